@@ -1,0 +1,81 @@
+package io.tenantry.agent;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Agent keys are looked up before any scope exists, so this table has no row-level
+ * security; every method here is reached only through an agent already found in scope,
+ * or through {@link #principal}, which on PostgreSQL goes through a narrow definer function.
+ */
+@Repository
+class AgentKeyRepository {
+
+    static final int MAX_KEYS_PER_AGENT = 100;
+
+    private final JdbcClient jdbc;
+
+    AgentKeyRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(UUID id, UUID agentId, String hash, String prefix, Instant at) {
+        jdbc.sql("""
+                insert into agent_keys (id, agent_id, key_hash, key_prefix, created_at)
+                values (:id, :agentId, :hash, :prefix, :at)
+                """)
+                .param("id", id).param("agentId", agentId).param("hash", hash).param("prefix", prefix)
+                .param("at", AgentRepository.utc(at)).update();
+    }
+
+    List<AgentKey> ofAgent(UUID agentId) {
+        return jdbc.sql("select * from agent_keys where agent_id = :agentId order by created_at desc, id limit :limit")
+                .param("agentId", agentId).param("limit", MAX_KEYS_PER_AGENT)
+                .query(AgentKeyRepository::map).list();
+    }
+
+    long activeCount(UUID agentId) {
+        return jdbc.sql("select count(*) from agent_keys where agent_id = :agentId and revoked_at is null")
+                .param("agentId", agentId).query(Long.class).single();
+    }
+
+    Optional<AgentKey> find(UUID agentId, UUID keyId) {
+        return jdbc.sql("select * from agent_keys where id = :id and agent_id = :agentId")
+                .param("id", keyId).param("agentId", agentId).query(AgentKeyRepository::map).optional();
+    }
+
+    void revoke(UUID keyId, Instant at) {
+        jdbc.sql("update agent_keys set revoked_at = :at where id = :id and revoked_at is null")
+                .param("id", keyId).param("at", AgentRepository.utc(at)).update();
+    }
+
+    Optional<AgentPrincipal> principal(String keyHash, boolean rowLevelSecurity) {
+        String sql = rowLevelSecurity
+                ? "select * from agent_key_principal(:hash)"
+                : """
+                  select k.id as key_id, a.id as agent_id, a.name as agent_name, a.status as agent_status,
+                         o.id as org_id, o.name as org_name, o.active as org_active
+                    from agent_keys k join agents a on a.id = k.agent_id join organizations o on o.id = a.org_id
+                   where k.key_hash = :hash and k.revoked_at is null
+                  """;
+        return jdbc.sql(sql).param("hash", keyHash).query((rs, row) -> new AgentPrincipal(
+                rs.getObject("key_id", UUID.class), rs.getObject("agent_id", UUID.class), rs.getString("agent_name"),
+                rs.getString("agent_status"), rs.getObject("org_id", UUID.class), rs.getString("org_name"),
+                rs.getBoolean("org_active"))).optional();
+    }
+
+    private static AgentKey map(ResultSet rs, int row) throws SQLException {
+        Timestamp revoked = rs.getTimestamp("revoked_at");
+        return new AgentKey(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class),
+                rs.getString("key_prefix"), rs.getTimestamp("created_at").toInstant(),
+                revoked == null ? null : revoked.toInstant());
+    }
+}

@@ -1,0 +1,44 @@
+package io.tenantry.agent;
+
+import java.util.Optional;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import io.tenantry.api.Problems;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * "Inactive orgs' agents stop operating": every /agent/v1 call from a paused agent, or
+ * from an agent of a deactivated org, is refused with the reason, before any handler runs.
+ */
+@Configuration
+class AgentOperatingGate implements WebMvcConfigurer, HandlerInterceptor {
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(this).addPathPatterns("/agent/v1/**");
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+            throws Exception {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication == null || !(authentication.getPrincipal() instanceof AgentPrincipal agent)) {
+            Problems.write(response, HttpStatus.UNAUTHORIZED, "Send an agent key as Authorization: Bearer <key>.");
+            return false;
+        }
+        Optional<String> refusal = agent.whyNotOperating();
+        if (refusal.isPresent()) {
+            Problems.write(response, HttpStatus.FORBIDDEN, refusal.get());
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+package io.tenantry.agent;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.Caller;
+
+/** An agent authenticated by its key: locked to the org that holds it now. */
+public record AgentPrincipal(UUID keyId, UUID agentId, String agentName, String status, UUID orgId, String orgName,
+        boolean orgActive) implements Caller {
+
+    @Override
+    public Actor actor() {
+        return new Actor(Actor.Type.agent, agentId, agentName);
+    }
+
+    @Override
+    public Optional<UUID> lockedOrg() {
+        return Optional.of(orgId);
+    }
+
+    @Override
+    public boolean operator() {
+        return false;
+    }
+
+    /** Why this agent may not operate now, or empty when it may. */
+    public Optional<String> whyNotOperating() {
+        if (!orgActive) {
+            return Optional.of("The organization '" + orgName + "' is inactive, so its agents do not operate.");
+        }
+        if (!Agent.ACTIVE.equals(status)) {
+            return Optional.of("The agent '" + agentName + "' is paused.");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,153 @@
+package io.tenantry.agent;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * SQL for agents. The organization's name, rate and active flag are joined in for the
+ * effective status and rate; a visible agent's org is always in the same scope.
+ */
+@Repository
+class AgentRepository {
+
+    private static final String SELECT = """
+            select a.*, o.name as org_name, o.active as org_active, o.billing_rate_per_agent as org_rate
+              from agents a join organizations o on o.id = a.org_id
+            """;
+
+    private final JdbcClient jdbc;
+
+    AgentRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    CursorPage<Agent> list(OrgScope scope, String search, PageRequest page) {
+        StringBuilder sql = new StringBuilder(SELECT).append(" where ").append(scope.sql("a.org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (search != null) {
+            sql.append(" and lower(a.name) like :search escape '\\'");
+            params.put("search", "%" + search.toLowerCase().replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%");
+        }
+        if (!page.first()) {
+            sql.append(" and (a.name > :afterName or (a.name = :afterName and a.id > :afterId))");
+            params.put("afterName", page.afterPart(0));
+            params.put("afterId", cursorId(page.afterPart(1)));
+        }
+        sql.append(" order by a.name, a.id limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Agent> rows = jdbc.sql(sql.toString()).params(params).query(AgentRepository::map).list();
+        return page.page(rows, a -> new String[] {a.name(), a.id().toString()});
+    }
+
+    Optional<Agent> find(OrgScope scope, UUID id) {
+        return jdbc.sql(SELECT + " where a.id = :id and " + scope.sql("a.org_id"))
+                .param("id", id).params(scope.parameters()).query(AgentRepository::map).optional();
+    }
+
+    /** Locks the agent row so concurrent moves and edits apply one after the other. */
+    Optional<Agent> lock(OrgScope scope, UUID id) {
+        boolean found = jdbc.sql("select id from agents a where a.id = :id and " + scope.sql("a.org_id")
+                + " for update").param("id", id).params(scope.parameters()).query(UUID.class).optional().isPresent();
+        return found ? find(scope, id) : Optional.empty();
+    }
+
+    boolean emailTaken(String email, UUID exceptId) {
+        return jdbc.sql("select count(*) from agents where email = :email and id <> :id")
+                .param("email", email).param("id", exceptId).query(Long.class).single() > 0;
+    }
+
+    void insert(UUID id, UUID orgId, String name, String email, String description, String model, String status,
+            BigDecimal rateOverride, Instant at) {
+        jdbc.sql("""
+                insert into agents (id, org_id, name, email, description, model, status, billing_rate_override,
+                                    created_at, updated_at)
+                values (:id, :orgId, :name, :email, :description, :model, :status, :rate, :at, :at)
+                """)
+                .param("id", id).param("orgId", orgId).param("name", name).param("email", email)
+                .param("description", description).param("model", model).param("status", status)
+                .param("rate", rateOverride).param("at", utc(at)).update();
+    }
+
+    void update(OrgScope scope, UUID id, String name, String email, String description, String model, String status,
+            BigDecimal rateOverride, Instant at) {
+        jdbc.sql("""
+                update agents set name = :name, email = :email, description = :description, model = :model,
+                       status = :status, billing_rate_override = :rate, updated_at = :at
+                 where id = :id and """ + " " + scope.sql("org_id"))
+                .param("id", id).param("name", name).param("email", email).param("description", description)
+                .param("model", model).param("status", status).param("rate", rateOverride).param("at", utc(at))
+                .params(scope.parameters()).update();
+    }
+
+    void moveTo(OrgScope scope, UUID id, UUID orgId, Instant at) {
+        jdbc.sql("update agents set org_id = :orgId, updated_at = :at where id = :id and " + scope.sql("org_id"))
+                .param("id", id).param("orgId", orgId).param("at", utc(at)).params(scope.parameters()).update();
+    }
+
+    void delete(OrgScope scope, UUID id) {
+        jdbc.sql("delete from agents where id = :id and " + scope.sql("org_id"))
+                .param("id", id).params(scope.parameters()).update();
+    }
+
+    Map<UUID, Long> countByOrg(OrgScope scope, Collection<UUID> orgIds) {
+        if (orgIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, Long> counts = new HashMap<>();
+        jdbc.sql("select org_id, count(*) as n from agents where org_id in (:orgIds) and " + scope.sql("org_id")
+                + " group by org_id")
+                .param("orgIds", orgIds).params(scope.parameters())
+                .query(rs -> {
+                    counts.put(rs.getObject("org_id", UUID.class), rs.getLong("n"));
+                });
+        return counts;
+    }
+
+    List<Agent> inOrg(OrgScope scope, UUID orgId, int limit) {
+        return jdbc.sql(SELECT + " where a.org_id = :orgId and " + scope.sql("a.org_id")
+                + " order by a.name, a.id limit :limit")
+                .param("orgId", orgId).param("limit", limit).params(scope.parameters())
+                .query(AgentRepository::map).list();
+    }
+
+    private static Agent map(ResultSet rs, int row) throws SQLException {
+        BigDecimal override = rs.getBigDecimal("billing_rate_override");
+        String status = rs.getString("status");
+        return new Agent(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("email"),
+                rs.getString("description"), rs.getString("model"), status, rs.getObject("org_id", UUID.class),
+                rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"),
+                Agent.effectiveStatus(status, rs.getBoolean("org_active")),
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static UUID cursorId(String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
+        }
+    }
+}

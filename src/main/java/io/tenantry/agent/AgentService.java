@@ -1,0 +1,179 @@
+package io.tenantry.agent;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.PageRequest;
+import io.tenantry.api.PatchBody;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.BillingRate;
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Agents and where they serve. Reads are narrowed by the org context; moving an agent is a
+ * platform operation across orgs, so assignment works in the operator's reach.
+ */
+@Service
+public class AgentService {
+
+    private static final Set<String> PATCHABLE = Set.of("name", "email", "description", "model", "status",
+            "billingRateOverride", "billing_rate_override", "id", "clientOrgName", "effectiveBillingRate",
+            "effectiveStatus", "createdAt", "updatedAt");
+    private static final Map<String, String> REFUSED = Map.of(
+            "clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.",
+            "client_org_id", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
+
+    private final AgentRepository agents;
+    private final AssignmentHistory history;
+    private final OrganizationService organizations;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    AgentService(AgentRepository agents, AssignmentHistory history, OrganizationService organizations,
+            ScopedTransactions transactions, AuditLog audit) {
+        this.agents = agents;
+        this.history = history;
+        this.organizations = organizations;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    public CursorPage<Agent> list(OrgCallContext context, String search, PageRequest page) {
+        String term = Fields.optional("q", search, 200);
+        return transactions.read(context.scope(), () -> agents.list(context.scope(), term, page));
+    }
+
+    public Agent get(OrgCallContext context, UUID id) {
+        return transactions.read(context.scope(), () -> agents.find(context.scope(), id).orElseThrow(() -> notFound()));
+    }
+
+    public Agent create(OrgCallContext context, NewAgent request) {
+        context.requireOperator("create agents");
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        String name = Fields.required("name", request.name(), 200);
+        String email = Fields.email("email", request.email());
+        String description = Fields.optional("description", request.description(), 2000);
+        String model = Fields.optional("model", request.model(), 100);
+        String status = status(request.status() == null ? Agent.ACTIVE : request.status());
+        BigDecimal override = BillingRate.parse("billingRateOverride", request.billingRateOverride());
+        UUID orgId = request.clientOrgId() != null ? request.clientOrgId()
+                : context.selected().orElse(DefaultOrg.ID);
+        if (!context.scope().includes(orgId)) {
+            throw ApiException.forbidden("clientOrgId names an organization outside your current org context.");
+        }
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            organizations.find(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+            UUID id = UUID.randomUUID();
+            if (email != null && agents.emailTaken(email, id)) {
+                throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
+            }
+            agents.insert(id, orgId, name, email, description, model, status, override, context.at());
+            history.record(Assignment.move(id, null, orgId, context.at(), context.actor().id(),
+                    context.actor().label()));
+            Agent created = agents.find(scope, id).orElseThrow();
+            audit.record(context, orgId, "agent.created", "agent", id, null, created.auditState());
+            return created;
+        });
+    }
+
+    public Agent update(OrgCallContext context, UUID id, PatchBody patch) {
+        context.requireOperator("edit agents");
+        patch.allowOnly(PATCHABLE, REFUSED);
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
+            String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
+            String email = patch.has("email") ? Fields.email("email", patch.text("email")) : before.email();
+            if (email != null && !email.equals(before.email()) && agents.emailTaken(email, id)) {
+                throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
+            }
+            String description = patch.has("description")
+                    ? Fields.optional("description", patch.text("description"), 2000) : before.description();
+            String model = patch.has("model") ? Fields.optional("model", patch.text("model"), 100) : before.model();
+            String status = patch.has("status") ? status(patch.text("status")) : before.status();
+            String rateField = patch.has("billingRateOverride") ? "billingRateOverride" : "billing_rate_override";
+            BigDecimal override = patch.has(rateField)
+                    ? BillingRate.parse("billingRateOverride", patch.decimal(rateField)) : before.billingRateOverride();
+            agents.update(scope, id, name, email, description, model, status, override, context.at());
+            Agent after = agents.find(scope, id).orElseThrow();
+            audit.record(context, before.clientOrgId(), "agent.updated", "agent", id, before.auditState(),
+                    after.auditState());
+            return after;
+        });
+    }
+
+    public void delete(OrgCallContext context, UUID id) {
+        context.requireOperator("delete agents");
+        OrgScope scope = context.scope();
+        transactions.write(scope, () -> {
+            Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
+            agents.delete(scope, id);
+            audit.record(context, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
+        });
+    }
+
+    /**
+     * Moves the agent to {@code orgId}. Idempotent: an agent already there stays, and no
+     * history row is added. The agent is found in the caller's reach, whatever the context.
+     */
+    public Agent assign(OrgCallContext context, UUID id, UUID orgId) {
+        context.requireOperator("assign agents to organizations");
+        if (orgId == null) {
+            throw ApiException.badRequest("orgId", "orgId is required.");
+        }
+        OrgScope reach = context.reach();
+        return transactions.write(reach, () -> {
+            Agent before = agents.lock(reach, id).orElseThrow(() -> notFound());
+            organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+            if (before.clientOrgId().equals(orgId)) {
+                return before;
+            }
+            agents.moveTo(reach, id, orgId, context.at());
+            history.record(Assignment.move(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
+                    context.actor().label()));
+            Agent after = agents.find(reach, id).orElseThrow();
+            // One event in each org, each naming only its own org: neither learns the other's id.
+            audit.record(context, before.clientOrgId(), "agent.unassigned", "agent", id,
+                    Map.of("clientOrgId", before.clientOrgId()), null);
+            audit.record(context, orgId, "agent.assigned", "agent", id, null, after.auditState());
+            return after;
+        });
+    }
+
+    public Agent unassign(OrgCallContext context, UUID id) {
+        return assign(context, id, DefaultOrg.ID);
+    }
+
+    public CursorPage<Assignment> assignments(OrgCallContext context, UUID id, PageRequest page) {
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            agents.find(scope, id).orElseThrow(() -> notFound());
+            return history.of(scope, id, page);
+        });
+    }
+
+    private static String status(String value) {
+        if (!Agent.ACTIVE.equals(value) && !Agent.PAUSED.equals(value)) {
+            throw ApiException.badRequest("status", "status must be 'active' or 'paused'.");
+        }
+        return value;
+    }
+
+    static ApiException notFound() {
+        return ApiException.notFound("The agent");
+    }
+}

@@ -1,0 +1,70 @@
+package io.tenantry.agent;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * Which org held which agent when. Billing attributes months and usage with it, so rows
+ * are only ever added. A row is visible to the org the agent joined and to the one it left.
+ */
+@Repository
+class AssignmentHistory {
+
+    private final JdbcClient jdbc;
+
+    AssignmentHistory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void record(Assignment assignment) {
+        jdbc.sql("""
+                insert into agent_assignments (id, org_id, agent_id, from_org_id, assigned_at, actor_id, actor_label)
+                values (:id, :orgId, :agentId, :fromOrgId, :at, :actorId, :actorLabel)
+                """)
+                .param("id", assignment.id()).param("orgId", assignment.toOrgId())
+                .param("agentId", assignment.agentId()).param("fromOrgId", assignment.fromOrgId())
+                .param("at", AgentRepository.utc(assignment.assignedAt())).param("actorId", assignment.actorId())
+                .param("actorLabel", assignment.actorLabel()).update();
+    }
+
+    CursorPage<Assignment> of(OrgScope scope, UUID agentId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from agent_assignments where agent_id = :agentId and (")
+                .append(scope.sql("org_id")).append(" or ").append(scope.sql("from_org_id")).append(")");
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("agentId", agentId);
+        if (!page.first()) {
+            sql.append(" and (assigned_at < :afterAt or (assigned_at = :afterAt and id < :afterId))");
+            try {
+                params.put("afterAt", AgentRepository.utc(Instant.parse(page.afterPart(0))));
+                params.put("afterId", UUID.fromString(page.afterPart(1)));
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
+            }
+        }
+        sql.append(" order by assigned_at desc, id desc limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Assignment> rows = jdbc.sql(sql.toString()).params(params).query(AssignmentHistory::map).list();
+        CursorPage<Assignment> found = page.page(rows, a -> new String[] {a.assignedAt().toString(), a.id().toString()});
+        return new CursorPage<>(found.items().stream().map(a -> a.seenFrom(scope)).toList(), found.nextCursor());
+    }
+
+    private static Assignment map(ResultSet rs, int row) throws SQLException {
+        return new Assignment(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class),
+                rs.getObject("from_org_id", UUID.class), rs.getObject("org_id", UUID.class), false,
+                rs.getTimestamp("assigned_at").toInstant(), rs.getObject("actor_id", UUID.class),
+                rs.getString("actor_label"));
+    }
+}

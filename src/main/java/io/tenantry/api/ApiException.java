@@ -1,0 +1,56 @@
+package io.tenantry.api;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A refusal the API answers with an RFC 9457 problem detail. The detail is shown to users
+ * as it is, so it says in plain words what was wrong and, where it helps, what to do.
+ */
+public class ApiException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String field;
+
+    private ApiException(HttpStatus status, String detail, String field) {
+        super(detail);
+        this.status = status;
+        this.field = field;
+    }
+
+    public static ApiException badRequest(String field, String detail) {
+        return new ApiException(HttpStatus.BAD_REQUEST, detail, field);
+    }
+
+    public static ApiException notFound(String what) {
+        return new ApiException(HttpStatus.NOT_FOUND, what + " was not found.", null);
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(HttpStatus.FORBIDDEN, detail, null);
+    }
+
+    public static ApiException conflict(String detail) {
+        return new ApiException(HttpStatus.CONFLICT, detail, null);
+    }
+
+    public static ApiException conflict(String field, String detail) {
+        return new ApiException(HttpStatus.CONFLICT, detail, field);
+    }
+
+    public static ApiException tooManyRequests(String detail) {
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, detail, null);
+    }
+
+    public static ApiException unauthorized(String detail) {
+        return new ApiException(HttpStatus.UNAUTHORIZED, detail, null);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** The request field the problem is about, or null when it is about the request as a whole. */
+    public String field() {
+        return field;
+    }
+}

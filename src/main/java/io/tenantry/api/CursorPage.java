@@ -1,0 +1,7 @@
+package io.tenantry.api;
+
+import java.util.List;
+
+/** One page of a list: the items and the cursor of the next page (null on the last one). */
+public record CursorPage<T>(List<T> items, String nextCursor) {
+}

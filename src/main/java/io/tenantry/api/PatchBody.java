@@ -1,0 +1,63 @@
+package io.tenantry.api;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A JSON merge-patch body: a field that is absent stays as it is, a field sent as null is
+ * cleared. Only the fields a feature names are read, so nothing else can be set by sending it.
+ */
+public record PatchBody(Map<String, Object> fields) {
+
+    public PatchBody {
+        if (fields == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+    }
+
+    public boolean has(String field) {
+        return fields.containsKey(field);
+    }
+
+    /** Rejects any field outside {@code allowed}, with the reason given for the named ones. */
+    public void allowOnly(Set<String> allowed, Map<String, String> refusals) {
+        for (String field : fields.keySet()) {
+            if (refusals.containsKey(field)) {
+                throw ApiException.badRequest(field, refusals.get(field));
+            }
+            if (!allowed.contains(field)) {
+                throw ApiException.badRequest(field, field + " cannot be changed here.");
+            }
+        }
+    }
+
+    public String text(String field) {
+        Object value = fields.get(field);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw ApiException.badRequest(field, field + " must be a string.");
+    }
+
+    public BigDecimal decimal(String field) {
+        Object value = fields.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal;
+        }
+        if (value instanceof Number number) {
+            return new BigDecimal(number.toString());
+        }
+        if (value instanceof String text) {
+            try {
+                return new BigDecimal(text.trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest(field, field + " must be a number.");
+            }
+        }
+        throw ApiException.badRequest(field, field + " must be a number.");
+    }
+}

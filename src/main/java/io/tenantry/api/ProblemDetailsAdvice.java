@@ -1,0 +1,93 @@
+package io.tenantry.api;
+
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+
+/** The one place that turns every failure into an RFC 9457 problem detail. */
+@RestControllerAdvice
+public class ProblemDetailsAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ProblemDetail> api(ApiException e) {
+        return answer(e.status(), e.getMessage(), e.field());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        Throwable cause = e.getMostSpecificCause();
+        if (cause instanceof StreamReadException || !(cause instanceof JacksonException jackson)) {
+            return answer(HttpStatus.BAD_REQUEST, "The request body is missing or is not valid JSON.", null);
+        }
+        String field = jackson.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        if (field.isEmpty()) {
+            return answer(HttpStatus.BAD_REQUEST, "The request body does not have the expected shape.", null);
+        }
+        return answer(HttpStatus.BAD_REQUEST, field + " has a value of the wrong type.", field);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
+        return answer(HttpStatus.BAD_REQUEST, e.getName() + " is malformed.", e.getName());
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e) {
+        return answer(HttpStatus.BAD_REQUEST, e.getParameterName() + " is required.", e.getParameterName());
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ProblemDetail> noResource(NoResourceFoundException e) {
+        return answer(HttpStatus.NOT_FOUND, "There is nothing at this address.", null);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
+        return answer(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod() + " is not supported here.", null);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
+        return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.", null);
+    }
+
+    /** A constraint the database enforces that a service check did not catch first (a race). */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e) {
+        log.warn("constraint violation reached the API edge", e);
+        return answer(HttpStatus.CONFLICT, "The change conflicts with the current data; reload and try again.", null);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("unexpected failure", e);
+        return answer(HttpStatus.INTERNAL_SERVER_ERROR,
+                "Something went wrong on the server. Quote the requestId when you report it.", null);
+    }
+
+    private static ResponseEntity<ProblemDetail> answer(HttpStatus status, String detail, String field) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(Problems.of(status, detail, field));
+    }
+}

@@ -1,0 +1,58 @@
+package io.tenantry.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.MDC;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Builds problem details the same way for the MVC advice and for the servlet filters. */
+public final class Problems {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Problems() {
+    }
+
+    public static ProblemDetail of(HttpStatus status, String detail, String field) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("https://tenantry.io/problems/" + slug(status)));
+        problem.setTitle(status.getReasonPhrase());
+        if (field != null) {
+            problem.setProperty("field", field);
+        }
+        String requestId = MDC.get(RequestIds.MDC_KEY);
+        if (requestId != null) {
+            problem.setProperty("requestId", requestId);
+        }
+        return problem;
+    }
+
+    /** For filters that answer before any controller runs. */
+    public static void write(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+        ProblemDetail problem = of(status, detail, null);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType().toString());
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        JSON.writeValue(response.getOutputStream(), body);
+    }
+
+    private static String slug(HttpStatus status) {
+        return status.name().toLowerCase().replace('_', '-');
+    }
+}

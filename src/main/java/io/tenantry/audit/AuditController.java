@@ -1,0 +1,47 @@
+package io.tenantry.audit;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgCallContext;
+
+@RestController
+@RequestMapping("/api/audit")
+class AuditController {
+
+    private final AuditLog auditLog;
+
+    AuditController(AuditLog auditLog) {
+        this.auditLog = auditLog;
+    }
+
+    @GetMapping
+    CursorPage<AuditEvent> list(OrgCallContext context, @RequestParam(required = false) String action,
+            @RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+        if (action != null && action.length() > 64) {
+            throw ApiException.badRequest("action", "action must be at most 64 characters.");
+        }
+        return auditLog.list(context, new AuditLog.AuditFilter(action, instant("from", from), instant("to", to)),
+                PageRequest.of(limit, cursor));
+    }
+
+    private static Instant instant(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.tenantry.audit;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Records every change in the same transaction as the change itself, so a change that
+ * is not audited does not happen. The trail is append-only: the app role may not update
+ * or delete it on PostgreSQL.
+ */
+@Service
+public class AuditLog {
+
+    private final AuditRepository repository;
+    private final ScopedTransactions transactions;
+    private final JsonMapper json;
+
+    AuditLog(AuditRepository repository, ScopedTransactions transactions, JsonMapper json) {
+        this.repository = repository;
+        this.transactions = transactions;
+        this.json = json;
+    }
+
+    /**
+     * Must run inside the scoped transaction of the change; {@code orgId} must lie in that
+     * transaction's scope (the database refuses it otherwise on PostgreSQL, and so does this).
+     */
+    public void record(OrgCallContext context, UUID orgId, String action, String targetType, Object targetId,
+            Object before, Object after) {
+        OrgScope scope = transactions.currentScope();
+        if (!scope.includes(orgId)) {
+            throw new IllegalStateException("audit event for " + orgId + " outside the transaction's " + scope);
+        }
+        repository.insert(new AuditEvent(UUID.randomUUID(), orgId, context.at(),
+                context.actor().type().name(), context.actor().id(), context.actor().label(), action, targetType,
+                targetId == null ? null : targetId.toString(), toJson(before), toJson(after), context.requestId()));
+    }
+
+    public CursorPage<AuditEvent> list(OrgCallContext context, AuditFilter filter, PageRequest page) {
+        return transactions.read(context.scope(), () -> repository.list(context.scope(), filter, page));
+    }
+
+    private String toJson(Object state) {
+        return state == null ? null : json.writeValueAsString(state);
+    }
+
+    /** What the audit list is narrowed to; every part may be null. */
+    public record AuditFilter(String action, Instant from, Instant to) {
+    }
+}

@@ -1,0 +1,101 @@
+package io.tenantry.audit;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgScope;
+import tools.jackson.databind.json.JsonMapper;
+
+@Repository
+class AuditRepository {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    AuditRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    void insert(AuditEvent event) {
+        jdbc.sql("""
+                insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
+                                          target_type, target_id, before_state, after_state, request_id)
+                values (:id, :orgId, :at, :actorType, :actorId, :actorLabel, :action,
+                        :targetType, :targetId, :before, :after, :requestId)
+                """)
+                .param("id", event.id()).param("orgId", event.orgId())
+                .param("at", OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC))
+                .param("actorType", event.actorType()).param("actorId", event.actorId())
+                .param("actorLabel", truncate(event.actorLabel(), 320)).param("action", event.action())
+                .param("targetType", event.targetType()).param("targetId", event.targetId())
+                .param("before", event.before()).param("after", event.after())
+                .param("requestId", event.requestId())
+                .update();
+    }
+
+    CursorPage<AuditEvent> list(OrgScope scope, AuditLog.AuditFilter filter, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from audit_events where ").append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (filter.action() != null) {
+            sql.append(" and action = :action");
+            params.put("action", filter.action());
+        }
+        if (filter.from() != null) {
+            sql.append(" and occurred_at >= :from");
+            params.put("from", OffsetDateTime.ofInstant(filter.from(), ZoneOffset.UTC));
+        }
+        if (filter.to() != null) {
+            sql.append(" and occurred_at < :to");
+            params.put("to", OffsetDateTime.ofInstant(filter.to(), ZoneOffset.UTC));
+        }
+        if (!page.first()) {
+            sql.append(" and (occurred_at < :afterAt or (occurred_at = :afterAt and id < :afterId))");
+            try {
+                params.put("afterAt", OffsetDateTime.ofInstant(Instant.parse(page.afterPart(0)), ZoneOffset.UTC));
+                params.put("afterId", UUID.fromString(page.afterPart(1)));
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
+            }
+        }
+        sql.append(" order by occurred_at desc, id desc limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<AuditEvent> rows = jdbc.sql(sql.toString()).params(params).query(this::map).list();
+        return page.page(rows, e -> new String[] {e.occurredAt().toString(), e.id().toString()});
+    }
+
+    private AuditEvent map(ResultSet rs, int row) throws SQLException {
+        return new AuditEvent(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                instant(rs, "occurred_at"), rs.getString("actor_type"), rs.getObject("actor_id", UUID.class),
+                rs.getString("actor_label"), rs.getString("action"), rs.getString("target_type"),
+                rs.getString("target_id"), parse(rs.getString("before_state")), parse(rs.getString("after_state")),
+                rs.getString("request_id"));
+    }
+
+    private Object parse(String state) {
+        return state == null ? null : json.readValue(state, Object.class);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp timestamp = rs.getTimestamp(column);
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

@@ -1,0 +1,113 @@
+package io.tenantry.identity;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.RequestIds;
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/** First-owner setup, login, logout and "who am I". */
+@RestController
+class AuthController {
+
+    private final Login login;
+    private final Sessions sessions;
+    private final UserService users;
+
+    AuthController(Login login, Sessions sessions, UserService users) {
+        this.login = login;
+        this.sessions = sessions;
+        this.users = users;
+    }
+
+    record Credentials(String email, String password) {
+    }
+
+    record Setup(String email, String name, String password) {
+    }
+
+    record Me(UUID id, String email, String name, Role role, UUID clientOrgId, Set<Page> pages) {
+        static Me of(UserPrincipal user) {
+            return new Me(user.id(), user.email(), user.name(), user.role(), user.clientOrgId(), user.pages());
+        }
+
+        static Me of(User user) {
+            return of(new UserPrincipal(user.id(), user.email(), user.name(), user.role(), user.clientOrgId(),
+                    user.pages()));
+        }
+    }
+
+    record LoggedIn(String token, Me user) {
+    }
+
+    /** Whether the create-owner form or the login page comes first. */
+    record SetupState(boolean setupRequired) {
+    }
+
+    @GetMapping("/api/setup")
+    SetupState setupState() {
+        return new SetupState(!users.anyUser());
+    }
+
+    @PostMapping("/api/setup")
+    @ResponseStatus(HttpStatus.CREATED)
+    LoggedIn setup(@RequestBody(required = false) Setup setup, HttpServletRequest request,
+            HttpServletResponse response) {
+        if (setup == null) {
+            throw ApiException.badRequest(null, "Send {email, name, password} for the first owner.");
+        }
+        String requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
+        OrgCallContext context = OrgCallContext.unattended(Actor.system("setup"), true, OrgScope.of(DefaultOrg.ID),
+                requestId, Instant.now());
+        users.createFirstOwner(context, setup.email(), setup.name(), setup.password());
+        return logIn(setup.email(), setup.password(), request, response);
+    }
+
+    @PostMapping("/api/auth/login")
+    LoggedIn login(@RequestBody(required = false) Credentials credentials, HttpServletRequest request,
+            HttpServletResponse response) {
+        if (credentials == null) {
+            throw ApiException.badRequest(null, "Send {email, password}.");
+        }
+        return logIn(credentials.email(), credentials.password(), request, response);
+    }
+
+    @PostMapping("/api/auth/logout")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void logout(HttpServletRequest request, HttpServletResponse response) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String token = header != null && header.startsWith("Bearer ") ? header.substring(7).strip()
+                : SessionCookie.read(request);
+        if (token != null && !token.isEmpty()) {
+            sessions.close(token);
+        }
+        SessionCookie.clear(request, response);
+    }
+
+    @GetMapping("/api/me")
+    Me me(@AuthenticationPrincipal UserPrincipal user) {
+        return Me.of(user);
+    }
+
+    private LoggedIn logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {
+        Login.Result result = login.login(email, password, RequestIds.accept(request.getHeader(RequestIds.HEADER)));
+        SessionCookie.set(request, response, result.token());
+        return new LoggedIn(result.token().value(), Me.of(result.user()));
+    }
+}

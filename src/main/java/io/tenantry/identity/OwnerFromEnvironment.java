@@ -1,0 +1,48 @@
+package io.tenantry.identity;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * Scripted installs: TENANTRY_OWNER_EMAIL and TENANTRY_OWNER_PASSWORD create the first
+ * owner at start-up when no user exists yet; afterwards they are ignored.
+ */
+@Component
+class OwnerFromEnvironment implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(OwnerFromEnvironment.class);
+
+    private final UserService users;
+    private final String email;
+    private final String password;
+
+    OwnerFromEnvironment(UserService users, @Value("${tenantry.owner.email:}") String email,
+            @Value("${tenantry.owner.password:}") String password) {
+        this.users = users;
+        this.email = email;
+        this.password = password;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (email.isBlank() || users.anyUser()) {
+            return;
+        }
+        OrgCallContext context = OrgCallContext.unattended(Actor.system("TENANTRY_OWNER_EMAIL"), true,
+                OrgScope.of(DefaultOrg.ID), UUID.randomUUID().toString(), Instant.now());
+        users.createFirstOwner(context, email, email.substring(0, Math.max(1, email.indexOf('@'))), password);
+        log.info("created the first owner {} from the environment", email);
+    }
+}

@@ -1,0 +1,54 @@
+package io.tenantry.identity;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.tenantry.api.ApiException;
+
+/** The dashboard pages a user may be given; the API enforces each one on its endpoints. */
+public enum Page {
+    dashboard, agents, organizations, users, knowledge, guardrails, interventions, memory, vault, billing, settings,
+    audit;
+
+    public String authority() {
+        return "PAGE_" + name();
+    }
+
+    static Set<Page> parse(Collection<?> names) {
+        if (names == null) {
+            throw ApiException.badRequest("pages", "pages is required: a list such as [\"dashboard\", \"agents\"].");
+        }
+        Set<Page> pages = EnumSet.noneOf(Page.class);
+        for (Object name : names) {
+            try {
+                pages.add(valueOf(String.valueOf(name)));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("pages", "'" + truncate(String.valueOf(name))
+                        + "' is not a page. Pages are: " + Arrays.stream(values()).map(Enum::name)
+                                .collect(Collectors.joining(", ")) + ".");
+            }
+        }
+        return pages;
+    }
+
+    static String store(Set<Page> pages) {
+        return pages.stream().map(Enum::name).sorted().collect(Collectors.joining(","));
+    }
+
+    static Set<Page> load(String stored) {
+        Set<Page> pages = EnumSet.noneOf(Page.class);
+        if (stored != null && !stored.isEmpty()) {
+            for (String name : stored.split(",")) {
+                pages.add(valueOf(name));
+            }
+        }
+        return pages;
+    }
+
+    private static String truncate(String value) {
+        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    }
+}

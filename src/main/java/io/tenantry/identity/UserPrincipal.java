@@ -1,0 +1,37 @@
+package io.tenantry.identity;
+
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.Caller;
+
+/**
+ * A logged-in user, read fresh from the database on every request so that a change of
+ * role, binding or pages applies to the very next request.
+ */
+public record UserPrincipal(UUID id, String email, String name, Role role, UUID clientOrgId, Set<Page> grantedPages)
+        implements Caller {
+
+    @Override
+    public Actor actor() {
+        return new Actor(Actor.Type.user, id, email);
+    }
+
+    /** Binding applies to role "user" only: owners and admins are never locked. */
+    @Override
+    public Optional<UUID> lockedOrg() {
+        return role == Role.user ? Optional.ofNullable(clientOrgId) : Optional.empty();
+    }
+
+    @Override
+    public boolean operator() {
+        return role.operator();
+    }
+
+    public Set<Page> pages() {
+        return operator() ? EnumSet.allOf(Page.class) : grantedPages;
+    }
+}

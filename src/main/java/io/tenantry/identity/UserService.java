@@ -1,0 +1,219 @@
+package io.tenantry.identity;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.PageRequest;
+import io.tenantry.api.PatchBody;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Dashboard users. Only an owner creates or promotes owners and admins; an admin manages
+ * users of role "user" only; the last owner is never deleted or demoted. Reads are
+ * narrowed like everything else: a scope of one org sees the users bound to it.
+ */
+@Service
+public class UserService {
+
+    private static final Set<String> PATCHABLE = Set.of("name", "email", "password", "role", "id", "pages",
+            "clientOrgId", "lockedUntil", "createdAt", "updatedAt");
+
+    private final UserRepository users;
+    private final Sessions sessions;
+    private final Passwords passwords;
+    private final OrganizationService organizations;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    UserService(UserRepository users, Sessions sessions, Passwords passwords, OrganizationService organizations,
+            ScopedTransactions transactions, AuditLog audit) {
+        this.users = users;
+        this.sessions = sessions;
+        this.passwords = passwords;
+        this.organizations = organizations;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    public CursorPage<User> list(OrgCallContext context, PageRequest page) {
+        return transactions.read(context.scope(), () -> users.list(context.scope(), page));
+    }
+
+    public User get(OrgCallContext context, UUID id) {
+        return transactions.read(context.scope(), () -> users.find(context.scope(), id).orElseThrow(() -> notFound()));
+    }
+
+    public User create(OrgCallContext context, NewUser request) {
+        context.requireOperator("create users");
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        String email = Fields.email("email", request.email());
+        if (email == null) {
+            throw ApiException.badRequest("email", "email is required.");
+        }
+        String name = Fields.required("name", request.name(), 200);
+        Role role = request.role() == null ? Role.user : Role.parse(request.role());
+        requireOwnerFor(context, role);
+        Set<Page> pages = request.pages() == null ? EnumSet.of(Page.dashboard) : Page.parse(request.pages());
+        String hash = passwords.hash("password", request.password());
+        OrgScope reach = context.reach();
+        return transactions.write(reach, () -> {
+            requireOrg(reach, request.clientOrgId());
+            if (users.emailTaken(email, new UUID(0, 0))) {
+                throw ApiException.conflict("email", "A user with the e-mail address " + email + " already exists.");
+            }
+            User user = new User(UUID.randomUUID(), email, name, role, request.clientOrgId(), pages, null,
+                    context.at(), context.at());
+            users.insert(user, hash);
+            audit.record(context, Login.auditOrg(user), "user.created", "user", user.id(), null, user.auditState());
+            return user;
+        });
+    }
+
+    public User update(OrgCallContext context, UUID id, PatchBody patch) {
+        context.requireOperator("edit users");
+        patch.allowOnly(PATCHABLE, Map.of());
+        if (patch.has("pages") || patch.has("clientOrgId")) {
+            throw ApiException.badRequest(patch.has("pages") ? "pages" : "clientOrgId",
+                    "Set pages and the client organization with PUT /api/users/{id}/permissions.");
+        }
+        OrgScope reach = context.reach();
+        String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;
+        return transactions.write(reach, () -> {
+            User before = users.lock(reach, id).orElseThrow(() -> notFound());
+            requireMayManage(context, before);
+            Role role = patch.has("role") ? Role.parse(patch.text("role")) : before.role();
+            if (role != before.role()) {
+                requireOwnerFor(context, role);
+                if (before.role() == Role.owner) {
+                    requireAnotherOwner();
+                }
+            }
+            String email = patch.has("email") ? Fields.email("email", patch.text("email")) : before.email();
+            if (email == null) {
+                throw ApiException.badRequest("email", "email cannot be empty.");
+            }
+            if (!email.equals(before.email()) && users.emailTaken(email, id)) {
+                throw ApiException.conflict("email", "A user with the e-mail address " + email + " already exists.");
+            }
+            String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
+            User after = new User(id, email, name, role, before.clientOrgId(), before.pages(), before.lockedUntil(),
+                    before.createdAt(), context.at());
+            users.update(after);
+            if (newHash != null) {
+                users.setPassword(id, newHash);
+                sessions.closeAllOf(id);
+            }
+            audit.record(context, Login.auditOrg(after), newHash == null ? "user.updated" : "user.password_changed",
+                    "user", id, before.auditState(), after.auditState());
+            return after;
+        });
+    }
+
+    /** Sets pages and binding together. Binding to an org of which nothing is known answers 404. */
+    public User setPermissions(OrgCallContext context, UUID id, List<String> pageNames, UUID clientOrgId) {
+        context.requireOperator("change permissions");
+        Set<Page> pages = Page.parse(pageNames);
+        OrgScope reach = context.reach();
+        return transactions.write(reach, () -> {
+            User before = users.lock(reach, id).orElseThrow(() -> notFound());
+            requireMayManage(context, before);
+            requireOrg(reach, clientOrgId);
+            User after = new User(id, before.email(), before.name(), before.role(), clientOrgId, pages,
+                    before.lockedUntil(), before.createdAt(), context.at());
+            users.update(after);
+            audit.record(context, Login.auditOrg(after), "user.permissions_changed", "user", id,
+                    before.auditState(), after.auditState());
+            return after;
+        });
+    }
+
+    public void delete(OrgCallContext context, UUID id) {
+        context.requireOperator("delete users");
+        OrgScope reach = context.reach();
+        transactions.write(reach, () -> {
+            User before = users.lock(reach, id).orElseThrow(() -> notFound());
+            requireMayManage(context, before);
+            if (before.role() == Role.owner) {
+                requireAnotherOwner();
+            }
+            users.delete(id);
+            audit.record(context, Login.auditOrg(before), "user.deleted", "user", id, before.auditState(), null);
+        });
+    }
+
+    /** Creates the first owner; refuses once any user exists. */
+    User createFirstOwner(OrgCallContext context, String email, String name, String password) {
+        String address = Fields.email("email", email);
+        if (address == null) {
+            throw ApiException.badRequest("email", "email is required.");
+        }
+        String displayName = Fields.required("name", name, 200);
+        String hash = passwords.hash("password", password);
+        return transactions.write(context.scope(), () -> {
+            organizations.lockDefault(context.scope());
+            if (users.any()) {
+                throw ApiException.conflict("Tenantry is already set up: log in instead.");
+            }
+            Instant now = context.at();
+            User owner = new User(UUID.randomUUID(), address, displayName, Role.owner, null, EnumSet.allOf(Page.class),
+                    null, now, now);
+            users.insert(owner, hash);
+            audit.record(context, Login.auditOrg(owner), "user.created", "user", owner.id(), null,
+                    owner.auditState());
+            return owner;
+        });
+    }
+
+    boolean anyUser() {
+        return users.any();
+    }
+
+    private void requireOrg(OrgScope reach, UUID orgId) {
+        if (orgId != null && organizations.find(reach, orgId).isEmpty()) {
+            throw ApiException.notFound("The client organization");
+        }
+    }
+
+    private static void requireOwnerFor(OrgCallContext context, Role role) {
+        if (role.operator() && !isOwner(context)) {
+            throw ApiException.forbidden("Only an owner may create or promote owners and admins.");
+        }
+    }
+
+    private static void requireMayManage(OrgCallContext context, User target) {
+        if (target.role().operator() && !isOwner(context)
+                && !(target.role() == Role.admin && target.id().equals(context.actor().id()))) {
+            throw ApiException.forbidden("Admins cannot change or delete " + target.role() + "s; ask an owner.");
+        }
+    }
+
+    private void requireAnotherOwner() {
+        if (users.lockOwners() <= 1) {
+            throw ApiException.conflict("This is the last owner: make someone else an owner first.");
+        }
+    }
+
+    private static boolean isOwner(OrgCallContext context) {
+        return context.caller() instanceof UserPrincipal user ? user.role() == Role.owner
+                : context.caller().operator();
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("The user");
+    }
+}

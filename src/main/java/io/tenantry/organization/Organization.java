@@ -1,0 +1,30 @@
+package io.tenantry.organization;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** An organization as the API shows it. {@code agents} is filled on the detail view only. */
+public record Organization(UUID id, String name, String slug, String contactName, String contactEmail,
+        String description, BigDecimal billingRatePerAgent, BillingCurrency currency, boolean active,
+        @JsonProperty("isDefault") boolean isDefault, long agentCount, Instant createdAt, Instant updatedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<OrgMembers.AssignedAgent> agents) {
+
+    Organization withMembers(long count, List<OrgMembers.AssignedAgent> members) {
+        return new Organization(id, name, slug, contactName, contactEmail, description, billingRatePerAgent,
+                currency, active, isDefault, count, createdAt, updatedAt, members);
+    }
+
+    /** What the audit log keeps of an organization: its own fields, not derived counts. */
+    Object auditState() {
+        return new Audited(name, slug, contactName, contactEmail, description, billingRatePerAgent, currency, active);
+    }
+
+    record Audited(String name, String slug, String contactName, String contactEmail, String description,
+            BigDecimal billingRatePerAgent, BillingCurrency currency, boolean active) {
+    }
+}

@@ -1,0 +1,130 @@
+package io.tenantry.organization;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgScope;
+
+/** SQL for organizations; every method takes the scope it may see. */
+@Repository
+class OrganizationRepository {
+
+    private final JdbcClient jdbc;
+
+    OrganizationRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    Optional<Organization> find(OrgScope scope, UUID id) {
+        return jdbc.sql("select * from organizations where id = :id and " + scope.sql("id"))
+                .param("id", id).params(scope.parameters())
+                .query(OrganizationRepository::map).optional();
+    }
+
+    /** Locks the row until the transaction ends, so checks and the write see the same state. */
+    Optional<Organization> lock(OrgScope scope, UUID id) {
+        return jdbc.sql("select * from organizations where id = :id and " + scope.sql("id") + " for update")
+                .param("id", id).params(scope.parameters())
+                .query(OrganizationRepository::map).optional();
+    }
+
+    boolean slugTaken(String slug) {
+        return jdbc.sql("select count(*) from organizations where slug = :slug").param("slug", slug)
+                .query(Long.class).single() > 0;
+    }
+
+    CursorPage<Organization> list(OrgScope scope, String search, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from organizations where ").append(scope.sql("id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (search != null) {
+            sql.append(" and (lower(name) like :search escape '\\' or slug like :search escape '\\')");
+            params.put("search", "%" + search.toLowerCase().replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%");
+        }
+        if (!page.first()) {
+            sql.append(" and (name > :afterName or (name = :afterName and id > :afterId))");
+            params.put("afterName", page.afterPart(0));
+            params.put("afterId", uuid(page.afterPart(1)));
+        }
+        sql.append(" order by name, id limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Organization> rows = jdbc.sql(sql.toString()).params(params).query(OrganizationRepository::map).list();
+        return page.page(rows, o -> new String[] {o.name(), o.id().toString()});
+    }
+
+    long countClientOrgs(OrgScope scope) {
+        return jdbc.sql("select count(*) from organizations where not is_default and " + scope.sql("id"))
+                .params(scope.parameters()).query(Long.class).single();
+    }
+
+    void insert(Organization org) {
+        jdbc.sql("""
+                insert into organizations (id, name, slug, contact_name, contact_email, description,
+                    billing_rate_per_agent, currency, active, is_default, created_at, updated_at)
+                values (:id, :name, :slug, :contactName, :contactEmail, :description,
+                    :rate, :currency, :active, false, :at, :at)
+                """)
+                .param("id", org.id()).param("name", org.name()).param("slug", org.slug())
+                .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
+                .param("description", org.description()).param("rate", org.billingRatePerAgent())
+                .param("currency", org.currency().name()).param("active", org.active())
+                .param("at", utc(org.createdAt()))
+                .update();
+    }
+
+    void update(OrgScope scope, Organization org) {
+        int rows = jdbc.sql("""
+                update organizations set name = :name, contact_name = :contactName, contact_email = :contactEmail,
+                    description = :description, billing_rate_per_agent = :rate, currency = :currency,
+                    active = :active, updated_at = :at
+                where id = :id and """ + " " + scope.sql("id"))
+                .param("id", org.id()).param("name", org.name())
+                .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
+                .param("description", org.description()).param("rate", org.billingRatePerAgent())
+                .param("currency", org.currency().name()).param("active", org.active())
+                .param("at", utc(org.updatedAt())).params(scope.parameters())
+                .update();
+        if (rows != 1) {
+            throw new IllegalStateException("organization " + org.id() + " vanished inside its lock");
+        }
+    }
+
+    void delete(OrgScope scope, UUID id) {
+        jdbc.sql("delete from organizations where id = :id and not is_default and " + scope.sql("id"))
+                .param("id", id).params(scope.parameters()).update();
+    }
+
+    private static Organization map(ResultSet rs, int row) throws SQLException {
+        return new Organization(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("slug"),
+                rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("description"),
+                rs.getBigDecimal("billing_rate_per_agent"), BillingCurrency.valueOf(rs.getString("currency").trim()),
+                rs.getBoolean("active"), rs.getBoolean("is_default"), 0, rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(), null);
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static UUID uuid(String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.tenantry.organization;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.PageRequest;
+import io.tenantry.api.PatchBody;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * The rules of organizations: permanent unique slugs, the default org that always
+ * exists, delete only when nothing is in the way. Organizations are platform objects, so
+ * they are read and written in the caller's reach, not narrowed by the org context.
+ */
+@Service
+public class OrganizationService {
+
+    static final int DETAIL_AGENT_LIMIT = 500;
+    private static final Set<String> PATCHABLE = Set.of("name", "contactName", "contact_name", "contactEmail",
+            "contact_email", "description", "billingRatePerAgent", "billing_rate_per_agent", "currency", "active",
+            "slug", "id", "isDefault", "agentCount", "createdAt", "updatedAt", "agents");
+
+    private final OrganizationRepository repository;
+    private final ScopedTransactions transactions;
+    private final OrgMembers members;
+    private final List<OrgDeletionGuard> deletionGuards;
+    private final AuditLog audit;
+
+    OrganizationService(OrganizationRepository repository, ScopedTransactions transactions, OrgMembers members,
+            List<OrgDeletionGuard> deletionGuards, AuditLog audit) {
+        this.repository = repository;
+        this.transactions = transactions;
+        this.members = members;
+        this.deletionGuards = deletionGuards;
+        this.audit = audit;
+    }
+
+    /** An organization within {@code scope}; empty when it does not exist or lies outside. */
+    public Optional<Organization> find(OrgScope scope, UUID id) {
+        return transactions.read(scope, () -> repository.find(scope, id));
+    }
+
+    /**
+     * Locks the default organization's row until the transaction ends: a mutex for
+     * platform-wide one-time steps (first-owner setup) that works the same on every node.
+     */
+    public void lockDefault(OrgScope scope) {
+        repository.lock(scope, DefaultOrg.ID).orElseThrow(() -> new IllegalStateException("default org is missing"));
+    }
+
+    public CursorPage<Organization> list(OrgCallContext context, String search, PageRequest page) {
+        String term = Fields.optional("q", search, 200);
+        OrgScope reach = context.reach();
+        return transactions.read(reach, () -> {
+            CursorPage<Organization> orgs = repository.list(reach, term, page);
+            Map<UUID, Long> counts = members.countByOrg(reach,
+                    orgs.items().stream().map(Organization::id).toList());
+            return new CursorPage<>(orgs.items().stream()
+                    .map(o -> o.withMembers(counts.getOrDefault(o.id(), 0L), null)).toList(), orgs.nextCursor());
+        });
+    }
+
+    public long countClientOrgs(OrgScope scope) {
+        return transactions.read(scope, () -> repository.countClientOrgs(scope));
+    }
+
+    /** The organization with its agents (the first {@value #DETAIL_AGENT_LIMIT} by name). */
+    public Organization detail(OrgCallContext context, UUID id) {
+        OrgScope reach = context.reach();
+        return transactions.read(reach, () -> {
+            Organization org = repository.find(reach, id).orElseThrow(() -> notFound());
+            long count = members.countByOrg(reach, List.of(id)).getOrDefault(id, 0L);
+            return org.withMembers(count, members.agentsOf(reach, id, DETAIL_AGENT_LIMIT));
+        });
+    }
+
+    public Organization create(OrgCallContext context, NewOrganization request) {
+        context.requireOperator("create organizations");
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        String name = Fields.required("name", request.name(), 200);
+        Slug requestedSlug = request.slug() == null || request.slug().isBlank() ? null : new Slug(request.slug());
+        String contactName = Fields.optional("contactName", request.contactName(), 200);
+        String contactEmail = Fields.email("contactEmail", request.contactEmail());
+        String description = Fields.optional("description", request.description(), 2000);
+        BigDecimal rate = BillingRate.parse("billingRatePerAgent", request.billingRatePerAgent());
+        BillingCurrency currency = BillingCurrency.parse(request.currency());
+        OrgScope all = OrgScope.allOrgs();
+        return transactions.write(all, () -> {
+            Slug slug = requestedSlug != null ? requestedSlug : freeSlug(Slug.fromName(name));
+            if (requestedSlug != null && repository.slugTaken(slug.value())) {
+                throw ApiException.conflict("slug", "The slug '" + slug.value() + "' is already taken.");
+            }
+            Organization org = new Organization(UUID.randomUUID(), name, slug.value(), contactName, contactEmail,
+                    description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false, 0,
+                    context.at(), context.at(), null);
+            repository.insert(org);
+            audit.record(context, org.id(), "organization.created", "organization", org.id(), null,
+                    org.auditState());
+            return org;
+        });
+    }
+
+    public Organization update(OrgCallContext context, UUID id, PatchBody patch) {
+        context.requireOperator("edit organizations");
+        patch.allowOnly(PATCHABLE, Map.of());
+        OrgScope reach = context.reach();
+        return transactions.write(reach, () -> {
+            Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
+            if (patch.has("slug") && !before.slug().equals(patch.fields().get("slug"))) {
+                throw ApiException.badRequest("slug", "Slugs are permanent: an organization's slug cannot be changed.");
+            }
+            String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
+            String contactName = pick(patch, before.contactName(), "contactName", "contact_name", 200);
+            String contactEmail = patch.has("contactEmail") || patch.has("contact_email")
+                    ? Fields.email("contactEmail", patch.text(patch.has("contactEmail") ? "contactEmail" : "contact_email"))
+                    : before.contactEmail();
+            String description = pick(patch, before.description(), "description", "description", 2000);
+            BigDecimal rate = before.billingRatePerAgent();
+            String rateField = patch.has("billingRatePerAgent") ? "billingRatePerAgent" : "billing_rate_per_agent";
+            if (patch.has(rateField)) {
+                rate = BillingRate.parse("billingRatePerAgent", patch.decimal(rateField));
+                if (rate == null) {
+                    throw ApiException.badRequest("billingRatePerAgent",
+                            "billingRatePerAgent cannot be empty; use 0 for no charge.");
+                }
+            }
+            BillingCurrency currency = patch.has("currency") ? BillingCurrency.parse(required(patch, "currency"))
+                    : before.currency();
+            boolean active = before.active();
+            if (patch.has("active")) {
+                Object value = patch.fields().get("active");
+                if (!(value instanceof Boolean flag)) {
+                    throw ApiException.badRequest("active", "active must be true or false.");
+                }
+                active = flag;
+                refuseDeactivatingDefault(before, active);
+            }
+            Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,
+                    description, rate, currency, active, before.isDefault(), 0, before.createdAt(), context.at(),
+                    null);
+            repository.update(reach, after);
+            audit.record(context, id, "organization.updated", "organization", id, before.auditState(),
+                    after.auditState());
+            return after;
+        });
+    }
+
+    /** Flips active/inactive. Agents of an inactive org stop operating; their own status is kept. */
+    public Organization toggle(OrgCallContext context, UUID id) {
+        context.requireOperator("activate or deactivate organizations");
+        OrgScope reach = context.reach();
+        return transactions.write(reach, () -> {
+            Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
+            refuseDeactivatingDefault(before, !before.active());
+            Organization after = new Organization(before.id(), before.name(), before.slug(), before.contactName(),
+                    before.contactEmail(), before.description(), before.billingRatePerAgent(), before.currency(),
+                    !before.active(), before.isDefault(), 0, before.createdAt(), context.at(), null);
+            repository.update(reach, after);
+            audit.record(context, id, after.active() ? "organization.activated" : "organization.deactivated",
+                    "organization", id, before.auditState(), after.auditState());
+            return after;
+        });
+    }
+
+    public void delete(OrgCallContext context, UUID id) {
+        context.requireOperator("delete organizations");
+        OrgScope reach = context.reach();
+        transactions.write(reach, () -> {
+            Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
+            if (before.isDefault()) {
+                throw ApiException.conflict("The default organization cannot be deleted.");
+            }
+            String reasons = deletionGuards.stream().map(guard -> guard.reasonNotToDelete(reach, id))
+                    .flatMap(Optional::stream).collect(Collectors.joining(" "));
+            if (!reasons.isEmpty()) {
+                throw ApiException.conflict(reasons);
+            }
+            repository.delete(reach, id);
+            audit.record(context, id, "organization.deleted", "organization", id, before.auditState(), null);
+        });
+    }
+
+    private Slug freeSlug(Slug wanted) {
+        Slug slug = wanted;
+        for (int n = 2; repository.slugTaken(slug.value()); n++) {
+            slug = wanted.withSuffix(n);
+        }
+        return slug;
+    }
+
+    private static void refuseDeactivatingDefault(Organization org, boolean active) {
+        if (org.isDefault() && !active) {
+            throw ApiException.conflict("The default organization cannot be deactivated.");
+        }
+    }
+
+    private static String pick(PatchBody patch, String current, String field, String alias, int max) {
+        String key = patch.has(field) ? field : alias;
+        return patch.has(key) ? Fields.optional(field, patch.text(key), max) : current;
+    }
+
+    private static String required(PatchBody patch, String field) {
+        String value = patch.text(field);
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest(field, field + " cannot be empty.");
+        }
+        return value;
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("The organization");
+    }
+}

@@ -1,0 +1,64 @@
+package io.tenantry.security;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+
+import io.tenantry.agent.AgentKeys;
+import io.tenantry.identity.ApiPages;
+import io.tenantry.identity.Sessions;
+import io.tenantry.tenancy.OrgContextFilter;
+
+/**
+ * Who may open what. Sessions are ours (tokens in the database), so Spring's own session,
+ * form login and request cache are off. Page permissions are enforced here, by path.
+ */
+@Configuration
+class SecurityConfig {
+
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, Sessions sessions, AgentKeys agentKeys)
+            throws Exception {
+        ProblemResponses problems = new ProblemResponses();
+        PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
+        http
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .csrf(c -> c.spa().ignoringRequestMatchers(TokenAuthenticationFilter::notCookieAuthenticated,
+                        path.matcher("/api/auth/login"), path.matcher("/api/setup"), path.matcher("/agent/v1/**")))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .addFilterBefore(new TokenAuthenticationFilter(sessions, agentKeys), AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new OrgContextFilter(), AuthorizationFilter.class)
+                .authorizeHttpRequests(a -> {
+                    a.requestMatchers(path.matcher("/api/setup"), path.matcher("/api/auth/login"),
+                            path.matcher("/api/auth/logout")).permitAll();
+                    a.requestMatchers(path.matcher("/actuator/health"), path.matcher("/actuator/health/**"))
+                            .permitAll();
+                    a.requestMatchers(path.matcher("/actuator/**"), path.matcher("/v3/api-docs/**"),
+                            path.matcher("/v3/api-docs"), path.matcher("/swagger-ui/**"),
+                            path.matcher("/swagger-ui.html")).hasAnyRole("owner", "admin");
+                    a.requestMatchers(path.matcher("/agent/**")).hasAuthority(TokenAuthenticationFilter.AGENT);
+                    for (ApiPages.Guarded guarded : ApiPages.ALL) {
+                        a.requestMatchers(path.matcher(guarded.prefix()), path.matcher(guarded.prefix() + "/**"))
+                                .hasAuthority(guarded.page().authority());
+                    }
+                    a.requestMatchers(path.matcher("/api/**")).hasAuthority(TokenAuthenticationFilter.USER);
+                    a.anyRequest().permitAll();
+                });
+        return http.build();
+    }
+}

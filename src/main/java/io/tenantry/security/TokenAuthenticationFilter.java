@@ -1,0 +1,107 @@
+package io.tenantry.security;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import io.tenantry.agent.AgentKeys;
+import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.identity.Page;
+import io.tenantry.identity.SessionCookie;
+import io.tenantry.identity.Sessions;
+import io.tenantry.identity.UserPrincipal;
+import io.tenantry.tenancy.Caller;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Authenticates a request from {@code Authorization: Bearer} (a session token or an agent
+ * key) or, without that header, from the session cookie. The principal is read from the
+ * database on every request, so permission changes apply at once. An unknown token leaves
+ * the request anonymous; the authorization rules then answer 401.
+ */
+class TokenAuthenticationFilter extends OncePerRequestFilter {
+
+    static final String USER = "USER";
+    static final String AGENT = "AGENT";
+
+    private final Sessions sessions;
+    private final AgentKeys agentKeys;
+
+    TokenAuthenticationFilter(Sessions sessions, AgentKeys agentKeys) {
+        this.sessions = sessions;
+        this.agentKeys = agentKeys;
+    }
+
+    /**
+     * CSRF guards what a browser sends on its own: the session cookie. A request with an
+     * Authorization header is authenticated by that header alone, and one without either
+     * carries no credential to abuse.
+     */
+    static boolean notCookieAuthenticated(HttpServletRequest request) {
+        return request.getHeader(HttpHeaders.AUTHORIZATION) != null || SessionCookie.read(request) == null;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String token = token(request);
+        if (token != null) {
+            principal(token).ifPresent(caller -> {
+                SecurityContext context = SecurityContextHolder.createEmptyContext();
+                context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
+                SecurityContextHolder.setContext(context);
+            });
+        }
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    private Optional<Caller> principal(String token) {
+        if (token.startsWith(AgentKeys.PREFIX)) {
+            return agentKeys.authenticate(token).map(Caller.class::cast);
+        }
+        if (token.length() > 200) {
+            return Optional.empty();
+        }
+        return sessions.authenticate(token, Instant.now()).map(Caller.class::cast);
+    }
+
+    private static String token(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header != null) {
+            return header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+        }
+        String cookie = SessionCookie.read(request);
+        return cookie == null || cookie.isEmpty() ? null : cookie;
+    }
+
+    private static List<GrantedAuthority> authorities(Caller caller) {
+        List<GrantedAuthority> authorities = new ArrayList<>();
+        if (caller instanceof UserPrincipal user) {
+            authorities.add(new SimpleGrantedAuthority(USER));
+            authorities.add(new SimpleGrantedAuthority("ROLE_" + user.role().name()));
+            for (Page page : user.pages()) {
+                authorities.add(new SimpleGrantedAuthority(page.authority()));
+            }
+        } else if (caller instanceof AgentPrincipal) {
+            authorities.add(new SimpleGrantedAuthority(AGENT));
+        }
+        return authorities;
+    }
+}

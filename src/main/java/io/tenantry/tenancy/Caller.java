@@ -1,0 +1,21 @@
+package io.tenantry.tenancy;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/** An authenticated principal, as far as tenancy needs to know it. */
+public interface Caller {
+
+    Actor actor();
+
+    /** The org this caller is locked to (a bound user, an agent), if any. */
+    Optional<UUID> lockedOrg();
+
+    /** Owners and admins run the platform: organizations, agents, keys, users. */
+    boolean operator();
+
+    /** Every org this caller may ever touch, whatever org context it picks. */
+    default OrgScope reach() {
+        return lockedOrg().map(OrgScope::of).orElse(OrgScope.allOrgs());
+    }
+}

@@ -1,0 +1,56 @@
+package io.tenantry.tenancy;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.tenantry.api.ApiException;
+
+/**
+ * What every service call about org data receives: the caller, the scope of this request
+ * (narrowed by the org context), the org the context selected (if any), and the request's
+ * id and time. Writes record exactly these in the audit log.
+ */
+public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, String requestId, Instant at) {
+
+    /** Times are kept to the microsecond, as both databases store them. */
+    public OrgCallContext {
+        at = at.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    public Optional<UUID> selected() {
+        return Optional.ofNullable(selectedOrg);
+    }
+
+    public OrgScope reach() {
+        return caller.reach();
+    }
+
+    public Actor actor() {
+        return caller.actor();
+    }
+
+    /** Refuses anyone but an owner or admin: running the platform stays with them. */
+    public void requireOperator(String what) {
+        if (!caller.operator()) {
+            throw ApiException.forbidden("Only owners and admins may " + what + ".");
+        }
+    }
+
+    /**
+     * A context for work done without a logged-in principal (start-up, a login attempt),
+     * in one stated scope, recorded under {@code actor}.
+     */
+    public static OrgCallContext unattended(Actor actor, boolean operator, OrgScope scope, String requestId,
+            Instant at) {
+        return new OrgCallContext(new Unattended(actor, operator), scope, null, requestId, at);
+    }
+
+    private record Unattended(Actor actor, boolean operator) implements Caller {
+        @Override
+        public Optional<UUID> lockedOrg() {
+            return Optional.empty();
+        }
+    }
+}

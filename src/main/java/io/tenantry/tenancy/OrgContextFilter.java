@@ -1,0 +1,97 @@
+package io.tenantry.tenancy;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.MDC;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import io.tenantry.api.Problems;
+import io.tenantry.api.RequestIds;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Resolves the org context of a request exactly once, after authentication and
+ * authorization: the {@code X-Org-Id} header (or {@code orgId} query parameter) against
+ * what the caller may reach. The result is an immutable {@link OrgCallContext} that
+ * controllers receive as a parameter. Placed in the security chain, not a bean of its own.
+ */
+public class OrgContextFilter extends OncePerRequestFilter {
+
+    public static final String HEADER = "X-Org-Id";
+    public static final String PARAMETER = "orgId";
+    static final String ATTRIBUTE = OrgCallContext.class.getName();
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
+        MDC.put(RequestIds.MDC_KEY, requestId);
+        response.setHeader(RequestIds.HEADER, requestId);
+        try {
+            Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+            if (authentication != null && authentication.getPrincipal() instanceof Caller caller) {
+                Optional<OrgCallContext> context = resolve(caller, request, response, requestId);
+                if (context.isEmpty()) {
+                    return;
+                }
+                request.setAttribute(ATTRIBUTE, context.get());
+                MDC.put("orgScope", context.get().scope().toString());
+            }
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove(RequestIds.MDC_KEY);
+            MDC.remove("orgScope");
+        }
+    }
+
+    private Optional<OrgCallContext> resolve(Caller caller, HttpServletRequest request, HttpServletResponse response,
+            String requestId) throws IOException {
+        String header = request.getHeader(HEADER);
+        String parameter = request.getParameter(PARAMETER);
+        UUID requested;
+        try {
+            UUID fromHeader = parse(header);
+            UUID fromParameter = parse(parameter);
+            if (fromHeader != null && fromParameter != null && !fromHeader.equals(fromParameter)) {
+                Problems.write(response, HttpStatus.BAD_REQUEST,
+                        "The X-Org-Id header and the orgId parameter name different organizations.");
+                return Optional.empty();
+            }
+            requested = fromHeader != null ? fromHeader : fromParameter;
+        } catch (IllegalArgumentException e) {
+            Problems.write(response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a valid id.");
+            return Optional.empty();
+        }
+        Optional<UUID> locked = caller.lockedOrg();
+        if (locked.isPresent()) {
+            if (requested != null && !requested.equals(locked.get())) {
+                Problems.write(response, HttpStatus.FORBIDDEN,
+                        "You are locked to your own organization and cannot act in another one.");
+                return Optional.empty();
+            }
+            return Optional.of(new OrgCallContext(caller, OrgScope.of(locked.get()), locked.get(), requestId,
+                    Instant.now()));
+        }
+        OrgScope scope = requested == null ? OrgScope.allOrgs() : OrgScope.of(requested);
+        return Optional.of(new OrgCallContext(caller, scope, requested, requestId, Instant.now()));
+    }
+
+    private static UUID parse(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() != 36) {
+            throw new IllegalArgumentException("not a uuid");
+        }
+        return UUID.fromString(value);
+    }
+}

@@ -1,0 +1,83 @@
+package io.tenantry.tenancy;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The organizations one request may touch, resolved once per request and passed
+ * explicitly to every service and repository method that reads or writes org data.
+ * "All organizations" is a value of its own, never an empty set: an empty scope sees nothing.
+ */
+public final class OrgScope {
+
+    private static final OrgScope ALL = new OrgScope(true, Set.of());
+
+    private final boolean allOrgs;
+    private final Set<UUID> orgIds;
+
+    private OrgScope(boolean allOrgs, Set<UUID> orgIds) {
+        this.allOrgs = allOrgs;
+        this.orgIds = orgIds;
+    }
+
+    public static OrgScope allOrgs() {
+        return ALL;
+    }
+
+    public static OrgScope of(UUID orgId) {
+        return new OrgScope(false, Set.of(orgId));
+    }
+
+    public static OrgScope of(Collection<UUID> orgIds) {
+        return new OrgScope(false, Set.copyOf(new LinkedHashSet<>(orgIds)));
+    }
+
+    public boolean isAllOrgs() {
+        return allOrgs;
+    }
+
+    public Set<UUID> orgIds() {
+        return orgIds;
+    }
+
+    public boolean includes(UUID orgId) {
+        return orgId != null && (allOrgs || orgIds.contains(orgId));
+    }
+
+    /**
+     * A SQL predicate restricting {@code column} to this scope, bound by {@link #parameters()}.
+     * The text is built from this class's own constants and a column name from code,
+     * never from request input.
+     */
+    public String sql(String column) {
+        return allOrgs ? "1 = 1" : column + " in (:scopeOrgIds)";
+    }
+
+    public Map<String, Object> parameters() {
+        return allOrgs ? Map.of() : Map.of("scopeOrgIds", orgIds);
+    }
+
+    /** The value PostgreSQL's row-level security policies read from {@code app.org_ids}. */
+    String settingValue() {
+        return orgIds.stream().map(UUID::toString).sorted().collect(Collectors.joining(","));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof OrgScope that && allOrgs == that.allOrgs && orgIds.equals(that.orgIds);
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(allOrgs) * 31 + orgIds.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return allOrgs ? "OrgScope[all]" : "OrgScope" + orgIds;
+    }
+}

@@ -1,0 +1,161 @@
+package io.tenantry.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for the API under test: real requests through every filter. */
+public final class Api {
+
+    public static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public Api(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    public Call get(String path) {
+        return new Call("GET", path);
+    }
+
+    public Call post(String path) {
+        return new Call("POST", path);
+    }
+
+    public Call patch(String path) {
+        return new Call("PATCH", path);
+    }
+
+    public Call put(String path) {
+        return new Call("PUT", path);
+    }
+
+    public Call delete(String path) {
+        return new Call("DELETE", path);
+    }
+
+    public Call call(String method, String path) {
+        return new Call(method, path);
+    }
+
+    public final class Call {
+        private final String method;
+        private final String path;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String body;
+
+        private Call(String method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+
+        /** Authenticates with a session token or agent key; null sends no credential. */
+        public Call as(String token) {
+            if (token != null) {
+                headers.put("Authorization", "Bearer " + token);
+            }
+            return this;
+        }
+
+        public Call org(Object orgId) {
+            headers.put("X-Org-Id", String.valueOf(orgId));
+            return this;
+        }
+
+        public Call header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        public Call json(Object value) {
+            this.body = JSON.writeValueAsString(value);
+            return this;
+        }
+
+        public Call raw(String value) {
+            this.body = value;
+            return this;
+        }
+
+        public Response send() {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            headers.forEach(request::header);
+            try {
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                return new Response(method + " " + path, response.statusCode(), response.body(),
+                        response.headers().map());
+            } catch (IOException e) {
+                throw new IllegalStateException(method + " " + path + " failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    public record Response(String request, int status, String body, Map<String, List<String>> headers) {
+
+        public JsonNode json() {
+            return body == null || body.isEmpty() ? JSON.nullNode() : JSON.readTree(body);
+        }
+
+        public String text(String field) {
+            return json().path(field).asString();
+        }
+
+        public String id() {
+            return text("id");
+        }
+
+        public List<JsonNode> items() {
+            List<JsonNode> items = new ArrayList<>();
+            json().path("items").forEach(items::add);
+            return items;
+        }
+
+        public List<String> itemIds() {
+            return items().stream().map(item -> item.path("id").asString()).toList();
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+        }
+
+        public List<String> headerValues(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).toList();
+        }
+
+        /** Fails with the request and the whole answer when the status is not the expected one. */
+        public Response expect(int expected) {
+            if (status != expected) {
+                throw new AssertionError(request + ": expected " + expected + " but got " + status + ": " + body);
+            }
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return request + " -> " + status + " " + body;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.tenantry.support;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Gives every Spring test context a database of its own, fresh and migrated by the app:
+ * an in-memory H2 database in the H2 run, or in the PostgreSQL run a new database owned by
+ * {@value #OWNER_ROLE}, with the app connecting as {@value #APP_ROLE}, which is neither
+ * superuser nor owner, so row-level security binds it as it would in production.
+ * The run is chosen by the system property {@code tenantry.test.database} (h2 or postgres).
+ */
+public class TestDatabase implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    public static final String OWNER_ROLE = "tenantry_owner";
+    public static final String APP_ROLE = "tenantry_app";
+    private static final String PREFIX = "tenantry_test_";
+    private static boolean cleaned;
+
+    public static boolean postgres() {
+        return "postgres".equals(System.getProperty("tenantry.test.database", "h2"));
+    }
+
+    static String adminUrl() {
+        return env("TENANTRY_TEST_PG_ADMIN_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    }
+
+    static String adminUser() {
+        return env("TENANTRY_TEST_PG_ADMIN_USER", "postgres");
+    }
+
+    static String adminPassword() {
+        return env("TENANTRY_TEST_PG_ADMIN_PASSWORD", "");
+    }
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        if (!postgres()) {
+            TestPropertyValues.of(
+                    "tenantry.db.url=jdbc:h2:mem:" + name
+                            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                    "tenantry.db.user=sa", "tenantry.db.password=")
+                    .applyTo(context);
+            return;
+        }
+        createPostgresDatabase(name);
+        String url = adminUrl().substring(0, adminUrl().lastIndexOf('/') + 1) + name;
+        TestPropertyValues.of(
+                "tenantry.db.url=" + url,
+                "tenantry.db.user=" + APP_ROLE, "tenantry.db.password=" + APP_ROLE,
+                "tenantry.db.migration-user=" + OWNER_ROLE, "tenantry.db.migration-password=" + OWNER_ROLE)
+                .applyTo(context);
+    }
+
+    private static synchronized void createPostgresDatabase(String name) {
+        try (Connection admin = DriverManager.getConnection(adminUrl(), adminUser(), adminPassword());
+                Statement sql = admin.createStatement()) {
+            if (!cleaned) {
+                dropEarlierTestDatabases(admin);
+                ensureRole(sql, OWNER_ROLE, "nosuperuser bypassrls");
+                ensureRole(sql, APP_ROLE, "nosuperuser nobypassrls");
+                cleaned = true;
+            }
+            sql.execute("create database " + name + " owner " + OWNER_ROLE);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the PostgreSQL test database " + name, e);
+        }
+    }
+
+    private static void ensureRole(Statement sql, String role, String attributes) throws SQLException {
+        try (ResultSet rs = sql.executeQuery("select 1 from pg_roles where rolname = '" + role + "'")) {
+            if (!rs.next()) {
+                sql.execute("create role " + role + " login " + attributes + " password '" + role + "'");
+                return;
+            }
+        }
+        sql.execute("alter role " + role + " login " + attributes + " password '" + role + "'");
+    }
+
+    private static void dropEarlierTestDatabases(Connection admin) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement sql = admin.createStatement();
+                ResultSet rs = sql.executeQuery("select datname from pg_database where datname like '" + PREFIX + "%'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        try (Statement sql = admin.createStatement()) {
+            for (String old : names) {
+                sql.execute("drop database if exists " + old + " with (force)");
+            }
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,397 @@
+package io.tenantry.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+
+/**
+ * Every endpoint that touches org data, as every kind of principal, against objects in
+ * org A, org B and the default org. Each cell asserts the status; a bound user's answers
+ * must not contain a single id of another org; a refused write must change nothing.
+ * A new endpoint joins this matrix in the change that adds it.
+ */
+@TenantryTest
+class CrossTenantMatrixTest {
+
+    enum Who { OWNER, ADMIN, UNBOUND, USER_A, USER_B, AGENT_A, NOBODY }
+
+    enum Where { A, B, DEFAULT }
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Platform platform;
+    final Map<Who, String> tokens = new EnumMap<>(Who.class);
+    final Map<Where, String> orgs = new EnumMap<>(Where.class);
+    final Map<Where, String> agents = new EnumMap<>(Where.class);
+    final Map<Where, String> users = new EnumMap<>(Where.class);
+
+    @BeforeAll
+    void world() {
+        api = new Api(port);
+        platform = new Platform(api);
+        orgs.put(Where.A, platform.createOrg("Org A"));
+        orgs.put(Where.B, platform.createOrg("Org B"));
+        orgs.put(Where.DEFAULT, DefaultOrg.ID.toString());
+        for (Where where : Where.values()) {
+            agents.put(where, platform.createAgent(orgs.get(where), "Agent " + where));
+        }
+        tokens.put(Who.OWNER, platform.owner());
+        tokens.put(Who.ADMIN, platform.createUser("admin", null, List.of()));
+        tokens.put(Who.UNBOUND, platform.createUser("user", null, Platform.ALL_PAGES));
+        tokens.put(Who.USER_A, platform.createUser("user", orgs.get(Where.A), Platform.ALL_PAGES));
+        tokens.put(Who.USER_B, platform.createUser("user", orgs.get(Where.B), Platform.ALL_PAGES));
+        tokens.put(Who.AGENT_A, platform.issueKey(agents.get(Where.A)));
+        tokens.put(Who.NOBODY, null);
+        users.put(Where.A, platform.userId(tokens.get(Who.USER_A)));
+        users.put(Where.B, platform.userId(tokens.get(Who.USER_B)));
+        users.put(Where.DEFAULT, platform.userId(tokens.get(Who.ADMIN)));
+    }
+
+    /** The expected status for each principal. */
+    record Expect(Map<Who, Integer> status) {
+
+        static Expect of(int owner, int admin, int unbound, int userA, int userB, int agentA, int nobody) {
+            Map<Who, Integer> map = new EnumMap<>(Who.class);
+            map.put(Who.OWNER, owner);
+            map.put(Who.ADMIN, admin);
+            map.put(Who.UNBOUND, unbound);
+            map.put(Who.USER_A, userA);
+            map.put(Who.USER_B, userB);
+            map.put(Who.AGENT_A, agentA);
+            map.put(Who.NOBODY, nobody);
+            return new Expect(map);
+        }
+
+        /** Reading an object that lives in {@code where}: bound users see their own org only. */
+        static Expect readIn(Where where) {
+            return of(200, 200, 200, where == Where.A ? 200 : 404, where == Where.B ? 200 : 404, 403, 401);
+        }
+
+        /** Reading within an org context: asking for another org than one's own is 403. */
+        static Expect contextOf(Where where) {
+            return of(200, 200, 200, where == Where.A ? 200 : 403, where == Where.B ? 200 : 403, 403, 401);
+        }
+
+        static Expect everyUser(int status) {
+            return of(status, status, status, status, status, 403, 401);
+        }
+
+        /** Running the platform: owners and admins only. */
+        static Expect operators(int status) {
+            return of(status, status, 403, 403, 403, 403, 401);
+        }
+    }
+
+    /**
+     * Ids a principal must never see in any answer: the other orgs and their agents and
+     * users. (Operators' ids may appear: an org's audit trail names whoever acted on it.)
+     */
+    Set<String> foreignTo(Who who) {
+        return switch (who) {
+            case USER_A, AGENT_A -> Set.of(orgs.get(Where.B), orgs.get(Where.DEFAULT), agents.get(Where.B),
+                    agents.get(Where.DEFAULT), users.get(Where.B));
+            case USER_B -> Set.of(orgs.get(Where.A), orgs.get(Where.DEFAULT), agents.get(Where.A),
+                    agents.get(Where.DEFAULT), users.get(Where.A));
+            default -> Set.of();
+        };
+    }
+
+    DynamicTest cell(String name, Who who, int expected, Function<Who, Api.Response> call,
+            Consumer<Api.Response> thenCheck) {
+        return DynamicTest.dynamicTest(name + " as " + who + " -> " + expected, () -> {
+            Api.Response response = call.apply(who);
+            assertThat(response.status()).as(response.toString()).isEqualTo(expected);
+            // The caller's own request (echoed as a problem's "instance") is not a leak.
+            String answer = response.body().replace(response.request().substring(response.request().indexOf(' ') + 1),
+                    "");
+            for (String foreign : foreignTo(who)) {
+                int at = answer.indexOf(foreign);
+                assertThat(at).as("%s leaks another org's id %s to %s: ...%s...", response.request(), foreign, who,
+                        at < 0 ? "" : answer.substring(Math.max(0, at - 200), Math.min(answer.length(), at + 60)))
+                        .isNegative();
+            }
+            if (expected < 300 && thenCheck != null) {
+                thenCheck.accept(response);
+            }
+        });
+    }
+
+    Stream<DynamicTest> row(String name, Expect expect, Function<Who, Api.Response> call) {
+        return row(name, expect, call, (who, response) -> { });
+    }
+
+    interface Check {
+        void accept(Who who, Api.Response response);
+    }
+
+    Stream<DynamicTest> row(String name, Expect expect, Function<Who, Api.Response> call, Check check) {
+        return Stream.of(Who.values())
+                .map(who -> cell(name, who, expect.status().get(who), call, r -> check.accept(who, r)));
+    }
+
+    String token(Who who) {
+        return tokens.get(who);
+    }
+
+    /** For a bound user, the org a list must be confined to; null for those who see all. */
+    String homeOf(Who who) {
+        return switch (who) {
+            case USER_A -> orgs.get(Where.A);
+            case USER_B -> orgs.get(Where.B);
+            default -> null;
+        };
+    }
+
+    @TestFactory
+    Stream<DynamicTest> reads() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        rows.add(row("GET /api/organizations", Expect.everyUser(200),
+                who -> api.get("/api/organizations?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.itemIds()).containsExactly(homeOf(who));
+                    } else {
+                        assertThat(r.itemIds()).contains(orgs.get(Where.A), orgs.get(Where.B));
+                    }
+                }));
+        rows.add(row("GET /api/agents", Expect.everyUser(200),
+                who -> api.get("/api/agents?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(a -> assertThat(a.path("clientOrgId").asString()).isEqualTo(homeOf(who)));
+                    }
+                }));
+        rows.add(row("GET /api/users", Expect.everyUser(200),
+                who -> api.get("/api/users?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty().allSatisfy(
+                                u -> assertThat(u.path("clientOrgId").asString()).isEqualTo(homeOf(who)));
+                    }
+                }));
+        rows.add(row("GET /api/audit", Expect.everyUser(200),
+                who -> api.get("/api/audit?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    }
+                }));
+        rows.add(row("GET /api/org-context", Expect.everyUser(200),
+                who -> api.get("/api/org-context").as(token(who)).send(),
+                (who, r) -> {
+                    assertThat(r.json().path("locked").asBoolean()).isEqualTo(homeOf(who) != null);
+                    if (homeOf(who) != null) {
+                        assertThat(r.json().path("current").path("id").asString()).isEqualTo(homeOf(who));
+                        assertThat(r.json().path("orgs").size()).isEqualTo(1);
+                    }
+                }));
+        rows.add(row("GET /api/me", Expect.everyUser(200), who -> api.get("/api/me").as(token(who)).send()));
+        rows.add(row("GET /agent/v1/me", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/me").as(token(who)).send(),
+                (who, r) -> assertThat(r.json().path("org").path("id").asString()).isEqualTo(orgs.get(Where.A))));
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("GET /api/organizations/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/organizations/" + org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(org)));
+            rows.add(row("GET /api/agents with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/agents?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(a -> assertThat(a.path("clientOrgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/agents?orgId=" + where, Expect.contextOf(where),
+                    who -> api.get("/api/agents?limit=500&orgId=" + org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(a -> assertThat(a.path("clientOrgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/audit with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/audit?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items())
+                            .allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/users with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/users?limit=500").org(org).as(token(who)).send()));
+            String agent = agents.get(where);
+            rows.add(row("GET /api/agents/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/agents/" + agent).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(agent)));
+            rows.add(row("GET /api/agents/{" + where + "}/assignments", Expect.readIn(where),
+                    who -> api.get("/api/agents/" + agent + "/assignments").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()));
+            rows.add(row("GET /api/agents/{" + where + "}/keys", Expect.readIn(where),
+                    who -> api.get("/api/agents/" + agent + "/keys").as(token(who)).send()));
+            String user = users.get(where);
+            rows.add(row("GET /api/users/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/users/" + user).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(user)));
+        }
+        // An operator who picked org A does not reach org B's objects through it either.
+        rows.add(row("GET /api/agents/{B} with X-Org-Id A", Expect.of(404, 404, 404, 404, 403, 403, 401),
+                who -> api.get("/api/agents/" + agents.get(Where.B)).org(orgs.get(Where.A)).as(token(who)).send()));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> organizationWrites() {
+        String orgB = orgs.get(Where.B);
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        rows.add(row("POST /api/organizations", Expect.operators(201), who -> {
+            String name = Platform.unique("Created by " + who);
+            Api.Response response = api.post("/api/organizations").as(token(who)).json(Map.of("name", name)).send();
+            if (response.status() != 201) {
+                assertThat(api.get("/api/organizations?q=" + name.replace(" ", "%20")).as(platform.owner()).send()
+                        .items()).as("a refused create leaves no organization").isEmpty();
+            }
+            return response;
+        }));
+        rows.add(row("PATCH /api/organizations/{B}", Expect.operators(200), who -> {
+            String marker = "changed by " + who;
+            Api.Response response = api.patch("/api/organizations/" + orgB).as(token(who))
+                    .json(Map.of("description", marker)).send();
+            String now = api.get("/api/organizations/" + orgB).as(platform.owner()).send().text("description");
+            assertThat(now.equals(marker)).as("description changed").isEqualTo(response.status() == 200);
+            return response;
+        }));
+        rows.add(row("POST /api/organizations/{B}/toggle", Expect.operators(200), who -> {
+            Api.Response response = api.post("/api/organizations/" + orgB + "/toggle").as(token(who)).send();
+            boolean active = api.get("/api/organizations/" + orgB).as(platform.owner()).send().json().path("active")
+                    .asBoolean();
+            assertThat(active).as("active after toggle").isEqualTo(response.status() != 200);
+            if (!active) {
+                api.post("/api/organizations/" + orgB + "/toggle").as(platform.owner()).send().expect(200);
+            }
+            return response;
+        }));
+        rows.add(row("DELETE /api/organizations/{empty}", Expect.operators(204), who -> {
+            String org = platform.createOrg("Doomed");
+            Api.Response response = api.delete("/api/organizations/" + org).as(token(who)).send();
+            int after = api.get("/api/organizations/" + org).as(platform.owner()).send().status();
+            assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+            return response;
+        }));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> agentWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("POST /api/agents in " + where, Expect.of(201, 201, 403, where == Where.A ? 403 : 403,
+                    403, 403, 401), who -> {
+                        String name = Platform.unique("Agent by " + who);
+                        Api.Response response = api.post("/api/agents").org(org).as(token(who))
+                                .json(Map.of("name", name)).send();
+                        List<?> found = api.get("/api/agents?q=" + name.replace(" ", "%20")).as(platform.owner())
+                                .send().items();
+                        assertThat(found).hasSize(response.status() == 201 ? 1 : 0);
+                        return response;
+                    }));
+            rows.add(row("PATCH /api/agents/{" + where + "}", Expect.operators(200), who -> {
+                String agent = platform.createAgent(org, "Patch me");
+                Api.Response response = api.patch("/api/agents/" + agent).as(token(who))
+                        .json(Map.of("status", "paused")).send();
+                String status = api.get("/api/agents/" + agent).as(platform.owner()).send().text("status");
+                assertThat(status).isEqualTo(response.status() == 200 ? "paused" : "active");
+                return response;
+            }));
+            rows.add(row("DELETE /api/agents/{" + where + "}", Expect.operators(204), who -> {
+                String agent = platform.createAgent(org, "Delete me");
+                Api.Response response = api.delete("/api/agents/" + agent).as(token(who)).send();
+                int after = api.get("/api/agents/" + agent).as(platform.owner()).send().status();
+                assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                return response;
+            }));
+            String elsewhere = orgs.get(where == Where.A ? Where.B : Where.A);
+            rows.add(row("POST /api/agents/{" + where + "}/assign-org", Expect.operators(200), who -> {
+                String agent = platform.createAgent(org, "Move me");
+                Api.Response response = api.post("/api/agents/" + agent + "/assign-org").as(token(who))
+                        .json(Map.of("orgId", elsewhere)).send();
+                String now = api.get("/api/agents/" + agent).as(platform.owner()).send().text("clientOrgId");
+                assertThat(now).isEqualTo(response.status() == 200 ? elsewhere : org);
+                return response;
+            }));
+            rows.add(row("POST /api/agents/{" + where + "}/unassign-org", Expect.operators(200), who -> {
+                String agent = platform.createAgent(org, "Unassign me");
+                Api.Response response = api.post("/api/agents/" + agent + "/unassign-org").as(token(who)).send();
+                String now = api.get("/api/agents/" + agent).as(platform.owner()).send().text("clientOrgId");
+                assertThat(now).isEqualTo(response.status() == 200 ? DefaultOrg.ID.toString() : org);
+                return response;
+            }));
+            String agent = agents.get(where);
+            rows.add(row("POST /api/agents/{" + where + "}/keys", Expect.operators(201), who -> {
+                int before = api.get("/api/agents/" + agent + "/keys").as(platform.owner()).send().items().size();
+                Api.Response response = api.post("/api/agents/" + agent + "/keys").as(token(who)).send();
+                int after = api.get("/api/agents/" + agent + "/keys").as(platform.owner()).send().items().size();
+                assertThat(after - before).isEqualTo(response.status() == 201 ? 1 : 0);
+                return response;
+            }));
+            rows.add(row("DELETE /api/agents/{" + where + "}/keys/{key}", Expect.operators(204), who -> {
+                Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(platform.owner()).send()
+                        .expect(201);
+                Api.Response response = api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(token(who))
+                        .send();
+                int agentCall = api.get("/agent/v1/me").as(issued.text("key")).send().status();
+                assertThat(agentCall).isEqualTo(response.status() == 204 ? 401 : 200);
+                return response;
+            }));
+        }
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> userWrites() {
+        String orgB = orgs.get(Where.B);
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        rows.add(row("POST /api/users bound to B", Expect.operators(201), who -> {
+            String email = "new-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+            Api.Response response = api.post("/api/users").as(token(who)).json(Map.of("email", email, "name",
+                    "New", "password", Platform.PASSWORD, "role", "user", "clientOrgId", orgB)).send();
+            int login = api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD))
+                    .send().status();
+            assertThat(login).isEqualTo(response.status() == 201 ? 200 : 401);
+            return response;
+        }));
+        rows.add(row("PATCH /api/users/{B}", Expect.operators(200), who -> {
+            String user = platform.userId(platform.createUser("user", orgB, List.of("agents")));
+            Api.Response response = api.patch("/api/users/" + user).as(token(who)).json(Map.of("name", "Renamed"))
+                    .send();
+            String name = api.get("/api/users/" + user).as(platform.owner()).send().text("name");
+            assertThat(name.equals("Renamed")).isEqualTo(response.status() == 200);
+            return response;
+        }));
+        rows.add(row("PUT /api/users/{B}/permissions", Expect.operators(200), who -> {
+            String user = platform.userId(platform.createUser("user", orgB, List.of("agents")));
+            Api.Response response = api.put("/api/users/" + user + "/permissions").as(token(who))
+                    .json(Map.of("pages", Platform.ALL_PAGES, "clientOrgId", orgs.get(Where.A))).send();
+            String bound = api.get("/api/users/" + user).as(platform.owner()).send().text("clientOrgId");
+            assertThat(bound).isEqualTo(response.status() == 200 ? orgs.get(Where.A) : orgB);
+            return response;
+        }));
+        rows.add(row("DELETE /api/users/{B}", Expect.operators(204), who -> {
+            String user = platform.userId(platform.createUser("user", orgB, List.of("agents")));
+            Api.Response response = api.delete("/api/users/" + user).as(token(who)).send();
+            int after = api.get("/api/users/" + user).as(platform.owner()).send().status();
+            assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+            return response;
+        }));
+        return rows.stream().flatMap(s -> s);
+    }
+}
