@@ -17,7 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** A small HTTP client for the API under test: real requests through every filter. */
 public final class Api {
 
-    public static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Reads decimals as BigDecimal, so money arrives exactly as the server wrote it. */
+    public static final JsonMapper JSON = JsonMapper.builder()
+            .enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;

@@ -1,0 +1,240 @@
+package io.tenantry.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.DefaultOrg;
+import tools.jackson.databind.JsonNode;
+
+@TenantryTest
+class AgentApiTest {
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Platform platform;
+    String owner;
+
+    @BeforeAll
+    void start() {
+        api = new Api(port);
+        platform = new Platform(api);
+        owner = platform.owner();
+    }
+
+    Api.Response agent(String id) {
+        return api.get("/api/agents/" + id).as(owner).send().expect(200);
+    }
+
+    @Test
+    void aNewAgentLandsInTheOrgContextOrTheDefaultOrg() {
+        String org = platform.createOrg("Context");
+
+        Api.Response inContext = api.post("/api/agents").as(owner).org(org)
+                .json(Map.of("name", "Sales Bot", "email", Platform.unique("sales").replace(" ", "") + "@x.io",
+                        "model", "gpt-4o", "description", "Sells"))
+                .send().expect(201);
+        Api.Response noContext = api.post("/api/agents").as(owner).json(Map.of("name", "HR Helper")).send()
+                .expect(201);
+
+        assertThat(inContext.text("clientOrgId")).isEqualTo(org);
+        assertThat(inContext.text("status")).isEqualTo("active");
+        assertThat(inContext.text("effectiveStatus")).isEqualTo("active");
+        assertThat(inContext.text("model")).isEqualTo("gpt-4o");
+        assertThat(noContext.text("clientOrgId")).isEqualTo(DefaultOrg.ID.toString());
+    }
+
+    @Test
+    void aBillingRateOverrideIsSetAndClearedWithNull() {
+        String org = platform.createOrg(Map.of("name", Platform.unique("Rated"), "billingRatePerAgent", 50));
+        String id = platform.createAgent(org, "Rated agent");
+
+        Api.Response overridden = api.patch("/api/agents/" + id).as(owner).json(Map.of("billingRateOverride", "75.5"))
+                .send().expect(200);
+        Map<String, Object> clear = new HashMap<>();
+        clear.put("billingRateOverride", null);
+        Api.Response cleared = api.patch("/api/agents/" + id).as(owner).json(clear).send().expect(200);
+
+        assertThat(overridden.text("billingRateOverride")).isEqualTo("75.50");
+        assertThat(overridden.text("effectiveBillingRate")).isEqualTo("75.50");
+        assertThat(cleared.json().path("billingRateOverride").isNull()).isTrue();
+        assertThat(cleared.text("effectiveBillingRate")).isEqualTo("50.00");
+    }
+
+    @Test
+    void assignmentMovesTheAgentIdempotentlyAndKeepsAHistory() {
+        String a = platform.createOrg("From");
+        String b = platform.createOrg("To");
+        String id = platform.createAgent(a, "Mover");
+
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", b)).send().expect(200);
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", b)).send().expect(200);
+        api.post("/api/agents/" + id + "/unassign-org").as(owner).send().expect(200);
+        api.post("/api/agents/" + id + "/unassign-org").as(owner).send().expect(200);
+
+        assertThat(agent(id).text("clientOrgId")).isEqualTo(DefaultOrg.ID.toString());
+        List<JsonNode> history = api.get("/api/agents/" + id + "/assignments").as(owner).send().expect(200).items();
+        assertThat(history).hasSize(3);
+        assertThat(history.get(0).path("fromOrgId").asString()).isEqualTo(b);
+        assertThat(history.get(0).path("toOrgId").asString()).isEqualTo(DefaultOrg.ID.toString());
+        assertThat(history.get(1).path("fromOrgId").asString()).isEqualTo(a);
+        assertThat(history.get(1).path("toOrgId").asString()).isEqualTo(b);
+        assertThat(history.get(2).path("fromOrgId").isNull()).isTrue();
+        assertThat(history.get(2).path("toOrgId").asString()).isEqualTo(a);
+        assertThat(history).allSatisfy(h -> {
+            assertThat(h.path("actorLabel").asString()).isEqualTo(Platform.OWNER_EMAIL);
+            assertThat(h.path("assignedAt").asString()).isNotEmpty();
+        });
+    }
+
+    @Test
+    void eachOrgSeesTheMoveWithoutTheOtherOrgsId() {
+        String a = platform.createOrg("Left");
+        String b = platform.createOrg("Joined");
+        String id = platform.createAgent(a, "Traveller");
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", b)).send().expect(200);
+        String userOfB = platform.createUser("user", b, List.of("agents", "audit"));
+
+        Api.Response history = api.get("/api/agents/" + id + "/assignments").as(userOfB).send().expect(200);
+        Api.Response audit = api.get("/api/audit?limit=500").as(userOfB).send().expect(200);
+
+        assertThat(history.itemIds()).hasSize(1);
+        assertThat(history.items().get(0).path("fromOrgId").isNull()).isTrue();
+        assertThat(history.items().get(0).path("otherOrg").asBoolean()).isTrue();
+        assertThat(history.body()).doesNotContain(a);
+        assertThat(audit.body()).doesNotContain(a);
+    }
+
+    @Test
+    void assigningNeedsAKnownOrgAndAKnownAgent() {
+        String id = platform.createAgent(platform.createOrg("Stay"), "Stayer");
+        String before = agent(id).text("clientOrgId");
+
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", UUID.randomUUID())).send()
+                .expect(404);
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of()).send().expect(400);
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", "nope")).send().expect(400);
+        api.post("/api/agents/" + UUID.randomUUID() + "/assign-org").as(owner)
+                .json(Map.of("orgId", DefaultOrg.ID)).send().expect(404);
+
+        assertThat(agent(id).text("clientOrgId")).isEqualTo(before);
+        assertThat(api.get("/api/agents/" + id + "/assignments").as(owner).send().items()).hasSize(1);
+    }
+
+    @Test
+    void badAgentInputIsRefusedAndChangesNothing() {
+        String org = platform.createOrg("Strict");
+        String email = Platform.unique("taken").replace(" ", "") + "@agents.io";
+        api.post("/api/agents").as(owner).org(org).json(Map.of("name", "First", "email", email)).send().expect(201);
+        String id = platform.createAgent(org, "Unchanged");
+
+        record Bad(Map<String, Object> body, String field, int status) {
+        }
+        for (Bad bad : List.of(new Bad(Map.of(), "name", 400), new Bad(Map.of("name", ""), "name", 400),
+                new Bad(Map.of("name", "n".repeat(100_000)), "name", 400),
+                new Bad(Map.of("name", "x", "status", "running"), "status", 400),
+                new Bad(Map.of("name", "x", "billingRateOverride", -3), "billingRateOverride", 400),
+                new Bad(Map.of("name", "x", "email", "nope"), "email", 400),
+                new Bad(Map.of("name", "x", "email", email), "email", 409))) {
+            Api.Response response = api.post("/api/agents").as(owner).org(org).json(bad.body()).send();
+            assertThat(response.status()).as(response.toString()).isEqualTo(bad.status());
+            assertThat(response.text("field")).as(response.toString()).isEqualTo(bad.field());
+        }
+        api.patch("/api/agents/" + id).as(owner).json(Map.of("clientOrgId", DefaultOrg.ID)).send().expect(400);
+        api.patch("/api/agents/" + id).as(owner).json(Map.of("name", "Renamed", "status", "gone")).send().expect(400);
+        api.patch("/api/agents/" + id).as(owner).json(Map.of("name", "Renamed", "email", email)).send().expect(409);
+
+        assertThat(api.get("/api/agents?limit=500").as(owner).org(org).send().items()).hasSize(2);
+        Api.Response after = agent(id);
+        assertThat(after.text("name")).startsWith("Unchanged");
+        assertThat(after.text("clientOrgId")).isEqualTo(org);
+    }
+
+    @Test
+    void aKeyIsShownOnceOpensTheAgentApiOnlyAndStopsWhenRevoked() {
+        String org = platform.createOrg("Keyed");
+        String id = platform.createAgent(org, "Keyholder");
+
+        Api.Response issued = api.post("/api/agents/" + id + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        Api.Response listed = api.get("/api/agents/" + id + "/keys").as(owner).send().expect(200);
+        Api.Response me = api.get("/agent/v1/me").as(key).send().expect(200);
+        Api.Response onApi = api.get("/api/agents").as(key).send().expect(403);
+
+        assertThat(key).startsWith("tnt_ak_");
+        assertThat(listed.body()).doesNotContain(key).contains(issued.text("prefix"));
+        assertThat(me.id()).isEqualTo(id);
+        assertThat(me.json().path("org").path("id").asString()).isEqualTo(org);
+        assertThat(onApi.text("detail")).contains("/agent/v1 only");
+
+        api.delete("/api/agents/" + id + "/keys/" + issued.id()).as(owner).send().expect(204);
+        api.get("/agent/v1/me").as(key).send().expect(401);
+        api.delete("/api/agents/" + id + "/keys/" + UUID.randomUUID()).as(owner).send().expect(404);
+        api.get("/agent/v1/me").as("tnt_ak_forged").send().expect(401);
+        assertThat(api.get("/api/agents/" + id + "/keys").as(owner).send().items().get(0).path("revokedAt")
+                .asString()).isNotEmpty();
+    }
+
+    @Test
+    void pausedAgentsAndAgentsOfInactiveOrgsStopOperatingAndComeBackWithTheirOwnStatus() {
+        String org = platform.createOrg("Seasonal");
+        String working = platform.createAgent(org, "Working");
+        String resting = platform.createAgent(org, "Resting");
+        String workingKey = platform.issueKey(working);
+        String restingKey = platform.issueKey(resting);
+        api.patch("/api/agents/" + resting).as(owner).json(Map.of("status", "paused")).send().expect(200);
+
+        assertThat(api.get("/agent/v1/me").as(restingKey).send().expect(403).text("detail")).contains("paused");
+        api.get("/agent/v1/me").as(workingKey).send().expect(200);
+
+        api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
+        assertThat(api.get("/agent/v1/me").as(workingKey).send().expect(403).text("detail")).contains("inactive");
+        assertThat(agent(working).text("effectiveStatus")).isEqualTo("org_inactive");
+        assertThat(agent(working).text("status")).isEqualTo("active");
+
+        api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
+        assertThat(agent(working).text("effectiveStatus")).isEqualTo("active");
+        assertThat(agent(resting).text("effectiveStatus")).isEqualTo("paused");
+        api.get("/agent/v1/me").as(workingKey).send().expect(200);
+        api.get("/agent/v1/me").as(restingKey).send().expect(403);
+    }
+
+    @Test
+    void deletingAnAgentRevokesItsKeysAndKeepsItsHistory() {
+        String id = platform.createAgent(platform.createOrg("Gone"), "Short-lived");
+        String key = platform.issueKey(id);
+
+        api.delete("/api/agents/" + id).as(owner).send().expect(204);
+
+        api.get("/agent/v1/me").as(key).send().expect(401);
+        api.get("/api/agents/" + id).as(owner).send().expect(404);
+        assertThat(api.get("/api/audit?action=agent.deleted&limit=500").as(owner).send().body()).contains(id);
+    }
+
+    @Test
+    void listsFilterByNameAndPage() {
+        String org = platform.createOrg("Crowded");
+        for (String name : List.of("alpha", "beta", "gamma")) {
+            api.post("/api/agents").as(owner).org(org).json(Map.of("name", name)).send().expect(201);
+        }
+        Api.Response page = api.get("/api/agents?limit=2").as(owner).org(org).send().expect(200);
+        Api.Response rest = api.get("/api/agents?limit=2&cursor=" + page.text("nextCursor")).as(owner).org(org)
+                .send().expect(200);
+
+        assertThat(page.items().stream().map(a -> a.path("name").asString())).containsExactly("alpha", "beta");
+        assertThat(rest.items().stream().map(a -> a.path("name").asString())).containsExactly("gamma");
+        assertThat(api.get("/api/agents?q=AMM").as(owner).org(org).send().items()).hasSize(1);
+    }
+}

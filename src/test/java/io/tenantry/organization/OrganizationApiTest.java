@@ -1,0 +1,273 @@
+package io.tenantry.organization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.DefaultOrg;
+
+@TenantryTest
+class OrganizationApiTest {
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Platform platform;
+    String owner;
+
+    @BeforeAll
+    void start() {
+        api = new Api(port);
+        platform = new Platform(api);
+        owner = platform.owner();
+    }
+
+    Api.Response create(Map<String, ?> body) {
+        return api.post("/api/organizations").as(owner).json(body).send();
+    }
+
+    @Test
+    void createsWithAGeneratedSlugAndTheGuidesSnakeCaseNames() {
+        String suffix = Platform.unique("").strip();
+        Api.Response created = create(Map.of("name", "TechStart Inc " + suffix, "contact_name", "Tess",
+                "contact_email", "Tess@TechStart.io", "billing_rate_per_agent", 75, "currency", "eur",
+                "description", "A client")).expect(201);
+
+        assertThat(created.text("slug")).isEqualTo("techstart-inc-" + suffix);
+        assertThat(created.text("contactName")).isEqualTo("Tess");
+        assertThat(created.text("contactEmail")).isEqualTo("tess@techstart.io");
+        assertThat(created.json().path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("75.00");
+        assertThat(created.text("currency")).isEqualTo("EUR");
+        assertThat(created.json().path("active").asBoolean()).isTrue();
+        assertThat(created.json().path("isDefault").asBoolean()).isFalse();
+        assertThat(created.json().path("agentCount").asLong()).isZero();
+        assertThat(created.text("createdAt")).isNotEmpty();
+    }
+
+    @Test
+    void defaultsAreAZeroRateInUsd() {
+        Api.Response created = create(Map.of("name", Platform.unique("Plain"))).expect(201);
+
+        assertThat(created.json().path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("0");
+        assertThat(created.text("currency")).isEqualTo("USD");
+    }
+
+    @Test
+    void aGivenSlugIsKeptAndADuplicateIsRefused() {
+        String slug = "acme-" + Platform.unique("").strip();
+        create(Map.of("name", "Acme", "slug", slug)).expect(201);
+
+        Api.Response duplicate = create(Map.of("name", "Acme again", "slug", slug)).expect(409);
+
+        assertThat(duplicate.text("field")).isEqualTo("slug");
+        assertThat(duplicate.text("detail")).contains(slug).contains("taken");
+        assertThat(duplicate.header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    @Test
+    void aGeneratedSlugThatIsTakenGetsANumber() {
+        String name = Platform.unique("Twin Co");
+        String first = create(Map.of("name", name)).expect(201).text("slug");
+        String second = create(Map.of("name", name)).expect(201).text("slug");
+
+        assertThat(second).isEqualTo(first + "-2");
+    }
+
+    @Test
+    void slugsArePermanent() {
+        Api.Response org = create(Map.of("name", Platform.unique("Fixed"))).expect(201);
+
+        Api.Response refused = api.patch("/api/organizations/" + org.id()).as(owner)
+                .json(Map.of("slug", "something-else")).send().expect(400);
+        api.patch("/api/organizations/" + org.id()).as(owner).json(Map.of("slug", org.text("slug"), "name", "Same"))
+                .send().expect(200);
+
+        assertThat(refused.text("detail")).contains("permanent");
+        assertThat(api.get("/api/organizations/" + org.id()).as(owner).send().text("slug"))
+                .isEqualTo(org.text("slug"));
+    }
+
+    @Test
+    void editsNameContactDescriptionRateAndCurrency() {
+        String id = create(Map.of("name", Platform.unique("Editable"))).expect(201).id();
+
+        Api.Response edited = api.patch("/api/organizations/" + id).as(owner).json(Map.of("name", "Renamed Ltd",
+                "contact_email", "ops@renamed.example", "description", "Now bigger", "billingRatePerAgent", "49.90",
+                "currency", "GBP")).send().expect(200);
+
+        assertThat(edited.text("name")).isEqualTo("Renamed Ltd");
+        assertThat(edited.text("contactEmail")).isEqualTo("ops@renamed.example");
+        assertThat(edited.json().path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("49.90");
+        assertThat(edited.text("currency")).isEqualTo("GBP");
+        Api.Response clearing = api.patch("/api/organizations/" + id).as(owner).json(new HashMap<>(Map.of()))
+                .send().expect(200);
+        assertThat(clearing.text("name")).isEqualTo("Renamed Ltd");
+    }
+
+    @Test
+    void badInputIsRefusedWithAProblemNamingTheFieldAndChangesNothing() {
+        String marker = Platform.unique("Never");
+        record Bad(Map<String, Object> body, String field) {
+        }
+        List<Bad> cases = List.of(
+                new Bad(Map.of("slug", "no-name"), "name"),
+                new Bad(Map.of("name", "   "), "name"),
+                new Bad(Map.of("name", "x".repeat(100_000)), "name"),
+                new Bad(Map.of("name", marker, "slug", "Upper-Case"), "slug"),
+                new Bad(Map.of("name", marker, "slug", "has spaces"), "slug"),
+                new Bad(Map.of("name", marker, "slug", "double--hyphen"), "slug"),
+                new Bad(Map.of("name", marker, "slug", "a".repeat(64)), "slug"),
+                new Bad(Map.of("name", marker, "billingRatePerAgent", -1), "billingRatePerAgent"),
+                new Bad(Map.of("name", marker, "billingRatePerAgent", "12.345"), "billingRatePerAgent"),
+                new Bad(Map.of("name", marker, "billingRatePerAgent", "1e30"), "billingRatePerAgent"),
+                new Bad(Map.of("name", marker, "billingRatePerAgent", "fifty"), "billingRatePerAgent"),
+                new Bad(Map.of("name", marker, "billing_rate_per_agent", List.of(1)), "billingRatePerAgent"),
+                new Bad(Map.of("name", marker, "currency", "XYZ"), "currency"),
+                new Bad(Map.of("name", marker, "contactEmail", "not-an-address"), "contactEmail"),
+                new Bad(Map.of("name", marker + "\u0000"), "name"));
+        for (Bad bad : cases) {
+            Api.Response response = create(bad.body());
+            assertThat(response.status()).as(response.toString()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(response.text("field")).as(response.toString()).isEqualTo(bad.field());
+            assertThat(response.text("detail")).as(response.toString()).isNotBlank();
+        }
+        for (String raw : List.of("{\"name\":", "not json", "[1,2]", "")) {
+            Api.Response response = api.post("/api/organizations").as(owner).raw(raw).send();
+            assertThat(response.status()).as(response.toString()).isEqualTo(400);
+            assertThat(response.text("detail")).as(response.toString()).isNotBlank();
+        }
+        assertThat(api.get("/api/organizations?q=" + marker.replace(" ", "%20")).as(owner).send().items()).isEmpty();
+    }
+
+    @Test
+    void badEditsChangeNothing() {
+        Api.Response org = create(Map.of("name", Platform.unique("Stable"), "billingRatePerAgent", 10)).expect(201);
+        String path = "/api/organizations/" + org.id();
+
+        api.patch(path).as(owner).json(Map.of("name", "Changed", "billingRatePerAgent", -5)).send().expect(400);
+        api.patch(path).as(owner).json(Map.of("name", "Changed", "currency", "XXX")).send().expect(400);
+        api.patch(path).as(owner).json(Map.of("name", "", "description", "x")).send().expect(400);
+        api.patch(path).as(owner).json(Map.of("billingRatePerAgent", "")).send().expect(400);
+        api.patch(path).as(owner).json(Map.of("active", "yes")).send().expect(400);
+        api.patch(path).as(owner).json(Map.of("unknownField", 1)).send().expect(400);
+        api.patch(path).as(owner).raw("{oops").send().expect(400);
+
+        Api.Response now = api.get(path).as(owner).send().expect(200);
+        assertThat(now.text("name")).isEqualTo(org.text("name"));
+        assertThat(now.json().path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void unknownAndMalformedIdsAnswer404Or400() {
+        api.get("/api/organizations/" + java.util.UUID.randomUUID()).as(owner).send().expect(404);
+        api.patch("/api/organizations/" + java.util.UUID.randomUUID()).as(owner).json(Map.of("name", "x")).send()
+                .expect(404);
+        api.delete("/api/organizations/" + java.util.UUID.randomUUID()).as(owner).send().expect(404);
+        api.get("/api/organizations/not-a-uuid").as(owner).send().expect(400);
+    }
+
+    @Test
+    void theDefaultOrganizationAlwaysExistsAndCannotBeDeletedOrDeactivated() {
+        Api.Response org = api.get("/api/organizations/" + DefaultOrg.ID).as(owner).send().expect(200);
+        assertThat(org.text("slug")).isEqualTo("default");
+        assertThat(org.json().path("isDefault").asBoolean()).isTrue();
+
+        assertThat(api.delete("/api/organizations/" + DefaultOrg.ID).as(owner).send().expect(409).text("detail"))
+                .contains("default organization cannot be deleted");
+        api.post("/api/organizations/" + DefaultOrg.ID + "/toggle").as(owner).send().expect(409);
+        api.patch("/api/organizations/" + DefaultOrg.ID).as(owner).json(Map.of("active", false)).send().expect(409);
+        assertThat(api.get("/api/organizations/" + DefaultOrg.ID).as(owner).send().json().path("active").asBoolean())
+                .isTrue();
+    }
+
+    @Test
+    void deleteIsRefusedWhileAgentsAreAssignedAndWorksOnceEmpty() {
+        String org = platform.createOrg("Busy");
+        String agent = platform.createAgent(org, "Worker");
+
+        Api.Response refused = api.delete("/api/organizations/" + org).as(owner).send().expect(409);
+        assertThat(refused.text("detail")).contains("unassign all agents first");
+        api.get("/api/organizations/" + org).as(owner).send().expect(200);
+
+        api.post("/api/agents/" + agent + "/unassign-org").as(owner).send().expect(200);
+        api.delete("/api/organizations/" + org).as(owner).send().expect(204);
+        api.get("/api/organizations/" + org).as(owner).send().expect(404);
+    }
+
+    @Test
+    void deleteIsRefusedWhileUsersAreBoundToIt() {
+        String org = platform.createOrg("Bound");
+        platform.createUser("user", org, List.of("agents"));
+
+        assertThat(api.delete("/api/organizations/" + org).as(owner).send().expect(409).text("detail"))
+                .contains("bound to this organization");
+    }
+
+    @Test
+    void detailListsTheAgentsWithTheirEffectiveRate() {
+        String org = create(Map.of("name", Platform.unique("Detailed"), "billingRatePerAgent", 50)).expect(201).id();
+        String standard = platform.createAgent(org, "Standard");
+        String special = platform.createAgent(org, "Special");
+        api.patch("/api/agents/" + special).as(owner).json(Map.of("billingRateOverride", 80)).send().expect(200);
+
+        Api.Response detail = api.get("/api/organizations/" + org).as(owner).send().expect(200);
+
+        assertThat(detail.json().path("agentCount").asLong()).isEqualTo(2);
+        Map<String, String> rates = new HashMap<>();
+        detail.json().path("agents").forEach(a -> rates.put(a.path("id").asString(),
+                a.path("effectiveBillingRate").asString()));
+        assertThat(rates).containsEntry(standard, "50.00").containsEntry(special, "80.00");
+    }
+
+    @Test
+    void listsPageWithACursorAndBoundTheLimit() {
+        String prefix = Platform.unique("Paged");
+        for (int i = 0; i < 5; i++) {
+            create(Map.of("name", prefix + " " + i)).expect(201);
+        }
+        String q = "?q=" + prefix.replace(" ", "%20") + "&limit=2";
+        Api.Response first = api.get("/api/organizations" + q).as(owner).send().expect(200);
+        Api.Response second = api.get("/api/organizations" + q + "&cursor=" + first.text("nextCursor")).as(owner)
+                .send().expect(200);
+        Api.Response third = api.get("/api/organizations" + q + "&cursor=" + second.text("nextCursor")).as(owner)
+                .send().expect(200);
+
+        assertThat(first.items()).hasSize(2);
+        assertThat(third.items()).hasSize(1);
+        assertThat(third.json().path("nextCursor").isNull()).isTrue();
+        assertThat(List.of(first, second, third).stream().flatMap(r -> r.items().stream())
+                .map(o -> o.path("name").asString())).containsExactly(prefix + " 0", prefix + " 1", prefix + " 2",
+                        prefix + " 3", prefix + " 4");
+        api.get("/api/organizations?limit=0").as(owner).send().expect(400);
+        api.get("/api/organizations?limit=501").as(owner).send().expect(400);
+        api.get("/api/organizations?limit=abc").as(owner).send().expect(400);
+        api.get("/api/organizations?cursor=%25%25").as(owner).send().expect(400);
+        api.get("/api/organizations?cursor=bm9zZXBhcmF0b3I").as(owner).send().expect(400);
+    }
+
+    @Test
+    void aBoundUserCannotReachAnotherOrgByHeaderParameterOrBody() {
+        String mine = platform.createOrg("Mine");
+        String theirs = platform.createOrg("Theirs");
+        String user = platform.createUser("user", mine, Platform.ALL_PAGES);
+
+        api.get("/api/agents").as(user).org(theirs).send().expect(403);
+        api.get("/api/agents?orgId=" + theirs).as(user).send().expect(403);
+        api.get("/api/organizations/" + theirs).as(user).send().expect(404);
+        api.post("/api/agents").as(user).json(Map.of("name", "Sneaky", "clientOrgId", theirs)).send().expect(403);
+        api.get("/api/agents").as(user).org("not-a-uuid").send().expect(400);
+        api.get("/api/agents?orgId=" + mine).as(user).org(theirs).send().expect(400);
+        api.get("/api/agents").as(user).org(mine).send().expect(200);
+    }
+}
