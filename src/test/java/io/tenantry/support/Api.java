@@ -147,6 +147,11 @@ public final class Api {
                     .flatMap(e -> e.getValue().stream()).toList();
         }
 
+        /** The Set-Cookie header that sets {@code name}, or null. */
+        public String cookie(String name) {
+            return headerValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "=")).findFirst().orElse(null);
+        }
+
         /** Fails with the request and the whole answer when the status is not the expected one. */
         public Response expect(int expected) {
             if (status != expected) {

@@ -1,0 +1,71 @@
+package io.tenantry.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+
+/** Health for everyone; metrics and the API description for owners and admins only. */
+@TenantryTest
+class PlatformEndpointsTest {
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Platform platform;
+
+    @BeforeAll
+    void start() {
+        api = new Api(port);
+        platform = new Platform(api);
+    }
+
+    @Test
+    void healthIsOpen() {
+        assertThat(api.get("/actuator/health").send().expect(200).text("status")).isEqualTo("UP");
+    }
+
+    @Test
+    void metricsAndTheApiDescriptionAreForOperators() {
+        String admin = platform.createUser("admin", null, List.of());
+        String user = platform.createUser("user", null, Platform.ALL_PAGES);
+
+        assertThat(api.get("/actuator/prometheus").as(admin).send().expect(200).body())
+                .contains("http_server_requests");
+        Api.Response openApi = api.get("/v3/api-docs").as(platform.owner()).send().expect(200);
+        assertThat(openApi.json().path("paths").has("/api/organizations")).isTrue();
+        assertThat(openApi.json().path("paths").has("/api/agents/{id}/assign-org")).isTrue();
+        api.get("/swagger-ui/index.html").as(admin).send().expect(200);
+
+        api.get("/actuator/prometheus").as(user).send().expect(403);
+        api.get("/v3/api-docs").as(user).send().expect(403);
+        api.get("/actuator/prometheus").send().expect(401);
+    }
+
+    @Test
+    void responsesCarryARequestIdAndAContentSecurityPolicy() {
+        Api.Response response = api.get("/api/me").as(platform.owner()).header("X-Request-Id", "trace-123").send()
+                .expect(200);
+
+        assertThat(response.header("X-Request-Id")).isEqualTo("trace-123");
+        assertThat(response.header("Content-Security-Policy")).contains("script-src 'self'")
+                .doesNotContain("script-src 'self' 'unsafe-inline'");
+    }
+
+    @Test
+    void unknownAddressesAndMethodsAnswerAsProblems() {
+        Api.Response missing = api.get("/api/nothing-here").as(platform.owner()).send().expect(404);
+        Api.Response method = api.call("PUT", "/api/organizations").as(platform.owner()).send().expect(405);
+
+        assertThat(missing.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(method.header("Content-Type")).startsWith("application/problem+json");
+    }
+}

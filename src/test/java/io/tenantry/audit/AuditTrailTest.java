@@ -1,0 +1,134 @@
+package io.tenantry.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+import tools.jackson.databind.JsonNode;
+
+/** Every write is recorded: who, when, which org, what, before and after. */
+@TenantryTest
+class AuditTrailTest {
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Platform platform;
+    String owner;
+
+    @BeforeAll
+    void start() {
+        api = new Api(port);
+        platform = new Platform(api);
+        owner = platform.owner();
+    }
+
+    List<JsonNode> trailOf(String orgId) {
+        return api.get("/api/audit?limit=500").as(owner).org(orgId).send().expect(200).items();
+    }
+
+    JsonNode event(List<JsonNode> trail, String action) {
+        return trail.stream().filter(e -> e.path("action").asString().equals(action)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + action + " in " + trail));
+    }
+
+    @Test
+    void everyWriteOfAnOrgLandsInItsTrailWithBeforeAndAfter() {
+        Instant start = Instant.now();
+        String org = platform.createOrg("Audited");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("billingRatePerAgent", 20)).send().expect(200);
+        api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
+        api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
+        String agent = platform.createAgent(org, "Audited agent");
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("status", "paused")).send().expect(200);
+        Api.Response key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        api.delete("/api/agents/" + agent + "/keys/" + key.id()).as(owner).send().expect(204);
+        String user = platform.userId(platform.createUser("user", org, List.of("agents")));
+        api.put("/api/users/" + user + "/permissions").as(owner)
+                .json(Map.of("pages", List.of("agents", "audit"), "clientOrgId", org)).send().expect(200);
+
+        List<JsonNode> trail = trailOf(org);
+
+        assertThat(trail).extracting(e -> e.path("action").asString()).contains("organization.created",
+                "organization.updated", "organization.deactivated", "organization.activated", "agent.created",
+                "agent.updated", "agent_key.issued", "agent_key.revoked", "user.created", "user.permissions_changed",
+                "auth.login");
+        JsonNode rateChange = event(trail, "organization.updated");
+        assertThat(rateChange.path("before").path("billingRatePerAgent").asString()).isEqualTo("0.00");
+        assertThat(rateChange.path("after").path("billingRatePerAgent").asString()).isEqualTo("20.00");
+        assertThat(rateChange.path("actorLabel").asString()).isEqualTo(Platform.OWNER_EMAIL);
+        assertThat(rateChange.path("actorType").asString()).isEqualTo("user");
+        assertThat(rateChange.path("requestId").asString()).isNotBlank();
+        assertThat(Instant.parse(rateChange.path("occurredAt").asString())).isAfterOrEqualTo(start.minusSeconds(1));
+        assertThat(event(trail, "agent.updated").path("after").path("status").asString()).isEqualTo("paused");
+        assertThat(event(trail, "agent_key.issued").toString()).doesNotContain(key.text("key"));
+        assertThat(trail).allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(org));
+    }
+
+    @Test
+    void aMoveIsRecordedInBothOrgs() {
+        String from = platform.createOrg("Audit from");
+        String to = platform.createOrg("Audit to");
+        String agent = platform.createAgent(from, "Audit mover");
+
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to)).send().expect(200);
+
+        assertThat(event(trailOf(from), "agent.unassigned").path("targetId").asString()).isEqualTo(agent);
+        assertThat(event(trailOf(to), "agent.assigned").path("after").path("clientOrgId").asString()).isEqualTo(to);
+    }
+
+    @Test
+    void failedLoginsAreRecordedInTheOrgOfTheAccount() {
+        String org = platform.createOrg("Guarded");
+        String email = Platform.unique("guarded").replace(" ", "") + "@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", email, "name", "G", "password", Platform.PASSWORD,
+                "clientOrgId", org)).send().expect(201);
+
+        api.post("/api/auth/login").json(Map.of("email", email, "password", "not the password")).send().expect(401);
+
+        JsonNode failure = event(trailOf(org), "auth.login_failed");
+        assertThat(failure.path("actorType").asString()).isEqualTo("anonymous");
+        assertThat(failure.path("actorLabel").asString()).isEqualTo(email);
+    }
+
+    @Test
+    void theTrailFiltersByActionAndTimeAndRefusesBadFilters() {
+        String org = platform.createOrg("Filtered");
+        platform.createAgent(org, "Filtered agent");
+
+        List<JsonNode> created = api.get("/api/audit?action=agent.created").as(owner).org(org).send().expect(200)
+                .items();
+        List<JsonNode> future = api.get("/api/audit?from=" + Instant.now().plusSeconds(3600)).as(owner).org(org)
+                .send().expect(200).items();
+
+        assertThat(created).hasSize(1);
+        assertThat(future).isEmpty();
+        assertThat(api.get("/api/audit?from=yesterday").as(owner).send().expect(400).text("field")).isEqualTo("from");
+        api.get("/api/audit?action=" + "a".repeat(65)).as(owner).send().expect(400);
+    }
+
+    @Test
+    void theTrailPagesNewestFirst() {
+        String org = platform.createOrg("Long history");
+        for (int i = 0; i < 4; i++) {
+            api.patch("/api/organizations/" + org).as(owner).json(Map.of("description", "v" + i)).send().expect(200);
+        }
+        Api.Response first = api.get("/api/audit?limit=2").as(owner).org(org).send().expect(200);
+        Api.Response second = api.get("/api/audit?limit=2&cursor=" + first.text("nextCursor")).as(owner).org(org)
+                .send().expect(200);
+
+        assertThat(first.items().get(0).path("after").path("description").asString()).isEqualTo("v3");
+        assertThat(first.items().get(1).path("after").path("description").asString()).isEqualTo("v2");
+        assertThat(second.items().get(0).path("after").path("description").asString()).isEqualTo("v1");
+    }
+}

@@ -1,0 +1,265 @@
+package io.tenantry.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+
+@TenantryTest
+class IdentityApiTest {
+
+    @LocalServerPort
+    int port;
+
+    Api api;
+    Platform platform;
+    String owner;
+
+    @BeforeAll
+    void start() {
+        api = new Api(port);
+        platform = new Platform(api);
+        owner = platform.owner();
+    }
+
+    String newEmail() {
+        return Platform.unique("person").replace(" ", "-") + "@tenantry.test";
+    }
+
+    String createUser(String token, String email, String role) {
+        return api.post("/api/users").as(token)
+                .json(Map.of("email", email, "name", "Person", "password", Platform.PASSWORD, "role", role)).send()
+                .expect(201).id();
+    }
+
+    @Test
+    void setupAnswers409OnceAUserExists() {
+        assertThat(api.get("/api/setup").send().expect(200).json().path("setupRequired").asBoolean()).isFalse();
+        Api.Response again = api.post("/api/setup")
+                .json(Map.of("email", "intruder@x.io", "name", "I", "password", Platform.PASSWORD)).send();
+
+        assertThat(again.status()).isEqualTo(409);
+        api.post("/api/auth/login").json(Map.of("email", "intruder@x.io", "password", Platform.PASSWORD)).send()
+                .expect(401);
+    }
+
+    @Test
+    void loginAnswersTokenAndUserAndSetsAnHttpOnlySessionCookie() {
+        Api.Response login = api.post("/api/auth/login")
+                .json(Map.of("email", Platform.OWNER_EMAIL.toUpperCase(), "password", Platform.PASSWORD)).send()
+                .expect(200);
+
+        String cookie = login.cookie(SessionCookie.NAME);
+        assertThat(login.text("token")).isNotBlank();
+        assertThat(login.json().path("user").path("role").asString()).isEqualTo("owner");
+        assertThat(cookie).startsWith(SessionCookie.NAME + "=").contains("HttpOnly").contains("SameSite=Lax");
+
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        Api.Response me = api.get("/api/me").header("Cookie", session).send().expect(200);
+        assertThat(me.text("email")).isEqualTo(Platform.OWNER_EMAIL);
+        assertThat(me.json().path("pages").size()).isEqualTo(Page.values().length);
+    }
+
+    @Test
+    void cookieSessionsNeedTheCsrfTokenForWritesBearerTokensDoNot() {
+        Api.Response login = api.post("/api/auth/login")
+                .json(Map.of("email", Platform.OWNER_EMAIL, "password", Platform.PASSWORD)).send().expect(200);
+        String session = login.cookie(SessionCookie.NAME).split(";")[0];
+
+        Api.Response refused = api.post("/api/organizations").header("Cookie", session)
+                .json(Map.of("name", Platform.unique("Forged"))).send().expect(403);
+        assertThat(refused.text("detail")).contains("CSRF");
+
+        String xsrf = api.get("/api/me").header("Cookie", session).send().cookie("XSRF-TOKEN");
+        assertThat(xsrf).as("the XSRF-TOKEN cookie is handed out").isNotNull();
+        String csrf = xsrf.substring("XSRF-TOKEN=".length(), xsrf.indexOf(';'));
+        api.post("/api/organizations").header("Cookie", session + "; XSRF-TOKEN=" + csrf).header("X-XSRF-TOKEN", csrf)
+                .json(Map.of("name", Platform.unique("Genuine"))).send().expect(201);
+        api.post("/api/organizations").as(login.text("token")).json(Map.of("name", Platform.unique("Scripted")))
+                .send().expect(201);
+    }
+
+    @Test
+    void logoutEndsTheSession() {
+        String token = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
+        api.get("/api/me").as(token).send().expect(200);
+
+        Api.Response out = api.post("/api/auth/logout").as(token).send().expect(204);
+
+        assertThat(out.cookie(SessionCookie.NAME)).contains("Max-Age=0");
+        api.get("/api/me").as(token).send().expect(401);
+    }
+
+    @Test
+    void repeatedFailedLoginsLockTheAccountForAWhileAndAreAudited() {
+        String email = newEmail();
+        createUser(owner, email, "user");
+        for (int i = 0; i < 4; i++) {
+            api.post("/api/auth/login").json(Map.of("email", email, "password", "wrong password " + i)).send()
+                    .expect(401);
+        }
+        api.post("/api/auth/login").json(Map.of("email", email, "password", "still wrong")).send().expect(401);
+
+        Api.Response locked = api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD))
+                .send().expect(429);
+
+        assertThat(locked.text("detail")).contains("locked");
+        String audit = api.get("/api/audit?limit=500").as(owner).send().body();
+        assertThat(audit).contains("auth.login_failed").contains("auth.account_locked").contains("auth.login_locked");
+    }
+
+    @Test
+    void unknownAddressesAndBadLoginBodiesAnswerClearly() {
+        api.post("/api/auth/login").json(Map.of("email", "nobody@nowhere.io", "password", "whatever it is")).send()
+                .expect(401);
+        api.post("/api/auth/login").json(Map.of("password", "x")).send().expect(400);
+        api.post("/api/auth/login").raw("{").send().expect(400);
+        api.post("/api/auth/login").json(Map.of("email", "a@b.io", "password", "p".repeat(100_000))).send()
+                .expect(401);
+    }
+
+    @Test
+    void onlyAnOwnerCreatesOrPromotesOwnersAndAdmins() {
+        String admin = platform.createUser("admin", null, List.of());
+        String plainId = createUser(owner, newEmail(), "user");
+
+        api.post("/api/users").as(admin).json(Map.of("email", newEmail(), "name", "A", "password", Platform.PASSWORD,
+                "role", "admin")).send().expect(403);
+        api.post("/api/users").as(admin).json(Map.of("email", newEmail(), "name", "O", "password", Platform.PASSWORD,
+                "role", "owner")).send().expect(403);
+        api.patch("/api/users/" + plainId).as(admin).json(Map.of("role", "admin")).send().expect(403);
+        createUser(admin, newEmail(), "user");
+
+        api.patch("/api/users/" + plainId).as(owner).json(Map.of("role", "admin")).send().expect(200);
+        assertThat(api.get("/api/users/" + plainId).as(owner).send().text("role")).isEqualTo("admin");
+    }
+
+    @Test
+    void anAdminCannotChangeOrDeleteAnOwner() {
+        String admin = platform.createUser("admin", null, List.of());
+        String secondOwner = createUser(owner, newEmail(), "owner");
+
+        api.patch("/api/users/" + secondOwner).as(admin).json(Map.of("name", "Demoted?")).send().expect(403);
+        api.put("/api/users/" + secondOwner + "/permissions").as(admin).json(Map.of("pages", List.of())).send()
+                .expect(403);
+        api.delete("/api/users/" + secondOwner).as(admin).send().expect(403);
+
+        assertThat(api.get("/api/users/" + secondOwner).as(owner).send().text("role")).isEqualTo("owner");
+    }
+
+    @Test
+    void theLastOwnerCannotBeDeletedOrDemoted() {
+        String ownerId = platform.userId(owner);
+        String other = createUser(owner, newEmail(), "owner");
+        api.delete("/api/users/" + other).as(owner).send().expect(204);
+
+        Api.Response demote = api.patch("/api/users/" + ownerId).as(owner).json(Map.of("role", "admin")).send();
+        Api.Response delete = api.delete("/api/users/" + ownerId).as(owner).send();
+
+        assertThat(demote.status()).isEqualTo(409);
+        assertThat(demote.text("detail")).contains("last owner");
+        assertThat(delete.status()).isEqualTo(409);
+        assertThat(api.get("/api/me").as(owner).send().text("role")).isEqualTo("owner");
+    }
+
+    @Test
+    void pagePermissionsAreEnforcedByTheApi() {
+        String user = platform.createUser("user", null, List.of("agents"));
+
+        api.get("/api/agents").as(user).send().expect(200);
+        Api.Response refused = api.get("/api/organizations").as(user).send().expect(403);
+        api.get("/api/users").as(user).send().expect(403);
+        api.get("/api/audit").as(user).send().expect(403);
+
+        assertThat(refused.text("detail")).contains("organizations");
+        assertThat(api.get("/api/me").as(user).send().json().path("pages").toString()).isEqualTo("[\"agents\"]");
+    }
+
+    @Test
+    void aChangeOfPagesBindingOrRoleAppliesOnTheVeryNextRequest() {
+        String orgA = platform.createOrg("Next A");
+        String orgB = platform.createOrg("Next B");
+        platform.createAgent(orgB, "Only in B");
+        String email = newEmail();
+        String id = createUser(owner, email, "user");
+        String token = Platform.login(api, email, Platform.PASSWORD);
+        api.get("/api/agents").as(token).send().expect(403);
+
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("pages", List.of("agents"),
+                "clientOrgId", orgA)).send().expect(200);
+        api.get("/api/agents").as(token).org(orgB).send().expect(403);
+        assertThat(api.get("/api/org-context").as(token).send().json().path("locked").asBoolean()).isTrue();
+
+        api.patch("/api/users/" + id).as(owner).json(Map.of("role", "admin")).send().expect(200);
+        api.get("/api/agents").as(token).org(orgB).send().expect(200);
+        assertThat(api.get("/api/org-context").as(token).send().json().path("locked").asBoolean())
+                .as("binding is ignored for admins").isFalse();
+
+        api.patch("/api/users/" + id).as(owner).json(Map.of("role", "user")).send().expect(200);
+        api.get("/api/agents").as(token).org(orgB).send().expect(403);
+    }
+
+    @Test
+    void aPasswordChangeEndsTheUsersSessions() {
+        String email = newEmail();
+        String id = createUser(owner, email, "user");
+        String token = Platform.login(api, email, Platform.PASSWORD);
+
+        api.patch("/api/users/" + id).as(owner).json(Map.of("password", "another long password")).send().expect(200);
+
+        api.get("/api/me").as(token).send().expect(401);
+        Platform.login(api, email, "another long password");
+    }
+
+    @Test
+    void badUserInputIsRefusedAndChangesNothing() {
+        String email = newEmail();
+        String id = createUser(owner, email, "user");
+        record Bad(Map<String, Object> body, String field, int status) {
+        }
+        for (Bad bad : List.of(
+                new Bad(Map.of("name", "N", "password", Platform.PASSWORD), "email", 400),
+                new Bad(Map.of("email", "bad", "name", "N", "password", Platform.PASSWORD), "email", 400),
+                new Bad(Map.of("email", newEmail(), "name", "N", "password", "short"), "password", 400),
+                new Bad(Map.of("email", newEmail(), "name", "", "password", Platform.PASSWORD), "name", 400),
+                new Bad(Map.of("email", newEmail(), "name", "N", "password", Platform.PASSWORD, "role", "god"),
+                        "role", 400),
+                new Bad(Map.of("email", newEmail(), "name", "N", "password", Platform.PASSWORD,
+                        "pages", List.of("agents", "root")), "pages", 400),
+                new Bad(Map.of("email", email, "name", "N", "password", Platform.PASSWORD), "email", 409))) {
+            Api.Response response = api.post("/api/users").as(owner).json(bad.body()).send();
+            assertThat(response.status()).as(response.toString()).isEqualTo(bad.status());
+            assertThat(response.text("field")).as(response.toString()).isEqualTo(bad.field());
+        }
+        api.post("/api/users").as(owner).json(Map.of("email", newEmail(), "name", "N", "password", Platform.PASSWORD,
+                "clientOrgId", java.util.UUID.randomUUID())).send().expect(404);
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("pages", List.of("nope"))).send()
+                .expect(400);
+        api.put("/api/users/" + id + "/permissions").as(owner)
+                .json(Map.of("pages", List.of("agents"), "clientOrgId", java.util.UUID.randomUUID())).send()
+                .expect(404);
+        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"))).send().expect(400);
+
+        Api.Response now = api.get("/api/users/" + id).as(owner).send().expect(200);
+        assertThat(now.json().path("pages").toString()).isEqualTo("[\"dashboard\"]");
+        assertThat(now.json().path("clientOrgId").isNull()).isTrue();
+    }
+
+    @Test
+    void unauthenticatedRequestsGet401AsAProblem() {
+        Api.Response response = api.get("/api/agents").send().expect(401);
+
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(response.text("detail")).contains("Log in");
+        api.get("/api/agents").as("tnt_s_forged").send().expect(401);
+        api.get("/api/agents").header("Authorization", "Basic Zm9vOmJhcg==").send().expect(401);
+    }
+}
