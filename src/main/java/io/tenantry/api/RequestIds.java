@@ -1,9 +1,12 @@
 package io.tenantry.api;
 
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
-/** Every request carries an id: the caller's X-Request-Id when it is sane, else a new one. */
+/**
+ * Every request carries an id: the caller's X-Request-Id when it is sane, else a new one.
+ * Ids only correlate logs, so they come from a fast generator, not a secure one.
+ */
 public final class RequestIds {
 
     public static final String HEADER = "X-Request-Id";
@@ -14,6 +17,11 @@ public final class RequestIds {
     }
 
     public static String accept(String offered) {
-        return offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+        if (offered != null && SANE.matcher(offered).matches()) {
+            return offered;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
+import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.tenantry.agent.AgentKeys;
@@ -63,12 +64,22 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
                 SecurityContext context = SecurityContextHolder.createEmptyContext();
                 context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
                 SecurityContextHolder.setContext(context);
+                if (!notCookieAuthenticated(request)) {
+                    issueCsrfCookie(request);
+                }
             });
         }
         try {
             chain.doFilter(request, response);
         } finally {
             SecurityContextHolder.clearContext();
+        }
+    }
+
+    /** Loading the deferred CSRF token writes the XSRF-TOKEN cookie when the browser has none yet. */
+    private static void issueCsrfCookie(HttpServletRequest request) {
+        if (request.getAttribute(CsrfToken.class.getName()) instanceof CsrfToken csrf) {
+            csrf.getToken();
         }
     }
 

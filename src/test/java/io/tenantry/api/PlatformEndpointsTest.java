@@ -52,12 +52,15 @@ class PlatformEndpointsTest {
 
     @Test
     void responsesCarryARequestIdAndAContentSecurityPolicy() {
+        // JSON answers get the strictest policy; pages one that allows only the server's own scripts.
         Api.Response response = api.get("/api/me").as(platform.owner()).header("X-Request-Id", "trace-123").send()
                 .expect(200);
 
         assertThat(response.header("X-Request-Id")).isEqualTo("trace-123");
-        assertThat(response.header("Content-Security-Policy")).contains("script-src 'self'")
-                .doesNotContain("script-src 'self' 'unsafe-inline'");
+        assertThat(response.header("Content-Security-Policy")).isEqualTo("default-src 'none'; frame-ancestors 'none'");
+        assertThat(api.get("/api/me").as(platform.owner()).send().header("X-Request-Id")).matches("[0-9a-f]{32}");
+        assertThat(api.get("/swagger-ui/index.html").as(platform.owner()).send().header("Content-Security-Policy"))
+                .contains("script-src 'self'").doesNotContain("script-src 'self' 'unsafe-inline'");
     }
 
     @Test
