@@ -34,6 +34,11 @@ public class ProblemDetailsAdvice {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimit.BodyTooLarge) {
+                return answer(HttpStatus.CONTENT_TOO_LARGE, t.getMessage(), null);
+            }
+        }
         Throwable cause = e.getMostSpecificCause();
         if (cause instanceof StreamReadException || !(cause instanceof JacksonException jackson)) {
             return answer(HttpStatus.BAD_REQUEST, "The request body is missing or is not valid JSON.", null);

@@ -64,6 +64,19 @@ class PlatformEndpointsTest {
     }
 
     @Test
+    void oversizedBodiesAreRefusedWithoutBeingRead() {
+        String name = Platform.unique("Huge");
+        String body = "{\"name\":\"" + name + "\",\"description\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}";
+
+        Api.Response response = api.post("/api/organizations").as(platform.owner()).raw(body).send();
+
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.text("detail")).contains("larger than 2 MB");
+        assertThat(api.get("/api/organizations?q=" + name.replace(" ", "%20")).as(platform.owner()).send().items())
+                .isEmpty();
+    }
+
+    @Test
     void unknownAddressesAndMethodsAnswerAsProblems() {
         Api.Response missing = api.get("/api/nothing-here").as(platform.owner()).send().expect(404);
         Api.Response method = api.call("PUT", "/api/organizations").as(platform.owner()).send().expect(405);
