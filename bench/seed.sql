@@ -29,4 +29,4 @@ select md5('user' || n)::uuid, 'user' || n || '@bench.example', 'Bench User ' ||
   from generate_series(1, 5000) as n;
 
 commit;
-analyze;
+analyze organizations, agents, agent_assignments, users;

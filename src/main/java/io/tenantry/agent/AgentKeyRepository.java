@@ -2,7 +2,6 @@ package io.tenantry.agent;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +9,8 @@ import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+
+import io.tenantry.jdbc.Timestamps;
 
 /**
  * Agent keys are looked up before any scope exists, so this table has no row-level
@@ -33,7 +34,7 @@ class AgentKeyRepository {
                 values (:id, :agentId, :hash, :prefix, :at)
                 """)
                 .param("id", id).param("agentId", agentId).param("hash", hash).param("prefix", prefix)
-                .param("at", AgentRepository.utc(at)).update();
+                .param("at", Timestamps.of(at)).update();
     }
 
     List<AgentKey> ofAgent(UUID agentId) {
@@ -54,7 +55,7 @@ class AgentKeyRepository {
 
     void revoke(UUID keyId, Instant at) {
         jdbc.sql("update agent_keys set revoked_at = :at where id = :id and revoked_at is null")
-                .param("id", keyId).param("at", AgentRepository.utc(at)).update();
+                .param("id", keyId).param("at", Timestamps.of(at)).update();
     }
 
     Optional<AgentPrincipal> principal(String keyHash, boolean rowLevelSecurity) {
@@ -73,9 +74,8 @@ class AgentKeyRepository {
     }
 
     private static AgentKey map(ResultSet rs, int row) throws SQLException {
-        Timestamp revoked = rs.getTimestamp("revoked_at");
         return new AgentKey(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class),
-                rs.getString("key_prefix"), rs.getTimestamp("created_at").toInstant(),
-                revoked == null ? null : revoked.toInstant());
+                rs.getString("key_prefix"), Timestamps.read(rs, "created_at"),
+                Timestamps.read(rs, "revoked_at"));
     }
 }

@@ -4,8 +4,6 @@ import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +14,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
@@ -84,7 +83,7 @@ class AgentRepository {
                 """)
                 .param("id", id).param("orgId", orgId).param("name", name).param("email", email)
                 .param("description", description).param("model", model).param("status", status)
-                .param("rate", rateOverride).param("at", utc(at)).update();
+                .param("rate", rateOverride).param("at", Timestamps.of(at)).update();
     }
 
     void update(OrgScope scope, UUID id, String name, String email, String description, String model, String status,
@@ -94,13 +93,13 @@ class AgentRepository {
                        status = :status, billing_rate_override = :rate, updated_at = :at
                  where id = :id and """ + " " + scope.sql("org_id"))
                 .param("id", id).param("name", name).param("email", email).param("description", description)
-                .param("model", model).param("status", status).param("rate", rateOverride).param("at", utc(at))
+                .param("model", model).param("status", status).param("rate", rateOverride).param("at", Timestamps.of(at))
                 .params(scope.parameters()).update();
     }
 
     void moveTo(OrgScope scope, UUID id, UUID orgId, Instant at) {
         jdbc.sql("update agents set org_id = :orgId, updated_at = :at where id = :id and " + scope.sql("org_id"))
-                .param("id", id).param("orgId", orgId).param("at", utc(at)).params(scope.parameters()).update();
+                .param("id", id).param("orgId", orgId).param("at", Timestamps.of(at)).params(scope.parameters()).update();
     }
 
     void delete(OrgScope scope, UUID id) {
@@ -136,11 +135,7 @@ class AgentRepository {
                 rs.getString("description"), rs.getString("model"), status, rs.getObject("org_id", UUID.class),
                 rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"),
                 Agent.effectiveStatus(status, rs.getBoolean("org_active")),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+                Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
     }
 
     private static UUID cursorId(String value) {

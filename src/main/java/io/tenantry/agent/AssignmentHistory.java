@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
@@ -36,7 +37,7 @@ class AssignmentHistory {
                 """)
                 .param("id", assignment.id()).param("orgId", assignment.toOrgId())
                 .param("agentId", assignment.agentId()).param("fromOrgId", assignment.fromOrgId())
-                .param("at", AgentRepository.utc(assignment.assignedAt())).param("actorId", assignment.actorId())
+                .param("at", Timestamps.of(assignment.assignedAt())).param("actorId", assignment.actorId())
                 .param("actorLabel", assignment.actorLabel()).update();
     }
 
@@ -48,7 +49,7 @@ class AssignmentHistory {
         if (!page.first()) {
             sql.append(" and (assigned_at < :afterAt or (assigned_at = :afterAt and id < :afterId))");
             try {
-                params.put("afterAt", AgentRepository.utc(Instant.parse(page.afterPart(0))));
+                params.put("afterAt", Timestamps.of(Instant.parse(page.afterPart(0))));
                 params.put("afterId", UUID.fromString(page.afterPart(1)));
             } catch (RuntimeException e) {
                 throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
@@ -64,7 +65,7 @@ class AssignmentHistory {
     private static Assignment map(ResultSet rs, int row) throws SQLException {
         return new Assignment(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class),
                 rs.getObject("from_org_id", UUID.class), rs.getObject("org_id", UUID.class), false,
-                rs.getTimestamp("assigned_at").toInstant(), rs.getObject("actor_id", UUID.class),
+                Timestamps.read(rs, "assigned_at"), rs.getObject("actor_id", UUID.class),
                 rs.getString("actor_label"));
     }
 }

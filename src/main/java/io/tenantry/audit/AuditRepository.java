@@ -2,10 +2,7 @@ package io.tenantry.audit;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +11,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
@@ -39,7 +37,7 @@ class AuditRepository {
                         :targetType, :targetId, :before, :after, :requestId)
                 """)
                 .param("id", event.id()).param("orgId", event.orgId())
-                .param("at", OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC))
+                .param("at", Timestamps.of(event.occurredAt()))
                 .param("actorType", event.actorType()).param("actorId", event.actorId())
                 .param("actorLabel", truncate(event.actorLabel(), 320)).param("action", event.action())
                 .param("targetType", event.targetType()).param("targetId", event.targetId())
@@ -57,16 +55,16 @@ class AuditRepository {
         }
         if (filter.from() != null) {
             sql.append(" and occurred_at >= :from");
-            params.put("from", OffsetDateTime.ofInstant(filter.from(), ZoneOffset.UTC));
+            params.put("from", Timestamps.of(filter.from()));
         }
         if (filter.to() != null) {
             sql.append(" and occurred_at < :to");
-            params.put("to", OffsetDateTime.ofInstant(filter.to(), ZoneOffset.UTC));
+            params.put("to", Timestamps.of(filter.to()));
         }
         if (!page.first()) {
             sql.append(" and (occurred_at < :afterAt or (occurred_at = :afterAt and id < :afterId))");
             try {
-                params.put("afterAt", OffsetDateTime.ofInstant(Instant.parse(page.afterPart(0)), ZoneOffset.UTC));
+                params.put("afterAt", Timestamps.of(Instant.parse(page.afterPart(0))));
                 params.put("afterId", UUID.fromString(page.afterPart(1)));
             } catch (RuntimeException e) {
                 throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
@@ -80,7 +78,7 @@ class AuditRepository {
 
     private AuditEvent map(ResultSet rs, int row) throws SQLException {
         return new AuditEvent(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
-                instant(rs, "occurred_at"), rs.getString("actor_type"), rs.getObject("actor_id", UUID.class),
+                Timestamps.read(rs, "occurred_at"), rs.getString("actor_type"), rs.getObject("actor_id", UUID.class),
                 rs.getString("actor_label"), rs.getString("action"), rs.getString("target_type"),
                 rs.getString("target_id"), parse(rs.getString("before_state")), parse(rs.getString("after_state")),
                 rs.getString("request_id"));
@@ -88,11 +86,6 @@ class AuditRepository {
 
     private Object parse(String state) {
         return state == null ? null : json.readValue(state, Object.class);
-    }
-
-    static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private static String truncate(String value, int max) {

@@ -8,6 +8,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Timestamps;
+
 /**
  * Login sessions, kept in the database so that any node serves any request. The token
  * is only stored hashed. A session ends after {@link #IDLE} without use, or after
@@ -32,8 +34,8 @@ public class Sessions {
                 insert into sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
                 values (:hash, :userId, :now, :now, :expires)
                 """)
-                .param("hash", token.hash()).param("userId", userId).param("now", UserRepository.utc(now))
-                .param("expires", UserRepository.utc(now.plus(IDLE))).update();
+                .param("hash", token.hash()).param("userId", userId).param("now", Timestamps.of(now))
+                .param("expires", Timestamps.of(now.plus(IDLE))).update();
         return token;
     }
 
@@ -56,11 +58,11 @@ public class Sessions {
                   from sessions s join users u on u.id = s.user_id
                  where s.token_hash = :hash and s.expires_at > :now
                 """)
-                .param("hash", hash).param("now", UserRepository.utc(now))
+                .param("hash", hash).param("now", Timestamps.of(now))
                 .query((rs, row) -> new Live(new UserPrincipal(rs.getObject("id", UUID.class), rs.getString("email"),
                         rs.getString("name"), Role.valueOf(rs.getString("role")),
                         rs.getObject("client_org_id", UUID.class), Page.load(rs.getString("pages"))),
-                        rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("last_seen_at").toInstant()))
+                        Timestamps.read(rs, "created_at"), Timestamps.read(rs, "last_seen_at")))
                 .optional()
                 .filter(session -> session.created().plus(ABSOLUTE).isAfter(now));
         live.filter(session -> session.lastSeen().plus(TOUCH_EVERY).isBefore(now))
@@ -72,7 +74,7 @@ public class Sessions {
         Instant expires = now.plus(IDLE);
         Instant limit = created.plus(ABSOLUTE);
         jdbc.sql("update sessions set last_seen_at = :now, expires_at = :expires where token_hash = :hash")
-                .param("hash", hash).param("now", UserRepository.utc(now))
-                .param("expires", UserRepository.utc(expires.isAfter(limit) ? limit : expires)).update();
+                .param("hash", hash).param("now", Timestamps.of(now))
+                .param("expires", Timestamps.of(expires.isAfter(limit) ? limit : expires)).update();
     }
 }

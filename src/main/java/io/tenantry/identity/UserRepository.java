@@ -2,10 +2,7 @@ package io.tenantry.identity;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +12,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
@@ -93,7 +91,7 @@ class UserRepository {
                 """)
                 .param("id", user.id()).param("email", user.email()).param("name", user.name())
                 .param("hash", passwordHash).param("role", user.role().name()).param("org", user.clientOrgId())
-                .param("pages", Page.store(user.pages())).param("at", utc(user.createdAt())).update();
+                .param("pages", Page.store(user.pages())).param("at", Timestamps.of(user.createdAt())).update();
     }
 
     void update(User user) {
@@ -104,7 +102,7 @@ class UserRepository {
                 """)
                 .param("id", user.id()).param("email", user.email()).param("name", user.name())
                 .param("role", user.role().name()).param("org", user.clientOrgId())
-                .param("pages", Page.store(user.pages())).param("at", utc(user.updatedAt())).update();
+                .param("pages", Page.store(user.pages())).param("at", Timestamps.of(user.updatedAt())).update();
     }
 
     void setPassword(UUID id, String passwordHash) {
@@ -114,7 +112,7 @@ class UserRepository {
 
     void recordFailedLogin(UUID id, int failedLogins, Instant lockedUntil) {
         jdbc.sql("update users set failed_logins = :n, locked_until = :until where id = :id")
-                .param("id", id).param("n", failedLogins).param("until", lockedUntil == null ? null : utc(lockedUntil))
+                .param("id", id).param("n", failedLogins).param("until", lockedUntil == null ? null : Timestamps.of(lockedUntil))
                 .update();
     }
 
@@ -123,14 +121,9 @@ class UserRepository {
     }
 
     static User map(ResultSet rs, int row) throws SQLException {
-        Timestamp locked = rs.getTimestamp("locked_until");
         return new User(rs.getObject("id", UUID.class), rs.getString("email"), rs.getString("name"),
                 Role.valueOf(rs.getString("role")), rs.getObject("client_org_id", UUID.class),
-                Page.load(rs.getString("pages")), locked == null ? null : locked.toInstant(),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+                Page.load(rs.getString("pages")), Timestamps.read(rs, "locked_until"),
+                Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
     }
 }

@@ -2,9 +2,6 @@ package io.tenantry.organization;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +11,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
@@ -82,7 +80,7 @@ class OrganizationRepository {
                 .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
                 .param("description", org.description()).param("rate", org.billingRatePerAgent())
                 .param("currency", org.currency().name()).param("active", org.active())
-                .param("at", utc(org.createdAt()))
+                .param("at", Timestamps.of(org.createdAt()))
                 .update();
     }
 
@@ -96,7 +94,7 @@ class OrganizationRepository {
                 .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
                 .param("description", org.description()).param("rate", org.billingRatePerAgent())
                 .param("currency", org.currency().name()).param("active", org.active())
-                .param("at", utc(org.updatedAt())).params(scope.parameters())
+                .param("at", Timestamps.of(org.updatedAt())).params(scope.parameters())
                 .update();
         if (rows != 1) {
             throw new IllegalStateException("organization " + org.id() + " vanished inside its lock");
@@ -112,12 +110,8 @@ class OrganizationRepository {
         return new Organization(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("slug"),
                 rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("description"),
                 rs.getBigDecimal("billing_rate_per_agent"), BillingCurrency.valueOf(rs.getString("currency").trim()),
-                rs.getBoolean("active"), rs.getBoolean("is_default"), 0, rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant(), null);
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+                rs.getBoolean("active"), rs.getBoolean("is_default"), 0, Timestamps.read(rs, "created_at"),
+                Timestamps.read(rs, "updated_at"), null);
     }
 
     private static UUID uuid(String value) {
