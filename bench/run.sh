@@ -6,15 +6,17 @@
 #   3. GET /api/me, the reference: authentication and one query, no org scope
 # Every request is authenticated with a real session token. Only 127.0.0.1 is targeted,
 # and every wrk run is bounded in time. On two cores the JIT compiler competes with the
-# load for minutes, so the server is warmed up for WARMUP seconds first; then each
-# scenario runs ROUNDS times, interleaved, and bench/summary.py prints the medians.
+# load for minutes, so the server is warmed up until two consecutive 20 s rounds of the
+# agent list agree within 5 % (at least WARMUP_MIN, at most WARMUP_MAX seconds); then
+# each scenario runs ROUNDS times, interleaved, and bench/summary.py prints the medians.
 # Usage: bench/run.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${1:-30s}
 CONNECTIONS=${2:-20}
-WARMUP=${WARMUP:-240}
+WARMUP_MIN=${WARMUP_MIN:-240}
+WARMUP_MAX=${WARMUP_MAX:-900}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 PORT=${BENCH_PORT:-18080}
@@ -65,12 +67,21 @@ TOKEN=$(curl -fs -H 'Content-Type: application/json' \
   "http://127.0.0.1:$PORT/api/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 export TOKEN ORGS_FILE="$OUT/orgs.txt"
 
-echo "warming up for ${WARMUP}s"
-end=$((SECONDS + WARMUP))
-while [ $SECONDS -lt $end ]; do
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d20s -s bench/agents-random-org.lua "http://127.0.0.1:$PORT" >/dev/null
+echo "warming up until the agent list is steady (${WARMUP_MIN}-${WARMUP_MAX}s)"
+started=$SECONDS
+previous=0
+while :; do
+  rate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d20s -s bench/agents-random-org.lua "http://127.0.0.1:$PORT" \
+    | awk '/Requests\/sec/ {print int($2)}')
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/organizations.lua "http://127.0.0.1:$PORT" >/dev/null
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/me.lua "http://127.0.0.1:$PORT" >/dev/null
+  elapsed=$((SECONDS - started))
+  echo "  ${elapsed}s: ${rate} req/s"
+  steady=$(awk -v a="$rate" -v b="$previous" 'BEGIN { print (b > 0 && (a - b) / b < 0.05 && (b - a) / b < 0.05) ? 1 : 0 }')
+  if [ "$elapsed" -ge "$WARMUP_MAX" ] || { [ "$elapsed" -ge "$WARMUP_MIN" ] && [ "$steady" = 1 ]; }; then
+    break
+  fi
+  previous=$rate
 done
 
 rm -f "$OUT"/round-*.txt

@@ -43,6 +43,12 @@ public class Sessions {
         jdbc.sql("delete from sessions where token_hash = :hash").param("hash", SecretToken.hash(token)).update();
     }
 
+    /** Deletes sessions past their end; answers how many. */
+    int deleteExpired(Instant now) {
+        return jdbc.sql("delete from sessions where expires_at <= :now or created_at <= :oldest")
+                .param("now", Timestamps.of(now)).param("oldest", Timestamps.of(now.minus(ABSOLUTE))).update();
+    }
+
     void closeAllOf(UUID userId) {
         jdbc.sql("delete from sessions where user_id = :userId").param("userId", userId).update();
     }
