@@ -14,8 +14,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Like;
 import io.tenantry.jdbc.Timestamps;
-import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
@@ -43,13 +43,12 @@ class AgentRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         if (search != null) {
             sql.append(" and lower(a.name) like :search escape '\\'");
-            params.put("search", "%" + search.toLowerCase().replace("\\", "\\\\").replace("%", "\\%")
-                    .replace("_", "\\_") + "%");
+            params.put("search", Like.contains(search));
         }
         if (!page.first()) {
             sql.append(" and (a.name > :afterName or (a.name = :afterName and a.id > :afterId))");
             params.put("afterName", page.afterPart(0));
-            params.put("afterId", cursorId(page.afterPart(1)));
+            params.put("afterId", page.afterId(1));
         }
         sql.append(" order by a.name, a.id limit :limit");
         params.put("limit", page.limit() + 1);
@@ -136,13 +135,5 @@ class AgentRepository {
                 rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"),
                 Agent.effectiveStatus(status, rs.getBoolean("org_active")),
                 Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
-    }
-
-    private static UUID cursorId(String value) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.tenantry.agent;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.Timestamps;
-import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
@@ -48,12 +46,8 @@ class AssignmentHistory {
         params.put("agentId", agentId);
         if (!page.first()) {
             sql.append(" and (assigned_at < :afterAt or (assigned_at = :afterAt and id < :afterId))");
-            try {
-                params.put("afterAt", Timestamps.of(Instant.parse(page.afterPart(0))));
-                params.put("afterId", UUID.fromString(page.afterPart(1)));
-            } catch (RuntimeException e) {
-                throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
-            }
+            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
+            params.put("afterId", page.afterId(1));
         }
         sql.append(" order by assigned_at desc, id desc limit :limit");
         params.put("limit", page.limit() + 1);

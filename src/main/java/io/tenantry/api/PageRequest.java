@@ -46,15 +46,35 @@ public record PageRequest(int limit, List<String> after) {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             return List.of(raw.split(SEPARATOR, -1));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
+            throw foreignCursor();
         }
     }
 
     /** The n-th part of the cursor's sort key, checked to be there. */
     public String afterPart(int n) {
         if (after.size() <= n) {
-            throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
+            throw foreignCursor();
         }
         return after.get(n);
+    }
+
+    public java.util.UUID afterId(int n) {
+        try {
+            return java.util.UUID.fromString(afterPart(n));
+        } catch (IllegalArgumentException e) {
+            throw foreignCursor();
+        }
+    }
+
+    public java.time.Instant afterInstant(int n) {
+        try {
+            return java.time.Instant.parse(afterPart(n));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw foreignCursor();
+        }
+    }
+
+    private static ApiException foreignCursor() {
+        return ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
     }
 }

@@ -11,8 +11,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.Like;
 import io.tenantry.jdbc.Timestamps;
-import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
@@ -50,13 +50,12 @@ class OrganizationRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         if (search != null) {
             sql.append(" and (lower(name) like :search escape '\\' or slug like :search escape '\\')");
-            params.put("search", "%" + search.toLowerCase().replace("\\", "\\\\").replace("%", "\\%")
-                    .replace("_", "\\_") + "%");
+            params.put("search", Like.contains(search));
         }
         if (!page.first()) {
             sql.append(" and (name > :afterName or (name = :afterName and id > :afterId))");
             params.put("afterName", page.afterPart(0));
-            params.put("afterId", uuid(page.afterPart(1)));
+            params.put("afterId", page.afterId(1));
         }
         sql.append(" order by name, id limit :limit");
         params.put("limit", page.limit() + 1);
@@ -112,13 +111,5 @@ class OrganizationRepository {
                 rs.getBigDecimal("billing_rate_per_agent"), BillingCurrency.valueOf(rs.getString("currency").trim()),
                 rs.getBoolean("active"), rs.getBoolean("is_default"), 0, Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "updated_at"), null);
-    }
-
-    private static UUID uuid(String value) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor", "cursor is not one this API gave out; start again without it.");
-        }
     }
 }
