@@ -7,32 +7,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.DefaultOrg;
 import tools.jackson.databind.JsonNode;
 
 @TenantryTest
-class AgentApiTest {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-    Platform platform;
-    String owner;
-
-    @BeforeAll
-    void start() {
-        api = new Api(port);
-        platform = new Platform(api);
-        owner = platform.owner();
-    }
+class AgentApiTest extends ServerTest {
 
     Api.Response agent(String id) {
         return api.get("/api/agents/" + id).as(owner).send().expect(200);

@@ -4,29 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 
 /** Health for everyone; metrics and the API description for owners and admins only. */
 @TenantryTest
-class PlatformEndpointsTest {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-    Platform platform;
-
-    @BeforeAll
-    void start() {
-        api = new Api(port);
-        platform = new Platform(api);
-    }
+class PlatformEndpointsTest extends ServerTest {
 
     @Test
     void healthIsOpen() {

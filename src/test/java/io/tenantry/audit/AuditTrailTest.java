@@ -6,32 +6,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import tools.jackson.databind.JsonNode;
 
 /** Every write is recorded: who, when, which org, what, before and after. */
 @TenantryTest
-class AuditTrailTest {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-    Platform platform;
-    String owner;
-
-    @BeforeAll
-    void start() {
-        api = new Api(port);
-        platform = new Platform(api);
-        owner = platform.owner();
-    }
+class AuditTrailTest extends ServerTest {
 
     List<JsonNode> trailOf(String orgId) {
         return api.get("/api/audit?limit=500").as(owner).org(orgId).send().expect(200).items();

@@ -5,30 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 
 @TenantryTest
-class IdentityApiTest {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-    Platform platform;
-    String owner;
-
-    @BeforeAll
-    void start() {
-        api = new Api(port);
-        platform = new Platform(api);
-        owner = platform.owner();
-    }
+class IdentityApiTest extends ServerTest {
 
     String newEmail() {
         return Platform.unique("person").replace(" ", "-") + "@tenantry.test";

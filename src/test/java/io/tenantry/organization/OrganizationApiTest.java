@@ -6,31 +6,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.DefaultOrg;
 
 @TenantryTest
-class OrganizationApiTest {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-    Platform platform;
-    String owner;
-
-    @BeforeAll
-    void start() {
-        api = new Api(port);
-        platform = new Platform(api);
-        owner = platform.owner();
-    }
+class OrganizationApiTest extends ServerTest {
 
     Api.Response create(Map<String, ?> body) {
         return api.post("/api/organizations").as(owner).json(body).send();
