@@ -28,11 +28,12 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class AgentService {
 
     private static final Set<String> PATCHABLE = Set.of("name", "email", "description", "model", "status",
-            "billingRateOverride", "billing_rate_override", "id", "clientOrgName", "effectiveBillingRate",
-            "effectiveStatus", "createdAt", "updatedAt");
+            "billingRateOverride", "id", "clientOrgName", "effectiveBillingRate", "effectiveStatus", "createdAt",
+            "updatedAt");
+    private static final Map<String, String> ALIASES = Map.of("billing_rate_override", "billingRateOverride",
+            "client_org_id", "clientOrgId");
     private static final Map<String, String> REFUSED = Map.of(
-            "clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.",
-            "client_org_id", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
+            "clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
 
     private final AgentRepository agents;
     private final AssignmentHistory history;
@@ -90,8 +91,9 @@ public class AgentService {
         });
     }
 
-    public Agent update(OrgCallContext context, UUID id, PatchBody patch) {
+    public Agent update(OrgCallContext context, UUID id, PatchBody body) {
         context.requireOperator("edit agents");
+        PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
@@ -105,9 +107,9 @@ public class AgentService {
                     ? Fields.optional("description", patch.text("description"), 2000) : before.description();
             String model = patch.has("model") ? Fields.optional("model", patch.text("model"), 100) : before.model();
             String status = patch.has("status") ? status(patch.text("status")) : before.status();
-            String rateField = patch.has("billingRateOverride") ? "billingRateOverride" : "billing_rate_override";
-            BigDecimal override = patch.has(rateField)
-                    ? BillingRate.parse("billingRateOverride", patch.decimal(rateField)) : before.billingRateOverride();
+            BigDecimal override = patch.has("billingRateOverride")
+                    ? BillingRate.parse("billingRateOverride", patch.decimal("billingRateOverride"))
+                    : before.billingRateOverride();
             agents.update(scope, id, name, email, description, model, status, override, context.at());
             Agent after = agents.find(scope, id).orElseThrow();
             audit.record(context, before.clientOrgId(), "agent.updated", "agent", id, before.auditState(),

@@ -16,6 +16,22 @@ public record PatchBody(Map<String, Object> fields) {
         }
     }
 
+    /**
+     * The same patch with alternative names (the guide's snake_case) renamed to their
+     * canonical ones; sending both names of one field is refused.
+     */
+    public PatchBody aliased(Map<String, String> aliasToCanonical) {
+        Map<String, Object> canonical = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Object> field : fields.entrySet()) {
+            String name = aliasToCanonical.getOrDefault(field.getKey(), field.getKey());
+            if (canonical.containsKey(name)) {
+                throw ApiException.badRequest(name, name + " is given twice, under two names.");
+            }
+            canonical.put(name, field.getValue());
+        }
+        return new PatchBody(canonical);
+    }
+
     public boolean has(String field) {
         return fields.containsKey(field);
     }

@@ -30,9 +30,11 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class OrganizationService {
 
     static final int DETAIL_AGENT_LIMIT = 500;
-    private static final Set<String> PATCHABLE = Set.of("name", "contactName", "contact_name", "contactEmail",
-            "contact_email", "description", "billingRatePerAgent", "billing_rate_per_agent", "currency", "active",
-            "slug", "id", "isDefault", "agentCount", "createdAt", "updatedAt", "agents");
+    private static final Set<String> PATCHABLE = Set.of("name", "contactName", "contactEmail", "description",
+            "billingRatePerAgent", "currency", "active", "slug", "id", "isDefault", "agentCount", "createdAt",
+            "updatedAt", "agents");
+    private static final Map<String, String> ALIASES = Map.of("contact_name", "contactName", "contact_email",
+            "contactEmail", "billing_rate_per_agent", "billingRatePerAgent");
 
     private final OrganizationRepository repository;
     private final ScopedTransactions transactions;
@@ -116,8 +118,9 @@ public class OrganizationService {
         });
     }
 
-    public Organization update(OrgCallContext context, UUID id, PatchBody patch) {
+    public Organization update(OrgCallContext context, UUID id, PatchBody body) {
         context.requireOperator("edit organizations");
+        PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, Map.of());
         OrgScope reach = context.reach();
         return transactions.write(reach, () -> {
@@ -126,15 +129,15 @@ public class OrganizationService {
                 throw ApiException.badRequest("slug", "Slugs are permanent: an organization's slug cannot be changed.");
             }
             String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
-            String contactName = pick(patch, before.contactName(), "contactName", "contact_name", 200);
-            String contactEmail = patch.has("contactEmail") || patch.has("contact_email")
-                    ? Fields.email("contactEmail", patch.text(patch.has("contactEmail") ? "contactEmail" : "contact_email"))
-                    : before.contactEmail();
-            String description = pick(patch, before.description(), "description", "description", 2000);
+            String contactName = patch.has("contactName")
+                    ? Fields.optional("contactName", patch.text("contactName"), 200) : before.contactName();
+            String contactEmail = patch.has("contactEmail")
+                    ? Fields.email("contactEmail", patch.text("contactEmail")) : before.contactEmail();
+            String description = patch.has("description")
+                    ? Fields.optional("description", patch.text("description"), 2000) : before.description();
             BigDecimal rate = before.billingRatePerAgent();
-            String rateField = patch.has("billingRatePerAgent") ? "billingRatePerAgent" : "billing_rate_per_agent";
-            if (patch.has(rateField)) {
-                rate = BillingRate.parse("billingRatePerAgent", patch.decimal(rateField));
+            if (patch.has("billingRatePerAgent")) {
+                rate = BillingRate.parse("billingRatePerAgent", patch.decimal("billingRatePerAgent"));
                 if (rate == null) {
                     throw ApiException.badRequest("billingRatePerAgent",
                             "billingRatePerAgent cannot be empty; use 0 for no charge.");
@@ -157,7 +160,7 @@ public class OrganizationService {
             repository.update(reach, after);
             audit.record(context, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
-            return after;
+            return withAgentCount(reach, after);
         });
     }
 
@@ -174,7 +177,7 @@ public class OrganizationService {
             repository.update(reach, after);
             audit.record(context, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());
-            return after;
+            return withAgentCount(reach, after);
         });
     }
 
@@ -196,6 +199,10 @@ public class OrganizationService {
         });
     }
 
+    private Organization withAgentCount(OrgScope scope, Organization org) {
+        return org.withMembers(members.countByOrg(scope, List.of(org.id())).getOrDefault(org.id(), 0L), null);
+    }
+
     private Slug freeSlug(Slug wanted) {
         Slug slug = wanted;
         for (int n = 2; repository.slugTaken(slug.value()); n++) {
@@ -208,11 +215,6 @@ public class OrganizationService {
         if (org.isDefault() && !active) {
             throw ApiException.conflict("The default organization cannot be deactivated.");
         }
-    }
-
-    private static String pick(PatchBody patch, String current, String field, String alias, int max) {
-        String key = patch.has(field) ? field : alias;
-        return patch.has(key) ? Fields.optional(field, patch.text(key), max) : current;
     }
 
     private static String required(PatchBody patch, String field) {

@@ -136,6 +136,25 @@ class OrganizationApiTest extends ServerTest {
     }
 
     @Test
+    void editsAcceptTheGuidesNamesAndAnswerWithTheRealAgentCount() {
+        String id = create(Map.of("name", Platform.unique("Counted"))).expect(201).id();
+        platform.createAgent(id, "One");
+        platform.createAgent(id, "Two");
+
+        Api.Response edited = api.patch("/api/organizations/" + id).as(owner)
+                .json(Map.of("contact_name", "Casey", "billing_rate_per_agent", 12)).send().expect(200);
+        Api.Response toggled = api.post("/api/organizations/" + id + "/toggle").as(owner).send().expect(200);
+        Api.Response twice = api.patch("/api/organizations/" + id).as(owner)
+                .json(Map.of("contactName", "A", "contact_name", "B")).send().expect(400);
+
+        assertThat(edited.text("contactName")).isEqualTo("Casey");
+        assertThat(edited.text("billingRatePerAgent")).isEqualTo("12.00");
+        assertThat(edited.json().path("agentCount").asLong()).isEqualTo(2);
+        assertThat(toggled.json().path("agentCount").asLong()).isEqualTo(2);
+        assertThat(twice.text("field")).isEqualTo("contactName");
+    }
+
+    @Test
     void badEditsChangeNothing() {
         Api.Response org = create(Map.of("name", Platform.unique("Stable"), "billingRatePerAgent", 10)).expect(201);
         String path = "/api/organizations/" + org.id();
