@@ -16,7 +16,8 @@ public final class ApiPages {
             new Guarded("/api/organizations", Page.organizations),
             new Guarded("/api/agents", Page.agents),
             new Guarded("/api/users", Page.users),
-            new Guarded("/api/audit", Page.audit));
+            new Guarded("/api/audit", Page.audit),
+            new Guarded("/api/settings", Page.settings));
 
     private ApiPages() {
     }

@@ -206,6 +206,12 @@ class CrossTenantMatrixTest {
                     }
                 }));
         rows.add(row("GET /api/me", Expect.everyUser(200), who -> api.get("/api/me").as(token(who)).send()));
+        rows.add(row("GET /api/settings/models", Expect.everyUser(200),
+                who -> api.get("/api/settings/models").as(token(who)).send(),
+                (who, r) -> assertThat(r.items()).isNotEmpty()));
+        rows.add(row("GET /api/settings/models/{model}/history", Expect.everyUser(200),
+                who -> api.get("/api/settings/models/gpt-4o/history").as(token(who)).send(),
+                (who, r) -> assertThat(r.items()).isNotEmpty()));
         rows.add(row("GET /agent/v1/me", Expect.of(403, 403, 403, 403, 403, 200, 401),
                 who -> api.get("/agent/v1/me").as(token(who)).send(),
                 (who, r) -> assertThat(r.json().path("org").path("id").asString()).isEqualTo(orgs.get(Where.A))));
@@ -246,6 +252,18 @@ class CrossTenantMatrixTest {
         rows.add(row("GET /api/agents/{B} with X-Org-Id A", Expect.of(404, 404, 404, 404, 403, 403, 401),
                 who -> api.get("/api/agents/" + agents.get(Where.B)).org(orgs.get(Where.A)).as(token(who)).send()));
         return rows.stream().flatMap(s -> s);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> settingsWrites() {
+        return row("POST /api/settings/models", Expect.operators(201), who -> {
+            String model = "matrix-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            Api.Response response = api.post("/api/settings/models").as(token(who)).json(Map.of("model", model,
+                    "provider", "Matrix", "inputPricePerMillion", 1, "outputPricePerMillion", 2)).send();
+            int history = api.get("/api/settings/models/" + model + "/history").as(platform.owner()).send().status();
+            assertThat(history).isEqualTo(response.status() == 201 ? 200 : 404);
+            return response;
+        });
     }
 
     @TestFactory

@@ -1,0 +1,23 @@
+package io.tenantry.billing;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One version of a model's price, in USD per million tokens, in force from
+ * {@code effectiveFrom} until the next version's. {@code cachedInputPricePerMillion} is
+ * null where the provider has no cached-input price.
+ */
+public record ModelPrice(UUID id, String model, String provider, BigDecimal inputPricePerMillion,
+        BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
+        Instant effectiveFrom, String source, Instant createdAt, String createdBy) {
+
+    public static final String CURRENCY = "USD";
+
+    /** A model as Settings -> Models lists it: the version in force now (or, if none yet, the first to come). */
+    public record Current(String model, String provider, BigDecimal inputPricePerMillion,
+            BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
+            Instant effectiveFrom, boolean inForce, Instant nextChange, int versions) {
+    }
+}
