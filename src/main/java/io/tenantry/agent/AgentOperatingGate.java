@@ -17,13 +17,15 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * "Inactive orgs' agents stop operating": every /agent/v1 call from a paused agent, or
  * from an agent of a deactivated org, is refused with the reason, before any handler runs.
+ * Usage reports are the exception: they record what already happened, and refusing them
+ * would lose usage that is billed.
  */
 @Configuration
 class AgentOperatingGate implements WebMvcConfigurer, HandlerInterceptor {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(this).addPathPatterns("/agent/v1/**");
+        registry.addInterceptor(this).addPathPatterns("/agent/v1/**").excludePathPatterns("/agent/v1/usage");
     }
 
     @Override

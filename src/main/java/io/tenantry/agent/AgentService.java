@@ -55,6 +55,15 @@ public class AgentService {
         return transactions.read(context.scope(), () -> agents.list(context.scope(), term, page));
     }
 
+    /**
+     * The org that held the agent at {@code at}, within {@code scope}; for a time before
+     * the agent existed (a clock running behind), the org it was created in. Empty for an
+     * unknown agent. Billing attributes usage with it. Must run inside a scoped transaction.
+     */
+    public java.util.Optional<UUID> orgAt(OrgScope scope, UUID agentId, java.time.Instant at) {
+        return history.orgAt(scope, agentId, at);
+    }
+
     public Agent get(OrgCallContext context, UUID id) {
         return transactions.read(context.scope(), () -> agents.find(context.scope(), id).orElseThrow(() -> notFound()));
     }

@@ -39,6 +39,20 @@ class AssignmentHistory {
                 .param("actorLabel", assignment.actorLabel()).update();
     }
 
+    /**
+     * The org that held the agent at {@code at}; for a time before the agent existed, the
+     * org it was created in. Empty only for an agent this history has never seen.
+     */
+    java.util.Optional<UUID> orgAt(OrgScope scope, UUID agentId, java.time.Instant at) {
+        java.util.Optional<UUID> holder = jdbc.sql("select org_id from agent_assignments where agent_id = :agentId "
+                + "and assigned_at <= :at and " + scope.sql("org_id") + " order by assigned_at desc limit 1")
+                .param("agentId", agentId).param("at", Timestamps.of(at)).params(scope.parameters())
+                .query(UUID.class).optional();
+        return holder.isPresent() ? holder : jdbc.sql("select org_id from agent_assignments where agent_id = :agentId "
+                + "and " + scope.sql("org_id") + " order by assigned_at limit 1")
+                .param("agentId", agentId).params(scope.parameters()).query(UUID.class).optional();
+    }
+
     CursorPage<Assignment> of(OrgScope scope, UUID agentId, PageRequest page) {
         StringBuilder sql = new StringBuilder("select * from agent_assignments where agent_id = :agentId and (")
                 .append(scope.sql("org_id")).append(" or ").append(scope.sql("from_org_id")).append(")");

@@ -63,6 +63,12 @@ class ModelPriceRepository {
         return page.page(rows, p -> new String[] {p.effectiveFrom().toString()});
     }
 
+    java.util.Optional<ModelPrice> priceAt(String model, java.time.Instant at) {
+        return jdbc.sql("select * from model_prices where model = :model and effective_from <= :at "
+                + "order by effective_from desc limit 1")
+                .param("model", model).param("at", Timestamps.of(at)).query(ModelPriceRepository::map).optional();
+    }
+
     boolean exists(String model) {
         return jdbc.sql("select count(*) from model_prices where model = :model").param("model", model)
                 .query(Long.class).single() > 0;

@@ -46,6 +46,11 @@ public class ModelPrices {
         this.audit = audit;
     }
 
+    /** The price version in force for {@code model} at {@code at}, if any. */
+    public java.util.Optional<ModelPrice> priceAt(String model, Instant at) {
+        return prices.priceAt(model, at);
+    }
+
     public CursorPage<ModelPrice.Current> list(OrgCallContext context, PageRequest page) {
         Instant now = context.at();
         return transactions.read(context.scope(), () -> {

@@ -17,7 +17,8 @@ public final class ApiPages {
             new Guarded("/api/agents", Page.agents),
             new Guarded("/api/users", Page.users),
             new Guarded("/api/audit", Page.audit),
-            new Guarded("/api/settings", Page.settings));
+            new Guarded("/api/settings", Page.settings),
+            new Guarded("/api/usage", Page.billing));
 
     private ApiPages() {
     }

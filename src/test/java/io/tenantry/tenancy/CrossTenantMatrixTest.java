@@ -255,6 +255,28 @@ class CrossTenantMatrixTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> usageWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            rows.add(row("POST /api/usage for an agent in " + where, Expect.operators(201), who -> {
+                Map<String, Object> event = Map.of("agentId", agents.get(where), "eventId",
+                        "matrix-" + java.util.UUID.randomUUID(), "model", "gpt-4o", "inputTokens", 10,
+                        "outputTokens", 5, "occurredAt", java.time.Instant.now().toString());
+                Api.Response response = api.post("/api/usage").as(token(who)).json(event).send();
+                Api.Response byOwner = api.post("/api/usage").as(platform.owner()).json(event).send().expect(201);
+                assertThat(byOwner.header("Idempotent-Replayed")).as("stored by %s before", who)
+                        .isEqualTo(response.status() == 201 ? "true" : null);
+                return response;
+            }));
+        }
+        rows.add(row("POST /agent/v1/usage", Expect.of(403, 403, 403, 403, 403, 201, 401),
+                who -> api.post("/agent/v1/usage").as(token(who)).json(Map.of("eventId",
+                        "matrix-" + java.util.UUID.randomUUID(), "model", "gpt-4o", "inputTokens", 1,
+                        "outputTokens", 1, "occurredAt", java.time.Instant.now().toString())).send()));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @TestFactory
     Stream<DynamicTest> settingsWrites() {
         return row("POST /api/settings/models", Expect.operators(201), who -> {
             String model = "matrix-" + java.util.UUID.randomUUID().toString().substring(0, 8);

@@ -1,0 +1,24 @@
+package io.tenantry.billing;
+
+import java.math.BigDecimal;
+
+/**
+ * Cost = (input x inputPrice + cachedInput x cachedPrice + output x outputPrice) / 1,000,000,
+ * in USD, exact: prices have six decimals, so the cost has twelve and nothing is rounded
+ * here (statements round once, at the edge). Cached input tokens are priced at the input
+ * price where the model has no cached-input price.
+ */
+final class UsageCost {
+
+    private UsageCost() {
+    }
+
+    static BigDecimal of(UsageEvent event, ModelPrice price) {
+        BigDecimal cachedPrice = price.cachedInputPricePerMillion() != null ? price.cachedInputPricePerMillion()
+                : price.inputPricePerMillion();
+        return price.inputPricePerMillion().multiply(BigDecimal.valueOf(event.inputTokens()))
+                .add(cachedPrice.multiply(BigDecimal.valueOf(event.cachedInputTokens())))
+                .add(price.outputPricePerMillion().multiply(BigDecimal.valueOf(event.outputTokens())))
+                .movePointLeft(6).setScale(12);
+    }
+}

@@ -1,0 +1,20 @@
+package io.tenantry.billing;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import io.tenantry.identity.SecretToken;
+
+/**
+ * One reported use of a model, checked and ready to store. {@code fingerprint} identifies
+ * its content, so a retry with the same event id can be told from a different event
+ * reusing the id.
+ */
+record UsageEvent(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
+        long cachedInputTokens, Instant occurredAt) {
+
+    String fingerprint() {
+        return SecretToken.hash(agentId + "|" + model + "|" + inputTokens + "|" + outputTokens + "|"
+                + cachedInputTokens + "|" + occurredAt);
+    }
+}
