@@ -209,6 +209,8 @@ class CrossTenantMatrixTest {
         rows.add(row("GET /api/settings/models", Expect.everyUser(200),
                 who -> api.get("/api/settings/models").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
+        rows.add(row("GET /api/settings/fx-rates", Expect.everyUser(200),
+                who -> api.get("/api/settings/fx-rates").as(token(who)).send()));
         rows.add(row("GET /api/settings/models/{model}/history", Expect.everyUser(200),
                 who -> api.get("/api/settings/models/gpt-4o/history").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
@@ -278,7 +280,7 @@ class CrossTenantMatrixTest {
 
     @TestFactory
     Stream<DynamicTest> settingsWrites() {
-        return row("POST /api/settings/models", Expect.operators(201), who -> {
+        Stream<DynamicTest> prices = row("POST /api/settings/models", Expect.operators(201), who -> {
             String model = "matrix-" + java.util.UUID.randomUUID().toString().substring(0, 8);
             Api.Response response = api.post("/api/settings/models").as(token(who)).json(Map.of("model", model,
                     "provider", "Matrix", "inputPricePerMillion", 1, "outputPricePerMillion", 2)).send();
@@ -286,6 +288,15 @@ class CrossTenantMatrixTest {
             assertThat(history).isEqualTo(response.status() == 201 ? 200 : 404);
             return response;
         });
+        Stream<DynamicTest> fx = row("PUT /api/settings/fx-rates", Expect.operators(200), who -> {
+            String month = (2100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(800)) + "-07";
+            Api.Response response = api.put("/api/settings/fx-rates").as(token(who))
+                    .json(Map.of("currency", "CAD", "rate", "1.37", "effectiveFrom", month)).send();
+            String table = api.get("/api/settings/fx-rates").as(platform.owner()).send().body();
+            assertThat(table.contains("\"" + month + "\"")).isEqualTo(response.status() == 200);
+            return response;
+        });
+        return Stream.concat(prices, fx);
     }
 
     @TestFactory

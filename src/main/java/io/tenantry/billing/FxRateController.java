@@ -1,0 +1,43 @@
+package io.tenantry.billing;
+
+import java.util.Map;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.tenancy.OrgCallContext;
+
+/** Settings -> Exchange rates. PUT {currency, rate, effectiveFrom: "YYYY-MM"} sets one entry. */
+@RestController
+@RequestMapping("/api/settings/fx-rates")
+class FxRateController {
+
+    private final FxRates rates;
+
+    FxRateController(FxRates rates) {
+        this.rates = rates;
+    }
+
+    @GetMapping
+    FxRate.Table table(OrgCallContext context) {
+        return rates.table(context);
+    }
+
+    @PutMapping
+    FxRate set(OrgCallContext context, @RequestBody(required = false) Map<String, Object> body) {
+        if (body == null) {
+            throw ApiException.badRequest(null, "Send {currency, rate, effectiveFrom}.");
+        }
+        Object currency = body.get("currency");
+        Object month = body.containsKey("effectiveFrom") ? body.get("effectiveFrom") : body.get("effective_from");
+        if (currency != null && !(currency instanceof String) || month != null && !(month instanceof String)) {
+            throw ApiException.badRequest(currency instanceof String ? "effectiveFrom" : "currency",
+                    "currency and effectiveFrom must be strings.");
+        }
+        return rates.set(context, (String) currency, body.get("rate"), (String) month);
+    }
+}

@@ -1,0 +1,13 @@
+-- USD -> billing currency exchange rates, by month: a rate holds from its month until the
+-- next entry for that currency. Statements convert a month's USD cost with the rate in
+-- force for that month. Platform settings, not org data. Keep in step with ../h2/V4.
+create table fx_rates (
+    currency         char(3)        not null,
+    effective_month  date           not null,
+    rate             numeric(18, 8) not null check (rate > 0),
+    updated_at       timestamptz    not null,
+    updated_by       varchar(320)   not null,
+    primary key (currency, effective_month)
+);
+
+grant select, insert, update on fx_rates to ${app_role};
