@@ -69,6 +69,11 @@ class ModelPriceRepository {
                 .param("model", model).param("at", Timestamps.of(at)).query(ModelPriceRepository::map).optional();
     }
 
+    java.util.Optional<ModelPrice> first(String model) {
+        return jdbc.sql("select * from model_prices where model = :model order by effective_from limit 1")
+                .param("model", model).query(ModelPriceRepository::map).optional();
+    }
+
     boolean exists(String model) {
         return jdbc.sql("select count(*) from model_prices where model = :model").param("model", model)
                 .query(Long.class).single() > 0;

@@ -51,6 +51,11 @@ public class ModelPrices {
         return prices.priceAt(model, at);
     }
 
+    /** The first price the model was ever given, if any. */
+    public java.util.Optional<ModelPrice> firstPrice(String model) {
+        return prices.first(model);
+    }
+
     public CursorPage<ModelPrice.Current> list(OrgCallContext context, PageRequest page) {
         Instant now = context.at();
         return transactions.read(context.scope(), () -> {
@@ -125,7 +130,7 @@ public class ModelPrices {
                 versions.size());
     }
 
-    private static String modelName(String value) {
+    static String modelName(String value) {
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest("model", "model is required, for example gpt-4o.");
         }

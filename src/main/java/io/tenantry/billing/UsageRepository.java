@@ -35,6 +35,26 @@ class UsageRepository {
                 .optional();
     }
 
+    /**
+     * Prices the still unpriced events of {@code model} that happened in [from, to) with
+     * {@code price}, by the same rule as {@link UsageCost}; answers how many it priced.
+     */
+    int priceUnpriced(OrgScope scope, String model, Instant from, Instant to, ModelPrice price) {
+        BigDecimal cached = price.cachedInputPricePerMillion() != null ? price.cachedInputPricePerMillion()
+                : price.inputPricePerMillion();
+        return jdbc.sql("""
+                update usage_events
+                   set price_id = :priceId,
+                       cost_usd = (input_tokens * :input + cached_input_tokens * :cached + output_tokens * :output)
+                                  * 0.000001
+                 where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and """
+                + " " + scope.sql("org_id"))
+                .param("priceId", price.id()).param("input", price.inputPricePerMillion()).param("cached", cached)
+                .param("output", price.outputPricePerMillion()).param("model", model)
+                .param("from", Timestamps.of(from)).param("to", Timestamps.of(to)).params(scope.parameters())
+                .update();
+    }
+
     /** Stores the event unless one with its id exists already; answers whether it stored it. */
     boolean insertIfNew(UsageEvent event, UUID orgId, UUID priceId, BigDecimal costUsd, Instant receivedAt) {
         return jdbc.sql("""

@@ -18,7 +18,8 @@ public final class ApiPages {
             new Guarded("/api/users", Page.users),
             new Guarded("/api/audit", Page.audit),
             new Guarded("/api/settings", Page.settings),
-            new Guarded("/api/usage", Page.billing));
+            new Guarded("/api/usage", Page.billing),
+            new Guarded("/api/billing", Page.billing));
 
     private ApiPages() {
     }

@@ -271,6 +271,21 @@ class CrossTenantMatrixTest {
                 return response;
             }));
         }
+        rows.add(row("POST /api/billing/rerate", Expect.operators(200), who -> {
+            String model = "matrix-rerate-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+            api.post("/agent/v1/usage").as(token(Who.AGENT_A)).json(Map.of("eventId", "rerate-" + model, "model",
+                    model, "inputTokens", 1, "outputTokens", 1, "occurredAt", java.time.Instant.now().toString()))
+                    .send().expect(201);
+            api.post("/api/settings/models").as(platform.owner()).json(Map.of("model", model, "provider", "M",
+                    "inputPricePerMillion", 1, "outputPricePerMillion", 1)).send().expect(201);
+            Map<String, Object> body = Map.of("model", model, "from", "2020-01-01T00:00:00Z", "to",
+                    "2999-01-01T00:00:00Z");
+            Api.Response response = api.post("/api/billing/rerate").as(token(who)).json(body).send();
+            int left = api.post("/api/billing/rerate").as(platform.owner()).json(body).send().expect(200).json()
+                    .path("priced").asInt();
+            assertThat(left).as("still unpriced after %s", who).isEqualTo(response.status() == 200 ? 0 : 1);
+            return response;
+        }));
         rows.add(row("POST /agent/v1/usage", Expect.of(403, 403, 403, 403, 403, 201, 401),
                 who -> api.post("/agent/v1/usage").as(token(who)).json(Map.of("eventId",
                         "matrix-" + java.util.UUID.randomUUID(), "model", "gpt-4o", "inputTokens", 1,
