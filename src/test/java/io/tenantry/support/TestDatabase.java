@@ -54,13 +54,26 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
                     .applyTo(context);
             return;
         }
+        java.util.Map<String, String> database = postgresEnvironment();
+        TestPropertyValues.of(
+                "tenantry.db.url=" + database.get("TENANTRY_DB_URL"),
+                "tenantry.db.user=" + database.get("TENANTRY_DB_USER"),
+                "tenantry.db.password=" + database.get("TENANTRY_DB_PASSWORD"),
+                "tenantry.db.migration-user=" + database.get("TENANTRY_DB_MIGRATION_USER"),
+                "tenantry.db.migration-password=" + database.get("TENANTRY_DB_MIGRATION_PASSWORD"))
+                .applyTo(context);
+    }
+
+    /**
+     * A fresh PostgreSQL database, as the environment variables a server process reads
+     * (TENANTRY_DB_URL and the rest): the app role for the app, the owner for migrations.
+     */
+    public static java.util.Map<String, String> postgresEnvironment() {
+        String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         createPostgresDatabase(name);
         String url = adminUrl().substring(0, adminUrl().lastIndexOf('/') + 1) + name;
-        TestPropertyValues.of(
-                "tenantry.db.url=" + url,
-                "tenantry.db.user=" + APP_ROLE, "tenantry.db.password=" + APP_ROLE,
-                "tenantry.db.migration-user=" + OWNER_ROLE, "tenantry.db.migration-password=" + OWNER_ROLE)
-                .applyTo(context);
+        return java.util.Map.of("TENANTRY_DB_URL", url, "TENANTRY_DB_USER", APP_ROLE, "TENANTRY_DB_PASSWORD", APP_ROLE,
+                "TENANTRY_DB_MIGRATION_USER", OWNER_ROLE, "TENANTRY_DB_MIGRATION_PASSWORD", OWNER_ROLE);
     }
 
     private static synchronized void createPostgresDatabase(String name) {
