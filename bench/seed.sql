@@ -18,8 +18,8 @@ select md5('agent' || n)::uuid, md5('org' || (1 + (n - 1) / 20))::uuid, 'Agent '
        case when n % 7 = 0 then 99 end, now(), now()
   from generate_series(1, 20000) as n;
 
-insert into agent_assignments (id, org_id, agent_id, from_org_id, assigned_at, actor_label)
-select md5('assignment' || a.id)::uuid, a.org_id, a.id, null, a.created_at, 'bench seed'
+insert into agent_assignments (id, org_id, agent_id, kind, from_org_id, assigned_at, actor_label)
+select md5('assignment' || a.id)::uuid, a.org_id, a.id, 'created', null, a.created_at, 'bench seed'
   from agents a where a.email like '%@bench.example';
 
 insert into users (id, email, name, password_hash, role, client_org_id, pages, failed_logins, created_at, updated_at)

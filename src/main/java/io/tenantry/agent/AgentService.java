@@ -92,7 +92,7 @@ public class AgentService {
                 throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
             }
             agents.insert(id, orgId, name, email, description, model, status, override, context.at());
-            history.record(Assignment.move(id, null, orgId, context.at(), context.actor().id(),
+            history.record(Assignment.created(id, orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             Agent created = agents.find(scope, id).orElseThrow();
             audit.record(context, orgId, "agent.created", "agent", id, null, created.auditState());
@@ -133,6 +133,8 @@ public class AgentService {
         transactions.write(scope, () -> {
             Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
             agents.delete(scope, id);
+            history.record(Assignment.removed(id, before.clientOrgId(), context.at(), context.actor().id(),
+                    context.actor().label()));
             audit.record(context, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
         });
     }
@@ -154,7 +156,7 @@ public class AgentService {
                 return before;
             }
             agents.moveTo(reach, id, orgId, context.at());
-            history.record(Assignment.move(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
+            history.record(Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id.

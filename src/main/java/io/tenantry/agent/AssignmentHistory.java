@@ -30,11 +30,13 @@ class AssignmentHistory {
 
     void record(Assignment assignment) {
         jdbc.sql("""
-                insert into agent_assignments (id, org_id, agent_id, from_org_id, assigned_at, actor_id, actor_label)
-                values (:id, :orgId, :agentId, :fromOrgId, :at, :actorId, :actorLabel)
+                insert into agent_assignments (id, org_id, agent_id, kind, from_org_id, assigned_at, actor_id,
+                                               actor_label)
+                values (:id, :orgId, :agentId, :kind, :fromOrgId, :at, :actorId, :actorLabel)
                 """)
-                .param("id", assignment.id()).param("orgId", assignment.toOrgId())
-                .param("agentId", assignment.agentId()).param("fromOrgId", assignment.fromOrgId())
+                .param("id", assignment.id()).param("orgId", assignment.orgId())
+                .param("agentId", assignment.agentId()).param("kind", assignment.kind().name())
+                .param("fromOrgId", assignment.kind() == Assignment.Kind.removed ? null : assignment.fromOrgId())
                 .param("at", Timestamps.of(assignment.assignedAt())).param("actorId", assignment.actorId())
                 .param("actorLabel", assignment.actorLabel()).update();
     }
@@ -71,8 +73,11 @@ class AssignmentHistory {
     }
 
     private static Assignment map(ResultSet rs, int row) throws SQLException {
-        return new Assignment(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class),
-                rs.getObject("from_org_id", UUID.class), rs.getObject("org_id", UUID.class), false,
+        Assignment.Kind kind = Assignment.Kind.valueOf(rs.getString("kind"));
+        UUID org = rs.getObject("org_id", UUID.class);
+        boolean removed = kind == Assignment.Kind.removed;
+        return new Assignment(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class), kind,
+                removed ? org : rs.getObject("from_org_id", UUID.class), removed ? null : org, false,
                 Timestamps.read(rs, "assigned_at"), rs.getObject("actor_id", UUID.class),
                 rs.getString("actor_label"));
     }

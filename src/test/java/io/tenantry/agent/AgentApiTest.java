@@ -8,16 +8,26 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.JsonNode;
 
 @TenantryTest
 class AgentApiTest extends ServerTest {
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
 
     Api.Response agent(String id) {
         return api.get("/api/agents/" + id).as(owner).send().expect(200);
@@ -72,6 +82,7 @@ class AgentApiTest extends ServerTest {
         assertThat(agent(id).text("clientOrgId")).isEqualTo(DefaultOrg.ID.toString());
         List<JsonNode> history = api.get("/api/agents/" + id + "/assignments").as(owner).send().expect(200).items();
         assertThat(history).hasSize(3);
+        assertThat(history).extracting(h -> h.path("kind").asString()).containsExactly("moved", "moved", "created");
         assertThat(history.get(0).path("fromOrgId").asString()).isEqualTo(b);
         assertThat(history.get(0).path("toOrgId").asString()).isEqualTo(DefaultOrg.ID.toString());
         assertThat(history.get(1).path("fromOrgId").asString()).isEqualTo(a);
@@ -197,8 +208,9 @@ class AgentApiTest extends ServerTest {
     }
 
     @Test
-    void deletingAnAgentRevokesItsKeysAndKeepsItsHistory() {
-        String id = platform.createAgent(platform.createOrg("Gone"), "Short-lived");
+    void deletingAnAgentRevokesItsKeysAndEndsItsHistoryWithARemoval() {
+        String org = platform.createOrg("Gone");
+        String id = platform.createAgent(org, "Short-lived");
         String key = platform.issueKey(id);
 
         api.delete("/api/agents/" + id).as(owner).send().expect(204);
@@ -206,6 +218,10 @@ class AgentApiTest extends ServerTest {
         api.get("/agent/v1/me").as(key).send().expect(401);
         api.get("/api/agents/" + id).as(owner).send().expect(404);
         assertThat(api.get("/api/audit?action=agent.deleted&limit=500").as(owner).send().body()).contains(id);
+        List<String> kinds = transactions.read(OrgScope.of(UUID.fromString(org)), () -> jdbc.sql(
+                "select kind from agent_assignments where agent_id = :id order by assigned_at")
+                .param("id", UUID.fromString(id)).query(String.class).list());
+        assertThat(kinds).as("billing keeps the history, ended by the removal").containsExactly("created", "removed");
     }
 
     @Test
