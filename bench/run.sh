@@ -24,48 +24,12 @@ DB=tenantry_bench
 OUT=target/bench
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432"; exit 1; }
-
-psql_admin() { psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
-psql_admin -c "do \$\$ begin
-  if not exists (select 1 from pg_roles where rolname = 'tenantry_owner') then
-    create role tenantry_owner login bypassrls password 'tenantry_owner'; end if;
-  if not exists (select 1 from pg_roles where rolname = 'tenantry_app') then
-    create role tenantry_app login password 'tenantry_app'; end if; end \$\$;"
-psql_admin -c "drop database if exists $DB with (force)"
-psql_admin -c "create database $DB owner tenantry_owner"
-
-[ -f target/tenantry-0.1.0-SNAPSHOT.jar ] || ./mvnw -B -q -DskipTests package
-
-echo "starting the server on port $PORT"
-TENANTRY_PORT=$PORT \
-TENANTRY_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
-TENANTRY_DB_USER=tenantry_app TENANTRY_DB_PASSWORD=tenantry_app \
-TENANTRY_DB_MIGRATION_USER=tenantry_owner TENANTRY_DB_MIGRATION_PASSWORD=tenantry_owner \
-TENANTRY_OWNER_EMAIL=bench-owner@bench.example TENANTRY_OWNER_PASSWORD='bench owner password' \
-  java ${BENCH_JAVA_OPTS:-} -jar target/tenantry-0.1.0-SNAPSHOT.jar > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 90); do
-  curl -fs "http://127.0.0.1:$PORT/actuator/health" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$PORT/actuator/health" >/dev/null
-
-echo "seeding"
-PGPASSWORD=tenantry_owner psql -h 127.0.0.1 -U tenantry_owner -d $DB -q -f bench/seed.sql
-PGPASSWORD=tenantry_owner psql -h 127.0.0.1 -U tenantry_owner -d $DB -qAt \
-  -c "select count(*) || ' orgs' from organizations" \
-  -c "select count(*) || ' agents' from agents" \
-  -c "select count(*) || ' users' from users"
-PGPASSWORD=tenantry_owner psql -h 127.0.0.1 -U tenantry_owner -d $DB -qAt \
-  -c "select id from organizations where not is_default" > "$OUT/orgs.txt"
-
-TOKEN=$(curl -fs -H 'Content-Type: application/json' \
-  -d '{"email":"bench-owner@bench.example","password":"bench owner password"}' \
-  "http://127.0.0.1:$PORT/api/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-export TOKEN ORGS_FILE="$OUT/orgs.txt"
+. bench/lib.sh
+bench_prepare
+bench_start_server
+bench_seed
+bench_login
+export ORGS_FILE="$OUT/orgs.txt"
 
 echo "warming up until the agent list is steady (${WARMUP_MIN}-${WARMUP_MAX}s)"
 started=$SECONDS

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Usage-ingestion benchmark on PostgreSQL: agents report through /agent/v1/usage, every
+# acknowledged event committed. Seeds as run.sh does, issues keys for KEYS agents, warms
+# up, then measures single events and batches of 1,000. Only 127.0.0.1 is targeted and
+# every wrk run is bounded in time. Usage: bench/ingest.sh [DURATION] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${1:-30s}
+CONNECTIONS=${2:-20}
+THREADS=${THREADS:-2}
+PORT=${BENCH_PORT:-18081}
+DB=tenantry_bench_ingest
+OUT=target/bench-ingest
+KEYS=${KEYS:-100}
+
+. bench/lib.sh
+bench_prepare
+bench_start_server
+bench_seed
+bench_login
+
+echo "issuing keys for $KEYS agents"
+psql_owner -c "select id from agents where status = 'active' limit $KEYS" | while read -r agent; do
+  curl -fs -X POST -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/agents/$agent/keys" \
+    | sed -E 's/.*"key":"([^"]+)".*/\1/'
+  echo
+done | grep . > "$OUT/keys.txt"
+export KEYS_FILE="$OUT/keys.txt"
+
+echo "warming up"
+BATCH=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d60s -s bench/ingest.lua "http://127.0.0.1:$PORT" >/dev/null
+BATCH=1000 wrk -t"$THREADS" -c4 -d30s --timeout 30s -s bench/ingest.lua "http://127.0.0.1:$PORT" >/dev/null
+
+echo "== single events, $CONNECTIONS connections, $DURATION"
+BATCH=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT" \
+  | tee "$OUT/single.txt" | grep -E "Requests/sec|99%|Non-2xx"
+echo "== batches of 1,000, 4 connections, $DURATION"
+BATCH=1000 wrk -t"$THREADS" -c4 -d"$DURATION" --timeout 30s --latency -s bench/ingest.lua \
+  "http://127.0.0.1:$PORT" | tee "$OUT/batch.txt" | grep -E "Requests/sec|99%|Non-2xx"
+echo "events stored: $(psql_owner -c 'select count(*) from usage_events')"
