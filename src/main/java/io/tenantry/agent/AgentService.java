@@ -56,12 +56,12 @@ public class AgentService {
     }
 
     /**
-     * The org that held the agent at {@code at}, within {@code scope}; for a time before
-     * the agent existed (a clock running behind), the org it was created in. Empty for an
-     * unknown agent. Billing attributes usage with it. Must run inside a scoped transaction.
+     * Which org held each of these agents when, within {@code scope}; billing attributes
+     * usage with it. Unknown agents are missing from the map. Must run inside a scoped
+     * transaction.
      */
-    public java.util.Optional<UUID> orgAt(OrgScope scope, UUID agentId, java.time.Instant at) {
-        return history.orgAt(scope, agentId, at);
+    public java.util.Map<UUID, OrgTimeline> timelines(OrgScope scope, java.util.Collection<UUID> agentIds) {
+        return agentIds.isEmpty() ? java.util.Map.of() : history.timelines(scope, agentIds);
     }
 
     public Agent get(OrgCallContext context, UUID id) {

@@ -41,18 +41,20 @@ class AssignmentHistory {
                 .param("actorLabel", assignment.actorLabel()).update();
     }
 
-    /**
-     * The org that held the agent at {@code at}; for a time before the agent existed, the
-     * org it was created in. Empty only for an agent this history has never seen.
-     */
-    java.util.Optional<UUID> orgAt(OrgScope scope, UUID agentId, java.time.Instant at) {
-        java.util.Optional<UUID> holder = jdbc.sql("select org_id from agent_assignments where agent_id = :agentId "
-                + "and assigned_at <= :at and " + scope.sql("org_id") + " order by assigned_at desc limit 1")
-                .param("agentId", agentId).param("at", Timestamps.of(at)).params(scope.parameters())
-                .query(UUID.class).optional();
-        return holder.isPresent() ? holder : jdbc.sql("select org_id from agent_assignments where agent_id = :agentId "
-                + "and " + scope.sql("org_id") + " order by assigned_at limit 1")
-                .param("agentId", agentId).params(scope.parameters()).query(UUID.class).optional();
+    /** The timelines of these agents; agents without any history are missing from the map. */
+    java.util.Map<UUID, OrgTimeline> timelines(OrgScope scope, java.util.Collection<UUID> agentIds) {
+        java.util.Map<UUID, java.util.List<OrgTimeline.Entry>> entries = new java.util.HashMap<>();
+        jdbc.sql("select agent_id, org_id, assigned_at from agent_assignments where agent_id in (:agentIds) and "
+                + scope.sql("org_id") + " order by agent_id, assigned_at, id")
+                .param("agentIds", agentIds).params(scope.parameters())
+                .query(rs -> {
+                    entries.computeIfAbsent(rs.getObject("agent_id", UUID.class), id -> new java.util.ArrayList<>())
+                            .add(new OrgTimeline.Entry(Timestamps.read(rs, "assigned_at"),
+                                    rs.getObject("org_id", UUID.class)));
+                });
+        java.util.Map<UUID, OrgTimeline> timelines = new java.util.HashMap<>();
+        entries.forEach((agent, list) -> timelines.put(agent, new OrgTimeline(agent, java.util.List.copyOf(list))));
+        return timelines;
     }
 
     CursorPage<Assignment> of(OrgScope scope, UUID agentId, PageRequest page) {

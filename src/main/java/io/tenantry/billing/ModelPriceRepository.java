@@ -63,12 +63,6 @@ class ModelPriceRepository {
         return page.page(rows, p -> new String[] {p.effectiveFrom().toString()});
     }
 
-    java.util.Optional<ModelPrice> priceAt(String model, java.time.Instant at) {
-        return jdbc.sql("select * from model_prices where model = :model and effective_from <= :at "
-                + "order by effective_from desc limit 1")
-                .param("model", model).param("at", Timestamps.of(at)).query(ModelPriceRepository::map).optional();
-    }
-
     java.util.Optional<ModelPrice> first(String model) {
         return jdbc.sql("select * from model_prices where model = :model order by effective_from limit 1")
                 .param("model", model).query(ModelPriceRepository::map).optional();

@@ -46,9 +46,9 @@ public class ModelPrices {
         this.audit = audit;
     }
 
-    /** The price version in force for {@code model} at {@code at}, if any. */
-    public java.util.Optional<ModelPrice> priceAt(String model, Instant at) {
-        return prices.priceAt(model, at);
+    /** The price versions of these models, to price many events with one read. */
+    public PriceBook book(java.util.Collection<String> models) {
+        return new PriceBook(prices.versionsOf(models).stream().collect(Collectors.groupingBy(ModelPrice::model)));
     }
 
     /** The first price the model was ever given, if any. */

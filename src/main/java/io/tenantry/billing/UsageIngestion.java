@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.AgentService;
+import io.tenantry.agent.OrgTimeline;
 import io.tenantry.api.ApiException;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.tenancy.DefaultOrg;
@@ -47,43 +49,49 @@ public class UsageIngestion {
     /**
      * Runs in the scope of all orgs on purpose: an event belongs to the org that held the
      * agent when it happened, which may not be the reporting agent's org today. The org
-     * comes from the assignment history, never from the report.
+     * comes from the assignment history, never from the report. A report costs a fixed
+     * number of statements, whatever its size: the agents' histories and the models'
+     * prices are read once, and the events are inserted in one batch.
      */
     Result ingest(OrgCallContext context, List<UsageEvent> events) {
         OrgScope all = OrgScope.allOrgs();
         return transactions.write(all, () -> {
-            List<UsageReceipt> receipts = new ArrayList<>(events.size());
-            int stored = 0;
+            Map<UUID, OrgTimeline> timelines = agents.timelines(all,
+                    events.stream().map(UsageEvent::agentId).collect(Collectors.toSet()));
+            PriceBook book = prices.book(events.stream().map(UsageEvent::model).collect(Collectors.toSet()));
+            List<UsageRepository.Priced> priced = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
                 UsageEvent event = events.get(i);
-                String at = events.size() == 1 ? "" : "events[" + i + "].";
-                Optional<UsageRepository.Stored> earlier = usage.find(all, event.agentId(), event.eventId());
-                if (earlier.isEmpty()) {
-                    UUID org = orgOf(all, event, at);
-                    Optional<ModelPrice> price = prices.priceAt(event.model(), event.occurredAt());
-                    BigDecimal cost = price.map(p -> UsageCost.of(event, p)).orElse(null);
-                    if (usage.insertIfNew(event, org, price.map(ModelPrice::id).orElse(null), cost, context.at())) {
-                        stored++;
-                        receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
-                                event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null,
-                                cost));
-                        continue;
-                    }
-                    earlier = usage.find(all, event.agentId(), event.eventId());
+                OrgTimeline timeline = timelines.get(event.agentId());
+                if (timeline == null) {
+                    throw ApiException.notFound("The agent of " + (events.size() == 1 ? "this event" : "events[" + i
+                            + "]"));
                 }
-                receipts.add(replay(earlier.orElseThrow(), event, at));
+                Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
+                priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()), price.orElse(null),
+                        price.map(p -> UsageCost.of(event, p)).orElse(null)));
             }
-            if (context.caller().operator() && stored > 0) {
+            boolean[] stored = usage.insertNew(priced, context.at());
+            List<UsageReceipt> receipts = new ArrayList<>(events.size());
+            int storedCount = 0;
+            for (int i = 0; i < events.size(); i++) {
+                UsageEvent event = events.get(i);
+                if (stored[i]) {
+                    storedCount++;
+                    BigDecimal cost = priced.get(i).costUsd();
+                    receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
+                            event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null, cost));
+                } else {
+                    String at = events.size() == 1 ? "" : "events[" + i + "].";
+                    receipts.add(replay(usage.find(all, event.agentId(), event.eventId()).orElseThrow(), event, at));
+                }
+            }
+            if (context.caller().operator() && storedCount > 0) {
                 audit.record(context, DefaultOrg.ID, "usage.imported", "usage", null, null,
-                        Map.of("events", events.size(), "stored", stored));
+                        Map.of("events", events.size(), "stored", storedCount));
             }
-            return new Result(receipts, stored, events.size() - stored);
+            return new Result(receipts, storedCount, events.size() - storedCount);
         });
-    }
-
-    private UUID orgOf(OrgScope all, UsageEvent event, String at) {
-        return agents.orgAt(all, event.agentId(), event.occurredAt()).orElseThrow(() -> ApiException.notFound(
-                "The agent of " + (at.isEmpty() ? "this event" : at.substring(0, at.length() - 1))));
     }
 
     /** A retry is answered as the first time; the same id with other content is a conflict. */

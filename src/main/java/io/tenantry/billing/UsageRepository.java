@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -16,9 +19,11 @@ import io.tenantry.tenancy.OrgScope;
 class UsageRepository {
 
     private final JdbcClient jdbc;
+    private final NamedParameterJdbcTemplate batch;
 
-    UsageRepository(JdbcClient jdbc) {
+    UsageRepository(JdbcClient jdbc, NamedParameterJdbcTemplate batch) {
         this.jdbc = jdbc;
+        this.batch = batch;
     }
 
     record Stored(UsageReceipt receipt, String fingerprint) {
@@ -55,21 +60,37 @@ class UsageRepository {
                 .update();
     }
 
-    /** Stores the event unless one with its id exists already; answers whether it stored it. */
-    boolean insertIfNew(UsageEvent event, UUID orgId, UUID priceId, BigDecimal costUsd, Instant receivedAt) {
-        return jdbc.sql("""
+    /** An event ready to store: the org it belongs to and its price, if it has one. */
+    record Priced(UsageEvent event, UUID orgId, ModelPrice price, BigDecimal costUsd) {
+    }
+
+    /**
+     * Stores the events in one batch, skipping any whose id this agent has used already;
+     * answers, per event, whether it was stored.
+     */
+    boolean[] insertNew(java.util.List<Priced> events, Instant receivedAt) {
+        SqlParameterSource[] rows = events.stream().map(priced -> new MapSqlParameterSource()
+                .addValue("id", UUID.randomUUID()).addValue("orgId", priced.orgId())
+                .addValue("agentId", priced.event().agentId()).addValue("eventId", priced.event().eventId())
+                .addValue("model", priced.event().model()).addValue("input", priced.event().inputTokens())
+                .addValue("output", priced.event().outputTokens())
+                .addValue("cached", priced.event().cachedInputTokens())
+                .addValue("occurredAt", Timestamps.of(priced.event().occurredAt()))
+                .addValue("receivedAt", Timestamps.of(receivedAt))
+                .addValue("priceId", priced.price() == null ? null : priced.price().id())
+                .addValue("cost", priced.costUsd()).addValue("hash", priced.event().fingerprint()))
+                .toArray(SqlParameterSource[]::new);
+        int[] counts = batch.batchUpdate("""
                 insert into usage_events (id, org_id, agent_id, event_id, model, input_tokens, output_tokens,
                                           cached_input_tokens, occurred_at, received_at, price_id, cost_usd, body_hash)
                 values (:id, :orgId, :agentId, :eventId, :model, :input, :output, :cached, :occurredAt, :receivedAt,
                         :priceId, :cost, :hash)
                 on conflict do nothing
-                """)
-                .param("id", UUID.randomUUID()).param("orgId", orgId).param("agentId", event.agentId())
-                .param("eventId", event.eventId()).param("model", event.model())
-                .param("input", event.inputTokens()).param("output", event.outputTokens())
-                .param("cached", event.cachedInputTokens()).param("occurredAt", Timestamps.of(event.occurredAt()))
-                .param("receivedAt", Timestamps.of(receivedAt)).param("priceId", priceId).param("cost", costUsd)
-                .param("hash", event.fingerprint())
-                .update() == 1;
+                """, rows);
+        boolean[] stored = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            stored[i] = counts[i] == 1;
+        }
+        return stored;
     }
 }

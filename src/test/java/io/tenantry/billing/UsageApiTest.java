@@ -155,6 +155,22 @@ class UsageApiTest extends ServerTest {
     }
 
     @Test
+    void aBatchReusingAnIdWithOtherContentStoresNothing() {
+        String key = agentKey(platform.createOrg("Conflicted batch"));
+        Map<String, Object> earlier = event("gpt-4o", 10, 10, 0, Instant.now());
+        api.post("/agent/v1/usage").as(key).json(earlier).send().expect(201);
+        Map<String, Object> fresh = event("gpt-4o", 20, 20, 0, Instant.now());
+        Map<String, Object> clash = new HashMap<>(earlier);
+        clash.put("inputTokens", 11);
+
+        Api.Response refused = api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(fresh, clash)))
+                .send().expect(409);
+
+        assertThat(refused.text("field")).isEqualTo("events[1].eventId");
+        assertThat(storedOrgs((String) fresh.get("eventId"))).as("the batch's new event was not kept").isEmpty();
+    }
+
+    @Test
     void badUsageIsRefusedWithAProblemNamingTheField() {
         String key = agentKey(platform.createOrg("Strict usage"));
         Instant now = Instant.now();
