@@ -9,6 +9,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
 
 /** Settings -> Exchange rates. PUT {currency, rate, effectiveFrom: "YYYY-MM"} sets one entry. */
@@ -32,12 +33,7 @@ class FxRateController {
         if (body == null) {
             throw ApiException.badRequest(null, "Send {currency, rate, effectiveFrom}.");
         }
-        Object currency = body.get("currency");
-        Object month = body.containsKey("effectiveFrom") ? body.get("effectiveFrom") : body.get("effective_from");
-        if (currency != null && !(currency instanceof String) || month != null && !(month instanceof String)) {
-            throw ApiException.badRequest(currency instanceof String ? "effectiveFrom" : "currency",
-                    "currency and effectiveFrom must be strings.");
-        }
-        return rates.set(context, (String) currency, body.get("rate"), (String) month);
+        PatchBody entry = new PatchBody(body).aliased(Map.of("effective_from", "effectiveFrom"));
+        return rates.set(context, entry.text("currency"), entry.decimal("rate"), entry.text("effectiveFrom"));
     }
 }

@@ -56,7 +56,7 @@ public class FxRates {
     }
 
     /** Sets the rate of one currency from one month on; setting it again for that month replaces it. */
-    public FxRate set(OrgCallContext context, String currency, Object rate, String month) {
+    public FxRate set(OrgCallContext context, String currency, BigDecimal rate, String month) {
         context.requireOperator("set exchange rates");
         String code = currency(currency);
         BigDecimal value = rate(rate);
@@ -79,19 +79,8 @@ public class FxRates {
         return parsed.name();
     }
 
-    private static BigDecimal rate(Object value) {
-        BigDecimal rate;
-        if (value instanceof BigDecimal decimal) {
-            rate = decimal;
-        } else if (value instanceof Number number) {
-            rate = new BigDecimal(number.toString());
-        } else if (value instanceof String text) {
-            try {
-                rate = new BigDecimal(text.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("rate", "rate must be a number: units of the currency per US dollar.");
-            }
-        } else {
+    private static BigDecimal rate(BigDecimal rate) {
+        if (rate == null) {
             throw ApiException.badRequest("rate", "rate is required: units of the currency per US dollar.");
         }
         if (rate.signum() <= 0) {
