@@ -45,7 +45,7 @@ class OrgContextController {
         boolean locked = context.caller().lockedOrg().isPresent();
         Choice current = context.selected().flatMap(id -> organizations.find(reach, id)).map(Choice::of)
                 .orElse(null);
-        CursorPage<Organization> choices = organizations.list(context, null, PageRequest.of(CHOICES, null));
+        CursorPage<Organization> choices = organizations.browse(reach, PageRequest.of(CHOICES, null));
         boolean clientOrgsExist = locked || organizations.countClientOrgs(reach) > 0;
         return new OrgContextView(clientOrgsExist, locked, !locked,
                 current, choices.items().stream().map(Choice::of).toList(), choices.nextCursor() != null);

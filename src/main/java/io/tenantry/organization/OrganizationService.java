@@ -76,6 +76,11 @@ public class OrganizationService {
         });
     }
 
+    /** Organizations by name without their agent counts: what a picker needs, at the cost of one query. */
+    public CursorPage<Organization> browse(OrgScope scope, PageRequest page) {
+        return transactions.read(scope, () -> repository.list(scope, null, page));
+    }
+
     public long countClientOrgs(OrgScope scope) {
         return transactions.read(scope, () -> repository.countClientOrgs(scope));
     }
