@@ -35,6 +35,18 @@ public final class Fields {
         return trimmed;
     }
 
+    /** An optional ISO-8601 instant (absent or blank gives null), named by {@code field} when malformed. */
+    public static java.time.Instant instant(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(value.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
+        }
+    }
+
     /** An optional e-mail address, lower-cased. */
     public static String email(String field, String value) {
         String trimmed = optional(field, value, 320);

@@ -1,7 +1,5 @@
 package io.tenantry.audit;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -10,6 +8,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgCallContext;
 
@@ -30,18 +29,7 @@ class AuditController {
         if (action != null && action.length() > 64) {
             throw ApiException.badRequest("action", "action must be at most 64 characters.");
         }
-        return auditLog.list(context, new AuditLog.AuditFilter(action, instant("from", from), instant("to", to)),
-                PageRequest.of(limit, cursor));
-    }
-
-    private static Instant instant(String field, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
-        }
+        return auditLog.list(context, new AuditLog.AuditFilter(action, Fields.instant("from", from),
+                Fields.instant("to", to)), PageRequest.of(limit, cursor));
     }
 }

@@ -3,7 +3,6 @@ package io.tenantry.billing;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -143,15 +142,9 @@ public class ModelPrices {
     }
 
     private static Instant effectiveFrom(String value, Instant now) {
-        if (value == null || value.isBlank()) {
+        Instant from = Fields.instant("effectiveFrom", value);
+        if (from == null) {
             return now;
-        }
-        Instant from;
-        try {
-            from = Instant.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("effectiveFrom",
-                    "effectiveFrom must be an ISO-8601 instant such as 2026-12-01T00:00:00Z.");
         }
         if (from.isBefore(now.minus(SKEW))) {
             throw ApiException.badRequest("effectiveFrom", "A price cannot take effect in the past: that would "

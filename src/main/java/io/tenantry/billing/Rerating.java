@@ -1,12 +1,12 @@
 package io.tenantry.billing;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
@@ -61,10 +61,6 @@ public class Rerating {
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest(field, field + " is required: an ISO-8601 instant.");
         }
-        try {
-            return Instant.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
-        }
+        return Fields.instant(field, value);
     }
 }

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
 
 /**
  * Reads a usage report: one event, or {@code {events: [...]}} of up to {@value #MAX_BATCH}.
@@ -139,13 +139,7 @@ final class UsageReports {
         if (value == null) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is required: when the usage happened.");
         }
-        Instant when;
-        try {
-            when = Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(at + "occurredAt",
-                    at + "occurredAt must be an ISO-8601 instant such as 2026-11-01T12:00:00Z.");
-        }
+        Instant when = Fields.instant(at + "occurredAt", value);
         if (when.isAfter(now.plus(FUTURE_SKEW))) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is in the future.");
         }
