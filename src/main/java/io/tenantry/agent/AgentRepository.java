@@ -61,6 +61,23 @@ class AgentRepository {
                 .param("id", id).params(scope.parameters()).query(AgentRepository::map).optional();
     }
 
+    /** Ids bound per query: a statement covering every org names thousands of agents. */
+    private static final int NAME_CHUNK = 1000;
+
+    java.util.Map<UUID, String> names(OrgScope scope, java.util.Collection<UUID> ids) {
+        java.util.Map<UUID, String> names = new java.util.HashMap<>();
+        List<UUID> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += NAME_CHUNK) {
+            jdbc.sql("select id, name from agents a where a.id in (:ids) and " + scope.sql("a.org_id"))
+                    .param("ids", all.subList(from, Math.min(all.size(), from + NAME_CHUNK)))
+                    .params(scope.parameters())
+                    .query(rs -> {
+                        names.put(rs.getObject("id", UUID.class), rs.getString("name"));
+                    });
+        }
+        return names;
+    }
+
     /** Locks the agent row so concurrent moves and edits apply one after the other. */
     Optional<Agent> lock(OrgScope scope, UUID id) {
         boolean found = jdbc.sql("select id from agents a where a.id = :id and " + scope.sql("a.org_id")

@@ -37,14 +37,16 @@ public class AgentService {
 
     private final AgentRepository agents;
     private final AssignmentHistory history;
+    private final AgentRateHistory rates;
     private final OrganizationService organizations;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    AgentService(AgentRepository agents, AssignmentHistory history, OrganizationService organizations,
-            ScopedTransactions transactions, AuditLog audit) {
+    AgentService(AgentRepository agents, AssignmentHistory history, AgentRateHistory rates,
+            OrganizationService organizations, ScopedTransactions transactions, AuditLog audit) {
         this.agents = agents;
         this.history = history;
+        this.rates = rates;
         this.organizations = organizations;
         this.transactions = transactions;
         this.audit = audit;
@@ -62,6 +64,26 @@ public class AgentService {
      */
     public java.util.Map<UUID, OrgTimeline> timelines(OrgScope scope, java.util.Collection<UUID> agentIds) {
         return agentIds.isEmpty() ? java.util.Map.of() : history.timelines(scope, agentIds);
+    }
+
+    /**
+     * Which org held which agent when, for these orgs (every org in scope when null), up
+     * to {@code before}. Must run inside a scoped transaction.
+     */
+    public java.util.List<AgentHolding> holdings(OrgScope scope, java.util.Collection<UUID> orgIds,
+            java.time.Instant before) {
+        return history.holdings(scope, orgIds, before);
+    }
+
+    /** The agents' rate overrides recorded in these orgs up to {@code before}, oldest first. */
+    public java.util.List<AgentRate> rateHistory(OrgScope scope, java.util.Collection<UUID> orgIds,
+            java.time.Instant before) {
+        return rates.of(scope, orgIds, before);
+    }
+
+    /** The names of those of these agents that exist within {@code scope}. */
+    public Map<UUID, String> names(OrgScope scope, java.util.Collection<UUID> ids) {
+        return ids.isEmpty() ? Map.of() : agents.names(scope, ids);
     }
 
     public Agent get(OrgCallContext context, UUID id) {
@@ -94,6 +116,7 @@ public class AgentService {
             agents.insert(id, orgId, name, email, description, model, status, override, context.at());
             history.record(Assignment.created(id, orgId, context.at(), context.actor().id(),
                     context.actor().label()));
+            rates.record(id, orgId, override, context.at());
             Agent created = agents.find(scope, id).orElseThrow();
             audit.record(context, orgId, "agent.created", "agent", id, null, created.auditState());
             return created;
@@ -120,6 +143,9 @@ public class AgentService {
                     ? BillingRate.parse("billingRateOverride", patch.decimal("billingRateOverride"))
                     : before.billingRateOverride();
             agents.update(scope, id, name, email, description, model, status, override, context.at());
+            if (!java.util.Objects.equals(override, before.billingRateOverride())) {
+                rates.record(id, before.clientOrgId(), override, context.at());
+            }
             Agent after = agents.find(scope, id).orElseThrow();
             audit.record(context, before.clientOrgId(), "agent.updated", "agent", id, before.auditState(),
                     after.auditState());
@@ -158,6 +184,7 @@ public class AgentService {
             agents.moveTo(reach, id, orgId, context.at());
             history.record(Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
                     context.actor().label()));
+            rates.record(id, orgId, before.billingRateOverride(), context.at());
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id.
             audit.record(context, before.clientOrgId(), "agent.unassigned", "agent", id,

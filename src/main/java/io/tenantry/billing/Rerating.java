@@ -1,6 +1,11 @@
 package io.tenantry.billing;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 import org.springframework.stereotype.Service;
@@ -17,7 +22,9 @@ import io.tenantry.tenancy.ScopedTransactions;
  * Prices usage that was stored unpriced because its model had no price when it happened.
  * Such usage had no price in force then (a price never takes effect in the past), so it
  * is priced with the model's first price: the price set when the model was first priced.
- * Events already priced are never touched, so rerating twice changes nothing.
+ * Events already priced are never touched, so rerating twice changes nothing. The cost
+ * goes into the rollups of the month the usage was billed in; when that month is closed,
+ * into the first open month as an adjustment, since closed months never change.
  */
 @Service
 public class Rerating {
@@ -27,12 +34,19 @@ public class Rerating {
     }
 
     private final UsageRepository usage;
+    private final UsageRollups rollups;
+    private final RollupLock rollupLock;
+    private final ClosedMonths closedMonths;
     private final ModelPrices prices;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    Rerating(UsageRepository usage, ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
+    Rerating(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, ClosedMonths closedMonths,
+            ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
         this.usage = usage;
+        this.rollups = rollups;
+        this.rollupLock = rollupLock;
+        this.closedMonths = closedMonths;
         this.prices = prices;
         this.transactions = transactions;
         this.audit = audit;
@@ -50,7 +64,20 @@ public class Rerating {
         return transactions.write(reach, () -> {
             ModelPrice price = prices.firstPrice(name).orElseThrow(() -> ApiException.conflict("model",
                     "'" + name + "' has no price yet: add one in Settings -> Models first."));
+            rollupLock.exclusive();
+            Optional<YearMonth> closedThrough = closedMonths.latest();
+            List<RollupRow> deltas = new ArrayList<>();
+            for (UsageRepository.Unpriced group : usage.unpriced(reach, name, start, end)) {
+                BigDecimal cost = UsageCost.of(group.inputTokens(), group.cachedInputTokens(), group.outputTokens(),
+                        price);
+                YearMonth billed = ClosedMonths.billedMonth(group.billedMonth(), closedThrough);
+                // In a closed month the tokens stay shown as unpriced; the cost comes as an adjustment.
+                long nowPriced = billed.equals(group.billedMonth()) ? group.tokens() : 0;
+                deltas.add(new RollupRow(group.orgId(), billed, group.agentId(), name, group.usageMonth(), 0, 0, 0, 0,
+                        cost, -nowPriced));
+            }
             int priced = usage.priceUnpriced(reach, name, start, end, price);
+            rollups.add(deltas);
             audit.record(context, DefaultOrg.ID, "usage.rerated", "model_price", name, null,
                     Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", price.id()));
             return new Result(name, start, end, priced, price);

@@ -14,11 +14,16 @@ final class UsageCost {
     }
 
     static BigDecimal of(UsageEvent event, ModelPrice price) {
+        return of(event.inputTokens(), event.cachedInputTokens(), event.outputTokens(), price);
+    }
+
+    /** The cost of these token counts; of a sum of events, it is exactly the sum of their costs. */
+    static BigDecimal of(long inputTokens, long cachedInputTokens, long outputTokens, ModelPrice price) {
         BigDecimal cachedPrice = price.cachedInputPricePerMillion() != null ? price.cachedInputPricePerMillion()
                 : price.inputPricePerMillion();
-        return price.inputPricePerMillion().multiply(BigDecimal.valueOf(event.inputTokens()))
-                .add(cachedPrice.multiply(BigDecimal.valueOf(event.cachedInputTokens())))
-                .add(price.outputPricePerMillion().multiply(BigDecimal.valueOf(event.outputTokens())))
+        return price.inputPricePerMillion().multiply(BigDecimal.valueOf(inputTokens))
+                .add(cachedPrice.multiply(BigDecimal.valueOf(cachedInputTokens)))
+                .add(price.outputPricePerMillion().multiply(BigDecimal.valueOf(outputTokens)))
                 .movePointLeft(6).setScale(12);
     }
 }

@@ -1,6 +1,7 @@
 package io.tenantry.billing;
 
 import java.math.BigDecimal;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +33,20 @@ public class UsageIngestion {
     }
 
     private final UsageRepository usage;
+    private final UsageRollups rollups;
+    private final RollupLock rollupLock;
+    private final ClosedMonths closedMonths;
     private final AgentService agents;
     private final ModelPrices prices;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    UsageIngestion(UsageRepository usage, AgentService agents, ModelPrices prices, ScopedTransactions transactions,
-            AuditLog audit) {
+    UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, ClosedMonths closedMonths,
+            AgentService agents, ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
         this.usage = usage;
+        this.rollups = rollups;
+        this.rollupLock = rollupLock;
+        this.closedMonths = closedMonths;
         this.agents = agents;
         this.prices = prices;
         this.transactions = transactions;
@@ -51,11 +58,15 @@ public class UsageIngestion {
      * agent when it happened, which may not be the reporting agent's org today. The org
      * comes from the assignment history, never from the report. A report costs a fixed
      * number of statements, whatever its size: the agents' histories and the models'
-     * prices are read once, and the events are inserted in one batch.
+     * prices are read once, and the events are inserted in one batch. The rollups that
+     * statements read are updated in the same transaction; usage of a month already closed
+     * is billed in the first open month, as an adjustment.
      */
     Result ingest(OrgCallContext context, List<UsageEvent> events) {
         OrgScope all = OrgScope.allOrgs();
         return transactions.write(all, () -> {
+            rollupLock.shared();
+            Optional<YearMonth> closedThrough = closedMonths.latest();
             Map<UUID, OrgTimeline> timelines = agents.timelines(all,
                     events.stream().map(UsageEvent::agentId).collect(Collectors.toSet()));
             PriceBook book = prices.book(events.stream().map(UsageEvent::model).collect(Collectors.toSet()));
@@ -68,10 +79,13 @@ public class UsageIngestion {
                             + "]"));
                 }
                 Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
-                priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()), price.orElse(null),
+                YearMonth usageMonth = BillingMonth.of(event.occurredAt());
+                priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()),
+                        ClosedMonths.billedMonth(usageMonth, closedThrough), price.orElse(null),
                         price.map(p -> UsageCost.of(event, p)).orElse(null)));
             }
             boolean[] stored = usage.insertNew(priced, context.at());
+            rollups.add(added(priced, stored));
             List<UsageReceipt> receipts = new ArrayList<>(events.size());
             int storedCount = 0;
             for (int i = 0; i < events.size(); i++) {
@@ -92,6 +106,23 @@ public class UsageIngestion {
             }
             return new Result(receipts, storedCount, events.size() - storedCount);
         });
+    }
+
+    private static List<RollupRow> added(List<UsageRepository.Priced> priced, boolean[] stored) {
+        List<RollupRow> rows = new ArrayList<>();
+        for (int i = 0; i < stored.length; i++) {
+            if (!stored[i]) {
+                continue;
+            }
+            UsageRepository.Priced one = priced.get(i);
+            UsageEvent event = one.event();
+            long tokens = event.inputTokens() + event.outputTokens() + event.cachedInputTokens();
+            rows.add(new RollupRow(one.orgId(), one.billedMonth(), event.agentId(), event.model(),
+                    BillingMonth.of(event.occurredAt()), 1, event.inputTokens(), event.outputTokens(),
+                    event.cachedInputTokens(), one.costUsd() == null ? BigDecimal.ZERO : one.costUsd(),
+                    one.costUsd() == null ? tokens : 0));
+        }
+        return rows;
     }
 
     /** A retry is answered as the first time; the same id with other content is a conflict. */

@@ -2,6 +2,9 @@ package io.tenantry.billing;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,6 +16,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 
 /** Usage events, org-scoped like all tenant data (row-level security on PostgreSQL). */
 @Repository
@@ -21,9 +25,15 @@ class UsageRepository {
     private final JdbcClient jdbc;
     private final NamedParameterJdbcTemplate batch;
 
-    UsageRepository(JdbcClient jdbc, NamedParameterJdbcTemplate batch) {
+    private final String usageMonth;
+
+    UsageRepository(JdbcClient jdbc, NamedParameterJdbcTemplate batch, ScopedTransactions transactions) {
         this.jdbc = jdbc;
         this.batch = batch;
+        // The UTC month of occurred_at; H2 keeps the UTC offset the value was written with.
+        this.usageMonth = transactions.rowLevelSecurity()
+                ? "date_trunc('month', occurred_at at time zone 'UTC')::date"
+                : "cast(date_trunc('month', occurred_at) as date)";
     }
 
     record Stored(UsageReceipt receipt, String fingerprint) {
@@ -38,6 +48,32 @@ class UsageRepository {
                         Timestamps.read(rs, "occurred_at"), rs.getBigDecimal("cost_usd") != null,
                         rs.getBigDecimal("cost_usd")), rs.getString("body_hash")))
                 .optional();
+    }
+
+    /** Unpriced usage of one model, summed per org, billed month, agent and usage month. */
+    record Unpriced(UUID orgId, YearMonth billedMonth, UUID agentId, YearMonth usageMonth,
+            long inputTokens, long outputTokens, long cachedInputTokens) {
+
+        long tokens() {
+            return inputTokens + outputTokens + cachedInputTokens;
+        }
+    }
+
+    /** The still unpriced events of {@code model} that happened in [from, to), summed. */
+    List<Unpriced> unpriced(OrgScope scope, String model, Instant from, Instant to) {
+        return jdbc.sql("select org_id, billed_month, agent_id, " + usageMonth + " usage_month,"
+                + " sum(input_tokens) input_tokens, sum(output_tokens) output_tokens,"
+                + " sum(cached_input_tokens) cached_input_tokens from usage_events"
+                + " where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and "
+                + scope.sql("org_id") + " group by org_id, billed_month, agent_id, " + usageMonth)
+                .param("model", model).param("from", Timestamps.of(from)).param("to", Timestamps.of(to))
+                .params(scope.parameters())
+                .query((rs, row) -> new Unpriced(rs.getObject("org_id", UUID.class),
+                        YearMonth.from(rs.getObject("billed_month", LocalDate.class)),
+                        rs.getObject("agent_id", UUID.class),
+                        YearMonth.from(rs.getObject("usage_month", LocalDate.class)),
+                        rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens")))
+                .list();
     }
 
     /**
@@ -61,14 +97,15 @@ class UsageRepository {
     }
 
     /** An event ready to store: the org it belongs to and its price, if it has one. */
-    record Priced(UsageEvent event, UUID orgId, ModelPrice price, BigDecimal costUsd) {
+    record Priced(UsageEvent event, UUID orgId, YearMonth billedMonth, ModelPrice price,
+            BigDecimal costUsd) {
     }
 
     /**
      * Stores the events in one batch, skipping any whose id this agent has used already;
      * answers, per event, whether it was stored.
      */
-    boolean[] insertNew(java.util.List<Priced> events, Instant receivedAt) {
+    boolean[] insertNew(List<Priced> events, Instant receivedAt) {
         SqlParameterSource[] rows = events.stream().map(priced -> new MapSqlParameterSource()
                 .addValue("id", UUID.randomUUID()).addValue("orgId", priced.orgId())
                 .addValue("agentId", priced.event().agentId()).addValue("eventId", priced.event().eventId())
@@ -77,14 +114,16 @@ class UsageRepository {
                 .addValue("cached", priced.event().cachedInputTokens())
                 .addValue("occurredAt", Timestamps.of(priced.event().occurredAt()))
                 .addValue("receivedAt", Timestamps.of(receivedAt))
+                .addValue("billedMonth", BillingMonth.date(priced.billedMonth()))
                 .addValue("priceId", priced.price() == null ? null : priced.price().id())
                 .addValue("cost", priced.costUsd()).addValue("hash", priced.event().fingerprint()))
                 .toArray(SqlParameterSource[]::new);
         int[] counts = batch.batchUpdate("""
                 insert into usage_events (id, org_id, agent_id, event_id, model, input_tokens, output_tokens,
-                                          cached_input_tokens, occurred_at, received_at, price_id, cost_usd, body_hash)
+                                          cached_input_tokens, occurred_at, received_at, price_id, cost_usd, body_hash,
+                                          billed_month)
                 values (:id, :orgId, :agentId, :eventId, :model, :input, :output, :cached, :occurredAt, :receivedAt,
-                        :priceId, :cost, :hash)
+                        :priceId, :cost, :hash, :billedMonth)
                 on conflict do nothing
                 """, rows);
         boolean[] stored = new boolean[counts.length];

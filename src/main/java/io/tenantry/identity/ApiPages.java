@@ -3,23 +3,39 @@ package io.tenantry.identity;
 import java.util.List;
 import java.util.Optional;
 
-/** Which page an /api path belongs to: the security rules and the 403 messages both read this. */
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * Which page an /api path belongs to: the security rules and the 403 messages both read
+ * this. The first pattern that matches decides, so an org's billing needs the billing
+ * page although it lives under /api/organizations.
+ */
 public final class ApiPages {
 
-    public record Guarded(String prefix, Page page) {
+    public record Guarded(String pattern, Page page) {
+
+        private static final PathPatternParser PARSER = new PathPatternParser();
+
         public boolean covers(String path) {
-            return path.equals(prefix) || path.startsWith(prefix + "/");
+            PathPattern parsed = PARSER.parse(pattern);
+            return parsed.matches(PathContainer.parsePath(path));
         }
     }
 
     public static final List<Guarded> ALL = List.of(
-            new Guarded("/api/organizations", Page.organizations),
-            new Guarded("/api/agents", Page.agents),
-            new Guarded("/api/users", Page.users),
-            new Guarded("/api/audit", Page.audit),
-            new Guarded("/api/settings", Page.settings),
-            new Guarded("/api/usage", Page.billing),
-            new Guarded("/api/billing", Page.billing));
+            new Guarded("/api/organizations/*/billing-summary", Page.billing),
+            new Guarded("/api/organizations/*/billing", Page.billing),
+            new Guarded("/api/organizations/*/billing/**", Page.billing),
+            new Guarded("/api/organizations/*/budget-alerts", Page.billing),
+            new Guarded("/api/organizations/**", Page.organizations),
+            new Guarded("/api/agents/**", Page.agents),
+            new Guarded("/api/users/**", Page.users),
+            new Guarded("/api/audit/**", Page.audit),
+            new Guarded("/api/settings/**", Page.settings),
+            new Guarded("/api/usage/**", Page.billing),
+            new Guarded("/api/billing/**", Page.billing));
 
     private ApiPages() {
     }

@@ -10,5 +10,8 @@ record NewOrganization(String name, String slug,
         @JsonAlias("contact_email") String contactEmail,
         String description,
         @JsonAlias("billing_rate_per_agent") BigDecimal billingRatePerAgent,
-        String currency) {
+        String currency,
+        String proration,
+        @JsonAlias("monthly_budget") BigDecimal monthlyBudget,
+        @JsonAlias("budget_alert_thresholds") Object budgetAlertThresholds) {
 }

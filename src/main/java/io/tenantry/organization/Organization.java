@@ -11,20 +11,29 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /** An organization as the API shows it. {@code agents} is filled on the detail view only. */
 public record Organization(UUID id, String name, String slug, String contactName, String contactEmail,
         String description, BigDecimal billingRatePerAgent, BillingCurrency currency, boolean active,
-        @JsonProperty("isDefault") boolean isDefault, long agentCount, Instant createdAt, Instant updatedAt,
+        @JsonProperty("isDefault") boolean isDefault, String proration, BigDecimal monthlyBudget,
+        List<Integer> budgetAlertThresholds, long agentCount, Instant createdAt, Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<OrgMembers.AssignedAgent> agents) {
+
+    /** Billed for the month to whoever holds the agent at its end (the guide's agent_count x rate). */
+    public static final String MONTH_END = "month_end";
+    /** Billed for the days held: rate x days held / days in the month. */
+    public static final String DAILY = "daily";
 
     Organization withMembers(long count, List<OrgMembers.AssignedAgent> members) {
         return new Organization(id, name, slug, contactName, contactEmail, description, billingRatePerAgent,
-                currency, active, isDefault, count, createdAt, updatedAt, members);
+                currency, active, isDefault, proration, monthlyBudget, budgetAlertThresholds, count, createdAt,
+                updatedAt, members);
     }
 
     /** What the audit log keeps of an organization: its own fields, not derived counts. */
     Object auditState() {
-        return new Audited(name, slug, contactName, contactEmail, description, billingRatePerAgent, currency, active);
+        return new Audited(name, slug, contactName, contactEmail, description, billingRatePerAgent, currency, active,
+                proration, monthlyBudget, budgetAlertThresholds);
     }
 
     record Audited(String name, String slug, String contactName, String contactEmail, String description,
-            BigDecimal billingRatePerAgent, BillingCurrency currency, boolean active) {
+            BigDecimal billingRatePerAgent, BillingCurrency currency, boolean active, String proration,
+            BigDecimal monthlyBudget, List<Integer> budgetAlertThresholds) {
     }
 }

@@ -63,6 +63,11 @@ class OrganizationRepository {
         return page.page(rows, o -> new String[] {o.name(), o.id().toString()});
     }
 
+    List<Organization> all(OrgScope scope) {
+        return jdbc.sql("select * from organizations where " + scope.sql("id") + " order by name, id")
+                .params(scope.parameters()).query(OrganizationRepository::map).list();
+    }
+
     long countClientOrgs(OrgScope scope) {
         return jdbc.sql("select count(*) from organizations where not is_default and " + scope.sql("id"))
                 .params(scope.parameters()).query(Long.class).single();
@@ -71,10 +76,13 @@ class OrganizationRepository {
     void insert(Organization org) {
         jdbc.sql("""
                 insert into organizations (id, name, slug, contact_name, contact_email, description,
-                    billing_rate_per_agent, currency, active, is_default, created_at, updated_at)
+                    billing_rate_per_agent, currency, active, is_default, proration, monthly_budget, budget_thresholds,
+                    created_at, updated_at)
                 values (:id, :name, :slug, :contactName, :contactEmail, :description,
-                    :rate, :currency, :active, false, :at, :at)
+                    :rate, :currency, :active, false, :proration, :budget, :thresholds, :at, :at)
                 """)
+                .param("proration", org.proration()).param("budget", org.monthlyBudget())
+                .param("thresholds", BillingTerms.stored(org.budgetAlertThresholds()))
                 .param("id", org.id()).param("name", org.name()).param("slug", org.slug())
                 .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
                 .param("description", org.description()).param("rate", org.billingRatePerAgent())
@@ -87,8 +95,11 @@ class OrganizationRepository {
         int rows = jdbc.sql("""
                 update organizations set name = :name, contact_name = :contactName, contact_email = :contactEmail,
                     description = :description, billing_rate_per_agent = :rate, currency = :currency,
-                    active = :active, updated_at = :at
+                    active = :active, proration = :proration, monthly_budget = :budget,
+                    budget_thresholds = :thresholds, updated_at = :at
                 where id = :id and """ + " " + scope.sql("id"))
+                .param("proration", org.proration()).param("budget", org.monthlyBudget())
+                .param("thresholds", BillingTerms.stored(org.budgetAlertThresholds()))
                 .param("id", org.id()).param("name", org.name())
                 .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
                 .param("description", org.description()).param("rate", org.billingRatePerAgent())
@@ -109,7 +120,9 @@ class OrganizationRepository {
         return new Organization(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("slug"),
                 rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("description"),
                 rs.getBigDecimal("billing_rate_per_agent"), BillingCurrency.valueOf(rs.getString("currency").trim()),
-                rs.getBoolean("active"), rs.getBoolean("is_default"), 0, Timestamps.read(rs, "created_at"),
+                rs.getBoolean("active"), rs.getBoolean("is_default"), rs.getString("proration"),
+                rs.getBigDecimal("monthly_budget"), BillingTerms.read(rs.getString("budget_thresholds")), 0,
+                Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "updated_at"), null);
     }
 }

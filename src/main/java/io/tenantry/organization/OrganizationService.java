@@ -31,20 +31,24 @@ public class OrganizationService {
 
     static final int DETAIL_AGENT_LIMIT = 500;
     private static final Set<String> PATCHABLE = Set.of("name", "contactName", "contactEmail", "description",
-            "billingRatePerAgent", "currency", "active", "slug", "id", "isDefault", "agentCount", "createdAt",
-            "updatedAt", "agents");
+            "billingRatePerAgent", "currency", "active", "proration", "monthlyBudget", "budgetAlertThresholds", "slug",
+            "id", "isDefault", "agentCount", "createdAt", "updatedAt", "agents");
     private static final Map<String, String> ALIASES = Map.of("contact_name", "contactName", "contact_email",
-            "contactEmail", "billing_rate_per_agent", "billingRatePerAgent");
+            "contactEmail", "billing_rate_per_agent", "billingRatePerAgent", "monthly_budget", "monthlyBudget",
+            "budget_alert_thresholds", "budgetAlertThresholds");
 
     private final OrganizationRepository repository;
+    private final OrgRateHistory rateHistory;
     private final ScopedTransactions transactions;
     private final OrgMembers members;
     private final List<OrgDeletionGuard> deletionGuards;
     private final AuditLog audit;
 
-    OrganizationService(OrganizationRepository repository, ScopedTransactions transactions, OrgMembers members,
-            List<OrgDeletionGuard> deletionGuards, AuditLog audit) {
+    OrganizationService(OrganizationRepository repository, OrgRateHistory rateHistory,
+            ScopedTransactions transactions, OrgMembers members, List<OrgDeletionGuard> deletionGuards,
+            AuditLog audit) {
         this.repository = repository;
+        this.rateHistory = rateHistory;
         this.transactions = transactions;
         this.members = members;
         this.deletionGuards = deletionGuards;
@@ -81,6 +85,22 @@ public class OrganizationService {
         return transactions.read(scope, () -> repository.list(scope, null, page));
     }
 
+    /**
+     * Every org in {@code scope}, for reports that cover them all (the billing overview).
+     * Must run inside a scoped transaction.
+     */
+    public List<Organization> all(OrgScope scope) {
+        return repository.all(scope);
+    }
+
+    /**
+     * The rate history of these orgs (every org in scope when null) up to {@code before},
+     * oldest first. Must run inside a scoped transaction.
+     */
+    public List<OrgRate> rateHistory(OrgScope scope, java.util.Collection<UUID> orgIds, java.time.Instant before) {
+        return rateHistory.of(scope, orgIds, before);
+    }
+
     public long countClientOrgs(OrgScope scope) {
         return transactions.read(scope, () -> repository.countClientOrgs(scope));
     }
@@ -107,6 +127,11 @@ public class OrganizationService {
         String description = Fields.optional("description", request.description(), 2000);
         BigDecimal rate = BillingRate.parse("billingRatePerAgent", request.billingRatePerAgent());
         BillingCurrency currency = BillingCurrency.parse(request.currency());
+        String proration = request.proration() == null ? Organization.MONTH_END
+                : BillingTerms.proration(request.proration());
+        BigDecimal budget = BillingTerms.budget(request.monthlyBudget());
+        List<Integer> thresholds = request.budgetAlertThresholds() == null ? BillingTerms.DEFAULT_THRESHOLDS
+                : BillingTerms.thresholds(request.budgetAlertThresholds());
         OrgScope all = OrgScope.allOrgs();
         return transactions.write(all, () -> {
             Slug slug = requestedSlug != null ? requestedSlug : freeSlug(Slug.fromName(name));
@@ -114,9 +139,10 @@ public class OrganizationService {
                 throw ApiException.conflict("slug", "The slug '" + slug.value() + "' is already taken.");
             }
             Organization org = new Organization(UUID.randomUUID(), name, slug.value(), contactName, contactEmail,
-                    description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false, 0,
-                    context.at(), context.at(), null);
+                    description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false,
+                    proration, budget, thresholds, 0, context.at(), context.at(), null);
             repository.insert(org);
+            rateHistory.record(org.id(), org.billingRatePerAgent(), currency, context.at());
             audit.record(context, org.id(), "organization.created", "organization", org.id(), null,
                     org.auditState());
             return org;
@@ -150,6 +176,13 @@ public class OrganizationService {
             }
             BillingCurrency currency = patch.has("currency") ? BillingCurrency.parse(required(patch, "currency"))
                     : before.currency();
+            String proration = patch.has("proration") ? BillingTerms.proration(patch.fields().get("proration"))
+                    : before.proration();
+            BigDecimal budget = patch.has("monthlyBudget") ? BillingTerms.budget(patch.decimal("monthlyBudget"))
+                    : before.monthlyBudget();
+            List<Integer> thresholds = patch.has("budgetAlertThresholds")
+                    ? BillingTerms.thresholds(patch.fields().get("budgetAlertThresholds"))
+                    : before.budgetAlertThresholds();
             boolean active = before.active();
             if (patch.has("active")) {
                 Object value = patch.fields().get("active");
@@ -160,9 +193,12 @@ public class OrganizationService {
                 refuseDeactivatingDefault(before, active);
             }
             Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,
-                    description, rate, currency, active, before.isDefault(), 0, before.createdAt(), context.at(),
-                    null);
+                    description, rate, currency, active, before.isDefault(), proration, budget, thresholds, 0,
+                    before.createdAt(), context.at(), null);
             repository.update(reach, after);
+            if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
+                rateHistory.record(id, rate, currency, context.at());
+            }
             audit.record(context, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
             return withAgentCount(reach, after);
@@ -178,7 +214,8 @@ public class OrganizationService {
             refuseDeactivatingDefault(before, !before.active());
             Organization after = new Organization(before.id(), before.name(), before.slug(), before.contactName(),
                     before.contactEmail(), before.description(), before.billingRatePerAgent(), before.currency(),
-                    !before.active(), before.isDefault(), 0, before.createdAt(), context.at(), null);
+                    !before.active(), before.isDefault(), before.proration(), before.monthlyBudget(),
+                    before.budgetAlertThresholds(), 0, before.createdAt(), context.at(), null);
             repository.update(reach, after);
             audit.record(context, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());

@@ -80,8 +80,7 @@ class SecurityConfig {
                             path.matcher("/swagger-ui.html")).hasAnyRole("owner", "admin");
                     a.requestMatchers(path.matcher("/agent/**")).hasAuthority(TokenAuthenticationFilter.AGENT);
                     for (ApiPages.Guarded guarded : ApiPages.ALL) {
-                        a.requestMatchers(path.matcher(guarded.prefix()), path.matcher(guarded.prefix() + "/**"))
-                                .hasAuthority(guarded.page().authority());
+                        a.requestMatchers(path.matcher(guarded.pattern())).hasAuthority(guarded.page().authority());
                     }
                     a.requestMatchers(path.matcher("/api/**")).hasAuthority(TokenAuthenticationFilter.USER);
                     a.anyRequest().permitAll();

@@ -45,6 +45,9 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
+        // Time-driven billing jobs would change a test's months under it; tests run them by hand.
+        TestPropertyValues.of("tenantry.billing.auto-close=false", "tenantry.billing.budget-check-interval=PT24H")
+                .applyTo(context);
         String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (!postgres()) {
             TestPropertyValues.of(

@@ -1,0 +1,47 @@
+package io.tenantry.organization;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * Every rate and currency an org has billed with, and since when. Rows are only added, so
+ * a past month is always billed with the rate in force then.
+ */
+@Repository
+class OrgRateHistory {
+
+    private final JdbcClient jdbc;
+
+    OrgRateHistory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void record(UUID orgId, java.math.BigDecimal rate, BillingCurrency currency, Instant at) {
+        jdbc.sql("""
+                insert into org_rate_history (id, org_id, rate, currency, effective_at)
+                values (:id, :orgId, :rate, :currency, :at)
+                """)
+                .param("id", UUID.randomUUID()).param("orgId", orgId).param("rate", rate)
+                .param("currency", currency.name()).param("at", Timestamps.of(at)).update();
+    }
+
+    /** The rates of these orgs (all orgs in scope when null) that took effect before {@code before}, oldest first. */
+    List<OrgRate> of(OrgScope scope, Collection<UUID> orgIds, Instant before) {
+        return jdbc.sql("select org_id, rate, currency, effective_at from org_rate_history where effective_at < :before"
+                + (orgIds == null ? "" : " and org_id in (:orgIds)") + " and " + scope.sql("org_id")
+                + " order by org_id, effective_at, id")
+                .param("before", Timestamps.of(before)).param("orgIds", orgIds == null ? List.of() : orgIds)
+                .params(scope.parameters())
+                .query((rs, row) -> new OrgRate(rs.getObject("org_id", UUID.class), rs.getBigDecimal("rate"),
+                        BillingCurrency.valueOf(rs.getString("currency").trim()), Timestamps.read(rs, "effective_at")))
+                .list();
+    }
+}
