@@ -55,6 +55,11 @@ public class FxRates {
         });
     }
 
+    /** Every rate, for statements to convert with. Must run inside a scoped transaction. */
+    FxLookup lookup() {
+        return new FxLookup(rates.all());
+    }
+
     /** Sets the rate of one currency from one month on; setting it again for that month replaces it. */
     public FxRate set(OrgCallContext context, String currency, BigDecimal rate, String month) {
         context.requireOperator("set exchange rates");
