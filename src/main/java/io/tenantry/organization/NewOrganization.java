@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 import com.fasterxml.jackson.annotation.JsonAlias;
 
 /** The body of POST /api/organizations; the guide's snake_case names are accepted too. */
-record NewOrganization(String name, String slug,
+public record NewOrganization(String name, String slug,
         @JsonAlias("contact_name") String contactName,
         @JsonAlias("contact_email") String contactEmail,
         String description,
