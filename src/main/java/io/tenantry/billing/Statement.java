@@ -42,10 +42,4 @@ public record Statement(UUID orgId, String orgName, String month, String currenc
                 inputTokens, outputTokens, cachedInputTokens, unpricedTokens, agentsBilled, monthlyBudget,
                 budgetUsed, budgetAlerts, warnings, lines);
     }
-
-    Statement withoutLines() {
-        return new Statement(orgId, orgName, month, currency, proration, closed, revenue, cost, costUsd, fxRate, margin,
-                inputTokens, outputTokens, cachedInputTokens, unpricedTokens, agentsBilled, monthlyBudget,
-                budgetUsed, budgetAlerts, warnings, null);
-    }
 }

@@ -123,10 +123,18 @@ public class Statements {
             for (Statement frozen : archive.of(reach, List.of(org.id()), from, lastClosed, withLines)) {
                 byMonth.put(YearMonth.parse(frozen.month()), frozen);
             }
-            // A closed month the org has no frozen statement for: it did not exist yet.
-            List<Statement> empty = open.compute(reach, List.of(org), false, from, lastClosed, now, withLines);
-            for (Statement statement : empty) {
-                byMonth.putIfAbsent(YearMonth.parse(statement.month()), statement.asClosed());
+            // A closed month without a frozen statement of the org: the org did not exist yet.
+            List<YearMonth> missing = new ArrayList<>();
+            for (YearMonth m = from; !m.isAfter(lastClosed); m = m.plusMonths(1)) {
+                if (!byMonth.containsKey(m)) {
+                    missing.add(m);
+                }
+            }
+            if (!missing.isEmpty()) {
+                for (Statement statement : open.compute(reach, List.of(org), false, missing.get(0),
+                        missing.get(missing.size() - 1), now, withLines)) {
+                    byMonth.putIfAbsent(YearMonth.parse(statement.month()), statement.asClosed());
+                }
             }
             firstOpen = lastClosed.plusMonths(1);
         }

@@ -87,7 +87,7 @@ create table billing_statements (
     cached_input_tokens  bigint          not null,
     unpriced_tokens      bigint          not null,
     monthly_budget       numeric(14, 2),
-    warnings             varchar(4000)   not null,
+    warnings             varchar(1000000) not null,
     closed_at            timestamp with time zone     not null,
     primary key (org_id, billing_month)
 );
@@ -108,7 +108,7 @@ create table billing_statement_lines (
     output_tokens        bigint          not null,
     cached_input_tokens  bigint          not null,
     unpriced_tokens      bigint          not null,
-    cost_by_model        varchar(8000)   not null,
+    cost_by_model        varchar(1000000) not null,
     primary key (org_id, billing_month, line_no)
 );
 
