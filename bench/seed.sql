@@ -22,6 +22,15 @@ insert into agent_assignments (id, org_id, agent_id, kind, from_org_id, assigned
 select md5('assignment' || a.id)::uuid, a.org_id, a.id, 'created', null, a.created_at, 'bench seed'
   from agents a where a.email like '%@bench.example';
 
+-- Rates as the application records them: from the moment each org and agent was created.
+insert into org_rate_history (id, org_id, rate, currency, effective_at)
+select md5('rate' || o.id)::uuid, o.id, o.billing_rate_per_agent, o.currency, o.created_at
+  from organizations o where o.slug like 'bench-org-%';
+
+insert into agent_rate_history (id, org_id, agent_id, rate, effective_at)
+select md5('override' || a.id)::uuid, a.org_id, a.id, a.billing_rate_override, a.created_at
+  from agents a where a.email like '%@bench.example';
+
 insert into users (id, email, name, password_hash, role, client_org_id, pages, failed_logins, created_at, updated_at)
 select md5('user' || n)::uuid, 'user' || n || '@bench.example', 'Bench User ' || n,
        (select password_hash from users where role = 'owner' order by created_at limit 1), 'user',
@@ -29,4 +38,4 @@ select md5('user' || n)::uuid, 'user' || n || '@bench.example', 'Bench User ' ||
   from generate_series(1, 5000) as n;
 
 commit;
-analyze organizations, agents, agent_assignments, users;
+analyze organizations, agents, agent_assignments, org_rate_history, agent_rate_history, users;
