@@ -18,22 +18,25 @@ import io.tenantry.tenancy.OrgCallContext;
  * Usage reports: agents report their own at /agent/v1/usage; owners and admins import
  * usage naming each event's agent at /api/usage. One event answers its receipt; a batch
  * answers {events, stored, duplicates}. A report that only repeats earlier events is
- * answered as the first time, with the header Idempotent-Replayed: true.
+ * answered as the first time, with the header Idempotent-Replayed: true. Agents' small
+ * reports are committed together with others arriving at the same time (ReportCoalescer).
  */
 @RestController
 class UsageController {
 
     private final UsageIngestion ingestion;
+    private final ReportCoalescer coalescer;
 
-    UsageController(UsageIngestion ingestion) {
+    UsageController(UsageIngestion ingestion, ReportCoalescer coalescer) {
         this.ingestion = ingestion;
+        this.coalescer = coalescer;
     }
 
     @PostMapping("/agent/v1/usage")
     ResponseEntity<Object> report(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        return answer(body, ingestion.ingest(context,
+        return answer(body, coalescer.ingest(context,
                 UsageReports.read(body, agent.agentId(), idempotencyKey, Instant.now())));
     }
 

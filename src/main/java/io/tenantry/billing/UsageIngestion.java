@@ -3,6 +3,7 @@ package io.tenantry.billing;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,59 +54,87 @@ public class UsageIngestion {
         this.audit = audit;
     }
 
-    /**
-     * Runs in the scope of all orgs on purpose: an event belongs to the org that held the
-     * agent when it happened, which may not be the reporting agent's org today. The org
-     * comes from the assignment history, never from the report. A report costs a fixed
-     * number of statements, whatever its size: the agents' histories and the models'
-     * prices are read once, and the events are inserted in one batch. The rollups that
-     * statements read are updated in the same transaction; usage of a month already closed
-     * is billed in the first open month, as an adjustment.
-     */
+    /** One report: all its events stored, or none. */
     Result ingest(OrgCallContext context, List<UsageEvent> events) {
+        return ingestTogether(List.of(new Report(context, events))).get(0);
+    }
+
+    /** A report and the call it came with. */
+    record Report(OrgCallContext context, List<UsageEvent> events) {
+    }
+
+    /**
+     * Stores several reports in one transaction (all or none), answering a result per
+     * report. Runs in the scope of all orgs on purpose: an event belongs to the org that
+     * held the agent when it happened, which may not be the reporting agent's org today.
+     * The org comes from the assignment history, never from the report. The cost is a
+     * fixed number of statements, whatever the number of events: the agents' histories and
+     * the models' prices are read once, and the events are inserted in one batch. The
+     * rollups that statements read are updated in the same transaction; usage of a month
+     * already closed is billed in the first open month, as an adjustment.
+     */
+    List<Result> ingestTogether(List<Report> reports) {
         OrgScope all = OrgScope.allOrgs();
         return transactions.write(all, () -> {
             rollupLock.shared();
             Optional<YearMonth> closedThrough = closedMonths.latest();
-            Map<UUID, OrgTimeline> timelines = agents.timelines(all,
-                    events.stream().map(UsageEvent::agentId).collect(Collectors.toSet()));
-            PriceBook book = prices.book(events.stream().map(UsageEvent::model).collect(Collectors.toSet()));
-            List<UsageRepository.Priced> priced = new ArrayList<>(events.size());
-            for (int i = 0; i < events.size(); i++) {
-                UsageEvent event = events.get(i);
-                OrgTimeline timeline = timelines.get(event.agentId());
-                if (timeline == null) {
-                    throw ApiException.notFound("The agent of " + (events.size() == 1 ? "this event" : "events[" + i
-                            + "]"));
+            Map<UUID, OrgTimeline> timelines = agents.timelines(all, reports.stream()
+                    .flatMap(r -> r.events().stream()).map(UsageEvent::agentId).collect(Collectors.toSet()));
+            PriceBook book = prices.book(reports.stream().flatMap(r -> r.events().stream()).map(UsageEvent::model)
+                    .collect(Collectors.toSet()));
+            List<UsageRepository.Priced> priced = new ArrayList<>();
+            for (Report report : reports) {
+                List<UsageEvent> events = report.events();
+                for (int i = 0; i < events.size(); i++) {
+                    UsageEvent event = events.get(i);
+                    OrgTimeline timeline = timelines.get(event.agentId());
+                    if (timeline == null) {
+                        throw ApiException.notFound("The agent of " + (events.size() == 1 ? "this event"
+                                : "events[" + i + "]"));
+                    }
+                    Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
+                    YearMonth usageMonth = BillingMonth.of(event.occurredAt());
+                    priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()),
+                            ClosedMonths.billedMonth(usageMonth, closedThrough), report.context().at(),
+                            price.orElse(null), price.map(p -> UsageCost.of(event, p)).orElse(null)));
                 }
-                Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
-                YearMonth usageMonth = BillingMonth.of(event.occurredAt());
-                priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()),
-                        ClosedMonths.billedMonth(usageMonth, closedThrough), price.orElse(null),
-                        price.map(p -> UsageCost.of(event, p)).orElse(null)));
             }
-            boolean[] stored = usage.insertNew(priced, context.at());
+            boolean[] stored = usage.insertNew(priced);
             rollups.add(added(priced, stored));
-            List<UsageReceipt> receipts = new ArrayList<>(events.size());
-            int storedCount = 0;
-            for (int i = 0; i < events.size(); i++) {
-                UsageEvent event = events.get(i);
-                if (stored[i]) {
-                    storedCount++;
-                    BigDecimal cost = priced.get(i).costUsd();
-                    receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
-                            event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null, cost));
-                } else {
-                    String at = events.size() == 1 ? "" : "events[" + i + "].";
-                    receipts.add(replay(usage.find(all, event.agentId(), event.eventId()).orElseThrow(), event, at));
-                }
+            List<Result> results = new ArrayList<>(reports.size());
+            int offset = 0;
+            for (Report report : reports) {
+                results.add(result(report, priced.subList(offset, offset + report.events().size()),
+                        Arrays.copyOfRange(stored, offset, offset + report.events().size())));
+                offset += report.events().size();
             }
-            if (context.caller().operator() && storedCount > 0) {
-                audit.record(context, DefaultOrg.ID, "usage.imported", "usage", null, null,
-                        Map.of("events", events.size(), "stored", storedCount));
-            }
-            return new Result(receipts, storedCount, events.size() - storedCount);
+            return results;
         });
+    }
+
+    private Result result(Report report, List<UsageRepository.Priced> priced, boolean[] stored) {
+        List<UsageEvent> events = report.events();
+        List<UsageReceipt> receipts = new ArrayList<>(events.size());
+        int storedCount = 0;
+        for (int i = 0; i < events.size(); i++) {
+            UsageEvent event = events.get(i);
+            if (stored[i]) {
+                storedCount++;
+                BigDecimal cost = priced.get(i).costUsd();
+                receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
+                        event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null, cost));
+            } else {
+                String at = events.size() == 1 ? "" : "events[" + i + "].";
+                receipts.add(replay(usage.find(OrgScope.allOrgs(), event.agentId(), event.eventId()).orElseThrow(),
+                        event, at));
+            }
+        }
+        OrgCallContext context = report.context();
+        if (context.caller().operator() && storedCount > 0) {
+            audit.record(context, DefaultOrg.ID, "usage.imported", "usage", null, null,
+                    Map.of("events", events.size(), "stored", storedCount));
+        }
+        return new Result(receipts, storedCount, events.size() - storedCount);
     }
 
     private static List<RollupRow> added(List<UsageRepository.Priced> priced, boolean[] stored) {

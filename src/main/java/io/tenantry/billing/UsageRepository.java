@@ -97,7 +97,7 @@ class UsageRepository {
     }
 
     /** An event ready to store: the org it belongs to and its price, if it has one. */
-    record Priced(UsageEvent event, UUID orgId, YearMonth billedMonth, ModelPrice price,
+    record Priced(UsageEvent event, UUID orgId, YearMonth billedMonth, Instant receivedAt, ModelPrice price,
             BigDecimal costUsd) {
     }
 
@@ -105,7 +105,7 @@ class UsageRepository {
      * Stores the events in one batch, skipping any whose id this agent has used already;
      * answers, per event, whether it was stored.
      */
-    boolean[] insertNew(List<Priced> events, Instant receivedAt) {
+    boolean[] insertNew(List<Priced> events) {
         SqlParameterSource[] rows = events.stream().map(priced -> new MapSqlParameterSource()
                 .addValue("id", UUID.randomUUID()).addValue("orgId", priced.orgId())
                 .addValue("agentId", priced.event().agentId()).addValue("eventId", priced.event().eventId())
@@ -113,7 +113,7 @@ class UsageRepository {
                 .addValue("output", priced.event().outputTokens())
                 .addValue("cached", priced.event().cachedInputTokens())
                 .addValue("occurredAt", Timestamps.of(priced.event().occurredAt()))
-                .addValue("receivedAt", Timestamps.of(receivedAt))
+                .addValue("receivedAt", Timestamps.of(priced.receivedAt()))
                 .addValue("billedMonth", BillingMonth.date(priced.billedMonth()))
                 .addValue("priceId", priced.price() == null ? null : priced.price().id())
                 .addValue("cost", priced.costUsd()).addValue("hash", priced.event().fingerprint()))
