@@ -48,6 +48,10 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         // Time-driven billing jobs would change a test's months under it; tests run them by hand.
         TestPropertyValues.of("tenantry.billing.auto-close=false", "tenantry.billing.budget-check-interval=PT24H")
                 .applyTo(context);
+        // Test contexts stay cached while the suite runs; idle pools of 16 each would use up
+        // PostgreSQL's 100 connections after a few contexts.
+        TestPropertyValues.of("spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.maximum-pool-size=10")
+                .applyTo(context);
         String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (!postgres()) {
             TestPropertyValues.of(
