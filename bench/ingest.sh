@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Usage-ingestion benchmark on PostgreSQL: agents report through /agent/v1/usage, every
 # acknowledged event committed. Seeds as run.sh does, issues keys for KEYS agents, warms
-# up, then measures single events and batches of 1,000. Only 127.0.0.1 is targeted and
-# every wrk run is bounded in time. Usage: bench/ingest.sh [DURATION] [CONNECTIONS]
+# up (WARMUP of single events: the JIT needs minutes on two cores), then measures single
+# events and batches of 1,000, ROUNDS times interleaved. Only 127.0.0.1 is targeted and
+# every wrk run is bounded in time. BENCH_JAVA_OPTS reach the server's JVM.
+# Usage: bench/ingest.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,8 @@ PORT=${BENCH_PORT:-18081}
 DB=tenantry_bench_ingest
 OUT=target/bench-ingest
 KEYS=${KEYS:-100}
+WARMUP=${WARMUP:-180s}
+ROUNDS=${ROUNDS:-3}
 
 . bench/lib.sh
 bench_prepare
@@ -29,13 +33,17 @@ done | grep . > "$OUT/keys.txt"
 export KEYS_FILE="$OUT/keys.txt"
 
 echo "warming up"
-BATCH=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d60s -s bench/ingest.lua "http://127.0.0.1:$PORT" >/dev/null
+BATCH=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/ingest.lua "http://127.0.0.1:$PORT" >/dev/null
 BATCH=1000 wrk -t"$THREADS" -c4 -d30s --timeout 30s -s bench/ingest.lua "http://127.0.0.1:$PORT" >/dev/null
 
-echo "== single events, $CONNECTIONS connections, $DURATION"
-BATCH=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT" \
-  | tee "$OUT/single.txt" | grep -E "Requests/sec|99%|Non-2xx"
-echo "== batches of 1,000, 4 connections, $DURATION"
-BATCH=1000 wrk -t"$THREADS" -c4 -d"$DURATION" --timeout 30s --latency -s bench/ingest.lua \
-  "http://127.0.0.1:$PORT" | tee "$OUT/batch.txt" | grep -E "Requests/sec|99%|Non-2xx"
+rm -f "$OUT"/round-*.txt
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== round $round: single events, $CONNECTIONS connections, $DURATION"
+  BATCH=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/ingest.lua "http://127.0.0.1:$PORT" \
+    | tee "$OUT/round-$round-single.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
+  echo "== round $round: batches of 1,000, 4 connections, $DURATION"
+  BATCH=1000 wrk -t"$THREADS" -c4 -d"$DURATION" --timeout 30s --latency -s bench/ingest.lua \
+    "http://127.0.0.1:$PORT" | tee "$OUT/round-$round-batch.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
+done
+python3 bench/summary.py "$OUT"
 echo "events stored: $(psql_owner -c 'select count(*) from usage_events')"
