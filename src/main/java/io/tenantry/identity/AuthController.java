@@ -1,11 +1,13 @@
 package io.tenantry.identity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseCookie;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -108,6 +110,9 @@ class AuthController {
     private LoggedIn logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {
         Login.Result result = login.login(email, password, RequestIds.accept(request.getHeader(RequestIds.HEADER)));
         SessionCookie.set(request, response, result.token());
+        // A new session gets a new CSRF token: the next request is issued a fresh cookie.
+        response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("XSRF-TOKEN", "").path("/")
+                .maxAge(Duration.ZERO).build().toString());
         return new LoggedIn(result.token().value(), Me.of(result.user()));
     }
 }

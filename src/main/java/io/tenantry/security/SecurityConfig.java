@@ -9,6 +9,7 @@ import org.springframework.security.config.observation.SecurityObservationSettin
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
@@ -59,6 +60,10 @@ class SecurityConfig {
                 // TokenAuthenticationFilter); scripts with a bearer token never need it.
                 .csrf(c -> c.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
+                        // Stateless: every request "authenticates" anew, and the default strategy
+                        // would clear the XSRF-TOKEN cookie on each one that carries it. The token
+                        // is rotated at login instead (AuthController clears it).
+                        .sessionAuthenticationStrategy(new NullAuthenticatedSessionStrategy())
                         .ignoringRequestMatchers(TokenAuthenticationFilter::notCookieAuthenticated,
                                 path.matcher("/api/auth/login"), path.matcher("/api/setup"),
                                 path.matcher("/agent/v1/**")))

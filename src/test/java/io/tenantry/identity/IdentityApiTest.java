@@ -66,6 +66,10 @@ class IdentityApiTest extends ServerTest {
         String xsrf = api.get("/api/me").header("Cookie", session).send().cookie("XSRF-TOKEN");
         assertThat(xsrf).as("the XSRF-TOKEN cookie is handed out").isNotNull();
         String csrf = xsrf.substring("XSRF-TOKEN=".length(), xsrf.indexOf(';'));
+        // A browser sends the cookie back on every request; it must stay valid (not be cleared).
+        Api.Response again = api.get("/api/me").header("Cookie", session + "; XSRF-TOKEN=" + csrf).send().expect(200);
+        assertThat(again.cookie("XSRF-TOKEN")).as("the XSRF-TOKEN cookie is left alone").isNull();
+        assertThat(login.cookie("XSRF-TOKEN")).as("logging in rotates the CSRF token").startsWith("XSRF-TOKEN=;");
         api.post("/api/organizations").header("Cookie", session + "; XSRF-TOKEN=" + csrf).header("X-XSRF-TOKEN", csrf)
                 .json(Map.of("name", Platform.unique("Genuine"))).send().expect(201);
         api.post("/api/organizations").as(login.text("token")).json(Map.of("name", Platform.unique("Scripted")))
