@@ -28,10 +28,8 @@ import io.tenantry.tenancy.OrgContextFilter;
 @Configuration
 class SecurityConfig {
 
-    /** For pages: scripts only from the server itself, never inline. */
-    static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; "
-            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
-            + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+    /** For pages: scripts only from the server itself, never inline (see PagePolicy). */
+    static final String PAGE_POLICY = PagePolicy.forIndex("static/index.html");
     /** For JSON answers, which never render as a page: nothing at all may load. */
     static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 

@@ -1,0 +1,50 @@
+// The dashboard's only way to the server: the public /api, with the session cookie, the
+// CSRF double-submit header, and the current org context on every call.
+import { orgContext } from './org-context.js';
+
+/** An API error in the API's own words (RFC 9457 problem detail). */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || `The server answered ${status}.`);
+    this.status = status;
+    this.field = problem?.field ?? null;
+    this.problem = problem;
+  }
+}
+
+function cookie(name) {
+  const found = document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : null;
+}
+
+/**
+ * Calls the API. `org` overrides the page's org context: pass null for a call that must not
+ * carry one (the org list and the org detail live in the operator's reach).
+ */
+export async function api(method, path, { body, org } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const xsrf = cookie('XSRF-TOKEN');
+  if (xsrf && method !== 'GET') headers['X-XSRF-TOKEN'] = xsrf;
+  const context = org === undefined ? orgContext.selected : org;
+  if (context) headers['X-Org-Id'] = context;
+  const response = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { detail: text }; }
+  }
+  if (!response.ok) {
+    if (response.status === 401) window.dispatchEvent(new CustomEvent('tenantry-signed-out'));
+    throw new ApiError(response.status, data);
+  }
+  return data;
+}
+
+export const get = (path, options) => api('GET', path, options);
+export const post = (path, body, options) => api('POST', path, { ...options, body });
+export const patch = (path, body, options) => api('PATCH', path, { ...options, body });
+export const del = (path, options) => api('DELETE', path, options);

@@ -1,0 +1,58 @@
+// The Org Context Switcher at the top of every org-aware page. It appears only when client
+// organizations exist; a bound user sees their org with a "Locked" badge.
+import { LitElement, html } from 'lit';
+import { get } from './api.js';
+import { orgContext } from './org-context.js';
+
+class OrgSwitcher extends LitElement {
+  static properties = {
+    view: { state: true },
+    error: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.load();
+  }
+
+  async load() {
+    try {
+      this.view = await get('/api/org-context');
+    } catch (e) {
+      // An org kept from an earlier visit may be gone or out of reach: fall back to all.
+      if (e.status === 403 || e.status === 404) {
+        orgContext.select(null);
+        this.view = await get('/api/org-context');
+      } else {
+        this.error = e.message;
+      }
+    }
+  }
+
+  render() {
+    if (this.error) return html`<div class="switcher"><p class="error" role="alert">${this.error}</p></div>`;
+    const view = this.view;
+    if (!view || !view.clientOrgsExist) return '';
+    if (view.locked) {
+      return html`<div class="switcher" aria-label="Organization">
+        <strong>${view.current?.name}</strong> <span class="badge">Locked</span></div>`;
+    }
+    return html`<div class="switcher">
+      <label>Organization
+        <select aria-label="Organization context" @change=${(e) => { orgContext.select(e.target.value);
+          this.load(); }}>
+          <option value="" ?selected=${!view.current}>All organizations</option>
+          ${view.orgs.map((o) => html`<option value=${o.id} ?selected=${view.current?.id === o.id}>${o.name}
+            ${o.active ? '' : '(inactive)'}</option>`)}
+        </select>
+      </label>
+      ${view.moreOrgs ? html`<small>Only the first ${view.orgs.length} organizations are listed.</small>` : ''}
+    </div>`;
+  }
+}
+
+customElements.define('org-switcher', OrgSwitcher);

@@ -1,0 +1,135 @@
+// One organization, with two tabs: its agents (assign, unassign, move from other orgs) and
+// its billing (monthly revenue against token cost, per-agent rates, a month's breakdown).
+import { LitElement, html } from 'lit';
+import { get, post } from '../api.js';
+import { isOperator } from './organizations-page.js';
+import './organization-billing.js';
+import { money } from '../format.js';
+
+/** The owner's own org: an agent there counts as unassigned. */
+const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
+
+class OrganizationDetail extends LitElement {
+  static properties = {
+    orgId: { attribute: false },
+    tab: { attribute: false },
+    me: { attribute: false },
+    org: { state: true },
+    error: { state: true },
+    candidates: { state: true },
+    actionError: { state: true },
+    busy: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  willUpdate(changed) {
+    if (changed.has('orgId')) this.load();
+  }
+
+  async load() {
+    this.error = null;
+    this.org = null;
+    try {
+      this.org = await get(`/api/organizations/${encodeURIComponent(this.orgId)}`, { org: null });
+      if (isOperator(this.me)) this.loadCandidates();
+    } catch (e) {
+      this.error = e.message;
+    }
+  }
+
+  /** Agents not in this org, by name: the first 100, or those matching the search. */
+  async loadCandidates(query = '') {
+    const params = new URLSearchParams({ limit: '100' });
+    if (query) params.set('q', query);
+    const page = await get(`/api/agents?${params}`, { org: null });
+    this.candidates = page.items.filter((a) => a.clientOrgId !== this.org.id);
+  }
+
+  async assign(event) {
+    event.preventDefault();
+    const agentId = new FormData(event.target).get('agent');
+    const agent = this.candidates.find((a) => a.id === agentId);
+    if (!agent) return;
+    if (agent.clientOrgId !== DEFAULT_ORG
+      && !confirm(`${agent.name} is assigned to ${agent.clientOrgName}. Move it to ${this.org.name}?`)) return;
+    await this.run(() => post(`/api/agents/${agent.id}/assign-org`, { orgId: this.org.id }, { org: null }));
+  }
+
+  async unassign(agent) {
+    await this.run(() => post(`/api/agents/${agent.id}/unassign-org`, undefined, { org: null }));
+  }
+
+  async run(call) {
+    this.busy = true;
+    this.actionError = null;
+    try {
+      await call();
+      await this.load();
+    } catch (e) {
+      this.actionError = e.message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  render() {
+    if (this.error) {
+      return html`<p class="error" role="alert">${this.error}</p><a href="#/organizations">All organizations</a>`;
+    }
+    if (!this.org) return html`<p class="loading" role="status">Loading…</p>`;
+    const org = this.org;
+    const base = `#/organizations/${org.id}`;
+    return html`
+      <a href="#/organizations">← All organizations</a>
+      <div class="page-head">
+        <h1>${org.name}</h1>
+        <span class="slug">${org.slug}</span>
+        <span class="badge ${org.active ? 'ok' : 'off'}">${org.active ? 'Active' : 'Inactive'}</span>
+      </div>
+      <div role="tablist" class="tabs">
+        <a role="tab" href="${base}/agents" aria-selected=${this.tab !== 'billing' ? 'true' : 'false'}>Agents</a>
+        ${this.me.pages.includes('billing') ? html`<a role="tab" href="${base}/billing"
+          aria-selected=${this.tab === 'billing' ? 'true' : 'false'}>Billing &amp; Costs</a>` : ''}
+      </div>
+      ${this.tab === 'billing' ? html`<organization-billing .org=${org} .me=${this.me}></organization-billing>`
+        : this.agents(org)}`;
+  }
+
+  agents(org) {
+    const operator = isOperator(this.me);
+    return html`
+      <section aria-label="Agents of ${org.name}">
+        ${org.agents.length === 0 ? html`<p class="empty">No agents are assigned to ${org.name} yet.
+          ${operator ? 'Pick one below to assign it.' : ''}</p>` : ''}
+        <table class="list">
+          <thead><tr><th>Name</th><th>E-mail</th><th>Status</th><th>Rate</th>${operator ? html`<th></th>` : ''}</tr></thead>
+          <tbody>
+            ${org.agents.map((a) => html`<tr data-agent-id=${a.id}>
+              <td>${a.name}</td><td>${a.email ?? '—'}</td>
+              <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
+              <td>${money(a.effectiveBillingRate, org.currency)}</td>
+              ${operator ? html`<td><button class="secondary" ?disabled=${this.busy || org.isDefault}
+                @click=${() => this.unassign(a)}>Unassign</button></td>` : ''}
+            </tr>`)}
+          </tbody>
+        </table>
+        ${operator ? html`<form class="inline" @submit=${(e) => this.assign(e)}>
+          <label>Find <input type="search" placeholder="Agent name" aria-label="Find an agent to assign"
+            @input=${(e) => { clearTimeout(this.findTimer); const q = e.target.value.trim();
+              this.findTimer = setTimeout(() => this.loadCandidates(q), 250); }}></label>
+          <label>Agent <select name="agent" required aria-label="Agent to assign">
+            <option value="">Choose an agent…</option>
+            ${(this.candidates ?? []).map((a) => html`<option value=${a.id}>${a.name}
+              (${a.clientOrgName ?? 'unassigned'})</option>`)}
+          </select></label>
+          <button type="submit" ?disabled=${this.busy}>Assign</button>
+        </form>` : ''}
+        ${this.actionError ? html`<p class="error" role="alert">${this.actionError}</p>` : ''}
+      </section>`;
+  }
+}
+
+customElements.define('organization-detail', OrganizationDetail);

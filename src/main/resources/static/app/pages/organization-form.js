@@ -1,0 +1,102 @@
+// New and Edit Organization. The slug follows the name as it is typed and may be edited
+// until the organization is created; afterwards it is permanent and shown read-only.
+import { LitElement, html } from 'lit';
+import { post, patch } from '../api.js';
+import { slugFromName } from '../slug.js';
+
+const CURRENCIES = ['USD', 'EUR', 'GBP', 'NGN', 'CAD', 'AUD'];
+
+class OrganizationForm extends LitElement {
+  static properties = {
+    org: { attribute: false },
+    slug: { state: true },
+    slugEdited: { state: true },
+    error: { state: true },
+    field: { state: true },
+    busy: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  willUpdate(changed) {
+    if (changed.has('org')) {
+      this.slug = this.org?.slug ?? '';
+      this.slugEdited = false;
+    }
+  }
+
+  nameTyped(event) {
+    if (!this.org && !this.slugEdited) this.slug = slugFromName(event.target.value);
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const body = {
+      name: form.get('name'),
+      contactName: form.get('contactName') || null,
+      contactEmail: form.get('contactEmail') || null,
+      description: form.get('description') || null,
+      billingRatePerAgent: form.get('billingRatePerAgent') || '0',
+      currency: form.get('currency'),
+    };
+    this.busy = true;
+    this.error = null;
+    this.field = null;
+    try {
+      const saved = this.org
+        ? await patch(`/api/organizations/${this.org.id}`, body, { org: null })
+        : await post('/api/organizations', { ...body, slug: this.slug }, { org: null });
+      this.dispatchEvent(new CustomEvent('saved', { detail: saved, bubbles: true }));
+    } catch (e) {
+      this.error = e.message;
+      this.field = e.field;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  invalid(name) {
+    return this.field === name ? 'true' : 'false';
+  }
+
+  render() {
+    const org = this.org;
+    return html`
+      <form class="card form" @submit=${(e) => this.submit(e)} aria-busy=${this.busy ? 'true' : 'false'}>
+        <h2>${org ? `Edit ${org.name}` : 'New Organization'}</h2>
+        <label>Name <input name="name" required maxlength="200" .value=${org?.name ?? ''}
+          @input=${(e) => this.nameTyped(e)} aria-invalid=${this.invalid('name')}></label>
+        <label>Slug
+          <input name="slug" .value=${this.slug} ?readonly=${Boolean(org)} maxlength="63"
+            @input=${(e) => { this.slug = e.target.value; this.slugEdited = true; }}
+            aria-invalid=${this.invalid('slug')} aria-describedby="slug-note">
+          <small id="slug-note">${org ? 'Slugs are permanent: they cannot change after creation.'
+            : 'Generated from the name; you may edit it until the organization is created.'}</small>
+        </label>
+        <label>Contact name <input name="contactName" maxlength="200" .value=${org?.contactName ?? ''}
+          aria-invalid=${this.invalid('contactName')}></label>
+        <label>Contact e-mail <input name="contactEmail" type="email" .value=${org?.contactEmail ?? ''}
+          aria-invalid=${this.invalid('contactEmail')}></label>
+        <label>Description <textarea name="description" maxlength="2000" rows="3"
+          aria-invalid=${this.invalid('description')} .value=${org?.description ?? ''}></textarea></label>
+        <div class="row">
+          <label>Rate per agent per month <input name="billingRatePerAgent" inputmode="decimal"
+            .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'} aria-invalid=${this.invalid('billingRatePerAgent')}></label>
+          <label>Currency <select name="currency" aria-invalid=${this.invalid('currency')}>
+            ${CURRENCIES.map((c) => html`<option ?selected=${(org?.currency ?? 'USD') === c}>${c}</option>`)}
+          </select></label>
+        </div>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+        <div class="actions">
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : org ? 'Save' : 'Create'}</button>
+          <button type="button" class="secondary"
+            @click=${() => this.dispatchEvent(new CustomEvent('cancel', { bubbles: true }))}>Cancel</button>
+        </div>
+      </form>`;
+  }
+}
+
+customElements.define('organization-form', OrganizationForm);

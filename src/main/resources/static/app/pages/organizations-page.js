@@ -1,0 +1,142 @@
+// The Organizations page: one card per organization, paged from the server (50 at a
+// time) and searchable, so a thousand organizations load no slower than ten.
+import { LitElement, html } from 'lit';
+import { get, post, del } from '../api.js';
+import './organization-form.js';
+import { money } from '../format.js';
+
+export const isOperator = (me) => me?.role === 'owner' || me?.role === 'admin';
+
+class OrganizationsPage extends LitElement {
+  static properties = {
+    me: { attribute: false },
+    orgs: { state: true },
+    next: { state: true },
+    query: { state: true },
+    loading: { state: true },
+    error: { state: true },
+    editing: { state: true },
+    cardErrors: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  constructor() {
+    super();
+    this.orgs = [];
+    this.query = '';
+    this.cardErrors = {};
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.load();
+  }
+
+  async load(more = false) {
+    this.loading = true;
+    this.error = null;
+    try {
+      const params = new URLSearchParams({ limit: '50' });
+      if (this.query) params.set('q', this.query);
+      if (more && this.next) params.set('cursor', this.next);
+      const page = await get(`/api/organizations?${params}`, { org: null });
+      this.orgs = more ? [...this.orgs, ...page.items] : page.items;
+      this.next = page.nextCursor;
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  search(event) {
+    clearTimeout(this.searchTimer);
+    const value = event.target.value.trim();
+    this.searchTimer = setTimeout(() => { this.query = value; this.load(); }, 250);
+  }
+
+  async act(org, action) {
+    this.cardErrors = { ...this.cardErrors, [org.id]: null };
+    try {
+      if (action === 'toggle') {
+        const updated = await post(`/api/organizations/${org.id}/toggle`, undefined, { org: null });
+        this.orgs = this.orgs.map((o) => (o.id === org.id ? updated : o));
+      } else if (action === 'delete') {
+        // With agents assigned the server refuses and says why, in its own words.
+        if (!confirm(`Delete ${org.name}? This cannot be undone.`)) return;
+        await del(`/api/organizations/${org.id}`, { org: null });
+        this.orgs = this.orgs.filter((o) => o.id !== org.id);
+      }
+    } catch (e) {
+      this.cardErrors = { ...this.cardErrors, [org.id]: e.message };
+    }
+  }
+
+  saved(org) {
+    const known = this.orgs.some((o) => o.id === org.id);
+    this.orgs = known ? this.orgs.map((o) => (o.id === org.id ? org : o)) : [org, ...this.orgs];
+    this.editing = undefined;
+  }
+
+  render() {
+    const operator = isOperator(this.me);
+    return html`
+      <div class="page-head">
+        <h1>Organizations</h1>
+        <input type="search" placeholder="Search by name or slug" aria-label="Search organizations"
+          @input=${(e) => this.search(e)}>
+        ${operator ? html`<button @click=${() => { this.editing = null; }}>New Organization</button>` : ''}
+      </div>
+      ${this.editing !== undefined ? html`<organization-form .org=${this.editing}
+          @saved=${(e) => this.saved(e.detail)} @cancel=${() => { this.editing = undefined; }}></organization-form>`
+        : ''}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this.emptyState()}
+      <ul class="cards" aria-busy=${this.loading ? 'true' : 'false'}>
+        ${this.orgs.map((org) => this.card(org, operator))}
+      </ul>
+      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>
+        Show more</button>` : ''}`;
+  }
+
+  emptyState() {
+    if (this.loading || this.error) return '';
+    if (this.query && this.orgs.length === 0) return html`<p class="empty">No organization matches this search.</p>`;
+    if (!this.query && !this.next && this.orgs.every((o) => o.isDefault)) {
+      return html`<p class="empty">No client organizations yet. Create one for each client you run agents for;
+        the org switcher appears when at least one client organization exists.</p>`;
+    }
+    return '';
+  }
+
+  card(org, operator) {
+    return html`
+      <li class="card org" data-org-id=${org.id}>
+        <a class="title" href="#/organizations/${org.id}/agents">${org.name}</a>
+        <span class="slug">${org.slug}</span>
+        <span class="badge ${org.active ? 'ok' : 'off'}">${org.active ? 'Active' : 'Inactive'}</span>
+        ${org.isDefault ? html`<span class="badge">Default</span>` : ''}
+        ${org.description ? html`<p>${org.description}</p>` : ''}
+        <dl>
+          <dt>Agents</dt><dd class="agent-count">${org.agentCount}</dd>
+          <dt>Rate</dt><dd>${money(org.billingRatePerAgent, org.currency)} per agent / month</dd>
+          ${org.contactEmail ? html`<dt>Contact</dt><dd>${org.contactName ? `${org.contactName}, ` : ''}
+            ${org.contactEmail}</dd>` : ''}
+        </dl>
+        ${operator ? html`<div class="actions">
+          <button class="secondary" @click=${() => { this.editing = org; }}>Edit</button>
+          ${org.isDefault ? '' : html`
+            <button class="secondary" @click=${() => this.act(org, 'toggle')}>
+              ${org.active ? 'Deactivate' : 'Activate'}</button>
+            <button class="danger" @click=${() => this.act(org, 'delete')}>Delete</button>`}
+        </div>` : ''}
+        ${this.cardErrors[org.id] ? html`<p class="error" role="alert">${this.cardErrors[org.id]}</p>` : ''}
+      </li>`;
+  }
+}
+
+customElements.define('organizations-page', OrganizationsPage);

@@ -1,0 +1,147 @@
+// The dashboard shell: first-run setup or login, then navigation limited to the pages the
+// user may open, the org switcher, and a hash route per page and per open organization,
+// so a reload or the back button keeps the user where they were.
+import { LitElement, html } from 'lit';
+import { get, post, ApiError } from './api.js';
+import { orgContext } from './org-context.js';
+import './org-switcher.js';
+import './pages/sign-in.js';
+import './pages/organizations-page.js';
+import './pages/organization-detail.js';
+import './pages/agents-page.js';
+
+/** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
+const PAGES = [
+  { page: 'agents', label: 'Agents', orgAware: true },
+  { page: 'organizations', label: 'Organizations', orgAware: false },
+];
+
+export function parseRoute(hash) {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  return { page: parts[0] || null, id: parts[1] || null, tab: parts[2] || null };
+}
+
+class TenantryApp extends LitElement {
+  static properties = {
+    state: { state: true },
+    me: { state: true },
+    route: { state: true },
+    error: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  constructor() {
+    super();
+    this.state = 'loading';
+    this.route = parseRoute(location.hash);
+    window.addEventListener('hashchange', () => { this.route = parseRoute(location.hash); });
+    window.addEventListener('tenantry-signed-out', () => { this.me = null; this.state = 'login'; });
+  }
+
+  connectedCallback() {
+    // The boot message in index.html is for the moment before this module runs.
+    this.replaceChildren();
+    super.connectedCallback();
+    this.start();
+  }
+
+  async start() {
+    this.error = null;
+    try {
+      const setup = await get('/api/setup', { org: null });
+      if (setup.setupRequired) {
+        this.state = 'setup';
+        return;
+      }
+      this.signedIn(await get('/api/me', { org: null }));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        this.state = 'login';
+      } else {
+        this.error = e.message;
+        this.state = 'failed';
+      }
+    }
+  }
+
+  signedIn(me) {
+    this.me = me;
+    orgContext.restore(me);
+    this.state = 'ready';
+    const allowed = this.pages();
+    if (!allowed.some((p) => p.page === this.route.page) && allowed.length > 0) {
+      location.hash = `#/${allowed[0].page}`;
+    }
+  }
+
+  pages() {
+    return PAGES.filter((p) => this.me?.pages?.includes(p.page));
+  }
+
+  async signOut() {
+    try {
+      await post('/api/auth/logout', undefined, { org: null });
+    } finally {
+      this.me = null;
+      this.state = 'login';
+    }
+  }
+
+  render() {
+    switch (this.state) {
+      case 'loading':
+        return html`<p class="boot" role="status">Loading Tenantry…</p>`;
+      case 'failed':
+        return html`<main class="center"><p class="error" role="alert">${this.error}</p>
+          <button @click=${() => this.start()}>Try again</button></main>`;
+      case 'setup':
+        return html`<sign-in mode="setup" @signed-in=${(e) => this.signedIn(e.detail)}></sign-in>`;
+      case 'login':
+        return html`<sign-in mode="login" @signed-in=${(e) => this.signedIn(e.detail)}></sign-in>`;
+      default:
+        return this.renderDashboard();
+    }
+  }
+
+  renderDashboard() {
+    const pages = this.pages();
+    const current = pages.find((p) => p.page === this.route.page);
+    return html`
+      <header class="top">
+        <a class="brand" href="#/">Tenantry</a>
+        <nav aria-label="Pages">
+          ${pages.map((p) => html`<a href="#/${p.page}" aria-current=${p.page === this.route.page ? 'page' : 'false'}>
+            ${p.label}</a>`)}
+        </nav>
+        <span class="who">${this.me.name} <span class="badge">${this.me.role}</span></span>
+        <button class="link" @click=${() => this.signOut()}>Sign out</button>
+      </header>
+      ${current?.orgAware ? html`<org-switcher></org-switcher>` : ''}
+      <main>${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;
+  }
+
+  renderPage(page) {
+    if (page === 'agents') {
+      return html`<agents-page .me=${this.me}></agents-page>`;
+    }
+    if (page === 'organizations') {
+      return this.route.id
+        ? html`<organization-detail .orgId=${this.route.id} .tab=${this.route.tab || 'agents'}
+            .me=${this.me}></organization-detail>`
+        : html`<organizations-page .me=${this.me}></organizations-page>`;
+    }
+    return '';
+  }
+
+  renderNoPage(pages) {
+    return pages.length === 0
+      ? html`<p class="empty">Your account may not open any page of the dashboard yet. Ask an owner or admin to
+          grant you pages in Users.</p>`
+      : html`<p class="empty">Pick a page above.</p>`;
+  }
+}
+
+customElements.define('tenantry-app', TenantryApp);

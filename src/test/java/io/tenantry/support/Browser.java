@@ -1,0 +1,155 @@
+package io.tenantry.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's headless Chromium driven by Selenium, against the test server. Each browser has
+ * a fresh profile (so its own cookies and local storage); screenshots go to
+ * target/screenshots.
+ */
+public final class Browser implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private final ChromeDriver driver;
+    private final Path profile;
+    private final String base;
+    private final WebDriverWait wait;
+
+    private Browser(int port, int width, int height) throws IOException {
+        profile = Files.createTempDirectory("tenantry-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        driver = new ChromeDriver(service, options);
+        base = "http://127.0.0.1:" + port;
+        // Lit re-renders replace elements under a wait: a stale element means "look again".
+        wait = new WebDriverWait(driver, Duration.ofSeconds(10));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    }
+
+    public static Browser open(int port) throws IOException {
+        return new Browser(port, 1280, 900);
+    }
+
+    /** A phone-sized window. */
+    public static Browser phone(int port) throws IOException {
+        return new Browser(port, 390, 844);
+    }
+
+    public Browser go(String path) {
+        driver.get(base + path);
+        return this;
+    }
+
+    public WebElement find(String css) {
+        try {
+            return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw failure("no visible " + css, e);
+        }
+    }
+
+    public List<WebElement> all(String css) {
+        return driver.findElements(By.cssSelector(css));
+    }
+
+    /** Waits until an element matching {@code css} contains {@code text}; answers it. */
+    public WebElement findWithText(String css, String text) {
+        try {
+            return wait.until(d -> d.findElements(By.cssSelector(css)).stream()
+                    .filter(e -> e.getText().contains(text)).findFirst().orElse(null));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw failure("no " + css + " containing '" + text + "'", e);
+        }
+    }
+
+    /** What the page showed when a wait failed: its text in the message, a screenshot on disk. */
+    private AssertionError failure(String what, Exception cause) {
+        String shot;
+        try {
+            shot = screenshot("failure-" + System.currentTimeMillis()).toString();
+        } catch (IOException | RuntimeException e) {
+            shot = "no screenshot: " + e.getMessage();
+        }
+        String page = driver.findElement(By.tagName("body")).getText();
+        return new AssertionError(what + " at " + url() + " (" + shot + "); the page read:\n"
+                + page.substring(0, Math.min(page.length(), 2000)), cause);
+    }
+
+    public void waitUntilGone(String css, String text) {
+        wait.until(d -> d.findElements(By.cssSelector(css)).stream().noneMatch(e -> e.getText().contains(text)));
+    }
+
+    public void type(String css, String text) {
+        WebElement field = find(css);
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    public void click(String css) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(css))).click();
+    }
+
+    public void clickButton(String label) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.xpath(
+                "//button[normalize-space(.)='" + label + "']"))).click();
+    }
+
+    public void acceptConfirmation() {
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+    }
+
+    public String text(String css) {
+        return find(css).getText();
+    }
+
+    public Object script(String code, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(code, args);
+    }
+
+    public void reload() {
+        driver.navigate().refresh();
+    }
+
+    public String url() {
+        return driver.getCurrentUrl();
+    }
+
+    /** Saves a PNG of the window as target/screenshots/{name}.png. */
+    public Path screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        Path file = SCREENSHOTS.resolve(name + ".png");
+        Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+        return file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        driver.quit();
+        try (var files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.tenantry.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+
+import tools.jackson.databind.JsonNode;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Browser;
+import io.tenantry.support.BrowserGate;
+import io.tenantry.support.Platform;
+import io.tenantry.support.TenantryTest;
+
+/**
+ * The guide's flows in a real browser (headless Chromium), on a database of its own so
+ * that the first visit meets the create-owner form. The tests build on each other in
+ * order; each saves screenshots under target/screenshots.
+ */
+@TenantryTest
+@TestPropertySource(properties = "tenantry.test.context=dashboard-browser")
+@ExtendWith(BrowserGate.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+
+    @LocalServerPort
+    int port;
+
+    Browser browser;
+    Api api;
+    String owner;
+    String orgA;
+    String orgB;
+    String agentA;
+    String agentB;
+
+    @BeforeAll
+    void open() throws Exception {
+        browser = Browser.open(port);
+        api = new Api(port);
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    String orgNamed(String name) {
+        for (JsonNode org : api.get("/api/organizations?limit=500").as(owner).send().expect(200).items()) {
+            if (org.path("name").asString().equals(name)) {
+                return org.path("id").asString();
+            }
+        }
+        throw new AssertionError("no organization named " + name);
+    }
+
+    @Test
+    @Order(1)
+    void theFirstVisitCreatesTheOwner() throws Exception {
+        browser.go("/");
+        browser.findWithText("h1", "Create the owner account");
+        browser.screenshot("01-setup");
+        browser.type("input[name=name]", "Olive Owner");
+        browser.type("input[name=email]", Platform.OWNER_EMAIL);
+        browser.type("input[name=password]", Platform.PASSWORD);
+        browser.clickButton("Create owner");
+
+        browser.findWithText(".who", "Olive Owner");
+        assertThat(browser.all(".top nav a").stream().map(a -> a.getText().trim()).toList())
+                .contains("Agents", "Organizations");
+        owner = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
+    }
+
+    @Test
+    @Order(2)
+    void anOrganizationIsCreatedWithTheSlugGeneratedAsTheNameIsTyped() throws Exception {
+        browser.go("/#/organizations");
+        browser.findWithText(".empty", "org switcher appears when at least one client organization exists");
+        browser.clickButton("New Organization");
+        browser.type("organization-form input[name=name]", "Acme <b>Bold</b> & Co");
+        assertThat(browser.find("organization-form input[name=slug]").getDomProperty("value"))
+                .isEqualTo("acme-b-bold-b-co");
+        browser.type("organization-form input[name=billingRatePerAgent]", "120.00");
+        browser.screenshot("02-new-organization");
+        browser.clickButton("Create");
+
+        var card = browser.findWithText("li.org", "acme-b-bold-b-co");
+        // The name is shown as text, never as markup.
+        assertThat(card.getText()).contains("Acme <b>Bold</b> & Co");
+        assertThat(browser.all("li.org b")).isEmpty();
+        orgA = orgNamed("Acme <b>Bold</b> & Co");
+        orgB = api.post("/api/organizations").as(owner).json(Map.of("name", "Beta Corp", "currency", "EUR",
+                "billingRatePerAgent", "80.00")).send().expect(201).id();
+
+        browser.clickButton("New Organization");
+        browser.type("organization-form input[name=name]", "Beta Corp");
+        browser.clickButton("Create");
+        browser.findWithText("organization-form .error", "already taken");
+        browser.screenshot("03-organization-error");
+        browser.clickButton("Cancel");
+    }
+
+    @Test
+    @Order(3)
+    void anAgentIsAssignedAndThenMovedToAnotherOrganization() throws Exception {
+        agentA = api.post("/api/agents").as(owner).json(Map.of("name", "Ada Assistant")).send().expect(201).id();
+        agentB = api.post("/api/agents").as(owner).org(orgB).json(Map.of("name", "Bea Bot")).send().expect(201).id();
+
+        browser.go("/#/organizations/" + orgA + "/agents");
+        browser.findWithText("h1", "Acme <b>Bold</b> & Co");
+        browser.findWithText("option", "Ada Assistant");
+        new org.openqa.selenium.support.ui.Select(browser.find("select[name=agent]"))
+                .selectByValue(agentA);
+        browser.clickButton("Assign");
+        browser.findWithText("table.list tbody tr", "Ada Assistant");
+        browser.screenshot("04-organization-agents");
+
+        browser.go("/#/organizations/" + orgB + "/agents");
+        browser.findWithText("h1", "Beta Corp");
+        browser.findWithText("option", "Ada Assistant");
+        new org.openqa.selenium.support.ui.Select(browser.find("select[name=agent]")).selectByValue(agentA);
+        browser.clickButton("Assign");
+        browser.acceptConfirmation();
+        browser.findWithText("table.list tbody tr", "Ada Assistant");
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")).isEqualTo(orgB);
+
+        // Back in the first org: it no longer holds the agent.
+        api.post("/api/agents/" + agentA + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")).isEqualTo(orgA);
+    }
+
+    @Test
+    @Order(4)
+    void deletingIsRefusedWhileAgentsAreAssignedWithTheReason() throws Exception {
+        browser.go("/#/organizations");
+        var card = browser.findWithText("li.org", "acme-b-bold-b-co");
+        assertThat(card.findElement(org.openqa.selenium.By.cssSelector(".agent-count")).getText()).isEqualTo("1");
+        card.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Delete']")).click();
+        browser.acceptConfirmation();
+        browser.findWithText("li.org .error", "agent");
+        browser.screenshot("05-delete-refused");
+        assertThat(api.get("/api/organizations/" + orgA).as(owner).send().status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(5)
+    void anOwnerSwitchesContextAndTheListFollowsAndSurvivesAReload() throws Exception {
+        browser.go("/#/agents");
+        browser.findWithText("table.list tbody", "Bea Bot");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgA);
+        browser.waitUntilGone("table.list tbody", "Bea Bot");
+        browser.findWithText("table.list tbody", "Ada Assistant");
+        browser.reload();
+        browser.findWithText("table.list tbody", "Ada Assistant");
+        assertThat(browser.find("org-switcher select").getDomProperty("value")).isEqualTo(orgA);
+        assertThat(browser.text("table.list tbody")).doesNotContain("Bea Bot");
+        browser.screenshot("06-agents-in-context");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+        browser.findWithText("table.list tbody", "Bea Bot");
+    }
+
+    @Test
+    @Order(6)
+    void theBillingTabShowsTheSameNumbersAsTheApi() throws Exception {
+        Map<String, Object> event = new HashMap<>(Map.of("agentId", agentA, "eventId", "browser-1", "model", "gpt-4o",
+                "inputTokens", 1_000_000, "outputTokens", 250_000, "cachedInputTokens", 0, "occurredAt",
+                Instant.now().toString()));
+        api.post("/api/usage").as(owner).json(event).send().expect(201);
+        JsonNode statement = api.get("/api/organizations/" + orgA + "/billing?month="
+                + YearMonth.now(ZoneOffset.UTC)).as(owner).send().expect(200).json();
+
+        browser.go("/#/organizations/" + orgA + "/billing");
+        browser.find("[data-figure=revenue]");
+        assertThat(browser.text("[data-figure=revenue]")).isEqualTo("120.00 USD");
+        assertThat(statement.path("revenue").asString()).isEqualTo("120.00");
+        assertThat(browser.text("[data-figure=cost]")).isEqualTo("5.00 USD");
+        assertThat(statement.path("cost").asString()).isEqualTo("5.00");
+        assertThat(browser.text("[data-figure=margin]")).isEqualTo(statement.path("margin").asString() + " %");
+        assertThat(browser.text("[data-figure=tokens]")).isEqualTo("1,250,000");
+        browser.find(".chart svg");
+        browser.screenshot("07-billing");
+
+        // A per-agent rate, saved on Enter, changes the revenue.
+        var rate = browser.find("input.rate");
+        rate.clear();
+        rate.sendKeys("150.00", org.openqa.selenium.Keys.ENTER);
+        browser.findWithText("[data-figure=revenue]", "150.00 USD");
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
+                .isEqualTo("150.00");
+    }
+
+    @Test
+    @Order(7)
+    void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
+        String email = "bound@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Bound User", "password",
+                Platform.PASSWORD, "role", "user", "clientOrgId", orgA, "pages",
+                List.of("agents", "organizations", "billing"))).send().expect(201);
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        browser.type("input[name=email]", email);
+        browser.type("input[name=password]", Platform.PASSWORD);
+        browser.clickButton("Sign in");
+
+        browser.go("/#/agents");
+        browser.findWithText("org-switcher .badge", "Locked");
+        assertThat(browser.text("org-switcher")).contains("Acme <b>Bold</b> & Co").doesNotContain("Beta Corp");
+        browser.findWithText("table.list tbody", "Ada Assistant");
+        assertThat(browser.text("table.list tbody")).doesNotContain("Bea Bot");
+        browser.screenshot("08-bound-user-agents");
+
+        browser.go("/#/organizations");
+        browser.findWithText("li.org", "acme-b-bold-b-co");
+        assertThat(browser.all("li.org")).hasSize(1);
+
+        browser.go("/#/organizations/" + orgB + "/agents");
+        browser.findWithText(".error", "not found");
+        assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("Bea Bot");
+        browser.screenshot("09-bound-user-forged-org");
+    }
+}
