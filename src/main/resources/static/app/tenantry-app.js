@@ -9,11 +9,15 @@ import './pages/sign-in.js';
 import './pages/organizations-page.js';
 import './pages/organization-detail.js';
 import './pages/agents-page.js';
+import './pages/billing-overview.js';
+import './pages/audit-page.js';
 
 /** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
 const PAGES = [
   { page: 'agents', label: 'Agents', orgAware: true },
   { page: 'organizations', label: 'Organizations', orgAware: false },
+  { page: 'billing', label: 'Billing', orgAware: false },
+  { page: 'audit', label: 'Audit', orgAware: true },
 ];
 
 export function parseRoute(hash) {
@@ -126,6 +130,12 @@ class TenantryApp extends LitElement {
   renderPage(page) {
     if (page === 'agents') {
       return html`<agents-page .me=${this.me}></agents-page>`;
+    }
+    if (page === 'billing') {
+      return html`<billing-overview .me=${this.me}></billing-overview>`;
+    }
+    if (page === 'audit') {
+      return html`<audit-page></audit-page>`;
     }
     if (page === 'organizations') {
       return this.route.id

@@ -208,6 +208,33 @@ class DashboardBrowserTest {
 
     @Test
     @Order(7)
+    void theOverviewListsEveryOrganizationSortableWithTotalsPerCurrency() throws Exception {
+        browser.go("/#/billing");
+        browser.findWithText("table.overview tbody", "Beta Corp");
+        assertThat(browser.text("table.overview tfoot")).contains("Total USD").contains("Total EUR");
+        browser.clickButton("Revenue");
+        browser.findWithText("table.overview thead", "Revenue ▼");
+        assertThat(browser.all("table.overview tbody tr").get(0).getText()).contains("Acme <b>Bold</b> & Co")
+                .contains("150.00");
+        browser.screenshot("10-billing-overview");
+    }
+
+    @Test
+    @Order(8)
+    void theAuditLogFollowsTheContextAndItsFilters() throws Exception {
+        browser.go("/#/audit");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgB);
+        browser.findWithText("table.list tbody", "organization.created");
+        browser.type("input[name=action]", "agent.created");
+        browser.clickButton("Filter");
+        browser.waitUntilGone("table.list tbody", "organization.created");
+        browser.findWithText("table.list tbody", "agent.created");
+        browser.screenshot("11-audit");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+    }
+
+    @Test
+    @Order(9)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
         String email = "bound@tenantry.test";
         api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Bound User", "password",
@@ -224,7 +251,7 @@ class DashboardBrowserTest {
         assertThat(browser.text("org-switcher")).contains("Acme <b>Bold</b> & Co").doesNotContain("Beta Corp");
         browser.findWithText("table.list tbody", "Ada Assistant");
         assertThat(browser.text("table.list tbody")).doesNotContain("Bea Bot");
-        browser.screenshot("08-bound-user-agents");
+        browser.screenshot("12-bound-user-agents");
 
         browser.go("/#/organizations");
         browser.findWithText("li.org", "acme-b-bold-b-co");
@@ -233,6 +260,25 @@ class DashboardBrowserTest {
         browser.go("/#/organizations/" + orgB + "/agents");
         browser.findWithText(".error", "not found");
         assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("Bea Bot");
-        browser.screenshot("09-bound-user-forged-org");
+        browser.screenshot("13-bound-user-forged-org");
+    }
+
+    @Test
+    @Order(10)
+    void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
+        try (Browser phone = Browser.phone(port)) {
+            phone.go("/");
+            phone.type("input[name=email]", Platform.OWNER_EMAIL);
+            phone.type("input[name=password]", Platform.PASSWORD);
+            phone.clickButton("Sign in");
+            for (String page : List.of("organizations", "organizations/" + orgA + "/billing", "agents", "billing")) {
+                phone.go("/#/" + page);
+                phone.find("main h1");
+                Thread.sleep(300);
+                Object overflow = phone.script("return document.documentElement.scrollWidth - window.innerWidth");
+                phone.screenshot("phone-" + page.replace('/', '-').replace(orgA, "org"));
+                assertThat(((Number) overflow).intValue()).as("sideways overflow of %s", page).isLessThanOrEqualTo(0);
+            }
+        }
     }
 }

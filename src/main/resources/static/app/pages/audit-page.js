@@ -1,0 +1,90 @@
+// The audit log in the current org context, filterable by action and date, paged.
+import { LitElement, html } from 'lit';
+import { get } from '../api.js';
+import { orgContext } from '../org-context.js';
+
+class AuditPage extends LitElement {
+  static properties = {
+    events: { state: true },
+    next: { state: true },
+    loading: { state: true },
+    error: { state: true },
+    filter: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  constructor() {
+    super();
+    this.events = [];
+    this.filter = { action: '', from: '', to: '' };
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.unsubscribe = orgContext.subscribe(() => this.load());
+    this.load();
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+  }
+
+  async load(more = false) {
+    this.loading = true;
+    this.error = null;
+    try {
+      const params = new URLSearchParams({ limit: '50' });
+      if (this.filter.action) params.set('action', this.filter.action);
+      // Dates are days in UTC: from the start of "from" to the end of "to".
+      if (this.filter.from) params.set('from', `${this.filter.from}T00:00:00Z`);
+      if (this.filter.to) params.set('to', new Date(Date.parse(`${this.filter.to}T00:00:00Z`) + 86_400_000)
+        .toISOString());
+      if (more && this.next) params.set('cursor', this.next);
+      const page = await get(`/api/audit?${params}`);
+      this.events = more ? [...this.events, ...page.items] : page.items;
+      this.next = page.nextCursor;
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  apply(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    this.filter = { action: form.get('action').trim(), from: form.get('from'), to: form.get('to') };
+    this.load();
+  }
+
+  render() {
+    return html`
+      <div class="page-head"><h1>Audit log</h1></div>
+      <form class="inline" @submit=${(e) => this.apply(e)}>
+        <label>Action <input name="action" placeholder="agent.created" .value=${this.filter.action}></label>
+        <label>From <input name="from" type="date" .value=${this.filter.from}></label>
+        <label>To <input name="to" type="date" .value=${this.filter.to}></label>
+        <button type="submit">Filter</button>
+      </form>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${!this.loading && !this.error && this.events.length === 0 ? html`<p class="empty">No events match.</p>` : ''}
+      <table class="list" aria-busy=${this.loading ? 'true' : 'false'}>
+        <thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Target</th></tr></thead>
+        <tbody>${this.events.map((e) => html`<tr>
+          <td>${e.occurredAt.replace('T', ' ').slice(0, 19)}</td>
+          <td>${e.actorLabel} <small>(${e.actorType})</small></td>
+          <td><code>${e.action}</code></td>
+          <td>${e.targetType}${e.targetId ? html` <small>${e.targetId}</small>` : ''}</td>
+        </tr>`)}</tbody>
+      </table>
+      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>Show more</button>`
+        : ''}`;
+  }
+}
+
+customElements.define('audit-page', AuditPage);

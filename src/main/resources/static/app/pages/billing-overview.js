@@ -1,0 +1,113 @@
+// The billing overview (owners and admins): one row per organization for a chosen month,
+// sortable, with totals per currency, from GET /api/billing/overview.
+import { LitElement, html } from 'lit';
+import { get } from '../api.js';
+import { isOperator } from './organizations-page.js';
+import { money, count } from '../format.js';
+
+const COLUMNS = [
+  { key: 'orgName', label: 'Organization', text: true },
+  { key: 'revenue', label: 'Revenue' },
+  { key: 'cost', label: 'Cost' },
+  { key: 'margin', label: 'Margin' },
+  { key: 'currency', label: 'Currency', text: true },
+];
+
+class BillingOverview extends LitElement {
+  static properties = {
+    me: { attribute: false },
+    month: { state: true },
+    overview: { state: true },
+    sort: { state: true },
+    error: { state: true },
+    loading: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  constructor() {
+    super();
+    this.month = new Date().toISOString().slice(0, 7);
+    this.sort = { key: 'orgName', descending: false };
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    if (isOperator(this.me)) this.load();
+  }
+
+  async load() {
+    this.loading = true;
+    this.error = null;
+    try {
+      this.overview = await get(`/api/billing/overview?month=${encodeURIComponent(this.month)}`, { org: null });
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  sortBy(key) {
+    this.sort = { key, descending: this.sort.key === key ? !this.sort.descending : key !== 'orgName' };
+  }
+
+  rows() {
+    const { key, descending } = this.sort;
+    const column = COLUMNS.find((c) => c.key === key);
+    const value = (row) => (key === 'cost' ? row.cost ?? row.costUsd : row[key]);
+    return [...this.overview.items].sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      const order = column.text ? String(x).localeCompare(String(y)) : Number(x) - Number(y);
+      return descending ? -order : order;
+    });
+  }
+
+  render() {
+    if (!isOperator(this.me)) {
+      return html`<h1>Billing</h1><p class="empty">The overview of every organization is for owners and admins.
+        Open an organization's Billing &amp; Costs tab from Organizations.</p>`;
+    }
+    return html`
+      <div class="page-head">
+        <h1>Billing overview</h1>
+        <label>Month <input type="month" .value=${this.month} aria-label="Month"
+          @change=${(e) => { if (e.target.value) { this.month = e.target.value; this.load(); } }}></label>
+        ${this.overview?.closed ? html`<span class="badge">Closed</span>` : ''}
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.overview ? this.table() : ''}`;
+  }
+
+  table() {
+    const arrow = (key) => (this.sort.key === key ? (this.sort.descending ? ' ▼' : ' ▲') : '');
+    return html`
+      <table class="list overview">
+        <thead><tr>${COLUMNS.map((c) => html`<th aria-sort=${this.sort.key === c.key
+          ? (this.sort.descending ? 'descending' : 'ascending') : 'none'}>
+          <button class="sort" @click=${() => this.sortBy(c.key)}>${c.label}${arrow(c.key)}</button></th>`)}
+          <th>Tokens</th></tr></thead>
+        <tbody>${this.rows().map((s) => html`<tr data-org-id=${s.orgId}>
+          <td><a href="#/organizations/${s.orgId}/billing">${s.orgName}</a>
+            ${s.warnings.length ? html` <span class="badge off" title=${s.warnings.join(' ')}>warning</span>` : ''}</td>
+          <td>${money(s.revenue)}</td>
+          <td>${s.cost === null ? `${money(s.costUsd, 'USD')}` : money(s.cost)}</td>
+          <td>${s.margin === null ? '—' : `${s.margin} %`}</td>
+          <td>${s.currency}</td>
+          <td>${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
+        </tr>`)}</tbody>
+        <tfoot>${this.overview.totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
+          <th>Total ${t.currency} (${t.orgs} orgs)</th><td>${money(t.revenue)}</td>
+          <td>${t.cost === null ? `${money(t.costUsd, 'USD')}` : money(t.cost)}</td>
+          <td>${t.margin === null ? '—' : `${t.margin} %`}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
+      </table>`;
+  }
+}
+
+customElements.define('billing-overview', BillingOverview);
