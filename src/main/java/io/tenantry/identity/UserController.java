@@ -35,7 +35,8 @@ class UserController {
         this.users = users;
     }
 
-    record Permissions(List<String> pages, @JsonAlias("client_org_id") UUID clientOrgId) {
+    /** Pages and binding, and optionally the role, saved together. */
+    record Permissions(String role, List<String> pages, @JsonAlias("client_org_id") UUID clientOrgId) {
     }
 
     @GetMapping
@@ -65,9 +66,10 @@ class UserController {
     User permissions(OrgCallContext context, @PathVariable UUID id,
             @RequestBody(required = false) Permissions permissions) {
         if (permissions == null) {
-            throw ApiException.badRequest(null, "Send {pages, clientOrgId}.");
+            throw ApiException.badRequest(null, "Send {pages, clientOrgId} and, to change it too, role.");
         }
-        return users.setPermissions(context, id, permissions.pages(), permissions.clientOrgId());
+        return users.setPermissions(context, id, permissions.role(), permissions.pages(),
+                permissions.clientOrgId());
     }
 
     @DeleteMapping("/{id}")

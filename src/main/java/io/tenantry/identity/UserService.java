@@ -97,12 +97,7 @@ public class UserService {
             User before = users.lock(reach, id).orElseThrow(() -> notFound());
             requireMayManage(context, before);
             Role role = patch.has("role") ? Role.parse(patch.text("role")) : before.role();
-            if (role != before.role()) {
-                requireOwnerFor(context, role);
-                if (before.role() == Role.owner) {
-                    requireAnotherOwner();
-                }
-            }
+            requireMayChangeRole(context, before, role);
             String email = patch.has("email") ? Fields.email("email", patch.text("email")) : before.email();
             if (email == null) {
                 throw ApiException.badRequest("email", "email cannot be empty.");
@@ -125,15 +120,23 @@ public class UserService {
     }
 
     /** Sets pages and binding together. Binding to an org of which nothing is known answers 404. */
-    public User setPermissions(OrgCallContext context, UUID id, List<String> pageNames, UUID clientOrgId) {
+    /**
+     * Sets role (unless null), pages and binding in one change, as the dashboard's
+     * permission editor saves them: all of it or, when one part is refused, none.
+     */
+    public User setPermissions(OrgCallContext context, UUID id, String roleName, List<String> pageNames,
+            UUID clientOrgId) {
         context.requireOperator("change permissions");
         Set<Page> pages = Page.parse(pageNames);
+        Role newRole = roleName == null ? null : Role.parse(roleName);
         OrgScope reach = context.reach();
         return transactions.write(reach, () -> {
             User before = users.lock(reach, id).orElseThrow(() -> notFound());
             requireMayManage(context, before);
+            Role role = newRole == null ? before.role() : newRole;
+            requireMayChangeRole(context, before, role);
             requireOrg(reach, clientOrgId);
-            User after = new User(id, before.email(), before.name(), before.role(), clientOrgId, pages,
+            User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
                     before.lockedUntil(), before.createdAt(), context.at());
             users.update(after);
             audit.record(context, Login.auditOrg(after), "user.permissions_changed", "user", id,
@@ -192,6 +195,15 @@ public class UserService {
     private static void requireOwnerFor(OrgCallContext context, Role role) {
         if (role.operator() && !isOwner(context)) {
             throw ApiException.forbidden("Only an owner may create or promote owners and admins.");
+        }
+    }
+
+    private void requireMayChangeRole(OrgCallContext context, User before, Role role) {
+        if (role != before.role()) {
+            requireOwnerFor(context, role);
+            if (before.role() == Role.owner) {
+                requireAnotherOwner();
+            }
         }
     }
 

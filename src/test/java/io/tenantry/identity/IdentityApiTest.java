@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.JsonNode;
+
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
@@ -194,6 +196,29 @@ class IdentityApiTest extends ServerTest {
 
         api.patch("/api/users/" + id).as(owner).json(Map.of("role", "user")).send().expect(200);
         api.get("/api/agents").as(token).org(orgB).send().expect(403);
+    }
+
+    @Test
+    void rolePagesAndBindingAreSavedTogetherOrNotAtAll() {
+        String org = platform.createOrg("Together");
+        String id = createUser(owner, newEmail(), "user");
+        String admin = platform.createUser("admin", null, List.of());
+        JsonNode before = api.get("/api/users/" + id).as(owner).send().expect(200).json();
+
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "admin", "pages",
+                List.of("agents", "nope"))).send().expect(400);
+        api.put("/api/users/" + id + "/permissions").as(admin).json(Map.of("role", "owner", "pages",
+                List.of("agents"))).send().expect(403);
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "chief", "pages",
+                List.of("agents"))).send().expect(400);
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).json()).isEqualTo(before);
+
+        JsonNode saved = api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user",
+                "pages", List.of("agents", "billing"), "clientOrgId", org)).send().expect(200).json();
+        assertThat(saved.path("clientOrgId").asString()).isEqualTo(org);
+        assertThat(saved.path("pages").toString()).contains("agents").contains("billing");
+        assertThat(api.get("/api/audit?action=user.permissions_changed").as(owner).org(org).send().body())
+                .contains(id);
     }
 
     @Test
