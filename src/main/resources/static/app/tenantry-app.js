@@ -11,11 +11,13 @@ import './pages/organization-detail.js';
 import './pages/agents-page.js';
 import './pages/billing-overview.js';
 import './pages/audit-page.js';
+import './pages/users-page.js';
 
 /** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
 const PAGES = [
   { page: 'agents', label: 'Agents', orgAware: true },
   { page: 'organizations', label: 'Organizations', orgAware: false },
+  { page: 'users', label: 'Users', orgAware: true },
   { page: 'billing', label: 'Billing', orgAware: false },
   { page: 'audit', label: 'Audit', orgAware: true },
 ];
@@ -133,6 +135,9 @@ class TenantryApp extends LitElement {
     }
     if (page === 'billing') {
       return html`<billing-overview .me=${this.me}></billing-overview>`;
+    }
+    if (page === 'users') {
+      return html`<users-page .me=${this.me}></users-page>`;
     }
     if (page === 'audit') {
       return html`<audit-page></audit-page>`;

@@ -38,6 +38,8 @@ import io.tenantry.support.TenantryTest;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
 
+    static final String BOUND_EMAIL = "bound@tenantry.test";
+
     @LocalServerPort
     int port;
 
@@ -235,11 +237,44 @@ class DashboardBrowserTest {
 
     @Test
     @Order(9)
+    void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
+        browser.go("/#/users");
+        browser.clickButton("New User");
+        browser.type("input[name=name]", "Bound User");
+        browser.type("input[name=email]", BOUND_EMAIL);
+        browser.type("input[name=password]", Platform.PASSWORD);
+        browser.clickButton("Create");
+        browser.find("form.permissions");
+        new org.openqa.selenium.support.ui.Select(browser.find("form.permissions select[name=role]"))
+                .selectByVisibleText("admin");
+        assertThat(browser.find("form.permissions select[name=clientOrgId]").isEnabled()).isFalse();
+        new org.openqa.selenium.support.ui.Select(browser.find("form.permissions select[name=role]"))
+                .selectByVisibleText("user");
+        new org.openqa.selenium.support.ui.Select(browser.find("form.permissions select[name=clientOrgId]"))
+                .selectByValue(orgA);
+        browser.clickButton("Select none");
+        for (String page : List.of("agents", "organizations", "billing")) {
+            browser.click("form.permissions input[value=" + page + "]");
+        }
+        browser.screenshot("12-permission-editor");
+        browser.clickButton("Save");
+        browser.waitUntilGone("table.users", "Select all");
+        JsonNode user = null;
+        for (JsonNode candidate : api.get("/api/users?limit=500").as(owner).send().expect(200).items()) {
+            if (candidate.path("email").asString().equals(BOUND_EMAIL)) {
+                user = candidate;
+            }
+        }
+        assertThat(user.path("clientOrgId").asString()).isEqualTo(orgA);
+        assertThat(user.path("pages").toString()).contains("agents", "organizations", "billing")
+                .doesNotContain("dashboard");
+        browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
+    }
+
+    @Test
+    @Order(10)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
-        String email = "bound@tenantry.test";
-        api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Bound User", "password",
-                Platform.PASSWORD, "role", "user", "clientOrgId", orgA, "pages",
-                List.of("agents", "organizations", "billing"))).send().expect(201);
+        String email = BOUND_EMAIL;
         browser.clickButton("Sign out");
         browser.findWithText("h1", "Sign in to Tenantry");
         browser.type("input[name=email]", email);
@@ -251,7 +286,7 @@ class DashboardBrowserTest {
         assertThat(browser.text("org-switcher")).contains("Acme <b>Bold</b> & Co").doesNotContain("Beta Corp");
         browser.findWithText("table.list tbody", "Ada Assistant");
         assertThat(browser.text("table.list tbody")).doesNotContain("Bea Bot");
-        browser.screenshot("12-bound-user-agents");
+        browser.screenshot("13-bound-user-agents");
 
         browser.go("/#/organizations");
         browser.findWithText("li.org", "acme-b-bold-b-co");
@@ -260,18 +295,19 @@ class DashboardBrowserTest {
         browser.go("/#/organizations/" + orgB + "/agents");
         browser.findWithText(".error", "not found");
         assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("Bea Bot");
-        browser.screenshot("13-bound-user-forged-org");
+        browser.screenshot("14-bound-user-forged-org");
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
             phone.type("input[name=email]", Platform.OWNER_EMAIL);
             phone.type("input[name=password]", Platform.PASSWORD);
             phone.clickButton("Sign in");
-            for (String page : List.of("organizations", "organizations/" + orgA + "/billing", "agents", "billing")) {
+            for (String page : List.of("organizations", "organizations/" + orgA + "/billing", "agents", "billing",
+                    "users")) {
                 phone.go("/#/" + page);
                 phone.find("main h1");
                 Thread.sleep(300);

@@ -1,0 +1,203 @@
+// The Users page: list, create, edit, delete, and the permission editor (role, client
+// organization, pages with Select all / none), saved together in one call.
+import { LitElement, html } from 'lit';
+import { get, post, patch, put, del } from '../api.js';
+import { isOperator } from './organizations-page.js';
+
+const PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'guardrails', 'interventions',
+  'memory', 'vault', 'billing', 'settings', 'audit'];
+const ROLES = ['user', 'admin', 'owner'];
+
+class UsersPage extends LitElement {
+  static properties = {
+    me: { attribute: false },
+    users: { state: true },
+    next: { state: true },
+    orgs: { state: true },
+    editing: { state: true },
+    draft: { state: true },
+    creating: { state: true },
+    error: { state: true },
+    formError: { state: true },
+    loading: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  constructor() {
+    super();
+    this.users = [];
+    this.orgs = [];
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.load();
+    get('/api/org-context', { org: null }).then((view) => { this.orgs = view.orgs.filter((o) => !o.isDefault); })
+      .catch((e) => { this.error = e.message; });
+  }
+
+  async load(more = false) {
+    this.loading = true;
+    this.error = null;
+    try {
+      const params = new URLSearchParams({ limit: '50' });
+      if (more && this.next) params.set('cursor', this.next);
+      const page = await get(`/api/users?${params}`);
+      this.users = more ? [...this.users, ...page.items] : page.items;
+      this.next = page.nextCursor;
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  edit(user) {
+    this.editing = user.id;
+    this.formError = null;
+    this.draft = { role: user.role, clientOrgId: user.clientOrgId ?? '', pages: new Set(user.pages),
+      name: user.name, email: user.email };
+  }
+
+  setDraft(changes) {
+    this.draft = { ...this.draft, ...changes };
+  }
+
+  togglePage(page, on) {
+    const pages = new Set(this.draft.pages);
+    if (on) pages.add(page); else pages.delete(page);
+    this.setDraft({ pages });
+  }
+
+  async save(user) {
+    this.formError = null;
+    const bindable = this.draft.role === 'user';
+    try {
+      if (this.draft.name !== user.name || this.draft.email !== user.email) {
+        await patch(`/api/users/${user.id}`, { name: this.draft.name, email: this.draft.email }, { org: null });
+      }
+      const saved = await put(`/api/users/${user.id}/permissions`, {
+        role: this.draft.role, pages: [...this.draft.pages],
+        clientOrgId: bindable && this.draft.clientOrgId ? this.draft.clientOrgId : null,
+      }, { org: null });
+      this.users = this.users.map((u) => (u.id === user.id ? saved : u));
+      this.editing = null;
+    } catch (e) {
+      this.formError = e.message;
+    }
+  }
+
+  async remove(user) {
+    if (!confirm(`Delete ${user.name} (${user.email})?`)) return;
+    this.formError = null;
+    try {
+      await del(`/api/users/${user.id}`, { org: null });
+      this.users = this.users.filter((u) => u.id !== user.id);
+      this.editing = null;
+    } catch (e) {
+      this.formError = e.message;
+    }
+  }
+
+  async create(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    this.formError = null;
+    try {
+      const user = await post('/api/users', {
+        name: form.get('name'), email: form.get('email'), password: form.get('password'), role: form.get('role'),
+        pages: ['dashboard'],
+      }, { org: null });
+      this.users = [user, ...this.users];
+      this.creating = false;
+      this.edit(user);
+    } catch (e) {
+      this.formError = e.message;
+    }
+  }
+
+  orgName(id) {
+    return this.orgs.find((o) => o.id === id)?.name ?? id;
+  }
+
+  render() {
+    const operator = isOperator(this.me);
+    return html`
+      <div class="page-head">
+        <h1>Users</h1>
+        ${operator ? html`<button @click=${() => { this.creating = !this.creating; this.formError = null; }}>
+          New User</button>` : ''}
+      </div>
+      ${this.creating ? html`<form class="card form" @submit=${(e) => this.create(e)}>
+        <h2>New User</h2>
+        <label>Name <input name="name" required maxlength="200"></label>
+        <label>E-mail <input name="email" type="email" required></label>
+        <label>Password <input name="password" type="password" minlength="10" required autocomplete="new-password">
+          <small>At least 10 characters; the user can change it later.</small></label>
+        <label>Role <select name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select></label>
+        ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
+        <div class="actions"><button type="submit">Create</button>
+          <button type="button" class="secondary" @click=${() => { this.creating = false; }}>Cancel</button></div>
+      </form>` : ''}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      <table class="list users">
+        <thead><tr><th>Name</th><th>Role</th><th>Client organization</th><th>Pages</th>
+          ${operator ? html`<th></th>` : ''}</tr></thead>
+        <tbody>${this.users.map((u) => html`<tr data-user-id=${u.id}>
+          <td>${u.name}<br><small>${u.email}</small></td>
+          <td><span class="badge">${u.role}</span></td>
+          <td>${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
+            : u.clientOrgId ? this.orgName(u.clientOrgId) : html`<small>none: every org, by pages</small>`}</td>
+          <td><small>${u.role === 'user' ? u.pages.join(', ') : 'all'}</small></td>
+          ${operator ? html`<td><button class="secondary" @click=${() => this.edit(u)}>Edit</button></td>` : ''}
+        </tr>${this.editing === u.id ? html`<tr class="editor"><td colspan="5">${this.editor(u)}</td></tr>` : ''}`)}
+        </tbody>
+      </table>
+      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>Show more</button>`
+        : ''}`;
+  }
+
+  editor(user) {
+    const d = this.draft;
+    const bindable = d.role === 'user';
+    return html`<form class="form permissions" @submit=${(e) => { e.preventDefault(); this.save(user); }}>
+      <div class="row">
+        <label>Name <input .value=${d.name} @input=${(e) => this.setDraft({ name: e.target.value })}></label>
+        <label>E-mail <input type="email" .value=${d.email} @input=${(e) => this.setDraft({ email: e.target.value })}>
+        </label>
+      </div>
+      <div class="row">
+        <label>Role <select name="role" @change=${(e) => this.setDraft({ role: e.target.value })}>
+          ${ROLES.map((r) => html`<option ?selected=${d.role === r}>${r}</option>`)}</select></label>
+        <label>Client Organization <select name="clientOrgId" ?disabled=${!bindable}
+          @change=${(e) => this.setDraft({ clientOrgId: e.target.value })}>
+          <option value="" ?selected=${!d.clientOrgId}>None (every organization)</option>
+          ${this.orgs.map((o) => html`<option value=${o.id} ?selected=${d.clientOrgId === o.id}>${o.name}</option>`)}
+        </select>
+        ${bindable ? '' : html`<small>Owners and admins see every organization: their role overrides any binding.
+          </small>`}</label>
+      </div>
+      <fieldset>
+        <legend>Pages
+          <button type="button" class="link-dark" @click=${() => this.setDraft({ pages: new Set(PAGES) })}>Select all
+          </button>
+          <button type="button" class="link-dark" @click=${() => this.setDraft({ pages: new Set() })}>Select none
+          </button></legend>
+        <div class="checks">${PAGES.map((p) => html`<label class="check"><input type="checkbox" name="page" value=${p}
+          .checked=${d.pages.has(p)} @change=${(e) => this.togglePage(p, e.target.checked)}> ${p}</label>`)}</div>
+      </fieldset>
+      ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
+      <div class="actions">
+        <button type="submit">Save</button>
+        <button type="button" class="secondary" @click=${() => { this.editing = null; }}>Cancel</button>
+        <button type="button" class="danger" @click=${() => this.remove(user)}>Delete user</button>
+      </div>
+    </form>`;
+  }
+}
+
+customElements.define('users-page', UsersPage);
