@@ -12,6 +12,7 @@ import './pages/agents-page.js';
 import './pages/billing-overview.js';
 import './pages/audit-page.js';
 import './pages/users-page.js';
+import './pages/settings-page.js';
 
 /** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
 const PAGES = [
@@ -19,6 +20,7 @@ const PAGES = [
   { page: 'organizations', label: 'Organizations', orgAware: false },
   { page: 'users', label: 'Users', orgAware: true },
   { page: 'billing', label: 'Billing', orgAware: false },
+  { page: 'settings', label: 'Settings', orgAware: false },
   { page: 'audit', label: 'Audit', orgAware: true },
 ];
 
@@ -135,6 +137,9 @@ class TenantryApp extends LitElement {
     }
     if (page === 'billing') {
       return html`<billing-overview .me=${this.me}></billing-overview>`;
+    }
+    if (page === 'settings') {
+      return html`<settings-page .me=${this.me}></settings-page>`;
     }
     if (page === 'users') {
       return html`<users-page .me=${this.me}></users-page>`;

@@ -1,7 +1,7 @@
 // The Agents page: the agents of the current org context (every org, for "All
 // organizations"), paged from the server; operators create, pause and resume them.
 import { LitElement, html } from 'lit';
-import { get, post, patch } from '../api.js';
+import { get, post, patch, del } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
@@ -16,6 +16,10 @@ class AgentsPage extends LitElement {
     creating: { state: true },
     formError: { state: true },
     rowErrors: { state: true },
+    open: { state: true },
+    keys: { state: true },
+    issued: { state: true },
+    orgs: { state: true },
   };
 
   createRenderRoot() {
@@ -70,6 +74,58 @@ class AgentsPage extends LitElement {
     }
   }
 
+  /** Opens a row's details: its keys, and where it can be moved. */
+  async toggle(agent) {
+    this.issued = null;
+    if (this.open === agent.id) {
+      this.open = null;
+      return;
+    }
+    this.open = agent.id;
+    this.keys = null;
+    try {
+      this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
+      if (!this.orgs && isOperator(this.me)) this.orgs = (await get('/api/org-context', { org: null })).orgs;
+    } catch (e) {
+      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+    }
+  }
+
+  async issueKey(agent) {
+    try {
+      this.issued = await post(`/api/agents/${agent.id}/keys`, undefined, { org: null });
+      this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
+    } catch (e) {
+      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+    }
+  }
+
+  async revoke(agent, key) {
+    if (!confirm(`Revoke key ${key.prefix}…? Whatever uses it stops working at once.`)) return;
+    try {
+      await del(`/api/agents/${agent.id}/keys/${key.id}`, { org: null });
+      this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
+    } catch (e) {
+      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+    }
+  }
+
+  async move(agent, event) {
+    event.preventDefault();
+    const orgId = new FormData(event.target).get('org');
+    try {
+      const moved = await post(`/api/agents/${agent.id}/assign-org`, { orgId }, { org: null });
+      this.agents = this.agents.map((a) => (a.id === agent.id ? moved : a));
+    } catch (e) {
+      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+    }
+  }
+
+  copy(text) {
+    navigator.clipboard?.writeText(text).catch(() => {});
+    this.querySelector('input.new-key')?.select();
+  }
+
   async setStatus(agent, status) {
     this.rowErrors = { ...this.rowErrors, [agent.id]: null };
     try {
@@ -78,6 +134,30 @@ class AgentsPage extends LitElement {
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
     }
+  }
+
+  details(agent) {
+    return html`
+      <div class="row">
+        <section aria-label="Keys of ${agent.name}">
+          <h3>API keys</h3>
+          ${this.issued ? html`<div class="issued" role="status">
+            <p>The new key, shown this once: copy it now.</p>
+            <input class="new-key" readonly .value=${this.issued.key} aria-label="New agent key" size="48">
+            <button type="button" @click=${() => this.copy(this.issued.key)}>Copy</button></div>` : ''}
+          ${this.keys === null ? html`<p class="loading">Loading…</p>` : html`<ul class="keys">
+            ${this.keys.map((k) => html`<li><code>${k.prefix}…</code> <small>issued ${k.createdAt.slice(0, 10)}</small>
+              ${k.revokedAt ? html`<span class="badge off">revoked</span>` : html`<button class="danger"
+                @click=${() => this.revoke(agent, k)}>Revoke</button>`}</li>`)}
+            ${this.keys.length === 0 ? html`<li class="empty">No keys yet.</li>` : ''}</ul>`}
+          <button class="secondary" @click=${() => this.issueKey(agent)}>Issue a key</button>
+        </section>
+        ${this.orgs ? html`<form class="inline" @submit=${(e) => this.move(agent, e)}>
+          <label>Organization <select name="org">${this.orgs.map((o) => html`<option value=${o.id}
+            ?selected=${o.id === agent.clientOrgId}>${o.name}</option>`)}</select></label>
+          <button type="submit">Move</button>
+        </form>` : ''}
+      </div>`;
   }
 
   render() {
@@ -107,11 +187,14 @@ class AgentsPage extends LitElement {
           <td>${a.clientOrgName}</td>
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
           <td>${money(a.effectiveBillingRate)}</td>
-          ${operator ? html`<td>
+          ${operator ? html`<td><div class="actions">
             <button class="secondary" @click=${() => this.setStatus(a, a.status === 'active' ? 'paused' : 'active')}>
               ${a.status === 'active' ? 'Pause' : 'Resume'}</button>
+            <button class="secondary" aria-expanded=${this.open === a.id ? 'true' : 'false'}
+              @click=${() => this.toggle(a)}>Keys &amp; org</button></div>
             ${this.rowErrors[a.id] ? html`<p class="error" role="alert">${this.rowErrors[a.id]}</p>` : ''}</td>` : ''}
-        </tr>`)}</tbody>
+        </tr>${this.open === a.id ? html`<tr class="editor"><td colspan="5">${this.details(a)}</td></tr>` : ''}`)}
+        </tbody>
       </table>
       ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
       ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>Show more</button>`

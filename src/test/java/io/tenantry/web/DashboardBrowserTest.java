@@ -237,6 +237,53 @@ class DashboardBrowserTest {
 
     @Test
     @Order(9)
+    void anAgentKeyIsShownOnceAndWorksUntilRevoked() throws Exception {
+        browser.go("/#/agents");
+        var row = browser.findWithText("table.list tbody tr", "Bea Bot");
+        row.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Keys & org']")).click();
+        browser.clickButton("Issue a key");
+        String key = browser.find("input.new-key").getDomProperty("value");
+        assertThat(key).startsWith("tnt_ak_");
+        browser.find(".issued button");
+        browser.screenshot("15-agent-key");
+        api.get("/agent/v1/me").as(key).send().expect(200);
+
+        browser.find("ul.keys button.danger").click();
+        browser.acceptConfirmation();
+        browser.findWithText("ul.keys", "revoked");
+        api.get("/agent/v1/me").as(key).send().expect(401);
+    }
+
+    @Test
+    @Order(10)
+    void settingsShowPriceHistoryAndTakeANewVersionAndARate() throws Exception {
+        browser.go("/#/settings");
+        var row = browser.findWithText("table.models tbody tr", "gpt-4o-mini");
+        row.findElement(org.openqa.selenium.By.xpath(".//button[starts-with(normalize-space(.), 'History')]")).click();
+        browser.findWithText("table.models tr.editor", "list price");
+        browser.type("input[name=model]", "browser-model");
+        browser.type("input[name=provider]", "Lab");
+        browser.type("input[name=input]", "-1");
+        browser.type("input[name=output]", "2");
+        browser.clickButton("Add price");
+        browser.findWithText("section .error", "inputPricePerMillion");
+        browser.type("input[name=input]", "1.5");
+        browser.clickButton("Add price");
+        browser.findWithText("table.models tbody", "browser-model");
+
+        new org.openqa.selenium.support.ui.Select(browser.find("form.inline select[name=currency]"))
+                .selectByVisibleText("EUR");
+        browser.script("arguments[0].value = arguments[1]", browser.find("input[name=month]"),
+                YearMonth.now(ZoneOffset.UTC).toString());
+        browser.type("input[name=rate]", "0.92");
+        browser.clickButton("Set rate");
+        browser.findWithText("table.rates tbody", "0.92");
+        browser.screenshot("16-settings");
+        assertThat(api.get("/api/settings/fx-rates").as(owner).send().body()).contains("0.92");
+    }
+
+    @Test
+    @Order(11)
     void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
         browser.go("/#/users");
         browser.clickButton("New User");
@@ -272,7 +319,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
         String email = BOUND_EMAIL;
         browser.clickButton("Sign out");
@@ -299,7 +346,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(11)
+    @Order(13)
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
@@ -307,7 +354,7 @@ class DashboardBrowserTest {
             phone.type("input[name=password]", Platform.PASSWORD);
             phone.clickButton("Sign in");
             for (String page : List.of("organizations", "organizations/" + orgA + "/billing", "agents", "billing",
-                    "users")) {
+                    "users", "settings", "audit")) {
                 phone.go("/#/" + page);
                 phone.find("main h1");
                 Thread.sleep(300);

@@ -1,0 +1,162 @@
+// Settings: model prices (the price in force, each model's history, adding a price
+// version) and USD exchange rates per month.
+import { LitElement, html } from 'lit';
+import { get, post, put } from '../api.js';
+import { isOperator } from './organizations-page.js';
+
+class SettingsPage extends LitElement {
+  static properties = {
+    me: { attribute: false },
+    models: { state: true },
+    next: { state: true },
+    history: { state: true },
+    rates: { state: true },
+    error: { state: true },
+    priceError: { state: true },
+    rateError: { state: true },
+  };
+
+  createRenderRoot() {
+    return this;
+  }
+
+  constructor() {
+    super();
+    this.models = [];
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.loadModels();
+    this.loadRates();
+  }
+
+  async loadModels(more = false) {
+    try {
+      const params = new URLSearchParams({ limit: '100' });
+      if (more && this.next) params.set('cursor', this.next);
+      const page = await get(`/api/settings/models?${params}`, { org: null });
+      this.models = more ? [...this.models, ...page.items] : page.items;
+      this.next = page.nextCursor;
+    } catch (e) {
+      this.error = e.message;
+    }
+  }
+
+  async loadRates() {
+    try {
+      this.rates = await get('/api/settings/fx-rates', { org: null });
+    } catch (e) {
+      this.error = e.message;
+    }
+  }
+
+  async showHistory(model) {
+    if (this.history?.model === model) {
+      this.history = null;
+      return;
+    }
+    const page = await get(`/api/settings/models/${encodeURIComponent(model)}/history?limit=100`, { org: null });
+    this.history = { model, versions: page.items };
+  }
+
+  async addPrice(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    this.priceError = null;
+    const effective = form.get('effectiveFrom');
+    try {
+      await post('/api/settings/models', {
+        model: form.get('model'), provider: form.get('provider') || null,
+        inputPricePerMillion: form.get('input'), outputPricePerMillion: form.get('output'),
+        cachedInputPricePerMillion: form.get('cached') || null,
+        effectiveFrom: effective ? new Date(effective).toISOString() : null,
+      }, { org: null });
+      event.target.reset();
+      this.history = null;
+      await this.loadModels();
+    } catch (e) {
+      this.priceError = e.message;
+    }
+  }
+
+  async setRate(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    this.rateError = null;
+    try {
+      await put('/api/settings/fx-rates', { currency: form.get('currency'), rate: form.get('rate'),
+        effectiveFrom: form.get('month') }, { org: null });
+      await this.loadRates();
+    } catch (e) {
+      this.rateError = e.message;
+    }
+  }
+
+  render() {
+    const operator = isOperator(this.me);
+    return html`
+      <div class="page-head"><h1>Settings</h1></div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      <section aria-labelledby="models-title">
+        <h2 id="models-title">Models</h2>
+        <p class="hint">Prices in USD per million tokens. Usage is priced with the version in force when it
+          happened; a new version never changes the past.</p>
+        <table class="list models">
+          <thead><tr><th>Model</th><th>Provider</th><th>Input</th><th>Cached input</th><th>Output</th>
+            <th>In force since</th><th></th></tr></thead>
+          <tbody>${this.models.map((m) => html`<tr>
+            <td>${m.model}</td><td>${m.provider}</td><td>${m.inputPricePerMillion}</td>
+            <td>${m.cachedInputPricePerMillion ?? html`<small>= input</small>`}</td><td>${m.outputPricePerMillion}</td>
+            <td>${m.effectiveFrom.slice(0, 10)}${m.inForce ? '' : html` <span class="badge off">not yet</span>`}
+              ${m.nextChange ? html`<br><small>changes ${m.nextChange.slice(0, 10)}</small>` : ''}</td>
+            <td><button class="secondary" @click=${() => this.showHistory(m.model)}>
+              History (${m.versions})</button></td>
+          </tr>${this.history?.model === m.model ? html`<tr class="editor"><td colspan="7">
+            <ul>${this.history.versions.map((v) => html`<li>${v.effectiveFrom.replace('T', ' ').slice(0, 16)} UTC:
+              in ${v.inputPricePerMillion}, cached ${v.cachedInputPricePerMillion ?? '= input'},
+              out ${v.outputPricePerMillion}${v.source ? html` <small>(${v.source})</small>` : ''}</li>`)}</ul>
+          </td></tr>` : ''}`)}</tbody>
+        </table>
+        ${this.next ? html`<button class="secondary" @click=${() => this.loadModels(true)}>Show more</button>` : ''}
+        ${operator ? html`<form class="card form" @submit=${(e) => this.addPrice(e)}>
+          <h3>Add a model or a price version</h3>
+          <div class="row">
+            <label>Model <input name="model" required maxlength="100" placeholder="gpt-4o"></label>
+            <label>Provider <input name="provider" maxlength="50" placeholder="for a new model"></label>
+          </div>
+          <div class="row">
+            <label>Input <input name="input" required inputmode="decimal"></label>
+            <label>Cached input <input name="cached" inputmode="decimal" placeholder="= input"></label>
+            <label>Output <input name="output" required inputmode="decimal"></label>
+          </div>
+          <label>In force from <input name="effectiveFrom" type="datetime-local">
+            <small>Empty: now. Never in the past.</small></label>
+          ${this.priceError ? html`<p class="error" role="alert">${this.priceError}</p>` : ''}
+          <div class="actions"><button type="submit">Add price</button></div>
+        </form>` : ''}
+      </section>
+      <section aria-labelledby="fx-title">
+        <h2 id="fx-title">Exchange rates</h2>
+        <p class="hint">USD to each billing currency, from a month on. Statements convert a month's cost with the
+          rate in force for it; without one they show the cost in USD and no margin.</p>
+        ${this.rates ? html`<table class="list rates">
+          <thead><tr><th>Currency</th><th>From month</th><th>1 USD =</th><th>Set by</th></tr></thead>
+          <tbody>${this.rates.entries.map((r) => html`<tr><td>${r.currency}</td><td>${r.effectiveFrom}</td>
+            <td>${r.rate}</td><td><small>${r.updatedBy}</small></td></tr>`)}</tbody>
+        </table>` : ''}
+        ${this.rates && this.rates.entries.length === 0 ? html`<p class="empty">No exchange rates yet: organizations
+          billing in other currencies than USD show their cost in USD until one is set.</p>` : ''}
+        ${operator ? html`<form class="inline" @submit=${(e) => this.setRate(e)}>
+          <label>Currency <select name="currency">${['EUR', 'GBP', 'NGN', 'CAD', 'AUD'].map((c) =>
+            html`<option>${c}</option>`)}</select></label>
+          <label>From month <input name="month" type="month" required></label>
+          <label>1 USD = <input name="rate" required inputmode="decimal"></label>
+          <button type="submit">Set rate</button>
+        </form>` : ''}
+        ${this.rateError ? html`<p class="error" role="alert">${this.rateError}</p>` : ''}
+      </section>`;
+  }
+}
+
+customElements.define('settings-page', SettingsPage);
