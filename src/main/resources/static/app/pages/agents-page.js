@@ -2,6 +2,7 @@
 // organizations"), paged from the server; operators create, pause and resume them.
 import { LitElement, html } from 'lit';
 import { get, post, patch, del } from '../api.js';
+import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
@@ -9,10 +10,6 @@ import { money } from '../format.js';
 class AgentsPage extends LitElement {
   static properties = {
     me: { attribute: false },
-    agents: { state: true },
-    next: { state: true },
-    loading: { state: true },
-    error: { state: true },
     creating: { state: true },
     formError: { state: true },
     rowErrors: { state: true },
@@ -28,35 +25,19 @@ class AgentsPage extends LitElement {
 
   constructor() {
     super();
-    this.agents = [];
+    this.list = new PagedList(this, { url: '/api/agents' });
     this.rowErrors = {};
   }
 
   connectedCallback() {
     super.connectedCallback();
-    this.unsubscribe = orgContext.subscribe(() => this.load());
-    this.load();
+    this.unsubscribe = orgContext.subscribe(() => this.list.load());
+    this.list.load();
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     this.unsubscribe?.();
-  }
-
-  async load(more = false) {
-    this.loading = true;
-    this.error = null;
-    try {
-      const params = new URLSearchParams({ limit: '50' });
-      if (more && this.next) params.set('cursor', this.next);
-      const page = await get(`/api/agents?${params}`);
-      this.agents = more ? [...this.agents, ...page.items] : page.items;
-      this.next = page.nextCursor;
-    } catch (e) {
-      this.error = e.message;
-    } finally {
-      this.loading = false;
-    }
   }
 
   async create(event) {
@@ -67,7 +48,7 @@ class AgentsPage extends LitElement {
       const agent = await post('/api/agents', {
         name: form.get('name'), email: form.get('email') || null, model: form.get('model') || null,
       });
-      this.agents = [agent, ...this.agents];
+      this.list.prepend(agent);
       this.creating = false;
     } catch (e) {
       this.formError = e.message;
@@ -115,7 +96,7 @@ class AgentsPage extends LitElement {
     const orgId = new FormData(event.target).get('org');
     try {
       const moved = await post(`/api/agents/${agent.id}/assign-org`, { orgId }, { org: null });
-      this.agents = this.agents.map((a) => (a.id === agent.id ? moved : a));
+      this.list.replace(moved);
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
     }
@@ -130,7 +111,7 @@ class AgentsPage extends LitElement {
     this.rowErrors = { ...this.rowErrors, [agent.id]: null };
     try {
       const updated = await patch(`/api/agents/${agent.id}`, { status });
-      this.agents = this.agents.map((a) => (a.id === agent.id ? updated : a));
+      this.list.replace(updated);
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
     }
@@ -176,13 +157,13 @@ class AgentsPage extends LitElement {
         <div class="actions"><button type="submit">Create</button>
           <button type="button" class="secondary" @click=${() => { this.creating = false; }}>Cancel</button></div>
       </form>` : ''}
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-      ${!this.loading && !this.error && this.agents.length === 0 ? html`<p class="empty">No agents in this
+      ${this.list.error ? html`<p class="error" role="alert">${this.list.error}</p>` : ''}
+      ${!this.list.loading && !this.list.error && this.list.items.length === 0 ? html`<p class="empty">No agents in this
         context yet.${operator ? ' Create one with New Agent.' : ''}</p>` : ''}
-      <table class="list" aria-busy=${this.loading ? 'true' : 'false'}>
+      <table class="list" aria-busy=${this.list.loading ? 'true' : 'false'}>
         <thead><tr><th>Name</th><th>Organization</th><th>Status</th><th>Rate</th>${operator ? html`<th></th>` : ''}
         </tr></thead>
-        <tbody>${this.agents.map((a) => html`<tr data-agent-id=${a.id}>
+        <tbody>${this.list.items.map((a) => html`<tr data-agent-id=${a.id}>
           <td>${a.name}${a.email ? html`<br><small>${a.email}</small>` : ''}</td>
           <td>${a.clientOrgName}</td>
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
@@ -196,9 +177,9 @@ class AgentsPage extends LitElement {
         </tr>${this.open === a.id ? html`<tr class="editor"><td colspan="5">${this.details(a)}</td></tr>` : ''}`)}
         </tbody>
       </table>
-      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
-      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>Show more</button>`
-        : ''}`;
+      ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.list.next && !this.list.loading ? html`<button class="secondary"
+        @click=${() => this.list.load({ more: true })}>Show more</button>` : ''}`;
   }
 }
 

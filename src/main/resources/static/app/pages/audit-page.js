@@ -1,14 +1,10 @@
 // The audit log in the current org context, filterable by action and date, paged.
 import { LitElement, html } from 'lit';
-import { get } from '../api.js';
+import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 
 class AuditPage extends LitElement {
   static properties = {
-    events: { state: true },
-    next: { state: true },
-    loading: { state: true },
-    error: { state: true },
     filter: { state: true },
   };
 
@@ -18,7 +14,7 @@ class AuditPage extends LitElement {
 
   constructor() {
     super();
-    this.events = [];
+    this.list = new PagedList(this, { url: '/api/audit' });
     this.filter = { action: '', from: '', to: '' };
   }
 
@@ -33,25 +29,12 @@ class AuditPage extends LitElement {
     this.unsubscribe?.();
   }
 
-  async load(more = false) {
-    this.loading = true;
-    this.error = null;
-    try {
-      const params = new URLSearchParams({ limit: '50' });
-      if (this.filter.action) params.set('action', this.filter.action);
-      // Dates are days in UTC: from the start of "from" to the end of "to".
-      if (this.filter.from) params.set('from', `${this.filter.from}T00:00:00Z`);
-      if (this.filter.to) params.set('to', new Date(Date.parse(`${this.filter.to}T00:00:00Z`) + 86_400_000)
-        .toISOString());
-      if (more && this.next) params.set('cursor', this.next);
-      const page = await get(`/api/audit?${params}`);
-      this.events = more ? [...this.events, ...page.items] : page.items;
-      this.next = page.nextCursor;
-    } catch (e) {
-      this.error = e.message;
-    } finally {
-      this.loading = false;
-    }
+  /** Dates are days in UTC: from the start of "from" to the end of "to". */
+  load(more = false) {
+    const to = this.filter.to
+      ? new Date(Date.parse(`${this.filter.to}T00:00:00Z`) + 86_400_000).toISOString() : null;
+    return this.list.load({ more, params: { action: this.filter.action,
+      from: this.filter.from ? `${this.filter.from}T00:00:00Z` : null, to } });
   }
 
   apply(event) {
@@ -70,20 +53,21 @@ class AuditPage extends LitElement {
         <label>To <input name="to" type="date" .value=${this.filter.to}></label>
         <button type="submit">Filter</button>
       </form>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-      ${!this.loading && !this.error && this.events.length === 0 ? html`<p class="empty">No events match.</p>` : ''}
-      <table class="list" aria-busy=${this.loading ? 'true' : 'false'}>
+      ${this.list.error ? html`<p class="error" role="alert">${this.list.error}</p>` : ''}
+      ${!this.list.loading && !this.list.error && this.list.items.length === 0 ? html`<p class="empty">No events
+        match.</p>` : ''}
+      <table class="list" aria-busy=${this.list.loading ? 'true' : 'false'}>
         <thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Target</th></tr></thead>
-        <tbody>${this.events.map((e) => html`<tr>
+        <tbody>${this.list.items.map((e) => html`<tr>
           <td>${e.occurredAt.replace('T', ' ').slice(0, 19)}</td>
           <td>${e.actorLabel} <small>(${e.actorType})</small></td>
           <td><code>${e.action}</code></td>
           <td>${e.targetType}${e.targetId ? html` <small>${e.targetId}</small>` : ''}</td>
         </tr>`)}</tbody>
       </table>
-      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
-      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>Show more</button>`
-        : ''}`;
+      ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.list.next && !this.list.loading ? html`<button class="secondary" @click=${() => this.load(true)}>
+        Show more</button>` : ''}`;
   }
 }
 

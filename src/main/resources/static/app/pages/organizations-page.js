@@ -1,7 +1,8 @@
 // The Organizations page: one card per organization, paged from the server (50 at a
 // time) and searchable, so a thousand organizations load no slower than ten.
 import { LitElement, html } from 'lit';
-import { get, post, del } from '../api.js';
+import { post, del } from '../api.js';
+import { PagedList } from '../paged-list.js';
 import './organization-form.js';
 import { money } from '../format.js';
 
@@ -10,11 +11,7 @@ export const isOperator = (me) => me?.role === 'owner' || me?.role === 'admin';
 class OrganizationsPage extends LitElement {
   static properties = {
     me: { attribute: false },
-    orgs: { state: true },
-    next: { state: true },
     query: { state: true },
-    loading: { state: true },
-    error: { state: true },
     editing: { state: true },
     cardErrors: { state: true },
   };
@@ -25,7 +22,7 @@ class OrganizationsPage extends LitElement {
 
   constructor() {
     super();
-    this.orgs = [];
+    this.list = new PagedList(this, { url: '/api/organizations', org: null });
     this.query = '';
     this.cardErrors = {};
   }
@@ -35,21 +32,8 @@ class OrganizationsPage extends LitElement {
     this.load();
   }
 
-  async load(more = false) {
-    this.loading = true;
-    this.error = null;
-    try {
-      const params = new URLSearchParams({ limit: '50' });
-      if (this.query) params.set('q', this.query);
-      if (more && this.next) params.set('cursor', this.next);
-      const page = await get(`/api/organizations?${params}`, { org: null });
-      this.orgs = more ? [...this.orgs, ...page.items] : page.items;
-      this.next = page.nextCursor;
-    } catch (e) {
-      this.error = e.message;
-    } finally {
-      this.loading = false;
-    }
+  load(more = false) {
+    return this.list.load({ more, params: { q: this.query } });
   }
 
   search(event) {
@@ -62,13 +46,12 @@ class OrganizationsPage extends LitElement {
     this.cardErrors = { ...this.cardErrors, [org.id]: null };
     try {
       if (action === 'toggle') {
-        const updated = await post(`/api/organizations/${org.id}/toggle`, undefined, { org: null });
-        this.orgs = this.orgs.map((o) => (o.id === org.id ? updated : o));
+        this.list.replace(await post(`/api/organizations/${org.id}/toggle`, undefined, { org: null }));
       } else if (action === 'delete') {
         // With agents assigned the server refuses and says why, in its own words.
         if (!confirm(`Delete ${org.name}? This cannot be undone.`)) return;
         await del(`/api/organizations/${org.id}`, { org: null });
-        this.orgs = this.orgs.filter((o) => o.id !== org.id);
+        this.list.remove(org.id);
       }
     } catch (e) {
       this.cardErrors = { ...this.cardErrors, [org.id]: e.message };
@@ -76,8 +59,8 @@ class OrganizationsPage extends LitElement {
   }
 
   saved(org) {
-    const known = this.orgs.some((o) => o.id === org.id);
-    this.orgs = known ? this.orgs.map((o) => (o.id === org.id ? org : o)) : [org, ...this.orgs];
+    if (this.list.items.some((o) => o.id === org.id)) this.list.replace(org);
+    else this.list.prepend(org);
     this.editing = undefined;
   }
 
@@ -93,20 +76,21 @@ class OrganizationsPage extends LitElement {
       ${this.editing !== undefined ? html`<organization-form .org=${this.editing}
           @saved=${(e) => this.saved(e.detail)} @cancel=${() => { this.editing = undefined; }}></organization-form>`
         : ''}
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this.list.error ? html`<p class="error" role="alert">${this.list.error}</p>` : ''}
       ${this.emptyState()}
-      <ul class="cards" aria-busy=${this.loading ? 'true' : 'false'}>
-        ${this.orgs.map((org) => this.card(org, operator))}
+      <ul class="cards" aria-busy=${this.list.loading ? 'true' : 'false'}>
+        ${this.list.items.map((org) => this.card(org, operator))}
       </ul>
-      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
-      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>
+      ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.list.next && !this.list.loading ? html`<button class="secondary" @click=${() => this.load(true)}>
         Show more</button>` : ''}`;
   }
 
   emptyState() {
-    if (this.loading || this.error) return '';
-    if (this.query && this.orgs.length === 0) return html`<p class="empty">No organization matches this search.</p>`;
-    if (!this.query && !this.next && this.orgs.every((o) => o.isDefault)) {
+    const { items, loading, error, next } = this.list;
+    if (loading || error) return '';
+    if (this.query && items.length === 0) return html`<p class="empty">No organization matches this search.</p>`;
+    if (!this.query && !next && items.every((o) => o.isDefault)) {
       return html`<p class="empty">No client organizations yet. Create one for each client you run agents for;
         the org switcher appears when at least one client organization exists.</p>`;
     }

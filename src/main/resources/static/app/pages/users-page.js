@@ -2,7 +2,9 @@
 // organization, pages with Select all / none), saved together in one call.
 import { LitElement, html } from 'lit';
 import { get, post, patch, put, del } from '../api.js';
+import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
+import { PagedList } from '../paged-list.js';
 
 const PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'guardrails', 'interventions',
   'memory', 'vault', 'billing', 'settings', 'audit'];
@@ -11,15 +13,12 @@ const ROLES = ['user', 'admin', 'owner'];
 class UsersPage extends LitElement {
   static properties = {
     me: { attribute: false },
-    users: { state: true },
-    next: { state: true },
     orgs: { state: true },
     editing: { state: true },
     draft: { state: true },
     creating: { state: true },
     error: { state: true },
     formError: { state: true },
-    loading: { state: true },
   };
 
   createRenderRoot() {
@@ -28,31 +27,21 @@ class UsersPage extends LitElement {
 
   constructor() {
     super();
-    this.users = [];
+    this.list = new PagedList(this, { url: '/api/users' });
     this.orgs = [];
   }
 
   connectedCallback() {
     super.connectedCallback();
-    this.load();
+    this.unsubscribe = orgContext.subscribe(() => this.list.load());
+    this.list.load();
     get('/api/org-context', { org: null }).then((view) => { this.orgs = view.orgs.filter((o) => !o.isDefault); })
       .catch((e) => { this.error = e.message; });
   }
 
-  async load(more = false) {
-    this.loading = true;
-    this.error = null;
-    try {
-      const params = new URLSearchParams({ limit: '50' });
-      if (more && this.next) params.set('cursor', this.next);
-      const page = await get(`/api/users?${params}`);
-      this.users = more ? [...this.users, ...page.items] : page.items;
-      this.next = page.nextCursor;
-    } catch (e) {
-      this.error = e.message;
-    } finally {
-      this.loading = false;
-    }
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
   }
 
   edit(user) {
@@ -83,7 +72,7 @@ class UsersPage extends LitElement {
         role: this.draft.role, pages: [...this.draft.pages],
         clientOrgId: bindable && this.draft.clientOrgId ? this.draft.clientOrgId : null,
       }, { org: null });
-      this.users = this.users.map((u) => (u.id === user.id ? saved : u));
+      this.list.replace(saved);
       this.editing = null;
     } catch (e) {
       this.formError = e.message;
@@ -95,7 +84,7 @@ class UsersPage extends LitElement {
     this.formError = null;
     try {
       await del(`/api/users/${user.id}`, { org: null });
-      this.users = this.users.filter((u) => u.id !== user.id);
+      this.list.remove(user.id);
       this.editing = null;
     } catch (e) {
       this.formError = e.message;
@@ -111,7 +100,7 @@ class UsersPage extends LitElement {
         name: form.get('name'), email: form.get('email'), password: form.get('password'), role: form.get('role'),
         pages: ['dashboard'],
       }, { org: null });
-      this.users = [user, ...this.users];
+      this.list.prepend(user);
       this.creating = false;
       this.edit(user);
     } catch (e) {
@@ -142,11 +131,12 @@ class UsersPage extends LitElement {
         <div class="actions"><button type="submit">Create</button>
           <button type="button" class="secondary" @click=${() => { this.creating = false; }}>Cancel</button></div>
       </form>` : ''}
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this.error || this.list.error ? html`<p class="error" role="alert">${this.error || this.list.error}</p>`
+        : ''}
       <table class="list users">
         <thead><tr><th>Name</th><th>Role</th><th>Client organization</th><th>Pages</th>
           ${operator ? html`<th></th>` : ''}</tr></thead>
-        <tbody>${this.users.map((u) => html`<tr data-user-id=${u.id}>
+        <tbody>${this.list.items.map((u) => html`<tr data-user-id=${u.id}>
           <td>${u.name}<br><small>${u.email}</small></td>
           <td><span class="badge">${u.role}</span></td>
           <td>${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
@@ -156,9 +146,9 @@ class UsersPage extends LitElement {
         </tr>${this.editing === u.id ? html`<tr class="editor"><td colspan="5">${this.editor(u)}</td></tr>` : ''}`)}
         </tbody>
       </table>
-      ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
-      ${this.next && !this.loading ? html`<button class="secondary" @click=${() => this.load(true)}>Show more</button>`
-        : ''}`;
+      ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
+      ${this.list.next && !this.list.loading ? html`<button class="secondary"
+        @click=${() => this.list.load({ more: true })}>Show more</button>` : ''}`;
   }
 
   editor(user) {

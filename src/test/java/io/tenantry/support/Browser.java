@@ -58,6 +58,11 @@ public final class Browser implements AutoCloseable {
         return new Browser(port, 390, 844);
     }
 
+    /** An empty page, so that the next {@link #go} loads the dashboard afresh. */
+    public void blank() {
+        driver.get("about:blank");
+    }
+
     public Browser go(String path) {
         driver.get(base + path);
         return this;
