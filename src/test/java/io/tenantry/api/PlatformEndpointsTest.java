@@ -51,6 +51,24 @@ class PlatformEndpointsTest extends ServerTest {
     }
 
     @Test
+    void theDashboardPageAllowsOnlyItsImportMapInlineAndCachesOnlyVersionedFiles() throws Exception {
+        Api.Response page = api.get("/").send().expect(200);
+        String html = page.body();
+        String open = "<script type=\"importmap\">";
+        String importMap = html.substring(html.indexOf(open) + open.length(),
+                html.indexOf("</script>", html.indexOf(open)));
+        String hash = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(importMap.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        assertThat(page.header("Content-Security-Policy")).contains("script-src 'self' 'sha256-" + hash + "';")
+                .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(page.header("Cache-Control")).contains("no-cache");
+        assertThat(api.get("/webjars/lit/3.3.1/index.js").send().expect(200).header("Cache-Control"))
+                .contains("max-age=31536000").contains("immutable");
+        assertThat(api.get("/app/tenantry-app.js").send().expect(200).header("Cache-Control")).contains("no-cache");
+    }
+
+    @Test
     void oversizedBodiesAreRefusedWithoutBeingRead() {
         String name = Platform.unique("Huge");
         String body = "{\"name\":\"" + name + "\",\"description\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}";

@@ -45,7 +45,8 @@ public final class Browser implements AutoCloseable {
         driver = new ChromeDriver(service, options);
         base = "http://127.0.0.1:" + port;
         // Lit re-renders replace elements under a wait: a stale element means "look again".
-        wait = new WebDriverWait(driver, Duration.ofSeconds(10));
+        // Polls often: the default half second would dominate every timing taken with it.
+        wait = new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(20));
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
