@@ -8,6 +8,7 @@ class OrgSwitcher extends LitElement {
   static properties = {
     view: { state: true },
     error: { state: true },
+    found: { state: true },
   };
 
   createRenderRoot() {
@@ -33,6 +34,19 @@ class OrgSwitcher extends LitElement {
     }
   }
 
+  /** Beyond the first 500, organizations are found by name or slug. */
+  find(query) {
+    clearTimeout(this.findTimer);
+    if (!query) {
+      this.found = null;
+      return;
+    }
+    this.findTimer = setTimeout(async () => {
+      const page = await get(`/api/organizations?limit=20&q=${encodeURIComponent(query)}`, { org: null });
+      this.found = page.items;
+    }, 250);
+  }
+
   render() {
     if (this.error) return html`<div class="switcher"><p class="error" role="alert">${this.error}</p></div>`;
     const view = this.view;
@@ -50,7 +64,12 @@ class OrgSwitcher extends LitElement {
             ${o.active ? '' : '(inactive)'}</option>`)}
         </select>
       </label>
-      ${view.moreOrgs ? html`<small>Only the first ${view.orgs.length} organizations are listed.</small>` : ''}
+      ${view.moreOrgs ? html`<input type="search" placeholder="Find an organization" aria-label="Find an organization"
+        @input=${(e) => this.find(e.target.value.trim())}>
+        ${this.found?.length ? html`<select aria-label="Matching organizations"
+          @change=${(e) => { orgContext.select(e.target.value); this.found = null; this.load(); }}>
+          <option value="">${this.found.length} matching…</option>
+          ${this.found.map((o) => html`<option value=${o.id}>${o.name}</option>`)}</select>` : ''}` : ''}
     </div>`;
   }
 }

@@ -102,6 +102,20 @@ class AgentsPage extends LitElement {
     }
   }
 
+  async saveDetails(agent, event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    this.rowErrors = { ...this.rowErrors, [agent.id]: null };
+    try {
+      this.list.replace(await patch(`/api/agents/${agent.id}`, {
+        name: form.get('name'), email: form.get('email') || null, model: form.get('model') || null,
+        description: form.get('description') || null,
+      }, { org: null }));
+    } catch (e) {
+      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+    }
+  }
+
   copy(text) {
     navigator.clipboard?.writeText(text).catch(() => {});
     this.querySelector('input.new-key')?.select();
@@ -119,6 +133,16 @@ class AgentsPage extends LitElement {
 
   details(agent) {
     return html`
+      <form class="form agent-details" @submit=${(e) => this.saveDetails(agent, e)}>
+        <div class="row">
+          <label>Name <input name="name" required maxlength="200" .value=${agent.name}></label>
+          <label>E-mail <input name="email" type="email" .value=${agent.email ?? ''}></label>
+          <label>Model <input name="model" maxlength="100" .value=${agent.model ?? ''}></label>
+        </div>
+        <label>Description <textarea name="description" rows="2" maxlength="2000"
+          .value=${agent.description ?? ''}></textarea></label>
+        <div class="actions"><button type="submit">Save details</button></div>
+      </form>
       <div class="row">
         <section aria-label="Keys of ${agent.name}">
           <h3>API keys</h3>
@@ -172,7 +196,7 @@ class AgentsPage extends LitElement {
             <button class="secondary" @click=${() => this.setStatus(a, a.status === 'active' ? 'paused' : 'active')}>
               ${a.status === 'active' ? 'Pause' : 'Resume'}</button>
             <button class="secondary" aria-expanded=${this.open === a.id ? 'true' : 'false'}
-              @click=${() => this.toggle(a)}>Keys &amp; org</button></div>
+              @click=${() => this.toggle(a)}>Details &amp; keys</button></div>
             ${this.rowErrors[a.id] ? html`<p class="error" role="alert">${this.rowErrors[a.id]}</p>` : ''}</td>` : ''}
         </tr>${this.open === a.id ? html`<tr class="editor"><td colspan="5">${this.details(a)}</td></tr>` : ''}`)}
         </tbody>

@@ -64,6 +64,16 @@ class DashboardBrowserTest {
         }
     }
 
+    /** The value once it stops being null or the empty string, within five seconds (the page saves asynchronously). */
+    static String eventually(java.util.function.Supplier<String> read) throws InterruptedException {
+        String value = read.get();
+        for (int i = 0; i < 100 && (value == null || value.isEmpty()); i++) {
+            Thread.sleep(50);
+            value = read.get();
+        }
+        return value;
+    }
+
     String orgNamed(String name) {
         for (JsonNode org : api.get("/api/organizations?limit=500").as(owner).send().expect(200).items()) {
             if (org.path("name").asString().equals(name)) {
@@ -240,7 +250,12 @@ class DashboardBrowserTest {
     void anAgentKeyIsShownOnceAndWorksUntilRevoked() throws Exception {
         browser.go("/#/agents");
         var row = browser.findWithText("table.list tbody tr", "Bea Bot");
-        row.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Keys & org']")).click();
+        row.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
+        browser.type("form.agent-details input[name=model]", "claude-sonnet-4");
+        browser.clickButton("Save details");
+        browser.findWithText("table.list tbody tr", "Bea Bot");
+        assertThat(eventually(() -> api.get("/api/agents/" + agentB).as(owner).send().text("model")))
+                .isEqualTo("claude-sonnet-4");
         browser.clickButton("Issue a key");
         String key = browser.find("input.new-key").getDomProperty("value");
         assertThat(key).startsWith("tnt_ak_");
@@ -324,9 +339,10 @@ class DashboardBrowserTest {
         String email = BOUND_EMAIL;
         browser.clickButton("Sign out");
         browser.findWithText("h1", "Sign in to Tenantry");
-        browser.type("input[name=email]", email);
-        browser.type("input[name=password]", Platform.PASSWORD);
-        browser.clickButton("Sign in");
+        // By keyboard alone: the e-mail field, Tab to the password, Enter to sign in.
+        browser.find("input[name=email]").sendKeys(email, org.openqa.selenium.Keys.TAB, Platform.PASSWORD,
+                org.openqa.selenium.Keys.ENTER);
+        browser.findWithText(".who", "Bound User");
 
         browser.go("/#/agents");
         browser.findWithText("org-switcher .badge", "Locked");
@@ -363,5 +379,33 @@ class DashboardBrowserTest {
                 assertThat(((Number) overflow).intValue()).as("sideways overflow of %s", page).isLessThanOrEqualTo(0);
             }
         }
+    }
+
+    @Test
+    @Order(14)
+    void beyondFiveHundredOrganizationsTheSwitcherFindsThemByName() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Api.Response>> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String name = "Filler " + String.format("%03d", i);
+            created.add(pool.submit(() -> api.post("/api/organizations").as(owner).json(Map.of("name", name)).send()));
+        }
+        for (var response : created) {
+            response.get().expect(201);
+        }
+        pool.shutdown();
+        browser.clickButton("Sign out");
+        browser.find("input[name=email]").sendKeys(Platform.OWNER_EMAIL, org.openqa.selenium.Keys.TAB,
+                Platform.PASSWORD, org.openqa.selenium.Keys.ENTER);
+        browser.findWithText(".who", "Olive Owner");
+
+        browser.go("/#/agents");
+        browser.type("org-switcher input[type=search]", "Beta");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select[aria-label='Matching organizations']"))
+                .selectByVisibleText("Beta Corp");
+        browser.waitUntilGone("table.list tbody", "Ada Assistant");
+        browser.findWithText("table.list tbody", "Bea Bot");
+        assertThat(browser.find("org-switcher select").getDomProperty("value")).isEqualTo(orgB);
+        browser.screenshot("17-switcher-search");
     }
 }
