@@ -19,7 +19,7 @@ const PAGES = [
   { page: 'agents', label: 'Agents', orgAware: true },
   { page: 'organizations', label: 'Organizations', orgAware: false },
   { page: 'users', label: 'Users', orgAware: true },
-  { page: 'billing', label: 'Billing', orgAware: false },
+  { page: 'billing', label: 'Billing', orgAware: true },
   { page: 'settings', label: 'Settings', orgAware: false },
   { page: 'audit', label: 'Audit', orgAware: true },
 ];
@@ -127,7 +127,8 @@ class TenantryApp extends LitElement {
         <span class="who">${this.me.name} <span class="badge">${this.me.role}</span></span>
         <button class="link" @click=${() => this.signOut()}>Sign out</button>
       </header>
-      ${current?.orgAware ? html`<org-switcher></org-switcher>` : ''}
+      ${current?.orgAware || (current?.page === 'organizations' && this.route.id) ? html`<org-switcher></org-switcher>`
+        : ''}
       <main>${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;
   }
 

@@ -2,6 +2,7 @@
 // sortable, with totals per currency, from GET /api/billing/overview.
 import { LitElement, html } from 'lit';
 import { get } from '../api.js';
+import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money, count } from '../format.js';
 
@@ -35,7 +36,22 @@ class BillingOverview extends LitElement {
 
   connectedCallback() {
     super.connectedCallback();
+    this.unsubscribe = orgContext.subscribe(() => this.requestUpdate());
     if (isOperator(this.me)) this.load();
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+  }
+
+  /** The rows and totals to show: every org, or only the one picked in the switcher (its figures are its total). */
+  shown() {
+    const picked = orgContext.selected;
+    if (!picked) return { items: this.overview.items, totals: this.overview.totals };
+    const items = this.overview.items.filter((s) => s.orgId === picked);
+    return { items, totals: items.map((s) => ({ currency: s.currency, orgs: 1, revenue: s.revenue, cost: s.cost,
+      costUsd: s.costUsd, margin: s.margin })) };
   }
 
   async load() {
@@ -58,7 +74,7 @@ class BillingOverview extends LitElement {
     const { key, descending } = this.sort;
     const column = COLUMNS.find((c) => c.key === key);
     const value = (row) => (key === 'cost' ? row.cost ?? row.costUsd : row[key]);
-    return [...this.overview.items].sort((a, b) => {
+    return [...this.shown().items].sort((a, b) => {
       const x = value(a);
       const y = value(b);
       if (x === null || x === undefined) return 1;
@@ -102,7 +118,7 @@ class BillingOverview extends LitElement {
           <td>${s.currency}</td>
           <td>${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
         </tr>`)}</tbody>
-        <tfoot>${this.overview.totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
+        <tfoot>${this.shown().totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
           <th>Total ${t.currency} (${t.orgs} orgs)</th><td>${money(t.revenue)}</td>
           <td>${t.cost === null ? `${money(t.costUsd, 'USD')}` : money(t.cost)}</td>
           <td>${t.margin === null ? '—' : `${t.margin} %`}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>

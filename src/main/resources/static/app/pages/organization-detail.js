@@ -2,6 +2,7 @@
 // its billing (monthly revenue against token cost, per-agent rates, a month's breakdown).
 import { LitElement, html } from 'lit';
 import { get, post } from '../api.js';
+import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
 import { money } from '../format.js';
@@ -29,6 +30,16 @@ class OrganizationDetail extends LitElement {
     if (changed.has('orgId')) this.load();
   }
 
+  connectedCallback() {
+    super.connectedCallback();
+    this.unsubscribe = orgContext.subscribe(() => { if (this.org && isOperator(this.me)) this.loadCandidates(); });
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+  }
+
   async load() {
     this.error = null;
     this.org = null;
@@ -40,11 +51,14 @@ class OrganizationDetail extends LitElement {
     }
   }
 
-  /** Agents not in this org, by name: the first 100, or those matching the search. */
+  /**
+   * Agents not in this org that may be assigned to it, by name: those of the org picked in
+   * the switcher (every org's, for "All organizations"), the first 100 or the matches.
+   */
   async loadCandidates(query = '') {
     const params = new URLSearchParams({ limit: '100' });
     if (query) params.set('q', query);
-    const page = await get(`/api/agents?${params}`, { org: null });
+    const page = await get(`/api/agents?${params}`);
     this.candidates = page.items.filter((a) => a.clientOrgId !== this.org.id);
   }
 
@@ -121,7 +135,8 @@ class OrganizationDetail extends LitElement {
             @input=${(e) => { clearTimeout(this.findTimer); const q = e.target.value.trim();
               this.findTimer = setTimeout(() => this.loadCandidates(q), 250); }}></label>
           <label>Agent <select name="agent" required aria-label="Agent to assign">
-            <option value="">Choose an agent…</option>
+            <option value="">${(this.candidates ?? []).length === 0 ? 'No agent to assign in this context'
+              : 'Choose an agent…'}</option>
             ${(this.candidates ?? []).map((a) => html`<option value=${a.id}>${a.name}
               (${a.clientOrgName ?? 'unassigned'})</option>`)}
           </select></label>

@@ -142,7 +142,12 @@ class DashboardBrowserTest {
                 .selectByValue(agentA);
         browser.clickButton("Assign");
         browser.findWithText("table.list tbody tr", "Ada Assistant");
+        // The switcher narrows the agents offered to those of the picked organization.
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgB);
+        browser.findWithText("select[name=agent]", "Bea Bot");
+        assertThat(browser.all("select[name=agent] option")).hasSize(2);
         browser.screenshot("04-organization-agents");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
 
         browser.go("/#/organizations/" + orgB + "/agents");
         browser.findWithText("h1", "Beta Corp");
@@ -229,6 +234,12 @@ class DashboardBrowserTest {
         assertThat(browser.all("table.overview tbody tr").get(0).getText()).contains("Acme <b>Bold</b> & Co")
                 .contains("150.00");
         browser.screenshot("10-billing-overview");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgB);
+        browser.waitUntilGone("table.overview tbody", "Acme");
+        assertThat(browser.all("table.overview tbody tr")).hasSize(1);
+        assertThat(browser.text("table.overview tfoot")).contains("Total EUR (1 orgs)").doesNotContain("USD (");
+        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+        browser.findWithText("table.overview tbody", "Acme");
     }
 
     @Test
