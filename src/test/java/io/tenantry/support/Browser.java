@@ -135,6 +135,10 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(code, args);
     }
 
+    public void back() {
+        driver.navigate().back();
+    }
+
     public void reload() {
         driver.navigate().refresh();
     }

@@ -167,6 +167,12 @@ class DashboardBrowserTest {
     @Order(4)
     void deletingIsRefusedWhileAgentsAreAssignedWithTheReason() throws Exception {
         browser.go("/#/organizations");
+        // Each organization has its own address, and the back button returns to the list.
+        browser.findWithText("li.org", "acme-b-bold-b-co").findElement(org.openqa.selenium.By.cssSelector("a.title"))
+                .click();
+        browser.findWithText("h1", "Acme <b>Bold</b> & Co");
+        assertThat(browser.url()).endsWith("#/organizations/" + orgA + "/agents");
+        browser.back();
         var card = browser.findWithText("li.org", "acme-b-bold-b-co");
         assertThat(card.findElement(org.openqa.selenium.By.cssSelector(".agent-count")).getText()).isEqualTo("1");
         card.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Delete']")).click();
@@ -211,6 +217,11 @@ class DashboardBrowserTest {
         assertThat(statement.path("cost").asString()).isEqualTo("5.00");
         assertThat(browser.text("[data-figure=margin]")).isEqualTo(statement.path("margin").asString() + " %");
         assertThat(browser.text("[data-figure=tokens]")).isEqualTo("1,250,000");
+        assertThat(browser.find("a[download]").getDomAttribute("href"))
+                .isEqualTo("/api/organizations/" + orgA + "/billing/" + YearMonth.now(ZoneOffset.UTC) + ".csv");
+        assertThat(String.valueOf(browser.script("return fetch(arguments[0]).then(r => r.status + ' '"
+                + " + r.headers.get('content-type'))", browser.find("a[download]").getDomAttribute("href"))))
+                .startsWith("200 text/csv");
         browser.find(".chart svg");
         browser.screenshot("07-billing");
 
