@@ -1,19 +1,16 @@
 // The Org Context Switcher at the top of every org-aware page. It appears only when client
 // organizations exist; a bound user sees their org with a "Locked" badge.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from './light-element.js';
 import { get } from './api.js';
 import { orgContext } from './org-context.js';
 
-class OrgSwitcher extends LitElement {
+class OrgSwitcher extends LightElement {
   static properties = {
     view: { state: true },
     error: { state: true },
     found: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   connectedCallback() {
     super.connectedCallback();

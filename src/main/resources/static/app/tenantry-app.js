@@ -1,7 +1,8 @@
 // The dashboard shell: first-run setup or login, then navigation limited to the pages the
 // user may open, the org switcher, and a hash route per page and per open organization,
 // so a reload or the back button keeps the user where they were.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from './light-element.js';
 import { get, post, ApiError } from './api.js';
 import { orgContext } from './org-context.js';
 import './org-switcher.js';
@@ -29,17 +30,13 @@ export function parseRoute(hash) {
   return { page: parts[0] || null, id: parts[1] || null, tab: parts[2] || null };
 }
 
-class TenantryApp extends LitElement {
+class TenantryApp extends LightElement {
   static properties = {
     state: { state: true },
     me: { state: true },
     route: { state: true },
     error: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

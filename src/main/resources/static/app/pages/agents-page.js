@@ -1,13 +1,14 @@
 // The Agents page: the agents of the current org context (every org, for "All
 // organizations"), paged from the server; operators create, pause and resume them.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
 
-class AgentsPage extends LitElement {
+class AgentsPage extends LightElement {
   static properties = {
     me: { attribute: false },
     creating: { state: true },
@@ -18,10 +19,6 @@ class AgentsPage extends LitElement {
     issued: { state: true },
     orgs: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

@@ -1,16 +1,13 @@
 // The audit log in the current org context, filterable by action and date, paged.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 
-class AuditPage extends LitElement {
+class AuditPage extends LightElement {
   static properties = {
     filter: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

@@ -1,6 +1,7 @@
 // The billing overview (owners and admins): one row per organization for a chosen month,
 // sortable, with totals per currency, from GET /api/billing/overview.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
@@ -14,7 +15,7 @@ const COLUMNS = [
   { key: 'currency', label: 'Currency', text: true },
 ];
 
-class BillingOverview extends LitElement {
+class BillingOverview extends LightElement {
   static properties = {
     me: { attribute: false },
     month: { state: true },
@@ -23,10 +24,6 @@ class BillingOverview extends LitElement {
     error: { state: true },
     loading: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

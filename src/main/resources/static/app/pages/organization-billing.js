@@ -1,13 +1,14 @@
 // The Billing & Costs tab: monthly revenue against token cost for the last twelve months,
 // the chosen month's totals and per-agent breakdown, per-agent rates (saved on blur or
 // Enter), the CSV, and every warning the statement carries.
-import { LitElement, html, svg } from 'lit';
+import { html, svg } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
 import { money, count } from '../format.js';
 
 
-class OrganizationBilling extends LitElement {
+class OrganizationBilling extends LightElement {
   static properties = {
     org: { attribute: false },
     me: { attribute: false },
@@ -18,10 +19,6 @@ class OrganizationBilling extends LitElement {
     error: { state: true },
     rateErrors: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

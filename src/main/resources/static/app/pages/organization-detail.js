@@ -1,6 +1,7 @@
 // One organization, with two tabs: its agents (assign, unassign, move from other orgs) and
 // its billing (monthly revenue against token cost, per-agent rates, a month's breakdown).
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get, post } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
@@ -10,7 +11,7 @@ import { money } from '../format.js';
 /** The owner's own org: an agent there counts as unassigned. */
 const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
 
-class OrganizationDetail extends LitElement {
+class OrganizationDetail extends LightElement {
   static properties = {
     orgId: { attribute: false },
     tab: { attribute: false },
@@ -21,10 +22,6 @@ class OrganizationDetail extends LitElement {
     actionError: { state: true },
     busy: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   willUpdate(changed) {
     if (changed.has('orgId')) this.load();

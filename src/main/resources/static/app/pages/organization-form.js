@@ -1,12 +1,13 @@
 // New and Edit Organization. The slug follows the name as it is typed and may be edited
 // until the organization is created; afterwards it is permanent and shown read-only.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { post, patch } from '../api.js';
 import { slugFromName } from '../slug.js';
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'NGN', 'CAD', 'AUD'];
 
-class OrganizationForm extends LitElement {
+class OrganizationForm extends LightElement {
   static properties = {
     org: { attribute: false },
     slug: { state: true },
@@ -15,10 +16,6 @@ class OrganizationForm extends LitElement {
     field: { state: true },
     busy: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   willUpdate(changed) {
     if (changed.has('org')) {

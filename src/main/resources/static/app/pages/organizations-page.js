@@ -1,6 +1,7 @@
 // The Organizations page: one card per organization, paged from the server (50 at a
 // time) and searchable, so a thousand organizations load no slower than ten.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
@@ -8,17 +9,13 @@ import { money } from '../format.js';
 
 export const isOperator = (me) => me?.role === 'owner' || me?.role === 'admin';
 
-class OrganizationsPage extends LitElement {
+class OrganizationsPage extends LightElement {
   static properties = {
     me: { attribute: false },
     query: { state: true },
     editing: { state: true },
     cardErrors: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

@@ -1,10 +1,11 @@
 // Settings: model prices (the price in force, each model's history, adding a price
 // version) and USD exchange rates per month.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get, post, put } from '../api.js';
 import { isOperator } from './organizations-page.js';
 
-class SettingsPage extends LitElement {
+class SettingsPage extends LightElement {
   static properties = {
     me: { attribute: false },
     models: { state: true },
@@ -15,10 +16,6 @@ class SettingsPage extends LitElement {
     priceError: { state: true },
     rateError: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

@@ -1,18 +1,15 @@
 // The first-run form that creates the owner, and the login form afterwards.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get, post } from '../api.js';
 
-class SignIn extends LitElement {
+class SignIn extends LightElement {
   static properties = {
     mode: {},
     error: { state: true },
     field: { state: true },
     busy: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   async submit(event) {
     event.preventDefault();

@@ -1,6 +1,7 @@
 // The Users page: list, create, edit, delete, and the permission editor (role, client
 // organization, pages with Select all / none), saved together in one call.
-import { LitElement, html } from 'lit';
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
 import { get, post, patch, put, del } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
@@ -10,7 +11,7 @@ const PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'gu
   'memory', 'vault', 'billing', 'settings', 'audit'];
 const ROLES = ['user', 'admin', 'owner'];
 
-class UsersPage extends LitElement {
+class UsersPage extends LightElement {
   static properties = {
     me: { attribute: false },
     orgs: { state: true },
@@ -20,10 +21,6 @@ class UsersPage extends LitElement {
     error: { state: true },
     formError: { state: true },
   };
-
-  createRenderRoot() {
-    return this;
-  }
 
   constructor() {
     super();

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +21,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
@@ -65,13 +73,24 @@ class DashboardBrowserTest {
     }
 
     /** The value once it stops being null or the empty string, within five seconds (the page saves asynchronously). */
-    static String eventually(java.util.function.Supplier<String> read) throws InterruptedException {
+    static String eventually(Supplier<String> read) throws InterruptedException {
         String value = read.get();
         for (int i = 0; i < 100 && (value == null || value.isEmpty()); i++) {
             Thread.sleep(50);
             value = read.get();
         }
         return value;
+    }
+
+    /** Picks an organization in the switcher ("" for all). */
+    void pick(String orgId) {
+        new Select(browser.find("org-switcher select")).selectByValue(orgId);
+    }
+
+    /** The e-mail field, Tab to the password, Enter: signing in by keyboard alone. */
+    static void signInByKeyboard(Browser browser, String email) {
+        browser.find("input[name=email]").sendKeys(email, Keys.TAB, Platform.PASSWORD,
+                Keys.ENTER);
     }
 
     String orgNamed(String name) {
@@ -138,21 +157,21 @@ class DashboardBrowserTest {
         browser.go("/#/organizations/" + orgA + "/agents");
         browser.findWithText("h1", "Acme <b>Bold</b> & Co");
         browser.findWithText("option", "Ada Assistant");
-        new org.openqa.selenium.support.ui.Select(browser.find("select[name=agent]"))
+        new Select(browser.find("select[name=agent]"))
                 .selectByValue(agentA);
         browser.clickButton("Assign");
         browser.findWithText("table.list tbody tr", "Ada Assistant");
         // The switcher narrows the agents offered to those of the picked organization.
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgB);
+        pick(orgB);
         browser.findWithText("select[name=agent]", "Bea Bot");
         assertThat(browser.all("select[name=agent] option")).hasSize(2);
         browser.screenshot("04-organization-agents");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+        pick("");
 
         browser.go("/#/organizations/" + orgB + "/agents");
         browser.findWithText("h1", "Beta Corp");
         browser.findWithText("option", "Ada Assistant");
-        new org.openqa.selenium.support.ui.Select(browser.find("select[name=agent]")).selectByValue(agentA);
+        new Select(browser.find("select[name=agent]")).selectByValue(agentA);
         browser.clickButton("Assign");
         browser.acceptConfirmation();
         browser.findWithText("table.list tbody tr", "Ada Assistant");
@@ -168,14 +187,14 @@ class DashboardBrowserTest {
     void deletingIsRefusedWhileAgentsAreAssignedWithTheReason() throws Exception {
         browser.go("/#/organizations");
         // Each organization has its own address, and the back button returns to the list.
-        browser.findWithText("li.org", "acme-b-bold-b-co").findElement(org.openqa.selenium.By.cssSelector("a.title"))
+        browser.findWithText("li.org", "acme-b-bold-b-co").findElement(By.cssSelector("a.title"))
                 .click();
         browser.findWithText("h1", "Acme <b>Bold</b> & Co");
         assertThat(browser.url()).endsWith("#/organizations/" + orgA + "/agents");
         browser.back();
         var card = browser.findWithText("li.org", "acme-b-bold-b-co");
-        assertThat(card.findElement(org.openqa.selenium.By.cssSelector(".agent-count")).getText()).isEqualTo("1");
-        card.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Delete']")).click();
+        assertThat(card.findElement(By.cssSelector(".agent-count")).getText()).isEqualTo("1");
+        card.findElement(By.xpath(".//button[normalize-space(.)='Delete']")).click();
         browser.acceptConfirmation();
         browser.findWithText("li.org .error", "agent");
         browser.screenshot("05-delete-refused");
@@ -187,7 +206,7 @@ class DashboardBrowserTest {
     void anOwnerSwitchesContextAndTheListFollowsAndSurvivesAReload() throws Exception {
         browser.go("/#/agents");
         browser.findWithText("table.list tbody", "Bea Bot");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgA);
+        pick(orgA);
         browser.waitUntilGone("table.list tbody", "Bea Bot");
         browser.findWithText("table.list tbody", "Ada Assistant");
         browser.reload();
@@ -195,7 +214,7 @@ class DashboardBrowserTest {
         assertThat(browser.find("org-switcher select").getDomProperty("value")).isEqualTo(orgA);
         assertThat(browser.text("table.list tbody")).doesNotContain("Bea Bot");
         browser.screenshot("06-agents-in-context");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+        pick("");
         browser.findWithText("table.list tbody", "Bea Bot");
     }
 
@@ -228,7 +247,7 @@ class DashboardBrowserTest {
         // A per-agent rate, saved on Enter, changes the revenue.
         var rate = browser.find("input.rate");
         rate.clear();
-        rate.sendKeys("150.00", org.openqa.selenium.Keys.ENTER);
+        rate.sendKeys("150.00", Keys.ENTER);
         browser.findWithText("[data-figure=revenue]", "150.00 USD");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
                 .isEqualTo("150.00");
@@ -245,11 +264,11 @@ class DashboardBrowserTest {
         assertThat(browser.all("table.overview tbody tr").get(0).getText()).contains("Acme <b>Bold</b> & Co")
                 .contains("150.00");
         browser.screenshot("10-billing-overview");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgB);
+        pick(orgB);
         browser.waitUntilGone("table.overview tbody", "Acme");
         assertThat(browser.all("table.overview tbody tr")).hasSize(1);
         assertThat(browser.text("table.overview tfoot")).contains("Total EUR (1 orgs)").doesNotContain("USD (");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+        pick("");
         browser.findWithText("table.overview tbody", "Acme");
     }
 
@@ -257,14 +276,14 @@ class DashboardBrowserTest {
     @Order(8)
     void theAuditLogFollowsTheContextAndItsFilters() throws Exception {
         browser.go("/#/audit");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue(orgB);
+        pick(orgB);
         browser.findWithText("table.list tbody", "organization.created");
         browser.type("input[name=action]", "agent.created");
         browser.clickButton("Filter");
         browser.waitUntilGone("table.list tbody", "organization.created");
         browser.findWithText("table.list tbody", "agent.created");
         browser.screenshot("11-audit");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select")).selectByValue("");
+        pick("");
     }
 
     @Test
@@ -272,7 +291,7 @@ class DashboardBrowserTest {
     void anAgentKeyIsShownOnceAndWorksUntilRevoked() throws Exception {
         browser.go("/#/agents");
         var row = browser.findWithText("table.list tbody tr", "Bea Bot");
-        row.findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
+        row.findElement(By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
         browser.type("form.agent-details input[name=model]", "claude-sonnet-4");
         browser.clickButton("Save details");
         browser.findWithText("table.list tbody tr", "Bea Bot");
@@ -296,7 +315,7 @@ class DashboardBrowserTest {
     void settingsShowPriceHistoryAndTakeANewVersionAndARate() throws Exception {
         browser.go("/#/settings");
         var row = browser.findWithText("table.models tbody tr", "gpt-4o-mini");
-        row.findElement(org.openqa.selenium.By.xpath(".//button[starts-with(normalize-space(.), 'History')]")).click();
+        row.findElement(By.xpath(".//button[starts-with(normalize-space(.), 'History')]")).click();
         browser.findWithText("table.models tr.editor", "list price");
         browser.type("input[name=model]", "browser-model");
         browser.type("input[name=provider]", "Lab");
@@ -308,7 +327,7 @@ class DashboardBrowserTest {
         browser.clickButton("Add price");
         browser.findWithText("table.models tbody", "browser-model");
 
-        new org.openqa.selenium.support.ui.Select(browser.find("form.inline select[name=currency]"))
+        new Select(browser.find("form.inline select[name=currency]"))
                 .selectByVisibleText("EUR");
         browser.script("arguments[0].value = arguments[1]", browser.find("input[name=month]"),
                 YearMonth.now(ZoneOffset.UTC).toString());
@@ -329,12 +348,12 @@ class DashboardBrowserTest {
         browser.type("input[name=password]", Platform.PASSWORD);
         browser.clickButton("Create");
         browser.find("form.permissions");
-        new org.openqa.selenium.support.ui.Select(browser.find("form.permissions select[name=role]"))
+        new Select(browser.find("form.permissions select[name=role]"))
                 .selectByVisibleText("admin");
         assertThat(browser.find("form.permissions select[name=clientOrgId]").isEnabled()).isFalse();
-        new org.openqa.selenium.support.ui.Select(browser.find("form.permissions select[name=role]"))
+        new Select(browser.find("form.permissions select[name=role]"))
                 .selectByVisibleText("user");
-        new org.openqa.selenium.support.ui.Select(browser.find("form.permissions select[name=clientOrgId]"))
+        new Select(browser.find("form.permissions select[name=clientOrgId]"))
                 .selectByValue(orgA);
         browser.clickButton("Select none");
         for (String page : List.of("agents", "organizations", "billing")) {
@@ -362,8 +381,7 @@ class DashboardBrowserTest {
         browser.clickButton("Sign out");
         browser.findWithText("h1", "Sign in to Tenantry");
         // By keyboard alone: the e-mail field, Tab to the password, Enter to sign in.
-        browser.find("input[name=email]").sendKeys(email, org.openqa.selenium.Keys.TAB, Platform.PASSWORD,
-                org.openqa.selenium.Keys.ENTER);
+        signInByKeyboard(browser, email);
         browser.findWithText(".who", "Bound User");
 
         browser.go("/#/agents");
@@ -388,9 +406,7 @@ class DashboardBrowserTest {
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
-            phone.type("input[name=email]", Platform.OWNER_EMAIL);
-            phone.type("input[name=password]", Platform.PASSWORD);
-            phone.clickButton("Sign in");
+            signInByKeyboard(phone, Platform.OWNER_EMAIL);
             for (String page : List.of("organizations", "organizations/" + orgA + "/billing", "agents", "billing",
                     "users", "settings", "audit")) {
                 phone.go("/#/" + page);
@@ -406,8 +422,8 @@ class DashboardBrowserTest {
     @Test
     @Order(14)
     void beyondFiveHundredOrganizationsTheSwitcherFindsThemByName() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        List<java.util.concurrent.Future<Api.Response>> created = new java.util.ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Api.Response>> created = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             String name = "Filler " + String.format("%03d", i);
             created.add(pool.submit(() -> api.post("/api/organizations").as(owner).json(Map.of("name", name)).send()));
@@ -417,13 +433,12 @@ class DashboardBrowserTest {
         }
         pool.shutdown();
         browser.clickButton("Sign out");
-        browser.find("input[name=email]").sendKeys(Platform.OWNER_EMAIL, org.openqa.selenium.Keys.TAB,
-                Platform.PASSWORD, org.openqa.selenium.Keys.ENTER);
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
         browser.findWithText(".who", "Olive Owner");
 
         browser.go("/#/agents");
         browser.type("org-switcher input[type=search]", "Beta");
-        new org.openqa.selenium.support.ui.Select(browser.find("org-switcher select[aria-label='Matching organizations']"))
+        new Select(browser.find("org-switcher select[aria-label='Matching organizations']"))
                 .selectByVisibleText("Beta Corp");
         browser.waitUntilGone("table.list tbody", "Ada Assistant");
         browser.findWithText("table.list tbody", "Bea Bot");
