@@ -9,8 +9,8 @@ import { money, count } from '../format.js';
 
 const COLUMNS = [
   { key: 'orgName', label: 'Organization', text: true },
-  { key: 'revenue', label: 'Revenue' },
-  { key: 'cost', label: 'Cost' },
+  { key: 'revenue', label: 'Revenue', money: true },
+  { key: 'cost', label: 'Cost', money: true },
   { key: 'margin', label: 'Margin' },
   { key: 'currency', label: 'Currency', text: true },
 ];
@@ -76,6 +76,8 @@ class BillingOverview extends LightElement {
       const y = value(b);
       if (x === null || x === undefined) return 1;
       if (y === null || y === undefined) return -1;
+      // Amounts in different currencies do not compare: each currency's orgs sort among themselves.
+      if (column.money && a.currency !== b.currency) return a.currency.localeCompare(b.currency);
       const order = column.text ? String(x).localeCompare(String(y)) : Number(x) - Number(y);
       return descending ? -order : order;
     });

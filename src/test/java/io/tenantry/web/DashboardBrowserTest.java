@@ -117,6 +117,11 @@ class DashboardBrowserTest {
         assertThat(browser.all(".top nav a").stream().map(a -> a.getText().trim()).toList())
                 .contains("Agents", "Organizations");
         owner = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
+        // No client organization yet: no switcher.
+        browser.go("/#/agents");
+        browser.findWithText("main h1", "Agents");
+        browser.findWithText(".empty", "No agents");
+        assertThat(browser.all("org-switcher select")).isEmpty();
     }
 
     @Test
@@ -137,6 +142,10 @@ class DashboardBrowserTest {
         assertThat(card.getText()).contains("Acme <b>Bold</b> & Co");
         assertThat(browser.all("li.org b")).isEmpty();
         orgA = orgNamed("Acme <b>Bold</b> & Co");
+        card.findElement(By.xpath(".//button[normalize-space(.)='Edit']")).click();
+        assertThat(browser.find("organization-form input[name=slug]").getDomAttribute("readonly")).isNotNull();
+        assertThat(browser.text("organization-form #slug-note")).contains("Slugs are permanent");
+        browser.clickButton("Cancel");
         orgB = api.post("/api/organizations").as(owner).json(Map.of("name", "Beta Corp", "currency", "EUR",
                 "billingRatePerAgent", "80.00")).send().expect(201).id();
 
@@ -220,6 +229,22 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
+    void anAgentIsCreatedInThePickedOrganizationAndPaused() throws Exception {
+        browser.go("/#/agents");
+        pick(orgB);
+        browser.clickButton("New Agent");
+        browser.type("agents-page input[name=name]", "Cleo Clerk");
+        browser.clickButton("Create");
+        var row = browser.findWithText("table.list tbody tr", "Cleo Clerk");
+        assertThat(row.getText()).contains("Beta Corp").contains("active");
+        row.findElement(By.xpath(".//button[normalize-space(.)='Pause']")).click();
+        browser.findWithText("table.list tbody tr", "paused");
+        browser.findWithText("table.list tbody tr", "Resume");
+        pick("");
+    }
+
+    @Test
+    @Order(7)
     void theBillingTabShowsTheSameNumbersAsTheApi() throws Exception {
         Map<String, Object> event = new HashMap<>(Map.of("agentId", agentA, "eventId", "browser-1", "model", "gpt-4o",
                 "inputTokens", 1_000_000, "outputTokens", 250_000, "cachedInputTokens", 0, "occurredAt",
@@ -247,21 +272,26 @@ class DashboardBrowserTest {
         // A per-agent rate, saved on Enter, changes the revenue.
         var rate = browser.find("input.rate");
         rate.clear();
-        rate.sendKeys("150.00", Keys.ENTER);
+        rate.sendKeys("150.00");
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().json().path("billingRateOverride").isNull())
+                .as("typing alone saves nothing").isTrue();
+        rate.sendKeys(Keys.ENTER);
         browser.findWithText("[data-figure=revenue]", "150.00 USD");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
                 .isEqualTo("150.00");
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theOverviewListsEveryOrganizationSortableWithTotalsPerCurrency() throws Exception {
         browser.go("/#/billing");
         browser.findWithText("table.overview tbody", "Beta Corp");
         assertThat(browser.text("table.overview tfoot")).contains("Total USD").contains("Total EUR");
         browser.clickButton("Revenue");
         browser.findWithText("table.overview thead", "Revenue ▼");
-        assertThat(browser.all("table.overview tbody tr").get(0).getText()).contains("Acme <b>Bold</b> & Co")
+        // Sorted within each currency: EUR (Beta Corp, two agents at 80.00), then USD (Acme first, 150.00).
+        assertThat(browser.all("table.overview tbody tr").get(0).getText()).contains("Beta Corp").contains("160.00");
+        assertThat(browser.all("table.overview tbody tr").get(1).getText()).contains("Acme <b>Bold</b> & Co")
                 .contains("150.00");
         browser.screenshot("10-billing-overview");
         pick(orgB);
@@ -273,7 +303,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theAuditLogFollowsTheContextAndItsFilters() throws Exception {
         browser.go("/#/audit");
         pick(orgB);
@@ -282,12 +312,19 @@ class DashboardBrowserTest {
         browser.clickButton("Filter");
         browser.waitUntilGone("table.list tbody", "organization.created");
         browser.findWithText("table.list tbody", "agent.created");
+        browser.script("arguments[0].value = arguments[1]", browser.find("input[name=to]"),
+                java.time.LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
+        browser.clickButton("Filter");
+        browser.findWithText(".empty", "No events match");
+        browser.script("arguments[0].value = ''", browser.find("input[name=to]"));
+        browser.clickButton("Filter");
+        browser.findWithText("table.list tbody", "agent.created");
         browser.screenshot("11-audit");
         pick("");
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void anAgentKeyIsShownOnceAndWorksUntilRevoked() throws Exception {
         browser.go("/#/agents");
         var row = browser.findWithText("table.list tbody tr", "Bea Bot");
@@ -311,7 +348,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void settingsShowPriceHistoryAndTakeANewVersionAndARate() throws Exception {
         browser.go("/#/settings");
         var row = browser.findWithText("table.models tbody tr", "gpt-4o-mini");
@@ -339,7 +376,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
         browser.go("/#/users");
         browser.clickButton("New User");
@@ -375,7 +412,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
         String email = BOUND_EMAIL;
         browser.clickButton("Sign out");
@@ -402,7 +439,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
@@ -420,7 +457,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void beyondFiveHundredOrganizationsTheSwitcherFindsThemByName() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<Api.Response>> created = new ArrayList<>();
