@@ -60,6 +60,9 @@ class OpenStatements {
      */
     List<Statement> compute(OrgScope scope, List<Organization> orgs, boolean allInScope, YearMonth from,
             YearMonth to, Instant now, boolean withLines) {
+        if (orgs.isEmpty()) {
+            return List.of();
+        }
         Collection<UUID> orgIds = allInScope ? null : orgs.stream().map(Organization::id).toList();
         Instant before = BillingMonth.end(to);
         Map<UUID, List<AgentHolding>> holdings = byOrg(agents.holdings(scope, orgIds, before), AgentHolding::orgId);
