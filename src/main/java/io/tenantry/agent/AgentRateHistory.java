@@ -2,7 +2,6 @@ package io.tenantry.agent;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -31,13 +30,11 @@ class AgentRateHistory {
                 .param("rate", override).param("at", Timestamps.of(at)).update();
     }
 
-    /** Overrides recorded in these orgs (every org in scope when null) before {@code before}, oldest first. */
-    List<AgentRate> of(OrgScope scope, Collection<UUID> orgIds, Instant before) {
+    /** Overrides recorded in the orgs of {@code scope} before {@code before}, oldest first. */
+    List<AgentRate> of(OrgScope scope, Instant before) {
         return jdbc.sql("select org_id, agent_id, rate, effective_at from agent_rate_history where effective_at < :before"
-                + (orgIds == null ? "" : " and org_id in (:orgIds)") + " and " + scope.sql("org_id")
-                + " order by org_id, agent_id, effective_at, id")
-                .param("before", Timestamps.of(before)).param("orgIds", orgIds == null ? List.of() : orgIds)
-                .params(scope.parameters())
+                + " and " + scope.sql("org_id") + " order by org_id, agent_id, effective_at, id")
+                .param("before", Timestamps.of(before)).params(scope.parameters())
                 .query((rs, row) -> new AgentRate(rs.getObject("agent_id", UUID.class),
                         rs.getObject("org_id", UUID.class), rs.getBigDecimal("rate"),
                         Timestamps.read(rs, "effective_at")))

@@ -67,18 +67,16 @@ public class AgentService {
     }
 
     /**
-     * Which org held which agent when, for these orgs (every org in scope when null), up
-     * to {@code before}. Must run inside a scoped transaction.
+     * Which org held which agent when, for the orgs of {@code scope}, up to {@code before}.
+     * Must run inside a scoped transaction.
      */
-    public java.util.List<AgentHolding> holdings(OrgScope scope, java.util.Collection<UUID> orgIds,
-            java.time.Instant before) {
-        return history.holdings(scope, orgIds, before);
+    public java.util.List<AgentHolding> holdings(OrgScope scope, java.time.Instant before) {
+        return history.holdings(scope, before);
     }
 
-    /** The agents' rate overrides recorded in these orgs up to {@code before}, oldest first. */
-    public java.util.List<AgentRate> rateHistory(OrgScope scope, java.util.Collection<UUID> orgIds,
-            java.time.Instant before) {
-        return rates.of(scope, orgIds, before);
+    /** The agents' rate overrides recorded in the orgs of {@code scope} up to {@code before}, oldest first. */
+    public java.util.List<AgentRate> rateHistory(OrgScope scope, java.time.Instant before) {
+        return rates.of(scope, before);
     }
 
     /** The names of those of these agents that exist within {@code scope}. */

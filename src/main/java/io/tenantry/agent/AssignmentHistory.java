@@ -58,20 +58,18 @@ class AssignmentHistory {
     }
 
     /**
-     * Who held which agent when, for these orgs (every org in scope when null), from the
-     * rows before {@code before}. An org sees each row that moved an agent into or out of
-     * it, which is all it needs to know its own holdings.
+     * Who held which agent when, for the orgs of {@code scope}, from the rows before
+     * {@code before}. An org sees each row that moved an agent into or out of it, which is
+     * all it needs to know its own holdings.
      */
-    List<AgentHolding> holdings(OrgScope scope, java.util.Collection<UUID> orgIds, java.time.Instant before) {
-        String orgs = orgIds == null ? "" : " and (org_id in (:orgIds) or from_org_id in (:orgIds))";
+    List<AgentHolding> holdings(OrgScope scope, java.time.Instant before) {
         List<AgentHolding> holdings = new java.util.ArrayList<>();
         UUID[] agent = {null};
         AgentHolding[] open = {null};
-        jdbc.sql("select agent_id, org_id, kind, assigned_at from agent_assignments where assigned_at < :before" + orgs
+        jdbc.sql("select agent_id, org_id, kind, assigned_at from agent_assignments where assigned_at < :before"
                 + " and (" + scope.sql("org_id") + " or " + scope.sql("from_org_id") + ")"
                 + " order by agent_id, assigned_at, id")
-                .param("before", Timestamps.of(before)).param("orgIds", orgIds == null ? List.of() : orgIds)
-                .params(scope.parameters())
+                .param("before", Timestamps.of(before)).params(scope.parameters())
                 .query(rs -> {
                     UUID agentId = rs.getObject("agent_id", UUID.class);
                     java.time.Instant at = Timestamps.read(rs, "assigned_at");
@@ -91,9 +89,7 @@ class AssignmentHistory {
         if (open[0] != null) {
             holdings.add(open[0]);
         }
-        return holdings.stream()
-                .filter(h -> orgIds == null ? scope.includes(h.orgId()) : orgIds.contains(h.orgId()))
-                .toList();
+        return holdings.stream().filter(h -> scope.includes(h.orgId())).toList();
     }
 
     CursorPage<Assignment> of(OrgScope scope, UUID agentId, PageRequest page) {

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +44,12 @@ class BudgetAlerts {
                 .update() == 1;
     }
 
-    List<Alert> of(OrgScope scope, Collection<UUID> orgIds, YearMonth from, YearMonth to) {
+    List<Alert> of(OrgScope scope, YearMonth from, YearMonth to) {
         return jdbc.sql("select * from budget_alerts where billing_month >= :from and billing_month <= :to"
-                + (orgIds == null ? "" : " and org_id in (:orgIds)") + " and " + scope.sql("org_id")
+                + " and " + scope.sql("org_id")
                 + " order by org_id, billing_month, threshold")
                 .param("from", BillingMonth.date(from)).param("to", BillingMonth.date(to))
-                .param("orgIds", orgIds == null ? List.of() : orgIds).params(scope.parameters())
+                .params(scope.parameters())
                 .query((rs, row) -> new Alert(rs.getObject("org_id", UUID.class),
                         YearMonth.from(rs.getObject("billing_month", LocalDate.class)).toString(), rs.getInt("threshold"),
                         Timestamps.read(rs, "crossed_at"), rs.getBigDecimal("cost"), rs.getBigDecimal("budget"),
@@ -59,9 +58,9 @@ class BudgetAlerts {
     }
 
     /** The thresholds crossed, per org and month ("orgId|YYYY-MM"). */
-    Map<String, List<Integer>> crossed(OrgScope scope, Collection<UUID> orgIds, YearMonth from, YearMonth to) {
+    Map<String, List<Integer>> crossed(OrgScope scope, YearMonth from, YearMonth to) {
         Map<String, List<Integer>> crossed = new HashMap<>();
-        for (Alert alert : of(scope, orgIds, from, to)) {
+        for (Alert alert : of(scope, from, to)) {
             crossed.computeIfAbsent(alert.orgId() + "|" + alert.month(), k -> new ArrayList<>()).add(alert.threshold());
         }
         return crossed;

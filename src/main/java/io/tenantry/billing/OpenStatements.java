@@ -3,7 +3,6 @@ package io.tenantry.billing;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,20 +55,22 @@ class OpenStatements {
     /**
      * The statements of {@code orgs} for every month in [from, to], as of {@code now}, newest
      * month first per org. {@code allInScope}: {@code orgs} are all the orgs of the scope,
-     * so the histories are read without listing ids. Must run inside a scoped transaction.
+     * so the histories are read without listing a thousand ids; otherwise they are read for
+     * {@code orgs} only. Agents are named from the whole scope. Must run inside a scoped
+     * transaction.
      */
     List<Statement> compute(OrgScope scope, List<Organization> orgs, boolean allInScope, YearMonth from,
             YearMonth to, Instant now, boolean withLines) {
         if (orgs.isEmpty()) {
             return List.of();
         }
-        Collection<UUID> orgIds = allInScope ? null : orgs.stream().map(Organization::id).toList();
+        OrgScope read = allInScope ? scope : scope.narrowedTo(orgs.stream().map(Organization::id).toList());
         Instant before = BillingMonth.end(to);
-        Map<UUID, List<AgentHolding>> holdings = byOrg(agents.holdings(scope, orgIds, before), AgentHolding::orgId);
-        Map<UUID, List<OrgRate>> orgRates = byOrg(organizations.rateHistory(scope, orgIds, before), OrgRate::orgId);
-        Map<UUID, List<AgentRate>> agentRates = byOrg(agents.rateHistory(scope, orgIds, before), AgentRate::orgId);
+        Map<UUID, List<AgentHolding>> holdings = byOrg(agents.holdings(read, before), AgentHolding::orgId);
+        Map<UUID, List<OrgRate>> orgRates = byOrg(organizations.rateHistory(read, before), OrgRate::orgId);
+        Map<UUID, List<AgentRate>> agentRates = byOrg(agents.rateHistory(read, before), AgentRate::orgId);
         Map<String, List<RollupRow>> usage = new HashMap<>();
-        for (RollupRow row : rollups.of(scope, orgIds, from, to, withLines)) {
+        for (RollupRow row : rollups.of(read, from, to, withLines)) {
             usage.computeIfAbsent(row.orgId() + "|" + row.billedMonth(), k -> new ArrayList<>()).add(row);
         }
         FxLookup fx = fxRates.lookup();

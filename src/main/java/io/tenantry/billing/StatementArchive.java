@@ -9,7 +9,6 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,16 +90,15 @@ class StatementArchive {
     }
 
     /**
-     * The frozen statements of these orgs (every org in scope when null) for months in
-     * [from, to], newest first; the org's name is its name today (kept after the org is deleted).
+     * The frozen statements of the orgs of {@code scope} for months in [from, to], newest
+     * first; the org's name is its name today (kept after the org is deleted).
      */
-    List<Statement> of(OrgScope scope, Collection<UUID> orgIds, YearMonth from, YearMonth to, boolean withLines) {
-        String where = " where s.billing_month >= :from and s.billing_month <= :to"
-                + (orgIds == null ? "" : " and s.org_id in (:orgIds)") + " and " + scope.sql("s.org_id");
+    List<Statement> of(OrgScope scope, YearMonth from, YearMonth to, boolean withLines) {
+        String where = " where s.billing_month >= :from and s.billing_month <= :to and " + scope.sql("s.org_id");
         Map<String, List<Statement.Line>> lines = new HashMap<>();
         if (withLines) {
             jdbc.sql("select * from billing_statement_lines s" + where + " order by s.org_id, s.billing_month, s.line_no")
-                    .params(params(scope, orgIds, from, to))
+                    .params(params(scope, from, to))
                     .query(rs -> {
                         lines.computeIfAbsent(rs.getObject("org_id", UUID.class) + "|" + month(rs),
                                 k -> new ArrayList<>()).add(line(rs));
@@ -110,17 +108,16 @@ class StatementArchive {
                 + " where l.org_id = s.org_id and l.billing_month = s.billing_month and l.rate is not null) agents_billed"
                 + " from billing_statements s left join organizations o on o.id = s.org_id" + where
                 + " order by org_name, s.org_id, s.billing_month desc")
-                .params(params(scope, orgIds, from, to))
+                .params(params(scope, from, to))
                 .query((rs, row) -> statement(rs, withLines ? lines.getOrDefault(rs.getObject("org_id", UUID.class)
                         + "|" + month(rs), List.of()) : null))
                 .list();
     }
 
-    private static Map<String, Object> params(OrgScope scope, Collection<UUID> orgIds, YearMonth from, YearMonth to) {
+    private static Map<String, Object> params(OrgScope scope, YearMonth from, YearMonth to) {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("from", BillingMonth.date(from));
         params.put("to", BillingMonth.date(to));
-        params.put("orgIds", orgIds == null ? List.of() : orgIds);
         return params;
     }
 

@@ -92,13 +92,13 @@ public class Statements {
             boolean closed = closedMonths.latest().filter(latest -> !wanted.isAfter(latest)).isPresent();
             List<Statement> items;
             if (closed) {
-                items = archive.of(reach, null, wanted, wanted, false);
+                items = archive.of(reach, wanted, wanted, false);
             } else {
                 List<Organization> all = organizations.all(reach);
                 List<Organization> orgs = open.billable(reach, all, wanted);
                 items = open.compute(reach, orgs, orgs.size() == all.size(), wanted, wanted, context.at(), false);
             }
-            items = withAlerts(reach, null, items, wanted, wanted);
+            items = withAlerts(reach, items, wanted, wanted);
             return new Overview(wanted.toString(), closed, items, totals(items));
         });
     }
@@ -109,7 +109,7 @@ public class Statements {
         YearMonth from = month == null ? to.minusMonths(MAX_MONTHS - 1L) : to;
         return transactions.read(reach, () -> {
             org(reach, orgId);
-            return alerts.of(reach, List.of(orgId), from, to);
+            return alerts.of(reach.narrowedTo(List.of(orgId)), from, to);
         });
     }
 
@@ -120,7 +120,7 @@ public class Statements {
         YearMonth firstOpen = from;
         if (closedThrough.isPresent() && !closedThrough.get().isBefore(from)) {
             YearMonth lastClosed = closedThrough.get().isBefore(to) ? closedThrough.get() : to;
-            for (Statement frozen : archive.of(reach, List.of(org.id()), from, lastClosed, withLines)) {
+            for (Statement frozen : archive.of(reach.narrowedTo(List.of(org.id())), from, lastClosed, withLines)) {
                 byMonth.put(YearMonth.parse(frozen.month()), frozen);
             }
             // A closed month without a frozen statement of the org: the org did not exist yet.
@@ -145,12 +145,13 @@ public class Statements {
         }
         List<Statement> newestFirst = new ArrayList<>(byMonth.values());
         Collections.reverse(newestFirst);
-        return withAlerts(reach, List.of(org.id()), newestFirst, from, to);
+        return withAlerts(reach.narrowedTo(List.of(org.id())), newestFirst, from, to);
     }
 
-    private List<Statement> withAlerts(OrgScope reach, List<UUID> orgIds, List<Statement> statements,
+    /** The statements with the budget thresholds crossed, read for the orgs of {@code scope}. */
+    private List<Statement> withAlerts(OrgScope scope, List<Statement> statements,
             YearMonth from, YearMonth to) {
-        Map<String, List<Integer>> crossed = alerts.crossed(reach, orgIds, from, to);
+        Map<String, List<Integer>> crossed = alerts.crossed(scope, from, to);
         return statements.stream()
                 .map(s -> s.withAlerts(crossed.getOrDefault(s.orgId() + "|" + s.month(), List.of()))).toList();
     }

@@ -108,20 +108,19 @@ class UsageRollups {
     }
 
     /**
-     * The rollups of these orgs (every org in scope when null) billed in [from, to]. With
-     * {@code perAgent} false, agents are summed (agentId is null in the rows).
+     * The rollups of the orgs of {@code scope} billed in [from, to]. With {@code perAgent}
+     * false, agents are summed (agentId is null in the rows).
      */
-    List<RollupRow> of(OrgScope scope, Collection<UUID> orgIds, YearMonth from, YearMonth to, boolean perAgent) {
+    List<RollupRow> of(OrgScope scope, YearMonth from, YearMonth to, boolean perAgent) {
         String agent = perAgent ? "agent_id" : "cast(null as uuid)";
         String sql = "select org_id, billed_month, " + agent + " agent_id, model, usage_month, sum(events) events,"
                 + " sum(input_tokens) input_tokens, sum(output_tokens) output_tokens,"
                 + " sum(cached_input_tokens) cached_input_tokens, sum(cost_usd) cost_usd,"
                 + " sum(unpriced_tokens) unpriced_tokens from usage_rollups"
-                + " where billed_month >= :from and billed_month <= :to"
-                + (orgIds == null ? "" : " and org_id in (:orgIds)") + " and " + scope.sql("org_id")
+                + " where billed_month >= :from and billed_month <= :to and " + scope.sql("org_id")
                 + " group by org_id, billed_month, " + (perAgent ? "agent_id, " : "") + "model, usage_month";
         return jdbc.sql(sql).param("from", BillingMonth.date(from)).param("to", BillingMonth.date(to))
-                .param("orgIds", orgIds == null ? List.of() : orgIds).params(scope.parameters())
+                .params(scope.parameters())
                 .query((rs, row) -> new RollupRow(rs.getObject("org_id", UUID.class),
                         YearMonth.from(rs.getObject("billed_month", java.time.LocalDate.class)),
                         rs.getObject("agent_id", UUID.class), rs.getString("model"),

@@ -1,7 +1,6 @@
 package io.tenantry.organization;
 
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -33,13 +32,11 @@ class OrgRateHistory {
                 .param("currency", currency.name()).param("at", Timestamps.of(at)).update();
     }
 
-    /** The rates of these orgs (all orgs in scope when null) that took effect before {@code before}, oldest first. */
-    List<OrgRate> of(OrgScope scope, Collection<UUID> orgIds, Instant before) {
+    /** The rates of the orgs of {@code scope} that took effect before {@code before}, oldest first. */
+    List<OrgRate> of(OrgScope scope, Instant before) {
         return jdbc.sql("select org_id, rate, currency, effective_at from org_rate_history where effective_at < :before"
-                + (orgIds == null ? "" : " and org_id in (:orgIds)") + " and " + scope.sql("org_id")
-                + " order by org_id, effective_at, id")
-                .param("before", Timestamps.of(before)).param("orgIds", orgIds == null ? List.of() : orgIds)
-                .params(scope.parameters())
+                + " and " + scope.sql("org_id") + " order by org_id, effective_at, id")
+                .param("before", Timestamps.of(before)).params(scope.parameters())
                 .query((rs, row) -> new OrgRate(rs.getObject("org_id", UUID.class), rs.getBigDecimal("rate"),
                         BillingCurrency.valueOf(rs.getString("currency").trim()), Timestamps.read(rs, "effective_at")))
                 .list();

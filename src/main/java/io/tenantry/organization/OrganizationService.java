@@ -94,11 +94,11 @@ public class OrganizationService {
     }
 
     /**
-     * The rate history of these orgs (every org in scope when null) up to {@code before},
-     * oldest first. Must run inside a scoped transaction.
+     * The rate history of the orgs of {@code scope} up to {@code before}, oldest first.
+     * Must run inside a scoped transaction.
      */
-    public List<OrgRate> rateHistory(OrgScope scope, java.util.Collection<UUID> orgIds, java.time.Instant before) {
-        return rateHistory.of(scope, orgIds, before);
+    public List<OrgRate> rateHistory(OrgScope scope, java.time.Instant before) {
+        return rateHistory.of(scope, before);
     }
 
     public long countClientOrgs(OrgScope scope) {

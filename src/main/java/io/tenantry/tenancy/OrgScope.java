@@ -44,6 +44,18 @@ public final class OrgScope {
         return orgIds;
     }
 
+    /**
+     * This scope narrowed to {@code ids}: the orgs in both. Reading a few orgs' rows inside
+     * a transaction of a wider scope passes this to the repositories.
+     */
+    public OrgScope narrowedTo(Collection<UUID> ids) {
+        Set<UUID> both = new LinkedHashSet<>(ids);
+        if (!allOrgs) {
+            both.retainAll(orgIds);
+        }
+        return new OrgScope(false, Set.copyOf(both));
+    }
+
     public boolean includes(UUID orgId) {
         return orgId != null && (allOrgs || orgIds.contains(orgId));
     }
@@ -54,11 +66,14 @@ public final class OrgScope {
      * never from request input.
      */
     public String sql(String column) {
-        return allOrgs ? "1 = 1" : column + " in (:scopeOrgIds)";
+        if (allOrgs) {
+            return "1 = 1";
+        }
+        return orgIds.isEmpty() ? "1 = 0" : column + " in (:scopeOrgIds)";
     }
 
     public Map<String, Object> parameters() {
-        return allOrgs ? Map.of() : Map.of("scopeOrgIds", orgIds);
+        return allOrgs || orgIds.isEmpty() ? Map.of() : Map.of("scopeOrgIds", orgIds);
     }
 
     /** The value PostgreSQL's row-level security policies read from {@code app.org_ids}. */
