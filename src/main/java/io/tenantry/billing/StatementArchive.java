@@ -1,7 +1,6 @@
 package io.tenantry.billing;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -134,8 +133,7 @@ class StatementArchive {
                 rs.getBigDecimal("cost_usd"), rs.getBigDecimal("fx_rate"), rs.getBigDecimal("margin"),
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
                 rs.getLong("unpriced_tokens"), rs.getInt("agents_billed"), budget,
-                cost == null || budget == null ? null
-                        : cost.multiply(BigDecimal.valueOf(100)).divide(budget, 2, RoundingMode.HALF_UP),
+                StatementBuilder.budgetUsed(cost, budget),
                 List.of(), warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")), lines);
     }
 

@@ -56,11 +56,8 @@ final class StatementBuilder {
         }
         BigDecimal costUsd = exactCost;
         BigDecimal cost = fxRate.map(rate -> money(costUsd.multiply(rate))).orElse(null);
-        BigDecimal margin = cost == null || revenueTotal.signum() == 0 ? null
-                : revenueTotal.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenueTotal, 2,
-                        RoundingMode.HALF_UP);
-        BigDecimal budgetUsed = cost == null || org.monthlyBudget() == null ? null
-                : cost.multiply(BigDecimal.valueOf(100)).divide(org.monthlyBudget(), 2, RoundingMode.HALF_UP);
+        BigDecimal margin = margin(revenueTotal, cost);
+        BigDecimal budgetUsed = budgetUsed(cost, org.monthlyBudget());
         List<String> warnings = new ArrayList<>();
         if (fxRate.isEmpty()) {
             warnings.add("No exchange rate from USD to " + org.currency() + " is set for " + month
@@ -76,6 +73,21 @@ final class StatementBuilder {
         return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,
                 revenueTotal, cost, costUsd, fxRate.orElse(null), margin, input, output, cached, unpriced,
                 revenue.size(), org.monthlyBudget(), budgetUsed, List.of(), List.copyOf(warnings), lines);
+    }
+
+    /**
+     * (revenue - cost) / revenue x 100, half up to two decimals; null with no revenue (never
+     * 0 % or a division error) or with no cost in the revenue's currency.
+     */
+    static BigDecimal margin(BigDecimal revenue, BigDecimal cost) {
+        return cost == null || revenue.signum() == 0 ? null
+                : revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenue, 2, RoundingMode.HALF_UP);
+    }
+
+    /** Cost as a percentage of the budget, half up to two decimals; null without either. */
+    static BigDecimal budgetUsed(BigDecimal cost, BigDecimal budget) {
+        return cost == null || budget == null ? null
+                : cost.multiply(BigDecimal.valueOf(100)).divide(budget, 2, RoundingMode.HALF_UP);
     }
 
     private static List<Statement.Line> lines(List<AgentRevenue> revenue, List<RollupRow> rows,

@@ -1,7 +1,6 @@
 package io.tenantry.billing;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -89,7 +88,7 @@ public class Statements {
         YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
         OrgScope reach = context.reach();
         return transactions.read(reach, () -> {
-            boolean closed = closedMonths.latest().filter(latest -> !wanted.isAfter(latest)).isPresent();
+            boolean closed = closedMonths.isClosed(wanted);
             List<Statement> items;
             if (closed) {
                 items = archive.of(reach, wanted, wanted, false);
@@ -168,10 +167,8 @@ public class Statements {
             boolean converted = statements.stream().allMatch(s -> s.cost() != null);
             BigDecimal cost = converted ? statements.stream().map(Statement::cost)
                     .reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add) : null;
-            BigDecimal margin = cost == null || revenue.signum() == 0 ? null
-                    : revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenue, 2,
-                            RoundingMode.HALF_UP);
-            totals.add(new CurrencyTotal(currency, statements.size(), revenue, cost, costUsd, margin));
+            totals.add(new CurrencyTotal(currency, statements.size(), revenue, cost, costUsd,
+                    StatementBuilder.margin(revenue, cost)));
         });
         return totals;
     }
