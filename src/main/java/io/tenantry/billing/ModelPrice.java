@@ -15,6 +15,11 @@ public record ModelPrice(UUID id, String model, String provider, BigDecimal inpu
 
     public static final String CURRENCY = "USD";
 
+    /** What cached input tokens are charged: the cached-input price, or the input price where there is none. */
+    BigDecimal chargedCachedInputPrice() {
+        return cachedInputPricePerMillion != null ? cachedInputPricePerMillion : inputPricePerMillion;
+    }
+
     /** A model as Settings -> Models lists it: the version in force now (or, if none yet, the first to come). */
     public record Current(String model, String provider, BigDecimal inputPricePerMillion,
             BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,

@@ -19,10 +19,8 @@ final class UsageCost {
 
     /** The cost of these token counts; of a sum of events, it is exactly the sum of their costs. */
     static BigDecimal of(long inputTokens, long cachedInputTokens, long outputTokens, ModelPrice price) {
-        BigDecimal cachedPrice = price.cachedInputPricePerMillion() != null ? price.cachedInputPricePerMillion()
-                : price.inputPricePerMillion();
         return price.inputPricePerMillion().multiply(BigDecimal.valueOf(inputTokens))
-                .add(cachedPrice.multiply(BigDecimal.valueOf(cachedInputTokens)))
+                .add(price.chargedCachedInputPrice().multiply(BigDecimal.valueOf(cachedInputTokens)))
                 .add(price.outputPricePerMillion().multiply(BigDecimal.valueOf(outputTokens)))
                 .movePointLeft(6).setScale(12);
     }

@@ -81,8 +81,6 @@ class UsageRepository {
      * {@code price}, by the same rule as {@link UsageCost}; answers how many it priced.
      */
     int priceUnpriced(OrgScope scope, String model, Instant from, Instant to, ModelPrice price) {
-        BigDecimal cached = price.cachedInputPricePerMillion() != null ? price.cachedInputPricePerMillion()
-                : price.inputPricePerMillion();
         return jdbc.sql("""
                 update usage_events
                    set price_id = :priceId,
@@ -90,7 +88,7 @@ class UsageRepository {
                                   * 0.000001
                  where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and """
                 + " " + scope.sql("org_id"))
-                .param("priceId", price.id()).param("input", price.inputPricePerMillion()).param("cached", cached)
+                .param("priceId", price.id()).param("input", price.inputPricePerMillion()).param("cached", price.chargedCachedInputPrice())
                 .param("output", price.outputPricePerMillion()).param("model", model)
                 .param("from", Timestamps.of(from)).param("to", Timestamps.of(to)).params(scope.parameters())
                 .update();
