@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -59,13 +62,14 @@ class BudgetWatch {
             if (budgeted.isEmpty()) {
                 return 0;
             }
+            Map<UUID, Organization> byId = budgeted.stream()
+                    .collect(Collectors.toMap(Organization::id, Function.identity()));
             int crossed = 0;
             for (Statement statement : open.compute(all, budgeted, false, month, month, now, false)) {
                 if (statement.budgetUsed() == null) {
                     continue;
                 }
-                Organization org = budgeted.stream().filter(o -> o.id().equals(statement.orgId())).findFirst()
-                        .orElseThrow();
+                Organization org = byId.get(statement.orgId());
                 for (int threshold : org.budgetAlertThresholds()) {
                     if (statement.budgetUsed().compareTo(BigDecimal.valueOf(threshold)) < 0) {
                         break;

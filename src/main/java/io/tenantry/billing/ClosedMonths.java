@@ -25,6 +25,10 @@ class ClosedMonths {
                 .map(YearMonth::from);
     }
 
+    boolean isClosed(YearMonth month) {
+        return latest().filter(closed -> !month.isAfter(closed)).isPresent();
+    }
+
     /** The month usage that happened in {@code month} is billed in: itself, or the first open month. */
     static YearMonth billedMonth(YearMonth month, Optional<YearMonth> closedThrough) {
         return closedThrough.filter(closed -> !month.isAfter(closed)).map(closed -> closed.plusMonths(1))

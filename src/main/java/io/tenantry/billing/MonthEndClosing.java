@@ -46,8 +46,7 @@ class MonthEndClosing {
     /** Closes the latest month whose grace period is over, unless it is closed already. */
     void closeDue(Instant now) {
         YearMonth due = BillingMonth.of(now.minus(grace)).minusMonths(1);
-        boolean closed = transactions.read(OrgScope.allOrgs(), () -> closedMonths.latest().filter(latest -> !due.isAfter(latest)).isPresent());
-        if (closed) {
+        if (transactions.read(OrgScope.allOrgs(), () -> closedMonths.isClosed(due))) {
             return;
         }
         try {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.tenantry.agent.AgentHolding;
 import io.tenantry.agent.AgentRate;
@@ -92,26 +93,26 @@ final class RevenueRule {
     }
 
     private BigDecimal rateAt(UUID agent, Instant point) {
-        BigDecimal override = null;
-        for (AgentRate rate : agentRates.getOrDefault(agent, List.of())) {
-            if (rate.effectiveAt().isAfter(point)) {
-                break;
-            }
-            override = rate.override();
-        }
-        if (override != null) {
-            return override;
+        Optional<BigDecimal> override = latestAt(agentRates.getOrDefault(agent, List.of()), AgentRate::effectiveAt,
+                point).map(AgentRate::override);
+        if (override.isPresent()) {
+            return override.get();
         }
         return orgRateAt(point).map(OrgRate::rate).orElse(BigDecimal.ZERO.setScale(2));
     }
 
     private Optional<OrgRate> orgRateAt(Instant point) {
-        OrgRate found = null;
-        for (OrgRate rate : orgRates) {
-            if (rate.effectiveAt().isAfter(point)) {
+        return latestAt(orgRates, OrgRate::effectiveAt, point);
+    }
+
+    /** The last entry of a history (oldest first) that took effect at or before {@code point}. */
+    private static <T> Optional<T> latestAt(List<T> history, Function<T, Instant> effectiveAt, Instant point) {
+        T found = null;
+        for (T entry : history) {
+            if (effectiveAt.apply(entry).isAfter(point)) {
                 break;
             }
-            found = rate;
+            found = entry;
         }
         return Optional.ofNullable(found);
     }
