@@ -4,6 +4,7 @@ import { html } from 'lit';
 import { LightElement } from './light-element.js';
 import { get } from './api.js';
 import { orgContext } from './org-context.js';
+import { afterTyping } from './typing.js';
 
 class OrgSwitcher extends LightElement {
   static properties = {
@@ -33,16 +34,15 @@ class OrgSwitcher extends LightElement {
 
   /** Beyond the first 500, organizations are found by name or slug. */
   find(query) {
-    clearTimeout(this.findTimer);
-    if (!query) {
-      this.found = null;
-      return;
-    }
-    this.findTimer = setTimeout(async () => {
-      const page = await get(`/api/organizations?limit=20&q=${encodeURIComponent(query)}`, { org: null });
-      this.found = page.items;
-    }, 250);
+    if (!query) this.found = null;
+    this.findWhenTypingPauses(query);
   }
+
+  findWhenTypingPauses = afterTyping(async (query) => {
+    if (!query) return;
+    const page = await get(`/api/organizations?limit=20&q=${encodeURIComponent(query)}`, { org: null });
+    this.found = page.items;
+  });
 
   render() {
     if (this.error) return html`<div class="switcher"><p class="error" role="alert">${this.error}</p></div>`;

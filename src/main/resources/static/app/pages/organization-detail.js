@@ -7,6 +7,7 @@ import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
 import { money } from '../format.js';
+import { afterTyping } from '../typing.js';
 
 /** The owner's own org: an agent there counts as unassigned. */
 const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
@@ -58,6 +59,8 @@ class OrganizationDetail extends LightElement {
     const page = await get(`/api/agents?${params}`);
     this.candidates = page.items.filter((a) => a.clientOrgId !== this.org.id);
   }
+
+  findCandidates = afterTyping((query) => this.loadCandidates(query));
 
   async assign(event) {
     event.preventDefault();
@@ -129,8 +132,7 @@ class OrganizationDetail extends LightElement {
         </table>
         ${operator ? html`<form class="inline" @submit=${(e) => this.assign(e)}>
           <label>Find <input type="search" placeholder="Agent name" aria-label="Find an agent to assign"
-            @input=${(e) => { clearTimeout(this.findTimer); const q = e.target.value.trim();
-              this.findTimer = setTimeout(() => this.loadCandidates(q), 250); }}></label>
+            @input=${(e) => this.findCandidates(e.target.value.trim())}></label>
           <label>Agent <select name="agent" required aria-label="Agent to assign">
             <option value="">${(this.candidates ?? []).length === 0 ? 'No agent to assign in this context'
               : 'Choose an agent…'}</option>

@@ -6,6 +6,7 @@ import { post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
 import { money } from '../format.js';
+import { afterTyping } from '../typing.js';
 
 export const isOperator = (me) => me?.role === 'owner' || me?.role === 'admin';
 
@@ -33,11 +34,10 @@ class OrganizationsPage extends LightElement {
     return this.list.load({ more, params: { q: this.query } });
   }
 
-  search(event) {
-    clearTimeout(this.searchTimer);
-    const value = event.target.value.trim();
-    this.searchTimer = setTimeout(() => { this.query = value; this.load(); }, 250);
-  }
+  search = afterTyping((value) => {
+    this.query = value;
+    this.load();
+  });
 
   async act(org, action) {
     this.cardErrors = { ...this.cardErrors, [org.id]: null };
@@ -67,7 +67,7 @@ class OrganizationsPage extends LightElement {
       <div class="page-head">
         <h1>Organizations</h1>
         <input type="search" placeholder="Search by name or slug" aria-label="Search organizations"
-          @input=${(e) => this.search(e)}>
+          @input=${(e) => this.search(e.target.value.trim())}>
         ${operator ? html`<button @click=${() => { this.editing = null; }}>New Organization</button>` : ''}
       </div>
       ${this.editing !== undefined ? html`<organization-form .org=${this.editing}
