@@ -114,6 +114,13 @@ public class UsageIngestion {
 
     private Result result(Report report, List<UsageRepository.Priced> priced, boolean[] stored) {
         List<UsageEvent> events = report.events();
+        List<UsageEvent> repeated = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!stored[i]) {
+                repeated.add(events.get(i));
+            }
+        }
+        Map<String, UsageRepository.Stored> earlier = usage.find(OrgScope.allOrgs(), repeated);
         List<UsageReceipt> receipts = new ArrayList<>(events.size());
         int storedCount = 0;
         for (int i = 0; i < events.size(); i++) {
@@ -125,8 +132,7 @@ public class UsageIngestion {
                         event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null, cost));
             } else {
                 String at = events.size() == 1 ? "" : "events[" + i + "].";
-                receipts.add(replay(usage.find(OrgScope.allOrgs(), event.agentId(), event.eventId()).orElseThrow(),
-                        event, at));
+                receipts.add(replay(earlier.get(UsageRepository.key(event.agentId(), event.eventId())), event, at));
             }
         }
         OrgCallContext context = report.context();

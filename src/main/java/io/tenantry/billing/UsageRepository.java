@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -39,15 +42,33 @@ class UsageRepository {
     record Stored(UsageReceipt receipt, String fingerprint) {
     }
 
-    Optional<Stored> find(OrgScope scope, UUID agentId, String eventId) {
-        return jdbc.sql("select * from usage_events where agent_id = :agentId and event_id = :eventId and "
+    /**
+     * The stored events with these events' ids, in one query however many there are (a
+     * retried batch repeats up to 1,000), by {@link #key}.
+     */
+    Map<String, Stored> find(OrgScope scope, Collection<UsageEvent> events) {
+        Map<String, Stored> found = new HashMap<>();
+        if (events.isEmpty()) {
+            return found;
+        }
+        jdbc.sql("select * from usage_events where agent_id in (:agentIds) and event_id in (:eventIds) and "
                 + scope.sql("org_id"))
-                .param("agentId", agentId).param("eventId", eventId).params(scope.parameters())
-                .query((rs, row) -> new Stored(new UsageReceipt(rs.getString("event_id"), rs.getString("model"),
-                        rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
-                        Timestamps.read(rs, "occurred_at"), rs.getBigDecimal("cost_usd") != null,
-                        rs.getBigDecimal("cost_usd")), rs.getString("body_hash")))
-                .optional();
+                .param("agentIds", events.stream().map(UsageEvent::agentId).collect(Collectors.toSet()))
+                .param("eventIds", events.stream().map(UsageEvent::eventId).collect(Collectors.toSet()))
+                .params(scope.parameters())
+                .query(rs -> {
+                    found.put(key(rs.getObject("agent_id", UUID.class), rs.getString("event_id")),
+                            new Stored(new UsageReceipt(rs.getString("event_id"), rs.getString("model"),
+                                    rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                                    rs.getLong("cached_input_tokens"), Timestamps.read(rs, "occurred_at"),
+                                    rs.getBigDecimal("cost_usd") != null, rs.getBigDecimal("cost_usd")),
+                                    rs.getString("body_hash")));
+                });
+        return found;
+    }
+
+    static String key(UUID agentId, String eventId) {
+        return agentId + "|" + eventId;
     }
 
     /** Unpriced usage of one model, summed per org, billed month, agent and usage month. */
