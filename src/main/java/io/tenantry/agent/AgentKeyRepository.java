@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
 
 /**
@@ -23,9 +24,12 @@ class AgentKeyRepository {
     static final int MAX_KEYS_PER_AGENT = 100;
 
     private final JdbcClient jdbc;
+    /** On PostgreSQL a key is resolved through the definer function, since RLS hides every agent then. */
+    private final boolean throughDefinerFunction;
 
-    AgentKeyRepository(JdbcClient jdbc) {
+    AgentKeyRepository(JdbcClient jdbc, DatabaseVendor vendor) {
         this.jdbc = jdbc;
+        this.throughDefinerFunction = vendor.rowLevelSecurity();
     }
 
     void insert(UUID id, UUID agentId, String hash, String prefix, Instant at) {
@@ -58,8 +62,8 @@ class AgentKeyRepository {
                 .param("id", keyId).param("at", Timestamps.of(at)).update();
     }
 
-    Optional<AgentPrincipal> principal(String keyHash, boolean rowLevelSecurity) {
-        String sql = rowLevelSecurity
+    Optional<AgentPrincipal> principal(String keyHash) {
+        String sql = throughDefinerFunction
                 ? "select * from agent_key_principal(:hash)"
                 : """
                   select k.id as key_id, a.id as agent_id, a.name as agent_name, a.status as agent_status,

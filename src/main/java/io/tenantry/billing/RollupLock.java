@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-import io.tenantry.tenancy.ScopedTransactions;
+import io.tenantry.jdbc.DatabaseVendor;
 
 /**
  * Keeps usage rollups and month closing consistent. Storing usage takes the shared side
@@ -25,9 +25,9 @@ class RollupLock {
     private final boolean postgres;
     private final ReentrantReadWriteLock local = new ReentrantReadWriteLock();
 
-    RollupLock(JdbcClient jdbc, ScopedTransactions transactions) {
+    RollupLock(JdbcClient jdbc, DatabaseVendor vendor) {
         this.jdbc = jdbc;
-        this.postgres = transactions.rowLevelSecurity();
+        this.postgres = vendor == DatabaseVendor.POSTGRESQL;
     }
 
     /** Taken by work that adds usage; many may hold it at once. Must run inside a transaction. */

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
-import io.tenantry.tenancy.ScopedTransactions;
+import io.tenantry.jdbc.DatabaseVendor;
 
 /** Usage events, org-scoped like all tenant data (row-level security on PostgreSQL). */
 @Repository
@@ -30,11 +30,11 @@ class UsageRepository {
 
     private final String usageMonth;
 
-    UsageRepository(JdbcClient jdbc, NamedParameterJdbcTemplate batch, ScopedTransactions transactions) {
+    UsageRepository(JdbcClient jdbc, NamedParameterJdbcTemplate batch, DatabaseVendor vendor) {
         this.jdbc = jdbc;
         this.batch = batch;
         // The UTC month of occurred_at; H2 keeps the UTC offset the value was written with.
-        this.usageMonth = transactions.rowLevelSecurity()
+        this.usageMonth = vendor == DatabaseVendor.POSTGRESQL
                 ? "date_trunc('month', occurred_at at time zone 'UTC')::date"
                 : "cast(date_trunc('month', occurred_at) as date)";
     }

@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.tenantry.tenancy.OrgScope;
-import io.tenantry.tenancy.ScopedTransactions;
+import io.tenantry.jdbc.DatabaseVendor;
 
 /**
  * Usage summed per org, billed month, agent, model and usage month. Changed only in the
@@ -64,10 +64,10 @@ class UsageRollups {
     private final NamedParameterJdbcTemplate batch;
     private final boolean postgres;
 
-    UsageRollups(JdbcClient jdbc, NamedParameterJdbcTemplate batch, ScopedTransactions transactions) {
+    UsageRollups(JdbcClient jdbc, NamedParameterJdbcTemplate batch, DatabaseVendor vendor) {
         this.jdbc = jdbc;
         this.batch = batch;
-        this.postgres = transactions.rowLevelSecurity();
+        this.postgres = vendor == DatabaseVendor.POSTGRESQL;
     }
 
     /**

@@ -2,15 +2,14 @@ package io.tenantry.tenancy;
 
 import java.util.function.Supplier;
 
-import javax.sql.DataSource;
-
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import io.tenantry.jdbc.DatabaseVendor;
 
 /**
  * Runs work in a transaction that carries an {@link OrgScope} into the database. On
@@ -28,16 +27,13 @@ public class ScopedTransactions {
     private final JdbcClient jdbc;
     private final boolean rowLevelSecurity;
 
-    public ScopedTransactions(PlatformTransactionManager transactionManager, JdbcClient jdbc, DataSource dataSource)
-            throws Exception {
+    public ScopedTransactions(PlatformTransactionManager transactionManager, JdbcClient jdbc, DatabaseVendor vendor) {
         this.writes = new TransactionTemplate(transactionManager);
         this.reads = new TransactionTemplate(transactionManager);
         this.reads.setReadOnly(true);
         this.reads.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
         this.jdbc = jdbc;
-        String product = JdbcUtils.extractDatabaseMetaData(dataSource,
-                metaData -> metaData.getDatabaseProductName());
-        this.rowLevelSecurity = "PostgreSQL".equalsIgnoreCase(product);
+        this.rowLevelSecurity = vendor.rowLevelSecurity();
     }
 
     public <T> T write(OrgScope scope, Supplier<T> work) {
@@ -62,10 +58,6 @@ public class ScopedTransactions {
             throw new IllegalStateException("no scoped transaction is active");
         }
         return (OrgScope) current;
-    }
-
-    public boolean rowLevelSecurity() {
-        return rowLevelSecurity;
     }
 
     private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work) {
