@@ -8,7 +8,7 @@ import org.springframework.stereotype.Service;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.audit.AuditLog;
-import io.tenantry.identity.SecretToken;
+import io.tenantry.crypto.SecretToken;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -80,6 +80,6 @@ public class AgentKeys {
         if (presentedKey == null || !presentedKey.startsWith(PREFIX) || presentedKey.length() > 200) {
             return Optional.empty();
         }
-        return keys.principal(SecretToken.hash(presentedKey), transactions.rowLevelSecurity());
+        return keys.principal(SecretToken.hash(presentedKey));
     }
 }

@@ -3,7 +3,7 @@ package io.tenantry.billing;
 import java.time.Instant;
 import java.util.UUID;
 
-import io.tenantry.identity.SecretToken;
+import io.tenantry.crypto.Sha256;
 
 /**
  * One reported use of a model, checked and ready to store. {@code fingerprint} identifies
@@ -14,7 +14,7 @@ record UsageEvent(UUID agentId, String eventId, String model, long inputTokens, 
         long cachedInputTokens, Instant occurredAt) {
 
     String fingerprint() {
-        return SecretToken.hash(agentId + "|" + model + "|" + inputTokens + "|" + outputTokens + "|"
+        return Sha256.hex(agentId + "|" + model + "|" + inputTokens + "|" + outputTokens + "|"
                 + cachedInputTokens + "|" + occurredAt);
     }
 }

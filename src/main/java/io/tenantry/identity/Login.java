@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.audit.AuditLog;
+import io.tenantry.crypto.SecretToken;
 import io.tenantry.tenancy.Actor;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.crypto.SecretToken;
 import io.tenantry.jdbc.Timestamps;
 
 /**

@@ -1,11 +1,7 @@
-package io.tenantry.identity;
+package io.tenantry.crypto;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * A bearer secret (session token, agent key): 256 random bits, shown once, stored only
@@ -25,12 +21,8 @@ public record SecretToken(String value) {
         return hash(value);
     }
 
+    /** What is stored of a presented secret, and looked up by. */
     public static String hash(String value) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return Sha256.hex(value);
     }
 }
