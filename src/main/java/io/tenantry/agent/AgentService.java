@@ -172,7 +172,8 @@ public class AgentService {
         if (orgId == null) {
             throw ApiException.badRequest("orgId", "orgId is required.");
         }
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             Agent before = agents.lock(reach, id).orElseThrow(() -> notFound());
             organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
@@ -185,9 +186,9 @@ public class AgentService {
             rates.record(id, orgId, before.billingRateOverride(), context.at());
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id.
-            audit.record(context, before.clientOrgId(), "agent.unassigned", "agent", id,
+            audit.record(inReach, before.clientOrgId(), "agent.unassigned", "agent", id,
                     Map.of("clientOrgId", before.clientOrgId()), null);
-            audit.record(context, orgId, "agent.assigned", "agent", id, null, after.auditState());
+            audit.record(inReach, orgId, "agent.assigned", "agent", id, null, after.auditState());
             return after;
         });
     }

@@ -31,16 +31,13 @@ public class AuditLog {
     }
 
     /**
-     * Must run inside the scoped transaction of the change; {@code orgId} must lie in that
-     * transaction's scope (the database refuses it otherwise on PostgreSQL, and so does this).
+     * Must run inside the transaction of the change, opened with {@code context.scope()};
+     * {@code orgId} must lie in that scope (the database refuses it otherwise on PostgreSQL,
+     * and so does the repository on every database).
      */
     public void record(OrgCallContext context, UUID orgId, String action, String targetType, Object targetId,
             Object before, Object after) {
-        OrgScope scope = transactions.currentScope();
-        if (!scope.includes(orgId)) {
-            throw new IllegalStateException("audit event for " + orgId + " outside the transaction's " + scope);
-        }
-        repository.insert(new AuditEvent(UUID.randomUUID(), orgId, context.at(),
+        repository.insert(context.scope(), new AuditEvent(UUID.randomUUID(), orgId, context.at(),
                 context.actor().type().name(), context.actor().id(), context.actor().label(), action, targetType,
                 targetId == null ? null : targetId.toString(), toJson(before), toJson(after), context.requestId()));
     }

@@ -27,7 +27,8 @@ class AuditRepository {
         this.json = json;
     }
 
-    void insert(AuditEvent event) {
+    void insert(OrgScope scope, AuditEvent event) {
+        scope.requireWritable(event.orgId());
         jdbc.sql("""
                 insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
                                           target_type, target_id, before_state, after_state, request_id)

@@ -67,10 +67,11 @@ public class FxRates {
         BigDecimal value = rate(rate);
         YearMonth from = month(month);
         FxRate entry = new FxRate(code, from, value, context.at(), context.actor().label());
-        return transactions.write(context.reach(), () -> {
+        OrgCallContext inReach = context.within(context.reach());
+        return transactions.write(inReach.scope(), () -> {
             Optional<FxRate> before = rates.find(code, from);
             rates.save(entry, before.isPresent());
-            audit.record(context, DefaultOrg.ID, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),
+            audit.record(inReach, DefaultOrg.ID, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),
                     entry);
             return entry;
         });

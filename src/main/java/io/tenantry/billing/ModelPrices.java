@@ -92,7 +92,8 @@ public class ModelPrices {
         BigDecimal cached = TokenPrice.parse("cachedInputPricePerMillion", request.cachedInputPricePerMillion(), false);
         String source = Fields.optional("source", request.source(), 200);
         Instant from = effectiveFrom(request.effectiveFrom(), context.at());
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             boolean known = prices.exists(model);
             if (!known && provider == null) {
@@ -106,7 +107,7 @@ public class ModelPrices {
                     : prices.providerOf(model), input, output, cached, ModelPrice.CURRENCY, from, source,
                     context.at(), context.actor().label());
             prices.insert(price);
-            audit.record(context, DefaultOrg.ID, known ? "model_price.versioned" : "model_price.created",
+            audit.record(inReach, DefaultOrg.ID, known ? "model_price.versioned" : "model_price.created",
                     "model_price", model, null, price);
             return price;
         });

@@ -57,7 +57,8 @@ public class MonthClosing {
         if (!wanted.isBefore(BillingMonth.of(context.at()))) {
             throw ApiException.conflict("month", wanted + " has not ended: only past months can be closed.");
         }
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         if (!reach.isAllOrgs()) {
             throw ApiException.forbidden("Closing a month freezes every organization's billing: it needs a "
                     + "caller who reaches all organizations.");
@@ -81,7 +82,7 @@ public class MonthClosing {
                 archive.save(statements, context.at());
                 closedMonths.add(m, context.at(), context.actor().label());
                 for (Statement statement : statements) {
-                    audit.record(context, statement.orgId(), "billing.month_closed", "statement",
+                    audit.record(inReach, statement.orgId(), "billing.month_closed", "statement",
                             statement.orgId() + "@" + m, null, frozen(statement));
                 }
                 closed.add(m.toString());

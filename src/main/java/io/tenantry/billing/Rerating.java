@@ -60,7 +60,8 @@ public class Rerating {
         if (!start.isBefore(end)) {
             throw ApiException.badRequest("to", "to must be after from.");
         }
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             ModelPrice price = prices.firstPrice(name).orElseThrow(() -> ApiException.conflict("model",
                     "'" + name + "' has no price yet: add one in Settings -> Models first."));
@@ -78,7 +79,7 @@ public class Rerating {
             }
             int priced = usage.priceUnpriced(reach, name, start, end, price);
             rollups.add(deltas);
-            audit.record(context, DefaultOrg.ID, "usage.rerated", "model_price", name, null,
+            audit.record(inReach, DefaultOrg.ID, "usage.rerated", "model_price", name, null,
                     Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", price.id()));
             return new Result(name, start, end, priced, price);
         });

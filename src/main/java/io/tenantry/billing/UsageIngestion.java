@@ -137,7 +137,7 @@ public class UsageIngestion {
         }
         OrgCallContext context = report.context();
         if (context.caller().operator() && storedCount > 0) {
-            audit.record(context, DefaultOrg.ID, "usage.imported", "usage", null, null,
+            audit.record(context.within(OrgScope.allOrgs()), DefaultOrg.ID, "usage.imported", "usage", null, null,
                     Map.of("events", events.size(), "stored", storedCount));
         }
         return new Result(receipts, storedCount, events.size() - storedCount);

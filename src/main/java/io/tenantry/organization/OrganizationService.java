@@ -132,7 +132,8 @@ public class OrganizationService {
         BigDecimal budget = BillingTerms.budget(request.monthlyBudget());
         List<Integer> thresholds = request.budgetAlertThresholds() == null ? BillingTerms.DEFAULT_THRESHOLDS
                 : BillingTerms.thresholds(request.budgetAlertThresholds());
-        OrgScope all = OrgScope.allOrgs();
+        OrgCallContext platform = context.within(OrgScope.allOrgs());
+        OrgScope all = platform.scope();
         return transactions.write(all, () -> {
             Slug slug = requestedSlug != null ? requestedSlug : freeSlug(Slug.fromName(name));
             if (requestedSlug != null && repository.slugTaken(slug.value())) {
@@ -143,7 +144,7 @@ public class OrganizationService {
                     proration, budget, thresholds, 0, context.at(), context.at(), null);
             repository.insert(org);
             rateHistory.record(org.id(), org.billingRatePerAgent(), currency, context.at());
-            audit.record(context, org.id(), "organization.created", "organization", org.id(), null,
+            audit.record(platform, org.id(), "organization.created", "organization", org.id(), null,
                     org.auditState());
             return org;
         });
@@ -153,7 +154,8 @@ public class OrganizationService {
         context.requireOperator("edit organizations");
         PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, Map.of());
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
             if (patch.has("slug") && !before.slug().equals(patch.fields().get("slug"))) {
@@ -199,7 +201,7 @@ public class OrganizationService {
             if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
                 rateHistory.record(id, rate, currency, context.at());
             }
-            audit.record(context, id, "organization.updated", "organization", id, before.auditState(),
+            audit.record(inReach, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
             return withAgentCount(reach, after);
         });
@@ -208,7 +210,8 @@ public class OrganizationService {
     /** Flips active/inactive. Agents of an inactive org stop operating; their own status is kept. */
     public Organization toggle(OrgCallContext context, UUID id) {
         context.requireOperator("activate or deactivate organizations");
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
             refuseDeactivatingDefault(before, !before.active());
@@ -217,7 +220,7 @@ public class OrganizationService {
                     !before.active(), before.isDefault(), before.proration(), before.monthlyBudget(),
                     before.budgetAlertThresholds(), 0, before.createdAt(), context.at(), null);
             repository.update(reach, after);
-            audit.record(context, id, after.active() ? "organization.activated" : "organization.deactivated",
+            audit.record(inReach, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());
             return withAgentCount(reach, after);
         });
@@ -225,7 +228,8 @@ public class OrganizationService {
 
     public void delete(OrgCallContext context, UUID id) {
         context.requireOperator("delete organizations");
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         transactions.write(reach, () -> {
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
             if (before.isDefault()) {
@@ -237,7 +241,7 @@ public class OrganizationService {
                 throw ApiException.conflict(reasons);
             }
             repository.delete(reach, id);
-            audit.record(context, id, "organization.deleted", "organization", id, before.auditState(), null);
+            audit.record(inReach, id, "organization.deleted", "organization", id, before.auditState(), null);
         });
     }
 

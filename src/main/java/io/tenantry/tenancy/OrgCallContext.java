@@ -31,6 +31,15 @@ public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, St
         return caller.actor();
     }
 
+    /**
+     * The same call acting in {@code scope}: what a service opens its transaction with when
+     * the work runs in the caller's reach or platform-wide rather than in the picked context,
+     * so that the transaction, the repositories and the audit log all see one scope.
+     */
+    public OrgCallContext within(OrgScope scope) {
+        return scope.equals(this.scope) ? this : new OrgCallContext(caller, scope, selectedOrg, requestId, at);
+    }
+
     /** Refuses anyone but an owner or admin: running the platform stays with them. */
     public void requireOperator(String what) {
         if (!caller.operator()) {

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 public final class OrgScope {
 
     private static final OrgScope ALL = new OrgScope(true, Set.of());
+    private static final OrgScope NONE = new OrgScope(false, Set.of());
 
     private final boolean allOrgs;
     private final Set<UUID> orgIds;
@@ -26,6 +27,14 @@ public final class OrgScope {
 
     public static OrgScope allOrgs() {
         return ALL;
+    }
+
+    /**
+     * No org at all: for transactions that touch only platform data (sign-in throttles,
+     * sessions), so that a slip into org data there sees and writes nothing.
+     */
+    public static OrgScope none() {
+        return NONE;
     }
 
     public static OrgScope of(UUID orgId) {
@@ -58,6 +67,17 @@ public final class OrgScope {
 
     public boolean includes(UUID orgId) {
         return orgId != null && (allOrgs || orgIds.contains(orgId));
+    }
+
+    /**
+     * Refuses a row for {@code orgId} outside this scope. Repositories call it before an
+     * insert, so a write cannot leave its scope on H2 either, where no row-level security
+     * stands behind the query. Failing here is a programming error, never bad input.
+     */
+    public void requireWritable(UUID orgId) {
+        if (!includes(orgId)) {
+            throw new IllegalStateException("a row of org " + orgId + " cannot be written in " + this);
+        }
     }
 
     /**

@@ -51,15 +51,6 @@ public class ScopedTransactions {
         return run(reads, scope, work);
     }
 
-    /** The scope of the transaction this thread is in; fails outside one. */
-    public OrgScope currentScope() {
-        Object current = TransactionSynchronizationManager.getResource(SCOPE_KEY);
-        if (current == null) {
-            throw new IllegalStateException("no scoped transaction is active");
-        }
-        return (OrgScope) current;
-    }
-
     private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             Object current = TransactionSynchronizationManager.getResource(SCOPE_KEY);
