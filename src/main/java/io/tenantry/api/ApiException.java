@@ -1,5 +1,7 @@
 package io.tenantry.api;
 
+import java.time.Duration;
+
 import org.springframework.http.HttpStatus;
 
 /**
@@ -10,11 +12,17 @@ public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
     private final String field;
+    private final Duration retryAfter;
 
     private ApiException(HttpStatus status, String detail, String field) {
+        this(status, detail, field, null);
+    }
+
+    private ApiException(HttpStatus status, String detail, String field, Duration retryAfter) {
         super(detail);
         this.status = status;
         this.field = field;
+        this.retryAfter = retryAfter;
     }
 
     public static ApiException badRequest(String field, String detail) {
@@ -37,8 +45,9 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.CONFLICT, detail, field);
     }
 
-    public static ApiException tooManyRequests(String detail) {
-        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, detail, null);
+    /** 429, answered with a Retry-After header of {@code retryAfter} (whole seconds). */
+    public static ApiException tooManyRequests(String detail, Duration retryAfter) {
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, detail, null, retryAfter);
     }
 
     public static ApiException unauthorized(String detail) {
@@ -47,6 +56,11 @@ public class ApiException extends RuntimeException {
 
     public HttpStatus status() {
         return status;
+    }
+
+    /** How long the caller should wait before trying again, or null. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 
     /** The request field the problem is about, or null when it is about the request as a whole. */

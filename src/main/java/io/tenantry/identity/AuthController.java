@@ -75,7 +75,7 @@ class AuthController {
             throw ApiException.badRequest(null, "Send {email, name, password} for the first owner.");
         }
         String requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
-        OrgCallContext context = OrgCallContext.unattended(Actor.system("setup"), true, OrgScope.of(DefaultOrg.ID),
+        OrgCallContext context = OrgCallContext.unattended(Actor.system("setup"), true, OrgScope.allOrgs(),
                 requestId, Instant.now());
         users.createFirstOwner(context, setup.email(), setup.name(), setup.password());
         return logIn(setup.email(), setup.password(), request, response);
@@ -93,12 +93,7 @@ class AuthController {
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        String token = header != null && header.startsWith("Bearer ") ? header.substring(7).strip()
-                : SessionCookie.read(request);
-        if (token != null && !token.isEmpty()) {
-            sessions.close(token);
-        }
+        PresentedToken.of(request).ifPresent(token -> sessions.close(token.value()));
         SessionCookie.clear(request, response);
     }
 
@@ -108,7 +103,8 @@ class AuthController {
     }
 
     private LoggedIn logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {
-        Login.Result result = login.login(email, password, RequestIds.accept(request.getHeader(RequestIds.HEADER)));
+        Login.Result result = login.login(email, password, request.getRemoteAddr(),
+                RequestIds.accept(request.getHeader(RequestIds.HEADER)));
         SessionCookie.set(request, response, result.token());
         // A new session gets a new CSRF token: the next request is issued a fresh cookie.
         response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("XSRF-TOKEN", "").path("/")

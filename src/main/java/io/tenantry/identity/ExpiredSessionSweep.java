@@ -10,7 +10,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * Expired sessions are refused at once but stay in the table until this sweep removes
- * them, hourly. Any node may run it; the delete is idempotent.
+ * them, hourly, together with sign-in throttles that have drained. Any node may run it; the
+ * deletes are idempotent.
  */
 @Configuration
 @EnableScheduling
@@ -19,16 +20,20 @@ class ExpiredSessionSweep {
     private static final Logger log = LoggerFactory.getLogger(ExpiredSessionSweep.class);
 
     private final Sessions sessions;
+    private final SignInThrottle throttle;
 
-    ExpiredSessionSweep(Sessions sessions) {
+    ExpiredSessionSweep(Sessions sessions, SignInThrottle throttle) {
         this.sessions = sessions;
+        this.throttle = throttle;
     }
 
     @Scheduled(initialDelayString = "PT1M", fixedDelayString = "PT1H")
     void sweep() {
-        int removed = sessions.deleteExpired(Instant.now());
-        if (removed > 0) {
-            log.info("removed {} expired sessions", removed);
+        Instant now = Instant.now();
+        int removed = sessions.deleteExpired(now);
+        int drained = throttle.sweep(now);
+        if (removed > 0 || drained > 0) {
+            log.info("removed {} expired sessions and {} drained sign-in throttles", removed, drained);
         }
     }
 }

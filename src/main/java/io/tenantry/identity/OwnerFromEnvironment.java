@@ -11,7 +11,6 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.tenancy.Actor;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 
@@ -41,7 +40,7 @@ class OwnerFromEnvironment implements ApplicationRunner {
             return;
         }
         OrgCallContext context = OrgCallContext.unattended(Actor.system("TENANTRY_OWNER_EMAIL"), true,
-                OrgScope.of(DefaultOrg.ID), UUID.randomUUID().toString(), Instant.now());
+                OrgScope.allOrgs(), UUID.randomUUID().toString(), Instant.now());
         users.createFirstOwner(context, email, email.substring(0, Math.max(1, email.indexOf('@'))), password);
         log.info("created the first owner {} from the environment", email);
     }

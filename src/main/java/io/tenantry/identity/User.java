@@ -10,7 +10,7 @@ import java.util.UUID;
  * owners and admins it is kept but ignored.
  */
 public record User(UUID id, String email, String name, Role role, UUID clientOrgId, Set<Page> pages,
-        Instant lockedUntil, Instant createdAt, Instant updatedAt) {
+        Instant createdAt, Instant updatedAt) {
 
     Object auditState() {
         return new Audited(email, name, role, clientOrgId, Page.store(pages));

@@ -2,7 +2,6 @@ package io.tenantry.identity;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ class UserRepository {
         this.jdbc = jdbc;
     }
 
-    record Credentials(User user, String passwordHash, int failedLogins) {
+    record Credentials(User user, String passwordHash) {
     }
 
     boolean any() {
@@ -40,8 +39,7 @@ class UserRepository {
 
     Optional<Credentials> credentials(String email) {
         return jdbc.sql("select * from users where email = :email").param("email", email)
-                .query((rs, row) -> new Credentials(map(rs, row), rs.getString("password_hash"),
-                        rs.getInt("failed_logins")))
+                .query((rs, row) -> new Credentials(map(rs, row), rs.getString("password_hash")))
                 .optional();
     }
 
@@ -83,47 +81,54 @@ class UserRepository {
                 .query(Long.class).single();
     }
 
-    void insert(User user, String passwordHash) {
+    /** Inserts the user; its binding must lie in {@code scope}, and an unbound user needs every org. */
+    void insert(OrgScope scope, User user, String passwordHash) {
+        requireBindable(scope, user.clientOrgId());
         jdbc.sql("""
-                insert into users (id, email, name, password_hash, role, client_org_id, pages, failed_logins,
-                                   created_at, updated_at)
-                values (:id, :email, :name, :hash, :role, :org, :pages, 0, :at, :at)
+                insert into users (id, email, name, password_hash, role, client_org_id, pages, created_at, updated_at)
+                values (:id, :email, :name, :hash, :role, :org, :pages, :at, :at)
                 """)
                 .param("id", user.id()).param("email", user.email()).param("name", user.name())
                 .param("hash", passwordHash).param("role", user.role().name()).param("org", user.clientOrgId())
                 .param("pages", Page.store(user.pages())).param("at", Timestamps.of(user.createdAt())).update();
     }
 
-    void update(User user) {
+    /** Updates a user found in {@code scope}; the new binding must lie in it too. */
+    void update(OrgScope scope, User user) {
+        requireBindable(scope, user.clientOrgId());
         jdbc.sql("""
                 update users set email = :email, name = :name, role = :role, client_org_id = :org, pages = :pages,
                        updated_at = :at
                  where id = :id
-                """)
-                .param("id", user.id()).param("email", user.email()).param("name", user.name())
+                """ + " and " + scope.sql("client_org_id"))
+                .params(scope.parameters()).param("id", user.id()).param("email", user.email()).param("name", user.name())
                 .param("role", user.role().name()).param("org", user.clientOrgId())
                 .param("pages", Page.store(user.pages())).param("at", Timestamps.of(user.updatedAt())).update();
     }
 
-    void setPassword(UUID id, String passwordHash) {
-        jdbc.sql("update users set password_hash = :hash, failed_logins = 0, locked_until = null where id = :id")
-                .param("id", id).param("hash", passwordHash).update();
+    void setPassword(OrgScope scope, UUID id, String passwordHash) {
+        jdbc.sql("update users set password_hash = :hash where id = :id and " + scope.sql("client_org_id"))
+                .params(scope.parameters()).param("id", id).param("hash", passwordHash).update();
     }
 
-    void recordFailedLogin(UUID id, int failedLogins, Instant lockedUntil) {
-        jdbc.sql("update users set failed_logins = :n, locked_until = :until where id = :id")
-                .param("id", id).param("n", failedLogins).param("until", lockedUntil == null ? null : Timestamps.of(lockedUntil))
-                .update();
+    void delete(OrgScope scope, UUID id) {
+        jdbc.sql("delete from users where id = :id and " + scope.sql("client_org_id")).params(scope.parameters())
+                .param("id", id).update();
     }
 
-    void delete(UUID id) {
-        jdbc.sql("delete from users where id = :id").param("id", id).update();
+    /**
+     * Users are not org rows, but a binding is: a scope of some orgs may bind users to those
+     * orgs only, and only a scope of every org may leave a user unbound (one who sees them all).
+     */
+    private static void requireBindable(OrgScope scope, UUID clientOrgId) {
+        if (clientOrgId == null ? !scope.isAllOrgs() : !scope.includes(clientOrgId)) {
+            throw new IllegalStateException("a user bound to " + clientOrgId + " cannot be written in " + scope);
+        }
     }
 
     static User map(ResultSet rs, int row) throws SQLException {
         return new User(rs.getObject("id", UUID.class), rs.getString("email"), rs.getString("name"),
                 Role.valueOf(rs.getString("role")), rs.getObject("client_org_id", UUID.class),
-                Page.load(rs.getString("pages")), Timestamps.read(rs, "locked_until"),
-                Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+                Page.load(rs.getString("pages")), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
     }
 }

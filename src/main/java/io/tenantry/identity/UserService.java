@@ -29,7 +29,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class UserService {
 
     private static final Set<String> PATCHABLE = Set.of("name", "email", "password", "role", "id", "pages",
-            "clientOrgId", "lockedUntil", "createdAt", "updatedAt");
+            "clientOrgId", "createdAt", "updatedAt");
 
     private final UserRepository users;
     private final Sessions sessions;
@@ -37,11 +37,13 @@ public class UserService {
     private final OrganizationService organizations;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final SignInThrottle throttle;
 
     UserService(UserRepository users, Sessions sessions, Passwords passwords, OrganizationService organizations,
-            ScopedTransactions transactions, AuditLog audit) {
+            ScopedTransactions transactions, AuditLog audit, SignInThrottle throttle) {
         this.users = users;
         this.sessions = sessions;
+        this.throttle = throttle;
         this.passwords = passwords;
         this.organizations = organizations;
         this.transactions = transactions;
@@ -70,16 +72,17 @@ public class UserService {
         requireOwnerFor(context, role);
         Set<Page> pages = request.pages() == null ? EnumSet.of(Page.dashboard) : Page.parse(request.pages());
         String hash = passwords.hash("password", request.password());
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             requireOrg(reach, request.clientOrgId());
             if (users.emailTaken(email, new UUID(0, 0))) {
                 throw ApiException.conflict("email", "A user with the e-mail address " + email + " already exists.");
             }
-            User user = new User(UUID.randomUUID(), email, name, role, request.clientOrgId(), pages, null,
-                    context.at(), context.at());
-            users.insert(user, hash);
-            audit.record(context, Login.auditOrg(user), "user.created", "user", user.id(), null, user.auditState());
+            User user = new User(UUID.randomUUID(), email, name, role, request.clientOrgId(), pages, context.at(),
+                    context.at());
+            users.insert(reach, user, hash);
+            audit.record(inReach, Login.auditOrg(user), "user.created", "user", user.id(), null, user.auditState());
             return user;
         });
     }
@@ -91,7 +94,8 @@ public class UserService {
             throw ApiException.badRequest(patch.has("pages") ? "pages" : "clientOrgId",
                     "Set pages and the client organization with PUT /api/users/{id}/permissions.");
         }
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;
         return transactions.write(reach, () -> {
             User before = users.lock(reach, id).orElseThrow(() -> notFound());
@@ -106,14 +110,15 @@ public class UserService {
                 throw ApiException.conflict("email", "A user with the e-mail address " + email + " already exists.");
             }
             String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
-            User after = new User(id, email, name, role, before.clientOrgId(), before.pages(), before.lockedUntil(),
-                    before.createdAt(), context.at());
-            users.update(after);
+            User after = new User(id, email, name, role, before.clientOrgId(), before.pages(), before.createdAt(),
+                    context.at());
+            users.update(reach, after);
             if (newHash != null) {
-                users.setPassword(id, newHash);
+                users.setPassword(reach, id, newHash);
                 sessions.closeAllOf(id);
+                throttle.forgetAccount(after.email());
             }
-            audit.record(context, Login.auditOrg(after), newHash == null ? "user.updated" : "user.password_changed",
+            audit.record(inReach, Login.auditOrg(after), newHash == null ? "user.updated" : "user.password_changed",
                     "user", id, before.auditState(), after.auditState());
             return after;
         });
@@ -129,7 +134,8 @@ public class UserService {
         context.requireOperator("change permissions");
         Set<Page> pages = Page.parse(pageNames);
         Role newRole = roleName == null ? null : Role.parse(roleName);
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             User before = users.lock(reach, id).orElseThrow(() -> notFound());
             requireMayManage(context, before);
@@ -137,9 +143,9 @@ public class UserService {
             requireMayChangeRole(context, before, role);
             requireOrg(reach, clientOrgId);
             User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
-                    before.lockedUntil(), before.createdAt(), context.at());
-            users.update(after);
-            audit.record(context, Login.auditOrg(after), "user.permissions_changed", "user", id,
+                    before.createdAt(), context.at());
+            users.update(reach, after);
+            audit.record(inReach, Login.auditOrg(after), "user.permissions_changed", "user", id,
                     before.auditState(), after.auditState());
             return after;
         });
@@ -147,19 +153,20 @@ public class UserService {
 
     public void delete(OrgCallContext context, UUID id) {
         context.requireOperator("delete users");
-        OrgScope reach = context.reach();
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
         transactions.write(reach, () -> {
             User before = users.lock(reach, id).orElseThrow(() -> notFound());
             requireMayManage(context, before);
             if (before.role() == Role.owner) {
                 requireAnotherOwner();
             }
-            users.delete(id);
-            audit.record(context, Login.auditOrg(before), "user.deleted", "user", id, before.auditState(), null);
+            users.delete(reach, id);
+            audit.record(inReach, Login.auditOrg(before), "user.deleted", "user", id, before.auditState(), null);
         });
     }
 
-    /** Creates the first owner; refuses once any user exists. */
+    /** Creates the first owner, in a context of every org (an owner is bound to none); refuses once any user exists. */
     User createFirstOwner(OrgCallContext context, String email, String name, String password) {
         String address = Fields.email("email", email);
         if (address == null) {
@@ -174,8 +181,8 @@ public class UserService {
             }
             Instant now = context.at();
             User owner = new User(UUID.randomUUID(), address, displayName, Role.owner, null, EnumSet.allOf(Page.class),
-                    null, now, now);
-            users.insert(owner, hash);
+                    now, now);
+            users.insert(context.scope(), owner, hash);
             audit.record(context, Login.auditOrg(owner), "user.created", "user", owner.id(), null,
                     owner.auditState());
             return owner;

@@ -14,6 +14,7 @@ import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 import io.tenantry.agent.AgentKeys;
@@ -65,7 +66,10 @@ class SecurityConfig {
                         .ignoringRequestMatchers(TokenAuthenticationFilter::notCookieAuthenticated,
                                 path.matcher("/api/auth/login"), path.matcher("/api/setup"),
                                 path.matcher("/agent/v1/**")))
+                // HSTS stays Spring's default: sent on secure requests only, which behind a
+                // trusted TLS proxy ForwardedHeaders makes them.
                 .headers(h -> h
+                        .referrerPolicy(r -> r.policy(ReferrerPolicy.SAME_ORIGIN))
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(SecurityConfig::answersJson,
                                 new ContentSecurityPolicyHeaderWriter(API_POLICY)))
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(r -> !answersJson(r),

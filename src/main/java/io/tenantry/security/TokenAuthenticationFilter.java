@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
@@ -18,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.identity.Page;
-import io.tenantry.identity.SessionCookie;
+import io.tenantry.identity.PresentedToken;
 import io.tenantry.identity.Sessions;
 import io.tenantry.identity.UserPrincipal;
 import io.tenantry.tenancy.Caller;
@@ -52,23 +51,20 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
      * carries no credential to abuse.
      */
     static boolean notCookieAuthenticated(HttpServletRequest request) {
-        return request.getHeader(HttpHeaders.AUTHORIZATION) != null || SessionCookie.read(request) == null;
+        return PresentedToken.of(request).map(PresentedToken::fromHeader).orElse(true);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String token = token(request);
-        if (token != null) {
-            principal(token).ifPresent(caller -> {
-                SecurityContext context = SecurityContextHolder.createEmptyContext();
-                context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
-                SecurityContextHolder.setContext(context);
-                if (!notCookieAuthenticated(request)) {
-                    issueCsrfCookie(request);
-                }
-            });
-        }
+        PresentedToken.of(request).ifPresent(token -> principal(token.value()).ifPresent(caller -> {
+            SecurityContext context = SecurityContextHolder.createEmptyContext();
+            context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
+            SecurityContextHolder.setContext(context);
+            if (!token.fromHeader()) {
+                issueCsrfCookie(request);
+            }
+        }));
         try {
             chain.doFilter(request, response);
         } finally {
@@ -91,15 +87,6 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
             return Optional.empty();
         }
         return sessions.authenticate(token, Instant.now()).map(Caller.class::cast);
-    }
-
-    private static String token(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header != null) {
-            return header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
-        }
-        String cookie = SessionCookie.read(request);
-        return cookie == null || cookie.isEmpty() ? null : cookie;
     }
 
     private static List<GrantedAuthority> authorities(Caller caller) {

@@ -14,18 +14,44 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A small HTTP client for the API under test: real requests through every filter. */
+/**
+ * A small HTTP client for the API under test: real requests through every filter. Each
+ * instance is a client of its own address: the test servers trust 127.0.0.1 as a proxy
+ * (see TestDatabase), and every request says {@code X-Forwarded-For: <this address>}, so
+ * that one test class's failed sign-ins never throttle another's.
+ */
 public final class Api {
 
     /** Reads decimals as BigDecimal, so money arrives exactly as the server wrote it. */
     public static final JsonMapper JSON = JsonMapper.builder()
             .enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String clientAddress;
 
     public Api(int port) {
+        this(port, randomAddress());
+    }
+
+    private Api(int port, String clientAddress) {
         this.base = "http://127.0.0.1:" + port;
+        this.clientAddress = clientAddress;
+    }
+
+    /** The same server, reached by a client of another address. */
+    public Api from(String address) {
+        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), address);
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    /** An address from 10.0.0.0/8, different for every Api made. */
+    private static String randomAddress() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
     }
 
     public Call get(String path) {
@@ -99,9 +125,12 @@ public final class Api {
             if (body != null) {
                 request.header("Content-Type", "application/json");
             }
+            if (!headers.containsKey("X-Forwarded-For")) {
+                request.header("X-Forwarded-For", clientAddress);
+            }
             headers.forEach(request::header);
             try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 return new Response(method + " " + path, response.statusCode(), response.body(),
                         response.headers().map());
             } catch (IOException e) {

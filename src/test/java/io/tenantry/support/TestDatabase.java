@@ -52,6 +52,11 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         // PostgreSQL's 100 connections after a few contexts.
         TestPropertyValues.of("spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.maximum-pool-size=10")
                 .applyTo(context);
+        // Test clients say who they are with X-Forwarded-For (see Api), as behind a proxy on
+        // this host. A test of the default, with no proxy trusted, sets tenantry.test.no-proxy.
+        if (!context.getEnvironment().getProperty("tenantry.test.no-proxy", Boolean.class, false)) {
+            TestPropertyValues.of("tenantry.trusted-proxies=127.0.0.1/32").applyTo(context);
+        }
         String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (!postgres()) {
             TestPropertyValues.of(
