@@ -12,6 +12,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
 
 /**
  * Agent keys are looked up before any scope exists, so this table has no row-level
@@ -32,13 +33,17 @@ class AgentKeyRepository {
         this.throughDefinerFunction = vendor.rowLevelSecurity();
     }
 
-    void insert(UUID id, UUID agentId, String hash, String prefix, Instant at) {
-        jdbc.sql("""
+    /** Keys have no org of their own: one is written only for an agent that lies in {@code scope}. */
+    void insert(OrgScope scope, UUID id, UUID agentId, String hash, String prefix, Instant at) {
+        int inserted = jdbc.sql("""
                 insert into agent_keys (id, agent_id, key_hash, key_prefix, created_at)
-                values (:id, :agentId, :hash, :prefix, :at)
-                """)
-                .param("id", id).param("agentId", agentId).param("hash", hash).param("prefix", prefix)
-                .param("at", Timestamps.of(at)).update();
+                select :id, a.id, :hash, :prefix, :at from agents a
+                 where a.id = :agentId and """ + " " + scope.sql("a.org_id"))
+                .params(scope.parameters()).param("id", id).param("agentId", agentId).param("hash", hash)
+                .param("prefix", prefix).param("at", Timestamps.of(at)).update();
+        if (inserted != 1) {
+            throw new IllegalStateException("agent " + agentId + " is not in " + scope);
+        }
     }
 
     List<AgentKey> ofAgent(UUID agentId) {
@@ -57,9 +62,10 @@ class AgentKeyRepository {
                 .param("id", keyId).param("agentId", agentId).query(AgentKeyRepository::map).optional();
     }
 
-    void revoke(UUID keyId, Instant at) {
-        jdbc.sql("update agent_keys set revoked_at = :at where id = :id and revoked_at is null")
-                .param("id", keyId).param("at", Timestamps.of(at)).update();
+    void revoke(OrgScope scope, UUID keyId, Instant at) {
+        jdbc.sql("update agent_keys set revoked_at = :at where id = :id and revoked_at is null"
+                + " and agent_id in (select a.id from agents a where " + scope.sql("a.org_id") + ")")
+                .params(scope.parameters()).param("id", keyId).param("at", Timestamps.of(at)).update();
     }
 
     Optional<AgentPrincipal> principal(String keyHash) {

@@ -45,7 +45,7 @@ public class AgentKeys {
             SecretToken token = SecretToken.generate(PREFIX);
             UUID id = UUID.randomUUID();
             String prefix = token.value().substring(0, SHOWN);
-            keys.insert(id, agentId, token.hash(), prefix, context.at());
+            keys.insert(scope, id, agentId, token.hash(), prefix, context.at());
             audit.record(context, agent.clientOrgId(), "agent_key.issued", "agent_key", id, null,
                     new AgentKey(id, agentId, prefix, context.at(), null));
             return new AgentKey.Issued(id, agentId, token.value(), prefix, context.at());
@@ -69,7 +69,7 @@ public class AgentKeys {
             if (before.revokedAt() != null) {
                 return;
             }
-            keys.revoke(keyId, context.at());
+            keys.revoke(scope, keyId, context.at());
             audit.record(context, agent.clientOrgId(), "agent_key.revoked", "agent_key", keyId, before,
                     keys.find(agentId, keyId).orElseThrow());
         });

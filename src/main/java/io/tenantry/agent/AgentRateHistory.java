@@ -21,7 +21,8 @@ class AgentRateHistory {
         this.jdbc = jdbc;
     }
 
-    void record(UUID agentId, UUID orgId, BigDecimal override, Instant at) {
+    void record(OrgScope scope, UUID agentId, UUID orgId, BigDecimal override, Instant at) {
+        scope.requireWritable(orgId);
         jdbc.sql("""
                 insert into agent_rate_history (id, org_id, agent_id, rate, effective_at)
                 values (:id, :orgId, :agentId, :rate, :at)

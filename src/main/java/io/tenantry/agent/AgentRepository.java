@@ -90,8 +90,9 @@ class AgentRepository {
                 .param("email", email).param("id", exceptId).query(Long.class).single() > 0;
     }
 
-    void insert(UUID id, UUID orgId, String name, String email, String description, String model, String status,
-            BigDecimal rateOverride, Instant at) {
+    void insert(OrgScope scope, UUID id, UUID orgId, String name, String email, String description, String model,
+            String status, BigDecimal rateOverride, Instant at) {
+        scope.requireWritable(orgId);
         jdbc.sql("""
                 insert into agents (id, org_id, name, email, description, model, status, billing_rate_override,
                                     created_at, updated_at)

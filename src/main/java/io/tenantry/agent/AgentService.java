@@ -111,10 +111,10 @@ public class AgentService {
             if (email != null && agents.emailTaken(email, id)) {
                 throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
             }
-            agents.insert(id, orgId, name, email, description, model, status, override, context.at());
-            history.record(Assignment.created(id, orgId, context.at(), context.actor().id(),
+            agents.insert(scope, id, orgId, name, email, description, model, status, override, context.at());
+            history.record(scope, Assignment.created(id, orgId, context.at(), context.actor().id(),
                     context.actor().label()));
-            rates.record(id, orgId, override, context.at());
+            rates.record(scope, id, orgId, override, context.at());
             Agent created = agents.find(scope, id).orElseThrow();
             audit.record(context, orgId, "agent.created", "agent", id, null, created.auditState());
             return created;
@@ -142,7 +142,7 @@ public class AgentService {
                     : before.billingRateOverride();
             agents.update(scope, id, name, email, description, model, status, override, context.at());
             if (!java.util.Objects.equals(override, before.billingRateOverride())) {
-                rates.record(id, before.clientOrgId(), override, context.at());
+                rates.record(scope, id, before.clientOrgId(), override, context.at());
             }
             Agent after = agents.find(scope, id).orElseThrow();
             audit.record(context, before.clientOrgId(), "agent.updated", "agent", id, before.auditState(),
@@ -157,7 +157,7 @@ public class AgentService {
         transactions.write(scope, () -> {
             Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
             agents.delete(scope, id);
-            history.record(Assignment.removed(id, before.clientOrgId(), context.at(), context.actor().id(),
+            history.record(scope, Assignment.removed(id, before.clientOrgId(), context.at(), context.actor().id(),
                     context.actor().label()));
             audit.record(context, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
         });
@@ -181,9 +181,9 @@ public class AgentService {
                 return before;
             }
             agents.moveTo(reach, id, orgId, context.at());
-            history.record(Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
+            history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
                     context.actor().label()));
-            rates.record(id, orgId, before.billingRateOverride(), context.at());
+            rates.record(reach, id, orgId, before.billingRateOverride(), context.at());
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id.
             audit.record(inReach, before.clientOrgId(), "agent.unassigned", "agent", id,

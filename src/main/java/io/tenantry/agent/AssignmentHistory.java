@@ -28,7 +28,8 @@ class AssignmentHistory {
         this.jdbc = jdbc;
     }
 
-    void record(Assignment assignment) {
+    void record(OrgScope scope, Assignment assignment) {
+        scope.requireWritable(assignment.orgId());
         jdbc.sql("""
                 insert into agent_assignments (id, org_id, agent_id, kind, from_org_id, assigned_at, actor_id,
                                                actor_label)

@@ -32,7 +32,8 @@ class BudgetAlerts {
     }
 
     /** Records the crossing unless it was recorded already; answers whether it is new. */
-    boolean record(Alert alert) {
+    boolean record(OrgScope scope, Alert alert) {
+        scope.requireWritable(alert.orgId());
         return jdbc.sql("""
                 insert into budget_alerts (org_id, billing_month, threshold, crossed_at, cost, budget, currency)
                 values (:orgId, :month, :threshold, :at, :cost, :budget, :currency)

@@ -76,7 +76,7 @@ class BudgetWatch {
                     }
                     BudgetAlerts.Alert alert = new BudgetAlerts.Alert(org.id(), month.toString(), threshold, now,
                             statement.cost(), statement.monthlyBudget(), statement.currency());
-                    if (alerts.record(alert)) {
+                    if (alerts.record(all, alert)) {
                         crossed++;
                         audit.record(context, org.id(), "billing.budget_alert", "organization", org.id(), null,
                                 Map.of("month", month.toString(), "threshold", threshold, "cost", statement.cost(),

@@ -79,7 +79,7 @@ public class MonthClosing {
                 List<Organization> billable = open.billable(reach, orgs, m);
                 List<Statement> statements = open.compute(reach, billable, billable.size() == orgs.size(), m, m,
                         context.at(), true);
-                archive.save(statements, context.at());
+                archive.save(reach, statements, context.at());
                 closedMonths.add(m, context.at(), context.actor().label());
                 for (Statement statement : statements) {
                     audit.record(inReach, statement.orgId(), "billing.month_closed", "statement",

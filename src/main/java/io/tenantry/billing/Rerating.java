@@ -78,7 +78,7 @@ public class Rerating {
                         cost, -nowPriced));
             }
             int priced = usage.priceUnpriced(reach, name, start, end, price);
-            rollups.add(deltas);
+            rollups.add(reach, deltas);
             audit.record(inReach, DefaultOrg.ID, "usage.rerated", "model_price", name, null,
                     Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", price.id()));
             return new Result(name, start, end, priced, price);

@@ -45,10 +45,11 @@ class StatementArchive {
         this.json = json;
     }
 
-    void save(List<Statement> statements, Instant closedAt) {
+    void save(OrgScope scope, List<Statement> statements, Instant closedAt) {
         List<SqlParameterSource> heads = new ArrayList<>();
         List<SqlParameterSource> lines = new ArrayList<>();
         for (Statement s : statements) {
+            scope.requireWritable(s.orgId());
             heads.add(new MapSqlParameterSource().addValue("orgId", s.orgId())
                     .addValue("month", BillingMonth.date(YearMonth.parse(s.month()))).addValue("currency", s.currency())
                     .addValue("proration", s.proration()).addValue("fxRate", s.fxRate())

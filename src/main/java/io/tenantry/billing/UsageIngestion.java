@@ -99,8 +99,8 @@ public class UsageIngestion {
                             price.orElse(null), price.map(p -> UsageCost.of(event, p)).orElse(null)));
                 }
             }
-            boolean[] stored = usage.insertNew(priced);
-            rollups.add(added(priced, stored));
+            boolean[] stored = usage.insertNew(all, priced);
+            rollups.add(all, added(priced, stored));
             List<Result> results = new ArrayList<>(reports.size());
             int offset = 0;
             for (Report report : reports) {

@@ -124,7 +124,8 @@ class UsageRepository {
      * Stores the events in one batch, skipping any whose id this agent has used already;
      * answers, per event, whether it was stored.
      */
-    boolean[] insertNew(List<Priced> events) {
+    boolean[] insertNew(OrgScope scope, List<Priced> events) {
+        events.forEach(priced -> scope.requireWritable(priced.orgId()));
         SqlParameterSource[] rows = events.stream().map(priced -> new MapSqlParameterSource()
                 .addValue("id", UUID.randomUUID()).addValue("orgId", priced.orgId())
                 .addValue("agentId", priced.event().agentId()).addValue("eventId", priced.event().eventId())

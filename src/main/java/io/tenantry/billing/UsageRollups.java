@@ -74,9 +74,10 @@ class UsageRollups {
      * Adds these amounts to the rollups. Rows are merged and written in key order, so two
      * transactions touching the same rows lock them in the same order and cannot deadlock.
      */
-    void add(Collection<RollupRow> deltas) {
+    void add(OrgScope scope, Collection<RollupRow> deltas) {
         Map<String, RollupRow> merged = new TreeMap<>();
         for (RollupRow delta : deltas) {
+            scope.requireWritable(delta.orgId());
             merged.merge(delta.key(), delta, RollupRow::plus);
         }
         if (merged.isEmpty()) {

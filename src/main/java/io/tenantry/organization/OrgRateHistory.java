@@ -23,7 +23,8 @@ class OrgRateHistory {
         this.jdbc = jdbc;
     }
 
-    void record(UUID orgId, java.math.BigDecimal rate, BillingCurrency currency, Instant at) {
+    void record(OrgScope scope, UUID orgId, java.math.BigDecimal rate, BillingCurrency currency, Instant at) {
+        scope.requireWritable(orgId);
         jdbc.sql("""
                 insert into org_rate_history (id, org_id, rate, currency, effective_at)
                 values (:id, :orgId, :rate, :currency, :at)

@@ -73,7 +73,8 @@ class OrganizationRepository {
                 .params(scope.parameters()).query(Long.class).single();
     }
 
-    void insert(Organization org) {
+    void insert(OrgScope scope, Organization org) {
+        scope.requireWritable(org.id());
         jdbc.sql("""
                 insert into organizations (id, name, slug, contact_name, contact_email, description,
                     billing_rate_per_agent, currency, active, is_default, proration, monthly_budget, budget_thresholds,

@@ -142,8 +142,8 @@ public class OrganizationService {
             Organization org = new Organization(UUID.randomUUID(), name, slug.value(), contactName, contactEmail,
                     description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false,
                     proration, budget, thresholds, 0, context.at(), context.at(), null);
-            repository.insert(org);
-            rateHistory.record(org.id(), org.billingRatePerAgent(), currency, context.at());
+            repository.insert(all, org);
+            rateHistory.record(all, org.id(), org.billingRatePerAgent(), currency, context.at());
             audit.record(platform, org.id(), "organization.created", "organization", org.id(), null,
                     org.auditState());
             return org;
@@ -199,7 +199,7 @@ public class OrganizationService {
                     before.createdAt(), context.at(), null);
             repository.update(reach, after);
             if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
-                rateHistory.record(id, rate, currency, context.at());
+                rateHistory.record(reach, id, rate, currency, context.at());
             }
             audit.record(inReach, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
