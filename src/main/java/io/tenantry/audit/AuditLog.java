@@ -8,7 +8,6 @@ import org.springframework.stereotype.Service;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgCallContext;
-import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.json.JsonMapper;
 

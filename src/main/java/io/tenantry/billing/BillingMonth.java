@@ -9,14 +9,14 @@ import java.time.format.DateTimeParseException;
 import io.tenantry.api.ApiException;
 
 /** Billing months are calendar months in UTC, written YYYY-MM. */
-final class BillingMonth {
+public final class BillingMonth {
 
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("uuuu-MM");
 
     private BillingMonth() {
     }
 
-    static YearMonth parse(String field, String value) {
+    public static YearMonth parse(String field, String value) {
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest(field, field + " is required, as YYYY-MM.");
         }
@@ -30,24 +30,24 @@ final class BillingMonth {
         }
     }
 
-    static YearMonth of(Instant at) {
+    public static YearMonth of(Instant at) {
         return YearMonth.from(at.atZone(ZoneOffset.UTC));
     }
 
-    static Instant start(YearMonth month) {
+    public static Instant start(YearMonth month) {
         return month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     /** The first instant after the month. */
-    static Instant end(YearMonth month) {
+    public static Instant end(YearMonth month) {
         return start(month.plusMonths(1));
     }
 
-    static java.sql.Date date(YearMonth month) {
+    public static java.sql.Date date(YearMonth month) {
         return java.sql.Date.valueOf(month.atDay(1));
     }
 
-    static YearMonth fromDate(java.time.LocalDate date) {
+    public static YearMonth fromDate(java.time.LocalDate date) {
         return YearMonth.from(date);
     }
 }

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.Timestamps;
 
-/** Which months are closed: always every month up to the latest closed one. Platform data. */
+/** The closed months table. Platform data: no org scope applies. */
 @Repository
 class ClosedMonths {
 
@@ -21,18 +21,8 @@ class ClosedMonths {
     }
 
     Optional<YearMonth> latest() {
-        return jdbc.sql("select billing_month from billing_closed_months order by billing_month desc limit 1").query(LocalDate.class).optional()
-                .map(YearMonth::from);
-    }
-
-    boolean isClosed(YearMonth month) {
-        return latest().filter(closed -> !month.isAfter(closed)).isPresent();
-    }
-
-    /** The month usage that happened in {@code month} is billed in: itself, or the first open month. */
-    static YearMonth billedMonth(YearMonth month, Optional<YearMonth> closedThrough) {
-        return closedThrough.filter(closed -> !month.isAfter(closed)).map(closed -> closed.plusMonths(1))
-                .orElse(month);
+        return jdbc.sql("select billing_month from billing_closed_months order by billing_month desc limit 1")
+                .query(LocalDate.class).optional().map(YearMonth::from);
     }
 
     void add(YearMonth month, Instant at, String by) {

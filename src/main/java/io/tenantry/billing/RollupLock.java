@@ -19,7 +19,7 @@ import io.tenantry.jdbc.DatabaseVendor;
  * H2, which lives inside this one process, a read-write lock held until the transaction ends.
  */
 @Component
-class RollupLock {
+public class RollupLock {
 
     private final JdbcClient jdbc;
     private final boolean postgres;
@@ -31,7 +31,7 @@ class RollupLock {
     }
 
     /** Taken by work that adds usage; many may hold it at once. Must run inside a transaction. */
-    void shared() {
+    public void shared() {
         if (postgres) {
             jdbc.sql("lock table usage_rollups in row exclusive mode").update();
         } else {
@@ -40,7 +40,7 @@ class RollupLock {
     }
 
     /** Taken by closing and rerating; waits for, and holds back, everything else. */
-    void exclusive() {
+    public void exclusive() {
         if (postgres) {
             jdbc.sql("lock table usage_rollups in share row exclusive mode").update();
         } else {

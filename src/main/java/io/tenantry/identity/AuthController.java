@@ -18,7 +18,6 @@ import org.springframework.web.bind.annotation.RestController;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.RequestIds;
 import io.tenantry.tenancy.Actor;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import jakarta.servlet.http.HttpServletRequest;

@@ -17,7 +17,7 @@ import io.tenantry.jdbc.Timestamps;
  * {@link #ABSOLUTE} at the latest; last use is written at most once a minute.
  */
 @Repository
-public class Sessions {
+class Sessions {
 
     static final Duration IDLE = Duration.ofHours(12);
     static final Duration ABSOLUTE = Duration.ofDays(7);
@@ -58,7 +58,7 @@ public class Sessions {
     }
 
     /** The user behind a live session token, as the user is now. One query on the hot path. */
-    public Optional<UserPrincipal> authenticate(String token, Instant now) {
+    Optional<UserPrincipal> authenticate(String token, Instant now) {
         String hash = SecretToken.hash(token);
         Optional<Live> live = jdbc.sql("""
                 select u.id, u.email, u.name, u.role, u.client_org_id, u.pages, s.created_at, s.last_seen_at

@@ -19,7 +19,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.identity.ApiPages;
-import io.tenantry.identity.Sessions;
+import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.tenancy.OrgContextFilter;
 
 /**
@@ -44,7 +44,7 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, Sessions sessions, AgentKeys agentKeys)
+    SecurityFilterChain securityFilterChain(HttpSecurity http, SessionAuthenticator sessions, AgentKeys agentKeys)
             throws Exception {
         ProblemResponses problems = new ProblemResponses();
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();

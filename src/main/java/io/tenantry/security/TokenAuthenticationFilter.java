@@ -18,7 +18,7 @@ import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.identity.Page;
 import io.tenantry.identity.PresentedToken;
-import io.tenantry.identity.Sessions;
+import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.identity.UserPrincipal;
 import io.tenantry.tenancy.Caller;
 import jakarta.servlet.FilterChain;
@@ -37,10 +37,10 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     static final String USER = "USER";
     static final String AGENT = "AGENT";
 
-    private final Sessions sessions;
+    private final SessionAuthenticator sessions;
     private final AgentKeys agentKeys;
 
-    TokenAuthenticationFilter(Sessions sessions, AgentKeys agentKeys) {
+    TokenAuthenticationFilter(SessionAuthenticator sessions, AgentKeys agentKeys) {
         this.sessions = sessions;
         this.agentKeys = agentKeys;
     }

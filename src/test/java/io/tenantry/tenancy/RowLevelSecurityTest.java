@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +48,19 @@ class RowLevelSecurityTest {
         platform.createAgent(orgB.toString(), "RLS agent B");
     }
 
+    /**
+     * Tables that hold no org's data, each reviewed: identities looked up before any scope
+     * exists, platform settings, and bookkeeping. A new table is either org data (an org_id
+     * column, FORCE RLS and a policy) or added here after the same review.
+     */
+    static final Set<String> PLATFORM_TABLES = Set.of(
+            "flyway_schema_history",
+            "users", // bound by client_org_id; the repository filters by binding
+            "sessions", "agent_keys", // resolved before a scope exists (agent keys via a definer function)
+            "sign_in_throttles", // keyed by hashed address, no org
+            "model_prices", "fx_rates", // one price list and one rate table for every org
+            "billing_closed_months"); // which months are closed, for every org at once
+
     @Test
     void theApplicationRoleIsNeitherSuperuserNorOwnerNorExempt() {
         Boolean superuser = jdbc.sql("select rolsuper from pg_roles where rolname = current_user").query(Boolean.class)
@@ -56,15 +71,44 @@ class RowLevelSecurityTest {
                 select c.relname from pg_class c join pg_roles r on r.oid = c.relowner
                  where r.rolname = current_user and c.relkind = 'r'
                 """).query(String.class).list();
-        List<String> unforced = jdbc.sql("""
-                select relname from pg_class
-                 where relname in ('organizations', 'agents', 'agent_assignments', 'audit_events')
-                   and not (relrowsecurity and relforcerowsecurity)
-                """).query(String.class).list();
+
         assertThat(superuser).isFalse();
         assertThat(bypass).isFalse();
         assertThat(owned).isEmpty();
-        assertThat(unforced).isEmpty();
+    }
+
+    /** Read from the catalog, so a table added tomorrow without its policy fails the build. */
+    @Test
+    void everyTableWithAnOrgIdIsForcedUnderRowLevelSecurityWithAPolicy() {
+        List<String> tables = jdbc.sql("""
+                select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                 where n.nspname = 'public' and c.relkind in ('r', 'p')
+                """).query(String.class).list();
+        // pg_attribute, not information_schema: the latter hides tables this role has no grant on.
+        Set<String> withOrgId = new TreeSet<>(jdbc.sql("""
+                select c.relname from pg_attribute a
+                  join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+                 where n.nspname = 'public' and c.relkind in ('r', 'p') and a.attname = 'org_id'
+                   and not a.attisdropped
+                """).query(String.class).list());
+        // Organizations are org data keyed by their own id.
+        withOrgId.add("organizations");
+        List<String> unprotected = jdbc.sql("""
+                select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                 where n.nspname = 'public' and c.relname in (:tables)
+                   and not (c.relrowsecurity and c.relforcerowsecurity
+                            and exists (select 1 from pg_policies p
+                                         where p.schemaname = 'public' and p.tablename = c.relname))
+                """).param("tables", withOrgId).query(String.class).list();
+        List<String> unreviewed = tables.stream().filter(t -> !withOrgId.contains(t) && !PLATFORM_TABLES.contains(t))
+                .sorted().toList();
+
+        assertThat(withOrgId).as("the catalog lists the tenant tables").contains("agents", "usage_events",
+                "usage_rollups", "billing_statements", "budget_alerts");
+        assertThat(unprotected).as("org tables without FORCE RLS and a policy").isEmpty();
+        assertThat(unreviewed).as("tables with neither an org_id nor a place on the reviewed platform list")
+                .isEmpty();
+        assertThat(PLATFORM_TABLES).as("reviewed platform tables that no longer exist").allMatch(tables::contains);
     }
 
     @Test

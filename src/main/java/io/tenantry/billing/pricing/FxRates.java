@@ -1,0 +1,118 @@
+package io.tenantry.billing.pricing;
+
+import java.math.BigDecimal;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.BillingCurrency;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * USD -> currency exchange rates, set per month (Settings -> Exchange rates). Model prices
+ * are in USD; an org billed in another currency has its cost converted with the rate in
+ * force for the month, and where there is none its statement says so instead of mixing
+ * currencies. Months are calendar months in UTC.
+ */
+@Service
+public class FxRates {
+
+    private static final BigDecimal MAX = new BigDecimal("1000000");
+
+    private final FxRateRepository rates;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    FxRates(FxRateRepository rates, ScopedTransactions transactions, AuditLog audit) {
+        this.rates = rates;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    public FxRate.Table table(OrgCallContext context) {
+        YearMonth now = YearMonth.from(context.at().atZone(ZoneOffset.UTC));
+        return transactions.read(context.scope(), () -> {
+            List<FxRate> entries = rates.all();
+            Map<String, FxRate> current = new LinkedHashMap<>();
+            for (FxRate entry : entries) {
+                if (!entry.effectiveFrom().isAfter(now)) {
+                    current.putIfAbsent(entry.currency(), entry);
+                }
+            }
+            return new FxRate.Table(ModelPrice.CURRENCY, new ArrayList<>(current.values()), entries);
+        });
+    }
+
+    /** Every rate, for statements to convert with. Must run inside a scoped transaction. */
+    public FxLookup lookup() {
+        return new FxLookup(rates.all());
+    }
+
+    /** Sets the rate of one currency from one month on; setting it again for that month replaces it. */
+    public FxRate set(OrgCallContext context, String currency, BigDecimal rate, String month) {
+        context.requireOperator("set exchange rates");
+        String code = currency(currency);
+        BigDecimal value = rate(rate);
+        YearMonth from = month(month);
+        FxRate entry = new FxRate(code, from, value, context.at(), context.actor().label());
+        OrgCallContext inReach = context.within(context.reach());
+        return transactions.write(inReach.scope(), () -> {
+            Optional<FxRate> before = rates.find(code, from);
+            rates.save(entry, before.isPresent());
+            audit.record(inReach, DefaultOrg.ID, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),
+                    entry);
+            return entry;
+        });
+    }
+
+    private static String currency(String value) {
+        BillingCurrency parsed = BillingCurrency.parse(value == null || value.isBlank() ? "missing" : value);
+        if (parsed.name().equals(ModelPrice.CURRENCY)) {
+            throw ApiException.badRequest("currency", "USD is the base currency: its rate is always 1.");
+        }
+        return parsed.name();
+    }
+
+    private static BigDecimal rate(BigDecimal rate) {
+        if (rate == null) {
+            throw ApiException.badRequest("rate", "rate is required: units of the currency per US dollar.");
+        }
+        if (rate.signum() <= 0) {
+            throw ApiException.badRequest("rate", "rate must be greater than 0.");
+        }
+        if (rate.stripTrailingZeros().scale() > 8) {
+            throw ApiException.badRequest("rate", "rate may have at most eight decimal places.");
+        }
+        if (rate.compareTo(MAX) > 0) {
+            throw ApiException.badRequest("rate", "rate must be at most 1000000.");
+        }
+        return rate.setScale(8);
+    }
+
+    private static YearMonth month(String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest("effectiveFrom", "effectiveFrom is required: a month such as 2026-11.");
+        }
+        try {
+            YearMonth month = YearMonth.parse(value.strip());
+            if (month.getYear() < 2000 || month.getYear() > 2999) {
+                throw ApiException.badRequest("effectiveFrom", "effectiveFrom must be a month between 2000 and 2999.");
+            }
+            return month;
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("effectiveFrom", "effectiveFrom must be a month such as 2026-11.");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.tenantry.billing.pricing;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One version of a model's price, in USD per million tokens, in force from
+ * {@code effectiveFrom} until the next version's. {@code cachedInputPricePerMillion} is
+ * null where the provider has no cached-input price.
+ */
+public record ModelPrice(UUID id, String model, String provider, BigDecimal inputPricePerMillion,
+        BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
+        Instant effectiveFrom, String source, Instant createdAt, String createdBy) {
+
+    public static final String CURRENCY = "USD";
+
+    /** What cached input tokens are charged: the cached-input price, or the input price where there is none. */
+    public BigDecimal chargedCachedInputPrice() {
+        return cachedInputPricePerMillion != null ? cachedInputPricePerMillion : inputPricePerMillion;
+    }
+
+    /** A model as Settings -> Models lists it: the version in force now (or, if none yet, the first to come). */
+    public record Current(String model, String provider, BigDecimal inputPricePerMillion,
+            BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
+            Instant effectiveFrom, boolean inForce, Instant nextChange, int versions) {
+    }
+}

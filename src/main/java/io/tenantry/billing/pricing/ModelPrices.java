@@ -1,0 +1,156 @@
+package io.tenantry.billing.pricing;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.PageRequest;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * The price list (Settings -> Models). A price is never edited: a change is a new version
+ * with its own effective date, and a version cannot take effect in the past, so adding
+ * one never changes what past usage cost.
+ */
+@Service
+public class ModelPrices {
+
+    /** Letters, digits and . _ : @ - ; no slash, so a model name is one path segment. */
+    public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}");
+    /** How far in the past "now" may be when a client sends its own clock. */
+    static final Duration SKEW = Duration.ofMinutes(5);
+
+    private final ModelPriceRepository prices;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    ModelPrices(ModelPriceRepository prices, ScopedTransactions transactions, AuditLog audit) {
+        this.prices = prices;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    /** The price versions of these models, to price many events with one read. */
+    public PriceBook book(java.util.Collection<String> models) {
+        return new PriceBook(prices.versionsOf(models).stream().collect(Collectors.groupingBy(ModelPrice::model)));
+    }
+
+    /** The first price the model was ever given, if any. */
+    public java.util.Optional<ModelPrice> firstPrice(String model) {
+        return prices.first(model);
+    }
+
+    public CursorPage<ModelPrice.Current> list(OrgCallContext context, PageRequest page) {
+        Instant now = context.at();
+        return transactions.read(context.scope(), () -> {
+            CursorPage<String> models = prices.models(page);
+            Map<String, List<ModelPrice>> versions = prices.versionsOf(models.items()).stream()
+                    .collect(Collectors.groupingBy(ModelPrice::model));
+            List<ModelPrice.Current> items = new ArrayList<>();
+            for (String model : models.items()) {
+                items.add(current(versions.get(model), now));
+            }
+            return new CursorPage<>(items, models.nextCursor());
+        });
+    }
+
+    public CursorPage<ModelPrice> history(OrgCallContext context, String model, PageRequest page) {
+        String name = modelName(model);
+        return transactions.read(context.scope(), () -> {
+            CursorPage<ModelPrice> versions = prices.history(name, page);
+            if (versions.items().isEmpty() && page.first()) {
+                throw ApiException.notFound("The model '" + name + "'");
+            }
+            return versions;
+        });
+    }
+
+    public ModelPrice add(OrgCallContext context, NewModelPrice request) {
+        context.requireOperator("change model prices");
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        String model = modelName(request.model());
+        String provider = Fields.optional("provider", request.provider(), 50);
+        BigDecimal input = TokenPrice.parse("inputPricePerMillion", request.inputPricePerMillion(), true);
+        BigDecimal output = TokenPrice.parse("outputPricePerMillion", request.outputPricePerMillion(), true);
+        BigDecimal cached = TokenPrice.parse("cachedInputPricePerMillion", request.cachedInputPricePerMillion(), false);
+        String source = Fields.optional("source", request.source(), 200);
+        Instant from = effectiveFrom(request.effectiveFrom(), context.at());
+        OrgCallContext inReach = context.within(context.reach());
+        OrgScope reach = inReach.scope();
+        return transactions.write(reach, () -> {
+            boolean known = prices.exists(model);
+            if (!known && provider == null) {
+                throw ApiException.badRequest("provider", "provider is required for a model that has no price yet.");
+            }
+            if (prices.versionExists(model, from)) {
+                throw ApiException.conflict("effectiveFrom",
+                        "'" + model + "' already has a price taking effect at " + from + ".");
+            }
+            ModelPrice price = new ModelPrice(UUID.randomUUID(), model, provider != null ? provider
+                    : prices.providerOf(model), input, output, cached, ModelPrice.CURRENCY, from, source,
+                    context.at(), context.actor().label());
+            prices.insert(price);
+            audit.record(inReach, DefaultOrg.ID, known ? "model_price.versioned" : "model_price.created",
+                    "model_price", model, null, price);
+            return price;
+        });
+    }
+
+    private static ModelPrice.Current current(List<ModelPrice> versions, Instant now) {
+        ModelPrice inForce = null;
+        ModelPrice next = null;
+        for (ModelPrice version : versions) {
+            if (!version.effectiveFrom().isAfter(now)) {
+                inForce = version;
+            } else if (next == null) {
+                next = version;
+            }
+        }
+        ModelPrice shown = inForce != null ? inForce : next;
+        return new ModelPrice.Current(shown.model(), shown.provider(), shown.inputPricePerMillion(),
+                shown.outputPricePerMillion(), shown.cachedInputPricePerMillion(), shown.currency(),
+                shown.effectiveFrom(), inForce != null, inForce != null && next != null ? next.effectiveFrom() : null,
+                versions.size());
+    }
+
+    public static String modelName(String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest("model", "model is required, for example gpt-4o.");
+        }
+        String name = value.strip();
+        if (!MODEL_NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("model", "model may have up to 100 letters, digits and . _ : @ - "
+                    + "and must start with a letter or digit.");
+        }
+        return name;
+    }
+
+    private static Instant effectiveFrom(String value, Instant now) {
+        Instant from = Fields.instant("effectiveFrom", value);
+        if (from == null) {
+            return now;
+        }
+        if (from.isBefore(now.minus(SKEW))) {
+            throw ApiException.badRequest("effectiveFrom", "A price cannot take effect in the past: that would "
+                    + "change what past usage cost. Give a time from now on.");
+        }
+        return from.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,91 @@
+package io.tenantry.billing.statement;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.audit.AuditLog;
+import io.tenantry.billing.BillingMonth;
+import io.tenantry.organization.Organization;
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Records when an org's cost this month crosses one of its budget alert thresholds: once
+ * per org, month and threshold, in the alert list and the org's audit log. Checked every
+ * minute (tenantry.billing.budget-check-interval) from the rollups, so it costs the same
+ * whatever the volume of usage. Blocking usage over budget comes with the agent gateway.
+ */
+@Component
+class BudgetWatch {
+
+    private final OrganizationService organizations;
+    private final OpenStatements open;
+    private final BudgetAlerts alerts;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    BudgetWatch(OrganizationService organizations, OpenStatements open, BudgetAlerts alerts,
+            ScopedTransactions transactions, AuditLog audit) {
+        this.organizations = organizations;
+        this.open = open;
+        this.alerts = alerts;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    @Scheduled(initialDelayString = "${tenantry.billing.budget-check-interval:PT1M}",
+            fixedDelayString = "${tenantry.billing.budget-check-interval:PT1M}")
+    void checkNow() {
+        check(Instant.now());
+    }
+
+    /** Checks the month of {@code now}; answers how many thresholds were crossed for the first time. */
+    int check(Instant now) {
+        OrgScope all = OrgScope.allOrgs();
+        YearMonth month = BillingMonth.of(now);
+        OrgCallContext context = OrgCallContext.unattended(Actor.system("budget watch"), true, all,
+                "budget-" + now.toEpochMilli(), now);
+        return transactions.write(all, () -> {
+            List<Organization> budgeted = organizations.all(all).stream().filter(o -> o.monthlyBudget() != null)
+                    .toList();
+            if (budgeted.isEmpty()) {
+                return 0;
+            }
+            Map<UUID, Organization> byId = budgeted.stream()
+                    .collect(Collectors.toMap(Organization::id, Function.identity()));
+            int crossed = 0;
+            for (Statement statement : open.compute(all, budgeted, false, month, month, now, false)) {
+                if (statement.budgetUsed() == null) {
+                    continue;
+                }
+                Organization org = byId.get(statement.orgId());
+                for (int threshold : org.budgetAlertThresholds()) {
+                    if (statement.budgetUsed().compareTo(BigDecimal.valueOf(threshold)) < 0) {
+                        break;
+                    }
+                    BudgetAlerts.Alert alert = new BudgetAlerts.Alert(org.id(), month.toString(), threshold, now,
+                            statement.cost(), statement.monthlyBudget(), statement.currency());
+                    if (alerts.record(all, alert)) {
+                        crossed++;
+                        audit.record(context, org.id(), "billing.budget_alert", "organization", org.id(), null,
+                                Map.of("month", month.toString(), "threshold", threshold, "cost", statement.cost(),
+                                        "budget", statement.monthlyBudget(), "currency", statement.currency()));
+                    }
+                }
+            }
+            return crossed;
+        });
+    }
+}

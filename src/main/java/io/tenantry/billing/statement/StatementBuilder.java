@@ -1,0 +1,156 @@
+package io.tenantry.billing.statement;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.text.NumberFormat;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import io.tenantry.billing.usage.RollupRow;
+
+/**
+ * Puts an open month's statement together from the revenue lines and the usage rollups.
+ * The one place amounts are rounded: half up to cents, once per figure shown. Totals are
+ * rounded from exact sums (the cost) or summed from rounded lines (the revenue, which is
+ * what an invoice adds up).
+ */
+final class StatementBuilder {
+
+    /** What a statement needs to know of its org. */
+    record OrgTerms(UUID orgId, String name, String currency, String proration, BigDecimal monthlyBudget) {
+    }
+
+    private StatementBuilder() {
+    }
+
+    /**
+     * @param fxRate USD -> the org's currency for the month; empty when none is set
+     * @param names  agent names, for the lines; agents missing from it are labelled by id
+     */
+    static Statement build(OrgTerms org, YearMonth month, List<AgentRevenue> revenue, List<RollupRow> rows,
+            Optional<BigDecimal> fxRate, Map<UUID, String> names, boolean withLines) {
+        BigDecimal revenueTotal = revenue.stream().map(AgentRevenue::revenue).reduce(BigDecimal.ZERO.setScale(2),
+                BigDecimal::add);
+        BigDecimal exactCost = BigDecimal.ZERO.setScale(12);
+        long input = 0;
+        long output = 0;
+        long cached = 0;
+        long unpriced = 0;
+        TreeSet<String> unpricedModels = new TreeSet<>();
+        for (RollupRow row : rows) {
+            exactCost = exactCost.add(row.costUsd());
+            input += row.inputTokens();
+            output += row.outputTokens();
+            cached += row.cachedInputTokens();
+            unpriced += row.unpricedTokens();
+            if (row.unpricedTokens() > 0) {
+                unpricedModels.add(row.model());
+            }
+        }
+        BigDecimal costUsd = exactCost;
+        BigDecimal cost = fxRate.map(rate -> money(costUsd.multiply(rate))).orElse(null);
+        BigDecimal margin = margin(revenueTotal, cost);
+        BigDecimal budgetUsed = budgetUsed(cost, org.monthlyBudget());
+        List<String> warnings = new ArrayList<>();
+        if (fxRate.isEmpty()) {
+            warnings.add("No exchange rate from USD to " + org.currency() + " is set for " + month
+                    + " or earlier: the cost is shown in USD only (costUsd) and the margin is left empty. "
+                    + "Add one in Settings -> Exchange rates.");
+        }
+        if (unpriced > 0) {
+            warnings.add(NumberFormat.getIntegerInstance(Locale.ROOT).format(unpriced) + " tokens of usage ("
+                    + String.join(", ", unpricedModels) + ") have no model price and are not in the cost: "
+                    + "add the price in Settings -> Models, then rerate.");
+        }
+        List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, names) : null;
+        return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,
+                revenueTotal, cost, costUsd, fxRate.orElse(null), margin, input, output, cached, unpriced,
+                revenue.size(), org.monthlyBudget(), budgetUsed, List.of(), List.copyOf(warnings), lines);
+    }
+
+    /**
+     * (revenue - cost) / revenue x 100, half up to two decimals; null with no revenue (never
+     * 0 % or a division error) or with no cost in the revenue's currency.
+     */
+    static BigDecimal margin(BigDecimal revenue, BigDecimal cost) {
+        return cost == null || revenue.signum() == 0 ? null
+                : revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenue, 2, RoundingMode.HALF_UP);
+    }
+
+    /** Cost as a percentage of the budget, half up to two decimals; null without either. */
+    static BigDecimal budgetUsed(BigDecimal cost, BigDecimal budget) {
+        return cost == null || budget == null ? null
+                : cost.multiply(BigDecimal.valueOf(100)).divide(budget, 2, RoundingMode.HALF_UP);
+    }
+
+    private static List<Statement.Line> lines(List<AgentRevenue> revenue, List<RollupRow> rows,
+            Optional<BigDecimal> fxRate, Map<UUID, String> names) {
+        record Key(UUID agentId, YearMonth usageMonth, boolean adjustment) {
+        }
+        Map<Key, List<RollupRow>> usage = new LinkedHashMap<>();
+        for (RollupRow row : rows) {
+            usage.computeIfAbsent(new Key(row.agentId(), row.usageMonth(), row.adjustment()), k -> new ArrayList<>())
+                    .add(row);
+        }
+        Map<UUID, AgentRevenue> revenueByAgent = new LinkedHashMap<>();
+        revenue.forEach(line -> revenueByAgent.put(line.agentId(), line));
+        List<Statement.Line> lines = new ArrayList<>();
+        TreeMap<UUID, Boolean> agents = new TreeMap<>();
+        revenueByAgent.keySet().forEach(id -> agents.put(id, true));
+        usage.keySet().stream().filter(k -> !k.adjustment()).forEach(k -> agents.put(k.agentId(), true));
+        for (UUID agent : agents.keySet()) {
+            AgentRevenue billed = revenueByAgent.get(agent);
+            List<RollupRow> used = usage.entrySet().stream().filter(e -> !e.getKey().adjustment()
+                    && e.getKey().agentId().equals(agent)).flatMap(e -> e.getValue().stream()).toList();
+            lines.add(line(agent, names, "agent", null, billed, used, fxRate));
+        }
+        usage.forEach((key, used) -> {
+            if (key.adjustment()) {
+                lines.add(line(key.agentId(), names, "adjustment", key.usageMonth().toString(), null, used, fxRate));
+            }
+        });
+        lines.sort(Comparator.comparing((Statement.Line l) -> l.kind().equals("adjustment"))
+                .thenComparing(l -> l.agentName().toLowerCase(Locale.ROOT)).thenComparing(l -> l.agentId())
+                .thenComparing(l -> l.usageMonth() == null ? "" : l.usageMonth()));
+        return lines;
+    }
+
+    private static Statement.Line line(UUID agent, Map<UUID, String> names, String kind, String usageMonth,
+            AgentRevenue billed, List<RollupRow> used, Optional<BigDecimal> fxRate) {
+        Map<String, RollupRow> byModel = new TreeMap<>();
+        for (RollupRow row : used) {
+            byModel.merge(row.model(), row, RollupRow::plus);
+        }
+        List<Statement.ModelCost> models = byModel.values().stream()
+                .map(row -> new Statement.ModelCost(row.model(), row.inputTokens(), row.outputTokens(),
+                        row.cachedInputTokens(), row.unpricedTokens(), row.costUsd(),
+                        fxRate.map(rate -> money(row.costUsd().multiply(rate))).orElse(null)))
+                .toList();
+        BigDecimal costUsd = used.stream().map(RollupRow::costUsd).reduce(BigDecimal.ZERO.setScale(12),
+                BigDecimal::add);
+        String name = names.getOrDefault(agent, "Agent " + agent.toString().substring(0, 8)
+                + " (no longer in this organization)");
+        return new Statement.Line(agent, name, kind, usageMonth, billed == null ? null : billed.rate(),
+                billed == null ? null : billed.daysBilled(),
+                billed == null ? BigDecimal.ZERO.setScale(2) : billed.revenue(), costUsd,
+                fxRate.map(rate -> money(costUsd.multiply(rate))).orElse(null),
+                used.stream().mapToLong(RollupRow::inputTokens).sum(),
+                used.stream().mapToLong(RollupRow::outputTokens).sum(),
+                used.stream().mapToLong(RollupRow::cachedInputTokens).sum(),
+                used.stream().mapToLong(RollupRow::unpricedTokens).sum(), models);
+    }
+
+    /** The rounding rule: half up to cents, applied once to each amount shown. */
+    static BigDecimal money(BigDecimal exact) {
+        return exact.setScale(2, RoundingMode.HALF_UP);
+    }
+}

@@ -1,0 +1,203 @@
+package io.tenantry.billing.statement;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.billing.BillingCalendar;
+import io.tenantry.billing.BillingMonth;
+import io.tenantry.organization.Organization;
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Billing as the API shows it: an org's months, one month in detail, and the overview of
+ * every org. Closed months come frozen from the archive; open months are computed. An org's
+ * billing belongs to its detail view, so it is read in the caller's reach: a user bound to
+ * an org reaches that org only.
+ */
+@Service
+public class Statements {
+
+    static final int MAX_MONTHS = 120;
+
+    /** Each org's statement for a month, and the totals per currency. */
+    public record Overview(String month, boolean closed, List<Statement> items, List<CurrencyTotal> totals) {
+    }
+
+    /**
+     * The sum over the orgs billing in one currency. {@code cost} and {@code margin} are null
+     * when the cost of one of them could not be converted.
+     */
+    public record CurrencyTotal(String currency, int orgs, BigDecimal revenue, BigDecimal cost, BigDecimal costUsd,
+            BigDecimal margin) {
+    }
+
+    private final OrganizationService organizations;
+    private final OpenStatements open;
+    private final StatementArchive archive;
+    private final BillingCalendar calendar;
+    private final BudgetAlerts alerts;
+    private final ScopedTransactions transactions;
+
+    Statements(OrganizationService organizations, OpenStatements open, StatementArchive archive,
+            BillingCalendar calendar, BudgetAlerts alerts, ScopedTransactions transactions) {
+        this.organizations = organizations;
+        this.open = open;
+        this.archive = archive;
+        this.calendar = calendar;
+        this.alerts = alerts;
+        this.transactions = transactions;
+    }
+
+    /** The last {@code months} months of the org, newest first, whatever happened in them. */
+    public List<Statement> summary(OrgCallContext context, UUID orgId, String months) {
+        int count = months(months);
+        YearMonth to = BillingMonth.of(context.at());
+        YearMonth from = to.minusMonths(count - 1L);
+        OrgScope reach = context.reach();
+        return transactions.read(reach, () -> {
+            Organization org = org(reach, orgId);
+            return statements(reach, org, from, to, context.at(), false);
+        });
+    }
+
+    /** One month of the org, with a line per agent. */
+    public Statement month(OrgCallContext context, UUID orgId, String month) {
+        YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
+        OrgScope reach = context.reach();
+        return transactions.read(reach, () -> {
+            Organization org = org(reach, orgId);
+            return statements(reach, org, wanted, wanted, context.at(), true).get(0);
+        });
+    }
+
+    /** Every org's statement for one month, for owners and admins. */
+    public Overview overview(OrgCallContext context, String month) {
+        context.requireOperator("see the billing overview of all organizations");
+        YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
+        OrgScope reach = context.reach();
+        return transactions.read(reach, () -> {
+            boolean closed = calendar.isClosed(wanted);
+            List<Statement> items;
+            if (closed) {
+                items = archive.of(reach, wanted, wanted, false);
+            } else {
+                List<Organization> all = organizations.all(reach);
+                List<Organization> orgs = open.billable(reach, all, wanted);
+                items = open.compute(reach, orgs, orgs.size() == all.size(), wanted, wanted, context.at(), false);
+            }
+            items = withAlerts(reach, items, wanted, wanted);
+            return new Overview(wanted.toString(), closed, items, totals(items));
+        });
+    }
+
+    public List<BudgetAlerts.Alert> alerts(OrgCallContext context, UUID orgId, String month) {
+        OrgScope reach = context.reach();
+        YearMonth to = month == null ? BillingMonth.of(context.at()) : BillingMonth.parse("month", month);
+        YearMonth from = month == null ? to.minusMonths(MAX_MONTHS - 1L) : to;
+        return transactions.read(reach, () -> {
+            org(reach, orgId);
+            return alerts.of(reach.narrowedTo(List.of(orgId)), from, to);
+        });
+    }
+
+    private List<Statement> statements(OrgScope reach, Organization org, YearMonth from, YearMonth to, Instant now,
+            boolean withLines) {
+        Optional<YearMonth> closedThrough = calendar.closedThrough();
+        Map<YearMonth, Statement> byMonth = new TreeMap<>();
+        YearMonth firstOpen = from;
+        if (closedThrough.isPresent() && !closedThrough.get().isBefore(from)) {
+            YearMonth lastClosed = closedThrough.get().isBefore(to) ? closedThrough.get() : to;
+            for (Statement frozen : archive.of(reach.narrowedTo(List.of(org.id())), from, lastClosed, withLines)) {
+                byMonth.put(YearMonth.parse(frozen.month()), frozen);
+            }
+            // A closed month without a frozen statement of the org: the org did not exist yet.
+            List<YearMonth> missing = new ArrayList<>();
+            for (YearMonth m = from; !m.isAfter(lastClosed); m = m.plusMonths(1)) {
+                if (!byMonth.containsKey(m)) {
+                    missing.add(m);
+                }
+            }
+            if (!missing.isEmpty()) {
+                for (Statement statement : open.compute(reach, List.of(org), false, missing.get(0),
+                        missing.get(missing.size() - 1), now, withLines)) {
+                    byMonth.putIfAbsent(YearMonth.parse(statement.month()), statement.asClosed());
+                }
+            }
+            firstOpen = lastClosed.plusMonths(1);
+        }
+        if (!firstOpen.isAfter(to)) {
+            for (Statement computed : open.compute(reach, List.of(org), false, firstOpen, to, now, withLines)) {
+                byMonth.put(YearMonth.parse(computed.month()), computed);
+            }
+        }
+        List<Statement> newestFirst = new ArrayList<>(byMonth.values());
+        Collections.reverse(newestFirst);
+        return withAlerts(reach.narrowedTo(List.of(org.id())), newestFirst, from, to);
+    }
+
+    /** The statements with the budget thresholds crossed, read for the orgs of {@code scope}. */
+    private List<Statement> withAlerts(OrgScope scope, List<Statement> statements,
+            YearMonth from, YearMonth to) {
+        Map<String, List<Integer>> crossed = alerts.crossed(scope, from, to);
+        return statements.stream()
+                .map(s -> s.withAlerts(crossed.getOrDefault(s.orgId() + "|" + s.month(), List.of()))).toList();
+    }
+
+    private static List<CurrencyTotal> totals(List<Statement> items) {
+        Map<String, List<Statement>> byCurrency = new TreeMap<>();
+        items.forEach(s -> byCurrency.computeIfAbsent(s.currency(), c -> new ArrayList<>()).add(s));
+        List<CurrencyTotal> totals = new ArrayList<>();
+        byCurrency.forEach((currency, statements) -> {
+            BigDecimal revenue = statements.stream().map(Statement::revenue).reduce(BigDecimal.ZERO.setScale(2),
+                    BigDecimal::add);
+            BigDecimal costUsd = statements.stream().map(Statement::costUsd).reduce(BigDecimal.ZERO.setScale(12),
+                    BigDecimal::add);
+            boolean converted = statements.stream().allMatch(s -> s.cost() != null);
+            BigDecimal cost = converted ? statements.stream().map(Statement::cost)
+                    .reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add) : null;
+            totals.add(new CurrencyTotal(currency, statements.size(), revenue, cost, costUsd,
+                    StatementBuilder.margin(revenue, cost)));
+        });
+        return totals;
+    }
+
+    private Organization org(OrgScope reach, UUID orgId) {
+        return organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+    }
+
+    private static int months(String value) {
+        if (value == null || value.isBlank()) {
+            return 12;
+        }
+        try {
+            int months = Integer.parseInt(value.trim());
+            if (months >= 1 && months <= MAX_MONTHS) {
+                return months;
+            }
+        } catch (NumberFormatException e) {
+            // answered below, like any other out-of-range value
+        }
+        throw ApiException.badRequest("months", "months must be a whole number from 1 to " + MAX_MONTHS + ".");
+    }
+
+    private static YearMonth pastOrCurrent(YearMonth month, Instant now) {
+        if (month.isAfter(BillingMonth.of(now))) {
+            throw ApiException.badRequest("month", month + " has not begun: there is nothing to bill yet.");
+        }
+        return month;
+    }
+}

@@ -1,0 +1,115 @@
+package io.tenantry.billing.usage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.tenancy.OrgCallContext;
+
+/**
+ * Group commit for small usage reports. Agents report one event at a time, thousands per
+ * second; a transaction each would spend the database on commits. Reports that arrive
+ * together are stored in one transaction by a few writer threads, and each caller is
+ * answered only after that transaction has committed, so an acknowledged event is as
+ * durable as before. If the shared transaction fails (one report's event id reused with
+ * other content, say), each report of it is retried alone, so one report's error is never
+ * another's.
+ */
+@Component
+class ReportCoalescer implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(ReportCoalescer.class);
+    /** Reports of at most this many events are coalesced; bigger ones are a batch already. */
+    static final int SMALL_REPORT = 10;
+    private static final int MAX_REPORTS_PER_TRANSACTION = 200;
+
+    private record Pending(UsageIngestion.Report report, CompletableFuture<UsageIngestion.Result> done) {
+    }
+
+    private final UsageIngestion ingestion;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean running = true;
+
+    ReportCoalescer(UsageIngestion ingestion, @Value("${tenantry.usage.writers}") int writerCount) {
+        this.ingestion = ingestion;
+        for (int i = 0; i < writerCount; i++) {
+            Thread writer = new Thread(this::write, "usage-writer-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            writers.add(writer);
+        }
+    }
+
+    /** Stores the report, together with others arriving at the same time; returns once committed. */
+    UsageIngestion.Result ingest(OrgCallContext context, List<UsageEvent> events) {
+        Pending pending = new Pending(new UsageIngestion.Report(context, events), new CompletableFuture<>());
+        if (events.size() > SMALL_REPORT || !running || !queue.offer(pending)) {
+            return ingestion.ingest(context, events);
+        }
+        try {
+            return pending.done().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private void write() {
+        while (running || !queue.isEmpty()) {
+            List<Pending> batch = new ArrayList<>();
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+                continue;
+            }
+            queue.drainTo(batch, MAX_REPORTS_PER_TRANSACTION - 1);
+            store(batch);
+        }
+    }
+
+    private void store(List<Pending> batch) {
+        if (batch.size() > 1) {
+            try {
+                List<UsageIngestion.Result> results = ingestion.ingestTogether(batch.stream()
+                        .map(Pending::report).toList());
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done().complete(results.get(i));
+                }
+                return;
+            } catch (RuntimeException e) {
+                log.debug("a shared usage transaction of {} reports failed; storing them one by one", batch.size(), e);
+            }
+        }
+        for (Pending pending : batch) {
+            try {
+                pending.done().complete(ingestion.ingest(pending.report().context(), pending.report().events()));
+            } catch (RuntimeException e) {
+                pending.done().completeExceptionally(e);
+            }
+        }
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        running = false;
+        for (Thread writer : writers) {
+            writer.interrupt();
+            writer.join(5_000);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.tenantry.billing.usage;
+
+import java.math.BigDecimal;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.agent.AgentService;
+import io.tenantry.agent.OrgTimeline;
+import io.tenantry.api.ApiException;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.billing.BillingCalendar;
+import io.tenantry.billing.BillingMonth;
+import io.tenantry.billing.RollupLock;
+import io.tenantry.billing.pricing.ModelPrice;
+import io.tenantry.billing.pricing.ModelPrices;
+import io.tenantry.billing.pricing.PriceBook;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Stores usage reports: all events of a report or none, each once per agent and event id,
+ * each stamped with the org that held the agent when it happened and priced with the
+ * price in force then. An acknowledged report is committed before the answer is sent.
+ */
+@Service
+public class UsageIngestion {
+
+    /** What a report came to: a receipt per event, and how many were new. */
+    public record Result(List<UsageReceipt> events, int stored, int duplicates) {
+    }
+
+    private final UsageRepository usage;
+    private final UsageRollups rollups;
+    private final RollupLock rollupLock;
+    private final BillingCalendar calendar;
+    private final AgentService agents;
+    private final ModelPrices prices;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, BillingCalendar calendar,
+            AgentService agents, ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
+        this.usage = usage;
+        this.rollups = rollups;
+        this.rollupLock = rollupLock;
+        this.calendar = calendar;
+        this.agents = agents;
+        this.prices = prices;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    /** One report: all its events stored, or none. */
+    public Result ingest(OrgCallContext context, List<UsageEvent> events) {
+        return ingestTogether(List.of(new Report(context, events))).get(0);
+    }
+
+    /** A report and the call it came with. */
+    record Report(OrgCallContext context, List<UsageEvent> events) {
+    }
+
+    /**
+     * Stores several reports in one transaction (all or none), answering a result per
+     * report. Runs in the scope of all orgs on purpose: an event belongs to the org that
+     * held the agent when it happened, which may not be the reporting agent's org today.
+     * The org comes from the assignment history, never from the report. The cost is a
+     * fixed number of statements, whatever the number of events: the agents' histories and
+     * the models' prices are read once, and the events are inserted in one batch. The
+     * rollups that statements read are updated in the same transaction; usage of a month
+     * already closed is billed in the first open month, as an adjustment.
+     */
+    List<Result> ingestTogether(List<Report> reports) {
+        OrgScope all = OrgScope.allOrgs();
+        return transactions.write(all, () -> {
+            rollupLock.shared();
+            Optional<YearMonth> closedThrough = calendar.closedThrough();
+            Map<UUID, OrgTimeline> timelines = agents.timelines(all, reports.stream()
+                    .flatMap(r -> r.events().stream()).map(UsageEvent::agentId).collect(Collectors.toSet()));
+            PriceBook book = prices.book(reports.stream().flatMap(r -> r.events().stream()).map(UsageEvent::model)
+                    .collect(Collectors.toSet()));
+            List<UsageRepository.Priced> priced = new ArrayList<>();
+            for (Report report : reports) {
+                List<UsageEvent> events = report.events();
+                for (int i = 0; i < events.size(); i++) {
+                    UsageEvent event = events.get(i);
+                    OrgTimeline timeline = timelines.get(event.agentId());
+                    if (timeline == null) {
+                        throw ApiException.notFound("The agent of " + (events.size() == 1 ? "this event"
+                                : "events[" + i + "]"));
+                    }
+                    Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
+                    YearMonth usageMonth = BillingMonth.of(event.occurredAt());
+                    priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()),
+                            BillingCalendar.billedMonth(usageMonth, closedThrough), report.context().at(),
+                            price.orElse(null), price.map(p -> UsageCost.of(event, p)).orElse(null)));
+                }
+            }
+            boolean[] stored = usage.insertNew(all, priced);
+            rollups.add(all, added(priced, stored));
+            List<Result> results = new ArrayList<>(reports.size());
+            int offset = 0;
+            for (Report report : reports) {
+                results.add(result(report, priced.subList(offset, offset + report.events().size()),
+                        Arrays.copyOfRange(stored, offset, offset + report.events().size())));
+                offset += report.events().size();
+            }
+            return results;
+        });
+    }
+
+    private Result result(Report report, List<UsageRepository.Priced> priced, boolean[] stored) {
+        List<UsageEvent> events = report.events();
+        List<UsageEvent> repeated = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!stored[i]) {
+                repeated.add(events.get(i));
+            }
+        }
+        Map<String, UsageRepository.Stored> earlier = usage.find(OrgScope.allOrgs(), repeated);
+        List<UsageReceipt> receipts = new ArrayList<>(events.size());
+        int storedCount = 0;
+        for (int i = 0; i < events.size(); i++) {
+            UsageEvent event = events.get(i);
+            if (stored[i]) {
+                storedCount++;
+                BigDecimal cost = priced.get(i).costUsd();
+                receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
+                        event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null, cost));
+            } else {
+                String at = events.size() == 1 ? "" : "events[" + i + "].";
+                receipts.add(replay(earlier.get(UsageRepository.key(event.agentId(), event.eventId())), event, at));
+            }
+        }
+        OrgCallContext context = report.context();
+        if (context.caller().operator() && storedCount > 0) {
+            audit.record(context.within(OrgScope.allOrgs()), DefaultOrg.ID, "usage.imported", "usage", null, null,
+                    Map.of("events", events.size(), "stored", storedCount));
+        }
+        return new Result(receipts, storedCount, events.size() - storedCount);
+    }
+
+    private static List<RollupRow> added(List<UsageRepository.Priced> priced, boolean[] stored) {
+        List<RollupRow> rows = new ArrayList<>();
+        for (int i = 0; i < stored.length; i++) {
+            if (!stored[i]) {
+                continue;
+            }
+            UsageRepository.Priced one = priced.get(i);
+            UsageEvent event = one.event();
+            long tokens = event.inputTokens() + event.outputTokens() + event.cachedInputTokens();
+            rows.add(new RollupRow(one.orgId(), one.billedMonth(), event.agentId(), event.model(),
+                    BillingMonth.of(event.occurredAt()), 1, event.inputTokens(), event.outputTokens(),
+                    event.cachedInputTokens(), one.costUsd() == null ? BigDecimal.ZERO : one.costUsd(),
+                    one.costUsd() == null ? tokens : 0));
+        }
+        return rows;
+    }
+
+    /** A retry is answered as the first time; the same id with other content is a conflict. */
+    private static UsageReceipt replay(UsageRepository.Stored earlier, UsageEvent event, String at) {
+        if (!earlier.fingerprint().equals(event.fingerprint())) {
+            throw ApiException.conflict(at + "eventId", at + "eventId '" + event.eventId()
+                    + "' was already reported with different content.");
+        }
+        return earlier.receipt();
+    }
+}

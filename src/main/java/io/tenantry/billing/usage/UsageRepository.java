@@ -1,0 +1,157 @@
+package io.tenantry.billing.usage;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.billing.BillingMonth;
+import io.tenantry.billing.pricing.ModelPrice;
+import io.tenantry.jdbc.DatabaseVendor;
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/** Usage events, org-scoped like all tenant data (row-level security on PostgreSQL). */
+@Repository
+class UsageRepository {
+
+    private final JdbcClient jdbc;
+    private final NamedParameterJdbcTemplate batch;
+
+    private final String usageMonth;
+
+    UsageRepository(JdbcClient jdbc, NamedParameterJdbcTemplate batch, DatabaseVendor vendor) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+        // The UTC month of occurred_at; H2 keeps the UTC offset the value was written with.
+        this.usageMonth = vendor == DatabaseVendor.POSTGRESQL
+                ? "date_trunc('month', occurred_at at time zone 'UTC')::date"
+                : "cast(date_trunc('month', occurred_at) as date)";
+    }
+
+    record Stored(UsageReceipt receipt, String fingerprint) {
+    }
+
+    /**
+     * The stored events with these events' ids, in one query however many there are (a
+     * retried batch repeats up to 1,000), by {@link #key}.
+     */
+    Map<String, Stored> find(OrgScope scope, Collection<UsageEvent> events) {
+        Map<String, Stored> found = new HashMap<>();
+        if (events.isEmpty()) {
+            return found;
+        }
+        jdbc.sql("select * from usage_events where agent_id in (:agentIds) and event_id in (:eventIds) and "
+                + scope.sql("org_id"))
+                .param("agentIds", events.stream().map(UsageEvent::agentId).collect(Collectors.toSet()))
+                .param("eventIds", events.stream().map(UsageEvent::eventId).collect(Collectors.toSet()))
+                .params(scope.parameters())
+                .query(rs -> {
+                    found.put(key(rs.getObject("agent_id", UUID.class), rs.getString("event_id")),
+                            new Stored(new UsageReceipt(rs.getString("event_id"), rs.getString("model"),
+                                    rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                                    rs.getLong("cached_input_tokens"), Timestamps.read(rs, "occurred_at"),
+                                    rs.getBigDecimal("cost_usd") != null, rs.getBigDecimal("cost_usd")),
+                                    rs.getString("body_hash")));
+                });
+        return found;
+    }
+
+    static String key(UUID agentId, String eventId) {
+        return agentId + "|" + eventId;
+    }
+
+    /** Unpriced usage of one model, summed per org, billed month, agent and usage month. */
+    record Unpriced(UUID orgId, YearMonth billedMonth, UUID agentId, YearMonth usageMonth,
+            long inputTokens, long outputTokens, long cachedInputTokens) {
+
+        long tokens() {
+            return inputTokens + outputTokens + cachedInputTokens;
+        }
+    }
+
+    /** The still unpriced events of {@code model} that happened in [from, to), summed. */
+    List<Unpriced> unpriced(OrgScope scope, String model, Instant from, Instant to) {
+        return jdbc.sql("select org_id, billed_month, agent_id, " + usageMonth + " usage_month,"
+                + " sum(input_tokens) input_tokens, sum(output_tokens) output_tokens,"
+                + " sum(cached_input_tokens) cached_input_tokens from usage_events"
+                + " where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and "
+                + scope.sql("org_id") + " group by org_id, billed_month, agent_id, " + usageMonth)
+                .param("model", model).param("from", Timestamps.of(from)).param("to", Timestamps.of(to))
+                .params(scope.parameters())
+                .query((rs, row) -> new Unpriced(rs.getObject("org_id", UUID.class),
+                        YearMonth.from(rs.getObject("billed_month", LocalDate.class)),
+                        rs.getObject("agent_id", UUID.class),
+                        YearMonth.from(rs.getObject("usage_month", LocalDate.class)),
+                        rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens")))
+                .list();
+    }
+
+    /**
+     * Prices the still unpriced events of {@code model} that happened in [from, to) with
+     * {@code price}, by the same rule as {@link UsageCost}; answers how many it priced.
+     */
+    int priceUnpriced(OrgScope scope, String model, Instant from, Instant to, ModelPrice price) {
+        return jdbc.sql("""
+                update usage_events
+                   set price_id = :priceId,
+                       cost_usd = (input_tokens * :input + cached_input_tokens * :cached + output_tokens * :output)
+                                  * 0.000001
+                 where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and """
+                + " " + scope.sql("org_id"))
+                .param("priceId", price.id()).param("input", price.inputPricePerMillion()).param("cached", price.chargedCachedInputPrice())
+                .param("output", price.outputPricePerMillion()).param("model", model)
+                .param("from", Timestamps.of(from)).param("to", Timestamps.of(to)).params(scope.parameters())
+                .update();
+    }
+
+    /** An event ready to store: the org it belongs to and its price, if it has one. */
+    record Priced(UsageEvent event, UUID orgId, YearMonth billedMonth, Instant receivedAt, ModelPrice price,
+            BigDecimal costUsd) {
+    }
+
+    /**
+     * Stores the events in one batch, skipping any whose id this agent has used already;
+     * answers, per event, whether it was stored.
+     */
+    boolean[] insertNew(OrgScope scope, List<Priced> events) {
+        events.forEach(priced -> scope.requireWritable(priced.orgId()));
+        SqlParameterSource[] rows = events.stream().map(priced -> new MapSqlParameterSource()
+                .addValue("id", UUID.randomUUID()).addValue("orgId", priced.orgId())
+                .addValue("agentId", priced.event().agentId()).addValue("eventId", priced.event().eventId())
+                .addValue("model", priced.event().model()).addValue("input", priced.event().inputTokens())
+                .addValue("output", priced.event().outputTokens())
+                .addValue("cached", priced.event().cachedInputTokens())
+                .addValue("occurredAt", Timestamps.of(priced.event().occurredAt()))
+                .addValue("receivedAt", Timestamps.of(priced.receivedAt()))
+                .addValue("billedMonth", BillingMonth.date(priced.billedMonth()))
+                .addValue("priceId", priced.price() == null ? null : priced.price().id())
+                .addValue("cost", priced.costUsd()).addValue("hash", priced.event().fingerprint()))
+                .toArray(SqlParameterSource[]::new);
+        int[] counts = batch.batchUpdate("""
+                insert into usage_events (id, org_id, agent_id, event_id, model, input_tokens, output_tokens,
+                                          cached_input_tokens, occurred_at, received_at, price_id, cost_usd, body_hash,
+                                          billed_month)
+                values (:id, :orgId, :agentId, :eventId, :model, :input, :output, :cached, :occurredAt, :receivedAt,
+                        :priceId, :cost, :hash, :billedMonth)
+                on conflict do nothing
+                """, rows);
+        boolean[] stored = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            stored[i] = counts[i] == 1;
+        }
+        return stored;
+    }
+}

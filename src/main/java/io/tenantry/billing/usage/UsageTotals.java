@@ -1,0 +1,34 @@
+package io.tenantry.billing.usage;
+
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * Usage as statements read it: the rollups (summed per org, billed month, agent, model and
+ * usage month), never the events. Must run inside a scoped transaction.
+ */
+@Service
+public class UsageTotals {
+
+    private final UsageRollups rollups;
+
+    UsageTotals(UsageRollups rollups) {
+        this.rollups = rollups;
+    }
+
+    /** The usage of the orgs of {@code scope} billed in [from, to]; per agent, or summed over agents. */
+    public List<RollupRow> billed(OrgScope scope, YearMonth from, YearMonth to, boolean perAgent) {
+        return rollups.of(scope, from, to, perAgent);
+    }
+
+    /** The orgs with usage billed in {@code month}. */
+    public Set<UUID> orgsBilled(OrgScope scope, YearMonth month) {
+        return rollups.orgsBilled(scope, month);
+    }
+}

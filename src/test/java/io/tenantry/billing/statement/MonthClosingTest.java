@@ -1,0 +1,173 @@
+package io.tenantry.billing.statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import io.tenantry.billing.BillingCalendar;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.support.UsageEvents;
+import io.tenantry.tenancy.ScopedTransactions;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Closing months, on a database of its own (closed months are platform-wide). The tests
+ * build on each other in order: last month is closed, late usage and late pricing land in
+ * this month as adjustments, and finally this month is closed automatically.
+ */
+@TenantryTest
+@TestPropertySource(properties = "tenantry.test.context=month-closing")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MonthClosingTest extends ServerTest {
+
+    @Autowired
+    MonthClosing closing;
+
+    @Autowired
+    BillingCalendar calendar;
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    final YearMonth thisMonth = YearMonth.now(ZoneOffset.UTC);
+    final YearMonth lastMonth = thisMonth.minusMonths(1);
+    final String lateModel = "late-" + UUID.randomUUID().toString().substring(0, 6);
+    String org;
+    String agent;
+    JsonNode frozen;
+
+    Instant inLastMonth(int day) {
+        return lastMonth.atDay(day).atTime(10, 0).toInstant(ZoneOffset.UTC);
+    }
+
+    void report(String model, long input, long output, Instant at) {
+        api.post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event(model, input, output, 0,
+                at), agent)).send().expect(201);
+    }
+
+    JsonNode month(YearMonth month) {
+        return api.get("/api/organizations/" + org + "/billing?month=" + month).as(owner).send().expect(200).json();
+    }
+
+    @Test
+    @Order(1)
+    void closingFreezesLastMonthForEveryOrg() {
+        org = platform.createOrg(Map.of("name", "Closing " + UUID.randomUUID(), "billingRatePerAgent", "80.00"));
+        agent = platform.createAgent(org, "Early");
+        // Reported for last month, before the agent existed: it belongs to the org it was created in.
+        report("gpt-4o", 1_000_000, 0, inLastMonth(10));
+        report(lateModel, 1_000, 1_000, inLastMonth(11));
+        assertThat(month(lastMonth).path("closed").asBoolean()).isFalse();
+
+        JsonNode result = api.post("/api/billing/close").as(owner).json(Map.of("month", lastMonth.toString())).send()
+                .expect(200).json();
+
+        assertThat(result.path("closedMonths").toString()).contains(lastMonth.toString());
+        frozen = month(lastMonth);
+        assertThat(frozen.path("closed").asBoolean()).isTrue();
+        assertThat(frozen.path("cost").asString()).isEqualTo("2.50");
+        assertThat(frozen.path("unpricedTokens").asLong()).isEqualTo(2_000);
+        assertThat(frozen.path("lines").get(0).path("agentId").asString()).isEqualTo(agent);
+        JsonNode overview = api.get("/api/billing/overview?month=" + lastMonth).as(owner).send().expect(200).json();
+        assertThat(overview.path("closed").asBoolean()).isTrue();
+        assertThat(overview.path("items").toString()).contains(org);
+        assertThat(api.get("/api/audit?action=billing.month_closed").as(owner).org(org).send().expect(200).items())
+                .hasSize(1);
+    }
+
+    @Test
+    @Order(2)
+    void aClosedMonthCannotBeClosedAgainNorCanOneThatHasNotEnded() {
+        assertThat(api.post("/api/billing/close").as(owner).json(Map.of("month", lastMonth.toString())).send()
+                .expect(409).text("detail")).contains("closed already");
+        assertThat(api.post("/api/billing/close").as(owner).json(Map.of("month", thisMonth.toString())).send()
+                .expect(409).text("detail")).contains("has not ended");
+        api.post("/api/billing/close").as(owner).json(Map.of("month", "2026-13")).send().expect(400);
+        api.post("/api/billing/close").as(owner).json(Map.of()).send().expect(400);
+        api.post("/api/billing/close").as(owner).raw("{").send().expect(400);
+        String billingUser = platform.createUser("user", null, List.of("billing"));
+        api.post("/api/billing/close").as(billingUser).json(Map.of("month", lastMonth.toString())).send()
+                .expect(403);
+    }
+
+    @Test
+    @Order(3)
+    void lateUsageOfAClosedMonthIsAnAdjustmentInTheFirstOpenMonth() {
+        report("gpt-4o", 0, 1_000_000, inLastMonth(20));
+
+        assertThat(month(lastMonth)).isEqualTo(frozen);
+        JsonNode now = month(thisMonth);
+        JsonNode adjustment = adjustment(now, "gpt-4o");
+        assertThat(adjustment.path("usageMonth").asString()).isEqualTo(lastMonth.toString());
+        assertThat(adjustment.path("cost").asString()).isEqualTo("10.00");
+        assertThat(adjustment.path("revenue").asString()).isEqualTo("0.00");
+        assertThat(now.path("cost").asString()).isEqualTo("10.00");
+        assertThat(now.path("revenue").asString()).isEqualTo("80.00");
+    }
+
+    @Test
+    @Order(4)
+    void pricingUsageOfAClosedMonthLaterIsAnAdjustmentToo() {
+        api.post("/api/settings/models").as(owner).json(Map.of("model", lateModel, "provider", "Late",
+                "inputPricePerMillion", 3, "outputPricePerMillion", 7)).send().expect(201);
+        api.post("/api/billing/rerate").as(owner).json(Map.of("model", lateModel, "from",
+                lastMonth.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString(), "to",
+                Instant.now().toString())).send().expect(200);
+
+        assertThat(month(lastMonth)).isEqualTo(frozen);
+        JsonNode now = month(thisMonth);
+        JsonNode priced = null;
+        for (JsonNode model : adjustment(now, lateModel).path("costByModel")) {
+            if (model.path("model").asString().equals(lateModel)) {
+                priced = model;
+            }
+        }
+        // (1,000 x 3 + 1,000 x 7) / 1,000,000; the tokens were counted in the closed month.
+        assertThat(priced.path("costUsd").decimalValue()).isEqualByComparingTo("0.01");
+        assertThat(priced.path("inputTokens").asLong()).isZero();
+        assertThat(now.path("cost").asString()).isEqualTo("10.01");
+    }
+
+    @Test
+    @Order(5)
+    void theMonthIsClosedAutomaticallyOnlyOnceItsGracePeriodIsOver() {
+        MonthEndClosing automatic = new MonthEndClosing(closing, calendar, transactions, 3);
+        Instant nextMonth = thisMonth.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+
+        automatic.closeDue(nextMonth.plus(Duration.ofDays(2)));
+        assertThat(latestClosed()).isEqualTo(lastMonth);
+        automatic.closeDue(nextMonth.plus(Duration.ofDays(3)).plusSeconds(60));
+        assertThat(latestClosed()).isEqualTo(thisMonth);
+        automatic.closeDue(nextMonth.plus(Duration.ofDays(4)));
+        assertThat(latestClosed()).isEqualTo(thisMonth);
+    }
+
+    YearMonth latestClosed() {
+        return transactions.read(io.tenantry.tenancy.OrgScope.allOrgs(), () -> calendar.closedThrough().orElseThrow());
+    }
+
+    static JsonNode adjustment(JsonNode statement, String model) {
+        for (JsonNode line : statement.path("lines")) {
+            if (line.path("kind").asString().equals("adjustment")
+                    && line.path("costByModel").toString().contains("\"" + model + "\"")) {
+                return line;
+            }
+        }
+        throw new AssertionError("no adjustment for " + model + " in " + statement);
+    }
+}

@@ -1,0 +1,320 @@
+package io.tenantry.billing.statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.support.UsageEvents;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Statements through the API: revenue from who holds which agent at what rate, cost from
+ * the usage stamped with the org, margin, currency conversion, budgets, CSV and the overview.
+ * gpt-4o's seeded price is 2.50 in / 10.00 out / 1.25 cached USD per million tokens.
+ */
+@TenantryTest
+class StatementApiTest extends ServerTest {
+
+    @Autowired
+    BudgetWatch budgetWatch;
+
+    static YearMonth thisMonth() {
+        return YearMonth.now(ZoneOffset.UTC);
+    }
+
+    static Instant inMonth(YearMonth month, int day) {
+        return month.atDay(day).atTime(12, 0).toInstant(ZoneOffset.UTC);
+    }
+
+    String org(Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("name", io.tenantry.support.Platform.unique("Billed"),
+                "billingRatePerAgent", "100.00"));
+        body.putAll(extra);
+        return platform.createOrg(body);
+    }
+
+    void report(String agentId, String model, long input, long output, long cached, Instant at) {
+        api.post("/api/usage").as(owner).json(Map.of("events", List.of(UsageEvents.withAgent(UsageEvents.event(model, input,
+                output, cached, at), agentId)))).send().expect(201);
+    }
+
+    JsonNode month(String orgId, YearMonth month) {
+        return api.get("/api/organizations/" + orgId + "/billing?month=" + month).as(owner).send().expect(200).json();
+    }
+
+    @Test
+    void revenueIsTheRateOfEachAgentHeldAndCostIsTheUsageStampedWithTheOrg() {
+        String org = org(Map.of());
+        String plain = platform.createAgent(org, "Plain");
+        String special = platform.createAgent(org, "Special");
+        api.patch("/api/agents/" + special).as(owner).json(Map.of("billingRateOverride", "150.00")).send().expect(200);
+        report(plain, "gpt-4o", 1_000_000, 100_000, 0, Instant.now());
+        report(special, "gpt-4o", 0, 0, 2_000_000, Instant.now());
+
+        JsonNode now = month(org, thisMonth());
+
+        assertThat(now.path("revenue").asString()).isEqualTo("250.00");
+        // 2.50 + 1.00 for the first agent, 2.50 (cached at 1.25) for the second
+        assertThat(now.path("costUsd").decimalValue()).isEqualByComparingTo("6.00");
+        assertThat(now.path("cost").asString()).isEqualTo("6.00");
+        assertThat(now.path("margin").asString()).isEqualTo("97.60");
+        assertThat(now.path("inputTokens").asLong()).isEqualTo(1_000_000);
+        assertThat(now.path("cachedInputTokens").asLong()).isEqualTo(2_000_000);
+        assertThat(now.path("agentsBilled").asInt()).isEqualTo(2);
+        assertThat(now.path("warnings").isEmpty()).isTrue();
+        Map<String, JsonNode> lines = new HashMap<>();
+        now.path("lines").forEach(line -> lines.put(line.path("agentId").asString(), line));
+        assertThat(lines.get(special).path("rate").asString()).isEqualTo("150.00");
+        assertThat(lines.get(special).path("cost").asString()).isEqualTo("2.50");
+        assertThat(lines.get(plain).path("costByModel").get(0).path("model").asString()).isEqualTo("gpt-4o");
+
+        JsonNode summary = api.get("/api/organizations/" + org + "/billing-summary?months=3").as(owner).send()
+                .expect(200).json();
+        assertThat(summary.path("items")).hasSize(3);
+        assertThat(summary.path("items").get(0).path("month").asString()).isEqualTo(thisMonth().toString());
+        assertThat(summary.path("items").get(0).path("revenue").asString()).isEqualTo("250.00");
+        // No agent was held last month: no revenue, so no margin either; never 0 % or an error.
+        JsonNode last = summary.path("items").get(1);
+        assertThat(last.path("month").asString()).isEqualTo(thisMonth().minusMonths(1).toString());
+        assertThat(last.path("revenue").asString()).isEqualTo("0.00");
+        assertThat(last.path("margin").isNull()).isTrue();
+    }
+
+    @Test
+    void usageStaysWithTheOrgThatHeldTheAgentAndAMovedAgentIsBilledToItsNewOrg() {
+        String first = org(Map.of());
+        String second = org(Map.of("billingRatePerAgent", "40.00"));
+        String agent = platform.createAgent(first, "Traveller");
+        report(agent, "gpt-4o", 1_000_000, 0, 0, Instant.now());
+
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", second)).send().expect(200);
+        report(agent, "gpt-4o", 0, 1_000_000, 0, Instant.now());
+
+        JsonNode left = month(first, thisMonth());
+        JsonNode joined = month(second, thisMonth());
+        assertThat(left.path("revenue").asString()).isEqualTo("0.00");
+        assertThat(left.path("cost").asString()).isEqualTo("2.50");
+        assertThat(joined.path("revenue").asString()).isEqualTo("40.00");
+        assertThat(joined.path("cost").asString()).isEqualTo("10.00");
+        assertThat(joined.path("margin").asString()).isEqualTo("75.00");
+        // The org the agent left still shows its usage line, without revenue.
+        assertThat(left.path("lines").get(0).path("revenue").asString()).isEqualTo("0.00");
+        assertThat(left.path("lines").get(0).path("rate").isNull()).isTrue();
+    }
+
+    @Test
+    void dailyProrationBillsTheDaysHeldAndTheCurrentHolderKeepsTheRestOfTheMonth() {
+        String daily = org(Map.of("proration", "daily", "billingRatePerAgent", "310.00"));
+        String agent = platform.createAgent(daily, "Part-timer");
+        YearMonth month = thisMonth();
+        int days = month.lengthOfMonth() - java.time.LocalDate.now(ZoneOffset.UTC).getDayOfMonth() + 1;
+
+        JsonNode line = month(daily, month).path("lines").get(0);
+
+        assertThat(line.path("daysBilled").asInt()).isEqualTo(days);
+        assertThat(line.path("revenue").decimalValue()).isEqualByComparingTo(new BigDecimal("310.00")
+                .multiply(BigDecimal.valueOf(days)).divide(BigDecimal.valueOf(month.lengthOfMonth()), 2,
+                        RoundingMode.HALF_UP));
+        // Moved away today: the day ends with the other org holding it, so it bills every day left.
+        String other = org(Map.of("proration", "daily", "billingRatePerAgent", "310.00"));
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", other)).send().expect(200);
+        assertThat(month(daily, month).path("revenue").asString()).isEqualTo("0.00");
+        assertThat(month(other, month).path("lines").get(0).path("daysBilled").asInt()).isEqualTo(days);
+    }
+
+    @Test
+    void aRateChangeAppliesFromNowAndProrationIsAnOrgSetting() {
+        String org = org(Map.of());
+        platform.createAgent(org, "Repriced");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("billingRatePerAgent", "120.00")).send()
+                .expect(200);
+        assertThat(month(org, thisMonth()).path("revenue").asString()).isEqualTo("120.00");
+
+        JsonNode changed = api.patch("/api/organizations/" + org).as(owner).json(Map.of("proration", "daily"))
+                .send().expect(200).json();
+        assertThat(changed.path("proration").asString()).isEqualTo("daily");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("proration", "weekly")).send().expect(400);
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("monthlyBudget", "-5")).send().expect(400);
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("budgetAlertThresholds", List.of(50, 0)))
+                .send().expect(400);
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("budgetAlertThresholds", List.of(50.5)))
+                .send().expect(400);
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("budgetAlertThresholds", List.of()))
+                .send().expect(400);
+        JsonNode unchanged = api.get("/api/organizations/" + org).as(owner).send().expect(200).json();
+        assertThat(unchanged.path("monthlyBudget").isNull()).isTrue();
+        assertThat(unchanged.path("budgetAlertThresholds").toString()).isEqualTo("[50,80,100]");
+    }
+
+    @Test
+    void withoutAnExchangeRateTheCostStaysInUsdAndTheMarginIsLeftEmpty() {
+        String org = org(Map.of("currency", "GBP"));
+        String agent = platform.createAgent(org, "Abroad");
+        report(agent, "gpt-4o", 1_000_000, 0, 0, Instant.now());
+        YearMonth month = thisMonth();
+
+        JsonNode without = month(org, month);
+        assertThat(without.path("currency").asString()).isEqualTo("GBP");
+        assertThat(without.path("cost").isNull()).isTrue();
+        assertThat(without.path("margin").isNull()).isTrue();
+        assertThat(without.path("costUsd").decimalValue()).isEqualByComparingTo("2.50");
+        assertThat(without.path("warnings").get(0).asString()).contains("No exchange rate from USD to GBP");
+
+        api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "GBP", "rate", "0.79",
+                "effectiveFrom", month.toString())).send().expect(200);
+        JsonNode with = month(org, month);
+        assertThat(with.path("cost").asString()).isEqualTo("1.98"); // 2.50 x 0.79 = 1.975, half up
+        assertThat(with.path("fxRate").decimalValue()).isEqualByComparingTo("0.79");
+        assertThat(with.path("margin").asString()).isEqualTo("98.02");
+        assertThat(with.path("warnings").isEmpty()).isTrue();
+    }
+
+    @Test
+    void unpricedUsageIsShownAsAWarningNotCostedAtZero() {
+        String org = org(Map.of());
+        String agent = platform.createAgent(org, "Experimental");
+        String model = "unpriced-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        report(agent, model, 5_000, 1_000, 0, Instant.now());
+
+        JsonNode statement = month(org, thisMonth());
+        assertThat(statement.path("unpricedTokens").asLong()).isEqualTo(6_000);
+        assertThat(statement.path("warnings").get(0).asString()).contains("6,000 tokens").contains(model);
+        assertThat(statement.path("lines").get(0).path("unpricedTokens").asLong()).isEqualTo(6_000);
+
+        api.post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "Lab",
+                "inputPricePerMillion", 1, "outputPricePerMillion", 2)).send().expect(201);
+        api.post("/api/billing/rerate").as(owner).json(Map.of("model", model, "from",
+                Instant.now().minusSeconds(3600).toString(), "to", Instant.now().plusSeconds(3600).toString()))
+                .send().expect(200);
+        JsonNode rerated = month(org, thisMonth());
+        assertThat(rerated.path("unpricedTokens").asLong()).isZero();
+        assertThat(rerated.path("costUsd").decimalValue()).isEqualByComparingTo("0.007");
+        assertThat(rerated.path("warnings").isEmpty()).isTrue();
+    }
+
+    @Test
+    void budgetThresholdsAreRecordedOncePerMonth() {
+        String org = org(Map.of("monthlyBudget", "10.00"));
+        String agent = platform.createAgent(org, "Spender");
+        report(agent, "gpt-4o", 0, 850_000, 0, Instant.now()); // 8.50 USD: 85 % of the budget
+
+        budgetWatch.check(Instant.now());
+        budgetWatch.check(Instant.now());
+
+        JsonNode alerts = api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).json();
+        assertThat(alerts.path("items")).hasSize(2);
+        assertThat(alerts.path("items").get(0).path("threshold").asInt()).isEqualTo(50);
+        assertThat(alerts.path("items").get(1).path("threshold").asInt()).isEqualTo(80);
+        JsonNode statement = api.get("/api/organizations/" + org + "/billing-summary?months=1").as(owner).send()
+                .expect(200).json().path("items").get(0);
+        assertThat(statement.path("budgetUsed").asString()).isEqualTo("85.00");
+        assertThat(statement.path("budgetAlerts").toString()).isEqualTo("[50,80]");
+
+        report(agent, "gpt-4o", 0, 200_000, 0, Instant.now()); // 10.50: over budget
+        budgetWatch.check(Instant.now());
+        assertThat(api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().json().path("items"))
+                .hasSize(3);
+        assertThat(api.get("/api/audit?action=billing.budget_alert").as(owner).org(org).send().expect(200).items())
+                .hasSize(3);
+    }
+
+    @Test
+    void theCsvHasALinePerAgentAndDisarmsFormulas() {
+        String org = org(Map.of());
+        String agent = api.post("/api/agents").as(owner).org(org).json(Map.of("name", "=HYPERLINK(\"x\")"))
+                .send().expect(201).id();
+        report(agent, "gpt-4o", 1_000_000, 0, 0, Instant.now());
+
+        Api.Response csv = api.get("/api/organizations/" + org + "/billing/" + thisMonth() + ".csv").as(owner)
+                .send().expect(200);
+
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.header("Content-Disposition")).contains("attachment").contains(".csv");
+        String[] rows = csv.body().split("\r\n");
+        assertThat(rows).hasSize(3);
+        assertThat(rows[0]).startsWith("month,organization,currency,agent_id,agent_name");
+        assertThat(rows[1]).contains(agent).contains("\"'=HYPERLINK(\"\"x\"\")\"").contains(",100.00,")
+                .endsWith(",2.50");
+        assertThat(rows[2]).contains(",total,").contains(",100.00,");
+        api.get("/api/organizations/" + org + "/billing/2026-13.csv").as(owner).send().expect(400);
+    }
+
+    @Test
+    void theOverviewListsEveryOrgWithTotalsPerCurrency() {
+        String usd = org(Map.of());
+        String eur = org(Map.of("currency", "EUR", "billingRatePerAgent", "50.00"));
+        platform.createAgent(usd, "Dollar");
+        platform.createAgent(eur, "Euro");
+
+        JsonNode overview = api.get("/api/billing/overview?month=" + thisMonth()).as(owner).send().expect(200).json();
+
+        assertThat(overview.path("month").asString()).isEqualTo(thisMonth().toString());
+        assertThat(overview.path("closed").asBoolean()).isFalse();
+        Map<String, JsonNode> items = new HashMap<>();
+        overview.path("items").forEach(item -> items.put(item.path("orgId").asString(), item));
+        assertThat(items.get(usd).path("revenue").asString()).isEqualTo("100.00");
+        assertThat(items.get(eur).path("currency").asString()).isEqualTo("EUR");
+        Map<String, JsonNode> totals = new HashMap<>();
+        overview.path("totals").forEach(total -> totals.put(total.path("currency").asString(), total));
+        assertThat(totals.keySet()).contains("USD", "EUR");
+        BigDecimal usdRevenue = BigDecimal.ZERO;
+        for (JsonNode item : overview.path("items")) {
+            if (item.path("currency").asString().equals("USD")) {
+                usdRevenue = usdRevenue.add(item.path("revenue").decimalValue());
+            }
+            assertThat(item.has("lines")).isFalse();
+        }
+        assertThat(totals.get("USD").path("revenue").decimalValue()).isEqualByComparingTo(usdRevenue);
+    }
+
+    @Test
+    void badMonthsAndCountsAreRefusedClearly() {
+        String org = org(Map.of());
+        String base = "/api/organizations/" + org;
+        for (String query : List.of("months=0", "months=121", "months=twelve", "months=1.5")) {
+            assertThat(api.get(base + "/billing-summary?" + query).as(owner).send().expect(400).text("detail"))
+                    .contains("months");
+        }
+        for (String month : List.of("2026-13", "26-01", "2026-1", "november", "2026-00", "%27%3B--")) {
+            assertThat(api.get(base + "/billing?month=" + month).as(owner).send().expect(400).text("detail"))
+                    .contains("month");
+        }
+        assertThat(api.get(base + "/billing?month=" + thisMonth().plusMonths(1)).as(owner).send().expect(400)
+                .text("detail")).contains("has not begun");
+        api.get("/api/billing/overview?month=2026-99").as(owner).send().expect(400);
+        api.get("/api/organizations/00000000-0000-0000-0000-00000000abcd/billing").as(owner).send().expect(404);
+        api.get("/api/organizations/not-a-uuid/billing").as(owner).send().expect(400);
+    }
+
+    @Test
+    void aUserBoundToAnOrgSeesOnlyItsBillingAndNeverTheOverview() {
+        String mine = org(Map.of());
+        String theirs = org(Map.of());
+        String billingUser = platform.createUser("user", mine, List.of("billing"));
+        String noBilling = platform.createUser("user", mine, List.of("organizations"));
+
+        api.get("/api/organizations/" + mine + "/billing-summary").as(billingUser).send().expect(200);
+        api.get("/api/organizations/" + theirs + "/billing-summary").as(billingUser).send().expect(404);
+        api.get("/api/organizations/" + theirs + "/billing").as(billingUser).send().expect(404);
+        api.get("/api/organizations/" + theirs + "/billing/" + thisMonth() + ".csv").as(billingUser).send()
+                .expect(404);
+        api.get("/api/organizations/" + mine + "/billing").as(billingUser).org(theirs).send().expect(403);
+        api.get("/api/billing/overview").as(billingUser).send().expect(403);
+        assertThat(api.get("/api/organizations/" + mine + "/billing").as(noBilling).send().expect(403)
+                .text("detail")).contains("billing");
+    }
+}

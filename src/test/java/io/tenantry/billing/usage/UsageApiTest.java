@@ -1,0 +1,232 @@
+package io.tenantry.billing.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.support.TestDatabase;
+import io.tenantry.support.UsageEvents;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+@TenantryTest
+class UsageApiTest extends ServerTest {
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    String agentKey(String org) {
+        return platform.issueKey(platform.createAgent(org, "Reporter"));
+    }
+
+    List<String> storedOrgs(String eventId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select cast(org_id as varchar(36)) from usage_events where event_id = :id").param("id", eventId)
+                .query(String.class).list());
+    }
+
+    @Test
+    void anEventIsPricedExactlyWithThePriceInForceWhenItHappened() {
+        String key = agentKey(platform.createOrg("Metered"));
+        Map<String, Object> used = UsageEvents.event("gpt-4o", 1000, 500, 200, Instant.now().minusSeconds(60));
+
+        Api.Response receipt = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
+
+        // (1000 x 2.50 + 200 x 1.25 + 500 x 10.00) / 1,000,000
+        assertThat(receipt.text("costUsd")).isEqualTo("0.007750000000");
+        assertThat(receipt.json().path("priced").asBoolean()).isTrue();
+        assertThat(receipt.text("eventId")).isEqualTo(used.get("eventId"));
+    }
+
+    @Test
+    void aRetryIsStoredOnceAndAnsweredAsTheFirstTime() {
+        String key = agentKey(platform.createOrg("Retried"));
+        Map<String, Object> used = UsageEvents.event("gpt-4o-mini", 10_000, 2_000, 0, Instant.now().minusSeconds(5));
+
+        Api.Response first = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
+        Api.Response again = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
+        used.put("outputTokens", 9_999);
+        Api.Response changed = api.post("/agent/v1/usage").as(key).json(used).send().expect(409);
+
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+        assertThat(changed.text("detail")).contains("different content");
+        assertThat(storedOrgs((String) used.get("eventId"))).hasSize(1);
+    }
+
+    @Test
+    void theIdempotencyKeyHeaderServesAsTheEventId() {
+        String key = agentKey(platform.createOrg("Keyed usage"));
+        Map<String, Object> used = UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now());
+        used.remove("eventId");
+        String idempotencyKey = "retry-" + UUID.randomUUID();
+
+        api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey).json(used).send().expect(201);
+        api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey).json(used).send().expect(201);
+        Api.Response noId = api.post("/agent/v1/usage").as(key).json(used).send().expect(400);
+
+        assertThat(storedOrgs(idempotencyKey)).hasSize(1);
+        assertThat(noId.text("field")).isEqualTo("eventId");
+    }
+
+    @Test
+    void usageOfAModelWithoutAPriceIsStoredAndFlaggedNotCostedAtZero() {
+        String key = agentKey(platform.createOrg("Unpriced"));
+
+        Api.Response receipt = api.post("/agent/v1/usage").as(key)
+                .json(UsageEvents.event("brand-new-model-" + UUID.randomUUID().toString().substring(0, 6), 100, 100, 0,
+                        Instant.now()))
+                .send().expect(201);
+
+        assertThat(receipt.json().path("priced").asBoolean()).isFalse();
+        assertThat(receipt.json().path("costUsd").isNull()).isTrue();
+    }
+
+    @Test
+    void usageBelongsToTheOrgThatHeldTheAgentWhenItHappened() throws InterruptedException {
+        String a = platform.createOrg("Usage before");
+        String b = platform.createOrg("Usage after");
+        String agent = platform.createAgent(a, "Mover");
+        String key = platform.issueKey(agent);
+        Instant whileInA = Instant.now();
+        Thread.sleep(20);
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", b)).send().expect(200);
+        Map<String, Object> early = UsageEvents.event("gpt-4o", 10, 10, 0, whileInA);
+        Map<String, Object> late = UsageEvents.event("gpt-4o", 10, 10, 0, Instant.now());
+
+        api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(early, late))).send().expect(201);
+
+        assertThat(storedOrgs((String) early.get("eventId"))).containsExactly(a);
+        assertThat(storedOrgs((String) late.get("eventId"))).containsExactly(b);
+        if (TestDatabase.postgres()) {
+            long seenFromB = transactions.read(OrgScope.of(UUID.fromString(b)), () -> jdbc
+                    .sql("select count(*) from usage_events where agent_id = :agent")
+                    .param("agent", UUID.fromString(agent)).query(Long.class).single());
+            assertThat(seenFromB).as("org B cannot see usage stamped with org A").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBatchIsStoredWholeOrNotAtAll() {
+        String key = agentKey(platform.createOrg("Batched"));
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            events.add(UsageEvents.event("gpt-4o", 100 + i, 10, 0, Instant.now()));
+        }
+        Map<String, Object> bad = UsageEvents.event("gpt-4o", -5, 10, 0, Instant.now());
+        List<Map<String, Object>> withBad = new ArrayList<>(events);
+        withBad.add(1, bad);
+
+        Api.Response refused = api.post("/agent/v1/usage").as(key).json(Map.of("events", withBad)).send()
+                .expect(400);
+        Api.Response stored = api.post("/agent/v1/usage").as(key).json(Map.of("events", events)).send().expect(201);
+
+        assertThat(refused.text("field")).isEqualTo("events[1].inputTokens");
+        assertThat(stored.json().path("stored").asInt()).isEqualTo(3);
+        assertThat(stored.json().path("duplicates").asInt()).isZero();
+        assertThat(stored.json().path("events").size()).isEqualTo(3);
+    }
+
+    @Test
+    void aBatchReusingAnIdWithOtherContentStoresNothing() {
+        String key = agentKey(platform.createOrg("Conflicted batch"));
+        Map<String, Object> earlier = UsageEvents.event("gpt-4o", 10, 10, 0, Instant.now());
+        api.post("/agent/v1/usage").as(key).json(earlier).send().expect(201);
+        Map<String, Object> fresh = UsageEvents.event("gpt-4o", 20, 20, 0, Instant.now());
+        Map<String, Object> clash = new HashMap<>(earlier);
+        clash.put("inputTokens", 11);
+
+        Api.Response refused = api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(fresh, clash)))
+                .send().expect(409);
+
+        assertThat(refused.text("field")).isEqualTo("events[1].eventId");
+        assertThat(storedOrgs((String) fresh.get("eventId"))).as("the batch's new event was not kept").isEmpty();
+    }
+
+    @Test
+    void badUsageIsRefusedWithAProblemNamingTheField() {
+        String key = agentKey(platform.createOrg("Strict usage"));
+        Instant now = Instant.now();
+        record Bad(Map<String, Object> body, String field) {
+        }
+        Map<String, Object> fractional = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        fractional.put("inputTokens", 1.5);
+        Map<String, Object> text = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        text.put("outputTokens", "many");
+        Map<String, Object> huge = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        huge.put("inputTokens", new java.math.BigInteger("99999999999999999999999"));
+        Map<String, Object> noTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        noTime.remove("occurredAt");
+        Map<String, Object> badTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        badTime.put("occurredAt", "yesterday");
+        Map<String, Object> noModel = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        noModel.remove("model");
+        List<Map<String, Object>> tooMany = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            tooMany.add(UsageEvents.event("gpt-4o", 1, 1, 0, now));
+        }
+        for (Bad bad : List.of(new Bad(UsageEvents.event("gpt-4o", -1, 1, 0, now), "inputTokens"),
+                new Bad(fractional, "inputTokens"), new Bad(text, "outputTokens"), new Bad(huge, "inputTokens"),
+                new Bad(UsageEvents.event("gpt-4o", 1, 1, -1, now), "cachedInputTokens"),
+                new Bad(UsageEvents.event("gpt-4o", 1, 1, 0, now.plus(1, ChronoUnit.HOURS)), "occurredAt"),
+                new Bad(noTime, "occurredAt"), new Bad(badTime, "occurredAt"), new Bad(noModel, "model"),
+                new Bad(Map.of("events", tooMany), "events"), new Bad(Map.of("events", List.of()), "events"),
+                new Bad(Map.of("events", "all of them"), "events"))) {
+            Api.Response response = api.post("/agent/v1/usage").as(key).json(bad.body()).send();
+            assertThat(response.status()).as(response.toString()).isEqualTo(400);
+            assertThat(response.text("field")).as(response.toString()).isEqualTo(bad.field());
+        }
+        api.post("/agent/v1/usage").as(key).raw("{\"events\":[").send().expect(400);
+    }
+
+    @Test
+    void pausedAgentsStillReportUsageThatHappened() {
+        String org = platform.createOrg("Paused usage");
+        String agent = platform.createAgent(org, "Resting");
+        String key = platform.issueKey(agent);
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("status", "paused")).send().expect(200);
+
+        api.get("/agent/v1/me").as(key).send().expect(403);
+        api.post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send().expect(201);
+    }
+
+    @Test
+    void operatorsImportUsageNamingTheAgent() {
+        String org = platform.createOrg("Imported");
+        String agent = platform.createAgent(org, "Imported agent");
+        Map<String, Object> imported = UsageEvents.event("claude-sonnet-4", 1_000_000, 1_000_000, 0, Instant.now());
+        imported.put("agentId", agent);
+        Map<String, Object> unknown = UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now());
+        unknown.put("agentId", UUID.randomUUID().toString());
+        Map<String, Object> tooEarly = UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now().minus(30, ChronoUnit.DAYS));
+        tooEarly.put("agentId", agent);
+        String billingUser = platform.createUser("user", null, List.of("billing"));
+
+        Api.Response receipt = api.post("/api/usage").as(owner).json(imported).send().expect(201);
+        api.post("/api/usage").as(owner).json(unknown).send().expect(404);
+        api.post("/api/usage").as(owner).json(tooEarly).send().expect(201);
+        api.post("/api/usage").as(billingUser).json(imported).send().expect(403);
+
+        assertThat(receipt.text("costUsd")).isEqualTo("18.000000000000");
+        assertThat(storedOrgs((String) imported.get("eventId"))).containsExactly(org);
+        assertThat(storedOrgs((String) tooEarly.get("eventId"))).as("usage from before the agent existed "
+                + "belongs to the org it was created in").containsExactly(org);
+    }
+}
