@@ -138,7 +138,7 @@ public class AgentService {
             String model = patch.has("model") ? Fields.optional("model", patch.text("model"), 100) : before.model();
             String status = patch.has("status") ? status(patch.text("status")) : before.status();
             BigDecimal override = patch.has("billingRateOverride")
-                    ? BillingRate.parse("billingRateOverride", patch.decimal("billingRateOverride"))
+                    ? BillingRate.parse("billingRateOverride", patch.number("billingRateOverride"))
                     : before.billingRateOverride();
             agents.update(scope, id, name, email, description, model, status, override, context.at());
             if (!java.util.Objects.equals(override, before.billingRateOverride())) {

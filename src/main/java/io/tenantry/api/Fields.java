@@ -1,12 +1,17 @@
 package io.tenantry.api;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /** Checks on text fields of requests, with messages that name the field. */
 public final class Fields {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
-    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\t\\n\\r]]");
+    /** Control characters (C0, DEL and C1, such as U+0085) but tab and line breaks. */
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}&&[^\\t\\n\\r]]");
+    /** Line breaks of every kind, for single-line values. */
+    private static final Pattern LINE_BREAK = Pattern.compile("[\\n\\r\\u0085\\u2028\\u2029]");
 
     private Fields() {
     }
@@ -29,22 +34,35 @@ public final class Fields {
         if (trimmed.length() > max) {
             throw ApiException.badRequest(field, field + " must be at most " + max + " characters.");
         }
-        if (CONTROL.matcher(trimmed).find() || (max <= 320 && trimmed.contains("\n"))) {
+        if (CONTROL.matcher(trimmed).find() || (max <= 320 && LINE_BREAK.matcher(trimmed).find())) {
             throw ApiException.badRequest(field, field + " must not contain control characters or line breaks.");
+        }
+        if (trimmed.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+            throw ApiException.badRequest(field, field + " is not valid Unicode (it has a lone surrogate).");
         }
         return trimmed;
     }
 
-    /** An optional ISO-8601 instant (absent or blank gives null), named by {@code field} when malformed. */
-    public static java.time.Instant instant(String field, String value) {
+    /**
+     * An optional ISO-8601 instant (absent or blank gives null) within {@link PlausibleTime},
+     * named by {@code field} when malformed or out of range.
+     */
+    public static Instant instant(String field, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
-        try {
-            return java.time.Instant.parse(value.strip());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
+        if (value.length() > 64) {
+            throw notAnInstant(field);
         }
+        try {
+            return PlausibleTime.require(field, Instant.parse(value.strip()));
+        } catch (DateTimeParseException e) {
+            throw notAnInstant(field);
+        }
+    }
+
+    private static ApiException notAnInstant(String field) {
+        return ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
     }
 
     /** An optional e-mail address, lower-cased. */

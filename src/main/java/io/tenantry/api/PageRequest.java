@@ -68,7 +68,11 @@ public record PageRequest(int limit, List<String> after) {
 
     public java.time.Instant afterInstant(int n) {
         try {
-            return java.time.Instant.parse(afterPart(n));
+            java.time.Instant at = java.time.Instant.parse(afterPart(n));
+            if (!PlausibleTime.contains(at)) {
+                throw foreignCursor();
+            }
+            return at;
         } catch (java.time.format.DateTimeParseException e) {
             throw foreignCursor();
         }

@@ -43,7 +43,8 @@ public record PatchBody(Map<String, Object> fields) {
                 throw ApiException.badRequest(field, refusals.get(field));
             }
             if (!allowed.contains(field)) {
-                throw ApiException.badRequest(field, field + " cannot be changed here.");
+                throw ApiException.badRequest(field, field + " is not a field of this request. It takes: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ".");
             }
         }
     }
@@ -56,24 +57,8 @@ public record PatchBody(Map<String, Object> fields) {
         throw ApiException.badRequest(field, field + " must be a string.");
     }
 
-    public BigDecimal decimal(String field) {
-        Object value = fields.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof BigDecimal decimal) {
-            return decimal;
-        }
-        if (value instanceof Number number) {
-            return new BigDecimal(number.toString());
-        }
-        if (value instanceof String text) {
-            try {
-                return new BigDecimal(text.trim());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest(field, field + " must be a number.");
-            }
-        }
-        throw ApiException.badRequest(field, field + " must be a number.");
+    /** The field as it was sent (a JSON number or text), for {@link Numbers} to check by size; null stays null. */
+    public Object number(String field) {
+        return fields.get(field);
     }
 }

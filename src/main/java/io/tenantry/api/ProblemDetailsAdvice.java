@@ -1,5 +1,7 @@
 package io.tenantry.api;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -13,6 +15,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingPathVariableException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -21,12 +24,14 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /** The one place that turns every failure into an RFC 9457 problem detail. */
 @RestControllerAdvice
 public class ProblemDetailsAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate Object property \"([^\"]{1,64})\"");
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -47,12 +52,23 @@ public class ProblemDetailsAdvice {
             }
         }
         Throwable cause = e.getMostSpecificCause();
-        if (cause instanceof StreamReadException || !(cause instanceof JacksonException jackson)) {
+        if (cause instanceof StreamReadException read) {
+            Matcher duplicate = DUPLICATE.matcher(String.valueOf(read.getOriginalMessage()));
+            return duplicate.find()
+                    ? answer(HttpStatus.BAD_REQUEST, duplicate.group(1) + " is given twice.", duplicate.group(1))
+                    : answer(HttpStatus.BAD_REQUEST, "The request body is missing or is not valid JSON.", null);
+        }
+        if (!(cause instanceof JacksonException jackson)) {
             return answer(HttpStatus.BAD_REQUEST, "The request body is missing or is not valid JSON.", null);
         }
         String field = jackson.getPath().stream()
                 .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."));
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        if (cause instanceof UnrecognizedPropertyException unknown) {
+            return answer(HttpStatus.BAD_REQUEST, field + " is not a field of this request. It takes: "
+                    + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                            .collect(Collectors.joining(", ")) + ".", field);
+        }
         if (field.isEmpty()) {
             return answer(HttpStatus.BAD_REQUEST, "The request body does not have the expected shape.", null);
         }
@@ -62,6 +78,12 @@ public class ProblemDetailsAdvice {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
         return answer(HttpStatus.BAD_REQUEST, e.getName() + " is malformed.", e.getName());
+    }
+
+    /** A path variable that is blank, or converts to nothing (an id of spaces). */
+    @ExceptionHandler(MissingPathVariableException.class)
+    ResponseEntity<ProblemDetail> blankPathVariable(MissingPathVariableException e) {
+        return answer(HttpStatus.BAD_REQUEST, e.getVariableName() + " is missing or malformed.", e.getVariableName());
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)

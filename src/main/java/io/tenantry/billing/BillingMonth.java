@@ -7,8 +7,12 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.PlausibleTime;
 
-/** Billing months are calendar months in UTC, written YYYY-MM. */
+/**
+ * Billing months are calendar months in UTC, written YYYY-MM, from 2000-01 to 2199-12.
+ * Every month that arrives in a request is read here.
+ */
 public final class BillingMonth {
 
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("uuuu-MM");
@@ -24,7 +28,7 @@ public final class BillingMonth {
             throw ApiException.badRequest(field, field + " must be a month written YYYY-MM, for example 2026-11.");
         }
         try {
-            return YearMonth.parse(value, FORMAT);
+            return PlausibleTime.require(field, YearMonth.parse(value, FORMAT));
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest(field, field + " must be a month written YYYY-MM, for example 2026-11.");
         }

@@ -17,6 +17,11 @@ public enum Page {
         return "PAGE_" + name();
     }
 
+    /** Whether the page shows data of organizations (and so needs to know which exist). */
+    public boolean showsOrgData() {
+        return this != dashboard && this != settings;
+    }
+
     static Set<Page> parse(Collection<?> names) {
         if (names == null) {
             throw ApiException.badRequest("pages", "pages is required: a list such as [\"dashboard\", \"agents\"].");

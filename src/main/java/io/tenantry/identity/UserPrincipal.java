@@ -31,6 +31,11 @@ public record UserPrincipal(UUID id, String email, String name, Role role, UUID 
         return role.operator();
     }
 
+    @Override
+    public boolean seesOrganizations() {
+        return operator() || lockedOrg().isPresent() || grantedPages.stream().anyMatch(Page::showsOrgData);
+    }
+
     public Set<Page> pages() {
         return operator() ? EnumSet.allOf(Page.class) : grantedPages;
     }

@@ -2,7 +2,7 @@ package io.tenantry.organization;
 
 import java.math.BigDecimal;
 
-import io.tenantry.api.ApiException;
+import io.tenantry.api.Numbers;
 
 /**
  * A price per agent per month. Taken as given, never rounded: more than two decimal
@@ -15,19 +15,8 @@ public final class BillingRate {
     private BillingRate() {
     }
 
-    public static BigDecimal parse(String field, BigDecimal value) {
-        if (value == null) {
-            return null;
-        }
-        if (value.signum() < 0) {
-            throw ApiException.badRequest(field, field + " must not be negative.");
-        }
-        if (value.stripTrailingZeros().scale() > 2) {
-            throw ApiException.badRequest(field, field + " may have at most two decimal places.");
-        }
-        if (value.compareTo(MAX) > 0) {
-            throw ApiException.badRequest(field, field + " must be at most " + MAX.toPlainString() + ".");
-        }
-        return value.setScale(2);
+    /** The rate as sent (a JSON number or text), checked by size before it is converted; null stays null. */
+    public static BigDecimal parse(String field, Object value) {
+        return Numbers.decimal(field, value, MAX, 2);
     }
 }

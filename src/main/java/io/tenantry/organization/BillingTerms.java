@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Numbers;
 
 /** Validation of an org's billing terms: proration rule, monthly budget, alert thresholds. */
 final class BillingTerms {
@@ -26,7 +27,7 @@ final class BillingTerms {
                 + "agent at the end of the month) or 'daily' (billed for the days held).");
     }
 
-    static BigDecimal budget(BigDecimal value) {
+    static BigDecimal budget(Object value) {
         BigDecimal budget = BillingRate.parse("monthlyBudget", value);
         if (budget != null && budget.signum() == 0) {
             throw ApiException.badRequest("monthlyBudget", "monthlyBudget must be more than 0; use null for none.");
@@ -41,13 +42,12 @@ final class BillingTerms {
                     + MAX_THRESHOLDS + " whole percentages, for example [50, 80, 100].");
         }
         TreeSet<Integer> sorted = new TreeSet<>();
-        for (Object item : list) {
-            if (!(item instanceof Number number) || new BigDecimal(number.toString()).stripTrailingZeros().scale() > 0
-                    || number.doubleValue() < 1 || number.doubleValue() > 1000) {
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Number number)) {
                 throw ApiException.badRequest("budgetAlertThresholds",
                         "Each budget alert threshold must be a whole percentage from 1 to 1000.");
             }
-            sorted.add(number.intValue());
+            sorted.add((int) Numbers.wholeNumber("budgetAlertThresholds[" + i + "]", number, 1, 1000));
         }
         return new ArrayList<>(sorted);
     }

@@ -41,6 +41,9 @@ class OrgContextController {
 
     @GetMapping("/api/org-context")
     OrgContextView show(OrgCallContext context) {
+        if (!context.caller().seesOrganizations()) {
+            return new OrgContextView(false, false, false, null, List.of(), false);
+        }
         OrgScope reach = context.reach();
         boolean locked = context.caller().lockedOrg().isPresent();
         Choice current = context.selected().flatMap(id -> organizations.find(reach, id)).map(Choice::of)

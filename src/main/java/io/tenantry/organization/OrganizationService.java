@@ -170,7 +170,7 @@ public class OrganizationService {
                     ? Fields.optional("description", patch.text("description"), 2000) : before.description();
             BigDecimal rate = before.billingRatePerAgent();
             if (patch.has("billingRatePerAgent")) {
-                rate = BillingRate.parse("billingRatePerAgent", patch.decimal("billingRatePerAgent"));
+                rate = BillingRate.parse("billingRatePerAgent", patch.number("billingRatePerAgent"));
                 if (rate == null) {
                     throw ApiException.badRequest("billingRatePerAgent",
                             "billingRatePerAgent cannot be empty; use 0 for no charge.");
@@ -180,7 +180,7 @@ public class OrganizationService {
                     : before.currency();
             String proration = patch.has("proration") ? BillingTerms.proration(patch.fields().get("proration"))
                     : before.proration();
-            BigDecimal budget = patch.has("monthlyBudget") ? BillingTerms.budget(patch.decimal("monthlyBudget"))
+            BigDecimal budget = patch.has("monthlyBudget") ? BillingTerms.budget(patch.number("monthlyBudget"))
                     : before.monthlyBudget();
             List<Integer> thresholds = patch.has("budgetAlertThresholds")
                     ? BillingTerms.thresholds(patch.fields().get("budgetAlertThresholds"))

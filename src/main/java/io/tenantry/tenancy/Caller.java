@@ -14,6 +14,14 @@ public interface Caller {
     /** Owners and admins run the platform: organizations, agents, keys, users. */
     boolean operator();
 
+    /**
+     * Whether this caller may learn which orgs exist (their names and slugs): not a user whose
+     * pages show no org's data, even though such a user is bound to none.
+     */
+    default boolean seesOrganizations() {
+        return true;
+    }
+
     /** Every org this caller may ever touch, whatever org context it picks. */
     default OrgScope reach() {
         return lockedOrg().map(OrgScope::of).orElse(OrgScope.allOrgs());

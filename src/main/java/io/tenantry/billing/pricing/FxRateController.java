@@ -1,6 +1,7 @@
 package io.tenantry.billing.pricing;
 
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -34,6 +35,7 @@ class FxRateController {
             throw ApiException.badRequest(null, "Send {currency, rate, effectiveFrom}.");
         }
         PatchBody entry = new PatchBody(body).aliased(Map.of("effective_from", "effectiveFrom"));
-        return rates.set(context, entry.text("currency"), entry.decimal("rate"), entry.text("effectiveFrom"));
+        entry.allowOnly(Set.of("currency", "rate", "effectiveFrom"), Map.of());
+        return rates.set(context, entry.text("currency"), entry.number("rate"), entry.text("effectiveFrom"));
     }
 }

@@ -13,11 +13,12 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.billing.BillingMonth;
+import io.tenantry.api.Numbers;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.BillingCurrency;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
-import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -61,7 +62,7 @@ public class FxRates {
     }
 
     /** Sets the rate of one currency from one month on; setting it again for that month replaces it. */
-    public FxRate set(OrgCallContext context, String currency, BigDecimal rate, String month) {
+    public FxRate set(OrgCallContext context, String currency, Object rate, String month) {
         context.requireOperator("set exchange rates");
         String code = currency(currency);
         BigDecimal value = rate(rate);
@@ -85,34 +86,18 @@ public class FxRates {
         return parsed.name();
     }
 
-    private static BigDecimal rate(BigDecimal rate) {
+    private static BigDecimal rate(Object rate) {
         if (rate == null) {
             throw ApiException.badRequest("rate", "rate is required: units of the currency per US dollar.");
         }
-        if (rate.signum() <= 0) {
+        BigDecimal checked = Numbers.decimal("rate", rate, MAX, 8);
+        if (checked.signum() == 0) {
             throw ApiException.badRequest("rate", "rate must be greater than 0.");
         }
-        if (rate.stripTrailingZeros().scale() > 8) {
-            throw ApiException.badRequest("rate", "rate may have at most eight decimal places.");
-        }
-        if (rate.compareTo(MAX) > 0) {
-            throw ApiException.badRequest("rate", "rate must be at most 1000000.");
-        }
-        return rate.setScale(8);
+        return checked;
     }
 
     private static YearMonth month(String value) {
-        if (value == null || value.isBlank()) {
-            throw ApiException.badRequest("effectiveFrom", "effectiveFrom is required: a month such as 2026-11.");
-        }
-        try {
-            YearMonth month = YearMonth.parse(value.strip());
-            if (month.getYear() < 2000 || month.getYear() > 2999) {
-                throw ApiException.badRequest("effectiveFrom", "effectiveFrom must be a month between 2000 and 2999.");
-            }
-            return month;
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("effectiveFrom", "effectiveFrom must be a month such as 2026-11.");
-        }
+        return BillingMonth.parse("effectiveFrom", value == null ? null : value.strip());
     }
 }

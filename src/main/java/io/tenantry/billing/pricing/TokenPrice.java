@@ -3,6 +3,7 @@ package io.tenantry.billing.pricing;
 import java.math.BigDecimal;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Numbers;
 
 /**
  * A price per million tokens in USD, taken exactly as given: at most six decimal places
@@ -22,15 +23,6 @@ final class TokenPrice {
             }
             return null;
         }
-        if (value.signum() < 0) {
-            throw ApiException.badRequest(field, field + " must not be negative.");
-        }
-        if (value.stripTrailingZeros().scale() > 6) {
-            throw ApiException.badRequest(field, field + " may have at most six decimal places.");
-        }
-        if (value.compareTo(MAX) > 0) {
-            throw ApiException.badRequest(field, field + " must be at most 1000000 (USD per million tokens).");
-        }
-        return value.setScale(6);
+        return Numbers.decimal(field, value, MAX, 6);
     }
 }

@@ -16,6 +16,7 @@ import io.tenantry.audit.AuditLog;
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.billing.RollupLock;
+import io.tenantry.billing.usage.UsageTotals;
 import io.tenantry.organization.Organization;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.Actor;
@@ -37,16 +38,18 @@ public class MonthClosing {
 
     private final OrganizationService organizations;
     private final OpenStatements open;
+    private final UsageTotals usage;
     private final StatementArchive archive;
     private final BillingCalendar calendar;
     private final RollupLock rollupLock;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    MonthClosing(OrganizationService organizations, OpenStatements open, StatementArchive archive,
+    MonthClosing(OrganizationService organizations, OpenStatements open, UsageTotals usage, StatementArchive archive,
             BillingCalendar calendar, RollupLock rollupLock, ScopedTransactions transactions, AuditLog audit) {
         this.organizations = organizations;
         this.open = open;
+        this.usage = usage;
         this.archive = archive;
         this.calendar = calendar;
         this.rollupLock = rollupLock;
@@ -73,9 +76,12 @@ public class MonthClosing {
                 throw ApiException.conflict("month", "Months up to " + latest.get() + " are closed already.");
             }
             List<Organization> orgs = organizations.all(reach);
-            YearMonth first = latest.map(m -> m.plusMonths(1)).orElseGet(() -> orgs.stream()
-                    .map(Organization::createdAt).min(Comparator.naturalOrder()).map(BillingMonth::of)
-                    .filter(m -> m.isBefore(wanted)).orElse(wanted));
+            YearMonth firstBillable = firstBillable(reach, orgs);
+            if (wanted.isBefore(firstBillable)) {
+                throw ApiException.conflict("month", "Nothing is billed before " + firstBillable
+                        + " (the first month with an organization or usage): there is no " + wanted + " to close.");
+            }
+            YearMonth first = latest.map(m -> m.plusMonths(1)).orElse(firstBillable);
             List<String> closed = new ArrayList<>();
             int count = 0;
             for (YearMonth m = first; !m.isAfter(wanted); m = m.plusMonths(1)) {
@@ -93,6 +99,16 @@ public class MonthClosing {
             }
             return new Result(closed, count);
         });
+    }
+
+    /**
+     * The first month anything is billed in: when the oldest org was created (the default
+     * org, made at installation), or earlier when usage was imported from before that.
+     */
+    private YearMonth firstBillable(OrgScope scope, List<Organization> orgs) {
+        YearMonth installed = orgs.stream().map(Organization::createdAt).min(Comparator.naturalOrder())
+                .map(BillingMonth::of).orElseThrow(() -> new IllegalStateException("the default org is missing"));
+        return usage.firstUsageMonth(scope).filter(used -> used.isBefore(installed)).orElse(installed);
     }
 
     /** What the audit log keeps of a frozen statement: its totals. */

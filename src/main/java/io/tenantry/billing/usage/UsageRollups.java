@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -130,6 +131,12 @@ class UsageRollups {
                         rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
                         rs.getBigDecimal("cost_usd"), rs.getLong("unpriced_tokens")))
                 .list();
+    }
+
+    Optional<YearMonth> firstUsageMonth(OrgScope scope) {
+        return jdbc.sql("select min(usage_month) from usage_rollups where " + scope.sql("org_id"))
+                .params(scope.parameters()).query((rs, row) -> rs.getObject(1, java.time.LocalDate.class)).list()
+                .stream().filter(java.util.Objects::nonNull).findFirst().map(YearMonth::from);
     }
 
     /** The orgs with usage billed in {@code month}. */

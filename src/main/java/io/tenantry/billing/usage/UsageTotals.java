@@ -2,6 +2,7 @@ package io.tenantry.billing.usage;
 
 import java.time.YearMonth;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -25,6 +26,11 @@ public class UsageTotals {
     /** The usage of the orgs of {@code scope} billed in [from, to]; per agent, or summed over agents. */
     public List<RollupRow> billed(OrgScope scope, YearMonth from, YearMonth to, boolean perAgent) {
         return rollups.of(scope, from, to, perAgent);
+    }
+
+    /** The earliest month any usage of the orgs of {@code scope} happened in. */
+    public Optional<YearMonth> firstUsageMonth(OrgScope scope) {
+        return rollups.firstUsageMonth(scope);
     }
 
     /** The orgs with usage billed in {@code month}. */

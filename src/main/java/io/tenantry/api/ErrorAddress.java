@@ -1,0 +1,36 @@
+package io.tenantry.api;
+
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The container's error address, /error: what it forwards a failure to that no handler
+ * answered (a malformed URL, say), answered as a problem detail with the status it carries.
+ * Opened directly, it is an address like any other that has nothing at it: 404.
+ */
+@RestController
+class ErrorAddress implements ErrorController {
+
+    @RequestMapping("/error")
+    ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        HttpStatus carried = code instanceof Integer value ? HttpStatus.resolve(value) : null;
+        HttpStatus status = carried != null && carried.isError() ? carried : HttpStatus.NOT_FOUND;
+        String detail = switch (status) {
+            case NOT_FOUND -> "There is nothing at this address.";
+            case BAD_REQUEST -> "The request is malformed.";
+            case INTERNAL_SERVER_ERROR -> "Something went wrong on the server. Quote the requestId when you report it.";
+            default -> status.getReasonPhrase() + ".";
+        };
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(Problems.of(status, detail, null));
+    }
+}

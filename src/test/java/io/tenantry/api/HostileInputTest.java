@@ -1,0 +1,249 @@
+package io.tenantry.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.support.UsageEvents;
+
+/**
+ * What a careless client and a hostile one send: fields the server does not know, numbers
+ * that are short to write and ruinous to convert, times at the ends of Java's range, blank
+ * ids, control characters and broken Unicode. Each is a 400 problem naming its field, never
+ * a 500, and changes nothing: every change is audited, so the audit trail must not move.
+ */
+@TenantryTest
+class HostileInputTest extends ServerTest {
+
+    static final String HUGE = "1e999999999";
+    static final String SLOW = "1e4000000";
+    static final List<String> EXTREME_INSTANTS = List.of("+1000000000-12-31T23:59:59.999999999Z",
+            "-1000000000-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2200-01-01T00:00:00Z");
+
+    String org;
+    String agent;
+    String agentKey;
+
+    @BeforeAll
+    void world() {
+        org = platform.createOrg("Hostile");
+        agent = platform.createAgent(org, "Hostile agent");
+        agentKey = platform.issueKey(agent);
+    }
+
+    /** The newest audit event of every org: it moves with every change the server makes. */
+    String newestAudit() {
+        return api.get("/api/audit?limit=1").as(owner).send().expect(200).items().get(0).path("id").asString();
+    }
+
+    /** Asserts a 400 problem that names {@code field} (null: the request as a whole). */
+    static void refused(Api.Response response, String field) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).as(response.toString()).startsWith("application/problem+json");
+        if (field != null) {
+            assertThat(response.text("field")).as(response.toString()).isEqualTo(field);
+        }
+        assertThat(response.text("detail")).as(response.toString()).isNotBlank().doesNotContain("given twice");
+    }
+
+    Api.Response postRaw(String path, String json) {
+        return api.post(path).as(owner).raw(json).send();
+    }
+
+    @Test
+    void aFieldTheServerDoesNotKnowIsAnErrorNamingIt() {
+        String before = newestAudit();
+        String email = "typo-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+
+        refused(api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Typo", "password",
+                Platform.PASSWORD, "role", "user", "orgId", org)).send(), "orgId");
+        refused(api.post("/api/agents").as(owner).json(Map.of("name", "Typo agent", "orgId", org)).send(), "orgId");
+        refused(api.post("/api/organizations").as(owner).json(Map.of("name", "Typo org", "nmae", "x")).send(), "nmae");
+        refused(api.post("/api/settings/models").as(owner).json(Map.of("model", "typo-model", "provider", "T",
+                "inputPricePerMillion", 1, "outputPricePerMillion", 1, "inputPrice", 1)).send(), "inputPrice");
+        refused(api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "EUR", "rate", "0.9",
+                "effectiveFrom", "2150-01", "month", "2150-01")).send(), "month");
+        refused(api.post("/api/usage").as(owner).json(Map.of("events", List.of(UsageEvents.withAgent(
+                UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now()), agent)), "note", "x")).send(), "note");
+        Map<String, Object> typo = new HashMap<>(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1, 1, 0,
+                Instant.now()), agent));
+        typo.put("inputToken", 5);
+        refused(api.post("/api/usage").as(owner).json(typo).send(), "inputToken");
+        refused(api.post("/api/auth/login").json(Map.of("email", Platform.OWNER_EMAIL, "password",
+                Platform.PASSWORD, "remember", true)).send(), "remember");
+        refused(api.post("/api/billing/close").as(owner).json(Map.of("month", "2026-01", "force", true)).send(),
+                "force");
+        refused(api.post("/api/billing/rerate").as(owner).json(Map.of("model", "gpt-4o", "from",
+                "2026-01-01T00:00:00Z", "to", "2026-02-01T00:00:00Z", "all", true)).send(), "all");
+        refused(api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", org, "force", true))
+                .send(), "force");
+        String user = platform.userId(platform.createUser("user", org, List.of("agents")));
+        String afterSetUp = newestAudit();
+        refused(api.put("/api/users/" + user + "/permissions").as(owner).json(Map.of("pages", List.of("agents"),
+                "clientOrgId", org, "orgId", org)).send(), "orgId");
+
+        assertThat(afterSetUp).as("only the set-up user was audited").isNotEqualTo(before);
+        assertThat(newestAudit()).as("the refused writes changed nothing").isEqualTo(afterSetUp);
+        assertThat(api.get("/api/users?limit=500").as(owner).send().body()).doesNotContain(email);
+        assertThat(api.get("/api/agents?q=Typo%20agent").as(owner).send().items()).isEmpty();
+    }
+
+    @Test
+    void anAgentCannotNameAnAgentInItsReport() {
+        String other = platform.createAgent(platform.createOrg("Elsewhere"), "Not yours");
+        Map<String, Object> event = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now()), other);
+
+        refused(api.post("/agent/v1/usage").as(agentKey).json(event).send(), "agentId");
+    }
+
+    @Test
+    void theGuidesSnakeCaseNamesStayAccepted() {
+        api.post("/api/organizations").as(owner).json(Map.of("name", Platform.unique("Snake"),
+                "billing_rate_per_agent", "12.50", "contact_name", "Sam", "contact_email", "sam@example.com"))
+                .send().expect(201);
+        api.post("/api/agents").as(owner).json(Map.of("name", Platform.unique("Snake agent"), "client_org_id", org,
+                "billing_rate_override", "3.00")).send().expect(201);
+    }
+
+    @Test
+    void numbersAreRefusedBySizeBeforeTheyAreConverted() {
+        String before = newestAudit();
+        for (String number : List.of(HUGE, SLOW, "-" + HUGE, "1e-999999999", "123456789012345678901234567890")) {
+            refused(postRaw("/api/usage", usage("inputTokens", number)), "inputTokens");
+            refused(api.post("/agent/v1/usage").as(agentKey).raw(agentUsage("outputTokens", number)).send(),
+                    "outputTokens");
+            refused(postRaw("/api/organizations", "{\"name\": \"Huge\", \"billingRatePerAgent\": " + number + "}"),
+                    "billingRatePerAgent");
+            refused(postRaw("/api/organizations", "{\"name\": \"Huge\", \"monthlyBudget\": " + number + "}"),
+                    "monthlyBudget");
+            refused(postRaw("/api/organizations", "{\"name\": \"Huge\", \"budgetAlertThresholds\": [50, " + number
+                    + "]}"), "budgetAlertThresholds[1]");
+            refused(postRaw("/api/agents", "{\"name\": \"Huge\", \"billingRateOverride\": " + number + "}"),
+                    "billingRateOverride");
+            refused(postRaw("/api/settings/models", "{\"model\": \"huge-model\", \"provider\": \"H\","
+                    + " \"inputPricePerMillion\": " + number + ", \"outputPricePerMillion\": 1}"),
+                    "inputPricePerMillion");
+            refused(api.put("/api/settings/fx-rates").as(owner).raw("{\"currency\": \"EUR\", \"rate\": " + number
+                    + ", \"effectiveFrom\": \"2150-02\"}").send(), "rate");
+            refused(api.patch("/api/organizations/" + org).as(owner)
+                    .json(Map.of("billingRatePerAgent", number)).send(), "billingRatePerAgent");
+            refused(api.patch("/api/agents/" + agent).as(owner).json(Map.of("billingRateOverride", number)).send(),
+                    "billingRateOverride");
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    @Test
+    void timesOutsideThePlausibleRangeAreRefusedNamingTheField() {
+        String before = newestAudit();
+        for (String at : EXTREME_INSTANTS) {
+            refused(postRaw("/api/usage", usage("occurredAt", "\"" + at + "\"")), "occurredAt");
+            refused(api.get("/api/audit?from=" + at.replace("+", "%2B")).as(owner).send(), "from");
+            refused(api.get("/api/audit?to=" + at.replace("+", "%2B")).as(owner).send(), "to");
+            refused(api.post("/api/settings/models").as(owner).json(Map.of("model", "time-model", "provider", "T",
+                    "inputPricePerMillion", 1, "outputPricePerMillion", 1, "effectiveFrom", at)).send(),
+                    at.startsWith("1999") ? "effectiveFrom" : "effectiveFrom");
+            refused(api.post("/api/billing/rerate").as(owner).json(Map.of("model", "gpt-4o", "from", at, "to",
+                    "2150-01-01T00:00:00Z")).send(), "from");
+            refused(api.post("/api/billing/rerate").as(owner).json(Map.of("model", "gpt-4o", "from",
+                    "2001-01-01T00:00:00Z", "to", at)).send(), "to");
+            String forged = Base64.getUrlEncoder().withoutPadding().encodeToString((at + "\u001f"
+                    + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+            refused(api.get("/api/audit?cursor=" + forged).as(owner).send(), "cursor");
+            refused(api.get("/api/agents/" + agent + "/assignments?cursor=" + forged).as(owner).send(), "cursor");
+        }
+        refused(api.post("/api/billing/close").as(owner).json(Map.of("month", "0000-01")).send(), "month");
+        refused(api.post("/api/billing/close").as(owner).json(Map.of("month", "2200-01")).send(), "month");
+        refused(api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "EUR", "rate", "0.9",
+                "effectiveFrom", "1999-12")).send(), "effectiveFrom");
+        refused(api.get("/api/organizations/" + org + "/billing?month=0000-01").as(owner).send(), "month");
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    @Test
+    void aBlankOrMalformedIdInAPathIsABadRequest() {
+        for (String path : List.of("/api/organizations/%20", "/api/agents/%20", "/api/users/%20",
+                "/api/agents/%20/keys", "/api/organizations/%20/billing", "/api/organizations/not-an-id")) {
+            Api.Response answer = api.get(path).as(owner).send();
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+            assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(api.patch("/api/agents/%20").as(owner).json(Map.of("name", "x")).send().status()).isEqualTo(400);
+        assertThat(api.delete("/api/users/%20").as(owner).send().status()).isEqualTo(400);
+    }
+
+    @Test
+    void theErrorAddressAnswersAsAProblemToAnyone() {
+        for (String token : new String[] {null, owner}) {
+            Api.Response error = api.get("/error").as(token).send();
+            assertThat(error.status()).as(error.toString()).isEqualTo(404);
+            assertThat(error.header("Content-Type")).startsWith("application/problem+json");
+        }
+    }
+
+    @Test
+    void namesRefuseC1ControlsAndBrokenUnicode() {
+        String before = newestAudit();
+        for (String name : List.of("Next\\u0085Line", "Lone \\ud800 surrogate", "Reversed \\udc00\\ud800",
+                "Bell\\u0007", "Escape\\u009b[31m")) {
+            refused(postRaw("/api/organizations", "{\"name\": \"" + name + "\"}"), "name");
+            refused(postRaw("/api/agents", "{\"name\": \"" + name + "\"}"), "name");
+            refused(api.patch("/api/organizations/" + org).as(owner).raw("{\"description\": \"" + name + "\"}")
+                    .send(), "description");
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+        api.post("/api/organizations").as(owner).raw("{\"name\": \"" + Platform.unique("Ünïcödé 組織 \\ud83d\\ude80")
+                + "\"}").send().expect(201);
+    }
+
+    @Test
+    void aUserWithOnlyTheDashboardPageLearnsNoOrganizationsName() {
+        String dashboardOnly = platform.createUser("user", null, List.of("dashboard"));
+
+        Api.Response context = api.get("/api/org-context").as(dashboardOnly).send().expect(200);
+        Api.Response picked = api.get("/api/org-context").org(org).as(dashboardOnly).send().expect(200);
+
+        assertThat(context.json().path("orgs").size()).isZero();
+        assertThat(context.json().path("clientOrgsExist").asBoolean()).isFalse();
+        assertThat(picked.json().path("current").isNull()).isTrue();
+        assertThat(context.body() + picked.body()).doesNotContain(org).doesNotContain("Hostile")
+                .doesNotContain("Default organization");
+        String withAgents = platform.createUser("user", null, List.of("agents"));
+        assertThat(api.get("/api/org-context").as(withAgents).send().json().path("orgs").size()).isPositive();
+    }
+
+    /** An operator's usage report as raw JSON, with {@code field} set to the raw JSON {@code value}. */
+    String usage(String field, String value) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("agentId", "\"" + agent + "\"");
+        fields.put("eventId", "\"" + UUID.randomUUID() + "\"");
+        fields.put("model", "\"gpt-4o\"");
+        fields.put("inputTokens", "1");
+        fields.put("outputTokens", "1");
+        fields.put("occurredAt", "\"" + Instant.now() + "\"");
+        fields.put(field, value);
+        return fields.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    /** The same as an agent reports it: no agentId, no occurredAt. */
+    String agentUsage(String field, String value) {
+        return usage(field, value).replace("\"agentId\": \"" + agent + "\", ", "")
+                .replaceAll(", \"occurredAt\": \"[^\"]*\"", "");
+    }
+}
