@@ -72,13 +72,14 @@ class AgentKeyRepository {
         String sql = throughDefinerFunction
                 ? "select * from agent_key_principal(:hash)"
                 : """
-                  select k.id as key_id, a.id as agent_id, a.name as agent_name, a.status as agent_status,
-                         o.id as org_id, o.name as org_name, o.active as org_active
+                  select k.id as key_id, k.created_at as key_created_at, a.id as agent_id, a.name as agent_name,
+                         a.status as agent_status, o.id as org_id, o.name as org_name, o.active as org_active
                     from agent_keys k join agents a on a.id = k.agent_id join organizations o on o.id = a.org_id
                    where k.key_hash = :hash and k.revoked_at is null
                   """;
         return jdbc.sql(sql).param("hash", keyHash).query((rs, row) -> new AgentPrincipal(
-                rs.getObject("key_id", UUID.class), rs.getObject("agent_id", UUID.class), rs.getString("agent_name"),
+                rs.getObject("key_id", UUID.class), Timestamps.read(rs, "key_created_at"),
+                rs.getObject("agent_id", UUID.class), rs.getString("agent_name"),
                 rs.getString("agent_status"), rs.getObject("org_id", UUID.class), rs.getString("org_name"),
                 rs.getBoolean("org_active"))).optional();
     }

@@ -1,14 +1,18 @@
 package io.tenantry.agent;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
 import io.tenantry.tenancy.Actor;
 import io.tenantry.tenancy.Caller;
 
-/** An agent authenticated by its key: locked to the org that holds it now. */
-public record AgentPrincipal(UUID keyId, UUID agentId, String agentName, String status, UUID orgId, String orgName,
-        boolean orgActive) implements Caller {
+/**
+ * An agent authenticated by its key: locked to the org that holds it now. {@code keyIssuedAt}
+ * bounds what the key may speak for: usage from before it was issued is not its to report.
+ */
+public record AgentPrincipal(UUID keyId, Instant keyIssuedAt, UUID agentId, String agentName, String status,
+        UUID orgId, String orgName, boolean orgActive) implements Caller {
 
     @Override
     public Actor actor() {

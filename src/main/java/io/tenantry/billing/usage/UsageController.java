@@ -1,8 +1,10 @@
 package io.tenantry.billing.usage;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -26,25 +28,30 @@ class UsageController {
 
     private final UsageIngestion ingestion;
     private final ReportCoalescer coalescer;
+    private final Duration maxLateness;
 
-    UsageController(UsageIngestion ingestion, ReportCoalescer coalescer) {
+    UsageController(UsageIngestion ingestion, ReportCoalescer coalescer,
+            @Value("${tenantry.usage.max-lateness}") Duration maxLateness) {
         this.ingestion = ingestion;
         this.coalescer = coalescer;
+        this.maxLateness = maxLateness;
     }
 
     @PostMapping("/agent/v1/usage")
     ResponseEntity<Object> report(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        return answer(body, coalescer.ingest(context,
-                UsageReports.read(body, agent.agentId(), idempotencyKey, Instant.now())));
+        Instant now = Instant.now();
+        return answer(body, coalescer.ingest(context, UsageReports.read(body,
+                UsageReports.Reporter.agent(agent, now, maxLateness), idempotencyKey, now)));
     }
 
     @PostMapping("/api/usage")
     ResponseEntity<Object> importUsage(OrgCallContext context, @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         context.requireOperator("import usage");
-        return answer(body, ingestion.ingest(context, UsageReports.read(body, null, idempotencyKey, Instant.now())));
+        return answer(body, ingestion.ingest(context, UsageReports.read(body, UsageReports.Reporter.operator(),
+                idempotencyKey, Instant.now())));
     }
 
     private static ResponseEntity<Object> answer(Map<String, Object> body, UsageIngestion.Result result) {

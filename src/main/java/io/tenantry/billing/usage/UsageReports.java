@@ -1,18 +1,22 @@
 package io.tenantry.billing.usage;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
+import io.tenantry.api.Numbers;
+import io.tenantry.api.PlausibleTime;
 import io.tenantry.billing.pricing.ModelPrices;
 
 /**
@@ -29,15 +33,42 @@ final class UsageReports {
     static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
+    private static final Set<String> EVENT_FIELDS = Set.of("eventId", "model", "inputTokens", "outputTokens",
+            "cachedInputTokens", "occurredAt");
+
     private UsageReports() {
     }
 
     /**
-     * @param fixedAgent the reporting agent (agent API), or null when each event names its
-     *                   {@code agentId} (operator import)
+     * Who reports, and from when: an agent reports its own usage (its key names the agent),
+     * only from the moment its key was issued and no further back than the lateness window,
+     * and may leave out occurredAt (meaning now); an operator imports usage of any agent,
+     * naming it in each event, from any plausible time.
      */
+    record Reporter(UUID agent, Instant earliest, boolean defaultsToNow) {
+
+        static Reporter agent(AgentPrincipal agent, Instant now, Duration maxLateness) {
+            Instant window = now.minus(maxLateness);
+            return new Reporter(agent.agentId(), agent.keyIssuedAt().isAfter(window) ? agent.keyIssuedAt() : window,
+                    true);
+        }
+
+        static Reporter operator() {
+            return new Reporter(null, PlausibleTime.EARLIEST, false);
+        }
+
+        Set<String> fields() {
+            if (agent != null) {
+                return EVENT_FIELDS;
+            }
+            Set<String> fields = new HashSet<>(EVENT_FIELDS);
+            fields.add("agentId");
+            return fields;
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    static List<UsageEvent> read(Map<String, Object> body, UUID fixedAgent, String idempotencyKey, Instant now) {
+    static List<UsageEvent> read(Map<String, Object> body, Reporter reporter, String idempotencyKey, Instant now) {
         if (body == null) {
             throw ApiException.badRequest(null, "Send one usage event, or {\"events\": [...]}.");
         }
@@ -46,8 +77,9 @@ final class UsageReports {
             if (eventId != null && idempotencyKey != null && !eventId.equals(idempotencyKey)) {
                 throw ApiException.badRequest("eventId", "eventId and the Idempotency-Key header differ.");
             }
-            return List.of(event(body, "", fixedAgent, eventId != null ? eventId : idempotencyKey, now));
+            return List.of(event(body, "", reporter, eventId != null ? eventId : idempotencyKey, now));
         }
+        onlyKnown(body, Set.of("events"), "", reporter);
         if (!(body.get("events") instanceof List<?> events)) {
             throw ApiException.badRequest("events", "events must be a list of usage events.");
         }
@@ -59,7 +91,7 @@ final class UsageReports {
                     + events.size() + ".");
         }
         List<UsageEvent> read = new ArrayList<>(events.size());
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < events.size(); i++) {
             String at = "events[" + i + "].";
             if (!(events.get(i) instanceof Map<?, ?> event)) {
@@ -70,7 +102,7 @@ final class UsageReports {
             if (eventId == null && idempotencyKey != null) {
                 eventId = idempotencyKey + "#" + i;
             }
-            UsageEvent checked = event(fields, at, fixedAgent, eventId, now);
+            UsageEvent checked = event(fields, at, reporter, eventId, now);
             if (!seen.add(checked.agentId() + "|" + checked.eventId())) {
                 throw ApiException.badRequest(at + "eventId", at + "eventId repeats an earlier event of this batch.");
             }
@@ -79,9 +111,10 @@ final class UsageReports {
         return read;
     }
 
-    private static UsageEvent event(Map<String, Object> fields, String at, UUID fixedAgent, String eventId,
+    private static UsageEvent event(Map<String, Object> fields, String at, Reporter reporter, String eventId,
             Instant now) {
-        UUID agentId = fixedAgent != null ? fixedAgent : agentId(fields, at);
+        onlyKnown(fields, reporter.fields(), at, reporter);
+        UUID agentId = reporter.agent() != null ? reporter.agent() : agentId(fields, at);
         if (eventId == null) {
             throw ApiException.badRequest(at + "eventId", at + "eventId (or an Idempotency-Key header) is required, "
                     + "so that a retried report is stored once.");
@@ -95,7 +128,22 @@ final class UsageReports {
         }
         return new UsageEvent(agentId, eventId, model, tokens(fields, "inputTokens", at, true),
                 tokens(fields, "outputTokens", at, true), tokens(fields, "cachedInputTokens", at, false),
-                occurredAt(fields, at, now));
+                occurredAt(fields, at, reporter, now));
+    }
+
+    /** A field the server does not know is refused, never dropped: a typo must not change what is billed. */
+    private static void onlyKnown(Map<String, Object> fields, Set<String> known, String at, Reporter reporter) {
+        for (String name : fields.keySet()) {
+            if (known.contains(name)) {
+                continue;
+            }
+            if (name.equals("agentId") && reporter.agent() != null) {
+                throw ApiException.badRequest(at + name, at + "agentId is not accepted here: an agent reports its "
+                        + "own usage, and its key says which agent it is.");
+            }
+            throw ApiException.badRequest(at + name, at + name + " is not a field of a usage report. It takes: "
+                    + String.join(", ", new TreeSet<>(known)) + ".");
+        }
     }
 
     private static UUID agentId(Map<String, Object> fields, String at) {
@@ -118,31 +166,28 @@ final class UsageReports {
             }
             return 0;
         }
-        BigInteger count;
-        if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
-            count = new BigInteger(value.toString());
-        } else if (value instanceof BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0) {
-            count = decimal.toBigIntegerExact();
-        } else {
+        if (!(value instanceof Number)) {
             throw ApiException.badRequest(at + name, at + name + " must be a whole number.");
         }
-        if (count.signum() < 0) {
-            throw ApiException.badRequest(at + name, at + name + " must not be negative.");
-        }
-        if (count.compareTo(BigInteger.valueOf(MAX_TOKENS)) > 0) {
-            throw ApiException.badRequest(at + name, at + name + " must be at most " + MAX_TOKENS + ".");
-        }
-        return count.longValueExact();
+        return Numbers.wholeNumber(at + name, value, 0, MAX_TOKENS);
     }
 
-    private static Instant occurredAt(Map<String, Object> fields, String at, Instant now) {
+    private static Instant occurredAt(Map<String, Object> fields, String at, Reporter reporter, Instant now) {
         String value = text(fields, "occurredAt", at);
         if (value == null) {
+            if (reporter.defaultsToNow()) {
+                return now.truncatedTo(ChronoUnit.MICROS);
+            }
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is required: when the usage happened.");
         }
         Instant when = Fields.instant(at + "occurredAt", value);
         if (when.isAfter(now.plus(FUTURE_SKEW))) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is in the future.");
+        }
+        if (when.isBefore(reporter.earliest())) {
+            throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is before " + reporter.earliest()
+                    + ": an agent key reports usage only from when it was issued and within the lateness window. "
+                    + "An owner or admin imports older usage through /api/usage.");
         }
         return when.truncatedTo(ChronoUnit.MICROS);
     }

@@ -44,7 +44,7 @@ class UsageApiTest extends ServerTest {
     @Test
     void anEventIsPricedExactlyWithThePriceInForceWhenItHappened() {
         String key = agentKey(platform.createOrg("Metered"));
-        Map<String, Object> used = UsageEvents.event("gpt-4o", 1000, 500, 200, Instant.now().minusSeconds(60));
+        Map<String, Object> used = UsageEvents.event("gpt-4o", 1000, 500, 200, Instant.now());
 
         Api.Response receipt = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
 
@@ -57,7 +57,7 @@ class UsageApiTest extends ServerTest {
     @Test
     void aRetryIsStoredOnceAndAnsweredAsTheFirstTime() {
         String key = agentKey(platform.createOrg("Retried"));
-        Map<String, Object> used = UsageEvents.event("gpt-4o-mini", 10_000, 2_000, 0, Instant.now().minusSeconds(5));
+        Map<String, Object> used = UsageEvents.event("gpt-4o-mini", 10_000, 2_000, 0, Instant.now());
 
         Api.Response first = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
         Api.Response again = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
@@ -172,8 +172,6 @@ class UsageApiTest extends ServerTest {
         text.put("outputTokens", "many");
         Map<String, Object> huge = UsageEvents.event("gpt-4o", 1, 1, 0, now);
         huge.put("inputTokens", new java.math.BigInteger("99999999999999999999999"));
-        Map<String, Object> noTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
-        noTime.remove("occurredAt");
         Map<String, Object> badTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
         badTime.put("occurredAt", "yesterday");
         Map<String, Object> noModel = UsageEvents.event("gpt-4o", 1, 1, 0, now);
@@ -186,7 +184,7 @@ class UsageApiTest extends ServerTest {
                 new Bad(fractional, "inputTokens"), new Bad(text, "outputTokens"), new Bad(huge, "inputTokens"),
                 new Bad(UsageEvents.event("gpt-4o", 1, 1, -1, now), "cachedInputTokens"),
                 new Bad(UsageEvents.event("gpt-4o", 1, 1, 0, now.plus(1, ChronoUnit.HOURS)), "occurredAt"),
-                new Bad(noTime, "occurredAt"), new Bad(badTime, "occurredAt"), new Bad(noModel, "model"),
+                new Bad(badTime, "occurredAt"), new Bad(noModel, "model"),
                 new Bad(Map.of("events", tooMany), "events"), new Bad(Map.of("events", List.of()), "events"),
                 new Bad(Map.of("events", "all of them"), "events"))) {
             Api.Response response = api.post("/agent/v1/usage").as(key).json(bad.body()).send();
@@ -194,6 +192,51 @@ class UsageApiTest extends ServerTest {
             assertThat(response.text("field")).as(response.toString()).isEqualTo(bad.field());
         }
         api.post("/agent/v1/usage").as(key).raw("{\"events\":[").send().expect(400);
+    }
+
+    @Test
+    void anAgentKeyReportsUsageOnlyFromWhenItWasIssued() throws InterruptedException {
+        String orgB = platform.createOrg("Key origin");
+        String orgA = platform.createOrg("Key destination");
+        String agent = platform.createAgent(orgB, "Mover");
+        Instant beforeKey = Instant.now();
+        Thread.sleep(5);
+        String key = platform.issueKey(agent);
+        Instant inB = Instant.now();
+        Thread.sleep(5);
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
+
+        Map<String, Object> backdated = UsageEvents.event("gpt-4o", 7, 7, 0, beforeKey);
+        Map<String, Object> year2000 = UsageEvents.event("gpt-4o", 7, 7, 0, Instant.parse("2000-01-01T00:00:00Z"));
+        Map<String, Object> late = UsageEvents.event("gpt-4o", 8, 8, 0, inB);
+        Api.Response refused = api.post("/agent/v1/usage").as(key).json(backdated).send().expect(400);
+        api.post("/agent/v1/usage").as(key).json(year2000).send().expect(400);
+        api.post("/agent/v1/usage").as(key).json(late).send().expect(201);
+
+        assertThat(refused.text("field")).isEqualTo("occurredAt");
+        assertThat(refused.text("detail")).contains("/api/usage");
+        assertThat(storedOrgs((String) backdated.get("eventId"))).isEmpty();
+        assertThat(storedOrgs((String) year2000.get("eventId"))).isEmpty();
+        assertThat(storedOrgs((String) late.get("eventId"))).as("late usage from while the agent was in B")
+                .containsExactly(orgB);
+    }
+
+    @Test
+    void anAgentMayLeaveOutWhenTheUsageHappenedButAnOperatorMayNot() {
+        String org = platform.createOrg("Timeless");
+        String agent = platform.createAgent(org, "Now reporter");
+        String key = platform.issueKey(agent);
+        Map<String, Object> untimed = UsageEvents.event("gpt-4o", 3, 3, 0, Instant.now());
+        untimed.remove("occurredAt");
+        Instant before = Instant.now();
+
+        Api.Response stored = api.post("/agent/v1/usage").as(key).json(untimed).send().expect(201);
+        Api.Response imported = api.post("/api/usage").as(owner).json(UsageEvents.withAgent(untimed, agent)).send();
+
+        Instant at = Instant.parse(stored.text("occurredAt"));
+        assertThat(at).isBetween(before.minusMillis(1), Instant.now());
+        assertThat(imported.status()).isEqualTo(400);
+        assertThat(imported.text("field")).isEqualTo("occurredAt");
     }
 
     @Test
