@@ -29,19 +29,30 @@ public final class Api {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String clientAddress;
+    private final java.util.function.Consumer<String> sent;
 
     public Api(int port) {
-        this(port, randomAddress());
+        this(port, randomAddress(), request -> { });
     }
 
-    private Api(int port, String clientAddress) {
+    private Api(int port, String clientAddress, java.util.function.Consumer<String> sent) {
         this.base = "http://127.0.0.1:" + port;
         this.clientAddress = clientAddress;
+        this.sent = sent;
+    }
+
+    private int port() {
+        return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     }
 
     /** The same server, reached by a client of another address. */
     public Api from(String address) {
-        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), address);
+        return new Api(port(), address, sent);
+    }
+
+    /** The same client, telling {@code sent} of every request ("METHOD /path?query") it sends. */
+    public Api recording(java.util.function.Consumer<String> sent) {
+        return new Api(port(), clientAddress, sent);
     }
 
     public String clientAddress() {
@@ -118,6 +129,7 @@ public final class Api {
         }
 
         public Response send() {
+            sent.accept(method + " " + path);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                     .timeout(Duration.ofSeconds(30))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()

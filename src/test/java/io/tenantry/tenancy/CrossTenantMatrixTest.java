@@ -2,32 +2,59 @@ package io.tenantry.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.server.PathContainer;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.pattern.PathPattern;
 
+import io.tenantry.billing.statement.BudgetWatch;
 import io.tenantry.support.Api;
+import io.tenantry.support.MonthEdge;
 import io.tenantry.support.Platform;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.support.UsageEvents;
 
 /**
  * Every endpoint that touches org data, as every kind of principal, against objects in
  * org A, org B and the default org. Each cell asserts the status; a bound user's answers
- * must not contain a single id of another org; a refused write must change nothing.
- * A new endpoint joins this matrix in the change that adds it.
+ * must not contain a single id of another org; a refused write must change nothing, and a
+ * cell whose answer says little (204, an empty list) checks the state behind it. A new
+ * endpoint joins this matrix in the change that adds it: the last test compares the routes
+ * the server registers with the routes the cells called, and fails on any difference.
+ * On a database of its own, since it closes billing months.
  */
 @TenantryTest
+@TestPropertySource(properties = "tenantry.test.context=cross-tenant-matrix")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrossTenantMatrixTest {
+
+    /**
+     * Routes that are not org data, each reviewed: the container's error address and the
+     * generated API description (operators only, checked in PlatformEndpointsTest).
+     */
+    static final Set<String> OUTSIDE_THE_MATRIX = Set.of("/error", "/v3/api-docs", "/v3/api-docs.yaml",
+            "/v3/api-docs/{group}", "/v3/api-docs/swagger-config", "/swagger-ui.html", "/v3/api-docs/**");
 
     enum Who { OWNER, ADMIN, UNBOUND, USER_A, USER_B, AGENT_A, NOBODY }
 
@@ -36,16 +63,30 @@ class CrossTenantMatrixTest {
     @LocalServerPort
     int port;
 
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping routes;
+
+    @Autowired
+    BudgetWatch budgetWatch;
+
+    /** "METHOD /path" of every request a cell made as its principal. */
+    final Set<String> exercised = ConcurrentHashMap.newKeySet();
+
     Api api;
     Platform platform;
     final Map<Who, String> tokens = new EnumMap<>(Who.class);
     final Map<Where, String> orgs = new EnumMap<>(Where.class);
     final Map<Where, String> agents = new EnumMap<>(Where.class);
     final Map<Where, String> users = new EnumMap<>(Where.class);
+    final Map<Where, String> keys = new EnumMap<>(Where.class);
+    final Map<Who, String> emails = new EnumMap<>(Who.class);
+    final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     void world() {
+        MonthEdge.awayFromMidnight();
         api = new Api(port);
         platform = new Platform(api);
         orgs.put(Where.A, platform.createOrg("Org A"));
@@ -63,7 +104,24 @@ class CrossTenantMatrixTest {
         tokens.put(Who.NOBODY, null);
         users.put(Where.A, platform.userId(tokens.get(Who.USER_A)));
         users.put(Where.B, platform.userId(tokens.get(Who.USER_B)));
-        users.put(Where.DEFAULT, platform.userId(tokens.get(Who.ADMIN)));
+        users.put(Where.DEFAULT, platform.userId(platform.createUser("user", orgs.get(Where.DEFAULT),
+                List.of("agents"))));
+        for (Who who : List.of(Who.OWNER, Who.ADMIN, Who.UNBOUND, Who.USER_A, Who.USER_B)) {
+            Api.Response me = api.get("/api/me").as(tokens.get(who)).send().expect(200);
+            emails.put(who, me.text("email"));
+            userIds.put(who, me.id());
+        }
+        keys.put(Where.A, tokens.get(Who.AGENT_A));
+        keys.put(Where.B, platform.issueKey(agents.get(Where.B)));
+        keys.put(Where.DEFAULT, platform.issueKey(agents.get(Where.DEFAULT)));
+        // Every org over a small budget, so its alert list is not empty.
+        for (Where where : Where.values()) {
+            api.patch("/api/organizations/" + orgs.get(where)).as(platform.owner())
+                    .json(Map.of("monthlyBudget", "0.01")).send().expect(200);
+            api.post("/api/usage").as(platform.owner()).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o",
+                    1_000_000, 0, 0, Instant.now()), agents.get(where))).send().expect(201);
+        }
+        budgetWatch.check(Instant.now());
     }
 
     /** The expected status for each principal. */
@@ -119,6 +177,7 @@ class CrossTenantMatrixTest {
             Consumer<Api.Response> thenCheck) {
         return DynamicTest.dynamicTest(name + " as " + who + " -> " + expected, () -> {
             Api.Response response = call.apply(who);
+            exercised.add(response.request());
             assertThat(response.status()).as(response.toString()).isEqualTo(expected);
             // The caller's own request (echoed as a problem's "instance") is not a leak.
             String target = response.request().substring(response.request().indexOf(' ') + 1);
@@ -161,6 +220,7 @@ class CrossTenantMatrixTest {
         };
     }
 
+    @Order(1)
     @TestFactory
     Stream<DynamicTest> reads() {
         List<Stream<DynamicTest>> rows = new ArrayList<>();
@@ -179,6 +239,8 @@ class CrossTenantMatrixTest {
                     if (homeOf(who) != null) {
                         assertThat(r.items()).isNotEmpty()
                                 .allSatisfy(a -> assertThat(a.path("clientOrgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.itemIds()).contains(agents.get(Where.A), agents.get(Where.B));
                     }
                 }));
         rows.add(row("GET /api/users", Expect.everyUser(200),
@@ -187,6 +249,8 @@ class CrossTenantMatrixTest {
                     if (homeOf(who) != null) {
                         assertThat(r.items()).isNotEmpty().allSatisfy(
                                 u -> assertThat(u.path("clientOrgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.itemIds()).contains(users.get(Where.A), users.get(Where.B));
                     }
                 }));
         rows.add(row("GET /api/audit", Expect.everyUser(200),
@@ -195,6 +259,9 @@ class CrossTenantMatrixTest {
                     if (homeOf(who) != null) {
                         assertThat(r.items()).isNotEmpty()
                                 .allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.items().stream().map(e -> e.path("orgId").asString()))
+                                .contains(orgs.get(Where.A), orgs.get(Where.B));
                     }
                 }));
         rows.add(row("GET /api/org-context", Expect.everyUser(200),
@@ -206,12 +273,17 @@ class CrossTenantMatrixTest {
                         assertThat(r.json().path("orgs").size()).isEqualTo(1);
                     }
                 }));
-        rows.add(row("GET /api/me", Expect.everyUser(200), who -> api.get("/api/me").as(token(who)).send()));
+        rows.add(row("GET /api/me", Expect.everyUser(200), who -> api.get("/api/me").as(token(who)).send(),
+                (who, r) -> assertThat(r.id()).isEqualTo(userIds.get(who))));
+        rows.add(row("GET /api/setup", Expect.of(200, 200, 200, 200, 200, 200, 200),
+                who -> api.get("/api/setup").as(token(who)).send(),
+                (who, r) -> assertThat(r.json().path("setupRequired").asBoolean()).isFalse()));
         rows.add(row("GET /api/settings/models", Expect.everyUser(200),
                 who -> api.get("/api/settings/models").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
         rows.add(row("GET /api/settings/fx-rates", Expect.everyUser(200),
-                who -> api.get("/api/settings/fx-rates").as(token(who)).send()));
+                who -> api.get("/api/settings/fx-rates").as(token(who)).send(),
+                (who, r) -> assertThat(r.text("base")).isEqualTo("USD")));
         rows.add(row("GET /api/settings/models/{model}/history", Expect.everyUser(200),
                 who -> api.get("/api/settings/models/gpt-4o/history").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
@@ -233,10 +305,12 @@ class CrossTenantMatrixTest {
                             .allSatisfy(a -> assertThat(a.path("clientOrgId").asString()).isEqualTo(org))));
             rows.add(row("GET /api/audit with X-Org-Id " + where, Expect.contextOf(where),
                     who -> api.get("/api/audit?limit=500").org(org).as(token(who)).send(),
-                    (who, r) -> assertThat(r.items())
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
                             .allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(org))));
             rows.add(row("GET /api/users with X-Org-Id " + where, Expect.contextOf(where),
-                    who -> api.get("/api/users?limit=500").org(org).as(token(who)).send()));
+                    who -> api.get("/api/users?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(u -> assertThat(u.path("clientOrgId").asString()).isEqualTo(org))));
             String agent = agents.get(where);
             rows.add(row("GET /api/agents/{" + where + "}", Expect.readIn(where),
                     who -> api.get("/api/agents/" + agent).as(token(who)).send(),
@@ -245,7 +319,9 @@ class CrossTenantMatrixTest {
                     who -> api.get("/api/agents/" + agent + "/assignments").as(token(who)).send(),
                     (who, r) -> assertThat(r.items()).isNotEmpty()));
             rows.add(row("GET /api/agents/{" + where + "}/keys", Expect.readIn(where),
-                    who -> api.get("/api/agents/" + agent + "/keys").as(token(who)).send()));
+                    who -> api.get("/api/agents/" + agent + "/keys").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(k -> assertThat(k.path("agentId").asString()).isEqualTo(agent))));
             String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
             rows.add(row("GET /api/organizations/{" + where + "}/billing-summary", Expect.readIn(where),
                     who -> api.get("/api/organizations/" + org + "/billing-summary?months=2").as(token(who)).send(),
@@ -258,7 +334,9 @@ class CrossTenantMatrixTest {
                     who -> api.get("/api/organizations/" + org + "/billing/" + month + ".csv").as(token(who)).send(),
                     (who, r) -> assertThat(r.body()).contains(agents.get(where))));
             rows.add(row("GET /api/organizations/{" + where + "}/budget-alerts", Expect.readIn(where),
-                    who -> api.get("/api/organizations/" + org + "/budget-alerts").as(token(who)).send()));
+                    who -> api.get("/api/organizations/" + org + "/budget-alerts").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(a -> assertThat(a.path("orgId").asString()).isEqualTo(org))));
             String user = users.get(where);
             rows.add(row("GET /api/users/{" + where + "}", Expect.readIn(where),
                     who -> api.get("/api/users/" + user).as(token(who)).send(),
@@ -274,6 +352,7 @@ class CrossTenantMatrixTest {
         return rows.stream().flatMap(s -> s);
     }
 
+    @Order(2)
     @TestFactory
     Stream<DynamicTest> usageWrites() {
         List<Stream<DynamicTest>> rows = new ArrayList<>();
@@ -297,17 +376,45 @@ class CrossTenantMatrixTest {
             api.post("/api/settings/models").as(platform.owner()).json(Map.of("model", model, "provider", "M",
                     "inputPricePerMillion", 1, "outputPricePerMillion", 1)).send().expect(201);
             Map<String, Object> body = Map.of("model", model, "from", "2020-01-01T00:00:00Z", "to",
-                    "2999-01-01T00:00:00Z");
+                    "2199-01-01T00:00:00Z");
             Api.Response response = api.post("/api/billing/rerate").as(token(who)).json(body).send();
             int left = api.post("/api/billing/rerate").as(platform.owner()).json(body).send().expect(200).json()
                     .path("priced").asInt();
             assertThat(left).as("still unpriced after %s", who).isEqualTo(response.status() == 200 ? 0 : 1);
             return response;
         }));
-        // Closing really happens in MonthClosingTest (its own database); here, who may ask.
         rows.add(row("POST /api/billing/close (a month not yet ended)", Expect.operators(409),
                 who -> api.post("/api/billing/close").as(token(who)).json(Map.of("month",
                         java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString())).send()));
+        // The owner closes three months ago, the admin two; the others try last month. Each
+        // month has usage of agent A, so it lies after the first billable month.
+        rows.add(row("POST /api/billing/close", Expect.operators(200), who -> {
+            java.time.YearMonth month = java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+                    .minusMonths(who == Who.OWNER ? 3 : who == Who.ADMIN ? 2 : 1);
+            api.post("/api/usage").as(platform.owner()).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1, 1,
+                    0, month.atDay(10).atStartOfDay().toInstant(java.time.ZoneOffset.UTC)), agents.get(Where.A)))
+                    .send().expect(201);
+            Api.Response response = api.post("/api/billing/close").as(token(who))
+                    .json(Map.of("month", month.toString())).send();
+            boolean closed = api.get("/api/organizations/" + orgs.get(Where.A) + "/billing?month=" + month)
+                    .as(platform.owner()).send().expect(200).json().path("closed").asBoolean();
+            assertThat(closed).as("%s closed after %s asked", month, who).isEqualTo(response.status() == 200);
+            return response;
+        }));
+        // An agent reports its own usage only: naming another org's agent is refused, and
+        // nothing is stored for either agent.
+        rows.add(row("POST /agent/v1/usage naming agent B", Expect.of(403, 403, 403, 403, 403, 400, 401), who -> {
+            Map<String, Object> event = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now()),
+                    agents.get(Where.B));
+            Api.Response response = api.post("/agent/v1/usage").as(token(who)).json(event).send();
+            Api.Response asB = api.post("/api/usage").as(platform.owner()).json(event).send().expect(201);
+            Map<String, Object> ownEvent = new java.util.HashMap<>(event);
+            ownEvent.remove("agentId");
+            Api.Response asA = api.post("/agent/v1/usage").as(token(Who.AGENT_A)).json(ownEvent).send().expect(201);
+            assertThat(asB.header("Idempotent-Replayed")).as("stored for agent B by %s", who).isNull();
+            assertThat(asA.header("Idempotent-Replayed")).as("stored for agent A by %s", who).isNull();
+            return response;
+        }));
         rows.add(row("POST /agent/v1/usage", Expect.of(403, 403, 403, 403, 403, 201, 401),
                 who -> api.post("/agent/v1/usage").as(token(who)).json(Map.of("eventId",
                         "matrix-" + java.util.UUID.randomUUID(), "model", "gpt-4o", "inputTokens", 1,
@@ -315,6 +422,7 @@ class CrossTenantMatrixTest {
         return rows.stream().flatMap(s -> s);
     }
 
+    @Order(3)
     @TestFactory
     Stream<DynamicTest> settingsWrites() {
         Stream<DynamicTest> prices = row("POST /api/settings/models", Expect.operators(201), who -> {
@@ -337,6 +445,7 @@ class CrossTenantMatrixTest {
         return Stream.concat(prices, fx);
     }
 
+    @Order(4)
     @TestFactory
     Stream<DynamicTest> organizationWrites() {
         String orgB = orgs.get(Where.B);
@@ -378,6 +487,7 @@ class CrossTenantMatrixTest {
         return rows.stream().flatMap(s -> s);
     }
 
+    @Order(5)
     @TestFactory
     Stream<DynamicTest> agentWrites() {
         List<Stream<DynamicTest>> rows = new ArrayList<>();
@@ -445,6 +555,7 @@ class CrossTenantMatrixTest {
         return rows.stream().flatMap(s -> s);
     }
 
+    @Order(6)
     @TestFactory
     Stream<DynamicTest> userWrites() {
         String orgB = orgs.get(Where.B);
@@ -482,5 +593,78 @@ class CrossTenantMatrixTest {
             return response;
         }));
         return rows.stream().flatMap(s -> s);
+    }
+
+    @Order(50)
+    @TestFactory
+    Stream<DynamicTest> identity() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        rows.add(row("POST /api/setup (already set up)", Expect.of(409, 409, 409, 409, 409, 409, 409), who -> {
+            String email = "second-owner-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+            Api.Response response = api.post("/api/setup").as(token(who)).json(Map.of("email", email, "name", "Second",
+                    "password", Platform.PASSWORD)).send();
+            int login = api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD)).send()
+                    .status();
+            assertThat(login).as("no second owner was made by %s", who).isEqualTo(401);
+            return response;
+        }));
+        rows.add(row("POST /api/auth/login (a wrong password of B's user)", Expect.of(401, 401, 401, 401, 401, 401,
+                401), who -> {
+            String requestId = "matrix-login-" + java.util.UUID.randomUUID();
+            // Each principal guesses from an address of its own: from one, the throttle stops guess five.
+            Api.Response response = api.from("192.0.2." + (100 + who.ordinal())).post("/api/auth/login")
+                    .as(token(who)).header("X-Request-Id", requestId)
+                    .json(Map.of("email", emails.get(Who.USER_B), "password", "not the password")).send();
+            assertThat(auditedIn(Where.B, requestId)).as("the failure is on B's record").isTrue();
+            assertThat(auditedIn(Where.A, requestId)).as("and on nobody else's").isFalse();
+            return response;
+        }));
+        rows.add(row("POST /api/auth/logout", Expect.of(204, 204, 204, 204, 204, 204, 204), who -> {
+            String session = emails.containsKey(who) ? Platform.login(api, emails.get(who), Platform.PASSWORD)
+                    : token(who);
+            Api.Response response = api.post("/api/auth/logout").as(session).send();
+            if (emails.containsKey(who)) {
+                assertThat(api.get("/api/me").as(session).send().status()).as("the session just ended").isEqualTo(401);
+                assertThat(api.get("/api/me").as(token(who)).send().status()).as("another session of %s", who)
+                        .isEqualTo(200);
+            } else if (who == Who.AGENT_A) {
+                assertThat(api.get("/agent/v1/me").as(session).send().status()).as("an agent key is no session")
+                        .isEqualTo(200);
+            }
+            return response;
+        }));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    boolean auditedIn(Where where, String requestId) {
+        return api.get("/api/audit?action=auth.login_failed&limit=500").org(orgs.get(where)).as(platform.owner())
+                .send().expect(200).items().stream().anyMatch(e -> requestId.equals(e.path("requestId").asString()));
+    }
+
+    /** Runs last: every route the server registers was called by some cell, or is on the reviewed list. */
+    @Order(100)
+    @Test
+    void everyRouteTheServerRegistersIsInTheMatrix() {
+        List<String> missing = new ArrayList<>();
+        routes.getHandlerMethods().keySet().forEach(info -> {
+            Set<String> methods = info.getMethodsCondition().getMethods().isEmpty() ? Set.of("GET")
+                    : info.getMethodsCondition().getMethods().stream().map(Enum::name)
+                            .collect(java.util.stream.Collectors.toSet());
+            for (PathPattern pattern : info.getPathPatternsCondition().getPatterns()) {
+                if (OUTSIDE_THE_MATRIX.contains(pattern.getPatternString())) {
+                    continue;
+                }
+                for (String method : methods) {
+                    boolean called = exercised.stream().anyMatch(request -> request.startsWith(method + " ")
+                            && pattern.matches(PathContainer.parsePath(request.substring(method.length() + 1)
+                                    .split("\\?")[0])));
+                    if (!called) {
+                        missing.add(method + " " + pattern.getPatternString());
+                    }
+                }
+            }
+        });
+        assertThat(exercised).as("the cells ran first").isNotEmpty();
+        assertThat(missing).as("routes no cell of the matrix calls").isEmpty();
     }
 }

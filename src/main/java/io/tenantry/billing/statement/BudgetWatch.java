@@ -28,7 +28,7 @@ import io.tenantry.tenancy.ScopedTransactions;
  * whatever the volume of usage. Blocking usage over budget comes with the agent gateway.
  */
 @Component
-class BudgetWatch {
+public class BudgetWatch {
 
     private final OrganizationService organizations;
     private final OpenStatements open;
@@ -52,7 +52,7 @@ class BudgetWatch {
     }
 
     /** Checks the month of {@code now}; answers how many thresholds were crossed for the first time. */
-    int check(Instant now) {
+    public int check(Instant now) {
         OrgScope all = OrgScope.allOrgs();
         YearMonth month = BillingMonth.of(now);
         OrgCallContext context = OrgCallContext.unattended(Actor.system("budget watch"), true, all,
