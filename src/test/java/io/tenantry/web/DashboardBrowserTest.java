@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Browser;
+import io.tenantry.support.MonthEdge;
 import io.tenantry.support.BrowserGate;
 import io.tenantry.support.Platform;
 import io.tenantry.support.TenantryTest;
@@ -61,6 +62,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void open() throws Exception {
+        MonthEdge.awayFromMidnight();
         browser = Browser.open(port);
         api = new Api(port);
     }
