@@ -13,9 +13,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -53,9 +55,12 @@ import io.tenantry.tenancy.OrgScope;
  * -Dtenantry.exactness.seed=N, run more with -Dtenantry.exactness.tries=N.
  *
  * Each scenario lives in months of its own (a few months after the previous one's), with
- * its own orgs and models, so scenarios sharing the database cannot see each other. No
- * month is ever closed here (MonthClosingTest covers closing), and the database is this
- * class's own.
+ * its own orgs and models, so scenarios sharing the database cannot see each other. Half of
+ * the scenarios close their first two months part-way through their usage, so the rest of
+ * it arrives late and must be billed as adjustments in the first open month, and every
+ * statement of a closed month must be the frozen one. Some months get no EUR rate, so the
+ * last earlier one applies (the history is kept across scenarios, as the database keeps it)
+ * or, with none, the cost stays in USD. The database is this class's own.
  */
 @TenantryTest
 @TestPropertySource(properties = "tenantry.test.context=statement-exactness")
@@ -64,6 +69,8 @@ class StatementExactnessTest {
     private static final List<String> CURRENCIES = List.of("USD", "EUR", "GBP"); // GBP never gets a rate
     private static final int MODELS = 3; // model 2 is never priced
     private static final AtomicInteger SCENARIOS = new AtomicInteger();
+    /** Every EUR rate set so far, by month: a month without one uses the latest before it. */
+    private static final NavigableMap<YearMonth, BigDecimal> EUR_RATES = new ConcurrentSkipListMap<>();
 
     @Autowired
     OrganizationService organizations;
@@ -82,6 +89,9 @@ class StatementExactnessTest {
 
     @Autowired
     Statements statements;
+
+    @Autowired
+    MonthClosing closing;
 
     record OrgSpec(int rateCents, String currency, boolean daily) {
     }
@@ -109,11 +119,13 @@ class StatementExactnessTest {
     record PriceVersion(int model, long inputMicros, long outputMicros, Long cachedMicros, int at) implements Change {
     }
 
-    record Use(int agent, int model, long input, long output, long cached, int at) {
+    /** {@code late}: reported after the scenario's first two months were closed (when it closes them). */
+    record Use(int agent, int model, long input, long output, long cached, int at, boolean late) {
     }
 
+    /** {@code eurRateBasisPoints}: per month, null for no rate set that month. */
     record Scenario(List<OrgSpec> orgs, List<AgentSpec> agents, List<Change> changes, List<Use> usage,
-            List<Integer> eurRateBasisPoints) {
+            List<Integer> eurRateBasisPoints, boolean closes) {
     }
 
     /** Draws a scenario from a seed: a few of everything, at random points of three months. */
@@ -139,9 +151,15 @@ class StatementExactnessTest {
         });
         List<Use> usage = list(upTo.apply(16), () -> new Use(upTo.apply(3), random.nextInt(MODELS),
                 random.nextLong(5_000_001), random.nextLong(5_000_001), random.nextLong(5_000_001),
-                random.nextInt(1_000_000)));
-        List<Integer> eur = list(3, () -> 5_000 + random.nextInt(15_001));
-        return new Scenario(orgs, agents, changes, usage, eur);
+                random.nextInt(1_000_000), random.nextInt(3) == 0));
+        List<Integer> eur = list(3, () -> random.nextInt(4) == 0 ? null : 5_000 + random.nextInt(15_001));
+        return new Scenario(orgs, agents, changes, usage, eur, random.nextBoolean());
+    }
+
+    /** The EUR rate in force for {@code month}: the latest set for it or before, or none. */
+    static BigDecimal eurRateFor(YearMonth month) {
+        Map.Entry<YearMonth, BigDecimal> entry = EUR_RATES.floorEntry(month);
+        return entry == null ? null : entry.getValue();
     }
 
     private static <T> List<T> list(int size, Supplier<T> next) {
@@ -205,9 +223,12 @@ class StatementExactnessTest {
 
         void run() {
             for (int i = 0; i < 3; i++) {
-                BigDecimal rate = BigDecimal.valueOf(scenario.eurRateBasisPoints().get(i), 4);
-                fx.set(context(start), "EUR", rate, first.plusMonths(i).toString());
-                expected.eurRates.put(first.plusMonths(i), rate);
+                Integer basisPoints = scenario.eurRateBasisPoints().get(i);
+                if (basisPoints != null) {
+                    BigDecimal rate = BigDecimal.valueOf(basisPoints, 4);
+                    fx.set(context(start), "EUR", rate, first.plusMonths(i).toString());
+                    EUR_RATES.put(first.plusMonths(i), rate);
+                }
             }
             for (int m = 0; m < MODELS - 1; m++) {
                 addPrice(m, 1_250_000, 5_000_000, null, start);
@@ -236,19 +257,30 @@ class StatementExactnessTest {
             steps.sort(Comparator.comparing(Step::at));
             steps.forEach(step -> step.action().run());
 
-            List<UsageEvent> events = new ArrayList<>();
+            List<UsageEvent> early = new ArrayList<>();
+            List<UsageEvent> late = new ArrayList<>();
+            YearMonth lastClosed = first.plusMonths(1);
             for (Use use : scenario.usage()) {
                 if (agentIds.isEmpty()) {
                     break;
                 }
                 int agent = use.agent() % agentIds.size();
-                UsageEvent event = new UsageEvent(agentIds.get(agent), "e-" + events.size(), model(use.model()),
-                        use.input(), use.output(), use.cached(), at(use.at(), micros++));
-                events.add(event);
-                expected.usage.add(event);
+                UsageEvent event = new UsageEvent(agentIds.get(agent), "e-" + expected.usage.size(),
+                        model(use.model()), use.input(), use.output(), use.cached(), at(use.at(), micros++));
+                boolean arrivesLate = scenario.closes() && use.late();
+                (arrivesLate ? late : early).add(event);
+                YearMonth happened = BillingMonth.of(event.occurredAt());
+                expected.usage.put(event, arrivesLate && !happened.isAfter(lastClosed) ? lastClosed.plusMonths(1)
+                        : happened);
             }
-            if (!events.isEmpty()) {
-                ingestion.ingest(context(now), events);
+            if (!early.isEmpty()) {
+                ingestion.ingest(context(now), early);
+            }
+            if (scenario.closes()) {
+                closing.close(context(now), lastClosed.toString());
+            }
+            if (!late.isEmpty()) {
+                ingestion.ingest(context(now), late);
             }
             check();
         }
@@ -326,7 +358,7 @@ class StatementExactnessTest {
                     BigDecimal revenue = lines.values().stream().reduce(BigDecimal.ZERO.setScale(2), BigDecimal::add);
                     BigDecimal costUsd = expected.costUsd(org, month);
                     BigDecimal rate = spec.currency().equals("USD") ? BigDecimal.ONE
-                            : spec.currency().equals("EUR") ? expected.eurRates.get(month) : null;
+                            : spec.currency().equals("EUR") ? eurRateFor(month) : null;
                     BigDecimal cost = rate == null ? null : costUsd.multiply(rate).setScale(2, RoundingMode.HALF_UP);
                     BigDecimal margin = cost == null || revenue.signum() == 0 ? null
                             : revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenue, 2,
@@ -337,8 +369,14 @@ class StatementExactnessTest {
                     assertThat(actual.costUsd()).as("exact USD cost of %s", where).isEqualByComparingTo(costUsd);
                     assertThat(actual.unpricedTokens()).as("unpriced tokens of %s", where)
                             .isEqualTo(expected.unpricedTokens(org, month));
+                    assertThat(actual.closed()).as("%s is closed", where)
+                            .isEqualTo(scenario.closes() && !month.isAfter(first.plusMonths(1)));
                     assertThat(actual.inputTokens()).as("input tokens of %s", where)
                             .isEqualTo(expected.tokens(org, month, UsageEvent::inputTokens));
+                    assertThat(actual.outputTokens()).as("output tokens of %s", where)
+                            .isEqualTo(expected.tokens(org, month, UsageEvent::outputTokens));
+                    assertThat(actual.cachedInputTokens()).as("cached input tokens of %s", where)
+                            .isEqualTo(expected.tokens(org, month, UsageEvent::cachedInputTokens));
                     if (cost == null) {
                         assertThat(actual.cost()).as("cost of %s", where).isNull();
                     } else {
@@ -371,8 +409,8 @@ class StatementExactnessTest {
         final Map<UUID, List<Timed<BigDecimal>>> overrides = new HashMap<>();
         final Map<UUID, List<Timed<BigDecimal>>> orgRates = new HashMap<>();
         final Map<String, List<Timed<BigDecimal[]>>> prices = new HashMap<>();
-        final Map<YearMonth, BigDecimal> eurRates = new HashMap<>();
-        final List<UsageEvent> usage = new ArrayList<>();
+        /** Each event and the month it is billed in. */
+        final Map<UsageEvent, YearMonth> usage = new java.util.LinkedHashMap<>();
 
         static <T> T latest(List<Timed<T>> timeline, Instant at, T otherwise) {
             T found = otherwise;
@@ -434,9 +472,11 @@ class StatementExactnessTest {
             return lines;
         }
 
+        /** The events billed to {@code org} in {@code month}: its own usage and late usage of closed months. */
         List<UsageEvent> usageOf(UUID org, YearMonth month) {
-            return usage.stream().filter(e -> org.equals(usageOrg(e.agentId(), e.occurredAt()))
-                    && BillingMonth.of(e.occurredAt()).equals(month)).toList();
+            return usage.entrySet().stream().filter(e -> month.equals(e.getValue())
+                    && org.equals(usageOrg(e.getKey().agentId(), e.getKey().occurredAt()))).map(Map.Entry::getKey)
+                    .toList();
         }
 
         BigDecimal[] priceAt(String model, Instant at) {
