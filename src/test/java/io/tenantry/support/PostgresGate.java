@@ -21,6 +21,10 @@ public class PostgresGate implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         if (!TestDatabase.postgres()) {
+            if (required() && Boolean.getBoolean("tenantry.test.postgres-run-skipped")) {
+                throw new IllegalStateException("The PostgreSQL run is required here (CI=true or "
+                        + "TENANTRY_REQUIRE_POSTGRES=true), so -DskipPostgresRun=true is refused.");
+            }
             return ConditionEvaluationResult.enabled("H2 run");
         }
         check();

@@ -25,6 +25,9 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
     public static final String OWNER_ROLE = "tenantry_owner";
     public static final String APP_ROLE = "tenantry_app";
     private static final String PREFIX = "tenantry_test_";
+    /** Longer than any build runs: a database this old is a leftover of a build that died. */
+    private static final long ABANDONED_AFTER_SECONDS = 6 * 3600;
+    private static final List<String> CREATED = new ArrayList<>();
     private static boolean cleaned;
 
     public static boolean postgres() {
@@ -57,8 +60,8 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         if (!context.getEnvironment().getProperty("tenantry.test.no-proxy", Boolean.class, false)) {
             TestPropertyValues.of("tenantry.trusted-proxies=127.0.0.1/32").applyTo(context);
         }
-        String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (!postgres()) {
+            String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
             TestPropertyValues.of(
                     "tenantry.db.url=jdbc:h2:mem:" + name
                             + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
@@ -81,7 +84,9 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
      * (TENANTRY_DB_URL and the rest): the app role for the app, the owner for migrations.
      */
     public static java.util.Map<String, String> postgresEnvironment() {
-        String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        // The creation time is in the name, so a later build can tell a leftover from a live database.
+        String name = PREFIX + (System.currentTimeMillis() / 1000) + "_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         createPostgresDatabase(name);
         String url = adminUrl().substring(0, adminUrl().lastIndexOf('/') + 1) + name;
         return java.util.Map.of("TENANTRY_DB_URL", url, "TENANTRY_DB_USER", APP_ROLE, "TENANTRY_DB_PASSWORD", APP_ROLE,
@@ -92,12 +97,14 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         try (Connection admin = DriverManager.getConnection(adminUrl(), adminUser(), adminPassword());
                 Statement sql = admin.createStatement()) {
             if (!cleaned) {
-                dropEarlierTestDatabases(admin);
+                dropAbandonedTestDatabases(admin);
                 ensureRole(sql, OWNER_ROLE, "nosuperuser bypassrls");
                 ensureRole(sql, APP_ROLE, "nosuperuser nobypassrls");
+                Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::dropOwnDatabases, "drop-test-databases"));
                 cleaned = true;
             }
             sql.execute("create database " + name + " owner " + OWNER_ROLE);
+            CREATED.add(name);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the PostgreSQL test database " + name, e);
         }
@@ -113,8 +120,14 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         sql.execute("alter role " + role + " login " + attributes + " password '" + role + "'");
     }
 
-    private static void dropEarlierTestDatabases(Connection admin) throws SQLException {
+    /**
+     * Drops the test databases of builds that died without cleaning up: those created more
+     * than six hours ago (the time is in the name). Another build running on the same
+     * PostgreSQL keeps its databases; so do older-style names, which say no age.
+     */
+    private static void dropAbandonedTestDatabases(Connection admin) throws SQLException {
         List<String> names = new ArrayList<>();
+        long now = System.currentTimeMillis() / 1000;
         try (Statement sql = admin.createStatement();
                 ResultSet rs = sql.executeQuery("select datname from pg_database where datname like '" + PREFIX + "%'")) {
             while (rs.next()) {
@@ -123,8 +136,24 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         }
         try (Statement sql = admin.createStatement()) {
             for (String old : names) {
-                sql.execute("drop database if exists " + old + " with (force)");
+                String[] parts = old.substring(PREFIX.length()).split("_");
+                if (parts.length == 2 && parts[0].matches("\\d{10}")
+                        && now - Long.parseLong(parts[0]) > ABANDONED_AFTER_SECONDS) {
+                    sql.execute("drop database if exists " + old + " with (force)");
+                }
             }
+        }
+    }
+
+    /** At the end of this build's run: its own databases, and nobody else's. */
+    private static synchronized void dropOwnDatabases() {
+        try (Connection admin = DriverManager.getConnection(adminUrl(), adminUser(), adminPassword());
+                Statement sql = admin.createStatement()) {
+            for (String name : CREATED) {
+                sql.execute("drop database if exists " + name + " with (force)");
+            }
+        } catch (SQLException e) {
+            System.err.println("[TestDatabase] could not drop this run's databases: " + e.getMessage());
         }
     }
 
