@@ -39,7 +39,7 @@ class ArchitectureTest {
 
     /** The core every feature stands on; it knows no feature, whatever features are added. */
     static final String[] CORE = {"io.tenantry.tenancy..", "io.tenantry.api..", "io.tenantry.jdbc..",
-            "io.tenantry.crypto..", "io.tenantry.net.."};
+            "io.tenantry.crypto..", "io.tenantry.net..", "io.tenantry.jobs.."};
 
     /**
      * Classes that run SQL without being repositories, each reviewed: the scoped transaction

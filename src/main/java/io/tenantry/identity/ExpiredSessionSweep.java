@@ -1,17 +1,21 @@
 package io.tenantry.identity;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
+import io.tenantry.jobs.ClusterJobs;
+
 /**
  * Expired sessions are refused at once but stay in the table until this sweep removes
- * them, hourly, together with sign-in throttles that have drained. Any node may run it; the
- * deletes are idempotent.
+ * them, hourly (TENANTRY_SESSION_SWEEP_INTERVAL), together with sign-in throttles that have
+ * drained and old job claims. Every node ticks; one runs each period (ClusterJobs).
  */
 @Configuration
 @EnableScheduling
@@ -21,19 +25,31 @@ class ExpiredSessionSweep {
 
     private final Sessions sessions;
     private final SignInThrottle throttle;
+    private final ClusterJobs jobs;
+    private final Duration interval;
 
-    ExpiredSessionSweep(Sessions sessions, SignInThrottle throttle) {
+    ExpiredSessionSweep(Sessions sessions, SignInThrottle throttle, ClusterJobs jobs,
+            @Value("${tenantry.sessions.sweep-interval}") Duration interval) {
         this.sessions = sessions;
         this.throttle = throttle;
+        this.jobs = jobs;
+        this.interval = interval;
     }
 
-    @Scheduled(initialDelayString = "PT1M", fixedDelayString = "PT1H")
-    void sweep() {
+    @Scheduled(initialDelayString = "${tenantry.sessions.sweep-interval}",
+            fixedDelayString = "${tenantry.sessions.sweep-interval}")
+    void sweepNow() {
         Instant now = Instant.now();
+        jobs.runOnce("session-sweep", interval, now, () -> sweep(now));
+    }
+
+    void sweep(Instant now) {
         int removed = sessions.deleteExpired(now);
         int drained = throttle.sweep(now);
-        if (removed > 0 || drained > 0) {
-            log.info("removed {} expired sessions and {} drained sign-in throttles", removed, drained);
+        int forgotten = jobs.forgetOldRuns(now);
+        if (removed > 0 || drained > 0 || forgotten > 0) {
+            log.info("removed {} expired sessions, {} drained sign-in throttles and {} old job claims", removed,
+                    drained, forgotten);
         }
     }
 }

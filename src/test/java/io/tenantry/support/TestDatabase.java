@@ -49,8 +49,8 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         // Time-driven billing jobs would change a test's months under it; tests run them by hand.
-        TestPropertyValues.of("tenantry.billing.auto-close=false", "tenantry.billing.budget-check-interval=PT24H")
-                .applyTo(context);
+        TestPropertyValues.of("tenantry.billing.auto-close=false", "tenantry.billing.budget-check-interval=PT24H",
+                "tenantry.sessions.sweep-interval=PT24H").applyTo(context);
         // Test contexts stay cached while the suite runs; idle pools of 16 each would use up
         // PostgreSQL's 100 connections after a few contexts.
         TestPropertyValues.of("spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.maximum-pool-size=10")

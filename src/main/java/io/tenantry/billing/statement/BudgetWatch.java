@@ -1,6 +1,7 @@
 package io.tenantry.billing.statement;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
@@ -9,11 +10,13 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.audit.AuditLog;
 import io.tenantry.billing.BillingMonth;
+import io.tenantry.jobs.ClusterJobs;
 import io.tenantry.organization.Organization;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.Actor;
@@ -35,20 +38,27 @@ public class BudgetWatch {
     private final BudgetAlerts alerts;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final ClusterJobs jobs;
+    private final Duration interval;
 
     BudgetWatch(OrganizationService organizations, OpenStatements open, BudgetAlerts alerts,
-            ScopedTransactions transactions, AuditLog audit) {
+            ScopedTransactions transactions, AuditLog audit, ClusterJobs jobs,
+            @Value("${tenantry.billing.budget-check-interval}") Duration interval) {
         this.organizations = organizations;
         this.open = open;
         this.alerts = alerts;
         this.transactions = transactions;
         this.audit = audit;
+        this.jobs = jobs;
+        this.interval = interval;
     }
 
-    @Scheduled(initialDelayString = "${tenantry.billing.budget-check-interval:PT1M}",
-            fixedDelayString = "${tenantry.billing.budget-check-interval:PT1M}")
+    /** Every node ticks; one checks each period. */
+    @Scheduled(initialDelayString = "${tenantry.billing.budget-check-interval}",
+            fixedDelayString = "${tenantry.billing.budget-check-interval}")
     void checkNow() {
-        check(Instant.now());
+        Instant now = Instant.now();
+        jobs.runOnce("budget-watch", interval, now, () -> check(now));
     }
 
     /** Checks the month of {@code now}; answers how many thresholds were crossed for the first time. */

@@ -101,6 +101,11 @@ public class MonthClosing {
         });
     }
 
+    /** {@link #firstBillable} of every org. Must run inside a transaction of all orgs. */
+    YearMonth firstBillableMonth() {
+        return firstBillable(OrgScope.allOrgs(), organizations.all(OrgScope.allOrgs()));
+    }
+
     /**
      * The first month anything is billed in: when the oldest org was created (the default
      * org, made at installation), or earlier when usage was imported from before that.

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 import io.tenantry.api.ApiException;
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
+import io.tenantry.jobs.ClusterJobs;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 
@@ -31,24 +32,37 @@ class MonthEndClosing {
     private final BillingCalendar calendar;
     private final ScopedTransactions transactions;
     private final Duration grace;
+    private final ClusterJobs jobs;
+    private final Duration interval;
 
     MonthEndClosing(MonthClosing closing, BillingCalendar calendar, ScopedTransactions transactions,
-            @Value("${tenantry.billing.close-after-days:3}") int closeAfterDays) {
+            @Value("${tenantry.billing.close-after-days:3}") int closeAfterDays, ClusterJobs jobs,
+            @Value("${tenantry.billing.close-check-interval}") Duration interval) {
         this.closing = closing;
         this.calendar = calendar;
         this.transactions = transactions;
         this.grace = Duration.ofDays(closeAfterDays);
+        this.jobs = jobs;
+        this.interval = interval;
     }
 
-    @Scheduled(initialDelayString = "PT1M", fixedDelayString = "PT1H")
+    /** Every node ticks; one checks each period. */
+    @Scheduled(initialDelayString = "${tenantry.billing.close-check-interval}",
+            fixedDelayString = "${tenantry.billing.close-check-interval}")
     void closeDueMonth() {
-        closeDue(Instant.now());
+        Instant now = Instant.now();
+        jobs.runOnce("month-end-closing", interval, now, () -> closeDue(now));
     }
 
-    /** Closes the latest month whose grace period is over, unless it is closed already. */
+    /**
+     * Closes the latest month whose grace period is over, unless it is closed already or
+     * comes before anything was billed (a new installation has no last month to close).
+     */
     void closeDue(Instant now) {
         YearMonth due = BillingMonth.of(now.minus(grace)).minusMonths(1);
-        if (transactions.read(OrgScope.allOrgs(), () -> calendar.isClosed(due))) {
+        boolean nothingToDo = transactions.read(OrgScope.allOrgs(),
+                () -> calendar.isClosed(due) || due.isBefore(closing.firstBillableMonth()));
+        if (nothingToDo) {
             return;
         }
         try {

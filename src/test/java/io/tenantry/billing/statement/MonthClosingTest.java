@@ -18,6 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.billing.BillingCalendar;
+import io.tenantry.jobs.ClusterJobs;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.support.UsageEvents;
@@ -43,6 +44,9 @@ class MonthClosingTest extends ServerTest {
 
     @Autowired
     ScopedTransactions transactions;
+
+    @Autowired
+    ClusterJobs jobs;
 
     final YearMonth thisMonth = YearMonth.now(ZoneOffset.UTC);
     final YearMonth lastMonth = thisMonth.minusMonths(1);
@@ -146,7 +150,7 @@ class MonthClosingTest extends ServerTest {
     @Test
     @Order(5)
     void theMonthIsClosedAutomaticallyOnlyOnceItsGracePeriodIsOver() {
-        MonthEndClosing automatic = new MonthEndClosing(closing, calendar, transactions, 3);
+        MonthEndClosing automatic = new MonthEndClosing(closing, calendar, transactions, 3, jobs, Duration.ofHours(1));
         Instant nextMonth = thisMonth.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
 
         automatic.closeDue(nextMonth.plus(Duration.ofDays(2)));

@@ -1,0 +1,251 @@
+package io.tenantry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import tools.jackson.databind.JsonNode;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.MonthEdge;
+import io.tenantry.support.Platform;
+import io.tenantry.support.PostgresOnly;
+import io.tenantry.support.ServerProcess;
+import io.tenantry.support.UsageEvents;
+
+/**
+ * An operator outgrowing one server runs several behind a load balancer on one PostgreSQL.
+ * Two real server processes share one database here: what one node does, the other sees at
+ * once (sessions, permissions, sign-in throttles, usage), and the periodic jobs (month-end
+ * closing, budget checks, the session sweep; every second here) run once per period across
+ * both, with no alert or statement made twice.
+ */
+@PostgresOnly("nodes share a database only on PostgreSQL; the embedded H2 lives inside one process")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoNodesTest {
+
+    private static final String OWNER_EMAIL = "two-nodes@tenantry.test";
+    private static final String PASSWORD = "two nodes owner password";
+    private static final Pattern JOB_COUNTER = Pattern.compile(
+            "^tenantry_jobs_total\\{([^}]*)\\} ([0-9.E]+)$", Pattern.MULTILINE);
+
+    Map<String, String> database;
+    ServerProcess one;
+    ServerProcess two;
+    String owner;
+
+    @BeforeAll
+    void twoNodesOnOneDatabase() throws Exception {
+        MonthEdge.awayFromMidnight();
+        database = ServerProcess.freshDatabase();
+        Map<String, String> settings = Map.of("TENANTRY_OWNER_EMAIL", OWNER_EMAIL, "TENANTRY_OWNER_PASSWORD", PASSWORD,
+                "TENANTRY_TRUSTED_PROXIES", "127.0.0.1/32", "TENANTRY_BUDGET_CHECK_INTERVAL", "PT1S",
+                "TENANTRY_BILLING_CLOSE_CHECK_INTERVAL", "PT1S", "TENANTRY_BILLING_CLOSE_AFTER_DAYS", "0",
+                "TENANTRY_SESSION_SWEEP_INTERVAL", "PT1S");
+        one = ServerProcess.on(database, settings).start();
+        two = ServerProcess.on(database, settings).start();
+        owner = Platform.login(one.api(), OWNER_EMAIL, PASSWORD);
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (one != null) {
+            one.close();
+        }
+        if (two != null) {
+            two.close();
+        }
+    }
+
+    @Test
+    void aSessionMadeOnOneNodeWorksOnTheOtherAndEndsOnBoth() {
+        String token = Platform.login(one.api(), OWNER_EMAIL, PASSWORD);
+
+        assertThat(two.api().get("/api/me").as(token).send().expect(200).text("email")).isEqualTo(OWNER_EMAIL);
+        two.api().post("/api/auth/logout").as(token).send().expect(204);
+        one.api().get("/api/me").as(token).send().expect(401);
+    }
+
+    @Test
+    void aPermissionChangeOnOneNodeAppliesOnTheOthersNextRequest() {
+        String email = "perm-" + System.nanoTime() + "@tenantry.test";
+        String id = one.api().post("/api/users").as(owner).json(Map.of("email", email, "name", "Moving target",
+                "password", Platform.PASSWORD, "pages", List.of("agents"))).send().expect(201).id();
+        String token = Platform.login(two.api(), email, Platform.PASSWORD);
+        two.api().get("/api/agents").as(token).send().expect(200);
+
+        one.api().put("/api/users/" + id + "/permissions").as(owner).json(Map.of("pages", List.of("audit"))).send()
+                .expect(200);
+
+        two.api().get("/api/agents").as(token).send().expect(403);
+        two.api().get("/api/audit").as(token).send().expect(200);
+    }
+
+    @Test
+    void signInThrottlingCountsAcrossBothNodes() {
+        String email = "guessed-" + System.nanoTime() + "@tenantry.test";
+        one.api().post("/api/users").as(owner).json(Map.of("email", email, "name", "Guessed", "password",
+                Platform.PASSWORD)).send().expect(201);
+        Api fromOne = one.api().from("192.0.2.201");
+        Api fromTwo = two.api().from("192.0.2.201");
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Api node = i % 2 == 0 ? fromOne : fromTwo;
+            statuses.add(node.post("/api/auth/login").json(Map.of("email", email, "password", "guess " + i)).send()
+                    .status());
+        }
+
+        assertThat(statuses).containsExactly(401, 401, 401, 401, 401, 429);
+        assertThat(fromOne.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD))
+                .send().status()).as("the right password from that address, on the other node").isEqualTo(429);
+    }
+
+    @Test
+    void usagePostedToBothNodesAndRetriedAcrossThemIsStoredOnceEach() throws Exception {
+        String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node usage")).send()
+                .expect(201).id();
+        String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Two-node agent")).send()
+                .expect(201).id();
+        String key = two.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Long>> sent = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            long tokens = 10_000 + i;
+            ServerProcess first = i % 2 == 0 ? one : two;
+            ServerProcess retry = first == one ? two : one;
+            Callable<Long> report = () -> {
+                Map<String, Object> event = UsageEvents.event("gpt-4o", tokens, 1, 0, Instant.now());
+                Api.Response stored = first.api().post("/agent/v1/usage").as(key).json(event).send().expect(201);
+                Api.Response again = retry.api().post("/agent/v1/usage").as(key).json(event).send().expect(201);
+                assertThat(stored.header("Idempotent-Replayed")).isNull();
+                assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+                assertThat(again.body()).isEqualTo(stored.body());
+                return tokens;
+            };
+            sent.add(pool.submit(report));
+        }
+        // The same new event sent to both nodes at once: one stores it, the other answers the replay.
+        List<Future<Api.Response>> raced = new ArrayList<>();
+        long racedTokens = 0;
+        for (int i = 0; i < 20; i++) {
+            Map<String, Object> event = UsageEvents.event("gpt-4o", 50_000 + i, 1, 0, Instant.now());
+            racedTokens += 50_000 + i;
+            raced.add(pool.submit(() -> one.api().post("/agent/v1/usage").as(key).json(event).send()));
+            raced.add(pool.submit(() -> two.api().post("/agent/v1/usage").as(key).json(event).send()));
+        }
+        long expected = racedTokens;
+        for (Future<Long> tokens : sent) {
+            expected += tokens.get();
+        }
+        for (int i = 0; i < raced.size(); i += 2) {
+            Api.Response a = raced.get(i).get();
+            Api.Response b = raced.get(i + 1).get();
+            assertThat(List.of(a.status(), b.status())).containsExactly(201, 201);
+            assertThat(List.of(String.valueOf(a.header("Idempotent-Replayed")),
+                    String.valueOf(b.header("Idempotent-Replayed")))).containsExactlyInAnyOrder("true", "null");
+        }
+        pool.shutdown();
+
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        JsonNode statement = two.api().get("/api/organizations/" + org + "/billing?month=" + month).as(owner).send()
+                .expect(200).json();
+        assertThat(statement.path("inputTokens").asLong()).isEqualTo(expected);
+        assertThat(statement.path("outputTokens").asLong()).as("one output token per event stored").isEqualTo(220);
+    }
+
+    @Test
+    void periodicJobsRunOncePerPeriodAcrossBothNodes() throws Exception {
+        YearMonth lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+        String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node jobs",
+                "monthlyBudget", "1.00")).send().expect(201).id();
+        String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Spender")).send()
+                .expect(201).id();
+        one.api().post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1_000_000, 0, 0,
+                lastMonth.atDay(12).atStartOfDay().toInstant(ZoneOffset.UTC)), agent)).send().expect(201);
+        two.api().post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1_000_000, 0, 0,
+                Instant.now()), agent)).send().expect(201);
+
+        waitFor("last month closed", () -> one.api().get("/api/organizations/" + org + "/billing?month=" + lastMonth)
+                .as(owner).send().expect(200).json().path("closed").asBoolean());
+        waitFor("three budget alerts", () -> two.api().get("/api/organizations/" + org + "/budget-alerts").as(owner)
+                .send().expect(200).items().size() == 3);
+        Thread.sleep(3_000);
+
+        List<JsonNode> alerts = one.api().get("/api/organizations/" + org + "/budget-alerts").as(owner).send()
+                .expect(200).items();
+        assertThat(alerts.stream().map(a -> a.path("threshold").asInt())).containsExactly(50, 80, 100);
+        assertThat(audited(org, "billing.budget_alert")).as("each threshold audited once").isEqualTo(3);
+        assertThat(audited(org, "billing.month_closed")).as("the month closed once").isEqualTo(1);
+        // Each period is claimed once (the key of job_runs), and the runs both nodes count are
+        // exactly the claimed periods: read before and after the claims, as the jobs keep ticking.
+        for (String job : List.of("budget-watch", "month-end-closing", "session-sweep")) {
+            long runsBefore = jobCount(one, job, "ran") + jobCount(two, job, "ran");
+            long claims = claims(job);
+            Thread.sleep(200);
+            long runsAfter = jobCount(one, job, "ran") + jobCount(two, job, "ran");
+            assertThat(claims).as("periods of %s claimed", job).isPositive().isBetween(runsBefore, runsAfter);
+        }
+    }
+
+    private long audited(String org, String action) {
+        return one.api().get("/api/audit?limit=500&action=" + action).org(org).as(owner).send().expect(200).items()
+                .size();
+    }
+
+    /** How many periods of {@code job} are claimed in the database, each by exactly one node. */
+    private long claims(String job) throws Exception {
+        try (Connection connection = DriverManager.getConnection(database.get("TENANTRY_DB_URL"),
+                database.get("TENANTRY_DB_USER"), database.get("TENANTRY_DB_PASSWORD"));
+                Statement sql = connection.createStatement();
+                ResultSet rs = sql.executeQuery("select count(*) from job_runs where job = '" + job + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The node's own count of {@code job} ticks with that outcome, from its Prometheus metrics. */
+    private long jobCount(ServerProcess node, String job, String outcome) {
+        String metrics = node.api().get("/actuator/prometheus").as(owner).send().expect(200).body();
+        Matcher counter = JOB_COUNTER.matcher(metrics);
+        long total = 0;
+        while (counter.find()) {
+            String labels = counter.group(1);
+            if (labels.contains("job=\"" + job + "\"") && labels.contains("outcome=\"" + outcome + "\"")) {
+                total += (long) Double.parseDouble(counter.group(2));
+            }
+        }
+        return total;
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("waited a minute for: " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
