@@ -31,10 +31,10 @@ insert into agent_rate_history (id, org_id, agent_id, rate, effective_at)
 select md5('override' || a.id)::uuid, a.org_id, a.id, a.billing_rate_override, a.created_at
   from agents a where a.email like '%@bench.example';
 
-insert into users (id, email, name, password_hash, role, client_org_id, pages, failed_logins, created_at, updated_at)
+insert into users (id, email, name, password_hash, role, client_org_id, pages, created_at, updated_at)
 select md5('user' || n)::uuid, 'user' || n || '@bench.example', 'Bench User ' || n,
        (select password_hash from users where role = 'owner' order by created_at limit 1), 'user',
-       md5('org' || (1 + (n - 1) / 5))::uuid, 'agents,dashboard', 0, now(), now()
+       md5('org' || (1 + (n - 1) / 5))::uuid, 'agents,dashboard', now(), now()
   from generate_series(1, 5000) as n;
 
 commit;
