@@ -28,12 +28,17 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class AgentService {
 
     private static final Set<String> PATCHABLE = Set.of("name", "email", "description", "model", "status",
-            "billingRateOverride", "id", "clientOrgName", "effectiveBillingRate", "effectiveStatus", "createdAt",
-            "updatedAt");
+            "billingRateOverride");
     private static final Map<String, String> ALIASES = Map.of("billing_rate_override", "billingRateOverride",
             "client_org_id", "clientOrgId");
-    private static final Map<String, String> REFUSED = Map.of(
-            "clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
+    private static final Map<String, String> REFUSED = refusals();
+
+    private static Map<String, String> refusals() {
+        Map<String, String> refused = new java.util.HashMap<>(PatchBody.readOnly("id", "clientOrgName",
+                "effectiveBillingRate", "effectiveStatus", "createdAt", "updatedAt"));
+        refused.put("clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
+        return Map.copyOf(refused);
+    }
 
     private final AgentRepository agents;
     private final AssignmentHistory history;

@@ -10,8 +10,16 @@ public final class Fields {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
     /** Control characters (C0, DEL and C1, such as U+0085) but tab and line breaks. */
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}&&[^\\t\\n\\r]]");
-    /** Line breaks of every kind, for single-line values. */
-    private static final Pattern LINE_BREAK = Pattern.compile("[\\n\\r\\u0085\\u2028\\u2029]");
+    /** Line breaks of every kind, and tabs, for single-line values. */
+    private static final Pattern LINE_BREAK = Pattern.compile("[\\t\\n\\r\\u0085\\u2028\\u2029]");
+    /**
+     * Invisible characters that make text show other than it reads: direction overrides and
+     * isolates (U+202A-E, U+2066-9), zero-width space, word joiner and invisible operators
+     * (U+200B, U+2060-4), the byte-order mark and tag characters. Joiners (U+200C/D) and
+     * direction marks (U+200E/F) stay: some scripts and emoji need them.
+     */
+    private static final Pattern INVISIBLE = Pattern.compile(
+            "[\\u202A-\\u202E\\u2066-\\u2069\\u200B\\u2060-\\u2064\\uFEFF\\x{E0000}-\\x{E007F}]");
 
     private Fields() {
     }
@@ -35,7 +43,11 @@ public final class Fields {
             throw ApiException.badRequest(field, field + " must be at most " + max + " characters.");
         }
         if (CONTROL.matcher(trimmed).find() || (max <= 320 && LINE_BREAK.matcher(trimmed).find())) {
-            throw ApiException.badRequest(field, field + " must not contain control characters or line breaks.");
+            throw ApiException.badRequest(field, field + " must not contain control characters, tabs or line breaks.");
+        }
+        if (INVISIBLE.matcher(trimmed).find()) {
+            throw ApiException.badRequest(field, field + " must not contain invisible formatting characters "
+                    + "(direction overrides, zero-width spaces, byte-order marks).");
         }
         if (trimmed.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
             throw ApiException.badRequest(field, field + " is not valid Unicode (it has a lone surrogate).");

@@ -36,6 +36,18 @@ public record PatchBody(Map<String, Object> fields) {
         return fields.containsKey(field);
     }
 
+    /**
+     * Refusals for fields a client may read but not write (id, createdAt, ...): sending one
+     * is an error, not silently ignored, so nobody believes they changed it.
+     */
+    public static Map<String, String> readOnly(String... fields) {
+        Map<String, String> refusals = new java.util.HashMap<>();
+        for (String field : fields) {
+            refusals.put(field, field + " is set by the server and cannot be changed.");
+        }
+        return refusals;
+    }
+
     /** Rejects any field outside {@code allowed}, with the reason given for the named ones. */
     public void allowOnly(Set<String> allowed, Map<String, String> refusals) {
         for (String field : fields.keySet()) {

@@ -9,10 +9,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingPathVariableException;
@@ -101,9 +104,16 @@ public class ProblemDetailsAdvice {
         return answer(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod() + " is not supported here.", null);
     }
 
-    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
+    @ExceptionHandler({HttpMediaTypeNotSupportedException.class, InvalidMediaTypeException.class})
+    ResponseEntity<ProblemDetail> mediaType(Exception e) {
         return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.", null);
+    }
+
+    /** The answer is JSON (or, for a statement, CSV); it is given as JSON whatever the Accept header asked. */
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return answer(HttpStatus.NOT_ACCEPTABLE, "This address answers in application/json; ask for that in Accept.",
+                null);
     }
 
     /** A constraint the database enforces that a service check did not catch first (a race). */
@@ -115,6 +125,11 @@ public class ProblemDetailsAdvice {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (e instanceof ErrorResponse framework && framework.getStatusCode().is4xxClientError()) {
+            // What Spring MVC refuses for the client's sake (a header it cannot read, say) is no server failure.
+            HttpStatus status = HttpStatus.valueOf(framework.getStatusCode().value());
+            return answer(status, status.getReasonPhrase() + ".", null);
+        }
         log.error("unexpected failure", e);
         return answer(HttpStatus.INTERNAL_SERVER_ERROR,
                 "Something went wrong on the server. Quote the requestId when you report it.", null);

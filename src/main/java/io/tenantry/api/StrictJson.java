@@ -3,23 +3,47 @@ package io.tenantry.api;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 /**
- * Request bodies are read strictly: a field the server does not know is an error (a
+ * Request bodies are JSON, read strictly: a field the server does not know is an error (a
  * misspelled {@code orgId} once created a user bound to nothing, who saw every org), so is
- * a field given twice, and so is anything after the JSON value. Decimals are read as
- * BigDecimal, never as binary floating point.
+ * a field given twice, a blank string where a number belongs, and anything after the JSON
+ * value. Decimals are read as BigDecimal, never as binary floating point. No other body
+ * format is read or written: the YAML, XML, CBOR and Smile converters that libraries bring
+ * along would read bodies past every one of these checks.
  */
 @Configuration
-class StrictJson {
+class StrictJson implements WebMvcConfigurer {
 
     @Bean
     JsonMapperBuilderCustomizer strictRequestBodies() {
         return builder -> builder.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
                 DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .withCoercionConfig(LogicalType.Float, config -> config
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Integer, config -> config
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+    }
+
+    @Override
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder converters) {
+        converters.configureMessageConvertersList(list -> list.removeIf(StrictJson::otherFormat));
+    }
+
+    private static boolean otherFormat(HttpMessageConverter<?> converter) {
+        return converter.getSupportedMediaTypes().stream().map(MediaType::getSubtype)
+                .anyMatch(subtype -> subtype.contains("yaml") || subtype.contains("xml") || subtype.contains("cbor")
+                        || subtype.contains("smile"));
     }
 }

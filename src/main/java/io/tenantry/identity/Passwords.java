@@ -15,6 +15,8 @@ class Passwords {
 
     static final int MIN_LENGTH = 10;
     static final int MAX_LENGTH = 200;
+    /** bcrypt reads only this many bytes of a password; a longer one is refused rather than cut. */
+    static final int MAX_BYTES = 72;
 
     private final PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
     /** Compared against when the e-mail is unknown, so both cases take the same time. */
@@ -24,17 +26,22 @@ class Passwords {
         if (password == null || password.length() < MIN_LENGTH) {
             throw ApiException.badRequest(field, field + " must be at least " + MIN_LENGTH + " characters.");
         }
-        if (password.length() > MAX_LENGTH) {
-            throw ApiException.badRequest(field, field + " must be at most " + MAX_LENGTH + " characters.");
+        if (password.length() > MAX_LENGTH || utf8Bytes(password) > MAX_BYTES) {
+            throw ApiException.badRequest(field, field + " must be at most " + MAX_BYTES + " bytes in UTF-8: "
+                    + MAX_BYTES + " plain letters, digits or spaces, fewer with accents or other scripts.");
         }
         return encoder.encode(password);
     }
 
     boolean matches(String password, String hash) {
-        if (password == null || password.length() > MAX_LENGTH) {
+        if (password == null || password.length() > MAX_LENGTH || utf8Bytes(password) > MAX_BYTES) {
             encoder.matches("", decoy);
             return false;
         }
         return encoder.matches(password, hash == null ? decoy : hash) && hash != null;
+    }
+
+    private static int utf8Bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 }

@@ -28,8 +28,8 @@ import io.tenantry.tenancy.ScopedTransactions;
 @Service
 public class UserService {
 
-    private static final Set<String> PATCHABLE = Set.of("name", "email", "password", "role", "id", "pages",
-            "clientOrgId", "createdAt", "updatedAt");
+    private static final Set<String> PATCHABLE = Set.of("name", "email", "password", "role");
+    private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "createdAt", "updatedAt");
 
     private final UserRepository users;
     private final Sessions sessions;
@@ -89,11 +89,11 @@ public class UserService {
 
     public User update(OrgCallContext context, UUID id, PatchBody patch) {
         context.requireOperator("edit users");
-        patch.allowOnly(PATCHABLE, Map.of());
         if (patch.has("pages") || patch.has("clientOrgId")) {
             throw ApiException.badRequest(patch.has("pages") ? "pages" : "clientOrgId",
                     "Set pages and the client organization with PUT /api/users/{id}/permissions.");
         }
+        patch.allowOnly(PATCHABLE, READ_ONLY);
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;

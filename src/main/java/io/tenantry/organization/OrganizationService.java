@@ -31,8 +31,10 @@ public class OrganizationService {
 
     static final int DETAIL_AGENT_LIMIT = 500;
     private static final Set<String> PATCHABLE = Set.of("name", "contactName", "contactEmail", "description",
-            "billingRatePerAgent", "currency", "active", "proration", "monthlyBudget", "budgetAlertThresholds", "slug",
-            "id", "isDefault", "agentCount", "createdAt", "updatedAt", "agents");
+            "billingRatePerAgent", "currency", "active", "proration", "monthlyBudget", "budgetAlertThresholds", "slug");
+    /** A slug may be sent back unchanged (it is permanent); these may not be sent at all. */
+    private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "isDefault", "agentCount",
+            "createdAt", "updatedAt", "agents");
     private static final Map<String, String> ALIASES = Map.of("contact_name", "contactName", "contact_email",
             "contactEmail", "billing_rate_per_agent", "billingRatePerAgent", "monthly_budget", "monthlyBudget",
             "budget_alert_thresholds", "budgetAlertThresholds");
@@ -153,7 +155,7 @@ public class OrganizationService {
     public Organization update(OrgCallContext context, UUID id, PatchBody body) {
         context.requireOperator("edit organizations");
         PatchBody patch = body.aliased(ALIASES);
-        patch.allowOnly(PATCHABLE, Map.of());
+        patch.allowOnly(PATCHABLE, READ_ONLY);
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {

@@ -57,6 +57,11 @@ public class OrgContextFilter extends OncePerRequestFilter {
             String requestId) throws IOException {
         String header = request.getHeader(HEADER);
         String parameter = request.getParameter(PARAMETER);
+        if (manyValues(request)) {
+            Problems.write(response, HttpStatus.BAD_REQUEST,
+                    "The org context (X-Org-Id or orgId) is given more than once: give one organization.");
+            return Optional.empty();
+        }
         UUID requested;
         try {
             UUID fromHeader = parse(header);
@@ -83,6 +88,17 @@ public class OrgContextFilter extends OncePerRequestFilter {
         }
         OrgScope scope = requested == null ? OrgScope.allOrgs() : OrgScope.of(requested);
         return Optional.of(new OrgCallContext(caller, scope, requested, requestId, Instant.now()));
+    }
+
+    private static boolean manyValues(HttpServletRequest request) {
+        java.util.Enumeration<String> headers = request.getHeaders(HEADER);
+        int count = 0;
+        while (headers.hasMoreElements()) {
+            headers.nextElement();
+            count++;
+        }
+        String[] parameters = request.getParameterValues(PARAMETER);
+        return count > 1 || (parameters != null && parameters.length > 1);
     }
 
     private static UUID parse(String value) {

@@ -104,6 +104,75 @@ class HostileInputTest extends ServerTest {
     }
 
     @Test
+    void onlyJsonIsReadAndWritten() {
+        String yaml = "email: careless@tenantry.test\nname: careless\npassword: careless password\nrole: user\n"
+                + "orgId: " + org + "\npages: [dashboard]\n";
+        Api.Response asYaml = api.post("/api/users").as(owner).header("Content-Type", "application/yaml").raw(yaml)
+                .send();
+        Api.Response wildcard = api.post("/api/auth/login").header("Content-Type", "*/*").raw("{\"email\": \"a@b.c\","
+                + " \"password\": \"whatever it is\"}").send();
+        Api.Response yamlAnswer = api.get("/api/organizations").as(owner).header("Accept", "application/yaml").send();
+
+        assertThat(asYaml.status()).as(asYaml.toString()).isEqualTo(415);
+        assertThat(wildcard.status()).as(wildcard.toString()).isEqualTo(415);
+        assertThat(yamlAnswer.status()).as(yamlAnswer.toString()).isEqualTo(406);
+        for (String accept : List.of("text/csv", "application/xml", "image/png")) {
+            assertThat(api.get("/api/setup").header("Accept", accept).send().status()).as(accept).isEqualTo(406);
+            assertThat(api.get("/api/organizations/" + org + "/billing").as(owner).header("Accept", accept).send()
+                    .status()).as(accept).isEqualTo(406);
+        }
+        assertThat(api.get("/agent/v1/me").as(agentKey).header("Accept", "image/png").send().status()).isEqualTo(406);
+        assertThat(api.get("/api/users?limit=500").as(owner).send().body()).doesNotContain("careless@tenantry.test");
+    }
+
+    @Test
+    void aFieldUnderItsNameAndItsAliasAtOnceIsRefused() {
+        String orgB = platform.createOrg("Alias B");
+        String before = newestAudit();
+        refused(api.post("/api/users").as(owner).json(Map.of("email", "alias@tenantry.test", "name", "Alias",
+                "password", Platform.PASSWORD, "role", "user", "clientOrgId", org, "client_org_id", orgB)).send(),
+                "clientOrgId");
+        refused(api.post("/api/agents").as(owner).json(Map.of("name", "Alias agent", "clientOrgId", org,
+                "client_org_id", orgB)).send(), "clientOrgId");
+        refused(api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", org, "org_id", orgB))
+                .send(), "orgId");
+        refused(api.post("/api/organizations").as(owner).json(Map.of("name", "Alias org", "billingRatePerAgent", 1,
+                "billing_rate_per_agent", 2)).send(), "billingRatePerAgent");
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    @Test
+    void aPasswordLongerThanBcryptReadsIsABadRequest() {
+        for (String password : List.of("a".repeat(73), "€".repeat(30))) {
+            refused(api.post("/api/users").as(owner).json(Map.of("email", "long-" + UUID.randomUUID() + "@t.test",
+                    "name", "Long", "password", password, "role", "user")).send(), "password");
+        }
+        api.post("/api/users").as(owner).json(Map.of("email", "just-" + UUID.randomUUID() + "@t.test", "name", "Just",
+                "password", "a".repeat(72), "role", "user")).send().expect(201);
+    }
+
+    @Test
+    void readOnlyFieldsInAnEditAreRefusedNotIgnored() {
+        refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("isDefault", true)).send(), "isDefault");
+        refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("id", UUID.randomUUID().toString()))
+                .send(), "id");
+        refused(api.patch("/api/agents/" + agent).as(owner).json(Map.of("createdAt", "2020-01-01T00:00:00Z")).send(),
+                "createdAt");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("description", "still editable")).send()
+                .expect(200);
+    }
+
+    @Test
+    void theOrgContextIsGivenOnceOrRefused() {
+        String other = platform.createOrg("Twice");
+        Api.Response headers = api.get("/api/agents").as(owner).header("X-Org-Id", org + ", " + other).send();
+        Api.Response parameters = api.get("/api/agents?orgId=" + org + "&orgId=" + other).as(owner).send();
+
+        assertThat(headers.status()).as(headers.toString()).isEqualTo(400);
+        assertThat(parameters.status()).as(parameters.toString()).isEqualTo(400);
+    }
+
+    @Test
     void anAgentCannotNameAnAgentInItsReport() {
         String other = platform.createAgent(platform.createOrg("Elsewhere"), "Not yours");
         Map<String, Object> event = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now()), other);
@@ -200,11 +269,15 @@ class HostileInputTest extends ServerTest {
     void namesRefuseC1ControlsAndBrokenUnicode() {
         String before = newestAudit();
         for (String name : List.of("Next\\u0085Line", "Lone \\ud800 surrogate", "Reversed \\udc00\\ud800",
-                "Bell\\u0007", "Escape\\u009b[31m")) {
+                "Bell\\u0007", "Escape\\u009b[31m", "Alpha\\u202eproc", "\\ufeffAlpha", "Zero\\u200bwidth",
+                "Isolate\\u2066x", "Tag\\udb40\\udc41")) {
             refused(postRaw("/api/organizations", "{\"name\": \"" + name + "\"}"), "name");
             refused(postRaw("/api/agents", "{\"name\": \"" + name + "\"}"), "name");
             refused(api.patch("/api/organizations/" + org).as(owner).raw("{\"description\": \"" + name + "\"}")
                     .send(), "description");
+        }
+        for (String tabbed : List.of("Tab\\there")) {
+            refused(postRaw("/api/organizations", "{\"name\": \"" + tabbed + "\"}"), "name");
         }
         assertThat(newestAudit()).isEqualTo(before);
         api.post("/api/organizations").as(owner).raw("{\"name\": \"" + Platform.unique("Ünïcödé 組織 \\ud83d\\ude80")

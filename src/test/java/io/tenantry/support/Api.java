@@ -134,7 +134,7 @@ public final class Api {
                     .timeout(Duration.ofSeconds(30))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body));
-            if (body != null) {
+            if (body != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
                 request.header("Content-Type", "application/json");
             }
             if (!headers.containsKey("X-Forwarded-For")) {

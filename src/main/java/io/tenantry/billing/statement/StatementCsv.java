@@ -7,8 +7,9 @@ import java.util.stream.Stream;
 
 /**
  * A month's statement as CSV (RFC 4180): one row per line, then the totals. Text that a
- * spreadsheet would run as a formula (starting with = + - @ or a control character) is
- * prefixed with an apostrophe.
+ * spreadsheet would run as a formula (starting with = + - @ or a control character, once
+ * leading blanks and invisible formatting characters are passed over) is prefixed with an
+ * apostrophe.
  */
 final class StatementCsv {
 
@@ -50,7 +51,12 @@ final class StatementCsv {
             return "";
         }
         String text = value;
-        if (!text.isEmpty() && ("=+-@".indexOf(text.charAt(0)) >= 0 || text.charAt(0) < ' ')
+        int first = 0;
+        while (first < text.length() && (text.charAt(first) == ' '
+                || Character.getType(text.charAt(first)) == Character.FORMAT)) {
+            first++;
+        }
+        if (first < text.length() && ("=+-@".indexOf(text.charAt(first)) >= 0 || text.charAt(first) < ' ')
                 && !text.matches("-?\\d+(\\.\\d+)?")) {
             text = "'" + text;
         }

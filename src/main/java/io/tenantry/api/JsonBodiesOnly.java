@@ -1,0 +1,58 @@
+package io.tenantry.api;
+
+import java.io.IOException;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The API reads JSON bodies and nothing else: a request to /api or /agent that carries a
+ * body of another declared type (YAML, a form, a wildcard) is refused with 415 before any
+ * handler sees it, so no converter a library brings along can read past the strict JSON
+ * rules ({@link StrictJson}). A body without a declared type is left to the JSON reader.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
+class JsonBodiesOnly extends OncePerRequestFilter {
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !(path.startsWith("/api/") || path.startsWith("/agent/")) || !carriesBody(request);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String type = request.getContentType();
+        if (type != null && !json(type)) {
+            Problems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.");
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static boolean carriesBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    private static boolean json(String type) {
+        try {
+            MediaType media = MediaType.parseMediaType(type);
+            return !media.isWildcardType() && !media.isWildcardSubtype() && (media.isCompatibleWith(
+                    MediaType.APPLICATION_JSON) || media.getSubtype().endsWith("+json"));
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
+    }
+}
