@@ -72,15 +72,17 @@ class SignInThrottle {
         String client = clientKey(clientAddress);
         Ticket ticket = new Ticket(accountPrefix(email) + client.substring(2), client);
         long nowMs = now.toEpochMilli();
-        Long refusedUntil = transactions.write(OrgScope.none(), () -> {
-            if (counted(ticket.accountKey(), PER_ACCOUNT_AND_ADDRESS, nowMs)
-                    && counted(ticket.clientKey(), PER_ADDRESS, nowMs)) {
-                return null;
-            }
-            return Math.max(buckets.nextAllowed(ticket.accountKey()), buckets.nextAllowed(ticket.clientKey()));
-        });
-        if (refusedUntil != null) {
-            long seconds = Math.max(1, (refusedUntil - nowMs + 999) / 1000);
+        try {
+            transactions.write(OrgScope.none(), () -> {
+                if (!counted(ticket.accountKey(), PER_ACCOUNT_AND_ADDRESS, nowMs)
+                        || !counted(ticket.clientKey(), PER_ADDRESS, nowMs)) {
+                    // Thrown inside the transaction, so a count already made in it is undone.
+                    throw new Waiting(Math.max(buckets.nextAllowed(ticket.accountKey()),
+                            buckets.nextAllowed(ticket.clientKey())));
+                }
+            });
+        } catch (Waiting waiting) {
+            long seconds = Math.max(1, (waiting.untilMs - nowMs + 999) / 1000);
             throw ApiException.tooManyRequests("Too many failed sign-ins from your address: wait " + seconds
                     + (seconds == 1 ? " second" : " seconds") + " before trying again.", Duration.ofSeconds(seconds));
         }
@@ -101,6 +103,17 @@ class SignInThrottle {
     /** Drops buckets that have drained; answers how many. */
     int sweep(Instant now) {
         return transactions.write(OrgScope.none(), () -> buckets.deleteIdle(now.toEpochMilli()));
+    }
+
+    /** A refusal, carrying when the caller may try again; rolls its transaction back. */
+    private static final class Waiting extends RuntimeException {
+
+        private final long untilMs;
+
+        Waiting(long untilMs) {
+            super(null, null, false, false);
+            this.untilMs = untilMs;
+        }
     }
 
     private boolean counted(String key, Rule rule, long nowMs) {

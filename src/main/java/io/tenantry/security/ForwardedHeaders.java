@@ -65,21 +65,27 @@ class ForwardedHeaders extends OncePerRequestFilter {
 
     /**
      * Walks the hops from the nearest back: each trusted proxy vouches for the one before
-     * it; the first hop that is not a trusted proxy is the client. A malformed hop ends the
-     * walk at the last address vouched for.
+     * it; the first hop that is not a trusted proxy is the client. A hop may carry a port
+     * ({@code 192.0.2.1:5678}, {@code [2001:db8::1]:443}) or an IPv6 zone, which are dropped.
+     * A hop that is no address at all is the client as written (cleaned, cut to 64
+     * characters): never the proxy's own address, which would put every client behind it in
+     * one sign-in throttle.
      */
     private String client(String peer, Enumeration<String> headers) {
         List<String> hops = new ArrayList<>();
         while (headers.hasMoreElements()) {
             for (String hop : headers.nextElement().split(",")) {
-                hops.add(hop.strip());
+                if (!hop.isBlank()) {
+                    hops.add(hop.strip());
+                }
             }
         }
         String client = peer;
         for (int i = hops.size() - 1; i >= 0; i--) {
-            Optional<InetAddress> hop = IpAddress.parse(hops.get(i));
+            Optional<InetAddress> hop = IpAddress.parse(withoutPortOrZone(hops.get(i)));
             if (hop.isEmpty()) {
-                break;
+                return "unparsed:" + hops.get(i).replaceAll("[^\\x21-\\x7e]", "?")
+                        .substring(0, Math.min(64, hops.get(i).length()));
             }
             client = hop.get().getHostAddress();
             if (trusted.stream().noneMatch(block -> block.contains(hop.get()))) {
@@ -87,6 +93,17 @@ class ForwardedHeaders extends OncePerRequestFilter {
             }
         }
         return client;
+    }
+
+    private static String withoutPortOrZone(String hop) {
+        String address = hop;
+        if (address.startsWith("[") && address.indexOf(']') > 0) {
+            address = address.substring(1, address.indexOf(']'));
+        } else if (address.indexOf(':') > 0 && address.indexOf(':') == address.lastIndexOf(':')) {
+            address = address.substring(0, address.indexOf(':'));
+        }
+        int zone = address.indexOf('%');
+        return zone > 0 ? address.substring(0, zone) : address;
     }
 
     /** A proxy chain may append its own value: the nearest proxy's is the last. */

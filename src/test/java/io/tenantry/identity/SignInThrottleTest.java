@@ -125,6 +125,24 @@ class SignInThrottleTest extends ServerTest {
     }
 
     @Test
+    void anAttemptRefusedForTheAddressCountsAgainstNoAccount() throws InterruptedException {
+        String email = newUser();
+        Api crowded = api.from("192.0.2.45");
+        for (int i = 0; i < SignInThrottle.PER_ADDRESS.free(); i++) {
+            signIn(crowded, "crowd-" + i + "-" + Platform.unique("c").replace(" ", "") + "@tenantry.test", "guess")
+                    .expect(401);
+        }
+        for (int i = 0; i < 7; i++) {
+            signIn(crowded, email, "refused while the address waits " + i).expect(429);
+        }
+
+        Thread.sleep(SignInThrottle.PER_ADDRESS.firstDelay().toMillis() + 500);
+
+        assertThat(signIn(crowded, email, Platform.PASSWORD).status())
+                .as("the account's own bucket never counted the refused attempts").isEqualTo(200);
+    }
+
+    @Test
     void aSuccessForgetsTheTyposBeforeIt() {
         String email = newUser();
         Api holder = api.from("192.0.2.50");

@@ -39,12 +39,19 @@ class ForwardedHeadersTest extends ServerTest {
         String spoofed = failSignIn(api.post("/api/auth/login").header("X-Forwarded-For", "6.6.6.6, 192.0.2.80"));
         String viaProxies = failSignIn(api.post("/api/auth/login").header("X-Forwarded-For", "192.0.2.82, 127.0.0.1"));
         String garbage = failSignIn(api.post("/api/auth/login").header("X-Forwarded-For", "not-an-address"));
+        String withPort = failSignIn(api.post("/api/auth/login").header("X-Forwarded-For", "192.0.2.84:5678"));
+        String v6WithPort = failSignIn(api.post("/api/auth/login").header("X-Forwarded-For", "[2001:db8::7]:443"));
+        String zoned = failSignIn(api.post("/api/auth/login").header("X-Forwarded-For", "fe80::1%eth0"));
 
         assertThat(auditedAddress(api, owner, plain)).isEqualTo("192.0.2.81");
         assertThat(auditedAddress(api, owner, spoofed)).as("an address the client made up is not believed")
                 .isEqualTo("192.0.2.80");
         assertThat(auditedAddress(api, owner, viaProxies)).isEqualTo("192.0.2.82");
-        assertThat(auditedAddress(api, owner, garbage)).isEqualTo("127.0.0.1");
+        assertThat(auditedAddress(api, owner, garbage)).as("never the proxy's own address")
+                .isEqualTo("unparsed:not-an-address");
+        assertThat(auditedAddress(api, owner, withPort)).isEqualTo("192.0.2.84");
+        assertThat(auditedAddress(api, owner, v6WithPort)).isEqualTo("2001:db8:0:0:0:0:0:7");
+        assertThat(auditedAddress(api, owner, zoned)).isEqualTo("fe80:0:0:0:0:0:0:1");
     }
 
     @Test
