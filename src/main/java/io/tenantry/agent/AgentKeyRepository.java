@@ -73,7 +73,8 @@ class AgentKeyRepository {
                 ? "select * from agent_key_principal(:hash)"
                 : """
                   select k.id as key_id, k.created_at as key_created_at, a.id as agent_id, a.name as agent_name,
-                         a.status as agent_status, o.id as org_id, o.name as org_name, o.active as org_active
+                         a.status as agent_status, o.id as org_id, o.name as org_name, o.active as org_active,
+                         (select max(h.assigned_at) from agent_assignments h where h.agent_id = a.id) as held_since
                     from agent_keys k join agents a on a.id = k.agent_id join organizations o on o.id = a.org_id
                    where k.key_hash = :hash and k.revoked_at is null
                   """;
@@ -81,7 +82,7 @@ class AgentKeyRepository {
                 rs.getObject("key_id", UUID.class), Timestamps.read(rs, "key_created_at"),
                 rs.getObject("agent_id", UUID.class), rs.getString("agent_name"),
                 rs.getString("agent_status"), rs.getObject("org_id", UUID.class), rs.getString("org_name"),
-                rs.getBoolean("org_active"))).optional();
+                rs.getBoolean("org_active"), Timestamps.read(rs, "held_since"))).optional();
     }
 
     private static AgentKey map(ResultSet rs, int row) throws SQLException {

@@ -9,10 +9,16 @@ import io.tenantry.tenancy.Caller;
 
 /**
  * An agent authenticated by its key: locked to the org that holds it now. {@code keyIssuedAt}
- * bounds what the key may speak for: usage from before it was issued is not its to report.
+ * and {@code heldSince} (when the agent joined that org) bound what the key may speak for:
+ * usage from before either is not its to report, or it could land on another org's bill.
  */
 public record AgentPrincipal(UUID keyId, Instant keyIssuedAt, UUID agentId, String agentName, String status,
-        UUID orgId, String orgName, boolean orgActive) implements Caller {
+        UUID orgId, String orgName, boolean orgActive, Instant heldSince) implements Caller {
+
+    /** The earliest moment this key reports usage for: its issue, or the agent's joining its org, the later. */
+    public Instant speaksSince() {
+        return heldSince != null && heldSince.isAfter(keyIssuedAt) ? heldSince : keyIssuedAt;
+    }
 
     @Override
     public Actor actor() {

@@ -41,16 +41,16 @@ final class UsageReports {
 
     /**
      * Who reports, and from when: an agent reports its own usage (its key names the agent),
-     * only from the moment its key was issued and no further back than the lateness window,
-     * and may leave out occurredAt (meaning now); an operator imports usage of any agent,
-     * naming it in each event, from any plausible time.
+     * only from the moment its key was issued, since it joined the org that holds it now, and
+     * no further back than the lateness window, and may leave out occurredAt (meaning now); an
+     * operator imports usage of any agent, naming it in each event, from any plausible time.
      */
     record Reporter(UUID agent, Instant earliest, boolean defaultsToNow) {
 
         static Reporter agent(AgentPrincipal agent, Instant now, Duration maxLateness) {
             Instant window = now.minus(maxLateness);
-            return new Reporter(agent.agentId(), agent.keyIssuedAt().isAfter(window) ? agent.keyIssuedAt() : window,
-                    true);
+            Instant since = agent.speaksSince();
+            return new Reporter(agent.agentId(), since.isAfter(window) ? since : window, true);
         }
 
         static Reporter operator() {
@@ -186,8 +186,9 @@ final class UsageReports {
         }
         if (when.isBefore(reporter.earliest())) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is before " + reporter.earliest()
-                    + ": an agent key reports usage only from when it was issued and within the lateness window. "
-                    + "An owner or admin imports older usage through /api/usage.");
+                    + ": an agent key reports usage only from when it was issued, since its agent joined its "
+                    + "organization, and within the lateness window. An owner or admin imports older usage through "
+                    + "/api/usage.");
         }
         return when.truncatedTo(ChronoUnit.MICROS);
     }

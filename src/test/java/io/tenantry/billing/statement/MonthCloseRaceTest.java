@@ -42,8 +42,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  * close is held open, with the rollup lock taken, while a wave of reports is sent; those
  * reports must come out as adjustments, the ones acknowledged before it in the frozen month.
  * On a database of its own, since closing is platform-wide. Agents report through the agent
- * API (and its group commit): their keys are made old enough, and the lateness window long
- * enough, to report last month's usage.
+ * API (and its group commit): their keys and their joining the org are moved two months
+ * back, and the lateness window made long enough, so they may report last month's usage.
  */
 @TenantryTest
 @TestPropertySource(properties = {"tenantry.test.context=month-close-race", "tenantry.usage.max-lateness=P62D"})
@@ -72,8 +72,11 @@ class MonthCloseRaceTest extends ServerTest {
         for (int i = 0; i < 2; i++) {
             keys.add(platform.issueKey(platform.createAgent(org, "Racer " + i)));
         }
-        transactions.write(OrgScope.allOrgs(), () -> jdbc.sql("update agent_keys set created_at = :at")
-                .param("at", java.time.OffsetDateTime.now(ZoneOffset.UTC).minusDays(62)).update());
+        java.time.OffsetDateTime longAgo = java.time.OffsetDateTime.now(ZoneOffset.UTC).minusDays(62);
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("update agent_keys set created_at = :at").param("at", longAgo).update();
+            jdbc.sql("update agent_assignments set assigned_at = :at").param("at", longAgo).update();
+        });
         CountDownLatch closeHoldsTheLock = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         doAnswer(call -> {

@@ -104,14 +104,13 @@ class UsageApiTest extends ServerTest {
         String a = platform.createOrg("Usage before");
         String b = platform.createOrg("Usage after");
         String agent = platform.createAgent(a, "Mover");
-        String key = platform.issueKey(agent);
         Instant whileInA = Instant.now();
         Thread.sleep(20);
         api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", b)).send().expect(200);
-        Map<String, Object> early = UsageEvents.event("gpt-4o", 10, 10, 0, whileInA);
-        Map<String, Object> late = UsageEvents.event("gpt-4o", 10, 10, 0, Instant.now());
+        Map<String, Object> early = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 10, 10, 0, whileInA), agent);
+        Map<String, Object> late = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 10, 10, 0, Instant.now()), agent);
 
-        api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(early, late))).send().expect(201);
+        api.post("/api/usage").as(owner).json(Map.of("events", List.of(early, late))).send().expect(201);
 
         assertThat(storedOrgs((String) early.get("eventId"))).containsExactly(a);
         assertThat(storedOrgs((String) late.get("eventId"))).containsExactly(b);
@@ -195,7 +194,7 @@ class UsageApiTest extends ServerTest {
     }
 
     @Test
-    void anAgentKeyReportsUsageOnlyFromWhenItWasIssued() throws InterruptedException {
+    void anAgentKeyReportsUsageOnlyFromWhenItWasIssuedAndItsAgentJoinedItsOrg() throws InterruptedException {
         String orgB = platform.createOrg("Key origin");
         String orgA = platform.createOrg("Key destination");
         String agent = platform.createAgent(orgB, "Mover");
@@ -204,21 +203,29 @@ class UsageApiTest extends ServerTest {
         String key = platform.issueKey(agent);
         Instant inB = Instant.now();
         Thread.sleep(5);
+        Map<String, Object> whileInB = UsageEvents.event("gpt-4o", 6, 6, 0, inB);
+        api.post("/agent/v1/usage").as(key).json(whileInB).send().expect(201);
         api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
+        Instant inA = Instant.now();
 
         Map<String, Object> backdated = UsageEvents.event("gpt-4o", 7, 7, 0, beforeKey);
         Map<String, Object> year2000 = UsageEvents.event("gpt-4o", 7, 7, 0, Instant.parse("2000-01-01T00:00:00Z"));
-        Map<String, Object> late = UsageEvents.event("gpt-4o", 8, 8, 0, inB);
+        Map<String, Object> lateForB = UsageEvents.event("gpt-4o", 8, 8, 0, inB.plusMillis(1));
+        Map<String, Object> forA = UsageEvents.event("gpt-4o", 9, 9, 0, inA);
         Api.Response refused = api.post("/agent/v1/usage").as(key).json(backdated).send().expect(400);
         api.post("/agent/v1/usage").as(key).json(year2000).send().expect(400);
-        api.post("/agent/v1/usage").as(key).json(late).send().expect(201);
+        Api.Response beforeTheMove = api.post("/agent/v1/usage").as(key).json(lateForB).send().expect(400);
+        api.post("/agent/v1/usage").as(key).json(forA).send().expect(201);
 
         assertThat(refused.text("field")).isEqualTo("occurredAt");
         assertThat(refused.text("detail")).contains("/api/usage");
+        assertThat(beforeTheMove.text("field")).as("the key now speaks for A: B's past is an import")
+                .isEqualTo("occurredAt");
         assertThat(storedOrgs((String) backdated.get("eventId"))).isEmpty();
         assertThat(storedOrgs((String) year2000.get("eventId"))).isEmpty();
-        assertThat(storedOrgs((String) late.get("eventId"))).as("late usage from while the agent was in B")
-                .containsExactly(orgB);
+        assertThat(storedOrgs((String) lateForB.get("eventId"))).isEmpty();
+        assertThat(storedOrgs((String) whileInB.get("eventId"))).containsExactly(orgB);
+        assertThat(storedOrgs((String) forA.get("eventId"))).containsExactly(orgA);
     }
 
     @Test
