@@ -3,8 +3,10 @@
 # starts the server as the row-level-security-bound app role, and measures with wrk:
 #   1. GET /api/agents in a random organization's context (X-Org-Id per request)
 #   2. GET /api/organizations as an owner
-#   3. GET /api/me, the reference: authentication and one query, no org scope
-# Every request is authenticated with a real session token. Only 127.0.0.1 is targeted,
+#   3. GET /api/me: authentication and one query, no org scope
+#   4. the bare reference (bench/bare): a Spring Boot app running the agent list's query for
+#      a random org, without authentication, org scope or row-level security
+# Every request to the server is authenticated with a real session token. Only 127.0.0.1 is targeted,
 # and every wrk run is bounded in time. On two cores the JIT compiler competes with the
 # load for minutes, so the server is warmed up until two consecutive 20 s rounds of the
 # agent list agree within 5 % (at least WARMUP_MIN, at most WARMUP_MAX seconds); then
@@ -27,6 +29,7 @@ mkdir -p "$OUT"
 . bench/lib.sh
 bench_prepare
 bench_start_server
+bench_start_bare
 bench_seed
 bench_login
 export ORGS_FILE="$OUT/orgs.txt"
@@ -39,6 +42,7 @@ while :; do
     | awk '/Requests\/sec/ {print int($2)}')
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/organizations.lua "http://127.0.0.1:$PORT" >/dev/null
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/me.lua "http://127.0.0.1:$PORT" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/bare-agents.lua "http://127.0.0.1:$BARE_PORT" >/dev/null
   elapsed=$((SECONDS - started))
   echo "  ${elapsed}s: ${rate} req/s"
   steady=$(awk -v a="$rate" -v b="$previous" 'BEGIN { print (b > 0 && (a - b) / b < 0.05 && (b - a) / b < 0.05) ? 1 : 0 }')
@@ -50,9 +54,11 @@ done
 
 rm -f "$OUT"/round-*.txt
 for round in $(seq 1 "$ROUNDS"); do
-  for scenario in agents-random-org organizations me; do
+  for scenario in agents-random-org organizations me bare-agents; do
+    target="http://127.0.0.1:$PORT"
+    [ "$scenario" = bare-agents ] && target="http://127.0.0.1:$BARE_PORT"
     echo "== round $round: $scenario, $CONNECTIONS connections, $DURATION"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$scenario.lua" "http://127.0.0.1:$PORT" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$scenario.lua" "$target" \
       | tee "$OUT/round-$round-$scenario.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
   done
 done

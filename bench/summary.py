@@ -21,6 +21,15 @@ for scenario, results in runs.items():
     p99 = statistics.median(r[1] for r in results)
     each = ", ".join(f"{r[0]:.0f}" for r in results)
     print(f"{scenario:<20}{rps:>14.0f}{p99:>15.2f}{each:>30}{sum(r[2] for r in results):>8}")
-if "agents-random-org" in runs and "me" in runs:
-    ratio = statistics.median(r[0] for r in runs["agents-random-org"]) / statistics.median(r[0] for r in runs["me"])
-    print(f"\nscoped agent list / reference (GET /api/me): {ratio:.2f}")
+def ratio(numerator, denominator, what):
+    if numerator in runs and denominator in runs:
+        value = (statistics.median(r[0] for r in runs[numerator])
+                 / statistics.median(r[0] for r in runs[denominator]))
+        print(f"{what}: {value:.2f}")
+
+
+print()
+ratio("agents-random-org", "bare-agents", "scoped agent list / bare query endpoint")
+ratio("agents-random-org", "me", "scoped agent list / GET /api/me")
+ratio("single", "me", "single usage events / GET /api/me")
+ratio("batch", "bare-batch", "usage batches / bare JDBC batch insert of the same rows")
