@@ -1,8 +1,6 @@
 package io.tenantry.agent;
 
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -12,7 +10,7 @@ import io.tenantry.organization.OrgDeletionGuard;
 import io.tenantry.organization.OrgMembers;
 import io.tenantry.tenancy.OrgScope;
 
-/** What the organization feature may know of agents: counts, the assigned list, and delete blocking. */
+/** What the organization feature may know of agents: the assigned list, and delete blocking. */
 @Component
 class AgentOrgMembers implements OrgMembers, OrgDeletionGuard {
 
@@ -20,11 +18,6 @@ class AgentOrgMembers implements OrgMembers, OrgDeletionGuard {
 
     AgentOrgMembers(AgentRepository agents) {
         this.agents = agents;
-    }
-
-    @Override
-    public Map<UUID, Long> countByOrg(OrgScope scope, Collection<UUID> orgIds) {
-        return agents.countByOrg(scope, orgIds);
     }
 
     @Override
@@ -37,7 +30,7 @@ class AgentOrgMembers implements OrgMembers, OrgDeletionGuard {
 
     @Override
     public Optional<String> reasonNotToDelete(OrgScope scope, UUID orgId) {
-        long count = agents.countByOrg(scope, List.of(orgId)).getOrDefault(orgId, 0L);
+        long count = agents.countIn(scope, orgId);
         return count == 0 ? Optional.empty()
                 : Optional.of("This organization has " + count + (count == 1 ? " agent" : " agents")
                         + " assigned: unassign all agents first.");

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.Like;
@@ -125,19 +124,10 @@ class AgentRepository {
                 .param("id", id).params(scope.parameters()).update();
     }
 
-    Map<UUID, Long> countByOrg(OrgScope scope, Collection<UUID> orgIds) {
-        if (orgIds.isEmpty()) {
-            return Map.of();
-        }
-        Map<UUID, Long> counts = new HashMap<>();
-        // One array parameter, not an IN list of 50: one statement, one plan, however many ids.
-        jdbc.sql("select org_id, count(*) as n from agents where org_id = any(:orgIds) and " + scope.sql("org_id")
-                + " group by org_id")
-                .param("orgIds", new SqlArrayValue("uuid", orgIds.toArray())).params(scope.parameters())
-                .query(rs -> {
-                    counts.put(rs.getObject("org_id", UUID.class), rs.getLong("n"));
-                });
-        return counts;
+    /** The agents an org holds now, counted row by row: what decides whether it may be deleted. */
+    long countIn(OrgScope scope, UUID orgId) {
+        return jdbc.sql("select count(*) from agents where org_id = :orgId and " + scope.sql("org_id"))
+                .param("orgId", orgId).params(scope.parameters()).query(Long.class).single();
     }
 
     List<Agent> inOrg(OrgScope scope, UUID orgId, int limit) {

@@ -117,6 +117,7 @@ public class AgentService {
                 throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
             }
             agents.insert(scope, id, orgId, name, email, description, model, status, override, context.at());
+            organizations.agentsChanged(scope, orgId, 1);
             history.record(scope, Assignment.created(id, orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             rates.record(scope, id, orgId, override, context.at());
@@ -162,6 +163,7 @@ public class AgentService {
         transactions.write(scope, () -> {
             Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
             agents.delete(scope, id);
+            organizations.agentsChanged(scope, before.clientOrgId(), -1);
             history.record(scope, Assignment.removed(id, before.clientOrgId(), context.at(), context.actor().id(),
                     context.actor().label()));
             audit.record(context, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
@@ -186,6 +188,10 @@ public class AgentService {
                 return before;
             }
             agents.moveTo(reach, id, orgId, context.at());
+            // Both orgs' counts, always in the order of their ids: two opposite moves cannot deadlock.
+            boolean leftFirst = before.clientOrgId().compareTo(orgId) < 0;
+            organizations.agentsChanged(reach, leftFirst ? before.clientOrgId() : orgId, leftFirst ? -1 : 1);
+            organizations.agentsChanged(reach, leftFirst ? orgId : before.clientOrgId(), leftFirst ? 1 : -1);
             history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             rates.record(reach, id, orgId, before.billingRateOverride(), context.at());

@@ -1,9 +1,7 @@
 package io.tenantry.organization;
 
 import java.math.BigDecimal;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import io.tenantry.tenancy.OrgScope;
@@ -17,9 +15,6 @@ public interface OrgMembers {
     record AssignedAgent(UUID id, String name, String email, String status, String effectiveStatus,
             BigDecimal effectiveBillingRate) {
     }
-
-    /** Agent counts per org; orgs without agents may be missing from the map. */
-    Map<UUID, Long> countByOrg(OrgScope scope, Collection<UUID> orgIds);
 
     /** The agents of one org, by name, at most {@code limit} of them. */
     List<AssignedAgent> agentsOf(OrgScope scope, UUID orgId, int limit);

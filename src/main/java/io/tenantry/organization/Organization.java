@@ -20,9 +20,9 @@ public record Organization(UUID id, String name, String slug, String contactName
     /** Billed for the days held: rate x days held / days in the month. */
     public static final String DAILY = "daily";
 
-    Organization withMembers(long count, List<OrgMembers.AssignedAgent> members) {
+    Organization withAgents(List<OrgMembers.AssignedAgent> members) {
         return new Organization(id, name, slug, contactName, contactEmail, description, billingRatePerAgent,
-                currency, active, isDefault, proration, monthlyBudget, budgetAlertThresholds, count, createdAt,
+                currency, active, isDefault, proration, monthlyBudget, budgetAlertThresholds, agentCount, createdAt,
                 updatedAt, members);
     }
 

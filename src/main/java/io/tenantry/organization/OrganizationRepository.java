@@ -112,6 +112,15 @@ class OrganizationRepository {
         }
     }
 
+    /** Adds {@code delta} to the org's agent count; the org must lie in {@code scope}. */
+    void countAgents(OrgScope scope, UUID id, int delta) {
+        int rows = jdbc.sql("update organizations set agent_count = agent_count + :delta where id = :id and "
+                + scope.sql("id")).param("delta", delta).param("id", id).params(scope.parameters()).update();
+        if (rows != 1) {
+            throw new IllegalStateException("organization " + id + " is not in " + scope);
+        }
+    }
+
     void delete(OrgScope scope, UUID id) {
         jdbc.sql("delete from organizations where id = :id and not is_default and " + scope.sql("id"))
                 .param("id", id).params(scope.parameters()).update();
@@ -122,7 +131,8 @@ class OrganizationRepository {
                 rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("description"),
                 rs.getBigDecimal("billing_rate_per_agent"), BillingCurrency.valueOf(rs.getString("currency").trim()),
                 rs.getBoolean("active"), rs.getBoolean("is_default"), rs.getString("proration"),
-                rs.getBigDecimal("monthly_budget"), BillingTerms.read(rs.getString("budget_thresholds")), 0,
+                rs.getBigDecimal("monthly_budget"), BillingTerms.read(rs.getString("budget_thresholds")),
+                rs.getInt("agent_count"),
                 Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "updated_at"), null);
     }

@@ -63,6 +63,15 @@ public class OrganizationService {
     }
 
     /**
+     * Changes how many agents an org holds by {@code delta}, in the transaction (of
+     * {@code scope}) that creates, moves or deletes them. Must run inside that transaction;
+     * a move changes two orgs, in the order of their ids, so two moves cannot deadlock.
+     */
+    public void agentsChanged(OrgScope scope, UUID orgId, int delta) {
+        repository.countAgents(scope, orgId, delta);
+    }
+
+    /**
      * Locks the default organization's row until the transaction ends: a mutex for
      * platform-wide one-time steps (first-owner setup) that works the same on every node.
      */
@@ -73,13 +82,7 @@ public class OrganizationService {
     public CursorPage<Organization> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
         OrgScope reach = context.reach();
-        return transactions.read(reach, () -> {
-            CursorPage<Organization> orgs = repository.list(reach, term, page);
-            Map<UUID, Long> counts = members.countByOrg(reach,
-                    orgs.items().stream().map(Organization::id).toList());
-            return new CursorPage<>(orgs.items().stream()
-                    .map(o -> o.withMembers(counts.getOrDefault(o.id(), 0L), null)).toList(), orgs.nextCursor());
-        });
+        return transactions.read(reach, () -> repository.list(reach, term, page));
     }
 
     /** Organizations by name without their agent counts: what a picker needs, at the cost of one query. */
@@ -112,8 +115,7 @@ public class OrganizationService {
         OrgScope reach = context.reach();
         return transactions.read(reach, () -> {
             Organization org = repository.find(reach, id).orElseThrow(() -> notFound());
-            long count = members.countByOrg(reach, List.of(id)).getOrDefault(id, 0L);
-            return org.withMembers(count, members.agentsOf(reach, id, DETAIL_AGENT_LIMIT));
+            return org.withAgents(members.agentsOf(reach, id, DETAIL_AGENT_LIMIT));
         });
     }
 
@@ -197,15 +199,15 @@ public class OrganizationService {
                 refuseDeactivatingDefault(before, active);
             }
             Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,
-                    description, rate, currency, active, before.isDefault(), proration, budget, thresholds, 0,
-                    before.createdAt(), context.at(), null);
+                    description, rate, currency, active, before.isDefault(), proration, budget, thresholds,
+                    before.agentCount(), before.createdAt(), context.at(), null);
             repository.update(reach, after);
             if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
                 rateHistory.record(reach, id, rate, currency, context.at());
             }
             audit.record(inReach, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
-            return withAgentCount(reach, after);
+            return after;
         });
     }
 
@@ -220,11 +222,11 @@ public class OrganizationService {
             Organization after = new Organization(before.id(), before.name(), before.slug(), before.contactName(),
                     before.contactEmail(), before.description(), before.billingRatePerAgent(), before.currency(),
                     !before.active(), before.isDefault(), before.proration(), before.monthlyBudget(),
-                    before.budgetAlertThresholds(), 0, before.createdAt(), context.at(), null);
+                    before.budgetAlertThresholds(), before.agentCount(), before.createdAt(), context.at(), null);
             repository.update(reach, after);
             audit.record(inReach, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());
-            return withAgentCount(reach, after);
+            return after;
         });
     }
 
@@ -245,10 +247,6 @@ public class OrganizationService {
             repository.delete(reach, id);
             audit.record(inReach, id, "organization.deleted", "organization", id, before.auditState(), null);
         });
-    }
-
-    private Organization withAgentCount(OrgScope scope, Organization org) {
-        return org.withMembers(members.countByOrg(scope, List.of(org.id())).getOrDefault(org.id(), 0L), null);
     }
 
     private Slug freeSlug(Slug wanted) {

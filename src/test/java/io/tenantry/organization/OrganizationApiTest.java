@@ -2,9 +2,13 @@ package io.tenantry.organization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
@@ -273,5 +277,46 @@ class OrganizationApiTest extends ServerTest {
         api.get("/api/agents").as(user).org("not-a-uuid").send().expect(400);
         api.get("/api/agents?orgId=" + mine).as(user).org(theirs).send().expect(400);
         api.get("/api/agents").as(user).org(mine).send().expect(200);
+    }
+
+    @Test
+    void agentCountsStayExactUnderConcurrentCreatesMovesAndDeletes() throws Exception {
+        String a = platform.createOrg("Counted A");
+        String b = platform.createOrg("Counted B");
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        List<Future<String>> created = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String org = i % 3 == 0 ? b : a;
+            created.add(pool.submit(() -> platform.createAgent(org, "Counted")));
+        }
+        List<String> agents = new ArrayList<>();
+        for (Future<String> agent : created) {
+            agents.add(agent.get());
+        }
+        List<Future<Api.Response>> changes = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            String agent = agents.get(i);
+            int kind = i % 4;
+            changes.add(pool.submit(() -> switch (kind) {
+                case 0 -> api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", b)).send();
+                case 1 -> api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", a)).send();
+                case 2 -> api.delete("/api/agents/" + agent).as(owner).send();
+                default -> api.post("/api/agents/" + agent + "/unassign-org").as(owner).send();
+            }));
+        }
+        for (Future<Api.Response> change : changes) {
+            assertThat(change.get().status()).as(change.get().toString()).isIn(200, 204);
+        }
+        pool.shutdown();
+
+        for (String org : List.of(a, b, DefaultOrg.ID.toString())) {
+            long listed = api.get("/api/agents?limit=500").org(org).as(owner).send().expect(200).items().size();
+            assertThat(api.get("/api/organizations/" + org).as(owner).send().expect(200).json().path("agentCount")
+                    .asLong()).as("agentCount of %s", org).isEqualTo(listed);
+        }
+        assertThat(api.get("/api/organizations?q=Counted&limit=500").as(owner).send().items().stream()
+                .mapToLong(o -> o.path("agentCount").asLong()).sum()).as("agents left in A and B").isEqualTo(
+                        api.get("/api/agents?limit=500").org(a).as(owner).send().items().size()
+                                + api.get("/api/agents?limit=500").org(b).as(owner).send().items().size());
     }
 }
