@@ -19,6 +19,7 @@ import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * SQL for agents. The organization's name, rate and active flag are joined in for the
@@ -33,11 +34,14 @@ class AgentRepository {
             """;
 
     private final JdbcClient jdbc;
+    private final ScopedTransactions transactions;
 
-    AgentRepository(JdbcClient jdbc) {
+    AgentRepository(JdbcClient jdbc, ScopedTransactions transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
     }
 
+    /** One page of the scope's agents, in one statement (one round trip when no transaction is open). */
     CursorPage<Agent> list(OrgScope scope, String search, PageRequest page) {
         StringBuilder sql = new StringBuilder(SELECT).append(" where ").append(scope.sql("a.org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
@@ -52,7 +56,7 @@ class AgentRepository {
         }
         sql.append(" order by a.name, a.id limit :limit");
         params.put("limit", page.limit() + 1);
-        List<Agent> rows = jdbc.sql(sql.toString()).params(params).query(AgentRepository::map).list();
+        List<Agent> rows = transactions.readOne(scope, sql.toString(), params, AgentRepository::map);
         return page.page(rows, a -> new String[] {a.name(), a.id().toString()});
     }
 

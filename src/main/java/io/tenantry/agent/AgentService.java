@@ -59,7 +59,7 @@ public class AgentService {
 
     public CursorPage<Agent> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
-        return transactions.read(context.scope(), () -> agents.list(context.scope(), term, page));
+        return agents.list(context.scope(), term, page);
     }
 
     /**

@@ -16,15 +16,18 @@ import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 
 /** SQL for organizations; every method takes the scope it may see. */
 @Repository
 class OrganizationRepository {
 
     private final JdbcClient jdbc;
+    private final ScopedTransactions transactions;
 
-    OrganizationRepository(JdbcClient jdbc) {
+    OrganizationRepository(JdbcClient jdbc, ScopedTransactions transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
     }
 
     Optional<Organization> find(OrgScope scope, UUID id) {
@@ -45,6 +48,7 @@ class OrganizationRepository {
                 .query(Long.class).single() > 0;
     }
 
+    /** One page of the scope's organizations, in one statement (one round trip when no transaction is open). */
     CursorPage<Organization> list(OrgScope scope, String search, PageRequest page) {
         StringBuilder sql = new StringBuilder("select * from organizations where ").append(scope.sql("id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
@@ -59,7 +63,7 @@ class OrganizationRepository {
         }
         sql.append(" order by name, id limit :limit");
         params.put("limit", page.limit() + 1);
-        List<Organization> rows = jdbc.sql(sql.toString()).params(params).query(OrganizationRepository::map).list();
+        List<Organization> rows = transactions.readOne(scope, sql.toString(), params, OrganizationRepository::map);
         return page.page(rows, o -> new String[] {o.name(), o.id().toString()});
     }
 

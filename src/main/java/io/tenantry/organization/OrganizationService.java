@@ -82,12 +82,12 @@ public class OrganizationService {
     public CursorPage<Organization> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
         OrgScope reach = context.reach();
-        return transactions.read(reach, () -> repository.list(reach, term, page));
+        return repository.list(reach, term, page);
     }
 
     /** Organizations by name without their agent counts: what a picker needs, at the cost of one query. */
     public CursorPage<Organization> browse(OrgScope scope, PageRequest page) {
-        return transactions.read(scope, () -> repository.list(scope, null, page));
+        return repository.list(scope, null, page);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -124,6 +125,21 @@ class RowLevelSecurityTest {
         assertThat(agentOrgs).isNotEmpty().containsOnly(orgA);
         assertThat(orgs).containsExactly(orgA);
         assertThat(audited).containsExactly(orgA);
+    }
+
+    @Test
+    void aSingleStatementReadCarriesItsScopeAndLeavesNothingOnTheConnection() {
+        List<UUID> seen = transactions.readOne(OrgScope.of(orgA), "select org_id from agents", Map.of(),
+                (rs, row) -> rs.getObject(1, UUID.class));
+        List<UUID> ofB = transactions.readOne(OrgScope.of(orgB), "select org_id from agents where org_id = :a",
+                Map.of("a", orgA), (rs, row) -> rs.getObject(1, UUID.class));
+
+        assertThat(seen).isNotEmpty().containsOnly(orgA);
+        assertThat(ofB).as("B's scope reading A's agents").isEmpty();
+        for (int i = 0; i < 20; i++) {
+            assertThat(jdbc.sql("select count(*) from agents").query(Long.class).single())
+                    .as("a pooled connection after single-statement reads").isZero();
+        }
     }
 
     @Test
