@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import org.springframework.stereotype.Component;
 
@@ -117,15 +116,13 @@ class SignInThrottle {
     }
 
     private boolean counted(String key, Rule rule, long nowMs) {
-        OptionalLong emptyAt = buckets.count(key, nowMs, rule.drain().toMillis());
-        if (emptyAt.isEmpty()) {
+        Optional<SignInThrottles.Level> level = buckets.count(key, nowMs, rule.drain().toMillis());
+        if (level.isEmpty()) {
             return false;
         }
-        long drain = rule.drain().toMillis();
-        long level = (emptyAt.getAsLong() - nowMs + drain - 1) / drain;
-        long delay = rule.delayMs(level);
+        long delay = rule.delayMs(level.get().failures(rule.drain().toMillis()));
         if (delay > 0) {
-            buckets.holdUntil(key, nowMs + delay);
+            buckets.holdUntil(key, level.get().seenMs() + delay);
         }
         return true;
     }

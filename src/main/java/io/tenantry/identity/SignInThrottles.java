@@ -1,6 +1,6 @@
 package io.tenantry.identity;
 
-import java.util.OptionalLong;
+import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -17,7 +17,8 @@ class SignInThrottles {
 
     private static final String COUNT = """
             update sign_in_throttles
-               set empty_at_ms = greatest(empty_at_ms, :now) + :drain
+               set empty_at_ms = greatest(empty_at_ms, :now) + :drain,
+                   seen_ms = greatest(seen_ms, :now)
              where throttle_key = :key and next_allowed_ms <= :now
             """;
 
@@ -29,21 +30,37 @@ class SignInThrottles {
         // One statement that both gates and counts, answering the new level: PostgreSQL says
         // so with RETURNING, H2 by reading the final table of the update.
         this.countReturning = vendor == DatabaseVendor.POSTGRESQL
-                ? COUNT + " returning empty_at_ms"
-                : "select empty_at_ms from final table (" + COUNT + ")";
+                ? COUNT + " returning empty_at_ms, seen_ms"
+                : "select empty_at_ms, seen_ms from final table (" + COUNT + ")";
+    }
+
+    /**
+     * A bucket just after an attempt was counted in it.
+     *
+     * @param emptyAtMs when it will have drained
+     * @param seenMs    the latest clock reading any counted attempt brought: concurrent
+     *                  attempts reach the row in another order than they read the clock, and
+     *                  the level is measured from this, not from each attempt's own reading
+     */
+    record Level(long emptyAtMs, long seenMs) {
+
+        /** Failures still in the bucket, a partly drained one counting whole. */
+        long failures(long drainMs) {
+            return (emptyAtMs - seenMs + drainMs - 1) / drainMs;
+        }
     }
 
     /**
      * Counts an attempt under {@code key}, unless the key must wait: one atomic update, so
      * that concurrent attempts are counted one by one and the first to push the key over its
-     * allowance makes every later one wait. Answers when the bucket will be empty again, or
-     * nothing when the key is waiting (and nothing was counted).
+     * allowance makes every later one wait. Answers the bucket's new level, or nothing when
+     * the key is waiting (and nothing was counted).
      */
-    OptionalLong count(String key, long nowMs, long drainMs) {
+    Optional<Level> count(String key, long nowMs, long drainMs) {
         jdbc.sql("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:key, 0, 0)"
                 + " on conflict do nothing").param("key", key).update();
         return jdbc.sql(countReturning).param("key", key).param("now", nowMs).param("drain", drainMs)
-                .query(Long.class).optional().map(OptionalLong::of).orElse(OptionalLong.empty());
+                .query((rs, n) -> new Level(rs.getLong(1), rs.getLong(2))).optional();
     }
 
     /** Makes the key wait until {@code untilMs}; must follow {@link #count} in the same transaction. */

@@ -1,7 +1,9 @@
 package io.tenantry.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
+
+import io.tenantry.api.ApiException;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
@@ -66,6 +72,23 @@ class SignInThrottleTest extends ServerTest {
                 + "address, straight after").isEqualTo(429);
         assertThat(signIn(api.from("198.51.100.7"), email, Platform.PASSWORD).status())
                 .as("the account holder from another address").isEqualTo(200);
+    }
+
+    @Test
+    void attemptsReachingTheBucketInAnotherOrderThanTheyReadTheClockCountOneEach(
+            @Autowired SignInThrottle throttle) {
+        String email = "clock-" + Platform.unique("c").replace(" ", "") + "@tenantry.test";
+        Instant start = Instant.now();
+        int free = SignInThrottle.PER_ACCOUNT_AND_ADDRESS.free();
+        // Each attempt read the clock a little before the one counted ahead of it, as
+        // concurrent requests do; none of them may see more failures than were counted.
+        for (int i = 0; i < free; i++) {
+            throttle.admit(email, "192.0.2.15", start.minusMillis(i * 40L));
+        }
+
+        assertThatThrownBy(() -> throttle.admit(email, "192.0.2.15", start.plusMillis(1)))
+                .as("the attempt after the allowance").isInstanceOf(ApiException.class)
+                .extracting(e -> ((ApiException) e).status()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
     }
 
     @Test
