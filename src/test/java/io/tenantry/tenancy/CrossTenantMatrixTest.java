@@ -122,6 +122,12 @@ class CrossTenantMatrixTest {
                     1_000_000, 0, 0, Instant.now()), agents.get(where))).send().expect(201);
         }
         budgetWatch.check(Instant.now());
+        api.put("/api/settings/fx-rates").as(platform.owner())
+                .json(Map.of("currency", "EUR", "rate", "0.9", "effectiveFrom", "2099-01")).send().expect(200);
+    }
+
+    static boolean operator(Who who) {
+        return who == Who.OWNER || who == Who.ADMIN;
     }
 
     /** The expected status for each principal. */
@@ -283,10 +289,15 @@ class CrossTenantMatrixTest {
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
         rows.add(row("GET /api/settings/fx-rates", Expect.everyUser(200),
                 who -> api.get("/api/settings/fx-rates").as(token(who)).send(),
-                (who, r) -> assertThat(r.text("base")).isEqualTo("USD")));
+                (who, r) -> {
+                    assertThat(r.text("base")).isEqualTo("USD");
+                    assertThat(r.json().path("entries")).isNotEmpty().allSatisfy(e -> assertThat(e.has("updatedBy"))
+                            .as("an operator's name, shown to operators only").isEqualTo(operator(who)));
+                }));
         rows.add(row("GET /api/settings/models/{model}/history", Expect.everyUser(200),
                 who -> api.get("/api/settings/models/gpt-4o/history").as(token(who)).send(),
-                (who, r) -> assertThat(r.items()).isNotEmpty()));
+                (who, r) -> assertThat(r.items()).isNotEmpty().allSatisfy(v -> assertThat(v.has("createdBy"))
+                        .as("an operator's name, shown to operators only").isEqualTo(operator(who)))));
         rows.add(row("GET /agent/v1/me", Expect.of(403, 403, 403, 403, 403, 200, 401),
                 who -> api.get("/agent/v1/me").as(token(who)).send(),
                 (who, r) -> assertThat(r.json().path("org").path("id").asString()).isEqualTo(orgs.get(Where.A))));

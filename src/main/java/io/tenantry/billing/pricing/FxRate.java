@@ -4,9 +4,19 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 
-/** How many units of {@code currency} one US dollar buys, from {@code effectiveFrom} on. */
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * How many units of {@code currency} one US dollar buys, from {@code effectiveFrom} on.
+ * {@code updatedBy} names an operator: only operators are shown it.
+ */
 public record FxRate(String currency, YearMonth effectiveFrom, BigDecimal rate, Instant updatedAt,
-        String updatedBy) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String updatedBy) {
+
+    /** The entry as a client user sees it: who on the operator's team set it is not theirs to know. */
+    FxRate withoutAuthor() {
+        return new FxRate(currency, effectiveFrom, rate, updatedAt, null);
+    }
 
     /** Settings -> Exchange rates: each currency's rate for the current month and every entry. */
     public record Table(String base, java.util.List<FxRate> current, java.util.List<FxRate> entries) {

@@ -45,7 +45,8 @@ public class FxRates {
     public FxRate.Table table(OrgCallContext context) {
         YearMonth now = YearMonth.from(context.at().atZone(ZoneOffset.UTC));
         return transactions.read(context.scope(), () -> {
-            List<FxRate> entries = rates.all();
+            List<FxRate> entries = context.caller().operator() ? rates.all()
+                    : rates.all().stream().map(FxRate::withoutAuthor).toList();
             Map<String, FxRate> current = new LinkedHashMap<>();
             for (FxRate entry : entries) {
                 if (!entry.effectiveFrom().isAfter(now)) {

@@ -4,16 +4,26 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One version of a model's price, in USD per million tokens, in force from
  * {@code effectiveFrom} until the next version's. {@code cachedInputPricePerMillion} is
- * null where the provider has no cached-input price.
+ * null where the provider has no cached-input price. {@code createdBy} names an operator:
+ * only operators are shown it.
  */
 public record ModelPrice(UUID id, String model, String provider, BigDecimal inputPricePerMillion,
         BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
-        Instant effectiveFrom, String source, Instant createdAt, String createdBy) {
+        Instant effectiveFrom, String source, Instant createdAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String createdBy) {
 
     public static final String CURRENCY = "USD";
+
+    /** The version as a client user sees it: who on the operator's team entered it is not theirs to know. */
+    ModelPrice withoutAuthor() {
+        return new ModelPrice(id, model, provider, inputPricePerMillion, outputPricePerMillion,
+                cachedInputPricePerMillion, currency, effectiveFrom, source, createdAt, null);
+    }
 
     /** What cached input tokens are charged: the cached-input price, or the input price where there is none. */
     public BigDecimal chargedCachedInputPrice() {

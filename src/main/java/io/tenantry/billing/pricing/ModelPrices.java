@@ -76,7 +76,9 @@ public class ModelPrices {
             if (versions.items().isEmpty() && page.first()) {
                 throw ApiException.notFound("The model '" + name + "'");
             }
-            return versions;
+            return context.caller().operator() ? versions
+                    : new CursorPage<>(versions.items().stream().map(ModelPrice::withoutAuthor).toList(),
+                            versions.nextCursor());
         });
     }
 
