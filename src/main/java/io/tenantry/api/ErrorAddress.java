@@ -24,13 +24,7 @@ class ErrorAddress implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus carried = code instanceof Integer value ? HttpStatus.resolve(value) : null;
         HttpStatus status = carried != null && carried.isError() ? carried : HttpStatus.NOT_FOUND;
-        String detail = switch (status) {
-            case NOT_FOUND -> "There is nothing at this address.";
-            case BAD_REQUEST -> "The request is malformed.";
-            case INTERNAL_SERVER_ERROR -> "Something went wrong on the server. Quote the requestId when you report it.";
-            default -> status.getReasonPhrase() + ".";
-        };
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(Problems.of(status, detail, null));
+                .body(Problems.of(status, Problems.genericDetail(status), null));
     }
 }

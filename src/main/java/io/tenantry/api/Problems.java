@@ -52,6 +52,18 @@ public final class Problems {
         JSON.writeValue(response.getOutputStream(), body);
     }
 
+    /** What an error says when nothing more specific is known about it than its status. */
+    public static String genericDetail(HttpStatus status) {
+        return switch (status) {
+            case NOT_FOUND -> "There is nothing at this address.";
+            case BAD_REQUEST -> "The request is malformed.";
+            case REQUEST_HEADER_FIELDS_TOO_LARGE -> "The request's headers are too large.";
+            case URI_TOO_LONG -> "The request's address is too long.";
+            case INTERNAL_SERVER_ERROR -> "Something went wrong on the server. Quote the requestId when you report it.";
+            default -> status.getReasonPhrase() + ".";
+        };
+    }
+
     private static String slug(HttpStatus status) {
         return status.name().toLowerCase().replace('_', '-');
     }

@@ -266,6 +266,19 @@ class HostileInputTest extends ServerTest {
     }
 
     @Test
+    void aRequestTooLargeForTheContainerIsAProblemNotAnHtmlPage() {
+        String longAddress = "/api/me?padding=" + "a".repeat(9_000);
+        Api.Response tooLongAddress = api.get(longAddress).as(owner).send();
+        Api.Response tooLargeHeader = api.get("/api/me").as(owner).header("X-Padding", "b".repeat(9_000)).send();
+
+        for (Api.Response response : List.of(tooLongAddress, tooLargeHeader)) {
+            refused(response, null);
+            assertThat(response.json().path("status").asInt()).isEqualTo(400);
+            assertThat(response.body()).doesNotContain("<html").doesNotContain("Tomcat");
+        }
+    }
+
+    @Test
     void namesRefuseC1ControlsAndBrokenUnicode() {
         String before = newestAudit();
         for (String name : List.of("Next\\u0085Line", "Lone \\ud800 surrogate", "Reversed \\udc00\\ud800",
