@@ -28,12 +28,10 @@ import jakarta.servlet.http.HttpServletResponse;
 class AuthController {
 
     private final Login login;
-    private final Sessions sessions;
     private final UserService users;
 
-    AuthController(Login login, Sessions sessions, UserService users) {
+    AuthController(Login login, UserService users) {
         this.login = login;
-        this.sessions = sessions;
         this.users = users;
     }
 
@@ -92,7 +90,7 @@ class AuthController {
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {
-        PresentedToken.of(request).ifPresent(token -> sessions.close(token.value()));
+        PresentedToken.of(request).ifPresent(token -> login.end(token.value()));
         SessionCookie.clear(request, response);
     }
 

@@ -11,6 +11,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import io.tenantry.jobs.ClusterJobs;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Expired sessions are refused at once but stay in the table until this sweep removes
@@ -27,10 +29,12 @@ class ExpiredSessionSweep {
     private final SignInThrottle throttle;
     private final ClusterJobs jobs;
     private final Duration interval;
+    private final ScopedTransactions transactions;
 
     ExpiredSessionSweep(Sessions sessions, SignInThrottle throttle, ClusterJobs jobs,
-            @Value("${tenantry.sessions.sweep-interval}") Duration interval) {
+            @Value("${tenantry.sessions.sweep-interval}") Duration interval, ScopedTransactions transactions) {
         this.sessions = sessions;
+        this.transactions = transactions;
         this.throttle = throttle;
         this.jobs = jobs;
         this.interval = interval;
@@ -44,7 +48,7 @@ class ExpiredSessionSweep {
     }
 
     void sweep(Instant now) {
-        int removed = sessions.deleteExpired(now);
+        int removed = transactions.write(OrgScope.none(), () -> sessions.deleteExpired(now));
         int drained = throttle.sweep(now);
         int forgotten = jobs.forgetOldRuns(now);
         if (removed > 0 || drained > 0 || forgotten > 0) {

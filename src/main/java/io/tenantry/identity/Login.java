@@ -77,6 +77,11 @@ class Login {
         });
     }
 
+    /** Signing out: the session of this token ends, if it has not already. */
+    void end(String token) {
+        transactions.write(OrgScope.none(), () -> sessions.close(token));
+    }
+
     /** The org a user's sign-ins and account changes are audited in. */
     static UUID auditOrg(User user) {
         return user.role() == Role.user && user.clientOrgId() != null ? user.clientOrgId() : DefaultOrg.ID;

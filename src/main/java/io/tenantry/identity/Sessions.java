@@ -54,34 +54,38 @@ class Sessions {
         jdbc.sql("delete from sessions where user_id = :userId").param("userId", userId).update();
     }
 
-    private record Live(UserPrincipal user, Instant created, Instant lastSeen) {
+    /** A live session as the hot path reads it. */
+    record Live(String tokenHash, UserPrincipal user, Instant created, Instant lastSeen) {
+
+        /** Whether its last use is old enough to be written again (at most once a minute). */
+        boolean dueForTouch(Instant now) {
+            return lastSeen.plus(TOUCH_EVERY).isBefore(now);
+        }
     }
 
-    /** The user behind a live session token, as the user is now. One query on the hot path. */
-    Optional<UserPrincipal> authenticate(String token, Instant now) {
+    /** The live session of a token, with its user as the user is now. One query on the hot path. */
+    Optional<Live> find(String token, Instant now) {
         String hash = SecretToken.hash(token);
-        Optional<Live> live = jdbc.sql("""
+        return jdbc.sql("""
                 select u.id, u.email, u.name, u.role, u.client_org_id, u.pages, s.created_at, s.last_seen_at
                   from sessions s join users u on u.id = s.user_id
                  where s.token_hash = :hash and s.expires_at > :now
                 """)
                 .param("hash", hash).param("now", Timestamps.of(now))
-                .query((rs, row) -> new Live(new UserPrincipal(rs.getObject("id", UUID.class), rs.getString("email"),
-                        rs.getString("name"), Role.valueOf(rs.getString("role")),
+                .query((rs, row) -> new Live(hash, new UserPrincipal(rs.getObject("id", UUID.class),
+                        rs.getString("email"), rs.getString("name"), Role.valueOf(rs.getString("role")),
                         rs.getObject("client_org_id", UUID.class), Page.load(rs.getString("pages"))),
                         Timestamps.read(rs, "created_at"), Timestamps.read(rs, "last_seen_at")))
                 .optional()
                 .filter(session -> session.created().plus(ABSOLUTE).isAfter(now));
-        live.filter(session -> session.lastSeen().plus(TOUCH_EVERY).isBefore(now))
-                .ifPresent(session -> touch(hash, now, session.created()));
-        return live.map(Live::user);
     }
 
-    private void touch(String hash, Instant now, Instant created) {
+    /** Records a use of the session: its idle end moves, never past its absolute end. */
+    void touch(Live session, Instant now) {
         Instant expires = now.plus(IDLE);
-        Instant limit = created.plus(ABSOLUTE);
+        Instant limit = session.created().plus(ABSOLUTE);
         jdbc.sql("update sessions set last_seen_at = :now, expires_at = :expires where token_hash = :hash")
-                .param("hash", hash).param("now", Timestamps.of(now))
+                .param("hash", session.tokenHash()).param("now", Timestamps.of(now))
                 .param("expires", Timestamps.of(expires.isAfter(limit) ? limit : expires)).update();
     }
 }

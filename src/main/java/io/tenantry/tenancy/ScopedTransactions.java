@@ -6,6 +6,8 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -45,6 +47,15 @@ public class ScopedTransactions {
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final boolean rowLevelSecurity;
+    /**
+     * On H2, one write transaction at a time in this process. H2 writes its file (at each
+     * commit) by walking its tables one after another, and a transaction changing them
+     * meanwhile can be caught half written: after a kill, one table of a committed
+     * transaction is there and another is not (h2database issue 2080; seen here as a usage
+     * event without its rollup). With writes taking turns nothing changes during the walk.
+     * Null on PostgreSQL, whose write-ahead log makes every commit whole.
+     */
+    private final Lock embeddedWrites;
 
     public ScopedTransactions(PlatformTransactionManager transactionManager, JdbcClient jdbc, JdbcTemplate template,
             DatabaseVendor vendor) {
@@ -55,14 +66,23 @@ public class ScopedTransactions {
         this.jdbc = jdbc;
         this.template = template;
         this.rowLevelSecurity = vendor.rowLevelSecurity();
+        this.embeddedWrites = vendor == DatabaseVendor.H2 ? new ReentrantLock() : null;
     }
 
     public <T> T write(OrgScope scope, Supplier<T> work) {
-        return run(writes, scope, work);
+        if (embeddedWrites == null || TransactionSynchronizationManager.isActualTransactionActive()) {
+            return run(writes, scope, work);
+        }
+        embeddedWrites.lock();
+        try {
+            return run(writes, scope, work);
+        } finally {
+            embeddedWrites.unlock();
+        }
     }
 
     public void write(OrgScope scope, Runnable work) {
-        run(writes, scope, () -> {
+        write(scope, () -> {
             work.run();
             return null;
         });

@@ -32,8 +32,8 @@ class ExpiredSessionSweepTest {
         String token = platform.createUser("user", null, List.of("agents"));
         Instant later = Instant.now().plus(Sessions.IDLE).plusSeconds(60);
 
-        assertThat(sessions.authenticate(token, Instant.now())).isPresent();
-        assertThat(sessions.authenticate(token, later)).isEmpty();
+        assertThat(sessions.find(token, Instant.now())).isPresent();
+        assertThat(sessions.find(token, later)).isEmpty();
         assertThat(sessions.deleteExpired(later)).isPositive();
         api.get("/api/me").as(token).send().expect(401);
     }
