@@ -96,7 +96,7 @@ class TwoNodesTest {
         String token = Platform.login(two.api(), email, Platform.PASSWORD);
         two.api().get("/api/agents").as(token).send().expect(200);
 
-        one.api().put("/api/users/" + id + "/permissions").as(owner).json(Map.of("pages", List.of("audit"))).send()
+        one.api().put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("pages", List.of("audit")))).send()
                 .expect(200);
 
         two.api().get("/api/agents").as(token).send().expect(403);

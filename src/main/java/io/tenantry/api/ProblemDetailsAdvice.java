@@ -35,6 +35,8 @@ public class ProblemDetailsAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate Object property \"([^\"]{1,64})\"");
+    /** A body field marked required that is absent (null, when sent, is a value). */
+    private static final Pattern MISSING = Pattern.compile("Missing required creator property '([^']{1,64})'");
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -71,6 +73,11 @@ public class ProblemDetailsAdvice {
             return answer(HttpStatus.BAD_REQUEST, field + " is not a field of this request. It takes: "
                     + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                             .collect(Collectors.joining(", ")) + ".", field);
+        }
+        Matcher missing = MISSING.matcher(String.valueOf(jackson.getOriginalMessage()));
+        if (missing.find()) {
+            return answer(HttpStatus.BAD_REQUEST, missing.group(1) + " is required (send null to leave it empty).",
+                    missing.group(1));
         }
         if (field.isEmpty()) {
             return answer(HttpStatus.BAD_REQUEST, "The request body does not have the expected shape.", null);

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
@@ -36,7 +37,12 @@ class UserController {
     }
 
     /** Pages and binding, and optionally the role, saved together. */
-    record Permissions(String role, List<String> pages, @JsonAlias("client_org_id") UUID clientOrgId) {
+    /**
+     * clientOrgId must be sent, as an org's id or as null: a body that leaves it out by
+     * mistake must not unbind a client user and show them every org.
+     */
+    record Permissions(String role, List<String> pages,
+            @JsonProperty(required = true) @JsonAlias("client_org_id") UUID clientOrgId) {
     }
 
     @GetMapping

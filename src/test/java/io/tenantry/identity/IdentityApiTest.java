@@ -134,7 +134,7 @@ class IdentityApiTest extends ServerTest {
         String secondOwner = createUser(owner, newEmail(), "owner");
 
         api.patch("/api/users/" + secondOwner).as(admin).json(Map.of("name", "Demoted?")).send().expect(403);
-        api.put("/api/users/" + secondOwner + "/permissions").as(admin).json(Map.of("pages", List.of())).send()
+        api.put("/api/users/" + secondOwner + "/permissions").as(admin).json(Platform.unbound(Map.of("pages", List.of()))).send()
                 .expect(403);
         api.delete("/api/users/" + secondOwner).as(admin).send().expect(403);
 
@@ -194,18 +194,37 @@ class IdentityApiTest extends ServerTest {
     }
 
     @Test
+    void permissionsLeavingOutTheBindingAreRefusedNotTakenAsUnbound() {
+        String org = platform.createOrg("Kept binding");
+        String other = platform.createOrg("Not theirs");
+        platform.createAgent(other, "Someone else's agent");
+        String token = platform.createUser("user", org, List.of("agents"));
+        String id = platform.userId(token);
+
+        Api.Response refused = api.put("/api/users/" + id + "/permissions").as(owner)
+                .json(Map.of("pages", List.of("agents", "billing"))).send();
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.text("field")).isEqualTo("clientOrgId");
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).text("clientOrgId")).isEqualTo(org);
+        api.get("/api/agents").as(token).org(other).send().expect(403);
+        api.put("/api/users/" + id + "/permissions").as(owner)
+                .raw("{\"pages\":[\"agents\"],\"client_org_id\":\"" + org + "\"}").send().expect(200);
+    }
+
+    @Test
     void rolePagesAndBindingAreSavedTogetherOrNotAtAll() {
         String org = platform.createOrg("Together");
         String id = createUser(owner, newEmail(), "user");
         String admin = platform.createUser("admin", null, List.of());
         JsonNode before = api.get("/api/users/" + id).as(owner).send().expect(200).json();
 
-        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "admin", "pages",
-                List.of("agents", "nope"))).send().expect(400);
-        api.put("/api/users/" + id + "/permissions").as(admin).json(Map.of("role", "owner", "pages",
-                List.of("agents"))).send().expect(403);
-        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "chief", "pages",
-                List.of("agents"))).send().expect(400);
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("role", "admin", "pages",
+                List.of("agents", "nope")))).send().expect(400);
+        api.put("/api/users/" + id + "/permissions").as(admin).json(Platform.unbound(Map.of("role", "owner", "pages",
+                List.of("agents")))).send().expect(403);
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("role", "chief", "pages",
+                List.of("agents")))).send().expect(400);
         assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).json()).isEqualTo(before);
 
         JsonNode saved = api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user",
@@ -250,7 +269,7 @@ class IdentityApiTest extends ServerTest {
         }
         api.post("/api/users").as(owner).json(Map.of("email", newEmail(), "name", "N", "password", Platform.PASSWORD,
                 "clientOrgId", java.util.UUID.randomUUID())).send().expect(404);
-        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("pages", List.of("nope"))).send()
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("pages", List.of("nope")))).send()
                 .expect(400);
         api.put("/api/users/" + id + "/permissions").as(owner)
                 .json(Map.of("pages", List.of("agents"), "clientOrgId", java.util.UUID.randomUUID())).send()

@@ -46,6 +46,13 @@ public final class Platform {
         return ownerToken;
     }
 
+    /** A permissions body for a user bound to no org: clientOrgId must be sent, as null. */
+    public static Map<String, Object> unbound(Map<String, Object> permissions) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>(permissions);
+        body.put("clientOrgId", null);
+        return body;
+    }
+
     public static String unique(String name) {
         return name + " " + UUID.randomUUID().toString().substring(0, 8);
     }
