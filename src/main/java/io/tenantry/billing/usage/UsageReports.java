@@ -128,7 +128,7 @@ final class UsageReports {
         }
         return new UsageEvent(agentId, eventId, model, tokens(fields, "inputTokens", at, true),
                 tokens(fields, "outputTokens", at, true), tokens(fields, "cachedInputTokens", at, false),
-                occurredAt(fields, at, reporter, now));
+                occurredAt(fields, at, reporter, now), text(fields, "occurredAt", at) != null);
     }
 
     /** A field the server does not know is refused, never dropped: a typo must not change what is billed. */

@@ -266,7 +266,7 @@ class StatementExactnessTest {
                 }
                 int agent = use.agent() % agentIds.size();
                 UsageEvent event = new UsageEvent(agentIds.get(agent), "e-" + expected.usage.size(),
-                        model(use.model()), use.input(), use.output(), use.cached(), at(use.at(), micros++));
+                        model(use.model()), use.input(), use.output(), use.cached(), at(use.at(), micros++), true);
                 boolean arrivesLate = scenario.closes() && use.late();
                 (arrivesLate ? late : early).add(event);
                 YearMonth happened = BillingMonth.of(event.occurredAt());

@@ -72,6 +72,24 @@ class UsageApiTest extends ServerTest {
     }
 
     @Test
+    void aRetryOfAnEventWithoutItsTimeIsAReplayStampedWithTheFirstArrival() throws InterruptedException {
+        String key = agentKey(platform.createOrg("Untimed"));
+        Map<String, Object> used = UsageEvents.event("gpt-4o", 300, 30, 0, Instant.now());
+        used.remove("occurredAt");
+
+        Api.Response first = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
+        Thread.sleep(5);
+        Api.Response again = api.post("/agent/v1/usage").as(key).json(used).send().expect(201);
+        used.put("inputTokens", 301);
+        Api.Response changed = api.post("/agent/v1/usage").as(key).json(used).send();
+
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(409);
+        assertThat(storedOrgs((String) used.get("eventId"))).hasSize(1);
+    }
+
+    @Test
     void theIdempotencyKeyHeaderServesAsTheEventId() {
         String key = agentKey(platform.createOrg("Keyed usage"));
         Map<String, Object> used = UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now());
