@@ -1,5 +1,7 @@
 package io.tenantry.api;
 
+import java.net.URI;
+
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,7 +26,15 @@ class ErrorAddress implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus carried = code instanceof Integer value ? HttpStatus.resolve(value) : null;
         HttpStatus status = carried != null && carried.isError() ? carried : HttpStatus.NOT_FOUND;
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(Problems.of(status, Problems.genericDetail(status), null));
+        ProblemDetail problem = Problems.of(status, Problems.genericDetail(status), null);
+        // A forwarded failure is about the address the client asked for, not about /error.
+        if (request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String original) {
+            try {
+                problem.setInstance(URI.create(original));
+            } catch (IllegalArgumentException notAUri) {
+                // The address was refused for what it is; it is not repeated back.
+            }
+        }
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

@@ -263,6 +263,9 @@ class HostileInputTest extends ServerTest {
             assertThat(error.status()).as(error.toString()).isEqualTo(404);
             assertThat(error.header("Content-Type")).startsWith("application/problem+json");
         }
+        Api.Response refused = api.get("/api/me;jsessionid=x").as(owner).send();
+        refused(refused, null);
+        assertThat(refused.text("instance")).as("the address asked for, not /error").isEqualTo("/api/me;jsessionid=x");
     }
 
     @Test
