@@ -7,6 +7,7 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,13 +37,31 @@ public class AuditLog {
      */
     public void record(OrgCallContext context, UUID orgId, String action, String targetType, Object targetId,
             Object before, Object after) {
-        repository.insert(context.scope(), new AuditEvent(UUID.randomUUID(), orgId, context.at(),
-                context.actor().type().name(), context.actor().id(), context.actor().label(), action, targetType,
-                targetId == null ? null : targetId.toString(), toJson(before), toJson(after), context.requestId()));
+        insert(context, orgId, false, action, targetType, targetId, before, after);
+    }
+
+    /**
+     * Records an event of the installation rather than of an org: prices, exchange rates, the
+     * accounts and sign-ins of operators and unbound users. Filed in the default org, shown to
+     * owners and admins only, never to a client user bound to the default org. Same
+     * transaction rule as {@link #record}; the scope must reach the default org.
+     */
+    public void recordPlatform(OrgCallContext context, String action, String targetType, Object targetId,
+            Object before, Object after) {
+        insert(context, DefaultOrg.ID, true, action, targetType, targetId, before, after);
     }
 
     public CursorPage<AuditEvent> list(OrgCallContext context, AuditFilter filter, PageRequest page) {
-        return transactions.read(context.scope(), () -> repository.list(context.scope(), filter, page));
+        boolean withPlatform = context.caller().operator();
+        return transactions.read(context.scope(), () -> repository.list(context.scope(), withPlatform, filter, page));
+    }
+
+    private void insert(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,
+            Object targetId, Object before, Object after) {
+        repository.insert(context.scope(), new AuditEvent(UUID.randomUUID(), orgId, context.at(),
+                context.actor().type().name(), context.actor().id(), context.actor().label(), action, targetType,
+                targetId == null ? null : targetId.toString(), toJson(before), toJson(after), context.requestId(),
+                platform));
     }
 
     private String toJson(Object state) {

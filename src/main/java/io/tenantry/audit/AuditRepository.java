@@ -31,9 +31,9 @@ class AuditRepository {
         scope.requireWritable(event.orgId());
         jdbc.sql("""
                 insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
-                                          target_type, target_id, before_state, after_state, request_id)
+                                          target_type, target_id, before_state, after_state, request_id, platform)
                 values (:id, :orgId, :at, :actorType, :actorId, :actorLabel, :action,
-                        :targetType, :targetId, :before, :after, :requestId)
+                        :targetType, :targetId, :before, :after, :requestId, :platform)
                 """)
                 .param("id", event.id()).param("orgId", event.orgId())
                 .param("at", Timestamps.of(event.occurredAt()))
@@ -41,13 +41,17 @@ class AuditRepository {
                 .param("actorLabel", truncate(event.actorLabel(), 320)).param("action", event.action())
                 .param("targetType", event.targetType()).param("targetId", event.targetId())
                 .param("before", event.before()).param("after", event.after())
-                .param("requestId", event.requestId())
+                .param("requestId", event.requestId()).param("platform", event.platform())
                 .update();
     }
 
-    CursorPage<AuditEvent> list(OrgScope scope, AuditLog.AuditFilter filter, PageRequest page) {
+    /** {@code withPlatform}: whether the installation's own events are included (owners and admins only). */
+    CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, AuditLog.AuditFilter filter, PageRequest page) {
         StringBuilder sql = new StringBuilder("select * from audit_events where ").append(scope.sql("org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (!withPlatform) {
+            sql.append(" and not platform");
+        }
         if (filter.action() != null) {
             sql.append(" and action = :action");
             params.put("action", filter.action());
@@ -76,7 +80,7 @@ class AuditRepository {
                 Timestamps.read(rs, "occurred_at"), rs.getString("actor_type"), rs.getObject("actor_id", UUID.class),
                 rs.getString("actor_label"), rs.getString("action"), rs.getString("target_type"),
                 rs.getString("target_id"), parse(rs.getString("before_state")), parse(rs.getString("after_state")),
-                rs.getString("request_id"));
+                rs.getString("request_id"), rs.getBoolean("platform"));
     }
 
     private Object parse(String state) {

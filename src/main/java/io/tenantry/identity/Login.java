@@ -59,8 +59,8 @@ class Login {
         if (!matches) {
             UUID org = found.map(credentials -> auditOrg(credentials.user())).orElse(DefaultOrg.ID);
             OrgCallContext context = inOrg(org, Actor.anonymous(address), requestId, now);
-            transactions.write(context.scope(), () -> audit.record(context, org, "auth.login_failed", "user",
-                    found.map(credentials -> credentials.user().id()).orElse(null), null,
+            transactions.write(context.scope(), () -> auditAccount(audit, context,
+                    found.map(UserRepository.Credentials::user).orElse(null), "auth.login_failed", null,
                     Map.of("clientAddress", clientAddress)));
             throw ApiException.unauthorized("The e-mail address or the password is wrong.");
         }
@@ -72,7 +72,7 @@ class Login {
         return transactions.write(context.scope(), () -> {
             throttle.succeeded(ticket);
             SecretToken token = sessions.open(user.id(), now);
-            audit.record(context, org, "auth.login", "user", user.id(), null, Map.of("clientAddress", clientAddress));
+            auditAccount(audit, context, user, "auth.login", null, Map.of("clientAddress", clientAddress));
             return new Result(token, user);
         });
     }
@@ -84,7 +84,27 @@ class Login {
 
     /** The org a user's sign-ins and account changes are audited in. */
     static UUID auditOrg(User user) {
-        return user.role() == Role.user && user.clientOrgId() != null ? user.clientOrgId() : DefaultOrg.ID;
+        return clientAccount(user) ? user.clientOrgId() : DefaultOrg.ID;
+    }
+
+    /** A client user, bound to one org; everyone else's account is the installation's business. */
+    private static boolean clientAccount(User user) {
+        return user.role() == Role.user && user.clientOrgId() != null;
+    }
+
+    /**
+     * Audits an event of an account (null: an address that has none): a client user's in
+     * their org, where that org's users see it; anyone else's as an event of the
+     * installation, which only owners and admins see. Must run in the change's transaction,
+     * scoped to {@link #auditOrg}.
+     */
+    static void auditAccount(AuditLog audit, OrgCallContext context, User user, String action, Object before,
+            Object after) {
+        if (user != null && clientAccount(user)) {
+            audit.record(context, user.clientOrgId(), action, "user", user.id(), before, after);
+        } else {
+            audit.recordPlatform(context, action, "user", user == null ? null : user.id(), before, after);
+        }
     }
 
     /** A sign-in is recorded in one org, and its transaction is scoped to exactly that org. */

@@ -82,7 +82,7 @@ public class UserService {
             User user = new User(UUID.randomUUID(), email, name, role, request.clientOrgId(), pages, context.at(),
                     context.at());
             users.insert(reach, user, hash);
-            audit.record(inReach, Login.auditOrg(user), "user.created", "user", user.id(), null, user.auditState());
+            Login.auditAccount(audit, inReach, user, "user.created", null, user.auditState());
             return user;
         });
     }
@@ -118,8 +118,8 @@ public class UserService {
                 sessions.closeAllOf(id);
                 throttle.forgetAccount(after.email());
             }
-            audit.record(inReach, Login.auditOrg(after), newHash == null ? "user.updated" : "user.password_changed",
-                    "user", id, before.auditState(), after.auditState());
+            Login.auditAccount(audit, inReach, after, newHash == null ? "user.updated" : "user.password_changed",
+                    before.auditState(), after.auditState());
             return after;
         });
     }
@@ -145,8 +145,8 @@ public class UserService {
             User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
                     before.createdAt(), context.at());
             users.update(reach, after);
-            audit.record(inReach, Login.auditOrg(after), "user.permissions_changed", "user", id,
-                    before.auditState(), after.auditState());
+            Login.auditAccount(audit, inReach, after, "user.permissions_changed", before.auditState(),
+                    after.auditState());
             return after;
         });
     }
@@ -162,7 +162,7 @@ public class UserService {
                 requireAnotherOwner();
             }
             users.delete(reach, id);
-            audit.record(inReach, Login.auditOrg(before), "user.deleted", "user", id, before.auditState(), null);
+            Login.auditAccount(audit, inReach, before, "user.deleted", before.auditState(), null);
         });
     }
 
@@ -183,8 +183,7 @@ public class UserService {
             User owner = new User(UUID.randomUUID(), address, displayName, Role.owner, null, EnumSet.allOf(Page.class),
                     now, now);
             users.insert(context.scope(), owner, hash);
-            audit.record(context, Login.auditOrg(owner), "user.created", "user", owner.id(), null,
-                    owner.auditState());
+            Login.auditAccount(audit, context, owner, "user.created", null, owner.auditState());
             return owner;
         });
     }

@@ -12,6 +12,7 @@ import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.DefaultOrg;
 import tools.jackson.databind.JsonNode;
 
 /** Every write is recorded: who, when, which org, what, before and after. */
@@ -25,6 +26,32 @@ class AuditTrailTest extends ServerTest {
     JsonNode event(List<JsonNode> trail, String action) {
         return trail.stream().filter(e -> e.path("action").asString().equals(action)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + action + " in " + trail));
+    }
+
+    @Test
+    void aClientOfTheDefaultOrgNeverSeesTheInstallationsOwnEvents() {
+        String clientToken = platform.createUser("user", DefaultOrg.ID.toString(), List.of("audit"));
+        String adminEmail = "platform-admin-" + Platform.unique("a").replace(" ", "") + "@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", adminEmail, "name", "Staff", "password",
+                Platform.PASSWORD, "role", "admin")).send().expect(201);
+        Platform.login(api, adminEmail, Platform.PASSWORD);
+        String typedPassword = "my-secret-password-" + System.nanoTime();
+        api.post("/api/auth/login").json(Map.of("email", typedPassword, "password", "x")).send().expect(401);
+        api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "GBP", "rate", "0.8", "effectiveFrom",
+                "2098-01")).send().expect(200);
+
+        Api.Response seenByClient = api.get("/api/audit?limit=500").as(clientToken).send().expect(200);
+        List<JsonNode> seenByOwner = api.get("/api/audit?limit=500").as(owner).org(DefaultOrg.ID).send().expect(200)
+                .items();
+
+        assertThat(seenByClient.body()).doesNotContain(adminEmail).doesNotContain(typedPassword)
+                .doesNotContain("fx_rate.set");
+        assertThat(seenByClient.items()).isNotEmpty().allSatisfy(e -> assertThat(e.path("platform").asBoolean())
+                .isFalse());
+        assertThat(seenByOwner).filteredOn(e -> e.path("platform").asBoolean())
+                .extracting(e -> e.path("action").asString()).contains("user.created", "auth.login",
+                        "auth.login_failed", "fx_rate.set");
+        assertThat(seenByOwner.toString()).contains(adminEmail).contains(typedPassword);
     }
 
     @Test

@@ -17,7 +17,6 @@ import io.tenantry.billing.BillingMonth;
 import io.tenantry.api.Numbers;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.BillingCurrency;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.ScopedTransactions;
 
@@ -73,7 +72,7 @@ public class FxRates {
         return transactions.write(inReach.scope(), () -> {
             Optional<FxRate> before = rates.find(code, from);
             rates.save(entry, before.isPresent());
-            audit.record(inReach, DefaultOrg.ID, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),
+            audit.recordPlatform(inReach, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),
                     entry);
             return entry;
         });

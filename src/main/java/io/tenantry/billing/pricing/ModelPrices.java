@@ -17,7 +17,6 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.audit.AuditLog;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -109,7 +108,7 @@ public class ModelPrices {
                     : prices.providerOf(model), input, output, cached, ModelPrice.CURRENCY, from, source,
                     context.at(), context.actor().label());
             prices.insert(price);
-            audit.record(inReach, DefaultOrg.ID, known ? "model_price.versioned" : "model_price.created",
+            audit.recordPlatform(inReach, known ? "model_price.versioned" : "model_price.created",
                     "model_price", model, null, price);
             return price;
         });

@@ -17,7 +17,6 @@ import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.RollupLock;
 import io.tenantry.billing.pricing.ModelPrice;
 import io.tenantry.billing.pricing.ModelPrices;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -83,7 +82,7 @@ public class Rerating {
             }
             int priced = usage.priceUnpriced(reach, name, start, end, price);
             rollups.add(reach, deltas);
-            audit.record(inReach, DefaultOrg.ID, "usage.rerated", "model_price", name, null,
+            audit.recordPlatform(inReach, "usage.rerated", "model_price", name, null,
                     Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", price.id()));
             return new Result(name, start, end, priced, price);
         });

@@ -22,7 +22,6 @@ import io.tenantry.billing.RollupLock;
 import io.tenantry.billing.pricing.ModelPrice;
 import io.tenantry.billing.pricing.ModelPrices;
 import io.tenantry.billing.pricing.PriceBook;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -143,7 +142,7 @@ public class UsageIngestion {
         }
         OrgCallContext context = report.context();
         if (context.caller().operator() && storedCount > 0) {
-            audit.record(context.within(OrgScope.allOrgs()), DefaultOrg.ID, "usage.imported", "usage", null, null,
+            audit.recordPlatform(context.within(OrgScope.allOrgs()), "usage.imported", "usage", null, null,
                     Map.of("events", events.size(), "stored", storedCount));
         }
         return new Result(receipts, storedCount, events.size() - storedCount);
