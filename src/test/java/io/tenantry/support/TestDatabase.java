@@ -61,6 +61,7 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
             TestPropertyValues.of("tenantry.trusted-proxies=127.0.0.1/32").applyTo(context);
         }
         if (!postgres()) {
+            context.getBeanFactory().addBeanPostProcessor(new WritesInTransactions());
             String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
             TestPropertyValues.of(
                     "tenantry.db.url=jdbc:h2:mem:" + name
