@@ -12,13 +12,13 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
-import tools.jackson.databind.type.LogicalType;
 
 /**
  * Request bodies are JSON, read strictly: a field the server does not know is an error (a
  * misspelled {@code orgId} once created a user bound to nothing, who saw every org), so is
- * a field given twice, a blank string where a number belongs, and anything after the JSON
- * value. Decimals are read as BigDecimal, never as binary floating point. No other body
+ * a field given twice, a blank string where anything but text belongs (an empty
+ * {@code clientOrgId} once read as null, and unbound a client user), and anything after the
+ * JSON value. Decimals are read as BigDecimal, never as binary floating point. No other body
  * format is read or written: the YAML, XML, CBOR and Smile converters that libraries bring
  * along would read bodies past every one of these checks.
  */
@@ -30,9 +30,7 @@ class StrictJson implements WebMvcConfigurer {
         return builder -> builder.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
                 DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .withCoercionConfig(LogicalType.Float, config -> config
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Integer, config -> config
+                .withCoercionConfigDefaults(config -> config
                         .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
     }
 

@@ -207,7 +207,17 @@ class IdentityApiTest extends ServerTest {
         assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
         assertThat(refused.text("field")).isEqualTo("clientOrgId");
         assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).text("clientOrgId")).isEqualTo(org);
+        for (String blank : List.of("", "   ")) {
+            Api.Response empty = api.put("/api/users/" + id + "/permissions").as(owner)
+                    .json(Map.of("pages", List.of("agents"), "clientOrgId", blank)).send();
+            assertThat(empty.status()).as(empty.toString()).isEqualTo(400);
+            assertThat(empty.text("field")).isEqualTo("clientOrgId");
+            Api.Response created = api.post("/api/users").as(owner).json(Map.of("email", newEmail(), "name", "N",
+                    "password", Platform.PASSWORD, "clientOrgId", blank)).send();
+            assertThat(created.status()).as(created.toString()).isEqualTo(400);
+        }
         api.get("/api/agents").as(token).org(other).send().expect(403);
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).text("clientOrgId")).isEqualTo(org);
         api.put("/api/users/" + id + "/permissions").as(owner)
                 .raw("{\"pages\":[\"agents\"],\"client_org_id\":\"" + org + "\"}").send().expect(200);
     }
