@@ -71,7 +71,7 @@ class AuthController {
         if (setup == null) {
             throw ApiException.badRequest(null, "Send {email, name, password} for the first owner.");
         }
-        String requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
+        String requestId = RequestIds.of(request);
         OrgCallContext context = OrgCallContext.unattended(Actor.system("setup"), true, OrgScope.allOrgs(),
                 requestId, Instant.now());
         users.createFirstOwner(context, setup.email(), setup.name(), setup.password());
@@ -101,7 +101,7 @@ class AuthController {
 
     private LoggedIn logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {
         Login.Result result = login.login(email, password, request.getRemoteAddr(),
-                RequestIds.accept(request.getHeader(RequestIds.HEADER)));
+                RequestIds.of(request));
         SessionCookie.set(request, response, result.token());
         // A new session gets a new CSRF token: the next request is issued a fresh cookie.
         response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("XSRF-TOKEN", "").path("/")

@@ -33,9 +33,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
-        MDC.put(RequestIds.MDC_KEY, requestId);
-        response.setHeader(RequestIds.HEADER, requestId);
+        String requestId = RequestIds.of(request);
         try {
             Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
             if (authentication != null && authentication.getPrincipal() instanceof Caller caller) {
@@ -48,7 +46,6 @@ public class OrgContextFilter extends OncePerRequestFilter {
             }
             chain.doFilter(request, response);
         } finally {
-            MDC.remove(RequestIds.MDC_KEY);
             MDC.remove("orgScope");
         }
     }

@@ -263,9 +263,24 @@ class HostileInputTest extends ServerTest {
             assertThat(error.status()).as(error.toString()).isEqualTo(404);
             assertThat(error.header("Content-Type")).startsWith("application/problem+json");
         }
-        Api.Response refused = api.get("/api/me;jsessionid=x").as(owner).send();
+        Api.Response refused = api.get("/api/me;jsessionid=x").as(owner).header("X-Request-Id", "probe-firewall")
+                .send();
         refused(refused, null);
         assertThat(refused.text("instance")).as("the address asked for, not /error").isEqualTo("/api/me;jsessionid=x");
+        assertThat(refused.text("requestId")).isEqualTo("probe-firewall");
+    }
+
+    @Test
+    void refusalsOfTheSecurityFiltersCarryTheRequestId() {
+        Api.Response anonymous = api.get("/api/agents").header("X-Request-Id", "probe-401").send();
+        String client = platform.createUser("user", org, List.of("agents"));
+        Api.Response forbidden = api.get("/api/users").as(client).header("X-Request-Id", "probe-403").send();
+
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.text("requestId")).isEqualTo("probe-401");
+        assertThat(anonymous.header("X-Request-Id")).isEqualTo("probe-401");
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.text("requestId")).isEqualTo("probe-403");
     }
 
     @Test
