@@ -188,10 +188,7 @@ public class AgentService {
                 return before;
             }
             agents.moveTo(reach, id, orgId, context.at());
-            // Both orgs' counts, always in the order of their ids: two opposite moves cannot deadlock.
-            boolean leftFirst = before.clientOrgId().compareTo(orgId) < 0;
-            organizations.agentsChanged(reach, leftFirst ? before.clientOrgId() : orgId, leftFirst ? -1 : 1);
-            organizations.agentsChanged(reach, leftFirst ? orgId : before.clientOrgId(), leftFirst ? 1 : -1);
+            organizations.agentMoved(reach, before.clientOrgId(), orgId);
             history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             rates.record(reach, id, orgId, before.billingRateOverride(), context.at());

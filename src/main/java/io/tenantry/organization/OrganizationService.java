@@ -64,11 +64,25 @@ public class OrganizationService {
 
     /**
      * Changes how many agents an org holds by {@code delta}, in the transaction (of
-     * {@code scope}) that creates, moves or deletes them. Must run inside that transaction;
-     * a move changes two orgs, in the order of their ids, so two moves cannot deadlock.
+     * {@code scope}) that creates or deletes them. Must run inside that transaction.
      */
     public void agentsChanged(OrgScope scope, UUID orgId, int delta) {
         repository.countAgents(scope, orgId, delta);
+    }
+
+    /**
+     * An agent moved from one org to another, in the transaction (of {@code scope}) that
+     * moves it. Both counts change in the order of the orgs' ids, so two opposite moves
+     * cannot deadlock.
+     */
+    public void agentMoved(OrgScope scope, UUID from, UUID to) {
+        if (from.compareTo(to) < 0) {
+            repository.countAgents(scope, from, -1);
+            repository.countAgents(scope, to, 1);
+        } else {
+            repository.countAgents(scope, to, 1);
+            repository.countAgents(scope, from, -1);
+        }
     }
 
     /**
