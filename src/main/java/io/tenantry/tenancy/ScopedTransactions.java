@@ -105,8 +105,7 @@ public class ScopedTransactions {
         List<SqlParameter> declared = new ArrayList<>(List.of(new SqlParameter(Types.VARCHAR),
                 new SqlParameter(Types.VARCHAR)));
         declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
-        List<Object> values = new ArrayList<>(List.of(scope.isAllOrgs() ? "on" : "off",
-                scope.isAllOrgs() ? "" : scope.settingValue()));
+        List<Object> values = new ArrayList<>(settings(scope));
         values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
         PreparedStatementCreator statements = new PreparedStatementCreatorFactory(SET_SCOPE + "; "
                 + NamedParameterUtils.substituteNamedParameters(parsed, source), declared)
@@ -149,7 +148,11 @@ public class ScopedTransactions {
         if (!rowLevelSecurity) {
             return;
         }
-        jdbc.sql(SET_SCOPE).param(scope.isAllOrgs() ? "on" : "off").param(scope.isAllOrgs() ? "" : scope.settingValue())
-                .query().singleRow();
+        jdbc.sql(SET_SCOPE).params(settings(scope)).query().singleRow();
+    }
+
+    /** The values of SET_SCOPE's two parameters, app.all_orgs and app.org_ids. */
+    private static List<Object> settings(OrgScope scope) {
+        return List.of(scope.isAllOrgs() ? "on" : "off", scope.isAllOrgs() ? "" : scope.settingValue());
     }
 }
