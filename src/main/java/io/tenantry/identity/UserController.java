@@ -36,9 +36,8 @@ class UserController {
         this.users = users;
     }
 
-    /** Pages and binding, and optionally the role, saved together. */
     /**
-     * clientOrgId must be sent, as an org's id or as null: a body that leaves it out by
+     * Pages and binding, and optionally the role, saved together. clientOrgId must be sent, as an org's id or as null: a body that leaves it out by
      * mistake must not unbind a client user and show them every org.
      */
     record Permissions(String role, List<String> pages,

@@ -126,9 +126,10 @@ final class UsageReports {
         if (model == null || !ModelPrices.MODEL_NAME.matcher(model).matches()) {
             throw ApiException.badRequest(at + "model", at + "model is required: the model's name, such as gpt-4o.");
         }
+        String time = text(fields, "occurredAt", at);
         return new UsageEvent(agentId, eventId, model, tokens(fields, "inputTokens", at, true),
                 tokens(fields, "outputTokens", at, true), tokens(fields, "cachedInputTokens", at, false),
-                occurredAt(fields, at, reporter, now), text(fields, "occurredAt", at) != null);
+                occurredAt(time, at, reporter, now), time != null);
     }
 
     /** A field the server does not know is refused, never dropped: a typo must not change what is billed. */
@@ -172,8 +173,8 @@ final class UsageReports {
         return Numbers.wholeNumber(at + name, value, 0, MAX_TOKENS);
     }
 
-    private static Instant occurredAt(Map<String, Object> fields, String at, Reporter reporter, Instant now) {
-        String value = text(fields, "occurredAt", at);
+    /** When the usage happened: {@code value} as sent (null when left out), checked against the reporter's window. */
+    private static Instant occurredAt(String value, String at, Reporter reporter, Instant now) {
         if (value == null) {
             if (reporter.defaultsToNow()) {
                 return now.truncatedTo(ChronoUnit.MICROS);
