@@ -3,23 +3,15 @@
 -- inserted as they are: the ceiling for ingesting batches.
 local agents = {}
 local batch = tonumber(os.getenv("BATCH") or "1000")
-local prefix
-local counter = 0
+local event
 
 function init(args)
   for line in io.lines(os.getenv("AGENTS_FILE")) do
     local agent, org = line:match("(%S+)%s+(%S+)")
     agents[#agents + 1] = { agent = agent, org = org }
   end
-  prefix = "bare-" .. tostring({}):sub(8) .. tostring(os.time())
+  event = dofile("bench/usage-event.lua")("bare-" .. tostring({}):sub(8) .. tostring(os.time()))
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-end
-
-local function event()
-  counter = counter + 1
-  return string.format('{"eventId":"%s-%d","model":"gpt-4o","inputTokens":%d,"outputTokens":%d,'
-    .. '"cachedInputTokens":0,"occurredAt":"%s"}', prefix, counter, math.random(100, 5000),
-    math.random(10, 800), os.date("!%Y-%m-%dT%H:%M:%SZ"))
 end
 
 function request()

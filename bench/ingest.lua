@@ -3,22 +3,14 @@
 -- unique per thread and request, so every event is new.
 local keys = {}
 local batch = tonumber(os.getenv("BATCH") or "1")
-local prefix
-local counter = 0
+local event
 
 function init(args)
   for line in io.lines(os.getenv("KEYS_FILE")) do
     keys[#keys + 1] = line
   end
-  prefix = tostring({}):sub(8) .. tostring(os.time())
+  event = dofile("bench/usage-event.lua")(tostring({}):sub(8) .. tostring(os.time()))
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-end
-
-local function event()
-  counter = counter + 1
-  return string.format('{"eventId":"%s-%d","model":"gpt-4o","inputTokens":%d,"outputTokens":%d,'
-    .. '"cachedInputTokens":0,"occurredAt":"%s"}', prefix, counter, math.random(100, 5000),
-    math.random(10, 800), os.date("!%Y-%m-%dT%H:%M:%SZ"))
 end
 
 function request()
