@@ -7,17 +7,27 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.ApiTags;
+
 /** The agent-facing API. {@link AgentOperatingGate} has already refused paused agents and inactive orgs. */
+@Tag(name = ApiTags.AGENT_API)
 @RestController
 @RequestMapping("/agent/v1")
 class AgentApiController {
 
+    @Schema(name = "CurrentAgent")
     record Me(UUID id, String name, String status, Org org) {
     }
 
+    @Schema(name = "AgentOrg")
     record Org(UUID id, String name) {
     }
 
+    @Operation(operationId = "getCurrentAgent", summary = "Which agent this key belongs to",
+            description = "The agent of the key, its state and the organization that holds it now.")
     @GetMapping("/me")
     Me me(@AuthenticationPrincipal AgentPrincipal agent) {
         return new Me(agent.agentId(), agent.agentName(), agent.status(), new Org(agent.orgId(), agent.orgName()));

@@ -1,5 +1,6 @@
 package io.tenantry.agent;
 
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,11 +18,17 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
 
+@Tag(name = ApiTags.AGENTS)
 @RestController
 @RequestMapping("/api/agents")
 class AgentController {
@@ -34,65 +41,101 @@ class AgentController {
         this.keys = keys;
     }
 
-    record AssignRequest(@JsonAlias({"org_id", "clientOrgId"}) UUID orgId) {
+    record AssignRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid",
+            description = "The organization to move the agent to; org_id and clientOrgId are accepted too.")
+            @JsonAlias({"org_id", "clientOrgId"}) UUID orgId) {
     }
 
+    /** The body of PATCH /{id}, for the API document: the service reads the fields present (PatchBody). */
+    @Schema(name = "AgentChanges", description = "The fields to change; those not given stay. "
+            + "billing_rate_override is accepted too. To move an agent, use assign-org.")
+    record Changes(@Schema(maxLength = 200) String name,
+            @Schema(types = {"string", "null"}, format = "email", maxLength = 320) String email,
+            @Schema(maxLength = 2000) String description, @Schema(maxLength = 100) String model,
+            @Schema(allowableValues = {"active", "paused"}) String status,
+            @Schema(types = {"number", "string", "null"}, minimum = "0", maximum = "999999999999.99")
+            BigDecimal billingRateOverride) {
+    }
+
+    @Operation(operationId = "listAgents", summary = "List agents",
+            description = "The agents in the org context; `q` searches their names.")
     @GetMapping
     CursorPage<Agent> list(OrgCallContext context, @RequestParam(required = false) String q,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return agents.list(context, q, PageRequest.of(limit, cursor));
     }
 
+    @Operation(operationId = "createAgent", summary = "Create an agent",
+            description = "Adds an agent to the organization given (`clientOrgId`), or to the org context's organization, or to the default organization. Owners and admins only.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Agent create(OrgCallContext context, @RequestBody(required = false) NewAgent request) {
         return agents.create(context, request);
     }
 
+    @Operation(operationId = "getAgent", summary = "Get an agent",
+            description = "One agent, if it is in the org context.")
     @GetMapping("/{id}")
     Agent get(OrgCallContext context, @PathVariable UUID id) {
         return agents.get(context, id);
     }
 
+    @Operation(operationId = "updateAgent", summary = "Change an agent",
+            description = "Changes the fields given; fields not given stay. Owners and admins only.")
     @PatchMapping("/{id}")
     Agent update(OrgCallContext context, @PathVariable UUID id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))
             @RequestBody(required = false) Map<String, Object> patch) {
         return agents.update(context, id, new PatchBody(patch));
     }
 
+    @Operation(operationId = "deleteAgent", summary = "Delete an agent",
+            description = "Removes the agent; its usage and history stay on its organizations' records. Owners and admins only.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {
         agents.delete(context, id);
     }
 
+    @Operation(operationId = "assignAgentToOrg", summary = "Move an agent to an organization",
+            description = "Assigns the agent to another organization from now on; usage before the move stays billed to the earlier one. Owners and admins only.")
     @PostMapping("/{id}/assign-org")
     Agent assign(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) AssignRequest request) {
         return agents.assign(context, id, request == null ? null : request.orgId());
     }
 
+    @Operation(operationId = "unassignAgentFromOrg", summary = "Return an agent to the default organization",
+            description = "Moves the agent back to the operator's default organization. Owners and admins only.")
     @PostMapping("/{id}/unassign-org")
     Agent unassign(OrgCallContext context, @PathVariable UUID id) {
         return agents.unassign(context, id);
     }
 
+    @Operation(operationId = "listAgentAssignments", summary = "An agent's assignment history",
+            description = "Which organization held the agent when, newest first.")
     @GetMapping("/{id}/assignments")
     CursorPage<Assignment> assignments(OrgCallContext context, @PathVariable UUID id,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return agents.assignments(context, id, PageRequest.of(limit, cursor));
     }
 
+    @Operation(operationId = "listAgentKeys", summary = "List an agent's keys",
+            description = "The agent's keys, shown by prefix; the key itself is shown once, when issued.")
     @GetMapping("/{id}/keys")
     CursorPage<AgentKey> keys(OrgCallContext context, @PathVariable UUID id) {
         return keys.list(context, id);
     }
 
+    @Operation(operationId = "issueAgentKey", summary = "Issue an agent key",
+            description = "Issues a key for the agent; the answer holds the key, which is never shown again. Owners and admins only.")
     @PostMapping("/{id}/keys")
     @ResponseStatus(HttpStatus.CREATED)
     AgentKey.Issued issueKey(OrgCallContext context, @PathVariable UUID id) {
         return keys.issue(context, id);
     }
 
+    @Operation(operationId = "revokeAgentKey", summary = "Revoke an agent key",
+            description = "The key stops working on the next request. Owners and admins only.")
     @DeleteMapping("/{id}/keys/{keyId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void revokeKey(OrgCallContext context, @PathVariable UUID id, @PathVariable UUID keyId) {

@@ -10,6 +10,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -18,6 +19,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * answered (a malformed URL, say), answered as a problem detail with the status it carries.
  * Opened directly, it is an address like any other that has nothing at it: 404.
  */
+@Hidden
 @RestController
 class ErrorAddress implements ErrorController {
 

@@ -6,12 +6,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgCallContext;
 
+@Tag(name = ApiTags.AUDIT)
 @RestController
 @RequestMapping("/api/audit")
 class AuditController {
@@ -22,6 +26,8 @@ class AuditController {
         this.auditLog = auditLog;
     }
 
+    @Operation(operationId = "listAuditEvents", summary = "List audit events",
+            description = "Changes in the org context, newest first; filter by action and by time (from inclusive, to exclusive).")
     @GetMapping
     CursorPage<AuditEvent> list(OrgCallContext context, @RequestParam(required = false) String action,
             @RequestParam(required = false) String from, @RequestParam(required = false) String to,

@@ -15,7 +15,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.ApiTags;
 import io.tenantry.api.RequestIds;
 import io.tenantry.tenancy.Actor;
 import io.tenantry.tenancy.OrgCallContext;
@@ -24,6 +28,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** First-owner setup, login, logout and "who am I". */
+@Tag(name = ApiTags.SIGN_IN)
 @RestController
 class AuthController {
 
@@ -35,12 +40,18 @@ class AuthController {
         this.users = users;
     }
 
-    record Credentials(String email, String password) {
+    @Schema(example = "{\"email\": \"owner@agency.example\", \"password\": \"a long passphrase\"}")
+    record Credentials(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = 320) String email,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password") String password) {
     }
 
-    record Setup(String email, String name, String password) {
+    record Setup(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = 320) String email,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 200) String name,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
+                    description = "At least 10 characters, at most 72 bytes in UTF-8.") String password) {
     }
 
+    @Schema(name = "CurrentUser")
     record Me(UUID id, String email, String name, Role role, UUID clientOrgId, Set<Page> pages) {
         static Me of(UserPrincipal user) {
             return new Me(user.id(), user.email(), user.name(), user.role(), user.clientOrgId(), user.pages());
@@ -59,11 +70,15 @@ class AuthController {
     record SetupState(boolean setupRequired) {
     }
 
+    @Operation(operationId = "getSetupState", summary = "Whether the first owner is still to be created",
+            description = "Open to anyone: true until the first owner account exists.")
     @GetMapping("/api/setup")
     SetupState setupState() {
         return new SetupState(!users.anyUser());
     }
 
+    @Operation(operationId = "setUpFirstOwner", summary = "Create the first owner",
+            description = "Open to anyone, once: creates the first owner account and signs them in. Answers 409 when an owner exists already.")
     @PostMapping("/api/setup")
     @ResponseStatus(HttpStatus.CREATED)
     LoggedIn setup(@RequestBody(required = false) Setup setup, HttpServletRequest request,
@@ -78,6 +93,8 @@ class AuthController {
         return logIn(setup.email(), setup.password(), request, response);
     }
 
+    @Operation(operationId = "signIn", summary = "Sign in",
+            description = "Open to anyone: answers a session token (for `Authorization: Bearer`) and sets the session cookie. Repeated failures from one address are slowed down with 429 and Retry-After.")
     @PostMapping("/api/auth/login")
     LoggedIn login(@RequestBody(required = false) Credentials credentials, HttpServletRequest request,
             HttpServletResponse response) {
@@ -87,6 +104,8 @@ class AuthController {
         return logIn(credentials.email(), credentials.password(), request, response);
     }
 
+    @Operation(operationId = "signOut", summary = "Sign out",
+            description = "Ends the session of the token or cookie sent, if any, and clears the cookie. Always answers 204.")
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {
@@ -94,6 +113,8 @@ class AuthController {
         SessionCookie.clear(request, response);
     }
 
+    @Operation(operationId = "getCurrentUser", summary = "Who is signed in",
+            description = "The signed-in user, their role, bound organization and the pages they may open.")
     @GetMapping("/api/me")
     Me me(@AuthenticationPrincipal UserPrincipal user) {
         return Me.of(user);

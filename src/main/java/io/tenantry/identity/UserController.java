@@ -20,12 +20,18 @@ import org.springframework.web.bind.annotation.RestController;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
 
+@Tag(name = ApiTags.USERS)
 @RestController
 @RequestMapping("/api/users")
 class UserController {
@@ -40,33 +46,58 @@ class UserController {
      * Pages and binding, and optionally the role, saved together. clientOrgId must be sent, as an org's id or as null: a body that leaves it out by
      * mistake must not unbind a client user and show them every org.
      */
-    record Permissions(String role, List<String> pages,
+    record Permissions(@Schema(allowableValues = {"owner", "admin", "user"},
+                    description = "The role; unchanged when not given.") String role,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "The pages a user of role user may open.")
+            List<String> pages,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, types = {"string", "null"}, format = "uuid",
+                    description = "The organization the user is bound to, or null for none; must be sent either "
+                            + "way. client_org_id is accepted too.")
             @JsonProperty(required = true) @JsonAlias("client_org_id") UUID clientOrgId) {
     }
 
+    /** The body of PATCH /{id}, for the API document: the service reads the fields present (PatchBody). */
+    @Schema(name = "UserChanges", description = "The fields to change; those not given stay. Pages and the "
+            + "bound organization change through PUT /api/users/{id}/permissions.")
+    record Changes(@Schema(maxLength = 200) String name, @Schema(format = "email", maxLength = 320) String email,
+            @Schema(format = "password", minLength = 10) String password,
+            @Schema(allowableValues = {"owner", "admin", "user"}) String role) {
+    }
+
+    @Operation(operationId = "listUsers", summary = "List users",
+            description = "The dashboard users the caller may see: all of them for operators, the users bound to the org context otherwise.")
     @GetMapping
     CursorPage<User> list(OrgCallContext context, @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         return users.list(context, PageRequest.of(limit, cursor));
     }
 
+    @Operation(operationId = "createUser", summary = "Create a user",
+            description = "Adds a dashboard user with a role, the pages they may open and, for role user, the organization they are bound to. Owners and admins only; only an owner creates owners and admins.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     User create(OrgCallContext context, @RequestBody(required = false) NewUser request) {
         return users.create(context, request);
     }
 
+    @Operation(operationId = "getUser", summary = "Get a user",
+            description = "One user, if the caller may see them.")
     @GetMapping("/{id}")
     User get(OrgCallContext context, @PathVariable UUID id) {
         return users.get(context, id);
     }
 
+    @Operation(operationId = "updateUser", summary = "Change a user",
+            description = "Changes the fields given (name, email, password); fields not given stay. Owners and admins only.")
     @PatchMapping("/{id}")
     User update(OrgCallContext context, @PathVariable UUID id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))
             @RequestBody(required = false) Map<String, Object> patch) {
         return users.update(context, id, new PatchBody(patch));
     }
 
+    @Operation(operationId = "setUserPermissions", summary = "Set a user's role, pages and organization",
+            description = "Replaces the user's role, pages and bound organization at once; takes effect on the user's next request. Owners and admins only.")
     @PutMapping("/{id}/permissions")
     User permissions(OrgCallContext context, @PathVariable UUID id,
             @RequestBody(required = false) Permissions permissions) {
@@ -77,6 +108,8 @@ class UserController {
                 permissions.clientOrgId());
     }
 
+    @Operation(operationId = "deleteUser", summary = "Delete a user",
+            description = "Removes the user and ends their sessions. Owners and admins only; the last owner cannot be removed.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {

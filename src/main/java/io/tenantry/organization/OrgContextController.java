@@ -6,12 +6,17 @@ import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 
 /** What the org switcher shows: whether it appears, whether it is locked, and the choices. */
+@Tag(name = ApiTags.ORGANIZATIONS)
 @RestController
 class OrgContextController {
 
@@ -23,6 +28,7 @@ class OrgContextController {
         this.organizations = organizations;
     }
 
+    @Schema(name = "OrgChoice")
     record Choice(UUID id, String name, String slug, boolean active, boolean isDefault) {
         static Choice of(Organization org) {
             return new Choice(org.id(), org.name(), org.slug(), org.active(), org.isDefault());
@@ -39,6 +45,8 @@ class OrgContextController {
             List<Choice> orgs, boolean moreOrgs) {
     }
 
+    @Operation(operationId = "getOrgContext", summary = "The current org context",
+            description = "Which organization the request acts in, whether the caller may switch, and the organizations to choose from.")
     @GetMapping("/api/org-context")
     OrgContextView show(OrgCallContext context) {
         if (!context.caller().seesOrganizations()) {

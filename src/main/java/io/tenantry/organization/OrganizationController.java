@@ -1,5 +1,7 @@
 package io.tenantry.organization;
 
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -15,11 +17,17 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
 
+@Tag(name = ApiTags.ORGANIZATIONS)
 @RestController
 @RequestMapping("/api/organizations")
 class OrganizationController {
@@ -30,34 +38,61 @@ class OrganizationController {
         this.organizations = organizations;
     }
 
+    /** The body of PATCH /{id}, for the API document: the service reads the fields present (PatchBody). */
+    @Schema(name = "OrganizationChanges", description = "The fields to change; those not given stay. "
+            + "The snake_case names are accepted too. slug may only be sent back unchanged.")
+    record Changes(@Schema(maxLength = 200) String name, @Schema(maxLength = 63) String slug,
+            @Schema(maxLength = 200) String contactName,
+            @Schema(types = {"string", "null"}, format = "email", maxLength = 320) String contactEmail,
+            @Schema(maxLength = 2000) String description,
+            @Schema(types = {"number", "string"}, minimum = "0", maximum = "999999999999.99") BigDecimal billingRatePerAgent,
+            @Schema(allowableValues = {"USD", "EUR", "GBP", "NGN", "CAD", "AUD"}) String currency, Boolean active,
+            @Schema(allowableValues = {"month_end", "daily"}) String proration,
+            @Schema(types = {"number", "string", "null"}, maximum = "999999999999.99") BigDecimal monthlyBudget,
+            List<Integer> budgetAlertThresholds) {
+    }
+
+    @Operation(operationId = "listOrganizations", summary = "List organizations",
+            description = "The organizations in the org context with their agent counts; `q` searches names and slugs.")
     @GetMapping
     CursorPage<Organization> list(OrgCallContext context, @RequestParam(required = false) String q,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return organizations.list(context, q, PageRequest.of(limit, cursor));
     }
 
+    @Operation(operationId = "createOrganization", summary = "Create an organization",
+            description = "Adds a client organization with its billing terms. Owners and admins only.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Organization create(OrgCallContext context, @RequestBody(required = false) NewOrganization request) {
         return organizations.create(context, request);
     }
 
+    @Operation(operationId = "getOrganization", summary = "Get an organization",
+            description = "One organization, if it is in the org context.")
     @GetMapping("/{id}")
     Organization detail(OrgCallContext context, @PathVariable UUID id) {
         return organizations.detail(context, id);
     }
 
+    @Operation(operationId = "updateOrganization", summary = "Change an organization",
+            description = "Changes the fields given; fields not given stay. A new rate applies from now on. Owners and admins only.")
     @PatchMapping("/{id}")
     Organization update(OrgCallContext context, @PathVariable UUID id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))
             @RequestBody(required = false) Map<String, Object> patch) {
         return organizations.update(context, id, new PatchBody(patch));
     }
 
+    @Operation(operationId = "toggleOrganization", summary = "Activate or deactivate an organization",
+            description = "Switches the organization between active and inactive; the agents of an inactive one do not operate. Owners and admins only.")
     @PostMapping("/{id}/toggle")
     Organization toggle(OrgCallContext context, @PathVariable UUID id) {
         return organizations.toggle(context, id);
     }
 
+    @Operation(operationId = "deleteOrganization", summary = "Delete an organization",
+            description = "Deletes an organization with no agents and no bound users left (409 says what is in the way); the default organization stays. Owners and admins only.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {

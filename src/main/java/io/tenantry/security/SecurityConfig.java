@@ -10,10 +10,10 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.session.NullAuthenticatedSessionStrategy;
-import org.springframework.security.web.firewall.HttpFirewall;
-import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
@@ -110,9 +110,11 @@ class SecurityConfig {
                             path.matcher("/api/auth/logout")).permitAll();
                     a.requestMatchers(path.matcher("/actuator/health"), path.matcher("/actuator/health/**"))
                             .permitAll();
-                    a.requestMatchers(path.matcher("/actuator/**"), path.matcher("/v3/api-docs/**"),
-                            path.matcher("/v3/api-docs"), path.matcher("/swagger-ui/**"),
-                            path.matcher("/swagger-ui.html")).hasAnyRole("owner", "admin");
+                    a.requestMatchers(path.matcher("/actuator/**")).hasAnyRole("owner", "admin");
+                    // The contract is no secret from anyone who may call the API: scripts and agents generate clients from it.
+                    a.requestMatchers(path.matcher("/v3/api-docs/**"), path.matcher("/v3/api-docs"),
+                            path.matcher("/swagger-ui/**"), path.matcher("/swagger-ui.html"))
+                            .hasAnyAuthority(TokenAuthenticationFilter.USER, TokenAuthenticationFilter.AGENT);
                     a.requestMatchers(path.matcher("/agent/**")).hasAuthority(TokenAuthenticationFilter.AGENT);
                     for (ApiPages.Guarded guarded : ApiPages.ALL) {
                         a.requestMatchers(path.matcher(guarded.pattern())).hasAuthority(guarded.page().authority());

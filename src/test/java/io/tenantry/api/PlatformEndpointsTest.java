@@ -11,7 +11,7 @@ import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 
-/** Health for everyone; metrics and the API description for owners and admins only. */
+/** Health for everyone; metrics for owners and admins; the API description for every signed-in caller. */
 @TenantryTest
 class PlatformEndpointsTest extends ServerTest {
 
@@ -21,20 +21,24 @@ class PlatformEndpointsTest extends ServerTest {
     }
 
     @Test
-    void metricsAndTheApiDescriptionAreForOperators() {
+    void metricsAreForOperatorsAndTheApiDescriptionForEveryCaller() {
         String admin = platform.createUser("admin", null, List.of());
-        String user = platform.createUser("user", null, Platform.ALL_PAGES);
+        String user = platform.createUser("user", null, List.of("dashboard"));
+        String org = platform.createOrg("Docs");
+        String boundUser = platform.createUser("user", org, List.of());
+        String agentKey = platform.issueKey(platform.createAgent(org, "Docs reader"));
 
         assertThat(api.get("/actuator/prometheus").as(admin).send().expect(200).body())
                 .contains("http_server_requests");
-        Api.Response openApi = api.get("/v3/api-docs").as(platform.owner()).send().expect(200);
-        assertThat(openApi.json().path("paths").has("/api/organizations")).isTrue();
-        assertThat(openApi.json().path("paths").has("/api/agents/{id}/assign-org")).isTrue();
-        api.get("/swagger-ui/index.html").as(admin).send().expect(200);
-
         api.get("/actuator/prometheus").as(user).send().expect(403);
-        api.get("/v3/api-docs").as(user).send().expect(403);
         api.get("/actuator/prometheus").send().expect(401);
+
+        for (String caller : List.of(platform.owner(), admin, user, boundUser, agentKey)) {
+            Api.Response openApi = api.get("/v3/api-docs").as(caller).send().expect(200);
+            assertThat(openApi.json().path("paths").has("/api/agents/{id}/assign-org")).isTrue();
+        }
+        api.get("/swagger-ui/index.html").as(boundUser).send().expect(200);
+        api.get("/v3/api-docs").send().expect(401);
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.time.YearMonth;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * How many units of {@code currency} one US dollar buys, from {@code effectiveFrom} on.
  * {@code updatedBy} names an operator: only operators are shown it.
@@ -19,6 +21,7 @@ public record FxRate(String currency, YearMonth effectiveFrom, BigDecimal rate, 
     }
 
     /** Settings -> Exchange rates: each currency's rate for the current month and every entry. */
+    @Schema(name = "FxRateTable")
     public record Table(String base, java.util.List<FxRate> current, java.util.List<FxRate> entries) {
     }
 }

@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * One version of a model's price, in USD per million tokens, in force from
  * {@code effectiveFrom} until the next version's. {@code cachedInputPricePerMillion} is
@@ -31,6 +33,7 @@ public record ModelPrice(UUID id, String model, String provider, BigDecimal inpu
     }
 
     /** A model as Settings -> Models lists it: the version in force now (or, if none yet, the first to come). */
+    @Schema(name = "CurrentModelPrice")
     public record Current(String model, String provider, BigDecimal inputPricePerMillion,
             BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
             Instant effectiveFrom, boolean inForce, Instant nextChange, int versions) {

@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
@@ -22,6 +23,7 @@ import io.tenantry.tenancy.OrgScope;
 class BudgetAlerts {
 
     /** One crossing, as the API shows it. */
+    @Schema(name = "BudgetAlert")
     record Alert(UUID orgId, String month, int threshold, Instant crossedAt, BigDecimal cost, BigDecimal budget,
             String currency) {
     }

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Service;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.api.ApiException;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.billing.BillingCalendar;
@@ -33,6 +34,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class MonthClosing {
 
     /** The months a close froze, and how many org statements. */
+    @Schema(name = "MonthCloseResult")
     public record Result(List<String> closedMonths, int statements) {
     }
 

@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * An org's billing for one month, in its currency. {@code costUsd} is exact; {@code cost},
  * {@code revenue} and every line's amounts are rounded half up to cents, once. {@code cost}
@@ -22,6 +24,7 @@ public record Statement(UUID orgId, String orgName, String month, String currenc
      * One agent's part of the month, or (kind "adjustment") usage of an earlier, closed
      * month ({@code usageMonth}) that arrived or was priced after that month closed.
      */
+    @Schema(name = "StatementLine")
     public record Line(UUID agentId, String agentName, String kind, String usageMonth, BigDecimal rate,
             Integer daysBilled, BigDecimal revenue, BigDecimal costUsd, BigDecimal cost, long inputTokens,
             long outputTokens, long cachedInputTokens, long unpricedTokens, List<ModelCost> costByModel) {

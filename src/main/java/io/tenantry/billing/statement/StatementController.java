@@ -15,11 +15,18 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.ApiTags;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.tenancy.OrgCallContext;
 
 /** Statements, the overview and month closing; every route needs the billing page. */
+@Tag(name = ApiTags.BILLING)
 @RestController
 class StatementController {
 
@@ -37,17 +44,25 @@ class StatementController {
     record CloseRequest(String month) {
     }
 
+    @Operation(operationId = "getBillingSummary", summary = "An organization's billing by month",
+            description = "Revenue, token cost and margin of an organization for its last months (`months`, default 12), newest first.")
     @GetMapping("/api/organizations/{id}/billing-summary")
     Items<Statement> summary(OrgCallContext context, @PathVariable UUID id,
             @RequestParam(required = false) String months) {
         return new Items<>(statements.summary(context, id, months));
     }
 
+    @Operation(operationId = "getStatement", summary = "An organization's statement for a month",
+            description = "Revenue per agent, token cost per model, margin and adjustments for one month (`month` as YYYY-MM, default the current one).")
     @GetMapping("/api/organizations/{id}/billing")
     Statement month(OrgCallContext context, @PathVariable UUID id, @RequestParam(required = false) String month) {
         return statements.month(context, id, month == null ? BillingMonth.of(context.at()).toString() : month);
     }
 
+    @Operation(operationId = "getStatementCsv", summary = "An organization's statement as CSV",
+            description = "The month's statement as a CSV file, for accounting.")
+    @ApiResponse(responseCode = "200", description = "The statement, one line per agent and model, as a download.",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
     @GetMapping("/api/organizations/{id}/billing/{month}.csv")
     ResponseEntity<byte[]> csv(OrgCallContext context, @PathVariable UUID id, @PathVariable String month) {
         Statement statement = statements.month(context, id, month);
@@ -59,17 +74,23 @@ class StatementController {
                 .body(StatementCsv.of(statement).getBytes(StandardCharsets.UTF_8));
     }
 
+    @Operation(operationId = "listBudgetAlerts", summary = "An organization's budget alerts",
+            description = "The budget thresholds the organization crossed in a month.")
     @GetMapping("/api/organizations/{id}/budget-alerts")
     Items<BudgetAlerts.Alert> alerts(OrgCallContext context, @PathVariable UUID id,
             @RequestParam(required = false) String month) {
         return new Items<>(statements.alerts(context, id, month));
     }
 
+    @Operation(operationId = "getBillingOverview", summary = "Billing across organizations",
+            description = "Every organization in the org context with its month's revenue, cost and margin, and totals per currency.")
     @GetMapping("/api/billing/overview")
     Statements.Overview overview(OrgCallContext context, @RequestParam(required = false) String month) {
         return statements.overview(context, month == null ? BillingMonth.of(context.at()).toString() : month);
     }
 
+    @Operation(operationId = "closeMonth", summary = "Close a month",
+            description = "Freezes a month's statements; later usage of it is billed in the first open month as an adjustment. Owners and admins only.")
     @PostMapping("/api/billing/close")
     MonthClosing.Result close(OrgCallContext context, @RequestBody(required = false) CloseRequest request) {
         if (request == null) {

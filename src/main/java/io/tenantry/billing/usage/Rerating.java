@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Service;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
 import io.tenantry.audit.AuditLog;
@@ -33,6 +34,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class Rerating {
 
     /** What a rerate did. */
+    @Schema(name = "RerateResult")
     public record Result(String model, Instant from, Instant to, int priced, ModelPrice price) {
     }
 

@@ -2,6 +2,7 @@ package io.tenantry.billing.usage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -13,7 +14,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.api.ApiTags;
 import io.tenantry.tenancy.OrgCallContext;
 
 /**
@@ -23,6 +31,7 @@ import io.tenantry.tenancy.OrgCallContext;
  * answered as the first time, with the header Idempotent-Replayed: true. Agents' small
  * reports are committed together with others arriving at the same time (ReportCoalescer).
  */
+@Tag(name = ApiTags.USAGE)
 @RestController
 class UsageController {
 
@@ -37,8 +46,56 @@ class UsageController {
         this.maxLateness = maxLateness;
     }
 
+    /** A reported event, for the API document: reports are read field by field (UsageReports). */
+    @Schema(name = "UsageEvent", description = "One model call's tokens.",
+            example = "{\"eventId\": \"call-7f3a\", \"model\": \"gpt-4o\", \"inputTokens\": 1200, "
+                    + "\"outputTokens\": 300, \"occurredAt\": \"2026-11-30T12:00:00Z\"}")
+    record Event(@Schema(pattern = "^[\\x21-\\x7e]{1,200}$", description = "Unique per agent: a retry with the "
+            + "same id is answered as the first time. Required, or the Idempotency-Key header for a single event.")
+            String eventId,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$")
+            String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = "1000000000000")
+            long inputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = "1000000000000")
+            long outputTokens,
+            @Schema(minimum = "0", maximum = "1000000000000", defaultValue = "0") long cachedInputTokens,
+            @Schema(format = "date-time", description = "When the call happened; now when not given. Not in the "
+                    + "future, and not before the key was issued or the agent joined its organization.")
+            String occurredAt) {
+    }
+
+    @Schema(name = "UsageBatch", description = "Up to 1,000 events, stored all or none.")
+    record Batch(@ArraySchema(minItems = 1, maxItems = 1000,
+            arraySchema = @Schema(requiredMode = Schema.RequiredMode.REQUIRED)) List<Event> events) {
+    }
+
+    @Schema(name = "ImportedUsageEvent", description = "An imported event names its agent.")
+    record ImportedEvent(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid") String agentId,
+            String eventId, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long inputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long outputTokens, long cachedInputTokens,
+            @Schema(format = "date-time") String occurredAt) {
+    }
+
+    @Schema(name = "ImportedUsageBatch", description = "Up to 1,000 imported events, stored all or none.")
+    record ImportedBatch(@ArraySchema(minItems = 1, maxItems = 1000,
+            arraySchema = @Schema(requiredMode = Schema.RequiredMode.REQUIRED))
+            List<ImportedEvent> events) {
+    }
+
+    /** One event's receipt or a batch's result, for the API document. */
+    @Schema(name = "UsageAnswer", oneOf = {UsageReceipt.class, UsageIngestion.Result.class})
+    record Answer() {
+    }
+
+    @Operation(operationId = "reportUsage", summary = "Report usage",
+            description = "An agent reports its token usage: one event, or `{events: [...]}` of up to 1,000. Each event is stored once per agent and eventId (a retry answers as the first time, with Idempotent-Replayed: true) and is acknowledged only once durable.")
+    @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry "
+            + "(then with Idempotent-Replayed: true).", content = @Content(schema = @Schema(implementation = Answer.class)))
     @PostMapping("/agent/v1/usage")
     ResponseEntity<Object> report(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {Event.class, Batch.class})))
             @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         Instant now = Instant.now();
@@ -46,8 +103,14 @@ class UsageController {
                 UsageReports.Reporter.agent(agent, now, maxLateness), idempotencyKey, now)));
     }
 
+    @Operation(operationId = "importUsage", summary = "Import usage",
+            description = "Operators import usage naming each event's agent, one event or `{events: [...]}` of up to 1,000. Owners and admins only.")
+    @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry "
+            + "(then with Idempotent-Replayed: true).", content = @Content(schema = @Schema(implementation = Answer.class)))
     @PostMapping("/api/usage")
-    ResponseEntity<Object> importUsage(OrgCallContext context, @RequestBody(required = false) Map<String, Object> body,
+    ResponseEntity<Object> importUsage(OrgCallContext context,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {ImportedEvent.class, ImportedBatch.class})))
+            @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         context.requireOperator("import usage");
         return answer(body, ingestion.ingest(context, UsageReports.read(body, UsageReports.Reporter.operator(),

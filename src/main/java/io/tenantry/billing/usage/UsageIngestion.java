@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.OrgTimeline;
 import io.tenantry.api.ApiException;
@@ -35,6 +36,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class UsageIngestion {
 
     /** What a report came to: a receipt per event, and how many were new. */
+    @Schema(name = "UsageBatchResult")
     public record Result(List<UsageReceipt> events, int stored, int duplicates) {
     }
 

@@ -1,0 +1,18 @@
+package io.tenantry.api;
+
+/** The features of the API document, one tag each: controllers name theirs from here. */
+public final class ApiTags {
+
+    public static final String SIGN_IN = "Sign-in";
+    public static final String ORGANIZATIONS = "Organizations";
+    public static final String AGENTS = "Agents";
+    public static final String USERS = "Users";
+    public static final String USAGE = "Usage";
+    public static final String BILLING = "Billing";
+    public static final String SETTINGS = "Settings";
+    public static final String AUDIT = "Audit";
+    public static final String AGENT_API = "Agent API";
+
+    private ApiTags() {
+    }
+}

@@ -1,0 +1,119 @@
+package io.tenantry.apidoc;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.web.method.HandlerMethod;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.tenantry.identity.ApiPages;
+import io.tenantry.tenancy.OrgCallContext;
+
+/**
+ * What every operation of the document shares, applied by its path and method the way the
+ * security configuration applies its rules: which credentials open it, the org context
+ * parameters, paging, the problem details it can answer and the page it needs.
+ */
+final class OperationRules {
+
+    static final String ORG_ID_HEADER = "OrgIdHeader";
+    static final String ORG_ID_QUERY = "OrgIdQuery";
+    static final String LIMIT = "Limit";
+    static final String CURSOR = "Cursor";
+
+    /** Answered without any credential. */
+    private static final Set<String> OPEN = Set.of("/api/setup", "/api/auth/login", "/api/auth/logout");
+    /** Where sign-in attempts are throttled. */
+    private static final Set<String> THROTTLED = Set.of("/api/setup", "/api/auth/login");
+
+    private OperationRules() {
+    }
+
+    /** The org context as a client gives it, for the operations that act in one; paging by reference. */
+    static Operation orgContext(Operation operation, HandlerMethod handler) {
+        List<Parameter> parameters = new ArrayList<>();
+        if (Arrays.stream(handler.getMethodParameters())
+                .anyMatch(p -> p.getParameterType() == OrgCallContext.class)) {
+            parameters.add(reference(ORG_ID_HEADER));
+            parameters.add(reference(ORG_ID_QUERY));
+        }
+        for (Parameter parameter : operation.getParameters() == null ? List.<Parameter>of()
+                : operation.getParameters()) {
+            if ("query".equals(parameter.getIn()) && "limit".equals(parameter.getName())) {
+                parameters.add(reference(LIMIT));
+            } else if ("query".equals(parameter.getIn()) && "cursor".equals(parameter.getName())) {
+                parameters.add(reference(CURSOR));
+            } else {
+                parameters.add(parameter);
+            }
+        }
+        operation.setParameters(parameters.isEmpty() ? null : parameters);
+        return operation;
+    }
+
+    private static Parameter reference(String name) {
+        return new Parameter().$ref("#/components/parameters/" + name);
+    }
+
+    static void apply(OpenAPI document) {
+        document.getPaths().forEach((path, item) -> item.readOperationsMap()
+                .forEach((method, operation) -> apply(path, method, operation)));
+    }
+
+    private static void apply(String path, PathItem.HttpMethod method, Operation operation) {
+        boolean open = OPEN.contains(path);
+        boolean agent = path.startsWith("/agent/");
+        boolean write = method != PathItem.HttpMethod.GET && method != PathItem.HttpMethod.HEAD;
+        if (open) {
+            operation.setSecurity(List.of(new SecurityRequirement()));
+        } else if (agent) {
+            operation.setSecurity(List.of(new SecurityRequirement().addList(ApiDocument.AGENT_KEY)));
+        } else {
+            SecurityRequirement cookie = new SecurityRequirement().addList(ApiDocument.SESSION_COOKIE);
+            if (write) {
+                cookie.addList(ApiDocument.XSRF_TOKEN);
+            }
+            operation.setSecurity(List.of(new SecurityRequirement().addList(ApiDocument.SESSION_TOKEN), cookie));
+        }
+        ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
+        Map<String, String> errors = new java.util.LinkedHashMap<>();
+        boolean body = operation.getRequestBody() != null;
+        // Any request can be malformed (an address or header the server cannot read), whatever it asks.
+        errors.put("400", "BadRequest");
+        if (!open) {
+            errors.put("401", "Unauthorized");
+            errors.put("403", "Forbidden");
+        }
+        if (path.contains("{")) {
+            errors.put("404", "NotFound");
+        }
+        if (write && !open) {
+            errors.put("409", "Conflict");
+        }
+        if (body) {
+            errors.put("413", "PayloadTooLarge");
+            errors.put("415", "UnsupportedMediaType");
+        }
+        if (THROTTLED.contains(path) && write) {
+            errors.put("429", "TooManyRequests");
+        }
+        errors.forEach((status, name) -> {
+            if (!responses.containsKey(status)) {
+                responses.addApiResponse(status, new ApiResponse().$ref("#/components/responses/" + name));
+            }
+        });
+        operation.setResponses(responses);
+        ApiPages.pageOf(path.replaceAll("\\{[^}]+}", "x")).ifPresent(page -> operation.setDescription(
+                (operation.getDescription() == null ? "" : operation.getDescription() + "\n\n")
+                        + "Needs the `" + page.name() + "` page (owners and admins have every page)."));
+    }
+}
