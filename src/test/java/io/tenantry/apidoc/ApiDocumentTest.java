@@ -1,0 +1,168 @@
+package io.tenantry.apidoc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.tenantry.support.NodeTools;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The served OpenAPI document is a contract clients are generated from: it says what a
+ * client really sends (the org context header, not a framework argument), which
+ * credentials open each operation, and the problem details each can answer. The committed
+ * copy, docs/openapi.json, is the served one, so a contract change shows in review.
+ */
+@TenantryTest
+class ApiDocumentTest extends ServerTest {
+
+    private static final Path COMMITTED = Path.of("docs/openapi.json");
+    private static final JsonMapper CANONICAL = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+    private static final Set<String> DECLARED_TAGS = Set.of("Sign-in", "Organizations", "Agents", "Users", "Usage",
+            "Billing", "Settings", "Audit", "Agent API");
+
+    private JsonNode document() {
+        return api.get("/v3/api-docs").as(owner).send().expect(200).json();
+    }
+
+    @Test
+    void everyOperationHasAnIdATagASummaryAndItsCredentials() {
+        JsonNode document = document();
+        Set<String> ids = new HashSet<>();
+        List<String> operations = new ArrayList<>();
+        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(entry -> {
+            String where = entry.getKey().toUpperCase() + " " + path.getKey();
+            JsonNode operation = entry.getValue();
+            operations.add(where);
+            String id = operation.path("operationId").asString();
+            assertThat(id).as(where).matches("[a-z][A-Za-z]+");
+            assertThat(ids.add(id)).as("operationId %s of %s is unique", id, where).isTrue();
+            assertThat(operation.path("summary").asString()).as(where).isNotBlank();
+            assertThat(operation.path("description").asString()).as(where).isNotBlank();
+            assertThat(operation.path("tags")).as(where).hasSize(1);
+            assertThat(DECLARED_TAGS).as(where).contains(operation.path("tags").get(0).asString());
+            assertThat(operation.path("security").isArray()).as(where + " states its credentials").isTrue();
+        }));
+        assertThat(operations).hasSizeGreaterThanOrEqualTo(45).noneMatch(o -> o.endsWith(" /error"));
+        assertThat(ids).contains("listAgents", "assignAgentToOrg", "getBillingSummary", "signIn", "reportUsage");
+    }
+
+    @Test
+    void theOrgContextIsTheHeaderAClientSendsNotTheServersArgument() {
+        JsonNode document = document();
+        String text = document.toString();
+        assertThat(text).doesNotContain("OrgCallContext").doesNotContain("\"name\":\"context\"")
+                .doesNotContain("*/*");
+        JsonNode header = document.path("components").path("parameters").path("OrgIdHeader");
+        assertThat(header.path("in").asString()).isEqualTo("header");
+        assertThat(header.path("name").asString()).isEqualTo("X-Org-Id");
+        assertThat(header.path("required").asBoolean()).isFalse();
+        JsonNode listAgents = document.path("paths").path("/api/agents").path("get");
+        assertThat(listAgents.path("parameters").toString())
+                .contains("#/components/parameters/OrgIdHeader", "#/components/parameters/Limit",
+                        "#/components/parameters/Cursor");
+    }
+
+    @Test
+    void credentialsFollowWhoMayCall() {
+        JsonNode paths = document().path("paths");
+        assertThat(paths.path("/api/auth/login").path("post").path("security").toString()).isEqualTo("[{}]");
+        assertThat(paths.path("/api/setup").path("post").path("security").toString()).isEqualTo("[{}]");
+        assertThat(paths.path("/agent/v1/usage").path("post").path("security").toString())
+                .isEqualTo("[{\"agentKey\":[]}]");
+        assertThat(paths.path("/api/agents").path("get").path("security").toString())
+                .isEqualTo("[{\"sessionToken\":[]},{\"sessionCookie\":[]}]");
+        assertThat(paths.path("/api/agents").path("post").path("security").toString())
+                .isEqualTo("[{\"sessionToken\":[]},{\"sessionCookie\":[],\"xsrfToken\":[]}]");
+    }
+
+    @Test
+    void errorsAreProblemDetailsWithTheirStatus() {
+        JsonNode document = document();
+        JsonNode problem = document.path("components").path("schemas").path("Problem").path("properties");
+        assertThat(problem.has("field")).isTrue();
+        assertThat(problem.has("requestId")).isTrue();
+        JsonNode notFound = document.path("components").path("responses").path("NotFound");
+        assertThat(notFound.path("content").has("application/problem+json")).isTrue();
+        JsonNode assign = document.path("paths").path("/api/agents/{id}/assign-org").path("post");
+        assertThat(assign.path("responses").properties()).extracting(Map.Entry::getKey)
+                .contains("200", "400", "401", "403", "404", "409", "413");
+        assertThat(document.path("paths").path("/api/auth/login").path("post").path("responses").has("429")).isTrue();
+        assertThat(assign.path("description").asString()).contains("`agents` page");
+    }
+
+    @Test
+    void requestBodiesStateWhatIsRequiredAndTheLimits() {
+        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode organization = schemas.path("NewOrganization");
+        assertThat(organization.path("required").toString()).contains("name");
+        assertThat(organization.path("properties").path("name").path("maxLength").asInt()).isEqualTo(200);
+        assertThat(organization.path("properties").path("currency").path("enum").toString()).contains("EUR");
+        assertThat(schemas.path("UsageBatch").path("properties").path("events").path("maxItems").asInt())
+                .isEqualTo(1000);
+        assertThat(schemas.has("AgentChanges")).isTrue();
+        assertThat(schemas.path("Permissions").path("required").toString()).contains("clientOrgId");
+    }
+
+    @Test
+    void theCommittedCopyIsTheServedDocument() throws Exception {
+        String served = canonical(document());
+        String committed = Files.exists(COMMITTED) ? Files.readString(COMMITTED, StandardCharsets.UTF_8) : "";
+        if (!served.equals(committed)) {
+            Files.writeString(COMMITTED, served, StandardCharsets.UTF_8);
+        }
+        assertThat(committed).as("docs/openapi.json differed from the served document and has been rewritten: "
+                + "review the change (git diff docs/openapi.json) and commit it").isEqualTo(served);
+    }
+
+    @Test
+    @ExtendWith(NodeTools.class)
+    void redoclysRecommendedRulesFindNoErrors() throws Exception {
+        Path file = Files.createTempFile("openapi", ".json");
+        try {
+            Files.writeString(file, canonical(document()), StandardCharsets.UTF_8);
+            NodeTools.Run lint = NodeTools.tool("redocly", "lint", file.toString(), "--config",
+                    NodeTools.DIRECTORY.resolve("redocly.yaml").toString(), "--format", "stylish");
+            assertThat(lint.exitCode()).as(lint.output()).isZero();
+            assertThat(lint.output()).as(lint.output()).contains("Your API description is valid")
+                    .doesNotContainPattern("\\d+:\\d+\\s+(warning|error)");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Keys sorted at every level, two-space indented, one final newline: stable across runs. */
+    private static String canonical(JsonNode document) {
+        Object tree = sorted(CANONICAL.convertValue(document, Object.class));
+        return CANONICAL.writeValueAsString(tree) + "\n";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object sorted(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> ordered = new TreeMap<>();
+            ((Map<String, Object>) map).forEach((key, item) -> ordered.put(key, sorted(item)));
+            return ordered;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ApiDocumentTest::sorted).toList();
+        }
+        return value;
+    }
+}

@@ -1,0 +1,101 @@
+package io.tenantry.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The npm tools the contract tests run (src/test/contract/package.json, pinned by its
+ * lock file), installed there with {@code npm ci} on first use. Without Node.js the tests
+ * are skipped and the output says so plainly, unless CI=true or TENANTRY_REQUIRE_NODE=true,
+ * where they fail instead (.ci/run installs Node.js).
+ */
+public class NodeTools implements ExecutionCondition {
+
+    public static final Path DIRECTORY = Path.of("src/test/contract").toAbsolutePath();
+    private static volatile boolean warned;
+    private static volatile boolean installed;
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (onPath("node") && onPath("npm")) {
+            return ConditionEvaluationResult.enabled("Node.js and npm are installed");
+        }
+        if ("true".equals(System.getenv("CI")) || "true".equals(System.getenv("TENANTRY_REQUIRE_NODE"))) {
+            throw new IllegalStateException("The contract tests are required here (CI=true or "
+                    + "TENANTRY_REQUIRE_NODE=true) but Node.js or npm is missing: apt-get install -y nodejs npm");
+        }
+        if (!warned) {
+            warned = true;
+            System.err.println("""
+
+                    ************************************************************************
+                    * API contract tool tests SKIPPED: Node.js or npm is missing.
+                    * Install them with: apt-get install -y nodejs npm
+                    ************************************************************************
+                    """);
+        }
+        return ConditionEvaluationResult.disabled("Contract tool tests SKIPPED: Node.js or npm is missing");
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String directory : path.split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(directory, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a command run in {@link #DIRECTORY} printed, and how it ended. */
+    public record Run(int exitCode, String output) {
+    }
+
+    /** Runs one of the installed tools ({@code node_modules/.bin/<tool>}) with these arguments. */
+    public static Run tool(String tool, String... arguments) throws IOException, InterruptedException {
+        install();
+        List<String> command = new ArrayList<>(List.of(DIRECTORY.resolve("node_modules/.bin").resolve(tool)
+                .toString()));
+        command.addAll(List.of(arguments));
+        return run(command, 180);
+    }
+
+    private static synchronized void install() throws IOException, InterruptedException {
+        if (installed) {
+            return;
+        }
+        Run install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), 600);
+        if (install.exitCode() != 0) {
+            throw new IllegalStateException("npm ci in " + DIRECTORY + " failed:\n" + install.output());
+        }
+        installed = true;
+    }
+
+    private static Run run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("node-tool", ".log");
+        try {
+            Process process = new ProcessBuilder(command).directory(DIRECTORY.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in "
+                        + timeoutSeconds + " s:\n" + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+}
