@@ -3,14 +3,19 @@ package io.tenantry.agent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+import io.tenantry.api.Always;
 
 /**
  * An agent as the API shows it. {@code effectiveStatus} is what the agent may do now:
  * its own status, or {@code org_inactive} while its organization is deactivated.
  */
-public record Agent(UUID id, String name, String email, String description, String model, String status,
-        UUID clientOrgId, String clientOrgName, BigDecimal billingRateOverride, BigDecimal effectiveBillingRate,
-        String effectiveStatus, Instant createdAt, Instant updatedAt) {
+public record Agent(@Always UUID id, @Always String name, String email, String description, String model,
+        @Schema(allowableValues = {"active", "paused"}) @Always String status,
+        @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride, BigDecimal effectiveBillingRate,
+        @Schema(allowableValues = {"active", "paused", "org_inactive"}) @Always String effectiveStatus, @Always Instant createdAt,
+        @Always Instant updatedAt) {
 
     static final String ACTIVE = "active";
     static final String PAUSED = "paused";

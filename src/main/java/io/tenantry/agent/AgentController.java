@@ -27,6 +27,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
+import io.swagger.v3.oas.annotations.Parameter;
 
 @Tag(name = ApiTags.AGENTS)
 @RestController
@@ -60,7 +61,9 @@ class AgentController {
     @Operation(operationId = "listAgents", summary = "List agents",
             description = "The agents in the org context; `q` searches their names.")
     @GetMapping
-    CursorPage<Agent> list(OrgCallContext context, @RequestParam(required = false) String q,
+    CursorPage<Agent> list(OrgCallContext context,
+            @Parameter(description = "Search text.", schema = @Schema(type = "string", maxLength = 200))
+            @RequestParam(required = false) String q,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return agents.list(context, q, PageRequest.of(limit, cursor));
     }

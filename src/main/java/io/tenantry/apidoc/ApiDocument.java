@@ -136,7 +136,8 @@ class ApiDocument {
     private static Schema<?> problemSchema() {
         return new ObjectSchema()
                 .description("An RFC 9457 problem detail.")
-                .addProperty("type", new StringSchema().format("uri-reference").example("about:blank"))
+                .addProperty("type", new StringSchema().format("uri-reference")
+                        .example("https://tenantry.io/problems/bad-request"))
                 .addProperty("title", new StringSchema().example("Bad Request"))
                 .addProperty("status", new IntegerSchema().example(400))
                 .addProperty("detail", new StringSchema().example("name is required."))

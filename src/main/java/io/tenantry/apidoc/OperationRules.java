@@ -30,8 +30,19 @@ final class OperationRules {
     static final String LIMIT = "Limit";
     static final String CURSOR = "Cursor";
 
+    private static final String SIGN_OUT = "/api/auth/logout";
     /** Answered without any credential. */
-    private static final Set<String> OPEN = Set.of("/api/setup", "/api/auth/login", "/api/auth/logout");
+    private static final Set<String> OPEN = Set.of("/api/setup", "/api/auth/login", SIGN_OUT);
+    /**
+     * Errors the rules by path cannot know, by operation: wrong credentials, setting up twice,
+     * a cookie without its XSRF token, and an organization or agent named in the body that is
+     * not there.
+     */
+    private static final Map<String, List<String>> MORE_ERRORS = Map.of("signIn", List.of("401"),
+            "setUpFirstOwner", List.of("409"), "signOut", List.of("403"), "createAgent", List.of("404"),
+            "createUser", List.of("404"), "importUsage", List.of("404"));
+    private static final Map<String, String> ERROR_NAMES = Map.of("401", "Unauthorized", "403", "Forbidden",
+            "404", "NotFound", "409", "Conflict");
     /** Where sign-in attempts are throttled. */
     private static final Set<String> THROTTLED = Set.of("/api/setup", "/api/auth/login");
 
@@ -73,16 +84,20 @@ final class OperationRules {
         boolean open = OPEN.contains(path);
         boolean agent = path.startsWith("/agent/");
         boolean write = method != PathItem.HttpMethod.GET && method != PathItem.HttpMethod.HEAD;
-        if (open) {
+        SecurityRequirement cookie = new SecurityRequirement().addList(ApiDocument.SESSION_COOKIE);
+        if (write) {
+            cookie.addList(ApiDocument.XSRF_TOKEN);
+        }
+        SecurityRequirement token = new SecurityRequirement().addList(ApiDocument.SESSION_TOKEN);
+        if (SIGN_OUT.equals(path)) {
+            // Answered without a session too, but a cookie sent with it is checked like any write's.
+            operation.setSecurity(List.of(new SecurityRequirement(), token, cookie));
+        } else if (open) {
             operation.setSecurity(List.of(new SecurityRequirement()));
         } else if (agent) {
             operation.setSecurity(List.of(new SecurityRequirement().addList(ApiDocument.AGENT_KEY)));
         } else {
-            SecurityRequirement cookie = new SecurityRequirement().addList(ApiDocument.SESSION_COOKIE);
-            if (write) {
-                cookie.addList(ApiDocument.XSRF_TOKEN);
-            }
-            operation.setSecurity(List.of(new SecurityRequirement().addList(ApiDocument.SESSION_TOKEN), cookie));
+            operation.setSecurity(List.of(token, cookie));
         }
         ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
         Map<String, String> errors = new java.util.LinkedHashMap<>();
@@ -106,6 +121,8 @@ final class OperationRules {
         if (THROTTLED.contains(path) && write) {
             errors.put("429", "TooManyRequests");
         }
+        MORE_ERRORS.getOrDefault(operation.getOperationId(), List.of())
+                .forEach(status -> errors.put(status, ERROR_NAMES.get(status)));
         errors.forEach((status, name) -> {
             if (!responses.containsKey(status)) {
                 responses.addApiResponse(status, new ApiResponse().$ref("#/components/responses/" + name));

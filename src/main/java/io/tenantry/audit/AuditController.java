@@ -7,6 +7,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
@@ -29,8 +31,13 @@ class AuditController {
     @Operation(operationId = "listAuditEvents", summary = "List audit events",
             description = "Changes in the org context, newest first; filter by action and by time (from inclusive, to exclusive).")
     @GetMapping
-    CursorPage<AuditEvent> list(OrgCallContext context, @RequestParam(required = false) String action,
-            @RequestParam(required = false) String from, @RequestParam(required = false) String to,
+    CursorPage<AuditEvent> list(OrgCallContext context,
+            @Parameter(description = "Only events of this action, such as agent.created.",
+                    schema = @Schema(type = "string", maxLength = 64)) @RequestParam(required = false) String action,
+            @Parameter(description = "Events at or after this time.", schema = @Schema(type = "string",
+                    format = "date-time")) @RequestParam(required = false) String from,
+            @Parameter(description = "Events before this time.", schema = @Schema(type = "string",
+                    format = "date-time")) @RequestParam(required = false) String to,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         if (action != null && action.length() > 64) {
             throw ApiException.badRequest("action", "action must be at most 64 characters.");

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.RequestIds;
@@ -52,7 +53,7 @@ class AuthController {
     }
 
     @Schema(name = "CurrentUser")
-    record Me(UUID id, String email, String name, Role role, UUID clientOrgId, Set<Page> pages) {
+    record Me(@Always UUID id, @Always String email, @Always String name, @Always Role role, UUID clientOrgId, @Always Set<Page> pages) {
         static Me of(UserPrincipal user) {
             return new Me(user.id(), user.email(), user.name(), user.role(), user.clientOrgId(), user.pages());
         }
@@ -63,7 +64,7 @@ class AuthController {
         }
     }
 
-    record LoggedIn(String token, Me user) {
+    record LoggedIn(@Always String token, @Always Me user) {
     }
 
     /** Whether the create-owner form or the login page comes first. */
@@ -105,7 +106,7 @@ class AuthController {
     }
 
     @Operation(operationId = "signOut", summary = "Sign out",
-            description = "Ends the session of the token or cookie sent, if any, and clears the cookie. Always answers 204.")
+            description = "Ends the session of the token or cookie sent, if any, and clears the cookie; answers 204 also without a session. With the session cookie it needs the XSRF token like any write.")
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {

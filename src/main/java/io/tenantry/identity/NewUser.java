@@ -6,6 +6,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonAlias;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 
 /** The body of POST /api/users. Pages default to the dashboard alone. */
 @Schema(description = "A new dashboard user. client_org_id is accepted too.",
@@ -17,9 +18,10 @@ record NewUser(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 200) String name,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
                 description = "At least 10 characters, at most 72 bytes in UTF-8.") String password,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"owner", "admin", "user"}) String role,
+        @Schema(allowableValues = {"owner", "admin", "user"}, defaultValue = "user") String role,
         @Schema(format = "uuid", description = "For role user: the organization they are bound to and see alone.")
         @JsonAlias("client_org_id") UUID clientOrgId,
-        @Schema(description = "The pages a user of role user may open; owners and admins have all.",
-                example = "[\"dashboard\", \"agents\"]") List<String> pages) {
+        @ArraySchema(arraySchema = @Schema(description = "The pages a user of role user may open; owners and "
+                + "admins have all. By default the dashboard alone.", example = "[\"dashboard\", \"agents\"]"),
+                schema = @Schema(implementation = Page.class)) List<String> pages) {
 }

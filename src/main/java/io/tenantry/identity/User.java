@@ -4,13 +4,15 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
+import io.tenantry.api.Always;
+
 /**
  * A dashboard user as the API shows it. {@code pages} are the pages in force: every page
  * for owners and admins. {@code clientOrgId} binds a user of role "user" to one org; for
  * owners and admins it is kept but ignored.
  */
-public record User(UUID id, String email, String name, Role role, UUID clientOrgId, Set<Page> pages,
-        Instant createdAt, Instant updatedAt) {
+public record User(@Always UUID id, @Always String email, @Always String name, @Always Role role, UUID clientOrgId, @Always Set<Page> pages,
+        @Always Instant createdAt, @Always Instant updatedAt) {
 
     Object auditState() {
         return new Audited(email, name, role, clientOrgId, Page.store(pages));

@@ -30,6 +30,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 
 @Tag(name = ApiTags.USERS)
 @RestController
@@ -48,8 +49,9 @@ class UserController {
      */
     record Permissions(@Schema(allowableValues = {"owner", "admin", "user"},
                     description = "The role; unchanged when not given.") String role,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "The pages a user of role user may open.")
-            List<String> pages,
+            @ArraySchema(arraySchema = @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
+                    description = "The pages a user of role user may open."),
+                    schema = @Schema(implementation = Page.class)) List<String> pages,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, types = {"string", "null"}, format = "uuid",
                     description = "The organization the user is bound to, or null for none; must be sent either "
                             + "way. client_org_id is accepted too.")
@@ -88,7 +90,7 @@ class UserController {
     }
 
     @Operation(operationId = "updateUser", summary = "Change a user",
-            description = "Changes the fields given (name, email, password); fields not given stay. Owners and admins only.")
+            description = "Changes the fields given (name, email, password, role); fields not given stay. A new password ends the user's sessions. Owners and admins only.")
     @PatchMapping("/{id}")
     User update(OrgCallContext context, @PathVariable UUID id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))

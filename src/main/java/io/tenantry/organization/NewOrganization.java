@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** The body of POST /api/organizations; the guide's snake_case names are accepted too. */
@@ -29,7 +30,8 @@ public record NewOrganization(
         @Schema(types = {"number", "string"}, exclusiveMinimumValue = 0, maximum = "999999999999.99",
                 description = "The monthly budget in the org's currency; null for none.")
         @JsonAlias("monthly_budget") BigDecimal monthlyBudget,
-        @Schema(types = "array", description = "Whole percentages of the budget (1 to 1000, at most ten) at "
-                + "which an alert is raised.", example = "[50, 80, 100]")
+        @ArraySchema(arraySchema = @Schema(description = "Whole percentages of the budget at which an alert is "
+                + "raised; by default 50, 80 and 100.", example = "[50, 80, 100]"),
+                schema = @Schema(type = "integer", minimum = "1", maximum = "1000"), minItems = 1, maxItems = 10)
         @JsonAlias("budget_alert_thresholds") Object budgetAlertThresholds) {
 }

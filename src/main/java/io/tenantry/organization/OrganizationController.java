@@ -26,6 +26,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
+import io.swagger.v3.oas.annotations.Parameter;
 
 @Tag(name = ApiTags.ORGANIZATIONS)
 @RestController
@@ -53,9 +54,11 @@ class OrganizationController {
     }
 
     @Operation(operationId = "listOrganizations", summary = "List organizations",
-            description = "The organizations in the org context with their agent counts; `q` searches names and slugs.")
+            description = "The organizations the caller may reach (all of them for operators, their own for a bound user), with their agent counts; `q` searches names and slugs.")
     @GetMapping
-    CursorPage<Organization> list(OrgCallContext context, @RequestParam(required = false) String q,
+    CursorPage<Organization> list(OrgCallContext context,
+            @Parameter(description = "Search text.", schema = @Schema(type = "string", maxLength = 200))
+            @RequestParam(required = false) String q,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         return organizations.list(context, q, PageRequest.of(limit, cursor));
     }
@@ -69,7 +72,7 @@ class OrganizationController {
     }
 
     @Operation(operationId = "getOrganization", summary = "Get an organization",
-            description = "One organization, if it is in the org context.")
+            description = "One organization, if the caller may reach it, with its first agents.")
     @GetMapping("/{id}")
     Organization detail(OrgCallContext context, @PathVariable UUID id) {
         return organizations.detail(context, id);

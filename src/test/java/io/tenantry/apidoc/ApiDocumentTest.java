@@ -121,6 +121,19 @@ class ApiDocumentTest extends ServerTest {
     }
 
     @Test
+    void answersSayWhichFieldsAreAlwaysThereAndWhichMayBeNull() {
+        JsonNode schemas = document().path("components").path("schemas");
+        JsonNode agent = schemas.path("Agent");
+        assertThat(agent.path("required").toString()).contains("\"id\"", "\"name\"", "\"clientOrgId\"");
+        assertThat(agent.path("properties").path("id").path("type").toString()).isEqualTo("\"string\"");
+        assertThat(agent.path("properties").path("billingRateOverride").path("type").toString()).contains("null");
+        assertThat(schemas.path("CursorPageAgent").path("properties").path("nextCursor").path("type").toString())
+                .contains("null");
+        assertThat(schemas.path("User").path("properties").path("clientOrgId").path("type").toString())
+                .contains("null");
+    }
+
+    @Test
     void theCommittedCopyIsTheServedDocument() throws Exception {
         String served = canonical(document());
         String committed = Files.exists(COMMITTED) ? Files.readString(COMMITTED, StandardCharsets.UTF_8) : "";

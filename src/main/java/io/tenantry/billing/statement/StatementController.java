@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -41,13 +42,19 @@ class StatementController {
     record Items<T>(List<T> items) {
     }
 
-    record CloseRequest(String month) {
+    private static final String MONTH = "The month, YYYY-MM; the current one when not given.";
+    private static final String MONTH_PATTERN = "^\\d{4}-\\d{2}$";
+
+    record CloseRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MONTH_PATTERN,
+            example = "2026-10", description = "A month that has ended.") String month) {
     }
 
     @Operation(operationId = "getBillingSummary", summary = "An organization's billing by month",
-            description = "Revenue, token cost and margin of an organization for its last months (`months`, default 12), newest first.")
+            description = "Revenue, token cost and margin of an organization the caller may reach, for its last months (`months`, default 12), newest first.")
     @GetMapping("/api/organizations/{id}/billing-summary")
     Items<Statement> summary(OrgCallContext context, @PathVariable UUID id,
+            @Parameter(description = "How many months, newest first.", schema = @Schema(type = "integer",
+                    minimum = "1", maximum = "120", defaultValue = "12"))
             @RequestParam(required = false) String months) {
         return new Items<>(statements.summary(context, id, months));
     }
@@ -55,7 +62,9 @@ class StatementController {
     @Operation(operationId = "getStatement", summary = "An organization's statement for a month",
             description = "Revenue per agent, token cost per model, margin and adjustments for one month (`month` as YYYY-MM, default the current one).")
     @GetMapping("/api/organizations/{id}/billing")
-    Statement month(OrgCallContext context, @PathVariable UUID id, @RequestParam(required = false) String month) {
+    Statement month(OrgCallContext context, @PathVariable UUID id,
+            @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))
+            @RequestParam(required = false) String month) {
         return statements.month(context, id, month == null ? BillingMonth.of(context.at()).toString() : month);
     }
 
@@ -64,7 +73,9 @@ class StatementController {
     @ApiResponse(responseCode = "200", description = "The statement, one line per agent and model, as a download.",
             content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
     @GetMapping("/api/organizations/{id}/billing/{month}.csv")
-    ResponseEntity<byte[]> csv(OrgCallContext context, @PathVariable UUID id, @PathVariable String month) {
+    ResponseEntity<byte[]> csv(OrgCallContext context, @PathVariable UUID id,
+            @Parameter(schema = @Schema(type = "string", pattern = MONTH_PATTERN, example = "2026-11"))
+            @PathVariable String month) {
         Statement statement = statements.month(context, id, month);
         String filename = "billing-" + statement.month() + "-" + id + ".csv";
         return ResponseEntity.ok()
@@ -75,22 +86,25 @@ class StatementController {
     }
 
     @Operation(operationId = "listBudgetAlerts", summary = "An organization's budget alerts",
-            description = "The budget thresholds the organization crossed in a month.")
+            description = "The budget thresholds the organization crossed: in the month given, or in the last 120 months.")
     @GetMapping("/api/organizations/{id}/budget-alerts")
     Items<BudgetAlerts.Alert> alerts(OrgCallContext context, @PathVariable UUID id,
+            @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))
             @RequestParam(required = false) String month) {
         return new Items<>(statements.alerts(context, id, month));
     }
 
     @Operation(operationId = "getBillingOverview", summary = "Billing across organizations",
-            description = "Every organization in the org context with its month's revenue, cost and margin, and totals per currency.")
+            description = "Every organization the caller may reach with its month's revenue, cost and margin, and totals per currency. Owners and admins only.")
     @GetMapping("/api/billing/overview")
-    Statements.Overview overview(OrgCallContext context, @RequestParam(required = false) String month) {
+    Statements.Overview overview(OrgCallContext context,
+            @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))
+            @RequestParam(required = false) String month) {
         return statements.overview(context, month == null ? BillingMonth.of(context.at()).toString() : month);
     }
 
     @Operation(operationId = "closeMonth", summary = "Close a month",
-            description = "Freezes a month's statements; later usage of it is billed in the first open month as an adjustment. Owners and admins only.")
+            description = "Freezes the statements of a month that has ended, and of every open month before it; usage of a closed month reported later is billed in the first open month as an adjustment. Owners and admins who reach every organization only.")
     @PostMapping("/api/billing/close")
     MonthClosing.Result close(OrgCallContext context, @RequestBody(required = false) CloseRequest request) {
         if (request == null) {

@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
 import io.tenantry.tenancy.OrgCallContext;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 @Tag(name = ApiTags.BILLING)
 @RestController
@@ -20,11 +21,14 @@ class RerateController {
         this.rerating = rerating;
     }
 
-    record RerateRequest(String model, String from, String to) {
+    record RerateRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "date-time") String from,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "date-time",
+                    description = "After from.") String to) {
     }
 
     @Operation(operationId = "rerateUsage", summary = "Reprice usage",
-            description = "Prices again the usage of a model in a time range of open months with the prices in force then (after a price was added or corrected). Owners and admins only.")
+            description = "Prices the usage of a model that arrived before the model had any price (unpriced usage) in a time range of open months, with the model's first price; usage already priced is never changed. Answers 409 when the model has no price yet. Owners and admins only.")
     @PostMapping("/api/billing/rerate")
     Rerating.Result rerate(OrgCallContext context, @RequestBody(required = false) RerateRequest request) {
         if (request == null) {

@@ -23,6 +23,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.api.ApiTags;
 import io.tenantry.tenancy.OrgCallContext;
+import io.swagger.v3.oas.annotations.headers.Header;
 
 /**
  * Usage reports: agents report their own at /agent/v1/usage; owners and admins import
@@ -46,22 +47,25 @@ class UsageController {
         this.maxLateness = maxLateness;
     }
 
+    private static final String EVENT_ID = "^[\\x21-\\x7e]{1,200}$";
+    private static final String MODEL = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$";
+    private static final String TOKENS = "1000000000000";
+
     /** A reported event, for the API document: reports are read field by field (UsageReports). */
     @Schema(name = "UsageEvent", description = "One model call's tokens.",
             example = "{\"eventId\": \"call-7f3a\", \"model\": \"gpt-4o\", \"inputTokens\": 1200, "
                     + "\"outputTokens\": 300, \"occurredAt\": \"2026-11-30T12:00:00Z\"}")
-    record Event(@Schema(pattern = "^[\\x21-\\x7e]{1,200}$", description = "Unique per agent: a retry with the "
-            + "same id is answered as the first time. Required, or the Idempotency-Key header for a single event.")
+    record Event(@Schema(pattern = EVENT_ID, description = "Unique per agent: a retry with the same id is "
+            + "answered as the first time. Required unless the Idempotency-Key header is sent, which names a single "
+            + "event, or the events of a batch as key#0, key#1 and so on.")
             String eventId,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$")
-            String model,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = "1000000000000")
-            long inputTokens,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = "1000000000000")
-            long outputTokens,
-            @Schema(minimum = "0", maximum = "1000000000000", defaultValue = "0") long cachedInputTokens,
-            @Schema(format = "date-time", description = "When the call happened; now when not given. Not in the "
-                    + "future, and not before the key was issued or the agent joined its organization.")
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
+            @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
+            @Schema(format = "date-time", description = "When the call happened; now when not given. At most 5 "
+                    + "minutes ahead of the server's clock, within the lateness window (7 days unless configured), "
+                    + "and not before the key was issued or the agent joined its organization.")
             String occurredAt) {
     }
 
@@ -72,10 +76,14 @@ class UsageController {
 
     @Schema(name = "ImportedUsageEvent", description = "An imported event names its agent.")
     record ImportedEvent(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid") String agentId,
-            String eventId, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long inputTokens,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long outputTokens, long cachedInputTokens,
-            @Schema(format = "date-time") String occurredAt) {
+            @Schema(pattern = EVENT_ID, description = "Unique per agent; required unless the Idempotency-Key header "
+                    + "is sent.") String eventId,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
+            @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "date-time",
+                    description = "When the call happened; not in the future.") String occurredAt) {
     }
 
     @Schema(name = "ImportedUsageBatch", description = "Up to 1,000 imported events, stored all or none.")
@@ -91,8 +99,10 @@ class UsageController {
 
     @Operation(operationId = "reportUsage", summary = "Report usage",
             description = "An agent reports its token usage: one event, or `{events: [...]}` of up to 1,000. Each event is stored once per agent and eventId (a retry answers as the first time, with Idempotent-Replayed: true) and is acknowledged only once durable.")
-    @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry "
-            + "(then with Idempotent-Replayed: true).", content = @Content(schema = @Schema(implementation = Answer.class)))
+    @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry.",
+            content = @Content(schema = @Schema(implementation = Answer.class)), headers = @Header(
+                    name = "Idempotent-Replayed", description = "true when the report only repeated earlier events.",
+                    schema = @Schema(type = "string", allowableValues = "true")))
     @PostMapping("/agent/v1/usage")
     ResponseEntity<Object> report(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {Event.class, Batch.class})))
@@ -105,8 +115,10 @@ class UsageController {
 
     @Operation(operationId = "importUsage", summary = "Import usage",
             description = "Operators import usage naming each event's agent, one event or `{events: [...]}` of up to 1,000. Owners and admins only.")
-    @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry "
-            + "(then with Idempotent-Replayed: true).", content = @Content(schema = @Schema(implementation = Answer.class)))
+    @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry.",
+            content = @Content(schema = @Schema(implementation = Answer.class)), headers = @Header(
+                    name = "Idempotent-Replayed", description = "true when the report only repeated earlier events.",
+                    schema = @Schema(type = "string", allowableValues = "true")))
     @PostMapping("/api/usage")
     ResponseEntity<Object> importUsage(OrgCallContext context,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {ImportedEvent.class, ImportedBatch.class})))
