@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -69,25 +70,35 @@ public class NodeTools implements ExecutionCondition {
         List<String> command = new ArrayList<>(List.of(DIRECTORY.resolve("node_modules/.bin").resolve(tool)
                 .toString()));
         command.addAll(List.of(arguments));
-        return run(command, 180);
+        return run(command, Map.of(), 180);
     }
 
-    private static synchronized void install() throws IOException, InterruptedException {
+    /** Runs a script with Node.js, with these variables added to its environment. */
+    public static Run node(Path script, Map<String, String> environment) throws IOException, InterruptedException {
+        install();
+        return run(List.of("node", script.toString()), environment, 180);
+    }
+
+    /** Installs the pinned tools once per test run. */
+    public static synchronized void install() throws IOException, InterruptedException {
         if (installed) {
             return;
         }
-        Run install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), 600);
+        Run install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 600);
         if (install.exitCode() != 0) {
             throw new IllegalStateException("npm ci in " + DIRECTORY + " failed:\n" + install.output());
         }
         installed = true;
     }
 
-    private static Run run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    private static Run run(List<String> command, Map<String, String> environment, int timeoutSeconds)
+            throws IOException, InterruptedException {
         Path output = Files.createTempFile("node-tool", ".log");
         try {
-            Process process = new ProcessBuilder(command).directory(DIRECTORY.toFile()).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(DIRECTORY.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", command) + " did not finish in "
