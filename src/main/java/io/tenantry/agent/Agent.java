@@ -13,9 +13,10 @@ import io.tenantry.api.Always;
  */
 public record Agent(@Always UUID id, @Always String name, String email, String description, String model,
         @Schema(allowableValues = {"active", "paused"}) @Always String status,
-        @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride, BigDecimal effectiveBillingRate,
-        @Schema(allowableValues = {"active", "paused", "org_inactive"}) @Always String effectiveStatus, @Always Instant createdAt,
-        @Always Instant updatedAt) {
+        @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride,
+        @Always BigDecimal effectiveBillingRate,
+        @Schema(allowableValues = {"active", "paused", "org_inactive"}) @Always String effectiveStatus,
+        @Always Instant createdAt, @Always Instant updatedAt) {
 
     static final String ACTIVE = "active";
     static final String PAUSED = "paused";

@@ -28,6 +28,8 @@ import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 @Tag(name = ApiTags.AGENTS)
 @RestController
@@ -58,8 +60,19 @@ class AgentController {
             BigDecimal billingRateOverride) {
     }
 
+    private static final String LIST_EXAMPLE = """
+            {"items": [{"id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "name": "Support bot",
+              "email": "support-bot@acme.example", "description": null, "model": "gpt-4o", "status": "active",
+              "clientOrgId": "3f2b8c1e-5d4a-4e7b-9c0d-1a2b3c4d5e6f", "clientOrgName": "Acme Corp",
+              "billingRateOverride": null, "effectiveBillingRate": 499.00, "effectiveStatus": "active",
+              "createdAt": "2026-11-02T09:30:00Z", "updatedAt": "2026-11-02T09:30:00Z"}],
+             "nextCursor": "U3VwcG9ydCBib3QfN2M5ZTY2Nzk"}
+            """;
+
     @Operation(operationId = "listAgents", summary = "List agents",
             description = "The agents in the org context; `q` searches their names.")
+    @ApiResponse(responseCode = "200", description = "A page of agents, by name.", useReturnTypeSchema = true,
+            content = @Content(mediaType = "application/json", examples = @ExampleObject(value = LIST_EXAMPLE)))
     @GetMapping
     CursorPage<Agent> list(OrgCallContext context,
             @Parameter(description = "Search text.", schema = @Schema(type = "string", maxLength = 200))
@@ -69,7 +82,8 @@ class AgentController {
     }
 
     @Operation(operationId = "createAgent", summary = "Create an agent",
-            description = "Adds an agent to the organization given (`clientOrgId`), or to the org context's organization, or to the default organization. Owners and admins only.")
+            description = "Adds an agent to the organization given (`clientOrgId`), or to the org context's "
+                    + "organization, or to the default organization. Owners and admins only.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Agent create(OrgCallContext context, @RequestBody(required = false) NewAgent request) {
@@ -87,13 +101,15 @@ class AgentController {
             description = "Changes the fields given; fields not given stay. Owners and admins only.")
     @PatchMapping("/{id}")
     Agent update(OrgCallContext context, @PathVariable UUID id,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = Changes.class)))
             @RequestBody(required = false) Map<String, Object> patch) {
         return agents.update(context, id, new PatchBody(patch));
     }
 
     @Operation(operationId = "deleteAgent", summary = "Delete an agent",
-            description = "Removes the agent; its usage and history stay on its organizations' records. Owners and admins only.")
+            description = "Removes the agent; its usage and history stay on its organizations' records. Owners and "
+                    + "admins only.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {
@@ -101,7 +117,8 @@ class AgentController {
     }
 
     @Operation(operationId = "assignAgentToOrg", summary = "Move an agent to an organization",
-            description = "Assigns the agent to another organization from now on; usage before the move stays billed to the earlier one. Owners and admins only.")
+            description = "Assigns the agent to another organization from now on; usage before the move stays billed "
+                    + "to the earlier one. Owners and admins only.")
     @PostMapping("/{id}/assign-org")
     Agent assign(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) AssignRequest request) {
         return agents.assign(context, id, request == null ? null : request.orgId());
@@ -130,7 +147,8 @@ class AgentController {
     }
 
     @Operation(operationId = "issueAgentKey", summary = "Issue an agent key",
-            description = "Issues a key for the agent; the answer holds the key, which is never shown again. Owners and admins only.")
+            description = "Issues a key for the agent; the answer holds the key, which is never shown again. Owners "
+                    + "and admins only.")
     @PostMapping("/{id}/keys")
     @ResponseStatus(HttpStatus.CREATED)
     AgentKey.Issued issueKey(OrgCallContext context, @PathVariable UUID id) {

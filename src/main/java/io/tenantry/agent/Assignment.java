@@ -12,8 +12,8 @@ import io.tenantry.tenancy.OrgScope;
  * {@code fromOrgId}; by whom and when. Shown to a caller whose scope lacks one side, that
  * side's id is withheld and {@code otherOrg} says an organization outside its view was involved.
  */
-public record Assignment(@Always UUID id, @Always UUID agentId, @Always Kind kind, UUID fromOrgId, UUID toOrgId, boolean otherOrg,
-        @Always Instant assignedAt, UUID actorId, String actorLabel) {
+public record Assignment(@Always UUID id, @Always UUID agentId, @Always Kind kind, UUID fromOrgId, UUID toOrgId,
+        boolean otherOrg, @Always Instant assignedAt, UUID actorId, String actorLabel) {
 
     public enum Kind { created, moved, removed }
 

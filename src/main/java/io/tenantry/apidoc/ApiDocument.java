@@ -180,6 +180,9 @@ class ApiDocument {
 
     @Bean
     OpenApiCustomizer sharedOperationRules() {
-        return OperationRules::apply;
+        return document -> {
+            OperationRules.apply(document);
+            FieldPresence.listsHoldNoNulls(document);
+        };
     }
 }

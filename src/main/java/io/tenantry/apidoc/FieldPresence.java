@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.JavaType;
 
 import io.swagger.v3.core.converter.AnnotatedType;
+import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.Schema;
 import io.tenantry.api.Always;
 
@@ -55,6 +56,31 @@ class FieldPresence implements PropertyCustomizer {
             property.addType("null");
         }
         return property;
+    }
+
+    /**
+     * Items of a list are resolved like the list's field, so they were made nullable too; no
+     * list here holds nulls. Run on the finished document.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static void listsHoldNoNulls(OpenAPI document) {
+        if (document.getComponents() == null || document.getComponents().getSchemas() == null) {
+            return;
+        }
+        for (Schema schema : document.getComponents().getSchemas().values()) {
+            Map<String, Schema> properties = schema.getProperties();
+            if (properties == null) {
+                continue;
+            }
+            for (Schema property : properties.values()) {
+                Schema items = property.getItems();
+                if (items != null && items.getAnyOf() != null && items.getAnyOf().size() == 2
+                        && ((Schema) items.getAnyOf().get(1)).getTypes() != null
+                        && ((Schema) items.getAnyOf().get(1)).getTypes().contains("null")) {
+                    property.setItems((Schema) items.getAnyOf().get(0));
+                }
+            }
+        }
     }
 
     private static boolean annotated(AnnotatedType type, Class<? extends java.lang.annotation.Annotation> kind) {

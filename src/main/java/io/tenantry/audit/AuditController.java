@@ -29,7 +29,8 @@ class AuditController {
     }
 
     @Operation(operationId = "listAuditEvents", summary = "List audit events",
-            description = "Changes in the org context, newest first; filter by action and by time (from inclusive, to exclusive).")
+            description = "Changes in the org context, newest first; filter by action and by time (from inclusive, to "
+                    + "exclusive).")
     @GetMapping
     CursorPage<AuditEvent> list(OrgCallContext context,
             @Parameter(description = "Only events of this action, such as agent.created.",

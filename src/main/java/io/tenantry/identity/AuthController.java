@@ -79,7 +79,8 @@ class AuthController {
     }
 
     @Operation(operationId = "setUpFirstOwner", summary = "Create the first owner",
-            description = "Open to anyone, once: creates the first owner account and signs them in. Answers 409 when an owner exists already.")
+            description = "Open to anyone, once: creates the first owner account and signs them in. Answers 409 when "
+                    + "an owner exists already.")
     @PostMapping("/api/setup")
     @ResponseStatus(HttpStatus.CREATED)
     LoggedIn setup(@RequestBody(required = false) Setup setup, HttpServletRequest request,
@@ -95,7 +96,8 @@ class AuthController {
     }
 
     @Operation(operationId = "signIn", summary = "Sign in",
-            description = "Open to anyone: answers a session token (for `Authorization: Bearer`) and sets the session cookie. Repeated failures from one address are slowed down with 429 and Retry-After.")
+            description = "Open to anyone: answers a session token (for `Authorization: Bearer`) and sets the session "
+                    + "cookie. Repeated failures from one address are slowed down with 429 and Retry-After.")
     @PostMapping("/api/auth/login")
     LoggedIn login(@RequestBody(required = false) Credentials credentials, HttpServletRequest request,
             HttpServletResponse response) {
@@ -106,7 +108,8 @@ class AuthController {
     }
 
     @Operation(operationId = "signOut", summary = "Sign out",
-            description = "Ends the session of the token or cookie sent, if any, and clears the cookie; answers 204 also without a session. With the session cookie it needs the XSRF token like any write.")
+            description = "Ends the session of the token or cookie sent, if any, and clears the cookie; answers 204 "
+                    + "also without a session. With the session cookie it needs the XSRF token like any write.")
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {

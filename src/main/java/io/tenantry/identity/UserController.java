@@ -67,7 +67,8 @@ class UserController {
     }
 
     @Operation(operationId = "listUsers", summary = "List users",
-            description = "The dashboard users the caller may see: all of them for operators, the users bound to the org context otherwise.")
+            description = "The dashboard users the caller may see: all of them for operators, the users bound to the "
+                    + "org context otherwise.")
     @GetMapping
     CursorPage<User> list(OrgCallContext context, @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
@@ -75,7 +76,9 @@ class UserController {
     }
 
     @Operation(operationId = "createUser", summary = "Create a user",
-            description = "Adds a dashboard user with a role, the pages they may open and, for role user, the organization they are bound to. Owners and admins only; only an owner creates owners and admins.")
+            description = "Adds a dashboard user with a role, the pages they may open and, for role user, the "
+                    + "organization they are bound to. Owners and admins only; only an owner creates owners and "
+                    + "admins.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     User create(OrgCallContext context, @RequestBody(required = false) NewUser request) {
@@ -90,16 +93,19 @@ class UserController {
     }
 
     @Operation(operationId = "updateUser", summary = "Change a user",
-            description = "Changes the fields given (name, email, password, role); fields not given stay. A new password ends the user's sessions. Owners and admins only.")
+            description = "Changes the fields given (name, email, password, role); fields not given stay. A new "
+                    + "password ends the user's sessions. Owners and admins only.")
     @PatchMapping("/{id}")
     User update(OrgCallContext context, @PathVariable UUID id,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = Changes.class)))
             @RequestBody(required = false) Map<String, Object> patch) {
         return users.update(context, id, new PatchBody(patch));
     }
 
     @Operation(operationId = "setUserPermissions", summary = "Set a user's role, pages and organization",
-            description = "Replaces the user's role, pages and bound organization at once; takes effect on the user's next request. Owners and admins only.")
+            description = "Replaces the user's role, pages and bound organization at once; takes effect on the user's "
+                    + "next request. Owners and admins only.")
     @PutMapping("/{id}/permissions")
     User permissions(OrgCallContext context, @PathVariable UUID id,
             @RequestBody(required = false) Permissions permissions) {
@@ -111,7 +117,8 @@ class UserController {
     }
 
     @Operation(operationId = "deleteUser", summary = "Delete a user",
-            description = "Removes the user and ends their sessions. Owners and admins only; the last owner cannot be removed.")
+            description = "Removes the user and ends their sessions. Owners and admins only; the last owner cannot be "
+                    + "removed.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {

@@ -46,7 +46,8 @@ class OrgContextController {
     }
 
     @Operation(operationId = "getOrgContext", summary = "The current org context",
-            description = "Which organization the request acts in, whether the caller may switch, and the organizations to choose from.")
+            description = "Which organization the request acts in, whether the caller may switch, and the "
+                    + "organizations to choose from.")
     @GetMapping("/api/org-context")
     OrgContextView show(OrgCallContext context) {
         if (!context.caller().seesOrganizations()) {

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.UUID;
 
+import io.tenantry.api.Always;
 import io.tenantry.tenancy.OrgScope;
 
 /**
@@ -12,7 +13,8 @@ import io.tenantry.tenancy.OrgScope;
  */
 public interface OrgMembers {
 
-    record AssignedAgent(UUID id, String name, String email, String status, String effectiveStatus,
+    record AssignedAgent(@Always UUID id, @Always String name, String email, @Always String status,
+            @Always String effectiveStatus,
             BigDecimal effectiveBillingRate) {
     }
 

@@ -13,11 +13,12 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.api.Always;
 
 /** An organization as the API shows it. {@code agents} is filled on the detail view only. */
-public record Organization(@Always UUID id, @Always String name, @Always String slug, String contactName, String contactEmail,
-        String description, BigDecimal billingRatePerAgent, @Always BillingCurrency currency, boolean active,
-        @JsonProperty("isDefault") boolean isDefault,
+public record Organization(@Always UUID id, @Always String name, @Always String slug, String contactName,
+        String contactEmail, String description, @Always BigDecimal billingRatePerAgent,
+        @Always BillingCurrency currency, boolean active, @JsonProperty("isDefault") boolean isDefault,
         @Schema(allowableValues = {"month_end", "daily"}) @Always String proration, BigDecimal monthlyBudget,
-        @Always List<Integer> budgetAlertThresholds, long agentCount, @Always Instant createdAt, @Always Instant updatedAt,
+        @Always List<Integer> budgetAlertThresholds, long agentCount, @Always Instant createdAt,
+        @Always Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<OrgMembers.AssignedAgent> agents) {
 
     /** Billed for the month to whoever holds the agent at its end (the guide's agent_count x rate). */

@@ -27,6 +27,8 @@ import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 @Tag(name = ApiTags.ORGANIZATIONS)
 @RestController
@@ -53,8 +55,20 @@ class OrganizationController {
             List<Integer> budgetAlertThresholds) {
     }
 
+    private static final String LIST_EXAMPLE = """
+            {"items": [{"id": "3f2b8c1e-5d4a-4e7b-9c0d-1a2b3c4d5e6f", "name": "Acme Corp", "slug": "acme-corp",
+              "contactName": "Ana Ops", "contactEmail": "ops@acme.example", "description": null,
+              "billingRatePerAgent": 499.00, "currency": "EUR", "active": true, "isDefault": false,
+              "proration": "month_end", "monthlyBudget": 2000.00, "budgetAlertThresholds": [50, 80, 100],
+              "agentCount": 12, "createdAt": "2026-10-01T08:00:00Z", "updatedAt": "2026-11-15T16:20:00Z"}],
+             "nextCursor": null}
+            """;
+
     @Operation(operationId = "listOrganizations", summary = "List organizations",
-            description = "The organizations the caller may reach (all of them for operators, their own for a bound user), with their agent counts; `q` searches names and slugs.")
+            description = "The organizations the caller may reach (all of them for operators, their own for a bound "
+                    + "user), with their agent counts; `q` searches names and slugs.")
+    @ApiResponse(responseCode = "200", description = "A page of organizations, by name.", useReturnTypeSchema = true,
+            content = @Content(mediaType = "application/json", examples = @ExampleObject(value = LIST_EXAMPLE)))
     @GetMapping
     CursorPage<Organization> list(OrgCallContext context,
             @Parameter(description = "Search text.", schema = @Schema(type = "string", maxLength = 200))
@@ -79,23 +93,27 @@ class OrganizationController {
     }
 
     @Operation(operationId = "updateOrganization", summary = "Change an organization",
-            description = "Changes the fields given; fields not given stay. A new rate applies from now on. Owners and admins only.")
+            description = "Changes the fields given; fields not given stay. A new rate applies from now on. Owners "
+                    + "and admins only.")
     @PatchMapping("/{id}")
     Organization update(OrgCallContext context, @PathVariable UUID id,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Changes.class)))
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = Changes.class)))
             @RequestBody(required = false) Map<String, Object> patch) {
         return organizations.update(context, id, new PatchBody(patch));
     }
 
     @Operation(operationId = "toggleOrganization", summary = "Activate or deactivate an organization",
-            description = "Switches the organization between active and inactive; the agents of an inactive one do not operate. Owners and admins only.")
+            description = "Switches the organization between active and inactive; the agents of an inactive one do "
+                    + "not operate. Owners and admins only.")
     @PostMapping("/{id}/toggle")
     Organization toggle(OrgCallContext context, @PathVariable UUID id) {
         return organizations.toggle(context, id);
     }
 
     @Operation(operationId = "deleteOrganization", summary = "Delete an organization",
-            description = "Deletes an organization with no agents and no bound users left (409 says what is in the way); the default organization stays. Owners and admins only.")
+            description = "Deletes an organization with no agents and no bound users left (409 says what is in the "
+                    + "way); the default organization stays. Owners and admins only.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {

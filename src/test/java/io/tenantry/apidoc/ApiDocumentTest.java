@@ -131,6 +131,8 @@ class ApiDocumentTest extends ServerTest {
                 .contains("null");
         assertThat(schemas.path("User").path("properties").path("clientOrgId").path("type").toString())
                 .contains("null");
+        assertThat(schemas.path("Organization").path("properties").path("agents").path("items").path("$ref")
+                .asString()).as("a list holds no nulls").isEqualTo("#/components/schemas/AssignedAgent");
     }
 
     @Test

@@ -35,24 +35,28 @@ class FxRateController {
     @Schema(name = "FxRateEntry", description = "effective_from is accepted too.")
     record Entry(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"EUR", "GBP", "NGN", "CAD",
             "AUD"}) String currency,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, types = {"number", "string"}, exclusiveMinimumValue = 0,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, types = {"number", "string"},
+                    exclusiveMinimumValue = 0,
                     description = "Units of the currency per US dollar, at most 8 decimals.") BigDecimal rate,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = "^\\d{4}-\\d{2}$", example = "2026-11",
                     description = "The first month the rate applies to, YYYY-MM.") String effectiveFrom) {
     }
 
     @Operation(operationId = "getFxRates", summary = "List exchange rates",
-            description = "The monthly USD exchange rates used to convert token cost into each organization's billing currency.")
+            description = "The monthly USD exchange rates used to convert token cost into each organization's billing "
+                    + "currency.")
     @GetMapping
     FxRate.Table table(OrgCallContext context) {
         return rates.table(context);
     }
 
     @Operation(operationId = "setFxRate", summary = "Set an exchange rate",
-            description = "Sets how many units of a currency one USD buys, from a month on; setting it again for that month replaces it. Owners and admins only.")
+            description = "Sets how many units of a currency one USD buys, from a month on; setting it again for that "
+                    + "month replaces it. Owners and admins only.")
     @PutMapping
     FxRate set(OrgCallContext context,
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Entry.class)))
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = Entry.class)))
             @RequestBody(required = false) Map<String, Object> body) {
         if (body == null) {
             throw ApiException.badRequest(null, "Send {currency, rate, effectiveFrom}.");

@@ -38,7 +38,8 @@ class ModelPriceController {
     }
 
     @Operation(operationId = "addModelPrice", summary = "Add a model price",
-            description = "Adds a price for a model from a moment on; earlier prices stay for earlier usage. Owners and admins only.")
+            description = "Adds a price for a model from a moment on; earlier prices stay for earlier usage. Owners "
+                    + "and admins only.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     ModelPrice add(OrgCallContext context, @RequestBody(required = false) NewModelPrice request) {

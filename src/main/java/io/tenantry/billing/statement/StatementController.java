@@ -50,7 +50,8 @@ class StatementController {
     }
 
     @Operation(operationId = "getBillingSummary", summary = "An organization's billing by month",
-            description = "Revenue, token cost and margin of an organization the caller may reach, for its last months (`months`, default 12), newest first.")
+            description = "Revenue, token cost and margin of an organization the caller may reach, for its last "
+                    + "months (`months`, default 12), newest first.")
     @GetMapping("/api/organizations/{id}/billing-summary")
     Items<Statement> summary(OrgCallContext context, @PathVariable UUID id,
             @Parameter(description = "How many months, newest first.", schema = @Schema(type = "integer",
@@ -60,7 +61,8 @@ class StatementController {
     }
 
     @Operation(operationId = "getStatement", summary = "An organization's statement for a month",
-            description = "Revenue per agent, token cost per model, margin and adjustments for one month (`month` as YYYY-MM, default the current one).")
+            description = "Revenue per agent, token cost per model, margin and adjustments for one month (`month` as "
+                    + "YYYY-MM, default the current one).")
     @GetMapping("/api/organizations/{id}/billing")
     Statement month(OrgCallContext context, @PathVariable UUID id,
             @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))
@@ -86,7 +88,8 @@ class StatementController {
     }
 
     @Operation(operationId = "listBudgetAlerts", summary = "An organization's budget alerts",
-            description = "The budget thresholds the organization crossed: in the month given, or in the last 120 months.")
+            description = "The budget thresholds the organization crossed: in the month given, or in the last 120 "
+                    + "months.")
     @GetMapping("/api/organizations/{id}/budget-alerts")
     Items<BudgetAlerts.Alert> alerts(OrgCallContext context, @PathVariable UUID id,
             @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))
@@ -95,7 +98,8 @@ class StatementController {
     }
 
     @Operation(operationId = "getBillingOverview", summary = "Billing across organizations",
-            description = "Every organization the caller may reach with its month's revenue, cost and margin, and totals per currency. Owners and admins only.")
+            description = "Every organization the caller may reach with its month's revenue, cost and margin, and "
+                    + "totals per currency. Owners and admins only.")
     @GetMapping("/api/billing/overview")
     Statements.Overview overview(OrgCallContext context,
             @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))
@@ -104,7 +108,9 @@ class StatementController {
     }
 
     @Operation(operationId = "closeMonth", summary = "Close a month",
-            description = "Freezes the statements of a month that has ended, and of every open month before it; usage of a closed month reported later is billed in the first open month as an adjustment. Owners and admins who reach every organization only.")
+            description = "Freezes the statements of a month that has ended, and of every open month before it; usage "
+                    + "of a closed month reported later is billed in the first open month as an adjustment. Owners "
+                    + "and admins who reach every organization only.")
     @PostMapping("/api/billing/close")
     MonthClosing.Result close(OrgCallContext context, @RequestBody(required = false) CloseRequest request) {
         if (request == null) {

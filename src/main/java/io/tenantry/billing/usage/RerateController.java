@@ -28,7 +28,9 @@ class RerateController {
     }
 
     @Operation(operationId = "rerateUsage", summary = "Reprice usage",
-            description = "Prices the usage of a model that arrived before the model had any price (unpriced usage) in a time range of open months, with the model's first price; usage already priced is never changed. Answers 409 when the model has no price yet. Owners and admins only.")
+            description = "Prices the usage of a model that arrived before the model had any price (unpriced usage) "
+                    + "in a time range of open months, with the model's first price; usage already priced is never "
+                    + "changed. Answers 409 when the model has no price yet. Owners and admins only.")
     @PostMapping("/api/billing/rerate")
     Rerating.Result rerate(OrgCallContext context, @RequestBody(required = false) RerateRequest request) {
         if (request == null) {

@@ -98,7 +98,9 @@ class UsageController {
     }
 
     @Operation(operationId = "reportUsage", summary = "Report usage",
-            description = "An agent reports its token usage: one event, or `{events: [...]}` of up to 1,000. Each event is stored once per agent and eventId (a retry answers as the first time, with Idempotent-Replayed: true) and is acknowledged only once durable.")
+            description = "An agent reports its token usage: one event, or `{events: [...]}` of up to 1,000. Each "
+                    + "event is stored once per agent and eventId (a retry answers as the first time, with "
+                    + "Idempotent-Replayed: true) and is acknowledged only once durable.")
     @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry.",
             content = @Content(schema = @Schema(implementation = Answer.class)), headers = @Header(
                     name = "Idempotent-Replayed", description = "true when the report only repeated earlier events.",
@@ -114,7 +116,8 @@ class UsageController {
     }
 
     @Operation(operationId = "importUsage", summary = "Import usage",
-            description = "Operators import usage naming each event's agent, one event or `{events: [...]}` of up to 1,000. Owners and admins only.")
+            description = "Operators import usage naming each event's agent, one event or `{events: [...]}` of up to "
+                    + "1,000. Owners and admins only.")
     @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry.",
             content = @Content(schema = @Schema(implementation = Answer.class)), headers = @Header(
                     name = "Idempotent-Replayed", description = "true when the report only repeated earlier events.",
