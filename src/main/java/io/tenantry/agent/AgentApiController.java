@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiTags;
 
 /** The agent-facing API. {@link AgentOperatingGate} has already refused paused agents and inactive orgs. */
@@ -19,15 +20,15 @@ import io.tenantry.api.ApiTags;
 class AgentApiController {
 
     @Schema(name = "CurrentAgent")
-    record Me(UUID id, String name, String status, Org org) {
+    record Me(@Always UUID id, @Always String name, @Schema(allowableValues = "active") @Always String status, @Always Org org) {
     }
 
     @Schema(name = "AgentOrg")
-    record Org(UUID id, String name) {
+    record Org(@Always UUID id, @Always String name) {
     }
 
     @Operation(operationId = "getCurrentAgent", summary = "Which agent this key belongs to",
-            description = "The agent of the key, its state and the organization that holds it now.")
+            description = "The agent of the key and the organization that holds it now. A paused agent, or an agent of an inactive organization, is answered 403 with the reason, here as on every agent call.")
     @GetMapping("/me")
     Me me(@AuthenticationPrincipal AgentPrincipal agent) {
         return new Me(agent.agentId(), agent.agentName(), agent.status(), new Org(agent.orgId(), agent.orgName()));

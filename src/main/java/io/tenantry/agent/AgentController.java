@@ -66,7 +66,7 @@ class AgentController {
               "clientOrgId": "3f2b8c1e-5d4a-4e7b-9c0d-1a2b3c4d5e6f", "clientOrgName": "Acme Corp",
               "billingRateOverride": null, "effectiveBillingRate": 499.00, "effectiveStatus": "active",
               "createdAt": "2026-11-02T09:30:00Z", "updatedAt": "2026-11-02T09:30:00Z"}],
-             "nextCursor": "U3VwcG9ydCBib3QfN2M5ZTY2Nzk"}
+             "nextCursor": "U3VwcG9ydCBib3QfN2M5ZTY2NzktNzQyNS00MGRlLTk0NGItZTA3ZmMxZjkwYWU3"}
             """;
 
     @Operation(operationId = "listAgents", summary = "List agents",

@@ -13,6 +13,6 @@ public record AgentKey(@Always UUID id, @Always UUID agentId, @Always String pre
 
     /** The answer to issuing a key: the only time the key is shown. */
     @Schema(name = "IssuedAgentKey")
-    public record Issued(UUID id, UUID agentId, String key, String prefix, Instant createdAt) {
+    public record Issued(@Always UUID id, @Always UUID agentId, @Always String key, @Always String prefix, @Always Instant createdAt) {
     }
 }

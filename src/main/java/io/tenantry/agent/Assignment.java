@@ -13,7 +13,7 @@ import io.tenantry.tenancy.OrgScope;
  * side's id is withheld and {@code otherOrg} says an organization outside its view was involved.
  */
 public record Assignment(@Always UUID id, @Always UUID agentId, @Always Kind kind, UUID fromOrgId, UUID toOrgId,
-        boolean otherOrg, @Always Instant assignedAt, UUID actorId, String actorLabel) {
+        boolean otherOrg, @Always Instant assignedAt, UUID actorId, @Always String actorLabel) {
 
     public enum Kind { created, moved, removed }
 

@@ -155,7 +155,8 @@ class ApiDocument {
         responses.put("BadRequest", problem("The request is malformed or a value is invalid; `field` names it."));
         responses.put("Unauthorized", problem("No valid session token, session cookie or agent key."));
         responses.put("Forbidden", problem("Signed in, but not allowed: a page the caller lacks, an action for "
-                + "owners and admins only, another organization than the caller's own, or a missing XSRF token."));
+                + "owners and admins only, another organization than the caller's own, a missing XSRF token, or an "
+                + "agent that is paused or belongs to an inactive organization."));
         responses.put("NotFound", problem("No such object in the caller's org context (another organization's "
                 + "objects answer the same)."));
         responses.put("Conflict", problem("The request conflicts with the current state (a duplicate, an object "
@@ -182,7 +183,7 @@ class ApiDocument {
     OpenApiCustomizer sharedOperationRules() {
         return document -> {
             OperationRules.apply(document);
-            FieldPresence.listsHoldNoNulls(document);
+            FieldPresence.settle(document);
         };
     }
 }

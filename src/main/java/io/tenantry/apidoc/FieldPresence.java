@@ -20,35 +20,69 @@ import io.tenantry.api.Always;
 /**
  * Says of every field what the JSON really holds, which springdoc cannot know: a Java
  * primitive, or a field marked {@link Always}, is always written, so it is required; any
- * other single value may be written as null (the server writes absent values as null), so
- * null is one of its types. Collections are never null. A field a request must send
- * ({@code requiredMode = REQUIRED}) is left as declared.
+ * other single value that is not required may be written as null (the server writes absent
+ * values as null), so null is one of its types. Collections are never null, nor are their
+ * items. Fields are marked while springdoc reads the classes and settled in the finished
+ * document ({@link #settle}), where each field's object and its required list are known.
  */
 @Component
 class FieldPresence implements PropertyCustomizer {
 
+    private static final String ALWAYS = "x-tenantry-always";
+    private static final String MAY_BE_NULL = "x-tenantry-may-be-null";
+
     @Override
-    @SuppressWarnings({"rawtypes", "unchecked"})
+    @SuppressWarnings("rawtypes")
     public Schema customize(Schema property, AnnotatedType type) {
         Class<?> raw = raw(type.getType());
-        String name = type.getPropertyName();
-        if (raw == null || name == null || declaredRequired(type)) {
+        if (raw == null || type.getPropertyName() == null) {
             return property;
         }
-        if (raw.isPrimitive() || annotated(type, Always.class)) {
-            Schema<?> parent = type.getParent();
-            if (parent != null && (parent.getRequired() == null || !parent.getRequired().contains(name))) {
-                parent.addRequiredItem(name);
+        if (raw.isPrimitive() || (type.getCtxAnnotations() != null
+                && Arrays.stream(type.getCtxAnnotations()).anyMatch(Always.class::isInstance))) {
+            property.addExtension(ALWAYS, true);
+        } else if (!Collection.class.isAssignableFrom(raw) && !Map.class.isAssignableFrom(raw) && !raw.isArray()) {
+            property.addExtension(MAY_BE_NULL, true);
+        }
+        return property;
+    }
+
+    /** Turns the marks into required fields and null types, and removes them. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static void settle(OpenAPI document) {
+        if (document.getComponents() == null || document.getComponents().getSchemas() == null) {
+            return;
+        }
+        for (Schema object : document.getComponents().getSchemas().values()) {
+            Map<String, Schema> properties = object.getProperties();
+            if (properties == null) {
+                continue;
             }
-            return property;
+            for (Map.Entry<String, Schema> entry : properties.entrySet()) {
+                Schema property = entry.getValue();
+                boolean always = marked(property, ALWAYS);
+                boolean mayBeNull = marked(property, MAY_BE_NULL);
+                unmark(property);
+                if (property.getItems() != null && (property.getTypes() == null || property.getTypes().isEmpty())) {
+                    // A field declared as Object and read as a list (budget thresholds, say): it is a list.
+                    property.addType("array");
+                }
+                boolean required = object.getRequired() != null && object.getRequired().contains(entry.getKey());
+                if (always && !required) {
+                    object.addRequiredItem(entry.getKey());
+                } else if (mayBeNull && !required) {
+                    entry.setValue(nullable(property));
+                }
+            }
         }
-        if (Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw) || raw.isArray()) {
-            return property;
-        }
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static Schema nullable(Schema property) {
+        Schema none = new Schema<>();
+        none.addType("null");
         if (property.get$ref() != null) {
-            Schema<Object> none = new Schema<>();
-            none.addType("null");
-            Schema<Object> either = new Schema<>();
+            Schema either = new Schema<>();
             either.setAnyOf(List.of(property, none));
             return either;
         }
@@ -58,41 +92,28 @@ class FieldPresence implements PropertyCustomizer {
         return property;
     }
 
-    /**
-     * Items of a list are resolved like the list's field, so they were made nullable too; no
-     * list here holds nulls. Run on the finished document.
-     */
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    static void listsHoldNoNulls(OpenAPI document) {
-        if (document.getComponents() == null || document.getComponents().getSchemas() == null) {
+    @SuppressWarnings("rawtypes")
+    private static boolean marked(Schema schema, String mark) {
+        return schema.getExtensions() != null && Boolean.TRUE.equals(schema.getExtensions().get(mark));
+    }
+
+    /** Removes the marks from a field and whatever it holds (a list's items are read like their field). */
+    @SuppressWarnings("rawtypes")
+    private static void unmark(Schema schema) {
+        if (schema == null) {
             return;
         }
-        for (Schema schema : document.getComponents().getSchemas().values()) {
-            Map<String, Schema> properties = schema.getProperties();
-            if (properties == null) {
-                continue;
-            }
-            for (Schema property : properties.values()) {
-                Schema items = property.getItems();
-                if (items != null && items.getAnyOf() != null && items.getAnyOf().size() == 2
-                        && ((Schema) items.getAnyOf().get(1)).getTypes() != null
-                        && ((Schema) items.getAnyOf().get(1)).getTypes().contains("null")) {
-                    property.setItems((Schema) items.getAnyOf().get(0));
-                }
+        if (schema.getExtensions() != null) {
+            schema.getExtensions().remove(ALWAYS);
+            schema.getExtensions().remove(MAY_BE_NULL);
+            if (schema.getExtensions().isEmpty()) {
+                schema.setExtensions(null);
             }
         }
-    }
-
-    private static boolean annotated(AnnotatedType type, Class<? extends java.lang.annotation.Annotation> kind) {
-        return type.getCtxAnnotations() != null && Arrays.stream(type.getCtxAnnotations()).anyMatch(kind::isInstance);
-    }
-
-    private static boolean declaredRequired(AnnotatedType type) {
-        return type.getCtxAnnotations() != null && Arrays.stream(type.getCtxAnnotations())
-                .filter(io.swagger.v3.oas.annotations.media.Schema.class::isInstance)
-                .map(io.swagger.v3.oas.annotations.media.Schema.class::cast)
-                .anyMatch(schema -> schema.requiredMode()
-                        == io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED);
+        unmark(schema.getItems());
+        if (schema.getAdditionalProperties() instanceof Schema values) {
+            unmark(values);
+        }
     }
 
     private static Class<?> raw(Type type) {

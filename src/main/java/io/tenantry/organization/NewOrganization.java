@@ -30,8 +30,8 @@ public record NewOrganization(
         @Schema(types = {"number", "string"}, exclusiveMinimumValue = 0, maximum = "999999999999.99",
                 description = "The monthly budget in the org's currency; null for none.")
         @JsonAlias("monthly_budget") BigDecimal monthlyBudget,
-        @ArraySchema(arraySchema = @Schema(description = "Whole percentages of the budget at which an alert is "
-                + "raised; by default 50, 80 and 100.", example = "[50, 80, 100]"),
-                schema = @Schema(type = "integer", minimum = "1", maximum = "1000"), minItems = 1, maxItems = 10)
+        @ArraySchema(arraySchema = @Schema(types = "array", description = "Whole percentages of the budget at "
+                + "which an alert is raised; by default 50, 80 and 100.", example = "[50, 80, 100]"),
+                schema = @Schema(types = "integer", minimum = "1", maximum = "1000"), minItems = 1, maxItems = 10)
         @JsonAlias("budget_alert_thresholds") Object budgetAlertThresholds) {
 }

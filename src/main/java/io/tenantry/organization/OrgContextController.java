@@ -9,6 +9,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
@@ -29,7 +30,7 @@ class OrgContextController {
     }
 
     @Schema(name = "OrgChoice")
-    record Choice(UUID id, String name, String slug, boolean active, boolean isDefault) {
+    record Choice(@Always UUID id, @Always String name, @Always String slug, boolean active, boolean isDefault) {
         static Choice of(Organization org) {
             return new Choice(org.id(), org.name(), org.slug(), org.active(), org.isDefault());
         }

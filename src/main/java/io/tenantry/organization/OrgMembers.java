@@ -15,7 +15,7 @@ public interface OrgMembers {
 
     record AssignedAgent(@Always UUID id, @Always String name, String email, @Always String status,
             @Always String effectiveStatus,
-            BigDecimal effectiveBillingRate) {
+            @Always BigDecimal effectiveBillingRate) {
     }
 
     /** The agents of one org, by name, at most {@code limit} of them. */

@@ -68,7 +68,7 @@ class ApiDocumentTest extends ServerTest {
         JsonNode document = document();
         String text = document.toString();
         assertThat(text).doesNotContain("OrgCallContext").doesNotContain("\"name\":\"context\"")
-                .doesNotContain("*/*");
+                .doesNotContain("*/*").doesNotContain("x-tenantry-");
         JsonNode header = document.path("components").path("parameters").path("OrgIdHeader");
         assertThat(header.path("in").asString()).isEqualTo("header");
         assertThat(header.path("name").asString()).isEqualTo("X-Org-Id");
@@ -133,6 +133,10 @@ class ApiDocumentTest extends ServerTest {
                 .contains("null");
         assertThat(schemas.path("Organization").path("properties").path("agents").path("items").path("$ref")
                 .asString()).as("a list holds no nulls").isEqualTo("#/components/schemas/AssignedAgent");
+        assertThat(schemas.path("NewAgent").path("properties").path("name").path("type").toString())
+                .as("a field a request must send is not null").isEqualTo("\"string\"");
+        assertThat(schemas.path("UsageReceipt").path("required").toString())
+                .as("a receipt is told from a batch's result").contains("eventId", "inputTokens");
     }
 
     @Test

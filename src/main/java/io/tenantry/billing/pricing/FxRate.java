@@ -8,11 +8,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
+import io.tenantry.api.Always;
+
 /**
  * How many units of {@code currency} one US dollar buys, from {@code effectiveFrom} on.
  * {@code updatedBy} names an operator: only operators are shown it.
  */
-public record FxRate(String currency, YearMonth effectiveFrom, BigDecimal rate, Instant updatedAt,
+public record FxRate(@Always String currency, @Always YearMonth effectiveFrom, @Always BigDecimal rate, @Always Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String updatedBy) {
 
     /** The entry as a client user sees it: who on the operator's team set it is not theirs to know. */
@@ -22,6 +24,6 @@ public record FxRate(String currency, YearMonth effectiveFrom, BigDecimal rate, 
 
     /** Settings -> Exchange rates: each currency's rate for the current month and every entry. */
     @Schema(name = "FxRateTable")
-    public record Table(String base, java.util.List<FxRate> current, java.util.List<FxRate> entries) {
+    public record Table(@Always String base, @Always java.util.List<FxRate> current, @Always java.util.List<FxRate> entries) {
     }
 }

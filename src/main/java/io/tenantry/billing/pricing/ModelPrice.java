@@ -8,15 +8,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
+import io.tenantry.api.Always;
+
 /**
  * One version of a model's price, in USD per million tokens, in force from
  * {@code effectiveFrom} until the next version's. {@code cachedInputPricePerMillion} is
  * null where the provider has no cached-input price. {@code createdBy} names an operator:
  * only operators are shown it.
  */
-public record ModelPrice(UUID id, String model, String provider, BigDecimal inputPricePerMillion,
-        BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
-        Instant effectiveFrom, String source, Instant createdAt,
+public record ModelPrice(@Always UUID id, @Always String model, @Always String provider, @Always BigDecimal inputPricePerMillion,
+        @Always BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, @Always String currency,
+        @Always Instant effectiveFrom, String source, @Always Instant createdAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String createdBy) {
 
     public static final String CURRENCY = "USD";
@@ -34,8 +36,8 @@ public record ModelPrice(UUID id, String model, String provider, BigDecimal inpu
 
     /** A model as Settings -> Models lists it: the version in force now (or, if none yet, the first to come). */
     @Schema(name = "CurrentModelPrice")
-    public record Current(String model, String provider, BigDecimal inputPricePerMillion,
-            BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, String currency,
-            Instant effectiveFrom, boolean inForce, Instant nextChange, int versions) {
+    public record Current(@Always String model, @Always String provider, @Always BigDecimal inputPricePerMillion,
+            @Always BigDecimal outputPricePerMillion, BigDecimal cachedInputPricePerMillion, @Always String currency,
+            @Always Instant effectiveFrom, boolean inForce, Instant nextChange, int versions) {
     }
 }

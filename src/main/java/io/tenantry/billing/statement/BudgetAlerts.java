@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.api.Always;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
@@ -24,8 +25,8 @@ class BudgetAlerts {
 
     /** One crossing, as the API shows it. */
     @Schema(name = "BudgetAlert")
-    record Alert(UUID orgId, String month, int threshold, Instant crossedAt, BigDecimal cost, BigDecimal budget,
-            String currency) {
+    record Alert(@Always UUID orgId, @Always String month, int threshold, @Always Instant crossedAt, @Always BigDecimal cost, @Always BigDecimal budget,
+            @Always String currency) {
     }
 
     private final JdbcClient jdbc;

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.billing.BillingCalendar;
@@ -35,7 +36,7 @@ public class MonthClosing {
 
     /** The months a close froze, and how many org statements. */
     @Schema(name = "MonthCloseResult")
-    public record Result(List<String> closedMonths, int statements) {
+    public record Result(@Always List<String> closedMonths, int statements) {
     }
 
     private final OrganizationService organizations;

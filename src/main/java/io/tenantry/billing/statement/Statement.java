@@ -8,16 +8,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
+import io.tenantry.api.Always;
+
 /**
  * An org's billing for one month, in its currency. {@code costUsd} is exact; {@code cost},
  * {@code revenue} and every line's amounts are rounded half up to cents, once. {@code cost}
  * and {@code margin} are null when no exchange rate converts the cost; {@code margin} is
  * also null when there is no revenue. {@code lines} are given on the detailed view only.
  */
-public record Statement(UUID orgId, String orgName, String month, String currency, String proration, boolean closed,
-        BigDecimal revenue, BigDecimal cost, BigDecimal costUsd, BigDecimal fxRate, BigDecimal margin,
+public record Statement(@Always UUID orgId, @Always String orgName, @Always String month, @Always String currency, @Always String proration, boolean closed,
+        @Always BigDecimal revenue, BigDecimal cost, @Always BigDecimal costUsd, BigDecimal fxRate, BigDecimal margin,
         long inputTokens, long outputTokens, long cachedInputTokens, long unpricedTokens, int agentsBilled,
-        BigDecimal monthlyBudget, BigDecimal budgetUsed, List<Integer> budgetAlerts, List<String> warnings,
+        BigDecimal monthlyBudget, BigDecimal budgetUsed, @Always List<Integer> budgetAlerts, @Always List<String> warnings,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Line> lines) {
 
     /**
@@ -25,13 +27,13 @@ public record Statement(UUID orgId, String orgName, String month, String currenc
      * month ({@code usageMonth}) that arrived or was priced after that month closed.
      */
     @Schema(name = "StatementLine")
-    public record Line(UUID agentId, String agentName, String kind, String usageMonth, BigDecimal rate,
-            Integer daysBilled, BigDecimal revenue, BigDecimal costUsd, BigDecimal cost, long inputTokens,
+    public record Line(@Always UUID agentId, @Always String agentName, @Always String kind, String usageMonth, BigDecimal rate,
+            Integer daysBilled, @Always BigDecimal revenue, @Always BigDecimal costUsd, BigDecimal cost, long inputTokens,
             long outputTokens, long cachedInputTokens, long unpricedTokens, List<ModelCost> costByModel) {
     }
 
-    public record ModelCost(String model, long inputTokens, long outputTokens, long cachedInputTokens,
-            long unpricedTokens, BigDecimal costUsd, BigDecimal cost) {
+    public record ModelCost(@Always String model, long inputTokens, long outputTokens, long cachedInputTokens,
+            long unpricedTokens, @Always BigDecimal costUsd, BigDecimal cost) {
     }
 
     Statement withAlerts(List<Integer> alerts) {

@@ -21,6 +21,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
 import io.tenantry.billing.BillingMonth;
@@ -39,14 +40,14 @@ class StatementController {
         this.closing = closing;
     }
 
-    record Items<T>(List<T> items) {
+    record Items<T>(@Always List<T> items) {
     }
 
     private static final String MONTH = "The month, YYYY-MM; the current one when not given.";
     private static final String MONTH_PATTERN = "^\\d{4}-\\d{2}$";
 
     record CloseRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MONTH_PATTERN,
-            example = "2026-10", description = "A month that has ended.") String month) {
+            description = "A month that has ended and is not closed yet, YYYY-MM.") String month) {
     }
 
     @Operation(operationId = "getBillingSummary", summary = "An organization's billing by month",

@@ -13,6 +13,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
@@ -34,14 +35,14 @@ public class Statements {
     static final int MAX_MONTHS = 120;
 
     /** Each org's statement for a month, and the totals per currency. */
-    public record Overview(String month, boolean closed, List<Statement> items, List<CurrencyTotal> totals) {
+    public record Overview(@Always String month, boolean closed, @Always List<Statement> items, @Always List<CurrencyTotal> totals) {
     }
 
     /**
      * The sum over the orgs billing in one currency. {@code cost} and {@code margin} are null
      * when the cost of one of them could not be converted.
      */
-    public record CurrencyTotal(String currency, int orgs, BigDecimal revenue, BigDecimal cost, BigDecimal costUsd,
+    public record CurrencyTotal(@Always String currency, int orgs, @Always BigDecimal revenue, BigDecimal cost, @Always BigDecimal costUsd,
             BigDecimal margin) {
     }
 

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
 import io.tenantry.audit.AuditLog;
@@ -35,7 +36,7 @@ public class Rerating {
 
     /** What a rerate did. */
     @Schema(name = "RerateResult")
-    public record Result(String model, Instant from, Instant to, int priced, ModelPrice price) {
+    public record Result(@Always String model, @Always Instant from, @Always Instant to, int priced, @Always ModelPrice price) {
     }
 
     private final UsageRepository usage;

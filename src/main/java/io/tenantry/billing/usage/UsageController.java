@@ -54,7 +54,7 @@ class UsageController {
     /** A reported event, for the API document: reports are read field by field (UsageReports). */
     @Schema(name = "UsageEvent", description = "One model call's tokens.",
             example = "{\"eventId\": \"call-7f3a\", \"model\": \"gpt-4o\", \"inputTokens\": 1200, "
-                    + "\"outputTokens\": 300, \"occurredAt\": \"2026-11-30T12:00:00Z\"}")
+                    + "\"outputTokens\": 300}")
     record Event(@Schema(pattern = EVENT_ID, description = "Unique per agent: a retry with the same id is "
             + "answered as the first time. Required unless the Idempotency-Key header is sent, which names a single "
             + "event, or the events of a batch as key#0, key#1 and so on.")

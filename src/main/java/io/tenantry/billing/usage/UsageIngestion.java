@@ -15,6 +15,7 @@ import org.springframework.stereotype.Service;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.OrgTimeline;
+import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.billing.BillingCalendar;
@@ -37,7 +38,7 @@ public class UsageIngestion {
 
     /** What a report came to: a receipt per event, and how many were new. */
     @Schema(name = "UsageBatchResult")
-    public record Result(List<UsageReceipt> events, int stored, int duplicates) {
+    public record Result(@Always List<UsageReceipt> events, int stored, int duplicates) {
     }
 
     private final UsageRepository usage;
