@@ -76,7 +76,9 @@ class UsersPage extends LightElement {
     }
   }
 
-  async remove(user) {
+  // Not named remove(): that would replace the element's own remove(), which the dashboard
+  // calls to take this page away when another one opens.
+  async deleteUser(user) {
     if (!confirm(`Delete ${user.name} (${user.email})?`)) return;
     this.formError = null;
     try {
@@ -181,7 +183,7 @@ class UsersPage extends LightElement {
       <div class="actions">
         <button type="submit">Save</button>
         <button type="button" class="secondary" @click=${() => { this.editing = null; }}>Cancel</button>
-        <button type="button" class="danger" @click=${() => this.remove(user)}>Delete user</button>
+        <button type="button" class="danger" @click=${() => this.deleteUser(user)}>Delete user</button>
       </div>
     </form>`;
   }

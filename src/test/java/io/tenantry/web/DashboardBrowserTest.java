@@ -484,4 +484,55 @@ class DashboardBrowserTest {
         assertThat(browser.find("org-switcher select").getDomProperty("value")).isEqualTo(orgB);
         browser.screenshot("17-switcher-search");
     }
+
+    /**
+     * Every page opened after every other, for an owner (all pages) and a bound user (theirs):
+     * each time the page opened is the only one on screen, and the console shows no error. A
+     * page that cannot be left (one whose element breaks its own removal) stacks the next page
+     * under it, which this catches.
+     */
+    @Test
+    @Order(16)
+    void everyPageOpensAfterEveryOtherAloneAndWithoutConsoleErrors() throws Exception {
+        walkEveryPageAfterEveryOther("the owner");
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        signInByKeyboard(browser, BOUND_EMAIL);
+        browser.findWithText(".who", "Bound User");
+        walkEveryPageAfterEveryOther("a bound user");
+    }
+
+    /** What each page link opens in the main area. */
+    static final Map<String, String> PAGE_ELEMENTS = Map.of("#/agents", "agents-page", "#/organizations",
+            "organizations-page", "#/users", "users-page", "#/billing", "billing-overview", "#/settings",
+            "settings-page", "#/audit", "audit-page");
+
+    private void walkEveryPageAfterEveryOther(String who) {
+        browser.go("/#/");
+        browser.waitUntil(who + " sees the page links", () -> browser.all("nav[aria-label=Pages] a").size() > 1);
+        List<String> pages = browser.all("nav[aria-label=Pages] a").stream().map(a -> a.getDomAttribute("href"))
+                .toList();
+        browser.consoleErrors();
+        for (String from : pages) {
+            for (String to : pages) {
+                if (!from.equals(to)) {
+                    openAlone(who, from);
+                    openAlone(who, to);
+                }
+            }
+        }
+    }
+
+    private void openAlone(String who, String href) {
+        browser.find("nav[aria-label=Pages] a[href='" + href + "']").click();
+        browser.waitUntil(who + ": " + href + " is the current page",
+                () -> href.equals(browser.script("return document.querySelector("
+                        + "'nav[aria-label=Pages] a[aria-current=page]')?.getAttribute('href')")));
+        String element = PAGE_ELEMENTS.get(href);
+        assertThat(element).as("the element of %s", href).isNotNull();
+        browser.waitUntil(who + ": " + href + " (" + element + ") is the only page on screen",
+                () -> element.equals(browser.script("const main = document.querySelector('main');"
+                        + "return main.children.length === 1 ? main.firstElementChild.localName : null")));
+        assertThat(browser.consoleErrors()).as("%s: console errors on opening %s", who, href).isEmpty();
+    }
 }
