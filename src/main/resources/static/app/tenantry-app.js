@@ -14,16 +14,7 @@ import './pages/billing-overview.js';
 import './pages/audit-page.js';
 import './pages/users-page.js';
 import './pages/settings-page.js';
-
-/** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
-const PAGES = [
-  { page: 'agents', label: 'Agents', orgAware: true },
-  { page: 'organizations', label: 'Organizations', orgAware: false },
-  { page: 'users', label: 'Users', orgAware: true },
-  { page: 'billing', label: 'Billing', orgAware: true },
-  { page: 'settings', label: 'Settings', orgAware: false },
-  { page: 'audit', label: 'Audit', orgAware: true },
-];
+import { DASHBOARD_PAGES as PAGES } from './dashboard-pages.js';
 
 export function parseRoute(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);

@@ -7,8 +7,8 @@ import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { PagedList } from '../paged-list.js';
 
-const PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'guardrails', 'interventions',
-  'memory', 'vault', 'billing', 'settings', 'audit'];
+import { ALL_PAGES, opensAPage } from '../dashboard-pages.js';
+
 const ROLES = ['user', 'admin', 'owner'];
 
 class UsersPage extends LightElement {
@@ -50,6 +50,18 @@ class UsersPage extends LightElement {
 
   setDraft(changes) {
     this.draft = { ...this.draft, ...changes };
+  }
+
+  renderComing(draft) {
+    const coming = ALL_PAGES.filter((p) => !opensAPage(p));
+    const held = coming.filter((p) => draft.pages.has(p));
+    return html`<p class="hint coming">Coming, not offered until the dashboard has them: ${coming.join(', ')}.
+      ${held.length ? html`This user already holds ${held.join(', ')}, which stay as they are.` : ''}</p>`;
+  }
+
+  /** The pages the dashboard has, as chosen; pages still to come that the user holds stay as they are. */
+  selectPages(pages) {
+    this.setDraft({ pages: new Set([...pages, ...[...this.draft.pages].filter((p) => !opensAPage(p))]) });
   }
 
   togglePage(page, on) {
@@ -97,7 +109,7 @@ class UsersPage extends LightElement {
     try {
       const user = await post('/api/users', {
         name: form.get('name'), email: form.get('email'), password: form.get('password'), role: form.get('role'),
-        pages: ['dashboard'],
+        pages: [],
       }, { org: null });
       this.list.prepend(user);
       this.creating = false;
@@ -172,12 +184,14 @@ class UsersPage extends LightElement {
       </div>
       <fieldset>
         <legend>Pages
-          <button type="button" class="link-dark" @click=${() => this.setDraft({ pages: new Set(PAGES) })}>Select all
-          </button>
-          <button type="button" class="link-dark" @click=${() => this.setDraft({ pages: new Set() })}>Select none
+          <button type="button" class="link-dark" @click=${() => this.selectPages(ALL_PAGES.filter(opensAPage))}>
+            Select all</button>
+          <button type="button" class="link-dark" @click=${() => this.selectPages([])}>Select none
           </button></legend>
-        <div class="checks">${PAGES.map((p) => html`<label class="check"><input type="checkbox" name="page" value=${p}
-          .checked=${d.pages.has(p)} @change=${(e) => this.togglePage(p, e.target.checked)}> ${p}</label>`)}</div>
+        <div class="checks">${ALL_PAGES.filter(opensAPage).map((p) => html`<label class="check"><input
+          type="checkbox" name="page" value=${p} .checked=${d.pages.has(p)}
+          @change=${(e) => this.togglePage(p, e.target.checked)}> ${p}</label>`)}</div>
+        ${this.renderComing(d)}
       </fieldset>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
       <div class="actions">

@@ -1,0 +1,21 @@
+// The pages a user may be granted, and those the dashboard already has. The others are
+// granted ahead of the features that will use them: the permission editor shows them as
+// coming and does not offer them, since they open nothing yet.
+
+/** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
+export const DASHBOARD_PAGES = [
+  { page: 'agents', label: 'Agents', orgAware: true },
+  { page: 'organizations', label: 'Organizations', orgAware: false },
+  { page: 'users', label: 'Users', orgAware: true },
+  { page: 'billing', label: 'Billing', orgAware: true },
+  { page: 'settings', label: 'Settings', orgAware: false },
+  { page: 'audit', label: 'Audit', orgAware: true },
+];
+
+/** Every page permission the server knows, in its order. */
+export const ALL_PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'guardrails',
+  'interventions', 'memory', 'vault', 'billing', 'settings', 'audit'];
+
+export function opensAPage(page) {
+  return DASHBOARD_PAGES.some((p) => p.page === page);
+}
