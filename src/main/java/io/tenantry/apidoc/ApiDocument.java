@@ -44,7 +44,6 @@ import io.tenantry.tenancy.OrgContextFilter;
 @Configuration
 class ApiDocument {
 
-    static final String PROBLEM = "application/problem+json";
     static final String SESSION_TOKEN = "sessionToken";
     static final String SESSION_COOKIE = "sessionCookie";
     static final String XSRF_TOKEN = "xsrfToken";
@@ -170,7 +169,8 @@ class ApiDocument {
     }
 
     private static ApiResponse problem(String description) {
-        return new ApiResponse().description(description).content(new Content().addMediaType(PROBLEM,
+        return new ApiResponse().description(description).content(new Content().addMediaType(
+                org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                 new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))));
     }
 

@@ -41,8 +41,10 @@ final class OperationRules {
     private static final Map<String, List<String>> MORE_ERRORS = Map.of("signIn", List.of("401"),
             "setUpFirstOwner", List.of("409"), "signOut", List.of("403"), "createAgent", List.of("404"),
             "createUser", List.of("404"), "importUsage", List.of("404"));
-    private static final Map<String, String> ERROR_NAMES = Map.of("401", "Unauthorized", "403", "Forbidden",
-            "404", "NotFound", "409", "Conflict");
+    /** The shared problem response (ApiDocument) of each error status. */
+    private static final Map<String, String> ERROR_RESPONSES = Map.of("400", "BadRequest", "401", "Unauthorized",
+            "403", "Forbidden", "404", "NotFound", "409", "Conflict", "413", "PayloadTooLarge",
+            "415", "UnsupportedMediaType", "429", "TooManyRequests");
     /** Where sign-in attempts are throttled. */
     private static final Set<String> THROTTLED = Set.of("/api/setup", "/api/auth/login");
 
@@ -100,34 +102,32 @@ final class OperationRules {
             operation.setSecurity(List.of(token, cookie));
         }
         ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
-        Map<String, String> errors = new java.util.LinkedHashMap<>();
+        Set<String> errors = new java.util.TreeSet<>();
         boolean body = operation.getRequestBody() != null;
         // Any request can be malformed (an address or header the server cannot read), whatever it asks.
-        errors.put("400", "BadRequest");
+        errors.add("400");
         if (!open) {
-            errors.put("401", "Unauthorized");
-            errors.put("403", "Forbidden");
+            errors.addAll(List.of("401", "403"));
         }
         if (path.contains("{")) {
-            errors.put("404", "NotFound");
+            errors.add("404");
         }
         if (write && !open) {
-            errors.put("409", "Conflict");
+            errors.add("409");
         }
         if (body) {
-            errors.put("413", "PayloadTooLarge");
-            errors.put("415", "UnsupportedMediaType");
+            errors.addAll(List.of("413", "415"));
         }
         if (THROTTLED.contains(path) && write) {
-            errors.put("429", "TooManyRequests");
+            errors.add("429");
         }
-        MORE_ERRORS.getOrDefault(operation.getOperationId(), List.of())
-                .forEach(status -> errors.put(status, ERROR_NAMES.get(status)));
-        errors.forEach((status, name) -> {
+        errors.addAll(MORE_ERRORS.getOrDefault(operation.getOperationId(), List.of()));
+        for (String status : errors) {
             if (!responses.containsKey(status)) {
-                responses.addApiResponse(status, new ApiResponse().$ref("#/components/responses/" + name));
+                responses.addApiResponse(status,
+                        new ApiResponse().$ref("#/components/responses/" + ERROR_RESPONSES.get(status)));
             }
-        });
+        }
         operation.setResponses(responses);
         ApiPages.pageOf(path.replaceAll("\\{[^}]+}", "x")).ifPresent(page -> operation.setDescription(
                 (operation.getDescription() == null ? "" : operation.getDescription() + "\n\n")
