@@ -1,6 +1,7 @@
 package io.tenantry.support;
 
 import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public class BrowserGate implements ExecutionCondition {
 
-    private static volatile boolean warned;
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
@@ -22,21 +23,7 @@ public class BrowserGate implements ExecutionCondition {
         if (missing == null) {
             return ConditionEvaluationResult.enabled("headless Chromium is installed");
         }
-        if ("true".equals(System.getenv("CI")) || "true".equals(System.getenv("TENANTRY_REQUIRE_BROWSER"))) {
-            throw new IllegalStateException("Browser tests are required here (CI=true or "
-                    + "TENANTRY_REQUIRE_BROWSER=true) but " + missing + " is missing: "
-                    + "apt-get install -y chromium chromium-driver");
-        }
-        if (!warned) {
-            warned = true;
-            System.err.println("""
-
-                    ************************************************************************
-                    * Browser tests SKIPPED: %s is missing.
-                    * Install it with: apt-get install -y chromium chromium-driver
-                    ************************************************************************
-                    """.formatted(missing));
-        }
-        return ConditionEvaluationResult.disabled("Browser tests SKIPPED: " + missing + " is missing");
+        return MissingTool.skipOrFail("Browser tests", missing, "apt-get install -y chromium chromium-driver",
+                "TENANTRY_REQUIRE_BROWSER", WARNED);
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public class NodeTools implements ExecutionCondition {
 
     public static final Path DIRECTORY = Path.of("src/test/contract").toAbsolutePath();
-    private static volatile boolean warned;
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
     private static volatile boolean installed;
 
     @Override
@@ -30,21 +31,8 @@ public class NodeTools implements ExecutionCondition {
         if (onPath("node") && onPath("npm")) {
             return ConditionEvaluationResult.enabled("Node.js and npm are installed");
         }
-        if ("true".equals(System.getenv("CI")) || "true".equals(System.getenv("TENANTRY_REQUIRE_NODE"))) {
-            throw new IllegalStateException("The contract tests are required here (CI=true or "
-                    + "TENANTRY_REQUIRE_NODE=true) but Node.js or npm is missing: apt-get install -y nodejs npm");
-        }
-        if (!warned) {
-            warned = true;
-            System.err.println("""
-
-                    ************************************************************************
-                    * API contract tool tests SKIPPED: Node.js or npm is missing.
-                    * Install them with: apt-get install -y nodejs npm
-                    ************************************************************************
-                    """);
-        }
-        return ConditionEvaluationResult.disabled("Contract tool tests SKIPPED: Node.js or npm is missing");
+        return MissingTool.skipOrFail("API contract tool tests", "Node.js or npm", "apt-get install -y nodejs npm",
+                "TENANTRY_REQUIRE_NODE", WARNED);
     }
 
     private static boolean onPath(String command) {
