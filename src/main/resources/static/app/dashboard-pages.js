@@ -4,6 +4,7 @@
 
 /** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
 export const DASHBOARD_PAGES = [
+  { page: 'dashboard', label: 'Home', orgAware: false },
   { page: 'agents', label: 'Agents', orgAware: true },
   { page: 'organizations', label: 'Organizations', orgAware: false },
   { page: 'users', label: 'Users', orgAware: true },

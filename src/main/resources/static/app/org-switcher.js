@@ -16,20 +16,34 @@ class OrgSwitcher extends LightElement {
   connectedCallback() {
     super.connectedCallback();
     this.load();
+    // The context also changes from outside the switcher: opening an organization's page picks it.
+    this.unsubscribe = orgContext.subscribe(() => this.load());
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
   }
 
   async load() {
     try {
       this.view = await get('/api/org-context');
     } catch (e) {
-      // An org kept from an earlier visit may be gone or out of reach: fall back to all.
-      if (e.status === 403 || e.status === 404) {
+      // An org kept from an earlier visit may be gone or out of reach: fall back to all,
+      // which reloads through the subscription.
+      if ((e.status === 403 || e.status === 404) && orgContext.selected) {
         orgContext.select(null);
-        this.view = await get('/api/org-context');
       } else {
         this.error = e.message;
       }
     }
+  }
+
+  /** The user picked an org here; the shell opens its page when an organization's page is open. */
+  pick(orgId) {
+    this.found = null;
+    orgContext.select(orgId);
+    this.dispatchEvent(new CustomEvent('org-picked', { detail: orgId || null, bubbles: true }));
   }
 
   /** Beyond the first 500, organizations are found by name or slug. */
@@ -54,17 +68,18 @@ class OrgSwitcher extends LightElement {
     }
     return html`<div class="switcher">
       <label>Organization
-        <select aria-label="Organization context" @change=${(e) => { orgContext.select(e.target.value);
-          this.load(); }}>
+        <select aria-label="Organization context" @change=${(e) => this.pick(e.target.value)}>
           <option value="" ?selected=${!view.current}>All organizations</option>
           ${view.orgs.map((o) => html`<option value=${o.id} ?selected=${view.current?.id === o.id}>${o.name}
             ${o.active ? '' : '(inactive)'}</option>`)}
+          ${view.current && !view.orgs.some((o) => o.id === view.current.id)
+            ? html`<option value=${view.current.id} selected>${view.current.name}</option>` : ''}
         </select>
       </label>
       ${view.moreOrgs ? html`<input type="search" placeholder="Find an organization" aria-label="Find an organization"
         @input=${(e) => this.find(e.target.value.trim())}>
         ${this.found?.length ? html`<select aria-label="Matching organizations"
-          @change=${(e) => { orgContext.select(e.target.value); this.found = null; this.load(); }}>
+          @change=${(e) => this.pick(e.target.value)}>
           <option value="">${this.found.length} matching…</option>
           ${this.found.map((o) => html`<option value=${o.id}>${o.name}</option>`)}</select>` : ''}` : ''}
     </div>`;

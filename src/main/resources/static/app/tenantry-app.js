@@ -7,6 +7,7 @@ import { get, post, ApiError } from './api.js';
 import { orgContext } from './org-context.js';
 import './org-switcher.js';
 import './pages/sign-in.js';
+import './pages/home-page.js';
 import './pages/organizations-page.js';
 import './pages/organization-detail.js';
 import './pages/agents-page.js';
@@ -33,8 +34,25 @@ class TenantryApp extends LightElement {
     super();
     this.state = 'loading';
     this.route = parseRoute(location.hash);
-    window.addEventListener('hashchange', () => { this.route = parseRoute(location.hash); });
+    window.addEventListener('hashchange', () => {
+      this.route = parseRoute(location.hash);
+      this.followOpenOrg();
+    });
     window.addEventListener('tenantry-signed-out', () => { this.me = null; this.state = 'login'; });
+  }
+
+  /** An organization's page makes it the org context, so the switcher shows the org that is open. */
+  followOpenOrg() {
+    if (this.state === 'ready' && this.route.page === 'organizations' && this.route.id
+      && orgContext.selected !== this.route.id) {
+      orgContext.select(this.route.id);
+    }
+  }
+
+  /** Picking another org in the switcher while an org's page is open opens that org's page. */
+  openPickedOrg(orgId) {
+    if (this.route.page !== 'organizations' || !this.route.id || orgId === this.route.id) return;
+    location.hash = orgId ? `#/organizations/${orgId}/${this.route.tab || 'agents'}` : '#/organizations';
   }
 
   connectedCallback() {
@@ -71,6 +89,7 @@ class TenantryApp extends LightElement {
     if (!allowed.some((p) => p.page === this.route.page) && allowed.length > 0) {
       location.hash = `#/${allowed[0].page}`;
     }
+    this.followOpenOrg();
   }
 
   pages() {
@@ -115,12 +134,15 @@ class TenantryApp extends LightElement {
         <span class="who">${this.me.name} <span class="badge">${this.me.role}</span></span>
         <button class="link" @click=${() => this.signOut()}>Sign out</button>
       </header>
-      ${current?.orgAware || (current?.page === 'organizations' && this.route.id) ? html`<org-switcher></org-switcher>`
-        : ''}
+      ${current?.orgAware || (current?.page === 'organizations' && this.route.id)
+        ? html`<org-switcher @org-picked=${(e) => this.openPickedOrg(e.detail)}></org-switcher>` : ''}
       <main>${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;
   }
 
   renderPage(page) {
+    if (page === 'dashboard') {
+      return html`<home-page .me=${this.me}></home-page>`;
+    }
     if (page === 'agents') {
       return html`<agents-page .me=${this.me}></agents-page>`;
     }

@@ -35,7 +35,8 @@ public final class ApiPages {
             new Guarded("/api/audit/**", Page.audit),
             new Guarded("/api/settings/**", Page.settings),
             new Guarded("/api/usage/**", Page.billing),
-            new Guarded("/api/billing/**", Page.billing));
+            new Guarded("/api/billing/**", Page.billing),
+            new Guarded("/api/dashboard/**", Page.dashboard));
 
     private ApiPages() {
     }

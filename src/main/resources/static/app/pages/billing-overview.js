@@ -1,11 +1,13 @@
-// The billing overview (owners and admins): one row per organization for a chosen month,
-// sortable, with totals per currency, from GET /api/billing/overview.
+// The Billing page. Owners and admins get the overview: one row per organization for a
+// chosen month, sortable, with totals per currency, from GET /api/billing/overview. A user
+// bound to an organization gets that organization's Billing & Costs.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money, count } from '../format.js';
+import './organization-billing.js';
 
 const COLUMNS = [
   { key: 'orgName', label: 'Organization', text: true },
@@ -23,6 +25,7 @@ class BillingOverview extends LightElement {
     sort: { state: true },
     error: { state: true },
     loading: { state: true },
+    ownOrg: { state: true },
   };
 
   constructor() {
@@ -35,6 +38,15 @@ class BillingOverview extends LightElement {
     super.connectedCallback();
     this.unsubscribe = orgContext.subscribe(() => this.requestUpdate());
     if (isOperator(this.me)) this.load();
+    else if (this.me?.clientOrgId) this.loadOwnOrg();
+  }
+
+  async loadOwnOrg() {
+    try {
+      this.ownOrg = await get(`/api/organizations/${this.me.clientOrgId}`, { org: null });
+    } catch (e) {
+      this.error = e.message;
+    }
   }
 
   disconnectedCallback() {
@@ -84,9 +96,11 @@ class BillingOverview extends LightElement {
   }
 
   render() {
+    if (this.me?.clientOrgId && !isOperator(this.me)) return this.renderOwnOrg();
     if (!isOperator(this.me)) {
       return html`<h1>Billing</h1><p class="empty">The overview of every organization is for owners and admins.
-        Open an organization's Billing &amp; Costs tab from Organizations.</p>`;
+        ${this.me?.pages?.includes('organizations') ? html`Open an organization's Billing &amp; Costs tab from
+          <a href="#/organizations">Organizations</a>.` : 'Ask an owner or admin for the billing you need.'}</p>`;
     }
     return html`
       <div class="page-head">
@@ -98,6 +112,13 @@ class BillingOverview extends LightElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
       ${this.overview ? this.table() : ''}`;
+  }
+
+  renderOwnOrg() {
+    if (this.error) return html`<h1>Billing</h1><p class="error" role="alert">${this.error}</p>`;
+    if (!this.ownOrg) return html`<h1>Billing</h1><p class="loading" role="status">Loading billing…</p>`;
+    return html`<div class="page-head"><h1>Billing &amp; Costs</h1><span>${this.ownOrg.name}</span></div>
+      <organization-billing .org=${this.ownOrg} .me=${this.me}></organization-billing>`;
   }
 
   table() {

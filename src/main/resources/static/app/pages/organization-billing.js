@@ -1,12 +1,12 @@
 // The Billing & Costs tab: monthly revenue against token cost for the last twelve months,
 // the chosen month's totals and per-agent breakdown, per-agent rates (saved on blur or
 // Enter), the CSV, and every warning the statement carries.
-import { html, svg } from 'lit';
+import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count } from '../format.js';
-
+import { money, count, monthName } from '../format.js';
+import '../money-chart.js';
 
 class OrganizationBilling extends LightElement {
   static properties = {
@@ -79,7 +79,7 @@ class OrganizationBilling extends LightElement {
         <div class="page-head">
           <label>Month <select aria-label="Month" @change=${(e) => this.pick(e.target.value)}>
             ${this.months.map((m) => html`<option value=${m.month} ?selected=${m.month === this.month}>
-              ${m.month}${m.closed ? ' (closed)' : ''}</option>`)}
+              ${monthName(m.month)}${m.closed ? ' (closed)' : ''}</option>`)}
           </select></label>
           <a class="button secondary" href="/api/organizations/${this.org.id}/billing/${this.month}.csv"
             download>Download CSV</a>
@@ -135,28 +135,21 @@ class OrganizationBilling extends LightElement {
     </table>`;
   }
 
-  /** Revenue and cost per month as bars, oldest first; cost in USD where it could not be converted. */
+  /**
+   * The months as a chart, oldest first, leaving out those before the org existed (unless
+   * usage was billed in them). Cost is in the org's currency when every month's cost could
+   * be converted, else in USD on an axis of its own.
+   */
   chart() {
-    const months = [...this.months].reverse();
-    const values = months.flatMap((m) => [Number(m.revenue), Number(m.cost ?? m.costUsd)]);
-    const top = Math.max(1, ...values);
-    const width = 720;
-    const height = 200;
-    const slot = width / months.length;
-    const bar = Math.max(4, slot / 3);
-    const y = (v) => height - 20 - (Number(v) / top) * (height - 40);
-    return html`<figure class="chart">
-      <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="Monthly revenue against token cost">
-        ${months.map((m, i) => svg`
-          <rect class="revenue" x=${i * slot + slot / 2 - bar} y=${y(m.revenue)} width=${bar}
-            height=${height - 20 - y(m.revenue)}><title>${m.month} revenue ${m.revenue} ${m.currency}</title></rect>
-          <rect class="cost" x=${i * slot + slot / 2} y=${y(m.cost ?? m.costUsd)} width=${bar}
-            height=${height - 20 - y(m.cost ?? m.costUsd)}><title>${m.month} cost ${m.cost ?? m.costUsd}
-            ${m.cost === null ? 'USD' : m.currency}</title></rect>
-          <text x=${i * slot + slot / 2} y=${height - 4} text-anchor="middle">${m.month.slice(2)}</text>`)}
-      </svg>
-      <figcaption><span class="key revenue"></span> Revenue <span class="key cost"></span> Token cost</figcaption>
-    </figure>`;
+    const created = this.org.createdAt.slice(0, 7);
+    const months = [...this.months].reverse().filter((m) => m.month >= created || Number(m.revenue) !== 0
+      || Number(m.costUsd) !== 0);
+    const converted = months.every((m) => m.cost !== null);
+    return html`<money-chart .months=${months.map((m) => ({ month: m.month, revenue: m.revenue,
+        cost: converted ? m.cost : m.costUsd }))} .revenueCurrency=${this.org.currency}
+      .costCurrency=${converted ? this.org.currency : 'USD'} .selected=${this.month}
+      .label=${`Monthly revenue against token cost of ${this.org.name}`}
+      @month-picked=${(e) => this.pick(e.detail)}></money-chart>`;
   }
 }
 

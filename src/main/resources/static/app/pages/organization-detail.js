@@ -3,7 +3,6 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, post } from '../api.js';
-import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
 import { money } from '../format.js';
@@ -28,16 +27,6 @@ class OrganizationDetail extends LightElement {
     if (changed.has('orgId')) this.load();
   }
 
-  connectedCallback() {
-    super.connectedCallback();
-    this.unsubscribe = orgContext.subscribe(() => { if (this.org && isOperator(this.me)) this.loadCandidates(); });
-  }
-
-  disconnectedCallback() {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-  }
-
   async load() {
     this.error = null;
     this.org = null;
@@ -50,17 +39,21 @@ class OrganizationDetail extends LightElement {
   }
 
   /**
-   * Agents not in this org that may be assigned to it, by name: those of the org picked in
-   * the switcher (every org's, for "All organizations"), the first 100 or the matches.
+   * Agents of every org but this one that may be assigned to it, by name: the first 100 or
+   * the matches. Not narrowed by the switcher, which shows this org while its page is open.
    */
   async loadCandidates(query = '') {
     const params = new URLSearchParams({ limit: '100' });
     if (query) params.set('q', query);
-    const page = await get(`/api/agents?${params}`);
+    // An earlier, slower answer must not replace the answer to what was typed last.
+    const asked = (this.asked = (this.asked ?? 0) + 1);
+    const page = await get(`/api/agents?${params}`, { org: null });
+    if (asked !== this.asked) return;
     this.candidates = page.items.filter((a) => a.clientOrgId !== this.org.id);
   }
 
-  findCandidates = afterTyping((query) => this.loadCandidates(query));
+  // A search typed on one org's page is dropped if another org's page opened meanwhile.
+  findCandidates = afterTyping(({ query, orgId }) => { if (orgId === this.orgId) this.loadCandidates(query); });
 
   async assign(event) {
     event.preventDefault();
@@ -132,7 +125,7 @@ class OrganizationDetail extends LightElement {
         </table>
         ${operator ? html`<form class="inline" @submit=${(e) => this.assign(e)}>
           <label>Find <input type="search" placeholder="Agent name" aria-label="Find an agent to assign"
-            @input=${(e) => this.findCandidates(e.target.value.trim())}></label>
+            @input=${(e) => this.findCandidates({ query: e.target.value.trim(), orgId: this.orgId })}></label>
           <label>Agent <select name="agent" required aria-label="Agent to assign">
             <option value="">${(this.candidates ?? []).length === 0 ? 'No agent to assign in this context'
               : 'Choose an agent…'}</option>

@@ -357,6 +357,21 @@ class CrossTenantMatrixTest {
                 who -> api.get("/api/billing/overview").as(token(who)).send(),
                 (who, r) -> assertThat(r.items().stream().map(i -> i.path("orgId").asString()))
                         .contains(orgs.get(Where.A), orgs.get(Where.B))));
+        rows.add(row("GET /api/dashboard", Expect.everyUser(200),
+                who -> api.get("/api/dashboard").as(token(who)).send(),
+                (who, r) -> {
+                    List<String> clients = new ArrayList<>();
+                    r.json().path("topByCost").forEach(o -> clients.add(o.path("orgId").asString()));
+                    if (homeOf(who) != null) {
+                        assertThat(clients).containsExactly(homeOf(who));
+                        assertThat(r.json().path("clientOrgs").asInt()).isEqualTo(1);
+                        assertThat(r.json().path("own").isNull()).as("the operator's own org").isTrue();
+                    } else {
+                        assertThat(clients).contains(orgs.get(Where.A), orgs.get(Where.B))
+                                .doesNotContain(orgs.get(Where.DEFAULT));
+                        assertThat(r.json().path("own").path("orgId").asString()).isEqualTo(orgs.get(Where.DEFAULT));
+                    }
+                }));
         // An operator who picked org A does not reach org B's objects through it either.
         rows.add(row("GET /api/agents/{B} with X-Org-Id A", Expect.of(404, 404, 404, 404, 403, 403, 401),
                 who -> api.get("/api/agents/" + agents.get(Where.B)).org(orgs.get(Where.A)).as(token(who)).send()));

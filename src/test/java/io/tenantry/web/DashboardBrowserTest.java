@@ -172,15 +172,21 @@ class DashboardBrowserTest {
                 .selectByValue(agentA);
         browser.clickButton("Assign");
         browser.findWithText("table.list tbody tr", "Ada Assistant");
-        // The switcher narrows the agents offered to those of the picked organization.
-        pick(orgB);
+        // The switcher shows the organization that is open, not "All organizations".
+        browser.waitUntil("the switcher shows the open organization",
+                () -> orgA.equals(browser.find("org-switcher select").getDomProperty("value")));
+        // Agents of every other organization are offered; finding by name narrows them.
         browser.findWithText("select[name=agent]", "Bea Bot");
-        assertThat(browser.all("select[name=agent] option")).hasSize(2);
+        browser.type("input[aria-label='Find an agent to assign']", "Nobody");
+        browser.waitUntilGone("select[name=agent]", "Bea Bot");
+        browser.type("input[aria-label='Find an agent to assign']", "Bea");
+        browser.findWithText("select[name=agent]", "Bea Bot");
         browser.screenshot("04-organization-agents");
-        pick("");
 
-        browser.go("/#/organizations/" + orgB + "/agents");
+        // Picking another organization in the switcher opens that organization's page.
+        pick(orgB);
         browser.findWithText("h1", "Beta Corp");
+        assertThat(browser.url()).endsWith("#/organizations/" + orgB + "/agents");
         browser.findWithText("option", "Ada Assistant");
         new Select(browser.find("select[name=agent]")).selectByValue(agentA);
         browser.clickButton("Assign");
@@ -216,6 +222,10 @@ class DashboardBrowserTest {
     @Order(5)
     void anOwnerSwitchesContextAndTheListFollowsAndSurvivesAReload() throws Exception {
         browser.go("/#/agents");
+        // The organization opened last is the context: back to all of them.
+        browser.waitUntil("the switcher shows the organization opened last",
+                () -> orgA.equals(browser.find("org-switcher select").getDomProperty("value")));
+        pick("");
         browser.findWithText("table.list tbody", "Bea Bot");
         pick(orgA);
         browser.waitUntilGone("table.list tbody", "Bea Bot");
@@ -268,7 +278,15 @@ class DashboardBrowserTest {
         assertThat(String.valueOf(browser.script("return fetch(arguments[0]).then(r => r.status + ' '"
                 + " + r.headers.get('content-type'))", browser.find("a[download]").getDomAttribute("href"))))
                 .startsWith("200 text/csv");
-        browser.find(".chart svg");
+        browser.waitUntil("the billing chart is drawn", () -> !browser.all("organization-billing money-chart canvas")
+                .isEmpty());
+        // The chart shows the month the picker shows, by name, and leaves out the months before the org existed.
+        assertThat(browser.script("return document.querySelector('organization-billing money-chart').selected"))
+                .isEqualTo(new Select(browser.find("organization-billing select[aria-label=Month]"))
+                        .getFirstSelectedOption().getDomAttribute("value"));
+        assertThat(String.valueOf(browser.script("return document.querySelector('organization-billing money-chart')"
+                + ".chart.getOption().xAxis[0].data.join(',')"))).isEqualTo(YearMonth.now(ZoneOffset.UTC)
+                        .format(java.time.format.DateTimeFormatter.ofPattern("MMM yyyy", java.util.Locale.US)));
         browser.screenshot("07-billing");
 
         // A per-agent rate, saved on Enter, changes the revenue.
@@ -287,6 +305,7 @@ class DashboardBrowserTest {
     @Order(8)
     void theOverviewListsEveryOrganizationSortableWithTotalsPerCurrency() throws Exception {
         browser.go("/#/billing");
+        pick("");
         browser.findWithText("table.overview tbody", "Beta Corp");
         assertThat(browser.text("table.overview tfoot")).contains("Total USD").contains("Total EUR");
         browser.clickButton("Revenue");
@@ -306,6 +325,62 @@ class DashboardBrowserTest {
 
     @Test
     @Order(9)
+    void theHomePageShowsTheMonthAtAGlanceWithWhatNeedsAttention() throws Exception {
+        api.post("/api/usage").as(owner).json(Map.of("agentId", agentB, "eventId", "browser-unpriced", "model",
+                "mistral-large", "inputTokens", 4_000, "outputTokens", 0, "occurredAt", Instant.now().toString()))
+                .send().expect(201);
+        JsonNode summary = api.get("/api/dashboard").as(owner).send().expect(200).json();
+        JsonNode usd = null;
+        for (JsonNode currency : summary.path("currencies")) {
+            if (currency.path("currency").asString().equals("USD")) {
+                usd = currency;
+            }
+        }
+
+        browser.go("/#/dashboard");
+        browser.find("home-page [data-currency=USD] [data-figure=revenue]");
+        assertThat(browser.text("[data-currency=USD] [data-figure=revenue]"))
+                .isEqualTo(usd.path("revenue").asString() + " USD");
+        assertThat(browser.text("[data-currency=USD] [data-figure=cost]"))
+                .isEqualTo(usd.path("cost").asString() + " USD");
+        // No EUR rate yet: the EUR cost is shown in USD, and the warning says where to set the rate.
+        assertThat(browser.text("[data-currency=EUR] [data-figure=cost]")).endsWith(" USD");
+        var rate = browser.findWithText("li[data-warning=rate]", "EUR");
+        assertThat(rate.findElement(By.cssSelector("a")).getDomAttribute("href")).isEqualTo("#/settings");
+        var unpriced = browser.findWithText("li[data-warning=unpriced]", "mistral-large");
+        assertThat(unpriced.getText()).contains("4,000 tokens");
+        assertThat(unpriced.findElement(By.cssSelector("a")).getDomAttribute("href")).isEqualTo("#/settings");
+        // The operator's own organization is not counted as a client.
+        assertThat(browser.text("[data-currency=USD] h2")).contains("1 client");
+        browser.findWithText(".top-cost tbody", "Acme <b>Bold</b> & Co");
+        // The chart is drawn, with month names on its axis and labels a person can read.
+        browser.waitUntil("the USD chart is drawn",
+                () -> !browser.all("[data-currency=USD] money-chart canvas").isEmpty());
+        String thisMonth = YearMonth.now(ZoneOffset.UTC).format(java.time.format.DateTimeFormatter
+                .ofPattern("MMM yyyy", java.util.Locale.US));
+        assertThat(String.valueOf(browser.script("return document.querySelector('[data-currency=USD] money-chart')"
+                + ".chart.getOption().xAxis[0].data.join(',')"))).contains(thisMonth);
+        assertThat(chartLabelSizes()).allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(11));
+        assertThat(browser.find("[data-currency=USD] .plot").getDomAttribute("aria-label")).contains(thisMonth)
+                .contains("revenue");
+        browser.screenshot("09-home");
+
+        // A client in the list opens its billing.
+        browser.findWithText(".top-cost tbody a", "Acme").click();
+        browser.findWithText("h1", "Acme <b>Bold</b> & Co");
+        assertThat(browser.url()).endsWith("#/organizations/" + orgA + "/billing");
+    }
+
+    /** The font size of every axis's labels and name, in every chart on the page. */
+    @SuppressWarnings("unchecked")
+    List<Long> chartLabelSizes() {
+        return (List<Long>) browser.script("return [...document.querySelectorAll('money-chart')].flatMap(c => {"
+                + " const o = c.chart.getOption(); return [...o.xAxis, ...o.yAxis].flatMap(a =>"
+                + " [a.axisLabel.fontSize, a.nameTextStyle?.fontSize ?? a.axisLabel.fontSize]); })");
+    }
+
+    @Test
+    @Order(10)
     void theAuditLogFollowsTheContextAndItsFilters() throws Exception {
         browser.go("/#/audit");
         pick(orgB);
@@ -326,7 +401,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void anAgentKeyIsShownOnceAndWorksUntilRevoked() throws Exception {
         browser.go("/#/agents");
         var row = browser.findWithText("table.list tbody tr", "Bea Bot");
@@ -350,7 +425,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void settingsShowPriceHistoryAndTakeANewVersionAndARate() throws Exception {
         browser.go("/#/settings");
         var row = browser.findWithText("table.models tbody tr", "gpt-4o-mini");
@@ -378,7 +453,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
         browser.go("/#/users");
         browser.clickButton("New User");
@@ -395,14 +470,14 @@ class DashboardBrowserTest {
         new Select(browser.find("form.permissions select[name=clientOrgId]"))
                 .selectByValue(orgA);
         // Pages the dashboard does not have yet are named as coming, and never offered.
-        for (String coming : List.of("dashboard", "knowledge", "guardrails", "interventions", "memory", "vault")) {
+        for (String coming : List.of("knowledge", "guardrails", "interventions", "memory", "vault")) {
             assertThat(browser.all("form.permissions input[value=" + coming + "]")).as(coming).isEmpty();
         }
         browser.findWithText("form.permissions p.coming", "knowledge, guardrails, interventions, memory, vault");
         browser.clickButton("Select all");
         assertThat(browser.find("form.permissions input[value=audit]").isSelected()).isTrue();
         browser.clickButton("Select none");
-        for (String page : List.of("agents", "organizations", "billing")) {
+        for (String page : List.of("dashboard", "agents", "organizations", "billing")) {
             browser.click("form.permissions input[value=" + page + "]");
         }
         browser.screenshot("12-permission-editor");
@@ -415,13 +490,13 @@ class DashboardBrowserTest {
             }
         }
         assertThat(user.path("clientOrgId").asString()).isEqualTo(orgA);
-        assertThat(user.path("pages").toString()).contains("agents", "organizations", "billing")
-                .doesNotContain("dashboard");
+        assertThat(user.path("pages").toString()).contains("dashboard", "agents", "organizations", "billing")
+                .doesNotContain("audit");
         browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
         String email = BOUND_EMAIL;
         browser.clickButton("Sign out");
@@ -448,7 +523,36 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
+    void aBoundUserWithTheBillingPageSeesTheirOrganizationsBilling() throws Exception {
+        String bound = Platform.login(api, BOUND_EMAIL, Platform.PASSWORD);
+        JsonNode statement = api.get("/api/organizations/" + orgA + "/billing?month="
+                + YearMonth.now(ZoneOffset.UTC)).as(bound).send().expect(200).json();
+        browser.go("/#/billing");
+        browser.findWithText("billing-overview h1", "Billing & Costs");
+        browser.find("[data-figure=revenue]");
+        assertThat(browser.text("billing-overview .page-head")).contains("Acme <b>Bold</b> & Co");
+        assertThat(browser.text("[data-figure=revenue]")).isEqualTo(statement.path("revenue").asString() + " USD");
+        assertThat(browser.text("[data-figure=cost]")).isEqualTo(statement.path("cost").asString() + " USD");
+        assertThat(browser.find("a[download]").getDomAttribute("href"))
+                .isEqualTo("/api/organizations/" + orgA + "/billing/" + YearMonth.now(ZoneOffset.UTC) + ".csv");
+        browser.find(".chart");
+        // Read only: the per-agent rates are the operator's to set.
+        assertThat(browser.all("input.rate")).isEmpty();
+        assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("owners and admins");
+        browser.screenshot("14-bound-user-billing");
+
+        // Home, for their organization only.
+        browser.go("/#/dashboard");
+        browser.find("home-page [data-currency=USD] [data-figure=revenue]");
+        assertThat(browser.all("home-page section.currency")).hasSize(1);
+        assertThat(browser.text("home-page")).doesNotContain("Beta Corp").doesNotContain("EUR")
+                .doesNotContain("mistral-large").doesNotContain("Your own organization");
+        browser.screenshot("14-bound-user-home");
+    }
+
+    @Test
+    @Order(16)
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
@@ -466,7 +570,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(15)
+    @Order(17)
     void beyondFiveHundredOrganizationsTheSwitcherFindsThemByName() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<Api.Response>> created = new ArrayList<>();
@@ -499,7 +603,7 @@ class DashboardBrowserTest {
      * under it, which this catches.
      */
     @Test
-    @Order(16)
+    @Order(18)
     void everyPageOpensAfterEveryOtherAloneAndWithoutConsoleErrors() throws Exception {
         walkEveryPageAfterEveryOther("the owner");
         browser.clickButton("Sign out");
@@ -510,7 +614,7 @@ class DashboardBrowserTest {
     }
 
     /** What each page link opens in the main area. */
-    static final Map<String, String> PAGE_ELEMENTS = Map.of("#/agents", "agents-page", "#/organizations",
+    static final Map<String, String> PAGE_ELEMENTS = Map.of("#/dashboard", "home-page", "#/agents", "agents-page", "#/organizations",
             "organizations-page", "#/users", "users-page", "#/billing", "billing-overview", "#/settings",
             "settings-page", "#/audit", "audit-page");
 

@@ -105,6 +105,28 @@ public class Statements {
         });
     }
 
+    /**
+     * Every org's statement (without lines) for each month in [from, to]: closed months from
+     * the archive, open ones computed for the orgs that existed by the end of {@code to}.
+     * Must run inside a transaction of {@code reach}.
+     */
+    List<Statement> everyOrg(OrgScope reach, YearMonth from, YearMonth to, Instant now) {
+        List<Statement> items = new ArrayList<>();
+        YearMonth firstOpen = from;
+        Optional<YearMonth> closedThrough = calendar.closedThrough();
+        if (closedThrough.isPresent() && !closedThrough.get().isBefore(from)) {
+            YearMonth lastClosed = closedThrough.get().isBefore(to) ? closedThrough.get() : to;
+            items.addAll(archive.of(reach, from, lastClosed, false));
+            firstOpen = lastClosed.plusMonths(1);
+        }
+        if (!firstOpen.isAfter(to)) {
+            List<Organization> all = organizations.all(reach);
+            List<Organization> orgs = open.billable(reach, all, to);
+            items.addAll(open.compute(reach, orgs, orgs.size() == all.size(), firstOpen, to, now, false));
+        }
+        return withAlerts(reach, items, from, to);
+    }
+
     public List<BudgetAlerts.Alert> alerts(OrgCallContext context, UUID orgId, String month) {
         OrgScope reach = context.reach();
         YearMonth to = month == null ? BillingMonth.of(context.at()) : BillingMonth.parse("month", month);
@@ -158,7 +180,7 @@ public class Statements {
                 .map(s -> s.withAlerts(crossed.getOrDefault(s.orgId() + "|" + s.month(), List.of()))).toList();
     }
 
-    private static List<CurrencyTotal> totals(List<Statement> items) {
+    static List<CurrencyTotal> totals(List<Statement> items) {
         Map<String, List<Statement>> byCurrency = new TreeMap<>();
         items.forEach(s -> byCurrency.computeIfAbsent(s.currency(), c -> new ArrayList<>()).add(s));
         List<CurrencyTotal> totals = new ArrayList<>();

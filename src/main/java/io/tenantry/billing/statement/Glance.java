@@ -1,0 +1,63 @@
+package io.tenantry.billing.statement;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+import io.tenantry.api.Always;
+
+/**
+ * The business at a glance, for the dashboard's home page: this month against the last
+ * per currency, the months before, what needs attention and who stands out. Client
+ * organizations only; the operator's own (default) organization is given apart, as
+ * {@code own}. Amounts are those of the statements, in each org's currency.
+ */
+@Schema(name = "DashboardSummary")
+public record Glance(@Always String month, @Always String previousMonth, int clientOrgs,
+        @Always List<CurrencyMonth> currencies, @Always List<MonthTotal> trend, OwnOrg own,
+        @Always List<BudgetUse> budgets, @Always List<OrgFigures> topByCost, @Always List<OrgFigures> topByMargin,
+        @Always List<UnpricedModel> unpriced, @Always List<MissingRate> missingRates,
+        @Always List<RecentAlert> recentAlerts) {
+
+    /** One currency's client totals this month, and last month's for the trend. */
+    public record CurrencyMonth(@Always String currency, int orgs, @Always BigDecimal revenue, BigDecimal cost,
+            @Always BigDecimal costUsd, BigDecimal margin, @Always BigDecimal previousRevenue, BigDecimal previousCost,
+            BigDecimal previousMargin) {
+    }
+
+    /** One currency's client totals in one month; {@code cost} is null when a rate was missing. */
+    public record MonthTotal(@Always String month, @Always String currency, @Always BigDecimal revenue,
+            BigDecimal cost, @Always BigDecimal costUsd) {
+    }
+
+    /** The operator's own organization this month: what its agents cost. */
+    public record OwnOrg(@Always UUID orgId, @Always String orgName, @Always String currency,
+            @Always BigDecimal revenue, BigDecimal cost, @Always BigDecimal costUsd) {
+    }
+
+    /** A client past the first alert threshold of its monthly budget. */
+    public record BudgetUse(@Always UUID orgId, @Always String orgName, @Always String currency,
+            @Always BigDecimal budget, @Always BigDecimal cost, @Always BigDecimal used, boolean over) {
+    }
+
+    /** A client's month: cost in its currency (null without a rate) and in USD, so all compare. */
+    public record OrgFigures(@Always UUID orgId, @Always String orgName, @Always String currency,
+            @Always BigDecimal revenue, BigDecimal cost, @Always BigDecimal costUsd, BigDecimal margin) {
+    }
+
+    /** Usage of a model that has no price, in months still open: it is not in any cost yet. */
+    public record UnpricedModel(@Always String model, long tokens, int orgs, @Always List<String> months) {
+    }
+
+    /** A currency with no rate from USD for a month still open: its orgs' cost and margin are empty. */
+    public record MissingRate(@Always String currency, @Always String month, int orgs) {
+    }
+
+    /** A budget threshold crossed, newest first. */
+    public record RecentAlert(@Always UUID orgId, @Always String orgName, @Always String month, int threshold,
+            @Always Instant crossedAt, @Always BigDecimal cost, @Always BigDecimal budget, @Always String currency) {
+    }
+}

@@ -1,0 +1,102 @@
+// Revenue against token cost per month, drawn by ECharts (loaded on first use so pages
+// without a chart never fetch it). On a canvas: ECharts' SVG output styles its text with
+// style attributes, which the page's Content-Security-Policy (style-src 'self') refuses. Revenue and cost share one value axis only when
+// they are in one currency; otherwise cost gets its own axis on the right, labelled with
+// its currency. Clicking a month picks it ("month-picked"); the picked month is the one
+// drawn at full strength.
+import { html } from 'lit';
+import { LightElement } from './light-element.js';
+import { money, monthName } from './format.js';
+
+let echarts;
+const loadECharts = () => (echarts ??= import('echarts'));
+
+const REVENUE = '#2b59c3';
+const COST = '#c26a12';
+const LABEL = { fontSize: 12, color: '#4a5366' };
+
+class MoneyChart extends LightElement {
+  static properties = {
+    /** [{ month: 'YYYY-MM', revenue, cost }], oldest first; amounts as the API sends them. */
+    months: { attribute: false },
+    revenueCurrency: { attribute: false },
+    costCurrency: { attribute: false },
+    selected: { attribute: false },
+    label: { attribute: false },
+  };
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    window.removeEventListener('resize', this.resize);
+    this.chart?.dispose();
+    this.chart = null;
+  }
+
+  resize = () => this.chart?.resize();
+
+  render() {
+    const split = this.costCurrency !== this.revenueCurrency;
+    return html`<figure class="chart">
+      <div class="plot" role="img" aria-label=${this.describe()}></div>
+      <figcaption><span class="key revenue"></span> Revenue (${this.revenueCurrency})
+        <span class="key cost"></span> Token cost (${this.costCurrency})${split ? html`, on the right-hand axis:
+          no exchange rate converts it to ${this.revenueCurrency}` : ''}</figcaption>
+    </figure>`;
+  }
+
+  /** What the chart shows, in words, for screen readers. */
+  describe() {
+    const parts = (this.months ?? []).map((m) => `${monthName(m.month)}: revenue ${money(m.revenue,
+      this.revenueCurrency)}, cost ${money(m.cost, this.costCurrency)}`);
+    return `${this.label ?? 'Revenue against token cost'}. ${parts.join('; ')}`;
+  }
+
+  updated() {
+    this.draw();
+  }
+
+  async draw() {
+    const lib = await loadECharts();
+    const plot = this.querySelector('.plot');
+    if (!this.isConnected || !plot) return;
+    if (!this.chart || this.chart.getDom() !== plot) {
+      this.chart?.dispose();
+      this.chart = lib.init(plot, null, { renderer: 'canvas' });
+      this.chart.on('click', (e) => this.dispatchEvent(new CustomEvent('month-picked',
+        { detail: this.months[e.dataIndex].month, bubbles: true })));
+      window.addEventListener('resize', this.resize);
+    }
+    this.chart.setOption(this.option(), true);
+  }
+
+  option() {
+    const months = this.months ?? [];
+    const split = this.costCurrency !== this.revenueCurrency;
+    const faded = (m) => (this.selected && m.month !== this.selected ? 0.45 : 1);
+    const axis = (currency, position) => ({
+      type: 'value', position, name: currency, nameTextStyle: LABEL, axisLabel: { ...LABEL,
+        formatter: (v) => Number(v).toLocaleString('en-US', { notation: 'compact' }) },
+      splitLine: { show: position === 'left' },
+    });
+    const bars = (name, key, color, currency, yAxisIndex) => ({
+      name, type: 'bar', yAxisIndex, barMaxWidth: 28,
+      data: months.map((m) => ({ value: m[key] === null ? null : Number(m[key]),
+        itemStyle: { color, opacity: faded(m) } })),
+      tooltip: { valueFormatter: (v) => money(v, currency) },
+    });
+    return {
+      animation: false,
+      aria: { enabled: false },
+      grid: { left: 56, right: split ? 56 : 16, top: 32, bottom: 32 },
+      // Rich text, not HTML: the page's policy forbids inline styles, which an HTML tooltip carries.
+      tooltip: { trigger: 'axis', renderMode: 'richText', axisPointer: { type: 'shadow' }, textStyle: { fontSize: 13 } },
+      xAxis: { type: 'category', data: months.map((m) => monthName(m.month)), axisLabel: LABEL },
+      yAxis: split ? [axis(this.revenueCurrency, 'left'), axis(this.costCurrency, 'right')]
+        : [axis(this.revenueCurrency, 'left')],
+      series: [bars('Revenue', 'revenue', REVENUE, this.revenueCurrency, 0),
+        bars('Token cost', 'cost', COST, this.costCurrency, split ? 1 : 0)],
+    };
+  }
+}
+
+customElements.define('money-chart', MoneyChart);

@@ -1,0 +1,148 @@
+// The home page: the business at a glance from one call (GET /api/dashboard). What needs
+// attention first, each item linking to where it is fixed; then this month per currency
+// against last month, the last six months as charts, the clients that stand out and the
+// recent budget alerts. A user bound to an org sees the same for their org only.
+import { html } from 'lit';
+import { LightElement } from '../light-element.js';
+import { get } from '../api.js';
+import { money, count, monthName, change } from '../format.js';
+import '../money-chart.js';
+
+class HomePage extends LightElement {
+  static properties = {
+    me: { attribute: false },
+    summary: { state: true },
+    error: { state: true },
+  };
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.load();
+  }
+
+  async load() {
+    try {
+      this.summary = await get('/api/dashboard', { org: null });
+    } catch (e) {
+      this.error = e.message;
+    }
+  }
+
+  can(page) {
+    return this.me?.pages?.includes(page);
+  }
+
+  /** Where an org's figures are looked at: its billing tab, or the bound user's Billing page. */
+  billingOf(orgId) {
+    if (this.can('organizations')) return `#/organizations/${orgId}/billing`;
+    return this.can('billing') ? '#/billing' : null;
+  }
+
+  orgLink(orgId, name) {
+    const href = this.billingOf(orgId);
+    return href ? html`<a href=${href}>${name}</a>` : name;
+  }
+
+  render() {
+    if (this.error) return html`<h1>Home</h1><p class="error" role="alert">${this.error}</p>`;
+    const s = this.summary;
+    if (!s) return html`<h1>Home</h1><p class="loading" role="status">Loading…</p>`;
+    return html`
+      <div class="page-head"><h1>Home</h1><span class="hint">${monthName(s.month)}, month to date</span></div>
+      ${this.attention(s)}
+      ${s.currencies.length === 0 ? html`<p class="empty">No client organization is billed this month yet.
+        ${this.can('organizations') ? html`<a href="#/organizations">Create one in Organizations.</a>` : ''}</p>` : ''}
+      ${s.currencies.map((c) => this.currency(s, c))}
+      ${s.own ? html`<p class="own" data-figure="own">Your own organization (${s.own.orgName}), not billed to a
+        client: token cost ${s.own.cost === null ? money(s.own.costUsd, 'USD') : money(s.own.cost, s.own.currency)}
+        this month.</p>` : ''}
+      <div class="columns">
+        ${this.topList('Top clients by cost', 'top-cost', s.topByCost, (o) => (o.cost === null
+          ? money(o.costUsd, 'USD') : money(o.cost, o.currency)))}
+        ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => this.margin(o.margin))}
+      </div>
+      ${this.alerts(s)}`;
+  }
+
+  /** Warnings, each with the place where it is fixed. */
+  attention(s) {
+    const items = [
+      ...s.budgets.map((b) => html`<li data-warning="budget">
+        <span class="badge ${b.over ? 'danger' : 'warn'}">${b.over ? 'Over budget' : 'Near budget'}</span>
+        ${this.orgLink(b.orgId, b.orgName)} has used <strong>${b.used} %</strong> of its
+        ${money(b.budget, b.currency)} monthly budget (${money(b.cost, b.currency)}).</li>`),
+      ...s.unpriced.map((u) => html`<li data-warning="unpriced">
+        <span class="badge warn">Unpriced</span> ${count(u.tokens)} tokens of <code>${u.model}</code>
+        (${u.orgs} ${u.orgs === 1 ? 'organization' : 'organizations'}) have no price and are not in any cost.
+        ${this.can('settings') ? html`<a href="#/settings">Add its price in Settings, then rerate.</a>`
+          : 'Ask an owner or admin to add its price.'}</li>`),
+      ...s.missingRates.map((r) => html`<li data-warning="rate">
+        <span class="badge warn">No rate</span> No exchange rate from USD to ${r.currency} for
+        ${monthName(r.month)}: the cost of ${r.orgs} ${r.orgs === 1 ? 'organization' : 'organizations'} is in USD
+        only and has no margin.
+        ${this.can('settings') ? html`<a href="#/settings">Set the rate in Settings.</a>`
+          : 'Ask an owner or admin to set it.'}</li>`),
+    ];
+    return items.length === 0 ? '' : html`<section class="attention" aria-labelledby="attention-title">
+      <h2 id="attention-title">Needs attention</h2><ul>${items}</ul></section>`;
+  }
+
+  margin(value) {
+    if (value === null) return '—';
+    return Number(value) < 0 ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`;
+  }
+
+  currency(s, c) {
+    const points = s.trend.filter((t) => t.currency === c.currency);
+    // One cost axis only when every month's cost is in the revenue's currency.
+    const converted = points.every((t) => t.cost !== null);
+    const vsLast = (now, before) => {
+      const delta = change(now, before);
+      return html`<small>last month ${money(before, c.currency)}${delta ? ` (${delta})` : ''}</small>`;
+    };
+    return html`<section class="currency" data-currency=${c.currency}
+        aria-label="${c.currency}: ${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}">
+      <h2>${c.currency} <small>${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}</small></h2>
+      <dl class="totals">
+        <div><dt>Revenue</dt><dd data-figure="revenue">${money(c.revenue, c.currency)}</dd>
+          <dd>${vsLast(c.revenue, c.previousRevenue)}</dd></div>
+        <div><dt>Token cost</dt><dd data-figure="cost">${c.cost === null ? money(c.costUsd, 'USD')
+          : money(c.cost, c.currency)}</dd>
+          <dd>${c.previousCost === null ? html`<small>last month: no rate</small>`
+            : vsLast(c.cost, c.previousCost)}</dd></div>
+        <div><dt>Margin</dt><dd data-figure="margin">${this.margin(c.margin)}</dd>
+          <dd><small>last month ${c.previousMargin === null ? '—' : `${c.previousMargin} %`}</small></dd></div>
+      </dl>
+      <money-chart .months=${points.map((t) => ({ month: t.month, revenue: t.revenue,
+          cost: converted ? t.cost : t.costUsd }))}
+        .revenueCurrency=${c.currency} .costCurrency=${converted ? c.currency : 'USD'} .selected=${s.month}
+        .label=${`${c.currency} clients, last ${points.length} months`}></money-chart>
+    </section>`;
+  }
+
+  topList(title, key, orgs, figure) {
+    return html`<section class=${key} aria-label=${title}>
+      <h2>${title}</h2>
+      ${orgs.length === 0 ? html`<p class="empty">Nothing this month yet.</p>` : html`<table class="list">
+        <thead><tr><th>Organization</th><th class="num">${key === 'top-cost' ? 'Token cost' : 'Margin'}</th>
+          <th class="num">Revenue</th></tr></thead>
+        <tbody>${orgs.map((o) => html`<tr data-org-id=${o.orgId}><td>${this.orgLink(o.orgId, o.orgName)}</td>
+          <td class="num">${figure(o)}</td><td class="num">${money(o.revenue, o.currency)}</td></tr>`)}</tbody>
+      </table>`}
+    </section>`;
+  }
+
+  alerts(s) {
+    return html`<section class="recent-alerts" aria-label="Recent budget alerts">
+      <h2>Recent budget alerts</h2>
+      ${s.recentAlerts.length === 0 ? html`<p class="empty">No budget threshold was crossed this month or last.</p>`
+        : html`<ul>${s.recentAlerts.map((a) => html`<li>
+          <time datetime=${a.crossedAt}>${new Date(a.crossedAt).toLocaleString('en-US',
+            { dateStyle: 'medium', timeStyle: 'short' })}</time>:
+          ${this.orgLink(a.orgId, a.orgName)} passed ${a.threshold} % of its ${money(a.budget, a.currency)} budget
+          for ${monthName(a.month)} (${money(a.cost, a.currency)}).</li>`)}</ul>`}
+    </section>`;
+  }
+}
+
+customElements.define('home-page', HomePage);
