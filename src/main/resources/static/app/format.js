@@ -17,3 +17,52 @@ export const change = (now, before) => {
   const percent = ((Number(now) - Number(before)) / Math.abs(Number(before))) * 100;
   return `${percent >= 0 ? '+' : '−'}${Math.abs(percent).toFixed(1)} %`;
 };
+
+/** The decimal separator of a locale: "," for de-DE, "." for en-US. */
+const decimalSeparator = (locale) => new Intl.NumberFormat(locale).formatToParts(1.5)
+  .find((p) => p.type === 'decimal').value;
+
+/**
+ * An amount as typed, in the API's form ("1234.50"): "1.234,50" in a German browser,
+ * "1,234.50" in an American one. Spaces group digits in either. A lone comma followed by
+ * one or two digits is a decimal comma whatever the locale ("12,5"), since no one groups
+ * digits in twos. What is not a number is returned as typed, for the server to refuse in
+ * words.
+ */
+export function decimalInput(text, locale = navigator.language) {
+  const typed = String(text ?? '').trim();
+  const compact = typed.replace(/[\s\u00a0\u202f']/g, '');
+  let decimal = decimalSeparator(locale);
+  if (compact.includes('.') && compact.includes(',')) {
+    decimal = compact.lastIndexOf(',') > compact.lastIndexOf('.') ? ',' : '.';
+  } else if (/^-?\d+,\d{1,2}$/.test(compact)) {
+    decimal = ',';
+  }
+  const group = decimal === ',' ? '.' : ',';
+  const normal = compact.split(group).join('').replace(decimal, '.');
+  return /^-?\d+(\.\d+)?$/.test(normal) ? normal : typed;
+}
+
+/** A model price in USD per million tokens: "$3.00 / 1M tokens". */
+export const perMillion = (value) => `$${Number(value).toLocaleString('en-US', { minimumFractionDigits: 2,
+  maximumFractionDigits: 6 })} / 1M tokens`;
+
+/**
+ * The exact sum of decimal amounts (up to 12 decimals, as the API sends them), rounded half
+ * up to the cent once, at the end: "12.35". Null when one is null. In BigInt, so no binary
+ * fraction creeps in.
+ */
+export function addAmounts(values) {
+  if (values.some((v) => v === null || v === undefined)) return null;
+  const SCALE = 12;
+  const units = values.reduce((sum, v) => {
+    const text = String(v);
+    const [whole, fraction = ''] = text.replace('-', '').split('.');
+    const value = BigInt(whole) * 10n ** BigInt(SCALE) + BigInt((fraction + '0'.repeat(SCALE)).slice(0, SCALE));
+    return sum + (text.startsWith('-') ? -value : value);
+  }, 0n);
+  const abs = units < 0n ? -units : units;
+  const step = 10n ** BigInt(SCALE - 2);
+  const cents = (abs + step / 2n) / step;
+  return `${units < 0n ? '-' : ''}${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+}

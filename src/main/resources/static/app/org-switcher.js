@@ -39,6 +39,16 @@ class OrgSwitcher extends LightElement {
     }
   }
 
+  /**
+   * The select shows the context whatever happened to it before: once the user has picked an
+   * option, browsers ignore later changes to the options' selected attribute, so opening an
+   * org's page would leave the old pick showing.
+   */
+  updated() {
+    const select = this.querySelector('select[aria-label="Organization context"]');
+    if (select && this.view) select.value = this.view.current?.id ?? '';
+  }
+
   /** The user picked an org here; the shell opens its page when an organization's page is open. */
   pick(orgId) {
     this.found = null;

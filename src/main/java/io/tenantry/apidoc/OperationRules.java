@@ -40,7 +40,7 @@ final class OperationRules {
      */
     private static final Map<String, List<String>> MORE_ERRORS = Map.of("signIn", List.of("401"),
             "setUpFirstOwner", List.of("409"), "signOut", List.of("403"), "createAgent", List.of("404"),
-            "createUser", List.of("404"), "importUsage", List.of("404"));
+            "createUser", List.of("404"), "importUsage", List.of("404"), "getMonthToDate", List.of("404"));
     /** The shared problem response (ApiDocument) of each error status. */
     private static final Map<String, String> ERROR_RESPONSES = Map.of("400", "BadRequest", "401", "Unauthorized",
             "403", "Forbidden", "404", "NotFound", "409", "Conflict", "413", "PayloadTooLarge",

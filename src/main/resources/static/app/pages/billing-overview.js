@@ -9,6 +9,10 @@ import { isOperator } from './organizations-page.js';
 import { money, count } from '../format.js';
 import './organization-billing.js';
 
+/** A margin in percent; a loss is coloured and said in words. */
+const margin = (value) => (value === null ? '—' : Number(value) < 0
+  ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`);
+
 const COLUMNS = [
   { key: 'orgName', label: 'Organization', text: true },
   { key: 'revenue', label: 'Revenue', money: true },
@@ -125,24 +129,32 @@ class BillingOverview extends LightElement {
     const arrow = (key) => (this.sort.key === key ? (this.sort.descending ? ' ▼' : ' ▲') : '');
     return html`
       <table class="list overview">
-        <thead><tr>${COLUMNS.map((c) => html`<th aria-sort=${this.sort.key === c.key
+        <thead><tr>${COLUMNS.map((c) => html`<th class=${c.text ? '' : 'num'} aria-sort=${this.sort.key === c.key
           ? (this.sort.descending ? 'descending' : 'ascending') : 'none'}>
           <button class="sort" @click=${() => this.sortBy(c.key)}>${c.label}${arrow(c.key)}</button></th>`)}
-          <th>Tokens</th></tr></thead>
+          <th class="num">Tokens</th></tr></thead>
         <tbody>${this.rows().map((s) => html`<tr data-org-id=${s.orgId}>
           <td><a href="#/organizations/${s.orgId}/billing">${s.orgName}</a>
-            ${s.warnings.length ? html` <span class="badge off" title=${s.warnings.join(' ')}>warning</span>` : ''}</td>
-          <td>${money(s.revenue)}</td>
-          <td>${s.cost === null ? `${money(s.costUsd, 'USD')}` : money(s.cost)}</td>
-          <td>${s.margin === null ? '—' : `${s.margin} %`}</td>
+            ${s.warnings.length ? html` <span class="badge warn" title=${s.warnings.join(' ')}>warning</span>` : ''}
+            ${s.budgetUsed !== null && Number(s.budgetUsed) > 100 ? html` <span class="badge danger">Over budget</span>`
+              : ''}</td>
+          <td class="num">${money(s.revenue, s.currency)}</td>
+          <td class="num">${s.cost === null ? money(s.costUsd, 'USD') : money(s.cost, s.currency)}</td>
+          <td class="num">${margin(s.margin)}</td>
           <td>${s.currency}</td>
-          <td>${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
+          <td class="num">${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
         </tr>`)}</tbody>
         <tfoot>${this.shown().totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
-          <th>Total ${t.currency} (${t.orgs} orgs)</th><td>${money(t.revenue)}</td>
-          <td>${t.cost === null ? `${money(t.costUsd, 'USD')}` : money(t.cost)}</td>
-          <td>${t.margin === null ? '—' : `${t.margin} %`}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
-      </table>`;
+          <th scope="row">Total ${t.currency} (${t.orgs} ${t.orgs === 1 ? 'client' : 'clients'})</th>
+          <td class="num">${money(t.revenue, t.currency)}</td>
+          <td class="num">${t.cost === null ? money(t.costUsd, 'USD') : money(t.cost, t.currency)}</td>
+          <td class="num">${margin(t.margin)}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
+      </table>
+      ${this.overview.own && !orgContext.selected ? html`<p class="own" data-figure="own">Your own organization
+        (${this.overview.own.orgName}), not billed to a client: token cost ${this.overview.own.cost === null
+          ? money(this.overview.own.costUsd, 'USD') : money(this.overview.own.cost, this.overview.own.currency)}
+        in ${this.overview.month}, ${count(this.overview.own.inputTokens + this.overview.own.outputTokens
+          + this.overview.own.cachedInputTokens)} tokens.</p>` : ''}`;
   }
 }
 

@@ -5,8 +5,10 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput } from '../format.js';
+import { inWords } from '../messages.js';
 import '../money-chart.js';
+import { budgetBar } from '../budget-bar.js';
 
 class OrganizationBilling extends LightElement {
   static properties = {
@@ -18,6 +20,7 @@ class OrganizationBilling extends LightElement {
     overrides: { state: true },
     error: { state: true },
     rateErrors: { state: true },
+    showAdjustments: { state: true },
   };
 
   constructor() {
@@ -55,7 +58,7 @@ class OrganizationBilling extends LightElement {
   }
 
   async saveRate(agentId, input) {
-    const value = input.value.trim();
+    const value = decimalInput(input.value);
     const before = this.overrides?.[agentId] ?? '';
     if (value === (before ?? '')) return;
     this.rateErrors = { ...this.rateErrors, [agentId]: null };
@@ -65,7 +68,7 @@ class OrganizationBilling extends LightElement {
       this.overrides = { ...this.overrides, [agentId]: agent.billingRateOverride };
       await this.load();
     } catch (e) {
-      this.rateErrors = { ...this.rateErrors, [agentId]: e.message };
+      this.rateErrors = { ...this.rateErrors, [agentId]: inWords(e, { billingRateOverride: 'Rate' }) };
     }
   }
 
@@ -95,11 +98,15 @@ class OrganizationBilling extends LightElement {
       <div><dt>Total Revenue</dt><dd data-figure="revenue">${money(s.revenue, s.currency)}</dd></div>
       <div><dt>Token Cost</dt><dd data-figure="cost">${s.cost === null ? `${money(s.costUsd, 'USD')}`
         : money(s.cost, s.currency)}</dd></div>
-      <div><dt>Margin</dt><dd data-figure="margin">${s.margin === null ? '—' : `${s.margin} %`}</dd></div>
+      <div><dt>Margin</dt><dd data-figure="margin">${s.margin === null ? '—' : Number(s.margin) < 0
+        ? html`<span class="negative">${s.margin} % (loss)</span>` : `${s.margin} %`}</dd></div>
       <div><dt>Total Tokens</dt><dd data-figure="tokens">${count(s.inputTokens + s.outputTokens
         + s.cachedInputTokens)}</dd></div>
-      ${s.monthlyBudget ? html`<div><dt>Budget used</dt><dd>${s.budgetUsed === null ? '—'
-        : `${s.budgetUsed} % of ${money(s.monthlyBudget, s.currency)}`}</dd></div>` : ''}
+      ${s.monthlyBudget ? html`<div class="budget"><dt>Budget used</dt><dd data-figure="budget">${s.budgetUsed === null
+        ? '—' : html`${budgetBar(s.budgetUsed, this.org.budgetAlertThresholds)} ${s.budgetUsed} % of
+          ${money(s.monthlyBudget, s.currency)}`}</dd>
+        ${s.budgetAlerts.length ? html`<dd class="alerts" data-figure="budget-alerts">Alerts sent at
+          ${s.budgetAlerts.map((t) => `${t} %`).join(', ')}</dd>` : ''}</div>` : ''}
     </dl>`;
   }
 
@@ -109,30 +116,61 @@ class OrganizationBilling extends LightElement {
   }
 
   lines(s) {
-    const operator = isOperator(this.me) && !s.closed;
     if (s.lines.length === 0) {
-      return html`<p class="empty">Nothing billed in ${s.month}: no agent was held and no usage was reported.</p>`;
+      return html`<p class="empty">Nothing billed in ${monthName(s.month)}: no agent was held and no usage was
+        reported.</p>`;
     }
-    return html`<table class="list">
-      <thead><tr><th>Agent</th><th>Rate</th><th>Revenue</th><th>Tokens</th><th>Unpriced</th><th>Cost</th></tr></thead>
-      <tbody>${s.lines.map((l) => html`<tr data-agent-id=${l.agentId}>
-        <td>${l.agentName}${l.kind === 'adjustment' ? html` <span class="badge">late usage of ${l.usageMonth}</span>`
-          : ''}</td>
-        <td>${operator && l.kind === 'agent' && this.overrides && l.agentId in this.overrides
-          ? html`<input class="rate" inputmode="decimal" aria-label="Rate of ${l.agentName}"
-              placeholder="${this.org.billingRatePerAgent} (org default)" .value=${this.overrides[l.agentId] ?? ''}
-              @blur=${(e) => this.saveRate(l.agentId, e.target)}
-              @keydown=${(e) => { if (e.key === 'Enter') e.target.blur(); }}>
-              ${this.rateErrors[l.agentId] ? html`<span class="error" role="alert">${this.rateErrors[l.agentId]}</span>`
-                : ''}`
-          : l.rate === null ? '—' : money(l.rate, s.currency)}${l.daysBilled ? html` <small>(${l.daysBilled} days)</small>`
-          : ''}</td>
-        <td>${money(l.revenue, s.currency)}</td>
-        <td>${count(l.inputTokens + l.outputTokens + l.cachedInputTokens)}</td>
-        <td>${l.unpricedTokens ? count(l.unpricedTokens) : '—'}</td>
-        <td>${l.cost === null ? money(l.costUsd, 'USD') : money(l.cost, s.currency)}</td>
-      </tr>`)}</tbody>
+    const agents = s.lines.filter((l) => l.kind !== 'adjustment');
+    const late = s.lines.filter((l) => l.kind === 'adjustment');
+    const costOf = (l) => (l.cost === null ? money(l.costUsd, 'USD') : money(l.cost, s.currency));
+    return html`<table class="list statement">
+      <thead><tr><th>Agent</th><th class="num">Rate</th><th class="num">Revenue</th><th class="num">Tokens</th>
+        <th class="num">Unpriced</th><th class="num">Cost</th></tr></thead>
+      <tbody>${agents.map((l) => this.line(s, l, costOf))}</tbody>
+      ${late.length ? this.adjustments(s, late, costOf) : ''}
+      <tfoot><tr class="total"><th scope="row">Total ${monthName(s.month)}</th><td></td>
+        <td class="num" data-figure="total-revenue">${money(s.revenue, s.currency)}</td>
+        <td class="num">${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
+        <td class="num">${s.unpricedTokens ? count(s.unpricedTokens) : '—'}</td>
+        <td class="num" data-figure="total-cost">${s.cost === null ? money(s.costUsd, 'USD')
+          : money(s.cost, s.currency)}</td></tr></tfoot>
     </table>`;
+  }
+
+  /** Usage of closed months that arrived late, under one heading that opens, with its subtotal. */
+  adjustments(s, late, costOf) {
+    const subtotal = late.every((l) => l.cost !== null)
+      ? money(addAmounts(late.map((l) => l.cost)), s.currency) : money(addAmounts(late.map((l) => l.costUsd)), 'USD');
+    return html`<tbody class="adjustments">
+      <tr class="group"><th scope="rowgroup" colspan="5">
+        <button class="disclosure" aria-expanded=${this.showAdjustments ? 'true' : 'false'}
+          @click=${() => { this.showAdjustments = !this.showAdjustments; }}>
+          ${this.showAdjustments ? '▾' : '▸'} Adjustments for earlier months (${late.length})</button></th>
+        <td class="num" data-figure="adjustments">${subtotal}</td></tr>
+      ${this.showAdjustments ? late.map((l) => this.line(s, l, costOf)) : ''}
+    </tbody>`;
+  }
+
+  line(s, l, costOf) {
+    const editable = isOperator(this.me) && !s.closed && l.kind === 'agent' && this.overrides
+      && l.agentId in this.overrides;
+    return html`<tr data-agent-id=${l.agentId}>
+      <td>${l.agentName}${l.kind === 'adjustment' ? html` <span class="badge">late usage of
+        ${monthName(l.usageMonth)}</span>` : ''}</td>
+      <td class="num">${editable
+        ? html`<input class="rate" inputmode="decimal" aria-label="Rate of ${l.agentName}"
+            placeholder="${this.org.billingRatePerAgent} (org default)" .value=${this.overrides[l.agentId] ?? ''}
+            @blur=${(e) => this.saveRate(l.agentId, e.target)}
+            @keydown=${(e) => { if (e.key === 'Enter') e.target.blur(); }}>
+            ${this.rateErrors[l.agentId] ? html`<span class="error" role="alert">${this.rateErrors[l.agentId]}</span>`
+              : ''}`
+        : l.rate === null ? '—' : money(l.rate, s.currency)}${l.daysBilled ? html` <small>(${l.daysBilled} days)</small>`
+        : ''}</td>
+      <td class="num">${money(l.revenue, s.currency)}</td>
+      <td class="num">${count(l.inputTokens + l.outputTokens + l.cachedInputTokens)}</td>
+      <td class="num">${l.unpricedTokens ? count(l.unpricedTokens) : '—'}</td>
+      <td class="num">${costOf(l)}</td>
+    </tr>`;
   }
 
   /**

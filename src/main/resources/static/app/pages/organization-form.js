@@ -1,11 +1,27 @@
 // New and Edit Organization. The slug follows the name as it is typed and may be edited
-// until the organization is created; afterwards it is permanent and shown read-only.
+// until the organization is created; afterwards it is permanent and shown read-only. The
+// billing terms (rate, currency, proration, monthly budget and its alert thresholds) are
+// edited here too.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { post, patch } from '../api.js';
 import { slugFromName } from '../slug.js';
+import { inWords } from '../messages.js';
+import { decimalInput } from '../format.js';
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'NGN', 'CAD', 'AUD'];
+
+/** The form's labels for the API's field names, for error messages. */
+const LABELS = {
+  name: 'Name', slug: 'Slug', contactName: 'Contact name', contactEmail: 'Contact e-mail',
+  description: 'Description', billingRatePerAgent: 'Rate per agent', currency: 'Currency',
+  proration: 'Proration', monthlyBudget: 'Monthly budget', budgetAlertThresholds: 'Alert thresholds',
+};
+
+/** "50, 80 100" as [50, 80, 100]; anything that is not a whole number is sent as typed, for the server to refuse. */
+function thresholds(text) {
+  return text.split(/[\s,;]+/).filter(Boolean).map((t) => (/^\d+$/.test(t) ? Number(t) : t));
+}
 
 class OrganizationForm extends LightElement {
   static properties = {
@@ -36,8 +52,11 @@ class OrganizationForm extends LightElement {
       contactName: form.get('contactName') || null,
       contactEmail: form.get('contactEmail') || null,
       description: form.get('description') || null,
-      billingRatePerAgent: form.get('billingRatePerAgent') || '0',
+      billingRatePerAgent: decimalInput(form.get('billingRatePerAgent')) || '0',
       currency: form.get('currency'),
+      proration: form.get('proration'),
+      monthlyBudget: decimalInput(form.get('monthlyBudget')) || null,
+      budgetAlertThresholds: thresholds(form.get('budgetAlertThresholds')),
     };
     this.busy = true;
     this.error = null;
@@ -48,7 +67,7 @@ class OrganizationForm extends LightElement {
         : await post('/api/organizations', { ...body, slug: this.slug }, { org: null });
       this.dispatchEvent(new CustomEvent('saved', { detail: saved, bubbles: true }));
     } catch (e) {
-      this.error = e.message;
+      this.error = inWords(e, LABELS);
       this.field = e.field;
     } finally {
       this.busy = false;
@@ -86,6 +105,27 @@ class OrganizationForm extends LightElement {
             ${CURRENCIES.map((c) => html`<option ?selected=${(org?.currency ?? 'USD') === c}>${c}</option>`)}
           </select></label>
         </div>
+        <fieldset class="terms">
+          <legend>Budget and proration</legend>
+          <label>Proration <select name="proration" aria-invalid=${this.invalid('proration')}
+            aria-describedby="proration-note">
+            <option value="month_end" ?selected=${(org?.proration ?? 'month_end') === 'month_end'}>Month end</option>
+            <option value="daily" ?selected=${org?.proration === 'daily'}>Daily</option>
+          </select>
+          <small id="proration-note">Month end: an agent moved during a month is billed in full to the organization
+            holding it at the month's end. Daily: each organization pays for the days it held it.</small></label>
+          <div class="row">
+            <label>Monthly budget <input name="monthlyBudget" inputmode="decimal" placeholder="No budget"
+              .value=${org?.monthlyBudget ? Number(org.monthlyBudget).toFixed(2) : ''}
+              aria-invalid=${this.invalid('monthlyBudget')} aria-describedby="budget-note">
+              <small id="budget-note">Token cost per month, in the organization's currency. Empty for none.</small>
+            </label>
+            <label>Alert thresholds (% of the budget) <input name="budgetAlertThresholds"
+              .value=${(org?.budgetAlertThresholds ?? [50, 80, 100]).join(', ')}
+              aria-invalid=${this.invalid('budgetAlertThresholds')} aria-describedby="thresholds-note">
+              <small id="thresholds-note">Whole percentages, separated by commas, e.g. 50, 80, 100.</small></label>
+          </div>
+        </fieldset>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
         <div class="actions">
           <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : org ? 'Save' : 'Create'}</button>

@@ -1,11 +1,15 @@
 // The Organizations page: one card per organization, paged from the server (50 at a
-// time) and searchable, so a thousand organizations load no slower than ten.
+// time) and searchable, so a thousand organizations load no slower than ten. With the
+// billing page, each card shows the month so far (revenue, cost, margin, budget use), read
+// for the cards on screen in one call. The default organization is the operator's own and
+// is shown apart from the clients.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
-import { post, del } from '../api.js';
+import { get, post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
 import { money } from '../format.js';
+import { budgetBar } from '../budget-bar.js';
 import { afterTyping } from '../typing.js';
 
 export const isOperator = (me) => me?.role === 'owner' || me?.role === 'admin';
@@ -16,6 +20,7 @@ class OrganizationsPage extends LightElement {
     query: { state: true },
     editing: { state: true },
     cardErrors: { state: true },
+    figures: { state: true },
   };
 
   constructor() {
@@ -23,6 +28,7 @@ class OrganizationsPage extends LightElement {
     this.list = new PagedList(this, { url: '/api/organizations', org: null });
     this.query = '';
     this.cardErrors = {};
+    this.figures = {};
   }
 
   connectedCallback() {
@@ -30,8 +36,21 @@ class OrganizationsPage extends LightElement {
     this.load();
   }
 
-  load(more = false) {
-    return this.list.load({ more, params: { q: this.query } });
+  async load(more = false) {
+    await this.list.load({ more, params: { q: this.query } });
+    if (this.me?.pages?.includes('billing')) await this.loadFigures();
+  }
+
+  /** The month so far of the cards that do not have it yet. */
+  async loadFigures() {
+    const missing = this.list.items.map((o) => o.id).filter((id) => !(id in this.figures));
+    if (missing.length === 0) return;
+    try {
+      const answer = await get(`/api/billing/month-to-date?orgIds=${missing.join(',')}`, { org: null });
+      this.figures = { ...this.figures, ...Object.fromEntries(answer.items.map((s) => [s.orgId, s])) };
+    } catch {
+      // An org deleted meanwhile fails the batch; the cards stand without their figures.
+    }
   }
 
   search = afterTyping((value) => {
@@ -59,6 +78,9 @@ class OrganizationsPage extends LightElement {
     if (this.list.items.some((o) => o.id === org.id)) this.list.replace(org);
     else this.list.prepend(org);
     this.editing = undefined;
+    // Its budget or rate may have changed: read its figures again.
+    this.figures = Object.fromEntries(Object.entries(this.figures).filter(([id]) => id !== org.id));
+    if (this.me?.pages?.includes('billing')) this.loadFigures();
   }
 
   render() {
@@ -75,8 +97,13 @@ class OrganizationsPage extends LightElement {
         : ''}
       ${this.list.error ? html`<p class="error" role="alert">${this.list.error}</p>` : ''}
       ${this.emptyState()}
-      <ul class="cards" aria-busy=${this.list.loading ? 'true' : 'false'}>
-        ${this.list.items.map((org) => this.card(org, operator))}
+      ${this.list.items.some((o) => o.isDefault) ? html`<section class="own-org" aria-label="Your own organization">
+        <h2>Your own organization</h2>
+        <p class="hint">Agents not assigned to a client are here; it is not billed to anyone.</p>
+        <ul class="cards">${this.list.items.filter((o) => o.isDefault).map((org) => this.card(org, operator))}</ul>
+      </section>` : ''}
+      <ul class="cards clients" aria-label="Clients" aria-busy=${this.list.loading ? 'true' : 'false'}>
+        ${this.list.items.filter((o) => !o.isDefault).map((org) => this.card(org, operator))}
       </ul>
       ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
       ${this.list.next && !this.list.loading ? html`<button class="secondary" @click=${() => this.load(true)}>
@@ -108,6 +135,7 @@ class OrganizationsPage extends LightElement {
           ${org.contactEmail ? html`<dt>Contact</dt><dd>${org.contactName ? `${org.contactName}, ` : ''}
             ${org.contactEmail}</dd>` : ''}
         </dl>
+        ${this.monthSoFar(org)}
         ${operator ? html`<div class="actions">
           <button class="secondary" @click=${() => { this.editing = org; }}>Edit</button>
           ${org.isDefault ? '' : html`
@@ -117,6 +145,20 @@ class OrganizationsPage extends LightElement {
         </div>` : ''}
         ${this.cardErrors[org.id] ? html`<p class="error" role="alert">${this.cardErrors[org.id]}</p>` : ''}
       </li>`;
+  }
+
+  monthSoFar(org) {
+    const s = this.figures[org.id];
+    if (!s) return '';
+    const cost = s.cost === null ? money(s.costUsd, 'USD') : money(s.cost, s.currency);
+    return html`<dl class="month" aria-label="This month so far">
+      <dt>Revenue</dt><dd class="num" data-figure="revenue">${money(s.revenue, s.currency)}</dd>
+      <dt>Token cost</dt><dd class="num" data-figure="cost">${cost}</dd>
+      <dt>Margin</dt><dd class="num" data-figure="margin">${s.margin === null ? '—' : Number(s.margin) < 0
+        ? html`<span class="negative">${s.margin} % (loss)</span>` : `${s.margin} %`}</dd>
+      ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no rate'
+        : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${s.budgetUsed} %`}</dd>` : ''}
+    </dl>`;
   }
 }
 

@@ -2,8 +2,16 @@
 // version) and USD exchange rates per month.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { inWords } from '../messages.js';
+import { decimalInput, perMillion } from '../format.js';
 import { get, post, put } from '../api.js';
 import { isOperator } from './organizations-page.js';
+
+/** The forms' labels for the API's field names, for error messages. */
+const PRICE_LABELS = { model: 'Model', provider: 'Provider', inputPricePerMillion: 'Input price',
+  outputPricePerMillion: 'Output price', cachedInputPricePerMillion: 'Cached input price',
+  effectiveFrom: 'In force from' };
+const RATE_LABELS = { currency: 'Currency', rate: 'Rate', effectiveFrom: 'Month' };
 
 class SettingsPage extends LightElement {
   static properties = {
@@ -65,15 +73,15 @@ class SettingsPage extends LightElement {
     try {
       await post('/api/settings/models', {
         model: form.get('model'), provider: form.get('provider') || null,
-        inputPricePerMillion: form.get('input'), outputPricePerMillion: form.get('output'),
-        cachedInputPricePerMillion: form.get('cached') || null,
+        inputPricePerMillion: decimalInput(form.get('input')), outputPricePerMillion: decimalInput(form.get('output')),
+        cachedInputPricePerMillion: decimalInput(form.get('cached')) || null,
         effectiveFrom: effective ? new Date(effective).toISOString() : null,
       }, { org: null });
       event.target.reset();
       this.history = null;
       await this.loadModels();
     } catch (e) {
-      this.priceError = e.message;
+      this.priceError = inWords(e, PRICE_LABELS);
     }
   }
 
@@ -82,11 +90,11 @@ class SettingsPage extends LightElement {
     const form = new FormData(event.target);
     this.rateError = null;
     try {
-      await put('/api/settings/fx-rates', { currency: form.get('currency'), rate: form.get('rate'),
+      await put('/api/settings/fx-rates', { currency: form.get('currency'), rate: decimalInput(form.get('rate')),
         effectiveFrom: form.get('month') }, { org: null });
       await this.loadRates();
     } catch (e) {
-      this.rateError = e.message;
+      this.rateError = inWords(e, RATE_LABELS);
     }
   }
 
@@ -100,19 +108,22 @@ class SettingsPage extends LightElement {
         <p class="hint">Prices in USD per million tokens. Usage is priced with the version in force when it
           happened; a new version never changes the past.</p>
         <table class="list models">
-          <thead><tr><th>Model</th><th>Provider</th><th>Input</th><th>Cached input</th><th>Output</th>
+          <thead><tr><th>Model</th><th>Provider</th><th class="num">Input</th><th class="num">Cached input</th>
+            <th class="num">Output</th>
             <th>In force since</th><th></th></tr></thead>
           <tbody>${this.models.map((m) => html`<tr>
-            <td>${m.model}</td><td>${m.provider}</td><td>${m.inputPricePerMillion}</td>
-            <td>${m.cachedInputPricePerMillion ?? html`<small>= input</small>`}</td><td>${m.outputPricePerMillion}</td>
+            <td>${m.model}</td><td>${m.provider}</td><td class="num">${perMillion(m.inputPricePerMillion)}</td>
+            <td class="num">${m.cachedInputPricePerMillion === null ? html`<small>= input</small>`
+              : perMillion(m.cachedInputPricePerMillion)}</td>
+            <td class="num">${perMillion(m.outputPricePerMillion)}</td>
             <td>${m.effectiveFrom.slice(0, 10)}${m.inForce ? '' : html` <span class="badge off">not yet</span>`}
               ${m.nextChange ? html`<br><small>changes ${m.nextChange.slice(0, 10)}</small>` : ''}</td>
             <td><button class="secondary" @click=${() => this.showHistory(m.model)}>
               History (${m.versions})</button></td>
           </tr>${this.history?.model === m.model ? html`<tr class="editor"><td colspan="7">
             <ul>${this.history.versions.map((v) => html`<li>${v.effectiveFrom.replace('T', ' ').slice(0, 16)} UTC:
-              in ${v.inputPricePerMillion}, cached ${v.cachedInputPricePerMillion ?? '= input'},
-              out ${v.outputPricePerMillion}${v.source ? html` <small>(${v.source})</small>` : ''}</li>`)}</ul>
+              in ${perMillion(v.inputPricePerMillion)}, cached ${v.cachedInputPricePerMillion === null ? '= input'
+                : perMillion(v.cachedInputPricePerMillion)}, out ${perMillion(v.outputPricePerMillion)}${v.source ? html` <small>(${v.source})</small>` : ''}</li>`)}</ul>
           </td></tr>` : ''}`)}</tbody>
         </table>
         ${this.next ? html`<button class="secondary" @click=${() => this.loadModels(true)}>Show more</button>` : ''}
@@ -127,6 +138,7 @@ class SettingsPage extends LightElement {
             <label>Cached input <input name="cached" inputmode="decimal" placeholder="= input"></label>
             <label>Output <input name="output" required inputmode="decimal"></label>
           </div>
+          <small>USD per million tokens, e.g. 2.50; a decimal comma (2,50) is understood too.</small>
           <label>In force from <input name="effectiveFrom" type="datetime-local">
             <small>Empty: now. Never in the past.</small></label>
           ${this.priceError ? html`<p class="error" role="alert">${this.priceError}</p>` : ''}
@@ -148,7 +160,9 @@ class SettingsPage extends LightElement {
           <label>Currency <select name="currency">${['EUR', 'GBP', 'NGN', 'CAD', 'AUD'].map((c) =>
             html`<option>${c}</option>`)}</select></label>
           <label>From month <input name="month" type="month" required></label>
-          <label>1 USD = <input name="rate" required inputmode="decimal"></label>
+          <label>1 USD = <input name="rate" required inputmode="decimal" aria-describedby="rate-note"></label>
+          <small id="rate-note">In the chosen currency, e.g. 0.92 or 1,234.50; a decimal comma (0,92 or 1.234,50)
+            is understood too.</small>
           <button type="submit">Set rate</button>
         </form>` : ''}
         ${this.rateError ? html`<p class="error" role="alert">${this.rateError}</p>` : ''}

@@ -348,6 +348,10 @@ class CrossTenantMatrixTest {
                     who -> api.get("/api/organizations/" + org + "/budget-alerts").as(token(who)).send(),
                     (who, r) -> assertThat(r.items()).isNotEmpty()
                             .allSatisfy(a -> assertThat(a.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/billing/month-to-date?orgIds={" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/billing/month-to-date?orgIds=" + org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).singleElement()
+                            .satisfies(s -> assertThat(s.path("orgId").asString()).isEqualTo(org))));
             String user = users.get(where);
             rows.add(row("GET /api/users/{" + where + "}", Expect.readIn(where),
                     who -> api.get("/api/users/" + user).as(token(who)).send(),

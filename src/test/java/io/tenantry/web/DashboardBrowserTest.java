@@ -299,15 +299,47 @@ class DashboardBrowserTest {
         browser.findWithText("[data-figure=revenue]", "150.00 USD");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
                 .isEqualTo("150.00");
+        // The statement ends with its totals.
+        assertThat(browser.text("[data-figure=total-revenue]")).isEqualTo("150.00 USD");
+        assertThat(browser.text("[data-figure=total-cost]")).isEqualTo("5.00 USD");
     }
 
     @Test
     @Order(8)
+    void lateUsageOfAClosedMonthIsGroupedUnderOneHeadingWithItsSubtotal() throws Exception {
+        YearMonth last = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+        String inLastMonth = last.atDay(15).atTime(12, 0).toInstant(ZoneOffset.UTC).toString();
+        // Bea Bot was created in Beta Corp, so its usage from before it existed is Beta Corp's: last month
+        // has something to close, and what arrives after the close is late.
+        api.post("/api/usage").as(owner).json(Map.of("agentId", agentB, "eventId", "browser-on-time", "model",
+                "gpt-4o", "inputTokens", 1_000, "outputTokens", 0, "occurredAt", inLastMonth)).send().expect(201);
+        api.post("/api/billing/close").as(owner).json(Map.of("month", last.toString())).send().expect(200);
+        api.post("/api/usage").as(owner).json(Map.of("agentId", agentB, "eventId", "browser-late", "model", "gpt-4o",
+                "inputTokens", 0, "outputTokens", 1_000_000, "occurredAt", inLastMonth)).send().expect(201);
+
+        browser.go("/#/organizations/" + orgB + "/billing");
+        var group = browser.findWithText("tbody.adjustments button", "Adjustments for earlier months (1)");
+        // No EUR rate yet: amounts in USD, said so.
+        assertThat(browser.text("[data-figure=adjustments]")).isEqualTo("10.00 USD");
+        assertThat(browser.text("[data-figure=total-cost]")).isEqualTo("10.00 USD");
+        assertThat(group.getDomAttribute("aria-expanded")).isEqualTo("false");
+        assertThat(browser.text("table.statement")).doesNotContain("late usage of");
+        group.click();
+        String lastName = last.format(java.time.format.DateTimeFormatter.ofPattern("MMM yyyy", java.util.Locale.US));
+        browser.findWithText("tbody.adjustments tr", "late usage of " + lastName);
+        assertThat(browser.find("tbody.adjustments button").getDomAttribute("aria-expanded")).isEqualTo("true");
+        browser.screenshot("07-billing-adjustments");
+    }
+
+    @Test
+    @Order(9)
     void theOverviewListsEveryOrganizationSortableWithTotalsPerCurrency() throws Exception {
         browser.go("/#/billing");
-        pick("");
+        // Beta Corp, opened last, is the context: back to every organization.
         browser.findWithText("table.overview tbody", "Beta Corp");
-        assertThat(browser.text("table.overview tfoot")).contains("Total USD").contains("Total EUR");
+        pick("");
+        browser.findWithText("table.overview tfoot", "Total USD");
+        assertThat(browser.text("table.overview tfoot")).contains("Total EUR");
         browser.clickButton("Revenue");
         browser.findWithText("table.overview thead", "Revenue ▼");
         // Sorted within each currency: EUR (Beta Corp, two agents at 80.00), then USD (Acme first, 150.00).
@@ -318,13 +350,27 @@ class DashboardBrowserTest {
         pick(orgB);
         browser.waitUntilGone("table.overview tbody", "Acme");
         assertThat(browser.all("table.overview tbody tr")).hasSize(1);
-        assertThat(browser.text("table.overview tfoot")).contains("Total EUR (1 orgs)").doesNotContain("USD (");
+        assertThat(browser.text("table.overview tfoot")).contains("Total EUR (1 client)").doesNotContain("USD (");
         pick("");
         browser.findWithText("table.overview tbody", "Acme");
+        // The operator's own organization is no client row, but is shown apart.
+        assertThat(browser.text("table.overview")).doesNotContain("Default organization");
+        browser.findWithText("billing-overview .own", "Default organization");
+
+        // Each organization's card shows the month so far; the own organization sits apart from the clients.
+        browser.go("/#/organizations");
+        var acme = browser.findWithText("ul.clients li.org", "acme-b-bold-b-co");
+        browser.waitUntil("Acme's card shows its month", () -> !acme.findElements(By.cssSelector(
+                "[data-figure=revenue]")).isEmpty());
+        assertThat(acme.findElement(By.cssSelector("[data-figure=revenue]")).getText()).isEqualTo("150.00 USD");
+        assertThat(acme.findElement(By.cssSelector("[data-figure=cost]")).getText()).isEqualTo("5.00 USD");
+        assertThat(browser.text("ul.clients")).doesNotContain("Default organization");
+        browser.findWithText("section.own-org li.org", "Default organization");
+        browser.screenshot("08-organization-cards");
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void theHomePageShowsTheMonthAtAGlanceWithWhatNeedsAttention() throws Exception {
         api.post("/api/usage").as(owner).json(Map.of("agentId", agentB, "eventId", "browser-unpriced", "model",
                 "mistral-large", "inputTokens", 4_000, "outputTokens", 0, "occurredAt", Instant.now().toString()))
@@ -380,7 +426,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void theAuditLogFollowsTheContextAndItsFilters() throws Exception {
         browser.go("/#/audit");
         pick(orgB);
@@ -401,7 +447,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void anAgentKeyIsShownOnceAndWorksUntilRevoked() throws Exception {
         browser.go("/#/agents");
         var row = browser.findWithText("table.list tbody tr", "Bea Bot");
@@ -425,7 +471,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void settingsShowPriceHistoryAndTakeANewVersionAndARate() throws Exception {
         browser.go("/#/settings");
         var row = browser.findWithText("table.models tbody tr", "gpt-4o-mini");
@@ -436,16 +482,20 @@ class DashboardBrowserTest {
         browser.type("input[name=input]", "-1");
         browser.type("input[name=output]", "2");
         browser.clickButton("Add price");
-        browser.findWithText("section .error", "inputPricePerMillion");
-        browser.type("input[name=input]", "1.5");
+        // The error uses the form's label, not the API's field name.
+        assertThat(browser.findWithText("section .error", "Input price").getText())
+                .doesNotContain("inputPricePerMillion");
+        // A decimal comma is understood.
+        browser.type("input[name=input]", "1,5");
         browser.clickButton("Add price");
-        browser.findWithText("table.models tbody", "browser-model");
+        var added = browser.findWithText("table.models tbody tr", "browser-model");
+        assertThat(added.getText()).contains("$1.50 / 1M tokens").contains("$2.00 / 1M tokens");
 
         new Select(browser.find("form.inline select[name=currency]"))
                 .selectByVisibleText("EUR");
         browser.script("arguments[0].value = arguments[1]", browser.find("input[name=month]"),
                 YearMonth.now(ZoneOffset.UTC).toString());
-        browser.type("input[name=rate]", "0.92");
+        browser.type("input[name=rate]", "0,92");
         browser.clickButton("Set rate");
         browser.findWithText("table.rates tbody", "0.92");
         browser.screenshot("16-settings");
@@ -453,7 +503,39 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
+    void budgetThresholdsAndProrationAreEditedInTheOrganizationForm() throws Exception {
+        browser.go("/#/organizations");
+        browser.findWithText("li.org", "beta-corp").findElement(By.xpath(".//button[normalize-space(.)='Edit']"))
+                .click();
+        browser.type("organization-form input[name=monthlyBudget]", "1.234,50");
+        browser.type("organization-form input[name=budgetAlertThresholds]", "50, lots");
+        browser.clickButton("Save");
+        // Refused in words, on the field at fault, and nothing is saved.
+        var error = browser.findWithText("organization-form .error", "budget alert threshold");
+        assertThat(error.getText()).doesNotContain("budgetAlertThresholds");
+        assertThat(browser.find("organization-form input[name=budgetAlertThresholds]").getDomAttribute("aria-invalid"))
+                .isEqualTo("true");
+        assertThat(api.get("/api/organizations/" + orgB).as(owner).send().json().path("monthlyBudget").isNull())
+                .isTrue();
+        browser.type("organization-form input[name=budgetAlertThresholds]", "50, 90");
+        new Select(browser.find("organization-form select[name=proration]")).selectByValue("daily");
+        browser.screenshot("16-organization-terms");
+        browser.clickButton("Save");
+        browser.waitUntilGone("organizations-page", "Budget and proration");
+        JsonNode beta = api.get("/api/organizations/" + orgB).as(owner).send().expect(200).json();
+        assertThat(beta.path("monthlyBudget").decimalValue()).isEqualByComparingTo("1234.50");
+        assertThat(beta.path("budgetAlertThresholds").toString()).isEqualTo("[50,90]");
+        assertThat(beta.path("proration").asString()).isEqualTo("daily");
+        // The decimal separator of the browser's language is read, whatever the form.
+        assertThat(browser.script("return import('/app/format.js').then(f => [f.decimalInput('1.234,50', 'de-DE'),"
+                + " f.decimalInput('1,234.50', 'en-US'), f.decimalInput('1.234', 'de-DE'), f.decimalInput('12,5',"
+                + " 'en-US'), f.decimalInput('1e400', 'en-US')].join(' '))"))
+                .isEqualTo("1234.50 1234.50 1234 12.5 1e400");
+    }
+
+    @Test
+    @Order(15)
     void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
         browser.go("/#/users");
         browser.clickButton("New User");
@@ -496,7 +578,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(14)
+    @Order(16)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
         String email = BOUND_EMAIL;
         browser.clickButton("Sign out");
@@ -523,7 +605,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(15)
+    @Order(17)
     void aBoundUserWithTheBillingPageSeesTheirOrganizationsBilling() throws Exception {
         String bound = Platform.login(api, BOUND_EMAIL, Platform.PASSWORD);
         JsonNode statement = api.get("/api/organizations/" + orgA + "/billing?month="
@@ -552,7 +634,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(16)
+    @Order(18)
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
@@ -570,7 +652,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(17)
+    @Order(19)
     void beyondFiveHundredOrganizationsTheSwitcherFindsThemByName() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<Api.Response>> created = new ArrayList<>();
@@ -603,7 +685,7 @@ class DashboardBrowserTest {
      * under it, which this catches.
      */
     @Test
-    @Order(18)
+    @Order(20)
     void everyPageOpensAfterEveryOtherAloneAndWithoutConsoleErrors() throws Exception {
         walkEveryPageAfterEveryOther("the owner");
         browser.clickButton("Sign out");

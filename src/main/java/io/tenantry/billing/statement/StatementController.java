@@ -108,6 +108,18 @@ class StatementController {
         return statements.overview(context, month == null ? BillingMonth.of(context.at()).toString() : month);
     }
 
+    @Operation(operationId = "getMonthToDate", summary = "This month so far, per organization",
+            description = "The current month's revenue, token cost, margin and budget use of the organizations named, "
+                    + "in the order named (without per-agent lines): what the organization cards show.")
+    @GetMapping("/api/billing/month-to-date")
+    Items<Statement> monthToDate(OrgCallContext context,
+            @Parameter(description = "Organization ids separated by commas, at most "
+                    + Statements.MAX_ORGS_AT_ONCE + ".", required = true, schema = @Schema(type = "string",
+                            example = "00000000-0000-0000-0000-000000000001"))
+            @RequestParam(required = false) String orgIds) {
+        return new Items<>(statements.monthToDate(context, orgIds));
+    }
+
     @Operation(operationId = "closeMonth", summary = "Close a month",
             description = "Freezes the statements of a month that has ended, and of every open month before it; usage "
                     + "of a closed month reported later is billed in the first open month as an adjustment. Owners "

@@ -19,6 +19,7 @@ import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.organization.Organization;
 import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -34,8 +35,12 @@ public class Statements {
 
     static final int MAX_MONTHS = 120;
 
-    /** Each org's statement for a month, and the totals per currency. */
-    public record Overview(@Always String month, boolean closed, @Always List<Statement> items, @Always List<CurrencyTotal> totals) {
+    /**
+     * Each client org's statement for a month and their totals per currency; the operator's
+     * own (default) org apart, as {@code own}, since it bills no client.
+     */
+    public record Overview(@Always String month, boolean closed, @Always List<Statement> items,
+            @Always List<CurrencyTotal> totals, Statement own) {
     }
 
     /**
@@ -101,8 +106,59 @@ public class Statements {
                 items = open.compute(reach, orgs, orgs.size() == all.size(), wanted, wanted, context.at(), false);
             }
             items = withAlerts(reach, items, wanted, wanted);
-            return new Overview(wanted.toString(), closed, items, totals(items));
+            List<Statement> clients = items.stream().filter(st -> !DefaultOrg.ID.equals(st.orgId())).toList();
+            Statement own = items.stream().filter(st -> DefaultOrg.ID.equals(st.orgId())).findFirst().orElse(null);
+            return new Overview(wanted.toString(), closed, clients, totals(clients), own);
         });
+    }
+
+    static final int MAX_ORGS_AT_ONCE = 100;
+
+    /**
+     * This month so far for each of the orgs named (comma-separated ids, at most
+     * {@value #MAX_ORGS_AT_ONCE}), in the order named: what the organization cards show. An
+     * id the caller may not reach is answered as not found, like the org itself.
+     */
+    public List<Statement> monthToDate(OrgCallContext context, String orgIds) {
+        List<UUID> ids = orgIds(orgIds);
+        OrgScope reach = context.reach();
+        OrgScope named = reach.narrowedTo(ids);
+        YearMonth month = BillingMonth.of(context.at());
+        return transactions.read(named, () -> {
+            List<Organization> orgs = organizations.all(named);
+            if (orgs.size() != ids.size()) {
+                throw ApiException.notFound("The organization");
+            }
+            Map<UUID, Statement> byOrg = new java.util.HashMap<>();
+            for (Statement statement : withAlerts(named, open.compute(named, orgs, true, month, month, context.at(),
+                    false), month, month)) {
+                byOrg.put(statement.orgId(), statement);
+            }
+            return ids.stream().map(byOrg::get).toList();
+        });
+    }
+
+    private static List<UUID> orgIds(String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest("orgIds", "Name the organizations: orgIds=<id>,<id>,...");
+        }
+        String[] parts = value.split(",", MAX_ORGS_AT_ONCE + 2);
+        if (parts.length > MAX_ORGS_AT_ONCE) {
+            throw ApiException.badRequest("orgIds", "At most " + MAX_ORGS_AT_ONCE + " organizations at once.");
+        }
+        java.util.LinkedHashSet<UUID> ids = new java.util.LinkedHashSet<>();
+        for (String part : parts) {
+            String id = part.trim();
+            if (id.length() != 36) {
+                throw ApiException.badRequest("orgIds", "orgIds must be organization ids separated by commas.");
+            }
+            try {
+                ids.add(UUID.fromString(id));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("orgIds", "orgIds must be organization ids separated by commas.");
+            }
+        }
+        return List.copyOf(ids);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
+import io.tenantry.support.Api;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.support.UsageEvents;
@@ -158,6 +159,34 @@ class DashboardSummaryTest extends ServerTest {
         assertThat(summary.path("missingRates")).isEmpty();
         assertThat(names(summary.path("topByCost"))).containsExactly("Euro GmbH");
         assertThat(summary.toString()).doesNotContain(acme).doesNotContain(naira).doesNotContain("Acme");
+    }
+
+    @Test
+    void theOrganizationCardsGetThisMonthSoFarInTheOrderNamed() {
+        JsonNode items = api.get("/api/billing/month-to-date?orgIds=" + euro + "," + acme).as(owner).send()
+                .expect(200).json().path("items");
+        assertThat(names(items)).containsExactly("Euro GmbH", "Acme");
+        assertThat(items.get(1).path("budgetUsed").asString()).isEqualTo("125.00");
+        assertThat(items.get(1).path("budgetAlerts").toString()).isEqualTo("[50,100]");
+        assertThat(items.get(1).has("lines")).as("no per-agent lines").isFalse();
+
+        String bound = platform.createUser("user", euro, List.of("billing"));
+        api.get("/api/billing/month-to-date?orgIds=" + euro).as(bound).send().expect(200);
+        // Another org's id, or one that does not exist, is not found, and nothing of it is told.
+        assertThat(api.get("/api/billing/month-to-date?orgIds=" + euro + "," + acme).as(bound).send().expect(404)
+                .body()).doesNotContain("Acme");
+        api.get("/api/billing/month-to-date?orgIds=" + java.util.UUID.randomUUID()).as(owner).send().expect(404);
+    }
+
+    @Test
+    void badOrganizationListsAreRefusedInWords() {
+        String tooMany = String.join(",", java.util.Collections.nCopies(101, acme));
+        for (String bad : List.of("", "nope", acme + ",", acme + ";" + euro, tooMany, "x".repeat(5_000))) {
+            Api.Response response = api.get("/api/billing/month-to-date?orgIds="
+                    + java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8)).as(owner).send();
+            assertThat(response.status()).as(bad.length() > 60 ? bad.substring(0, 60) : bad).isEqualTo(400);
+            assertThat(response.json().path("field").asString()).isEqualTo("orgIds");
+        }
     }
 
     @Test

@@ -279,6 +279,10 @@ class StatementApiTest extends ServerTest {
             assertThat(item.has("lines")).isFalse();
         }
         assertThat(totals.get("USD").path("revenue").decimalValue()).isEqualByComparingTo(usdRevenue);
+        // The operator's own organization is given apart, in no client row and no client total.
+        assertThat(items).doesNotContainKey(io.tenantry.tenancy.DefaultOrg.ID.toString());
+        assertThat(overview.path("own").path("orgId").asString()).isEqualTo(io.tenantry.tenancy.DefaultOrg.ID.toString());
+        assertThat(overview.path("own").has("lines")).isFalse();
     }
 
     @Test
