@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import io.tenantry.organization.DeletionCheck;
 import io.tenantry.organization.OrgDeletionGuard;
 import io.tenantry.organization.OrgMembers;
 import io.tenantry.tenancy.OrgScope;
@@ -29,10 +30,10 @@ class AgentOrgMembers implements OrgMembers, OrgDeletionGuard {
     }
 
     @Override
-    public Optional<String> reasonNotToDelete(OrgScope scope, UUID orgId) {
+    public Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId) {
         long count = agents.countIn(scope, orgId);
         return count == 0 ? Optional.empty()
-                : Optional.of("This organization has " + count + (count == 1 ? " agent" : " agents")
-                        + " assigned: unassign all agents first.");
+                : Optional.of(new DeletionCheck.Obstacle("agents", count, "This organization has " + count
+                        + (count == 1 ? " agent" : " agents") + " assigned: unassign all agents first."));
     }
 }

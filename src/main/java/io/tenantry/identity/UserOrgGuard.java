@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import io.tenantry.organization.DeletionCheck;
 import io.tenantry.organization.OrgDeletionGuard;
 import io.tenantry.tenancy.OrgScope;
 
@@ -22,10 +23,10 @@ class UserOrgGuard implements OrgDeletionGuard {
     }
 
     @Override
-    public Optional<String> reasonNotToDelete(OrgScope scope, UUID orgId) {
+    public Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId) {
         long bound = users.boundTo(orgId);
         return bound == 0 ? Optional.empty()
-                : Optional.of(bound + (bound == 1 ? " user is" : " users are")
-                        + " bound to this organization: bind them elsewhere or delete them first.");
+                : Optional.of(new DeletionCheck.Obstacle("users", bound, bound + (bound == 1 ? " user is" : " users are")
+                        + " bound to this organization: bind them elsewhere or delete them first."));
     }
 }

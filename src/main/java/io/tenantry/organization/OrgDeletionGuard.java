@@ -6,10 +6,10 @@ import java.util.UUID;
 import io.tenantry.tenancy.OrgScope;
 
 /**
- * A feature that holds things an organization cannot be deleted with. Each answers why
- * not (a sentence for the user) or empty when it has nothing in the way.
+ * A feature that holds things an organization cannot be deleted with. Each answers what is
+ * in the way (a count and a sentence for the user) or empty when it has nothing there.
  */
 public interface OrgDeletionGuard {
 
-    Optional<String> reasonNotToDelete(OrgScope scope, UUID orgId);
+    Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId);
 }

@@ -111,6 +111,15 @@ class OrganizationController {
         return organizations.toggle(context, id);
     }
 
+    @Operation(operationId = "checkOrganizationDeletion", summary = "Whether an organization may be deleted",
+            description = "What stands in the way of deleting the organization now (assigned agents, bound users, "
+                    + "being the default organization), so a user can be told why before confirming. Owners and "
+                    + "admins only.")
+    @GetMapping("/{id}/deletion-check")
+    DeletionCheck deletionCheck(OrgCallContext context, @PathVariable UUID id) {
+        return organizations.deletionCheck(context, id);
+    }
+
     @Operation(operationId = "deleteOrganization", summary = "Delete an organization",
             description = "Deletes an organization with no agents and no bound users left (409 says what is in the "
                     + "way); the default organization stays. Owners and admins only.")

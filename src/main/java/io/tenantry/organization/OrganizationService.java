@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
@@ -244,19 +243,35 @@ public class OrganizationService {
         });
     }
 
+    /** What stands in the way of deleting the org now; the delete itself checks again, under a lock. */
+    public DeletionCheck deletionCheck(OrgCallContext context, UUID id) {
+        context.requireOperator("delete organizations");
+        OrgScope reach = context.reach();
+        return transactions.read(reach, () -> {
+            Organization org = repository.find(reach, id).orElseThrow(() -> notFound());
+            return check(reach, org);
+        });
+    }
+
+    private DeletionCheck check(OrgScope reach, Organization org) {
+        if (org.isDefault()) {
+            return new DeletionCheck(false, List.of(new DeletionCheck.Obstacle("default", 0,
+                    "The default organization cannot be deleted.")));
+        }
+        List<DeletionCheck.Obstacle> obstacles = deletionGuards.stream()
+                .map(guard -> guard.obstacleToDeletion(reach, org.id())).flatMap(Optional::stream).toList();
+        return new DeletionCheck(obstacles.isEmpty(), obstacles);
+    }
+
     public void delete(OrgCallContext context, UUID id) {
         context.requireOperator("delete organizations");
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         transactions.write(reach, () -> {
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
-            if (before.isDefault()) {
-                throw ApiException.conflict("The default organization cannot be deleted.");
-            }
-            String reasons = deletionGuards.stream().map(guard -> guard.reasonNotToDelete(reach, id))
-                    .flatMap(Optional::stream).collect(Collectors.joining(" "));
-            if (!reasons.isEmpty()) {
-                throw ApiException.conflict(reasons);
+            DeletionCheck check = check(reach, before);
+            if (!check.deletable()) {
+                throw ApiException.conflict(check.reasons());
             }
             repository.delete(reach, id);
             audit.record(inReach, id, "organization.deleted", "organization", id, before.auditState(), null);

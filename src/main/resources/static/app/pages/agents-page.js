@@ -2,6 +2,7 @@
 // organizations"), paged from the server; operators create, pause and resume them.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
@@ -79,7 +80,8 @@ class AgentsPage extends LightElement {
   }
 
   async revoke(agent, key) {
-    if (!confirm(`Revoke key ${key.prefix}…? Whatever uses it stops working at once.`)) return;
+    if (!await askToConfirm({ title: `Revoke key ${key.prefix}…?`, message: `Whatever uses this key for
+      ${agent.name} stops working at once. This cannot be undone.`, confirm: 'Revoke key', danger: true })) return;
     try {
       await del(`/api/agents/${agent.id}/keys/${key.id}`, { org: null });
       this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;

@@ -2,6 +2,7 @@
 // its billing (monthly revenue against token cost, per-agent rates, a month's breakdown).
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { askToConfirm } from '../confirm-dialog.js';
 import { get, post } from '../api.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
@@ -60,8 +61,9 @@ class OrganizationDetail extends LightElement {
     const agentId = new FormData(event.target).get('agent');
     const agent = this.candidates.find((a) => a.id === agentId);
     if (!agent) return;
-    if (agent.clientOrgId !== DEFAULT_ORG
-      && !confirm(`${agent.name} is assigned to ${agent.clientOrgName}. Move it to ${this.org.name}?`)) return;
+    if (agent.clientOrgId !== DEFAULT_ORG && !await askToConfirm({ title: `Move ${agent.name}?`,
+      message: `${agent.name} is assigned to ${agent.clientOrgName}. Moving it bills it to ${this.org.name} from now
+        on.`, confirm: `Move to ${this.org.name}` })) return;
     await this.run(() => post(`/api/agents/${agent.id}/assign-org`, { orgId: this.org.id }, { org: null }));
   }
 

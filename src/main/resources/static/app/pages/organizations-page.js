@@ -5,6 +5,7 @@
 // is shown apart from the clients.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
@@ -64,14 +65,31 @@ class OrganizationsPage extends LightElement {
       if (action === 'toggle') {
         this.list.replace(await post(`/api/organizations/${org.id}/toggle`, undefined, { org: null }));
       } else if (action === 'delete') {
-        // With agents assigned the server refuses and says why, in its own words.
-        if (!confirm(`Delete ${org.name}? This cannot be undone.`)) return;
+        if (!await this.confirmDeletion(org)) return;
         await del(`/api/organizations/${org.id}`, { org: null });
         this.list.remove(org.id);
       }
     } catch (e) {
       this.cardErrors = { ...this.cardErrors, [org.id]: e.message };
     }
+  }
+
+  /**
+   * Asks the server first what stands in the way; if something does, says why and where
+   * to fix it instead of offering a delete that would fail.
+   */
+  async confirmDeletion(org) {
+    const check = await get(`/api/organizations/${org.id}/deletion-check`, { org: null });
+    if (!check.deletable) {
+      const fixes = { agents: { href: `#/organizations/${org.id}/agents`, label: `Unassign its agents` },
+        users: { href: '#/users', label: 'Bind its users elsewhere in Users' } };
+      await askToConfirm({ title: `${org.name} cannot be deleted yet`, message: 'Deleting it needs:',
+        details: check.obstacles.map((o) => o.detail),
+        links: check.obstacles.map((o) => fixes[o.kind]).filter(Boolean) });
+      return false;
+    }
+    return askToConfirm({ title: `Delete ${org.name}?`, message: 'This cannot be undone.',
+      confirm: 'Delete organization', danger: true });
   }
 
   saved(org) {

@@ -2,6 +2,7 @@
 // organization, pages with Select all / none), saved together in one call.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, put, del } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
@@ -91,7 +92,8 @@ class UsersPage extends LightElement {
   // Not named remove(): that would replace the element's own remove(), which the dashboard
   // calls to take this page away when another one opens.
   async deleteUser(user) {
-    if (!confirm(`Delete ${user.name} (${user.email})?`)) return;
+    if (!await askToConfirm({ title: `Delete ${user.name}?`, message: `${user.email} will no longer be able to
+      sign in. This cannot be undone.`, confirm: 'Delete user', danger: true })) return;
     this.formError = null;
     try {
       await del(`/api/users/${user.id}`, { org: null });

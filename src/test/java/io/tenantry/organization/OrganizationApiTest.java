@@ -204,11 +204,20 @@ class OrganizationApiTest extends ServerTest {
         String org = platform.createOrg("Busy");
         String agent = platform.createAgent(org, "Worker");
 
+        // Asked first, the server says what is in the way, in the words the delete would use.
+        Api.Response check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200);
+        assertThat(check.json().path("deletable").asBoolean()).isFalse();
+        assertThat(check.json().path("obstacles").get(0).path("kind").asString()).isEqualTo("agents");
+        assertThat(check.json().path("obstacles").get(0).path("count").asLong()).isEqualTo(1);
         Api.Response refused = api.delete("/api/organizations/" + org).as(owner).send().expect(409);
-        assertThat(refused.text("detail")).contains("unassign all agents first");
+        assertThat(refused.text("detail")).contains("unassign all agents first")
+                .isEqualTo(check.json().path("obstacles").get(0).path("detail").asString());
         api.get("/api/organizations/" + org).as(owner).send().expect(200);
 
         api.post("/api/agents/" + agent + "/unassign-org").as(owner).send().expect(200);
+        check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200);
+        assertThat(check.json().path("deletable").asBoolean()).isTrue();
+        assertThat(check.json().path("obstacles")).isEmpty();
         api.delete("/api/organizations/" + org).as(owner).send().expect(204);
         api.get("/api/organizations/" + org).as(owner).send().expect(404);
     }
@@ -220,6 +229,9 @@ class OrganizationApiTest extends ServerTest {
 
         assertThat(api.delete("/api/organizations/" + org).as(owner).send().expect(409).text("detail"))
                 .contains("bound to this organization");
+        Api.Response check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200);
+        assertThat(check.json().path("obstacles").get(0).path("kind").asString()).isEqualTo("users");
+        api.get("/api/organizations/" + java.util.UUID.randomUUID() + "/deletion-check").as(owner).send().expect(404);
     }
 
     @Test

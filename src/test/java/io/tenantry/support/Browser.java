@@ -125,8 +125,10 @@ public final class Browser implements AutoCloseable {
                 "//button[normalize-space(.)='" + label + "']"))).click();
     }
 
+    /** Confirms in the dashboard's confirmation dialog, and waits for it to close. */
     public void acceptConfirmation() {
-        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        click("dialog[open] button.confirm");
+        wait.until(d -> d.findElements(By.cssSelector("dialog[open]")).isEmpty());
     }
 
     public String text(String css) {

@@ -348,6 +348,13 @@ class CrossTenantMatrixTest {
                     who -> api.get("/api/organizations/" + org + "/budget-alerts").as(token(who)).send(),
                     (who, r) -> assertThat(r.items()).isNotEmpty()
                             .allSatisfy(a -> assertThat(a.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/organizations/{" + where + "}/deletion-check", Expect.operators(200),
+                    who -> api.get("/api/organizations/" + org + "/deletion-check").as(token(who)).send(),
+                    (who, r) -> {
+                        assertThat(r.json().path("deletable").asBoolean()).as("it holds an agent").isFalse();
+                        assertThat(r.json().path("obstacles").toString())
+                                .contains(where == Where.DEFAULT ? "\"default\"" : "\"agents\"");
+                    }));
             rows.add(row("GET /api/billing/month-to-date?orgIds={" + where + "}", Expect.readIn(where),
                     who -> api.get("/api/billing/month-to-date?orgIds=" + org).as(token(who)).send(),
                     (who, r) -> assertThat(r.items()).singleElement()

@@ -212,9 +212,18 @@ class DashboardBrowserTest {
         var card = browser.findWithText("li.org", "acme-b-bold-b-co");
         assertThat(card.findElement(By.cssSelector(".agent-count")).getText()).isEqualTo("1");
         card.findElement(By.xpath(".//button[normalize-space(.)='Delete']")).click();
-        browser.acceptConfirmation();
-        browser.findWithText("li.org .error", "agent");
+        // The server's reason comes first, with where to fix it, and no delete button is offered.
+        var dialog = browser.findWithText("dialog[open]", "cannot be deleted yet");
+        assertThat(dialog.getText()).contains("1 agent assigned");
+        assertThat(dialog.findElement(By.linkText("Unassign its agents")).getDomAttribute("href"))
+                .isEqualTo("#/organizations/" + orgA + "/agents");
+        assertThat(browser.all("dialog[open] button.confirm")).isEmpty();
+        // A modal dialog: focus starts inside it, on the safe choice.
+        assertThat(browser.script("return document.activeElement.closest('dialog') !== null"
+                + " && document.activeElement.classList.contains('cancel')")).isEqualTo(true);
         browser.screenshot("05-delete-refused");
+        browser.find("dialog[open]").sendKeys(Keys.ESCAPE);
+        browser.waitUntil("Escape closes the dialog", () -> browser.all("dialog[open]").isEmpty());
         assertThat(api.get("/api/organizations/" + orgA).as(owner).send().status()).isEqualTo(200);
     }
 

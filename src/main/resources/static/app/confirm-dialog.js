@@ -1,0 +1,45 @@
+// The dashboard's one confirmation dialog, in place of window.confirm(): a native modal
+// <dialog>, so the page behind is inert and focus stays inside it; Escape cancels; it is
+// named by its title and described by its message; the safe choice has the focus first.
+// With no confirm label it only informs (why something cannot be done, and where to fix it).
+import { html, render } from 'lit';
+
+let open = null;
+
+/**
+ * Asks the user; resolves true for the confirm button, false for Cancel, Escape or a link
+ * followed. `links` are [{ href, label }] to where the user can fix what is in the way.
+ */
+export function askToConfirm({ title, message, details = [], confirm = null, danger = false, links = [] }) {
+  open?.close();
+  const dialog = document.createElement('dialog');
+  dialog.className = 'confirm';
+  dialog.setAttribute('aria-labelledby', 'confirm-title');
+  dialog.setAttribute('aria-describedby', 'confirm-message');
+  document.body.append(dialog);
+  open = dialog;
+  return new Promise((resolve) => {
+    const finish = (answer) => {
+      dialog.returnValue = answer ? 'confirm' : 'cancel';
+      dialog.close();
+    };
+    dialog.addEventListener('close', () => {
+      if (open === dialog) open = null;
+      dialog.remove();
+      resolve(dialog.returnValue === 'confirm');
+    }, { once: true });
+    render(html`
+      <h2 id="confirm-title">${title}</h2>
+      <p id="confirm-message">${message}</p>
+      ${details.length ? html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>` : ''}
+      ${links.length ? html`<p class="fixes">${links.map((l) => html`<a href=${l.href}
+        @click=${() => finish(false)}>${l.label}</a>`)}</p>` : ''}
+      <div class="actions">
+        <button type="button" class="secondary cancel" autofocus @click=${() => finish(false)}>
+          ${confirm ? 'Cancel' : 'Close'}</button>
+        ${confirm ? html`<button type="button" class="confirm ${danger ? 'danger' : ''}"
+          @click=${() => finish(true)}>${confirm}</button>` : ''}
+      </div>`, dialog);
+    dialog.showModal();
+  });
+}
