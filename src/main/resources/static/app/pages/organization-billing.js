@@ -111,8 +111,9 @@ class OrganizationBilling extends LightElement {
   }
 
   warnings(s) {
-    return s.warnings.length === 0 ? '' : html`<ul class="warnings" role="status">
-      ${s.warnings.map((w) => html`<li>${w}</li>`)}</ul>`;
+    // The list is wrapped: a role on the <ul> itself would hide that it is a list.
+    return s.warnings.length === 0 ? '' : html`<div role="status"><ul class="warnings">
+      ${s.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
   }
 
   lines(s) {

@@ -67,6 +67,12 @@ public class NodeTools implements ExecutionCondition {
         return run(List.of("node", script.toString()), environment, 180);
     }
 
+    /** A file of an installed package, such as a script to load into a page. */
+    public static Path installed(String path) throws IOException, InterruptedException {
+        install();
+        return DIRECTORY.resolve("node_modules").resolve(path);
+    }
+
     /** Installs the pinned tools once per test run. */
     public static synchronized void install() throws IOException, InterruptedException {
         if (installed) {

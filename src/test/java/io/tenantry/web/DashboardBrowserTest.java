@@ -2,6 +2,7 @@ package io.tenantry.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -32,6 +33,7 @@ import tools.jackson.databind.JsonNode;
 import io.tenantry.support.Api;
 import io.tenantry.support.Browser;
 import io.tenantry.support.MonthEdge;
+import io.tenantry.support.NodeTools;
 import io.tenantry.support.BrowserGate;
 import io.tenantry.support.Platform;
 import io.tenantry.support.TenantryTest;
@@ -415,7 +417,7 @@ class DashboardBrowserTest {
                 .ofPattern("MMM yyyy", java.util.Locale.US));
         assertThat(String.valueOf(browser.script("return document.querySelector('[data-currency=USD] money-chart')"
                 + ".chart.getOption().xAxis[0].data.join(',')"))).contains(thisMonth);
-        assertThat(chartLabelSizes()).allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(11));
+        assertThat(chartLabelSizes(browser)).isNotEmpty().allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(11));
         assertThat(browser.find("[data-currency=USD] .plot").getDomAttribute("aria-label")).contains(thisMonth)
                 .contains("revenue");
         browser.screenshot("09-home");
@@ -428,7 +430,7 @@ class DashboardBrowserTest {
 
     /** The font size of every axis's labels and name, in every chart on the page. */
     @SuppressWarnings("unchecked")
-    List<Long> chartLabelSizes() {
+    static List<Long> chartLabelSizes(Browser browser) {
         return (List<Long>) browser.script("return [...document.querySelectorAll('money-chart')].flatMap(c => {"
                 + " const o = c.chart.getOption(); return [...o.xAxis, ...o.yAxis].flatMap(a =>"
                 + " [a.axisLabel.fontSize, a.nameTextStyle?.fontSize ?? a.axisLabel.fontSize]); })");
@@ -648,12 +650,18 @@ class DashboardBrowserTest {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
             signInByKeyboard(phone, Platform.OWNER_EMAIL);
-            for (String page : List.of("organizations", "organizations/" + orgA + "/billing", "agents", "billing",
-                    "users", "settings", "audit")) {
+            for (String page : List.of("dashboard", "organizations", "organizations/" + orgA + "/agents",
+                    "organizations/" + orgA + "/billing", "agents", "billing", "users", "settings", "audit")) {
                 phone.go("/#/" + page);
                 phone.find("main h1");
                 Thread.sleep(300);
                 Object overflow = phone.script("return document.documentElement.scrollWidth - window.innerWidth");
+                if (page.equals("dashboard") || page.endsWith("/billing")) {
+                    phone.waitUntil("the chart on " + page + " is drawn", () -> !phone.all("money-chart canvas")
+                            .isEmpty());
+                    assertThat(chartLabelSizes(phone)).as("chart labels on a phone, px").isNotEmpty()
+                            .allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(11));
+                }
                 phone.screenshot("phone-" + page.replace('/', '-').replace(orgA, "org"));
                 assertThat(((Number) overflow).intValue()).as("sideways overflow of %s", page).isLessThanOrEqualTo(0);
             }
@@ -702,6 +710,51 @@ class DashboardBrowserTest {
         signInByKeyboard(browser, BOUND_EMAIL);
         browser.findWithText(".who", "Bound User");
         walkEveryPageAfterEveryOther("a bound user");
+    }
+
+    /**
+     * An automated accessibility audit (axe-core, WCAG 2.1 A and AA rules) of every page and
+     * both tabs of an organization, for a bound user and for the owner: no serious or
+     * critical violation.
+     */
+    @Test
+    @Order(22)
+    @ExtendWith(NodeTools.class)
+    void everyPagePassesAnAccessibilityAudit() throws Exception {
+        String axe = Files.readString(NodeTools.installed("axe-core/axe.min.js"));
+        List<String> found = new ArrayList<>();
+        audit("a bound user", axe, List.of("#/organizations/" + orgA + "/agents", "#/organizations/" + orgA
+                + "/billing"), found);
+        browser.clickButton("Sign out");
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
+        audit("the owner", axe, List.of("#/organizations/" + orgA + "/agents", "#/organizations/" + orgB
+                + "/billing"), found);
+        assertThat(found).as("serious or critical accessibility violations").isEmpty();
+    }
+
+    private void audit(String who, String axe, List<String> more, List<String> found) {
+        browser.go("/#/");
+        browser.waitUntil(who + " sees the page links", () -> browser.all("nav[aria-label=Pages] a").size() > 1);
+        List<String> pages = new ArrayList<>(browser.all("nav[aria-label=Pages] a").stream()
+                .map(a -> a.getDomAttribute("href")).toList());
+        pages.addAll(more);
+        for (String page : pages) {
+            browser.go("/" + page);
+            browser.find("main h1");
+            browser.waitUntil(page + " has loaded", () -> browser.all("main .loading").isEmpty());
+            if (!Boolean.TRUE.equals(browser.script("return typeof window.axe === 'object'"))) {
+                browser.script(axe);
+            }
+            Object result = browser.script("return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a',"
+                    + " 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(r => r.violations"
+                    + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                    + ".map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '"
+                    + " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))");
+            for (Object violation : (List<?>) result) {
+                found.add(who + " on " + page + ": " + violation);
+            }
+        }
     }
 
     /** What each page link opens in the main area. */
