@@ -7,12 +7,15 @@ import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { money, count, monthName, change } from '../format.js';
 import '../money-chart.js';
+import '../unpriced-model-fix.js';
+import { isOperator } from './organizations-page.js';
 
 class HomePage extends LightElement {
   static properties = {
     me: { attribute: false },
     summary: { state: true },
     error: { state: true },
+    notice: { state: true },
   };
 
   connectedCallback() {
@@ -26,6 +29,12 @@ class HomePage extends LightElement {
     } catch (e) {
       this.error = e.message;
     }
+  }
+
+  /** A warning was fixed here: say what happened, and read the figures again. */
+  fixed(message) {
+    this.notice = message;
+    this.load();
   }
 
   can(page) {
@@ -49,6 +58,7 @@ class HomePage extends LightElement {
     if (!s) return html`<h1>Home</h1><p class="loading" role="status">Loading…</p>`;
     return html`
       <div class="page-head"><h1>Home</h1><span class="hint">${monthName(s.month)}, month to date</span></div>
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : ''}
       ${this.attention(s)}
       ${s.currencies.length === 0 ? html`<p class="empty">No client organization is billed this month yet.
         ${this.can('organizations') ? html`<a href="#/organizations">Create one in Organizations.</a>` : ''}</p>` : ''}
@@ -74,8 +84,9 @@ class HomePage extends LightElement {
       ...s.unpriced.map((u) => html`<li data-warning="unpriced">
         <span class="badge warn">Unpriced</span> ${count(u.tokens)} tokens of <code>${u.model}</code>
         (${u.orgs} ${u.orgs === 1 ? 'organization' : 'organizations'}) have no price and are not in any cost.
-        ${this.can('settings') ? html`<a href="#/settings">Add its price in Settings, then rerate.</a>`
-          : 'Ask an owner or admin to add its price.'}</li>`),
+        ${isOperator(this.me) ? html`<a href="#/settings">Add its price in Settings, then rerate</a>, or
+          <unpriced-model-fix .model=${u} @fixed=${(e) => this.fixed(e.detail)}></unpriced-model-fix>`
+          : 'Ask an owner or admin to add its price or map it to a priced model.'}</li>`),
       ...s.missingRates.map((r) => html`<li data-warning="rate">
         <span class="badge warn">No rate</span> No exchange rate from USD to ${r.currency} for
         ${monthName(r.month)}: the cost of ${r.orgs} ${r.orgs === 1 ? 'organization' : 'organizations'} is in USD

@@ -1,10 +1,12 @@
 // Settings: model prices (the price in force, each model's history, adding a price
-// version) and USD exchange rates per month.
+// version), model aliases (a reported name priced as a priced model) and USD exchange
+// rates per month.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { decimalInput, perMillion } from '../format.js';
-import { get, post, put } from '../api.js';
+import { get, post, put, del } from '../api.js';
+import { askToConfirm } from '../confirm-dialog.js';
 import { isOperator } from './organizations-page.js';
 
 /** The forms' labels for the API's field names, for error messages. */
@@ -23,6 +25,8 @@ class SettingsPage extends LightElement {
     error: { state: true },
     priceError: { state: true },
     rateError: { state: true },
+    aliases: { state: true },
+    aliasError: { state: true },
   };
 
   constructor() {
@@ -34,6 +38,41 @@ class SettingsPage extends LightElement {
     super.connectedCallback();
     this.loadModels();
     this.loadRates();
+    this.loadAliases();
+  }
+
+  async loadAliases() {
+    try {
+      this.aliases = (await get('/api/settings/model-aliases', { org: null })).items;
+    } catch (e) {
+      this.error = e.message;
+    }
+  }
+
+  async setAlias(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    this.aliasError = null;
+    try {
+      await put(`/api/settings/model-aliases/${encodeURIComponent(String(form.get('alias')).trim())}`,
+        { model: form.get('model') }, { org: null });
+      event.target.reset();
+      await this.loadAliases();
+    } catch (e) {
+      this.aliasError = inWords(e, { alias: 'Reported name', model: 'Priced as' });
+    }
+  }
+
+  async removeAlias(alias) {
+    if (!await askToConfirm({ title: `Remove the alias ${alias.alias}?`, message: `Usage reported as ${alias.alias}
+      is unpriced again from now on; what was priced stays priced.`, confirm: 'Remove alias', danger: true })) return;
+    this.aliasError = null;
+    try {
+      await del(`/api/settings/model-aliases/${encodeURIComponent(alias.alias)}`, { org: null });
+      await this.loadAliases();
+    } catch (e) {
+      this.aliasError = e.message;
+    }
   }
 
   async loadModels(more = false) {
@@ -144,6 +183,24 @@ class SettingsPage extends LightElement {
           ${this.priceError ? html`<p class="error" role="alert">${this.priceError}</p>` : ''}
           <div class="actions"><button type="submit">Add price</button></div>
         </form>` : ''}
+      </section>
+      <section aria-labelledby="aliases-title">
+        <h2 id="aliases-title">Model aliases</h2>
+        <p class="hint">A model name your agents report that has no price of its own, priced as a priced model
+          (mistral-large as mistral-large-latest). Rerate to price usage stored before the alias.</p>
+        ${this.aliases?.length ? html`<table class="list aliases">
+          <thead><tr><th>Reported name</th><th>Priced as</th><th>Since</th>${operator ? html`<th></th>` : ''}</tr></thead>
+          <tbody>${this.aliases.map((a) => html`<tr><td><code>${a.alias}</code></td><td>${a.model}</td>
+            <td>${a.createdAt.slice(0, 10)}</td>${operator ? html`<td><button class="danger"
+              @click=${() => this.removeAlias(a)}>Remove</button></td>` : ''}</tr>`)}</tbody>
+        </table>` : html`<p class="empty">No aliases.</p>`}
+        ${operator ? html`<form class="inline" @submit=${(e) => this.setAlias(e)}>
+          <label>Reported name <input name="alias" required maxlength="100" placeholder="mistral-large"></label>
+          <label>Priced as <select name="model" required><option value="">Choose a priced model…</option>
+            ${this.models.map((m) => html`<option>${m.model}</option>`)}</select></label>
+          <button type="submit">Set alias</button>
+        </form>` : ''}
+        ${this.aliasError ? html`<p class="error" role="alert">${this.aliasError}</p>` : ''}
       </section>
       <section aria-labelledby="fx-title">
         <h2 id="fx-title">Exchange rates</h2>

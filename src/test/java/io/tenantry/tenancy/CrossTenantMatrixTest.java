@@ -287,6 +287,8 @@ class CrossTenantMatrixTest {
         rows.add(row("GET /api/settings/models", Expect.everyUser(200),
                 who -> api.get("/api/settings/models").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
+        rows.add(row("GET /api/settings/model-aliases", Expect.everyUser(200),
+                who -> api.get("/api/settings/model-aliases").as(token(who)).send()));
         rows.add(row("GET /api/settings/fx-rates", Expect.everyUser(200),
                 who -> api.get("/api/settings/fx-rates").as(token(who)).send(),
                 (who, r) -> {
@@ -479,7 +481,25 @@ class CrossTenantMatrixTest {
             assertThat(table.contains("\"" + month + "\"")).isEqualTo(response.status() == 200);
             return response;
         });
-        return Stream.concat(prices, fx);
+        Stream<DynamicTest> setAlias = row("PUT /api/settings/model-aliases/{alias}", Expect.operators(200), who -> {
+            String alias = "matrix-alias-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            Api.Response response = api.put("/api/settings/model-aliases/" + alias).as(token(who))
+                    .json(Map.of("model", "gpt-4o")).send();
+            String list = api.get("/api/settings/model-aliases").as(platform.owner()).send().body();
+            assertThat(list.contains("\"" + alias + "\"")).isEqualTo(response.status() == 200);
+            return response;
+        });
+        Stream<DynamicTest> removeAlias = row("DELETE /api/settings/model-aliases/{alias}", Expect.operators(204),
+                who -> {
+                    String alias = "matrix-alias-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+                    api.put("/api/settings/model-aliases/" + alias).as(platform.owner())
+                            .json(Map.of("model", "gpt-4o")).send().expect(200);
+                    Api.Response response = api.delete("/api/settings/model-aliases/" + alias).as(token(who)).send();
+                    String list = api.get("/api/settings/model-aliases").as(platform.owner()).send().body();
+                    assertThat(list.contains("\"" + alias + "\"")).isEqualTo(response.status() != 204);
+                    return response;
+                });
+        return Stream.of(prices, fx, setAlias, removeAlias).flatMap(s -> s);
     }
 
     @Order(4)

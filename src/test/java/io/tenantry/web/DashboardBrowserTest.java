@@ -422,6 +422,23 @@ class DashboardBrowserTest {
                 .contains("revenue");
         browser.screenshot("09-home");
 
+        // Unpriced usage is fixed from the warning: the name is mapped to a priced model and rerated.
+        unpriced.findElement(By.xpath(".//button[starts-with(normalize-space(.), 'Map it to a priced model')]"))
+                .click();
+        var target = new Select(browser.find("form.map-model select[name=target]"));
+        browser.waitUntil("the priced models are offered", () -> target.getOptions().size() > 1);
+        assertThat(target.getFirstSelectedOption().getText()).as("the likely model is suggested")
+                .isEqualTo("mistral-large-latest");
+        browser.screenshot("09-home-map-model");
+        browser.clickButton("Map and rerate");
+        browser.findWithText("home-page .notice", "mistral-large is now priced as mistral-large-latest: 1 stored"
+                + " event was priced.");
+        browser.waitUntilGone("home-page .attention", "mistral-large");
+        JsonNode aliases = api.get("/api/settings/model-aliases").as(owner).send().expect(200).json();
+        assertThat(aliases.path("items").toString()).contains("\"alias\":\"mistral-large\"")
+                .contains("\"model\":\"mistral-large-latest\"");
+        assertThat(api.get("/api/dashboard").as(owner).send().json().path("unpriced")).isEmpty();
+
         // A client in the list opens its billing.
         browser.findWithText(".top-cost tbody a", "Acme").click();
         browser.findWithText("h1", "Acme <b>Bold</b> & Co");
@@ -509,6 +526,7 @@ class DashboardBrowserTest {
         browser.type("input[name=rate]", "0,92");
         browser.clickButton("Set rate");
         browser.findWithText("table.rates tbody", "0.92");
+        browser.findWithText("table.aliases tbody", "mistral-large-latest");
         browser.screenshot("16-settings");
         assertThat(api.get("/api/settings/fx-rates").as(owner).send().body()).contains("0.92");
     }

@@ -63,9 +63,31 @@ class ModelPriceRepository {
         return page.page(rows, p -> new String[] {p.effectiveFrom().toString()});
     }
 
+    /** The first version of the model, or of the model it is an alias of. */
     java.util.Optional<ModelPrice> first(String model) {
-        return jdbc.sql("select * from model_prices where model = :model order by effective_from limit 1")
+        return jdbc.sql("select * from model_prices where model = coalesce((select a.model from model_aliases a"
+                + " where a.alias = :model), :model) order by effective_from limit 1")
                 .param("model", model).query(ModelPriceRepository::map).optional();
+    }
+
+    /**
+     * The versions that price each of these names, oldest first: a model's own, or those of
+     * the model it is an alias of. One read, whatever the number of names.
+     */
+    Map<String, List<ModelPrice>> versionsFor(Collection<String> names) {
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<ModelPrice>> versions = new HashMap<>();
+        jdbc.sql("select p.*, p.model asked from model_prices p where p.model in (:names)"
+                + " union all select p.*, a.alias asked from model_aliases a join model_prices p on p.model = a.model"
+                + " where a.alias in (:names) order by asked, effective_from")
+                .param("names", names)
+                .query((rs, row) -> {
+                    versions.computeIfAbsent(rs.getString("asked"), k -> new java.util.ArrayList<>()).add(map(rs, row));
+                    return null;
+                }).list();
+        return versions;
     }
 
     boolean exists(String model) {

@@ -35,21 +35,27 @@ public class ModelPrices {
     static final Duration SKEW = Duration.ofMinutes(5);
 
     private final ModelPriceRepository prices;
+    private final ModelAliasRepository aliases;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    ModelPrices(ModelPriceRepository prices, ScopedTransactions transactions, AuditLog audit) {
+    ModelPrices(ModelPriceRepository prices, ModelAliasRepository aliases, ScopedTransactions transactions,
+            AuditLog audit) {
         this.prices = prices;
+        this.aliases = aliases;
         this.transactions = transactions;
         this.audit = audit;
     }
 
-    /** The price versions of these models, to price many events with one read. */
+    /**
+     * The price versions of these models, to price many events with one read; a name that
+     * is an alias is priced as the model it stands for.
+     */
     public PriceBook book(java.util.Collection<String> models) {
-        return new PriceBook(prices.versionsOf(models).stream().collect(Collectors.groupingBy(ModelPrice::model)));
+        return new PriceBook(prices.versionsFor(models));
     }
 
-    /** The first price the model was ever given, if any. */
+    /** The first price the model (or the model it is an alias of) was ever given, if any. */
     public java.util.Optional<ModelPrice> firstPrice(String model) {
         return prices.first(model);
     }
@@ -96,6 +102,11 @@ public class ModelPrices {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
+            aliases.find(model).ifPresent(alias -> {
+                throw ApiException.conflict("model", "'" + model + "' is priced as '" + alias.model()
+                        + "' (an alias): remove the alias in Settings first, or change the price of '"
+                        + alias.model() + "'.");
+            });
             boolean known = prices.exists(model);
             if (!known && provider == null) {
                 throw ApiException.badRequest("provider", "provider is required for a model that has no price yet.");
