@@ -38,7 +38,13 @@ class TenantryApp extends LightElement {
       this.route = parseRoute(location.hash);
       this.followOpenOrg();
     });
-    window.addEventListener('tenantry-signed-out', () => { this.me = null; this.state = 'login'; });
+    // A session that ends while the dashboard is open; at start, a 401 is the question start() asks.
+    window.addEventListener('tenantry-signed-out', () => {
+      if (this.state === 'ready') {
+        this.me = null;
+        this.state = 'login';
+      }
+    });
   }
 
   /** An organization's page makes it the org context, so the switcher shows the org that is open. */
@@ -62,23 +68,35 @@ class TenantryApp extends LightElement {
     this.start();
   }
 
+  /**
+   * Who is signed in, asked first: a signed-in user's page needs no other call before its
+   * own. Only someone not signed in is then asked for the first-run setup or the sign-in.
+   */
   async start() {
     this.error = null;
     try {
-      const setup = await get('/api/setup', { org: null });
-      if (setup.setupRequired) {
-        this.state = 'setup';
-        return;
-      }
       this.signedIn(await get('/api/me', { org: null }));
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
-        this.state = 'login';
+        await this.signInOrSetUp();
       } else {
-        this.error = e.message;
-        this.state = 'failed';
+        this.failed(e);
       }
     }
+  }
+
+  async signInOrSetUp() {
+    try {
+      const setup = await get('/api/setup', { org: null });
+      this.state = setup.setupRequired ? 'setup' : 'login';
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+
+  failed(e) {
+    this.error = e.message;
+    this.state = 'failed';
   }
 
   signedIn(me) {

@@ -394,8 +394,13 @@ class DashboardBrowserTest {
             }
         }
 
+        // Loaded afresh, Home is on screen after at most three API calls (who is signed in, and its summary).
+        browser.blank();
         browser.go("/#/dashboard");
         browser.find("home-page [data-currency=USD] [data-figure=revenue]");
+        assertThat(((Number) browser.script("return performance.getEntriesByType('resource')"
+                + ".filter(e => new URL(e.name).pathname.startsWith('/api/')).length")).intValue())
+                .as("API calls to show Home").isLessThanOrEqualTo(3);
         assertThat(browser.text("[data-currency=USD] [data-figure=revenue]"))
                 .isEqualTo(usd.path("revenue").asString() + " USD");
         assertThat(browser.text("[data-currency=USD] [data-figure=cost]"))

@@ -61,9 +61,10 @@ class AtAGlance {
         YearMonth previous = month.minusMonths(1);
         YearMonth from = month.minusMonths(MONTHS - 1L);
         return transactions.read(reach, () -> {
+            List<Organization> reachable = organizations.all(reach);
             Map<UUID, Organization> orgs = new HashMap<>();
-            organizations.all(reach).forEach(org -> orgs.put(org.id(), org));
-            List<Statement> all = statements.everyOrg(reach, from, month, context.at()).stream()
+            reachable.forEach(org -> orgs.put(org.id(), org));
+            List<Statement> all = statements.everyOrg(reach, reachable, from, month, context.at()).stream()
                     .filter(s -> existed(orgs.get(s.orgId()), s)).toList();
             List<Statement> clients = all.stream().filter(s -> !DefaultOrg.ID.equals(s.orgId())).toList();
             List<Statement> now = inMonth(clients, month);
@@ -147,7 +148,7 @@ class AtAGlance {
         record Seen(long[] tokens, java.util.Set<UUID> orgs, TreeSet<String> months) {
         }
         Map<String, Seen> byModel = new TreeMap<>();
-        for (RollupRow row : usage.billed(reach, firstOpen, month, false)) {
+        for (RollupRow row : usage.unpriced(reach, firstOpen, month)) {
             if (row.unpricedTokens() > 0) {
                 Seen seen = byModel.computeIfAbsent(row.model(),
                         m -> new Seen(new long[1], new java.util.HashSet<>(), new TreeSet<>()));

@@ -164,9 +164,9 @@ public class Statements {
     /**
      * Every org's statement (without lines) for each month in [from, to]: closed months from
      * the archive, open ones computed for the orgs that existed by the end of {@code to}.
-     * Must run inside a transaction of {@code reach}.
+     * {@code all} are all the orgs of {@code reach}. Must run inside a transaction of {@code reach}.
      */
-    List<Statement> everyOrg(OrgScope reach, YearMonth from, YearMonth to, Instant now) {
+    List<Statement> everyOrg(OrgScope reach, List<Organization> all, YearMonth from, YearMonth to, Instant now) {
         List<Statement> items = new ArrayList<>();
         YearMonth firstOpen = from;
         Optional<YearMonth> closedThrough = calendar.closedThrough();
@@ -176,7 +176,6 @@ public class Statements {
             firstOpen = lastClosed.plusMonths(1);
         }
         if (!firstOpen.isAfter(to)) {
-            List<Organization> all = organizations.all(reach);
             List<Organization> orgs = open.billable(reach, all, to);
             items.addAll(open.compute(reach, orgs, orgs.size() == all.size(), firstOpen, to, now, false));
         }

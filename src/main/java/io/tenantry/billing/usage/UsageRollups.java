@@ -133,6 +133,20 @@ class UsageRollups {
                 .list();
     }
 
+    /** Usage without a price billed in [from, to], per org, model and billed month; only where there is some. */
+    List<RollupRow> unpriced(OrgScope scope, YearMonth from, YearMonth to) {
+        String sql = "select org_id, billed_month, model, sum(unpriced_tokens) unpriced_tokens from usage_rollups"
+                + " where billed_month >= :from and billed_month <= :to and unpriced_tokens > 0 and "
+                + scope.sql("org_id") + " group by org_id, billed_month, model";
+        return jdbc.sql(sql).param("from", BillingMonth.date(from)).param("to", BillingMonth.date(to))
+                .params(scope.parameters())
+                .query((rs, row) -> new RollupRow(rs.getObject("org_id", UUID.class),
+                        YearMonth.from(rs.getObject("billed_month", java.time.LocalDate.class)), null,
+                        rs.getString("model"), null, 0, 0, 0, 0, java.math.BigDecimal.ZERO,
+                        rs.getLong("unpriced_tokens")))
+                .list();
+    }
+
     Optional<YearMonth> firstUsageMonth(OrgScope scope) {
         return jdbc.sql("select min(usage_month) from usage_rollups where " + scope.sql("org_id"))
                 .params(scope.parameters()).query((rs, row) -> rs.getObject(1, java.time.LocalDate.class)).list()

@@ -28,6 +28,14 @@ public class UsageTotals {
         return rollups.of(scope, from, to, perAgent);
     }
 
+    /**
+     * The usage without a price billed in [from, to], per org, model and billed month (usage
+     * month and agent are left null): only rows that have some.
+     */
+    public List<RollupRow> unpriced(OrgScope scope, YearMonth from, YearMonth to) {
+        return rollups.unpriced(scope, from, to);
+    }
+
     /** The earliest month any usage of the orgs of {@code scope} happened in. */
     public Optional<YearMonth> firstUsageMonth(OrgScope scope) {
         return rollups.firstUsageMonth(scope);
