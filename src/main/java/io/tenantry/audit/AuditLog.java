@@ -58,10 +58,10 @@ public class AuditLog {
 
     private void insert(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,
             Object targetId, Object before, Object after) {
-        repository.insert(context.scope(), new AuditEvent(UUID.randomUUID(), orgId, context.at(),
+        repository.insert(context.scope(), new AuditEvent(UUID.randomUUID(), orgId, null, context.at(),
                 context.actor().type().name(), context.actor().id(), context.actor().label(), action, targetType,
-                targetId == null ? null : targetId.toString(), toJson(before), toJson(after), context.requestId(),
-                platform));
+                targetId == null ? null : targetId.toString(), null, toJson(before), toJson(after),
+                context.requestId(), platform));
     }
 
     private String toJson(Object state) {

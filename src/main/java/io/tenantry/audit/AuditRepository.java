@@ -47,29 +47,38 @@ class AuditRepository {
 
     /** {@code withPlatform}: whether the installation's own events are included (owners and admins only). */
     CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, AuditLog.AuditFilter filter, PageRequest page) {
-        StringBuilder sql = new StringBuilder("select * from audit_events where ").append(scope.sql("org_id"));
+        // Names of orgs and agents are read in the same scope as the events (and under row-level
+        // security on PostgreSQL): an agent now in an org out of scope reads as null. Users are
+        // platform identities, outside both, so a user target keeps its id.
+        StringBuilder sql = new StringBuilder("select e.*, o.name org_name, case e.target_type"
+                + " when 'agent' then (select a.name from agents a where a.id = cast(e.target_id as uuid) and "
+                + scope.sql("a.org_id") + ")"
+                + " when 'organization' then (select t.name from organizations t where t.id = cast(e.target_id as uuid)"
+                + " and " + scope.sql("t.id") + ")"
+                + " end target_name from audit_events e left join organizations o on o.id = e.org_id where ")
+                .append(scope.sql("e.org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
         if (!withPlatform) {
-            sql.append(" and not platform");
+            sql.append(" and not e.platform");
         }
         if (filter.action() != null) {
-            sql.append(" and action = :action");
+            sql.append(" and e.action = :action");
             params.put("action", filter.action());
         }
         if (filter.from() != null) {
-            sql.append(" and occurred_at >= :from");
+            sql.append(" and e.occurred_at >= :from");
             params.put("from", Timestamps.of(filter.from()));
         }
         if (filter.to() != null) {
-            sql.append(" and occurred_at < :to");
+            sql.append(" and e.occurred_at < :to");
             params.put("to", Timestamps.of(filter.to()));
         }
         if (!page.first()) {
-            sql.append(" and (occurred_at < :afterAt or (occurred_at = :afterAt and id < :afterId))");
+            sql.append(" and (e.occurred_at < :afterAt or (e.occurred_at = :afterAt and e.id < :afterId))");
             params.put("afterAt", Timestamps.of(page.afterInstant(0)));
             params.put("afterId", page.afterId(1));
         }
-        sql.append(" order by occurred_at desc, id desc limit :limit");
+        sql.append(" order by e.occurred_at desc, e.id desc limit :limit");
         params.put("limit", page.limit() + 1);
         List<AuditEvent> rows = jdbc.sql(sql.toString()).params(params).query(this::map).list();
         return page.page(rows, e -> new String[] {e.occurredAt().toString(), e.id().toString()});
@@ -77,10 +86,11 @@ class AuditRepository {
 
     private AuditEvent map(ResultSet rs, int row) throws SQLException {
         return new AuditEvent(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
-                Timestamps.read(rs, "occurred_at"), rs.getString("actor_type"), rs.getObject("actor_id", UUID.class),
-                rs.getString("actor_label"), rs.getString("action"), rs.getString("target_type"),
-                rs.getString("target_id"), parse(rs.getString("before_state")), parse(rs.getString("after_state")),
-                rs.getString("request_id"), rs.getBoolean("platform"));
+                rs.getString("org_name"), Timestamps.read(rs, "occurred_at"), rs.getString("actor_type"),
+                rs.getObject("actor_id", UUID.class), rs.getString("actor_label"), rs.getString("action"),
+                rs.getString("target_type"), rs.getString("target_id"), rs.getString("target_name"),
+                parse(rs.getString("before_state")), parse(rs.getString("after_state")), rs.getString("request_id"),
+                rs.getBoolean("platform"));
     }
 
     private Object parse(String state) {

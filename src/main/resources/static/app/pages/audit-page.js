@@ -54,12 +54,15 @@ class AuditPage extends LightElement {
       ${!this.list.loading && !this.list.error && this.list.items.length === 0 ? html`<p class="empty">No events
         match.</p>` : ''}
       <table class="list" aria-busy=${this.list.loading ? 'true' : 'false'}>
-        <thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Target</th></tr></thead>
+        <thead><tr><th>When (UTC)</th><th>Who</th><th>Organization</th><th>Action</th><th>Target</th></tr></thead>
         <tbody>${this.list.items.map((e) => html`<tr>
           <td>${e.occurredAt.replace('T', ' ').slice(0, 19)}</td>
-          <td>${e.actorLabel} <small>(${e.actorType})</small></td>
+          <td><span title=${e.actorId ?? ''}>${e.actorLabel}</span> <small>(${e.actorType})</small></td>
+          <td>${e.orgId ? html`<span title=${e.orgId}>${e.orgName ?? 'a deleted organization'}</span>` : '—'}</td>
           <td><code>${e.action}</code></td>
-          <td>${e.targetType}${e.targetId ? html` <small>${e.targetId}</small>` : ''}</td>
+          <td>${e.targetType}${e.targetId ? html` ${e.targetName
+            ? html`<span class="target" title=${e.targetId}>${e.targetName}</span>`
+            : html`<small>${e.targetId}</small>`}` : ''}</td>
         </tr>`)}</tbody>
       </table>
       ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}

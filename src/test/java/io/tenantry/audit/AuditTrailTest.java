@@ -100,6 +100,30 @@ class AuditTrailTest extends ServerTest {
     }
 
     @Test
+    void theTrailNamesTheOrgAndTheTargetButNotAcrossOrgs() {
+        String from = platform.createOrg("Named from");
+        String to = platform.createOrg("Named to");
+        String agent = platform.createAgent(from, "Named mover");
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to)).send().expect(200);
+
+        JsonNode assigned = event(trailOf(to), "agent.assigned");
+        assertThat(assigned.path("orgName").asString()).startsWith("Named to");
+        assertThat(assigned.path("targetName").asString()).startsWith("Named mover");
+        // Read by a user of the org the agent left: the agent is another org's now, so it is not named.
+        String leftBehind = platform.createUser("user", from, List.of("audit"));
+        JsonNode unassigned = null;
+        for (JsonNode e : api.get("/api/audit?limit=500").as(leftBehind).send().expect(200).items()) {
+            if (e.path("action").asString().equals("agent.unassigned")) {
+                unassigned = e;
+            }
+        }
+        assertThat(unassigned.path("orgName").asString()).startsWith("Named from");
+        assertThat(unassigned.path("targetId").asString()).isEqualTo(agent);
+        assertThat(unassigned.path("targetName").isNull()).isTrue();
+        assertThat(unassigned.toString()).doesNotContain("Named to");
+    }
+
+    @Test
     void failedLoginsAreRecordedInTheOrgOfTheAccount() {
         String org = platform.createOrg("Guarded");
         String email = Platform.unique("guarded").replace(" ", "") + "@tenantry.test";

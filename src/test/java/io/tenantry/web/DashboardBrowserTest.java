@@ -468,6 +468,10 @@ class DashboardBrowserTest {
         browser.clickButton("Filter");
         browser.waitUntilGone("table.list tbody", "organization.created");
         browser.findWithText("table.list tbody", "agent.created");
+        // Names, not ids: the agent and the organization are named, with the id on hover.
+        var target = browser.findWithText("table.list tbody span.target", "Bea Bot");
+        assertThat(target.getDomAttribute("title")).isEqualTo(agentB);
+        assertThat(browser.text("table.list tbody")).contains("Beta Corp");
         browser.script("arguments[0].value = arguments[1]", browser.find("input[name=to]"),
                 java.time.LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
         browser.clickButton("Filter");
