@@ -12,6 +12,7 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * Request bodies are JSON, read strictly: a field the server does not know is an error (a
@@ -31,7 +32,13 @@ class StrictJson implements WebMvcConfigurer {
                 DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .withCoercionConfigDefaults(config -> config
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                // A number or a boolean where text is expected is a mistake, not text: {"model": 5}
+                // once created a model named "5".
+                .withCoercionConfig(LogicalType.Textual, config -> config
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
     @Override

@@ -2,12 +2,17 @@
 // organizations"), paged from the server; operators create, pause and resume them.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
+
+/** The forms' labels for the API's field names, for error messages. */
+const AGENT_LABELS = { name: 'Name', email: 'E-mail', model: 'Model', description: 'Description',
+  billingRateOverride: 'Rate', status: 'Status', orgId: 'Organization' };
 
 class AgentsPage extends LightElement {
   static properties = {
@@ -49,7 +54,7 @@ class AgentsPage extends LightElement {
       this.list.prepend(agent);
       this.creating = false;
     } catch (e) {
-      this.formError = e.message;
+      this.formError = inWords(e, AGENT_LABELS);
     }
   }
 
@@ -66,7 +71,7 @@ class AgentsPage extends LightElement {
       this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
       if (!this.orgs && isOperator(this.me)) this.orgs = (await get('/api/org-context', { org: null })).orgs;
     } catch (e) {
-      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 
@@ -75,7 +80,7 @@ class AgentsPage extends LightElement {
       this.issued = await post(`/api/agents/${agent.id}/keys`, undefined, { org: null });
       this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
     } catch (e) {
-      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 
@@ -86,7 +91,7 @@ class AgentsPage extends LightElement {
       await del(`/api/agents/${agent.id}/keys/${key.id}`, { org: null });
       this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
     } catch (e) {
-      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 
@@ -97,7 +102,7 @@ class AgentsPage extends LightElement {
       const moved = await post(`/api/agents/${agent.id}/assign-org`, { orgId }, { org: null });
       this.list.replace(moved);
     } catch (e) {
-      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 
@@ -111,7 +116,7 @@ class AgentsPage extends LightElement {
         description: form.get('description') || null,
       }, { org: null }));
     } catch (e) {
-      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 
@@ -126,7 +131,7 @@ class AgentsPage extends LightElement {
       const updated = await patch(`/api/agents/${agent.id}`, { status });
       this.list.replace(updated);
     } catch (e) {
-      this.rowErrors = { ...this.rowErrors, [agent.id]: e.message };
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 

@@ -2,6 +2,7 @@
 // organization, pages with Select all / none), saved together in one call.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
+import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, put, del } from '../api.js';
 import { orgContext } from '../org-context.js';
@@ -11,6 +12,10 @@ import { PagedList } from '../paged-list.js';
 import { ALL_PAGES, opensAPage } from '../dashboard-pages.js';
 
 const ROLES = ['user', 'admin', 'owner'];
+
+/** The forms' labels for the API's field names, for error messages. */
+const USER_LABELS = { name: 'Name', email: 'E-mail', password: 'Password', role: 'Role',
+  clientOrgId: 'Client Organization', pages: 'Pages' };
 
 class UsersPage extends LightElement {
   static properties = {
@@ -85,7 +90,7 @@ class UsersPage extends LightElement {
       this.list.replace(saved);
       this.editing = null;
     } catch (e) {
-      this.formError = e.message;
+      this.formError = inWords(e, USER_LABELS);
     }
   }
 
@@ -100,7 +105,7 @@ class UsersPage extends LightElement {
       this.list.remove(user.id);
       this.editing = null;
     } catch (e) {
-      this.formError = e.message;
+      this.formError = inWords(e, USER_LABELS);
     }
   }
 
@@ -117,7 +122,7 @@ class UsersPage extends LightElement {
       this.creating = false;
       this.edit(user);
     } catch (e) {
-      this.formError = e.message;
+      this.formError = inWords(e, USER_LABELS);
     }
   }
 

@@ -66,6 +66,18 @@ class HostileInputTest extends ServerTest {
     }
 
     @Test
+    void aNumberOrABooleanWhereTextIsExpectedIsRefusedNotTurnedIntoText() {
+        String before = newestAudit();
+        for (String value : List.of("5", "1.5", "true")) {
+            refused(postRaw("/api/settings/models", "{\"model\": " + value + ", \"provider\": \"x\","
+                    + " \"inputPricePerMillion\": 1, \"outputPricePerMillion\": 1}"), "model");
+            refused(postRaw("/api/organizations", "{\"name\": " + value + "}"), "name");
+        }
+        api.get("/api/settings/models/5/history").as(owner).send().expect(404);
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    @Test
     void aFieldTheServerDoesNotKnowIsAnErrorNamingIt() {
         String before = newestAudit();
         String email = "typo-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";

@@ -67,9 +67,9 @@ public class ModelAliases {
                 throw ApiException.conflict("model", "'" + target + "' is itself an alias (of '" + other.model()
                         + "'): map to '" + other.model() + "' instead.");
             });
-            if (!prices.exists(target)) {
-                throw ApiException.conflict("model", "'" + target + "' has no price: map to a model listed in "
-                        + "Settings -> Models.");
+            if (!prices.inForce(target, context.at())) {
+                throw ApiException.conflict("model", "'" + target + "' has no price in force: map to a model "
+                        + "listed in Settings -> Models with a price that has taken effect.");
             }
             ModelAlias after = new ModelAlias(name, target, context.at(), context.actor().label());
             var before = aliases.lock(name);

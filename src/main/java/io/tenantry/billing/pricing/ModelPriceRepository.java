@@ -90,6 +90,12 @@ class ModelPriceRepository {
         return versions;
     }
 
+    /** Whether the model has a version that has taken effect by {@code at}. */
+    boolean inForce(String model, java.time.Instant at) {
+        return jdbc.sql("select count(*) from model_prices where model = :model and effective_from <= :at")
+                .param("model", model).param("at", Timestamps.of(at)).query(Long.class).single() > 0;
+    }
+
     boolean exists(String model) {
         return jdbc.sql("select count(*) from model_prices where model = :model").param("model", model)
                 .query(Long.class).single() > 0;

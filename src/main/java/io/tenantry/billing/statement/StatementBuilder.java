@@ -59,7 +59,8 @@ final class StatementBuilder {
         BigDecimal costUsd = exactCost;
         BigDecimal cost = fxRate.map(rate -> money(costUsd.multiply(rate))).orElse(null);
         BigDecimal margin = margin(revenueTotal, cost);
-        BigDecimal budgetUsed = budgetUsed(cost, org.monthlyBudget());
+        // From the exact cost: a cost that rounds to the budget may still be over it.
+        BigDecimal budgetUsed = budgetUsed(fxRate.map(costUsd::multiply).orElse(null), org.monthlyBudget());
         List<String> warnings = new ArrayList<>();
         if (fxRate.isEmpty()) {
             warnings.add("No exchange rate from USD to " + org.currency() + " is set for " + month
@@ -86,7 +87,7 @@ final class StatementBuilder {
                 : revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenue, 2, RoundingMode.HALF_UP);
     }
 
-    /** Cost as a percentage of the budget, half up to two decimals; null without either. */
+    /** Cost (exact, in the budget's currency) as a percentage of the budget, half up to two decimals; null without either. */
     static BigDecimal budgetUsed(BigDecimal cost, BigDecimal budget) {
         return cost == null || budget == null ? null
                 : cost.multiply(BigDecimal.valueOf(100)).divide(budget, 2, RoundingMode.HALF_UP);

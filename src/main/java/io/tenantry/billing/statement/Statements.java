@@ -113,11 +113,14 @@ public class Statements {
     }
 
     static final int MAX_ORGS_AT_ONCE = 100;
+    private static final java.util.regex.Pattern CANONICAL_UUID = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /**
      * This month so far for each of the orgs named (comma-separated ids, at most
-     * {@value #MAX_ORGS_AT_ONCE}), in the order named: what the organization cards show. An
-     * id the caller may not reach is answered as not found, like the org itself.
+     * {@value #MAX_ORGS_AT_ONCE}), in the order first named (an id named twice is answered
+     * once): what the organization cards show. An id the caller may not reach is answered as
+     * not found, like the org itself.
      */
     public List<Statement> monthToDate(OrgCallContext context, String orgIds) {
         List<UUID> ids = orgIds(orgIds);
@@ -149,7 +152,8 @@ public class Statements {
         java.util.LinkedHashSet<UUID> ids = new java.util.LinkedHashSet<>();
         for (String part : parts) {
             String id = part.trim();
-            if (id.length() != 36) {
+            // Only the canonical form: UUID.fromString also reads other digits ("５") and signs.
+            if (!CANONICAL_UUID.matcher(id).matches()) {
                 throw ApiException.badRequest("orgIds", "orgIds must be organization ids separated by commas.");
             }
             try {

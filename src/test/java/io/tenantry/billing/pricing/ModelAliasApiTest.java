@@ -100,6 +100,12 @@ class ModelAliasApiTest extends ServerTest {
         assertThat(setAlias(owner, alias, Map.of("model", "no-such-model")).expect(409).text("field"))
                 .isEqualTo("model");
         assertThat(setAlias(owner, alias, Map.of("model", alias)).expect(400).text("field")).isEqualTo("model");
+        // A model priced only from a future date has no price in force to stand for.
+        String future = uniqueName();
+        api.post("/api/settings/models").as(owner).json(Map.of("model", future, "provider", "Later",
+                "inputPricePerMillion", 1, "outputPricePerMillion", 1, "effectiveFrom", "2099-01-01T00:00:00Z"))
+                .send().expect(201);
+        assertThat(setAlias(owner, alias, Map.of("model", future)).expect(409).text("detail")).contains("in force");
         setAlias(owner, alias, Map.of("model", "mistral-large-latest")).expect(200);
         String second = uniqueName();
         assertThat(setAlias(owner, second, Map.of("model", alias)).expect(409).text("detail"))
@@ -115,6 +121,7 @@ class ModelAliasApiTest extends ServerTest {
     void badRequestsAreRefusedAndChangeNothing() {
         String alias = uniqueName();
         for (Object body : List.<Object>of(Map.of(), Map.of("model", ""), Map.of("model", "x".repeat(101)),
+                Map.of("model", 5), Map.of("model", true), Map.of("model", 1.5),
                 Map.of("model", "mistral-large-latest", "modle", "typo"), Map.of("model", List.of("a")))) {
             setAlias(owner, alias, body).expect(400);
         }

@@ -181,7 +181,10 @@ class DashboardSummaryTest extends ServerTest {
     @Test
     void badOrganizationListsAreRefusedInWords() {
         String tooMany = String.join(",", java.util.Collections.nCopies(101, acme));
-        for (String bad : List.of("", "nope", acme + ",", acme + ";" + euro, tooMany, "x".repeat(5_000))) {
+        // A full-width digit, or a sign, is not an id even where Java's UUID parser would read one.
+        String fullWidth = "\uff15" + acme.substring(1);
+        for (String bad : List.of("", "nope", acme + ",", acme + ";" + euro, tooMany, "x".repeat(5_000), fullWidth,
+                "+" + acme.substring(1))) {
             Api.Response response = api.get("/api/billing/month-to-date?orgIds="
                     + java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8)).as(owner).send();
             assertThat(response.status()).as(bad.length() > 60 ? bad.substring(0, 60) : bad).isEqualTo(400);

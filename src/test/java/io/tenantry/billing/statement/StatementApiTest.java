@@ -254,6 +254,20 @@ class StatementApiTest extends ServerTest {
     }
 
     @Test
+    void budgetUseIsReadFromTheExactCostNotTheRoundedOne() {
+        String org = org(Map.of("monthlyBudget", "0.01", "budgetAlertThresholds", List.of(100, 110)));
+        for (int i = 0; i < 3; i++) {
+            // 1,600 input tokens of gpt-4o cost 0.004 USD each time: 0.012 in all, shown as 0.01.
+            report(platform.createAgent(org, "Tiny " + i), "gpt-4o", 1_600, 0, 0, Instant.now());
+        }
+        JsonNode now = month(org, thisMonth());
+        assertThat(now.path("cost").asString()).isEqualTo("0.01");
+        assertThat(now.path("budgetUsed").asString()).isEqualTo("120.00");
+        budgetWatch.check(Instant.now());
+        assertThat(month(org, thisMonth()).path("budgetAlerts").toString()).isEqualTo("[100,110]");
+    }
+
+    @Test
     void theOverviewListsEveryOrgWithTotalsPerCurrency() {
         String usd = org(Map.of());
         String eur = org(Map.of("currency", "EUR", "billingRatePerAgent", "50.00"));
