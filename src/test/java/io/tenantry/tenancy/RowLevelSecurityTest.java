@@ -59,7 +59,7 @@ class RowLevelSecurityTest {
             "users", // bound by client_org_id; the repository filters by binding
             "sessions", "agent_keys", // resolved before a scope exists (agent keys via a definer function)
             "sign_in_throttles", // keyed by hashed address, no org
-            "model_prices", "fx_rates", // one price list and one rate table for every org
+            "model_prices", "model_aliases", "fx_rates", // one price list, its aliases and one rate table for every org
             "billing_closed_months", // which months are closed, for every org at once
             "job_runs"); // which node ran which periodic job when
 
