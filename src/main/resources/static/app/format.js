@@ -1,3 +1,5 @@
+import { html } from 'lit';
+
 // How amounts, counts and months are shown. The API sends exact decimals; these only format
 // them. Every amount carries its currency code, so amounts in different currencies are
 // never mistaken for one another.
@@ -66,3 +68,9 @@ export function addAmounts(values) {
   const cents = (abs + step / 2n) / step;
   return `${units < 0n ? '-' : ''}${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 }
+
+/** A margin in percent; a loss is coloured and said in words, never by colour alone. */
+export const margin = (value) => {
+  if (value === null || value === undefined) return '—';
+  return Number(value) < 0 ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`;
+};

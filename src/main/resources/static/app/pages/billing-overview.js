@@ -6,12 +6,8 @@ import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
-import { money, count } from '../format.js';
+import { money, count, margin } from '../format.js';
 import './organization-billing.js';
-
-/** A margin in percent; a loss is coloured and said in words. */
-const margin = (value) => (value === null ? '—' : Number(value) < 0
-  ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`);
 
 const COLUMNS = [
   { key: 'orgName', label: 'Organization', text: true },

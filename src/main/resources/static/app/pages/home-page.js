@@ -5,7 +5,7 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
-import { money, count, monthName, change } from '../format.js';
+import { money, count, monthName, change, margin } from '../format.js';
 import '../money-chart.js';
 import '../unpriced-model-fix.js';
 import { isOperator } from './organizations-page.js';
@@ -69,7 +69,7 @@ class HomePage extends LightElement {
       <div class="columns">
         ${this.topList('Top clients by cost', 'top-cost', s.topByCost, (o) => (o.cost === null
           ? money(o.costUsd, 'USD') : money(o.cost, o.currency)))}
-        ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => this.margin(o.margin))}
+        ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => margin(o.margin))}
       </div>
       ${this.alerts(s)}`;
   }
@@ -98,11 +98,6 @@ class HomePage extends LightElement {
       <h2 id="attention-title">Needs attention</h2><ul>${items}</ul></section>`;
   }
 
-  margin(value) {
-    if (value === null) return '—';
-    return Number(value) < 0 ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`;
-  }
-
   currency(s, c) {
     const points = s.trend.filter((t) => t.currency === c.currency);
     // One cost axis only when every month's cost is in the revenue's currency.
@@ -121,7 +116,7 @@ class HomePage extends LightElement {
           : money(c.cost, c.currency)}</dd>
           <dd>${c.previousCost === null ? html`<small>last month: no rate</small>`
             : vsLast(c.cost, c.previousCost)}</dd></div>
-        <div><dt>Margin</dt><dd data-figure="margin">${this.margin(c.margin)}</dd>
+        <div><dt>Margin</dt><dd data-figure="margin">${margin(c.margin)}</dd>
           <dd><small>last month ${c.previousMargin === null ? '—' : `${c.previousMargin} %`}</small></dd></div>
       </dl>
       <money-chart .months=${points.map((t) => ({ month: t.month, revenue: t.revenue,

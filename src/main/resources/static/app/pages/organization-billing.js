@@ -5,7 +5,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName, addAmounts, decimalInput } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput, margin } from '../format.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
 import { budgetBar } from '../budget-bar.js';
@@ -98,8 +98,7 @@ class OrganizationBilling extends LightElement {
       <div><dt>Total Revenue</dt><dd data-figure="revenue">${money(s.revenue, s.currency)}</dd></div>
       <div><dt>Token Cost</dt><dd data-figure="cost">${s.cost === null ? `${money(s.costUsd, 'USD')}`
         : money(s.cost, s.currency)}</dd></div>
-      <div><dt>Margin</dt><dd data-figure="margin">${s.margin === null ? '—' : Number(s.margin) < 0
-        ? html`<span class="negative">${s.margin} % (loss)</span>` : `${s.margin} %`}</dd></div>
+      <div><dt>Margin</dt><dd data-figure="margin">${margin(s.margin)}</dd></div>
       <div><dt>Total Tokens</dt><dd data-figure="tokens">${count(s.inputTokens + s.outputTokens
         + s.cachedInputTokens)}</dd></div>
       ${s.monthlyBudget ? html`<div class="budget"><dt>Budget used</dt><dd data-figure="budget">${s.budgetUsed === null

@@ -9,7 +9,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
-import { money } from '../format.js';
+import { money, margin } from '../format.js';
 import { budgetBar } from '../budget-bar.js';
 import { afterTyping } from '../typing.js';
 
@@ -172,8 +172,7 @@ class OrganizationsPage extends LightElement {
     return html`<dl class="month" aria-label="This month so far">
       <dt>Revenue</dt><dd class="num" data-figure="revenue">${money(s.revenue, s.currency)}</dd>
       <dt>Token cost</dt><dd class="num" data-figure="cost">${cost}</dd>
-      <dt>Margin</dt><dd class="num" data-figure="margin">${s.margin === null ? '—' : Number(s.margin) < 0
-        ? html`<span class="negative">${s.margin} % (loss)</span>` : `${s.margin} %`}</dd>
+      <dt>Margin</dt><dd class="num" data-figure="margin">${margin(s.margin)}</dd>
       ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no rate'
         : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${s.budgetUsed} %`}</dd>` : ''}
     </dl>`;
