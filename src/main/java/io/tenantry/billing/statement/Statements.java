@@ -97,15 +97,7 @@ public class Statements {
         OrgScope reach = context.reach();
         return transactions.read(reach, () -> {
             boolean closed = calendar.isClosed(wanted);
-            List<Statement> items;
-            if (closed) {
-                items = archive.of(reach, wanted, wanted, false);
-            } else {
-                List<Organization> all = organizations.all(reach);
-                List<Organization> orgs = open.billable(reach, all, wanted);
-                items = open.compute(reach, orgs, orgs.size() == all.size(), wanted, wanted, context.at(), false);
-            }
-            items = withAlerts(reach, items, wanted, wanted);
+            List<Statement> items = everyOrg(reach, organizations.all(reach), wanted, wanted, context.at());
             List<Statement> clients = items.stream().filter(st -> !DefaultOrg.ID.equals(st.orgId())).toList();
             Statement own = items.stream().filter(st -> DefaultOrg.ID.equals(st.orgId())).findFirst().orElse(null);
             return new Overview(wanted.toString(), closed, clients, totals(clients), own);
