@@ -74,3 +74,7 @@ export const margin = (value) => {
   if (value === null || value === undefined) return '—';
   return Number(value) < 0 ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`;
 };
+
+/** A cost in its org's currency, or in USD (from the exact costUsd) where no exchange rate converts it. */
+export const costOf = (figures, currency = figures.currency) => (figures.cost === null
+  ? money(figures.costUsd, 'USD') : money(figures.cost, currency));

@@ -6,7 +6,7 @@ import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, margin } from '../format.js';
+import { money, count, margin, costOf } from '../format.js';
 import './organization-billing.js';
 
 const COLUMNS = [
@@ -135,7 +135,7 @@ class BillingOverview extends LightElement {
             ${s.budgetUsed !== null && Number(s.budgetUsed) > 100 ? html` <span class="badge danger">Over budget</span>`
               : ''}</td>
           <td class="num">${money(s.revenue, s.currency)}</td>
-          <td class="num">${s.cost === null ? money(s.costUsd, 'USD') : money(s.cost, s.currency)}</td>
+          <td class="num">${costOf(s)}</td>
           <td class="num">${margin(s.margin)}</td>
           <td>${s.currency}</td>
           <td class="num">${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
@@ -143,12 +143,11 @@ class BillingOverview extends LightElement {
         <tfoot>${this.shown().totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
           <th scope="row">Total ${t.currency} (${t.orgs} ${t.orgs === 1 ? 'client' : 'clients'})</th>
           <td class="num">${money(t.revenue, t.currency)}</td>
-          <td class="num">${t.cost === null ? money(t.costUsd, 'USD') : money(t.cost, t.currency)}</td>
+          <td class="num">${costOf(t)}</td>
           <td class="num">${margin(t.margin)}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
       </table>
       ${this.overview.own && !orgContext.selected ? html`<p class="own" data-figure="own">Your own organization
-        (${this.overview.own.orgName}), not billed to a client: token cost ${this.overview.own.cost === null
-          ? money(this.overview.own.costUsd, 'USD') : money(this.overview.own.cost, this.overview.own.currency)}
+        (${this.overview.own.orgName}), not billed to a client: token cost ${costOf(this.overview.own)}
         in ${this.overview.month}, ${count(this.overview.own.inputTokens + this.overview.own.outputTokens
           + this.overview.own.cachedInputTokens)} tokens.</p>` : ''}`;
   }

@@ -5,7 +5,7 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
-import { money, count, monthName, change, margin } from '../format.js';
+import { money, count, monthName, change, margin, costOf } from '../format.js';
 import '../money-chart.js';
 import '../unpriced-model-fix.js';
 import { isOperator } from './organizations-page.js';
@@ -64,11 +64,10 @@ class HomePage extends LightElement {
         ${this.can('organizations') ? html`<a href="#/organizations">Create one in Organizations.</a>` : ''}</p>` : ''}
       ${s.currencies.map((c) => this.currency(s, c))}
       ${s.own ? html`<p class="own" data-figure="own">Your own organization (${s.own.orgName}), not billed to a
-        client: token cost ${s.own.cost === null ? money(s.own.costUsd, 'USD') : money(s.own.cost, s.own.currency)}
+        client: token cost ${costOf(s.own)}
         this month.</p>` : ''}
       <div class="columns">
-        ${this.topList('Top clients by cost', 'top-cost', s.topByCost, (o) => (o.cost === null
-          ? money(o.costUsd, 'USD') : money(o.cost, o.currency)))}
+        ${this.topList('Top clients by cost', 'top-cost', s.topByCost, costOf)}
         ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => margin(o.margin))}
       </div>
       ${this.alerts(s)}`;
@@ -112,8 +111,7 @@ class HomePage extends LightElement {
       <dl class="totals">
         <div><dt>Revenue</dt><dd data-figure="revenue">${money(c.revenue, c.currency)}</dd>
           <dd>${vsLast(c.revenue, c.previousRevenue)}</dd></div>
-        <div><dt>Token cost</dt><dd data-figure="cost">${c.cost === null ? money(c.costUsd, 'USD')
-          : money(c.cost, c.currency)}</dd>
+        <div><dt>Token cost</dt><dd data-figure="cost">${costOf(c)}</dd>
           <dd>${c.previousCost === null ? html`<small>last month: no rate</small>`
             : vsLast(c.cost, c.previousCost)}</dd></div>
         <div><dt>Margin</dt><dd data-figure="margin">${margin(c.margin)}</dd>

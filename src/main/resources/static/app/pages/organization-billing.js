@@ -5,7 +5,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName, addAmounts, decimalInput, margin } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput, margin, costOf } from '../format.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
 import { budgetBar } from '../budget-bar.js';
@@ -96,8 +96,7 @@ class OrganizationBilling extends LightElement {
   totals(s) {
     return html`<dl class="totals">
       <div><dt>Total Revenue</dt><dd data-figure="revenue">${money(s.revenue, s.currency)}</dd></div>
-      <div><dt>Token Cost</dt><dd data-figure="cost">${s.cost === null ? `${money(s.costUsd, 'USD')}`
-        : money(s.cost, s.currency)}</dd></div>
+      <div><dt>Token Cost</dt><dd data-figure="cost">${costOf(s)}</dd></div>
       <div><dt>Margin</dt><dd data-figure="margin">${margin(s.margin)}</dd></div>
       <div><dt>Total Tokens</dt><dd data-figure="tokens">${count(s.inputTokens + s.outputTokens
         + s.cachedInputTokens)}</dd></div>
@@ -122,23 +121,21 @@ class OrganizationBilling extends LightElement {
     }
     const agents = s.lines.filter((l) => l.kind !== 'adjustment');
     const late = s.lines.filter((l) => l.kind === 'adjustment');
-    const costOf = (l) => (l.cost === null ? money(l.costUsd, 'USD') : money(l.cost, s.currency));
     return html`<table class="list statement">
       <thead><tr><th>Agent</th><th class="num">Rate</th><th class="num">Revenue</th><th class="num">Tokens</th>
         <th class="num">Unpriced</th><th class="num">Cost</th></tr></thead>
-      <tbody>${agents.map((l) => this.line(s, l, costOf))}</tbody>
-      ${late.length ? this.adjustments(s, late, costOf) : ''}
+      <tbody>${agents.map((l) => this.line(s, l))}</tbody>
+      ${late.length ? this.adjustments(s, late) : ''}
       <tfoot><tr class="total"><th scope="row">Total ${monthName(s.month)}</th><td></td>
         <td class="num" data-figure="total-revenue">${money(s.revenue, s.currency)}</td>
         <td class="num">${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
         <td class="num">${s.unpricedTokens ? count(s.unpricedTokens) : '—'}</td>
-        <td class="num" data-figure="total-cost">${s.cost === null ? money(s.costUsd, 'USD')
-          : money(s.cost, s.currency)}</td></tr></tfoot>
+        <td class="num" data-figure="total-cost">${costOf(s)}</td></tr></tfoot>
     </table>`;
   }
 
   /** Usage of closed months that arrived late, under one heading that opens, with its subtotal. */
-  adjustments(s, late, costOf) {
+  adjustments(s, late) {
     const subtotal = late.every((l) => l.cost !== null)
       ? money(addAmounts(late.map((l) => l.cost)), s.currency) : money(addAmounts(late.map((l) => l.costUsd)), 'USD');
     return html`<tbody class="adjustments">
@@ -147,11 +144,11 @@ class OrganizationBilling extends LightElement {
           @click=${() => { this.showAdjustments = !this.showAdjustments; }}>
           ${this.showAdjustments ? '▾' : '▸'} Adjustments for earlier months (${late.length})</button></th>
         <td class="num" data-figure="adjustments">${subtotal}</td></tr>
-      ${this.showAdjustments ? late.map((l) => this.line(s, l, costOf)) : ''}
+      ${this.showAdjustments ? late.map((l) => this.line(s, l)) : ''}
     </tbody>`;
   }
 
-  line(s, l, costOf) {
+  line(s, l) {
     const editable = isOperator(this.me) && !s.closed && l.kind === 'agent' && this.overrides
       && l.agentId in this.overrides;
     return html`<tr data-agent-id=${l.agentId}>
@@ -169,7 +166,7 @@ class OrganizationBilling extends LightElement {
       <td class="num">${money(l.revenue, s.currency)}</td>
       <td class="num">${count(l.inputTokens + l.outputTokens + l.cachedInputTokens)}</td>
       <td class="num">${l.unpricedTokens ? count(l.unpricedTokens) : '—'}</td>
-      <td class="num">${costOf(l)}</td>
+      <td class="num">${costOf(l, s.currency)}</td>
     </tr>`;
   }
 

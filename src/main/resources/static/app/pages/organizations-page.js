@@ -9,7 +9,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
-import { money, margin } from '../format.js';
+import { money, margin, costOf } from '../format.js';
 import { budgetBar } from '../budget-bar.js';
 import { afterTyping } from '../typing.js';
 
@@ -168,10 +168,9 @@ class OrganizationsPage extends LightElement {
   monthSoFar(org) {
     const s = this.figures[org.id];
     if (!s) return '';
-    const cost = s.cost === null ? money(s.costUsd, 'USD') : money(s.cost, s.currency);
     return html`<dl class="month" aria-label="This month so far">
       <dt>Revenue</dt><dd class="num" data-figure="revenue">${money(s.revenue, s.currency)}</dd>
-      <dt>Token cost</dt><dd class="num" data-figure="cost">${cost}</dd>
+      <dt>Token cost</dt><dd class="num" data-figure="cost">${costOf(s)}</dd>
       <dt>Margin</dt><dd class="num" data-figure="margin">${margin(s.margin)}</dd>
       ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no rate'
         : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${s.budgetUsed} %`}</dd>` : ''}
