@@ -74,9 +74,11 @@ class OpenStatements {
         Map<UUID, List<AgentHolding>> holdings = byOrg(agents.holdings(read, before), AgentHolding::orgId);
         Map<UUID, List<OrgRate>> orgRates = byOrg(organizations.rateHistory(read, before), OrgRate::orgId);
         Map<UUID, List<AgentRate>> agentRates = byOrg(agents.rateHistory(read, before), AgentRate::orgId);
-        Map<String, List<RollupRow>> usage = new HashMap<>();
+        record OrgMonth(UUID orgId, YearMonth month) {
+        }
+        Map<OrgMonth, List<RollupRow>> usage = new HashMap<>();
         for (RollupRow row : usageTotals.billed(read, from, to, withLines)) {
-            usage.computeIfAbsent(row.orgId() + "|" + row.billedMonth(), k -> new ArrayList<>()).add(row);
+            usage.computeIfAbsent(new OrgMonth(row.orgId(), row.billedMonth()), k -> new ArrayList<>()).add(row);
         }
         FxLookup fx = fxRates.lookup();
 
@@ -87,11 +89,11 @@ class OpenStatements {
         Set<UUID> agentIds = new HashSet<>();
         for (Organization org : orgs) {
             RevenueRule rule = new RevenueRule(org.id(), org.proration(), orgRates.getOrDefault(org.id(), List.of()),
-                    agentRates.getOrDefault(org.id(), List.of()));
+                    agentRates.getOrDefault(org.id(), List.of()), holdings.getOrDefault(org.id(), List.of()));
             for (YearMonth month = to; !month.isBefore(from); month = month.minusMonths(1)) {
                 String currency = rule.currency(month, now).orElse(org.currency()).name();
-                List<AgentRevenue> revenue = rule.lines(month, now, holdings.getOrDefault(org.id(), List.of()));
-                List<RollupRow> rows = usage.getOrDefault(org.id() + "|" + month, List.of());
+                List<AgentRevenue> revenue = rule.lines(month, now);
+                List<RollupRow> rows = usage.getOrDefault(new OrgMonth(org.id(), month), List.of());
                 pending.add(new Pending(new StatementBuilder.OrgTerms(org.id(), org.name(), currency, org.proration(),
                         org.monthlyBudget()), month, revenue, rows));
                 if (withLines) {

@@ -40,15 +40,26 @@ final class RevenueRule {
     private final String proration;
     private final List<OrgRate> orgRates;
     private final Map<UUID, List<AgentRate>> agentRates = new LinkedHashMap<>();
+    /** The org's holdings per agent, grouped once: a statement asks for every month of a range. */
+    private final Map<UUID, List<AgentHolding>> holdings = new LinkedHashMap<>();
 
-    /** {@code orgRates} and {@code agentRates}: the org's own history rows, in any order. */
-    RevenueRule(UUID orgId, String proration, List<OrgRate> orgRates, List<AgentRate> agentRates) {
+    /**
+     * {@code orgRates}, {@code agentRates} and {@code holdings}: the org's own history rows
+     * (rows of other orgs are ignored), in any order.
+     */
+    RevenueRule(UUID orgId, String proration, List<OrgRate> orgRates, List<AgentRate> agentRates,
+            List<AgentHolding> holdings) {
         this.orgId = orgId;
         this.proration = proration;
         this.orgRates = orgRates.stream().filter(r -> r.orgId().equals(orgId))
                 .sorted(Comparator.comparing(OrgRate::effectiveAt)).toList();
         agentRates.stream().filter(r -> r.orgId().equals(orgId)).sorted(Comparator.comparing(AgentRate::effectiveAt))
                 .forEach(r -> this.agentRates.computeIfAbsent(r.agentId(), id -> new ArrayList<>()).add(r));
+        for (AgentHolding h : holdings) {
+            if (h.orgId().equals(orgId)) {
+                this.holdings.computeIfAbsent(h.agentId(), id -> new ArrayList<>()).add(h);
+            }
+        }
     }
 
     /** The currency the org billed in at the end of {@code month} (as of {@code now} for the current month). */
@@ -56,13 +67,10 @@ final class RevenueRule {
         return orgRateAt(endPoint(month, now)).map(OrgRate::currency);
     }
 
-    /** One line per agent the org bills in {@code month}, from its holdings (of any agents, any orgs). */
-    List<AgentRevenue> lines(YearMonth month, Instant now, List<AgentHolding> holdings) {
-        Map<UUID, List<AgentHolding>> byAgent = new LinkedHashMap<>();
-        holdings.stream().filter(h -> h.orgId().equals(orgId))
-                .forEach(h -> byAgent.computeIfAbsent(h.agentId(), id -> new ArrayList<>()).add(h));
+    /** One line per agent the org bills in {@code month}. */
+    List<AgentRevenue> lines(YearMonth month, Instant now) {
         List<AgentRevenue> lines = new ArrayList<>();
-        byAgent.forEach((agent, held) -> line(agent, held, month, now).ifPresent(lines::add));
+        holdings.forEach((agent, held) -> line(agent, held, month, now).ifPresent(lines::add));
         return lines;
     }
 
@@ -119,7 +127,12 @@ final class RevenueRule {
     }
 
     private static boolean heldAt(List<AgentHolding> held, Instant point) {
-        return held.stream().anyMatch(h -> h.heldAt(point));
+        for (AgentHolding h : held) {
+            if (h.heldAt(point)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The last instant of the month, or now while the month runs. */
