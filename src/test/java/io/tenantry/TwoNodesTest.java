@@ -122,6 +122,27 @@ class TwoNodesTest {
                 .send().status()).as("the right password from that address, on the other node").isEqualTo(429);
     }
 
+    /** Node two remembers the key's principal for usage reports; the store checks it against the database. */
+    @Test
+    void anAgentKeyRevokedOnOneNodeStopsUsageReportsOnTheOthersNextRequest() {
+        String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node revocation"))
+                .send().expect(201).id();
+        String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Revoked on one"))
+                .send().expect(201).id();
+        Api.Response issued = one.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        two.api().post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send()
+                .expect(201);
+
+        one.api().delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
+
+        two.api().post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 2, 2, 0, Instant.now())).send()
+                .expect(401);
+        assertThat(one.api().get("/api/organizations/" + org + "/billing-summary?months=1").as(owner).send()
+                .json().path("items").path(0).path("inputTokens").asLong()).as("only the report made before the revocation")
+                .isEqualTo(1);
+    }
+
     @Test
     void usagePostedToBothNodesAndRetriedAcrossThemIsStoredOnceEach() throws Exception {
         String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node usage")).send()

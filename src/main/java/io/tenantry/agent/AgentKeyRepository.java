@@ -3,7 +3,10 @@ package io.tenantry.agent;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -69,20 +72,40 @@ class AgentKeyRepository {
     }
 
     Optional<AgentPrincipal> principal(String keyHash) {
-        String sql = throughDefinerFunction
-                ? "select * from agent_key_principal(:hash)"
-                : """
-                  select k.id as key_id, k.created_at as key_created_at, a.id as agent_id, a.name as agent_name,
-                         a.status as agent_status, o.id as org_id, o.name as org_name, o.active as org_active,
-                         (select max(h.assigned_at) from agent_assignments h where h.agent_id = a.id) as held_since
-                    from agent_keys k join agents a on a.id = k.agent_id join organizations o on o.id = a.org_id
-                   where k.key_hash = :hash and k.revoked_at is null
-                  """;
-        return jdbc.sql(sql).param("hash", keyHash).query((rs, row) -> new AgentPrincipal(
-                rs.getObject("key_id", UUID.class), Timestamps.read(rs, "key_created_at"),
-                rs.getObject("agent_id", UUID.class), rs.getString("agent_name"),
-                rs.getString("agent_status"), rs.getObject("org_id", UUID.class), rs.getString("org_name"),
-                rs.getBoolean("org_active"), Timestamps.read(rs, "held_since"))).optional();
+        String sql = throughDefinerFunction ? "select * from agent_key_principal(:hash)"
+                : PRINCIPALS + " where k.key_hash = :hash and k.revoked_at is null";
+        return jdbc.sql(sql).param("hash", keyHash).query(AgentKeyRepository::principal).optional();
+    }
+
+    /**
+     * The principals of the keys among {@code keyIds} that are still valid, by key id. Read
+     * directly, not through the definer function: the caller's transaction already sees every
+     * org (a usage writer's), and the agents of the keys are found within it.
+     */
+    Map<UUID, AgentPrincipal> principals(OrgScope scope, Collection<UUID> keyIds) {
+        if (keyIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, AgentPrincipal> found = new HashMap<>();
+        jdbc.sql(PRINCIPALS + " where k.id in (:ids) and k.revoked_at is null and " + scope.sql("a.org_id"))
+                .params(scope.parameters()).param("ids", keyIds)
+                .query(AgentKeyRepository::principal).list().forEach(p -> found.put(p.keyId(), p));
+        return found;
+    }
+
+    /** An agent key's principal as the definer function answers it (V14), for H2 and for reads in a scope. */
+    private static final String PRINCIPALS = """
+            select k.id as key_id, k.created_at as key_created_at, a.id as agent_id, a.name as agent_name,
+                   a.status as agent_status, o.id as org_id, o.name as org_name, o.active as org_active,
+                   (select max(h.assigned_at) from agent_assignments h where h.agent_id = a.id) as held_since
+              from agent_keys k join agents a on a.id = k.agent_id join organizations o on o.id = a.org_id
+            """;
+
+    private static AgentPrincipal principal(ResultSet rs, int row) throws SQLException {
+        return new AgentPrincipal(rs.getObject("key_id", UUID.class), Timestamps.read(rs, "key_created_at"),
+                rs.getObject("agent_id", UUID.class), rs.getString("agent_name"), rs.getString("agent_status"),
+                rs.getObject("org_id", UUID.class), rs.getString("org_name"), rs.getBoolean("org_active"),
+                Timestamps.read(rs, "held_since"));
     }
 
     private static AgentKey map(ResultSet rs, int row) throws SQLException {

@@ -1,5 +1,7 @@
 package io.tenantry.agent;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -81,5 +83,13 @@ public class AgentKeys {
             return Optional.empty();
         }
         return keys.principal(SecretToken.hash(presentedKey));
+    }
+
+    /**
+     * The principals of the keys among {@code keyIds} still valid as the transaction of
+     * {@code scope} sees them now, by key id: what a cached principal is checked against.
+     */
+    public Map<UUID, AgentPrincipal> current(OrgScope scope, Collection<UUID> keyIds) {
+        return keys.principals(scope, keyIds);
     }
 }

@@ -20,6 +20,7 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 import io.tenantry.agent.AgentKeys;
+import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.identity.ApiPages;
 import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.tenancy.OrgContextFilter;
@@ -72,7 +73,8 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, SessionAuthenticator sessions, AgentKeys agentKeys)
+    SecurityFilterChain securityFilterChain(HttpSecurity http, SessionAuthenticator sessions, AgentKeys agentKeys,
+            RecentAgentKeys recentAgentKeys)
             throws Exception {
         ProblemResponses problems = new ProblemResponses();
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
@@ -103,7 +105,7 @@ class SecurityConfig {
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(r -> !answersJson(r),
                                 new ContentSecurityPolicyHeaderWriter(PAGE_POLICY))))
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
-                .addFilterBefore(new TokenAuthenticationFilter(sessions, agentKeys), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new TokenAuthenticationFilter(sessions, agentKeys, recentAgentKeys), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new OrgContextFilter(), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> {
                     a.requestMatchers(path.matcher("/api/setup"), path.matcher("/api/auth/login"),

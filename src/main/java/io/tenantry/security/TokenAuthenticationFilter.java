@@ -16,6 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.identity.Page;
 import io.tenantry.identity.PresentedToken;
 import io.tenantry.identity.SessionAuthenticator;
@@ -29,20 +30,24 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Authenticates a request from {@code Authorization: Bearer} (a session token or an agent
  * key) or, without that header, from the session cookie. The principal is read from the
- * database on every request, so permission changes apply at once. An unknown token leaves
+ * database on every request, so permission changes apply at once; agents' usage reports
+ * are the one exception ({@link RecentAgentKeys}), checked again where they are stored. An unknown token leaves
  * the request anonymous; the authorization rules then answer 401.
  */
 class TokenAuthenticationFilter extends OncePerRequestFilter {
 
     static final String USER = "USER";
     static final String AGENT = "AGENT";
+    private static final String USAGE = "/agent/v1/usage";
 
     private final SessionAuthenticator sessions;
     private final AgentKeys agentKeys;
+    private final RecentAgentKeys recentAgentKeys;
 
-    TokenAuthenticationFilter(SessionAuthenticator sessions, AgentKeys agentKeys) {
+    TokenAuthenticationFilter(SessionAuthenticator sessions, AgentKeys agentKeys, RecentAgentKeys recentAgentKeys) {
         this.sessions = sessions;
         this.agentKeys = agentKeys;
+        this.recentAgentKeys = recentAgentKeys;
     }
 
     /**
@@ -57,7 +62,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        PresentedToken.of(request).ifPresent(token -> principal(token.value()).ifPresent(caller -> {
+        PresentedToken.of(request).ifPresent(token -> principal(request, token.value()).ifPresent(caller -> {
             SecurityContext context = SecurityContextHolder.createEmptyContext();
             context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
             SecurityContextHolder.setContext(context);
@@ -79,9 +84,12 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
         }
     }
 
-    private Optional<Caller> principal(String token) {
+    private Optional<Caller> principal(HttpServletRequest request, String token) {
         if (token.startsWith(AgentKeys.PREFIX)) {
-            return agentKeys.authenticate(token).map(Caller.class::cast);
+            // Only usage reports take a recently read principal: their store checks it again.
+            boolean usageReport = "POST".equals(request.getMethod()) && USAGE.equals(request.getRequestURI());
+            return (usageReport ? recentAgentKeys.principal(token) : agentKeys.authenticate(token))
+                    .map(Caller.class::cast);
         }
         if (token.length() > 200) {
             return Optional.empty();

@@ -40,6 +40,17 @@ public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, St
         return scope.equals(this.scope) ? this : new OrgCallContext(caller, scope, selectedOrg, requestId, at);
     }
 
+    /**
+     * The same call by {@code caller} read anew (an agent whose key changed while its report
+     * waited): as the org context filter would have made it, a caller locked to an org acts
+     * in that org.
+     */
+    public OrgCallContext by(Caller caller) {
+        UUID locked = caller.lockedOrg().orElse(null);
+        return new OrgCallContext(caller, locked == null ? scope : OrgScope.of(locked), locked == null ? selectedOrg
+                : locked, requestId, at);
+    }
+
     /** Refuses anyone but an owner or admin: running the platform stays with them. */
     public void requireOperator(String what) {
         if (!caller.operator()) {

@@ -20,10 +20,15 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.agent.AgentKeyChanged;
 import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.RecentAgentKeys;
+import io.tenantry.api.ApiException;
+import io.tenantry.identity.PresentedToken;
 import io.tenantry.api.ApiTags;
 import io.tenantry.tenancy.OrgCallContext;
 import io.swagger.v3.oas.annotations.headers.Header;
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Usage reports: agents report their own at /agent/v1/usage; owners and admins import
@@ -38,12 +43,17 @@ class UsageController {
 
     private final UsageIngestion ingestion;
     private final ReportCoalescer coalescer;
+    private final RecentAgentKeys recentKeys;
     private final Duration maxLateness;
 
-    UsageController(UsageIngestion ingestion, ReportCoalescer coalescer,
+    /** How many times a report follows its agent's key changing before it is refused. */
+    static final int CHANGES_FOLLOWED = 3;
+
+    UsageController(UsageIngestion ingestion, ReportCoalescer coalescer, RecentAgentKeys recentKeys,
             @Value("${tenantry.usage.max-lateness}") Duration maxLateness) {
         this.ingestion = ingestion;
         this.coalescer = coalescer;
+        this.recentKeys = recentKeys;
         this.maxLateness = maxLateness;
     }
 
@@ -109,10 +119,28 @@ class UsageController {
     ResponseEntity<Object> report(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {Event.class, Batch.class})))
             @RequestBody(required = false) Map<String, Object> body,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-        Instant now = Instant.now();
-        return answer(body, coalescer.ingest(context, UsageReports.read(body,
-                UsageReports.Reporter.agent(agent, now, maxLateness), idempotencyKey, now)));
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest request) {
+        OrgCallContext reporting = context;
+        AgentPrincipal reporter = agent;
+        for (int attempt = 1;; attempt++) {
+            Instant now = Instant.now();
+            try {
+                return answer(body, coalescer.ingest(reporting, UsageReports.read(body,
+                        UsageReports.Reporter.agent(reporter, now, maxLateness), idempotencyKey, now)));
+            } catch (AgentKeyChanged changed) {
+                // The principal was read before the key was revoked or the agent moved: decide
+                // the report again on the key as it is now. A key that keeps changing under
+                // its reports (an agent moved back and forth) is refused, not chased forever.
+                if (attempt == CHANGES_FOLLOWED) {
+                    throw ApiException.conflict("This agent changed while its report was stored; send it again.");
+                }
+                reporter = recentKeys.reread(PresentedToken.of(request).map(PresentedToken::value).orElse(null))
+                        .orElseThrow(() -> ApiException.unauthorized(
+                                "Send a valid agent key as Authorization: Bearer <key>."));
+                reporting = context.by(reporter);
+            }
+        }
     }
 
     @Operation(operationId = "importUsage", summary = "Import usage",

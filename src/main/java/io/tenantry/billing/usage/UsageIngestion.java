@@ -13,6 +13,9 @@ import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.agent.AgentKeyChanged;
+import io.tenantry.agent.AgentKeys;
+import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.OrgTimeline;
 import io.tenantry.api.Always;
@@ -46,17 +49,20 @@ public class UsageIngestion {
     private final RollupLock rollupLock;
     private final BillingCalendar calendar;
     private final AgentService agents;
+    private final AgentKeys agentKeys;
     private final ModelPrices prices;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
     UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, BillingCalendar calendar,
-            AgentService agents, ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
+            AgentService agents, AgentKeys agentKeys, ModelPrices prices, ScopedTransactions transactions,
+            AuditLog audit) {
         this.usage = usage;
         this.rollups = rollups;
         this.rollupLock = rollupLock;
         this.calendar = calendar;
         this.agents = agents;
+        this.agentKeys = agentKeys;
         this.prices = prices;
         this.transactions = transactions;
         this.audit = audit;
@@ -85,6 +91,7 @@ public class UsageIngestion {
         OrgScope all = OrgScope.allOrgs();
         return transactions.write(all, () -> {
             rollupLock.shared();
+            checkAgentsUnchanged(all, reports);
             Optional<YearMonth> closedThrough = calendar.closedThrough();
             Map<UUID, OrgTimeline> timelines = agents.timelines(all, reports.stream()
                     .flatMap(r -> r.events().stream()).map(UsageEvent::agentId).collect(Collectors.toSet()));
@@ -118,6 +125,30 @@ public class UsageIngestion {
             }
             return results;
         });
+    }
+
+    /**
+     * An agent's report may come with a principal read up to a minute ago (RecentAgentKeys).
+     * Each is checked here against its key as this transaction sees it, so that a key revoked
+     * or an agent moved or paused since, on any node, never stores usage on the old terms.
+     */
+    private void checkAgentsUnchanged(OrgScope scope, List<Report> reports) {
+        List<AgentPrincipal> reporters = new ArrayList<>();
+        for (Report report : reports) {
+            if (report.context().caller() instanceof AgentPrincipal agent) {
+                reporters.add(agent);
+            }
+        }
+        if (reporters.isEmpty()) {
+            return;
+        }
+        Map<UUID, AgentPrincipal> now = agentKeys.current(scope,
+                reporters.stream().map(AgentPrincipal::keyId).collect(Collectors.toSet()));
+        for (AgentPrincipal reporter : reporters) {
+            if (!reporter.equals(now.get(reporter.keyId()))) {
+                throw new AgentKeyChanged(reporter);
+            }
+        }
     }
 
     private Result result(Report report, List<UsageRepository.Priced> priced, boolean[] stored) {

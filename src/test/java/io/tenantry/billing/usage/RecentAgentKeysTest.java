@@ -1,0 +1,162 @@
+package io.tenantry.billing.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.RecentAgentKeys;
+import io.tenantry.support.Api;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.support.UsageEvents;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Usage reports authenticate with a principal read up to a minute ago; the transaction that
+ * stores a report checks it again. Each test first shows that the server still holds the
+ * old principal, so what refuses the report is that check, as it would be for a change
+ * made on another node.
+ */
+@TenantryTest
+class RecentAgentKeysTest extends ServerTest {
+
+    @Autowired
+    RecentAgentKeys recentKeys;
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private List<String> storedOrgs(String eventId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select cast(org_id as varchar(36)) from usage_events where event_id = :id").param("id", eventId)
+                .query(String.class).list());
+    }
+
+    private long storedEvents(String agentId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select count(*) from usage_events where cast(agent_id as varchar(36)) = :agent")
+                .param("agent", agentId).query(Long.class).single());
+    }
+
+    @Test
+    void aKeyRevokedAfterItsPrincipalWasReadStoresNothingMore() {
+        String agent = platform.createAgent(platform.createOrg("Revoked reporter"), "Soon revoked");
+        Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        api.post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send()
+                .expect(201);
+        api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
+        assertThat(recentKeys.principal(key)).as("still remembered: only the store's check stands in the way")
+                .isPresent();
+
+        Map<String, Object> afterRevoking = UsageEvents.event("gpt-4o", 2, 2, 0, Instant.now());
+        Api.Response refused = api.post("/agent/v1/usage").as(key).json(afterRevoking).send();
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
+        assertThat(refused.text("detail")).contains("valid agent key");
+        assertThat(storedOrgs((String) afterRevoking.get("eventId"))).isEmpty();
+        assertThat(recentKeys.principal(key)).as("forgotten once found revoked").isEmpty();
+    }
+
+    @Test
+    void anAgentMovedAfterItsPrincipalWasReadNoLongerReportsForItsOldOrg() throws InterruptedException {
+        String orgB = platform.createOrg("Left behind");
+        String orgA = platform.createOrg("Moved to");
+        String agent = platform.createAgent(orgB, "Mover");
+        String key = platform.issueKey(agent);
+        Instant inB = Instant.now();
+        Thread.sleep(5);
+        api.post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, inB)).send().expect(201);
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
+        assertThat(recentKeys.principal(key).map(AgentPrincipal::orgId).map(Object::toString))
+                .as("the remembered principal still says B").contains(orgB);
+
+        Map<String, Object> lateForB = UsageEvents.event("gpt-4o", 8, 8, 0, inB.plusMillis(1));
+        Map<String, Object> forA = UsageEvents.event("gpt-4o", 9, 9, 0, Instant.now());
+        Api.Response refused = api.post("/agent/v1/usage").as(key).json(lateForB).send();
+        Api.Response stored = api.post("/agent/v1/usage").as(key).json(forA).send();
+
+        assertThat(refused.status()).as("B's past is an operator's import now: " + refused).isEqualTo(400);
+        assertThat(refused.text("field")).isEqualTo("occurredAt");
+        assertThat(stored.status()).as(stored.toString()).isEqualTo(201);
+        assertThat(storedOrgs((String) lateForB.get("eventId"))).isEmpty();
+        assertThat(storedOrgs((String) forA.get("eventId"))).containsExactly(orgA);
+        assertThat(recentKeys.principal(key).map(AgentPrincipal::orgId).map(Object::toString)).contains(orgA);
+    }
+
+    /**
+     * Sixteen reporters keep one key busy while it is revoked: every report acknowledged is
+     * stored, every report begun after the revocation was acknowledged is refused, and no
+     * report fails any other way.
+     */
+    @Test
+    void reportsInFlightWhileTheKeyIsRevokedAreEachStoredOrRefusedAndNoneBegunAfterIsStored() throws Exception {
+        String agent = platform.createAgent(platform.createOrg("Busy while revoked"), "Busy");
+        Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        AtomicBoolean revoked = new AtomicBoolean();
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicLong storedAfterRevoking = new AtomicLong();
+        ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+        CountDownLatch running = new CountDownLatch(16);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> reporters = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            reporters.add(pool.submit(() -> {
+                running.countDown();
+                for (int n = 0; n < 400; n++) {
+                    boolean begunAfter = revoked.get();
+                    Api.Response answer = api.post("/agent/v1/usage").as(key)
+                            .json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send();
+                    if (answer.status() == 201) {
+                        acknowledged.incrementAndGet();
+                        if (begunAfter) {
+                            storedAfterRevoking.incrementAndGet();
+                        }
+                    } else if (answer.status() == 401) {
+                        if (begunAfter) {
+                            return;
+                        }
+                    } else {
+                        unexpected.add(answer.toString());
+                    }
+                }
+            }));
+        }
+        running.await();
+        Thread.sleep(300);
+        api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
+        revoked.set(true);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
+        for (Future<?> reporter : reporters) {
+            reporter.get();
+        }
+
+        assertThat(unexpected).isEmpty();
+        assertThat(acknowledged.get()).as("some reports went through before the revocation").isPositive();
+        assertThat(storedAfterRevoking.get()).isZero();
+        assertThat(storedEvents(agent)).as("every acknowledged report is stored, and only those")
+                .isEqualTo(acknowledged.get());
+    }
+}
