@@ -63,13 +63,6 @@ class ModelPriceRepository {
         return page.page(rows, p -> new String[] {p.effectiveFrom().toString()});
     }
 
-    /** The first version of the model, or of the model it is an alias of. */
-    java.util.Optional<ModelPrice> first(String model) {
-        return jdbc.sql("select * from model_prices where model = coalesce((select a.model from model_aliases a"
-                + " where a.alias = :model), :model) order by effective_from limit 1")
-                .param("model", model).query(ModelPriceRepository::map).optional();
-    }
-
     /**
      * The versions that price each of these names, oldest first: a model's own, or those of
      * the model it is an alias of. One read, whatever the number of names.

@@ -55,11 +55,6 @@ public class ModelPrices {
         return new PriceBook(prices.versionsFor(models));
     }
 
-    /** The first price the model (or the model it is an alias of) was ever given, if any. */
-    public java.util.Optional<ModelPrice> firstPrice(String model) {
-        return prices.first(model);
-    }
-
     public CursorPage<ModelPrice.Current> list(OrgCallContext context, PageRequest page) {
         Instant now = context.at();
         return transactions.read(context.scope(), () -> {

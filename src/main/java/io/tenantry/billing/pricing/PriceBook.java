@@ -15,6 +15,11 @@ public final class PriceBook {
         this.versions = versions;
     }
 
+    /** Every version that prices {@code model}, oldest first; none when it has no price. */
+    public List<ModelPrice> versions(String model) {
+        return versions.getOrDefault(model, List.of());
+    }
+
     /** The version of {@code model} in force at {@code at}, if any. */
     public Optional<ModelPrice> at(String model, Instant at) {
         ModelPrice inForce = null;

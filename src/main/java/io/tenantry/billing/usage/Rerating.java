@@ -25,9 +25,12 @@ import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Prices usage that was stored unpriced because its model had no price when it happened.
- * Such usage had no price in force then (a price never takes effect in the past), so it
- * is priced with the model's first price: the price set when the model was first priced.
- * Events already priced are never touched, so rerating twice changes nothing. The cost
+ * Each event takes the price that was in force when it happened for the model that prices
+ * it now, and, where none was, that model's first price. For a model priced after its usage
+ * (a price never takes effect in the past) that is always the first price; for a name mapped
+ * since to a priced model (an alias), it is the price the model had then, exactly as if the
+ * usage had been reported under the model's own name. Events already priced are never
+ * touched, so rerating twice changes nothing. The cost
  * goes into the rollups of the month the usage was billed in; when that month is closed,
  * into the first open month as an adjustment, since closed months never change.
  */
@@ -36,7 +39,10 @@ public class Rerating {
 
     /** What a rerate did. */
     @Schema(name = "RerateResult")
-    public record Result(@Always String model, @Always Instant from, @Always Instant to, int priced, @Always ModelPrice price) {
+    public record Result(@Always String model, @Always Instant from, @Always Instant to, int priced,
+            @Schema(description = "The price applied to the latest of the events priced (the first price when none "
+                    + "were); usage spanning several versions of an alias's model took each its own.")
+            @Always ModelPrice price) {
     }
 
     private final UsageRepository usage;
@@ -69,26 +75,53 @@ public class Rerating {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
-            ModelPrice price = prices.firstPrice(name).orElseThrow(() -> ApiException.conflict("model",
-                    "'" + name + "' has no price yet: add one in Settings -> Models first."));
+            List<ModelPrice> versions = prices.book(List.of(name)).versions(name);
+            if (versions.isEmpty()) {
+                throw ApiException.conflict("model", "'" + name + "' has no price yet: add one in Settings -> Models "
+                        + "first.");
+            }
             rollupLock.exclusive();
             Optional<YearMonth> closedThrough = calendar.closedThrough();
             List<RollupRow> deltas = new ArrayList<>();
-            for (UsageRepository.Unpriced group : usage.unpriced(reach, name, start, end)) {
-                BigDecimal cost = UsageCost.of(group.inputTokens(), group.cachedInputTokens(), group.outputTokens(),
-                        price);
-                YearMonth billed = BillingCalendar.billedMonth(group.billedMonth(), closedThrough);
-                // In a closed month the tokens stay shown as unpriced; the cost comes as an adjustment.
-                long nowPriced = billed.equals(group.billedMonth()) ? group.tokens() : 0;
-                deltas.add(new RollupRow(group.orgId(), billed, group.agentId(), name, group.usageMonth(), 0, 0, 0, 0,
-                        cost, -nowPriced));
+            int priced = 0;
+            ModelPrice applied = versions.get(0);
+            // Version i prices what happened from its start until the next one's; the first also
+            // what happened before any price.
+            for (int i = 0; i < versions.size(); i++) {
+                ModelPrice price = versions.get(i);
+                Instant since = i == 0 ? start : latest(start, price.effectiveFrom());
+                Instant until = i + 1 < versions.size() ? earliest(end, versions.get(i + 1).effectiveFrom()) : end;
+                if (!since.isBefore(until)) {
+                    continue;
+                }
+                for (UsageRepository.Unpriced group : usage.unpriced(reach, name, since, until)) {
+                    BigDecimal cost = UsageCost.of(group.inputTokens(), group.cachedInputTokens(),
+                            group.outputTokens(), price);
+                    YearMonth billed = BillingCalendar.billedMonth(group.billedMonth(), closedThrough);
+                    // In a closed month the tokens stay shown as unpriced; the cost comes as an adjustment.
+                    long nowPriced = billed.equals(group.billedMonth()) ? group.tokens() : 0;
+                    deltas.add(new RollupRow(group.orgId(), billed, group.agentId(), name, group.usageMonth(), 0, 0, 0,
+                            0, cost, -nowPriced));
+                }
+                int count = usage.priceUnpriced(reach, name, since, until, price);
+                if (count > 0) {
+                    priced += count;
+                    applied = price;
+                }
             }
-            int priced = usage.priceUnpriced(reach, name, start, end, price);
             rollups.add(reach, deltas);
             audit.recordPlatform(inReach, "usage.rerated", "model_price", name, null,
-                    Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", price.id()));
-            return new Result(name, start, end, priced, price);
+                    Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", applied.id()));
+            return new Result(name, start, end, priced, applied);
         });
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private static Instant instant(String field, String value) {

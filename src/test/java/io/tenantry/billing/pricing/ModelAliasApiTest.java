@@ -92,6 +92,57 @@ class ModelAliasApiTest extends ServerTest {
         api.delete("/api/settings/model-aliases/" + alias).as(owner).send().expect(404);
     }
 
+    /**
+     * Usage under a name mapped later takes the price its model had when the usage happened,
+     * as if reported under the model's name; usage from before the model had any price takes
+     * the model's first price.
+     */
+    @Test
+    void aRerateThroughAnAliasPricesEachEventWithThePriceInForceWhenItHappened() throws InterruptedException {
+        String model = "aliased-" + UUID.randomUUID().toString().substring(0, 8);
+        String alias = uniqueName();
+        String org = platform.createOrg(Map.of("name", alias));
+        String agent = platform.createAgent(org, "Reporter");
+        Instant beforeAnyPrice = Instant.now().minusSeconds(30);
+        report(agent, alias, 1_000_000, 0, beforeAnyPrice);
+        api.post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "Acme AI",
+                "inputPricePerMillion", "1", "outputPricePerMillion", "1")).send().expect(201);
+        Thread.sleep(5);
+        report(agent, alias, 1_000_000, 0, Instant.now());
+        Thread.sleep(5);
+        api.post("/api/settings/models").as(owner).json(Map.of("model", model, "inputPricePerMillion", "10",
+                "outputPricePerMillion", "10")).send().expect(201);
+        Thread.sleep(5);
+        report(agent, alias, 1_000_000, 0, Instant.now());
+        setAlias(owner, alias, Map.of("model", model)).expect(200);
+
+        JsonNode rerated = api.post("/api/billing/rerate").as(owner).json(Map.of("model", alias, "from",
+                beforeAnyPrice.minusSeconds(60).toString(), "to", Instant.now().plusSeconds(1).toString())).send()
+                .expect(200).json();
+
+        assertThat(rerated.path("priced").asInt()).isEqualTo(3);
+        assertThat(rerated.path("price").path("inputPricePerMillion").asString()).as("the latest applied")
+                .isEqualTo("10.000000");
+        assertThat(statement(org).path("cost").asString()).as("1.00 before any price, 1.00, then 10.00")
+                .isEqualTo("12.00");
+        assertThat(statement(org).path("unpricedTokens").asLong()).isZero();
+    }
+
+    /** Names run to 100 characters wherever a model is named: reported, priced, aliased and audited. */
+    @Test
+    void theLongestModelNamesArePricedAndAliased() {
+        String priced = ("p" + UUID.randomUUID().toString().replace("-", "")).repeat(4).substring(0, 100);
+        String alias = ("a" + UUID.randomUUID().toString().replace("-", "")).repeat(4).substring(0, 100);
+
+        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "Acme AI",
+                "inputPricePerMillion", "1", "outputPricePerMillion", "1")).send().expect(201);
+        setAlias(owner, alias, Map.of("model", priced)).expect(200);
+
+        assertThat(api.get("/api/audit?action=model_alias.created").as(owner).send().expect(200).body())
+                .contains(alias);
+        setAlias(owner, alias + "x", Map.of("model", priced)).expect(400);
+    }
+
     @Test
     void anAliasMustNotHideAPriceNorPointAtNothingNorAtAnotherAlias() {
         String alias = uniqueName();
