@@ -15,6 +15,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.audit.AuditLog;
+import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.jobs.ClusterJobs;
 import io.tenantry.organization.Organization;
@@ -26,7 +27,10 @@ import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Records when an org's cost this month crosses one of its budget alert thresholds: once
- * per org, month and threshold, in the alert list and the org's audit log. Checked every
+ * per org, month and threshold, in the alert list and the org's audit log. Last month is
+ * checked too until it is closed: usage of its last minutes, or reported late, is billed in
+ * it after the clock has moved on. A threshold counts as crossed by the exact cost, not the
+ * rounded percentage shown. Checked every
  * minute (tenantry.billing.budget-check-interval) from the rollups, so it costs the same
  * whatever the volume of usage. Blocking usage over budget comes with the agent gateway.
  */
@@ -39,10 +43,11 @@ public class BudgetWatch {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
     private final ClusterJobs jobs;
+    private final BillingCalendar calendar;
     private final Duration interval;
 
     BudgetWatch(OrganizationService organizations, OpenStatements open, BudgetAlerts alerts,
-            ScopedTransactions transactions, AuditLog audit, ClusterJobs jobs,
+            ScopedTransactions transactions, AuditLog audit, ClusterJobs jobs, BillingCalendar calendar,
             @Value("${tenantry.billing.budget-check-interval}") Duration interval) {
         this.organizations = organizations;
         this.open = open;
@@ -50,6 +55,7 @@ public class BudgetWatch {
         this.transactions = transactions;
         this.audit = audit;
         this.jobs = jobs;
+        this.calendar = calendar;
         this.interval = interval;
     }
 
@@ -61,10 +67,13 @@ public class BudgetWatch {
         jobs.runOnce("budget-watch", interval, now, () -> check(now));
     }
 
-    /** Checks the month of {@code now}; answers how many thresholds were crossed for the first time. */
+    /**
+     * Checks the month of {@code now}, and the one before until it is closed; answers how
+     * many thresholds were crossed for the first time.
+     */
     public int check(Instant now) {
         OrgScope all = OrgScope.allOrgs();
-        YearMonth month = BillingMonth.of(now);
+        YearMonth current = BillingMonth.of(now);
         OrgCallContext context = OrgCallContext.unattended(Actor.system("budget watch"), true, all,
                 "budget-" + now.toEpochMilli(), now);
         return transactions.write(all, () -> {
@@ -75,14 +84,19 @@ public class BudgetWatch {
             }
             Map<UUID, Organization> byId = budgeted.stream()
                     .collect(Collectors.toMap(Organization::id, Function.identity()));
+            YearMonth from = calendar.isClosed(current.minusMonths(1)) ? current : current.minusMonths(1);
             int crossed = 0;
-            for (Statement statement : open.compute(all, budgeted, false, month, month, now, false)) {
-                if (statement.budgetUsed() == null) {
+            for (Statement statement : open.compute(all, budgeted, false, from, current, now, false)) {
+                if (statement.fxRate() == null || statement.monthlyBudget() == null) {
                     continue;
                 }
+                YearMonth month = YearMonth.parse(statement.month());
+                BigDecimal percentOfBudget = statement.costUsd().multiply(statement.fxRate())
+                        .multiply(BigDecimal.valueOf(100));
                 Organization org = byId.get(statement.orgId());
                 for (int threshold : org.budgetAlertThresholds()) {
-                    if (statement.budgetUsed().compareTo(BigDecimal.valueOf(threshold)) < 0) {
+                    if (percentOfBudget.compareTo(statement.monthlyBudget().multiply(BigDecimal.valueOf(threshold)))
+                            < 0) {
                         break;
                     }
                     BudgetAlerts.Alert alert = new BudgetAlerts.Alert(org.id(), month.toString(), threshold, now,

@@ -87,10 +87,14 @@ final class StatementBuilder {
                 : revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(revenue, 2, RoundingMode.HALF_UP);
     }
 
-    /** Cost (exact, in the budget's currency) as a percentage of the budget, half up to two decimals; null without either. */
+    /**
+     * Cost (exact, in the budget's currency) as a percentage of the budget, rounded up to two
+     * decimals, so that a cost past the budget or a threshold never reads as at or under it
+     * (10.0004 of 10.00 is 100.01 %, over); null without either.
+     */
     static BigDecimal budgetUsed(BigDecimal cost, BigDecimal budget) {
         return cost == null || budget == null ? null
-                : cost.multiply(BigDecimal.valueOf(100)).divide(budget, 2, RoundingMode.HALF_UP);
+                : cost.multiply(BigDecimal.valueOf(100)).divide(budget, 2, RoundingMode.CEILING);
     }
 
     private static List<Statement.Line> lines(List<AgentRevenue> revenue, List<RollupRow> rows,

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.tenantry.billing.BillingMonth;
 import io.tenantry.support.Api;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
@@ -206,6 +207,30 @@ class StatementApiTest extends ServerTest {
         assertThat(rerated.path("warnings").isEmpty()).isTrue();
     }
 
+    /** A cost a fraction of a cent past the budget is over it, on every page that says so. */
+    @Test
+    void aCostJustPastTheBudgetReadsAsOverIt() {
+        String org = org(Map.of("monthlyBudget", "10.00"));
+        String agent = platform.createAgent(org, "Just over");
+        report(agent, "gpt-4o", 4_000_151, 0, 0, Instant.now()); // 10.0003775 USD
+
+        JsonNode statement = month(org, thisMonth());
+        JsonNode card = api.get("/api/billing/month-to-date?orgIds=" + org).as(owner).send().expect(200).json()
+                .path("items").get(0);
+        JsonNode onHome = null;
+        for (JsonNode budget : api.get("/api/dashboard").as(owner).send().expect(200).json().path("budgets")) {
+            if (budget.path("orgId").asString().equals(org)) {
+                onHome = budget;
+            }
+        }
+
+        assertThat(statement.path("cost").asString()).isEqualTo("10.00");
+        assertThat(statement.path("budgetUsed").asString()).isEqualTo("100.01");
+        assertThat(card.path("budgetUsed").asString()).isEqualTo("100.01");
+        assertThat(onHome).isNotNull();
+        assertThat(onHome.path("over").asBoolean()).isTrue();
+    }
+
     @Test
     void budgetThresholdsAreRecordedOncePerMonth() {
         String org = org(Map.of("monthlyBudget", "10.00"));
@@ -230,6 +255,29 @@ class StatementApiTest extends ServerTest {
                 .hasSize(3);
         assertThat(api.get("/api/audit?action=billing.budget_alert").as(owner).org(org).send().expect(200).items())
                 .hasSize(3);
+    }
+
+    /**
+     * Usage of a month's last minutes is often checked only after the month has ended: the
+     * watch keeps checking the month before until it is closed. A threshold is crossed by the
+     * exact cost: 7.9999 of 10.00 is not 80 %, though it shows as 80.00 % rounded up.
+     */
+    @Test
+    void aThresholdCrossedAtTheEndOfAMonthIsAlertedInTheNextAndOnlyWhenReallyCrossed() {
+        String org = org(Map.of("monthlyBudget", "10.00"));
+        String agent = platform.createAgent(org, "Late spender");
+        report(agent, "gpt-4o", 3_199_960, 0, 0, Instant.now()); // 7.9999 USD
+        Instant nextMonth = BillingMonth.start(thisMonth().plusMonths(1)).plusSeconds(60);
+
+        budgetWatch.check(nextMonth);
+        JsonNode below = api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).json();
+        report(agent, "gpt-4o", 40, 0, 0, Instant.now()); // 8.0000 USD: 80 % exactly
+        budgetWatch.check(nextMonth);
+        JsonNode alerts = api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).json();
+
+        assertThat(below.path("items")).extracting(a -> a.path("threshold").asInt()).containsExactly(50);
+        assertThat(alerts.path("items")).extracting(a -> a.path("threshold").asInt()).containsExactly(50, 80);
+        assertThat(alerts.path("items").get(1).path("month").asString()).isEqualTo(thisMonth().toString());
     }
 
     @Test
