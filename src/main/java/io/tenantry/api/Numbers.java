@@ -57,6 +57,12 @@ public final class Numbers {
         return number.longValue();
     }
 
+    /**
+     * The characters a number is written with here. BigDecimal also reads other scripts'
+     * digits ("١٢", "３０") as numbers, which a person reading the request would not.
+     */
+    private static final java.util.regex.Pattern ASCII_NUMBER = java.util.regex.Pattern.compile("[0-9eE.+-]+");
+
     private static BigDecimal read(String field, Object value) {
         if (value instanceof BigDecimal decimal) {
             return decimal;
@@ -68,7 +74,8 @@ public final class Numbers {
             // Its digits are its size: a JSON integer is already as long as it is written.
             return new BigDecimal(integer);
         }
-        if (value instanceof String text && text.strip().length() <= MAX_TEXT) {
+        if (value instanceof String text && text.strip().length() <= MAX_TEXT
+                && ASCII_NUMBER.matcher(text.strip()).matches()) {
             try {
                 return new BigDecimal(text.strip());
             } catch (NumberFormatException e) {

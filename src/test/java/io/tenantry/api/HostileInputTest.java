@@ -115,6 +115,23 @@ class HostileInputTest extends ServerTest {
         assertThat(api.get("/api/agents?q=Typo%20agent").as(owner).send().items()).isEmpty();
     }
 
+    /** Digits of other scripts ("١٢", "３０") are not numbers here, wherever an amount is written as text. */
+    @Test
+    void amountsInOtherScriptsDigitsAreRefused() {
+        String before = newestAudit();
+        for (String digits : List.of("١٢", "３０", "1.٥")) {
+            refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("monthlyBudget", digits)).send(),
+                    "monthlyBudget");
+            refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("billingRatePerAgent", digits))
+                    .send(), "billingRatePerAgent");
+            refused(api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "AUD", "rate", digits,
+                    "effectiveFrom", "2150-01")).send(), "rate");
+        }
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("monthlyBudget", " 12.50 ")).send().expect(200);
+        assertThat(api.get("/api/organizations/" + org).as(owner).send().text("monthlyBudget")).isEqualTo("12.50");
+        assertThat(newestAudit()).as("only the last, valid change").isNotEqualTo(before);
+    }
+
     @Test
     void onlyJsonIsReadAndWritten() {
         String yaml = "email: careless@tenantry.test\nname: careless\npassword: careless password\nrole: user\n"

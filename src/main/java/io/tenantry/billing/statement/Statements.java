@@ -143,7 +143,8 @@ public class Statements {
         }
         java.util.LinkedHashSet<UUID> ids = new java.util.LinkedHashSet<>();
         for (String part : parts) {
-            String id = part.trim();
+            // Spaces around an id are forgiven ("a, b"); tabs and control characters are not.
+            String id = part.replaceAll("^ +| +$", "");
             // Only the canonical form: UUID.fromString also reads other digits ("５") and signs.
             if (!CANONICAL_UUID.matcher(id).matches()) {
                 throw ApiException.badRequest("orgIds", "orgIds must be organization ids separated by commas.");

@@ -184,12 +184,13 @@ class DashboardSummaryTest extends ServerTest {
         // A full-width digit, or a sign, is not an id even where Java's UUID parser would read one.
         String fullWidth = "\uff15" + acme.substring(1);
         for (String bad : List.of("", "nope", acme + ",", acme + ";" + euro, tooMany, "x".repeat(5_000), fullWidth,
-                "+" + acme.substring(1))) {
+                "+" + acme.substring(1), "\u0001" + acme, "\t" + acme, acme + "\n")) {
             Api.Response response = api.get("/api/billing/month-to-date?orgIds="
                     + java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8)).as(owner).send();
             assertThat(response.status()).as(bad.length() > 60 ? bad.substring(0, 60) : bad).isEqualTo(400);
             assertThat(response.json().path("field").asString()).isEqualTo("orgIds");
         }
+        api.get("/api/billing/month-to-date?orgIds=" + euro + ",%20" + acme + "%20").as(owner).send().expect(200);
     }
 
     @Test
