@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
@@ -42,11 +43,12 @@ public class OrganizationService {
     private final OrgRateHistory rateHistory;
     private final ScopedTransactions transactions;
     private final OrgMembers members;
-    private final List<OrgDeletionGuard> deletionGuards;
+    /** Looked up when asked: billing's guard reads statements, which need this service. */
+    private final ObjectProvider<OrgDeletionGuard> deletionGuards;
     private final AuditLog audit;
 
     OrganizationService(OrganizationRepository repository, OrgRateHistory rateHistory,
-            ScopedTransactions transactions, OrgMembers members, List<OrgDeletionGuard> deletionGuards,
+            ScopedTransactions transactions, OrgMembers members, ObjectProvider<OrgDeletionGuard> deletionGuards,
             AuditLog audit) {
         this.repository = repository;
         this.rateHistory = rateHistory;
@@ -258,7 +260,7 @@ public class OrganizationService {
             return new DeletionCheck(false, List.of(new DeletionCheck.Obstacle("default", 0,
                     "The default organization cannot be deleted.")));
         }
-        List<DeletionCheck.Obstacle> obstacles = deletionGuards.stream()
+        List<DeletionCheck.Obstacle> obstacles = deletionGuards.orderedStream()
                 .map(guard -> guard.obstacleToDeletion(reach, org.id())).flatMap(Optional::stream).toList();
         return new DeletionCheck(obstacles.isEmpty(), obstacles);
     }

@@ -2,6 +2,9 @@ package io.tenantry.organization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +19,7 @@ import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.support.UsageEvents;
 import io.tenantry.tenancy.DefaultOrg;
 
 @TenantryTest
@@ -220,6 +224,25 @@ class OrganizationApiTest extends ServerTest {
         assertThat(check.json().path("obstacles")).isEmpty();
         api.delete("/api/organizations/" + org).as(owner).send().expect(204);
         api.get("/api/organizations/" + org).as(owner).send().expect(404);
+    }
+
+    /** Open months are computed from the orgs that exist: deleting a billed org would drop its cost. */
+    @Test
+    void deleteIsRefusedWhileTheOrgIsBilledInAMonthNotClosedYet() {
+        String org = platform.createOrg("Billed then emptied");
+        String agent = platform.createAgent(org, "Spent and left");
+        api.post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 400_000, 0, 0,
+                Instant.now()), agent)).send().expect(201);
+        api.post("/api/agents/" + agent + "/unassign-org").as(owner).send().expect(200);
+
+        Api.Response check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200);
+        Api.Response refused = api.delete("/api/organizations/" + org).as(owner).send().expect(409);
+
+        assertThat(check.json().path("deletable").asBoolean()).isFalse();
+        assertThat(check.json().path("obstacles").get(0).path("kind").asString()).isEqualTo("billing");
+        assertThat(refused.text("detail")).contains(YearMonth.now(ZoneOffset.UTC).toString()).contains("closed");
+        assertThat(api.get("/api/organizations/" + org + "/billing-summary?months=1").as(owner).send().expect(200)
+                .json().path("items").get(0).path("costUsd").decimalValue()).isEqualByComparingTo("1.00");
     }
 
     @Test
