@@ -210,14 +210,19 @@ class TwoNodesTest {
 
         waitFor("last month closed", () -> one.api().get("/api/organizations/" + org + "/billing?month=" + lastMonth)
                 .as(owner).send().expect(200).json().path("closed").asBoolean());
-        waitFor("three budget alerts", () -> two.api().get("/api/organizations/" + org + "/budget-alerts").as(owner)
-                .send().expect(200).items().size() == 3);
+        // 2.50 of a 1.00 budget in each month: last month's alerts come from the watch or the close, this
+        // month's from the watch.
+        waitFor("six budget alerts", () -> two.api().get("/api/organizations/" + org + "/budget-alerts").as(owner)
+                .send().expect(200).items().size() == 6);
         Thread.sleep(3_000);
 
         List<JsonNode> alerts = one.api().get("/api/organizations/" + org + "/budget-alerts").as(owner).send()
                 .expect(200).items();
-        assertThat(alerts.stream().map(a -> a.path("threshold").asInt())).containsExactly(50, 80, 100);
-        assertThat(audited(org, "billing.budget_alert")).as("each threshold audited once").isEqualTo(3);
+        for (YearMonth month : List.of(lastMonth, lastMonth.plusMonths(1))) {
+            assertThat(alerts.stream().filter(a -> a.path("month").asString().equals(month.toString()))
+                    .map(a -> a.path("threshold").asInt())).as("alerts of %s", month).containsExactly(50, 80, 100);
+        }
+        assertThat(audited(org, "billing.budget_alert")).as("each threshold audited once").isEqualTo(6);
         assertThat(audited(org, "billing.month_closed")).as("the month closed once").isEqualTo(1);
         // Each period is claimed once (the key of job_runs), and the runs both nodes count are
         // exactly the claimed periods: read before and after the claims, as the jobs keep ticking.

@@ -28,8 +28,8 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Records when an org's cost this month crosses one of its budget alert thresholds: once
  * per org, month and threshold, in the alert list and the org's audit log. Last month is
- * checked too until it is closed: usage of its last minutes, or reported late, is billed in
- * it after the clock has moved on. A threshold counts as crossed by the exact cost, not the
+ * checked too until it is closed, and closing it checks it once more: usage of its last
+ * minutes, or reported late, is billed in it after the clock has moved on. A threshold counts as crossed by the exact cost, not the
  * rounded percentage shown. Checked every
  * minute (tenantry.billing.budget-check-interval) from the rollups, so it costs the same
  * whatever the volume of usage. Blocking usage over budget comes with the agent gateway.
@@ -85,31 +85,41 @@ public class BudgetWatch {
             Map<UUID, Organization> byId = budgeted.stream()
                     .collect(Collectors.toMap(Organization::id, Function.identity()));
             YearMonth from = calendar.isClosed(current.minusMonths(1)) ? current : current.minusMonths(1);
-            int crossed = 0;
-            for (Statement statement : open.compute(all, budgeted, false, from, current, now, false)) {
-                if (statement.fxRate() == null || statement.monthlyBudget() == null) {
-                    continue;
+            return recordCrossed(context, open.compute(all, budgeted, false, from, current, now, false), byId);
+        });
+    }
+
+    /**
+     * Records each threshold the statements' exact costs have crossed, once per org, month
+     * and threshold, in the alert list and the org's audit log; answers how many were new.
+     * Also called by the month closing for the months it freezes, so that a month's alerts
+     * never depend on whether the watch ran before the close. Runs inside a write
+     * transaction of all orgs; {@code orgs} hold the thresholds, by id.
+     */
+    int recordCrossed(OrgCallContext context, List<Statement> statements, Map<UUID, Organization> orgs) {
+        OrgScope all = OrgScope.allOrgs();
+        int crossed = 0;
+        for (Statement statement : statements) {
+            Organization org = orgs.get(statement.orgId());
+            if (org == null || statement.fxRate() == null || statement.monthlyBudget() == null) {
+                continue;
+            }
+            BigDecimal percentOfBudget = statement.costUsd().multiply(statement.fxRate())
+                    .multiply(BigDecimal.valueOf(100));
+            for (int threshold : org.budgetAlertThresholds()) {
+                if (percentOfBudget.compareTo(statement.monthlyBudget().multiply(BigDecimal.valueOf(threshold))) < 0) {
+                    break;
                 }
-                YearMonth month = YearMonth.parse(statement.month());
-                BigDecimal percentOfBudget = statement.costUsd().multiply(statement.fxRate())
-                        .multiply(BigDecimal.valueOf(100));
-                Organization org = byId.get(statement.orgId());
-                for (int threshold : org.budgetAlertThresholds()) {
-                    if (percentOfBudget.compareTo(statement.monthlyBudget().multiply(BigDecimal.valueOf(threshold)))
-                            < 0) {
-                        break;
-                    }
-                    BudgetAlerts.Alert alert = new BudgetAlerts.Alert(org.id(), month.toString(), threshold, now,
-                            statement.cost(), statement.monthlyBudget(), statement.currency());
-                    if (alerts.record(all, alert)) {
-                        crossed++;
-                        audit.record(context, org.id(), "billing.budget_alert", "organization", org.id(), null,
-                                Map.of("month", month.toString(), "threshold", threshold, "cost", statement.cost(),
-                                        "budget", statement.monthlyBudget(), "currency", statement.currency()));
-                    }
+                BudgetAlerts.Alert alert = new BudgetAlerts.Alert(org.id(), statement.month(), threshold,
+                        context.at(), statement.cost(), statement.monthlyBudget(), statement.currency());
+                if (alerts.record(all, alert)) {
+                    crossed++;
+                    audit.record(context, org.id(), "billing.budget_alert", "organization", org.id(), null,
+                            Map.of("month", statement.month(), "threshold", threshold, "cost", statement.cost(),
+                                    "budget", statement.monthlyBudget(), "currency", statement.currency()));
                 }
             }
-            return crossed;
-        });
+        }
+        return crossed;
     }
 }

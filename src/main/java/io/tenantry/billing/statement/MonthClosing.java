@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
@@ -28,7 +30,8 @@ import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Closes months: freezes every org's statement, with a line per agent, as it stands, and
- * from then on bills late usage of the month in the first open month. Closed months form a
+ * from then on bills late usage of the month in the first open month. The budget alerts the
+ * month's final figures call for are recorded with it. Closed months form a
  * prefix of time, so closing a month also closes the open months before it.
  */
 @Service
@@ -47,9 +50,11 @@ public class MonthClosing {
     private final RollupLock rollupLock;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final BudgetWatch budgets;
 
     MonthClosing(OrganizationService organizations, OpenStatements open, UsageTotals usage, StatementArchive archive,
-            BillingCalendar calendar, RollupLock rollupLock, ScopedTransactions transactions, AuditLog audit) {
+            BillingCalendar calendar, RollupLock rollupLock, ScopedTransactions transactions, AuditLog audit,
+            BudgetWatch budgets) {
         this.organizations = organizations;
         this.open = open;
         this.usage = usage;
@@ -58,6 +63,7 @@ public class MonthClosing {
         this.rollupLock = rollupLock;
         this.transactions = transactions;
         this.audit = audit;
+        this.budgets = budgets;
     }
 
     Result close(OrgCallContext context, String month) {
@@ -85,12 +91,16 @@ public class MonthClosing {
                         + " (the first month with an organization or usage): there is no " + wanted + " to close.");
             }
             YearMonth first = latest.map(m -> m.plusMonths(1)).orElse(firstBillable);
+            Map<UUID, Organization> byId = new HashMap<>();
+            orgs.forEach(org -> byId.put(org.id(), org));
             List<String> closed = new ArrayList<>();
             int count = 0;
             for (YearMonth m = first; !m.isAfter(wanted); m = m.plusMonths(1)) {
                 List<Organization> billable = open.billable(reach, orgs, m);
                 List<Statement> statements = open.compute(reach, billable, billable.size() == orgs.size(), m, m,
                         context.at(), true);
+                // The month's last thresholds, crossed since the budget watch last looked.
+                budgets.recordCrossed(inReach, statements, byId);
                 archive.save(reach, statements, context.at());
                 calendar.markClosed(m, context.at(), context.actor().label());
                 for (Statement statement : statements) {

@@ -19,6 +19,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.jobs.ClusterJobs;
+import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.support.UsageEvents;
@@ -71,7 +72,8 @@ class MonthClosingTest extends ServerTest {
     @Test
     @Order(1)
     void closingFreezesLastMonthForEveryOrg() {
-        org = platform.createOrg(Map.of("name", "Closing " + UUID.randomUUID(), "billingRatePerAgent", "80.00"));
+        org = platform.createOrg(Map.of("name", "Closing " + UUID.randomUUID(), "billingRatePerAgent", "80.00",
+                "monthlyBudget", "2.00"));
         agent = platform.createAgent(org, "Early");
         // Reported for last month, before the agent existed: it belongs to the org it was created in.
         report("gpt-4o", 1_000_000, 0, inLastMonth(10));
@@ -92,6 +94,11 @@ class MonthClosingTest extends ServerTest {
         assertThat(overview.path("items").toString()).contains(org);
         assertThat(api.get("/api/audit?action=billing.month_closed").as(owner).org(org).send().expect(200).items())
                 .hasSize(1);
+        // 2.50 of a 2.00 budget: the close records the month's alerts, whether or not the watch saw them.
+        assertThat(api.get("/api/organizations/" + org + "/budget-alerts?month=" + lastMonth).as(owner).send()
+                .expect(200).items()).extracting(a -> a.path("threshold").asInt()).containsExactly(50, 80, 100);
+        assertThat(api.get("/api/audit?action=billing.budget_alert").as(owner).org(org).send().expect(200).items())
+                .extracting(a -> a.path("actorLabel").asString()).containsOnly(Platform.OWNER_EMAIL);
     }
 
     @Test
