@@ -83,8 +83,7 @@ class AtAGlance {
     /** Months before an org was created are left out, unless usage was billed in them (a clock behind). */
     private static boolean existed(Organization org, Statement s) {
         return org == null || !YearMonth.parse(s.month()).isBefore(BillingMonth.of(org.createdAt()))
-                || s.inputTokens() + s.outputTokens() + s.cachedInputTokens() + s.unpricedTokens() > 0
-                || s.revenue().signum() != 0;
+                || s.billsAnything();
     }
 
     private static List<Statement> inMonth(List<Statement> statements, YearMonth month) {

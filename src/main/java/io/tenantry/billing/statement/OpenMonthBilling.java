@@ -55,7 +55,7 @@ class OpenMonthBilling implements OrgDeletionGuard {
             return Optional.empty();
         }
         List<String> billed = open.compute(ofOrg, List.of(org.get()), false, from, current, now, false).stream()
-                .filter(OpenMonthBilling::bills).map(Statement::month).sorted().toList();
+                .filter(Statement::billsAnything).map(Statement::month).sorted().toList();
         if (billed.isEmpty()) {
             return Optional.empty();
         }
@@ -63,10 +63,5 @@ class OpenMonthBilling implements OrgDeletionGuard {
                 + String.join(", ", billed) + ", not closed yet: delete it once "
                 + (billed.size() == 1 ? "that month is" : "those months are") + " closed (a month closes a few "
                 + "days after it ends), and its statements are kept."));
-    }
-
-    private static boolean bills(Statement s) {
-        return s.revenue().signum() != 0 || s.costUsd().signum() != 0
-                || s.inputTokens() + s.outputTokens() + s.cachedInputTokens() + s.unpricedTokens() > 0;
     }
 }

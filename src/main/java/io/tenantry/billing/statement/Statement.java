@@ -36,6 +36,12 @@ public record Statement(@Always UUID orgId, @Always String orgName, @Always Stri
             long unpricedTokens, @Always BigDecimal costUsd, BigDecimal cost) {
     }
 
+    /** Whether the month bills anything: revenue, a cost (a late pricing's adjustment has no tokens) or tokens. */
+    boolean billsAnything() {
+        return revenue.signum() != 0 || costUsd.signum() != 0
+                || inputTokens + outputTokens + cachedInputTokens + unpricedTokens > 0;
+    }
+
     Statement withAlerts(List<Integer> alerts) {
         return new Statement(orgId, orgName, month, currency, proration, closed, revenue, cost, costUsd, fxRate, margin,
                 inputTokens, outputTokens, cachedInputTokens, unpricedTokens, agentsBilled, monthlyBudget,
