@@ -7,6 +7,7 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -25,13 +26,15 @@ public class ModelAliases {
     private final ModelPriceRepository prices;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final OrganizationService organizations;
 
     ModelAliases(ModelAliasRepository aliases, ModelPriceRepository prices, ScopedTransactions transactions,
-            AuditLog audit) {
+            AuditLog audit, OrganizationService organizations) {
         this.aliases = aliases;
         this.prices = prices;
         this.transactions = transactions;
         this.audit = audit;
+        this.organizations = organizations;
     }
 
     public List<ModelAlias> list(OrgCallContext context) {
@@ -59,6 +62,7 @@ public class ModelAliases {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
+            organizations.lockDefault(reach);
             if (prices.exists(name)) {
                 throw ApiException.conflict("alias", "'" + name + "' has prices of its own: an alias would hide "
                         + "them. Map a name that has no price.");
@@ -90,6 +94,7 @@ public class ModelAliases {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         transactions.write(reach, () -> {
+            organizations.lockDefault(reach);
             ModelAlias before = aliases.lock(name)
                     .orElseThrow(() -> ApiException.notFound("The alias '" + name + "'"));
             aliases.delete(name);

@@ -17,6 +17,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -31,16 +32,18 @@ public class ModelPrices {
 
     /** Letters, digits and . _ : @ - ; no slash, so a model name is one path segment. */
     public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}");
-    /** How far in the past "now" may be when a client sends its own clock. */
+    /** How far behind the server a client's clock may be when it sends its "now". */
     static final Duration SKEW = Duration.ofMinutes(5);
 
     private final ModelPriceRepository prices;
     private final ModelAliasRepository aliases;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final OrganizationService organizations;
 
     ModelPrices(ModelPriceRepository prices, ModelAliasRepository aliases, ScopedTransactions transactions,
-            AuditLog audit) {
+            AuditLog audit, OrganizationService organizations) {
+        this.organizations = organizations;
         this.prices = prices;
         this.aliases = aliases;
         this.transactions = transactions;
@@ -97,6 +100,7 @@ public class ModelPrices {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
+            organizations.lockDefault(reach);
             aliases.find(model).ifPresent(alias -> {
                 throw ApiException.conflict("model", "'" + model + "' is priced as '" + alias.model()
                         + "' (an alias): remove the alias in Settings first, or change the price of '"
@@ -158,6 +162,8 @@ public class ModelPrices {
             throw ApiException.badRequest("effectiveFrom", "A price cannot take effect in the past: that would "
                     + "change what past usage cost. Give a time from now on.");
         }
-        return from.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        // Within the skew, the client meant "now": taking it literally would reprice usage
+        // already stored at the old price.
+        return from.isBefore(now) ? now : from.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }

@@ -23,7 +23,8 @@ public record NewModelPrice(
         @Schema(types = {"number", "string"}, minimum = "0", maximum = "1000000", description = "At most 6 decimals.")
         @JsonAlias("cached_input_price_per_million") BigDecimal cachedInputPricePerMillion,
         @Schema(format = "date-time", description = "From when the price applies; now when not given, never in "
-                + "the past.") @JsonAlias("effective_from") String effectiveFrom,
+                + "the past: a time up to 5 minutes ago (a client clock running behind) means now, an earlier one is "
+                + "refused.") @JsonAlias("effective_from") String effectiveFrom,
         @Schema(maxLength = 200, description = "Where the price comes from, such as the provider's price page.")
         String source) {
 }

@@ -218,4 +218,41 @@ class ModelAliasApiTest extends ServerTest {
         assertThat(created).as("exactly one creation is on record").isEqualTo(1);
         assertThat(changed).as("every other set is a change on record").isEqualTo(11);
     }
+
+    /**
+     * A price and an alias for one name each require the other to be absent; sent at once,
+     * only one may land, or the name would be priced from a mix of both.
+     */
+    @Test
+    void anAliasAndAPriceForOneNameSentAtOnceNeverBothLand() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String name = uniqueName();
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                Future<Api.Response> alias = pool.submit(() -> {
+                    together.await();
+                    return setAlias(owner, name, Map.of("model", "mistral-large-latest"));
+                });
+                Future<Api.Response> price = pool.submit(() -> {
+                    together.await();
+                    return api.post("/api/settings/models").as(owner).json(Map.of("model", name, "provider", "Acme",
+                            "inputPricePerMillion", 30, "outputPricePerMillion", 60)).send();
+                });
+                int aliasStatus = alias.get().status();
+                int priceStatus = price.get().status();
+                String answers = "round " + round + ": alias " + alias.get() + ", price " + price.get();
+                assertThat((aliasStatus == 200 ? 1 : 0) + (priceStatus == 201 ? 1 : 0)).as(answers).isEqualTo(1);
+                assertThat(aliasStatus == 200 ? priceStatus : aliasStatus).as(answers).isEqualTo(409);
+                boolean aliased = api.get("/api/settings/model-aliases").as(owner).send().body().contains(name);
+                int versions = api.get("/api/settings/models/" + name + "/history").as(owner).send().status();
+                assertThat(aliased).as("the alias is stored exactly when it was acknowledged")
+                        .isEqualTo(aliasStatus == 200);
+                assertThat(versions).as("the price is stored exactly when it was acknowledged")
+                        .isEqualTo(priceStatus == 201 ? 200 : 404);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }

@@ -98,6 +98,20 @@ class ModelPriceApiTest extends ServerTest {
         api.get("/api/settings/models/" + model + "/history").as(owner).send().expect(404);
     }
 
+    /** A client clock a little behind means "now": the price must not reach back over stored usage. */
+    @Test
+    void aTimeJustPastFromAClockRunningBehindTakesEffectNow() {
+        String model = newModel();
+        Map<String, Object> body = price(model, 1, 2);
+        Instant sent = Instant.now();
+        body.put("effectiveFrom", sent.minus(3, ChronoUnit.MINUTES).toString());
+
+        Api.Response created = api.post("/api/settings/models").as(owner).json(body).send().expect(201);
+
+        Instant from = Instant.parse(created.text("effectiveFrom"));
+        assertThat(from).isAfterOrEqualTo(sent.truncatedTo(ChronoUnit.MILLIS)).isBeforeOrEqualTo(Instant.now());
+    }
+
     @Test
     void badPricesAreRefusedWithAProblemNamingTheFieldAndChangeNothing() {
         String model = newModel();
