@@ -2,6 +2,7 @@ package io.tenantry.agent;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -10,8 +11,11 @@ import java.util.UUID;
  */
 public record OrgTimeline(UUID agentId, List<Entry> entries) {
 
-    /** From {@code since} on, {@code orgId} held the agent (or, for a removal, had last held it). */
-    public record Entry(Instant since, UUID orgId) {
+    /**
+     * From {@code since} on, {@code orgId} held the agent; for a removal, the agent was
+     * deleted then while {@code orgId} held it.
+     */
+    public record Entry(Instant since, UUID orgId, boolean removal) {
     }
 
     /**
@@ -27,5 +31,20 @@ public record OrgTimeline(UUID agentId, List<Entry> entries) {
             holder = entry.orgId();
         }
         return holder;
+    }
+
+    /** When the agent was deleted, if it was at or before {@code at}. */
+    public Optional<Instant> removedBy(Instant at) {
+        Entry last = entries.get(entries.size() - 1);
+        return last.removal() && !last.since().isAfter(at) ? Optional.of(last.since()) : Optional.empty();
+    }
+
+    /**
+     * The org holding the agent now, which therefore exists (an agent's org cannot be
+     * deleted); empty for a deleted agent, whose last org may be gone.
+     */
+    public Optional<UUID> currentOrg() {
+        Entry last = entries.get(entries.size() - 1);
+        return last.removal() ? Optional.empty() : Optional.of(last.orgId());
     }
 }

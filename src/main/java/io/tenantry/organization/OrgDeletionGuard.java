@@ -11,5 +11,12 @@ import io.tenantry.tenancy.OrgScope;
  */
 public interface OrgDeletionGuard {
 
+    /**
+     * Called in the deleting transaction before any obstacle is looked for: holds back, until
+     * the delete commits, the concurrent work that could add an obstacle after the check.
+     */
+    default void holdStillForDeletion() {
+    }
+
     Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId);
 }

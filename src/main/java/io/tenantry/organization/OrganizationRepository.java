@@ -2,10 +2,13 @@ package io.tenantry.organization;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,6 +44,11 @@ class OrganizationRepository {
         return jdbc.sql("select * from organizations where id = :id and " + scope.sql("id") + " for update")
                 .param("id", id).params(scope.parameters())
                 .query(OrganizationRepository::map).optional();
+    }
+
+    Set<UUID> existing(OrgScope scope, Collection<UUID> ids) {
+        return new HashSet<>(jdbc.sql("select id from organizations where id in (:ids) and " + scope.sql("id"))
+                .param("ids", ids).params(scope.parameters()).query(UUID.class).list());
     }
 
     boolean slugTaken(String slug) {

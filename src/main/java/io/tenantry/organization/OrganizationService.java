@@ -1,6 +1,7 @@
 package io.tenantry.organization;
 
 import java.math.BigDecimal;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +65,14 @@ public class OrganizationService {
     }
 
     /**
+     * Which of these orgs exist within {@code scope}. Must run inside a transaction of
+     * {@code scope}.
+     */
+    public Set<UUID> existing(OrgScope scope, Collection<UUID> ids) {
+        return ids.isEmpty() ? Set.of() : repository.existing(scope, ids);
+    }
+
+    /**
      * Changes how many agents an org holds by {@code delta}, in the transaction (of
      * {@code scope}) that creates or deletes them. Must run inside that transaction.
      */
@@ -88,7 +97,9 @@ public class OrganizationService {
 
     /**
      * Locks the default organization's row until the transaction ends: a mutex for
-     * platform-wide one-time steps (first-owner setup) that works the same on every node.
+     * platform-wide steps that must not interleave (first-owner setup; changes of the price
+     * list, where a price and an alias for one name each check the other is absent), the
+     * same on every node.
      */
     public void lockDefault(OrgScope scope) {
         repository.lock(scope, DefaultOrg.ID).orElseThrow(() -> new IllegalStateException("default org is missing"));
@@ -270,6 +281,7 @@ public class OrganizationService {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         transactions.write(reach, () -> {
+            deletionGuards.orderedStream().forEach(OrgDeletionGuard::holdStillForDeletion);
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
             DeletionCheck check = check(reach, before);
             if (!check.deletable()) {

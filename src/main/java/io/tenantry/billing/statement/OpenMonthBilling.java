@@ -10,6 +10,8 @@ import org.springframework.stereotype.Component;
 
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
+import io.tenantry.billing.RollupLock;
+import io.tenantry.billing.usage.UsageEvent;
 import io.tenantry.billing.usage.UsageTotals;
 import io.tenantry.organization.DeletionCheck;
 import io.tenantry.organization.OrgDeletionGuard;
@@ -21,6 +23,8 @@ import io.tenantry.tenancy.OrgScope;
  * An org billed in a month not yet closed cannot be deleted: open months are computed from
  * the orgs that exist, so its revenue and cost would leave every statement and total, even
  * once the month closes. After the close its statements are frozen and kept, deleted or not.
+ * The delete holds usage back while it checks and commits, and usage for a deleted org's
+ * time is refused from then on (UsageIngestion), so nothing lands where no bill shows it.
  */
 @Component
 class OpenMonthBilling implements OrgDeletionGuard {
@@ -29,13 +33,25 @@ class OpenMonthBilling implements OrgDeletionGuard {
     private final OpenStatements open;
     private final UsageTotals usage;
     private final BillingCalendar calendar;
+    private final RollupLock rollupLock;
 
     OpenMonthBilling(OrganizationService organizations, OpenStatements open, UsageTotals usage,
-            BillingCalendar calendar) {
+            BillingCalendar calendar, RollupLock rollupLock) {
+        this.rollupLock = rollupLock;
         this.organizations = organizations;
         this.open = open;
         this.usage = usage;
         this.calendar = calendar;
+    }
+
+    /** Usage may be dated a few minutes ahead, so next month may be billed already. */
+    static YearMonth latestBillable(Instant now) {
+        return BillingMonth.of(now.plus(UsageEvent.FUTURE_SKEW));
+    }
+
+    @Override
+    public void holdStillForDeletion() {
+        rollupLock.exclusive();
     }
 
     @Override
@@ -46,7 +62,7 @@ class OpenMonthBilling implements OrgDeletionGuard {
         }
         OrgScope ofOrg = scope.narrowedTo(List.of(orgId));
         Instant now = Instant.now();
-        YearMonth current = BillingMonth.of(now);
+        YearMonth current = latestBillable(now);
         YearMonth from = calendar.closedThrough().map(m -> m.plusMonths(1)).orElseGet(() -> {
             YearMonth created = BillingMonth.of(org.get().createdAt());
             return usage.firstUsageMonth(ofOrg).filter(m -> m.isBefore(created)).orElse(created);

@@ -32,7 +32,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  * usage had been reported under the model's own name. Events already priced are never
  * touched, so rerating twice changes nothing. The cost
  * goes into the rollups of the month the usage was billed in; when that month is closed,
- * into the first open month as an adjustment, since closed months never change.
+ * into the first open month as an adjustment, since closed months never change. Usage of
+ * orgs deleted since stays unpriced: no open month bills them (the result counts it).
  */
 @Service
 public class Rerating {
@@ -42,7 +43,10 @@ public class Rerating {
     public record Result(@Always String model, @Always Instant from, @Always Instant to, int priced,
             @Schema(description = "The price applied to the latest of the events priced (the first price when none "
                     + "were); usage spanning several versions of an alias's model took each its own.")
-            @Always ModelPrice price) {
+            @Always ModelPrice price,
+            @Schema(description = "Events left unpriced because the organization they belong to has been deleted: "
+                    + "its statements are closed, and no open month could bill it.")
+            long leftUnpriced) {
     }
 
     private final UsageRepository usage;
@@ -110,9 +114,11 @@ public class Rerating {
                 }
             }
             rollups.add(reach, deltas);
+            long left = usage.countUnpriced(reach, name, start, end);
             audit.recordPlatform(inReach, "usage.rerated", "model_price", name, null,
-                    Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", applied.id()));
-            return new Result(name, start, end, priced, applied);
+                    Map.of("from", start.toString(), "to", end.toString(), "priced", priced, "priceId", applied.id(),
+                            "leftUnpriced", left));
+            return new Result(name, start, end, priced, applied, left);
         });
     }
 

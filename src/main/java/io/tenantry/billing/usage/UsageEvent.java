@@ -1,5 +1,6 @@
 package io.tenantry.billing.usage;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -14,6 +15,9 @@ import io.tenantry.crypto.Sha256;
  */
 public record UsageEvent(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
         long cachedInputTokens, Instant occurredAt, boolean timeGiven) {
+
+    /** How far ahead of the server's clock occurredAt may be: reporters' clocks run fast. */
+    public static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
 
     String fingerprint() {
         return Sha256.hex(agentId + "|" + model + "|" + inputTokens + "|" + outputTokens + "|"

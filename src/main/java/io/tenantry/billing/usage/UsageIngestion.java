@@ -1,12 +1,15 @@
 package io.tenantry.billing.usage;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -27,6 +30,7 @@ import io.tenantry.billing.RollupLock;
 import io.tenantry.billing.pricing.ModelPrice;
 import io.tenantry.billing.pricing.ModelPrices;
 import io.tenantry.billing.pricing.PriceBook;
+import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -50,12 +54,13 @@ public class UsageIngestion {
     private final BillingCalendar calendar;
     private final AgentService agents;
     private final AgentKeys agentKeys;
+    private final OrganizationService organizations;
     private final ModelPrices prices;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
     UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, BillingCalendar calendar,
-            AgentService agents, AgentKeys agentKeys, ModelPrices prices, ScopedTransactions transactions,
+            AgentService agents, AgentKeys agentKeys, OrganizationService organizations, ModelPrices prices, ScopedTransactions transactions,
             AuditLog audit) {
         this.usage = usage;
         this.rollups = rollups;
@@ -63,6 +68,7 @@ public class UsageIngestion {
         this.calendar = calendar;
         this.agents = agents;
         this.agentKeys = agentKeys;
+        this.organizations = organizations;
         this.prices = prices;
         this.transactions = transactions;
         this.audit = audit;
@@ -98,22 +104,33 @@ public class UsageIngestion {
             PriceBook book = prices.book(reports.stream().flatMap(r -> r.events().stream()).map(UsageEvent::model)
                     .collect(Collectors.toSet()));
             List<UsageRepository.Priced> priced = new ArrayList<>();
+            Map<UUID, String> pastHolders = new HashMap<>();
             for (Report report : reports) {
                 List<UsageEvent> events = report.events();
                 for (int i = 0; i < events.size(); i++) {
                     UsageEvent event = events.get(i);
+                    String which = events.size() == 1 ? "this event" : "events[" + i + "]";
                     OrgTimeline timeline = timelines.get(event.agentId());
                     if (timeline == null) {
-                        throw ApiException.notFound("The agent of " + (events.size() == 1 ? "this event"
-                                : "events[" + i + "]"));
+                        throw ApiException.notFound("The agent of " + which);
+                    }
+                    Optional<Instant> removed = timeline.removedBy(event.occurredAt());
+                    if (removed.isPresent()) {
+                        throw ApiException.conflict(field(events, i, "occurredAt"), "The agent of " + which
+                                + " was deleted at " + removed.get() + ": usage after that cannot be billed.");
+                    }
+                    UUID orgId = timeline.orgAt(event.occurredAt());
+                    if (!timeline.currentOrg().filter(orgId::equals).isPresent()) {
+                        pastHolders.putIfAbsent(orgId, which);
                     }
                     Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
                     YearMonth usageMonth = BillingMonth.of(event.occurredAt());
-                    priced.add(new UsageRepository.Priced(event, timeline.orgAt(event.occurredAt()),
+                    priced.add(new UsageRepository.Priced(event, orgId,
                             BillingCalendar.billedMonth(usageMonth, closedThrough), report.context().at(),
                             price.orElse(null), price.map(p -> UsageCost.of(event, p)).orElse(null)));
                 }
             }
+            refuseDeletedHolders(all, pastHolders);
             boolean[] stored = usage.insertNew(all, priced);
             rollups.add(all, added(priced, stored));
             List<Result> results = new ArrayList<>(reports.size());
@@ -125,6 +142,31 @@ public class UsageIngestion {
             }
             return results;
         });
+    }
+
+    /**
+     * Usage is billed to the org that held the agent when it happened. An org that has been
+     * deleted since can no longer be billed (its statements are closed and no open month
+     * counts it), so usage of its time is refused rather than stored where no bill shows it.
+     * Only past holders need the check: an agent's current org cannot be deleted. Deleting
+     * an org takes the rollup lock exclusively, so none is deleted while this transaction,
+     * holding the shared side, is open.
+     */
+    private void refuseDeletedHolders(OrgScope scope, Map<UUID, String> pastHolders) {
+        if (pastHolders.isEmpty()) {
+            return;
+        }
+        Set<UUID> existing = organizations.existing(scope, pastHolders.keySet());
+        pastHolders.forEach((orgId, which) -> {
+            if (!existing.contains(orgId)) {
+                throw ApiException.conflict("The organization that held the agent of " + which + " when it happened "
+                        + "has been deleted, and its bills are closed: this usage cannot be billed to anyone.");
+            }
+        });
+    }
+
+    private static String field(List<UsageEvent> events, int i, String name) {
+        return events.size() == 1 ? name : "events[" + i + "]." + name;
     }
 
     /**

@@ -29,8 +29,6 @@ final class UsageReports {
     static final int MAX_BATCH = 1000;
     /** A trillion tokens in one event is far beyond any real call and keeps cost arithmetic bounded. */
     static final long MAX_TOKENS = 1_000_000_000_000L;
-    /** How far ahead of the server's clock an agent's clock may run. */
-    static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private static final Set<String> EVENT_FIELDS = Set.of("eventId", "model", "inputTokens", "outputTokens",
@@ -182,7 +180,7 @@ final class UsageReports {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is required: when the usage happened.");
         }
         Instant when = Fields.instant(at + "occurredAt", value);
-        if (when.isAfter(now.plus(FUTURE_SKEW))) {
+        if (when.isAfter(now.plus(UsageEvent.FUTURE_SKEW))) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is in the future.");
         }
         if (when.isBefore(reporter.earliest())) {

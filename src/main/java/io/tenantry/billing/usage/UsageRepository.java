@@ -73,6 +73,21 @@ class UsageRepository {
         return agentId + "|" + eventId;
     }
 
+    /**
+     * Rerating leaves the usage of deleted orgs alone: their statements are closed, and an
+     * adjustment in an open month would bill an org that no open month shows.
+     */
+    private static final String OF_EXISTING_ORG =
+            "exists (select 1 from organizations o where o.id = usage_events.org_id)";
+
+    /** How many events of {@code model} that happened in [from, to) are still unpriced. */
+    long countUnpriced(OrgScope scope, String model, Instant from, Instant to) {
+        return jdbc.sql("select count(*) from usage_events where model = :model and cost_usd is null"
+                + " and occurred_at >= :from and occurred_at < :to and " + scope.sql("org_id"))
+                .param("model", model).param("from", Timestamps.of(from)).param("to", Timestamps.of(to))
+                .params(scope.parameters()).query(Long.class).single();
+    }
+
     /** Unpriced usage of one model, summed per org, billed month, agent and usage month. */
     record Unpriced(UUID orgId, YearMonth billedMonth, UUID agentId, YearMonth usageMonth,
             long inputTokens, long outputTokens, long cachedInputTokens) {
@@ -88,7 +103,8 @@ class UsageRepository {
                 + " sum(input_tokens) input_tokens, sum(output_tokens) output_tokens,"
                 + " sum(cached_input_tokens) cached_input_tokens from usage_events"
                 + " where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and "
-                + scope.sql("org_id") + " group by org_id, billed_month, agent_id, " + usageMonth)
+                + OF_EXISTING_ORG + " and " + scope.sql("org_id")
+                + " group by org_id, billed_month, agent_id, " + usageMonth)
                 .param("model", model).param("from", Timestamps.of(from)).param("to", Timestamps.of(to))
                 .params(scope.parameters())
                 .query((rs, row) -> new Unpriced(rs.getObject("org_id", UUID.class),
@@ -110,7 +126,7 @@ class UsageRepository {
                        cost_usd = (input_tokens * :input + cached_input_tokens * :cached + output_tokens * :output)
                                   * 0.000001
                  where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and """
-                + " " + scope.sql("org_id"))
+                + " " + OF_EXISTING_ORG + " and " + scope.sql("org_id"))
                 .param("priceId", price.id()).param("input", price.inputPricePerMillion()).param("cached", price.chargedCachedInputPrice())
                 .param("output", price.outputPricePerMillion()).param("model", model)
                 .param("from", Timestamps.of(from)).param("to", Timestamps.of(to)).params(scope.parameters())
