@@ -33,6 +33,22 @@ public final class Fields {
         return trimmed;
     }
 
+    /**
+     * {@code text} without the spaces (U+0020 only) around it: where a value is a number or an
+     * id, a space is a harmless slip, while a tab or a control character is not forgiven.
+     */
+    public static String spacesTrimmed(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && text.charAt(start) == ' ') {
+            start++;
+        }
+        while (end > start && text.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return text.substring(start, end);
+    }
+
     /** Like {@link #required} but absent or blank gives null. */
     public static String optional(String field, String value, int max) {
         if (value == null || value.isBlank()) {

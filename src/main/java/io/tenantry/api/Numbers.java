@@ -63,6 +63,20 @@ public final class Numbers {
      */
     private static final java.util.regex.Pattern ASCII_NUMBER = java.util.regex.Pattern.compile("[0-9eE.+-]+");
 
+    /** At most nine digits, so the value always fits an int; more is out of any range here. */
+    private static final java.util.regex.Pattern QUERY_WHOLE_NUMBER = java.util.regex.Pattern.compile("-?[0-9]{1,9}");
+
+    /**
+     * A whole number written in a path or query: ASCII digits with an optional minus sign and
+     * nothing around them (no {@code 0x10}, no tab); IllegalArgumentException otherwise.
+     */
+    public static int queryWholeNumber(String text) {
+        if (text == null || !QUERY_WHOLE_NUMBER.matcher(text).matches()) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+        return Integer.parseInt(text);
+    }
+
     private static BigDecimal read(String field, Object value) {
         if (value instanceof BigDecimal decimal) {
             return decimal;
@@ -74,10 +88,11 @@ public final class Numbers {
             // Its digits are its size: a JSON integer is already as long as it is written.
             return new BigDecimal(integer);
         }
-        if (value instanceof String text && text.strip().length() <= MAX_TEXT
-                && ASCII_NUMBER.matcher(text.strip()).matches()) {
+        // Spaces around a number given as text are forgiven; tabs and control characters are not.
+        String trimmed = value instanceof String text ? Fields.spacesTrimmed(text) : null;
+        if (trimmed != null && trimmed.length() <= MAX_TEXT && ASCII_NUMBER.matcher(trimmed).matches()) {
             try {
-                return new BigDecimal(text.strip());
+                return new BigDecimal(trimmed);
             } catch (NumberFormatException e) {
                 throw notANumber(field);
             }

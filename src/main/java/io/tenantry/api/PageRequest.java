@@ -60,7 +60,7 @@ public record PageRequest(int limit, List<String> after) {
 
     public java.util.UUID afterId(int n) {
         try {
-            return java.util.UUID.fromString(afterPart(n));
+            return Ids.parse(afterPart(n));
         } catch (IllegalArgumentException e) {
             throw foreignCursor();
         }

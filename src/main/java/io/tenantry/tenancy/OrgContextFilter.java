@@ -11,6 +11,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import io.tenantry.api.Ids;
 import io.tenantry.api.Problems;
 import io.tenantry.api.RequestIds;
 import jakarta.servlet.FilterChain;
@@ -102,9 +103,6 @@ public class OrgContextFilter extends OncePerRequestFilter {
         if (value == null || value.isBlank()) {
             return null;
         }
-        if (value.length() != 36) {
-            throw new IllegalArgumentException("not a uuid");
-        }
-        return UUID.fromString(value);
+        return Ids.parse(value);
     }
 }

@@ -273,6 +273,51 @@ class HostileInputTest extends ServerTest {
         assertThat(newestAudit()).isEqualTo(before);
     }
 
+    /** An id written with other scripts' digits, as UUID.fromString would still read it. */
+    static String fullWidth(String id) {
+        StringBuilder written = new StringBuilder();
+        id.chars().forEach(c -> written.append(c >= '0' && c <= '9' ? (char) ('\uFF10' + c - '0') : (char) c));
+        return written.toString();
+    }
+
+    static String inUrl(String text) {
+        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    /** Numbers and ids in paths and queries: ASCII digits, nothing around them, no other notation. */
+    @Test
+    void numbersAndIdsInPathsAndQueriesAreReadStrictly() {
+        // 0x10, a tab around 10, Arabic-Indic 12, a full-width 3, a plus sign, an exponent, a space.
+        for (String number : List.of("0x10", "%0910", "10%09", "%D9%A1%D9%A2", "%EF%BC%93", "%2B10", "1e1", "%2010")) {
+            refused(api.get("/api/agents?limit=" + number).as(owner).org(org).send(), "limit");
+            refused(api.get("/api/organizations/" + org + "/billing-summary?months=" + number).as(owner).send(),
+                    "months");
+        }
+        assertThat(api.get("/api/agents?limit=1").as(owner).org(org).send().expect(200).items()).hasSize(1);
+        assertThat(api.get("/api/organizations/" + org + "/billing-summary?months=2").as(owner).send().expect(200)
+                .items()).hasSize(2);
+
+        assertThat(org).containsPattern("[0-9]");
+        refused(api.get("/api/organizations/" + inUrl(fullWidth(org))).as(owner).send(), "id");
+        refused(api.get("/api/agents?orgId=" + inUrl(fullWidth(org))).as(owner).send(), null);
+        refused(api.get("/api/billing/month-to-date?orgIds=" + inUrl(fullWidth(org))).as(owner).send(), "orgIds");
+        refused(api.post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1, 1, 0,
+                Instant.now()), fullWidth(agent))).send(), "agentId");
+    }
+
+    /** Spaces around an amount written as text are a slip; other whitespace and controls are not. */
+    @Test
+    void onlySpacesAroundAnAmountWrittenAsTextAreForgiven() {
+        for (String around : List.of("\u001f", "\u001c", "\t", "\n")) {
+            refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("monthlyBudget", around + "12.50"))
+                    .send(), "monthlyBudget");
+            refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("monthlyBudget", "12.50" + around))
+                    .send(), "monthlyBudget");
+        }
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("monthlyBudget", "  7.25 ")).send().expect(200);
+        assertThat(api.get("/api/organizations/" + org).as(owner).send().text("monthlyBudget")).isEqualTo("7.25");
+    }
+
     @Test
     void aBlankOrMalformedIdInAPathIsABadRequest() {
         for (String path : List.of("/api/organizations/%20", "/api/agents/%20", "/api/users/%20",

@@ -15,6 +15,9 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
+import io.tenantry.api.Ids;
+import io.tenantry.api.Numbers;
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.organization.Organization;
@@ -105,8 +108,6 @@ public class Statements {
     }
 
     static final int MAX_ORGS_AT_ONCE = 100;
-    private static final java.util.regex.Pattern CANONICAL_UUID = java.util.regex.Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /**
      * This month so far for each of the orgs named (comma-separated ids, at most
@@ -144,13 +145,9 @@ public class Statements {
         java.util.LinkedHashSet<UUID> ids = new java.util.LinkedHashSet<>();
         for (String part : parts) {
             // Spaces around an id are forgiven ("a, b"); tabs and control characters are not.
-            String id = part.replaceAll("^ +| +$", "");
-            // Only the canonical form: UUID.fromString also reads other digits ("５") and signs.
-            if (!CANONICAL_UUID.matcher(id).matches()) {
-                throw ApiException.badRequest("orgIds", "orgIds must be organization ids separated by commas.");
-            }
+            String id = Fields.spacesTrimmed(part);
             try {
-                ids.add(UUID.fromString(id));
+                ids.add(Ids.parse(id));
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("orgIds", "orgIds must be organization ids separated by commas.");
             }
@@ -259,11 +256,11 @@ public class Statements {
             return 12;
         }
         try {
-            int months = Integer.parseInt(value.trim());
+            int months = Numbers.queryWholeNumber(value);
             if (months >= 1 && months <= MAX_MONTHS) {
                 return months;
             }
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) {
             // answered below, like any other out-of-range value
         }
         throw ApiException.badRequest("months", "months must be a whole number from 1 to " + MAX_MONTHS + ".");

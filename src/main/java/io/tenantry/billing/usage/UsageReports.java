@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
+import io.tenantry.api.Ids;
 import io.tenantry.api.Numbers;
 import io.tenantry.api.PlausibleTime;
 import io.tenantry.billing.pricing.ModelPrices;
@@ -151,7 +152,7 @@ final class UsageReports {
             throw ApiException.badRequest(at + "agentId", at + "agentId is required.");
         }
         try {
-            return UUID.fromString(value);
+            return Ids.parse(value);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(at + "agentId", at + "agentId is not a valid id.");
         }
