@@ -33,12 +33,12 @@ class AgentOperatingGate implements WebMvcConfigurer, HandlerInterceptor {
             throws Exception {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication == null || !(authentication.getPrincipal() instanceof AgentPrincipal agent)) {
-            Problems.write(response, HttpStatus.UNAUTHORIZED, "Send an agent key as Authorization: Bearer <key>.");
+            Problems.write(request, response, HttpStatus.UNAUTHORIZED, "Send an agent key as Authorization: Bearer <key>.");
             return false;
         }
         Optional<String> refusal = agent.whyNotOperating();
         if (refusal.isPresent()) {
-            Problems.write(response, HttpStatus.FORBIDDEN, refusal.get());
+            Problems.write(request, response, HttpStatus.FORBIDDEN, refusal.get());
             return false;
         }
         return true;

@@ -57,7 +57,7 @@ class ContainerErrors implements WebServerFactoryCustomizer<TomcatServletWebServ
             }
             try {
                 response.resetBuffer();
-                Problems.write(response, status, status == HttpStatus.BAD_REQUEST ? "The request could not be read:"
+                Problems.write(request, response, status, status == HttpStatus.BAD_REQUEST ? "The request could not be read:"
                         + " it is malformed, or its address or headers are larger than the server accepts."
                         : Problems.genericDetail(status));
                 response.finishResponse();

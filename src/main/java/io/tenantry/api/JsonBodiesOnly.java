@@ -36,7 +36,7 @@ class JsonBodiesOnly extends OncePerRequestFilter {
             throws ServletException, IOException {
         String type = request.getContentType();
         if (type != null && !json(type)) {
-            Problems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.");
+            Problems.write(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.");
             return;
         }
         chain.doFilter(request, response);

@@ -10,6 +10,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,14 +36,22 @@ public final class Problems {
         return problem;
     }
 
-    /** For filters that answer before any controller runs. */
-    public static void write(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+    /**
+     * For filters that answer before any controller runs, in the shape Spring MVC gives the
+     * problems controllers answer (with the address asked for as {@code instance}), so that a
+     * client sees one shape whichever layer refused it.
+     */
+    public static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
+            String detail) throws IOException {
         ProblemDetail problem = of(status, detail, null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.getType().toString());
         body.put("title", problem.getTitle());
         body.put("status", problem.getStatus());
         body.put("detail", problem.getDetail());
+        if (request.getRequestURI() != null) {
+            body.put("instance", request.getRequestURI());
+        }
         if (problem.getProperties() != null) {
             body.putAll(problem.getProperties());
         }

@@ -31,7 +31,7 @@ class RequestSizeLimit extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > MAX_BYTES) {
-            Problems.write(response, HttpStatus.CONTENT_TOO_LARGE, tooLarge());
+            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, tooLarge());
             return;
         }
         chain.doFilter(request.getContentLengthLong() < 0 ? new Limited(request) : request, response);

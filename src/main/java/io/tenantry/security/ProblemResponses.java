@@ -24,7 +24,7 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         boolean agentApi = path(request).startsWith("/agent/");
-        Problems.write(response, HttpStatus.UNAUTHORIZED, agentApi
+        Problems.write(request, response, HttpStatus.UNAUTHORIZED, agentApi
                 ? "Send a valid agent key as Authorization: Bearer <key>."
                 : "Log in first: send the session cookie or Authorization: Bearer <token>. "
                         + "Expired or revoked tokens are refused too.");
@@ -33,7 +33,7 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
-        Problems.write(response, HttpStatus.FORBIDDEN, reason(request, e));
+        Problems.write(request, response, HttpStatus.FORBIDDEN, reason(request, e));
     }
 
     private static String reason(HttpServletRequest request, AccessDeniedException e) {

@@ -62,7 +62,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        PresentedToken.of(request).ifPresent(token -> principal(request, token.value()).ifPresent(caller -> {
+        PresentedToken.of(request).ifPresent(token -> principal(request, token).ifPresent(caller -> {
             SecurityContext context = SecurityContextHolder.createEmptyContext();
             context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
             SecurityContextHolder.setContext(context);
@@ -84,8 +84,14 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
         }
     }
 
-    private Optional<Caller> principal(HttpServletRequest request, String token) {
+    private Optional<Caller> principal(HttpServletRequest request, PresentedToken presented) {
+        String token = presented.value();
         if (token.startsWith(AgentKeys.PREFIX)) {
+            if (!presented.fromHeader()) {
+                // A browser sends the cookie on its own, so an agent key there would be a
+                // credential every page on the web could use (CSRF guards sessions only).
+                return Optional.empty();
+            }
             // Only usage reports take a recently read principal: their store checks it again.
             boolean usageReport = "POST".equals(request.getMethod()) && USAGE.equals(request.getRequestURI());
             return (usageReport ? recentAgentKeys.principal(token) : agentKeys.authenticate(token))

@@ -56,7 +56,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
         String header = request.getHeader(HEADER);
         String parameter = request.getParameter(PARAMETER);
         if (manyValues(request)) {
-            Problems.write(response, HttpStatus.BAD_REQUEST,
+            Problems.write(request, response, HttpStatus.BAD_REQUEST,
                     "The org context (X-Org-Id or orgId) is given more than once: give one organization.");
             return Optional.empty();
         }
@@ -65,19 +65,19 @@ public class OrgContextFilter extends OncePerRequestFilter {
             UUID fromHeader = parse(header);
             UUID fromParameter = parse(parameter);
             if (fromHeader != null && fromParameter != null && !fromHeader.equals(fromParameter)) {
-                Problems.write(response, HttpStatus.BAD_REQUEST,
+                Problems.write(request, response, HttpStatus.BAD_REQUEST,
                         "The X-Org-Id header and the orgId parameter name different organizations.");
                 return Optional.empty();
             }
             requested = fromHeader != null ? fromHeader : fromParameter;
         } catch (IllegalArgumentException e) {
-            Problems.write(response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a valid id.");
+            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a valid id.");
             return Optional.empty();
         }
         Optional<UUID> locked = caller.lockedOrg();
         if (locked.isPresent()) {
             if (requested != null && !requested.equals(locked.get())) {
-                Problems.write(response, HttpStatus.FORBIDDEN,
+                Problems.write(request, response, HttpStatus.FORBIDDEN,
                         "You are locked to your own organization and cannot act in another one.");
                 return Optional.empty();
             }

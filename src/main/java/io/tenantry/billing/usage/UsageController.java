@@ -126,8 +126,17 @@ class UsageController {
         for (int attempt = 1;; attempt++) {
             Instant now = Instant.now();
             try {
-                return answer(body, coalescer.ingest(reporting, UsageReports.read(body,
-                        UsageReports.Reporter.agent(reporter, now, maxLateness), idempotencyKey, now)));
+                List<UsageEvent> events;
+                try {
+                    events = UsageReports.read(body, UsageReports.Reporter.agent(reporter, now, maxLateness),
+                            idempotencyKey, now);
+                } catch (ApiException refused) {
+                    // The principal may be a minute old: a key revoked since is told so, as on
+                    // any other request, before it is told what is wrong with its report.
+                    recentKeys.reread(token(request)).orElseThrow(UsageController::invalidKey);
+                    throw refused;
+                }
+                return answer(body, coalescer.ingest(reporting, events));
             } catch (AgentKeyChanged changed) {
                 // The principal was read before the key was revoked or the agent moved: decide
                 // the report again on the key as it is now. A key that keeps changing under
@@ -135,12 +144,19 @@ class UsageController {
                 if (attempt == CHANGES_FOLLOWED) {
                     throw ApiException.conflict("This agent changed while its report was stored; send it again.");
                 }
-                reporter = recentKeys.reread(PresentedToken.of(request).map(PresentedToken::value).orElse(null))
-                        .orElseThrow(() -> ApiException.unauthorized(
-                                "Send a valid agent key as Authorization: Bearer <key>."));
+                reporter = recentKeys.reread(token(request)).orElseThrow(UsageController::invalidKey);
                 reporting = context.by(reporter);
             }
         }
+    }
+
+    private static String token(HttpServletRequest request) {
+        return PresentedToken.of(request).map(PresentedToken::value).orElse(null);
+    }
+
+    /** In the words the authentication filter uses for a key it does not know. */
+    private static ApiException invalidKey() {
+        return ApiException.unauthorized("Send a valid agent key as Authorization: Bearer <key>.");
     }
 
     @Operation(operationId = "importUsage", summary = "Import usage",

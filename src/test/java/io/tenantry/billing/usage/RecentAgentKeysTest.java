@@ -78,6 +78,54 @@ class RecentAgentKeysTest extends ServerTest {
         assertThat(recentKeys.principal(key)).as("forgotten once found revoked").isEmpty();
     }
 
+    /**
+     * A key revoked while a node still remembers it is told so as on any other request: the
+     * same 401, in the same shape, before anything is said about its report.
+     */
+    @Test
+    void aRevokedKeyStillRememberedGetsTheSame401EvenForABadReport() {
+        String agent = platform.createAgent(platform.createOrg("Revoked, then careless"), "Soon revoked");
+        Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        api.post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send()
+                .expect(201);
+        api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
+        assertThat(recentKeys.principal(key)).isPresent();
+
+        Map<String, Object> malformed = UsageEvents.event("gpt-4o", -5, 1, 0, Instant.now());
+        Api.Response remembered = api.post("/agent/v1/usage").as(key).json(malformed).send();
+        Api.Response unknown = api.post("/agent/v1/usage").as(key).json(malformed).send();
+
+        assertThat(remembered.status()).as(remembered.toString()).isEqualTo(401);
+        assertThat(unknown.status()).as(unknown.toString()).isEqualTo(401);
+        assertThat(fieldNames(remembered)).containsExactlyInAnyOrderElementsOf(fieldNames(unknown))
+                .containsExactlyInAnyOrder("type", "title", "status", "detail", "instance", "requestId");
+        assertThat(remembered.text("detail")).isEqualTo(unknown.text("detail"));
+        assertThat(remembered.text("instance")).isEqualTo(unknown.text("instance")).isEqualTo("/agent/v1/usage");
+    }
+
+    private static List<String> fieldNames(Api.Response response) {
+        List<String> names = new ArrayList<>();
+        response.json().propertyNames().forEach(names::add);
+        return names;
+    }
+
+    /** A browser sends cookies on its own: an agent key there is no credential. */
+    @Test
+    void anAgentKeyInTheSessionCookieIsNotACredential() {
+        String agent = platform.createAgent(platform.createOrg("Cookie jar"), "Baked in");
+        String key = platform.issueKey(agent);
+        Map<String, Object> event = UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now());
+
+        Api.Response refused = api.post("/agent/v1/usage").header("Cookie", "TENANTRY_SESSION=" + key).json(event)
+                .send();
+
+        assertThat(refused.status()).as(refused.toString()).isIn(401, 403);
+        assertThat(storedOrgs((String) event.get("eventId"))).isEmpty();
+        api.get("/agent/v1/me").header("Cookie", "TENANTRY_SESSION=" + key).send().expect(401);
+        api.post("/agent/v1/usage").as(key).json(event).send().expect(201);
+    }
+
     @Test
     void anAgentMovedAfterItsPrincipalWasReadNoLongerReportsForItsOldOrg() throws InterruptedException {
         String orgB = platform.createOrg("Left behind");
