@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
@@ -47,8 +48,13 @@ public class AgentService {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
+    /** Looked up when asked: the features that hold something about an agent depend on this service. */
+    private final ObjectProvider<AgentDeparture> departures;
+
     AgentService(AgentRepository agents, AssignmentHistory history, AgentRateHistory rates,
-            OrganizationService organizations, ScopedTransactions transactions, AuditLog audit) {
+            OrganizationService organizations, ScopedTransactions transactions, AuditLog audit,
+            ObjectProvider<AgentDeparture> departures) {
+        this.departures = departures;
         this.agents = agents;
         this.history = history;
         this.rates = rates;
@@ -192,6 +198,7 @@ public class AgentService {
             history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             rates.record(reach, id, orgId, before.billingRateOverride(), context.at());
+            departures.orderedStream().forEach(d -> d.agentLeft(inReach, id, before.clientOrgId()));
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id.
             audit.record(inReach, before.clientOrgId(), "agent.unassigned", "agent", id,

@@ -66,6 +66,14 @@ public record PageRequest(int limit, List<String> after) {
         }
     }
 
+    public int afterInt(int n) {
+        try {
+            return Numbers.queryWholeNumber(afterPart(n));
+        } catch (IllegalArgumentException e) {
+            throw foreignCursor();
+        }
+    }
+
     public java.time.Instant afterInstant(int n) {
         try {
             java.time.Instant at = java.time.Instant.parse(afterPart(n));

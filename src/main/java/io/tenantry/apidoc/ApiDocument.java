@@ -65,6 +65,8 @@ class ApiDocument {
             tag(ApiTags.USAGE, "Token usage: reported by agents as it happens, or imported by operators."),
             tag(ApiTags.BILLING, "Statements, billing summaries, budget alerts, month closing and rerating."),
             tag(ApiTags.SETTINGS, "Model prices and exchange rates, shared by every organization."),
+            tag(ApiTags.POLICIES, "Each organization's written rules for its agents, versioned; agents read the "
+                    + "ones that apply to them."),
             tag(ApiTags.AUDIT, "The record of every change: who, what, when, in which organization."),
             tag(ApiTags.AGENT_API, "What an agent calls with its agent key."));
 

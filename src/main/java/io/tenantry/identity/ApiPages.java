@@ -36,7 +36,8 @@ public final class ApiPages {
             new Guarded("/api/settings/**", Page.settings),
             new Guarded("/api/usage/**", Page.billing),
             new Guarded("/api/billing/**", Page.billing),
-            new Guarded("/api/dashboard/**", Page.dashboard));
+            new Guarded("/api/dashboard/**", Page.dashboard),
+            new Guarded("/api/policies/**", Page.guardrails));
 
     private ApiPages() {
     }

@@ -96,6 +96,15 @@ public class OrganizationService {
     }
 
     /**
+     * Locks an organization's row until the transaction ends, so that a feature counting
+     * what the org holds (against a limit) counts it one change at a time, on every node.
+     * Empty when the org does not exist within {@code scope}. Must run inside a transaction.
+     */
+    public Optional<Organization> lock(OrgScope scope, UUID id) {
+        return repository.lock(scope, id);
+    }
+
+    /**
      * Locks the default organization's row until the transaction ends: a mutex for
      * platform-wide steps that must not interleave (first-owner setup; changes of the price
      * list, where a price and an alias for one name each check the other is absent), the

@@ -80,6 +80,7 @@ class CrossTenantMatrixTest {
     final Map<Where, String> agents = new EnumMap<>(Where.class);
     final Map<Where, String> users = new EnumMap<>(Where.class);
     final Map<Where, String> keys = new EnumMap<>(Where.class);
+    final Map<Where, String> policies = new EnumMap<>(Where.class);
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
@@ -122,8 +123,18 @@ class CrossTenantMatrixTest {
                     1_000_000, 0, 0, Instant.now()), agents.get(where))).send().expect(201);
         }
         budgetWatch.check(Instant.now());
+        for (Where where : Where.values()) {
+            policies.put(where, newPolicy(where, platform.owner()).expect(201).id());
+        }
         api.put("/api/settings/fx-rates").as(platform.owner())
                 .json(Map.of("currency", "EUR", "rate", "0.9", "effectiveFrom", "2099-01")).send().expect(200);
+    }
+
+    /** A policy of {@code where}'s org naming that org's agent, added by {@code token}. */
+    Api.Response newPolicy(Where where, String token) {
+        return api.post("/api/policies").org(orgs.get(where)).as(token).json(Map.of("name", Platform.unique("Policy"),
+                "category", "security", "enforcement", "mandatory", "content", "# Rules of " + where,
+                "appliesTo", List.of(agents.get(where)))).send();
     }
 
     static boolean operator(Who who) {
@@ -385,6 +396,33 @@ class CrossTenantMatrixTest {
                         assertThat(r.json().path("own").path("orgId").asString()).isEqualTo(orgs.get(Where.DEFAULT));
                     }
                 }));
+        rows.add(row("GET /api/policies", Expect.everyUser(200),
+                who -> api.get("/api/policies?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(p -> assertThat(p.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.itemIds()).contains(policies.get(Where.A), policies.get(Where.B));
+                    }
+                }));
+        rows.add(row("GET /agent/v1/policies", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/policies").as(token(who)).send(),
+                (who, r) -> assertThat(r.itemIds()).containsExactly(policies.get(Where.A))));
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            String policy = policies.get(where);
+            rows.add(row("GET /api/policies with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/policies?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(p -> assertThat(p.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/policies/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/policies/" + policy).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(policy)));
+            rows.add(row("GET /api/policies/{" + where + "}/versions", Expect.readIn(where),
+                    who -> api.get("/api/policies/" + policy + "/versions").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()));
+        }
         // An operator who picked org A does not reach org B's objects through it either.
         rows.add(row("GET /api/agents/{B} with X-Org-Id A", Expect.of(404, 404, 404, 404, 403, 403, 401),
                 who -> api.get("/api/agents/" + agents.get(Where.B)).org(orgs.get(Where.A)).as(token(who)).send()));
@@ -647,6 +685,54 @@ class CrossTenantMatrixTest {
             Api.Response response = api.delete("/api/users/" + user).as(token(who)).send();
             int after = api.get("/api/users/" + user).as(platform.owner()).send().status();
             assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+            return response;
+        }));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @Order(7)
+    @TestFactory
+    Stream<DynamicTest> policyWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("POST /api/policies with X-Org-Id " + where, Expect.of(201, 201, 201,
+                    where == Where.A ? 201 : 403, where == Where.B ? 201 : 403, 403, 401), who -> {
+                        long before = api.get("/api/policies?limit=500").org(org).as(platform.owner()).send()
+                                .items().size();
+                        Api.Response response = newPolicy(where, token(who));
+                        long after = api.get("/api/policies?limit=500").org(org).as(platform.owner()).send()
+                                .items().size();
+                        assertThat(after).isEqualTo(before + (response.status() == 201 ? 1 : 0));
+                        return response;
+                    }));
+            Expect changeIn = Expect.of(200, 200, 200, where == Where.A ? 200 : 404, where == Where.B ? 200 : 404,
+                    403, 401);
+            rows.add(row("PATCH /api/policies/{" + where + "}", changeIn, who -> {
+                String policy = newPolicy(where, platform.owner()).expect(201).id();
+                Api.Response response = api.patch("/api/policies/" + policy).as(token(who))
+                        .json(Map.of("content", "# Changed by " + who)).send();
+                int version = api.get("/api/policies/" + policy).as(platform.owner()).send().json().path("version")
+                        .asInt();
+                assertThat(version).isEqualTo(response.status() == 200 ? 2 : 1);
+                return response;
+            }));
+            rows.add(row("DELETE /api/policies/{" + where + "}", Expect.of(204, 204, 204,
+                    where == Where.A ? 204 : 404, where == Where.B ? 204 : 404, 403, 401), who -> {
+                        String policy = newPolicy(where, platform.owner()).expect(201).id();
+                        Api.Response response = api.delete("/api/policies/" + policy).as(token(who)).send();
+                        int after = api.get("/api/policies/" + policy).as(platform.owner()).send().status();
+                        assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                        return response;
+                    }));
+        }
+        // A policy of A may name only A's agents, whoever asks: B's agent is refused, and nothing changes.
+        rows.add(row("PATCH /api/policies/{A} naming B's agent", Expect.of(400, 400, 400, 400, 404, 403, 401), who -> {
+            String policy = newPolicy(Where.A, platform.owner()).expect(201).id();
+            Api.Response response = api.patch("/api/policies/" + policy).as(token(who))
+                    .json(Map.of("appliesTo", List.of(agents.get(Where.B)))).send();
+            assertThat(api.get("/api/policies/" + policy).as(platform.owner()).send().json().path("appliesTo")
+                    .toString()).isEqualTo("[\"" + agents.get(Where.A) + "\"]");
             return response;
         }));
         return rows.stream().flatMap(s -> s);
