@@ -90,6 +90,25 @@ public class AgentService {
         return rates.of(scope, before);
     }
 
+    /**
+     * Refuses an {@code appliesTo} that names an agent {@code orgId} does not hold now (one of
+     * another org, or none): what an org's policies and rules may name. Must run inside a
+     * transaction of {@code scope}.
+     */
+    public void requireAgentsOf(OrgScope scope, UUID orgId, AppliesTo appliesTo) {
+        if (appliesTo.all()) {
+            return;
+        }
+        java.util.Set<UUID> held = names(scope.narrowedTo(java.util.List.of(orgId)), appliesTo.agentIds()).keySet();
+        java.util.List<UUID> named = appliesTo.agentIds();
+        for (int i = 0; i < named.size(); i++) {
+            if (!held.contains(named.get(i))) {
+                throw ApiException.badRequest("appliesTo", "appliesTo[" + i + "] is not an agent of this "
+                        + "organization.");
+            }
+        }
+    }
+
     /** The names of those of these agents that exist within {@code scope}. */
     public Map<UUID, String> names(OrgScope scope, java.util.Collection<UUID> ids) {
         return ids.isEmpty() ? Map.of() : agents.names(scope, ids);
@@ -174,6 +193,24 @@ public class AgentService {
                     context.actor().label()));
             audit.record(context, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
         });
+    }
+
+    /**
+     * Pauses the agent because a guardrail rule decided so, inside the caller's transaction
+     * (the one that records the intervention); an agent already paused stays as it is. Its
+     * agent calls then answer 403 until someone resumes it.
+     */
+    public void pauseByRule(OrgCallContext context, UUID id, String reason) {
+        OrgScope scope = context.scope();
+        Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
+        if (Agent.PAUSED.equals(before.status())) {
+            return;
+        }
+        agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), Agent.PAUSED,
+                before.billingRateOverride(), context.at());
+        Agent after = agents.find(scope, id).orElseThrow();
+        audit.record(context, before.clientOrgId(), "agent.paused", "agent", id, before.auditState(),
+                Map.of("state", after.auditState(), "reason", reason));
     }
 
     /**

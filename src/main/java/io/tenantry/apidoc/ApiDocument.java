@@ -67,6 +67,8 @@ class ApiDocument {
             tag(ApiTags.SETTINGS, "Model prices and exchange rates, shared by every organization."),
             tag(ApiTags.POLICIES, "Each organization's written rules for its agents, versioned; agents read the "
                     + "ones that apply to them."),
+            tag(ApiTags.GUARDRAILS, "Each organization's guardrail rules, what they decide about an agent's text, and "
+                    + "the interventions on record."),
             tag(ApiTags.AUDIT, "The record of every change: who, what, when, in which organization."),
             tag(ApiTags.AGENT_API, "What an agent calls with its agent key."));
 

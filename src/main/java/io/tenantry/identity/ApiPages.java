@@ -37,7 +37,9 @@ public final class ApiPages {
             new Guarded("/api/usage/**", Page.billing),
             new Guarded("/api/billing/**", Page.billing),
             new Guarded("/api/dashboard/**", Page.dashboard),
-            new Guarded("/api/policies/**", Page.guardrails));
+            new Guarded("/api/policies/**", Page.guardrails),
+            new Guarded("/api/guardrails/**", Page.guardrails),
+            new Guarded("/api/interventions/**", Page.interventions));
 
     private ApiPages() {
     }

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.agent.AppliesTo;
 import io.tenantry.api.Always;
 import io.tenantry.crypto.Sha256;
 

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.agent.AppliesTo;
 import io.tenantry.agent.AgentDeparture;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
@@ -102,7 +103,7 @@ class PolicyService implements AgentDeparture {
             }
             UUID id = UUID.randomUUID();
             refuseTakenName(scope, orgId, name, id);
-            requireOwnAgents(scope, orgId, appliesTo);
+            agents.requireAgentsOf(scope, orgId, appliesTo);
             Policy created = new Policy(id, orgId, name, category, enforcement, content, appliesTo, enabled, 1,
                     context.at(), context.at());
             policies.insert(scope, created, context.actor().label());
@@ -128,7 +129,7 @@ class PolicyService implements AgentDeparture {
             boolean enabled = patch.has("enabled") ? flag("enabled", patch.fields().get("enabled")) : before.enabled();
             refuseTakenName(scope, before.orgId(), name, id);
             if (!appliesTo.equals(before.appliesTo())) {
-                requireOwnAgents(scope, before.orgId(), appliesTo);
+                agents.requireAgentsOf(scope, before.orgId(), appliesTo);
             }
             int version = content.equals(before.content()) ? before.version() : before.version() + 1;
             Policy unchangedTime = new Policy(id, before.orgId(), name, category, enforcement, content, appliesTo,
@@ -166,21 +167,6 @@ class PolicyService implements AgentDeparture {
     private void refuseTakenName(OrgScope scope, UUID orgId, String name, UUID id) {
         if (policies.nameTaken(scope, orgId, name, id)) {
             throw ApiException.conflict("name", "This organization already has a policy named '" + name + "'.");
-        }
-    }
-
-    /** Every agent named must be one the policy's org holds now; another org's agent is not found. */
-    private void requireOwnAgents(OrgScope scope, UUID orgId, AppliesTo appliesTo) {
-        if (appliesTo.all()) {
-            return;
-        }
-        Set<UUID> own = agents.names(scope.narrowedTo(List.of(orgId)), appliesTo.agentIds()).keySet();
-        List<UUID> named = appliesTo.agentIds();
-        for (int i = 0; i < named.size(); i++) {
-            if (!own.contains(named.get(i))) {
-                throw ApiException.badRequest("appliesTo", "appliesTo[" + i + "] is not an agent of this policy's "
-                        + "organization.");
-            }
         }
     }
 

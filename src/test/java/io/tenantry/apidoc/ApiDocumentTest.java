@@ -35,7 +35,8 @@ class ApiDocumentTest extends ServerTest {
     private static final JsonMapper CANONICAL = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
             .build();
     private static final Set<String> DECLARED_TAGS = Set.of("Sign-in", "Organizations", "Agents", "Users", "Usage",
-            "Billing", "Settings", "Policies", "Audit", "Agent API");
+            "Billing", "Settings", "Policies", "Guardrails", "Audit",
+            "Agent API");
 
     private JsonNode document() {
         return api.get("/v3/api-docs").as(owner).send().expect(200).json();

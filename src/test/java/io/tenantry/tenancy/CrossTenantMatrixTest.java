@@ -81,6 +81,7 @@ class CrossTenantMatrixTest {
     final Map<Where, String> users = new EnumMap<>(Where.class);
     final Map<Where, String> keys = new EnumMap<>(Where.class);
     final Map<Where, String> policies = new EnumMap<>(Where.class);
+    final Map<Where, String> rules = new EnumMap<>(Where.class);
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
@@ -126,8 +127,26 @@ class CrossTenantMatrixTest {
         for (Where where : Where.values()) {
             policies.put(where, newPolicy(where, platform.owner()).expect(201).id());
         }
+        for (Where where : Where.values()) {
+            rules.put(where, newRule(where, platform.owner()).expect(201).id());
+            // Each org's agent trips its org's rule once, so every org has an intervention on record.
+            api.post("/agent/v1/guardrails/check").as(keys.get(where)).json(Map.of("direction", "input",
+                    "content", "a matrixword here")).send().expect(200);
+        }
         api.put("/api/settings/fx-rates").as(platform.owner())
                 .json(Map.of("currency", "EUR", "rate", "0.9", "effectiveFrom", "2099-01")).send().expect(200);
+    }
+
+    /** The ids of an org's guardrail rules, as its owner sees them. */
+    List<String> rulesOf(String org) {
+        return api.get("/api/guardrails/rules?limit=500").org(org).as(platform.owner()).send().expect(200).itemIds();
+    }
+
+    /** A guardrail rule of {@code where}'s org naming that org's agent, added by {@code token}. */
+    Api.Response newRule(Where where, String token) {
+        return api.post("/api/guardrails/rules").org(orgs.get(where)).as(token).json(Map.of("name",
+                Platform.unique("Rule"), "type", "keyword", "action", "block", "keywords", List.of("matrixword"),
+                "appliesTo", List.of(agents.get(where)))).send();
     }
 
     /** A policy of {@code where}'s org naming that org's agent, added by {@code token}. */
@@ -409,6 +428,35 @@ class CrossTenantMatrixTest {
         rows.add(row("GET /agent/v1/policies", Expect.of(403, 403, 403, 403, 403, 200, 401),
                 who -> api.get("/agent/v1/policies").as(token(who)).send(),
                 (who, r) -> assertThat(r.itemIds()).containsExactly(policies.get(Where.A))));
+        rows.add(row("GET /api/guardrails/rules", Expect.everyUser(200),
+                who -> api.get("/api/guardrails/rules?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(g -> assertThat(g.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.itemIds()).contains(rules.get(Where.A), rules.get(Where.B));
+                    }
+                }));
+        rows.add(row("GET /api/interventions", Expect.everyUser(200),
+                who -> api.get("/api/interventions?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(i -> assertThat(i.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.items().stream().map(i -> i.path("orgId").asString()))
+                                .contains(orgs.get(Where.A), orgs.get(Where.B));
+                    }
+                }));
+        rows.add(row("POST /agent/v1/guardrails/check", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.post("/agent/v1/guardrails/check").as(token(who)).json(Map.of("direction", "output",
+                        "content", "matrixword")).send(),
+                (who, r) -> {
+                    assertThat(r.text("decision")).isEqualTo("block");
+                    assertThat(r.json().path("matches")).singleElement().satisfies(
+                            m -> assertThat(m.path("ruleId").asString()).isEqualTo(rules.get(Where.A)));
+                }));
         for (Where where : Where.values()) {
             String org = orgs.get(where);
             String policy = policies.get(where);
@@ -422,6 +470,26 @@ class CrossTenantMatrixTest {
             rows.add(row("GET /api/policies/{" + where + "}/versions", Expect.readIn(where),
                     who -> api.get("/api/policies/" + policy + "/versions").as(token(who)).send(),
                     (who, r) -> assertThat(r.items()).isNotEmpty()));
+            String rule = rules.get(where);
+            rows.add(row("GET /api/guardrails/rules with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/guardrails/rules?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(g -> assertThat(g.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/guardrails/rules/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/guardrails/rules/" + rule).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(rule)));
+            rows.add(row("GET /api/guardrails/rules/{" + where + "}/versions", Expect.readIn(where),
+                    who -> api.get("/api/guardrails/rules/" + rule + "/versions").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()));
+            rows.add(row("GET /api/interventions with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/interventions?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(i -> assertThat(i.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("POST /api/guardrails/test with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.post("/api/guardrails/test").org(org).as(token(who))
+                            .json(Map.of("content", "matrixword")).send(),
+                    (who, r) -> assertThat(r.json().path("matches")).isNotEmpty().allSatisfy(
+                            m -> assertThat(m.path("ruleId").asString()).isIn(rulesOf(org)))));
         }
         // An operator who picked org A does not reach org B's objects through it either.
         rows.add(row("GET /api/agents/{B} with X-Org-Id A", Expect.of(404, 404, 404, 404, 403, 403, 401),
@@ -722,6 +790,34 @@ class CrossTenantMatrixTest {
                         String policy = newPolicy(where, platform.owner()).expect(201).id();
                         Api.Response response = api.delete("/api/policies/" + policy).as(token(who)).send();
                         int after = api.get("/api/policies/" + policy).as(platform.owner()).send().status();
+                        assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                        return response;
+                    }));
+        }
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("POST /api/guardrails/rules with X-Org-Id " + where, Expect.of(201, 201, 201,
+                    where == Where.A ? 201 : 403, where == Where.B ? 201 : 403, 403, 401), who -> {
+                        long before = rulesOf(org).size();
+                        Api.Response response = newRule(where, token(who));
+                        assertThat(rulesOf(org)).hasSize((int) before + (response.status() == 201 ? 1 : 0));
+                        return response;
+                    }));
+            Expect changeIn = Expect.of(200, 200, 200, where == Where.A ? 200 : 404, where == Where.B ? 200 : 404,
+                    403, 401);
+            rows.add(row("PATCH /api/guardrails/rules/{" + where + "}", changeIn, who -> {
+                String rule = newRule(where, platform.owner()).expect(201).id();
+                Api.Response response = api.patch("/api/guardrails/rules/" + rule).as(token(who))
+                        .json(Map.of("mode", "shadow")).send();
+                String mode = api.get("/api/guardrails/rules/" + rule).as(platform.owner()).send().text("mode");
+                assertThat(mode).isEqualTo(response.status() == 200 ? "shadow" : "enforce");
+                return response;
+            }));
+            rows.add(row("DELETE /api/guardrails/rules/{" + where + "}", Expect.of(204, 204, 204,
+                    where == Where.A ? 204 : 404, where == Where.B ? 204 : 404, 403, 401), who -> {
+                        String rule = newRule(where, platform.owner()).expect(201).id();
+                        Api.Response response = api.delete("/api/guardrails/rules/" + rule).as(token(who)).send();
+                        int after = api.get("/api/guardrails/rules/" + rule).as(platform.owner()).send().status();
                         assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
                         return response;
                     }));

@@ -1,4 +1,4 @@
-package io.tenantry.policy;
+package io.tenantry.agent;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -6,22 +6,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Ids;
 
 /**
- * Which of its org's agents a policy applies to: all of them (those it will hold later too),
- * or those listed. Written as {@code "all"} or as a list of agent ids.
+ * Which of its org's agents something of the org (a policy, a guardrail rule) applies to:
+ * all of them (those it will hold later too), or those listed. Written as {@code "all"} or
+ * as a list of agent ids.
  */
 public record AppliesTo(boolean all, List<UUID> agentIds) {
 
-    static final String ALL = "all";
+    public static final String ALL = "all";
     /** More agents than this are better served by "all"; the limit keeps a policy's row set bounded. */
-    static final int MAX_AGENTS = 500;
+    public static final int MAX_AGENTS = 500;
 
-    static final AppliesTo EVERY_AGENT = new AppliesTo(true, List.of());
+    public static final AppliesTo EVERY_AGENT = new AppliesTo(true, List.of());
 
     public AppliesTo {
         agentIds = List.copyOf(agentIds);
@@ -32,12 +34,21 @@ public record AppliesTo(boolean all, List<UUID> agentIds) {
         return all ? ALL : agentIds;
     }
 
-    boolean covers(UUID agentId) {
+    /** Read back as written (a version kept as JSON); a list emptied by departures stays empty. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static AppliesTo fromJson(Object value) {
+        if (value instanceof List<?> list && list.isEmpty()) {
+            return new AppliesTo(false, List.of());
+        }
+        return parse(value);
+    }
+
+    public boolean covers(UUID agentId) {
         return all || agentIds.contains(agentId);
     }
 
     /** From a request: "all", or a non-empty list of distinct agent ids. */
-    static AppliesTo parse(Object value) {
+    public static AppliesTo parse(Object value) {
         if (ALL.equals(value)) {
             return EVERY_AGENT;
         }
@@ -46,7 +57,7 @@ public record AppliesTo(boolean all, List<UUID> agentIds) {
         }
         if (list.isEmpty()) {
             throw ApiException.badRequest("appliesTo", "appliesTo lists no agent: give \"all\" or at least one "
-                    + "agent id. To stop a policy applying, set enabled to false.");
+                    + "agent id. To stop it applying, set enabled to false.");
         }
         if (list.size() > MAX_AGENTS) {
             throw ApiException.badRequest("appliesTo", "appliesTo may list at most " + MAX_AGENTS

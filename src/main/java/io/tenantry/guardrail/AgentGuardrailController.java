@@ -1,0 +1,49 @@
+package io.tenantry.guardrail;
+
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.api.ApiException;
+import io.tenantry.api.ApiTags;
+import io.tenantry.tenancy.OrgCallContext;
+
+/** Where an agent asks whether it may send or use a text. */
+@Tag(name = ApiTags.AGENT_API)
+@RestController
+class AgentGuardrailController {
+
+    private final GuardrailService guardrails;
+
+    AgentGuardrailController(GuardrailService guardrails) {
+        this.guardrails = guardrails;
+    }
+
+    @Schema(name = "GuardrailCheck")
+    record CheckBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"input", "output"})
+            String direction,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 524288) String content,
+            @Schema(types = {"integer", "null"}, minimum = "0", description = "The request's tokens, for max_tokens "
+                    + "rules; estimated at four characters a token when not given.") Object tokens) {
+    }
+
+    @Operation(operationId = "checkGuardrails", summary = "Check a text against the organization's rules",
+            description = "The rules of the agent's organization that apply to it judge the text (input: what it "
+                    + "received; output: what it is about to send). The strictest enforced action decides: pause, "
+                    + "block, redact (the content comes back with each match replaced by [REDACTED:type]), or allow. "
+                    + "Every match is recorded as an intervention; pause also pauses the agent.")
+    @PostMapping("/agent/v1/guardrails/check")
+    Verdict check(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
+            @RequestBody(required = false) CheckBody body) {
+        if (body == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        return guardrails.check(context, agent, new GuardrailService.CheckRequest(body.direction(), body.content(),
+                body.tokens()));
+    }
+}

@@ -1,0 +1,110 @@
+package io.tenantry.guardrail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+
+import io.tenantry.agent.AppliesTo;
+
+/** A rule ready to run: its patterns compiled once, when its org's rule set is built. */
+final class CompiledRule {
+
+    final GuardrailRule rule;
+    private final Pattern pattern;
+    private final List<PiiDetector> detectors;
+
+    CompiledRule(GuardrailRule rule) {
+        this.rule = rule;
+        RuleDefinition definition = rule.definition();
+        this.pattern = switch (definition.type()) {
+            case "keyword" -> keywordPattern(definition.keywords());
+            case "regex" -> Pattern.compile(definition.pattern());
+            default -> null;
+        };
+        List<PiiDetector> chosen = new ArrayList<>();
+        if ("pii".equals(definition.type())) {
+            if (definition.detectors() == null) {
+                chosen.addAll(List.of(PiiDetector.values()));
+            } else {
+                definition.detectors().forEach(id -> chosen.add(PiiDetector.byId(id)));
+            }
+        }
+        this.detectors = List.copyOf(chosen);
+    }
+
+    /** Keywords folded like the text, each word matching any run of spaces, longest first. */
+    private static Pattern keywordPattern(List<String> keywords) {
+        List<String> alternatives = new ArrayList<>();
+        keywords.stream().map(FoldedText::fold).sorted((a, b) -> b.length() - a.length()).forEach(keyword -> {
+            List<String> words = new ArrayList<>();
+            for (String word : keyword.trim().split("\\s+")) {
+                words.add(Pattern.quote(word));
+            }
+            alternatives.add(String.join("\\s+", words));
+        });
+        return Pattern.compile(String.join("|", alternatives));
+    }
+
+    boolean appliesTo(UUID agentId, String direction) {
+        AppliesTo target = rule.appliesTo();
+        return target.covers(agentId) && appliesTo(direction);
+    }
+
+    boolean appliesTo(String direction) {
+        return rule.enabled() && (rule.direction().equals("both") || rule.direction().equals(direction));
+    }
+
+    List<Finding> find(String text, FoldedText folded, long tokens, boolean tokensGiven) {
+        RuleDefinition definition = rule.definition();
+        return switch (definition.type()) {
+            case "keyword" -> wholeWords(folded);
+            case "regex" -> regex(text);
+            case "pii" -> detectors.stream().flatMap(d -> d.find(text).stream()).toList();
+            case "prompt_injection" -> PromptInjection.find(text, folded);
+            case "max_tokens" -> tokens > definition.maxTokens()
+                    ? List.of(new Finding(0, 0, "max_tokens", tokens + " tokens" + (tokensGiven ? "" : " (estimated)")
+                            + ", at most " + definition.maxTokens()))
+                    : List.of();
+            default -> List.of();
+        };
+    }
+
+    /** A keyword counts where it stands as a word of its own: no letter or digit touches it. */
+    private List<Finding> wholeWords(FoldedText text) {
+        List<Finding> found = new ArrayList<>();
+        Matcher m = pattern.matcher(text.folded);
+        int from = 0;
+        while (from <= text.folded.length() && m.find(from)) {
+            int start = m.start();
+            int end = m.end();
+            if (!wordCharAt(text.folded, start - 1) && !wordCharAt(text.folded, end)) {
+                found.add(new Finding(text.originalStart(start), text.originalEnd(end), "keyword",
+                        "keyword '" + text.folded.substring(start, end) + "'"));
+                from = end;
+            } else {
+                from = start + 1;
+            }
+        }
+        return found;
+    }
+
+    private static boolean wordCharAt(String text, int at) {
+        return at >= 0 && at < text.length() && Character.isLetterOrDigit(text.charAt(at));
+    }
+
+    private List<Finding> regex(String text) {
+        List<Finding> found = new ArrayList<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            if (m.end() == m.start()) {
+                continue;
+            }
+            found.add(new Finding(m.start(), m.end(), "regex", "a match of " + (m.end() - m.start())
+                    + " characters at position " + m.start()));
+        }
+        return found;
+    }
+}

@@ -1,0 +1,226 @@
+package io.tenantry.guardrail;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.agent.AppliesTo;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** Guardrail rules, their versions, the agents they name and each org's count of rule changes. */
+@Repository
+class GuardrailRepository {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The settings column: only the settings of the rule's type, the others absent. */
+    record Settings(List<String> keywords, String pattern, List<String> detectors, Long maxTokens) {
+    }
+
+    private final JdbcClient jdbc;
+
+    GuardrailRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    CursorPage<GuardrailRule> list(OrgScope scope, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from guardrail_rules where ").append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (!page.first()) {
+            sql.append(" and (name > :afterName or (name = :afterName and id > :afterId))");
+            params.put("afterName", page.afterPart(0));
+            params.put("afterId", page.afterId(1));
+        }
+        sql.append(" order by name, id limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Row> rows = jdbc.sql(sql.toString()).params(params).query(GuardrailRepository::row).list();
+        return page.page(withTargets(scope, rows), r -> new String[] {r.name(), r.id().toString()});
+    }
+
+    /** Every rule of the org, enabled or not: what its rule set is compiled from. */
+    List<GuardrailRule> ofOrg(OrgScope scope, UUID orgId) {
+        List<Row> rows = jdbc.sql("select * from guardrail_rules where org_id = :org and " + scope.sql("org_id")
+                + " order by name, id").param("org", orgId).params(scope.parameters())
+                .query(GuardrailRepository::row).list();
+        return withTargets(scope, rows);
+    }
+
+    Optional<GuardrailRule> find(OrgScope scope, UUID id) {
+        return one(scope, "select * from guardrail_rules where id = :id and " + scope.sql("org_id"), id);
+    }
+
+    Optional<GuardrailRule> lock(OrgScope scope, UUID id) {
+        return one(scope, "select * from guardrail_rules where id = :id and " + scope.sql("org_id") + " for update",
+                id);
+    }
+
+    private Optional<GuardrailRule> one(OrgScope scope, String sql, UUID id) {
+        List<Row> rows = jdbc.sql(sql).param("id", id).params(scope.parameters()).query(GuardrailRepository::row)
+                .list();
+        return withTargets(scope, rows).stream().findFirst();
+    }
+
+    long countIn(OrgScope scope, UUID orgId) {
+        return jdbc.sql("select count(*) from guardrail_rules where org_id = :org and " + scope.sql("org_id"))
+                .param("org", orgId).params(scope.parameters()).query(Long.class).single();
+    }
+
+    boolean nameTaken(OrgScope scope, UUID orgId, String name, UUID except) {
+        return jdbc.sql("select count(*) from guardrail_rules where org_id = :org and name = :name and id <> :id and "
+                + scope.sql("org_id")).param("org", orgId).param("name", name).param("id", except)
+                .params(scope.parameters()).query(Long.class).single() > 0;
+    }
+
+    /** How many times the org's rules have changed; 0 before the first change. */
+    long setVersion(OrgScope scope, UUID orgId) {
+        return jdbc.sql("select version from guardrail_rule_sets where org_id = :org and " + scope.sql("org_id"))
+                .param("org", orgId).params(scope.parameters()).query(Long.class).optional().orElse(0L);
+    }
+
+    /** Counts a change of the org's rules, in the transaction that makes it. */
+    void changed(OrgScope scope, UUID orgId) {
+        scope.requireWritable(orgId);
+        int updated = jdbc.sql("update guardrail_rule_sets set version = version + 1 where org_id = :org and "
+                + scope.sql("org_id")).param("org", orgId).params(scope.parameters()).update();
+        if (updated == 0) {
+            jdbc.sql("insert into guardrail_rule_sets (org_id, version) values (:org, 1)").param("org", orgId).update();
+        }
+    }
+
+    void insert(OrgScope scope, GuardrailRule rule, String actor) {
+        scope.requireWritable(rule.orgId());
+        jdbc.sql("""
+                insert into guardrail_rules (id, org_id, name, type, direction, action, severity, mode, enabled,
+                                             applies_to_all, settings, version, created_at, updated_at)
+                values (:id, :org, :name, :type, :direction, :action, :severity, :mode, :enabled, :all, :settings,
+                        :version, :at, :at)
+                """).param("id", rule.id()).param("org", rule.orgId()).param("name", rule.name())
+                .param("type", rule.type()).param("direction", rule.direction()).param("action", rule.action())
+                .param("severity", rule.severity()).param("mode", rule.mode()).param("enabled", rule.enabled())
+                .param("all", rule.appliesTo().all()).param("settings", settings(rule))
+                .param("version", rule.version()).param("at", Timestamps.of(rule.createdAt())).update();
+        addVersion(rule, actor);
+        setTargets(rule);
+    }
+
+    void update(OrgScope scope, GuardrailRule before, GuardrailRule after, String actor) {
+        scope.requireWritable(after.orgId());
+        jdbc.sql("""
+                update guardrail_rules set name = :name, direction = :direction, action = :action, severity = :severity,
+                                           mode = :mode, enabled = :enabled, applies_to_all = :all,
+                                           settings = :settings, version = :version, updated_at = :at
+                 where id = :id and """ + " " + scope.sql("org_id"))
+                .param("id", after.id()).param("name", after.name()).param("direction", after.direction())
+                .param("action", after.action()).param("severity", after.severity()).param("mode", after.mode())
+                .param("enabled", after.enabled()).param("all", after.appliesTo().all())
+                .param("settings", settings(after)).param("version", after.version())
+                .param("at", Timestamps.of(after.updatedAt())).params(scope.parameters()).update();
+        addVersion(after, actor);
+        if (!after.appliesTo().equals(before.appliesTo())) {
+            jdbc.sql("delete from guardrail_rule_agents where rule_id = :id and " + scope.sql("org_id"))
+                    .param("id", after.id()).params(scope.parameters()).update();
+            setTargets(after);
+        }
+    }
+
+    void delete(OrgScope scope, UUID id) {
+        jdbc.sql("delete from guardrail_rules where id = :id and " + scope.sql("org_id")).param("id", id)
+                .params(scope.parameters()).update();
+    }
+
+    /** A rule's versions, newest first: each the rule as it was (its definition, as the audit log keeps it). */
+    CursorPage<RuleVersion> versions(OrgScope scope, UUID ruleId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from guardrail_rule_versions where rule_id = :id and ")
+                .append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("id", ruleId);
+        if (!page.first()) {
+            sql.append(" and version < :before");
+            params.put("before", page.afterInt(0));
+        }
+        sql.append(" order by version desc limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<RuleVersion> rows = jdbc.sql(sql.toString()).params(params)
+                .query((rs, n) -> new RuleVersion(rs.getInt("version"),
+                        JSON.readValue(rs.getString("definition"), GuardrailRule.Audited.class),
+                        Timestamps.read(rs, "created_at"), rs.getString("created_by"))).list();
+        return page.page(rows, v -> new String[] {Integer.toString(v.version())});
+    }
+
+    /** The rules of {@code orgId} that name {@code agentId}; their rows for it are removed. */
+    List<UUID> forgetAgent(OrgScope scope, UUID orgId, UUID agentId) {
+        List<UUID> rules = jdbc.sql("select rule_id from guardrail_rule_agents where agent_id = :agent and org_id = :org"
+                + " and " + scope.sql("org_id")).param("agent", agentId).param("org", orgId)
+                .params(scope.parameters()).query(UUID.class).list();
+        jdbc.sql("delete from guardrail_rule_agents where agent_id = :agent and org_id = :org and "
+                + scope.sql("org_id")).param("agent", agentId).param("org", orgId).params(scope.parameters())
+                .update();
+        return rules;
+    }
+
+    private void addVersion(GuardrailRule rule, String actor) {
+        jdbc.sql("insert into guardrail_rule_versions (org_id, rule_id, version, definition, created_at, created_by)"
+                + " values (:org, :id, :version, :definition, :at, :by)")
+                .param("org", rule.orgId()).param("id", rule.id()).param("version", rule.version())
+                .param("definition", JSON.writeValueAsString(rule.auditState()))
+                .param("at", Timestamps.of(rule.updatedAt())).param("by", actor).update();
+    }
+
+    private void setTargets(GuardrailRule rule) {
+        for (UUID agent : rule.appliesTo().agentIds()) {
+            jdbc.sql("insert into guardrail_rule_agents (org_id, rule_id, agent_id) values (:org, :id, :agent)")
+                    .param("org", rule.orgId()).param("id", rule.id()).param("agent", agent).update();
+        }
+    }
+
+    private static String settings(GuardrailRule rule) {
+        return JSON.writeValueAsString(new Settings(rule.keywords(), rule.pattern(), rule.detectors(),
+                rule.maxTokens()));
+    }
+
+    private record Row(UUID id, UUID orgId, String name, String type, String direction, String action,
+            String severity, String mode, boolean enabled, boolean all, Settings settings, int version,
+            Instant createdAt, Instant updatedAt) {
+    }
+
+    private static Row row(ResultSet rs, int n) throws SQLException {
+        return new Row(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("name"),
+                rs.getString("type"), rs.getString("direction"), rs.getString("action"), rs.getString("severity"),
+                rs.getString("mode"), rs.getBoolean("enabled"), rs.getBoolean("applies_to_all"),
+                JSON.readValue(rs.getString("settings"), Settings.class), rs.getInt("version"),
+                Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
+    }
+
+    private List<GuardrailRule> withTargets(OrgScope scope, List<Row> rows) {
+        List<UUID> naming = rows.stream().filter(r -> !r.all()).map(Row::id).toList();
+        Map<UUID, List<UUID>> targets = new HashMap<>();
+        if (!naming.isEmpty()) {
+            jdbc.sql("select rule_id, agent_id from guardrail_rule_agents where rule_id in (:ids) and "
+                    + scope.sql("org_id") + " order by rule_id, agent_id")
+                    .param("ids", naming).params(scope.parameters())
+                    .query(rs -> {
+                        targets.computeIfAbsent(rs.getObject("rule_id", UUID.class), k -> new ArrayList<>())
+                                .add(rs.getObject("agent_id", UUID.class));
+                    });
+        }
+        return rows.stream().map(r -> new GuardrailRule(r.id(), r.orgId(), r.name(), r.type(), r.direction(),
+                r.action(), r.severity(), r.mode(), r.enabled(), r.all() ? AppliesTo.EVERY_AGENT
+                        : new AppliesTo(false, targets.getOrDefault(r.id(), List.of())),
+                r.settings().keywords(), r.settings().pattern(), r.settings().detectors(), r.settings().maxTokens(),
+                r.version(), r.createdAt(), r.updatedAt())).toList();
+    }
+}

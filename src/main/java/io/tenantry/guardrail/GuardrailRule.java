@@ -1,0 +1,53 @@
+package io.tenantry.guardrail;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.agent.AppliesTo;
+import io.tenantry.api.Always;
+
+/**
+ * A guardrail rule of one org at its current version. Only the settings of its type are
+ * present: keywords (keyword), pattern (regex), detectors (pii; absent means all) and
+ * maxTokens (max_tokens).
+ */
+@Schema(name = "GuardrailRule")
+public record GuardrailRule(@Always UUID id, @Always UUID orgId, @Always String name,
+        @Schema(allowableValues = {"keyword", "regex", "pii", "prompt_injection", "max_tokens"}) @Always String type,
+        @Schema(allowableValues = {"input", "output", "both"}) @Always String direction,
+        @Schema(allowableValues = {"block", "redact", "flag", "pause_agent"}) @Always String action,
+        @Schema(allowableValues = {"low", "medium", "high", "critical"}) @Always String severity,
+        @Schema(allowableValues = {"enforce", "shadow"}, description = "A shadow rule is evaluated and recorded but "
+                + "never changes a decision.") @Always String mode,
+        @Always boolean enabled,
+        @Schema(types = {"string", "array"}, description = "\"all\" or the ids of the organization's agents it "
+                + "applies to.", example = "all") @Always AppliesTo appliesTo,
+        List<String> keywords, String pattern,
+        @Schema(description = "email, phone, card, iban, us_ssn, ipv4, ipv6, secret; absent means all.")
+        List<String> detectors, Long maxTokens,
+        @Schema(description = "Goes up by one with every change.") @Always int version,
+        @Always Instant createdAt, @Always Instant updatedAt) {
+
+    static GuardrailRule of(UUID id, UUID orgId, String name, RuleDefinition d, boolean enabled, AppliesTo appliesTo,
+            int version, Instant createdAt, Instant updatedAt) {
+        return new GuardrailRule(id, orgId, name, d.type(), d.direction(), d.action(), d.severity(), d.mode(), enabled,
+                appliesTo, d.keywords(), d.pattern(), d.detectors(), d.maxTokens(), version, createdAt, updatedAt);
+    }
+
+    @JsonIgnore
+    RuleDefinition definition() {
+        return new RuleDefinition(type, direction, action, severity, mode, keywords, pattern, detectors, maxTokens);
+    }
+
+    /** What the audit log and the version history keep of a rule. */
+    Audited auditState() {
+        return new Audited(name, definition(), enabled, appliesTo, version);
+    }
+
+    record Audited(String name, RuleDefinition definition, boolean enabled, AppliesTo appliesTo, int version) {
+    }
+}

@@ -1,0 +1,283 @@
+package io.tenantry.guardrail;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.agent.AgentDeparture;
+import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.AgentService;
+import io.tenantry.agent.AppliesTo;
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.Numbers;
+import io.tenantry.api.PageRequest;
+import io.tenantry.api.PatchBody;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Each org's guardrail rules, the checks agents ask for, and the interventions they make.
+ * An org's rules judge only its own agents; anyone with the guardrails page edits the rules
+ * of the orgs in their scope.
+ */
+@Service
+class GuardrailService implements AgentDeparture {
+
+    static final int MAX_PER_ORG = 200;
+    /** Longer text is refused rather than judged in part: a check must see everything it allows. */
+    static final int MAX_CONTENT = 512 * 1024;
+
+    private static final Set<String> FIELDS = Set.of("name", "type", "direction", "action", "severity", "mode",
+            "enabled", "appliesTo", "keywords", "pattern", "detectors", "maxTokens");
+    private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "orgId", "version", "createdAt",
+            "updatedAt");
+    private static final Map<String, String> ALIASES = Map.of("applies_to", "appliesTo", "max_tokens", "maxTokens");
+
+    private final GuardrailRepository rules;
+    private final InterventionLog interventions;
+    private final RuleSets ruleSets;
+    private final OrganizationService organizations;
+    private final AgentService agents;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    GuardrailService(GuardrailRepository rules, InterventionLog interventions, RuleSets ruleSets,
+            OrganizationService organizations, AgentService agents, ScopedTransactions transactions, AuditLog audit) {
+        this.rules = rules;
+        this.interventions = interventions;
+        this.ruleSets = ruleSets;
+        this.organizations = organizations;
+        this.agents = agents;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    CursorPage<GuardrailRule> list(OrgCallContext context, PageRequest page) {
+        return transactions.read(context.scope(), () -> rules.list(context.scope(), page));
+    }
+
+    GuardrailRule get(OrgCallContext context, UUID id) {
+        return transactions.read(context.scope(), () -> rules.find(context.scope(), id)
+                .orElseThrow(GuardrailService::notFound));
+    }
+
+    CursorPage<RuleVersion> versions(OrgCallContext context, UUID id, PageRequest page) {
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            rules.find(scope, id).orElseThrow(GuardrailService::notFound);
+            return rules.versions(scope, id, page);
+        });
+    }
+
+    GuardrailRule create(OrgCallContext context, Map<String, Object> body) {
+        Map<String, Object> fields = checkedFields(body);
+        String name = Fields.required("name", text(fields, "name"), 200);
+        RuleDefinition definition = RuleDefinition.read(fields, null);
+        AppliesTo appliesTo = fields.get("appliesTo") == null ? AppliesTo.EVERY_AGENT
+                : AppliesTo.parse(fields.get("appliesTo"));
+        boolean enabled = !fields.containsKey("enabled") || flag(fields.get("enabled"));
+        UUID orgId = context.selected().orElse(DefaultOrg.ID);
+        OrgScope scope = context.scope();
+        if (!scope.includes(orgId)) {
+            throw ApiException.forbidden("Pick one of your organizations as the org context to add a rule to.");
+        }
+        return transactions.write(scope, () -> {
+            organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+            if (rules.countIn(scope, orgId) >= MAX_PER_ORG) {
+                throw ApiException.conflict("This organization has " + MAX_PER_ORG + " guardrail rules, the most it "
+                        + "may have: delete or merge some first.");
+            }
+            UUID id = UUID.randomUUID();
+            refuseTakenName(scope, orgId, name, id);
+            agents.requireAgentsOf(scope, orgId, appliesTo);
+            GuardrailRule created = GuardrailRule.of(id, orgId, name, definition, enabled, appliesTo, 1, context.at(),
+                    context.at());
+            rules.insert(scope, created, context.actor().label());
+            rules.changed(scope, orgId);
+            audit.record(context, orgId, "guardrail_rule.created", "guardrail_rule", id, null, created.auditState());
+            return created;
+        });
+    }
+
+    GuardrailRule update(OrgCallContext context, UUID id, Map<String, Object> body) {
+        Map<String, Object> fields = checkedFields(body);
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            GuardrailRule before = rules.lock(scope, id).orElseThrow(GuardrailService::notFound);
+            String name = fields.containsKey("name") ? Fields.required("name", text(fields, "name"), 200)
+                    : before.name();
+            RuleDefinition definition = RuleDefinition.read(fields, before.definition());
+            AppliesTo appliesTo = fields.containsKey("appliesTo") ? AppliesTo.parse(fields.get("appliesTo"))
+                    : before.appliesTo();
+            boolean enabled = fields.containsKey("enabled") ? flag(fields.get("enabled")) : before.enabled();
+            refuseTakenName(scope, before.orgId(), name, id);
+            if (!appliesTo.equals(before.appliesTo())) {
+                agents.requireAgentsOf(scope, before.orgId(), appliesTo);
+            }
+            GuardrailRule same = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo,
+                    before.version(), before.createdAt(), before.updatedAt());
+            if (same.equals(before)) {
+                return before;
+            }
+            GuardrailRule after = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo,
+                    before.version() + 1, before.createdAt(), context.at());
+            rules.update(scope, before, after, context.actor().label());
+            rules.changed(scope, before.orgId());
+            audit.record(context, before.orgId(), "guardrail_rule.updated", "guardrail_rule", id,
+                    before.auditState(), after.auditState());
+            return after;
+        });
+    }
+
+    void delete(OrgCallContext context, UUID id) {
+        OrgScope scope = context.scope();
+        transactions.write(scope, () -> {
+            GuardrailRule before = rules.lock(scope, id).orElseThrow(GuardrailService::notFound);
+            rules.delete(scope, id);
+            rules.changed(scope, before.orgId());
+            audit.record(context, before.orgId(), "guardrail_rule.deleted", "guardrail_rule", id,
+                    before.auditState(), null);
+            return null;
+        });
+    }
+
+    /**
+     * An agent's check: its org's rules judge the text; every match is recorded as an
+     * intervention, and a pause_agent decision pauses the agent, in one transaction.
+     */
+    Verdict check(OrgCallContext context, AgentPrincipal agent, CheckRequest request) {
+        String direction = checkDirection(request.direction(), false);
+        String content = checkContent(request.content());
+        Long tokens = tokens(request.tokens());
+        OrgScope scope = context.scope();
+        RuleSet set = transactions.read(scope, () -> ruleSets.of(scope, agent.orgId()));
+        Verdict verdict = set.evaluate(agent.agentId(), direction, content, tokens);
+        if (verdict.matches().isEmpty()) {
+            return verdict;
+        }
+        transactions.write(scope, () -> {
+            List<Intervention> records = new ArrayList<>();
+            for (Verdict.Match match : verdict.matches()) {
+                records.add(new Intervention(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
+                        match.ruleVersion(), match.ruleName(), match.type(), match.action(), match.mode(),
+                        match.severity(), direction, verdict.decision(), truncate(match.evidence()), context.at()));
+            }
+            interventions.append(scope, records);
+            if ("pause".equals(verdict.decision())) {
+                Verdict.Match pausing = verdict.matches().stream()
+                        .filter(m -> "pause_agent".equals(m.action()) && "enforce".equals(m.mode())).findFirst()
+                        .orElseThrow();
+                agents.pauseByRule(context, agent.agentId(), "guardrail rule '" + pausing.ruleName() + "' ("
+                        + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
+            }
+            return null;
+        });
+        return verdict;
+    }
+
+    /** A dry run of the org context's rules, shadow rules included; nothing is recorded. */
+    Verdict test(OrgCallContext context, TestRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        String direction = checkDirection(request.direction(), true);
+        String content = checkContent(request.content());
+        UUID orgId = context.selected().orElse(DefaultOrg.ID);
+        OrgScope scope = context.scope();
+        if (!scope.includes(orgId)) {
+            throw ApiException.forbidden("Pick one of your organizations as the org context to test its rules.");
+        }
+        return transactions.read(scope, () -> {
+            if (request.agentId() != null && agents.names(scope.narrowedTo(List.of(orgId)),
+                    List.of(request.agentId())).isEmpty()) {
+                throw ApiException.badRequest("agentId", "agentId is not an agent of this organization.");
+            }
+            return ruleSets.of(scope, orgId).evaluate(request.agentId(), direction, content, null);
+        });
+    }
+
+    CursorPage<Intervention> interventions(OrgCallContext context, InterventionLog.Filter filter, PageRequest page) {
+        return transactions.read(context.scope(), () -> interventions.list(context.scope(), filter, page));
+    }
+
+    @Override
+    public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
+        for (UUID rule : rules.forgetAgent(context.scope(), fromOrg, agentId)) {
+            rules.changed(context.scope(), fromOrg);
+            audit.record(context, fromOrg, "guardrail_rule.agent_left", "guardrail_rule", rule,
+                    Map.of("agentId", agentId), null);
+        }
+    }
+
+    /** The body of a check. */
+    record CheckRequest(String direction, String content, Object tokens) {
+    }
+
+    /** The body of a dry run. */
+    record TestRequest(String direction, String content, UUID agentId) {
+    }
+
+    private static Map<String, Object> checkedFields(Map<String, Object> body) {
+        PatchBody fields = new PatchBody(body).aliased(ALIASES);
+        fields.allowOnly(FIELDS, READ_ONLY);
+        return fields.fields();
+    }
+
+    private static String text(Map<String, Object> fields, String field) {
+        return new PatchBody(fields).text(field);
+    }
+
+    private static boolean flag(Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw ApiException.badRequest("enabled", "enabled must be true or false.");
+    }
+
+    private static String checkDirection(String value, boolean optional) {
+        if (value == null && optional) {
+            return "input";
+        }
+        return RuleDefinition.oneOf("direction", value, List.of("input", "output"));
+    }
+
+    private static String checkContent(String content) {
+        if (content == null) {
+            throw ApiException.badRequest("content", "content is required: the text to check.");
+        }
+        if (content.length() > MAX_CONTENT) {
+            throw ApiException.badRequest("content", "content must be at most " + MAX_CONTENT + " characters.");
+        }
+        return content;
+    }
+
+    private static Long tokens(Object value) {
+        return value == null ? null : Numbers.wholeNumber("tokens", value, 0, 100_000_000);
+    }
+
+    private static String truncate(String evidence) {
+        return evidence.length() <= 500 ? evidence : evidence.substring(0, 497) + "...";
+    }
+
+    private void refuseTakenName(OrgScope scope, UUID orgId, String name, UUID id) {
+        if (rules.nameTaken(scope, orgId, name, id)) {
+            throw ApiException.conflict("name", "This organization already has a guardrail rule named '" + name
+                    + "'.");
+        }
+    }
+
+    static ApiException notFound() {
+        return ApiException.notFound("The guardrail rule");
+    }
+}

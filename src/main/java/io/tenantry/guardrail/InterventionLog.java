@@ -1,0 +1,92 @@
+package io.tenantry.guardrail;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/** The interventions of each org, appended and never changed. */
+@Repository
+class InterventionLog {
+
+    /** What a list may be narrowed to; null means any. */
+    record Filter(UUID agentId, UUID ruleId, String action, Instant from, Instant to) {
+    }
+
+    private final JdbcClient jdbc;
+    private final NamedParameterJdbcTemplate batch;
+
+    InterventionLog(JdbcClient jdbc, NamedParameterJdbcTemplate batch) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+    }
+
+    void append(OrgScope scope, List<Intervention> interventions) {
+        interventions.forEach(i -> scope.requireWritable(i.orgId()));
+        SqlParameterSource[] rows = interventions.stream().map(i -> new MapSqlParameterSource()
+                .addValue("id", i.id()).addValue("org", i.orgId()).addValue("agent", i.agentId())
+                .addValue("rule", i.ruleId()).addValue("version", i.ruleVersion()).addValue("name", i.ruleName())
+                .addValue("type", i.ruleType()).addValue("action", i.action()).addValue("mode", i.mode())
+                .addValue("severity", i.severity()).addValue("direction", i.direction())
+                .addValue("decision", i.decision()).addValue("evidence", i.evidence())
+                .addValue("at", Timestamps.of(i.createdAt()))).toArray(SqlParameterSource[]::new);
+        batch.batchUpdate("""
+                insert into interventions (id, org_id, agent_id, rule_id, rule_version, rule_name, rule_type, action,
+                                           mode, severity, direction, decision, evidence, created_at)
+                values (:id, :org, :agent, :rule, :version, :name, :type, :action, :mode, :severity, :direction,
+                        :decision, :evidence, :at)
+                """, rows);
+    }
+
+    /** Newest first. */
+    CursorPage<Intervention> list(OrgScope scope, Filter filter, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from interventions where ").append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (filter.agentId() != null) {
+            sql.append(" and agent_id = :agent");
+            params.put("agent", filter.agentId());
+        }
+        if (filter.ruleId() != null) {
+            sql.append(" and rule_id = :rule");
+            params.put("rule", filter.ruleId());
+        }
+        if (filter.action() != null) {
+            sql.append(" and action = :action");
+            params.put("action", filter.action());
+        }
+        if (filter.from() != null) {
+            sql.append(" and created_at >= :from");
+            params.put("from", Timestamps.of(filter.from()));
+        }
+        if (filter.to() != null) {
+            sql.append(" and created_at < :to");
+            params.put("to", Timestamps.of(filter.to()));
+        }
+        if (!page.first()) {
+            sql.append(" and (created_at < :afterAt or (created_at = :afterAt and id < :afterId))");
+            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
+            params.put("afterId", page.afterId(1));
+        }
+        sql.append(" order by created_at desc, id desc limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Intervention> rows = jdbc.sql(sql.toString()).params(params).query((rs, n) -> new Intervention(
+                rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                rs.getObject("agent_id", UUID.class), rs.getObject("rule_id", UUID.class),
+                (Integer) rs.getObject("rule_version"), rs.getString("rule_name"), rs.getString("rule_type"),
+                rs.getString("action"), rs.getString("mode"), rs.getString("severity"), rs.getString("direction"),
+                rs.getString("decision"), rs.getString("evidence"), Timestamps.read(rs, "created_at"))).list();
+        return page.page(rows, i -> new String[] {i.createdAt().toString(), i.id().toString()});
+    }
+}

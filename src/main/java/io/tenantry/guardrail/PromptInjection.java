@@ -1,0 +1,86 @@
+package io.tenantry.guardrail;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+
+/**
+ * A heuristic for text that tries to take over an agent: instructions to ignore earlier
+ * instructions, role overrides, attempts to read the system prompt, and the same hidden in
+ * base64. Phrases are matched on folded text (case, accents and full-width forms do not
+ * hide them). A heuristic, in English: it catches the common phrasings, not every attack.
+ */
+final class PromptInjection {
+
+    private record Phrase(String kind, Pattern pattern) {
+    }
+
+    private static final String SPACE = "[\\s\\p{P}]+";
+
+    private static final List<Phrase> PHRASES = List.of(
+            new Phrase("ignore previous instructions", Pattern.compile(
+                    "\\b(?:ignore|disregard|forget|skip|override|bypass)" + SPACE + "(?:(?:all|any|every|the|your|of"
+                            + "|my|these|those)" + SPACE + ")*(?:previous|prior|above|earlier|preceding|initial"
+                            + "|original|system|safety)" + SPACE + "(?:instructions?|prompts?|rules?|directions?"
+                            + "|guidelines?|messages?|context|guardrails?|restrictions?)")),
+            new Phrase("role override", Pattern.compile(
+                    "\\byou" + SPACE + "are" + SPACE + "(?:now|no" + SPACE + "longer)" + SPACE + "(?:an?" + SPACE
+                            + ")?(?:dan|unrestricted|unfiltered|jailbroken|free|evil|not" + SPACE + "bound)\\b"
+                            + "|\\b(?:act|pretend|behave|roleplay)" + SPACE + "(?:as|like|to" + SPACE + "be)" + SPACE
+                            + "(?:an?" + SPACE + ")?(?:unrestricted|unfiltered|jailbroken|evil|dan)\\b"
+                            + "|\\bdeveloper" + SPACE + "mode\\b|\\bdo" + SPACE + "anything" + SPACE + "now\\b"
+                            + "|\\bnew" + SPACE + "(?:system" + SPACE + ")?instructions?\\s*:"
+                            + "|<\\|im_start\\|>|\\[/?inst\\]|(?m:^\\s*system\\s*:)")),
+            new Phrase("system prompt exfiltration", Pattern.compile(
+                    "\\b(?:reveal|show|print|repeat|output|display|leak|dump|tell" + SPACE + "me|what" + SPACE
+                            + "(?:is|are|was|were))" + SPACE + "(?:me" + SPACE + ")?(?:your|the)" + SPACE
+                            + "(?:(?:full|entire|exact|original|hidden|secret|initial)" + SPACE + ")*"
+                            + "(?:system" + SPACE + "(?:prompt|message|instructions?)|instructions" + SPACE
+                            + "(?:above|you" + SPACE + "were" + SPACE + "given)|(?:initial|hidden|secret)" + SPACE
+                            + "(?:prompt|instructions?))")));
+
+    /** Base64 long enough to hide a sentence. */
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]{24,}={0,2}");
+
+    private PromptInjection() {
+    }
+
+    static List<Finding> find(String original, FoldedText text) {
+        List<Finding> found = new ArrayList<>();
+        for (Phrase phrase : PHRASES) {
+            Matcher m = phrase.pattern().matcher(text.folded);
+            while (m.find()) {
+                found.add(new Finding(text.originalStart(m.start()), text.originalEnd(m.end()), "prompt_injection",
+                        phrase.kind()));
+            }
+        }
+        Matcher encoded = BASE64.matcher(original);
+        while (encoded.find()) {
+            String decoded = decode(original.substring(encoded.start(), encoded.end()));
+            if (decoded == null) {
+                continue;
+            }
+            String folded = FoldedText.fold(decoded);
+            for (Phrase phrase : PHRASES) {
+                if (phrase.pattern().matcher(folded).find()) {
+                    found.add(new Finding(encoded.start(), encoded.end(), "prompt_injection",
+                            phrase.kind() + ", encoded in base64"));
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String decode(String candidate) {
+        try {
+            return new String(Base64.getDecoder().decode(candidate), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

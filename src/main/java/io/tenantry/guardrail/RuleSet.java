@@ -1,0 +1,84 @@
+package io.tenantry.guardrail;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One org's enabled rules, compiled: the evaluator. It does no I/O, so one text is judged
+ * by the rules alone. The strictest action of the enforced rules that matched decides
+ * (pause_agent, then block, redact, flag); shadow rules are reported and change nothing.
+ */
+final class RuleSet {
+
+    private static final Map<String, Integer> STRICTNESS = Map.of("flag", 1, "redact", 2, "block", 3,
+            "pause_agent", 4);
+    private static final Map<String, String> DECISION = Map.of("flag", "allow", "redact", "redact", "block", "block",
+            "pause_agent", "pause");
+
+    final long version;
+    private final List<CompiledRule> rules;
+
+    RuleSet(long version, List<GuardrailRule> rules) {
+        this.version = version;
+        this.rules = rules.stream().filter(GuardrailRule::enabled).map(CompiledRule::new).toList();
+    }
+
+    /**
+     * Judges {@code content} going {@code direction} for {@code agentId}; a null agent is
+     * judged by every enabled rule (a dry run of the org's whole set). {@code tokens} null:
+     * estimated at four characters a token.
+     */
+    Verdict evaluate(UUID agentId, String direction, String content, Long tokens) {
+        FoldedText folded = FoldedText.of(content);
+        long count = tokens != null ? tokens : (content.codePointCount(0, content.length()) + 3) / 4;
+        String strictest = null;
+        List<Verdict.Match> matches = new ArrayList<>();
+        List<Finding> toRedact = new ArrayList<>();
+        for (CompiledRule compiled : rules) {
+            if (agentId != null ? !compiled.appliesTo(agentId, direction) : !compiled.appliesTo(direction)) {
+                continue;
+            }
+            GuardrailRule rule = compiled.rule;
+            for (Finding finding : compiled.find(content, folded, count, tokens != null)) {
+                matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
+                        rule.action(), rule.mode(), finding.evidence()));
+                if ("enforce".equals(rule.mode())) {
+                    if (strictest == null || STRICTNESS.get(rule.action()) > STRICTNESS.get(strictest)) {
+                        strictest = rule.action();
+                    }
+                    if ("redact".equals(rule.action()) && finding.hasSpan()) {
+                        toRedact.add(finding);
+                    }
+                }
+            }
+        }
+        String decision = strictest == null ? "allow" : DECISION.get(strictest);
+        String result = switch (decision) {
+            case "redact" -> redact(content, toRedact);
+            case "block", "pause" -> null;
+            default -> content;
+        };
+        return new Verdict(decision, result, matches);
+    }
+
+    /** Each matched span replaced by [REDACTED:what], overlapping spans as one. */
+    static String redact(String content, List<Finding> findings) {
+        List<Finding> spans = new ArrayList<>(findings);
+        spans.sort(Comparator.comparingInt(Finding::start).thenComparing(f -> -f.end()));
+        StringBuilder out = new StringBuilder();
+        int at = 0;
+        for (Finding span : spans) {
+            if (span.end() <= at) {
+                continue;
+            }
+            if (span.start() >= at) {
+                out.append(content, at, span.start()).append("[REDACTED:").append(span.label()).append(']');
+            }
+            at = Math.max(at, span.end());
+        }
+        return out.append(content.substring(at)).toString();
+    }
+}
