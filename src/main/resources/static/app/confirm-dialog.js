@@ -10,7 +10,19 @@ let open = null;
  * Asks the user; resolves true for the confirm button, false for Cancel, Escape or a link
  * followed. `links` are [{ href, label }] to where the user can fix what is in the way.
  */
-export function askToConfirm({ title, message, details = [], confirm = null, danger = false, links = [] }) {
+export function askToConfirm(options) {
+  return ask(options, null).then((answer) => answer !== null);
+}
+
+/**
+ * Asks for a reason in words (it goes on the record); resolves the reason for the confirm
+ * button, null for Cancel or Escape. The confirm button waits for a reason.
+ */
+export function askForReason(options) {
+  return ask(options, options.reasonLabel || 'Reason');
+}
+
+function ask({ title, message, details = [], confirm = null, danger = false, links = [] }, reasonLabel) {
   open?.close();
   const dialog = document.createElement('dialog');
   dialog.className = 'confirm';
@@ -20,18 +32,26 @@ export function askToConfirm({ title, message, details = [], confirm = null, dan
   open = dialog;
   return new Promise((resolve) => {
     const finish = (answer) => {
+      const reason = dialog.querySelector('textarea.reason')?.value.trim() ?? '';
+      if (answer && reasonLabel && !reason) {
+        dialog.querySelector('textarea.reason').focus();
+        return;
+      }
       dialog.returnValue = answer ? 'confirm' : 'cancel';
+      dialog.dataset.reason = reason;
       dialog.close();
     };
     dialog.addEventListener('close', () => {
       if (open === dialog) open = null;
       dialog.remove();
-      resolve(dialog.returnValue === 'confirm');
+      resolve(dialog.returnValue === 'confirm' ? dialog.dataset.reason : null);
     }, { once: true });
     render(html`
       <h2 id="confirm-title">${title}</h2>
       <p id="confirm-message">${message}</p>
       ${details.length ? html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>` : ''}
+      ${reasonLabel ? html`<label>${reasonLabel}
+        <textarea class="reason" rows="3" maxlength="500" required></textarea></label>` : ''}
       ${links.length ? html`<p class="fixes">${links.map((l) => html`<a href=${l.href}
         @click=${() => finish(false)}>${l.label}</a>`)}</p>` : ''}
       <div class="actions">

@@ -71,6 +71,13 @@ class AgentKeyRepository {
                 .params(scope.parameters()).param("id", keyId).param("at", Timestamps.of(at)).update();
     }
 
+    /** Revokes every key of the agent still open; answers how many. */
+    int revokeAll(OrgScope scope, UUID agentId, Instant at) {
+        return jdbc.sql("update agent_keys set revoked_at = :at where agent_id = :agentId and revoked_at is null"
+                + " and agent_id in (select a.id from agents a where " + scope.sql("a.org_id") + ")")
+                .params(scope.parameters()).param("agentId", agentId).param("at", Timestamps.of(at)).update();
+    }
+
     Optional<AgentPrincipal> principal(String keyHash) {
         String sql = throughDefinerFunction ? "select * from agent_key_principal(:hash)"
                 : PRINCIPALS + " where k.key_hash = :hash and k.revoked_at is null";

@@ -28,7 +28,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 @Service
 public class AgentService {
 
-    private static final Set<String> PATCHABLE = Set.of("name", "email", "description", "model", "status",
+    private static final Set<String> PATCHABLE = Set.of("name", "email", "description", "model",
             "billingRateOverride");
     private static final Map<String, String> ALIASES = Map.of("billing_rate_override", "billingRateOverride",
             "client_org_id", "clientOrgId");
@@ -38,10 +38,13 @@ public class AgentService {
         Map<String, String> refused = new java.util.HashMap<>(PatchBody.readOnly("id", "clientOrgName",
                 "effectiveBillingRate", "effectiveStatus", "createdAt", "updatedAt"));
         refused.put("clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
+        refused.put("status", "An agent's status changes through POST /api/agents/{id}/pause, /resume or /stop, with "
+                + "a reason, or by a guardrail rule: never by editing it.");
         return Map.copyOf(refused);
     }
 
     private final AgentRepository agents;
+    private final AgentKeyRepository keys;
     private final AssignmentHistory history;
     private final AgentRateHistory rates;
     private final OrganizationService organizations;
@@ -51,11 +54,12 @@ public class AgentService {
     /** Looked up when asked: the features that hold something about an agent depend on this service. */
     private final ObjectProvider<AgentDeparture> departures;
 
-    AgentService(AgentRepository agents, AssignmentHistory history, AgentRateHistory rates,
+    AgentService(AgentRepository agents, AgentKeyRepository keys, AssignmentHistory history, AgentRateHistory rates,
             OrganizationService organizations, ScopedTransactions transactions, AuditLog audit,
             ObjectProvider<AgentDeparture> departures) {
         this.departures = departures;
         this.agents = agents;
+        this.keys = keys;
         this.history = history;
         this.rates = rates;
         this.organizations = organizations;
@@ -167,11 +171,10 @@ public class AgentService {
             String description = patch.has("description")
                     ? Fields.optional("description", patch.text("description"), 2000) : before.description();
             String model = patch.has("model") ? Fields.optional("model", patch.text("model"), 100) : before.model();
-            String status = patch.has("status") ? status(patch.text("status")) : before.status();
             BigDecimal override = patch.has("billingRateOverride")
                     ? BillingRate.parse("billingRateOverride", patch.number("billingRateOverride"))
                     : before.billingRateOverride();
-            agents.update(scope, id, name, email, description, model, status, override, context.at());
+            agents.update(scope, id, name, email, description, model, before.status(), override, context.at());
             if (!java.util.Objects.equals(override, before.billingRateOverride())) {
                 rates.record(scope, id, before.clientOrgId(), override, context.at());
             }
@@ -195,22 +198,32 @@ public class AgentService {
         });
     }
 
+    /** What a person or a rule may do to an agent's status. */
+    public enum StatusChange {
+        pause, resume, stop
+    }
+
     /**
-     * Pauses the agent because a guardrail rule decided so, inside the caller's transaction
-     * (the one that records the intervention); an agent already paused stays as it is. Its
-     * agent calls then answer 403 until someone resumes it.
+     * Pauses, resumes or stops (pauses and revokes every key of) the agent, for {@code reason},
+     * inside the caller's transaction (the one that records the intervention): the only ways
+     * an agent's status changes after its creation. Answers the agent as it is after; an agent
+     * already in the asked status stays as it is, though stop still revokes its keys.
      */
-    public void pauseByRule(OrgCallContext context, UUID id, String reason) {
+    public Agent changeStatus(OrgCallContext context, UUID id, StatusChange change, String reason) {
         OrgScope scope = context.scope();
         Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
-        if (Agent.PAUSED.equals(before.status())) {
-            return;
+        String status = change == StatusChange.resume ? Agent.ACTIVE : Agent.PAUSED;
+        int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, context.at()) : 0;
+        if (status.equals(before.status()) && revoked == 0) {
+            return before;
         }
-        agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), Agent.PAUSED,
+        agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), status,
                 before.billingRateOverride(), context.at());
         Agent after = agents.find(scope, id).orElseThrow();
-        audit.record(context, before.clientOrgId(), "agent.paused", "agent", id, before.auditState(),
-                Map.of("state", after.auditState(), "reason", reason));
+        audit.record(context, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
+                : change == StatusChange.resume ? "agent.resumed" : "agent.stopped", "agent", id,
+                before.auditState(), Map.of("state", after.auditState(), "reason", reason, "keysRevoked", revoked));
+        return after;
     }
 
     /**

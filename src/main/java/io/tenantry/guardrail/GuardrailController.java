@@ -30,6 +30,10 @@ import io.tenantry.tenancy.OrgCallContext;
 @RestController
 class GuardrailController {
 
+    /** A rule's actions and a person's, as the intervention log names them. */
+    private static final List<String> LOGGED_ACTIONS = List.of("block", "redact", "flag", "pause_agent", "pause",
+            "resume", "stop");
+
     private final GuardrailService guardrails;
 
     GuardrailController(GuardrailService guardrails) {
@@ -132,13 +136,13 @@ class GuardrailController {
     @GetMapping("/api/interventions")
     CursorPage<Intervention> interventions(OrgCallContext context, @RequestParam(required = false) UUID agentId,
             @RequestParam(required = false) UUID ruleId,
-            @Schema(allowableValues = {"block", "redact", "flag", "pause_agent"})
+            @Schema(allowableValues = {"block", "redact", "flag", "pause_agent", "pause", "resume", "stop"})
             @RequestParam(required = false) String action,
             @Schema(format = "date-time") @RequestParam(required = false) String from,
             @Schema(format = "date-time") @RequestParam(required = false) String to,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         if (action != null) {
-            RuleDefinition.oneOf("action", action, RuleDefinition.ACTIONS);
+            RuleDefinition.oneOf("action", action, LOGGED_ACTIONS);
         }
         return guardrails.interventions(context, new InterventionLog.Filter(agentId, ruleId, action,
                 Fields.instant("from", from), Fields.instant("to", to)),

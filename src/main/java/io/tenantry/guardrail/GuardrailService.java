@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.agent.Agent;
 import io.tenantry.agent.AgentDeparture;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
@@ -171,15 +172,16 @@ class GuardrailService implements AgentDeparture {
             for (Verdict.Match match : verdict.matches()) {
                 records.add(new Intervention(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
                         match.ruleVersion(), match.ruleName(), match.type(), match.action(), match.mode(),
-                        match.severity(), direction, verdict.decision(), truncate(match.evidence()), context.at()));
+                        match.severity(), direction, verdict.decision(), truncate(match.evidence()), null,
+                        context.at()));
             }
             interventions.append(scope, records);
             if ("pause".equals(verdict.decision())) {
                 Verdict.Match pausing = verdict.matches().stream()
                         .filter(m -> "pause_agent".equals(m.action()) && "enforce".equals(m.mode())).findFirst()
                         .orElseThrow();
-                agents.pauseByRule(context, agent.agentId(), "guardrail rule '" + pausing.ruleName() + "' ("
-                        + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
+                agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause, "guardrail rule '"
+                        + pausing.ruleName() + "' (" + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
             }
             return null;
         });
@@ -204,6 +206,22 @@ class GuardrailService implements AgentDeparture {
                 throw ApiException.badRequest("agentId", "agentId is not an agent of this organization.");
             }
             return ruleSets.of(scope, orgId).evaluate(request.agentId(), direction, content, null);
+        });
+    }
+
+    /**
+     * A person pauses, resumes or stops an agent of the orgs in their scope, for a reason
+     * that goes on the intervention log with their name.
+     */
+    Agent control(OrgCallContext context, UUID agentId, AgentService.StatusChange change, String reason) {
+        String why = Fields.required("reason", reason, 500);
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            Agent after = agents.changeStatus(context, agentId, change, why);
+            interventions.append(scope, List.of(new Intervention(UUID.randomUUID(), after.clientOrgId(), agentId, null,
+                    null, null, null, change.name(), "manual", null, null, change.name(), why,
+                    context.actor().label(), context.at())));
+            return after;
         });
     }
 

@@ -52,7 +52,8 @@ create table guardrail_rule_sets (
 );
 
 -- The intervention log: append-only for the application (no update, no delete grant).
--- Rows name their rule by id, version and name, and stay when the rule is deleted.
+-- A rule's rows name it by id, version and name, and stay when the rule is deleted; a
+-- person's (pause, resume, stop) name who acted and why, with mode 'manual'.
 create table interventions (
     id            uuid          primary key,
     org_id        uuid          not null,
@@ -67,6 +68,7 @@ create table interventions (
     direction     varchar(8),
     decision      varchar(8)    not null,
     evidence      varchar(500)  not null,
+    actor         varchar(320),
     created_at    timestamp with time zone   not null
 );
 create index interventions_org_time_idx on interventions (org_id, created_at, id);

@@ -3,7 +3,7 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
-import { askToConfirm } from '../confirm-dialog.js';
+import { askToConfirm, askForReason } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
@@ -12,7 +12,7 @@ import { money } from '../format.js';
 
 /** The forms' labels for the API's field names, for error messages. */
 const AGENT_LABELS = { name: 'Name', email: 'E-mail', model: 'Model', description: 'Description',
-  billingRateOverride: 'Rate', status: 'Status', orgId: 'Organization' };
+  billingRateOverride: 'Rate', reason: 'Reason', orgId: 'Organization' };
 
 class AgentsPage extends LightElement {
   static properties = {
@@ -125,10 +125,18 @@ class AgentsPage extends LightElement {
     this.querySelector('input.new-key')?.select();
   }
 
-  async setStatus(agent, status) {
+  /** Pause or resume, with a reason: it goes on the intervention log with the user's name. */
+  async setStatus(agent, change) {
     this.rowErrors = { ...this.rowErrors, [agent.id]: null };
+    const reason = await askForReason({
+      title: `${change === 'pause' ? 'Pause' : 'Resume'} ${agent.name}?`,
+      message: change === 'pause' ? 'Its calls are refused until someone resumes it.'
+        : 'It may call again with its keys.',
+      confirm: change === 'pause' ? 'Pause' : 'Resume',
+    });
+    if (reason === null) return;
     try {
-      const updated = await patch(`/api/agents/${agent.id}`, { status });
+      const updated = await post(`/api/agents/${agent.id}/${change}`, { reason });
       this.list.replace(updated);
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
@@ -197,7 +205,7 @@ class AgentsPage extends LightElement {
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
           <td>${money(a.effectiveBillingRate)}</td>
           ${operator ? html`<td><div class="actions">
-            <button class="secondary" @click=${() => this.setStatus(a, a.status === 'active' ? 'paused' : 'active')}>
+            <button class="secondary" @click=${() => this.setStatus(a, a.status === 'active' ? 'pause' : 'resume')}>
               ${a.status === 'active' ? 'Pause' : 'Resume'}</button>
             <button class="secondary" aria-expanded=${this.open === a.id ? 'true' : 'false'}
               @click=${() => this.toggle(a)}>Details &amp; keys</button></div>

@@ -190,7 +190,7 @@ class AgentApiTest extends ServerTest {
         String resting = platform.createAgent(org, "Resting");
         String workingKey = platform.issueKey(working);
         String restingKey = platform.issueKey(resting);
-        api.patch("/api/agents/" + resting).as(owner).json(Map.of("status", "paused")).send().expect(200);
+        api.post("/api/agents/" + resting + "/pause").as(owner).json(Map.of("reason", "Resting for the test")).send().expect(200);
 
         assertThat(api.get("/agent/v1/me").as(restingKey).send().expect(403).text("detail")).contains("paused");
         api.get("/agent/v1/me").as(workingKey).send().expect(200);

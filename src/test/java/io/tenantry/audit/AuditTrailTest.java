@@ -62,7 +62,7 @@ class AuditTrailTest extends ServerTest {
         api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
         api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
         String agent = platform.createAgent(org, "Audited agent");
-        api.patch("/api/agents/" + agent).as(owner).json(Map.of("status", "paused")).send().expect(200);
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "Resting for the test")).send().expect(200);
         Api.Response key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
         api.delete("/api/agents/" + agent + "/keys/" + key.id()).as(owner).send().expect(204);
         String user = platform.userId(platform.createUser("user", org, List.of("agents")));
@@ -73,7 +73,7 @@ class AuditTrailTest extends ServerTest {
 
         assertThat(trail).extracting(e -> e.path("action").asString()).contains("organization.created",
                 "organization.updated", "organization.deactivated", "organization.activated", "agent.created",
-                "agent.updated", "agent_key.issued", "agent_key.revoked", "user.created", "user.permissions_changed",
+                "agent.paused", "agent_key.issued", "agent_key.revoked", "user.created", "user.permissions_changed",
                 "auth.login");
         JsonNode rateChange = event(trail, "organization.updated");
         assertThat(rateChange.path("before").path("billingRatePerAgent").asString()).isEqualTo("0.00");
@@ -82,7 +82,8 @@ class AuditTrailTest extends ServerTest {
         assertThat(rateChange.path("actorType").asString()).isEqualTo("user");
         assertThat(rateChange.path("requestId").asString()).isNotBlank();
         assertThat(Instant.parse(rateChange.path("occurredAt").asString())).isAfterOrEqualTo(start.minusSeconds(1));
-        assertThat(event(trail, "agent.updated").path("after").path("status").asString()).isEqualTo("paused");
+        assertThat(event(trail, "agent.paused").path("after").path("state").path("status").asString())
+                .isEqualTo("paused");
         assertThat(event(trail, "agent_key.issued").toString()).doesNotContain(key.text("key"));
         assertThat(trail).allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(org));
     }

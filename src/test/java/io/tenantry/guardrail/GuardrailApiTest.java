@@ -120,7 +120,8 @@ class GuardrailApiTest extends ServerTest {
         assertThat(check(key, "hello").status()).isEqualTo(403);
         assertThat(api.get("/api/audit?action=agent.paused&limit=500").org(org).as(owner).send().body())
                 .contains("Injection");
-        api.patch("/api/agents/" + agent).as(owner).json(Map.of("status", "active")).send().expect(200);
+        api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "Reviewed: a false alarm")).send()
+                .expect(200);
         assertThat(check(key, "hello").json().path("decision").asString()).isEqualTo("allow");
     }
 
@@ -220,5 +221,41 @@ class GuardrailApiTest extends ServerTest {
                 "x".repeat(600_000))).send().status()).isIn(400, 413);
         assertThat(interventions(org, "")).isEmpty();
         api.get("/api/interventions?action=shout").org(org).as(owner).send().expect(400);
+    }
+
+    /** An agent's status changes only by a person's pause, resume or stop, with a reason, or by a rule. */
+    @Test
+    void peoplePauseResumeAndStopAgentsWithAReasonOnTheRecord() {
+        String org = platform.createOrg("Hands-on");
+        String agent = platform.createAgent(org, "Supervised");
+        String key = platform.issueKey(agent);
+        String supervisor = platform.createUser("user", org, List.of("interventions"));
+        String agentsOnly = platform.createUser("user", org, List.of("agents"));
+
+        assertThat(api.patch("/api/agents/" + agent).as(owner).json(Map.of("status", "paused")).send().expect(400)
+                .text("detail")).contains("/pause");
+        api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", " ")).send().expect(400);
+        api.post("/api/agents/" + agent + "/pause").as(agentsOnly).json(Map.of("reason", "No page")).send()
+                .expect(403);
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().text("status")).isEqualTo("active");
+
+        api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", "Odd replies")).send()
+                .expect(200);
+        assertThat(api.get("/agent/v1/me").as(key).send().status()).isEqualTo(403);
+        api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Checked")).send()
+                .expect(200);
+        assertThat(api.get("/agent/v1/me").as(key).send().status()).isEqualTo(200);
+        Api.Response stopped = api.post("/api/agents/" + agent + "/stop").as(owner)
+                .json(Map.of("reason", "Leaked its key")).send().expect(200);
+
+        assertThat(stopped.text("status")).isEqualTo("paused");
+        assertThat(api.get("/agent/v1/me").as(key).send().status()).as("its keys are revoked").isEqualTo(401);
+        List<JsonNode> log = interventions(org, "&agentId=" + agent);
+        assertThat(log).extracting(i -> i.path("action").asString()).containsExactly("stop", "resume", "pause");
+        assertThat(log).allSatisfy(i -> assertThat(i.path("mode").asString()).isEqualTo("manual"));
+        assertThat(log.get(0).path("evidence").asString()).isEqualTo("Leaked its key");
+        assertThat(log.get(2).path("actor").asString()).startsWith("u-");
+        assertThat(api.get("/api/audit?action=agent.stopped&limit=500").org(org).as(owner).send().body())
+                .contains("Leaked its key");
     }
 }

@@ -669,9 +669,39 @@ class CrossTenantMatrixTest {
             rows.add(row("PATCH /api/agents/{" + where + "}", Expect.operators(200), who -> {
                 String agent = platform.createAgent(org, "Patch me");
                 Api.Response response = api.patch("/api/agents/" + agent).as(token(who))
-                        .json(Map.of("status", "paused")).send();
+                        .json(Map.of("description", "Patched by " + who)).send();
+                String description = api.get("/api/agents/" + agent).as(platform.owner()).send().text("description");
+                assertThat(description).isEqualTo(response.status() == 200 ? "Patched by " + who : "");
+                return response;
+            }));
+            // By hand, with a reason: operators, and users with the interventions page for the agent's org.
+            rows.add(row("POST /api/agents/{" + where + "}/pause", Expect.readIn(where), who -> {
+                String agent = platform.createAgent(org, "Pause me");
+                Api.Response response = api.post("/api/agents/" + agent + "/pause").as(token(who))
+                        .json(Map.of("reason", "Matrix")).send();
                 String status = api.get("/api/agents/" + agent).as(platform.owner()).send().text("status");
                 assertThat(status).isEqualTo(response.status() == 200 ? "paused" : "active");
+                assertThat(api.get("/api/interventions?agentId=" + agent).org(org).as(platform.owner()).send()
+                        .items()).hasSize(response.status() == 200 ? 1 : 0);
+                return response;
+            }));
+            rows.add(row("POST /api/agents/{" + where + "}/resume", Expect.readIn(where), who -> {
+                String agent = platform.createAgent(org, "Resume me");
+                api.post("/api/agents/" + agent + "/pause").as(platform.owner()).json(Map.of("reason", "Matrix"))
+                        .send().expect(200);
+                Api.Response response = api.post("/api/agents/" + agent + "/resume").as(token(who))
+                        .json(Map.of("reason", "Matrix")).send();
+                String status = api.get("/api/agents/" + agent).as(platform.owner()).send().text("status");
+                assertThat(status).isEqualTo(response.status() == 200 ? "active" : "paused");
+                return response;
+            }));
+            rows.add(row("POST /api/agents/{" + where + "}/stop", Expect.readIn(where), who -> {
+                String agent = platform.createAgent(org, "Stop me");
+                String key = platform.issueKey(agent);
+                Api.Response response = api.post("/api/agents/" + agent + "/stop").as(token(who))
+                        .json(Map.of("reason", "Matrix")).send();
+                assertThat(api.get("/agent/v1/me").as(key).send().status()).as("the key after a stop by %s", who)
+                        .isEqualTo(response.status() == 200 ? 401 : 200);
                 return response;
             }));
             rows.add(row("DELETE /api/agents/{" + where + "}", Expect.operators(204), who -> {

@@ -261,8 +261,15 @@ class DashboardBrowserTest {
         var row = browser.findWithText("table.list tbody tr", "Cleo Clerk");
         assertThat(row.getText()).contains("Beta Corp").contains("active");
         row.findElement(By.xpath(".//button[normalize-space(.)='Pause']")).click();
+        // A pause needs a reason: the dialog's Pause waits for one, and the reason goes on the record.
+        browser.click("dialog.confirm button.confirm");
+        browser.find("dialog.confirm textarea.reason");
+        browser.type("dialog.confirm textarea.reason", "Going on holiday");
+        browser.click("dialog.confirm button.confirm");
         browser.findWithText("table.list tbody tr", "paused");
         browser.findWithText("table.list tbody tr", "Resume");
+        assertThat(api.get("/api/interventions?action=pause").org(orgB).as(owner).send().expect(200).body())
+                .contains("Going on holiday");
         pick("");
     }
 

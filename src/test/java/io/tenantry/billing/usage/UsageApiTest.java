@@ -269,7 +269,7 @@ class UsageApiTest extends ServerTest {
         String org = platform.createOrg("Paused usage");
         String agent = platform.createAgent(org, "Resting");
         String key = platform.issueKey(agent);
-        api.patch("/api/agents/" + agent).as(owner).json(Map.of("status", "paused")).send().expect(200);
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "Resting for the test")).send().expect(200);
 
         api.get("/agent/v1/me").as(key).send().expect(403);
         api.post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send().expect(201);
