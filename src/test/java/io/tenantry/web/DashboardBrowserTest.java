@@ -265,6 +265,7 @@ class DashboardBrowserTest {
         browser.click("dialog.confirm button.confirm");
         browser.find("dialog.confirm textarea.reason");
         browser.type("dialog.confirm textarea.reason", "Going on holiday");
+        browser.screenshot("06b-pause-reason");
         browser.click("dialog.confirm button.confirm");
         browser.findWithText("table.list tbody tr", "paused");
         browser.findWithText("table.list tbody tr", "Resume");
