@@ -33,12 +33,6 @@ public record OrgTimeline(UUID agentId, List<Entry> entries) {
         return holder;
     }
 
-    /** When the agent was deleted, if it was at or before {@code at}. */
-    public Optional<Instant> removedBy(Instant at) {
-        Entry last = entries.get(entries.size() - 1);
-        return last.removal() && !last.since().isAfter(at) ? Optional.of(last.since()) : Optional.empty();
-    }
-
     /**
      * The org holding the agent now, which therefore exists (an agent's org cannot be
      * deleted); empty for a deleted agent, whose last org may be gone.

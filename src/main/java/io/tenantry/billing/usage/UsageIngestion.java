@@ -1,7 +1,6 @@
 package io.tenantry.billing.usage;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -114,11 +113,6 @@ public class UsageIngestion {
                     if (timeline == null) {
                         throw ApiException.notFound("The agent of " + which);
                     }
-                    Optional<Instant> removed = timeline.removedBy(event.occurredAt());
-                    if (removed.isPresent()) {
-                        throw ApiException.conflict(field(events, i, "occurredAt"), "The agent of " + which
-                                + " was deleted at " + removed.get() + ": usage after that cannot be billed.");
-                    }
                     UUID orgId = timeline.orgAt(event.occurredAt());
                     if (!timeline.currentOrg().filter(orgId::equals).isPresent()) {
                         pastHolders.putIfAbsent(orgId, which);
@@ -148,7 +142,8 @@ public class UsageIngestion {
      * Usage is billed to the org that held the agent when it happened. An org that has been
      * deleted since can no longer be billed (its statements are closed and no open month
      * counts it), so usage of its time is refused rather than stored where no bill shows it.
-     * Only past holders need the check: an agent's current org cannot be deleted. Deleting
+     * Only past holders need the check: an agent's current org cannot be deleted (a deleted
+     * agent's usage, reported late, is billed to its last org while that org exists). Deleting
      * an org takes the rollup lock exclusively, so none is deleted while this transaction,
      * holding the shared side, is open.
      */
@@ -163,10 +158,6 @@ public class UsageIngestion {
                         + "has been deleted, and its bills are closed: this usage cannot be billed to anyone.");
             }
         });
-    }
-
-    private static String field(List<UsageEvent> events, int i, String name) {
-        return events.size() == 1 ? name : "events[" + i + "]." + name;
     }
 
     /**
