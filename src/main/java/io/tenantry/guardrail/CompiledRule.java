@@ -57,9 +57,17 @@ final class CompiledRule {
         return rule.enabled() && (rule.direction().equals("both") || rule.direction().equals(direction));
     }
 
-    List<Finding> find(String text, FoldedText folded, long tokens, boolean tokensGiven) {
+    List<Finding> find(String text, FoldedText folded, long tokens, boolean tokensGiven, Circumstances now) {
         RuleDefinition definition = rule.definition();
         return switch (definition.type()) {
+            case "rate" -> {
+                Long count = now.rateCounts().get(rule.id());
+                yield count != null && count > definition.limit()
+                        ? List.of(new Finding(0, 0, "rate", count + " checks in this " + definition.window()
+                                + " window, at most " + definition.limit()))
+                        : List.of();
+            }
+            case "off_hours" -> offHours(definition, now);
             case "keyword" -> wholeWords(folded);
             case "regex" -> regex(text);
             case "pii" -> detectors.stream().flatMap(d -> d.find(text).stream()).toList();
@@ -70,6 +78,35 @@ final class CompiledRule {
                     : List.of();
             default -> List.of();
         };
+    }
+
+    /**
+     * Whether the moment lies outside the allowed days and hours, in the org's time zone.
+     * The day is the calendar day of the moment, also in a window that spans midnight.
+     */
+    private static List<Finding> offHours(RuleDefinition definition, Circumstances now) {
+        java.time.ZonedDateTime local = now.at().atZone(now.zone());
+        String day = RuleDefinition.DAYS.get(local.getDayOfWeek().getValue() - 1);
+        int minute = local.getHour() * 60 + local.getMinute();
+        String hours = definition.allowedHours();
+        int start = minutes(hours.substring(0, 5));
+        int end = minutes(hours.substring(6));
+        boolean inHours = start < end ? minute >= start && minute < end : minute >= start || minute < end;
+        boolean onDay = definition.allowedDays() == null || definition.allowedDays().contains(day);
+        if (inHours && onDay) {
+            return List.of();
+        }
+        return List.of(new Finding(0, 0, "off_hours", String.format("%s %02d:%02d %s is outside %s%s", day,
+                local.getHour(), local.getMinute(), now.zone().getId(), hours,
+                definition.allowedDays() == null ? "" : " on " + String.join(", ", definition.allowedDays()))));
+    }
+
+    private static int minutes(String hhmm) {
+        return Integer.parseInt(hhmm.substring(0, 2)) * 60 + Integer.parseInt(hhmm.substring(3));
+    }
+
+    boolean counts() {
+        return "rate".equals(rule.type());
     }
 
     /** A keyword counts where it stands as a word of its own: no letter or digit touches it. */

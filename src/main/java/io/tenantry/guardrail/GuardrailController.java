@@ -1,10 +1,15 @@
 package io.tenantry.guardrail;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -19,6 +24,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
@@ -43,10 +49,11 @@ class GuardrailController {
     /** The body of POST and PATCH, for the API document: the service reads the fields present. */
     @Schema(name = "GuardrailRuleFields", description = "A new rule needs name, type and action; a change gives "
             + "the fields to change (type cannot change). Settings belong to their type: keywords (keyword), pattern "
-            + "(regex, RE2 syntax), detectors (pii; absent means all), maxTokens (max_tokens). applies_to and "
-            + "max_tokens are accepted too.")
+            + "(regex, RE2 syntax), detectors (pii; absent means all), maxTokens (max_tokens), limit and window "
+            + "(rate), allowedHours and allowedDays (off_hours). The snake_case names are accepted too.")
     record RuleFields(@Schema(maxLength = 200) String name,
-            @Schema(allowableValues = {"keyword", "regex", "pii", "prompt_injection", "max_tokens"}) String type,
+            @Schema(allowableValues = {"keyword", "regex", "pii", "prompt_injection", "max_tokens", "rate",
+                    "off_hours"}) String type,
             @Schema(allowableValues = {"input", "output", "both"}, description = "both unless given.") String direction,
             @Schema(allowableValues = {"block", "redact", "flag", "pause_agent"}) String action,
             @Schema(allowableValues = {"low", "medium", "high", "critical"}, description = "medium unless given.")
@@ -56,7 +63,14 @@ class GuardrailController {
             @Schema(types = {"string", "array"}, description = "\"all\" (the default) or up to 500 ids of the "
                     + "organization's agents.") Object appliesTo,
             @ArraySchema(maxItems = 200) List<String> keywords, @Schema(maxLength = 2000) String pattern,
-            List<String> detectors, @Schema(minimum = "1", maximum = "10000000") Long maxTokens) {
+            List<String> detectors, @Schema(minimum = "1", maximum = "10000000") Long maxTokens,
+            @Schema(minimum = "1", maximum = "1000000") Long limit,
+            @Schema(description = "An ISO-8601 duration of whole seconds, PT1S to P31D.", example = "PT1M")
+            String window,
+            @Schema(description = "HH:MM-HH:MM in the organization's time zone; 22:00-06:00 spans midnight.",
+                    example = "08:00-18:00") String allowedHours,
+            @ArraySchema(schema = @Schema(allowableValues = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}))
+            List<String> allowedDays) {
     }
 
     @Schema(name = "GuardrailTest")
@@ -130,6 +144,26 @@ class GuardrailController {
                 : new GuardrailService.TestRequest(body.direction(), body.content(), body.agentId()));
     }
 
+    @Operation(operationId = "exportInterventions", summary = "Interventions as CSV",
+            description = "The interventions the same filter lists, newest first, as a CSV download (at most 50,000: "
+                    + "export a longer log a time range at a time). Text a spreadsheet would run as a formula is "
+                    + "prefixed with an apostrophe.")
+    @ApiResponse(responseCode = "200", description = "The interventions as CSV.",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
+    @GetMapping("/api/interventions.csv")
+    ResponseEntity<byte[]> interventionsCsv(OrgCallContext context, @RequestParam(required = false) UUID agentId,
+            @RequestParam(required = false) UUID ruleId,
+            @Schema(allowableValues = {"block", "redact", "flag", "pause_agent", "pause", "resume", "stop"})
+            @RequestParam(required = false) String action,
+            @Schema(format = "date-time") @RequestParam(required = false) String from,
+            @Schema(format = "date-time") @RequestParam(required = false) String to) {
+        String csv = guardrails.interventionsCsv(context, filter(agentId, ruleId, action, from, to));
+        return ResponseEntity.ok().contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename("interventions.csv").build().toString())
+                .body(csv.getBytes(StandardCharsets.UTF_8));
+    }
+
     @Operation(operationId = "listInterventions", summary = "List interventions",
             description = "The interventions in the org context, newest first: every decision of a rule other "
                     + "than allow, and every flag.")
@@ -141,11 +175,15 @@ class GuardrailController {
             @Schema(format = "date-time") @RequestParam(required = false) String from,
             @Schema(format = "date-time") @RequestParam(required = false) String to,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+        return guardrails.interventions(context, filter(agentId, ruleId, action, from, to),
+                PageRequest.of(limit, cursor));
+    }
+
+    private static InterventionLog.Filter filter(UUID agentId, UUID ruleId, String action, String from, String to) {
         if (action != null) {
             RuleDefinition.oneOf("action", action, LOGGED_ACTIONS);
         }
-        return guardrails.interventions(context, new InterventionLog.Filter(agentId, ruleId, action,
-                Fields.instant("from", from), Fields.instant("to", to)),
-                PageRequest.of(limit, cursor));
+        return new InterventionLog.Filter(agentId, ruleId, action, Fields.instant("from", from),
+                Fields.instant("to", to));
     }
 }

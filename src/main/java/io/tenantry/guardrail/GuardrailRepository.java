@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 import io.tenantry.agent.AppliesTo;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
 
@@ -28,13 +29,52 @@ class GuardrailRepository {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The settings column: only the settings of the rule's type, the others absent. */
-    record Settings(List<String> keywords, String pattern, List<String> detectors, Long maxTokens) {
+    record Settings(List<String> keywords, String pattern, List<String> detectors, Long maxTokens, Long limit,
+            String window, String allowedHours, List<String> allowedDays) {
     }
 
-    private final JdbcClient jdbc;
+    private static final String COUNT_CHECK = """
+            update guardrail_rate_counts set checks = checks + 1
+             where rule_id = :rule and agent_id = :agent and window_start = :start and org_id = :org
+            """;
 
-    GuardrailRepository(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final String countCheckReturning;
+
+    GuardrailRepository(JdbcClient jdbc, DatabaseVendor vendor) {
         this.jdbc = jdbc;
+        // One statement that counts and answers the count, so that N checks at once count N:
+        // PostgreSQL says so with RETURNING, H2 by reading the final table of the update.
+        this.countCheckReturning = vendor == DatabaseVendor.POSTGRESQL ? COUNT_CHECK + " returning checks"
+                : "select checks from final table (" + COUNT_CHECK + ")";
+    }
+
+    /**
+     * Counts one check of the agent under a rate rule in the window that starts at
+     * {@code windowStart}, and answers the window's count, this check included. A new window
+     * removes the agent's earlier ones for the rule.
+     */
+    long countCheck(OrgScope scope, UUID orgId, UUID ruleId, UUID agentId, Instant windowStart) {
+        scope.requireWritable(orgId);
+        int opened = jdbc.sql("insert into guardrail_rate_counts (org_id, rule_id, agent_id, window_start, checks)"
+                + " values (:org, :rule, :agent, :start, 0) on conflict do nothing").param("org", orgId)
+                .param("rule", ruleId).param("agent", agentId).param("start", Timestamps.of(windowStart)).update();
+        if (opened == 1) {
+            jdbc.sql("delete from guardrail_rate_counts where rule_id = :rule and agent_id = :agent"
+                    + " and window_start < :start and " + scope.sql("org_id")).param("rule", ruleId)
+                    .param("agent", agentId).param("start", Timestamps.of(windowStart)).params(scope.parameters())
+                    .update();
+        }
+        return jdbc.sql(countCheckReturning).param("org", orgId).param("rule", ruleId).param("agent", agentId)
+                .param("start", Timestamps.of(windowStart)).query(Long.class).single();
+    }
+
+    /** The checks counted so far in the window, without counting one. */
+    long checksSoFar(OrgScope scope, UUID ruleId, UUID agentId, Instant windowStart) {
+        return jdbc.sql("select checks from guardrail_rate_counts where rule_id = :rule and agent_id = :agent"
+                + " and window_start = :start and " + scope.sql("org_id")).param("rule", ruleId)
+                .param("agent", agentId).param("start", Timestamps.of(windowStart)).params(scope.parameters())
+                .query(Long.class).optional().orElse(0L);
     }
 
     CursorPage<GuardrailRule> list(OrgScope scope, PageRequest page) {
@@ -189,7 +229,7 @@ class GuardrailRepository {
 
     private static String settings(GuardrailRule rule) {
         return JSON.writeValueAsString(new Settings(rule.keywords(), rule.pattern(), rule.detectors(),
-                rule.maxTokens()));
+                rule.maxTokens(), rule.limit(), rule.window(), rule.allowedHours(), rule.allowedDays()));
     }
 
     private record Row(UUID id, UUID orgId, String name, String type, String direction, String action,
@@ -221,6 +261,7 @@ class GuardrailRepository {
                 r.action(), r.severity(), r.mode(), r.enabled(), r.all() ? AppliesTo.EVERY_AGENT
                         : new AppliesTo(false, targets.getOrDefault(r.id(), List.of())),
                 r.settings().keywords(), r.settings().pattern(), r.settings().detectors(), r.settings().maxTokens(),
+                r.settings().limit(), r.settings().window(), r.settings().allowedHours(), r.settings().allowedDays(),
                 r.version(), r.createdAt(), r.updatedAt())).toList();
     }
 }

@@ -1,5 +1,8 @@
 package io.tenantry.guardrail;
 
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +18,7 @@ import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.AppliesTo;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Csv;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
 import io.tenantry.api.Numbers;
@@ -40,10 +44,12 @@ class GuardrailService implements AgentDeparture {
     static final int MAX_CONTENT = 512 * 1024;
 
     private static final Set<String> FIELDS = Set.of("name", "type", "direction", "action", "severity", "mode",
-            "enabled", "appliesTo", "keywords", "pattern", "detectors", "maxTokens");
+            "enabled", "appliesTo", "keywords", "pattern", "detectors", "maxTokens", "limit", "window", "allowedHours",
+            "allowedDays");
     private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "orgId", "version", "createdAt",
             "updatedAt");
-    private static final Map<String, String> ALIASES = Map.of("applies_to", "appliesTo", "max_tokens", "maxTokens");
+    private static final Map<String, String> ALIASES = Map.of("applies_to", "appliesTo", "max_tokens", "maxTokens",
+            "allowed_hours", "allowedHours", "allowed_days", "allowedDays");
 
     private final GuardrailRepository rules;
     private final InterventionLog interventions;
@@ -155,37 +161,75 @@ class GuardrailService implements AgentDeparture {
 
     /**
      * An agent's check: its org's rules judge the text; every match is recorded as an
-     * intervention, and a pause_agent decision pauses the agent, in one transaction.
+     * intervention, and a pause_agent decision pauses the agent, in one transaction. With a
+     * rate rule in play the check is counted in that same transaction, before the rules judge.
      */
     Verdict check(OrgCallContext context, AgentPrincipal agent, CheckRequest request) {
         String direction = checkDirection(request.direction(), false);
         String content = checkContent(request.content());
         Long tokens = tokens(request.tokens());
         OrgScope scope = context.scope();
-        RuleSet set = transactions.read(scope, () -> ruleSets.of(scope, agent.orgId()));
-        Verdict verdict = set.evaluate(agent.agentId(), direction, content, tokens);
-        if (verdict.matches().isEmpty()) {
+        Loaded loaded = transactions.read(scope, () -> load(scope, agent.orgId()));
+        List<GuardrailRule> counting = loaded.set().counting(agent.agentId(), direction);
+        if (counting.isEmpty()) {
+            Verdict verdict = loaded.set().evaluate(agent.agentId(), direction, content, tokens,
+                    new Circumstances(context.at(), loaded.zone(), Map.of()));
+            if (!verdict.matches().isEmpty()) {
+                transactions.write(scope, () -> record(context, agent, direction, verdict));
+            }
             return verdict;
         }
-        transactions.write(scope, () -> {
-            List<Intervention> records = new ArrayList<>();
-            for (Verdict.Match match : verdict.matches()) {
-                records.add(new Intervention(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
-                        match.ruleVersion(), match.ruleName(), match.type(), match.action(), match.mode(),
-                        match.severity(), direction, verdict.decision(), truncate(match.evidence()), null,
-                        context.at()));
+        return transactions.write(scope, () -> {
+            Map<UUID, Long> counts = new HashMap<>();
+            for (GuardrailRule rule : counting) {
+                counts.put(rule.id(), rules.countCheck(scope, agent.orgId(), rule.id(), agent.agentId(),
+                        windowStart(context.at(), rule)));
             }
-            interventions.append(scope, records);
-            if ("pause".equals(verdict.decision())) {
-                Verdict.Match pausing = verdict.matches().stream()
-                        .filter(m -> "pause_agent".equals(m.action()) && "enforce".equals(m.mode())).findFirst()
-                        .orElseThrow();
-                agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause, "guardrail rule '"
-                        + pausing.ruleName() + "' (" + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
+            Verdict verdict = loaded.set().evaluate(agent.agentId(), direction, content, tokens,
+                    new Circumstances(context.at(), loaded.zone(), counts));
+            if (!verdict.matches().isEmpty()) {
+                record(context, agent, direction, verdict);
             }
-            return null;
+            return verdict;
         });
-        return verdict;
+    }
+
+    /** An org's rule set, and its time zone where a rule keeps office hours. */
+    private record Loaded(RuleSet set, ZoneId zone) {
+    }
+
+    private Loaded load(OrgScope scope, UUID orgId) {
+        RuleSet set = ruleSets.of(scope, orgId);
+        ZoneId zone = set.keepsHours() ? organizations.find(scope, orgId).map(o -> ZoneId.of(o.timeZone()))
+                .orElse(ZoneOffset.UTC) : ZoneOffset.UTC;
+        return new Loaded(set, zone);
+    }
+
+    /** Windows are aligned to the epoch, so every node counts into the same one. */
+    static Instant windowStart(Instant at, GuardrailRule rule) {
+        long length = rule.definition().windowLength().getSeconds();
+        long second = at.getEpochSecond();
+        return Instant.ofEpochSecond(second - Math.floorMod(second, length));
+    }
+
+    private Void record(OrgCallContext context, AgentPrincipal agent, String direction, Verdict verdict) {
+        OrgScope scope = context.scope();
+        List<Intervention> records = new ArrayList<>();
+        for (Verdict.Match match : verdict.matches()) {
+            records.add(new Intervention(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
+                    match.ruleVersion(), match.ruleName(), match.type(), match.action(), match.mode(),
+                    match.severity(), direction, verdict.decision(), truncate(match.evidence()), null,
+                    context.at()));
+        }
+        interventions.append(scope, records);
+        if ("pause".equals(verdict.decision())) {
+            Verdict.Match pausing = verdict.matches().stream()
+                    .filter(m -> "pause_agent".equals(m.action()) && "enforce".equals(m.mode())).findFirst()
+                    .orElseThrow();
+            agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause, "guardrail rule '"
+                    + pausing.ruleName() + "' (" + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
+        }
+        return null;
     }
 
     /** A dry run of the org context's rules, shadow rules included; nothing is recorded. */
@@ -205,7 +249,17 @@ class GuardrailService implements AgentDeparture {
                     List.of(request.agentId())).isEmpty()) {
                 throw ApiException.badRequest("agentId", "agentId is not an agent of this organization.");
             }
-            return ruleSets.of(scope, orgId).evaluate(request.agentId(), direction, content, null);
+            Loaded loaded = load(scope, orgId);
+            // What the next check would count, without counting it.
+            Map<UUID, Long> counts = new HashMap<>();
+            if (request.agentId() != null) {
+                for (GuardrailRule rule : loaded.set().counting(request.agentId(), direction)) {
+                    counts.put(rule.id(), rules.checksSoFar(scope, rule.id(), request.agentId(),
+                            windowStart(context.at(), rule)) + 1);
+                }
+            }
+            return loaded.set().evaluate(request.agentId(), direction, content, null,
+                    new Circumstances(context.at(), loaded.zone(), counts));
         });
     }
 
@@ -227,6 +281,37 @@ class GuardrailService implements AgentDeparture {
 
     CursorPage<Intervention> interventions(OrgCallContext context, InterventionLog.Filter filter, PageRequest page) {
         return transactions.read(context.scope(), () -> interventions.list(context.scope(), filter, page));
+    }
+
+    /** More than an export should carry: a longer log is exported a time range at a time. */
+    static final int MAX_EXPORTED = 50_000;
+
+    /** Every intervention the filter matches, newest first, as CSV (formulas disarmed). */
+    String interventionsCsv(OrgCallContext context, InterventionLog.Filter filter) {
+        StringBuilder csv = new StringBuilder();
+        Csv.row(csv, java.util.stream.Stream.of("time", "org_id", "agent_id", "rule_id", "rule_version", "rule_name",
+                "rule_type", "action", "mode", "severity", "direction", "decision", "evidence", "actor"));
+        return transactions.read(context.scope(), () -> {
+            int exported = 0;
+            String cursor = null;
+            do {
+                CursorPage<Intervention> page = interventions.list(context.scope(), filter,
+                        PageRequest.of(PageRequest.MAX_LIMIT, cursor));
+                exported += page.items().size();
+                if (exported > MAX_EXPORTED) {
+                    throw ApiException.badRequest("from", "More than " + MAX_EXPORTED + " interventions match: "
+                            + "export a shorter time range (from, to) at a time.");
+                }
+                for (Intervention i : page.items()) {
+                    Csv.row(csv, java.util.stream.Stream.of(i.createdAt().toString(), i.orgId().toString(),
+                            i.agentId().toString(), i.ruleId() == null ? null : i.ruleId().toString(),
+                            i.ruleVersion() == null ? null : i.ruleVersion().toString(), i.ruleName(), i.ruleType(),
+                            i.action(), i.mode(), i.severity(), i.direction(), i.decision(), i.evidence(), i.actor()));
+                }
+                cursor = page.nextCursor();
+            } while (cursor != null);
+            return csv.toString();
+        });
     }
 
     @Override

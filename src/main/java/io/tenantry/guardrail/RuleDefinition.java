@@ -18,17 +18,28 @@ import io.tenantry.api.Numbers;
  * whether it may change a decision (mode). A setting of another type is refused, not kept.
  */
 record RuleDefinition(String type, String direction, String action, String severity, String mode,
-        List<String> keywords, String pattern, List<String> detectors, Long maxTokens) {
+        List<String> keywords, String pattern, List<String> detectors, Long maxTokens, Long limit, String window,
+        String allowedHours, List<String> allowedDays) {
 
-    static final List<String> TYPES = List.of("keyword", "regex", "pii", "prompt_injection", "max_tokens");
+    static final List<String> TYPES = List.of("keyword", "regex", "pii", "prompt_injection", "max_tokens", "rate",
+            "off_hours");
+    static final List<String> DAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
     static final List<String> DIRECTIONS = List.of("input", "output", "both");
     static final List<String> ACTIONS = List.of("block", "redact", "flag", "pause_agent");
     static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
     static final List<String> MODES = List.of("enforce", "shadow");
     /** The settings each type takes; every other is refused. */
     static final Map<String, Set<String>> SETTINGS = Map.of("keyword", Set.of("keywords"), "regex", Set.of("pattern"),
-            "pii", Set.of("detectors"), "prompt_injection", Set.of(), "max_tokens", Set.of("maxTokens"));
-    static final Set<String> ALL_SETTINGS = Set.of("keywords", "pattern", "detectors", "maxTokens");
+            "pii", Set.of("detectors"), "prompt_injection", Set.of(), "max_tokens", Set.of("maxTokens"),
+            "rate", Set.of("limit", "window"), "off_hours", Set.of("allowedHours", "allowedDays"));
+    static final Set<String> ALL_SETTINGS = Set.of("keywords", "pattern", "detectors", "maxTokens", "limit", "window",
+            "allowedHours", "allowedDays");
+    /** Types that judge the request as a whole: there is no span of text to redact. */
+    static final Set<String> WHOLE_REQUEST = Set.of("max_tokens", "rate", "off_hours");
+    static final long MAX_RATE_LIMIT = 1_000_000;
+    static final java.time.Duration LONGEST_WINDOW = java.time.Duration.ofDays(31);
+    private static final java.util.regex.Pattern HOURS = java.util.regex.Pattern.compile(
+            "(?:[01][0-9]|2[0-3]):[0-5][0-9]-(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)");
 
     static final int MAX_KEYWORDS = 200;
     static final int MAX_PATTERN = 2000;
@@ -54,6 +65,10 @@ record RuleDefinition(String type, String direction, String action, String sever
         String pattern = null;
         List<String> detectors = null;
         Long maxTokens = null;
+        Long limit = null;
+        String window = null;
+        String allowedHours = null;
+        List<String> allowedDays = null;
         switch (type) {
             case "keyword" -> keywords = fields.containsKey("keywords") ? keywords(fields.get("keywords"))
                     : before != null ? before.keywords() : keywords(null);
@@ -63,14 +78,83 @@ record RuleDefinition(String type, String direction, String action, String sever
                     : before != null ? before.detectors() : null;
             case "max_tokens" -> maxTokens = fields.containsKey("maxTokens") ? maxTokens(fields.get("maxTokens"))
                     : before != null ? before.maxTokens() : maxTokens(null);
+            case "rate" -> {
+                limit = fields.containsKey("limit") ? limit(fields.get("limit"))
+                        : before != null ? before.limit() : limit(null);
+                window = fields.containsKey("window") ? window(fields.get("window"))
+                        : before != null ? before.window() : window(null);
+            }
+            case "off_hours" -> {
+                allowedHours = fields.containsKey("allowedHours") ? hours(fields.get("allowedHours"))
+                        : before != null ? before.allowedHours() : hours(null);
+                allowedDays = fields.containsKey("allowedDays") ? days(fields.get("allowedDays"))
+                        : before != null ? before.allowedDays() : null;
+            }
             default -> {
             }
         }
-        if ("redact".equals(action) && "max_tokens".equals(type)) {
-            throw ApiException.badRequest("action", "A max_tokens rule matches the whole request, which has nothing "
-                    + "to redact: choose block, flag or pause_agent.");
+        if ("redact".equals(action) && WHOLE_REQUEST.contains(type)) {
+            throw ApiException.badRequest("action", "A " + type + " rule judges the request as a whole, which has "
+                    + "nothing to redact: choose block, flag or pause_agent.");
         }
-        return new RuleDefinition(type, direction, action, severity, mode, keywords, pattern, detectors, maxTokens);
+        return new RuleDefinition(type, direction, action, severity, mode, keywords, pattern, detectors, maxTokens,
+                limit, window, allowedHours, allowedDays);
+    }
+
+    /** The rate window as a duration (a rate rule's window is stored as ISO-8601 text). */
+    java.time.Duration windowLength() {
+        return java.time.Duration.parse(window);
+    }
+
+    private static Long limit(Object value) {
+        if (value == null) {
+            throw ApiException.badRequest("limit", "limit is required for a rate rule: how many checks a window "
+                    + "allows.");
+        }
+        return Numbers.wholeNumber("limit", value, 1, MAX_RATE_LIMIT);
+    }
+
+    private static String window(Object value) {
+        java.time.Duration length;
+        try {
+            length = value instanceof String text && text.length() <= 40 ? java.time.Duration.parse(text) : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            length = null;
+        }
+        if (length == null || length.getNano() != 0 || length.compareTo(java.time.Duration.ofSeconds(1)) < 0
+                || length.compareTo(LONGEST_WINDOW) > 0) {
+            throw ApiException.badRequest("window", "window is required for a rate rule: an ISO-8601 duration of "
+                    + "whole seconds from PT1S to P31D, such as PT1M or PT1H.");
+        }
+        return length.toString();
+    }
+
+    private static String hours(Object value) {
+        if (!(value instanceof String text) || !HOURS.matcher(text).matches()
+                || text.substring(0, 5).equals(text.substring(6))) {
+            throw ApiException.badRequest("allowedHours", "allowedHours is required for an off_hours rule: the "
+                    + "hours agents may work, as HH:MM-HH:MM in the organization's time zone (22:00-06:00 spans "
+                    + "midnight; 24:00 ends a day).");
+        }
+        return text;
+    }
+
+    private static List<String> days(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list) || list.isEmpty()) {
+            throw ApiException.badRequest("allowedDays", "allowedDays must list days (leave it out for every day): "
+                    + String.join(", ", DAYS) + ".");
+        }
+        Set<String> kept = new LinkedHashSet<>();
+        for (Object item : list) {
+            if (!(item instanceof String day) || !DAYS.contains(day) || !kept.add(day)) {
+                throw ApiException.badRequest("allowedDays", "allowedDays must name each of these at most once: "
+                        + String.join(", ", DAYS) + ".");
+            }
+        }
+        return DAYS.stream().filter(kept::contains).toList();
     }
 
     private static String pick(Map<String, Object> fields, String field, List<String> allowed, String otherwise) {

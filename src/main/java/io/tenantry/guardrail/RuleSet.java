@@ -29,9 +29,10 @@ final class RuleSet {
     /**
      * Judges {@code content} going {@code direction} for {@code agentId}; a null agent is
      * judged by every enabled rule (a dry run of the org's whole set). {@code tokens} null:
-     * estimated at four characters a token.
+     * estimated at four characters a token. {@code now} carries the time, the org's zone and
+     * the rate counts, read beforehand.
      */
-    Verdict evaluate(UUID agentId, String direction, String content, Long tokens) {
+    Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Circumstances now) {
         FoldedText folded = FoldedText.of(content);
         long count = tokens != null ? tokens : (content.codePointCount(0, content.length()) + 3) / 4;
         String strictest = null;
@@ -42,7 +43,7 @@ final class RuleSet {
                 continue;
             }
             GuardrailRule rule = compiled.rule;
-            for (Finding finding : compiled.find(content, folded, count, tokens != null)) {
+            for (Finding finding : compiled.find(content, folded, count, tokens != null, now)) {
                 matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
                         rule.action(), rule.mode(), finding.evidence()));
                 if ("enforce".equals(rule.mode())) {
@@ -62,6 +63,18 @@ final class RuleSet {
             default -> content;
         };
         return new Verdict(decision, result, matches);
+    }
+
+    /** The rate rules that count a check of this agent in this direction. */
+    List<GuardrailRule> counting(UUID agentId, String direction) {
+        return rules.stream().filter(CompiledRule::counts)
+                .filter(r -> agentId != null ? r.appliesTo(agentId, direction) : r.appliesTo(direction))
+                .map(r -> r.rule).toList();
+    }
+
+    /** Whether any rule keeps office hours, and so needs the org's time zone. */
+    boolean keepsHours() {
+        return rules.stream().anyMatch(r -> "off_hours".equals(r.rule.type()));
     }
 
     /** Each matched span replaced by [REDACTED:what], overlapping spans as one. */

@@ -42,7 +42,8 @@ public final class ApiPages {
             new Guarded("/api/dashboard/**", Page.dashboard),
             new Guarded("/api/policies/**", Page.guardrails),
             new Guarded("/api/guardrails/**", Page.guardrails),
-            new Guarded("/api/interventions/**", Page.interventions));
+            new Guarded("/api/interventions/**", Page.interventions),
+            new Guarded("/api/interventions.csv", Page.interventions));
 
     private ApiPages() {
     }

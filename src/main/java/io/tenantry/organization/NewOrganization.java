@@ -33,5 +33,7 @@ public record NewOrganization(
         @ArraySchema(arraySchema = @Schema(types = "array", description = "Whole percentages of the budget at "
                 + "which an alert is raised; by default 50, 80 and 100.", example = "[50, 80, 100]"),
                 schema = @Schema(types = "integer", minimum = "1", maximum = "1000"), minItems = 1, maxItems = 10)
-        @JsonAlias("budget_alert_thresholds") Object budgetAlertThresholds) {
+        @JsonAlias("budget_alert_thresholds") Object budgetAlertThresholds,
+        @Schema(defaultValue = "UTC", example = "Europe/Paris", description = "An IANA time zone, for off_hours "
+                + "guardrail rules.") @JsonAlias("time_zone") String timeZone) {
 }

@@ -17,7 +17,10 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
         String contactEmail, String description, @Always BigDecimal billingRatePerAgent,
         @Always BillingCurrency currency, boolean active, @JsonProperty("isDefault") boolean isDefault,
         @Schema(allowableValues = {"month_end", "daily"}) @Always String proration, BigDecimal monthlyBudget,
-        @Always List<Integer> budgetAlertThresholds, long agentCount, @Always Instant createdAt,
+        @Always List<Integer> budgetAlertThresholds,
+        @Schema(description = "The organization's IANA time zone, for off_hours guardrail rules.",
+                example = "Europe/Paris") @Always String timeZone,
+        long agentCount, @Always Instant createdAt,
         @Always Instant updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<OrgMembers.AssignedAgent> agents) {
 
@@ -28,18 +31,18 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
 
     Organization withAgents(List<OrgMembers.AssignedAgent> members) {
         return new Organization(id, name, slug, contactName, contactEmail, description, billingRatePerAgent,
-                currency, active, isDefault, proration, monthlyBudget, budgetAlertThresholds, agentCount, createdAt,
-                updatedAt, members);
+                currency, active, isDefault, proration, monthlyBudget, budgetAlertThresholds, timeZone, agentCount,
+                createdAt, updatedAt, members);
     }
 
     /** What the audit log keeps of an organization: its own fields, not derived counts. */
     Object auditState() {
         return new Audited(name, slug, contactName, contactEmail, description, billingRatePerAgent, currency, active,
-                proration, monthlyBudget, budgetAlertThresholds);
+                proration, monthlyBudget, budgetAlertThresholds, timeZone);
     }
 
     record Audited(String name, String slug, String contactName, String contactEmail, String description,
             BigDecimal billingRatePerAgent, BillingCurrency currency, boolean active, String proration,
-            BigDecimal monthlyBudget, List<Integer> budgetAlertThresholds) {
+            BigDecimal monthlyBudget, List<Integer> budgetAlertThresholds, String timeZone) {
     }
 }

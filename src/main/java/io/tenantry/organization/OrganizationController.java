@@ -52,7 +52,7 @@ class OrganizationController {
             @Schema(allowableValues = {"USD", "EUR", "GBP", "NGN", "CAD", "AUD"}) String currency, Boolean active,
             @Schema(allowableValues = {"month_end", "daily"}) String proration,
             @Schema(types = {"number", "string", "null"}, maximum = "999999999999.99") BigDecimal monthlyBudget,
-            List<Integer> budgetAlertThresholds) {
+            List<Integer> budgetAlertThresholds, @Schema(example = "Europe/Paris") String timeZone) {
     }
 
     private static final String LIST_EXAMPLE = """
@@ -60,6 +60,7 @@ class OrganizationController {
               "contactName": "Ana Ops", "contactEmail": "ops@acme.example", "description": null,
               "billingRatePerAgent": 499.00, "currency": "EUR", "active": true, "isDefault": false,
               "proration": "month_end", "monthlyBudget": 2000.00, "budgetAlertThresholds": [50, 80, 100],
+              "timeZone": "Europe/Paris",
               "agentCount": 12, "createdAt": "2026-10-01T08:00:00Z", "updatedAt": "2026-11-15T16:20:00Z"}],
              "nextCursor": null}
             """;

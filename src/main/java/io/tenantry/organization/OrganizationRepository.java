@@ -90,11 +90,11 @@ class OrganizationRepository {
         jdbc.sql("""
                 insert into organizations (id, name, slug, contact_name, contact_email, description,
                     billing_rate_per_agent, currency, active, is_default, proration, monthly_budget, budget_thresholds,
-                    created_at, updated_at)
+                    time_zone, created_at, updated_at)
                 values (:id, :name, :slug, :contactName, :contactEmail, :description,
-                    :rate, :currency, :active, false, :proration, :budget, :thresholds, :at, :at)
+                    :rate, :currency, :active, false, :proration, :budget, :thresholds, :zone, :at, :at)
                 """)
-                .param("proration", org.proration()).param("budget", org.monthlyBudget())
+                .param("proration", org.proration()).param("budget", org.monthlyBudget()).param("zone", org.timeZone())
                 .param("thresholds", BillingTerms.stored(org.budgetAlertThresholds()))
                 .param("id", org.id()).param("name", org.name()).param("slug", org.slug())
                 .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
@@ -109,9 +109,9 @@ class OrganizationRepository {
                 update organizations set name = :name, contact_name = :contactName, contact_email = :contactEmail,
                     description = :description, billing_rate_per_agent = :rate, currency = :currency,
                     active = :active, proration = :proration, monthly_budget = :budget,
-                    budget_thresholds = :thresholds, updated_at = :at
+                    budget_thresholds = :thresholds, time_zone = :zone, updated_at = :at
                 where id = :id and """ + " " + scope.sql("id"))
-                .param("proration", org.proration()).param("budget", org.monthlyBudget())
+                .param("proration", org.proration()).param("budget", org.monthlyBudget()).param("zone", org.timeZone())
                 .param("thresholds", BillingTerms.stored(org.budgetAlertThresholds()))
                 .param("id", org.id()).param("name", org.name())
                 .param("contactName", org.contactName()).param("contactEmail", org.contactEmail())
@@ -144,7 +144,7 @@ class OrganizationRepository {
                 rs.getBigDecimal("billing_rate_per_agent"), BillingCurrency.valueOf(rs.getString("currency").trim()),
                 rs.getBoolean("active"), rs.getBoolean("is_default"), rs.getString("proration"),
                 rs.getBigDecimal("monthly_budget"), BillingTerms.read(rs.getString("budget_thresholds")),
-                rs.getInt("agent_count"),
+                rs.getString("time_zone"), rs.getInt("agent_count"),
                 Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "updated_at"), null);
     }

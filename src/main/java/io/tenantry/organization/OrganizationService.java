@@ -32,13 +32,14 @@ public class OrganizationService {
 
     static final int DETAIL_AGENT_LIMIT = 500;
     private static final Set<String> PATCHABLE = Set.of("name", "contactName", "contactEmail", "description",
-            "billingRatePerAgent", "currency", "active", "proration", "monthlyBudget", "budgetAlertThresholds", "slug");
+            "billingRatePerAgent", "currency", "active", "proration", "monthlyBudget", "budgetAlertThresholds", "slug",
+            "timeZone");
     /** A slug may be sent back unchanged (it is permanent); these may not be sent at all. */
     private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "isDefault", "agentCount",
             "createdAt", "updatedAt", "agents");
     private static final Map<String, String> ALIASES = Map.of("contact_name", "contactName", "contact_email",
             "contactEmail", "billing_rate_per_agent", "billingRatePerAgent", "monthly_budget", "monthlyBudget",
-            "budget_alert_thresholds", "budgetAlertThresholds");
+            "budget_alert_thresholds", "budgetAlertThresholds", "time_zone", "timeZone");
 
     private final OrganizationRepository repository;
     private final OrgRateHistory rateHistory;
@@ -171,6 +172,7 @@ public class OrganizationService {
         BigDecimal budget = BillingTerms.budget(request.monthlyBudget());
         List<Integer> thresholds = request.budgetAlertThresholds() == null ? BillingTerms.DEFAULT_THRESHOLDS
                 : BillingTerms.thresholds(request.budgetAlertThresholds());
+        String timeZone = request.timeZone() == null ? OrgTimeZone.UTC : OrgTimeZone.parse(request.timeZone());
         OrgCallContext platform = context.within(OrgScope.allOrgs());
         OrgScope all = platform.scope();
         return transactions.write(all, () -> {
@@ -180,7 +182,7 @@ public class OrganizationService {
             }
             Organization org = new Organization(UUID.randomUUID(), name, slug.value(), contactName, contactEmail,
                     description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false,
-                    proration, budget, thresholds, 0, context.at(), context.at(), null);
+                    proration, budget, thresholds, timeZone, 0, context.at(), context.at(), null);
             repository.insert(all, org);
             rateHistory.record(all, org.id(), org.billingRatePerAgent(), currency, context.at());
             audit.record(platform, org.id(), "organization.created", "organization", org.id(), null,
@@ -224,6 +226,7 @@ public class OrganizationService {
             List<Integer> thresholds = patch.has("budgetAlertThresholds")
                     ? BillingTerms.thresholds(patch.fields().get("budgetAlertThresholds"))
                     : before.budgetAlertThresholds();
+            String timeZone = patch.has("timeZone") ? OrgTimeZone.parse(patch.text("timeZone")) : before.timeZone();
             boolean active = before.active();
             if (patch.has("active")) {
                 Object value = patch.fields().get("active");
@@ -234,7 +237,7 @@ public class OrganizationService {
                 refuseDeactivatingDefault(before, active);
             }
             Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,
-                    description, rate, currency, active, before.isDefault(), proration, budget, thresholds,
+                    description, rate, currency, active, before.isDefault(), proration, budget, thresholds, timeZone,
                     before.agentCount(), before.createdAt(), context.at(), null);
             repository.update(reach, after);
             if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
@@ -257,7 +260,8 @@ public class OrganizationService {
             Organization after = new Organization(before.id(), before.name(), before.slug(), before.contactName(),
                     before.contactEmail(), before.description(), before.billingRatePerAgent(), before.currency(),
                     !before.active(), before.isDefault(), before.proration(), before.monthlyBudget(),
-                    before.budgetAlertThresholds(), before.agentCount(), before.createdAt(), context.at(), null);
+                    before.budgetAlertThresholds(), before.timeZone(), before.agentCount(), before.createdAt(),
+                    context.at(), null);
             repository.update(reach, after);
             audit.record(inReach, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());

@@ -8,11 +8,14 @@
 -- fired. guardrail_rule_agents lists the agents a rule names, like policy_agents.
 -- guardrail_rule_sets counts each org's rule changes: a node compares it with the rule set
 -- it compiled, so a change made on any node applies on the next check everywhere.
+-- An organization's time zone, for off_hours rules (and whatever else keeps office hours).
+alter table organizations add column time_zone varchar(64) not null default 'UTC';
+
 create table guardrail_rules (
     id              uuid          primary key,
     org_id          uuid          not null references organizations (id) on delete cascade,
     name            varchar(200)  not null,
-    type            varchar(32)   not null check (case type when 'keyword' then true when 'regex' then true when 'pii' then true when 'prompt_injection' then true when 'max_tokens' then true else false end),
+    type            varchar(32)   not null check (case type when 'keyword' then true when 'regex' then true when 'pii' then true when 'prompt_injection' then true when 'max_tokens' then true when 'rate' then true when 'off_hours' then true else false end),
     direction       varchar(8)    not null check (case direction when 'input' then true when 'output' then true when 'both' then true else false end),
     action          varchar(16)   not null check (case action when 'block' then true when 'redact' then true when 'flag' then true when 'pause_agent' then true else false end),
     severity        varchar(8)    not null check (case severity when 'low' then true when 'medium' then true when 'high' then true when 'critical' then true else false end),
@@ -45,6 +48,16 @@ create table guardrail_rule_agents (
     primary key (rule_id, agent_id)
 );
 create index guardrail_rule_agents_agent_idx on guardrail_rule_agents (agent_id, org_id);
+
+-- Checks counted per rate rule, agent and window; a new window replaces the agent's last.
+create table guardrail_rate_counts (
+    org_id        uuid    not null,
+    rule_id       uuid    not null references guardrail_rules (id) on delete cascade,
+    agent_id      uuid    not null,
+    window_start  timestamp with time zone not null,
+    checks        bigint  not null,
+    primary key (rule_id, agent_id, window_start)
+);
 
 create table guardrail_rule_sets (
     org_id   uuid    primary key references organizations (id) on delete cascade,

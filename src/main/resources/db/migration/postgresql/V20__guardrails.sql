@@ -6,12 +6,15 @@
 -- fired. guardrail_rule_agents lists the agents a rule names, like policy_agents.
 -- guardrail_rule_sets counts each org's rule changes: a node compares it with the rule set
 -- it compiled, so a change made on any node applies on the next check everywhere.
+-- An organization's time zone, for off_hours rules (and whatever else keeps office hours).
+alter table organizations add column time_zone varchar(64) not null default 'UTC';
+
 create table guardrail_rules (
     id              uuid          primary key,
     org_id          uuid          not null references organizations (id) on delete cascade,
     name            varchar(200)  not null,
     type            varchar(32)   not null check (type in ('keyword', 'regex', 'pii', 'prompt_injection',
-                                                            'max_tokens')),
+                                                            'max_tokens', 'rate', 'off_hours')),
     direction       varchar(8)    not null check (direction in ('input', 'output', 'both')),
     action          varchar(16)   not null check (action in ('block', 'redact', 'flag', 'pause_agent')),
     severity        varchar(8)    not null check (severity in ('low', 'medium', 'high', 'critical')),
@@ -44,6 +47,16 @@ create table guardrail_rule_agents (
     primary key (rule_id, agent_id)
 );
 create index guardrail_rule_agents_agent_idx on guardrail_rule_agents (agent_id, org_id);
+
+-- Checks counted per rate rule, agent and window; a new window replaces the agent's last.
+create table guardrail_rate_counts (
+    org_id        uuid    not null,
+    rule_id       uuid    not null references guardrail_rules (id) on delete cascade,
+    agent_id      uuid    not null,
+    window_start  timestamptz not null,
+    checks        bigint  not null,
+    primary key (rule_id, agent_id, window_start)
+);
 
 create table guardrail_rule_sets (
     org_id   uuid    primary key references organizations (id) on delete cascade,
@@ -78,7 +91,7 @@ declare
     t text;
 begin
     foreach t in array array['guardrail_rules', 'guardrail_rule_versions', 'guardrail_rule_agents',
-                             'guardrail_rule_sets', 'interventions']
+                             'guardrail_rate_counts', 'guardrail_rule_sets', 'interventions']
     loop
         execute format('alter table %I enable row level security', t);
         execute format('alter table %I force row level security', t);
@@ -93,3 +106,4 @@ grant select, insert, update, delete on guardrail_rules to ${app_role};
 grant select, insert on guardrail_rule_versions, interventions to ${app_role};
 grant select, insert, delete on guardrail_rule_agents to ${app_role};
 grant select, insert, update on guardrail_rule_sets to ${app_role};
+grant select, insert, update, delete on guardrail_rate_counts to ${app_role};

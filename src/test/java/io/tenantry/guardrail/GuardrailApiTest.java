@@ -258,4 +258,96 @@ class GuardrailApiTest extends ServerTest {
         assertThat(api.get("/api/audit?action=agent.stopped&limit=500").org(org).as(owner).send().body())
                 .contains("Leaked its key");
     }
+
+    @Test
+    void theLogExportsAsCsvWithFormulasDisarmedAndThePageEnforced() {
+        String org = platform.createOrg("Exported");
+        String agent = platform.createAgent(org, "Exported agent");
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "=HYPERLINK(\"http://x\")"))
+                .send().expect(200);
+        api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "fine, again")).send()
+                .expect(200);
+        String guardrailsOnly = platform.createUser("user", org, List.of("guardrails"));
+
+        Api.Response csv = api.get("/api/interventions.csv").org(org).as(owner).send().expect(200);
+        Api.Response pausesOnly = api.get("/api/interventions.csv?action=pause").org(org).as(owner).send()
+                .expect(200);
+
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        String[] lines = csv.body().split("\r\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).startsWith("time,org_id,agent_id,rule_id");
+        assertThat(lines[1]).contains(",resume,manual,").contains("\"fine, again\"");
+        assertThat(lines[2]).contains(",pause,manual,").contains("\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assertThat(pausesOnly.body().split("\r\n")).hasSize(2);
+        api.get("/api/interventions.csv").org(org).as(guardrailsOnly).send().expect(403);
+        api.get("/api/interventions.csv?from=yesterday").org(org).as(owner).send().expect(400);
+    }
+
+    /** Twelve checks at once under a limit of five: exactly five pass, on H2 and on PostgreSQL. */
+    @Test
+    void aRateRuleCountsEveryCheckOnceWhenManyArriveTogether() throws Exception {
+        io.tenantry.support.MonthEdge.awayFromMidnight();
+        String org = platform.createOrg("Rate limited");
+        String key = platform.issueKey(platform.createAgent(org, "Chatty"));
+        String rule = addRule(org, Map.of("name", "Five a day", "type", "rate", "action", "block", "limit", 5,
+                "window", "P1D")).expect(201).id();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        List<java.util.concurrent.Future<Api.Response>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            answers.add(pool.submit(() -> check(key, "hello")));
+        }
+        int allowed = 0;
+        int blocked = 0;
+        for (java.util.concurrent.Future<Api.Response> answer : answers) {
+            String decision = answer.get().expect(200).text("decision");
+            allowed += decision.equals("allow") ? 1 : 0;
+            blocked += decision.equals("block") ? 1 : 0;
+        }
+        pool.shutdown();
+
+        assertThat(allowed).isEqualTo(5);
+        assertThat(blocked).isEqualTo(7);
+        assertThat(interventions(org, "&ruleId=" + rule)).hasSize(7);
+        Api.Response dryRun = api.post("/api/guardrails/test").org(org).as(owner).json(Map.of("content", "hi",
+                "agentId", api.get("/agent/v1/me").as(key).send().id())).send().expect(200);
+        assertThat(dryRun.json().path("matches").get(0).path("evidence").asString()).startsWith("13 checks");
+        assertThat(check(key, "hello").json().path("matches").get(0).path("evidence").asString())
+                .as("the dry run counted nothing").startsWith("13 checks");
+    }
+
+    @Test
+    void offHoursRulesFollowTheOrganizationsTimeZone() {
+        String org = platform.createOrg("Office hours");
+        String key = platform.issueKey(platform.createAgent(org, "Nine to five"));
+        java.time.LocalTime now = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
+        String hours = now.minusHours(1).withSecond(0).withNano(0).toString().substring(0, 5) + "-"
+                + now.plusHours(1).withSecond(0).withNano(0).toString().substring(0, 5);
+        addRule(org, Map.of("name", "Office", "type", "off_hours", "action", "block", "allowedHours", hours))
+                .expect(201);
+
+        assertThat(check(key, "now").json().path("decision").asString()).as("UTC by default").isEqualTo("allow");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("timeZone", "Pacific/Kiritimati")).send()
+                .expect(200);
+        Api.Response late = check(key, "now");
+
+        assertThat(late.text("decision")).as("fourteen hours ahead").isEqualTo("block");
+        assertThat(late.json().path("matches").get(0).path("evidence").asString()).contains("Pacific/Kiritimati");
+        for (String zone : List.of("Mars/Olympus", "+02:00", "GMT+2", "")) {
+            api.patch("/api/organizations/" + org).as(owner).json(Map.of("timeZone", zone)).send().expect(400);
+        }
+        assertThat(api.get("/api/organizations/" + org).as(owner).send().text("timeZone"))
+                .isEqualTo("Pacific/Kiritimati");
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                Map.of("name", "Bad hours", "type", "off_hours", "action", "block", "allowedHours", "9-17"),
+                Map.of("name", "Empty hours", "type", "off_hours", "action", "block", "allowedHours", "09:00-09:00"),
+                Map.of("name", "Bad day", "type", "off_hours", "action", "block", "allowedHours", "09:00-17:00",
+                        "allowedDays", List.of("funday")),
+                Map.of("name", "Bad window", "type", "rate", "action", "block", "limit", 5, "window", "PT0.5S"),
+                Map.of("name", "Long window", "type", "rate", "action", "block", "limit", 5, "window", "P40D"),
+                Map.of("name", "No limit", "type", "rate", "action", "block", "window", "PT1M"),
+                Map.of("name", "Redact rate", "type", "rate", "action", "redact", "limit", 5, "window", "PT1M"))) {
+            assertThat(addRule(org, bad).status()).as(bad.toString()).isEqualTo(400);
+        }
+    }
 }

@@ -16,6 +16,7 @@ import io.tenantry.agent.AppliesTo;
 class RuleSetTest {
 
     static final UUID AGENT = UUID.randomUUID();
+    static final Circumstances NOW = new Circumstances(Instant.now(), java.time.ZoneOffset.UTC, Map.of());
 
     static GuardrailRule rule(String action, Map<String, Object> fields) {
         Map<String, Object> all = new HashMap<>(fields);
@@ -26,7 +27,7 @@ class RuleSetTest {
     }
 
     static Verdict check(String content, GuardrailRule... rules) {
-        return new RuleSet(1, List.of(rules)).evaluate(AGENT, "input", content, null);
+        return new RuleSet(1, List.of(rules)).evaluate(AGENT, "input", content, null, NOW);
     }
 
     static Verdict pii(String detector, String content) {
@@ -128,8 +129,8 @@ class RuleSetTest {
     void maxTokensCountsWhatTheRequestSaysOrEstimates() {
         GuardrailRule rule = rule("block", Map.of("type", "max_tokens", "maxTokens", 10));
 
-        assertThat(new RuleSet(1, List.of(rule)).evaluate(AGENT, "input", "short", 11L).decision()).isEqualTo("block");
-        assertThat(new RuleSet(1, List.of(rule)).evaluate(AGENT, "input", "short", 10L).decision()).isEqualTo("allow");
+        assertThat(new RuleSet(1, List.of(rule)).evaluate(AGENT, "input", "short", 11L, NOW).decision()).isEqualTo("block");
+        assertThat(new RuleSet(1, List.of(rule)).evaluate(AGENT, "input", "short", 10L, NOW).decision()).isEqualTo("allow");
         assertThat(check("x".repeat(44), rule).decision()).as("about 11 tokens").isEqualTo("block");
         assertThat(check("x".repeat(40), rule).decision()).isEqualTo("allow");
     }
@@ -162,7 +163,47 @@ class RuleSetTest {
                 new AppliesTo(false, List.of(UUID.randomUUID())), 1, Instant.now(), Instant.now());
 
         assertThat(check("alpha", forOthers).decision()).isEqualTo("allow");
-        assertThat(new RuleSet(1, List.of(forOthers)).evaluate(null, "input", "alpha", null).decision())
+        assertThat(new RuleSet(1, List.of(forOthers)).evaluate(null, "input", "alpha", null, NOW).decision())
                 .as("a dry run of the whole set").isEqualTo("block");
+    }
+
+    @Test
+    void aRateRuleFiresOnceTheWindowsCountPassesItsLimit() {
+        GuardrailRule rule = rule("block", Map.of("type", "rate", "limit", 3, "window", "PT1M"));
+        RuleSet set = new RuleSet(1, List.of(rule));
+
+        assertThat(set.counting(AGENT, "input")).containsExactly(rule);
+        assertThat(set.evaluate(AGENT, "input", "hi", null, counted(rule, 3)).decision()).isEqualTo("allow");
+        assertThat(set.evaluate(AGENT, "input", "hi", null, counted(rule, 4)).matches()).singleElement()
+                .satisfies(m -> assertThat(m.evidence()).isEqualTo("4 checks in this PT1M window, at most 3"));
+        assertThat(set.evaluate(AGENT, "input", "hi", null, NOW).decision()).as("nothing counted").isEqualTo("allow");
+    }
+
+    static Circumstances counted(GuardrailRule rule, long checks) {
+        return new Circumstances(Instant.now(), java.time.ZoneOffset.UTC, Map.of(rule.id(), checks));
+    }
+
+    static Verdict at(GuardrailRule rule, String local, String zone) {
+        java.time.ZoneId id = java.time.ZoneId.of(zone);
+        Instant when = java.time.LocalDateTime.parse(local).atZone(id).toInstant();
+        return new RuleSet(1, List.of(rule)).evaluate(AGENT, "output", "text", null,
+                new Circumstances(when, id, Map.of()));
+    }
+
+    @Test
+    void offHoursRulesKeepTheOrgsHoursAndDaysInItsTimeZone() {
+        GuardrailRule office = rule("block", Map.of("type", "off_hours", "allowedHours", "08:00-18:00",
+                "allowedDays", List.of("fri", "mon", "tue", "wed", "thu")));
+        GuardrailRule night = rule("flag", Map.of("type", "off_hours", "allowedHours", "22:00-06:00"));
+
+        assertThat(at(office, "2026-12-01T09:30", "Europe/Paris").decision()).isEqualTo("allow");
+        assertThat(at(office, "2026-12-01T18:00", "Europe/Paris").decision()).isEqualTo("block");
+        assertThat(at(office, "2026-12-01T07:59", "Europe/Paris").decision()).isEqualTo("block");
+        assertThat(at(office, "2026-12-05T10:00", "Europe/Paris").matches()).singleElement()
+                .satisfies(m -> assertThat(m.evidence()).startsWith("sat 10:00 Europe/Paris is outside"));
+        assertThat(at(office, "2026-12-01T09:30", "Asia/Tokyo").decision()).as("its own zone").isEqualTo("allow");
+        assertThat(at(night, "2026-12-01T23:00", "UTC").matches()).isEmpty();
+        assertThat(at(night, "2026-12-01T05:59", "UTC").matches()).isEmpty();
+        assertThat(at(night, "2026-12-01T12:00", "UTC").matches()).hasSize(1);
     }
 }

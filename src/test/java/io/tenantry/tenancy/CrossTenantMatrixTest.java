@@ -449,6 +449,16 @@ class CrossTenantMatrixTest {
                                 .contains(orgs.get(Where.A), orgs.get(Where.B));
                     }
                 }));
+        rows.add(row("GET /api/interventions.csv", Expect.everyUser(200),
+                who -> api.get("/api/interventions.csv").as(token(who)).send(),
+                (who, r) -> {
+                    assertThat(r.body()).startsWith("time,org_id");
+                    if (homeOf(who) != null) {
+                        assertThat(r.body()).contains(homeOf(who));
+                    } else {
+                        assertThat(r.body()).contains(orgs.get(Where.A)).contains(orgs.get(Where.B));
+                    }
+                }));
         rows.add(row("POST /agent/v1/guardrails/check", Expect.of(403, 403, 403, 403, 403, 200, 401),
                 who -> api.post("/agent/v1/guardrails/check").as(token(who)).json(Map.of("direction", "output",
                         "content", "matrixword")).send(),

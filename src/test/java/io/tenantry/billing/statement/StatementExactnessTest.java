@@ -238,7 +238,7 @@ class StatementExactnessTest {
                 BigDecimal rate = BigDecimal.valueOf(spec.rateCents(), 2);
                 Instant at = start.plusNanos(i * 1_000L);
                 UUID id = organizations.create(context(at), new NewOrganization(tag + " org " + i, null, null, null,
-                        null, rate, spec.currency(), spec.daily() ? "daily" : "month_end", null, null)).id();
+                        null, rate, spec.currency(), spec.daily() ? "daily" : "month_end", null, null, null)).id();
                 orgIds.add(id);
                 expected.orgRates.computeIfAbsent(id, k -> new ArrayList<>()).add(new Timed<>(at, rate));
             }
