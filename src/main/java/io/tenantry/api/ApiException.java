@@ -29,6 +29,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.BAD_REQUEST, detail, field);
     }
 
+    /** A part of the request larger than the server takes (413), named by {@code field}. */
+    public static ApiException tooLarge(String field, String detail) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, detail, field);
+    }
+
     public static ApiException notFound(String what) {
         return new ApiException(HttpStatus.NOT_FOUND, what + " was not found.", null);
     }

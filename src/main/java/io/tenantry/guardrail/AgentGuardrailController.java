@@ -27,7 +27,7 @@ class AgentGuardrailController {
     @Schema(name = "GuardrailCheck")
     record CheckBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"input", "output"})
             String direction,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 524288) String content,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 1048576, description = "At most 1 MB in UTF-8; more is refused with 413.") String content,
             @Schema(types = {"integer", "null"}, minimum = "0", description = "The request's tokens, for max_tokens "
                     + "rules; estimated at four characters a token when not given.") Object tokens) {
     }

@@ -76,7 +76,7 @@ class GuardrailController {
     @Schema(name = "GuardrailTest")
     record TestBody(@Schema(allowableValues = {"input", "output"}, description = "input unless given.")
             String direction,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 524288) String content,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 1048576, description = "At most 1 MB in UTF-8; more is refused with 413.") String content,
             @Schema(format = "uuid", description = "Judge as for this agent (its rules only); without it, every "
                     + "enabled rule.") UUID agentId) {
     }

@@ -1,5 +1,6 @@
 package io.tenantry.guardrail;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -41,7 +42,7 @@ class GuardrailService implements AgentDeparture {
 
     static final int MAX_PER_ORG = 200;
     /** Longer text is refused rather than judged in part: a check must see everything it allows. */
-    static final int MAX_CONTENT = 512 * 1024;
+    static final int MAX_CONTENT = 1024 * 1024;
 
     private static final Set<String> FIELDS = Set.of("name", "type", "direction", "action", "severity", "mode",
             "enabled", "appliesTo", "keywords", "pattern", "detectors", "maxTokens", "limit", "window", "allowedHours",
@@ -359,8 +360,9 @@ class GuardrailService implements AgentDeparture {
         if (content == null) {
             throw ApiException.badRequest("content", "content is required: the text to check.");
         }
-        if (content.length() > MAX_CONTENT) {
-            throw ApiException.badRequest("content", "content must be at most " + MAX_CONTENT + " characters.");
+        if (content.length() > MAX_CONTENT || content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT) {
+            throw ApiException.tooLarge("content", "content is larger than 1 MB (1,048,576 bytes in UTF-8): check "
+                    + "it in parts.");
         }
         return content;
     }
