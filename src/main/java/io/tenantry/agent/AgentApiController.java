@@ -28,7 +28,7 @@ class AgentApiController {
     }
 
     @Operation(operationId = "getCurrentAgent", summary = "Which agent this key belongs to",
-            description = "The agent of the key and the organization that holds it now. A paused agent, or an agent of an inactive organization, is answered 403 with the reason, here as on every agent call.")
+            description = "The agent of the key and the organization that holds it now. A paused agent, or an agent of an inactive organization, is answered 403 with the reason, here as on every agent call but usage reports: usage that happened before the pause is still billed.")
     @GetMapping("/me")
     Me me(@AuthenticationPrincipal AgentPrincipal agent) {
         return new Me(agent.agentId(), agent.agentName(), agent.status(), new Org(agent.orgId(), agent.orgName()));

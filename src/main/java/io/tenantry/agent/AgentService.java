@@ -190,6 +190,7 @@ public class AgentService {
         OrgScope scope = context.scope();
         transactions.write(scope, () -> {
             Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
+            departures.orderedStream().forEach(d -> d.agentLeft(context, id, before.clientOrgId()));
             agents.delete(scope, id);
             organizations.agentsChanged(scope, before.clientOrgId(), -1);
             history.record(scope, Assignment.removed(id, before.clientOrgId(), context.at(), context.actor().id(),
@@ -206,16 +207,17 @@ public class AgentService {
     /**
      * Pauses, resumes or stops (pauses and revokes every key of) the agent, for {@code reason},
      * inside the caller's transaction (the one that records the intervention): the only ways
-     * an agent's status changes after its creation. Answers the agent as it is after; an agent
-     * already in the asked status stays as it is, though stop still revokes its keys.
+     * an agent's status changes after its creation. Answers the agent as it is after, or empty
+     * when there was nothing to change (already in that status; for stop, also no open key).
      */
-    public Agent changeStatus(OrgCallContext context, UUID id, StatusChange change, String reason) {
+    public java.util.Optional<Agent> changeStatus(OrgCallContext context, UUID id, StatusChange change,
+            String reason) {
         OrgScope scope = context.scope();
         Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
         String status = change == StatusChange.resume ? Agent.ACTIVE : Agent.PAUSED;
         int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, context.at()) : 0;
         if (status.equals(before.status()) && revoked == 0) {
-            return before;
+            return java.util.Optional.empty();
         }
         agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), status,
                 before.billingRateOverride(), context.at());
@@ -223,7 +225,7 @@ public class AgentService {
         audit.record(context, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
                 : change == StatusChange.resume ? "agent.resumed" : "agent.stopped", "agent", id,
                 before.auditState(), Map.of("state", after.auditState(), "reason", reason, "keysRevoked", revoked));
-        return after;
+        return java.util.Optional.of(after);
     }
 
     /**

@@ -29,7 +29,7 @@ class AgentGuardrailController {
             String direction,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 1048576, description = "At most 1 MB in UTF-8; more is refused with 413.") String content,
             @Schema(types = {"integer", "null"}, minimum = "0", description = "The request's tokens, for max_tokens "
-                    + "rules; estimated at four characters a token when not given.") Object tokens) {
+                    + "rules: the larger of this and four characters a token counts.") Object tokens) {
     }
 
     @Operation(operationId = "checkGuardrails", summary = "Check a text against the organization's rules",

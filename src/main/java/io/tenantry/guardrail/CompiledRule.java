@@ -57,7 +57,8 @@ final class CompiledRule {
         return rule.enabled() && (rule.direction().equals("both") || rule.direction().equals(direction));
     }
 
-    List<Finding> find(String text, FoldedText folded, long tokens, boolean tokensGiven, Circumstances now) {
+    List<Finding> find(String text, FoldedText folded, FoldedText plain, long tokens, boolean tokensGiven,
+            Circumstances now) {
         RuleDefinition definition = rule.definition();
         return switch (definition.type()) {
             case "rate" -> {
@@ -70,8 +71,8 @@ final class CompiledRule {
             case "off_hours" -> offHours(definition, now);
             case "keyword" -> wholeWords(folded);
             case "regex" -> regex(text);
-            case "pii" -> detectors.stream().flatMap(d -> d.find(text).stream()).toList();
-            case "prompt_injection" -> PromptInjection.find(text, folded);
+            case "pii" -> detectors.stream().flatMap(d -> d.find(plain).stream()).toList();
+            case "prompt_injection" -> PromptInjection.find(folded, plain);
             case "max_tokens" -> tokens > definition.maxTokens()
                     ? List.of(new Finding(0, 0, "max_tokens", tokens + " tokens" + (tokensGiven ? "" : " (estimated)")
                             + ", at most " + definition.maxTokens()))

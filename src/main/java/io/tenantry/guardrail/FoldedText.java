@@ -1,13 +1,17 @@
 package io.tenantry.guardrail;
 
 import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Text as keywords and phrases are compared with it: compatibility forms unfolded
- * ("ｆｕｌｌ" is "full"), accents removed, lower case. Each folded character remembers where
- * it came from in the original, so a match found in the folded text names the span of the
- * original to redact.
+ * Text as rules compare it, with a map back to the original so that a match found here
+ * redacts the right span there. Compatibility forms are unfolded ("ｆｕｌｌ" is "full", a
+ * no-break space is a space), accents and other combining marks removed, and characters
+ * that show nothing are dropped (zero-width spaces and joiners, soft hyphens, byte-order
+ * marks, control characters other than tab and line breaks), so none of them can hide a word,
+ * an address or a number. {@link #lowerCase} is also in lower case, for words and phrases;
+ * {@link #keepingCase} is not, for data whose case matters (keys, IBANs).
  */
 final class FoldedText {
 
@@ -21,36 +25,54 @@ final class FoldedText {
         this.original = original;
     }
 
-    static FoldedText of(String original) {
+    static FoldedText lowerCase(String original) {
+        return of(original, true);
+    }
+
+    static FoldedText keepingCase(String original) {
+        return of(original, false);
+    }
+
+    private static FoldedText of(String original, boolean lowerCase) {
         StringBuilder folded = new StringBuilder(original.length());
         int[] origin = new int[original.length() + 16];
         int n = 0;
         for (int i = 0; i < original.length();) {
             int cp = original.codePointAt(i);
             int width = Character.charCount(cp);
-            String one = fold(original.substring(i, i + width));
+            String one = shows(cp) ? fold(original.substring(i, i + width), lowerCase) : "";
             for (int k = 0; k < one.length(); k++) {
                 if (n == origin.length) {
-                    origin = java.util.Arrays.copyOf(origin, origin.length * 2);
+                    origin = Arrays.copyOf(origin, origin.length * 2);
                 }
                 origin[n++] = i;
                 folded.append(one.charAt(k));
             }
             i += width;
         }
-        return new FoldedText(folded.toString(), java.util.Arrays.copyOf(origin, n), original);
+        return new FoldedText(folded.toString(), Arrays.copyOf(origin, n), original);
+    }
+
+    /** Whether the character shows anything: format characters and controls (but tab and breaks) do not. */
+    private static boolean shows(int cp) {
+        int type = Character.getType(cp);
+        return type != Character.FORMAT && (type != Character.CONTROL || cp == '\t' || cp == '\n' || cp == '\r');
     }
 
     static String fold(String text) {
+        return fold(text, true);
+    }
+
+    private static String fold(String text, boolean lowerCase) {
         String decomposed = Normalizer.normalize(text, Normalizer.Form.NFKD);
         StringBuilder kept = new StringBuilder(decomposed.length());
         for (int i = 0; i < decomposed.length(); i++) {
             char c = decomposed.charAt(i);
-            if (Character.getType(c) != Character.NON_SPACING_MARK) {
+            if (Character.getType(c) != Character.NON_SPACING_MARK && shows(c)) {
                 kept.append(c);
             }
         }
-        return kept.toString().toLowerCase(Locale.ROOT);
+        return lowerCase ? kept.toString().toLowerCase(Locale.ROOT) : kept.toString();
     }
 
     /** Where folded position {@code start} begins in the original. */
@@ -64,6 +86,16 @@ final class FoldedText {
             return 0;
         }
         int from = origin[end - 1];
-        return from + Character.charCount(original.codePointAt(from));
+        int after = from + Character.charCount(original.codePointAt(from));
+        // Marks and invisible characters that follow the span belong to it, so none is left behind.
+        while (after < original.length() && hidden(original.codePointAt(after))) {
+            after += Character.charCount(original.codePointAt(after));
+        }
+        return after;
+    }
+
+    private static boolean hidden(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || !shows(cp);
     }
 }

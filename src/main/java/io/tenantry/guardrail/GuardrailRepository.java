@@ -201,15 +201,11 @@ class GuardrailRepository {
         return page.page(rows, v -> new String[] {Integer.toString(v.version())});
     }
 
-    /** The rules of {@code orgId} that name {@code agentId}; their rows for it are removed. */
-    List<UUID> forgetAgent(OrgScope scope, UUID orgId, UUID agentId) {
-        List<UUID> rules = jdbc.sql("select rule_id from guardrail_rule_agents where agent_id = :agent and org_id = :org"
-                + " and " + scope.sql("org_id")).param("agent", agentId).param("org", orgId)
+    /** The rules of {@code orgId} that name {@code agentId}. */
+    List<UUID> naming(OrgScope scope, UUID orgId, UUID agentId) {
+        return jdbc.sql("select rule_id from guardrail_rule_agents where agent_id = :agent and org_id = :org and "
+                + scope.sql("org_id") + " order by rule_id").param("agent", agentId).param("org", orgId)
                 .params(scope.parameters()).query(UUID.class).list();
-        jdbc.sql("delete from guardrail_rule_agents where agent_id = :agent and org_id = :org and "
-                + scope.sql("org_id")).param("agent", agentId).param("org", orgId).params(scope.parameters())
-                .update();
-        return rules;
     }
 
     private void addVersion(GuardrailRule rule, String actor) {

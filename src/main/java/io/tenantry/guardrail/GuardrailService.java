@@ -272,7 +272,12 @@ class GuardrailService implements AgentDeparture {
         String why = Fields.required("reason", reason, 500);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
-            Agent after = agents.changeStatus(context, agentId, change, why);
+            Agent after = agents.changeStatus(context, agentId, change, why).orElseThrow(() -> ApiException.conflict(
+                    "The agent is already " + switch (change) {
+                        case pause -> "paused.";
+                        case resume -> "active.";
+                        case stop -> "stopped: paused, with no key left to revoke.";
+                    }));
             interventions.append(scope, List.of(new Intervention(UUID.randomUUID(), after.clientOrgId(), agentId, null,
                     null, null, null, change.name(), "manual", null, null, change.name(), why,
                     context.actor().label(), context.at())));
@@ -293,16 +298,15 @@ class GuardrailService implements AgentDeparture {
         Csv.row(csv, java.util.stream.Stream.of("time", "org_id", "agent_id", "rule_id", "rule_version", "rule_name",
                 "rule_type", "action", "mode", "severity", "direction", "decision", "evidence", "actor"));
         return transactions.read(context.scope(), () -> {
-            int exported = 0;
+            // Counted first, and no further than the limit, so a refusal costs one bounded query.
+            if (interventions.count(context.scope(), filter, MAX_EXPORTED) > MAX_EXPORTED) {
+                throw ApiException.badRequest("from", "More than " + MAX_EXPORTED + " interventions match: "
+                        + "export a shorter time range (from, to), or one agent or rule, at a time.");
+            }
             String cursor = null;
             do {
                 CursorPage<Intervention> page = interventions.list(context.scope(), filter,
                         PageRequest.of(PageRequest.MAX_LIMIT, cursor));
-                exported += page.items().size();
-                if (exported > MAX_EXPORTED) {
-                    throw ApiException.badRequest("from", "More than " + MAX_EXPORTED + " interventions match: "
-                            + "export a shorter time range (from, to) at a time.");
-                }
                 for (Intervention i : page.items()) {
                     Csv.row(csv, java.util.stream.Stream.of(i.createdAt().toString(), i.orgId().toString(),
                             i.agentId().toString(), i.ruleId() == null ? null : i.ruleId().toString(),
@@ -315,12 +319,24 @@ class GuardrailService implements AgentDeparture {
         });
     }
 
+    /**
+     * A rule of the org an agent left (moved or deleted) no longer names it: a new version,
+     * on the audit trail. A rule that named no other agent is switched off, rather than kept
+     * enabled while it applies to nobody.
+     */
     @Override
     public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
-        for (UUID rule : rules.forgetAgent(context.scope(), fromOrg, agentId)) {
-            rules.changed(context.scope(), fromOrg);
-            audit.record(context, fromOrg, "guardrail_rule.agent_left", "guardrail_rule", rule,
-                    Map.of("agentId", agentId), null);
+        OrgScope scope = context.scope();
+        for (UUID id : rules.naming(scope, fromOrg, agentId)) {
+            GuardrailRule before = rules.lock(scope, id).orElseThrow();
+            List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
+            GuardrailRule after = GuardrailRule.of(id, fromOrg, before.name(), before.definition(),
+                    before.enabled() && !left.isEmpty(), new AppliesTo(false, left), before.version() + 1,
+                    before.createdAt(), context.at());
+            rules.update(scope, before, after, context.actor().label());
+            rules.changed(scope, fromOrg);
+            audit.record(context, fromOrg, "guardrail_rule.updated", "guardrail_rule", id, before.auditState(),
+                    Map.of("state", after.auditState(), "reason", AgentDeparture.reason(agentId, left.isEmpty())));
         }
     }
 

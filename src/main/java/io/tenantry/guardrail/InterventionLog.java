@@ -50,10 +50,18 @@ class InterventionLog {
                 """, rows);
     }
 
-    /** Newest first. */
-    CursorPage<Intervention> list(OrgScope scope, Filter filter, PageRequest page) {
-        StringBuilder sql = new StringBuilder("select * from interventions where ").append(scope.sql("org_id"));
+    /** How many interventions the filter matches, counting no further than {@code atMost} + 1. */
+    long count(OrgScope scope, Filter filter, int atMost) {
+        StringBuilder sql = new StringBuilder("select count(*) from (select 1 from interventions where ")
+                .append(scope.sql("org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
+        narrow(sql, params, filter);
+        sql.append(" limit :cap) matching");
+        params.put("cap", atMost + 1);
+        return jdbc.sql(sql.toString()).params(params).query(Long.class).single();
+    }
+
+    private static void narrow(StringBuilder sql, Map<String, Object> params, Filter filter) {
         if (filter.agentId() != null) {
             sql.append(" and agent_id = :agent");
             params.put("agent", filter.agentId());
@@ -74,6 +82,13 @@ class InterventionLog {
             sql.append(" and created_at < :to");
             params.put("to", Timestamps.of(filter.to()));
         }
+    }
+
+    /** Newest first. */
+    CursorPage<Intervention> list(OrgScope scope, Filter filter, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from interventions where ").append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        narrow(sql, params, filter);
         if (!page.first()) {
             sql.append(" and (created_at < :afterAt or (created_at = :afterAt and id < :afterId))");
             params.put("afterAt", Timestamps.of(page.afterInstant(0)));

@@ -18,8 +18,8 @@ enum PiiDetector {
     EMAIL("email", "[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}"),
     PHONE("phone", "\\+[1-9][0-9]{7,14}\\b|\\+[1-9][0-9]{0,2}[ -]\\(?[0-9]{1,4}\\)?(?:[ -][0-9]{2,4}){2,4}\\b"
             + "|\\([0-9]{2,4}\\) ?[0-9]{3,4}[ -]?[0-9]{3,4}\\b|\\b[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}\\b"),
-    CARD("card", "\\b[0-9](?:[ -]?[0-9]){12,18}\\b"),
-    IBAN("iban", "\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\\b"),
+    CARD("card", "[0-9]"),
+    IBAN("iban", "\\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\\b"),
     US_SSN("us_ssn", "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b"),
     IPV4("ipv4", "\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b"),
     IPV6("ipv6", "(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}"),
@@ -47,13 +47,91 @@ enum PiiDetector {
         return null;
     }
 
-    List<Finding> find(String text) {
+    /** What the detector finds in the text (as folded, keeping case), as spans of the original. */
+    List<Finding> find(FoldedText text) {
+        if (this == CARD) {
+            return cards(text);
+        }
+        if (this == IBAN) {
+            return ibans(text);
+        }
         List<Finding> found = new ArrayList<>();
-        Matcher m = pattern.matcher(text);
+        Matcher m = pattern.matcher(text.folded);
         while (m.find()) {
-            String match = text.substring(m.start(), m.end());
+            String match = text.folded.substring(m.start(), m.end());
             if (valid(match)) {
-                found.add(new Finding(m.start(), m.end(), id, evidence(match)));
+                found.add(new Finding(text.originalStart(m.start()), text.originalEnd(m.end()), id, evidence(match)));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * An IBAN candidate may run on into the next word ("...0130 00 now"): the longest prefix
+     * that passes the mod-97 check is the IBAN.
+     */
+    private List<Finding> ibans(FoldedText text) {
+        List<Finding> found = new ArrayList<>();
+        Matcher m = pattern.matcher(text.folded);
+        while (m.find()) {
+            List<Integer> ends = new ArrayList<>();
+            StringBuilder compact = new StringBuilder();
+            for (int i = m.start(); i < m.end(); i++) {
+                char c = text.folded.charAt(i);
+                if (c != ' ') {
+                    compact.append(Character.toUpperCase(c));
+                    ends.add(i + 1);
+                }
+            }
+            for (int length = Math.min(compact.length(), 34); length >= 15; length--) {
+                if (ibanChecksum(compact.substring(0, length))) {
+                    int end = ends.get(length - 1);
+                    found.add(new Finding(text.originalStart(m.start()), text.originalEnd(end), id,
+                            evidence(text.folded.substring(m.start(), end))));
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Runs of digit groups; a card is any stretch of whole groups in one that is 13 to 19 digits and passes Luhn. */
+    private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+(?:[ .-][0-9]+)*");
+    private static final Pattern DIGIT_GROUP = Pattern.compile("[0-9]+");
+
+    /**
+     * Cards are looked for group by group, so that a number written next to others (a date,
+     * a CVV, an order number) is still found: in each run of digit groups, the longest stretch
+     * of whole groups that makes a valid card, from each group on.
+     */
+    private List<Finding> cards(FoldedText text) {
+        List<Finding> found = new ArrayList<>();
+        Matcher run = DIGIT_RUN.matcher(text.folded);
+        while (run.find()) {
+            List<int[]> groups = new ArrayList<>();
+            Matcher group = DIGIT_GROUP.matcher(text.folded.substring(run.start(), run.end()));
+            while (group.find()) {
+                groups.add(new int[] {run.start() + group.start(), run.start() + group.end()});
+            }
+            int from = 0;
+            while (from < groups.size()) {
+                int taken = 0;
+                StringBuilder digits = new StringBuilder();
+                for (int to = from; to < groups.size() && digits.length() <= 19; to++) {
+                    digits.append(text.folded, groups.get(to)[0], groups.get(to)[1]);
+                    if (between(digits.length(), 13, 19) && luhn(digits.toString())) {
+                        taken = to - from + 1;
+                    }
+                }
+                if (taken == 0) {
+                    from++;
+                    continue;
+                }
+                int start = groups.get(from)[0];
+                int end = groups.get(from + taken - 1)[1];
+                found.add(new Finding(text.originalStart(start), text.originalEnd(end), id,
+                        evidence(text.folded.substring(start, end))));
+                from += taken;
             }
         }
         return found;
@@ -62,8 +140,6 @@ enum PiiDetector {
     private boolean valid(String match) {
         return switch (this) {
             case PHONE -> between(digits(match).length(), 8, 15);
-            case CARD -> between(digits(match).length(), 13, 19) && luhn(digits(match));
-            case IBAN -> ibanChecksum(match.replace(" ", ""));
             case US_SSN -> ssn(match);
             case IPV4 -> ipv4(match);
             case IPV6 -> ipv6(match);

@@ -49,7 +49,7 @@ final class PromptInjection {
     private PromptInjection() {
     }
 
-    static List<Finding> find(String original, FoldedText text) {
+    static List<Finding> find(FoldedText text, FoldedText plain) {
         List<Finding> found = new ArrayList<>();
         for (Phrase phrase : PHRASES) {
             Matcher m = phrase.pattern().matcher(text.folded);
@@ -58,17 +58,17 @@ final class PromptInjection {
                         phrase.kind()));
             }
         }
-        Matcher encoded = BASE64.matcher(original);
+        Matcher encoded = BASE64.matcher(plain.folded);
         while (encoded.find()) {
-            String decoded = decode(original.substring(encoded.start(), encoded.end()));
+            String decoded = decode(plain.folded.substring(encoded.start(), encoded.end()));
             if (decoded == null) {
                 continue;
             }
             String folded = FoldedText.fold(decoded);
             for (Phrase phrase : PHRASES) {
                 if (phrase.pattern().matcher(folded).find()) {
-                    found.add(new Finding(encoded.start(), encoded.end(), "prompt_injection",
-                            phrase.kind() + ", encoded in base64"));
+                    found.add(new Finding(plain.originalStart(encoded.start()), plain.originalEnd(encoded.end()),
+                            "prompt_injection", phrase.kind() + ", encoded in base64"));
                     break;
                 }
             }

@@ -28,13 +28,17 @@ final class RuleSet {
 
     /**
      * Judges {@code content} going {@code direction} for {@code agentId}; a null agent is
-     * judged by every enabled rule (a dry run of the org's whole set). {@code tokens} null:
-     * estimated at four characters a token. {@code now} carries the time, the org's zone and
+     * judged by every enabled rule (a dry run of the org's whole set). Tokens count as
+     * {@code tokens} or four characters a token, whichever is more. {@code now} carries the time, the org's zone and
      * the rate counts, read beforehand.
      */
     Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Circumstances now) {
-        FoldedText folded = FoldedText.of(content);
-        long count = tokens != null ? tokens : (content.codePointCount(0, content.length()) + 3) / 4;
+        FoldedText folded = FoldedText.lowerCase(content);
+        FoldedText plain = FoldedText.keepingCase(content);
+        // An agent may count tokens its own way, but never fewer than the text's length suggests.
+        long estimated = (content.codePointCount(0, content.length()) + 3) / 4;
+        long count = tokens != null ? Math.max(tokens, estimated) : estimated;
+        boolean asReported = tokens != null && tokens >= estimated;
         String strictest = null;
         List<Verdict.Match> matches = new ArrayList<>();
         List<Finding> toRedact = new ArrayList<>();
@@ -43,16 +47,18 @@ final class RuleSet {
                 continue;
             }
             GuardrailRule rule = compiled.rule;
-            for (Finding finding : compiled.find(content, folded, count, tokens != null, now)) {
-                matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
-                        rule.action(), rule.mode(), finding.evidence()));
-                if ("enforce".equals(rule.mode())) {
-                    if (strictest == null || STRICTNESS.get(rule.action()) > STRICTNESS.get(strictest)) {
-                        strictest = rule.action();
-                    }
-                    if ("redact".equals(rule.action()) && finding.hasSpan()) {
-                        toRedact.add(finding);
-                    }
+            List<Finding> found = compiled.find(content, folded, plain, count, asReported, now);
+            if (found.isEmpty()) {
+                continue;
+            }
+            matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
+                    rule.action(), rule.mode(), found.get(0).evidence(), found.size()));
+            if ("enforce".equals(rule.mode())) {
+                if (strictest == null || STRICTNESS.get(rule.action()) > STRICTNESS.get(strictest)) {
+                    strictest = rule.action();
+                }
+                if ("redact".equals(rule.action())) {
+                    found.stream().filter(Finding::hasSpan).forEach(toRedact::add);
                 }
             }
         }

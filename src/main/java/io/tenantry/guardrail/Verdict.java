@@ -9,7 +9,7 @@ import io.tenantry.api.Always;
 /**
  * What the rules decided about one text: the decision, the text to go on with (redacted
  * where the decision is redact; none where it is block or pause) and every rule that
- * matched, shadow rules included.
+ * matched, once each, shadow rules included.
  */
 @Schema(name = "GuardrailVerdict")
 public record Verdict(@Schema(allowableValues = {"allow", "block", "redact", "pause"}) @Always String decision,
@@ -17,9 +17,13 @@ public record Verdict(@Schema(allowableValues = {"allow", "block", "redact", "pa
         String content,
         @Always List<Match> matches) {
 
-    /** A rule that matched, and what it found, shown so that it reveals nothing sensitive. */
+    /**
+     * A rule that matched: one entry per rule however often it matched, with the first
+     * thing it found, shown so that it reveals nothing sensitive.
+     */
     @Schema(name = "GuardrailMatch")
     public record Match(@Always UUID ruleId, @Always int ruleVersion, @Always String ruleName, @Always String type,
-            @Always String severity, @Always String action, @Always String mode, @Always String evidence) {
+            @Always String severity, @Always String action, @Always String mode, @Always String evidence,
+            @Schema(description = "How many times the rule matched in the text.") @Always int occurrences) {
     }
 }

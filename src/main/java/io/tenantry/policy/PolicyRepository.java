@@ -137,14 +137,11 @@ class PolicyRepository {
         return page.page(rows, v -> new String[] {Integer.toString(v.version())});
     }
 
-    /** The policies of {@code orgId} that name {@code agentId}; their rows for it are removed. */
-    List<UUID> forgetAgent(OrgScope scope, UUID orgId, UUID agentId) {
-        List<UUID> policies = jdbc.sql("select policy_id from policy_agents where agent_id = :agent and org_id = :org"
-                + " and " + scope.sql("org_id")).param("agent", agentId).param("org", orgId)
+    /** The policies of {@code orgId} that name {@code agentId}. */
+    List<UUID> naming(OrgScope scope, UUID orgId, UUID agentId) {
+        return jdbc.sql("select policy_id from policy_agents where agent_id = :agent and org_id = :org and "
+                + scope.sql("org_id") + " order by policy_id").param("agent", agentId).param("org", orgId)
                 .params(scope.parameters()).query(UUID.class).list();
-        jdbc.sql("delete from policy_agents where agent_id = :agent and org_id = :org and " + scope.sql("org_id"))
-                .param("agent", agentId).param("org", orgId).params(scope.parameters()).update();
-        return policies;
     }
 
     private void addVersion(OrgScope scope, Policy policy, String actor) {

@@ -155,12 +155,22 @@ class PolicyService implements AgentDeparture {
         });
     }
 
-    /** A policy of the org the agent left no longer names it: it could apply to it again only by a choice. */
+    /**
+     * A policy of the org an agent left (moved or deleted) no longer names it, on the audit
+     * trail; one that named no other agent is switched off rather than applying to nobody.
+     */
     @Override
     public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
         OrgScope scope = context.scope();
-        for (UUID policy : policies.forgetAgent(scope, fromOrg, agentId)) {
-            audit.record(context, fromOrg, "policy.agent_left", "policy", policy, Map.of("agentId", agentId), null);
+        for (UUID id : policies.naming(scope, fromOrg, agentId)) {
+            Policy before = policies.lock(scope, id).orElseThrow();
+            List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
+            Policy after = new Policy(id, fromOrg, before.name(), before.category(), before.enforcement(),
+                    before.content(), new AppliesTo(false, left), before.enabled() && !left.isEmpty(),
+                    before.version(), before.createdAt(), context.at());
+            policies.update(scope, before, after, context.actor().label());
+            audit.record(context, fromOrg, "policy.updated", "policy", id, before.auditState(),
+                    Map.of("state", after.auditState(), "reason", AgentDeparture.reason(agentId, left.isEmpty())));
         }
     }
 

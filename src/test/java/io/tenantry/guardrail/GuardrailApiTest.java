@@ -138,8 +138,45 @@ class GuardrailApiTest extends ServerTest {
         assertThat(check(namedKey, "alpha").json().path("decision").asString()).isEqualTo("block");
         assertThat(check(otherKey, "alpha").json().path("decision").asString()).isEqualTo("allow");
         api.post("/api/agents/" + named + "/unassign-org").as(owner).send().expect(200);
-        assertThat(api.get("/api/guardrails/rules/" + rule).as(owner).send().json().path("appliesTo").toString())
-                .isEqualTo("[]");
+
+        // It named no one else: switched off, as a new version, on the record.
+        JsonNode after = api.get("/api/guardrails/rules/" + rule).as(owner).send().json();
+        assertThat(after.path("appliesTo").toString()).isEqualTo("[]");
+        assertThat(after.path("enabled").asBoolean()).isFalse();
+        assertThat(after.path("version").asInt()).isEqualTo(2);
+        assertThat(api.get("/api/guardrails/rules/" + rule + "/versions").as(owner).send().items()).hasSize(2);
+        assertThat(api.get("/api/audit?action=guardrail_rule.updated&limit=500").org(org).as(owner).send().body())
+                .contains("left the organization").contains("switched off");
+    }
+
+    @Test
+    void aDeletedAgentLeavesItsRulesOnTheRecordToo() {
+        String org = platform.createOrg("Deleting");
+        String gone = platform.createAgent(org, "Gone");
+        String stays = platform.createAgent(org, "Stays");
+        Map<String, Object> body = keywordRule("Both", "block", "alpha");
+        body.put("appliesTo", List.of(gone, stays));
+        String rule = addRule(org, body).expect(201).id();
+
+        api.delete("/api/agents/" + gone).as(owner).send().expect(204);
+
+        JsonNode after = api.get("/api/guardrails/rules/" + rule).as(owner).send().json();
+        assertThat(after.path("appliesTo").toString()).isEqualTo("[\"" + stays + "\"]");
+        assertThat(after.path("enabled").asBoolean()).isTrue();
+        assertThat(after.path("version").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void oneCheckMakesOneInterventionPerRuleHoweverOftenItMatches() {
+        String org = platform.createOrg("Repetitive");
+        String key = platform.issueKey(platform.createAgent(org, "Echo"));
+        addRule(org, keywordRule("Beta", "redact", "beta")).expect(201);
+
+        Api.Response verdict = check(key, "beta ".repeat(20_000)).expect(200);
+
+        assertThat(verdict.json().path("matches")).hasSize(1);
+        assertThat(verdict.json().path("matches").get(0).path("occurrences").asInt()).isEqualTo(20_000);
+        assertThat(interventions(org, "")).hasSize(1);
     }
 
     @Test
@@ -245,6 +282,8 @@ class GuardrailApiTest extends ServerTest {
 
         api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", "Odd replies")).send()
                 .expect(200);
+        assertThat(api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", "Again")).send()
+                .expect(409).text("detail")).contains("already paused");
         assertThat(api.get("/agent/v1/me").as(key).send().status()).isEqualTo(403);
         api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Checked")).send()
                 .expect(200);

@@ -126,8 +126,8 @@ class PolicyApiTest extends ServerTest {
         assertThat(agentPolicies(key)).containsExactly("New rules");
         api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", org)).send().expect(200);
         assertThat(agentPolicies(key)).isEmpty();
-        assertThat(api.get("/api/audit?action=policy.agent_left&limit=500").org(org).as(owner).send().body())
-                .contains(id);
+        assertThat(api.get("/api/audit?action=policy.updated&limit=500").org(org).as(owner).send().body())
+                .contains(id).contains("left the organization");
     }
 
     @Test
