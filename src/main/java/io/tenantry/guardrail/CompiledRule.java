@@ -14,16 +14,16 @@ final class CompiledRule {
 
     final GuardrailRule rule;
     private final Pattern pattern;
+    private final List<String[]> keywords;
     private final List<PiiDetector> detectors;
 
     CompiledRule(GuardrailRule rule) {
         this.rule = rule;
         RuleDefinition definition = rule.definition();
-        this.pattern = switch (definition.type()) {
-            case "keyword" -> keywordPattern(definition.keywords());
-            case "regex" -> Pattern.compile(definition.pattern());
-            default -> null;
-        };
+        this.pattern = "regex".equals(definition.type()) ? Pattern.compile(definition.pattern()) : null;
+        this.keywords = "keyword".equals(definition.type())
+                ? definition.keywords().stream().map(k -> FoldedText.fold(k).trim().split("\\s+")).toList()
+                : List.of();
         List<PiiDetector> chosen = new ArrayList<>();
         if ("pii".equals(definition.type())) {
             if (definition.detectors() == null) {
@@ -35,19 +35,6 @@ final class CompiledRule {
         this.detectors = List.copyOf(chosen);
     }
 
-    /** Keywords folded like the text, each word matching any run of spaces, longest first. */
-    private static Pattern keywordPattern(List<String> keywords) {
-        List<String> alternatives = new ArrayList<>();
-        keywords.stream().map(FoldedText::fold).sorted((a, b) -> b.length() - a.length()).forEach(keyword -> {
-            List<String> words = new ArrayList<>();
-            for (String word : keyword.trim().split("\\s+")) {
-                words.add(Pattern.quote(word));
-            }
-            alternatives.add(String.join("\\s+", words));
-        });
-        return Pattern.compile(String.join("|", alternatives));
-    }
-
     boolean appliesTo(UUID agentId, String direction) {
         AppliesTo target = rule.appliesTo();
         return target.covers(agentId) && appliesTo(direction);
@@ -57,8 +44,7 @@ final class CompiledRule {
         return rule.enabled() && (rule.direction().equals("both") || rule.direction().equals(direction));
     }
 
-    List<Finding> find(String text, FoldedText folded, FoldedText plain, long tokens, boolean tokensGiven,
-            Circumstances now) {
+    List<Finding> find(Scan scan, long tokens, boolean tokensGiven, Circumstances now) {
         RuleDefinition definition = rule.definition();
         return switch (definition.type()) {
             case "rate" -> {
@@ -69,10 +55,12 @@ final class CompiledRule {
                         : List.of();
             }
             case "off_hours" -> offHours(definition, now);
-            case "keyword" -> wholeWords(folded);
-            case "regex" -> regex(text);
-            case "pii" -> detectors.stream().flatMap(d -> d.find(plain).stream()).toList();
-            case "prompt_injection" -> PromptInjection.find(folded, plain);
+            case "keyword" -> wholeWords(scan.lowerCase());
+            case "regex" -> regex(scan.text);
+            case "pii" -> detectors.stream()
+                    .flatMap(d -> scan.shared("pii:" + d.id, () -> d.find(scan.keepingCase())).stream()).toList();
+            case "prompt_injection" -> scan.shared("prompt_injection",
+                    () -> PromptInjection.find(scan.lowerCase(), scan.keepingCase()));
             case "max_tokens" -> tokens > definition.maxTokens()
                     ? List.of(new Finding(0, 0, "max_tokens", tokens + " tokens" + (tokensGiven ? "" : " (estimated)")
                             + ", at most " + definition.maxTokens()))
@@ -110,22 +98,39 @@ final class CompiledRule {
         return "rate".equals(rule.type());
     }
 
-    /** A keyword counts where it stands as a word of its own: no letter or digit touches it. */
+    /**
+     * A keyword counts where it stands as a word of its own (no letter or digit touches it),
+     * its words apart by any run of white space. Found with plain string search: keywords are
+     * literal, and this is many times faster than a pattern.
+     */
     private List<Finding> wholeWords(FoldedText text) {
+        String folded = text.folded;
         List<Finding> found = new ArrayList<>();
-        Matcher m = pattern.matcher(text.folded);
-        int from = 0;
-        while (from <= text.folded.length() && m.find(from)) {
-            int start = m.start();
-            int end = m.end();
-            if (!wordCharAt(text.folded, start - 1) && !wordCharAt(text.folded, end)) {
-                found.add(new Finding(text.originalStart(start), text.originalEnd(end), "keyword",
-                        "keyword '" + text.folded.substring(start, end) + "'"));
-                from = end;
-            } else {
-                from = start + 1;
+        for (String[] words : keywords) {
+            int from = 0;
+            while (true) {
+                int start = folded.indexOf(words[0], from);
+                if (start < 0) {
+                    break;
+                }
+                int end = start + words[0].length();
+                for (int w = 1; w < words.length && end >= 0; w++) {
+                    int gap = end;
+                    while (gap < folded.length() && Character.isWhitespace(folded.charAt(gap))) {
+                        gap++;
+                    }
+                    end = gap > end && folded.startsWith(words[w], gap) ? gap + words[w].length() : -1;
+                }
+                if (end >= 0 && !wordCharAt(folded, start - 1) && !wordCharAt(folded, end)) {
+                    found.add(new Finding(text.originalStart(start), text.originalEnd(end), "keyword",
+                            "keyword '" + folded.substring(start, end) + "'"));
+                    from = end;
+                } else {
+                    from = start + 1;
+                }
             }
         }
+        found.sort(java.util.Comparator.comparingInt(Finding::start));
         return found;
     }
 

@@ -40,6 +40,18 @@ final class FoldedText {
         for (int i = 0; i < original.length();) {
             int cp = original.codePointAt(i);
             int width = Character.charCount(cp);
+            if (cp < 0x80) {
+                // ASCII folds to itself (in lower case where asked): no normalizer for most text.
+                if (shows(cp)) {
+                    if (n == origin.length) {
+                        origin = Arrays.copyOf(origin, origin.length * 2);
+                    }
+                    origin[n++] = i;
+                    folded.append(lowerCase && cp >= 'A' && cp <= 'Z' ? (char) (cp + 32) : (char) cp);
+                }
+                i++;
+                continue;
+            }
             String one = shows(cp) ? fold(original.substring(i, i + width), lowerCase) : "";
             for (int k = 0; k < one.length(); k++) {
                 if (n == origin.length) {

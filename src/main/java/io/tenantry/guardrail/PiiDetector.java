@@ -8,34 +8,66 @@ import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 
 /**
- * The personal and secret data a {@code pii} rule can look for. Each finds candidates with
- * a linear-time pattern and keeps those that pass its own check (a card number's Luhn
- * digit, an IBAN's mod-97 checksum, an address's ranges); evidence shows four characters
- * at most.
+ * The personal and secret data a {@code pii} rule can look for. Each finds candidates and
+ * keeps those that pass its own check (a card number's Luhn digit, an IBAN's mod-97
+ * checksum, an address's ranges); evidence shows four characters at most.
+ *
+ * The shapes are found in linear time whatever the text: by a plain scan (addresses, around
+ * each @), by JDK patterns whose every repetition is bounded or possessive (so a match
+ * attempt does a bounded amount of work from each position; they run several times faster
+ * than RE2/J here), and by RE2/J for the secrets, whose shapes have open-ended repetitions.
  */
 enum PiiDetector {
 
-    EMAIL("email", "[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}"),
-    PHONE("phone", "\\+[1-9][0-9]{7,14}\\b|\\+[1-9][0-9]{0,2}[ -]\\(?[0-9]{1,4}\\)?(?:[ -][0-9]{2,4}){2,4}\\b"
-            + "|\\([0-9]{2,4}\\) ?[0-9]{3,4}[ -]?[0-9]{3,4}\\b|\\b[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}\\b"),
-    CARD("card", "[0-9]"),
-    IBAN("iban", "\\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\\b"),
-    US_SSN("us_ssn", "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b"),
-    IPV4("ipv4", "\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b"),
-    IPV6("ipv6", "(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}"),
-    SECRET("secret", "sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}"
+    EMAIL("email", null),
+    PHONE("phone", jdk("\\+[1-9][0-9]{7,14}\\b|\\+[1-9][0-9]{0,2}[ -]\\(?[0-9]{1,4}\\)?(?:[ -][0-9]{2,4}){2,4}\\b"
+            + "|\\([0-9]{2,4}\\) ?[0-9]{3,4}[ -]?[0-9]{3,4}\\b|\\b[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}\\b")),
+    CARD("card", jdk("[0-9]++(?:[ .-][0-9]++)*+")),
+    IBAN("iban", jdk("\\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\\b")),
+    US_SSN("us_ssn", jdk("\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b")),
+    IPV4("ipv4", jdk("\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b")),
+    IPV6("ipv6", jdk("(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}")),
+    SECRET("secret", re2("sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}"
             + "|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{20,}"
             + "|tnt_[A-Za-z0-9_-]{20,}"
             + "|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
-            + "|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
+            + "|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"));
+
+    /** Where a shape stands in a text: [start, end) pairs, left to right, not overlapping. */
+    private interface Spans extends java.util.function.Function<String, List<int[]>> {
+    }
+
+    private static Spans jdk(String regex) {
+        java.util.regex.Pattern compiled = java.util.regex.Pattern.compile(regex);
+        return text -> {
+            List<int[]> spans = new ArrayList<>();
+            java.util.regex.Matcher m = compiled.matcher(text);
+            while (m.find()) {
+                spans.add(new int[] {m.start(), m.end()});
+            }
+            return spans;
+        };
+    }
+
+    private static Spans re2(String regex) {
+        Pattern compiled = Pattern.compile(regex);
+        return text -> {
+            List<int[]> spans = new ArrayList<>();
+            Matcher m = compiled.matcher(text);
+            while (m.find()) {
+                spans.add(new int[] {m.start(), m.end()});
+            }
+            return spans;
+        };
+    }
 
     /** The name clients use (in {@code detectors} and as the redaction tag). */
     final String id;
-    private final Pattern pattern;
+    private final Spans spans;
 
-    PiiDetector(String id, String pattern) {
+    PiiDetector(String id, Spans spans) {
         this.id = id;
-        this.pattern = Pattern.compile(pattern);
+        this.spans = spans;
     }
 
     static PiiDetector byId(String id) {
@@ -49,21 +81,91 @@ enum PiiDetector {
 
     /** What the detector finds in the text (as folded, keeping case), as spans of the original. */
     List<Finding> find(FoldedText text) {
+        if (!mayHold(text.folded)) {
+            return List.of();
+        }
         if (this == CARD) {
             return cards(text);
         }
         if (this == IBAN) {
             return ibans(text);
         }
+        if (this == EMAIL) {
+            return emails(text);
+        }
         List<Finding> found = new ArrayList<>();
-        Matcher m = pattern.matcher(text.folded);
-        while (m.find()) {
-            String match = text.folded.substring(m.start(), m.end());
+        for (int[] span : spans.apply(text.folded)) {
+            String match = text.folded.substring(span[0], span[1]);
             if (valid(match)) {
-                found.add(new Finding(text.originalStart(m.start()), text.originalEnd(m.end()), id, evidence(match)));
+                found.add(new Finding(text.originalStart(span[0]), text.originalEnd(span[1]), id, evidence(match)));
             }
         }
         return found;
+    }
+
+    /**
+     * Addresses, found around each @: the local part to its left (up to 64 characters), the
+     * domain to its right, which needs a dot and a final label of 2 to 24 letters.
+     */
+    private List<Finding> emails(FoldedText text) {
+        String s = text.folded;
+        List<Finding> found = new ArrayList<>();
+        int after = 0;
+        for (int at = s.indexOf('@'); at >= 0; at = s.indexOf('@', at + 1)) {
+            int start = at;
+            while (start > after && at - start < 64 && localChar(s.charAt(start - 1))) {
+                start--;
+            }
+            int end = at + 1;
+            while (end < s.length() && (Character.isLetterOrDigit(s.charAt(end)) && s.charAt(end) < 0x80
+                    || s.charAt(end) == '.' || s.charAt(end) == '-')) {
+                end++;
+            }
+            while (end > at + 1 && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '-')) {
+                end--;
+            }
+            int lastDot = s.lastIndexOf('.', end - 1);
+            String tld = lastDot > at + 1 ? s.substring(lastDot + 1, end) : "";
+            if (start == at || tld.length() < 2 || tld.length() > 24 || !tld.chars().allMatch(Character::isLetter)
+                    || s.charAt(at + 1) == '.') {
+                continue;
+            }
+            found.add(new Finding(text.originalStart(start), text.originalEnd(end), id,
+                    evidence(s.substring(start, end))));
+            after = end;
+        }
+        return found;
+    }
+
+    private static boolean localChar(char c) {
+        return c < 0x80 && (Character.isLetterOrDigit(c) || "._%+-".indexOf(c) >= 0);
+    }
+
+    /** Literal beginnings a secret of each shape has; a text with none of them holds no secret. */
+    private static final List<String> SECRET_MARKS = List.of("sk-", "AKIA", "gh", "xox", "AIza", "_live_", "tnt_",
+            "-----BEGIN", "eyJ");
+
+    /**
+     * A cheap look for what every match needs (an @, a digit, two colons, a key's prefix),
+     * so that the pattern runs only on text that may hold a match: most text holds none.
+     */
+    private boolean mayHold(String text) {
+        return switch (this) {
+            case EMAIL -> text.indexOf('@') >= 0;
+            case IPV6 -> text.indexOf(':') >= 0 && text.indexOf(':', text.indexOf(':') + 1) >= 0;
+            case SECRET -> SECRET_MARKS.stream().anyMatch(text::contains);
+            default -> hasDigit(text);
+        };
+    }
+
+    private static boolean hasDigit(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -72,11 +174,10 @@ enum PiiDetector {
      */
     private List<Finding> ibans(FoldedText text) {
         List<Finding> found = new ArrayList<>();
-        Matcher m = pattern.matcher(text.folded);
-        while (m.find()) {
+        for (int[] m : spans.apply(text.folded)) {
             List<Integer> ends = new ArrayList<>();
             StringBuilder compact = new StringBuilder();
-            for (int i = m.start(); i < m.end(); i++) {
+            for (int i = m[0]; i < m[1]; i++) {
                 char c = text.folded.charAt(i);
                 if (c != ' ') {
                     compact.append(Character.toUpperCase(c));
@@ -86,18 +187,14 @@ enum PiiDetector {
             for (int length = Math.min(compact.length(), 34); length >= 15; length--) {
                 if (ibanChecksum(compact.substring(0, length))) {
                     int end = ends.get(length - 1);
-                    found.add(new Finding(text.originalStart(m.start()), text.originalEnd(end), id,
-                            evidence(text.folded.substring(m.start(), end))));
+                    found.add(new Finding(text.originalStart(m[0]), text.originalEnd(end), id,
+                            evidence(text.folded.substring(m[0], end))));
                     break;
                 }
             }
         }
         return found;
     }
-
-    /** Runs of digit groups; a card is any stretch of whole groups in one that is 13 to 19 digits and passes Luhn. */
-    private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+(?:[ .-][0-9]+)*");
-    private static final Pattern DIGIT_GROUP = Pattern.compile("[0-9]+");
 
     /**
      * Cards are looked for group by group, so that a number written next to others (a date,
@@ -106,12 +203,16 @@ enum PiiDetector {
      */
     private List<Finding> cards(FoldedText text) {
         List<Finding> found = new ArrayList<>();
-        Matcher run = DIGIT_RUN.matcher(text.folded);
-        while (run.find()) {
+        for (int[] run : spans.apply(text.folded)) {
             List<int[]> groups = new ArrayList<>();
-            Matcher group = DIGIT_GROUP.matcher(text.folded.substring(run.start(), run.end()));
-            while (group.find()) {
-                groups.add(new int[] {run.start() + group.start(), run.start() + group.end()});
+            int i = run[0];
+            while (i < run[1]) {
+                int start = i;
+                while (i < run[1] && Character.isDigit(text.folded.charAt(i))) {
+                    i++;
+                }
+                groups.add(new int[] {start, i});
+                i++;
             }
             int from = 0;
             while (from < groups.size()) {

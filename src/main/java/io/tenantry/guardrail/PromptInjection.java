@@ -44,13 +44,29 @@ final class PromptInjection {
                             + "(?:prompt|instructions?))")));
 
     /** Base64 long enough to hide a sentence. */
-    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]{24,}={0,2}");
+    private static final int MIN_BASE64 = 24;
 
     private PromptInjection() {
     }
 
+    /**
+     * Words one of the phrases needs (each phrase names what it is after: instructions, a
+     * prompt, a role); text with none of them is not scanned with the phrases at all.
+     */
+    private static final List<String> NEEDED = List.of("instruction", "prompt", "rule", "direction", "guideline",
+            "message", "context", "guardrail", "restriction", "unrestricted", "unfiltered", "jailbroken", "evil", "dan",
+            "free", "bound", "developer", "anything", "im_start", "inst]", "system");
+
     static List<Finding> find(FoldedText text, FoldedText plain) {
         List<Finding> found = new ArrayList<>();
+        if (NEEDED.stream().anyMatch(text.folded::contains)) {
+            phrases(text, found);
+        }
+        base64(plain, found);
+        return found;
+    }
+
+    private static void phrases(FoldedText text, List<Finding> found) {
         for (Phrase phrase : PHRASES) {
             Matcher m = phrase.pattern().matcher(text.folded);
             while (m.find()) {
@@ -58,22 +74,45 @@ final class PromptInjection {
                         phrase.kind()));
             }
         }
-        Matcher encoded = BASE64.matcher(plain.folded);
-        while (encoded.find()) {
-            String decoded = decode(plain.folded.substring(encoded.start(), encoded.end()));
+    }
+
+    /** Runs of base64 characters long enough to hide a sentence, found by a plain scan. */
+    private static void base64(FoldedText plain, List<Finding> found) {
+        String text = plain.folded;
+        int i = 0;
+        while (i < text.length()) {
+            if (!base64Char(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < text.length() && base64Char(text.charAt(i))) {
+                i++;
+            }
+            int end = i;
+            while (i < text.length() && i - end < 2 && text.charAt(i) == '=') {
+                i++;
+            }
+            if (end - start < MIN_BASE64) {
+                continue;
+            }
+            String decoded = decode(text.substring(start, i));
             if (decoded == null) {
                 continue;
             }
             String folded = FoldedText.fold(decoded);
             for (Phrase phrase : PHRASES) {
                 if (phrase.pattern().matcher(folded).find()) {
-                    found.add(new Finding(plain.originalStart(encoded.start()), plain.originalEnd(encoded.end()),
-                            "prompt_injection", phrase.kind() + ", encoded in base64"));
+                    found.add(new Finding(plain.originalStart(start), plain.originalEnd(i), "prompt_injection",
+                            phrase.kind() + ", encoded in base64"));
                     break;
                 }
             }
         }
-        return found;
+    }
+
+    private static boolean base64Char(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
     }
 
     private static String decode(String candidate) {

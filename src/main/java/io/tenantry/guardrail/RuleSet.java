@@ -33,8 +33,7 @@ final class RuleSet {
      * the rate counts, read beforehand.
      */
     Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Circumstances now) {
-        FoldedText folded = FoldedText.lowerCase(content);
-        FoldedText plain = FoldedText.keepingCase(content);
+        Scan scan = new Scan(content);
         // An agent may count tokens its own way, but never fewer than the text's length suggests.
         long estimated = (content.codePointCount(0, content.length()) + 3) / 4;
         long count = tokens != null ? Math.max(tokens, estimated) : estimated;
@@ -47,7 +46,7 @@ final class RuleSet {
                 continue;
             }
             GuardrailRule rule = compiled.rule;
-            List<Finding> found = compiled.find(content, folded, plain, count, asReported, now);
+            List<Finding> found = compiled.find(scan, count, asReported, now);
             if (found.isEmpty()) {
                 continue;
             }
