@@ -13,8 +13,9 @@ public final class OrgTimeZone {
     }
 
     static String parse(String value) {
+        // SystemV zones are in the JDK's list for old systems, but are no IANA region.
         if (value != null && (value.equals(UTC) || (value.length() <= 64 && value.contains("/")
-                && ZoneId.getAvailableZoneIds().contains(value)))) {
+                && !value.startsWith("SystemV/") && ZoneId.getAvailableZoneIds().contains(value)))) {
             return value;
         }
         throw ApiException.badRequest("timeZone", "timeZone must be an IANA time zone such as Europe/Paris, or UTC.");

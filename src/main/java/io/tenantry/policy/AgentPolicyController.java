@@ -53,8 +53,9 @@ class AgentPolicyController {
         StringBuilder state = new StringBuilder(agent.orgId().toString());
         items.forEach(p -> state.append('|').append(p.id()).append('@').append(p.updatedAt()));
         String etag = "\"" + Sha256.hex(state.toString()) + "\"";
-        if (request.checkNotModified(etag)) {
-            return null;
+        // "*" matches any current set (RFC 9110), which Spring's check does not read for GET.
+        if ("*".equals(request.getHeader("If-None-Match")) || request.checkNotModified(etag)) {
+            return ResponseEntity.status(304).eTag(etag).build();
         }
         return ResponseEntity.ok().eTag(etag).cacheControl(CacheControl.noCache().cachePrivate())
                 .body(new AgentPolicies(items));

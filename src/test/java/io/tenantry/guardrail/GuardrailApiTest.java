@@ -376,7 +376,7 @@ class GuardrailApiTest extends ServerTest {
 
         assertThat(late.text("decision")).as("fourteen hours ahead").isEqualTo("block");
         assertThat(late.json().path("matches").get(0).path("evidence").asString()).contains("Pacific/Kiritimati");
-        for (String zone : List.of("Mars/Olympus", "+02:00", "GMT+2", "")) {
+        for (String zone : List.of("Mars/Olympus", "+02:00", "GMT+2", "", "SystemV/AST4")) {
             api.patch("/api/organizations/" + org).as(owner).json(Map.of("timeZone", zone)).send().expect(400);
         }
         assertThat(api.get("/api/organizations/" + org).as(owner).send().text("timeZone"))

@@ -99,6 +99,8 @@ class PolicyApiTest extends ServerTest {
         Api.Response unchanged = api.get("/agent/v1/policies").as(namedKey).header("If-None-Match", etag).send();
         assertThat(unchanged.status()).isEqualTo(304);
         assertThat(unchanged.body()).isEmpty();
+        assertThat(api.get("/agent/v1/policies").as(namedKey).header("If-None-Match", "*").send().status())
+                .isEqualTo(304);
         api.patch("/api/policies/" + everyone).as(owner).json(Map.of("content", "Changed.")).send().expect(200);
         Api.Response changed = api.get("/agent/v1/policies").as(namedKey).header("If-None-Match", etag).send()
                 .expect(200);
