@@ -20,10 +20,10 @@ import io.tenantry.tenancy.OrgCallContext;
 @RestController
 class AgentControlController {
 
-    private final GuardrailService guardrails;
+    private final Interventions interventions;
 
-    AgentControlController(GuardrailService guardrails) {
-        this.guardrails = guardrails;
+    AgentControlController(Interventions interventions) {
+        this.interventions = interventions;
     }
 
     @Schema(name = "AgentControl")
@@ -36,7 +36,7 @@ class AgentControlController {
                     + "interventions page for the agent's organization.")
     @PostMapping("/api/agents/{id}/pause")
     Agent pause(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) Reason body) {
-        return guardrails.control(context, id, StatusChange.pause, body == null ? null : body.reason());
+        return interventions.control(context, id, StatusChange.pause, body == null ? null : body.reason());
     }
 
     @Operation(operationId = "resumeAgent", summary = "Resume an agent",
@@ -44,7 +44,7 @@ class AgentControlController {
                     + "users with the interventions page for the agent's organization.")
     @PostMapping("/api/agents/{id}/resume")
     Agent resume(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) Reason body) {
-        return guardrails.control(context, id, StatusChange.resume, body == null ? null : body.reason());
+        return interventions.control(context, id, StatusChange.resume, body == null ? null : body.reason());
     }
 
     @Operation(operationId = "stopAgent", summary = "Stop an agent",
@@ -52,6 +52,6 @@ class AgentControlController {
                     + "interventions page for the agent's organization.")
     @PostMapping("/api/agents/{id}/stop")
     Agent stop(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) Reason body) {
-        return guardrails.control(context, id, StatusChange.stop, body == null ? null : body.reason());
+        return interventions.control(context, id, StatusChange.stop, body == null ? null : body.reason());
     }
 }

@@ -18,10 +18,10 @@ import io.tenantry.tenancy.OrgCallContext;
 @RestController
 class AgentGuardrailController {
 
-    private final GuardrailService guardrails;
+    private final GuardrailChecks checks;
 
-    AgentGuardrailController(GuardrailService guardrails) {
-        this.guardrails = guardrails;
+    AgentGuardrailController(GuardrailChecks checks) {
+        this.checks = checks;
     }
 
     @Schema(name = "GuardrailCheck")
@@ -43,7 +43,7 @@ class AgentGuardrailController {
         if (body == null) {
             throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
         }
-        return guardrails.check(context, agent, new GuardrailService.CheckRequest(body.direction(), body.content(),
+        return checks.check(context, agent, new GuardrailChecks.CheckRequest(body.direction(), body.content(),
                 body.tokens()));
     }
 }

@@ -41,9 +41,13 @@ class GuardrailController {
             "resume", "stop");
 
     private final GuardrailService guardrails;
+    private final GuardrailChecks checks;
+    private final Interventions interventions;
 
-    GuardrailController(GuardrailService guardrails) {
+    GuardrailController(GuardrailService guardrails, GuardrailChecks checks, Interventions interventions) {
         this.guardrails = guardrails;
+        this.checks = checks;
+        this.interventions = interventions;
     }
 
     /** The body of POST and PATCH, for the API document: the service reads the fields present. */
@@ -140,8 +144,8 @@ class GuardrailController {
                     + "the text would trigger and what the redacted text would be. Nothing is recorded.")
     @PostMapping("/api/guardrails/test")
     Verdict test(OrgCallContext context, @RequestBody(required = false) TestBody body) {
-        return guardrails.test(context, body == null ? null
-                : new GuardrailService.TestRequest(body.direction(), body.content(), body.agentId()));
+        return checks.test(context, body == null ? null
+                : new GuardrailChecks.TestRequest(body.direction(), body.content(), body.agentId()));
     }
 
     @Operation(operationId = "exportInterventions", summary = "Interventions as CSV",
@@ -157,7 +161,7 @@ class GuardrailController {
             @RequestParam(required = false) String action,
             @Schema(format = "date-time") @RequestParam(required = false) String from,
             @Schema(format = "date-time") @RequestParam(required = false) String to) {
-        String csv = guardrails.interventionsCsv(context, filter(agentId, ruleId, action, from, to));
+        String csv = interventions.csv(context, filter(agentId, ruleId, action, from, to));
         return ResponseEntity.ok().contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION,
                         ContentDisposition.attachment().filename("interventions.csv").build().toString())
@@ -175,7 +179,7 @@ class GuardrailController {
             @Schema(format = "date-time") @RequestParam(required = false) String from,
             @Schema(format = "date-time") @RequestParam(required = false) String to,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
-        return guardrails.interventions(context, filter(agentId, ruleId, action, from, to),
+        return interventions.list(context, filter(agentId, ruleId, action, from, to),
                 PageRequest.of(limit, cursor));
     }
 
