@@ -121,7 +121,7 @@ final class CompiledRule {
                     }
                     end = gap > end && folded.startsWith(words[w], gap) ? gap + words[w].length() : -1;
                 }
-                if (end >= 0 && !wordCharAt(folded, start - 1) && !wordCharAt(folded, end)) {
+                if (end >= 0 && !joins(folded, start - 1, start) && !joins(folded, end, end - 1)) {
                     found.add(new Finding(text.originalStart(start), text.originalEnd(end), "keyword",
                             "keyword '" + folded.substring(start, end) + "'"));
                     from = end;
@@ -134,8 +134,19 @@ final class CompiledRule {
         return found;
     }
 
-    private static boolean wordCharAt(String text, int at) {
-        return at >= 0 && at < text.length() && Character.isLetterOrDigit(text.charAt(at));
+    /**
+     * Whether the character at {@code at} runs on from the keyword's edge at {@code edge}, so
+     * that the keyword is part of a longer word: a letter or digit of the same script. Text in
+     * scripts written without spaces ("我的password是") has its keywords found all the same.
+     */
+    private static boolean joins(String text, int at, int edge) {
+        if (at < 0 || at >= text.length() || !Character.isLetterOrDigit(text.charAt(at))) {
+            return false;
+        }
+        Character.UnicodeScript neighbour = Character.UnicodeScript.of(text.charAt(at));
+        Character.UnicodeScript own = Character.UnicodeScript.of(text.charAt(edge));
+        return neighbour == own || neighbour == Character.UnicodeScript.COMMON
+                || own == Character.UnicodeScript.COMMON;
     }
 
     private List<Finding> regex(String text) {

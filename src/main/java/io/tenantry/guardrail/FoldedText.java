@@ -52,7 +52,7 @@ final class FoldedText {
                 i++;
                 continue;
             }
-            String one = shows(cp) ? fold(original.substring(i, i + width), lowerCase) : "";
+            String one = !shows(cp) ? "" : space(cp) ? " " : fold(original.substring(i, i + width), lowerCase);
             for (int k = 0; k < one.length(); k++) {
                 if (n == origin.length) {
                     origin = Arrays.copyOf(origin, origin.length * 2);
@@ -65,10 +65,24 @@ final class FoldedText {
         return new FoldedText(folded.toString(), Arrays.copyOf(origin, n), original);
     }
 
-    /** Whether the character shows anything: format characters and controls (but tab and breaks) do not. */
+    /**
+     * Whether the character shows anything. These do not: format characters, controls (but
+     * tab and line breaks), unassigned and private-use code points, and the letters and
+     * symbols that render blank (Hangul fillers, the Braille blank, the object placeholder).
+     */
     private static boolean shows(int cp) {
         int type = Character.getType(cp);
-        return type != Character.FORMAT && (type != Character.CONTROL || cp == '\t' || cp == '\n' || cp == '\r');
+        if (type == Character.CONTROL) {
+            return cp == '\t' || cp == '\n' || cp == '\r';
+        }
+        return type != Character.FORMAT && type != Character.UNASSIGNED && type != Character.PRIVATE_USE
+                && type != Character.SURROGATE && cp != 0x115F && cp != 0x1160 && cp != 0x3164 && cp != 0xFFA0
+                && cp != 0x2800 && cp != 0xFFFC;
+    }
+
+    /** Every kind of space and line or paragraph separator, compared as a plain space. */
+    private static boolean space(int cp) {
+        return Character.isSpaceChar(cp) && cp != ' ';
     }
 
     static String fold(String text) {
@@ -78,12 +92,14 @@ final class FoldedText {
     private static String fold(String text, boolean lowerCase) {
         String decomposed = Normalizer.normalize(text, Normalizer.Form.NFKD);
         StringBuilder kept = new StringBuilder(decomposed.length());
-        for (int i = 0; i < decomposed.length(); i++) {
-            char c = decomposed.charAt(i);
-            if (Character.getType(c) != Character.NON_SPACING_MARK && shows(c)) {
-                kept.append(c);
+        // By code point: marks and hidden characters beyond the first plane (variation
+        // selectors 17 to 256, say) are pairs of chars.
+        decomposed.codePoints().forEach(cp -> {
+            int type = Character.getType(cp);
+            if (type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK && shows(cp)) {
+                kept.appendCodePoint(space(cp) ? ' ' : cp);
             }
-        }
+        });
         return lowerCase ? kept.toString().toLowerCase(Locale.ROOT) : kept.toString();
     }
 
@@ -99,15 +115,16 @@ final class FoldedText {
         }
         int from = origin[end - 1];
         int after = from + Character.charCount(original.codePointAt(from));
-        // Marks and invisible characters that follow the span belong to it, so none is left behind.
-        while (after < original.length() && hidden(original.codePointAt(after))) {
+        // Combining marks that follow the span belong to it, so none is left behind. Invisible
+        // format characters do not: one may close a direction override opened before.
+        while (after < original.length() && mark(original.codePointAt(after))) {
             after += Character.charCount(original.codePointAt(after));
         }
         return after;
     }
 
-    private static boolean hidden(int cp) {
+    private static boolean mark(int cp) {
         int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || !shows(cp);
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK;
     }
 }

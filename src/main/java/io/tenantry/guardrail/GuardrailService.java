@@ -112,6 +112,10 @@ class GuardrailService implements AgentDeparture {
             AppliesTo appliesTo = fields.containsKey("appliesTo") ? AppliesTo.parse(fields.get("appliesTo"))
                     : before.appliesTo();
             boolean enabled = fields.containsKey("enabled") ? flag(fields.get("enabled")) : before.enabled();
+            if (enabled && !appliesTo.all() && appliesTo.agentIds().isEmpty()) {
+                throw ApiException.badRequest("appliesTo", "It names no agent any more (those it named have left): "
+                        + "give appliesTo agents or \"all\" to switch it on.");
+            }
             refuseTakenName(scope, before.orgId(), name, id);
             if (!appliesTo.equals(before.appliesTo())) {
                 agents.requireAgentsOf(scope, before.orgId(), appliesTo);

@@ -124,7 +124,12 @@ enum PiiDetector {
             while (end > at + 1 && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '-')) {
                 end--;
             }
-            int lastDot = s.lastIndexOf('.', end - 1);
+            // Looked for within the domain only: lastIndexOf from the end would rescan the whole
+            // text before each @, quadratic for a text of many.
+            int lastDot = end - 1;
+            while (lastDot > at + 1 && s.charAt(lastDot) != '.') {
+                lastDot--;
+            }
             String tld = lastDot > at + 1 ? s.substring(lastDot + 1, end) : "";
             if (start == at || tld.length() < 2 || tld.length() > 24 || !tld.chars().allMatch(Character::isLetter)
                     || s.charAt(at + 1) == '.') {
@@ -214,28 +219,58 @@ enum PiiDetector {
                 groups.add(new int[] {start, i});
                 i++;
             }
-            int from = 0;
-            while (from < groups.size()) {
-                int taken = 0;
+            // Every stretch of whole groups that is a valid card; card-shaped ones (4-4-4-4,
+            // 4-6-5, one unbroken number) first, then longer ones, so that a date or a phone
+            // number just before a card does not pull the card's span off its digits.
+            List<int[]> windows = new ArrayList<>();
+            for (int from = 0; from < groups.size(); from++) {
                 StringBuilder digits = new StringBuilder();
                 for (int to = from; to < groups.size() && digits.length() <= 19; to++) {
                     digits.append(text.folded, groups.get(to)[0], groups.get(to)[1]);
                     if (between(digits.length(), 13, 19) && luhn(digits.toString())) {
-                        taken = to - from + 1;
+                        windows.add(new int[] {from, to, cardShaped(groups.subList(from, to + 1)) ? 1 : 0,
+                            digits.length()});
                     }
                 }
-                if (taken == 0) {
-                    from++;
+            }
+            windows.sort((a, b) -> a[2] != b[2] ? b[2] - a[2] : a[3] != b[3] ? b[3] - a[3] : a[0] - b[0]);
+            boolean[] taken = new boolean[groups.size()];
+            for (int[] w : windows) {
+                boolean free = true;
+                for (int g = w[0]; g <= w[1]; g++) {
+                    free &= !taken[g];
+                }
+                if (!free) {
                     continue;
                 }
-                int start = groups.get(from)[0];
-                int end = groups.get(from + taken - 1)[1];
-                found.add(new Finding(text.originalStart(start), text.originalEnd(end), id,
-                        evidence(text.folded.substring(start, end))));
-                from += taken;
+                for (int g = w[0]; g <= w[1]; g++) {
+                    taken[g] = true;
+                }
+                int start = groups.get(w[0])[0];
+                int stop = groups.get(w[1])[1];
+                found.add(new Finding(text.originalStart(start), text.originalEnd(stop), id,
+                        evidence(text.folded.substring(start, stop))));
             }
         }
+        found.sort(java.util.Comparator.comparingInt(Finding::start));
         return found;
+    }
+
+    /** How cards are printed: one unbroken number, fours (the last may be shorter), or 4-6-5. */
+    private static boolean cardShaped(List<int[]> groups) {
+        if (groups.size() == 1) {
+            return true;
+        }
+        int[] lengths = groups.stream().mapToInt(g -> g[1] - g[0]).toArray();
+        if (lengths.length == 3 && lengths[0] == 4 && lengths[1] == 6 && lengths[2] == 5) {
+            return true;
+        }
+        for (int k = 0; k < lengths.length - 1; k++) {
+            if (lengths[k] != 4) {
+                return false;
+            }
+        }
+        return lengths[lengths.length - 1] <= 4;
     }
 
     private boolean valid(String match) {

@@ -127,6 +127,10 @@ class PolicyService implements AgentDeparture {
             AppliesTo appliesTo = patch.has("appliesTo") ? AppliesTo.parse(patch.fields().get("appliesTo"))
                     : before.appliesTo();
             boolean enabled = patch.has("enabled") ? flag("enabled", patch.fields().get("enabled")) : before.enabled();
+            if (enabled && !appliesTo.all() && appliesTo.agentIds().isEmpty()) {
+                throw ApiException.badRequest("appliesTo", "It names no agent any more (those it named have left): "
+                        + "give appliesTo agents or \"all\" to switch it on.");
+            }
             refuseTakenName(scope, before.orgId(), name, id);
             if (!appliesTo.equals(before.appliesTo())) {
                 agents.requireAgentsOf(scope, before.orgId(), appliesTo);

@@ -147,6 +147,8 @@ class GuardrailApiTest extends ServerTest {
         assertThat(api.get("/api/guardrails/rules/" + rule + "/versions").as(owner).send().items()).hasSize(2);
         assertThat(api.get("/api/audit?action=guardrail_rule.updated&limit=500").org(org).as(owner).send().body())
                 .contains("left the organization").contains("switched off");
+        assertThat(api.patch("/api/guardrails/rules/" + rule).as(owner).json(Map.of("enabled", true)).send()
+                .expect(400).text("field")).as("not switched on to apply to nobody").isEqualTo("appliesTo");
     }
 
     @Test
