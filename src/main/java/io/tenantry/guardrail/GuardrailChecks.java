@@ -59,7 +59,7 @@ class GuardrailChecks {
         String content = checkContent(request.content());
         Long tokens = tokens(request.tokens());
         OrgScope scope = context.scope();
-        Loaded loaded = transactions.read(scope, () -> load(scope, agent.orgId()));
+        Loaded loaded = load(scope, agent.orgId());
         List<GuardrailRule> counting = loaded.set().counting(agent.agentId(), direction);
         if (counting.isEmpty()) {
             Verdict verdict = loaded.set().evaluate(agent.agentId(), direction, content, tokens,
@@ -88,11 +88,14 @@ class GuardrailChecks {
     private record Loaded(RuleSet set, ZoneId zone) {
     }
 
+    /** Outside any transaction: the rule set reads the baseline in a scope of its own. */
     private Loaded load(OrgScope scope, UUID orgId) {
         RuleSet set = ruleSets.of(scope, orgId);
-        ZoneId zone = set.keepsHours() ? organizations.find(scope, orgId).map(o -> ZoneId.of(o.timeZone()))
-                .orElse(ZoneOffset.UTC) : ZoneOffset.UTC;
-        return new Loaded(set, zone);
+        if (!set.keepsHours()) {
+            return new Loaded(set, ZoneOffset.UTC);
+        }
+        return new Loaded(set, transactions.read(scope, () -> organizations.find(scope, orgId)
+                .map(o -> ZoneId.of(o.timeZone())).orElse(ZoneOffset.UTC)));
     }
 
     /** Windows are aligned to the epoch, so every node counts into the same one. */
@@ -134,12 +137,12 @@ class GuardrailChecks {
         if (!scope.includes(orgId)) {
             throw ApiException.forbidden("Pick one of your organizations as the org context to test its rules.");
         }
+        Loaded loaded = load(scope, orgId);
         return transactions.read(scope, () -> {
             if (request.agentId() != null && agents.names(scope.narrowedTo(List.of(orgId)),
                     List.of(request.agentId())).isEmpty()) {
                 throw ApiException.badRequest("agentId", "agentId is not an agent of this organization.");
             }
-            Loaded loaded = load(scope, orgId);
             // What the next check would count, without counting it.
             Map<UUID, Long> counts = new HashMap<>();
             if (request.agentId() != null) {

@@ -74,7 +74,10 @@ class GuardrailController {
             @Schema(description = "HH:MM-HH:MM in the organization's time zone; 22:00-06:00 spans midnight.",
                     example = "08:00-18:00") String allowedHours,
             @ArraySchema(schema = @Schema(allowableValues = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}))
-            List<String> allowedDays) {
+            List<String> allowedDays,
+            @Schema(description = "Owners only, on rules of the default organization that apply to all agents: "
+                    + "true makes the rule apply to every organization's agents (the platform baseline).")
+            Boolean baseline) {
     }
 
     @Schema(name = "GuardrailTest")
@@ -91,6 +94,15 @@ class GuardrailController {
     CursorPage<GuardrailRule> list(OrgCallContext context, @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         return guardrails.list(context, PageRequest.of(limit, cursor));
+    }
+
+    @Operation(operationId = "listBaselineRules", summary = "List the platform baseline",
+            description = "The enabled rules the platform applies to every organization's agents, by name: "
+                    + "read-only, whatever the org context.")
+    @GetMapping("/api/guardrails/baseline")
+    CursorPage<BaselineRule> baseline(OrgCallContext context, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        return guardrails.baseline(PageRequest.of(limit, cursor));
     }
 
     @Operation(operationId = "createGuardrailRule", summary = "Add a guardrail rule",

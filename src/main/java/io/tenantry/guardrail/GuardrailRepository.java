@@ -18,6 +18,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -78,8 +79,21 @@ class GuardrailRepository {
     }
 
     CursorPage<GuardrailRule> list(OrgScope scope, PageRequest page) {
-        StringBuilder sql = new StringBuilder("select * from guardrail_rules where ").append(scope.sql("org_id"));
+        return page(scope, "", Map.of(), page);
+    }
+
+    /** The enabled baseline rules, a page at a time. Read in a scope that includes the default org. */
+    CursorPage<GuardrailRule> baselinePage(OrgScope scope, PageRequest page) {
+        return page(scope, " and baseline and enabled and org_id = :defaultOrg", Map.of("defaultOrg", DefaultOrg.ID),
+                page);
+    }
+
+    private CursorPage<GuardrailRule> page(OrgScope scope, String where, Map<String, Object> whereParams,
+            PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from guardrail_rules where ").append(scope.sql("org_id"))
+                .append(where);
         Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.putAll(whereParams);
         if (!page.first()) {
             sql.append(" and (name > :afterName or (name = :afterName and id > :afterId))");
             params.put("afterName", page.afterPart(0));
@@ -125,10 +139,41 @@ class GuardrailRepository {
                 .params(scope.parameters()).query(Long.class).single() > 0;
     }
 
-    /** How many times the org's rules have changed; 0 before the first change. */
-    long setVersion(OrgScope scope, UUID orgId) {
-        return jdbc.sql("select version from guardrail_rule_sets where org_id = :org and " + scope.sql("org_id"))
-                .param("org", orgId).params(scope.parameters()).query(Long.class).optional().orElse(0L);
+    /** How many times the org's rules and the baseline have changed. */
+    record SetVersions(long own, long baseline) {
+    }
+
+    /**
+     * How many times the org's rules have changed (0 before the first change) and how many
+     * times the baseline has, in one statement: what a check compares with the rule set it
+     * compiled.
+     */
+    SetVersions setVersions(OrgScope scope, UUID orgId) {
+        return jdbc.sql("select coalesce((select version from guardrail_rule_sets where org_id = :org and "
+                + scope.sql("org_id") + "), 0) as own, (select version from guardrail_baseline) as baseline")
+                .param("org", orgId).params(scope.parameters())
+                .query((rs, n) -> new SetVersions(rs.getLong("own"), rs.getLong("baseline"))).single();
+    }
+
+    /** How many times the baseline has changed. */
+    long baselineVersion() {
+        return jdbc.sql("select version from guardrail_baseline").query(Long.class).single();
+    }
+
+    /** Counts a change of the baseline, in the transaction that makes it. */
+    void baselineChanged() {
+        jdbc.sql("update guardrail_baseline set version = version + 1").update();
+    }
+
+    /**
+     * The baseline's rules: the default organization's rules marked baseline, those enabled
+     * only ({@code enabledOnly}) or all. Read in a scope that includes the default org.
+     */
+    List<GuardrailRule> baseline(OrgScope scope, boolean enabledOnly) {
+        return jdbc.sql("select * from guardrail_rules where baseline and org_id = :org and "
+                + (enabledOnly ? "enabled and " : "") + scope.sql("org_id") + " order by name, id")
+                .param("org", DefaultOrg.ID).params(scope.parameters()).query(GuardrailRepository::row).list()
+                .stream().map(GuardrailRepository::withoutTargets).toList();
     }
 
     /** Counts a change of the org's rules, in the transaction that makes it. */
@@ -145,13 +190,13 @@ class GuardrailRepository {
         scope.requireWritable(rule.orgId());
         jdbc.sql("""
                 insert into guardrail_rules (id, org_id, name, type, direction, action, severity, mode, enabled,
-                                             applies_to_all, settings, version, created_at, updated_at)
-                values (:id, :org, :name, :type, :direction, :action, :severity, :mode, :enabled, :all, :settings,
-                        :version, :at, :at)
+                                             applies_to_all, baseline, settings, version, created_at, updated_at)
+                values (:id, :org, :name, :type, :direction, :action, :severity, :mode, :enabled, :all, :baseline,
+                        :settings, :version, :at, :at)
                 """).param("id", rule.id()).param("org", rule.orgId()).param("name", rule.name())
                 .param("type", rule.type()).param("direction", rule.direction()).param("action", rule.action())
                 .param("severity", rule.severity()).param("mode", rule.mode()).param("enabled", rule.enabled())
-                .param("all", rule.appliesTo().all()).param("settings", settings(rule))
+                .param("all", rule.appliesTo().all()).param("baseline", rule.baseline()).param("settings", settings(rule))
                 .param("version", rule.version()).param("at", Timestamps.of(rule.createdAt())).update();
         addVersion(rule, actor);
         setTargets(rule);
@@ -162,12 +207,12 @@ class GuardrailRepository {
         jdbc.sql("""
                 update guardrail_rules set name = :name, direction = :direction, action = :action, severity = :severity,
                                            mode = :mode, enabled = :enabled, applies_to_all = :all,
-                                           settings = :settings, version = :version, updated_at = :at
+                                           baseline = :baseline, settings = :settings, version = :version, updated_at = :at
                  where id = :id and """ + " " + scope.sql("org_id"))
                 .param("id", after.id()).param("name", after.name()).param("direction", after.direction())
                 .param("action", after.action()).param("severity", after.severity()).param("mode", after.mode())
                 .param("enabled", after.enabled()).param("all", after.appliesTo().all())
-                .param("settings", settings(after)).param("version", after.version())
+                .param("baseline", after.baseline()).param("settings", settings(after)).param("version", after.version())
                 .param("at", Timestamps.of(after.updatedAt())).params(scope.parameters()).update();
         addVersion(after, actor);
         if (!after.appliesTo().equals(before.appliesTo())) {
@@ -229,7 +274,8 @@ class GuardrailRepository {
     }
 
     private record Row(UUID id, UUID orgId, String name, String type, String direction, String action,
-            String severity, String mode, boolean enabled, boolean all, Settings settings, int version,
+            String severity, String mode, boolean enabled, boolean all, boolean baseline, Settings settings,
+            int version,
             Instant createdAt, Instant updatedAt) {
     }
 
@@ -237,7 +283,7 @@ class GuardrailRepository {
         return new Row(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("name"),
                 rs.getString("type"), rs.getString("direction"), rs.getString("action"), rs.getString("severity"),
                 rs.getString("mode"), rs.getBoolean("enabled"), rs.getBoolean("applies_to_all"),
-                JSON.readValue(rs.getString("settings"), Settings.class), rs.getInt("version"),
+                rs.getBoolean("baseline"), JSON.readValue(rs.getString("settings"), Settings.class), rs.getInt("version"),
                 Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
     }
 
@@ -253,11 +299,19 @@ class GuardrailRepository {
                                 .add(rs.getObject("agent_id", UUID.class));
                     });
         }
-        return rows.stream().map(r -> new GuardrailRule(r.id(), r.orgId(), r.name(), r.type(), r.direction(),
-                r.action(), r.severity(), r.mode(), r.enabled(), r.all() ? AppliesTo.EVERY_AGENT
-                        : new AppliesTo(false, targets.getOrDefault(r.id(), List.of())),
-                r.settings().keywords(), r.settings().pattern(), r.settings().detectors(), r.settings().maxTokens(),
-                r.settings().limit(), r.settings().window(), r.settings().allowedHours(), r.settings().allowedDays(),
-                r.version(), r.createdAt(), r.updatedAt())).toList();
+        return rows.stream().map(r -> rule(r, r.all() ? AppliesTo.EVERY_AGENT
+                : new AppliesTo(false, targets.getOrDefault(r.id(), List.of())))).toList();
+    }
+
+    /** A baseline rule applies to every agent, so it names none. */
+    private static GuardrailRule withoutTargets(Row row) {
+        return rule(row, AppliesTo.EVERY_AGENT);
+    }
+
+    private static GuardrailRule rule(Row r, AppliesTo appliesTo) {
+        return new GuardrailRule(r.id(), r.orgId(), r.name(), r.type(), r.direction(), r.action(), r.severity(),
+                r.mode(), r.enabled(), appliesTo, r.baseline(), r.settings().keywords(), r.settings().pattern(),
+                r.settings().detectors(), r.settings().maxTokens(), r.settings().limit(), r.settings().window(),
+                r.settings().allowedHours(), r.settings().allowedDays(), r.version(), r.createdAt(), r.updatedAt());
     }
 }

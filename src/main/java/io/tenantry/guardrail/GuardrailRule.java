@@ -27,6 +27,8 @@ public record GuardrailRule(@Always UUID id, @Always UUID orgId, @Always String 
         @Always boolean enabled,
         @Schema(types = {"string", "array"}, description = "\"all\" or the ids of the organization's agents it "
                 + "applies to.", example = "all") @Always AppliesTo appliesTo,
+        @Schema(description = "A rule of the default organization that applies to every organization's agents "
+                + "(the platform baseline); only owners mark, change or delete one.") @Always boolean baseline,
         List<String> keywords, String pattern,
         @Schema(description = "email, phone, card, iban, us_ssn, ipv4, ipv6, secret; absent means all.")
         List<String> detectors, Long maxTokens,
@@ -41,8 +43,13 @@ public record GuardrailRule(@Always UUID id, @Always UUID orgId, @Always String 
 
     static GuardrailRule of(UUID id, UUID orgId, String name, RuleDefinition d, boolean enabled, AppliesTo appliesTo,
             int version, Instant createdAt, Instant updatedAt) {
+        return of(id, orgId, name, d, enabled, appliesTo, false, version, createdAt, updatedAt);
+    }
+
+    static GuardrailRule of(UUID id, UUID orgId, String name, RuleDefinition d, boolean enabled, AppliesTo appliesTo,
+            boolean baseline, int version, Instant createdAt, Instant updatedAt) {
         return new GuardrailRule(id, orgId, name, d.type(), d.direction(), d.action(), d.severity(), d.mode(), enabled,
-                appliesTo, d.keywords(), d.pattern(), d.detectors(), d.maxTokens(), d.limit(), d.window(),
+                appliesTo, baseline, d.keywords(), d.pattern(), d.detectors(), d.maxTokens(), d.limit(), d.window(),
                 d.allowedHours(), d.allowedDays(), version, createdAt, updatedAt);
     }
 
@@ -54,9 +61,10 @@ public record GuardrailRule(@Always UUID id, @Always UUID orgId, @Always String 
 
     /** What the audit log and the version history keep of a rule. */
     Audited auditState() {
-        return new Audited(name, definition(), enabled, appliesTo, version);
+        return new Audited(name, definition(), enabled, appliesTo, baseline, version);
     }
 
-    record Audited(String name, RuleDefinition definition, boolean enabled, AppliesTo appliesTo, int version) {
+    record Audited(String name, RuleDefinition definition, boolean enabled, AppliesTo appliesTo, boolean baseline,
+            int version) {
     }
 }

@@ -24,7 +24,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Each org's guardrail rules and their versions. An org's rules judge only its own agents;
- * anyone with the guardrails page edits the rules of the orgs in their scope.
+ * anyone with the guardrails page edits the rules of the orgs in their scope. The exception
+ * is the platform baseline: rules of the default organization that an owner marks as
+ * applying to every organization's agents, which only owners change and every org sees.
  */
 @Service
 class GuardrailService implements AgentDeparture {
@@ -33,7 +35,7 @@ class GuardrailService implements AgentDeparture {
 
     private static final Set<String> FIELDS = Set.of("name", "type", "direction", "action", "severity", "mode",
             "enabled", "appliesTo", "keywords", "pattern", "detectors", "maxTokens", "limit", "window", "allowedHours",
-            "allowedDays");
+            "allowedDays", "baseline");
     private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "orgId", "version", "createdAt",
             "updatedAt");
     private static final Map<String, String> ALIASES = Map.of("applies_to", "appliesTo", "max_tokens", "maxTokens",
@@ -58,6 +60,16 @@ class GuardrailService implements AgentDeparture {
         return transactions.read(context.scope(), () -> rules.list(context.scope(), page));
     }
 
+    /**
+     * The baseline's enabled rules, for anyone with the guardrails page whatever their org:
+     * read in the default org's scope, and shown without it.
+     */
+    CursorPage<BaselineRule> baseline(PageRequest page) {
+        OrgScope platform = OrgScope.of(DefaultOrg.ID);
+        CursorPage<GuardrailRule> rules = transactions.read(platform, () -> this.rules.baselinePage(platform, page));
+        return new CursorPage<>(rules.items().stream().map(BaselineRule::of).toList(), rules.nextCursor());
+    }
+
     GuardrailRule get(OrgCallContext context, UUID id) {
         return transactions.read(context.scope(), () -> rules.find(context.scope(), id)
                 .orElseThrow(GuardrailService::notFound));
@@ -77,11 +89,16 @@ class GuardrailService implements AgentDeparture {
         RuleDefinition definition = RuleDefinition.read(fields, null);
         AppliesTo appliesTo = fields.get("appliesTo") == null ? AppliesTo.EVERY_AGENT
                 : AppliesTo.parse(fields.get("appliesTo"));
-        boolean enabled = !fields.containsKey("enabled") || flag(fields.get("enabled"));
+        boolean enabled = !fields.containsKey("enabled") || flag("enabled", fields.get("enabled"));
+        boolean baseline = fields.containsKey("baseline") && flag("baseline", fields.get("baseline"));
         UUID orgId = context.selected().orElse(DefaultOrg.ID);
         OrgScope scope = context.scope();
         if (!scope.includes(orgId)) {
             throw ApiException.forbidden("Pick one of your organizations as the org context to add a rule to.");
+        }
+        if (baseline) {
+            requireBaselineOwner(context);
+            checkBaseline(orgId, appliesTo);
         }
         return transactions.write(scope, () -> {
             organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
@@ -92,10 +109,10 @@ class GuardrailService implements AgentDeparture {
             UUID id = UUID.randomUUID();
             refuseTakenName(scope, orgId, name, id);
             agents.requireAgentsOf(scope, orgId, appliesTo);
-            GuardrailRule created = GuardrailRule.of(id, orgId, name, definition, enabled, appliesTo, 1, context.at(),
-                    context.at());
+            GuardrailRule created = GuardrailRule.of(id, orgId, name, definition, enabled, appliesTo, baseline, 1,
+                    context.at(), context.at());
             rules.insert(scope, created, context.actor().label());
-            rules.changed(scope, orgId);
+            changed(scope, null, created);
             audit.record(context, orgId, "guardrail_rule.created", "guardrail_rule", id, null, created.auditState());
             return created;
         });
@@ -111,7 +128,16 @@ class GuardrailService implements AgentDeparture {
             RuleDefinition definition = RuleDefinition.read(fields, before.definition());
             AppliesTo appliesTo = fields.containsKey("appliesTo") ? AppliesTo.parse(fields.get("appliesTo"))
                     : before.appliesTo();
-            boolean enabled = fields.containsKey("enabled") ? flag(fields.get("enabled")) : before.enabled();
+            boolean enabled = fields.containsKey("enabled") ? flag("enabled", fields.get("enabled"))
+                    : before.enabled();
+            boolean baseline = fields.containsKey("baseline") ? flag("baseline", fields.get("baseline"))
+                    : before.baseline();
+            if (baseline || before.baseline()) {
+                requireBaselineOwner(context);
+            }
+            if (baseline) {
+                checkBaseline(before.orgId(), appliesTo);
+            }
             if (enabled && !appliesTo.all() && appliesTo.agentIds().isEmpty()) {
                 throw ApiException.badRequest("appliesTo", "It names no agent any more (those it named have left): "
                         + "give appliesTo agents or \"all\" to switch it on.");
@@ -120,15 +146,15 @@ class GuardrailService implements AgentDeparture {
             if (!appliesTo.equals(before.appliesTo())) {
                 agents.requireAgentsOf(scope, before.orgId(), appliesTo);
             }
-            GuardrailRule same = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo,
+            GuardrailRule same = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo, baseline,
                     before.version(), before.createdAt(), before.updatedAt());
             if (same.equals(before)) {
                 return before;
             }
-            GuardrailRule after = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo,
+            GuardrailRule after = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo, baseline,
                     before.version() + 1, before.createdAt(), context.at());
             rules.update(scope, before, after, context.actor().label());
-            rules.changed(scope, before.orgId());
+            changed(scope, before, after);
             audit.record(context, before.orgId(), "guardrail_rule.updated", "guardrail_rule", id,
                     before.auditState(), after.auditState());
             return after;
@@ -139,8 +165,11 @@ class GuardrailService implements AgentDeparture {
         OrgScope scope = context.scope();
         transactions.write(scope, () -> {
             GuardrailRule before = rules.lock(scope, id).orElseThrow(GuardrailService::notFound);
+            if (before.baseline()) {
+                requireBaselineOwner(context);
+            }
             rules.delete(scope, id);
-            rules.changed(scope, before.orgId());
+            changed(scope, before, null);
             audit.record(context, before.orgId(), "guardrail_rule.deleted", "guardrail_rule", id,
                     before.auditState(), null);
             return null;
@@ -159,10 +188,10 @@ class GuardrailService implements AgentDeparture {
             GuardrailRule before = rules.lock(scope, id).orElseThrow();
             List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
             GuardrailRule after = GuardrailRule.of(id, fromOrg, before.name(), before.definition(),
-                    before.enabled() && !left.isEmpty(), new AppliesTo(false, left), before.version() + 1,
+                    before.enabled() && !left.isEmpty(), new AppliesTo(false, left), false, before.version() + 1,
                     before.createdAt(), context.at());
             rules.update(scope, before, after, context.actor().label());
-            rules.changed(scope, fromOrg);
+            changed(scope, before, after);
             audit.record(context, fromOrg, "guardrail_rule.updated", "guardrail_rule", id, before.auditState(),
                     Map.of("state", after.auditState(), "reason", AgentDeparture.reason(agentId, left.isEmpty())));
         }
@@ -178,11 +207,42 @@ class GuardrailService implements AgentDeparture {
         return new PatchBody(fields).text(field);
     }
 
-    private static boolean flag(Object value) {
+    private static boolean flag(String field, Object value) {
         if (value instanceof Boolean b) {
             return b;
         }
-        throw ApiException.badRequest("enabled", "enabled must be true or false.");
+        throw ApiException.badRequest(field, field + " must be true or false.");
+    }
+
+    /**
+     * Counts a change of a rule (null before it was created, null after it was deleted) in
+     * its org's rule set and, where it is or was a baseline rule, in the baseline.
+     */
+    private void changed(OrgScope scope, GuardrailRule before, GuardrailRule after) {
+        GuardrailRule rule = after != null ? after : before;
+        rules.changed(scope, rule.orgId());
+        if ((before != null && before.baseline()) || (after != null && after.baseline())) {
+            rules.baselineChanged();
+        }
+    }
+
+    /** A baseline rule binds every organization: only owners mark, change or delete one. */
+    private static void requireBaselineOwner(OrgCallContext context) {
+        if (!context.caller().owner()) {
+            throw ApiException.forbidden("Only owners may mark, change or delete a rule of the platform baseline, "
+                    + "which applies to every organization.");
+        }
+    }
+
+    private static void checkBaseline(UUID orgId, AppliesTo appliesTo) {
+        if (!DefaultOrg.ID.equals(orgId)) {
+            throw ApiException.badRequest("baseline", "Only rules of the default organization can apply to every "
+                    + "organization: pick the default organization as the org context.");
+        }
+        if (!appliesTo.all()) {
+            throw ApiException.badRequest("appliesTo", "A baseline rule applies to every agent of every "
+                    + "organization: leave appliesTo as \"all\".");
+        }
     }
 
     private void refuseTakenName(OrgScope scope, UUID orgId, String name, UUID id) {

@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * One org's enabled rules, compiled: the evaluator. It does no I/O, so one text is judged
- * by the rules alone. The strictest action of the enforced rules that matched decides
- * (pause_agent, then block, redact, flag); shadow rules are reported and change nothing.
+ * One org's enabled rules and the platform baseline's, compiled: the evaluator. It does no
+ * I/O, so one text is judged by the rules alone. The strictest action of the enforced rules
+ * that matched decides (pause_agent, then block, redact, flag); shadow rules are reported
+ * and change nothing.
  */
 final class RuleSet {
 
@@ -18,12 +19,44 @@ final class RuleSet {
     private static final Map<String, String> DECISION = Map.of("flag", "allow", "redact", "redact", "block", "block",
             "pause_agent", "pause");
 
+    /** The org's count of rule changes that {@link #own} was compiled at. */
     final long version;
+    /** The count of baseline changes that the baseline rules here were compiled at. */
+    final long baselineVersion;
+    private final List<CompiledRule> own;
+    /** The baseline's rules first, then the org's own. */
     private final List<CompiledRule> rules;
 
+    /** The org's own rules alone. */
     RuleSet(long version, List<GuardrailRule> rules) {
+        this(version, compile(rules), Baseline.NONE);
+    }
+
+    private RuleSet(long version, List<CompiledRule> own, Baseline baseline) {
         this.version = version;
-        this.rules = rules.stream().filter(GuardrailRule::enabled).map(CompiledRule::new).toList();
+        this.baselineVersion = baseline.version();
+        this.own = own;
+        List<CompiledRule> all = new ArrayList<>(baseline.rules());
+        all.addAll(own);
+        this.rules = List.copyOf(all);
+    }
+
+    /** The baseline as compiled at one count of its changes; the default org's rules hold it already. */
+    record Baseline(long version, List<CompiledRule> rules) {
+        static final Baseline NONE = new Baseline(-1, List.of());
+
+        static Baseline of(long version, List<GuardrailRule> rules) {
+            return new Baseline(version, compile(rules));
+        }
+    }
+
+    /** The same org's rules with another baseline, compiled once for every org. */
+    RuleSet with(Baseline baseline) {
+        return new RuleSet(version, own, baseline);
+    }
+
+    private static List<CompiledRule> compile(List<GuardrailRule> rules) {
+        return rules.stream().filter(GuardrailRule::enabled).map(CompiledRule::new).toList();
     }
 
     /**
@@ -51,7 +84,7 @@ final class RuleSet {
                 continue;
             }
             matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
-                    rule.action(), rule.mode(), found.get(0).evidence(), found.size()));
+                    rule.action(), rule.mode(), rule.baseline(), found.get(0).evidence(), found.size()));
             if ("enforce".equals(rule.mode())) {
                 if (strictest == null || STRICTNESS.get(rule.action()) > STRICTNESS.get(strictest)) {
                     strictest = rule.action();

@@ -23,7 +23,10 @@ public record Verdict(@Schema(allowableValues = {"allow", "block", "redact", "pa
      */
     @Schema(name = "GuardrailMatch")
     public record Match(@Always UUID ruleId, @Always int ruleVersion, @Always String ruleName, @Always String type,
-            @Always String severity, @Always String action, @Always String mode, @Always String evidence,
+            @Always String severity, @Always String action, @Always String mode,
+            @Schema(description = "Whether the rule is one of the platform baseline's, which apply to every "
+                    + "organization.") @Always boolean baseline,
+            @Always String evidence,
             @Schema(description = "How many times the rule matched in the text.") @Always int occurrences) {
     }
 }

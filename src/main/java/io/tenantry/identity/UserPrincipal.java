@@ -32,6 +32,11 @@ public record UserPrincipal(UUID id, String email, String name, Role role, UUID 
     }
 
     @Override
+    public boolean owner() {
+        return role == Role.owner;
+    }
+
+    @Override
     public boolean seesOrganizations() {
         return operator() || lockedOrg().isPresent() || grantedPages.stream().anyMatch(Page::showsOrgData);
     }

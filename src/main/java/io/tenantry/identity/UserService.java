@@ -227,8 +227,7 @@ public class UserService {
     }
 
     private static boolean isOwner(OrgCallContext context) {
-        return context.caller() instanceof UserPrincipal user ? user.role() == Role.owner
-                : context.caller().operator();
+        return context.caller().owner();
     }
 
     private static ApiException notFound() {

@@ -14,6 +14,11 @@ public interface Caller {
     /** Owners and admins run the platform: organizations, agents, keys, users. */
     boolean operator();
 
+    /** Owners alone decide what binds every organization (the guardrail baseline, other owners). */
+    default boolean owner() {
+        return false;
+    }
+
     /**
      * Whether this caller may learn which orgs exist (their names and slugs): not a user whose
      * pages show no org's data, even though such a user is bound to none.

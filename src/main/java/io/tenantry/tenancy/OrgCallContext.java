@@ -69,6 +69,11 @@ public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, St
 
     private record Unattended(Actor actor, boolean operator) implements Caller {
         @Override
+        public boolean owner() {
+            return operator;
+        }
+
+        @Override
         public Optional<UUID> lockedOrg() {
             return Optional.empty();
         }

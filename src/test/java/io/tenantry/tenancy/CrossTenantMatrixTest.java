@@ -81,6 +81,7 @@ class CrossTenantMatrixTest {
     final Map<Where, String> users = new EnumMap<>(Where.class);
     final Map<Where, String> keys = new EnumMap<>(Where.class);
     final Map<Where, String> policies = new EnumMap<>(Where.class);
+    String baselineRule;
     final Map<Where, String> rules = new EnumMap<>(Where.class);
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
@@ -127,6 +128,7 @@ class CrossTenantMatrixTest {
         for (Where where : Where.values()) {
             policies.put(where, newPolicy(where, platform.owner()).expect(201).id());
         }
+        baselineRule = newBaselineRule();
         for (Where where : Where.values()) {
             rules.put(where, newRule(where, platform.owner()).expect(201).id());
             // Each org's agent trips its org's rule once, so every org has an intervention on record.
@@ -147,6 +149,13 @@ class CrossTenantMatrixTest {
         return api.post("/api/guardrails/rules").org(orgs.get(where)).as(token).json(Map.of("name",
                 Platform.unique("Rule"), "type", "keyword", "action", "block", "keywords", List.of("matrixword"),
                 "appliesTo", List.of(agents.get(where)))).send();
+    }
+
+    /** A rule of the platform baseline, added by the owner; its word appears in no other cell's text. */
+    String newBaselineRule() {
+        return api.post("/api/guardrails/rules").org(orgs.get(Where.DEFAULT)).as(platform.owner()).json(Map.of(
+                "name", Platform.unique("Baseline"), "type", "keyword", "action", "flag", "keywords",
+                List.of("matrixbaselineword"), "baseline", true)).send().expect(201).id();
     }
 
     /** A policy of {@code where}'s org naming that org's agent, added by {@code token}. */
@@ -438,6 +447,12 @@ class CrossTenantMatrixTest {
                         assertThat(r.itemIds()).contains(rules.get(Where.A), rules.get(Where.B));
                     }
                 }));
+        rows.add(row("GET /api/guardrails/baseline", Expect.everyUser(200),
+                who -> api.get("/api/guardrails/baseline?limit=500").as(token(who)).send(),
+                (who, r) -> assertThat(r.items()).anySatisfy(b -> {
+                    assertThat(b.path("id").asString()).isEqualTo(baselineRule);
+                    assertThat(b.has("orgId")).as("the baseline does not say whose it is").isFalse();
+                })));
         rows.add(row("GET /api/interventions", Expect.everyUser(200),
                 who -> api.get("/api/interventions?limit=500").as(token(who)).send(),
                 (who, r) -> {
@@ -862,6 +877,31 @@ class CrossTenantMatrixTest {
                         return response;
                     }));
         }
+        // The platform baseline: owners alone change it; a client org's users cannot even see it as a rule.
+        rows.add(row("PATCH /api/guardrails/rules/{baseline}", Expect.of(200, 403, 403, 404, 404, 403, 401), who -> {
+            String rule = newBaselineRule();
+            Api.Response response = api.patch("/api/guardrails/rules/" + rule).as(token(who))
+                    .json(Map.of("enabled", false)).send();
+            List<String> baseline = api.get("/api/guardrails/baseline?limit=500").as(platform.owner()).send()
+                    .expect(200).itemIds();
+            assertThat(baseline.contains(rule)).isEqualTo(response.status() != 200);
+            api.delete("/api/guardrails/rules/" + rule).as(platform.owner()).send().expect(204);
+            return response;
+        }));
+        rows.add(row("POST /api/guardrails/rules baseline with X-Org-Id DEFAULT", Expect.of(201, 403, 403, 403, 403,
+                403, 401), who -> {
+                    long before = rulesOf(orgs.get(Where.DEFAULT)).size();
+                    Api.Response response = api.post("/api/guardrails/rules").org(orgs.get(Where.DEFAULT))
+                            .as(token(who)).json(Map.of("name", Platform.unique("Baseline"), "type", "keyword",
+                                    "action", "flag", "keywords", List.of("matrixbaselineword"), "baseline", true))
+                            .send();
+                    assertThat(rulesOf(orgs.get(Where.DEFAULT))).hasSize((int) before
+                            + (response.status() == 201 ? 1 : 0));
+                    if (response.status() == 201) {
+                        api.delete("/api/guardrails/rules/" + response.id()).as(platform.owner()).send().expect(204);
+                    }
+                    return response;
+                }));
         // A policy of A may name only A's agents, whoever asks: B's agent is refused, and nothing changes.
         rows.add(row("PATCH /api/policies/{A} naming B's agent", Expect.of(400, 400, 400, 400, 404, 403, 401), who -> {
             String policy = newPolicy(Where.A, platform.owner()).expect(201).id();

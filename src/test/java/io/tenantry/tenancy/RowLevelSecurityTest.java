@@ -61,7 +61,8 @@ class RowLevelSecurityTest {
             "sign_in_throttles", // keyed by hashed address, no org
             "model_prices", "model_aliases", "fx_rates", // one price list, its aliases and one rate table for every org
             "billing_closed_months", // which months are closed, for every org at once
-            "job_runs"); // which node ran which periodic job when
+            "job_runs", // which node ran which periodic job when
+            "guardrail_baseline"); // a count of baseline changes; the baseline's rules stay the default org's
 
     @Test
     void theApplicationRoleIsNeitherSuperuserNorOwnerNorExempt() {
