@@ -109,7 +109,7 @@ class GuardrailChecks {
         OrgScope scope = context.scope();
         List<Intervention> records = new ArrayList<>();
         for (Verdict.Match match : verdict.matches()) {
-            records.add(new Intervention(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
+            records.add(Intervention.of(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
                     match.ruleVersion(), match.ruleName(), match.type(), match.action(), match.mode(),
                     match.severity(), direction, verdict.decision(), truncate(match.evidence()), null,
                     context.at()));

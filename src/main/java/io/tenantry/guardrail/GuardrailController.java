@@ -195,6 +195,16 @@ class GuardrailController {
                 PageRequest.of(limit, cursor));
     }
 
+    @Operation(operationId = "summarizeInterventions", summary = "Hits per rule per day",
+            description = "How often each rule fired on each of the last days (today, in UTC, the last), enforced and "
+                    + "in shadow apart, in the org context: the busiest rules first, at most "
+                    + Interventions.MAX_SUMMARIZED + ".")
+    @GetMapping("/api/interventions/summary")
+    RuleHitSummary interventionSummary(OrgCallContext context,
+            @Schema(minimum = "1", maximum = "31", defaultValue = "7") @RequestParam(required = false) Integer days) {
+        return interventions.summary(context, days);
+    }
+
     private static InterventionLog.Filter filter(UUID agentId, UUID ruleId, String action, String from, String to) {
         if (action != null) {
             RuleDefinition.oneOf("action", action, LOGGED_ACTIONS);

@@ -84,9 +84,13 @@ class InterventionLog {
         }
     }
 
-    /** Newest first. */
+    /**
+     * Newest first, each with its agent's name and status while the agent is still in the
+     * org the entry belongs to (a moved agent's new org is none of this log's business).
+     */
     CursorPage<Intervention> list(OrgScope scope, Filter filter, PageRequest page) {
-        StringBuilder sql = new StringBuilder("select * from interventions where ").append(scope.sql("org_id"));
+        StringBuilder sql = new StringBuilder("select i.*, a.name as agent_name, a.status as agent_status from ("
+                + "select * from interventions where ").append(scope.sql("org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
         narrow(sql, params, filter);
         if (!page.first()) {
@@ -94,7 +98,8 @@ class InterventionLog {
             params.put("afterAt", Timestamps.of(page.afterInstant(0)));
             params.put("afterId", page.afterId(1));
         }
-        sql.append(" order by created_at desc, id desc limit :limit");
+        sql.append(" order by created_at desc, id desc limit :limit) i left join agents a on a.id = i.agent_id"
+                + " and a.org_id = i.org_id order by i.created_at desc, i.id desc");
         params.put("limit", page.limit() + 1);
         List<Intervention> rows = jdbc.sql(sql.toString()).params(params).query((rs, n) -> new Intervention(
                 rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
@@ -102,7 +107,42 @@ class InterventionLog {
                 (Integer) rs.getObject("rule_version"), rs.getString("rule_name"), rs.getString("rule_type"),
                 rs.getString("action"), rs.getString("mode"), rs.getString("severity"), rs.getString("direction"),
                 rs.getString("decision"), rs.getString("evidence"), rs.getString("actor"),
-                Timestamps.read(rs, "created_at"))).list();
+                Timestamps.read(rs, "created_at"), rs.getString("agent_name"), rs.getString("agent_status")))
+                .list();
         return page.page(rows, i -> new String[] {i.createdAt().toString(), i.id().toString()});
+    }
+
+    /** A rule's hits in one mode on each of a run of days. */
+    record RuleHits(UUID ruleId, String ruleName, String ruleType, String mode, long[] daily) {
+    }
+
+    /**
+     * The rules' hits per mode on each day of {@code days} (each [start, next start)), the
+     * busiest first, at most {@code atMost} rows. A person's actions name no rule and are not
+     * counted. One pass over the range, whatever the number of days.
+     */
+    List<RuleHits> hitsByDay(OrgScope scope, List<Instant> days, Instant end, int atMost) {
+        StringBuilder sql = new StringBuilder("select rule_id, max(rule_name) as rule_name, max(rule_type) as "
+                + "rule_type, mode");
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        for (int d = 0; d < days.size(); d++) {
+            sql.append(", sum(case when created_at >= :d").append(d).append(" and created_at < :")
+                    .append(d + 1 < days.size() ? "d" + (d + 1) : "end").append(" then 1 else 0 end) as day")
+                    .append(d);
+            params.put("d" + d, Timestamps.of(days.get(d)));
+        }
+        params.put("end", Timestamps.of(end));
+        sql.append(", count(*) as total from interventions where ").append(scope.sql("org_id"))
+                .append(" and rule_id is not null and created_at >= :d0 and created_at < :end")
+                .append(" group by rule_id, mode order by total desc, rule_id limit :cap");
+        params.put("cap", atMost);
+        return jdbc.sql(sql.toString()).params(params).query((rs, n) -> {
+            long[] daily = new long[days.size()];
+            for (int d = 0; d < daily.length; d++) {
+                daily[d] = rs.getLong("day" + d);
+            }
+            return new RuleHits(rs.getObject("rule_id", UUID.class), rs.getString("rule_name"),
+                    rs.getString("rule_type"), rs.getString("mode"), daily);
+        }).list();
     }
 }

@@ -1,7 +1,16 @@
 package io.tenantry.guardrail;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.LongStream;
 
 import org.springframework.stereotype.Service;
 
@@ -22,6 +31,9 @@ class Interventions {
 
     /** More than an export should carry: a longer log is exported a time range at a time. */
     static final int MAX_EXPORTED = 50_000;
+    /** A chart of more rules than this says nothing; the busiest are kept. */
+    static final int MAX_SUMMARIZED = 200;
+    static final int MAX_DAYS = 31;
 
     private final InterventionLog log;
     private final AgentService agents;
@@ -47,7 +59,7 @@ class Interventions {
                         case resume -> "active.";
                         case stop -> "stopped: paused, with no key left to revoke.";
                     }));
-            log.append(scope, List.of(new Intervention(UUID.randomUUID(), after.clientOrgId(), agentId, null,
+            log.append(scope, List.of(Intervention.of(UUID.randomUUID(), after.clientOrgId(), agentId, null,
                     null, null, null, change.name(), "manual", null, null, change.name(), why,
                     context.actor().label(), context.at())));
             return after;
@@ -56,6 +68,47 @@ class Interventions {
 
     CursorPage<Intervention> list(OrgCallContext context, InterventionLog.Filter filter, PageRequest page) {
         return transactions.read(context.scope(), () -> log.list(context.scope(), filter, page));
+    }
+
+    /**
+     * Each rule's hits on each of the last {@code days} days (today, in UTC, the last), in the
+     * context's scope.
+     */
+    RuleHitSummary summary(OrgCallContext context, Integer days) {
+        int count = days == null ? 7 : days;
+        if (count < 1 || count > MAX_DAYS) {
+            throw ApiException.badRequest("days", "days must be between 1 and " + MAX_DAYS + ".");
+        }
+        LocalDate today = LocalDate.ofInstant(context.at(), ZoneOffset.UTC);
+        List<LocalDate> dates = today.minusDays(count - 1L).datesUntil(today.plusDays(1)).toList();
+        List<Instant> starts = dates.stream().map(d -> d.atStartOfDay(ZoneOffset.UTC).toInstant()).toList();
+        Instant end = today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        // A rule has a row per mode it fired in: twice the rules listed is enough to list them whole.
+        List<InterventionLog.RuleHits> rows = transactions.read(context.scope(),
+                () -> log.hitsByDay(context.scope(), starts, end, 2 * MAX_SUMMARIZED + 1));
+        Map<UUID, long[][]> byRule = new LinkedHashMap<>();
+        Map<UUID, InterventionLog.RuleHits> named = new HashMap<>();
+        for (InterventionLog.RuleHits row : rows) {
+            long[][] modes = byRule.computeIfAbsent(row.ruleId(), k -> new long[2][count]);
+            long[] into = modes["shadow".equals(row.mode()) ? 1 : 0];
+            for (int d = 0; d < count; d++) {
+                into[d] += row.daily()[d];
+            }
+            named.putIfAbsent(row.ruleId(), row);
+        }
+        List<RuleHitSummary.Rule> rules = new ArrayList<>();
+        byRule.forEach((id, modes) -> rules.add(new RuleHitSummary.Rule(id, named.get(id).ruleName(),
+                named.get(id).ruleType(), boxed(modes[0]), boxed(modes[1]),
+                LongStream.of(modes[0]).sum() + LongStream.of(modes[1]).sum())));
+        rules.sort(Comparator.comparingLong(RuleHitSummary.Rule::total).reversed()
+                .thenComparing(r -> r.ruleId().toString()));
+        boolean truncated = rows.size() > 2 * MAX_SUMMARIZED || rules.size() > MAX_SUMMARIZED;
+        return new RuleHitSummary(dates, List.copyOf(rules.subList(0, Math.min(rules.size(), MAX_SUMMARIZED))),
+                truncated);
+    }
+
+    private static List<Long> boxed(long[] values) {
+        return LongStream.of(values).boxed().toList();
     }
 
     /** Every intervention the filter matches, newest first, as CSV (formulas disarmed). */

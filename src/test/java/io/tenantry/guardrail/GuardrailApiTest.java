@@ -305,6 +305,65 @@ class GuardrailApiTest extends ServerTest {
     }
 
     @Test
+    void theSummaryCountsEachRulesHitsPerDayWithShadowHitsApart() {
+        String org = platform.createOrg("Summarized");
+        String agent = platform.createAgent(org, "Counted");
+        String key = platform.issueKey(agent);
+        String enforced = addRule(org, keywordRule("Enforced", "flag", "alpha")).expect(201).id();
+        String shadow = addRule(org, keywordRule("Trial", "block", "beta")).expect(201).id();
+        api.patch("/api/guardrails/rules/" + shadow).as(owner).json(Map.of("mode", "shadow")).send().expect(200);
+        check(key, "alpha").expect(200);
+        check(key, "alpha and beta").expect(200);
+        check(key, "beta").expect(200);
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "Not a rule")).send().expect(200);
+
+        JsonNode summary = api.get("/api/interventions/summary").org(org).as(owner).send().expect(200).json();
+
+        assertThat(summary.path("days")).hasSize(7);
+        assertThat(summary.path("days").get(6).asString())
+                .isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
+        assertThat(summary.path("rules")).hasSize(2);
+        JsonNode first = summary.path("rules").get(0);
+        JsonNode second = summary.path("rules").get(1);
+        assertThat(List.of(first.path("ruleId").asString(), second.path("ruleId").asString()))
+                .containsExactlyInAnyOrder(enforced, shadow);
+        JsonNode trial = first.path("ruleId").asString().equals(shadow) ? first : second;
+        assertThat(trial.path("ruleName").asString()).isEqualTo("Trial");
+        assertThat(trial.path("shadow").get(6).asLong()).isEqualTo(2);
+        assertThat(trial.path("enforced").get(6).asLong()).isZero();
+        assertThat(trial.path("total").asLong()).isEqualTo(2);
+        assertThat(api.get("/api/interventions/summary?days=1").org(org).as(owner).send().expect(200).json()
+                .path("days")).hasSize(1);
+        for (String days : List.of("0", "32", "-1", "seven", "1e9")) {
+            assertThat(api.get("/api/interventions/summary?days=" + days).org(org).as(owner).send().expect(400)
+                    .text("detail")).contains("days");
+        }
+        String other = platform.createOrg("Not summarized");
+        assertThat(api.get("/api/interventions/summary").org(other).as(owner).send().expect(200).json()
+                .path("rules")).isEmpty();
+    }
+
+    @Test
+    void theLogNamesTheAgentOnlyWhileItIsStillInTheOrg() {
+        String org = platform.createOrg("Named log");
+        String elsewhere = platform.createOrg("Elsewhere");
+        String agent = platform.createAgent(org, "Known by name");
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "Look")).send().expect(200);
+        assertThat(interventions(org, "")).singleElement().satisfies(i -> {
+            assertThat(i.path("agentName").asString()).startsWith("Known by name");
+            assertThat(i.path("agentStatus").asString()).isEqualTo("paused");
+        });
+
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", elsewhere)).send()
+                .expect(200);
+
+        assertThat(interventions(org, "")).singleElement().satisfies(i -> {
+            assertThat(i.path("agentName").isNull() || i.path("agentName").isMissingNode()).isTrue();
+            assertThat(i.path("agentStatus").isNull() || i.path("agentStatus").isMissingNode()).isTrue();
+        });
+    }
+
+    @Test
     void theLogExportsAsCsvWithFormulasDisarmedAndThePageEnforced() {
         String org = platform.createOrg("Exported");
         String agent = platform.createAgent(org, "Exported agent");

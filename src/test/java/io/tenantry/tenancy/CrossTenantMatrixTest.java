@@ -464,6 +464,18 @@ class CrossTenantMatrixTest {
                                 .contains(orgs.get(Where.A), orgs.get(Where.B));
                     }
                 }));
+        rows.add(row("GET /api/interventions/summary", Expect.everyUser(200),
+                who -> api.get("/api/interventions/summary").as(token(who)).send(),
+                (who, r) -> {
+                    List<String> fired = new ArrayList<>();
+                    r.json().path("rules").forEach(rule -> fired.add(rule.path("ruleId").asString()));
+                    if (homeOf(who) != null) {
+                        Where home = homeOf(who).equals(orgs.get(Where.A)) ? Where.A : Where.B;
+                        assertThat(fired).containsExactly(rules.get(home));
+                    } else {
+                        assertThat(fired).contains(rules.get(Where.A), rules.get(Where.B), rules.get(Where.DEFAULT));
+                    }
+                }));
         rows.add(row("GET /api/interventions.csv", Expect.everyUser(200),
                 who -> api.get("/api/interventions.csv").as(token(who)).send(),
                 (who, r) -> {
