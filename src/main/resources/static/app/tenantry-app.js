@@ -13,6 +13,8 @@ import './pages/organization-detail.js';
 import './pages/agents-page.js';
 import './pages/billing-overview.js';
 import './pages/audit-page.js';
+import './pages/guardrails-page.js';
+import './pages/interventions-page.js';
 import './pages/users-page.js';
 import './pages/settings-page.js';
 import { DASHBOARD_PAGES as PAGES } from './dashboard-pages.js';
@@ -175,6 +177,12 @@ class TenantryApp extends LightElement {
     }
     if (page === 'audit') {
       return html`<audit-page></audit-page>`;
+    }
+    if (page === 'guardrails') {
+      return html`<guardrails-page .me=${this.me}></guardrails-page>`;
+    }
+    if (page === 'interventions') {
+      return html`<interventions-page></interventions-page>`;
     }
     if (page === 'organizations') {
       return this.route.id

@@ -50,6 +50,7 @@ import io.tenantry.support.TenantryTest;
 class DashboardBrowserTest {
 
     static final String BOUND_EMAIL = "bound@tenantry.test";
+    static final String DEFAULT_ORG = "00000000-0000-0000-0000-000000000001";
 
     @LocalServerPort
     int port;
@@ -598,14 +599,14 @@ class DashboardBrowserTest {
         new Select(browser.find("form.permissions select[name=clientOrgId]"))
                 .selectByValue(orgA);
         // Pages the dashboard does not have yet are named as coming, and never offered.
-        for (String coming : List.of("knowledge", "guardrails", "interventions", "memory", "vault")) {
+        for (String coming : List.of("knowledge", "memory", "vault")) {
             assertThat(browser.all("form.permissions input[value=" + coming + "]")).as(coming).isEmpty();
         }
-        browser.findWithText("form.permissions p.coming", "knowledge, guardrails, interventions, memory, vault");
+        browser.findWithText("form.permissions p.coming", "knowledge, memory, vault");
         browser.clickButton("Select all");
         assertThat(browser.find("form.permissions input[value=audit]").isSelected()).isTrue();
         browser.clickButton("Select none");
-        for (String page : List.of("dashboard", "agents", "organizations", "billing")) {
+        for (String page : List.of("dashboard", "agents", "organizations", "guardrails", "interventions", "billing")) {
             browser.click("form.permissions input[value=" + page + "]");
         }
         browser.screenshot("12-permission-editor");
@@ -680,13 +681,14 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(18)
+    @Order(23)
     void pagesFitAPhoneWidthWithoutSidewaysScrolling() throws Exception {
         try (Browser phone = Browser.phone(port)) {
             phone.go("/");
             signInByKeyboard(phone, Platform.OWNER_EMAIL);
             for (String page : List.of("dashboard", "organizations", "organizations/" + orgA + "/agents",
-                    "organizations/" + orgA + "/billing", "agents", "billing", "users", "settings", "audit")) {
+                    "organizations/" + orgA + "/billing", "agents", "guardrails", "interventions", "billing", "users",
+                    "settings", "audit")) {
                 phone.go("/#/" + page);
                 phone.find("main h1");
                 Thread.sleep(300);
@@ -704,7 +706,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(19)
+    @Order(24)
     void beyondFiveHundredOrganizationsTheSwitcherFindsThemByName() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<Api.Response>> created = new ArrayList<>();
@@ -730,6 +732,160 @@ class DashboardBrowserTest {
         browser.screenshot("17-switcher-search");
     }
 
+    /** The id of the first agent of {@code org}, as the owner lists them. */
+    String firstAgentOf(String org) {
+        return api.get("/api/agents?limit=500").org(org).as(owner).send().expect(200).items().get(0).path("id")
+                .asString();
+    }
+
+    @Test
+    @Order(18)
+    void anOwnerWritesRulesAndPoliciesAndTriesATextOnThem() throws Exception {
+        browser.clickButton("Sign out");
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
+        browser.go("/#/guardrails");
+        pick(orgA);
+        browser.findWithText("guardrails-page h1", "Guardrails");
+        browser.clickButton("New rule");
+        new Select(browser.find("rule-form select[name=type]")).selectByValue("regex");
+        browser.type("rule-form input[name=name]", "Order numbers");
+        browser.type("rule-form input[name=pattern]", "order-(\\d{4}");
+        new Select(browser.find("rule-form select[name=action]")).selectByValue("redact");
+        browser.clickButton("Add rule");
+        // The pattern's error in words, and a caret under where it goes wrong.
+        browser.findWithText("rule-form .error", "Pattern is not a valid regular expression at position");
+        assertThat(browser.text("rule-form pre.pattern-error")).contains("order-(\\d{4}").contains("^");
+        browser.screenshot("18-guardrails-pattern-error");
+        browser.type("rule-form input[name=pattern]", "order-\\d{4}");
+        browser.clickButton("Add rule");
+        browser.findWithText("table.rules tbody", "Order numbers");
+
+        browser.clickButton("New rule");
+        browser.type("rule-form input[name=name]", "Competitors");
+        browser.type("rule-form textarea[name=keywords]", "acme rival\nglobex");
+        new Select(browser.find("rule-form select[name=action]")).selectByValue("block");
+        new Select(browser.find("rule-form select[name=mode]")).selectByValue("shadow");
+        browser.clickButton("Add rule");
+        assertThat(browser.findWithText("table.rules tbody tr", "Competitors").getText()).contains("Shadow");
+
+        // A baseline rule is the owner's, in the default organization, and every client sees it read-only.
+        pick(DEFAULT_ORG);
+        browser.clickButton("New rule");
+        browser.type("rule-form input[name=name]", "No private keys");
+        new Select(browser.find("rule-form select[name=type]")).selectByValue("pii");
+        browser.click("rule-form input[value=secret]");
+        browser.click("rule-form input[name=baseline]");
+        browser.clickButton("Add rule");
+        assertThat(browser.findWithText("table.rules tbody tr", "No private keys").getText()).contains("Baseline");
+        pick(orgA);
+        browser.findWithText("section.baseline", "No private keys");
+        assertThat(browser.text("table.rules tbody")).doesNotContain("No private keys");
+
+        browser.type("guardrails-page textarea[name=content]", "Ship order-1234 to the acme rival");
+        browser.clickButton("Test");
+        browser.findWithText(".verdict", "Decision");
+        assertThat(browser.find(".verdict [data-decision]").getDomAttribute("data-decision")).isEqualTo("redact");
+        assertThat(browser.text(".verdict table.matches")).contains("Order numbers").contains("Competitors")
+                .contains("shadow");
+        assertThat(browser.find(".verdict textarea.redacted").getDomProperty("value"))
+                .isEqualTo("Ship [REDACTED:regex] to the acme rival");
+        browser.script("document.querySelector('.test-box').scrollIntoView()");
+        browser.screenshot("18-guardrails");
+
+        browser.clickButton("New policy");
+        browser.type("policy-form input[name=name]", "Tone of voice");
+        browser.type("policy-form textarea[name=content]", "# Be kind\nNever promise refunds.");
+        browser.clickButton("Add policy");
+        browser.findWithText("table.policies tbody", "Tone of voice");
+        List<String> rules = api.get("/api/guardrails/rules?limit=500").org(orgA).as(owner).send().expect(200)
+                .items().stream().map(r -> r.path("name").asString()).toList();
+        assertThat(rules).containsExactlyInAnyOrder("Order numbers", "Competitors");
+        assertThat(api.get("/api/policies?limit=500").org(orgA).as(owner).send().expect(200).items())
+                .singleElement().satisfies(p -> assertThat(p.path("content").asString()).contains("Never promise"));
+    }
+
+    @Test
+    @Order(19)
+    void theInterventionsPageChartsEachRuleAndPausesAnAgentFromItsRow() throws Exception {
+        String agent = firstAgentOf(orgA);
+        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+        for (String text : List.of("order-1111", "order-2222 and order-3333", "about the acme rival",
+                "acme rival again")) {
+            api.post("/agent/v1/guardrails/check").as(key).json(Map.of("direction", "input", "content", text)).send()
+                    .expect(200);
+        }
+        browser.go("/#/interventions");
+        browser.findWithText("interventions-page h1", "Interventions");
+        browser.find("table.hits hit-sparkline svg");
+        assertThat(browser.all("table.hits tbody tr")).hasSize(2);
+        assertThat(browser.findWithText("table.hits tbody tr", "Order numbers").findElement(By.cssSelector("svg"))
+                .getDomAttribute("aria-label")).contains(": 2 enforced, 0 shadow");
+        assertThat(browser.findWithText("table.hits tbody tr", "Competitors").getText()).contains("Shadow");
+        String competitors = browser.findWithText("table.hits tbody tr", "Competitors").findElement(
+                By.cssSelector("svg")).getDomAttribute("aria-label");
+        assertThat(competitors).contains(": 0 enforced, 2 shadow");
+        browser.findWithText("table.interventions tbody", "Order numbers");
+        assertThat(browser.text("table.interventions tbody")).as("evidence is redacted").doesNotContain("order-1111");
+        browser.screenshot("19-interventions");
+
+        browser.findWithText("table.hits tbody tr", "Order numbers").findElement(
+                By.xpath(".//button[normalize-space(.)='Show entries']")).click();
+        browser.waitUntilGone("table.interventions tbody", "Competitors");
+        assertThat(browser.all("table.interventions tbody tr")).hasSize(2);
+
+        browser.findWithText("table.interventions tbody tr", "Order numbers").findElement(
+                By.xpath(".//button[normalize-space(.)='Pause']")).click();
+        browser.type("dialog.confirm textarea.reason", "Too many order numbers");
+        browser.click("dialog.confirm button.confirm");
+        browser.findWithText("table.interventions tbody tr", "Resume");
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().text("status")).isEqualTo("paused");
+        new Select(browser.find("interventions-page select[name=ruleId]")).selectByValue("");
+        new Select(browser.find("interventions-page select[name=action]")).selectByValue("pause");
+        browser.clickButton("Filter");
+        browser.findWithText("table.interventions tbody", "Too many order numbers");
+        browser.findWithText("table.interventions tbody tr", "Resume").findElement(
+                By.xpath(".//button[normalize-space(.)='Resume']")).click();
+        browser.type("dialog.confirm textarea.reason", "Checked");
+        browser.click("dialog.confirm button.confirm");
+        browser.waitUntil("the agent is active again",
+                () -> "active".equals(api.get("/api/agents/" + agent).as(owner).send().text("status")));
+        pick("");
+    }
+
+    @Test
+    @Order(20)
+    void aBoundUserKeepsTheirOrganizationsRulesAndSeesTheBaselineReadOnly() throws Exception {
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        signInByKeyboard(browser, BOUND_EMAIL);
+        browser.findWithText(".who", "Bound User");
+        browser.go("/#/guardrails");
+        browser.findWithText("table.rules tbody", "Order numbers");
+        browser.findWithText("section.baseline", "No private keys");
+        assertThat(browser.all("section.baseline button")).as("the baseline offers no edit").isEmpty();
+        assertThat(browser.text("main")).doesNotContain("Beta Corp");
+        browser.clickButton("New rule");
+        browser.type("rule-form input[name=name]", "Refund talk");
+        browser.type("rule-form textarea[name=keywords]", "refund");
+        new Select(browser.find("rule-form select[name=action]")).selectByValue("flag");
+        browser.clickButton("Add rule");
+        browser.findWithText("table.rules tbody", "Refund talk");
+        browser.screenshot("20-bound-user-guardrails");
+        assertThat(api.get("/api/guardrails/rules?limit=500").org(orgA).as(owner).send().expect(200).items())
+                .anySatisfy(r -> assertThat(r.path("name").asString()).isEqualTo("Refund talk"));
+
+        browser.go("/#/interventions");
+        browser.findWithText("table.interventions tbody", "Too many order numbers");
+        browser.find("table.hits hit-sparkline svg");
+        assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("Bea Bot");
+        browser.screenshot("20-bound-user-interventions");
+
+        browser.clickButton("Sign out");
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
+    }
+
     /**
      * Every page opened after every other, for an owner (all pages) and a bound user (theirs):
      * each time the page opened is the only one on screen, and the console shows no error. A
@@ -737,7 +893,7 @@ class DashboardBrowserTest {
      * under it, which this catches.
      */
     @Test
-    @Order(20)
+    @Order(30)
     void everyPageOpensAfterEveryOtherAloneAndWithoutConsoleErrors() throws Exception {
         walkEveryPageAfterEveryOther("the owner");
         browser.clickButton("Sign out");
@@ -753,7 +909,7 @@ class DashboardBrowserTest {
      * critical violation.
      */
     @Test
-    @Order(22)
+    @Order(32)
     @ExtendWith(NodeTools.class)
     void everyPagePassesAnAccessibilityAudit() throws Exception {
         String axe = Files.readString(NodeTools.installed("axe-core/axe.min.js"));
@@ -793,9 +949,10 @@ class DashboardBrowserTest {
     }
 
     /** What each page link opens in the main area. */
-    static final Map<String, String> PAGE_ELEMENTS = Map.of("#/dashboard", "home-page", "#/agents", "agents-page", "#/organizations",
-            "organizations-page", "#/users", "users-page", "#/billing", "billing-overview", "#/settings",
-            "settings-page", "#/audit", "audit-page");
+    static final Map<String, String> PAGE_ELEMENTS = Map.of("#/dashboard", "home-page", "#/agents", "agents-page",
+            "#/organizations", "organizations-page", "#/users", "users-page", "#/billing", "billing-overview",
+            "#/settings", "settings-page", "#/audit", "audit-page", "#/guardrails", "guardrails-page",
+            "#/interventions", "interventions-page");
 
     private void walkEveryPageAfterEveryOther(String who) {
         browser.go("/#/");
