@@ -14,6 +14,8 @@ final class CompiledRule {
 
     final GuardrailRule rule;
     private final Pattern pattern;
+    /** What every match of the pattern contains, when that can be told: texts without it are skipped. */
+    private final RequiredText required;
     private final List<String[]> keywords;
     private final List<PiiDetector> detectors;
 
@@ -21,6 +23,7 @@ final class CompiledRule {
         this.rule = rule;
         RuleDefinition definition = rule.definition();
         this.pattern = "regex".equals(definition.type()) ? Pattern.compile(definition.pattern()) : null;
+        this.required = pattern == null ? null : RequiredText.of(definition.pattern()).orElse(null);
         this.keywords = "keyword".equals(definition.type())
                 ? definition.keywords().stream().map(k -> FoldedText.fold(k).trim().split("\\s+")).toList()
                 : List.of();
@@ -56,7 +59,7 @@ final class CompiledRule {
             }
             case "off_hours" -> offHours(definition, now);
             case "keyword" -> wholeWords(scan.lowerCase());
-            case "regex" -> regex(scan.text);
+            case "regex" -> required != null && !required.mayMatch(scan) ? List.of() : regex(scan.text);
             case "pii" -> detectors.stream()
                     .flatMap(d -> scan.shared("pii:" + d.id, () -> d.find(scan.keepingCase())).stream()).toList();
             case "prompt_injection" -> scan.shared("prompt_injection",

@@ -15,6 +15,7 @@ final class Scan {
     final String text;
     private FoldedText lowerCase;
     private FoldedText keepingCase;
+    private String caseless;
     private final Map<String, List<Finding>> shared = new HashMap<>();
 
     Scan(String text) {
@@ -33,6 +34,14 @@ final class Scan {
             keepingCase = FoldedText.keepingCase(text);
         }
         return keepingCase;
+    }
+
+    /** The text as case-insensitive patterns see it, for {@link RequiredText}: no offsets kept. */
+    String caseless() {
+        if (caseless == null) {
+            caseless = RequiredText.fold(text);
+        }
+        return caseless;
     }
 
     /** What {@code finder} finds, found once per text under {@code name}. */

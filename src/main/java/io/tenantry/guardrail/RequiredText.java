@@ -1,0 +1,292 @@
+package io.tenantry.guardrail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Text that every match of a pattern must contain: at least one of a few literals. A text
+ * holding none of them cannot match, so the pattern need not run on it, which for most
+ * rules and most texts is the whole cost of a regex rule (RE2/J runs at tens of MB/s).
+ *
+ * <p>Read from the pattern's RE2 syntax, conservatively: a run of plain characters in the
+ * pattern's top-level sequence, or a group whose every alternative requires a literal
+ * (as in {@code (?:urgent|asap)}). Whatever this reader does not fully understand (flags
+ * other than a leading {@code (?i)}, {@code \Q}, Unicode classes by escape, backreference
+ * syntax) yields nothing, and the pattern then runs on every text. It may require less than
+ * the pattern does, never more: that is what the tests check against RE2/J itself.
+ */
+record RequiredText(List<String> anyOf, boolean caseless) {
+
+    /** What every match of {@code pattern} (RE2 syntax) contains, if this reader can tell. */
+    static Optional<RequiredText> of(String pattern) {
+        boolean caseless = pattern.startsWith("(?i)");
+        Reader reader = new Reader(caseless ? pattern.substring(4) : pattern);
+        try {
+            List<String> required = reader.alternatives(false);
+            if (reader.at != reader.pattern.length() || required == null) {
+                return Optional.empty();
+            }
+            List<String> folded = required.stream().map(r -> caseless ? fold(r) : r).toList();
+            return Optional.of(new RequiredText(folded, caseless));
+        } catch (Unreadable e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code text} may match: it holds one of the literals. */
+    boolean mayMatch(Scan scan) {
+        String in = caseless ? scan.caseless() : scan.text;
+        for (String literal : anyOf) {
+            if (in.contains(literal)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Each character as RE2's case-insensitive matching sees it, up to what a literal needs:
+     * the letters of one case-folding orbit (k, K and the Kelvin sign; s, S and the long s)
+     * all become one. Lengths may change; only containment is asked of the result.
+     */
+    static String fold(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> out.appendCodePoint(Character.toLowerCase(Character.toUpperCase(cp))));
+        return out.toString();
+    }
+
+    private static final class Unreadable extends RuntimeException {
+        Unreadable() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A recursive reading of the pattern from {@code at}. */
+    private static final class Reader {
+        final String pattern;
+        int at;
+
+        Reader(String pattern) {
+            this.pattern = pattern;
+        }
+
+        /**
+         * Alternatives up to the end or (inside a group) the closing parenthesis: what all
+         * of them require, or null when one requires nothing.
+         */
+        List<String> alternatives(boolean inGroup) {
+            List<String> all = new ArrayList<>();
+            boolean any = true;
+            while (true) {
+                List<String> one = sequence();
+                if (one == null) {
+                    any = false;
+                } else {
+                    all.addAll(one);
+                }
+                if (at < pattern.length() && pattern.charAt(at) == '|') {
+                    at++;
+                    continue;
+                }
+                if (inGroup) {
+                    if (at >= pattern.length() || pattern.charAt(at) != ')') {
+                        throw new Unreadable();
+                    }
+                    at++;
+                } else if (at < pattern.length()) {
+                    throw new Unreadable();
+                }
+                return any && !all.isEmpty() ? all : null;
+            }
+        }
+
+        /** One alternative: the most selective requirement of its parts, or null for none. */
+        List<String> sequence() {
+            List<String> best = null;
+            StringBuilder run = new StringBuilder();
+            while (at < pattern.length()) {
+                char c = pattern.charAt(at);
+                if (c == '|' || c == ')') {
+                    break;
+                }
+                List<String> part;
+                if (c == '(') {
+                    best = better(best, run);
+                    run.setLength(0);
+                    part = group();
+                    if (optional()) {
+                        part = null;
+                    }
+                    skipQuantifier();
+                    best = better(best, part);
+                    continue;
+                }
+                if (c == '[') {
+                    best = better(best, run);
+                    run.setLength(0);
+                    skipClass();
+                    skipQuantifier();
+                    continue;
+                }
+                Character literal = literal();
+                if (literal == null) {
+                    best = better(best, run);
+                    run.setLength(0);
+                    skipQuantifier();
+                    continue;
+                }
+                if (optional()) {
+                    best = better(best, run);
+                    run.setLength(0);
+                    skipQuantifier();
+                    continue;
+                }
+                run.append(literal.charValue());
+                if (quantified()) {
+                    // a+ or a{2,}: the character is there, what follows it may not be next to it.
+                    best = better(best, run);
+                    run.setLength(0);
+                    skipQuantifier();
+                }
+            }
+            return better(best, run);
+        }
+
+        /** The literal character at {@code at} (consumed), or null for anything else (consumed too). */
+        Character literal() {
+            char c = pattern.charAt(at);
+            if (c == '\\') {
+                if (at + 1 >= pattern.length()) {
+                    throw new Unreadable();
+                }
+                char escaped = pattern.charAt(at + 1);
+                if (Character.isLetterOrDigit(escaped)) {
+                    // Classes (\d \w \s), assertions (\b \A \z) and control escapes (\n \t) end
+                    // a run; escapes that take an argument are not read at all.
+                    if ("dDwWsSbBAzntrfv".indexOf(escaped) < 0) {
+                        throw new Unreadable();
+                    }
+                    at += 2;
+                    return null;
+                }
+                at += 2;
+                return escaped;
+            }
+            at++;
+            if (c == '.' || c == '^' || c == '$' || c == '*' || c == '+' || c == '?' || c == '{' || c == '}') {
+                if (c == '*' || c == '+' || c == '?' || c == '{') {
+                    throw new Unreadable();
+                }
+                return null;
+            }
+            if (Character.isSurrogate(c)) {
+                throw new Unreadable();
+            }
+            return c;
+        }
+
+        /** A group at {@code at}: what it requires, or null. */
+        List<String> group() {
+            at++;
+            if (pattern.startsWith("?:", at)) {
+                at += 2;
+            } else if (pattern.startsWith("?P<", at) || pattern.startsWith("?<", at)) {
+                int close = pattern.indexOf('>', at);
+                if (close < 0) {
+                    throw new Unreadable();
+                }
+                at = close + 1;
+            } else if (at < pattern.length() && pattern.charAt(at) == '?') {
+                throw new Unreadable();
+            }
+            return alternatives(true);
+        }
+
+        void skipClass() {
+            at++;
+            if (at < pattern.length() && pattern.charAt(at) == '^') {
+                at++;
+            }
+            if (at < pattern.length() && pattern.charAt(at) == ']') {
+                at++;
+            }
+            while (at < pattern.length()) {
+                char c = pattern.charAt(at);
+                if (c == '\\') {
+                    at += 2;
+                } else if (c == '[') {
+                    throw new Unreadable();
+                } else if (c == ']') {
+                    at++;
+                    return;
+                } else {
+                    at++;
+                }
+            }
+            throw new Unreadable();
+        }
+
+        /** Whether the quantifier at {@code at} allows none of what precedes it. */
+        boolean optional() {
+            if (at >= pattern.length()) {
+                return false;
+            }
+            char c = pattern.charAt(at);
+            return c == '?' || c == '*' || (c == '{' && pattern.startsWith("{0", at)) || c == '{' && !repeat();
+        }
+
+        /** Whether a quantifier that keeps at least one (+ or {n,...}) follows. */
+        boolean quantified() {
+            return at < pattern.length() && (pattern.charAt(at) == '+' || pattern.charAt(at) == '{');
+        }
+
+        /** Whether the brace at {@code at} is a repetition RE2 reads as one, {n}, {n,} or {n,m}. */
+        boolean repeat() {
+            int close = pattern.indexOf('}', at);
+            return close > at && pattern.substring(at + 1, close).matches("[0-9]+(,[0-9]*)?");
+        }
+
+        void skipQuantifier() {
+            if (at >= pattern.length()) {
+                return;
+            }
+            char c = pattern.charAt(at);
+            if (c == '?' || c == '*' || c == '+') {
+                at++;
+            } else if (c == '{') {
+                if (!repeat()) {
+                    throw new Unreadable();
+                }
+                at = pattern.indexOf('}', at) + 1;
+            } else {
+                return;
+            }
+            if (at < pattern.length() && (pattern.charAt(at) == '?' || pattern.charAt(at) == '+')) {
+                if (pattern.charAt(at) == '+') {
+                    throw new Unreadable();
+                }
+                at++;
+            }
+        }
+
+        /** The more selective of two requirements: the one whose shortest literal is longer. */
+        static List<String> better(List<String> best, StringBuilder run) {
+            return run.length() == 0 ? best : better(best, List.of(run.toString()));
+        }
+
+        static List<String> better(List<String> best, List<String> candidate) {
+            if (candidate == null) {
+                return best;
+            }
+            if (best == null) {
+                return candidate;
+            }
+            return shortest(candidate) > shortest(best) ? candidate : best;
+        }
+
+        static int shortest(List<String> literals) {
+            return literals.stream().mapToInt(String::length).min().orElse(0);
+        }
+    }
+}

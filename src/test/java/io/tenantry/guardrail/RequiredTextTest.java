@@ -1,0 +1,120 @@
+package io.tenantry.guardrail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+
+/**
+ * What a pattern requires of a text before it can match. Wrong in one direction it only costs
+ * time; wrong in the other a rule stops firing, so RE2/J itself is the judge: no text it
+ * matches may be skipped.
+ */
+class RequiredTextTest {
+
+    static List<String> required(String pattern) {
+        return RequiredText.of(pattern).map(RequiredText::anyOf).orElse(null);
+    }
+
+    @Test
+    void literalsGroupsAndAlternativesAreRead() {
+        assertThat(required("(?i)wire transfer")).containsExactly("wire transfer");
+        assertThat(RequiredText.of("(?i)Gift Card").orElseThrow().caseless()).isTrue();
+        assertThat(required("(?i)Gift Card")).containsExactly("gift card");
+        assertThat(required("(?i)\\b(?:urgent|asap)\\b")).containsExactly("urgent", "asap");
+        assertThat(required("(?i)order #[0-9]{6}")).containsExactly("order #");
+        assertThat(required("colou?r")).containsExactly("colo");
+        assertThat(required("[abc]+defg")).containsExactly("defg");
+        assertThat(required("(abc)?de")).containsExactly("de");
+        assertThat(required("x+yz")).containsExactly("yz");
+        assertThat(required("https?://[a-z.]+/")).containsExactly("http");
+        assertThat(required("\\$[0-9]{4,}")).containsExactly("$");
+        assertThat(required("(?P<year>19|20)[0-9]{2}")).containsExactly("19", "20");
+        assertThat(required("a|bc")).containsExactly("a", "bc");
+    }
+
+    @Test
+    void whatCannotBeReadRequiresNothing() {
+        for (String pattern : List.of("x*", "a|", "()", "(?s)abc", "a(?i)bc", "(?i:abc)", "\\pLabc", "\\p{Greek}ab",
+                "\\Qa.b\\E", "\\x41bc", "[[:alpha:]]abc", "[0-9]{2}/", ".*", "^$", "(a|)bc?", "ab{0,3}", "😀abc")) {
+            Optional<RequiredText> read = RequiredText.of(pattern);
+            if (read.isPresent()) {
+                assertThat(read.get().anyOf()).as(pattern).allSatisfy(l -> assertThat(l).isNotEmpty());
+            }
+        }
+        assertThat(required("x*")).isNull();
+        assertThat(required("a|")).isNull();
+        assertThat(required("(?s)abc")).isNull();
+        assertThat(required("a(?i)bc")).isNull();
+        assertThat(required("\\Qa.b\\E")).isNull();
+        assertThat(required("ab{0,3}")).containsExactly("a");
+        assertThat(required("[0-9]{2}/")).containsExactly("/");
+    }
+
+    @Test
+    void caseInsensitiveLiteralsFindEveryLetterOfTheirFoldingOrbit() {
+        RequiredText kelvin = RequiredText.of("(?i)kiss").orElseThrow();
+        for (String text : List.of("KISS", "\u212Aiss", "ki\u017Fs", "a kIsS b")) {
+            assertThat(Pattern.compile("(?i)kiss").matcher(text).find()).as(text).isTrue();
+            assertThat(kelvin.mayMatch(new Scan(text))).as(text).isTrue();
+        }
+        assertThat(kelvin.mayMatch(new Scan("kis s"))).isFalse();
+    }
+
+    /** Random patterns and texts: whenever RE2/J finds a match, the text must not be skipped. */
+    @Test
+    void noTextThatMatchesIsEverSkipped() {
+        Random random = new Random(20261201);
+        String[] pieces = {"a", "b", "k", "s", "K", "S", " ", "#", "-", "\\.", ".", "\\d", "\\b", "\\s", "[ab]",
+            "[^a]", "(?:a|bs)", "(ka|sk)", "(?:k)", "(a)", "ab", "sk", "\u212A", "\u017F"};
+        String[] quantifiers = {"", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}", "??", "+?"};
+        String alphabet = "abksKS #-.1\u212A\u017F";
+        int read = 0;
+        int skipped = 0;
+        for (int p = 0; p < 3_000; p++) {
+            StringBuilder pattern = new StringBuilder(random.nextInt(3) == 0 ? "(?i)" : "");
+            int parts = 1 + random.nextInt(5);
+            for (int i = 0; i < parts; i++) {
+                pattern.append(pieces[random.nextInt(pieces.length)]).append(quantifiers[random.nextInt(
+                        quantifiers.length)]);
+                if (random.nextInt(10) == 0) {
+                    pattern.append('|');
+                }
+            }
+            Pattern compiled;
+            try {
+                compiled = Pattern.compile(pattern.toString());
+            } catch (PatternSyntaxException e) {
+                continue;
+            }
+            Optional<RequiredText> required = RequiredText.of(pattern.toString());
+            if (required.isEmpty()) {
+                continue;
+            }
+            read++;
+            for (int t = 0; t < 40; t++) {
+                StringBuilder text = new StringBuilder();
+                int length = random.nextInt(12);
+                for (int i = 0; i < length; i++) {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                boolean matches = compiled.matcher(text.toString()).find();
+                boolean may = required.get().mayMatch(new Scan(text.toString()));
+                if (matches) {
+                    assertThat(may).as("'%s' matches %s, which requires one of %s", text, pattern,
+                            required.get().anyOf()).isTrue();
+                } else if (!may) {
+                    skipped++;
+                }
+            }
+        }
+        assertThat(read).as("patterns with something required").isGreaterThan(500);
+        assertThat(skipped).as("texts skipped without running the pattern").isGreaterThan(5_000);
+    }
+}
