@@ -47,14 +47,19 @@ class AuditRepository {
 
     /** {@code withPlatform}: whether the installation's own events are included (owners and admins only). */
     CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, AuditLog.AuditFilter filter, PageRequest page) {
-        // Names of orgs and agents are read in the same scope as the events (and under row-level
-        // security on PostgreSQL): an agent now in an org out of scope reads as null. Users are
-        // platform identities, outside both, so a user target keeps its id.
+        // Names of orgs, agents, rules and policies are read in the same scope as the events
+        // (and under row-level security on PostgreSQL): an agent now in an org out of scope, or
+        // anything deleted, reads as null. Users are platform identities, outside both, so a
+        // user target keeps its id.
         StringBuilder sql = new StringBuilder("select e.*, o.name org_name, case e.target_type"
                 + " when 'agent' then (select a.name from agents a where a.id = cast(e.target_id as uuid) and "
                 + scope.sql("a.org_id") + ")"
                 + " when 'organization' then (select t.name from organizations t where t.id = cast(e.target_id as uuid)"
                 + " and " + scope.sql("t.id") + ")"
+                + " when 'guardrail_rule' then (select r.name from guardrail_rules r where r.id = cast(e.target_id as"
+                + " uuid) and " + scope.sql("r.org_id") + ")"
+                + " when 'policy' then (select p.name from policies p where p.id = cast(e.target_id as uuid) and "
+                + scope.sql("p.org_id") + ")"
                 + " end target_name from audit_events e left join organizations o on o.id = e.org_id where ")
                 .append(scope.sql("e.org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());

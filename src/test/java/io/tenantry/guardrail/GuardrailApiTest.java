@@ -344,6 +344,22 @@ class GuardrailApiTest extends ServerTest {
     }
 
     @Test
+    void theAuditLogNamesRulesAndPoliciesUntilTheyAreDeleted() {
+        String org = platform.createOrg("Audited rules");
+        String rule = addRule(org, keywordRule("Named in the audit", "flag", "alpha")).expect(201).id();
+        String policy = api.post("/api/policies").org(org).as(owner).json(Map.of("name", "Audited policy",
+                "category", "security", "enforcement", "mandatory", "content", "# Text")).send().expect(201).id();
+        java.util.function.Function<String, JsonNode> event = action -> api.get("/api/audit?limit=500&action="
+                + action).org(org).as(owner).send().expect(200).items().get(0);
+
+        assertThat(event.apply("guardrail_rule.created").path("targetName").asString()).isEqualTo("Named in the audit");
+        assertThat(event.apply("policy.created").path("targetName").asString()).isEqualTo("Audited policy");
+        api.delete("/api/guardrails/rules/" + rule).as(owner).send().expect(204);
+        api.delete("/api/policies/" + policy).as(owner).send().expect(204);
+        assertThat(event.apply("guardrail_rule.created").path("targetName").isNull()).isTrue();
+    }
+
+    @Test
     void theLogNamesTheAgentOnlyWhileItIsStillInTheOrg() {
         String org = platform.createOrg("Named log");
         String elsewhere = platform.createOrg("Elsewhere");
