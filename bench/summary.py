@@ -33,3 +33,4 @@ ratio("agents-random-org", "bare-agents", "scoped agent list / bare query endpoi
 ratio("agents-random-org", "me", "scoped agent list / GET /api/me")
 ratio("single", "me", "single usage events / GET /api/me")
 ratio("batch", "bare-batch", "usage batches / bare JDBC batch insert of the same rows")
+ratio("blocked10", "allowed", "checks with 10 % blocked and recorded / every check allowed")
