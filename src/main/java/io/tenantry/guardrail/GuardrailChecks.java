@@ -111,8 +111,8 @@ class GuardrailChecks {
         for (Verdict.Match match : verdict.matches()) {
             records.add(Intervention.of(UUID.randomUUID(), agent.orgId(), agent.agentId(), match.ruleId(),
                     match.ruleVersion(), match.ruleName(), match.type(), match.action(), match.mode(),
-                    match.severity(), direction, verdict.decision(), truncate(match.evidence()), null,
-                    context.at()));
+                    match.severity(), direction, verdict.decision(), truncate(match.evidence()), match.occurrences(),
+                    null, context.at()));
         }
         interventions.append(scope, records);
         if ("pause".equals(verdict.decision())) {

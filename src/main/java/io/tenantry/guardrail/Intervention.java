@@ -17,6 +17,8 @@ public record Intervention(@Always UUID id, @Always UUID orgId, @Always UUID age
         @Schema(allowableValues = {"allow", "block", "redact", "pause", "resume", "stop"}, description = "What the "
                 + "check as a whole decided; for a person's action, the action.") @Always String decision,
         @Schema(description = "What a rule found, redacted; a person's reason.") @Always String evidence,
+        @Schema(description = "How many times the rule matched in the text (the evidence is the first); absent for a "
+                + "person's action.") Integer occurrences,
         @Schema(description = "Who acted, for a person's action.") String actor, @Always Instant createdAt,
         @Schema(description = "The agent's name while it is still an agent of this organization; absent once it has "
                 + "moved or been deleted.") String agentName,
@@ -26,8 +28,8 @@ public record Intervention(@Always UUID id, @Always UUID orgId, @Always UUID age
     /** A new entry: what the agent is called and how it is now are read with the log, not stored in it. */
     static Intervention of(UUID id, UUID orgId, UUID agentId, UUID ruleId, Integer ruleVersion, String ruleName,
             String ruleType, String action, String mode, String severity, String direction, String decision,
-            String evidence, String actor, Instant createdAt) {
+            String evidence, Integer occurrences, String actor, Instant createdAt) {
         return new Intervention(id, orgId, agentId, ruleId, ruleVersion, ruleName, ruleType, action, mode, severity,
-                direction, decision, evidence, actor, createdAt, null, null);
+                direction, decision, evidence, occurrences, actor, createdAt, null, null);
     }
 }

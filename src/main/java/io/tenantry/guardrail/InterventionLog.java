@@ -40,13 +40,15 @@ class InterventionLog {
                 .addValue("rule", i.ruleId()).addValue("version", i.ruleVersion()).addValue("name", i.ruleName())
                 .addValue("type", i.ruleType()).addValue("action", i.action()).addValue("mode", i.mode())
                 .addValue("severity", i.severity()).addValue("direction", i.direction())
-                .addValue("decision", i.decision()).addValue("evidence", i.evidence()).addValue("actor", i.actor())
+                .addValue("decision", i.decision()).addValue("evidence", i.evidence())
+                .addValue("occurrences", i.occurrences()).addValue("actor", i.actor())
                 .addValue("at", Timestamps.of(i.createdAt()))).toArray(SqlParameterSource[]::new);
         batch.batchUpdate("""
                 insert into interventions (id, org_id, agent_id, rule_id, rule_version, rule_name, rule_type, action,
-                                           mode, severity, direction, decision, evidence, actor, created_at)
+                                           mode, severity, direction, decision, evidence, occurrences, actor,
+                                           created_at)
                 values (:id, :org, :agent, :rule, :version, :name, :type, :action, :mode, :severity, :direction,
-                        :decision, :evidence, :actor, :at)
+                        :decision, :evidence, :occurrences, :actor, :at)
                 """, rows);
     }
 
@@ -106,8 +108,8 @@ class InterventionLog {
                 rs.getObject("agent_id", UUID.class), rs.getObject("rule_id", UUID.class),
                 (Integer) rs.getObject("rule_version"), rs.getString("rule_name"), rs.getString("rule_type"),
                 rs.getString("action"), rs.getString("mode"), rs.getString("severity"), rs.getString("direction"),
-                rs.getString("decision"), rs.getString("evidence"), rs.getString("actor"),
-                Timestamps.read(rs, "created_at"), rs.getString("agent_name"), rs.getString("agent_status")))
+                rs.getString("decision"), rs.getString("evidence"), (Integer) rs.getObject("occurrences"),
+                rs.getString("actor"), Timestamps.read(rs, "created_at"), rs.getString("agent_name"), rs.getString("agent_status")))
                 .list();
         return page.page(rows, i -> new String[] {i.createdAt().toString(), i.id().toString()});
     }

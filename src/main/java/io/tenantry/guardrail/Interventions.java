@@ -60,7 +60,7 @@ class Interventions {
                         case stop -> "stopped: paused, with no key left to revoke.";
                     }));
             log.append(scope, List.of(Intervention.of(UUID.randomUUID(), after.clientOrgId(), agentId, null,
-                    null, null, null, change.name(), "manual", null, null, change.name(), why,
+                    null, null, null, change.name(), "manual", null, null, change.name(), why, null,
                     context.actor().label(), context.at())));
             return after;
         });
@@ -115,7 +115,7 @@ class Interventions {
     String csv(OrgCallContext context, InterventionLog.Filter filter) {
         StringBuilder csv = new StringBuilder();
         Csv.row(csv, java.util.stream.Stream.of("time", "org_id", "agent_id", "rule_id", "rule_version", "rule_name",
-                "rule_type", "action", "mode", "severity", "direction", "decision", "evidence", "actor"));
+                "rule_type", "action", "mode", "severity", "direction", "decision", "evidence", "occurrences", "actor"));
         return transactions.read(context.scope(), () -> {
             // Counted first, and no further than the limit, so a refusal costs one bounded query.
             if (log.count(context.scope(), filter, MAX_EXPORTED) > MAX_EXPORTED) {
@@ -130,7 +130,8 @@ class Interventions {
                     Csv.row(csv, java.util.stream.Stream.of(i.createdAt().toString(), i.orgId().toString(),
                             i.agentId().toString(), i.ruleId() == null ? null : i.ruleId().toString(),
                             i.ruleVersion() == null ? null : i.ruleVersion().toString(), i.ruleName(), i.ruleType(),
-                            i.action(), i.mode(), i.severity(), i.direction(), i.decision(), i.evidence(), i.actor()));
+                            i.action(), i.mode(), i.severity(), i.direction(), i.decision(), i.evidence(),
+                            i.occurrences() == null ? null : i.occurrences().toString(), i.actor()));
                 }
                 cursor = page.nextCursor();
             } while (cursor != null);

@@ -199,7 +199,8 @@ class InterventionsPage extends LightElement {
               ${i.mode === 'shadow' ? html` <span class="badge">Shadow</span>` : ''}</td>
             <td><span class="badge ${i.decision === 'allow' ? '' : 'danger'}">${i.action.replace('_', ' ')}</span>
               ${i.direction ? html`<small>${i.direction}</small>` : ''}</td>
-            <td><code class="evidence">${i.evidence}</code></td>
+            <td><code class="evidence">${i.evidence}</code>${i.occurrences > 1 ? html` <small>(${i.occurrences}
+              times)</small>` : ''}</td>
             <td>${i.agentStatus ? html`<span class="badge ${i.agentStatus === 'active' ? 'ok' : 'off'}">
               ${i.agentStatus}</span>` : ''}${this.rowActions(i)}</td>
           </tr>`)}</tbody></table>` : ''}

@@ -178,7 +178,10 @@ class GuardrailApiTest extends ServerTest {
 
         assertThat(verdict.json().path("matches")).hasSize(1);
         assertThat(verdict.json().path("matches").get(0).path("occurrences").asInt()).isEqualTo(20_000);
-        assertThat(interventions(org, "")).hasSize(1);
+        assertThat(interventions(org, "")).singleElement()
+                .satisfies(i -> assertThat(i.path("occurrences").asInt()).isEqualTo(20_000));
+        assertThat(api.get("/api/interventions.csv").org(org).as(owner).send().expect(200).body())
+                .contains(",20000,");
     }
 
     @Test
