@@ -137,6 +137,10 @@ class GuardrailChecks {
         if (!scope.includes(orgId)) {
             throw ApiException.forbidden("Pick one of your organizations as the org context to test its rules.");
         }
+        // An org context naming no organization would dry-run the baseline alone, and leave a
+        // compiled set behind for an org id anyone can make up.
+        transactions.read(scope, () -> organizations.find(scope, orgId))
+                .orElseThrow(() -> ApiException.notFound("The organization"));
         Loaded loaded = load(scope, orgId);
         return transactions.read(scope, () -> {
             if (request.agentId() != null && agents.names(scope.narrowedTo(List.of(orgId)),
