@@ -20,6 +20,7 @@ import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,10 +41,12 @@ class GuardrailRepository {
             """;
 
     private final JdbcClient jdbc;
+    private final ScopedTransactions transactions;
     private final String countCheckReturning;
 
-    GuardrailRepository(JdbcClient jdbc, DatabaseVendor vendor) {
+    GuardrailRepository(JdbcClient jdbc, ScopedTransactions transactions, DatabaseVendor vendor) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         // One statement that counts and answers the count, so that N checks at once count N:
         // PostgreSQL says so with RETURNING, H2 by reading the final table of the update.
         this.countCheckReturning = vendor == DatabaseVendor.POSTGRESQL ? COUNT_CHECK + " returning checks"
@@ -146,13 +149,15 @@ class GuardrailRepository {
     /**
      * How many times the org's rules have changed (0 before the first change) and how many
      * times the baseline has, in one statement: what a check compares with the rule set it
-     * compiled.
+     * compiled. Outside a transaction it is one round trip (a check's only one when nothing
+     * changed).
      */
     SetVersions setVersions(OrgScope scope, UUID orgId) {
-        return jdbc.sql("select coalesce((select version from guardrail_rule_sets where org_id = :org and "
-                + scope.sql("org_id") + "), 0) as own, (select version from guardrail_baseline) as baseline")
-                .param("org", orgId).params(scope.parameters())
-                .query((rs, n) -> new SetVersions(rs.getLong("own"), rs.getLong("baseline"))).single();
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("org", orgId);
+        return transactions.readOne(scope, "select coalesce((select version from guardrail_rule_sets where org_id ="
+                + " :org and " + scope.sql("org_id") + "), 0) as own, (select version from guardrail_baseline) as"
+                + " baseline", params, (rs, n) -> new SetVersions(rs.getLong("own"), rs.getLong("baseline"))).get(0);
     }
 
     /** How many times the baseline has changed. */

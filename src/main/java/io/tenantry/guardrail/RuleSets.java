@@ -36,43 +36,42 @@ class RuleSets {
 
     /**
      * The org's rule set as it is now, read in {@code scope} (which must include the org).
-     * Runs outside any transaction: the baseline is the default org's, read in its scope when
-     * it has changed, never in the caller's.
+     * Runs outside any transaction: the counts of changes are one scoped statement, the
+     * org's rules are read only when its count moved, and the baseline is the default org's,
+     * read in its scope when it has changed, never in the caller's.
      */
     RuleSet of(OrgScope scope, UUID orgId) {
+        boolean holdsBaseline = DefaultOrg.ID.equals(orgId);
         for (int read = 0; ; read++) {
-            RuleSet.Baseline known = read < BASELINE_READS ? baseline : null;
-            RuleSet set = transactions.read(scope, () -> current(scope, orgId, known));
-            if (set != null) {
-                return set;
+            RuleSet.Baseline known = holdsBaseline ? RuleSet.Baseline.NONE : baseline;
+            GuardrailRepository.SetVersions versions = rules.setVersions(scope, orgId);
+            if (!holdsBaseline && known.version() != versions.baseline() && read < BASELINE_READS) {
+                baseline = readBaseline();
+                continue;
             }
-            baseline = transactions.read(OrgScope.of(DefaultOrg.ID), () -> {
-                // The count first: rules read after it are at least that new, so a change
-                // made between the two is read again at the next check rather than missed.
-                long version = rules.baselineVersion();
-                return RuleSet.Baseline.of(version, rules.baseline(OrgScope.of(DefaultOrg.ID), true));
-            });
+            RuleSet kept = compiled.get(orgId);
+            if (kept != null && kept.version == versions.own() && kept.baselineVersion == known.version()) {
+                return kept;
+            }
+            // The rules are read after their count: at least that new, so a change made in
+            // between is compiled again at the next check rather than missed.
+            RuleSet fresh = kept != null && kept.version == versions.own() ? kept.with(known)
+                    : transactions.read(scope, () -> new RuleSet(versions.own(), rules.ofOrg(scope, orgId)))
+                            .with(known);
+            if (compiled.size() >= MAX_ORGS) {
+                compiled.clear();
+            }
+            compiled.put(orgId, fresh);
+            return fresh;
         }
     }
 
-    /** The org's set with {@code known} as its baseline; null when the baseline has moved on from {@code known}. */
-    private RuleSet current(OrgScope scope, UUID orgId, RuleSet.Baseline known) {
-        GuardrailRepository.SetVersions versions = rules.setVersions(scope, orgId);
-        boolean holdsBaseline = DefaultOrg.ID.equals(orgId);
-        RuleSet.Baseline with = holdsBaseline ? RuleSet.Baseline.NONE : known == null ? baseline : known;
-        if (!holdsBaseline && known != null && known.version() != versions.baseline()) {
-            return null;
-        }
-        RuleSet kept = compiled.get(orgId);
-        if (kept != null && kept.version == versions.own() && kept.baselineVersion == with.version()) {
-            return kept;
-        }
-        RuleSet fresh = kept != null && kept.version == versions.own() ? kept.with(with)
-                : new RuleSet(versions.own(), rules.ofOrg(scope, orgId)).with(with);
-        if (compiled.size() >= MAX_ORGS) {
-            compiled.clear();
-        }
-        compiled.put(orgId, fresh);
-        return fresh;
+    /** The baseline, read in the default org's scope: its count first, then its rules, for the reason above. */
+    private RuleSet.Baseline readBaseline() {
+        OrgScope platform = OrgScope.of(DefaultOrg.ID);
+        return transactions.read(platform, () -> {
+            long version = rules.baselineVersion();
+            return RuleSet.Baseline.of(version, rules.baseline(platform, true));
+        });
     }
 }
