@@ -26,6 +26,8 @@ final class RuleSet {
     private final List<CompiledRule> own;
     /** The baseline's rules first, then the org's own. */
     private final List<CompiledRule> rules;
+    /** Asked on every check, so answered once. */
+    private final boolean keepsHours;
 
     /** The org's own rules alone. */
     RuleSet(long version, List<GuardrailRule> rules) {
@@ -39,6 +41,7 @@ final class RuleSet {
         List<CompiledRule> all = new ArrayList<>(baseline.rules());
         all.addAll(own);
         this.rules = List.copyOf(all);
+        this.keepsHours = this.rules.stream().anyMatch(r -> "off_hours".equals(r.rule.type()));
     }
 
     /** The baseline as compiled at one count of its changes; the default org's rules hold it already. */
@@ -112,7 +115,7 @@ final class RuleSet {
 
     /** Whether any rule keeps office hours, and so needs the org's time zone. */
     boolean keepsHours() {
-        return rules.stream().anyMatch(r -> "off_hours".equals(r.rule.type()));
+        return keepsHours;
     }
 
     /** Each matched span replaced by [REDACTED:what], overlapping spans as one. */
