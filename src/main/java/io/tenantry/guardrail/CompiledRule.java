@@ -61,8 +61,8 @@ final class CompiledRule {
             case "keyword" -> wholeWords(scan.lowerCase());
             case "regex" -> required != null && !required.mayMatch(scan) ? List.of() : regex(scan.text);
             case "pii" -> detectors.stream()
-                    .flatMap(d -> scan.shared("pii:" + d.id, () -> d.find(scan.keepingCase())).stream()).toList();
-            case "prompt_injection" -> scan.shared("prompt_injection",
+                    .flatMap(d -> scan.shared(d, () -> d.find(scan.keepingCase())).stream()).toList();
+            case "prompt_injection" -> scan.shared(PromptInjection.class,
                     () -> PromptInjection.find(scan.lowerCase(), scan.keepingCase()));
             case "max_tokens" -> tokens > definition.maxTokens()
                     ? List.of(new Finding(0, 0, "max_tokens", tokens + " tokens" + (tokensGiven ? "" : " (estimated)")

@@ -16,7 +16,7 @@ final class Scan {
     private FoldedText lowerCase;
     private FoldedText keepingCase;
     private String caseless;
-    private final Map<String, List<Finding>> shared = new HashMap<>();
+    private final Map<Object, List<Finding>> shared = new HashMap<>();
 
     Scan(String text) {
         this.text = text;
@@ -44,8 +44,11 @@ final class Scan {
         return caseless;
     }
 
-    /** What {@code finder} finds, found once per text under {@code name}. */
-    List<Finding> shared(String name, Supplier<List<Finding>> finder) {
-        return shared.computeIfAbsent(name, k -> finder.get());
+    /**
+     * What {@code finder} finds, found once per text for {@code what} (a detector, or a class
+     * of findings): keyed by the object itself, so a check builds no key string per rule.
+     */
+    List<Finding> shared(Object what, Supplier<List<Finding>> finder) {
+        return shared.computeIfAbsent(what, k -> finder.get());
     }
 }
