@@ -4,6 +4,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { post, patch } from '../api.js';
+import { appliesToFields, appliesToValue } from '../applies-to.js';
 
 const CATEGORIES = ['code_of_conduct', 'communication', 'data_handling', 'brand_voice', 'security', 'escalation',
   'custom'];
@@ -34,7 +35,7 @@ class PolicyForm extends LightElement {
     const form = new FormData(event.target);
     const body = { name: form.get('name'), category: form.get('category'), enforcement: form.get('enforcement'),
       content: form.get('content'), enabled: form.get('enabled') === 'on' };
-    if (this.agents) body.appliesTo = form.get('appliesTo') === 'some' ? form.getAll('agent') : 'all';
+    if (this.agents) body.appliesTo = appliesToValue(form);
     this.error = null;
     this.errorField = null;
     try {
@@ -50,7 +51,6 @@ class PolicyForm extends LightElement {
 
   render() {
     const p = this.policy;
-    const chosen = Array.isArray(p?.appliesTo) ? p.appliesTo : [];
     return html`<form class="form policy-form" novalidate @submit=${(e) => this.save(e)}>
       <div class="row">
         <label>Name <input name="name" required maxlength="200" aria-invalid=${this.errorField === 'name'
@@ -63,14 +63,7 @@ class PolicyForm extends LightElement {
       </div>
       <label>Content (Markdown, up to 64 KB) <textarea name="content" rows="8" aria-invalid=${this.errorField
         === 'content' ? 'true' : 'false'} .value=${p?.content ?? ''}></textarea></label>
-      ${this.agents ? html`<fieldset><legend>Applies to</legend>
-        <label class="check"><input type="radio" name="appliesTo" value="all" ?checked=${!this.someAgents}
-          @change=${() => { this.someAgents = false; }}> All of the organization's agents</label>
-        <label class="check"><input type="radio" name="appliesTo" value="some" ?checked=${this.someAgents}
-          ?disabled=${this.agents.length === 0} @change=${() => { this.someAgents = true; }}> Only these agents</label>
-        ${this.someAgents ? html`<div class="checks">${this.agents.map((a) => html`<label class="check"><input
-          type="checkbox" name="agent" value=${a.id} ?checked=${chosen.includes(a.id)}> ${a.name}</label>`)}</div>`
-          : ''}</fieldset>` : ''}
+      ${this.agents ? appliesToFields(this, this.agents, p?.appliesTo) : ''}
       <label class="check"><input type="checkbox" name="enabled" ?checked=${p?.enabled ?? true}> Enabled</label>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       <div class="actions"><button type="submit">${p ? 'Save policy' : 'Add policy'}</button>

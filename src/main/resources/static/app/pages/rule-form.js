@@ -5,6 +5,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { post, patch } from '../api.js';
+import { appliesToFields, appliesToValue } from '../applies-to.js';
 
 const TYPES = [['keyword', 'Keywords'], ['regex', 'Pattern (regular expression)'], ['pii', 'Personal data'],
   ['prompt_injection', 'Prompt injection'], ['max_tokens', 'Maximum tokens'], ['rate', 'Rate limit'],
@@ -61,7 +62,7 @@ class RuleForm extends LightElement {
       severity: form.get('severity'), mode: form.get('mode'), enabled: form.get('enabled') === 'on',
     };
     if (this.agents) {
-      body.appliesTo = form.get('appliesTo') === 'some' ? form.getAll('agent') : 'all';
+      body.appliesTo = appliesToValue(form);
     }
     if (this.canMarkBaseline) body.baseline = form.get('baseline') === 'on';
     switch (this.type) {
@@ -161,20 +162,12 @@ ${' '.repeat([...this.sentPattern.slice(0, at)].length)}^</pre>
     }
   }
 
-  appliesToFields(r) {
+  appliesToPart(r) {
     if (!this.agents) {
       return html`<p class="hint">Applies to ${Array.isArray(r?.appliesTo) ? `${r.appliesTo.length} chosen agents`
         : "all of the organization's agents"} (choosing agents needs the Agents page).</p>`;
     }
-    const chosen = Array.isArray(r?.appliesTo) ? r.appliesTo : [];
-    return html`<fieldset><legend>Applies to</legend>
-      <label class="check"><input type="radio" name="appliesTo" value="all" ?checked=${!this.someAgents}
-        @change=${() => { this.someAgents = false; }}> All of the organization's agents</label>
-      <label class="check"><input type="radio" name="appliesTo" value="some" ?checked=${this.someAgents}
-        ?disabled=${this.agents.length === 0} @change=${() => { this.someAgents = true; }}> Only these agents</label>
-      ${this.someAgents ? html`<div class="checks">${this.agents.map((a) => html`<label class="check"><input
-        type="checkbox" name="agent" value=${a.id} ?checked=${chosen.includes(a.id)}> ${a.name}</label>`)}</div>`
-        : ''}</fieldset>`;
+    return appliesToFields(this, this.agents, r?.appliesTo);
   }
 
   render() {
@@ -201,7 +194,7 @@ ${' '.repeat([...this.sentPattern.slice(0, at)].length)}^</pre>
         <label>Mode <select name="mode">${[['enforce', 'Enforce'], ['shadow', 'Shadow (record only)']]
           .map(([v, l]) => option(v, l, r?.mode ?? 'enforce'))}</select></label>
       </div>
-      ${this.appliesToFields(r)}
+      ${this.appliesToPart(r)}
       <label class="check"><input type="checkbox" name="enabled" ?checked=${r?.enabled ?? true}> Enabled</label>
       ${this.canMarkBaseline ? html`<label class="check"><input type="checkbox" name="baseline"
         ?checked=${r?.baseline}> Platform baseline: apply to every organization's agents</label>` : ''}
