@@ -18,6 +18,7 @@ final class FoldedText {
     final String folded;
     private final int[] origin;
     private final String original;
+    private int[] numberStretches;
 
     private FoldedText(String folded, int[] origin, String original) {
         this.folded = folded;
@@ -101,6 +102,41 @@ final class FoldedText {
             }
         });
         return lowerCase ? kept.toString().toLowerCase(Locale.ROOT) : kept.toString();
+    }
+
+    /**
+     * Where numbers may be written: each stretch of digits and the signs written in and around
+     * them (space, {@code + ( ) . -}) that holds an ASCII digit, as [start, end) pairs left to
+     * right. Found once per text, for every detector of a number's shape.
+     */
+    int[] numberStretches() {
+        if (numberStretches == null) {
+            int[] found = new int[16];
+            int n = 0;
+            int start = -1;
+            boolean digit = false;
+            for (int i = 0; i <= folded.length(); i++) {
+                char c = i < folded.length() ? folded.charAt(i) : '\0';
+                if (c >= '0' && c <= '9' || c == ' ' || c == '+' || c == '(' || c == ')' || c == '.' || c == '-') {
+                    if (start < 0) {
+                        start = i;
+                        digit = false;
+                    }
+                    digit |= c >= '0' && c <= '9';
+                    continue;
+                }
+                if (start >= 0 && digit) {
+                    if (n + 2 > found.length) {
+                        found = Arrays.copyOf(found, found.length * 2);
+                    }
+                    found[n++] = start;
+                    found[n++] = i;
+                }
+                start = -1;
+            }
+            numberStretches = Arrays.copyOf(found, n);
+        }
+        return numberStretches;
     }
 
     /** Where folded position {@code start} begins in the original. */

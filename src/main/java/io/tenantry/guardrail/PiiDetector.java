@@ -19,29 +19,55 @@ import com.google.re2j.Pattern;
  */
 enum PiiDetector {
 
-    EMAIL("email", null),
-    PHONE("phone", jdk("\\+[1-9][0-9]{7,14}\\b|\\+[1-9][0-9]{0,2}[ -]\\(?[0-9]{1,4}\\)?(?:[ -][0-9]{2,4}){2,4}\\b"
-            + "|\\([0-9]{2,4}\\) ?[0-9]{3,4}[ -]?[0-9]{3,4}\\b|\\b[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}\\b")),
-    CARD("card", jdk("[0-9]++(?:[ .-][0-9]++)*+")),
-    IBAN("iban", jdk("\\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\\b")),
-    US_SSN("us_ssn", jdk("\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b")),
-    IPV4("ipv4", jdk("\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b")),
-    IPV6("ipv6", jdk("(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}")),
-    SECRET("secret", re2("sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}"
+    EMAIL("email", Search.AROUND_AT_SIGNS, null),
+    PHONE("phone", Search.IN_NUMBERS, "\\+[1-9][0-9]{7,14}\\b"
+            + "|\\+[1-9][0-9]{0,2}[ -]\\(?[0-9]{1,4}\\)?(?:[ -][0-9]{2,4}){2,4}\\b"
+            + "|\\([0-9]{2,4}\\) ?[0-9]{3,4}[ -]?[0-9]{3,4}\\b|\\b[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}\\b"),
+    CARD("card", Search.IN_NUMBERS, "[0-9]++(?:[ .-][0-9]++)*+"),
+    IBAN("iban", Search.FROM_LETTERS_BEFORE_DIGITS, "\\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\\b"),
+    US_SSN("us_ssn", Search.IN_NUMBERS, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b"),
+    IPV4("ipv4", Search.IN_NUMBERS, "\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b"),
+    IPV6("ipv6", Search.EVERYWHERE, "(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}"),
+    SECRET("secret", Search.RE2, "sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}"
             + "|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{20,}"
             + "|tnt_[A-Za-z0-9_-]{20,}"
             + "|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
-            + "|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"));
+            + "|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}");
 
     /** Where a shape stands in a text: [start, end) pairs, left to right, not overlapping. */
-    private interface Spans extends java.util.function.Function<String, List<int[]>> {
+    private interface Spans extends java.util.function.Function<FoldedText, List<int[]>> {
+    }
+
+    /**
+     * How a detector looks for its shape. All but the secrets use JDK patterns whose every
+     * repetition is bounded or possessive, and the narrower searches find exactly what a
+     * search of the whole text would: they skip only where no match can start.
+     */
+    private enum Search {
+        /** A scan around each @ (addresses), no pattern. */
+        AROUND_AT_SIGNS(shape -> null),
+        /** The whole text. */
+        EVERYWHERE(PiiDetector::jdk),
+        /** Only the stretches of digits and number signs: for shapes made of those alone. */
+        IN_NUMBERS(PiiDetector::inNumbers),
+        /** Only from two letters before a digit: for shapes that open that way. */
+        FROM_LETTERS_BEFORE_DIGITS(PiiDetector::fromLettersBeforeDigits),
+        /** RE2/J over the whole text, for shapes with open-ended repetitions. */
+        RE2(PiiDetector::re2);
+
+        // Not a switch: its lookup table would read the detectors while they are being built.
+        private final java.util.function.Function<String, Spans> of;
+
+        Search(java.util.function.Function<String, Spans> of) {
+            this.of = of;
+        }
     }
 
     private static Spans jdk(String regex) {
         java.util.regex.Pattern compiled = java.util.regex.Pattern.compile(regex);
         return text -> {
             List<int[]> spans = new ArrayList<>();
-            java.util.regex.Matcher m = compiled.matcher(text);
+            java.util.regex.Matcher m = compiled.matcher(text.folded);
             while (m.find()) {
                 spans.add(new int[] {m.start(), m.end()});
             }
@@ -49,11 +75,70 @@ enum PiiDetector {
         };
     }
 
+    /**
+     * A shape written with digits and the signs of numbers alone ({@link FoldedText#numberStretches}),
+     * looked for only where those stand: the same matches as a search of the whole text,
+     * since none can cross a stretch's edge, at a fraction of the cost. The matcher sees past
+     * a stretch's edges, so {@code \\b} is judged as in the whole text.
+     */
+    private static Spans inNumbers(String regex) {
+        java.util.regex.Pattern compiled = java.util.regex.Pattern.compile(regex);
+        return text -> {
+            List<int[]> spans = new ArrayList<>();
+            java.util.regex.Matcher m = compiled.matcher(text.folded).useTransparentBounds(true)
+                    .useAnchoringBounds(false);
+            int[] stretches = text.numberStretches();
+            for (int i = 0; i < stretches.length; i += 2) {
+                m.region(stretches[i], stretches[i + 1]);
+                while (m.find()) {
+                    spans.add(new int[] {m.start(), m.end()});
+                }
+            }
+            return spans;
+        };
+    }
+
+    /**
+     * A shape that opens with two letters and two digits (an IBAN), tried only from where two
+     * letters stand before a digit, left to right as a search would, never from inside the
+     * last match: the same matches as a search of the whole text.
+     */
+    private static Spans fromLettersBeforeDigits(String regex) {
+        java.util.regex.Pattern compiled = java.util.regex.Pattern.compile(regex);
+        return text -> {
+            String s = text.folded;
+            List<int[]> spans = new ArrayList<>();
+            java.util.regex.Matcher m = compiled.matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
+            int after = 0;
+            for (int i = 2; i < s.length(); i++) {
+                int start = i - 2;
+                if (start < after || !asciiDigit(s.charAt(i)) || !asciiLetter(s.charAt(i - 1))
+                        || !asciiLetter(s.charAt(i - 2))) {
+                    continue;
+                }
+                m.region(start, s.length());
+                if (m.lookingAt()) {
+                    spans.add(new int[] {m.start(), m.end()});
+                    after = m.end();
+                }
+            }
+            return spans;
+        };
+    }
+
+    private static boolean asciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean asciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
     private static Spans re2(String regex) {
         Pattern compiled = Pattern.compile(regex);
         return text -> {
             List<int[]> spans = new ArrayList<>();
-            Matcher m = compiled.matcher(text);
+            Matcher m = compiled.matcher(text.folded);
             while (m.find()) {
                 spans.add(new int[] {m.start(), m.end()});
             }
@@ -63,11 +148,19 @@ enum PiiDetector {
 
     /** The name clients use (in {@code detectors} and as the redaction tag). */
     final String id;
+    /** The pattern of the shape looked for, before the detector's own check; null for addresses. */
+    final String shape;
     private final Spans spans;
 
-    PiiDetector(String id, Spans spans) {
+    PiiDetector(String id, Search search, String shape) {
         this.id = id;
-        this.spans = spans;
+        this.shape = shape;
+        this.spans = search.of.apply(shape);
+    }
+
+    /** Where the shape stands in the text, before the detector's own check. */
+    List<int[]> spans(FoldedText text) {
+        return spans.apply(text);
     }
 
     static PiiDetector byId(String id) {
@@ -94,7 +187,7 @@ enum PiiDetector {
             return emails(text);
         }
         List<Finding> found = new ArrayList<>();
-        for (int[] span : spans.apply(text.folded)) {
+        for (int[] span : spans(text)) {
             String match = text.folded.substring(span[0], span[1]);
             if (valid(match)) {
                 found.add(new Finding(text.originalStart(span[0]), text.originalEnd(span[1]), id, evidence(match)));
@@ -179,7 +272,7 @@ enum PiiDetector {
      */
     private List<Finding> ibans(FoldedText text) {
         List<Finding> found = new ArrayList<>();
-        for (int[] m : spans.apply(text.folded)) {
+        for (int[] m : spans(text)) {
             List<Integer> ends = new ArrayList<>();
             StringBuilder compact = new StringBuilder();
             for (int i = m[0]; i < m[1]; i++) {
@@ -208,7 +301,7 @@ enum PiiDetector {
      */
     private List<Finding> cards(FoldedText text) {
         List<Finding> found = new ArrayList<>();
-        for (int[] run : spans.apply(text.folded)) {
+        for (int[] run : spans(text)) {
             List<int[]> groups = new ArrayList<>();
             int i = run[0];
             while (i < run[1]) {
@@ -287,7 +380,7 @@ enum PiiDetector {
         if (this == SECRET) {
             return "a secret of " + match.length() + " characters";
         }
-        String plain = this == EMAIL ? match : match.replaceAll("[^0-9A-Za-z]", "");
+        String plain = this == EMAIL ? match : kept(match, true);
         String last = plain.length() <= 4 ? "" : plain.substring(plain.length() - 4);
         return this == EMAIL ? "an address at " + match.substring(match.indexOf('@') + 1)
                 : id + " ending " + (last.isEmpty() ? "(short)" : last);
@@ -298,7 +391,19 @@ enum PiiDetector {
     }
 
     private static String digits(String text) {
-        return text.replaceAll("[^0-9]", "");
+        return kept(text, false);
+    }
+
+    /** The ASCII digits of {@code text}, and its ASCII letters too when asked: a pattern per call cost more than the search. */
+    private static String kept(String text, boolean letters) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (asciiDigit(c) || letters && asciiLetter(c)) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     static boolean luhn(String digits) {
