@@ -59,7 +59,7 @@ final class CompiledRule {
             }
             case "off_hours" -> offHours(definition, now);
             case "keyword" -> wholeWords(scan.lowerCase());
-            case "regex" -> required != null && !required.mayMatch(scan) ? List.of() : regex(scan.text);
+            case "regex" -> required == null ? regex(scan.text) : !required.mayMatch(scan) ? List.of() : regex(scan);
             case "pii" -> detectors.stream()
                     .flatMap(d -> scan.shared(d, () -> d.find(scan.keepingCase())).stream()).toList();
             case "prompt_injection" -> scan.shared(PromptInjection.class,
@@ -152,6 +152,42 @@ final class CompiledRule {
                 || own == Character.UnicodeScript.COMMON;
     }
 
+    /**
+     * The pattern run only in the windows where a match can stand ({@link RequiredText#windows}),
+     * each with one character on either side so that assertions ({@code \b}, {@code ^}) see
+     * what they would see in the whole text. No match can lean on that edge character when the
+     * literals and the longest match were read right (a match holds a literal and is no longer
+     * than that); should one do so all the same, the whole text is searched instead.
+     */
+    private List<Finding> regex(Scan scan) {
+        int[] windows = required.windows(scan);
+        if (windows == null) {
+            return regex(scan.text);
+        }
+        String text = scan.text;
+        List<Finding> found = new ArrayList<>();
+        Matcher m = pattern.matcher("");
+        for (int w = 0; w < windows.length; w += 2) {
+            int from = Math.max(0, windows[w] - 1);
+            m.reset(text.substring(from, Math.min(text.length(), windows[w + 1] + 1)));
+            while (m.find()) {
+                int start = from + m.start();
+                int end = from + m.end();
+                if (start < windows[w] || end > windows[w + 1]) {
+                    return regex(text);
+                }
+                if (end > start) {
+                    found.add(match(start, end));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static Finding match(int start, int end) {
+        return new Finding(start, end, "regex", "a match of " + (end - start) + " characters at position " + start);
+    }
+
     private List<Finding> regex(String text) {
         List<Finding> found = new ArrayList<>();
         Matcher m = pattern.matcher(text);
@@ -159,8 +195,7 @@ final class CompiledRule {
             if (m.end() == m.start()) {
                 continue;
             }
-            found.add(new Finding(m.start(), m.end(), "regex", "a match of " + (m.end() - m.start())
-                    + " characters at position " + m.start()));
+            found.add(match(m.start(), m.end()));
         }
         return found;
     }

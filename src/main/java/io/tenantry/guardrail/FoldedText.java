@@ -35,35 +35,37 @@ final class FoldedText {
     }
 
     private static FoldedText of(String original, boolean lowerCase) {
-        StringBuilder folded = new StringBuilder(original.length());
-        int[] origin = new int[original.length() + 16];
+        char[] folded = new char[original.length() + 16];
+        int[] origin = new int[folded.length];
         int n = 0;
         for (int i = 0; i < original.length();) {
-            int cp = original.codePointAt(i);
-            int width = Character.charCount(cp);
-            if (cp < 0x80) {
-                // ASCII folds to itself (in lower case where asked): no normalizer for most text.
-                if (shows(cp)) {
-                    if (n == origin.length) {
-                        origin = Arrays.copyOf(origin, origin.length * 2);
-                    }
-                    origin[n++] = i;
-                    folded.append(lowerCase && cp >= 'A' && cp <= 'Z' ? (char) (cp + 32) : (char) cp);
+            char c = original.charAt(i);
+            if (c >= ' ' && c < 0x7F || c == '\n' || c == '\t' || c == '\r') {
+                // Printable ASCII folds to itself (in lower case where asked): no normalizer for most text.
+                if (n == folded.length) {
+                    folded = Arrays.copyOf(folded, n * 2);
+                    origin = Arrays.copyOf(origin, n * 2);
                 }
+                origin[n] = i;
+                folded[n++] = lowerCase && c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
                 i++;
                 continue;
             }
-            String one = !shows(cp) ? "" : space(cp) ? " " : fold(original.substring(i, i + width), lowerCase);
+            int cp = original.codePointAt(i);
+            int width = Character.charCount(cp);
+            String one = !shows(cp) ? "" : space(cp) ? " " : cp < 0x80 ? String.valueOf((char) cp)
+                    : fold(original.substring(i, i + width), lowerCase);
             for (int k = 0; k < one.length(); k++) {
-                if (n == origin.length) {
-                    origin = Arrays.copyOf(origin, origin.length * 2);
+                if (n == folded.length) {
+                    folded = Arrays.copyOf(folded, n * 2);
+                    origin = Arrays.copyOf(origin, n * 2);
                 }
-                origin[n++] = i;
-                folded.append(one.charAt(k));
+                origin[n] = i;
+                folded[n++] = one.charAt(k);
             }
             i += width;
         }
-        return new FoldedText(folded.toString(), Arrays.copyOf(origin, n), original);
+        return new FoldedText(new String(folded, 0, n), Arrays.copyOf(origin, n), original);
     }
 
     /**

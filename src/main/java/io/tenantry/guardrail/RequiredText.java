@@ -16,19 +16,23 @@ import java.util.Optional;
  * syntax) yields nothing, and the pattern then runs on every text. It may require less than
  * the pattern does, never more: that is what the tests check against RE2/J itself.
  */
-record RequiredText(List<String> anyOf, boolean caseless) {
+record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
+
+    /** Matches no longer than this (in chars) are searched for around the literals only. */
+    static final int WINDOWED_UP_TO = 256;
+    static final int UNBOUNDED = Integer.MAX_VALUE;
 
     /** What every match of {@code pattern} (RE2 syntax) contains, if this reader can tell. */
     static Optional<RequiredText> of(String pattern) {
         boolean caseless = pattern.startsWith("(?i)");
-        Reader reader = new Reader(caseless ? pattern.substring(4) : pattern);
+        Reader reader = new Reader(caseless ? pattern.substring(4) : pattern, caseless);
         try {
             List<String> required = reader.alternatives(false);
             if (reader.at != reader.pattern.length() || required == null) {
                 return Optional.empty();
             }
             List<String> folded = required.stream().map(r -> caseless ? fold(r) : r).toList();
-            return Optional.of(new RequiredText(folded, caseless));
+            return Optional.of(new RequiredText(folded, caseless, (int) Math.min(reader.longest, UNBOUNDED)));
         } catch (Unreadable e) {
             return Optional.empty();
         }
@@ -46,13 +50,58 @@ record RequiredText(List<String> anyOf, boolean caseless) {
     }
 
     /**
+     * Where in the text a match may stand: around each occurrence of a literal, as far on
+     * either side as the longest match reaches, as [start, end) pairs, overlapping ones joined.
+     * Null when that cannot be told (matches of unbounded length, or a case-folded view whose
+     * positions are not the text's), or would not save anything.
+     */
+    int[] windows(Scan scan) {
+        if (longestMatch > WINDOWED_UP_TO || caseless && !scan.caselessAligned()) {
+            return null;
+        }
+        String in = caseless ? scan.caseless() : scan.text;
+        List<int[]> found = new ArrayList<>();
+        for (String literal : anyOf) {
+            for (int at = in.indexOf(literal); at >= 0; at = in.indexOf(literal, at + 1)) {
+                found.add(new int[] {Math.max(0, at + literal.length() - longestMatch),
+                    Math.min(in.length(), at + longestMatch)});
+            }
+        }
+        found.sort((a, b) -> Integer.compare(a[0], b[0]));
+        int[] joined = new int[found.size() * 2];
+        int n = 0;
+        int covered = 0;
+        for (int[] window : found) {
+            if (n > 0 && window[0] <= joined[n - 1]) {
+                covered += Math.max(0, window[1] - joined[n - 1]);
+                joined[n - 1] = Math.max(joined[n - 1], window[1]);
+            } else {
+                joined[n++] = window[0];
+                joined[n++] = window[1];
+                covered += window[1] - window[0];
+            }
+        }
+        return covered * 2 > in.length() ? null : java.util.Arrays.copyOf(joined, n);
+    }
+
+    /**
      * Each character as RE2's case-insensitive matching sees it, up to what a literal needs:
      * the letters of one case-folding orbit (k, K and the Kelvin sign; s, S and the long s)
      * all become one. Lengths may change; only containment is asked of the result.
      */
     static String fold(String text) {
         StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(cp -> out.appendCodePoint(Character.toLowerCase(Character.toUpperCase(cp))));
+        for (int i = 0; i < text.length();) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                out.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+                i++;
+                continue;
+            }
+            int cp = text.codePointAt(i);
+            out.appendCodePoint(Character.toLowerCase(Character.toUpperCase(cp)));
+            i += Character.charCount(cp);
+        }
         return out.toString();
     }
 
@@ -64,11 +113,18 @@ record RequiredText(List<String> anyOf, boolean caseless) {
 
     /** A recursive reading of the pattern from {@code at}. */
     private static final class Reader {
-        final String pattern;
-        int at;
+        /** Longer than any text a check takes: a repetition without an upper bound. */
+        static final long ENDLESS = 1L << 40;
 
-        Reader(String pattern) {
+        final String pattern;
+        final boolean caseless;
+        int at;
+        /** The longest match, in chars, of what the last {@link #alternatives} or {@link #sequence} read. */
+        long longest;
+
+        Reader(String pattern, boolean caseless) {
             this.pattern = pattern;
+            this.caseless = caseless;
         }
 
         /**
@@ -78,8 +134,11 @@ record RequiredText(List<String> anyOf, boolean caseless) {
         List<String> alternatives(boolean inGroup) {
             List<String> all = new ArrayList<>();
             boolean any = true;
+            long longestOfAll = 0;
             while (true) {
                 List<String> one = sequence();
+                longestOfAll = Math.max(longestOfAll, longest);
+                longest = longestOfAll;
                 if (one == null) {
                     any = false;
                 } else {
@@ -105,6 +164,7 @@ record RequiredText(List<String> anyOf, boolean caseless) {
         List<String> sequence() {
             List<String> best = null;
             StringBuilder run = new StringBuilder();
+            long length = 0;
             while (at < pattern.length()) {
                 char c = pattern.charAt(at);
                 if (c == '|' || c == ')') {
@@ -115,10 +175,11 @@ record RequiredText(List<String> anyOf, boolean caseless) {
                     best = better(best, run);
                     run.setLength(0);
                     part = group();
+                    long group = longest;
                     if (optional()) {
                         part = null;
                     }
-                    skipQuantifier();
+                    length = plus(length, times(group, skipQuantifier()));
                     best = better(best, part);
                     continue;
                 }
@@ -126,20 +187,25 @@ record RequiredText(List<String> anyOf, boolean caseless) {
                     best = better(best, run);
                     run.setLength(0);
                     skipClass();
-                    skipQuantifier();
+                    // A class may match a character beyond the first plane: two chars.
+                    length = plus(length, times(2, skipQuantifier()));
                     continue;
                 }
+                int from = at;
                 Character literal = literal();
+                long width = literal != null ? 1 : width(pattern.substring(from, at));
+                // Case folding may match a character by another of its orbit: counted wide.
+                width = caseless ? width * 2 : width;
                 if (literal == null) {
                     best = better(best, run);
                     run.setLength(0);
-                    skipQuantifier();
+                    length = plus(length, times(width, skipQuantifier()));
                     continue;
                 }
                 if (optional()) {
                     best = better(best, run);
                     run.setLength(0);
-                    skipQuantifier();
+                    length = plus(length, times(width, skipQuantifier()));
                     continue;
                 }
                 run.append(literal.charValue());
@@ -147,10 +213,32 @@ record RequiredText(List<String> anyOf, boolean caseless) {
                     // a+ or a{2,}: the character is there, what follows it may not be next to it.
                     best = better(best, run);
                     run.setLength(0);
-                    skipQuantifier();
                 }
+                length = plus(length, times(width, skipQuantifier()));
             }
+            longest = length;
             return better(best, run);
+        }
+
+        /**
+         * How many chars what {@code atom} (not a plain literal) matches can take at most: none
+         * for assertions, one for ASCII classes and control escapes, two for what may match a
+         * character beyond the first plane.
+         */
+        static long width(String atom) {
+            return switch (atom) {
+                case "^", "$", "\\b", "\\B", "\\A", "\\z" -> 0;
+                case "\\d", "\\w", "\\s", "\\n", "\\t", "\\r", "\\f", "\\v", "}" -> 1;
+                default -> 2;
+            };
+        }
+
+        static long plus(long a, long b) {
+            return Math.min(ENDLESS, a + b);
+        }
+
+        static long times(long a, long b) {
+            return a == 0 || b == 0 ? 0 : Math.min(ENDLESS, a * b);
         }
 
         /** The literal character at {@code at} (consumed), or null for anything else (consumed too). */
@@ -247,20 +335,32 @@ record RequiredText(List<String> anyOf, boolean caseless) {
             return close > at && pattern.substring(at + 1, close).matches("[0-9]+(,[0-9]*)?");
         }
 
-        void skipQuantifier() {
+        /** Consumes the quantifier at {@code at}, if any: how many times it lets what precedes it repeat at most. */
+        long skipQuantifier() {
             if (at >= pattern.length()) {
-                return;
+                return 1;
             }
             char c = pattern.charAt(at);
-            if (c == '?' || c == '*' || c == '+') {
+            long most;
+            if (c == '?') {
                 at++;
+                most = 1;
+            } else if (c == '*' || c == '+') {
+                at++;
+                most = ENDLESS;
             } else if (c == '{') {
                 if (!repeat()) {
                     throw new Unreadable();
                 }
-                at = pattern.indexOf('}', at) + 1;
+                int close = pattern.indexOf('}', at);
+                String bounds = pattern.substring(at + 1, close);
+                int comma = bounds.indexOf(',');
+                String upper = comma < 0 ? bounds : bounds.substring(comma + 1);
+                // RE2 refuses counts over 1000; a longer digit string is not a count anyone means.
+                most = upper.isEmpty() || upper.length() > 4 ? ENDLESS : Long.parseLong(upper);
+                at = close + 1;
             } else {
-                return;
+                return 1;
             }
             if (at < pattern.length() && (pattern.charAt(at) == '?' || pattern.charAt(at) == '+')) {
                 if (pattern.charAt(at) == '+') {
@@ -268,6 +368,7 @@ record RequiredText(List<String> anyOf, boolean caseless) {
                 }
                 at++;
             }
+            return most;
         }
 
         /** The more selective of two requirements: the one whose shortest literal is longer. */

@@ -16,6 +16,7 @@ final class Scan {
     private FoldedText lowerCase;
     private FoldedText keepingCase;
     private String caseless;
+    private Boolean caselessAligned;
     private final Map<Object, List<Finding>> shared = new HashMap<>();
 
     Scan(String text) {
@@ -42,6 +43,23 @@ final class Scan {
             caseless = RequiredText.fold(text);
         }
         return caseless;
+    }
+
+    /**
+     * Whether {@link #caseless} keeps every character where the text has it (one char for one,
+     * two for two), so that a position found there is a position here. Folding keeps a
+     * character's plane in practice; this makes sure rather than assume it.
+     */
+    boolean caselessAligned() {
+        if (caselessAligned == null) {
+            String folded = caseless();
+            boolean aligned = folded.length() == text.length();
+            for (int i = 0; aligned && i < text.length(); i++) {
+                aligned = Character.isSurrogate(text.charAt(i)) == Character.isSurrogate(folded.charAt(i));
+            }
+            caselessAligned = aligned;
+        }
+        return caselessAligned;
     }
 
     /**

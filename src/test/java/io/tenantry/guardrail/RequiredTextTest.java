@@ -2,12 +2,15 @@ package io.tenantry.guardrail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
@@ -116,5 +119,75 @@ class RequiredTextTest {
         }
         assertThat(read).as("patterns with something required").isGreaterThan(500);
         assertThat(skipped).as("texts skipped without running the pattern").isGreaterThan(5_000);
+    }
+
+    @Test
+    void theLongestMatchIsReadFromLiteralsClassesAndRepetitions() {
+        assertThat(RequiredText.of("order #[0-9]{6}").orElseThrow().longestMatch()).isEqualTo(7 + 12);
+        assertThat(RequiredText.of("(?i)ab").orElseThrow().longestMatch()).isEqualTo(4);
+        assertThat(RequiredText.of("\\bab(?:cd|e)?\\b").orElseThrow().longestMatch()).isEqualTo(4);
+        assertThat(RequiredText.of("x{2,5}y").orElseThrow().longestMatch()).isEqualTo(6);
+        assertThat(RequiredText.of("ticket\\s+[0-9]+").orElseThrow().longestMatch()).isEqualTo(RequiredText.UNBOUNDED);
+        assertThat(RequiredText.of("ab.*").orElseThrow().longestMatch()).isEqualTo(RequiredText.UNBOUNDED);
+    }
+
+    /**
+     * Random patterns and longer texts: a pattern searched only in the windows around its
+     * literals finds exactly what a search of the whole text finds, position for position.
+     */
+    @Test
+    void searchingAroundTheLiteralsFindsWhatTheWholeTextHolds() {
+        Random random = new Random(20261202);
+        String[] pieces = {"a", "b", "k", "s", "K", "S", " ", "#", "-", "\\.", ".", "\\d", "\\b", "\\B", "\\s",
+            "[ab]", "[^a]", "(?:a|bs)", "(ka|sk)", "(a)", "ab", "sk", "\u212A", "\u017F", "^", "$", "\\A", "\\z"};
+        String[] quantifiers = {"", "", "", "?", "{2}", "{0,2}", "{1,3}", "??", "{2,4}?"};
+        String alphabet = "abksKS #-.1\u212A\u017F\nxyz\uD83D\uDE00";
+        int windowed = 0;
+        int matched = 0;
+        for (int p = 0; p < 2_000; p++) {
+            StringBuilder pattern = new StringBuilder(random.nextInt(3) == 0 ? "(?i)" : "");
+            int parts = 1 + random.nextInt(5);
+            for (int i = 0; i < parts; i++) {
+                pattern.append(pieces[random.nextInt(pieces.length)]).append(quantifiers[random.nextInt(
+                        quantifiers.length)]);
+                if (random.nextInt(10) == 0) {
+                    pattern.append('|');
+                }
+            }
+            Pattern compiled;
+            try {
+                compiled = Pattern.compile(pattern.toString());
+            } catch (PatternSyntaxException e) {
+                continue;
+            }
+            if (RequiredText.of(pattern.toString()).isEmpty()) {
+                continue;
+            }
+            RequiredText required = RequiredText.of(pattern.toString()).orElseThrow();
+            CompiledRule rule = new CompiledRule(RuleSetTest.rule("flag",
+                    Map.of("type", "regex", "pattern", pattern.toString())));
+            for (int t = 0; t < 20; t++) {
+                StringBuilder text = new StringBuilder();
+                int length = 40 + random.nextInt(160);
+                for (int i = 0; i < length; i++) {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                Scan scan = new Scan(text.toString());
+                List<String> expected = new ArrayList<>();
+                Matcher m = compiled.matcher(text.toString());
+                while (m.find()) {
+                    if (m.end() > m.start()) {
+                        expected.add(m.start() + "-" + m.end());
+                    }
+                }
+                List<String> found = rule.find(scan, 0, false, RuleSetTest.NOW).stream()
+                        .map(f -> f.start() + "-" + f.end()).toList();
+                assertThat(found).as("%s in '%s'", pattern, text).containsExactlyElementsOf(expected);
+                windowed += required.mayMatch(scan) && required.windows(scan) != null ? 1 : 0;
+                matched += expected.isEmpty() ? 0 : 1;
+            }
+        }
+        assertThat(windowed).as("texts searched in windows").isGreaterThan(3_000);
+        assertThat(matched).as("texts with a match").isGreaterThan(3_000);
     }
 }
