@@ -14,6 +14,11 @@ final class CompiledRule {
 
     final GuardrailRule rule;
     private final Pattern pattern;
+    /**
+     * The pattern behind one character of any kind, tried anchored from the character before a
+     * possible start, so that assertions there see what precedes it; the pattern is group 1.
+     */
+    private final Pattern afterOne;
     /** What every match of the pattern contains, when that can be told: texts without it are skipped. */
     private final RequiredText required;
     private final List<String[]> keywords;
@@ -24,6 +29,7 @@ final class CompiledRule {
         RuleDefinition definition = rule.definition();
         this.pattern = "regex".equals(definition.type()) ? Pattern.compile(definition.pattern()) : null;
         this.required = pattern == null ? null : RequiredText.of(definition.pattern()).orElse(null);
+        this.afterOne = required == null ? null : Pattern.compile("(?s:.)(" + definition.pattern() + ")");
         this.keywords = "keyword".equals(definition.type())
                 ? definition.keywords().stream().map(k -> FoldedText.fold(k).trim().split("\\s+")).toList()
                 : List.of();
@@ -162,7 +168,8 @@ final class CompiledRule {
     private List<Finding> regex(Scan scan) {
         int[] windows = required.windows(scan);
         if (windows == null) {
-            return regex(scan.text);
+            int[] starts = required.starts(scan);
+            return starts == null ? regex(scan.text) : fromStarts(scan.text, starts);
         }
         String text = scan.text;
         List<Finding> found = new ArrayList<>();
@@ -179,6 +186,48 @@ final class CompiledRule {
                 if (end > start) {
                     found.add(match(start, end));
                 }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The search of the whole text made only from where a match can start
+     * ({@link RequiredText#starts}): from each, left to right and never inside the last match,
+     * the pattern is tried anchored, and the first match there is the one a search would find.
+     */
+    private List<Finding> fromStarts(String text, int[] starts) {
+        List<Finding> found = new ArrayList<>();
+        Matcher plain = pattern.matcher("");
+        Matcher behind = afterOne.matcher("");
+        int resume = 0;
+        for (int w = 0; w < starts.length; w += 2) {
+            for (int at = Math.max(resume, starts[w]); at < starts[w + 1]; at++) {
+                if (at > 0 && Character.isLowSurrogate(text.charAt(at)) && Character.isHighSurrogate(text.charAt(at - 1))) {
+                    continue;
+                }
+                int start;
+                int end;
+                if (at == 0) {
+                    plain.reset(text);
+                    if (!plain.lookingAt()) {
+                        continue;
+                    }
+                    start = plain.start();
+                    end = plain.end();
+                } else {
+                    behind.reset(java.nio.CharBuffer.wrap(text, at - 1, text.length()));
+                    if (!behind.lookingAt()) {
+                        continue;
+                    }
+                    start = at - 1 + behind.start(1);
+                    end = at - 1 + behind.end(1);
+                }
+                if (end > start) {
+                    found.add(match(start, end));
+                }
+                resume = Math.max(end, start + 1);
+                at = resume - 1;
             }
         }
         return found;

@@ -16,7 +16,7 @@ import java.util.Optional;
  * syntax) yields nothing, and the pattern then runs on every text. It may require less than
  * the pattern does, never more: that is what the tests check against RE2/J itself.
  */
-record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
+record RequiredText(List<String> anyOf, boolean caseless, int longestMatch, int longestBefore) {
 
     /** Matches no longer than this (in chars) are searched for around the literals only. */
     static final int WINDOWED_UP_TO = 256;
@@ -32,7 +32,8 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
                 return Optional.empty();
             }
             List<String> folded = required.stream().map(r -> caseless ? fold(r) : r).toList();
-            return Optional.of(new RequiredText(folded, caseless, (int) Math.min(reader.longest, UNBOUNDED)));
+            return Optional.of(new RequiredText(folded, caseless, (int) Math.min(reader.longest, UNBOUNDED),
+                    (int) Math.min(reader.before, UNBOUNDED)));
         } catch (Unreadable e) {
             return Optional.empty();
         }
@@ -56,29 +57,55 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
      * positions are not the text's), or would not save anything.
      */
     int[] windows(Scan scan) {
-        if (longestMatch > WINDOWED_UP_TO || caseless && !scan.caselessAligned()) {
+        if (longestMatch > WINDOWED_UP_TO) {
+            return null;
+        }
+        return around(scan, true);
+    }
+
+    /**
+     * Where a match may start, for patterns whose matches have no bounded length but whose
+     * literal stands at a bounded distance from a match's start ({@code ticket\s+[0-9]+}): up
+     * to that distance before each occurrence of a literal, as [start, end) pairs, overlapping
+     * ones joined. Null when that cannot be told or would not save anything.
+     */
+    int[] starts(Scan scan) {
+        if (longestBefore > WINDOWED_UP_TO) {
+            return null;
+        }
+        return around(scan, false);
+    }
+
+    /**
+     * Around each occurrence of a literal: where a match holding it can stand (a match is no
+     * longer than the longest and holds the whole literal), or else where it can start.
+     */
+    private int[] around(Scan scan, boolean wholeMatch) {
+        if (caseless && !scan.caselessAligned()) {
             return null;
         }
         String in = caseless ? scan.caseless() : scan.text;
         List<int[]> found = new ArrayList<>();
         for (String literal : anyOf) {
             for (int at = in.indexOf(literal); at >= 0; at = in.indexOf(literal, at + 1)) {
-                found.add(new int[] {Math.max(0, at + literal.length() - longestMatch),
-                    Math.min(in.length(), at + longestMatch)});
+                found.add(wholeMatch
+                        ? new int[] {Math.max(0, at + literal.length() - longestMatch),
+                            Math.min(in.length(), at + longestMatch)}
+                        : new int[] {Math.max(0, at - longestBefore), at + 1});
             }
         }
         found.sort((a, b) -> Integer.compare(a[0], b[0]));
         int[] joined = new int[found.size() * 2];
         int n = 0;
         int covered = 0;
-        for (int[] window : found) {
-            if (n > 0 && window[0] <= joined[n - 1]) {
-                covered += Math.max(0, window[1] - joined[n - 1]);
-                joined[n - 1] = Math.max(joined[n - 1], window[1]);
+        for (int[] stretch : found) {
+            if (n > 0 && stretch[0] <= joined[n - 1]) {
+                covered += Math.max(0, stretch[1] - joined[n - 1]);
+                joined[n - 1] = Math.max(joined[n - 1], stretch[1]);
             } else {
-                joined[n++] = window[0];
-                joined[n++] = window[1];
-                covered += window[1] - window[0];
+                joined[n++] = stretch[0];
+                joined[n++] = stretch[1];
+                covered += stretch[1] - stretch[0];
             }
         }
         return covered * 2 > in.length() ? null : java.util.Arrays.copyOf(joined, n);
@@ -121,6 +148,8 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
         int at;
         /** The longest match, in chars, of what the last {@link #alternatives} or {@link #sequence} read. */
         long longest;
+        /** How many chars at most, in what the last one read, come before the start of its required literal. */
+        long before;
 
         Reader(String pattern, boolean caseless) {
             this.pattern = pattern;
@@ -135,10 +164,13 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
             List<String> all = new ArrayList<>();
             boolean any = true;
             long longestOfAll = 0;
+            long beforeOfAll = 0;
             while (true) {
                 List<String> one = sequence();
                 longestOfAll = Math.max(longestOfAll, longest);
+                beforeOfAll = Math.max(beforeOfAll, before);
                 longest = longestOfAll;
+                before = beforeOfAll;
                 if (one == null) {
                     any = false;
                 } else {
@@ -162,29 +194,29 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
 
         /** One alternative: the most selective requirement of its parts, or null for none. */
         List<String> sequence() {
-            List<String> best = null;
+            Choice best = new Choice();
             StringBuilder run = new StringBuilder();
+            long runStart = 0;
             long length = 0;
             while (at < pattern.length()) {
                 char c = pattern.charAt(at);
                 if (c == '|' || c == ')') {
                     break;
                 }
-                List<String> part;
                 if (c == '(') {
-                    best = better(best, run);
+                    best.offer(run, runStart);
                     run.setLength(0);
-                    part = group();
+                    List<String> part = group();
                     long group = longest;
-                    if (optional()) {
-                        part = null;
+                    long inGroup = before;
+                    if (!optional()) {
+                        best.offer(part, plus(length, inGroup));
                     }
                     length = plus(length, times(group, skipQuantifier()));
-                    best = better(best, part);
                     continue;
                 }
                 if (c == '[') {
-                    best = better(best, run);
+                    best.offer(run, runStart);
                     run.setLength(0);
                     skipClass();
                     // A class may match a character beyond the first plane: two chars.
@@ -196,28 +228,47 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
                 long width = literal != null ? 1 : width(pattern.substring(from, at));
                 // Case folding may match a character by another of its orbit: counted wide.
                 width = caseless ? width * 2 : width;
-                if (literal == null) {
-                    best = better(best, run);
+                if (literal == null || optional()) {
+                    best.offer(run, runStart);
                     run.setLength(0);
                     length = plus(length, times(width, skipQuantifier()));
                     continue;
                 }
-                if (optional()) {
-                    best = better(best, run);
-                    run.setLength(0);
-                    length = plus(length, times(width, skipQuantifier()));
-                    continue;
+                if (run.length() == 0) {
+                    runStart = length;
                 }
                 run.append(literal.charValue());
                 if (quantified()) {
                     // a+ or a{2,}: the character is there, what follows it may not be next to it.
-                    best = better(best, run);
+                    best.offer(run, runStart);
                     run.setLength(0);
                 }
                 length = plus(length, times(width, skipQuantifier()));
             }
+            best.offer(run, runStart);
             longest = length;
-            return better(best, run);
+            before = best.before;
+            return best.literals;
+        }
+
+        /** The most selective requirement seen so far, and how far into a match it may start. */
+        private static final class Choice {
+            List<String> literals;
+            long before;
+
+            void offer(StringBuilder run, long start) {
+                if (run.length() > 0) {
+                    offer(List.of(run.toString()), start);
+                }
+            }
+
+            /** Kept if it is more selective: the one whose shortest literal is longer. */
+            void offer(List<String> candidate, long start) {
+                if (candidate != null && (literals == null || shortest(candidate) > shortest(literals))) {
+                    literals = candidate;
+                    before = start;
+                }
+            }
         }
 
         /**
@@ -369,21 +420,6 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch) {
                 at++;
             }
             return most;
-        }
-
-        /** The more selective of two requirements: the one whose shortest literal is longer. */
-        static List<String> better(List<String> best, StringBuilder run) {
-            return run.length() == 0 ? best : better(best, List.of(run.toString()));
-        }
-
-        static List<String> better(List<String> best, List<String> candidate) {
-            if (candidate == null) {
-                return best;
-            }
-            if (best == null) {
-                return candidate;
-            }
-            return shortest(candidate) > shortest(best) ? candidate : best;
         }
 
         static int shortest(List<String> literals) {

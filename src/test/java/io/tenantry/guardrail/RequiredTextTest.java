@@ -131,18 +131,28 @@ class RequiredTextTest {
         assertThat(RequiredText.of("ab.*").orElseThrow().longestMatch()).isEqualTo(RequiredText.UNBOUNDED);
     }
 
+    @Test
+    void howFarIntoAMatchItsLiteralMayStartIsRead() {
+        assertThat(RequiredText.of("(?i)ticket\\s+[0-9]+").orElseThrow().longestBefore()).isZero();
+        assertThat(RequiredText.of("[0-9]{2}/[0-9]+").orElseThrow().longestBefore()).isEqualTo(4);
+        assertThat(RequiredText.of("\\bx?(?:ab|c(?:de)+)\\d*").orElseThrow().longestBefore()).isEqualTo(1 + 1);
+        assertThat(RequiredText.of(".*password").orElseThrow().longestBefore()).isEqualTo(RequiredText.UNBOUNDED);
+    }
+
     /**
      * Random patterns and longer texts: a pattern searched only in the windows around its
-     * literals finds exactly what a search of the whole text finds, position for position.
+     * literals, or only from where a match holding one can start, finds exactly what a search
+     * of the whole text finds, position for position.
      */
     @Test
     void searchingAroundTheLiteralsFindsWhatTheWholeTextHolds() {
         Random random = new Random(20261202);
         String[] pieces = {"a", "b", "k", "s", "K", "S", " ", "#", "-", "\\.", ".", "\\d", "\\b", "\\B", "\\s",
             "[ab]", "[^a]", "(?:a|bs)", "(ka|sk)", "(a)", "ab", "sk", "\u212A", "\u017F", "^", "$", "\\A", "\\z"};
-        String[] quantifiers = {"", "", "", "?", "{2}", "{0,2}", "{1,3}", "??", "{2,4}?"};
+        String[] quantifiers = {"", "", "", "?", "{2}", "{0,2}", "{1,3}", "??", "{2,4}?", "*", "+", "{1,}", "+?"};
         String alphabet = "abksKS #-.1\u212A\u017F\nxyz\uD83D\uDE00";
         int windowed = 0;
+        int started = 0;
         int matched = 0;
         for (int p = 0; p < 2_000; p++) {
             StringBuilder pattern = new StringBuilder(random.nextInt(3) == 0 ? "(?i)" : "");
@@ -183,11 +193,14 @@ class RequiredTextTest {
                 List<String> found = rule.find(scan, 0, false, RuleSetTest.NOW).stream()
                         .map(f -> f.start() + "-" + f.end()).toList();
                 assertThat(found).as("%s in '%s'", pattern, text).containsExactlyElementsOf(expected);
-                windowed += required.mayMatch(scan) && required.windows(scan) != null ? 1 : 0;
+                boolean may = required.mayMatch(scan);
+                windowed += may && required.windows(scan) != null ? 1 : 0;
+                started += may && required.windows(scan) == null && required.starts(scan) != null ? 1 : 0;
                 matched += expected.isEmpty() ? 0 : 1;
             }
         }
-        assertThat(windowed).as("texts searched in windows").isGreaterThan(3_000);
+        assertThat(windowed).as("texts searched in windows").isGreaterThan(2_000);
+        assertThat(started).as("texts searched from possible starts").isGreaterThan(2_000);
         assertThat(matched).as("texts with a match").isGreaterThan(3_000);
     }
 }
