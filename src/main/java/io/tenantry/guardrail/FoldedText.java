@@ -1,7 +1,9 @@
 package io.tenantry.guardrail;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,7 +20,7 @@ final class FoldedText {
     final String folded;
     private final int[] origin;
     private final String original;
-    private int[] numberStretches;
+    private List<NumberStretch> numberStretches;
 
     private FoldedText(String folded, int[] origin, String original) {
         this.folded = folded;
@@ -106,37 +108,43 @@ final class FoldedText {
         return lowerCase ? kept.toString().toLowerCase(Locale.ROOT) : kept.toString();
     }
 
+    /** A stretch of digits and number signs [start, end), with what a shape may ask of it. */
+    record NumberStretch(int start, int end, int digits, int dots, int dashes) {
+    }
+
     /**
      * Where numbers may be written: each stretch of digits and the signs written in and around
-     * them (space, {@code + ( ) . -}) that holds an ASCII digit, as [start, end) pairs left to
-     * right. Found once per text, for every detector of a number's shape.
+     * them (space, {@code + ( ) . -}) that holds an ASCII digit, left to right. Found once per
+     * text, for every detector of a number's shape.
      */
-    int[] numberStretches() {
+    List<NumberStretch> numberStretches() {
         if (numberStretches == null) {
-            int[] found = new int[16];
-            int n = 0;
+            List<NumberStretch> found = new ArrayList<>();
             int start = -1;
-            boolean digit = false;
+            int digits = 0;
+            int dots = 0;
+            int dashes = 0;
             for (int i = 0; i <= folded.length(); i++) {
-                char c = i < folded.length() ? folded.charAt(i) : '\0';
-                if (c >= '0' && c <= '9' || c == ' ' || c == '+' || c == '(' || c == ')' || c == '.' || c == '-') {
+                char c = i < folded.length() ? folded.charAt(i) : 'x';
+                boolean digit = c >= '0' && c <= '9';
+                if (digit || c == ' ' || c == '+' || c == '(' || c == ')' || c == '.' || c == '-') {
                     if (start < 0) {
                         start = i;
-                        digit = false;
+                        digits = 0;
+                        dots = 0;
+                        dashes = 0;
                     }
-                    digit |= c >= '0' && c <= '9';
+                    digits += digit ? 1 : 0;
+                    dots += c == '.' ? 1 : 0;
+                    dashes += c == '-' ? 1 : 0;
                     continue;
                 }
-                if (start >= 0 && digit) {
-                    if (n + 2 > found.length) {
-                        found = Arrays.copyOf(found, found.length * 2);
-                    }
-                    found[n++] = start;
-                    found[n++] = i;
+                if (start >= 0 && digits > 0) {
+                    found.add(new NumberStretch(start, i, digits, dots, dashes));
                 }
                 start = -1;
             }
-            numberStretches = Arrays.copyOf(found, n);
+            numberStretches = List.copyOf(found);
         }
         return numberStretches;
     }

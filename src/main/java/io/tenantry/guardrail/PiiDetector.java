@@ -20,13 +20,15 @@ import com.google.re2j.Pattern;
 enum PiiDetector {
 
     EMAIL("email", Search.AROUND_AT_SIGNS, null),
-    PHONE("phone", Search.IN_NUMBERS, "\\+[1-9][0-9]{7,14}\\b"
+    // Each shape of a number asks of a stretch what its every match holds (a phone number's
+    // shortest form has six digits, a card's valid numbers thirteen).
+    PHONE("phone", Search.numbers(n -> n.digits() >= 6), "\\+[1-9][0-9]{7,14}\\b"
             + "|\\+[1-9][0-9]{0,2}[ -]\\(?[0-9]{1,4}\\)?(?:[ -][0-9]{2,4}){2,4}\\b"
             + "|\\([0-9]{2,4}\\) ?[0-9]{3,4}[ -]?[0-9]{3,4}\\b|\\b[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}\\b"),
-    CARD("card", Search.IN_NUMBERS, "[0-9]++(?:[ .-][0-9]++)*+"),
+    CARD("card", Search.numbers(n -> n.digits() >= 13), "[0-9]++(?:[ .-][0-9]++)*+"),
     IBAN("iban", Search.FROM_LETTERS_BEFORE_DIGITS, "\\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\\b"),
-    US_SSN("us_ssn", Search.IN_NUMBERS, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b"),
-    IPV4("ipv4", Search.IN_NUMBERS, "\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b"),
+    US_SSN("us_ssn", Search.numbers(n -> n.digits() >= 9 && n.dashes() >= 2), "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b"),
+    IPV4("ipv4", Search.numbers(n -> n.digits() >= 4 && n.dots() >= 3), "\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b"),
     IPV6("ipv6", Search.EVERYWHERE, "(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}"),
     SECRET("secret", Search.RE2, "sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}"
             + "|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{20,}"
@@ -43,23 +45,22 @@ enum PiiDetector {
      * repetition is bounded or possessive, and the narrower searches find exactly what a
      * search of the whole text would: they skip only where no match can start.
      */
-    private enum Search {
+    private record Search(java.util.function.Function<String, Spans> of) {
         /** A scan around each @ (addresses), no pattern. */
-        AROUND_AT_SIGNS(shape -> null),
+        static final Search AROUND_AT_SIGNS = new Search(shape -> null);
         /** The whole text. */
-        EVERYWHERE(PiiDetector::jdk),
-        /** Only the stretches of digits and number signs: for shapes made of those alone. */
-        IN_NUMBERS(PiiDetector::inNumbers),
+        static final Search EVERYWHERE = new Search(PiiDetector::jdk);
         /** Only from two letters before a digit: for shapes that open that way. */
-        FROM_LETTERS_BEFORE_DIGITS(PiiDetector::fromLettersBeforeDigits),
+        static final Search FROM_LETTERS_BEFORE_DIGITS = new Search(PiiDetector::fromLettersBeforeDigits);
         /** RE2/J over the whole text, for shapes with open-ended repetitions. */
-        RE2(PiiDetector::re2);
+        static final Search RE2 = new Search(PiiDetector::re2);
 
-        // Not a switch: its lookup table would read the detectors while they are being built.
-        private final java.util.function.Function<String, Spans> of;
-
-        Search(java.util.function.Function<String, Spans> of) {
-            this.of = of;
+        /**
+         * Only the stretches of digits and number signs that may hold a match: for shapes made
+         * of those alone.
+         */
+        static Search numbers(java.util.function.Predicate<FoldedText.NumberStretch> mayHold) {
+            return new Search(shape -> inNumbers(shape, mayHold));
         }
     }
 
@@ -77,19 +78,21 @@ enum PiiDetector {
 
     /**
      * A shape written with digits and the signs of numbers alone ({@link FoldedText#numberStretches}),
-     * looked for only where those stand: the same matches as a search of the whole text,
-     * since none can cross a stretch's edge, at a fraction of the cost. The matcher sees past
-     * a stretch's edges, so {@code \\b} is judged as in the whole text.
+     * looked for only in the stretches that may hold it: the same matches as a search of the
+     * whole text, since none can cross a stretch's edge, at a fraction of the cost. The matcher
+     * sees past a stretch's edges, so {@code \b} is judged as in the whole text.
      */
-    private static Spans inNumbers(String regex) {
+    private static Spans inNumbers(String regex, java.util.function.Predicate<FoldedText.NumberStretch> mayHold) {
         java.util.regex.Pattern compiled = java.util.regex.Pattern.compile(regex);
         return text -> {
             List<int[]> spans = new ArrayList<>();
             java.util.regex.Matcher m = compiled.matcher(text.folded).useTransparentBounds(true)
                     .useAnchoringBounds(false);
-            int[] stretches = text.numberStretches();
-            for (int i = 0; i < stretches.length; i += 2) {
-                m.region(stretches[i], stretches[i + 1]);
+            for (FoldedText.NumberStretch stretch : text.numberStretches()) {
+                if (!mayHold.test(stretch)) {
+                    continue;
+                }
+                m.region(stretch.start(), stretch.end());
                 while (m.find()) {
                     spans.add(new int[] {m.start(), m.end()});
                 }
