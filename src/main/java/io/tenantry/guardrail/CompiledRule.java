@@ -29,7 +29,10 @@ final class CompiledRule {
         RuleDefinition definition = rule.definition();
         this.pattern = "regex".equals(definition.type()) ? Pattern.compile(definition.pattern()) : null;
         this.required = pattern == null ? null : RequiredText.of(definition.pattern()).orElse(null);
-        this.afterOne = required == null ? null : Pattern.compile("(?s:.)(" + definition.pattern() + ")");
+        // Only for the patterns searched from their possible starts: a compiled pattern is not small.
+        this.afterOne = required == null || required.longestMatch() <= RequiredText.WINDOWED_UP_TO
+                || required.longestBefore() > RequiredText.WINDOWED_UP_TO ? null
+                : Pattern.compile("(?s:.)(" + definition.pattern() + ")");
         this.keywords = "keyword".equals(definition.type())
                 ? definition.keywords().stream().map(k -> FoldedText.fold(k).trim().split("\\s+")).toList()
                 : List.of();
@@ -168,7 +171,7 @@ final class CompiledRule {
     private List<Finding> regex(Scan scan) {
         int[] windows = required.windows(scan);
         if (windows == null) {
-            int[] starts = required.starts(scan);
+            int[] starts = afterOne == null ? null : required.starts(scan);
             return starts == null ? regex(scan.text) : fromStarts(scan.text, starts);
         }
         String text = scan.text;
