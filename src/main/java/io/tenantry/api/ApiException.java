@@ -34,6 +34,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.CONTENT_TOO_LARGE, detail, field);
     }
 
+    public static ApiException unsupportedMediaType(String field, String detail) {
+        return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail, field);
+    }
+
     public static ApiException notFound(String what) {
         return new ApiException(HttpStatus.NOT_FOUND, what + " was not found.", null);
     }

@@ -20,6 +20,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * body of another declared type (YAML, a form, a wildcard) is refused with 415 before any
  * handler sees it, so no converter a library brings along can read past the strict JSON
  * rules ({@link StrictJson}). A body without a declared type is left to the JSON reader.
+ * The one exception is a knowledge upload, which is a file in multipart/form-data and
+ * nothing else.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
@@ -35,6 +37,15 @@ class JsonBodiesOnly extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String type = request.getContentType();
+        if (RequestSizeLimit.UPLOAD_PATH.equals(request.getRequestURI())) {
+            if (type == null || !multipart(type)) {
+                Problems.write(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "Send the file as multipart/form-data, in a part named file.");
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
         if (type != null && !json(type)) {
             Problems.write(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.");
             return;
@@ -44,6 +55,14 @@ class JsonBodiesOnly extends OncePerRequestFilter {
 
     private static boolean carriesBody(HttpServletRequest request) {
         return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    private static boolean multipart(String type) {
+        try {
+            return MediaType.MULTIPART_FORM_DATA.equalsTypeAndSubtype(MediaType.parseMediaType(type));
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private static boolean json(String type) {

@@ -130,6 +130,17 @@ public class ProblemDetailsAdvice {
         return answer(HttpStatus.CONFLICT, "The change conflicts with the current data; reload and try again.", null);
     }
 
+    @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)
+    ResponseEntity<ProblemDetail> uploadTooLarge(Exception e) {
+        return answer(HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.", "file");
+    }
+
+    /** A multipart body the container cannot read (cut short, no boundary). */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<ProblemDetail> unreadableUpload(Exception e) {
+        return answer(HttpStatus.BAD_REQUEST, "The upload cannot be read as multipart/form-data.", "file");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         if (e instanceof ErrorResponse framework && framework.getStatusCode().is4xxClientError()) {

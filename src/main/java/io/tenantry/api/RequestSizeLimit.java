@@ -26,10 +26,21 @@ import jakarta.servlet.http.HttpServletResponse;
 class RequestSizeLimit extends OncePerRequestFilter {
 
     static final int MAX_BYTES = 2 * 1024 * 1024;
+    /** A knowledge upload: a file of up to 10 MB and its form fields (multipart, counted by the container). */
+    static final int MAX_UPLOAD_BYTES = 11 * 1024 * 1024;
+    static final String UPLOAD_PATH = "/api/knowledge/documents/upload";
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (UPLOAD_PATH.equals(request.getRequestURI())) {
+            if (request.getContentLengthLong() > MAX_UPLOAD_BYTES) {
+                Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
         if (request.getContentLengthLong() > MAX_BYTES) {
             Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, tooLarge());
             return;

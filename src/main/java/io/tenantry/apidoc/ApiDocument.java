@@ -69,6 +69,8 @@ class ApiDocument {
                     + "ones that apply to them."),
             tag(ApiTags.GUARDRAILS, "Each organization's guardrail rules, what they decide about an agent's text, and "
                     + "the interventions on record."),
+            tag(ApiTags.KNOWLEDGE, "Each organization's knowledge base: documents, their chunks, search, and the "
+                    + "documents the default organization shares with every organization's agents."),
             tag(ApiTags.AUDIT, "The record of every change: who, what, when, in which organization."),
             tag(ApiTags.AGENT_API, "What an agent calls with its agent key."));
 

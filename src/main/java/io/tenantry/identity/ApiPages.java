@@ -43,7 +43,8 @@ public final class ApiPages {
             new Guarded("/api/policies/**", Page.guardrails),
             new Guarded("/api/guardrails/**", Page.guardrails),
             new Guarded("/api/interventions/**", Page.interventions),
-            new Guarded("/api/interventions.csv", Page.interventions));
+            new Guarded("/api/interventions.csv", Page.interventions),
+            new Guarded("/api/knowledge/**", Page.knowledge));
 
     private ApiPages() {
     }

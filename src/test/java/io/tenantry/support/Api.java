@@ -94,6 +94,7 @@ public final class Api {
         private final String path;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String body;
+        private byte[] bytes;
 
         private Call(String method, String path) {
             this.method = method;
@@ -128,11 +129,31 @@ public final class Api {
             return this;
         }
 
+        /** A multipart/form-data body: {@code fields} as text parts, and a part "file" holding {@code content}. */
+        public Call file(String fileName, byte[] content, Map<String, String> fields) {
+            String boundary = "tenantry-" + java.util.UUID.randomUUID();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+            fields.forEach((name, value) -> out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                    + name + "\"\r\n\r\n" + value + "\r\n").getBytes(utf8)));
+            if (content != null) {
+                out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                        + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(utf8));
+                out.writeBytes(content);
+                out.writeBytes("\r\n".getBytes(utf8));
+            }
+            out.writeBytes(("--" + boundary + "--\r\n").getBytes(utf8));
+            this.bytes = out.toByteArray();
+            headers.put("Content-Type", "multipart/form-data; boundary=" + boundary);
+            return this;
+        }
+
         public Response send() {
             sent.accept(method + " " + path);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                     .timeout(Duration.ofSeconds(30))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    .method(method, bytes != null ? HttpRequest.BodyPublishers.ofByteArray(bytes)
+                            : body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body));
             if (body != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
                 request.header("Content-Type", "application/json");

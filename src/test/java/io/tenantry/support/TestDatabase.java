@@ -60,6 +60,13 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         if (!context.getEnvironment().getProperty("tenantry.test.no-proxy", Boolean.class, false)) {
             TestPropertyValues.of("tenantry.trusted-proxies=127.0.0.1/32").applyTo(context);
         }
+        // Each context's node keeps its search index apart, as each server keeps its own.
+        try {
+            TestPropertyValues.of("tenantry.data-dir=" + java.nio.file.Files.createTempDirectory("tenantry-test"))
+                    .applyTo(context);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         if (!postgres()) {
             context.getBeanFactory().addBeanPostProcessor(new WritesInTransactions());
             String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

@@ -83,6 +83,8 @@ class CrossTenantMatrixTest {
     final Map<Where, String> policies = new EnumMap<>(Where.class);
     String baselineRule;
     final Map<Where, String> rules = new EnumMap<>(Where.class);
+    final Map<Where, String> documents = new EnumMap<>(Where.class);
+    String sharedDocument;
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
@@ -137,6 +139,22 @@ class CrossTenantMatrixTest {
         }
         api.put("/api/settings/fx-rates").as(platform.owner())
                 .json(Map.of("currency", "EUR", "rate", "0.9", "effectiveFrom", "2099-01")).send().expect(200);
+        for (Where where : Where.values()) {
+            documents.put(where, newDocument(where, platform.owner(), false).expect(201).id());
+        }
+        sharedDocument = newDocument(Where.DEFAULT, platform.owner(), true).expect(201).id();
+    }
+
+    /** A document of {@code where}'s org holding the matrix's search word, added by {@code token}. */
+    Api.Response newDocument(Where where, String token, boolean shared) {
+        return api.post("/api/knowledge/documents").org(orgs.get(where)).as(token).json(Map.of("title",
+                Platform.unique("Document"), "content", "Notes of " + where + " about matrixknowledge.", "shared",
+                shared)).send();
+    }
+
+    /** The documents a search for the matrix's word answers, as {@code token} in {@code org}'s context (or none). */
+    List<String> documentsFound(Api.Response response) {
+        return response.items().stream().map(h -> h.path("documentId").asString()).distinct().toList();
     }
 
     /** The ids of an org's guardrail rules, as its owner sees them. */
@@ -494,6 +512,59 @@ class CrossTenantMatrixTest {
                     assertThat(r.json().path("matches")).singleElement().satisfies(
                             m -> assertThat(m.path("ruleId").asString()).isEqualTo(rules.get(Where.A)));
                 }));
+        rows.add(row("GET /api/knowledge/documents", Expect.everyUser(200),
+                who -> api.get("/api/knowledge/documents?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(d -> assertThat(d.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.itemIds()).contains(documents.get(Where.A), documents.get(Where.B));
+                    }
+                }));
+        rows.add(row("GET /api/knowledge/shared", Expect.everyUser(200),
+                who -> api.get("/api/knowledge/shared?limit=500").as(token(who)).send(),
+                (who, r) -> assertThat(r.itemIds()).contains(sharedDocument)
+                        .doesNotContain(documents.get(Where.DEFAULT))));
+        rows.add(row("GET /api/knowledge/documents/{shared}", Expect.everyUser(200),
+                who -> api.get("/api/knowledge/documents/" + sharedDocument).as(token(who)).send(),
+                (who, r) -> assertThat(r.json().path("editable").asBoolean()).isEqualTo(operator(who))));
+        rows.add(row("GET /api/knowledge/search", Expect.everyUser(200),
+                who -> api.get("/api/knowledge/search?q=matrixknowledge&limit=50").as(token(who)).send(),
+                (who, r) -> {
+                    if (homeOf(who) != null) {
+                        Where home = who == Who.USER_A ? Where.A : Where.B;
+                        assertThat(documentsFound(r)).containsExactlyInAnyOrder(documents.get(home), sharedDocument);
+                    } else {
+                        assertThat(documentsFound(r)).contains(documents.get(Where.A), documents.get(Where.B),
+                                documents.get(Where.DEFAULT), sharedDocument);
+                    }
+                }));
+        rows.add(row("GET /agent/v1/knowledge/search", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/knowledge/search?q=matrixknowledge&limit=50").as(token(who)).send(),
+                (who, r) -> assertThat(documentsFound(r)).containsExactlyInAnyOrder(documents.get(Where.A),
+                        sharedDocument)));
+        rows.add(row("GET /api/knowledge/reindex", Expect.operators(200),
+                who -> api.get("/api/knowledge/reindex").as(token(who)).send()));
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            String document = documents.get(where);
+            rows.add(row("GET /api/knowledge/documents with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/knowledge/documents?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(d -> assertThat(d.path("orgId").asString()).isEqualTo(org))));
+            rows.add(row("GET /api/knowledge/search with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/knowledge/search?q=matrixknowledge&limit=50").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(documentsFound(r)).contains(document)
+                            .doesNotContain(documents.values().stream().filter(d -> !d.equals(document))
+                                    .toArray(String[]::new))));
+            rows.add(row("GET /api/knowledge/documents/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/knowledge/documents/" + document).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(document)));
+            rows.add(row("GET /api/knowledge/documents/{" + where + "}/chunks", Expect.readIn(where),
+                    who -> api.get("/api/knowledge/documents/" + document + "/chunks").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()));
+        }
         for (Where where : Where.values()) {
             String org = orgs.get(where);
             String policy = policies.get(where);
@@ -923,6 +994,70 @@ class CrossTenantMatrixTest {
                     .toString()).isEqualTo("[\"" + agents.get(Where.A) + "\"]");
             return response;
         }));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @Order(8)
+    @TestFactory
+    Stream<DynamicTest> knowledgeWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("POST /api/knowledge/documents with X-Org-Id " + where, Expect.of(201, 201, 201,
+                    where == Where.A ? 201 : 403, where == Where.B ? 201 : 403, 403, 401), who -> {
+                        int before = api.get("/api/knowledge/documents?limit=500").org(org).as(platform.owner())
+                                .send().items().size();
+                        Api.Response response = newDocument(where, token(who), false);
+                        int after = api.get("/api/knowledge/documents?limit=500").org(org).as(platform.owner())
+                                .send().items().size();
+                        assertThat(after).isEqualTo(before + (response.status() == 201 ? 1 : 0));
+                        return response;
+                    }));
+            rows.add(row("POST /api/knowledge/documents/upload with X-Org-Id " + where, Expect.of(201, 201, 201,
+                    where == Where.A ? 201 : 403, where == Where.B ? 201 : 403, 403, 401), who -> {
+                        int before = api.get("/api/knowledge/documents?limit=500").org(org).as(platform.owner())
+                                .send().items().size();
+                        Api.Response response = api.post("/api/knowledge/documents/upload").org(org).as(token(who))
+                                .file("notes.md", "Uploaded matrixknowledge.".getBytes(
+                                        java.nio.charset.StandardCharsets.UTF_8), Map.of()).send();
+                        int after = api.get("/api/knowledge/documents?limit=500").org(org).as(platform.owner())
+                                .send().items().size();
+                        assertThat(after).isEqualTo(before + (response.status() == 201 ? 1 : 0));
+                        return response;
+                    }));
+            Expect changeIn = Expect.of(200, 200, 200, where == Where.A ? 200 : 404, where == Where.B ? 200 : 404,
+                    403, 401);
+            rows.add(row("PATCH /api/knowledge/documents/{" + where + "}", changeIn, who -> {
+                String document = newDocument(where, platform.owner(), false).expect(201).id();
+                Api.Response response = api.patch("/api/knowledge/documents/" + document).as(token(who))
+                        .json(Map.of("content", "Changed by " + who)).send();
+                int version = api.get("/api/knowledge/documents/" + document).as(platform.owner()).send().json()
+                        .path("version").asInt();
+                assertThat(version).isEqualTo(response.status() == 200 ? 2 : 1);
+                return response;
+            }));
+            rows.add(row("DELETE /api/knowledge/documents/{" + where + "}", Expect.of(204, 204, 204,
+                    where == Where.A ? 204 : 404, where == Where.B ? 204 : 404, 403, 401), who -> {
+                        String document = newDocument(where, platform.owner(), false).expect(201).id();
+                        Api.Response response = api.delete("/api/knowledge/documents/" + document).as(token(who))
+                                .send();
+                        int after = api.get("/api/knowledge/documents/" + document).as(platform.owner()).send()
+                                .status();
+                        assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                        return response;
+                    }));
+        }
+        rows.add(row("PATCH /api/knowledge/documents/{shared}", Expect.of(200, 200, 403, 404, 404, 403, 401), who -> {
+            Api.Response response = api.patch("/api/knowledge/documents/" + sharedDocument).as(token(who))
+                    .json(Map.of("title", Platform.unique("Shared by " + who))).send();
+            String title = api.get("/api/knowledge/documents/" + sharedDocument).as(platform.owner()).send()
+                    .text("title");
+            assertThat(title.startsWith("Shared by " + who)).isEqualTo(response.status() == 200);
+            return response;
+        }));
+        rows.add(row("POST /api/knowledge/reindex", Expect.of(202, 403, 403, 403, 403, 403, 401),
+                who -> api.post("/api/knowledge/reindex").as(token(who)).send(),
+                (who, r) -> assertThat(r.text("state")).isIn("running", "done")));
         return rows.stream().flatMap(s -> s);
     }
 

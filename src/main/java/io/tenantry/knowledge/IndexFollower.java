@@ -1,0 +1,236 @@
+package io.tenantry.knowledge;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Keeps this node's {@link KnowledgeIndex} in step with the database. Every change of a
+ * document is logged (knowledge_changes, numbered); this follower reads the log every half
+ * second and re-indexes each changed document from what the database holds then, in that
+ * document's org's scope. Re-indexing is idempotent, so reading a change twice costs only
+ * time. Numbers are taken before commit, so a change may appear after a higher one: a gap
+ * in the numbers is waited for (up to {@link #GAP_WAIT}) before the follower moves past it.
+ *
+ * <p>At start-up an index built for another epoch (another database, or before an owner
+ * asked for a rebuild), of another format, or behind what the log still holds, is rebuilt
+ * from the database; searches meanwhile see the index as it was.
+ */
+@Component
+class IndexFollower implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(IndexFollower.class);
+
+    /** Longer than a knowledge write takes from taking its number to committing. */
+    static final Duration GAP_WAIT = Duration.ofSeconds(60);
+    static final Duration POLL = Duration.ofMillis(500);
+    private static final int BATCH = 1_000;
+    private static final int REBUILD_BATCH = 200;
+
+    private final KnowledgeIndex index;
+    private final KnowledgeRepository knowledge;
+    private final ScopedTransactions transactions;
+    private final ReentrantLock writing = new ReentrantLock();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "knowledge-index");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** Every change numbered up to this is in the index. */
+    private long applied;
+    /** Changes above {@link #applied} already in the index. */
+    private final Set<Long> seen = new HashSet<>();
+    /** Numbers missing above {@link #applied}, and since when. */
+    private final Map<Long, Instant> gaps = new HashMap<>();
+    private UUID epoch;
+    private final AtomicReference<Rebuild> rebuild = new AtomicReference<>(Rebuild.NONE);
+
+    IndexFollower(KnowledgeIndex index, KnowledgeRepository knowledge, ScopedTransactions transactions) {
+        this.index = index;
+        this.knowledge = knowledge;
+        this.transactions = transactions;
+    }
+
+    /** A rebuild of this node's index: how far it is. */
+    record Rebuild(String state, long done, long total, Instant startedAt, Instant finishedAt) {
+        static final Rebuild NONE = new Rebuild("idle", 0, 0, null, null);
+    }
+
+    Rebuild rebuild() {
+        return rebuild.get();
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        KnowledgeIndex.Committed committed = index.open();
+        UUID current = transactions.read(OrgScope.none(), knowledge::epoch);
+        long first = transactions.read(OrgScope.allOrgs(), () -> knowledge.firstChange(OrgScope.allOrgs()));
+        boolean behind = first > committed.seq() + 1;
+        if (!KnowledgeIndex.FORMAT.equals(committed.format()) || !current.equals(committed.epoch()) || behind) {
+            worker.execute(() -> rebuildFor(current));
+        } else {
+            epoch = current;
+            applied = committed.seq();
+        }
+        worker.scheduleWithFixedDelay(this::followSafely, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts this node's rebuild for a new epoch at once; the other nodes see the epoch on their next round. */
+    void rebuildNow(UUID epoch) {
+        rebuild.set(new Rebuild("running", 0, 0, Instant.now(), null));
+        worker.execute(() -> rebuildFor(epoch));
+    }
+
+    /** Re-indexes one document now, on this node, after a change made here, so its author finds it at once. */
+    void indexNow(UUID orgId, UUID documentId) {
+        writing.lock();
+        try {
+            reindex(orgId, documentId);
+            index.refresh();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private void followSafely() {
+        try {
+            follow();
+        } catch (RuntimeException e) {
+            log.warn("the knowledge index could not follow the change log; trying again", e);
+        }
+    }
+
+    /** One round: a new epoch means a rebuild; else the changes logged since the last round. */
+    void follow() {
+        UUID current = transactions.read(OrgScope.none(), knowledge::epoch);
+        if (epoch == null || !current.equals(epoch)) {
+            if (!"running".equals(rebuild.get().state())) {
+                rebuildFor(current);
+            }
+            return;
+        }
+        writing.lock();
+        try {
+            List<KnowledgeRepository.Change> changes = transactions.read(OrgScope.allOrgs(),
+                    () -> knowledge.changesAfter(OrgScope.allOrgs(), applied, BATCH));
+            boolean changed = false;
+            for (KnowledgeRepository.Change change : changes) {
+                if (seen.add(change.seq())) {
+                    reindex(change.orgId(), change.documentId());
+                    changed = true;
+                }
+            }
+            long before = applied;
+            advance(changes, Instant.now());
+            if (changed) {
+                index.refresh();
+            }
+            if (changed || applied != before) {
+                index.commit(epoch, applied);
+            }
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Moves {@link #applied} past every number seen, and past gaps waited for long enough. */
+    private void advance(List<KnowledgeRepository.Change> changes, Instant now) {
+        long highest = changes.isEmpty() ? applied : changes.get(changes.size() - 1).seq();
+        for (long n = applied + 1; n < highest; n++) {
+            if (!seen.contains(n)) {
+                gaps.putIfAbsent(n, now);
+            }
+        }
+        while (true) {
+            long next = applied + 1;
+            Instant missingSince = gaps.get(next);
+            if (seen.remove(next)) {
+                applied = next;
+            } else if (missingSince != null && missingSince.plus(GAP_WAIT).isBefore(now)) {
+                gaps.remove(next);
+                applied = next;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void reindex(UUID orgId, UUID documentId) {
+        OrgScope scope = OrgScope.of(orgId);
+        index.replace(documentId, transactions.read(scope, () -> knowledge.toIndex(scope, documentId)));
+    }
+
+    /**
+     * Rebuilds the index from the database for {@code target}, a batch of documents at a time.
+     * The follower then starts from the changes logged a while before the rebuild began, so
+     * that a change committed during the rebuild is applied even if it was read too early.
+     */
+    private void rebuildFor(UUID target) {
+        writing.lock();
+        try {
+            Instant started = Instant.now();
+            long from = transactions.read(OrgScope.allOrgs(),
+                    () -> knowledge.lastChangeBefore(OrgScope.allOrgs(), started.minus(GAP_WAIT)));
+            long total = transactions.read(OrgScope.allOrgs(), () -> knowledge.chunkCount(OrgScope.allOrgs()));
+            rebuild.set(new Rebuild("running", 0, total, started, null));
+            index.clear();
+            long done = 0;
+            UUID after = null;
+            while (true) {
+                UUID cursor = after;
+                List<UUID> documents = transactions.read(OrgScope.allOrgs(),
+                        () -> knowledge.documentsAfter(OrgScope.allOrgs(), cursor, REBUILD_BATCH));
+                if (documents.isEmpty()) {
+                    break;
+                }
+                List<KnowledgeRepository.Indexed> batch = transactions.read(OrgScope.allOrgs(),
+                        () -> knowledge.toIndex(OrgScope.allOrgs(), documents));
+                index.add(batch);
+                done += batch.size();
+                after = documents.get(documents.size() - 1);
+                rebuild.set(new Rebuild("running", done, Math.max(total, done), started, null));
+            }
+            index.commit(target, from);
+            index.refresh();
+            epoch = target;
+            applied = from;
+            seen.clear();
+            gaps.clear();
+            rebuild.set(new Rebuild("done", done, done, started, Instant.now()));
+            log.info("rebuilt the knowledge index: {} chunks in {}", done, Duration.between(started, Instant.now()));
+        } catch (RuntimeException e) {
+            rebuild.set(new Rebuild("failed", rebuild.get().done(), rebuild.get().total(), rebuild.get().startedAt(),
+                    Instant.now()));
+            log.error("the knowledge index could not be rebuilt; the next round tries again", e);
+            epoch = null;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,273 @@
+package io.tenantry.knowledge;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * This node's search index of every org's chunks, under its data directory. It only
+ * proposes: a search answers chunk ids and scores, which {@link KnowledgeSearch} reads back
+ * from the database in the caller's scope. Each chunk is indexed with its org (and whether
+ * it is shared) so that a search looks in the caller's orgs only, for speed; that filter is
+ * not what keeps orgs apart. Writes are serialised: each replaces one document's chunks with
+ * what the database holds at that moment.
+ */
+@Component
+class KnowledgeIndex implements DisposableBean {
+
+    /** Bumped when what is indexed changes shape: an index of another format is rebuilt. */
+    static final String FORMAT = "1";
+    /** The most distinct words a query is searched by. */
+    static final int MOST_TERMS = 32;
+
+    private final Path path;
+    private final Analyzer analyzer = new EnglishAnalyzer();
+    private FSDirectory directory;
+    private IndexWriter writer;
+    private SearcherManager searchers;
+
+    KnowledgeIndex(@Value("${tenantry.data-dir}") String dataDir) {
+        this.path = Path.of(dataDir, "knowledge-index");
+    }
+
+    /** A chunk an index proposes, with its score. */
+    record Candidate(UUID chunkId, float score) {
+    }
+
+    /** What the last commit says the index holds: its epoch and the change number it is up to. */
+    record Committed(String format, UUID epoch, long seq) {
+    }
+
+    /** Opens the index, creating it when missing; an unreadable one is started over (and so rebuilt). */
+    synchronized Committed open() {
+        try {
+            Files.createDirectories(path);
+            directory = FSDirectory.open(path);
+            try {
+                writer = new IndexWriter(directory, config());
+            } catch (IOException | IllegalArgumentException unreadable) {
+                writer = new IndexWriter(directory, config().setOpenMode(IndexWriterConfig.OpenMode.CREATE));
+            }
+            searchers = new SearcherManager(writer, null);
+            Map<String, String> data = committedData();
+            String epoch = data.get("epoch");
+            return new Committed(data.get("format"), epoch == null ? null : UUID.fromString(epoch),
+                    Long.parseLong(data.getOrDefault("seq", "0")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("The knowledge index at " + path + " cannot be opened", e);
+        }
+    }
+
+    private IndexWriterConfig config() {
+        return new IndexWriterConfig(analyzer).setRAMBufferSizeMB(64);
+    }
+
+    private Map<String, String> committedData() throws IOException {
+        if (!DirectoryReader.indexExists(directory)) {
+            return Map.of();
+        }
+        try (DirectoryReader reader = DirectoryReader.open(directory)) {
+            return reader.getIndexCommit().getUserData();
+        }
+    }
+
+    /** Replaces a document's chunks with {@code chunks} (none: the document is gone). */
+    void replace(UUID documentId, List<KnowledgeRepository.Indexed> chunks) {
+        try {
+            Term document = new Term("doc", documentId.toString());
+            if (chunks.isEmpty()) {
+                writer.deleteDocuments(document);
+            } else {
+                writer.updateDocuments(document, chunks.stream().map(KnowledgeIndex::document).toList());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Adds chunks known not to be indexed yet (a rebuild after {@link #clear}). */
+    void add(List<KnowledgeRepository.Indexed> chunks) {
+        try {
+            writer.addDocuments(chunks.stream().map(KnowledgeIndex::document).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void clear() {
+        try {
+            writer.deleteAll();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Document document(KnowledgeRepository.Indexed chunk) {
+        Document document = new Document();
+        document.add(new StringField("chunk", chunk.chunkId().toString(), Field.Store.YES));
+        document.add(new StringField("doc", chunk.documentId().toString(), Field.Store.NO));
+        document.add(new StringField("org", chunk.orgId().toString(), Field.Store.NO));
+        if (chunk.shared()) {
+            document.add(new StringField("shared", "1", Field.Store.NO));
+        }
+        for (String tag : chunk.tags()) {
+            document.add(new StringField("tag", tag, Field.Store.NO));
+        }
+        document.add(new TextField("title", chunk.title(), Field.Store.NO));
+        document.add(new TextField("content", chunk.content(), Field.Store.NO));
+        return document;
+    }
+
+    /** Makes what was written visible to searches. */
+    void refresh() {
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Makes what was written durable, saying which epoch it belongs to and which change it is up to. */
+    void commit(UUID epoch, long seq) {
+        try {
+            writer.setLiveCommitData(Map.of("format", FORMAT, "epoch", epoch.toString(), "seq", Long.toString(seq))
+                    .entrySet());
+            writer.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The words of {@code text} as the index knows them, distinct, in order, at most {@value #MOST_TERMS}. */
+    List<String> terms(String text) {
+        Set<String> terms = new LinkedHashSet<>();
+        try (TokenStream tokens = analyzer.tokenStream("content", text)) {
+            CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
+            tokens.reset();
+            while (tokens.incrementToken() && terms.size() < MOST_TERMS) {
+                terms.add(term.toString());
+            }
+            tokens.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(terms);
+    }
+
+    /** Where in {@code text} the words of {@code terms} stand, as [start, end) pairs. */
+    List<int[]> occurrences(String text, Collection<String> terms) {
+        List<int[]> found = new ArrayList<>();
+        try (TokenStream tokens = analyzer.tokenStream("content", text)) {
+            CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
+            OffsetAttribute offset = tokens.addAttribute(OffsetAttribute.class);
+            tokens.reset();
+            while (tokens.incrementToken()) {
+                if (terms.contains(term.toString())) {
+                    found.add(new int[] {offset.startOffset(), offset.endOffset()});
+                }
+            }
+            tokens.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    /**
+     * The best chunks for {@code terms} (BM25, a title's words counting double) among those of
+     * {@code orgs} (all, when null) and, when asked, the shared ones; with {@code tag} when given.
+     */
+    List<Candidate> search(List<String> terms, Collection<UUID> orgs, boolean withShared, String tag, int count) {
+        BooleanQuery.Builder words = new BooleanQuery.Builder();
+        for (String term : terms) {
+            words.add(new TermQuery(new Term("content", term)), BooleanClause.Occur.SHOULD);
+            words.add(new BoostQuery(new TermQuery(new Term("title", term)), 2f), BooleanClause.Occur.SHOULD);
+        }
+        BooleanQuery.Builder query = new BooleanQuery.Builder().add(words.build(), BooleanClause.Occur.MUST);
+        if (orgs != null) {
+            BooleanQuery.Builder whose = new BooleanQuery.Builder()
+                    .add(new TermInSetQuery("org", orgs.stream().map(o -> new BytesRef(o.toString())).toList()),
+                            BooleanClause.Occur.SHOULD);
+            if (withShared) {
+                whose.add(new TermQuery(new Term("shared", "1")), BooleanClause.Occur.SHOULD);
+            }
+            query.add(whose.build(), BooleanClause.Occur.FILTER);
+        }
+        if (tag != null) {
+            query.add(new TermQuery(new Term("tag", tag)), BooleanClause.Occur.FILTER);
+        }
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                List<Candidate> candidates = new ArrayList<>();
+                for (ScoreDoc hit : searcher.search(query.build(), count).scoreDocs) {
+                    String chunk = searcher.storedFields().document(hit.doc).get("chunk");
+                    candidates.add(new Candidate(UUID.fromString(chunk), hit.score));
+                }
+                return candidates;
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many chunks the index holds, as searches see it. */
+    int size() {
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return searcher.getIndexReader().numDocs();
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void destroy() throws IOException {
+        if (writer != null) {
+            searchers.close();
+            writer.close();
+            directory.close();
+        }
+    }
+}

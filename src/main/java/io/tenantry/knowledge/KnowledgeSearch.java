@@ -1,0 +1,128 @@
+package io.tenantry.knowledge;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Search in a scope. The query is plain text: its words, as the index's analyzer reads
+ * them, are searched for, so no syntax in it means anything. The index proposes chunks; what
+ * is answered is read back from the database in the caller's scope (under row-level security
+ * on PostgreSQL), and shared chunks in the default organization's scope, shared ones only:
+ * an index entry that is stale, mis-filed or another org's cannot put text into an answer.
+ */
+@Service
+class KnowledgeSearch {
+
+    static final int LONGEST_QUERY = 1_000;
+    static final int DEFAULT_LIMIT = 10;
+    static final int MOST_RESULTS = 50;
+    static final int SNIPPET = 240;
+
+    private final KnowledgeIndex index;
+    private final KnowledgeRepository knowledge;
+    private final ScopedTransactions transactions;
+
+    KnowledgeSearch(KnowledgeIndex index, KnowledgeRepository knowledge, ScopedTransactions transactions) {
+        this.index = index;
+        this.knowledge = knowledge;
+        this.transactions = transactions;
+    }
+
+    /**
+     * A search by a person: the orgs of their context, and shared documents too when the
+     * default organization is not among them (they read those anyway).
+     */
+    CursorPage<SearchHit> search(OrgCallContext context, String q, Integer limit, String tag) {
+        OrgScope scope = context.scope();
+        return search(scope, !scope.includes(DefaultOrg.ID), q, limit, tag);
+    }
+
+    CursorPage<SearchHit> search(OrgScope scope, boolean withShared, String q, Integer limit, String tag) {
+        String query = Fields.required("q", q, LONGEST_QUERY);
+        int count = limit == null ? DEFAULT_LIMIT : limit;
+        if (count < 1 || count > MOST_RESULTS) {
+            throw ApiException.badRequest("limit", "limit must be between 1 and " + MOST_RESULTS + ".");
+        }
+        String wanted = tag == null || tag.isBlank() ? null : KnowledgeService.tag(tag);
+        List<String> terms = index.terms(query);
+        if (terms.isEmpty()) {
+            throw ApiException.badRequest("q", "The query has no words to search for (only punctuation, or only "
+                    + "words as common as \"the\").");
+        }
+        // More candidates than asked for: some may be gone or moved since they were indexed.
+        List<KnowledgeIndex.Candidate> candidates = index.search(terms, scope.isAllOrgs() ? null : scope.orgIds(),
+                withShared, wanted, Math.min(4 * count, 200));
+        List<UUID> ids = candidates.stream().map(KnowledgeIndex.Candidate::chunkId).toList();
+        Map<UUID, KnowledgeRepository.Found> found = new HashMap<>();
+        transactions.read(scope, () -> knowledge.readBack(scope, ids, false, wanted))
+                .forEach(f -> found.put(f.chunkId(), f));
+        if (withShared) {
+            List<UUID> rest = ids.stream().filter(id -> !found.containsKey(id)).toList();
+            OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
+            transactions.read(defaultOrg, () -> knowledge.readBack(defaultOrg, rest, true, wanted))
+                    .forEach(f -> found.put(f.chunkId(), f));
+        }
+        List<SearchHit> hits = new ArrayList<>();
+        for (KnowledgeIndex.Candidate candidate : candidates) {
+            KnowledgeRepository.Found chunk = found.get(candidate.chunkId());
+            if (chunk != null && hits.size() < count) {
+                hits.add(hit(chunk, candidate.score(), terms));
+            }
+        }
+        return new CursorPage<>(hits, null);
+    }
+
+    private SearchHit hit(KnowledgeRepository.Found chunk, float score, List<String> terms) {
+        String text = chunk.content();
+        List<int[]> at = index.occurrences(text, terms);
+        int start = snippetStart(text, at);
+        int end = Math.min(text.length(), start + SNIPPET);
+        if (end < text.length()) {
+            int space = text.lastIndexOf(' ', end);
+            end = space > start + SNIPPET / 2 ? space : end;
+            end = Character.isLowSurrogate(text.charAt(end)) ? end - 1 : end;
+        }
+        List<SearchHit.Highlight> highlights = new ArrayList<>();
+        for (int[] word : at) {
+            if (word[0] >= start && word[1] <= end) {
+                highlights.add(new SearchHit.Highlight(word[0] - start, word[1] - start));
+            }
+        }
+        return new SearchHit(chunk.documentId(), chunk.title(), chunk.position(), chunk.heading(),
+                text.substring(start, end), highlights, Math.round(score * 1000) / 1000.0, chunk.shared());
+    }
+
+    /** Where the snippet starts: at a word's start, a little before the stretch with the most matches. */
+    private static int snippetStart(String text, List<int[]> at) {
+        int best = 0;
+        int bestCount = 0;
+        for (int i = 0; i < at.size(); i++) {
+            int count = 0;
+            for (int j = i; j < at.size() && at.get(j)[1] <= at.get(i)[0] + SNIPPET - 40; j++) {
+                count++;
+            }
+            if (count > bestCount) {
+                bestCount = count;
+                best = at.get(i)[0];
+            }
+        }
+        int start = Math.max(0, best - 40);
+        while (start > 0 && start < best && !Character.isWhitespace(text.charAt(start - 1))) {
+            start++;
+        }
+        return start;
+    }
+}

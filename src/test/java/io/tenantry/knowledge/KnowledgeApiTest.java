@@ -1,0 +1,236 @@
+package io.tenantry.knowledge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.DefaultOrg;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Each org's knowledge base through the API: documents, chunks, search read back in scope,
+ * shared knowledge, and what is refused.
+ */
+@TenantryTest
+class KnowledgeApiTest extends ServerTest {
+
+    @Autowired
+    KnowledgeIndex index;
+
+    static Map<String, Object> document(String title, String content, Object... more) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("title", title);
+        body.put("content", content);
+        for (int i = 0; i < more.length; i += 2) {
+            body.put((String) more[i], more[i + 1]);
+        }
+        return body;
+    }
+
+    Api.Response create(String org, String token, Map<String, Object> body) {
+        return api.post("/api/knowledge/documents").org(org).as(token).json(body).send();
+    }
+
+    List<JsonNode> search(String token, String org, String q) {
+        return api.get("/api/knowledge/search?q=" + q).org(org).as(token).send().expect(200).items();
+    }
+
+    static List<String> documentIds(List<JsonNode> hits) {
+        return hits.stream().map(h -> h.path("documentId").asString()).distinct().toList();
+    }
+
+    @Test
+    void aDocumentIsCutIntoChunksAndFoundWithItsWordsHighlighted() {
+        String org = platform.createOrg("Knowledge basics");
+        StringBuilder text = new StringBuilder("# Refunds\n\n");
+        for (int i = 0; i < 12; i++) {
+            text.append("Paragraph ").append(i).append(": customers may ask for their money back within thirty days. ")
+                    .append("Our policy covers every purchase made online or in a shop.\n\n");
+        }
+        text.append("# Shipping\n\nParcels travel by zebracourier, our partner, within two days.\n");
+        Api.Response created = create(org, owner, document("Customer handbook", text.toString(), "tags",
+                List.of("Support", "support", "policies"))).expect(201);
+        assertThat(created.json().path("chunkCount").asInt()).isGreaterThan(2);
+        assertThat(created.json().path("tags").toString()).isEqualTo("[\"support\",\"policies\"]");
+        assertThat(created.json().path("version").asInt()).isEqualTo(1);
+
+        JsonNode chunks = api.get("/api/knowledge/documents/" + created.id() + "/chunks?limit=100").as(owner).send()
+                .expect(200).json();
+        List<JsonNode> items = chunks.path("items").valueStream().toList();
+        assertThat(items.get(0).path("heading").asString()).isEqualTo("Refunds");
+        assertThat(items.get(items.size() - 1).path("heading").asString()).isEqualTo("Shipping");
+        assertThat(items).allSatisfy(c -> assertThat(c.path("content").asString().length())
+                .isLessThanOrEqualTo(Chunker.TARGET + Chunker.OVERLAP + 1));
+
+        List<JsonNode> hits = search(owner, org, "zebracourier");
+        assertThat(hits).hasSize(1);
+        JsonNode hit = hits.get(0);
+        assertThat(hit.path("documentId").asString()).isEqualTo(created.id());
+        assertThat(hit.path("title").asString()).isEqualTo("Customer handbook");
+        assertThat(hit.path("heading").asString()).isEqualTo("Shipping");
+        assertThat(hit.path("score").asDouble()).isPositive();
+        String snippet = hit.path("snippet").asString();
+        JsonNode mark = hit.path("highlights").get(0);
+        assertThat(snippet.substring(mark.path("start").asInt(), mark.path("end").asInt())).isEqualTo("zebracourier");
+
+        // Words are matched by their stem: "refund" finds "Refunds", "purchases" finds "purchase".
+        assertThat(documentIds(search(owner, org, "refund%20purchases"))).containsExactly(created.id());
+        assertThat(api.get("/api/knowledge/documents?tag=Support").org(org).as(owner).send().expect(200).itemIds())
+                .containsExactly(created.id());
+        assertThat(api.get("/api/knowledge/documents?tag=other").org(org).as(owner).send().expect(200).itemIds())
+                .isEmpty();
+    }
+
+    @Test
+    void anEditedOrDeletedDocumentIsNeverFoundInItsOldForm() {
+        String org = platform.createOrg("Knowledge edits");
+        String id = create(org, owner, document("Price list", "The premium plan costs quetzalprice dollars."))
+                .expect(201).id();
+        assertThat(documentIds(search(owner, org, "quetzalprice"))).containsExactly(id);
+
+        Api.Response edited = api.patch("/api/knowledge/documents/" + id).as(owner)
+                .json(Map.of("content", "The premium plan costs ocelotprice dollars.")).send().expect(200);
+        assertThat(edited.json().path("version").asInt()).isEqualTo(2);
+        assertThat(search(owner, org, "quetzalprice")).isEmpty();
+        assertThat(documentIds(search(owner, org, "ocelotprice"))).containsExactly(id);
+
+        api.delete("/api/knowledge/documents/" + id).as(owner).send().expect(204);
+        assertThat(search(owner, org, "ocelotprice")).isEmpty();
+        api.get("/api/knowledge/documents/" + id).as(owner).send().expect(404);
+    }
+
+    @Test
+    void anotherOrgsDocumentsAreNeverReadOrFound() {
+        String a = platform.createOrg("Knowledge A");
+        String b = platform.createOrg("Knowledge B");
+        String userB = platform.createUser("user", b, List.of("knowledge"));
+        String agentB = platform.issueKey(platform.createAgent(b, "Agent B"));
+        String secret = create(a, owner, document("A's secret", "The vault code is narwhalsecret.")).expect(201).id();
+        String ownB = create(b, userB, document("B's notes", "We also mention narwhalsecret here.")).expect(201).id();
+
+        assertThat(documentIds(search(userB, b, "narwhalsecret"))).containsExactly(ownB);
+        assertThat(api.get("/agent/v1/knowledge/search?q=narwhalsecret").as(agentB).send().expect(200).items())
+                .extracting(h -> h.path("documentId").asString()).containsExactly(ownB);
+        api.get("/api/knowledge/documents/" + secret).as(userB).send().expect(404);
+        api.get("/api/knowledge/documents/" + secret + "/chunks").as(userB).send().expect(404);
+        api.patch("/api/knowledge/documents/" + secret).as(userB).json(Map.of("title", "mine")).send().expect(404);
+        api.delete("/api/knowledge/documents/" + secret).as(userB).send().expect(404);
+        assertThat(api.get("/api/knowledge/documents/" + secret).as(owner).send().expect(200).text("title"))
+                .isEqualTo("A's secret");
+    }
+
+    @Test
+    void aChunkMisfiledInTheIndexNeverReachesAnAnswer() {
+        String a = platform.createOrg("Misfiled A");
+        String b = platform.createOrg("Misfiled B");
+        String userB = platform.createUser("user", b, List.of("knowledge"));
+        String agentB = platform.issueKey(platform.createAgent(b, "Agent B"));
+        String secret = create(a, owner, document("Salaries", "The director earns okapisalary a year.")).expect(201)
+                .id();
+        String chunk = api.get("/api/knowledge/documents/" + secret + "/chunks").as(owner).send().expect(200)
+                .itemIds().get(0);
+        // The index now says A's chunk is B's, and shared, with B's tag.
+        index.add(List.of(new KnowledgeRepository.Indexed(UUID.fromString(chunk), UUID.randomUUID(),
+                UUID.fromString(b), true, "Salaries", List.of("pay"), "The director earns okapisalary a year.")));
+        index.refresh();
+
+        assertThat(search(userB, b, "okapisalary")).isEmpty();
+        assertThat(api.get("/api/knowledge/search?q=okapisalary&tag=pay").as(userB).send().expect(200).items())
+                .isEmpty();
+        assertThat(api.get("/agent/v1/knowledge/search?q=okapisalary").as(agentB).send().expect(200).items())
+                .isEmpty();
+        assertThat(documentIds(search(owner, a, "okapisalary"))).containsExactly(secret);
+    }
+
+    @Test
+    void sharedDocumentsReachEveryOrgsAgentsAndAreReadOnlyToClients() {
+        String a = platform.createOrg("Shared reader");
+        String userA = platform.createUser("user", a, List.of("knowledge"));
+        String agentA = platform.issueKey(platform.createAgent(a, "Agent A"));
+        String unboundUser = platform.createUser("user", null, List.of("knowledge"));
+        String defaultOrg = DefaultOrg.ID.toString();
+        String shared = create(defaultOrg, owner, document("Platform FAQ", "Support answers within axolotlhours.",
+                "shared", true)).expect(201).id();
+        String internal = create(defaultOrg, owner, document("Internal", "Our axolotlhours margin is secret."))
+                .expect(201).id();
+
+        assertThat(api.get("/agent/v1/knowledge/search?q=axolotlhours").as(agentA).send().expect(200).items())
+                .extracting(h -> h.path("documentId").asString() + "/" + h.path("shared").asBoolean())
+                .containsExactly(shared + "/true");
+        assertThat(documentIds(search(userA, a, "axolotlhours"))).containsExactly(shared);
+        Api.Response read = api.get("/api/knowledge/documents/" + shared).as(userA).send().expect(200);
+        assertThat(read.json().path("editable").asBoolean()).isFalse();
+        assertThat(api.get("/api/knowledge/shared").as(userA).send().expect(200).itemIds()).contains(shared)
+                .doesNotContain(internal);
+        api.get("/api/knowledge/documents/" + internal).as(userA).send().expect(404);
+        api.patch("/api/knowledge/documents/" + shared).as(userA).json(Map.of("title", "x")).send().expect(404);
+        api.delete("/api/knowledge/documents/" + shared).as(userA).send().expect(404);
+
+        // Only owners and admins share, and only the default organization's documents.
+        create(a, owner, document("Not sharable", "text", "shared", true)).expect(400);
+        create(defaultOrg, unboundUser, document("Mine to share", "text", "shared", true)).expect(403);
+        api.patch("/api/knowledge/documents/" + shared).as(unboundUser).json(Map.of("title", "x")).send().expect(403);
+        assertThat(api.get("/api/knowledge/documents/" + shared).as(owner).send().expect(200).json().path("editable")
+                .asBoolean()).isTrue();
+    }
+
+    @Test
+    void badInputIsRefusedAndStoresNothing() {
+        String org = platform.createOrg("Knowledge input");
+        create(org, owner, document("", "text")).expect(400);
+        create(org, owner, document("Empty", "  ")).expect(400);
+        create(org, owner, document("Huge", "x".repeat(KnowledgeService.MAX_CONTENT_BYTES + 1))).expect(400);
+        create(org, owner, document("Control", "a\u0000b")).expect(400);
+        create(org, owner, document("Type", "text", "contentType", "application/pdf")).expect(400);
+        create(org, owner, document("Tags", "text", "tags", "one")).expect(400);
+        create(org, owner, document("Tags", "text", "tags", java.util.stream.IntStream.range(0, 21)
+                .mapToObj(i -> "t" + i).toList())).expect(400);
+        create(org, owner, document("Tag", "text", "tags", List.of("x".repeat(65)))).expect(400);
+        create(org, owner, document("Unknown", "text", "orgId", org)).expect(400);
+        assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
+
+        create(org, owner, document("Syntax", "title and colons: a OR b")).expect(201);
+        for (String q : List.of("title:(a%20OR", "%22unclosed", "*", "a~2%20b%5E3", "%5B1%20TO%205%5D")) {
+            assertThat(api.get("/api/knowledge/search?q=" + q).org(org).as(owner).send().status()).as(q)
+                    .isIn(200, 400);
+        }
+        assertThat(api.get("/api/knowledge/search?q=title:(a%20OR").org(org).as(owner).send().expect(200).items())
+                .hasSize(1);
+        api.get("/api/knowledge/search?q=!!!%20...").org(org).as(owner).send().expect(400);
+        api.get("/api/knowledge/search?q=").org(org).as(owner).send().expect(400);
+        api.get("/api/knowledge/search?q=" + "a".repeat(10_000)).org(org).as(owner).send().expect(400);
+        api.get("/api/knowledge/search?q=word&limit=0").org(org).as(owner).send().expect(400);
+        api.get("/api/knowledge/search?q=word&limit=51").org(org).as(owner).send().expect(400);
+    }
+
+    @Test
+    void onlyOwnersRebuildTheIndexAndTheRebuildFindsEverythingAgain() throws InterruptedException {
+        String org = platform.createOrg("Rebuilt");
+        String id = create(org, owner, document("Rebuild me", "A word like tapirrebuild.")).expect(201).id();
+        String admin = platform.createUser("admin", null, List.of());
+        api.post("/api/knowledge/reindex").as(admin).send().expect(403);
+        api.post("/api/knowledge/reindex").as(owner).send().expect(202);
+        JsonNode progress = null;
+        for (int i = 0; i < 100; i++) {
+            progress = api.get("/api/knowledge/reindex").as(admin).send().expect(200).json();
+            if (progress.path("state").asString().equals("done")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(progress.path("state").asString()).isEqualTo("done");
+        assertThat(progress.path("done").asLong()).isEqualTo(progress.path("total").asLong()).isPositive();
+        assertThat(documentIds(search(owner, org, "tapirrebuild"))).containsExactly(id);
+    }
+}

@@ -1,0 +1,108 @@
+package io.tenantry.knowledge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.junit.jupiter.api.Test;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+
+import tools.jackson.databind.JsonNode;
+
+/** Files uploaded into a knowledge base: each kind's text, and what is refused (nothing stored). */
+@TenantryTest
+class KnowledgeUploadTest extends ServerTest {
+
+    Api.Response upload(String org, String name, byte[] content, Map<String, String> fields) {
+        return api.post("/api/knowledge/documents/upload").org(org).as(owner).file(name, content, fields).send();
+    }
+
+    List<String> found(String org, String q) {
+        return api.get("/api/knowledge/search?q=" + q).org(org).as(owner).send().expect(200).items().stream()
+                .map(h -> h.path("documentId").asString()).distinct().toList();
+    }
+
+    List<JsonNode> chunks(String id) {
+        return api.get("/api/knowledge/documents/" + id + "/chunks?limit=100").as(owner).send().expect(200).items();
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] pdf(String line) throws IOException {
+        try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            PDPage page = new PDPage();
+            document.addPage(page);
+            try (PDPageContentStream stream = new PDPageContentStream(document, page)) {
+                stream.beginText();
+                stream.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+                stream.newLineAtOffset(72, 700);
+                stream.showText(line);
+                stream.endText();
+            }
+            document.save(out);
+            return out.toByteArray();
+        }
+    }
+
+    @Test
+    void markdownHtmlAndPdfAreReadForTheirText() throws IOException {
+        String org = platform.createOrg("Uploads");
+        Api.Response markdown = upload(org, "guide.md", utf8("# Returns\n\nItems come back via gnuparcel.\n"),
+                Map.of("tags", "returns, Logistics", "source", "wiki")).expect(201);
+        assertThat(markdown.text("title")).isEqualTo("guide.md");
+        assertThat(markdown.text("contentType")).isEqualTo("text/markdown");
+        assertThat(markdown.text("fileName")).isEqualTo("guide.md");
+        assertThat(markdown.json().path("tags").toString()).isEqualTo("[\"returns\",\"logistics\"]");
+        assertThat(found(org, "gnuparcel")).containsExactly(markdown.id());
+
+        Api.Response html = upload(org, "page.html", utf8("<html><head><title>t</title><style>.x{}</style></head>"
+                + "<body><h2>Opening hours</h2><p>We open at <b>ibexnine</b> o'clock.</p>"
+                + "<script>var hidden = 'lemurscript';</script></body></html>"), Map.of("title", "Hours")).expect(201);
+        assertThat(html.text("contentType")).isEqualTo("text/html");
+        assertThat(chunks(html.id())).singleElement().satisfies(c -> {
+            assertThat(c.path("heading").asString()).isEqualTo("Opening hours");
+            assertThat(c.path("content").asString()).contains("We open at ibexnine o'clock.").doesNotContain("<");
+        });
+        assertThat(found(org, "lemurscript")).isEmpty();
+
+        Api.Response pdf = upload(org, "Terms.PDF", pdf("Late fees are charged per pangolinday."), Map.of())
+                .expect(201);
+        assertThat(pdf.text("contentType")).isEqualTo("application/pdf");
+        assertThat(found(org, "pangolinday")).containsExactly(pdf.id());
+    }
+
+    @Test
+    void whatIsNotADocumentOfItsKindIsRefusedAndNothingIsStored() throws IOException {
+        String org = platform.createOrg("Refused uploads");
+        upload(org, "fake.pdf", utf8("just some text, not a PDF"), Map.of()).expect(400);
+        upload(org, "broken.pdf", java.util.Arrays.copyOf(pdf("cut short"), 40), Map.of()).expect(400);
+        upload(org, "binary.txt", new byte[] {'a', 0, 'b', 1, 2, 3}, Map.of()).expect(400);
+        upload(org, "latin1.txt", "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1), Map.of()).expect(400);
+        upload(org, "program.exe", utf8("MZ"), Map.of()).expect(415);
+        upload(org, "noname", utf8("text"), Map.of()).expect(415);
+        upload(org, "empty.txt", new byte[0], Map.of()).expect(400);
+        upload(org, "blank.md", utf8(" \n\n "), Map.of()).expect(400);
+        upload(org, "big.txt", new byte[10 * 1024 * 1024 + 1], Map.of()).expect(413);
+        upload(org, "tagged.txt", utf8("text"), Map.of("tags", "x".repeat(65))).expect(400);
+        upload(org, "shared.txt", utf8("text"), Map.of("shared", "true")).expect(400);
+        api.post("/api/knowledge/documents/upload").org(org).as(owner).file(null, null, Map.of("title", "no file"))
+                .send().expect(400);
+        api.post("/api/knowledge/documents/upload").org(org).as(owner)
+                .json(Map.of("title", "json", "content", "text")).send().expect(415);
+        assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
+    }
+}
