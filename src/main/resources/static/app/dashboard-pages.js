@@ -8,6 +8,7 @@ export const DASHBOARD_PAGES = [
   { page: 'agents', label: 'Agents', orgAware: true },
   { page: 'organizations', label: 'Organizations', orgAware: false },
   { page: 'users', label: 'Users', orgAware: true },
+  { page: 'knowledge', label: 'Knowledge', orgAware: true },
   { page: 'guardrails', label: 'Guardrails', orgAware: true },
   { page: 'interventions', label: 'Interventions', orgAware: true },
   { page: 'billing', label: 'Billing', orgAware: true },

@@ -14,6 +14,7 @@ import './pages/agents-page.js';
 import './pages/billing-overview.js';
 import './pages/audit-page.js';
 import './pages/guardrails-page.js';
+import './pages/knowledge-page.js';
 import './pages/interventions-page.js';
 import './pages/users-page.js';
 import './pages/settings-page.js';
@@ -177,6 +178,9 @@ class TenantryApp extends LightElement {
     }
     if (page === 'audit') {
       return html`<audit-page></audit-page>`;
+    }
+    if (page === 'knowledge') {
+      return html`<knowledge-page .me=${this.me}></knowledge-page>`;
     }
     if (page === 'guardrails') {
       return html`<guardrails-page .me=${this.me}></guardrails-page>`;

@@ -3,6 +3,7 @@ package io.tenantry.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
@@ -599,14 +601,15 @@ class DashboardBrowserTest {
         new Select(browser.find("form.permissions select[name=clientOrgId]"))
                 .selectByValue(orgA);
         // Pages the dashboard does not have yet are named as coming, and never offered.
-        for (String coming : List.of("knowledge", "memory", "vault")) {
+        for (String coming : List.of("memory", "vault")) {
             assertThat(browser.all("form.permissions input[value=" + coming + "]")).as(coming).isEmpty();
         }
-        browser.findWithText("form.permissions p.coming", "knowledge, memory, vault");
+        browser.findWithText("form.permissions p.coming", "memory, vault");
         browser.clickButton("Select all");
         assertThat(browser.find("form.permissions input[value=audit]").isSelected()).isTrue();
         browser.clickButton("Select none");
-        for (String page : List.of("dashboard", "agents", "organizations", "guardrails", "interventions", "billing")) {
+        for (String page : List.of("dashboard", "agents", "organizations", "knowledge", "guardrails", "interventions",
+                "billing")) {
             browser.click("form.permissions input[value=" + page + "]");
         }
         browser.screenshot("12-permission-editor");
@@ -886,6 +889,81 @@ class DashboardBrowserTest {
         browser.findWithText(".who", "Olive Owner");
     }
 
+    @Test
+    @Order(21)
+    void anOwnerWritesUploadsAndSearchesKnowledgeAndSharesADocument() throws Exception {
+        browser.go("/#/knowledge");
+        pick(orgA);
+        browser.findWithText("knowledge-page h1", "Knowledge");
+        browser.clickButton("Write a document");
+        browser.type("knowledge-page input[name=title]", "Returns policy");
+        browser.type("knowledge-page input[name=tags]", "returns, Support");
+        browser.type("knowledge-page textarea[name=content]", "# Returns\n\nItems come back within thirty days "
+                + "through the kestrelpost service, free of charge.");
+        browser.clickButton("Add document");
+        assertThat(browser.findWithText("table.documents tbody tr", "Returns policy").getText()).contains("returns, support");
+
+        Path file = Files.createTempFile("opening-hours", ".md");
+        Files.writeString(file, "# Opening hours\n\nThe desk opens at nine, and the kestrelpost van leaves at four.");
+        browser.clickButton("Upload a file");
+        browser.find("knowledge-page input[type=file]").sendKeys(file.toString());
+        browser.type("knowledge-page input[name=title]", "Opening hours");
+        browser.clickButton("Upload");
+        browser.findWithText("table.documents tbody", "Opening hours");
+
+        browser.type("knowledge-page input[name=q]", "kestrelpost");
+        browser.clickButton("Search");
+        browser.findWithText("ol.results", "Returns policy");
+        assertThat(browser.all("ol.results li")).hasSize(2);
+        assertThat(browser.all("ol.results mark")).isNotEmpty()
+                .allSatisfy(m -> assertThat(m.getText()).isEqualToIgnoringCase("kestrelpost"));
+        browser.screenshot("21-knowledge-search");
+
+        browser.findWithText("table.documents tbody tr", "Returns policy").findElement(
+                By.xpath(".//button[normalize-space(.)='Chunks']")).click();
+        browser.findWithText("ol.chunks", "Returns");
+
+        // A document of the default organization shared with every organization's agents.
+        pick(DEFAULT_ORG);
+        browser.clickButton("Write a document");
+        browser.type("knowledge-page input[name=title]", "Platform FAQ");
+        browser.type("knowledge-page textarea[name=content]", "Support answers every marmotfaq question within a day.");
+        browser.click("knowledge-page input[name=shared]");
+        browser.clickButton("Add document");
+        assertThat(browser.findWithText("table.documents tbody tr", "Platform FAQ").getText()).contains("Shared");
+        browser.screenshot("21-knowledge");
+        List<String> titles = api.get("/api/knowledge/documents?limit=500").org(orgA).as(owner).send().expect(200)
+                .items().stream().map(d -> d.path("title").asString()).toList();
+        assertThat(titles).containsExactlyInAnyOrder("Returns policy", "Opening hours");
+        pick(orgA);
+    }
+
+    @Test
+    @Order(22)
+    void aBoundUserKeepsTheirOrganizationsKnowledgeAndReadsSharedDocuments() throws Exception {
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        signInByKeyboard(browser, BOUND_EMAIL);
+        browser.findWithText(".who", "Bound User");
+        browser.go("/#/knowledge");
+        browser.findWithText("table.documents tbody", "Returns policy");
+        WebElement shared = browser.findWithText("table.documents tbody tr", "Platform FAQ");
+        assertThat(shared.getText()).contains("Shared").contains("Read-only");
+        assertThat(shared.findElements(By.xpath(".//button[normalize-space(.)='Edit']"))).isEmpty();
+        browser.type("knowledge-page input[name=q]", "marmotfaq");
+        browser.clickButton("Search");
+        assertThat(browser.findWithText("ol.results li", "Platform FAQ").getText()).contains("Shared");
+        browser.type("knowledge-page input[name=q]", "!!!");
+        browser.clickButton("Search");
+        browser.findWithText("knowledge-page .error", "no words to search for");
+        assertThat(browser.text("main")).doesNotContain("Beta Corp");
+        browser.screenshot("22-bound-user-knowledge");
+
+        browser.clickButton("Sign out");
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
+    }
+
     /**
      * Every page opened after every other, for an owner (all pages) and a bound user (theirs):
      * each time the page opened is the only one on screen, and the console shows no error. A
@@ -952,7 +1030,7 @@ class DashboardBrowserTest {
     static final Map<String, String> PAGE_ELEMENTS = Map.of("#/dashboard", "home-page", "#/agents", "agents-page",
             "#/organizations", "organizations-page", "#/users", "users-page", "#/billing", "billing-overview",
             "#/settings", "settings-page", "#/audit", "audit-page", "#/guardrails", "guardrails-page",
-            "#/interventions", "interventions-page");
+            "#/interventions", "interventions-page", "#/knowledge", "knowledge-page");
 
     private void walkEveryPageAfterEveryOther(String who) {
         browser.go("/#/");
