@@ -252,6 +252,37 @@ class TwoNodesTest {
     }
 
     /** The node's own count of {@code job} ticks with that outcome, from its Prometheus metrics. */
+    /** Each node keeps its own search index; a change made on one is searched on the other as it is now. */
+    @Test
+    void aDocumentChangedOnOneNodeIsSearchedAsItIsNowOnTheOther() throws Exception {
+        String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node knowledge"))
+                .send().expect(201).id();
+        String id = one.api().post("/api/knowledge/documents").as(owner).org(org).json(Map.of("title", "Moving text",
+                "content", "The first text names capybaranode.")).send().expect(201).id();
+        waitFor("node two finds what node one indexed", () -> found(two, org, "capybaranode").contains(id));
+
+        two.api().patch("/api/knowledge/documents/" + id).as(owner).json(Map.of("content",
+                "The second text names wombatnode.")).send().expect(200);
+        assertThat(found(two, org, "capybaranode")).as("on the node that made the change, at once").isEmpty();
+        waitFor("node one finds the new text and not the old",
+                () -> found(one, org, "wombatnode").contains(id) && found(one, org, "capybaranode").isEmpty());
+
+        Instant asked = Instant.now();
+        one.api().post("/api/knowledge/reindex").as(owner).send().expect(202);
+        waitFor("node two rebuilds too", () -> {
+            tools.jackson.databind.JsonNode progress = two.api().get("/api/knowledge/reindex").as(owner).send()
+                    .expect(200).json();
+            return progress.path("state").asString().equals("done")
+                    && Instant.parse(progress.path("startedAt").asString()).isAfter(asked);
+        });
+        assertThat(found(two, org, "wombatnode")).containsExactly(id);
+    }
+
+    private List<String> found(ServerProcess node, String org, String word) {
+        return node.api().get("/api/knowledge/search?q=" + word).org(org).as(owner).send().expect(200).items()
+                .stream().map(h -> h.path("documentId").asString()).distinct().toList();
+    }
+
     private long jobCount(ServerProcess node, String job, String outcome) {
         String metrics = node.api().get("/actuator/prometheus").as(owner).send().expect(200).body();
         Matcher counter = JOB_COUNTER.matcher(metrics);

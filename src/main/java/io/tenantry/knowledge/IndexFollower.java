@@ -21,6 +21,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import io.tenantry.jobs.ClusterJobs;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 
@@ -47,9 +48,13 @@ class IndexFollower implements DisposableBean {
     private static final int BATCH = 1_000;
     private static final int REBUILD_BATCH = 200;
 
+    /** How long the change log keeps a change: a node down longer rebuilds its index when it starts. */
+    static final Duration KEPT = Duration.ofDays(7);
+
     private final KnowledgeIndex index;
     private final KnowledgeRepository knowledge;
     private final ScopedTransactions transactions;
+    private final ClusterJobs jobs;
     private final ReentrantLock writing = new ReentrantLock();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "knowledge-index");
@@ -66,10 +71,12 @@ class IndexFollower implements DisposableBean {
     private UUID epoch;
     private final AtomicReference<Rebuild> rebuild = new AtomicReference<>(Rebuild.NONE);
 
-    IndexFollower(KnowledgeIndex index, KnowledgeRepository knowledge, ScopedTransactions transactions) {
+    IndexFollower(KnowledgeIndex index, KnowledgeRepository knowledge, ScopedTransactions transactions,
+            ClusterJobs jobs) {
         this.index = index;
         this.knowledge = knowledge;
         this.transactions = transactions;
+        this.jobs = jobs;
     }
 
     /** A rebuild of this node's index: how far it is. */
@@ -94,6 +101,22 @@ class IndexFollower implements DisposableBean {
             applied = committed.seq();
         }
         worker.scheduleWithFixedDelay(this::followSafely, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(this::purgeSafely, 1, 60, TimeUnit.MINUTES);
+    }
+
+    /** Once a day across the nodes, the change log forgets what every running node has long applied. */
+    private void purgeSafely() {
+        try {
+            Instant now = Instant.now();
+            jobs.runOnce("knowledge-change-purge", Duration.ofDays(1), now, () -> purge(now));
+        } catch (RuntimeException e) {
+            log.warn("the knowledge change log could not be purged; trying again later", e);
+        }
+    }
+
+    int purge(Instant now) {
+        return transactions.write(OrgScope.allOrgs(), () -> knowledge.purgeChanges(OrgScope.allOrgs(),
+                now.minus(KEPT)));
     }
 
     /** Starts this node's rebuild for a new epoch at once; the other nodes see the epoch on their next round. */

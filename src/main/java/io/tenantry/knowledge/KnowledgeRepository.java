@@ -219,8 +219,13 @@ class KnowledgeRepository {
                 .params(scope.parameters()).query(Long.class).single();
     }
 
+    /**
+     * Forgets changes logged before {@code before}, but never the last one: the number a node's
+     * index is up to is then always comparable with what the log still holds.
+     */
     int purgeChanges(OrgScope scope, Instant before) {
-        return jdbc.sql("delete from knowledge_changes where changed_at < :before and " + scope.sql("org_id"))
+        return jdbc.sql("delete from knowledge_changes where changed_at < :before and seq < (select max(seq) from"
+                + " knowledge_changes where " + scope.sql("org_id") + ") and " + scope.sql("org_id"))
                 .param("before", Timestamps.of(before)).params(scope.parameters()).update();
     }
 

@@ -28,6 +28,15 @@ class KnowledgeApiTest extends ServerTest {
     @Autowired
     KnowledgeIndex index;
 
+    @Autowired
+    IndexFollower follower;
+
+    @Autowired
+    KnowledgeRepository repository;
+
+    @Autowired
+    io.tenantry.tenancy.ScopedTransactions transactions;
+
     static Map<String, Object> document(String title, String content, Object... more) {
         Map<String, Object> body = new HashMap<>();
         body.put("title", title);
@@ -232,5 +241,22 @@ class KnowledgeApiTest extends ServerTest {
         assertThat(progress.path("state").asString()).isEqualTo("done");
         assertThat(progress.path("done").asLong()).isEqualTo(progress.path("total").asLong()).isPositive();
         assertThat(documentIds(search(owner, org, "tapirrebuild"))).containsExactly(id);
+    }
+
+    @Test
+    void theChangeLogForgetsOldChangesButNeverTheLastOneAndIsStillFollowed() {
+        String org = platform.createOrg("Purged log");
+        create(org, owner, document("Before the purge", "Some text about dingopurge.")).expect(201);
+        io.tenantry.tenancy.OrgScope all = io.tenantry.tenancy.OrgScope.allOrgs();
+        long last = transactions.read(all, () -> repository.changesAfter(all, 0, 100_000)).stream()
+                .mapToLong(KnowledgeRepository.Change::seq).max().orElseThrow();
+
+        follower.purge(java.time.Instant.now().plus(java.time.Duration.ofDays(30)));
+
+        assertThat(transactions.read(all, () -> repository.changesAfter(all, 0, 100_000)))
+                .extracting(KnowledgeRepository.Change::seq).containsExactly(last);
+        String after = create(org, owner, document("After the purge", "More text about dingopurge.")).expect(201)
+                .id();
+        assertThat(documentIds(search(owner, org, "dingopurge"))).hasSize(2).contains(after);
     }
 }

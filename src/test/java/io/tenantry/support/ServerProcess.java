@@ -34,6 +34,10 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess on(Map<String, String> database, Map<String, String> settings) throws IOException {
         Map<String, String> environment = new HashMap<>(database);
         environment.putAll(settings);
+        // On PostgreSQL each node still keeps a directory of its own (its search index), as in production.
+        if (!environment.containsKey("TENANTRY_DATA_DIR")) {
+            environment.put("TENANTRY_DATA_DIR", Files.createTempDirectory("tenantry-node").toString());
+        }
         int port = freePort();
         environment.put("TENANTRY_PORT", String.valueOf(port));
         return new ServerProcess(environment, port, File.createTempFile("tenantry-server-" + port + "-", ".log"));
