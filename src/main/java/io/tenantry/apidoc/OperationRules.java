@@ -61,7 +61,9 @@ final class OperationRules {
         }
         for (Parameter parameter : operation.getParameters() == null ? List.<Parameter>of()
                 : operation.getParameters()) {
-            if ("query".equals(parameter.getIn()) && "limit".equals(parameter.getName())) {
+            // A limit the operation describes itself (search: 1 to 50) keeps its own description.
+            if ("query".equals(parameter.getIn()) && "limit".equals(parameter.getName())
+                    && parameter.getDescription() == null) {
                 parameters.add(reference(LIMIT));
             } else if ("query".equals(parameter.getIn()) && "cursor".equals(parameter.getName())) {
                 parameters.add(reference(CURSOR));

@@ -29,7 +29,7 @@ class AgentKnowledgeController {
                     + "organization and those the default organization shares, with snippets.")
     @GetMapping("/agent/v1/knowledge/search")
     CursorPage<SearchHit> search(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
-            @RequestParam(required = false) String q, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String q, @SearchLimit @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String tag) {
         // The agent's context is its own org, whatever it asks for (OrgContextFilter).
         return search.search(context.scope(), !DefaultOrg.ID.equals(agent.orgId()), q, limit, tag);

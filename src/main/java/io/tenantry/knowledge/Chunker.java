@@ -96,27 +96,39 @@ final class Chunker {
     /** A paragraph as pieces of at most {@value #LONGEST} characters, cut after a sentence or else a word. */
     static List<String> pieces(String paragraph) {
         List<String> pieces = new ArrayList<>();
-        String rest = paragraph;
-        while (rest.length() > LONGEST) {
-            int cut = lastCut(rest, LONGEST);
-            pieces.add(rest.substring(0, cut).strip());
-            rest = rest.substring(cut).strip();
+        // By position, never by copying what is left: one paragraph may be a whole 10 MB file.
+        int from = 0;
+        while (paragraph.length() - from > LONGEST) {
+            int cut = lastCut(paragraph, from, from + LONGEST);
+            String piece = paragraph.substring(from, cut).strip();
+            if (!piece.isEmpty()) {
+                pieces.add(piece);
+            }
+            from = cut;
+            while (from < paragraph.length() && Character.isWhitespace(paragraph.charAt(from))) {
+                from++;
+            }
         }
+        String rest = paragraph.substring(from).strip();
         if (!rest.isEmpty()) {
             pieces.add(rest);
         }
         return pieces;
     }
 
-    /** Where to cut {@code text} at or before {@code limit}: after a sentence, else before a word, else at the limit. */
-    private static int lastCut(String text, int limit) {
-        for (int i = limit; i > limit / 2; i--) {
+    /**
+     * Where to cut {@code text} after {@code from} and at or before {@code limit}: after a
+     * sentence, else before a word, else at the limit.
+     */
+    private static int lastCut(String text, int from, int limit) {
+        int half = from + (limit - from) / 2;
+        for (int i = limit; i > half; i--) {
             char before = text.charAt(i - 1);
             if ((before == '.' || before == '!' || before == '?' || before == '\n') && Character.isWhitespace(text.charAt(i))) {
                 return i;
             }
         }
-        for (int i = limit; i > limit / 2; i--) {
+        for (int i = limit; i > half; i--) {
             if (Character.isWhitespace(text.charAt(i))) {
                 return i;
             }

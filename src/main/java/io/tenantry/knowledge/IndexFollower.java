@@ -127,7 +127,16 @@ class IndexFollower implements DisposableBean {
 
     /** Re-indexes one document now, on this node, after a change made here, so its author finds it at once. */
     void indexNow(UUID orgId, UUID documentId) {
-        writing.lock();
+        // A round of the follower takes milliseconds; a rebuild may take minutes, and then the
+        // change waits in the log for the follower: a write never waits for a rebuild.
+        try {
+            if (!writing.tryLock(2, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         try {
             reindex(orgId, documentId);
             index.refresh();
@@ -210,6 +219,10 @@ class IndexFollower implements DisposableBean {
      * that a change committed during the rebuild is applied even if it was read too early.
      */
     private void rebuildFor(UUID target) {
+        // Asked twice for one epoch (by the node that set it, and by its own next round): built once.
+        if (target.equals(epoch)) {
+            return;
+        }
         writing.lock();
         try {
             Instant started = Instant.now();

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -99,13 +100,42 @@ class KnowledgeController {
     @ResponseStatus(HttpStatus.CREATED)
     KnowledgeDocument upload(OrgCallContext context, @RequestPart(name = "file", required = false) MultipartFile file,
             @RequestParam(required = false) String title, @RequestParam(required = false) String tags,
-            @RequestParam(required = false) String source, @RequestParam(required = false) Boolean shared)
-            throws IOException {
+            @RequestParam(required = false) String source, @RequestParam(required = false) Boolean shared,
+            MultipartHttpServletRequest form) throws IOException {
+        refuseWhatTheFormShouldNotHold(form);
         if (file == null) {
             throw ApiException.badRequest("file", "file is required: the document to upload.");
         }
         return documents.upload(context, file.getOriginalFilename(), file.getBytes(), title, tags, source,
                 Boolean.TRUE.equals(shared));
+    }
+
+    private static final java.util.Set<String> UPLOAD_FIELDS = java.util.Set.of("title", "tags", "source", "shared",
+            "orgId");
+
+    /**
+     * An upload is read as strictly as a JSON body: a field the server does not know, or one
+     * given twice (in the form, or in the form and the query), is refused rather than dropped
+     * or joined, and so is a second file.
+     */
+    private static void refuseWhatTheFormShouldNotHold(MultipartHttpServletRequest form) {
+        for (Map.Entry<String, String[]> field : form.getParameterMap().entrySet()) {
+            if (!UPLOAD_FIELDS.contains(field.getKey())) {
+                throw ApiException.badRequest(field.getKey(), field.getKey() + " is not a field of an upload; it "
+                        + "takes file, title, tags, source and shared.");
+            }
+            if (field.getValue().length > 1) {
+                throw ApiException.badRequest(field.getKey(), field.getKey() + " is given more than once.");
+            }
+        }
+        for (Map.Entry<String, java.util.List<MultipartFile>> files : form.getMultiFileMap().entrySet()) {
+            if (!files.getKey().equals("file")) {
+                throw ApiException.badRequest(files.getKey(), "Send the document in a part named file.");
+            }
+            if (files.getValue().size() > 1) {
+                throw ApiException.badRequest("file", "Upload one file at a time.");
+            }
+        }
     }
 
     @Operation(operationId = "getKnowledgeDocument", summary = "Get a document",
@@ -148,7 +178,7 @@ class KnowledgeController {
                     + "organization; each with a snippet and where the words of q stand in it.")
     @GetMapping("/search")
     CursorPage<SearchHit> search(OrgCallContext context, @RequestParam(required = false) String q,
-            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String tag) {
+            @SearchLimit @RequestParam(required = false) Integer limit, @RequestParam(required = false) String tag) {
         return search.search(context, q, limit, tag);
     }
 

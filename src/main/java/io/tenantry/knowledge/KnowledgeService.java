@@ -183,7 +183,7 @@ class KnowledgeService {
             String type = before.contentType();
             if (patch.has("contentType")) {
                 type = patch.text("contentType");
-                if (!WRITTEN_TYPES.contains(type) && !type.equals(before.contentType())) {
+                if (type == null || !WRITTEN_TYPES.contains(type) && !type.equals(before.contentType())) {
                     throw ApiException.badRequest("contentType", "contentType must be text/markdown or text/plain.");
                 }
             }
@@ -211,7 +211,7 @@ class KnowledgeService {
                     newText ? before.version() + 1 : before.version(), before.createdBy(), before.createdAt(),
                     before.updatedAt(), content);
             if (changed.equals(before.editableBy(true))) {
-                return before;
+                return before.editableBy(true);
             }
             KnowledgeDocument stamped = new KnowledgeDocument(id, before.orgId(), title, source, tags, shared, true,
                     type, changed.fileName(), size, changed.chunkCount(), changed.version(), before.createdBy(),
@@ -223,7 +223,7 @@ class KnowledgeService {
             return stamped;
         });
         follower.indexNow(after.orgId(), id);
-        return after;
+        return seenBy(context, after);
     }
 
     void delete(OrgCallContext context, UUID id) {
@@ -246,6 +246,10 @@ class KnowledgeService {
     IndexFollower.Rebuild reindex(OrgCallContext context) {
         if (!context.caller().owner()) {
             throw ApiException.forbidden("Only owners may rebuild the knowledge search index.");
+        }
+        if ("running".equals(follower.rebuild().state())) {
+            throw ApiException.conflict("A rebuild of the search index is running; follow it at GET "
+                    + "/api/knowledge/reindex.");
         }
         OrgCallContext inReach = context.within(context.reach());
         UUID epoch = UUID.randomUUID();

@@ -1,15 +1,23 @@
 package io.tenantry.knowledge;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.io.MemoryUsageSetting;
+import org.apache.pdfbox.io.RandomAccessReadBuffer;
+import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.jsoup.Jsoup;
@@ -58,7 +66,12 @@ final class UploadedText {
             case "text/html" -> html(utf8(bytes));
             default -> utf8(bytes);
         };
-        text = text.replace("\r\n", "\n").replace('\r', '\n').replaceAll("[\\p{Cc}&&[^\\n\\t]]", " ").strip();
+        // Control characters become spaces; characters that show nothing but can reorder or hide
+        // what is shown (direction overrides, zero-width spaces, byte-order marks) are dropped, as
+        // the JSON API refuses them in written documents.
+        text = text.replace("\r\n", "\n").replace('\r', '\n').replaceAll("[\\p{Cc}&&[^\\n\\t]]", " ")
+                .replaceAll("[\\u202A-\\u202E\\u2066-\\u2069\\u200B\\u2060-\\u2064\\uFEFF\\x{E0000}-\\x{E007F}\\uD800-\\uDFFF]", "")
+                .strip();
         if (text.isEmpty()) {
             throw ApiException.badRequest("file", "The file holds no text"
                     + ("application/pdf".equals(kind) ? " (a scanned PDF has only images of text)." : "."));
@@ -96,19 +109,94 @@ final class UploadedText {
         }
     }
 
+    /**
+     * A PDF's text, within bounds: a small file can expand to gigabytes or take minutes
+     * (compressed streams, a page drawn over and over), so its streams are cached in at most
+     * {@value #PDF_MEMORY} bytes of memory and {@value #PDF_SCRATCH} on disk, extraction stops
+     * after {@link #PDF_TIME} or {@value #MAX_CHARS} characters, and at most two run at once.
+     */
     private static String pdf(byte[] bytes) {
         if (bytes.length < 5 || !new String(bytes, 0, 5, StandardCharsets.US_ASCII).equals("%PDF-")) {
             throw ApiException.badRequest("file", "The file is named .pdf but is not a PDF.");
         }
-        try (PDDocument document = Loader.loadPDF(bytes)) {
-            if (document.isEncrypted()) {
-                throw ApiException.badRequest("file", "The PDF is encrypted; upload a copy without a password.");
-            }
+        boolean admitted;
+        try {
+            admitted = PDF_TURNS.tryAcquire(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admitted = false;
+        }
+        if (!admitted) {
+            throw ApiException.tooManyRequests("Other PDFs are being read; upload this one again shortly.",
+                    Duration.ofSeconds(30));
+        }
+        try (PDDocument document = Loader.loadPDF(new RandomAccessReadBuffer(bytes), "", null, null,
+                MemoryUsageSetting.setupMixed(PDF_MEMORY, PDF_SCRATCH).streamCache)) {
             PDFTextStripper stripper = new PDFTextStripper();
             stripper.setParagraphEnd("\n\n");
-            return stripper.getText(document);
-        } catch (IOException e) {
-            throw ApiException.badRequest("file", "The PDF cannot be read: it is damaged or not a PDF.");
+            // Looking for text drawn twice at one place is quadratic in the text drawn: a small
+            // file drawing one line a million times took minutes. Such text is kept twice.
+            stripper.setSuppressDuplicateOverlappingText(false);
+            BoundedText text = new BoundedText(Instant.now().plus(PDF_TIME));
+            stripper.writeText(document, text);
+            return text.toString();
+        } catch (InvalidPasswordException e) {
+            throw ApiException.badRequest("file", "The PDF is encrypted; upload a copy without a password.");
+        } catch (BoundedText.Exceeded e) {
+            throw ApiException.badRequest("file", e.getMessage());
+        } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // Whatever PDFBox fails with on a malformed or hostile file, it is the file's fault.
+            throw ApiException.badRequest("file", "The PDF cannot be read: it is damaged, not a PDF, or too "
+                    + "large once expanded.");
+        } finally {
+            PDF_TURNS.release();
+        }
+    }
+
+    static final long PDF_MEMORY = 32L * 1024 * 1024;
+    static final long PDF_SCRATCH = 256L * 1024 * 1024;
+    static final Duration PDF_TIME = Duration.ofSeconds(20);
+    private static final Semaphore PDF_TURNS = new Semaphore(2);
+
+    /** Where extracted text goes: refuses to grow past {@link #MAX_CHARS} or to be written past its deadline. */
+    private static final class BoundedText extends Writer {
+
+        static final class Exceeded extends IOException {
+            Exceeded(String message) {
+                super(message);
+            }
+        }
+
+        private final StringBuilder text = new StringBuilder();
+        private final Instant deadline;
+
+        BoundedText(Instant deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void write(char[] buffer, int offset, int length) throws IOException {
+            if (text.length() + length > MAX_CHARS) {
+                throw new Exceeded("The PDF's text is longer than 10 MB.");
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new Exceeded("The PDF takes too long to read (more than " + PDF_TIME.toSeconds()
+                        + " seconds); upload its text instead.");
+            }
+            text.append(buffer, offset, length);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
         }
     }
 

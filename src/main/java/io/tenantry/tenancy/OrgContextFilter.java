@@ -51,11 +51,37 @@ public class OrgContextFilter extends OncePerRequestFilter {
         }
     }
 
+    /** Whether the container refused a multipart body for its size (its exceptions, by name: they are its own). */
+    private static boolean tooLarge(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getClass().getSimpleName().endsWith("SizeLimitExceededException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Optional<OrgCallContext> resolve(Caller caller, HttpServletRequest request, HttpServletResponse response,
             String requestId) throws IOException {
         String header = request.getHeader(HEADER);
-        String parameter = request.getParameter(PARAMETER);
-        if (manyValues(request)) {
+        String parameter;
+        boolean many;
+        try {
+            parameter = request.getParameter(PARAMETER);
+            many = manyValues(request);
+        } catch (RuntimeException unreadable) {
+            // Reading a parameter of a multipart body parses it, and the container refuses some
+            // (a file over the upload limit, a file name holding a NUL) by throwing: the client's
+            // fault, said in words.
+            if (tooLarge(unreadable)) {
+                Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
+            } else {
+                Problems.write(request, response, HttpStatus.BAD_REQUEST, "The request's form cannot be read: a "
+                        + "part's name or file name is not valid.");
+            }
+            return Optional.empty();
+        }
+        if (many) {
             Problems.write(request, response, HttpStatus.BAD_REQUEST,
                     "The org context (X-Org-Id or orgId) is given more than once: give one organization.");
             return Optional.empty();

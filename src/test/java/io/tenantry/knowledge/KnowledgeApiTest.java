@@ -207,6 +207,12 @@ class KnowledgeApiTest extends ServerTest {
                 .mapToObj(i -> "t" + i).toList())).expect(400);
         create(org, owner, document("Tag", "text", "tags", List.of("x".repeat(65)))).expect(400);
         create(org, owner, document("Unknown", "text", "orgId", org)).expect(400);
+        String kept = create(org, owner, document("Kept", "text")).expect(201).id();
+        api.patch("/api/knowledge/documents/" + kept).as(owner).json(java.util.Collections.singletonMap("contentType",
+                null)).send().expect(400);
+        assertThat(api.patch("/api/knowledge/documents/" + kept).as(owner).json(Map.of()).send().expect(200).json()
+                .path("editable").asBoolean()).as("a change that changes nothing still says who may edit").isTrue();
+        api.delete("/api/knowledge/documents/" + kept).as(owner).send().expect(204);
         assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
 
         create(org, owner, document("Syntax", "title and colons: a OR b")).expect(201);
@@ -230,6 +236,8 @@ class KnowledgeApiTest extends ServerTest {
         String admin = platform.createUser("admin", null, List.of());
         api.post("/api/knowledge/reindex").as(admin).send().expect(403);
         api.post("/api/knowledge/reindex").as(owner).send().expect(202);
+        assertThat(api.post("/api/knowledge/reindex").as(owner).send().status()).as("while one runs")
+                .isIn(202, 409);
         JsonNode progress = null;
         for (int i = 0; i < 100; i++) {
             progress = api.get("/api/knowledge/reindex").as(admin).send().expect(200).json();

@@ -103,6 +103,44 @@ class KnowledgeUploadTest extends ServerTest {
                 .send().expect(400);
         api.post("/api/knowledge/documents/upload").org(org).as(owner)
                 .json(Map.of("title", "json", "content", "text")).send().expect(415);
+        upload(org, "unknown.txt", utf8("text"), Map.of("contentType", "text/html")).expect(400);
+        api.post("/api/knowledge/documents/upload?title=one").org(org).as(owner).file("twice.txt", utf8("text"),
+                Map.of("title", "two")).send().expect(400);
+        upload(org, "a\u0000b.txt", utf8("text"), Map.of()).expect(400);
         assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
+    }
+
+    /** A PDF that expands far beyond its size, or is drawn over and over, is refused in bounded time and memory. */
+    @Test
+    void aPdfThatExpandsWithoutEndIsRefused() throws IOException {
+        String org = platform.createOrg("PDF bombs");
+        try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            PDPage page = new PDPage();
+            document.addPage(page);
+            try (PDPageContentStream stream = new PDPageContentStream(document, page)) {
+                stream.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+                // Eleven million characters of text, compressed to a few kilobytes.
+                for (int i = 0; i < 110_000; i++) {
+                    stream.beginText();
+                    stream.newLineAtOffset(72, 700);
+                    stream.showText("word ".repeat(20));
+                    stream.endText();
+                }
+            }
+            document.save(out);
+            assertThat(out.size()).isLessThan(2 * 1024 * 1024);
+            Api.Response refused = upload(org, "bomb.pdf", out.toByteArray(), Map.of()).expect(400);
+            assertThat(refused.text("detail")).containsAnyOf("longer than 10 MB", "too long to read");
+        }
+        assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
+    }
+
+    @Test
+    void charactersThatHideOrReorderTextAreDroppedFromUploads() {
+        String org = platform.createOrg("Invisible characters");
+        String id = upload(org, "spoof.txt", utf8("pay \u202Eotni\u202C to acc\u200Bount 42"), Map.of()).expect(201)
+                .id();
+        assertThat(api.get("/api/knowledge/documents/" + id).as(owner).send().expect(200).text("content"))
+                .isEqualTo("pay otni to account 42");
     }
 }
