@@ -48,14 +48,7 @@ class KnowledgeRepository {
         StringBuilder sql = new StringBuilder("select ").append(DOCUMENT_COLUMNS)
                 .append(" from knowledge_documents d where ").append(scope.sql("d.org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
-        if (sharedOnly) {
-            sql.append(" and d.shared");
-        }
-        if (tag != null) {
-            sql.append(" and exists (select 1 from knowledge_document_tags t where t.document_id = d.id"
-                    + " and t.org_id = d.org_id and t.tag = :tag)");
-            params.put("tag", tag);
-        }
+        narrow(sql, params, sharedOnly, tag);
         if (!page.first()) {
             sql.append(" and (d.title > :afterTitle or (d.title = :afterTitle and d.id > :afterId))");
             params.put("afterTitle", page.afterPart(0));
@@ -66,6 +59,18 @@ class KnowledgeRepository {
         List<KnowledgeDocument> rows = withTags(scope, jdbc.sql(sql.toString()).params(params)
                 .query((rs, n) -> document(rs, null)).list());
         return page.page(rows, d -> new String[] {d.title(), d.id().toString()});
+    }
+
+    /** Keeps documents ({@code d}) that are shared, when asked, and that carry {@code tag}, when given. */
+    private static void narrow(StringBuilder sql, Map<String, Object> params, boolean sharedOnly, String tag) {
+        if (sharedOnly) {
+            sql.append(" and d.shared");
+        }
+        if (tag != null) {
+            sql.append(" and exists (select 1 from knowledge_document_tags t where t.document_id = d.id"
+                    + " and t.org_id = d.org_id and t.tag = :tag)");
+            params.put("tag", tag);
+        }
     }
 
     Optional<KnowledgeDocument> find(OrgScope scope, UUID id) {
@@ -179,14 +184,7 @@ class KnowledgeRepository {
                  where c.id in (:ids) and """).append(' ').append(scope.sql("c.org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("ids", ids);
-        if (sharedOnly) {
-            sql.append(" and d.shared");
-        }
-        if (tag != null) {
-            sql.append(" and exists (select 1 from knowledge_document_tags t where t.document_id = d.id"
-                    + " and t.org_id = d.org_id and t.tag = :tag)");
-            params.put("tag", tag);
-        }
+        narrow(sql, params, sharedOnly, tag);
         return jdbc.sql(sql.toString()).params(params).query((rs, n) -> new Found(rs.getObject("id", UUID.class),
                 rs.getObject("document_id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("title"),
                 rs.getBoolean("shared"), rs.getInt("position"), rs.getString("heading"), rs.getString("content")))

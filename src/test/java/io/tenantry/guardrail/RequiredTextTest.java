@@ -70,6 +70,20 @@ class RequiredTextTest {
         assertThat(kelvin.mayMatch(new Scan("kis s"))).isFalse();
     }
 
+    /** One to five pieces, each with a quantifier, now and then an alternative; case-insensitive one time in three. */
+    static String randomPattern(Random random, String[] pieces, String[] quantifiers) {
+        StringBuilder pattern = new StringBuilder(random.nextInt(3) == 0 ? "(?i)" : "");
+        int parts = 1 + random.nextInt(5);
+        for (int i = 0; i < parts; i++) {
+            pattern.append(pieces[random.nextInt(pieces.length)]).append(quantifiers[random.nextInt(
+                    quantifiers.length)]);
+            if (random.nextInt(10) == 0) {
+                pattern.append('|');
+            }
+        }
+        return pattern.toString();
+    }
+
     /** Random patterns and texts: whenever RE2/J finds a match, the text must not be skipped. */
     @Test
     void noTextThatMatchesIsEverSkipped() {
@@ -81,22 +95,14 @@ class RequiredTextTest {
         int read = 0;
         int skipped = 0;
         for (int p = 0; p < 3_000; p++) {
-            StringBuilder pattern = new StringBuilder(random.nextInt(3) == 0 ? "(?i)" : "");
-            int parts = 1 + random.nextInt(5);
-            for (int i = 0; i < parts; i++) {
-                pattern.append(pieces[random.nextInt(pieces.length)]).append(quantifiers[random.nextInt(
-                        quantifiers.length)]);
-                if (random.nextInt(10) == 0) {
-                    pattern.append('|');
-                }
-            }
+            String pattern = randomPattern(random, pieces, quantifiers);
             Pattern compiled;
             try {
-                compiled = Pattern.compile(pattern.toString());
+                compiled = Pattern.compile(pattern);
             } catch (PatternSyntaxException e) {
                 continue;
             }
-            Optional<RequiredText> required = RequiredText.of(pattern.toString());
+            Optional<RequiredText> required = RequiredText.of(pattern);
             if (required.isEmpty()) {
                 continue;
             }
@@ -155,27 +161,19 @@ class RequiredTextTest {
         int started = 0;
         int matched = 0;
         for (int p = 0; p < 2_000; p++) {
-            StringBuilder pattern = new StringBuilder(random.nextInt(3) == 0 ? "(?i)" : "");
-            int parts = 1 + random.nextInt(5);
-            for (int i = 0; i < parts; i++) {
-                pattern.append(pieces[random.nextInt(pieces.length)]).append(quantifiers[random.nextInt(
-                        quantifiers.length)]);
-                if (random.nextInt(10) == 0) {
-                    pattern.append('|');
-                }
-            }
+            String pattern = randomPattern(random, pieces, quantifiers);
             Pattern compiled;
             try {
-                compiled = Pattern.compile(pattern.toString());
+                compiled = Pattern.compile(pattern);
             } catch (PatternSyntaxException e) {
                 continue;
             }
-            if (RequiredText.of(pattern.toString()).isEmpty()) {
+            if (RequiredText.of(pattern).isEmpty()) {
                 continue;
             }
-            RequiredText required = RequiredText.of(pattern.toString()).orElseThrow();
+            RequiredText required = RequiredText.of(pattern).orElseThrow();
             CompiledRule rule = new CompiledRule(RuleSetTest.rule("flag",
-                    Map.of("type", "regex", "pattern", pattern.toString())));
+                    Map.of("type", "regex", "pattern", pattern)));
             for (int t = 0; t < 20; t++) {
                 StringBuilder text = new StringBuilder();
                 int length = 40 + random.nextInt(160);
