@@ -64,8 +64,8 @@ class KnowledgeApiTest extends ServerTest {
         String org = platform.createOrg("Knowledge basics");
         StringBuilder text = new StringBuilder("# Refunds\n\n");
         for (int i = 0; i < 12; i++) {
-            text.append("Paragraph ").append(i).append(": customers may ask for their money back within thirty days. ")
-                    .append("Our policy covers every purchase made online or in a shop.\n\n");
+            text.append("Paragraph ").append(i).append(": customers may ask for quokkarefunds within thirty days. ")
+                    .append("Our policy covers every quokkapurchase made online or in a shop.\n\n");
         }
         text.append("# Shipping\n\nParcels travel by zebracourier, our partner, within two days.\n");
         Api.Response created = create(org, owner, document("Customer handbook", text.toString(), "tags",
@@ -93,8 +93,9 @@ class KnowledgeApiTest extends ServerTest {
         JsonNode mark = hit.path("highlights").get(0);
         assertThat(snippet.substring(mark.path("start").asInt(), mark.path("end").asInt())).isEqualTo("zebracourier");
 
-        // Words are matched by their stem: "refund" finds "Refunds", "purchases" finds "purchase".
-        assertThat(documentIds(search(owner, org, "refund%20purchases"))).containsExactly(created.id());
+        // Words are matched by their stem: "quokkarefund" finds "quokkarefunds", and the other way round.
+        // (Words of this test alone: shared documents of other tests are searched in this context too.)
+        assertThat(documentIds(search(owner, org, "quokkarefund%20quokkapurchases"))).containsExactly(created.id());
         assertThat(api.get("/api/knowledge/documents?tag=Support").org(org).as(owner).send().expect(200).itemIds())
                 .containsExactly(created.id());
         assertThat(api.get("/api/knowledge/documents?tag=other").org(org).as(owner).send().expect(200).itemIds())
@@ -215,13 +216,13 @@ class KnowledgeApiTest extends ServerTest {
         api.delete("/api/knowledge/documents/" + kept).as(owner).send().expect(204);
         assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
 
-        create(org, owner, document("Syntax", "title and colons: a OR b")).expect(201);
+        create(org, owner, document("Syntax", "quokkatitle and colons: a OR quokkasyntax")).expect(201);
         for (String q : List.of("title:(a%20OR", "%22unclosed", "*", "a~2%20b%5E3", "%5B1%20TO%205%5D")) {
             assertThat(api.get("/api/knowledge/search?q=" + q).org(org).as(owner).send().status()).as(q)
                     .isIn(200, 400);
         }
-        assertThat(api.get("/api/knowledge/search?q=title:(a%20OR").org(org).as(owner).send().expect(200).items())
-                .hasSize(1);
+        assertThat(api.get("/api/knowledge/search?q=quokkatitle:(quokkasyntax%20OR").org(org).as(owner).send()
+                .expect(200).items()).hasSize(1);
         api.get("/api/knowledge/search?q=!!!%20...").org(org).as(owner).send().expect(400);
         api.get("/api/knowledge/search?q=").org(org).as(owner).send().expect(400);
         api.get("/api/knowledge/search?q=" + "a".repeat(10_000)).org(org).as(owner).send().expect(400);
