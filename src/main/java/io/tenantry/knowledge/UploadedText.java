@@ -132,7 +132,7 @@ final class UploadedText {
         }
         try (PDDocument document = Loader.loadPDF(new RandomAccessReadBuffer(bytes), "", null, null,
                 MemoryUsageSetting.setupMixed(PDF_MEMORY, PDF_SCRATCH).streamCache)) {
-            PDFTextStripper stripper = new PDFTextStripper();
+            BoundedStripper stripper = new BoundedStripper(Instant.now().plus(PDF_TIME));
             stripper.setParagraphEnd("\n\n");
             // Looking for text drawn twice at one place is quadratic in the text drawn: a small
             // file drawing one line a million times took minutes. Such text is kept twice.
@@ -142,7 +142,7 @@ final class UploadedText {
             return text.toString();
         } catch (InvalidPasswordException e) {
             throw ApiException.badRequest("file", "The PDF is encrypted; upload a copy without a password.");
-        } catch (BoundedText.Exceeded e) {
+        } catch (BoundedText.Exceeded | BoundedStripper.Exceeded e) {
             throw ApiException.badRequest("file", e.getMessage());
         } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
             // Whatever PDFBox fails with on a malformed or hostile file, it is the file's fault.
@@ -157,6 +157,49 @@ final class UploadedText {
     static final long PDF_SCRATCH = 256L * 1024 * 1024;
     static final Duration PDF_TIME = Duration.ofSeconds(20);
     private static final Semaphore PDF_TURNS = new Semaphore(2);
+
+    /** Glyphs on one page beyond which it is no page anyone reads (a real one holds a few thousand). */
+    static final int PAGE_GLYPHS = 100_000;
+
+    /**
+     * The text stripper, stopped as it reads each glyph: PDFBox gathers a whole page before
+     * writing any of it, so a page drawing one line a million times would fill memory and take
+     * minutes before the written text could be counted.
+     */
+    private static final class BoundedStripper extends PDFTextStripper {
+
+        static final class Exceeded extends RuntimeException {
+            Exceeded(String message) {
+                super(message, null, false, false);
+            }
+        }
+
+        private final Instant deadline;
+        private int onThisPage;
+
+        BoundedStripper(Instant deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        protected void startPage(org.apache.pdfbox.pdmodel.PDPage page) throws IOException {
+            onThisPage = 0;
+            super.startPage(page);
+        }
+
+        @Override
+        protected void processTextPosition(org.apache.pdfbox.text.TextPosition text) {
+            if (++onThisPage > PAGE_GLYPHS) {
+                throw new Exceeded("A page of the PDF holds more text than any page anyone reads (over "
+                        + PAGE_GLYPHS + " characters); upload its text instead.");
+            }
+            if ((onThisPage & 1023) == 0 && Instant.now().isAfter(deadline)) {
+                throw new Exceeded("The PDF takes too long to read (more than " + PDF_TIME.toSeconds()
+                        + " seconds); upload its text instead.");
+            }
+            super.processTextPosition(text);
+        }
+    }
 
     /** Where extracted text goes: refuses to grow past {@link #MAX_CHARS} or to be written past its deadline. */
     private static final class BoundedText extends Writer {
