@@ -22,9 +22,10 @@ record KnowledgeDocument(@Always UUID id,
         @Always Instant createdAt, @Always Instant updatedAt,
         @Schema(description = "The text as extracted; given with one document, null in lists.") String content) {
 
-    KnowledgeDocument withoutContent() {
+    /** The same document as changed at {@code at}. */
+    KnowledgeDocument changedAt(Instant at) {
         return new KnowledgeDocument(id, orgId, title, source, tags, shared, editable, contentType, fileName, sizeBytes,
-                chunkCount, version, createdBy, createdAt, updatedAt, null);
+                chunkCount, version, createdBy, createdAt, at, content);
     }
 
     /**

@@ -56,7 +56,7 @@ class KnowledgeSearch {
         if (count < 1 || count > MOST_RESULTS) {
             throw ApiException.badRequest("limit", "limit must be between 1 and " + MOST_RESULTS + ".");
         }
-        String wanted = tag == null || tag.isBlank() ? null : KnowledgeService.tag(tag);
+        String wanted = KnowledgeService.optionalTag(tag);
         List<String> terms = index.terms(query);
         if (terms.isEmpty()) {
             throw ApiException.badRequest("q", "The query has no words to search for (only punctuation, or only "

@@ -59,11 +59,10 @@ class KnowledgeService {
     }
 
     CursorPage<KnowledgeDocument> list(OrgCallContext context, String tag, PageRequest page) {
-        String wanted = tag == null || tag.isBlank() ? null : tag(tag);
+        String wanted = optionalTag(tag);
         CursorPage<KnowledgeDocument> found = transactions.read(context.scope(),
                 () -> knowledge.list(context.scope(), false, wanted, page));
-        return new CursorPage<>(found.items().stream().map(d -> d.editableBy(mayEdit(context, d))).toList(),
-                found.nextCursor());
+        return new CursorPage<>(found.items().stream().map(d -> seenBy(context, d)).toList(), found.nextCursor());
     }
 
     /** The documents the default organization shares, read in its scope: what every org may read. */
@@ -94,7 +93,7 @@ class KnowledgeService {
         OrgScope scope = context.scope();
         KnowledgeDocument own = transactions.read(scope, () -> knowledge.find(scope, id)).orElse(null);
         if (own != null) {
-            return own.editableBy(mayEdit(context, own));
+            return seenBy(context, own);
         }
         OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
         return transactions.read(defaultOrg, () -> knowledge.find(defaultOrg, id)).filter(KnowledgeDocument::shared)
@@ -213,9 +212,7 @@ class KnowledgeService {
             if (changed.equals(before.editableBy(true))) {
                 return before.editableBy(true);
             }
-            KnowledgeDocument stamped = new KnowledgeDocument(id, before.orgId(), title, source, tags, shared, true,
-                    type, changed.fileName(), size, changed.chunkCount(), changed.version(), before.createdBy(),
-                    before.createdAt(), context.at(), content);
+            KnowledgeDocument stamped = changed.changedAt(context.at());
             knowledge.update(scope, stamped, content, chunks);
             audit.record(context, before.orgId(), "knowledge.document.updated", "knowledge_document", id,
                     before.auditState(), stamped.auditState());
@@ -308,6 +305,11 @@ class KnowledgeService {
             throw ApiException.badRequest("tags", "A document has at most " + MAX_TAGS + " tags.");
         }
         return List.copyOf(tags);
+    }
+
+    /** A tag to filter by, or null when none is given. */
+    static String optionalTag(String text) {
+        return text == null || text.isBlank() ? null : tag(text);
     }
 
     static String tag(String text) {
