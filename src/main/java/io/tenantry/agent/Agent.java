@@ -33,4 +33,14 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
     record Audited(String name, String email, String description, String model, String status, UUID clientOrgId,
             BigDecimal billingRateOverride) {
     }
+
+    /** As the audit log keeps an agent that joined an org: its state, and what became of its memory. */
+    Object auditStateOnArrival(MemoryOnMove memory, int memoryEntries) {
+        return new Arrived(name, email, description, model, status, clientOrgId, billingRateOverride, memory.done(),
+                memoryEntries);
+    }
+
+    record Arrived(String name, String email, String description, String model, String status, UUID clientOrgId,
+            BigDecimal billingRateOverride, String memory, int memoryEntries) {
+    }
 }

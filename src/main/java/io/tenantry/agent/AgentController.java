@@ -46,8 +46,16 @@ class AgentController {
 
     record AssignRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid",
             description = "The organization to move the agent to; org_id and clientOrgId are accepted too.")
-            @JsonAlias({"org_id", "clientOrgId"}) UUID orgId) {
+            @JsonAlias({"org_id", "clientOrgId"}) UUID orgId,
+            @Schema(allowableValues = {"keep", "clear"}, description = MEMORY) String memory) {
     }
+
+    record UnassignRequest(@Schema(allowableValues = {"keep", "clear"}, description = MEMORY) String memory) {
+    }
+
+    private static final String MEMORY = "What becomes of the agent's memory: `keep` (the default) moves it with "
+            + "the agent, `clear` deletes it, for when it may hold the previous client's information. The choice "
+            + "is in both organizations' audit logs.";
 
     /** The body of PATCH /{id}, for the API document: the service reads the fields present (PatchBody). */
     @Schema(name = "AgentChanges", description = "The fields to change; those not given stay. "
@@ -118,17 +126,21 @@ class AgentController {
 
     @Operation(operationId = "assignAgentToOrg", summary = "Move an agent to an organization",
             description = "Assigns the agent to another organization from now on; usage before the move stays billed "
-                    + "to the earlier one. Owners and admins only.")
+                    + "to the earlier one, and its memory moves with it or is cleared, as `memory` says. Owners and "
+                    + "admins only.")
     @PostMapping("/{id}/assign-org")
     Agent assign(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) AssignRequest request) {
-        return agents.assign(context, id, request == null ? null : request.orgId());
+        return agents.assign(context, id, request == null ? null : request.orgId(),
+                request == null ? null : request.memory());
     }
 
     @Operation(operationId = "unassignAgentFromOrg", summary = "Return an agent to the default organization",
-            description = "Moves the agent back to the operator's default organization. Owners and admins only.")
+            description = "Moves the agent back to the operator's default organization, its memory kept unless the "
+                    + "body says `{\"memory\": \"clear\"}`. Owners and admins only.")
     @PostMapping("/{id}/unassign-org")
-    Agent unassign(OrgCallContext context, @PathVariable UUID id) {
-        return agents.unassign(context, id);
+    Agent unassign(OrgCallContext context, @PathVariable UUID id,
+            @RequestBody(required = false) UnassignRequest request) {
+        return agents.unassign(context, id, request == null ? null : request.memory());
     }
 
     @Operation(operationId = "listAgentAssignments", summary = "An agent's assignment history",

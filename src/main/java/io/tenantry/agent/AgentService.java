@@ -53,11 +53,13 @@ public class AgentService {
 
     /** Looked up when asked: the features that hold something about an agent depend on this service. */
     private final ObjectProvider<AgentDeparture> departures;
+    private final ObjectProvider<AgentMemoryHolder> memory;
 
     AgentService(AgentRepository agents, AgentKeyRepository keys, AssignmentHistory history, AgentRateHistory rates,
             OrganizationService organizations, ScopedTransactions transactions, AuditLog audit,
-            ObjectProvider<AgentDeparture> departures) {
+            ObjectProvider<AgentDeparture> departures, ObjectProvider<AgentMemoryHolder> memory) {
         this.departures = departures;
+        this.memory = memory;
         this.agents = agents;
         this.keys = keys;
         this.history = history;
@@ -116,6 +118,20 @@ public class AgentService {
     /** The names of those of these agents that exist within {@code scope}. */
     public Map<UUID, String> names(OrgScope scope, java.util.Collection<UUID> ids) {
         return ids.isEmpty() ? Map.of() : agents.names(scope, ids);
+    }
+
+    /**
+     * The agent, if it is within {@code scope}, locked until the transaction ends: what holds
+     * it in its org while something is added to it. Must run inside a write transaction of
+     * {@code scope}.
+     */
+    public java.util.Optional<Agent> lockWithin(OrgScope scope, UUID id) {
+        return agents.lock(scope, id);
+    }
+
+    /** The agent, if it is within {@code scope}. Must run inside a transaction of {@code scope}. */
+    public java.util.Optional<Agent> findWithin(OrgScope scope, UUID id) {
+        return agents.find(scope, id);
     }
 
     public Agent get(OrgCallContext context, UUID id) {
@@ -229,14 +245,16 @@ public class AgentService {
     }
 
     /**
-     * Moves the agent to {@code orgId}. Idempotent: an agent already there stays, and no
+     * Moves the agent to {@code orgId}, its memory kept or cleared as {@code memoryChoice}
+     * says (keep when null). Idempotent: an agent already there stays, memory and all, and no
      * history row is added. The agent is found in the caller's reach, whatever the context.
      */
-    public Agent assign(OrgCallContext context, UUID id, UUID orgId) {
+    public Agent assign(OrgCallContext context, UUID id, UUID orgId, String memoryChoice) {
         context.requireOperator("assign agents to organizations");
         if (orgId == null) {
             throw ApiException.badRequest("orgId", "orgId is required.");
         }
+        MemoryOnMove choice = MemoryOnMove.of(memoryChoice);
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
@@ -251,17 +269,21 @@ public class AgentService {
                     context.actor().label()));
             rates.record(reach, id, orgId, before.billingRateOverride(), context.at());
             departures.orderedStream().forEach(d -> d.agentLeft(inReach, id, before.clientOrgId()));
+            int entries = memory.stream().mapToInt(m -> m.agentMoved(reach, id, orgId, choice)).sum();
             Agent after = agents.find(reach, id).orElseThrow();
-            // One event in each org, each naming only its own org: neither learns the other's id.
+            // One event in each org, each naming only its own org: neither learns the other's id. Both
+            // say what became of the agent's memory, which may hold the first org's information.
             audit.record(inReach, before.clientOrgId(), "agent.unassigned", "agent", id,
-                    Map.of("clientOrgId", before.clientOrgId()), null);
-            audit.record(inReach, orgId, "agent.assigned", "agent", id, null, after.auditState());
+                    Map.of("clientOrgId", before.clientOrgId()), Map.of("memory", choice.done(), "memoryEntries",
+                            entries));
+            audit.record(inReach, orgId, "agent.assigned", "agent", id, null,
+                    after.auditStateOnArrival(choice, entries));
             return after;
         });
     }
 
-    public Agent unassign(OrgCallContext context, UUID id) {
-        return assign(context, id, DefaultOrg.ID);
+    public Agent unassign(OrgCallContext context, UUID id, String memoryChoice) {
+        return assign(context, id, DefaultOrg.ID, memoryChoice);
     }
 
     public CursorPage<Assignment> assignments(OrgCallContext context, UUID id, PageRequest page) {

@@ -71,6 +71,8 @@ class ApiDocument {
                     + "the interventions on record."),
             tag(ApiTags.KNOWLEDGE, "Each organization's knowledge base: documents, their chunks, search, and the "
                     + "documents the default organization shares with every organization's agents."),
+            tag(ApiTags.MEMORY, "What each agent remembers, in the organization that holds it now: entries by "
+                    + "category, importance and expiry, searched by words."),
             tag(ApiTags.AUDIT, "The record of every change: who, what, when, in which organization."),
             tag(ApiTags.AGENT_API, "What an agent calls with its agent key."));
 

@@ -33,6 +33,8 @@ public final class ApiPages {
             new Guarded("/api/agents/*/pause", Page.interventions),
             new Guarded("/api/agents/*/resume", Page.interventions),
             new Guarded("/api/agents/*/stop", Page.interventions),
+            new Guarded("/api/agents/*/memory", Page.memory),
+            new Guarded("/api/agents/*/memory/**", Page.memory),
             new Guarded("/api/agents/**", Page.agents),
             new Guarded("/api/users/**", Page.users),
             new Guarded("/api/audit/**", Page.audit),

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
+import io.tenantry.api.Tags;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
@@ -56,7 +57,7 @@ class KnowledgeSearch {
         if (count < 1 || count > MOST_RESULTS) {
             throw ApiException.badRequest("limit", "limit must be between 1 and " + MOST_RESULTS + ".");
         }
-        String wanted = KnowledgeService.optionalTag(tag);
+        String wanted = Tags.optional(tag);
         List<String> terms = index.terms(query);
         if (terms.isEmpty()) {
             throw ApiException.badRequest("q", "The query has no words to search for (only punctuation, or only "

@@ -1,9 +1,7 @@
 package io.tenantry.knowledge;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -15,6 +13,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
+import io.tenantry.api.Tags;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.DefaultOrg;
@@ -33,8 +32,6 @@ class KnowledgeService {
 
     static final int MAX_PER_ORG = 10_000;
     static final int MAX_CONTENT_BYTES = 1024 * 1024;
-    static final int MAX_TAGS = 20;
-    static final int TAG_LENGTH = 64;
     static final Set<String> WRITTEN_TYPES = Set.of("text/markdown", "text/plain");
 
     private static final Set<String> PATCHABLE = Set.of("title", "content", "contentType", "tags", "source",
@@ -59,7 +56,7 @@ class KnowledgeService {
     }
 
     CursorPage<KnowledgeDocument> list(OrgCallContext context, String tag, PageRequest page) {
-        String wanted = optionalTag(tag);
+        String wanted = Tags.optional(tag);
         CursorPage<KnowledgeDocument> found = transactions.read(context.scope(),
                 () -> knowledge.list(context.scope(), false, wanted, page));
         return new CursorPage<>(found.items().stream().map(d -> seenBy(context, d)).toList(), found.nextCursor());
@@ -115,7 +112,7 @@ class KnowledgeService {
         }
         String content = content(request.content());
         return add(context, new Draft(Fields.required("title", request.title(), 300), content, type, null,
-                content.getBytes(StandardCharsets.UTF_8).length, tags(request.tags()),
+                content.getBytes(StandardCharsets.UTF_8).length, Tags.of(request.tags(), "A document"),
                 Fields.optional("source", request.source(), 2000), Boolean.TRUE.equals(request.shared())));
     }
 
@@ -127,8 +124,8 @@ class KnowledgeService {
         String titled = title == null || title.isBlank() ? Fields.required("title", name, 300)
                 : Fields.required("title", title, 300);
         List<String> tagList = tags == null || tags.isBlank() ? List.of()
-                : tags(java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty())
-                        .map(t -> (Object) t).toList());
+                : Tags.of(java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty())
+                        .map(t -> (Object) t).toList(), "A document");
         return add(context, new Draft(titled, extracted.text(), extracted.contentType(), name, bytes.length, tagList,
                 Fields.optional("source", source, 2000), shared));
     }
@@ -189,7 +186,8 @@ class KnowledgeService {
             if (patch.has("content") && !WRITTEN_TYPES.contains(type)) {
                 type = "text/plain";
             }
-            List<String> tags = patch.has("tags") ? tags(patch.fields().get("tags")) : before.tags();
+            List<String> tags = patch.has("tags") ? Tags.of(patch.fields().get("tags"), "A document")
+                    : before.tags();
             String source = patch.has("source") ? Fields.optional("source", patch.text("source"), 2000)
                     : before.source();
             boolean shared = before.shared();
@@ -281,39 +279,6 @@ class KnowledgeService {
                     + "upload longer documents as files.");
         }
         return content;
-    }
-
-    /** Tags as stored: trimmed, in lower case, each once, at most {@value #MAX_TAGS}. */
-    static List<String> tags(Object value) {
-        if (value == null) {
-            return List.of();
-        }
-        if (!(value instanceof List<?> given)) {
-            throw ApiException.badRequest("tags", "tags must be a list of words.");
-        }
-        List<String> tags = new ArrayList<>();
-        for (Object one : given) {
-            if (!(one instanceof String text)) {
-                throw ApiException.badRequest("tags", "tags must be a list of words.");
-            }
-            String tag = tag(text);
-            if (!tags.contains(tag)) {
-                tags.add(tag);
-            }
-        }
-        if (tags.size() > MAX_TAGS) {
-            throw ApiException.badRequest("tags", "A document has at most " + MAX_TAGS + " tags.");
-        }
-        return List.copyOf(tags);
-    }
-
-    /** A tag to filter by, or null when none is given. */
-    static String optionalTag(String text) {
-        return text == null || text.isBlank() ? null : tag(text);
-    }
-
-    static String tag(String text) {
-        return Fields.required("tags", text, TAG_LENGTH).toLowerCase(Locale.ROOT);
     }
 
     static ApiException notFound() {

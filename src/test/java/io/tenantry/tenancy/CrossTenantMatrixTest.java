@@ -85,6 +85,7 @@ class CrossTenantMatrixTest {
     final Map<Where, String> rules = new EnumMap<>(Where.class);
     final Map<Where, String> documents = new EnumMap<>(Where.class);
     String sharedDocument;
+    final Map<Where, String> memories = new EnumMap<>(Where.class);
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
@@ -143,6 +144,21 @@ class CrossTenantMatrixTest {
             documents.put(where, newDocument(where, platform.owner(), false).expect(201).id());
         }
         sharedDocument = newDocument(Where.DEFAULT, platform.owner(), true).expect(201).id();
+        for (Where where : Where.values()) {
+            memories.put(where, newMemory(where, platform.owner()).expect(201).id());
+        }
+    }
+
+    /** A memory entry of {@code where}'s agent, holding the matrix's word, added by {@code token}. */
+    Api.Response newMemory(Where where, String token) {
+        return api.post("/api/agents/" + agents.get(where) + "/memory").as(token).json(Map.of("category", "fact",
+                "title", Platform.unique("Memory"), "content", "Remembered in " + where + ": matrixmemory.")).send();
+    }
+
+    /** How many entries {@code where}'s agent holds, as the owner sees them. */
+    int memoryCount(Where where) {
+        return api.get("/api/agents/" + agents.get(where) + "/memory?limit=500").as(platform.owner()).send()
+                .expect(200).items().size();
     }
 
     /** A document of {@code where}'s org holding the matrix's search word, added by {@code token}. */
@@ -599,6 +615,27 @@ class CrossTenantMatrixTest {
                     (who, r) -> assertThat(r.json().path("matches")).isNotEmpty().allSatisfy(
                             m -> assertThat(m.path("ruleId").asString()).isIn(rulesOf(org)))));
         }
+        for (Where where : Where.values()) {
+            String agent = agents.get(where);
+            String entry = memories.get(where);
+            rows.add(row("GET /api/agents/{" + where + "}/memory", Expect.readIn(where),
+                    who -> api.get("/api/agents/" + agent + "/memory?q=matrixmemory").as(token(who)).send(),
+                    (who, r) -> assertThat(r.itemIds()).contains(entry).allSatisfy(id -> assertThat(id)
+                            .isNotIn(memories.values().stream().filter(m -> !m.equals(entry)).toList()))));
+            rows.add(row("GET /api/agents/{" + where + "}/memory/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/agents/" + agent + "/memory/" + entry).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(entry)));
+            rows.add(row("GET /agent/v1/memory/{" + where + "}", Expect.of(403, 403, 403, 403, 403,
+                    where == Where.A ? 200 : 404, 401),
+                    who -> api.get("/agent/v1/memory/" + entry).as(token(who)).send(),
+                    (who, r) -> assertThat(r.id()).isEqualTo(entry)));
+        }
+        rows.add(row("GET /api/agents/{A}/memory/{B}", Expect.of(404, 404, 404, 404, 404, 403, 401),
+                who -> api.get("/api/agents/" + agents.get(Where.A) + "/memory/" + memories.get(Where.B))
+                        .as(token(who)).send()));
+        rows.add(row("GET /agent/v1/memory", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/memory?q=matrixmemory").as(token(who)).send(),
+                (who, r) -> assertThat(r.itemIds()).containsExactly(memories.get(Where.A))));
         // An operator who picked org A does not reach org B's objects through it either.
         rows.add(row("GET /api/agents/{B} with X-Org-Id A", Expect.of(404, 404, 404, 404, 403, 403, 401),
                 who -> api.get("/api/agents/" + agents.get(Where.B)).org(orgs.get(Where.A)).as(token(who)).send()));
@@ -1058,6 +1095,76 @@ class CrossTenantMatrixTest {
         rows.add(row("POST /api/knowledge/reindex", Expect.of(202, 403, 403, 403, 403, 403, 401),
                 who -> api.post("/api/knowledge/reindex").as(token(who)).send(),
                 (who, r) -> assertThat(r.text("state")).isIn("running", "done")));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @Order(9)
+    @TestFactory
+    Stream<DynamicTest> memoryWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            String agent = agents.get(where);
+            rows.add(row("POST /api/agents/{" + where + "}/memory", Expect.of(201, 201, 201,
+                    where == Where.A ? 201 : 404, where == Where.B ? 201 : 404, 403, 401), who -> {
+                        int before = memoryCount(where);
+                        Api.Response response = newMemory(where, token(who));
+                        assertThat(memoryCount(where)).isEqualTo(before + (response.status() == 201 ? 1 : 0));
+                        return response;
+                    }));
+            Expect changeIn = Expect.of(200, 200, 200, where == Where.A ? 200 : 404, where == Where.B ? 200 : 404,
+                    403, 401);
+            rows.add(row("PATCH /api/agents/{" + where + "}/memory/{" + where + "}", changeIn, who -> {
+                String entry = newMemory(where, platform.owner()).expect(201).id();
+                Api.Response response = api.patch("/api/agents/" + agent + "/memory/" + entry).as(token(who))
+                        .json(Map.of("title", "Changed by " + who)).send();
+                String title = api.get("/api/agents/" + agent + "/memory/" + entry).as(platform.owner()).send()
+                        .text("title");
+                assertThat(title.equals("Changed by " + who)).isEqualTo(response.status() == 200);
+                return response;
+            }));
+            rows.add(row("DELETE /api/agents/{" + where + "}/memory/{" + where + "}", Expect.of(204, 204, 204,
+                    where == Where.A ? 204 : 404, where == Where.B ? 204 : 404, 403, 401), who -> {
+                        String entry = newMemory(where, platform.owner()).expect(201).id();
+                        Api.Response response = api.delete("/api/agents/" + agent + "/memory/" + entry)
+                                .as(token(who)).send();
+                        int after = api.get("/api/agents/" + agent + "/memory/" + entry).as(platform.owner())
+                                .send().status();
+                        assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                        return response;
+                    }));
+            Expect agentOnly = Expect.of(403, 403, 403, 403, 403, where == Where.A ? 200 : 404, 401);
+            rows.add(row("PATCH /agent/v1/memory/{" + where + "}", agentOnly, who -> {
+                String entry = newMemory(where, platform.owner()).expect(201).id();
+                Api.Response response = api.patch("/agent/v1/memory/" + entry).as(token(who))
+                        .json(Map.of("title", "Changed by " + who)).send();
+                String title = api.get("/api/agents/" + agent + "/memory/" + entry).as(platform.owner()).send()
+                        .text("title");
+                assertThat(title.equals("Changed by " + who)).isEqualTo(response.status() == 200);
+                return response;
+            }));
+            rows.add(row("DELETE /agent/v1/memory/{" + where + "}", Expect.of(403, 403, 403, 403, 403,
+                    where == Where.A ? 204 : 404, 401), who -> {
+                        String entry = newMemory(where, platform.owner()).expect(201).id();
+                        Api.Response response = api.delete("/agent/v1/memory/" + entry).as(token(who)).send();
+                        int after = api.get("/api/agents/" + agent + "/memory/" + entry).as(platform.owner())
+                                .send().status();
+                        assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                        return response;
+                    }));
+        }
+        rows.add(row("POST /agent/v1/memory", Expect.of(403, 403, 403, 403, 403, 201, 401), who -> {
+            Map<Where, Integer> before = new EnumMap<>(Where.class);
+            for (Where where : Where.values()) {
+                before.put(where, memoryCount(where));
+            }
+            Api.Response response = api.post("/agent/v1/memory").as(token(who)).json(Map.of("category", "context",
+                    "title", Platform.unique("By " + who), "content", "matrixmemory")).send();
+            for (Where where : Where.values()) {
+                int added = response.status() == 201 && where == Where.A ? 1 : 0;
+                assertThat(memoryCount(where)).as("%s's agent", where).isEqualTo(before.get(where) + added);
+            }
+            return response;
+        }, (who, r) -> assertThat(r.text("agentId")).isEqualTo(agents.get(Where.A))));
         return rows.stream().flatMap(s -> s);
     }
 

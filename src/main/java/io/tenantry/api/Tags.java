@@ -1,0 +1,51 @@
+package io.tenantry.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Tags on a thing an org keeps (a knowledge document, a memory entry): single-line words
+ * compared in lower case, each once, a bounded number of them.
+ */
+public final class Tags {
+
+    public static final int MAX = 20;
+    public static final int LENGTH = 64;
+
+    private Tags() {
+    }
+
+    /** Tags as stored: trimmed, in lower case, each once, at most {@value #MAX}; null gives none. */
+    public static List<String> of(Object value, String what) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> given)) {
+            throw ApiException.badRequest("tags", "tags must be a list of words.");
+        }
+        List<String> tags = new ArrayList<>();
+        for (Object one : given) {
+            if (!(one instanceof String text)) {
+                throw ApiException.badRequest("tags", "tags must be a list of words.");
+            }
+            String tag = one(text);
+            if (!tags.contains(tag)) {
+                tags.add(tag);
+            }
+        }
+        if (tags.size() > MAX) {
+            throw ApiException.badRequest("tags", what + " has at most " + MAX + " tags.");
+        }
+        return List.copyOf(tags);
+    }
+
+    /** A tag to filter by, or null when none is given. */
+    public static String optional(String text) {
+        return text == null || text.isBlank() ? null : one(text);
+    }
+
+    private static String one(String text) {
+        return Fields.required("tags", text, LENGTH).toLowerCase(Locale.ROOT);
+    }
+}

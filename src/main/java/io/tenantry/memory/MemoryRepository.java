@@ -1,0 +1,198 @@
+package io.tenantry.memory;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * Agents' memory entries and their tags, org data like every tenant table. Every read asks
+ * for the agent, the scope and an expiry still ahead, so an expired entry is never read,
+ * whether or not the purge has come by yet.
+ */
+@Repository
+class MemoryRepository {
+
+    private static final String COLUMNS = "m.id, m.agent_id, m.org_id, m.category, m.title, m.content,"
+            + " m.importance, m.expires_at, m.created_by, m.updated_by, m.created_at, m.updated_at";
+
+    private final JdbcClient jdbc;
+
+    MemoryRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** What to list: a category, a tag and words that must all appear (in title, content or tags), each optional. */
+    record Filter(MemoryCategory category, String tag, List<String> words) {
+    }
+
+    /** The agent's live entries in scope, most important first, then most recently changed. */
+    CursorPage<MemoryEntry> list(OrgScope scope, UUID agentId, Filter filter, Instant now, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append(" from agent_memory m where ")
+                .append(live(scope));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("agent", agentId);
+        params.put("now", Timestamps.of(now));
+        if (filter.category() != null) {
+            sql.append(" and m.category = :category");
+            params.put("category", filter.category().name());
+        }
+        if (filter.tag() != null) {
+            sql.append(" and exists (select 1 from agent_memory_tags t where t.entry_id = m.id and t.org_id = m.org_id"
+                    + " and t.tag = :tag)");
+            params.put("tag", filter.tag());
+        }
+        for (int i = 0; i < filter.words().size(); i++) {
+            String word = ":w" + i;
+            sql.append(" and (lower(m.title) like ").append(word).append(" escape '\\' or lower(m.content) like ")
+                    .append(word).append(" escape '\\' or exists (select 1 from agent_memory_tags t where")
+                    .append(" t.entry_id = m.id and t.org_id = m.org_id and t.tag like ").append(word)
+                    .append(" escape '\\'))");
+            params.put("w" + i, "%" + likeEscaped(filter.words().get(i)) + "%");
+        }
+        if (!page.first()) {
+            sql.append(" and (m.importance < :afterImportance or (m.importance = :afterImportance and"
+                    + " (m.updated_at < :afterAt or (m.updated_at = :afterAt and m.id < :afterId))))");
+            params.put("afterImportance", page.afterInt(0));
+            params.put("afterAt", Timestamps.of(page.afterInstant(1)));
+            params.put("afterId", page.afterId(2));
+        }
+        sql.append(" order by m.importance desc, m.updated_at desc, m.id desc limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<MemoryEntry> rows = withTags(scope, jdbc.sql(sql.toString()).params(params)
+                .query(MemoryRepository::entry).list());
+        return page.page(rows, e -> new String[] {Integer.toString(e.importance()), e.updatedAt().toString(),
+                e.id().toString()});
+    }
+
+    private static String live(OrgScope scope) {
+        return "m.agent_id = :agent and " + scope.sql("m.org_id") + " and (m.expires_at is null or m.expires_at > :now)";
+    }
+
+    /** {@code text} for a LIKE pattern with backslash as the escape: its wildcards match only themselves. */
+    static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    Optional<MemoryEntry> find(OrgScope scope, UUID agentId, UUID id, Instant now) {
+        List<MemoryEntry> rows = jdbc.sql("select " + COLUMNS + " from agent_memory m where m.id = :id and "
+                + live(scope)).param("id", id).param("agent", agentId).param("now", Timestamps.of(now))
+                .params(scope.parameters()).query(MemoryRepository::entry).list();
+        return withTags(scope, rows).stream().findFirst();
+    }
+
+    /** Locks the entry until the transaction ends, so that checks and the write see the same entry. */
+    Optional<MemoryEntry> lock(OrgScope scope, UUID agentId, UUID id, Instant now) {
+        boolean found = jdbc.sql("select m.id from agent_memory m where m.id = :id and " + live(scope) + " for update")
+                .param("id", id).param("agent", agentId).param("now", Timestamps.of(now)).params(scope.parameters())
+                .query(UUID.class).optional().isPresent();
+        return found ? find(scope, agentId, id, now) : Optional.empty();
+    }
+
+    /** The agent's live entries: what its limit counts. */
+    int countLive(OrgScope scope, UUID agentId, Instant now) {
+        return jdbc.sql("select count(*) from agent_memory m where " + live(scope)).param("agent", agentId)
+                .param("now", Timestamps.of(now)).params(scope.parameters()).query(Integer.class).single();
+    }
+
+    void insert(OrgScope scope, MemoryEntry entry, int sizeBytes) {
+        scope.requireWritable(entry.orgId());
+        jdbc.sql("""
+                insert into agent_memory (id, org_id, agent_id, category, title, content, size_bytes, importance,
+                                          expires_at, created_by, updated_by, created_at, updated_at)
+                values (:id, :org, :agent, :category, :title, :content, :size, :importance, :expires, :by, :by,
+                        :at, :at)
+                """).param("id", entry.id()).param("org", entry.orgId()).param("agent", entry.agentId())
+                .param("category", entry.category()).param("title", entry.title()).param("content", entry.content())
+                .param("size", sizeBytes).param("importance", entry.importance())
+                .param("expires", Timestamps.of(entry.expiresAt())).param("by", entry.createdBy())
+                .param("at", Timestamps.of(entry.createdAt())).update();
+        setTags(scope, entry);
+    }
+
+    void update(OrgScope scope, MemoryEntry entry, int sizeBytes) {
+        scope.requireWritable(entry.orgId());
+        jdbc.sql("""
+                update agent_memory set category = :category, title = :title, content = :content, size_bytes = :size,
+                       importance = :importance, expires_at = :expires, updated_by = :by, updated_at = :at
+                 where id = :id and agent_id = :agent and """ + " " + scope.sql("org_id"))
+                .param("id", entry.id()).param("agent", entry.agentId()).param("category", entry.category())
+                .param("title", entry.title()).param("content", entry.content()).param("size", sizeBytes)
+                .param("importance", entry.importance()).param("expires", Timestamps.of(entry.expiresAt()))
+                .param("by", entry.updatedBy()).param("at", Timestamps.of(entry.updatedAt()))
+                .params(scope.parameters()).update();
+        jdbc.sql("delete from agent_memory_tags where entry_id = :id and " + scope.sql("org_id"))
+                .param("id", entry.id()).params(scope.parameters()).update();
+        setTags(scope, entry);
+    }
+
+    void delete(OrgScope scope, UUID agentId, UUID id) {
+        jdbc.sql("delete from agent_memory where id = :id and agent_id = :agent and " + scope.sql("org_id"))
+                .param("id", id).param("agent", agentId).params(scope.parameters()).update();
+    }
+
+    /** Every entry of the agent (expired ones too) now belongs to {@code to}; answers how many. */
+    int moveAll(OrgScope scope, UUID agentId, UUID to) {
+        scope.requireWritable(to);
+        jdbc.sql("update agent_memory_tags set org_id = :to where entry_id in (select m.id from agent_memory m"
+                + " where m.agent_id = :agent and " + scope.sql("m.org_id") + ") and " + scope.sql("org_id"))
+                .param("to", to).param("agent", agentId).params(scope.parameters()).update();
+        return jdbc.sql("update agent_memory set org_id = :to where agent_id = :agent and " + scope.sql("org_id"))
+                .param("to", to).param("agent", agentId).params(scope.parameters()).update();
+    }
+
+    /** Deletes every entry of the agent; answers how many. */
+    int deleteAll(OrgScope scope, UUID agentId) {
+        return jdbc.sql("delete from agent_memory where agent_id = :agent and " + scope.sql("org_id"))
+                .param("agent", agentId).params(scope.parameters()).update();
+    }
+
+    /** Deletes the entries that expired by {@code now}, in every org of {@code scope}; answers how many. */
+    int purgeExpired(OrgScope scope, Instant now) {
+        return jdbc.sql("delete from agent_memory where expires_at <= :now and " + scope.sql("org_id"))
+                .param("now", Timestamps.of(now)).params(scope.parameters()).update();
+    }
+
+    private void setTags(OrgScope scope, MemoryEntry entry) {
+        for (String tag : entry.tags()) {
+            jdbc.sql("insert into agent_memory_tags (org_id, entry_id, tag) values (:org, :entry, :tag)")
+                    .param("org", entry.orgId()).param("entry", entry.id()).param("tag", tag).update();
+        }
+    }
+
+    private List<MemoryEntry> withTags(OrgScope scope, List<MemoryEntry> entries) {
+        if (entries.isEmpty()) {
+            return entries;
+        }
+        Map<UUID, List<String>> tags = new HashMap<>();
+        jdbc.sql("select entry_id, tag from agent_memory_tags where entry_id in (:ids) and " + scope.sql("org_id")
+                + " order by tag").param("ids", entries.stream().map(MemoryEntry::id).toList())
+                .params(scope.parameters())
+                .query((rs, n) -> tags.computeIfAbsent(rs.getObject("entry_id", UUID.class), k -> new ArrayList<>())
+                        .add(rs.getString("tag"))).list();
+        return entries.stream().map(e -> new MemoryEntry(e.id(), e.agentId(), e.orgId(), e.category(), e.title(),
+                e.content(), e.importance(), List.copyOf(tags.getOrDefault(e.id(), List.of())), e.expiresAt(),
+                e.createdBy(), e.updatedBy(), e.createdAt(), e.updatedAt())).toList();
+    }
+
+    private static MemoryEntry entry(ResultSet rs, int n) throws SQLException {
+        return new MemoryEntry(rs.getObject("id", UUID.class), rs.getObject("agent_id", UUID.class),
+                rs.getObject("org_id", UUID.class), rs.getString("category"), rs.getString("title"),
+                rs.getString("content"), rs.getInt("importance"), List.of(), Timestamps.read(rs, "expires_at"),
+                rs.getString("created_by"), rs.getString("updated_by"), Timestamps.read(rs, "created_at"),
+                Timestamps.read(rs, "updated_at"));
+    }
+}
