@@ -15,6 +15,14 @@ export function askToConfirm(options) {
 }
 
 /**
+ * Asks the user to pick one of `choices` ([{ value, label, danger }]); resolves the value
+ * picked, null for Cancel or Escape.
+ */
+export function askToChoose(options) {
+  return ask(options, null, options.choices);
+}
+
+/**
  * Asks for a reason in words (it goes on the record); resolves the reason for the confirm
  * button, null for Cancel or Escape. The confirm button waits for a reason.
  */
@@ -22,7 +30,8 @@ export function askForReason(options) {
   return ask(options, options.reasonLabel || 'Reason');
 }
 
-function ask({ title, message, details = [], confirm = null, danger = false, links = [] }, reasonLabel) {
+function ask({ title, message, details = [], confirm = null, danger = false, links = [] }, reasonLabel,
+  choices = confirm ? [{ value: 'confirm', label: confirm, danger }] : []) {
   open?.close();
   const dialog = document.createElement('dialog');
   dialog.className = 'confirm';
@@ -31,20 +40,22 @@ function ask({ title, message, details = [], confirm = null, danger = false, lin
   document.body.append(dialog);
   open = dialog;
   return new Promise((resolve) => {
+    // `answer` is the value of the choice picked, or null for Cancel.
     const finish = (answer) => {
       const reason = dialog.querySelector('textarea.reason')?.value.trim() ?? '';
       if (answer && reasonLabel && !reason) {
         dialog.querySelector('textarea.reason').focus();
         return;
       }
-      dialog.returnValue = answer ? 'confirm' : 'cancel';
+      dialog.returnValue = answer ?? 'cancel';
       dialog.dataset.reason = reason;
       dialog.close();
     };
     dialog.addEventListener('close', () => {
       if (open === dialog) open = null;
       dialog.remove();
-      resolve(dialog.returnValue === 'confirm' ? dialog.dataset.reason : null);
+      const picked = choices.some((c) => c.value === dialog.returnValue) ? dialog.returnValue : null;
+      resolve(picked === null ? null : reasonLabel ? dialog.dataset.reason : picked);
     }, { once: true });
     render(html`
       <h2 id="confirm-title">${title}</h2>
@@ -53,12 +64,12 @@ function ask({ title, message, details = [], confirm = null, danger = false, lin
       ${reasonLabel ? html`<label>${reasonLabel}
         <textarea class="reason" rows="3" maxlength="500" required></textarea></label>` : ''}
       ${links.length ? html`<p class="fixes">${links.map((l) => html`<a href=${l.href}
-        @click=${() => finish(false)}>${l.label}</a>`)}</p>` : ''}
+        @click=${() => finish(null)}>${l.label}</a>`)}</p>` : ''}
       <div class="actions">
-        <button type="button" class="secondary cancel" autofocus @click=${() => finish(false)}>
-          ${confirm ? 'Cancel' : 'Close'}</button>
-        ${confirm ? html`<button type="button" class="confirm ${danger ? 'danger' : ''}"
-          @click=${() => finish(true)}>${confirm}</button>` : ''}
+        <button type="button" class="secondary cancel" autofocus @click=${() => finish(null)}>
+          ${choices.length ? 'Cancel' : 'Close'}</button>
+        ${choices.map((c) => html`<button type="button" class="confirm ${c.danger ? 'danger' : ''}"
+          data-choice=${c.value} @click=${() => finish(c.value)}>${c.label}</button>`)}
       </div>`, dialog);
     dialog.showModal();
   });

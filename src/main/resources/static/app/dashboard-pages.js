@@ -1,6 +1,6 @@
-// The pages a user may be granted, and those the dashboard already has. The others are
-// granted ahead of the features that will use them: the permission editor shows them as
-// coming and does not offer them, since they open nothing yet.
+// The pages a user may be granted, and those the dashboard already has (as a page, or as a
+// part of one). The others are granted ahead of the features that will use them: the
+// permission editor shows them as coming and does not offer them, since they open nothing yet.
 
 /** Pages the dashboard has, in menu order; each needs the page permission of the same name. */
 export const DASHBOARD_PAGES = [
@@ -20,6 +20,9 @@ export const DASHBOARD_PAGES = [
 export const ALL_PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'guardrails',
   'interventions', 'memory', 'vault', 'billing', 'settings', 'audit'];
 
+/** Permissions that open a part of another page rather than a page of their own. */
+export const PAGE_PARTS = [{ page: 'memory', label: 'Memory (a tab of an agent on the Agents page)' }];
+
 export function opensAPage(page) {
-  return DASHBOARD_PAGES.some((p) => p.page === page);
+  return DASHBOARD_PAGES.some((p) => p.page === page) || PAGE_PARTS.some((p) => p.page === page);
 }

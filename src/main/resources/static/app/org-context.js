@@ -3,6 +3,9 @@
 // "All organizations". A bound user's context is their org and cannot change.
 const listeners = new Set();
 
+/** The operator's own organization: it always exists and never belongs to a client. */
+export const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
+
 export const orgContext = {
   selected: null,
   locked: false,

@@ -1,11 +1,15 @@
 // The Agents page: the agents of the current org context (every org, for "All
-// organizations"), paged from the server; operators create, pause and resume them.
+// organizations"), paged from the server; operators create, pause, resume and move them.
+// An agent's view opens below its row, with tabs: details and keys (operators) and its
+// memory (those with the memory page).
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { askToConfirm, askForReason } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
+import { moveAgent } from '../move-agent.js';
+import './agent-memory.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
@@ -21,6 +25,7 @@ class AgentsPage extends LightElement {
     formError: { state: true },
     rowErrors: { state: true },
     open: { state: true },
+    tab: { state: true },
     keys: { state: true },
     issued: { state: true },
     orgs: { state: true },
@@ -58,14 +63,17 @@ class AgentsPage extends LightElement {
     }
   }
 
-  /** Opens a row's details: its keys, and where it can be moved. */
-  async toggle(agent) {
+  /** Opens a row's view on a tab (details: its keys and where it can be moved; memory), or closes it. */
+  async toggle(agent, tab) {
     this.issued = null;
-    if (this.open === agent.id) {
+    if (this.open === agent.id && this.tab === tab) {
       this.open = null;
       return;
     }
+    const opening = this.open !== agent.id;
     this.open = agent.id;
+    this.tab = tab;
+    if (tab !== 'details' || (!opening && this.keys)) return;
     this.keys = null;
     try {
       this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
@@ -99,8 +107,8 @@ class AgentsPage extends LightElement {
     event.preventDefault();
     const orgId = new FormData(event.target).get('org');
     try {
-      const moved = await post(`/api/agents/${agent.id}/assign-org`, { orgId }, { org: null });
-      this.list.replace(moved);
+      const moved = await moveAgent(agent, this.orgs.find((o) => o.id === orgId));
+      if (moved) this.list.replace(moved);
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
@@ -143,6 +151,21 @@ class AgentsPage extends LightElement {
     }
   }
 
+  /** The agent's view: the tabs this user may open, and the one open. */
+  view(agent) {
+    const tabs = [...(isOperator(this.me) ? [['details', 'Details & keys']] : []),
+      ...(this.mayKeepMemory() ? [['memory', 'Memory']] : [])];
+    return html`
+      <div role="tablist" class="tabs" aria-label="${agent.name}">${tabs.map(([tab, label]) => html`<button
+        type="button" role="tab" aria-selected=${this.tab === tab ? 'true' : 'false'}
+        @click=${() => { if (this.tab !== tab) this.toggle(agent, tab); }}>${label}</button>`)}</div>
+      ${this.tab === 'memory' ? html`<agent-memory .agent=${agent}></agent-memory>` : this.details(agent)}`;
+  }
+
+  mayKeepMemory() {
+    return Boolean(this.me?.pages?.includes('memory'));
+  }
+
   details(agent) {
     return html`
       <form class="form agent-details" @submit=${(e) => this.saveDetails(agent, e)}>
@@ -179,6 +202,7 @@ class AgentsPage extends LightElement {
 
   render() {
     const operator = isOperator(this.me);
+    const actions = operator || this.mayKeepMemory();
     return html`
       <div class="page-head">
         <h1>Agents</h1>
@@ -197,20 +221,24 @@ class AgentsPage extends LightElement {
       ${!this.list.loading && !this.list.error && this.list.items.length === 0 ? html`<p class="empty">No agents in this
         context yet.${operator ? ' Create one with New Agent.' : ''}</p>` : ''}
       <table class="list" aria-busy=${this.list.loading ? 'true' : 'false'}>
-        <thead><tr><th>Name</th><th>Organization</th><th>Status</th><th>Rate</th>${operator ? html`<th></th>` : ''}
+        <thead><tr><th>Name</th><th>Organization</th><th>Status</th><th>Rate</th>${actions ? html`<th></th>` : ''}
         </tr></thead>
         <tbody>${this.list.items.map((a) => html`<tr data-agent-id=${a.id}>
           <td>${a.name}${a.email ? html`<br><small>${a.email}</small>` : ''}</td>
           <td>${a.clientOrgName}</td>
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
           <td>${money(a.effectiveBillingRate)}</td>
-          ${operator ? html`<td><div class="actions">
-            <button class="secondary" @click=${() => this.setStatus(a, a.status === 'active' ? 'pause' : 'resume')}>
+          ${actions ? html`<td><div class="actions">
+            ${operator ? html`<button class="secondary"
+              @click=${() => this.setStatus(a, a.status === 'active' ? 'pause' : 'resume')}>
               ${a.status === 'active' ? 'Pause' : 'Resume'}</button>
-            <button class="secondary" aria-expanded=${this.open === a.id ? 'true' : 'false'}
-              @click=${() => this.toggle(a)}>Details &amp; keys</button></div>
+            <button class="secondary" aria-expanded=${this.open === a.id && this.tab === 'details' ? 'true' : 'false'}
+              @click=${() => this.toggle(a, 'details')}>Details &amp; keys</button>` : ''}
+            ${this.mayKeepMemory() ? html`<button class="secondary"
+              aria-expanded=${this.open === a.id && this.tab === 'memory' ? 'true' : 'false'}
+              @click=${() => this.toggle(a, 'memory')}>Memory</button>` : ''}</div>
             ${this.rowErrors[a.id] ? html`<p class="error" role="alert">${this.rowErrors[a.id]}</p>` : ''}</td>` : ''}
-        </tr>${this.open === a.id ? html`<tr class="editor"><td colspan="5">${this.details(a)}</td></tr>` : ''}`)}
+        </tr>${this.open === a.id ? html`<tr class="editor"><td colspan="5">${this.view(a)}</td></tr>` : ''}`)}
         </tbody>
       </table>
       ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}

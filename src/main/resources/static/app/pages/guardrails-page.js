@@ -7,11 +7,10 @@ import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del, ApiError } from '../api.js';
 import { PagedList } from '../paged-list.js';
-import { orgContext } from '../org-context.js';
+import { orgContext, DEFAULT_ORG } from '../org-context.js';
 import './rule-form.js';
 import './policy-form.js';
 
-export const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
 
 const TEST_LABELS = { content: 'Text', agentId: 'Agent', direction: 'Direction' };
 

@@ -8,8 +8,7 @@ import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del, upload } from '../api.js';
 import { PagedList } from '../paged-list.js';
-import { orgContext } from '../org-context.js';
-import { DEFAULT_ORG } from './guardrails-page.js';
+import { orgContext, DEFAULT_ORG } from '../org-context.js';
 
 const LABELS = { title: 'Title', content: 'Text', tags: 'Tags', file: 'File', q: 'Search', shared: 'Shared' };
 const KINDS = { 'text/markdown': 'Markdown', 'text/plain': 'Text', 'text/html': 'HTML', 'application/pdf': 'PDF' };

@@ -2,15 +2,12 @@
 // its billing (monthly revenue against token cost, per-agent rates, a month's breakdown).
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
-import { askToConfirm } from '../confirm-dialog.js';
 import { get, post } from '../api.js';
+import { moveAgent } from '../move-agent.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
 import { money } from '../format.js';
 import { afterTyping } from '../typing.js';
-
-/** The owner's own org: an agent there counts as unassigned. */
-const DEFAULT_ORG = '00000000-0000-0000-0000-000000000001';
 
 class OrganizationDetail extends LightElement {
   static properties = {
@@ -61,10 +58,7 @@ class OrganizationDetail extends LightElement {
     const agentId = new FormData(event.target).get('agent');
     const agent = this.candidates.find((a) => a.id === agentId);
     if (!agent) return;
-    if (agent.clientOrgId !== DEFAULT_ORG && !await askToConfirm({ title: `Move ${agent.name}?`,
-      message: `${agent.name} is assigned to ${agent.clientOrgName}. Moving it bills it to ${this.org.name} from now
-        on.`, confirm: `Move to ${this.org.name}` })) return;
-    await this.run(() => post(`/api/agents/${agent.id}/assign-org`, { orgId: this.org.id }, { org: null }));
+    await this.run(() => moveAgent(agent, this.org));
   }
 
   async unassign(agent) {

@@ -9,7 +9,7 @@ import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { PagedList } from '../paged-list.js';
 
-import { ALL_PAGES, opensAPage } from '../dashboard-pages.js';
+import { ALL_PAGES, PAGE_PARTS, opensAPage } from '../dashboard-pages.js';
 
 const ROLES = ['user', 'admin', 'owner'];
 
@@ -195,7 +195,8 @@ class UsersPage extends LightElement {
             Select all</button>
           <button type="button" class="link-dark" @click=${() => this.selectPages([])}>Select none
           </button></legend>
-        <div class="checks">${ALL_PAGES.filter(opensAPage).map((p) => html`<label class="check"><input
+        <div class="checks">${ALL_PAGES.filter(opensAPage).map((p) => html`<label class="check"
+          title=${PAGE_PARTS.find((part) => part.page === p)?.label ?? ''}><input
           type="checkbox" name="page" value=${p} .checked=${d.pages.has(p)}
           @change=${(e) => this.togglePage(p, e.target.checked)}> ${p}</label>`)}</div>
         ${this.renderComing(d)}

@@ -125,6 +125,13 @@ public final class Browser implements AutoCloseable {
                 "//button[normalize-space(.)='" + label + "']"))).click();
     }
 
+    /** Picks the choice labelled {@code label} in the dashboard's dialog, and waits for it to close. */
+    public void choose(String label) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.xpath(
+                "//dialog[@open]//button[normalize-space(.)='" + label + "']"))).click();
+        wait.until(d -> d.findElements(By.cssSelector("dialog[open]")).isEmpty());
+    }
+
     /** Confirms in the dashboard's confirmation dialog, and waits for it to close. */
     public void acceptConfirmation() {
         click("dialog[open] button.confirm");

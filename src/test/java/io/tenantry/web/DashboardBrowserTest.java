@@ -195,7 +195,9 @@ class DashboardBrowserTest {
         browser.findWithText("option", "Ada Assistant");
         new Select(browser.find("select[name=agent]")).selectByValue(agentA);
         browser.clickButton("Assign");
-        browser.acceptConfirmation();
+        // Between two client organizations the agent's memory may hold the first one's information.
+        browser.findWithText("dialog[open]", "keep it, or clear it");
+        browser.choose("Move and keep its memory");
         browser.findWithText("table.list tbody tr", "Ada Assistant");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")).isEqualTo(orgB);
 
@@ -601,15 +603,14 @@ class DashboardBrowserTest {
         new Select(browser.find("form.permissions select[name=clientOrgId]"))
                 .selectByValue(orgA);
         // Pages the dashboard does not have yet are named as coming, and never offered.
-        for (String coming : List.of("memory", "vault")) {
-            assertThat(browser.all("form.permissions input[value=" + coming + "]")).as(coming).isEmpty();
-        }
-        browser.findWithText("form.permissions p.coming", "memory, vault");
+        assertThat(browser.all("form.permissions input[value=vault]")).isEmpty();
+        browser.findWithText("form.permissions p.coming", "vault");
+        assertThat(browser.text("form.permissions p.coming")).doesNotContain("memory");
         browser.clickButton("Select all");
         assertThat(browser.find("form.permissions input[value=audit]").isSelected()).isTrue();
         browser.clickButton("Select none");
         for (String page : List.of("dashboard", "agents", "organizations", "knowledge", "guardrails", "interventions",
-                "billing")) {
+                "memory", "billing")) {
             browser.click("form.permissions input[value=" + page + "]");
         }
         browser.screenshot("12-permission-editor");
@@ -622,7 +623,7 @@ class DashboardBrowserTest {
             }
         }
         assertThat(user.path("clientOrgId").asString()).isEqualTo(orgA);
-        assertThat(user.path("pages").toString()).contains("dashboard", "agents", "organizations", "billing")
+        assertThat(user.path("pages").toString()).contains("dashboard", "agents", "organizations", "memory", "billing")
                 .doesNotContain("audit");
         browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
     }
@@ -958,6 +959,102 @@ class DashboardBrowserTest {
         browser.findWithText("knowledge-page .error", "no words to search for");
         assertThat(browser.text("main")).doesNotContain("Beta Corp");
         browser.screenshot("22-bound-user-knowledge");
+
+        browser.clickButton("Sign out");
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
+    }
+
+    @Test
+    @Order(25)
+    void anOwnerKeepsAnAgentsMemoryAndChoosesWhatBecomesOfItOnAMove() throws Exception {
+        browser.go("/#/agents");
+        pick(orgA);
+        WebElement row = browser.findWithText("table.list tbody tr", "Ada Assistant");
+        row.findElement(By.xpath(".//button[normalize-space(.)='Memory']")).click();
+        browser.findWithText("agent-memory", "remembers nothing yet");
+        for (String[] entry : List.of(new String[] {"preference", "Seat choice", "Prefers an aisle seat on ibisflights.",
+                "5"}, new String[] {"fact", "Head office", "The head office is in Lyon.", "3"},
+                new String[] {"relationship", "Contact", "Ask for Dana about ibisflights invoices.", "4"})) {
+            browser.clickButton("Add to memory");
+            new Select(browser.find("form.memory-form select[name=category]")).selectByValue(entry[0]);
+            new Select(browser.find("form.memory-form select[name=importance]")).selectByValue(entry[3]);
+            browser.type("form.memory-form input[name=title]", entry[1]);
+            browser.type("form.memory-form textarea[name=content]", entry[2]);
+            browser.clickButton("Add");
+            browser.findWithText("li.memory-entry", entry[1]);
+        }
+        browser.findWithText("section.memory-group[data-category=preference] h4", "Preferences (1)");
+        browser.screenshot("25-agent-memory");
+
+        browser.type("agent-memory input[name=q]", "ibisflights");
+        browser.waitUntilGone("agent-memory", "Head office");
+        assertThat(browser.all("li.memory-entry")).hasSize(2);
+        browser.screenshot("25-agent-memory-search");
+        browser.find("agent-memory input[name=q]").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        browser.findWithText("agent-memory", "Head office");
+
+        browser.findWithText("li.memory-entry", "Head office").findElement(
+                By.xpath(".//button[normalize-space(.)='Edit']")).click();
+        browser.type("form.memory-form input[name=title]", "Head office (moved)");
+        browser.script("const input = document.querySelector('form.memory-form input[name=expiresAt]');"
+                + "input.value = '2199-06-01T09:00'; input.dispatchEvent(new Event('input'));");
+        browser.clickButton("Save");
+        assertThat(browser.findWithText("li.memory-entry", "Head office (moved)").getText()).contains("forgotten in");
+        browser.findWithText("li.memory-entry", "Contact").findElement(
+                By.xpath(".//button[normalize-space(.)='Forget']")).click();
+        browser.acceptConfirmation();
+        browser.waitUntilGone("agent-memory", "Ask for Dana");
+        List<String> titles = api.get("/api/agents/" + agentA + "/memory").as(owner).send().expect(200).items()
+                .stream().map(e -> e.path("title").asString()).toList();
+        assertThat(titles).containsExactly("Seat choice", "Head office (moved)");
+
+        // Moving the agent to another client: the user is asked, and clearing clears.
+        row = browser.findWithText("table.list tbody tr", "Ada Assistant");
+        row.findElement(By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
+        new Select(browser.find("tr.editor select[name=org]")).selectByValue(orgB);
+        browser.clickButton("Move");
+        browser.findWithText("dialog[open]", "Its memory may hold what it learned about");
+        browser.screenshot("25-move-asks-about-memory");
+        browser.choose("Move and clear its memory");
+        browser.waitUntil("the agent is in Beta Corp",
+                () -> orgB.equals(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")));
+        assertThat(api.get("/api/agents/" + agentA + "/memory").as(owner).send().expect(200).items()).isEmpty();
+        JsonNode assigned = api.get("/api/audit?action=agent.assigned&limit=500").org(orgB).as(owner).send()
+                .expect(200).items().get(0);
+        assertThat(assigned.path("after").path("memory").asString()).isEqualTo("cleared");
+        api.post("/api/agents/" + agentA + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
+    }
+
+    @Test
+    @Order(26)
+    void aBoundUserReadsAndKeepsTheirAgentsMemoryOnly() throws Exception {
+        api.post("/api/agents/" + agentA + "/memory").as(owner).json(Map.of("category", "context", "title",
+                "Quarter goals", "content", "Close the pelicanaccount renewal.")).send().expect(201);
+        api.post("/api/agents/" + agentB + "/memory").as(owner).json(Map.of("category", "context", "title",
+                "Beta secret", "content", "Only for Beta.")).send().expect(201);
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        signInByKeyboard(browser, BOUND_EMAIL);
+        browser.findWithText(".who", "Bound User");
+        browser.go("/#/agents");
+        WebElement row = browser.findWithText("table.list tbody tr", "Ada Assistant");
+        assertThat(row.findElements(By.xpath(".//button[normalize-space(.)='Details & keys']"))).isEmpty();
+        row.findElement(By.xpath(".//button[normalize-space(.)='Memory']")).click();
+        browser.findWithText("li.memory-entry", "Quarter goals");
+        browser.clickButton("Add to memory");
+        browser.type("form.memory-form input[name=title]", "Bound note");
+        browser.type("form.memory-form textarea[name=content]", "x".repeat(20));
+        browser.clickButton("Add");
+        browser.findWithText("li.memory-entry", "Bound note");
+        browser.clickButton("Add to memory");
+        browser.type("form.memory-form input[name=title]", "Too long");
+        browser.script("const area = document.querySelector('form.memory-form textarea[name=content]');"
+                + "area.value = 'é'.repeat(9000); area.dispatchEvent(new Event('input'));");
+        browser.clickButton("Add");
+        browser.findWithText("form.memory-form .error", "16 KB");
+        browser.screenshot("26-bound-user-memory");
+        assertThat(browser.text("main")).doesNotContain("Beta secret").doesNotContain("Bea Bot");
 
         browser.clickButton("Sign out");
         signInByKeyboard(browser, Platform.OWNER_EMAIL);
