@@ -1,5 +1,6 @@
 package io.tenantry.agent;
 
+import java.time.Instant;
 import java.util.UUID;
 
 import io.tenantry.tenancy.OrgScope;
@@ -12,8 +13,9 @@ import io.tenantry.tenancy.OrgScope;
 public interface AgentMemoryHolder {
 
     /**
-     * Moves the agent's memory to {@code to} (keep) or deletes it (clear), within
-     * {@code reach}; answers how many entries were moved or deleted.
+     * Moves the memory of {@code agent} (as it was before the move) to {@code to} (keep) or
+     * deletes it (clear), within {@code reach}, at {@code at}; answers how many unexpired
+     * entries were moved or deleted.
      */
-    int agentMoved(OrgScope reach, UUID agentId, UUID to, MemoryOnMove choice);
+    int agentMoved(OrgScope reach, Agent agent, UUID to, MemoryOnMove choice, Instant at);
 }

@@ -1,6 +1,7 @@
 package io.tenantry.agent;
 
 import java.math.BigDecimal;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -206,12 +207,13 @@ public class AgentService {
         OrgScope scope = context.scope();
         transactions.write(scope, () -> {
             Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
-            departures.orderedStream().forEach(d -> d.agentLeft(context, id, before.clientOrgId()));
+            OrgCallContext call = afterItsLastAssignment(context, id);
+            departures.orderedStream().forEach(d -> d.agentLeft(call, id, before.clientOrgId()));
             agents.delete(scope, id);
             organizations.agentsChanged(scope, before.clientOrgId(), -1);
-            history.record(scope, Assignment.removed(id, before.clientOrgId(), context.at(), context.actor().id(),
+            history.record(scope, Assignment.removed(id, before.clientOrgId(), call.at(), context.actor().id(),
                     context.actor().label()));
-            audit.record(context, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
+            audit.record(call, before.clientOrgId(), "agent.deleted", "agent", id, before.auditState(), null);
         });
     }
 
@@ -255,31 +257,44 @@ public class AgentService {
             throw ApiException.badRequest("orgId", "orgId is required.");
         }
         MemoryOnMove choice = MemoryOnMove.of(memoryChoice);
-        OrgCallContext inReach = context.within(context.reach());
-        OrgScope reach = inReach.scope();
+        OrgScope reach = context.reach();
         return transactions.write(reach, () -> {
             Agent before = agents.lock(reach, id).orElseThrow(() -> notFound());
             organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (before.clientOrgId().equals(orgId)) {
+                if (choice == MemoryOnMove.clear) {
+                    throw ApiException.conflict("memory", "The agent is already in this organization, so nothing "
+                            + "moves and its memory stays: delete entries from its memory to forget them.");
+                }
                 return before;
             }
-            agents.moveTo(reach, id, orgId, context.at());
+            OrgCallContext call = afterItsLastAssignment(context.within(reach), id);
+            agents.moveTo(reach, id, orgId, call.at());
             organizations.agentMoved(reach, before.clientOrgId(), orgId);
-            history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, context.at(), context.actor().id(),
+            history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, call.at(), context.actor().id(),
                     context.actor().label()));
-            rates.record(reach, id, orgId, before.billingRateOverride(), context.at());
-            departures.orderedStream().forEach(d -> d.agentLeft(inReach, id, before.clientOrgId()));
-            int entries = memory.stream().mapToInt(m -> m.agentMoved(reach, id, orgId, choice)).sum();
+            rates.record(reach, id, orgId, before.billingRateOverride(), call.at());
+            departures.orderedStream().forEach(d -> d.agentLeft(call, id, before.clientOrgId()));
+            int entries = memory.stream().mapToInt(m -> m.agentMoved(reach, before, orgId, choice, call.at())).sum();
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id. Both
             // say what became of the agent's memory, which may hold the first org's information.
-            audit.record(inReach, before.clientOrgId(), "agent.unassigned", "agent", id,
+            audit.record(call, before.clientOrgId(), "agent.unassigned", "agent", id,
                     Map.of("clientOrgId", before.clientOrgId()), Map.of("memory", choice.done(), "memoryEntries",
                             entries));
-            audit.record(inReach, orgId, "agent.assigned", "agent", id, null,
-                    after.auditStateOnArrival(choice, entries));
+            audit.record(call, orgId, "agent.assigned", "agent", id, null, after.auditStateOnArrival(choice, entries));
             return after;
         });
+    }
+
+    /**
+     * The call, timed after the agent's last recorded assignment: changes of one agent queue
+     * on its row lock, and one that waited is recorded after the one it waited for, whenever
+     * it was asked for, or billing would read the agent's orgs in the wrong order.
+     */
+    private OrgCallContext afterItsLastAssignment(OrgCallContext context, UUID id) {
+        return history.latestAt(context.scope(), id).map(last -> context.notBefore(last.plus(1, ChronoUnit.MICROS)))
+                .orElse(context);
     }
 
     public Agent unassign(OrgCallContext context, UUID id, String memoryChoice) {

@@ -42,6 +42,13 @@ class AssignmentHistory {
                 .param("actorLabel", assignment.actorLabel()).update();
     }
 
+    /** When the agent's last assignment in scope was recorded, if any. */
+    java.util.Optional<java.time.Instant> latestAt(OrgScope scope, UUID agentId) {
+        return java.util.Optional.ofNullable(jdbc.sql("select max(assigned_at) from agent_assignments where agent_id"
+                + " = :agentId and " + scope.sql("org_id")).param("agentId", agentId).params(scope.parameters())
+                .query((rs, n) -> Timestamps.read(rs, 1)).single());
+    }
+
     /** The timelines of these agents; agents without any history are missing from the map. */
     java.util.Map<UUID, OrgTimeline> timelines(OrgScope scope, java.util.Collection<UUID> agentIds) {
         java.util.Map<UUID, java.util.List<OrgTimeline.Entry>> entries = new java.util.HashMap<>();

@@ -51,7 +51,7 @@ public final class Fields {
 
     /** Like {@link #required} but absent or blank gives null. */
     public static String optional(String field, String value, int max) {
-        if (value == null || value.isBlank()) {
+        if (value == null || blank(value)) {
             return null;
         }
         String trimmed = value.strip();
@@ -69,6 +69,11 @@ public final class Fields {
             throw ApiException.badRequest(field, field + " is not valid Unicode (it has a lone surrogate).");
         }
         return trimmed;
+    }
+
+    /** Only white space, counting the spaces String.isBlank does not (no-break spaces and the like). */
+    private static boolean blank(String value) {
+        return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp));
     }
 
     /**

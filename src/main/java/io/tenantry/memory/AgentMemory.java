@@ -42,6 +42,8 @@ class AgentMemory implements AgentMemoryHolder {
     static final int MAX_QUERY = 1000;
     static final int MAX_WORDS = 32;
     static final int DEFAULT_IMPORTANCE = 3;
+    /** Who wrote an entry, as the org an agent moved to sees it when someone of its earlier org did. */
+    static final String EARLIER_AUTHOR = "someone of an earlier organization";
 
     private static final Set<String> PATCHABLE = Set.of("category", "title", "content", "importance", "tags",
             "expiresAt");
@@ -167,9 +169,18 @@ class AgentMemory implements AgentMemoryHolder {
         });
     }
 
+    /**
+     * What expired is deleted first: it goes nowhere and counts for nothing. Entries that move
+     * no longer name who wrote them in the earlier org (its people are not the new org's to
+     * know), unless the agent wrote them itself.
+     */
     @Override
-    public int agentMoved(OrgScope reach, UUID agentId, UUID to, MemoryOnMove choice) {
-        return choice == MemoryOnMove.keep ? memory.moveAll(reach, agentId, to) : memory.deleteAll(reach, agentId);
+    public int agentMoved(OrgScope reach, Agent agent, UUID to, MemoryOnMove choice, Instant at) {
+        memory.deleteExpired(reach, agent.id(), at);
+        if (choice == MemoryOnMove.clear) {
+            return memory.deleteAll(reach, agent.id());
+        }
+        return memory.moveAll(reach, agent.id(), to, agent.name(), EARLIER_AUTHOR);
     }
 
     /** Deletes what expired by {@code now}, everywhere; answers how many. */
@@ -222,9 +233,13 @@ class AgentMemory implements AgentMemoryHolder {
         return (int) Numbers.wholeNumber("importance", value, 1, 5);
     }
 
-    /** An expiry in the future, or null for never. */
+    /** An expiry in the future (to the microsecond, as stored), or null for never. */
     private static Instant expiresAt(OrgCallContext context, String value) {
-        Instant at = Fields.instant("expiresAt", value);
+        if (value != null && value.isBlank()) {
+            throw ApiException.badRequest("expiresAt", "expiresAt must be an ISO-8601 instant, or null for never.");
+        }
+        Instant given = Fields.instant("expiresAt", value);
+        Instant at = given == null ? null : given.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         if (at != null && !at.isAfter(context.at())) {
             throw ApiException.badRequest("expiresAt", "expiresAt must be in the future; delete an entry to forget "
                     + "it now.");

@@ -144,14 +144,27 @@ class MemoryRepository {
                 .param("id", id).param("agent", agentId).params(scope.parameters()).update();
     }
 
-    /** Every entry of the agent (expired ones too) now belongs to {@code to}; answers how many. */
-    int moveAll(OrgScope scope, UUID agentId, UUID to) {
+    /**
+     * Every entry of the agent now belongs to {@code to}; authors other than {@code agentName}
+     * become {@code earlier}. Answers how many.
+     */
+    int moveAll(OrgScope scope, UUID agentId, UUID to, String agentName, String earlier) {
         scope.requireWritable(to);
         jdbc.sql("update agent_memory_tags set org_id = :to where entry_id in (select m.id from agent_memory m"
                 + " where m.agent_id = :agent and " + scope.sql("m.org_id") + ") and " + scope.sql("org_id"))
                 .param("to", to).param("agent", agentId).params(scope.parameters()).update();
-        return jdbc.sql("update agent_memory set org_id = :to where agent_id = :agent and " + scope.sql("org_id"))
-                .param("to", to).param("agent", agentId).params(scope.parameters()).update();
+        return jdbc.sql("update agent_memory set org_id = :to,"
+                + " created_by = case when created_by = :agentName then created_by else :earlier end,"
+                + " updated_by = case when updated_by = :agentName then updated_by else :earlier end"
+                + " where agent_id = :agent and " + scope.sql("org_id"))
+                .param("to", to).param("agent", agentId).param("agentName", agentName).param("earlier", earlier)
+                .params(scope.parameters()).update();
+    }
+
+    /** Deletes the agent's entries that expired by {@code now}. */
+    void deleteExpired(OrgScope scope, UUID agentId, Instant now) {
+        jdbc.sql("delete from agent_memory where agent_id = :agent and expires_at <= :now and " + scope.sql("org_id"))
+                .param("agent", agentId).param("now", Timestamps.of(now)).params(scope.parameters()).update();
     }
 
     /** Deletes every entry of the agent; answers how many. */

@@ -41,6 +41,14 @@ public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, St
     }
 
     /**
+     * The same call at {@code earliest} if its own time is not after it: for a change that
+     * waited on a lock behind another one of the same thing, and must be recorded after it.
+     */
+    public OrgCallContext notBefore(Instant earliest) {
+        return at.isAfter(earliest) ? this : new OrgCallContext(caller, scope, selectedOrg, requestId, earliest);
+    }
+
+    /**
      * The same call by {@code caller} read anew (an agent whose key changed while its report
      * waited): as the org context filter would have made it, a caller locked to an org acts
      * in that org.

@@ -96,6 +96,41 @@ class AgentApiTest extends ServerTest {
     }
 
     @Test
+    void concurrentMovesOfOneAgentAreRecordedInTheOrderTheyHappened() throws Exception {
+        List<String> orgs = new java.util.ArrayList<>(List.of(DefaultOrg.ID.toString()));
+        for (int i = 0; i < 6; i++) {
+            orgs.add(0, platform.createOrg("Race " + i));
+        }
+        for (int trial = 0; trial < 8; trial++) {
+            String id = platform.createAgent(orgs.get(0), "Racer " + trial);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            List<java.util.concurrent.Future<Api.Response>> moves = new java.util.ArrayList<>();
+            for (String to : orgs.subList(1, 7)) {
+                moves.add(pool.submit(() -> api.post("/api/agents/" + id + "/assign-org").as(owner)
+                        .json(Map.of("orgId", to)).send()));
+            }
+            for (java.util.concurrent.Future<Api.Response> move : moves) {
+                move.get().expect(200);
+            }
+            pool.shutdown();
+            List<JsonNode> history = new java.util.ArrayList<>(api.get("/api/agents/" + id + "/assignments")
+                    .as(owner).send().expect(200).items());
+            java.util.Collections.reverse(history);
+            assertThat(history).hasSize(7);
+            for (int i = 1; i < history.size(); i++) {
+                JsonNode earlier = history.get(i - 1);
+                JsonNode later = history.get(i);
+                assertThat(java.time.Instant.parse(later.path("assignedAt").asString()))
+                        .as("trial %d: %s after %s", trial, later, earlier)
+                        .isAfter(java.time.Instant.parse(earlier.path("assignedAt").asString()));
+                assertThat(later.path("fromOrgId").asString()).as("trial %d: each move starts where the one "
+                        + "before ended", trial).isEqualTo(earlier.path("toOrgId").asString());
+            }
+            assertThat(history.get(6).path("toOrgId").asString()).isEqualTo(agent(id).text("clientOrgId"));
+        }
+    }
+
+    @Test
     void eachOrgSeesTheMoveWithoutTheOtherOrgsId() {
         String a = platform.createOrg("Left");
         String b = platform.createOrg("Joined");

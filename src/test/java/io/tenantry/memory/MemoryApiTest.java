@@ -292,6 +292,55 @@ class MemoryApiTest extends ServerTest {
                 .containsExactly("Back home");
     }
 
+    @Test
+    void movedMemoryForgetsWhoWroteItInTheEarlierOrgAndLeavesWhatExpired() throws Exception {
+        String first = platform.createOrg("Old client");
+        String second = platform.createOrg("New client");
+        String agent = platform.createAgent(first, "Mover");
+        String key = platform.issueKey(agent);
+        String firstUser = platform.createUser("user", first, List.of("agents", "memory"));
+        String secondUser = platform.createUser("user", second, List.of("agents", "memory"));
+        String byUser = api.post(memoryOf(agent)).as(firstUser).json(entry("fact", "By a person", "x")).send()
+                .expect(201).id();
+        String byAgent = api.post("/agent/v1/memory").as(key).json(entry("fact", "By itself", "y")).send()
+                .expect(201).id();
+        api.post("/agent/v1/memory").as(key).json(entry("fact", "Fleeting", "z", "expiresAt",
+                Instant.now().plusMillis(800).toString())).send().expect(201);
+        String firstEmail = api.get("/api/me").as(firstUser).send().text("email");
+        Thread.sleep(1200);
+
+        assertThat(api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", first, "memory",
+                "clear")).send().status()).as("clearing without a move is refused").isEqualTo(409);
+        assertThat(rowsOf(agent)).as("and clears nothing").isEqualTo(3);
+
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", second)).send().expect(200);
+        assertThat(rowsOf(agent)).as("the expired entry did not move").isEqualTo(2);
+        assertThat(assigned(second, agent).path("after").path("memoryEntries").asInt()).isEqualTo(2);
+        Api.Response seen = api.get(memoryOf(agent)).as(secondUser).send().expect(200);
+        assertThat(seen.body()).doesNotContain(firstEmail);
+        JsonNode person = api.get(memoryOf(agent) + "/" + byUser).as(secondUser).send().expect(200).json();
+        assertThat(person.path("createdBy").asString()).isEqualTo(AgentMemory.EARLIER_AUTHOR);
+        assertThat(person.path("updatedBy").asString()).isEqualTo(AgentMemory.EARLIER_AUTHOR);
+        assertThat(api.get(memoryOf(agent) + "/" + byAgent).as(secondUser).send().expect(200).text("createdBy"))
+                .isEqualTo(api.get("/api/agents/" + agent).as(owner).send().text("name"));
+    }
+
+    @Test
+    void anExpiryIsStoredAsAnsweredAndNeverBlank() {
+        String agent = platform.createAgent(platform.createOrg("Precise"), "Timer");
+        Api.Response created = api.post(memoryOf(agent)).as(owner).json(entry("fact", "Precise", "x", "expiresAt",
+                "2190-01-01T00:00:00.123456789Z")).send().expect(201);
+        assertThat(created.text("expiresAt")).isEqualTo("2190-01-01T00:00:00.123456Z");
+        assertThat(api.get(memoryOf(agent) + "/" + created.id()).as(owner).send().text("expiresAt"))
+                .isEqualTo(created.text("expiresAt"));
+        assertThat(api.post(memoryOf(agent)).as(owner).json(entry("fact", "Blank", "x", "expiresAt", "")).send()
+                .status()).isEqualTo(400);
+        assertThat(api.patch(memoryOf(agent) + "/" + created.id()).as(owner).json(Map.of("expiresAt", " ")).send()
+                .status()).isEqualTo(400);
+        assertThat(api.post(memoryOf(agent)).as(owner).json(entry("fact", "\u00a0\u2003", "x")).send().status())
+                .as("a title of spaces that String.isBlank misses").isEqualTo(400);
+    }
+
     JsonNode assigned(String org, String agent) {
         return lastEvent(org, "agent.assigned", agent);
     }

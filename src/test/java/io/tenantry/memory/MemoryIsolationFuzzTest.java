@@ -77,8 +77,10 @@ class MemoryIsolationFuzzTest extends ServerTest {
             if (random.nextInt(20) == 0) {
                 Org to = orgs.get(random.nextInt(orgs.size()));
                 boolean clear = random.nextBoolean();
-                api.post("/api/agents/" + agent.id + "/assign-org").as(owner).json(Map.of("orgId", to.id(), "memory",
-                        clear ? "clear" : "keep")).send().expect(200);
+                Api.Response moved = api.post("/api/agents/" + agent.id + "/assign-org").as(owner)
+                        .json(Map.of("orgId", to.id(), "memory", clear ? "clear" : "keep")).send();
+                // Clearing without a move is refused: the agent stays, memory and all.
+                moved.expect(clear && to.equals(agent.home) ? 409 : 200);
                 if (clear && !to.equals(agent.home)) {
                     agent.entries.clear();
                 }
