@@ -66,6 +66,12 @@ class IndexFollower implements DisposableBean {
     private long applied;
     /** Changes above {@link #applied} already in the index. */
     private final Set<Long> seen = new HashSet<>();
+    /**
+     * Documents this node indexed right after changing them (indexNow), with the number of
+     * that change: the database read then already held it, and every earlier change of the
+     * document (they queue on its row lock), so the follower need not index them again.
+     */
+    private final Map<UUID, Long> indexedThrough = new HashMap<>();
     /** Numbers missing above {@link #applied}, and since when. */
     private final Map<Long, Instant> gaps = new HashMap<>();
     private UUID epoch;
@@ -125,8 +131,11 @@ class IndexFollower implements DisposableBean {
         worker.execute(() -> rebuildFor(epoch));
     }
 
-    /** Re-indexes one document now, on this node, after a change made here, so its author finds it at once. */
-    void indexNow(UUID orgId, UUID documentId) {
+    /**
+     * Re-indexes one document now, on this node, after its change numbered {@code change} was
+     * made here, so its author finds it at once; the follower then passes over that change.
+     */
+    void indexNow(UUID orgId, UUID documentId, long change) {
         // A round of the follower takes milliseconds; a rebuild may take minutes, and then the
         // change waits in the log for the follower: a write never waits for a rebuild.
         try {
@@ -140,6 +149,7 @@ class IndexFollower implements DisposableBean {
         try {
             reindex(orgId, documentId);
             index.refresh();
+            indexedThrough.merge(documentId, change, Math::max);
         } finally {
             writing.unlock();
         }
@@ -168,13 +178,15 @@ class IndexFollower implements DisposableBean {
                     () -> knowledge.changesAfter(OrgScope.allOrgs(), applied, BATCH));
             boolean changed = false;
             for (KnowledgeRepository.Change change : changes) {
-                if (seen.add(change.seq())) {
+                Long indexed = indexedThrough.get(change.documentId());
+                if (seen.add(change.seq()) && (indexed == null || indexed < change.seq())) {
                     reindex(change.orgId(), change.documentId());
                     changed = true;
                 }
             }
             long before = applied;
             advance(changes, Instant.now());
+            indexedThrough.values().removeIf(change -> change <= applied);
             if (changed) {
                 index.refresh();
             }
@@ -231,6 +243,7 @@ class IndexFollower implements DisposableBean {
             long total = transactions.read(OrgScope.allOrgs(), () -> knowledge.chunkCount(OrgScope.allOrgs()));
             rebuild.set(new Rebuild("running", 0, total, started, null));
             index.clear();
+            indexedThrough.clear();
             long done = 0;
             UUID after = null;
             while (true) {

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,15 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -51,7 +57,9 @@ import org.springframework.stereotype.Component;
 class KnowledgeIndex implements DisposableBean {
 
     /** Bumped when what is indexed changes shape: an index of another format is rebuilt. */
-    static final String FORMAT = "1";
+    static final String FORMAT = "2";
+    private static final String CHUNK_HIGH = "chunkHigh";
+    private static final String CHUNK_LOW = "chunkLow";
     /** The most distinct words a query is searched by. */
     static final int MOST_TERMS = 32;
 
@@ -139,7 +147,9 @@ class KnowledgeIndex implements DisposableBean {
 
     private static Document document(KnowledgeRepository.Indexed chunk) {
         Document document = new Document();
-        document.add(new StringField("chunk", chunk.chunkId().toString(), Field.Store.YES));
+        // As doc values, not a stored field: a search reads forty ids without decompressing a block each.
+        document.add(new NumericDocValuesField(CHUNK_HIGH, chunk.chunkId().getMostSignificantBits()));
+        document.add(new NumericDocValuesField(CHUNK_LOW, chunk.chunkId().getLeastSignificantBits()));
         document.add(new StringField("doc", chunk.documentId().toString(), Field.Store.NO));
         document.add(new StringField("org", chunk.orgId().toString(), Field.Store.NO));
         if (chunk.shared()) {
@@ -234,18 +244,45 @@ class KnowledgeIndex implements DisposableBean {
         try {
             IndexSearcher searcher = searchers.acquire();
             try {
-                List<Candidate> candidates = new ArrayList<>();
-                for (ScoreDoc hit : searcher.search(query.build(), count).scoreDocs) {
-                    String chunk = searcher.storedFields().document(hit.doc).get("chunk");
-                    candidates.add(new Candidate(UUID.fromString(chunk), hit.score));
-                }
-                return candidates;
+                return candidates(searcher.getIndexReader().leaves(), searcher.search(query.build(), count).scoreDocs);
             } finally {
                 searchers.release(searcher);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The hits' chunk ids, in the hits' order. Doc values are read forwards within a segment,
+     * so the hits are visited in document order and put back in score order.
+     */
+    private static List<Candidate> candidates(List<LeafReaderContext> leaves, ScoreDoc[] hits) throws IOException {
+        Integer[] byDoc = new Integer[hits.length];
+        Arrays.setAll(byDoc, i -> i);
+        Arrays.sort(byDoc, Comparator.comparingInt(i -> hits[i].doc));
+        UUID[] ids = new UUID[hits.length];
+        int leaf = -1;
+        NumericDocValues high = null;
+        NumericDocValues low = null;
+        for (int i : byDoc) {
+            int at = ReaderUtil.subIndex(hits[i].doc, leaves);
+            if (at != leaf) {
+                leaf = at;
+                high = leaves.get(at).reader().getNumericDocValues(CHUNK_HIGH);
+                low = leaves.get(at).reader().getNumericDocValues(CHUNK_LOW);
+            }
+            int doc = hits[i].doc - leaves.get(at).docBase;
+            if (high == null || low == null || !high.advanceExact(doc) || !low.advanceExact(doc)) {
+                throw new IllegalStateException("The knowledge index holds a chunk without its id; rebuild it.");
+            }
+            ids[i] = new UUID(high.longValue(), low.longValue());
+        }
+        List<Candidate> candidates = new ArrayList<>(hits.length);
+        for (int i = 0; i < hits.length; i++) {
+            candidates.add(new Candidate(ids[i], hits[i].score));
+        }
+        return candidates;
     }
 
     /** How many chunks the index holds, as searches see it. */

@@ -15,6 +15,8 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Repository;
 
 import io.tenantry.api.CursorPage;
@@ -141,11 +143,14 @@ class KnowledgeRepository {
     /**
      * Notes that a document changed, for every node's index. Called last in the transaction
      * of the change, so that the change's number is taken as close to its commit as can be.
+     * Answers that number.
      */
-    void logChange(OrgScope scope, UUID orgId, UUID documentId, Instant at) {
+    long logChange(OrgScope scope, UUID orgId, UUID documentId, Instant at) {
         scope.requireWritable(orgId);
+        KeyHolder number = new GeneratedKeyHolder();
         jdbc.sql("insert into knowledge_changes (org_id, document_id, changed_at) values (:org, :doc, :at)")
-                .param("org", orgId).param("doc", documentId).param("at", Timestamps.of(at)).update();
+                .param("org", orgId).param("doc", documentId).param("at", Timestamps.of(at)).update(number, "seq");
+        return number.getKeyAs(Long.class);
     }
 
     CursorPage<KnowledgeChunk> chunks(OrgScope scope, UUID documentId, PageRequest page) {

@@ -145,7 +145,7 @@ class KnowledgeService {
             requireSharable(context, orgId);
         }
         List<Chunker.Chunk> chunks = Chunker.chunks(draft.content());
-        KnowledgeDocument created = transactions.write(scope, () -> {
+        Changed created = transactions.write(scope, () -> {
             organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (knowledge.countIn(scope, orgId) >= MAX_PER_ORG) {
                 throw ApiException.conflict("This organization has " + MAX_PER_ORG + " documents, the most it may "
@@ -158,18 +158,21 @@ class KnowledgeService {
             knowledge.insert(scope, document, draft.content(), chunks);
             audit.record(context, orgId, "knowledge.document.created", "knowledge_document", id, null,
                     document.auditState());
-            knowledge.logChange(scope, orgId, id, context.at());
-            return document;
+            return new Changed(document, knowledge.logChange(scope, orgId, id, context.at()));
         });
-        follower.indexNow(orgId, created.id());
-        return created;
+        follower.indexNow(orgId, created.document().id(), created.change());
+        return created.document();
+    }
+
+    /** A document as a write left it, and the number of its change in the log (0 for none). */
+    private record Changed(KnowledgeDocument document, long change) {
     }
 
     KnowledgeDocument update(OrgCallContext context, UUID id, PatchBody body) {
         PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
-        KnowledgeDocument after = transactions.write(scope, () -> {
+        Changed after = transactions.write(scope, () -> {
             KnowledgeDocument before = knowledge.lock(scope, id).orElseThrow(KnowledgeService::notFound);
             if (before.shared()) {
                 context.requireOperator("change a document shared with every organization");
@@ -208,22 +211,23 @@ class KnowledgeService {
                     newText ? before.version() + 1 : before.version(), before.createdBy(), before.createdAt(),
                     before.updatedAt(), content);
             if (changed.equals(before.editableBy(true))) {
-                return before.editableBy(true);
+                return new Changed(before.editableBy(true), 0);
             }
             KnowledgeDocument stamped = changed.changedAt(context.at());
             knowledge.update(scope, stamped, content, chunks);
             audit.record(context, before.orgId(), "knowledge.document.updated", "knowledge_document", id,
                     before.auditState(), stamped.auditState());
-            knowledge.logChange(scope, before.orgId(), id, context.at());
-            return stamped;
+            return new Changed(stamped, knowledge.logChange(scope, before.orgId(), id, context.at()));
         });
-        follower.indexNow(after.orgId(), id);
-        return seenBy(context, after);
+        if (after.change() > 0) {
+            follower.indexNow(after.document().orgId(), id, after.change());
+        }
+        return seenBy(context, after.document());
     }
 
     void delete(OrgCallContext context, UUID id) {
         OrgScope scope = context.scope();
-        KnowledgeDocument gone = transactions.write(scope, () -> {
+        Changed gone = transactions.write(scope, () -> {
             KnowledgeDocument before = knowledge.lock(scope, id).orElseThrow(KnowledgeService::notFound);
             if (before.shared()) {
                 context.requireOperator("delete a document shared with every organization");
@@ -231,10 +235,9 @@ class KnowledgeService {
             knowledge.delete(scope, id);
             audit.record(context, before.orgId(), "knowledge.document.deleted", "knowledge_document", id,
                     before.auditState(), null);
-            knowledge.logChange(scope, before.orgId(), id, context.at());
-            return before;
+            return new Changed(before, knowledge.logChange(scope, before.orgId(), id, context.at()));
         });
-        follower.indexNow(gone.orgId(), id);
+        follower.indexNow(gone.document().orgId(), id, gone.change());
     }
 
     /** Asks every node to rebuild its index from the database: owners only, since it costs every node. */
