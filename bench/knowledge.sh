@@ -58,6 +58,9 @@ for round in $(seq 1 "$ROUNDS"); do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/knowledge-search.lua \
     "http://127.0.0.1:$PORT" | tee "$OUT/round-$round-search.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
 done
+echo "== searches below saturation, 4 connections, $DURATION: latency"
+wrk -t"$THREADS" -c4 -d"$DURATION" --latency -s bench/knowledge-search.lua "http://127.0.0.1:$PORT" \
+  | tee "$OUT/round-1-search-light.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
 echo "== indexing 5 KB documents, 4 connections, 20s"
 wrk -t2 -c4 -d20s --latency -s bench/knowledge-index.lua "http://127.0.0.1:$PORT" \
   | tee "$OUT/round-1-index.txt" | grep -E "Requests/sec|99%|Non-2xx" || true

@@ -260,6 +260,7 @@ class IndexFollower implements DisposableBean {
                 after = documents.get(documents.size() - 1);
                 rebuild.set(new Rebuild("running", done, Math.max(total, done), started, null));
             }
+            index.compact();
             index.commit(target, from);
             index.refresh();
             epoch = target;

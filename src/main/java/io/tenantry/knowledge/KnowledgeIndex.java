@@ -25,6 +25,7 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -36,6 +37,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -91,7 +93,16 @@ class KnowledgeIndex implements DisposableBean {
             } catch (IOException | IllegalArgumentException unreadable) {
                 writer = new IndexWriter(directory, config().setOpenMode(IndexWriterConfig.OpenMode.CREATE));
             }
-            searchers = new SearcherManager(writer, null);
+            searchers = new SearcherManager(writer, new SearcherFactory() {
+                @Override
+                public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+                    // Each search filters by one of a thousand orgs: caching those filters
+                    // rarely pays, and keeping the cache's books costs every search.
+                    IndexSearcher searcher = new IndexSearcher(reader);
+                    searcher.setQueryCache(null);
+                    return searcher;
+                }
+            });
             Map<String, String> data = committedData();
             String epoch = data.get("epoch");
             return new Committed(data.get("format"), epoch == null ? null : UUID.fromString(epoch),
@@ -132,6 +143,18 @@ class KnowledgeIndex implements DisposableBean {
     void add(List<KnowledgeRepository.Indexed> chunks) {
         try {
             writer.addDocuments(chunks.stream().map(KnowledgeIndex::document).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Merges the index into one segment: after a rebuild, so that a search looks its words up
+     * once rather than in each of the segments the rebuild wrote.
+     */
+    void compact() {
+        try {
+            writer.forceMerge(1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
