@@ -146,13 +146,14 @@ class IndexFollower implements DisposableBean {
             Thread.currentThread().interrupt();
             return;
         }
+        long write;
         try {
-            reindex(orgId, documentId);
-            index.refresh();
+            write = reindex(orgId, documentId);
             indexedThrough.merge(documentId, change, Math::max);
         } finally {
             writing.unlock();
         }
+        index.awaitSearchable(write);
     }
 
     private void followSafely() {
@@ -220,9 +221,10 @@ class IndexFollower implements DisposableBean {
         }
     }
 
-    private void reindex(UUID orgId, UUID documentId) {
+    /** Indexes the document as the database holds it now; answers the index's number for the write. */
+    private long reindex(UUID orgId, UUID documentId) {
         OrgScope scope = OrgScope.of(orgId);
-        index.replace(documentId, transactions.read(scope, () -> knowledge.toIndex(scope, documentId)));
+        return index.replace(documentId, transactions.read(scope, () -> knowledge.toIndex(scope, documentId)));
     }
 
     /**

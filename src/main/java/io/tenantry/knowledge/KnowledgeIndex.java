@@ -70,6 +70,16 @@ class KnowledgeIndex implements DisposableBean {
     private FSDirectory directory;
     private IndexWriter writer;
     private SearcherManager searchers;
+    /**
+     * Held while a writer's reopen of the searcher runs, and while a rebuild clears the index:
+     * writers that wait together share one reopen (each writes a small segment), and no reopen
+     * shows searches an index a rebuild has cleared and not yet filled.
+     */
+    private final Object reopening = new Object();
+    /** The highest write number searches are known to see. */
+    private long searchable;
+    /** Between a rebuild's clearing of the index and its refresh: searches keep the old searcher. */
+    private boolean rebuilding;
 
     KnowledgeIndex(@Value("${tenantry.data-dir}") String dataDir) {
         this.path = Path.of(dataDir, "knowledge-index");
@@ -113,7 +123,8 @@ class KnowledgeIndex implements DisposableBean {
     }
 
     private IndexWriterConfig config() {
-        return new IndexWriterConfig(analyzer).setRAMBufferSizeMB(64);
+        // Compound files cost every small segment a copy; this index has few files to hold open.
+        return new IndexWriterConfig(analyzer).setRAMBufferSizeMB(64).setUseCompoundFile(false);
     }
 
     private Map<String, String> committedData() throws IOException {
@@ -125,15 +136,39 @@ class KnowledgeIndex implements DisposableBean {
         }
     }
 
-    /** Replaces a document's chunks with {@code chunks} (none: the document is gone). */
-    void replace(UUID documentId, List<KnowledgeRepository.Indexed> chunks) {
+    /**
+     * Replaces a document's chunks with {@code chunks} (none: the document is gone); answers
+     * the write's number, for {@link #awaitSearchable}.
+     */
+    long replace(UUID documentId, List<KnowledgeRepository.Indexed> chunks) {
         try {
             Term document = new Term("doc", documentId.toString());
-            if (chunks.isEmpty()) {
-                writer.deleteDocuments(document);
-            } else {
-                writer.updateDocuments(document, chunks.stream().map(KnowledgeIndex::document).toList());
+            return chunks.isEmpty() ? writer.deleteDocuments(document)
+                    : writer.updateDocuments(document, chunks.stream().map(KnowledgeIndex::document).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Makes the write numbered {@code write} searchable, unless a rebuild is under way (it
+     * then shows with the rebuilt index). A writer that queued behind another's reopen usually
+     * finds its write already covered by it.
+     */
+    void awaitSearchable(long write) {
+        synchronized (reopening) {
+            if (rebuilding || write <= searchable) {
+                return;
             }
+            long covered = writer.getMaxCompletedSequenceNumber();
+            reopen();
+            searchable = Math.max(searchable, covered);
+        }
+    }
+
+    private void reopen() {
+        try {
+            searchers.maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -160,11 +195,15 @@ class KnowledgeIndex implements DisposableBean {
         }
     }
 
+    /** Empties the index for a rebuild; searches see the old index until {@link #refresh} after it. */
     void clear() {
-        try {
-            writer.deleteAll();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        synchronized (reopening) {
+            rebuilding = true;
+            try {
+                writer.deleteAll();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -186,12 +225,13 @@ class KnowledgeIndex implements DisposableBean {
         return document;
     }
 
-    /** Makes what was written visible to searches. */
+    /** Makes what was written visible to searches, a rebuild's work included. */
     void refresh() {
-        try {
-            searchers.maybeRefreshBlocking();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        synchronized (reopening) {
+            long covered = writer.getMaxCompletedSequenceNumber();
+            reopen();
+            searchable = Math.max(searchable, covered);
+            rebuilding = false;
         }
     }
 
