@@ -15,8 +15,8 @@ export function askToConfirm(options) {
 }
 
 /**
- * Asks the user to pick one of `choices` ([{ value, label, danger }]); resolves the value
- * picked, null for Cancel or Escape.
+ * Asks the user to pick one of `choices` ([{ value, label, danger, plain }]; plain ones are
+ * not drawn as the obvious button); resolves the value picked, null for Cancel or Escape.
  */
 export function askToChoose(options) {
   return ask(options, null, options.choices);
@@ -68,7 +68,8 @@ function ask({ title, message, details = [], confirm = null, danger = false, lin
       <div class="actions">
         <button type="button" class="secondary cancel" autofocus @click=${() => finish(null)}>
           ${choices.length ? 'Cancel' : 'Close'}</button>
-        ${choices.map((c) => html`<button type="button" class="confirm ${c.danger ? 'danger' : ''}"
+        ${choices.map((c) => html`<button type="button" class="confirm ${c.danger ? 'danger' : ''} ${c.plain
+          ? 'secondary' : ''}"
           data-choice=${c.value} @click=${() => finish(c.value)}>${c.label}</button>`)}
       </div>`, dialog);
     dialog.showModal();

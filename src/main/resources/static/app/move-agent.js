@@ -1,10 +1,18 @@
-// Moving an agent to another organization, as every page of the dashboard does it. Between
-// two client organizations the agent's memory may hold the first client's information, so
-// the user chooses whether it goes along or is cleared (the choice is on both orgs' audit
-// logs); moving out of a client org into the default one asks for a plain confirmation.
+// Moving an agent to another organization, as every page of the dashboard does it. Its
+// memory goes where it goes, and may hold what it learned where it was (a client's
+// information, or the operator's own notes): whenever it remembers anything, the user
+// chooses whether that goes along or is cleared, on every way of moving it (the choice is
+// on both orgs' audit logs). Without memory, a move out of a client org asks for a plain
+// confirmation.
 import { askToChoose, askToConfirm } from './confirm-dialog.js';
-import { post } from './api.js';
+import { get, post } from './api.js';
 import { DEFAULT_ORG } from './org-context.js';
+
+/** How many entries the agent remembers, up to `most` (more shows as `most`). */
+async function remembered(agent, most) {
+  const page = await get(`/api/agents/${agent.id}/memory?limit=${most}`, { org: null });
+  return page.items.length;
+}
 
 /**
  * Moves `agent` to the org `to` ({ id, name }) after asking what the move needs; resolves
@@ -12,20 +20,25 @@ import { DEFAULT_ORG } from './org-context.js';
  */
 export async function moveAgent(agent, to) {
   if (agent.clientOrgId === to.id) return null;
+  const from = agent.clientOrgId === DEFAULT_ORG ? 'the default organization' : agent.clientOrgName;
+  const billing = to.id === DEFAULT_ORG ? `Its billing to ${agent.clientOrgName} ends with the move.`
+    : `It is billed to ${to.name} from the move on.`;
+  const most = 100;
+  const entries = await remembered(agent, most);
   let memory = 'keep';
-  if (agent.clientOrgId !== DEFAULT_ORG && to.id !== DEFAULT_ORG) {
+  if (entries > 0) {
+    const count = entries >= most ? `${most} or more entries` : `${entries} ${entries === 1 ? 'entry' : 'entries'}`;
     memory = await askToChoose({
       title: `Move ${agent.name} to ${to.name}?`,
-      message: `${agent.name} serves ${agent.clientOrgName} now and is billed to ${to.name} from the move on. Its
-        memory may hold what it learned about ${agent.clientOrgName}: keep it, or clear it before it serves
-        ${to.name}?`,
-      choices: [{ value: 'keep', label: 'Move and keep its memory' },
+      message: `${billing} ${agent.name} remembers ${count} from its time in ${from}. Kept, they move with it and
+        ${to.id === DEFAULT_ORG ? 'stay with the operator' : `${to.name}'s users who may see memory can read them`};
+        cleared, they are deleted before it serves ${to.name}.`,
+      choices: [{ value: 'keep', label: 'Move and keep its memory', plain: true },
         { value: 'clear', label: 'Move and clear its memory', danger: true }],
     });
     if (!memory) return null;
   } else if (agent.clientOrgId !== DEFAULT_ORG && !await askToConfirm({ title: `Move ${agent.name}?`,
-    message: `${agent.name} is assigned to ${agent.clientOrgName}. Moving it bills it to ${to.name} from now on;
-      its memory goes with it.`, confirm: `Move to ${to.name}` })) {
+    message: `${agent.name} is assigned to ${agent.clientOrgName}. ${billing}`, confirm: `Move to ${to.name}` })) {
     return null;
   }
   return post(`/api/agents/${agent.id}/assign-org`, { orgId: to.id, memory }, { org: null });

@@ -13,11 +13,14 @@ export class PagedList {
     this.next = null;
     this.loading = false;
     this.error = null;
+    this.loads = 0;
     host.addController(this);
   }
 
   /** Loads the first page (or, with more, the next one), with these extra query parameters. */
   async load({ more = false, params = {} } = {}) {
+    // Only the latest load counts: a slow "more" must not land on a list filtered since.
+    const ticket = ++this.loads;
     this.loading = true;
     this.error = null;
     this.host.requestUpdate();
@@ -26,13 +29,16 @@ export class PagedList {
       Object.entries(params).forEach(([key, value]) => { if (value) query.set(key, value); });
       if (more && this.next) query.set('cursor', this.next);
       const page = await get(`${this.url}?${query}`, this.org === undefined ? undefined : { org: this.org });
+      if (ticket !== this.loads) return;
       this.items = more ? [...this.items, ...page.items] : page.items;
       this.next = page.nextCursor;
     } catch (e) {
-      this.error = e.message;
+      if (ticket === this.loads) this.error = e.message;
     } finally {
-      this.loading = false;
-      this.host.requestUpdate();
+      if (ticket === this.loads) {
+        this.loading = false;
+        this.host.requestUpdate();
+      }
     }
   }
 

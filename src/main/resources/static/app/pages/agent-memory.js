@@ -64,6 +64,22 @@ class AgentMemoryTab extends LightElement {
     return this.list.load({ params: { q: this.query, category: this.category } });
   }
 
+  /** An opened form takes the focus, so keyboard users continue where they asked to write. */
+  updated(changed) {
+    if (changed.has('editing') && this.editing) this.querySelector('form.memory-form select')?.focus();
+  }
+
+  closeForm() {
+    this.editing = null;
+    this.formError = null;
+  }
+
+  /** A 404 means the agent left this org context (moved, deleted) or the entry is gone: show what is there now. */
+  refused(e, show) {
+    show(inWords(e, LABELS));
+    if (e.status === 404) this.reload();
+  }
+
   searchFor = afterTyping((text) => {
     this.query = text.trim();
     this.reload();
@@ -94,7 +110,7 @@ class AgentMemoryTab extends LightElement {
       }
       this.editing = null;
     } catch (e) {
-      this.formError = inWords(e, LABELS);
+      this.refused(e, (message) => { this.formError = message; });
     }
   }
 
@@ -106,13 +122,14 @@ class AgentMemoryTab extends LightElement {
       await del(`${this.list.url}/${entry.id}`);
       this.list.remove(entry.id);
     } catch (e) {
-      this.rowError = inWords(e, LABELS);
+      this.refused(e, (message) => { this.rowError = message; });
     }
   }
 
   entryForm(entry) {
     const e = entry ?? { category: this.category || 'fact', importance: 3, tags: [] };
-    return html`<form class="card form memory-form" @submit=${(ev) => this.save(ev, entry)}>
+    return html`<form class="card form memory-form" @submit=${(ev) => this.save(ev, entry)}
+      @keydown=${(ev) => { if (ev.key === 'Escape') this.closeForm(); }}>
       <h4>${entry ? `Edit "${entry.title}"` : `Add to ${this.agent.name}'s memory`}</h4>
       <div class="row">
         <label>Category <select name="category">${CATEGORIES.map((c) => html`<option value=${c}
@@ -127,8 +144,7 @@ class AgentMemoryTab extends LightElement {
       <label>Tags <input name="tags" placeholder="comma, separated" .value=${e.tags.join(', ')}></label>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
       <div class="actions"><button type="submit">${entry ? 'Save' : 'Add'}</button>
-        <button type="button" class="secondary" @click=${() => { this.editing = null; this.formError = null; }}>
-          Cancel</button></div>
+        <button type="button" class="secondary" @click=${() => this.closeForm()}>Cancel</button></div>
     </form>`;
   }
 
@@ -144,8 +160,9 @@ class AgentMemoryTab extends LightElement {
       <small>${entry.expiresAt ? html`<span class="badge warn">${expiryInWords(entry.expiresAt)}</span>`
     : 'kept until deleted'} · by ${entry.updatedBy}, ${entry.updatedAt.slice(0, 10)}</small>
       <div class="actions">
-        <button class="secondary" @click=${() => { this.editing = entry.id; this.formError = null; }}>Edit</button>
-        <button class="danger" @click=${() => this.forget(entry)}>Forget</button>
+        <button class="secondary" aria-label="Edit ${entry.title}"
+          @click=${() => { this.editing = entry.id; this.formError = null; }}>Edit</button>
+        <button class="danger" aria-label="Forget ${entry.title}" @click=${() => this.forget(entry)}>Forget</button>
       </div>
     </li>`;
   }

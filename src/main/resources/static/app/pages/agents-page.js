@@ -109,6 +109,7 @@ class AgentsPage extends LightElement {
     try {
       const moved = await moveAgent(agent, this.orgs.find((o) => o.id === orgId));
       if (moved) this.list.replace(moved);
+      else event.target.reset();
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }

@@ -4,6 +4,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, post } from '../api.js';
 import { moveAgent } from '../move-agent.js';
+import { DEFAULT_ORG } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
 import { money } from '../format.js';
@@ -62,7 +63,8 @@ class OrganizationDetail extends LightElement {
   }
 
   async unassign(agent) {
-    await this.run(() => post(`/api/agents/${agent.id}/unassign-org`, undefined, { org: null }));
+    await this.run(() => moveAgent({ ...agent, clientOrgId: this.org.id, clientOrgName: this.org.name },
+      { id: DEFAULT_ORG, name: 'the default organization' }));
   }
 
   async run(call) {

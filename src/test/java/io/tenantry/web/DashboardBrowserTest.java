@@ -195,9 +195,9 @@ class DashboardBrowserTest {
         browser.findWithText("option", "Ada Assistant");
         new Select(browser.find("select[name=agent]")).selectByValue(agentA);
         browser.clickButton("Assign");
-        // Between two client organizations the agent's memory may hold the first one's information.
-        browser.findWithText("dialog[open]", "keep it, or clear it");
-        browser.choose("Move and keep its memory");
+        // It remembers nothing yet: a plain confirmation (test 25 moves it with memory).
+        browser.findWithText("dialog[open]", "is billed to Beta Corp from the move on");
+        browser.acceptConfirmation();
         browser.findWithText("table.list tbody tr", "Ada Assistant");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")).isEqualTo(orgB);
 
@@ -1014,7 +1014,7 @@ class DashboardBrowserTest {
         row.findElement(By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
         new Select(browser.find("tr.editor select[name=org]")).selectByValue(orgB);
         browser.clickButton("Move");
-        browser.findWithText("dialog[open]", "Its memory may hold what it learned about");
+        browser.findWithText("dialog[open]", "remembers 2 entries from its time in Acme <b>Bold</b> & Co");
         browser.screenshot("25-move-asks-about-memory");
         browser.choose("Move and clear its memory");
         browser.waitUntil("the agent is in Beta Corp",
@@ -1023,6 +1023,18 @@ class DashboardBrowserTest {
         JsonNode assigned = api.get("/api/audit?action=agent.assigned&limit=500").org(orgB).as(owner).send()
                 .expect(200).items().get(0);
         assertThat(assigned.path("after").path("memory").asString()).isEqualTo("cleared");
+
+        // Through the default organization is no way around the question: unassigning asks too.
+        api.post("/api/agents/" + agentA + "/memory").as(owner).json(Map.of("category", "fact", "title",
+                "Beta detail", "content", "Learned at Beta.")).send().expect(201);
+        browser.go("/#/organizations/" + orgB + "/agents");
+        browser.findWithText("table.list tbody tr", "Ada Assistant").findElement(
+                By.xpath(".//button[normalize-space(.)='Unassign']")).click();
+        browser.findWithText("dialog[open]", "remembers 1 entry from its time in Beta Corp");
+        browser.choose("Move and clear its memory");
+        browser.waitUntil("the agent is in the default organization", () -> DEFAULT_ORG.equals(
+                api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")));
+        assertThat(api.get("/api/agents/" + agentA + "/memory").as(owner).send().expect(200).items()).isEmpty();
         api.post("/api/agents/" + agentA + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
     }
 
