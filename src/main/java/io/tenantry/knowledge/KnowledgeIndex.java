@@ -160,18 +160,19 @@ class KnowledgeIndex implements DisposableBean {
             if (rebuilding || write <= searchable) {
                 return;
             }
-            long covered = writer.getMaxCompletedSequenceNumber();
             reopen();
-            searchable = Math.max(searchable, covered);
         }
     }
 
+    /** Reopens the searcher on every write completed so far. Called holding {@link #reopening}. */
     private void reopen() {
+        long covered = writer.getMaxCompletedSequenceNumber();
         try {
             searchers.maybeRefreshBlocking();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        searchable = Math.max(searchable, covered);
     }
 
     /** Adds chunks known not to be indexed yet (a rebuild after {@link #clear}). */
@@ -228,9 +229,7 @@ class KnowledgeIndex implements DisposableBean {
     /** Makes what was written visible to searches, a rebuild's work included. */
     void refresh() {
         synchronized (reopening) {
-            long covered = writer.getMaxCompletedSequenceNumber();
             reopen();
-            searchable = Math.max(searchable, covered);
             rebuilding = false;
         }
     }

@@ -70,8 +70,8 @@ class KnowledgeSearch {
         Map<UUID, KnowledgeRepository.Found> found = new HashMap<>();
         transactions.read(scope, () -> knowledge.readBack(scope, ids, false, wanted))
                 .forEach(f -> found.put(f.chunkId(), f));
-        List<UUID> rest = ids.stream().filter(id -> !found.containsKey(id)).toList();
-        if (withShared && !rest.isEmpty()) {
+        List<UUID> rest = withShared ? ids.stream().filter(id -> !found.containsKey(id)).toList() : List.of();
+        if (!rest.isEmpty()) {
             OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
             transactions.read(defaultOrg, () -> knowledge.readBack(defaultOrg, rest, true, wanted))
                     .forEach(f -> found.put(f.chunkId(), f));

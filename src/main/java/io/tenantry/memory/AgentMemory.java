@@ -96,10 +96,7 @@ class AgentMemory implements AgentMemoryHolder {
         if (request == null) {
             throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
         }
-        MemoryCategory category = MemoryCategory.parse("category", request.category());
-        if (category == null) {
-            throw ApiException.badRequest("category", "category is required: one of " + MemoryCategory.NAMES + ".");
-        }
+        MemoryCategory category = MemoryCategory.required("category", request.category());
         String title = Fields.required("title", request.title(), 200);
         String content = content(request.content());
         int importance = request.importance() == null ? DEFAULT_IMPORTANCE : importance(request.importance());
@@ -130,15 +127,8 @@ class AgentMemory implements AgentMemoryHolder {
         return transactions.write(scope, () -> {
             agent(scope, agentId);
             MemoryEntry before = memory.lock(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
-            String category = before.category();
-            if (patch.has("category")) {
-                MemoryCategory given = MemoryCategory.parse("category", patch.text("category"));
-                if (given == null) {
-                    throw ApiException.badRequest("category", "category must be one of " + MemoryCategory.NAMES
-                            + ".");
-                }
-                category = given.name();
-            }
+            String category = patch.has("category")
+                    ? MemoryCategory.required("category", patch.text("category")).name() : before.category();
             String title = patch.has("title") ? Fields.required("title", patch.text("title"), 200) : before.title();
             String content = patch.has("content") ? content(patch.text("content")) : before.content();
             int importance = patch.has("importance") ? importance(patch.number("importance")) : before.importance();

@@ -11,6 +11,15 @@ enum MemoryCategory {
 
     static final String NAMES = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "));
 
+    /** The category named, or a 400 naming the field when it is missing or not one. */
+    static MemoryCategory required(String field, String value) {
+        MemoryCategory category = parse(field, value);
+        if (category == null) {
+            throw ApiException.badRequest(field, field + " is required: one of " + NAMES + ".");
+        }
+        return category;
+    }
+
     /** The category named, or a 400 naming the field; null stays null. */
     static MemoryCategory parse(String field, String value) {
         if (value == null) {

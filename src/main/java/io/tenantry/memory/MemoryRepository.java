@@ -15,6 +15,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.Like;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
 
@@ -61,7 +62,7 @@ class MemoryRepository {
                     .append(word).append(" escape '\\' or exists (select 1 from agent_memory_tags t where")
                     .append(" t.entry_id = m.id and t.org_id = m.org_id and t.tag like ").append(word)
                     .append(" escape '\\'))");
-            params.put("w" + i, "%" + likeEscaped(filter.words().get(i)) + "%");
+            params.put("w" + i, Like.contains(filter.words().get(i)));
         }
         if (!page.first()) {
             sql.append(" and (m.importance < :afterImportance or (m.importance = :afterImportance and"
@@ -80,11 +81,6 @@ class MemoryRepository {
 
     private static String live(OrgScope scope) {
         return "m.agent_id = :agent and " + scope.sql("m.org_id") + " and (m.expires_at is null or m.expires_at > :now)";
-    }
-
-    /** {@code text} for a LIKE pattern with backslash as the escape: its wildcards match only themselves. */
-    static String likeEscaped(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     Optional<MemoryEntry> find(OrgScope scope, UUID agentId, UUID id, Instant now) {
