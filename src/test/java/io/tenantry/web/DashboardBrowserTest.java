@@ -100,6 +100,14 @@ class DashboardBrowserTest {
                 Keys.ENTER);
     }
 
+    /** Signs out, then in as {@code email} by keyboard alone, and waits for {@code name} to be shown signed in. */
+    void switchTo(String email, String name) {
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        signInByKeyboard(browser, email);
+        browser.findWithText(".who", name);
+    }
+
     String orgNamed(String name) {
         for (JsonNode org : api.get("/api/organizations?limit=500").as(owner).send().expect(200).items()) {
             if (org.path("name").asString().equals(name)) {
@@ -631,12 +639,8 @@ class DashboardBrowserTest {
     @Test
     @Order(16)
     void aUserBoundToAnOrganizationIsLockedToIt() throws Exception {
-        String email = BOUND_EMAIL;
-        browser.clickButton("Sign out");
-        browser.findWithText("h1", "Sign in to Tenantry");
         // By keyboard alone: the e-mail field, Tab to the password, Enter to sign in.
-        signInByKeyboard(browser, email);
-        browser.findWithText(".who", "Bound User");
+        switchTo(BOUND_EMAIL, "Bound User");
 
         browser.go("/#/agents");
         browser.findWithText("org-switcher .badge", "Locked");
@@ -722,9 +726,7 @@ class DashboardBrowserTest {
             response.get().expect(201);
         }
         pool.shutdown();
-        browser.clickButton("Sign out");
-        signInByKeyboard(browser, Platform.OWNER_EMAIL);
-        browser.findWithText(".who", "Olive Owner");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
 
         browser.go("/#/agents");
         browser.type("org-switcher input[type=search]", "Beta");
@@ -745,9 +747,7 @@ class DashboardBrowserTest {
     @Test
     @Order(18)
     void anOwnerWritesRulesAndPoliciesAndTriesATextOnThem() throws Exception {
-        browser.clickButton("Sign out");
-        signInByKeyboard(browser, Platform.OWNER_EMAIL);
-        browser.findWithText(".who", "Olive Owner");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
         browser.go("/#/guardrails");
         pick(orgA);
         browser.findWithText("guardrails-page h1", "Guardrails");
@@ -860,10 +860,7 @@ class DashboardBrowserTest {
     @Test
     @Order(20)
     void aBoundUserKeepsTheirOrganizationsRulesAndSeesTheBaselineReadOnly() throws Exception {
-        browser.clickButton("Sign out");
-        browser.findWithText("h1", "Sign in to Tenantry");
-        signInByKeyboard(browser, BOUND_EMAIL);
-        browser.findWithText(".who", "Bound User");
+        switchTo(BOUND_EMAIL, "Bound User");
         browser.go("/#/guardrails");
         browser.findWithText("table.rules tbody", "Order numbers");
         browser.findWithText("section.baseline", "No private keys");
@@ -885,9 +882,7 @@ class DashboardBrowserTest {
         assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("Bea Bot");
         browser.screenshot("20-bound-user-interventions");
 
-        browser.clickButton("Sign out");
-        signInByKeyboard(browser, Platform.OWNER_EMAIL);
-        browser.findWithText(".who", "Olive Owner");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
     @Test
@@ -942,10 +937,7 @@ class DashboardBrowserTest {
     @Test
     @Order(22)
     void aBoundUserKeepsTheirOrganizationsKnowledgeAndReadsSharedDocuments() throws Exception {
-        browser.clickButton("Sign out");
-        browser.findWithText("h1", "Sign in to Tenantry");
-        signInByKeyboard(browser, BOUND_EMAIL);
-        browser.findWithText(".who", "Bound User");
+        switchTo(BOUND_EMAIL, "Bound User");
         browser.go("/#/knowledge");
         browser.findWithText("table.documents tbody", "Returns policy");
         WebElement shared = browser.findWithText("table.documents tbody tr", "Platform FAQ");
@@ -960,9 +952,7 @@ class DashboardBrowserTest {
         assertThat(browser.text("main")).doesNotContain("Beta Corp");
         browser.screenshot("22-bound-user-knowledge");
 
-        browser.clickButton("Sign out");
-        signInByKeyboard(browser, Platform.OWNER_EMAIL);
-        browser.findWithText(".who", "Olive Owner");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
     @Test
@@ -1045,10 +1035,7 @@ class DashboardBrowserTest {
                 "Quarter goals", "content", "Close the pelicanaccount renewal.")).send().expect(201);
         api.post("/api/agents/" + agentB + "/memory").as(owner).json(Map.of("category", "context", "title",
                 "Beta secret", "content", "Only for Beta.")).send().expect(201);
-        browser.clickButton("Sign out");
-        browser.findWithText("h1", "Sign in to Tenantry");
-        signInByKeyboard(browser, BOUND_EMAIL);
-        browser.findWithText(".who", "Bound User");
+        switchTo(BOUND_EMAIL, "Bound User");
         browser.go("/#/agents");
         WebElement row = browser.findWithText("table.list tbody tr", "Ada Assistant");
         assertThat(row.findElements(By.xpath(".//button[normalize-space(.)='Details & keys']"))).isEmpty();
@@ -1068,9 +1055,7 @@ class DashboardBrowserTest {
         browser.screenshot("26-bound-user-memory");
         assertThat(browser.text("main")).doesNotContain("Beta secret").doesNotContain("Bea Bot");
 
-        browser.clickButton("Sign out");
-        signInByKeyboard(browser, Platform.OWNER_EMAIL);
-        browser.findWithText(".who", "Olive Owner");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
     /**
@@ -1083,10 +1068,7 @@ class DashboardBrowserTest {
     @Order(30)
     void everyPageOpensAfterEveryOtherAloneAndWithoutConsoleErrors() throws Exception {
         walkEveryPageAfterEveryOther("the owner");
-        browser.clickButton("Sign out");
-        browser.findWithText("h1", "Sign in to Tenantry");
-        signInByKeyboard(browser, BOUND_EMAIL);
-        browser.findWithText(".who", "Bound User");
+        switchTo(BOUND_EMAIL, "Bound User");
         walkEveryPageAfterEveryOther("a bound user");
     }
 
@@ -1103,9 +1085,7 @@ class DashboardBrowserTest {
         List<String> found = new ArrayList<>();
         audit("a bound user", axe, List.of("#/organizations/" + orgA + "/agents", "#/organizations/" + orgA
                 + "/billing"), found);
-        browser.clickButton("Sign out");
-        signInByKeyboard(browser, Platform.OWNER_EMAIL);
-        browser.findWithText(".who", "Olive Owner");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
         audit("the owner", axe, List.of("#/organizations/" + orgA + "/agents", "#/organizations/" + orgB
                 + "/billing"), found);
         assertThat(found).as("serious or critical accessibility violations").isEmpty();
