@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,16 @@ class IndexFollower implements DisposableBean {
     private final KnowledgeRepository knowledge;
     private final ScopedTransactions transactions;
     private final ClusterJobs jobs;
-    private final ReentrantLock writing = new ReentrantLock();
+    /** Held by a round of the follower and by a rebuild: they own applied, seen and gaps. */
+    private final ReentrantLock following = new ReentrantLock();
+    /** Written by a rebuild, which clears the index; read by writers indexing one document. */
+    private final ReentrantReadWriteLock clearing = new ReentrantReadWriteLock();
+    /**
+     * One document is indexed by one thread at a time, which reads the database while holding
+     * it: whoever indexes a document last read it last, so an older read never overwrites a
+     * newer one. Writers of different documents index in parallel.
+     */
+    private final ReentrantLock[] documents = new ReentrantLock[64];
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "knowledge-index");
         thread.setDaemon(true);
@@ -71,7 +82,7 @@ class IndexFollower implements DisposableBean {
      * that change: the database read then already held it, and every earlier change of the
      * document (they queue on its row lock), so the follower need not index them again.
      */
-    private final Map<UUID, Long> indexedThrough = new HashMap<>();
+    private final Map<UUID, Long> indexedThrough = new ConcurrentHashMap<>();
     /** Numbers missing above {@link #applied}, and since when. */
     private final Map<Long, Instant> gaps = new HashMap<>();
     private UUID epoch;
@@ -83,6 +94,9 @@ class IndexFollower implements DisposableBean {
         this.knowledge = knowledge;
         this.transactions = transactions;
         this.jobs = jobs;
+        for (int i = 0; i < documents.length; i++) {
+            documents[i] = new ReentrantLock();
+        }
     }
 
     /** A rebuild of this node's index: how far it is. */
@@ -139,21 +153,19 @@ class IndexFollower implements DisposableBean {
         // A round of the follower takes milliseconds; a rebuild may take minutes, and then the
         // change waits in the log for the follower: a write never waits for a rebuild.
         try {
-            if (!writing.tryLock(2, TimeUnit.SECONDS)) {
+            if (!clearing.readLock().tryLock(2, TimeUnit.SECONDS)) {
                 return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        long write;
         try {
-            write = reindex(orgId, documentId);
+            reindex(orgId, documentId);
             indexedThrough.merge(documentId, change, Math::max);
         } finally {
-            writing.unlock();
+            clearing.readLock().unlock();
         }
-        index.awaitSearchable(write);
     }
 
     private void followSafely() {
@@ -173,7 +185,7 @@ class IndexFollower implements DisposableBean {
             }
             return;
         }
-        writing.lock();
+        following.lock();
         try {
             List<KnowledgeRepository.Change> changes = transactions.read(OrgScope.allOrgs(),
                     () -> knowledge.changesAfter(OrgScope.allOrgs(), applied, BATCH));
@@ -188,14 +200,16 @@ class IndexFollower implements DisposableBean {
             long before = applied;
             advance(changes, Instant.now());
             indexedThrough.values().removeIf(change -> change <= applied);
-            if (changed) {
+            // Also this node's own writes that no search has asked to see yet: a reopen per
+            // round keeps the searcher from falling behind the writer by more than a round.
+            if (changed || index.behind()) {
                 index.refresh();
             }
             if (changed || applied != before) {
                 index.commit(epoch, applied);
             }
         } finally {
-            writing.unlock();
+            following.unlock();
         }
     }
 
@@ -221,10 +235,16 @@ class IndexFollower implements DisposableBean {
         }
     }
 
-    /** Indexes the document as the database holds it now; answers the index's number for the write. */
-    private long reindex(UUID orgId, UUID documentId) {
-        OrgScope scope = OrgScope.of(orgId);
-        return index.replace(documentId, transactions.read(scope, () -> knowledge.toIndex(scope, documentId)));
+    /** Indexes the document as the database holds it now. */
+    private void reindex(UUID orgId, UUID documentId) {
+        ReentrantLock document = documents[Math.floorMod(documentId.hashCode(), documents.length)];
+        document.lock();
+        try {
+            OrgScope scope = OrgScope.of(orgId);
+            index.replace(orgId, documentId, transactions.read(scope, () -> knowledge.toIndex(scope, documentId)));
+        } finally {
+            document.unlock();
+        }
     }
 
     /**
@@ -237,7 +257,8 @@ class IndexFollower implements DisposableBean {
         if (target.equals(epoch)) {
             return;
         }
-        writing.lock();
+        following.lock();
+        clearing.writeLock().lock();
         try {
             Instant started = Instant.now();
             long from = transactions.read(OrgScope.allOrgs(),
@@ -277,7 +298,8 @@ class IndexFollower implements DisposableBean {
             log.error("the knowledge index could not be rebuilt; the next round tries again", e);
             epoch = null;
         } finally {
-            writing.unlock();
+            clearing.writeLock().unlock();
+            following.unlock();
         }
     }
 

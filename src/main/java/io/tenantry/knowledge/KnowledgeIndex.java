@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.tenantry.tenancy.DefaultOrg;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
@@ -71,13 +73,20 @@ class KnowledgeIndex implements DisposableBean {
     private IndexWriter writer;
     private SearcherManager searchers;
     /**
-     * Held while a writer's reopen of the searcher runs, and while a rebuild clears the index:
-     * writers that wait together share one reopen (each writes a small segment), and no reopen
-     * shows searches an index a rebuild has cleared and not yet filled.
+     * Held while a reopen of the searcher runs, and while a rebuild clears the index: searches
+     * that wait together share one reopen (each writes a small segment), and no reopen shows
+     * searches an index a rebuild has cleared and not yet filled.
      */
     private final Object reopening = new Object();
     /** The highest write number searches are known to see. */
-    private long searchable;
+    private volatile long searchable;
+    /**
+     * Per organization, the number of its latest write searches may not see yet. A write does
+     * not wait for a reopen (one per document halved the rate of writes); a search in an org
+     * written since the last reopen reopens first, so its author and everyone else in the org
+     * find a document as soon as its write has answered.
+     */
+    private final Map<UUID, Long> unseen = new ConcurrentHashMap<>();
     /** Between a rebuild's clearing of the index and its refresh: searches keep the old searcher. */
     private boolean rebuilding;
 
@@ -137,31 +146,53 @@ class KnowledgeIndex implements DisposableBean {
     }
 
     /**
-     * Replaces a document's chunks with {@code chunks} (none: the document is gone); answers
-     * the write's number, for {@link #awaitSearchable}.
+     * Replaces the chunks of a document of {@code orgId} with {@code chunks} (none: the
+     * document is gone). The next search in that org sees the change.
      */
-    long replace(UUID documentId, List<KnowledgeRepository.Indexed> chunks) {
+    void replace(UUID orgId, UUID documentId, List<KnowledgeRepository.Indexed> chunks) {
+        long write;
         try {
             Term document = new Term("doc", documentId.toString());
-            return chunks.isEmpty() ? writer.deleteDocuments(document)
+            write = chunks.isEmpty() ? writer.deleteDocuments(document)
                     : writer.updateDocuments(document, chunks.stream().map(KnowledgeIndex::document).toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        unseen.merge(orgId, write, Math::max);
     }
 
     /**
-     * Makes the write numbered {@code write} searchable, unless a rebuild is under way (it
-     * then shows with the rebuilt index). A writer that queued behind another's reopen usually
-     * finds its write already covered by it.
+     * Reopens the searcher if a search in {@code orgs} (all, when null; with the default
+     * organization's shared documents when asked) could miss a write made before it. Searches
+     * that queue behind another's reopen usually find their writes covered by it.
      */
-    void awaitSearchable(long write) {
-        synchronized (reopening) {
-            if (rebuilding || write <= searchable) {
-                return;
+    private void awaitWritesOf(Collection<UUID> orgs, boolean withShared) {
+        long needed = 0;
+        if (orgs == null) {
+            for (long write : unseen.values()) {
+                needed = Math.max(needed, write);
             }
-            reopen();
+        } else {
+            for (UUID org : orgs) {
+                needed = Math.max(needed, unseen.getOrDefault(org, 0L));
+            }
         }
+        if (withShared) {
+            needed = Math.max(needed, unseen.getOrDefault(DefaultOrg.ID, 0L));
+        }
+        if (needed <= searchable) {
+            return;
+        }
+        synchronized (reopening) {
+            if (!rebuilding && needed > searchable) {
+                reopen();
+            }
+        }
+    }
+
+    /** Whether a write may not be visible to searches yet. */
+    boolean behind() {
+        return !unseen.isEmpty();
     }
 
     /** Reopens the searcher on every write completed so far. Called holding {@link #reopening}. */
@@ -173,6 +204,8 @@ class KnowledgeIndex implements DisposableBean {
             throw new UncheckedIOException(e);
         }
         searchable = Math.max(searchable, covered);
+        // An org written again meanwhile keeps its newer number (the removal compares the value).
+        unseen.values().removeIf(write -> write <= covered);
     }
 
     /** Adds chunks known not to be indexed yet (a rebuild after {@link #clear}). */
@@ -285,6 +318,7 @@ class KnowledgeIndex implements DisposableBean {
      * {@code orgs} (all, when null) and, when asked, the shared ones; with {@code tag} when given.
      */
     List<Candidate> search(List<String> terms, Collection<UUID> orgs, boolean withShared, String tag, int count) {
+        awaitWritesOf(orgs, withShared);
         BooleanQuery.Builder words = new BooleanQuery.Builder();
         for (String term : terms) {
             words.add(new TermQuery(new Term("content", term)), BooleanClause.Occur.SHOULD);

@@ -1,0 +1,83 @@
+package io.tenantry.knowledge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+import io.tenantry.tenancy.DefaultOrg;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes do not wait for the searcher to reopen; a search in an org written since the last
+ * reopen must still see every write that answered before it. Nothing else reopens here (no
+ * follower), so a search that skipped its reopen would miss the document.
+ */
+class KnowledgeIndexTest {
+
+    @TempDir
+    Path dir;
+
+    KnowledgeIndex index;
+
+    @BeforeEach
+    void open() {
+        index = new KnowledgeIndex(dir.toString());
+        index.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        index.destroy();
+    }
+
+    static KnowledgeRepository.Indexed chunk(UUID document, UUID org, boolean shared, String content) {
+        return new KnowledgeRepository.Indexed(UUID.randomUUID(), document, org, shared, "Title", List.of(), content);
+    }
+
+    List<UUID> found(String word, UUID org, boolean withShared) {
+        return index.search(List.of(word), List.of(org), withShared, null, 10).stream()
+                .map(KnowledgeIndex.Candidate::chunkId).toList();
+    }
+
+    @Test
+    void aSearchInAnOrgSeesEveryWriteOfItThatHasAnswered() {
+        UUID org = UUID.randomUUID();
+        UUID document = UUID.randomUUID();
+        KnowledgeRepository.Indexed first = chunk(document, org, false, "capybara");
+        index.replace(org, document, List.of(first));
+        assertThat(index.behind()).isTrue();
+        assertThat(found("capybara", org, false)).containsExactly(first.chunkId());
+        assertThat(index.behind()).isFalse();
+
+        KnowledgeRepository.Indexed second = chunk(document, org, false, "wombat");
+        index.replace(org, document, List.of(second));
+        assertThat(found("capybara", org, false)).isEmpty();
+        assertThat(found("wombat", org, false)).containsExactly(second.chunkId());
+
+        index.replace(org, document, List.of());
+        assertThat(found("wombat", org, false)).isEmpty();
+    }
+
+    @Test
+    void sharedWritesOfTheDefaultOrganizationAreSeenByEveryOrgSearchingSharedKnowledge() {
+        UUID document = UUID.randomUUID();
+        KnowledgeRepository.Indexed shared = chunk(document, DefaultOrg.ID, true, "pangolin");
+        index.replace(DefaultOrg.ID, document, List.of(shared));
+        assertThat(found("pangolin", UUID.randomUUID(), true)).containsExactly(shared.chunkId());
+    }
+
+    @Test
+    void aSearchAcrossAllOrgsSeesEveryOrgsWrites() {
+        UUID org = UUID.randomUUID();
+        UUID document = UUID.randomUUID();
+        KnowledgeRepository.Indexed written = chunk(document, org, false, "tapir");
+        index.replace(org, document, List.of(written));
+        assertThat(index.search(List.of("tapir"), null, false, null, 10)).extracting(KnowledgeIndex.Candidate::chunkId)
+                .containsExactly(written.chunkId());
+    }
+}
