@@ -46,6 +46,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.FORBIDDEN, detail, null);
     }
 
+    /** What was asked for existed and is no longer served (an expired credential). */
+    public static ApiException gone(String detail) {
+        return new ApiException(HttpStatus.GONE, detail, null);
+    }
+
     public static ApiException conflict(String detail) {
         return new ApiException(HttpStatus.CONFLICT, detail, null);
     }

@@ -14,6 +14,7 @@ public final class ApiTags {
     public static final String POLICIES = "Policies";
     public static final String KNOWLEDGE = "Knowledge";
     public static final String MEMORY = "Memory";
+    public static final String VAULT = "Credentials";
     public static final String GUARDRAILS = "Guardrails";
     public static final String AGENT_API = "Agent API";
 

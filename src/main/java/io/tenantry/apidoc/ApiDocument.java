@@ -73,6 +73,8 @@ class ApiDocument {
                     + "documents the default organization shares with every organization's agents."),
             tag(ApiTags.MEMORY, "What each agent remembers, in the organization that holds it now: entries by "
                     + "category, importance and expiry, searched by words."),
+            tag(ApiTags.VAULT, "Each organization's credentials, or one agent's: stored encrypted, shown as metadata "
+                    + "only, read in clear by the organization's agents alone, every read on the record."),
             tag(ApiTags.AUDIT, "The record of every change: who, what, when, in which organization."),
             tag(ApiTags.AGENT_API, "What an agent calls with its agent key."));
 

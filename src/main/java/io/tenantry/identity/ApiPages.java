@@ -46,7 +46,9 @@ public final class ApiPages {
             new Guarded("/api/guardrails/**", Page.guardrails),
             new Guarded("/api/interventions/**", Page.interventions),
             new Guarded("/api/interventions.csv", Page.interventions),
-            new Guarded("/api/knowledge/**", Page.knowledge));
+            new Guarded("/api/knowledge/**", Page.knowledge),
+            new Guarded("/api/credentials", Page.vault),
+            new Guarded("/api/credentials/**", Page.vault));
 
     private ApiPages() {
     }

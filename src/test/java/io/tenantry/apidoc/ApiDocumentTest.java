@@ -35,7 +35,7 @@ class ApiDocumentTest extends ServerTest {
     private static final JsonMapper CANONICAL = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
             .build();
     private static final Set<String> DECLARED_TAGS = Set.of("Sign-in", "Organizations", "Agents", "Users", "Usage",
-            "Billing", "Settings", "Policies", "Knowledge", "Memory", "Guardrails", "Audit",
+            "Billing", "Settings", "Policies", "Knowledge", "Memory", "Credentials", "Guardrails", "Audit",
             "Agent API");
 
     private JsonNode document() {

@@ -86,6 +86,9 @@ class CrossTenantMatrixTest {
     final Map<Where, String> documents = new EnumMap<>(Where.class);
     String sharedDocument;
     final Map<Where, String> memories = new EnumMap<>(Where.class);
+    final Map<Where, String> credentials = new EnumMap<>(Where.class);
+    /** The value of each org's matrix credential: only org A's agent may ever be answered one (A's). */
+    final Map<Where, String> secrets = new EnumMap<>(Where.class);
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
@@ -146,6 +149,27 @@ class CrossTenantMatrixTest {
         sharedDocument = newDocument(Where.DEFAULT, platform.owner(), true).expect(201).id();
         for (Where where : Where.values()) {
             memories.put(where, newMemory(where, platform.owner()).expect(201).id());
+        }
+        for (Where where : Where.values()) {
+            secrets.put(where, "matrix-secret-" + where + "-" + java.util.UUID.randomUUID());
+            credentials.put(where, api.post("/api/credentials").org(orgs.get(where)).as(platform.owner())
+                    .json(Map.of("name", "MATRIX_KEY", "kind", "api_key", "value", secrets.get(where))).send()
+                    .expect(201).id());
+        }
+        // Org A's agent reads its credential once, so A's read history is not empty.
+        api.get("/agent/v1/credentials/MATRIX_KEY").as(keys.get(Where.A)).send().expect(200);
+    }
+
+    /** A credential of {@code where}'s org, added by {@code token}. */
+    Api.Response newCredential(Where where, String token) {
+        return api.post("/api/credentials").org(orgs.get(where)).as(token).json(Map.of("name",
+                Platform.unique("KEY").replace(' ', '_'), "kind", "other", "value", "matrix-value-" + where)).send();
+    }
+
+    /** No answer but an agent's own read holds a credential's value. */
+    void holdsNoSecret(Api.Response response) {
+        for (String secret : secrets.values()) {
+            assertThat(response.body()).doesNotContain(secret);
         }
     }
 
@@ -630,6 +654,43 @@ class CrossTenantMatrixTest {
                     who -> api.get("/agent/v1/memory/" + entry).as(token(who)).send(),
                     (who, r) -> assertThat(r.id()).isEqualTo(entry)));
         }
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            String credential = credentials.get(where);
+            rows.add(row("GET /api/credentials with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/credentials?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> {
+                        holdsNoSecret(r);
+                        assertThat(r.itemIds()).contains(credential);
+                        assertThat(r.items()).allSatisfy(c -> assertThat(c.path("orgId").asString()).isEqualTo(org));
+                    }));
+            rows.add(row("GET /api/credentials/{" + where + "}", Expect.readIn(where),
+                    who -> api.get("/api/credentials/" + credential).as(token(who)).send(),
+                    (who, r) -> {
+                        holdsNoSecret(r);
+                        assertThat(r.id()).isEqualTo(credential);
+                    }));
+            rows.add(row("GET /api/credentials/{" + where + "}/reads", Expect.readIn(where),
+                    who -> api.get("/api/credentials/" + credential + "/reads").as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).hasSize(where == Where.A ? 1 : 0)));
+        }
+        rows.add(row("GET /api/credentials", Expect.everyUser(200),
+                who -> api.get("/api/credentials?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    holdsNoSecret(r);
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(c -> assertThat(c.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(r.itemIds()).containsAll(credentials.values());
+                    }
+                }));
+        rows.add(row("GET /agent/v1/credentials/{name}", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/credentials/MATRIX_KEY").as(token(who)).send(),
+                (who, r) -> assertThat(r.text("value")).isEqualTo(secrets.get(Where.A))));
+        rows.add(row("GET /api/credentials/rotate-master-key", Expect.of(200, 403, 403, 403, 403, 403, 401),
+                who -> api.get("/api/credentials/rotate-master-key").as(token(who)).send(),
+                (who, r) -> assertThat(r.json().path("total").asLong()).isPositive()));
         rows.add(row("GET /api/agents/{A}/memory/{B}", Expect.of(404, 404, 404, 404, 404, 403, 401),
                 who -> api.get("/api/agents/" + agents.get(Where.A) + "/memory/" + memories.get(Where.B))
                         .as(token(who)).send()));
@@ -1165,6 +1226,63 @@ class CrossTenantMatrixTest {
             }
             return response;
         }, (who, r) -> assertThat(r.text("agentId")).isEqualTo(agents.get(Where.A))));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @Order(10)
+    @TestFactory
+    Stream<DynamicTest> credentialWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("POST /api/credentials with X-Org-Id " + where, Expect.of(201, 201, 201,
+                    where == Where.A ? 201 : 403, where == Where.B ? 201 : 403, 403, 401), who -> {
+                        int before = api.get("/api/credentials?limit=500").org(org).as(platform.owner()).send()
+                                .items().size();
+                        Api.Response response = newCredential(where, token(who));
+                        int after = api.get("/api/credentials?limit=500").org(org).as(platform.owner()).send()
+                                .items().size();
+                        assertThat(after).isEqualTo(before + (response.status() == 201 ? 1 : 0));
+                        return response;
+                    }, (who, r) -> assertThat(r.body()).doesNotContain("matrix-value-")));
+            Expect changeIn = Expect.of(200, 200, 200, where == Where.A ? 200 : 404, where == Where.B ? 200 : 404,
+                    403, 401);
+            rows.add(row("PATCH /api/credentials/{" + where + "}", changeIn, who -> {
+                String credential = newCredential(where, platform.owner()).expect(201).id();
+                Api.Response response = api.patch("/api/credentials/" + credential).as(token(who))
+                        .json(Map.of("description", "Changed by " + who)).send();
+                String description = api.get("/api/credentials/" + credential).as(platform.owner()).send()
+                        .text("description");
+                assertThat(("Changed by " + who).equals(description)).isEqualTo(response.status() == 200);
+                return response;
+            }));
+            rows.add(row("POST /api/credentials/{" + where + "}/rotate", changeIn, who -> {
+                String credential = newCredential(where, platform.owner()).expect(201).id();
+                Api.Response response = api.post("/api/credentials/" + credential + "/rotate").as(token(who))
+                        .json(Map.of("value", "rotated-by-" + who)).send();
+                int version = api.get("/api/credentials/" + credential).as(platform.owner()).send().json()
+                        .path("version").asInt();
+                assertThat(version).isEqualTo(response.status() == 200 ? 2 : 1);
+                return response;
+            }, (who, r) -> assertThat(r.body()).doesNotContain("rotated-by-")));
+            rows.add(row("DELETE /api/credentials/{" + where + "}", Expect.of(204, 204, 204,
+                    where == Where.A ? 204 : 404, where == Where.B ? 204 : 404, 403, 401), who -> {
+                        String credential = newCredential(where, platform.owner()).expect(201).id();
+                        Api.Response response = api.delete("/api/credentials/" + credential).as(token(who)).send();
+                        int after = api.get("/api/credentials/" + credential).as(platform.owner()).send().status();
+                        assertThat(after).isEqualTo(response.status() == 204 ? 404 : 200);
+                        return response;
+                    }));
+        }
+        rows.add(row("POST /api/credentials/rotate-master-key", Expect.of(202, 403, 403, 403, 403, 403, 401), who -> {
+            String before = api.get("/api/credentials/rotate-master-key").as(platform.owner()).send()
+                    .text("masterKeyId");
+            Api.Response response = api.post("/api/credentials/rotate-master-key").as(token(who)).send();
+            String after = api.get("/api/credentials/rotate-master-key").as(platform.owner()).send()
+                    .text("masterKeyId");
+            assertThat(after.equals(before)).isEqualTo(response.status() != 202);
+            return response;
+        }));
         return rows.stream().flatMap(s -> s);
     }
 

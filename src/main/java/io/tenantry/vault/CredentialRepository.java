@@ -1,0 +1,258 @@
+package io.tenantry.vault;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/**
+ * Credentials, their sealed versions and their reads: org data like every tenant table.
+ * Only {@link #resolve} ever reads a ciphertext, and only for the agent asking.
+ */
+@Repository
+class CredentialRepository {
+
+    private static final String COLUMNS = "c.id, c.org_id, c.agent_id, c.name, c.kind, c.description,"
+            + " c.agent_readable, c.expires_at, c.version, c.hint, c.created_by, c.updated_by, c.created_at,"
+            + " c.updated_at, c.value_changed_at,"
+            + " (select max(r.read_at) from credential_reads r where r.credential_id = c.id) as last_read_at";
+
+    private final JdbcClient jdbc;
+
+    CredentialRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The credentials in scope, by name; only {@code agentId}'s when given. */
+    CursorPage<Credential> list(OrgScope scope, UUID agentId, Instant now, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append(" from credentials c where ")
+                .append(scope.sql("c.org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (agentId != null) {
+            sql.append(" and c.agent_id = :agent");
+            params.put("agent", agentId);
+        }
+        if (!page.first()) {
+            sql.append(" and (c.name > :afterName or (c.name = :afterName and c.id > :afterId))");
+            params.put("afterName", page.afterPart(0));
+            params.put("afterId", page.afterId(1));
+        }
+        sql.append(" order by c.name, c.id limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Credential> rows = jdbc.sql(sql.toString()).params(params).query(mapper(now)).list();
+        return page.page(rows, c -> new String[] {c.name(), c.id().toString()});
+    }
+
+    Optional<Credential> find(OrgScope scope, UUID id, Instant now) {
+        return jdbc.sql("select " + COLUMNS + " from credentials c where c.id = :id and " + scope.sql("c.org_id"))
+                .param("id", id).params(scope.parameters()).query(mapper(now)).optional();
+    }
+
+    /** Locks the credential until the transaction ends, so that checks and the write see the same row. */
+    Optional<Credential> lock(OrgScope scope, UUID id, Instant now) {
+        boolean found = jdbc.sql("select c.id from credentials c where c.id = :id and " + scope.sql("c.org_id")
+                + " for update").param("id", id).params(scope.parameters()).query(UUID.class).optional().isPresent();
+        return found ? find(scope, id, now) : Optional.empty();
+    }
+
+    boolean nameTaken(OrgScope scope, UUID orgId, UUID holder, String name, UUID except) {
+        return jdbc.sql("select count(*) from credentials c where c.org_id = :org and c.holder = :holder and"
+                + " c.name = :name and c.id <> :except and " + scope.sql("c.org_id")).param("org", orgId)
+                .param("holder", holder).param("name", name).param("except", except == null ? new UUID(0, 0) : except)
+                .params(scope.parameters()).query(Integer.class).single() > 0;
+    }
+
+    void insert(OrgScope scope, Credential credential, byte[] sealed) {
+        scope.requireWritable(credential.orgId());
+        jdbc.sql("""
+                insert into credentials (id, org_id, agent_id, holder, name, kind, description, agent_readable,
+                                         expires_at, version, hint, created_by, updated_by, created_at, updated_at,
+                                         value_changed_at)
+                values (:id, :org, :agent, :holder, :name, :kind, :description, :readable, :expires, :version, :hint,
+                        :by, :by, :at, :at, :at)
+                """).param("id", credential.id()).param("org", credential.orgId())
+                .param("agent", credential.agentId()).param("holder", credential.holder())
+                .param("name", credential.name()).param("kind", credential.kind())
+                .param("description", credential.description()).param("readable", credential.agentReadable())
+                .param("expires", Timestamps.of(credential.expiresAt())).param("version", credential.version())
+                .param("hint", credential.lastFour()).param("by", credential.createdBy())
+                .param("at", Timestamps.of(credential.createdAt())).update();
+        insertVersion(credential, sealed);
+    }
+
+    private void insertVersion(Credential credential, byte[] sealed) {
+        jdbc.sql("insert into credential_versions (org_id, credential_id, version, ciphertext, created_at)"
+                + " values (:org, :id, :version, :sealed, :at)").param("org", credential.orgId())
+                .param("id", credential.id()).param("version", credential.version()).param("sealed", sealed)
+                .param("at", Timestamps.of(credential.valueChangedAt())).update();
+    }
+
+    /** Writes what a change of the credential's description, expiry, name, kind or readability gave. */
+    void update(OrgScope scope, Credential credential) {
+        scope.requireWritable(credential.orgId());
+        jdbc.sql("""
+                update credentials set name = :name, kind = :kind, description = :description,
+                       agent_readable = :readable, expires_at = :expires, updated_by = :by, updated_at = :at
+                 where id = :id and """ + " " + scope.sql("org_id")).param("id", credential.id())
+                .param("name", credential.name()).param("kind", credential.kind())
+                .param("description", credential.description()).param("readable", credential.agentReadable())
+                .param("expires", Timestamps.of(credential.expiresAt())).param("by", credential.updatedBy())
+                .param("at", Timestamps.of(credential.updatedAt())).params(scope.parameters()).update();
+    }
+
+    /**
+     * A new current version: the one before it retires at {@code retiresAt} (served beside the
+     * new one until then), and versions already retired by {@code now} are destroyed.
+     */
+    void rotate(OrgScope scope, Credential after, byte[] sealed, Instant retiresAt, Instant now) {
+        scope.requireWritable(after.orgId());
+        jdbc.sql("delete from credential_versions where credential_id = :id and retires_at <= :now and "
+                + scope.sql("org_id")).param("id", after.id()).param("now", Timestamps.of(now))
+                .params(scope.parameters()).update();
+        jdbc.sql("update credential_versions set retires_at = :retires where credential_id = :id and"
+                + " retires_at is null and " + scope.sql("org_id")).param("id", after.id())
+                .param("retires", Timestamps.of(retiresAt)).params(scope.parameters()).update();
+        insertVersion(after, sealed);
+        jdbc.sql("update credentials set version = :version, hint = :hint, value_changed_at = :at, updated_by = :by,"
+                + " updated_at = :at where id = :id and " + scope.sql("org_id")).param("id", after.id())
+                .param("version", after.version()).param("hint", after.lastFour()).param("by", after.updatedBy())
+                .param("at", Timestamps.of(after.valueChangedAt())).params(scope.parameters()).update();
+    }
+
+    void delete(OrgScope scope, UUID id) {
+        jdbc.sql("delete from credentials where id = :id and " + scope.sql("org_id")).param("id", id)
+                .params(scope.parameters()).update();
+    }
+
+    /** The ids of the agent's own (agent-scoped) credentials. */
+    List<UUID> ofAgent(OrgScope scope, UUID agentId) {
+        return jdbc.sql("select c.id from credentials c where c.agent_id = :agent and " + scope.sql("c.org_id")
+                + " order by c.name").param("agent", agentId).params(scope.parameters()).query(UUID.class).list();
+    }
+
+    /** A sealed version an agent may be given: the current one, or an earlier one in its grace period. */
+    record SealedVersion(int version, byte[] sealed, Instant retiresAt) {
+    }
+
+    /** What an agent asked for by name: the credential, and its versions it may read, newest first. */
+    record Resolved(UUID id, UUID orgId, String name, String kind, boolean agentScoped, boolean agentReadable,
+            Instant expiresAt, List<SealedVersion> versions) {
+    }
+
+    /**
+     * The credential {@code name} for the agent, in its org: its own agent-scoped one if it has
+     * one, else the org's. Nothing for an agent that is not active in {@code orgId} now.
+     */
+    Optional<Resolved> resolve(OrgScope scope, UUID orgId, UUID agentId, String name, Instant now) {
+        List<Object[]> rows = jdbc.sql("""
+                select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
+                       v.retires_at
+                  from credentials c
+                  join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
+                                            and (v.retires_at is null or v.retires_at > :now)
+                 where c.org_id = :org and c.name = :name and (c.holder = :agent or c.holder = c.org_id)
+                   and exists (select 1 from agents a where a.id = :agent and a.org_id = c.org_id
+                                                        and a.status = 'active')
+                   and """ + " " + scope.sql("c.org_id") + """
+
+                 order by case when c.holder = :agent then 0 else 1 end, v.version desc
+                """).param("org", orgId).param("agent", agentId).param("name", name)
+                .param("now", Timestamps.of(now)).params(scope.parameters())
+                .query((rs, n) -> new Object[] {rs.getObject("id", UUID.class), rs.getString("name"),
+                        rs.getString("kind"), rs.getObject("agent_id", UUID.class), rs.getBoolean("agent_readable"),
+                        Timestamps.read(rs, "expires_at"), new SealedVersion(rs.getInt("version"),
+                                rs.getBytes("ciphertext"), Timestamps.read(rs, "retires_at"))}).list();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] first = rows.get(0);
+        List<SealedVersion> versions = rows.stream().filter(r -> r[0].equals(first[0]))
+                .map(r -> (SealedVersion) r[6]).toList();
+        return Optional.of(new Resolved((UUID) first[0], orgId, (String) first[1], (String) first[2], first[3] != null,
+                (Boolean) first[4], (Instant) first[5], versions));
+    }
+
+    /** One read of a credential by an agent, for its history. */
+    record Read(UUID id, UUID credentialId, int version, UUID agentId, String agentName, Instant at) {
+    }
+
+    void recordRead(OrgScope scope, UUID orgId, Read read) {
+        scope.requireWritable(orgId);
+        jdbc.sql("insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name, read_at)"
+                + " values (:id, :org, :credential, :version, :agent, :agentName, :at)").param("id", read.id())
+                .param("org", orgId).param("credential", read.credentialId()).param("version", read.version())
+                .param("agent", read.agentId()).param("agentName", read.agentName())
+                .param("at", Timestamps.of(read.at())).update();
+    }
+
+    /** The credential's reads, newest first. */
+    CursorPage<Read> reads(OrgScope scope, UUID credentialId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select id, credential_id, version, agent_id, agent_name, read_at from"
+                + " credential_reads where credential_id = :credential and ").append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("credential", credentialId);
+        if (!page.first()) {
+            sql.append(" and (read_at < :afterAt or (read_at = :afterAt and id < :afterId))");
+            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
+            params.put("afterId", page.afterId(1));
+        }
+        sql.append(" order by read_at desc, id desc limit :limit");
+        params.put("limit", page.limit() + 1);
+        List<Read> rows = jdbc.sql(sql.toString()).params(params).query((rs, n) -> new Read(rs.getObject("id",
+                UUID.class), rs.getObject("credential_id", UUID.class), rs.getInt("version"),
+                rs.getObject("agent_id", UUID.class), rs.getString("agent_name"), Timestamps.read(rs, "read_at")))
+                .list();
+        return page.page(rows, r -> new String[] {r.at().toString(), r.id().toString()});
+    }
+
+    /** A version whose grace period is over, about to be destroyed. */
+    record Retired(UUID orgId, UUID credentialId, int version) {
+    }
+
+    /** Destroys the versions retired by {@code now}, in every org of {@code scope}; answers which. */
+    List<Retired> destroyRetired(OrgScope scope, Instant now) {
+        List<Retired> retired = jdbc.sql("select org_id, credential_id, version from credential_versions where"
+                + " retires_at <= :now and " + scope.sql("org_id") + " order by org_id, credential_id, version"
+                + " for update").param("now", Timestamps.of(now)).params(scope.parameters())
+                .query((rs, n) -> new Retired(rs.getObject("org_id", UUID.class), rs.getObject("credential_id",
+                        UUID.class), rs.getInt("version"))).list();
+        jdbc.sql("delete from credential_versions where retires_at <= :now and " + scope.sql("org_id"))
+                .param("now", Timestamps.of(now)).params(scope.parameters()).update();
+        return retired;
+    }
+
+    /** Forgets reads older than {@code before} (the audit log keeps them); answers how many. */
+    int forgetReads(OrgScope scope, Instant before) {
+        return jdbc.sql("delete from credential_reads where read_at < :before and " + scope.sql("org_id"))
+                .param("before", Timestamps.of(before)).params(scope.parameters()).update();
+    }
+
+    private static RowMapper<Credential> mapper(Instant now) {
+        return (ResultSet rs, int n) -> credential(rs, now);
+    }
+
+    private static Credential credential(ResultSet rs, Instant now) throws SQLException {
+        UUID agentId = rs.getObject("agent_id", UUID.class);
+        Instant expiresAt = Timestamps.read(rs, "expires_at");
+        return new Credential(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                agentId == null ? "org" : "agent", agentId, rs.getString("name"), rs.getString("kind"),
+                rs.getString("description"), rs.getBoolean("agent_readable"), expiresAt,
+                Credential.expiry(expiresAt, now), rs.getInt("version"), rs.getString("hint"),
+                rs.getString("created_by"), rs.getString("updated_by"), Timestamps.read(rs, "created_at"),
+                Timestamps.read(rs, "updated_at"), Timestamps.read(rs, "value_changed_at"),
+                Timestamps.read(rs, "last_read_at"));
+    }
+}

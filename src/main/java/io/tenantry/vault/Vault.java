@@ -1,0 +1,392 @@
+package io.tenantry.vault;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+
+import io.tenantry.agent.Agent;
+import io.tenantry.agent.AgentDeparture;
+import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.AgentService;
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.PageRequest;
+import io.tenantry.api.PatchBody;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Each org's credentials: stored sealed under the org's data key, shown to people as
+ * metadata only, and given in clear to one kind of caller, an active agent of the org (its
+ * own agent-scoped credential first, else the org's), every such read on the record. A
+ * credential is held by its org or by one of its agents; an agent's are destroyed when it
+ * leaves the org ({@link #agentLeft}).
+ */
+@Service
+class Vault implements AgentDeparture {
+
+    static final int MAX_NAME = 128;
+    static final String NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+    static final int MAX_VALUE_BYTES = 16 * 1024;
+    /** The last four characters are shown only of values at least this long. */
+    static final int HINT_FROM = 16;
+
+    private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+    private static final Set<String> PATCHABLE = Set.of("name", "kind", "description", "expiresAt", "agentReadable");
+    private static final Map<String, String> ALIASES = Map.of("expires_at", "expiresAt", "agent_readable",
+            "agentReadable");
+    private static final Map<String, String> REFUSED = refusals();
+
+    private static Map<String, String> refusals() {
+        Map<String, String> refused = new HashMap<>(PatchBody.readOnly("id", "orgId", "version", "lastFour",
+                "expiry", "createdBy", "updatedBy", "createdAt", "updatedAt", "valueChangedAt", "lastReadAt"));
+        refused.put("value", "The value changes by rotation: POST /api/credentials/{id}/rotate, which keeps the "
+                + "earlier value for a grace period.");
+        refused.put("scope", "A credential keeps its scope: create another with the scope you need.");
+        refused.put("agentId", "A credential stays with the agent that holds it: create another for another agent.");
+        return Map.copyOf(refused);
+    }
+
+    private final CredentialRepository credentials;
+    private final DataKeys dataKeys;
+    private final OrganizationService organizations;
+    private final AgentService agents;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+    private final Duration grace;
+
+    Vault(CredentialRepository credentials, DataKeys dataKeys, OrganizationService organizations, AgentService agents,
+            ScopedTransactions transactions, AuditLog audit,
+            @Value("${tenantry.vault.rotation-grace}") Duration grace) {
+        this.credentials = credentials;
+        this.dataKeys = dataKeys;
+        this.organizations = organizations;
+        this.agents = agents;
+        this.transactions = transactions;
+        this.audit = audit;
+        this.grace = grace;
+    }
+
+    Duration grace() {
+        return grace;
+    }
+
+    CursorPage<Credential> list(OrgCallContext context, UUID agentId, PageRequest page) {
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> credentials.list(scope, agentId, context.at(), page));
+    }
+
+    Credential get(OrgCallContext context, UUID id) {
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> credentials.find(scope, id, context.at()).orElseThrow(Vault::notFound));
+    }
+
+    CursorPage<CredentialRepository.Read> reads(OrgCallContext context, UUID id, PageRequest page) {
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            credentials.find(scope, id, context.at()).orElseThrow(Vault::notFound);
+            return credentials.reads(scope, id, page);
+        });
+    }
+
+    Credential create(OrgCallContext context, NewCredential request) {
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        String name = name(request.name());
+        CredentialKind kind = CredentialKind.parse(request.kind());
+        boolean agentScoped = agentScoped(request.scope());
+        UUID agentId = agentScoped ? agentId(request.agentId()) : null;
+        if (!agentScoped && request.agentId() != null) {
+            throw ApiException.badRequest("agentId", "agentId is for credentials of scope 'agent' only.");
+        }
+        String description = Fields.optional("description", request.description(), 1000);
+        Instant expiresAt = expiresAt(context, request.expiresAt());
+        boolean agentReadable = request.agentReadable() == null || flag("agentReadable", request.agentReadable());
+        byte[] value = value(request.value());
+        UUID orgId = context.selected().orElse(DefaultOrg.ID);
+        OrgScope scope = context.scope();
+        if (!scope.includes(orgId)) {
+            throw ApiException.forbidden("Pick one of your organizations as the org context to add a credential to.");
+        }
+        UUID id = transactions.write(scope, () -> {
+            organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+            if (agentScoped) {
+                Agent agent = agents.lockWithin(scope, agentId).orElse(null);
+                if (agent == null || !agent.clientOrgId().equals(orgId)) {
+                    throw ApiException.badRequest("agentId", "agentId must be an agent of this organization.");
+                }
+            }
+            UUID holder = agentScoped ? agentId : orgId;
+            refuseTakenName(scope, orgId, holder, name, null, agentScoped);
+            Credential credential = new Credential(UUID.randomUUID(), orgId, agentScoped ? "agent" : "org", agentId,
+                    name, kind.name(), description, agentReadable, expiresAt, Credential.expiry(expiresAt, context.at()),
+                    1, hint(value), context.actor().label(), context.actor().label(), context.at(), context.at(),
+                    context.at(), null);
+            credentials.insert(scope, credential, seal(scope, credential, value, context.at()));
+            audit.record(context, orgId, "credential.created", "credential", credential.id(), null,
+                    credential.auditState());
+            return credential.id();
+        });
+        java.util.Arrays.fill(value, (byte) 0);
+        return get(context, id);
+    }
+
+    Credential update(OrgCallContext context, UUID id, PatchBody body) {
+        PatchBody patch = body.aliased(ALIASES);
+        patch.allowOnly(PATCHABLE, REFUSED);
+        OrgScope scope = context.scope();
+        transactions.write(scope, () -> {
+            Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
+            String name = patch.has("name") ? name(patch.text("name")) : before.name();
+            String kind = patch.has("kind") ? CredentialKind.parse(patch.text("kind")).name() : before.kind();
+            String description = patch.has("description")
+                    ? Fields.optional("description", patch.text("description"), 1000) : before.description();
+            Instant expiresAt = patch.has("expiresAt") ? expiresAt(context, patch.text("expiresAt"))
+                    : before.expiresAt();
+            boolean readable = patch.has("agentReadable") ? flag("agentReadable", patch.fields().get("agentReadable"))
+                    : before.agentReadable();
+            if (!name.equals(before.name())) {
+                refuseTakenName(scope, before.orgId(), before.holder(), name, id, before.agentScoped());
+            }
+            Credential after = new Credential(id, before.orgId(), before.scope(), before.agentId(), name, kind,
+                    description, readable, expiresAt, Credential.expiry(expiresAt, context.at()), before.version(),
+                    before.lastFour(), before.createdBy(), context.actor().label(), before.createdAt(), context.at(),
+                    before.valueChangedAt(), before.lastReadAt());
+            if (after.auditState().equals(before.auditState())) {
+                return;
+            }
+            credentials.update(scope, after);
+            audit.record(context, before.orgId(), "credential.updated", "credential", id, before.auditState(),
+                    after.auditState());
+        });
+        return get(context, id);
+    }
+
+    /** A new value, as a new version; the one before stays readable by agents for the grace period. */
+    Credential rotate(OrgCallContext context, UUID id, RotateRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
+        byte[] value = value(request.value());
+        OrgScope scope = context.scope();
+        transactions.write(scope, () -> {
+            Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
+            Credential after = new Credential(id, before.orgId(), before.scope(), before.agentId(), before.name(),
+                    before.kind(), before.description(), before.agentReadable(), before.expiresAt(), before.expiry(),
+                    before.version() + 1, hint(value), before.createdBy(), context.actor().label(), before.createdAt(),
+                    context.at(), context.at(), before.lastReadAt());
+            credentials.rotate(scope, after, seal(scope, after, value, context.at()), context.at().plus(grace),
+                    context.at());
+            audit.record(context, before.orgId(), "credential.rotated", "credential", id,
+                    Map.of("version", before.version()), Map.of("version", after.version(), "previousVersionUntil",
+                            context.at().plus(grace)));
+        });
+        java.util.Arrays.fill(value, (byte) 0);
+        return get(context, id);
+    }
+
+    void delete(OrgCallContext context, UUID id) {
+        OrgScope scope = context.scope();
+        transactions.write(scope, () -> {
+            Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
+            credentials.delete(scope, id);
+            audit.record(context, before.orgId(), "credential.deleted", "credential", id, before.auditState(), null);
+        });
+    }
+
+    /**
+     * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
+     * else its org's, when agents may read it and it has not expired. Recorded before the
+     * value is given, in the same transaction, so that no read goes unrecorded.
+     */
+    AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
+        String name = requested == null ? "" : requested;
+        if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, digits, "
+                    + "'.', '_' and '-', starting with a letter or digit.");
+        }
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
+                    context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
+                            + "this agent"));
+            if (!found.agentReadable()) {
+                throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
+                        + "not read it.");
+            }
+            if (found.expiresAt() != null && !found.expiresAt().isAfter(context.at())) {
+                throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
+                        + "whoever keeps it to rotate it and set a new expiry.");
+            }
+            byte[] key = dataKeys.of(scope, found.orgId(), context.at());
+            CredentialRepository.SealedVersion current = found.versions().get(0);
+            String value = open(key, found.orgId(), found.id(), current);
+            AgentCredential.Previous previous = found.versions().size() < 2 ? null
+                    : new AgentCredential.Previous(found.versions().get(1).version(),
+                            open(key, found.orgId(), found.id(), found.versions().get(1)),
+                            found.versions().get(1).retiresAt());
+            credentials.recordRead(scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(), found.id(),
+                    current.version(), agent.agentId(), agent.agentName(), context.at()));
+            audit.record(context, found.orgId(), "credential.read", "credential", found.id(), null,
+                    Map.of("name", name, "version", current.version(), "agentId", agent.agentId()));
+            return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
+                    current.version(), value, found.expiresAt(), previous);
+        });
+    }
+
+    /** An agent leaving the org takes none of its credentials along: they are destroyed, on the record. */
+    @Override
+    public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
+        OrgScope scope = context.scope();
+        for (UUID id : credentials.ofAgent(scope, agentId)) {
+            Credential before = credentials.lock(scope, id, context.at()).orElseThrow();
+            credentials.delete(scope, id);
+            audit.record(context, before.orgId(), "credential.revoked", "credential", id, before.auditState(),
+                    Map.of("reason", "agent " + agentId + " left the organization; its credentials do not follow "
+                            + "it"));
+        }
+    }
+
+    /** Destroys the earlier versions whose grace period ended by {@code now}, everywhere; answers how many. */
+    int destroyRetired(OrgCallContext context) {
+        OrgScope everywhere = context.scope();
+        return transactions.write(everywhere, () -> {
+            List<CredentialRepository.Retired> retired = credentials.destroyRetired(everywhere, context.at());
+            for (CredentialRepository.Retired version : retired) {
+                audit.record(context, version.orgId(), "credential.version.destroyed", "credential",
+                        version.credentialId(), Map.of("version", version.version()), null);
+            }
+            return retired.size();
+        });
+    }
+
+    /** Forgets read history older than {@code before}; the audit log keeps every read. */
+    int forgetReads(Instant before) {
+        OrgScope everywhere = OrgScope.allOrgs();
+        return transactions.write(everywhere, () -> credentials.forgetReads(everywhere, before));
+    }
+
+    private byte[] seal(OrgScope scope, Credential credential, byte[] value, Instant at) {
+        byte[] key = dataKeys.of(scope, credential.orgId(), at);
+        return AesGcm.seal(key, value, associated(credential.orgId(), credential.id(), credential.version()));
+    }
+
+    private static String open(byte[] key, UUID orgId, UUID id, CredentialRepository.SealedVersion version) {
+        try {
+            return new String(AesGcm.open(key, version.sealed(), associated(orgId, id, version.version())),
+                    StandardCharsets.UTF_8);
+        } catch (AesGcm.Unopened e) {
+            // Altered, or copied from another row or org: never served, and the operator must hear of it.
+            throw new IllegalStateException("the stored value of credential " + id + " version " + version.version()
+                    + " does not open under its org's data key: it was altered or moved");
+        }
+    }
+
+    /** Binds a sealed value to its org, credential and version: copied anywhere else, it does not open. */
+    static byte[] associated(UUID orgId, UUID credentialId, int version) {
+        return ("tenantry credential:" + orgId + ":" + credentialId + ":" + version).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private void refuseTakenName(OrgScope scope, UUID orgId, UUID holder, String name, UUID except,
+            boolean agentScoped) {
+        if (credentials.nameTaken(scope, orgId, holder, name, except)) {
+            throw ApiException.conflict("name", (agentScoped ? "This agent" : "This organization")
+                    + " already has a credential named '" + name + "'.");
+        }
+    }
+
+    private static String name(String value) {
+        String name = Fields.required("name", value, MAX_NAME);
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("name", "name may hold letters, digits, '.', '_' and '-', starting with a "
+                    + "letter or digit (agents ask for it in a URL).");
+        }
+        return name;
+    }
+
+    private static boolean agentScoped(String scope) {
+        if (scope == null || scope.equals("org")) {
+            return false;
+        }
+        if (scope.equals("agent")) {
+            return true;
+        }
+        throw ApiException.badRequest("scope", "scope must be 'org' (every agent of the organization) or 'agent' "
+                + "(one agent, given as agentId).");
+    }
+
+    private static UUID agentId(String value) {
+        String text = Fields.optional("agentId", value, 64);
+        if (text == null) {
+            throw ApiException.badRequest("agentId", "agentId is required for a credential of scope 'agent'.");
+        }
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("agentId", "agentId must be an agent's id.");
+        }
+    }
+
+    private static boolean flag(String field, Object value) {
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        throw ApiException.badRequest(field, field + " must be true or false.");
+    }
+
+    /** The value as UTF-8: given, not blank, at most 16 KB. Never named in a message beyond its size. */
+    private static byte[] value(String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest("value", "value is required: the secret to store.");
+        }
+        if (value.length() > MAX_VALUE_BYTES) {
+            throw ApiException.badRequest("value", "value must be at most 16 KB (16,384 bytes in UTF-8).");
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_VALUE_BYTES) {
+            throw ApiException.badRequest("value", "value must be at most 16 KB (16,384 bytes in UTF-8).");
+        }
+        return bytes;
+    }
+
+    /** The value's last four characters, for values long enough to spare them; else none. */
+    private static String hint(byte[] value) {
+        String text = new String(value, StandardCharsets.UTF_8);
+        if (text.codePointCount(0, text.length()) < HINT_FROM) {
+            return null;
+        }
+        return text.substring(text.offsetByCodePoints(text.length(), -4));
+    }
+
+    private static Instant expiresAt(OrgCallContext context, String value) {
+        if (value != null && value.isBlank()) {
+            throw ApiException.badRequest("expiresAt", "expiresAt must be an ISO-8601 instant, or null for never.");
+        }
+        Instant given = Fields.instant("expiresAt", value);
+        Instant at = given == null ? null : given.truncatedTo(ChronoUnit.MICROS);
+        if (at != null && !at.isAfter(context.at())) {
+            throw ApiException.badRequest("expiresAt", "expiresAt must be in the future.");
+        }
+        return at;
+    }
+
+    static ApiException notFound() {
+        return ApiException.notFound("The credential");
+    }
+}
