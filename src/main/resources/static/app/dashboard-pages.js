@@ -11,6 +11,7 @@ export const DASHBOARD_PAGES = [
   { page: 'knowledge', label: 'Knowledge', orgAware: true },
   { page: 'guardrails', label: 'Guardrails', orgAware: true },
   { page: 'interventions', label: 'Interventions', orgAware: true },
+  { page: 'vault', label: 'Vault', orgAware: true },
   { page: 'billing', label: 'Billing', orgAware: true },
   { page: 'settings', label: 'Settings', orgAware: false },
   { page: 'audit', label: 'Audit', orgAware: true },

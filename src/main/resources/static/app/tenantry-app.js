@@ -15,6 +15,7 @@ import './pages/billing-overview.js';
 import './pages/audit-page.js';
 import './pages/guardrails-page.js';
 import './pages/knowledge-page.js';
+import './pages/vault-page.js';
 import './pages/interventions-page.js';
 import './pages/users-page.js';
 import './pages/settings-page.js';
@@ -184,6 +185,9 @@ class TenantryApp extends LightElement {
     }
     if (page === 'guardrails') {
       return html`<guardrails-page .me=${this.me}></guardrails-page>`;
+    }
+    if (page === 'vault') {
+      return html`<vault-page .me=${this.me}></vault-page>`;
     }
     if (page === 'interventions') {
       return html`<interventions-page></interventions-page>`;

@@ -60,6 +60,7 @@ class UsersPage extends LightElement {
 
   renderComing(draft) {
     const coming = ALL_PAGES.filter((p) => !opensAPage(p));
+    if (!coming.length) return '';
     const held = coming.filter((p) => draft.pages.has(p));
     return html`<p class="hint coming">Coming, not offered until the dashboard has them: ${coming.join(', ')}.
       ${held.length ? html`This user already holds ${held.join(', ')}, which stay as they are.` : ''}</p>`;

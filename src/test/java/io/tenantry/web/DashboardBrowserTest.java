@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -610,15 +611,14 @@ class DashboardBrowserTest {
                 .selectByVisibleText("user");
         new Select(browser.find("form.permissions select[name=clientOrgId]"))
                 .selectByValue(orgA);
-        // Pages the dashboard does not have yet are named as coming, and never offered.
-        assertThat(browser.all("form.permissions input[value=vault]")).isEmpty();
-        browser.findWithText("form.permissions p.coming", "vault");
-        assertThat(browser.text("form.permissions p.coming")).doesNotContain("memory");
+        // Every page the server knows is offered now: none is left "coming".
+        assertThat(browser.all("form.permissions input[value=vault]")).hasSize(1);
+        assertThat(browser.all("form.permissions p.coming")).isEmpty();
         browser.clickButton("Select all");
         assertThat(browser.find("form.permissions input[value=audit]").isSelected()).isTrue();
         browser.clickButton("Select none");
         for (String page : List.of("dashboard", "agents", "organizations", "knowledge", "guardrails", "interventions",
-                "memory", "billing")) {
+                "memory", "vault", "billing")) {
             browser.click("form.permissions input[value=" + page + "]");
         }
         browser.screenshot("12-permission-editor");
@@ -1058,6 +1058,101 @@ class DashboardBrowserTest {
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
+    @Test
+    @Order(27)
+    void anOwnerKeepsCredentialsSeesNoValueAndReadsTheirHistory() throws Exception {
+        String first = "sk-first-" + UUID.randomUUID();
+        String second = "sk-second-" + UUID.randomUUID();
+        browser.go("/#/vault");
+        pick(orgA);
+        browser.findWithText("vault-page", "No credentials yet");
+        browser.clickButton("Add a credential");
+        browser.type("vault-page input[name=name]", "OPENAI_API_KEY");
+        browser.type("vault-page input[name=description]", "For the mailer");
+        browser.script("const input = document.querySelector('vault-page input[name=expiresAt]');"
+                + "input.value = new Date(Date.now() + 5 * 86400000 - new Date().getTimezoneOffset() * 60000)"
+                + ".toISOString().slice(0, 16); input.dispatchEvent(new Event('input'));");
+        browser.type("vault-page input[name=value]", first);
+        assertThat(browser.find("vault-page input[name=value]").getDomAttribute("type")).isEqualTo("password");
+        browser.clickButton("Store credential");
+        WebElement row = browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY");
+        assertThat(row.getText()).contains("Expires in").contains(first.substring(first.length() - 4));
+
+        browser.clickButton("Add a credential");
+        browser.type("vault-page input[name=name]", "ADA_ONLY");
+        browser.click("vault-page input[name=scope][value=agent]");
+        new Select(browser.find("vault-page select[name=agentId]")).selectByVisibleText("Ada Assistant");
+        browser.type("vault-page input[name=value]", "ada-secret-value-1234567");
+        browser.clickButton("Store credential");
+        assertThat(browser.findWithText("table.credentials tbody tr", "ADA_ONLY").getText())
+                .contains("Agent: Ada Assistant");
+
+        row = browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY");
+        row.findElement(By.xpath(".//button[normalize-space(.)='Rotate']")).click();
+        browser.type("vault-page tr.editor input[name=value]", second);
+        browser.click("vault-page tr.editor input[type=checkbox]");
+        assertThat(browser.find("vault-page tr.editor input[name=value]").getDomAttribute("type")).isEqualTo("text");
+        browser.screenshot("27-vault-rotate");
+        browser.clickButton("Rotate value");
+        browser.waitUntilGone("vault-page", "New value for");
+        assertThat(browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY").getText())
+                .contains(second.substring(second.length() - 4));
+
+        String key = new Platform(api).issueKey(agentA);
+        assertThat(api.get("/agent/v1/credentials/OPENAI_API_KEY").as(key).send().expect(200).text("value"))
+                .isEqualTo(second);
+        browser.go("/#/agents");
+        browser.go("/#/vault");
+        row = browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY");
+        row.findElement(By.xpath(".//button[normalize-space(.)='Reads']")).click();
+        assertThat(browser.findWithText("table.reads tbody tr", "Ada Assistant").getText()).contains("2");
+        browser.screenshot("27-vault");
+        String page = String.valueOf(browser.script("return document.documentElement.outerHTML"));
+        assertThat(page).doesNotContain(first).doesNotContain(second).doesNotContain("ada-secret-value");
+
+        browser.findWithText("table.credentials tbody tr", "ADA_ONLY").findElement(
+                By.xpath(".//button[normalize-space(.)='Delete']")).click();
+        browser.acceptConfirmation();
+        browser.waitUntilGone("table.credentials", "ADA_ONLY");
+
+        String keyBefore = browser.find("vault-page section.card code").getText();
+        browser.clickButton("Rotate master key");
+        browser.acceptConfirmation();
+        browser.waitUntil("the master key has changed",
+                () -> !browser.find("vault-page section.card code").getText().equals(keyBefore));
+        browser.screenshot("27-vault-master-key");
+        assertThat(api.get("/agent/v1/credentials/OPENAI_API_KEY").as(key).send().expect(200).text("value"))
+                .isEqualTo(second);
+    }
+
+    @Test
+    @Order(28)
+    void aBoundUserKeepsTheirOrganizationsCredentialsOnlyWithExpiryMarked() throws Exception {
+        api.post("/api/credentials").org(orgB).as(owner).json(Map.of("name", "BETA_ONLY", "kind", "password",
+                "value", "beta-password")).send().expect(201);
+        api.post("/api/credentials").org(orgA).as(owner).json(Map.of("name", "OLD_SMTP", "kind", "smtp",
+                "value", "old-smtp-password", "expiresAt", Instant.now().plusSeconds(1).toString())).send()
+                .expect(201);
+        Thread.sleep(1_100);
+        switchTo(BOUND_EMAIL, "Bound User");
+        browser.go("/#/vault");
+        assertThat(browser.findWithText("table.credentials tbody tr", "OLD_SMTP").getText()).contains("Expired");
+        browser.findWithText("vault-page .expiry-summary", "1 expired");
+        browser.clickButton("Add a credential");
+        browser.type("vault-page input[name=name]", "OLD_SMTP");
+        new Select(browser.find("vault-page select[name=kind]")).selectByValue("oauth_token");
+        browser.type("vault-page input[name=value]", "crm-token-value");
+        browser.clickButton("Store credential");
+        browser.findWithText("vault-page form .error", "already has a credential named 'OLD_SMTP'");
+        browser.type("vault-page input[name=name]", "CRM_TOKEN");
+        browser.clickButton("Store credential");
+        browser.findWithText("table.credentials tbody tr", "CRM_TOKEN");
+        browser.screenshot("28-bound-user-vault");
+        assertThat(browser.text("main")).doesNotContain("BETA_ONLY").doesNotContain("Master key")
+                .doesNotContain("crm-token-value");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
     /**
      * Every page opened after every other, for an owner (all pages) and a bound user (theirs):
      * each time the page opened is the only one on screen, and the console shows no error. A
@@ -1116,10 +1211,12 @@ class DashboardBrowserTest {
     }
 
     /** What each page link opens in the main area. */
-    static final Map<String, String> PAGE_ELEMENTS = Map.of("#/dashboard", "home-page", "#/agents", "agents-page",
-            "#/organizations", "organizations-page", "#/users", "users-page", "#/billing", "billing-overview",
-            "#/settings", "settings-page", "#/audit", "audit-page", "#/guardrails", "guardrails-page",
-            "#/interventions", "interventions-page", "#/knowledge", "knowledge-page");
+    static final Map<String, String> PAGE_ELEMENTS = Map.ofEntries(Map.entry("#/dashboard", "home-page"),
+            Map.entry("#/agents", "agents-page"), Map.entry("#/organizations", "organizations-page"),
+            Map.entry("#/users", "users-page"), Map.entry("#/billing", "billing-overview"),
+            Map.entry("#/settings", "settings-page"), Map.entry("#/audit", "audit-page"),
+            Map.entry("#/guardrails", "guardrails-page"), Map.entry("#/interventions", "interventions-page"),
+            Map.entry("#/knowledge", "knowledge-page"), Map.entry("#/vault", "vault-page"));
 
     private void walkEveryPageAfterEveryOther(String who) {
         browser.go("/#/");
