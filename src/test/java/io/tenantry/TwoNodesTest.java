@@ -52,6 +52,8 @@ class TwoNodesTest {
             "^tenantry_jobs_total\\{([^}]*)\\} ([0-9.E]+)$", Pattern.MULTILINE);
 
     Map<String, String> database;
+    /** Every node of a cluster is given the same master key (a key file would differ per node). */
+    static final String MASTER_KEY = "Ak3UwuNL79ENEIj1aYoWtGe+FhAjerkFXb+iw+mXQtE=";
     ServerProcess one;
     ServerProcess two;
     String owner;
@@ -63,7 +65,7 @@ class TwoNodesTest {
         Map<String, String> settings = Map.of("TENANTRY_OWNER_EMAIL", OWNER_EMAIL, "TENANTRY_OWNER_PASSWORD", PASSWORD,
                 "TENANTRY_TRUSTED_PROXIES", "127.0.0.1/32", "TENANTRY_BUDGET_CHECK_INTERVAL", "PT1S",
                 "TENANTRY_BILLING_CLOSE_CHECK_INTERVAL", "PT1S", "TENANTRY_BILLING_CLOSE_AFTER_DAYS", "0",
-                "TENANTRY_SESSION_SWEEP_INTERVAL", "PT1S");
+                "TENANTRY_SESSION_SWEEP_INTERVAL", "PT1S", "TENANTRY_MASTER_KEY", MASTER_KEY);
         one = ServerProcess.on(database, settings).start();
         two = ServerProcess.on(database, settings).start();
         owner = Platform.login(one.api(), OWNER_EMAIL, PASSWORD);
@@ -77,6 +79,26 @@ class TwoNodesTest {
         if (two != null) {
             two.close();
         }
+    }
+
+    @Test
+    void aCredentialStoredOnOneNodeIsReadOnTheOtherAndRotatedThere() {
+        String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Vault on two nodes")).send()
+                .expect(201).id();
+        String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Two-node agent")).send()
+                .expect(201).id();
+        String key = one.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+        String id = one.api().post("/api/credentials").org(org).as(owner).json(Map.of("name", "TWO_NODES", "kind",
+                "api_key", "value", "first-value")).send().expect(201).id();
+
+        assertThat(two.api().get("/agent/v1/credentials/TWO_NODES").as(key).send().expect(200).text("value"))
+                .isEqualTo("first-value");
+        two.api().post("/api/credentials/" + id + "/rotate").as(owner).json(Map.of("value", "second-value")).send()
+                .expect(200);
+        JsonNode read = one.api().get("/agent/v1/credentials/TWO_NODES").as(key).send().expect(200).json();
+        assertThat(read.path("value").asString()).isEqualTo("second-value");
+        assertThat(read.path("previous").path("value").asString()).isEqualTo("first-value");
+        assertThat(one.api().get("/api/credentials/" + id + "/reads").as(owner).send().expect(200).items()).hasSize(2);
     }
 
     @Test
