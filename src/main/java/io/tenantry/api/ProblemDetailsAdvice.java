@@ -148,9 +148,24 @@ public class ProblemDetailsAdvice {
             HttpStatus status = HttpStatus.valueOf(framework.getStatusCode().value());
             return answer(status, status.getReasonPhrase() + ".", null);
         }
+        if (clientWentAway(e)) {
+            // The client closed the connection before the answer was written: nothing failed here.
+            log.debug("the client went away before its answer was written", e);
+            return null;
+        }
         log.error("unexpected failure", e);
         return answer(HttpStatus.INTERNAL_SERVER_ERROR,
                 "Something went wrong on the server. Quote the requestId when you report it.", null);
+    }
+
+    private static boolean clientWentAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.springframework.web.context.request.async.AsyncRequestNotUsableException
+                    || t instanceof org.apache.catalina.connector.ClientAbortException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ResponseEntity<ProblemDetail> answer(HttpStatus status, String detail, String field) {

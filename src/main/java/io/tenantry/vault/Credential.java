@@ -12,7 +12,8 @@ import io.tenantry.api.Always;
 /**
  * A credential as anyone but the agent that uses it sees it: what it is, never its value.
  * {@code lastFour} shows the value's last four characters only when it has at least
- * {@value Vault#HINT_FROM} (a shorter value would give too much of itself away).
+ * {@value Vault#HINT_FROM} (a shorter value would give too much of itself away), and never
+ * for a password or an SMTP login (values people choose, and reuse).
  */
 @Schema(name = "Credential")
 record Credential(@Always UUID id, @Always UUID orgId,
@@ -22,7 +23,9 @@ record Credential(@Always UUID id, @Always UUID orgId,
         @Schema(allowableValues = {"api_key", "oauth_token", "password", "smtp", "webhook_secret", "other"}) @Always
         String kind, String description, @Always boolean agentReadable, Instant expiresAt,
         @Schema(allowableValues = {"none", "valid", "expiring", "expired"}, description = "expiring: within 14 days.")
-        @Always String expiry, @Always int version, String lastFour, @Always String createdBy, @Always String updatedBy,
+        @Always String expiry, @Always int version,
+        @Schema(description = "The value's last four characters; null for values under 16 characters, passwords and "
+                + "SMTP logins.") String lastFour, @Always String createdBy, @Always String updatedBy,
         @Always Instant createdAt, @Always Instant updatedAt,
         @Schema(description = "When the value last changed (creation or rotation).") @Always Instant valueChangedAt,
         @Schema(description = "When an agent last read the value; null for never.") Instant lastReadAt) {

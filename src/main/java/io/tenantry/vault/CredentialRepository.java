@@ -105,8 +105,10 @@ class CredentialRepository {
         scope.requireWritable(credential.orgId());
         jdbc.sql("""
                 update credentials set name = :name, kind = :kind, description = :description,
-                       agent_readable = :readable, expires_at = :expires, updated_by = :by, updated_at = :at
+                       agent_readable = :readable, expires_at = :expires, hint = :hint, updated_by = :by,
+                       updated_at = :at
                  where id = :id and """ + " " + scope.sql("org_id")).param("id", credential.id())
+                .param("hint", credential.lastFour())
                 .param("name", credential.name()).param("kind", credential.kind())
                 .param("description", credential.description()).param("readable", credential.agentReadable())
                 .param("expires", Timestamps.of(credential.expiresAt())).param("by", credential.updatedBy())

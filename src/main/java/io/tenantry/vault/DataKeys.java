@@ -59,12 +59,15 @@ class DataKeys implements SmartInitializingSingleton {
             }
         }
         if (!unopened.isEmpty()) {
+            String missingFile = masters.discardMadeFile() ? " There was no master key file, so this start made one "
+                    + "(now removed again): restore " + MasterKeys.FILE + " from a backup of the data directory, or set "
+                    + "TENANTRY_MASTER_KEY." : "";
             throw new IllegalStateException("The master key (from " + masters.source() + ") does not open the data "
                     + "keys of " + unopened.size() + " of " + all.size() + " organizations (wrapped under master key "
                     + String.join(", ", unopened.stream().distinct().toList()) + "; this server holds "
                     + masters.current().keyId() + "). Start with the master key they were wrapped with, and during "
                     + "a rotation also the earlier one in TENANTRY_PREVIOUS_MASTER_KEYS. Refusing to start rather "
-                    + "than serve credentials that cannot be read.");
+                    + "than serve credentials that cannot be read." + missingFile);
         }
     }
 

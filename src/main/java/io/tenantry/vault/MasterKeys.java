@@ -35,6 +35,8 @@ class MasterKeys {
 
     private final Path file;
     private final boolean fromSetting;
+    /** Whether this start made the key file (there was none): undone if the database holds data keys already. */
+    private boolean madeFile;
     private volatile MasterKey current;
     private volatile Map<String, MasterKey> known;
 
@@ -89,6 +91,24 @@ class MasterKeys {
         return next;
     }
 
+    /**
+     * The key file this start made, when the stored data keys turn out to need another: it
+     * is removed, so that a restored backup of the right file is not mistaken for it. Answers
+     * whether there was one.
+     */
+    synchronized boolean discardMadeFile() {
+        if (!madeFile) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The master key file " + file.toAbsolutePath() + " cannot be removed", e);
+        }
+        madeFile = false;
+        return true;
+    }
+
     /** After a rotation in the file: only the current key is kept. */
     synchronized void forgetEarlierInFile() {
         if (!fromSetting && known.size() > 1) {
@@ -109,6 +129,7 @@ class MasterKeys {
             if (!Files.exists(file)) {
                 MasterKey generated = MasterKey.generate();
                 writeFile(List.of(generated));
+                madeFile = true;
                 log.warn("created the master key {} in {}: back this file up (without it, no stored credential can "
                         + "be read), or set TENANTRY_MASTER_KEY", generated.keyId(), file.toAbsolutePath());
                 return List.of(generated);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAlias;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** A credential to store, as the request gives it; checked by the vault. */
-@Schema(name = "NewCredential")
+@Schema(name = "NewCredential", description = "agent_id, expires_at and agent_readable are accepted too.")
 record NewCredential(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = Vault.MAX_NAME, pattern = Vault.NAME_PATTERN,
                 description = "Unique among the org's credentials (scope org) or the agent's (scope agent); letters, "

@@ -45,6 +45,8 @@ class Vault implements AgentDeparture {
     static final int MAX_VALUE_BYTES = 16 * 1024;
     /** The last four characters are shown only of values at least this long. */
     static final int HINT_FROM = 16;
+    /** Kinds whose values people choose (passwords): no part of them is ever shown. */
+    private static final Set<String> NO_HINT = Set.of(CredentialKind.password.name(), CredentialKind.smtp.name());
 
     private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
     private static final Set<String> PATCHABLE = Set.of("name", "kind", "description", "expiresAt", "agentReadable");
@@ -124,7 +126,7 @@ class Vault implements AgentDeparture {
         if (!scope.includes(orgId)) {
             throw ApiException.forbidden("Pick one of your organizations as the org context to add a credential to.");
         }
-        UUID id = transactions.write(scope, () -> {
+        Credential stored = transactions.write(scope, () -> {
             organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (agentScoped) {
                 Agent agent = agents.lockWithin(scope, agentId).orElse(null);
@@ -136,22 +138,22 @@ class Vault implements AgentDeparture {
             refuseTakenName(scope, orgId, holder, name, null, agentScoped);
             Credential credential = new Credential(UUID.randomUUID(), orgId, agentScoped ? "agent" : "org", agentId,
                     name, kind.name(), description, agentReadable, expiresAt, Credential.expiry(expiresAt, context.at()),
-                    1, hint(value), context.actor().label(), context.actor().label(), context.at(), context.at(),
-                    context.at(), null);
+                    1, hint(kind.name(), value), context.actor().label(), context.actor().label(), context.at(),
+                    context.at(), context.at(), null);
             credentials.insert(scope, credential, seal(scope, credential, value, context.at()));
             audit.record(context, orgId, "credential.created", "credential", credential.id(), null,
                     credential.auditState());
-            return credential.id();
+            return credential;
         });
         java.util.Arrays.fill(value, (byte) 0);
-        return get(context, id);
+        return stored;
     }
 
     Credential update(OrgCallContext context, UUID id, PatchBody body) {
         PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
-        transactions.write(scope, () -> {
+        return transactions.write(scope, () -> {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
             String name = patch.has("name") ? name(patch.text("name")) : before.name();
             String kind = patch.has("kind") ? CredentialKind.parse(patch.text("kind")).name() : before.kind();
@@ -164,18 +166,20 @@ class Vault implements AgentDeparture {
             if (!name.equals(before.name())) {
                 refuseTakenName(scope, before.orgId(), before.holder(), name, id, before.agentScoped());
             }
+            // A kind that shows no part of its value drops the hint; one that may, shows it from the next rotation.
+            String hint = NO_HINT.contains(kind) ? null : before.lastFour();
             Credential after = new Credential(id, before.orgId(), before.scope(), before.agentId(), name, kind,
                     description, readable, expiresAt, Credential.expiry(expiresAt, context.at()), before.version(),
-                    before.lastFour(), before.createdBy(), context.actor().label(), before.createdAt(), context.at(),
+                    hint, before.createdBy(), context.actor().label(), before.createdAt(), context.at(),
                     before.valueChangedAt(), before.lastReadAt());
             if (after.auditState().equals(before.auditState())) {
-                return;
+                return before;
             }
             credentials.update(scope, after);
             audit.record(context, before.orgId(), "credential.updated", "credential", id, before.auditState(),
                     after.auditState());
+            return after;
         });
-        return get(context, id);
     }
 
     /** A new value, as a new version; the one before stays readable by agents for the grace period. */
@@ -185,20 +189,23 @@ class Vault implements AgentDeparture {
         }
         byte[] value = value(request.value());
         OrgScope scope = context.scope();
-        transactions.write(scope, () -> {
+        // The answer is the version this request made, built under the row lock: read after the
+        // commit, it could be a rotation that came right after.
+        Credential rotated = transactions.write(scope, () -> {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
             Credential after = new Credential(id, before.orgId(), before.scope(), before.agentId(), before.name(),
                     before.kind(), before.description(), before.agentReadable(), before.expiresAt(), before.expiry(),
-                    before.version() + 1, hint(value), before.createdBy(), context.actor().label(), before.createdAt(),
-                    context.at(), context.at(), before.lastReadAt());
+                    before.version() + 1, hint(before.kind(), value), before.createdBy(), context.actor().label(),
+                    before.createdAt(), context.at(), context.at(), before.lastReadAt());
             credentials.rotate(scope, after, seal(scope, after, value, context.at()), context.at().plus(grace),
                     context.at());
             audit.record(context, before.orgId(), "credential.rotated", "credential", id,
                     Map.of("version", before.version()), Map.of("version", after.version(), "previousVersionUntil",
                             context.at().plus(grace)));
+            return after;
         });
         java.util.Arrays.fill(value, (byte) 0);
-        return get(context, id);
+        return rotated;
     }
 
     void delete(OrgCallContext context, UUID id) {
@@ -350,13 +357,27 @@ class Vault implements AgentDeparture {
         throw ApiException.badRequest(field, field + " must be true or false.");
     }
 
-    /** The value as UTF-8: given, not blank, at most 16 KB. Never named in a message beyond its size. */
+    /**
+     * The value as UTF-8: given, not blank, valid Unicode without control characters (tabs and
+     * line breaks aside, for keys in PEM form), at most 16 KB. No message names any part of it.
+     */
     private static byte[] value(String value) {
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest("value", "value is required: the secret to store.");
         }
         if (value.length() > MAX_VALUE_BYTES) {
             throw ApiException.badRequest("value", "value must be at most 16 KB (16,384 bytes in UTF-8).");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(++i)))) {
+                throw ApiException.badRequest("value", "value is not valid Unicode (it has a lone surrogate).");
+            }
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                throw ApiException.badRequest("value", "value must not contain control characters other than tabs "
+                        + "and line breaks.");
+            }
         }
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_VALUE_BYTES) {
@@ -365,10 +386,13 @@ class Vault implements AgentDeparture {
         return bytes;
     }
 
-    /** The value's last four characters, for values long enough to spare them; else none. */
-    private static String hint(byte[] value) {
+    /**
+     * The value's last four characters (code points, so an emoji counts once), for values long
+     * enough to spare them and of a kind people do not choose; else none.
+     */
+    private static String hint(String kind, byte[] value) {
         String text = new String(value, StandardCharsets.UTF_8);
-        if (text.codePointCount(0, text.length()) < HINT_FROM) {
+        if (NO_HINT.contains(kind) || text.codePointCount(0, text.length()) < HINT_FROM) {
             return null;
         }
         return text.substring(text.offsetByCodePoints(text.length(), -4));

@@ -27,7 +27,7 @@ create table credentials (
     agent_readable    boolean         not null,
     expires_at        timestamptz,
     version           integer         not null check (version >= 1),
-    hint              varchar(4),
+    hint              varchar(16),
     created_by        varchar(320)    not null,
     updated_by        varchar(320)    not null,
     created_at        timestamptz     not null,

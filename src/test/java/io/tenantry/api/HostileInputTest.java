@@ -154,6 +154,24 @@ class HostileInputTest extends ServerTest {
         assertThat(api.get("/api/users?limit=500").as(owner).send().body()).doesNotContain("careless@tenantry.test");
     }
 
+    /** The answer's type is settled before the handler runs: a 406 never comes back for a change made. */
+    @Test
+    void aWriteWhoseAnswerCannotBeAcceptedChangesNothing() {
+        String name = Platform.unique("Unacceptable");
+        Api.Response created = api.post("/api/organizations").as(owner).header("Accept", "application/xml")
+                .json(Map.of("name", name)).send();
+        assertThat(created.status()).as(created.toString()).isEqualTo(406);
+        assertThat(api.get("/api/organizations?limit=500").as(owner).send().body()).doesNotContain(name);
+        Api.Response patched = api.patch("/api/organizations/" + org).as(owner).header("Accept", "text/html")
+                .json(Map.of("monthlyBudget", "77.00")).send();
+        assertThat(patched.status()).isEqualTo(406);
+        assertThat(api.get("/api/organizations/" + org).as(owner).send().text("monthlyBudget")).isNotEqualTo("77.00");
+        assertThat(api.get("/api/organizations/" + org + "/billing/2026-01.csv").as(owner)
+                .header("Accept", "application/json").send().status()).isEqualTo(406);
+        assertThat(api.get("/api/organizations?limit=1").as(owner).header("Accept", "application/*").send()
+                .status()).isEqualTo(200);
+    }
+
     @Test
     void aFieldUnderItsNameAndItsAliasAtOnceIsRefused() {
         String orgB = platform.createOrg("Alias B");

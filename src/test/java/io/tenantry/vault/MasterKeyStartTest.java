@@ -84,4 +84,33 @@ class MasterKeyStartTest {
         }
         assertThat(List.of(first, second)).doesNotHaveDuplicates();
     }
+
+    @Test
+    void aLostKeyFileStopsTheStartAndLeavesNoWrongKeyBehind() throws Exception {
+        Map<String, String> database = new HashMap<>(ServerProcess.freshDatabase());
+        database.putIfAbsent("TENANTRY_DATA_DIR", java.nio.file.Files.createTempDirectory("tenantry-keyfile")
+                .toString());
+        java.nio.file.Path file = java.nio.file.Path.of(database.get("TENANTRY_DATA_DIR"), MasterKeys.FILE);
+        Map<String, String> fromFile = new HashMap<>(settings(database, "", null));
+        fromFile.remove("TENANTRY_MASTER_KEY");
+        try (ServerProcess server = ServerProcess.on(database, fromFile).start()) {
+            Api api = server.api();
+            String owner = Platform.login(api, OWNER_EMAIL, Platform.PASSWORD);
+            String org = api.post("/api/organizations").as(owner).json(Map.of("name", "Filed")).send().expect(201)
+                    .id();
+            api.post("/api/credentials").org(org).as(owner).json(Map.of("name", "FILED", "kind", "other", "value",
+                    "under-the-file-key")).send().expect(201);
+        }
+        assertThat(file).exists();
+        java.nio.file.Files.delete(file);
+
+        ServerProcess lost = ServerProcess.on(database, fromFile);
+        try {
+            assertThatThrownBy(lost::start).hasMessageContaining("the server exited");
+            assertThat(lost.log()).contains("Refusing to start").contains("restore master.key from a backup");
+        } finally {
+            lost.close();
+        }
+        assertThat(file).doesNotExist();
+    }
 }

@@ -417,6 +417,10 @@ class VaultApiTest extends ServerTest {
             assertThat(response.json().path("detail").asString()).isNotBlank();
             assertThat(response.body()).doesNotContain(value);
         }
+        for (String text : List.of("aaaaaaaaaaaaaaaaaaaa\\ud83d", "\\u0000", "key\\u0085value")) {
+            api.post("/api/credentials").org(org).as(owner).raw("{\"name\":\"ODD\",\"kind\":\"other\",\"value\":\""
+                    + text + "\"}").send().expect(400);
+        }
         Api.Response missing = api.post("/api/credentials").org(org).as(owner).raw("{").send().expect(400);
         assertThat(missing.json().path("detail").asString()).isNotBlank();
         api.post("/api/credentials").org(org).as(owner).json(Map.of("name", "NOVALUE", "kind", "other")).send()
@@ -479,6 +483,45 @@ class VaultApiTest extends ServerTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void parallelRotationsEachAnswerTheVersionTheyMadeAndHintsCountCharacters() throws Exception {
+        String org = platform.createOrg("Vault rotations");
+        String id = create(org, owner, credential("ROTATED", secret("start"))).expect(201).id();
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            Map<Integer, String> answered = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Future<?>> rotations = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String value = secret("rotation" + i);
+                rotations.add(pool.submit(() -> {
+                    Api.Response response = api.post("/api/credentials/" + id + "/rotate").as(owner)
+                            .json(Map.of("value", value)).send().expect(200);
+                    assertThat(response.text("lastFour")).isEqualTo(value.substring(value.length() - 4));
+                    assertThat(answered.put(response.json().path("version").asInt(), value)).isNull();
+                }));
+            }
+            for (Future<?> rotation : rotations) {
+                rotation.get();
+            }
+            assertThat(answered.keySet()).containsExactlyInAnyOrderElementsOf(
+                    java.util.stream.IntStream.rangeClosed(2, 13).boxed().toList());
+        } finally {
+            pool.shutdownNow();
+        }
+
+        String emoji = secret("ends-in-a-key") + "\uD83D\uDD11";
+        Api.Response withEmoji = create(org, owner, credential("EMOJI", emoji)).expect(201);
+        // Four characters, the key emoji one of them (two UTF-16 units), end to end.
+        assertThat(withEmoji.text("lastFour")).isEqualTo(emoji.substring(emoji.length() - 5));
+        String password = secret("a long chosen password");
+        Api.Response chosen = create(org, owner, credential("LOGIN", password, "kind", "password")).expect(201);
+        assertThat(chosen.json().path("lastFour").isNull()).isTrue();
+        Api.Response key = create(org, owner, credential("NOW_A_PASSWORD", secret("key"))).expect(201);
+        assertThat(key.json().path("lastFour").isNull()).isFalse();
+        assertThat(api.patch("/api/credentials/" + key.id()).as(owner).json(Map.of("kind", "password")).send()
+                .expect(200).json().path("lastFour").isNull()).isTrue();
     }
 
     @Test
