@@ -524,6 +524,36 @@ class VaultApiTest extends ServerTest {
                 .expect(200).json().path("lastFour").isNull()).isTrue();
     }
 
+    /** Reads are recorded together (group commit): every one of many at once is on the record, once. */
+    @Test
+    void everyReadOfManyAtOnceIsRecordedOnce() throws Exception {
+        String org = platform.createOrg("Vault busy");
+        List<String> keys = List.of(platform.issueKey(platform.createAgent(org, "Busy 1")),
+                platform.issueKey(platform.createAgent(org, "Busy 2")));
+        String value = secret("busy");
+        String id = create(org, owner, credential("BUSY", value)).expect(201).id();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<String>> reads = new ArrayList<>();
+            for (int i = 0; i < 48; i++) {
+                String key = keys.get(i % 2);
+                reads.add(pool.submit(() -> read(key, "BUSY").expect(200).text("value")));
+            }
+            for (Future<String> read : reads) {
+                assertThat(read.get()).isEqualTo(value);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<JsonNode> history = api.get("/api/credentials/" + id + "/reads?limit=500").as(owner).send().expect(200)
+                .items();
+        assertThat(history).hasSize(48);
+        assertThat(history.stream().map(r -> r.path("id").asString()).distinct()).hasSize(48);
+        List<JsonNode> audited = api.get("/api/audit?action=credential.read&limit=500").org(org).as(owner).send()
+                .expect(200).items();
+        assertThat(audited).hasSize(48);
+    }
+
     @Test
     void onlyTheVaultPageOpensCredentials() {
         String org = platform.createOrg("Vault pages");
