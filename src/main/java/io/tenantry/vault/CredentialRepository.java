@@ -17,7 +17,6 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
-import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Credentials, their sealed versions and their reads: org data like every tenant table.
@@ -32,11 +31,9 @@ class CredentialRepository {
             + " (select max(r.read_at) from credential_reads r where r.credential_id = c.id) as last_read_at";
 
     private final JdbcClient jdbc;
-    private final ScopedTransactions transactions;
 
-    CredentialRepository(JdbcClient jdbc, ScopedTransactions transactions) {
+    CredentialRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
     }
 
     /** The credentials in scope, by name; only {@code agentId}'s when given. */
@@ -162,13 +159,7 @@ class CredentialRepository {
      * one, else the org's. Nothing for an agent that is not active in {@code orgId} now.
      */
     Optional<Resolved> resolve(OrgScope scope, UUID orgId, UUID agentId, String name, Instant now) {
-        // One statement, sent with its scope in one round trip (readOne): the hot path of every read.
-        Map<String, Object> params = new HashMap<>(scope.parameters());
-        params.put("org", orgId);
-        params.put("agent", agentId);
-        params.put("name", name);
-        params.put("now", Timestamps.of(now));
-        List<Object[]> rows = transactions.readOne(scope, """
+        List<Object[]> rows = jdbc.sql("""
                 select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
                        v.retires_at
                   from credentials c
@@ -180,10 +171,12 @@ class CredentialRepository {
                    and """ + " " + scope.sql("c.org_id") + """
 
                  order by case when c.holder = :agent then 0 else 1 end, v.version desc
-                """, params, (rs, n) -> new Object[] {rs.getObject("id", UUID.class), rs.getString("name"),
+                """).param("org", orgId).param("agent", agentId).param("name", name)
+                .param("now", Timestamps.of(now)).params(scope.parameters())
+                .query((rs, n) -> new Object[] {rs.getObject("id", UUID.class), rs.getString("name"),
                         rs.getString("kind"), rs.getObject("agent_id", UUID.class), rs.getBoolean("agent_readable"),
                         Timestamps.read(rs, "expires_at"), new SealedVersion(rs.getInt("version"),
-                                rs.getBytes("ciphertext"), Timestamps.read(rs, "retires_at"))});
+                                rs.getBytes("ciphertext"), Timestamps.read(rs, "retires_at"))}).list();
         if (rows.isEmpty()) {
             return Optional.empty();
         }

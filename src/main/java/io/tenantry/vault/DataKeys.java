@@ -96,12 +96,6 @@ class DataKeys implements SmartInitializingSingleton {
         return key;
     }
 
-    /** The org's data key, outside a transaction: from memory once opened on this node. */
-    byte[] opened(OrgScope scope, UUID orgId, Instant at) {
-        byte[] known = opened.get(orgId);
-        return known != null ? known : transactions.write(scope, () -> of(scope, orgId, at));
-    }
-
     /** How many data keys are wrapped under another master key than the current one, and how many in all. */
     record Progress(long left, long total) {
     }

@@ -65,7 +65,6 @@ class Vault implements AgentDeparture {
     }
 
     private final CredentialRepository credentials;
-    private final ReadRecorder reads;
     private final DataKeys dataKeys;
     private final OrganizationService organizations;
     private final AgentService agents;
@@ -73,11 +72,10 @@ class Vault implements AgentDeparture {
     private final AuditLog audit;
     private final Duration grace;
 
-    Vault(CredentialRepository credentials, ReadRecorder reads, DataKeys dataKeys, OrganizationService organizations,
-            AgentService agents, ScopedTransactions transactions, AuditLog audit,
+    Vault(CredentialRepository credentials, DataKeys dataKeys, OrganizationService organizations, AgentService agents,
+            ScopedTransactions transactions, AuditLog audit,
             @Value("${tenantry.vault.rotation-grace}") Duration grace) {
         this.credentials = credentials;
-        this.reads = reads;
         this.dataKeys = dataKeys;
         this.organizations = organizations;
         this.agents = agents;
@@ -221,9 +219,8 @@ class Vault implements AgentDeparture {
 
     /**
      * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
-     * else its org's, when agents may read it and it has not expired. The read is recorded,
-     * and committed, before the value is given (ReadRecorder), so that no read goes
-     * unrecorded.
+     * else its org's, when agents may read it and it has not expired. Recorded before the
+     * value is given, in the same transaction, so that no read goes unrecorded.
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
@@ -232,28 +229,32 @@ class Vault implements AgentDeparture {
                     + "'.', '_' and '-', starting with a letter or digit.");
         }
         OrgScope scope = context.scope();
-        CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
-                context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for this "
-                        + "agent"));
-        if (!found.agentReadable()) {
-            throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
-                    + "not read it.");
-        }
-        if (found.expiresAt() != null && !found.expiresAt().isAfter(context.at())) {
-            throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
-                    + "whoever keeps it to rotate it and set a new expiry.");
-        }
-        byte[] key = dataKeys.opened(scope, found.orgId(), context.at());
-        CredentialRepository.SealedVersion current = found.versions().get(0);
-        String value = open(key, found.orgId(), found.id(), current);
-        AgentCredential.Previous previous = found.versions().size() < 2 ? null
-                : new AgentCredential.Previous(found.versions().get(1).version(),
-                        open(key, found.orgId(), found.id(), found.versions().get(1)),
-                        found.versions().get(1).retiresAt());
-        reads.record(new ReadRecorder.Read(context, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(),
-                found.id(), current.version(), agent.agentId(), agent.agentName(), context.at()), name));
-        return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
-                current.version(), value, found.expiresAt(), previous);
+        return transactions.write(scope, () -> {
+            CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
+                    context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
+                            + "this agent"));
+            if (!found.agentReadable()) {
+                throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
+                        + "not read it.");
+            }
+            if (found.expiresAt() != null && !found.expiresAt().isAfter(context.at())) {
+                throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
+                        + "whoever keeps it to rotate it and set a new expiry.");
+            }
+            byte[] key = dataKeys.of(scope, found.orgId(), context.at());
+            CredentialRepository.SealedVersion current = found.versions().get(0);
+            String value = open(key, found.orgId(), found.id(), current);
+            AgentCredential.Previous previous = found.versions().size() < 2 ? null
+                    : new AgentCredential.Previous(found.versions().get(1).version(),
+                            open(key, found.orgId(), found.id(), found.versions().get(1)),
+                            found.versions().get(1).retiresAt());
+            credentials.recordRead(scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(), found.id(),
+                    current.version(), agent.agentId(), agent.agentName(), context.at()));
+            audit.record(context, found.orgId(), "credential.read", "credential", found.id(), null,
+                    Map.of("name", name, "version", current.version(), "agentId", agent.agentId()));
+            return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
+                    current.version(), value, found.expiresAt(), previous);
+        });
     }
 
     /** An agent leaving the org takes none of its credentials along: they are destroyed, on the record. */

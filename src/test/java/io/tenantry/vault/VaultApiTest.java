@@ -524,7 +524,7 @@ class VaultApiTest extends ServerTest {
                 .expect(200).json().path("lastFour").isNull()).isTrue();
     }
 
-    /** Reads are recorded together (group commit): every one of many at once is on the record, once. */
+    /** Every one of many reads at once is on the record, once. */
     @Test
     void everyReadOfManyAtOnceIsRecordedOnce() throws Exception {
         String org = platform.createOrg("Vault busy");
