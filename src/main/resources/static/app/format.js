@@ -78,3 +78,10 @@ export const margin = (value) => {
 /** A cost in its org's currency, or in USD (from the exact costUsd) where no exchange rate converts it. */
 export const costOf = (figures, currency = figures.currency) => (figures.cost === null
   ? money(figures.costUsd, 'USD') : money(figures.cost, currency));
+
+/** An ISO instant as the value of a datetime-local input, in the browser's time zone ('' for none). */
+export function localInput(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}

@@ -8,6 +8,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { afterTyping } from '../typing.js';
+import { localInput } from '../format.js';
 
 export const CATEGORIES = ['fact', 'preference', 'context', 'procedure', 'relationship'];
 const HEADINGS = { fact: 'Facts', preference: 'Preferences', context: 'Context', procedure: 'Procedures',
@@ -15,13 +16,6 @@ const HEADINGS = { fact: 'Facts', preference: 'Preferences', context: 'Context',
 const IMPORTANCE = { 1: 'trivia', 2: 'minor', 3: 'useful', 4: 'important', 5: 'vital' };
 const LABELS = { category: 'Category', title: 'Title', content: 'What to remember', importance: 'Importance',
   tags: 'Tags', expiresAt: 'Forget on', q: 'Search' };
-
-/** An ISO instant as the value of a datetime-local input, in the browser's time zone. */
-function localInput(iso) {
-  if (!iso) return '';
-  const at = new Date(iso);
-  return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-}
 
 /** When an entry is forgotten, in words: "in 3 days (4 Dec 2026, 10:00)". */
 export function expiryInWords(iso, now = Date.now()) {

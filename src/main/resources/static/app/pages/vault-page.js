@@ -9,18 +9,12 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
+import { localInput } from '../format.js';
 
 export const KINDS = { api_key: 'API key', oauth_token: 'OAuth token', password: 'Password', smtp: 'SMTP login',
   webhook_secret: 'Webhook secret', other: 'Other' };
 const LABELS = { name: 'Name', kind: 'Kind', scope: 'Scope', agentId: 'Agent', description: 'Description',
   expiresAt: 'Expires on', agentReadable: 'Agents may read it', value: 'Value' };
-
-/** An ISO instant as the value of a datetime-local input, in the browser's time zone. */
-function localInput(iso) {
-  if (!iso) return '';
-  const at = new Date(iso);
-  return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-}
 
 function when(iso) {
   return iso ? new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
