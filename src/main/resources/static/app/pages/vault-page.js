@@ -8,7 +8,7 @@ import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
-import { orgContext } from '../org-context.js';
+import { orgContext, DEFAULT_ORG } from '../org-context.js';
 import { localInput } from '../format.js';
 
 export const KINDS = { api_key: 'API key', oauth_token: 'OAuth token', password: 'Password', smtp: 'SMTP login',
@@ -21,14 +21,29 @@ function when(iso) {
     hour: '2-digit', minute: '2-digit' }) : 'never';
 }
 
+/** A span of milliseconds in its largest whole unit, rounded down: "3 days", "5 hours", "40 minutes". */
+function timeLeft(ms) {
+  const minutes = Math.max(1, Math.floor(ms / 60000));
+  const [n, unit] = minutes >= 1440 ? [Math.floor(minutes / 1440), 'day'] : minutes >= 60
+    ? [Math.floor(minutes / 60), 'hour'] : [minutes, 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** Where a credential's expiry stands now: the server's word, or expired since it said so. */
+export function expiryNow(credential, now = Date.now()) {
+  if (credential.expiresAt && new Date(credential.expiresAt).getTime() <= now) return 'expired';
+  return credential.expiry;
+}
+
 /** A credential's expiry as a badge: expired, expiring within 14 days, or nothing. */
 export function expiryBadge(credential, now = Date.now()) {
-  if (credential.expiry === 'expired') {
+  const expiry = expiryNow(credential, now);
+  if (expiry === 'expired') {
     return html`<span class="badge danger">Expired ${when(credential.expiresAt)}</span>`;
   }
-  if (credential.expiry === 'expiring') {
-    const days = Math.max(0, Math.ceil((new Date(credential.expiresAt).getTime() - now) / 86400000));
-    return html`<span class="badge warn">Expires in ${days} ${days === 1 ? 'day' : 'days'}</span>`;
+  if (expiry === 'expiring') {
+    return html`<span class="badge warn">Expires in ${timeLeft(new Date(credential.expiresAt).getTime() - now)}
+      </span>`;
   }
   return '';
 }
@@ -59,6 +74,8 @@ class VaultPage extends LightElement {
 
   connectedCallback() {
     super.connectedCallback();
+    // Expiry badges count down while the page stays open.
+    this.ticking = setInterval(() => this.requestUpdate(), 30000);
     this.unsubscribe = orgContext.subscribe(() => this.load());
     this.load();
   }
@@ -67,6 +84,14 @@ class VaultPage extends LightElement {
     super.disconnectedCallback();
     this.unsubscribe?.();
     clearTimeout(this.polling);
+    clearInterval(this.ticking);
+  }
+
+  updated(changed) {
+    if ((changed.has('adding') && this.adding) || (changed.has('rotating') && this.rotating)) {
+      this.querySelector(this.adding && changed.has('adding') ? 'form input[name=name]'
+        : 'tr.editor input[name=value]')?.focus();
+    }
   }
 
   get owner() {
@@ -121,6 +146,12 @@ class VaultPage extends LightElement {
     } catch (e) {
       this.rowError = e.message;
     }
+  }
+
+  /** The agents a new agent-scoped credential may name: those of the org it is added to. */
+  targetAgents() {
+    const target = orgContext.selected || DEFAULT_ORG;
+    return (this.agents ?? []).filter((a) => a.clientOrgId === target);
   }
 
   agentName(id) {
@@ -239,6 +270,7 @@ class VaultPage extends LightElement {
       </h3>
       <form class="form" autocomplete="off" @submit=${(e) => this.create(e)}>
         <label>Name <input name="name" required maxlength="128" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*"
+          title="Letters, digits, '.', '_' and '-', starting with a letter or digit"
           placeholder="OPENAI_API_KEY"></label>
         <label>Kind <select name="kind">${this.renderKindOptions('api_key')}</select></label>
         <fieldset><legend>Who may use it</legend>
@@ -248,7 +280,7 @@ class VaultPage extends LightElement {
             @change=${() => { this.scope = 'agent'; }}> One agent</label>
         </fieldset>
         ${this.scope === 'agent' ? (this.agents
-          ? html`<label>Agent <select name="agentId" required>${this.agents.map((a) => html`<option value=${a.id}>
+          ? html`<label>Agent <select name="agentId" required>${this.targetAgents().map((a) => html`<option value=${a.id}>
               ${a.name}</option>`)}</select></label>`
           : html`<label>Agent id <input name="agentId" required></label>`) : ''}
         <label>Description <input name="description" maxlength="1000"></label>
@@ -312,8 +344,8 @@ class VaultPage extends LightElement {
   }
 
   renderSummary(items) {
-    const expired = items.filter((c) => c.expiry === 'expired').length;
-    const expiring = items.filter((c) => c.expiry === 'expiring').length;
+    const expired = items.filter((c) => expiryNow(c) === 'expired').length;
+    const expiring = items.filter((c) => expiryNow(c) === 'expiring').length;
     if (!expired && !expiring) return '';
     return html`<p class="hint expiry-summary" role="status">${expired ? html`<span class="badge danger">${expired} expired</span>`
       : ''} ${expiring ? html`<span class="badge warn">${expiring} expiring within 14 days</span>` : ''}
