@@ -94,6 +94,31 @@ public final class Fields {
         }
     }
 
+    /**
+     * An optional expiry: an ISO-8601 instant after {@code now} (to the microsecond, as
+     * stored), or null for never; blank is refused, and one not after {@code now} is refused
+     * with {@code inThePast} as the detail.
+     */
+    public static Instant expiry(String field, String value, Instant now, String inThePast) {
+        if (value != null && value.isBlank()) {
+            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant, or null for never.");
+        }
+        Instant given = instant(field, value);
+        Instant at = given == null ? null : given.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        if (at != null && !at.isAfter(now)) {
+            throw ApiException.badRequest(field, inThePast);
+        }
+        return at;
+    }
+
+    /** A JSON boolean, not text or a number that looks like one. */
+    public static boolean flag(String field, Object value) {
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        throw ApiException.badRequest(field, field + " must be true or false.");
+    }
+
     private static ApiException notAnInstant(String field) {
         return ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
     }

@@ -89,8 +89,8 @@ class GuardrailService implements AgentDeparture {
         RuleDefinition definition = RuleDefinition.read(fields, null);
         AppliesTo appliesTo = fields.get("appliesTo") == null ? AppliesTo.EVERY_AGENT
                 : AppliesTo.parse(fields.get("appliesTo"));
-        boolean enabled = !fields.containsKey("enabled") || flag("enabled", fields.get("enabled"));
-        boolean baseline = fields.containsKey("baseline") && flag("baseline", fields.get("baseline"));
+        boolean enabled = !fields.containsKey("enabled") || Fields.flag("enabled", fields.get("enabled"));
+        boolean baseline = fields.containsKey("baseline") && Fields.flag("baseline", fields.get("baseline"));
         UUID orgId = context.selected().orElse(DefaultOrg.ID);
         OrgScope scope = context.scope();
         if (!scope.includes(orgId)) {
@@ -128,9 +128,9 @@ class GuardrailService implements AgentDeparture {
             RuleDefinition definition = RuleDefinition.read(fields, before.definition());
             AppliesTo appliesTo = fields.containsKey("appliesTo") ? AppliesTo.parse(fields.get("appliesTo"))
                     : before.appliesTo();
-            boolean enabled = fields.containsKey("enabled") ? flag("enabled", fields.get("enabled"))
+            boolean enabled = fields.containsKey("enabled") ? Fields.flag("enabled", fields.get("enabled"))
                     : before.enabled();
-            boolean baseline = fields.containsKey("baseline") ? flag("baseline", fields.get("baseline"))
+            boolean baseline = fields.containsKey("baseline") ? Fields.flag("baseline", fields.get("baseline"))
                     : before.baseline();
             if (baseline || before.baseline()) {
                 requireBaselineOwner(context);
@@ -205,13 +205,6 @@ class GuardrailService implements AgentDeparture {
 
     private static String text(Map<String, Object> fields, String field) {
         return new PatchBody(fields).text(field);
-    }
-
-    private static boolean flag(String field, Object value) {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        throw ApiException.badRequest(field, field + " must be true or false.");
     }
 
     /**

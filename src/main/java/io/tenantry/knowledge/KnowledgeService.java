@@ -195,10 +195,7 @@ class KnowledgeService {
                     : before.source();
             boolean shared = before.shared();
             if (patch.has("shared")) {
-                if (!(patch.fields().get("shared") instanceof Boolean flag)) {
-                    throw ApiException.badRequest("shared", "shared must be true or false.");
-                }
-                shared = flag;
+                shared = Fields.flag("shared", patch.fields().get("shared"));
                 if (shared != before.shared()) {
                     requireSharable(context, before.orgId());
                 }

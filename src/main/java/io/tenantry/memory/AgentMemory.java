@@ -223,18 +223,9 @@ class AgentMemory implements AgentMemoryHolder {
         return (int) Numbers.wholeNumber("importance", value, 1, 5);
     }
 
-    /** An expiry in the future (to the microsecond, as stored), or null for never. */
     private static Instant expiresAt(OrgCallContext context, String value) {
-        if (value != null && value.isBlank()) {
-            throw ApiException.badRequest("expiresAt", "expiresAt must be an ISO-8601 instant, or null for never.");
-        }
-        Instant given = Fields.instant("expiresAt", value);
-        Instant at = given == null ? null : given.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        if (at != null && !at.isAfter(context.at())) {
-            throw ApiException.badRequest("expiresAt", "expiresAt must be in the future; delete an entry to forget "
-                    + "it now.");
-        }
-        return at;
+        return Fields.expiry("expiresAt", value, context.at(), "expiresAt must be in the future; delete an entry to "
+                + "forget it now.");
     }
 
     static ApiException notFound() {

@@ -229,11 +229,7 @@ public class OrganizationService {
             String timeZone = patch.has("timeZone") ? OrgTimeZone.parse(patch.text("timeZone")) : before.timeZone();
             boolean active = before.active();
             if (patch.has("active")) {
-                Object value = patch.fields().get("active");
-                if (!(value instanceof Boolean flag)) {
-                    throw ApiException.badRequest("active", "active must be true or false.");
-                }
-                active = flag;
+                active = Fields.flag("active", patch.fields().get("active"));
                 refuseDeactivatingDefault(before, active);
             }
             Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,

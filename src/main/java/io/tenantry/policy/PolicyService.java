@@ -126,7 +126,8 @@ class PolicyService implements AgentDeparture {
             String content = patch.has("content") ? content(patch.text("content")) : before.content();
             AppliesTo appliesTo = patch.has("appliesTo") ? AppliesTo.parse(patch.fields().get("appliesTo"))
                     : before.appliesTo();
-            boolean enabled = patch.has("enabled") ? flag("enabled", patch.fields().get("enabled")) : before.enabled();
+            boolean enabled = patch.has("enabled") ? Fields.flag("enabled", patch.fields().get("enabled"))
+                    : before.enabled();
             if (enabled && !appliesTo.all() && appliesTo.agentIds().isEmpty()) {
                 throw ApiException.badRequest("appliesTo", "It names no agent any more (those it named have left): "
                         + "give appliesTo agents or \"all\" to switch it on.");
@@ -205,13 +206,6 @@ class PolicyService implements AgentDeparture {
                     new java.util.TreeSet<>(allowed)) + ".");
         }
         return value;
-    }
-
-    private static boolean flag(String field, Object value) {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        throw ApiException.badRequest(field, field + " must be true or false.");
     }
 
     static ApiException notFound() {

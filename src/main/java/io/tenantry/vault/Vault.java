@@ -3,7 +3,6 @@ package io.tenantry.vault;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +118,8 @@ class Vault implements AgentDeparture {
         }
         String description = Fields.optional("description", request.description(), 1000);
         Instant expiresAt = expiresAt(context, request.expiresAt());
-        boolean agentReadable = request.agentReadable() == null || flag("agentReadable", request.agentReadable());
+        boolean agentReadable = request.agentReadable() == null
+                || Fields.flag("agentReadable", request.agentReadable());
         byte[] value = value(request.value());
         UUID orgId = context.selected().orElse(DefaultOrg.ID);
         OrgScope scope = context.scope();
@@ -161,7 +161,8 @@ class Vault implements AgentDeparture {
                     ? Fields.optional("description", patch.text("description"), 1000) : before.description();
             Instant expiresAt = patch.has("expiresAt") ? expiresAt(context, patch.text("expiresAt"))
                     : before.expiresAt();
-            boolean readable = patch.has("agentReadable") ? flag("agentReadable", patch.fields().get("agentReadable"))
+            boolean readable = patch.has("agentReadable")
+                    ? Fields.flag("agentReadable", patch.fields().get("agentReadable"))
                     : before.agentReadable();
             if (!name.equals(before.name())) {
                 refuseTakenName(scope, before.orgId(), before.holder(), name, id, before.agentScoped());
@@ -350,13 +351,6 @@ class Vault implements AgentDeparture {
         }
     }
 
-    private static boolean flag(String field, Object value) {
-        if (value instanceof Boolean flag) {
-            return flag;
-        }
-        throw ApiException.badRequest(field, field + " must be true or false.");
-    }
-
     /**
      * The value as UTF-8: given, not blank, valid Unicode without control characters (tabs and
      * line breaks aside, for keys in PEM form), at most 16 KB. No message names any part of it.
@@ -399,15 +393,7 @@ class Vault implements AgentDeparture {
     }
 
     private static Instant expiresAt(OrgCallContext context, String value) {
-        if (value != null && value.isBlank()) {
-            throw ApiException.badRequest("expiresAt", "expiresAt must be an ISO-8601 instant, or null for never.");
-        }
-        Instant given = Fields.instant("expiresAt", value);
-        Instant at = given == null ? null : given.truncatedTo(ChronoUnit.MICROS);
-        if (at != null && !at.isAfter(context.at())) {
-            throw ApiException.badRequest("expiresAt", "expiresAt must be in the future.");
-        }
-        return at;
+        return Fields.expiry("expiresAt", value, context.at(), "expiresAt must be in the future.");
     }
 
     static ApiException notFound() {
