@@ -42,6 +42,19 @@ record Credential(@Always UUID id, @Always UUID orgId,
         return expiresAt.isBefore(now.plus(EXPIRING)) ? "expiring" : "valid";
     }
 
+    /** The same credential with new details, changed by {@code by} at {@code at}; its value is untouched. */
+    Credential withDetails(String name, String kind, String description, boolean agentReadable, Instant expiresAt,
+            String lastFour, String by, Instant at) {
+        return new Credential(id, orgId, scope, agentId, name, kind, description, agentReadable, expiresAt,
+                expiry(expiresAt, at), version, lastFour, createdBy, by, createdAt, at, valueChangedAt, lastReadAt);
+    }
+
+    /** The same credential with its next version of the value (whose hint is {@code lastFour}), set by {@code by}. */
+    Credential rotated(String lastFour, String by, Instant at) {
+        return new Credential(id, orgId, scope, agentId, name, kind, description, agentReadable, expiresAt, expiry,
+                version + 1, lastFour, createdBy, by, createdAt, at, at, lastReadAt);
+    }
+
     boolean agentScoped() {
         return agentId != null;
     }

@@ -48,8 +48,7 @@ class DataKeys implements SmartInitializingSingleton {
         OrgScope everywhere = OrgScope.allOrgs();
         List<Stored> all = transactions.read(everywhere, () -> jdbc.sql("select org_id, kek_id, wrapped from "
                 + "vault_data_keys where " + everywhere.sql("org_id")).params(everywhere.parameters())
-                .query((rs, n) -> new Stored(rs.getObject("org_id", UUID.class), rs.getString("kek_id"),
-                        rs.getBytes("wrapped"))).list());
+                .query(DataKeys::stored).list());
         List<String> unopened = new ArrayList<>();
         for (Stored stored : all) {
             try {
@@ -120,8 +119,7 @@ class DataKeys implements SmartInitializingSingleton {
             List<Stored> batchRows = jdbc.sql("select org_id, kek_id, wrapped from vault_data_keys where kek_id <> :kek"
                     + " and " + everywhere.sql("org_id") + " order by org_id limit :batch for update")
                     .param("kek", current.keyId()).param("batch", batch).params(everywhere.parameters())
-                    .query((rs, n) -> new Stored(rs.getObject("org_id", UUID.class), rs.getString("kek_id"),
-                            rs.getBytes("wrapped"))).list();
+                    .query(DataKeys::stored).list();
             for (Stored stored : batchRows) {
                 byte[] key = unwrap(stored);
                 jdbc.sql("update vault_data_keys set kek_id = :kek, wrapped = :wrapped, rewrapped_at = :at"
@@ -136,8 +134,11 @@ class DataKeys implements SmartInitializingSingleton {
     private Optional<Stored> find(OrgScope scope, UUID orgId) {
         return jdbc.sql("select org_id, kek_id, wrapped from vault_data_keys where org_id = :org and "
                 + scope.sql("org_id")).param("org", orgId).params(scope.parameters())
-                .query((rs, n) -> new Stored(rs.getObject("org_id", UUID.class), rs.getString("kek_id"),
-                        rs.getBytes("wrapped"))).optional();
+                .query(DataKeys::stored).optional();
+    }
+
+    private static Stored stored(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Stored(rs.getObject("org_id", UUID.class), rs.getString("kek_id"), rs.getBytes("wrapped"));
     }
 
     private byte[] unwrap(Stored stored) {

@@ -169,10 +169,8 @@ class Vault implements AgentDeparture {
             }
             // A kind that shows no part of its value drops the hint; one that may, shows it from the next rotation.
             String hint = NO_HINT.contains(kind) ? null : before.lastFour();
-            Credential after = new Credential(id, before.orgId(), before.scope(), before.agentId(), name, kind,
-                    description, readable, expiresAt, Credential.expiry(expiresAt, context.at()), before.version(),
-                    hint, before.createdBy(), context.actor().label(), before.createdAt(), context.at(),
-                    before.valueChangedAt(), before.lastReadAt());
+            Credential after = before.withDetails(name, kind, description, readable, expiresAt, hint,
+                    context.actor().label(), context.at());
             if (after.auditState().equals(before.auditState())) {
                 return before;
             }
@@ -194,10 +192,7 @@ class Vault implements AgentDeparture {
         // commit, it could be a rotation that came right after.
         Credential rotated = transactions.write(scope, () -> {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
-            Credential after = new Credential(id, before.orgId(), before.scope(), before.agentId(), before.name(),
-                    before.kind(), before.description(), before.agentReadable(), before.expiresAt(), before.expiry(),
-                    before.version() + 1, hint(before.kind(), value), before.createdBy(), context.actor().label(),
-                    before.createdAt(), context.at(), context.at(), before.lastReadAt());
+            Credential after = before.rotated(hint(before.kind(), value), context.actor().label(), context.at());
             credentials.rotate(scope, after, seal(scope, after, value, context.at()), context.at().plus(grace),
                     context.at());
             audit.record(context, before.orgId(), "credential.rotated", "credential", id,
