@@ -85,3 +85,9 @@ export function localInput(iso) {
   const at = new Date(iso);
   return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
+
+/** An instant as people read it, in the browser's time zone: "4 Dec 2026, 10:00". */
+export function dateTime(iso) {
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit',
+    minute: '2-digit' });
+}

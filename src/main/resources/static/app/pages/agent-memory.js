@@ -8,7 +8,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { afterTyping } from '../typing.js';
-import { localInput } from '../format.js';
+import { localInput, dateTime } from '../format.js';
 
 export const CATEGORIES = ['fact', 'preference', 'context', 'procedure', 'relationship'];
 const HEADINGS = { fact: 'Facts', preference: 'Preferences', context: 'Context', procedure: 'Procedures',
@@ -22,8 +22,7 @@ export function expiryInWords(iso, now = Date.now()) {
   if (!iso) return 'kept until deleted';
   const at = new Date(iso);
   const hours = (at.getTime() - now) / 3600000;
-  const when = at.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit',
-    minute: '2-digit' });
+  const when = dateTime(iso);
   const span = hours < 1 ? 'within the hour' : hours < 48 ? `in ${Math.round(hours)} hours`
     : `in ${Math.round(hours / 24)} days`;
   return `forgotten ${span} (${when})`;

@@ -9,7 +9,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext, DEFAULT_ORG } from '../org-context.js';
-import { localInput } from '../format.js';
+import { localInput, dateTime } from '../format.js';
 
 export const KINDS = { api_key: 'API key', oauth_token: 'OAuth token', password: 'Password', smtp: 'SMTP login',
   webhook_secret: 'Webhook secret', other: 'Other' };
@@ -17,8 +17,7 @@ const LABELS = { name: 'Name', kind: 'Kind', scope: 'Scope', agentId: 'Agent', d
   expiresAt: 'Expires on', agentReadable: 'Agents may read it', value: 'Value' };
 
 function when(iso) {
-  return iso ? new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
-    hour: '2-digit', minute: '2-digit' }) : 'never';
+  return iso ? dateTime(iso) : 'never';
 }
 
 /** A span of milliseconds in its largest whole unit, rounded down: "3 days", "5 hours", "40 minutes". */
