@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
 
 /**
@@ -185,6 +186,30 @@ class CredentialRepository {
                 .map(r -> (SealedVersion) r[6]).toList();
         return Optional.of(new Resolved((UUID) first[0], orgId, (String) first[1], (String) first[2], first[3] != null,
                 (Boolean) first[4], (Instant) first[5], versions));
+    }
+
+    /**
+     * The org-wide credential {@code name} of {@code orgId}, else of the default org, with its
+     * current version only; none that has expired.
+     */
+    Optional<Resolved> serverKey(OrgScope scope, UUID orgId, String name, Instant now) {
+        return jdbc.sql("""
+                select c.id, c.org_id, c.name, c.kind, c.expires_at, v.version, v.ciphertext, v.retires_at
+                  from credentials c
+                  join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
+                                            and v.version = c.version
+                 where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
+                   and (c.expires_at is null or c.expires_at > :now)
+                   and """ + " " + scope.sql("c.org_id") + """
+
+                 order by case when c.org_id = :org then 0 else 1 end
+                """).param("org", orgId).param("platform", DefaultOrg.ID).param("name", name)
+                .param("now", Timestamps.of(now)).params(scope.parameters())
+                .query((rs, n) -> new Resolved(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                        rs.getString("name"), rs.getString("kind"), false, false, Timestamps.read(rs, "expires_at"),
+                        List.of(new SealedVersion(rs.getInt("version"), rs.getBytes("ciphertext"),
+                                Timestamps.read(rs, "retires_at")))))
+                .list().stream().findFirst();
     }
 
     /** One read of a credential by an agent, for its history. */

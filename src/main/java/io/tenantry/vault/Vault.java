@@ -290,7 +290,7 @@ class Vault implements AgentDeparture {
         return AesGcm.seal(key, value, associated(credential.orgId(), credential.id(), credential.version()));
     }
 
-    private static String open(byte[] key, UUID orgId, UUID id, CredentialRepository.SealedVersion version) {
+    static String open(byte[] key, UUID orgId, UUID id, CredentialRepository.SealedVersion version) {
         try {
             return new String(AesGcm.open(key, version.sealed(), associated(orgId, id, version.version())),
                     StandardCharsets.UTF_8);
