@@ -18,14 +18,16 @@ import jakarta.servlet.http.HttpServletResponse;
  * "Inactive orgs' agents stop operating": every /agent/v1 call from a paused agent, or
  * from an agent of a deactivated org, is refused with the reason, before any handler runs.
  * Usage reports are the exception: they record what already happened, and refusing them
- * would lose usage that is billed.
+ * would lose usage that is billed. The gateway's model calls refuse for themselves, with
+ * OpenAI's error codes and a line in the org's request log.
  */
 @Configuration
 class AgentOperatingGate implements WebMvcConfigurer, HandlerInterceptor {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(this).addPathPatterns("/agent/v1/**").excludePathPatterns("/agent/v1/usage");
+        registry.addInterceptor(this).addPathPatterns("/agent/v1/**").excludePathPatterns("/agent/v1/usage",
+                "/agent/v1/chat/completions", "/agent/v1/embeddings");
     }
 
     @Override

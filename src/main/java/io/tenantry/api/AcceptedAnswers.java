@@ -28,6 +28,9 @@ class AcceptedAnswers extends OncePerRequestFilter {
 
     private static final List<MediaType> JSON = List.of(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON);
     private static final List<MediaType> CSV = List.of(MediaType.parseMediaType("text/csv"));
+    /** The gateway's chat completions stream as server-sent events when asked to. */
+    private static final List<MediaType> JSON_OR_EVENTS = List.of(MediaType.APPLICATION_JSON,
+            MediaType.TEXT_EVENT_STREAM);
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
@@ -38,7 +41,8 @@ class AcceptedAnswers extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        List<MediaType> given = request.getRequestURI().endsWith(".csv") ? CSV : JSON;
+        String path = request.getRequestURI();
+        List<MediaType> given = path.endsWith(".csv") ? CSV : Problems.openAiShaped(path) ? JSON_OR_EVENTS : JSON;
         List<MediaType> accepted;
         try {
             accepted = MediaType.parseMediaTypes(request.getHeader("Accept"));

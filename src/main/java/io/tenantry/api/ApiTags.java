@@ -17,6 +17,7 @@ public final class ApiTags {
     public static final String VAULT = "Credentials";
     public static final String GUARDRAILS = "Guardrails";
     public static final String AGENT_API = "Agent API";
+    public static final String GATEWAY = "Gateway";
 
     private ApiTags() {
     }

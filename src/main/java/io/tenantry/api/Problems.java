@@ -43,6 +43,11 @@ public final class Problems {
      */
     public static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
             String detail) throws IOException {
+        if (openAiShaped(request.getRequestURI())) {
+            writeOpenAi(response, status.value(), detail, openAiType(status.value()),
+                    status == HttpStatus.UNAUTHORIZED ? "invalid_api_key" : null);
+            return;
+        }
         ProblemDetail problem = of(status, detail, null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.getType().toString());
@@ -59,6 +64,38 @@ public final class Problems {
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
         JSON.writeValue(response.getOutputStream(), body);
+    }
+
+    /**
+     * The agent gateway's OpenAI-compatible routes answer errors in OpenAI's error object,
+     * whichever layer refuses, so that OpenAI's SDKs raise their usual typed errors.
+     */
+    public static boolean openAiShaped(String path) {
+        return path != null && (path.equals("/agent/v1/chat/completions") || path.equals("/agent/v1/embeddings")
+                || path.equals("/agent/v1/models") || path.startsWith("/agent/v1/models/"));
+    }
+
+    /** OpenAI's error type for a status. */
+    public static String openAiType(int status) {
+        return switch (status) {
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 429 -> "rate_limit_error";
+            default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+    }
+
+    public static void writeOpenAi(HttpServletResponse response, int status, String message, String type,
+            String code) throws IOException {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("message", message);
+        error.put("type", type);
+        error.put("param", null);
+        error.put("code", code);
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        JSON.writeValue(response.getOutputStream(), Map.of("error", error));
     }
 
     /** What an error says when nothing more specific is known about it than its status. */

@@ -76,7 +76,10 @@ class ApiDocument {
             tag(ApiTags.VAULT, "Each organization's credentials, or one agent's: stored encrypted, shown as metadata "
                     + "only, read in clear by the organization's agents alone, every read on the record."),
             tag(ApiTags.AUDIT, "The record of every change: who, what, when, in which organization."),
-            tag(ApiTags.AGENT_API, "What an agent calls with its agent key."));
+            tag(ApiTags.AGENT_API, "What an agent calls with its agent key."),
+            tag(ApiTags.GATEWAY, "The agent gateway: OpenAI-compatible model calls for agents (errors in OpenAI's "
+                    + "error object there), and the operators' providers and routes and each organization's request "
+                    + "log and settings."));
 
     private static Tag tag(String name, String description) {
         return new Tag().name(name).description(description);

@@ -48,7 +48,8 @@ public final class ApiPages {
             new Guarded("/api/interventions.csv", Page.interventions),
             new Guarded("/api/knowledge/**", Page.knowledge),
             new Guarded("/api/credentials", Page.vault),
-            new Guarded("/api/credentials/**", Page.vault));
+            new Guarded("/api/credentials/**", Page.vault),
+            new Guarded("/api/gateway/**", Page.organizations));
 
     private ApiPages() {
     }

@@ -36,7 +36,7 @@ class ApiDocumentTest extends ServerTest {
             .build();
     private static final Set<String> DECLARED_TAGS = Set.of("Sign-in", "Organizations", "Agents", "Users", "Usage",
             "Billing", "Settings", "Policies", "Knowledge", "Memory", "Credentials", "Guardrails", "Audit",
-            "Agent API");
+            "Agent API", "Gateway");
 
     private JsonNode document() {
         return api.get("/v3/api-docs").as(owner).send().expect(200).json();

@@ -89,6 +89,10 @@ class CrossTenantMatrixTest {
     final Map<Where, String> credentials = new EnumMap<>(Where.class);
     /** The value of each org's matrix credential: only org A's agent may ever be answered one (A's). */
     final Map<Where, String> secrets = new EnumMap<>(Where.class);
+    /** The gateway's matrix route goes to a port where nothing listens: calls reach no upstream. */
+    String gatewayProvider;
+    String gatewayRoute;
+    final Map<Where, String> gatewayModels = new EnumMap<>(Where.class);
     final Map<Who, String> emails = new EnumMap<>(Who.class);
     final Map<Who, String> userIds = new EnumMap<>(Who.class);
     final java.util.concurrent.atomic.AtomicInteger fxYears = new java.util.concurrent.atomic.AtomicInteger();
@@ -158,6 +162,31 @@ class CrossTenantMatrixTest {
         }
         // Org A's agent reads its credential once, so A's read history is not empty.
         api.get("/agent/v1/credentials/MATRIX_KEY").as(keys.get(Where.A)).send().expect(200);
+        gatewayProvider = newGatewayProvider();
+        gatewayRoute = newGatewayRoute("matrix-model");
+        for (Where where : Where.values()) {
+            // Each org's agent asks for a model nobody routed: every org has a refused call in its request log.
+            gatewayModels.put(where, "matrix-unrouted-" + where);
+            api.post("/agent/v1/chat/completions").as(keys.get(where)).json(Map.of("model", gatewayModels.get(where),
+                    "messages", List.of(Map.of("role", "user", "content", "hi")))).send().expect(404);
+        }
+    }
+
+    String newGatewayProvider() {
+        return api.post("/api/settings/providers").as(platform.owner()).json(Map.of("name", "matrix-"
+                + java.util.UUID.randomUUID().toString().substring(0, 8), "baseUrl", "http://127.0.0.1:9/v1",
+                "connectTimeoutMs", 200)).send().expect(201).id();
+    }
+
+    String newGatewayRoute(String prefix) {
+        String name = api.get("/api/settings/providers/" + gatewayProvider).as(platform.owner()).send().text("name");
+        return api.post("/api/settings/routes").as(platform.owner()).json(Map.of("model", prefix + "-"
+                + java.util.UUID.randomUUID().toString().substring(0, 8), "targets", List.of(Map.of("provider", name,
+                        "model", "nowhere")))).send().expect(201).id();
+    }
+
+    String routedModel() {
+        return api.get("/api/settings/routes/" + gatewayRoute).as(platform.owner()).send().text("model");
     }
 
     /** A credential of {@code where}'s org, added by {@code token}. */
@@ -691,6 +720,54 @@ class CrossTenantMatrixTest {
         rows.add(row("GET /api/credentials/rotate-master-key", Expect.of(200, 403, 403, 403, 403, 403, 401),
                 who -> api.get("/api/credentials/rotate-master-key").as(token(who)).send(),
                 (who, r) -> assertThat(r.json().path("total").asLong()).isPositive()));
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("GET /api/gateway/requests with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/gateway/requests?limit=500").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.items()).isNotEmpty()
+                            .allSatisfy(c -> assertThat(c.path("orgId").asString()).isEqualTo(org))
+                            .anySatisfy(c -> assertThat(c.path("model").asString()).isEqualTo(gatewayModels
+                                    .get(where)))));
+            rows.add(row("GET /api/gateway/settings with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/gateway/settings").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(r.text("orgId")).isEqualTo(org)));
+        }
+        rows.add(row("GET /api/gateway/requests", Expect.everyUser(200),
+                who -> api.get("/api/gateway/requests?limit=500").as(token(who)).send(),
+                (who, r) -> {
+                    List<String> models = r.items().stream().map(c -> c.path("model").asString()).toList();
+                    if (homeOf(who) != null) {
+                        assertThat(r.items()).isNotEmpty()
+                                .allSatisfy(c -> assertThat(c.path("orgId").asString()).isEqualTo(homeOf(who)));
+                    } else {
+                        assertThat(models).containsAll(gatewayModels.values());
+                    }
+                }));
+        rows.add(row("GET /api/settings/providers", Expect.operators(200),
+                who -> api.get("/api/settings/providers").as(token(who)).send(),
+                (who, r) -> assertThat(r.itemIds()).contains(gatewayProvider)));
+        rows.add(row("GET /api/settings/providers/{id}", Expect.operators(200),
+                who -> api.get("/api/settings/providers/" + gatewayProvider).as(token(who)).send()));
+        rows.add(row("GET /api/settings/routes", Expect.operators(200),
+                who -> api.get("/api/settings/routes").as(token(who)).send(),
+                (who, r) -> assertThat(r.itemIds()).contains(gatewayRoute)));
+        rows.add(row("GET /api/settings/routes/{id}", Expect.operators(200),
+                who -> api.get("/api/settings/routes/" + gatewayRoute).as(token(who)).send()));
+        rows.add(row("GET /agent/v1/models", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/models").as(token(who)).send(),
+                (who, r) -> assertThat(r.body()).contains(routedModel())));
+        rows.add(row("GET /agent/v1/models/{model}", Expect.of(403, 403, 403, 403, 403, 200, 401),
+                who -> api.get("/agent/v1/models/" + routedModel()).as(token(who)).send(),
+                (who, r) -> assertThat(r.text("id")).isEqualTo(routedModel())));
+        // Org A's agent reaches the route; its upstream is down, which is answered, logged and never a 500.
+        rows.add(row("POST /agent/v1/chat/completions", Expect.of(403, 403, 403, 403, 403, 502, 401),
+                who -> api.post("/agent/v1/chat/completions").as(token(who)).json(Map.of("model", routedModel(),
+                        "messages", List.of(Map.of("role", "user", "content", "hi")))).send(),
+                (who, r) -> assertThat(r.json().path("error").path("code").asString()).isEqualTo(
+                        "upstream_unreachable")));
+        rows.add(row("POST /agent/v1/embeddings", Expect.of(403, 403, 403, 403, 403, 502, 401),
+                who -> api.post("/agent/v1/embeddings").as(token(who)).json(Map.of("model", routedModel(),
+                        "input", "hi")).send()));
         rows.add(row("GET /api/agents/{A}/memory/{B}", Expect.of(404, 404, 404, 404, 404, 403, 401),
                 who -> api.get("/api/agents/" + agents.get(Where.A) + "/memory/" + memories.get(Where.B))
                         .as(token(who)).send()));
@@ -1281,6 +1358,72 @@ class CrossTenantMatrixTest {
             String after = api.get("/api/credentials/rotate-master-key").as(platform.owner()).send()
                     .text("masterKeyId");
             assertThat(after.equals(before)).isEqualTo(response.status() != 202);
+            return response;
+        }));
+        return rows.stream().flatMap(s -> s);
+    }
+
+    @Order(11)
+    @TestFactory
+    Stream<DynamicTest> gatewayWrites() {
+        List<Stream<DynamicTest>> rows = new ArrayList<>();
+        for (Where where : Where.values()) {
+            String org = orgs.get(where);
+            rows.add(row("PATCH /api/gateway/settings with X-Org-Id " + where, Expect.of(200, 200, 403, 403, 403, 403,
+                    401), who -> {
+                        Api.Response response = api.patch("/api/gateway/settings").org(org).as(token(who))
+                                .json(Map.of("allowedModels", List.of("changed-by-" + who.name().toLowerCase()))).send();
+                        String allowed = api.get("/api/gateway/settings").org(org).as(platform.owner()).send().json()
+                                .path("allowedModels").toString();
+                        assertThat(allowed.contains("changed-by-" + who.name().toLowerCase()))
+                                .isEqualTo(response.status() == 200);
+                        api.patch("/api/gateway/settings").org(org).as(platform.owner())
+                                .json(java.util.Collections.singletonMap("allowedModels", null)).send().expect(200);
+                        return response;
+                    }));
+        }
+        rows.add(row("POST /api/settings/providers", Expect.operators(201), who -> api.post("/api/settings/providers")
+                .as(token(who)).json(Map.of("name", "matrix-new-" + java.util.UUID.randomUUID().toString()
+                        .substring(0, 8), "baseUrl", "http://127.0.0.1:9/v1")).send()));
+        rows.add(row("PUT /api/settings/providers/{id}", Expect.operators(200), who -> {
+            String id = newGatewayProvider();
+            String name = "matrix-put-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            Api.Response response = api.put("/api/settings/providers/" + id).as(token(who)).json(Map.of("name", name,
+                    "baseUrl", "http://127.0.0.1:9/v1")).send();
+            assertThat(api.get("/api/settings/providers/" + id).as(platform.owner()).send().text("name")
+                    .equals(name)).isEqualTo(response.status() == 200);
+            return response;
+        }));
+        rows.add(row("DELETE /api/settings/providers/{id}", Expect.operators(204), who -> {
+            String id = newGatewayProvider();
+            Api.Response response = api.delete("/api/settings/providers/" + id).as(token(who)).send();
+            assertThat(api.get("/api/settings/providers/" + id).as(platform.owner()).send().status())
+                    .isEqualTo(response.status() == 204 ? 404 : 200);
+            return response;
+        }));
+        rows.add(row("POST /api/settings/routes", Expect.operators(201), who -> {
+            String name = api.get("/api/settings/providers/" + gatewayProvider).as(platform.owner()).send()
+                    .text("name");
+            return api.post("/api/settings/routes").as(token(who)).json(Map.of("model", "matrix-new-"
+                    + java.util.UUID.randomUUID().toString().substring(0, 8), "targets", List.of(Map.of("provider",
+                            name, "model", "nowhere")))).send();
+        }));
+        rows.add(row("PUT /api/settings/routes/{id}", Expect.operators(200), who -> {
+            String id = newGatewayRoute("matrix-put");
+            String name = api.get("/api/settings/providers/" + gatewayProvider).as(platform.owner()).send()
+                    .text("name");
+            Api.Response response = api.put("/api/settings/routes/" + id).as(token(who)).json(Map.of("model",
+                    "matrix-changed-" + java.util.UUID.randomUUID().toString().substring(0, 8), "targets",
+                    List.of(Map.of("provider", name, "model", "elsewhere")))).send();
+            assertThat(api.get("/api/settings/routes/" + id).as(platform.owner()).send().body().contains("elsewhere"))
+                    .isEqualTo(response.status() == 200);
+            return response;
+        }));
+        rows.add(row("DELETE /api/settings/routes/{id}", Expect.operators(204), who -> {
+            String id = newGatewayRoute("matrix-delete");
+            Api.Response response = api.delete("/api/settings/routes/" + id).as(token(who)).send();
+            assertThat(api.get("/api/settings/routes/" + id).as(platform.owner()).send().status())
+                    .isEqualTo(response.status() == 204 ? 404 : 200);
             return response;
         }));
         return rows.stream().flatMap(s -> s);

@@ -63,7 +63,9 @@ class RowLevelSecurityTest {
             "billing_closed_months", // which months are closed, for every org at once
             "job_runs", // which node ran which periodic job when
             "guardrail_baseline", // a count of baseline changes; the baseline's rules stay the default org's
-            "knowledge_index_epoch"); // which build of the nodes' search indexes is current, no org data
+            "knowledge_index_epoch", // which build of the nodes' search indexes is current, no org data
+            // the gateway's providers and routes serve every org; keys stay in each org's vault
+            "gateway_providers", "gateway_routes", "gateway_route_targets");
 
     @Test
     void theApplicationRoleIsNeitherSuperuserNorOwnerNorExempt() {

@@ -1,0 +1,412 @@
+package io.tenantry.gateway;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+import io.tenantry.vault.ServerKeys;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The OpenAI-compatible calls of an agent: refused before any upstream call when the agent
+ * may not operate or may not use the model; otherwise sent to the model's route, answered
+ * as the upstream answered, and metered, including calls that fail, are cut off or are
+ * abandoned by the client.
+ */
+@Service
+class GatewayCalls {
+
+    static final String CHAT = "chat.completions";
+    static final String EMBEDDINGS = "embeddings";
+    /** The largest upstream answer read whole (a non-streamed one). */
+    private static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+    /** What content logging keeps of a prompt or an answer. */
+    private static final int MAX_LOGGED_CHARS = 64 * 1024;
+
+    private final RouteRepository routes;
+    private final ProviderRepository providers;
+    private final OrgGatewaySettings settings;
+    private final Upstream upstream;
+    private final ServerKeys keys;
+    private final GatewayMeter meter;
+    private final ScopedTransactions transactions;
+
+    GatewayCalls(RouteRepository routes, ProviderRepository providers, OrgGatewaySettings settings, Upstream upstream,
+            ServerKeys keys, GatewayMeter meter, ScopedTransactions transactions) {
+        this.routes = routes;
+        this.providers = providers;
+        this.settings = settings;
+        this.upstream = upstream;
+        this.keys = keys;
+        this.meter = meter;
+        this.transactions = transactions;
+    }
+
+    /** The models this agent's org may ask for, each with its route's creation time. */
+    Map<String, Instant> models(AgentPrincipal agent) {
+        OrgScope org = OrgScope.of(agent.orgId());
+        return transactions.read(org, () -> {
+            GatewaySettings own = settings.of(org, agent.orgId());
+            Map<String, Instant> models = new LinkedHashMap<>();
+            for (Route route : routes.all()) {
+                if (own.allows(route.model())) {
+                    models.put(route.model(), route.createdAt());
+                }
+            }
+            return models;
+        });
+    }
+
+    /** One call, answered on {@code response}. */
+    void call(AgentPrincipal agent, String endpoint, byte[] bytes, HttpServletResponse response, String requestId)
+            throws IOException {
+        Call call = new Call(agent, endpoint, requestId);
+        try {
+            refuseIfNotOperating(agent);
+            ObjectNode body = CallBody.read(bytes);
+            call.model = CallBody.model(body);
+            if (CHAT.equals(endpoint)) {
+                CallBody.checkChat(body);
+                call.stream = CallBody.stream(body);
+            } else {
+                CallBody.checkEmbeddings(body);
+            }
+            boolean wantsUsage = call.stream && CallBody.wantsStreamUsage(body);
+            CallPlan plan = plan(agent, call.model);
+            call.logContent = plan.settings().contentLogging();
+            if (call.logContent) {
+                call.prompt = clip(CHAT.equals(endpoint) ? body.path("messages").toString()
+                        : body.path("input").toString());
+            }
+            UpstreamCall answer;
+            try {
+                answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
+                        provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
+                        upstreamBody(body, call.stream), call.stream);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
+            }
+            call.answeredBy(answer, plan.providers().get(answer.target().providerId()));
+            if (!answer.ok()) {
+                relayRefusal(call, answer);
+            } else if (call.stream) {
+                relayStream(call, answer, body, wantsUsage, response);
+            } else {
+                relayWhole(call, answer, body, response);
+            }
+        } catch (GatewayError refused) {
+            call.failed(refused);
+            meter.record(call.record(), requestId);
+            throw refused;
+        }
+    }
+
+    private static void refuseIfNotOperating(AgentPrincipal agent) {
+        if (!agent.orgActive()) {
+            throw GatewayError.forbidden("organization_inactive", agent.whyNotOperating().orElseThrow());
+        }
+        agent.whyNotOperating().ifPresent(why -> {
+            throw GatewayError.forbidden("agent_paused", why);
+        });
+    }
+
+    private CallPlan plan(AgentPrincipal agent, String model) {
+        OrgScope org = OrgScope.of(agent.orgId());
+        return transactions.read(org, () -> {
+            GatewaySettings own = settings.of(org, agent.orgId());
+            Route route = own.allows(model) ? routes.forModel(model).orElse(null) : null;
+            if (route == null) {
+                throw GatewayError.modelNotFound(model);
+            }
+            Map<UUID, Provider> used = new LinkedHashMap<>();
+            for (Route.Target target : route.targets()) {
+                used.computeIfAbsent(target.providerId(), id -> providers.find(id).orElseThrow());
+            }
+            return new CallPlan(route, used, own);
+        });
+    }
+
+    /** The body for one target: its upstream model, and on streams a request for the usage chunk. */
+    private static Function<Route.Target, byte[]> upstreamBody(ObjectNode body, boolean stream) {
+        return target -> {
+            ObjectNode copy = body.deepCopy();
+            copy.put("model", target.model());
+            if (stream) {
+                JsonNode options = copy.get("stream_options");
+                ObjectNode streamOptions = options instanceof ObjectNode o ? o : copy.putObject("stream_options");
+                streamOptions.put("include_usage", true);
+            }
+            return CallBody.JSON.writeValueAsBytes(copy);
+        };
+    }
+
+    /**
+     * An upstream refused the call itself (4xx other than 429). A refusal of the request
+     * (400, 413, 422) is the agent's to fix and keeps the upstream's words; a refusal of the
+     * gateway's key or of the route's model is the operator's, and the upstream's words,
+     * which may quote part of a key, are not passed on.
+     */
+    private void relayRefusal(Call call, UpstreamCall answer) {
+        String message = null;
+        String code = null;
+        String type = "invalid_request_error";
+        try {
+            JsonNode error = CallBody.JSON.readTree(answer.firstBytes().length > 0
+                    ? concat(answer.firstBytes(), answer.body().readAll(Duration.ofSeconds(5), 1024 * 1024))
+                    : answer.body().readAll(Duration.ofSeconds(5), 1024 * 1024)).path("error");
+            message = error.path("message").isString() ? error.path("message").stringValue() : null;
+            code = error.path("code").isString() ? error.path("code").stringValue() : null;
+            type = error.path("type").isString() ? error.path("type").stringValue() : type;
+        } catch (Exception unreadable) {
+            answer.body().cancel();
+        }
+        int status = answer.status();
+        if (status == 401 || status == 403 || status == 404) {
+            throw GatewayError.upstream(502, "upstream_refused", "The model's provider refused the gateway's call ("
+                    + status + "): an operator must check the provider's key and the route's model.");
+        }
+        throw new GatewayError(status >= 400 && status < 500 ? status : 502, clip(type, 64), code == null ? null
+                : clip(code, 64), message == null ? "The model's provider refused the request (" + status + ")."
+                        : clip(message, 2000), null);
+    }
+
+    private void relayWhole(Call call, UpstreamCall answer, ObjectNode request, HttpServletResponse response)
+            throws IOException {
+        byte[] bytes;
+        try {
+            bytes = concat(answer.firstBytes(), answer.body().readAll(Duration.ofMillis(call.idleTimeoutMs),
+                    MAX_ANSWER_BYTES - answer.firstBytes().length));
+        } catch (UpstreamBody.Stalled | IOException e) {
+            answer.body().cancel();
+            throw GatewayError.upstream(502, "upstream_cut", "The model's provider broke off its answer.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer.body().cancel();
+            throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
+        }
+        JsonNode answerJson;
+        try {
+            answerJson = CallBody.JSON.readTree(bytes);
+        } catch (Exception e) {
+            throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
+                    + "is not JSON.");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode choice : answerJson.path("choices")) {
+            text.append(choice.path("message").path("content").asString(""));
+            for (JsonNode toolCall : choice.path("message").path("tool_calls")) {
+                text.append(toolCall.path("function").path("name").asString(""))
+                        .append(toolCall.path("function").path("arguments").asString(""));
+            }
+        }
+        call.count(answerJson.path("usage"), request, text);
+        call.status = GatewayRequest.OK;
+        call.httpStatus = 200;
+        call.answer = call.logContent ? clip(text.toString()) : null;
+        // Recorded before the answer leaves: an answered call is always a metered one.
+        meter.record(call.record(), call.requestId);
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private void relayStream(Call call, UpstreamCall answer, ObjectNode request, boolean wantsUsage,
+            HttpServletResponse response) throws IOException {
+        if (!answer.contentType().toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
+            answer.body().cancel();
+            throw GatewayError.upstream(502, "upstream_invalid", "The model's provider did not stream its answer.");
+        }
+        response.setStatus(200);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        OutputStream out = response.getOutputStream();
+        StreamRelay relay = new StreamRelay(wantsUsage, call.startNanos);
+        String ending = null;
+        byte[] chunk = answer.firstBytes();
+        try {
+            while (true) {
+                if (chunk == null) {
+                    ending = relay.finished() ? null : "upstream_stream_cut";
+                    break;
+                }
+                List<byte[]> events;
+                try {
+                    events = relay.accept(chunk);
+                } catch (IllegalStateException unreadable) {
+                    ending = "upstream_invalid";
+                    break;
+                }
+                for (byte[] event : events) {
+                    out.write(event);
+                    out.flush();
+                }
+                if (relay.done()) {
+                    break;
+                }
+                try {
+                    chunk = answer.body().next(Duration.ofMillis(call.idleTimeoutMs));
+                } catch (UpstreamBody.Stalled | IOException cut) {
+                    ending = "upstream_stream_cut";
+                    break;
+                }
+            }
+        } catch (IOException clientGone) {
+            answer.body().cancel();
+            call.status = GatewayRequest.CANCELLED;
+            call.httpStatus = 499;
+            call.errorCode = "client_closed";
+            finishStream(call, relay, request);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ending = "gateway_stopping";
+        }
+        answer.body().cancel();
+        if (ending == null) {
+            call.status = GatewayRequest.OK;
+            call.httpStatus = 200;
+            finishStream(call, relay, request);
+            writeQuietly(out, StreamRelay.DONE);
+        } else {
+            call.status = GatewayRequest.CUT;
+            call.httpStatus = 502;
+            call.errorCode = ending;
+            finishStream(call, relay, request);
+            writeQuietly(out, StreamRelay.errorEvent("The model's provider broke off its answer; what was streamed "
+                    + "is billed.", "api_error", ending));
+        }
+    }
+
+    private void finishStream(Call call, StreamRelay relay, ObjectNode request) {
+        call.firstTokenMs = relay.firstTokenMs();
+        call.count(relay.usage(), request, relay.text());
+        call.answer = call.logContent ? clip(relay.text().toString()) : null;
+        meter.record(call.record(), call.requestId);
+    }
+
+    private static void writeQuietly(OutputStream out, byte[] event) {
+        try {
+            out.write(event);
+            out.flush();
+        } catch (IOException clientGone) {
+            // Already metered; the client left at the very end.
+        }
+    }
+
+    private static byte[] concat(byte[] first, byte[] rest) {
+        byte[] all = new byte[first.length + rest.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+
+    private static String clip(String text) {
+        return clip(text, MAX_LOGGED_CHARS);
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() > max ? text.substring(0, max) : text;
+    }
+
+    /** One call as it goes, becoming its request log line. */
+    private static final class Call {
+        final UUID id = UUID.randomUUID();
+        final Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        final long startNanos = System.nanoTime();
+        final AgentPrincipal agent;
+        final String endpoint;
+        final String requestId;
+        String model = "";
+        boolean stream;
+        boolean logContent;
+        String provider;
+        String upstreamModel;
+        boolean byok;
+        int attempts;
+        int idleTimeoutMs = 60_000;
+        String status;
+        int httpStatus;
+        String errorCode;
+        long input;
+        long cached;
+        long output;
+        boolean estimated;
+        Integer firstTokenMs;
+        String prompt;
+        String answer;
+
+        Call(AgentPrincipal agent, String endpoint, String requestId) {
+            this.agent = agent;
+            this.endpoint = endpoint;
+            this.requestId = requestId;
+        }
+
+        void answeredBy(UpstreamCall call, Provider by) {
+            provider = by.name();
+            upstreamModel = call.target().model();
+            byok = call.byok();
+            attempts = call.attempts();
+            idleTimeoutMs = by.idleTimeoutMs();
+        }
+
+        void failed(GatewayError error) {
+            status = provider == null && error.status() != 502 && error.status() != 504 && error.status() != 429
+                    ? GatewayRequest.REFUSED : GatewayRequest.ERROR;
+            httpStatus = error.status();
+            errorCode = error.code();
+        }
+
+        /**
+         * The upstream's usage when it gave some; otherwise (none, or all zero) the gateway's
+         * own count of what was sent and what came back, marked estimated.
+         */
+        void count(JsonNode usage, ObjectNode request, CharSequence text) {
+            long prompt = tokens(usage.path("prompt_tokens"));
+            long completion = tokens(usage.path("completion_tokens"));
+            long cachedTokens = tokens(usage.path("prompt_tokens_details").path("cached_tokens"));
+            if (prompt + completion > 0) {
+                cached = Math.min(cachedTokens, prompt);
+                input = prompt - cached;
+                output = completion;
+                estimated = false;
+                return;
+            }
+            input = CHAT.equals(endpoint) ? TokenEstimate.prompt(request)
+                    : TokenEstimate.embeddingInput(request.path("input"));
+            cached = 0;
+            output = TokenEstimate.text(text);
+            estimated = true;
+        }
+
+        private static long tokens(JsonNode count) {
+            return count.isIntegralNumber() && count.canConvertToLong() && count.longValue() >= 0
+                    && count.longValue() <= 1_000_000_000_000L ? count.longValue() : 0;
+        }
+
+        GatewayRequest record() {
+            int latency = (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - startNanos) / 1_000_000);
+            return new GatewayRequest(id, agent.orgId(), agent.agentId(), agent.agentName(), endpoint, model,
+                    provider, upstreamModel, stream, status, httpStatus, errorCode, input, cached, output, estimated,
+                    byok, attempts, latency, firstTokenMs, startedAt, prompt, answer);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.tenantry.gateway;
+
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.billing.usage.UsageEvent;
+import io.tenantry.billing.usage.UsageIngestion;
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * Records a finished call: its tokens as a usage event through the same ingestion as every
+ * report (the same prices, rollups and statements; event id {@code gateway:<request id>}, so
+ * a call is billed once whatever happens), then its line in the org's request log. The
+ * usage is the gateway's own measurement, not the agent's word: it is stored even if the
+ * agent was paused or its key revoked while the call ran, since the tokens were spent.
+ */
+@Component
+class GatewayMeter {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayMeter.class);
+
+    private final UsageIngestion ingestion;
+    private final RequestLog requests;
+    private final ScopedTransactions transactions;
+
+    GatewayMeter(UsageIngestion ingestion, RequestLog requests, ScopedTransactions transactions) {
+        this.ingestion = ingestion;
+        this.requests = requests;
+        this.transactions = transactions;
+    }
+
+    void record(GatewayRequest call, String requestId) {
+        if (call.totalTokens() > 0) {
+            String model = call.upstreamModel() != null && Routes.MODEL.matcher(call.upstreamModel()).matches()
+                    ? call.upstreamModel() : call.model();
+            UsageEvent event = new UsageEvent(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
+                    call.outputTokens(), call.cachedInputTokens(), call.startedAt(), true);
+            OrgCallContext metering = OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(),
+                    requestId, call.startedAt());
+            try {
+                ingestion.ingest(metering, List.of(event));
+            } catch (RuntimeException e) {
+                // The tokens were spent upstream: whoever reads the log must be able to bill them by hand.
+                log.error("Gateway call {} of agent {} (org {}) could not be metered: model {}, input {}, cached {}, "
+                        + "output {} tokens at {}", call.id(), call.agentId(), call.orgId(), model,
+                        call.inputTokens(), call.cachedInputTokens(), call.outputTokens(), call.startedAt(), e);
+                throw e;
+            }
+        }
+        OrgScope org = OrgScope.of(call.orgId());
+        transactions.write(org, () -> requests.insert(org, call));
+    }
+}

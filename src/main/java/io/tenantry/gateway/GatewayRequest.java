@@ -1,0 +1,43 @@
+package io.tenantry.gateway;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.tenantry.api.Always;
+
+/**
+ * One call through the gateway, as its org's request log keeps it. Tokens are the upstream's
+ * count, or the gateway's own where {@code estimated}; {@code inputTokens} excludes the
+ * cached ones, as usage events count them. Prompt and answer only with content logging on.
+ */
+@Schema(name = "GatewayRequest")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID agentId, @Always String agentName,
+        @Always @Schema(allowableValues = {"chat.completions", "embeddings"}) String endpoint,
+        @Always String model,
+        @Schema(description = "The provider that answered, when one did.") String provider,
+        String upstreamModel, @Always boolean stream,
+        @Always @Schema(allowableValues = {"ok", "refused", "error", "cut", "cancelled"},
+                description = "refused: by the gateway, before any upstream call; error: the upstream failed or "
+                        + "refused; cut: the upstream's stream broke off after it started; cancelled: the client "
+                        + "went away.") String status,
+        @Always int httpStatus, String errorCode, @Always long inputTokens, @Always long cachedInputTokens,
+        @Always long outputTokens, @Always boolean estimated,
+        @Always @Schema(description = "Whether the organization's own provider key paid.") boolean byok,
+        @Always int attempts, @Always int latencyMs,
+        @Schema(description = "Until the first streamed token reached the client.") Integer firstTokenMs,
+        @Always Instant startedAt, String prompt, String answer) {
+
+    public static final String OK = "ok";
+    public static final String REFUSED = "refused";
+    public static final String ERROR = "error";
+    public static final String CUT = "cut";
+    public static final String CANCELLED = "cancelled";
+
+    long totalTokens() {
+        return inputTokens + cachedInputTokens + outputTokens;
+    }
+}

@@ -1,0 +1,54 @@
+package io.tenantry.gateway;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
+import io.tenantry.api.PageRequest;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/** The request log of the organizations in the org context, newest first. */
+@Service
+class GatewayRequests {
+
+    private static final Set<String> STATUSES = Set.of(GatewayRequest.OK, GatewayRequest.REFUSED,
+            GatewayRequest.ERROR, GatewayRequest.CUT, GatewayRequest.CANCELLED);
+
+    private final RequestLog log;
+    private final ScopedTransactions transactions;
+
+    GatewayRequests(RequestLog log, ScopedTransactions transactions) {
+        this.log = log;
+        this.transactions = transactions;
+    }
+
+    CursorPage<GatewayRequest> list(OrgCallContext context, UUID agentId, String model, String status, String from,
+            String to, PageRequest page) {
+        if (model != null && (model.length() > 100 || !Routes.MODEL.matcher(model).matches())) {
+            throw ApiException.badRequest("model", "model must be a model name.");
+        }
+        if (status != null && !STATUSES.contains(status)) {
+            throw ApiException.badRequest("status", "status must be one of: ok, refused, error, cut, cancelled.");
+        }
+        Instant since = Fields.instant("from", from);
+        Instant until = Fields.instant("to", to);
+        if (since != null && until != null && !since.isBefore(until)) {
+            throw ApiException.badRequest("to", "to must be after from.");
+        }
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> log.list(scope, new RequestLog.Filter(agentId, model, status, since,
+                until), page));
+    }
+
+    int forget(Instant before) {
+        OrgScope everywhere = OrgScope.allOrgs();
+        return transactions.write(everywhere, () -> log.forget(everywhere, before));
+    }
+}

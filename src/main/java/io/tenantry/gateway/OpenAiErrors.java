@@ -1,0 +1,54 @@
+package io.tenantry.gateway;
+
+import java.io.IOException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.api.Problems;
+import jakarta.servlet.http.HttpServletResponse;
+
+/** Errors of the OpenAI-compatible routes, in OpenAI's error object rather than problem details. */
+@RestControllerAdvice(assignableTypes = GatewayController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class OpenAiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenAiErrors.class);
+
+    @ExceptionHandler(GatewayError.class)
+    void refused(GatewayError error, HttpServletResponse response) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        if (error.retryAfter() != null) {
+            response.setHeader("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+        }
+        Problems.writeOpenAi(response, error.status(), error.getMessage(), error.type(), error.code());
+    }
+
+    @ExceptionHandler(ApiException.class)
+    void refused(ApiException error, HttpServletResponse response) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        if (error.retryAfter() != null) {
+            response.setHeader("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+        }
+        int status = error.status().value();
+        Problems.writeOpenAi(response, status, error.getMessage(), Problems.openAiType(status), null);
+    }
+
+    @ExceptionHandler(Exception.class)
+    void failed(Exception error, HttpServletResponse response) throws IOException {
+        log.error("Gateway call failed", error);
+        if (response.isCommitted()) {
+            return;
+        }
+        Problems.writeOpenAi(response, 500, "Something went wrong in the gateway.", "api_error", "server_error");
+    }
+}

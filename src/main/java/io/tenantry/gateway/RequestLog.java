@@ -1,0 +1,101 @@
+package io.tenantry.gateway;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/** gateway_requests: each org's request log, read and written in the caller's scope. */
+@Repository
+class RequestLog {
+
+    private final JdbcClient jdbc;
+
+    RequestLog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(OrgScope scope, GatewayRequest r) {
+        jdbc.sql("""
+                insert into gateway_requests (id, org_id, agent_id, agent_name, endpoint, model, provider,
+                       upstream_model, stream, status, http_status, error_code, input_tokens, cached_input_tokens,
+                       output_tokens, estimated, byok, attempts, latency_ms, first_token_ms, started_at, prompt, answer)
+                values (:id, :org, :agent, :agentName, :endpoint, :model, :provider, :upstreamModel, :stream, :status,
+                        :httpStatus, :errorCode, :input, :cached, :output, :estimated, :byok, :attempts, :latency,
+                        :firstToken, :started, :prompt, :answer)
+                """).param("id", r.id()).param("org", r.orgId()).param("agent", r.agentId())
+                .param("agentName", r.agentName()).param("endpoint", r.endpoint()).param("model", r.model())
+                .param("provider", r.provider()).param("upstreamModel", r.upstreamModel()).param("stream", r.stream())
+                .param("status", r.status()).param("httpStatus", r.httpStatus()).param("errorCode", r.errorCode())
+                .param("input", r.inputTokens()).param("cached", r.cachedInputTokens())
+                .param("output", r.outputTokens()).param("estimated", r.estimated()).param("byok", r.byok())
+                .param("attempts", r.attempts()).param("latency", r.latencyMs()).param("firstToken", r.firstTokenMs())
+                .param("started", Timestamps.of(r.startedAt())).param("prompt", r.prompt())
+                .param("answer", r.answer()).update();
+    }
+
+    /** What the log may be narrowed to; null fields do not narrow it. */
+    record Filter(UUID agentId, String model, String status, Instant from, Instant to) {
+    }
+
+    CursorPage<GatewayRequest> list(OrgScope scope, Filter filter, PageRequest page) {
+        StringBuilder sql = new StringBuilder("select * from gateway_requests where ").append(scope.sql("org_id"));
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        if (filter.agentId() != null) {
+            sql.append(" and agent_id = :agent");
+            params.put("agent", filter.agentId());
+        }
+        if (filter.model() != null) {
+            sql.append(" and model = :model");
+            params.put("model", filter.model());
+        }
+        if (filter.status() != null) {
+            sql.append(" and status = :status");
+            params.put("status", filter.status());
+        }
+        if (filter.from() != null) {
+            sql.append(" and started_at >= :from");
+            params.put("from", Timestamps.of(filter.from()));
+        }
+        if (filter.to() != null) {
+            sql.append(" and started_at < :to");
+            params.put("to", Timestamps.of(filter.to()));
+        }
+        if (!page.first()) {
+            sql.append(" and (started_at < :afterAt or (started_at = :afterAt and id < :afterId))");
+            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
+            params.put("afterId", page.afterId(1));
+        }
+        sql.append(" order by started_at desc, id desc limit ").append(page.limit() + 1);
+        List<GatewayRequest> rows = jdbc.sql(sql.toString()).params(params).query(RequestLog::map).list();
+        return page.page(new ArrayList<>(rows), r -> new String[] {r.startedAt().toString(), r.id().toString()});
+    }
+
+    int forget(OrgScope scope, Instant before) {
+        return jdbc.sql("delete from gateway_requests where started_at < :before and " + scope.sql("org_id"))
+                .param("before", Timestamps.of(before)).params(scope.parameters()).update();
+    }
+
+    private static GatewayRequest map(ResultSet rs, int n) throws SQLException {
+        return new GatewayRequest(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                rs.getObject("agent_id", UUID.class), rs.getString("agent_name"), rs.getString("endpoint"),
+                rs.getString("model"), rs.getString("provider"), rs.getString("upstream_model"),
+                rs.getBoolean("stream"), rs.getString("status"), rs.getInt("http_status"), rs.getString("error_code"),
+                rs.getLong("input_tokens"), rs.getLong("cached_input_tokens"), rs.getLong("output_tokens"),
+                rs.getBoolean("estimated"), rs.getBoolean("byok"), rs.getInt("attempts"), rs.getInt("latency_ms"),
+                rs.getObject("first_token_ms", Integer.class), Timestamps.read(rs, "started_at"), rs.getString("prompt"),
+                rs.getString("answer"));
+    }
+}

@@ -1,0 +1,172 @@
+package io.tenantry.gateway;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.vault.ServerKeys;
+
+/**
+ * Calls a route's upstreams: each target is tried with retries (exponential backoff with jitter,
+ * honouring the upstream's Retry-After up to a cap) on 429, 5xx, connection failures and
+ * timeouts, and the next target after that, all before the first byte of an answer. Once
+ * an upstream has started answering, the call is its: nothing is sent twice.
+ */
+@Component
+class Upstream {
+
+    /** What was wrong with the last target tried, for the answer when none answered. */
+    private record Failure(int status, String code, String message, Duration retryAfter) {
+    }
+
+    private final Map<Integer, HttpClient> clients = new ConcurrentHashMap<>();
+    private final int retries;
+    private final Duration backoff;
+    private final Duration maxRetryWait;
+
+    Upstream(@Value("${tenantry.gateway.retries}") int retries, @Value("${tenantry.gateway.retry-backoff}") Duration backoff,
+            @Value("${tenantry.gateway.max-retry-wait}") Duration maxRetryWait) {
+        this.retries = retries;
+        this.backoff = backoff;
+        this.maxRetryWait = maxRetryWait;
+    }
+
+    /** The key a target needs for an org; empty when the provider takes none. */
+    interface Keys {
+        Optional<ServerKeys.ServerKey> of(Provider provider);
+    }
+
+    /**
+     * Opens {@code operation} on the first target of {@code route} that answers. {@code bodyFor}
+     * gives the request body for a target (its upstream model in it). Throws a GatewayError
+     * when none answers.
+     */
+    UpstreamCall open(Route route, Map<java.util.UUID, Provider> providers, Keys keys, String operation,
+            Function<Route.Target, byte[]> bodyFor, boolean stream) throws InterruptedException {
+        int attempts = 0;
+        Failure last = null;
+        for (Route.Target target : route.targets()) {
+            Provider provider = providers.get(target.providerId());
+            Optional<ServerKeys.ServerKey> key = Optional.empty();
+            if (provider.keyCredential() != null) {
+                key = keys.of(provider);
+                if (key.isEmpty()) {
+                    last = new Failure(502, "provider_key_missing", "The gateway has no key for the provider of "
+                            + "this model; an operator must store it in the vault.", null);
+                    continue;
+                }
+            }
+            HttpRequest request = request(provider, key, operation, bodyFor.apply(target), stream);
+            for (int attempt = 0; attempt <= retries; attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(wait(attempt, last.retryAfter()).toMillis());
+                }
+                attempts++;
+                HttpResponse<java.util.concurrent.Flow.Publisher<java.util.List<java.nio.ByteBuffer>>> response;
+                try {
+                    response = client(provider).send(request, HttpResponse.BodyHandlers.ofPublisher());
+                } catch (HttpConnectTimeoutException | ConnectException e) {
+                    last = new Failure(502, "upstream_unreachable", "The model's provider could not be reached.",
+                            null);
+                    continue;
+                } catch (HttpTimeoutException e) {
+                    last = new Failure(504, "upstream_timeout", "The model's provider did not answer in time.", null);
+                    continue;
+                } catch (IOException e) {
+                    last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
+                    continue;
+                }
+                UpstreamBody body = new UpstreamBody();
+                response.body().subscribe(body);
+                int status = response.statusCode();
+                if (status == 429 || status >= 500) {
+                    body.cancel();
+                    last = status == 429
+                            ? new Failure(429, "upstream_rate_limited", "The model's provider is rate limiting "
+                                    + "calls; try again later.", retryAfter(response))
+                            : new Failure(502, "upstream_error", "The model's provider failed (" + status + ").",
+                                    retryAfter(response));
+                    continue;
+                }
+                byte[] first;
+                try {
+                    first = body.next(Duration.ofMillis(provider.firstByteTimeoutMs()));
+                } catch (UpstreamBody.Stalled e) {
+                    body.cancel();
+                    last = new Failure(504, "upstream_timeout", "The model's provider did not answer in time.", null);
+                    continue;
+                } catch (IOException e) {
+                    body.cancel();
+                    last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
+                    continue;
+                }
+                return new UpstreamCall(target, key.map(ServerKeys.ServerKey::orgsOwn).orElse(false), attempts, status,
+                        response.headers().firstValue("Content-Type").orElse(""), first == null ? new byte[0] : first,
+                        body);
+            }
+        }
+        if (last == null) {
+            throw GatewayError.upstream(502, "upstream_error", "No provider serves this model.");
+        }
+        if (last.status() == 429) {
+            throw GatewayError.rateLimited(last.message(), last.retryAfter() == null ? Duration.ofSeconds(1)
+                    : last.retryAfter());
+        }
+        throw GatewayError.upstream(last.status(), last.code(), last.message());
+    }
+
+    private HttpRequest request(Provider provider, Optional<ServerKeys.ServerKey> key, String operation, byte[] body,
+            boolean stream) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(provider.address(operation)))
+                .timeout(Duration.ofMillis(provider.firstByteTimeoutMs()))
+                .header("Content-Type", "application/json")
+                .header("Accept", stream ? "text/event-stream" : "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        provider.headers().forEach(builder::header);
+        key.ifPresent(k -> builder.header(provider.keyHeader(), Provider.AUTHORIZATION.equals(provider.keyHeader())
+                ? "Bearer " + k.value() : k.value()));
+        return builder.build();
+    }
+
+    private HttpClient client(Provider provider) {
+        return clients.computeIfAbsent(provider.connectTimeoutMs(), timeout -> HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(timeout))
+                .followRedirects(HttpClient.Redirect.NEVER).build());
+    }
+
+    /** Exponential backoff with jitter (between half and all of it), or the upstream's own Retry-After when it gave one (capped). */
+    private Duration wait(int attempt, Duration retryAfter) {
+        if (retryAfter != null) {
+            return retryAfter.compareTo(maxRetryWait) > 0 ? maxRetryWait : retryAfter;
+        }
+        long ceiling = Math.min(maxRetryWait.toMillis(), backoff.toMillis() << Math.min(attempt - 1, 10));
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+    }
+
+    private static Duration retryAfter(HttpResponse<?> response) {
+        Optional<String> value = response.headers().firstValue("Retry-After");
+        if (value.isEmpty() || value.get().length() > 6) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.get().trim());
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.tenantry.gateway;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An OpenAI-compatible upstream for tests, on 127.0.0.1: chat completions (whole or streamed
+ * as server-sent events, with tool calls when the request offers tools) and embeddings, and
+ * the ways real upstreams fail, scripted one answer at a time.
+ */
+final class FakeUpstream implements AutoCloseable {
+
+    enum Mode {
+        /** A normal answer; a stream ends with the usage chunk when asked for it, then [DONE]. */
+        OK,
+        /** A stream without the usage chunk; a whole answer without usage. */
+        NO_USAGE,
+        /** Usage given as all zeros. */
+        ZERO_USAGE,
+        /** Two chunks of text, then the connection ends without finish or [DONE]. */
+        CUT,
+        /** Two chunks of text, then nothing more (until the gateway's idle timeout). */
+        STALL,
+        /** Headers only after 1.5 s. */
+        SLOW_FIRST_BYTE,
+        /** 429 with Retry-After: 0. */
+        RATE_LIMITED,
+        /** 500. */
+        FAILING,
+        /** 400 with an OpenAI error object. */
+        BAD_REQUEST,
+        /** 401 whose message quotes part of the key, as OpenAI's does. */
+        BAD_KEY,
+        /** A stream of 200 chunks, one every 20 ms. */
+        SLOW_STREAM
+    }
+
+    /** A request the upstream received. */
+    record Received(String path, Map<String, List<String>> headers, JsonNode body) {
+
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String TEXT = "Hello from the fake upstream, in several chunks.";
+
+    private final HttpServer server;
+    private final ConcurrentLinkedQueue<Mode> script = new ConcurrentLinkedQueue<>();
+    final List<Received> received = new CopyOnWriteArrayList<>();
+    /** How many chunks of a slow stream went out before the gateway stopped reading. */
+    volatile int slowChunksSent;
+    volatile boolean slowStreamClosedEarly;
+
+    FakeUpstream() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** The next answers, in order; after them, OK. */
+    void then(Mode... modes) {
+        script.addAll(List.of(modes));
+    }
+
+    void reset() {
+        script.clear();
+        received.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
+                    body));
+            Mode mode = script.poll();
+            mode = mode == null ? Mode.OK : mode;
+            switch (mode) {
+                case SLOW_FIRST_BYTE -> {
+                    sleep(1500);
+                    answer(exchange, body, Mode.OK);
+                }
+                case RATE_LIMITED -> {
+                    exchange.getResponseHeaders().add("Retry-After", "0");
+                    json(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                            + "\"code\":\"rate_limit_exceeded\"}}");
+                }
+                case FAILING -> json(exchange, 500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}");
+                case BAD_REQUEST -> json(exchange, 400, "{\"error\":{\"message\":\"Invalid value for 'temperature'\","
+                        + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":\"invalid_value\"}}");
+                case BAD_KEY -> json(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided: "
+                        + "sk-abc***wxyz\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
+                default -> answer(exchange, body, mode);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The gateway went away mid-answer: what the slow stream tests look for.
+            slowStreamClosedEarly = true;
+        }
+    }
+
+    private void answer(HttpExchange exchange, JsonNode body, Mode mode) throws IOException {
+        if (exchange.getRequestURI().getPath().endsWith("/embeddings")) {
+            json(exchange, 200, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":"
+                    + "[0.1,0.2,0.3]}],\"model\":\"" + body.path("model").asString() + "\",\"usage\":"
+                    + usage(mode, 5, 0) + "}");
+            return;
+        }
+        boolean tools = body.path("tools").isArray() && !body.path("tools").isEmpty();
+        if (!body.path("stream").asBoolean(false)) {
+            String message = tools
+                    ? "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                            + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}"
+                    : "{\"role\":\"assistant\",\"content\":\"" + TEXT + "\"}";
+            String usage = mode == Mode.NO_USAGE ? "" : ",\"usage\":" + usage(mode, 11, 7);
+            json(exchange, 200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
+                    + body.path("model").asString() + "\",\"choices\":[{\"index\":0,\"message\":" + message
+                    + ",\"finish_reason\":\"" + (tools ? "tool_calls" : "stop") + "\"}]" + usage + "}");
+            return;
+        }
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        String model = body.path("model").asString();
+        if (tools) {
+            event(out, chunk(model, "{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":"
+                    + "\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]}", null));
+            event(out, chunk(model, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\":\"}}]}",
+                    null));
+            event(out, chunk(model, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]}",
+                    null));
+            event(out, chunk(model, "{}", "tool_calls"));
+        } else if (mode == Mode.SLOW_STREAM) {
+            for (int i = 0; i < 200; i++) {
+                event(out, chunk(model, "{\"content\":\"word" + i + " \"}", null));
+                slowChunksSent = i + 1;
+                sleep(20);
+            }
+            event(out, chunk(model, "{}", "stop"));
+        } else {
+            String[] parts = {"Hello from the fake upstream,", " in several", " chunks."};
+            for (int i = 0; i < parts.length; i++) {
+                if (i == 2 && (mode == Mode.CUT || mode == Mode.STALL)) {
+                    if (mode == Mode.STALL) {
+                        sleep(3000);
+                    }
+                    return;
+                }
+                event(out, chunk(model, "{\"content\":\"" + parts[i] + "\"}", null));
+            }
+            event(out, chunk(model, "{}", "stop"));
+        }
+        if (body.path("stream_options").path("include_usage").asBoolean(false) && mode != Mode.NO_USAGE) {
+            event(out, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + model
+                    + "\",\"choices\":[],\"usage\":" + usage(mode, 11, 7) + "}");
+        }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String usage(Mode mode, int prompt, int completion) {
+        if (mode == Mode.ZERO_USAGE) {
+            return "{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0}";
+        }
+        return "{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + ",\"total_tokens\":"
+                + (prompt + completion) + ",\"prompt_tokens_details\":{\"cached_tokens\":3}}";
+    }
+
+    private static String chunk(String model, String delta, String finish) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + model
+                + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
+                + (finish == null ? "null" : "\"" + finish + "\"") + "}]}";
+    }
+
+    private static void event(OutputStream out, String data) throws IOException {
+        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void json(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

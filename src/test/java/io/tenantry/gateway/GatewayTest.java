@@ -1,0 +1,434 @@
+package io.tenantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The agent gateway against a fake upstream: calls relayed whole and streamed, every call
+ * metered on the agent's org (measured, or counted locally and marked estimated when the
+ * upstream gives no usage), and each way a gateway is known to fail: a stream without usage,
+ * a client leaving mid-stream, a stream cut by the upstream, retries and fallback before the
+ * first byte, refusals before any upstream call, and keys that stay the server's.
+ */
+@TenantryTest
+@TestPropertySource(properties = {"tenantry.test.context=gateway", "tenantry.gateway.retry-backoff=PT0.01S",
+        "tenantry.gateway.max-retry-wait=PT0.05S"})
+class GatewayTest extends ServerTest {
+
+    static FakeUpstream fake;
+    static final String PLATFORM_KEY = "sk-platform-" + UUID.randomUUID();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    String keyName;
+    String primary;
+    String backup;
+    String model;
+    String org;
+    String agent;
+    String key;
+
+    @BeforeAll
+    static void startUpstream() throws IOException {
+        fake = new FakeUpstream();
+    }
+
+    @AfterAll
+    static void stopUpstream() {
+        fake.close();
+    }
+
+    @BeforeEach
+    void route() {
+        fake.reset();
+        keyName = "UPSTREAM_" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
+                "api_key", "value", PLATFORM_KEY, "agentReadable", false)).send().expect(201);
+        primary = provider("primary", 1000, 1000);
+        backup = provider("backup", 1000, 1000);
+        model = "gpt-test-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets", List.of(
+                Map.of("provider", primary, "model", "upstream-primary"),
+                Map.of("provider", backup, "model", "upstream-backup")))).send().expect(201);
+        org = platform.createOrg("Gateway org");
+        agent = platform.createAgent(org, "Gateway agent");
+        key = platform.issueKey(agent);
+    }
+
+    String provider(String name, int firstByteMs, int idleMs) {
+        String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", unique, "baseUrl", fake.baseUrl(),
+                "keyCredential", keyName, "firstByteTimeoutMs", firstByteMs, "idleTimeoutMs", idleMs)).send()
+                .expect(201);
+        return unique;
+    }
+
+    static Map<String, Object> chat(String model, Object... more) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("model", model);
+        body.put("messages", List.of(Map.of("role", "system", "content", "You are terse."),
+                Map.of("role", "user", "content", "Say hello in a few words, please.")));
+        for (int i = 0; i < more.length; i += 2) {
+            body.put((String) more[i], more[i + 1]);
+        }
+        return body;
+    }
+
+    Api.Response complete(String agentKey, Map<String, Object> body) {
+        return api.post("/agent/v1/chat/completions").as(agentKey).json(body).send();
+    }
+
+    /** The data lines of a streamed answer, in order. */
+    List<String> stream(String agentKey, Map<String, Object> body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + agentKey)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(body))).build();
+        HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(request,
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        return response.body().filter(line -> line.startsWith("data: ")).map(line -> line.substring(6)).toList();
+    }
+
+    /** The org's request log, newest first, as its owner sees it. */
+    List<JsonNode> requests(String orgId) {
+        return api.get("/api/gateway/requests").org(orgId).as(owner).send().expect(200).items();
+    }
+
+    JsonNode onlyRequest() {
+        List<JsonNode> log = requests(org);
+        assertThat(log).hasSize(1);
+        return log.get(0);
+    }
+
+    Map<String, Object> usageEvent(String requestId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("""
+                select org_id, agent_id, model, input_tokens, cached_input_tokens, output_tokens
+                  from usage_events where event_id = :id
+                """).param("id", "gateway:" + requestId).query().singleRow());
+    }
+
+    @Test
+    void aWholeAnswerIsRelayedAndMeteredOnTheAgentsOrg() {
+        Api.Response answer = complete(key, chat(model, "temperature", 0.2, "response_format",
+                Map.of("type", "json_object"))).expect(200);
+        assertThat(answer.json().path("choices").get(0).path("message").path("content").asString())
+                .isEqualTo(FakeUpstream.TEXT);
+        FakeUpstream.Received sent = fake.received.get(0);
+        assertThat(sent.header("Authorization")).isEqualTo("Bearer " + PLATFORM_KEY);
+        assertThat(sent.body().path("model").asString()).isEqualTo("upstream-primary");
+        assertThat(sent.body().path("response_format").path("type").asString()).isEqualTo("json_object");
+        assertThat(sent.body().path("temperature").decimalValue()).isEqualByComparingTo("0.2");
+        assertThat(answer.body()).doesNotContain(PLATFORM_KEY);
+
+        JsonNode logged = onlyRequest();
+        assertThat(logged.path("status").asString()).isEqualTo("ok");
+        assertThat(logged.path("model").asString()).isEqualTo(model);
+        assertThat(logged.path("provider").asString()).isEqualTo(primary);
+        assertThat(logged.path("upstreamModel").asString()).isEqualTo("upstream-primary");
+        assertThat(logged.path("inputTokens").asLong()).isEqualTo(8);
+        assertThat(logged.path("cachedInputTokens").asLong()).isEqualTo(3);
+        assertThat(logged.path("outputTokens").asLong()).isEqualTo(7);
+        assertThat(logged.path("estimated").asBoolean()).isFalse();
+        assertThat(logged.path("byok").asBoolean()).isFalse();
+        assertThat(logged.path("agentId").asString()).isEqualTo(agent);
+        assertThat(logged.has("prompt")).as("no content without content logging").isFalse();
+
+        Map<String, Object> usage = usageEvent(logged.path("id").asString());
+        assertThat(usage.get("org_id").toString()).isEqualTo(org);
+        assertThat(usage.get("model")).isEqualTo("upstream-primary");
+        assertThat(((Number) usage.get("input_tokens")).longValue()).isEqualTo(8);
+        assertThat(((Number) usage.get("cached_input_tokens")).longValue()).isEqualTo(3);
+        assertThat(((Number) usage.get("output_tokens")).longValue()).isEqualTo(7);
+    }
+
+    @Test
+    void aStreamIsRelayedWithTheUsageChunkOnlyWhenTheClientAskedForIt() throws Exception {
+        List<String> events = stream(key, chat(model, "stream", true));
+        assertThat(events).last().isEqualTo("[DONE]");
+        assertThat(events).noneMatch(e -> e.contains("\"usage\""));
+        assertThat(String.join("", events)).contains("Hello from the fake upstream,").contains(" chunks.");
+        assertThat(fake.received.get(0).body().path("stream_options").path("include_usage").asBoolean()).isTrue();
+        JsonNode logged = onlyRequest();
+        assertThat(logged.path("stream").asBoolean()).isTrue();
+        assertThat(logged.path("outputTokens").asLong()).isEqualTo(7);
+        assertThat(logged.path("estimated").asBoolean()).isFalse();
+        assertThat(logged.path("firstTokenMs").isNumber()).isTrue();
+
+        List<String> withUsage = stream(key, chat(model, "stream", true, "stream_options", Map.of("include_usage",
+                true)));
+        assertThat(withUsage).anyMatch(e -> e.contains("\"usage\"") && e.contains("\"prompt_tokens\":11"));
+        assertThat(withUsage).last().isEqualTo("[DONE]");
+    }
+
+    @Test
+    void withoutUsageOrWithZeroUsageTheGatewayCountsTheTokensItself() throws Exception {
+        fake.then(FakeUpstream.Mode.NO_USAGE, FakeUpstream.Mode.ZERO_USAGE, FakeUpstream.Mode.NO_USAGE);
+        stream(key, chat(model, "stream", true));
+        stream(key, chat(model, "stream", true));
+        complete(key, chat(model)).expect(200);
+        List<JsonNode> log = requests(org);
+        assertThat(log).hasSize(3);
+        for (JsonNode call : log) {
+            assertThat(call.path("estimated").asBoolean()).isTrue();
+            assertThat(call.path("inputTokens").asLong()).isGreaterThan(10);
+            assertThat(call.path("outputTokens").asLong()).isGreaterThan(5);
+            Map<String, Object> usage = usageEvent(call.path("id").asString());
+            assertThat(((Number) usage.get("output_tokens")).longValue()).isEqualTo(call.path("outputTokens")
+                    .asLong());
+        }
+    }
+
+    @Test
+    void aStreamCutByTheUpstreamEndsWithAnErrorAndIsBilledForWhatWasStreamed() throws Exception {
+        fake.then(FakeUpstream.Mode.CUT, FakeUpstream.Mode.STALL);
+        for (int i = 0; i < 2; i++) {
+            List<String> events = stream(key, chat(model, "stream", true));
+            assertThat(events).doesNotContain("[DONE]");
+            assertThat(events.get(events.size() - 1)).contains("\"error\"").contains("upstream_stream_cut");
+            assertThat(String.join("", events)).contains("Hello from the fake upstream,");
+        }
+        for (JsonNode call : requests(org)) {
+            assertThat(call.path("status").asString()).isEqualTo("cut");
+            assertThat(call.path("outputTokens").asLong()).isGreaterThan(0);
+            assertThat(call.path("estimated").asBoolean()).isTrue();
+            assertThat(usageEvent(call.path("id").asString())).isNotNull();
+        }
+    }
+
+    @Test
+    void aClientThatLeavesMidStreamCancelsTheUpstreamAndIsBilledForWhatWasGenerated() throws Exception {
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        byte[] body = Api.JSON.writeValueAsBytes(chat(model, "stream", true));
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            int words = 0;
+            for (String line = in.readLine(); line != null && words < 3; line = in.readLine()) {
+                if (line.contains("word")) {
+                    words++;
+                }
+            }
+            assertThat(words).isEqualTo(3);
+        }
+        JsonNode logged = null;
+        for (int i = 0; i < 100 && logged == null; i++) {
+            List<JsonNode> log = requests(org);
+            logged = log.isEmpty() ? null : log.get(0);
+            if (logged == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(logged).as("the abandoned call is logged").isNotNull();
+        assertThat(logged.path("status").asString()).isEqualTo("cancelled");
+        assertThat(logged.path("outputTokens").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(logged.path("estimated").asBoolean()).isTrue();
+        assertThat(usageEvent(logged.path("id").asString())).isNotNull();
+        Thread.sleep(300);
+        assertThat(fake.slowChunksSent).as("the upstream stopped when the client left").isLessThan(200);
+    }
+
+    @Test
+    void failuresBeforeTheFirstByteAreRetriedThenTheNextUpstreamServes() {
+        fake.then(FakeUpstream.Mode.RATE_LIMITED);
+        complete(key, chat(model)).expect(200);
+        assertThat(requests(org).get(0).path("attempts").asInt()).isEqualTo(2);
+
+        fake.reset();
+        fake.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
+        complete(key, chat(model)).expect(200);
+        assertThat(fake.received).extracting(r -> r.body().path("model").asString()).containsExactly(
+                "upstream-primary", "upstream-primary", "upstream-primary", "upstream-backup");
+        JsonNode fellBack = requests(org).get(0);
+        assertThat(fellBack.path("provider").asString()).isEqualTo(backup);
+        assertThat(fellBack.path("attempts").asInt()).isEqualTo(4);
+
+        fake.then(FakeUpstream.Mode.SLOW_FIRST_BYTE);
+        complete(key, chat(model)).expect(200);
+        assertThat(requests(org).get(0).path("attempts").asInt()).isEqualTo(2);
+
+        fake.then(java.util.Collections.nCopies(6, FakeUpstream.Mode.RATE_LIMITED)
+                .toArray(FakeUpstream.Mode[]::new));
+        Api.Response limited = complete(key, chat(model)).expect(429);
+        assertThat(limited.header("Retry-After")).isNotNull();
+        assertThat(limited.json().path("error").path("type").asString()).isEqualTo("rate_limit_error");
+        assertThat(requests(org).get(0).path("status").asString()).isEqualTo("error");
+    }
+
+    @Test
+    void refusalsComeBeforeAnyUpstreamCallAsOpenAiErrors() {
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "test")).send().expect(200);
+        Api.Response paused = complete(key, chat(model)).expect(403);
+        assertThat(paused.json().path("error").path("code").asString()).isEqualTo("agent_paused");
+        api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "test")).send().expect(200);
+
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("active", false)).send().expect(200);
+        assertThat(complete(key, chat(model)).expect(403).json().path("error").path("code").asString())
+                .isEqualTo("organization_inactive");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("active", true)).send().expect(200);
+
+        assertThat(complete(key, chat("no-such-model")).expect(404).json().path("error").path("code").asString())
+                .isEqualTo("model_not_found");
+        assertThat(complete(key, Map.of("model", model)).expect(400).json().path("error").path("type").asString())
+                .isEqualTo("invalid_request_error");
+        assertThat(api.post("/agent/v1/chat/completions").as(key).raw("{\"model\":").send().expect(400).json()
+                .path("error").path("code").asString()).isEqualTo("invalid_json");
+        assertThat(complete(key, chat(model, "max_tokens", new java.math.BigDecimal("1e4000000"))).expect(400)
+                .json().path("error").path("message").asString()).contains("max_tokens");
+        Api.Response anonymous = api.post("/agent/v1/chat/completions").as("not-a-key").json(chat(model)).send()
+                .expect(401);
+        assertThat(anonymous.json().path("error").path("type").asString()).isEqualTo("authentication_error");
+
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("allowedModels", List.of("other-model")))
+                .send().expect(200);
+        complete(key, chat(model)).expect(404);
+        assertThat(api.get("/agent/v1/models").as(key).send().expect(200).body()).doesNotContain(model);
+        assertThat(fake.received).as("no refused call reached the upstream").isEmpty();
+        assertThat(requests(org)).extracting(r -> r.path("status").asString()).containsOnly("refused");
+
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("allowedModels", List.of(model)))
+                .send().expect(200);
+        JsonNode models = api.get("/agent/v1/models").as(key).send().expect(200).json();
+        assertThat(models.path("object").asString()).isEqualTo("list");
+        assertThat(models.path("data")).extracting(m -> m.path("id").asString()).containsExactly(model);
+    }
+
+    @Test
+    void upstreamRefusalsPassOnTheRequestsFaultsButNeverWordsAboutTheKey() {
+        fake.then(FakeUpstream.Mode.BAD_REQUEST);
+        Api.Response bad = complete(key, chat(model)).expect(400);
+        assertThat(bad.json().path("error").path("message").asString()).contains("temperature");
+        fake.then(FakeUpstream.Mode.BAD_KEY);
+        Api.Response badKey = complete(key, chat(model)).expect(502);
+        assertThat(badKey.body()).doesNotContain("sk-abc").doesNotContain("wxyz");
+        assertThat(badKey.json().path("error").path("code").asString()).isEqualTo("upstream_refused");
+    }
+
+    @Test
+    void anOrgsOwnKeyPaysForItsCallsAndNoOtherOrgsKeyIsEverUsed() {
+        String other = platform.createOrg("Gateway BYOK");
+        String otherKey = platform.issueKey(platform.createAgent(other, "BYOK agent"));
+        String own = "sk-own-" + UUID.randomUUID();
+        api.post("/api/credentials").org(other).as(owner).json(Map.of("name", keyName, "kind", "api_key", "value",
+                own, "agentReadable", false)).send().expect(201);
+
+        complete(otherKey, chat(model)).expect(200);
+        complete(key, chat(model)).expect(200);
+        assertThat(fake.received.get(0).header("Authorization")).isEqualTo("Bearer " + own);
+        assertThat(fake.received.get(1).header("Authorization")).isEqualTo("Bearer " + PLATFORM_KEY);
+        JsonNode byok = requests(other).get(0);
+        assertThat(byok.path("byok").asBoolean()).isTrue();
+        assertThat(usageEvent(byok.path("id").asString()).get("org_id").toString()).isEqualTo(other);
+        assertThat(onlyRequest().path("byok").asBoolean()).isFalse();
+        // The key stays the server's: the agent may not read it.
+        api.get("/agent/v1/credentials/" + keyName).as(otherKey).send().expect(403);
+    }
+
+    @Test
+    void toolCallsAndEmbeddingsPassThroughAndAreMetered() throws Exception {
+        Map<String, Object> tools = Map.of("type", "function", "function", Map.of("name", "get_weather",
+                "parameters", Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string")))));
+        JsonNode whole = complete(key, chat(model, "tools", List.of(tools))).expect(200).json();
+        assertThat(whole.path("choices").get(0).path("message").path("tool_calls").get(0).path("function")
+                .path("name").asString()).isEqualTo("get_weather");
+        List<String> streamed = stream(key, chat(model, "stream", true, "tools", List.of(tools)));
+        assertThat(String.join("", streamed)).contains("get_weather").contains("tool_calls");
+        assertThat(fake.received.get(1).body().path("tools").get(0).path("function").path("name").asString())
+                .isEqualTo("get_weather");
+
+        JsonNode embedded = api.post("/agent/v1/embeddings").as(key).json(Map.of("model", model, "input",
+                "some text")).send().expect(200).json();
+        assertThat(embedded.path("data").get(0).path("embedding").size()).isEqualTo(3);
+        assertThat(fake.received.get(2).path()).isEqualTo("/v1/embeddings");
+        JsonNode logged = requests(org).get(0);
+        assertThat(logged.path("endpoint").asString()).isEqualTo("embeddings");
+        assertThat(logged.path("inputTokens").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void providersAndRoutesAreTheOperatorsAndCheckedOnSave() {
+        String admin = platform.createUser("admin", null, Platform.ALL_PAGES);
+        String user = platform.createUser("user", null, Platform.ALL_PAGES);
+        api.get("/api/settings/providers").as(admin).send().expect(200);
+        api.get("/api/settings/providers").as(user).send().expect(403);
+        api.post("/api/settings/routes").as(user).json(Map.of("model", "x", "targets", List.of())).send().expect(403);
+
+        Map<String, Object> good = new HashMap<>(Map.of("name", "p-" + UUID.randomUUID().toString().substring(0, 8),
+                "baseUrl", fake.baseUrl()));
+        List<Map<String, Object>> bad = new ArrayList<>();
+        bad.add(with(good, "baseUrl", "ftp://example.com"));
+        bad.add(with(good, "baseUrl", "https://user:pw@example.com/v1"));
+        bad.add(with(good, "baseUrl", ""));
+        bad.add(with(good, "name", "Upper Case"));
+        bad.add(with(good, "headers", Map.of("Authorization", "Bearer x")));
+        bad.add(with(good, "headers", Map.of("X-Ok", "line\nbreak")));
+        bad.add(with(good, "connectTimeoutMs", 0));
+        bad.add(with(good, "baseUrl", "https://example.com/" + "a".repeat(2000)));
+        bad.add(with(good, "orgId", DefaultOrg.ID.toString()));
+        for (Map<String, Object> body : bad) {
+            Api.Response refused = api.post("/api/settings/providers").as(owner).json(body).send();
+            assertThat(refused.status()).as(body.toString()).isEqualTo(400);
+            assertThat(refused.header("Content-Type")).contains("application/problem+json");
+        }
+        String id = api.post("/api/settings/providers").as(owner).json(good).send().expect(201).id();
+        api.post("/api/settings/providers").as(owner).json(good).send().expect(409);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", "m-" + UUID.randomUUID(), "targets",
+                List.of(Map.of("provider", "no-such-provider", "model", "x")))).send().expect(400);
+        String route = api.post("/api/settings/routes").as(owner).json(Map.of("model", "m-" + UUID.randomUUID()
+                .toString().substring(0, 8), "targets", List.of(Map.of("provider", good.get("name"), "model",
+                        "meta-llama/Llama-3-70b")))).send().expect(201).id();
+        api.delete("/api/settings/providers/" + id).as(owner).send().expect(409);
+        api.delete("/api/settings/routes/" + route).as(owner).send().expect(204);
+        api.delete("/api/settings/providers/" + id).as(owner).send().expect(204);
+    }
+
+    private static Map<String, Object> with(Map<String, Object> body, String field, Object value) {
+        Map<String, Object> copy = new HashMap<>(body);
+        copy.put(field, value);
+        return copy;
+    }
+}
