@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -387,6 +388,67 @@ class GatewayTest extends ServerTest {
         JsonNode logged = requests(org).get(0);
         assertThat(logged.path("endpoint").asString()).isEqualTo("embeddings");
         assertThat(logged.path("inputTokens").asLong()).isEqualTo(2);
+    }
+
+    /** LangChain4j's OpenAI client, as an agent built on it is configured: the gateway's address and its key. */
+    dev.langchain4j.model.openai.OpenAiChatModel langchain(String agentKey, String modelName) {
+        return dev.langchain4j.model.openai.OpenAiChatModel.builder().baseUrl("http://127.0.0.1:" + port
+                + "/agent/v1").apiKey(agentKey).modelName(modelName).maxRetries(0).build();
+    }
+
+    @Test
+    void langChain4jsOpenAiClientCallsTheGatewayAndSeesItsTypedErrors() throws Exception {
+        assertThat(langchain(key, model).chat("Say hello")).isEqualTo(FakeUpstream.TEXT);
+
+        dev.langchain4j.agent.tool.ToolSpecification weather = dev.langchain4j.agent.tool.ToolSpecification.builder()
+                .name("get_weather").description("The weather in a city")
+                .parameters(dev.langchain4j.model.chat.request.json.JsonObjectSchema.builder()
+                        .addStringProperty("city").required("city").build()).build();
+        dev.langchain4j.model.chat.response.ChatResponse withTools = langchain(key, model).chat(
+                dev.langchain4j.model.chat.request.ChatRequest.builder()
+                        .messages(dev.langchain4j.data.message.UserMessage.from("Weather in Paris?"))
+                        .toolSpecifications(weather).build());
+        assertThat(withTools.aiMessage().toolExecutionRequests()).singleElement().satisfies(call -> {
+            assertThat(call.name()).isEqualTo("get_weather");
+            assertThat(call.arguments()).contains("Paris");
+        });
+
+        dev.langchain4j.model.openai.OpenAiStreamingChatModel streaming = dev.langchain4j.model.openai
+                .OpenAiStreamingChatModel.builder().baseUrl("http://127.0.0.1:" + port + "/agent/v1").apiKey(key)
+                .modelName(model).build();
+        java.util.concurrent.CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> done =
+                new java.util.concurrent.CompletableFuture<>();
+        StringBuilder partial = new StringBuilder();
+        streaming.chat("Say hello", new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String text) {
+                partial.append(text);
+            }
+
+            @Override
+            public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        assertThat(done.get(30, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+                .isEqualTo(FakeUpstream.TEXT);
+        assertThat(partial.toString()).isEqualTo(FakeUpstream.TEXT);
+
+        assertThatThrownBy(() -> langchain("not-a-key", model).chat("hi"))
+                .isInstanceOf(dev.langchain4j.exception.AuthenticationException.class);
+        assertThatThrownBy(() -> langchain(key, "no-such-model").chat("hi"))
+                .isInstanceOf(dev.langchain4j.exception.ModelNotFoundException.class);
+        fake.then(java.util.Collections.nCopies(6, FakeUpstream.Mode.RATE_LIMITED)
+                .toArray(FakeUpstream.Mode[]::new));
+        assertThatThrownBy(() -> langchain(key, model).chat("hi"))
+                .isInstanceOf(dev.langchain4j.exception.RateLimitException.class);
+        assertThat(requests(org)).extracting(r -> r.path("status").asString())
+                .containsExactly("error", "refused", "ok", "ok", "ok");
     }
 
     @Test
