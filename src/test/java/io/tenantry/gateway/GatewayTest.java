@@ -452,6 +452,24 @@ class GatewayTest extends ServerTest {
     }
 
     @Test
+    @org.junit.jupiter.api.extension.ExtendWith(io.tenantry.support.NodeTools.class)
+    void openAisOwnNodeClientCallsTheGatewayAndSeesItsTypedErrors() throws Exception {
+        // After the client's own calls, the one it makes last meets an upstream that keeps rate limiting.
+        fake.then(FakeUpstream.Mode.OK, FakeUpstream.Mode.OK, FakeUpstream.Mode.OK, FakeUpstream.Mode.OK,
+                FakeUpstream.Mode.OK);
+        fake.then(java.util.Collections.nCopies(6, FakeUpstream.Mode.RATE_LIMITED)
+                .toArray(FakeUpstream.Mode[]::new));
+        io.tenantry.support.NodeTools.Run run = io.tenantry.support.NodeTools.node(
+                io.tenantry.support.NodeTools.DIRECTORY.resolve("gateway/openai-client.mjs"), Map.of(
+                        "GATEWAY_URL", "http://127.0.0.1:" + port + "/agent/v1", "AGENT_KEY", key, "MODEL", model,
+                        "EXPECTED_TEXT", FakeUpstream.TEXT));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("ok streamed usage when asked", "ok streamed tool call",
+                "ok a wrong key is AuthenticationError", "ok an unknown model is NotFoundError",
+                "ok an upstream that keeps rate limiting is RateLimitError", "ok Retry-After on 429");
+    }
+
+    @Test
     void providersAndRoutesAreTheOperatorsAndCheckedOnSave() {
         String admin = platform.createUser("admin", null, Platform.ALL_PAGES);
         String user = platform.createUser("user", null, Platform.ALL_PAGES);
