@@ -126,6 +126,9 @@ class Providers {
         }
         if (keyHeader.equalsIgnoreCase(Provider.AUTHORIZATION)) {
             keyHeader = Provider.AUTHORIZATION;
+        } else if (RESERVED_HEADERS.contains(keyHeader.toLowerCase(Locale.ROOT))) {
+            throw ApiException.badRequest("keyHeader", "The key cannot travel in " + keyHeader + ": the gateway sets "
+                    + "that header itself.");
         }
         return new Provider(id, name, baseUrl(definition.baseUrl()), credential, keyHeader,
                 headers(definition.headers(), keyHeader),

@@ -489,6 +489,9 @@ class GatewayTest extends ServerTest {
         bad.add(with(good, "connectTimeoutMs", 0));
         bad.add(with(good, "baseUrl", "https://example.com/" + "a".repeat(2000)));
         bad.add(with(good, "orgId", DefaultOrg.ID.toString()));
+        bad.add(with(good, "keyHeader", "Host"));
+        bad.add(with(good, "keyHeader", "Content-Length"));
+        bad.add(with(good, "keyCredential", "../etc/passwd"));
         for (Map<String, Object> body : bad) {
             Api.Response refused = api.post("/api/settings/providers").as(owner).json(body).send();
             assertThat(refused.status()).as(body.toString()).isEqualTo(400);
