@@ -158,7 +158,8 @@ public class ProblemDetailsAdvice {
                 "Something went wrong on the server. Quote the requestId when you report it.", null);
     }
 
-    private static boolean clientWentAway(Throwable e) {
+    /** Whether the client closed the connection before its answer was written. */
+    public static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.springframework.web.context.request.async.AsyncRequestNotUsableException
                     || t instanceof org.apache.catalina.connector.ClientAbortException) {

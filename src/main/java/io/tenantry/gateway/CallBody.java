@@ -39,8 +39,8 @@ final class CallBody {
     static String model(ObjectNode body) {
         JsonNode model = body.get("model");
         if (model == null || !model.isString() || !Routes.MODEL.matcher(model.stringValue()).matches()) {
-            throw GatewayError.invalid("invalid_model", "model is required: the name of a model this agent may use "
-                    + "(GET /agent/v1/models lists them).");
+            throw GatewayError.invalid("invalid_model", "model must name a model this agent may use: up to 100 "
+                    + "letters, digits and . _ : @ - (GET /agent/v1/models lists them).");
         }
         return model.stringValue();
     }

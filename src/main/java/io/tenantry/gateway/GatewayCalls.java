@@ -97,7 +97,7 @@ class GatewayCalls {
             try {
                 answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
                         provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
-                        upstreamBody(body, call.stream), call.stream);
+                        upstreamBody(body, call.stream), call.stream, call.tries);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
@@ -111,9 +111,15 @@ class GatewayCalls {
                 relayWhole(call, answer, body, response);
             }
         } catch (GatewayError refused) {
-            call.failed(refused);
+            call.failed(refused.status(), refused.code());
             meter.record(call.record(), requestId);
             throw refused;
+        } catch (RuntimeException failed) {
+            if (!response.isCommitted()) {
+                call.failed(500, "server_error");
+                meter.record(call.record(), requestId);
+            }
+            throw failed;
         }
     }
 
@@ -165,6 +171,7 @@ class GatewayCalls {
     private void relayRefusal(Call call, UpstreamCall answer) {
         String message = null;
         String code = null;
+        String param = null;
         String type = "invalid_request_error";
         try {
             JsonNode error = CallBody.JSON.readTree(answer.firstBytes().length > 0
@@ -172,7 +179,7 @@ class GatewayCalls {
                     : answer.body().readAll(Duration.ofSeconds(5), 1024 * 1024)).path("error");
             message = error.path("message").isString() ? error.path("message").stringValue() : null;
             code = error.path("code").isString() ? error.path("code").stringValue() : null;
-            type = error.path("type").isString() ? error.path("type").stringValue() : type;
+            param = error.path("param").isString() ? error.path("param").stringValue() : null;
         } catch (Exception unreadable) {
             answer.body().cancel();
         }
@@ -181,10 +188,22 @@ class GatewayCalls {
             throw GatewayError.upstream(502, "upstream_refused", "The model's provider refused the gateway's call ("
                     + status + "): an operator must check the provider's key and the route's model.");
         }
-        throw new GatewayError(status >= 400 && status < 500 ? status : 502, clip(type, 64), code == null ? null
-                : clip(code, 64), message == null ? "The model's provider refused the request (" + status + ")."
-                        : clip(message, 2000), null);
+        if (status < 400 || status >= 500) {
+            throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered " + status + ".");
+        }
+        // The upstream's words reach the agent only where they are about the request: never a
+        // word about keys, and only codes and parameters that are plain names.
+        boolean plain = message != null && !answer.quotesKey().test(message);
+        String safeCode = code != null && PLAIN_NAME.matcher(code).matches() && !answer.quotesKey().test(code) ? code
+                : null;
+        String safeParam = param != null && PLAIN_NAME.matcher(param).matches() ? param : null;
+        throw new GatewayError(status, type, safeCode, plain ? clip(message, 2000)
+                : "The model's provider refused the request (" + status + ")"
+                        + (safeParam == null ? "." : "; see its parameter " + safeParam + "."), null);
     }
+
+    private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile(
+            "^[A-Za-z0-9_.\\[\\]-]{1,64}$");
 
     private void relayWhole(Call call, UpstreamCall answer, ObjectNode request, HttpServletResponse response)
             throws IOException {
@@ -258,6 +277,10 @@ class GatewayCalls {
                 for (byte[] event : events) {
                     out.write(event);
                     out.flush();
+                }
+                if (relay.upstreamFailed()) {
+                    ending = "upstream_error";
+                    break;
                 }
                 if (relay.done()) {
                     break;
@@ -342,6 +365,7 @@ class GatewayCalls {
         String upstreamModel;
         boolean byok;
         int attempts;
+        final Upstream.Tries tries = new Upstream.Tries();
         int idleTimeoutMs = 60_000;
         String status;
         int httpStatus;
@@ -368,11 +392,17 @@ class GatewayCalls {
             idleTimeoutMs = by.idleTimeoutMs();
         }
 
-        void failed(GatewayError error) {
-            status = provider == null && error.status() != 502 && error.status() != 504 && error.status() != 429
-                    ? GatewayRequest.REFUSED : GatewayRequest.ERROR;
-            httpStatus = error.status();
-            errorCode = error.code();
+        /** The call ended in an error: refused by the gateway itself, or an error once an upstream was tried. */
+        void failed(int status, String code) {
+            if (provider == null && tries.attempts > 0) {
+                provider = tries.provider.name();
+                upstreamModel = tries.target.model();
+                byok = tries.byok;
+                attempts = tries.attempts;
+            }
+            this.status = tries.attempts > 0 || status >= 500 ? GatewayRequest.ERROR : GatewayRequest.REFUSED;
+            httpStatus = status;
+            errorCode = code;
         }
 
         /**

@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.ProblemDetailsAdvice;
 import io.tenantry.api.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -22,29 +23,34 @@ class OpenAiErrors {
 
     @ExceptionHandler(GatewayError.class)
     void refused(GatewayError error, HttpServletResponse response) throws IOException {
-        if (response.isCommitted()) {
-            return;
+        if (!response.isCommitted()) {
+            retryAfter(response, error.retryAfter());
+            Problems.writeOpenAi(response, error.status(), error.getMessage(), error.type(), error.code());
         }
-        if (error.retryAfter() != null) {
-            response.setHeader("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
-        }
-        Problems.writeOpenAi(response, error.status(), error.getMessage(), error.type(), error.code());
     }
 
     @ExceptionHandler(ApiException.class)
     void refused(ApiException error, HttpServletResponse response) throws IOException {
-        if (response.isCommitted()) {
-            return;
+        if (!response.isCommitted()) {
+            retryAfter(response, error.retryAfter());
+            int status = error.status().value();
+            Problems.writeOpenAi(response, status, error.getMessage(), Problems.openAiType(status), null);
         }
-        if (error.retryAfter() != null) {
-            response.setHeader("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+    }
+
+    private static void retryAfter(HttpServletResponse response, java.time.Duration wait) {
+        if (wait != null) {
+            response.setHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
         }
-        int status = error.status().value();
-        Problems.writeOpenAi(response, status, error.getMessage(), Problems.openAiType(status), null);
     }
 
     @ExceptionHandler(Exception.class)
     void failed(Exception error, HttpServletResponse response) throws IOException {
+        if (ProblemDetailsAdvice.clientWentAway(error)) {
+            // An agent that hangs up mid-request is no server failure, and must not fill the log.
+            log.debug("the client went away during a gateway call", error);
+            return;
+        }
         log.error("Gateway call failed", error);
         if (response.isCommitted()) {
             return;

@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import java.util.List;
+import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -17,7 +18,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.Always;
 import io.tenantry.api.ApiTags;
-import io.tenantry.api.Ids;
 import io.tenantry.tenancy.OrgCallContext;
 
 /** Settings -> Providers: owners and admins only. */
@@ -52,23 +52,23 @@ class ProviderController {
 
     @Operation(operationId = "getGatewayProvider", summary = "Get a provider", description = "Owners and admins only.")
     @GetMapping("/{id}")
-    Provider get(OrgCallContext context, @PathVariable String id) {
-        return providers.get(context, Ids.parse(id));
+    Provider get(OrgCallContext context, @PathVariable UUID id) {
+        return providers.get(context, id);
     }
 
     @Operation(operationId = "replaceGatewayProvider", summary = "Change a provider",
             description = "Replaces the provider's definition; what is left out takes its default.")
     @PutMapping("/{id}")
-    Provider replace(OrgCallContext context, @PathVariable String id,
+    Provider replace(OrgCallContext context, @PathVariable UUID id,
             @RequestBody(required = false) ProviderDefinition definition) {
-        return providers.replace(context, Ids.parse(id), definition);
+        return providers.replace(context, id, definition);
     }
 
     @Operation(operationId = "removeGatewayProvider", summary = "Remove a provider",
             description = "Refused while a route tries it.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(OrgCallContext context, @PathVariable String id) {
-        providers.delete(context, Ids.parse(id));
+    void delete(OrgCallContext context, @PathVariable UUID id) {
+        providers.delete(context, id);
     }
 }

@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import java.util.List;
+import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -17,7 +18,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.Always;
 import io.tenantry.api.ApiTags;
-import io.tenantry.api.Ids;
 import io.tenantry.tenancy.OrgCallContext;
 
 /** Settings -> Routes: owners and admins only. */
@@ -54,24 +54,24 @@ class RouteController {
 
     @Operation(operationId = "getGatewayRoute", summary = "Get a route", description = "Owners and admins only.")
     @GetMapping("/{id}")
-    Route get(OrgCallContext context, @PathVariable String id) {
-        return routes.get(context, Ids.parse(id));
+    Route get(OrgCallContext context, @PathVariable UUID id) {
+        return routes.get(context, id);
     }
 
     @Operation(operationId = "replaceGatewayRoute", summary = "Change a route",
             description = "Replaces the route's model name and targets; calls already under way finish on the old "
                     + "targets. Owners and admins only.")
     @PutMapping("/{id}")
-    Route replace(OrgCallContext context, @PathVariable String id,
+    Route replace(OrgCallContext context, @PathVariable UUID id,
             @RequestBody(required = false) RouteDefinition definition) {
-        return routes.replace(context, Ids.parse(id), definition);
+        return routes.replace(context, id, definition);
     }
 
     @Operation(operationId = "removeGatewayRoute", summary = "Remove a route",
             description = "Agents asking for its model are answered 404 from then on.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(OrgCallContext context, @PathVariable String id) {
-        routes.delete(context, Ids.parse(id));
+    void delete(OrgCallContext context, @PathVariable UUID id) {
+        routes.delete(context, id);
     }
 }

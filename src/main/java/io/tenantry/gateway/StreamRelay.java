@@ -30,6 +30,7 @@ final class StreamRelay {
     private JsonNode usage = MissingNode.getInstance();
     private boolean finished;
     private boolean done;
+    private boolean upstreamFailed;
     private Integer firstTokenMs;
 
     StreamRelay(boolean clientWantsUsage, long startNanos) {
@@ -80,6 +81,12 @@ final class StreamRelay {
         if (!(chunk instanceof ObjectNode object)) {
             return frame(data);
         }
+        if (object.has("error")) {
+            // The upstream's own words may quote its key: the gateway ends the stream with its own error.
+            upstreamFailed = true;
+            done = true;
+            return null;
+        }
         boolean hasUsage = object.path("usage").isObject();
         if (hasUsage) {
             usage = object.get("usage");
@@ -123,14 +130,19 @@ final class StreamRelay {
                 "code", code))));
     }
 
-    /** The upstream sent [DONE]. */
+    /** The upstream sent [DONE], or an error event. */
     boolean done() {
         return done;
     }
 
+    /** The upstream sent an error event in its stream. */
+    boolean upstreamFailed() {
+        return upstreamFailed;
+    }
+
     /** The stream may end: [DONE] came, or every choice had finished. */
     boolean finished() {
-        return done || finished;
+        return !upstreamFailed && (done || finished);
     }
 
     JsonNode usage() {

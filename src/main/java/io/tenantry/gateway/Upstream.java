@@ -45,6 +45,14 @@ class Upstream {
         this.maxRetryWait = maxRetryWait;
     }
 
+    /** How far one call's attempts got, for its request log line whether or not an upstream answered. */
+    static final class Tries {
+        int attempts;
+        Provider provider;
+        Route.Target target;
+        boolean byok;
+    }
+
     /** The key a target needs for an org; empty when the provider takes none. */
     interface Keys {
         Optional<ServerKeys.ServerKey> of(Provider provider);
@@ -56,8 +64,7 @@ class Upstream {
      * when none answers.
      */
     UpstreamCall open(Route route, Map<java.util.UUID, Provider> providers, Keys keys, String operation,
-            Function<Route.Target, byte[]> bodyFor, boolean stream) throws InterruptedException {
-        int attempts = 0;
+            Function<Route.Target, byte[]> bodyFor, boolean stream, Tries tries) throws InterruptedException {
         Failure last = null;
         for (Route.Target target : route.targets()) {
             Provider provider = providers.get(target.providerId());
@@ -70,12 +77,15 @@ class Upstream {
                     continue;
                 }
             }
+            tries.provider = provider;
+            tries.target = target;
+            tries.byok = key.map(ServerKeys.ServerKey::orgsOwn).orElse(false);
             HttpRequest request = request(provider, key, operation, bodyFor.apply(target), stream);
             for (int attempt = 0; attempt <= retries; attempt++) {
                 if (attempt > 0) {
                     Thread.sleep(wait(attempt, last.retryAfter()).toMillis());
                 }
-                attempts++;
+                tries.attempts++;
                 HttpResponse<java.util.concurrent.Flow.Publisher<java.util.List<java.nio.ByteBuffer>>> response;
                 try {
                     response = client(provider).send(request, HttpResponse.BodyHandlers.ofPublisher());
@@ -114,9 +124,10 @@ class Upstream {
                     last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
                     continue;
                 }
-                return new UpstreamCall(target, key.map(ServerKeys.ServerKey::orgsOwn).orElse(false), attempts, status,
+                String value = key.map(ServerKeys.ServerKey::value).orElse(null);
+                return new UpstreamCall(target, tries.byok, tries.attempts, status,
                         response.headers().firstValue("Content-Type").orElse(""), first == null ? new byte[0] : first,
-                        body);
+                        body, text -> quotes(text, value));
             }
         }
         if (last == null) {
@@ -127,6 +138,23 @@ class Upstream {
                     : last.retryAfter());
         }
         throw GatewayError.upstream(last.status(), last.code(), last.message());
+    }
+
+    /**
+     * Whether a text quotes a key, whole or in part, or talks about keys at all: upstreams
+     * quote the start and end of a wrong key ("sk-abc***wxyz"), which is already too much.
+     */
+    static boolean quotes(String text, String key) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("key") || lower.contains("authoriz") || lower.contains("bearer")
+                || lower.contains("token") && lower.contains("invalid")) {
+            return true;
+        }
+        if (key == null || key.isEmpty()) {
+            return false;
+        }
+        return text.contains(key) || key.length() >= 12 && (text.contains(key.substring(0, 8))
+                || text.contains(key.substring(key.length() - 4)));
     }
 
     private HttpRequest request(Provider provider, Optional<ServerKeys.ServerKey> key, String operation, byte[] body,

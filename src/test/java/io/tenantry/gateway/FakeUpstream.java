@@ -45,7 +45,11 @@ final class FakeUpstream implements AutoCloseable {
         /** 401 whose message quotes part of the key, as OpenAI's does. */
         BAD_KEY,
         /** A stream of 200 chunks, one every 20 ms. */
-        SLOW_STREAM
+        SLOW_STREAM,
+        /** 400 whose message quotes the Authorization header it received. */
+        BAD_REQUEST_QUOTING_KEY,
+        /** One chunk of text, then an error event quoting the Authorization header it received. */
+        STREAM_ERROR
     }
 
     /** A request the upstream received. */
@@ -113,6 +117,9 @@ final class FakeUpstream implements AutoCloseable {
                 case FAILING -> json(exchange, 500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}");
                 case BAD_REQUEST -> json(exchange, 400, "{\"error\":{\"message\":\"Invalid value for 'temperature'\","
                         + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":\"invalid_value\"}}");
+                case BAD_REQUEST_QUOTING_KEY -> json(exchange, 400, "{\"error\":{\"message\":\"Malformed header: "
+                        + exchange.getRequestHeaders().getFirst("Authorization") + "\",\"type\":\"invalid_request_error\","
+                        + "\"code\":\"invalid_api_key\"}}");
                 case BAD_KEY -> json(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided: "
                         + "sk-abc***wxyz\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
                 default -> answer(exchange, body, mode);
@@ -154,6 +161,11 @@ final class FakeUpstream implements AutoCloseable {
             event(out, chunk(model, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]}",
                     null));
             event(out, chunk(model, "{}", "tool_calls"));
+        } else if (mode == Mode.STREAM_ERROR) {
+            event(out, chunk(model, "{\"content\":\"Hello\"}", null));
+            event(out, "{\"error\":{\"message\":\"overloaded with " + exchange.getRequestHeaders()
+                    .getFirst("Authorization") + "\",\"type\":\"server_error\"}}");
+            return;
         } else if (mode == Mode.SLOW_STREAM) {
             for (int i = 0; i < 200; i++) {
                 event(out, chunk(model, "{\"content\":\"word" + i + " \"}", null));

@@ -297,7 +297,10 @@ class GatewayTest extends ServerTest {
         Api.Response limited = complete(key, chat(model)).expect(429);
         assertThat(limited.header("Retry-After")).isNotNull();
         assertThat(limited.json().path("error").path("type").asString()).isEqualTo("rate_limit_error");
-        assertThat(requests(org).get(0).path("status").asString()).isEqualTo("error");
+        JsonNode failed = requests(org).get(0);
+        assertThat(failed.path("status").asString()).isEqualTo("error");
+        assertThat(failed.path("attempts").asInt()).isEqualTo(6);
+        assertThat(failed.path("provider").asString()).isEqualTo(backup);
     }
 
     @Test
@@ -339,7 +342,7 @@ class GatewayTest extends ServerTest {
     }
 
     @Test
-    void upstreamRefusalsPassOnTheRequestsFaultsButNeverWordsAboutTheKey() {
+    void upstreamRefusalsPassOnTheRequestsFaultsButNeverWordsAboutTheKey() throws Exception {
         fake.then(FakeUpstream.Mode.BAD_REQUEST);
         Api.Response bad = complete(key, chat(model)).expect(400);
         assertThat(bad.json().path("error").path("message").asString()).contains("temperature");
@@ -347,6 +350,16 @@ class GatewayTest extends ServerTest {
         Api.Response badKey = complete(key, chat(model)).expect(502);
         assertThat(badKey.body()).doesNotContain("sk-abc").doesNotContain("wxyz");
         assertThat(badKey.json().path("error").path("code").asString()).isEqualTo("upstream_refused");
+
+        fake.then(FakeUpstream.Mode.BAD_REQUEST_QUOTING_KEY);
+        Api.Response quoting = complete(key, chat(model)).expect(400);
+        assertThat(quoting.body()).doesNotContain(PLATFORM_KEY).doesNotContain(PLATFORM_KEY.substring(0, 8))
+                .doesNotContain("invalid_api_key");
+        fake.then(FakeUpstream.Mode.STREAM_ERROR);
+        List<String> events = stream(key, chat(model, "stream", true));
+        assertThat(String.join("\n", events)).doesNotContain(PLATFORM_KEY).doesNotContain("[DONE]");
+        assertThat(events.get(events.size() - 1)).contains("upstream_error");
+        assertThat(requests(org).get(0).path("status").asString()).isEqualTo("cut");
     }
 
     @Test
@@ -507,6 +520,8 @@ class GatewayTest extends ServerTest {
         api.delete("/api/settings/providers/" + id).as(owner).send().expect(409);
         api.delete("/api/settings/routes/" + route).as(owner).send().expect(204);
         api.delete("/api/settings/providers/" + id).as(owner).send().expect(204);
+        api.get("/api/settings/providers/not-a-uuid").as(owner).send().expect(400);
+        api.put("/api/settings/routes/not-a-uuid").as(owner).json(Map.of("model", "x")).send().expect(400);
     }
 
     private static Map<String, Object> with(Map<String, Object> body, String field, Object value) {
