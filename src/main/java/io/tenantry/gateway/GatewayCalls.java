@@ -102,9 +102,8 @@ class GatewayCalls {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
             }
-            call.answeredBy(answer, plan.providers().get(answer.target().providerId()));
             if (!answer.ok()) {
-                relayRefusal(call, answer);
+                relayRefusal(answer);
             } else if (call.stream) {
                 relayStream(call, answer, body, wantsUsage, response);
             } else {
@@ -140,11 +139,8 @@ class GatewayCalls {
             if (route == null) {
                 throw GatewayError.modelNotFound(model);
             }
-            Map<UUID, Provider> used = new LinkedHashMap<>();
-            for (Route.Target target : route.targets()) {
-                used.computeIfAbsent(target.providerId(), id -> providers.find(id).orElseThrow());
-            }
-            return new CallPlan(route, used, own);
+            return new CallPlan(route, providers.byIds(route.targets().stream().map(Route.Target::providerId)
+                    .collect(java.util.stream.Collectors.toSet())), own);
         });
     }
 
@@ -168,15 +164,12 @@ class GatewayCalls {
      * gateway's key or of the route's model is the operator's, and the upstream's words,
      * which may quote part of a key, are not passed on.
      */
-    private void relayRefusal(Call call, UpstreamCall answer) {
+    private void relayRefusal(UpstreamCall answer) {
         String message = null;
         String code = null;
         String param = null;
-        String type = "invalid_request_error";
         try {
-            JsonNode error = CallBody.JSON.readTree(answer.firstBytes().length > 0
-                    ? concat(answer.firstBytes(), answer.body().readAll(Duration.ofSeconds(5), 1024 * 1024))
-                    : answer.body().readAll(Duration.ofSeconds(5), 1024 * 1024)).path("error");
+            JsonNode error = CallBody.JSON.readTree(answer.readAll(Duration.ofSeconds(5), 1024 * 1024)).path("error");
             message = error.path("message").isString() ? error.path("message").stringValue() : null;
             code = error.path("code").isString() ? error.path("code").stringValue() : null;
             param = error.path("param").isString() ? error.path("param").stringValue() : null;
@@ -197,7 +190,7 @@ class GatewayCalls {
         String safeCode = code != null && PLAIN_NAME.matcher(code).matches() && !answer.quotesKey().test(code) ? code
                 : null;
         String safeParam = param != null && PLAIN_NAME.matcher(param).matches() ? param : null;
-        throw new GatewayError(status, type, safeCode, plain ? clip(message, 2000)
+        throw new GatewayError(status, "invalid_request_error", safeCode, plain ? clip(message, 2000)
                 : "The model's provider refused the request (" + status + ")"
                         + (safeParam == null ? "." : "; see its parameter " + safeParam + "."), null);
     }
@@ -209,8 +202,7 @@ class GatewayCalls {
             throws IOException {
         byte[] bytes;
         try {
-            bytes = concat(answer.firstBytes(), answer.body().readAll(Duration.ofMillis(call.idleTimeoutMs),
-                    MAX_ANSWER_BYTES - answer.firstBytes().length));
+            bytes = answer.readAll(call.idle(), MAX_ANSWER_BYTES);
         } catch (UpstreamBody.Stalled | IOException e) {
             answer.body().cancel();
             throw GatewayError.upstream(502, "upstream_cut", "The model's provider broke off its answer.");
@@ -286,7 +278,7 @@ class GatewayCalls {
                     break;
                 }
                 try {
-                    chunk = answer.body().next(Duration.ofMillis(call.idleTimeoutMs));
+                    chunk = answer.body().next(call.idle());
                 } catch (UpstreamBody.Stalled | IOException cut) {
                     ending = "upstream_stream_cut";
                     break;
@@ -335,13 +327,6 @@ class GatewayCalls {
         }
     }
 
-    private static byte[] concat(byte[] first, byte[] rest) {
-        byte[] all = new byte[first.length + rest.length];
-        System.arraycopy(first, 0, all, 0, first.length);
-        System.arraycopy(rest, 0, all, first.length, rest.length);
-        return all;
-    }
-
     private static String clip(String text) {
         return clip(text, MAX_LOGGED_CHARS);
     }
@@ -361,12 +346,7 @@ class GatewayCalls {
         String model = "";
         boolean stream;
         boolean logContent;
-        String provider;
-        String upstreamModel;
-        boolean byok;
-        int attempts;
         final Upstream.Tries tries = new Upstream.Tries();
-        int idleTimeoutMs = 60_000;
         String status;
         int httpStatus;
         String errorCode;
@@ -384,22 +364,13 @@ class GatewayCalls {
             this.requestId = requestId;
         }
 
-        void answeredBy(UpstreamCall call, Provider by) {
-            provider = by.name();
-            upstreamModel = call.target().model();
-            byok = call.byok();
-            attempts = call.attempts();
-            idleTimeoutMs = by.idleTimeoutMs();
+        /** How long the answering upstream may pause mid-answer (its provider's idle timeout). */
+        Duration idle() {
+            return Duration.ofMillis(tries.provider.idleTimeoutMs());
         }
 
         /** The call ended in an error: refused by the gateway itself, or an error once an upstream was tried. */
         void failed(int status, String code) {
-            if (provider == null && tries.attempts > 0) {
-                provider = tries.provider.name();
-                upstreamModel = tries.target.model();
-                byok = tries.byok;
-                attempts = tries.attempts;
-            }
             this.status = tries.attempts > 0 || status >= 500 ? GatewayRequest.ERROR : GatewayRequest.REFUSED;
             httpStatus = status;
             errorCode = code;
@@ -434,9 +405,11 @@ class GatewayCalls {
 
         GatewayRequest record() {
             int latency = (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - startNanos) / 1_000_000);
+            boolean tried = tries.attempts > 0;
             return new GatewayRequest(id, agent.orgId(), agent.agentId(), agent.agentName(), endpoint, model,
-                    provider, upstreamModel, stream, status, httpStatus, errorCode, input, cached, output, estimated,
-                    byok, attempts, latency, firstTokenMs, startedAt, prompt, answer);
+                    tried ? tries.provider.name() : null, tried ? tries.target.model() : null, stream, status,
+                    httpStatus, errorCode, input, cached, output, estimated, tried && tries.byok, tries.attempts,
+                    latency, firstTokenMs, startedAt, prompt, answer);
         }
     }
 }

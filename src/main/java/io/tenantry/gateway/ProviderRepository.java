@@ -38,6 +38,14 @@ class ProviderRepository {
                 .query(ProviderRepository::map).optional();
     }
 
+    /** The providers of these ids, by id: a route's targets in one read. */
+    Map<UUID, Provider> byIds(java.util.Set<UUID> ids) {
+        Map<UUID, Provider> found = new LinkedHashMap<>();
+        jdbc.sql("select * from gateway_providers where id in (:ids)").param("ids", ids)
+                .query(ProviderRepository::map).list().forEach(p -> found.put(p.id(), p));
+        return found;
+    }
+
     Optional<Provider> lock(UUID id) {
         return jdbc.sql("select * from gateway_providers where id = :id for update").param("id", id)
                 .query(ProviderRepository::map).optional();

@@ -45,7 +45,11 @@ class Upstream {
         this.maxRetryWait = maxRetryWait;
     }
 
-    /** How far one call's attempts got, for its request log line whether or not an upstream answered. */
+    /**
+     * How far one call's attempts got: the last target tried, its provider, whether the org's
+     * own key was used, and the attempts in all. What the request log records, whether or not
+     * an upstream answered.
+     */
     static final class Tries {
         int attempts;
         Provider provider;
@@ -125,9 +129,8 @@ class Upstream {
                     continue;
                 }
                 String value = key.map(ServerKeys.ServerKey::value).orElse(null);
-                return new UpstreamCall(target, tries.byok, tries.attempts, status,
-                        response.headers().firstValue("Content-Type").orElse(""), first == null ? new byte[0] : first,
-                        body, text -> quotes(text, value));
+                return new UpstreamCall(status, response.headers().firstValue("Content-Type").orElse(""),
+                        first == null ? new byte[0] : first, body, text -> quotes(text, value));
             }
         }
         if (last == null) {
