@@ -521,6 +521,18 @@ class GatewayTest extends ServerTest {
         api.delete("/api/settings/routes/" + route).as(owner).send().expect(204);
         api.delete("/api/settings/providers/" + id).as(owner).send().expect(204);
         api.get("/api/settings/providers/not-a-uuid").as(owner).send().expect(400);
+        for (String query : List.of("from=%2B1000000000-01-01T00:00:00Z", "to=-999999999-01-01T00:00:00Z",
+                "from=1999-12-31T23:59:59Z", "status=bogus", "model=a%20b", "agentId=5", "limit=99999999999999")) {
+            api.get("/api/gateway/requests?" + query).org(org).as(owner).send().expect(400);
+        }
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("allowedModel", List.of("x"))).send()
+                .expect(400);
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("allowedModels",
+                java.util.Collections.nCopies(201, "m"))).send().expect(400);
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("contentLogging", "yes")).send()
+                .expect(400);
+        assertThat(api.get("/api/gateway/settings").org(org).as(owner).send().expect(200).json()
+                .path("updatedAt").isNull()).as("refused changes changed nothing").isTrue();
         api.put("/api/settings/routes/not-a-uuid").as(owner).json(Map.of("model", "x")).send().expect(400);
     }
 
