@@ -28,12 +28,14 @@ import org.junit.jupiter.api.TestInstance;
 
 import tools.jackson.databind.JsonNode;
 
+import io.tenantry.gateway.FakeUpstream;
 import io.tenantry.support.Api;
 import io.tenantry.support.MonthEdge;
 import io.tenantry.support.Platform;
 import io.tenantry.support.PostgresOnly;
 import io.tenantry.support.ServerProcess;
 import io.tenantry.support.UsageEvents;
+import io.tenantry.tenancy.DefaultOrg;
 
 /**
  * An operator outgrowing one server runs several behind a load balancer on one PostgreSQL.
@@ -316,6 +318,57 @@ class TwoNodesTest {
             }
         }
         return total;
+    }
+
+    /**
+     * The budget's check and hold are one step in the database, not per node: fifty calls at
+     * once, half to each node, against an org budget with room for ten calls, serve ten.
+     */
+    @Test
+    void aBlockingBudgetHoldsAcrossBothNodes() throws Exception {
+        try (FakeUpstream fake = new FakeUpstream()) {
+            fake.completionTokens = 1000;
+            fake.delayMillis = 300;
+            String unique = Long.toString(System.nanoTime());
+            one.api().post("/api/credentials").as(owner).org(DefaultOrg.ID).json(Map.of("name", "TWO_NODE_UPSTREAM", "kind", "api_key",
+                    "value", "sk-two-nodes", "agentReadable", false)).send().expect(201);
+            one.api().post("/api/settings/providers").as(owner).json(Map.of("name", "two-nodes", "baseUrl",
+                    fake.baseUrl(), "keyCredential", "TWO_NODE_UPSTREAM")).send().expect(201);
+            String model = "two-nodes-" + unique;
+            one.api().post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
+                    List.of(Map.of("provider", "two-nodes", "model", model)))).send().expect(201);
+            one.api().post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "test",
+                    "inputPricePerMillion", "0", "outputPricePerMillion", "1000")).send().expect(201);
+            String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Budget on two nodes",
+                    "monthlyBudget", "10.00")).send().expect(201).id();
+            two.api().patch("/api/gateway/settings").as(owner).org(org).json(Map.of("budgetEnforcement", "block"))
+                    .send().expect(200);
+            String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Spender")).send()
+                    .expect(201).id();
+            String key = one.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+            Map<String, Object> call = Map.of("model", model, "max_tokens", 1000, "messages",
+                    List.of(Map.of("role", "user", "content", "Count to a thousand.")));
+
+            ExecutorService pool = Executors.newFixedThreadPool(50);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            try {
+                for (int i = 0; i < 50; i++) {
+                    ServerProcess node = i % 2 == 0 ? one : two;
+                    statuses.add(pool.submit(() -> node.api().post("/agent/v1/chat/completions").as(key).json(call)
+                            .send().status()));
+                }
+                List<Integer> answered = new ArrayList<>();
+                for (Future<Integer> status : statuses) {
+                    answered.add(status.get());
+                }
+                assertThat(answered).filteredOn(s -> s == 200).hasSize(10);
+                assertThat(answered).filteredOn(s -> s == 402).hasSize(40);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(fake.calls()).isEqualTo(10);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(402);
+        }
     }
 
     private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {

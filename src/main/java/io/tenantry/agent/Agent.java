@@ -15,6 +15,9 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
         @Schema(allowableValues = {"active", "paused"}) @Always String status,
         @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride,
         @Always BigDecimal effectiveBillingRate,
+        @Schema(types = {"string", "null"}, description = "The most this agent may spend on models in a month, in "
+                + "its organization's currency; the gateway holds it to that when the organization's "
+                + "budgetEnforcement is block. Null for none.") BigDecimal monthlyBudget,
         @Schema(allowableValues = {"active", "paused", "org_inactive"}) @Always String effectiveStatus,
         @Always Instant createdAt, @Always Instant updatedAt) {
 
@@ -27,20 +30,20 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
     }
 
     Object auditState() {
-        return new Audited(name, email, description, model, status, clientOrgId, billingRateOverride);
+        return new Audited(name, email, description, model, status, clientOrgId, billingRateOverride, monthlyBudget);
     }
 
     record Audited(String name, String email, String description, String model, String status, UUID clientOrgId,
-            BigDecimal billingRateOverride) {
+            BigDecimal billingRateOverride, BigDecimal monthlyBudget) {
     }
 
     /** As the audit log keeps an agent that joined an org: its state, and what became of its memory. */
     Object auditStateOnArrival(MemoryOnMove memory, int memoryEntries) {
-        return new Arrived(name, email, description, model, status, clientOrgId, billingRateOverride, memory.done(),
-                memoryEntries);
+        return new Arrived(name, email, description, model, status, clientOrgId, billingRateOverride, monthlyBudget,
+                memory.done(), memoryEntries);
     }
 
     record Arrived(String name, String email, String description, String model, String status, UUID clientOrgId,
-            BigDecimal billingRateOverride, String memory, int memoryEntries) {
+            BigDecimal billingRateOverride, BigDecimal monthlyBudget, String memory, int memoryEntries) {
     }
 }

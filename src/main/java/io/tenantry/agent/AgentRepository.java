@@ -95,26 +95,27 @@ class AgentRepository {
     }
 
     void insert(OrgScope scope, UUID id, UUID orgId, String name, String email, String description, String model,
-            String status, BigDecimal rateOverride, Instant at) {
+            String status, BigDecimal rateOverride, BigDecimal budget, Instant at) {
         scope.requireWritable(orgId);
         jdbc.sql("""
                 insert into agents (id, org_id, name, email, description, model, status, billing_rate_override,
-                                    created_at, updated_at)
-                values (:id, :orgId, :name, :email, :description, :model, :status, :rate, :at, :at)
+                                    monthly_budget, created_at, updated_at)
+                values (:id, :orgId, :name, :email, :description, :model, :status, :rate, :budget, :at, :at)
                 """)
                 .param("id", id).param("orgId", orgId).param("name", name).param("email", email)
                 .param("description", description).param("model", model).param("status", status)
-                .param("rate", rateOverride).param("at", Timestamps.of(at)).update();
+                .param("rate", rateOverride).param("budget", budget).param("at", Timestamps.of(at)).update();
     }
 
     void update(OrgScope scope, UUID id, String name, String email, String description, String model, String status,
-            BigDecimal rateOverride, Instant at) {
+            BigDecimal rateOverride, BigDecimal budget, Instant at) {
         jdbc.sql("""
                 update agents set name = :name, email = :email, description = :description, model = :model,
-                       status = :status, billing_rate_override = :rate, updated_at = :at
+                       status = :status, billing_rate_override = :rate, monthly_budget = :budget, updated_at = :at
                  where id = :id and """ + " " + scope.sql("org_id"))
                 .param("id", id).param("name", name).param("email", email).param("description", description)
-                .param("model", model).param("status", status).param("rate", rateOverride).param("at", Timestamps.of(at))
+                .param("model", model).param("status", status).param("rate", rateOverride).param("budget", budget)
+                .param("at", Timestamps.of(at))
                 .params(scope.parameters()).update();
     }
 
@@ -146,7 +147,7 @@ class AgentRepository {
         String status = rs.getString("status");
         return new Agent(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("email"),
                 rs.getString("description"), rs.getString("model"), status, rs.getObject("org_id", UUID.class),
-                rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"),
+                rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"), rs.getBigDecimal("monthly_budget"),
                 Agent.effectiveStatus(status, rs.getBoolean("org_active")),
                 Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
     }

@@ -16,6 +16,7 @@ import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.BillingRate;
+import io.tenantry.organization.MonthlyBudget;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
@@ -30,9 +31,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 public class AgentService {
 
     private static final Set<String> PATCHABLE = Set.of("name", "email", "description", "model",
-            "billingRateOverride");
+            "billingRateOverride", "monthlyBudget");
     private static final Map<String, String> ALIASES = Map.of("billing_rate_override", "billingRateOverride",
-            "client_org_id", "clientOrgId");
+            "monthly_budget", "monthlyBudget", "client_org_id", "clientOrgId");
     private static final Map<String, String> REFUSED = refusals();
 
     private static Map<String, String> refusals() {
@@ -150,6 +151,7 @@ public class AgentService {
         String model = Fields.optional("model", request.model(), 100);
         String status = status(request.status() == null ? Agent.ACTIVE : request.status());
         BigDecimal override = BillingRate.parse("billingRateOverride", request.billingRateOverride());
+        BigDecimal budget = MonthlyBudget.parse("monthlyBudget", request.monthlyBudget());
         UUID orgId = request.clientOrgId() != null ? request.clientOrgId()
                 : context.selected().orElse(DefaultOrg.ID);
         if (!context.scope().includes(orgId)) {
@@ -162,7 +164,7 @@ public class AgentService {
             if (email != null && agents.emailTaken(email, id)) {
                 throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
             }
-            agents.insert(scope, id, orgId, name, email, description, model, status, override, context.at());
+            agents.insert(scope, id, orgId, name, email, description, model, status, override, budget, context.at());
             organizations.agentsChanged(scope, orgId, 1);
             history.record(scope, Assignment.created(id, orgId, context.at(), context.actor().id(),
                     context.actor().label()));
@@ -191,7 +193,10 @@ public class AgentService {
             BigDecimal override = patch.has("billingRateOverride")
                     ? BillingRate.parse("billingRateOverride", patch.number("billingRateOverride"))
                     : before.billingRateOverride();
-            agents.update(scope, id, name, email, description, model, before.status(), override, context.at());
+            BigDecimal budget = patch.has("monthlyBudget")
+                    ? MonthlyBudget.parse("monthlyBudget", patch.number("monthlyBudget")) : before.monthlyBudget();
+            agents.update(scope, id, name, email, description, model, before.status(), override, budget,
+                    context.at());
             if (!java.util.Objects.equals(override, before.billingRateOverride())) {
                 rates.record(scope, id, before.clientOrgId(), override, context.at());
             }
@@ -238,7 +243,7 @@ public class AgentService {
             return java.util.Optional.empty();
         }
         agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), status,
-                before.billingRateOverride(), context.at());
+                before.billingRateOverride(), before.monthlyBudget(), context.at());
         Agent after = agents.find(scope, id).orElseThrow();
         audit.record(context, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
                 : change == StatusChange.resume ? "agent.resumed" : "agent.stopped", "agent", id,

@@ -87,11 +87,18 @@ public final class Problems {
 
     public static void writeOpenAi(HttpServletResponse response, int status, String message, String type,
             String code) throws IOException {
+        writeOpenAi(response, status, message, type, code, Map.of());
+    }
+
+    /** With {@code details}: more fields of the error object (a budget refusal's amounts). */
+    public static void writeOpenAi(HttpServletResponse response, int status, String message, String type,
+            String code, Map<String, Object> details) throws IOException {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message);
         error.put("type", type);
         error.put("param", null);
         error.put("code", code);
+        error.putAll(details);
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");

@@ -19,6 +19,7 @@ final class CallBody {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final long MAX_TOKENS = 100_000_000L;
+    private static final int MAX_CHOICES = 128;
 
     private CallBody() {
     }
@@ -85,6 +86,29 @@ final class CallBody {
         }
         tokenLimit(body, "max_tokens");
         tokenLimit(body, "max_completion_tokens");
+        JsonNode n = body.get("n");
+        if (n != null && !n.isNull() && (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1
+                || n.intValue() > MAX_CHOICES)) {
+            throw GatewayError.invalid("invalid_n", "n must be a whole number from 1 to " + MAX_CHOICES + ".");
+        }
+    }
+
+    /** The most output tokens a chat call asks for per choice (the smaller of its two limits); null when none. */
+    static Long outputLimit(ObjectNode body) {
+        Long limit = null;
+        for (String field : new String[] {"max_tokens", "max_completion_tokens"}) {
+            JsonNode value = body.get(field);
+            if (value != null && !value.isNull()) {
+                limit = limit == null ? value.longValue() : Math.min(limit, value.longValue());
+            }
+        }
+        return limit;
+    }
+
+    /** How many answers a chat call asks for. */
+    static int choices(ObjectNode body) {
+        JsonNode n = body.get("n");
+        return n == null || n.isNull() ? 1 : n.intValue();
     }
 
     static void checkEmbeddings(ObjectNode body) {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.AgentPrincipal;
@@ -31,6 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 class GatewayCalls {
 
+    private static final Logger log = LoggerFactory.getLogger(GatewayCalls.class);
+
     static final String CHAT = "chat.completions";
     static final String EMBEDDINGS = "embeddings";
     /** The largest upstream answer read whole (a non-streamed one). */
@@ -44,16 +48,18 @@ class GatewayCalls {
     private final Upstream upstream;
     private final ServerKeys keys;
     private final GatewayMeter meter;
+    private final BudgetHolds budgets;
     private final ScopedTransactions transactions;
 
     GatewayCalls(RouteRepository routes, ProviderRepository providers, OrgGatewaySettings settings, Upstream upstream,
-            ServerKeys keys, GatewayMeter meter, ScopedTransactions transactions) {
+            ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, ScopedTransactions transactions) {
         this.routes = routes;
         this.providers = providers;
         this.settings = settings;
         this.upstream = upstream;
         this.keys = keys;
         this.meter = meter;
+        this.budgets = budgets;
         this.transactions = transactions;
     }
 
@@ -93,6 +99,9 @@ class GatewayCalls {
                 call.prompt = clip(CHAT.equals(endpoint) ? body.path("messages").toString()
                         : body.path("input").toString());
             }
+            if (plan.settings().blocksOverBudget()) {
+                call.hold = budgets.hold(agent, plan, worst(endpoint, body), Instant.now()).orElse(null);
+            }
             UpstreamCall answer;
             try {
                 answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
@@ -111,15 +120,44 @@ class GatewayCalls {
             }
         } catch (GatewayError refused) {
             call.failed(refused.status(), refused.code());
-            meter.record(call.record(), requestId);
+            record(call);
             throw refused;
         } catch (RuntimeException failed) {
             if (!response.isCommitted()) {
                 call.failed(500, "server_error");
-                meter.record(call.record(), requestId);
+                record(call);
             }
             throw failed;
         }
+    }
+
+    private static BudgetHolds.Worst worst(String endpoint, ObjectNode body) {
+        if (CHAT.equals(endpoint)) {
+            return new BudgetHolds.Worst(TokenEstimate.prompt(body), CallBody.outputLimit(body),
+                    CallBody.choices(body));
+        }
+        return new BudgetHolds.Worst(TokenEstimate.embeddingInput(body.path("input")), 0L, 1);
+    }
+
+    /**
+     * Meters the call (its usage, if any, and its request log line), then ends its budget
+     * hold, since its real cost now counts in the month's spend; both before the answer's
+     * last bytes leave, so the agent's next call never finds this one counted twice. A call
+     * whose usage could not be stored keeps its hold until holds of its age are swept: the
+     * budget never counts it as free.
+     */
+    private void record(Call call) {
+        meter.record(call.record(), call.requestId);
+        if (call.hold == null) {
+            return;
+        }
+        try {
+            budgets.release(call.hold);
+        } catch (RuntimeException e) {
+            log.warn("The budget hold of gateway call {} could not be released; it is swept after the hold time",
+                    call.id, e);
+        }
+        call.hold = null;
     }
 
     private static void refuseIfNotOperating(AgentPrincipal agent) {
@@ -231,7 +269,7 @@ class GatewayCalls {
         call.httpStatus = 200;
         call.answer = call.logContent ? clip(text.toString()) : null;
         // Recorded before the answer leaves: an answered call is always a metered one.
-        meter.record(call.record(), call.requestId);
+        record(call);
         response.setStatus(200);
         response.setContentType("application/json");
         response.setContentLength(bytes.length);
@@ -277,6 +315,9 @@ class GatewayCalls {
                 if (relay.done()) {
                     break;
                 }
+                if (call.hold != null) {
+                    budgets.renew(call.hold);
+                }
                 try {
                     chunk = answer.body().next(call.idle());
                 } catch (UpstreamBody.Stalled | IOException cut) {
@@ -315,7 +356,7 @@ class GatewayCalls {
         call.firstTokenMs = relay.firstTokenMs();
         call.count(relay.usage(), request, relay.text());
         call.answer = call.logContent ? clip(relay.text().toString()) : null;
-        meter.record(call.record(), call.requestId);
+        record(call);
     }
 
     private static void writeQuietly(OutputStream out, byte[] event) {
@@ -357,6 +398,7 @@ class GatewayCalls {
         Integer firstTokenMs;
         String prompt;
         String answer;
+        BudgetHolds.Hold hold;
 
         Call(AgentPrincipal agent, String endpoint, String requestId) {
             this.agent = agent;

@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A refusal on the OpenAI-compatible routes, answered in OpenAI's error object
@@ -13,13 +14,21 @@ class GatewayError extends RuntimeException {
     private final String type;
     private final String code;
     private final Duration retryAfter;
+    private final Map<String, Object> details;
 
     GatewayError(int status, String type, String code, String message, Duration retryAfter) {
+        this(status, type, code, message, retryAfter, null);
+    }
+
+    /** @param details more fields of the error object, next to message, type and code */
+    GatewayError(int status, String type, String code, String message, Duration retryAfter,
+            Map<String, Object> details) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.code = code;
         this.retryAfter = retryAfter;
+        this.details = details == null ? Map.of() : details;
     }
 
     static GatewayError invalid(String code, String message) {
@@ -57,6 +66,10 @@ class GatewayError extends RuntimeException {
 
     Duration retryAfter() {
         return retryAfter;
+    }
+
+    Map<String, Object> details() {
+        return details;
     }
 
     static String clip(String text) {

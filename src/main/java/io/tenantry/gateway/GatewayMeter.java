@@ -35,10 +35,17 @@ class GatewayMeter {
         this.transactions = transactions;
     }
 
+    /**
+     * The model a call's usage is billed (and priced) as: the upstream's name for it, where
+     * that is a name usage may carry, else the name the agent asked for.
+     */
+    static String billedModel(String model, String upstreamModel) {
+        return upstreamModel != null && Routes.MODEL.matcher(upstreamModel).matches() ? upstreamModel : model;
+    }
+
     void record(GatewayRequest call, String requestId) {
         if (call.totalTokens() > 0) {
-            String model = call.upstreamModel() != null && Routes.MODEL.matcher(call.upstreamModel()).matches()
-                    ? call.upstreamModel() : call.model();
+            String model = billedModel(call.model(), call.upstreamModel());
             UsageEvent event = new UsageEvent(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
                     call.outputTokens(), call.cachedInputTokens(), call.startedAt(), true);
             OrgCallContext metering = OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(),

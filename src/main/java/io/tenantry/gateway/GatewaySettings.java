@@ -14,11 +14,22 @@ public record GatewaySettings(@Always UUID orgId,
                 + "routed model when null.") List<String> allowedModels,
         @Always @Schema(description = "Whether the request log keeps prompts and answers (off unless turned on).")
         boolean contentLogging,
+        @Always @Schema(allowableValues = {"alert", "block"}, description = "alert (the default): the organization's "
+                + "and its agents' monthly budgets only warn. block: a call whose worst-case cost does not fit in "
+                + "what is left of either budget this month is refused with 402 before it reaches a model.")
+        String budgetEnforcement,
         @Schema(description = "When an operator last changed them; null while they are the defaults.")
         Instant updatedAt) {
 
     static GatewaySettings defaults(UUID orgId) {
-        return new GatewaySettings(orgId, null, false, null);
+        return new GatewaySettings(orgId, null, false, ALERT, null);
+    }
+
+    static final String ALERT = "alert";
+    static final String BLOCK = "block";
+
+    boolean blocksOverBudget() {
+        return BLOCK.equals(budgetEnforcement);
     }
 
     boolean allows(String model) {

@@ -30,24 +30,27 @@ class GatewaySettingsRepository {
         return jdbc.sql("select * from gateway_org_settings where org_id = :org and " + scope.sql("org_id"))
                 .param("org", orgId).params(scope.parameters())
                 .query((rs, n) -> new GatewaySettings(orgId, models(rs.getString("allowed_models")),
-                        rs.getBoolean("content_logging"), Timestamps.read(rs, "updated_at")))
+                        rs.getBoolean("content_logging"), rs.getString("budget_enforcement"),
+                        Timestamps.read(rs, "updated_at")))
                 .optional();
     }
 
     void save(OrgScope scope, GatewaySettings settings) {
         int updated = jdbc.sql("""
-                update gateway_org_settings set allowed_models = :models, content_logging = :logging, updated_at = :at
+                update gateway_org_settings set allowed_models = :models, content_logging = :logging,
+                       budget_enforcement = :enforcement, updated_at = :at
                  where org_id = :org and\s""" + scope.sql("org_id"))
                 .param("org", settings.orgId()).param("models", json(settings.allowedModels()))
-                .param("logging", settings.contentLogging()).param("at", Timestamps.of(settings.updatedAt()))
-                .params(scope.parameters()).update();
+                .param("logging", settings.contentLogging()).param("enforcement", settings.budgetEnforcement())
+                .param("at", Timestamps.of(settings.updatedAt())).params(scope.parameters()).update();
         if (updated == 0) {
             jdbc.sql("""
-                    insert into gateway_org_settings (org_id, allowed_models, content_logging, updated_at)
-                    values (:org, :models, :logging, :at)
+                    insert into gateway_org_settings (org_id, allowed_models, content_logging, budget_enforcement,
+                                                      updated_at)
+                    values (:org, :models, :logging, :enforcement, :at)
                     """).param("org", settings.orgId()).param("models", json(settings.allowedModels()))
-                    .param("logging", settings.contentLogging()).param("at", Timestamps.of(settings.updatedAt()))
-                    .update();
+                    .param("logging", settings.contentLogging()).param("enforcement", settings.budgetEnforcement())
+                    .param("at", Timestamps.of(settings.updatedAt())).update();
         }
     }
 

@@ -25,7 +25,8 @@ class OpenAiErrors {
     void refused(GatewayError error, HttpServletResponse response) throws IOException {
         if (!response.isCommitted()) {
             retryAfter(response, error.retryAfter());
-            Problems.writeOpenAi(response, error.status(), error.getMessage(), error.type(), error.code());
+            Problems.writeOpenAi(response, error.status(), error.getMessage(), error.type(), error.code(),
+                    error.details());
         }
     }
 

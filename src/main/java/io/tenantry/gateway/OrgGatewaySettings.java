@@ -27,10 +27,11 @@ import io.tenantry.tenancy.ScopedTransactions;
 class OrgGatewaySettings {
 
     static final int MAX_MODELS = 200;
-    private static final Set<String> PATCHABLE = Set.of("allowedModels", "contentLogging");
+    private static final Set<String> PATCHABLE = Set.of("allowedModels", "contentLogging",
+            "budgetEnforcement");
     private static final Map<String, String> READ_ONLY = PatchBody.readOnly("orgId", "updatedAt");
     private static final Map<String, String> ALIASES = Map.of("allowed_models", "allowedModels", "content_logging",
-            "contentLogging");
+            "contentLogging", "budget_enforcement", "budgetEnforcement");
 
     private final GatewaySettingsRepository settings;
     private final OrganizationService organizations;
@@ -67,6 +68,8 @@ class OrgGatewaySettings {
         List<String> models = patch.has("allowedModels") ? models(patch.fields().get("allowedModels")) : null;
         Boolean logging = patch.has("contentLogging") ? Fields.flag("contentLogging",
                 patch.fields().get("contentLogging")) : null;
+        String enforcement = patch.has("budgetEnforcement") ? enforcement(patch.fields().get("budgetEnforcement"))
+                : null;
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
             // The org's row orders two changes of its settings one after the other.
@@ -74,11 +77,20 @@ class OrgGatewaySettings {
             GatewaySettings before = settings.find(scope, orgId).orElse(GatewaySettings.defaults(orgId));
             GatewaySettings after = new GatewaySettings(orgId,
                     patch.has("allowedModels") ? models : before.allowedModels(),
-                    logging != null ? logging : before.contentLogging(), context.at());
+                    logging != null ? logging : before.contentLogging(),
+                    enforcement != null ? enforcement : before.budgetEnforcement(), context.at());
             settings.save(scope, after);
             audit.record(context, orgId, "gateway.settings.changed", "organization", orgId, before, after);
             return after;
         });
+    }
+
+    private static String enforcement(Object value) {
+        if (GatewaySettings.ALERT.equals(value) || GatewaySettings.BLOCK.equals(value)) {
+            return (String) value;
+        }
+        throw ApiException.badRequest("budgetEnforcement", "budgetEnforcement must be 'alert' (budgets only warn) or "
+                + "'block' (calls that would go over budget are refused).");
     }
 
     private static List<String> models(Object value) {

@@ -12,8 +12,12 @@ import io.tenantry.api.Always;
 public record Route(@Always UUID id, @Always String model, @Always List<Target> targets, @Always Instant createdAt,
         @Always Instant updatedAt) {
 
-    /** One upstream of a route: a provider and the model it is asked for there. */
+    /**
+     * One upstream of a route: a provider, the model it is asked for there, and the most that
+     * model answers with (what a call without max_tokens reserves against a budget).
+     */
     @Schema(name = "GatewayRouteTarget")
-    public record Target(@Always UUID providerId, @Always String provider, @Always String model) {
+    public record Target(@Always UUID providerId, @Always String provider, @Always String model,
+            Integer maxOutputTokens) {
     }
 }

@@ -2,6 +2,8 @@ package io.tenantry.gateway;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -19,6 +21,9 @@ record RouteDefinition(
     record TargetDefinition(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "A provider's name.")
             String provider,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 200,
-                    description = "The model as the provider names it.") String model) {
+                    description = "The model as the provider names it.") String model,
+            @Schema(minimum = "1", maximum = "10000000", description = "The most this model answers with, in "
+                    + "tokens: what a call without max_tokens reserves against a blocking budget (the gateway's "
+                    + "default output limit when absent).") @JsonAlias("max_output_tokens") Integer maxOutputTokens) {
     }
 }

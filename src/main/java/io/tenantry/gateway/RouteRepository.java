@@ -27,7 +27,7 @@ class RouteRepository {
 
     private static final String SELECT = """
             select r.id, r.model, r.created_at, r.updated_at, t.position, t.provider_id, p.name as provider,
-                   t.upstream_model
+                   t.upstream_model, t.max_output_tokens
               from gateway_routes r
               join gateway_route_targets t on t.route_id = r.id
               join gateway_providers p on p.id = t.provider_id
@@ -75,10 +75,11 @@ class RouteRepository {
         for (int i = 0; i < route.targets().size(); i++) {
             Route.Target target = route.targets().get(i);
             jdbc.sql("""
-                    insert into gateway_route_targets (route_id, position, provider_id, upstream_model)
-                    values (:route, :position, :provider, :model)
+                    insert into gateway_route_targets (route_id, position, provider_id, upstream_model,
+                                                       max_output_tokens)
+                    values (:route, :position, :provider, :model, :limit)
                     """).param("route", route.id()).param("position", i).param("provider", target.providerId())
-                    .param("model", target.model()).update();
+                    .param("model", target.model()).param("limit", target.maxOutputTokens()).update();
         }
     }
 
@@ -88,7 +89,8 @@ class RouteRepository {
     private static Row row(ResultSet rs, int n) throws SQLException {
         return new Row(rs.getObject("id", UUID.class), rs.getString("model"), Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "updated_at"), new Route.Target(rs.getObject("provider_id", UUID.class),
-                        rs.getString("provider"), rs.getString("upstream_model")));
+                        rs.getString("provider"), rs.getString("upstream_model"),
+                        rs.getObject("max_output_tokens", Integer.class)));
     }
 
     private static List<Route> routes(List<Row> rows) {

@@ -28,6 +28,7 @@ class Routes {
     static final Pattern MODEL = Pattern.compile(MODEL_PATTERN);
     private static final Pattern UPSTREAM_MODEL = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$");
     static final int MAX_TARGETS = 5;
+    static final int MAX_OUTPUT_TOKENS = 10_000_000;
 
     private final RouteRepository routes;
     private final ProviderRepository providers;
@@ -143,7 +144,12 @@ class Routes {
             if (!seen.add(provider.id() + " " + target.model())) {
                 throw ApiException.badRequest(at, at + " repeats an earlier target.");
             }
-            targets.add(new Route.Target(provider.id(), provider.name(), target.model()));
+            Integer limit = target.maxOutputTokens();
+            if (limit != null && (limit < 1 || limit > MAX_OUTPUT_TOKENS)) {
+                throw ApiException.badRequest(at + ".maxOutputTokens", at + ".maxOutputTokens is the most the model "
+                        + "answers with: 1 to " + MAX_OUTPUT_TOKENS + " tokens, or null for the gateway's default.");
+            }
+            targets.add(new Route.Target(provider.id(), provider.name(), target.model(), limit));
         }
         return targets;
     }

@@ -1,6 +1,5 @@
 package io.tenantry.organization;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,14 +24,6 @@ final class BillingTerms {
         }
         throw ApiException.badRequest("proration", "proration must be 'month_end' (billed to the org holding the "
                 + "agent at the end of the month) or 'daily' (billed for the days held).");
-    }
-
-    static BigDecimal budget(Object value) {
-        BigDecimal budget = BillingRate.parse("monthlyBudget", value);
-        if (budget != null && budget.signum() == 0) {
-            throw ApiException.badRequest("monthlyBudget", "monthlyBudget must be more than 0; use null for none.");
-        }
-        return budget;
     }
 
     /** Whole percentages from 1 to 1000, at most ten, kept sorted and without repeats. */

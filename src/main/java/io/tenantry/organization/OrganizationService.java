@@ -169,7 +169,7 @@ public class OrganizationService {
         BillingCurrency currency = BillingCurrency.parse(request.currency());
         String proration = request.proration() == null ? Organization.MONTH_END
                 : BillingTerms.proration(request.proration());
-        BigDecimal budget = BillingTerms.budget(request.monthlyBudget());
+        BigDecimal budget = MonthlyBudget.parse("monthlyBudget", request.monthlyBudget());
         List<Integer> thresholds = request.budgetAlertThresholds() == null ? BillingTerms.DEFAULT_THRESHOLDS
                 : BillingTerms.thresholds(request.budgetAlertThresholds());
         String timeZone = request.timeZone() == null ? OrgTimeZone.UTC : OrgTimeZone.parse(request.timeZone());
@@ -221,7 +221,7 @@ public class OrganizationService {
                     : before.currency();
             String proration = patch.has("proration") ? BillingTerms.proration(patch.fields().get("proration"))
                     : before.proration();
-            BigDecimal budget = patch.has("monthlyBudget") ? BillingTerms.budget(patch.number("monthlyBudget"))
+            BigDecimal budget = patch.has("monthlyBudget") ? MonthlyBudget.parse("monthlyBudget", patch.number("monthlyBudget"))
                     : before.monthlyBudget();
             List<Integer> thresholds = patch.has("budgetAlertThresholds")
                     ? BillingTerms.thresholds(patch.fields().get("budgetAlertThresholds"))

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * as server-sent events, with tool calls when the request offers tools) and embeddings, and
  * the ways real upstreams fail, scripted one answer at a time.
  */
-final class FakeUpstream implements AutoCloseable {
+public final class FakeUpstream implements AutoCloseable {
 
     enum Mode {
         /** A normal answer; a stream ends with the usage chunk when asked for it, then [DONE]. */
@@ -70,15 +70,19 @@ final class FakeUpstream implements AutoCloseable {
     /** How many chunks of a slow stream went out before the gateway stopped reading. */
     volatile int slowChunksSent;
     volatile boolean slowStreamClosedEarly;
+    /** The completion tokens every answer's usage reports. */
+    public volatile int completionTokens = 7;
+    /** How long every answer waits before its headers, so that calls overlap. */
+    public volatile long delayMillis;
 
-    FakeUpstream() throws IOException {
+    public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
@@ -90,6 +94,13 @@ final class FakeUpstream implements AutoCloseable {
     void reset() {
         script.clear();
         received.clear();
+        completionTokens = 7;
+        delayMillis = 0;
+    }
+
+    /** How many calls reached the upstream. */
+    public int calls() {
+        return received.size();
     }
 
     @Override
@@ -104,6 +115,9 @@ final class FakeUpstream implements AutoCloseable {
                     body));
             Mode mode = script.poll();
             mode = mode == null ? Mode.OK : mode;
+            if (delayMillis > 0) {
+                sleep(delayMillis);
+            }
             switch (mode) {
                 case SLOW_FIRST_BYTE -> {
                     sleep(1500);
@@ -143,7 +157,7 @@ final class FakeUpstream implements AutoCloseable {
                     ? "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
                             + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}"
                     : "{\"role\":\"assistant\",\"content\":\"" + TEXT + "\"}";
-            String usage = mode == Mode.NO_USAGE ? "" : ",\"usage\":" + usage(mode, 11, 7);
+            String usage = mode == Mode.NO_USAGE ? "" : ",\"usage\":" + usage(mode, 11, completionTokens);
             json(exchange, 200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
                     + body.path("model").asString() + "\",\"choices\":[{\"index\":0,\"message\":" + message
                     + ",\"finish_reason\":\"" + (tools ? "tool_calls" : "stop") + "\"}]" + usage + "}");
@@ -188,7 +202,7 @@ final class FakeUpstream implements AutoCloseable {
         }
         if (body.path("stream_options").path("include_usage").asBoolean(false) && mode != Mode.NO_USAGE) {
             event(out, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + model
-                    + "\",\"choices\":[],\"usage\":" + usage(mode, 11, 7) + "}");
+                    + "\",\"choices\":[],\"usage\":" + usage(mode, 11, completionTokens) + "}");
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();

@@ -32,7 +32,7 @@ import io.tenantry.tenancy.ScopedTransactions;
  * minutes, or reported late, is billed in it after the clock has moved on. A threshold counts as crossed by the exact cost, not the
  * rounded percentage shown. Checked every
  * minute (tenantry.billing.budget-check-interval) from the rollups, so it costs the same
- * whatever the volume of usage. Blocking usage over budget comes with the agent gateway.
+ * whatever the volume of usage. Blocking calls over budget is the gateway's (gateway.BudgetHolds).
  */
 @Component
 public class BudgetWatch {

@@ -10,7 +10,7 @@ import io.tenantry.billing.pricing.ModelPrice;
  * here (statements round once, at the edge). Cached input tokens are priced at the input
  * price where the model has no cached-input price.
  */
-final class UsageCost {
+public final class UsageCost {
 
     private UsageCost() {
     }
@@ -20,7 +20,7 @@ final class UsageCost {
     }
 
     /** The cost of these token counts; of a sum of events, it is exactly the sum of their costs. */
-    static BigDecimal of(long inputTokens, long cachedInputTokens, long outputTokens, ModelPrice price) {
+    public static BigDecimal of(long inputTokens, long cachedInputTokens, long outputTokens, ModelPrice price) {
         return price.inputPricePerMillion().multiply(BigDecimal.valueOf(inputTokens))
                 .add(price.chargedCachedInputPrice().multiply(BigDecimal.valueOf(cachedInputTokens)))
                 .add(price.outputPricePerMillion().multiply(BigDecimal.valueOf(outputTokens)))

@@ -133,6 +133,14 @@ class UsageRollups {
                 .list();
     }
 
+    /** The priced cost of one org's usage billed in {@code month}: of one agent, or of all when agentId is null. */
+    java.math.BigDecimal costUsd(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
+        String sql = "select coalesce(sum(cost_usd), 0) from usage_rollups where org_id = :org and billed_month = :month"
+                + (agentId == null ? "" : " and agent_id = :agent") + " and " + scope.sql("org_id");
+        return jdbc.sql(sql).param("org", orgId).param("month", BillingMonth.date(month)).param("agent", agentId)
+                .params(scope.parameters()).query(java.math.BigDecimal.class).single();
+    }
+
     /** Usage without a price billed in [from, to], per org, model and billed month; only where there is some. */
     List<RollupRow> unpriced(OrgScope scope, YearMonth from, YearMonth to) {
         String sql = "select org_id, billed_month, model, sum(unpriced_tokens) unpriced_tokens from usage_rollups"

@@ -36,6 +36,14 @@ public class UsageTotals {
         return rollups.unpriced(scope, from, to);
     }
 
+    /**
+     * What one org's priced usage billed in {@code month} cost, in USD, exact: of one agent,
+     * or of all its agents when {@code agentId} is null. Usage without a price counts nothing.
+     */
+    public java.math.BigDecimal costUsd(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
+        return rollups.costUsd(scope, orgId, agentId, month);
+    }
+
     /** The earliest month any usage of the orgs of {@code scope} happened in. */
     public Optional<YearMonth> firstUsageMonth(OrgScope scope) {
         return rollups.firstUsageMonth(scope);

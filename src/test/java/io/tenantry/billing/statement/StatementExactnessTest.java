@@ -289,7 +289,7 @@ class StatementExactnessTest {
             UUID org = orgIds.get(spec.org() % orgIds.size());
             BigDecimal override = spec.overrideCents() == null ? null : BigDecimal.valueOf(spec.overrideCents(), 2);
             UUID id = agentService.create(context(at), new NewAgent(tag + " agent " + agentIds.size(), null, null,
-                    null, null, override, org)).id();
+                    null, null, override, null, org)).id();
             agentIds.add(id);
             expected.created.put(id, at);
             expected.holders.computeIfAbsent(id, k -> new ArrayList<>()).add(new Timed<>(at, org));

@@ -1,0 +1,71 @@
+package io.tenantry.gateway;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.OrgScope;
+
+/** gateway_reservations, and the lock that orders an org's reservations one after the other. */
+@Repository
+class BudgetHoldRepository {
+
+    private final JdbcClient jdbc;
+
+    BudgetHoldRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Locks the org's gateway settings row until the transaction ends and answers its budget
+     * enforcement; empty when the org has no row (the defaults: alert).
+     */
+    Optional<String> lockEnforcement(OrgScope scope, UUID orgId) {
+        return jdbc.sql("select budget_enforcement from gateway_org_settings where org_id = :org and "
+                + scope.sql("org_id") + " for update").param("org", orgId).params(scope.parameters())
+                .query(String.class).optional();
+    }
+
+    /**
+     * What calls in flight hold, in USD: of one agent, or of the whole org when agentId is
+     * null. Holds from before {@code since} are left out: their calls' nodes died.
+     */
+    BigDecimal held(OrgScope scope, UUID orgId, UUID agentId, Instant since) {
+        return jdbc.sql("select coalesce(sum(amount_usd), 0) from gateway_reservations where org_id = :org"
+                + (agentId == null ? "" : " and agent_id = :agent") + " and held_at >= :since and "
+                + scope.sql("org_id")).param("org", orgId).param("agent", agentId)
+                .param("since", Timestamps.of(since)).params(scope.parameters())
+                .query(BigDecimal.class).single();
+    }
+
+    /** Removes the org's holds older than {@code before}: their calls' nodes died. */
+    void sweep(OrgScope scope, UUID orgId, Instant before) {
+        jdbc.sql("delete from gateway_reservations where org_id = :org and held_at < :before and "
+                + scope.sql("org_id")).param("org", orgId).param("before", Timestamps.of(before))
+                .params(scope.parameters()).update();
+    }
+
+    void insert(OrgScope scope, UUID id, UUID orgId, UUID agentId, BigDecimal amountUsd, Instant at) {
+        scope.requireWritable(orgId);
+        jdbc.sql("""
+                insert into gateway_reservations (id, org_id, agent_id, amount_usd, held_at)
+                values (:id, :org, :agent, :amount, :at)
+                """).param("id", id).param("org", orgId).param("agent", agentId).param("amount", amountUsd)
+                .param("at", Timestamps.of(at)).update();
+    }
+
+    void renew(OrgScope scope, UUID id, Instant at) {
+        jdbc.sql("update gateway_reservations set held_at = :at where id = :id and " + scope.sql("org_id"))
+                .param("id", id).param("at", Timestamps.of(at)).params(scope.parameters()).update();
+    }
+
+    void delete(OrgScope scope, UUID id) {
+        jdbc.sql("delete from gateway_reservations where id = :id and " + scope.sql("org_id")).param("id", id)
+                .params(scope.parameters()).update();
+    }
+}

@@ -1,0 +1,373 @@
+package io.tenantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.support.Api;
+import io.tenantry.support.MonthEdge;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Budgets that block: under budgetEnforcement block, a call holds its worst-case cost
+ * against the month's budgets of its org and its agent before any upstream is called, and
+ * is refused with 402 when that does not fit; concurrent calls cannot all fit into the same
+ * remainder, and a call's hold gives way to its real cost when it ends.
+ *
+ * <p>Prices here make the arithmetic plain: input is free and output costs $1 per thousand
+ * tokens, and the fake upstream answers with as many output tokens as a call may use, so a
+ * call's hold and its real cost are both $1.
+ */
+@TenantryTest
+@TestPropertySource(properties = {"tenantry.test.context=gateway", "tenantry.gateway.retry-backoff=PT0.01S",
+        "tenantry.gateway.max-retry-wait=PT0.05S"})
+class GatewayBudgetTest extends ServerTest {
+
+    static FakeUpstream fake;
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    String model;
+    String upstreamModel;
+    String routeId;
+    String provider;
+    String org;
+    String agent;
+    String key;
+
+    @BeforeAll
+    static void startUpstream() throws IOException {
+        MonthEdge.awayFromMidnight();
+        fake = new FakeUpstream();
+    }
+
+    @AfterAll
+    static void stopUpstream() {
+        fake.close();
+    }
+
+    @BeforeEach
+    void routeAPricedModel() {
+        fake.reset();
+        fake.completionTokens = 1000;
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        String keyName = "BUDGET_UPSTREAM_" + unique;
+        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
+                "api_key", "value", "sk-budget-" + unique, "agentReadable", false)).send().expect(201);
+        provider = "budget-" + unique;
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", provider, "baseUrl", fake.baseUrl(),
+                "keyCredential", keyName)).send().expect(201);
+        model = "budgeted-" + unique;
+        upstreamModel = "upstream-budgeted-" + unique;
+        routeId = api.post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
+                List.of(Map.of("provider", provider, "model", upstreamModel)))).send().expect(201).id();
+        price(upstreamModel, "1000");
+        org = platform.createOrg("Budget org");
+        agent = platform.createAgent(org, "Budget agent");
+        key = platform.issueKey(agent);
+    }
+
+    void price(String priced, String outputPerMillion) {
+        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "test",
+                "inputPricePerMillion", "0", "outputPricePerMillion", outputPerMillion)).send().expect(201);
+    }
+
+    void enforce(String orgId, String enforcement) {
+        api.patch("/api/gateway/settings").org(orgId).as(owner).json(Map.of("budgetEnforcement", enforcement)).send()
+                .expect(200);
+    }
+
+    void orgBudget(String orgId, Object budget) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("monthlyBudget", budget);
+        api.patch("/api/organizations/" + orgId).as(owner).json(body).send().expect(200);
+    }
+
+    static Map<String, Object> chat(String model, Object... more) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("model", model);
+        body.put("messages", List.of(Map.of("role", "user", "content", "Count to a thousand.")));
+        for (int i = 0; i < more.length; i += 2) {
+            body.put((String) more[i], more[i + 1]);
+        }
+        return body;
+    }
+
+    Api.Response complete(String agentKey, Map<String, Object> body) {
+        return api.post("/agent/v1/chat/completions").as(agentKey).json(body).send();
+    }
+
+    BigDecimal spentUsd(String orgId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("""
+                select coalesce(sum(cost_usd), 0) from usage_rollups where org_id = :org and billed_month = :month
+                """).param("org", UUID.fromString(orgId))
+                .param("month", YearMonth.now(ZoneOffset.UTC).atDay(1)).query(BigDecimal.class).single());
+    }
+
+    long holds(String orgId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select count(*) from gateway_reservations where org_id = :org").param("org", UUID.fromString(orgId))
+                .query(Long.class).single());
+    }
+
+    @Test
+    void fiftyConcurrentCallsAgainstRoomForTenServeTen() throws Exception {
+        orgBudget(org, "10.00");
+        enforce(org, "block");
+        fake.delayMillis = 300;
+
+        List<Api.Response> answers = concurrently(50, () -> complete(key, chat(model, "max_tokens", 1000)));
+
+        assertThat(answers).filteredOn(a -> a.status() == 200).hasSize(10);
+        List<Api.Response> refused = answers.stream().filter(a -> a.status() != 200).toList();
+        assertThat(refused).hasSize(40).allSatisfy(a -> {
+            assertThat(a.status()).isEqualTo(402);
+            JsonNode error = a.json().path("error");
+            assertThat(error.path("type").asString()).isEqualTo("insufficient_quota");
+            assertThat(error.path("code").asString()).isEqualTo("budget_exceeded");
+            assertThat(error.path("budget").path("scope").asString()).isEqualTo("organization");
+            assertThat(error.path("budget").path("budget").decimalValue()).isEqualByComparingTo("10.00");
+            assertThat(error.path("budget").path("needed").decimalValue()).isEqualByComparingTo("1.00");
+            assertThat(error.path("message").asString()).contains("monthly budget of 10.00 USD");
+        });
+        assertThat(fake.calls()).as("a refused call never reaches the upstream").isEqualTo(10);
+        assertThat(spentUsd(org)).isEqualByComparingTo("10");
+        assertThat(holds(org)).as("every hold gave way to its call's real cost").isZero();
+        List<JsonNode> log = api.get("/api/gateway/requests?limit=100").org(org).as(owner).send().expect(200).items();
+        assertThat(log).hasSize(50);
+        assertThat(log).filteredOn(r -> r.path("httpStatus").asInt() == 402)
+                .hasSize(40).allSatisfy(r -> {
+                    assertThat(r.path("status").asString()).isEqualTo("refused");
+                    assertThat(r.path("errorCode").asString()).isEqualTo("budget_exceeded");
+                });
+
+        complete(key, chat(model, "max_tokens", 1)).expect(402);
+    }
+
+    @Test
+    void anAgentsOwnBudgetStopsItAloneAndAlertOnlyWarns() {
+        String other = platform.createAgent(org, "Unbudgeted agent");
+        String otherKey = platform.issueKey(other);
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("monthlyBudget", "2.50")).send().expect(200);
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().expect(200).json().path("monthlyBudget")
+                .decimalValue()).isEqualByComparingTo("2.50");
+
+        for (int i = 0; i < 3; i++) {
+            complete(key, chat(model, "max_tokens", 1000)).expect(200);
+        }
+        assertThat(spentUsd(org)).as("alert (the default) never refuses").isEqualByComparingTo("3");
+
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("monthlyBudget", "4.50")).send().expect(200);
+        enforce(org, "block");
+        complete(key, chat(model, "max_tokens", 1000)).expect(200);
+        JsonNode refused = complete(key, chat(model, "max_tokens", 1000)).expect(402).json().path("error");
+        assertThat(refused.path("budget").path("scope").asString()).isEqualTo("agent");
+        assertThat(refused.path("budget").path("spent").decimalValue()).isEqualByComparingTo("4.00");
+        assertThat(refused.path("budget").path("reserved").decimalValue()).isEqualByComparingTo("0.00");
+        fake.completionTokens = 500;
+        complete(key, chat(model, "max_tokens", 500)).expect(200);
+        fake.completionTokens = 1000;
+
+        complete(otherKey, chat(model, "max_tokens", 1000)).expect(200);
+        assertThat(spentUsd(org)).isEqualByComparingTo("5.5");
+    }
+
+    @Test
+    void aCallWithoutMaxTokensHoldsItsModelsOutputLimitTimesItsChoices() {
+        orgBudget(org, "2.50");
+        enforce(org, "block");
+        JsonNode refused = complete(key, chat(model)).expect(402).json().path("error");
+        assertThat(refused.path("budget").path("needed").decimalValue())
+                .as("the gateway's default output limit, 16,384 tokens at $1 per thousand")
+                .isEqualByComparingTo("16.38");
+
+        api.put("/api/settings/routes/" + routeId).as(owner).json(Map.of("model", model, "targets",
+                List.of(Map.of("provider", provider, "model", upstreamModel, "maxOutputTokens", 2000)))).send()
+                .expect(200);
+        complete(key, chat(model)).expect(200);
+        assertThat(complete(key, chat(model, "max_tokens", 5000)).expect(402).json().path("error").path("budget")
+                .path("needed").decimalValue()).as("the model answers with at most its limit")
+                .isEqualByComparingTo("2.00");
+        assertThat(complete(key, chat(model, "max_tokens", 1000, "n", 3)).expect(402).json().path("error")
+                .path("budget").path("needed").decimalValue()).isEqualByComparingTo("3.00");
+        complete(key, chat(model, "max_tokens", 500, "n", 2)).expect(200);
+        assertThat(spentUsd(org)).as("two calls, each answered with 1,000 tokens").isEqualByComparingTo("2");
+    }
+
+    @Test
+    void aBudgetThatCannotBeCheckedRefusesRatherThanSpends() {
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("currency", "AUD", "monthlyBudget", "5.00"))
+                .send().expect(200);
+        enforce(org, "block");
+        JsonNode noRate = complete(key, chat(model, "max_tokens", 1000)).expect(402).json().path("error");
+        assertThat(noRate.path("code").asString()).isEqualTo("budget_unverifiable");
+        assertThat(noRate.path("message").asString()).contains("AUD");
+        assertThat(fake.calls()).isZero();
+
+        api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "AUD", "rate", "2", "effectiveFrom",
+                YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString())).send().expect(200);
+        complete(key, chat(model, "max_tokens", 1000)).expect(200);
+        complete(key, chat(model, "max_tokens", 1000)).expect(200);
+        JsonNode over = complete(key, chat(model, "max_tokens", 1000)).expect(402).json().path("error");
+        assertThat(over.path("budget").path("currency").asString()).isEqualTo("AUD");
+        assertThat(over.path("budget").path("spent").decimalValue()).as("$2 at 2 AUD per USD")
+                .isEqualByComparingTo("4.00");
+        assertThat(over.path("budget").path("needed").decimalValue()).isEqualByComparingTo("2.00");
+
+        String unpriced = "unpriced-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", unpriced, "targets",
+                List.of(Map.of("provider", provider, "model", unpriced)))).send().expect(201);
+        JsonNode noPrice = complete(key, chat(unpriced, "max_tokens", 1)).expect(402).json().path("error");
+        assertThat(noPrice.path("code").asString()).isEqualTo("budget_unverifiable");
+        assertThat(noPrice.path("message").asString()).contains(unpriced).contains("no price");
+    }
+
+    @Test
+    void aStreamHoldsUntilItsUsageIsStoredAndHoldsOfDeadNodesAreSwept() throws Exception {
+        orgBudget(org, "3.00");
+        enforce(org, "block");
+        UUID orgId = UUID.fromString(org);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        UUID stale = UUID.randomUUID();
+        UUID live = UUID.randomUUID();
+        transactions.write(OrgScope.allOrgs(), () -> {
+            insertHold(stale, orgId, new BigDecimal("100"), now.minus(java.time.Duration.ofHours(2)));
+            insertHold(live, orgId, new BigDecimal("2.5"), now.minusSeconds(60));
+        });
+
+        JsonNode refused = complete(key, chat(model, "max_tokens", 1000)).expect(402).json().path("error");
+        assertThat(refused.path("budget").path("reserved").decimalValue())
+                .as("a hold older than the hold time is swept; a recent one counts").isEqualByComparingTo("2.50");
+        assertThat(holds(org)).as("a refusal changes nothing").isEqualTo(2);
+
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("delete from gateway_reservations where id = :id").param("id", live).update();
+        });
+        complete(key, chat(model, "max_tokens", 100)).expect(200);
+        assertThat(holds(org)).as("the stale hold is swept by the next call that fits").isZero();
+        assertThat(spentUsd(org)).isEqualByComparingTo("1");
+        List<String> events = new ArrayList<>();
+        Api.Response streamed = api.post("/agent/v1/chat/completions").as(key)
+                .json(chat(model, "max_tokens", 1000, "stream", true)).send().expect(200);
+        for (String line : streamed.body().split("\n")) {
+            if (line.startsWith("data: ")) {
+                events.add(line.substring(6));
+            }
+        }
+        assertThat(events).last().isEqualTo("[DONE]");
+        assertThat(holds(org)).isZero();
+        assertThat(spentUsd(org)).isEqualByComparingTo("2");
+    }
+
+    private void insertHold(UUID id, UUID orgId, BigDecimal amount, Instant at) {
+        jdbc.sql("""
+                insert into gateway_reservations (id, org_id, agent_id, amount_usd, held_at)
+                values (:id, :org, :agent, :amount, :at)
+                """).param("id", id).param("org", orgId).param("agent", UUID.fromString(agent))
+                .param("amount", amount).param("at", Timestamps.of(at)).update();
+    }
+
+    @Test
+    void budgetSettingsRefuseBadInputAndChangeNothing() {
+        for (Object bad : List.of("stop", 1, "BLOCK")) {
+            refusedOn("budgetEnforcement", api.patch("/api/gateway/settings").org(org).as(owner)
+                    .json(Map.of("budgetEnforcement", bad)).send());
+        }
+        assertThat(api.get("/api/gateway/settings").org(org).as(owner).send().expect(200).text("budgetEnforcement"))
+                .isEqualTo("alert");
+
+        for (Object bad : List.of("0", -1, "1e4000000", "12.345", "ten", List.of(1))) {
+            refusedOn("monthlyBudget", api.patch("/api/agents/" + agent).as(owner).json(Map.of("monthlyBudget", bad))
+                    .send());
+        }
+        refusedOn("monthlyBudget", api.post("/api/agents").org(org).as(owner).json(Map.of("name", "Overbudgeted",
+                "monthlyBudget", "1e999999999")).send());
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().expect(200).json().path("monthlyBudget").isNull())
+                .isTrue();
+        String made = api.post("/api/agents").org(org).as(owner).json(Map.of("name", "Budgeted " + UUID.randomUUID(),
+                "monthly_budget", "12.5")).send().expect(201).id();
+        assertThat(api.get("/api/agents/" + made).as(owner).send().expect(200).json().path("monthlyBudget")
+                .decimalValue()).isEqualByComparingTo("12.50");
+
+        for (Object bad : List.of(0, 10_000_001)) {
+            refusedOn("targets[0].maxOutputTokens", api.put("/api/settings/routes/" + routeId).as(owner)
+                    .json(Map.of("model", model, "targets", List.of(Map.of("provider", provider, "model",
+                            upstreamModel, "maxOutputTokens", bad)))).send());
+        }
+        api.put("/api/settings/routes/" + routeId).as(owner).json(Map.of("model", model, "targets", List.of(Map.of(
+                "provider", provider, "model", upstreamModel, "maxOutputTokens", 1e12)))).send().expect(400);
+        assertThat(api.get("/api/settings/routes/" + routeId).as(owner).send().expect(200).json().path("targets")
+                .get(0).path("maxOutputTokens").isNull()).isTrue();
+
+        for (Object n : List.of(0, 129, 1.5, "two")) {
+            assertThat(complete(key, chat(model, "n", n)).expect(400).json().path("error").path("code").asString())
+                    .isEqualTo("invalid_n");
+        }
+        assertThat(fake.calls()).isZero();
+    }
+
+    @Test
+    void noOtherPrincipalCallsTheGatewayPastABudget() {
+        orgBudget(org, "1.00");
+        enforce(org, "block");
+        complete(owner, chat(model, "max_tokens", 1000)).expect(403);
+        api.post("/agent/v1/chat/completions").org(org).as(owner).json(chat(model, "max_tokens", 1000)).send()
+                .expect(403);
+        complete("tnt_not-a-key", chat(model, "max_tokens", 1000)).expect(401);
+        assertThat(fake.calls()).isZero();
+    }
+
+    static void refusedOn(String field, Api.Response response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        assertThat(response.text("field")).as(response.toString()).isEqualTo(field);
+    }
+
+    static List<Api.Response> concurrently(int n, Callable<Api.Response> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Api.Response>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(call));
+            }
+            List<Api.Response> answers = new ArrayList<>();
+            for (Future<Api.Response> future : futures) {
+                answers.add(future.get());
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
