@@ -329,14 +329,7 @@ class TwoNodesTest {
         try (FakeUpstream fake = new FakeUpstream()) {
             fake.completionTokens = 1000;
             fake.delayMillis = 300;
-            String unique = Long.toString(System.nanoTime());
-            one.api().post("/api/credentials").as(owner).org(DefaultOrg.ID).json(Map.of("name", "TWO_NODE_UPSTREAM", "kind", "api_key",
-                    "value", "sk-two-nodes", "agentReadable", false)).send().expect(201);
-            one.api().post("/api/settings/providers").as(owner).json(Map.of("name", "two-nodes", "baseUrl",
-                    fake.baseUrl(), "keyCredential", "TWO_NODE_UPSTREAM")).send().expect(201);
-            String model = "two-nodes-" + unique;
-            one.api().post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
-                    List.of(Map.of("provider", "two-nodes", "model", model)))).send().expect(201);
+            String model = routedModel(fake);
             one.api().post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "test",
                     "inputPricePerMillion", "0", "outputPricePerMillion", "1000")).send().expect(201);
             String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Budget on two nodes",
@@ -349,25 +342,70 @@ class TwoNodesTest {
             Map<String, Object> call = Map.of("model", model, "max_tokens", 1000, "messages",
                     List.of(Map.of("role", "user", "content", "Count to a thousand.")));
 
-            ExecutorService pool = Executors.newFixedThreadPool(50);
-            List<Future<Integer>> statuses = new ArrayList<>();
-            try {
-                for (int i = 0; i < 50; i++) {
-                    ServerProcess node = i % 2 == 0 ? one : two;
-                    statuses.add(pool.submit(() -> node.api().post("/agent/v1/chat/completions").as(key).json(call)
-                            .send().status()));
-                }
-                List<Integer> answered = new ArrayList<>();
-                for (Future<Integer> status : statuses) {
-                    answered.add(status.get());
-                }
-                assertThat(answered).filteredOn(s -> s == 200).hasSize(10);
-                assertThat(answered).filteredOn(s -> s == 402).hasSize(40);
-            } finally {
-                pool.shutdownNow();
-            }
+            List<Integer> answered = onBothNodesAtOnce(50, key, call);
+            assertThat(answered).filteredOn(s -> s == 200).hasSize(10);
+            assertThat(answered).filteredOn(s -> s == 402).hasSize(40);
             assertThat(fake.calls()).isEqualTo(10);
             two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(402);
+        }
+    }
+
+    /** A rate limit is one count in the database: the limit is the limit, not the limit times the nodes. */
+    @Test
+    void aRateLimitHoldsAcrossBothNodes() throws Exception {
+        try (FakeUpstream fake = new FakeUpstream()) {
+            fake.delayMillis = 100;
+            String model = routedModel(fake);
+            String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Rate on two nodes"))
+                    .send().expect(201).id();
+            String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Hasty")).send()
+                    .expect(201).id();
+            String key = one.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+            if (java.time.LocalTime.now(ZoneOffset.UTC).getSecond() >= 45) {
+                Thread.sleep((61 - java.time.LocalTime.now(ZoneOffset.UTC).getSecond()) * 1000L);
+            }
+            two.api().patch("/api/gateway/settings").as(owner).org(org).json(Map.of("agentRequestsPerMinute", 10))
+                    .send().expect(200);
+            Map<String, Object> call = Map.of("model", model, "messages",
+                    List.of(Map.of("role", "user", "content", "Quick.")));
+
+            List<Integer> answered = onBothNodesAtOnce(30, key, call);
+            assertThat(answered).filteredOn(s -> s == 200).hasSize(10);
+            assertThat(answered).filteredOn(s -> s == 429).hasSize(20);
+            assertThat(fake.calls()).isEqualTo(10);
+        }
+    }
+
+    /** A provider for this upstream and a route to it; answers the routed model's name. */
+    private String routedModel(FakeUpstream fake) {
+        String unique = Long.toString(System.nanoTime());
+        one.api().post("/api/credentials").as(owner).org(DefaultOrg.ID).json(Map.of("name", "UPSTREAM_" + unique,
+                "kind", "api_key", "value", "sk-two-nodes", "agentReadable", false)).send().expect(201);
+        one.api().post("/api/settings/providers").as(owner).json(Map.of("name", "two-nodes-" + unique, "baseUrl",
+                fake.baseUrl(), "keyCredential", "UPSTREAM_" + unique)).send().expect(201);
+        String model = "two-nodes-" + unique;
+        one.api().post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
+                List.of(Map.of("provider", "two-nodes-" + unique, "model", model)))).send().expect(201);
+        return model;
+    }
+
+    /** {@code n} calls at once, alternating between the nodes; answers their statuses. */
+    private List<Integer> onBothNodesAtOnce(int n, String key, Map<String, Object> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ServerProcess node = i % 2 == 0 ? one : two;
+                statuses.add(pool.submit(() -> node.api().post("/agent/v1/chat/completions").as(key).json(call)
+                        .send().status()));
+            }
+            List<Integer> answered = new ArrayList<>();
+            for (Future<Integer> status : statuses) {
+                answered.add(status.get());
+            }
+            return answered;
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -49,10 +49,12 @@ class GatewayCalls {
     private final ServerKeys keys;
     private final GatewayMeter meter;
     private final BudgetHolds budgets;
+    private final RateLimits rates;
     private final ScopedTransactions transactions;
 
     GatewayCalls(RouteRepository routes, ProviderRepository providers, OrgGatewaySettings settings, Upstream upstream,
-            ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, ScopedTransactions transactions) {
+            ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates,
+            ScopedTransactions transactions) {
         this.routes = routes;
         this.providers = providers;
         this.settings = settings;
@@ -60,6 +62,7 @@ class GatewayCalls {
         this.keys = keys;
         this.meter = meter;
         this.budgets = budgets;
+        this.rates = rates;
         this.transactions = transactions;
     }
 
@@ -99,8 +102,16 @@ class GatewayCalls {
                 call.prompt = clip(CHAT.equals(endpoint) ? body.path("messages").toString()
                         : body.path("input").toString());
             }
-            if (plan.settings().blocksOverBudget()) {
-                call.hold = budgets.hold(agent, plan, worst(endpoint, body), Instant.now()).orElse(null);
+            if (plan.settings().limitsRates() || plan.settings().blocksOverBudget()) {
+                long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body)
+                        : TokenEstimate.embeddingInput(body.path("input"));
+                call.admission = rates.admit(agent, plan.settings(), input, Instant.now()).orElse(null);
+                if (call.admission != null) {
+                    call.admission.headers().forEach(response::setHeader);
+                }
+                if (plan.settings().blocksOverBudget()) {
+                    call.hold = budgets.hold(agent, plan, worst(endpoint, body, input), Instant.now()).orElse(null);
+                }
             }
             UpstreamCall answer;
             try {
@@ -131,12 +142,9 @@ class GatewayCalls {
         }
     }
 
-    private static BudgetHolds.Worst worst(String endpoint, ObjectNode body) {
-        if (CHAT.equals(endpoint)) {
-            return new BudgetHolds.Worst(TokenEstimate.prompt(body), CallBody.outputLimit(body),
-                    CallBody.choices(body));
-        }
-        return new BudgetHolds.Worst(TokenEstimate.embeddingInput(body.path("input")), 0L, 1);
+    private static BudgetHolds.Worst worst(String endpoint, ObjectNode body, long input) {
+        return CHAT.equals(endpoint) ? new BudgetHolds.Worst(input, CallBody.outputLimit(body), CallBody.choices(body))
+                : new BudgetHolds.Worst(input, 0L, 1);
     }
 
     /**
@@ -148,6 +156,15 @@ class GatewayCalls {
      */
     private void record(Call call) {
         meter.record(call.record(), call.requestId);
+        if (call.admission != null) {
+            try {
+                rates.settle(call.admission, call.input + call.cached + call.output);
+            } catch (RuntimeException e) {
+                log.warn("The rate limit count of gateway call {} could not be corrected to its real tokens", call.id,
+                        e);
+            }
+            call.admission = null;
+        }
         if (call.hold == null) {
             return;
         }
@@ -399,6 +416,7 @@ class GatewayCalls {
         String prompt;
         String answer;
         BudgetHolds.Hold hold;
+        RateLimits.Admission admission;
 
         Call(AgentPrincipal agent, String endpoint, String requestId) {
             this.agent = agent;

@@ -15,6 +15,7 @@ class GatewayError extends RuntimeException {
     private final String code;
     private final Duration retryAfter;
     private final Map<String, Object> details;
+    private Map<String, String> headers = Map.of();
 
     GatewayError(int status, String type, String code, String message, Duration retryAfter) {
         this(status, type, code, message, retryAfter, null);
@@ -70,6 +71,16 @@ class GatewayError extends RuntimeException {
 
     Map<String, Object> details() {
         return details;
+    }
+
+    /** More headers of the answer (a rate limit's x-ratelimit-*). */
+    GatewayError withHeaders(Map<String, String> headers) {
+        this.headers = Map.copyOf(headers);
+        return this;
+    }
+
+    Map<String, String> headers() {
+        return headers;
     }
 
     static String clip(String text) {

@@ -1,6 +1,8 @@
 package io.tenantry.gateway;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,27 +33,42 @@ class GatewaySettingsRepository {
                 .param("org", orgId).params(scope.parameters())
                 .query((rs, n) -> new GatewaySettings(orgId, models(rs.getString("allowed_models")),
                         rs.getBoolean("content_logging"), rs.getString("budget_enforcement"),
-                        Timestamps.read(rs, "updated_at")))
+                        rs.getObject("requests_per_minute", Integer.class),
+                        rs.getObject("tokens_per_minute", Long.class),
+                        rs.getObject("agent_requests_per_minute", Integer.class),
+                        rs.getObject("agent_tokens_per_minute", Long.class), Timestamps.read(rs, "updated_at")))
                 .optional();
     }
 
     void save(OrgScope scope, GatewaySettings settings) {
         int updated = jdbc.sql("""
                 update gateway_org_settings set allowed_models = :models, content_logging = :logging,
-                       budget_enforcement = :enforcement, updated_at = :at
+                       budget_enforcement = :enforcement, requests_per_minute = :rpm, tokens_per_minute = :tpm,
+                       agent_requests_per_minute = :agentRpm, agent_tokens_per_minute = :agentTpm, updated_at = :at
                  where org_id = :org and\s""" + scope.sql("org_id"))
-                .param("org", settings.orgId()).param("models", json(settings.allowedModels()))
-                .param("logging", settings.contentLogging()).param("enforcement", settings.budgetEnforcement())
-                .param("at", Timestamps.of(settings.updatedAt())).params(scope.parameters()).update();
+                .params(parameters(settings)).params(scope.parameters()).update();
         if (updated == 0) {
             jdbc.sql("""
                     insert into gateway_org_settings (org_id, allowed_models, content_logging, budget_enforcement,
-                                                      updated_at)
-                    values (:org, :models, :logging, :enforcement, :at)
-                    """).param("org", settings.orgId()).param("models", json(settings.allowedModels()))
-                    .param("logging", settings.contentLogging()).param("enforcement", settings.budgetEnforcement())
-                    .param("at", Timestamps.of(settings.updatedAt())).update();
+                                                      requests_per_minute, tokens_per_minute,
+                                                      agent_requests_per_minute, agent_tokens_per_minute, updated_at)
+                    values (:org, :models, :logging, :enforcement, :rpm, :tpm, :agentRpm, :agentTpm, :at)
+                    """).params(parameters(settings)).update();
         }
+    }
+
+    private static Map<String, Object> parameters(GatewaySettings settings) {
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("org", settings.orgId());
+        parameters.put("models", json(settings.allowedModels()));
+        parameters.put("logging", settings.contentLogging());
+        parameters.put("enforcement", settings.budgetEnforcement());
+        parameters.put("rpm", settings.requestsPerMinute());
+        parameters.put("tpm", settings.tokensPerMinute());
+        parameters.put("agentRpm", settings.agentRequestsPerMinute());
+        parameters.put("agentTpm", settings.agentTokensPerMinute());
+        parameters.put("at", Timestamps.of(settings.updatedAt()));
+        return parameters;
     }
 
     private static String json(List<String> models) {

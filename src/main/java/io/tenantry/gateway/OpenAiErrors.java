@@ -25,6 +25,7 @@ class OpenAiErrors {
     void refused(GatewayError error, HttpServletResponse response) throws IOException {
         if (!response.isCommitted()) {
             retryAfter(response, error.retryAfter());
+            error.headers().forEach(response::setHeader);
             Problems.writeOpenAi(response, error.status(), error.getMessage(), error.type(), error.code(),
                     error.details());
         }

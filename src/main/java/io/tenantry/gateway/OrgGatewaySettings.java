@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
+import io.tenantry.api.Numbers;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.OrganizationService;
@@ -28,10 +29,15 @@ class OrgGatewaySettings {
 
     static final int MAX_MODELS = 200;
     private static final Set<String> PATCHABLE = Set.of("allowedModels", "contentLogging",
-            "budgetEnforcement");
+            "budgetEnforcement", "requestsPerMinute", "tokensPerMinute", "agentRequestsPerMinute",
+            "agentTokensPerMinute");
+    static final long MAX_REQUESTS_PER_MINUTE = 1_000_000_000L;
+    static final long MAX_TOKENS_PER_MINUTE = 1_000_000_000_000L;
     private static final Map<String, String> READ_ONLY = PatchBody.readOnly("orgId", "updatedAt");
     private static final Map<String, String> ALIASES = Map.of("allowed_models", "allowedModels", "content_logging",
-            "contentLogging", "budget_enforcement", "budgetEnforcement");
+            "contentLogging", "budget_enforcement", "budgetEnforcement", "requests_per_minute", "requestsPerMinute",
+            "tokens_per_minute", "tokensPerMinute", "agent_requests_per_minute", "agentRequestsPerMinute",
+            "agent_tokens_per_minute", "agentTokensPerMinute");
 
     private final GatewaySettingsRepository settings;
     private final OrganizationService organizations;
@@ -70,6 +76,10 @@ class OrgGatewaySettings {
                 patch.fields().get("contentLogging")) : null;
         String enforcement = patch.has("budgetEnforcement") ? enforcement(patch.fields().get("budgetEnforcement"))
                 : null;
+        Long rpm = limit(patch, "requestsPerMinute", MAX_REQUESTS_PER_MINUTE);
+        Long tpm = limit(patch, "tokensPerMinute", MAX_TOKENS_PER_MINUTE);
+        Long agentRpm = limit(patch, "agentRequestsPerMinute", MAX_REQUESTS_PER_MINUTE);
+        Long agentTpm = limit(patch, "agentTokensPerMinute", MAX_TOKENS_PER_MINUTE);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
             // The org's row orders two changes of its settings one after the other.
@@ -78,11 +88,25 @@ class OrgGatewaySettings {
             GatewaySettings after = new GatewaySettings(orgId,
                     patch.has("allowedModels") ? models : before.allowedModels(),
                     logging != null ? logging : before.contentLogging(),
-                    enforcement != null ? enforcement : before.budgetEnforcement(), context.at());
+                    enforcement != null ? enforcement : before.budgetEnforcement(),
+                    patch.has("requestsPerMinute") ? toInt(rpm) : before.requestsPerMinute(),
+                    patch.has("tokensPerMinute") ? tpm : before.tokensPerMinute(),
+                    patch.has("agentRequestsPerMinute") ? toInt(agentRpm) : before.agentRequestsPerMinute(),
+                    patch.has("agentTokensPerMinute") ? agentTpm : before.agentTokensPerMinute(), context.at());
             settings.save(scope, after);
             audit.record(context, orgId, "gateway.settings.changed", "organization", orgId, before, after);
             return after;
         });
+    }
+
+    /** A per-minute limit as sent: a whole number from 1 to {@code max}, or null for none. */
+    private static Long limit(PatchBody patch, String field, long max) {
+        Object value = patch.fields().get(field);
+        return value == null ? null : Numbers.wholeNumber(field, value, 1, max);
+    }
+
+    private static Integer toInt(Long value) {
+        return value == null ? null : Math.toIntExact(value);
     }
 
     private static String enforcement(Object value) {
