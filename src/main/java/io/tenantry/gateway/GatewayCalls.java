@@ -14,9 +14,14 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.guardrail.CallGuard;
+import io.tenantry.guardrail.CallScreen;
+import io.tenantry.guardrail.Verdict;
+import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 import io.tenantry.vault.ServerKeys;
@@ -36,6 +41,9 @@ class GatewayCalls {
     private static final Logger log = LoggerFactory.getLogger(GatewayCalls.class);
 
     static final String CHAT = "chat.completions";
+    static final String INPUT = "input";
+    static final String OUTPUT = "output";
+    static final String CONTENT_BLOCKED = "content_blocked";
     static final String EMBEDDINGS = "embeddings";
     /** The largest upstream answer read whole (a non-streamed one). */
     private static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
@@ -50,11 +58,13 @@ class GatewayCalls {
     private final GatewayMeter meter;
     private final BudgetHolds budgets;
     private final RateLimits rates;
+    private final CallGuard guard;
     private final ScopedTransactions transactions;
+    private final int guardrailWindow;
 
     GatewayCalls(RouteRepository routes, ProviderRepository providers, OrgGatewaySettings settings, Upstream upstream,
-            ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates,
-            ScopedTransactions transactions) {
+            ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
+            ScopedTransactions transactions, @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow) {
         this.routes = routes;
         this.providers = providers;
         this.settings = settings;
@@ -63,6 +73,8 @@ class GatewayCalls {
         this.meter = meter;
         this.budgets = budgets;
         this.rates = rates;
+        this.guard = guard;
+        this.guardrailWindow = guardrailWindow;
         this.transactions = transactions;
     }
 
@@ -102,12 +114,18 @@ class GatewayCalls {
                 call.prompt = clip(CHAT.equals(endpoint) ? body.path("messages").toString()
                         : body.path("input").toString());
             }
-            if (plan.settings().limitsRates() || plan.settings().blocksOverBudget()) {
+            call.screen = guard.open(new OrgCallContext(agent, OrgScope.of(agent.orgId()), agent.orgId(), requestId,
+                    call.startedAt), agent);
+            boolean screensInput = call.screen.judges(INPUT);
+            if (plan.settings().limitsRates() || plan.settings().blocksOverBudget() || screensInput) {
                 long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body)
                         : TokenEstimate.embeddingInput(body.path("input"));
                 call.admission = rates.admit(agent, plan.settings(), input, Instant.now()).orElse(null);
                 if (call.admission != null) {
                     call.admission.headers().forEach(response::setHeader);
+                }
+                if (screensInput) {
+                    screenPrompt(call, endpoint, body, input);
                 }
                 if (plan.settings().blocksOverBudget()) {
                     call.hold = budgets.hold(agent, plan, worst(endpoint, body, input), Instant.now()).orElse(null);
@@ -142,6 +160,23 @@ class GatewayCalls {
         }
     }
 
+    /**
+     * The org's input rules judge the prompt's texts together: a block (or pause) refuses
+     * the call before any upstream sees it; a redaction rewrites each text in the body that
+     * goes upstream.
+     */
+    private static void screenPrompt(Call call, String endpoint, ObjectNode body, long input) {
+        List<CallTexts.Slot> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body) : CallTexts.embeddingInput(body);
+        Verdict verdict = call.screen.judge(INPUT, CallTexts.joined(texts), input);
+        switch (verdict.decision()) {
+            case "block", "pause" -> throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage("prompt",
+                    verdict.decision()));
+            case "redact" -> texts.forEach(t -> t.set(call.screen.redacted(INPUT, t.text())));
+            default -> {
+            }
+        }
+    }
+
     private static BudgetHolds.Worst worst(String endpoint, ObjectNode body, long input) {
         return CHAT.equals(endpoint) ? new BudgetHolds.Worst(input, CallBody.outputLimit(body), CallBody.choices(body))
                 : new BudgetHolds.Worst(input, 0L, 1);
@@ -155,7 +190,14 @@ class GatewayCalls {
      * budget never counts it as free.
      */
     private void record(Call call) {
+        if (call.recorded) {
+            return;
+        }
+        call.recorded = true;
         meter.record(call.record(), call.requestId);
+        if (call.screen != null) {
+            call.screen.record();
+        }
         if (call.admission != null) {
             try {
                 rates.settle(call.admission, call.input + call.cached + call.output);
@@ -282,9 +324,25 @@ class GatewayCalls {
             }
         }
         call.count(answerJson.path("usage"), request, text);
+        call.answer = call.logContent ? clip(text.toString()) : null;
+        if (CHAT.equals(call.endpoint) && call.screen != null && call.screen.judges(OUTPUT)) {
+            List<CallTexts.Slot> texts = CallTexts.answer(answerJson);
+            Verdict verdict = call.screen.judge(OUTPUT, CallTexts.joined(texts), call.output);
+            if ("block".equals(verdict.decision()) || "pause".equals(verdict.decision())) {
+                // The tokens were spent: the call is metered before it is refused.
+                call.status = GatewayRequest.REFUSED;
+                call.httpStatus = 400;
+                call.errorCode = CONTENT_BLOCKED;
+                record(call);
+                throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage("answer", verdict.decision()));
+            }
+            if ("redact".equals(verdict.decision())) {
+                texts.forEach(t -> t.set(call.screen.redacted(OUTPUT, t.text())));
+                bytes = CallBody.JSON.writeValueAsBytes(answerJson);
+            }
+        }
         call.status = GatewayRequest.OK;
         call.httpStatus = 200;
-        call.answer = call.logContent ? clip(text.toString()) : null;
         // Recorded before the answer leaves: an answered call is always a metered one.
         record(call);
         response.setStatus(200);
@@ -305,8 +363,11 @@ class GatewayCalls {
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
         OutputStream out = response.getOutputStream();
-        StreamRelay relay = new StreamRelay(wantsUsage, call.startNanos);
+        StreamRelay relay = new StreamRelay(wantsUsage);
+        HeldStream held = call.screen != null && call.screen.judges(OUTPUT) ? new HeldStream(call.screen,
+                guardrailWindow) : null;
         String ending = null;
+        String blocked = null;
         byte[] chunk = answer.firstBytes();
         try {
             while (true) {
@@ -314,17 +375,14 @@ class GatewayCalls {
                     ending = relay.finished() ? null : "upstream_stream_cut";
                     break;
                 }
-                List<byte[]> events;
+                List<StreamRelay.Event> events;
                 try {
                     events = relay.accept(chunk);
                 } catch (IllegalStateException unreadable) {
                     ending = "upstream_invalid";
                     break;
                 }
-                for (byte[] event : events) {
-                    out.write(event);
-                    out.flush();
-                }
+                send(call, out, held == null ? events : held.accept(events));
                 if (relay.upstreamFailed()) {
                     ending = "upstream_error";
                     break;
@@ -342,6 +400,11 @@ class GatewayCalls {
                     break;
                 }
             }
+            if (held != null) {
+                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null));
+            }
+        } catch (HeldStream.Blocked stopped) {
+            blocked = stopped.decision;
         } catch (IOException clientGone) {
             answer.body().cancel();
             call.status = GatewayRequest.CANCELLED;
@@ -354,7 +417,15 @@ class GatewayCalls {
             ending = "gateway_stopping";
         }
         answer.body().cancel();
-        if (ending == null) {
+        if (blocked != null) {
+            call.status = GatewayRequest.REFUSED;
+            call.httpStatus = 400;
+            call.errorCode = CONTENT_BLOCKED;
+            finishStream(call, relay, request);
+            writeQuietly(out, StreamRelay.contentFilter(call.id, call.model));
+            writeQuietly(out, StreamRelay.errorEvent(blockedMessage("answer", blocked), "invalid_request_error",
+                    CONTENT_BLOCKED));
+        } else if (ending == null) {
             call.status = GatewayRequest.OK;
             call.httpStatus = 200;
             finishStream(call, relay, request);
@@ -369,8 +440,32 @@ class GatewayCalls {
         }
     }
 
+    /** Writes events to the client; the first that carries text is the call's first token. */
+    private static void send(Call call, OutputStream out, List<StreamRelay.Event> events) throws IOException {
+        if (events.isEmpty()) {
+            return;
+        }
+        for (StreamRelay.Event event : events) {
+            out.write(event.bytes());
+            if (call.firstTokenMs == null && !event.text().isEmpty()) {
+                call.firstTokenMs = (int) ((System.nanoTime() - call.startNanos) / 1_000_000);
+            }
+        }
+        out.flush();
+    }
+
+    private static Long completionTokens(JsonNode usage) {
+        JsonNode completion = usage.path("completion_tokens");
+        return completion.isIntegralNumber() && completion.canConvertToLong() && completion.longValue() > 0
+                ? completion.longValue() : null;
+    }
+
+    private static String blockedMessage(String what, String decision) {
+        return "The organization's guardrail rules stopped this " + what
+                + ("pause".equals(decision) ? " and paused this agent." : ".");
+    }
+
     private void finishStream(Call call, StreamRelay relay, ObjectNode request) {
-        call.firstTokenMs = relay.firstTokenMs();
         call.count(relay.usage(), request, relay.text());
         call.answer = call.logContent ? clip(relay.text().toString()) : null;
         record(call);
@@ -417,6 +512,8 @@ class GatewayCalls {
         String answer;
         BudgetHolds.Hold hold;
         RateLimits.Admission admission;
+        CallScreen screen;
+        boolean recorded;
 
         Call(AgentPrincipal agent, String endpoint, String requestId) {
             this.agent = agent;
@@ -469,7 +566,8 @@ class GatewayCalls {
             return new GatewayRequest(id, agent.orgId(), agent.agentId(), agent.agentName(), endpoint, model,
                     tried ? tries.provider.name() : null, tried ? tries.target.model() : null, stream, status,
                     httpStatus, errorCode, input, cached, output, estimated, tried && tries.byok, tries.attempts,
-                    latency, firstTokenMs, startedAt, prompt, answer);
+                    latency, firstTokenMs, startedAt, screen == null ? null : screen.decision(INPUT),
+                    screen == null ? null : screen.decision(OUTPUT), prompt, answer);
         }
     }
 }

@@ -29,7 +29,12 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
         @Always @Schema(description = "Whether the organization's own provider key paid.") boolean byok,
         @Always int attempts, @Always int latencyMs,
         @Schema(description = "Until the first streamed token reached the client.") Integer firstTokenMs,
-        @Always Instant startedAt, String prompt, String answer) {
+        @Always Instant startedAt,
+        @Schema(allowableValues = {"allow", "redact", "block", "pause"}, description = "What the organization's "
+                + "guardrail rules decided about the prompt; absent when no rule judged it.") String inputDecision,
+        @Schema(allowableValues = {"allow", "redact", "block", "pause"}, description = "What they decided about the "
+                + "answer; absent when no rule judged it.") String outputDecision,
+        String prompt, String answer) {
 
     public static final String OK = "ok";
     public static final String REFUSED = "refused";

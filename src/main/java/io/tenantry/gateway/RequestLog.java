@@ -31,10 +31,11 @@ class RequestLog {
         jdbc.sql("""
                 insert into gateway_requests (id, org_id, agent_id, agent_name, endpoint, model, provider,
                        upstream_model, stream, status, http_status, error_code, input_tokens, cached_input_tokens,
-                       output_tokens, estimated, byok, attempts, latency_ms, first_token_ms, started_at, prompt, answer)
+                       output_tokens, estimated, byok, attempts, latency_ms, first_token_ms, started_at, input_decision,
+                       output_decision, prompt, answer)
                 values (:id, :org, :agent, :agentName, :endpoint, :model, :provider, :upstreamModel, :stream, :status,
                         :httpStatus, :errorCode, :input, :cached, :output, :estimated, :byok, :attempts, :latency,
-                        :firstToken, :started, :prompt, :answer)
+                        :firstToken, :started, :inputDecision, :outputDecision, :prompt, :answer)
                 """).param("id", r.id()).param("org", r.orgId()).param("agent", r.agentId())
                 .param("agentName", r.agentName()).param("endpoint", r.endpoint()).param("model", r.model())
                 .param("provider", r.provider()).param("upstreamModel", r.upstreamModel()).param("stream", r.stream())
@@ -42,7 +43,8 @@ class RequestLog {
                 .param("input", r.inputTokens()).param("cached", r.cachedInputTokens())
                 .param("output", r.outputTokens()).param("estimated", r.estimated()).param("byok", r.byok())
                 .param("attempts", r.attempts()).param("latency", r.latencyMs()).param("firstToken", r.firstTokenMs())
-                .param("started", Timestamps.of(r.startedAt())).param("prompt", r.prompt())
+                .param("started", Timestamps.of(r.startedAt())).param("inputDecision", r.inputDecision())
+                .param("outputDecision", r.outputDecision()).param("prompt", r.prompt())
                 .param("answer", r.answer()).update();
     }
 
@@ -95,7 +97,8 @@ class RequestLog {
                 rs.getBoolean("stream"), rs.getString("status"), rs.getInt("http_status"), rs.getString("error_code"),
                 rs.getLong("input_tokens"), rs.getLong("cached_input_tokens"), rs.getLong("output_tokens"),
                 rs.getBoolean("estimated"), rs.getBoolean("byok"), rs.getInt("attempts"), rs.getInt("latency_ms"),
-                rs.getObject("first_token_ms", Integer.class), Timestamps.read(rs, "started_at"), rs.getString("prompt"),
+                rs.getObject("first_token_ms", Integer.class), Timestamps.read(rs, "started_at"),
+                rs.getString("input_decision"), rs.getString("output_decision"), rs.getString("prompt"),
                 rs.getString("answer"));
     }
 }

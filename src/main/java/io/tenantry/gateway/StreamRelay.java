@@ -14,33 +14,38 @@ import tools.jackson.databind.node.ObjectNode;
  * Reads an upstream's server-sent events and gives back the events the client gets: the
  * same chunks, except the usage the gateway asked for on the client's behalf when the client
  * did not ask for it. Along the way it keeps what it needs to meter the call: the usage, the
- * text and tool-call arguments streamed (to count tokens when the upstream gives no usage),
- * whether a choice finished, and when the first token went out.
+ * text and tool-call arguments streamed (to count tokens when the upstream gives no usage)
+ * and whether a choice finished.
  */
 final class StreamRelay {
 
     static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * An event for the client: its bytes, the text it carries (content, reasoning, tool-call
+     * names and arguments; empty for none) and, where that text is one choice's plain
+     * content alone, the chunk itself (which guardrails may rewrite); else null.
+     */
+    record Event(byte[] bytes, String text, ObjectNode contentChunk) {
+    }
     /** A single event larger than this is not an upstream we understand. */
     private static final int MAX_LINE = 8 * 1024 * 1024;
 
     private final boolean clientWantsUsage;
-    private final long startNanos;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final StringBuilder text = new StringBuilder();
     private JsonNode usage = MissingNode.getInstance();
     private boolean finished;
     private boolean done;
     private boolean upstreamFailed;
-    private Integer firstTokenMs;
 
-    StreamRelay(boolean clientWantsUsage, long startNanos) {
+    StreamRelay(boolean clientWantsUsage) {
         this.clientWantsUsage = clientWantsUsage;
-        this.startNanos = startNanos;
     }
 
     /** The events to send the client for these bytes of the upstream's stream. */
-    List<byte[]> accept(byte[] bytes) {
-        List<byte[]> events = new ArrayList<>();
+    List<Event> accept(byte[] bytes) {
+        List<Event> events = new ArrayList<>();
         for (byte b : bytes) {
             if (done) {
                 break;
@@ -52,7 +57,7 @@ final class StreamRelay {
                 line.write(b);
                 continue;
             }
-            byte[] event = event(line.toString(StandardCharsets.UTF_8));
+            Event event = event(line.toString(StandardCharsets.UTF_8));
             line.reset();
             if (event != null) {
                 events.add(event);
@@ -61,7 +66,7 @@ final class StreamRelay {
         return events;
     }
 
-    private byte[] event(String raw) {
+    private Event event(String raw) {
         String text = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
         if (!text.startsWith("data:")) {
             // Blank separators, comments, event names and ids: the gateway writes its own framing.
@@ -76,10 +81,10 @@ final class StreamRelay {
         try {
             chunk = CallBody.JSON.readTree(data);
         } catch (Exception notJson) {
-            return frame(data);
+            return new Event(frame(data), "", null);
         }
         if (!(chunk instanceof ObjectNode object)) {
-            return frame(data);
+            return new Event(frame(data), "", null);
         }
         if (object.has("error")) {
             // The upstream's own words may quote its key: the gateway ends the stream with its own error.
@@ -91,38 +96,48 @@ final class StreamRelay {
         if (hasUsage) {
             usage = object.get("usage");
         }
-        boolean tokens = false;
+        StringBuilder carried = new StringBuilder();
+        boolean plainContent = object.path("choices").size() == 1;
         for (JsonNode choice : object.path("choices")) {
             JsonNode delta = choice.path("delta");
             String content = delta.path("content").asString("");
             String reasoning = delta.path("reasoning_content").asString("");
-            this.text.append(content).append(reasoning);
-            tokens |= !content.isEmpty() || !reasoning.isEmpty();
+            carried.append(content).append(reasoning);
+            plainContent &= reasoning.isEmpty() && delta.path("tool_calls").isEmpty();
             for (JsonNode call : delta.path("tool_calls")) {
-                String name = call.path("function").path("name").asString("");
-                String arguments = call.path("function").path("arguments").asString("");
-                this.text.append(name).append(arguments);
-                tokens |= !name.isEmpty() || !arguments.isEmpty();
+                carried.append(call.path("function").path("name").asString(""))
+                        .append(call.path("function").path("arguments").asString(""));
             }
             if (choice.path("finish_reason").isString()) {
                 finished = true;
             }
         }
-        if (tokens && firstTokenMs == null) {
-            firstTokenMs = (int) ((System.nanoTime() - startNanos) / 1_000_000);
-        }
+        this.text.append(carried);
+        ObjectNode contentChunk = plainContent && !carried.isEmpty() ? object : null;
         if (hasUsage && !clientWantsUsage) {
             if (object.path("choices").isEmpty()) {
                 return null;
             }
             object.remove("usage");
-            return frame(object.toString());
+            return new Event(frame(object.toString()), carried.toString(), contentChunk);
         }
-        return frame(data);
+        return new Event(frame(data), carried.toString(), contentChunk);
+    }
+
+    /** An event of {@code chunk} as it is now (after a guardrail rewrote it). */
+    static byte[] frame(ObjectNode chunk) {
+        return frame(chunk.toString());
     }
 
     private static byte[] frame(String data) {
         return ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The chunk that ends a stream stopped by the guardrails, as OpenAI ends one its content filter stopped. */
+    static byte[] contentFilter(java.util.UUID callId, String model) {
+        return frame(CallBody.JSON.writeValueAsString(Map.of("id", "chatcmpl-" + callId, "object",
+                "chat.completion.chunk", "created", java.time.Instant.now().getEpochSecond(), "model", model,
+                "choices", List.of(Map.of("index", 0, "delta", Map.of(), "finish_reason", "content_filter")))));
     }
 
     static byte[] errorEvent(String message, String type, String code) {
@@ -153,7 +168,4 @@ final class StreamRelay {
         return text;
     }
 
-    Integer firstTokenMs() {
-        return firstTokenMs;
-    }
 }

@@ -113,6 +113,11 @@ final class RuleSet {
                 .map(r -> r.rule).toList();
     }
 
+    /** Whether any rule judges this agent's texts going {@code direction}. */
+    boolean judges(UUID agentId, String direction) {
+        return rules.stream().anyMatch(r -> r.appliesTo(agentId, direction));
+    }
+
     /** Whether any rule keeps office hours, and so needs the org's time zone. */
     boolean keepsHours() {
         return keepsHours;
