@@ -12,7 +12,9 @@ export function inWords(error, labels) {
   const names = Object.keys(labels).sort((a, b) => b.length - a.length);
   for (const name of names) {
     const identifier = /[A-Z_\d]/.test(name);
-    const pattern = identifier ? new RegExp(`\\b${name}\\b`, 'g') : new RegExp(`^${name}\\b`);
+    // Field paths such as targets[0].model hold characters that mean something in a pattern.
+    const literal = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = identifier ? new RegExp(`\\b${literal}\\b`, 'g') : new RegExp(`^${literal}\\b`);
     message = message.replace(pattern, labels[name]);
   }
   return message.charAt(0).toUpperCase() + message.slice(1);

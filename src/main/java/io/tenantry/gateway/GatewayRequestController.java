@@ -49,6 +49,16 @@ class GatewayRequestController {
         return requests.list(context, agentId, model, status, from, to, PageRequest.of(limit, cursor));
     }
 
+    @Operation(operationId = "getGatewayStats", summary = "The gateway's calls over time",
+            description = "Requests, errors, refusals, tokens, latency and time to first token of the organizations "
+                    + "in the org context, in UTC buckets: the last day by the hour, the last week by 6 hours or "
+                    + "the last 30 days by the day.")
+    @GetMapping("/stats")
+    GatewayStats stats(OrgCallContext context, @Parameter(schema = @Schema(allowableValues = {"day", "week",
+            "month"}, defaultValue = "day")) @RequestParam(required = false) String range) {
+        return requests.stats(context, range);
+    }
+
     @Operation(operationId = "getGatewaySettings", summary = "The organization's gateway settings",
             description = "Of the organization in the org context (the default organization without one).")
     @GetMapping("/settings")
@@ -56,10 +66,18 @@ class GatewayRequestController {
         return settings.get(context);
     }
 
-    @Schema(name = "GatewaySettingsChanges", description = "The fields to change; allowed_models and content_logging "
-            + "are accepted too.")
+    @Schema(name = "GatewaySettingsChanges", description = "The fields to change; their snake_case names "
+            + "(allowed_models, content_logging, budget_enforcement, requests_per_minute, ...) are accepted too. "
+            + "A limit set to null is no limit.")
     record Changes(@ArraySchema(maxItems = OrgGatewaySettings.MAX_MODELS, arraySchema = @Schema(types = {"array",
-            "null"})) java.util.List<String> allowedModels, Boolean contentLogging) {
+            "null"})) java.util.List<String> allowedModels, Boolean contentLogging,
+            @Schema(allowableValues = {"alert", "block"}) String budgetEnforcement,
+            @Schema(types = {"integer", "null"}, minimum = "1", maximum = "1000000000") Integer requestsPerMinute,
+            @Schema(types = {"integer", "null"}, minimum = "1", maximum = "1000000000000") Long tokensPerMinute,
+            @Schema(types = {"integer", "null"}, minimum = "1", maximum = "1000000000")
+            Integer agentRequestsPerMinute,
+            @Schema(types = {"integer", "null"}, minimum = "1", maximum = "1000000000000")
+            Long agentTokensPerMinute) {
     }
 
     @Operation(operationId = "changeGatewaySettings", summary = "Change the organization's gateway settings",

@@ -85,6 +85,34 @@ class RequestLog {
         return page.page(new ArrayList<>(rows), r -> new String[] {r.startedAt().toString(), r.id().toString()});
     }
 
+    /**
+     * The calls started in [from, to), summed per bucket of {@code bucketSeconds} (counted
+     * from the epoch, so buckets are the same for everyone); only buckets with calls.
+     */
+    List<GatewayStats.Bucket> stats(OrgScope scope, Instant from, Instant to, int bucketSeconds) {
+        String slot = "floor(extract(epoch from started_at) / " + bucketSeconds + ")";
+        return jdbc.sql("select " + slot + " as slot, count(*) as requests,"
+                + " sum(case when status in ('error', 'cut') then 1 else 0 end) as errors,"
+                + " sum(case when status = 'refused' then 1 else 0 end) as refused,"
+                + " sum(input_tokens + cached_input_tokens) as input_tokens, sum(output_tokens) as output_tokens,"
+                + " percentile_cont(0.5) within group (order by latency_ms) as latency_p50,"
+                + " percentile_cont(0.95) within group (order by latency_ms) as latency_p95,"
+                + " percentile_cont(0.5) within group (order by first_token_ms) as first_token_p50"
+                + " from gateway_requests where started_at >= :from and started_at < :to and " + scope.sql("org_id")
+                + " group by " + slot + " order by slot")
+                .param("from", Timestamps.of(from)).param("to", Timestamps.of(to)).params(scope.parameters())
+                .query((rs, n) -> new GatewayStats.Bucket(Instant.ofEpochSecond(rs.getLong("slot") * bucketSeconds),
+                        rs.getLong("requests"), rs.getLong("errors"), rs.getLong("refused"),
+                        rs.getLong("input_tokens"), rs.getLong("output_tokens"), millis(rs, "latency_p50"),
+                        millis(rs, "latency_p95"), millis(rs, "first_token_p50")))
+                .list();
+    }
+
+    private static Integer millis(ResultSet rs, String column) throws SQLException {
+        double value = rs.getDouble(column);
+        return rs.wasNull() ? null : (int) Math.round(value);
+    }
+
     int forget(OrgScope scope, Instant before) {
         return jdbc.sql("delete from gateway_requests where started_at < :before and " + scope.sql("org_id"))
                 .param("before", Timestamps.of(before)).params(scope.parameters()).update();

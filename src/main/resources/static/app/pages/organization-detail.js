@@ -1,5 +1,6 @@
-// One organization, with two tabs: its agents (assign, unassign, move from other orgs) and
-// its billing (monthly revenue against token cost, per-agent rates, a month's breakdown).
+// One organization, with three tabs: its agents (assign, unassign, move from other orgs),
+// its billing (monthly revenue against token cost, per-agent rates, a month's breakdown)
+// and its gateway (calls over time, the latest calls, the org's gateway settings).
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, post } from '../api.js';
@@ -7,6 +8,7 @@ import { moveAgent } from '../move-agent.js';
 import { DEFAULT_ORG } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
+import './organization-gateway.js';
 import { money } from '../format.js';
 import { afterTyping } from '../typing.js';
 
@@ -95,12 +97,15 @@ class OrganizationDetail extends LightElement {
         <span class="badge ${org.active ? 'ok' : 'off'}">${org.active ? 'Active' : 'Inactive'}</span>
       </div>
       <div role="tablist" class="tabs">
-        <a role="tab" href="${base}/agents" aria-selected=${this.tab !== 'billing' ? 'true' : 'false'}>Agents</a>
+        <a role="tab" href="${base}/agents" aria-selected=${this.tab !== 'billing' && this.tab !== 'gateway'
+          ? 'true' : 'false'}>Agents</a>
         ${this.me.pages.includes('billing') ? html`<a role="tab" href="${base}/billing"
           aria-selected=${this.tab === 'billing' ? 'true' : 'false'}>Billing &amp; Costs</a>` : ''}
+        <a role="tab" href="${base}/gateway" aria-selected=${this.tab === 'gateway' ? 'true' : 'false'}>Gateway</a>
       </div>
       ${this.tab === 'billing' ? html`<organization-billing .org=${org} .me=${this.me}></organization-billing>`
-        : this.agents(org)}`;
+        : this.tab === 'gateway' ? html`<organization-gateway .org=${org} .me=${this.me}></organization-gateway>`
+          : this.agents(org)}`;
   }
 
   agents(org) {

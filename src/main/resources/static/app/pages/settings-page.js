@@ -1,6 +1,6 @@
 // Settings: model prices (the price in force, each model's history, adding a price
-// version), model aliases (a reported name priced as a priced model) and USD exchange
-// rates per month.
+// version), model aliases (a reported name priced as a priced model), USD exchange rates
+// per month and, for owners and admins, the gateway's providers and routes.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
@@ -8,6 +8,7 @@ import { decimalInput, perMillion } from '../format.js';
 import { get, post, put, del } from '../api.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { isOperator } from './organizations-page.js';
+import './providers-routes.js';
 
 /** The forms' labels for the API's field names, for error messages. */
 const PRICE_LABELS = { model: 'Model', provider: 'Provider', inputPricePerMillion: 'Input price',
@@ -223,7 +224,8 @@ class SettingsPage extends LightElement {
           <button type="submit">Set rate</button>
         </form>` : ''}
         ${this.rateError ? html`<p class="error" role="alert">${this.rateError}</p>` : ''}
-      </section>`;
+      </section>
+      ${operator ? html`<providers-routes></providers-routes>` : ''}`;
   }
 }
 

@@ -148,6 +148,41 @@ class GatewayTest extends ServerTest {
     }
 
     @Test
+    void theStatsSumTheOrgsCallsPerBucket() throws Exception {
+        complete(key, chat(model)).expect(200);
+        stream(key, chat(model, "stream", true));
+        complete(key, chat("no-such-model")).expect(404);
+
+        JsonNode day = api.get("/api/gateway/stats").org(org).as(owner).send().expect(200).json();
+        assertThat(day.path("bucketSeconds").asInt()).isEqualTo(3600);
+        assertThat(day.path("buckets")).hasSize(24);
+        long requests = 0;
+        long refused = 0;
+        long input = 0;
+        long output = 0;
+        boolean timed = false;
+        for (JsonNode bucket : day.path("buckets")) {
+            requests += bucket.path("requests").asLong();
+            refused += bucket.path("refused").asLong();
+            input += bucket.path("inputTokens").asLong();
+            output += bucket.path("outputTokens").asLong();
+            timed |= bucket.path("latencyP95Ms").isNumber() && bucket.path("firstTokenP50Ms").isNumber();
+        }
+        assertThat(requests).isEqualTo(3);
+        assertThat(refused).isEqualTo(1);
+        assertThat(input).as("8 input and 3 cached tokens, twice").isEqualTo(22);
+        assertThat(output).isEqualTo(14);
+        assertThat(timed).isTrue();
+        assertThat(api.get("/api/gateway/stats?range=month").org(org).as(owner).send().expect(200).json()
+                .path("buckets")).hasSize(30);
+        assertThat(api.get("/api/gateway/stats?range=year").org(org).as(owner).send().expect(400).text("field"))
+                .isEqualTo("range");
+        String otherOrg = platform.createOrg("Quiet gateway org");
+        assertThat(api.get("/api/gateway/stats").org(otherOrg).as(owner).send().expect(200).json().path("buckets"))
+                .allSatisfy(b -> assertThat(b.path("requests").asLong()).isZero());
+    }
+
+    @Test
     void aWholeAnswerIsRelayedAndMeteredOnTheAgentsOrg() {
         Api.Response answer = complete(key, chat(model, "temperature", 0.2, "response_format",
                 Map.of("type", "json_object"))).expect(200);

@@ -172,6 +172,14 @@ class CrossTenantMatrixTest {
         }
     }
 
+    static long statsTotal(Api.Response stats) {
+        long total = 0;
+        for (tools.jackson.databind.JsonNode bucket : stats.json().path("buckets")) {
+            total += bucket.path("requests").asLong();
+        }
+        return total;
+    }
+
     String newGatewayProvider() {
         return api.post("/api/settings/providers").as(platform.owner()).json(Map.of("name", "matrix-"
                 + java.util.UUID.randomUUID().toString().substring(0, 8), "baseUrl", "http://127.0.0.1:9/v1",
@@ -728,6 +736,11 @@ class CrossTenantMatrixTest {
                             .allSatisfy(c -> assertThat(c.path("orgId").asString()).isEqualTo(org))
                             .anySatisfy(c -> assertThat(c.path("model").asString()).isEqualTo(gatewayModels
                                     .get(where)))));
+            rows.add(row("GET /api/gateway/stats with X-Org-Id " + where, Expect.contextOf(where),
+                    who -> api.get("/api/gateway/stats").org(org).as(token(who)).send(),
+                    (who, r) -> assertThat(statsTotal(r)).as("the stats count the calls the log shows")
+                            .isEqualTo(api.get("/api/gateway/requests?limit=500").org(org).as(token(who)).send()
+                                    .items().size())));
             rows.add(row("GET /api/gateway/settings with X-Org-Id " + where, Expect.contextOf(where),
                     who -> api.get("/api/gateway/settings").org(org).as(token(who)).send(),
                     (who, r) -> assertThat(r.text("orgId")).isEqualTo(org)));
@@ -743,6 +756,10 @@ class CrossTenantMatrixTest {
                         assertThat(models).containsAll(gatewayModels.values());
                     }
                 }));
+        rows.add(row("GET /api/gateway/stats", Expect.everyUser(200),
+                who -> api.get("/api/gateway/stats?range=week").as(token(who)).send(),
+                (who, r) -> assertThat(statsTotal(r)).isEqualTo(api.get("/api/gateway/requests?limit=500")
+                        .as(token(who)).send().items().size())));
         rows.add(row("GET /api/settings/providers", Expect.operators(200),
                 who -> api.get("/api/settings/providers").as(token(who)).send(),
                 (who, r) -> assertThat(r.itemIds()).contains(gatewayProvider)));

@@ -33,6 +33,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import tools.jackson.databind.JsonNode;
 
+import io.tenantry.gateway.FakeUpstream;
 import io.tenantry.support.Api;
 import io.tenantry.support.Browser;
 import io.tenantry.support.MonthEdge;
@@ -1157,6 +1158,81 @@ class DashboardBrowserTest {
     }
 
     /**
+     * The gateway set up from Settings (a provider whose key is picked from the vault by name,
+     * a route with a fallback), then an organization's Gateway tab: its calls charted, the
+     * latest ones with their guardrail decisions, and its settings changed with errors shown
+     * in the form's words.
+     */
+    @Test
+    @Order(29)
+    void theGatewayIsSetUpInSettingsAndAnOrganizationsCallsAreChartedInItsTab() throws Exception {
+        try (FakeUpstream upstream = new FakeUpstream()) {
+            api.post("/api/credentials").org(DEFAULT_ORG).as(owner).json(Map.of("name", "BROWSER_UPSTREAM_KEY", "kind",
+                    "api_key", "value", "sk-browser-upstream-secret", "agentReadable", false)).send().expect(201);
+            browser.go("/#/settings");
+            browser.type("providers-routes input[name=providerName]", "browser-upstream");
+            browser.type("providers-routes input[name=baseUrl]", upstream.baseUrl());
+            new Select(browser.find("providers-routes select[name=keyCredential]"))
+                    .selectByVisibleText("BROWSER_UPSTREAM_KEY");
+            browser.clickButton("Add provider");
+            assertThat(browser.findWithText("table.providers tbody tr", "browser-upstream").getText())
+                    .contains("BROWSER_UPSTREAM_KEY");
+            browser.type("providers-routes input[name=routeModel]", "browser-gpt");
+            new Select(browser.find("providers-routes select[name=targetProvider]"))
+                    .selectByVisibleText("browser-upstream");
+            browser.type("providers-routes input[name=upstreamModel]", "upstream-browser");
+            browser.type("providers-routes input[name=maxOutputTokens]", "0");
+            browser.clickButton("Add route");
+            browser.findWithText("providers-routes .error", "Output limit");
+            browser.type("providers-routes input[name=maxOutputTokens]", "4000");
+            browser.clickButton("Add route");
+            assertThat(browser.findWithText("table.routes tbody tr", "browser-gpt").getText())
+                    .contains("browser-upstream: upstream-browser").contains("at most 4000 tokens out");
+            browser.screenshot("29-providers-routes");
+            assertThat(String.valueOf(browser.script("return document.documentElement.outerHTML")))
+                    .doesNotContain("sk-browser-upstream-secret");
+
+            api.post("/api/guardrails/rules").org(orgA).as(owner).json(Map.of("name", "No e-mail upstream", "type",
+                    "pii", "detectors", List.of("email"), "direction", "input", "action", "redact")).send()
+                    .expect(201);
+            String key = new Platform(api).issueKey(agentA);
+            for (int i = 0; i < 3; i++) {
+                api.post("/agent/v1/chat/completions").as(key).json(Map.of("model", "browser-gpt", "messages",
+                        List.of(Map.of("role", "user", "content", "Hello " + i)))).send().expect(200);
+            }
+            api.post("/agent/v1/chat/completions").as(key).json(Map.of("model", "browser-gpt", "stream", true,
+                    "messages", List.of(Map.of("role", "user", "content", "Mail ada@example.com")))).send()
+                    .expect(200);
+            api.post("/agent/v1/chat/completions").as(key).json(Map.of("model", "browser-nothing", "messages",
+                    List.of(Map.of("role", "user", "content", "Hi")))).send().expect(404);
+
+            browser.go("/#/organizations/" + orgA + "/gateway");
+            browser.findWithText("[role=tab][aria-selected=true]", "Gateway");
+            browser.waitUntil("three charts are drawn", () -> browser.all("gateway-chart canvas").size() == 3);
+            assertThat(browser.find("gateway-chart .plot").getDomAttribute("aria-label"))
+                    .contains("Requests").contains("Answered: 4 in all").contains("Refused: 1 in all");
+            assertThat(browser.findWithText("table.gateway-requests tbody tr", "in: redact").getText())
+                    .contains("browser-gpt").contains("first token");
+            browser.findWithText("table.gateway-requests tbody tr", "model_not_found");
+            browser.screenshot("29-gateway");
+
+            browser.type("form.gateway-settings input[name=requestsPerMinute]", "0");
+            browser.clickButton("Save settings");
+            browser.findWithText("form.gateway-settings .error", "Requests per minute (organization)");
+            browser.type("form.gateway-settings input[name=requestsPerMinute]", "600");
+            new Select(browser.find("form.gateway-settings select[name=budgetEnforcement]")).selectByValue("block");
+            browser.clickButton("Save settings");
+            browser.findWithText("form.gateway-settings .ok", "Saved");
+            JsonNode settings = api.get("/api/gateway/settings").org(orgA).as(owner).send().expect(200).json();
+            assertThat(settings.path("requestsPerMinute").asInt()).isEqualTo(600);
+            assertThat(settings.path("budgetEnforcement").asString()).isEqualTo("block");
+            browser.screenshot("29-gateway-settings");
+            api.patch("/api/gateway/settings").org(orgA).as(owner).json(Map.of("budgetEnforcement", "alert",
+                    "requestsPerMinute", "600")).send().expect(200);
+        }
+    }
+
+    /**
      * Every page opened after every other, for an owner (all pages) and a bound user (theirs):
      * each time the page opened is the only one on screen, and the console shows no error. A
      * page that cannot be left (one whose element breaks its own removal) stacks the next page
@@ -1182,10 +1258,10 @@ class DashboardBrowserTest {
         String axe = Files.readString(NodeTools.installed("axe-core/axe.min.js"));
         List<String> found = new ArrayList<>();
         audit("a bound user", axe, List.of("#/organizations/" + orgA + "/agents", "#/organizations/" + orgA
-                + "/billing"), found);
+                + "/billing", "#/organizations/" + orgA + "/gateway"), found);
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
         audit("the owner", axe, List.of("#/organizations/" + orgA + "/agents", "#/organizations/" + orgB
-                + "/billing"), found);
+                + "/billing", "#/organizations/" + orgA + "/gateway"), found);
         assertThat(found).as("serious or critical accessibility violations").isEmpty();
     }
 
