@@ -59,13 +59,16 @@ class AgentController {
 
     /** The body of PATCH /{id}, for the API document: the service reads the fields present (PatchBody). */
     @Schema(name = "AgentChanges", description = "The fields to change; those not given stay. "
-            + "billing_rate_override is accepted too. To move an agent, use assign-org; to pause, resume or stop "
+            + "billing_rate_override and monthly_budget are accepted too. To move an agent, use assign-org; to pause, resume or stop "
             + "it, the endpoints of those names.")
     record Changes(@Schema(maxLength = 200) String name,
             @Schema(types = {"string", "null"}, format = "email", maxLength = 320) String email,
             @Schema(maxLength = 2000) String description, @Schema(maxLength = 100) String model,
             @Schema(types = {"number", "string", "null"}, minimum = "0", maximum = "999999999999.99")
-            BigDecimal billingRateOverride) {
+            BigDecimal billingRateOverride,
+            @Schema(types = {"number", "string", "null"}, minimum = "0.01", maximum = "999999999999.99",
+                    description = "The most the agent may spend on models in a month, in its organization's "
+                            + "currency; null for none.") BigDecimal monthlyBudget) {
     }
 
     private static final String LIST_EXAMPLE = """

@@ -157,15 +157,27 @@ class BudgetHolds {
             ModelPrice price = book.at(entry.getValue(), now).orElseThrow(() -> unverifiable("The model '"
                     + entry.getValue() + "' has no price, so what a call to it costs cannot be checked against the "
                     + "budget: an operator must price it."));
-            // The call's own limit, capped by the model's where the route states one; without a
-            // limit of its own, the model's (the gateway's default where the route states none).
-            Integer modelLimit = target.maxOutputTokens();
-            long output = worst.outputLimit() == null ? (modelLimit != null ? modelLimit : defaultOutputLimit)
-                    : modelLimit == null ? worst.outputLimit() : Math.min(worst.outputLimit(), modelLimit);
-            BigDecimal cost = UsageCost.of(worst.inputTokens(), 0, output * worst.choices(), price);
+            BigDecimal cost = UsageCost.of(worst.inputTokens(), 0, outputTokens(target, worst), price);
             dearest = dearest.max(cost);
         }
         return dearest;
+    }
+
+    /**
+     * The most output a call may get from this target: its own limit, capped by the model's
+     * where the route states one; without a limit of its own, the model's (the gateway's
+     * default where the route states none); times its choices.
+     */
+    long outputTokens(Route.Target target, Worst worst) {
+        Integer modelLimit = target.maxOutputTokens();
+        long output = worst.outputLimit() == null ? (modelLimit != null ? modelLimit : defaultOutputLimit)
+                : modelLimit == null ? worst.outputLimit() : Math.min(worst.outputLimit(), modelLimit);
+        return output * worst.choices();
+    }
+
+    /** The most output a call may get from any of its route's targets. */
+    long outputTokens(Route route, Worst worst) {
+        return route.targets().stream().mapToLong(t -> outputTokens(t, worst)).max().orElse(0);
     }
 
     /**

@@ -2,6 +2,8 @@ package io.tenantry.gateway;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import tools.jackson.databind.JsonNode;
@@ -9,11 +11,21 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The texts of a call that guardrails judge, each where it sits in the body, so that a
- * redaction can be written back in place: a prompt's message contents (strings, or the
- * text parts of a list), an embedding's inputs, an answer's contents and tool-call arguments.
+ * The texts of a call that guardrails judge and token estimates count, each where it sits
+ * in the body, so that a redaction can be written back in place. That is every string of
+ * the body the model reads (message contents and parts, names, tool calls and their
+ * arguments, tool and function definitions, response formats, predictions), leaving out
+ * only the fields that are not text to a model (ids, roles, types, the model, image and
+ * audio data). Texts come in groups: the parts of one message's content are read as one
+ * text, as the model reads them; every other text stands alone.
  */
 final class CallTexts {
+
+    /** Fields whose strings are names of things, enums or binary data, not text a model reads. */
+    private static final Set<String> NOT_TEXT = Set.of("model", "role", "type", "id", "tool_call_id", "url", "data",
+            "detail", "format", "voice", "user", "service_tier", "reasoning_effort", "modalities", "object",
+            "finish_reason", "encoding_format", "index", "stream", "stream_options", "tool_choice",
+            "logit_bias", "metadata", "store", "seed", "prompt_cache_key", "safety_identifier");
 
     /** One text in a JSON body: a field of an object, or an item of a list. */
     record Slot(ObjectNode object, String field, ArrayNode list, int index) {
@@ -34,61 +46,105 @@ final class CallTexts {
     private CallTexts() {
     }
 
-    static List<Slot> prompt(ObjectNode body) {
-        List<Slot> slots = new ArrayList<>();
-        for (JsonNode message : body.path("messages")) {
-            if (message instanceof ObjectNode object) {
-                content(object, slots);
-            }
-        }
-        return slots;
-    }
-
-    static List<Slot> embeddingInput(ObjectNode body) {
-        List<Slot> slots = new ArrayList<>();
-        JsonNode input = body.get("input");
-        if (input != null && input.isString()) {
-            slots.add(new Slot(body, "input", null, 0));
-        } else if (input instanceof ArrayNode list) {
-            for (int i = 0; i < list.size(); i++) {
-                if (list.get(i).isString()) {
-                    slots.add(new Slot(null, null, list, i));
+    /**
+     * A chat request's texts, in groups: the parts of a message's content form one group (the
+     * model reads them as one text); every other text is a group of its own.
+     */
+    static List<List<Slot>> prompt(ObjectNode body) {
+        List<List<Slot>> groups = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            if (field.getKey().equals("messages") && field.getValue().isArray()) {
+                for (JsonNode message : field.getValue()) {
+                    message(message, groups);
                 }
+            } else if (!NOT_TEXT.contains(field.getKey())) {
+                apart(body, field.getKey(), groups);
             }
         }
-        return slots;
+        return groups;
     }
 
-    static List<Slot> answer(JsonNode answer) {
-        List<Slot> slots = new ArrayList<>();
+    /** An embeddings request's texts: each a group of its own. */
+    static List<List<Slot>> embeddingInput(ObjectNode body) {
+        List<List<Slot>> groups = new ArrayList<>();
+        apart(body, "input", groups);
+        return groups;
+    }
+
+    /** A whole answer's texts: each choice's content as one group, every other text apart. */
+    static List<List<Slot>> answer(JsonNode answer) {
+        List<List<Slot>> groups = new ArrayList<>();
         for (JsonNode choice : answer.path("choices")) {
-            if (choice.path("message") instanceof ObjectNode message) {
-                content(message, slots);
-                for (JsonNode call : message.path("tool_calls")) {
-                    if (call.path("function") instanceof ObjectNode function && function.path("arguments").isString()) {
-                        slots.add(new Slot(function, "arguments", null, 0));
-                    }
+            message(choice.path("message"), groups);
+        }
+        return groups;
+    }
+
+    private static void message(JsonNode message, List<List<Slot>> groups) {
+        if (!(message instanceof ObjectNode object)) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            if (field.getKey().equals("content")) {
+                List<Slot> content = new ArrayList<>();
+                collect(object, "content", content);
+                if (!content.isEmpty()) {
+                    groups.add(content);
                 }
+            } else if (!NOT_TEXT.contains(field.getKey())) {
+                apart(object, field.getKey(), groups);
             }
         }
-        return slots;
     }
 
-    /** The texts joined as the rules judge them together. */
-    static String joined(List<Slot> slots) {
-        return slots.stream().map(Slot::text).collect(Collectors.joining("\n\n"));
+    /** Each text under the field, a group of its own. */
+    private static void apart(ObjectNode parent, String field, List<List<Slot>> groups) {
+        List<Slot> slots = new ArrayList<>();
+        collect(parent, field, slots);
+        slots.forEach(slot -> groups.add(List.of(slot)));
     }
 
-    private static void content(ObjectNode message, List<Slot> slots) {
-        JsonNode content = message.get("content");
-        if (content != null && content.isString()) {
-            slots.add(new Slot(message, "content", null, 0));
-        } else if (content instanceof ArrayNode parts) {
-            for (JsonNode part : parts) {
-                if (part instanceof ObjectNode object && "text".equals(object.path("type").asString(""))
-                        && object.path("text").isString()) {
-                    slots.add(new Slot(object, "text", null, 0));
+    /** The texts as the rules judge them: a group's texts run together, groups apart. */
+    static String joined(List<List<Slot>> groups) {
+        return groups.stream().map(g -> g.stream().map(Slot::text).collect(Collectors.joining()))
+                .collect(Collectors.joining("\n\n"));
+    }
+
+    static List<Slot> all(List<List<Slot>> groups) {
+        return groups.stream().flatMap(List::stream).toList();
+    }
+
+    private static void collect(ObjectNode parent, String field, List<Slot> slots) {
+        JsonNode value = parent.get(field);
+        if (value == null) {
+            return;
+        }
+        if (value.isString()) {
+            slots.add(new Slot(parent, field, null, 0));
+        } else {
+            descend(value, slots);
+        }
+    }
+
+    private static void collect(ArrayNode parent, int index, List<Slot> slots) {
+        JsonNode value = parent.get(index);
+        if (value.isString()) {
+            slots.add(new Slot(null, null, parent, index));
+        } else {
+            descend(value, slots);
+        }
+    }
+
+    private static void descend(JsonNode value, List<Slot> slots) {
+        if (value instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                if (!NOT_TEXT.contains(field.getKey())) {
+                    collect(object, field.getKey(), slots);
                 }
+            }
+        } else if (value instanceof ArrayNode list) {
+            for (int i = 0; i < list.size(); i++) {
+                collect(list, i, slots);
             }
         }
     }

@@ -110,17 +110,16 @@ class GatewayCalls {
             boolean wantsUsage = call.stream && CallBody.wantsStreamUsage(body);
             CallPlan plan = plan(agent, call.model);
             call.logContent = plan.settings().contentLogging();
-            if (call.logContent) {
-                call.prompt = clip(CHAT.equals(endpoint) ? body.path("messages").toString()
-                        : body.path("input").toString());
-            }
             call.screen = guard.open(new OrgCallContext(agent, OrgScope.of(agent.orgId()), agent.orgId(), requestId,
                     call.startedAt), agent);
             boolean screensInput = call.screen.judges(INPUT);
             if (plan.settings().limitsRates() || plan.settings().blocksOverBudget() || screensInput) {
                 long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body)
                         : TokenEstimate.embeddingInput(body.path("input"));
-                call.admission = rates.admit(agent, plan.settings(), input, Instant.now()).orElse(null);
+                BudgetHolds.Worst worst = worst(endpoint, body, input);
+                // A call counts what it may use at most against tokens per minute, and what it used once it ends.
+                call.admission = rates.admit(agent, plan.settings(), input + budgets.outputTokens(plan.route(), worst),
+                        Instant.now()).orElse(null);
                 if (call.admission != null) {
                     call.admission.headers().forEach(response::setHeader);
                 }
@@ -128,8 +127,13 @@ class GatewayCalls {
                     screenPrompt(call, endpoint, body, input);
                 }
                 if (plan.settings().blocksOverBudget()) {
-                    call.hold = budgets.hold(agent, plan, worst(endpoint, body, input), Instant.now()).orElse(null);
+                    call.hold = budgets.hold(agent, plan, worst, Instant.now()).orElse(null);
                 }
+            }
+            if (call.logContent) {
+                // After the guardrails: the log keeps what went upstream, redactions and all.
+                call.prompt = clip(CHAT.equals(endpoint) ? body.path("messages").toString()
+                        : body.path("input").toString());
             }
             UpstreamCall answer;
             try {
@@ -166,14 +170,28 @@ class GatewayCalls {
      * goes upstream.
      */
     private static void screenPrompt(Call call, String endpoint, ObjectNode body, long input) {
-        List<CallTexts.Slot> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body) : CallTexts.embeddingInput(body);
+        List<List<CallTexts.Slot>> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body)
+                : CallTexts.embeddingInput(body);
         Verdict verdict = call.screen.judge(INPUT, CallTexts.joined(texts), input);
         switch (verdict.decision()) {
             case "block", "pause" -> throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage("prompt",
                     verdict.decision()));
-            case "redact" -> texts.forEach(t -> t.set(call.screen.redacted(INPUT, t.text())));
+            case "redact" -> redact(call.screen, INPUT, texts, "prompt");
             default -> {
             }
+        }
+    }
+
+    /**
+     * Redacts each text on its own; a match that runs across texts (a word split over two
+     * parts of a message) is found in none of them, and a redaction that cannot be placed
+     * blocks rather than lets it through.
+     */
+    private static void redact(CallScreen screen, String direction, List<List<CallTexts.Slot>> texts, String what) {
+        CallTexts.all(texts).forEach(t -> t.set(screen.redacted(direction, t.text())));
+        String after = CallTexts.joined(texts);
+        if (!screen.redacted(direction, after).equals(after)) {
+            throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage(what, "block"));
         }
     }
 
@@ -326,19 +344,25 @@ class GatewayCalls {
         call.count(answerJson.path("usage"), request, text);
         call.answer = call.logContent ? clip(text.toString()) : null;
         if (CHAT.equals(call.endpoint) && call.screen != null && call.screen.judges(OUTPUT)) {
-            List<CallTexts.Slot> texts = CallTexts.answer(answerJson);
+            List<List<CallTexts.Slot>> texts = CallTexts.answer(answerJson);
             Verdict verdict = call.screen.judge(OUTPUT, CallTexts.joined(texts), call.output);
-            if ("block".equals(verdict.decision()) || "pause".equals(verdict.decision())) {
+            String decision = verdict.decision();
+            if ("redact".equals(decision)) {
+                try {
+                    redact(call.screen, OUTPUT, texts, "answer");
+                    bytes = CallBody.JSON.writeValueAsBytes(answerJson);
+                    call.answer = call.logContent ? clip(CallTexts.joined(texts)) : null;
+                } catch (GatewayError unplaced) {
+                    decision = "block";
+                }
+            }
+            if ("block".equals(decision) || "pause".equals(decision)) {
                 // The tokens were spent: the call is metered before it is refused.
                 call.status = GatewayRequest.REFUSED;
                 call.httpStatus = 400;
                 call.errorCode = CONTENT_BLOCKED;
                 record(call);
-                throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage("answer", verdict.decision()));
-            }
-            if ("redact".equals(verdict.decision())) {
-                texts.forEach(t -> t.set(call.screen.redacted(OUTPUT, t.text())));
-                bytes = CallBody.JSON.writeValueAsBytes(answerJson);
+                throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage("answer", decision));
             }
         }
         call.status = GatewayRequest.OK;
@@ -365,7 +389,7 @@ class GatewayCalls {
         OutputStream out = response.getOutputStream();
         StreamRelay relay = new StreamRelay(wantsUsage);
         HeldStream held = call.screen != null && call.screen.judges(OUTPUT) ? new HeldStream(call.screen,
-                guardrailWindow) : null;
+                guardrailWindow, CallBody.choices(request) > 1) : null;
         String ending = null;
         String blocked = null;
         byte[] chunk = answer.firstBytes();
@@ -410,7 +434,7 @@ class GatewayCalls {
             call.status = GatewayRequest.CANCELLED;
             call.httpStatus = 499;
             call.errorCode = "client_closed";
-            finishStream(call, relay, request);
+            finishStream(call, relay, held, request);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -421,20 +445,20 @@ class GatewayCalls {
             call.status = GatewayRequest.REFUSED;
             call.httpStatus = 400;
             call.errorCode = CONTENT_BLOCKED;
-            finishStream(call, relay, request);
+            finishStream(call, relay, held, request);
             writeQuietly(out, StreamRelay.contentFilter(call.id, call.model));
             writeQuietly(out, StreamRelay.errorEvent(blockedMessage("answer", blocked), "invalid_request_error",
                     CONTENT_BLOCKED));
         } else if (ending == null) {
             call.status = GatewayRequest.OK;
             call.httpStatus = 200;
-            finishStream(call, relay, request);
+            finishStream(call, relay, held, request);
             writeQuietly(out, StreamRelay.DONE);
         } else {
             call.status = GatewayRequest.CUT;
             call.httpStatus = 502;
             call.errorCode = ending;
-            finishStream(call, relay, request);
+            finishStream(call, relay, held, request);
             writeQuietly(out, StreamRelay.errorEvent("The model's provider broke off its answer; what was streamed "
                     + "is billed.", "api_error", ending));
         }
@@ -465,9 +489,10 @@ class GatewayCalls {
                 + ("pause".equals(decision) ? " and paused this agent." : ".");
     }
 
-    private void finishStream(Call call, StreamRelay relay, ObjectNode request) {
+    /** Meters a stream; the log keeps the answer as the client got it (redactions and all). */
+    private void finishStream(Call call, StreamRelay relay, HeldStream held, ObjectNode request) {
         call.count(relay.usage(), request, relay.text());
-        call.answer = call.logContent ? clip(relay.text().toString()) : null;
+        call.answer = call.logContent ? clip(held != null ? held.delivered() : relay.text().toString()) : null;
         record(call);
     }
 

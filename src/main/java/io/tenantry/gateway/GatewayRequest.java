@@ -21,7 +21,8 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
         @Schema(description = "The provider that answered, when one did.") String provider,
         String upstreamModel, @Always boolean stream,
         @Always @Schema(allowableValues = {"ok", "refused", "error", "cut", "cancelled"},
-                description = "refused: by the gateway, before any upstream call; error: the upstream failed or "
+                description = "refused: by the gateway, before any upstream call, or an answer the organization's "
+                        + "guardrails stopped (billed, since the model answered); error: the upstream failed or "
                         + "refused; cut: the upstream's stream broke off after it started; cancelled: the client "
                         + "went away.") String status,
         @Always int httpStatus, String errorCode, @Always long inputTokens, @Always long cachedInputTokens,

@@ -4,19 +4,24 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.tenantry.guardrail.CallScreen;
 import io.tenantry.guardrail.Verdict;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A streamed answer under the org's output rules: the last {@code window} characters are
- * held back while the rules judge the held text with each new chunk, so a match no longer
- * than the window is judged before any of it leaves. A block (or pause) ends the stream
- * before the held text goes out; a redaction rewrites the held text, which goes out as one
- * chunk in place of the chunks that carried it (only where those carried one choice's plain
- * content; otherwise a redaction cannot be placed and blocks). Text released is never
- * judged again, so the cost stays linear in the answer's length.
+ * A streamed answer under the org's output rules. With one choice, the last
+ * {@code window} characters are held back while the rules judge the held text with each
+ * new chunk, so a match no longer than the window is judged before any of it leaves; once
+ * the upstream ends, the whole answer is judged once more, so a longer match still stops
+ * the stream (without taking back what left). A block (or pause) ends the stream before the
+ * held text goes out; a redaction rewrites the held text, which goes out as one chunk in
+ * place of the chunks that carried it (only where those carried plain content; otherwise it
+ * cannot be placed and blocks). With several choices, whose chunks interleave, the whole
+ * answer is held and each choice judged on its own at the end; a redaction there blocks.
+ * Text released is not judged again chunk by chunk, so the cost stays linear.
  */
 final class HeldStream {
 
@@ -32,12 +37,18 @@ final class HeldStream {
 
     private final CallScreen screen;
     private final int window;
+    private final boolean severalChoices;
     private final Deque<StreamRelay.Event> held = new ArrayDeque<>();
     private final StringBuilder heldText = new StringBuilder();
+    /** Every text released to the client, as it is after redaction. */
+    private final StringBuilder delivered = new StringBuilder();
+    /** The whole answer as the upstream sent it, per choice. */
+    private final Map<Integer, StringBuilder> answer = new TreeMap<>();
 
-    HeldStream(CallScreen screen, int window) {
+    HeldStream(CallScreen screen, int window, boolean severalChoices) {
         this.screen = screen;
         this.window = window;
+        this.severalChoices = severalChoices;
     }
 
     /** Takes the relay's events; answers those that may leave now. */
@@ -46,21 +57,49 @@ final class HeldStream {
         for (StreamRelay.Event event : events) {
             held.add(event);
             heldText.append(event.text());
+            answer.computeIfAbsent(Math.max(0, event.choice()), i -> new StringBuilder()).append(event.text());
             grew |= !event.text().isEmpty();
         }
+        if (severalChoices) {
+            return List.of();
+        }
         if (grew) {
-            judge(null);
+            judgeHeld(null);
         }
         return release(window);
     }
 
-    /** The stream ended: the held text is judged a last time (with the answer's tokens) and all of it leaves. */
+    /**
+     * The stream ended: the held text is judged a last time (with the answer's tokens), then
+     * the whole answer; if neither stops it, everything held leaves.
+     */
     List<StreamRelay.Event> finish(Long outputTokens) throws Blocked {
-        judge(outputTokens);
+        if (severalChoices) {
+            for (StringBuilder choice : answer.values()) {
+                String decision = screen.judge("output", choice.toString(), outputTokens).decision();
+                if (!decision.equals("allow")) {
+                    throw new Blocked(decision.equals("pause") ? "pause" : "block");
+                }
+            }
+            return release(0);
+        }
+        judgeHeld(outputTokens);
+        String whole = answer.getOrDefault(0, new StringBuilder()).toString();
+        if (whole.length() > heldText.length()) {
+            String decision = screen.judge("output", whole, outputTokens).decision();
+            if (decision.equals("block") || decision.equals("pause")) {
+                throw new Blocked(decision);
+            }
+        }
         return release(0);
     }
 
-    private void judge(Long tokens) throws Blocked {
+    /** What the client was sent, after redactions. */
+    String delivered() {
+        return delivered.toString();
+    }
+
+    private void judgeHeld(Long tokens) throws Blocked {
         Verdict verdict = screen.judge("output", heldText.toString(), tokens);
         switch (verdict.decision()) {
             case "block", "pause" -> throw new Blocked(verdict.decision());
@@ -95,7 +134,7 @@ final class HeldStream {
         held.clear();
         for (StreamRelay.Event event : kept) {
             held.add(event != null ? event : new StreamRelay.Event(StreamRelay.frame(replacement), redacted,
-                    replacement));
+                    replacement, 0));
         }
         heldText.setLength(0);
         heldText.append(redacted);
@@ -107,6 +146,7 @@ final class HeldStream {
         while (!held.isEmpty() && heldText.length() - held.peekFirst().text().length() >= keep) {
             StreamRelay.Event event = held.pollFirst();
             heldText.delete(0, event.text().length());
+            delivered.append(event.text());
             out.add(event);
         }
         return out;

@@ -42,7 +42,8 @@ class OpenAiErrors {
 
     private static void retryAfter(HttpServletResponse response, java.time.Duration wait) {
         if (wait != null) {
-            response.setHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+            // Whole seconds, rounded up: a client that waits exactly this long is not refused again.
+            response.setHeader("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)));
         }
     }
 

@@ -19,10 +19,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Requests and tokens per minute, for an org's agents together and for each agent, counted
  * in the database so the limit holds across nodes. Minutes are fixed (they start on the
- * minute). A call is admitted when one more request fits and its input estimate fits in
- * what is left of the minute's tokens; its real tokens (output included) are counted in
- * the minute it started once it ends, so a minute can end over its token limit by the last
- * calls' answers, and the calls after them wait for the next minute. Answers carry OpenAI's
+ * minute). A call is admitted when one more request fits and the most it may use (its
+ * prompt's estimate and its output limit) fits in what is left of the minute's tokens; once
+ * it ends, its real tokens replace that in the minute it started. Answers carry OpenAI's
  * {@code x-ratelimit-*} headers for the tightest limit that applies; a refusal is 429 with
  * {@code Retry-After}.
  */
@@ -95,9 +94,13 @@ class RateLimits {
     private static GatewayError refusal(Limit limit, RateWindowRepository.Used used, long tokens, Duration reset) {
         boolean requests = used.requests() >= limit.requests();
         String what = requests ? limit.requests() + " requests" : limit.tokens() + " tokens";
-        String message = "Rate limit reached: the " + limit.whose() + "'s limit of " + what + " per minute "
-                + (requests ? "is used up" : "leaves no room for this call's " + tokens + " input tokens")
-                + "; try again in " + seconds(reset) + ".";
+        String message = tokens > limit.tokens()
+                ? "Request too large: this call may use " + tokens + " tokens (its prompt and its output limit), "
+                        + "more than the " + limit.whose() + "'s limit of " + what + " per minute; lower max_tokens "
+                        + "or shorten the prompt."
+                : "Rate limit reached: the " + limit.whose() + "'s limit of " + what + " per minute "
+                        + (requests ? "is used up" : "leaves no room for this call's " + tokens + " tokens")
+                        + "; try again in " + seconds(reset) + ".";
         Headers headers = new Headers(reset);
         headers.add(limit, used);
         return new GatewayError(429, "rate_limit_error", requests ? "rate_limit_exceeded" : "tokens_rate_limit_exceeded",

@@ -22,11 +22,12 @@ final class StreamRelay {
     static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * An event for the client: its bytes, the text it carries (content, reasoning, tool-call
-     * names and arguments; empty for none) and, where that text is one choice's plain
-     * content alone, the chunk itself (which guardrails may rewrite); else null.
+     * An event for the client: its bytes, the text it carries (content, reasoning, refusals,
+     * tool and function calls, audio transcripts; empty for none), where that text is one
+     * choice's plain content alone the chunk itself (which guardrails may rewrite, else
+     * null), and the index of its one choice (-1 for none or several).
      */
-    record Event(byte[] bytes, String text, ObjectNode contentChunk) {
+    record Event(byte[] bytes, String text, ObjectNode contentChunk, int choice) {
     }
     /** A single event larger than this is not an upstream we understand. */
     private static final int MAX_LINE = 8 * 1024 * 1024;
@@ -81,10 +82,10 @@ final class StreamRelay {
         try {
             chunk = CallBody.JSON.readTree(data);
         } catch (Exception notJson) {
-            return new Event(frame(data), "", null);
+            return new Event(frame(data), "", null, -1);
         }
         if (!(chunk instanceof ObjectNode object)) {
-            return new Event(frame(data), "", null);
+            return new Event(frame(data), "", null, -1);
         }
         if (object.has("error")) {
             // The upstream's own words may quote its key: the gateway ends the stream with its own error.
@@ -98,16 +99,22 @@ final class StreamRelay {
         }
         StringBuilder carried = new StringBuilder();
         boolean plainContent = object.path("choices").size() == 1;
+        int choiceIndex = object.path("choices").size() == 1 ? object.path("choices").get(0).path("index").asInt(0)
+                : -1;
         for (JsonNode choice : object.path("choices")) {
             JsonNode delta = choice.path("delta");
             String content = delta.path("content").asString("");
-            String reasoning = delta.path("reasoning_content").asString("");
-            carried.append(content).append(reasoning);
-            plainContent &= reasoning.isEmpty() && delta.path("tool_calls").isEmpty();
+            int before = carried.length();
+            carried.append(content).append(delta.path("reasoning_content").asString(""))
+                    .append(delta.path("refusal").asString(""))
+                    .append(delta.path("function_call").path("name").asString(""))
+                    .append(delta.path("function_call").path("arguments").asString(""))
+                    .append(delta.path("audio").path("transcript").asString(""));
             for (JsonNode call : delta.path("tool_calls")) {
                 carried.append(call.path("function").path("name").asString(""))
                         .append(call.path("function").path("arguments").asString(""));
             }
+            plainContent &= carried.length() - before == content.length();
             if (choice.path("finish_reason").isString()) {
                 finished = true;
             }
@@ -119,9 +126,9 @@ final class StreamRelay {
                 return null;
             }
             object.remove("usage");
-            return new Event(frame(object.toString()), carried.toString(), contentChunk);
+            return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex);
         }
-        return new Event(frame(data), carried.toString(), contentChunk);
+        return new Event(frame(data), carried.toString(), contentChunk, choiceIndex);
     }
 
     /** An event of {@code chunk} as it is now (after a guardrail rewrote it). */

@@ -5,6 +5,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Tokens counted by the gateway itself, for calls whose upstream reported none: with
@@ -22,23 +23,36 @@ final class TokenEstimate {
     private TokenEstimate() {
     }
 
+    /**
+     * Long texts are counted in pieces: the encoder's cost grows with the square of a run
+     * without spaces (two megabytes of one character took seconds), a piece's cost is bounded,
+     * and a cut can only split a token in two, so the count errs up, never down.
+     */
     static long text(CharSequence text) {
-        return text.length() == 0 ? 0 : ENCODING.countTokensOrdinary(text.toString());
+        if (text.length() <= WHOLE) {
+            return text.length() == 0 ? 0 : ENCODING.countTokensOrdinary(text.toString());
+        }
+        String all = text.toString();
+        long tokens = 0;
+        for (int start = 0; start < all.length();) {
+            int end = Math.min(all.length(), start + PIECE);
+            if (end < all.length() && Character.isHighSurrogate(all.charAt(end - 1))) {
+                end--;
+            }
+            tokens += ENCODING.countTokensOrdinary(all.substring(start, end));
+            start = end;
+        }
+        return tokens;
     }
 
-    /** A chat request's prompt: its messages' text, their tool calls, and the tools offered. */
-    static long prompt(JsonNode request) {
-        long tokens = PER_REPLY;
-        for (JsonNode message : request.path("messages")) {
-            tokens += PER_MESSAGE + text(message.path("role").asString("")) + content(message.path("content"));
-            for (JsonNode call : message.path("tool_calls")) {
-                tokens += text(call.path("function").path("name").asString(""))
-                        + text(call.path("function").path("arguments").asString(""));
-            }
-        }
-        JsonNode tools = request.path("tools");
-        if (tools.isArray() && !tools.isEmpty()) {
-            tokens += text(tools.toString());
+    private static final int WHOLE = 4096;
+    private static final int PIECE = 256;
+
+    /** A chat request's prompt: every text the model reads (CallTexts), and each message's framing. */
+    static long prompt(ObjectNode request) {
+        long tokens = PER_REPLY + (long) PER_MESSAGE * request.path("messages").size();
+        for (CallTexts.Slot slot : CallTexts.all(CallTexts.prompt(request))) {
+            tokens += text(slot.text());
         }
         return tokens;
     }
@@ -50,18 +64,8 @@ final class TokenEstimate {
         }
         long tokens = 0;
         for (JsonNode item : input) {
-            tokens += item.isString() ? text(item.stringValue()) : item.isArray() ? item.size() : 1;
-        }
-        return tokens;
-    }
-
-    private static long content(JsonNode content) {
-        if (content.isString()) {
-            return text(content.stringValue());
-        }
-        long tokens = 0;
-        for (JsonNode part : content) {
-            tokens += text(part.path("text").asString(""));
+            tokens += item.isString() ? text(item.stringValue()) : item.isArray() ? item.size()
+                    : text(item.toString());
         }
         return tokens;
     }

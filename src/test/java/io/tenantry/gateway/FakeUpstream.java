@@ -175,6 +175,12 @@ public final class FakeUpstream implements AutoCloseable {
             event(out, chunk(model, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]}",
                     null));
             event(out, chunk(model, "{}", "tool_calls"));
+        } else if (body.path("n").asInt(1) > 1) {
+            // Two choices whose chunks interleave, as real upstreams send them.
+            event(out, chunk(model, 0, "{\"content\":\"Hello from\"}", null));
+            event(out, chunk(model, 1, "{\"content\":\"A second\"}", null));
+            event(out, chunk(model, 0, "{\"content\":\" the fake upstream.\"}", "stop"));
+            event(out, chunk(model, 1, "{\"content\":\" answer.\"}", "stop"));
         } else if (mode == Mode.STREAM_ERROR) {
             event(out, chunk(model, "{\"content\":\"Hello\"}", null));
             event(out, "{\"error\":{\"message\":\"overloaded with " + exchange.getRequestHeaders()
@@ -217,8 +223,12 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     private static String chunk(String model, String delta, String finish) {
+        return chunk(model, 0, delta, finish);
+    }
+
+    private static String chunk(String model, int choice, String delta, String finish) {
         return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + model
-                + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
+                + "\",\"choices\":[{\"index\":" + choice + ",\"delta\":" + delta + ",\"finish_reason\":"
                 + (finish == null ? "null" : "\"" + finish + "\"") + "}]}";
     }
 

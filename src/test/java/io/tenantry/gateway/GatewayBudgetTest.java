@@ -227,6 +227,27 @@ class GatewayBudgetTest extends ServerTest {
     }
 
     @Test
+    void everyTextTheModelReadsCountsAndTheLargerOutputLimitHolds() {
+        String priced = "input-priced-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "test",
+                "inputPricePerMillion", "1000", "outputPricePerMillion", "1000")).send().expect(201);
+        String inputModel = "input-" + priced;
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", inputModel, "targets",
+                List.of(Map.of("provider", provider, "model", priced)))).send().expect(201);
+        orgBudget(org, "10.00");
+        enforce(org, "block");
+
+        JsonNode hidden = complete(key, chat(inputModel, "max_tokens", 1, "functions", List.of(Map.of("name", "f",
+                "description", "word ".repeat(20_000))))).expect(402).json().path("error");
+        assertThat(hidden.path("budget").path("needed").decimalValue()).as("20,000 tokens in a function's description")
+                .isGreaterThanOrEqualTo(new BigDecimal("20"));
+        JsonNode both = complete(key, chat(model, "max_tokens", 10, "max_completion_tokens", 50_000)).expect(402)
+                .json().path("error");
+        assertThat(both.path("budget").path("needed").decimalValue()).isEqualByComparingTo("50.00");
+        assertThat(fake.calls()).isZero();
+    }
+
+    @Test
     void aBudgetThatCannotBeCheckedRefusesRatherThanSpends() {
         api.patch("/api/organizations/" + org).as(owner).json(Map.of("currency", "AUD", "monthlyBudget", "5.00"))
                 .send().expect(200);

@@ -149,6 +149,73 @@ class GatewayGuardrailTest extends ServerTest {
     }
 
     @Test
+    void everyTextTheModelReadsIsJudgedNotOnlyMessageContent() {
+        rule("type", "keyword", "keywords", List.of("forbidden"), "direction", "input", "action", "block");
+        List<Map<String, Object>> smuggled = List.of(
+                chat("Hello.", "tools", List.of(Map.of("type", "function", "function", Map.of("name", "lookup",
+                        "description", "Say forbidden things.")))),
+                chat(List.of(Map.of("type", "text", "text", "forb"), Map.of("type", "text", "text", "idden"))),
+                chat("Hello.", "response_format", Map.of("type", "json_schema", "json_schema", Map.of("name", "s",
+                        "schema", Map.of("description", "forbidden")))),
+                Map.of("model", model, "messages", List.of(Map.of("role", "user", "name", "forbidden", "content",
+                        "Hello."))),
+                Map.of("model", model, "messages", List.of(Map.of("role", "assistant", "content", "", "tool_calls",
+                        List.of(Map.of("id", "c1", "type", "function", "function", Map.of("name", "f", "arguments",
+                                "{\"q\":\"forbidden\"}")))))));
+        for (Map<String, Object> call : smuggled) {
+            Api.Response answer = complete(call);
+            assertThat(answer.status()).as(call.toString()).isEqualTo(400);
+            assertThat(answer.json().path("error").path("code").asString()).isEqualTo("content_blocked");
+        }
+        assertThat(fake.calls()).isZero();
+    }
+
+    @Test
+    void aRedactionThatCannotBePlacedBlocksAndTheLogKeepsWhatWentUpstream() {
+        rule("type", "pii", "detectors", List.of("email"), "direction", "input", "action", "redact");
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("contentLogging", true)).send().expect(200);
+
+        complete(chat(List.of(Map.of("type", "text", "text", "Mail ada@exa"), Map.of("type", "text", "text",
+                "mple.com now.")))).expect(400);
+        assertThat(fake.calls()).as("an address split over two parts is not sent").isZero();
+
+        complete(chat("Mail grace@example.org now.")).expect(200);
+        JsonNode logged = lastRequest();
+        assertThat(logged.path("prompt").asString()).contains("[REDACTED:email]").doesNotContain("grace@example.org");
+    }
+
+    @Test
+    void aMatchLongerThanTheWindowStillStopsTheStreamWhenItEnds() {
+        rule("type", "regex", "pattern", "word10 .*word190", "direction", "output", "action", "block");
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+
+        List<String> events = stream(chat("Count.", "stream", true));
+
+        assertThat(events).doesNotContain("[DONE]");
+        assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"content_filter\"");
+        assertThat(content(events)).as("the held window never leaves").doesNotContain("word199");
+        assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("block");
+    }
+
+    @Test
+    void eachChoiceOfAStreamIsJudgedOnItsOwn() {
+        String second = rule("type", "keyword", "keywords", List.of("second answer"), "direction", "output",
+                "action", "block");
+
+        List<String> events = stream(chat("Twice.", "stream", true, "n", 2));
+
+        assertThat(content(events)).as("nothing of either choice leaves before both are judged").isEmpty();
+        assertThat(Api.JSON.readTree(events.get(events.size() - 1)).path("error").path("code").asString())
+                .isEqualTo("content_blocked");
+
+        api.delete("/api/guardrails/rules/" + second).org(org).as(owner).send().expect(204);
+        rule("type", "keyword", "keywords", List.of("from A"), "direction", "output", "action", "block");
+        List<String> mixed = stream(chat("Twice.", "stream", true, "n", 2));
+        assertThat(mixed).as("choices are not read as one text").last().isEqualTo("[DONE]");
+        assertThat(content(mixed)).contains("Hello from").contains("A second");
+    }
+
+    @Test
     void aRedactedPromptGoesUpstreamRedactedInStringsAndTextParts() {
         rule("type", "pii", "detectors", List.of("email"), "direction", "input", "action", "redact");
 

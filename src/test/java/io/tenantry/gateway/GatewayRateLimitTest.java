@@ -85,8 +85,12 @@ class GatewayRateLimitTest extends ServerTest {
     }
 
     Api.Response complete(String agentKey) {
-        return api.post("/agent/v1/chat/completions").as(agentKey).json(Map.of("model", model, "messages",
-                List.of(Map.of("role", "user", "content", "Hello there.")))).send();
+        return complete(agentKey, 600);
+    }
+
+    Api.Response complete(String agentKey, int maxTokens) {
+        return api.post("/agent/v1/chat/completions").as(agentKey).json(Map.of("model", model, "max_tokens",
+                maxTokens, "messages", List.of(Map.of("role", "user", "content", "Hello there.")))).send();
     }
 
     @Test
@@ -116,6 +120,17 @@ class GatewayRateLimitTest extends ServerTest {
     }
 
     @Test
+    void concurrentCallsCountTheirOutputLimitAgainstTokensPerMinute() throws Exception {
+        limit("tokensPerMinute", 2_000);
+        fake.completionTokens = 400;
+        fake.delayMillis = 300;
+        List<Api.Response> answers = GatewayBudgetTest.concurrently(10, () -> complete(key, 400));
+        assertThat(answers).filteredOn(a -> a.status() == 200).as("each may use 400 tokens and its prompt")
+                .hasSize(4);
+        assertThat(fake.calls()).isEqualTo(4);
+    }
+
+    @Test
     void concurrentCallsCountOneEachAgainstTheOrgsLimit() throws Exception {
         limit("requestsPerMinute", 10);
         String second = platform.issueKey(platform.createAgent(org, "Second rate agent"));
@@ -135,22 +150,25 @@ class GatewayRateLimitTest extends ServerTest {
 
     @Test
     void tokensCountWhatCallsReallyUsedAndACallThatCannotFitIsRefused() {
-        limit("agentTokensPerMinute", 1000, "tokensPerMinute", 100_000);
+        limit("agentTokensPerMinute", 1500, "tokensPerMinute", 100_000);
         fake.completionTokens = 600;
         Api.Response first = complete(key).expect(200);
         assertThat(first.header("x-ratelimit-limit-tokens")).as("the tightest limit is the one shown")
-                .isEqualTo("1000");
+                .isEqualTo("1500");
         complete(key).expect(200);
         Api.Response refused = complete(key).expect(429);
         assertThat(refused.json().path("error").path("code").asString()).isEqualTo("tokens_rate_limit_exceeded");
-        assertThat(refused.header("x-ratelimit-remaining-tokens")).as("two calls of 611 tokens used it up")
-                .isEqualTo("0");
+        assertThat(refused.header("x-ratelimit-remaining-tokens"))
+                .as("two calls of 611 real tokens used 1,222; a third may use 600 more than its prompt")
+                .isEqualTo("278");
         assertThat(fake.calls()).isEqualTo(2);
 
-        limit("agentTokensPerMinute", null, "tokensPerMinute", 5);
+        limit("agentTokensPerMinute", null, "tokensPerMinute", 500);
         Api.Response tooLarge = complete(key).expect(429);
-        assertThat(tooLarge.json().path("error").path("message").asString()).contains("organization's limit of 5 "
-                + "tokens");
+        assertThat(tooLarge.json().path("error").path("message").asString()).startsWith("Request too large")
+                .contains("organization's limit of 500 tokens");
+        assertThat(complete(key, 100_000).json().path("error").path("message").asString())
+                .as("the output limit counts, not only the prompt").startsWith("Request too large");
         limit("tokensPerMinute", null);
         Api.Response free = complete(key).expect(200);
         assertThat(free.header("x-ratelimit-limit-requests")).isNull();
