@@ -31,16 +31,21 @@ class BudgetHoldRepository {
                 .query(String.class).optional();
     }
 
-    /**
-     * What calls in flight hold, in USD: of one agent, or of the whole org when agentId is
-     * null. Holds from before {@code since} are left out: their calls' nodes died.
-     */
-    BigDecimal held(OrgScope scope, UUID orgId, UUID agentId, Instant since) {
-        return jdbc.sql("select coalesce(sum(amount_usd), 0) from gateway_reservations where org_id = :org"
-                + (agentId == null ? "" : " and agent_id = :agent") + " and held_at >= :since and "
-                + scope.sql("org_id")).param("org", orgId).param("agent", agentId)
-                .param("since", Timestamps.of(since)).params(scope.parameters())
-                .query(BigDecimal.class).single();
+    /** What calls in flight hold, in USD, for the org and for one agent; and how many holds are stale. */
+    record Held(BigDecimal orgUsd, BigDecimal agentUsd, long stale) {
+    }
+
+    /** Holds from before {@code since} count as stale, not as held: their calls' nodes died. */
+    Held held(OrgScope scope, UUID orgId, UUID agentId, Instant since) {
+        return jdbc.sql("select coalesce(sum(case when held_at >= :since then amount_usd end), 0) as org_held,"
+                + " coalesce(sum(case when held_at >= :since and agent_id = :agent then amount_usd end), 0)"
+                + " as agent_held, count(case when held_at < :since then 1 end) as stale"
+                + " from gateway_reservations where org_id = :org and " + scope.sql("org_id"))
+                .param("org", orgId).param("agent", agentId).param("since", Timestamps.of(since))
+                .params(scope.parameters())
+                .query((rs, n) -> new Held(rs.getBigDecimal("org_held"), rs.getBigDecimal("agent_held"),
+                        rs.getLong("stale")))
+                .single();
     }
 
     /** Removes the org's holds older than {@code before}: their calls' nodes died. */

@@ -37,7 +37,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  * priced usage (the rollups, which every stored event updates in its own transaction)
  * plus what calls in flight hold. The check and the hold happen under a lock of the org's
  * gateway settings row, so calls of one org, on every node, hold one after the other and
- * concurrent calls cannot all fit into the same remainder. The hold is released once the
+ * concurrent calls cannot all fit into the same remainder (what needs no lock, the budgets,
+ * the exchange rate and the prices, is read before it). The hold is released once the
  * call's real usage is stored (in that order: for a moment both count, never neither).
  * Budgets are in the org's currency, converted from USD with the month's rate; a budget
  * that cannot be checked (no rate, a model without a price) refuses rather than spends.
@@ -92,12 +93,9 @@ class BudgetHolds {
      */
     Optional<Hold> hold(AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
         OrgScope scope = OrgScope.of(agent.orgId());
-        return transactions.write(scope, () -> {
-            boolean blocks = holds.lockEnforcement(scope, agent.orgId()).map(GatewaySettings.BLOCK::equals)
-                    .orElse(false);
-            if (!blocks) {
-                return Optional.<Hold>empty();
-            }
+        // Relaxed: a hold lost in a crash went with its call; every node sees it once committed.
+        return transactions.writeRelaxed(scope, () -> {
+            // What needs no lock is read first, so that calls hold the org's lock as briefly as can be.
             Organization org = organizations.find(scope, agent.orgId()).orElseThrow(
                     () -> GatewayError.forbidden("organization_inactive", "The agent's organization is gone."));
             BigDecimal agentBudget = agents.findWithin(scope, agent.agentId()).map(Agent::monthlyBudget).orElse(null);
@@ -110,18 +108,23 @@ class BudgetHolds {
                     + "budget is in " + currency + " and no USD to " + currency + " rate is set for " + month
                     + ": an operator must set one before calls can be checked against it."));
             BigDecimal amount = worstCostUsd(plan.route(), worst, now);
+            boolean blocks = holds.lockEnforcement(scope, agent.orgId()).map(GatewaySettings.BLOCK::equals)
+                    .orElse(false);
+            if (!blocks) {
+                return Optional.<Hold>empty();
+            }
             Instant stale = now.minus(holdFor);
+            UsageTotals.Spend spent = usage.spend(scope, agent.orgId(), agent.agentId(), month);
+            BudgetHoldRepository.Held held = holds.held(scope, agent.orgId(), agent.agentId(), stale);
             if (org.monthlyBudget() != null) {
-                refuseIfOver("organization", org.monthlyBudget(), currency, fx, amount,
-                        usage.costUsd(scope, agent.orgId(), null, month),
-                        holds.held(scope, agent.orgId(), null, stale));
+                refuseIfOver("organization", org.monthlyBudget(), currency, fx, amount, spent.orgUsd(), held.orgUsd());
             }
             if (agentBudget != null) {
-                refuseIfOver("agent", agentBudget, currency, fx, amount,
-                        usage.costUsd(scope, agent.orgId(), agent.agentId(), month),
-                        holds.held(scope, agent.orgId(), agent.agentId(), stale));
+                refuseIfOver("agent", agentBudget, currency, fx, amount, spent.agentUsd(), held.agentUsd());
             }
-            holds.sweep(scope, agent.orgId(), stale);
+            if (held.stale() > 0) {
+                holds.sweep(scope, agent.orgId(), stale);
+            }
             Hold hold = new Hold(UUID.randomUUID(), agent.orgId());
             holds.insert(scope, hold.id, agent.orgId(), agent.agentId(), amount, now);
             return Optional.of(hold);
@@ -136,12 +139,12 @@ class BudgetHolds {
         }
         hold.renewedNanos = now;
         OrgScope scope = OrgScope.of(hold.orgId);
-        transactions.write(scope, () -> holds.renew(scope, hold.id, Instant.now()));
+        transactions.writeRelaxed(scope, () -> holds.renew(scope, hold.id, Instant.now()));
     }
 
     void release(Hold hold) {
         OrgScope scope = OrgScope.of(hold.orgId);
-        transactions.write(scope, () -> holds.delete(scope, hold.id));
+        transactions.writeRelaxed(scope, () -> holds.delete(scope, hold.id));
     }
 
     /** The dearest of the route's targets for this call's worst case; refused when one has no price. */

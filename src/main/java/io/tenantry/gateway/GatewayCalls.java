@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -38,7 +36,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 class GatewayCalls {
 
-    private static final Logger log = LoggerFactory.getLogger(GatewayCalls.class);
 
     static final String CHAT = "chat.completions";
     static final String INPUT = "input";
@@ -201,40 +198,31 @@ class GatewayCalls {
     }
 
     /**
-     * Meters the call (its usage, if any, and its request log line), then ends its budget
-     * hold, since its real cost now counts in the month's spend; both before the answer's
-     * last bytes leave, so the agent's next call never finds this one counted twice. A call
-     * whose usage could not be stored keeps its hold until holds of its age are swept: the
-     * budget never counts it as free.
+     * Meters the call (its usage, if any, then its request log line), ending its budget hold
+     * and settling its rate counts in the log line's transaction, since its real cost now
+     * counts in the month's spend; all before the answer's last bytes leave, so the agent's
+     * next call never finds this one counted twice. A call whose usage could not be stored
+     * keeps its hold until holds of its age are swept: the budget never counts it as free.
+     * Then the guardrails' interventions are recorded.
      */
     private void record(Call call) {
         if (call.recorded) {
             return;
         }
         call.recorded = true;
-        meter.record(call.record(), call.requestId);
+        meter.record(call.record(), call.requestId, () -> {
+            if (call.admission != null) {
+                rates.settle(call.admission, call.input + call.cached + call.output);
+            }
+            if (call.hold != null) {
+                budgets.release(call.hold);
+            }
+        });
+        call.admission = null;
+        call.hold = null;
         if (call.screen != null) {
             call.screen.record();
         }
-        if (call.admission != null) {
-            try {
-                rates.settle(call.admission, call.input + call.cached + call.output);
-            } catch (RuntimeException e) {
-                log.warn("The rate limit count of gateway call {} could not be corrected to its real tokens", call.id,
-                        e);
-            }
-            call.admission = null;
-        }
-        if (call.hold == null) {
-            return;
-        }
-        try {
-            budgets.release(call.hold);
-        } catch (RuntimeException e) {
-            log.warn("The budget hold of gateway call {} could not be released; it is swept after the hold time",
-                    call.id, e);
-        }
-        call.hold = null;
     }
 
     private static void refuseIfNotOperating(AgentPrincipal agent) {

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.billing.usage.UsageEvent;
-import io.tenantry.billing.usage.UsageIngestion;
+import io.tenantry.billing.usage.ReportCoalescer;
 import io.tenantry.tenancy.Actor;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
@@ -16,7 +16,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Records a finished call: its tokens as a usage event through the same ingestion as every
  * report (the same prices, rollups and statements; event id {@code gateway:<request id>}, so
- * a call is billed once whatever happens), then its line in the org's request log. The
+ * a call is billed once whatever happens; committed with other calls' and reports' events
+ * arriving at the same time, and stored before this returns), then its line in the org's
+ * request log. The
  * usage is the gateway's own measurement, not the agent's word: it is stored even if the
  * agent was paused or its key revoked while the call ran, since the tokens were spent.
  */
@@ -25,11 +27,11 @@ class GatewayMeter {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayMeter.class);
 
-    private final UsageIngestion ingestion;
+    private final ReportCoalescer ingestion;
     private final RequestLog requests;
     private final ScopedTransactions transactions;
 
-    GatewayMeter(UsageIngestion ingestion, RequestLog requests, ScopedTransactions transactions) {
+    GatewayMeter(ReportCoalescer ingestion, RequestLog requests, ScopedTransactions transactions) {
         this.ingestion = ingestion;
         this.requests = requests;
         this.transactions = transactions;
@@ -43,7 +45,12 @@ class GatewayMeter {
         return upstreamModel != null && Routes.MODEL.matcher(upstreamModel).matches() ? upstreamModel : model;
     }
 
-    void record(GatewayRequest call, String requestId) {
+    /**
+     * Stores the usage (durably, as every report), then the request log line together with
+     * {@code alongside} (the call's hold released, its rate counts settled) in one relaxed
+     * transaction: a log line lost in a crash is not a lost bill.
+     */
+    void record(GatewayRequest call, String requestId, Runnable alongside) {
         if (call.totalTokens() > 0) {
             String model = billedModel(call.model(), call.upstreamModel());
             UsageEvent event = new UsageEvent(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
@@ -61,6 +68,9 @@ class GatewayMeter {
             }
         }
         OrgScope org = OrgScope.of(call.orgId());
-        transactions.write(org, () -> requests.insert(org, call));
+        transactions.writeRelaxed(org, () -> {
+            requests.insert(org, call);
+            alongside.run();
+        });
     }
 }

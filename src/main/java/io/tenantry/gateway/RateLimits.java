@@ -61,7 +61,8 @@ class RateLimits {
         Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
         Duration reset = Duration.between(now, minute.plusSeconds(60));
         OrgScope scope = OrgScope.of(agent.orgId());
-        return Optional.of(transactions.write(scope, () -> {
+        // Relaxed: a minute's counts lost in a crash cost nothing.
+        return Optional.of(transactions.writeRelaxed(scope, () -> {
             Headers headers = new Headers(reset);
             for (Limit limit : limits) {
                 Optional<RateWindowRepository.Used> used = windows.admit(scope, agent.orgId(), limit.subject(), minute,
@@ -84,7 +85,7 @@ class RateLimits {
             return;
         }
         OrgScope scope = OrgScope.of(admission.orgId());
-        transactions.write(scope, () -> {
+        transactions.writeRelaxed(scope, () -> {
             for (UUID subject : admission.subjects()) {
                 windows.correct(scope, subject, admission.minute(), delta);
             }

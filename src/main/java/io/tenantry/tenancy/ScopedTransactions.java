@@ -41,6 +41,9 @@ public class ScopedTransactions {
     /** Transaction-local, so the scope ends with the (explicit or implicit) transaction. */
     private static final String SET_SCOPE =
             "select set_config('app.all_orgs', ?, true), set_config('app.org_ids', ?, true)";
+    /** The same, for a relaxed write: its commit does not wait for the log to reach the disk. */
+    private static final String SET_SCOPE_RELAXED = "select set_config('app.all_orgs', ?, true), "
+            + "set_config('app.org_ids', ?, true), set_config('synchronous_commit', 'off', true)";
 
     private final TransactionTemplate writes;
     private final TransactionTemplate reads;
@@ -70,12 +73,34 @@ public class ScopedTransactions {
     }
 
     public <T> T write(OrgScope scope, Supplier<T> work) {
+        return write(scope, work, false);
+    }
+
+    /**
+     * A write whose loss in a crash costs nothing (a gateway call's budget hold, its request
+     * log line): on PostgreSQL its commit does not wait for the write-ahead log to reach the
+     * disk (synchronous_commit off, for this transaction alone). What it wrote is visible to
+     * every node the moment it commits, as any write; only its durability comes a moment
+     * later. Joined by a transaction already open, it is as that one is.
+     */
+    public <T> T writeRelaxed(OrgScope scope, Supplier<T> work) {
+        return write(scope, work, true);
+    }
+
+    public void writeRelaxed(OrgScope scope, Runnable work) {
+        writeRelaxed(scope, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private <T> T write(OrgScope scope, Supplier<T> work, boolean relaxed) {
         if (embeddedWrites == null || TransactionSynchronizationManager.isActualTransactionActive()) {
-            return run(writes, scope, work);
+            return run(writes, scope, work, relaxed);
         }
         embeddedWrites.lock();
         try {
-            return run(writes, scope, work);
+            return run(writes, scope, work, relaxed);
         } finally {
             embeddedWrites.unlock();
         }
@@ -122,10 +147,10 @@ public class ScopedTransactions {
     }
 
     public <T> T read(OrgScope scope, Supplier<T> work) {
-        return run(reads, scope, work);
+        return run(reads, scope, work, false);
     }
 
-    private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work) {
+    private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work, boolean relaxed) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             Object current = TransactionSynchronizationManager.getResource(SCOPE_KEY);
             if (!scope.equals(current)) {
@@ -136,7 +161,7 @@ public class ScopedTransactions {
         return template.execute(status -> {
             TransactionSynchronizationManager.bindResource(SCOPE_KEY, scope);
             try {
-                applyScope(scope);
+                applyScope(scope, relaxed);
                 return work.get();
             } finally {
                 TransactionSynchronizationManager.unbindResource(SCOPE_KEY);
@@ -144,11 +169,11 @@ public class ScopedTransactions {
         });
     }
 
-    private void applyScope(OrgScope scope) {
+    private void applyScope(OrgScope scope, boolean relaxed) {
         if (!rowLevelSecurity) {
             return;
         }
-        jdbc.sql(SET_SCOPE).params(settings(scope)).query().singleRow();
+        jdbc.sql(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE).params(settings(scope)).query().singleRow();
     }
 
     /** The values of SET_SCOPE's two parameters, app.all_orgs and app.org_ids. */

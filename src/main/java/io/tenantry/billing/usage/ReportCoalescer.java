@@ -25,7 +25,7 @@ import io.tenantry.tenancy.OrgCallContext;
  * another's.
  */
 @Component
-class ReportCoalescer implements DisposableBean {
+public class ReportCoalescer implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ReportCoalescer.class);
     /** Reports of at most this many events are coalesced; bigger ones are a batch already. */
@@ -51,7 +51,7 @@ class ReportCoalescer implements DisposableBean {
     }
 
     /** Stores the report, together with others arriving at the same time; returns once committed. */
-    UsageIngestion.Result ingest(OrgCallContext context, List<UsageEvent> events) {
+    public UsageIngestion.Result ingest(OrgCallContext context, List<UsageEvent> events) {
         Pending pending = new Pending(new UsageIngestion.Report(context, events), new CompletableFuture<>());
         if (events.size() > SMALL_REPORT || !running || !queue.offer(pending)) {
             return ingestion.ingest(context, events);

@@ -133,12 +133,15 @@ class UsageRollups {
                 .list();
     }
 
-    /** The priced cost of one org's usage billed in {@code month}: of one agent, or of all when agentId is null. */
-    java.math.BigDecimal costUsd(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
-        String sql = "select coalesce(sum(cost_usd), 0) from usage_rollups where org_id = :org and billed_month = :month"
-                + (agentId == null ? "" : " and agent_id = :agent") + " and " + scope.sql("org_id");
-        return jdbc.sql(sql).param("org", orgId).param("month", BillingMonth.date(month)).param("agent", agentId)
-                .params(scope.parameters()).query(java.math.BigDecimal.class).single();
+    /** The priced cost of one org's usage billed in {@code month}, and of one of its agents, in one read. */
+    UsageTotals.Spend spend(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
+        return jdbc.sql("select coalesce(sum(cost_usd), 0) as org_cost,"
+                + " coalesce(sum(case when agent_id = :agent then cost_usd end), 0) as agent_cost"
+                + " from usage_rollups where org_id = :org and billed_month = :month and " + scope.sql("org_id"))
+                .param("org", orgId).param("month", BillingMonth.date(month)).param("agent", agentId)
+                .params(scope.parameters())
+                .query((rs, n) -> new UsageTotals.Spend(rs.getBigDecimal("org_cost"), rs.getBigDecimal("agent_cost")))
+                .single();
     }
 
     /** Usage without a price billed in [from, to], per org, model and billed month; only where there is some. */

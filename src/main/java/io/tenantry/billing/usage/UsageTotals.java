@@ -36,12 +36,16 @@ public class UsageTotals {
         return rollups.unpriced(scope, from, to);
     }
 
+    /** What an org's priced usage billed in a month cost, in USD, exact: all its agents', and one agent's. */
+    public record Spend(java.math.BigDecimal orgUsd, java.math.BigDecimal agentUsd) {
+    }
+
     /**
-     * What one org's priced usage billed in {@code month} cost, in USD, exact: of one agent,
-     * or of all its agents when {@code agentId} is null. Usage without a price counts nothing.
+     * What one org's priced usage billed in {@code month} cost, and what one of its agents'
+     * did, in one read. Usage without a price counts nothing.
      */
-    public java.math.BigDecimal costUsd(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
-        return rollups.costUsd(scope, orgId, agentId, month);
+    public Spend spend(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
+        return rollups.spend(scope, orgId, agentId, month);
     }
 
     /** The earliest month any usage of the orgs of {@code scope} happened in. */
