@@ -1,11 +1,7 @@
-// One measure of the gateway over time (requests, tokens or latency), drawn by ECharts on a
-// canvas (see money-chart.js for why not SVG). Bars stack; lines do not. The figure says
-// in words what it shows, for screen readers.
+// One measure of the gateway over time (requests, tokens or latency). Bars stack; lines do
+// not. The figure says in words what it shows, for screen readers.
 import { html } from 'lit';
-import { LightElement } from './light-element.js';
-
-let echarts;
-const loadECharts = () => (echarts ??= import('echarts'));
+import { ChartElement } from './chart-element.js';
 
 const LABEL = { fontSize: 12, color: '#4a5366' };
 
@@ -18,7 +14,7 @@ function tick(start, bucketSeconds) {
   return bucketSeconds <= 3600 ? hour : `${date} ${hour}`;
 }
 
-class GatewayChart extends LightElement {
+class GatewayChart extends ChartElement {
   static properties = {
     /** The stats' buckets, oldest first. */
     buckets: { attribute: false },
@@ -28,15 +24,6 @@ class GatewayChart extends LightElement {
     label: { type: String },
     unit: { type: String },
   };
-
-  disconnectedCallback() {
-    super.disconnectedCallback();
-    window.removeEventListener('resize', this.resize);
-    this.chart?.dispose();
-    this.chart = null;
-  }
-
-  resize = () => this.chart?.resize();
 
   render() {
     return html`<figure class="chart gateway">
@@ -65,16 +52,10 @@ class GatewayChart extends LightElement {
   }
 
   async draw() {
-    const lib = await loadECharts();
-    const plot = this.querySelector('.plot');
-    if (!this.isConnected || !plot) return;
-    if (!this.chart || this.chart.getDom() !== plot) {
-      this.chart?.dispose();
-      this.chart = lib.init(plot, null, { renderer: 'canvas' });
-      window.addEventListener('resize', this.resize);
-    }
+    const chart = await this.plotChart();
+    if (!chart) return;
     const buckets = this.buckets ?? [];
-    this.chart.setOption({
+    chart.setOption({
       animation: false,
       grid: { left: 56, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: 'axis' },

@@ -1,21 +1,16 @@
-// Revenue against token cost per month, drawn by ECharts (loaded on first use so pages
-// without a chart never fetch it). On a canvas: ECharts' SVG output styles its text with
-// style attributes, which the page's Content-Security-Policy (style-src 'self') refuses. Revenue and cost share one value axis only when
-// they are in one currency; otherwise cost gets its own axis on the right, labelled with
-// its currency. Clicking a month picks it ("month-picked"); the picked month is the one
+// Revenue against token cost per month (ECharts, see chart-element.js). Revenue and cost
+// share one value axis only when they are in one currency; otherwise cost gets its own axis
+// on the right, labelled with its currency. Clicking a month picks it ("month-picked"); the picked month is the one
 // drawn at full strength.
 import { html } from 'lit';
-import { LightElement } from './light-element.js';
+import { ChartElement } from './chart-element.js';
 import { money, monthName } from './format.js';
-
-let echarts;
-const loadECharts = () => (echarts ??= import('echarts'));
 
 const REVENUE = '#2b59c3';
 const COST = '#c26a12';
 const LABEL = { fontSize: 12, color: '#4a5366' };
 
-class MoneyChart extends LightElement {
+class MoneyChart extends ChartElement {
   static properties = {
     /** [{ month: 'YYYY-MM', revenue, cost }], oldest first; amounts as the API sends them. */
     months: { attribute: false },
@@ -24,15 +19,6 @@ class MoneyChart extends LightElement {
     selected: { attribute: false },
     label: { attribute: false },
   };
-
-  disconnectedCallback() {
-    super.disconnectedCallback();
-    window.removeEventListener('resize', this.resize);
-    this.chart?.dispose();
-    this.chart = null;
-  }
-
-  resize = () => this.chart?.resize();
 
   render() {
     const split = this.costCurrency !== this.revenueCurrency;
@@ -56,17 +42,9 @@ class MoneyChart extends LightElement {
   }
 
   async draw() {
-    const lib = await loadECharts();
-    const plot = this.querySelector('.plot');
-    if (!this.isConnected || !plot) return;
-    if (!this.chart || this.chart.getDom() !== plot) {
-      this.chart?.dispose();
-      this.chart = lib.init(plot, null, { renderer: 'canvas' });
-      this.chart.on('click', (e) => this.dispatchEvent(new CustomEvent('month-picked',
-        { detail: this.months[e.dataIndex].month, bubbles: true })));
-      window.addEventListener('resize', this.resize);
-    }
-    this.chart.setOption(this.option(), true);
+    const chart = await this.plotChart((made) => made.on('click', (e) => this.dispatchEvent(
+      new CustomEvent('month-picked', { detail: this.months[e.dataIndex].month, bubbles: true }))));
+    chart?.setOption(this.option(), true);
   }
 
   option() {

@@ -2,7 +2,6 @@ package io.tenantry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -18,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +27,7 @@ import org.springframework.test.context.TestPropertySource;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.support.Api;
 import io.tenantry.support.MonthEdge;
-import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
-import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.JsonNode;
@@ -49,9 +45,7 @@ import tools.jackson.databind.JsonNode;
 @TenantryTest
 @TestPropertySource(properties = {"tenantry.test.context=gateway", "tenantry.gateway.retry-backoff=PT0.01S",
         "tenantry.gateway.max-retry-wait=PT0.05S"})
-class GatewayBudgetTest extends ServerTest {
-
-    static FakeUpstream fake;
+class GatewayBudgetTest extends GatewayServerTest {
 
     @Autowired
     ScopedTransactions transactions;
@@ -63,40 +57,22 @@ class GatewayBudgetTest extends ServerTest {
     String upstreamModel;
     String routeId;
     String provider;
-    String org;
-    String agent;
-    String key;
 
     @BeforeAll
-    static void startUpstream() throws IOException {
+    static void awayFromTheMonthsEnd() {
         MonthEdge.awayFromMidnight();
-        fake = new FakeUpstream();
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        fake.close();
     }
 
     @BeforeEach
     void routeAPricedModel() {
-        fake.reset();
+        freshOrganization("Budget org");
         fake.completionTokens = 1000;
-        String unique = UUID.randomUUID().toString().substring(0, 8);
-        String keyName = "BUDGET_UPSTREAM_" + unique;
-        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
-                "api_key", "value", "sk-budget-" + unique, "agentReadable", false)).send().expect(201);
-        provider = "budget-" + unique;
-        api.post("/api/settings/providers").as(owner).json(Map.of("name", provider, "baseUrl", fake.baseUrl(),
-                "keyCredential", keyName)).send().expect(201);
-        model = "budgeted-" + unique;
-        upstreamModel = "upstream-budgeted-" + unique;
-        routeId = api.post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
-                List.of(Map.of("provider", provider, "model", upstreamModel)))).send().expect(201).id();
+        UpstreamRoute route = UpstreamRoute.create(api, owner, fake, "budget", null, Map.of());
+        provider = route.provider();
+        model = route.model();
+        upstreamModel = route.upstreamModel();
+        routeId = route.routeId();
         price(upstreamModel, "1000");
-        org = platform.createOrg("Budget org");
-        agent = platform.createAgent(org, "Budget agent");
-        key = platform.issueKey(agent);
     }
 
     void price(String priced, String outputPerMillion) {

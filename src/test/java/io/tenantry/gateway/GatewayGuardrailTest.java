@@ -2,23 +2,18 @@ package io.tenantry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.support.Api;
-import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
-import io.tenantry.tenancy.DefaultOrg;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,41 +26,14 @@ import tools.jackson.databind.JsonNode;
 @TenantryTest
 @TestPropertySource(properties = {"tenantry.test.context=gateway", "tenantry.gateway.retry-backoff=PT0.01S",
         "tenantry.gateway.max-retry-wait=PT0.05S"})
-class GatewayGuardrailTest extends ServerTest {
-
-    static FakeUpstream fake;
+class GatewayGuardrailTest extends GatewayServerTest {
 
     String model;
-    String org;
-    String agent;
-    String key;
-
-    @BeforeAll
-    static void startUpstream() throws IOException {
-        fake = new FakeUpstream();
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        fake.close();
-    }
 
     @BeforeEach
     void route() {
-        fake.reset();
-        String unique = UUID.randomUUID().toString().substring(0, 8);
-        String keyName = "GUARD_UPSTREAM_" + unique;
-        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
-                "api_key", "value", "sk-guard-" + unique, "agentReadable", false)).send().expect(201);
-        String provider = "guard-" + unique;
-        api.post("/api/settings/providers").as(owner).json(Map.of("name", provider, "baseUrl", fake.baseUrl(),
-                "keyCredential", keyName, "idleTimeoutMs", 2000)).send().expect(201);
-        model = "guarded-" + unique;
-        api.post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
-                List.of(Map.of("provider", provider, "model", "upstream-guarded")))).send().expect(201);
-        org = platform.createOrg("Guarded org");
-        agent = platform.createAgent(org, "Guarded agent");
-        key = platform.issueKey(agent);
+        model = UpstreamRoute.create(api, owner, fake, "guard", null, Map.of("idleTimeoutMs", 2000)).model();
+        freshOrganization("Guarded org");
     }
 
     String rule(Object... fields) {

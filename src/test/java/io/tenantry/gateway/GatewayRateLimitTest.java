@@ -2,24 +2,18 @@ package io.tenantry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.support.Api;
-import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
-import io.tenantry.tenancy.DefaultOrg;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,41 +24,14 @@ import tools.jackson.databind.JsonNode;
 @TenantryTest
 @TestPropertySource(properties = {"tenantry.test.context=gateway", "tenantry.gateway.retry-backoff=PT0.01S",
         "tenantry.gateway.max-retry-wait=PT0.05S"})
-class GatewayRateLimitTest extends ServerTest {
-
-    static FakeUpstream fake;
+class GatewayRateLimitTest extends GatewayServerTest {
 
     String model;
-    String org;
-    String agent;
-    String key;
-
-    @BeforeAll
-    static void startUpstream() throws IOException {
-        fake = new FakeUpstream();
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        fake.close();
-    }
 
     @BeforeEach
     void route() throws InterruptedException {
-        fake.reset();
-        String unique = UUID.randomUUID().toString().substring(0, 8);
-        String keyName = "RATE_UPSTREAM_" + unique;
-        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
-                "api_key", "value", "sk-rate-" + unique, "agentReadable", false)).send().expect(201);
-        String provider = "rate-" + unique;
-        api.post("/api/settings/providers").as(owner).json(Map.of("name", provider, "baseUrl", fake.baseUrl(),
-                "keyCredential", keyName)).send().expect(201);
-        model = "limited-" + unique;
-        api.post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
-                List.of(Map.of("provider", provider, "model", "upstream-limited")))).send().expect(201);
-        org = platform.createOrg("Rate org");
-        agent = platform.createAgent(org, "Rate agent");
-        key = platform.issueKey(agent);
+        model = UpstreamRoute.create(api, owner, fake, "rate", null, Map.of()).model();
+        freshOrganization("Rate org");
         awayFromTheEndOfTheMinute();
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -20,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,7 +26,6 @@ import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
-import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
@@ -46,9 +42,8 @@ import tools.jackson.databind.JsonNode;
 @TenantryTest
 @TestPropertySource(properties = {"tenantry.test.context=gateway", "tenantry.gateway.retry-backoff=PT0.01S",
         "tenantry.gateway.max-retry-wait=PT0.05S"})
-class GatewayTest extends ServerTest {
+class GatewayTest extends GatewayServerTest {
 
-    static FakeUpstream fake;
     static final String PLATFORM_KEY = "sk-platform-" + UUID.randomUUID();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -62,23 +57,10 @@ class GatewayTest extends ServerTest {
     String primary;
     String backup;
     String model;
-    String org;
-    String agent;
-    String key;
-
-    @BeforeAll
-    static void startUpstream() throws IOException {
-        fake = new FakeUpstream();
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        fake.close();
-    }
 
     @BeforeEach
     void route() {
-        fake.reset();
+        freshOrganization("Gateway org");
         keyName = "UPSTREAM_" + UUID.randomUUID().toString().substring(0, 8);
         api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
                 "api_key", "value", PLATFORM_KEY, "agentReadable", false)).send().expect(201);
@@ -88,9 +70,6 @@ class GatewayTest extends ServerTest {
         api.post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets", List.of(
                 Map.of("provider", primary, "model", "upstream-primary"),
                 Map.of("provider", backup, "model", "upstream-backup")))).send().expect(201);
-        org = platform.createOrg("Gateway org");
-        agent = platform.createAgent(org, "Gateway agent");
-        key = platform.issueKey(agent);
     }
 
     String provider(String name, int firstByteMs, int idleMs) {
