@@ -114,8 +114,12 @@ class BudgetHolds {
                 return Optional.<Hold>empty();
             }
             Instant stale = now.minus(holdFor);
-            UsageTotals.Spend spent = usage.spend(scope, agent.orgId(), agent.agentId(), month);
+            // Holds first, then spend, each read as it is when its statement starts: a call whose hold
+            // is already gone when the holds are read had stored its usage before (its usage, then its
+            // release), so the spend read after counts it. The other order can miss a call that ends
+            // between the two reads, counted in neither.
             BudgetHoldRepository.Held held = holds.held(scope, agent.orgId(), agent.agentId(), stale);
+            UsageTotals.Spend spent = usage.spend(scope, agent.orgId(), agent.agentId(), month);
             if (org.monthlyBudget() != null) {
                 refuseIfOver("organization", org.monthlyBudget(), currency, fx, amount, spent.orgUsd(), held.orgUsd());
             }

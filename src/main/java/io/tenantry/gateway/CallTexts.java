@@ -22,24 +22,34 @@ import tools.jackson.databind.node.ObjectNode;
 final class CallTexts {
 
     /** Fields whose strings are names of things, enums or binary data, not text a model reads. */
-    private static final Set<String> NOT_TEXT = Set.of("model", "role", "type", "id", "tool_call_id", "url", "data",
+    static final Set<String> NOT_TEXT = Set.of("model", "role", "type", "id", "tool_call_id", "url", "data",
             "detail", "format", "voice", "user", "service_tier", "reasoning_effort", "modalities", "object",
             "finish_reason", "encoding_format", "index", "stream", "stream_options", "tool_choice",
-            "logit_bias", "metadata", "store", "seed", "prompt_cache_key", "safety_identifier");
+            "logit_bias", "metadata", "store", "seed", "prompt_cache_key", "safety_identifier",
+            "system_fingerprint");
 
-    /** One text in a JSON body: a field of an object, or an item of a list. */
-    record Slot(ObjectNode object, String field, ArrayNode list, int index) {
+    /**
+     * One text in a JSON body: a field's value, an item of a list, or the name of a field
+     * (a tool's parameter, a schema's property: the model reads those too, but a name cannot
+     * be redacted in place).
+     */
+    record Slot(ObjectNode object, String field, ArrayNode list, int index, boolean name) {
 
         String text() {
-            return object != null ? object.get(field).asString() : list.get(index).asString();
+            return name ? field : object != null ? object.get(field).asString() : list.get(index).asString();
         }
 
-        void set(String text) {
+        /** Writes the text back; false for a name, which stays as it is. */
+        boolean set(String text) {
+            if (name) {
+                return text.equals(field);
+            }
             if (object != null) {
                 object.put(field, text);
             } else {
                 list.set(index, text);
             }
+            return true;
         }
     }
 
@@ -87,7 +97,7 @@ final class CallTexts {
         for (Map.Entry<String, JsonNode> field : object.properties()) {
             if (field.getKey().equals("content")) {
                 List<Slot> content = new ArrayList<>();
-                collect(object, "content", content);
+                collect(object, "content", content, false);
                 if (!content.isEmpty()) {
                     groups.add(content);
                 }
@@ -97,10 +107,10 @@ final class CallTexts {
         }
     }
 
-    /** Each text under the field, a group of its own. */
+    /** Each text under the field, the names of its objects' fields included, a group of its own. */
     private static void apart(ObjectNode parent, String field, List<List<Slot>> groups) {
         List<Slot> slots = new ArrayList<>();
-        collect(parent, field, slots);
+        collect(parent, field, slots, true);
         slots.forEach(slot -> groups.add(List.of(slot)));
     }
 
@@ -114,37 +124,40 @@ final class CallTexts {
         return groups.stream().flatMap(List::stream).toList();
     }
 
-    private static void collect(ObjectNode parent, String field, List<Slot> slots) {
+    private static void collect(ObjectNode parent, String field, List<Slot> slots, boolean names) {
         JsonNode value = parent.get(field);
         if (value == null) {
             return;
         }
         if (value.isString()) {
-            slots.add(new Slot(parent, field, null, 0));
+            slots.add(new Slot(parent, field, null, 0, false));
         } else {
-            descend(value, slots);
+            descend(value, slots, names);
         }
     }
 
-    private static void collect(ArrayNode parent, int index, List<Slot> slots) {
+    private static void collect(ArrayNode parent, int index, List<Slot> slots, boolean names) {
         JsonNode value = parent.get(index);
         if (value.isString()) {
-            slots.add(new Slot(null, null, parent, index));
+            slots.add(new Slot(null, null, parent, index, false));
         } else {
-            descend(value, slots);
+            descend(value, slots, names);
         }
     }
 
-    private static void descend(JsonNode value, List<Slot> slots) {
+    private static void descend(JsonNode value, List<Slot> slots, boolean names) {
         if (value instanceof ObjectNode object) {
             for (Map.Entry<String, JsonNode> field : object.properties()) {
                 if (!NOT_TEXT.contains(field.getKey())) {
-                    collect(object, field.getKey(), slots);
+                    if (names) {
+                        slots.add(new Slot(object, field.getKey(), null, 0, true));
+                    }
+                    collect(object, field.getKey(), slots, names);
                 }
             }
         } else if (value instanceof ArrayNode list) {
             for (int i = 0; i < list.size(); i++) {
-                collect(list, i, slots);
+                collect(list, i, slots, names);
             }
         }
     }

@@ -181,13 +181,17 @@ class GatewayCalls {
 
     /**
      * Redacts each text on its own; a match that runs across texts (a word split over two
-     * parts of a message) is found in none of them, and a redaction that cannot be placed
-     * blocks rather than lets it through.
+     * parts of a message) is found in none of them, and one in the name of a field cannot be
+     * rewritten: a redaction that cannot be placed blocks rather than lets it through.
      */
     private static void redact(CallScreen screen, String direction, List<List<CallTexts.Slot>> texts, String what) {
-        CallTexts.all(texts).forEach(t -> t.set(screen.redacted(direction, t.text())));
+        boolean placed = true;
+        for (CallTexts.Slot text : CallTexts.all(texts)) {
+            placed &= text.set(screen.redacted(direction, text.text()));
+        }
         String after = CallTexts.joined(texts);
-        if (!screen.redacted(direction, after).equals(after)) {
+        if (!placed || !screen.redacted(direction, after).equals(after)) {
+            screen.unplaceable(direction);
             throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage(what, "block"));
         }
     }
@@ -413,7 +417,7 @@ class GatewayCalls {
                 }
             }
             if (held != null) {
-                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null));
+                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null, relay.texts()));
             }
         } catch (HeldStream.Blocked stopped) {
             blocked = stopped.decision;

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import io.tenantry.guardrail.CallScreen;
 import io.tenantry.guardrail.Verdict;
@@ -15,12 +14,14 @@ import tools.jackson.databind.node.ObjectNode;
  * A streamed answer under the org's output rules. With one choice, the last
  * {@code window} characters are held back while the rules judge the held text with each
  * new chunk, so a match no longer than the window is judged before any of it leaves; once
- * the upstream ends, the whole answer is judged once more, so a longer match still stops
- * the stream (without taking back what left). A block (or pause) ends the stream before the
+ * the upstream ends, each text of the answer (each choice's, each tool call's) is judged
+ * whole, so a longer match, or one across interleaved tool calls, still stops the stream
+ * (without taking back what left). A block (or pause) ends the stream before the
  * held text goes out; a redaction rewrites the held text, which goes out as one chunk in
  * place of the chunks that carried it (only where those carried plain content; otherwise it
- * cannot be placed and blocks). With several choices, whose chunks interleave, the whole
- * answer is held and each choice judged on its own at the end; a redaction there blocks.
+ * cannot be placed and blocks). With several choices, whose chunks interleave (asked for,
+ * or seen), the rest of the answer is held and each choice judged on its own at the end; a
+ * redaction there blocks.
  * Text released is not judged again chunk by chunk, so the cost stays linear.
  */
 final class HeldStream {
@@ -37,13 +38,11 @@ final class HeldStream {
 
     private final CallScreen screen;
     private final int window;
-    private final boolean severalChoices;
+    private boolean severalChoices;
     private final Deque<StreamRelay.Event> held = new ArrayDeque<>();
     private final StringBuilder heldText = new StringBuilder();
     /** Every text released to the client, as it is after redaction. */
     private final StringBuilder delivered = new StringBuilder();
-    /** The whole answer as the upstream sent it, per choice. */
-    private final Map<Integer, StringBuilder> answer = new TreeMap<>();
 
     HeldStream(CallScreen screen, int window, boolean severalChoices) {
         this.screen = screen;
@@ -57,8 +56,10 @@ final class HeldStream {
         for (StreamRelay.Event event : events) {
             held.add(event);
             heldText.append(event.text());
-            answer.computeIfAbsent(Math.max(0, event.choice()), i -> new StringBuilder()).append(event.text());
             grew |= !event.text().isEmpty();
+            // A second choice, or a chunk of several, though the call asked for one: from here on
+            // the rest is held whole, as for several choices.
+            severalChoices |= !event.text().isEmpty() && event.choice() != 0;
         }
         if (severalChoices) {
             return List.of();
@@ -71,24 +72,29 @@ final class HeldStream {
 
     /**
      * The stream ended: the held text is judged a last time (with the answer's tokens), then
-     * the whole answer; if neither stops it, everything held leaves.
+     * each of the answer's texts whole ({@code texts}: each choice's, each tool call's), then
+     * the answer as the client got it, which must need no more redaction; if none of that
+     * stops it, everything held leaves.
      */
-    List<StreamRelay.Event> finish(Long outputTokens) throws Blocked {
-        if (severalChoices) {
-            for (StringBuilder choice : answer.values()) {
-                String decision = screen.judge("output", choice.toString(), outputTokens).decision();
-                if (!decision.equals("allow")) {
-                    throw new Blocked(decision.equals("pause") ? "pause" : "block");
-                }
-            }
-            return release(0);
+    List<StreamRelay.Event> finish(Long outputTokens, Map<String, StringBuilder> texts) throws Blocked {
+        if (!severalChoices) {
+            judgeHeld(outputTokens);
         }
-        judgeHeld(outputTokens);
-        String whole = answer.getOrDefault(0, new StringBuilder()).toString();
-        if (whole.length() > heldText.length()) {
-            String decision = screen.judge("output", whole, outputTokens).decision();
-            if (decision.equals("block") || decision.equals("pause")) {
-                throw new Blocked(decision);
+        for (StringBuilder whole : texts.values()) {
+            String decision = screen.judge("output", whole.toString(), outputTokens).decision();
+            if (severalChoices && decision.equals("redact")) {
+                screen.unplaceable("output");
+            }
+            if (decision.equals("block") || decision.equals("pause") || (severalChoices && decision.equals("redact"))) {
+                throw new Blocked(decision.equals("pause") ? "pause" : "block");
+            }
+        }
+        if (!severalChoices) {
+            String seen = delivered + heldText.toString();
+            if (!screen.redacted("output", seen).equals(seen)) {
+                // A match longer than the window: part of it left before it could be judged.
+                screen.unplaceable("output");
+                throw new Blocked("block");
             }
         }
         return release(0);
@@ -119,6 +125,7 @@ final class HeldStream {
                 continue;
             }
             if (event.contentChunk() == null) {
+                screen.unplaceable("output");
                 throw new Blocked("block");
             }
             if (first == null) {

@@ -104,8 +104,10 @@ class RateLimits {
                         + "; try again in " + seconds(reset) + ".";
         Headers headers = new Headers(reset);
         headers.add(limit, used);
+        // A call larger than the limit never fits: no Retry-After invites the client to wait for nothing.
+        boolean never = tokens > limit.tokens();
         return new GatewayError(429, "rate_limit_error", requests ? "rate_limit_exceeded" : "tokens_rate_limit_exceeded",
-                message, reset, null).withHeaders(headers.values());
+                message, never ? null : reset, null).withHeaders(headers.values());
     }
 
     private static long orUnlimited(Number limit) {

@@ -35,6 +35,9 @@ final class StreamRelay {
     private final boolean clientWantsUsage;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final StringBuilder text = new StringBuilder();
+    private final Map<String, StringBuilder> texts = new java.util.LinkedHashMap<>();
+    /** The text the last string read belongs to. */
+    private String lastKey;
     private JsonNode usage = MissingNode.getInstance();
     private boolean finished;
     private boolean done;
@@ -82,10 +85,10 @@ final class StreamRelay {
         try {
             chunk = CallBody.JSON.readTree(data);
         } catch (Exception notJson) {
-            return new Event(frame(data), "", null, -1);
+            return opaque(data);
         }
         if (!(chunk instanceof ObjectNode object)) {
-            return new Event(frame(data), "", null, -1);
+            return opaque(data);
         }
         if (object.has("error")) {
             // The upstream's own words may quote its key: the gateway ends the stream with its own error.
@@ -98,27 +101,25 @@ final class StreamRelay {
             usage = object.get("usage");
         }
         StringBuilder carried = new StringBuilder();
-        boolean plainContent = object.path("choices").size() == 1;
-        int choiceIndex = object.path("choices").size() == 1 ? object.path("choices").get(0).path("index").asInt(0)
-                : -1;
+        int choices = object.path("choices").size();
+        int choiceIndex = choices == 1 ? object.path("choices").get(0).path("index").asInt(0) : -1;
+        int i = 0;
         for (JsonNode choice : object.path("choices")) {
-            JsonNode delta = choice.path("delta");
-            String content = delta.path("content").asString("");
-            int before = carried.length();
-            carried.append(content).append(delta.path("reasoning_content").asString(""))
-                    .append(delta.path("refusal").asString(""))
-                    .append(delta.path("function_call").path("name").asString(""))
-                    .append(delta.path("function_call").path("arguments").asString(""))
-                    .append(delta.path("audio").path("transcript").asString(""));
-            for (JsonNode call : delta.path("tool_calls")) {
-                carried.append(call.path("function").path("name").asString(""))
-                        .append(call.path("function").path("arguments").asString(""));
-            }
-            plainContent &= carried.length() - before == content.length();
+            String key = "choice " + choice.path("index").asInt(i++);
+            collect(choice, key, carried);
             if (choice.path("finish_reason").isString()) {
                 finished = true;
             }
         }
+        for (var field : object.properties()) {
+            if (!field.getKey().equals("choices") && !field.getKey().equals("usage")
+                    && !CallTexts.NOT_TEXT.contains(field.getKey())) {
+                collect(field.getValue(), "chunk", carried);
+            }
+        }
+        String content = choices == 1 ? object.path("choices").get(0).path("delta").path("content").asString("")
+                : "";
+        boolean plainContent = choices == 1 && !content.isEmpty() && carried.toString().equals(content);
         this.text.append(carried);
         ObjectNode contentChunk = plainContent && !carried.isEmpty() ? object : null;
         if (hasUsage && !clientWantsUsage) {
@@ -129,6 +130,55 @@ final class StreamRelay {
             return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex);
         }
         return new Event(frame(data), carried.toString(), contentChunk, choiceIndex);
+    }
+
+    /** Data that is not a JSON object: passed on as it is, and all of it text. */
+    private Event opaque(String data) {
+        String carried = lastKey != null && !lastKey.equals("opaque") ? "\n" + data : data;
+        lastKey = "opaque";
+        text.append(carried);
+        texts.computeIfAbsent("opaque", k -> new StringBuilder()).append(data);
+        return new Event(frame(data), carried, null, -1);
+    }
+
+    /**
+     * Every string of a chunk's part a reader could see, but names, ids and enums: what the
+     * guardrails judge and local counts count. Each field of each choice is a text of its own
+     * (its content, its reasoning, each tool call's arguments), as a client puts them
+     * together; where the stream moves from one to another, a line break keeps their words
+     * apart in the text judged as it goes.
+     */
+    private void collect(JsonNode node, String key, StringBuilder carried) {
+        if (node.isString()) {
+            if (!key.equals(lastKey) && lastKey != null) {
+                carried.append('\n');
+            }
+            lastKey = key;
+            carried.append(node.stringValue());
+            texts.computeIfAbsent(key, k -> new StringBuilder()).append(node.stringValue());
+        } else if (node instanceof ObjectNode object) {
+            for (var field : object.properties()) {
+                if (field.getKey().equals("tool_calls") && field.getValue().isArray()) {
+                    int j = 0;
+                    for (JsonNode call : field.getValue()) {
+                        collect(call, key + " tool " + call.path("index").asInt(j++), carried);
+                    }
+                } else if (!CallTexts.NOT_TEXT.contains(field.getKey())) {
+                    collect(field.getValue(), key.contains(" tool ") || field.getKey().equals("delta")
+                            || field.getKey().equals("message") || field.getKey().equals("function")
+                            ? key : key + " " + field.getKey(), carried);
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                collect(item, key, carried);
+            }
+        }
+    }
+
+    /** The texts streamed so far, each choice's apart and each tool call's apart from its choice. */
+    Map<String, StringBuilder> texts() {
+        return texts;
     }
 
     /** An event of {@code chunk} as it is now (after a guardrail rewrote it). */

@@ -71,6 +71,15 @@ public final class CallScreen {
         return verdict.content() != null ? verdict.content() : "[REDACTED]";
     }
 
+    /**
+     * The call is stopped although the rules only asked to redact, because the redaction
+     * could not be placed (a match across two texts, in a field's name, or partly sent
+     * already): the direction's decision, as recorded, is block.
+     */
+    public void unplaceable(String direction) {
+        decisions.merge(direction, "block", CallScreen::stricter);
+    }
+
     /** The strictest decision about this direction so far; null when nothing judged it. */
     public String decision(String direction) {
         return decisions.get(direction);

@@ -93,7 +93,8 @@ class OrganizationGateway extends LightElement {
       contentLogging: form.get('contentLogging') === 'on',
     };
     for (const field of LIMITS) {
-      const value = String(form.get(field) ?? '').trim();
+      // Whole numbers: thousands separators (1,000 or 1 000) are read past, as people type them.
+      const value = String(form.get(field) ?? '').replace(/[\s,.'’_]/g, '');
       changes[field] = value === '' ? null : value;
     }
     this.settingsError = null;

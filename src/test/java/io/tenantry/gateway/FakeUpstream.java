@@ -74,6 +74,10 @@ public final class FakeUpstream implements AutoCloseable {
     public volatile int completionTokens = 7;
     /** How long every answer waits before its headers, so that calls overlap. */
     public volatile long delayMillis;
+    /** When set, what a stream sends: each a chunk's JSON (or any data), before the usage chunk and [DONE]. */
+    volatile List<String> streamChunks;
+    /** The pause between scripted chunks, so that the gateway reads them one at a time. */
+    volatile long streamGapMillis;
 
     public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -96,6 +100,8 @@ public final class FakeUpstream implements AutoCloseable {
         received.clear();
         completionTokens = 7;
         delayMillis = 0;
+        streamChunks = null;
+        streamGapMillis = 0;
     }
 
     /** How many calls reached the upstream. */
@@ -167,7 +173,13 @@ public final class FakeUpstream implements AutoCloseable {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         String model = body.path("model").asString();
-        if (tools) {
+        List<String> scripted = streamChunks;
+        if (scripted != null) {
+            for (String data : scripted) {
+                event(out, data);
+                sleep(streamGapMillis);
+            }
+        } else if (tools) {
             event(out, chunk(model, "{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":"
                     + "\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]}", null));
             event(out, chunk(model, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\":\"}}]}",

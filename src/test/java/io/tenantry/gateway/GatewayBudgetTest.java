@@ -217,6 +217,15 @@ class GatewayBudgetTest extends GatewayServerTest {
                 "description", "word ".repeat(20_000))))).expect(402).json().path("error");
         assertThat(hidden.path("budget").path("needed").decimalValue()).as("20,000 tokens in a function's description")
                 .isGreaterThanOrEqualTo(new BigDecimal("20"));
+        Map<String, Object> properties = new java.util.HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            properties.put("parameter_" + i + "_" + "word_".repeat(40), Map.of("type", "string"));
+        }
+        JsonNode named = complete(key, chat(inputModel, "max_tokens", 1, "tools", List.of(Map.of("type", "function",
+                "function", Map.of("name", "f", "parameters", Map.of("type", "object", "properties", properties))))))
+                .expect(402).json().path("error");
+        assertThat(named.path("budget").path("needed").decimalValue()).as("the names of 400 long parameters")
+                .isGreaterThan(new BigDecimal("10"));
         JsonNode both = complete(key, chat(model, "max_tokens", 10, "max_completion_tokens", 50_000)).expect(402)
                 .json().path("error");
         assertThat(both.path("budget").path("needed").decimalValue()).isEqualByComparingTo("50.00");

@@ -183,6 +183,80 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(content(mixed)).contains("Hello from").contains("A second");
     }
 
+    /** A chunk of the scripted stream: {@code choices} as given. */
+    static String chunkOf(String choices) {
+        return "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":"
+                + choices + "}";
+    }
+
+    void assertCutWithContentFilter(List<String> events, String leaked) {
+        assertThat(events).doesNotContain("[DONE]");
+        assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"content_filter\"");
+        assertThat(Api.JSON.readTree(events.get(events.size() - 1)).path("error").path("code").asString())
+                .isEqualTo("content_blocked");
+        assertThat(String.join("", events)).doesNotContain(leaked);
+    }
+
+    @Test
+    void streamsAreJudgedPerToolCallPerChoiceAndInEveryField() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":\\\"zebr\"}}]}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"b\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"g\",\"arguments\":\"{\\\"b\\\":\\\"acorn\"}}]}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                        + "\"acorn\\\"}\"}}]}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":"
+                        + "\"\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]"));
+        assertCutWithContentFilter(stream(chat("Call tools.", "stream", true)), "zebr");
+
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Fine \"}},{\"index\":1,\"delta\":{\"content\":\"zebr\"}}]"),
+                chunkOf("[{\"index\":1,\"delta\":{\"content\":\"acorn\"}},{\"index\":0,\"delta\":{\"content\":\"ok\"}}]"));
+        assertCutWithContentFilter(stream(chat("Once.", "stream", true)), "acorn");
+
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"reasoning\":\"think zebracorn\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]"));
+        assertCutWithContentFilter(stream(chat("Think.", "stream", true)), "zebracorn");
+
+        fake.streamChunks = List.of("not json zebracorn");
+        assertCutWithContentFilter(stream(chat("Odd.", "stream", true)), "zebracorn");
+    }
+
+    @Test
+    void aRedactionLongerThanTheWindowCutsTheStreamWhenItEnds() {
+        rule("type", "regex", "pattern", "BEGIN[a-z ]*END", "direction", "output", "action", "redact");
+        String match = "BEGIN " + "a".repeat(350) + " END";
+        List<String> chunks = new java.util.ArrayList<>();
+        String text = "Here: " + match + " post";
+        for (int i = 0; i < text.length(); i += 50) {
+            chunks.add(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + text.substring(i, Math.min(text.length(),
+                    i + 50)) + "\"}}]"));
+        }
+        fake.streamChunks = chunks;
+        fake.streamGapMillis = 20;
+
+        List<String> events = stream(chat("Long.", "stream", true));
+
+        assertCutWithContentFilter(events, " END post");
+        assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("block");
+    }
+
+    @Test
+    void theNamesOfFieldsAreJudgedAndCannotBeRedactedInPlace() {
+        rule("type", "keyword", "keywords", List.of("platypus"), "direction", "input", "action", "block");
+        rule("type", "regex", "pattern", "ACCT-[0-9]{6}", "direction", "input", "action", "redact");
+        Map<String, Object> tool = Map.of("type", "function", "function", Map.of("name", "lookup", "parameters",
+                Map.of("type", "object", "properties", Map.of("platypus", Map.of("type", "string")))));
+        complete(chat("Hello.", "tools", List.of(tool))).expect(400);
+        Map<String, Object> keyed = Map.of("type", "function", "function", Map.of("name", "lookup", "parameters",
+                Map.of("type", "object", "properties", Map.of("ACCT-123456", Map.of("type", "string")))));
+        assertThat(complete(chat("Hello.", "tools", List.of(keyed))).expect(400).json().path("error").path("code")
+                .asString()).isEqualTo("content_blocked");
+        assertThat(fake.calls()).isZero();
+    }
+
     @Test
     void aRedactedPromptGoesUpstreamRedactedInStringsAndTextParts() {
         rule("type", "pii", "detectors", List.of("email"), "direction", "input", "action", "redact");

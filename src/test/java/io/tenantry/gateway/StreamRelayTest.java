@@ -1,0 +1,57 @@
+package io.tenantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** What the relay reads as the text of a streamed chunk: every field a reader could see, tool calls apart. */
+class StreamRelayTest {
+
+    static List<StreamRelay.Event> read(StreamRelay relay, String... data) {
+        StringBuilder stream = new StringBuilder();
+        for (String one : data) {
+            stream.append("data: ").append(one).append("\n\n");
+        }
+        return relay.accept(stream.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyReadableFieldIsTextButNamesIdsAndEnumsAreNot() {
+        StreamRelay relay = new StreamRelay(false);
+        List<StreamRelay.Event> events = read(relay,
+                "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                        + "\"delta\":{\"role\":\"assistant\",\"reasoning\":\"think \",\"thinking\":\"more \"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"plain\"},\"finish_reason\":null}]}",
+                "not json at all");
+        assertThat(events).extracting(StreamRelay.Event::text).as("a line break where one text gives way to another")
+                .containsExactly("think \nmore ", "\nplain", "\nnot json at all");
+        assertThat(events.get(0).contentChunk()).as("not plain content: cannot be rewritten").isNull();
+        assertThat(relay.texts()).containsOnlyKeys("choice 0 reasoning", "choice 0 thinking", "choice 0 content",
+                "opaque");
+    }
+
+    @Test
+    void plainContentCanBeRewrittenByAGuardrail() {
+        List<StreamRelay.Event> events = read(new StreamRelay(false),
+                "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}");
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("Hel", "lo");
+        assertThat(events).allSatisfy(e -> assertThat(e.contentChunk()).isNotNull());
+    }
+
+    @Test
+    void eachToolCallAndEachChoiceIsATextOfItsOwn() {
+        StreamRelay relay = new StreamRelay(false);
+        read(relay,
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"ze\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"xx\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"bra\"}}]}}]}",
+                "{\"choices\":[{\"index\":1,\"delta\":{\"content\":\"b\"}},{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
+        assertThat(relay.texts()).containsOnlyKeys("choice 0 tool 0", "choice 0 tool 1", "choice 1 content",
+                "choice 0 content");
+        assertThat(relay.texts().get("choice 0 tool 0").toString()).isEqualTo("zebra");
+    }
+}
