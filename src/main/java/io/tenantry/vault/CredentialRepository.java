@@ -212,6 +212,21 @@ class CredentialRepository {
                 .list().stream().findFirst();
     }
 
+    /** Which credential and version {@link #serverKey} answers with now, for a key kept since it was read. */
+    record Current(UUID id, int version) {
+    }
+
+    /** The statement that tells {@link Current} in one round trip, and its parameters. */
+    static String serverKeyCurrent(OrgScope scope) {
+        return """
+                select c.id, c.version from credentials c
+                 where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
+                   and (c.expires_at is null or c.expires_at > :now) and\s""" + scope.sql("c.org_id") + """
+
+                 order by case when c.org_id = :org then 0 else 1 end
+                """;
+    }
+
     /** One read of a credential by an agent, for its history. */
     record Read(UUID id, UUID credentialId, int version, UUID agentId, String agentName, Instant at) {
     }

@@ -1,13 +1,17 @@
 package io.tenantry.vault;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.springframework.stereotype.Component;
 
+import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -17,7 +21,10 @@ import io.tenantry.tenancy.ScopedTransactions;
  * keys): the org's own org-wide credential of the name if it has one (it brings its own
  * key), else the default organization's (the platform's). Expired credentials are not used.
  * The server's use is not an agent's read: the value never leaves the server, so
- * agentReadable does not matter and uses are not recorded one by one.
+ * agentReadable does not matter and uses are not recorded one by one. A key is kept between
+ * uses, decrypted: each use asks the database, in one statement, which credential and
+ * version is current and reads and decrypts again only when that changed, so a rotation,
+ * a new org key, a removal or an expiry made on any node applies from the next use.
  */
 @Component
 public class ServerKeys {
@@ -33,6 +40,13 @@ public class ServerKeys {
 
     private static final Pattern NAME = Pattern.compile(Vault.NAME_PATTERN);
 
+    /** Enough for every org's provider keys in a large installation; past it, the map starts again. */
+    private static final int MAX_KEPT = 20_000;
+
+    private record Kept(CredentialRepository.Current current, ServerKey key) {
+    }
+
+    private final Map<String, Kept> kept = new ConcurrentHashMap<>();
     private final CredentialRepository credentials;
     private final DataKeys dataKeys;
     private final ScopedTransactions transactions;
@@ -48,10 +62,35 @@ public class ServerKeys {
             return Optional.empty();
         }
         OrgScope scope = OrgScope.of(orgId.equals(DefaultOrg.ID) ? List.of(orgId) : List.of(orgId, DefaultOrg.ID));
-        return transactions.read(scope, () -> credentials.serverKey(scope, orgId, name, at).map(found -> {
-            byte[] key = dataKeys.of(scope, found.orgId(), at);
-            return new ServerKey(Vault.open(key, found.orgId(), found.id(), found.versions().get(0)),
-                    !found.orgId().equals(DefaultOrg.ID));
-        }));
+        String keptAs = orgId + "/" + name;
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("org", orgId);
+        params.put("platform", DefaultOrg.ID);
+        params.put("name", name);
+        params.put("now", Timestamps.of(at));
+        List<CredentialRepository.Current> current = transactions.readOne(scope,
+                CredentialRepository.serverKeyCurrent(scope), params, (rs, n) -> new CredentialRepository.Current(
+                        rs.getObject("id", UUID.class), rs.getInt("version")));
+        if (current.isEmpty()) {
+            kept.remove(keptAs);
+            return Optional.empty();
+        }
+        Kept known = kept.get(keptAs);
+        if (known != null && known.current().equals(current.get(0))) {
+            return Optional.of(known.key());
+        }
+        Optional<Kept> read = transactions.read(scope, () -> credentials.serverKey(scope, orgId, name, at)
+                .map(found -> {
+                    CredentialRepository.SealedVersion version = found.versions().get(0);
+                    byte[] key = dataKeys.of(scope, found.orgId(), at);
+                    return new Kept(new CredentialRepository.Current(found.id(), version.version()),
+                            new ServerKey(Vault.open(key, found.orgId(), found.id(), version),
+                                    !found.orgId().equals(DefaultOrg.ID)));
+                }));
+        if (kept.size() >= MAX_KEPT) {
+            kept.clear();
+        }
+        read.ifPresentOrElse(fresh -> kept.put(keptAs, fresh), () -> kept.remove(keptAs));
+        return read.map(Kept::key);
     }
 }
