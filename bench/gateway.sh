@@ -6,7 +6,8 @@
 # answers, metering and the request log. Rows: non-streamed calls at saturation with 16
 # connections and with one (throughput, p50 and p99), and streams (time to first token with
 # 100 and 1,000 streams open at once). Only 127.0.0.1 is targeted; every run is bounded in
-# time. Usage: bench/gateway.sh [DURATION_S]
+# time. Usage: bench/gateway.sh [DURATION_S]; SETUP_ONLY=1 sets everything up and leaves it
+# running (for profiling), writing its pids and the agent key to target/bench-gateway/dev.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +68,14 @@ echo "$(api -H "X-Org-Id: $ORG" "http://127.0.0.1:$PORT/api/guardrails/rules?lim
 AGENT=$(api -H "X-Org-Id: $ORG" -d '{"name":"Bench agent"}' "http://127.0.0.1:$PORT/api/agents" \
   | sed -E 's/.*"id":"([^"]+)".*/\1/')
 KEY=$(api -X POST "http://127.0.0.1:$PORT/api/agents/$AGENT/keys" | sed -E 's/.*"key":"([^"]+)".*/\1/')
+
+if [ -n "${SETUP_ONLY:-}" ]; then
+  # For profiling by hand: everything stays up; the file says how to reach and stop it.
+  echo "KEY=$KEY SERVER=$SERVER UPSTREAM=$UPSTREAM PORTKEY=$PORTKEY ORG=$ORG TOKEN=$TOKEN" > "$OUT/dev.env"
+  trap - EXIT
+  echo "set up; see $OUT/dev.env"
+  exit 0
+fi
 
 DIRECT=http://127.0.0.1:$UPSTREAM_PORT
 TENANTRY=http://127.0.0.1:$PORT

@@ -376,6 +376,69 @@ class TwoNodesTest {
         }
     }
 
+    /**
+     * Each node keeps the gateway's routes, providers, org settings and provider keys between
+     * calls; a change made on one node applies from the other's next call.
+     */
+    @Test
+    void gatewaySettingsAndKeysChangedOnOneNodeApplyOnTheOthersNextCall() throws Exception {
+        try (FakeUpstream fake = new FakeUpstream()) {
+            String unique = Long.toString(System.nanoTime());
+            String keyName = "KEPT_" + unique;
+            String platformKey = one.api().post("/api/credentials").as(owner).org(DefaultOrg.ID).json(Map.of("name",
+                    keyName, "kind", "api_key", "value", "sk-platform-first", "agentReadable", false)).send()
+                    .expect(201).id();
+            one.api().post("/api/settings/providers").as(owner).json(Map.of("name", "kept-" + unique, "baseUrl",
+                    fake.baseUrl(), "keyCredential", keyName)).send().expect(201);
+            String model = "kept-" + unique;
+            String route = one.api().post("/api/settings/routes").as(owner).json(Map.of("model", model, "targets",
+                    List.of(Map.of("provider", "kept-" + unique, "model", "upstream-first")))).send().expect(201)
+                    .id();
+            String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Kept settings"))
+                    .send().expect(201).id();
+            String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Keeper")).send()
+                    .expect(201).id();
+            String key = one.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+            Map<String, Object> call = Map.of("model", model, "messages",
+                    List.of(Map.of("role", "user", "content", "Hello.")));
+
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(200);
+            assertThat(fake.lastHeader("Authorization")).isEqualTo("Bearer sk-platform-first");
+            assertThat(fake.lastModel()).isEqualTo("upstream-first");
+
+            one.api().post("/api/credentials/" + platformKey + "/rotate").as(owner).org(DefaultOrg.ID)
+                    .json(Map.of("value", "sk-platform-second")).send().expect(200);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(200);
+            assertThat(fake.lastHeader("Authorization")).as("a rotated key").isEqualTo("Bearer sk-platform-second");
+
+            String ownKey = one.api().post("/api/credentials").as(owner).org(org).json(Map.of("name", keyName,
+                    "kind", "api_key", "value", "sk-org-own", "agentReadable", false)).send().expect(201).id();
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(200);
+            assertThat(fake.lastHeader("Authorization")).as("the org's own key").isEqualTo("Bearer sk-org-own");
+            one.api().delete("/api/credentials/" + ownKey).as(owner).org(org).send().expect(204);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(200);
+            assertThat(fake.lastHeader("Authorization")).as("the org's key removed").isEqualTo(
+                    "Bearer sk-platform-second");
+
+            one.api().put("/api/settings/routes/" + route).as(owner).json(Map.of("model", model, "targets",
+                    List.of(Map.of("provider", "kept-" + unique, "model", "upstream-second")))).send().expect(200);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(200);
+            assertThat(fake.lastModel()).as("a changed route").isEqualTo("upstream-second");
+
+            one.api().patch("/api/gateway/settings").as(owner).org(org).json(Map.of("allowedModels",
+                    List.of("another-model"))).send().expect(200);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(404);
+            assertThat(two.api().get("/agent/v1/models").as(key).send().expect(200).body()).doesNotContain(model);
+            one.api().patch("/api/gateway/settings").as(owner).org(org).json(Map.of("allowedModels", List.of(model)))
+                    .send().expect(200);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(200);
+
+            one.api().delete("/api/settings/routes/" + route).as(owner).send().expect(204);
+            two.api().post("/agent/v1/chat/completions").as(key).json(call).send().expect(404);
+            assertThat(fake.calls()).isEqualTo(6);
+        }
+    }
+
     /** A provider for this upstream and a route to it; answers the routed model's name. */
     private String routedModel(FakeUpstream fake) {
         String unique = Long.toString(System.nanoTime());

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,9 +46,7 @@ class GatewayCalls {
     /** What content logging keeps of a prompt or an answer. */
     private static final int MAX_LOGGED_CHARS = 64 * 1024;
 
-    private final RouteRepository routes;
-    private final ProviderRepository providers;
-    private final OrgGatewaySettings settings;
+    private final CallPlans plans;
     private final Upstream upstream;
     private final ServerKeys keys;
     private final GatewayMeter meter;
@@ -59,12 +56,10 @@ class GatewayCalls {
     private final ScopedTransactions transactions;
     private final int guardrailWindow;
 
-    GatewayCalls(RouteRepository routes, ProviderRepository providers, OrgGatewaySettings settings, Upstream upstream,
+    GatewayCalls(CallPlans plans, Upstream upstream,
             ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
             ScopedTransactions transactions, @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow) {
-        this.routes = routes;
-        this.providers = providers;
-        this.settings = settings;
+        this.plans = plans;
         this.upstream = upstream;
         this.keys = keys;
         this.meter = meter;
@@ -77,17 +72,7 @@ class GatewayCalls {
 
     /** The models this agent's org may ask for, each with its route's creation time. */
     Map<String, Instant> models(AgentPrincipal agent) {
-        OrgScope org = OrgScope.of(agent.orgId());
-        return transactions.read(org, () -> {
-            GatewaySettings own = settings.of(org, agent.orgId());
-            Map<String, Instant> models = new LinkedHashMap<>();
-            for (Route route : routes.all()) {
-                if (own.allows(route.model())) {
-                    models.put(route.model(), route.createdAt());
-                }
-            }
-            return models;
-        });
+        return plans.models(agent.orgId());
     }
 
     /** One call, answered on {@code response}. */
@@ -105,7 +90,7 @@ class GatewayCalls {
                 CallBody.checkEmbeddings(body);
             }
             boolean wantsUsage = call.stream && CallBody.wantsStreamUsage(body);
-            CallPlan plan = plan(agent, call.model);
+            CallPlan plan = plans.plan(agent.orgId(), call.model);
             call.logContent = plan.settings().contentLogging();
             call.screen = guard.open(new OrgCallContext(agent, OrgScope.of(agent.orgId()), agent.orgId(), requestId,
                     call.startedAt), agent);
@@ -235,19 +220,6 @@ class GatewayCalls {
         }
         agent.whyNotOperating().ifPresent(why -> {
             throw GatewayError.forbidden("agent_paused", why);
-        });
-    }
-
-    private CallPlan plan(AgentPrincipal agent, String model) {
-        OrgScope org = OrgScope.of(agent.orgId());
-        return transactions.read(org, () -> {
-            GatewaySettings own = settings.of(org, agent.orgId());
-            Route route = own.allows(model) ? routes.forModel(model).orElse(null) : null;
-            if (route == null) {
-                throw GatewayError.modelNotFound(model);
-            }
-            return new CallPlan(route, providers.byIds(route.targets().stream().map(Route.Target::providerId)
-                    .collect(java.util.stream.Collectors.toSet())), own);
         });
     }
 

@@ -40,11 +40,18 @@ class GatewaySettingsRepository {
                 .optional();
     }
 
+    /** How many times the org's settings changed; 0 while they are the defaults. */
+    long version(OrgScope scope, UUID orgId) {
+        return jdbc.sql("select version from gateway_org_settings where org_id = :org and " + scope.sql("org_id"))
+                .param("org", orgId).params(scope.parameters()).query(Long.class).optional().orElse(0L);
+    }
+
     void save(OrgScope scope, GatewaySettings settings) {
         int updated = jdbc.sql("""
                 update gateway_org_settings set allowed_models = :models, content_logging = :logging,
                        budget_enforcement = :enforcement, requests_per_minute = :rpm, tokens_per_minute = :tpm,
-                       agent_requests_per_minute = :agentRpm, agent_tokens_per_minute = :agentTpm, updated_at = :at
+                       agent_requests_per_minute = :agentRpm, agent_tokens_per_minute = :agentTpm, updated_at = :at,
+                       version = version + 1
                  where org_id = :org and\s""" + scope.sql("org_id"))
                 .params(parameters(settings)).params(scope.parameters()).update();
         if (updated == 0) {

@@ -61,11 +61,6 @@ class OrgGatewaySettings {
         });
     }
 
-    /** For a call from an agent of {@code orgId}, in the call's own transaction. */
-    GatewaySettings of(OrgScope scope, UUID orgId) {
-        return settings.find(scope, orgId).orElse(GatewaySettings.defaults(orgId));
-    }
-
     GatewaySettings update(OrgCallContext context, PatchBody body) {
         context.requireOperator("change an organization's gateway settings");
         PatchBody patch = body.aliased(ALIASES);

@@ -24,9 +24,11 @@ class ProviderRepository {
     };
 
     private final JdbcClient jdbc;
+    private final GatewayConfig config;
 
-    ProviderRepository(JdbcClient jdbc) {
+    ProviderRepository(JdbcClient jdbc, GatewayConfig config) {
         this.jdbc = jdbc;
+        this.config = config;
     }
 
     List<Provider> all() {
@@ -63,6 +65,7 @@ class ProviderRepository {
                 values (:id, :name, :url, :credential, :keyHeader, :headers, :connect, :firstByte, :idle, :created,
                         :updated)
                 """).params(params(provider)).update();
+        config.changed();
     }
 
     void update(Provider provider) {
@@ -72,10 +75,12 @@ class ProviderRepository {
                        first_byte_timeout_ms = :firstByte, idle_timeout_ms = :idle, updated_at = :updated
                  where id = :id
                 """).params(params(provider)).update();
+        config.changed();
     }
 
     void delete(UUID id) {
         jdbc.sql("delete from gateway_providers where id = :id").param("id", id).update();
+        config.changed();
     }
 
     /** The models of the routes that try this provider. */

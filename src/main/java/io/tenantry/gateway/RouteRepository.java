@@ -20,9 +20,11 @@ import io.tenantry.jdbc.Timestamps;
 class RouteRepository {
 
     private final JdbcClient jdbc;
+    private final GatewayConfig config;
 
-    RouteRepository(JdbcClient jdbc) {
+    RouteRepository(JdbcClient jdbc, GatewayConfig config) {
         this.jdbc = jdbc;
+        this.config = config;
     }
 
     private static final String SELECT = """
@@ -58,6 +60,7 @@ class RouteRepository {
                 .param("id", route.id()).param("model", route.model()).param("at", Timestamps.of(route.createdAt()))
                 .update();
         insertTargets(route);
+        config.changed();
     }
 
     void update(Route route) {
@@ -65,10 +68,12 @@ class RouteRepository {
                 .param("model", route.model()).param("at", Timestamps.of(route.updatedAt())).update();
         jdbc.sql("delete from gateway_route_targets where route_id = :id").param("id", route.id()).update();
         insertTargets(route);
+        config.changed();
     }
 
     void delete(UUID id) {
         jdbc.sql("delete from gateway_routes where id = :id").param("id", id).update();
+        config.changed();
     }
 
     private void insertTargets(Route route) {

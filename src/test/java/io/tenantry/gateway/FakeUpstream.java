@@ -109,6 +109,16 @@ public final class FakeUpstream implements AutoCloseable {
         return received.size();
     }
 
+    /** A header of the last call that reached the upstream. */
+    public String lastHeader(String name) {
+        return received.get(received.size() - 1).header(name);
+    }
+
+    /** The model the last call that reached the upstream asked for. */
+    public String lastModel() {
+        return received.get(received.size() - 1).body().path("model").asString();
+    }
+
     @Override
     public void close() {
         server.stop(0);

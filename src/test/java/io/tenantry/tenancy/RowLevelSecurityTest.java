@@ -65,7 +65,8 @@ class RowLevelSecurityTest {
             "guardrail_baseline", // a count of baseline changes; the baseline's rules stay the default org's
             "knowledge_index_epoch", // which build of the nodes' search indexes is current, no org data
             // the gateway's providers and routes serve every org; keys stay in each org's vault
-            "gateway_providers", "gateway_routes", "gateway_route_targets");
+            "gateway_providers", "gateway_routes", "gateway_route_targets",
+            "gateway_config"); // a count of changes of providers and routes
 
     @Test
     void theApplicationRoleIsNeitherSuperuserNorOwnerNorExempt() {
