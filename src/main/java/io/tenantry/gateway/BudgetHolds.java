@@ -38,8 +38,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  * plus what calls in flight hold. The check and the hold happen under a lock of the org's
  * gateway settings row, so calls of one org, on every node, hold one after the other and
  * concurrent calls cannot all fit into the same remainder (what needs no lock, the budgets,
- * the exchange rate and the prices, is read before it). The hold is released once the
- * call's real usage is stored (in that order: for a moment both count, never neither).
+ * the exchange rate and the prices, is read before it). The hold is released in the
+ * transaction that stores the call's real usage: one replaces the other at once.
  * Budgets are in the org's currency, converted from USD with the month's rate; a budget
  * that cannot be checked (no rate, a model without a price) refuses rather than spends.
  */
@@ -115,8 +115,8 @@ class BudgetHolds {
             }
             Instant stale = now.minus(holdFor);
             // Holds first, then spend, each read as it is when its statement starts: a call whose hold
-            // is already gone when the holds are read had stored its usage before (its usage, then its
-            // release), so the spend read after counts it. The other order can miss a call that ends
+            // is already gone when the holds are read had stored its usage before (both commit
+            // together), so the spend read after counts it. The other order can miss a call that ends
             // between the two reads, counted in neither.
             BudgetHoldRepository.Held held = holds.held(scope, agent.orgId(), agent.agentId(), stale);
             UsageTotals.Spend spent = usage.spend(scope, agent.orgId(), agent.agentId(), month);
@@ -146,9 +146,9 @@ class BudgetHolds {
         transactions.writeRelaxed(scope, () -> holds.renew(scope, hold.id, Instant.now()));
     }
 
-    void release(Hold hold) {
-        OrgScope scope = OrgScope.of(hold.orgId);
-        transactions.writeRelaxed(scope, () -> holds.delete(scope, hold.id));
+    /** Ends the hold, in the transaction ({@code scope}) that stores what replaces it. */
+    void release(OrgScope scope, Hold hold) {
+        holds.delete(scope, hold.id);
     }
 
     /** The dearest of the route's targets for this call's worst case; refused when one has no price. */

@@ -187,9 +187,9 @@ class GatewayCalls {
     }
 
     /**
-     * Meters the call (its usage, if any, then its request log line), ending its budget hold
-     * and settling its rate counts in the log line's transaction, since its real cost now
-     * counts in the month's spend; all before the answer's last bytes leave, so the agent's
+     * Meters the call (its usage, if any, and its request log line), ending its budget hold
+     * and settling its rate counts in the same transaction, since its real cost now counts
+     * in the month's spend; all before the answer's last bytes leave, so the agent's
      * next call never finds this one counted twice. A call whose usage could not be stored
      * keeps its hold until holds of its age are swept: the budget never counts it as free.
      * Then the guardrails' interventions are recorded.
@@ -199,12 +199,15 @@ class GatewayCalls {
             return;
         }
         call.recorded = true;
-        meter.record(call.record(), call.requestId, () -> {
-            if (call.admission != null) {
-                rates.settle(call.admission, call.input + call.cached + call.output);
+        RateLimits.Admission admission = call.admission;
+        BudgetHolds.Hold hold = call.hold;
+        long tokens = call.input + call.cached + call.output;
+        meter.record(call.record(), call.requestId, scope -> {
+            if (admission != null) {
+                rates.settle(scope, admission, tokens);
             }
-            if (call.hold != null) {
-                budgets.release(call.hold);
+            if (hold != null) {
+                budgets.release(scope, hold);
             }
         });
         call.admission = null;

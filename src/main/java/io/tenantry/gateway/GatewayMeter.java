@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +47,13 @@ class GatewayMeter {
     }
 
     /**
-     * Stores the usage (durably, as every report), then the request log line together with
-     * {@code alongside} (the call's hold released, its rate counts settled) in one relaxed
+     * Stores the usage, the request log line and {@code alongside} (the call's hold released,
+     * its rate counts settled) in one transaction, committed with other calls' and reports'
+     * (durably, as every report): the hold ends exactly when the usage that replaces it
+     * counts. A call without usage writes its log line and {@code alongside} in one relaxed
      * transaction: a log line lost in a crash is not a lost bill.
      */
-    void record(GatewayRequest call, String requestId, Runnable alongside) {
+    void record(GatewayRequest call, String requestId, Consumer<OrgScope> alongside) {
         if (call.totalTokens() > 0) {
             String model = billedModel(call.model(), call.upstreamModel());
             UsageEvent event = new UsageEvent(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
@@ -58,7 +61,11 @@ class GatewayMeter {
             OrgCallContext metering = OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(),
                     requestId, call.startedAt());
             try {
-                ingestion.ingest(metering, List.of(event));
+                ingestion.ingest(metering, List.of(event), scope -> {
+                    requests.insert(scope, call);
+                    alongside.accept(scope);
+                });
+                return;
             } catch (RuntimeException e) {
                 // The tokens were spent upstream: whoever reads the log must be able to bill them by hand.
                 log.error("Gateway call {} of agent {} (org {}) could not be metered: model {}, input {}, cached {}, "
@@ -70,7 +77,7 @@ class GatewayMeter {
         OrgScope org = OrgScope.of(call.orgId());
         transactions.writeRelaxed(org, () -> {
             requests.insert(org, call);
-            alongside.run();
+            alongside.accept(org);
         });
     }
 }

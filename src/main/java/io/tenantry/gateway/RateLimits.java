@@ -78,18 +78,15 @@ class RateLimits {
         }));
     }
 
-    /** Counts the call's real tokens in place of what it counted on admission. */
-    void settle(Admission admission, long realTokens) {
+    /** Counts the call's real tokens in place of what it counted on admission, in the transaction that records it. */
+    void settle(OrgScope scope, Admission admission, long realTokens) {
         long delta = realTokens - admission.tokens();
         if (delta == 0) {
             return;
         }
-        OrgScope scope = OrgScope.of(admission.orgId());
-        transactions.writeRelaxed(scope, () -> {
-            for (UUID subject : admission.subjects()) {
-                windows.correct(scope, subject, admission.minute(), delta);
-            }
-        });
+        for (UUID subject : admission.subjects()) {
+            windows.correct(scope, subject, admission.minute(), delta);
+        }
     }
 
     private static GatewayError refusal(Limit limit, RateWindowRepository.Used used, long tokens, Duration reset) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
 
 /**
  * Group commit for small usage reports. Agents report one event at a time, thousands per
@@ -52,9 +54,16 @@ public class ReportCoalescer implements DisposableBean {
 
     /** Stores the report, together with others arriving at the same time; returns once committed. */
     public UsageIngestion.Result ingest(OrgCallContext context, List<UsageEvent> events) {
-        Pending pending = new Pending(new UsageIngestion.Report(context, events), new CompletableFuture<>());
+        return ingest(context, events, UsageIngestion.NOTHING_ALONGSIDE);
+    }
+
+    /** As {@link #ingest(OrgCallContext, List)}, with writes that commit with the report ({@link UsageIngestion}). */
+    public UsageIngestion.Result ingest(OrgCallContext context, List<UsageEvent> events,
+            Consumer<OrgScope> alongside) {
+        Pending pending = new Pending(new UsageIngestion.Report(context, events, alongside),
+                new CompletableFuture<>());
         if (events.size() > SMALL_REPORT || !running || !queue.offer(pending)) {
-            return ingestion.ingest(context, events);
+            return ingestion.ingest(context, events, alongside);
         }
         try {
             return pending.done().join();
@@ -97,7 +106,8 @@ public class ReportCoalescer implements DisposableBean {
         }
         for (Pending pending : batch) {
             try {
-                pending.done().complete(ingestion.ingest(pending.report().context(), pending.report().events()));
+                UsageIngestion.Report report = pending.report();
+                pending.done().complete(ingestion.ingest(report.context(), report.events(), report.alongside()));
             } catch (RuntimeException e) {
                 pending.done().completeExceptionally(e);
             }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
@@ -75,11 +76,22 @@ public class UsageIngestion {
 
     /** One report: all its events stored, or none. */
     public Result ingest(OrgCallContext context, List<UsageEvent> events) {
-        return ingestTogether(List.of(new Report(context, events))).get(0);
+        return ingest(context, events, NOTHING_ALONGSIDE);
     }
 
-    /** A report and the call it came with. */
-    record Report(OrgCallContext context, List<UsageEvent> events) {
+    /**
+     * One report, and {@code alongside}: writes of the caller's that must commit with it or
+     * not at all, run in the same transaction, in the scope of all orgs (see below).
+     */
+    public Result ingest(OrgCallContext context, List<UsageEvent> events, Consumer<OrgScope> alongside) {
+        return ingestTogether(List.of(new Report(context, events, alongside))).get(0);
+    }
+
+    static final Consumer<OrgScope> NOTHING_ALONGSIDE = scope -> {
+    };
+
+    /** A report, the call it came with, and the writes that commit with it. */
+    record Report(OrgCallContext context, List<UsageEvent> events, Consumer<OrgScope> alongside) {
     }
 
     /**
@@ -127,6 +139,9 @@ public class UsageIngestion {
             refuseDeletedHolders(all, pastHolders);
             boolean[] stored = usage.insertNew(all, priced);
             rollups.add(all, added(priced, stored));
+            for (Report report : reports) {
+                report.alongside().accept(all);
+            }
             List<Result> results = new ArrayList<>(reports.size());
             int offset = 0;
             for (Report report : reports) {
