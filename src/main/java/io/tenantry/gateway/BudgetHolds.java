@@ -5,12 +5,17 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -18,6 +23,7 @@ import io.tenantry.agent.Agent;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.billing.BillingMonth;
+import io.tenantry.billing.pricing.FxLookup;
 import io.tenantry.billing.pricing.FxRates;
 import io.tenantry.billing.pricing.ModelPrice;
 import io.tenantry.billing.pricing.ModelPrices;
@@ -38,13 +44,17 @@ import io.tenantry.tenancy.ScopedTransactions;
  * plus what calls in flight hold. The check and the hold happen under a lock of the org's
  * gateway settings row, so calls of one org, on every node, hold one after the other and
  * concurrent calls cannot all fit into the same remainder (what needs no lock, the budgets,
- * the exchange rate and the prices, is read before it). The hold is released in the
+ * the exchange rate and the prices, is read before it); asks that arrive together are
+ * decided in one such transaction ({@link HoldQueue}). The hold is released in the
  * transaction that stores the call's real usage: one replaces the other at once.
  * Budgets are in the org's currency, converted from USD with the month's rate; a budget
  * that cannot be checked (no rate, a model without a price) refuses rather than spends.
  */
 @Service
-class BudgetHolds {
+class BudgetHolds implements DisposableBean {
+
+    /** Threads that decide holds: enough to keep several orgs' rounds going at once. */
+    private static final int HOLDERS = 4;
 
     /** A call's hold: released when the call's usage is stored. */
     static final class Hold {
@@ -67,6 +77,7 @@ class BudgetHolds {
     private final ScopedTransactions transactions;
     private final Duration holdFor;
     private final long defaultOutputLimit;
+    private final HoldQueue<CallAsk> queue;
 
     BudgetHolds(BudgetHoldRepository holds, OrganizationService organizations, AgentService agents,
             UsageTotals usage, ModelPrices prices, FxRates rates, ScopedTransactions transactions,
@@ -81,10 +92,32 @@ class BudgetHolds {
         this.transactions = transactions;
         this.holdFor = holdFor;
         this.defaultOutputLimit = defaultOutputLimit;
+        this.queue = new HoldQueue<>(this::decide, HOLDERS);
     }
 
     /** What a call may use at most: its input estimate, and its output limit (null when it set none) times n. */
     record Worst(long inputTokens, Long outputLimit, int choices) {
+    }
+
+    /** A call's ask for a hold, waiting for its org's next round of holds. */
+    private static final class CallAsk extends HoldQueue.Ask {
+        final AgentPrincipal agent;
+        final Route route;
+        final Worst worst;
+        final YearMonth month;
+        BigDecimal amountUsd;
+
+        CallAsk(AgentPrincipal agent, Route route, Worst worst, Instant now) {
+            this.agent = agent;
+            this.route = route;
+            this.worst = worst;
+            this.month = BillingMonth.of(now);
+        }
+
+        @Override
+        UUID orgId() {
+            return agent.orgId();
+        }
     }
 
     /**
@@ -92,47 +125,117 @@ class BudgetHolds {
      * empty when nothing needed holding. Throws the 402 refusal when it does not fit.
      */
     Optional<Hold> hold(AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
-        OrgScope scope = OrgScope.of(agent.orgId());
-        // Relaxed: a hold lost in a crash went with its call; every node sees it once committed.
-        return transactions.writeRelaxed(scope, () -> {
-            // What needs no lock is read first, so that calls hold the org's lock as briefly as can be.
-            Organization org = organizations.find(scope, agent.orgId()).orElseThrow(
-                    () -> GatewayError.forbidden("organization_inactive", "The agent's organization is gone."));
-            BigDecimal agentBudget = agents.findWithin(scope, agent.agentId()).map(Agent::monthlyBudget).orElse(null);
+        return Optional.ofNullable(queue.decide(new CallAsk(agent, plan.route(), worst, now)));
+    }
+
+    /**
+     * Decides a round of one org's asks in one transaction, in arrival order, each counting
+     * the holds granted before it; answers them once it has committed. Relaxed: a hold lost
+     * in a crash went with its call; every node sees it once committed.
+     */
+    private void decide(UUID orgId, List<CallAsk> asks) {
+        OrgScope scope = OrgScope.of(orgId);
+        Map<CallAsk, Object> outcomes = new HashMap<>();
+        transactions.writeRelaxed(scope, () -> decide(scope, orgId, asks, outcomes));
+        for (CallAsk ask : asks) {
+            Object outcome = outcomes.get(ask);
+            if (outcome instanceof RuntimeException refused) {
+                ask.answer.completeExceptionally(refused);
+            } else {
+                ask.answer.complete((Hold) outcome);
+            }
+        }
+    }
+
+    private void decide(OrgScope scope, UUID orgId, List<CallAsk> asks, Map<CallAsk, Object> outcomes) {
+        // What needs no lock is read first, so that calls hold the org's lock as briefly as can be.
+        Organization org = organizations.find(scope, orgId).orElse(null);
+        if (org == null) {
+            asks.forEach(ask -> outcomes.put(ask, GatewayError.forbidden("organization_inactive",
+                    "The agent's organization is gone.")));
+            return;
+        }
+        Map<UUID, Optional<BigDecimal>> agentBudgets = new HashMap<>();
+        List<CallAsk> priced = new ArrayList<>();
+        FxLookup fx = null;
+        PriceBook book = null;
+        String currency = org.currency().name();
+        for (CallAsk ask : asks) {
+            BigDecimal agentBudget = agentBudgets.computeIfAbsent(ask.agent.agentId(), id -> agents.findWithin(
+                    scope, id).map(Agent::monthlyBudget)).orElse(null);
             if (org.monthlyBudget() == null && agentBudget == null) {
-                return Optional.<Hold>empty();
+                continue;
             }
-            YearMonth month = BillingMonth.of(now);
-            String currency = org.currency().name();
-            BigDecimal fx = rates.lookup().rate(currency, month).orElseThrow(() -> unverifiable("The organization's "
-                    + "budget is in " + currency + " and no USD to " + currency + " rate is set for " + month
-                    + ": an operator must set one before calls can be checked against it."));
-            BigDecimal amount = worstCostUsd(plan.route(), worst, now);
-            boolean blocks = holds.lockEnforcement(scope, agent.orgId()).map(GatewaySettings.BLOCK::equals)
-                    .orElse(false);
-            if (!blocks) {
-                return Optional.<Hold>empty();
+            try {
+                // USD needs no rate: the table is read only for budgets in another currency.
+                fx = fx != null ? fx : ModelPrice.CURRENCY.equals(currency) ? FxLookup.USD_ONLY : rates.lookup();
+                fx.rate(currency, ask.month).orElseThrow(() -> unverifiable("The organization's budget is in "
+                        + currency + " and no USD to " + currency + " rate is set for " + ask.month + ": an "
+                        + "operator must set one before calls can be checked against it."));
+                book = book != null ? book : prices.book(billedModels(asks));
+                ask.amountUsd = worstCostUsd(book, ask.route, ask.worst, Instant.now());
+                priced.add(ask);
+            } catch (GatewayError unverifiable) {
+                outcomes.put(ask, unverifiable);
             }
-            Instant stale = now.minus(holdFor);
-            // Holds first, then spend, each read as it is when its statement starts: a call whose hold
-            // is already gone when the holds are read had stored its usage before (both commit
-            // together), so the spend read after counts it. The other order can miss a call that ends
-            // between the two reads, counted in neither.
-            BudgetHoldRepository.Held held = holds.held(scope, agent.orgId(), agent.agentId(), stale);
-            UsageTotals.Spend spent = usage.spend(scope, agent.orgId(), agent.agentId(), month);
-            if (org.monthlyBudget() != null) {
-                refuseIfOver("organization", org.monthlyBudget(), currency, fx, amount, spent.orgUsd(), held.orgUsd());
+        }
+        if (priced.isEmpty() || !holds.lockEnforcement(scope, orgId).map(GatewaySettings.BLOCK::equals)
+                .orElse(false)) {
+            return;
+        }
+        Instant now = Instant.now();
+        Instant stale = now.minus(holdFor);
+        // Holds first, then spend, each read as it is when its statement starts: a call whose hold
+        // is already gone when the holds are read had stored its usage before (both commit together),
+        // so the spend read after counts it. The other order can miss a call that ends
+        // between the two reads, counted in neither.
+        Map<UUID, BudgetHoldRepository.Held> held = new HashMap<>();
+        for (CallAsk ask : priced) {
+            held.computeIfAbsent(ask.agent.agentId(), agent -> holds.held(scope, orgId, agent, stale));
+        }
+        Map<String, UsageTotals.Spend> spent = new HashMap<>();
+        BigDecimal grantedToOrg = BigDecimal.ZERO;
+        Map<UUID, BigDecimal> grantedToAgent = new HashMap<>();
+        for (CallAsk ask : priced) {
+            UUID agentId = ask.agent.agentId();
+            UsageTotals.Spend spend = spent.computeIfAbsent(agentId + "@" + ask.month, key -> usage.spend(scope,
+                    orgId, agentId, ask.month));
+            BigDecimal rate = fx.rate(currency, ask.month).orElseThrow();
+            BigDecimal toAgent = grantedToAgent.getOrDefault(agentId, BigDecimal.ZERO);
+            try {
+                if (org.monthlyBudget() != null) {
+                    refuseIfOver("organization", org.monthlyBudget(), currency, rate, ask.amountUsd,
+                            spend.orgUsd(), held.get(agentId).orgUsd().add(grantedToOrg));
+                }
+                BigDecimal agentBudget = agentBudgets.get(agentId).orElse(null);
+                if (agentBudget != null) {
+                    refuseIfOver("agent", agentBudget, currency, rate, ask.amountUsd, spend.agentUsd(),
+                            held.get(agentId).agentUsd().add(toAgent));
+                }
+            } catch (GatewayError over) {
+                outcomes.put(ask, over);
+                continue;
             }
-            if (agentBudget != null) {
-                refuseIfOver("agent", agentBudget, currency, fx, amount, spent.agentUsd(), held.agentUsd());
+            Hold hold = new Hold(UUID.randomUUID(), orgId);
+            holds.insert(scope, hold.id, orgId, agentId, ask.amountUsd, now);
+            grantedToOrg = grantedToOrg.add(ask.amountUsd);
+            grantedToAgent.put(agentId, toAgent.add(ask.amountUsd));
+            outcomes.put(ask, hold);
+        }
+        // Swept by a round that holds something: a round of refusals only changes nothing.
+        if (outcomes.values().stream().anyMatch(Hold.class::isInstance) && held.values().stream().anyMatch(h -> h.stale() > 0)) {
+            holds.sweep(scope, orgId, stale);
+        }
+    }
+
+    private static Set<String> billedModels(List<CallAsk> asks) {
+        Set<String> models = new HashSet<>();
+        for (CallAsk ask : asks) {
+            for (Route.Target target : ask.route.targets()) {
+                models.add(GatewayMeter.billedModel(ask.route.model(), target.model()));
             }
-            if (held.stale() > 0) {
-                holds.sweep(scope, agent.orgId(), stale);
-            }
-            Hold hold = new Hold(UUID.randomUUID(), agent.orgId());
-            holds.insert(scope, hold.id, agent.orgId(), agent.agentId(), amount, now);
-            return Optional.of(hold);
-        });
+        }
+        return models;
     }
 
     /** Keeps a long call's hold counting: renewed at most every quarter of the hold time. */
@@ -146,26 +249,25 @@ class BudgetHolds {
         transactions.writeRelaxed(scope, () -> holds.renew(scope, hold.id, Instant.now()));
     }
 
+    @Override
+    public void destroy() throws InterruptedException {
+        queue.stop();
+    }
+
     /** Ends the hold, in the transaction ({@code scope}) that stores what replaces it. */
     void release(OrgScope scope, Hold hold) {
         holds.delete(scope, hold.id);
     }
 
     /** The dearest of the route's targets for this call's worst case; refused when one has no price. */
-    private BigDecimal worstCostUsd(Route route, Worst worst, Instant now) {
-        Map<Route.Target, String> billedAs = new LinkedHashMap<>();
-        for (Route.Target target : route.targets()) {
-            billedAs.put(target, GatewayMeter.billedModel(route.model(), target.model()));
-        }
-        PriceBook book = prices.book(billedAs.values().stream().collect(Collectors.toSet()));
+    private BigDecimal worstCostUsd(PriceBook book, Route route, Worst worst, Instant now) {
         BigDecimal dearest = BigDecimal.ZERO;
-        for (Map.Entry<Route.Target, String> entry : billedAs.entrySet()) {
-            Route.Target target = entry.getKey();
-            ModelPrice price = book.at(entry.getValue(), now).orElseThrow(() -> unverifiable("The model '"
-                    + entry.getValue() + "' has no price, so what a call to it costs cannot be checked against the "
-                    + "budget: an operator must price it."));
-            BigDecimal cost = UsageCost.of(worst.inputTokens(), 0, outputTokens(target, worst), price);
-            dearest = dearest.max(cost);
+        for (Route.Target target : route.targets()) {
+            String billedAs = GatewayMeter.billedModel(route.model(), target.model());
+            ModelPrice price = book.at(billedAs, now).orElseThrow(() -> unverifiable("The model '" + billedAs
+                    + "' has no price, so what a call to it costs cannot be checked against the budget: an "
+                    + "operator must price it."));
+            dearest = dearest.max(UsageCost.of(worst.inputTokens(), 0, outputTokens(target, worst), price));
         }
         return dearest;
     }
