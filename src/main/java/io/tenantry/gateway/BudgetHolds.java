@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
@@ -30,6 +31,7 @@ import io.tenantry.billing.pricing.ModelPrices;
 import io.tenantry.billing.pricing.PriceBook;
 import io.tenantry.billing.usage.UsageCost;
 import io.tenantry.billing.usage.UsageTotals;
+import io.tenantry.jdbc.GroupCommit;
 import io.tenantry.organization.Organization;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgScope;
@@ -45,8 +47,9 @@ import io.tenantry.tenancy.ScopedTransactions;
  * gateway settings row, so calls of one org, on every node, hold one after the other and
  * concurrent calls cannot all fit into the same remainder (what needs no lock, the budgets,
  * the exchange rate and the prices, is read before it); asks that arrive together are
- * decided in one such transaction ({@link HoldQueue}). The hold is released in the
- * transaction that stores the call's real usage: one replaces the other at once.
+ * decided in one such transaction per org, each ask counting the holds granted before it
+ * (a {@link GroupCommit}). The hold is released in the transaction that stores the call's
+ * real usage: one replaces the other at once.
  * Budgets are in the org's currency, converted from USD with the month's rate; a budget
  * that cannot be checked (no rate, a model without a price) refuses rather than spends.
  */
@@ -55,6 +58,7 @@ class BudgetHolds implements DisposableBean {
 
     /** Threads that decide holds: enough to keep several orgs' rounds going at once. */
     private static final int HOLDERS = 4;
+    private static final int MAX_ASKS_PER_ROUND = 200;
 
     /** A call's hold: released when the call's usage is stored. */
     static final class Hold {
@@ -77,7 +81,7 @@ class BudgetHolds implements DisposableBean {
     private final ScopedTransactions transactions;
     private final Duration holdFor;
     private final long defaultOutputLimit;
-    private final HoldQueue<CallAsk> queue;
+    private final GroupCommit<CallAsk> rounds;
 
     BudgetHolds(BudgetHoldRepository holds, OrganizationService organizations, AgentService agents,
             UsageTotals usage, ModelPrices prices, FxRates rates, ScopedTransactions transactions,
@@ -92,7 +96,7 @@ class BudgetHolds implements DisposableBean {
         this.transactions = transactions;
         this.holdFor = holdFor;
         this.defaultOutputLimit = defaultOutputLimit;
-        this.queue = new HoldQueue<>(this::decide, HOLDERS);
+        this.rounds = new GroupCommit<>("budget-holder", HOLDERS, MAX_ASKS_PER_ROUND, this::decide);
     }
 
     /** What a call may use at most: its input estimate, and its output limit (null when it set none) times n. */
@@ -100,7 +104,8 @@ class BudgetHolds implements DisposableBean {
     }
 
     /** A call's ask for a hold, waiting for its org's next round of holds. */
-    private static final class CallAsk extends HoldQueue.Ask {
+    private static final class CallAsk {
+        final CompletableFuture<Hold> answer = new CompletableFuture<>();
         final AgentPrincipal agent;
         final Route route;
         final Worst worst;
@@ -113,11 +118,6 @@ class BudgetHolds implements DisposableBean {
             this.worst = worst;
             this.month = BillingMonth.of(now);
         }
-
-        @Override
-        UUID orgId() {
-            return agent.orgId();
-        }
     }
 
     /**
@@ -125,7 +125,26 @@ class BudgetHolds implements DisposableBean {
      * empty when nothing needed holding. Throws the 402 refusal when it does not fit.
      */
     Optional<Hold> hold(AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
-        return Optional.ofNullable(queue.decide(new CallAsk(agent, plan.route(), worst, now)));
+        CallAsk ask = new CallAsk(agent, plan.route(), worst, now);
+        if (!rounds.offer(ask)) {
+            decide(List.of(ask));
+        }
+        return Optional.ofNullable(GroupCommit.await(ask.answer));
+    }
+
+    /** A round of asks: each org's in a transaction of its own; a failure answers that org's asks with it. */
+    private void decide(List<CallAsk> round) {
+        Map<UUID, List<CallAsk>> byOrg = new LinkedHashMap<>();
+        for (CallAsk ask : round) {
+            byOrg.computeIfAbsent(ask.agent.orgId(), org -> new ArrayList<>()).add(ask);
+        }
+        byOrg.forEach((orgId, asks) -> {
+            try {
+                decide(orgId, asks);
+            } catch (RuntimeException failed) {
+                asks.forEach(ask -> ask.answer.completeExceptionally(failed));
+            }
+        });
     }
 
     /**
@@ -251,7 +270,7 @@ class BudgetHolds implements DisposableBean {
 
     @Override
     public void destroy() throws InterruptedException {
-        queue.stop();
+        rounds.stop();
     }
 
     /** Ends the hold, in the transaction ({@code scope}) that stores what replaces it. */

@@ -1,11 +1,7 @@
 package io.tenantry.billing.usage;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -14,6 +10,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import io.tenantry.jdbc.GroupCommit;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 
@@ -38,18 +35,11 @@ public class ReportCoalescer implements DisposableBean {
     }
 
     private final UsageIngestion ingestion;
-    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
-    private final List<Thread> writers = new ArrayList<>();
-    private volatile boolean running = true;
+    private final GroupCommit<Pending> rounds;
 
     ReportCoalescer(UsageIngestion ingestion, @Value("${tenantry.usage.writers}") int writerCount) {
         this.ingestion = ingestion;
-        for (int i = 0; i < writerCount; i++) {
-            Thread writer = new Thread(this::write, "usage-writer-" + i);
-            writer.setDaemon(true);
-            writer.start();
-            writers.add(writer);
-        }
+        this.rounds = new GroupCommit<>("usage-writer", writerCount, MAX_REPORTS_PER_TRANSACTION, this::store);
     }
 
     /** Stores the report, together with others arriving at the same time; returns once committed. */
@@ -62,33 +52,10 @@ public class ReportCoalescer implements DisposableBean {
             Consumer<OrgScope> alongside) {
         Pending pending = new Pending(new UsageIngestion.Report(context, events, alongside),
                 new CompletableFuture<>());
-        if (events.size() > SMALL_REPORT || !running || !queue.offer(pending)) {
+        if (events.size() > SMALL_REPORT || !rounds.offer(pending)) {
             return ingestion.ingest(context, events, alongside);
         }
-        try {
-            return pending.done().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
-    private void write() {
-        while (running || !queue.isEmpty()) {
-            List<Pending> batch = new ArrayList<>();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                if (!running) {
-                    break;
-                }
-                continue;
-            }
-            queue.drainTo(batch, MAX_REPORTS_PER_TRANSACTION - 1);
-            store(batch);
-        }
+        return GroupCommit.await(pending.done());
     }
 
     private void store(List<Pending> batch) {
@@ -116,10 +83,6 @@ public class ReportCoalescer implements DisposableBean {
 
     @Override
     public void destroy() throws InterruptedException {
-        running = false;
-        for (Thread writer : writers) {
-            writer.interrupt();
-            writer.join(5_000);
-        }
+        rounds.stop();
     }
 }
