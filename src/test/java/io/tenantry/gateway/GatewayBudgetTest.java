@@ -152,6 +152,33 @@ class GatewayBudgetTest extends GatewayServerTest {
         complete(key, chat(model, "max_tokens", 1)).expect(402);
     }
 
+    /**
+     * Holds decided together still count each other: two agents calling at once, one with a
+     * budget of its own, never get past either budget between them.
+     */
+    @Test
+    void concurrentCallsOfTwoAgentsStayWithinTheOrgsAndTheAgentsBudgets() throws Exception {
+        orgBudget(org, "10.00");
+        enforce(org, "block");
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("monthlyBudget", "3.00")).send().expect(200);
+        String other = platform.createAgent(org, "Second spender");
+        String otherKey = platform.issueKey(other);
+        fake.delayMillis = 300;
+
+        java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+        List<Api.Response> answers = concurrently(40, () -> complete(turn.getAndIncrement() % 2 == 0 ? key
+                : otherKey, chat(model, "max_tokens", 1000)));
+
+        assertThat(answers).filteredOn(a -> a.status() == 200).as("the org's room for ten").hasSize(10);
+        assertThat(answers).filteredOn(a -> a.status() != 200).allSatisfy(a -> assertThat(a.status())
+                .isEqualTo(402));
+        assertThat(spentUsd(org)).isEqualByComparingTo("10");
+        assertThat(api.get("/api/gateway/requests?limit=100&agentId=" + agent).org(org).as(owner).send().expect(200)
+                .items()).filteredOn(r -> r.path("httpStatus").asInt() == 200).as("the agent's room for three")
+                .hasSizeLessThanOrEqualTo(3);
+        assertThat(holds(org)).isZero();
+    }
+
     @Test
     void anAgentsOwnBudgetStopsItAloneAndAlertOnlyWarns() {
         String other = platform.createAgent(org, "Unbudgeted agent");
