@@ -46,6 +46,8 @@ class GatewayCalls {
     /** What content logging keeps of a prompt or an answer. */
     private static final int MAX_LOGGED_CHARS = 64 * 1024;
 
+    private static final List<String> OUTPUT_LIMITS = List.of("max_tokens", "max_completion_tokens");
+
     private final CallPlans plans;
     private final Upstream upstream;
     private final ServerKeys keys;
@@ -226,11 +228,22 @@ class GatewayCalls {
         });
     }
 
-    /** The body for one target: its upstream model, and on streams a request for the usage chunk. */
+    /**
+     * The body for one target: its upstream model, an output limit no larger than the
+     * target's (the most a budget hold counted on), and on streams a request for the usage
+     * chunk.
+     */
     private static Function<Route.Target, byte[]> upstreamBody(ObjectNode body, boolean stream) {
         return target -> {
             ObjectNode copy = body.deepCopy();
             copy.put("model", target.model());
+            Integer cap = target.maxOutputTokens();
+            for (String field : OUTPUT_LIMITS) {
+                JsonNode limit = copy.get(field);
+                if (cap != null && limit != null && limit.isIntegralNumber() && limit.longValue() > cap) {
+                    copy.put(field, cap);
+                }
+            }
             if (stream) {
                 JsonNode options = copy.get("stream_options");
                 ObjectNode streamOptions = options instanceof ObjectNode o ? o : copy.putObject("stream_options");

@@ -227,6 +227,15 @@ class GatewayBudgetTest extends GatewayServerTest {
                 .path("budget").path("needed").decimalValue()).isEqualByComparingTo("3.00");
         complete(key, chat(model, "max_tokens", 500, "n", 2)).expect(200);
         assertThat(spentUsd(org)).as("two calls, each answered with 1,000 tokens").isEqualByComparingTo("2");
+
+        orgBudget(org, "100.00");
+        complete(key, chat(model, "max_tokens", 100_000, "max_completion_tokens", 5000)).expect(200);
+        JsonNode sent = fake.received.get(fake.received.size() - 1).body();
+        assertThat(sent.path("max_tokens").asLong()).as("what the hold counted is what the model may answer")
+                .isEqualTo(2000);
+        assertThat(sent.path("max_completion_tokens").asLong()).isEqualTo(2000);
+        complete(key, chat(model, "max_tokens", 10)).expect(200);
+        assertThat(fake.received.get(fake.received.size() - 1).body().path("max_tokens").asLong()).isEqualTo(10);
     }
 
     @Test
