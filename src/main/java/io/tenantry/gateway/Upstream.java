@@ -74,7 +74,14 @@ class Upstream {
             Provider provider = providers.get(target.providerId());
             Optional<ServerKeys.ServerKey> key = Optional.empty();
             if (provider.keyCredential() != null) {
-                key = keys.of(provider);
+                try {
+                    key = keys.of(provider);
+                } catch (ServerKeys.OrgKeyExpired expired) {
+                    last = new Failure(502, "provider_key_expired", "The organization's own key for the provider of "
+                            + "this model has expired: an admin of the organization must rotate it, or remove it "
+                            + "to use the platform's key.", null);
+                    continue;
+                }
                 if (key.isEmpty()) {
                     last = new Failure(502, "provider_key_missing", "The gateway has no key for the provider of "
                             + "this model; an operator must store it in the vault.", null);

@@ -190,7 +190,9 @@ class CredentialRepository {
 
     /**
      * The org-wide credential {@code name} of {@code orgId}, else of the default org, with its
-     * current version only; none that has expired.
+     * current version only. The org's own credential answers even when it has expired (the
+     * caller refuses it rather than quietly spend the platform's key in its place); the
+     * platform's answers only while it has not.
      */
     Optional<Resolved> serverKey(OrgScope scope, UUID orgId, String name, Instant now) {
         return jdbc.sql("""
@@ -199,7 +201,7 @@ class CredentialRepository {
                   join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
                                             and v.version = c.version
                  where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
-                   and (c.expires_at is null or c.expires_at > :now)
+                   and (c.org_id = :org or c.expires_at is null or c.expires_at > :now)
                    and """ + " " + scope.sql("c.org_id") + """
 
                  order by case when c.org_id = :org then 0 else 1 end
@@ -213,15 +215,15 @@ class CredentialRepository {
     }
 
     /** Which credential and version {@link #serverKey} answers with now, for a key kept since it was read. */
-    record Current(UUID id, int version) {
+    record Current(UUID id, int version, Instant expiresAt) {
     }
 
     /** The statement that tells {@link Current} in one round trip, and its parameters. */
     static String serverKeyCurrent(OrgScope scope) {
         return """
-                select c.id, c.version from credentials c
+                select c.id, c.version, c.expires_at from credentials c
                  where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
-                   and (c.expires_at is null or c.expires_at > :now) and\s""" + scope.sql("c.org_id") + """
+                   and (c.org_id = :org or c.expires_at is null or c.expires_at > :now) and\s""" + scope.sql("c.org_id") + """
 
                  order by case when c.org_id = :org then 0 else 1 end
                 """;

@@ -19,7 +19,8 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Keys the server itself uses on an organization's behalf (the agent gateway's provider
  * keys): the org's own org-wide credential of the name if it has one (it brings its own
- * key), else the default organization's (the platform's). Expired credentials are not used.
+ * key), else the default organization's (the platform's). Expired credentials are not used:
+ * an org's own that has expired is refused ({@link OrgKeyExpired}), not replaced.
  * The server's use is not an agent's read: the value never leaves the server, so
  * agentReadable does not matter and uses are not recorded one by one. A key is kept between
  * uses, decrypted: each use asks the database, in one statement, which credential and
@@ -39,6 +40,17 @@ public class ServerKeys {
     }
 
     private static final Pattern NAME = Pattern.compile(Vault.NAME_PATTERN);
+
+    /**
+     * The org's own credential of the name has expired. Refused rather than replaced by the
+     * platform's: an org that brings its own key pays for its calls, and an expired key must
+     * not move the bill to the platform without anyone deciding so.
+     */
+    public static final class OrgKeyExpired extends RuntimeException {
+        OrgKeyExpired(String name) {
+            super("the organization's own credential " + name + " has expired", null, false, false);
+        }
+    }
 
     /** Enough for every org's provider keys in a large installation; past it, the map starts again. */
     private static final int MAX_KEPT = 20_000;
@@ -70,10 +82,14 @@ public class ServerKeys {
         params.put("now", Timestamps.of(at));
         List<CredentialRepository.Current> current = transactions.readOne(scope,
                 CredentialRepository.serverKeyCurrent(scope), params, (rs, n) -> new CredentialRepository.Current(
-                        rs.getObject("id", UUID.class), rs.getInt("version")));
+                        rs.getObject("id", UUID.class), rs.getInt("version"), Timestamps.read(rs, "expires_at")));
         if (current.isEmpty()) {
             kept.remove(keptAs);
             return Optional.empty();
+        }
+        if (current.get(0).expiresAt() != null && !current.get(0).expiresAt().isAfter(at)) {
+            kept.remove(keptAs);
+            throw new OrgKeyExpired(name);
         }
         Kept known = kept.get(keptAs);
         if (known != null && known.current().equals(current.get(0))) {
@@ -83,7 +99,11 @@ public class ServerKeys {
                 .map(found -> {
                     CredentialRepository.SealedVersion version = found.versions().get(0);
                     byte[] key = dataKeys.of(scope, found.orgId(), at);
-                    return new Kept(new CredentialRepository.Current(found.id(), version.version()),
+                    if (found.expiresAt() != null && !found.expiresAt().isAfter(at)) {
+                        throw new OrgKeyExpired(name);
+                    }
+                    return new Kept(new CredentialRepository.Current(found.id(), version.version(),
+                            found.expiresAt()),
                             new ServerKey(Vault.open(key, found.orgId(), found.id(), version),
                                     !found.orgId().equals(DefaultOrg.ID)));
                 }));

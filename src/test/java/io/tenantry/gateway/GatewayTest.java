@@ -381,8 +381,8 @@ class GatewayTest extends GatewayServerTest {
         String other = platform.createOrg("Gateway BYOK");
         String otherKey = platform.issueKey(platform.createAgent(other, "BYOK agent"));
         String own = "sk-own-" + UUID.randomUUID();
-        api.post("/api/credentials").org(other).as(owner).json(Map.of("name", keyName, "kind", "api_key", "value",
-                own, "agentReadable", false)).send().expect(201);
+        String ownId = api.post("/api/credentials").org(other).as(owner).json(Map.of("name", keyName, "kind",
+                "api_key", "value", own, "agentReadable", false)).send().expect(201).id();
 
         complete(otherKey, chat(model)).expect(200);
         complete(key, chat(model)).expect(200);
@@ -394,6 +394,22 @@ class GatewayTest extends GatewayServerTest {
         assertThat(onlyRequest().path("byok").asBoolean()).isFalse();
         // The key stays the server's: the agent may not read it.
         api.get("/agent/v1/credentials/" + keyName).as(otherKey).send().expect(403);
+
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("update credentials set expires_at = :past where id = :id").param("id", UUID.fromString(ownId))
+                    .param("past", java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1))).update();
+        });
+        JsonNode expired = complete(otherKey, chat(model)).expect(502).json().path("error");
+        assertThat(expired.path("code").asString()).as("an org's expired key is refused, not replaced by the "
+                + "platform's").isEqualTo("provider_key_expired");
+        assertThat(expired.path("message").asString()).doesNotContain(own);
+        assertThat(fake.received).hasSize(2);
+        complete(key, chat(model)).expect(200);
+        assertThat(fake.received.get(2).header("Authorization")).isEqualTo("Bearer " + PLATFORM_KEY);
+        api.delete("/api/credentials/" + ownId).org(other).as(owner).send().expect(204);
+        complete(otherKey, chat(model)).expect(200);
+        assertThat(fake.received.get(3).header("Authorization")).as("without a key of its own, the platform's")
+                .isEqualTo("Bearer " + PLATFORM_KEY);
     }
 
     @Test
