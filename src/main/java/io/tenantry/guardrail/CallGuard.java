@@ -1,13 +1,9 @@
 package io.tenantry.guardrail;
 
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
-import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -24,25 +20,20 @@ public class CallGuard {
     final InterventionLog interventions;
     final AgentService agents;
     final ScopedTransactions transactions;
-    private final RuleSets ruleSets;
-    private final OrganizationService organizations;
+    private final OrgRules orgRules;
 
-    CallGuard(GuardrailRepository rules, InterventionLog interventions, RuleSets ruleSets,
-            OrganizationService organizations, AgentService agents, ScopedTransactions transactions) {
+    CallGuard(GuardrailRepository rules, InterventionLog interventions, OrgRules orgRules, AgentService agents,
+            ScopedTransactions transactions) {
         this.rules = rules;
         this.interventions = interventions;
-        this.ruleSets = ruleSets;
-        this.organizations = organizations;
+        this.orgRules = orgRules;
         this.agents = agents;
         this.transactions = transactions;
     }
 
     /** The rules of the agent's org (and the baseline) for one call, made in {@code context}. */
     public CallScreen open(OrgCallContext context, AgentPrincipal agent) {
-        OrgScope scope = OrgScope.of(agent.orgId());
-        RuleSet set = ruleSets.of(scope, agent.orgId());
-        ZoneId zone = !set.keepsHours() ? ZoneOffset.UTC : transactions.read(scope, () -> organizations
-                .find(scope, agent.orgId()).map(o -> ZoneId.of(o.timeZone())).orElse(ZoneOffset.UTC));
-        return new CallScreen(this, context, agent, set, zone);
+        OrgRules.Loaded loaded = orgRules.load(OrgScope.of(agent.orgId()), agent.orgId());
+        return new CallScreen(this, context, agent, loaded.set(), loaded.zone());
     }
 }

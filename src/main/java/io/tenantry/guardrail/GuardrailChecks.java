@@ -2,8 +2,6 @@ package io.tenantry.guardrail;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,16 +32,16 @@ class GuardrailChecks {
 
     private final GuardrailRepository rules;
     private final InterventionLog interventions;
-    private final RuleSets ruleSets;
+    private final OrgRules orgRules;
     private final OrganizationService organizations;
     private final AgentService agents;
     private final ScopedTransactions transactions;
 
-    GuardrailChecks(GuardrailRepository rules, InterventionLog interventions, RuleSets ruleSets,
+    GuardrailChecks(GuardrailRepository rules, InterventionLog interventions, OrgRules orgRules,
             OrganizationService organizations, AgentService agents, ScopedTransactions transactions) {
         this.rules = rules;
         this.interventions = interventions;
-        this.ruleSets = ruleSets;
+        this.orgRules = orgRules;
         this.organizations = organizations;
         this.agents = agents;
         this.transactions = transactions;
@@ -59,7 +57,7 @@ class GuardrailChecks {
         String content = checkContent(request.content());
         Long tokens = tokens(request.tokens());
         OrgScope scope = context.scope();
-        Loaded loaded = load(scope, agent.orgId());
+        OrgRules.Loaded loaded = orgRules.load(scope, agent.orgId());
         List<GuardrailRule> counting = loaded.set().counting(agent.agentId(), direction);
         if (counting.isEmpty()) {
             Verdict verdict = loaded.set().evaluate(agent.agentId(), direction, content, tokens,
@@ -82,20 +80,6 @@ class GuardrailChecks {
             }
             return verdict;
         });
-    }
-
-    /** An org's rule set, and its time zone where a rule keeps office hours. */
-    private record Loaded(RuleSet set, ZoneId zone) {
-    }
-
-    /** Outside any transaction: the rule set reads the baseline in a scope of its own. */
-    private Loaded load(OrgScope scope, UUID orgId) {
-        RuleSet set = ruleSets.of(scope, orgId);
-        if (!set.keepsHours()) {
-            return new Loaded(set, ZoneOffset.UTC);
-        }
-        return new Loaded(set, transactions.read(scope, () -> organizations.find(scope, orgId)
-                .map(o -> ZoneId.of(o.timeZone())).orElse(ZoneOffset.UTC)));
     }
 
     /** Windows are aligned to the epoch, so every node counts into the same one. */
@@ -141,7 +125,7 @@ class GuardrailChecks {
         // compiled set behind for an org id anyone can make up.
         transactions.read(scope, () -> organizations.find(scope, orgId))
                 .orElseThrow(() -> ApiException.notFound("The organization"));
-        Loaded loaded = load(scope, orgId);
+        OrgRules.Loaded loaded = orgRules.load(scope, orgId);
         return transactions.read(scope, () -> {
             if (request.agentId() != null && agents.names(scope.narrowedTo(List.of(orgId)),
                     List.of(request.agentId())).isEmpty()) {

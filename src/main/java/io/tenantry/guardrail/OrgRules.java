@@ -1,0 +1,43 @@
+package io.tenantry.guardrail;
+
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+import org.springframework.stereotype.Component;
+
+import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * What judging an org's texts needs: its rule set as it is now, and its time zone where a
+ * rule keeps office hours (UTC, unread, where none does). For agents' checks and for calls
+ * through the gateway alike.
+ */
+@Component
+class OrgRules {
+
+    record Loaded(RuleSet set, ZoneId zone) {
+    }
+
+    private final RuleSets ruleSets;
+    private final OrganizationService organizations;
+    private final ScopedTransactions transactions;
+
+    OrgRules(RuleSets ruleSets, OrganizationService organizations, ScopedTransactions transactions) {
+        this.ruleSets = ruleSets;
+        this.organizations = organizations;
+        this.transactions = transactions;
+    }
+
+    /** Outside any transaction: the rule set reads the baseline in a scope of its own. */
+    Loaded load(OrgScope scope, UUID orgId) {
+        RuleSet set = ruleSets.of(scope, orgId);
+        if (!set.keepsHours()) {
+            return new Loaded(set, ZoneOffset.UTC);
+        }
+        return new Loaded(set, transactions.read(scope, () -> organizations.find(scope, orgId)
+                .map(o -> ZoneId.of(o.timeZone())).orElse(ZoneOffset.UTC)));
+    }
+}
