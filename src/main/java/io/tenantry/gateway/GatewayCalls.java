@@ -98,7 +98,10 @@ class GatewayCalls {
                     call.startedAt), agent);
             boolean screensInput = call.screen.judges(INPUT);
             if (plan.settings().limitsRates() || plan.settings().blocksOverBudget() || screensInput) {
-                long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body)
+                // Found once: the estimate counts these texts and the input rules judge them.
+                List<List<CallTexts.Slot>> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body)
+                        : CallTexts.embeddingInput(body);
+                long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body, texts)
                         : TokenEstimate.embeddingInput(body.path("input"));
                 BudgetHolds.Worst worst = worst(endpoint, body, input);
                 // A call counts what it may use at most against tokens per minute, and what it used once it ends.
@@ -108,7 +111,7 @@ class GatewayCalls {
                     call.admission.headers().forEach(response::setHeader);
                 }
                 if (screensInput) {
-                    screenPrompt(call, endpoint, body, input);
+                    screenPrompt(call, texts, input);
                 }
                 if (plan.settings().blocksOverBudget()) {
                     call.hold = budgets.hold(agent, plan, worst, Instant.now()).orElse(null);
@@ -153,9 +156,7 @@ class GatewayCalls {
      * the call before any upstream sees it; a redaction rewrites each text in the body that
      * goes upstream.
      */
-    private static void screenPrompt(Call call, String endpoint, ObjectNode body, long input) {
-        List<List<CallTexts.Slot>> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body)
-                : CallTexts.embeddingInput(body);
+    private static void screenPrompt(Call call, List<List<CallTexts.Slot>> texts, long input) {
         Verdict verdict = call.screen.judge(INPUT, CallTexts.joined(texts), input);
         switch (verdict.decision()) {
             case "block", "pause" -> throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage("prompt",

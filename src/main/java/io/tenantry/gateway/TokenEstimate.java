@@ -1,5 +1,7 @@
 package io.tenantry.gateway;
 
+import java.util.List;
+
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
@@ -50,8 +52,13 @@ final class TokenEstimate {
 
     /** A chat request's prompt: every text the model reads (CallTexts), and each message's framing. */
     static long prompt(ObjectNode request) {
+        return prompt(request, CallTexts.prompt(request));
+    }
+
+    /** As {@link #prompt(ObjectNode)}, with the request's texts already found. */
+    static long prompt(ObjectNode request, List<List<CallTexts.Slot>> texts) {
         long tokens = PER_REPLY + (long) PER_MESSAGE * request.path("messages").size();
-        for (CallTexts.Slot slot : CallTexts.all(CallTexts.prompt(request))) {
+        for (CallTexts.Slot slot : CallTexts.all(texts)) {
             tokens += text(slot.text());
         }
         return tokens;
