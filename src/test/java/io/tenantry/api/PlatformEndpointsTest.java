@@ -29,7 +29,7 @@ class PlatformEndpointsTest extends ServerTest {
         String agentKey = platform.issueKey(platform.createAgent(org, "Docs reader"));
 
         assertThat(api.get("/actuator/prometheus").as(admin).send().expect(200).body())
-                .contains("http_server_requests");
+                .contains("http_server_requests_seconds_count");
         api.get("/actuator/prometheus").as(user).send().expect(403);
         api.get("/actuator/prometheus").send().expect(401);
 
