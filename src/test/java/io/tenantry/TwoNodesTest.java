@@ -167,6 +167,26 @@ class TwoNodesTest {
                 .isEqualTo(1);
     }
 
+    /** Node two keeps the key's principal for credential reads; the read confirms it against the database. */
+    @Test
+    void anAgentKeyRevokedOnOneNodeStopsCredentialReadsOnTheOthersNextRequest() {
+        String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node revoked reader"))
+                .send().expect(201).id();
+        String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Reader revoked on one"))
+                .send().expect(201).id();
+        Api.Response issued = one.api().post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        one.api().post("/api/credentials").org(org).as(owner).json(Map.of("name", "REVOKED_ON_ONE", "kind", "api_key",
+                "value", "not-after-revocation")).send().expect(201);
+        two.api().get("/agent/v1/credentials/REVOKED_ON_ONE").as(key).send().expect(200);
+
+        one.api().delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
+
+        Api.Response refused = two.api().get("/agent/v1/credentials/REVOKED_ON_ONE").as(key).send();
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("not-after-revocation");
+    }
+
     @Test
     void usagePostedToBothNodesAndRetriedAcrossThemIsStoredOnceEach() throws Exception {
         String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node usage")).send()

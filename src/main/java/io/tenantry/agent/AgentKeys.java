@@ -1,6 +1,7 @@
 package io.tenantry.agent;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -91,5 +92,17 @@ public class AgentKeys {
      */
     public Map<UUID, AgentPrincipal> current(OrgScope scope, Collection<UUID> keyIds) {
         return keys.principals(scope, keyIds);
+    }
+
+    /**
+     * Refuses with {@link AgentKeyChanged} when {@code agent}'s key no longer has that principal
+     * as the transaction of {@code scope} sees it (revoked, or its agent moved, paused or
+     * renamed): what a request on a principal kept by {@link RecentAgentKeys} runs first in
+     * the transaction that acts on it.
+     */
+    public void confirm(OrgScope scope, AgentPrincipal agent) {
+        if (!agent.equals(keys.principals(scope, List.of(agent.keyId())).get(agent.keyId()))) {
+            throw new AgentKeyChanged(agent);
+        }
     }
 }

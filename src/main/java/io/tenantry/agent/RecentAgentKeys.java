@@ -7,16 +7,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import io.tenantry.api.ApiException;
 import io.tenantry.crypto.SecretToken;
+import io.tenantry.identity.PresentedToken;
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Agent principals read in the last minute, for usage reports only. An agent reporting one
- * event at a time would otherwise spend a key lookup on every report, as much database time
- * as storing the event. A principal from here is never trusted alone: the transaction that
- * stores the report reads the key's principal again ({@link AgentKeys#current}) and refuses
- * the report with {@link AgentKeyChanged} if it changed meanwhile, on this node or another;
- * the report is then decided anew on a fresh lookup. Every other agent request looks its key
- * up ({@link AgentKeys#authenticate}). Unknown keys are not remembered.
+ * Agent principals read in the last minute, for the requests that confirm them where they act:
+ * usage reports and credential reads. An agent reporting one event at a time would otherwise
+ * spend a key lookup on every report, as much database time as storing the event. A principal
+ * from here is never trusted alone: the transaction that acts on it reads the key's principal
+ * again ({@link AgentKeys#current}, {@link AgentKeys#confirm}) before anything else and refuses
+ * with {@link AgentKeyChanged} if it changed meanwhile, on this node or another; the request
+ * is then decided anew on a fresh lookup. Every other agent request looks its key up
+ * ({@link AgentKeys#authenticate}). Unknown keys, and agents that may not operate, are not remembered.
  */
 @Component
 public class RecentAgentKeys {
@@ -48,7 +52,9 @@ public class RecentAgentKeys {
             return Optional.of(entry.principal());
         }
         Optional<AgentPrincipal> read = keys.authenticate(presentedKey);
-        if (read.isPresent()) {
+        // A paused agent's principal is not kept: refused before any transaction could confirm
+        // it, a kept one would keep refusing for a minute after the agent was resumed.
+        if (read.isPresent() && read.get().whyNotOperating().isEmpty()) {
             if (byHash.size() >= MAX_ENTRIES) {
                 byHash.clear();
             }
@@ -65,5 +71,15 @@ public class RecentAgentKeys {
             byHash.remove(SecretToken.hash(presentedKey));
         }
         return principal(presentedKey);
+    }
+
+    /**
+     * The principal of the key {@code request} presents, read now: after {@link AgentKeyChanged}.
+     * A key that no longer authenticates is refused in the words the authentication filter
+     * uses for a key it does not know.
+     */
+    public AgentPrincipal reread(HttpServletRequest request) {
+        return reread(PresentedToken.of(request).map(PresentedToken::value).orElse(null))
+                .orElseThrow(() -> ApiException.unauthorized("Send a valid agent key as Authorization: Bearer <key>."));
     }
 }

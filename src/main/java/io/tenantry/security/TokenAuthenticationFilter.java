@@ -30,8 +30,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Authenticates a request from {@code Authorization: Bearer} (a session token or an agent
  * key) or, without that header, from the session cookie. The principal is read from the
- * database on every request, so permission changes apply at once; agents' usage reports
- * are the one exception ({@link RecentAgentKeys}), checked again where they are stored. An unknown token leaves
+ * database on every request, so permission changes apply at once; agents' usage reports and
+ * credential reads are the exception ({@link RecentAgentKeys}), confirmed again where they act. An unknown token leaves
  * the request anonymous; the authorization rules then answer 401.
  */
 class TokenAuthenticationFilter extends OncePerRequestFilter {
@@ -39,6 +39,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     static final String USER = "USER";
     static final String AGENT = "AGENT";
     private static final String USAGE = "/agent/v1/usage";
+    private static final String CREDENTIALS = "/agent/v1/credentials/";
 
     private final SessionAuthenticator sessions;
     private final AgentKeys agentKeys;
@@ -92,15 +93,26 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
                 // credential every page on the web could use (CSRF guards sessions only).
                 return Optional.empty();
             }
-            // Only usage reports take a recently read principal: their store checks it again.
-            boolean usageReport = "POST".equals(request.getMethod()) && USAGE.equals(request.getRequestURI());
-            return (usageReport ? recentAgentKeys.principal(token) : agentKeys.authenticate(token))
+            return (confirmsWhereItActs(request) ? recentAgentKeys.principal(token) : agentKeys.authenticate(token))
                     .map(Caller.class::cast);
         }
         if (token.length() > 200) {
             return Optional.empty();
         }
         return sessions.authenticate(token, Instant.now()).map(Caller.class::cast);
+    }
+
+    /**
+     * Usage reports and credential reads take a recently read principal: the transaction that
+     * stores the report or reads the credential confirms it before anything else.
+     */
+    private static boolean confirmsWhereItActs(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return switch (request.getMethod()) {
+            case "POST" -> USAGE.equals(path);
+            case "GET" -> path.startsWith(CREDENTIALS) && path.indexOf('/', CREDENTIALS.length()) < 0;
+            default -> false;
+        };
     }
 
     private static List<GrantedAuthority> authorities(Caller caller) {

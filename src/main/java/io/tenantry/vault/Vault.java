@@ -15,6 +15,8 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.Agent;
 import io.tenantry.agent.AgentDeparture;
+import io.tenantry.agent.AgentKeyChanged;
+import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.api.ApiException;
@@ -67,17 +69,19 @@ class Vault implements AgentDeparture {
     private final DataKeys dataKeys;
     private final OrganizationService organizations;
     private final AgentService agents;
+    private final AgentKeys agentKeys;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
     private final Duration grace;
 
     Vault(CredentialRepository credentials, DataKeys dataKeys, OrganizationService organizations, AgentService agents,
-            ScopedTransactions transactions, AuditLog audit,
+            AgentKeys agentKeys, ScopedTransactions transactions, AuditLog audit,
             @Value("${tenantry.vault.rotation-grace}") Duration grace) {
         this.credentials = credentials;
         this.dataKeys = dataKeys;
         this.organizations = organizations;
         this.agents = agents;
+        this.agentKeys = agentKeys;
         this.transactions = transactions;
         this.audit = audit;
         this.grace = grace;
@@ -216,16 +220,20 @@ class Vault implements AgentDeparture {
     /**
      * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
      * else its org's, when agents may read it and it has not expired. Recorded before the
-     * value is given, in the same transaction, so that no read goes unrecorded.
+     * value is given, in the same transaction, so that no read goes unrecorded. The agent's
+     * principal may be a minute old ({@code RecentAgentKeys}): the transaction confirms it
+     * before anything else, so a key revoked or an agent moved or paused since, on any node,
+     * reads nothing ({@link AgentKeyChanged}, for the caller to decide again).
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
-        if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, digits, "
-                    + "'.', '_' and '-', starting with a letter or digit.");
-        }
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
+            agentKeys.confirm(scope, agent);
+            if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
+                throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, "
+                        + "digits, '.', '_' and '-', starting with a letter or digit.");
+            }
             CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
                     context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
                             + "this agent"));

@@ -24,7 +24,6 @@ import io.tenantry.agent.AgentKeyChanged;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.api.ApiException;
-import io.tenantry.identity.PresentedToken;
 import io.tenantry.api.ApiTags;
 import io.tenantry.tenancy.OrgCallContext;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -133,7 +132,7 @@ class UsageController {
                 } catch (ApiException refused) {
                     // The principal may be a minute old: a key revoked since is told so, as on
                     // any other request, before it is told what is wrong with its report.
-                    recentKeys.reread(token(request)).orElseThrow(UsageController::invalidKey);
+                    recentKeys.reread(request);
                     throw refused;
                 }
                 return answer(body, coalescer.ingest(reporting, events));
@@ -144,19 +143,10 @@ class UsageController {
                 if (attempt == CHANGES_FOLLOWED) {
                     throw ApiException.conflict("This agent changed while its report was stored; send it again.");
                 }
-                reporter = recentKeys.reread(token(request)).orElseThrow(UsageController::invalidKey);
+                reporter = recentKeys.reread(request);
                 reporting = context.by(reporter);
             }
         }
-    }
-
-    private static String token(HttpServletRequest request) {
-        return PresentedToken.of(request).map(PresentedToken::value).orElse(null);
-    }
-
-    /** In the words the authentication filter uses for a key it does not know. */
-    private static ApiException invalidKey() {
-        return ApiException.unauthorized("Send a valid agent key as Authorization: Bearer <key>.");
     }
 
     @Operation(operationId = "importUsage", summary = "Import usage",
