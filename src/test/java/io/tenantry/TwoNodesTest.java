@@ -167,9 +167,9 @@ class TwoNodesTest {
                 .isEqualTo(1);
     }
 
-    /** Node two keeps the key's principal for credential reads; the read confirms it against the database. */
+    /** Node two keeps the key's principal for credential reads and checks; each confirms it against the database. */
     @Test
-    void anAgentKeyRevokedOnOneNodeStopsCredentialReadsOnTheOthersNextRequest() {
+    void anAgentKeyRevokedOnOneNodeStopsCredentialReadsAndChecksOnTheOthersNextRequest() {
         String org = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Two-node revoked reader"))
                 .send().expect(201).id();
         String agent = one.api().post("/api/agents").as(owner).org(org).json(Map.of("name", "Reader revoked on one"))
@@ -178,13 +178,16 @@ class TwoNodesTest {
         String key = issued.text("key");
         one.api().post("/api/credentials").org(org).as(owner).json(Map.of("name", "REVOKED_ON_ONE", "kind", "api_key",
                 "value", "not-after-revocation")).send().expect(201);
+        Map<String, Object> check = Map.of("direction", "input", "content", "harmless");
         two.api().get("/agent/v1/credentials/REVOKED_ON_ONE").as(key).send().expect(200);
+        two.api().post("/agent/v1/guardrails/check").as(key).json(check).send().expect(200);
 
         one.api().delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
 
         Api.Response refused = two.api().get("/agent/v1/credentials/REVOKED_ON_ONE").as(key).send();
         assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
         assertThat(refused.body()).doesNotContain("not-after-revocation");
+        two.api().post("/agent/v1/guardrails/check").as(key).json(check).send().expect(401);
     }
 
     @Test

@@ -100,6 +100,31 @@ class AgentKeyRepository {
         return found;
     }
 
+    /**
+     * True while {@code agent}'s key still has exactly that principal, as the statement that
+     * selects it sees the key (so within its scope, which must hold the agent's org).
+     */
+    KeyConfirmation confirmation(AgentPrincipal agent) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("kc_key", agent.keyId());
+        params.put("kc_issued", Timestamps.of(agent.keyIssuedAt()));
+        params.put("kc_agent", agent.agentId());
+        params.put("kc_agent_name", agent.agentName());
+        params.put("kc_status", agent.status());
+        params.put("kc_org", agent.orgId());
+        params.put("kc_org_name", agent.orgName());
+        params.put("kc_org_active", agent.orgActive());
+        params.put("kc_held", agent.heldSince() == null ? null : Timestamps.of(agent.heldSince()));
+        return new KeyConfirmation(agent, """
+                exists (select 1 from agent_keys k join agents a on a.id = k.agent_id
+                                 join organizations o on o.id = a.org_id
+                         where k.id = :kc_key and k.revoked_at is null and k.created_at = :kc_issued
+                           and a.id = :kc_agent and a.name = :kc_agent_name and a.status = :kc_status
+                           and o.id = :kc_org and o.name = :kc_org_name and o.active = :kc_org_active
+                           and (select max(h.assigned_at) from agent_assignments h where h.agent_id = a.id)
+                               is not distinct from :kc_held)""", params);
+    }
+
     /** An agent key's principal as the definer function answers it (V14), for H2 and for reads in a scope. */
     private static final String PRINCIPALS = """
             select k.id as key_id, k.created_at as key_created_at, a.id as agent_id, a.name as agent_name,

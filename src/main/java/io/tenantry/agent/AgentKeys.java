@@ -105,4 +105,12 @@ public class AgentKeys {
             throw new AgentKeyChanged(agent);
         }
     }
+
+    /**
+     * The same confirmation, for a statement the request runs anyway to carry: a read-only
+     * request then pays no round trip of its own for it.
+     */
+    public KeyConfirmation confirmation(AgentPrincipal agent) {
+        return keys.confirmation(agent);
+    }
 }

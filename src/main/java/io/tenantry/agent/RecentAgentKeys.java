@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 import org.springframework.stereotype.Component;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.crypto.SecretToken;
 import io.tenantry.identity.PresentedToken;
+import io.tenantry.tenancy.OrgCallContext;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -28,6 +30,8 @@ public class RecentAgentKeys {
     static final Duration KEPT = Duration.ofMinutes(1);
     /** Enough for every agent of a large installation; past it the cache starts over rather than grow. */
     static final int MAX_ENTRIES = 20_000;
+    /** How many changes of the agent under one request are followed before it is refused. */
+    static final int CHANGES_FOLLOWED = 3;
 
     private record Entry(AgentPrincipal principal, long readAtNanos) {
     }
@@ -71,6 +75,34 @@ public class RecentAgentKeys {
             byHash.remove(SecretToken.hash(presentedKey));
         }
         return principal(presentedKey);
+    }
+
+    /**
+     * Runs {@code work} for a principal that may have been kept, and when the work finds it
+     * changed ({@link AgentKeyChanged}) decides again on the key as it is now, as a request
+     * looked up afresh would be: 401, 403 with the reason it may not operate, or the work
+     * again in the context of the agent as it is. A key that keeps changing under its
+     * requests (an agent moved back and forth) is refused, not chased forever.
+     */
+    public <T> T actAs(OrgCallContext context, AgentPrincipal agent, HttpServletRequest request,
+            BiFunction<OrgCallContext, AgentPrincipal, T> work) {
+        OrgCallContext acting = context;
+        AgentPrincipal actor = agent;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return work.apply(acting, actor);
+            } catch (AgentKeyChanged changed) {
+                if (attempt == CHANGES_FOLLOWED) {
+                    throw ApiException.conflict("This agent changed while its request was decided; send it again.");
+                }
+                actor = reread(request);
+                Optional<String> refusal = actor.whyNotOperating();
+                if (refusal.isPresent()) {
+                    throw ApiException.forbidden(refusal.get());
+                }
+                acting = context.by(actor);
+            }
+        }
     }
 
     /**

@@ -9,9 +9,11 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
 import io.tenantry.tenancy.OrgCallContext;
+import jakarta.servlet.http.HttpServletRequest;
 
 /** Where an agent asks whether it may send or use a text. */
 @Tag(name = ApiTags.AGENT_API)
@@ -19,9 +21,11 @@ import io.tenantry.tenancy.OrgCallContext;
 class AgentGuardrailController {
 
     private final GuardrailChecks checks;
+    private final RecentAgentKeys recentKeys;
 
-    AgentGuardrailController(GuardrailChecks checks) {
+    AgentGuardrailController(GuardrailChecks checks, RecentAgentKeys recentKeys) {
         this.checks = checks;
+        this.recentKeys = recentKeys;
     }
 
     @Schema(name = "GuardrailCheck")
@@ -39,11 +43,9 @@ class AgentGuardrailController {
                     + "Every match is recorded as an intervention; pause also pauses the agent.")
     @PostMapping("/agent/v1/guardrails/check")
     Verdict check(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
-            @RequestBody(required = false) CheckBody body) {
-        if (body == null) {
-            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
-        }
-        return checks.check(context, agent, new GuardrailChecks.CheckRequest(body.direction(), body.content(),
-                body.tokens()));
+            @RequestBody(required = false) CheckBody body, HttpServletRequest request) {
+        GuardrailChecks.CheckRequest check = body == null ? null
+                : new GuardrailChecks.CheckRequest(body.direction(), body.content(), body.tokens());
+        return recentKeys.actAs(context, agent, request, (checking, checker) -> checks.check(checking, checker, check));
     }
 }

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.api.ApiException;
@@ -35,15 +37,18 @@ class GuardrailChecks {
     private final OrgRules orgRules;
     private final OrganizationService organizations;
     private final AgentService agents;
+    private final AgentKeys agentKeys;
     private final ScopedTransactions transactions;
 
     GuardrailChecks(GuardrailRepository rules, InterventionLog interventions, OrgRules orgRules,
-            OrganizationService organizations, AgentService agents, ScopedTransactions transactions) {
+            OrganizationService organizations, AgentService agents, AgentKeys agentKeys,
+            ScopedTransactions transactions) {
         this.rules = rules;
         this.interventions = interventions;
         this.orgRules = orgRules;
         this.organizations = organizations;
         this.agents = agents;
+        this.agentKeys = agentKeys;
         this.transactions = transactions;
     }
 
@@ -53,11 +58,16 @@ class GuardrailChecks {
      * rate rule in play the check is counted in that same transaction, before the rules judge.
      */
     Verdict check(OrgCallContext context, AgentPrincipal agent, CheckRequest request) {
+        OrgScope scope = context.scope();
+        // The principal may be a minute old (RecentAgentKeys): the rule set's counts confirm
+        // it, before anything is judged, recorded or said about the request.
+        OrgRules.Loaded loaded = orgRules.load(scope, agent.orgId(), Optional.of(agentKeys.confirmation(agent)));
+        if (request == null) {
+            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
+        }
         String direction = checkDirection(request.direction(), false);
         String content = checkContent(request.content());
         Long tokens = tokens(request.tokens());
-        OrgScope scope = context.scope();
-        OrgRules.Loaded loaded = orgRules.load(scope, agent.orgId());
         List<GuardrailRule> counting = loaded.set().counting(agent.agentId(), direction);
         if (counting.isEmpty()) {
             Verdict verdict = loaded.set().evaluate(agent.agentId(), direction, content, tokens,

@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.tenantry.agent.KeyConfirmation;
 import io.tenantry.agent.AppliesTo;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
@@ -142,22 +143,30 @@ class GuardrailRepository {
                 .params(scope.parameters()).query(Long.class).single() > 0;
     }
 
-    /** How many times the org's rules and the baseline have changed. */
-    record SetVersions(long own, long baseline) {
+    /**
+     * How many times the org's rules and the baseline have changed, and whether the agent
+     * principal the counts were read for still holds (true when none was confirmed).
+     */
+    record SetVersions(long own, long baseline, boolean confirmed) {
     }
 
     /**
      * How many times the org's rules have changed (0 before the first change) and how many
      * times the baseline has, in one statement: what a check compares with the rule set it
      * compiled. Outside a transaction it is one round trip (a check's only one when nothing
-     * changed).
+     * changed), which also carries the confirmation of the agent principal asking, if any.
      */
-    SetVersions setVersions(OrgScope scope, UUID orgId) {
+    SetVersions setVersions(OrgScope scope, UUID orgId, Optional<KeyConfirmation> confirmation) {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("org", orgId);
-        return transactions.readOne(scope, "select coalesce((select version from guardrail_rule_sets where org_id ="
-                + " :org and " + scope.sql("org_id") + "), 0) as own, (select version from guardrail_baseline) as"
-                + " baseline", params, (rs, n) -> new SetVersions(rs.getLong("own"), rs.getLong("baseline"))).get(0);
+        confirmation.ifPresent(c -> params.putAll(c.parameters()));
+        SetVersions versions = transactions.readOne(scope, "select coalesce((select version from guardrail_rule_sets"
+                + " where org_id = :org and " + scope.sql("org_id") + "), 0) as own, (select version from"
+                + " guardrail_baseline) as baseline, " + confirmation.map(KeyConfirmation::expression).orElse("true")
+                + " as confirmed", params, (rs, n) -> new SetVersions(rs.getLong("own"), rs.getLong("baseline"),
+                        rs.getBoolean("confirmed"))).get(0);
+        confirmation.ifPresent(c -> c.verify(versions.confirmed()));
+        return versions;
     }
 
     /** How many times the baseline has changed. */

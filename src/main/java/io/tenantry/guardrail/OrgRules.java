@@ -2,10 +2,12 @@ package io.tenantry.guardrail;
 
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import io.tenantry.agent.KeyConfirmation;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -33,7 +35,12 @@ class OrgRules {
 
     /** Outside any transaction: the rule set reads the baseline in a scope of its own. */
     Loaded load(OrgScope scope, UUID orgId) {
-        RuleSet set = ruleSets.of(scope, orgId);
+        return load(scope, orgId, Optional.empty());
+    }
+
+    /** The same, confirming a kept agent principal on the way ({@link RuleSets#of}). */
+    Loaded load(OrgScope scope, UUID orgId, Optional<KeyConfirmation> confirmation) {
+        RuleSet set = ruleSets.of(scope, orgId, confirmation);
         if (!set.keepsHours()) {
             return new Loaded(set, ZoneOffset.UTC);
         }

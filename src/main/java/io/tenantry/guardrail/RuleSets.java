@@ -1,11 +1,14 @@
 package io.tenantry.guardrail;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import io.tenantry.agent.AgentKeyChanged;
+import io.tenantry.agent.KeyConfirmation;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -38,13 +41,14 @@ class RuleSets {
      * The org's rule set as it is now, read in {@code scope} (which must include the org).
      * Runs outside any transaction: the counts of changes are one scoped statement, the
      * org's rules are read only when its count moved, and the baseline is the default org's,
-     * read in its scope when it has changed, never in the caller's.
+     * read in its scope when it has changed, never in the caller's. A kept agent principal's
+     * {@code confirmation} rides on the counts' statement ({@link AgentKeyChanged} when it fails).
      */
-    RuleSet of(OrgScope scope, UUID orgId) {
+    RuleSet of(OrgScope scope, UUID orgId, Optional<KeyConfirmation> confirmation) {
         boolean holdsBaseline = DefaultOrg.ID.equals(orgId);
         for (int read = 0; ; read++) {
             RuleSet.Baseline known = holdsBaseline ? RuleSet.Baseline.NONE : baseline;
-            GuardrailRepository.SetVersions versions = rules.setVersions(scope, orgId);
+            GuardrailRepository.SetVersions versions = rules.setVersions(scope, orgId, confirmation);
             if (!holdsBaseline && known.version() != versions.baseline() && read < BASELINE_READS) {
                 baseline = readBaseline();
                 continue;

@@ -30,8 +30,9 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Authenticates a request from {@code Authorization: Bearer} (a session token or an agent
  * key) or, without that header, from the session cookie. The principal is read from the
- * database on every request, so permission changes apply at once; agents' usage reports and
- * credential reads are the exception ({@link RecentAgentKeys}), confirmed again where they act. An unknown token leaves
+ * database on every request, so permission changes apply at once; agents' usage reports,
+ * credential reads and guardrail checks are the exception ({@link RecentAgentKeys}), confirmed
+ * again where they act. An unknown token leaves
  * the request anonymous; the authorization rules then answer 401.
  */
 class TokenAuthenticationFilter extends OncePerRequestFilter {
@@ -40,6 +41,7 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     static final String AGENT = "AGENT";
     private static final String USAGE = "/agent/v1/usage";
     private static final String CREDENTIALS = "/agent/v1/credentials/";
+    private static final String CHECK = "/agent/v1/guardrails/check";
 
     private final SessionAuthenticator sessions;
     private final AgentKeys agentKeys;
@@ -103,13 +105,13 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Usage reports and credential reads take a recently read principal: the transaction that
-     * stores the report or reads the credential confirms it before anything else.
+     * Usage reports, credential reads and guardrail checks take a recently read principal: the
+     * statement or transaction that acts on it confirms it before anything else.
      */
     private static boolean confirmsWhereItActs(HttpServletRequest request) {
         String path = request.getRequestURI();
         return switch (request.getMethod()) {
-            case "POST" -> USAGE.equals(path);
+            case "POST" -> USAGE.equals(path) || CHECK.equals(path);
             case "GET" -> path.startsWith(CREDENTIALS) && path.indexOf('/', CREDENTIALS.length()) < 0;
             default -> false;
         };

@@ -1,0 +1,20 @@
+package io.tenantry.agent;
+
+import java.util.Map;
+
+/**
+ * A kept agent principal's confirmation, carried by a statement its request runs anyway: a
+ * boolean SQL expression, true while the key still has exactly that principal, and its
+ * parameters (named {@code kc_*}). The repository running the statement selects it as a
+ * column; {@link #verify} refuses the request when it was false, so the request's one round
+ * trip also stands in for the key lookup ({@link RecentAgentKeys}).
+ */
+public record KeyConfirmation(AgentPrincipal principal, String expression, Map<String, Object> parameters) {
+
+    /** Refuses with {@link AgentKeyChanged} when the expression was false. */
+    public void verify(boolean confirmed) {
+        if (!confirmed) {
+            throw new AgentKeyChanged(principal);
+        }
+    }
+}
