@@ -1,9 +1,11 @@
 -- POST /agent/v1/guardrails/check as agents whose keys are in $KEYS_FILE, a random agent
 -- per request, with a text of about 1 KB that no rule matches; $BLOCK_PERCENT of the
 -- requests (0 unless set) carry a word their org's first rule blocks, so they are
--- recorded as interventions.
+-- recorded as interventions. With PACE_MS set, each connection waits that long after each
+-- answer, so the latency figures describe checks at a set rate rather than at saturation.
 local keys = {}
 local blockPercent = tonumber(os.getenv("BLOCK_PERCENT") or "0")
+local pace = tonumber(os.getenv("PACE_MS") or "0")
 local clean, blocked
 
 function init(args)
@@ -27,4 +29,8 @@ function request()
   local body = math.random(100) <= blockPercent and blocked or clean
   return wrk.format("POST", "/agent/v1/guardrails/check",
     { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json" }, body)
+end
+
+function delay()
+  return pace
 end

@@ -3,7 +3,8 @@
 # organizations with 50 enabled rules each (bench/seed-guardrails.sql), a text of about
 # 1 KB. Two scenarios, ROUNDS times interleaved: every check allowed (nothing recorded),
 # and 10 % of checks blocked (each recorded as an intervention). The targets: at least
-# 2,500 checks/s with a p99 under 15 ms, and the blocked scenario at least half as fast.
+# 2,500 checks/s with a p99 under 15 ms (the rate at saturation, the p99 in a round paced
+# near that rate), and the blocked scenario at least half as fast.
 # Only 127.0.0.1 is targeted and every wrk run is bounded in time.
 # Usage: bench/checks.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
@@ -17,6 +18,10 @@ DB=tenantry_bench_checks
 OUT=target/bench-checks
 WARMUP=${WARMUP:-120s}
 ROUNDS=${ROUNDS:-3}
+# The paced round offers about PACED_CONNECTIONS / (PACE_MS + latency) checks a second:
+# about 2,500 at a latency of 1 ms, the target rate, where its p99 is read.
+PACED_CONNECTIONS=${PACED_CONNECTIONS:-10}
+PACE_MS=${PACE_MS:-3}
 
 . bench/lib.sh
 bench_prepare
@@ -49,5 +54,8 @@ for round in $(seq 1 "$ROUNDS"); do
   BLOCK_PERCENT=10 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/checks.lua \
     "http://127.0.0.1:$PORT" | tee "$OUT/round-$round-blocked10.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
 done
+echo "== checks paced ($PACED_CONNECTIONS connections, each pausing $PACE_MS ms, every check allowed), $DURATION: latency"
+BLOCK_PERCENT=0 PACE_MS=$PACE_MS wrk -t"$THREADS" -c"$PACED_CONNECTIONS" -d"$DURATION" --latency -s bench/checks.lua \
+  "http://127.0.0.1:$PORT" | tee "$OUT/round-1-allowed-paced.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
 python3 bench/summary.py "$OUT"
 echo "interventions recorded: $(psql_owner -c 'select count(*) from interventions')"
