@@ -2,17 +2,8 @@ package io.tenantry.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.support.Api;
+import io.tenantry.support.KeyRevokedWhileBusy;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.OrgScope;
@@ -167,47 +159,12 @@ class KeptReaderTest extends ServerTest {
         String secret = credential(org, "BUSY_READER", "value");
         Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
         String key = issued.text("key");
-        AtomicBoolean revoked = new AtomicBoolean();
-        AtomicLong answered = new AtomicLong();
-        AtomicLong answeredAfterRevoking = new AtomicLong();
-        ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
-        CountDownLatch running = new CountDownLatch(16);
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        List<Future<?>> readers = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            readers.add(pool.submit(() -> {
-                running.countDown();
-                for (int n = 0; n < 400; n++) {
-                    boolean begunAfter = revoked.get();
-                    Api.Response answer = api.get("/agent/v1/credentials/BUSY_READER").as(key).send();
-                    if (answer.status() == 200) {
-                        answered.incrementAndGet();
-                        if (begunAfter) {
-                            answeredAfterRevoking.incrementAndGet();
-                        }
-                    } else if (answer.status() == 401) {
-                        if (begunAfter) {
-                            return;
-                        }
-                    } else {
-                        unexpected.add(answer.toString());
-                    }
-                }
-            }));
-        }
-        running.await();
-        Thread.sleep(300);
-        api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
-        revoked.set(true);
-        pool.shutdown();
-        assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
-        for (Future<?> reader : readers) {
-            reader.get();
-        }
+        KeyRevokedWhileBusy.Outcome outcome = KeyRevokedWhileBusy.run(api, owner, agent, issued.id(), 200,
+                () -> api.get("/agent/v1/credentials/BUSY_READER").as(key).send());
 
-        assertThat(unexpected).isEmpty();
-        assertThat(answered.get()).as("some reads went through before the revocation").isPositive();
-        assertThat(answeredAfterRevoking.get()).isZero();
-        assertThat(readCount(secret)).as("every read answered is recorded, and only those").isEqualTo(answered.get());
+        assertThat(outcome.unexpected()).isEmpty();
+        assertThat(outcome.accepted()).as("some reads went through before the revocation").isPositive();
+        assertThat(outcome.acceptedAfterRevoking()).isZero();
+        assertThat(readCount(secret)).as("every read answered is recorded, and only those").isEqualTo(outcome.accepted());
     }
 }

@@ -6,14 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,6 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.support.Api;
+import io.tenantry.support.KeyRevokedWhileBusy;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.support.UsageEvents;
@@ -162,49 +155,14 @@ class RecentAgentKeysTest extends ServerTest {
         String agent = platform.createAgent(platform.createOrg("Busy while revoked"), "Busy");
         Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
         String key = issued.text("key");
-        AtomicBoolean revoked = new AtomicBoolean();
-        AtomicLong acknowledged = new AtomicLong();
-        AtomicLong storedAfterRevoking = new AtomicLong();
-        ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
-        CountDownLatch running = new CountDownLatch(16);
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        List<Future<?>> reporters = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            reporters.add(pool.submit(() -> {
-                running.countDown();
-                for (int n = 0; n < 400; n++) {
-                    boolean begunAfter = revoked.get();
-                    Api.Response answer = api.post("/agent/v1/usage").as(key)
-                            .json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send();
-                    if (answer.status() == 201) {
-                        acknowledged.incrementAndGet();
-                        if (begunAfter) {
-                            storedAfterRevoking.incrementAndGet();
-                        }
-                    } else if (answer.status() == 401) {
-                        if (begunAfter) {
-                            return;
-                        }
-                    } else {
-                        unexpected.add(answer.toString());
-                    }
-                }
-            }));
-        }
-        running.await();
-        Thread.sleep(300);
-        api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
-        revoked.set(true);
-        pool.shutdown();
-        assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
-        for (Future<?> reporter : reporters) {
-            reporter.get();
-        }
+        KeyRevokedWhileBusy.Outcome outcome = KeyRevokedWhileBusy.run(api, owner, agent, issued.id(), 201,
+                () -> api.post("/agent/v1/usage").as(key)
+                        .json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send());
 
-        assertThat(unexpected).isEmpty();
-        assertThat(acknowledged.get()).as("some reports went through before the revocation").isPositive();
-        assertThat(storedAfterRevoking.get()).isZero();
+        assertThat(outcome.unexpected()).isEmpty();
+        assertThat(outcome.accepted()).as("some reports went through before the revocation").isPositive();
+        assertThat(outcome.acceptedAfterRevoking()).isZero();
         assertThat(storedEvents(agent)).as("every acknowledged report is stored, and only those")
-                .isEqualTo(acknowledged.get());
+                .isEqualTo(outcome.accepted());
     }
 }
