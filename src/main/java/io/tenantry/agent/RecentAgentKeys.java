@@ -1,6 +1,7 @@
 package io.tenantry.agent;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ import io.tenantry.api.ApiException;
 import io.tenantry.crypto.SecretToken;
 import io.tenantry.identity.PresentedToken;
 import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgContextFilter;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -30,6 +32,8 @@ public class RecentAgentKeys {
     static final Duration KEPT = Duration.ofMinutes(1);
     /** Enough for every agent of a large installation; past it the cache starts over rather than grow. */
     static final int MAX_ENTRIES = 20_000;
+    /** In the words the authentication filter uses for a key it does not know. */
+    public static final String INVALID_KEY = "Send a valid agent key as Authorization: Bearer <key>.";
     /** How many changes of the agent under one request are followed before it is refused. */
     static final int CHANGES_FOLLOWED = 3;
 
@@ -100,7 +104,12 @@ public class RecentAgentKeys {
                 if (refusal.isPresent()) {
                     throw ApiException.forbidden(refusal.get());
                 }
-                acting = context.by(actor);
+                if (OrgContextFilter.namesAnotherOrg(request, actor.orgId())) {
+                    throw ApiException.forbidden("You are locked to your own organization and cannot act in another "
+                            + "one.");
+                }
+                // Decided again now, and recorded at the time it is: after the change it met.
+                acting = context.by(actor).notBefore(Instant.now());
             }
         }
     }
@@ -112,6 +121,6 @@ public class RecentAgentKeys {
      */
     public AgentPrincipal reread(HttpServletRequest request) {
         return reread(PresentedToken.of(request).map(PresentedToken::value).orElse(null))
-                .orElseThrow(() -> ApiException.unauthorized("Send a valid agent key as Authorization: Bearer <key>."));
+                .orElseThrow(() -> ApiException.unauthorized(INVALID_KEY));
     }
 }

@@ -22,6 +22,8 @@ import org.springframework.web.bind.MissingPathVariableException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -170,6 +172,12 @@ public class ProblemDetailsAdvice {
     }
 
     private static ResponseEntity<ProblemDetail> answer(HttpStatus status, String detail, String field) {
+        if (status.is4xxClientError() && status != HttpStatus.UNAUTHORIZED
+                && RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
+                && attributes.getRequest().getAttribute(KeptPrincipal.ATTRIBUTE) instanceof KeptPrincipal kept
+                && !kept.holds().getAsBoolean()) {
+            return answer(HttpStatus.UNAUTHORIZED, kept.refusal(), null);
+        }
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(Problems.of(status, detail, field));
     }

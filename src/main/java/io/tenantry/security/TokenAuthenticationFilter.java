@@ -17,11 +17,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.RecentAgentKeys;
+import io.tenantry.api.KeptPrincipal;
 import io.tenantry.identity.Page;
 import io.tenantry.identity.PresentedToken;
 import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.identity.UserPrincipal;
 import io.tenantry.tenancy.Caller;
+import io.tenantry.tenancy.OrgContextFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -95,8 +97,18 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
                 // credential every page on the web could use (CSRF guards sessions only).
                 return Optional.empty();
             }
-            return (confirmsWhereItActs(request) ? recentAgentKeys.principal(token) : agentKeys.authenticate(token))
-                    .map(Caller.class::cast);
+            if (!confirmsWhereItActs(request)) {
+                return agentKeys.authenticate(token).map(Caller.class::cast);
+            }
+            Optional<AgentPrincipal> kept = recentAgentKeys.principal(token);
+            if (kept.isPresent() && OrgContextFilter.namesAnotherOrg(request, kept.get().orgId())) {
+                // The org filter would refuse it on the kept org (an agent moved since asking in
+                // its new one, a revoked key in any): decided on the key as it is now instead.
+                return recentAgentKeys.reread(token).map(Caller.class::cast);
+            }
+            kept.ifPresent(principal -> request.setAttribute(KeptPrincipal.ATTRIBUTE, new KeptPrincipal(
+                    () -> recentAgentKeys.reread(token).isPresent(), RecentAgentKeys.INVALID_KEY)));
+            return kept.map(Caller.class::cast);
         }
         if (token.length() > 200) {
             return Optional.empty();

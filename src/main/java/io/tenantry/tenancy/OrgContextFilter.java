@@ -114,6 +114,19 @@ public class OrgContextFilter extends OncePerRequestFilter {
         return Optional.of(new OrgCallContext(caller, scope, requested, requestId, Instant.now()));
     }
 
+    /**
+     * Whether the request's org context (header or parameter) names another org than
+     * {@code orgId}, loosely read: for a caller locked to {@code orgId}, whether this filter
+     * would refuse it (or find the context unreadable).
+     */
+    public static boolean namesAnotherOrg(HttpServletRequest request, UUID orgId) {
+        String own = orgId.toString();
+        String header = request.getHeader(HEADER);
+        String parameter = request.getParameter(PARAMETER);
+        return header != null && !own.equalsIgnoreCase(header.strip())
+                || parameter != null && !own.equalsIgnoreCase(parameter.strip());
+    }
+
     private static boolean manyValues(HttpServletRequest request) {
         java.util.Enumeration<String> headers = request.getHeaders(HEADER);
         int count = 0;

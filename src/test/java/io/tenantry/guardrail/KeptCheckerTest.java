@@ -60,18 +60,38 @@ class KeptCheckerTest extends ServerTest {
         assertThat(recentKeys.principal(key)).as("forgotten once found revoked").isEmpty();
     }
 
-    /** A kept key is told it was revoked before it is told what is wrong with its request. */
-    @Test
-    void aRevokedKeyStillKeptGetsA401EvenForABadCheck() {
-        String agent = platform.createAgent(platform.createOrg("Revoked, then careless checker"), "Careless");
+    /** A key used, then revoked: still kept by the server, as on a node that did not see the revocation. */
+    private String revokedButKept(String orgName) {
+        String agent = platform.createAgent(platform.createOrg(orgName), "Careless");
         Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
         String key = issued.text("key");
         check(key, "harmless").expect(200);
         api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send().expect(204);
         assertThat(recentKeys.principal(key)).isPresent();
+        return key;
+    }
 
-        api.post("/agent/v1/guardrails/check").as(key).json(Map.of("direction", "sideways", "content", "x")).send()
-                .expect(401);
+    /**
+     * A kept key is told it was revoked, as a key never seen is, before it is told what is
+     * wrong with its request: whether its body is refused by the rules, cannot be read at all,
+     * or it asks in another org.
+     */
+    @Test
+    void aRevokedKeyStillKeptGetsA401WhateverElseIsWrongWithItsCheck() {
+        String badValue = revokedButKept("Revoked, then careless checker");
+        String unreadable = revokedButKept("Revoked, then unreadable checker");
+        String elsewhere = revokedButKept("Revoked, then wandering checker");
+
+        Api.Response refusedValue = api.post("/agent/v1/guardrails/check").as(badValue)
+                .json(Map.of("direction", "sideways", "content", "x")).send();
+        Api.Response refusedBody = api.post("/agent/v1/guardrails/check").as(unreadable).raw("{\"direction\": ").send();
+        Api.Response refusedOrg = api.post("/agent/v1/guardrails/check").as(elsewhere).org(platform.createOrg("Other"))
+                .json(Map.of("direction", "input", "content", "x")).send();
+
+        for (Api.Response refused : List.of(refusedValue, refusedBody, refusedOrg)) {
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
+            assertThat(refused.text("detail")).isEqualTo(RecentAgentKeys.INVALID_KEY);
+        }
     }
 
     @Test
@@ -105,9 +125,12 @@ class KeptCheckerTest extends ServerTest {
         api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", joined)).send().expect(200);
         assertThat(recentKeys.principal(key).map(AgentPrincipal::orgId).map(Object::toString)).contains(left);
 
+        Api.Response askingInOldOrg = api.post("/agent/v1/guardrails/check").as(key).org(left)
+                .json(Map.of("direction", "input", "content", "an oldword here")).send();
         Api.Response oldRules = check(key, "an oldword here").expect(200);
         Api.Response newRules = check(key, "a newword here").expect(200);
 
+        assertThat(askingInOldOrg.status()).as("named the org it left: " + askingInOldOrg).isEqualTo(403);
         assertThat(oldRules.text("decision")).as("the org left judges it no more").isEqualTo("allow");
         assertThat(newRules.text("decision")).isEqualTo("block");
         assertThat(interventions(left)).isEmpty();

@@ -124,11 +124,15 @@ class KeptReaderTest extends ServerTest {
         api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", joined)).send().expect(200);
         assertThat(recentKeys.principal(key).map(AgentPrincipal::orgId).map(Object::toString)).contains(left);
 
+        Api.Response inNewOrg = api.get("/agent/v1/credentials/SHARED_NAME").as(key).org(joined).send().expect(200);
         Api.Response read = api.get("/agent/v1/credentials/SHARED_NAME").as(key).send().expect(200);
+        Api.Response inOldOrg = api.get("/agent/v1/credentials/SHARED_NAME").as(key).org(left).send();
 
+        assertThat(inNewOrg.text("value")).as("asking in its new org works at once").isEqualTo("value-of-the-org-joined");
         assertThat(read.text("value")).isEqualTo("value-of-the-org-joined");
+        assertThat(inOldOrg.status()).as(inOldOrg.toString()).isEqualTo(403);
         assertThat(reads(oldOrgs)).as("the org left recorded only the read made while the agent was there").hasSize(1);
-        assertThat(reads(newOrgs)).hasSize(1);
+        assertThat(reads(newOrgs)).hasSize(2);
         assertThat(recentKeys.principal(key).map(AgentPrincipal::orgId).map(Object::toString)).contains(joined);
     }
 
