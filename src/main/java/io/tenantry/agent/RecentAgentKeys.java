@@ -18,12 +18,12 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Agent principals read in the last minute, for the requests that confirm them where they act:
- * usage reports and credential reads. An agent reporting one event at a time would otherwise
- * spend a key lookup on every report, as much database time as storing the event. A principal
- * from here is never trusted alone: the transaction that acts on it reads the key's principal
- * again ({@link AgentKeys#current}, {@link AgentKeys#confirm}) before anything else and refuses
- * with {@link AgentKeyChanged} if it changed meanwhile, on this node or another; the request
- * is then decided anew on a fresh lookup. Every other agent request looks its key up
+ * usage reports, credential reads and guardrail checks. An agent reporting one event at a time
+ * would otherwise spend a key lookup on every report, as much database time as storing the
+ * event. A principal from here is never trusted alone: the statement or transaction that acts
+ * on it reads the key's principal again ({@link AgentKeys#current}, {@link AgentKeys#confirm},
+ * {@link KeyConfirmation}) before anything else and refuses with {@link AgentKeyChanged} if it
+ * changed meanwhile, on this node or another; the request is then decided anew on a fresh lookup. Every other agent request looks its key up
  * ({@link AgentKeys#authenticate}). Unknown keys, and agents that may not operate, are not remembered.
  */
 @Component
