@@ -115,14 +115,12 @@ class AgentKeyRepository {
         params.put("kc_org_name", agent.orgName());
         params.put("kc_org_active", agent.orgActive());
         params.put("kc_held", agent.heldSince() == null ? null : Timestamps.of(agent.heldSince()));
-        return new KeyConfirmation(agent, """
-                exists (select 1 from agent_keys k join agents a on a.id = k.agent_id
-                                 join organizations o on o.id = a.org_id
-                         where k.id = :kc_key and k.revoked_at is null and k.created_at = :kc_issued
-                           and a.id = :kc_agent and a.name = :kc_agent_name and a.status = :kc_status
-                           and o.id = :kc_org and o.name = :kc_org_name and o.active = :kc_org_active
-                           and (select max(h.assigned_at) from agent_assignments h where h.agent_id = a.id)
-                               is not distinct from :kc_held)""", params);
+        // The principal as PRINCIPALS reads it, compared field by field: one definition of it.
+        return new KeyConfirmation(agent, "exists (select 1 from (" + PRINCIPALS
+                + " where k.id = :kc_key and k.revoked_at is null) p where p.key_created_at = :kc_issued"
+                + " and p.agent_id = :kc_agent and p.agent_name = :kc_agent_name and p.agent_status = :kc_status"
+                + " and p.org_id = :kc_org and p.org_name = :kc_org_name and p.org_active = :kc_org_active"
+                + " and p.held_since is not distinct from :kc_held)", params);
     }
 
     /** An agent key's principal as the definer function answers it (V14), for H2 and for reads in a scope. */
