@@ -127,6 +127,32 @@ class TwoNodesTest {
         two.api().get("/api/audit").as(token).send().expect(200);
     }
 
+    /** The agent list takes a session principal kept up to half a minute: the other node's change still applies at once. */
+    @Test
+    void aUserReboundOrSignedOutOnOneNodeIsDecidedAnewOnTheOthersNextList() {
+        String first = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Kept on two, first"))
+                .send().expect(201).id();
+        String second = one.api().post("/api/organizations").as(owner).json(Map.of("name", "Kept on two, second"))
+                .send().expect(201).id();
+        one.api().post("/api/agents").as(owner).org(first).json(Map.of("name", "First's")).send().expect(201);
+        one.api().post("/api/agents").as(owner).org(second).json(Map.of("name", "Second's")).send().expect(201);
+        String email = "kept-" + System.nanoTime() + "@tenantry.test";
+        String id = one.api().post("/api/users").as(owner).json(Map.of("email", email, "name", "Rebound",
+                "password", Platform.PASSWORD, "role", "user", "clientOrgId", first, "pages", List.of("agents")))
+                .send().expect(201).id();
+        String token = Platform.login(two.api(), email, Platform.PASSWORD);
+        assertThat(two.api().get("/api/agents").as(token).send().expect(200).items())
+                .extracting(agent -> agent.get("name").asString()).containsExactly("First's");
+
+        one.api().put("/api/users/" + id + "/permissions").as(owner).json(Map.of("clientOrgId", second, "pages",
+                List.of("agents"))).send().expect(200);
+        assertThat(two.api().get("/api/agents").as(token).send().expect(200).items())
+                .extracting(agent -> agent.get("name").asString()).containsExactly("Second's");
+
+        one.api().post("/api/auth/logout").as(token).send().expect(204);
+        two.api().get("/api/agents").as(token).send().expect(401);
+    }
+
     @Test
     void signInThrottlingCountsAcrossBothNodes() {
         String email = "guessed-" + System.nanoTime() + "@tenantry.test";

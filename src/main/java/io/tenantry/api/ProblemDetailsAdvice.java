@@ -1,5 +1,6 @@
 package io.tenantry.api;
 
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -143,6 +144,12 @@ public class ProblemDetailsAdvice {
         return answer(HttpStatus.BAD_REQUEST, "The upload cannot be read as multipart/form-data.", "file");
     }
 
+    /** Not answered here: the request is decided again, from authentication on (see the exception). */
+    @ExceptionHandler(KeptPrincipalChanged.class)
+    void decidedAgain(KeptPrincipalChanged changed) {
+        throw changed;
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         if (e instanceof ErrorResponse framework && framework.getStatusCode().is4xxClientError()) {
@@ -173,10 +180,11 @@ public class ProblemDetailsAdvice {
 
     private static ResponseEntity<ProblemDetail> answer(HttpStatus status, String detail, String field) {
         if (status.is4xxClientError() && status != HttpStatus.UNAUTHORIZED
-                && RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
-                && attributes.getRequest().getAttribute(KeptPrincipal.ATTRIBUTE) instanceof KeptPrincipal kept
-                && !kept.holds().getAsBoolean()) {
-            return answer(HttpStatus.UNAUTHORIZED, kept.refusal(), null);
+                && RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+            Optional<String> instead = KeptPrincipal.instead(attributes.getRequest(), status);
+            if (instead.isPresent()) {
+                return answer(HttpStatus.UNAUTHORIZED, instead.get(), null);
+            }
         }
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(Problems.of(status, detail, field));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
@@ -43,6 +44,11 @@ public final class Problems {
      */
     public static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
             String detail) throws IOException {
+        Optional<String> instead = KeptPrincipal.instead(request, status);
+        if (instead.isPresent()) {
+            write(request, response, HttpStatus.UNAUTHORIZED, instead.get());
+            return;
+        }
         if (openAiShaped(request.getRequestURI())) {
             writeOpenAi(response, status.value(), detail, openAiType(status.value()),
                     status == HttpStatus.UNAUTHORIZED ? "invalid_api_key" : null);

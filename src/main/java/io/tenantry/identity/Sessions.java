@@ -2,6 +2,7 @@ package io.tenantry.identity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -10,6 +11,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.crypto.SecretToken;
 import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.CallerConfirmation;
 
 /**
  * Login sessions, kept in the database so that any node serves any request. The token
@@ -54,8 +56,8 @@ class Sessions {
         jdbc.sql("delete from sessions where user_id = :userId").param("userId", userId).update();
     }
 
-    /** A live session as the hot path reads it. */
-    record Live(String tokenHash, UserPrincipal user, Instant created, Instant lastSeen) {
+    /** A live session as the hot path reads it; {@code pages} as the user's row holds them. */
+    record Live(String tokenHash, UserPrincipal user, String pages, Instant created, Instant lastSeen) {
 
         /** Whether its last use is old enough to be written again (at most once a minute). */
         boolean dueForTouch(Instant now) {
@@ -75,9 +77,29 @@ class Sessions {
                 .query((rs, row) -> new Live(hash, new UserPrincipal(rs.getObject("id", UUID.class),
                         rs.getString("email"), rs.getString("name"), Role.valueOf(rs.getString("role")),
                         rs.getObject("client_org_id", UUID.class), Page.load(rs.getString("pages"))),
-                        Timestamps.read(rs, "created_at"), Timestamps.read(rs, "last_seen_at")))
+                        rs.getString("pages"), Timestamps.read(rs, "created_at"), Timestamps.read(rs, "last_seen_at")))
                 .optional()
                 .filter(session -> session.created().plus(ABSOLUTE).isAfter(now));
+    }
+
+    /**
+     * True while {@code session} is live at {@code now} and its user is as {@link #find} read
+     * it: every column the principal was made of compared, so a change of role, binding, pages,
+     * name or address, a logout, the end of the session or the user's deletion makes it false.
+     */
+    static CallerConfirmation stillLive(Live session, Instant now) {
+        UserPrincipal user = session.user();
+        return new CallerConfirmation("""
+                exists (select 1 from sessions s join users u on u.id = s.user_id
+                         where s.token_hash = :keptSession and s.expires_at > :keptNow and s.created_at > :keptOldest
+                           and u.id = :keptUser and u.email = :keptEmail and u.name = :keptName
+                           and u.role = :keptRole and u.pages = :keptPages
+                           and coalesce(cast(u.client_org_id as varchar(36)), '') = :keptOrg)""",
+                Map.of("keptSession", session.tokenHash(), "keptNow", Timestamps.of(now),
+                        "keptOldest", Timestamps.of(now.minus(ABSOLUTE)), "keptUser", user.id(),
+                        "keptEmail", user.email(), "keptName", user.name(), "keptRole", user.role().name(),
+                        "keptPages", session.pages(),
+                        "keptOrg", user.clientOrgId() == null ? "" : user.clientOrgId().toString()));
     }
 
     /** Records a use of the session: its idle end moves, never past its absolute end. */

@@ -20,14 +20,16 @@ import jakarta.servlet.http.HttpServletResponse;
 /** 401 and 403 as problem details, with the reason a user can act on. */
 class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
+    static final String LOG_IN_FIRST = "Log in first: send the session cookie or Authorization: Bearer <token>. "
+            + "Expired or revoked tokens are refused too.";
+
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         boolean agentApi = path(request).startsWith("/agent/");
         Problems.write(request, response, HttpStatus.UNAUTHORIZED, agentApi
                 ? "Send a valid agent key as Authorization: Bearer <key>."
-                : "Log in first: send the session cookie or Authorization: Bearer <token>. "
-                        + "Expired or revoked tokens are refused too.");
+                : LOG_IN_FIRST);
     }
 
     @Override

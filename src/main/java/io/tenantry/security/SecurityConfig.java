@@ -1,7 +1,10 @@
 package io.tenantry.security;
 
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -18,12 +21,14 @@ import org.springframework.security.web.header.writers.ContentSecurityPolicyHead
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.servlet.DispatcherServlet;
 
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.identity.ApiPages;
 import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.tenancy.OrgContextFilter;
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Who may open what. Sessions are ours (tokens in the database), so Spring's own session,
@@ -77,6 +82,7 @@ class SecurityConfig {
             RecentAgentKeys recentAgentKeys)
             throws Exception {
         ProblemResponses problems = new ProblemResponses();
+        TokenAuthenticationFilter authentication = new TokenAuthenticationFilter(sessions, agentKeys, recentAgentKeys);
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
         http
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -105,7 +111,7 @@ class SecurityConfig {
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(r -> !answersJson(r),
                                 new ContentSecurityPolicyHeaderWriter(PAGE_POLICY))))
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
-                .addFilterBefore(new TokenAuthenticationFilter(sessions, agentKeys, recentAgentKeys), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(authentication, AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new OrgContextFilter(), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> {
                     a.requestMatchers(path.matcher("/api/setup"), path.matcher("/api/auth/login"),
@@ -124,10 +130,30 @@ class SecurityConfig {
                     a.requestMatchers(path.matcher("/api/**")).hasAuthority(TokenAuthenticationFilter.USER);
                     a.anyRequest().permitAll();
                 });
-        return http.build();
+        SecurityFilterChain chain = http.build();
+        authentication.decideWith(rulesOf(chain));
+        return chain;
     }
 
-    private static boolean answersJson(jakarta.servlet.http.HttpServletRequest request) {
+    /** Decides dashboard reads again whose kept session changed under them: the last filter before the servlet. */
+    @Bean
+    FilterRegistrationBean<KeptSessionRedecision> keptSessionRedecision(SecurityFilterChain chain,
+            SessionAuthenticator sessions, DispatcherServlet servlet) {
+        FilterRegistrationBean<KeptSessionRedecision> registration = new FilterRegistrationBean<>(
+                new KeptSessionRedecision(sessions, rulesOf(chain), new ProblemResponses(), servlet));
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.LOWEST_PRECEDENCE);
+        return registration;
+    }
+
+    /** The page and role rules the chain's authorization filter applies. */
+    private static AuthorizationManager<HttpServletRequest> rulesOf(SecurityFilterChain chain) {
+        return chain.getFilters().stream().filter(AuthorizationFilter.class::isInstance)
+                .map(filter -> ((AuthorizationFilter) filter).getAuthorizationManager()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the security chain has no authorization filter"));
+    }
+
+    private static boolean answersJson(HttpServletRequest request) {
         String path = request.getRequestURI();
         return path.startsWith("/api/") || path.startsWith("/agent/") || path.startsWith("/actuator/")
                 || path.startsWith("/v3/api-docs");

@@ -5,7 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
@@ -23,6 +28,7 @@ import io.tenantry.identity.PresentedToken;
 import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.identity.UserPrincipal;
 import io.tenantry.tenancy.Caller;
+import io.tenantry.tenancy.CallerConfirmation;
 import io.tenantry.tenancy.OrgContextFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -33,8 +39,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * Authenticates a request from {@code Authorization: Bearer} (a session token or an agent
  * key) or, without that header, from the session cookie. The principal is read from the
  * database on every request, so permission changes apply at once; agents' usage reports,
- * credential reads and guardrail checks are the exception ({@link RecentAgentKeys}), confirmed
- * again where they act. An unknown token leaves
+ * credential reads and guardrail checks ({@link RecentAgentKeys}) and the dashboard's busiest
+ * reads ({@link SessionAuthenticator#kept}) are the exception, confirmed again where they act
+ * ({@link KeptSessionRedecision} decides such a read again when its session changed). An unknown token leaves
  * the request anonymous; the authorization rules then answer 401.
  */
 class TokenAuthenticationFilter extends OncePerRequestFilter {
@@ -44,15 +51,24 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     private static final String USAGE = "/agent/v1/usage";
     private static final String CREDENTIALS = "/agent/v1/credentials/";
     private static final String CHECK = "/agent/v1/guardrails/check";
+    /** The dashboard's busiest reads, whose first statement confirms a kept session (each a single scoped read). */
+    private static final Set<String> KEPT_SESSION_READS = Set.of("/api/agents", "/api/organizations",
+            "/api/knowledge/search");
 
     private final SessionAuthenticator sessions;
     private final AgentKeys agentKeys;
     private final RecentAgentKeys recentAgentKeys;
+    /** The chain's own rules, known once it is built: a kept session is taken only where they let it through. */
+    private volatile AuthorizationManager<HttpServletRequest> rules;
 
     TokenAuthenticationFilter(SessionAuthenticator sessions, AgentKeys agentKeys, RecentAgentKeys recentAgentKeys) {
         this.sessions = sessions;
         this.agentKeys = agentKeys;
         this.recentAgentKeys = recentAgentKeys;
+    }
+
+    void decideWith(AuthorizationManager<HttpServletRequest> rules) {
+        this.rules = rules;
     }
 
     /**
@@ -67,19 +83,24 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        PresentedToken.of(request).ifPresent(token -> principal(request, token).ifPresent(caller -> {
-            SecurityContext context = SecurityContextHolder.createEmptyContext();
-            context.setAuthentication(new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller)));
-            SecurityContextHolder.setContext(context);
-            if (!token.fromHeader()) {
-                issueCsrfCookie(request);
-            }
-        }));
         try {
+            PresentedToken.of(request).ifPresent(token -> principal(request, token).ifPresent(caller -> {
+                SecurityContext context = SecurityContextHolder.createEmptyContext();
+                context.setAuthentication(authentication(caller));
+                SecurityContextHolder.setContext(context);
+                if (!token.fromHeader()) {
+                    issueCsrfCookie(request);
+                }
+            }));
             chain.doFilter(request, response);
         } finally {
             SecurityContextHolder.clearContext();
+            CallerConfirmation.clear();
         }
+    }
+
+    static Authentication authentication(Caller caller) {
+        return new PreAuthenticatedAuthenticationToken(caller, null, authorities(caller));
     }
 
     /** Loading the deferred CSRF token writes the XSRF-TOKEN cookie when the browser has none yet. */
@@ -113,7 +134,32 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
         if (token.length() > 200) {
             return Optional.empty();
         }
-        return sessions.authenticate(token, Instant.now()).map(Caller.class::cast);
+        Instant now = Instant.now();
+        if (HttpMethod.GET.matches(request.getMethod()) && KEPT_SESSION_READS.contains(request.getRequestURI())) {
+            Optional<SessionAuthenticator.Kept> kept = sessions.kept(token, now);
+            if (kept.isPresent() && letThrough(kept.get().principal(), request)) {
+                CallerConfirmation.expect(kept.get().confirmation());
+                request.setAttribute(KeptPrincipal.ATTRIBUTE, new KeptPrincipal(
+                        () -> sessions.authenticate(token, Instant.now()).isPresent(), ProblemResponses.LOG_IN_FIRST));
+                return kept.map(SessionAuthenticator.Kept::principal);
+            }
+        }
+        return sessions.authenticate(token, now).map(Caller.class::cast);
+    }
+
+    /**
+     * Whether the chain's rules and the org context would let {@code user} through: a kept
+     * principal they would refuse is read afresh instead, as the refusal may be out of date
+     * (a page granted, a binding moved) and a refusal is never undone by a confirmation.
+     */
+    private boolean letThrough(UserPrincipal user, HttpServletRequest request) {
+        AuthorizationManager<HttpServletRequest> current = rules;
+        if (current == null) {
+            return false;
+        }
+        AuthorizationResult result = current.authorize(() -> authentication(user), request);
+        return result != null && result.isGranted()
+                && user.lockedOrg().map(org -> !OrgContextFilter.namesAnotherOrg(request, org)).orElse(true);
     }
 
     /**

@@ -34,21 +34,32 @@ public class OrgContextFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String requestId = RequestIds.of(request);
         try {
             Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-            if (authentication != null && authentication.getPrincipal() instanceof Caller caller) {
-                Optional<OrgCallContext> context = resolve(caller, request, response, requestId);
-                if (context.isEmpty()) {
-                    return;
-                }
-                request.setAttribute(ATTRIBUTE, context.get());
-                MDC.put("orgScope", context.get().scope().toString());
+            if (authentication != null && authentication.getPrincipal() instanceof Caller caller
+                    && !establish(caller, request, response)) {
+                return;
             }
             chain.doFilter(request, response);
         } finally {
             MDC.remove("orgScope");
         }
+    }
+
+    /**
+     * Resolves {@code caller}'s org context for {@code request} and hands it to the request;
+     * when it cannot be resolved, writes the refusal and answers false. Also for a request
+     * decided again after this filter passed it (its caller changed meanwhile).
+     */
+    public static boolean establish(Caller caller, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Optional<OrgCallContext> context = resolve(caller, request, response, RequestIds.of(request));
+        if (context.isEmpty()) {
+            return false;
+        }
+        request.setAttribute(ATTRIBUTE, context.get());
+        MDC.put("orgScope", context.get().scope().toString());
+        return true;
     }
 
     /** Whether the container refused a multipart body for its size (its exceptions, by name: they are its own). */
@@ -61,7 +72,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
         return false;
     }
 
-    private Optional<OrgCallContext> resolve(Caller caller, HttpServletRequest request, HttpServletResponse response,
+    private static Optional<OrgCallContext> resolve(Caller caller, HttpServletRequest request, HttpServletResponse response,
             String requestId) throws IOException {
         String header = request.getHeader(HEADER);
         String parameter;

@@ -6,6 +6,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -26,13 +27,16 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.tenantry.api.KeptPrincipalChanged;
 import io.tenantry.jdbc.DatabaseVendor;
 
 /**
  * Runs work in a transaction that carries an {@link OrgScope} into the database. On
  * PostgreSQL the scope becomes transaction-local settings that the row-level security
  * policies read; on H2 there is no RLS and the repositories' scope predicates stand alone.
- * A transaction has one scope: joining it with another is a programming error.
+ * A transaction has one scope: joining it with another is a programming error. A
+ * {@link CallerConfirmation} left pending by a request with a kept principal is evaluated by
+ * the first scope statement of that request's thread.
  */
 @Component
 public class ScopedTransactions {
@@ -125,18 +129,27 @@ public class ScopedTransactions {
         if (TransactionSynchronizationManager.isActualTransactionActive() || !rowLevelSecurity) {
             return read(scope, () -> jdbc.sql(sql).params(params).query(mapper).list());
         }
+        // A kept principal is confirmed by the scope statement, in the same round trip.
+        Optional<CallerConfirmation> confirmation = CallerConfirmation.take();
         MapSqlParameterSource source = new MapSqlParameterSource(params);
-        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(sql);
+        confirmation.ifPresent(confirm -> source.addValues(confirm.params()));
+        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(
+                confirmation.map(confirm -> ", " + confirm.column()).orElse("") + "; " + sql);
         List<SqlParameter> declared = new ArrayList<>(List.of(new SqlParameter(Types.VARCHAR),
                 new SqlParameter(Types.VARCHAR)));
         declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
         List<Object> values = new ArrayList<>(settings(scope));
         values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
-        PreparedStatementCreator statements = new PreparedStatementCreatorFactory(SET_SCOPE + "; "
+        PreparedStatementCreator statements = new PreparedStatementCreatorFactory(SET_SCOPE
                 + NamedParameterUtils.substituteNamedParameters(parsed, source), declared)
                 .newPreparedStatementCreator(values);
         return template.execute(statements, (PreparedStatement both) -> {
             both.execute();
+            if (confirmation.isPresent()) {
+                try (ResultSet scopeRow = both.getResultSet()) {
+                    confirmed(scopeRow.next() && scopeRow.getInt(CallerConfirmation.COLUMN) == 1);
+                }
+            }
             if (!both.getMoreResults()) {
                 throw new IllegalStateException("the scoped statement answered no rows: " + sql);
             }
@@ -161,7 +174,7 @@ public class ScopedTransactions {
         return template.execute(status -> {
             TransactionSynchronizationManager.bindResource(SCOPE_KEY, scope);
             try {
-                applyScope(scope, relaxed);
+                applyScope(scope, relaxed, CallerConfirmation.take());
                 return work.get();
             } finally {
                 TransactionSynchronizationManager.unbindResource(SCOPE_KEY);
@@ -169,11 +182,33 @@ public class ScopedTransactions {
         });
     }
 
-    private void applyScope(OrgScope scope, boolean relaxed) {
+    /**
+     * Sets the scope, and evaluates a pending confirmation first thing in the transaction: on
+     * PostgreSQL in the scope's own statement, on H2 (no scope to set) alone.
+     */
+    private void applyScope(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation) {
         if (!rowLevelSecurity) {
+            confirmation.ifPresent(confirm -> confirmed(jdbc.sql("select " + confirm.column()).params(confirm.params())
+                    .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1));
             return;
         }
-        jdbc.sql(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE).params(settings(scope)).query().singleRow();
+        String statement = relaxed ? SET_SCOPE_RELAXED : SET_SCOPE;
+        if (confirmation.isEmpty()) {
+            jdbc.sql(statement).params(settings(scope)).query().singleRow();
+            return;
+        }
+        MapSqlParameterSource source = new MapSqlParameterSource(confirmation.get().params());
+        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(", " + confirmation.get().column());
+        List<Object> values = new ArrayList<>(settings(scope));
+        values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
+        confirmed(jdbc.sql(statement + NamedParameterUtils.substituteNamedParameters(parsed, source)).params(values)
+                .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1);
+    }
+
+    private static void confirmed(boolean holds) {
+        if (!holds) {
+            throw new KeptPrincipalChanged();
+        }
     }
 
     /** The values of SET_SCOPE's two parameters, app.all_orgs and app.org_ids. */

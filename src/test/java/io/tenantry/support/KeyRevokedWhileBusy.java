@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Sixteen callers keep one agent key busy while an owner revokes it: each makes up to 400
+ * Sixteen callers keep one agent key (or another credential) busy while an owner revokes it: each makes up to 400
  * calls, and stops at its first 401 begun after the revocation was acknowledged. What the
  * test asserts is the outcome: how many calls were accepted, how many of those had begun
  * after the revocation (none should), and every answer that was neither accepted nor a 401.
@@ -30,6 +30,12 @@ public final class KeyRevokedWhileBusy {
 
     public static Outcome run(Api api, String owner, String agentId, String keyId, int acceptedStatus,
             Supplier<Api.Response> call) throws Exception {
+        return run(() -> api.delete("/api/agents/" + agentId + "/keys/" + keyId).as(owner).send().expect(204),
+                acceptedStatus, call);
+    }
+
+    /** The same race with any credential: {@code revoke} ends it (a sign-out, say) and returns once acknowledged. */
+    public static Outcome run(Runnable revoke, int acceptedStatus, Supplier<Api.Response> call) throws Exception {
         AtomicBoolean revoked = new AtomicBoolean();
         AtomicLong accepted = new AtomicLong();
         AtomicLong acceptedAfterRevoking = new AtomicLong();
@@ -60,7 +66,7 @@ public final class KeyRevokedWhileBusy {
         }
         running.await();
         Thread.sleep(300);
-        api.delete("/api/agents/" + agentId + "/keys/" + keyId).as(owner).send().expect(204);
+        revoke.run();
         revoked.set(true);
         pool.shutdown();
         assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();

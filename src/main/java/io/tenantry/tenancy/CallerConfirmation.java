@@ -1,0 +1,47 @@
+package io.tenantry.tenancy;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A condition, as SQL, that is true while a principal read earlier still holds exactly as it
+ * was read (a session's user, say). A request that authenticated with a kept principal leaves
+ * it {@link #expect pending} for its thread, and the first statement or transaction the
+ * request runs through {@link ScopedTransactions} evaluates it in the statement that sets its
+ * scope, before anything else and in the same round trip; when it is false, that work fails with
+ * {@link io.tenantry.api.KeptPrincipalChanged} and the request is decided again on the
+ * principal as it is now. Its parameter names begin with {@code kept} so that they cannot meet
+ * a statement's own.
+ */
+public record CallerConfirmation(String condition, Map<String, ?> params) {
+
+    private static final ThreadLocal<CallerConfirmation> PENDING = new ThreadLocal<>();
+
+    /** Leaves {@code confirmation} to the next scoped work of this thread. */
+    public static void expect(CallerConfirmation confirmation) {
+        PENDING.set(confirmation);
+    }
+
+    /** Ends what {@link #expect} began, whether or not it was taken: at the end of a request. */
+    public static void clear() {
+        PENDING.remove();
+    }
+
+    /** The pending confirmation, taken: it is evaluated once, by the first scoped work. */
+    static Optional<CallerConfirmation> take() {
+        CallerConfirmation pending = PENDING.get();
+        if (pending == null) {
+            return Optional.empty();
+        }
+        PENDING.remove();
+        return Optional.of(pending);
+    }
+
+    /** The name of {@link #column()}'s value. */
+    static final String COLUMN = "kept_principal_holds";
+
+    /** A column to select: 1 while the principal holds, else 0. */
+    String column() {
+        return "case when " + condition + " then 1 else 0 end as " + COLUMN;
+    }
+}
