@@ -23,6 +23,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Documents, their tags and chunks, and the log of their changes; org data like every
@@ -39,10 +40,12 @@ class KnowledgeRepository {
     private final JdbcClient jdbc;
     /** For the chunks of a document, written in batches. */
     private final NamedParameterJdbcTemplate named;
+    private final ScopedTransactions transactions;
 
-    KnowledgeRepository(JdbcClient jdbc, NamedParameterJdbcTemplate named) {
+    KnowledgeRepository(JdbcClient jdbc, NamedParameterJdbcTemplate named, ScopedTransactions transactions) {
         this.jdbc = jdbc;
         this.named = named;
+        this.transactions = transactions;
     }
 
     /** The documents in scope (only shared ones when asked), by title, those with {@code tag} when given. */
@@ -178,11 +181,10 @@ class KnowledgeRepository {
     /**
      * The chunks among {@code ids} that are in scope now (shared ones only, when asked), with
      * {@code tag} when given: what an index proposed, checked against the source of truth.
+     * One statement in {@code scope}, in one round trip ({@link ScopedTransactions#readOne});
+     * run also for no ids, as the request's first statement confirms a kept session.
      */
     List<Found> readBack(OrgScope scope, Collection<UUID> ids, boolean sharedOnly, String tag) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
         StringBuilder sql = new StringBuilder("""
                 select c.id, c.document_id, c.org_id, c.position, c.heading, c.content, d.title, d.shared
                   from knowledge_chunks c join knowledge_documents d on d.id = c.document_id and d.org_id = c.org_id
@@ -193,10 +195,9 @@ class KnowledgeRepository {
         // row-level security cost more than running it).
         params.put("ids", ids.toArray(UUID[]::new));
         narrow(sql, params, sharedOnly, tag);
-        return jdbc.sql(sql.toString()).params(params).query((rs, n) -> new Found(rs.getObject("id", UUID.class),
+        return transactions.readOne(scope, sql.toString(), params, (rs, n) -> new Found(rs.getObject("id", UUID.class),
                 rs.getObject("document_id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("title"),
-                rs.getBoolean("shared"), rs.getInt("position"), rs.getString("heading"), rs.getString("content")))
-                .list();
+                rs.getBoolean("shared"), rs.getInt("position"), rs.getString("heading"), rs.getString("content")));
     }
 
     /** One change of the log: which document of which org, by its number. */

@@ -15,7 +15,6 @@ import io.tenantry.api.Tags;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
-import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * Search in a scope. The query is plain text: its words, as the index's analyzer reads
@@ -34,12 +33,10 @@ class KnowledgeSearch {
 
     private final KnowledgeIndex index;
     private final KnowledgeRepository knowledge;
-    private final ScopedTransactions transactions;
 
-    KnowledgeSearch(KnowledgeIndex index, KnowledgeRepository knowledge, ScopedTransactions transactions) {
+    KnowledgeSearch(KnowledgeIndex index, KnowledgeRepository knowledge) {
         this.index = index;
         this.knowledge = knowledge;
-        this.transactions = transactions;
     }
 
     /**
@@ -68,13 +65,11 @@ class KnowledgeSearch {
                 withShared, wanted, Math.min(4 * count, 200));
         List<UUID> ids = candidates.stream().map(KnowledgeIndex.Candidate::chunkId).toList();
         Map<UUID, KnowledgeRepository.Found> found = new HashMap<>();
-        transactions.read(scope, () -> knowledge.readBack(scope, ids, false, wanted))
-                .forEach(f -> found.put(f.chunkId(), f));
+        knowledge.readBack(scope, ids, false, wanted).forEach(f -> found.put(f.chunkId(), f));
         List<UUID> rest = withShared ? ids.stream().filter(id -> !found.containsKey(id)).toList() : List.of();
         if (!rest.isEmpty()) {
             OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
-            transactions.read(defaultOrg, () -> knowledge.readBack(defaultOrg, rest, true, wanted))
-                    .forEach(f -> found.put(f.chunkId(), f));
+            knowledge.readBack(defaultOrg, rest, true, wanted).forEach(f -> found.put(f.chunkId(), f));
         }
         List<SearchHit> hits = new ArrayList<>();
         for (KnowledgeIndex.Candidate candidate : candidates) {
