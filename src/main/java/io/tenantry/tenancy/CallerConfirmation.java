@@ -7,8 +7,8 @@ import java.util.Optional;
  * A condition, as SQL, that is true while a principal read earlier still holds exactly as it
  * was read (a session's user, say). A request that authenticated with a kept principal leaves
  * it {@link #expect pending} for its thread, and the first statement or transaction the
- * request runs through {@link ScopedTransactions} evaluates it in the statement that sets its
- * scope, before anything else and in the same round trip; when it is false, that work fails with
+ * request runs through {@link ScopedTransactions} evaluates it right after the statement that
+ * sets its scope, before anything else and in the same round trip; when it is false, that work fails with
  * {@link io.tenantry.api.KeptPrincipalChanged} and the request is decided again on the
  * principal as it is now. Its parameter names begin with {@code kept} so that they cannot meet
  * a statement's own.

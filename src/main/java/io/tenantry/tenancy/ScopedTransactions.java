@@ -35,8 +35,8 @@ import io.tenantry.jdbc.DatabaseVendor;
  * PostgreSQL the scope becomes transaction-local settings that the row-level security
  * policies read; on H2 there is no RLS and the repositories' scope predicates stand alone.
  * A transaction has one scope: joining it with another is a programming error. A
- * {@link CallerConfirmation} left pending by a request with a kept principal is evaluated by
- * the first scope statement of that request's thread.
+ * {@link CallerConfirmation} left pending by a request with a kept principal is evaluated
+ * with the first scope statement of that request's thread.
  */
 @Component
 public class ScopedTransactions {
@@ -129,31 +129,45 @@ public class ScopedTransactions {
         if (TransactionSynchronizationManager.isActualTransactionActive() || !rowLevelSecurity) {
             return read(scope, () -> jdbc.sql(sql).params(params).query(mapper).list());
         }
-        // A kept principal is confirmed by the scope statement, in the same round trip.
-        Optional<CallerConfirmation> confirmation = CallerConfirmation.take();
+        return inOneRoundTrip(scope, false, CallerConfirmation.take(), sql, params, mapper);
+    }
+
+    /**
+     * Sends the scope's settings, a pending confirmation (a statement of its own, so that it
+     * runs after the settings whatever the database's order of evaluation within one) and
+     * {@code sql}, when given, together in one round trip; answers {@code sql}'s rows.
+     */
+    private <T> List<T> inOneRoundTrip(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation,
+            String sql, Map<String, ?> params, RowMapper<T> mapper) {
         MapSqlParameterSource source = new MapSqlParameterSource(params);
         confirmation.ifPresent(confirm -> source.addValues(confirm.params()));
-        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(
-                confirmation.map(confirm -> ", " + confirm.column()).orElse("") + "; " + sql);
+        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(confirmation.map(confirm -> "; select "
+                + confirm.column()).orElse("") + (sql == null ? "" : "; " + sql));
         List<SqlParameter> declared = new ArrayList<>(List.of(new SqlParameter(Types.VARCHAR),
                 new SqlParameter(Types.VARCHAR)));
         declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
         List<Object> values = new ArrayList<>(settings(scope));
         values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
-        PreparedStatementCreator statements = new PreparedStatementCreatorFactory(SET_SCOPE
-                + NamedParameterUtils.substituteNamedParameters(parsed, source), declared)
+        PreparedStatementCreator statements = new PreparedStatementCreatorFactory((relaxed ? SET_SCOPE_RELAXED
+                : SET_SCOPE) + NamedParameterUtils.substituteNamedParameters(parsed, source), declared)
                 .newPreparedStatementCreator(values);
-        return template.execute(statements, (PreparedStatement both) -> {
-            both.execute();
+        return template.execute(statements, (PreparedStatement all) -> {
+            all.execute();
             if (confirmation.isPresent()) {
-                try (ResultSet scopeRow = both.getResultSet()) {
-                    confirmed(scopeRow.next() && scopeRow.getInt(CallerConfirmation.COLUMN) == 1);
+                if (!all.getMoreResults()) {
+                    throw new IllegalStateException("the kept principal's confirmation answered nothing");
+                }
+                try (ResultSet holds = all.getResultSet()) {
+                    confirmed(holds.next() && holds.getInt(CallerConfirmation.COLUMN) == 1);
                 }
             }
-            if (!both.getMoreResults()) {
+            if (sql == null) {
+                return List.of();
+            }
+            if (!all.getMoreResults()) {
                 throw new IllegalStateException("the scoped statement answered no rows: " + sql);
             }
-            try (ResultSet rows = both.getResultSet()) {
+            try (ResultSet rows = all.getResultSet()) {
                 return new RowMapperResultSetExtractor<>(mapper).extractData(rows);
             }
         });
@@ -184,7 +198,7 @@ public class ScopedTransactions {
 
     /**
      * Sets the scope, and evaluates a pending confirmation first thing in the transaction: on
-     * PostgreSQL in the scope's own statement, on H2 (no scope to set) alone.
+     * PostgreSQL in the same round trip as the settings, on H2 (no scope to set) alone.
      */
     private void applyScope(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation) {
         if (!rowLevelSecurity) {
@@ -192,17 +206,11 @@ public class ScopedTransactions {
                     .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1));
             return;
         }
-        String statement = relaxed ? SET_SCOPE_RELAXED : SET_SCOPE;
         if (confirmation.isEmpty()) {
-            jdbc.sql(statement).params(settings(scope)).query().singleRow();
+            jdbc.sql(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE).params(settings(scope)).query().singleRow();
             return;
         }
-        MapSqlParameterSource source = new MapSqlParameterSource(confirmation.get().params());
-        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(", " + confirmation.get().column());
-        List<Object> values = new ArrayList<>(settings(scope));
-        values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
-        confirmed(jdbc.sql(statement + NamedParameterUtils.substituteNamedParameters(parsed, source)).params(values)
-                .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1);
+        inOneRoundTrip(scope, relaxed, confirmation, null, Map.of(), null);
     }
 
     private static void confirmed(boolean holds) {
