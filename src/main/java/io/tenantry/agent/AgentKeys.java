@@ -1,7 +1,6 @@
 package io.tenantry.agent;
 
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -95,20 +94,10 @@ public class AgentKeys {
     }
 
     /**
-     * Refuses with {@link AgentKeyChanged} when {@code agent}'s key no longer has that principal
-     * as the transaction of {@code scope} sees it (revoked, or its agent moved, paused or
-     * renamed): what a request on a principal kept by {@link RecentAgentKeys} runs first in
-     * the transaction that acts on it.
-     */
-    public void confirm(OrgScope scope, AgentPrincipal agent) {
-        if (!agent.equals(keys.principals(scope, List.of(agent.keyId())).get(agent.keyId()))) {
-            throw new AgentKeyChanged(agent);
-        }
-    }
-
-    /**
-     * The same confirmation, for a statement the request runs anyway to carry: a read-only
-     * request then pays no round trip of its own for it.
+     * A condition true while {@code agent}'s key still has exactly that principal (not
+     * revoked, its agent not moved, paused or renamed): what a request on a principal kept by
+     * {@link RecentAgentKeys} evaluates before it acts, in a statement it runs anyway or first
+     * in its transaction, so it pays no round trip of its own for it.
      */
     public KeyConfirmation confirmation(AgentPrincipal agent) {
         return keys.confirmation(agent);

@@ -2,6 +2,8 @@ package io.tenantry.agent;
 
 import java.util.Map;
 
+import io.tenantry.tenancy.CallerConfirmation;
+
 /**
  * A kept agent principal's confirmation, carried by a statement its request runs anyway: a
  * boolean SQL expression, true while the key still has exactly that principal, and its
@@ -10,6 +12,11 @@ import java.util.Map;
  * trip also stands in for the key lookup ({@link RecentAgentKeys}).
  */
 public record KeyConfirmation(AgentPrincipal principal, String expression, Map<String, Object> parameters) {
+
+    /** The same condition, for a transaction to evaluate first, in the round trip that sets its scope. */
+    public CallerConfirmation first() {
+        return new CallerConfirmation(expression, parameters);
+    }
 
     /** Refuses with {@link AgentKeyChanged} when the expression was false. */
     public void verify(boolean confirmed) {

@@ -21,7 +21,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * usage reports, credential reads and guardrail checks. An agent reporting one event at a time
  * would otherwise spend a key lookup on every report, as much database time as storing the
  * event. A principal from here is never trusted alone: the statement or transaction that acts
- * on it reads the key's principal again ({@link AgentKeys#current}, {@link AgentKeys#confirm},
+ * on it reads the key's principal again ({@link AgentKeys#current}, {@link AgentKeys#confirmation},
  * {@link KeyConfirmation}) before anything else and refuses with {@link AgentKeyChanged} if it
  * changed meanwhile, on this node or another; the request is then decided anew on a fresh lookup. Every other agent request looks its key up
  * ({@link AgentKeys#authenticate}). Unknown keys, and agents that may not operate, are not remembered.

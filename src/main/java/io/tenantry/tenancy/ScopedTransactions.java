@@ -77,7 +77,20 @@ public class ScopedTransactions {
     }
 
     public <T> T write(OrgScope scope, Supplier<T> work) {
-        return write(scope, work, false);
+        return write(scope, work, false, Optional.empty());
+    }
+
+    /**
+     * A write on a principal its request kept: {@code confirmation} is evaluated first, in the
+     * round trip that sets the scope, and the work fails with {@link KeptPrincipalChanged},
+     * having done nothing, when it no longer holds. Never inside another transaction, which
+     * could not confirm it first.
+     */
+    public <T> T write(OrgScope scope, CallerConfirmation confirmation, Supplier<T> work) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("a confirmed write opens its own transaction");
+        }
+        return write(scope, work, false, Optional.of(confirmation));
     }
 
     /**
@@ -88,7 +101,7 @@ public class ScopedTransactions {
      * later. Joined by a transaction already open, it is as that one is.
      */
     public <T> T writeRelaxed(OrgScope scope, Supplier<T> work) {
-        return write(scope, work, true);
+        return write(scope, work, true, Optional.empty());
     }
 
     public void writeRelaxed(OrgScope scope, Runnable work) {
@@ -98,13 +111,13 @@ public class ScopedTransactions {
         });
     }
 
-    private <T> T write(OrgScope scope, Supplier<T> work, boolean relaxed) {
+    private <T> T write(OrgScope scope, Supplier<T> work, boolean relaxed, Optional<CallerConfirmation> first) {
         if (embeddedWrites == null || TransactionSynchronizationManager.isActualTransactionActive()) {
-            return run(writes, scope, work, relaxed);
+            return run(writes, scope, work, relaxed, first);
         }
         embeddedWrites.lock();
         try {
-            return run(writes, scope, work, relaxed);
+            return run(writes, scope, work, relaxed, first);
         } finally {
             embeddedWrites.unlock();
         }
@@ -174,10 +187,12 @@ public class ScopedTransactions {
     }
 
     public <T> T read(OrgScope scope, Supplier<T> work) {
-        return run(reads, scope, work, false);
+        return run(reads, scope, work, false, Optional.empty());
     }
 
-    private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work, boolean relaxed) {
+    /** {@code first}: a confirmation to evaluate first, else the request's pending one, if any. */
+    private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work, boolean relaxed,
+            Optional<CallerConfirmation> first) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             Object current = TransactionSynchronizationManager.getResource(SCOPE_KEY);
             if (!scope.equals(current)) {
@@ -188,7 +203,7 @@ public class ScopedTransactions {
         return template.execute(status -> {
             TransactionSynchronizationManager.bindResource(SCOPE_KEY, scope);
             try {
-                applyScope(scope, relaxed, CallerConfirmation.take());
+                applyScope(scope, relaxed, first.isPresent() ? first : CallerConfirmation.take());
                 return work.get();
             } finally {
                 TransactionSynchronizationManager.unbindResource(SCOPE_KEY);

@@ -22,6 +22,7 @@ import io.tenantry.agent.AgentService;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
+import io.tenantry.api.KeptPrincipalChanged;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
@@ -222,43 +223,50 @@ class Vault implements AgentDeparture {
      * else its org's, when agents may read it and it has not expired. Recorded before the
      * value is given, in the same transaction, so that no read goes unrecorded. The agent's
      * principal may be a minute old ({@code RecentAgentKeys}): the transaction confirms it
-     * before anything else, so a key revoked or an agent moved or paused since, on any node,
+     * before anything else, in the round trip that sets its scope, so a key revoked or an agent moved or paused since, on any node,
      * reads nothing ({@link AgentKeyChanged}, for the caller to decide again).
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
         OrgScope scope = context.scope();
-        return transactions.write(scope, () -> {
-            agentKeys.confirm(scope, agent);
-            if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
-                throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, "
-                        + "digits, '.', '_' and '-', starting with a letter or digit.");
-            }
-            CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
-                    context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
-                            + "this agent"));
-            if (!found.agentReadable()) {
-                throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
-                        + "not read it.");
-            }
-            if (found.expiresAt() != null && !found.expiresAt().isAfter(context.at())) {
-                throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
-                        + "whoever keeps it to rotate it and set a new expiry.");
-            }
-            byte[] key = dataKeys.of(scope, found.orgId(), context.at());
-            CredentialRepository.SealedVersion current = found.versions().get(0);
-            String value = open(key, found.orgId(), found.id(), current);
-            AgentCredential.Previous previous = found.versions().size() < 2 ? null
-                    : new AgentCredential.Previous(found.versions().get(1).version(),
-                            open(key, found.orgId(), found.id(), found.versions().get(1)),
-                            found.versions().get(1).retiresAt());
-            credentials.recordRead(scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(), found.id(),
-                    current.version(), agent.agentId(), agent.agentName(), context.at()));
-            audit.record(context, found.orgId(), "credential.read", "credential", found.id(), null,
-                    Map.of("name", name, "version", current.version(), "agentId", agent.agentId()));
-            return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
-                    current.version(), value, found.expiresAt(), previous);
-        });
+        try {
+            return transactions.write(scope, agentKeys.confirmation(agent).first(), () -> read(context, agent, name));
+        } catch (KeptPrincipalChanged changed) {
+            throw new AgentKeyChanged(agent);
+        }
+    }
+
+    /** The read itself, in a transaction that confirmed the agent's key first. */
+    private AgentCredential read(OrgCallContext context, AgentPrincipal agent, String name) {
+        OrgScope scope = context.scope();
+        if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, "
+                    + "digits, '.', '_' and '-', starting with a letter or digit.");
+        }
+        CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
+                context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
+                        + "this agent"));
+        if (!found.agentReadable()) {
+            throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
+                    + "not read it.");
+        }
+        if (found.expiresAt() != null && !found.expiresAt().isAfter(context.at())) {
+            throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
+                    + "whoever keeps it to rotate it and set a new expiry.");
+        }
+        byte[] key = dataKeys.of(scope, found.orgId(), context.at());
+        CredentialRepository.SealedVersion current = found.versions().get(0);
+        String value = open(key, found.orgId(), found.id(), current);
+        AgentCredential.Previous previous = found.versions().size() < 2 ? null
+                : new AgentCredential.Previous(found.versions().get(1).version(),
+                        open(key, found.orgId(), found.id(), found.versions().get(1)),
+                        found.versions().get(1).retiresAt());
+        credentials.recordRead(scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(), found.id(),
+                current.version(), agent.agentId(), agent.agentName(), context.at()));
+        audit.record(context, found.orgId(), "credential.read", "credential", found.id(), null,
+                Map.of("name", name, "version", current.version(), "agentId", agent.agentId()));
+        return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
+                current.version(), value, found.expiresAt(), previous);
     }
 
     /** An agent leaving the org takes none of its credentials along: they are destroyed, on the record. */
