@@ -41,8 +41,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * database on every request, so permission changes apply at once; agents' usage reports,
  * credential reads and guardrail checks ({@link RecentAgentKeys}) and the dashboard's busiest
  * reads ({@link SessionAuthenticator#kept}) are the exception, confirmed again where they act
- * ({@link KeptSessionRedecision} decides such a read again when its session changed). An unknown token leaves
- * the request anonymous; the authorization rules then answer 401.
+ * ({@link KeptSessionRedecision} decides such a read again when its session changed). An
+ * unknown token leaves the request anonymous; the authorization rules then answer 401.
  */
 class TokenAuthenticationFilter extends OncePerRequestFilter {
 
@@ -51,7 +51,10 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     private static final String USAGE = "/agent/v1/usage";
     private static final String CREDENTIALS = "/agent/v1/credentials/";
     private static final String CHECK = "/agent/v1/guardrails/check";
-    /** The dashboard's busiest reads, whose first statement confirms a kept session (each a single scoped read). */
+    /**
+     * The dashboard's busiest reads, which may take a kept session: each goes through
+     * ScopedTransactions before it answers anything, so its first statement confirms it.
+     */
     private static final Set<String> KEPT_SESSION_READS = Set.of("/api/agents", "/api/organizations",
             "/api/knowledge/search");
 
