@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,7 +14,6 @@ import io.tenantry.crypto.SecretToken;
 import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.support.Api;
 import io.tenantry.support.KeyRevokedWhileBusy;
-import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.OrgScope;
@@ -51,10 +49,6 @@ class KeptSessionTest extends ServerTest {
                 .map(agent -> agent.get("name").asString()).toList();
     }
 
-    private String userId(String token) {
-        return platform.userId(token);
-    }
-
     private void bind(String userId, String orgId, List<String> pages) {
         api.put("/api/users/" + userId + "/permissions").as(owner)
                 .json(Map.of("clientOrgId", orgId, "pages", pages)).send().expect(200);
@@ -69,7 +63,7 @@ class KeptSessionTest extends ServerTest {
         String token = platform.createUser("user", first, List.of("agents"));
         assertThat(agentNames(token)).singleElement().asString().startsWith("First's agent");
 
-        bind(userId(token), second, List.of("agents"));
+        bind(platform.userId(token), second, List.of("agents"));
         assertStillKept(token);
 
         assertThat(agentNames(token)).singleElement().asString().startsWith("Second's agent");
@@ -82,7 +76,7 @@ class KeptSessionTest extends ServerTest {
         api.get("/api/agents").as(token).send().expect(200);
         api.get("/api/organizations").as(token).send().expect(403);
 
-        bind(userId(token), org, List.of("organizations"));
+        bind(platform.userId(token), org, List.of("organizations"));
         assertStillKept(token);
 
         Api.Response refused = api.get("/api/agents").as(token).send();
@@ -98,7 +92,7 @@ class KeptSessionTest extends ServerTest {
         String token = platform.createUser("admin", null, List.of());
         assertThat(api.get("/api/organizations?limit=100").as(token).send().expect(200).items()).hasSizeGreaterThan(1);
 
-        String id = userId(token);
+        String id = platform.userId(token);
         api.patch("/api/users/" + id).as(owner).json(Map.of("role", "user")).send().expect(200);
         bind(id, org, List.of("organizations"));
         assertStillKept(token);
@@ -129,7 +123,7 @@ class KeptSessionTest extends ServerTest {
         String token = platform.createUser("admin", null, List.of());
         api.get("/api/knowledge/search?q=anything").as(token).send().expect(200);
 
-        api.delete("/api/users/" + userId(token)).as(owner).send().expect(204);
+        api.delete("/api/users/" + platform.userId(token)).as(owner).send().expect(204);
         assertStillKept(token);
 
         api.get("/api/knowledge/search?q=anything").as(token).send().expect(401);
@@ -161,9 +155,9 @@ class KeptSessionTest extends ServerTest {
                 .json(Map.of("title", "Second's notes", "content", "The " + word + " of the second org.")).send()
                 .expect(201);
         String token = platform.createUser("user", first, List.of("knowledge"));
-        awaitTitles(token, word, List.of("First's notes"));
+        assertThat(titles(token, word)).containsExactly("First's notes");
 
-        bind(userId(token), second, List.of("knowledge"));
+        bind(platform.userId(token), second, List.of("knowledge"));
         assertStillKept(token);
 
         assertThat(titles(token, word)).containsExactly("Second's notes");
@@ -172,17 +166,6 @@ class KeptSessionTest extends ServerTest {
     private List<String> titles(String token, String word) {
         return api.get("/api/knowledge/search?q=" + word).as(token).send().expect(200).items().stream()
                 .map(hit -> hit.get("title").asString()).toList();
-    }
-
-    /** Indexing is asynchronous: wait until the first org's document is found. */
-    private void awaitTitles(String token, String word, List<String> expected) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<String> found = titles(token, word);
-        while (!found.equals(expected) && System.nanoTime() < until) {
-            Thread.onSpinWait();
-            found = titles(token, word);
-        }
-        assertThat(found).isEqualTo(expected);
     }
 
     /**
