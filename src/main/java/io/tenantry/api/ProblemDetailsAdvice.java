@@ -179,8 +179,7 @@ public class ProblemDetailsAdvice {
     }
 
     private static ResponseEntity<ProblemDetail> answer(HttpStatus status, String detail, String field) {
-        if (status.is4xxClientError() && status != HttpStatus.UNAUTHORIZED
-                && RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
             Optional<String> instead = KeptPrincipal.instead(attributes.getRequest(), status);
             if (instead.isPresent()) {
                 return answer(HttpStatus.UNAUTHORIZED, instead.get(), null);
