@@ -55,14 +55,13 @@ public class SessionAuthenticator {
         Optional<Sessions.Live> live = sessions.find(token, now);
         live.filter(session -> session.dueForTouch(now))
                 .ifPresent(session -> transactions.write(OrgScope.none(), () -> sessions.touch(session, now)));
-        String hash = SecretToken.hash(token);
         if (live.isPresent()) {
             if (byHash.size() >= MAX_ENTRIES) {
                 byHash.clear();
             }
-            byHash.put(hash, new Entry(live.get(), System.nanoTime()));
+            byHash.put(live.get().tokenHash(), new Entry(live.get(), System.nanoTime()));
         } else {
-            byHash.remove(hash);
+            byHash.remove(SecretToken.hash(token));
         }
         return live.map(Sessions.Live::user);
     }
