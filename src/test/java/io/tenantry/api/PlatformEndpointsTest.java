@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.actuate.endpoint.web.AbstractWebMvcEndpointHandlerMapping;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
@@ -18,6 +23,35 @@ class PlatformEndpointsTest extends ServerTest {
     @Test
     void healthIsOpen() {
         assertThat(api.get("/actuator/health").send().expect(200).text("status")).isEqualTo("UP");
+    }
+
+    @Autowired
+    DispatcherServlet dispatcher;
+
+    /**
+     * The actuator's mappings are asked after the controllers' (web.ActuatorMappingsLast), so
+     * an API call does not pay for their failed lookup; their paths, patterns included, still
+     * answer as before.
+     */
+    @Test
+    void theActuatorAnswersAfterTheControllersHaveBeenAsked() {
+        String admin = platform.createUser("admin", null, List.of());
+
+        assertThat(api.get("/actuator/health/liveness").send().expect(200).text("status")).isEqualTo("UP");
+        assertThat(api.get("/actuator/metrics/http.server.requests").as(admin).send().expect(200).text("name"))
+                .isEqualTo("http.server.requests");
+        api.get("/actuator/metrics/no.such.metric").as(admin).send().expect(404);
+        List<HandlerMapping> mappings = dispatcher.getHandlerMappings();
+        int controllers = -1;
+        int actuator = -1;
+        for (int i = 0; i < mappings.size(); i++) {
+            if (mappings.get(i).getClass() == RequestMappingHandlerMapping.class) {
+                controllers = i;
+            } else if (mappings.get(i) instanceof AbstractWebMvcEndpointHandlerMapping) {
+                actuator = i;
+            }
+        }
+        assertThat(controllers).isNotNegative().isLessThan(actuator);
     }
 
     @Test
