@@ -88,7 +88,7 @@ public final class Fields {
             throw notAnInstant(field);
         }
         try {
-            return PlausibleTime.require(field, Instant.parse(value.strip()));
+            return PlausibleTime.require(field, IsoInstant.parse(value.strip()));
         } catch (DateTimeParseException e) {
             throw notAnInstant(field);
         }
