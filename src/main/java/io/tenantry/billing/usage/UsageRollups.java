@@ -1,5 +1,7 @@
 package io.tenantry.billing.usage;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.YearMonth;
 import java.util.Collection;
 import java.util.HashSet;
@@ -11,6 +13,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -32,8 +35,7 @@ class UsageRollups {
     private static final String POSTGRES_UPSERT = """
             insert into usage_rollups (org_id, billed_month, agent_id, model, usage_month, events, input_tokens,
                                        output_tokens, cached_input_tokens, cost_usd, unpriced_tokens)
-            values (:orgId, :billedMonth, :agentId, :model, :usageMonth, :events, :input, :output, :cached, :cost,
-                    :unpriced)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (org_id, billed_month, agent_id, model, usage_month) do update set
                 events = usage_rollups.events + excluded.events,
                 input_tokens = usage_rollups.input_tokens + excluded.input_tokens,
@@ -85,14 +87,35 @@ class UsageRollups {
         if (merged.isEmpty()) {
             return;
         }
-        SqlParameterSource[] rows = merged.values().stream().map(UsageRollups::parameters)
-                .toArray(SqlParameterSource[]::new);
         if (postgres) {
-            batch.batchUpdate(POSTGRES_UPSERT, rows);
+            // By position and type, as the events (UsageRepository.insertNew).
+            List<RollupRow> rows = List.copyOf(merged.values());
+            batch.getJdbcTemplate().batchUpdate(POSTGRES_UPSERT, new BatchPreparedStatementSetter() {
+                @Override
+                public void setValues(PreparedStatement statement, int i) throws SQLException {
+                    RollupRow row = rows.get(i);
+                    statement.setObject(1, row.orgId());
+                    statement.setObject(2, row.billedMonth().atDay(1));
+                    statement.setObject(3, row.agentId());
+                    statement.setString(4, row.model());
+                    statement.setObject(5, row.usageMonth().atDay(1));
+                    statement.setLong(6, row.events());
+                    statement.setLong(7, row.inputTokens());
+                    statement.setLong(8, row.outputTokens());
+                    statement.setLong(9, row.cachedInputTokens());
+                    statement.setBigDecimal(10, row.costUsd());
+                    statement.setLong(11, row.unpricedTokens());
+                }
+
+                @Override
+                public int getBatchSize() {
+                    return rows.size();
+                }
+            });
             return;
         }
-        for (SqlParameterSource row : rows) {
-            mergeH2(row);
+        for (RollupRow row : merged.values()) {
+            mergeH2(parameters(row));
         }
     }
 
