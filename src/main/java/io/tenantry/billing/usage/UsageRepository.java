@@ -19,7 +19,6 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import io.tenantry.billing.BillingMonth;
 import io.tenantry.billing.pricing.ModelPrice;
 import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
