@@ -43,10 +43,11 @@ class ArchitectureTest {
 
     /**
      * Classes that run SQL without being repositories, each reviewed: the scoped transaction
-     * (it sets the scope in the database) and the rollup lock (it locks a table).
+     * (it sets the scope in the database), the rollup lock (it locks a table) and the
+     * assignment lock (an advisory lock).
      */
     static final Set<String> SQL_OUTSIDE_REPOSITORIES = Set.of("io.tenantry.tenancy.ScopedTransactions",
-            "io.tenantry.billing.RollupLock");
+            "io.tenantry.billing.RollupLock", "io.tenantry.agent.AssignmentLock");
 
     @Test
     void featuresHaveNoCycles() {

@@ -1,6 +1,7 @@
 package io.tenantry.agent;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +53,7 @@ public class AgentService {
     private final OrganizationService organizations;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final AssignmentLock assignmentLock;
 
     /** Looked up when asked: the features that hold something about an agent depend on this service. */
     private final ObjectProvider<AgentDeparture> departures;
@@ -59,7 +61,9 @@ public class AgentService {
 
     AgentService(AgentRepository agents, AgentKeyRepository keys, AssignmentHistory history, AgentRateHistory rates,
             OrganizationService organizations, ScopedTransactions transactions, AuditLog audit,
-            ObjectProvider<AgentDeparture> departures, ObjectProvider<AgentMemoryHolder> memory) {
+            AssignmentLock assignmentLock, ObjectProvider<AgentDeparture> departures,
+            ObjectProvider<AgentMemoryHolder> memory) {
+        this.assignmentLock = assignmentLock;
         this.departures = departures;
         this.memory = memory;
         this.agents = agents;
@@ -264,6 +268,9 @@ public class AgentService {
         MemoryOnMove choice = MemoryOnMove.of(memoryChoice);
         OrgScope reach = context.reach();
         return transactions.write(reach, () -> {
+            // Stamped once usage being stored has committed (AssignmentLock), not when asked for.
+            assignmentLock.exclusive();
+            Instant stamped = Instant.now();
             Agent before = agents.lock(reach, id).orElseThrow(() -> notFound());
             organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (before.clientOrgId().equals(orgId)) {
@@ -273,7 +280,7 @@ public class AgentService {
                 }
                 return before;
             }
-            OrgCallContext call = afterItsLastAssignment(context.within(reach), id);
+            OrgCallContext call = afterItsLastAssignment(context.within(reach).notBefore(stamped), id);
             agents.moveTo(reach, id, orgId, call.at());
             organizations.agentMoved(reach, before.clientOrgId(), orgId);
             history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, call.at(), context.actor().id(),

@@ -20,6 +20,7 @@ import io.tenantry.agent.AgentKeyChanged;
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
+import io.tenantry.agent.AssignmentLock;
 import io.tenantry.agent.OrgTimeline;
 import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
@@ -51,6 +52,7 @@ public class UsageIngestion {
     private final UsageRepository usage;
     private final UsageRollups rollups;
     private final RollupLock rollupLock;
+    private final AssignmentLock assignmentLock;
     private final BillingCalendar calendar;
     private final AgentService agents;
     private final AgentKeys agentKeys;
@@ -59,9 +61,10 @@ public class UsageIngestion {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, BillingCalendar calendar,
-            AgentService agents, AgentKeys agentKeys, OrganizationService organizations, ModelPrices prices, ScopedTransactions transactions,
-            AuditLog audit) {
+    UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, AssignmentLock assignmentLock,
+            BillingCalendar calendar, AgentService agents, AgentKeys agentKeys, OrganizationService organizations,
+            ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
+        this.assignmentLock = assignmentLock;
         this.usage = usage;
         this.rollups = rollups;
         this.rollupLock = rollupLock;
@@ -108,6 +111,7 @@ public class UsageIngestion {
         OrgScope all = OrgScope.allOrgs();
         return transactions.write(all, () -> {
             rollupLock.shared();
+            assignmentLock.shared();
             checkAgentsUnchanged(all, reports);
             Optional<YearMonth> closedThrough = calendar.closedThrough();
             Map<UUID, OrgTimeline> timelines = agents.timelines(all, reports.stream()

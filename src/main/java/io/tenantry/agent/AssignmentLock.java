@@ -1,0 +1,48 @@
+package io.tenantry.agent;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import io.tenantry.jdbc.DatabaseVendor;
+
+/**
+ * Orders an agent's move against usage being stored. Usage is billed to the org that held
+ * the agent when it happened, read from the assignment history by the transaction that
+ * stores it. A move that committed after that read but was stamped before the events'
+ * times would leave them billed to the org the history says had already let the agent go.
+ * So storing usage takes the shared side before it reads the history, and a move takes the
+ * exclusive side before it stamps its time: a move waits for the usage being stored, then
+ * is stamped after it; usage stored after waits for the move to commit and reads it.
+ * <p>
+ * On PostgreSQL a transaction-scoped advisory lock (it holds across app nodes, needs no
+ * privilege and writes nothing). On H2 nothing more is needed: its write transactions take
+ * turns in this process (ScopedTransactions), and both sides are writes.
+ */
+@Component
+public class AssignmentLock {
+
+    /** The advisory lock's key: any number no other advisory lock of this database uses. */
+    private static final long KEY = 0x4167_656e_744d_6f76L;
+
+    private final JdbcClient jdbc;
+    private final boolean postgres;
+
+    AssignmentLock(JdbcClient jdbc, DatabaseVendor vendor) {
+        this.jdbc = jdbc;
+        this.postgres = vendor == DatabaseVendor.POSTGRESQL;
+    }
+
+    /** Taken by work that stores usage, before it reads assignment histories; many may hold it. */
+    public void shared() {
+        if (postgres) {
+            jdbc.sql("select pg_advisory_xact_lock_shared(:key)").param("key", KEY).query().listOfRows();
+        }
+    }
+
+    /** Taken by a move before it stamps its time; waits for, and holds back, usage being stored. */
+    void exclusive() {
+        if (postgres) {
+            jdbc.sql("select pg_advisory_xact_lock(:key)").param("key", KEY).query().listOfRows();
+        }
+    }
+}
