@@ -261,6 +261,18 @@ public class AgentService {
      * history row is added. The agent is found in the caller's reach, whatever the context.
      */
     public Agent assign(OrgCallContext context, UUID id, UUID orgId, String memoryChoice) {
+        return move(context, id, orgId, memoryChoice, true);
+    }
+
+    /**
+     * As {@link #assign}, recorded at the context's own time rather than when it runs: for
+     * replaying a history of moves (StatementExactnessTest plays years of them).
+     */
+    public Agent assignAsOf(OrgCallContext context, UUID id, UUID orgId, String memoryChoice) {
+        return move(context, id, orgId, memoryChoice, false);
+    }
+
+    private Agent move(OrgCallContext context, UUID id, UUID orgId, String memoryChoice, boolean now) {
         context.requireOperator("assign agents to organizations");
         if (orgId == null) {
             throw ApiException.badRequest("orgId", "orgId is required.");
@@ -268,9 +280,10 @@ public class AgentService {
         MemoryOnMove choice = MemoryOnMove.of(memoryChoice);
         OrgScope reach = context.reach();
         return transactions.write(reach, () -> {
-            // Stamped once usage being stored has committed (AssignmentLock), not when asked for.
+            // A move happening now is stamped once usage being stored has committed
+            // (AssignmentLock), not when it was asked for.
             assignmentLock.exclusive();
-            Instant stamped = Instant.now();
+            Instant stamped = now ? Instant.now() : context.at();
             Agent before = agents.lock(reach, id).orElseThrow(() -> notFound());
             organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (before.clientOrgId().equals(orgId)) {

@@ -307,7 +307,7 @@ class StatementExactnessTest {
             } else if (change instanceof Move m) {
                 live(m.agent()).ifPresent(agent -> {
                     UUID org = orgIds.get(m.org() % orgIds.size());
-                    agentService.assign(context(at), agent, org, null);
+                    agentService.assignAsOf(context(at), agent, org, null);
                     if (!org.equals(expected.holderAt(agent, at))) {
                         expected.holders.get(agent).add(new Timed<>(at, org));
                     }
