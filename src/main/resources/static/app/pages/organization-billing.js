@@ -128,13 +128,13 @@ class OrganizationBilling extends LightElement {
       ${late.length ? this.adjustments(s, late) : ''}
       <tfoot><tr class="total"><th scope="row">Total ${monthName(s.month)}</th><td></td>
         <td class="num" data-figure="total-revenue">${money(s.revenue, s.currency)}</td>
-        <td class="num">${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
+        <td class="num">${tokens(s)}</td>
         <td class="num">${s.unpricedTokens ? count(s.unpricedTokens) : '—'}</td>
         <td class="num" data-figure="total-cost">${costOf(s)}</td></tr></tfoot>
     </table>`;
   }
 
-  /** Usage of closed months that arrived late, under one heading that opens, with its subtotal. */
+  /** Usage of closed months that arrived, or was priced, late, under one heading that opens, with its subtotal. */
   adjustments(s, late) {
     const subtotal = late.every((l) => l.cost !== null)
       ? money(addAmounts(late.map((l) => l.cost)), s.currency) : money(addAmounts(late.map((l) => l.costUsd)), 'USD');
@@ -164,7 +164,7 @@ class OrganizationBilling extends LightElement {
         : l.rate === null ? '—' : money(l.rate, s.currency)}${l.daysBilled ? html` <small>(${l.daysBilled} days)</small>`
         : ''}</td>
       <td class="num">${money(l.revenue, s.currency)}</td>
-      <td class="num">${count(l.inputTokens + l.outputTokens + l.cachedInputTokens)}</td>
+      <td class="num">${tokens(l)}</td>
       <td class="num">${l.unpricedTokens ? count(l.unpricedTokens) : '—'}</td>
       <td class="num">${costOf(l, s.currency)}</td>
     </tr>`;
@@ -186,6 +186,16 @@ class OrganizationBilling extends LightElement {
       .label=${`Monthly revenue against token cost of ${this.org.name}`}
       @month-picked=${(e) => this.pick(e.detail)}></money-chart>`;
   }
+}
+
+/**
+ * The tokens of a line or a month, and under them those of closed months priced late: their
+ * closed statement counted them (as unpriced), so they are named apart, not added again.
+ */
+function tokens(figures) {
+  const used = count(figures.inputTokens + figures.outputTokens + figures.cachedInputTokens);
+  return figures.repricedTokens ? html`${used}<br><small class="repriced" title="Tokens of a closed month that were
+    unpriced when it closed: their cost is billed here">${count(figures.repricedTokens)} priced late</small>` : used;
 }
 
 customElements.define('organization-billing', OrganizationBilling);

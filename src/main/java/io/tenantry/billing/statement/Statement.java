@@ -15,10 +15,16 @@ import io.tenantry.api.Always;
  * {@code revenue} and every line's amounts are rounded half up to cents, once. {@code cost}
  * and {@code margin} are null when no exchange rate converts the cost; {@code margin} is
  * also null when there is no revenue. {@code lines} are given on the detailed view only.
+ * {@code repricedTokens} are tokens of an earlier, closed month that its statement showed as
+ * unpriced and that were priced after it closed: their cost is in this month's, and they are
+ * not counted as usage again (input, output and cached tokens are this month's usage).
  */
 public record Statement(@Always UUID orgId, @Always String orgName, @Always String month, @Always String currency, @Always String proration, boolean closed,
         @Always BigDecimal revenue, BigDecimal cost, @Always BigDecimal costUsd, BigDecimal fxRate, BigDecimal margin,
-        long inputTokens, long outputTokens, long cachedInputTokens, long unpricedTokens, int agentsBilled,
+        long inputTokens, long outputTokens, long cachedInputTokens, long unpricedTokens,
+        @Schema(description = "Tokens of earlier, closed months that were unpriced when they closed and are priced "
+                + "now: their cost is in this month's, they are not counted as usage again.") long repricedTokens,
+        int agentsBilled,
         BigDecimal monthlyBudget, BigDecimal budgetUsed, @Always List<Integer> budgetAlerts, @Always List<String> warnings,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Line> lines) {
 
@@ -29,28 +35,29 @@ public record Statement(@Always UUID orgId, @Always String orgName, @Always Stri
     @Schema(name = "StatementLine")
     public record Line(@Always UUID agentId, @Always String agentName, @Always String kind, String usageMonth, BigDecimal rate,
             Integer daysBilled, @Always BigDecimal revenue, @Always BigDecimal costUsd, BigDecimal cost, long inputTokens,
-            long outputTokens, long cachedInputTokens, long unpricedTokens, List<ModelCost> costByModel) {
+            long outputTokens, long cachedInputTokens, long unpricedTokens, long repricedTokens,
+            List<ModelCost> costByModel) {
     }
 
     public record ModelCost(@Always String model, long inputTokens, long outputTokens, long cachedInputTokens,
-            long unpricedTokens, @Always BigDecimal costUsd, BigDecimal cost) {
+            long unpricedTokens, long repricedTokens, @Always BigDecimal costUsd, BigDecimal cost) {
     }
 
-    /** Whether the month bills anything: revenue, a cost (a late pricing's adjustment has no tokens) or tokens. */
+    /** Whether the month bills anything: revenue, a cost or tokens (a late pricing's only repriced ones). */
     boolean billsAnything() {
         return revenue.signum() != 0 || costUsd.signum() != 0
-                || inputTokens + outputTokens + cachedInputTokens + unpricedTokens > 0;
+                || inputTokens + outputTokens + cachedInputTokens + unpricedTokens + repricedTokens > 0;
     }
 
     Statement withAlerts(List<Integer> alerts) {
         return new Statement(orgId, orgName, month, currency, proration, closed, revenue, cost, costUsd, fxRate, margin,
-                inputTokens, outputTokens, cachedInputTokens, unpricedTokens, agentsBilled, monthlyBudget,
-                budgetUsed, alerts, warnings, lines);
+                inputTokens, outputTokens, cachedInputTokens, unpricedTokens, repricedTokens, agentsBilled,
+                monthlyBudget, budgetUsed, alerts, warnings, lines);
     }
 
     Statement asClosed() {
         return new Statement(orgId, orgName, month, currency, proration, true, revenue, cost, costUsd, fxRate, margin,
-                inputTokens, outputTokens, cachedInputTokens, unpricedTokens, agentsBilled, monthlyBudget,
-                budgetUsed, budgetAlerts, warnings, lines);
+                inputTokens, outputTokens, cachedInputTokens, unpricedTokens, repricedTokens, agentsBilled,
+                monthlyBudget, budgetUsed, budgetAlerts, warnings, lines);
     }
 }

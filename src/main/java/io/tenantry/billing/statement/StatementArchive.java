@@ -57,7 +57,8 @@ class StatementArchive {
                     .addValue("revenue", s.revenue()).addValue("costUsd", s.costUsd()).addValue("cost", s.cost())
                     .addValue("margin", s.margin()).addValue("input", s.inputTokens())
                     .addValue("output", s.outputTokens()).addValue("cached", s.cachedInputTokens())
-                    .addValue("unpriced", s.unpricedTokens()).addValue("budget", s.monthlyBudget())
+                    .addValue("unpriced", s.unpricedTokens()).addValue("repriced", s.repricedTokens())
+                    .addValue("budget", s.monthlyBudget())
                     .addValue("warnings", String.join("\n", s.warnings())).addValue("closedAt", Timestamps.of(closedAt)));
             int lineNo = 0;
             for (Statement.Line line : s.lines()) {
@@ -70,23 +71,23 @@ class StatementArchive {
                         .addValue("revenue", line.revenue()).addValue("costUsd", line.costUsd())
                         .addValue("cost", line.cost()).addValue("input", line.inputTokens())
                         .addValue("output", line.outputTokens()).addValue("cached", line.cachedInputTokens())
-                        .addValue("unpriced", line.unpricedTokens())
+                        .addValue("unpriced", line.unpricedTokens()).addValue("repriced", line.repricedTokens())
                         .addValue("models", json.writeValueAsString(line.costByModel())));
             }
         }
         batch.batchUpdate("""
                 insert into billing_statements (org_id, billing_month, currency, proration, fx_rate, revenue, cost_usd, cost,
-                    margin, input_tokens, output_tokens, cached_input_tokens, unpriced_tokens, monthly_budget,
-                    warnings, closed_at)
+                    margin, input_tokens, output_tokens, cached_input_tokens, unpriced_tokens, repriced_tokens,
+                    monthly_budget, warnings, closed_at)
                 values (:orgId, :month, :currency, :proration, :fxRate, :revenue, :costUsd, :cost, :margin, :input,
-                    :output, :cached, :unpriced, :budget, :warnings, :closedAt)
+                    :output, :cached, :unpriced, :repriced, :budget, :warnings, :closedAt)
                 """, heads.toArray(SqlParameterSource[]::new));
         batch.batchUpdate("""
                 insert into billing_statement_lines (org_id, billing_month, line_no, agent_id, agent_name, usage_month, rate,
                     days_billed, revenue, cost_usd, cost, input_tokens, output_tokens, cached_input_tokens,
-                    unpriced_tokens, cost_by_model)
+                    unpriced_tokens, repriced_tokens, cost_by_model)
                 values (:orgId, :month, :lineNo, :agentId, :agentName, :usageMonth, :rate, :days, :revenue, :costUsd,
-                    :cost, :input, :output, :cached, :unpriced, :models)
+                    :cost, :input, :output, :cached, :unpriced, :repriced, :models)
                 """, lines.toArray(SqlParameterSource[]::new));
     }
 
@@ -134,7 +135,7 @@ class StatementArchive {
                 rs.getString("currency").trim(), rs.getString("proration"), true, rs.getBigDecimal("revenue"), cost,
                 rs.getBigDecimal("cost_usd"), rs.getBigDecimal("fx_rate"), rs.getBigDecimal("margin"),
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
-                rs.getLong("unpriced_tokens"), rs.getInt("agents_billed"), budget,
+                rs.getLong("unpriced_tokens"), rs.getLong("repriced_tokens"), rs.getInt("agents_billed"), budget,
                 StatementBuilder.budgetUsed(cost, budget),
                 List.of(), warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")), lines);
     }
@@ -146,6 +147,6 @@ class StatementArchive {
                         .toString(), rs.getBigDecimal("rate"), (Integer) rs.getObject("days_billed", Integer.class),
                 rs.getBigDecimal("revenue"), rs.getBigDecimal("cost_usd"), rs.getBigDecimal("cost"),
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
-                rs.getLong("unpriced_tokens"), json.readValue(rs.getString("cost_by_model"), MODEL_COSTS));
+                rs.getLong("unpriced_tokens"), rs.getLong("repriced_tokens"), json.readValue(rs.getString("cost_by_model"), MODEL_COSTS));
     }
 }

@@ -45,6 +45,7 @@ final class StatementBuilder {
         long output = 0;
         long cached = 0;
         long unpriced = 0;
+        long repriced = 0;
         TreeSet<String> unpricedModels = new TreeSet<>();
         for (RollupRow row : rows) {
             exactCost = exactCost.add(row.costUsd());
@@ -52,6 +53,7 @@ final class StatementBuilder {
             output += row.outputTokens();
             cached += row.cachedInputTokens();
             unpriced += row.unpricedTokens();
+            repriced += row.repricedTokens();
             if (row.unpricedTokens() > 0) {
                 unpricedModels.add(row.model());
             }
@@ -75,7 +77,7 @@ final class StatementBuilder {
         List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, names) : null;
         return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,
                 revenueTotal, cost, costUsd, fxRate.orElse(null), margin, input, output, cached, unpriced,
-                revenue.size(), org.monthlyBudget(), budgetUsed, List.of(), List.copyOf(warnings), lines);
+                repriced, revenue.size(), org.monthlyBudget(), budgetUsed, List.of(), List.copyOf(warnings), lines);
     }
 
     /**
@@ -137,7 +139,7 @@ final class StatementBuilder {
         }
         List<Statement.ModelCost> models = byModel.values().stream()
                 .map(row -> new Statement.ModelCost(row.model(), row.inputTokens(), row.outputTokens(),
-                        row.cachedInputTokens(), row.unpricedTokens(), row.costUsd(),
+                        row.cachedInputTokens(), row.unpricedTokens(), row.repricedTokens(), row.costUsd(),
                         fxRate.map(rate -> money(row.costUsd().multiply(rate))).orElse(null)))
                 .toList();
         BigDecimal costUsd = used.stream().map(RollupRow::costUsd).reduce(BigDecimal.ZERO.setScale(12),
@@ -151,7 +153,8 @@ final class StatementBuilder {
                 used.stream().mapToLong(RollupRow::inputTokens).sum(),
                 used.stream().mapToLong(RollupRow::outputTokens).sum(),
                 used.stream().mapToLong(RollupRow::cachedInputTokens).sum(),
-                used.stream().mapToLong(RollupRow::unpricedTokens).sum(), models);
+                used.stream().mapToLong(RollupRow::unpricedTokens).sum(),
+                used.stream().mapToLong(RollupRow::repricedTokens).sum(), models);
     }
 
     /** The rounding rule: half up to cents, applied once to each amount shown. */

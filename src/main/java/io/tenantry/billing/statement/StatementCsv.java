@@ -11,7 +11,7 @@ final class StatementCsv {
 
     private static final List<String> HEADER = List.of("month", "organization", "currency", "agent_id", "agent_name",
             "kind", "usage_month", "rate", "days_billed", "revenue", "input_tokens", "output_tokens",
-            "cached_input_tokens", "unpriced_tokens", "cost_usd", "cost");
+            "cached_input_tokens", "unpriced_tokens", "repriced_tokens", "cost_usd", "cost");
 
     private StatementCsv() {
     }
@@ -25,11 +25,12 @@ final class StatementCsv {
                     line.daysBilled() == null ? null : line.daysBilled().toString(), plain(line.revenue()),
                     String.valueOf(line.inputTokens()), String.valueOf(line.outputTokens()),
                     String.valueOf(line.cachedInputTokens()), String.valueOf(line.unpricedTokens()),
-                    plain(line.costUsd()), plain(line.cost())));
+                    String.valueOf(line.repricedTokens()), plain(line.costUsd()), plain(line.cost())));
         }
         Csv.row(csv, Stream.of(s.month(), s.orgName(), s.currency(), null, null, "total", null, null, null,
                 plain(s.revenue()), String.valueOf(s.inputTokens()), String.valueOf(s.outputTokens()),
-                String.valueOf(s.cachedInputTokens()), String.valueOf(s.unpricedTokens()), plain(s.costUsd()),
+                String.valueOf(s.cachedInputTokens()), String.valueOf(s.unpricedTokens()),
+                String.valueOf(s.repricedTokens()), plain(s.costUsd()),
                 plain(s.cost())));
         return csv.toString();
     }

@@ -29,8 +29,10 @@ class RerateController {
 
     @Operation(operationId = "rerateUsage", summary = "Reprice usage",
             description = "Prices the usage of a model that arrived before the model had any price (unpriced usage) "
-                    + "in a time range of open months, with the model's first price; usage already priced is never "
-                    + "changed. Answers 409 when the model has no price yet. Owners and admins only.")
+                    + "in a time range, with the price in force when it happened (the first price for usage before "
+                    + "any); usage already priced is never changed. Usage of a closed month stays unpriced in its "
+                    + "statement; its cost is billed in the first open month as an adjustment that names its tokens "
+                    + "as repricedTokens. Answers 409 when the model has no price yet. Owners and admins only.")
     @PostMapping("/api/billing/rerate")
     Rerating.Result rerate(OrgCallContext context, @RequestBody(required = false) RerateRequest request) {
         if (request == null) {

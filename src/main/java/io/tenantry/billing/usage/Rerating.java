@@ -32,7 +32,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  * usage had been reported under the model's own name. Events already priced are never
  * touched, so rerating twice changes nothing. The cost
  * goes into the rollups of the month the usage was billed in; when that month is closed,
- * into the first open month as an adjustment, since closed months never change. Usage of
+ * into the first open month as an adjustment that names the tokens it prices (repriced
+ * tokens), since closed months never change. Usage of
  * orgs deleted since stays unpriced: no open month bills them (the result counts it).
  */
 @Service
@@ -102,10 +103,11 @@ public class Rerating {
                     BigDecimal cost = UsageCost.of(group.inputTokens(), group.cachedInputTokens(),
                             group.outputTokens(), price);
                     YearMonth billed = BillingCalendar.billedMonth(group.billedMonth(), closedThrough);
-                    // In a closed month the tokens stay shown as unpriced; the cost comes as an adjustment.
-                    long nowPriced = billed.equals(group.billedMonth()) ? group.tokens() : 0;
+                    // A closed month's tokens stay shown there as unpriced; the first open month bills
+                    // their cost as an adjustment, with them as repriced tokens.
+                    boolean inPlace = billed.equals(group.billedMonth());
                     deltas.add(new RollupRow(group.orgId(), billed, group.agentId(), name, group.usageMonth(), 0, 0, 0,
-                            0, cost, -nowPriced));
+                            0, cost, inPlace ? -group.tokens() : 0, inPlace ? 0 : group.tokens()));
                 }
                 int count = usage.priceUnpriced(reach, name, since, until, price);
                 if (count > 0) {

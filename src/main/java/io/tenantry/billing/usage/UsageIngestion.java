@@ -246,7 +246,7 @@ public class UsageIngestion {
             rows.add(new RollupRow(one.orgId(), one.billedMonth(), event.agentId(), event.model(),
                     BillingMonth.of(event.occurredAt()), 1, event.inputTokens(), event.outputTokens(),
                     event.cachedInputTokens(), one.costUsd() == null ? BigDecimal.ZERO : one.costUsd(),
-                    one.costUsd() == null ? tokens : 0));
+                    one.costUsd() == null ? tokens : 0, 0));
         }
         return rows;
     }

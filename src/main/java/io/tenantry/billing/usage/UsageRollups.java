@@ -34,15 +34,16 @@ class UsageRollups {
 
     private static final String POSTGRES_UPSERT = """
             insert into usage_rollups (org_id, billed_month, agent_id, model, usage_month, events, input_tokens,
-                                       output_tokens, cached_input_tokens, cost_usd, unpriced_tokens)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       output_tokens, cached_input_tokens, cost_usd, unpriced_tokens, repriced_tokens)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (org_id, billed_month, agent_id, model, usage_month) do update set
                 events = usage_rollups.events + excluded.events,
                 input_tokens = usage_rollups.input_tokens + excluded.input_tokens,
                 output_tokens = usage_rollups.output_tokens + excluded.output_tokens,
                 cached_input_tokens = usage_rollups.cached_input_tokens + excluded.cached_input_tokens,
                 cost_usd = usage_rollups.cost_usd + excluded.cost_usd,
-                unpriced_tokens = usage_rollups.unpriced_tokens + excluded.unpriced_tokens
+                unpriced_tokens = usage_rollups.unpriced_tokens + excluded.unpriced_tokens,
+                repriced_tokens = usage_rollups.repriced_tokens + excluded.repriced_tokens
             """;
 
     private static final String H2_MERGE = """
@@ -52,16 +53,19 @@ class UsageRollups {
                           cast(:usageMonth as date) usage_month, cast(:events as bigint) events,
                           cast(:input as bigint) input_tokens, cast(:output as bigint) output_tokens,
                           cast(:cached as bigint) cached_input_tokens, cast(:cost as numeric(38, 12)) cost_usd,
-                          cast(:unpriced as bigint) unpriced_tokens) s
+                          cast(:unpriced as bigint) unpriced_tokens, cast(:repriced as bigint) repriced_tokens) s
                on t.org_id = s.org_id and t.billed_month = s.billed_month and t.agent_id = s.agent_id
               and t.model = s.model and t.usage_month = s.usage_month
             when matched then update set
                 events = t.events + s.events, input_tokens = t.input_tokens + s.input_tokens,
                 output_tokens = t.output_tokens + s.output_tokens,
                 cached_input_tokens = t.cached_input_tokens + s.cached_input_tokens,
-                cost_usd = t.cost_usd + s.cost_usd, unpriced_tokens = t.unpriced_tokens + s.unpriced_tokens
-            when not matched then insert values (s.org_id, s.billed_month, s.agent_id, s.model, s.usage_month,
-                s.events, s.input_tokens, s.output_tokens, s.cached_input_tokens, s.cost_usd, s.unpriced_tokens)
+                cost_usd = t.cost_usd + s.cost_usd, unpriced_tokens = t.unpriced_tokens + s.unpriced_tokens,
+                repriced_tokens = t.repriced_tokens + s.repriced_tokens
+            when not matched then insert (org_id, billed_month, agent_id, model, usage_month, events, input_tokens,
+                output_tokens, cached_input_tokens, cost_usd, unpriced_tokens, repriced_tokens)
+                values (s.org_id, s.billed_month, s.agent_id, s.model, s.usage_month, s.events, s.input_tokens,
+                s.output_tokens, s.cached_input_tokens, s.cost_usd, s.unpriced_tokens, s.repriced_tokens)
             """;
 
     private final JdbcClient jdbc;
@@ -105,6 +109,7 @@ class UsageRollups {
                     statement.setLong(9, row.cachedInputTokens());
                     statement.setBigDecimal(10, row.costUsd());
                     statement.setLong(11, row.unpricedTokens());
+                    statement.setLong(12, row.repricedTokens());
                 }
 
                 @Override
@@ -142,7 +147,7 @@ class UsageRollups {
         String sql = "select org_id, billed_month, " + agent + " agent_id, model, usage_month, sum(events) events,"
                 + " sum(input_tokens) input_tokens, sum(output_tokens) output_tokens,"
                 + " sum(cached_input_tokens) cached_input_tokens, sum(cost_usd) cost_usd,"
-                + " sum(unpriced_tokens) unpriced_tokens from usage_rollups"
+                + " sum(unpriced_tokens) unpriced_tokens, sum(repriced_tokens) repriced_tokens from usage_rollups"
                 + " where billed_month >= :from and billed_month <= :to and " + scope.sql("org_id")
                 + " group by org_id, billed_month, " + (perAgent ? "agent_id, " : "") + "model, usage_month";
         return jdbc.sql(sql).param("from", BillingMonth.date(from)).param("to", BillingMonth.date(to))
@@ -152,7 +157,7 @@ class UsageRollups {
                         rs.getObject("agent_id", UUID.class), rs.getString("model"),
                         YearMonth.from(rs.getObject("usage_month", java.time.LocalDate.class)), rs.getLong("events"),
                         rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
-                        rs.getBigDecimal("cost_usd"), rs.getLong("unpriced_tokens")))
+                        rs.getBigDecimal("cost_usd"), rs.getLong("unpriced_tokens"), rs.getLong("repriced_tokens")))
                 .list();
     }
 
@@ -177,7 +182,7 @@ class UsageRollups {
                 .query((rs, row) -> new RollupRow(rs.getObject("org_id", UUID.class),
                         YearMonth.from(rs.getObject("billed_month", java.time.LocalDate.class)), null,
                         rs.getString("model"), null, 0, 0, 0, 0, java.math.BigDecimal.ZERO,
-                        rs.getLong("unpriced_tokens")))
+                        rs.getLong("unpriced_tokens"), 0))
                 .list();
     }
 
@@ -200,6 +205,7 @@ class UsageRollups {
                 .addValue("model", row.model()).addValue("usageMonth", BillingMonth.date(row.usageMonth()))
                 .addValue("events", row.events()).addValue("input", row.inputTokens())
                 .addValue("output", row.outputTokens()).addValue("cached", row.cachedInputTokens())
-                .addValue("cost", row.costUsd()).addValue("unpriced", row.unpricedTokens());
+                .addValue("cost", row.costUsd()).addValue("unpriced", row.unpricedTokens())
+                .addValue("repriced", row.repricedTokens());
     }
 }

@@ -133,25 +133,41 @@ class MonthClosingTest extends ServerTest {
 
     @Test
     @Order(4)
-    void pricingUsageOfAClosedMonthLaterIsAnAdjustmentToo() {
+    void pricingUsageOfAClosedMonthLaterIsAnAdjustmentThatNamesTheTokensItPrices() {
+        // Late usage of the closed month, still unpriced: it is usage of this month's adjustment.
+        report(lateModel, 2_000, 0, inLastMonth(21));
         api.post("/api/settings/models").as(owner).json(Map.of("model", lateModel, "provider", "Late",
                 "inputPricePerMillion", 3, "outputPricePerMillion", 7)).send().expect(201);
-        api.post("/api/billing/rerate").as(owner).json(Map.of("model", lateModel, "from",
+        JsonNode rerate = api.post("/api/billing/rerate").as(owner).json(Map.of("model", lateModel, "from",
                 lastMonth.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString(), "to",
-                Instant.now().toString())).send().expect(200);
+                Instant.now().toString())).send().expect(200).json();
 
+        assertThat(rerate.path("priced").asInt()).isEqualTo(2);
         assertThat(month(lastMonth)).isEqualTo(frozen);
         JsonNode now = month(thisMonth);
+        JsonNode line = adjustment(now, lateModel);
         JsonNode priced = null;
-        for (JsonNode model : adjustment(now, lateModel).path("costByModel")) {
+        for (JsonNode model : line.path("costByModel")) {
             if (model.path("model").asString().equals(lateModel)) {
                 priced = model;
             }
         }
-        // (1,000 x 3 + 1,000 x 7) / 1,000,000; the tokens were counted in the closed month.
-        assertThat(priced.path("costUsd").decimalValue()).isEqualByComparingTo("0.01");
-        assertThat(priced.path("inputTokens").asLong()).isZero();
-        assertThat(now.path("cost").asString()).isEqualTo("10.01");
+        // The late event priced in place (2,000 x 3) and the closed month's (1,000 x 3 + 1,000 x 7),
+        // whose tokens were counted there as unpriced: named here as repriced, not as usage again.
+        assertThat(priced.path("costUsd").decimalValue()).isEqualByComparingTo("0.016");
+        assertThat(priced.path("inputTokens").asLong()).isEqualTo(2_000);
+        assertThat(priced.path("outputTokens").asLong()).isZero();
+        assertThat(priced.path("unpricedTokens").asLong()).isZero();
+        assertThat(priced.path("repricedTokens").asLong()).isEqualTo(2_000);
+        assertThat(line.path("repricedTokens").asLong()).isEqualTo(2_000);
+        assertThat(now.path("repricedTokens").asLong()).isEqualTo(2_000);
+        assertThat(now.path("unpricedTokens").asLong()).isZero();
+        assertThat(now.path("cost").asString()).isEqualTo("10.02");
+        String csv = api.get("/api/organizations/" + org + "/billing/" + thisMonth + ".csv").as(owner)
+                .header("Accept", "text/csv").send().expect(200).body();
+        assertThat(csv.lines().findFirst().orElseThrow()).contains("unpriced_tokens,repriced_tokens,cost_usd");
+        assertThat(csv.lines().filter(row -> row.contains(",total,"))).singleElement().asString()
+                .contains(",0,2000,10.016");
     }
 
     @Test
@@ -160,10 +176,16 @@ class MonthClosingTest extends ServerTest {
         MonthEndClosing automatic = new MonthEndClosing(closing, calendar, transactions, 3, jobs, Duration.ofHours(1));
         Instant nextMonth = thisMonth.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
 
+        JsonNode open = month(thisMonth);
         automatic.closeDue(nextMonth.plus(Duration.ofDays(2)));
         assertThat(latestClosed()).isEqualTo(lastMonth);
         automatic.closeDue(nextMonth.plus(Duration.ofDays(3)).plusSeconds(60));
         assertThat(latestClosed()).isEqualTo(thisMonth);
+        // Frozen as it was shown open, the adjustments' repriced tokens included.
+        JsonNode closed = month(thisMonth);
+        assertThat(closed.path("closed").asBoolean()).isTrue();
+        assertThat(closed.path("repricedTokens").asLong()).isEqualTo(2_000);
+        assertThat(closed.path("lines")).isEqualTo(open.path("lines"));
         automatic.closeDue(nextMonth.plus(Duration.ofDays(4)));
         assertThat(latestClosed()).isEqualTo(thisMonth);
     }
