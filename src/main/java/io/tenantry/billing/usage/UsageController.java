@@ -74,7 +74,9 @@ class UsageController {
             @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
             @Schema(format = "date-time", description = "When the call happened; now when not given. At most 5 "
                     + "minutes ahead of the server's clock, within the lateness window (7 days unless configured), "
-                    + "and not before the key was issued or the agent joined its organization.")
+                    + "and not before the key was issued or the agent joined its organization. Kept to the "
+                    + "microsecond: finer digits are dropped, and a retry is compared at that precision. Left out "
+                    + "(or null) means now; an empty text is refused.")
             String occurredAt) {
     }
 
@@ -92,7 +94,8 @@ class UsageController {
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
             @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "date-time",
-                    description = "When the call happened; not in the future.") String occurredAt) {
+                    description = "When the call happened; not in the future. Kept to the microsecond: finer "
+                            + "digits are dropped, and a retry is compared at that precision.") String occurredAt) {
     }
 
     @Schema(name = "ImportedUsageBatch", description = "Up to 1,000 imported events, stored all or none.")

@@ -126,6 +126,11 @@ final class UsageReports {
             throw ApiException.badRequest(at + "model", at + "model is required: the model's name, such as gpt-4o.");
         }
         String time = text(fields, "occurredAt", at);
+        if (time == null && fields.get("occurredAt") != null) {
+            // Blank is not "left out": a reporter sending "" has a bug that arrival time would hide.
+            throw ApiException.badRequest(at + "occurredAt", at + "occurredAt must be an ISO-8601 instant such as "
+                    + "2026-01-31T09:30:00Z, or be left out.");
+        }
         return new UsageEvent(agentId, eventId, model, tokens(fields, "inputTokens", at, true),
                 tokens(fields, "outputTokens", at, true), tokens(fields, "cachedInputTokens", at, false),
                 occurredAt(time, at, reporter, now), time != null);

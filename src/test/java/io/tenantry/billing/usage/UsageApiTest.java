@@ -191,6 +191,10 @@ class UsageApiTest extends ServerTest {
         huge.put("inputTokens", new java.math.BigInteger("99999999999999999999999"));
         Map<String, Object> badTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
         badTime.put("occurredAt", "yesterday");
+        Map<String, Object> emptyTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        emptyTime.put("occurredAt", "");
+        Map<String, Object> blankTime = UsageEvents.event("gpt-4o", 1, 1, 0, now);
+        blankTime.put("occurredAt", " \t");
         Map<String, Object> noModel = UsageEvents.event("gpt-4o", 1, 1, 0, now);
         noModel.remove("model");
         List<Map<String, Object>> tooMany = new ArrayList<>();
@@ -201,7 +205,8 @@ class UsageApiTest extends ServerTest {
                 new Bad(fractional, "inputTokens"), new Bad(text, "outputTokens"), new Bad(huge, "inputTokens"),
                 new Bad(UsageEvents.event("gpt-4o", 1, 1, -1, now), "cachedInputTokens"),
                 new Bad(UsageEvents.event("gpt-4o", 1, 1, 0, now.plus(1, ChronoUnit.HOURS)), "occurredAt"),
-                new Bad(badTime, "occurredAt"), new Bad(noModel, "model"),
+                new Bad(badTime, "occurredAt"), new Bad(emptyTime, "occurredAt"), new Bad(blankTime, "occurredAt"),
+                new Bad(noModel, "model"),
                 new Bad(Map.of("events", tooMany), "events"), new Bad(Map.of("events", List.of()), "events"),
                 new Bad(Map.of("events", "all of them"), "events"))) {
             Api.Response response = api.post("/agent/v1/usage").as(key).json(bad.body()).send();
