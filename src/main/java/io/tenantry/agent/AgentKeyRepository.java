@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Agent keys are looked up before any scope exists, so this table has no row-level
@@ -89,15 +90,22 @@ class AgentKeyRepository {
      * directly, not through the definer function: the caller's transaction already sees every
      * org (a usage writer's), and the agents of the keys are found within it.
      */
-    Map<UUID, AgentPrincipal> principals(OrgScope scope, Collection<UUID> keyIds) {
+    Pipeline.Result<Map<UUID, AgentPrincipal>> principals(Pipeline pipeline, OrgScope scope,
+            Collection<UUID> keyIds) {
         if (keyIds.isEmpty()) {
-            return Map.of();
+            return Pipeline.Result.of(Map.of());
         }
-        Map<UUID, AgentPrincipal> found = new HashMap<>();
-        jdbc.sql(PRINCIPALS + " where k.id in (:ids) and k.revoked_at is null and " + scope.sql("a.org_id"))
-                .params(scope.parameters()).param("ids", keyIds)
-                .query(AgentKeyRepository::principal).list().forEach(p -> found.put(p.keyId(), p));
-        return found;
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("ids", keyIds);
+        return pipeline.query(PRINCIPALS + " where k.id in (:ids) and k.revoked_at is null and "
+                + scope.sql("a.org_id"), params, rs -> {
+                    Map<UUID, AgentPrincipal> found = new HashMap<>();
+                    for (int row = 0; rs.next(); row++) {
+                        AgentPrincipal principal = principal(rs, row);
+                        found.put(principal.keyId(), principal);
+                    }
+                    return found;
+                });
     }
 
     /**

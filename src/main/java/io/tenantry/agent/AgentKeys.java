@@ -13,6 +13,7 @@ import io.tenantry.audit.AuditLog;
 import io.tenantry.crypto.SecretToken;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /** Issues, lists, revokes and resolves agent keys. A key opens /agent/v1 only. */
@@ -89,8 +90,9 @@ public class AgentKeys {
      * The principals of the keys among {@code keyIds} still valid as the transaction of
      * {@code scope} sees them now, by key id: what a cached principal is checked against.
      */
-    public Map<UUID, AgentPrincipal> current(OrgScope scope, Collection<UUID> keyIds) {
-        return keys.principals(scope, keyIds);
+    public Pipeline.Result<Map<UUID, AgentPrincipal>> current(Pipeline pipeline, OrgScope scope,
+            Collection<UUID> keyIds) {
+        return keys.principals(pipeline, scope, keyIds);
     }
 
     /**

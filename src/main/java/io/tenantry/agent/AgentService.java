@@ -22,6 +22,7 @@ import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -85,8 +86,10 @@ public class AgentService {
      * usage with it. Unknown agents are missing from the map. Must run inside a scoped
      * transaction.
      */
-    public java.util.Map<UUID, OrgTimeline> timelines(OrgScope scope, java.util.Collection<UUID> agentIds) {
-        return agentIds.isEmpty() ? java.util.Map.of() : history.timelines(scope, agentIds);
+    public Pipeline.Result<java.util.Map<UUID, OrgTimeline>> timelines(Pipeline pipeline, OrgScope scope,
+            java.util.Collection<UUID> agentIds) {
+        return agentIds.isEmpty() ? Pipeline.Result.of(java.util.Map.of())
+                : history.timelines(pipeline, scope, agentIds);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Which org held which agent when. Billing attributes months and usage with it, so rows
@@ -50,20 +51,24 @@ class AssignmentHistory {
     }
 
     /** The timelines of these agents; agents without any history are missing from the map. */
-    java.util.Map<UUID, OrgTimeline> timelines(OrgScope scope, java.util.Collection<UUID> agentIds) {
-        java.util.Map<UUID, java.util.List<OrgTimeline.Entry>> entries = new java.util.HashMap<>();
-        jdbc.sql("select agent_id, org_id, kind, assigned_at from agent_assignments where agent_id in (:agentIds) and "
-                + scope.sql("org_id") + " order by agent_id, assigned_at, id")
-                .param("agentIds", agentIds).params(scope.parameters())
-                .query(rs -> {
-                    entries.computeIfAbsent(rs.getObject("agent_id", UUID.class), id -> new java.util.ArrayList<>())
-                            .add(new OrgTimeline.Entry(Timestamps.read(rs, "assigned_at"),
-                                    rs.getObject("org_id", UUID.class),
-                                    Assignment.Kind.removed.name().equals(rs.getString("kind"))));
+    Pipeline.Result<java.util.Map<UUID, OrgTimeline>> timelines(Pipeline pipeline, OrgScope scope,
+            java.util.Collection<UUID> agentIds) {
+        java.util.Map<String, Object> params = new java.util.HashMap<>(scope.parameters());
+        params.put("agentIds", agentIds);
+        return pipeline.query("select agent_id, org_id, kind, assigned_at from agent_assignments where agent_id in"
+                + " (:agentIds) and " + scope.sql("org_id") + " order by agent_id, assigned_at, id", params, rs -> {
+                    java.util.Map<UUID, java.util.List<OrgTimeline.Entry>> entries = new java.util.HashMap<>();
+                    while (rs.next()) {
+                        entries.computeIfAbsent(rs.getObject("agent_id", UUID.class),
+                                id -> new java.util.ArrayList<>()).add(new OrgTimeline.Entry(
+                                        Timestamps.read(rs, "assigned_at"), rs.getObject("org_id", UUID.class),
+                                        Assignment.Kind.removed.name().equals(rs.getString("kind"))));
+                    }
+                    java.util.Map<UUID, OrgTimeline> timelines = new java.util.HashMap<>();
+                    entries.forEach((agent, list) -> timelines.put(agent, new OrgTimeline(agent,
+                            java.util.List.copyOf(list))));
+                    return timelines;
                 });
-        java.util.Map<UUID, OrgTimeline> timelines = new java.util.HashMap<>();
-        entries.forEach((agent, list) -> timelines.put(agent, new OrgTimeline(agent, java.util.List.copyOf(list))));
-        return timelines;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.tenantry.agent;
 
+import java.util.Map;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.jdbc.DatabaseVendor;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Orders an agent's move against usage being stored. Usage is billed to the org that held
@@ -32,10 +35,10 @@ public class AssignmentLock {
         this.postgres = vendor == DatabaseVendor.POSTGRESQL;
     }
 
-    /** Taken by work that stores usage, before it reads assignment histories; many may hold it. */
-    public void shared() {
+    /** Taken by work that stores usage, in its transaction's {@code opening} before it reads assignment histories. */
+    public void shared(Pipeline opening) {
         if (postgres) {
-            jdbc.sql("select pg_advisory_xact_lock_shared(:key)").param("key", KEY).query().listOfRows();
+            opening.statement("select pg_advisory_xact_lock_shared(:key)", Map.of("key", KEY));
         }
     }
 

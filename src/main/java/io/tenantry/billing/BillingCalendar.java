@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.tenancy.Pipeline;
+
 /**
  * Which billing months are closed: always every month up to the latest closed one, so a
  * month is open exactly when it comes after that. Usage, rerating, statements and closing
@@ -23,6 +25,11 @@ public class BillingCalendar {
     /** The latest closed month, if any month is closed. */
     public Optional<YearMonth> closedThrough() {
         return closedMonths.latest();
+    }
+
+    /** The same, read with the other statements of {@code pipeline}. */
+    public Pipeline.Result<Optional<YearMonth>> closedThrough(Pipeline pipeline) {
+        return closedMonths.latest(pipeline);
     }
 
     public boolean isClosed(YearMonth month) {

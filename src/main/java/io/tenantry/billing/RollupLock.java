@@ -1,5 +1,6 @@
 package io.tenantry.billing;
 
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -8,6 +9,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.tenantry.jdbc.DatabaseVendor;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Keeps usage rollups and month closing consistent. Storing usage takes the shared side
@@ -30,12 +32,12 @@ public class RollupLock {
         this.postgres = vendor == DatabaseVendor.POSTGRESQL;
     }
 
-    /** Taken by work that adds usage; many may hold it at once. Must run inside a transaction. */
-    public void shared() {
+    /** Taken by work that adds usage, first in its transaction's {@code opening}; many may hold it at once. */
+    public void shared(Pipeline opening) {
         if (postgres) {
-            jdbc.sql("lock table usage_rollups in row exclusive mode").update();
+            opening.statement("lock table usage_rollups in row exclusive mode", Map.of());
         } else {
-            holdUntilCompletion(local.readLock());
+            opening.here(() -> holdUntilCompletion(local.readLock()));
         }
     }
 

@@ -18,6 +18,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.SqlParameter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -54,6 +55,7 @@ public class ScopedTransactions {
     private final TransactionTemplate reads;
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final NamedParameterJdbcTemplate named;
     private final boolean rowLevelSecurity;
     /**
      * On H2, one write transaction at a time in this process. H2 writes its file (at each
@@ -80,12 +82,21 @@ public class ScopedTransactions {
         this.reads.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
         this.jdbc = jdbc;
         this.template = template;
+        this.named = new NamedParameterJdbcTemplate(template);
         this.rowLevelSecurity = vendor.rowLevelSecurity();
         this.embeddedWrites = vendor == DatabaseVendor.H2 ? new ReentrantLock() : null;
     }
 
     public <T> T write(OrgScope scope, Supplier<T> work) {
-        return write(scope, work, false, Optional.empty());
+        return write(scope, work, false, Optional.empty(), null);
+    }
+
+    /**
+     * A write that starts with {@code opening}'s statements, run right after the scope is set
+     * (on PostgreSQL in the same round trip); {@code work} then takes their answers.
+     */
+    public <T> T write(OrgScope scope, Pipeline opening, Supplier<T> work) {
+        return write(scope, work, false, Optional.empty(), opening);
     }
 
     /**
@@ -98,7 +109,7 @@ public class ScopedTransactions {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("a confirmed write opens its own transaction");
         }
-        return write(scope, work, false, Optional.of(confirmation));
+        return write(scope, work, false, Optional.of(confirmation), null);
     }
 
     /**
@@ -109,7 +120,7 @@ public class ScopedTransactions {
      * later. Joined by a transaction already open, it is as that one is.
      */
     public <T> T writeRelaxed(OrgScope scope, Supplier<T> work) {
-        return write(scope, work, true, Optional.empty());
+        return write(scope, work, true, Optional.empty(), null);
     }
 
     public void writeRelaxed(OrgScope scope, Runnable work) {
@@ -119,13 +130,14 @@ public class ScopedTransactions {
         });
     }
 
-    private <T> T write(OrgScope scope, Supplier<T> work, boolean relaxed, Optional<CallerConfirmation> first) {
+    private <T> T write(OrgScope scope, Supplier<T> work, boolean relaxed, Optional<CallerConfirmation> first,
+            Pipeline opening) {
         if (embeddedWrites == null || TransactionSynchronizationManager.isActualTransactionActive()) {
-            return run(writes, scope, work, relaxed, first);
+            return run(writes, scope, work, relaxed, first, opening);
         }
         embeddedWrites.lock();
         try {
-            return run(writes, scope, work, relaxed, first);
+            return run(writes, scope, work, relaxed, first, opening);
         } finally {
             embeddedWrites.unlock();
         }
@@ -150,68 +162,103 @@ public class ScopedTransactions {
         if (TransactionSynchronizationManager.isActualTransactionActive() || !rowLevelSecurity) {
             return read(scope, () -> jdbc.sql(sql).params(params).query(mapper).list());
         }
-        return inOneRoundTrip(scope, false, CallerConfirmation.take(), sql, params, mapper);
+        Pipeline statement = new Pipeline();
+        Pipeline.Result<List<T>> rows = statement.query(sql, params, new RowMapperResultSetExtractor<>(mapper));
+        statement.markRun();
+        inOneRoundTrip(scope, false, CallerConfirmation.take(), statement.steps());
+        return rows.get();
     }
 
     /**
-     * Sends the scope's settings, a pending confirmation (a statement of its own, so that it
-     * runs after the settings whatever the database's order of evaluation within one) and
-     * {@code sql}, when given, together in one round trip; answers {@code sql}'s rows.
+     * Sends the scope's settings (unless {@code scope} is null: set already), a pending
+     * confirmation (a statement of its own, so that it runs after the settings whatever the
+     * database's order of evaluation within one) and {@code steps} together in one round
+     * trip, and hands each step its rows.
      */
-    private <T> List<T> inOneRoundTrip(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation,
-            String sql, Map<String, ?> params, RowMapper<T> mapper) {
-        MapSqlParameterSource source = new MapSqlParameterSource(params);
-        confirmation.ifPresent(confirm -> source.addValues(confirm.params()));
-        ParsedSql parsed = parsedStatements.get(confirmation.map(confirm -> "; select " + confirm.column()).orElse("")
-                + (sql == null ? "" : "; " + sql));
-        List<SqlParameter> declared = new ArrayList<>(List.of(new SqlParameter(Types.VARCHAR),
-                new SqlParameter(Types.VARCHAR)));
-        declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
-        List<Object> values = new ArrayList<>(settings(scope));
-        values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
-        PreparedStatementCreator statements = new PreparedStatementCreatorFactory((relaxed ? SET_SCOPE_RELAXED
-                : SET_SCOPE) + NamedParameterUtils.substituteNamedParameters(parsed, source), declared)
+    private void inOneRoundTrip(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation,
+            List<Pipeline.Step> steps) {
+        StringBuilder sql = new StringBuilder();
+        List<SqlParameter> declared = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        if (scope != null) {
+            sql.append(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE);
+            declared.addAll(List.of(new SqlParameter(Types.VARCHAR), new SqlParameter(Types.VARCHAR)));
+            values.addAll(settings(scope));
+        }
+        confirmation.ifPresent(confirm -> append(sql, declared, values, "select " + confirm.column(),
+                confirm.params()));
+        for (Pipeline.Step step : steps) {
+            append(sql, declared, values, step.sql(), step.params());
+        }
+        PreparedStatementCreator statements = new PreparedStatementCreatorFactory(sql.toString(), declared)
                 .newPreparedStatementCreator(values);
-        return template.execute(statements, (PreparedStatement all) -> {
-            all.execute();
+        template.execute(statements, (PreparedStatement all) -> {
+            boolean rows = all.execute();
+            if (scope != null) {
+                rows = all.getMoreResults();
+            }
             if (confirmation.isPresent()) {
-                if (!all.getMoreResults()) {
+                if (!rows) {
                     throw new IllegalStateException("the kept principal's confirmation answered nothing");
                 }
                 try (ResultSet holds = all.getResultSet()) {
                     confirmed(holds.next() && holds.getInt(CallerConfirmation.COLUMN) == 1);
                 }
+                rows = all.getMoreResults();
             }
-            if (sql == null) {
-                return List.of();
+            for (Pipeline.Step step : steps) {
+                if (step.rows() != null) {
+                    if (!rows) {
+                        throw new IllegalStateException("the scoped statement answered no rows: " + step.sql());
+                    }
+                    try (ResultSet result = all.getResultSet()) {
+                        step.into().set(step.rows().extractData(result));
+                    }
+                }
+                rows = all.getMoreResults();
             }
-            if (!all.getMoreResults()) {
-                throw new IllegalStateException("the scoped statement answered no rows: " + sql);
-            }
-            try (ResultSet rows = all.getResultSet()) {
-                return new RowMapperResultSetExtractor<>(mapper).extractData(rows);
-            }
+            return null;
         });
     }
 
+    private void append(StringBuilder sql, List<SqlParameter> declared, List<Object> values, String statement,
+            Map<String, ?> params) {
+        ParsedSql parsed = parsedStatements.get(statement);
+        MapSqlParameterSource source = new MapSqlParameterSource(params);
+        if (!sql.isEmpty()) {
+            sql.append("; ");
+        }
+        sql.append(NamedParameterUtils.substituteNamedParameters(parsed, source));
+        declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
+        values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
+    }
+
     public <T> T read(OrgScope scope, Supplier<T> work) {
-        return run(reads, scope, work, false, Optional.empty());
+        return run(reads, scope, work, false, Optional.empty(), null);
     }
 
     /** {@code first}: a confirmation to evaluate first, else the request's pending one, if any. */
     private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work, boolean relaxed,
-            Optional<CallerConfirmation> first) {
+            Optional<CallerConfirmation> first, Pipeline opening) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             Object current = TransactionSynchronizationManager.getResource(SCOPE_KEY);
             if (!scope.equals(current)) {
                 throw new IllegalStateException("a transaction in " + current + " cannot join work in " + scope);
+            }
+            if (opening != null) {
+                run(opening, null, false, Optional.empty());
             }
             return work.get();
         }
         return template.execute(status -> {
             TransactionSynchronizationManager.bindResource(SCOPE_KEY, scope);
             try {
-                applyScope(scope, relaxed, first.isPresent() ? first : CallerConfirmation.take());
+                Optional<CallerConfirmation> confirmation = first.isPresent() ? first : CallerConfirmation.take();
+                if (opening == null) {
+                    applyScope(scope, relaxed, confirmation);
+                } else {
+                    run(opening, scope, relaxed, confirmation);
+                }
                 return work.get();
             } finally {
                 TransactionSynchronizationManager.unbindResource(SCOPE_KEY);
@@ -233,7 +280,51 @@ public class ScopedTransactions {
             jdbc.sql(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE).params(settings(scope)).query().singleRow();
             return;
         }
-        inOneRoundTrip(scope, relaxed, confirmation, null, Map.of(), null);
+        inOneRoundTrip(scope, relaxed, confirmation, List.of());
+    }
+
+    /**
+     * Runs {@code opening}'s steps in order, after the scope's settings (unless {@code scope}
+     * is null: set already) and the confirmation. On PostgreSQL the statements between two
+     * steps done here go in one round trip, the first with the settings; elsewhere each runs
+     * alone.
+     */
+    private void run(Pipeline opening, OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation) {
+        opening.markRun();
+        if (!rowLevelSecurity) {
+            if (scope != null) {
+                applyScope(scope, relaxed, confirmation);
+            }
+            for (Pipeline.Step step : opening.steps()) {
+                if (!step.inDatabase()) {
+                    step.here().run();
+                } else if (step.rows() != null) {
+                    step.into().set(named.query(step.sql(), step.params(), step.rows()));
+                } else {
+                    named.execute(step.sql(), step.params(), PreparedStatement::execute);
+                }
+            }
+            return;
+        }
+        OrgScope unset = scope;
+        Optional<CallerConfirmation> unconfirmed = confirmation;
+        List<Pipeline.Step> together = new ArrayList<>();
+        for (Pipeline.Step step : opening.steps()) {
+            if (step.inDatabase()) {
+                together.add(step);
+                continue;
+            }
+            if (unset != null || unconfirmed.isPresent() || !together.isEmpty()) {
+                inOneRoundTrip(unset, relaxed, unconfirmed, together);
+                unset = null;
+                unconfirmed = Optional.empty();
+                together = new ArrayList<>();
+            }
+            step.here().run();
+        }
+        if (unset != null || unconfirmed.isPresent() || !together.isEmpty()) {
+            inOneRoundTrip(unset, relaxed, unconfirmed, together);
+        }
     }
 
     private static void confirmed(boolean holds) {

@@ -133,6 +133,26 @@ class RowLevelSecurityTest {
     }
 
     @Test
+    void aTransactionsOpeningStatementsRunInItsScope() {
+        Pipeline opening = new Pipeline();
+        Pipeline.Result<List<UUID>> seen = opening.query("select org_id from agents", Map.of(),
+                new org.springframework.jdbc.core.RowMapperResultSetExtractor<>((rs, row) -> rs.getObject(1,
+                        UUID.class)));
+        Pipeline.Result<List<UUID>> ofB = opening.query("select org_id from agents where org_id = :b",
+                Map.of("b", orgB), new org.springframework.jdbc.core.RowMapperResultSetExtractor<>((rs, row) ->
+                        rs.getObject(1, UUID.class)));
+
+        List<UUID> inWork = transactions.write(OrgScope.of(orgA), opening, () -> jdbc.sql("select org_id from agents")
+                .query(UUID.class).list());
+
+        assertThat(seen.get()).isNotEmpty().containsOnly(orgA);
+        assertThat(ofB.get()).as("A's scope reading B's agents").isEmpty();
+        assertThat(inWork).isNotEmpty().containsOnly(orgA);
+        assertThat(jdbc.sql("select count(*) from agents").query(Long.class).single())
+                .as("a pooled connection after the transaction").isZero();
+    }
+
+    @Test
     void aSingleStatementReadCarriesItsScopeAndLeavesNothingOnTheConnection() {
         List<UUID> seen = transactions.readOne(OrgScope.of(orgA), "select org_id from agents", Map.of(),
                 (rs, row) -> rs.getObject(1, UUID.class));

@@ -14,10 +14,16 @@ import org.springframework.stereotype.Repository;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
+import io.tenantry.tenancy.Pipeline;
 
 /** Model price versions. Platform-wide settings, not org data: no scope applies. */
 @Repository
 class ModelPriceRepository {
+
+    /** Each asked name's price versions: its own, or those of the model it is an alias of. */
+    private static final String VERSIONS_FOR = "select p.*, p.model asked from model_prices p where p.model in"
+            + " (:names) union all select p.*, a.alias asked from model_aliases a join model_prices p on p.model ="
+            + " a.model where a.alias in (:names) order by asked, effective_from";
 
     private final JdbcClient jdbc;
 
@@ -68,18 +74,21 @@ class ModelPriceRepository {
      * the model it is an alias of. One read, whatever the number of names.
      */
     Map<String, List<ModelPrice>> versionsFor(Collection<String> names) {
-        if (names.isEmpty()) {
-            return Map.of();
-        }
+        return names.isEmpty() ? Map.of()
+                : jdbc.sql(VERSIONS_FOR).param("names", names).query(ModelPriceRepository::versionsByName);
+    }
+
+    /** The same, read with the other statements of {@code pipeline}. */
+    Pipeline.Result<Map<String, List<ModelPrice>>> versionsFor(Pipeline pipeline, Collection<String> names) {
+        return names.isEmpty() ? Pipeline.Result.of(Map.of())
+                : pipeline.query(VERSIONS_FOR, Map.of("names", names), ModelPriceRepository::versionsByName);
+    }
+
+    private static Map<String, List<ModelPrice>> versionsByName(ResultSet rs) throws SQLException {
         Map<String, List<ModelPrice>> versions = new HashMap<>();
-        jdbc.sql("select p.*, p.model asked from model_prices p where p.model in (:names)"
-                + " union all select p.*, a.alias asked from model_aliases a join model_prices p on p.model = a.model"
-                + " where a.alias in (:names) order by asked, effective_from")
-                .param("names", names)
-                .query((rs, row) -> {
-                    versions.computeIfAbsent(rs.getString("asked"), k -> new java.util.ArrayList<>()).add(map(rs, row));
-                    return null;
-                }).list();
+        for (int row = 0; rs.next(); row++) {
+            versions.computeIfAbsent(rs.getString("asked"), k -> new java.util.ArrayList<>()).add(map(rs, row));
+        }
         return versions;
     }
 

@@ -20,6 +20,7 @@ import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -56,6 +57,11 @@ public class ModelPrices {
      */
     public PriceBook book(java.util.Collection<String> models) {
         return new PriceBook(prices.versionsFor(models));
+    }
+
+    /** The same, read with the other statements of {@code pipeline}. */
+    public Pipeline.Result<PriceBook> book(Pipeline pipeline, java.util.Collection<String> models) {
+        return prices.versionsFor(pipeline, models).map(PriceBook::new);
     }
 
     public CursorPage<ModelPrice.Current> list(OrgCallContext context, PageRequest page) {

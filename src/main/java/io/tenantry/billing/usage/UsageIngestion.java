@@ -34,6 +34,7 @@ import io.tenantry.billing.pricing.PriceBook;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -102,22 +103,30 @@ public class UsageIngestion {
      * report. Runs in the scope of all orgs on purpose: an event belongs to the org that
      * held the agent when it happened, which may not be the reporting agent's org today.
      * The org comes from the assignment history, never from the report. The cost is a
-     * fixed number of statements, whatever the number of events: the agents' histories and
-     * the models' prices are read once, and the events are inserted in one batch. The
+     * fixed number of statements, whatever the number of events: the locks, the reporting
+     * keys, the closed months, the agents' histories and the models' prices are read once, sent
+     * with the scope in one round trip, and the events are inserted in one batch. The
      * rollups that statements read are updated in the same transaction; usage of a month
      * already closed is billed in the first open month, as an adjustment.
      */
     List<Result> ingestTogether(List<Report> reports) {
         OrgScope all = OrgScope.allOrgs();
-        return transactions.write(all, () -> {
-            rollupLock.shared();
-            assignmentLock.shared();
-            checkAgentsUnchanged(all, reports);
-            Optional<YearMonth> closedThrough = calendar.closedThrough();
-            Map<UUID, OrgTimeline> timelines = agents.timelines(all, reports.stream()
-                    .flatMap(r -> r.events().stream()).map(UsageEvent::agentId).collect(Collectors.toSet()));
-            PriceBook book = prices.book(reports.stream().flatMap(r -> r.events().stream()).map(UsageEvent::model)
-                    .collect(Collectors.toSet()));
+        Pipeline opening = new Pipeline();
+        rollupLock.shared(opening);
+        assignmentLock.shared(opening);
+        List<AgentPrincipal> reporters = reporters(reports);
+        Pipeline.Result<Map<UUID, AgentPrincipal>> keys = agentKeys.current(opening, all,
+                reporters.stream().map(AgentPrincipal::keyId).collect(Collectors.toSet()));
+        Pipeline.Result<Optional<YearMonth>> closed = calendar.closedThrough(opening);
+        Pipeline.Result<Map<UUID, OrgTimeline>> histories = agents.timelines(opening, all, reports.stream()
+                .flatMap(r -> r.events().stream()).map(UsageEvent::agentId).collect(Collectors.toSet()));
+        Pipeline.Result<PriceBook> prices = this.prices.book(opening, reports.stream()
+                .flatMap(r -> r.events().stream()).map(UsageEvent::model).collect(Collectors.toSet()));
+        return transactions.write(all, opening, () -> {
+            checkAgentsUnchanged(reporters, keys.get());
+            Optional<YearMonth> closedThrough = closed.get();
+            Map<UUID, OrgTimeline> timelines = histories.get();
+            PriceBook book = prices.get();
             List<UsageRepository.Priced> priced = new ArrayList<>();
             Map<UUID, String> pastHolders = new HashMap<>();
             for (Report report : reports) {
@@ -184,23 +193,22 @@ public class UsageIngestion {
      * Each is checked here against its key as this transaction sees it, so that a key revoked
      * or an agent moved or paused since, on any node, never stores usage on the old terms.
      */
-    private void checkAgentsUnchanged(OrgScope scope, List<Report> reports) {
+    private static void checkAgentsUnchanged(List<AgentPrincipal> reporters, Map<UUID, AgentPrincipal> now) {
+        for (AgentPrincipal reporter : reporters) {
+            if (!reporter.equals(now.get(reporter.keyId()))) {
+                throw new AgentKeyChanged(reporter);
+            }
+        }
+    }
+
+    private static List<AgentPrincipal> reporters(List<Report> reports) {
         List<AgentPrincipal> reporters = new ArrayList<>();
         for (Report report : reports) {
             if (report.context().caller() instanceof AgentPrincipal agent) {
                 reporters.add(agent);
             }
         }
-        if (reporters.isEmpty()) {
-            return;
-        }
-        Map<UUID, AgentPrincipal> now = agentKeys.current(scope,
-                reporters.stream().map(AgentPrincipal::keyId).collect(Collectors.toSet()));
-        for (AgentPrincipal reporter : reporters) {
-            if (!reporter.equals(now.get(reporter.keyId()))) {
-                throw new AgentKeyChanged(reporter);
-            }
-        }
+        return reporters;
     }
 
     private Result result(Report report, List<UsageRepository.Priced> priced, boolean[] stored) {

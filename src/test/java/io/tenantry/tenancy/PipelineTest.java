@@ -1,0 +1,106 @@
+package io.tenantry.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+
+/**
+ * A transaction's opening statements (on PostgreSQL sent with the scope in one round trip):
+ * they run in their order inside the transaction, work done here runs at its place among
+ * them, each read's answer reaches the work, and a failure anywhere leaves nothing behind.
+ */
+@TenantryTest
+class PipelineTest extends ServerTest {
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void theStatementsRunInOrderInTheTransactionAndTheirAnswersReachTheWork() {
+        String key = "pipeline-" + UUID.randomUUID();
+        List<String> order = new ArrayList<>();
+        Pipeline opening = new Pipeline();
+        Pipeline.Result<Long> before = opening.query("select count(*) from sign_in_throttles where throttle_key = :k",
+                Map.of("k", key), rs -> rs.next() ? rs.getLong(1) : -1);
+        opening.here(() -> order.add("here, after the first read"));
+        opening.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", key));
+        Pipeline.Result<List<Long>> after = opening.query(
+                "select next_allowed_ms from sign_in_throttles where throttle_key in (:keys) order by next_allowed_ms",
+                Map.of("keys", List.of(key, "nobody-" + key)), rs -> {
+                    List<Long> values = new ArrayList<>();
+                    while (rs.next()) {
+                        values.add(rs.getLong(1));
+                    }
+                    return values;
+                });
+        Pipeline.Result<String> described = after.map(values -> values.size() + " row(s)");
+
+        String seen = transactions.write(OrgScope.none(), opening, () -> {
+            order.add("work");
+            return before.get() + " then " + after.get() + ", " + described.get();
+        });
+
+        assertThat(seen).isEqualTo("0 then [2], 1 row(s)");
+        assertThat(order).containsExactly("here, after the first read", "work");
+        assertThat(count(key)).isEqualTo(1);
+        transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key = :k")
+                .param("k", key).update());
+    }
+
+    @Test
+    void aFailingStatementOrFailingWorkLeavesNothingOfTheOthers() {
+        String key = "pipeline-" + UUID.randomUUID();
+        Pipeline broken = new Pipeline();
+        broken.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", key));
+        broken.query("select no_such_column from sign_in_throttles", Map.of(), rs -> null);
+        List<String> ran = new ArrayList<>();
+
+        assertThatThrownBy(() -> transactions.write(OrgScope.none(), broken, () -> ran.add("work")))
+                .isInstanceOf(DataAccessException.class);
+        Pipeline fine = new Pipeline();
+        fine.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", key));
+        assertThatThrownBy(() -> transactions.write(OrgScope.none(), fine, () -> {
+            throw new IllegalStateException("the work fails");
+        })).hasMessage("the work fails");
+
+        assertThat(ran).as("work after a failed opening").isEmpty();
+        assertThat(count(key)).isZero();
+    }
+
+    @Test
+    void anAnswerIsTakenOnlyAfterThePipelineRanAndAPipelineRunsOnce() {
+        Pipeline opening = new Pipeline();
+        Pipeline.Result<Long> one = opening.query("select 1", Map.of(), rs -> rs.next() ? rs.getLong(1) : -1);
+
+        assertThatThrownBy(one::get).hasMessageContaining("has not run");
+        assertThat(transactions.write(OrgScope.none(), opening, one::get)).isEqualTo(1);
+        assertThatThrownBy(() -> transactions.write(OrgScope.none(), opening, one::get))
+                .hasMessageContaining("runs once");
+        assertThatThrownBy(() -> opening.here(() -> { })).hasMessageContaining("has run already");
+        assertThat(Pipeline.Result.of("known").get()).isEqualTo("known");
+    }
+
+    private long count(String key) {
+        return transactions.read(OrgScope.none(), () -> jdbc.sql(
+                "select count(*) from sign_in_throttles where throttle_key = :k").param("k", key).query(Long.class)
+                .single());
+    }
+}
