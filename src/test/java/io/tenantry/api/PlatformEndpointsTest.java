@@ -123,8 +123,14 @@ class PlatformEndpointsTest extends ServerTest {
     void unknownAddressesAndMethodsAnswerAsProblems() {
         Api.Response missing = api.get("/api/nothing-here").as(platform.owner()).send().expect(404);
         Api.Response method = api.call("PUT", "/api/organizations").as(platform.owner()).send().expect(405);
+        Api.Response noGroup = api.get("/actuator/health/no-such-group").send().expect(404);
+        Api.Response noMetric = api.get("/actuator/metrics/no.such.metric").as(platform.owner()).send().expect(404);
 
-        assertThat(missing.header("Content-Type")).startsWith("application/problem+json");
-        assertThat(method.header("Content-Type")).startsWith("application/problem+json");
+        for (Api.Response problem : List.of(missing, method, noGroup, noMetric)) {
+            assertThat(problem.header("Content-Type")).as(problem.toString()).startsWith("application/problem+json");
+            assertThat(problem.text("status")).as(problem.toString()).isEqualTo(String.valueOf(problem.status()));
+        }
+        assertThat(api.get("/actuator/health").send().expect(200).header("Content-Type"))
+                .as("an answer with a body is left alone").contains("json").doesNotContain("problem");
     }
 }
