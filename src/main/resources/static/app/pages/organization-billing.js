@@ -188,14 +188,18 @@ class OrganizationBilling extends LightElement {
   }
 }
 
+/** What the note under a line's tokens means, for its tooltip. */
+const REPRICED = 'Tokens of a closed month that were unpriced when it closed and were priced since: counted '
+  + 'there, their cost is billed here, on top of the tokens above.';
+
 /**
  * The tokens of a line or a month, and under them those of closed months priced late: their
  * closed statement counted them (as unpriced), so they are named apart, not added again.
  */
 function tokens(figures) {
   const used = count(figures.inputTokens + figures.outputTokens + figures.cachedInputTokens);
-  return figures.repricedTokens ? html`${used}<br><small class="repriced" title="Tokens of a closed month that were
-    unpriced when it closed: their cost is billed here">${count(figures.repricedTokens)} priced late</small>` : used;
+  return figures.repricedTokens ? html`${used}<br><small class="repriced" title=${REPRICED}>+
+    ${count(figures.repricedTokens)} priced late</small>` : used;
 }
 
 customElements.define('organization-billing', OrganizationBilling);
