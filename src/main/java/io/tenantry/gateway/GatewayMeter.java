@@ -56,8 +56,8 @@ class GatewayMeter {
     void record(GatewayRequest call, String requestId, Consumer<OrgScope> alongside) {
         if (call.totalTokens() > 0) {
             String model = billedModel(call.model(), call.upstreamModel());
-            UsageEvent event = new UsageEvent(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
-                    call.outputTokens(), call.cachedInputTokens(), call.startedAt(), true);
+            UsageEvent event = UsageEvent.at(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
+                    call.outputTokens(), call.cachedInputTokens(), call.startedAt());
             OrgCallContext metering = OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(),
                     requestId, call.startedAt());
             try {

@@ -72,7 +72,8 @@ final class StatementBuilder {
         if (unpriced > 0) {
             warnings.add(NumberFormat.getIntegerInstance(Locale.ROOT).format(unpriced) + " tokens of usage ("
                     + String.join(", ", unpricedModels) + ") have no model price and are not in the cost: "
-                    + "add the price in Settings -> Models, then rerate.");
+                    + "add the price in Settings -> Models, then rerate (usage of a closed month is then billed "
+                    + "in the first open month, as an adjustment).");
         }
         List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, names) : null;
         return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,

@@ -73,7 +73,9 @@ class UsageController {
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
             @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
             @Schema(format = "date-time", description = "When the call happened; now when not given. At most 5 "
-                    + "minutes ahead of the server's clock, within the lateness window (7 days unless configured), "
+                    + "minutes ahead of the server's clock (a time still ahead of it is billed as the arrival time: "
+                    + "the org holding the agent and the price in force then are not known yet), within the "
+                    + "lateness window (7 days unless configured), "
                     + "and not before the key was issued or the agent joined its organization. Kept to the "
                     + "microsecond: finer digits are dropped, and a retry is compared at that precision. Left out "
                     + "(or null) means now; an empty text is refused.")
@@ -94,7 +96,8 @@ class UsageController {
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
             @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "date-time",
-                    description = "When the call happened; not in the future. Kept to the microsecond: finer "
+                    description = "When the call happened; at most 5 minutes ahead of the server's clock, and "
+                            + "billed as the arrival time while still ahead of it. Kept to the microsecond: finer "
                             + "digits are dropped, and a retry is compared at that precision.") String occurredAt) {
     }
 

@@ -7,20 +7,32 @@ import java.util.UUID;
 import io.tenantry.crypto.Sha256;
 
 /**
- * One reported use of a model, checked and ready to store. {@code fingerprint} identifies
- * its content as the reporter sent it, so a retry with the same event id can be told from
- * a different event reusing the id. {@code timeGiven} is false where the reporter left
- * occurredAt out and it is the arrival time: a retry arrives later, and is still the same
- * event.
+ * One reported use of a model, checked and ready to store. {@code occurredAt} is the time it
+ * is billed at: the time the reporter gave ({@code given}), or the arrival time where it gave
+ * none or one still ahead of the server's clock. {@code fingerprint} identifies its content
+ * as the reporter sent it, so a retry with the same event id can be told from a different
+ * event reusing the id: a retry arrives later, and is still the same event.
  */
 public record UsageEvent(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
-        long cachedInputTokens, Instant occurredAt, boolean timeGiven) {
+        long cachedInputTokens, Instant occurredAt, Instant given) {
 
-    /** How far ahead of the server's clock occurredAt may be: reporters' clocks run fast. */
+    /**
+     * How far ahead of the server's clock a given occurredAt may be: reporters' clocks run
+     * fast. Such a time is billed as the arrival time: which org holds the agent and which
+     * price is in force then are not known yet, and usage is billed by what was so when it
+     * happened.
+     */
     public static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
+
+    /** An event billed at the time it was given. */
+    public static UsageEvent at(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
+            long cachedInputTokens, Instant occurredAt) {
+        return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt,
+                occurredAt);
+    }
 
     String fingerprint() {
         return Sha256.hex(agentId + "|" + model + "|" + inputTokens + "|" + outputTokens + "|"
-                + cachedInputTokens + "|" + (timeGiven ? occurredAt : "on arrival"));
+                + cachedInputTokens + "|" + (given != null ? given : "on arrival"));
     }
 }

@@ -125,15 +125,17 @@ final class UsageReports {
         if (model == null || !ModelPrices.MODEL_NAME.matcher(model).matches()) {
             throw ApiException.badRequest(at + "model", at + "model is required: the model's name, such as gpt-4o.");
         }
+        long input = tokens(fields, "inputTokens", at, true);
+        long output = tokens(fields, "outputTokens", at, true);
+        long cached = tokens(fields, "cachedInputTokens", at, false);
         String time = text(fields, "occurredAt", at);
         if (time == null && fields.get("occurredAt") != null) {
             // Blank is not "left out": a reporter sending "" has a bug that arrival time would hide.
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt must be an ISO-8601 instant such as "
-                    + "2026-01-31T09:30:00Z, or be left out.");
+                    + "2026-01-31T09:30:00Z" + (reporter.defaultsToNow() ? ", or be left out." : "."));
         }
-        return new UsageEvent(agentId, eventId, model, tokens(fields, "inputTokens", at, true),
-                tokens(fields, "outputTokens", at, true), tokens(fields, "cachedInputTokens", at, false),
-                occurredAt(time, at, reporter, now), time != null);
+        Instant given = occurredAt(time, at, reporter, now);
+        return new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given);
     }
 
     /** A field the server does not know is refused, never dropped: a typo must not change what is billed. */
@@ -177,11 +179,23 @@ final class UsageReports {
         return Numbers.wholeNumber(at + name, value, 0, MAX_TOKENS);
     }
 
-    /** When the usage happened: {@code value} as sent (null when left out), checked against the reporter's window. */
+    /**
+     * The time an event is billed at: the time given, or the arrival time where none was
+     * given or the one given is still ahead of the server's clock (UsageEvent.FUTURE_SKEW).
+     */
+    private static Instant billedAt(Instant given, Instant now) {
+        Instant arrival = now.truncatedTo(ChronoUnit.MICROS);
+        return given == null || given.isAfter(arrival) ? arrival : given;
+    }
+
+    /**
+     * When the usage happened as the reporter said: {@code value} as sent (null when left out,
+     * where the reporter may leave it out), checked against the reporter's window.
+     */
     private static Instant occurredAt(String value, String at, Reporter reporter, Instant now) {
         if (value == null) {
             if (reporter.defaultsToNow()) {
-                return now.truncatedTo(ChronoUnit.MICROS);
+                return null;
             }
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is required: when the usage happened.");
         }

@@ -265,8 +265,8 @@ class StatementExactnessTest {
                     break;
                 }
                 int agent = use.agent() % agentIds.size();
-                UsageEvent event = new UsageEvent(agentIds.get(agent), "e-" + expected.usage.size(),
-                        model(use.model()), use.input(), use.output(), use.cached(), at(use.at(), micros++), true);
+                UsageEvent event = UsageEvent.at(agentIds.get(agent), "e-" + expected.usage.size(),
+                        model(use.model()), use.input(), use.output(), use.cached(), at(use.at(), micros++));
                 boolean arrivesLate = scenario.closes() && use.late();
                 (arrivesLate ? late : early).add(event);
                 YearMonth happened = BillingMonth.of(event.occurredAt());

@@ -251,6 +251,35 @@ class UsageApiTest extends ServerTest {
         assertThat(storedOrgs((String) forA.get("eventId"))).containsExactly(orgA);
     }
 
+    /**
+     * A fast clock's event, dated ahead of the server's: billed as it arrived, to the org
+     * holding the agent then, and at the price in force then. Billed at its own time, a move
+     * in between would have left it on the bill of the org the agent had left before it.
+     */
+    @Test
+    void usageDatedAheadOfTheServersClockIsBilledAsItArrives() {
+        String orgA = platform.createOrg("Ahead A");
+        String orgB = platform.createOrg("Ahead B");
+        String agent = platform.createAgent(orgA, "Fast clock");
+        String key = platform.issueKey(agent);
+        Instant ahead = Instant.now().plus(2, ChronoUnit.MINUTES);
+        Map<String, Object> event = UsageEvents.event("gpt-4o", 1_000, 0, 0, ahead);
+        Map<String, Object> imported = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 7, 7, 0, ahead), agent);
+        Instant before = Instant.now();
+
+        Api.Response stored = api.post("/agent/v1/usage").as(key).json(event).send().expect(201);
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", orgB)).send().expect(200);
+        Api.Response retried = api.post("/agent/v1/usage").as(key).json(event).send().expect(201);
+        Api.Response afterTheMove = api.post("/api/usage").as(owner).json(imported).send().expect(201);
+
+        assertThat(Instant.parse(stored.text("occurredAt"))).isBetween(before.minusMillis(1), Instant.now());
+        assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retried.text("occurredAt")).isEqualTo(stored.text("occurredAt"));
+        assertThat(storedOrgs((String) event.get("eventId"))).containsExactly(orgA);
+        assertThat(Instant.parse(afterTheMove.text("occurredAt"))).isBefore(ahead);
+        assertThat(storedOrgs((String) imported.get("eventId"))).containsExactly(orgB);
+    }
+
     @Test
     void anAgentMayLeaveOutWhenTheUsageHappenedButAnOperatorMayNot() {
         String org = platform.createOrg("Timeless");
