@@ -164,8 +164,7 @@ public class ScopedTransactions {
         }
         Pipeline statement = new Pipeline();
         Pipeline.Result<List<T>> rows = statement.query(sql, params, new RowMapperResultSetExtractor<>(mapper));
-        statement.markRun();
-        inOneRoundTrip(scope, false, CallerConfirmation.take(), statement.steps());
+        run(statement, scope, false, CallerConfirmation.take());
         return rows.get();
     }
 
