@@ -38,8 +38,8 @@ class PipelineTest extends ServerTest {
         Pipeline.Result<Long> before = opening.query("select count(*) from sign_in_throttles where throttle_key = :k",
                 Map.of("k", key), rs -> rs.next() ? rs.getLong(1) : -1);
         opening.here(() -> order.add("here, after the first read"));
-        opening.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
-                Map.of("k", key));
+        opening.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms)"
+                + " values (:k, 1, 2)", Map.of("k", key));
         Pipeline.Result<List<Long>> after = opening.query(
                 "select next_allowed_ms from sign_in_throttles where throttle_key in (:keys) order by next_allowed_ms",
                 Map.of("keys", List.of(key, "nobody-" + key)), rs -> {

@@ -147,6 +147,7 @@ class StatementArchive {
                         .toString(), rs.getBigDecimal("rate"), (Integer) rs.getObject("days_billed", Integer.class),
                 rs.getBigDecimal("revenue"), rs.getBigDecimal("cost_usd"), rs.getBigDecimal("cost"),
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
-                rs.getLong("unpriced_tokens"), rs.getLong("repriced_tokens"), json.readValue(rs.getString("cost_by_model"), MODEL_COSTS));
+                rs.getLong("unpriced_tokens"), rs.getLong("repriced_tokens"),
+                json.readValue(rs.getString("cost_by_model"), MODEL_COSTS));
     }
 }

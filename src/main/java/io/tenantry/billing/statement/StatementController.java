@@ -73,7 +73,8 @@ class StatementController {
 
     @Operation(operationId = "getStatementCsv", summary = "An organization's statement as CSV",
             description = "The month's statement as a CSV file, for accounting.")
-    @ApiResponse(responseCode = "200", description = "The statement as a download: a row per line (each agent, and each adjustment for an earlier month), then the totals.",
+    @ApiResponse(responseCode = "200", description = "The statement as a download: a row per line (each agent, and "
+            + "each adjustment for an earlier month), then the totals.",
             content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
     @GetMapping("/api/organizations/{id}/billing/{month}.csv")
     ResponseEntity<byte[]> csv(OrgCallContext context, @PathVariable UUID id,
