@@ -76,9 +76,11 @@ class UsageController {
                     + "minutes ahead of the server's clock (a time still ahead of it is billed as the arrival time: "
                     + "the org holding the agent and the price in force then are not known yet), within the "
                     + "lateness window (7 days unless configured), "
-                    + "and not before the key was issued or the agent joined its organization. Kept to the "
+                    + "and not before the key was issued or the agent joined its organization (a retry of an event "
+                    + "already stored is answered as the first time, however late). Kept to the "
                     + "microsecond: finer digits are dropped, and a retry is compared at that precision. Left out "
-                    + "(or null) means now; an empty text is refused.")
+                    + "(or null) means now, and a retry filling in the time its receipt gave is still a replay; an "
+                    + "empty text is refused.")
             String occurredAt) {
     }
 
@@ -133,8 +135,8 @@ class UsageController {
             try {
                 List<UsageEvent> events;
                 try {
-                    events = UsageReports.read(body, UsageReports.Reporter.agent(reporter, now, maxLateness),
-                            idempotencyKey, now);
+                    events = checked(UsageReports.read(body, UsageReports.Reporter.agent(reporter, now, maxLateness),
+                            idempotencyKey, now));
                 } catch (ApiException refused) {
                     // The principal may be a minute old: a key revoked since is told so, as on
                     // any other request, before it is told what is wrong with its report.
@@ -168,8 +170,13 @@ class UsageController {
             @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         context.requireOperator("import usage");
-        return answer(body, ingestion.ingest(context, UsageReports.read(body, UsageReports.Reporter.operator(),
-                idempotencyKey, Instant.now())));
+        return answer(body, ingestion.ingest(context, checked(UsageReports.read(body,
+                UsageReports.Reporter.operator(), idempotencyKey, Instant.now()))));
+    }
+
+    private List<UsageEvent> checked(UsageReports.Read read) {
+        ingestion.refuseUnlessRepeated(read.tooEarly());
+        return read.events();
     }
 
     private static ResponseEntity<Object> answer(Map<String, Object> body, UsageIngestion.Result result) {

@@ -31,6 +31,11 @@ public record UsageEvent(UUID agentId, String eventId, String model, long inputT
                 occurredAt);
     }
 
+    /** This event as it would have been had it been sent without a time. */
+    UsageEvent onArrival() {
+        return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, null);
+    }
+
     String fingerprint() {
         return Sha256.hex(agentId + "|" + model + "|" + inputTokens + "|" + outputTokens + "|"
                 + cachedInputTokens + "|" + (given != null ? given : "on arrival"));

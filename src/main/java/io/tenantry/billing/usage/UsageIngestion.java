@@ -128,7 +128,8 @@ public class UsageIngestion {
             Map<UUID, OrgTimeline> timelines = histories.get();
             PriceBook book = prices.get();
             List<UsageRepository.Priced> priced = new ArrayList<>();
-            Map<UUID, String> pastHolders = new HashMap<>();
+            List<OrgTimeline> timelineOf = new ArrayList<>();
+            List<String> named = new ArrayList<>();
             for (Report report : reports) {
                 List<UsageEvent> events = report.events();
                 for (int i = 0; i < events.size(); i++) {
@@ -138,10 +139,9 @@ public class UsageIngestion {
                     if (timeline == null) {
                         throw ApiException.notFound("The agent of " + which);
                     }
+                    timelineOf.add(timeline);
+                    named.add(which);
                     UUID orgId = timeline.orgAt(event.occurredAt());
-                    if (!timeline.currentOrg().filter(orgId::equals).isPresent()) {
-                        pastHolders.putIfAbsent(orgId, which);
-                    }
                     Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
                     YearMonth usageMonth = BillingMonth.of(event.occurredAt());
                     priced.add(new UsageRepository.Priced(event, orgId,
@@ -149,8 +149,8 @@ public class UsageIngestion {
                             price.orElse(null), price.map(p -> UsageCost.of(event, p)).orElse(null)));
                 }
             }
-            refuseDeletedHolders(all, pastHolders);
             boolean[] stored = usage.insertNew(all, priced);
+            refuseDeletedHolders(all, pastHolders(priced, stored, timelineOf, named));
             rollups.add(all, added(priced, stored));
             for (Report report : reports) {
                 report.alongside().accept(all);
@@ -167,13 +167,30 @@ public class UsageIngestion {
     }
 
     /**
+     * The orgs other than their agents' current ones that newly stored events are billed to,
+     * each with the first event that names it. A retry stores nothing, so it is answered as
+     * the first time even where that org is gone.
+     */
+    private static Map<UUID, String> pastHolders(List<UsageRepository.Priced> priced, boolean[] stored,
+            List<OrgTimeline> timelines, List<String> named) {
+        Map<UUID, String> pastHolders = new HashMap<>();
+        for (int i = 0; i < stored.length; i++) {
+            UUID orgId = priced.get(i).orgId();
+            if (stored[i] && !timelines.get(i).currentOrg().filter(orgId::equals).isPresent()) {
+                pastHolders.putIfAbsent(orgId, named.get(i));
+            }
+        }
+        return pastHolders;
+    }
+
+    /**
      * Usage is billed to the org that held the agent when it happened. An org that has been
      * deleted since can no longer be billed (its statements are closed and no open month
      * counts it), so usage of its time is refused rather than stored where no bill shows it.
      * Only past holders need the check: an agent's current org cannot be deleted (a deleted
      * agent's usage, reported late, is billed to its last org while that org exists). Deleting
      * an org takes the rollup lock exclusively, so none is deleted while this transaction,
-     * holding the shared side, is open.
+     * holding the shared side, is open; refusing after the insert rolls the insert back.
      */
     private void refuseDeletedHolders(OrgScope scope, Map<UUID, String> pastHolders) {
         if (pastHolders.isEmpty()) {
@@ -242,6 +259,25 @@ public class UsageIngestion {
         return new Result(receipts, storedCount, events.size() - storedCount);
     }
 
+    /**
+     * Refuses the first of these events (dated before their reporter's window) that does not
+     * repeat an event already stored; those that do are stored as retries, answered as the
+     * first time (or refused as a conflict if their content differs).
+     */
+    void refuseUnlessRepeated(List<UsageReports.TooEarly> tooEarly) {
+        if (tooEarly.isEmpty()) {
+            return;
+        }
+        OrgScope all = OrgScope.allOrgs();
+        Map<String, UsageRepository.Stored> stored = transactions.read(all,
+                () -> usage.find(all, tooEarly.stream().map(UsageReports.TooEarly::event).toList()));
+        for (UsageReports.TooEarly one : tooEarly) {
+            if (!stored.containsKey(UsageRepository.key(one.event().agentId(), one.event().eventId()))) {
+                throw one.refusal();
+            }
+        }
+    }
+
     private static List<RollupRow> added(List<UsageRepository.Priced> priced, boolean[] stored) {
         List<RollupRow> rows = new ArrayList<>();
         for (int i = 0; i < stored.length; i++) {
@@ -259,9 +295,16 @@ public class UsageIngestion {
         return rows;
     }
 
-    /** A retry is answered as the first time; the same id with other content is a conflict. */
+    /**
+     * A retry is answered as the first time; the same id with other content is a conflict.
+     * An event first sent without a time and retried with the time its receipt gave it is the
+     * same event: a client may well fill the time in from the receipt.
+     */
     private static UsageReceipt replay(UsageRepository.Stored earlier, UsageEvent event, String at) {
-        if (!earlier.fingerprint().equals(event.fingerprint())) {
+        boolean same = earlier.fingerprint().equals(event.fingerprint())
+                || event.given() != null && event.given().equals(earlier.receipt().occurredAt())
+                        && earlier.fingerprint().equals(event.onArrival().fingerprint());
+        if (!same) {
             throw ApiException.conflict(at + "eventId", at + "eventId '" + event.eventId()
                     + "' was already reported with different content.");
         }

@@ -23,7 +23,9 @@ import io.tenantry.billing.pricing.ModelPrices;
 /**
  * Reads a usage report: one event, or {@code {events: [...]}} of up to {@value #MAX_BATCH}.
  * Every event is checked before anything is stored, and a problem names the event's
- * index and field, so a batch with one bad event is refused whole.
+ * index and field, so a batch with one bad event is refused whole. One check waits for the
+ * store: an agent's event dated before its window is refused only if it is not a retry of
+ * one already stored (see {@link Read}).
  */
 final class UsageReports {
 
@@ -66,8 +68,20 @@ final class UsageReports {
         }
     }
 
+    /**
+     * A report as read. {@code tooEarly} are its events dated before the reporter's window,
+     * each with the problem that refuses it unless it repeats an event already stored: a
+     * retry of an acknowledged event is answered as the first time however late it comes
+     * (the window moves on while a client retries, and a new key or a move starts it anew).
+     */
+    record Read(List<UsageEvent> events, List<TooEarly> tooEarly) {
+    }
+
+    record TooEarly(UsageEvent event, ApiException refusal) {
+    }
+
     @SuppressWarnings("unchecked")
-    static List<UsageEvent> read(Map<String, Object> body, Reporter reporter, String idempotencyKey, Instant now) {
+    static Read read(Map<String, Object> body, Reporter reporter, String idempotencyKey, Instant now) {
         if (body == null) {
             throw ApiException.badRequest(null, "Send one usage event, or {\"events\": [...]}.");
         }
@@ -76,7 +90,9 @@ final class UsageReports {
             if (eventId != null && idempotencyKey != null && !eventId.equals(idempotencyKey)) {
                 throw ApiException.badRequest("eventId", "eventId and the Idempotency-Key header differ.");
             }
-            return List.of(event(body, "", reporter, eventId != null ? eventId : idempotencyKey, now));
+            List<TooEarly> tooEarly = new ArrayList<>(0);
+            UsageEvent event = event(body, "", reporter, eventId != null ? eventId : idempotencyKey, now, tooEarly);
+            return new Read(List.of(event), tooEarly);
         }
         onlyKnown(body, Set.of("events"), "", reporter);
         if (!(body.get("events") instanceof List<?> events)) {
@@ -90,6 +106,7 @@ final class UsageReports {
                     + events.size() + ".");
         }
         List<UsageEvent> read = new ArrayList<>(events.size());
+        List<TooEarly> tooEarly = new ArrayList<>(0);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < events.size(); i++) {
             String at = "events[" + i + "].";
@@ -101,17 +118,17 @@ final class UsageReports {
             if (eventId == null && idempotencyKey != null) {
                 eventId = idempotencyKey + "#" + i;
             }
-            UsageEvent checked = event(fields, at, reporter, eventId, now);
+            UsageEvent checked = event(fields, at, reporter, eventId, now, tooEarly);
             if (!seen.add(checked.agentId() + "|" + checked.eventId())) {
                 throw ApiException.badRequest(at + "eventId", at + "eventId repeats an earlier event of this batch.");
             }
             read.add(checked);
         }
-        return read;
+        return new Read(read, tooEarly);
     }
 
     private static UsageEvent event(Map<String, Object> fields, String at, Reporter reporter, String eventId,
-            Instant now) {
+            Instant now, List<TooEarly> tooEarly) {
         onlyKnown(fields, reporter.fields(), at, reporter);
         UUID agentId = reporter.agent() != null ? reporter.agent() : agentId(fields, at);
         if (eventId == null) {
@@ -135,7 +152,14 @@ final class UsageReports {
                     + "2026-01-31T09:30:00Z" + (reporter.defaultsToNow() ? ", or be left out." : "."));
         }
         Instant given = occurredAt(time, at, reporter, now);
-        return new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given);
+        UsageEvent event = new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given);
+        if (given != null && given.isBefore(reporter.earliest())) {
+            tooEarly.add(new TooEarly(event, ApiException.badRequest(at + "occurredAt", at + "occurredAt is before "
+                    + reporter.earliest() + ": an agent key reports usage only from when it was issued, since its "
+                    + "agent joined its organization, and within the lateness window. An owner or admin imports "
+                    + "older usage through /api/usage.")));
+        }
+        return event;
     }
 
     /** A field the server does not know is refused, never dropped: a typo must not change what is billed. */
@@ -190,7 +214,7 @@ final class UsageReports {
 
     /**
      * When the usage happened as the reporter said: {@code value} as sent (null when left out,
-     * where the reporter may leave it out), checked against the reporter's window.
+     * where the reporter may leave it out), at most FUTURE_SKEW ahead of the server's clock.
      */
     private static Instant occurredAt(String value, String at, Reporter reporter, Instant now) {
         if (value == null) {
@@ -202,12 +226,6 @@ final class UsageReports {
         Instant when = Fields.instant(at + "occurredAt", value);
         if (when.isAfter(now.plus(UsageEvent.FUTURE_SKEW))) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is in the future.");
-        }
-        if (when.isBefore(reporter.earliest())) {
-            throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is before " + reporter.earliest()
-                    + ": an agent key reports usage only from when it was issued, since its agent joined its "
-                    + "organization, and within the lateness window. An owner or admin imports older usage through "
-                    + "/api/usage.");
         }
         return when.truncatedTo(ChronoUnit.MICROS);
     }

@@ -161,13 +161,20 @@ class DeletedOrgUsageTest extends ServerTest {
         String kept = platform.createOrg("Closed and kept");
         String keptAgent = platform.createAgent(kept, "Early too");
         // Reported for last month, before the agents existed: each belongs to the org it was created in.
-        importUsage(goneAgent, model, inLastMonth).expect(201);
+        Map<String, Object> goneUsage = UsageEvents.withAgent(UsageEvents.event(model, 1_000, 10, 0, inLastMonth),
+                goneAgent);
+        Api.Response first = api.post("/api/usage").as(owner).json(goneUsage).send().expect(201);
         importUsage(keptAgent, model, inLastMonth).expect(201);
         Api.Response close = api.post("/api/billing/close").as(owner).json(Map.of("month", lastMonth.toString()))
                 .send();
         assertThat(close.status()).as(close.toString()).isIn(200, 201, 409);
         api.post("/api/agents/" + goneAgent + "/unassign-org").as(owner).send().expect(200);
         api.delete("/api/organizations/" + gone).as(owner).send().expect(204);
+        // A retry stores nothing, so the org its event was billed to being gone since changes nothing.
+        Api.Response retried = api.post("/api/usage").as(owner).json(goneUsage).send();
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+        assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retried.body()).isEqualTo(first.body());
         long goneRollups = count("usage_rollups", gone);
         long keptRollups = count("usage_rollups", kept);
         api.post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "Late",

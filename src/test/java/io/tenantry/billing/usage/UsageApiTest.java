@@ -83,9 +83,19 @@ class UsageApiTest extends ServerTest {
         used.put("inputTokens", 301);
         Api.Response changed = api.post("/agent/v1/usage").as(key).json(used).send();
 
+        used.put("inputTokens", 300);
+        used.put("occurredAt", first.text("occurredAt"));
+        Api.Response echoed = api.post("/agent/v1/usage").as(key).json(used).send();
+        used.put("occurredAt", Instant.parse(first.text("occurredAt")).plusMillis(1).toString());
+        Api.Response otherTime = api.post("/agent/v1/usage").as(key).json(used).send();
+
         assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(again.body()).isEqualTo(first.body());
         assertThat(changed.status()).as(changed.toString()).isEqualTo(409);
+        assertThat(echoed.status()).as("a retry filling in the time its receipt gave: " + echoed).isEqualTo(201);
+        assertThat(echoed.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(echoed.body()).isEqualTo(first.body());
+        assertThat(otherTime.status()).as(otherTime.toString()).isEqualTo(409);
         assertThat(storedOrgs((String) used.get("eventId"))).hasSize(1);
     }
 
@@ -249,6 +259,41 @@ class UsageApiTest extends ServerTest {
         assertThat(storedOrgs((String) lateForB.get("eventId"))).isEmpty();
         assertThat(storedOrgs((String) whileInB.get("eventId"))).containsExactly(orgB);
         assertThat(storedOrgs((String) forA.get("eventId"))).containsExactly(orgA);
+    }
+
+    /**
+     * An acknowledged event retried after its agent moved (its key now speaks from the move
+     * on) is answered as the first time: the client may never have heard the first answer,
+     * and refusing its retry would tell it the event was lost.
+     */
+    @Test
+    void aRetryOfAnAcknowledgedEventIsAnsweredAsTheFirstTimeAfterItsAgentMoved() throws InterruptedException {
+        String orgB = platform.createOrg("Retry origin");
+        String orgA = platform.createOrg("Retry destination");
+        String agent = platform.createAgent(orgB, "Retrier");
+        String key = platform.issueKey(agent);
+        Thread.sleep(5);
+        Map<String, Object> whileInB = UsageEvents.event("gpt-4o", 6, 6, 0, Instant.now());
+        Api.Response first = api.post("/agent/v1/usage").as(key).json(whileInB).send().expect(201);
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", orgA)).send().expect(200);
+
+        Api.Response retried = api.post("/agent/v1/usage").as(key).json(whileInB).send();
+        Map<String, Object> changed = new HashMap<>(whileInB);
+        changed.put("outputTokens", 7);
+        Api.Response reused = api.post("/agent/v1/usage").as(key).json(changed).send();
+        Map<String, Object> neverSent = UsageEvents.event("gpt-4o", 6, 6, 0, Instant.parse(first.text("occurredAt")));
+        Api.Response batch = api.post("/agent/v1/usage").as(key)
+                .json(Map.of("events", List.of(whileInB, neverSent))).send();
+
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+        assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retried.body()).isEqualTo(first.body());
+        assertThat(reused.status()).as("the same id with other content: " + reused).isEqualTo(409);
+        assertThat(batch.status()).as("an event the server never had, dated before the move: " + batch)
+                .isEqualTo(400);
+        assertThat(batch.text("field")).isEqualTo("events[1].occurredAt");
+        assertThat(storedOrgs((String) neverSent.get("eventId"))).isEmpty();
+        assertThat(storedOrgs((String) whileInB.get("eventId"))).containsExactly(orgB);
     }
 
     /**

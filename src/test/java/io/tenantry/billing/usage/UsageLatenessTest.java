@@ -3,6 +3,7 @@ package io.tenantry.billing.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -39,5 +40,29 @@ class UsageLatenessTest extends ServerTest {
         assertThat(imported.status()).as(imported.toString()).isEqualTo(201);
         assertThat(imported.header("Idempotent-Replayed")).as("the agent's attempt stored nothing").isNull();
         assertThat(fresh.status()).isEqualTo(201);
+    }
+
+    @Test
+    void anAcknowledgedEventRetriedAfterTheWindowIsAnsweredAsTheFirstTime() throws InterruptedException {
+        String key = platform.issueKey(platform.createAgent(platform.createOrg("Retrying"), "Patient reporter"));
+        Map<String, Object> sent = UsageEvents.event("gpt-4o", 5, 5, 0, Instant.now());
+        Api.Response first = api.post("/agent/v1/usage").as(key).json(sent).send().expect(201);
+        Thread.sleep(2_500);
+
+        Api.Response retried = api.post("/agent/v1/usage").as(key).json(sent).send();
+        Map<String, Object> inWindow = UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now());
+        Map<String, Object> lateAndNew = UsageEvents.event("gpt-4o", 5, 5, 0, Instant.parse((String) sent.get(
+                "occurredAt")));
+        Api.Response mixed = api.post("/agent/v1/usage").as(key)
+                .json(Map.of("events", List.of(sent, inWindow, lateAndNew))).send();
+        Api.Response inWindowAlone = api.post("/agent/v1/usage").as(key).json(inWindow).send();
+
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+        assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retried.body()).isEqualTo(first.body());
+        assertThat(mixed.status()).as(mixed.toString()).isEqualTo(400);
+        assertThat(mixed.text("field")).isEqualTo("events[2].occurredAt");
+        assertThat(inWindowAlone.header("Idempotent-Replayed"))
+                .as("the refused batch stored none of its events").isNull();
     }
 }
