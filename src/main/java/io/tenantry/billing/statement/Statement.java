@@ -11,8 +11,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.api.Always;
 
 /**
- * An org's billing for one month, in its currency. {@code costUsd} is exact; {@code cost},
- * {@code revenue} and every line's amounts are rounded half up to cents, once. {@code cost}
+ * An org's billing for one month, in its currency. {@code costUsd} is exact; {@code revenue}
+ * and each line's are rounded half up to cents, once; {@code cost} too, and the lines' and
+ * their models' costs are shares of it that add up to it (StatementBuilder). {@code cost}
  * and {@code margin} are null when no exchange rate converts the cost; {@code margin} is
  * also null when there is no revenue. {@code lines} are given on the detailed view only.
  * {@code repricedTokens} are tokens of an earlier, closed month that its statement showed as

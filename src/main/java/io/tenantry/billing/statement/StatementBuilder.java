@@ -19,9 +19,10 @@ import io.tenantry.billing.usage.RollupRow;
 
 /**
  * Puts an open month's statement together from the revenue lines and the usage rollups.
- * The one place amounts are rounded: half up to cents, once per figure shown. Totals are
- * rounded from exact sums (the cost) or summed from rounded lines (the revenue, which is
- * what an invoice adds up).
+ * The one place amounts are rounded. Revenue: each agent's half up to cents, the total
+ * their sum (what an invoice adds up). Cost: the total half up to cents from the exact sum,
+ * then split over the lines, and each line's over its models, so that they add up to it
+ * (CentApportionment); each is within a cent of its exact amount.
  */
 final class StatementBuilder {
 
@@ -75,7 +76,7 @@ final class StatementBuilder {
                     + "add the price in Settings -> Models, then rerate (usage of a closed month is then billed "
                     + "in the first open month, as an adjustment).");
         }
-        List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, names) : null;
+        List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, cost, names) : null;
         return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,
                 revenueTotal, cost, costUsd, fxRate.orElse(null), margin, input, output, cached, unpriced,
                 repriced, revenue.size(), org.monthlyBudget(), budgetUsed, List.of(), List.copyOf(warnings), lines);
@@ -101,7 +102,7 @@ final class StatementBuilder {
     }
 
     private static List<Statement.Line> lines(List<AgentRevenue> revenue, List<RollupRow> rows,
-            Optional<BigDecimal> fxRate, Map<UUID, String> names) {
+            Optional<BigDecimal> fxRate, BigDecimal cost, Map<UUID, String> names) {
         record Key(UUID agentId, YearMonth usageMonth, boolean adjustment) {
         }
         Map<Key, List<RollupRow>> usage = new LinkedHashMap<>();
@@ -111,51 +112,66 @@ final class StatementBuilder {
         }
         Map<UUID, AgentRevenue> revenueByAgent = new LinkedHashMap<>();
         revenue.forEach(line -> revenueByAgent.put(line.agentId(), line));
-        List<Statement.Line> lines = new ArrayList<>();
+        List<Part> parts = new ArrayList<>();
         TreeMap<UUID, Boolean> agents = new TreeMap<>();
         revenueByAgent.keySet().forEach(id -> agents.put(id, true));
         usage.keySet().stream().filter(k -> !k.adjustment()).forEach(k -> agents.put(k.agentId(), true));
         for (UUID agent : agents.keySet()) {
-            AgentRevenue billed = revenueByAgent.get(agent);
             List<RollupRow> used = usage.entrySet().stream().filter(e -> !e.getKey().adjustment()
                     && e.getKey().agentId().equals(agent)).flatMap(e -> e.getValue().stream()).toList();
-            lines.add(line(agent, names, "agent", null, billed, used, fxRate));
+            parts.add(new Part(agent, "agent", null, revenueByAgent.get(agent), used));
         }
         usage.forEach((key, used) -> {
             if (key.adjustment()) {
-                lines.add(line(key.agentId(), names, "adjustment", key.usageMonth().toString(), null, used, fxRate));
+                parts.add(new Part(key.agentId(), "adjustment", key.usageMonth().toString(), null, used));
             }
         });
+        List<BigDecimal> costs = fxRate.map(rate -> CentApportionment.split(cost,
+                parts.stream().map(part -> part.costUsd().multiply(rate)).toList())).orElse(null);
+        List<Statement.Line> lines = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            lines.add(parts.get(i).line(names, fxRate, costs == null ? null : costs.get(i)));
+        }
         lines.sort(Comparator.comparing((Statement.Line l) -> l.kind().equals("adjustment"))
                 .thenComparing(l -> l.agentName().toLowerCase(Locale.ROOT)).thenComparing(l -> l.agentId())
                 .thenComparing(l -> l.usageMonth() == null ? "" : l.usageMonth()));
         return lines;
     }
 
-    private static Statement.Line line(UUID agent, Map<UUID, String> names, String kind, String usageMonth,
-            AgentRevenue billed, List<RollupRow> used, Optional<BigDecimal> fxRate) {
-        Map<String, RollupRow> byModel = new TreeMap<>();
-        for (RollupRow row : used) {
-            byModel.merge(row.model(), row, RollupRow::plus);
+    /** A line before its cost is known: its agent, its revenue and the usage it bills. */
+    private record Part(UUID agent, String kind, String usageMonth, AgentRevenue billed, List<RollupRow> used) {
+
+        BigDecimal costUsd() {
+            return used.stream().map(RollupRow::costUsd).reduce(BigDecimal.ZERO.setScale(12), BigDecimal::add);
         }
-        List<Statement.ModelCost> models = byModel.values().stream()
-                .map(row -> new Statement.ModelCost(row.model(), row.inputTokens(), row.outputTokens(),
+
+        /** The line, {@code cost} (its share of the statement's) split over its models the same way. */
+        Statement.Line line(Map<UUID, String> names, Optional<BigDecimal> fxRate, BigDecimal cost) {
+            Map<String, RollupRow> byModel = new TreeMap<>();
+            for (RollupRow row : used) {
+                byModel.merge(row.model(), row, RollupRow::plus);
+            }
+            List<RollupRow> models = List.copyOf(byModel.values());
+            List<BigDecimal> modelCosts = fxRate.map(rate -> CentApportionment.split(cost,
+                    models.stream().map(row -> row.costUsd().multiply(rate)).toList())).orElse(null);
+            List<Statement.ModelCost> costByModel = new ArrayList<>(models.size());
+            for (int i = 0; i < models.size(); i++) {
+                RollupRow row = models.get(i);
+                costByModel.add(new Statement.ModelCost(row.model(), row.inputTokens(), row.outputTokens(),
                         row.cachedInputTokens(), row.unpricedTokens(), row.repricedTokens(), row.costUsd(),
-                        fxRate.map(rate -> money(row.costUsd().multiply(rate))).orElse(null)))
-                .toList();
-        BigDecimal costUsd = used.stream().map(RollupRow::costUsd).reduce(BigDecimal.ZERO.setScale(12),
-                BigDecimal::add);
-        String name = names.getOrDefault(agent, "Agent " + agent.toString().substring(0, 8)
-                + " (no longer in this organization)");
-        return new Statement.Line(agent, name, kind, usageMonth, billed == null ? null : billed.rate(),
-                billed == null ? null : billed.daysBilled(),
-                billed == null ? BigDecimal.ZERO.setScale(2) : billed.revenue(), costUsd,
-                fxRate.map(rate -> money(costUsd.multiply(rate))).orElse(null),
-                used.stream().mapToLong(RollupRow::inputTokens).sum(),
-                used.stream().mapToLong(RollupRow::outputTokens).sum(),
-                used.stream().mapToLong(RollupRow::cachedInputTokens).sum(),
-                used.stream().mapToLong(RollupRow::unpricedTokens).sum(),
-                used.stream().mapToLong(RollupRow::repricedTokens).sum(), models);
+                        modelCosts == null ? null : modelCosts.get(i)));
+            }
+            String name = names.getOrDefault(agent, "Agent " + agent.toString().substring(0, 8)
+                    + " (no longer in this organization)");
+            return new Statement.Line(agent, name, kind, usageMonth, billed == null ? null : billed.rate(),
+                    billed == null ? null : billed.daysBilled(),
+                    billed == null ? BigDecimal.ZERO.setScale(2) : billed.revenue(), costUsd(), cost,
+                    used.stream().mapToLong(RollupRow::inputTokens).sum(),
+                    used.stream().mapToLong(RollupRow::outputTokens).sum(),
+                    used.stream().mapToLong(RollupRow::cachedInputTokens).sum(),
+                    used.stream().mapToLong(RollupRow::unpricedTokens).sum(),
+                    used.stream().mapToLong(RollupRow::repricedTokens).sum(), List.copyOf(costByModel));
+        }
     }
 
     /** The rounding rule: half up to cents, applied once to each amount shown. */

@@ -387,6 +387,21 @@ class StatementExactnessTest {
                     } else {
                         assertThat(actual.margin()).as("margin of %s", where).isEqualByComparingTo(margin);
                     }
+                    if (actual.cost() != null) {
+                        assertThat(actual.lines().stream().map(Statement.Line::cost)
+                                .reduce(BigDecimal.ZERO, BigDecimal::add))
+                                .as("the lines of %s add up to its cost", where).isEqualByComparingTo(actual.cost());
+                        for (Statement.Line line : actual.lines()) {
+                            BigDecimal exact = line.costUsd().multiply(rate);
+                            assertThat(line.cost()).as("cost of %s's line %s", where, line.agentId())
+                                    .isBetween(exact.setScale(2, RoundingMode.FLOOR),
+                                            exact.setScale(2, RoundingMode.CEILING));
+                            assertThat(line.costByModel().stream().map(Statement.ModelCost::cost)
+                                    .reduce(BigDecimal.ZERO, BigDecimal::add))
+                                    .as("the models of %s's line %s add up to it", where, line.agentId())
+                                    .isEqualByComparingTo(line.cost());
+                        }
+                    }
                     Map<UUID, BigDecimal> actualLines = new HashMap<>();
                     actual.lines().stream().filter(l -> l.rate() != null)
                             .forEach(l -> actualLines.put(l.agentId(), l.revenue()));
