@@ -1,6 +1,7 @@
 // The Billing page. Owners and admins get the overview: one row per organization for a
-// chosen month, sortable, with totals per currency, from GET /api/billing/overview. A user
-// bound to an organization gets that organization's Billing & Costs.
+// chosen month, sortable, with totals per currency, from GET /api/billing/overview; with an
+// organization picked in the switcher, that organization's Billing & Costs (its statement).
+// A user bound to an organization gets that organization's Billing & Costs.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
@@ -26,6 +27,7 @@ class BillingOverview extends LightElement {
     error: { state: true },
     loading: { state: true },
     ownOrg: { state: true },
+    pickedOrg: { state: true },
   };
 
   constructor() {
@@ -36,9 +38,28 @@ class BillingOverview extends LightElement {
 
   connectedCallback() {
     super.connectedCallback();
-    this.unsubscribe = orgContext.subscribe(() => this.requestUpdate());
-    if (isOperator(this.me)) this.load();
+    this.unsubscribe = orgContext.subscribe(() => this.follow());
+    if (isOperator(this.me)) this.follow();
     else if (this.me?.clientOrgId) this.loadOwnOrg();
+  }
+
+  /** Shows what the switcher says: the picked organization's statement, or every organization. */
+  async follow() {
+    const picked = orgContext.selected;
+    this.error = null;
+    if (!picked) {
+      this.pickedOrg = null;
+      if (!this.overview) await this.load();
+      return;
+    }
+    if (this.pickedOrg?.id === picked) return;
+    this.pickedOrg = null;
+    try {
+      const org = await get(`/api/organizations/${picked}`, { org: null });
+      if (orgContext.selected === picked) this.pickedOrg = org;
+    } catch (e) {
+      this.error = e.message;
+    }
   }
 
   async loadOwnOrg() {
@@ -52,15 +73,6 @@ class BillingOverview extends LightElement {
   disconnectedCallback() {
     super.disconnectedCallback();
     this.unsubscribe?.();
-  }
-
-  /** The rows and totals to show: every org, or only the one picked in the switcher (its figures are its total). */
-  shown() {
-    const picked = orgContext.selected;
-    if (!picked) return { items: this.overview.items, totals: this.overview.totals };
-    const items = this.overview.items.filter((s) => s.orgId === picked);
-    return { items, totals: items.map((s) => ({ currency: s.currency, orgs: 1, revenue: s.revenue, cost: s.cost,
-      costUsd: s.costUsd, margin: s.margin })) };
   }
 
   async load() {
@@ -83,7 +95,7 @@ class BillingOverview extends LightElement {
     const { key, descending } = this.sort;
     const column = COLUMNS.find((c) => c.key === key);
     const value = (row) => (key === 'cost' ? row.cost ?? row.costUsd : row[key]);
-    return [...this.shown().items].sort((a, b) => {
+    return [...this.overview.items].sort((a, b) => {
       const x = value(a);
       const y = value(b);
       if (x === null || x === undefined) return 1;
@@ -102,6 +114,7 @@ class BillingOverview extends LightElement {
         ${this.me?.pages?.includes('organizations') ? html`Open an organization's Billing &amp; Costs tab from
           <a href="#/organizations">Organizations</a>.` : 'Ask an owner or admin for the billing you need.'}</p>`;
     }
+    if (orgContext.selected) return this.renderPickedOrg();
     return html`
       <div class="page-head">
         <h1>Billing overview</h1>
@@ -119,6 +132,16 @@ class BillingOverview extends LightElement {
     if (!this.ownOrg) return html`<h1>Billing</h1><p class="loading" role="status">Loading billing…</p>`;
     return html`<div class="page-head"><h1>Billing &amp; Costs</h1><span>${this.ownOrg.name}</span></div>
       <organization-billing .org=${this.ownOrg} .me=${this.me}></organization-billing>`;
+  }
+
+  renderPickedOrg() {
+    const head = html`<div class="page-head"><h1>Billing &amp; Costs</h1>
+      <span>${this.pickedOrg?.name ?? ''}</span></div>
+      <p class="hint">Pick <em>All organizations</em> in the switcher for the overview of every client.</p>`;
+    if (this.error) return html`${head}<p class="error" role="alert">${this.error}</p>`;
+    if (!this.pickedOrg) return html`${head}<p class="loading" role="status">Loading billing…</p>`;
+    return html`${head}<organization-billing .org=${this.pickedOrg} .me=${this.me} .month=${this.month}>
+      </organization-billing>`;
   }
 
   table() {
@@ -140,13 +163,13 @@ class BillingOverview extends LightElement {
           <td>${s.currency}</td>
           <td class="num">${count(s.inputTokens + s.outputTokens + s.cachedInputTokens)}</td>
         </tr>`)}</tbody>
-        <tfoot>${this.shown().totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
+        <tfoot>${this.overview.totals.map((t) => html`<tr class="total" data-currency=${t.currency}>
           <th scope="row">Total ${t.currency} (${t.orgs} ${t.orgs === 1 ? 'client' : 'clients'})</th>
           <td class="num">${money(t.revenue, t.currency)}</td>
           <td class="num">${costOf(t)}</td>
           <td class="num">${margin(t.margin)}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
       </table>
-      ${this.overview.own && !orgContext.selected ? html`<p class="own" data-figure="own">Your own organization
+      ${this.overview.own ? html`<p class="own" data-figure="own">Your own organization
         (${this.overview.own.orgName}), not billed to a client: token cost ${costOf(this.overview.own)}
         in ${this.overview.month}, ${count(this.overview.own.inputTokens + this.overview.own.outputTokens
           + this.overview.own.cachedInputTokens)} tokens.</p>` : ''}`;

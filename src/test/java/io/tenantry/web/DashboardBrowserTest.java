@@ -369,8 +369,11 @@ class DashboardBrowserTest {
     @Order(9)
     void theOverviewListsEveryOrganizationSortableWithTotalsPerCurrency() throws Exception {
         browser.go("/#/billing");
-        // Beta Corp, opened last, is the context: back to every organization.
-        browser.findWithText("table.overview tbody", "Beta Corp");
+        // Beta Corp, opened last, is the context: the page is its Billing & Costs, its statement.
+        browser.findWithText("billing-overview .page-head", "Beta Corp");
+        browser.findWithText("billing-overview [data-figure=revenue]", "160.00");
+        assertThat(browser.all("table.overview")).isEmpty();
+        browser.screenshot("10-billing-picked-org");
         pick("");
         browser.findWithText("table.overview tfoot", "Total USD");
         assertThat(browser.text("table.overview tfoot")).contains("Total EUR");
@@ -382,9 +385,9 @@ class DashboardBrowserTest {
                 .contains("150.00");
         browser.screenshot("10-billing-overview");
         pick(orgB);
-        browser.waitUntilGone("table.overview tbody", "Acme");
-        assertThat(browser.all("table.overview tbody tr")).hasSize(1);
-        assertThat(browser.text("table.overview tfoot")).contains("Total EUR (1 client)").doesNotContain("USD (");
+        browser.findWithText("billing-overview .page-head", "Beta Corp");
+        browser.findWithText("billing-overview [data-figure=revenue]", "160.00");
+        assertThat(browser.text("billing-overview")).doesNotContain("Acme");
         pick("");
         browser.findWithText("table.overview tbody", "Acme");
         // The operator's own organization is no client row, but is shown apart.
