@@ -9,6 +9,7 @@ import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
@@ -39,6 +40,17 @@ class StrictJson implements WebMvcConfigurer {
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+    }
+
+    /**
+     * Amounts are written as digits, never in exponent form: an exact zero cost kept to twelve
+     * places read {@code 0E-12}, which a spreadsheet or a reader takes for a different thing.
+     * Every amount the server holds is bounded (NUMERIC columns, inputs refused by size), so the
+     * plain form is never long.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer plainDecimals() {
+        return builder -> builder.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
     }
 
     @Override

@@ -191,7 +191,11 @@ class StatementApiTest extends ServerTest {
         String model = "unpriced-" + java.util.UUID.randomUUID().toString().substring(0, 6);
         report(agent, model, 5_000, 1_000, 0, Instant.now());
 
-        JsonNode statement = month(org, thisMonth());
+        Api.Response unpriced = api.get("/api/organizations/" + org + "/billing?month=" + thisMonth()).as(owner)
+                .send().expect(200);
+        JsonNode statement = unpriced.json();
+        assertThat(unpriced.body()).as("a zero amount in digits, not 0E-12").contains("\"costUsd\":0.000000000000,")
+                .doesNotContainPattern(":-?[0-9.]+[eE][-+]?[0-9]");
         assertThat(statement.path("unpricedTokens").asLong()).isEqualTo(6_000);
         assertThat(statement.path("warnings").get(0).asString()).contains("6,000 tokens").contains(model);
         assertThat(statement.path("lines").get(0).path("unpricedTokens").asLong()).isEqualTo(6_000);
