@@ -49,7 +49,8 @@ final class UsageReports {
     record Reporter(UUID agent, Instant earliest, boolean defaultsToNow) {
 
         static Reporter agent(AgentPrincipal agent, Instant now, Duration maxLateness) {
-            Instant window = now.minus(maxLateness);
+            // To the microsecond, as times are kept: the window's start is then one a reporter can send.
+            Instant window = now.minus(maxLateness).truncatedTo(ChronoUnit.MICROS);
             Instant since = agent.speaksSince();
             return new Reporter(agent.agentId(), since.isAfter(window) ? since : window, true);
         }
