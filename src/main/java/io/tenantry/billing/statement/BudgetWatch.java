@@ -4,12 +4,15 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -36,6 +39,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  */
 @Component
 public class BudgetWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(BudgetWatch.class);
 
     private final OrganizationService organizations;
     private final OpenStatements open;
@@ -69,24 +74,39 @@ public class BudgetWatch {
 
     /**
      * Checks the month of {@code now}, and the one before until it is closed; answers how
-     * many thresholds were crossed for the first time.
+     * many thresholds were crossed for the first time. Each org's crossings are recorded in a
+     * transaction of their own, so that one org's failure never withholds another's alerts.
      */
     public int check(Instant now) {
         OrgScope all = OrgScope.allOrgs();
         YearMonth current = BillingMonth.of(now);
         OrgCallContext context = OrgCallContext.unattended(Actor.system("budget watch"), true, all,
                 "budget-" + now.toEpochMilli(), now);
-        return transactions.write(all, () -> {
+        record Due(List<Statement> statements, Map<UUID, Organization> orgs) {
+        }
+        Due due = transactions.read(all, () -> {
             List<Organization> budgeted = organizations.all(all).stream().filter(o -> o.monthlyBudget() != null)
                     .toList();
             if (budgeted.isEmpty()) {
-                return 0;
+                return new Due(List.of(), Map.of());
             }
-            Map<UUID, Organization> byId = budgeted.stream()
-                    .collect(Collectors.toMap(Organization::id, Function.identity()));
             YearMonth from = calendar.isClosed(current.minusMonths(1)) ? current : current.minusMonths(1);
-            return recordCrossed(context, open.compute(all, budgeted, false, from, current, now, false), byId);
+            return new Due(open.compute(all, budgeted, false, from, current, now, false), budgeted.stream()
+                    .collect(Collectors.toMap(Organization::id, Function.identity())));
         });
+        int crossed = 0;
+        for (Statement statement : due.statements()) {
+            if (crossedThresholds(statement, due.orgs().get(statement.orgId())).isEmpty()) {
+                continue;
+            }
+            try {
+                crossed += transactions.write(all, () -> recordCrossed(context, List.of(statement), due.orgs()));
+            } catch (RuntimeException e) {
+                log.error("the budget alerts of org {} for {} could not be recorded; the next check tries again",
+                        statement.orgId(), statement.month(), e);
+            }
+        }
+        return crossed;
     }
 
     /**
@@ -101,15 +121,7 @@ public class BudgetWatch {
         int crossed = 0;
         for (Statement statement : statements) {
             Organization org = orgs.get(statement.orgId());
-            if (org == null || statement.fxRate() == null || statement.monthlyBudget() == null) {
-                continue;
-            }
-            BigDecimal percentOfBudget = statement.costUsd().multiply(statement.fxRate())
-                    .multiply(BigDecimal.valueOf(100));
-            for (int threshold : org.budgetAlertThresholds()) {
-                if (percentOfBudget.compareTo(statement.monthlyBudget().multiply(BigDecimal.valueOf(threshold))) < 0) {
-                    break;
-                }
+            for (int threshold : crossedThresholds(statement, org)) {
                 BudgetAlerts.Alert alert = new BudgetAlerts.Alert(org.id(), statement.month(), threshold,
                         context.at(), statement.cost(), statement.monthlyBudget(), statement.currency());
                 if (alerts.record(all, alert)) {
@@ -119,6 +131,22 @@ public class BudgetWatch {
                                     "budget", statement.monthlyBudget(), "currency", statement.currency()));
                 }
             }
+        }
+        return crossed;
+    }
+
+    /** The thresholds of {@code org} that the statement's exact cost has reached, lowest first. */
+    private static List<Integer> crossedThresholds(Statement statement, Organization org) {
+        List<Integer> crossed = new ArrayList<>();
+        if (org == null || statement.fxRate() == null || statement.monthlyBudget() == null) {
+            return crossed;
+        }
+        BigDecimal percentOfBudget = statement.costUsd().multiply(statement.fxRate()).multiply(BigDecimal.valueOf(100));
+        for (int threshold : org.budgetAlertThresholds()) {
+            if (percentOfBudget.compareTo(statement.monthlyBudget().multiply(BigDecimal.valueOf(threshold))) < 0) {
+                break;
+            }
+            crossed.add(threshold);
         }
         return crossed;
     }
