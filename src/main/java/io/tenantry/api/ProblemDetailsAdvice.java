@@ -126,11 +126,31 @@ public class ProblemDetailsAdvice {
                 null);
     }
 
-    /** A constraint the database enforces that a service check did not catch first (a race). */
+    /**
+     * A constraint the database enforces that a service check did not catch first (a race):
+     * a conflict. A value the database cannot hold (SQLSTATE class 22: a number out of its
+     * column's range, a text too long) is no conflict and no fault of the caller's, whose input
+     * passed every check: it is the server's, said as such (a month's close once answered
+     * "reload and try again" to a cost too large for its column).
+     */
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e) {
+        if (sqlState(e).startsWith("22")) {
+            log.error("a value the database cannot hold reached the API edge", e);
+            return answer(HttpStatus.INTERNAL_SERVER_ERROR, "A value was too large for the server to store; nothing "
+                    + "was changed. This is the server's fault and is logged for its operators.", null);
+        }
         log.warn("constraint violation reached the API edge", e);
         return answer(HttpStatus.CONFLICT, "The change conflicts with the current data; reload and try again.", null);
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return "";
     }
 
     @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)
