@@ -86,6 +86,10 @@ final class UsageReports {
         if (body == null) {
             throw ApiException.badRequest(null, "Send one usage event, or {\"events\": [...]}.");
         }
+        if (idempotencyKey != null && !EVENT_ID.matcher(idempotencyKey).matches()) {
+            throw ApiException.badRequest("Idempotency-Key", "The Idempotency-Key header must be 1 to 200 visible "
+                    + "characters, or not be sent.");
+        }
         if (!body.containsKey("events")) {
             String eventId = text(body, "eventId", "");
             if (eventId != null && idempotencyKey != null && !eventId.equals(idempotencyKey)) {

@@ -109,9 +109,15 @@ class UsageApiTest extends ServerTest {
         api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey).json(used).send().expect(201);
         api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey).json(used).send().expect(201);
         Api.Response noId = api.post("/agent/v1/usage").as(key).json(used).send().expect(400);
+        Api.Response emptyKey = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", "").json(used).send()
+                .expect(400);
+        Api.Response spacedKey = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", "two words")
+                .json(used).send().expect(400);
 
         assertThat(storedOrgs(idempotencyKey)).hasSize(1);
         assertThat(noId.text("field")).isEqualTo("eventId");
+        assertThat(emptyKey.text("field")).isEqualTo("Idempotency-Key");
+        assertThat(spacedKey.text("detail")).contains("Idempotency-Key header must be");
     }
 
     @Test
