@@ -25,6 +25,7 @@ import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
+import io.tenantry.api.JsonObjectBody;
 import io.tenantry.tenancy.OrgCallContext;
 import io.swagger.v3.oas.annotations.headers.Header;
 import jakarta.servlet.http.HttpServletRequest;
@@ -125,7 +126,7 @@ class UsageController {
     @PostMapping("/agent/v1/usage")
     ResponseEntity<Object> report(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {Event.class, Batch.class})))
-            @RequestBody(required = false) Map<String, Object> body,
+            @JsonObjectBody @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             HttpServletRequest request) {
         OrgCallContext reporting = context;
@@ -167,7 +168,7 @@ class UsageController {
     @PostMapping("/api/usage")
     ResponseEntity<Object> importUsage(OrgCallContext context,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {ImportedEvent.class, ImportedBatch.class})))
-            @RequestBody(required = false) Map<String, Object> body,
+            @JsonObjectBody @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         context.requireOperator("import usage");
         return answer(body, ingestion.ingest(context, checked(UsageReports.read(body,
