@@ -2,7 +2,9 @@ package io.tenantry.api;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PushbackInputStream;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON mapper, so with every rule of {@link StrictJson}. What it refuses is thrown as Spring's
  * own body reading throws it, so {@link ProblemDetailsAdvice} answers it the same way: a body
  * without a declared type is 415 (a declared type other than JSON is refused before, by
- * {@link JsonBodiesOnly}), and one that is not a JSON object is 400. The parameter keeps its
+ * {@link JsonBodiesOnly}, or here when there is no body), and one that is not a JSON object is
+ * 400. Unlike Spring's, a wildcard type ({@code *}{@code /*}) is a 415, not a 500. The parameter keeps its
  * {@code @RequestBody}, which the API document is made from; this resolver is asked before
  * Spring's, which would otherwise claim it.
  */
@@ -74,6 +77,12 @@ class JsonObjectBodyResolver implements HandlerMethodArgumentResolver {
     public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer container, NativeWebRequest request,
             WebDataBinderFactory binders) throws HttpMediaTypeNotSupportedException {
         HttpServletRequest http = request.getNativeRequest(HttpServletRequest.class);
+        // As Spring decides: a declared type that is not JSON is refused even with no body
+        // (415), and a body without a declared type too; no body at all is null.
+        MediaType type = http.getContentType() == null ? null : MediaType.parseMediaType(http.getContentType());
+        if (type != null && !json(type)) {
+            throw new HttpMediaTypeNotSupportedException(type, List.of(MediaType.APPLICATION_JSON));
+        }
         try {
             PushbackInputStream body = new PushbackInputStream(http.getInputStream(), 1);
             int first = body.read();
@@ -81,11 +90,11 @@ class JsonObjectBodyResolver implements HandlerMethodArgumentResolver {
                 return null;
             }
             body.unread(first);
-            if (http.getContentType() == null) {
+            if (type == null) {
                 throw new HttpMediaTypeNotSupportedException(MediaType.APPLICATION_OCTET_STREAM,
                         List.of(MediaType.APPLICATION_JSON));
             }
-            return read(body);
+            return read(body, type.getCharset());
         } catch (JacksonException | IOException e) {
             // A body cut short or over the size limit (RequestSizeLimit) arrives here as well.
             throw new HttpMessageNotReadableException("The request body cannot be read as a JSON object", e,
@@ -93,12 +102,24 @@ class JsonObjectBodyResolver implements HandlerMethodArgumentResolver {
         }
     }
 
-    private Map<String, Object> read(InputStream body) {
+    /**
+     * Jackson detects the Unicode encodings from the bytes themselves; a body declared in any
+     * other charset (ISO-8859-1, EBCDIC) is decoded by that charset, as Spring's reading does.
+     */
+    private Map<String, Object> read(InputStream body, Charset charset) {
         ObjectReader made = reader;
         if (made == null) {
             made = mapper.getObject().readerFor(Map.class);
             reader = made;
         }
-        return made.readValue(body);
+        if (charset == null || charset.name().startsWith("UTF-")) {
+            return made.readValue(body);
+        }
+        return made.readValue(new InputStreamReader(body, charset));
+    }
+
+    private static boolean json(MediaType type) {
+        return type.getType().equalsIgnoreCase("application") && (type.getSubtype().equalsIgnoreCase("json")
+                || type.getSubtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
     }
 }

@@ -45,6 +45,26 @@ class JsonObjectBodyTest extends ServerTest {
         }
         Api.Response text = api.post("/api/usage").as(owner).header("Content-Type", "text/plain").raw("{}").send();
         assertThat(text.status()).isEqualTo(415);
+        for (String type : List.of("text/plain", "application/xml", "*/*", "application/json; charset=bogus")) {
+            Api.Response empty = api.post("/api/usage").as(owner).raw(new byte[0], type).send();
+            assertThat(empty.status()).as("an empty body declared %s: %s", type, empty).isEqualTo(415);
+        }
+    }
+
+    @Test
+    void aBodyIsDecodedByTheCharsetItDeclares() {
+        String agent = platform.createAgent(platform.createOrg("Charsets"), "Encoded");
+        String report = "{\"agentId\": \"" + agent + "\", \"eventId\": \"ebcdic-1\", \"model\": \"gpt-4o\", "
+                + "\"inputTokens\": 3, \"outputTokens\": 4, \"occurredAt\": \"" + java.time.Instant.now() + "\"}";
+
+        Api.Response ebcdic = api.post("/api/usage").as(owner).raw(report.getBytes(java.nio.charset.Charset
+                .forName("IBM037")), "application/json; charset=IBM037").send();
+        Api.Response utf16 = api.post("/api/usage").as(owner).raw(report.replace("ebcdic-1", "utf16-1")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_16), "application/json").send();
+
+        assertThat(ebcdic.status()).as(ebcdic.toString()).isEqualTo(201);
+        assertThat(ebcdic.json().path("eventId").asString()).isEqualTo("ebcdic-1");
+        assertThat(utf16.status()).as(utf16.toString()).isEqualTo(201);
     }
 
     @Test

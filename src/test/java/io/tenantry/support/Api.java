@@ -129,6 +129,13 @@ public final class Api {
             return this;
         }
 
+        /** A body of these bytes, declared as {@code contentType}. */
+        public Call raw(byte[] value, String contentType) {
+            this.bytes = value;
+            headers.put("Content-Type", contentType);
+            return this;
+        }
+
         /** A multipart/form-data body: {@code fields} as text parts, and a part "file" holding {@code content}. */
         public Call file(String fileName, byte[] content, Map<String, String> fields) {
             String boundary = "tenantry-" + java.util.UUID.randomUUID();
