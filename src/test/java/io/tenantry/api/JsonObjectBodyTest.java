@@ -49,6 +49,11 @@ class JsonObjectBodyTest extends ServerTest {
             Api.Response empty = api.post("/api/usage").as(owner).raw(new byte[0], type).send();
             assertThat(empty.status()).as("an empty body declared %s: %s", type, empty).isEqualTo(415);
         }
+        for (String type : List.of("*/*", "application/*")) {
+            Api.Response wildcard = api.patch("/api/agents/" + agent).as(owner).raw(new byte[0], type).send();
+            assertThat(wildcard.status()).as("Spring's reading, an empty body declared %s: %s", type, wildcard)
+                    .isEqualTo(415);
+        }
     }
 
     @Test
