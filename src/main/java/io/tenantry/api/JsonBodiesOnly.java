@@ -73,11 +73,15 @@ class JsonBodiesOnly extends OncePerRequestFilter {
 
     private static boolean json(String type) {
         try {
-            MediaType media = MediaType.parseMediaType(type);
-            return !media.isWildcardType() && !media.isWildcardSubtype() && (media.isCompatibleWith(
-                    MediaType.APPLICATION_JSON) || media.getSubtype().endsWith("+json"));
+            return json(MediaType.parseMediaType(type));
         } catch (InvalidMediaTypeException e) {
             return false;
         }
+    }
+
+    /** application/json or application/*+json, as the JSON reader takes (no wildcard: it names no type). */
+    static boolean json(MediaType type) {
+        return type.getType().equals("application")
+                && (type.getSubtype().equals("json") || type.getSubtype().endsWith("+json"));
     }
 }

@@ -80,7 +80,7 @@ class JsonObjectBodyResolver implements HandlerMethodArgumentResolver {
         // As Spring decides: a declared type that is not JSON is refused even with no body
         // (415), and a body without a declared type too; no body at all is null.
         MediaType type = http.getContentType() == null ? null : MediaType.parseMediaType(http.getContentType());
-        if (type != null && !json(type)) {
+        if (type != null && !JsonBodiesOnly.json(type)) {
             throw new HttpMediaTypeNotSupportedException(type, List.of(MediaType.APPLICATION_JSON));
         }
         try {
@@ -116,10 +116,5 @@ class JsonObjectBodyResolver implements HandlerMethodArgumentResolver {
             return made.readValue(body);
         }
         return made.readValue(new InputStreamReader(body, charset));
-    }
-
-    private static boolean json(MediaType type) {
-        return type.getType().equalsIgnoreCase("application") && (type.getSubtype().equalsIgnoreCase("json")
-                || type.getSubtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
     }
 }
