@@ -128,8 +128,7 @@ public class UsageIngestion {
             Map<UUID, OrgTimeline> timelines = histories.get();
             PriceBook book = prices.get();
             List<UsageRepository.Priced> priced = new ArrayList<>();
-            List<OrgTimeline> timelineOf = new ArrayList<>();
-            List<String> named = new ArrayList<>();
+            List<String> pastHolderOf = new ArrayList<>();
             for (Report report : reports) {
                 List<UsageEvent> events = report.events();
                 for (int i = 0; i < events.size(); i++) {
@@ -139,9 +138,8 @@ public class UsageIngestion {
                     if (timeline == null) {
                         throw ApiException.notFound("The agent of " + which);
                     }
-                    timelineOf.add(timeline);
-                    named.add(which);
                     UUID orgId = timeline.orgAt(event.occurredAt());
+                    pastHolderOf.add(timeline.currentOrg().filter(orgId::equals).isPresent() ? null : which);
                     Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
                     YearMonth usageMonth = BillingMonth.of(event.occurredAt());
                     priced.add(new UsageRepository.Priced(event, orgId,
@@ -150,7 +148,7 @@ public class UsageIngestion {
                 }
             }
             boolean[] stored = usage.insertNew(all, priced);
-            refuseDeletedHolders(all, pastHolders(priced, stored, timelineOf, named));
+            refuseDeletedHolders(all, pastHolders(priced, stored, pastHolderOf));
             rollups.add(all, added(priced, stored));
             for (Report report : reports) {
                 report.alongside().accept(all);
@@ -168,16 +166,16 @@ public class UsageIngestion {
 
     /**
      * The orgs other than their agents' current ones that newly stored events are billed to,
-     * each with the first event that names it. A retry stores nothing, so it is answered as
-     * the first time even where that org is gone.
+     * each with the first event that names it ({@code pastHolderOf}: per event, how it is
+     * named where it is billed to such an org, else null). A retry stores nothing, so it is
+     * answered as the first time even where that org is gone.
      */
     private static Map<UUID, String> pastHolders(List<UsageRepository.Priced> priced, boolean[] stored,
-            List<OrgTimeline> timelines, List<String> named) {
+            List<String> pastHolderOf) {
         Map<UUID, String> pastHolders = new HashMap<>();
         for (int i = 0; i < stored.length; i++) {
-            UUID orgId = priced.get(i).orgId();
-            if (stored[i] && !timelines.get(i).currentOrg().filter(orgId::equals).isPresent()) {
-                pastHolders.putIfAbsent(orgId, named.get(i));
+            if (stored[i] && pastHolderOf.get(i) != null) {
+                pastHolders.putIfAbsent(priced.get(i).orgId(), pastHolderOf.get(i));
             }
         }
         return pastHolders;
