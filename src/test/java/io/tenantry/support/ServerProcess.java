@@ -38,6 +38,9 @@ public final class ServerProcess implements AutoCloseable {
         if (!environment.containsKey("TENANTRY_DATA_DIR")) {
             environment.put("TENANTRY_DATA_DIR", Files.createTempDirectory("tenantry-node").toString());
         }
+        // The test JVM's cached contexts share PostgreSQL's 100 connections with these nodes;
+        // a node's default pool of 16, all held idle, would leave too few when two run.
+        environment.putIfAbsent("TENANTRY_DB_POOL_SIZE", "8");
         int port = freePort();
         environment.put("TENANTRY_PORT", String.valueOf(port));
         return new ServerProcess(environment, port, File.createTempFile("tenantry-server-" + port + "-", ".log"));

@@ -52,9 +52,11 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
         TestPropertyValues.of("tenantry.billing.auto-close=false", "tenantry.billing.budget-check-interval=PT24H",
                 "tenantry.sessions.sweep-interval=PT24H").applyTo(context);
         // Test contexts stay cached while the suite runs; idle pools of 16 each would use up
-        // PostgreSQL's 100 connections after a few contexts.
-        TestPropertyValues.of("spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.maximum-pool-size=10")
-                .applyTo(context);
+        // PostgreSQL's 100 connections after a few contexts, and so would the connections a
+        // busy test opened if they stayed open idle (Hikari's default: ten minutes), so a
+        // context waiting in the cache closes all but one of them after ten seconds.
+        TestPropertyValues.of("spring.datasource.hikari.minimum-idle=1", "spring.datasource.hikari.maximum-pool-size=10",
+                "spring.datasource.hikari.idle-timeout=10000").applyTo(context);
         // Test clients say who they are with X-Forwarded-For (see Api), as behind a proxy on
         // this host. A test of the default, with no proxy trusted, sets tenantry.test.no-proxy.
         if (!context.getEnvironment().getProperty("tenantry.test.no-proxy", Boolean.class, false)) {
