@@ -66,8 +66,10 @@ class UsageController {
             example = "{\"eventId\": \"call-7f3a\", \"model\": \"gpt-4o\", \"inputTokens\": 1200, "
                     + "\"outputTokens\": 300}")
     record Event(@Schema(pattern = EVENT_ID, description = "Unique per agent: a retry with the same id is "
-            + "answered as the first time. Required unless the Idempotency-Key header is sent, which names a single "
-            + "event, or the events of a batch as key#0, key#1 and so on.")
+            + "answered as the first time. Required unless the Idempotency-Key header is sent, which names one "
+            + "request: an event alone, or a batch of just that event, takes the key as its id; the events of a "
+            + "larger batch take key#0, key#1 and so on. A key sent with one form and then the other is refused "
+            + "(409).")
             String eventId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
@@ -93,7 +95,7 @@ class UsageController {
     @Schema(name = "ImportedUsageEvent", description = "An imported event names its agent.")
     record ImportedEvent(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid") String agentId,
             @Schema(pattern = EVENT_ID, description = "Unique per agent; required unless the Idempotency-Key header "
-                    + "is sent.") String eventId,
+                    + "is sent, which names one request as for agents' reports.") String eventId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
@@ -136,8 +138,8 @@ class UsageController {
             try {
                 List<UsageEvent> events;
                 try {
-                    events = checked(UsageReports.read(body, UsageReports.Reporter.agent(reporter, now, maxLateness),
-                            idempotencyKey, now));
+                    events = ingestion.settle(UsageReports.read(body,
+                            UsageReports.Reporter.agent(reporter, now, maxLateness), idempotencyKey, now));
                 } catch (ApiException refused) {
                     // The principal may be a minute old: a key revoked since is told so, as on
                     // any other request, before it is told what is wrong with its report.
@@ -171,13 +173,8 @@ class UsageController {
             @JsonObjectBody @RequestBody(required = false) Map<String, Object> body,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         context.requireOperator("import usage");
-        return answer(body, ingestion.ingest(context, checked(UsageReports.read(body,
+        return answer(body, ingestion.ingest(context, ingestion.settle(UsageReports.read(body,
                 UsageReports.Reporter.operator(), idempotencyKey, Instant.now()))));
-    }
-
-    private List<UsageEvent> checked(UsageReports.Read read) {
-        ingestion.refuseUnlessRepeated(read.tooEarly());
-        return read.events();
     }
 
     private static ResponseEntity<Object> answer(Map<String, Object> body, UsageIngestion.Result result) {

@@ -31,6 +31,11 @@ public record UsageEvent(UUID agentId, String eventId, String model, long inputT
                 occurredAt);
     }
 
+    /** This event under another id: the id its Idempotency-Key gave it in a report of another form. */
+    UsageEvent withId(String otherId) {
+        return new UsageEvent(agentId, otherId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, given);
+    }
+
     /** This event as it would have been had it been sent without a time. */
     UsageEvent onArrival() {
         return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, null);

@@ -258,22 +258,51 @@ public class UsageIngestion {
     }
 
     /**
-     * Refuses the first of these events (dated before their reporter's window) that does not
-     * repeat an event already stored; those that do are stored as retries, answered as the
-     * first time (or refused as a conflict if their content differs).
+     * The report's events as they are to be stored, after the checks that wait for the store
+     * (one query, made only for reports that need it):
+     * <ul>
+     * <li>An Idempotency-Key names one request. An event sent alone and a batch of just that
+     * event are the same request and share the id (a batch of one took key#0 before they did,
+     * so a retry finds an event stored then under that id). A key first used for a batch of
+     * several and then for one event, or the other way round, is refused: the same usage
+     * would be stored under the ids of both forms and billed twice.</li>
+     * <li>An event dated before its reporter's window is refused unless it repeats an event
+     * already stored: a retry is answered as the first time (or refused as a conflict if its
+     * content differs) however late it comes.</li>
+     * </ul>
      */
-    void refuseUnlessRepeated(List<UsageReports.TooEarly> tooEarly) {
-        if (tooEarly.isEmpty()) {
-            return;
+    List<UsageEvent> settle(UsageReports.Read read) {
+        if (read.keyed().isEmpty() && read.tooEarly().isEmpty()) {
+            return read.events();
+        }
+        List<UsageEvent> events = new ArrayList<>(read.events());
+        List<UsageEvent> sought = new ArrayList<>(events);
+        for (UsageReports.KeyedByHeader keyed : read.keyed()) {
+            sought.add(events.get(keyed.index()).withId(keyed.otherForm()));
         }
         OrgScope all = OrgScope.allOrgs();
-        Map<String, UsageRepository.Stored> stored = transactions.read(all,
-                () -> usage.find(all, tooEarly.stream().map(UsageReports.TooEarly::event).toList()));
-        for (UsageReports.TooEarly one : tooEarly) {
-            if (!stored.containsKey(UsageRepository.key(one.event().agentId(), one.event().eventId()))) {
+        Map<String, UsageRepository.Stored> stored = transactions.read(all, () -> usage.find(all, sought));
+        for (UsageReports.KeyedByHeader keyed : read.keyed()) {
+            UsageEvent event = events.get(keyed.index());
+            UsageRepository.Stored otherForm = stored.get(UsageRepository.key(event.agentId(), keyed.otherForm()));
+            if (otherForm == null || stored.containsKey(UsageRepository.key(event.agentId(), event.eventId()))) {
+                continue;
+            }
+            if (!keyed.batch() && isRetryOf(otherForm, event)) {
+                events.set(keyed.index(), event.withId(keyed.otherForm()));
+                continue;
+            }
+            throw ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + keyed.key() + "' was first "
+                    + "sent with " + (keyed.batch() ? "a single event" : "a batch") + ". A key "
+                    + "names one request: retry that request as it was sent, or send this one with a new key.");
+        }
+        for (UsageReports.TooEarly one : read.tooEarly()) {
+            UsageEvent event = events.get(one.index());
+            if (!stored.containsKey(UsageRepository.key(event.agentId(), event.eventId()))) {
                 throw one.refusal();
             }
         }
+        return events;
     }
 
     private static List<RollupRow> added(List<UsageRepository.Priced> priced, boolean[] stored) {
@@ -299,13 +328,16 @@ public class UsageIngestion {
      * same event: a client may well fill the time in from the receipt.
      */
     private static UsageReceipt replay(UsageRepository.Stored earlier, UsageEvent event, String at) {
-        boolean same = earlier.fingerprint().equals(event.fingerprint())
-                || event.given() != null && event.given().equals(earlier.receipt().occurredAt())
-                        && earlier.fingerprint().equals(event.onArrival().fingerprint());
-        if (!same) {
+        if (!isRetryOf(earlier, event)) {
             throw ApiException.conflict(at + "eventId", at + "eventId '" + event.eventId()
                     + "' was already reported with different content.");
         }
         return earlier.receipt();
+    }
+
+    private static boolean isRetryOf(UsageRepository.Stored earlier, UsageEvent event) {
+        return earlier.fingerprint().equals(event.fingerprint())
+                || event.given() != null && event.given().equals(earlier.receipt().occurredAt())
+                        && earlier.fingerprint().equals(event.onArrival().fingerprint());
     }
 }

@@ -23,9 +23,10 @@ import io.tenantry.billing.pricing.ModelPrices;
 /**
  * Reads a usage report: one event, or {@code {events: [...]}} of up to {@value #MAX_BATCH}.
  * Every event is checked before anything is stored, and a problem names the event's
- * index and field, so a batch with one bad event is refused whole. One check waits for the
- * store: an agent's event dated before its window is refused only if it is not a retry of
- * one already stored (see {@link Read}).
+ * index and field, so a batch with one bad event is refused whole. Two checks wait for the
+ * store (UsageIngestion.settle): an agent's event dated before its window is refused only if
+ * it is not a retry of one already stored, and an Idempotency-Key may not name requests of
+ * both forms (see {@link Read}).
  */
 final class UsageReports {
 
@@ -75,10 +76,19 @@ final class UsageReports {
      * retry of an acknowledged event is answered as the first time however late it comes
      * (the window moves on while a client retries, and a new key or a move starts it anew).
      */
-    record Read(List<UsageEvent> events, List<TooEarly> tooEarly) {
+    record Read(List<UsageEvent> events, List<TooEarly> tooEarly, List<KeyedByHeader> keyed) {
     }
 
-    record TooEarly(UsageEvent event, ApiException refusal) {
+    /** The event at {@code index}, and the problem that refuses it unless it is a retry. */
+    record TooEarly(int index, ApiException refusal) {
+    }
+
+    /**
+     * The event at {@code index} took its id from the Idempotency-Key header; {@code otherForm}
+     * is the id the same key gives in the report's other form: key#0 for a single event (or a
+     * batch of one, which is the same request), the key itself for an event of a larger batch.
+     */
+    record KeyedByHeader(int index, String key, String otherForm, boolean batch) {
     }
 
     @SuppressWarnings("unchecked")
@@ -96,8 +106,10 @@ final class UsageReports {
                 throw ApiException.badRequest("eventId", "eventId and the Idempotency-Key header differ.");
             }
             List<TooEarly> tooEarly = new ArrayList<>(0);
-            UsageEvent event = event(body, "", reporter, eventId != null ? eventId : idempotencyKey, now, tooEarly);
-            return new Read(List.of(event), tooEarly);
+            UsageEvent event = event(body, "", 0, reporter, eventId != null ? eventId : idempotencyKey, now,
+                    tooEarly);
+            return new Read(List.of(event), tooEarly, idempotencyKey == null ? List.of()
+                    : List.of(new KeyedByHeader(0, idempotencyKey, idempotencyKey + "#0", false)));
         }
         onlyKnown(body, Set.of("events"), "", reporter);
         if (!(body.get("events") instanceof List<?> events)) {
@@ -112,7 +124,9 @@ final class UsageReports {
         }
         List<UsageEvent> read = new ArrayList<>(events.size());
         List<TooEarly> tooEarly = new ArrayList<>(0);
+        List<KeyedByHeader> keyed = new ArrayList<>(0);
         Set<String> seen = new HashSet<>();
+        boolean alone = events.size() == 1;
         for (int i = 0; i < events.size(); i++) {
             String at = "events[" + i + "].";
             if (!(events.get(i) instanceof Map<?, ?> event)) {
@@ -121,19 +135,21 @@ final class UsageReports {
             Map<String, Object> fields = (Map<String, Object>) event;
             String eventId = text(fields, "eventId", at);
             if (eventId == null && idempotencyKey != null) {
-                eventId = idempotencyKey + "#" + i;
+                // A batch of one is the same request as its event sent alone, so it takes the same id.
+                eventId = alone ? idempotencyKey : idempotencyKey + "#" + i;
+                keyed.add(new KeyedByHeader(i, idempotencyKey, alone ? idempotencyKey + "#0" : idempotencyKey, !alone));
             }
-            UsageEvent checked = event(fields, at, reporter, eventId, now, tooEarly);
+            UsageEvent checked = event(fields, at, i, reporter, eventId, now, tooEarly);
             if (!seen.add(checked.agentId() + "|" + checked.eventId())) {
                 throw ApiException.badRequest(at + "eventId", at + "eventId repeats an earlier event of this batch.");
             }
             read.add(checked);
         }
-        return new Read(read, tooEarly);
+        return new Read(read, tooEarly, keyed);
     }
 
-    private static UsageEvent event(Map<String, Object> fields, String at, Reporter reporter, String eventId,
-            Instant now, List<TooEarly> tooEarly) {
+    private static UsageEvent event(Map<String, Object> fields, String at, int index, Reporter reporter,
+            String eventId, Instant now, List<TooEarly> tooEarly) {
         onlyKnown(fields, reporter.fields(), at, reporter);
         UUID agentId = reporter.agent() != null ? reporter.agent() : agentId(fields, at);
         if (eventId == null) {
@@ -159,7 +175,7 @@ final class UsageReports {
         Instant given = occurredAt(time, at, reporter, now);
         UsageEvent event = new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given);
         if (given != null && given.isBefore(reporter.earliest())) {
-            tooEarly.add(new TooEarly(event, ApiException.badRequest(at + "occurredAt", at + "occurredAt is before "
+            tooEarly.add(new TooEarly(index, ApiException.badRequest(at + "occurredAt", at + "occurredAt is before "
                     + reporter.earliest() + ": an agent key reports usage only from when it was issued, since its "
                     + "agent joined its organization, and within the lateness window. An owner or admin imports "
                     + "older usage through /api/usage.")));

@@ -120,6 +120,104 @@ class UsageApiTest extends ServerTest {
         assertThat(spacedKey.text("detail")).contains("Idempotency-Key header must be");
     }
 
+    /** The events stored under an Idempotency-Key in either form: the key itself, or key#0, key#1... */
+    List<String> storedUnderKey(String idempotencyKey) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select event_id from usage_events where event_id = :key or event_id like :batch order by event_id")
+                .param("key", idempotencyKey).param("batch", idempotencyKey + "#%").query(String.class).list());
+    }
+
+    static Map<String, Object> withoutId(Map<String, Object> event) {
+        Map<String, Object> bare = new HashMap<>(event);
+        bare.remove("eventId");
+        return bare;
+    }
+
+    @Test
+    void anEventAloneAndABatchOfJustThatEventAreOneRequestUnderAnIdempotencyKey() {
+        String key = agentKey(platform.createOrg("One request, two shapes"));
+        Map<String, Object> used = withoutId(UsageEvents.event("gpt-4o", 40, 4, 0, Instant.now()));
+        String idempotencyKey = "shape-" + UUID.randomUUID();
+
+        Api.Response alone = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(used).send().expect(201);
+        Api.Response batched = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(Map.of("events", List.of(used))).send();
+
+        assertThat(batched.status()).as(batched.toString()).isEqualTo(201);
+        assertThat(batched.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(batched.json().path("events").get(0)).isEqualTo(alone.json());
+        assertThat(storedUnderKey(idempotencyKey)).containsExactly(idempotencyKey);
+    }
+
+    @Test
+    void anIdempotencyKeyFirstSentWithABatchIsRefusedForOtherUsageSentAloneAndTheOtherWayRound() {
+        String key = agentKey(platform.createOrg("Key reuse"));
+        Map<String, Object> first = withoutId(UsageEvents.event("gpt-4o", 100, 10, 0, Instant.now()));
+        Map<String, Object> second = withoutId(UsageEvents.event("gpt-4o", 200, 20, 0, Instant.now()));
+        String batchKey = "batch-" + UUID.randomUUID();
+        String aloneKey = "alone-" + UUID.randomUUID();
+
+        api.post("/agent/v1/usage").as(key).header("Idempotency-Key", batchKey)
+                .json(Map.of("events", List.of(first, second))).send().expect(201);
+        Api.Response secondAlone = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", batchKey)
+                .json(second).send();
+        Api.Response firstAlone = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", batchKey)
+                .json(first).send();
+        api.post("/agent/v1/usage").as(key).header("Idempotency-Key", aloneKey).json(first).send().expect(201);
+        Api.Response asBatch = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", aloneKey)
+                .json(Map.of("events", List.of(first, second))).send();
+        Api.Response batchRetried = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", batchKey)
+                .json(Map.of("events", List.of(first, second))).send();
+
+        assertThat(secondAlone.status()).as(secondAlone.toString()).isEqualTo(409);
+        assertThat(secondAlone.text("field")).isEqualTo("Idempotency-Key");
+        assertThat(secondAlone.text("detail")).contains("first sent with a batch");
+        assertThat(firstAlone.status()).as("the batch's first event, retried alone, was stored: " + firstAlone)
+                .isEqualTo(201);
+        assertThat(firstAlone.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(firstAlone.text("eventId")).isEqualTo(batchKey + "#0");
+        assertThat(asBatch.status()).as(asBatch.toString()).isEqualTo(409);
+        assertThat(asBatch.text("detail")).contains("first sent with a single event");
+        assertThat(batchRetried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(storedUnderKey(batchKey)).containsExactly(batchKey + "#0", batchKey + "#1");
+        assertThat(storedUnderKey(aloneKey)).containsExactly(aloneKey);
+    }
+
+    @Test
+    void aBatchOfOneStoredAsKeyHashZeroIsFoundByItsRetryInEitherShape() {
+        // Batches of one took key#0 until they were made the same request as their event alone:
+        // a retry of one stored then must still be found, not stored again under the key.
+        String agent = platform.createAgent(platform.createOrg("Stored the old way"), "Reporter");
+        String key = platform.issueKey(agent);
+        Map<String, Object> used = withoutId(UsageEvents.event("gpt-4o", 70, 7, 0, Instant.now()));
+        String idempotencyKey = "earlier-" + UUID.randomUUID();
+        Map<String, Object> storedThen = new HashMap<>(used);
+        storedThen.put("eventId", idempotencyKey + "#0");
+        Api.Response first = api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(storedThen))).send()
+                .expect(201);
+
+        Api.Response batched = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(Map.of("events", List.of(used))).send();
+        Api.Response alone = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(used).send();
+        Api.Response imported = api.post("/api/usage").as(owner).header("Idempotency-Key", idempotencyKey)
+                .json(UsageEvents.withAgent(used, agent)).send();
+        Map<String, Object> other = new HashMap<>(used);
+        other.put("inputTokens", 71);
+        Api.Response different = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(other).send();
+
+        for (Api.Response retry : List.of(batched, alone, imported)) {
+            assertThat(retry.status()).as(retry.toString()).isEqualTo(201);
+            assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        }
+        assertThat(batched.json().path("events").get(0)).isEqualTo(first.json().path("events").get(0));
+        assertThat(alone.json()).isEqualTo(first.json().path("events").get(0));
+        assertThat(different.status()).as(different.toString()).isEqualTo(409);
+        assertThat(storedUnderKey(idempotencyKey)).containsExactly(idempotencyKey + "#0");
+    }
+
     @Test
     void usageOfAModelWithoutAPriceIsStoredAndFlaggedNotCostedAtZero() {
         String key = agentKey(platform.createOrg("Unpriced"));

@@ -65,4 +65,24 @@ class UsageLatenessTest extends ServerTest {
         assertThat(inWindowAlone.header("Idempotent-Replayed"))
                 .as("the refused batch stored none of its events").isNull();
     }
+
+    @Test
+    void aLateRetryUnderAnIdempotencyKeyFindsTheEventStoredUnderTheKeysOtherFormOnTime()
+            throws InterruptedException {
+        String key = platform.issueKey(platform.createAgent(platform.createOrg("Keyed and late"), "Reporter"));
+        String idempotencyKey = "late-" + java.util.UUID.randomUUID();
+        Map<String, Object> sent = UsageEvents.event("gpt-4o", 6, 6, 0, Instant.now());
+        sent.remove("eventId");
+        Map<String, Object> batchOfOne = new java.util.HashMap<>(sent);
+        batchOfOne.put("eventId", idempotencyKey + "#0");
+        api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(batchOfOne))).send().expect(201);
+        Thread.sleep(2_500);
+
+        Api.Response retried = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(sent).send();
+
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+        assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retried.text("eventId")).isEqualTo(idempotencyKey + "#0");
+    }
 }
