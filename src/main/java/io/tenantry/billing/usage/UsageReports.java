@@ -160,8 +160,12 @@ final class UsageReports {
             throw ApiException.badRequest(at + "eventId", at + "eventId must be 1 to 200 visible characters.");
         }
         String model = text(fields, "model", at);
-        if (model == null || !ModelPrices.MODEL_NAME.matcher(model).matches()) {
+        if (model == null) {
             throw ApiException.badRequest(at + "model", at + "model is required: the model's name, such as gpt-4o.");
+        }
+        if (!ModelPrices.MODEL_NAME.matcher(model).matches()) {
+            throw ApiException.badRequest(at + "model", at + "model may have up to 100 letters, digits and . _ : @ - "
+                    + "and must start with a letter or digit, such as gpt-4o.");
         }
         long input = tokens(fields, "inputTokens", at, true);
         long output = tokens(fields, "outputTokens", at, true);

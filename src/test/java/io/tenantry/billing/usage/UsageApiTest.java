@@ -328,6 +328,13 @@ class UsageApiTest extends ServerTest {
             assertThat(response.text("field")).as(response.toString()).isEqualTo(bad.field());
         }
         api.post("/agent/v1/usage").as(key).raw("{\"events\":[").send().expect(400);
+        for (String model : List.of("gpt\u0000-4o", "gpt-4o\ud800", "gpt 4o", "-gpt", "g".repeat(101))) {
+            Map<String, Object> badModel = UsageEvents.event(model, 1, 1, 0, now);
+            Api.Response response = api.post("/agent/v1/usage").as(key).json(badModel).send().expect(400);
+            assertThat(response.text("field")).isEqualTo("model");
+            assertThat(response.text("detail")).as("a model sent is not said to be missing")
+                    .contains("may have up to 100 letters");
+        }
     }
 
     @Test
