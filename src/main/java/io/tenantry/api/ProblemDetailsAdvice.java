@@ -15,6 +15,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -97,6 +98,12 @@ public class ProblemDetailsAdvice {
     @ExceptionHandler(MissingPathVariableException.class)
     ResponseEntity<ProblemDetail> blankPathVariable(MissingPathVariableException e) {
         return answer(HttpStatus.BAD_REQUEST, e.getVariableName() + " is missing or malformed.", e.getVariableName());
+    }
+
+    /** A header the firewall refuses when a controller reads it (filters' reads go to SecurityConfig's handler). */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RequestRejectedException e) {
+        return answer(HttpStatus.BAD_REQUEST, Problems.REFUSED_CHARACTERS, null);
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)

@@ -37,6 +37,10 @@ public final class Problems {
         return problem;
     }
 
+    /** Why a request the firewall refused was refused (see SecurityConfig's handler and ProblemDetailsAdvice). */
+    public static final String REFUSED_CHARACTERS = "The request was refused: its address or a header holds "
+            + "characters the server does not accept (control characters, tabs among them, or unassigned ones).";
+
     /**
      * For filters that answer before any controller runs, in the shape Spring MVC gives the
      * problems controllers answer (with the address asked for as {@code instance}), so that a

@@ -4,6 +4,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -16,6 +17,7 @@ import org.springframework.security.web.authentication.session.NullAuthenticated
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
@@ -24,6 +26,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.web.servlet.DispatcherServlet;
 
 import io.tenantry.agent.AgentKeys;
+import io.tenantry.api.Problems;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.identity.ApiPages;
 import io.tenantry.identity.SessionAuthenticator;
@@ -62,6 +65,17 @@ class SecurityConfig {
         firewall.setAllowedHeaderNames(SecurityConfig::assignedAndNotControl);
         firewall.setAllowedHeaderValues(SecurityConfig::assignedAndNotControl);
         return firewall;
+    }
+
+    /**
+     * A request the firewall refuses is the client's error, answered as a problem detail: a
+     * tab in a header value, say, which HTTP allows and Tomcat passes on. Spring's default
+     * rethrows, and the error became a 500.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, rejected) -> Problems.write(request, response, HttpStatus.BAD_REQUEST,
+                Problems.REFUSED_CHARACTERS);
     }
 
     static boolean assignedAndNotControl(String text) {

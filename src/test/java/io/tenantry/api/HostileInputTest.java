@@ -408,6 +408,25 @@ class HostileInputTest extends ServerTest {
     }
 
     @Test
+    void aHeaderTheFirewallRefusesIsABadRequestNotAServerError() throws java.io.IOException {
+        String agentKey = platform.issueKey(platform.createAgent(org, "Tabbed reporter"));
+        // Read by the controller (the usage report's key), by a filter (the session token), and by both.
+        for (String headers : List.of("Authorization: Bearer " + agentKey + "\r\nIdempotency-Key: a\tb",
+                "Authorization: Bearer a\tb", "Authorization: Bearer " + agentKey + "\r\nX-Org-Id: " + org + "\tx")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write(("POST /agent/v1/usage HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+                assertThat(answer).as(headers).startsWith("HTTP/1.1 400 ");
+                assertThat(answer).as(headers).contains("application/problem+json")
+                        .contains("characters the server does not accept");
+            }
+        }
+    }
+
+    @Test
     void aUserWithOnlyTheDashboardPageLearnsNoOrganizationsName() {
         String dashboardOnly = platform.createUser("user", null, List.of("dashboard"));
 
