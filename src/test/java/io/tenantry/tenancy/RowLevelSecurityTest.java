@@ -62,6 +62,7 @@ class RowLevelSecurityTest {
             "model_prices", "model_aliases", "fx_rates", // one price list, its aliases and one rate table for every org
             "billing_closed_months", // which months are closed, for every org at once
             "job_runs", // which node ran which periodic job when
+            "usage_key_claims", // per agent, hashes of an Idempotency-Key and of its request's event ids
             "guardrail_baseline", // a count of baseline changes; the baseline's rules stay the default org's
             "knowledge_index_epoch", // which build of the nodes' search indexes is current, no org data
             // the gateway's providers and routes serve every org; keys stay in each org's vault

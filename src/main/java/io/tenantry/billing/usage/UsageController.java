@@ -68,8 +68,8 @@ class UsageController {
     record Event(@Schema(pattern = EVENT_ID, description = "Unique per agent: a retry with the same id is "
             + "answered as the first time. Required unless the Idempotency-Key header is sent, which names one "
             + "request: an event alone, or a batch of just that event, takes the key as its id; the events of a "
-            + "larger batch take key#0, key#1 and so on. A key sent with one form and then the other is refused "
-            + "(409).")
+            + "larger batch take key#0, key#1 and so on. A key names one request, per agent: sent again with other "
+            + "events, or in the other form, it is refused (409). It may not contain #.")
             String eventId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,

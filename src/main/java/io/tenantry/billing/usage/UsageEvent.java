@@ -12,9 +12,10 @@ import io.tenantry.crypto.Sha256;
  * none or one still ahead of the server's clock. {@code fingerprint} identifies its content
  * as the reporter sent it, so a retry with the same event id can be told from a different
  * event reusing the id: a retry arrives later, and is still the same event.
+ * {@code idempotencyKey} is the Idempotency-Key its id was made from, if it was.
  */
 public record UsageEvent(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
-        long cachedInputTokens, Instant occurredAt, Instant given) {
+        long cachedInputTokens, Instant occurredAt, Instant given, String idempotencyKey) {
 
     /**
      * How far ahead of the server's clock a given occurredAt may be: reporters' clocks run
@@ -28,17 +29,19 @@ public record UsageEvent(UUID agentId, String eventId, String model, long inputT
     public static UsageEvent at(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
             long cachedInputTokens, Instant occurredAt) {
         return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt,
-                occurredAt);
+                occurredAt, null);
     }
 
     /** This event under another id: the id its Idempotency-Key gave it in a report of another form. */
     UsageEvent withId(String otherId) {
-        return new UsageEvent(agentId, otherId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, given);
+        return new UsageEvent(agentId, otherId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, given,
+                idempotencyKey);
     }
 
     /** This event as it would have been had it been sent without a time. */
     UsageEvent onArrival() {
-        return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, null);
+        return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, null,
+                idempotencyKey);
     }
 
     String fingerprint() {

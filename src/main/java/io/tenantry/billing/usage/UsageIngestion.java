@@ -51,6 +51,7 @@ public class UsageIngestion {
     }
 
     private final UsageRepository usage;
+    private final UsageKeyClaims keyClaims;
     private final UsageRollups rollups;
     private final RollupLock rollupLock;
     private final AssignmentLock assignmentLock;
@@ -62,11 +63,12 @@ public class UsageIngestion {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    UsageIngestion(UsageRepository usage, UsageRollups rollups, RollupLock rollupLock, AssignmentLock assignmentLock,
+    UsageIngestion(UsageRepository usage, UsageKeyClaims keyClaims, UsageRollups rollups, RollupLock rollupLock, AssignmentLock assignmentLock,
             BillingCalendar calendar, AgentService agents, AgentKeys agentKeys, OrganizationService organizations,
             ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
         this.assignmentLock = assignmentLock;
         this.usage = usage;
+        this.keyClaims = keyClaims;
         this.rollups = rollups;
         this.rollupLock = rollupLock;
         this.calendar = calendar;
@@ -105,7 +107,8 @@ public class UsageIngestion {
      * The org comes from the assignment history, never from the report. The cost is a
      * fixed number of statements, whatever the number of events: the locks, the reporting
      * keys, the closed months, the agents' histories and the models' prices are read once, sent
-     * with the scope in one round trip, and the events are inserted in one batch. The
+     * with the scope in one round trip, and the events are inserted in one batch (reports sent
+     * with an Idempotency-Key add their keys' claims, a batch insert). The
      * rollups that statements read are updated in the same transaction; usage of a month
      * already closed is billed in the first open month, as an adjustment.
      */
@@ -124,6 +127,7 @@ public class UsageIngestion {
                 .flatMap(r -> r.events().stream()).map(UsageEvent::model).collect(Collectors.toSet()));
         return transactions.write(all, opening, () -> {
             checkAgentsUnchanged(reporters, keys.get());
+            keyClaims.claim(reports.stream().map(Report::events).toList());
             Optional<YearMonth> closedThrough = closed.get();
             Map<UUID, OrgTimeline> timelines = histories.get();
             PriceBook book = prices.get();
@@ -261,11 +265,12 @@ public class UsageIngestion {
      * The report's events as they are to be stored, after the checks that wait for the store
      * (one query, made only for reports that need it):
      * <ul>
-     * <li>An Idempotency-Key names one request. An event sent alone and a batch of just that
-     * event are the same request and share the id (a batch of one took key#0 before they did,
-     * so a retry finds an event stored then under that id). A key first used for a batch of
-     * several and then for one event, or the other way round, is refused: the same usage
-     * would be stored under the ids of both forms and billed twice.</li>
+     * <li>An Idempotency-Key names one request (UsageKeyClaims, which the storing transaction
+     * holds to that exactly). Events stored before keys were claimed have no claim, so they
+     * are looked for here under the key's other form: an event sent alone and a batch of just
+     * that event are the same request and share the id, but a batch of one took key#0 before
+     * they did, and a retry finds an event stored then under that id. An earlier request of the
+     * other form with other events is refused, as a claim would be.</li>
      * <li>An event dated before its reporter's window is refused unless it repeats an event
      * already stored: a retry is answered as the first time (or refused as a conflict if its
      * content differs) however late it comes.</li>

@@ -96,9 +96,10 @@ final class UsageReports {
         if (body == null) {
             throw ApiException.badRequest(null, "Send one usage event, or {\"events\": [...]}.");
         }
-        if (idempotencyKey != null && !EVENT_ID.matcher(idempotencyKey).matches()) {
+        if (idempotencyKey != null && (!EVENT_ID.matcher(idempotencyKey).matches() || idempotencyKey.contains("#"))) {
+            // No #: a batch's events are named key#0, key#1..., which must not be another key's.
             throw ApiException.badRequest("Idempotency-Key", "The Idempotency-Key header must be 1 to 200 visible "
-                    + "characters, or not be sent.");
+                    + "characters other than #, or not be sent.");
         }
         if (!body.containsKey("events")) {
             String eventId = text(body, "eventId", "");
@@ -106,8 +107,8 @@ final class UsageReports {
                 throw ApiException.badRequest("eventId", "eventId and the Idempotency-Key header differ.");
             }
             List<TooEarly> tooEarly = new ArrayList<>(0);
-            UsageEvent event = event(body, "", 0, reporter, eventId != null ? eventId : idempotencyKey, now,
-                    tooEarly);
+            UsageEvent event = event(body, "", 0, reporter, eventId != null ? eventId : idempotencyKey,
+                    idempotencyKey, now, tooEarly);
             return new Read(List.of(event), tooEarly, idempotencyKey == null ? List.of()
                     : List.of(new KeyedByHeader(0, idempotencyKey, idempotencyKey + "#0", false)));
         }
@@ -137,9 +138,15 @@ final class UsageReports {
             if (eventId == null && idempotencyKey != null) {
                 // A batch of one is the same request as its event sent alone, so it takes the same id.
                 eventId = alone ? idempotencyKey : idempotencyKey + "#" + i;
+                if (eventId.length() > 200) {
+                    throw ApiException.badRequest("Idempotency-Key", "The Idempotency-Key header names a batch's "
+                            + "events key#0, key#1 and so on, each at most 200 characters: for a batch of "
+                            + events.size() + " events, the key may have at most "
+                            + (200 - ("#" + (events.size() - 1)).length()) + ".");
+                }
                 keyed.add(new KeyedByHeader(i, idempotencyKey, alone ? idempotencyKey + "#0" : idempotencyKey, !alone));
             }
-            UsageEvent checked = event(fields, at, i, reporter, eventId, now, tooEarly);
+            UsageEvent checked = event(fields, at, i, reporter, eventId, idempotencyKey, now, tooEarly);
             if (!seen.add(checked.agentId() + "|" + checked.eventId())) {
                 throw ApiException.badRequest(at + "eventId", at + "eventId repeats an earlier event of this batch.");
             }
@@ -149,7 +156,7 @@ final class UsageReports {
     }
 
     private static UsageEvent event(Map<String, Object> fields, String at, int index, Reporter reporter,
-            String eventId, Instant now, List<TooEarly> tooEarly) {
+            String eventId, String idempotencyKey, Instant now, List<TooEarly> tooEarly) {
         onlyKnown(fields, reporter.fields(), at, reporter);
         UUID agentId = reporter.agent() != null ? reporter.agent() : agentId(fields, at);
         if (eventId == null) {
@@ -177,7 +184,8 @@ final class UsageReports {
                     + "2026-01-31T09:30:00Z" + (reporter.defaultsToNow() ? ", or be left out." : "."));
         }
         Instant given = occurredAt(time, at, reporter, now);
-        UsageEvent event = new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given);
+        UsageEvent event = new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given,
+                idempotencyKey);
         if (given != null && given.isBefore(reporter.earliest())) {
             tooEarly.add(new TooEarly(index, ApiException.badRequest(at + "occurredAt", at + "occurredAt is before "
                     + reporter.earliest() + ": an agent key reports usage only from when it was issued, since its "

@@ -173,15 +173,119 @@ class UsageApiTest extends ServerTest {
         assertThat(secondAlone.status()).as(secondAlone.toString()).isEqualTo(409);
         assertThat(secondAlone.text("field")).isEqualTo("Idempotency-Key");
         assertThat(secondAlone.text("detail")).contains("first sent with a batch");
-        assertThat(firstAlone.status()).as("the batch's first event, retried alone, was stored: " + firstAlone)
-                .isEqualTo(201);
-        assertThat(firstAlone.header("Idempotent-Replayed")).isEqualTo("true");
-        assertThat(firstAlone.text("eventId")).isEqualTo(batchKey + "#0");
+        assertThat(firstAlone.status()).as("a part of a request is another request: " + firstAlone)
+                .isEqualTo(409);
+        assertThat(firstAlone.text("field")).isEqualTo("Idempotency-Key");
         assertThat(asBatch.status()).as(asBatch.toString()).isEqualTo(409);
         assertThat(asBatch.text("detail")).contains("first sent with a single event");
         assertThat(batchRetried.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(storedUnderKey(batchKey)).containsExactly(batchKey + "#0", batchKey + "#1");
         assertThat(storedUnderKey(aloneKey)).containsExactly(aloneKey);
+    }
+
+    @Test
+    void anIdempotencyKeyNamesOneRequestWhateverEventsItCarries() {
+        String agent = platform.createAgent(platform.createOrg("One key, one request"), "Reporter");
+        String other = platform.createAgent(platform.createOrg("One key, other agent"), "Other reporter");
+        String key = platform.issueKey(agent);
+        Instant now = Instant.now();
+        Map<String, Object> a = withoutId(UsageEvents.event("gpt-4o", 1, 1, 0, now));
+        Map<String, Object> b = withoutId(UsageEvents.event("gpt-4o", 2, 2, 0, now));
+        Map<String, Object> c = withoutId(UsageEvents.event("gpt-4o", 3, 3, 0, now));
+        Map<String, Object> ownId = new HashMap<>(a);
+        ownId.put("eventId", "own-" + UUID.randomUUID());
+        List<Api.Response> refused = new ArrayList<>();
+
+        // A batch whose first event has an id of its own, then its second event alone.
+        String mixed = "mixed-" + UUID.randomUUID();
+        send(key, mixed, Map.of("events", List.of(ownId, b, c))).expect(201);
+        refused.add(send(key, mixed, b));
+        // A batch of one event with an id of its own, then the event alone.
+        String ownAlone = "own-alone-" + UUID.randomUUID();
+        Map<String, Object> ownId2 = new HashMap<>(b);
+        ownId2.put("eventId", "own-" + UUID.randomUUID());
+        send(key, ownAlone, Map.of("events", List.of(ownId2))).expect(201);
+        refused.add(send(key, ownAlone, b));
+        // A batch grown, and one shortened, under its key.
+        String grown = "grown-" + UUID.randomUUID();
+        send(key, grown, Map.of("events", List.of(a, b))).expect(201);
+        refused.add(send(key, grown, Map.of("events", List.of(a, b, c))));
+        refused.add(send(key, grown, Map.of("events", List.of(a, b, c).subList(0, 1))));
+        // An operator's batch for two agents, then the second agent's event alone, and reordered.
+        String imported = "import-" + UUID.randomUUID();
+        Map<String, Object> forAgent = UsageEvents.withAgent(a, agent);
+        Map<String, Object> forOther = UsageEvents.withAgent(b, other);
+        api.post("/api/usage").as(owner).header("Idempotency-Key", imported)
+                .json(Map.of("events", List.of(forAgent, forOther))).send().expect(201);
+        refused.add(api.post("/api/usage").as(owner).header("Idempotency-Key", imported).json(forOther).send());
+        refused.add(api.post("/api/usage").as(owner).header("Idempotency-Key", imported)
+                .json(Map.of("events", List.of(forOther, forAgent))).send());
+        Api.Response importRetried = api.post("/api/usage").as(owner).header("Idempotency-Key", imported)
+                .json(Map.of("events", List.of(forAgent, forOther))).send();
+
+        for (Api.Response response : refused) {
+            assertThat(response.status()).as(response.toString()).isEqualTo(409);
+            assertThat(response.text("field")).as(response.toString()).isEqualTo("Idempotency-Key");
+        }
+        assertThat(importRetried.status()).as(importRetried.toString()).isEqualTo(201);
+        assertThat(importRetried.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(storedUnderKey(mixed)).containsExactly(mixed + "#1", mixed + "#2");
+        assertThat(storedUnderKey(ownAlone)).isEmpty();
+        assertThat(storedUnderKey(grown)).containsExactly(grown + "#0", grown + "#1");
+        assertThat(storedUnderKey(imported)).containsExactly(imported + "#0", imported + "#1");
+    }
+
+    @Test
+    void anEventAloneAndABatchSentAtOnceUnderOneKeyAreStoredAsOneRequest() throws Exception {
+        String key = agentKey(platform.createOrg("Racing shapes"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                Map<String, Object> first = withoutId(UsageEvents.event("gpt-4o", 100, 10, 0, Instant.now()));
+                Map<String, Object> second = withoutId(UsageEvents.event("gpt-4o", 200, 20, 0, Instant.now()));
+                String idempotencyKey = "race-" + UUID.randomUUID();
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                var alone = pool.submit(() -> {
+                    start.await();
+                    return send(key, idempotencyKey, first);
+                });
+                var batched = pool.submit(() -> {
+                    start.await();
+                    return send(key, idempotencyKey, Map.of("events", List.of(first, second)));
+                });
+                start.countDown();
+
+                List<Integer> statuses = List.of(alone.get().status(), batched.get().status());
+                assertThat(statuses).as("round %d: %s / %s", round, alone.get(), batched.get())
+                        .containsExactlyInAnyOrder(201, 409);
+                assertThat(storedUnderKey(idempotencyKey)).as("round %d", round).isIn(List.of(idempotencyKey),
+                        List.of(idempotencyKey + "#0", idempotencyKey + "#1"));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anIdempotencyKeyThatCannotNameABatchsEventsIsRefusedNamingTheHeader() {
+        String key = agentKey(platform.createOrg("Unnameable"));
+        Map<String, Object> used = withoutId(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now()));
+        Map<String, Object> more = withoutId(UsageEvents.event("gpt-4o", 2, 2, 0, Instant.now()));
+
+        Api.Response hashed = send(key, "key#0", used);
+        Api.Response tooLongForTwo = send(key, "k".repeat(199), Map.of("events", List.of(used, more)));
+        Api.Response longAlone = send(key, "k".repeat(200), used);
+
+        assertThat(hashed.status()).as(hashed.toString()).isEqualTo(400);
+        assertThat(hashed.text("field")).isEqualTo("Idempotency-Key");
+        assertThat(tooLongForTwo.status()).as(tooLongForTwo.toString()).isEqualTo(400);
+        assertThat(tooLongForTwo.text("field")).isEqualTo("Idempotency-Key");
+        assertThat(tooLongForTwo.text("detail")).contains("at most 198");
+        assertThat(longAlone.status()).as(longAlone.toString()).isEqualTo(201);
+    }
+
+    Api.Response send(String agentKey, String idempotencyKey, Map<String, Object> body) {
+        return api.post("/agent/v1/usage").as(agentKey).header("Idempotency-Key", idempotencyKey).json(body).send();
     }
 
     @Test

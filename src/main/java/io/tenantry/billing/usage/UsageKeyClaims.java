@@ -1,0 +1,113 @@
+package io.tenantry.billing.usage;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.crypto.Sha256;
+
+/**
+ * An Idempotency-Key names one request, per agent. Events take their ids from it (the key
+ * for an event alone or a batch of one, key#0, key#1... for a larger batch's), so the key
+ * sent again with a request of the other form, or with other events, would store the same
+ * usage again under other ids and bill it twice. The first request under a key claims it
+ * with a hash of its events' ids in order; a later request under the key with other ids is
+ * refused. The claim is a row under a primary key, written in the transaction that stores
+ * the events: of two requests sent at once under one key, the second waits for the first
+ * to commit (on PostgreSQL; on H2 write transactions take turns) and is judged against it.
+ * Platform bookkeeping without org data: an agent id and two hashes (V34).
+ */
+@Repository
+class UsageKeyClaims {
+
+    private record Claim(UUID agentId, String key, String keyHash, String requestHash) {
+    }
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+
+    UsageKeyClaims(JdbcClient jdbc, JdbcTemplate batch) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+    }
+
+    /**
+     * Claims the keys these reports' events were sent under (each a list of one report's
+     * events), or refuses the first report whose key an earlier, other request holds.
+     */
+    void claim(List<List<UsageEvent>> reports) {
+        Map<String, Claim> claims = new HashMap<>();
+        for (List<UsageEvent> events : reports) {
+            Map<String, List<String>> idsByAgentKey = new LinkedHashMap<>();
+            Map<String, UsageEvent> firstOf = new HashMap<>();
+            for (UsageEvent event : events) {
+                if (event.idempotencyKey() != null) {
+                    String agentKey = event.agentId() + "|" + event.idempotencyKey();
+                    idsByAgentKey.computeIfAbsent(agentKey, k -> new ArrayList<>()).add(event.eventId());
+                    firstOf.putIfAbsent(agentKey, event);
+                }
+            }
+            idsByAgentKey.forEach((agentKey, ids) -> {
+                UsageEvent first = firstOf.get(agentKey);
+                Claim claim = new Claim(first.agentId(), first.idempotencyKey(), Sha256.hex(first.idempotencyKey()),
+                        Sha256.hex(String.join(" ", ids)));
+                Claim earlier = claims.putIfAbsent(agentKey, claim);
+                if (earlier != null && !earlier.requestHash().equals(claim.requestHash())) {
+                    throw refused(claim);
+                }
+            });
+        }
+        if (claims.isEmpty()) {
+            return;
+        }
+        // One order for every transaction, so that two claiming the same keys wait, never deadlock.
+        List<Claim> ordered = claims.values().stream()
+                .sorted(Comparator.comparing((Claim c) -> c.agentId().toString()).thenComparing(Claim::keyHash))
+                .toList();
+        int[] inserted = batch.batchUpdate("""
+                insert into usage_key_claims (agent_id, key_hash, request_hash) values (?, ?, ?)
+                on conflict do nothing
+                """, new BatchPreparedStatementSetter() {
+                    @Override
+                    public void setValues(PreparedStatement row, int i) throws SQLException {
+                        row.setObject(1, ordered.get(i).agentId());
+                        row.setString(2, ordered.get(i).keyHash());
+                        row.setString(3, ordered.get(i).requestHash());
+                    }
+
+                    @Override
+                    public int getBatchSize() {
+                        return ordered.size();
+                    }
+                });
+        for (int i = 0; i < inserted.length; i++) {
+            if (inserted[i] == 1) {
+                continue;
+            }
+            Claim claim = ordered.get(i);
+            String held = jdbc.sql("select request_hash from usage_key_claims where agent_id = :agent and key_hash = :key")
+                    .param("agent", claim.agentId()).param("key", claim.keyHash()).query(String.class).single();
+            if (!held.equals(claim.requestHash())) {
+                throw refused(claim);
+            }
+        }
+    }
+
+    private static ApiException refused(Claim claim) {
+        return ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + claim.key() + "' was first sent "
+                + "with other usage events. A key names one request: retry that request as it was sent, or send "
+                + "this one with a new key.");
+    }
+}
