@@ -2,6 +2,7 @@ package io.tenantry.billing.usage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 
@@ -138,6 +139,7 @@ class UsageController {
             try {
                 List<UsageEvent> events;
                 try {
+                    onlyOneKey(request);
                     events = ingestion.settle(UsageReports.read(body,
                             UsageReports.Reporter.agent(reporter, now, maxLateness), idempotencyKey, now));
                 } catch (ApiException refused) {
@@ -171,10 +173,20 @@ class UsageController {
     ResponseEntity<Object> importUsage(OrgCallContext context,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(oneOf = {ImportedEvent.class, ImportedBatch.class})))
             @JsonObjectBody @RequestBody(required = false) Map<String, Object> body,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest request) {
         context.requireOperator("import usage");
+        onlyOneKey(request);
         return answer(body, ingestion.ingest(context, ingestion.settle(UsageReports.read(body,
                 UsageReports.Reporter.operator(), idempotencyKey, Instant.now()))));
+    }
+
+    /** Two Idempotency-Key headers would be read as one key joined by a comma: a key that was never sent. */
+    private static void onlyOneKey(HttpServletRequest request) {
+        Enumeration<String> keys = request.getHeaders("Idempotency-Key");
+        if (keys.hasMoreElements() && keys.nextElement() != null && keys.hasMoreElements()) {
+            throw ApiException.badRequest("Idempotency-Key", "Send one Idempotency-Key header, not several.");
+        }
     }
 
     private static ResponseEntity<Object> answer(Map<String, Object> body, UsageIngestion.Result result) {

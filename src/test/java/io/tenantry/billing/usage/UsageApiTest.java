@@ -275,6 +275,11 @@ class UsageApiTest extends ServerTest {
         Api.Response hashed = send(key, "key#0", used);
         Api.Response tooLongForTwo = send(key, "k".repeat(199), Map.of("events", List.of(used, more)));
         Api.Response longAlone = send(key, "k".repeat(200), used);
+        Api.Response twoKeys = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", "first-key")
+                .header("idempotency-key", "second-key").json(more).send();
+        Api.Response twoKeysImported = api.post("/api/usage").as(owner).header("Idempotency-Key", "first-key")
+                .header("idempotency-key", "second-key").json(UsageEvents.withAgent(more, "00000000-0000-0000-0000-"
+                        + "000000000001")).send();
 
         assertThat(hashed.status()).as(hashed.toString()).isEqualTo(400);
         assertThat(hashed.text("field")).isEqualTo("Idempotency-Key");
@@ -282,6 +287,11 @@ class UsageApiTest extends ServerTest {
         assertThat(tooLongForTwo.text("field")).isEqualTo("Idempotency-Key");
         assertThat(tooLongForTwo.text("detail")).contains("at most 198");
         assertThat(longAlone.status()).as(longAlone.toString()).isEqualTo(201);
+        for (Api.Response twice : List.of(twoKeys, twoKeysImported)) {
+            assertThat(twice.status()).as("two keys are not one key joined by a comma: " + twice).isEqualTo(400);
+            assertThat(twice.text("field")).isEqualTo("Idempotency-Key");
+        }
+        assertThat(storedUnderKey("first-key,second-key")).isEmpty();
     }
 
     Api.Response send(String agentKey, String idempotencyKey, Map<String, Object> body) {
