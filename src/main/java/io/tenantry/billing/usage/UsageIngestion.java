@@ -127,7 +127,7 @@ public class UsageIngestion {
                 .flatMap(r -> r.events().stream()).map(UsageEvent::model).collect(Collectors.toSet()));
         return transactions.write(all, opening, () -> {
             checkAgentsUnchanged(reporters, keys.get());
-            keyClaims.claim(reports.stream().map(Report::events).toList());
+            keyClaims.claim(reports);
             Optional<YearMonth> closedThrough = closed.get();
             Map<UUID, OrgTimeline> timelines = histories.get();
             PriceBook book = prices.get();
@@ -334,6 +334,9 @@ public class UsageIngestion {
      */
     private static UsageReceipt replay(UsageRepository.Stored earlier, UsageEvent event, String at) {
         if (!isRetryOf(earlier, event)) {
+            if (event.idempotencyKey() != null) {
+                throw UsageKeyClaims.refused(event.idempotencyKey());
+            }
             throw ApiException.conflict(at + "eventId", at + "eventId '" + event.eventId()
                     + "' was already reported with different content.");
         }

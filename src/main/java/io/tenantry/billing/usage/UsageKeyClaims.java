@@ -27,6 +27,9 @@ import io.tenantry.crypto.Sha256;
  * refused. The claim is a row under a primary key, written in the transaction that stores
  * the events: of two requests sent at once under one key, the second waits for the first
  * to commit (on PostgreSQL; on H2 write transactions take turns) and is judged against it.
+ * An operator's import names many agents: besides each agent's claim, the key is claimed
+ * for all imports (under {@link #IMPORTS}) with the agents and ids of all its events, so
+ * that an import retried with another agent's event added is refused too.
  * Platform bookkeeping without org data: an agent id and two hashes (V34).
  */
 @Repository
@@ -34,6 +37,9 @@ class UsageKeyClaims {
 
     private record Claim(UUID agentId, String key, String keyHash, String requestHash) {
     }
+
+    /** The claimant of operators' imports, as a whole: no agent has this id. */
+    static final UUID IMPORTS = new UUID(0, 0);
 
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
@@ -44,30 +50,32 @@ class UsageKeyClaims {
     }
 
     /**
-     * Claims the keys these reports' events were sent under (each a list of one report's
-     * events), or refuses the first report whose key an earlier, other request holds.
+     * Claims the keys these reports' events were sent under, or refuses the first report
+     * whose key an earlier, other request holds.
      */
-    void claim(List<List<UsageEvent>> reports) {
+    void claim(List<UsageIngestion.Report> reports) {
         Map<String, Claim> claims = new HashMap<>();
-        for (List<UsageEvent> events : reports) {
-            Map<String, List<String>> idsByAgentKey = new LinkedHashMap<>();
-            Map<String, UsageEvent> firstOf = new HashMap<>();
-            for (UsageEvent event : events) {
+        for (UsageIngestion.Report report : reports) {
+            Map<UUID, List<String>> idsByAgent = new LinkedHashMap<>();
+            List<String> all = new ArrayList<>();
+            String key = null;
+            for (UsageEvent event : report.events()) {
                 if (event.idempotencyKey() != null) {
-                    String agentKey = event.agentId() + "|" + event.idempotencyKey();
-                    idsByAgentKey.computeIfAbsent(agentKey, k -> new ArrayList<>()).add(event.eventId());
-                    firstOf.putIfAbsent(agentKey, event);
+                    key = event.idempotencyKey();
+                    idsByAgent.computeIfAbsent(event.agentId(), agent -> new ArrayList<>()).add(event.eventId());
+                    all.add(event.agentId() + ":" + event.eventId());
                 }
             }
-            idsByAgentKey.forEach((agentKey, ids) -> {
-                UsageEvent first = firstOf.get(agentKey);
-                Claim claim = new Claim(first.agentId(), first.idempotencyKey(), Sha256.hex(first.idempotencyKey()),
-                        Sha256.hex(String.join(" ", ids)));
-                Claim earlier = claims.putIfAbsent(agentKey, claim);
-                if (earlier != null && !earlier.requestHash().equals(claim.requestHash())) {
-                    throw refused(claim);
-                }
-            });
+            if (key == null) {
+                continue;
+            }
+            for (Map.Entry<UUID, List<String>> agent : idsByAgent.entrySet()) {
+                add(claims, new Claim(agent.getKey(), key, Sha256.hex(key), Sha256.hex(String.join(" ",
+                        agent.getValue()))));
+            }
+            if (report.context().caller().operator()) {
+                add(claims, new Claim(IMPORTS, key, Sha256.hex(key), Sha256.hex(String.join(" ", all))));
+            }
         }
         if (claims.isEmpty()) {
             return;
@@ -105,9 +113,21 @@ class UsageKeyClaims {
         }
     }
 
-    private static ApiException refused(Claim claim) {
-        return ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + claim.key() + "' was first sent "
+    /** Two reports stored together under one key must name the same request too. */
+    private static void add(Map<String, Claim> claims, Claim claim) {
+        Claim earlier = claims.putIfAbsent(claim.agentId() + "|" + claim.keyHash(), claim);
+        if (earlier != null && !earlier.requestHash().equals(claim.requestHash())) {
+            throw refused(claim);
+        }
+    }
+
+    static ApiException refused(String key) {
+        return ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + key + "' was first sent "
                 + "with other usage events. A key names one request: retry that request as it was sent, or send "
                 + "this one with a new key.");
+    }
+
+    private static ApiException refused(Claim claim) {
+        return refused(claim.key());
     }
 }

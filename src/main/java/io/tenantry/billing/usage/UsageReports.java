@@ -135,6 +135,10 @@ final class UsageReports {
             }
             Map<String, Object> fields = (Map<String, Object>) event;
             String eventId = text(fields, "eventId", at);
+            if (alone && eventId != null && idempotencyKey != null && !eventId.equals(idempotencyKey)) {
+                // A batch of one is the same request as its event alone, held to the same rule.
+                throw ApiException.badRequest(at + "eventId", at + "eventId and the Idempotency-Key header differ.");
+            }
             if (eventId == null && idempotencyKey != null) {
                 // A batch of one is the same request as its event sent alone, so it takes the same id.
                 eventId = alone ? idempotencyKey : idempotencyKey + "#" + i;

@@ -200,18 +200,23 @@ class UsageApiTest extends ServerTest {
         String mixed = "mixed-" + UUID.randomUUID();
         send(key, mixed, Map.of("events", List.of(ownId, b, c))).expect(201);
         refused.add(send(key, mixed, b));
-        // A batch of one event with an id of its own, then the event alone.
+        // A batch of one event with an id of its own is held to the rule of the event alone.
         String ownAlone = "own-alone-" + UUID.randomUUID();
         Map<String, Object> ownId2 = new HashMap<>(b);
         ownId2.put("eventId", "own-" + UUID.randomUUID());
-        send(key, ownAlone, Map.of("events", List.of(ownId2))).expect(201);
-        refused.add(send(key, ownAlone, b));
+        Api.Response ownIdBatchOfOne = send(key, ownAlone, Map.of("events", List.of(ownId2)));
+        // The same key with other content.
+        String changed = "changed-" + UUID.randomUUID();
+        send(key, changed, a).expect(201);
+        refused.add(send(key, changed, b));
         // A batch grown, and one shortened, under its key.
         String grown = "grown-" + UUID.randomUUID();
         send(key, grown, Map.of("events", List.of(a, b))).expect(201);
         refused.add(send(key, grown, Map.of("events", List.of(a, b, c))));
         refused.add(send(key, grown, Map.of("events", List.of(a, b, c).subList(0, 1))));
-        // An operator's batch for two agents, then the second agent's event alone, and reordered.
+        // An operator's batch for two agents, then the second agent's event alone, reordered, and
+        // grown by a third agent's event.
+        String third = platform.createAgent(platform.createOrg("One key, third agent"), "Third reporter");
         String imported = "import-" + UUID.randomUUID();
         Map<String, Object> forAgent = UsageEvents.withAgent(a, agent);
         Map<String, Object> forOther = UsageEvents.withAgent(b, other);
@@ -220,6 +225,8 @@ class UsageApiTest extends ServerTest {
         refused.add(api.post("/api/usage").as(owner).header("Idempotency-Key", imported).json(forOther).send());
         refused.add(api.post("/api/usage").as(owner).header("Idempotency-Key", imported)
                 .json(Map.of("events", List.of(forOther, forAgent))).send());
+        refused.add(api.post("/api/usage").as(owner).header("Idempotency-Key", imported)
+                .json(Map.of("events", List.of(forAgent, forOther, UsageEvents.withAgent(c, third)))).send());
         Api.Response importRetried = api.post("/api/usage").as(owner).header("Idempotency-Key", imported)
                 .json(Map.of("events", List.of(forAgent, forOther))).send();
 
@@ -230,7 +237,9 @@ class UsageApiTest extends ServerTest {
         assertThat(importRetried.status()).as(importRetried.toString()).isEqualTo(201);
         assertThat(importRetried.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(storedUnderKey(mixed)).containsExactly(mixed + "#1", mixed + "#2");
-        assertThat(storedUnderKey(ownAlone)).isEmpty();
+        assertThat(ownIdBatchOfOne.status()).as(ownIdBatchOfOne.toString()).isEqualTo(400);
+        assertThat(ownIdBatchOfOne.text("field")).isEqualTo("events[0].eventId");
+        assertThat(storedUnderKey(changed)).containsExactly(changed);
         assertThat(storedUnderKey(grown)).containsExactly(grown + "#0", grown + "#1");
         assertThat(storedUnderKey(imported)).containsExactly(imported + "#0", imported + "#1");
     }
