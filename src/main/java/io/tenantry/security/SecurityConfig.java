@@ -26,8 +26,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.web.servlet.DispatcherServlet;
 
 import io.tenantry.agent.AgentKeys;
-import io.tenantry.api.Problems;
 import io.tenantry.agent.RecentAgentKeys;
+import io.tenantry.api.Problems;
 import io.tenantry.identity.ApiPages;
 import io.tenantry.identity.SessionAuthenticator;
 import io.tenantry.tenancy.OrgContextFilter;

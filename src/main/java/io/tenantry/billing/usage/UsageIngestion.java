@@ -63,9 +63,9 @@ public class UsageIngestion {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    UsageIngestion(UsageRepository usage, UsageKeyClaims keyClaims, UsageRollups rollups, RollupLock rollupLock, AssignmentLock assignmentLock,
-            BillingCalendar calendar, AgentService agents, AgentKeys agentKeys, OrganizationService organizations,
-            ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
+    UsageIngestion(UsageRepository usage, UsageKeyClaims keyClaims, UsageRollups rollups, RollupLock rollupLock,
+            AssignmentLock assignmentLock, BillingCalendar calendar, AgentService agents, AgentKeys agentKeys,
+            OrganizationService organizations, ModelPrices prices, ScopedTransactions transactions, AuditLog audit) {
         this.assignmentLock = assignmentLock;
         this.usage = usage;
         this.keyClaims = keyClaims;
@@ -297,7 +297,7 @@ public class UsageIngestion {
                 events.set(keyed.index(), event.withId(keyed.otherForm()));
                 continue;
             }
-            throw ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + keyed.key() + "' was first "
+            throw ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + event.idempotencyKey() + "' was first "
                     + "sent with " + (keyed.batch() ? "a single event" : "a batch") + ". A key "
                     + "names one request: retry that request as it was sent, or send this one with a new key.");
         }

@@ -36,6 +36,15 @@ import io.tenantry.crypto.Sha256;
 class UsageKeyClaims {
 
     private record Claim(UUID agentId, String key, String keyHash, String requestHash) {
+
+        /** Which claim this is: one per agent and key. */
+        String slot() {
+            return slot(agentId, keyHash);
+        }
+
+        static String slot(UUID agentId, String keyHash) {
+            return agentId + "|" + keyHash;
+        }
     }
 
     /** The claimant of operators' imports, as a whole: no agent has this id. */
@@ -69,12 +78,12 @@ class UsageKeyClaims {
             if (key == null) {
                 continue;
             }
+            String keyHash = Sha256.hex(key);
             for (Map.Entry<UUID, List<String>> agent : idsByAgent.entrySet()) {
-                add(claims, new Claim(agent.getKey(), key, Sha256.hex(key), Sha256.hex(String.join(" ",
-                        agent.getValue()))));
+                add(claims, new Claim(agent.getKey(), key, keyHash, Sha256.hex(String.join(" ", agent.getValue()))));
             }
             if (report.context().caller().operator()) {
-                add(claims, new Claim(IMPORTS, key, Sha256.hex(key), Sha256.hex(String.join(" ", all))));
+                add(claims, new Claim(IMPORTS, key, keyHash, Sha256.hex(String.join(" ", all))));
             }
         }
         if (claims.isEmpty()) {
@@ -100,14 +109,27 @@ class UsageKeyClaims {
                         return ordered.size();
                     }
                 });
+        List<Claim> held = new ArrayList<>();
         for (int i = 0; i < inserted.length; i++) {
-            if (inserted[i] == 1) {
-                continue;
+            if (inserted[i] != 1) {
+                held.add(ordered.get(i));
             }
-            Claim claim = ordered.get(i);
-            String held = jdbc.sql("select request_hash from usage_key_claims where agent_id = :agent and key_hash = :key")
-                    .param("agent", claim.agentId()).param("key", claim.keyHash()).query(String.class).single();
-            if (!held.equals(claim.requestHash())) {
+        }
+        if (held.isEmpty()) {
+            return;
+        }
+        // Claimed before: by this request (a retry) or by another. One query for all of them.
+        Map<String, String> earlier = new HashMap<>();
+        jdbc.sql("select agent_id, key_hash, request_hash from usage_key_claims where agent_id in (:agents) and "
+                + "key_hash in (:keys)")
+                .param("agents", held.stream().map(Claim::agentId).distinct().toList())
+                .param("keys", held.stream().map(Claim::keyHash).distinct().toList())
+                .query(rs -> {
+                    earlier.put(Claim.slot(rs.getObject("agent_id", UUID.class), rs.getString("key_hash")),
+                            rs.getString("request_hash"));
+                });
+        for (Claim claim : held) {
+            if (!claim.requestHash().equals(earlier.get(claim.slot()))) {
                 throw refused(claim);
             }
         }
@@ -115,7 +137,7 @@ class UsageKeyClaims {
 
     /** Two reports stored together under one key must name the same request too. */
     private static void add(Map<String, Claim> claims, Claim claim) {
-        Claim earlier = claims.putIfAbsent(claim.agentId() + "|" + claim.keyHash(), claim);
+        Claim earlier = claims.putIfAbsent(claim.slot(), claim);
         if (earlier != null && !earlier.requestHash().equals(claim.requestHash())) {
             throw refused(claim);
         }

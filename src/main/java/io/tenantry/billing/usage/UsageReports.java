@@ -33,7 +33,8 @@ final class UsageReports {
     static final int MAX_BATCH = 1000;
     /** A trillion tokens in one event is far beyond any real call and keeps cost arithmetic bounded. */
     static final long MAX_TOKENS = 1_000_000_000_000L;
-    private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    private static final int MAX_EVENT_ID = 200;
+    private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1," + MAX_EVENT_ID + "}");
 
     private static final Set<String> EVENT_FIELDS = Set.of("eventId", "model", "inputTokens", "outputTokens",
             "cachedInputTokens", "occurredAt");
@@ -88,7 +89,7 @@ final class UsageReports {
      * is the id the same key gives in the report's other form: key#0 for a single event (or a
      * batch of one, which is the same request), the key itself for an event of a larger batch.
      */
-    record KeyedByHeader(int index, String key, String otherForm, boolean batch) {
+    record KeyedByHeader(int index, String otherForm, boolean batch) {
     }
 
     @SuppressWarnings("unchecked")
@@ -110,7 +111,7 @@ final class UsageReports {
             UsageEvent event = event(body, "", 0, reporter, eventId != null ? eventId : idempotencyKey,
                     idempotencyKey, now, tooEarly);
             return new Read(List.of(event), tooEarly, idempotencyKey == null ? List.of()
-                    : List.of(new KeyedByHeader(0, idempotencyKey, idempotencyKey + "#0", false)));
+                    : List.of(new KeyedByHeader(0, idempotencyKey + "#0", false)));
         }
         onlyKnown(body, Set.of("events"), "", reporter);
         if (!(body.get("events") instanceof List<?> events)) {
@@ -142,13 +143,13 @@ final class UsageReports {
             if (eventId == null && idempotencyKey != null) {
                 // A batch of one is the same request as its event sent alone, so it takes the same id.
                 eventId = alone ? idempotencyKey : idempotencyKey + "#" + i;
-                if (eventId.length() > 200) {
+                if (eventId.length() > MAX_EVENT_ID) {
                     throw ApiException.badRequest("Idempotency-Key", "The Idempotency-Key header names a batch's "
-                            + "events key#0, key#1 and so on, each at most 200 characters: for a batch of "
-                            + events.size() + " events, the key may have at most "
-                            + (200 - ("#" + (events.size() - 1)).length()) + ".");
+                            + "events key#0, key#1 and so on, each at most " + MAX_EVENT_ID + " characters: for a "
+                            + "batch of " + events.size() + " events, the key may have at most "
+                            + (MAX_EVENT_ID - ("#" + (events.size() - 1)).length()) + ".");
                 }
-                keyed.add(new KeyedByHeader(i, idempotencyKey, alone ? idempotencyKey + "#0" : idempotencyKey, !alone));
+                keyed.add(new KeyedByHeader(i, alone ? idempotencyKey + "#0" : idempotencyKey, !alone));
             }
             UsageEvent checked = event(fields, at, i, reporter, eventId, idempotencyKey, now, tooEarly);
             if (!seen.add(checked.agentId() + "|" + checked.eventId())) {
