@@ -19,6 +19,7 @@ import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -63,6 +64,20 @@ class AgentRepository {
     Optional<Agent> find(OrgScope scope, UUID id) {
         return jdbc.sql(SELECT + " where a.id = :id and " + scope.sql("a.org_id"))
                 .param("id", id).params(scope.parameters()).query(AgentRepository::map).optional();
+    }
+
+    /** The monthly budgets of those of {@code ids} that have one, within {@code scope}. */
+    Pipeline.Result<Map<UUID, BigDecimal>> monthlyBudgets(Pipeline pipeline, OrgScope scope, Collection<UUID> ids) {
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("ids", ids);
+        return pipeline.query("select id, monthly_budget from agents where id in (:ids) and monthly_budget is not null"
+                + " and " + scope.sql("org_id"), params, rs -> {
+                    Map<UUID, BigDecimal> budgets = new HashMap<>();
+                    while (rs.next()) {
+                        budgets.put(rs.getObject("id", UUID.class), rs.getBigDecimal("monthly_budget"));
+                    }
+                    return budgets;
+                });
     }
 
     /** Ids bound per query: a statement covering every org names thousands of agents. */

@@ -139,6 +139,15 @@ public class AgentService {
     }
 
     /** The agent, if it is within {@code scope}. Must run inside a transaction of {@code scope}. */
+    /**
+     * The monthly budgets of those of {@code ids} that have one and lie within {@code scope},
+     * read with the other statements of {@code pipeline}.
+     */
+    public Pipeline.Result<java.util.Map<UUID, java.math.BigDecimal>> monthlyBudgets(Pipeline pipeline, OrgScope scope,
+            java.util.Collection<UUID> ids) {
+        return ids.isEmpty() ? Pipeline.Result.of(java.util.Map.of()) : agents.monthlyBudgets(pipeline, scope, ids);
+    }
+
     public java.util.Optional<Agent> findWithin(OrgScope scope, UUID id) {
         return agents.find(scope, id);
     }

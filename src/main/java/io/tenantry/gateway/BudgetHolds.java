@@ -15,12 +15,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
-import io.tenantry.agent.Agent;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.billing.BillingMonth;
@@ -35,6 +35,7 @@ import io.tenantry.jdbc.GroupCommit;
 import io.tenantry.organization.Organization;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -150,12 +151,23 @@ class BudgetHolds implements DisposableBean {
     /**
      * Decides a round of one org's asks in one transaction, in arrival order, each counting
      * the holds granted before it; answers them once it has committed. Relaxed: a hold lost
-     * in a crash went with its call; every node sees it once committed.
+     * in a crash went with its call; every node sees it once committed. Three round trips
+     * and the commit, however many asks: what needs no lock, with the scope; the lock and what
+     * it guards; the holds granted.
      */
     private void decide(UUID orgId, List<CallAsk> asks) {
         OrgScope scope = OrgScope.of(orgId);
         Map<CallAsk, Object> outcomes = new HashMap<>();
-        transactions.writeRelaxed(scope, () -> decide(scope, orgId, asks, outcomes));
+        // What needs no lock is read first, so that calls hold the org's lock as briefly as can be.
+        Pipeline opening = new Pipeline();
+        Pipeline.Result<Optional<Organization>> org = organizations.find(opening, scope, orgId);
+        Pipeline.Result<Map<UUID, BigDecimal>> agentBudgets = agents.monthlyBudgets(opening, scope,
+                asks.stream().map(ask -> ask.agent.agentId()).collect(Collectors.toSet()));
+        Pipeline.Result<PriceBook> book = prices.book(opening, billedModels(asks));
+        transactions.writeRelaxed(scope, opening, () -> {
+            decide(scope, orgId, asks, org.get().orElse(null), agentBudgets.get(), book.get(), outcomes);
+            return null;
+        });
         for (CallAsk ask : asks) {
             Object outcome = outcomes.get(ask);
             if (outcome instanceof RuntimeException refused) {
@@ -166,23 +178,18 @@ class BudgetHolds implements DisposableBean {
         }
     }
 
-    private void decide(OrgScope scope, UUID orgId, List<CallAsk> asks, Map<CallAsk, Object> outcomes) {
-        // What needs no lock is read first, so that calls hold the org's lock as briefly as can be.
-        Organization org = organizations.find(scope, orgId).orElse(null);
+    private void decide(OrgScope scope, UUID orgId, List<CallAsk> asks, Organization org,
+            Map<UUID, BigDecimal> agentBudgets, PriceBook book, Map<CallAsk, Object> outcomes) {
         if (org == null) {
             asks.forEach(ask -> outcomes.put(ask, GatewayError.forbidden("organization_inactive",
                     "The agent's organization is gone.")));
             return;
         }
-        Map<UUID, Optional<BigDecimal>> agentBudgets = new HashMap<>();
         List<CallAsk> priced = new ArrayList<>();
         FxLookup fx = null;
-        PriceBook book = null;
         String currency = org.currency().name();
         for (CallAsk ask : asks) {
-            BigDecimal agentBudget = agentBudgets.computeIfAbsent(ask.agent.agentId(), id -> agents.findWithin(
-                    scope, id).map(Agent::monthlyBudget)).orElse(null);
-            if (org.monthlyBudget() == null && agentBudget == null) {
+            if (org.monthlyBudget() == null && !agentBudgets.containsKey(ask.agent.agentId())) {
                 continue;
             }
             try {
@@ -191,59 +198,72 @@ class BudgetHolds implements DisposableBean {
                 fx.rate(currency, ask.month).orElseThrow(() -> unverifiable("The organization's budget is in "
                         + currency + " and no USD to " + currency + " rate is set for " + ask.month + ": an "
                         + "operator must set one before calls can be checked against it."));
-                book = book != null ? book : prices.book(billedModels(asks));
                 ask.amountUsd = worstCostUsd(book, ask.route, ask.worst, Instant.now());
                 priced.add(ask);
             } catch (GatewayError unverifiable) {
                 outcomes.put(ask, unverifiable);
             }
         }
-        if (priced.isEmpty() || !holds.lockEnforcement(scope, orgId).map(GatewaySettings.BLOCK::equals)
-                .orElse(false)) {
+        if (priced.isEmpty()) {
+            return;
+        }
+        Instant stale = Instant.now().minus(holdFor);
+        // The lock first, then holds, then spend, each read as it is when its statement starts: a
+        // call whose hold is already gone when the holds are read had stored its usage before (both
+        // commit together), so the spend read after counts it. The other order can miss a call
+        // that ends between the two reads, counted in neither.
+        Pipeline locked = new Pipeline();
+        Pipeline.Result<Optional<String>> enforcement = holds.lockEnforcement(locked, scope, orgId);
+        Map<UUID, Pipeline.Result<BudgetHoldRepository.Held>> held = new HashMap<>();
+        for (CallAsk ask : priced) {
+            held.computeIfAbsent(ask.agent.agentId(), agent -> holds.held(locked, scope, orgId, agent, stale));
+        }
+        Map<String, Pipeline.Result<UsageTotals.Spend>> spent = new HashMap<>();
+        for (CallAsk ask : priced) {
+            UUID agentId = ask.agent.agentId();
+            spent.computeIfAbsent(agentId + "@" + ask.month, key -> usage.spend(locked, scope, orgId, agentId,
+                    ask.month));
+        }
+        transactions.inOpenTransaction(scope, locked);
+        if (!enforcement.get().map(GatewaySettings.BLOCK::equals).orElse(false)) {
             return;
         }
         Instant now = Instant.now();
-        Instant stale = now.minus(holdFor);
-        // Holds first, then spend, each read as it is when its statement starts: a call whose hold
-        // is already gone when the holds are read had stored its usage before (both commit together),
-        // so the spend read after counts it. The other order can miss a call that ends
-        // between the two reads, counted in neither.
-        Map<UUID, BudgetHoldRepository.Held> held = new HashMap<>();
-        for (CallAsk ask : priced) {
-            held.computeIfAbsent(ask.agent.agentId(), agent -> holds.held(scope, orgId, agent, stale));
-        }
-        Map<String, UsageTotals.Spend> spent = new HashMap<>();
+        Pipeline granted = new Pipeline();
         BigDecimal grantedToOrg = BigDecimal.ZERO;
         Map<UUID, BigDecimal> grantedToAgent = new HashMap<>();
         for (CallAsk ask : priced) {
             UUID agentId = ask.agent.agentId();
-            UsageTotals.Spend spend = spent.computeIfAbsent(agentId + "@" + ask.month, key -> usage.spend(scope,
-                    orgId, agentId, ask.month));
+            UsageTotals.Spend spend = spent.get(agentId + "@" + ask.month).get();
+            BudgetHoldRepository.Held heldNow = held.get(agentId).get();
             BigDecimal rate = fx.rate(currency, ask.month).orElseThrow();
             BigDecimal toAgent = grantedToAgent.getOrDefault(agentId, BigDecimal.ZERO);
             try {
                 if (org.monthlyBudget() != null) {
                     refuseIfOver("organization", org.monthlyBudget(), currency, rate, ask.amountUsd,
-                            spend.orgUsd(), held.get(agentId).orgUsd().add(grantedToOrg));
+                            spend.orgUsd(), heldNow.orgUsd().add(grantedToOrg));
                 }
-                BigDecimal agentBudget = agentBudgets.get(agentId).orElse(null);
+                BigDecimal agentBudget = agentBudgets.get(agentId);
                 if (agentBudget != null) {
                     refuseIfOver("agent", agentBudget, currency, rate, ask.amountUsd, spend.agentUsd(),
-                            held.get(agentId).agentUsd().add(toAgent));
+                            heldNow.agentUsd().add(toAgent));
                 }
             } catch (GatewayError over) {
                 outcomes.put(ask, over);
                 continue;
             }
             Hold hold = new Hold(UUID.randomUUID(), orgId);
-            holds.insert(scope, hold.id, orgId, agentId, ask.amountUsd, now);
+            holds.insert(granted, scope, hold.id, orgId, agentId, ask.amountUsd, now);
             grantedToOrg = grantedToOrg.add(ask.amountUsd);
             grantedToAgent.put(agentId, toAgent.add(ask.amountUsd));
             outcomes.put(ask, hold);
         }
         // Swept by a round that holds something: a round of refusals only changes nothing.
-        if (outcomes.values().stream().anyMatch(Hold.class::isInstance) && held.values().stream().anyMatch(h -> h.stale() > 0)) {
-            holds.sweep(scope, orgId, stale);
+        if (outcomes.values().stream().anyMatch(Hold.class::isInstance)) {
+            if (held.values().stream().anyMatch(h -> h.get().stale() > 0)) {
+                holds.sweep(granted, scope, orgId, stale);
+            }
+            transactions.inOpenTransaction(scope, granted);
         }
     }
 

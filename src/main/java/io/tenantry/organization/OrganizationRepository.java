@@ -19,11 +19,14 @@ import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /** SQL for organizations; every method takes the scope it may see. */
 @Repository
 class OrganizationRepository {
+
+    private static final String FIND = "select * from organizations where id = :id and ";
 
     private final JdbcClient jdbc;
     private final ScopedTransactions transactions;
@@ -34,9 +37,15 @@ class OrganizationRepository {
     }
 
     Optional<Organization> find(OrgScope scope, UUID id) {
-        return jdbc.sql("select * from organizations where id = :id and " + scope.sql("id"))
-                .param("id", id).params(scope.parameters())
+        return jdbc.sql(FIND + scope.sql("id")).param("id", id).params(scope.parameters())
                 .query(OrganizationRepository::map).optional();
+    }
+
+    Pipeline.Result<Optional<Organization>> find(Pipeline pipeline, OrgScope scope, UUID id) {
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("id", id);
+        return pipeline.query(FIND + scope.sql("id"), params, rs -> rs.next() ? Optional.of(map(rs, 0))
+                : Optional.empty());
     }
 
     /** Locks the row until the transaction ends, so checks and the write see the same state. */

@@ -20,6 +20,7 @@ import io.tenantry.audit.AuditLog;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -63,6 +64,11 @@ public class OrganizationService {
     /** An organization within {@code scope}; empty when it does not exist or lies outside. */
     public Optional<Organization> find(OrgScope scope, UUID id) {
         return transactions.read(scope, () -> repository.find(scope, id));
+    }
+
+    /** The same, read with the other statements of {@code pipeline}. */
+    public Pipeline.Result<Optional<Organization>> find(Pipeline pipeline, OrgScope scope, UUID id) {
+        return repository.find(pipeline, scope, id);
     }
 
     /**

@@ -123,6 +123,24 @@ public class ScopedTransactions {
         return write(scope, work, true, Optional.empty(), null);
     }
 
+    /** A relaxed write that starts with {@code opening}'s statements, as {@link #write(OrgScope, Pipeline, Supplier)}. */
+    public <T> T writeRelaxed(OrgScope scope, Pipeline opening, Supplier<T> work) {
+        return write(scope, work, true, Optional.empty(), opening);
+    }
+
+    /**
+     * Runs {@code next}'s steps in the transaction open in {@code scope}, on PostgreSQL the
+     * statements between two steps done here in one round trip: for work whose later
+     * statements depend on what its first ones answered (a lock taken once a read said it is
+     * needed), each group of them still one round trip.
+     */
+    public void inOpenTransaction(OrgScope scope, Pipeline next) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("no transaction is open to run these statements in");
+        }
+        run(writes, scope, () -> null, false, Optional.empty(), next);
+    }
+
     public void writeRelaxed(OrgScope scope, Runnable work) {
         writeRelaxed(scope, () -> {
             work.run();

@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.YearMonth;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Repository;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Usage summed per org, billed month, agent, model and usage month. Changed only in the
@@ -162,14 +164,19 @@ class UsageRollups {
     }
 
     /** The priced cost of one org's usage billed in {@code month}, and of one of its agents, in one read. */
-    UsageTotals.Spend spend(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
-        return jdbc.sql("select coalesce(sum(cost_usd), 0) as org_cost,"
+    Pipeline.Result<UsageTotals.Spend> spend(Pipeline pipeline, OrgScope scope, UUID orgId, UUID agentId,
+            YearMonth month) {
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("org", orgId);
+        params.put("month", BillingMonth.date(month));
+        params.put("agent", agentId);
+        return pipeline.query("select coalesce(sum(cost_usd), 0) as org_cost,"
                 + " coalesce(sum(case when agent_id = :agent then cost_usd end), 0) as agent_cost"
-                + " from usage_rollups where org_id = :org and billed_month = :month and " + scope.sql("org_id"))
-                .param("org", orgId).param("month", BillingMonth.date(month)).param("agent", agentId)
-                .params(scope.parameters())
-                .query((rs, n) -> new UsageTotals.Spend(rs.getBigDecimal("org_cost"), rs.getBigDecimal("agent_cost")))
-                .single();
+                + " from usage_rollups where org_id = :org and billed_month = :month and " + scope.sql("org_id"),
+                params, rs -> {
+                    rs.next();
+                    return new UsageTotals.Spend(rs.getBigDecimal("org_cost"), rs.getBigDecimal("agent_cost"));
+                });
     }
 
     /** Usage without a price billed in [from, to], per org, model and billed month; only where there is some. */

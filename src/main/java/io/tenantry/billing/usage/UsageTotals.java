@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Usage as statements read it: the rollups (summed per org, billed month, agent, model and
@@ -42,10 +43,11 @@ public class UsageTotals {
 
     /**
      * What one org's priced usage billed in {@code month} cost, and what one of its agents'
-     * did, in one read. Usage without a price counts nothing.
+     * did, in one read with the other statements of {@code pipeline}. Usage without a price
+     * counts nothing.
      */
-    public Spend spend(OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
-        return rollups.spend(scope, orgId, agentId, month);
+    public Pipeline.Result<Spend> spend(Pipeline pipeline, OrgScope scope, UUID orgId, UUID agentId, YearMonth month) {
+        return rollups.spend(pipeline, scope, orgId, agentId, month);
     }
 
     /** The earliest month any usage of the orgs of {@code scope} happened in. */
