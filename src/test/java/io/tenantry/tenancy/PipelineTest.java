@@ -98,6 +98,43 @@ class PipelineTest extends ServerTest {
         assertThat(Pipeline.Result.of("known").get()).isEqualTo("known");
     }
 
+    /**
+     * Statements that depend on what a transaction read first run in a later pipeline, inside
+     * that transaction: they see its writes, and go with it when it rolls back.
+     */
+    @Test
+    void aLaterPipelineRunsInTheOpenTransactionAndGoesWithIt() {
+        String first = "pipeline-" + UUID.randomUUID();
+        String second = "pipeline-" + UUID.randomUUID();
+        List<Long> seen = new ArrayList<>();
+
+        assertThatThrownBy(() -> transactions.write(OrgScope.none(), () -> {
+            jdbc.sql("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)")
+                    .param("k", first).update();
+            Pipeline next = new Pipeline();
+            Pipeline.Result<Long> earlier = next.query("select count(*) from sign_in_throttles where throttle_key = :k",
+                    Map.of("k", first), rs -> rs.next() ? rs.getLong(1) : -1);
+            next.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms)"
+                    + " values (:k, 3, 4)", Map.of("k", second));
+            transactions.inOpenTransaction(OrgScope.none(), next);
+            seen.add(earlier.get());
+            seen.add(jdbc.sql("select count(*) from sign_in_throttles where throttle_key = :k").param("k", second)
+                    .query(Long.class).single());
+            throw new IllegalStateException("the work fails after both");
+        })).hasMessage("the work fails after both");
+
+        assertThat(seen).as("the later pipeline saw the transaction's write, and the work saw its").containsExactly(1L,
+                1L);
+        assertThat(count(first)).isZero();
+        assertThat(count(second)).as("rolled back with the transaction").isZero();
+        assertThatThrownBy(() -> transactions.inOpenTransaction(OrgScope.none(), new Pipeline()))
+                .hasMessageContaining("no transaction is open");
+        assertThatThrownBy(() -> transactions.write(OrgScope.none(), () -> {
+            transactions.inOpenTransaction(OrgScope.allOrgs(), new Pipeline());
+            return null;
+        })).hasMessageContaining("cannot join");
+    }
+
     private long count(String key) {
         return transactions.read(OrgScope.none(), () -> jdbc.sql(
                 "select count(*) from sign_in_throttles where throttle_key = :k").param("k", key).query(Long.class)
