@@ -54,6 +54,32 @@ class UsageApiTest extends ServerTest {
         assertThat(receipt.text("eventId")).isEqualTo(used.get("eventId"));
     }
 
+    /**
+     * An agent's report is answered by the server's own writer (its busiest endpoint), an
+     * operator's import by Spring's: the same JSON for the same receipt, with its length.
+     */
+    @Test
+    void anAgentsReceiptIsWrittenAsAnImportedOnesIs() {
+        String org = platform.createOrg("Receipts alike");
+        String agent = platform.createAgent(org, "Reporter");
+        String key = platform.issueKey(agent);
+        Instant at = Instant.now();
+        Map<String, Object> reported = UsageEvents.event("gpt-4o", 1_000, 200, 0, at);
+        Map<String, Object> imported = new HashMap<>(reported);
+        imported.put("eventId", reported.get("eventId") + "-imported");
+
+        Api.Response agents = api.post("/agent/v1/usage").as(key).json(reported).send().expect(201);
+        Api.Response operators = api.post("/api/usage").as(owner).json(UsageEvents.withAgent(imported, agent)).send()
+                .expect(201);
+
+        assertThat(agents.header("Content-Type")).isEqualTo(operators.header("Content-Type"))
+                .startsWith("application/json");
+        assertThat(agents.header("Content-Length")).isEqualTo(
+                Integer.toString(agents.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        assertThat(agents.body().replace((String) reported.get("eventId"), "ID"))
+                .isEqualTo(operators.body().replace((String) imported.get("eventId"), "ID"));
+    }
+
     @Test
     void aRetryIsStoredOnceAndAnsweredAsTheFirstTime() {
         String key = agentKey(platform.createOrg("Retried"));
