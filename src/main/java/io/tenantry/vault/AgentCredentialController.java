@@ -1,19 +1,27 @@
 package io.tenantry.vault;
 
+import java.io.IOException;
+
 import org.springframework.http.CacheControl;
-import org.springframework.http.ResponseEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.api.ApiTags;
+import io.tenantry.api.JsonAnswers;
 import io.tenantry.tenancy.OrgCallContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /** A credential in clear, for the agent whose key asks: its own, else its org's; never another org's. */
 @Tag(name = ApiTags.AGENT_API)
@@ -22,20 +30,26 @@ class AgentCredentialController {
 
     private final Vault vault;
     private final RecentAgentKeys recentKeys;
+    private final JsonAnswers answers;
 
-    AgentCredentialController(Vault vault, RecentAgentKeys recentKeys) {
+    AgentCredentialController(Vault vault, RecentAgentKeys recentKeys, JsonAnswers answers) {
         this.vault = vault;
         this.recentKeys = recentKeys;
+        this.answers = answers;
     }
 
     @Operation(operationId = "getOwnCredential", summary = "Read a credential",
             description = "This agent's own credential of that name if it has one, else its organization's; only "
                     + "those agents may read (agentReadable), not expired (410). Every read is recorded. During the "
                     + "grace period after a rotation, the earlier value comes too (previous).")
+    @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = AgentCredential.class)))
     @GetMapping("/agent/v1/credentials/{name}")
-    ResponseEntity<AgentCredential> read(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
-            @PathVariable String name, HttpServletRequest request) {
-        return ResponseEntity.ok().cacheControl(CacheControl.noStore())
-                .body(recentKeys.actAs(context, agent, request, (reading, reader) -> vault.resolve(reading, reader, name)));
+    void read(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent, @PathVariable String name,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        AgentCredential read = recentKeys.actAs(context, agent, request,
+                (reading, reader) -> vault.resolve(reading, reader, name));
+        // Written here rather than returned: agents read their credentials as often as they call (JsonAnswers).
+        response.setHeader(HttpHeaders.CACHE_CONTROL, CacheControl.noStore().getHeaderValue());
+        answers.write(response, HttpStatus.OK, read);
     }
 }

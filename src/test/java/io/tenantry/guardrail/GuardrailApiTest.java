@@ -53,6 +53,9 @@ class GuardrailApiTest extends ServerTest {
         Api.Response verdict = check(key, "Pay with 4111 1111 1111 1111 like Acme does").expect(200);
 
         assertThat(verdict.text("decision")).isEqualTo("redact");
+        assertThat(verdict.header("Content-Type")).isEqualTo("application/json");
+        assertThat(verdict.header("Content-Length")).as("written whole, not chunked")
+                .isEqualTo(Integer.toString(verdict.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
         assertThat(verdict.text("content")).isEqualTo("Pay with [REDACTED:card] like Acme does");
         assertThat(verdict.json().path("matches")).hasSize(2);
         List<JsonNode> recorded = interventions(org, "&agentId=" + agent);

@@ -149,7 +149,10 @@ class VaultApiTest extends ServerTest {
         assertThat(got.text("value")).isEqualTo(value);
         assertThat(got.json().path("version").asInt()).isEqualTo(1);
         assertThat(got.json().path("previous").isNull()).isTrue();
-        assertThat(got.header("Cache-Control")).contains("no-store");
+        assertThat(got.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(got.header("Content-Type")).isEqualTo("application/json");
+        assertThat(got.header("Content-Length")).as("written whole, not chunked")
+                .isEqualTo(Integer.toString(got.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
 
         List<JsonNode> reads = api.get("/api/credentials/" + created.id() + "/reads").as(user).send().expect(200)
                 .items();
