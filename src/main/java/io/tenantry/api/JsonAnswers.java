@@ -11,11 +11,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A JSON answer written straight to the response, by the application's JSON mapper, for the
- * busiest endpoint (an agent's usage report, often one event at a time). Spring MVC's return
- * value handling negotiates the answer's type again, picks a converter, runs the body advice
- * and flushes the response before the request ends, about a tenth of such a request's CPU,
- * to decide nothing: {@link AcceptedAnswers} settled before the handler ran that JSON is
- * acceptable. The bytes are the ones Spring would write, sent with their length.
+ * busiest agent endpoints (usage reports, often one event at a time; guardrail checks;
+ * credential reads). Spring MVC's return value handling negotiates the answer's type again,
+ * picks a converter, runs the body advice and flushes the response before the request ends,
+ * about a tenth of such a request's CPU, to decide nothing: {@link AcceptedAnswers} settled
+ * before the handler ran that JSON is acceptable. The bytes are the ones Spring would write,
+ * sent with their length.
  */
 @Component
 public class JsonAnswers {
