@@ -53,6 +53,7 @@ class UsageController {
 
     /** How many times a report follows its agent's key changing before it is refused. */
     static final int CHANGES_FOLLOWED = 3;
+    private static final String REPLAYED = "Idempotent-Replayed";
 
     UsageController(UsageIngestion ingestion, ReportCoalescer coalescer, RecentAgentKeys recentKeys,
             @Value("${tenantry.usage.max-lateness}") Duration maxLateness, JsonAnswers answers) {
@@ -208,8 +209,6 @@ class UsageController {
         }
         return response.body(answerBody(body, result));
     }
-
-    private static final String REPLAYED = "Idempotent-Replayed";
 
     /** A report that only repeated earlier events. */
     private static boolean replayed(UsageIngestion.Result result) {
