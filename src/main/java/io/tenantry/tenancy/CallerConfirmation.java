@@ -10,8 +10,8 @@ import java.util.Optional;
  * request runs through {@link ScopedTransactions} evaluates it right after the statement that
  * sets its scope, before anything else and in the same round trip; when it is false, that work fails with
  * {@link io.tenantry.api.KeptPrincipalChanged} and the request is decided again on the
- * principal as it is now. Statements read together can also be handed one explicitly
- * ({@link ScopedTransactions#readTogether}).
+ * principal as it is now. A write can also be handed one explicitly
+ * ({@link ScopedTransactions#write(OrgScope, CallerConfirmation, java.util.function.Supplier)}).
  * Its parameters share one map with the statement sent along, so their names are its own
  * ({@code kept*}, {@code kc_*}).
  */

@@ -6,13 +6,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.Agent;
@@ -32,7 +30,6 @@ import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
-import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -223,32 +220,32 @@ class Vault implements AgentDeparture {
 
     /**
      * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
-     * else its org's, when agents may read it and it has not expired. Two round trips on
-     * PostgreSQL: the lookup, then the read's record (its history row and its audit event,
-     * committed together and durable) before the value is given, so that no value leaves
-     * unrecorded. The agent's principal may be a minute old ({@code RecentAgentKeys}): the
-     * lookup confirms it first, in its round trip, so a key revoked or an agent moved or paused
-     * before the lookup, on any node, reads nothing ({@link AgentKeyChanged}, for the caller to
-     * decide again).
+     * else its org's, when agents may read it and it has not expired. Recorded before the
+     * value is given, in the same transaction, so that no read goes unrecorded. The agent's
+     * principal may be a minute old ({@code RecentAgentKeys}): the transaction confirms it
+     * before anything else, in the round trip that sets its scope, so a key revoked or an agent moved or paused since, on any node,
+     * reads nothing ({@link AgentKeyChanged}, for the caller to decide again).
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
-        boolean wellFormed = name.length() <= MAX_NAME && NAME.matcher(name).matches();
         OrgScope scope = context.scope();
-        Pipeline lookup = new Pipeline();
-        Pipeline.Result<Optional<CredentialRepository.Resolved>> resolved = wellFormed
-                ? credentials.resolve(lookup, scope, agent.orgId(), agent.agentId(), name, context.at())
-                : Pipeline.Result.of(Optional.empty());
         try {
-            transactions.readTogether(scope, agentKeys.confirmation(agent).first(), lookup);
+            return transactions.write(scope, agentKeys.confirmation(agent).first(), () -> read(context, agent, name));
         } catch (KeptPrincipalChanged changed) {
             throw new AgentKeyChanged(agent);
         }
-        if (!wellFormed) {
+    }
+
+    /** The read itself, in a transaction that confirmed the agent's key first. */
+    private AgentCredential read(OrgCallContext context, AgentPrincipal agent, String name) {
+        OrgScope scope = context.scope();
+        if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
             throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, "
                     + "digits, '.', '_' and '-', starting with a letter or digit.");
         }
-        CredentialRepository.Resolved found = resolved.get().orElseThrow(() -> notFoundFor(name));
+        CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
+                context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
+                        + "this agent"));
         if (!found.agentReadable()) {
             throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
                     + "not read it.");
@@ -264,22 +261,12 @@ class Vault implements AgentDeparture {
                 : new AgentCredential.Previous(found.versions().get(1).version(),
                         open(key, found.orgId(), found.id(), found.versions().get(1)),
                         found.versions().get(1).retiresAt());
-        Pipeline record = new Pipeline();
-        credentials.recordRead(record, scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(),
-                found.id(), current.version(), agent.agentId(), agent.agentName(), context.at()));
-        audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null,
+        credentials.recordRead(scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(), found.id(),
+                current.version(), agent.agentId(), agent.agentName(), context.at()));
+        audit.record(context, found.orgId(), "credential.read", "credential", found.id(), null,
                 Map.of("name", name, "version", current.version(), "agentId", agent.agentId()));
-        try {
-            transactions.writeTogether(scope, record);
-        } catch (DataIntegrityViolationException deletedMeanwhile) {
-            throw notFoundFor(name);
-        }
         return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
                 current.version(), value, found.expiresAt(), previous);
-    }
-
-    private static ApiException notFoundFor(String name) {
-        return ApiException.notFound("A credential named '" + name + "' for this agent");
     }
 
     /** An agent leaving the org takes none of its credentials along: they are destroyed, on the record. */
