@@ -9,6 +9,7 @@ import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +42,16 @@ public class AuditLog {
     }
 
     /**
+     * The same, as a statement of {@code pipeline}: recorded when the pipeline runs, with the
+     * change's other statements (in the transaction they make together).
+     */
+    public void record(Pipeline pipeline, OrgCallContext context, UUID orgId, String action, String targetType,
+            Object targetId, Object before, Object after) {
+        repository.insert(pipeline, context.scope(), event(context, orgId, false, action, targetType, targetId,
+                before, after));
+    }
+
+    /**
      * Records an event of the installation rather than of an org: prices, exchange rates, the
      * accounts and sign-ins of operators and unbound users. Filed in the default org, shown to
      * owners and admins only, never to a client user bound to the default org. Same
@@ -58,10 +69,16 @@ public class AuditLog {
 
     private void insert(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,
             Object targetId, Object before, Object after) {
-        repository.insert(context.scope(), new AuditEvent(UUID.randomUUID(), orgId, null, context.at(),
-                context.actor().type().name(), context.actor().id(), context.actor().label(), action, targetType,
+        repository.insert(context.scope(), event(context, orgId, platform, action, targetType, targetId, before,
+                after));
+    }
+
+    private AuditEvent event(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,
+            Object targetId, Object before, Object after) {
+        return new AuditEvent(UUID.randomUUID(), orgId, null, context.at(), context.actor().type().name(),
+                context.actor().id(), context.actor().label(), action, targetType,
                 targetId == null ? null : targetId.toString(), null, toJson(before), toJson(after),
-                context.requestId(), platform));
+                context.requestId(), platform);
     }
 
     private String toJson(Object state) {

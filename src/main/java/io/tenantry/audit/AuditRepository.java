@@ -14,10 +14,18 @@ import io.tenantry.jdbc.Timestamps;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import tools.jackson.databind.json.JsonMapper;
 
 @Repository
 class AuditRepository {
+
+    private static final String INSERT = """
+            insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
+                                      target_type, target_id, before_state, after_state, request_id, platform)
+            values (:id, :orgId, :at, :actorType, :actorId, :actorLabel, :action,
+                    :targetType, :targetId, :before, :after, :requestId, :platform)
+            """;
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -28,21 +36,31 @@ class AuditRepository {
     }
 
     void insert(OrgScope scope, AuditEvent event) {
+        jdbc.sql(INSERT).params(insertParams(scope, event)).update();
+    }
+
+    /** The insert as a step of {@code pipeline}, sent with its other statements. */
+    void insert(Pipeline pipeline, OrgScope scope, AuditEvent event) {
+        pipeline.statement(INSERT, insertParams(scope, event));
+    }
+
+    private static Map<String, Object> insertParams(OrgScope scope, AuditEvent event) {
         scope.requireWritable(event.orgId());
-        jdbc.sql("""
-                insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
-                                          target_type, target_id, before_state, after_state, request_id, platform)
-                values (:id, :orgId, :at, :actorType, :actorId, :actorLabel, :action,
-                        :targetType, :targetId, :before, :after, :requestId, :platform)
-                """)
-                .param("id", event.id()).param("orgId", event.orgId())
-                .param("at", Timestamps.of(event.occurredAt()))
-                .param("actorType", event.actorType()).param("actorId", event.actorId())
-                .param("actorLabel", truncate(event.actorLabel(), 320)).param("action", event.action())
-                .param("targetType", event.targetType()).param("targetId", event.targetId())
-                .param("before", event.before()).param("after", event.after())
-                .param("requestId", event.requestId()).param("platform", event.platform())
-                .update();
+        Map<String, Object> params = new HashMap<>();
+        params.put("id", event.id());
+        params.put("orgId", event.orgId());
+        params.put("at", Timestamps.of(event.occurredAt()));
+        params.put("actorType", event.actorType());
+        params.put("actorId", event.actorId());
+        params.put("actorLabel", truncate(event.actorLabel(), 320));
+        params.put("action", event.action());
+        params.put("targetType", event.targetType());
+        params.put("targetId", event.targetId());
+        params.put("before", event.before());
+        params.put("after", event.after());
+        params.put("requestId", event.requestId());
+        params.put("platform", event.platform());
+        return params;
     }
 
     /** {@code withPlatform}: whether the installation's own events are included (owners and admins only). */

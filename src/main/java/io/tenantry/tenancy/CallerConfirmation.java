@@ -1,5 +1,6 @@
 package io.tenantry.tenancy;
 
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,8 +11,8 @@ import java.util.Optional;
  * request runs through {@link ScopedTransactions} evaluates it right after the statement that
  * sets its scope, before anything else and in the same round trip; when it is false, that work fails with
  * {@link io.tenantry.api.KeptPrincipalChanged} and the request is decided again on the
- * principal as it is now. A write can also be handed one explicitly
- * ({@link ScopedTransactions#write(OrgScope, CallerConfirmation, java.util.function.Supplier)}).
+ * principal as it is now. Statements read or written together can also be handed one
+ * explicitly ({@link ScopedTransactions#readTogether}, {@link ScopedTransactions#writeTogether}).
  * Its parameters share one map with the statement sent along, so their names are its own
  * ({@code kept*}, {@code kc_*}).
  */
@@ -45,5 +46,27 @@ public record CallerConfirmation(String condition, Map<String, ?> params) {
     /** A column to select: 1 while the principal holds, else 0. */
     String column() {
         return "case when " + condition + " then 1 else 0 end as " + COLUMN;
+    }
+
+    /** The SQLSTATE of {@link #enforced()}'s condition when it does not hold. */
+    private static final String REFUSED = "TK001";
+
+    /**
+     * The same condition, raising in the database when it does not hold (PostgreSQL, V35):
+     * for statements sent after it in one implicit transaction, which a false column could
+     * not stop.
+     */
+    CallerConfirmation enforced() {
+        return new CallerConfirmation("app_require_kept_principal(" + condition + ")", params);
+    }
+
+    /** Whether {@code failure} is an {@link #enforced()} condition that did not hold. */
+    static boolean refused(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && REFUSED.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

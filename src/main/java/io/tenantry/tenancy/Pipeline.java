@@ -56,6 +56,11 @@ public final class Pipeline {
         steps.add(step);
     }
 
+    /** Whether every step is a statement for the database (none is work done here). */
+    boolean onlyStatements() {
+        return steps.stream().allMatch(Step::inDatabase);
+    }
+
     List<Step> steps() {
         return List.copyOf(steps);
     }

@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.PreparedStatementCreator;
 import org.springframework.jdbc.core.PreparedStatementCreatorFactory;
@@ -100,19 +102,6 @@ public class ScopedTransactions {
     }
 
     /**
-     * A write on a principal its request kept: {@code confirmation} is evaluated first, in the
-     * round trip that sets the scope, and the work fails with {@link KeptPrincipalChanged},
-     * having done nothing, when it no longer holds. Never inside another transaction, which
-     * could not confirm it first.
-     */
-    public <T> T write(OrgScope scope, CallerConfirmation confirmation, Supplier<T> work) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            throw new IllegalStateException("a confirmed write opens its own transaction");
-        }
-        return write(scope, work, false, Optional.of(confirmation), null);
-    }
-
-    /**
      * A write whose loss in a crash costs nothing (a gateway call's budget hold, its request
      * log line): on PostgreSQL its commit does not wait for the write-ahead log to reach the
      * disk (synchronous_commit off, for this transaction alone). What it wrote is visible to
@@ -139,6 +128,61 @@ public class ScopedTransactions {
             throw new IllegalStateException("no transaction is open to run these statements in");
         }
         run(writes, scope, () -> null, false, Optional.empty(), next);
+    }
+
+    /**
+     * Reads {@code statements} in {@code scope} once {@code confirmation} holds, in a
+     * transaction of their own: on PostgreSQL the scope, the confirmation and the statements
+     * go in one round trip and run as one implicit transaction; elsewhere in a read
+     * transaction. Each read's answer is in its {@link Pipeline.Result} afterwards. For a
+     * request that reads before it decides, then writes with {@link #writeTogether}: two
+     * round trips in place of a transaction's begin, statements and commit.
+     */
+    public void readTogether(OrgScope scope, CallerConfirmation confirmation, Pipeline statements) {
+        requireOwnTransaction(statements);
+        if (!rowLevelSecurity) {
+            run(reads, scope, () -> null, false, Optional.of(confirmation), statements);
+            return;
+        }
+        run(statements, scope, false, Optional.of(confirmation));
+    }
+
+    /**
+     * Writes {@code statements} in {@code scope} once {@code confirmation} holds, all or none,
+     * durable when this returns. On PostgreSQL the scope, the confirmation and the statements
+     * go in one round trip and commit together as one implicit transaction (the commit waits
+     * for the log to reach the disk); the confirmation raises when it does not hold
+     * ({@link CallerConfirmation#enforced}), so nothing sent with it is written. Elsewhere in a
+     * write transaction that confirms first. Fails with {@link KeptPrincipalChanged}, having
+     * written nothing, when the confirmation does not hold.
+     */
+    public void writeTogether(OrgScope scope, CallerConfirmation confirmation, Pipeline statements) {
+        requireOwnTransaction(statements);
+        if (!rowLevelSecurity) {
+            write(scope, () -> null, false, Optional.of(confirmation), statements);
+            return;
+        }
+        try {
+            run(statements, scope, false, Optional.of(confirmation.enforced()));
+        } catch (DataAccessException failure) {
+            if (CallerConfirmation.refused(failure)) {
+                throw new KeptPrincipalChanged();
+            }
+            throw failure;
+        }
+    }
+
+    /**
+     * Statements that make a transaction of their own cannot join an open one, and work done
+     * here between them would split the round trip, and with it the implicit transaction.
+     */
+    private static void requireOwnTransaction(Pipeline statements) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("statements sent together make a transaction of their own");
+        }
+        if (!statements.onlyStatements()) {
+            throw new IllegalArgumentException("statements sent together cannot have work done here among them");
+        }
     }
 
     public void writeRelaxed(OrgScope scope, Runnable work) {
@@ -247,7 +291,7 @@ public class ScopedTransactions {
         }
         sql.append(NamedParameterUtils.substituteNamedParameters(parsed, source));
         declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
-        values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, source, null)));
+        values.addAll(Arrays.asList(NamedParameterUtils.buildValueArray(parsed, source, null)));
     }
 
     public <T> T read(OrgScope scope, Supplier<T> work) {

@@ -3,6 +3,7 @@ package io.tenantry.vault;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 
 /**
  * Credentials, their sealed versions and their reads: org data like every tenant table.
@@ -159,8 +161,14 @@ class CredentialRepository {
      * The credential {@code name} for the agent, in its org: its own agent-scoped one if it has
      * one, else the org's. Nothing for an agent that is not active in {@code orgId} now.
      */
-    Optional<Resolved> resolve(OrgScope scope, UUID orgId, UUID agentId, String name, Instant now) {
-        List<Object[]> rows = jdbc.sql("""
+    Pipeline.Result<Optional<Resolved>> resolve(Pipeline pipeline, OrgScope scope, UUID orgId, UUID agentId,
+            String name, Instant now) {
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("org", orgId);
+        params.put("agent", agentId);
+        params.put("name", name);
+        params.put("now", Timestamps.of(now));
+        return pipeline.query("""
                 select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
                        v.retires_at
                   from credentials c
@@ -172,20 +180,29 @@ class CredentialRepository {
                    and """ + " " + scope.sql("c.org_id") + """
 
                  order by case when c.holder = :agent then 0 else 1 end, v.version desc
-                """).param("org", orgId).param("agent", agentId).param("name", name)
-                .param("now", Timestamps.of(now)).params(scope.parameters())
-                .query((rs, n) -> new Object[] {rs.getObject("id", UUID.class), rs.getString("name"),
-                        rs.getString("kind"), rs.getObject("agent_id", UUID.class), rs.getBoolean("agent_readable"),
-                        Timestamps.read(rs, "expires_at"), new SealedVersion(rs.getInt("version"),
-                                rs.getBytes("ciphertext"), Timestamps.read(rs, "retires_at"))}).list();
-        if (rows.isEmpty()) {
+                """, params, rows -> resolved(rows, orgId));
+    }
+
+    /** The first credential the rows name (the agent's own before its org's), with its live versions, newest first. */
+    private static Optional<Resolved> resolved(ResultSet rows, UUID orgId) throws SQLException {
+        if (!rows.next()) {
             return Optional.empty();
         }
-        Object[] first = rows.get(0);
-        List<SealedVersion> versions = rows.stream().filter(r -> r[0].equals(first[0]))
-                .map(r -> (SealedVersion) r[6]).toList();
-        return Optional.of(new Resolved((UUID) first[0], orgId, (String) first[1], (String) first[2], first[3] != null,
-                (Boolean) first[4], (Instant) first[5], versions));
+        UUID id = rows.getObject("id", UUID.class);
+        String name = rows.getString("name");
+        String kind = rows.getString("kind");
+        boolean agentScoped = rows.getObject("agent_id", UUID.class) != null;
+        boolean agentReadable = rows.getBoolean("agent_readable");
+        Instant expiresAt = Timestamps.read(rows, "expires_at");
+        List<SealedVersion> versions = new ArrayList<>();
+        do {
+            if (rows.getObject("id", UUID.class).equals(id)) {
+                versions.add(new SealedVersion(rows.getInt("version"), rows.getBytes("ciphertext"),
+                        Timestamps.read(rows, "retires_at")));
+            }
+        } while (rows.next());
+        return Optional.of(new Resolved(id, orgId, name, kind, agentScoped, agentReadable, expiresAt,
+                List.copyOf(versions)));
     }
 
     /**
@@ -233,13 +250,12 @@ class CredentialRepository {
     record Read(UUID id, UUID credentialId, int version, UUID agentId, String agentName, Instant at) {
     }
 
-    void recordRead(OrgScope scope, UUID orgId, Read read) {
+    void recordRead(Pipeline pipeline, OrgScope scope, UUID orgId, Read read) {
         scope.requireWritable(orgId);
-        jdbc.sql("insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name, read_at)"
-                + " values (:id, :org, :credential, :version, :agent, :agentName, :at)").param("id", read.id())
-                .param("org", orgId).param("credential", read.credentialId()).param("version", read.version())
-                .param("agent", read.agentId()).param("agentName", read.agentName())
-                .param("at", Timestamps.of(read.at())).update();
+        pipeline.statement("insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name,"
+                + " read_at) values (:id, :org, :credential, :version, :agent, :agentName, :at)", Map.of(
+                        "id", read.id(), "org", orgId, "credential", read.credentialId(), "version", read.version(),
+                        "agent", read.agentId(), "agentName", read.agentName(), "at", Timestamps.of(read.at())));
     }
 
     /** The credential's reads, newest first. */

@@ -71,14 +71,19 @@ class DataKeys implements SmartInitializingSingleton {
     }
 
     /**
-     * The org's data key, made and stored (wrapped) at its first use. Runs inside the
-     * caller's transaction, whose scope must reach the org.
+     * The org's data key, made and stored (wrapped) at its first use. Runs in the caller's
+     * transaction if one is open (its scope must be {@code scope}), else in one of its own;
+     * {@code scope} must reach the org.
      */
     byte[] of(OrgScope scope, UUID orgId, Instant at) {
         byte[] known = opened.get(orgId);
         if (known != null) {
             return known;
         }
+        return transactions.write(scope, () -> load(scope, orgId, at));
+    }
+
+    private byte[] load(OrgScope scope, UUID orgId, Instant at) {
         Optional<Stored> stored = find(scope, orgId);
         if (stored.isEmpty()) {
             scope.requireWritable(orgId);

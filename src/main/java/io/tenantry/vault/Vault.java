@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.Agent;
@@ -27,9 +29,11 @@ import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.OrganizationService;
+import io.tenantry.tenancy.CallerConfirmation;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -51,6 +55,8 @@ class Vault implements AgentDeparture {
     private static final Set<String> NO_HINT = Set.of(CredentialKind.password.name(), CredentialKind.smtp.name());
 
     private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+    /** How many times a read looks its credential up when it is deleted between the lookup and the record. */
+    private static final int LOOKUPS = 3;
     private static final Set<String> PATCHABLE = Set.of("name", "kind", "description", "expiresAt", "agentReadable");
     private static final Map<String, String> ALIASES = Map.of("expires_at", "expiresAt", "agent_readable",
             "agentReadable");
@@ -220,32 +226,50 @@ class Vault implements AgentDeparture {
 
     /**
      * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
-     * else its org's, when agents may read it and it has not expired. Recorded before the
-     * value is given, in the same transaction, so that no read goes unrecorded. The agent's
-     * principal may be a minute old ({@code RecentAgentKeys}): the transaction confirms it
-     * before anything else, in the round trip that sets its scope, so a key revoked or an agent moved or paused since, on any node,
-     * reads nothing ({@link AgentKeyChanged}, for the caller to decide again).
+     * else its org's, when agents may read it and it has not expired. Two round trips on
+     * PostgreSQL: the lookup, then the read's record (its history row and its audit event,
+     * committed together and durable) before the value is given, so that no value leaves
+     * unrecorded. The agent's principal may be a minute old ({@code RecentAgentKeys}): each
+     * round trip confirms it first, so a key revoked or an agent moved or paused before the
+     * record, on any node, reads nothing and leaves nothing on the record
+     * ({@link AgentKeyChanged}, for the caller to decide again). A credential deleted between
+     * the lookup and the record (its record then has nothing to refer to) is looked up again:
+     * the org's of the same name may stand behind an agent's own.
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
-        OrgScope scope = context.scope();
-        try {
-            return transactions.write(scope, agentKeys.confirmation(agent).first(), () -> read(context, agent, name));
-        } catch (KeptPrincipalChanged changed) {
-            throw new AgentKeyChanged(agent);
+        CallerConfirmation confirmation = agentKeys.confirmation(agent).first();
+        for (int lookup = 1; ; lookup++) {
+            CredentialRepository.Resolved found = lookUp(context, agent, name, confirmation);
+            try {
+                return read(context, agent, found, confirmation);
+            } catch (DataIntegrityViolationException deletedMeanwhile) {
+                if (lookup == LOOKUPS) {
+                    throw ApiException.conflict("The credential '" + name + "' was deleted while it was being "
+                            + "read, " + LOOKUPS + " times over; read it again.");
+                }
+            }
         }
     }
 
-    /** The read itself, in a transaction that confirmed the agent's key first. */
-    private AgentCredential read(OrgCallContext context, AgentPrincipal agent, String name) {
-        OrgScope scope = context.scope();
-        if (name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
+    /** The credential the agent would read now, once its key is confirmed; refused when it may not. */
+    private CredentialRepository.Resolved lookUp(OrgCallContext context, AgentPrincipal agent, String name,
+            CallerConfirmation confirmation) {
+        boolean wellFormed = name.length() <= MAX_NAME && NAME.matcher(name).matches();
+        Pipeline lookup = new Pipeline();
+        Pipeline.Result<Optional<CredentialRepository.Resolved>> resolved = wellFormed
+                ? credentials.resolve(lookup, context.scope(), agent.orgId(), agent.agentId(), name, context.at())
+                : Pipeline.Result.of(Optional.empty());
+        try {
+            transactions.readTogether(context.scope(), confirmation, lookup);
+        } catch (KeptPrincipalChanged changed) {
+            throw new AgentKeyChanged(agent);
+        }
+        if (!wellFormed) {
             throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, "
                     + "digits, '.', '_' and '-', starting with a letter or digit.");
         }
-        CredentialRepository.Resolved found = credentials.resolve(scope, agent.orgId(), agent.agentId(), name,
-                context.at()).orElseThrow(() -> ApiException.notFound("A credential named '" + name + "' for "
-                        + "this agent"));
+        CredentialRepository.Resolved found = resolved.get().orElseThrow(() -> notFoundFor(name));
         if (!found.agentReadable()) {
             throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
                     + "not read it.");
@@ -254,6 +278,17 @@ class Vault implements AgentDeparture {
             throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
                     + "whoever keeps it to rotate it and set a new expiry.");
         }
+        return found;
+    }
+
+    /**
+     * Opens {@code found}'s live versions and records the read, the key confirmed again first;
+     * the values only once the record is durable. Fails with a data integrity violation when
+     * the credential was deleted since it was found.
+     */
+    private AgentCredential read(OrgCallContext context, AgentPrincipal agent, CredentialRepository.Resolved found,
+            CallerConfirmation confirmation) {
+        OrgScope scope = context.scope();
         byte[] key = dataKeys.of(scope, found.orgId(), context.at());
         CredentialRepository.SealedVersion current = found.versions().get(0);
         String value = open(key, found.orgId(), found.id(), current);
@@ -261,12 +296,22 @@ class Vault implements AgentDeparture {
                 : new AgentCredential.Previous(found.versions().get(1).version(),
                         open(key, found.orgId(), found.id(), found.versions().get(1)),
                         found.versions().get(1).retiresAt());
-        credentials.recordRead(scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(), found.id(),
-                current.version(), agent.agentId(), agent.agentName(), context.at()));
-        audit.record(context, found.orgId(), "credential.read", "credential", found.id(), null,
-                Map.of("name", name, "version", current.version(), "agentId", agent.agentId()));
+        Pipeline record = new Pipeline();
+        credentials.recordRead(record, scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(),
+                found.id(), current.version(), agent.agentId(), agent.agentName(), context.at()));
+        audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null,
+                Map.of("name", found.name(), "version", current.version(), "agentId", agent.agentId()));
+        try {
+            transactions.writeTogether(scope, confirmation, record);
+        } catch (KeptPrincipalChanged changed) {
+            throw new AgentKeyChanged(agent);
+        }
         return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
                 current.version(), value, found.expiresAt(), previous);
+    }
+
+    private static ApiException notFoundFor(String name) {
+        return ApiException.notFound("A credential named '" + name + "' for this agent");
     }
 
     /** An agent leaving the org takes none of its credentials along: they are destroyed, on the record. */

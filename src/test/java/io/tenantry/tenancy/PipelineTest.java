@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import io.tenantry.api.KeptPrincipalChanged;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 
@@ -133,6 +135,68 @@ class PipelineTest extends ServerTest {
             transactions.inOpenTransaction(OrgScope.allOrgs(), new Pipeline());
             return null;
         })).hasMessageContaining("cannot join");
+    }
+
+    /**
+     * Statements sent together make a transaction of their own (on PostgreSQL an implicit one,
+     * in one round trip): written all or none, and read or written only once the confirmation
+     * holds.
+     */
+    @Test
+    void statementsSentTogetherWriteAllOrNoneAndReadOnlyWhenConfirmed() {
+        CallerConfirmation holds = new CallerConfirmation("1 = :keptOne", Map.of("keptOne", 1));
+        CallerConfirmation changed = new CallerConfirmation("1 = :keptOne", Map.of("keptOne", 2));
+        String first = "pipeline-" + UUID.randomUUID();
+        String second = "pipeline-" + UUID.randomUUID();
+        Pipeline broken = new Pipeline();
+        broken.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", first));
+        broken.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", first));
+        assertThatThrownBy(() -> transactions.writeTogether(OrgScope.none(), holds, broken))
+                .isInstanceOf(DataAccessException.class);
+        assertThat(count(first)).as("the first insert, with the second refused").isZero();
+
+        assertThatThrownBy(() -> transactions.writeTogether(OrgScope.none(), changed, both(first, second)))
+                .isInstanceOf(KeptPrincipalChanged.class);
+        assertThat(count(first) + count(second)).as("nothing written once the confirmation failed").isZero();
+        transactions.writeTogether(OrgScope.none(), holds, both(first, second));
+        assertThat(count(first) + count(second)).isEqualTo(2);
+
+        Pipeline refused = new Pipeline();
+        Pipeline.Result<Long> unread = refused.query("select count(*) from sign_in_throttles where throttle_key = :k",
+                Map.of("k", first), rs -> rs.next() ? rs.getLong(1) : -1);
+        assertThatThrownBy(() -> transactions.readTogether(OrgScope.none(), changed, refused))
+                .isInstanceOf(KeptPrincipalChanged.class);
+        assertThatThrownBy(unread::get).hasMessageContaining("has not run");
+        Pipeline confirmed = new Pipeline();
+        Map<String, Object> withNull = new HashMap<>(Map.of("keys", List.of(first, second)));
+        withNull.put("nothing", null);
+        Pipeline.Result<Long> read = confirmed.query("select count(*) from sign_in_throttles where throttle_key in"
+                + " (:keys) or throttle_key = cast(:nothing as varchar(200))", withNull,
+                rs -> rs.next() ? rs.getLong(1) : -1);
+        transactions.readTogether(OrgScope.none(), holds, confirmed);
+        assertThat(read.get()).isEqualTo(2);
+
+        Pipeline withWorkHere = new Pipeline();
+        withWorkHere.here(() -> { });
+        assertThatThrownBy(() -> transactions.writeTogether(OrgScope.none(), holds, withWorkHere))
+                .hasMessageContaining("work done here");
+        assertThatThrownBy(() -> transactions.write(OrgScope.none(), () -> {
+            transactions.writeTogether(OrgScope.none(), holds, new Pipeline());
+            return null;
+        })).hasMessageContaining("a transaction of their own");
+        transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key in (:keys)")
+                .param("keys", List.of(first, second)).update());
+    }
+
+    private static Pipeline both(String first, String second) {
+        Pipeline both = new Pipeline();
+        both.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", first));
+        both.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 3, 4)",
+                Map.of("k", second));
+        return both;
     }
 
     private long count(String key) {

@@ -527,6 +527,51 @@ class VaultApiTest extends ServerTest {
                 .expect(200).json().path("lastFour").isNull()).isTrue();
     }
 
+    /**
+     * A credential deleted while agents read it: each read gives the value or a 404, and
+     * every value given is on the record (the audit log keeps reads after the credential is
+     * gone), whichever side of the deletion the read's lookup and its record fell.
+     */
+    @Test
+    void readsRacingTheCredentialsDeletionEachGiveTheValueOnTheRecordOrNothing() throws Exception {
+        String org = platform.createOrg("Vault race");
+        List<String> keys = List.of(platform.issueKey(platform.createAgent(org, "Racer 1")),
+                platform.issueKey(platform.createAgent(org, "Racer 2")));
+        String value = secret("race");
+        String id = create(org, owner, credential("RACE", value)).expect(201).id();
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        List<Integer> statuses = new ArrayList<>();
+        try {
+            List<Future<Api.Response>> reads = new ArrayList<>();
+            Future<Api.Response> deletion = null;
+            for (int i = 0; i < 60; i++) {
+                String key = keys.get(i % 2);
+                reads.add(pool.submit(() -> read(key, "RACE")));
+                if (i == 20) {
+                    reads.get(0).get();
+                    deletion = pool.submit(() -> api.delete("/api/credentials/" + id).org(org).as(owner).send());
+                }
+            }
+            deletion.get().expect(204);
+            for (Future<Api.Response> read : reads) {
+                Api.Response answer = read.get();
+                statuses.add(answer.status());
+                if (answer.status() == 200) {
+                    assertThat(answer.text("value")).isEqualTo(value);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(statuses).as("each read answered").hasSize(60).containsOnly(200, 404);
+        assertThat(statuses).as("reads before the deletion gave the value").contains(200);
+        assertThat(read(keys.get(0), "RACE").status()).isEqualTo(404);
+        List<JsonNode> audited = api.get("/api/audit?action=credential.read&limit=500").org(org).as(owner).send()
+                .expect(200).items();
+        assertThat(audited).as("one record for each value given").hasSize(
+                (int) statuses.stream().filter(status -> status == 200).count());
+    }
+
     /** Every one of many reads at once is on the record, once. */
     @Test
     void everyReadOfManyAtOnceIsRecordedOnce() throws Exception {
