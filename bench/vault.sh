@@ -17,7 +17,7 @@ DB=tenantry_bench_vault
 OUT=target/bench-vault
 WARMUP=${WARMUP:-90s}
 ROUNDS=${ROUNDS:-3}
-PACED_CONNECTIONS=${PACED_CONNECTIONS:-8}
+PACED_CONNECTIONS=${PACED_CONNECTIONS:-10}
 PACE_MS=${PACE_MS:-3}
 
 . bench/lib.sh
