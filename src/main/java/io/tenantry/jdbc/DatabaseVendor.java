@@ -1,9 +1,15 @@
 package io.tenantry.jdbc;
 
-import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
+import javax.sql.DataSource;
 
 /**
  * The database this installation runs on. Where the SQL of the two differs, code asks this
@@ -17,17 +23,69 @@ public enum DatabaseVendor {
     /** Production: row-level security, several nodes may share it. */
     POSTGRESQL;
 
+    /**
+     * What the SQL written for PostgreSQL needs of H2, as its URL sets it (the default URL
+     * does): PostgreSQL's dialect, lower-case names, nulls sorted last as PostgreSQL sorts
+     * them, and commits on disk when acknowledged (UsageDurabilityTest). Without them the
+     * server would start, then fail request after request.
+     */
+    private static final Map<String, String> H2_SETTINGS = settings("MODE", "PostgreSQL", "DATABASE_TO_LOWER", "TRUE",
+            "DEFAULT_NULL_ORDERING", "HIGH", "WRITE_DELAY", "0");
+
     /** Whether the database itself enforces the org scope (the second wall). */
     public boolean rowLevelSecurity() {
         return this == POSTGRESQL;
     }
 
+    /**
+     * The vendor of {@code dataSource}'s database; refuses any other database, and an H2
+     * database without {@link #H2_SETTINGS}, with a message saying what to change.
+     */
     public static DatabaseVendor of(DataSource dataSource) {
-        try {
-            String product = JdbcUtils.extractDatabaseMetaData(dataSource, metaData -> metaData.getDatabaseProductName());
-            return "PostgreSQL".equalsIgnoreCase(product) ? POSTGRESQL : H2;
-        } catch (MetaDataAccessException e) {
+        try (Connection connection = dataSource.getConnection()) {
+            String product = connection.getMetaData().getDatabaseProductName();
+            if ("PostgreSQL".equalsIgnoreCase(product)) {
+                return POSTGRESQL;
+            }
+            if (!"H2".equalsIgnoreCase(product)) {
+                throw new IllegalStateException("TENANTRY_DB_URL names a " + product + " database; Tenantry runs on "
+                        + "PostgreSQL, or on the embedded H2 when TENANTRY_DB_URL is unset. Refusing to start.");
+            }
+            requireH2Settings(connection);
+            return H2;
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot tell which database this is", e);
         }
+    }
+
+    private static void requireH2Settings(Connection connection) throws SQLException {
+        Map<String, String> actual = new HashMap<>();
+        try (ResultSet rows = connection.createStatement().executeQuery(
+                "select setting_name, setting_value from information_schema.settings")) {
+            while (rows.next()) {
+                actual.put(rows.getString(1), rows.getString(2));
+            }
+        }
+        List<String> wrong = new ArrayList<>();
+        H2_SETTINGS.forEach((name, value) -> {
+            if (!value.equalsIgnoreCase(actual.get(name))) {
+                wrong.add(name + "=" + actual.get(name));
+            }
+        });
+        if (!wrong.isEmpty()) {
+            StringBuilder needed = new StringBuilder();
+            H2_SETTINGS.forEach((name, value) -> needed.append(';').append(name).append('=').append(value));
+            throw new IllegalStateException("TENANTRY_DB_URL names an H2 database with " + String.join(", ", wrong)
+                    + ": Tenantry's SQL needs H2 set up as its default URL sets it. Add " + needed + " to the URL "
+                    + "(a database an earlier start made without them must be made again). Refusing to start.");
+        }
+    }
+
+    private static Map<String, String> settings(String... namesAndValues) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            settings.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return settings;
     }
 }

@@ -2,6 +2,8 @@ package io.tenantry.jdbc;
 
 import javax.sql.DataSource;
 
+import org.flywaydb.core.Flyway;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,5 +14,14 @@ class DatabaseVendorConfiguration {
     @Bean
     DatabaseVendor databaseVendor(DataSource dataSource) {
         return DatabaseVendor.of(dataSource);
+    }
+
+    /**
+     * Migrations wait for the vendor, which refuses a database the server cannot run on:
+     * refused before anything is written to it, not after its tables were made wrongly.
+     */
+    @Bean
+    FlywayMigrationStrategy migrationsOnAKnownVendor(DatabaseVendor vendor) {
+        return Flyway::migrate;
     }
 }
