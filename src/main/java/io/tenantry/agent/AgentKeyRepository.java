@@ -29,12 +29,15 @@ class AgentKeyRepository {
     static final int MAX_KEYS_PER_AGENT = 100;
 
     private final JdbcClient jdbc;
-    /** On PostgreSQL a key is resolved through the definer function, since RLS hides every agent then. */
-    private final boolean throughDefinerFunction;
+    /**
+     * On PostgreSQL a key is resolved through the definer function, since RLS hides every agent
+     * then, and a principal is held by advisory locks (V36); H2 has neither.
+     */
+    private final boolean postgres;
 
     AgentKeyRepository(JdbcClient jdbc, DatabaseVendor vendor) {
         this.jdbc = jdbc;
-        this.throughDefinerFunction = vendor.rowLevelSecurity();
+        this.postgres = vendor == DatabaseVendor.POSTGRESQL;
     }
 
     /** Keys have no org of their own: one is written only for an agent that lies in {@code scope}. */
@@ -80,7 +83,7 @@ class AgentKeyRepository {
     }
 
     Optional<AgentPrincipal> principal(String keyHash) {
-        String sql = throughDefinerFunction ? "select * from agent_key_principal(:hash)"
+        String sql = postgres ? "select * from agent_key_principal(:hash)"
                 : PRINCIPALS + " where k.key_hash = :hash and k.revoked_at is null";
         return jdbc.sql(sql).param("hash", keyHash).query(AgentKeyRepository::principal).optional();
     }
@@ -128,7 +131,8 @@ class AgentKeyRepository {
                 + " where k.id = :kc_key and k.revoked_at is null) p where p.key_created_at = :kc_issued"
                 + " and p.agent_id = :kc_agent and p.agent_name = :kc_agent_name and p.agent_status = :kc_status"
                 + " and p.org_id = :kc_org and p.org_name = :kc_org_name and p.org_active = :kc_org_active"
-                + " and p.held_since is not distinct from :kc_held)", params);
+                + " and p.held_since is not distinct from :kc_held)", params,
+                postgres ? "select app_hold_agent_principal(:kc_agent, :kc_org)" : null);
     }
 
     /** An agent key's principal as the definer function answers it (V14), for H2 and for reads in a scope. */

@@ -11,11 +11,22 @@ import io.tenantry.tenancy.CallerConfirmation;
  * column; {@link #verify} refuses the request when it was false, so the request's one round
  * trip also stands in for the key lookup ({@link RecentAgentKeys}).
  */
-public record KeyConfirmation(AgentPrincipal principal, String expression, Map<String, Object> parameters) {
+public record KeyConfirmation(AgentPrincipal principal, String expression, Map<String, Object> parameters,
+        String hold) {
 
     /** The same condition, for a transaction to evaluate first, in the round trip that sets its scope. */
     public CallerConfirmation first() {
         return new CallerConfirmation(expression, parameters);
+    }
+
+    /**
+     * The same, holding the principal from the confirmation to the end of the transaction: a
+     * revoke, a pause, a move or the org's deactivation waits for it to commit (PostgreSQL
+     * V36; on H2 writes take turns anyway). For a write whose effect is the principal's
+     * permission, as the record of a credential read before its value is given.
+     */
+    public CallerConfirmation held() {
+        return new CallerConfirmation(expression, parameters, hold);
     }
 
     /** Refuses with {@link AgentKeyChanged} when the expression was false. */

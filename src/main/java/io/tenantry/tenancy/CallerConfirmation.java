@@ -14,9 +14,16 @@ import java.util.Optional;
  * principal as it is now. Statements read or written together can also be handed one
  * explicitly ({@link ScopedTransactions#readTogether}, {@link ScopedTransactions#writeTogether}).
  * Its parameters share one map with the statement sent along, so their names are its own
- * ({@code kept*}, {@code kc_*}).
+ * ({@code kept*}, {@code kc_*}). {@code hold}, when not null, is a statement run just before
+ * the condition, in its transaction, that takes locks keeping the principal as confirmed until
+ * that transaction ends (a change to it waits): for a write whose effect must not outlive the
+ * principal, as a credential read's record.
  */
-public record CallerConfirmation(String condition, Map<String, ?> params) {
+public record CallerConfirmation(String condition, Map<String, ?> params, String hold) {
+
+    public CallerConfirmation(String condition, Map<String, ?> params) {
+        this(condition, params, null);
+    }
 
     private static final ThreadLocal<CallerConfirmation> PENDING = new ThreadLocal<>();
 
@@ -57,7 +64,7 @@ public record CallerConfirmation(String condition, Map<String, ?> params) {
      * not stop.
      */
     CallerConfirmation enforced() {
-        return new CallerConfirmation("app_require_kept_principal(" + condition + ")", params);
+        return new CallerConfirmation("app_require_kept_principal(" + condition + ")", params, hold);
     }
 
     /** Whether {@code failure} is an {@link #enforced()} condition that did not hold. */

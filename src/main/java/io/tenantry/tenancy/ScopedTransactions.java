@@ -246,8 +246,12 @@ public class ScopedTransactions {
             declared.addAll(List.of(new SqlParameter(Types.VARCHAR), new SqlParameter(Types.VARCHAR)));
             values.addAll(settings(scope));
         }
-        confirmation.ifPresent(confirm -> append(sql, declared, values, "select " + confirm.column(),
-                confirm.params()));
+        confirmation.ifPresent(confirm -> {
+            if (confirm.hold() != null) {
+                append(sql, declared, values, confirm.hold(), confirm.params());
+            }
+            append(sql, declared, values, "select " + confirm.column(), confirm.params());
+        });
         for (Pipeline.Step step : steps) {
             append(sql, declared, values, step.sql(), step.params());
         }
@@ -259,6 +263,9 @@ public class ScopedTransactions {
                 rows = all.getMoreResults();
             }
             if (confirmation.isPresent()) {
+                if (confirmation.get().hold() != null) {
+                    rows = all.getMoreResults();
+                }
                 if (!rows) {
                     throw new IllegalStateException("the kept principal's confirmation answered nothing");
                 }
@@ -333,8 +340,13 @@ public class ScopedTransactions {
      */
     private void applyScope(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation) {
         if (!rowLevelSecurity) {
-            confirmation.ifPresent(confirm -> confirmed(jdbc.sql("select " + confirm.column()).params(confirm.params())
-                    .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1));
+            confirmation.ifPresent(confirm -> {
+                if (confirm.hold() != null) {
+                    jdbc.sql(confirm.hold()).params(confirm.params()).query().listOfRows();
+                }
+                confirmed(jdbc.sql("select " + confirm.column()).params(confirm.params())
+                        .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1);
+            });
             return;
         }
         if (confirmation.isEmpty()) {

@@ -159,7 +159,10 @@ class CredentialRepository {
 
     /**
      * The credential {@code name} for the agent, in its org: its own agent-scoped one if it has
-     * one, else the org's. Nothing for an agent that is not active in {@code orgId} now.
+     * one, else the org's. Whether the agent may read it now (active, in {@code orgId}) is its
+     * key's confirmation's to say, before this and again, held, before the read's record: a
+     * condition here would be a third look, at another moment, and a pause between two of them
+     * would read as a missing credential.
      */
     Pipeline.Result<Optional<Resolved>> resolve(Pipeline pipeline, OrgScope scope, UUID orgId, UUID agentId,
             String name, Instant now) {
@@ -175,8 +178,6 @@ class CredentialRepository {
                   join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
                                             and (v.retires_at is null or v.retires_at > :now)
                  where c.org_id = :org and c.name = :name and (c.holder = :agent or c.holder = c.org_id)
-                   and exists (select 1 from agents a where a.id = :agent and a.org_id = c.org_id
-                                                        and a.status = 'active')
                    and """ + " " + scope.sql("c.org_id") + """
 
                  order by case when c.holder = :agent then 0 else 1 end, v.version desc

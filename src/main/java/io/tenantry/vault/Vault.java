@@ -21,6 +21,7 @@ import io.tenantry.agent.AgentKeyChanged;
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
+import io.tenantry.agent.KeyConfirmation;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
@@ -230,19 +231,21 @@ class Vault implements AgentDeparture {
      * PostgreSQL: the lookup, then the read's record (its history row and its audit event,
      * committed together and durable) before the value is given, so that no value leaves
      * unrecorded. The agent's principal may be a minute old ({@code RecentAgentKeys}): each
-     * round trip confirms it first, so a key revoked or an agent moved or paused before the
-     * record, on any node, reads nothing and leaves nothing on the record
-     * ({@link AgentKeyChanged}, for the caller to decide again). A credential deleted between
+     * round trip confirms it first, and the record's holds it to its commit
+     * ({@link KeyConfirmation#held}), so a key revoked or an agent moved or paused, on any
+     * node, either waits for a read confirmed before it or stops it: the read then gives
+     * nothing and leaves nothing on the record ({@link AgentKeyChanged}, for the caller to
+     * decide again). A credential deleted between
      * the lookup and the record (its record then has nothing to refer to) is looked up again:
      * the org's of the same name may stand behind an agent's own.
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
-        CallerConfirmation confirmation = agentKeys.confirmation(agent).first();
+        KeyConfirmation key = agentKeys.confirmation(agent);
         for (int lookup = 1; ; lookup++) {
-            CredentialRepository.Resolved found = lookUp(context, agent, name, confirmation);
+            CredentialRepository.Resolved found = lookUp(context, agent, name, key.first());
             try {
-                return read(context, agent, found, confirmation);
+                return read(context, agent, found, key.held());
             } catch (DataIntegrityViolationException deletedMeanwhile) {
                 if (lookup == LOOKUPS) {
                     throw ApiException.conflict("The credential '" + name + "' was deleted while it was being "
@@ -282,8 +285,8 @@ class Vault implements AgentDeparture {
     }
 
     /**
-     * Opens {@code found}'s live versions and records the read, the key confirmed again first;
-     * the values only once the record is durable. Fails with a data integrity violation when
+     * Opens {@code found}'s live versions and records the read, the key confirmed again first
+     * and held to the record's commit; the values only once the record is durable. Fails with a data integrity violation when
      * the credential was deleted since it was found.
      */
     private AgentCredential read(OrgCallContext context, AgentPrincipal agent, CredentialRepository.Resolved found,

@@ -4,19 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doAnswer;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.support.TestDatabase;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,6 +48,12 @@ class CredentialReadRaceTest extends ServerTest {
 
     @MockitoSpyBean
     DataKeys dataKeys;
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
 
     /** Run once, by the next read, between its lookup and its record. */
     private final AtomicReference<Runnable> meanwhile = new AtomicReference<>();
@@ -159,6 +181,127 @@ class CredentialReadRaceTest extends ServerTest {
         assertThat(auditedReads(org)).isEmpty();
         assertThat(read(key, "TOKEN").expect(200).text("value")).isEqualTo(latestValue.get());
         assertThat(readsOf(current.get())).hasSize(1);
+    }
+
+    /** What ends an agent's reading of its org's credential. */
+    enum Ending {
+        REVOKE, PAUSE, MOVE, DEACTIVATE_ORG
+    }
+
+    /**
+     * A read confirmed and waiting to write its record (here on the credential's row, which an
+     * edit holds locked) holds its agent's principal: a revoke, a pause, a move or the org's
+     * deactivation sent meanwhile waits for it, and when that is answered, the read that gave
+     * the value is on the record. Without the hold the change was answered at once and the
+     * value given afterwards.
+     */
+    @ParameterizedTest
+    @EnumSource(Ending.class)
+    void whatEndsAReadWaitsForAReadConfirmedBeforeIt(Ending ending) throws Exception {
+        String org = platform.createOrg("Race held " + ending);
+        String elsewhere = platform.createOrg("Race elsewhere " + ending);
+        String agent = platform.createAgent(org, "Held");
+        Api.Response issued = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201);
+        String key = issued.text("key");
+        String value = VaultApiTest.secret("held");
+        UUID id = UUID.fromString(create(org, "TOKEN", value).id());
+        read(key, "TOKEN").expect(200);
+        Runnable end = switch (ending) {
+            case REVOKE -> () -> api.delete("/api/agents/" + agent + "/keys/" + issued.id()).as(owner).send()
+                    .expect(204);
+            case PAUSE -> () -> api.post("/api/agents/" + agent + "/pause").as(owner)
+                    .json(Map.of("reason", "Race test")).send().expect(200);
+            case MOVE -> () -> api.post("/api/agents/" + agent + "/assign-org").as(owner)
+                    .json(Map.of("orgId", elsewhere)).send().expect(200);
+            case DEACTIVATE_ORG -> () -> api.post("/api/organizations/" + org + "/toggle").as(owner).send()
+                    .expect(200);
+        };
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> edit = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+                jdbc.sql("select id from credentials where id = :id for update").param("id", id).query().listOfRows();
+                locked.countDown();
+                await(release);
+                return null;
+            }));
+            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<Api.Response> reading = pool.submit(() -> read(key, "TOKEN"));
+            awaitRecordWaiting();
+            Future<Long> recordedWhenEnded = pool.submit(() -> {
+                end.run();
+                return recordedReads(id);
+            });
+            assertWaits(recordedWhenEnded);
+            release.countDown();
+            edit.get(30, TimeUnit.SECONDS);
+
+            Api.Response answer = reading.get(30, TimeUnit.SECONDS);
+            long recorded = recordedWhenEnded.get(30, TimeUnit.SECONDS);
+            if (answer.status() == 200) {
+                assertThat(answer.text("value")).isEqualTo(value);
+                assertThat(recorded).as("the read that gave the value, on the record when the change was answered")
+                        .isEqualTo(2);
+            } else {
+                assertThat(answer.body()).doesNotContain(value);
+            }
+            if (TestDatabase.postgres()) {
+                assertThat(answer.status()).as("holding its principal, the read went first").isEqualTo(200);
+            }
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        assertThat(read(key, "TOKEN").body()).doesNotContain(value);
+    }
+
+    /** The change has not been answered within a second: it waits for the read. */
+    private static void assertWaits(Future<Long> change) {
+        try {
+            change.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException waiting) {
+            return;
+        } catch (Exception failed) {
+            throw new AssertionError("the change failed", failed);
+        }
+        throw new AssertionError("the change was answered while a confirmed read waited to record");
+    }
+
+    /**
+     * Until the read waits to write its record: on PostgreSQL its insert waits on the row lock
+     * (seen in pg_stat_activity); on H2, whose writes take turns, it waits for the edit's
+     * transaction before its record's, and a moment is all this can wait for.
+     */
+    private void awaitRecordWaiting() throws InterruptedException {
+        if (!TestDatabase.postgres()) {
+            Thread.sleep(500);
+            return;
+        }
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            long waiting = jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                    + " and query like '%insert into credential_reads%'").query(Long.class).single();
+            if (waiting > 0) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the read never waited to write its record");
+    }
+
+    private long recordedReads(UUID credentialId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select count(*) from credential_reads where credential_id = :id").param("id", credentialId)
+                .query(Long.class).single());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Api.Response create(String org, String name, String value, Object... more) {
