@@ -1,13 +1,16 @@
 package io.tenantry.vault;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -45,7 +48,12 @@ class AgentCredentialController {
     @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = AgentCredential.class)))
     @GetMapping("/agent/v1/credentials/{name}")
     void read(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent, @PathVariable String name,
-            HttpServletRequest request, HttpServletResponse response) throws IOException {
+            HttpServletRequest request, HttpServletResponse response)
+            throws IOException, HttpRequestMethodNotSupportedException {
+        // GET's mapping takes HEAD too, which would put a read on the record and send no value.
+        if (HttpMethod.HEAD.matches(request.getMethod())) {
+            throw new HttpRequestMethodNotSupportedException(request.getMethod(), List.of(HttpMethod.GET.name()));
+        }
         AgentCredential read = recentKeys.actAs(context, agent, request,
                 (reading, reader) -> vault.resolve(reading, reader, name));
         // Written here rather than returned: agents read their credentials as often as they call (JsonAnswers).

@@ -225,6 +225,20 @@ class VaultApiTest extends ServerTest {
         assertThat(refused.body()).doesNotContain(hidden);
     }
 
+    /** HEAD would be a read on the record with no value sent: refused, with what is allowed. */
+    @Test
+    void aHeadRequestIsRefusedAndRecordsNothing() {
+        String org = platform.createOrg("Vault head");
+        String key = platform.issueKey(platform.createAgent(org, "Header"));
+        String id = create(org, owner, credential("TOKEN", secret("head"))).expect(201).id();
+        Api.Response head = api.call("HEAD", "/agent/v1/credentials/TOKEN").as(key).send();
+        assertThat(head.status()).isEqualTo(405);
+        assertThat(head.header("Allow")).isEqualTo("GET");
+        assertThat(api.get("/api/credentials/" + id + "/reads").as(owner).send().expect(200).items()).isEmpty();
+        assertThat(api.get("/api/audit?action=credential.read").org(org).as(owner).send().expect(200).items())
+                .isEmpty();
+    }
+
     @Test
     void aPausedAgentOrAnExpiredCredentialGivesNothing() throws Exception {
         String org = platform.createOrg("Vault refusals");
