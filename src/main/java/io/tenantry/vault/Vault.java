@@ -1,6 +1,7 @@
 package io.tenantry.vault;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 
@@ -56,8 +58,13 @@ class Vault implements AgentDeparture {
     private static final Set<String> NO_HINT = Set.of(CredentialKind.password.name(), CredentialKind.smtp.name());
 
     private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
-    /** How many times a read looks its credential up when it is deleted between the lookup and the record. */
+    /**
+     * How many times a read looks its credential up when it is deleted, or its record gives
+     * way to a change, between the lookup and the record.
+     */
     private static final int LOOKUPS = 3;
+    /** PostgreSQL's lock_not_available (a lock_timeout) and deadlock_detected. */
+    private static final Set<String> GAVE_WAY = Set.of("55P03", "40P01");
     private static final Set<String> PATCHABLE = Set.of("name", "kind", "description", "expiresAt", "agentReadable");
     private static final Map<String, String> ALIASES = Map.of("expires_at", "expiresAt", "agent_readable",
             "agentReadable");
@@ -235,7 +242,9 @@ class Vault implements AgentDeparture {
      * ({@link KeyConfirmation#held}), so a key revoked or an agent moved or paused, on any
      * node, either waits for a read confirmed before it or stops it: the read then gives
      * nothing and leaves nothing on the record ({@link AgentKeyChanged}, for the caller to
-     * decide again). A credential deleted between
+     * decide again). The record waits for no lock long (V36), so a change that holds what
+     * it waits for while needing the agent wins, and the read is decided again. A credential
+     * deleted between
      * the lookup and the record (its record then has nothing to refer to) is looked up again:
      * the org's of the same name may stand behind an agent's own.
      */
@@ -246,13 +255,29 @@ class Vault implements AgentDeparture {
             CredentialRepository.Resolved found = lookUp(context, agent, name, key.first());
             try {
                 return read(context, agent, found, key.held());
-            } catch (DataIntegrityViolationException deletedMeanwhile) {
+            } catch (DataAccessException meanwhile) {
+                if (!(meanwhile instanceof DataIntegrityViolationException) && !gaveWay(meanwhile)) {
+                    throw meanwhile;
+                }
                 if (lookup == LOOKUPS) {
-                    throw ApiException.conflict("The credential '" + name + "' was deleted while it was being "
-                            + "read, " + LOOKUPS + " times over; read it again.");
+                    throw ApiException.conflict("The credential '" + name + "' was deleted, or it or its agent "
+                            + "changed, while it was being read, " + LOOKUPS + " times over; read it again.");
                 }
             }
         }
+    }
+
+    /**
+     * Whether the record gave way to a change that held locks it waited for: it waits for
+     * none longer than V36's lock_timeout, and loses a deadlock rather than the change.
+     */
+    private static boolean gaveWay(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && GAVE_WAY.contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The credential the agent would read now, once its key is confirmed; refused when it may not. */

@@ -176,7 +176,7 @@ class CredentialReadRaceTest extends ServerTest {
         meanwhile.set(null);
 
         assertThat(answer.status()).isEqualTo(409);
-        assertThat(answer.text("detail")).contains("deleted while it was being read");
+        assertThat(answer.text("detail")).contains("while it was being read, 3 times over");
         assertThat(replaced.get()).as("one replacement under each of the three lookups").isEqualTo(3);
         assertThat(auditedReads(org)).isEmpty();
         assertThat(read(key, "TOKEN").expect(200).text("value")).isEqualTo(latestValue.get());
@@ -191,13 +191,15 @@ class CredentialReadRaceTest extends ServerTest {
     /**
      * A read confirmed and waiting to write its record (here on the credential's row, which an
      * edit holds locked) holds its agent's principal: a revoke, a pause, a move or the org's
-     * deactivation sent meanwhile waits for it, and when that is answered, the read that gave
-     * the value is on the record. Without the hold the change was answered at once and the
-     * value given afterwards.
+     * deactivation sent meanwhile waits until the read has committed its record or given way,
+     * so when the change is answered, a read that gives the value is already on the record.
+     * Without the hold the change was answered at once and the value given afterwards. On
+     * PostgreSQL the read gives way (it waits for no lock long), so the change is answered
+     * while the edit still holds the row; on H2, whose writes take turns, once the edit ends.
      */
     @ParameterizedTest
     @EnumSource(Ending.class)
-    void whatEndsAReadWaitsForAReadConfirmedBeforeIt(Ending ending) throws Exception {
+    void whatEndsAReadIsAnsweredOnlyOnceAReadConfirmedBeforeItIsOnTheRecord(Ending ending) throws Exception {
         String org = platform.createOrg("Race held " + ending);
         String elsewhere = platform.createOrg("Race elsewhere " + ending);
         String agent = platform.createAgent(org, "Held");
@@ -233,7 +235,7 @@ class CredentialReadRaceTest extends ServerTest {
                 end.run();
                 return recordedReads(id);
             });
-            assertWaits(recordedWhenEnded);
+            boolean endedWhileTheEditHeld = endsWithin(recordedWhenEnded, Duration.ofSeconds(3));
             release.countDown();
             edit.get(30, TimeUnit.SECONDS);
 
@@ -247,7 +249,7 @@ class CredentialReadRaceTest extends ServerTest {
                 assertThat(answer.body()).doesNotContain(value);
             }
             if (TestDatabase.postgres()) {
-                assertThat(answer.status()).as("holding its principal, the read went first").isEqualTo(200);
+                assertThat(endedWhileTheEditHeld).as("the read gave way; nothing deadlocked").isTrue();
             }
         } finally {
             release.countDown();
@@ -256,16 +258,56 @@ class CredentialReadRaceTest extends ServerTest {
         assertThat(read(key, "TOKEN").body()).doesNotContain(value);
     }
 
-    /** The change has not been answered within a second: it waits for the read. */
-    private static void assertWaits(Future<Long> change) {
+    /**
+     * A change that holds the credential's row and then needs the agent (here: pauses it)
+     * while a confirmed read holds the agent and waits for that row: neither could go on. The
+     * read gives way (it waits for no lock long), the change commits, and the read, decided
+     * again, finds the agent paused: 403, nothing recorded, no 500.
+     */
+    @Test
+    void aChangeHoldingTheCredentialThatThenNeedsTheAgentWinsOverTheRead() throws Exception {
+        String org = platform.createOrg("Race deadlock");
+        String agent = platform.createAgent(org, "Cornered");
+        String key = platform.issueKey(agent);
+        String value = VaultApiTest.secret("cornered");
+        UUID id = UUID.fromString(create(org, "TOKEN", value).id());
+        read(key, "TOKEN").expect(200);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch readWaits = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            change.get(1, TimeUnit.SECONDS);
-        } catch (TimeoutException waiting) {
-            return;
-        } catch (Exception failed) {
-            throw new AssertionError("the change failed", failed);
+            Future<?> change = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+                jdbc.sql("select id from credentials where id = :id for update").param("id", id).query().listOfRows();
+                locked.countDown();
+                await(readWaits);
+                jdbc.sql("update agents set status = 'paused' where id = :id").param("id", UUID.fromString(agent))
+                        .update();
+                return null;
+            }));
+            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<Api.Response> reading = pool.submit(() -> read(key, "TOKEN"));
+            awaitRecordWaiting();
+            readWaits.countDown();
+
+            change.get(30, TimeUnit.SECONDS);
+            Api.Response answer = reading.get(30, TimeUnit.SECONDS);
+            assertThat(answer.status()).isEqualTo(403);
+            assertThat(answer.body()).doesNotContain(value);
+            assertThat(recordedReads(id)).as("only the read before").isEqualTo(1);
+        } finally {
+            readWaits.countDown();
+            pool.shutdownNow();
         }
-        throw new AssertionError("the change was answered while a confirmed read waited to record");
+    }
+
+    /** Whether {@code change} was answered within {@code limit}. */
+    private static boolean endsWithin(Future<Long> change, Duration limit) throws Exception {
+        try {
+            change.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException waiting) {
+            return false;
+        }
     }
 
     /**
