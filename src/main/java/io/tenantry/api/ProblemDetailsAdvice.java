@@ -34,6 +34,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.tenantry.jdbc.SqlState;
+
 /** The one place that turns every failure into an RFC 9457 problem detail. */
 @RestControllerAdvice
 public class ProblemDetailsAdvice {
@@ -149,22 +151,13 @@ public class ProblemDetailsAdvice {
      */
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e) {
-        if (sqlState(e).startsWith("22")) {
+        if (SqlState.of(e).orElse("").startsWith("22")) {
             log.error("a value the database cannot hold reached the API edge", e);
             return answer(HttpStatus.INTERNAL_SERVER_ERROR, "A value was too large for the server to store; nothing "
                     + "was changed. This is the server's fault and is logged for its operators.", null);
         }
         log.warn("constraint violation reached the API edge", e);
         return answer(HttpStatus.CONFLICT, "The change conflicts with the current data; reload and try again.", null);
-    }
-
-    private static String sqlState(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
-            }
-        }
-        return "";
     }
 
     @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)

@@ -1,8 +1,10 @@
 package io.tenantry.tenancy;
 
-import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+
+import io.tenantry.jdbc.SqlState;
 
 /**
  * A condition, as SQL, that is true while a principal read earlier still holds exactly as it
@@ -56,7 +58,7 @@ public record CallerConfirmation(String condition, Map<String, ?> params, String
     }
 
     /** The SQLSTATE of {@link #enforced()}'s condition when it does not hold. */
-    private static final String REFUSED = "TK001";
+    private static final Set<String> REFUSED = Set.of("TK001");
 
     /**
      * The same condition, raising in the database when it does not hold (PostgreSQL, V35):
@@ -69,11 +71,6 @@ public record CallerConfirmation(String condition, Map<String, ?> params, String
 
     /** Whether {@code failure} is an {@link #enforced()} condition that did not hold. */
     static boolean refused(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && REFUSED.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return SqlState.isAnyOf(failure, REFUSED);
     }
 }

@@ -1,7 +1,6 @@
 package io.tenantry.vault;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -31,6 +30,7 @@ import io.tenantry.api.KeptPrincipalChanged;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
+import io.tenantry.jdbc.SqlState;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.CallerConfirmation;
 import io.tenantry.tenancy.DefaultOrg;
@@ -272,12 +272,7 @@ class Vault implements AgentDeparture {
      * none longer than V36's lock_timeout, and loses a deadlock rather than the change.
      */
     private static boolean gaveWay(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && GAVE_WAY.contains(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return SqlState.isAnyOf(failure, GAVE_WAY);
     }
 
     /** The credential the agent would read now, once its key is confirmed; refused when it may not. */
