@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,8 +28,9 @@ public enum DatabaseVendor {
      * them, and commits on disk when acknowledged (UsageDurabilityTest). Without them the
      * server would start, then fail request after request.
      */
-    private static final Map<String, String> H2_SETTINGS = settings("MODE", "PostgreSQL", "DATABASE_TO_LOWER", "TRUE",
-            "DEFAULT_NULL_ORDERING", "HIGH", "WRITE_DELAY", "0");
+    private static final List<Map.Entry<String, String>> H2_SETTINGS = List.of(Map.entry("MODE", "PostgreSQL"),
+            Map.entry("DATABASE_TO_LOWER", "TRUE"), Map.entry("DEFAULT_NULL_ORDERING", "HIGH"),
+            Map.entry("WRITE_DELAY", "0"));
 
     /** Whether the database itself enforces the org scope (the second wall). */
     public boolean rowLevelSecurity() {
@@ -67,25 +67,17 @@ public enum DatabaseVendor {
             }
         }
         List<String> wrong = new ArrayList<>();
-        H2_SETTINGS.forEach((name, value) -> {
-            if (!value.equalsIgnoreCase(actual.get(name))) {
-                wrong.add(name + "=" + actual.get(name));
+        for (Map.Entry<String, String> setting : H2_SETTINGS) {
+            if (!setting.getValue().equalsIgnoreCase(actual.get(setting.getKey()))) {
+                wrong.add(setting.getKey() + "=" + actual.get(setting.getKey()));
             }
-        });
+        }
         if (!wrong.isEmpty()) {
             StringBuilder needed = new StringBuilder();
-            H2_SETTINGS.forEach((name, value) -> needed.append(';').append(name).append('=').append(value));
+            H2_SETTINGS.forEach(s -> needed.append(';').append(s.getKey()).append('=').append(s.getValue()));
             throw new IllegalStateException("TENANTRY_DB_URL names an H2 database with " + String.join(", ", wrong)
                     + ": Tenantry's SQL needs H2 set up as its default URL sets it. Add " + needed + " to the URL "
                     + "(a database an earlier start made without them must be made again). Refusing to start.");
         }
-    }
-
-    private static Map<String, String> settings(String... namesAndValues) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            settings.put(namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return settings;
     }
 }
