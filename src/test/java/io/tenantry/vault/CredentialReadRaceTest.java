@@ -218,19 +218,11 @@ class CredentialReadRaceTest extends ServerTest {
             case DEACTIVATE_ORG -> () -> api.post("/api/organizations/" + org + "/toggle").as(owner).send()
                     .expect(200);
         };
-        CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            Future<?> edit = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
-                jdbc.sql("select id from credentials where id = :id for update").param("id", id).query().listOfRows();
-                locked.countDown();
-                await(release);
-                return null;
-            }));
-            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-            Future<Api.Response> reading = pool.submit(() -> read(key, "TOKEN"));
-            awaitRecordWaiting();
+            Future<?> edit = holdRow(pool, id, release, () -> { });
+            Future<Api.Response> reading = readWaitingForTheRow(pool, key);
             Future<Long> recordedWhenEnded = pool.submit(() -> {
                 end.run();
                 return recordedReads(id);
@@ -272,21 +264,12 @@ class CredentialReadRaceTest extends ServerTest {
         String value = VaultApiTest.secret("cornered");
         UUID id = UUID.fromString(create(org, "TOKEN", value).id());
         read(key, "TOKEN").expect(200);
-        CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch readWaits = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<?> change = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
-                jdbc.sql("select id from credentials where id = :id for update").param("id", id).query().listOfRows();
-                locked.countDown();
-                await(readWaits);
-                jdbc.sql("update agents set status = 'paused' where id = :id").param("id", UUID.fromString(agent))
-                        .update();
-                return null;
-            }));
-            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-            Future<Api.Response> reading = pool.submit(() -> read(key, "TOKEN"));
-            awaitRecordWaiting();
+            Future<?> change = holdRow(pool, id, readWaits, () -> jdbc.sql(
+                    "update agents set status = 'paused' where id = :id").param("id", UUID.fromString(agent)).update());
+            Future<Api.Response> reading = readWaitingForTheRow(pool, key);
             readWaits.countDown();
 
             change.get(30, TimeUnit.SECONDS);
@@ -298,6 +281,32 @@ class CredentialReadRaceTest extends ServerTest {
             readWaits.countDown();
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A transaction on {@code pool} that locks the credential's row, as an edit does, waits for
+     * {@code release} and then runs {@code beforeCommit}, still holding the row; returned once
+     * the row is locked.
+     */
+    private Future<?> holdRow(ExecutorService pool, UUID id, CountDownLatch release, Runnable beforeCommit)
+            throws InterruptedException {
+        CountDownLatch locked = new CountDownLatch(1);
+        Future<?> holder = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("select id from credentials where id = :id for update").param("id", id).query().listOfRows();
+            locked.countDown();
+            await(release);
+            beforeCommit.run();
+            return null;
+        }));
+        assertThat(locked.await(30, TimeUnit.SECONDS)).as("the credential's row locked").isTrue();
+        return holder;
+    }
+
+    /** A read of TOKEN with {@code key} on {@code pool}, returned once it waits to write its record. */
+    private Future<Api.Response> readWaitingForTheRow(ExecutorService pool, String key) throws InterruptedException {
+        Future<Api.Response> reading = pool.submit(() -> read(key, "TOKEN"));
+        awaitRecordWaiting();
+        return reading;
     }
 
     /** Whether {@code change} was answered within {@code limit}. */
