@@ -3,9 +3,13 @@ package io.tenantry.api;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 
 /**
- * Reads an ISO-8601 instant as {@link Instant#parse} does, with the shape nearly every
+ * Writes an instant as {@link Instant#toString} does (for the years 0 to 9999, by hand: the
+ * general formatter cost 5 % of an organization list's CPU, two instants a row), and reads an
+ * ISO-8601 instant as {@link Instant#parse} does, with the shape nearly every
  * client sends ({@code 2026-11-01T09:30:00Z}, {@code 2026-11-01T09:30:00.123456Z}) read by
  * hand: Instant.parse goes through a general formatter that cost 3 % of a usage report's
  * CPU under load. Anything else (offsets, lower case, leap seconds, years beyond four
@@ -21,6 +25,49 @@ final class IsoInstant {
         10, 1};
 
     private IsoInstant() {
+    }
+
+    /** The most seconds of an instant the hand-written form covers: the end of the year 9999. */
+    private static final long LAST_SECOND = LocalDate.of(10_000, 1, 1).toEpochDay() * 86_400 - 1;
+
+    /**
+     * As {@link Instant#toString}: seconds always, then a fraction of three, six or nine digits
+     * when the instant has one.
+     */
+    static String format(Instant instant) {
+        long seconds = instant.getEpochSecond();
+        if (seconds < 0 || seconds > LAST_SECOND) {
+            return instant.toString();
+        }
+        LocalDateTime time = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+        int nanos = instant.getNano();
+        char[] text = new char[SHORTEST + (nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 4 : nanos % 1_000 == 0 ? 7 : 10)];
+        put(text, 0, 4, time.getYear());
+        text[4] = '-';
+        put(text, 5, 7, time.getMonthValue());
+        text[7] = '-';
+        put(text, 8, 10, time.getDayOfMonth());
+        text[10] = 'T';
+        put(text, 11, 13, time.getHour());
+        text[13] = ':';
+        put(text, 14, 16, time.getMinute());
+        text[16] = ':';
+        put(text, 17, 19, time.getSecond());
+        if (nanos != 0) {
+            text[19] = '.';
+            int digits = text.length - 1 - SHORTEST;
+            put(text, SHORTEST, text.length - 1, nanos / NANOS_PER_UNIT[digits]);
+        }
+        text[text.length - 1] = 'Z';
+        return new String(text);
+    }
+
+    /** {@code value} as the decimal digits text[from, to), with leading zeros. */
+    private static void put(char[] text, int from, int to, int value) {
+        for (int i = to - 1; i >= from; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** As {@link Instant#parse}: throws its DateTimeParseException for text it refuses. */

@@ -1,5 +1,7 @@
 package io.tenantry.api;
 
+import java.time.Instant;
+
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -8,11 +10,15 @@ import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.ser.std.StdSerializer;
 import tools.jackson.databind.type.LogicalType;
 
 /**
@@ -51,6 +57,18 @@ class StrictJson implements WebMvcConfigurer {
     @Bean
     JsonMapperBuilderCustomizer plainDecimals() {
         return builder -> builder.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+    }
+
+    /** Instants are written as Instant.toString writes them, by hand (IsoInstant.format). */
+    @Bean
+    JsonMapperBuilderCustomizer handWrittenInstants() {
+        return builder -> builder.addModule(new SimpleModule("hand-written instants")
+                .addSerializer(Instant.class, new StdSerializer<Instant>(Instant.class) {
+                    @Override
+                    public void serialize(Instant value, JsonGenerator json, SerializationContext context) {
+                        json.writeString(IsoInstant.format(value));
+                    }
+                }));
     }
 
     @Override

@@ -11,8 +11,33 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-/** The hand-read shape and Instant.parse agree on every text: same instant, or both refuse. */
+/**
+ * The hand-read shape and Instant.parse agree on every text: same instant, or both refuse;
+ * the hand-written form and Instant.toString agree on every instant.
+ */
 class IsoInstantTest {
+
+    @Test
+    void writesEveryInstantAsInstantToStringDoes() {
+        List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochSecond(0, 1),
+                Instant.parse("2026-12-03T09:30:00Z"), Instant.parse("2026-12-03T09:30:00.120Z"),
+                Instant.parse("2026-12-03T09:30:00.000120Z"), Instant.parse("2026-12-03T09:30:00.100000001Z"),
+                Instant.parse("2024-02-29T23:59:59.999999999Z"), Instant.parse("9999-12-31T23:59:59.999Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("1969-12-31T23:59:59.5Z"),
+                Instant.parse("0000-01-01T00:00:00Z"), Instant.MIN, Instant.MAX));
+        Random random = new Random(20261203);
+        int[] precisions = {1_000_000_000, 1_000_000, 1_000, 1};
+        for (int i = 0; i < 200_000; i++) {
+            long seconds = random.nextLong(-100L * 365 * 86_400, 9000L * 365 * 86_400);
+            int unit = precisions[random.nextInt(precisions.length)];
+            int nanos = unit == 1_000_000_000 ? 0 : random.nextInt(1_000_000_000 / unit) * unit;
+            instants.add(Instant.ofEpochSecond(seconds, nanos));
+        }
+        for (Instant instant : instants) {
+            assertThat(IsoInstant.format(instant)).as("%s", instant.getEpochSecond() + "/" + instant.getNano())
+                    .isEqualTo(instant.toString());
+        }
+    }
 
     @Test
     void readsTheCommonShapesAsInstantParseDoes() {
