@@ -2,6 +2,12 @@
 # server started on it as the RLS-bound app role, the seed, and an owner session.
 # Sourced by run.sh and ingest.sh; expects PORT, DB and OUT to be set.
 
+# The JVM options the README launches the server with (the pom's spring-boot:run
+# jvmArguments): the JIT compiler's threads at nice -10, which needs root or CAP_SYS_NICE
+# (without it the JVM warns and leaves them as they are). Both apps start with them, then
+# with BENCH_JAVA_OPTS; LAUNCH_OPTS= (empty) measures the JVM's defaults.
+LAUNCH_OPTS=${LAUNCH_OPTS--XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=-10}
+
 psql_admin() { psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 psql_owner() { PGPASSWORD=tenantry_owner psql -h 127.0.0.1 -U tenantry_owner -d "$DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
@@ -26,7 +32,7 @@ bench_start_bare() {
   BARE_PORT=${BARE_PORT:-18090}
   echo "starting the bare reference app on port $BARE_PORT"
   BARE_PORT=$BARE_PORT BARE_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
-    java ${BENCH_JAVA_OPTS:-} -jar bench/bare/target/bare-0.1.0-SNAPSHOT.jar > "$OUT/bare.log" 2>&1 &
+    java $LAUNCH_OPTS ${BENCH_JAVA_OPTS:-} -jar bench/bare/target/bare-0.1.0-SNAPSHOT.jar > "$OUT/bare.log" 2>&1 &
   BARE=$!
   trap 'kill $SERVER $BARE 2>/dev/null || true' EXIT
   for _ in $(seq 1 90); do
@@ -43,7 +49,7 @@ bench_start_server() {
   TENANTRY_DB_USER=tenantry_app TENANTRY_DB_PASSWORD=tenantry_app \
   TENANTRY_DB_MIGRATION_USER=tenantry_owner TENANTRY_DB_MIGRATION_PASSWORD=tenantry_owner \
   TENANTRY_OWNER_EMAIL=bench-owner@bench.example TENANTRY_OWNER_PASSWORD='bench owner password' \
-    ${BENCH_JAVA:-java} ${BENCH_JAVA_OPTS:-} -jar "${BENCH_JAR:-target/tenantry-0.1.0-SNAPSHOT.jar}" \
+    ${BENCH_JAVA:-java} $LAUNCH_OPTS ${BENCH_JAVA_OPTS:-} -jar "${BENCH_JAR:-target/tenantry-0.1.0-SNAPSHOT.jar}" \
     > "$OUT/server.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
