@@ -86,10 +86,11 @@ class Sessions {
      * True while {@code session} is live at {@code now} and its user is as {@link #find} read
      * it: every column the principal was made of compared, so a change of role, binding, pages,
      * name or address, a logout, the end of the session or the user's deletion makes it false.
+     * Sessions and users are platform tables, outside row-level security.
      */
     static CallerConfirmation stillLive(Live session, Instant now) {
         UserPrincipal user = session.user();
-        return new CallerConfirmation("""
+        return CallerConfirmation.onPlatformTables("""
                 exists (select 1 from sessions s join users u on u.id = s.user_id
                          where s.token_hash = :keptSession and s.expires_at > :keptNow and s.created_at > :keptOldest
                            and u.id = :keptUser and u.email = :keptEmail and u.name = :keptName

@@ -19,12 +19,23 @@ import io.tenantry.jdbc.SqlState;
  * ({@code kept*}, {@code kc_*}). {@code hold}, when not null, is a statement run just before
  * the condition, in its transaction, that takes locks keeping the principal as confirmed until
  * that transaction ends (a change to it waits): for a write whose effect must not outlive the
- * principal, as a credential read's record.
+ * principal, as a credential read's record. {@code scopeFree}: the condition reads only tables
+ * without row-level security (platform tables), so it does not need the scope set before it
+ * and is evaluated in the very statement that sets it, one statement less per request.
  */
-public record CallerConfirmation(String condition, Map<String, ?> params, String hold) {
+public record CallerConfirmation(String condition, Map<String, ?> params, String hold, boolean scopeFree) {
 
     public CallerConfirmation(String condition, Map<String, ?> params) {
-        this(condition, params, null);
+        this(condition, params, null, false);
+    }
+
+    public CallerConfirmation(String condition, Map<String, ?> params, String hold) {
+        this(condition, params, hold, false);
+    }
+
+    /** A condition on platform tables alone (no row-level security), as {@code scopeFree} says. */
+    public static CallerConfirmation onPlatformTables(String condition, Map<String, ?> params) {
+        return new CallerConfirmation(condition, params, null, true);
     }
 
     private static final ThreadLocal<CallerConfirmation> PENDING = new ThreadLocal<>();
@@ -66,7 +77,7 @@ public record CallerConfirmation(String condition, Map<String, ?> params, String
      * not stop.
      */
     CallerConfirmation enforced() {
-        return new CallerConfirmation("app_require_kept_principal(" + condition + ")", params, hold);
+        return new CallerConfirmation("app_require_kept_principal(" + condition + ")", params, hold, scopeFree);
     }
 
     /** Whether {@code failure} is an {@link #enforced()} condition that did not hold. */

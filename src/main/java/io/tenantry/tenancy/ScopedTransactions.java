@@ -232,26 +232,33 @@ public class ScopedTransactions {
 
     /**
      * Sends the scope's settings (unless {@code scope} is null: set already), a pending
-     * confirmation (a statement of its own, so that it runs after the settings whatever the
-     * database's order of evaluation within one) and {@code steps} together in one round
-     * trip, and hands each step its rows.
+     * confirmation and {@code steps} together in one round trip, and hands each step its rows.
+     * A confirmation that reads row-level-secured tables is a statement of its own, so that it
+     * runs after the settings whatever the database's order of evaluation within one; one that
+     * reads none is a column of the settings' statement.
      */
     private void inOneRoundTrip(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation,
             List<Pipeline.Step> steps) {
         StringBuilder sql = new StringBuilder();
         List<SqlParameter> declared = new ArrayList<>();
         List<Object> values = new ArrayList<>();
+        boolean withSettings = scope != null && confirmation.filter(ScopedTransactions::withSettings).isPresent();
         if (scope != null) {
             sql.append(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE);
             declared.addAll(List.of(new SqlParameter(Types.VARCHAR), new SqlParameter(Types.VARCHAR)));
             values.addAll(settings(scope));
         }
-        confirmation.ifPresent(confirm -> {
-            if (confirm.hold() != null) {
-                append(sql, declared, values, confirm.hold(), confirm.params());
-            }
-            append(sql, declared, values, "select " + confirm.column(), confirm.params());
-        });
+        if (withSettings) {
+            CallerConfirmation confirm = confirmation.get();
+            appendTo(sql, declared, values, ", " + confirm.column(), confirm.params());
+        } else {
+            confirmation.ifPresent(confirm -> {
+                if (confirm.hold() != null) {
+                    append(sql, declared, values, confirm.hold(), confirm.params());
+                }
+                append(sql, declared, values, "select " + confirm.column(), confirm.params());
+            });
+        }
         for (Pipeline.Step step : steps) {
             append(sql, declared, values, step.sql(), step.params());
         }
@@ -259,7 +266,7 @@ public class ScopedTransactions {
                 .newPreparedStatementCreator(values);
         template.execute(statements, (PreparedStatement all) -> {
             boolean rows = all.execute();
-            if (scope != null) {
+            if (scope != null && !withSettings) {
                 rows = all.getMoreResults();
             }
             if (confirmation.isPresent()) {
@@ -289,13 +296,28 @@ public class ScopedTransactions {
         });
     }
 
+    /**
+     * Whether {@code confirmation} can be a column of the statement that sets the scope: it
+     * reads no row-level-secured table (so the settings need not come first) and takes no
+     * locks before it.
+     */
+    private static boolean withSettings(CallerConfirmation confirmation) {
+        return confirmation.scopeFree() && confirmation.hold() == null;
+    }
+
     private void append(StringBuilder sql, List<SqlParameter> declared, List<Object> values, String statement,
             Map<String, ?> params) {
-        ParsedSql parsed = parsedStatements.get(statement);
-        MapSqlParameterSource source = new MapSqlParameterSource(params);
         if (!sql.isEmpty()) {
             sql.append("; ");
         }
+        appendTo(sql, declared, values, statement, params);
+    }
+
+    /** {@code text} with its named parameters as positional ones, at the end of {@code sql}. */
+    private void appendTo(StringBuilder sql, List<SqlParameter> declared, List<Object> values, String text,
+            Map<String, ?> params) {
+        ParsedSql parsed = parsedStatements.get(text);
+        MapSqlParameterSource source = new MapSqlParameterSource(params);
         sql.append(NamedParameterUtils.substituteNamedParameters(parsed, source));
         declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
         values.addAll(Arrays.asList(NamedParameterUtils.buildValueArray(parsed, source, null)));
