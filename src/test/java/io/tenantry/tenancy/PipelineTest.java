@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -140,12 +142,14 @@ class PipelineTest extends ServerTest {
     /**
      * Statements sent together make a transaction of their own (on PostgreSQL an implicit one,
      * in one round trip): written all or none, and read or written only once the confirmation
-     * holds.
+     * holds. A confirmation on platform tables alone rides in the statement that sets the
+     * scope, and stops what follows it just the same.
      */
-    @Test
-    void statementsSentTogetherWriteAllOrNoneAndReadOnlyWhenConfirmed() {
-        CallerConfirmation holds = new CallerConfirmation("1 = :keptOne", Map.of("keptOne", 1));
-        CallerConfirmation changed = new CallerConfirmation("1 = :keptOne", Map.of("keptOne", 2));
+    @ParameterizedTest(name = "confirmation on platform tables alone: {0}")
+    @ValueSource(booleans = {false, true})
+    void statementsSentTogetherWriteAllOrNoneAndReadOnlyWhenConfirmed(boolean onPlatformTables) {
+        CallerConfirmation holds = confirmation(onPlatformTables, 1);
+        CallerConfirmation changed = confirmation(onPlatformTables, 2);
         String first = "pipeline-" + UUID.randomUUID();
         String second = "pipeline-" + UUID.randomUUID();
         Pipeline broken = new Pipeline();
@@ -188,6 +192,12 @@ class PipelineTest extends ServerTest {
         })).hasMessageContaining("a transaction of their own");
         transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key in (:keys)")
                 .param("keys", List.of(first, second)).update());
+    }
+
+    private static CallerConfirmation confirmation(boolean onPlatformTables, int kept) {
+        Map<String, Object> params = Map.of("keptOne", kept);
+        return onPlatformTables ? CallerConfirmation.onPlatformTables("1 = :keptOne", params)
+                : new CallerConfirmation("1 = :keptOne", params);
     }
 
     private static Pipeline both(String first, String second) {
