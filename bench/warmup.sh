@@ -44,7 +44,7 @@ for pass in $(seq 1 "$PASSES"); do
     while [ $(( ($(date +%s%3N) - start_ms) / 1000 )) -lt "$TOTAL" ]; do
       rate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/agents-random-org.lua "http://127.0.0.1:$PORT" \
         | awk '/Requests\/sec/ {print $2}')
-      echo "$(( ($(date +%s%3N) - start_ms) / 1000 )) $rate" >> "$windows"
+      echo "$(( ($(date +%s%3N) - start_ms) / 1000 )) $rate" | tee -a "$windows"
     done
     kill "$SERVER"
     wait "$SERVER" 2>/dev/null || true
