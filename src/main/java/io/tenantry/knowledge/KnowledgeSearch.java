@@ -75,15 +75,15 @@ class KnowledgeSearch {
         for (KnowledgeIndex.Candidate candidate : candidates) {
             KnowledgeRepository.Found chunk = found.get(candidate.chunkId());
             if (chunk != null && hits.size() < count) {
-                hits.add(hit(chunk, candidate.score(), terms));
+                hits.add(hit(chunk, candidate, terms));
             }
         }
         return new CursorPage<>(hits, null);
     }
 
-    private SearchHit hit(KnowledgeRepository.Found chunk, float score, List<String> terms) {
+    private SearchHit hit(KnowledgeRepository.Found chunk, KnowledgeIndex.Candidate candidate, List<String> terms) {
         String text = chunk.content();
-        List<int[]> at = index.occurrences(text, terms);
+        List<int[]> at = fitsText(candidate.words(), text) ? candidate.words() : index.occurrences(text, terms);
         int start = snippetStart(text, at);
         int end = Math.min(text.length(), start + SNIPPET);
         if (end < text.length()) {
@@ -98,7 +98,23 @@ class KnowledgeSearch {
             }
         }
         return new SearchHit(chunk.documentId(), chunk.title(), chunk.position(), chunk.heading(),
-                text.substring(start, end), highlights, Math.round(score * 1000) / 1000.0, chunk.shared());
+                text.substring(start, end), highlights, Math.round(candidate.score() * 1000) / 1000.0, chunk.shared());
+    }
+
+    /**
+     * Whether the index's word offsets can mark {@code text}: in order and inside it. A chunk's
+     * text never changes under its id, so they always do unless the index entry is not what
+     * this node wrote; then the text the database answered is analysed again instead.
+     */
+    static boolean fitsText(List<int[]> words, String text) {
+        int after = 0;
+        for (int[] word : words) {
+            if (word[0] < after || word[1] <= word[0] || word[1] > text.length()) {
+                return false;
+            }
+            after = word[1];
+        }
+        return true;
     }
 
     /** Where the snippet starts: at a word's start, a little before the stretch with the most matches. */

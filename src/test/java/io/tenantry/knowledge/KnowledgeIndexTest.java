@@ -3,8 +3,12 @@ package io.tenantry.knowledge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.tenantry.tenancy.DefaultOrg;
 import org.junit.jupiter.api.AfterEach;
@@ -79,5 +83,45 @@ class KnowledgeIndexTest {
         index.replace(org, document, List.of(written));
         assertThat(index.search(List.of("tapir"), null, false, null, 10)).extracting(KnowledgeIndex.Candidate::chunkId)
                 .containsExactly(written.chunkId());
+    }
+
+    @Test
+    void aCandidateSaysWhereTheQuerysWordsStandAsAnalysingItsTextAgainWould() {
+        UUID org = UUID.randomUUID();
+        UUID one = UUID.randomUUID();
+        UUID two = UUID.randomUUID();
+        List<KnowledgeRepository.Indexed> first = List.of(
+                chunk(one, org, false, "Tapirs swim. A tapir's snout is short; TAPIR calves run, running tapirs run far."),
+                chunk(one, org, false, "Nothing but one tapir here, and the word running at the end: running"));
+        KnowledgeRepository.Indexed later = chunk(two, org, false, "A lone running tapir");
+        index.replace(org, one, first);
+        found("tapir", org, false);
+        // A second segment, so that the hits span segments as well as chunks within one.
+        index.replace(org, two, List.of(later));
+        Map<UUID, String> texts = Stream.concat(first.stream(), Stream.of(later))
+                .collect(Collectors.toMap(KnowledgeRepository.Indexed::chunkId, KnowledgeRepository.Indexed::content));
+        List<String> terms = index.terms("running tapirs");
+
+        List<KnowledgeIndex.Candidate> hits = index.search(terms, List.of(org), false, null, 10);
+
+        assertThat(hits).extracting(KnowledgeIndex.Candidate::chunkId).containsExactlyInAnyOrderElementsOf(texts.keySet());
+        for (KnowledgeIndex.Candidate hit : hits) {
+            String text = texts.get(hit.chunkId());
+            assertThat(hit.words()).as(text).hasSizeGreaterThan(1)
+                    .usingElementComparator(Arrays::compare)
+                    .containsExactlyElementsOf(index.occurrences(text, terms));
+            assertThat(KnowledgeSearch.fitsText(hit.words(), text)).isTrue();
+        }
+    }
+
+    @Test
+    void wordOffsetsThatDoNotFitTheTextAnsweredAreNotUsed() {
+        String text = "a tapir";
+        assertThat(KnowledgeSearch.fitsText(List.of(new int[] {2, 7}), text)).isTrue();
+        assertThat(KnowledgeSearch.fitsText(List.of(), text)).isTrue();
+        assertThat(KnowledgeSearch.fitsText(List.of(new int[] {2, 8}), text)).isFalse();
+        assertThat(KnowledgeSearch.fitsText(List.of(new int[] {-1, 1}), text)).isFalse();
+        assertThat(KnowledgeSearch.fitsText(List.of(new int[] {3, 3}), text)).isFalse();
+        assertThat(KnowledgeSearch.fitsText(List.of(new int[] {2, 7}, new int[] {0, 1}), text)).isFalse();
     }
 }
