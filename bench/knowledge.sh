@@ -16,7 +16,9 @@ THREADS=${THREADS:-2}
 PORT=${BENCH_PORT:-18083}
 DB=tenantry_bench_knowledge
 OUT=target/bench-knowledge
-WARMUP=${WARMUP:-30s}
+# The JIT needs minutes on two cores: 30 s of searches left it compiling, and the rounds then
+# measured about half the settled rate (docs/PERFORMANCE.md).
+WARMUP=${WARMUP:-150s}
 ROUNDS=${ROUNDS:-3}
 
 . bench/lib.sh
