@@ -30,6 +30,8 @@ class KnowledgeSearch {
     static final int DEFAULT_LIMIT = 10;
     static final int MOST_RESULTS = 50;
     static final int SNIPPET = 240;
+    /** Candidates read back beyond those still wanted, for entries gone since they were indexed. */
+    static final int SPARE = 2;
 
     private final KnowledgeIndex index;
     private final KnowledgeRepository knowledge;
@@ -63,22 +65,36 @@ class KnowledgeSearch {
         // More candidates than asked for: some may be gone or moved since they were indexed.
         List<KnowledgeIndex.Candidate> candidates = index.search(terms, scope.isAllOrgs() ? null : scope.orgIds(),
                 withShared, wanted, Math.min(4 * count, 200));
+        // Read back in rank order, as many as are still wanted and a few more at a time: every
+        // candidate is usually still in the scope, and one round trip then reads no chunk that
+        // is not answered (each costs the database a page).
+        List<SearchHit> hits = new ArrayList<>();
+        for (int from = 0; from < candidates.size() && hits.size() < count; ) {
+            int to = Math.min(candidates.size(), from + count - hits.size() + SPARE);
+            List<KnowledgeIndex.Candidate> batch = candidates.subList(from, to);
+            Map<UUID, KnowledgeRepository.Found> found = readBack(scope, withShared, batch, wanted);
+            for (KnowledgeIndex.Candidate candidate : batch) {
+                KnowledgeRepository.Found chunk = found.get(candidate.chunkId());
+                if (chunk != null && hits.size() < count) {
+                    hits.add(hit(chunk, candidate, terms));
+                }
+            }
+            from = to;
+        }
+        return new CursorPage<>(hits, null);
+    }
+
+    /** The candidates' chunks readable in {@code scope}, and shared ones of the default org when asked. */
+    private Map<UUID, KnowledgeRepository.Found> readBack(OrgScope scope, boolean withShared,
+            List<KnowledgeIndex.Candidate> candidates, String wanted) {
         List<UUID> ids = candidates.stream().map(KnowledgeIndex.Candidate::chunkId).toList();
         Map<UUID, KnowledgeRepository.Found> found = new HashMap<>();
         knowledge.readBack(scope, ids, false, wanted).forEach(f -> found.put(f.chunkId(), f));
         List<UUID> rest = withShared ? ids.stream().filter(id -> !found.containsKey(id)).toList() : List.of();
         if (!rest.isEmpty()) {
-            OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
-            knowledge.readBack(defaultOrg, rest, true, wanted).forEach(f -> found.put(f.chunkId(), f));
+            knowledge.readBack(OrgScope.of(DefaultOrg.ID), rest, true, wanted).forEach(f -> found.put(f.chunkId(), f));
         }
-        List<SearchHit> hits = new ArrayList<>();
-        for (KnowledgeIndex.Candidate candidate : candidates) {
-            KnowledgeRepository.Found chunk = found.get(candidate.chunkId());
-            if (chunk != null && hits.size() < count) {
-                hits.add(hit(chunk, candidate, terms));
-            }
-        }
-        return new CursorPage<>(hits, null);
+        return found;
     }
 
     private SearchHit hit(KnowledgeRepository.Found chunk, KnowledgeIndex.Candidate candidate, List<String> terms) {

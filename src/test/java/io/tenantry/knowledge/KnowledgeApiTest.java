@@ -164,6 +164,26 @@ class KnowledgeApiTest extends ServerTest {
     }
 
     @Test
+    void staleEntriesOutrankingAnOrgsOwnChunksDoNotHideThem() {
+        String b = platform.createOrg("Stale B");
+        String userB = platform.createUser("user", b, List.of("knowledge"));
+        String own = create(b, owner, document("Field notes", "Somewhere in these notes a wombatword appears, once."))
+                .expect(201).id();
+        // Chunks deleted since they were indexed, scoring higher than B's own: more of them than
+        // a search reads back beyond what it answers, and fewer than the four candidates per
+        // result it asks the index for.
+        for (int i = 0; i < KnowledgeSearch.SPARE + 1; i++) {
+            index.add(List.of(new KnowledgeRepository.Indexed(UUID.randomUUID(), UUID.randomUUID(), UUID.fromString(b),
+                    false, "Wombatword", List.of(), "wombatword wombatword wombatword")));
+        }
+        index.refresh();
+
+        assertThat(documentIds(api.get("/api/knowledge/search?q=wombatword&limit=1").as(userB).send().expect(200)
+                .items())).containsExactly(own);
+        assertThat(documentIds(search(userB, b, "wombatword"))).containsExactly(own);
+    }
+
+    @Test
     void sharedDocumentsReachEveryOrgsAgentsAndAreReadOnlyToClients() {
         String a = platform.createOrg("Shared reader");
         String userA = platform.createUser("user", a, List.of("knowledge"));
