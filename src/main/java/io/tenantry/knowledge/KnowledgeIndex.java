@@ -73,8 +73,9 @@ class KnowledgeIndex implements DisposableBean {
     private static final String CHUNK_LOW = "chunkLow";
     /**
      * A chunk's text with where each word stands kept in the postings, so that a hit's snippet
-     * is marked from the index instead of analysing the hit's text again (a sixth of a search's
-     * time when it was).
+     * is marked from the index instead of analysing the hit's text again (a sixth of a
+     * search's server time when it was). An index of the format before has no offsets: until
+     * it is rebuilt, its candidates' words do not fit the text and the text is analysed.
      */
     private static final FieldType CONTENT = contentType();
     /** The most distinct words a query is searched by. */
