@@ -67,9 +67,12 @@ class KnowledgeSearch {
                 withShared, wanted, Math.min(4 * count, 200));
         // Read back in rank order, as many as are still wanted and a few more at a time: every
         // candidate is usually still in the scope, and one round trip then reads no chunk that
-        // is not answered (each costs the database a page).
+        // is not answered (each costs the database a page). At least once, even with no
+        // candidate: that round trip also confirms a kept principal, and a search answers no
+        // one whose session or key has ended.
         List<SearchHit> hits = new ArrayList<>();
-        for (int from = 0; from < candidates.size() && hits.size() < count; ) {
+        int from = 0;
+        do {
             int to = Math.min(candidates.size(), from + count - hits.size() + SPARE);
             List<KnowledgeIndex.Candidate> batch = candidates.subList(from, to);
             Map<UUID, KnowledgeRepository.Found> found = readBack(scope, withShared, batch, wanted);
@@ -80,7 +83,7 @@ class KnowledgeSearch {
                 }
             }
             from = to;
-        }
+        } while (from < candidates.size() && hits.size() < count);
         return new CursorPage<>(hits, null);
     }
 
