@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -384,8 +383,7 @@ class KnowledgeIndex implements DisposableBean {
         Integer[] byDoc = new Integer[hits.length];
         Arrays.setAll(byDoc, i -> i);
         Arrays.sort(byDoc, Comparator.comparingInt(i -> hits[i].doc));
-        UUID[] ids = new UUID[hits.length];
-        List<List<int[]>> words = new ArrayList<>(Collections.nCopies(hits.length, List.of()));
+        Candidate[] candidates = new Candidate[hits.length];
         int leaf = -1;
         NumericDocValues high = null;
         NumericDocValues low = null;
@@ -403,14 +401,9 @@ class KnowledgeIndex implements DisposableBean {
             if (high == null || low == null || !high.advanceExact(doc) || !low.advanceExact(doc)) {
                 throw new IllegalStateException("The knowledge index holds a chunk without its id; rebuild it.");
             }
-            ids[i] = new UUID(high.longValue(), low.longValue());
-            words.set(i, offsets.in(doc));
+            candidates[i] = new Candidate(new UUID(high.longValue(), low.longValue()), hits[i].score, offsets.in(doc));
         }
-        List<Candidate> candidates = new ArrayList<>(hits.length);
-        for (int i = 0; i < hits.length; i++) {
-            candidates.add(new Candidate(ids[i], hits[i].score, words.get(i)));
-        }
-        return candidates;
+        return List.of(candidates);
     }
 
     /** Where the query's words stand in the chunks of one segment, read from the content's postings. */
