@@ -387,7 +387,7 @@ class GatewayCalls {
                     ending = "upstream_invalid";
                     break;
                 }
-                send(call, out, held == null ? events : held.accept(events));
+                send(call, out, held == null ? events : held.accept(events, relay.texts().size()));
                 if (relay.upstreamFailed()) {
                     ending = "upstream_error";
                     break;

@@ -11,9 +11,12 @@ import io.tenantry.guardrail.Verdict;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A streamed answer under the org's output rules. With one choice, the last
- * {@code window} characters are held back while the rules judge the held text with each
- * new chunk, so a match no longer than the window is judged before any of it leaves; once
+ * A streamed answer under the org's output rules. With one choice, the rules judge the held
+ * text with each new chunk, and what could still begin a match of an enforced rule once more
+ * text comes (a keyword's first letters, the last run of a card's digits and spaces; for a
+ * rule that cannot tell, or once the answer streams more than one text, everything) stays
+ * held, at most the last {@code window} characters: so a match no longer than the window is
+ * judged before any of it leaves; once
  * the upstream ends, each text of the answer (each choice's, each tool call's) is judged
  * whole, so a longer match, or one across interleaved tool calls, still stops the stream
  * (without taking back what left). A block (or pause) ends the stream before the
@@ -38,6 +41,8 @@ final class HeldStream {
 
     private final CallScreen screen;
     private final int window;
+    /** How many characters at the end of the held text stay held: what could still begin a match, at most the window. */
+    private int keep;
     private boolean severalChoices;
     private final Deque<StreamRelay.Event> held = new ArrayDeque<>();
     private final StringBuilder heldText = new StringBuilder();
@@ -47,11 +52,15 @@ final class HeldStream {
     HeldStream(CallScreen screen, int window, boolean severalChoices) {
         this.screen = screen;
         this.window = window;
+        this.keep = window;
         this.severalChoices = severalChoices;
     }
 
-    /** Takes the relay's events; answers those that may leave now. */
-    List<StreamRelay.Event> accept(List<StreamRelay.Event> events) throws Blocked {
+    /**
+     * Takes the relay's events; answers those that may leave now. {@code texts}: how many
+     * texts the answer has streamed so far (content, reasoning, each tool call's arguments).
+     */
+    List<StreamRelay.Event> accept(List<StreamRelay.Event> events, int texts) throws Blocked {
         boolean grew = false;
         for (StreamRelay.Event event : events) {
             held.add(event);
@@ -66,8 +75,11 @@ final class HeldStream {
         }
         if (grew) {
             judgeHeld(null);
+            // Texts can interleave, and a match of one may go on after another's chunks: what is
+            // open is told of one text alone.
+            keep = texts > 1 ? window : Math.min(window, screen.open("output", heldText.toString()));
         }
-        return release(window);
+        return release(keep);
     }
 
     /**

@@ -62,6 +62,15 @@ public final class CallScreen {
     }
 
     /**
+     * How many characters at the end of {@code text} (going {@code direction}) could still
+     * begin a match once more text follows: what a stream must hold back after judging it.
+     * Counts and records nothing.
+     */
+    public int open(String direction, String text) {
+        return text.length() - set.openFrom(agent.agentId(), direction, text);
+    }
+
+    /**
      * A part of a text already judged, redacted as the rules redact it: what a redact
      * decision about the whole sends on for this part. Counts and records nothing.
      */

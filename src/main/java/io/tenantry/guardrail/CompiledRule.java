@@ -21,6 +21,8 @@ final class CompiledRule {
     private final Pattern afterOne;
     /** What every match of the pattern contains, when that can be told: texts without it are skipped. */
     private final RequiredText required;
+    /** What the pattern's matches are made of, if that can be told. */
+    private final RequiredText.Shape shape;
     private final List<String[]> keywords;
     private final List<PiiDetector> detectors;
 
@@ -33,6 +35,7 @@ final class CompiledRule {
         this.afterOne = required == null || required.longestMatch() <= RequiredText.WINDOWED_UP_TO
                 || required.longestBefore() > RequiredText.WINDOWED_UP_TO ? null
                 : Pattern.compile("(?s:.)(" + definition.pattern() + ")");
+        this.shape = pattern == null ? null : RequiredText.shape(definition.pattern()).orElse(null);
         this.keywords = "keyword".equals(definition.type())
                 ? definition.keywords().stream().map(k -> FoldedText.fold(k).trim().split("\\s+")).toList()
                 : List.of();
@@ -79,6 +82,83 @@ final class CompiledRule {
                     : List.of();
             default -> List.of();
         };
+    }
+
+    /**
+     * Whether this rule changes what leaves when it matches: an enforced block, redaction or
+     * pause. Only those make a stream hold text back; a flag or a shadow rule is judged on
+     * the whole answer when it ends, and changes nothing.
+     */
+    boolean holdsBack() {
+        return "enforce".equals(rule.mode()) && !"flag".equals(rule.action());
+    }
+
+    /**
+     * Where in {@code scan}'s text the earliest match that more text could still complete may
+     * start: its length when none can, 0 when the rule cannot tell (a stream then holds its
+     * whole window). A match in the text already is found by judging it; one that runs on past
+     * its end is what a stream must not let go of yet.
+     */
+    int openFrom(Scan scan) {
+        int length = scan.text.length();
+        RuleDefinition definition = rule.definition();
+        return switch (definition.type()) {
+            case "keyword" -> openKeyword(scan.lowerCase());
+            case "regex" -> Math.max(shape == null ? 0 : shape.openFrom(scan.text),
+                    required == null ? 0 : required.openFrom(scan));
+            case "pii" -> detectors.stream().mapToInt(d -> d.openFrom(scan.keepingCase())).min().orElse(length);
+            case "rate", "off_hours", "max_tokens" -> length;
+            default -> 0;
+        };
+    }
+
+    /**
+     * The earliest start of a phrase the text ends inside of (or right after, where a letter
+     * could still join it), mapped back to the original text.
+     */
+    private int openKeyword(FoldedText text) {
+        String folded = text.folded;
+        for (int start = 0; start < folded.length(); start++) {
+            if (joins(folded, start - 1, start)) {
+                continue;
+            }
+            for (String[] words : keywords) {
+                if (endsInside(folded, start, words)) {
+                    return text.originalStart(start);
+                }
+            }
+        }
+        return text.originalStart(folded.length());
+    }
+
+    /** Whether {@code folded} from {@code start} is the phrase's beginning, ending before the phrase does or with it. */
+    private static boolean endsInside(String folded, int start, String[] words) {
+        int at = start;
+        for (int w = 0; w < words.length; w++) {
+            if (w > 0) {
+                int gap = at;
+                while (gap < folded.length() && Character.isWhitespace(folded.charAt(gap))) {
+                    gap++;
+                }
+                if (gap == folded.length()) {
+                    return true;
+                }
+                if (gap == at) {
+                    return false;
+                }
+                at = gap;
+            }
+            String word = words[w];
+            for (int k = 0; k < word.length(); k++, at++) {
+                if (at == folded.length()) {
+                    return true;
+                }
+                if (folded.charAt(at) != word.charAt(k)) {
+                    return false;
+                }
+            }
+        }
+        return at == folded.length();
     }
 
     /**

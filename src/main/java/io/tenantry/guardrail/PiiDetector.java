@@ -200,6 +200,62 @@ enum PiiDetector {
     }
 
     /**
+     * Where in the original text the earliest match that more text could still complete may
+     * start (its length when none can): what a stream must hold back for this detector. A
+     * match not yet complete is made of its shape's characters up to the end, so it lies in
+     * the text's last run of them; an IBAN's run (letters, digits, spaces) is most of any
+     * text, so it is asked of the pattern itself from each letter of its last 64 characters.
+     */
+    int openFrom(FoldedText text) {
+        String s = text.folded;
+        int from = switch (this) {
+            case EMAIL -> run(s, c -> localChar(c) || c == '@');
+            case PHONE, CARD, US_SSN, IPV4 -> run(s, c -> asciiDigit(c) || " +().-".indexOf(c) >= 0);
+            case IPV6 -> run(s, c -> asciiDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':');
+            case SECRET -> {
+                int begin = s.indexOf("-----BEGIN");
+                int tail = run(s, c -> asciiDigit(c) || asciiLetter(c) || c == '_' || c == '-' || c == '.');
+                yield begin >= 0 ? Math.min(begin, tail) : tail;
+            }
+            case IBAN -> ibanOpenFrom(s);
+        };
+        return text.originalStart(from);
+    }
+
+    private interface InShape {
+        boolean test(char c);
+    }
+
+    /** Where the run of characters {@code inShape} that ends the text starts. */
+    private static int run(String s, InShape inShape) {
+        int from = s.length();
+        while (from > 0 && inShape.test(s.charAt(from - 1))) {
+            from--;
+        }
+        return from;
+    }
+
+    /** An IBAN is at most 64 chars (two letters, two digits, thirty more with a space before each). */
+    private static final int LONGEST_IBAN = 64;
+    private static final java.util.regex.Pattern IBAN_SHAPE = java.util.regex.Pattern.compile(IBAN.shape);
+
+    private static int ibanOpenFrom(String s) {
+        java.util.regex.Matcher m = IBAN_SHAPE.matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
+        for (int start = Math.max(0, s.length() - LONGEST_IBAN); start < s.length(); start++) {
+            if (!asciiLetter(s.charAt(start))) {
+                continue;
+            }
+            m.region(start, s.length());
+            m.lookingAt();
+            // The end of the text was read: more text could make a match here, or a longer one.
+            if (m.hitEnd()) {
+                return start;
+            }
+        }
+        return s.length();
+    }
+
+    /**
      * Addresses, found around each @: the local part to its left (up to 64 characters), the
      * domain to its right, which needs a dot and a final label of 2 to 24 letters.
      */

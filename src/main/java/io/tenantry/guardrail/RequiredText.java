@@ -39,6 +39,72 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch, int 
         }
     }
 
+    /**
+     * What any match of {@code pattern} (RE2 syntax) is made of, literals or none: its
+     * longest length in chars ({@link #UNBOUNDED} when it has no bound) and the characters it
+     * can contain. Empty when this reader cannot tell.
+     */
+    static Optional<Shape> shape(String pattern) {
+        boolean caseless = pattern.startsWith("(?i)");
+        Reader reader = new Reader(caseless ? pattern.substring(4) : pattern, caseless);
+        try {
+            reader.alternatives(false);
+            if (reader.at != reader.pattern.length()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Shape((int) Math.min(reader.longest, UNBOUNDED), reader.ascii, reader.others));
+        } catch (Unreadable e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * What a pattern's matches are made of: no longer than {@code longestMatch} chars, of the
+     * ASCII characters marked in {@code ascii} and, where {@code others}, of any other.
+     */
+    record Shape(int longestMatch, boolean[] ascii, boolean others) {
+
+        /**
+         * Where the last run of characters a match can contain starts: a match that more text
+         * could complete is made of them up to the end, and holds fewer chars than its longest.
+         */
+        int openFrom(String text) {
+            int from = text.length();
+            int shortest = longestMatch == UNBOUNDED ? 0 : Math.max(0, text.length() - (longestMatch - 1));
+            while (from > shortest) {
+                char c = text.charAt(from - 1);
+                if (c < 128 ? !ascii[c] : !others) {
+                    break;
+                }
+                from--;
+            }
+            return from;
+        }
+    }
+
+    /**
+     * Where in the text the earliest match that more text could still complete may start
+     * (the text's length when none can), for patterns whose literal stands at a bounded
+     * distance from a match's start; -1 when that cannot be told. Such a match holds a
+     * literal that either stands in the text already, at most {@link #longestBefore} chars
+     * after the match's start, or runs on past the text's end.
+     */
+    int openFrom(Scan scan) {
+        if (longestBefore > WINDOWED_UP_TO || caseless && !scan.caselessAligned()) {
+            return -1;
+        }
+        String in = caseless ? scan.caseless() : scan.text;
+        int longestLiteral = anyOf.stream().mapToInt(String::length).max().orElse(0);
+        int from = Math.max(0, in.length() - (longestBefore + longestLiteral - 1));
+        for (String literal : anyOf) {
+            int at = in.indexOf(literal);
+            if (at >= 0) {
+                from = Math.min(from, Math.max(0, at - longestBefore));
+            }
+        }
+        return from;
+    }
+
     /** Whether {@code text} may match: it holds one of the literals. */
     boolean mayMatch(Scan scan) {
         String in = caseless ? scan.caseless() : scan.text;
@@ -150,6 +216,10 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch, int 
         long longest;
         /** How many chars at most, in what the last one read, come before the start of its required literal. */
         long before;
+        /** The ASCII characters a match may contain, as read so far. */
+        final boolean[] ascii = new boolean[128];
+        /** Whether a match may contain characters beyond ASCII. */
+        boolean others;
 
         Reader(String pattern, boolean caseless) {
             this.pattern = pattern;
@@ -218,14 +288,20 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch, int 
                 if (c == '[') {
                     best.offer(run, runStart);
                     run.setLength(0);
-                    skipClass();
+                    readClass();
                     // A class may match a character beyond the first plane: two chars.
                     length = plus(length, times(2, skipQuantifier()));
                     continue;
                 }
                 int from = at;
                 Character literal = literal();
-                long width = literal != null ? 1 : width(pattern.substring(from, at));
+                String atom = pattern.substring(from, at);
+                if (literal != null) {
+                    add(literal);
+                } else {
+                    addAtom(atom);
+                }
+                long width = literal != null ? 1 : width(atom);
                 // Case folding may match a character by another of its orbit: counted wide.
                 width = caseless ? width * 2 : width;
                 if (literal == null || optional()) {
@@ -342,28 +418,136 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch, int 
             return alternatives(true);
         }
 
-        void skipClass() {
+        /**
+         * A class at {@code at}, consumed, its characters added: ranges and single
+         * characters, the escapes of {@link #addAtom}; a negated class may match anything.
+         */
+        void readClass() {
             at++;
             if (at < pattern.length() && pattern.charAt(at) == '^') {
                 at++;
+                addAny();
             }
-            if (at < pattern.length() && pattern.charAt(at) == ']') {
-                at++;
-            }
+            boolean first = true;
             while (at < pattern.length()) {
                 char c = pattern.charAt(at);
-                if (c == '\\') {
-                    at += 2;
-                } else if (c == '[') {
-                    throw new Unreadable();
-                } else if (c == ']') {
+                if (c == ']' && !first) {
                     at++;
                     return;
-                } else {
+                }
+                first = false;
+                if (c == '[') {
+                    throw new Unreadable();
+                }
+                Character low = classChar();
+                if (low != null && at + 1 < pattern.length() && pattern.charAt(at) == '-'
+                        && pattern.charAt(at + 1) != ']') {
                     at++;
+                    Character high = classChar();
+                    if (high == null) {
+                        throw new Unreadable();
+                    }
+                    for (int ch = low; ch <= high; ch++) {
+                        add((char) ch);
+                        // Beyond ASCII only a caseless pattern has more to add (a fold into ASCII).
+                        if (ch >= 128 && !caseless) {
+                            break;
+                        }
+                    }
                 }
             }
             throw new Unreadable();
+        }
+
+        /** One character of a class, consumed and added; null for a class escape ({@code \d}), added too. */
+        private Character classChar() {
+            char c = pattern.charAt(at);
+            if (c != '\\') {
+                at++;
+                add(c);
+                return c;
+            }
+            if (at + 1 >= pattern.length()) {
+                throw new Unreadable();
+            }
+            char escaped = pattern.charAt(at + 1);
+            at += 2;
+            if (!Character.isLetterOrDigit(escaped)) {
+                add(escaped);
+                return escaped;
+            }
+            Character control = switch (escaped) {
+                case 'n' -> '\n';
+                case 't' -> '\t';
+                case 'r' -> '\r';
+                case 'f' -> '\f';
+                case 'v' -> (char) 0x0B;
+                default -> null;
+            };
+            if (control != null) {
+                add(control);
+                return control;
+            }
+            // \\d and the like; escapes this reader does not know (\\x41, \\pL) may be anything.
+            addAtom("\\" + escaped);
+            return null;
+        }
+
+        /** The characters a match of {@code atom} (not a plain literal) may contain, added. */
+        void addAtom(String atom) {
+            switch (atom) {
+                case "^", "$", "\\b", "\\B", "\\A", "\\z" -> {
+                }
+                case "\\d" -> addRange('0', '9');
+                case "\\w" -> {
+                    addRange('0', '9');
+                    addRange('A', 'Z');
+                    addRange('a', 'z');
+                    add('_');
+                }
+                case "\\s" -> "\t\n\f\r ".chars().forEach(c -> add((char) c));
+                case "\\n" -> add('\n');
+                case "\\t" -> add('\t');
+                case "\\r" -> add('\r');
+                case "\\f" -> add('\f');
+                case "\\v" -> add((char) 0x0B);
+                default -> addAny();
+            }
+        }
+
+        private void addRange(char from, char to) {
+            for (char c = from; c <= to; c++) {
+                add(c);
+            }
+        }
+
+        /** A character a match may contain; in a caseless pattern, every case of it, beyond ASCII too. */
+        void add(char c) {
+            if (c >= 128) {
+                others = true;
+                if (caseless) {
+                    // The long s folds with s, the Kelvin sign with k.
+                    for (char folded : new char[] {Character.toLowerCase(c), Character.toUpperCase(c),
+                        Character.toLowerCase(Character.toUpperCase(c))}) {
+                        if (folded < 128) {
+                            add(folded);
+                        }
+                    }
+                }
+                return;
+            }
+            ascii[c] = true;
+            if (caseless && Character.isLetter(c)) {
+                ascii[Character.toLowerCase(c)] = true;
+                ascii[Character.toUpperCase(c)] = true;
+                // k and s fold with the Kelvin sign and the long s.
+                others |= c == 'k' || c == 'K' || c == 's' || c == 'S';
+            }
+        }
+
+        void addAny() {
+            java.util.Arrays.fill(ascii, true);
+            others = true;
         }
 
         /** Whether the quantifier at {@code at} allows none of what precedes it. */

@@ -106,6 +106,22 @@ final class RuleSet {
         return new Verdict(decision, result, matches);
     }
 
+    /**
+     * Where in {@code content} the earliest match of an enforced rule that more text could
+     * still complete may start, for {@code agentId}'s texts going {@code direction}: a stream
+     * holds back what follows it. The content's length when none can; 0 when a rule cannot tell.
+     */
+    int openFrom(UUID agentId, String direction, String content) {
+        Scan scan = new Scan(content);
+        int from = content.length();
+        for (CompiledRule compiled : rules) {
+            if (from > 0 && compiled.holdsBack() && compiled.appliesTo(agentId, direction)) {
+                from = Math.min(from, compiled.openFrom(scan));
+            }
+        }
+        return from;
+    }
+
     /** The rate rules that count a check of this agent in this direction. */
     List<GuardrailRule> counting(UUID agentId, String direction) {
         return rules.stream().filter(CompiledRule::counts)

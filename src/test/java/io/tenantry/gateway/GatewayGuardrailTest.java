@@ -152,6 +152,61 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(logged.path("prompt").asString()).contains("[REDACTED:email]").doesNotContain("grace@example.org");
     }
 
+    /**
+     * With output rules on, a stream's text leaves as it comes: only what could still begin a
+     * match is held, not the whole window (whose 256 characters are some 37 of these chunks).
+     */
+    @Test
+    void aStreamsTextLeavesAsItComesWhenNothingCouldBeginAMatch() throws Exception {
+        rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
+        rule("type", "pii", "direction", "output", "action", "redact");
+        rule("type", "regex", "pattern", "ACCT-[0-9]{8}", "direction", "output", "action", "redact");
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(
+                        chat("Count.", "stream", true)))).build();
+
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        int sentBeforeFirstText = -1;
+        List<String> events = new ArrayList<>();
+        for (String line : (Iterable<String>) answer.body()::iterator) {
+            if (!line.startsWith("data: ")) {
+                continue;
+            }
+            events.add(line.substring(6));
+            if (sentBeforeFirstText < 0 && !content(events).isEmpty()) {
+                sentBeforeFirstText = fake.slowChunksSent;
+            }
+        }
+
+        assertThat(sentBeforeFirstText).as("chunks the upstream had sent when the first text reached the client")
+                .isBetween(1, 10);
+        assertThat(content(events)).startsWith("word0 word1 ").endsWith("word199 ");
+        assertThat(events).last().isEqualTo("[DONE]");
+    }
+
+    /** Matches cut into small chunks: each is held from its first character until it can be judged whole. */
+    @Test
+    void aMatchCutIntoManyChunksIsHeldFromItsFirstCharacter() {
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        fake.streamChunks = contentChunks("Write to bo", "b@exa", "mple.c", "om now", ".");
+        assertThat(content(stream(chat("Mail.", "stream", true)))).isEqualTo("Write to [REDACTED:email] now.");
+
+        rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
+        fake.streamChunks = contentChunks("Write to ", "bo", "b@exa", "mple.com about the la", "unch co", "des.");
+        List<String> events = stream(chat("Mail.", "stream", true));
+        assertCutWithContentFilter(events, "la");
+        assertThat(content(events)).isEqualTo("Write to ");
+    }
+
+    static List<String> contentChunks(String... texts) {
+        return java.util.Arrays.stream(texts).map(t -> chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + t
+                + "\"}}]")).toList();
+    }
+
     @Test
     void aMatchLongerThanTheWindowStillStopsTheStreamWhenItEnds() {
         rule("type", "regex", "pattern", "word10 .*word190", "direction", "output", "action", "block");

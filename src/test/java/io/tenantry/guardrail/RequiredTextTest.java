@@ -127,6 +127,55 @@ class RequiredTextTest {
         assertThat(skipped).as("texts skipped without running the pattern").isGreaterThan(5_000);
     }
 
+    /**
+     * Random patterns and texts: every match RE2/J finds is no longer than the shape's longest
+     * and made of the shape's characters only, so a stream that holds the last run of them
+     * holds every match that more text could complete.
+     */
+    @Test
+    void everyMatchIsMadeOfTheShapesCharacters() {
+        Random random = new Random(20261203);
+        String[] pieces = {"a", "b", "k", "s", "K", " ", "#", "-", "\\.", ".", "\\d", "\\w", "\\b", "\\s", "\\n",
+            "[ab]", "[a-c]", "[^a]", "[]a]", "[\\d.-]", "[\\w#]", "[-x]", "[\\x41-\\x43]", "\\D", "(?:a|bs)",
+            "(ka|sk)", "\u212A", "\u017F", "\u00E9", "[\u00E0-\u00FF]"};
+        String[] quantifiers = {"", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}", "??", "+?"};
+        String alphabet = "abcksxKSABC #-._1\n\t\u212A\u017F\u00E9\u00E0\u0100";
+        int read = 0;
+        for (int p = 0; p < 3_000; p++) {
+            String pattern = randomPattern(random, pieces, quantifiers);
+            Pattern compiled;
+            try {
+                compiled = Pattern.compile(pattern);
+            } catch (PatternSyntaxException e) {
+                continue;
+            }
+            Optional<RequiredText.Shape> shape = RequiredText.shape(pattern);
+            if (shape.isEmpty()) {
+                continue;
+            }
+            read++;
+            for (int t = 0; t < 40; t++) {
+                StringBuilder text = new StringBuilder();
+                int length = random.nextInt(14);
+                for (int i = 0; i < length; i++) {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                com.google.re2j.Matcher m = compiled.matcher(text.toString());
+                while (m.find()) {
+                    String match = m.group();
+                    if (match.isEmpty()) {
+                        continue;
+                    }
+                    assertThat(match.length()).as("%s in '%s'", pattern, text).isLessThanOrEqualTo(
+                            shape.get().longestMatch());
+                    assertThat(shape.get().openFrom(match)).as("every character of '%s', a match of %s", match,
+                            pattern).isEqualTo(Math.max(0, match.length() - (shape.get().longestMatch() - 1)));
+                }
+            }
+        }
+        assertThat(read).as("patterns read").isGreaterThan(1_500);
+    }
+
     @Test
     void theLongestMatchIsReadFromLiteralsClassesAndRepetitions() {
         assertThat(RequiredText.of("order #[0-9]{6}").orElseThrow().longestMatch()).isEqualTo(7 + 12);
