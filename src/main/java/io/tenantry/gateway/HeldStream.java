@@ -74,10 +74,7 @@ final class HeldStream {
             return List.of();
         }
         if (grew) {
-            judgeHeld(null);
-            // Texts can interleave, and a match of one may go on after another's chunks: what is
-            // open is told of one text alone.
-            keep = texts > 1 ? window : Math.min(window, screen.open("output", heldText.toString()));
+            keep = judgeHeld(null, false, texts > 1);
         }
         return release(keep);
     }
@@ -90,7 +87,7 @@ final class HeldStream {
      */
     List<StreamRelay.Event> finish(Long outputTokens, Map<String, StringBuilder> texts) throws Blocked {
         if (!severalChoices) {
-            judgeHeld(outputTokens);
+            judgeHeld(outputTokens, true, false);
         }
         for (StringBuilder whole : texts.values()) {
             String decision = screen.judge("output", whole.toString(), outputTokens).decision();
@@ -117,14 +114,32 @@ final class HeldStream {
         return delivered.toString();
     }
 
-    private void judgeHeld(Long tokens) throws Blocked {
-        Verdict verdict = screen.judge("output", heldText.toString(), tokens);
+    /**
+     * Judges the held text; answers how many of its last characters stay held. A redaction
+     * that reaches into what is still open (an address whose domain the next chunk may make
+     * longer) waits for the next chunk, all held, so that the longer match is what gets
+     * redacted; once the window is full, or the stream {@code ended}, it is made as it stands.
+     * {@code severalTexts}: texts interleave, and a match of one may go on after another's
+     * chunks, so what is open is not told of the held text and the window stays held.
+     */
+    private int judgeHeld(Long tokens, boolean ended, boolean severalTexts) throws Blocked {
+        String text = heldText.toString();
+        Verdict verdict = screen.judge("output", text, tokens);
         switch (verdict.decision()) {
             case "block", "pause" -> throw new Blocked(verdict.decision());
-            case "redact" -> rewrite(verdict.content());
+            case "redact" -> {
+                if (!ended && text.length() < window) {
+                    int open = severalTexts ? text.length() : screen.open("output", text);
+                    if (open > 0 && !verdict.content().endsWith(text.substring(text.length() - open))) {
+                        return text.length();
+                    }
+                }
+                rewrite(verdict.content());
+            }
             default -> {
             }
         }
+        return severalTexts ? window : Math.min(window, screen.open("output", heldText.toString()));
     }
 
     /** The held chunks that carried text, replaced by one that carries the redacted text, where the first was. */

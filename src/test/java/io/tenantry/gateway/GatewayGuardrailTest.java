@@ -195,6 +195,10 @@ class GatewayGuardrailTest extends GatewayServerTest {
         fake.streamChunks = contentChunks("Write to bo", "b@exa", "mple.c", "om now", ".");
         assertThat(content(stream(chat("Mail.", "stream", true)))).isEqualTo("Write to [REDACTED:email] now.");
 
+        fake.streamChunks = contentChunks("Write to bob@example.co", "m now.");
+        assertThat(content(stream(chat("Mail.", "stream", true)))).as("a match the next chunk makes longer")
+                .isEqualTo("Write to [REDACTED:email] now.");
+
         rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
         fake.streamChunks = contentChunks("Write to ", "bo", "b@exa", "mple.com about the la", "unch co", "des.");
         List<String> events = stream(chat("Mail.", "stream", true));
