@@ -33,6 +33,21 @@ class StreamRelayTest {
                 "opaque");
     }
 
+    /**
+     * OpenAI pads each chunk with a random "obfuscation" string: not the answer's text, so
+     * neither judged, counted, nor a second text that would make the stream hold its window.
+     */
+    @Test
+    void openAisRandomPaddingIsNotText() {
+        StreamRelay relay = new StreamRelay(false);
+        List<StreamRelay.Event> events = read(relay,
+                "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}],\"obfuscation\":\"ZGF\"}",
+                "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" World\"}}],\"obfuscation\":\"kJ\"}");
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("Hello", " World");
+        assertThat(events).allSatisfy(e -> assertThat(e.contentChunk()).as("plain content, rewritable").isNotNull());
+        assertThat(relay.texts()).containsOnlyKeys("choice 0 content");
+    }
+
     @Test
     void plainContentCanBeRewrittenByAGuardrail() {
         List<StreamRelay.Event> events = read(new StreamRelay(false),
