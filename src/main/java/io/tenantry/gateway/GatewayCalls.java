@@ -406,7 +406,8 @@ class GatewayCalls {
                 }
             }
             if (held != null) {
-                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null, relay.texts()));
+                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null, relay.texts(),
+                        relay.text()));
             }
         } catch (HeldStream.Blocked stopped) {
             blocked = stopped.decision;

@@ -81,20 +81,28 @@ final class HeldStream {
 
     /**
      * The stream ended: the held text is judged a last time (with the answer's tokens), then
-     * each of the answer's texts whole ({@code texts}: each choice's, each tool call's), then
+     * each of the answer's texts whole ({@code texts}: each choice's, each tool call's; a
+     * redaction one needs blocks where several choices interleave, or its match stands whole
+     * nowhere in the text {@code streamed}), then
      * the answer as the client got it, which must need no more redaction; if none of that
      * stops it, everything held leaves.
      */
-    List<StreamRelay.Event> finish(Long outputTokens, Map<String, StringBuilder> texts) throws Blocked {
+    List<StreamRelay.Event> finish(Long outputTokens, Map<String, StringBuilder> texts, CharSequence streamed)
+            throws Blocked {
         if (!severalChoices) {
             judgeHeld(outputTokens, true, false);
         }
         for (StringBuilder whole : texts.values()) {
             String decision = screen.judge("output", whole.toString(), outputTokens).decision();
-            if (severalChoices && decision.equals("redact")) {
+            // A match that stands whole in no text judged as the stream went (cut by another
+            // text's chunks, as parallel tool calls' arguments interleave) cannot be redacted in place.
+            boolean unplaceable = decision.equals("redact") && (severalChoices
+                    || !screen.redactedParts("output", whole.toString()).stream().allMatch(
+                            part -> streamed.toString().contains(part)));
+            if (unplaceable) {
                 screen.unplaceable("output");
             }
-            if (decision.equals("block") || decision.equals("pause") || (severalChoices && decision.equals("redact"))) {
+            if (decision.equals("block") || decision.equals("pause") || unplaceable) {
                 throw new Blocked(decision.equals("pause") ? "pause" : "block");
             }
         }

@@ -70,6 +70,12 @@ public final class CallScreen {
         return text.length() - set.openFrom(agent.agentId(), direction, text);
     }
 
+    /** What the enforced redactions of {@code text} going {@code direction} would cut out of it. Counts and records nothing. */
+    public List<String> redactedParts(String direction, String text) {
+        return set.redactedParts(agent.agentId(), direction, text,
+                new Circumstances(context.at(), zone, counts.getOrDefault(direction, Map.of())));
+    }
+
     /**
      * A part of a text already judged, redacted as the rules redact it: what a redact
      * decision about the whole sends on for this part. Counts and records nothing.

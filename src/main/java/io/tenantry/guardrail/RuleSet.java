@@ -122,6 +122,21 @@ final class RuleSet {
         return from;
     }
 
+    /** The texts that the enforced redactions of {@code content} would cut out, in order. */
+    List<String> redactedParts(UUID agentId, String direction, String content, Circumstances now) {
+        Scan scan = new Scan(content);
+        long estimated = (content.codePointCount(0, content.length()) + 3) / 4;
+        List<String> parts = new ArrayList<>();
+        for (CompiledRule compiled : rules) {
+            if ("redact".equals(compiled.rule.action()) && "enforce".equals(compiled.rule.mode())
+                    && compiled.appliesTo(agentId, direction)) {
+                compiled.find(scan, estimated, false, now).stream().filter(Finding::hasSpan)
+                        .forEach(f -> parts.add(content.substring(f.start(), f.end())));
+            }
+        }
+        return parts;
+    }
+
     /** The rate rules that count a check of this agent in this direction. */
     List<GuardrailRule> counting(UUID agentId, String direction) {
         return rules.stream().filter(CompiledRule::counts)

@@ -200,10 +200,12 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .isEqualTo("Write to [REDACTED:email] now.");
 
         rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
+        fake.streamGapMillis = 20;
         fake.streamChunks = contentChunks("Write to ", "bo", "b@exa", "mple.com about the la", "unch co", "des.");
         List<String> events = stream(chat("Mail.", "stream", true));
         assertCutWithContentFilter(events, "la");
-        assertThat(content(events)).isEqualTo("Write to ");
+        assertThat(content(events)).as("what came before the match, if its chunk was read apart from the rest")
+                .isIn("Write to ", "");
     }
 
     static List<String> contentChunks(String... texts) {
@@ -281,6 +283,28 @@ class GatewayGuardrailTest extends GatewayServerTest {
 
         fake.streamChunks = List.of("not json zebracorn");
         assertCutWithContentFilter(stream(chat("Odd.", "stream", true)), "zebracorn");
+    }
+
+    /**
+     * Two tool calls whose chunks interleave, an address cut between them: no text the stream
+     * judged holds the address whole, so only the whole texts show it, when the answer ends;
+     * the redaction cannot be placed in what the client puts together, so the stream is cut.
+     */
+    @Test
+    void aRedactionAcrossInterleavedTextsCutsTheStream() {
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"to\\\":\\\"bob@exa\"}}]}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"b\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                        + "\"mple.com\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]"));
+
+        List<String> events = stream(chat("Call tools.", "stream", true));
+
+        assertCutWithContentFilter(events, "mple.com");
+        assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("block");
     }
 
     @Test
