@@ -26,7 +26,7 @@ final class CallTexts {
             "detail", "format", "voice", "user", "service_tier", "reasoning_effort", "modalities", "object",
             "finish_reason", "encoding_format", "index", "stream", "stream_options", "tool_choice",
             "logit_bias", "metadata", "store", "seed", "prompt_cache_key", "safety_identifier",
-            "system_fingerprint", "obfuscation");
+            "system_fingerprint", "obfuscation", "content_filter_results", "prompt_filter_results");
 
     /**
      * One text in a JSON body: a field's value, an item of a list, or the name of a field

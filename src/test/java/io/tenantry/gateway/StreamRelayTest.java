@@ -48,6 +48,21 @@ class StreamRelayTest {
         assertThat(relay.texts()).containsOnlyKeys("choice 0 content");
     }
 
+    /** Azure OpenAI annotates chunks with its content filter's findings ("safe"): not the answer's text. */
+    @Test
+    void azuresContentFilterAnnotationsAreNotText() {
+        StreamRelay relay = new StreamRelay(false);
+        String filter = "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},\"protected_material_code\":"
+                + "{\"filtered\":false,\"detected\":true,\"citation\":{\"URL\":\"https://example.org\",\"license\":\"MIT\"}}}";
+        List<StreamRelay.Event> events = read(relay,
+                "{\"choices\":[],\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":" + filter
+                        + "}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"content_filter_results\":" + filter + "}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"content_filter_results\":" + filter + "}]}");
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("", "Hel", "lo");
+        assertThat(relay.texts()).containsOnlyKeys("choice 0 content");
+    }
+
     @Test
     void plainContentCanBeRewrittenByAGuardrail() {
         List<StreamRelay.Event> events = read(new StreamRelay(false),
