@@ -47,6 +47,8 @@ class GatewayCalls {
     private static final int MAX_LOGGED_CHARS = 64 * 1024;
 
     private static final List<String> OUTPUT_LIMITS = List.of("max_tokens", "max_completion_tokens");
+    /** How long a finished stream's upstream may take to end its body, its connection then kept for the next call. */
+    private static final java.time.Duration AFTER_DONE = java.time.Duration.ofMillis(500);
 
     private final CallPlans plans;
     private final Upstream upstream;
@@ -422,7 +424,9 @@ class GatewayCalls {
             Thread.currentThread().interrupt();
             ending = "gateway_stopping";
         }
-        answer.body().cancel();
+        if (blocked != null || ending != null) {
+            answer.body().cancel();
+        }
         if (blocked != null) {
             call.status = GatewayRequest.REFUSED;
             call.httpStatus = 400;
@@ -436,6 +440,7 @@ class GatewayCalls {
             call.httpStatus = 200;
             finishStream(call, relay, held, request);
             writeQuietly(out, StreamRelay.DONE);
+            answer.body().finish(AFTER_DONE);
         } else {
             call.status = GatewayRequest.CUT;
             call.httpStatus = 502;

@@ -98,6 +98,35 @@ final class UpstreamBody implements Flow.Subscriber<List<ByteBuffer>> {
         return all.toByteArray();
     }
 
+    /**
+     * After the answer's last event: reads the body to its end, so that the upstream's
+     * connection goes back to the client's pool for the next call (a cancelled body closes
+     * it, and a TLS provider would then cost a handshake before the next first token). A body
+     * that does not end within {@code wait}, or goes on sending, is cancelled.
+     */
+    void finish(Duration wait) {
+        try {
+            int left = LEFT_AFTER_DONE;
+            for (byte[] chunk = next(wait); chunk != null; chunk = next(wait)) {
+                left -= chunk.length;
+                if (left < 0) {
+                    break;
+                }
+            }
+            if (left >= 0) {
+                return;
+            }
+        } catch (Stalled | java.io.IOException ended) {
+            // Ended badly after the last event: nothing to keep.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cancel();
+    }
+
+    /** What an upstream may still send after its last event before it is cut: blank lines, comments. */
+    private static final int LEFT_AFTER_DONE = 64 * 1024;
+
     void cancel() {
         cancelled = true;
         Flow.Subscription s = subscription;

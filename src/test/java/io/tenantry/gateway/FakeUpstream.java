@@ -53,7 +53,8 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /** A request the upstream received. */
-    record Received(String path, Map<String, List<String>> headers, JsonNode body) {
+    /** A call as it reached the upstream; {@code fromPort}: the gateway's end of the connection it came on. */
+    record Received(String path, Map<String, List<String>> headers, JsonNode body, int fromPort) {
 
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
@@ -128,7 +129,7 @@ public final class FakeUpstream implements AutoCloseable {
         try (exchange) {
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
-                    body));
+                    body, exchange.getRemoteAddress().getPort()));
             Mode mode = script.poll();
             mode = mode == null ? Mode.OK : mode;
             if (delayMillis > 0) {
@@ -234,6 +235,8 @@ public final class FakeUpstream implements AutoCloseable {
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
+        // The body's end comes apart from [DONE], as it may from a real upstream.
+        sleep(30);
     }
 
     private static String usage(Mode mode, int prompt, int completion) {

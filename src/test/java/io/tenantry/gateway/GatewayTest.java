@@ -232,6 +232,21 @@ class GatewayTest extends GatewayServerTest {
         }
     }
 
+    /**
+     * A stream that ended well leaves its upstream connection open for the next call: a new
+     * one per stream would cost a connection, and with a TLS provider a handshake, before
+     * every next call's first token.
+     */
+    @Test
+    void aFinishedStreamLeavesItsUpstreamConnectionForTheNextCall() throws Exception {
+        stream(key, chat(model, "stream", true));
+        stream(key, chat(model, "stream", true));
+        complete(key, chat(model)).expect(200);
+
+        assertThat(fake.received).extracting(FakeUpstream.Received::fromPort).as("one connection for all three")
+                .hasSize(3).containsOnly(fake.received.get(0).fromPort());
+    }
+
     @Test
     void aStreamCutByTheUpstreamEndsWithAnErrorAndIsBilledForWhatWasStreamed() throws Exception {
         fake.then(FakeUpstream.Mode.CUT, FakeUpstream.Mode.STALL);
