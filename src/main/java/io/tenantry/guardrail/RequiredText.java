@@ -364,8 +364,12 @@ record RequiredText(List<String> anyOf, boolean caseless, int longestMatch, int 
             return Math.min(ENDLESS, a + b);
         }
 
+        /** Saturating: endless times endless is endless, not the overflow of 2^80 (which is 0). */
         static long times(long a, long b) {
-            return a == 0 || b == 0 ? 0 : Math.min(ENDLESS, a * b);
+            if (a == 0 || b == 0) {
+                return 0;
+            }
+            return a >= ENDLESS / b ? ENDLESS : a * b;
         }
 
         /** The literal character at {@code at} (consumed), or null for anything else (consumed too). */

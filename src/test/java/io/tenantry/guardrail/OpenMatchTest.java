@@ -30,6 +30,7 @@ class OpenMatchTest {
             Map.of("type", "regex", "pattern", "(?i)order #[0-9]{6}"),
             Map.of("type", "regex", "pattern", "x[a-z]{2,5}y"),
             Map.of("type", "regex", "pattern", "[0-9]{4,}"),
+            Map.of("type", "regex", "pattern", "(?:[a-z0-9]+\\.)+[a-z]{2,6}"),
             Map.of("type", "pii", "detectors", List.of("email")),
             Map.of("type", "pii", "detectors", List.of("phone")),
             Map.of("type", "pii", "detectors", List.of("card")),
@@ -47,7 +48,7 @@ class OpenMatchTest {
             "AKIAIOSFODNN7EXAMPLE", "ghp_" + "a1B2".repeat(9),
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0",
             "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----", "ACCT-12345678",
-            "TICKET-ABC-1234", "123-456-789", "internal.corp.example", "ORDER #123456", "xabcy", "20261203");
+            "TICKET-ABC-1234", "123-456-789", "internal.corp.example", "internalservice.corp.example", "ORDER #123456", "xabcy", "20261203");
 
     static final List<String> GAPS = List.of(" ", " ", " ", "  ", "\n", ", ", ".", "\u200B", "-", "(", "x", "", "@",
             "é", "\u0301");

@@ -89,7 +89,7 @@ class RequiredTextTest {
     void noTextThatMatchesIsEverSkipped() {
         Random random = new Random(20261201);
         String[] pieces = {"a", "b", "k", "s", "K", "S", " ", "#", "-", "\\.", ".", "\\d", "\\b", "\\s", "[ab]",
-            "[^a]", "(?:a|bs)", "(ka|sk)", "(?:k)", "(a)", "ab", "sk", "\u212A", "\u017F"};
+            "[^a]", "(?:a|bs)", "(ka|sk)", "(?:k)", "(a)", "ab", "sk", "\u212A", "\u017F", "(?:a+b)", "(s*k)"};
         String[] quantifiers = {"", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}", "??", "+?"};
         String alphabet = "abksKS #-.1\u212A\u017F";
         int read = 0;
@@ -137,7 +137,7 @@ class RequiredTextTest {
         Random random = new Random(20261203);
         String[] pieces = {"a", "b", "k", "s", "K", " ", "#", "-", "\\.", ".", "\\d", "\\w", "\\b", "\\s", "\\n",
             "[ab]", "[a-c]", "[^a]", "[]a]", "[\\d.-]", "[\\w#]", "[-x]", "[\\x41-\\x43]", "\\D", "(?:a|bs)",
-            "(ka|sk)", "\u212A", "\u017F", "\u00E9", "[\u00E0-\u00FF]"};
+            "(ka|sk)", "\u212A", "\u017F", "\u00E9", "[\u00E0-\u00FF]", "(?:a+)", "(?:[ab]*\\.)", "(s+k?)"};
         String[] quantifiers = {"", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}", "??", "+?"};
         String alphabet = "abcksxKSABC #-._1\n\t\u212A\u017F\u00E9\u00E0\u0100";
         int read = 0;
@@ -184,6 +184,12 @@ class RequiredTextTest {
         assertThat(RequiredText.of("x{2,5}y").orElseThrow().longestMatch()).isEqualTo(6);
         assertThat(RequiredText.of("ticket\\s+[0-9]+").orElseThrow().longestMatch()).isEqualTo(RequiredText.UNBOUNDED);
         assertThat(RequiredText.of("ab.*").orElseThrow().longestMatch()).isEqualTo(RequiredText.UNBOUNDED);
+        assertThat(RequiredText.of("(?:[a-z]+\\.)+com").orElseThrow().longestMatch()).as("endless times endless")
+                .isEqualTo(RequiredText.UNBOUNDED);
+        assertThat(RequiredText.of("(?:\\w+ )+secret").orElseThrow().longestBefore()).isGreaterThan(
+                RequiredText.WINDOWED_UP_TO);
+        assertThat(RequiredText.shape("(?:[a-z0-9]+\\.)+[a-z]{2,6}").orElseThrow().longestMatch())
+                .isEqualTo(RequiredText.UNBOUNDED);
     }
 
     @Test
@@ -203,7 +209,7 @@ class RequiredTextTest {
     void searchingAroundTheLiteralsFindsWhatTheWholeTextHolds() {
         Random random = new Random(20261202);
         String[] pieces = {"a", "b", "k", "s", "K", "S", " ", "#", "-", "\\.", ".", "\\d", "\\b", "\\B", "\\s",
-            "[ab]", "[^a]", "(?:a|bs)", "(ka|sk)", "(a)", "ab", "sk", "\u212A", "\u017F", "^", "$", "\\A", "\\z"};
+            "[ab]", "[^a]", "(?:a|bs)", "(ka|sk)", "(a)", "ab", "sk", "\u212A", "\u017F", "^", "$", "\\A", "\\z", "(?:a+b)", "(s*k)"};
         String[] quantifiers = {"", "", "", "?", "{2}", "{0,2}", "{1,3}", "??", "{2,4}?", "*", "+", "{1,}", "+?"};
         String alphabet = "abksKS #-.1\u212A\u017F\nxyz\uD83D\uDE00";
         int windowed = 0;

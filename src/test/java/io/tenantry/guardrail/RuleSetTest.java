@@ -70,6 +70,17 @@ class RuleSetTest {
         assertThat(System.nanoTime() - started).as("no catastrophic backtracking").isLessThan(5_000_000_000L);
     }
 
+    /** Repetitions of unbounded groups: once read as matches of length 0, these rules never fired. */
+    @Test
+    void patternsRepeatingUnboundedGroupsMatch() {
+        assertThat(check("see internal.corp.com now", rule("block", Map.of("type", "regex", "pattern",
+                "(?:[a-z]+\\.)+com"))).decision()).isEqualTo("block");
+        assertThat(check("the big project secret", rule("block", Map.of("type", "regex", "pattern",
+                "(?:\\w+ )+secret"))).decision()).isEqualTo("block");
+        assertThat(check("visit internal.corp.com now", rule("block", Map.of("type", "regex", "pattern",
+                "(?:[a-z0-9-]+\\.)+(?:com|net)"))).decision()).isEqualTo("block");
+    }
+
     @Test
     void cardNumbersNeedTheirLuhnDigit() {
         assertThat(pii("card", "card 4111 1111 1111 1111 ok").content()).isEqualTo("card [REDACTED:card] ok");
