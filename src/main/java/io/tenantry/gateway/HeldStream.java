@@ -132,17 +132,27 @@ final class HeldStream {
      */
     private int judgeHeld(Long tokens, boolean ended, boolean severalTexts) throws Blocked {
         String text = heldText.toString();
-        Verdict verdict = screen.judge("output", text, tokens);
+        // With the last character released before it, which word boundaries, a keyword's edge
+        // and an IBAN's start are judged by as in the whole answer.
+        String before = delivered.isEmpty() ? ""
+                : delivered.substring(delivered.offsetByCodePoints(delivered.length(), -1));
+        Verdict verdict = screen.judge("output", before + text, tokens);
         switch (verdict.decision()) {
             case "block", "pause" -> throw new Blocked(verdict.decision());
             case "redact" -> {
+                if (!verdict.content().startsWith(before)) {
+                    // A match reaching back into what was released cannot be redacted in place.
+                    screen.unplaceable("output");
+                    throw new Blocked("block");
+                }
+                String redacted = verdict.content().substring(before.length());
                 if (!ended && text.length() < window) {
                     int open = severalTexts ? text.length() : screen.open("output", text);
-                    if (open > 0 && !verdict.content().endsWith(text.substring(text.length() - open))) {
+                    if (open > 0 && !redacted.endsWith(text.substring(text.length() - open))) {
                         return text.length();
                     }
                 }
-                rewrite(verdict.content());
+                rewrite(redacted);
             }
             default -> {
             }

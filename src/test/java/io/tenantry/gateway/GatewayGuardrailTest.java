@@ -208,6 +208,23 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .isIn("Write to ", "");
     }
 
+    /**
+     * The held text is judged with the character released before it: a match that depends on
+     * what precedes it (a \\B, an IBAN's word boundary) is found as in the whole answer.
+     */
+    @Test
+    void theHeldTextIsJudgedWithWhatWasReleasedBeforeIt() {
+        fake.streamGapMillis = 20;
+        String iban = rule("type", "pii", "detectors", List.of("iban"), "direction", "output", "action", "redact");
+        fake.streamChunks = contentChunks("a1", "bc12 DE89 3704 0044 0532 0130 00.");
+        assertThat(content(stream(chat("Bank.", "stream", true)))).isEqualTo("a1bc12 [REDACTED:iban].");
+
+        api.delete("/api/guardrails/rules/" + iban).org(org).as(owner).send().expect(204);
+        rule("type", "regex", "pattern", "\\Bfoo", "direction", "output", "action", "block");
+        fake.streamChunks = contentChunks("x", "foo bar");
+        assertCutWithContentFilter(stream(chat("Foo.", "stream", true)), "foo");
+    }
+
     static List<String> contentChunks(String... texts) {
         return java.util.Arrays.stream(texts).map(t -> chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + t
                 + "\"}}]")).toList();
