@@ -267,6 +267,19 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 + choices + "}";
     }
 
+    /** The chunk that opens tool call {@code index} of choice 0, its arguments' first part as JSON string content. */
+    static String toolCallOpening(int index, String id, String name, String arguments) {
+        return chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + index + ",\"id\":\"" + id
+                + "\",\"type\":\"function\",\"function\":{\"name\":\"" + name + "\",\"arguments\":\"" + arguments
+                + "\"}}]}}]");
+    }
+
+    /** A chunk that goes on with tool call {@code index}'s arguments; {@code finish}: the choice's finish reason, if any. */
+    static String toolCallArguments(int index, String arguments, String finish) {
+        return chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + index + ",\"function\":{\"arguments\":\""
+                + arguments + "\"}}]}" + (finish == null ? "" : ",\"finish_reason\":\"" + finish + "\"") + "}]");
+    }
+
     void assertCutWithContentFilter(List<String> events, String leaked) {
         assertThat(events).doesNotContain("[DONE]");
         assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"content_filter\"");
@@ -279,14 +292,10 @@ class GatewayGuardrailTest extends GatewayServerTest {
     void streamsAreJudgedPerToolCallPerChoiceAndInEveryField() {
         rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
         fake.streamChunks = List.of(
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\","
-                        + "\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":\\\"zebr\"}}]}}]"),
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"b\",\"type\":\"function\","
-                        + "\"function\":{\"name\":\"g\",\"arguments\":\"{\\\"b\\\":\\\"acorn\"}}]}}]"),
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
-                        + "\"acorn\\\"}\"}}]}}]"),
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":"
-                        + "\"\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]"));
+                toolCallOpening(0, "a", "f", "{\\\"a\\\":\\\"zebr"),
+                toolCallOpening(1, "b", "g", "{\\\"b\\\":\\\"acorn"),
+                toolCallArguments(0, "acorn\\\"}", null),
+                toolCallArguments(1, "\\\"}", "tool_calls"));
         assertCutWithContentFilter(stream(chat("Call tools.", "stream", true)), "zebr");
 
         fake.streamChunks = List.of(
@@ -311,12 +320,9 @@ class GatewayGuardrailTest extends GatewayServerTest {
     void aRedactionAcrossInterleavedTextsCutsTheStream() {
         rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
         fake.streamChunks = List.of(
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\","
-                        + "\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"to\\\":\\\"bob@exa\"}}]}}]"),
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"b\",\"type\":\"function\","
-                        + "\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]}}]"),
-                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
-                        + "\"mple.com\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]"));
+                toolCallOpening(0, "a", "f", "{\\\"to\\\":\\\"bob@exa"),
+                toolCallOpening(1, "b", "g", "{}"),
+                toolCallArguments(0, "mple.com\\\"}", "tool_calls"));
 
         List<String> events = stream(chat("Call tools.", "stream", true));
 

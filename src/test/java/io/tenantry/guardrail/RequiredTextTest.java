@@ -84,6 +84,25 @@ class RequiredTextTest {
         return pattern.toString();
     }
 
+    /** The pattern compiled by RE2/J, or null where RE2 refuses it. */
+    static Pattern compiled(String pattern) {
+        try {
+            return Pattern.compile(pattern);
+        } catch (PatternSyntaxException e) {
+            return null;
+        }
+    }
+
+    /** Up to {@code longest - 1} characters drawn from {@code alphabet}. */
+    static String randomText(Random random, String alphabet, int longest) {
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(longest);
+        for (int i = 0; i < length; i++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+
     /** Random patterns and texts: whenever RE2/J finds a match, the text must not be skipped. */
     @Test
     void noTextThatMatchesIsEverSkipped() {
@@ -96,25 +115,16 @@ class RequiredTextTest {
         int skipped = 0;
         for (int p = 0; p < 3_000; p++) {
             String pattern = randomPattern(random, pieces, quantifiers);
-            Pattern compiled;
-            try {
-                compiled = Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                continue;
-            }
+            Pattern compiled = compiled(pattern);
             Optional<RequiredText> required = RequiredText.of(pattern);
-            if (required.isEmpty()) {
+            if (compiled == null || required.isEmpty()) {
                 continue;
             }
             read++;
             for (int t = 0; t < 40; t++) {
-                StringBuilder text = new StringBuilder();
-                int length = random.nextInt(12);
-                for (int i = 0; i < length; i++) {
-                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-                boolean matches = compiled.matcher(text.toString()).find();
-                boolean may = required.get().mayMatch(new Scan(text.toString()));
+                String text = randomText(random, alphabet, 12);
+                boolean matches = compiled.matcher(text).find();
+                boolean may = required.get().mayMatch(new Scan(text));
                 if (matches) {
                     assertThat(may).as("'%s' matches %s, which requires one of %s", text, pattern,
                             required.get().anyOf()).isTrue();
@@ -143,24 +153,15 @@ class RequiredTextTest {
         int read = 0;
         for (int p = 0; p < 3_000; p++) {
             String pattern = randomPattern(random, pieces, quantifiers);
-            Pattern compiled;
-            try {
-                compiled = Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                continue;
-            }
+            Pattern compiled = compiled(pattern);
             Optional<RequiredText.Shape> shape = RequiredText.shape(pattern);
-            if (shape.isEmpty()) {
+            if (compiled == null || shape.isEmpty()) {
                 continue;
             }
             read++;
             for (int t = 0; t < 40; t++) {
-                StringBuilder text = new StringBuilder();
-                int length = random.nextInt(14);
-                for (int i = 0; i < length; i++) {
-                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-                com.google.re2j.Matcher m = compiled.matcher(text.toString());
+                String text = randomText(random, alphabet, 14);
+                Matcher m = compiled.matcher(text);
                 while (m.find()) {
                     String match = m.group();
                     if (match.isEmpty()) {
@@ -217,13 +218,8 @@ class RequiredTextTest {
         int matched = 0;
         for (int p = 0; p < 2_000; p++) {
             String pattern = randomPattern(random, pieces, quantifiers);
-            Pattern compiled;
-            try {
-                compiled = Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                continue;
-            }
-            if (RequiredText.of(pattern).isEmpty()) {
+            Pattern compiled = compiled(pattern);
+            if (compiled == null || RequiredText.of(pattern).isEmpty()) {
                 continue;
             }
             RequiredText required = RequiredText.of(pattern).orElseThrow();
