@@ -72,8 +72,7 @@ public final class CallScreen {
 
     /** What the enforced redactions of {@code text} going {@code direction} would cut out of it. Counts and records nothing. */
     public List<String> redactedParts(String direction, String text) {
-        return set.redactedParts(agent.agentId(), direction, text,
-                new Circumstances(context.at(), zone, counts.getOrDefault(direction, Map.of())));
+        return set.redactedParts(agent.agentId(), direction, text, counted(direction));
     }
 
     /**
@@ -81,8 +80,7 @@ public final class CallScreen {
      * decision about the whole sends on for this part. Counts and records nothing.
      */
     public String redacted(String direction, String part) {
-        Verdict verdict = set.evaluate(agent.agentId(), direction, part, null,
-                new Circumstances(context.at(), zone, counts.getOrDefault(direction, Map.of())));
+        Verdict verdict = set.evaluate(agent.agentId(), direction, part, null, counted(direction));
         return verdict.content() != null ? verdict.content() : "[REDACTED]";
     }
 
@@ -147,6 +145,11 @@ public final class CallScreen {
             }
             return counted;
         });
+    }
+
+    /** The call's circumstances with the rate counts its first judgement of {@code direction} took, if any. */
+    private Circumstances counted(String direction) {
+        return new Circumstances(context.at(), zone, counts.getOrDefault(direction, Map.of()));
     }
 
     private static String stricter(String a, String b) {

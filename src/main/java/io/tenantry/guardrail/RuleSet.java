@@ -71,7 +71,7 @@ final class RuleSet {
     Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Circumstances now) {
         Scan scan = new Scan(content);
         // An agent may count tokens its own way, but never fewer than the text's length suggests.
-        long estimated = (content.codePointCount(0, content.length()) + 3) / 4;
+        long estimated = estimatedTokens(content);
         long count = tokens != null ? Math.max(tokens, estimated) : estimated;
         boolean asReported = tokens != null && tokens >= estimated;
         String strictest = null;
@@ -125,7 +125,7 @@ final class RuleSet {
     /** The texts that the enforced redactions of {@code content} would cut out, in order. */
     List<String> redactedParts(UUID agentId, String direction, String content, Circumstances now) {
         Scan scan = new Scan(content);
-        long estimated = (content.codePointCount(0, content.length()) + 3) / 4;
+        long estimated = estimatedTokens(content);
         List<String> parts = new ArrayList<>();
         for (CompiledRule compiled : rules) {
             if ("redact".equals(compiled.rule.action()) && "enforce".equals(compiled.rule.mode())
@@ -135,6 +135,11 @@ final class RuleSet {
             }
         }
         return parts;
+    }
+
+    /** Four characters a token, rounded up. */
+    private static long estimatedTokens(String content) {
+        return (content.codePointCount(0, content.length()) + 3) / 4;
     }
 
     /** The rate rules that count a check of this agent in this direction. */
