@@ -4,7 +4,8 @@
 # the database (a new epoch, as POST /api/knowledge/reindex sets), searches in one org's
 # scope read back under row-level security (ROUNDS rounds of DURATION at saturation, then one
 # at about 500/s for latency, bench/knowledge-search-paced.lua), and indexing of
-# 5 KB documents. Targets: rebuild under 2 minutes; search p99 under 20 ms at 500/s or more;
+# 5 KB documents; then the bare reference app (bench/bare: one query, nothing around it) paced
+# as the searches were: the latency floor of this machine at that rate, in the same run. Targets: rebuild under 2 minutes; search p99 under 20 ms at 500/s or more;
 # at least 200 documents indexed per second. Only 127.0.0.1 is targeted; every wrk run is
 # bounded in time. Usage: bench/knowledge.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
@@ -67,4 +68,9 @@ PACE_MS=${PACE_MS:-14} wrk -t"$THREADS" -c10 -d"$DURATION" --latency -s bench/kn
 echo "== indexing 5 KB documents, 4 connections, 20s"
 wrk -t2 -c4 -d20s --latency -s bench/knowledge-index.lua "http://127.0.0.1:$PORT" \
   | tee "$OUT/round-1-index.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
+bench_start_bare
+echo "== bare reference app paced as the searches were, $DURATION: this machine's latency floor at that rate"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/bare-agents.lua "http://127.0.0.1:$BARE_PORT" >/dev/null
+PACE_MS=${PACE_MS:-14} wrk -t"$THREADS" -c10 -d"$DURATION" --latency -s bench/bare-agents-paced.lua \
+  "http://127.0.0.1:$BARE_PORT" | tee "$OUT/round-1-bare-paced.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
 python3 bench/summary.py "$OUT"

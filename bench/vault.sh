@@ -4,7 +4,9 @@
 # own (created through the API, so encrypted as in production). Every read resolves the
 # credential, decrypts it and records the read (credential_reads and the audit log) before
 # answering. ROUNDS rounds at saturation for the rate, then one round at about 2,000 reads/s
-# (PACE_MS) for latency. Targets: at least 2,000 reads/s; p99 under 5 ms. Only 127.0.0.1 is
+# (PACE_MS) for latency, and the bare reference app (bench/bare: one query, nothing around it)
+# at the same pace: the latency floor of this machine at that rate, measured in the same run.
+# Targets: at least 2,000 reads/s; p99 under 5 ms. Only 127.0.0.1 is
 # targeted and every wrk run is bounded in time. Usage: bench/vault.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,5 +59,11 @@ done
 echo "== reads paced ($PACED_CONNECTIONS connections, each pausing $PACE_MS ms), $DURATION: latency"
 PACE_MS=$PACE_MS wrk -t"$THREADS" -c"$PACED_CONNECTIONS" -d"$DURATION" --latency -s bench/vault-read.lua \
   "http://127.0.0.1:$PORT" | tee "$OUT/round-1-read-paced.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
+bench_start_bare
+echo "== bare reference app paced the same way, $DURATION: this machine's latency floor at that rate"
+export ORGS_FILE="$OUT/orgs.txt"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/bare-agents.lua "http://127.0.0.1:$BARE_PORT" >/dev/null
+PACE_MS=$PACE_MS wrk -t"$THREADS" -c"$PACED_CONNECTIONS" -d"$DURATION" --latency -s bench/bare-agents-paced.lua \
+  "http://127.0.0.1:$BARE_PORT" | tee "$OUT/round-1-bare-paced.txt" | grep -E "Requests/sec|99%|Non-2xx" || true
 python3 bench/summary.py "$OUT"
 echo "reads recorded: $(psql_owner -c 'select count(*) from credential_reads')"
