@@ -1,6 +1,7 @@
 package io.tenantry.audit;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
@@ -49,6 +50,27 @@ public class AuditLog {
             Object targetId, Object before, Object after) {
         repository.insert(pipeline, context.scope(), event(context, orgId, false, action, targetType, targetId,
                 before, after));
+    }
+
+    /** SQL that inserts audit events from rows of the statement it joins, and its parameters. */
+    public record InsertFrom(String sql, Map<String, Object> params) {
+    }
+
+    /**
+     * The event {@link #record} would write, as SQL inserting it once for each row of
+     * {@code rows} (the name of a WITH query of the same statement), whose columns target_id
+     * and after_state (JSON text) give the event's target and state after: for a change and its
+     * event written by one statement in one snapshot, as an agent's credential read on
+     * PostgreSQL. Same scope rule as {@link #record}.
+     */
+    public InsertFrom recordFrom(OrgCallContext context, UUID orgId, String action, String targetType, String rows) {
+        return new InsertFrom(AuditRepository.insertFrom(rows), AuditRepository.insertFromParams(context.scope(),
+                event(context, orgId, false, action, targetType, null, null, null)));
+    }
+
+    /** {@code value} as a JSON string, quotes included: for a state written by SQL. */
+    public String jsonString(String value) {
+        return json.writeValueAsString(value);
     }
 
     /**

@@ -44,6 +44,32 @@ class AuditRepository {
         pipeline.statement(INSERT, insertParams(scope, event));
     }
 
+    /**
+     * The insert of an event once for each row of {@code rows} (the name of a WITH query of
+     * the same statement, say), whose columns target_id and after_state stand in for the
+     * event's: for a change and its event written by one statement (PostgreSQL). Types are
+     * stated, since a parameter in a select list takes none from the column it fills; the
+     * parameters ({@link #insertFromParams}) are named audit_*.
+     */
+    static String insertFrom(String rows) {
+        return """
+                insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
+                                          target_type, target_id, before_state, after_state, request_id, platform)
+                select cast(:audit_id as uuid), cast(:audit_orgId as uuid), cast(:audit_at as timestamptz),
+                       cast(:audit_actorType as varchar(16)), cast(:audit_actorId as uuid),
+                       cast(:audit_actorLabel as varchar(320)), cast(:audit_action as varchar(64)),
+                       cast(:audit_targetType as varchar(32)), r.target_id, null, r.after_state,
+                       cast(:audit_requestId as varchar(64)), false
+                  from\s""" + rows + " r";
+    }
+
+    /** The parameters of {@link #insertFrom} for {@code event}: {@link #INSERT}'s, named audit_*. */
+    static Map<String, Object> insertFromParams(OrgScope scope, AuditEvent event) {
+        Map<String, Object> params = new HashMap<>();
+        insertParams(scope, event).forEach((name, value) -> params.put("audit_" + name, value));
+        return params;
+    }
+
     private static Map<String, Object> insertParams(OrgScope scope, AuditEvent event) {
         scope.requireWritable(event.orgId());
         Map<String, Object> params = new HashMap<>();

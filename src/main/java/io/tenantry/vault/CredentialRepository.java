@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
+import io.tenantry.audit.AuditLog;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
@@ -182,6 +183,67 @@ class CredentialRepository {
 
                  order by case when c.holder = :agent then 0 else 1 end, v.version desc
                 """, params, rows -> resolved(rows, orgId));
+    }
+
+    /**
+     * {@link #resolve}, with the read recorded by the same statement (PostgreSQL, data-modifying
+     * WITH, one snapshot): when the credential found first may be read at {@code now}
+     * (agent-readable, not expired), its history row for its newest live version and
+     * {@code audited}'s event, whose after_state is {@code stateStart}, that version and
+     * {@code stateEnd}. A credential that may not be read leaves nothing on the record, and
+     * the caller refuses it on the same answer (the same conditions at the same instant).
+     */
+    Pipeline.Result<Optional<Resolved>> resolveAndRecord(Pipeline pipeline, OrgScope scope, UUID orgId,
+            AgentRead read, AuditLog.InsertFrom audited) {
+        scope.requireWritable(orgId);
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.putAll(audited.params());
+        params.put("org", orgId);
+        params.put("agent", read.agentId());
+        params.put("name", read.name());
+        params.put("now", Timestamps.of(read.at()));
+        params.put("readId", read.id());
+        params.put("agentName", read.agentName());
+        params.put("stateStart", read.stateStart());
+        params.put("stateEnd", read.stateEnd());
+        return pipeline.query("""
+                with found as (
+                  select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
+                         v.retires_at, case when c.holder = :agent then 0 else 1 end as holder_rank
+                    from credentials c
+                    join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
+                                              and (v.retires_at is null or v.retires_at > :now)
+                   where c.org_id = :org and c.name = :name and (c.holder = :agent or c.holder = c.org_id)
+                     and """ + " " + scope.sql("c.org_id") + """
+
+                ),
+                chosen as (
+                  select id, version, agent_readable, expires_at from found order by holder_rank, version desc limit 1
+                ),
+                recorded as (
+                  insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name, read_at)
+                  select cast(:readId as uuid), cast(:org as uuid), id, version, cast(:agent as uuid),
+                         cast(:agentName as varchar(200)), cast(:now as timestamptz)
+                    from chosen
+                   where agent_readable and (expires_at is null or expires_at > :now)
+                  returning cast(credential_id as varchar(100)) as target_id,
+                            cast(:stateStart as text) || version || cast(:stateEnd as text) as after_state
+                ),
+                audited as (
+                """ + audited.sql() + """
+
+                )
+                select id, name, kind, agent_id, agent_readable, expires_at, version, ciphertext, retires_at
+                  from found order by holder_rank, version desc
+                """, params, rows -> resolved(rows, orgId));
+    }
+
+    /**
+     * A read {@link #resolveAndRecord} records: its history row's id, the agent, the name asked
+     * for, when, and its audit state around the version read.
+     */
+    record AgentRead(UUID id, UUID agentId, String agentName, String name, Instant at, String stateStart,
+            String stateEnd) {
     }
 
     /** The first credential the rows name (the agent's own before its org's), with its live versions, newest first. */

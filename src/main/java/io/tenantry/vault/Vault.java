@@ -30,6 +30,7 @@ import io.tenantry.api.KeptPrincipalChanged;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
+import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.SqlState;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.CallerConfirmation;
@@ -60,7 +61,7 @@ class Vault implements AgentDeparture {
     private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
     /**
      * How many times a read looks its credential up when it is deleted, or its record gives
-     * way to a change, between the lookup and the record.
+     * way to a change, before its record commits.
      */
     private static final int LOOKUPS = 3;
     /** PostgreSQL's lock_not_available (a lock_timeout) and deadlock_detected. */
@@ -88,10 +89,13 @@ class Vault implements AgentDeparture {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
     private final Duration grace;
+    /** PostgreSQL looks up and records a read in one statement; H2, without data-modifying WITH, in two steps. */
+    private final boolean readsInOneStatement;
 
     Vault(CredentialRepository credentials, DataKeys dataKeys, OrganizationService organizations, AgentService agents,
             AgentKeys agentKeys, ScopedTransactions transactions, AuditLog audit,
-            @Value("${tenantry.vault.rotation-grace}") Duration grace) {
+            @Value("${tenantry.vault.rotation-grace}") Duration grace, DatabaseVendor vendor) {
+        this.readsInOneStatement = vendor == DatabaseVendor.POSTGRESQL;
         this.credentials = credentials;
         this.dataKeys = dataKeys;
         this.organizations = organizations;
@@ -234,27 +238,29 @@ class Vault implements AgentDeparture {
 
     /**
      * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
-     * else its org's, when agents may read it and it has not expired. Two round trips on
-     * PostgreSQL: the lookup, then the read's record (its history row and its audit event,
-     * committed together and durable) before the value is given, so that no value leaves
-     * unrecorded. The agent's principal may be a minute old ({@code RecentAgentKeys}): each
-     * round trip confirms it first, and the record's holds it to its commit
-     * ({@link KeyConfirmation#held}), so a key revoked or an agent moved or paused, on any
-     * node, either waits for a read confirmed before it or stops it: the read then gives
-     * nothing and leaves nothing on the record ({@link AgentKeyChanged}, for the caller to
-     * decide again). The record waits for no lock long (V36), so a change that holds what
-     * it waits for while needing the agent wins, and the read is decided again. A credential
-     * deleted between
-     * the lookup and the record (its record then has nothing to refer to) is looked up again:
-     * the org's of the same name may stand behind an agent's own.
+     * else its org's, when agents may read it and it has not expired, the read on the record
+     * (its history row and its audit event, committed together and durable) before the value
+     * is given, so that no value leaves unrecorded. On PostgreSQL one round trip: the lookup
+     * and the record are one statement ({@link #readRecorded}); on H2 the lookup, then the
+     * record. The agent's principal may be a minute old ({@code RecentAgentKeys}): the record's
+     * round trip confirms it and holds it to its commit ({@link KeyConfirmation#held}; H2's
+     * lookup confirms it first too), so a key revoked or an agent moved or paused, on any node,
+     * either waits for a read confirmed before it or stops it: the read then gives nothing and
+     * leaves nothing on the record ({@link AgentKeyChanged}, for the caller to decide again).
+     * The record waits for no lock long (V36), so a change that holds what it waits for while
+     * needing the agent wins, and the read is decided again. A credential deleted before its
+     * record commits (the record then has nothing to refer to) is looked up again: the org's of
+     * the same name may stand behind an agent's own.
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
         KeyConfirmation key = agentKeys.confirmation(agent);
         for (int lookup = 1; ; lookup++) {
-            CredentialRepository.Resolved found = lookUp(context, agent, name, key.first());
             try {
-                return read(context, agent, found, key.held());
+                if (readsInOneStatement && wellFormed(name)) {
+                    return readRecorded(context, agent, name, key.held());
+                }
+                return read(context, agent, lookUp(context, agent, name, key.first()), key.held());
             } catch (DataAccessException meanwhile) {
                 if (!(meanwhile instanceof DataIntegrityViolationException) && !gaveWay(meanwhile)) {
                     throw meanwhile;
@@ -278,7 +284,7 @@ class Vault implements AgentDeparture {
     /** The credential the agent would read now, once its key is confirmed; refused when it may not. */
     private CredentialRepository.Resolved lookUp(OrgCallContext context, AgentPrincipal agent, String name,
             CallerConfirmation confirmation) {
-        boolean wellFormed = name.length() <= MAX_NAME && NAME.matcher(name).matches();
+        boolean wellFormed = wellFormed(name);
         Pipeline lookup = new Pipeline();
         Pipeline.Result<Optional<CredentialRepository.Resolved>> resolved = wellFormed
                 ? credentials.resolve(lookup, context.scope(), agent.orgId(), agent.agentId(), name, context.at())
@@ -292,12 +298,26 @@ class Vault implements AgentDeparture {
             throw ApiException.badRequest("name", "A credential's name has up to " + MAX_NAME + " letters, "
                     + "digits, '.', '_' and '-', starting with a letter or digit.");
         }
-        CredentialRepository.Resolved found = resolved.get().orElseThrow(() -> notFoundFor(name));
+        return readable(resolved.get(), name, context.at());
+    }
+
+    private static boolean wellFormed(String name) {
+        return name.length() <= MAX_NAME && NAME.matcher(name).matches();
+    }
+
+    /**
+     * {@code resolved}, when the agent may read it at {@code at}; else the refusal. The
+     * one-statement read records exactly when this passes: the same conditions, at the same
+     * instant (a context's instant is whole microseconds, as the database keeps them).
+     */
+    private static CredentialRepository.Resolved readable(Optional<CredentialRepository.Resolved> resolved,
+            String name, Instant at) {
+        CredentialRepository.Resolved found = resolved.orElseThrow(() -> notFoundFor(name));
         if (!found.agentReadable()) {
             throw ApiException.forbidden("The credential '" + name + "' is for the server's own use: agents may "
                     + "not read it.");
         }
-        if (found.expiresAt() != null && !found.expiresAt().isAfter(context.at())) {
+        if (found.expiresAt() != null && !found.expiresAt().isAfter(at)) {
             throw ApiException.gone("The credential '" + name + "' expired at " + found.expiresAt() + "; ask "
                     + "whoever keeps it to rotate it and set a new expiry.");
         }
@@ -305,30 +325,62 @@ class Vault implements AgentDeparture {
     }
 
     /**
-     * Opens {@code found}'s live versions and records the read, the key confirmed again first
-     * and held to the record's commit; the values only once the record is durable. Fails with a data integrity violation when
-     * the credential was deleted since it was found.
+     * On PostgreSQL, the lookup and the read's record in one statement (one snapshot) sent
+     * with the held confirmation: one round trip, the record durable before the value is
+     * opened and given. A value that then fails to open stays on the record as read: the
+     * record errs towards a read that may not have reached the agent, never the other way.
+     */
+    private AgentCredential readRecorded(OrgCallContext context, AgentPrincipal agent, String name,
+            CallerConfirmation confirmation) {
+        OrgScope scope = context.scope();
+        Pipeline reading = new Pipeline();
+        Pipeline.Result<Optional<CredentialRepository.Resolved>> resolved = credentials.resolveAndRecord(reading,
+                scope, agent.orgId(), new CredentialRepository.AgentRead(UUID.randomUUID(), agent.agentId(),
+                        agent.agentName(), name, context.at(), "{\"name\":" + audit.jsonString(name) + ",\"version\":",
+                        ",\"agentId\":\"" + agent.agentId() + "\"}"),
+                audit.recordFrom(context, agent.orgId(), "credential.read", "credential", "recorded"));
+        try {
+            transactions.writeTogether(scope, confirmation, reading);
+        } catch (KeptPrincipalChanged changed) {
+            throw new AgentKeyChanged(agent);
+        }
+        return opened(context, readable(resolved.get(), name, context.at()));
+    }
+
+    /**
+     * H2's record of a read looked up before: opens {@code found}'s live versions, then records
+     * the read, the key confirmed again first and held to the record's commit; the values only
+     * once the record is durable. Fails with a data integrity violation when the credential was
+     * deleted since it was found.
      */
     private AgentCredential read(OrgCallContext context, AgentPrincipal agent, CredentialRepository.Resolved found,
             CallerConfirmation confirmation) {
         OrgScope scope = context.scope();
-        byte[] key = dataKeys.of(scope, found.orgId(), context.at());
+        int version = found.versions().get(0).version();
+        // Opened before the record, so that a value that cannot be opened is not on it.
+        AgentCredential opened = opened(context, found);
+        Pipeline record = new Pipeline();
+        credentials.recordRead(record, scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(),
+                found.id(), version, agent.agentId(), agent.agentName(), context.at()));
+        audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null,
+                Map.of("name", found.name(), "version", version, "agentId", agent.agentId()));
+        try {
+            transactions.writeTogether(scope, confirmation, record);
+        } catch (KeptPrincipalChanged changed) {
+            throw new AgentKeyChanged(agent);
+        }
+        return opened;
+    }
+
+    /** {@code found}'s newest live version in clear, and the one before it while in its grace period. */
+    private AgentCredential opened(OrgCallContext context, CredentialRepository.Resolved found) {
+        byte[] key = dataKeys.of(context.scope(), found.orgId(), context.at());
         CredentialRepository.SealedVersion current = found.versions().get(0);
         String value = open(key, found.orgId(), found.id(), current);
         AgentCredential.Previous previous = found.versions().size() < 2 ? null
                 : new AgentCredential.Previous(found.versions().get(1).version(),
                         open(key, found.orgId(), found.id(), found.versions().get(1)),
                         found.versions().get(1).retiresAt());
-        Pipeline record = new Pipeline();
-        credentials.recordRead(record, scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(),
-                found.id(), current.version(), agent.agentId(), agent.agentName(), context.at()));
-        audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null,
-                Map.of("name", found.name(), "version", current.version(), "agentId", agent.agentId()));
-        try {
-            transactions.writeTogether(scope, confirmation, record);
-        } catch (KeptPrincipalChanged changed) {
-            throw new AgentKeyChanged(agent);
-        }
         return new AgentCredential(found.name(), found.kind(), found.agentScoped() ? "agent" : "org",
                 current.version(), value, found.expiresAt(), previous);
     }
