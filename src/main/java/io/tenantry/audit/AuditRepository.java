@@ -48,7 +48,8 @@ class AuditRepository {
      * The insert of an event once for each row of {@code rows} (the name of a WITH query of
      * the same statement, say), whose columns target_id and after_state stand in for the
      * event's: for a change and its event written by one statement (PostgreSQL). Types are
-     * stated, since a parameter in a select list takes none from the column it fills; the
+     * stated, since a parameter in a select list takes none from the column it fills, without
+     * lengths (a cast to varchar(n) would cut a value the column should refuse); the
      * parameters ({@link #insertFromParams}) are named audit_*.
      */
     static String insertFrom(String rows) {
@@ -56,10 +57,10 @@ class AuditRepository {
                 insert into audit_events (id, org_id, occurred_at, actor_type, actor_id, actor_label, action,
                                           target_type, target_id, before_state, after_state, request_id, platform)
                 select cast(:audit_id as uuid), cast(:audit_orgId as uuid), cast(:audit_at as timestamptz),
-                       cast(:audit_actorType as varchar(16)), cast(:audit_actorId as uuid),
-                       cast(:audit_actorLabel as varchar(320)), cast(:audit_action as varchar(64)),
-                       cast(:audit_targetType as varchar(32)), r.target_id, null, r.after_state,
-                       cast(:audit_requestId as varchar(64)), false
+                       cast(:audit_actorType as varchar), cast(:audit_actorId as uuid),
+                       cast(:audit_actorLabel as varchar), cast(:audit_action as varchar),
+                       cast(:audit_targetType as varchar), r.target_id, null, r.after_state,
+                       cast(:audit_requestId as varchar), false
                   from\s""" + rows + " r";
     }
 

@@ -223,10 +223,10 @@ class CredentialRepository {
                 recorded as (
                   insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name, read_at)
                   select cast(:readId as uuid), cast(:org as uuid), id, version, cast(:agent as uuid),
-                         cast(:agentName as varchar(200)), cast(:now as timestamptz)
+                         cast(:agentName as varchar), cast(:now as timestamptz)
                     from chosen
                    where agent_readable and (expires_at is null or expires_at > :now)
-                  returning cast(credential_id as varchar(100)) as target_id,
+                  returning cast(credential_id as varchar) as target_id,
                             cast(:stateStart as text) || version || cast(:stateEnd as text) as after_state
                 ),
                 audited as (

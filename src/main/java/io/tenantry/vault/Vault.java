@@ -255,10 +255,12 @@ class Vault implements AgentDeparture {
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;
         KeyConfirmation key = agentKeys.confirmation(agent);
+        CredentialRepository.Resolved recorded;
         for (int lookup = 1; ; lookup++) {
             try {
                 if (readsInOneStatement && wellFormed(name)) {
-                    return readRecorded(context, agent, name, key.held());
+                    recorded = readRecorded(context, agent, name, key.held());
+                    break;
                 }
                 return read(context, agent, lookUp(context, agent, name, key.first()), key.held());
             } catch (DataAccessException meanwhile) {
@@ -271,6 +273,9 @@ class Vault implements AgentDeparture {
                 }
             }
         }
+        // Opened outside the retries: the read is on the record, and a failure opening it must
+        // not record it again.
+        return opened(context, recorded);
     }
 
     /**
@@ -326,11 +331,12 @@ class Vault implements AgentDeparture {
 
     /**
      * On PostgreSQL, the lookup and the read's record in one statement (one snapshot) sent
-     * with the held confirmation: one round trip, the record durable before the value is
-     * opened and given. A value that then fails to open stays on the record as read: the
-     * record errs towards a read that may not have reached the agent, never the other way.
+     * with the held confirmation: one round trip, the record durable when this returns what
+     * was recorded, for the caller to open and give. A value that then fails to open stays on
+     * the record as read: the record errs towards a read that may not have reached the agent,
+     * never the other way.
      */
-    private AgentCredential readRecorded(OrgCallContext context, AgentPrincipal agent, String name,
+    private CredentialRepository.Resolved readRecorded(OrgCallContext context, AgentPrincipal agent, String name,
             CallerConfirmation confirmation) {
         OrgScope scope = context.scope();
         Pipeline reading = new Pipeline();
@@ -344,7 +350,7 @@ class Vault implements AgentDeparture {
         } catch (KeptPrincipalChanged changed) {
             throw new AgentKeyChanged(agent);
         }
-        return opened(context, readable(resolved.get(), name, context.at()));
+        return readable(resolved.get(), name, context.at());
     }
 
     /**

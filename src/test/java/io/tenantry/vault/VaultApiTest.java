@@ -173,6 +173,9 @@ class VaultApiTest extends ServerTest {
             assertThat(e.path("after").path("name").asString()).isEqualTo("STRIPE_KEY");
             assertThat(e.path("after").path("version").asInt()).isEqualTo(1);
             assertThat(e.path("after").path("agentId").asString()).isEqualTo(agent);
+            assertThat(e.path("after").size()).isEqualTo(3);
+            assertThat(e.path("platform").asBoolean()).isFalse();
+            assertThat(e.path("occurredAt").asString()).isEqualTo(reads.get(0).path("at").asString());
             assertThat(e.path("requestId").asString()).isEqualTo(got.header("X-Request-Id"));
         });
         assertThat(api.get("/api/audit?limit=500").org(org).as(owner).send().expect(200).body()).doesNotContain(value);
