@@ -167,22 +167,34 @@ class CredentialRepository {
      */
     Pipeline.Result<Optional<Resolved>> resolve(Pipeline pipeline, OrgScope scope, UUID orgId, UUID agentId,
             String name, Instant now) {
+        return pipeline.query(lookup(scope) + " order by holder_rank, version desc",
+                lookupParams(scope, orgId, agentId, name, now), rows -> resolved(rows, orgId));
+    }
+
+    /**
+     * The query of {@link #resolve} and {@link #resolveAndRecord}, unordered: the agent's own
+     * credential of the name and its org's, each with its live versions, holder_rank 0 for the
+     * agent's own.
+     */
+    private static String lookup(OrgScope scope) {
+        return """
+                select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
+                       v.retires_at, case when c.holder = :agent then 0 else 1 end as holder_rank
+                  from credentials c
+                  join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
+                                            and (v.retires_at is null or v.retires_at > :now)
+                 where c.org_id = :org and c.name = :name and (c.holder = :agent or c.holder = c.org_id)
+                   and\s""" + scope.sql("c.org_id");
+    }
+
+    private static Map<String, Object> lookupParams(OrgScope scope, UUID orgId, UUID agentId, String name,
+            Instant now) {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("org", orgId);
         params.put("agent", agentId);
         params.put("name", name);
         params.put("now", Timestamps.of(now));
-        return pipeline.query("""
-                select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
-                       v.retires_at
-                  from credentials c
-                  join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
-                                            and (v.retires_at is null or v.retires_at > :now)
-                 where c.org_id = :org and c.name = :name and (c.holder = :agent or c.holder = c.org_id)
-                   and """ + " " + scope.sql("c.org_id") + """
-
-                 order by case when c.holder = :agent then 0 else 1 end, v.version desc
-                """, params, rows -> resolved(rows, orgId));
+        return params;
     }
 
     /**
@@ -196,25 +208,15 @@ class CredentialRepository {
     Pipeline.Result<Optional<Resolved>> resolveAndRecord(Pipeline pipeline, OrgScope scope, UUID orgId,
             AgentRead read, AuditLog.InsertFrom audited) {
         scope.requireWritable(orgId);
-        Map<String, Object> params = new HashMap<>(scope.parameters());
+        Map<String, Object> params = lookupParams(scope, orgId, read.agentId(), read.name(), read.at());
         params.putAll(audited.params());
-        params.put("org", orgId);
-        params.put("agent", read.agentId());
-        params.put("name", read.name());
-        params.put("now", Timestamps.of(read.at()));
         params.put("readId", read.id());
         params.put("agentName", read.agentName());
         params.put("stateStart", read.stateStart());
         params.put("stateEnd", read.stateEnd());
         return pipeline.query("""
                 with found as (
-                  select c.id, c.name, c.kind, c.agent_id, c.agent_readable, c.expires_at, v.version, v.ciphertext,
-                         v.retires_at, case when c.holder = :agent then 0 else 1 end as holder_rank
-                    from credentials c
-                    join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
-                                              and (v.retires_at is null or v.retires_at > :now)
-                   where c.org_id = :org and c.name = :name and (c.holder = :agent or c.holder = c.org_id)
-                     and """ + " " + scope.sql("c.org_id") + """
+                """ + lookup(scope) + """
 
                 ),
                 chosen as (
