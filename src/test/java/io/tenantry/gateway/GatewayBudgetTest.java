@@ -27,6 +27,7 @@ import org.springframework.test.context.TestPropertySource;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.support.Api;
 import io.tenantry.support.MonthEdge;
+import io.tenantry.support.PostgresOnly;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -331,6 +332,51 @@ class GatewayBudgetTest extends GatewayServerTest {
         assertThat(events).last().isEqualTo("[DONE]");
         assertThat(holds(org)).isZero();
         assertThat(spentUsd(org)).isEqualByComparingTo("2");
+    }
+
+    /**
+     * Every call inserts a hold and deletes it, and until a vacuum (which may come once a
+     * minute, or never) the dead rows stay in the org's index. A round's sum must not go back
+     * to the table for them on every round, under the org's lock: once they are dead to every
+     * transaction, the sum reads none of their pages.
+     */
+    @Test
+    @PostgresOnly("dead index entries, and the plans that skip them, are PostgreSQL's")
+    void aRoundsSumOfHoldsStopsReadingHoldsReleasedBeforeIt() throws Exception {
+        orgBudget(org, "100.00");
+        enforce(org, "block");
+        UUID orgId = UUID.fromString(org);
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("""
+                    insert into gateway_reservations (id, org_id, agent_id, amount_usd, held_at)
+                    select gen_random_uuid(), :org, :agent, 1, now() from generate_series(1, 3000)
+                    """).param("org", orgId).param("agent", UUID.fromString(agent)).update();
+        });
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("delete from gateway_reservations where org_id = :org").param("org", orgId).update();
+        });
+        long pagesRead = Long.MAX_VALUE;
+        for (int round = 0; round < 40 && pagesRead > 0; round++) {
+            pagesRead = transactions.read(OrgScope.allOrgs(), () -> {
+                long before = tablePagesReadInThisTransaction();
+                assertThat(jdbc.sql("select org_held from gateway_holds_held(:org, :agent, :since)")
+                        .param("org", orgId).param("agent", UUID.fromString(agent))
+                        .param("since", Timestamps.of(Instant.now().minusSeconds(3600))).query(BigDecimal.class)
+                        .single()).isZero();
+                return tablePagesReadInThisTransaction() - before;
+            });
+            if (pagesRead > 0) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(pagesRead).as("table pages a round's sum reads for 3,000 released holds").isZero();
+        complete(key, chat(model, "max_tokens", 10)).expect(200);
+        assertThat(holds(org)).isZero();
+    }
+
+    private long tablePagesReadInThisTransaction() {
+        return jdbc.sql("select pg_stat_get_xact_blocks_fetched(cast('gateway_reservations' as regclass))")
+                .query(Long.class).single();
     }
 
     private void insertHold(UUID id, UUID orgId, BigDecimal amount, Instant at) {
