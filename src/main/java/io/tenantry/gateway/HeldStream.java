@@ -24,7 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
  * place of the chunks that carried it (only where those carried plain content; otherwise it
  * cannot be placed and blocks). With several choices, whose chunks interleave (asked for,
  * or seen), the rest of the answer is held and each choice judged on its own at the end; a
- * redaction there blocks.
+ * redaction there blocks. A max_tokens rule counts the whole answer so far (four characters
+ * a token until the upstream's count comes at the end), so an answer that grows past it is
+ * stopped there.
  * Text released is not judged again chunk by chunk, so the cost stays linear.
  */
 final class HeldStream {
@@ -48,6 +50,8 @@ final class HeldStream {
     private final StringBuilder heldText = new StringBuilder();
     /** Every text released to the client, as it is after redaction. */
     private final StringBuilder delivered = new StringBuilder();
+    /** Its length in characters (code points), kept as it grows so that each judgement costs only the held text. */
+    private long deliveredCharacters;
 
     HeldStream(CallScreen screen, int window, boolean severalChoices) {
         this.screen = screen;
@@ -136,7 +140,9 @@ final class HeldStream {
         // and an IBAN's start are judged by as in the whole answer.
         String before = delivered.isEmpty() ? ""
                 : delivered.substring(delivered.offsetByCodePoints(delivered.length(), -1));
-        Verdict verdict = screen.judge("output", before + text, tokens);
+        // Until the upstream's count comes at the end, a max_tokens rule counts the answer so far.
+        Verdict verdict = tokens != null ? screen.judge("output", before + text, tokens)
+                : screen.judgeContinuing("output", before + text, deliveredCharacters - (before.isEmpty() ? 0 : 1));
         switch (verdict.decision()) {
             case "block", "pause" -> throw new Blocked(verdict.decision());
             case "redact" -> {
@@ -199,6 +205,7 @@ final class HeldStream {
             StreamRelay.Event event = held.pollFirst();
             heldText.delete(0, event.text().length());
             delivered.append(event.text());
+            deliveredCharacters += event.text().codePointCount(0, event.text().length());
             out.add(event);
         }
         return out;

@@ -52,8 +52,21 @@ public final class CallScreen {
      * {@link #record()}.
      */
     public Verdict judge(String direction, String text, Long tokens) {
+        return judge(direction, text, tokens, 0);
+    }
+
+    /**
+     * Judges the part of a streamed text that follows {@code charactersBefore} characters
+     * released already: its max_tokens rules count those too, so that an answer is stopped
+     * once it grows past the limit, not when it has all been sent.
+     */
+    public Verdict judgeContinuing(String direction, String text, long charactersBefore) {
+        return judge(direction, text, null, charactersBefore);
+    }
+
+    private Verdict judge(String direction, String text, Long tokens, long charactersBefore) {
         Map<UUID, Long> rateCounts = counts.computeIfAbsent(direction, this::countOnce);
-        Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens,
+        Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, charactersBefore,
                 new Circumstances(context.at(), zone, rateCounts));
         Map<UUID, Verdict.Match> seen = matched.computeIfAbsent(direction, d -> new LinkedHashMap<>());
         verdict.matches().forEach(m -> seen.putIfAbsent(m.ruleId(), m));

@@ -69,9 +69,19 @@ final class RuleSet {
      * the rate counts, read beforehand.
      */
     Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Circumstances now) {
+        return evaluate(agentId, direction, content, tokens, 0, now);
+    }
+
+    /**
+     * {@link #evaluate(UUID, String, String, Long, Circumstances)} for the part of a text that
+     * follows {@code charactersBefore} characters judged earlier (a stream's held part): the
+     * estimate of its tokens counts them too, so a max_tokens rule counts the whole text so far.
+     */
+    Verdict evaluate(UUID agentId, String direction, String content, Long tokens, long charactersBefore,
+            Circumstances now) {
         Scan scan = new Scan(content);
         // An agent may count tokens its own way, but never fewer than the text's length suggests.
-        long estimated = estimatedTokens(content);
+        long estimated = estimatedTokens(charactersBefore + content.codePointCount(0, content.length()));
         long count = tokens != null ? Math.max(tokens, estimated) : estimated;
         boolean asReported = tokens != null && tokens >= estimated;
         String strictest = null;
@@ -125,7 +135,7 @@ final class RuleSet {
     /** The texts that the enforced redactions of {@code content} would cut out, in order. */
     List<String> redactedParts(UUID agentId, String direction, String content, Circumstances now) {
         Scan scan = new Scan(content);
-        long estimated = estimatedTokens(content);
+        long estimated = estimatedTokens(content.codePointCount(0, content.length()));
         List<String> parts = new ArrayList<>();
         for (CompiledRule compiled : rules) {
             if ("redact".equals(compiled.rule.action()) && "enforce".equals(compiled.rule.mode())
@@ -138,8 +148,9 @@ final class RuleSet {
     }
 
     /** Four characters a token, rounded up. */
-    private static long estimatedTokens(String content) {
-        return (content.codePointCount(0, content.length()) + 3) / 4;
+    /** Four characters a token, rounded up. */
+    private static long estimatedTokens(long characters) {
+        return (characters + 3) / 4;
     }
 
     /** The rate rules that count a check of this agent in this direction. */

@@ -439,6 +439,28 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .satisfies(i -> assertThat(i.path("direction").asString()).isEqualTo("output"));
     }
 
+    /** 200 words of about seven characters, some 350 tokens at four characters a token. */
+    @Test
+    void aStreamGrowingPastAMaxTokensRuleIsCutThereNotWhenItEnds() {
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "block");
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+
+        List<String> events = stream(chat("Count.", "stream", true));
+
+        String streamed = content(events);
+        assertThat(streamed).as("the answer as far as the limit went out as it came").startsWith("word0 word1 ");
+        assertThat(streamed.codePointCount(0, streamed.length())).as("characters sent").isLessThanOrEqualTo(400);
+        assertThat(events).doesNotContain("[DONE]");
+        assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"content_filter\"");
+        assertThat(fake.slowChunksSent).as("the upstream was stopped").isLessThan(200);
+        JsonNode logged = lastRequest();
+        assertThat(logged.path("outputDecision").asString()).isEqualTo("block");
+        assertThat(interventions()).singleElement().satisfies(i -> {
+            assertThat(i.path("direction").asString()).isEqualTo("output");
+            assertThat(i.path("evidence").asString()).contains("(estimated), at most 100");
+        });
+    }
+
     @Test
     void aStreamIsRedactedInPlaceAndEachRuleIsRecordedOncePerCall() {
         rule("type", "regex", "pattern", "fake\\s+upstream", "direction", "output", "action", "redact");
