@@ -69,7 +69,15 @@ public final class CallScreen {
         Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, charactersBefore,
                 new Circumstances(context.at(), zone, rateCounts));
         Map<UUID, Verdict.Match> seen = matched.computeIfAbsent(direction, d -> new LinkedHashMap<>());
-        verdict.matches().forEach(m -> seen.putIfAbsent(m.ruleId(), m));
+        // A text's rule keeps its first match (where a stream first showed it); a rule on the
+        // whole call keeps its last, so a streamed answer's max_tokens match names its final count.
+        verdict.matches().forEach(m -> {
+            if (RuleDefinition.WHOLE_REQUEST.contains(m.type())) {
+                seen.put(m.ruleId(), m);
+            } else {
+                seen.putIfAbsent(m.ruleId(), m);
+            }
+        });
         decisions.merge(direction, verdict.decision(), CallScreen::stricter);
         return verdict;
     }

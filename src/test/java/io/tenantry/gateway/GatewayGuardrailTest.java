@@ -462,6 +462,23 @@ class GatewayGuardrailTest extends GatewayServerTest {
     }
 
     @Test
+    void aFlaggedStreamsMaxTokensMatchNamesTheWholeAnswersCount() {
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "flag");
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+
+        List<String> events = stream(chat("Count.", "stream", true));
+
+        assertThat(content(events)).endsWith("word199 ");
+        assertThat(events).last().isEqualTo("[DONE]");
+        long outputTokens = lastRequest().path("outputTokens").asLong();
+        assertThat(interventions()).singleElement().satisfies(i -> {
+            String evidence = i.path("evidence").asString();
+            long counted = Long.parseLong(evidence.substring(0, evidence.indexOf(' ')));
+            assertThat(counted).as(evidence).isGreaterThanOrEqualTo(Math.max(outputTokens, 300));
+        });
+    }
+
+    @Test
     void aStreamIsRedactedInPlaceAndEachRuleIsRecordedOncePerCall() {
         rule("type", "regex", "pattern", "fake\\s+upstream", "direction", "output", "action", "redact");
         rule("type", "keyword", "keywords", List.of("word5"), "direction", "output", "action", "block", "mode",
