@@ -389,7 +389,8 @@ class GatewayCalls {
                     ending = "upstream_invalid";
                     break;
                 }
-                send(call, out, held == null ? events : held.accept(events, relay.texts().size()));
+                send(call, out, held == null ? events
+                        : held.accept(events, relay.texts().size(), relay.characters()));
                 if (relay.upstreamFailed()) {
                     ending = "upstream_error";
                     break;

@@ -50,8 +50,8 @@ final class HeldStream {
     private final StringBuilder heldText = new StringBuilder();
     /** Every text released to the client, as it is after redaction. */
     private final StringBuilder delivered = new StringBuilder();
-    /** Its length in characters (code points), kept as it grows so that each judgement costs only the held text. */
-    private long deliveredCharacters;
+    /** The characters of the answer's texts as the upstream sent them so far ({@link StreamRelay#characters()}). */
+    private long answerCharacters;
 
     HeldStream(CallScreen screen, int window, boolean severalChoices) {
         this.screen = screen;
@@ -62,9 +62,11 @@ final class HeldStream {
 
     /**
      * Takes the relay's events; answers those that may leave now. {@code texts}: how many
-     * texts the answer has streamed so far (content, reasoning, each tool call's arguments).
+     * texts the answer has streamed so far (content, reasoning, each tool call's arguments);
+     * {@code characters}: how many characters they hold together.
      */
-    List<StreamRelay.Event> accept(List<StreamRelay.Event> events, int texts) throws Blocked {
+    List<StreamRelay.Event> accept(List<StreamRelay.Event> events, int texts, long characters) throws Blocked {
+        answerCharacters = characters;
         boolean grew = false;
         for (StreamRelay.Event event : events) {
             held.add(event);
@@ -75,6 +77,10 @@ final class HeldStream {
             severalChoices |= !event.text().isEmpty() && event.choice() != 0;
         }
         if (severalChoices) {
+            if (grew) {
+                // Nothing leaves before the end, but an answer past a max_tokens rule need not go on.
+                stopIfBlocked(screen.judgePart("output", "", null, answerCharacters).decision());
+            }
             return List.of();
         }
         if (grew) {
@@ -97,7 +103,8 @@ final class HeldStream {
             judgeHeld(outputTokens, true, false);
         }
         for (StringBuilder whole : texts.values()) {
-            String decision = screen.judge("output", whole.toString(), outputTokens).decision();
+            String decision = screen.judgePart("output", whole.toString(), outputTokens,
+                    answerCharacters - whole.codePointCount(0, whole.length())).decision();
             // A match that stands whole in no text judged as the stream went (cut by another
             // text's chunks, as parallel tool calls' arguments interleave) cannot be redacted in place.
             boolean unplaceable = decision.equals("redact") && (severalChoices
@@ -111,8 +118,9 @@ final class HeldStream {
             }
         }
         if (!severalChoices) {
-            String seen = delivered + heldText.toString();
-            if (!screen.redacted("output", seen).equals(seen)) {
+            // Only what a redaction would still cut: the line breaks between texts make this
+            // text longer than the answer, for a max_tokens rule, which judged the answer above.
+            if (!screen.redactedParts("output", delivered + heldText.toString()).isEmpty()) {
                 // A match longer than the window: part of it left before it could be judged.
                 screen.unplaceable("output");
                 throw new Blocked("block");
@@ -124,6 +132,12 @@ final class HeldStream {
     /** What the client was sent, after redactions. */
     String delivered() {
         return delivered.toString();
+    }
+
+    private static void stopIfBlocked(String decision) throws Blocked {
+        if (decision.equals("block") || decision.equals("pause")) {
+            throw new Blocked(decision);
+        }
     }
 
     /**
@@ -140,11 +154,13 @@ final class HeldStream {
         // and an IBAN's start are judged by as in the whole answer.
         String before = delivered.isEmpty() ? ""
                 : delivered.substring(delivered.offsetByCodePoints(delivered.length(), -1));
-        // Until the upstream's count comes at the end, a max_tokens rule counts the answer so far.
-        Verdict verdict = tokens != null ? screen.judge("output", before + text, tokens)
-                : screen.judgeContinuing("output", before + text, deliveredCharacters - (before.isEmpty() ? 0 : 1));
+        // A max_tokens rule counts the whole answer so far as the upstream sent it: not the line
+        // breaks put between its texts, nor redactions' placeholders.
+        String judged = before + text;
+        Verdict verdict = screen.judgePart("output", judged, tokens,
+                answerCharacters - judged.codePointCount(0, judged.length()));
+        stopIfBlocked(verdict.decision());
         switch (verdict.decision()) {
-            case "block", "pause" -> throw new Blocked(verdict.decision());
             case "redact" -> {
                 if (!verdict.content().startsWith(before)) {
                     // A match reaching back into what was released cannot be redacted in place.
@@ -205,7 +221,6 @@ final class HeldStream {
             StreamRelay.Event event = held.pollFirst();
             heldText.delete(0, event.text().length());
             delivered.append(event.text());
-            deliveredCharacters += event.text().codePointCount(0, event.text().length());
             out.add(event);
         }
         return out;

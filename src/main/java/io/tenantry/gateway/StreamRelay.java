@@ -38,6 +38,8 @@ final class StreamRelay {
     private final Map<String, StringBuilder> texts = new java.util.LinkedHashMap<>();
     /** The text the last string read belongs to. */
     private String lastKey;
+    /** The characters (code points) of every text so far: what a max_tokens rule estimates an answer's tokens by. */
+    private long characters;
     private JsonNode usage = MissingNode.getInstance();
     private boolean finished;
     private boolean done;
@@ -137,7 +139,7 @@ final class StreamRelay {
         String carried = lastKey != null && !lastKey.equals("opaque") ? "\n" + data : data;
         lastKey = "opaque";
         text.append(carried);
-        texts.computeIfAbsent("opaque", k -> new StringBuilder()).append(data);
+        append(texts.computeIfAbsent("opaque", k -> new StringBuilder()), data);
         return new Event(frame(data), carried, null, -1);
     }
 
@@ -155,7 +157,7 @@ final class StreamRelay {
             }
             lastKey = key;
             carried.append(node.stringValue());
-            texts.computeIfAbsent(key, k -> new StringBuilder()).append(node.stringValue());
+            append(texts.computeIfAbsent(key, k -> new StringBuilder()), node.stringValue());
         } else if (node instanceof ObjectNode object) {
             for (var field : object.properties()) {
                 if (field.getKey().equals("tool_calls") && field.getValue().isArray()) {
@@ -174,6 +176,24 @@ final class StreamRelay {
                 collect(item, key, carried);
             }
         }
+    }
+
+    /** Adds {@code part} to a text and counts its characters; a pair of surrogates split across chunks is one. */
+    private void append(StringBuilder whole, String part) {
+        characters += part.codePointCount(0, part.length());
+        if (!whole.isEmpty() && !part.isEmpty() && Character.isHighSurrogate(whole.charAt(whole.length() - 1))
+                && Character.isLowSurrogate(part.charAt(0))) {
+            characters--;
+        }
+        whole.append(part);
+    }
+
+    /**
+     * How many characters the answer's texts hold so far, all choices' and tool calls' together,
+     * without the line breaks put between them.
+     */
+    long characters() {
+        return characters;
     }
 
     /** The texts streamed so far, each choice's apart and each tool call's apart from its choice. */

@@ -52,21 +52,18 @@ public final class CallScreen {
      * {@link #record()}.
      */
     public Verdict judge(String direction, String text, Long tokens) {
-        return judge(direction, text, tokens, 0);
+        return judgePart(direction, text, tokens, 0);
     }
 
     /**
-     * Judges the part of a streamed text that follows {@code charactersBefore} characters
-     * released already: its max_tokens rules count those too, so that an answer is stopped
-     * once it grows past the limit, not when it has all been sent.
+     * Judges a part of the call's texts (a stream's held text, one choice of several) of
+     * which the rest holds {@code charactersElsewhere} characters: its max_tokens rules
+     * estimate the tokens of the whole, so that a stream is stopped once it grows past the
+     * limit, and an answer is counted whole. {@code tokens} as for {@link #judge}.
      */
-    public Verdict judgeContinuing(String direction, String text, long charactersBefore) {
-        return judge(direction, text, null, charactersBefore);
-    }
-
-    private Verdict judge(String direction, String text, Long tokens, long charactersBefore) {
+    public Verdict judgePart(String direction, String text, Long tokens, long charactersElsewhere) {
         Map<UUID, Long> rateCounts = counts.computeIfAbsent(direction, this::countOnce);
-        Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, charactersBefore,
+        Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, charactersElsewhere,
                 new Circumstances(context.at(), zone, rateCounts));
         Map<UUID, Verdict.Match> seen = matched.computeIfAbsent(direction, d -> new LinkedHashMap<>());
         // A text's rule keeps its first match (where a stream first showed it); a rule on the

@@ -73,15 +73,15 @@ final class RuleSet {
     }
 
     /**
-     * {@link #evaluate(UUID, String, String, Long, Circumstances)} for the part of a text that
-     * follows {@code charactersBefore} characters judged earlier (a stream's held part): the
-     * estimate of its tokens counts them too, so a max_tokens rule counts the whole text so far.
+     * {@link #evaluate(UUID, String, String, Long, Circumstances)} for a part of a call's texts
+     * whose rest holds {@code charactersElsewhere} characters: the estimate of the tokens
+     * counts them too, so a max_tokens rule counts the whole.
      */
-    Verdict evaluate(UUID agentId, String direction, String content, Long tokens, long charactersBefore,
+    Verdict evaluate(UUID agentId, String direction, String content, Long tokens, long charactersElsewhere,
             Circumstances now) {
         Scan scan = new Scan(content);
         // An agent may count tokens its own way, but never fewer than the text's length suggests.
-        long estimated = estimatedTokens(charactersBefore + content.codePointCount(0, content.length()));
+        long estimated = estimatedTokens(charactersElsewhere + content.codePointCount(0, content.length()));
         long count = tokens != null ? Math.max(tokens, estimated) : estimated;
         boolean asReported = tokens != null && tokens >= estimated;
         String strictest = null;

@@ -478,6 +478,70 @@ class GatewayGuardrailTest extends GatewayServerTest {
         });
     }
 
+    /** Content, then a tool call named "f", each 480 characters, and no usage from the upstream. */
+    @Test
+    void aMaxTokensRuleCountsEveryTextOfAStreamedAnswerTogether() {
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "flag");
+        fake.then(FakeUpstream.Mode.NO_USAGE);
+        List<String> chunks = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            chunks.add(contentChunks("abcdefghi ").get(0));
+        }
+        chunks.add(toolCallOpening(0, "a", "f", ""));
+        for (int i = 0; i < 48; i++) {
+            chunks.add(toolCallArguments(0, "jklmnopqr ", i == 47 ? "tool_calls" : null));
+        }
+        fake.streamChunks = chunks;
+
+        assertThat(stream(chat("Call.", "stream", true))).last().isEqualTo("[DONE]");
+        assertThat(interventions()).singleElement().satisfies(i -> assertThat(i.path("evidence").asString())
+                .as("961 characters").startsWith("241 tokens (estimated)"));
+    }
+
+    /**
+     * What the stream puts between texts (a line break where it moves from one tool call to the
+     * other) and a pair of surrogates split across chunks are not characters of the answer.
+     */
+    @Test
+    void aStreamUnderAMaxTokensRuleIsNotCutForLineBreaksOrSplitSurrogates() {
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "block");
+        List<String> interleaved = new ArrayList<>(List.of(toolCallOpening(0, "a", "f", ""),
+                toolCallOpening(1, "b", "g", "")));
+        for (int i = 0; i < 19; i++) {
+            interleaved.add(toolCallArguments(0, "abcdefghi ", null));
+            interleaved.add(toolCallArguments(1, "jklmnopqr ", i == 18 ? "tool_calls" : null));
+        }
+        fake.streamChunks = interleaved;
+        assertThat(stream(chat("Call.", "stream", true))).as("382 characters in two tool calls").last()
+                .isEqualTo("[DONE]");
+
+        List<String> halves = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            halves.addAll(contentChunks("\\ud83d", "\\ude00"));
+        }
+        fake.streamChunks = halves;
+        List<String> events = stream(chat("Smile.", "stream", true));
+        assertThat(events).last().isEqualTo("[DONE]");
+        assertThat(content(events)).isEqualTo("\uD83D\uDE00".repeat(300));
+    }
+
+    @Test
+    void aStreamOfSeveralChoicesIsCutOnceTheyTogetherPassAMaxTokensRule() {
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "block");
+        List<String> chunks = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            for (int choice = 0; choice < 2; choice++) {
+                chunks.add(chunkOf("[{\"index\":" + choice + ",\"delta\":{\"content\":\"abcdefghi \"}}]"));
+            }
+        }
+        fake.streamChunks = chunks;
+
+        List<String> events = stream(chat("Twice.", "stream", true, "n", 2));
+
+        assertCutWithContentFilter(events, "abcdefghi");
+        assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("block");
+    }
+
     @Test
     void aStreamIsRedactedInPlaceAndEachRuleIsRecordedOncePerCall() {
         rule("type", "regex", "pattern", "fake\\s+upstream", "direction", "output", "action", "redact");
