@@ -479,7 +479,7 @@ class GatewayCalls {
 
     /** Meters a stream; the log keeps the answer as the client got it (redactions and all). */
     private void finishStream(Call call, StreamRelay relay, HeldStream held, ObjectNode request) {
-        call.count(relay.usage(), request, relay.text());
+        call.count(relay.usage(), request, relay.answer());
         call.answer = call.logContent ? clip(held != null ? held.delivered() : relay.text().toString()) : null;
         record(call);
     }

@@ -139,7 +139,7 @@ final class StreamRelay {
         String carried = lastKey != null && !lastKey.equals("opaque") ? "\n" + data : data;
         lastKey = "opaque";
         text.append(carried);
-        append(texts.computeIfAbsent("opaque", k -> new StringBuilder()), data);
+        append("opaque", data);
         return new Event(frame(data), carried, null, -1);
     }
 
@@ -157,7 +157,7 @@ final class StreamRelay {
             }
             lastKey = key;
             carried.append(node.stringValue());
-            append(texts.computeIfAbsent(key, k -> new StringBuilder()), node.stringValue());
+            append(key, node.stringValue());
         } else if (node instanceof ObjectNode object) {
             for (var field : object.properties()) {
                 if (field.getKey().equals("tool_calls") && field.getValue().isArray()) {
@@ -178,22 +178,44 @@ final class StreamRelay {
         }
     }
 
-    /** Adds {@code part} to a text and counts its characters; a pair of surrogates split across chunks is one. */
-    private void append(StringBuilder whole, String part) {
-        characters += part.codePointCount(0, part.length());
-        if (!whole.isEmpty() && !part.isEmpty() && Character.isHighSurrogate(whole.charAt(whole.length() - 1))
-                && Character.isLowSurrogate(part.charAt(0))) {
-            characters--;
+    /**
+     * Adds {@code part} to the text {@code key} and, unless it is log probabilities (the
+     * answer's own tokens again, with alternatives), counts its characters; a pair of
+     * surrogates split across chunks is one.
+     */
+    private void append(String key, String part) {
+        StringBuilder whole = texts.computeIfAbsent(key, k -> new StringBuilder());
+        if (!logprobs(key)) {
+            characters += part.codePointCount(0, part.length());
+            if (!whole.isEmpty() && !part.isEmpty() && Character.isHighSurrogate(whole.charAt(whole.length() - 1))
+                    && Character.isLowSurrogate(part.charAt(0))) {
+                characters--;
+            }
         }
         whole.append(part);
     }
 
+    private static boolean logprobs(String key) {
+        return key.contains(" logprobs");
+    }
+
     /**
      * How many characters the answer's texts hold so far, all choices' and tool calls' together,
-     * without the line breaks put between them.
+     * without the line breaks put between them or log probabilities.
      */
     long characters() {
         return characters;
+    }
+
+    /** The answer's texts without log probabilities, one after another: what a local count of its tokens counts. */
+    String answer() {
+        StringBuilder answer = new StringBuilder();
+        texts.forEach((key, whole) -> {
+            if (!logprobs(key)) {
+                answer.append(answer.isEmpty() ? "" : "\n").append(whole);
+            }
+        });
+        return answer.toString();
     }
 
     /** The texts streamed so far, each choice's apart and each tool call's apart from its choice. */

@@ -233,6 +233,36 @@ class GatewayTest extends GatewayServerTest {
     }
 
     /**
+     * Log probabilities repeat the answer's tokens with their alternatives: counted as text,
+     * a stream that asked for them would be billed about three times its answer when the
+     * provider reports no usage.
+     */
+    @Test
+    void aStreamsLogProbabilitiesAreNotCountedAsItsTokens() throws Exception {
+        String[] words = "The quarterly report shows steady growth across every region this year".split(" ");
+        StringBuilder logprobs = new StringBuilder();
+        for (String word : words) {
+            String token = "{\"token\":\"" + word + " \",\"logprob\":-0.1,\"bytes\":[84]";
+            logprobs.append(logprobs.isEmpty() ? "" : ",").append(token).append(",\"top_logprobs\":[").append(token)
+                    .append("},{\"token\":\"Another \",\"logprob\":-2.5,\"bytes\":[65]}]}");
+        }
+        String content = String.join(" ", words) + " ";
+        fake.then(FakeUpstream.Mode.NO_USAGE, FakeUpstream.Mode.NO_USAGE);
+        fake.streamChunks = List.of(GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + content
+                + "\"},\"finish_reason\":\"stop\"}]"));
+        stream(key, chat(model, "stream", true));
+        fake.streamChunks = List.of(GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + content
+                + "\"},\"logprobs\":{\"content\":[" + logprobs + "]},\"finish_reason\":\"stop\"}]"));
+        List<String> events = stream(key, chat(model, "stream", true, "logprobs", true, "top_logprobs", 2));
+
+        assertThat(String.join("", events)).as("the client gets them").contains("top_logprobs");
+        List<JsonNode> log = requests(org);
+        assertThat(log).hasSize(2).allSatisfy(call -> assertThat(call.path("estimated").asBoolean()).isTrue());
+        assertThat(log.get(0).path("outputTokens").asLong()).isPositive()
+                .isEqualTo(log.get(1).path("outputTokens").asLong());
+    }
+
+    /**
      * A stream that ended well leaves its upstream connection open for the next call: a new
      * one per stream would cost a connection, and with a TLS provider a handshake, before
      * every next call's first token.
