@@ -148,7 +148,6 @@ final class RuleSet {
     }
 
     /** Four characters a token, rounded up. */
-    /** Four characters a token, rounded up. */
     private static long estimatedTokens(long characters) {
         return (characters + 3) / 4;
     }
