@@ -134,17 +134,30 @@ final class RuleSet {
 
     /** The texts that the enforced redactions of {@code content} would cut out, in order. */
     List<String> redactedParts(UUID agentId, String direction, String content, Circumstances now) {
+        return redactions(agentId, direction, content, now).stream()
+                .map(f -> content.substring(f.start(), f.end())).toList();
+    }
+
+    /**
+     * {@code content} with the enforced redactions made and nothing else judged: a part of a
+     * text whose whole was judged already, which no rule on the whole call (a max_tokens
+     * rule counting the placeholders, say) may then stop.
+     */
+    String redacted(UUID agentId, String direction, String content, Circumstances now) {
+        return redact(content, redactions(agentId, direction, content, now));
+    }
+
+    private List<Finding> redactions(UUID agentId, String direction, String content, Circumstances now) {
         Scan scan = new Scan(content);
         long estimated = estimatedTokens(content.codePointCount(0, content.length()));
-        List<String> parts = new ArrayList<>();
+        List<Finding> found = new ArrayList<>();
         for (CompiledRule compiled : rules) {
             if ("redact".equals(compiled.rule.action()) && "enforce".equals(compiled.rule.mode())
                     && compiled.appliesTo(agentId, direction)) {
-                compiled.find(scan, estimated, false, now).stream().filter(Finding::hasSpan)
-                        .forEach(f -> parts.add(content.substring(f.start(), f.end())));
+                compiled.find(scan, estimated, false, now).stream().filter(Finding::hasSpan).forEach(found::add);
             }
         }
-        return parts;
+        return found;
     }
 
     /** Four characters a token, rounded up. */

@@ -77,6 +77,8 @@ public final class FakeUpstream implements AutoCloseable {
     public volatile long delayMillis;
     /** When set, what a stream sends: each a chunk's JSON (or any data), before the usage chunk and [DONE]. */
     volatile List<String> streamChunks;
+    /** When set, the content of a whole (not streamed) answer in place of {@link #TEXT}; JSON-safe text only. */
+    volatile String wholeAnswer;
     /** The pause between scripted chunks, so that the gateway reads them one at a time. */
     volatile long streamGapMillis;
 
@@ -102,6 +104,7 @@ public final class FakeUpstream implements AutoCloseable {
         completionTokens = 7;
         delayMillis = 0;
         streamChunks = null;
+        wholeAnswer = null;
         streamGapMillis = 0;
     }
 
@@ -173,7 +176,7 @@ public final class FakeUpstream implements AutoCloseable {
             String message = tools
                     ? "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
                             + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}"
-                    : "{\"role\":\"assistant\",\"content\":\"" + TEXT + "\"}";
+                    : "{\"role\":\"assistant\",\"content\":\"" + (wholeAnswer != null ? wholeAnswer : TEXT) + "\"}";
             String usage = mode == Mode.NO_USAGE ? "" : ",\"usage\":" + usage(mode, 11, completionTokens);
             json(exchange, 200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
                     + body.path("model").asString() + "\",\"choices\":[{\"index\":0,\"message\":" + message

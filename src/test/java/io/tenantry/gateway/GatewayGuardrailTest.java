@@ -478,6 +478,24 @@ class GatewayGuardrailTest extends GatewayServerTest {
         });
     }
 
+    /**
+     * A whole answer of 30 addresses (210 characters, 60 tokens by the provider's count) under
+     * a limit of 100 tokens is redacted and sent: its placeholders (510 characters) are not an
+     * answer of 128 tokens.
+     */
+    @Test
+    void aRedactedAnswerIsNotStoppedByAMaxTokensRuleCountingItsPlaceholders() {
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "block");
+        fake.wholeAnswer = "a@b.io ".repeat(30);
+        fake.completionTokens = 60;
+
+        JsonNode answer = complete(chat("Addresses.")).expect(200).json();
+
+        assertThat(answer.path("choices").get(0).path("message").path("content").asString())
+                .isEqualTo("[REDACTED:email] ".repeat(30));
+    }
+
     /** Content, then a tool call named "f", each 480 characters, and no usage from the upstream. */
     @Test
     void aMaxTokensRuleCountsEveryTextOfAStreamedAnswerTogether() {

@@ -140,6 +140,27 @@ class RuleSetTest {
         assertThat(check("The system is ignoring errors", rule).decision()).isEqualTo("allow");
     }
 
+    /**
+     * A part of a text whose whole was judged is only redacted: a max_tokens rule that would
+     * count the placeholders (longer than what they replace) does not stop it, nor does it
+     * make the redacted text look as if it still needed redacting.
+     */
+    @Test
+    void aPartIsRedactedByTheRedactionsAloneAndNotStoppedByARuleOnTheWholeCall() {
+        RuleSet set = new RuleSet(1, List.of(rule("redact", Map.of("type", "pii", "detectors", List.of("email"))),
+                rule("block", Map.of("type", "max_tokens", "maxTokens", 100))));
+        String emails = "a@b.io ".repeat(30);
+        assertThat(set.evaluate(AGENT, "input", emails, 60L, NOW).decision()).as("210 characters, 60 tokens")
+                .isEqualTo("redact");
+
+        String redacted = set.redacted(AGENT, "input", emails, NOW);
+
+        assertThat(redacted).isEqualTo("[REDACTED:email] ".repeat(30));
+        assertThat(set.evaluate(AGENT, "input", redacted, null, NOW).decision()).as("510 characters")
+                .isEqualTo("block");
+        assertThat(set.redacted(AGENT, "input", redacted, NOW)).as("nothing left to redact").isEqualTo(redacted);
+    }
+
     @Test
     void maxTokensCountsWhatTheRequestSaysOrEstimates() {
         GuardrailRule rule = rule("block", Map.of("type", "max_tokens", "maxTokens", 10));
