@@ -591,7 +591,7 @@ class VaultApiTest extends ServerTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(statuses).as("each read answered").hasSize(60).containsOnly(200, 404);
+        assertThat(statuses).as("each read answered, with the value or not found").hasSize(60).isSubsetOf(200, 404);
         assertThat(statuses).as("reads before the deletion gave the value").contains(200);
         assertThat(read(keys.get(0), "RACE").status()).isEqualTo(404);
         List<JsonNode> audited = api.get("/api/audit?action=credential.read&limit=500").org(org).as(owner).send()
