@@ -103,8 +103,8 @@ final class HeldStream {
             judgeHeld(outputTokens, true, false);
         }
         for (StringBuilder whole : texts.values()) {
-            String decision = screen.judgePart("output", whole.toString(), outputTokens,
-                    answerCharacters - whole.codePointCount(0, whole.length())).decision();
+            String decision = screen.judgePart("output", whole.toString(), outputTokens, answerCharacters)
+                    .decision();
             // A match that stands whole in no text judged as the stream went (cut by another
             // text's chunks, as parallel tool calls' arguments interleave) cannot be redacted in place.
             boolean unplaceable = decision.equals("redact") && (severalChoices
@@ -156,9 +156,7 @@ final class HeldStream {
                 : delivered.substring(delivered.offsetByCodePoints(delivered.length(), -1));
         // A max_tokens rule counts the whole answer so far as the upstream sent it: not the line
         // breaks put between its texts, nor redactions' placeholders.
-        String judged = before + text;
-        Verdict verdict = screen.judgePart("output", judged, tokens,
-                answerCharacters - judged.codePointCount(0, judged.length()));
+        Verdict verdict = screen.judgePart("output", before + text, tokens, answerCharacters);
         stopIfBlocked(verdict.decision());
         switch (verdict.decision()) {
             case "redact" -> {

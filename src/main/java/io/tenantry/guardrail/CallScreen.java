@@ -52,18 +52,22 @@ public final class CallScreen {
      * {@link #record()}.
      */
     public Verdict judge(String direction, String text, Long tokens) {
-        return judgePart(direction, text, tokens, 0);
+        return judge(direction, text, tokens, null);
     }
 
     /**
-     * Judges a part of the call's texts (a stream's held text, one choice of several) of
-     * which the rest holds {@code charactersElsewhere} characters: its max_tokens rules
-     * estimate the tokens of the whole, so that a stream is stopped once it grows past the
-     * limit, and an answer is counted whole. {@code tokens} as for {@link #judge}.
+     * Judges a part of the call's texts (a stream's held text, one choice of several), which
+     * together hold {@code wholeCharacters} characters: its max_tokens rules estimate the
+     * tokens of the whole, so that a stream is stopped once it grows past the limit, and an
+     * answer is counted whole. {@code tokens} as for {@link #judge}.
      */
-    public Verdict judgePart(String direction, String text, Long tokens, long charactersElsewhere) {
+    public Verdict judgePart(String direction, String text, Long tokens, long wholeCharacters) {
+        return judge(direction, text, tokens, Long.valueOf(wholeCharacters));
+    }
+
+    private Verdict judge(String direction, String text, Long tokens, Long wholeCharacters) {
         Map<UUID, Long> rateCounts = counts.computeIfAbsent(direction, this::countOnce);
-        Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, charactersElsewhere,
+        Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, wholeCharacters,
                 new Circumstances(context.at(), zone, rateCounts));
         Map<UUID, Verdict.Match> seen = matched.computeIfAbsent(direction, d -> new LinkedHashMap<>());
         // A text's rule keeps its first match (where a stream first showed it); a rule on the

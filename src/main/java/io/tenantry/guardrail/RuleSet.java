@@ -69,19 +69,20 @@ final class RuleSet {
      * the rate counts, read beforehand.
      */
     Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Circumstances now) {
-        return evaluate(agentId, direction, content, tokens, 0, now);
+        return evaluate(agentId, direction, content, tokens, null, now);
     }
 
     /**
      * {@link #evaluate(UUID, String, String, Long, Circumstances)} for a part of a call's texts
-     * whose rest holds {@code charactersElsewhere} characters: the estimate of the tokens
-     * counts them too, so a max_tokens rule counts the whole.
+     * which together hold {@code wholeCharacters} characters (null: the content is the whole):
+     * the estimate of the tokens counts those, so a max_tokens rule counts the whole.
      */
-    Verdict evaluate(UUID agentId, String direction, String content, Long tokens, long charactersElsewhere,
+    Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Long wholeCharacters,
             Circumstances now) {
         Scan scan = new Scan(content);
         // An agent may count tokens its own way, but never fewer than the text's length suggests.
-        long estimated = estimatedTokens(charactersElsewhere + content.codePointCount(0, content.length()));
+        long estimated = estimatedTokens(wholeCharacters != null ? wholeCharacters
+                : content.codePointCount(0, content.length()));
         long count = tokens != null ? Math.max(tokens, estimated) : estimated;
         boolean asReported = tokens != null && tokens >= estimated;
         String strictest = null;
