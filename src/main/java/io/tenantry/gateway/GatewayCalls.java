@@ -316,25 +316,21 @@ class GatewayCalls {
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
-        StringBuilder text = new StringBuilder();
-        for (JsonNode choice : answerJson.path("choices")) {
-            text.append(choice.path("message").path("content").asString(""));
-            for (JsonNode toolCall : choice.path("message").path("tool_calls")) {
-                text.append(toolCall.path("function").path("name").asString(""))
-                        .append(toolCall.path("function").path("arguments").asString(""));
-            }
-        }
-        call.count(answerJson.path("usage"), request, text);
-        call.answer = call.logContent ? clip(text.toString()) : null;
+        // Counted as the same answer streamed would be: reasoning and refusals included, names of fields not.
+        ObjectNode whole = answerJson instanceof ObjectNode object ? object : CallBody.JSON.createObjectNode();
+        StreamRelay read = StreamRelay.whole(whole);
+        call.count(answerJson.path("usage"), request, read.answer());
+        call.answer = call.logContent ? clip(read.text().toString()) : null;
         if (CHAT.equals(call.endpoint) && call.screen != null && call.screen.judges(OUTPUT)) {
             List<List<CallTexts.Slot>> texts = CallTexts.answer(answerJson);
-            Verdict verdict = call.screen.judge(OUTPUT, CallTexts.joined(texts), call.output);
+            Verdict verdict = call.screen.judgePart(OUTPUT, CallTexts.joined(texts),
+                    call.estimated ? null : call.output, read.characters());
             String decision = verdict.decision();
             if ("redact".equals(decision)) {
                 try {
                     redact(call.screen, OUTPUT, texts, "answer");
                     bytes = CallBody.JSON.writeValueAsBytes(answerJson);
-                    call.answer = call.logContent ? clip(CallTexts.joined(texts)) : null;
+                    call.answer = call.logContent ? clip(StreamRelay.whole(whole).text().toString()) : null;
                 } catch (GatewayError unplaced) {
                     decision = "block";
                 }

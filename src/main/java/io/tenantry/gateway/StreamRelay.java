@@ -99,12 +99,40 @@ final class StreamRelay {
             return null;
         }
         boolean hasUsage = object.path("usage").isObject();
-        if (hasUsage) {
+        StringBuilder carried = read(object);
+        int choices = object.path("choices").size();
+        int choiceIndex = choices == 1 ? object.path("choices").get(0).path("index").asInt(0) : -1;
+        String content = choices == 1 ? object.path("choices").get(0).path("delta").path("content").asString("")
+                : "";
+        boolean plainContent = choices == 1 && !content.isEmpty() && carried.toString().equals(content);
+        this.text.append(carried);
+        ObjectNode contentChunk = plainContent && !carried.isEmpty() ? object : null;
+        if (hasUsage && !clientWantsUsage) {
+            if (object.path("choices").isEmpty()) {
+                return null;
+            }
+            object.remove("usage");
+            return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex);
+        }
+        return new Event(frame(data), carried.toString(), contentChunk, choiceIndex);
+    }
+
+    /**
+     * A whole (not streamed) answer, read as a stream of that one chunk: its texts, their
+     * characters and a local count of its tokens are then what the same answer streamed gives.
+     */
+    static StreamRelay whole(ObjectNode answer) {
+        StreamRelay relay = new StreamRelay(true);
+        relay.text.append(relay.read(answer));
+        return relay;
+    }
+
+    /** Takes a chunk's usage and texts; answers the text it carries. */
+    private StringBuilder read(ObjectNode object) {
+        if (object.path("usage").isObject()) {
             usage = object.get("usage");
         }
         StringBuilder carried = new StringBuilder();
-        int choices = object.path("choices").size();
-        int choiceIndex = choices == 1 ? object.path("choices").get(0).path("index").asInt(0) : -1;
         int i = 0;
         for (JsonNode choice : object.path("choices")) {
             String key = "choice " + choice.path("index").asInt(i++);
@@ -119,19 +147,7 @@ final class StreamRelay {
                 collect(field.getValue(), "chunk", carried);
             }
         }
-        String content = choices == 1 ? object.path("choices").get(0).path("delta").path("content").asString("")
-                : "";
-        boolean plainContent = choices == 1 && !content.isEmpty() && carried.toString().equals(content);
-        this.text.append(carried);
-        ObjectNode contentChunk = plainContent && !carried.isEmpty() ? object : null;
-        if (hasUsage && !clientWantsUsage) {
-            if (object.path("choices").isEmpty()) {
-                return null;
-            }
-            object.remove("usage");
-            return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex);
-        }
-        return new Event(frame(data), carried.toString(), contentChunk, choiceIndex);
+        return carried;
     }
 
     /** Data that is not a JSON object: passed on as it is, and all of it text. */

@@ -79,6 +79,8 @@ public final class FakeUpstream implements AutoCloseable {
     volatile List<String> streamChunks;
     /** When set, the content of a whole (not streamed) answer in place of {@link #TEXT}; JSON-safe text only. */
     volatile String wholeAnswer;
+    /** When set, a whole answer's message object (JSON), in place of the usual one. */
+    volatile String wholeMessage;
     /** The pause between scripted chunks, so that the gateway reads them one at a time. */
     volatile long streamGapMillis;
 
@@ -105,6 +107,7 @@ public final class FakeUpstream implements AutoCloseable {
         delayMillis = 0;
         streamChunks = null;
         wholeAnswer = null;
+        wholeMessage = null;
         streamGapMillis = 0;
     }
 
@@ -173,7 +176,7 @@ public final class FakeUpstream implements AutoCloseable {
         }
         boolean tools = body.path("tools").isArray() && !body.path("tools").isEmpty();
         if (!body.path("stream").asBoolean(false)) {
-            String message = tools
+            String message = wholeMessage != null ? wholeMessage : tools
                     ? "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
                             + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}"
                     : "{\"role\":\"assistant\",\"content\":\"" + (wholeAnswer != null ? wholeAnswer : TEXT) + "\"}";

@@ -517,6 +517,24 @@ class GatewayGuardrailTest extends GatewayServerTest {
     }
 
     /**
+     * The same answer whole: the names of its JSON fields ("function", "name", "arguments")
+     * are not counted, and a local count is said to be an estimate, as for a stream.
+     */
+    @Test
+    void aMaxTokensRuleCountsAWholeAnswersTextsAsAStreamsAndNoFieldNames() {
+        rule("type", "max_tokens", "maxTokens", 100, "direction", "output", "action", "flag");
+        fake.then(FakeUpstream.Mode.NO_USAGE);
+        fake.wholeMessage = "{\"role\":\"assistant\",\"content\":\"" + "abcdefghi ".repeat(48) + "\",\"tool_calls\":"
+                + "[{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\""
+                + "jklmnopqr ".repeat(48) + "\"}}]}";
+
+        complete(chat("Call.")).expect(200);
+
+        assertThat(interventions()).singleElement().satisfies(i -> assertThat(i.path("evidence").asString())
+                .as("961 characters").startsWith("241 tokens (estimated)"));
+    }
+
+    /**
      * What the stream puts between texts (a line break where it moves from one tool call to the
      * other) and a pair of surrogates split across chunks are not characters of the answer.
      */

@@ -263,6 +263,41 @@ class GatewayTest extends GatewayServerTest {
     }
 
     /**
+     * Without usage from the provider, an answer is counted locally, and the same answer costs
+     * the same streamed or not: its reasoning and its tool calls count either way (a whole
+     * answer's reasoning went unbilled), and the names of its JSON fields never do.
+     */
+    @Test
+    void anAnswerCountedLocallyCostsTheSameStreamedOrNot() throws Exception {
+        String reasoning = "The user asks for the weather in Paris, so the forecast tool is the one to call first";
+        String arguments = "{\\\"city\\\":\\\"Paris\\\",\\\"days\\\":3}";
+        fake.then(FakeUpstream.Mode.NO_USAGE, FakeUpstream.Mode.NO_USAGE, FakeUpstream.Mode.NO_USAGE);
+        fake.streamChunks = List.of(
+                GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{\"reasoning_content\":\"" + reasoning
+                        + "\"}}]"),
+                GatewayGuardrailTest.toolCallOpening(0, "call_1", "get_forecast", arguments),
+                GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]"));
+        stream(key, chat(model, "stream", true));
+        fake.wholeMessage = "{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"" + reasoning
+                + "\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+                + "\"get_forecast\",\"arguments\":\"" + arguments + "\"}}]}";
+        complete(key, chat(model)).expect(200);
+        fake.wholeMessage = "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"get_forecast\",\"arguments\":\"" + arguments
+                + "\"}}]}";
+        complete(key, chat(model)).expect(200);
+
+        List<JsonNode> log = requests(org);
+        assertThat(log).hasSize(3).allSatisfy(call -> assertThat(call.path("estimated").asBoolean()).isTrue());
+        JsonNode streamed = log.stream().filter(c -> c.path("stream").asBoolean()).findFirst().orElseThrow();
+        List<Long> whole = log.stream().filter(c -> !c.path("stream").asBoolean())
+                .map(c -> c.path("outputTokens").asLong()).sorted().toList();
+        assertThat(whole.get(1)).as("the whole answer with its reasoning, as streamed")
+                .isEqualTo(streamed.path("outputTokens").asLong());
+        assertThat(whole.get(1) - whole.get(0)).as("the reasoning's own tokens").isGreaterThan(10);
+    }
+
+    /**
      * A stream that ended well leaves its upstream connection open for the next call: a new
      * one per stream would cost a connection, and with a TLS provider a handshake, before
      * every next call's first token.
