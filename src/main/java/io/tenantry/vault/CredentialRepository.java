@@ -205,7 +205,7 @@ class CredentialRepository {
      * {@code stateEnd}. A credential that may not be read leaves nothing on the record, and
      * the caller refuses it on the same answer (the same conditions at the same instant).
      */
-    Pipeline.Result<Optional<Resolved>> resolveAndRecord(Pipeline pipeline, OrgScope scope, UUID orgId,
+    Pipeline.Result<Recorded> resolveAndRecord(Pipeline pipeline, OrgScope scope, UUID orgId,
             AgentRead read, AuditLog.InsertFrom audited) {
         scope.requireWritable(orgId);
         Map<String, Object> params = lookupParams(scope, orgId, read.agentId(), read.name(), read.at());
@@ -235,9 +235,20 @@ class CredentialRepository {
                 """ + audited.sql() + """
 
                 )
-                select id, name, kind, agent_id, agent_readable, expires_at, version, ciphertext, retires_at
+                select id, name, kind, agent_id, agent_readable, expires_at, version, ciphertext, retires_at,
+                       (select count(*) from recorded) as recorded
                   from found order by holder_rank, version desc
-                """, params, rows -> resolved(rows, orgId));
+                """, params, rows -> {
+                    if (!rows.next()) {
+                        return new Recorded(Optional.empty(), false);
+                    }
+                    boolean recorded = rows.getLong("recorded") > 0;
+                    return new Recorded(Optional.of(resolvedFrom(rows, orgId)), recorded);
+                });
+    }
+
+    /** What {@link #resolveAndRecord} found, and whether it recorded a read of it. */
+    record Recorded(Optional<Resolved> resolved, boolean recorded) {
     }
 
     /**
@@ -250,9 +261,11 @@ class CredentialRepository {
 
     /** The first credential the rows name (the agent's own before its org's), with its live versions, newest first. */
     private static Optional<Resolved> resolved(ResultSet rows, UUID orgId) throws SQLException {
-        if (!rows.next()) {
-            return Optional.empty();
-        }
+        return rows.next() ? Optional.of(resolvedFrom(rows, orgId)) : Optional.empty();
+    }
+
+    /** {@link #resolved}, the rows' cursor on their first. */
+    private static Resolved resolvedFrom(ResultSet rows, UUID orgId) throws SQLException {
         UUID id = rows.getObject("id", UUID.class);
         String name = rows.getString("name");
         String kind = rows.getString("kind");
@@ -266,8 +279,7 @@ class CredentialRepository {
                         Timestamps.read(rows, "retires_at")));
             }
         } while (rows.next());
-        return Optional.of(new Resolved(id, orgId, name, kind, agentScoped, agentReadable, expiresAt,
-                List.copyOf(versions)));
+        return new Resolved(id, orgId, name, kind, agentScoped, agentReadable, expiresAt, List.copyOf(versions));
     }
 
     /**

@@ -340,7 +340,7 @@ class Vault implements AgentDeparture {
             CallerConfirmation confirmation) {
         OrgScope scope = context.scope();
         Pipeline reading = new Pipeline();
-        Pipeline.Result<Optional<CredentialRepository.Resolved>> resolved = credentials.resolveAndRecord(reading,
+        Pipeline.Result<CredentialRepository.Recorded> resolved = credentials.resolveAndRecord(reading,
                 scope, agent.orgId(), new CredentialRepository.AgentRead(UUID.randomUUID(), agent.agentId(),
                         agent.agentName(), name, context.at(), "{\"name\":" + audit.jsonString(name) + ",\"version\":",
                         ",\"agentId\":\"" + agent.agentId() + "\"}"),
@@ -350,7 +350,21 @@ class Vault implements AgentDeparture {
         } catch (KeptPrincipalChanged changed) {
             throw new AgentKeyChanged(agent);
         }
-        return readable(resolved.get(), name, context.at());
+        return given(resolved.get(), name, context.at());
+    }
+
+    /**
+     * What the one-statement read gives: {@link #readable}'s decision, which must agree with
+     * the statement's decision to record. Should they ever part (a condition changed on one
+     * side only), a value the record does not show is not given.
+     */
+    static CredentialRepository.Resolved given(CredentialRepository.Recorded read, String name, Instant at) {
+        CredentialRepository.Resolved found = readable(read.resolved(), name, at);
+        if (!read.recorded()) {
+            throw new IllegalStateException("The read of credential " + found.id() + " was not recorded; its value "
+                    + "is not given.");
+        }
+        return found;
     }
 
     /**

@@ -306,6 +306,64 @@ class CredentialReadRaceTest extends ServerTest {
     }
 
     /**
+     * A credential deleted while its read waits to write the record (a deletion that held its
+     * row): the record has nothing left to refer to, and the read looks again, here finding
+     * the org's credential of the same name behind the agent's own. On PostgreSQL this is the
+     * one-statement read's foreign key failing, the one way a deletion can reach it.
+     */
+    @Test
+    void anAgentsOwnCredentialDeletedWhileItsReadWaitsToRecordGivesWayToItsOrgs() throws Exception {
+        String org = platform.createOrg("Race held deletion");
+        String agent = platform.createAgent(org, "Waiting");
+        String key = platform.issueKey(agent);
+        String orgValue = VaultApiTest.secret("org");
+        String orgId = create(org, "TOKEN", orgValue).id();
+        UUID ownId = UUID.fromString(create(org, "TOKEN", VaultApiTest.secret("own"), "scope", "agent", "agentId",
+                agent).id());
+
+        Api.Response answer = readWhileDeleted(key, ownId).expect(200);
+
+        assertThat(answer.text("value")).isEqualTo(orgValue);
+        assertThat(answer.text("scope")).isEqualTo("org");
+        assertThat(readsOf(orgId)).hasSize(1);
+        assertThat(recordedReads(ownId)).isZero();
+        assertThat(auditedReads(org)).singleElement()
+                .satisfies(event -> assertThat(event.path("targetId").asString()).isEqualTo(orgId));
+    }
+
+    @Test
+    void aCredentialDeletedWhileItsReadWaitsToRecordIsNotFoundAndNothingIsRecorded() throws Exception {
+        String org = platform.createOrg("Race held last");
+        String key = platform.issueKey(platform.createAgent(org, "Waiting"));
+        String value = VaultApiTest.secret("gone");
+        UUID id = UUID.fromString(create(org, "TOKEN", value).id());
+
+        Api.Response answer = readWhileDeleted(key, id);
+
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.body()).doesNotContain(value);
+        assertThat(recordedReads(id)).isZero();
+        assertThat(auditedReads(org)).isEmpty();
+    }
+
+    /** A read of TOKEN that waits to record while a transaction holds credential {@code id}'s row, then deletes it. */
+    private Api.Response readWhileDeleted(String key, UUID id) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> deletion = holdRow(pool, id, release, () -> jdbc.sql("delete from credentials where id = :id")
+                    .param("id", id).update());
+            Future<Api.Response> reading = readWaitingForTheRow(pool, key);
+            release.countDown();
+            deletion.get(30, TimeUnit.SECONDS);
+            return reading.get(30, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * A transaction on {@code pool} that locks the credential's row, as an edit does, waits for
      * {@code release} and then runs {@code beforeCommit}, still holding the row; returned once
      * the row is locked.
