@@ -286,23 +286,13 @@ class CredentialReadRaceTest extends ServerTest {
         String value = VaultApiTest.secret("cornered");
         UUID id = UUID.fromString(create(org, "TOKEN", value).id());
         read(key, "TOKEN").expect(200);
-        CountDownLatch readWaits = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            Future<?> change = holdRow(pool, id, readWaits, () -> jdbc.sql(
-                    "update agents set status = 'paused' where id = :id").param("id", UUID.fromString(agent)).update());
-            Future<Api.Response> reading = readWaitingForTheRow(pool, key);
-            readWaits.countDown();
 
-            change.get(30, TimeUnit.SECONDS);
-            Api.Response answer = reading.get(30, TimeUnit.SECONDS);
-            assertThat(answer.status()).isEqualTo(403);
-            assertThat(answer.body()).doesNotContain(value);
-            assertThat(recordedReads(id)).as("only the read before").isEqualTo(1);
-        } finally {
-            readWaits.countDown();
-            pool.shutdownNow();
-        }
+        Api.Response answer = readWhileTheRowIsHeld(key, id, () -> jdbc.sql(
+                "update agents set status = 'paused' where id = :id").param("id", UUID.fromString(agent)).update());
+
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(answer.body()).doesNotContain(value);
+        assertThat(recordedReads(id)).as("only the read before").isEqualTo(1);
     }
 
     /**
@@ -348,14 +338,22 @@ class CredentialReadRaceTest extends ServerTest {
 
     /** A read of TOKEN that waits to record while a transaction holds credential {@code id}'s row, then deletes it. */
     private Api.Response readWhileDeleted(String key, UUID id) throws Exception {
+        return readWhileTheRowIsHeld(key, id, () -> jdbc.sql("delete from credentials where id = :id").param("id", id)
+                .update());
+    }
+
+    /**
+     * A read of TOKEN with {@code key} that waits to record while a transaction holds credential
+     * {@code id}'s row; once it waits, that transaction runs {@code beforeCommit} and commits.
+     */
+    private Api.Response readWhileTheRowIsHeld(String key, UUID id, Runnable beforeCommit) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<?> deletion = holdRow(pool, id, release, () -> jdbc.sql("delete from credentials where id = :id")
-                    .param("id", id).update());
+            Future<?> change = holdRow(pool, id, release, beforeCommit);
             Future<Api.Response> reading = readWaitingForTheRow(pool, key);
             release.countDown();
-            deletion.get(30, TimeUnit.SECONDS);
+            change.get(30, TimeUnit.SECONDS);
             return reading.get(30, TimeUnit.SECONDS);
         } finally {
             release.countDown();
