@@ -70,6 +70,7 @@ public class UserService {
         String name = Fields.required("name", request.name(), 200);
         Role role = request.role() == null ? Role.user : Role.parse(request.role());
         requireOwnerFor(context, role);
+        requireBindingFits(role, request.clientOrgId());
         Set<Page> pages = request.pages() == null ? EnumSet.of(Page.dashboard) : Page.parse(request.pages());
         String hash = passwords.hash("password", request.password());
         OrgCallContext inReach = context.within(context.reach());
@@ -141,6 +142,7 @@ public class UserService {
             requireMayManage(context, before);
             Role role = newRole == null ? before.role() : newRole;
             requireMayChangeRole(context, before, role);
+            requireBindingFits(role, clientOrgId);
             requireOrg(reach, clientOrgId);
             User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
                     before.createdAt(), context.at());
@@ -149,6 +151,19 @@ public class UserService {
                     after.auditState());
             return after;
         });
+    }
+
+    /**
+     * A binding holds only for role user: owners and admins see every organization (their
+     * role overrides a binding kept from when they were users). Asking for one of them bound
+     * is refused rather than stored to be ignored, which would read as a restriction that
+     * is not there.
+     */
+    private static void requireBindingFits(Role role, UUID clientOrgId) {
+        if (clientOrgId != null && role != Role.user) {
+            throw ApiException.badRequest("clientOrgId", "Only users of role user are bound to an organization: "
+                    + role + "s see every organization. Send clientOrgId null, or role user.");
+        }
     }
 
     public void delete(OrgCallContext context, UUID id) {

@@ -193,6 +193,36 @@ class IdentityApiTest extends ServerTest {
         api.get("/api/agents").as(token).org(orgB).send().expect(403);
     }
 
+    /**
+     * Owners and admins see every organization, so an admin asked for bound to one (which
+     * would be stored and then ignored, reading as a restriction that is not there) is
+     * refused on creation and in the permission editor, and nothing is stored or changed.
+     */
+    @Test
+    void anAdminOrOwnerAskedForBoundToAnOrganizationIsRefused() {
+        String org = platform.createOrg("Not for admins");
+        String email = newEmail();
+        for (String role : List.of("admin", "owner")) {
+            Api.Response refused = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Bound " + role,
+                    "password", Platform.PASSWORD, "role", role, "clientOrgId", org)).send().expect(400);
+            assertThat(refused.text("field")).isEqualTo("clientOrgId");
+            assertThat(refused.text("detail")).contains(role + "s see every organization");
+        }
+        api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD)).send().expect(401);
+
+        String id = createUser(owner, newEmail(), "user");
+        JsonNode before = api.get("/api/users/" + id).as(owner).send().expect(200).json();
+        Api.Response refused = api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "admin",
+                "pages", List.of("agents"), "clientOrgId", org)).send().expect(400);
+        assertThat(refused.text("field")).isEqualTo("clientOrgId");
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).json()).isEqualTo(before);
+
+        JsonNode admin = api.put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("role",
+                "admin", "pages", List.of()))).send().expect(200).json();
+        assertThat(admin.path("role").asString()).isEqualTo("admin");
+        assertThat(admin.path("clientOrgId").isMissingNode() || admin.path("clientOrgId").isNull()).isTrue();
+    }
+
     @Test
     void permissionsLeavingOutTheBindingAreRefusedNotTakenAsUnbound() {
         String org = platform.createOrg("Kept binding");
