@@ -61,12 +61,16 @@ final class UploadedText {
             throw ApiException.tooLarge("file", "A file may be at most 10 MB.");
         }
         String kind = kindOf(fileName);
+        if (!"application/pdf".equals(kind) && startsWith(bytes, "%PDF-")) {
+            throw ApiException.badRequest("file", "The file is a PDF named as text: name it .pdf and upload it again.");
+        }
         String text = switch (kind) {
             case "application/pdf" -> pdf(bytes);
             case "text/html" -> html(utf8(bytes));
             default -> utf8(bytes);
         };
-        // Control characters become spaces; characters that show nothing but can reorder or hide
+        // Control characters a PDF's text or an HTML entity gave become spaces (a text file
+        // holding any is refused above); characters that show nothing but can reorder or hide
         // what is shown (direction overrides, zero-width spaces, byte-order marks) are dropped, as
         // the JSON API refuses them in written documents.
         text = text.replace("\r\n", "\n").replace('\r', '\n').replaceAll("[\\p{Cc}&&[^\\n\\t]]", " ")
@@ -93,21 +97,48 @@ final class UploadedText {
         return kind;
     }
 
-    /** Strict UTF-8 (a byte-order mark dropped), refusing what is not text at all. */
+    private static boolean startsWith(byte[] bytes, String ascii) {
+        if (bytes.length < ascii.length()) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            if (bytes[i] != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Strict UTF-8 (a byte-order mark dropped), refusing what is not text at all and, as the
+     * JSON API does for written documents, control characters other than tabs, line breaks
+     * and page breaks, rather than changing them quietly.
+     */
     private static String utf8(byte[] bytes) {
         for (byte b : bytes) {
             if (b == 0) {
                 throw ApiException.badRequest("file", "The file is not text: it holds binary data (NUL bytes).");
             }
         }
+        String text;
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (CharacterCodingException e) {
             throw ApiException.badRequest("file", "The file is not UTF-8 text; save it as UTF-8 and upload it again.");
         }
+        java.util.regex.Matcher control = TEXT_CONTROL.matcher(text);
+        if (control.find()) {
+            throw ApiException.badRequest("file", String.format("The file holds control characters (U+%04X at "
+                    + "character %,d): save it as plain text without them.", (int) control.group().charAt(0),
+                    control.start() + 1));
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
+
+    /** Control characters (C0, DEL, C1) but tab, line feed, carriage return and form feed. */
+    private static final java.util.regex.Pattern TEXT_CONTROL = java.util.regex.Pattern.compile(
+            "[\\p{Cc}&&[^\\t\\n\\r\\f]]");
 
     /**
      * A PDF's text, within bounds: a small file can expand to gigabytes or take minutes

@@ -107,7 +107,22 @@ class KnowledgeUploadTest extends ServerTest {
         api.post("/api/knowledge/documents/upload?title=one").org(org).as(owner).file("twice.txt", utf8("text"),
                 Map.of("title", "two")).send().expect(400);
         upload(org, "a\u0000b.txt", utf8("text"), Map.of()).expect(400);
+        assertThat(upload(org, "notes.txt", pdf("disguised"), Map.of()).expect(400).text("detail"))
+                .contains("a PDF named as text");
+        assertThat(upload(org, "ansi.txt", utf8("ctl\u001b[31m red\u007f"), Map.of()).expect(400).text("detail"))
+                .contains("control characters (U+001B at character 4)");
+        assertThat(upload(org, "c1.md", utf8("next\u0085line"), Map.of()).expect(400).text("detail"))
+                .contains("U+0085");
         assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
+    }
+
+    /** Tabs, line breaks of every platform and page breaks are what text files hold: kept (a page break as a space). */
+    @Test
+    void tabsLineBreaksAndPageBreaksOfTextFilesAreKept() {
+        String org = platform.createOrg("Plain text");
+        String id = upload(org, "table.txt", utf8("a\tb\r\nc\fd"), Map.of()).expect(201).id();
+        assertThat(api.get("/api/knowledge/documents/" + id).as(owner).send().expect(200).text("content"))
+                .isEqualTo("a\tb\nc d");
     }
 
     /** A PDF that expands far beyond its size, or is drawn over and over, is refused in bounded time and memory. */
