@@ -16,7 +16,9 @@ import io.tenantry.api.Always;
 record SearchHit(@Always UUID documentId, @Always String title, @Always int position, String heading,
         @Always String snippet, @Always List<Highlight> highlights, @Always double score, @Always boolean shared) {
 
-    @Schema(name = "KnowledgeHighlight")
+    @Schema(name = "KnowledgeHighlight", description = "Where a word of the query stands in the snippet: [start, end) "
+            + "in UTF-16 code units, as JavaScript's String.slice counts (a character outside the Basic "
+            + "Multilingual Plane, such as most emoji, counts two).")
     record Highlight(@Always int start, @Always int end) {
     }
 }
