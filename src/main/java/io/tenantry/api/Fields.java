@@ -58,8 +58,11 @@ public final class Fields {
         if (trimmed.length() > max) {
             throw ApiException.badRequest(field, field + " must be at most " + max + " characters.");
         }
-        if (CONTROL.matcher(trimmed).find() || (max <= 320 && LINE_BREAK.matcher(trimmed).find())) {
-            throw ApiException.badRequest(field, field + " must not contain control characters, tabs or line breaks.");
+        boolean singleLine = max <= 320;
+        if (CONTROL.matcher(trimmed).find() || (singleLine && LINE_BREAK.matcher(trimmed).find())) {
+            throw ApiException.badRequest(field, field + (singleLine
+                    ? " must not contain control characters, tabs or line breaks."
+                    : " must not contain control characters other than tabs and line breaks."));
         }
         if (INVISIBLE.matcher(trimmed).find()) {
             throw ApiException.badRequest(field, field + " must not contain invisible formatting characters "

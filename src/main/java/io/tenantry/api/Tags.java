@@ -29,7 +29,10 @@ public final class Tags {
             if (!(one instanceof String text)) {
                 throw ApiException.badRequest("tags", "tags must be a list of words.");
             }
-            String tag = one(text);
+            if (text.isBlank()) {
+                throw ApiException.badRequest("tags", "tags must not hold an empty tag.");
+            }
+            String tag = one("tags", text);
             if (!tags.contains(tag)) {
                 tags.add(tag);
             }
@@ -40,12 +43,12 @@ public final class Tags {
         return List.copyOf(tags);
     }
 
-    /** A tag to filter by, or null when none is given. */
+    /** A tag to filter by (the parameter {@code tag}), or null when none is given. */
     public static String optional(String text) {
-        return text == null || text.isBlank() ? null : one(text);
+        return text == null || text.isBlank() ? null : one("tag", text);
     }
 
-    private static String one(String text) {
-        return Fields.required("tags", text, LENGTH).toLowerCase(Locale.ROOT);
+    private static String one(String field, String text) {
+        return Fields.required(field, text, LENGTH).toLowerCase(Locale.ROOT);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
@@ -172,68 +173,97 @@ class KnowledgeService {
         PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
-        Changed after = transactions.write(scope, () -> {
-            KnowledgeDocument before = knowledge.lock(scope, id).orElseThrow(KnowledgeService::notFound);
-            if (before.shared()) {
-                context.requireOperator("change a document shared with every organization");
-            }
-            String title = patch.has("title") ? Fields.required("title", patch.text("title"), 300) : before.title();
-            String content = patch.has("content") ? content(patch.text("content")) : before.content();
-            String type = before.contentType();
-            if (patch.has("contentType")) {
-                type = patch.text("contentType");
-                if (type == null || !WRITTEN_TYPES.contains(type) && !type.equals(before.contentType())) {
-                    throw ApiException.badRequest("contentType", "contentType must be text/markdown or text/plain.");
-                }
-            }
-            if (patch.has("content") && !WRITTEN_TYPES.contains(type)) {
-                type = "text/plain";
-            }
-            List<String> tags = patch.has("tags") ? Tags.of(patch.fields().get("tags"), "A document")
-                    : before.tags();
-            String source = patch.has("source") ? Fields.optional("source", patch.text("source"), 2000)
-                    : before.source();
-            boolean shared = before.shared();
-            if (patch.has("shared")) {
-                shared = Fields.flag("shared", patch.fields().get("shared"));
-                if (shared != before.shared()) {
-                    requireSharable(context, before.orgId());
-                }
-            }
-            boolean newText = !content.equals(before.content());
-            List<Chunker.Chunk> chunks = newText ? Chunker.chunks(content) : null;
-            long size = newText ? content.getBytes(StandardCharsets.UTF_8).length : before.sizeBytes();
-            KnowledgeDocument changed = new KnowledgeDocument(id, before.orgId(), title, source, tags, shared, true,
-                    type, newText ? null : before.fileName(), size, newText ? chunks.size() : before.chunkCount(),
-                    newText ? before.version() + 1 : before.version(), before.createdBy(), before.createdAt(),
-                    before.updatedAt(), content);
-            if (changed.equals(before.editableBy(true))) {
-                return new Changed(before.editableBy(true), 0);
-            }
-            KnowledgeDocument stamped = changed.changedAt(context.at());
-            knowledge.update(scope, stamped, content, chunks);
-            audit.record(context, before.orgId(), "knowledge.document.updated", "knowledge_document", id,
-                    before.auditState(), stamped.auditState());
-            return new Changed(stamped, knowledge.logChange(scope, before.orgId(), id, context.at()));
-        });
+        Changed after;
+        try {
+            after = transactions.write(scope, () -> updated(context, id, patch));
+        } catch (ApiException refused) {
+            throw readOnlyIfShared(context, id, refused, "change");
+        }
         if (after.change() > 0) {
             follower.indexNow(after.document().orgId(), id, after.change());
         }
         return seenBy(context, after.document());
     }
 
+    /**
+     * A document the caller's scope does not hold, though they may read it as shared: read-only
+     * to them (403) rather than missing; {@code refused} otherwise.
+     */
+    private ApiException readOnlyIfShared(OrgCallContext context, UUID id, ApiException refused, String verb) {
+        if (refused.status() != HttpStatus.NOT_FOUND || context.scope().includes(DefaultOrg.ID)) {
+            return refused;
+        }
+        OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
+        boolean shared = transactions.read(defaultOrg, () -> knowledge.find(defaultOrg, id))
+                .filter(KnowledgeDocument::shared).isPresent();
+        return shared ? ApiException.forbidden("Shared documents are read-only outside the default organization: "
+                + "only its people " + verb + " them.") : refused;
+    }
+
+    /** The update of document {@code id}, in the write's transaction. */
+    private Changed updated(OrgCallContext context, UUID id, PatchBody patch) {
+        OrgScope scope = context.scope();
+        KnowledgeDocument before = knowledge.lock(scope, id).orElseThrow(KnowledgeService::notFound);
+        if (before.shared()) {
+            context.requireOperator("change a document shared with every organization");
+        }
+        String title = patch.has("title") ? Fields.required("title", patch.text("title"), 300) : before.title();
+        String content = patch.has("content") ? content(patch.text("content")) : before.content();
+        String type = before.contentType();
+        if (patch.has("contentType")) {
+            type = patch.text("contentType");
+            if (type == null || !WRITTEN_TYPES.contains(type) && !type.equals(before.contentType())) {
+                throw ApiException.badRequest("contentType", "contentType must be text/markdown or text/plain.");
+            }
+        }
+        if (patch.has("content") && !WRITTEN_TYPES.contains(type)) {
+            type = "text/plain";
+        }
+        List<String> tags = patch.has("tags") ? Tags.of(patch.fields().get("tags"), "A document")
+                : before.tags();
+        String source = patch.has("source") ? Fields.optional("source", patch.text("source"), 2000)
+                : before.source();
+        boolean shared = before.shared();
+        if (patch.has("shared")) {
+            shared = Fields.flag("shared", patch.fields().get("shared"));
+            if (shared != before.shared()) {
+                requireSharable(context, before.orgId());
+            }
+        }
+        boolean newText = !content.equals(before.content());
+        List<Chunker.Chunk> chunks = newText ? Chunker.chunks(content) : null;
+        long size = newText ? content.getBytes(StandardCharsets.UTF_8).length : before.sizeBytes();
+        KnowledgeDocument changed = new KnowledgeDocument(id, before.orgId(), title, source, tags, shared, true,
+                type, newText ? null : before.fileName(), size, newText ? chunks.size() : before.chunkCount(),
+                newText ? before.version() + 1 : before.version(), before.createdBy(), before.createdAt(),
+                before.updatedAt(), content);
+        if (changed.equals(before.editableBy(true))) {
+            return new Changed(before.editableBy(true), 0);
+        }
+        KnowledgeDocument stamped = changed.changedAt(context.at());
+        knowledge.update(scope, stamped, content, chunks);
+        audit.record(context, before.orgId(), "knowledge.document.updated", "knowledge_document", id,
+                before.auditState(), stamped.auditState());
+        return new Changed(stamped, knowledge.logChange(scope, before.orgId(), id, context.at()));
+    }
+
     void delete(OrgCallContext context, UUID id) {
         OrgScope scope = context.scope();
-        Changed gone = transactions.write(scope, () -> {
-            KnowledgeDocument before = knowledge.lock(scope, id).orElseThrow(KnowledgeService::notFound);
-            if (before.shared()) {
-                context.requireOperator("delete a document shared with every organization");
-            }
-            knowledge.delete(scope, id);
-            audit.record(context, before.orgId(), "knowledge.document.deleted", "knowledge_document", id,
-                    before.auditState(), null);
-            return new Changed(before, knowledge.logChange(scope, before.orgId(), id, context.at()));
-        });
+        Changed gone;
+        try {
+            gone = transactions.write(scope, () -> {
+                KnowledgeDocument before = knowledge.lock(scope, id).orElseThrow(KnowledgeService::notFound);
+                if (before.shared()) {
+                    context.requireOperator("delete a document shared with every organization");
+                }
+                knowledge.delete(scope, id);
+                audit.record(context, before.orgId(), "knowledge.document.deleted", "knowledge_document", id,
+                        before.auditState(), null);
+                return new Changed(before, knowledge.logChange(scope, before.orgId(), id, context.at()));
+            });
+        } catch (ApiException refused) {
+            throw readOnlyIfShared(context, id, refused, "delete");
+        }
         follower.indexNow(gone.document().orgId(), id, gone.change());
     }
 

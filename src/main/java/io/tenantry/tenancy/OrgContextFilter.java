@@ -86,9 +86,13 @@ public class OrgContextFilter extends OncePerRequestFilter {
             // fault, said in words.
             if (tooLarge(unreadable)) {
                 Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
-            } else {
+            } else if (request.getContentType() != null
+                    && request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
                 Problems.write(request, response, HttpStatus.BAD_REQUEST, "The request's form cannot be read: a "
                         + "part's name or file name is not valid.");
+            } else {
+                Problems.write(request, response, HttpStatus.BAD_REQUEST, "The request's parameters cannot be read: "
+                        + "one is not valid UTF-8 once its percent-encoding is decoded.");
             }
             return Optional.empty();
         }

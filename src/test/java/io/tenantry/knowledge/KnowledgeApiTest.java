@@ -204,8 +204,15 @@ class KnowledgeApiTest extends ServerTest {
         assertThat(api.get("/api/knowledge/shared").as(userA).send().expect(200).itemIds()).contains(shared)
                 .doesNotContain(internal);
         api.get("/api/knowledge/documents/" + internal).as(userA).send().expect(404);
-        api.patch("/api/knowledge/documents/" + shared).as(userA).json(Map.of("title", "x")).send().expect(404);
-        api.delete("/api/knowledge/documents/" + shared).as(userA).send().expect(404);
+        // Read-only, said so: they read it, so it is not "not found" to them.
+        assertThat(api.patch("/api/knowledge/documents/" + shared).as(userA).json(Map.of("title", "x")).send()
+                .expect(403).text("detail")).contains("read-only");
+        assertThat(api.delete("/api/knowledge/documents/" + shared).as(userA).send().expect(403).text("detail"))
+                .contains("read-only");
+        api.patch("/api/knowledge/documents/" + internal).as(userA).json(Map.of("title", "x")).send().expect(404);
+        api.delete("/api/knowledge/documents/" + internal).as(userA).send().expect(404);
+        assertThat(api.get("/api/knowledge/documents/" + shared).as(owner).send().expect(200).text("title"))
+                .isEqualTo("Platform FAQ");
 
         // Only owners and admins share, and only the default organization's documents.
         create(a, owner, document("Not sharable", "text", "shared", true)).expect(400);
@@ -221,12 +228,20 @@ class KnowledgeApiTest extends ServerTest {
         create(org, owner, document("", "text")).expect(400);
         create(org, owner, document("Empty", "  ")).expect(400);
         create(org, owner, document("Huge", "x".repeat(KnowledgeService.MAX_CONTENT_BYTES + 1))).expect(400);
-        create(org, owner, document("Control", "a\u0000b")).expect(400);
+        assertThat(create(org, owner, document("Control", "a\u0000b")).expect(400).text("detail"))
+                .isEqualTo("content must not contain control characters other than tabs and line breaks.");
+        assertThat(create(org, owner, document("Empty tag", "text", "tags", List.of("ok", " "))).expect(400)
+                .text("detail")).isEqualTo("tags must not hold an empty tag.");
         create(org, owner, document("Type", "text", "contentType", "application/pdf")).expect(400);
         create(org, owner, document("Tags", "text", "tags", "one")).expect(400);
         create(org, owner, document("Tags", "text", "tags", java.util.stream.IntStream.range(0, 21)
                 .mapToObj(i -> "t" + i).toList())).expect(400);
         create(org, owner, document("Tag", "text", "tags", List.of("x".repeat(65)))).expect(400);
+        assertThat(api.get("/api/knowledge/documents?tag=" + "x".repeat(65)).org(org).as(owner).send().expect(400)
+                .text("field")).isEqualTo("tag");
+        String agentKey = platform.issueKey(platform.createAgent(org, "Undecodable"));
+        assertThat(api.get("/agent/v1/knowledge/search?q=%ED%A0%80").as(agentKey).send().expect(400).text("detail"))
+                .as("a lone surrogate, percent-encoded").contains("parameters cannot be read");
         create(org, owner, document("Unknown", "text", "orgId", org)).expect(400);
         String kept = create(org, owner, document("Kept", "text")).expect(201).id();
         api.patch("/api/knowledge/documents/" + kept).as(owner).json(java.util.Collections.singletonMap("contentType",
