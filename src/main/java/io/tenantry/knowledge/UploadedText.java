@@ -69,10 +69,10 @@ final class UploadedText {
             case "text/html" -> html(utf8(bytes));
             default -> utf8(bytes);
         };
-        // Control characters a PDF's text or an HTML entity gave become spaces (a text file
-        // holding any is refused above); characters that show nothing but can reorder or hide
-        // what is shown (direction overrides, zero-width spaces, byte-order marks) are dropped, as
-        // the JSON API refuses them in written documents.
+        // Control characters a PDF's text or an HTML entity gave, and a text file's page breaks
+        // (its other control characters are refused above), become spaces; characters that show
+        // nothing but can reorder or hide what is shown (direction overrides, zero-width spaces,
+        // byte-order marks) are dropped, as the JSON API refuses them in written documents.
         text = text.replace("\r\n", "\n").replace('\r', '\n').replaceAll("[\\p{Cc}&&[^\\n\\t]]", " ")
                 .replaceAll("[\\u202A-\\u202E\\u2066-\\u2069\\u200B\\u2060-\\u2064\\uFEFF\\x{E0000}-\\x{E007F}\\uD800-\\uDFFF]", "")
                 .strip();
