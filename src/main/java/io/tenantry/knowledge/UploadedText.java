@@ -61,7 +61,7 @@ final class UploadedText {
             throw ApiException.tooLarge("file", "A file may be at most 10 MB.");
         }
         String kind = kindOf(fileName);
-        if (!"application/pdf".equals(kind) && startsWith(bytes, "%PDF-")) {
+        if (!"application/pdf".equals(kind) && isPdf(bytes)) {
             throw ApiException.badRequest("file", "The file is a PDF named as text: name it .pdf and upload it again.");
         }
         String text = switch (kind) {
@@ -97,16 +97,9 @@ final class UploadedText {
         return kind;
     }
 
-    private static boolean startsWith(byte[] bytes, String ascii) {
-        if (bytes.length < ascii.length()) {
-            return false;
-        }
-        for (int i = 0; i < ascii.length(); i++) {
-            if (bytes[i] != ascii.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether the bytes open as every PDF does. */
+    private static boolean isPdf(byte[] bytes) {
+        return bytes.length >= 5 && new String(bytes, 0, 5, StandardCharsets.US_ASCII).equals("%PDF-");
     }
 
     /**
@@ -147,7 +140,7 @@ final class UploadedText {
      * after {@link #PDF_TIME} or {@value #MAX_CHARS} characters, and at most two run at once.
      */
     private static String pdf(byte[] bytes) {
-        if (bytes.length < 5 || !new String(bytes, 0, 5, StandardCharsets.US_ASCII).equals("%PDF-")) {
+        if (!isPdf(bytes)) {
             throw ApiException.badRequest("file", "The file is named .pdf but is not a PDF.");
         }
         boolean admitted;
