@@ -3,6 +3,7 @@ package io.tenantry.knowledge;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -93,9 +94,13 @@ class KnowledgeService {
         if (own != null) {
             return seenBy(context, own);
         }
+        return sharedDocument(id).map(d -> seenBy(context, d)).orElseThrow(KnowledgeService::notFound);
+    }
+
+    /** Document {@code id} when the default organization shares it with every organization. */
+    private Optional<KnowledgeDocument> sharedDocument(UUID id) {
         OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
-        return transactions.read(defaultOrg, () -> knowledge.find(defaultOrg, id)).filter(KnowledgeDocument::shared)
-                .map(d -> seenBy(context, d)).orElseThrow(KnowledgeService::notFound);
+        return transactions.read(defaultOrg, () -> knowledge.find(defaultOrg, id)).filter(KnowledgeDocument::shared);
     }
 
     private static boolean mayEdit(OrgCallContext context, KnowledgeDocument document) {
@@ -193,11 +198,8 @@ class KnowledgeService {
         if (refused.status() != HttpStatus.NOT_FOUND || context.scope().includes(DefaultOrg.ID)) {
             return refused;
         }
-        OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
-        boolean shared = transactions.read(defaultOrg, () -> knowledge.find(defaultOrg, id))
-                .filter(KnowledgeDocument::shared).isPresent();
-        return shared ? ApiException.forbidden("Shared documents are read-only outside the default organization: "
-                + "only its people " + verb + " them.") : refused;
+        return sharedDocument(id).isPresent() ? ApiException.forbidden("Shared documents are read-only outside "
+                + "the default organization: only its people " + verb + " them.") : refused;
     }
 
     /** The update of document {@code id}, in the write's transaction. */
