@@ -4,10 +4,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -19,10 +20,12 @@ import org.springframework.jdbc.core.PreparedStatementCreatorFactory;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.SqlParameter;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.jdbc.core.namedparam.AbstractSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -75,6 +78,14 @@ public class ScopedTransactions {
      */
     private final ConcurrentLruCache<String, ParsedSql> parsedStatements = new ConcurrentLruCache<>(256,
             NamedParameterUtils::parseSqlStatement);
+
+    /**
+     * Round trips' texts by shape (RoundTripText). The shapes are few (the statements sent
+     * together are fixed in code; only collections' sizes vary); past this many, texts are
+     * made per call rather than kept without bound.
+     */
+    private static final int MADE_TEXTS = 512;
+    private final Map<List<Object>, PreparedStatementCreatorFactory> madeTexts = new ConcurrentHashMap<>();
 
     public ScopedTransactions(PlatformTransactionManager transactionManager, JdbcClient jdbc, JdbcTemplate template,
             DatabaseVendor vendor) {
@@ -239,31 +250,26 @@ public class ScopedTransactions {
      */
     private void inOneRoundTrip(OrgScope scope, boolean relaxed, Optional<CallerConfirmation> confirmation,
             List<Pipeline.Step> steps) {
-        StringBuilder sql = new StringBuilder();
-        List<SqlParameter> declared = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
+        RoundTripText text = new RoundTripText();
         boolean withSettings = scope != null && confirmation.filter(ScopedTransactions::withSettings).isPresent();
         if (scope != null) {
-            sql.append(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE);
-            declared.addAll(List.of(new SqlParameter(Types.VARCHAR), new SqlParameter(Types.VARCHAR)));
-            values.addAll(settings(scope));
+            text.positional(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE, settings(scope));
         }
         if (withSettings) {
             CallerConfirmation confirm = confirmation.get();
-            appendTo(sql, declared, values, ", " + confirm.column(), confirm.params());
+            text.named(", ", confirm.column(), confirm.params());
         } else {
             confirmation.ifPresent(confirm -> {
                 if (confirm.hold() != null) {
-                    append(sql, declared, values, confirm.hold(), confirm.params());
+                    text.named("; ", confirm.hold(), confirm.params());
                 }
-                append(sql, declared, values, "select " + confirm.column(), confirm.params());
+                text.named("; ", "select " + confirm.column(), confirm.params());
             });
         }
         for (Pipeline.Step step : steps) {
-            append(sql, declared, values, step.sql(), step.params());
+            text.named("; ", step.sql(), step.params());
         }
-        PreparedStatementCreator statements = new PreparedStatementCreatorFactory(sql.toString(), declared)
-                .newPreparedStatementCreator(values);
+        PreparedStatementCreator statements = text.statements();
         template.execute(statements, (PreparedStatement all) -> {
             boolean rows = all.execute();
             if (scope != null && !withSettings) {
@@ -305,22 +311,114 @@ public class ScopedTransactions {
         return confirmation.scopeFree() && confirmation.hold() == null;
     }
 
-    private void append(StringBuilder sql, List<SqlParameter> declared, List<Object> values, String statement,
-            Map<String, ?> params) {
-        if (!sql.isEmpty()) {
-            sql.append("; ");
+    /**
+     * The statements of one round trip as one positional text, its parameters' declarations
+     * and their values. The text depends only on which statements there are and how many
+     * values each collection parameter holds, so it is made once per such shape and kept
+     * (with its declarations): a credential read's text is a few kilobytes, and making it per
+     * call was a quarter of the read's allocations. The same text object each time also makes
+     * the driver's lookup of its prepared statement an identity check.
+     */
+    private final class RoundTripText {
+
+        /** One statement of the round trip: the text before it, and its text, named or positional. */
+        private record Part(String before, ParsedSql parsed, SqlParameterSource source, String positional,
+                int positionalCount) {
         }
-        appendTo(sql, declared, values, statement, params);
+
+        private final List<Part> parts = new ArrayList<>();
+        private final List<Object> shape = new ArrayList<>();
+        private final List<Object> values = new ArrayList<>();
+        private boolean keepable = true;
+
+        /** A statement with positional parameters (text), first in the round trip. */
+        void positional(String text, List<Object> parameters) {
+            parts.add(new Part("", null, null, text, parameters.size()));
+            shape.add(text);
+            values.addAll(parameters);
+        }
+
+        /** A statement with named parameters, after {@code separator} unless it is the first. */
+        void named(String separator, String text, Map<String, ?> params) {
+            ParsedSql parsed = parsedStatements.get(text);
+            SqlParameterSource source = new MapParameters(params);
+            String before = parts.isEmpty() ? "" : separator;
+            parts.add(new Part(before, parsed, source, null, 0));
+            shape.add(before);
+            shape.add(parsed);
+            for (Object value : NamedParameterUtils.buildValueArray(parsed, source, null)) {
+                values.add(value);
+                shape.add(sizeOf(value));
+            }
+        }
+
+        /** -1 for a single value; a collection's size, which decides its placeholders; a shape not kept otherwise. */
+        private int sizeOf(Object value) {
+            if (value instanceof SqlParameterValue typed) {
+                return sizeOf(typed.getValue());
+            }
+            if (value instanceof Collection<?> many) {
+                if (many.stream().anyMatch(Object[].class::isInstance)) {
+                    keepable = false;
+                }
+                return many.size();
+            }
+            if (value instanceof Iterable<?>) {
+                keepable = false;
+            }
+            return -1;
+        }
+
+        PreparedStatementCreator statements() {
+            PreparedStatementCreatorFactory factory = keepable ? madeTexts.get(shape) : null;
+            if (factory == null) {
+                factory = made();
+                if (keepable && madeTexts.size() < MADE_TEXTS) {
+                    madeTexts.putIfAbsent(List.copyOf(shape), factory);
+                }
+            }
+            return factory.newPreparedStatementCreator(values);
+        }
+
+        private PreparedStatementCreatorFactory made() {
+            StringBuilder text = new StringBuilder();
+            List<SqlParameter> declared = new ArrayList<>();
+            for (Part part : parts) {
+                text.append(part.before());
+                if (part.parsed() == null) {
+                    text.append(part.positional());
+                    for (int i = 0; i < part.positionalCount(); i++) {
+                        declared.add(new SqlParameter(Types.VARCHAR));
+                    }
+                } else {
+                    text.append(NamedParameterUtils.substituteNamedParameters(part.parsed(), part.source()));
+                    declared.addAll(NamedParameterUtils.buildSqlParameterList(part.parsed(), part.source()));
+                }
+            }
+            return new PreparedStatementCreatorFactory(text.toString(), List.copyOf(declared));
+        }
     }
 
-    /** {@code text} with its named parameters as positional ones, at the end of {@code sql}. */
-    private void appendTo(StringBuilder sql, List<SqlParameter> declared, List<Object> values, String text,
-            Map<String, ?> params) {
-        ParsedSql parsed = parsedStatements.get(text);
-        MapSqlParameterSource source = new MapSqlParameterSource(params);
-        sql.append(NamedParameterUtils.substituteNamedParameters(parsed, source));
-        declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, source));
-        values.addAll(Arrays.asList(NamedParameterUtils.buildValueArray(parsed, source, null)));
+    /** Named values read from a map as they are, without the copy a MapSqlParameterSource makes. */
+    private static final class MapParameters extends AbstractSqlParameterSource {
+        private final Map<String, ?> values;
+
+        MapParameters(Map<String, ?> values) {
+            this.values = values;
+        }
+
+        @Override
+        public boolean hasValue(String name) {
+            return values.containsKey(name);
+        }
+
+        @Override
+        public Object getValue(String name) {
+            if (!values.containsKey(name)) {
+                throw new IllegalArgumentException("No value registered for key '" + name + "'");
+            }
+            return values.get(name);
+        }
     }
 
     public <T> T read(OrgScope scope, Supplier<T> work) {

@@ -67,6 +67,30 @@ class PipelineTest extends ServerTest {
                 .param("k", key).update());
     }
 
+    /**
+     * A round trip's text is kept by its shape; a collection's size is part of the shape, since
+     * it decides the placeholders. The same statement with lists of other sizes, alternately,
+     * reads what each list names.
+     */
+    @Test
+    void theSameStatementWithListsOfOtherSizesReadsWhatEachNames() {
+        List<String> keys = List.of("pipeline-" + UUID.randomUUID(), "pipeline-" + UUID.randomUUID(),
+                "pipeline-" + UUID.randomUUID());
+        for (String key : keys) {
+            transactions.write(OrgScope.none(), () -> jdbc.sql("insert into sign_in_throttles (throttle_key,"
+                    + " empty_at_ms, next_allowed_ms) values (:k, 1, 2)").param("k", key).update());
+        }
+        List<Long> counted = new ArrayList<>();
+        for (int size : List.of(1, 3, 2, 1, 3, 2)) {
+            counted.addAll(transactions.readOne(OrgScope.none(), "select count(*) from sign_in_throttles"
+                    + " where throttle_key in (:keys)", Map.of("keys", keys.subList(0, size)), (rs, n) -> rs.getLong(1)));
+        }
+
+        assertThat(counted).containsExactly(1L, 3L, 2L, 1L, 3L, 2L);
+        transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key in (:k)")
+                .param("k", keys).update());
+    }
+
     @Test
     void aFailingStatementOrFailingWorkLeavesNothingOfTheOthers() {
         String key = "pipeline-" + UUID.randomUUID();
