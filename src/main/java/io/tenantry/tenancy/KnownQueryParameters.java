@@ -43,7 +43,9 @@ class KnownQueryParameters implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         String query = request.getQueryString();
-        if (query == null || query.isEmpty() || !(handler instanceof HandlerMethod method)) {
+        // OPTIONS asks what the address allows, with the query its real request will carry.
+        if (query == null || query.isEmpty() || !(handler instanceof HandlerMethod method)
+                || "OPTIONS".equals(request.getMethod())) {
             return true;
         }
         Map<String, Boolean> parameters = taken.computeIfAbsent(method.getMethod(),

@@ -91,8 +91,10 @@ public class OrgContextFilter extends OncePerRequestFilter {
                 Problems.write(request, response, HttpStatus.BAD_REQUEST, "The request's form cannot be read: a "
                         + "part's name or file name is not valid.");
             } else {
+                // The container says no more than that it could not: a parameter without a name, one
+                // that is not UTF-8 once decoded, or more of them than it reads.
                 Problems.write(request, response, HttpStatus.BAD_REQUEST, "The request's parameters cannot be read: "
-                        + "one is not valid UTF-8 once its percent-encoding is decoded.");
+                        + "each needs a name and valid percent-encoded UTF-8, and at most 1,000 are read.");
             }
             return Optional.empty();
         }

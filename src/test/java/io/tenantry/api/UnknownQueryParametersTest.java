@@ -127,6 +127,24 @@ class UnknownQueryParametersTest extends ServerTest {
     }
 
     @Test
+    void aParameterWithoutANameIsRefusedInWords() {
+        Api.Response nameless = api.get("/api/agents?limit=1&=2").as(owner).org(org).send();
+
+        HostileInputTest.refused(nameless, null);
+        assertThat(nameless.text("detail")).isEqualTo("The request's parameters cannot be read: each needs a name "
+                + "and valid percent-encoded UTF-8, and at most 1,000 are read.");
+    }
+
+    /** A preflight carries the query of the request it asks about. */
+    @Test
+    void anOptionsRequestIsNotHeldToTheQuery() {
+        Api.Response options = api.call("OPTIONS", "/api/audit?limit=5").as(owner).send();
+
+        assertThat(options.status()).as(options.toString()).isEqualTo(200);
+        assertThat(options.header("Allow")).contains("GET");
+    }
+
+    @Test
     void theRefusalComesAfterAuthentication() {
         assertThat(api.get("/api/agents?" + UNKNOWN + "=1").send().status()).isEqualTo(401);
         String client = platform.createUser("user", org, List.of("agents"));
