@@ -33,6 +33,11 @@ public final class Fields {
         return trimmed;
     }
 
+    /** {@code text} cut to {@code max} characters and an ellipsis: a client's input echoed in an answer need not be long. */
+    public static String shown(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+
     /**
      * {@code text} without the spaces (U+0020 only) around it: where a value is a number or an
      * id, a space is a harmless slip, while a tab or a control character is not forgiven.

@@ -48,6 +48,12 @@ public final class Problems {
      */
     public static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
             String detail) throws IOException {
+        write(request, response, status, detail, null);
+    }
+
+    /** The same, naming the {@code field} (a parameter or a header) at fault; null names none. */
+    public static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
+            String detail, String field) throws IOException {
         Optional<String> instead = KeptPrincipal.instead(request, status);
         if (instead.isPresent()) {
             write(request, response, HttpStatus.UNAUTHORIZED, instead.get());
@@ -58,7 +64,7 @@ public final class Problems {
                     status == HttpStatus.UNAUTHORIZED ? "invalid_api_key" : null);
             return;
         }
-        ProblemDetail problem = of(status, detail, null);
+        ProblemDetail problem = of(status, detail, field);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.getType().toString());
         body.put("title", problem.getTitle());

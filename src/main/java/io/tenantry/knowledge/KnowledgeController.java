@@ -28,6 +28,7 @@ import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
+import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
@@ -121,8 +122,9 @@ class KnowledgeController {
     private static void refuseWhatTheFormShouldNotHold(MultipartHttpServletRequest form) {
         for (Map.Entry<String, String[]> field : form.getParameterMap().entrySet()) {
             if (!UPLOAD_FIELDS.contains(field.getKey())) {
-                throw ApiException.badRequest(field.getKey(), field.getKey() + " is not a field of an upload; it "
-                        + "takes file, title, tags, source and shared.");
+                String name = Fields.shown(field.getKey(), 64);
+                throw ApiException.badRequest(name, name + " is not a field of an upload; it takes file, title, tags, "
+                        + "source and shared.");
             }
             if (field.getValue().length > 1) {
                 throw ApiException.badRequest(field.getKey(), field.getKey() + " is given more than once.");
@@ -130,7 +132,8 @@ class KnowledgeController {
         }
         for (Map.Entry<String, java.util.List<MultipartFile>> files : form.getMultiFileMap().entrySet()) {
             if (!files.getKey().equals("file")) {
-                throw ApiException.badRequest(files.getKey(), "Send the document in a part named file.");
+                throw ApiException.badRequest(Fields.shown(files.getKey(), 64), "Send the document in a part named "
+                        + "file.");
             }
             if (files.getValue().size() > 1) {
                 throw ApiException.badRequest("file", "Upload one file at a time.");

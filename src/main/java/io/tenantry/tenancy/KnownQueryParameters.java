@@ -16,6 +16,7 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -107,6 +108,6 @@ class KnownQueryParameters implements HandlerInterceptor {
     }
 
     private static String shown(String name) {
-        return name.length() <= NAME_SHOWN ? name : name.substring(0, NAME_SHOWN) + "…";
+        return Fields.shown(name, NAME_SHOWN);
     }
 }

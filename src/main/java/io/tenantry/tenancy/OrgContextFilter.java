@@ -62,6 +62,20 @@ public class OrgContextFilter extends OncePerRequestFilter {
         return true;
     }
 
+    /**
+     * Whether the container refused a part of a multipart body for the size of its headers
+     * (a long field or file name): it says so only in the message of the exception it throws
+     * for a body too large.
+     */
+    private static boolean partHeadersTooLong(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().startsWith("Header section has more than")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the container refused a multipart body for its size (its exceptions, by name: they are its own). */
     private static boolean tooLarge(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -76,15 +90,18 @@ public class OrgContextFilter extends OncePerRequestFilter {
             String requestId) throws IOException {
         String header = request.getHeader(HEADER);
         String parameter;
-        boolean many;
+        String givenTwice;
         try {
             parameter = request.getParameter(PARAMETER);
-            many = manyValues(request);
+            givenTwice = givenMoreThanOnce(request);
         } catch (RuntimeException unreadable) {
             // Reading a parameter of a multipart body parses it, and the container refuses some
             // (a file over the upload limit, a file name holding a NUL) by throwing: the client's
             // fault, said in words.
-            if (tooLarge(unreadable)) {
+            if (partHeadersTooLong(unreadable)) {
+                Problems.write(request, response, HttpStatus.BAD_REQUEST, "A part of the form has headers longer than "
+                        + "the server reads: shorten its name or its file name.");
+            } else if (tooLarge(unreadable)) {
                 Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
             } else if (request.getContentType() != null
                     && request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
@@ -98,25 +115,33 @@ public class OrgContextFilter extends OncePerRequestFilter {
             }
             return Optional.empty();
         }
-        if (many) {
+        if (givenTwice != null) {
             Problems.write(request, response, HttpStatus.BAD_REQUEST,
-                    "The org context (X-Org-Id or orgId) is given more than once: give one organization.");
+                    "The org context (X-Org-Id or orgId) is given more than once: give one organization.", givenTwice);
             return Optional.empty();
         }
-        UUID requested;
+        UUID fromHeader;
+        UUID fromParameter;
         try {
-            UUID fromHeader = parse(header);
-            UUID fromParameter = parse(parameter);
-            if (fromHeader != null && fromParameter != null && !fromHeader.equals(fromParameter)) {
-                Problems.write(request, response, HttpStatus.BAD_REQUEST,
-                        "The X-Org-Id header and the orgId parameter name different organizations.");
-                return Optional.empty();
-            }
-            requested = fromHeader != null ? fromHeader : fromParameter;
+            fromHeader = parse(header);
         } catch (IllegalArgumentException e) {
-            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a valid id.");
+            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a "
+                    + "valid id.", HEADER);
             return Optional.empty();
         }
+        try {
+            fromParameter = parse(parameter);
+        } catch (IllegalArgumentException e) {
+            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a "
+                    + "valid id.", PARAMETER);
+            return Optional.empty();
+        }
+        if (fromHeader != null && fromParameter != null && !fromHeader.equals(fromParameter)) {
+            Problems.write(request, response, HttpStatus.BAD_REQUEST,
+                    "The X-Org-Id header and the orgId parameter name different organizations.", PARAMETER);
+            return Optional.empty();
+        }
+        UUID requested = fromHeader != null ? fromHeader : fromParameter;
         Optional<UUID> locked = caller.lockedOrg();
         if (locked.isPresent()) {
             if (requested != null && !requested.equals(locked.get())) {
@@ -144,7 +169,8 @@ public class OrgContextFilter extends OncePerRequestFilter {
                 || parameter != null && !own.equalsIgnoreCase(parameter.strip());
     }
 
-    private static boolean manyValues(HttpServletRequest request) {
+    /** The header or the parameter that gives the org context more than once, if either does. */
+    private static String givenMoreThanOnce(HttpServletRequest request) {
         java.util.Enumeration<String> headers = request.getHeaders(HEADER);
         int count = 0;
         while (headers.hasMoreElements()) {
@@ -152,7 +178,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
             count++;
         }
         String[] parameters = request.getParameterValues(PARAMETER);
-        return count > 1 || (parameters != null && parameters.length > 1);
+        return count > 1 ? HEADER : parameters != null && parameters.length > 1 ? PARAMETER : null;
     }
 
     private static UUID parse(String value) {

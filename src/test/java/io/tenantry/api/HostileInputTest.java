@@ -215,8 +215,13 @@ class HostileInputTest extends ServerTest {
         Api.Response headers = api.get("/api/agents").as(owner).header("X-Org-Id", org + ", " + other).send();
         Api.Response parameters = api.get("/api/agents?orgId=" + org + "&orgId=" + other).as(owner).send();
 
-        assertThat(headers.status()).as(headers.toString()).isEqualTo(400);
-        assertThat(parameters.status()).as(parameters.toString()).isEqualTo(400);
+        Api.Response disagreeing = api.get("/api/agents?orgId=" + other).as(owner).org(org).send();
+        Api.Response malformed = api.get("/api/agents?orgId=not-an-id").as(owner).send();
+
+        refused(headers, "X-Org-Id");
+        refused(parameters, "orgId");
+        refused(disagreeing, "orgId");
+        refused(malformed, "orgId");
     }
 
     @Test

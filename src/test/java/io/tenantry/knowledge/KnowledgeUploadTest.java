@@ -113,6 +113,11 @@ class KnowledgeUploadTest extends ServerTest {
                 .contains("control characters (U+001B at character 4)");
         assertThat(upload(org, "c1.md", utf8("next\u0085line"), Map.of()).expect(400).text("detail"))
                 .contains("U+0085");
+        assertThat(upload(org, "long.txt", utf8("text"), Map.of("n".repeat(300), "x")).expect(400).text("field"))
+                .isEqualTo("n".repeat(64) + "…");
+        assertThat(upload(org, "longer.txt", utf8("text"), Map.of("n".repeat(1_000), "x")).expect(400)
+                .text("detail")).isEqualTo("A part of the form has headers longer than the server reads: shorten its "
+                        + "name or its file name.");
         assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
     }
 
