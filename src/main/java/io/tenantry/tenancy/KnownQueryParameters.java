@@ -3,6 +3,7 @@ package io.tenantry.tenancy;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,8 +26,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * naming it, and so is one given twice where the endpoint takes one value. Spring drops the
  * first silently, so a misspelled filter ({@code agentID=}) answered the unfiltered list as if
  * it were the filtered one, and it joins the second to the first with a comma, so
- * {@code q=a&q=b} searched for "a,b". Besides an endpoint's own parameters, every endpoint takes
- * the org context ({@link OrgContextFilter#PARAMETER}). The OpenAI-compatible routes are left
+ * {@code q=a&q=b} searched for "a,b". Besides its own parameters, an endpoint that acts in an
+ * org context (takes an {@link OrgCallContext}) takes {@link OrgContextFilter#PARAMETER}, as the
+ * API document says. The OpenAI-compatible routes are left
  * out (see {@link TenancyWebConfig}): OpenAI's SDKs add parameters of their own there (Azure's
  * {@code api-version}), which OpenAI ignores.
  * <p>
@@ -64,8 +66,9 @@ class KnownQueryParameters implements HandlerInterceptor {
             Boolean many = parameters.get(name);
             if (many == null) {
                 throw ApiException.badRequest(shown(name), "The query parameter '" + shown(name) + "' is not one "
-                        + "this endpoint takes" + (parameters.size() == 1 ? " (it takes only " + OrgContextFilter.PARAMETER
-                        + ")." : ": it takes " + String.join(", ", parameters.keySet()) + "."));
+                        + "this endpoint takes" + (parameters.isEmpty() ? ": it takes none."
+                                : parameters.size() == 1 ? " (it takes only " + parameters.keySet().iterator().next()
+                                        + ")." : ": it takes " + String.join(", ", parameters.keySet()) + "."));
             }
             if (!seen.add(name) && !many) {
                 throw ApiException.badRequest(name, "The query parameter '" + name + "' is given more than once: "
@@ -93,7 +96,9 @@ class KnownQueryParameters implements HandlerInterceptor {
             }
             parameters.put(name, type.isArray() || Collection.class.isAssignableFrom(type));
         }
-        parameters.put(OrgContextFilter.PARAMETER, false);
+        if (Arrays.stream(method.getMethodParameters()).anyMatch(p -> p.getParameterType() == OrgCallContext.class)) {
+            parameters.put(OrgContextFilter.PARAMETER, false);
+        }
         return parameters;
     }
 

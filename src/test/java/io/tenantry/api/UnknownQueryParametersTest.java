@@ -66,6 +66,10 @@ class UnknownQueryParametersTest extends ServerTest {
         HostileInputTest.refused(none, "expand");
         assertThat(none.text("detail")).endsWith("(it takes only orgId).");
         assertThat(api.get("/api/interventions?agentId=" + agent).as(owner).org(org).send().status()).isEqualTo(200);
+        // Only endpoints that act in an organization take the org context, as the API document says.
+        Api.Response me = api.get("/api/me?orgId=" + org).as(owner).send();
+        HostileInputTest.refused(me, "orgId");
+        assertThat(me.text("detail")).endsWith(": it takes none.");
     }
 
     @Test
@@ -149,6 +153,43 @@ class UnknownQueryParametersTest extends ServerTest {
         assertThat(api.get("/api/agents?" + UNKNOWN + "=1").send().status()).isEqualTo(401);
         String client = platform.createUser("user", org, List.of("agents"));
         assertThat(api.get("/api/users?" + UNKNOWN + "=1").as(client).send().status()).isEqualTo(403);
+    }
+
+    /**
+     * What the API document lists is what the server takes: every query parameter of every
+     * GET it describes is taken (a value may still be refused for what it is), and the
+     * endpoints it gives no org context take none.
+     */
+    @Test
+    void everyQueryParameterTheDocumentListsIsTaken() {
+        tools.jackson.databind.JsonNode document = api.get("/v3/api-docs").as(owner).send().expect(200).json();
+        List<String> refused = new ArrayList<>();
+        int checked = 0;
+        for (Map.Entry<String, tools.jackson.databind.JsonNode> path : document.path("paths").properties()) {
+            tools.jackson.databind.JsonNode get = path.getValue().path("get");
+            if (get.isMissingNode() || OPENAI_ROUTES.contains(path.getKey())) {
+                continue;
+            }
+            boolean agentApi = path.getKey().startsWith("/agent/v1/");
+            String address = path.getKey().replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+            for (tools.jackson.databind.JsonNode parameter : get.path("parameters")) {
+                tools.jackson.databind.JsonNode described = parameter.has("$ref") ? document.path("components")
+                        .path("parameters").path(parameter.path("$ref").asString().replaceAll(".*/", "")) : parameter;
+                if (!"query".equals(described.path("in").asString())) {
+                    continue;
+                }
+                String name = described.path("name").asString();
+                String value = "orgId".equals(name) ? org : "1";
+                Api.Response answer = api.get(address + "?" + name + "=" + value).as(agentApi ? agentKey : owner)
+                        .send();
+                checked++;
+                if (answer.status() == 400 && answer.body().contains("is not one this endpoint takes")) {
+                    refused.add("GET " + path.getKey() + " ?" + name + " -> " + answer);
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(50);
+        assertThat(refused).isEmpty();
     }
 
     /** Every mapped endpoint of the API and the agent API, walked with a parameter none takes. */
