@@ -38,6 +38,11 @@ public final class Fields {
         return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 
+    /** A name the client sent (a parameter's, a form field's), as a refusal echoes it. */
+    public static String shownName(String name) {
+        return shown(name, 64);
+    }
+
     /**
      * {@code text} without the spaces (U+0020 only) around it: where a value is a number or an
      * id, a space is a harmless slip, while a tab or a control character is not forgiven.

@@ -3,6 +3,8 @@ package io.tenantry.gateway;
 import java.time.Duration;
 import java.util.Map;
 
+import io.tenantry.api.Fields;
+
 /**
  * A refusal on the OpenAI-compatible routes, answered in OpenAI's error object
  * ({@code {"error": {"message", "type", "code"}}}) so that SDKs raise their usual typed
@@ -84,6 +86,6 @@ class GatewayError extends RuntimeException {
     }
 
     static String clip(String text) {
-        return text == null ? "" : text.length() > 100 ? text.substring(0, 100) + "…" : text;
+        return text == null ? "" : Fields.shown(text, 100);
     }
 }

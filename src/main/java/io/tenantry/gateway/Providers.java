@@ -14,6 +14,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -169,7 +170,7 @@ class Providers {
         for (Map.Entry<String, String> header : given.entrySet()) {
             String name = header.getKey();
             if (!HEADER_NAME.matcher(name).matches()) {
-                throw ApiException.badRequest("headers", "'" + clip(name) + "' is not a header name.");
+                throw ApiException.badRequest("headers", "'" + Fields.shown(name, 40) + "' is not a header name.");
             }
             String lower = name.toLowerCase(Locale.ROOT);
             if (RESERVED_HEADERS.contains(lower) || lower.equals(keyHeader.toLowerCase(Locale.ROOT))) {
@@ -197,10 +198,6 @@ class Providers {
             throw ApiException.badRequest(field, field + " must be between " + min + " and " + max + ".");
         }
         return value;
-    }
-
-    private static String clip(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
     }
 
     private static ApiException notFound() {

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
 
 /** The dashboard pages a user may be given; the API enforces each one on its endpoints. */
 public enum Page {
@@ -31,7 +32,7 @@ public enum Page {
             try {
                 pages.add(valueOf(String.valueOf(name)));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("pages", "'" + truncate(String.valueOf(name))
+                throw ApiException.badRequest("pages", "'" + Fields.shown(String.valueOf(name), 40)
                         + "' is not a page. Pages are: " + Arrays.stream(values()).map(Enum::name)
                                 .collect(Collectors.joining(", ")) + ".");
             }
@@ -51,9 +52,5 @@ public enum Page {
             }
         }
         return pages;
-    }
-
-    private static String truncate(String value) {
-        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
     }
 }

@@ -122,7 +122,7 @@ class KnowledgeController {
     private static void refuseWhatTheFormShouldNotHold(MultipartHttpServletRequest form) {
         for (Map.Entry<String, String[]> field : form.getParameterMap().entrySet()) {
             if (!UPLOAD_FIELDS.contains(field.getKey())) {
-                String name = Fields.shown(field.getKey(), 64);
+                String name = Fields.shownName(field.getKey());
                 throw ApiException.badRequest(name, name + " is not a field of an upload; it takes file, title, tags, "
                         + "source and shared.");
             }
@@ -132,7 +132,7 @@ class KnowledgeController {
         }
         for (Map.Entry<String, java.util.List<MultipartFile>> files : form.getMultiFileMap().entrySet()) {
             if (!files.getKey().equals("file")) {
-                throw ApiException.badRequest(Fields.shown(files.getKey(), 64), "Send the document in a part named "
+                throw ApiException.badRequest(Fields.shownName(files.getKey()), "Send the document in a part named "
                         + "file.");
             }
             if (files.getValue().size() > 1) {

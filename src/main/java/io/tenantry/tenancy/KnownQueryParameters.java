@@ -37,9 +37,6 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 class KnownQueryParameters implements HandlerInterceptor {
 
-    /** A name longer than this is cut in the answer, which need not echo kilobytes. */
-    private static final int NAME_SHOWN = 64;
-
     /** Each handler method's parameters and whether each takes many values. */
     private final Map<Method, Map<String, Boolean>> taken = new ConcurrentHashMap<>();
 
@@ -65,7 +62,7 @@ class KnownQueryParameters implements HandlerInterceptor {
             String name = decoded(equals < 0 ? pair : pair.substring(0, equals));
             Boolean many = parameters.get(name);
             if (many == null) {
-                throw ApiException.badRequest(shown(name), "The query parameter '" + shown(name) + "' is not one "
+                throw ApiException.badRequest(Fields.shownName(name), "The query parameter '" + Fields.shownName(name) + "' is not one "
                         + "this endpoint takes" + (parameters.isEmpty() ? ": it takes none."
                                 : parameters.size() == 1 ? " (it takes only " + parameters.keySet().iterator().next()
                                         + ")." : ": it takes " + String.join(", ", parameters.keySet()) + "."));
@@ -107,12 +104,8 @@ class KnownQueryParameters implements HandlerInterceptor {
         try {
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException malformed) {
-            throw ApiException.badRequest(null, "The request's query cannot be read: '" + shown(raw)
+            throw ApiException.badRequest(null, "The request's query cannot be read: '" + Fields.shownName(raw)
                     + "' is not valid percent-encoding.");
         }
-    }
-
-    private static String shown(String name) {
-        return Fields.shown(name, NAME_SHOWN);
     }
 }
