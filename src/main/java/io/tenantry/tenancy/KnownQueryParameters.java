@@ -3,7 +3,6 @@ package io.tenantry.tenancy;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -81,19 +80,21 @@ class KnownQueryParameters implements HandlerInterceptor {
      */
     private static Map<String, Boolean> parametersOf(HandlerMethod method) {
         Map<String, Boolean> parameters = new LinkedHashMap<>();
+        boolean actsInAnOrg = false;
         for (MethodParameter parameter : method.getMethodParameters()) {
+            Class<?> type = parameter.getParameterType();
+            actsInAnOrg |= type == OrgCallContext.class;
             RequestParam annotation = parameter.getParameterAnnotation(RequestParam.class);
             if (annotation == null) {
                 continue;
             }
-            Class<?> type = parameter.getParameterType();
             String name = annotation.name().isEmpty() ? parameter.getParameterName() : annotation.name();
             if (Map.class.isAssignableFrom(type) || name == null) {
                 return Map.of("*", true);
             }
             parameters.put(name, type.isArray() || Collection.class.isAssignableFrom(type));
         }
-        if (Arrays.stream(method.getMethodParameters()).anyMatch(p -> p.getParameterType() == OrgCallContext.class)) {
+        if (actsInAnOrg) {
             parameters.put(OrgContextFilter.PARAMETER, false);
         }
         return parameters;
