@@ -48,6 +48,10 @@ class HostileInputTest extends ServerTest {
 
     /** The newest audit event of every org: it moves with every change the server makes. */
     String newestAudit() {
+        return newestAudit(api, owner);
+    }
+
+    static String newestAudit(Api api, String owner) {
         return api.get("/api/audit?limit=1").as(owner).send().expect(200).items().get(0).path("id").asString();
     }
 

@@ -51,10 +51,6 @@ class UnknownQueryParametersTest extends ServerTest {
         agentKey = platform.issueKey(agent);
     }
 
-    String newestAudit() {
-        return api.get("/api/audit?limit=1").as(owner).send().expect(200).items().get(0).path("id").asString();
-    }
-
     @Test
     void aMisspelledFilterIsRefusedNamingItAndTheParametersTaken() {
         Api.Response misspelled = api.get("/api/interventions?agentID=" + agent).as(owner).org(org).send();
@@ -85,14 +81,14 @@ class UnknownQueryParametersTest extends ServerTest {
 
     @Test
     void aRefusedWriteChangesNothing() {
-        String before = newestAudit();
+        String before = HostileInputTest.newestAudit(api, owner);
         String name = Platform.unique("Dry run org");
 
         HostileInputTest.refused(api.post("/api/organizations?dryRun=true").as(owner)
                 .json(Map.of("name", name)).send(), "dryRun");
         HostileInputTest.refused(api.delete("/api/agents/" + agent + "?force=true").as(owner).send(), "force");
 
-        assertThat(newestAudit()).isEqualTo(before);
+        assertThat(HostileInputTest.newestAudit(api, owner)).isEqualTo(before);
         assertThat(api.get("/api/organizations?q=" + name.replace(' ', '+')).as(owner).send().items()).isEmpty();
         api.get("/api/agents/" + agent).as(owner).send().expect(200);
     }
