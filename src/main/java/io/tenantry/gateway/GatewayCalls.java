@@ -368,7 +368,7 @@ class GatewayCalls {
         OutputStream out = response.getOutputStream();
         StreamRelay relay = new StreamRelay(wantsUsage);
         HeldStream held = call.screen != null && call.screen.judges(OUTPUT) ? new HeldStream(call.screen,
-                guardrailWindow, CallBody.choices(request) > 1) : null;
+                guardrailWindow) : null;
         String ending = null;
         String blocked = null;
         byte[] chunk = answer.firstBytes();
@@ -386,7 +386,7 @@ class GatewayCalls {
                     break;
                 }
                 send(call, out, held == null ? events
-                        : held.accept(events, relay.texts().size(), relay.characters()));
+                        : held.accept(events, relay.texts().keySet(), relay.characters()));
                 if (relay.upstreamFailed()) {
                     ending = "upstream_error";
                     break;
@@ -405,8 +405,8 @@ class GatewayCalls {
                 }
             }
             if (held != null) {
-                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null, relay.texts(),
-                        relay.text()));
+                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null,
+                        relay.texts()));
             }
         } catch (HeldStream.Blocked stopped) {
             blocked = stopped.decision;
@@ -429,7 +429,7 @@ class GatewayCalls {
             call.httpStatus = 400;
             call.errorCode = CONTENT_BLOCKED;
             finishStream(call, relay, held, request);
-            writeQuietly(out, StreamRelay.contentFilter(call.id, call.model));
+            writeQuietly(out, StreamRelay.contentFilter(call.id, call.model, held.choices()));
             writeQuietly(out, StreamRelay.errorEvent(blockedMessage("answer", blocked), "invalid_request_error",
                     CONTENT_BLOCKED));
         } else if (ending == null) {

@@ -3,6 +3,7 @@ package io.tenantry.gateway;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,8 @@ final class StreamRelay {
     private final Map<String, StringBuilder> texts = new java.util.LinkedHashMap<>();
     /** The text the last string read belongs to. */
     private String lastKey;
+    /** The same per choice (and one for the texts of no choice): where an event's text puts its line breaks. */
+    private final Map<String, String> lastKeyOf = new java.util.HashMap<>();
     /** The characters (code points) of every text so far: what a max_tokens rule estimates an answer's tokens by. */
     private long characters;
     private JsonNode usage = MissingNode.getInstance();
@@ -105,7 +108,6 @@ final class StreamRelay {
         String content = choices == 1 ? object.path("choices").get(0).path("delta").path("content").asString("")
                 : "";
         boolean plainContent = choices == 1 && !content.isEmpty() && carried.toString().equals(content);
-        this.text.append(carried);
         ObjectNode contentChunk = plainContent && !carried.isEmpty() ? object : null;
         if (hasUsage && !clientWantsUsage) {
             if (object.path("choices").isEmpty()) {
@@ -123,7 +125,7 @@ final class StreamRelay {
      */
     static StreamRelay whole(ObjectNode answer) {
         StreamRelay relay = new StreamRelay(true);
-        relay.text.append(relay.read(answer));
+        relay.read(answer);
         return relay;
     }
 
@@ -152,11 +154,9 @@ final class StreamRelay {
 
     /** Data that is not a JSON object: passed on as it is, and all of it text. */
     private Event opaque(String data) {
-        String carried = lastKey != null && !lastKey.equals("opaque") ? "\n" + data : data;
-        lastKey = "opaque";
-        text.append(carried);
-        append("opaque", data);
-        return new Event(frame(data), carried, null, -1);
+        StringBuilder carried = new StringBuilder();
+        appendText("opaque", data, carried);
+        return new Event(frame(data), carried.toString(), null, -1);
     }
 
     /**
@@ -168,12 +168,7 @@ final class StreamRelay {
      */
     private void collect(JsonNode node, String key, StringBuilder carried) {
         if (node.isString()) {
-            if (!key.equals(lastKey) && lastKey != null) {
-                carried.append('\n');
-            }
-            lastKey = key;
-            carried.append(node.stringValue());
-            append(key, node.stringValue());
+            appendText(key, node.stringValue(), carried);
         } else if (node instanceof ObjectNode object) {
             for (var field : object.properties()) {
                 if (field.getKey().equals("tool_calls") && field.getValue().isArray()) {
@@ -192,6 +187,45 @@ final class StreamRelay {
                 collect(item, key, carried);
             }
         }
+    }
+
+    /**
+     * Adds {@code part} of the text {@code key} to what the event carries, to the answer's
+     * text, and to its own. Where the stream moves from one text to another, a line break
+     * keeps their words apart: in the answer's text at every move, in an event's text only
+     * at a move within its choice (the choices of an answer are read apart, and a line break
+     * for a move between them would be judged as part of each).
+     */
+    private void appendText(String key, String part, StringBuilder carried) {
+        String lastOfChoice = lastKeyOf.put(owner(key), key);
+        if (lastOfChoice != null && !lastOfChoice.equals(key)) {
+            carried.append('\n');
+        }
+        if (lastKey != null && !lastKey.equals(key)) {
+            text.append('\n');
+        }
+        lastKey = key;
+        carried.append(part);
+        text.append(part);
+        append(key, part);
+    }
+
+    /** The choice whose text {@code key} names ({@link #texts()}); -1 for a text of no choice. */
+    static int choiceOf(String key) {
+        if (!key.startsWith("choice ")) {
+            return -1;
+        }
+        int end = key.indexOf(' ', 7);
+        try {
+            return Integer.parseInt(key, 7, end < 0 ? key.length() : end, 10);
+        } catch (NumberFormatException notAnIndex) {
+            return -1;
+        }
+    }
+
+    private static String owner(String key) {
+        int choice = choiceOf(key);
+        return choice < 0 ? "" : "choice " + choice;
     }
 
     /**
@@ -248,11 +282,18 @@ final class StreamRelay {
         return ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The chunk that ends a stream stopped by the guardrails, as OpenAI ends one its content filter stopped. */
-    static byte[] contentFilter(java.util.UUID callId, String model) {
+    /**
+     * The chunk that ends a stream stopped by the guardrails, as OpenAI ends one its content
+     * filter stopped: each of {@code choices} finished with {@code content_filter}.
+     */
+    static byte[] contentFilter(java.util.UUID callId, String model, Collection<Integer> choices) {
+        List<Map<String, Object>> finished = new ArrayList<>();
+        for (int choice : choices.isEmpty() ? List.of(0) : choices) {
+            finished.add(Map.of("index", choice, "delta", Map.of(), "finish_reason", "content_filter"));
+        }
         return frame(CallBody.JSON.writeValueAsString(Map.of("id", "chatcmpl-" + callId, "object",
                 "chat.completion.chunk", "created", java.time.Instant.now().getEpochSecond(), "model", model,
-                "choices", List.of(Map.of("index", 0, "delta", Map.of(), "finish_reason", "content_filter")))));
+                "choices", finished)));
     }
 
     static byte[] errorEvent(String message, String type, String code) {

@@ -44,7 +44,7 @@ public final class FakeUpstream implements AutoCloseable {
         BAD_REQUEST,
         /** 401 whose message quotes part of the key, as OpenAI's does. */
         BAD_KEY,
-        /** A stream of 200 chunks, one every 20 ms. */
+        /** A stream of 200 chunks, one every 20 ms (with n, 200 rounds of a chunk per choice). */
         SLOW_STREAM,
         /** 400 whose message quotes the Authorization header it received. */
         BAD_REQUEST_QUOTING_KEY,
@@ -204,7 +204,7 @@ public final class FakeUpstream implements AutoCloseable {
             event(out, chunk(model, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]}",
                     null));
             event(out, chunk(model, "{}", "tool_calls"));
-        } else if (body.path("n").asInt(1) > 1) {
+        } else if (body.path("n").asInt(1) > 1 && mode != Mode.SLOW_STREAM) {
             // Two choices whose chunks interleave, as real upstreams send them.
             event(out, chunk(model, 0, "{\"content\":\"Hello from\"}", null));
             event(out, chunk(model, 1, "{\"content\":\"A second\"}", null));
@@ -216,12 +216,19 @@ public final class FakeUpstream implements AutoCloseable {
                     .getFirst("Authorization") + "\",\"type\":\"server_error\"}}");
             return;
         } else if (mode == Mode.SLOW_STREAM) {
+            // With n, the choices' chunks interleave: choice 0 says "word<i> ", choice c "c<c>word<i> ".
+            int choices = body.path("n").asInt(1);
             for (int i = 0; i < 200; i++) {
-                event(out, chunk(model, "{\"content\":\"word" + i + " \"}", null));
+                for (int c = 0; c < choices; c++) {
+                    event(out, chunk(model, c, "{\"content\":\"" + (c == 0 ? "" : "c" + c) + "word" + i + " \"}",
+                            null));
+                }
                 slowChunksSent = i + 1;
                 sleep(20);
             }
-            event(out, chunk(model, "{}", "stop"));
+            for (int c = 0; c < choices; c++) {
+                event(out, chunk(model, c, "{}", "stop"));
+            }
         } else {
             String[] parts = {"Hello from the fake upstream,", " in several", " chunks."};
             for (int i = 0; i < parts.length; i++) {

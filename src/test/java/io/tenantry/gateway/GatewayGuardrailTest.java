@@ -250,15 +250,105 @@ class GatewayGuardrailTest extends GatewayServerTest {
 
         List<String> events = stream(chat("Twice.", "stream", true, "n", 2));
 
-        assertThat(content(events)).as("nothing of either choice leaves before both are judged").isEmpty();
-        assertThat(Api.JSON.readTree(events.get(events.size() - 1)).path("error").path("code").asString())
-                .isEqualTo("content_blocked");
+        assertCutWithContentFilter(events, "second");
 
         api.delete("/api/guardrails/rules/" + second).org(org).as(owner).send().expect(204);
         rule("type", "keyword", "keywords", List.of("from A"), "direction", "output", "action", "block");
         List<String> mixed = stream(chat("Twice.", "stream", true, "n", 2));
         assertThat(mixed).as("choices are not read as one text").last().isEqualTo("[DONE]");
         assertThat(content(mixed)).contains("Hello from").contains("A second");
+    }
+
+    /** The content a client puts together for choice {@code index} of a stream. */
+    static String contentOf(List<String> events, int index) {
+        StringBuilder text = new StringBuilder();
+        for (String event : events) {
+            if (!event.equals("[DONE]")) {
+                for (JsonNode choice : Api.JSON.readTree(event).path("choices")) {
+                    if (choice.path("index").asInt() == index) {
+                        text.append(choice.path("delta").path("content").asString(""));
+                    }
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * Each choice of a stream is held on its own, by what could still begin a match in it:
+     * the text of every choice leaves as it comes, not at the end (the window is some 37
+     * rounds of these chunks).
+     */
+    @Test
+    void everyChoiceOfAStreamLeavesAsItComes() throws Exception {
+        rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
+        rule("type", "pii", "direction", "output", "action", "redact");
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(
+                        chat("Count.", "stream", true, "n", 2)))).build();
+
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        int[] sentBeforeFirstText = {-1, -1};
+        List<String> events = new ArrayList<>();
+        for (String line : (Iterable<String>) answer.body()::iterator) {
+            if (!line.startsWith("data: ")) {
+                continue;
+            }
+            events.add(line.substring(6));
+            for (int choice = 0; choice < 2; choice++) {
+                if (sentBeforeFirstText[choice] < 0 && !contentOf(events, choice).isEmpty()) {
+                    sentBeforeFirstText[choice] = fake.slowChunksSent;
+                }
+            }
+        }
+
+        for (int sent : sentBeforeFirstText) {
+            assertThat(sent).as("rounds the upstream had sent when each choice's first text reached the client")
+                    .isBetween(1, 10);
+        }
+        assertThat(contentOf(events, 0)).startsWith("word0 word1 ").endsWith("word199 ").doesNotContain("c1");
+        assertThat(contentOf(events, 1)).startsWith("c1word0 c1word1 ").endsWith("c1word199 ");
+        assertThat(events).last().isEqualTo("[DONE]");
+    }
+
+    @Test
+    void aMatchInOneChoiceCutsTheStreamBeforeItLeavesAndAfterTheOtherChoicesTextLeft() {
+        rule("type", "keyword", "keywords", List.of("c1word150"), "direction", "output", "action", "block");
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+
+        List<String> events = stream(chat("Count.", "stream", true, "n", 2));
+
+        assertCutWithContentFilter(events, "c1word150");
+        assertThat(Api.JSON.readTree(events.get(events.size() - 2)).path("choices")).as("every choice ends")
+                .extracting(choice -> choice.path("index").asInt() + " " + choice.path("finish_reason").asString())
+                .containsExactly("0 content_filter", "1 content_filter");
+        assertThat(contentOf(events, 0)).as("the other choice, as far as it came").contains("word149 ")
+                .doesNotContain("word199 ");
+        assertThat(contentOf(events, 1)).endsWith("c1word149 ");
+        assertThat(fake.slowChunksSent).as("the upstream was stopped").isLessThan(200);
+        assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("block");
+    }
+
+    /** A redaction in one choice is made in that choice's chunks; the other choice is untouched. */
+    @Test
+    void aRedactionInOneChoiceOfAStreamIsMadeInPlace() {
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Mail bob@exa\"}}]"),
+                chunkOf("[{\"index\":1,\"delta\":{\"content\":\"Nothing here\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"mple.com now.\"},\"finish_reason\":\"stop\"}]"),
+                chunkOf("[{\"index\":1,\"delta\":{\"content\":\" at all.\"},\"finish_reason\":\"stop\"}]"));
+
+        List<String> events = stream(chat("Twice.", "stream", true, "n", 2));
+
+        assertThat(contentOf(events, 0)).isEqualTo("Mail [REDACTED:email] now.");
+        assertThat(contentOf(events, 1)).isEqualTo("Nothing here at all.");
+        assertThat(events).last().isEqualTo("[DONE]");
+        assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("redact");
     }
 
     /** A chunk of the scripted stream: {@code choices} as given. */
@@ -574,7 +664,11 @@ class GatewayGuardrailTest extends GatewayServerTest {
 
         List<String> events = stream(chat("Twice.", "stream", true, "n", 2));
 
-        assertCutWithContentFilter(events, "abcdefghi");
+        String streamed = content(events);
+        assertThat(streamed).as("both choices as far as the limit went out as they came").contains("abcdefghi ");
+        assertThat(streamed.length()).as("characters sent, both choices").isLessThanOrEqualTo(400);
+        assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"content_filter\"");
+        assertThat(events).doesNotContain("[DONE]");
         assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("block");
     }
 

@@ -26,11 +26,31 @@ class StreamRelayTest {
                         + "\"delta\":{\"role\":\"assistant\",\"reasoning\":\"think \",\"thinking\":\"more \"}}]}",
                 "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"plain\"},\"finish_reason\":null}]}",
                 "not json at all");
-        assertThat(events).extracting(StreamRelay.Event::text).as("a line break where one text gives way to another")
-                .containsExactly("think \nmore ", "\nplain", "\nnot json at all");
+        assertThat(events).extracting(StreamRelay.Event::text).as("a line break where one text of a choice gives way "
+                + "to another").containsExactly("think \nmore ", "\nplain", "not json at all");
+        assertThat(relay.text().toString()).as("and in the answer's text, wherever one gives way to another")
+                .isEqualTo("think \nmore \nplain\nnot json at all");
         assertThat(events.get(0).contentChunk()).as("not plain content: cannot be rewritten").isNull();
         assertThat(relay.texts()).containsOnlyKeys("choice 0 reasoning", "choice 0 thinking", "choice 0 content",
                 "opaque");
+    }
+
+    /** Choices are read apart: a move from one choice to another puts no line break in either's text. */
+    @Test
+    void interleavedChoicesCarryNoLineBreakBetweenThem() {
+        StreamRelay relay = new StreamRelay(false);
+        List<StreamRelay.Event> events = read(relay,
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}",
+                "{\"choices\":[{\"index\":1,\"delta\":{\"content\":\"Other\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" there\"}}]}",
+                "{\"choices\":[{\"index\":1,\"delta\":{\"reasoning\":\"why\"}}]}");
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("Hello", "Other", " there", "\nwhy");
+        assertThat(events).extracting(StreamRelay.Event::choice).containsExactly(0, 1, 0, 1);
+        assertThat(relay.texts()).containsOnlyKeys("choice 0 content", "choice 1 content", "choice 1 reasoning");
+        assertThat(relay.texts().keySet()).extracting(StreamRelay::choiceOf).containsExactly(0, 1, 1);
+        assertThat(List.of("chunk", "opaque", "choice x", "choice -2 content")).extracting(StreamRelay::choiceOf)
+                .as("texts of no choice, and an index no choice has").containsExactly(-1, -1, -1, -2);
+        assertThat(relay.characters()).isEqualTo("HelloOther therewhy".length());
     }
 
     /**
