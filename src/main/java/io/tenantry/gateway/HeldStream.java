@@ -31,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  * there the rest of the answer is held and each text judged whole at the end, where a
  * redaction blocks. A max_tokens rule counts the whole answer so far, all choices together
  * (four characters a token until the upstream's count comes at the end), so an answer that
- * grows past it is stopped there.
+ * grows past it is stopped there; a choice's finish waits for the end, so that an answer
+ * the upstream's own count puts past it ends with content_filter and not with both reasons.
  * Text released is not judged again chunk by chunk, so the cost stays linear.
  */
 final class HeldStream {
@@ -90,7 +91,7 @@ final class HeldStream {
         }
         List<StreamRelay.Event> out = new ArrayList<>();
         for (Lane lane : lanes.values()) {
-            lane.release(lane.keep, out);
+            lane.release(lane.keep, false, out);
         }
         return out;
     }
@@ -136,7 +137,7 @@ final class HeldStream {
         }
         List<StreamRelay.Event> out = new ArrayList<>();
         for (Lane lane : lanes.values()) {
-            lane.release(0, out);
+            lane.release(0, true, out);
         }
         return out;
     }
@@ -236,6 +237,7 @@ final class HeldStream {
         /** The held chunks that carried text, replaced by one that carries the redacted text, where the first was. */
         private void rewrite(String redacted) throws Blocked {
             ObjectNode first = null;
+            boolean finishes = false;
             List<StreamRelay.Event> kept = new ArrayList<>();
             for (StreamRelay.Event event : held) {
                 if (event.text().isEmpty()) {
@@ -246,6 +248,7 @@ final class HeldStream {
                     screen.unplaceable("output");
                     throw new Blocked("block");
                 }
+                finishes |= event.finishes();
                 if (first == null) {
                     first = event.contentChunk().deepCopy();
                     kept.add(null);
@@ -260,15 +263,21 @@ final class HeldStream {
             held.clear();
             for (StreamRelay.Event event : kept) {
                 held.add(event != null ? event : new StreamRelay.Event(StreamRelay.frame(replacement), redacted,
-                        replacement, choice));
+                        replacement, choice, finishes));
             }
             heldText.setLength(0);
             heldText.append(redacted);
         }
 
-        /** Releases chunks from the front into {@code out} while at least {@code keep} characters stay held after them. */
-        void release(int keep, List<StreamRelay.Event> out) {
-            while (!held.isEmpty() && heldText.length() - held.peekFirst().text().length() >= keep) {
+        /**
+         * Releases chunks from the front into {@code out} while at least {@code keep} characters
+         * stay held after them. Before the stream {@code ended}, a chunk that finishes the choice
+         * stays held: the end's judgement, with the upstream's count of tokens, may still stop
+         * the answer, which must then not have finished with another reason.
+         */
+        void release(int keep, boolean ended, List<StreamRelay.Event> out) {
+            while (!held.isEmpty() && heldText.length() - held.peekFirst().text().length() >= keep
+                    && (ended || !held.peekFirst().finishes())) {
                 StreamRelay.Event event = held.pollFirst();
                 heldText.delete(0, event.text().length());
                 delivered.append(event.text());

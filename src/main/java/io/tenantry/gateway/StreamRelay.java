@@ -26,9 +26,10 @@ final class StreamRelay {
      * An event for the client: its bytes, the text it carries (content, reasoning, refusals,
      * tool and function calls, audio transcripts; empty for none), where that text is one
      * choice's plain content alone the chunk itself (which guardrails may rewrite, else
-     * null), and the index of its one choice (-1 for none or several).
+     * null), the index of its one choice (-1 for none or several), and whether it finishes a
+     * choice (carries a finish_reason).
      */
-    record Event(byte[] bytes, String text, ObjectNode contentChunk, int choice) {
+    record Event(byte[] bytes, String text, ObjectNode contentChunk, int choice, boolean finishes) {
     }
     /** A single event larger than this is not an upstream we understand. */
     private static final int MAX_LINE = 8 * 1024 * 1024;
@@ -108,15 +109,19 @@ final class StreamRelay {
         String content = choices == 1 ? object.path("choices").get(0).path("delta").path("content").asString("")
                 : "";
         boolean plainContent = choices == 1 && !content.isEmpty() && carried.toString().equals(content);
+        boolean finishes = false;
+        for (JsonNode choice : object.path("choices")) {
+            finishes |= choice.path("finish_reason").isString();
+        }
         ObjectNode contentChunk = plainContent && !carried.isEmpty() ? object : null;
         if (hasUsage && !clientWantsUsage) {
             if (object.path("choices").isEmpty()) {
                 return null;
             }
             object.remove("usage");
-            return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex);
+            return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex, finishes);
         }
-        return new Event(frame(data), carried.toString(), contentChunk, choiceIndex);
+        return new Event(frame(data), carried.toString(), contentChunk, choiceIndex, finishes);
     }
 
     /**
@@ -156,7 +161,7 @@ final class StreamRelay {
     private Event opaque(String data) {
         StringBuilder carried = new StringBuilder();
         appendText("opaque", data, carried);
-        return new Event(frame(data), carried.toString(), null, -1);
+        return new Event(frame(data), carried.toString(), null, -1, false);
     }
 
     /**

@@ -529,6 +529,33 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .satisfies(i -> assertThat(i.path("direction").asString()).isEqualTo("output"));
     }
 
+    /**
+     * A choice's finish waits for the end of the stream, the one judgement made with the
+     * upstream's own count: an answer whose text looked within a max_tokens rule but whose
+     * count is past it ends with content_filter, not with stop and then content_filter.
+     */
+    @Test
+    void aStreamPastAMaxTokensRuleByTheUpstreamsCountNeverFinishesWithStop() {
+        rule("type", "max_tokens", "maxTokens", 10, "direction", "output", "action", "block");
+        fake.completionTokens = 11;
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Short answer.\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]"));
+
+        List<String> events = stream(chat("Briefly.", "stream", true));
+
+        assertThat(content(events)).as("its text, within the rule by its length, left as it came")
+                .isEqualTo("Short answer.");
+        assertThat(events).noneMatch(event -> event.contains("\"finish_reason\":\"stop\""));
+        assertThat(events.get(events.size() - 2)).contains("\"finish_reason\":\"content_filter\"");
+        assertThat(Api.JSON.readTree(events.get(events.size() - 1)).path("error").path("code").asString())
+                .isEqualTo("content_blocked");
+
+        fake.completionTokens = 10;
+        List<String> within = stream(chat("Briefly.", "stream", true));
+        assertThat(within).as("at the limit, the finish goes out as the upstream sent it")
+                .anyMatch(event -> event.contains("\"finish_reason\":\"stop\"")).last().isEqualTo("[DONE]");
+    }
+
     /** 200 words of about seven characters, some 350 tokens at four characters a token. */
     @Test
     void aStreamGrowingPastAMaxTokensRuleIsCutThereNotWhenItEnds() {
