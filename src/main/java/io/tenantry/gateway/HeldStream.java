@@ -19,7 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
  * held text with each new chunk of it, and what could still begin a match of an enforced
  * rule once more text comes (a keyword's first letters, the last run of a card's digits and
  * spaces; for a rule that cannot tell, or once the choice streams more than one text,
- * everything) stays held, at most the last {@code window} characters of that choice: so a
+ * everything) stays held, at most the last {@code window} characters of that choice (a chunk
+ * of plain content is split to keep to that; a chunk of another kind leaves whole): so a
  * match no longer than the window is judged before any of it leaves. Once the upstream
  * ends, each text of the answer (each choice's, each tool call's) is judged whole, so a
  * longer match, or one across interleaved tool calls, still stops the stream (without
@@ -271,18 +272,53 @@ final class HeldStream {
 
         /**
          * Releases chunks from the front into {@code out} while at least {@code keep} characters
-         * stay held after them. Before the stream {@code ended}, a chunk that finishes the choice
+         * stay held after them, and of the first that cannot leave whole, what can. Before the stream {@code ended}, a chunk that finishes the choice
          * stays held: the end's judgement, with the upstream's count of tokens, may still stop
          * the answer, which must then not have finished with another reason.
          */
         void release(int keep, boolean ended, List<StreamRelay.Event> out) {
-            while (!held.isEmpty() && heldText.length() - held.peekFirst().text().length() >= keep
-                    && (ended || !held.peekFirst().finishes())) {
-                StreamRelay.Event event = held.pollFirst();
-                heldText.delete(0, event.text().length());
-                delivered.append(event.text());
-                out.add(event);
+            while (!held.isEmpty() && (ended || !held.peekFirst().finishes())) {
+                StreamRelay.Event front = held.peekFirst();
+                if (heldText.length() - front.text().length() < keep) {
+                    splitFront(heldText.length() - keep, out);
+                    return;
+                }
+                held.pollFirst();
+                heldText.delete(0, front.text().length());
+                delivered.append(front.text());
+                out.add(front);
             }
+        }
+
+        /**
+         * Releases the first {@code leaving} characters of the front chunk, when it is plain
+         * content (whose text is its content alone): a chunk longer than what must stay held
+         * would otherwise hold all of it until the next, past the window. The rest stays held
+         * as a chunk of its own, with the finish reason, if any.
+         */
+        private void splitFront(int leaving, List<StreamRelay.Event> out) {
+            StreamRelay.Event front = held.peekFirst();
+            if (leaving > 0 && Character.isHighSurrogate(front.text().charAt(leaving - 1))) {
+                leaving--;
+            }
+            if (leaving <= 0 || front.contentChunk() == null || front.contentChunk().has("usage")) {
+                return;
+            }
+            String text = front.text();
+            ObjectNode first = front.contentChunk().deepCopy();
+            ObjectNode firstChoice = (ObjectNode) first.path("choices").get(0);
+            ((ObjectNode) firstChoice.path("delta")).put("content", text.substring(0, leaving));
+            if (firstChoice.has("finish_reason")) {
+                firstChoice.putNull("finish_reason");
+            }
+            ObjectNode rest = front.contentChunk().deepCopy();
+            ((ObjectNode) rest.path("choices").get(0).path("delta")).put("content", text.substring(leaving));
+            held.pollFirst();
+            held.addFirst(new StreamRelay.Event(StreamRelay.frame(rest), text.substring(leaving), rest, choice,
+                    front.finishes()));
+            heldText.delete(0, leaving);
+            delivered.append(text, 0, leaving);
+            out.add(new StreamRelay.Event(StreamRelay.frame(first), text.substring(0, leaving), first, choice, false));
         }
     }
 }

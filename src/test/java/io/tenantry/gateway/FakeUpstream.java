@@ -83,6 +83,8 @@ public final class FakeUpstream implements AutoCloseable {
     volatile String wholeMessage;
     /** The pause between scripted chunks, so that the gateway reads them one at a time. */
     volatile long streamGapMillis;
+    /** How many scripted chunks went out so far. */
+    volatile int scriptedChunksSent;
 
     public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -109,6 +111,7 @@ public final class FakeUpstream implements AutoCloseable {
         wholeAnswer = null;
         wholeMessage = null;
         streamGapMillis = 0;
+        scriptedChunksSent = 0;
     }
 
     /** How many calls reached the upstream. */
@@ -194,6 +197,7 @@ public final class FakeUpstream implements AutoCloseable {
         if (scripted != null) {
             for (String data : scripted) {
                 event(out, data);
+                scriptedChunksSent++;
                 sleep(streamGapMillis);
             }
         } else if (tools) {

@@ -188,6 +188,50 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(events).last().isEqualTo("[DONE]");
     }
 
+    /**
+     * A chunk longer than what must stay held is not held whole: its text leaves up to where a
+     * match could begin, and the rest waits for the next chunk.
+     */
+    @Test
+    void aLongChunkLeavesUpToWhereAMatchCouldBegin() throws Exception {
+        rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
+        String opening = "tick ".repeat(200) + "la";
+        fake.streamGapMillis = 1500;
+        fake.streamChunks = contentChunks(opening, "ter.");
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(
+                        chat("Tick.", "stream", true)))).build();
+
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        String firstText = null;
+        int sentBeforeFirstText = -1;
+        List<String> events = new ArrayList<>();
+        for (String line : (Iterable<String>) answer.body()::iterator) {
+            if (!line.startsWith("data: ")) {
+                continue;
+            }
+            events.add(line.substring(6));
+            if (firstText == null && !content(events).isEmpty()) {
+                firstText = content(events);
+                sentBeforeFirstText = fake.scriptedChunksSent;
+            }
+        }
+
+        assertThat(sentBeforeFirstText).as("chunks the upstream had sent when text first reached the client")
+                .isEqualTo(1);
+        assertThat(firstText).as("all of the first chunk but what could begin the keyword")
+                .isEqualTo("tick ".repeat(200));
+        assertThat(content(events)).isEqualTo(opening + "ter.");
+        assertThat(events).last().isEqualTo("[DONE]");
+
+        fake.streamGapMillis = 0;
+        fake.streamChunks = contentChunks("tick ".repeat(100) + "launch co", "des now.");
+        assertCutWithContentFilter(stream(chat("Tick.", "stream", true)), "la");
+    }
+
     /** Matches cut into small chunks: each is held from its first character until it can be judged whole. */
     @Test
     void aMatchCutIntoManyChunksIsHeldFromItsFirstCharacter() {
@@ -204,8 +248,8 @@ class GatewayGuardrailTest extends GatewayServerTest {
         fake.streamChunks = contentChunks("Write to ", "bo", "b@exa", "mple.com about the la", "unch co", "des.");
         List<String> events = stream(chat("Mail.", "stream", true));
         assertCutWithContentFilter(events, "la");
-        assertThat(content(events)).as("what came before the match, if its chunk was read apart from the rest")
-                .isIn("Write to ", "");
+        assertThat(content(events)).as("what came before the match, as far as the chunks were read apart from it")
+                .isIn("Write to [REDACTED:email] about the ", "Write to ", "");
     }
 
     /**
@@ -256,7 +300,8 @@ class GatewayGuardrailTest extends GatewayServerTest {
         rule("type", "keyword", "keywords", List.of("from A"), "direction", "output", "action", "block");
         List<String> mixed = stream(chat("Twice.", "stream", true, "n", 2));
         assertThat(mixed).as("choices are not read as one text").last().isEqualTo("[DONE]");
-        assertThat(content(mixed)).contains("Hello from").contains("A second");
+        assertThat(contentOf(mixed, 0)).isEqualTo("Hello from the fake upstream.");
+        assertThat(contentOf(mixed, 1)).isEqualTo("A second answer.");
     }
 
     /** The content a client puts together for choice {@code index} of a stream. */
