@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import io.tenantry.guardrail.CallScreen;
 import io.tenantry.guardrail.Verdict;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -116,8 +117,8 @@ final class HeldStream {
             // A match that stands whole in no text judged as the stream went (cut by another
             // text's chunks, as parallel tool calls' arguments interleave) cannot be redacted in place.
             Lane lane = heldWhole ? null : lanes.get(StreamRelay.choiceOf(text.getKey()));
-            boolean unplaceable = decision.equals("redact") && (lane == null
-                    || !screen.redactedParts("output", whole).stream().allMatch(part -> lane.streamed.indexOf(part) >= 0));
+            boolean unplaceable = decision.equals("redact") && (lane == null || !screen.redactedParts("output", whole)
+                    .stream().allMatch(part -> lane.streamed.indexOf(part) >= 0));
             if (unplaceable) {
                 screen.unplaceable("output");
             }
@@ -239,6 +240,7 @@ final class HeldStream {
         private void rewrite(String redacted) throws Blocked {
             ObjectNode first = null;
             boolean finishes = false;
+            JsonNode finishReason = null;
             List<StreamRelay.Event> kept = new ArrayList<>();
             for (StreamRelay.Event event : held) {
                 if (event.text().isEmpty()) {
@@ -249,7 +251,10 @@ final class HeldStream {
                     screen.unplaceable("output");
                     throw new Blocked("block");
                 }
-                finishes |= event.finishes();
+                if (event.finishes()) {
+                    finishes = true;
+                    finishReason = event.contentChunk().path("choices").get(0).get("finish_reason");
+                }
                 if (first == null) {
                     first = event.contentChunk().deepCopy();
                     kept.add(null);
@@ -259,8 +264,12 @@ final class HeldStream {
                 return;
             }
             ObjectNode replacement = first;
-            // A content chunk carries one choice: this one.
-            ((ObjectNode) replacement.path("choices").get(0).path("delta")).put("content", redacted);
+            // A content chunk carries one choice: this one. It finishes the choice if one it replaces did.
+            ObjectNode replacementChoice = (ObjectNode) replacement.path("choices").get(0);
+            ((ObjectNode) replacementChoice.path("delta")).put("content", redacted);
+            if (finishReason != null) {
+                replacementChoice.set("finish_reason", finishReason.deepCopy());
+            }
             held.clear();
             for (StreamRelay.Event event : kept) {
                 held.add(event != null ? event : new StreamRelay.Event(StreamRelay.frame(replacement), redacted,

@@ -392,6 +392,8 @@ class GatewayGuardrailTest extends GatewayServerTest {
 
         assertThat(contentOf(events, 0)).isEqualTo("Mail [REDACTED:email] now.");
         assertThat(contentOf(events, 1)).isEqualTo("Nothing here at all.");
+        assertThat(events).as("the chunk that replaced the finishing one finishes its choice too")
+                .filteredOn(event -> event.contains("\"finish_reason\":\"stop\"")).hasSize(2);
         assertThat(events).last().isEqualTo("[DONE]");
         assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("redact");
     }
