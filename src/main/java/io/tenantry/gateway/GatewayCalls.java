@@ -429,7 +429,7 @@ class GatewayCalls {
             call.httpStatus = 400;
             call.errorCode = CONTENT_BLOCKED;
             finishStream(call, relay, held, request);
-            writeQuietly(out, StreamRelay.contentFilter(call.id, call.model, held.choices()));
+            writeQuietly(out, relay.contentFilter(call.id, call.model));
             writeQuietly(out, StreamRelay.errorEvent(blockedMessage("answer", blocked), "invalid_request_error",
                     CONTENT_BLOCKED));
         } else if (ending == null) {

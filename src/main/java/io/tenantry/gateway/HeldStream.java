@@ -2,7 +2,6 @@ package io.tenantry.gateway;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -142,11 +141,6 @@ final class HeldStream {
             lane.release(0, true, out);
         }
         return out;
-    }
-
-    /** The indexes of the answer's choices so far, in order. */
-    Collection<Integer> choices() {
-        return lanes.keySet();
     }
 
     /** What the client was sent, after redactions: each choice's text, a line break between two. */

@@ -7,7 +7,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.node.IntNode;
 import tools.jackson.databind.node.MissingNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,6 +36,9 @@ final class StreamRelay {
     }
     /** A single event larger than this is not an upstream we understand. */
     private static final int MAX_LINE = 8 * 1024 * 1024;
+    /** The gateway's reading of JSON, but for repeated fields: tells JSON that repeats one from what is not JSON. */
+    private static final ObjectReader LENIENT = CallBody.JSON.reader()
+            .without(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private final boolean clientWantsUsage;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -45,6 +51,8 @@ final class StreamRelay {
     /** The characters (code points) of every text so far: what a max_tokens rule estimates an answer's tokens by. */
     private long characters;
     private JsonNode usage = MissingNode.getInstance();
+    /** The index of every choice seen, as the upstream wrote it, in order. */
+    private final Map<String, JsonNode> choiceIndexes = new java.util.LinkedHashMap<>();
     private boolean finished;
     private boolean done;
     private boolean upstreamFailed;
@@ -60,7 +68,9 @@ final class StreamRelay {
             if (done) {
                 break;
             }
-            if (b != '\n') {
+            // A line ends at LF, CR or CRLF (server-sent events allow all three, and clients
+            // honour a lone CR): an event the gateway did not see apart would pass unjudged.
+            if (b != '\n' && b != '\r') {
                 if (line.size() >= MAX_LINE) {
                     throw new IllegalStateException("an upstream event is larger than " + MAX_LINE + " bytes");
                 }
@@ -76,8 +86,7 @@ final class StreamRelay {
         return events;
     }
 
-    private Event event(String raw) {
-        String text = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+    private Event event(String text) {
         if (!text.startsWith("data:")) {
             // Blank separators, comments, event names and ids: the gateway writes its own framing.
             return null;
@@ -91,6 +100,11 @@ final class StreamRelay {
         try {
             chunk = CallBody.JSON.readTree(data);
         } catch (Exception notJson) {
+            if (isJsonWithRepeatedFields(data)) {
+                // Which of a repeated field's values counts is the reader's choice: the gateway
+                // would judge one and its client might read the other.
+                throw new IllegalStateException("an upstream event repeats a field");
+            }
             return opaque(data);
         }
         if (!(chunk instanceof ObjectNode object)) {
@@ -124,6 +138,15 @@ final class StreamRelay {
         return new Event(frame(data), carried.toString(), contentChunk, choiceIndex, finishes);
     }
 
+    private static boolean isJsonWithRepeatedFields(String data) {
+        try {
+            LENIENT.readTree(data);
+            return true;
+        } catch (Exception notJson) {
+            return false;
+        }
+    }
+
     /**
      * A whole (not streamed) answer, read as a stream of that one chunk: its texts, their
      * characters and a local count of its tokens are then what the same answer streamed gives.
@@ -142,6 +165,8 @@ final class StreamRelay {
         StringBuilder carried = new StringBuilder();
         int i = 0;
         for (JsonNode choice : object.path("choices")) {
+            JsonNode index = choice.has("index") ? choice.get("index") : IntNode.valueOf(i);
+            choiceIndexes.putIfAbsent(index.toString(), index);
             String key = "choice " + choice.path("index").asInt(i++);
             collect(choice, key, carried);
             if (choice.path("finish_reason").isString()) {
@@ -182,9 +207,7 @@ final class StreamRelay {
                         collect(call, key + " tool " + call.path("index").asInt(j++), carried);
                     }
                 } else if (!CallTexts.NOT_TEXT.contains(field.getKey())) {
-                    collect(field.getValue(), key.contains(" tool ") || field.getKey().equals("delta")
-                            || field.getKey().equals("message") || field.getKey().equals("function")
-                            ? key : key + " " + field.getKey(), carried);
+                    collect(field.getValue(), textKey(key, field.getKey()), carried);
                 }
             }
         } else if (node.isArray()) {
@@ -192,6 +215,19 @@ final class StreamRelay {
                 collect(item, key, carried);
             }
         }
+    }
+
+    /**
+     * The text a field of the part {@code key} belongs to: a choice's delta or message, a
+     * function and a tool call's arguments are their part's own text; a tool call's name is a
+     * text of its own (glued to the arguments, in either order, it would hide a match at
+     * their edge); any other field is one of its own.
+     */
+    private static String textKey(String key, String field) {
+        if (key.contains(" tool ")) {
+            return field.equals("name") ? key + " name" : key;
+        }
+        return field.equals("delta") || field.equals("message") || field.equals("function") ? key : key + " " + field;
     }
 
     /**
@@ -289,12 +325,14 @@ final class StreamRelay {
 
     /**
      * The chunk that ends a stream stopped by the guardrails, as OpenAI ends one its content
-     * filter stopped: each of {@code choices} finished with {@code content_filter}.
+     * filter stopped: each choice seen (as its index was written; the first when none was)
+     * finished with {@code content_filter}.
      */
-    static byte[] contentFilter(java.util.UUID callId, String model, Collection<Integer> choices) {
+    byte[] contentFilter(java.util.UUID callId, String model) {
         List<Map<String, Object>> finished = new ArrayList<>();
-        for (int choice : choices.isEmpty() ? List.of(0) : choices) {
-            finished.add(Map.of("index", choice, "delta", Map.of(), "finish_reason", "content_filter"));
+        Collection<JsonNode> indexes = choiceIndexes.isEmpty() ? List.of(IntNode.valueOf(0)) : choiceIndexes.values();
+        for (JsonNode index : indexes) {
+            finished.add(Map.of("index", index, "delta", Map.of(), "finish_reason", "content_filter"));
         }
         return frame(CallBody.JSON.writeValueAsString(Map.of("id", "chatcmpl-" + callId, "object",
                 "chat.completion.chunk", "created", java.time.Instant.now().getEpochSecond(), "model", model,

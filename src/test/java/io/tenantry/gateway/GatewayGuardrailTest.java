@@ -398,6 +398,38 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("redact");
     }
 
+    /**
+     * What a client reads apart is judged apart, and what it reads together is judged
+     * together: events whose lines end in a lone CR, a tool call's name and arguments (in
+     * either order), a chunk that repeats a field (refused: the client might read the value
+     * the gateway did not).
+     */
+    @Test
+    void aStreamIsJudgedAsItsClientReadsIt() {
+        rule("type", "keyword", "keywords", List.of("forbidden"), "direction", "output", "action", "block");
+        rule("type", "regex", "pattern", "SECRET-[0-9]{4}", "direction", "output", "action", "block");
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"the forb\"}}]") + "\r\rdata: "
+                + chunkOf("[{\"index\":0,\"delta\":{\"content\":\"idden fruit\"}}]"));
+        assertCutWithContentFilter(stream(chat("Fruit.", "stream", true)), "idden");
+
+        fake.streamChunks = List.of(toolCallOpening(0, "a", "get", "forbidden"));
+        assertCutWithContentFilter(stream(chat("Call.", "stream", true)), "forbidden");
+
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"type\":\"function\","
+                        + "\"function\":{\"arguments\":\"x SECRET-12\",\"name\":\"f\"}}]}}]"),
+                toolCallArguments(0, "34", "tool_calls"));
+        assertCutWithContentFilter(stream(chat("Call.", "stream", true)), "SECRET-12");
+
+        fake.streamChunks = List.of("{\"choices\":[{\"index\":5,\"index\":0,\"delta\":{\"content\":\"forb\"}}]}",
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"idden\"},\"finish_reason\":\"stop\"}]"));
+        List<String> repeated = stream(chat("Twice.", "stream", true));
+        assertThat(String.join("", repeated)).doesNotContain("forb");
+        assertThat(Api.JSON.readTree(repeated.get(repeated.size() - 1)).path("error").path("code").asString())
+                .isEqualTo("upstream_invalid");
+        assertThat(lastRequest().path("status").asString()).isEqualTo("cut");
+    }
+
     /** A chunk of the scripted stream: {@code choices} as given. */
     static String chunkOf(String choices) {
         return "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":"

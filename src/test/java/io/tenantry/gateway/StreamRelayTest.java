@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -33,6 +34,64 @@ class StreamRelayTest {
         assertThat(events.get(0).contentChunk()).as("not plain content: cannot be rewritten").isNull();
         assertThat(relay.texts()).containsOnlyKeys("choice 0 reasoning", "choice 0 thinking", "choice 0 content",
                 "opaque");
+    }
+
+    /** Server-sent events may end their lines with CR alone: each such event is read, and judged, apart. */
+    @Test
+    void aLoneCarriageReturnEndsALine() {
+        StreamRelay relay = new StreamRelay(false);
+        List<StreamRelay.Event> events = relay.accept(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"the forb\"}}]}"
+                + "\r\rdata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"idden\"}}]}\r\n\r\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" fruit\"}}]}\r").getBytes(
+                        StandardCharsets.UTF_8));
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("the forb", "idden", " fruit");
+        assertThat(relay.texts().get("choice 0 content").toString()).isEqualTo("the forbidden fruit");
+    }
+
+    /**
+     * JSON that repeats a field is refused, not passed on as data that is not JSON: which value
+     * counts is the reader's choice, so the client might read what the gateway did not judge.
+     */
+    @Test
+    void anEventThatRepeatsAFieldIsRefused() {
+        StreamRelay relay = new StreamRelay(false);
+        assertThatThrownBy(() -> read(relay,
+                "{\"choices\":[{\"index\":5,\"index\":0,\"delta\":{\"content\":\"forb\"}}]}"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("repeats a field");
+        assertThat(read(new StreamRelay(false), "{not json")).extracting(StreamRelay.Event::text)
+                .as("what is not JSON is still text, judged as it is").containsExactly("{not json");
+    }
+
+    /** A tool call's name is a text apart from its arguments, whichever comes first in the chunk. */
+    @Test
+    void aToolCallsNameIsNotGluedToItsArguments() {
+        StreamRelay relay = new StreamRelay(false);
+        read(relay, "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+                + "{\"arguments\":\"x SECRET-12\",\"name\":\"f\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+                        + "{\"name\":\"f\",\"arguments\":\"34\"}}]}}]}");
+        assertThat(relay.texts()).containsOnlyKeys("choice 0 tool 0", "choice 0 tool 0 name");
+        assertThat(relay.texts().get("choice 0 tool 0").toString()).isEqualTo("x SECRET-1234");
+    }
+
+    /** A stream stopped by the guardrails finishes every choice it saw, by the index the upstream wrote. */
+    @Test
+    void theContentFilterChunkFinishesEveryChoiceSeen() {
+        StreamRelay relay = new StreamRelay(false);
+        read(relay, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}},{\"index\":1,\"delta\":"
+                + "{\"content\":\"b\"}}]}", "{\"choices\":[{\"index\":\"odd\",\"delta\":{\"content\":\"c\"}}]}",
+                "{\"choices\":[{\"index\":1,\"delta\":{\"content\":\"d\"}}]}");
+        assertThat(finished(relay)).containsExactly("0 content_filter", "1 content_filter", "\"odd\" content_filter");
+        assertThat(finished(new StreamRelay(false))).as("none seen: the first").containsExactly("0 content_filter");
+    }
+
+    private static List<String> finished(StreamRelay relay) {
+        String event = new String(relay.contentFilter(java.util.UUID.randomUUID(), "m"), StandardCharsets.UTF_8);
+        List<String> choices = new java.util.ArrayList<>();
+        for (var choice : CallBody.JSON.readTree(event.substring("data: ".length())).path("choices")) {
+            choices.add(choice.get("index") + " " + choice.path("finish_reason").asString());
+        }
+        return choices;
     }
 
     /** Choices are read apart: a move from one choice to another puts no line break in either's text. */
