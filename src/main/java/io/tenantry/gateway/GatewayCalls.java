@@ -544,29 +544,35 @@ class GatewayCalls {
 
         /**
          * The upstream's usage when it gave some; otherwise (none, or all zero) the gateway's
-         * own count of what was sent and what came back, marked estimated.
+         * own count of what was sent and what came back, marked estimated. A count that is
+         * not one (negative, fractional, absurdly large, not a number) is counted by the
+         * gateway in its place, as is an answer's count of zero for an answer with text: what
+         * came back is never billed as nothing.
          */
         void count(JsonNode usage, ObjectNode request, CharSequence text) {
-            long prompt = tokens(usage.path("prompt_tokens"));
-            long completion = tokens(usage.path("completion_tokens"));
-            long cachedTokens = tokens(usage.path("prompt_tokens_details").path("cached_tokens"));
-            if (prompt + completion > 0) {
-                cached = Math.min(cachedTokens, prompt);
+            Long prompt = tokens(usage.path("prompt_tokens"));
+            Long completion = tokens(usage.path("completion_tokens"));
+            boolean none = (prompt == null || prompt == 0) && (completion == null || completion == 0);
+            boolean promptCounted = !none && prompt != null;
+            // Nothing came back (an embedding): no count of it is needed.
+            boolean completionCounted = !none && (text.isEmpty() || completion != null && completion > 0);
+            if (promptCounted) {
+                Long cachedTokens = tokens(usage.path("prompt_tokens_details").path("cached_tokens"));
+                cached = cachedTokens == null ? 0 : Math.min(cachedTokens, prompt);
                 input = prompt - cached;
-                output = completion;
-                estimated = false;
-                return;
+            } else {
+                input = CHAT.equals(endpoint) ? TokenEstimate.prompt(request)
+                        : TokenEstimate.embeddingInput(request.path("input"));
+                cached = 0;
             }
-            input = CHAT.equals(endpoint) ? TokenEstimate.prompt(request)
-                    : TokenEstimate.embeddingInput(request.path("input"));
-            cached = 0;
-            output = TokenEstimate.text(text);
-            estimated = true;
+            output = !completionCounted ? TokenEstimate.text(text) : completion == null ? 0 : completion;
+            estimated = !promptCounted || !completionCounted;
         }
 
-        private static long tokens(JsonNode count) {
+        /** A count of tokens the upstream gave; null where it gave none, or something that is not one. */
+        private static Long tokens(JsonNode count) {
             return count.isIntegralNumber() && count.canConvertToLong() && count.longValue() >= 0
-                    && count.longValue() <= 1_000_000_000_000L ? count.longValue() : 0;
+                    && count.longValue() <= 1_000_000_000_000L ? count.longValue() : null;
         }
 
         GatewayRequest record() {

@@ -85,6 +85,8 @@ public final class FakeUpstream implements AutoCloseable {
     volatile long streamGapMillis;
     /** How many scripted chunks went out so far. */
     volatile int scriptedChunksSent;
+    /** When set, the usage object every answer reports, as given (JSON). */
+    volatile String usageJson;
 
     public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -112,6 +114,7 @@ public final class FakeUpstream implements AutoCloseable {
         wholeMessage = null;
         streamGapMillis = 0;
         scriptedChunksSent = 0;
+        usageJson = null;
     }
 
     /** How many calls reached the upstream. */
@@ -256,7 +259,11 @@ public final class FakeUpstream implements AutoCloseable {
         sleep(30);
     }
 
-    private static String usage(Mode mode, int prompt, int completion) {
+    private String usage(Mode mode, int prompt, int completion) {
+        String given = usageJson;
+        if (given != null) {
+            return given;
+        }
         if (mode == Mode.ZERO_USAGE) {
             return "{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0}";
         }

@@ -233,6 +233,35 @@ class GatewayTest extends GatewayServerTest {
     }
 
     /**
+     * A count that is not one (too large, negative, fractional, a string) or a count of no
+     * output for an answer with text: the gateway counts the output itself, marked estimated,
+     * and takes the upstream's count of the prompt where that one is good.
+     */
+    @Test
+    void anAnswersOutputIsNeverBilledAsNothingForACountThatIsNotOne() throws Exception {
+        for (String completion : List.of("1e+30", "99999999999999999999999", "-5", "2.5", "\"5000\"", "0")) {
+            fake.usageJson = "{\"prompt_tokens\":11,\"completion_tokens\":" + completion + "}";
+            stream(key, chat(model, "stream", true));
+            complete(key, chat(model)).expect(200);
+            for (JsonNode call : requests(org).subList(0, 2)) {
+                assertThat(call.path("outputTokens").asLong()).as("output for completion_tokens " + completion)
+                        .isGreaterThan(5);
+                assertThat(call.path("inputTokens").asLong()).as("the upstream's good count of the prompt")
+                        .isEqualTo(11);
+                assertThat(call.path("estimated").asBoolean()).isTrue();
+                assertThat(((Number) usageEvent(call.path("id").asString()).get("output_tokens")).longValue())
+                        .isEqualTo(call.path("outputTokens").asLong());
+            }
+        }
+        fake.usageJson = "{\"prompt_tokens\":-1,\"completion_tokens\":9}";
+        complete(key, chat(model)).expect(200);
+        JsonNode call = requests(org).get(0);
+        assertThat(call.path("outputTokens").asLong()).isEqualTo(9);
+        assertThat(call.path("inputTokens").asLong()).as("a prompt counted by the gateway").isGreaterThan(5);
+        assertThat(call.path("estimated").asBoolean()).isTrue();
+    }
+
+    /**
      * Log probabilities repeat the answer's tokens with their alternatives: counted as text,
      * a stream that asked for them would be billed about three times its answer when the
      * provider reports no usage.
