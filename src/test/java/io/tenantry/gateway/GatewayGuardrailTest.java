@@ -162,27 +162,14 @@ class GatewayGuardrailTest extends GatewayServerTest {
         rule("type", "pii", "direction", "output", "action", "redact");
         rule("type", "regex", "pattern", "ACCT-[0-9]{8}", "direction", "output", "action", "redact");
         fake.then(FakeUpstream.Mode.SLOW_STREAM);
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(
-                        chat("Count.", "stream", true)))).build();
-
-        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
-                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
-        int sentBeforeFirstText = -1;
-        List<String> events = new ArrayList<>();
-        for (String line : (Iterable<String>) answer.body()::iterator) {
-            if (!line.startsWith("data: ")) {
-                continue;
+        int[] sentBeforeFirstText = {-1};
+        List<String> events = streamLive(chat("Count.", "stream", true), sofar -> {
+            if (sentBeforeFirstText[0] < 0 && !content(sofar).isEmpty()) {
+                sentBeforeFirstText[0] = fake.slowChunksSent;
             }
-            events.add(line.substring(6));
-            if (sentBeforeFirstText < 0 && !content(events).isEmpty()) {
-                sentBeforeFirstText = fake.slowChunksSent;
-            }
-        }
+        });
 
-        assertThat(sentBeforeFirstText).as("chunks the upstream had sent when the first text reached the client")
+        assertThat(sentBeforeFirstText[0]).as("chunks the upstream had sent when the first text reached the client")
                 .isBetween(1, 10);
         assertThat(content(events)).startsWith("word0 word1 ").endsWith("word199 ");
         assertThat(events).last().isEqualTo("[DONE]");
@@ -198,31 +185,18 @@ class GatewayGuardrailTest extends GatewayServerTest {
         String opening = "tick ".repeat(200) + "la";
         fake.streamGapMillis = 1500;
         fake.streamChunks = contentChunks(opening, "ter.");
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(
-                        chat("Tick.", "stream", true)))).build();
-
-        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
-                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
-        String firstText = null;
-        int sentBeforeFirstText = -1;
-        List<String> events = new ArrayList<>();
-        for (String line : (Iterable<String>) answer.body()::iterator) {
-            if (!line.startsWith("data: ")) {
-                continue;
+        String[] firstText = {null};
+        int[] sentBeforeFirstText = {-1};
+        List<String> events = streamLive(chat("Tick.", "stream", true), sofar -> {
+            if (firstText[0] == null && !content(sofar).isEmpty()) {
+                firstText[0] = content(sofar);
+                sentBeforeFirstText[0] = fake.scriptedChunksSent;
             }
-            events.add(line.substring(6));
-            if (firstText == null && !content(events).isEmpty()) {
-                firstText = content(events);
-                sentBeforeFirstText = fake.scriptedChunksSent;
-            }
-        }
+        });
 
-        assertThat(sentBeforeFirstText).as("chunks the upstream had sent when text first reached the client")
+        assertThat(sentBeforeFirstText[0]).as("chunks the upstream had sent when text first reached the client")
                 .isEqualTo(1);
-        assertThat(firstText).as("all of the first chunk but what could begin the keyword")
+        assertThat(firstText[0]).as("all of the first chunk but what could begin the keyword")
                 .isEqualTo("tick ".repeat(200));
         assertThat(content(events)).isEqualTo(opening + "ter.");
         assertThat(events).last().isEqualTo("[DONE]");
@@ -267,6 +241,28 @@ class GatewayGuardrailTest extends GatewayServerTest {
         rule("type", "regex", "pattern", "\\Bfoo", "direction", "output", "action", "block");
         fake.streamChunks = contentChunks("x", "foo bar");
         assertCutWithContentFilter(stream(chat("Foo.", "stream", true)), "foo");
+    }
+
+    /**
+     * Streams {@code body}, reading each event as it arrives and telling {@code onEvent} the
+     * events so far: what the client had at a moment of the upstream's stream.
+     */
+    List<String> streamLive(Map<String, Object> body, java.util.function.Consumer<List<String>> onEvent)
+            throws Exception {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(body))).build();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        List<String> events = new ArrayList<>();
+        for (String line : (Iterable<String>) answer.body()::iterator) {
+            if (line.startsWith("data: ")) {
+                events.add(line.substring(6));
+                onEvent.accept(events);
+            }
+        }
+        return events;
     }
 
     static List<String> contentChunks(String... texts) {
@@ -329,27 +325,14 @@ class GatewayGuardrailTest extends GatewayServerTest {
         rule("type", "keyword", "keywords", List.of("launch codes"), "direction", "output", "action", "block");
         rule("type", "pii", "direction", "output", "action", "redact");
         fake.then(FakeUpstream.Mode.SLOW_STREAM);
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                "http://127.0.0.1:" + port + "/agent/v1/chat/completions")).header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(
-                        chat("Count.", "stream", true, "n", 2)))).build();
-
-        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
-                .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
         int[] sentBeforeFirstText = {-1, -1};
-        List<String> events = new ArrayList<>();
-        for (String line : (Iterable<String>) answer.body()::iterator) {
-            if (!line.startsWith("data: ")) {
-                continue;
-            }
-            events.add(line.substring(6));
+        List<String> events = streamLive(chat("Count.", "stream", true, "n", 2), sofar -> {
             for (int choice = 0; choice < 2; choice++) {
-                if (sentBeforeFirstText[choice] < 0 && !contentOf(events, choice).isEmpty()) {
+                if (sentBeforeFirstText[choice] < 0 && !contentOf(sofar, choice).isEmpty()) {
                     sentBeforeFirstText[choice] = fake.slowChunksSent;
                 }
             }
-        }
+        });
 
         for (int sent : sentBeforeFirstText) {
             assertThat(sent).as("rounds the upstream had sent when each choice's first text reached the client")
