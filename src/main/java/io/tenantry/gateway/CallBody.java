@@ -18,7 +18,8 @@ final class CallBody {
     static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final long MAX_TOKENS = 100_000_000L;
+    /** The most tokens a call may ask for as its output limit, and so the most a count of one's tokens can be. */
+    static final long MAX_TOKENS = 100_000_000L;
     private static final int MAX_CHOICES = 128;
 
     private CallBody() {

@@ -462,10 +462,10 @@ class GatewayCalls {
         out.flush();
     }
 
+    /** The upstream's count of the answer's tokens, when it is one (as metering takes it) and not zero. */
     private static Long completionTokens(JsonNode usage) {
-        JsonNode completion = usage.path("completion_tokens");
-        return completion.isIntegralNumber() && completion.canConvertToLong() && completion.longValue() > 0
-                ? completion.longValue() : null;
+        Long completion = Call.tokens(usage.path("completion_tokens"));
+        return completion != null && completion > 0 ? completion : null;
     }
 
     private static String blockedMessage(String what, String decision) {
@@ -545,7 +545,7 @@ class GatewayCalls {
         /**
          * The upstream's usage when it gave some; otherwise (none, or all zero) the gateway's
          * own count of what was sent and what came back, marked estimated. A count that is
-         * not one (negative, fractional, absurdly large, not a number) is counted by the
+         * not one (negative, fractional, above any output limit, not a number) is counted by the
          * gateway in its place, as is an answer's count of zero for an answer with text: what
          * came back is never billed as nothing.
          */
@@ -569,10 +569,13 @@ class GatewayCalls {
             estimated = !promptCounted || !completionCounted;
         }
 
-        /** A count of tokens the upstream gave; null where it gave none, or something that is not one. */
-        private static Long tokens(JsonNode count) {
+        /**
+         * A count of tokens the upstream gave; null where it gave none, or something that is not
+         * one: not a whole number, negative, or more than any call may ask for.
+         */
+        static Long tokens(JsonNode count) {
             return count.isIntegralNumber() && count.canConvertToLong() && count.longValue() >= 0
-                    && count.longValue() <= 1_000_000_000_000L ? count.longValue() : null;
+                    && count.longValue() <= CallBody.MAX_TOKENS ? count.longValue() : null;
         }
 
         GatewayRequest record() {

@@ -166,7 +166,9 @@ final class StreamRelay {
         int i = 0;
         for (JsonNode choice : object.path("choices")) {
             JsonNode index = choice.has("index") ? choice.get("index") : IntNode.valueOf(i);
-            choiceIndexes.putIfAbsent(index.toString(), index);
+            // One entry per choice a client tells apart: 0 and 0.0 are one number.
+            choiceIndexes.putIfAbsent(index.isNumber() ? index.decimalValue().stripTrailingZeros().toPlainString()
+                    : index.toString(), index);
             String key = "choice " + choice.path("index").asInt(i++);
             collect(choice, key, carried);
             if (choice.path("finish_reason").isString()) {
