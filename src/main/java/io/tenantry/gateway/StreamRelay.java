@@ -166,8 +166,9 @@ final class StreamRelay {
         int i = 0;
         for (JsonNode choice : object.path("choices")) {
             JsonNode index = choice.has("index") ? choice.get("index") : IntNode.valueOf(i);
-            // One entry per choice a client tells apart: 0 and 0.0 are one number.
-            choiceIndexes.putIfAbsent(index.isNumber() ? index.decimalValue().stripTrailingZeros().toPlainString()
+            // One entry per choice a client tells apart: 0 and 0.0 are one number. Not written out
+            // plain: 1e999999999 would be a billion digits.
+            choiceIndexes.putIfAbsent(index.isNumber() ? index.decimalValue().stripTrailingZeros().toString()
                     : index.toString(), index);
             String key = "choice " + choice.path("index").asInt(i++);
             collect(choice, key, carried);

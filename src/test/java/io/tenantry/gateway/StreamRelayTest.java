@@ -80,8 +80,10 @@ class StreamRelayTest {
         StreamRelay relay = new StreamRelay(false);
         read(relay, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}},{\"index\":1,\"delta\":"
                 + "{\"content\":\"b\"}}]}", "{\"choices\":[{\"index\":\"odd\",\"delta\":{\"content\":\"c\"}}]}",
-                "{\"choices\":[{\"index\":1.0,\"delta\":{\"content\":\"d\"}}]}");
-        assertThat(finished(relay)).containsExactly("0 content_filter", "1 content_filter", "\"odd\" content_filter");
+                "{\"choices\":[{\"index\":1.0,\"delta\":{\"content\":\"d\"}}]}",
+                "{\"choices\":[{\"index\":1e999999999,\"delta\":{\"content\":\"e\"}}]}");
+        assertThat(finished(relay)).containsExactly("0 content_filter", "1 content_filter", "\"odd\" content_filter",
+                "1E+999999999 content_filter");
         assertThat(finished(new StreamRelay(false))).as("none seen: the first").containsExactly("0 content_filter");
     }
 
