@@ -27,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  * taking back what left). A block (or pause) ends the stream before the held text goes
  * out; a redaction rewrites a lane's held text, which goes out as one chunk in place of the
  * chunks that carried it (only where those carried plain content; otherwise it cannot be
- * placed and blocks). A chunk whose text belongs to no one choice (several choices in one
- * chunk, text outside the choices, data that is not JSON) cannot be judged by lane: from
+ * placed and blocks). A chunk whose text belongs to no one choice (text outside the choices,
+ * several choices in one chunk that the relay could not send apart, data that is not JSON)
+ * cannot be judged by lane: from
  * there the rest of the answer is held and each text judged whole at the end, where a
  * redaction blocks. A max_tokens rule counts the whole answer so far, all choices together
  * (four characters a token until the upstream's count comes at the end), so an answer that

@@ -77,24 +77,23 @@ final class StreamRelay {
                 line.write(b);
                 continue;
             }
-            Event event = event(line.toString(StandardCharsets.UTF_8));
+            String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
-            if (event != null) {
-                events.add(event);
-            }
+            events(text, events);
         }
         return events;
     }
 
-    private Event event(String text) {
+    /** Adds the client's events for one line of the upstream's stream to {@code events}. */
+    private void events(String text, List<Event> events) {
         if (!text.startsWith("data:")) {
             // Blank separators, comments, event names and ids: the gateway writes its own framing.
-            return null;
+            return;
         }
         String data = text.substring(5).trim();
         if (data.equals("[DONE]")) {
             done = true;
-            return null;
+            return;
         }
         JsonNode chunk;
         try {
@@ -105,17 +104,65 @@ final class StreamRelay {
                 // would judge one and its client might read the other.
                 throw new IllegalStateException("an upstream event repeats a field");
             }
-            return opaque(data);
+            events.add(opaque(data));
+            return;
         }
         if (!(chunk instanceof ObjectNode object)) {
-            return opaque(data);
+            events.add(opaque(data));
+            return;
         }
         if (object.has("error")) {
             // The upstream's own words may quote its key: the gateway ends the stream with its own error.
             upstreamFailed = true;
             done = true;
-            return null;
+            return;
         }
+        List<ObjectNode> apart = apart(object);
+        for (ObjectNode one : apart.isEmpty() ? List.of(object) : apart) {
+            Event event = chunkEvent(one, apart.isEmpty() ? data : null);
+            if (event != null) {
+                events.add(event);
+            }
+        }
+    }
+
+    /**
+     * Several choices in one chunk, each with its index, and no text outside them: a chunk
+     * per choice, in their order (the usage, if any, with the last), so that each choice is
+     * held and judged on its own as when they come apart (clients put choices together by
+     * index, whichever chunk brings them). Empty for any other chunk.
+     */
+    private static List<ObjectNode> apart(ObjectNode object) {
+        JsonNode choices = object.path("choices");
+        if (!choices.isArray() || choices.size() < 2) {
+            return List.of();
+        }
+        for (JsonNode choice : choices) {
+            if (!choice.path("index").isIntegralNumber() || !choice.path("index").canConvertToInt()) {
+                return List.of();
+            }
+        }
+        for (var field : object.properties()) {
+            boolean textFree = CallTexts.NOT_TEXT.contains(field.getKey())
+                    || field.getValue().isValueNode() && !field.getValue().isString();
+            if (!field.getKey().equals("choices") && !field.getKey().equals("usage") && !textFree) {
+                return List.of();
+            }
+        }
+        List<ObjectNode> apart = new ArrayList<>();
+        for (int i = 0; i < choices.size(); i++) {
+            ObjectNode one = object.deepCopy();
+            if (i < choices.size() - 1) {
+                one.remove("usage");
+            }
+            one.set("choices", CallBody.JSON.createArrayNode().add(choices.get(i).deepCopy()));
+            apart.add(one);
+        }
+        return apart;
+    }
+
+    /** The event for a chunk as read ({@code data}: its text as the upstream wrote it; null: to be written anew). */
+    private Event chunkEvent(ObjectNode object, String data) {
         boolean hasUsage = object.path("usage").isObject();
         StringBuilder carried = read(object);
         int choices = object.path("choices").size();
@@ -135,7 +182,8 @@ final class StreamRelay {
             object.remove("usage");
             return new Event(frame(object.toString()), carried.toString(), contentChunk, choiceIndex, finishes);
         }
-        return new Event(frame(data), carried.toString(), contentChunk, choiceIndex, finishes);
+        return new Event(frame(data != null ? data : object.toString()), carried.toString(), contentChunk,
+                choiceIndex, finishes);
     }
 
     private static boolean isJsonWithRepeatedFields(String data) {

@@ -377,6 +377,18 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(contentOf(events, 1)).isEqualTo("Nothing here at all.");
         assertThat(events).as("the chunk that replaced the finishing one finishes its choice too")
                 .filteredOn(event -> event.contains("\"finish_reason\":\"stop\"")).hasSize(2);
+
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Mail bob@exa\"}},{\"index\":1,\"delta\":"
+                        + "{\"content\":\"Nothing here\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"mple.com now.\"},\"finish_reason\":\"length\"},"
+                        + "{\"index\":1,\"delta\":{\"content\":\" at all.\"},\"finish_reason\":\"stop\"}]"));
+        List<String> together = stream(chat("Twice.", "stream", true, "n", 2));
+        assertThat(contentOf(together, 0)).as("choices that came in one chunk, redacted as when they come apart")
+                .isEqualTo("Mail [REDACTED:email] now.");
+        assertThat(contentOf(together, 1)).isEqualTo("Nothing here at all.");
+        assertThat(together).anyMatch(event -> event.contains("\"finish_reason\":\"length\""))
+                .anyMatch(event -> event.contains("\"finish_reason\":\"stop\"")).last().isEqualTo("[DONE]");
         assertThat(events).last().isEqualTo("[DONE]");
         assertThat(lastRequest().path("outputDecision").asString()).isEqualTo("redact");
     }

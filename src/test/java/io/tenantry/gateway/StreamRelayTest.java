@@ -36,6 +36,30 @@ class StreamRelayTest {
                 "opaque");
     }
 
+    /**
+     * A chunk of several choices, each with its index and no text outside them, goes out as a
+     * chunk per choice, so that each is held and judged on its own; the usage with the last.
+     */
+    @Test
+    void aChunkOfSeveralChoicesGoesOutAsAChunkPerChoice() {
+        StreamRelay relay = new StreamRelay(true);
+        List<StreamRelay.Event> events = read(relay, "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\"a\"}},{\"index\":1,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}");
+        assertThat(events).extracting(StreamRelay.Event::choice).containsExactly(0, 1);
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("a", "b");
+        assertThat(events).extracting(StreamRelay.Event::finishes).containsExactly(false, true);
+        assertThat(events).allSatisfy(e -> assertThat(e.contentChunk()).as("plain content, rewritable").isNotNull());
+        assertThat(new String(events.get(0).bytes(), StandardCharsets.UTF_8)).doesNotContain("usage")
+                .contains("\"id\":\"c\"");
+        assertThat(new String(events.get(1).bytes(), StandardCharsets.UTF_8)).contains("\"usage\"");
+        assertThat(relay.usage().path("completion_tokens").asInt()).isEqualTo(2);
+
+        assertThat(read(new StreamRelay(true), "{\"choices\":[{\"delta\":{\"content\":\"a\"}},{\"index\":1,"
+                + "\"delta\":{\"content\":\"b\"}}]}")).as("a choice without its index: kept together")
+                .extracting(StreamRelay.Event::choice).containsExactly(-1);
+    }
+
     /** Server-sent events may end their lines with CR alone: each such event is read, and judged, apart. */
     @Test
     void aLoneCarriageReturnEndsALine() {
