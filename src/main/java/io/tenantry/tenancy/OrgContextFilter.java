@@ -68,18 +68,18 @@ public class OrgContextFilter extends OncePerRequestFilter {
      * for a body too large.
      */
     private static boolean partHeadersTooLong(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause.getMessage() != null && cause.getMessage().startsWith("Header section has more than")) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, cause -> cause.getMessage() != null
+                && cause.getMessage().startsWith("Header section has more than"));
     }
 
     /** Whether the container refused a multipart body for its size (its exceptions, by name: they are its own). */
     private static boolean tooLarge(Throwable failure) {
+        return anyCause(failure, cause -> cause.getClass().getSimpleName().endsWith("SizeLimitExceededException"));
+    }
+
+    private static boolean anyCause(Throwable failure, java.util.function.Predicate<Throwable> test) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause.getClass().getSimpleName().endsWith("SizeLimitExceededException")) {
+            if (test.test(cause)) {
                 return true;
             }
         }
@@ -122,18 +122,14 @@ public class OrgContextFilter extends OncePerRequestFilter {
         }
         UUID fromHeader;
         UUID fromParameter;
+        String parsing = HEADER;
         try {
             fromHeader = parse(header);
-        } catch (IllegalArgumentException e) {
-            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a "
-                    + "valid id.", HEADER);
-            return Optional.empty();
-        }
-        try {
+            parsing = PARAMETER;
             fromParameter = parse(parameter);
         } catch (IllegalArgumentException e) {
             Problems.write(request, response, HttpStatus.BAD_REQUEST, "The org context (X-Org-Id or orgId) is not a "
-                    + "valid id.", PARAMETER);
+                    + "valid id.", parsing);
             return Optional.empty();
         }
         if (fromHeader != null && fromParameter != null && !fromHeader.equals(fromParameter)) {
