@@ -61,10 +61,12 @@ class KnownQueryParameters implements HandlerInterceptor {
             String name = decoded(equals < 0 ? pair : pair.substring(0, equals));
             Boolean many = parameters.get(name);
             if (many == null) {
-                throw ApiException.badRequest(Fields.shownName(name), "The query parameter '" + Fields.shownName(name) + "' is not one "
-                        + "this endpoint takes" + (parameters.isEmpty() ? ": it takes none."
-                                : parameters.size() == 1 ? " (it takes only " + parameters.keySet().iterator().next()
-                                        + ")." : ": it takes " + String.join(", ", parameters.keySet()) + "."));
+                String shown = Fields.shownName(name);
+                String takes = parameters.isEmpty() ? ": it takes none."
+                        : parameters.size() == 1 ? " (it takes only " + parameters.keySet().iterator().next() + ")."
+                        : ": it takes " + String.join(", ", parameters.keySet()) + ".";
+                throw ApiException.badRequest(shown, "The query parameter '" + shown + "' is not one this endpoint "
+                        + "takes" + takes);
             }
             if (!seen.add(name) && !many) {
                 throw ApiException.badRequest(name, "The query parameter '" + name + "' is given more than once: "
