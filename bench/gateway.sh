@@ -31,8 +31,8 @@ UPSTREAM=$!
 (cd bench/gateway && exec node node_modules/@portkey-ai/gateway/build/start-server.js --port=$PORTKEY_PORT) \
   > "$OUT/portkey.log" 2>&1 &
 PORTKEY=$!
-# A stream is a thread on the servlet side: enough of them for the 1,000-stream row.
-export SERVER_TOMCAT_THREADS_MAX=${TOMCAT_THREADS:-1100}
+# A stream holds a gateway call's place (and its thread) for its whole length: room for the 1,000-stream row.
+export TENANTRY_GATEWAY_MAX_CALLS=${GATEWAY_MAX_CALLS:-1100}
 bench_start_server
 trap 'kill $SERVER $UPSTREAM $PORTKEY 2>/dev/null || true' EXIT
 bench_login

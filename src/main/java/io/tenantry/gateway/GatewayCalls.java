@@ -58,11 +58,13 @@ class GatewayCalls {
     private final RateLimits rates;
     private final CallGuard guard;
     private final ScopedTransactions transactions;
+    private final GatewayCapacity capacity;
     private final int guardrailWindow;
 
     GatewayCalls(CallPlans plans, Upstream upstream,
             ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
-            ScopedTransactions transactions, @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow) {
+            ScopedTransactions transactions, GatewayCapacity capacity,
+            @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow) {
         this.plans = plans;
         this.upstream = upstream;
         this.keys = keys;
@@ -72,6 +74,7 @@ class GatewayCalls {
         this.guard = guard;
         this.guardrailWindow = guardrailWindow;
         this.transactions = transactions;
+        this.capacity = capacity;
     }
 
     /** The models this agent's org may ask for, each with its route's creation time. */
@@ -83,7 +86,7 @@ class GatewayCalls {
     void call(AgentPrincipal agent, String endpoint, byte[] bytes, HttpServletResponse response, String requestId)
             throws IOException {
         Call call = new Call(agent, endpoint, requestId);
-        try {
+        try (GatewayCapacity.Slot place = capacity.take()) {
             refuseIfNotOperating(agent);
             ObjectNode body = CallBody.read(bytes);
             call.model = CallBody.model(body);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -87,6 +88,9 @@ public final class FakeUpstream implements AutoCloseable {
     volatile int scriptedChunksSent;
     /** When set, the usage object every answer reports, as given (JSON). */
     volatile String usageJson;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The most calls the upstream was answering at one time since the last reset. */
+    final AtomicInteger mostAtOnce = new AtomicInteger();
 
     public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -115,6 +119,7 @@ public final class FakeUpstream implements AutoCloseable {
         streamGapMillis = 0;
         scriptedChunksSent = 0;
         usageJson = null;
+        mostAtOnce.set(0);
     }
 
     /** How many calls reached the upstream. */
@@ -138,6 +143,7 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         try (exchange) {
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
@@ -170,6 +176,8 @@ public final class FakeUpstream implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // The gateway went away mid-answer: what the slow stream tests look for.
             slowStreamClosedEarly = true;
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
