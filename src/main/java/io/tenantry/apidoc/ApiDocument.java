@@ -99,7 +99,10 @@ class ApiDocument {
                                 in their own, and naming another answers 403.
 
                                 **Errors** are RFC 9457 problem details (`application/problem+json`) with \
-                                the offending `field` where there is one and the `requestId` to quote. \
+                                the offending `field` where there is one and the `requestId` to quote; the \
+                                gateway's OpenAI-compatible routes (chat completions, embeddings, models) \
+                                answer OpenAI's error object instead, so that OpenAI's SDKs raise their \
+                                usual errors. \
                                 Unknown body fields are refused, never ignored.
 
                                 **Lists** answer `{items, nextCursor}`: pass `nextCursor` back as `cursor` \
@@ -142,7 +145,35 @@ class ApiDocument {
                                 .required(false).schema(new StringSchema())
                                 .description("The `nextCursor` of the previous page; omit it for the first."))
                         .addSchemas("Problem", problemSchema())
-                        .responses(problemResponses()));
+                        .addSchemas(OPENAI_ERROR, openAiErrorSchema())
+                        .responses(responses()));
+    }
+
+    private static Map<String, ApiResponse> responses() {
+        Map<String, ApiResponse> responses = problemResponses();
+        responses.putAll(OpenAiErrorResponses.all());
+        return responses;
+    }
+
+    static final String OPENAI_ERROR = "OpenAiError";
+
+    /** The error object of OpenAI's API, which the gateway's routes answer so that SDKs raise their typed errors. */
+    private static Schema<?> openAiErrorSchema() {
+        return new ObjectSchema()
+                .description("OpenAI's error object: the gateway's routes answer errors as OpenAI's API does.")
+                .addProperty("error", new ObjectSchema()
+                        .addProperty("message", new StringSchema().example("The model 'gpt-5' does not exist or "
+                                + "this agent's organization may not use it."))
+                        .addProperty("type", new StringSchema().example("invalid_request_error")
+                                .description("invalid_request_error, authentication_error, permission_error, "
+                                        + "insufficient_quota, rate_limit_error or api_error."))
+                        .addProperty("code", new StringSchema().nullable(true).example("model_not_found")
+                                .description("What went wrong, for programs: content_blocked, budget_exceeded, "
+                                        + "rate_limit_exceeded, server_overloaded, upstream_timeout and others."))
+                        .addProperty("param", new StringSchema().nullable(true)
+                                .description("The request parameter at fault, where there is one."))
+                        .required(List.of("message", "type")))
+                .required(List.of("error"));
     }
 
     private static Schema<?> problemSchema() {

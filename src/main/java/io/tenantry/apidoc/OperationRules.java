@@ -15,6 +15,7 @@ import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.tenantry.api.Problems;
 import io.tenantry.identity.ApiPages;
 import io.tenantry.tenancy.OrgCallContext;
 
@@ -75,6 +76,18 @@ final class OperationRules {
         return operation;
     }
 
+    /** The gateway's routes answer OpenAI's error object, with the statuses its calls can end in. */
+    private static void openAiErrors(String path, boolean call, ApiResponses responses) {
+        List<String> errors = new ArrayList<>(call ? OpenAiErrorResponses.CALL : OpenAiErrorResponses.MODELS);
+        if (!call && path.contains("{")) {
+            errors.add("404");
+        }
+        for (String status : errors) {
+            responses.addApiResponse(status, new ApiResponse().$ref("#/components/responses/"
+                    + OpenAiErrorResponses.name(status)));
+        }
+    }
+
     private static Parameter reference(String name) {
         return new Parameter().$ref("#/components/parameters/" + name);
     }
@@ -104,6 +117,11 @@ final class OperationRules {
             operation.setSecurity(List.of(token, cookie));
         }
         ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
+        if (Problems.openAiShaped(path)) {
+            openAiErrors(path, write, responses);
+            operation.setResponses(responses);
+            return;
+        }
         Set<String> errors = new java.util.TreeSet<>();
         boolean body = operation.getRequestBody() != null;
         // Any request can be malformed (an address or header the server cannot read), whatever it asks.

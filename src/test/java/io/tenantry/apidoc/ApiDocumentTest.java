@@ -108,6 +108,46 @@ class ApiDocumentTest extends ServerTest {
         assertThat(assign.path("description").asString()).contains("`agents` page");
     }
 
+    /**
+     * The gateway's routes answer OpenAI's error object, so an SDK raises its typed errors:
+     * the document says so, with the statuses a call can end in, and a real refusal has the
+     * shape it describes.
+     */
+    @Test
+    void theGatewaysErrorsAreOpenAisErrorObjectWithTheStatusesACallCanEndIn() {
+        JsonNode document = document();
+        JsonNode paths = document.path("paths");
+        JsonNode chat = paths.path("/agent/v1/chat/completions").path("post").path("responses");
+        assertThat(chat.properties()).extracting(Map.Entry::getKey)
+                .containsExactlyInAnyOrder("200", "400", "401", "402", "403", "404", "413", "429", "502", "503", "504");
+        assertThat(chat.path("402").path("$ref").asString()).isEqualTo("#/components/responses/OpenAi402");
+        assertThat(paths.path("/agent/v1/embeddings").path("post").path("responses").properties())
+                .extracting(Map.Entry::getKey).contains("402", "429", "503").doesNotContain("409");
+        assertThat(paths.path("/agent/v1/models").path("get").path("responses").properties())
+                .extracting(Map.Entry::getKey).containsExactlyInAnyOrder("200", "400", "401", "403");
+        assertThat(paths.path("/agent/v1/models/{model}").path("get").path("responses").path("404").path("$ref")
+                .asString()).isEqualTo("#/components/responses/OpenAi404");
+        JsonNode tooMany = document.path("components").path("responses").path("OpenAi429");
+        assertThat(tooMany.path("content").path("application/json").path("schema").path("$ref").asString())
+                .isEqualTo("#/components/schemas/OpenAiError");
+        assertThat(tooMany.path("headers").has("Retry-After")).isTrue();
+        assertThat(document.path("components").path("responses").path("OpenAi503").path("headers").has("Retry-After"))
+                .isTrue();
+        assertThat(paths.path("/agent/v1/usage").path("post").path("responses").path("400").path("$ref").asString())
+                .as("the rest of the agent API answers problem details").isEqualTo("#/components/responses/BadRequest");
+
+        JsonNode schema = document.path("components").path("schemas").path("OpenAiError");
+        assertThat(schema.path("required").toString()).isEqualTo("[\"error\"]");
+        assertThat(schema.path("properties").path("error").path("required").toString())
+                .isEqualTo("[\"message\",\"type\"]");
+        String agentKey = platform.issueKey(platform.createAgent(platform.createOrg("Document org"), "Document agent"));
+        JsonNode refused = api.get("/agent/v1/models/no-such-model").as(agentKey).send().expect(404).json();
+        assertThat(refused.properties()).extracting(Map.Entry::getKey).containsExactly("error");
+        assertThat(refused.path("error").path("message").isString()).isTrue();
+        assertThat(refused.path("error").path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(refused.path("error").path("code").asString()).isEqualTo("model_not_found");
+    }
+
     @Test
     void requestBodiesStateWhatIsRequiredAndTheLimits() {
         JsonNode schemas = document().path("components").path("schemas");
