@@ -43,7 +43,7 @@ class GatewayCapacity implements WebServerFactoryCustomizer<TomcatServletWebServ
     /** A place for one call, released when the call ends; refused when every place is taken. */
     Slot take() {
         if (!slots.tryAcquire()) {
-            throw new GatewayError(503, "server_error", "server_overloaded", "This gateway is serving its most calls "
+            throw new GatewayError(503, "api_error", "server_overloaded", "This gateway is serving its most calls "
                     + "at once (" + maxCalls + "); send the call again in a moment.", Duration.ofSeconds(1));
         }
         return slots::release;

@@ -59,7 +59,7 @@ class GatewayCapacityTest extends GatewayServerTest {
 
         Api.Response refused = complete().expect(503);
         JsonNode error = refused.json().path("error");
-        assertThat(error.path("type").asString()).isEqualTo("server_error");
+        assertThat(error.path("type").asString()).isEqualTo("api_error");
         assertThat(error.path("code").asString()).isEqualTo("server_overloaded");
         assertThat(error.path("message").asString()).contains("most calls at once (2)");
         assertThat(refused.header("Retry-After")).isEqualTo("1");
