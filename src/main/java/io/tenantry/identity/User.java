@@ -18,6 +18,20 @@ public record User(@Always UUID id, @Always String email, @Always String name, @
         return new Audited(email, name, role, clientOrgId, Page.store(pages));
     }
 
+    /**
+     * As the log of {@code org} shows it: a binding to another organization is withheld, and
+     * {@code otherOrg} says there is one, so that no org's log names another.
+     */
+    Object auditStateIn(UUID org) {
+        if (clientOrgId == null || clientOrgId.equals(org)) {
+            return auditState();
+        }
+        return new BoundElsewhere(email, name, role, true, Page.store(pages));
+    }
+
     record Audited(String email, String name, Role role, UUID clientOrgId, String pages) {
+    }
+
+    record BoundElsewhere(String email, String name, Role role, boolean otherOrg, String pages) {
     }
 }

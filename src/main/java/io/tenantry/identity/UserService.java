@@ -125,10 +125,12 @@ public class UserService {
         });
     }
 
-    /** Sets pages and binding together. Binding to an org of which nothing is known answers 404. */
+    private static final String PERMISSIONS_CHANGED = "user.permissions_changed";
+
     /**
      * Sets role (unless null), pages and binding in one change, as the dashboard's
-     * permission editor saves them: all of it or, when one part is refused, none.
+     * permission editor saves them: all of it or, when one part is refused, none. Binding to
+     * an org of which nothing is known answers 404.
      */
     public User setPermissions(OrgCallContext context, UUID id, String roleName, List<String> pageNames,
             UUID clientOrgId) {
@@ -147,8 +149,21 @@ public class UserService {
             User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
                     before.createdAt(), context.at());
             users.update(reach, after);
-            Login.auditAccount(audit, inReach, after, "user.permissions_changed", before.auditState(),
-                    after.auditState());
+            UUID from = before.clientOrgId();
+            UUID to = after.clientOrgId();
+            if (from != null && !from.equals(to)) {
+                // The org the user leaves sees it leave, the org it joins sees it come, each log
+                // naming only its own org, as an agent's move does.
+                audit.record(inReach, from, PERMISSIONS_CHANGED, "user", id, before.auditState(),
+                        after.auditStateIn(from));
+                if (to != null) {
+                    audit.record(inReach, to, PERMISSIONS_CHANGED, "user", id, before.auditStateIn(to),
+                            after.auditState());
+                }
+            } else {
+                Login.auditAccount(audit, inReach, after, PERMISSIONS_CHANGED, before.auditState(),
+                        after.auditState());
+            }
             return after;
         });
     }

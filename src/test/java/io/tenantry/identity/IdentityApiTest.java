@@ -275,6 +275,52 @@ class IdentityApiTest extends ServerTest {
                 .contains(id);
     }
 
+    /**
+     * A user moved from one organization to another is on both logs, each naming only its
+     * own organization: the one it left sees it leave, the one it joined sees it come.
+     */
+    @Test
+    void aUserMovedBetweenOrganizationsIsOnBothLogsAndNeitherNamesTheOther() {
+        String first = platform.createOrg("Left behind");
+        String second = platform.createOrg("Moved to");
+        String email = newEmail();
+        String id = createUser(owner, email, "user");
+        String firstReader = platform.createUser("user", first, List.of("audit"));
+        String secondReader = platform.createUser("user", second, List.of("audit"));
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user", "pages",
+                List.of("agents"), "clientOrgId", first)).send().expect(200);
+
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user", "pages",
+                List.of("agents", "audit"), "clientOrgId", second)).send().expect(200);
+
+        List<JsonNode> left = api.get("/api/audit?action=user.permissions_changed").as(firstReader).send().expect(200)
+                .items().stream().filter(e -> id.equals(e.path("targetId").asString())).toList();
+        List<JsonNode> joined = api.get("/api/audit?action=user.permissions_changed").as(secondReader).send()
+                .expect(200).items().stream().filter(e -> id.equals(e.path("targetId").asString())).toList();
+        assertThat(left).hasSize(2);
+        assertThat(left.get(0).path("before").path("clientOrgId").asString()).isEqualTo(first);
+        assertThat(left.get(0).path("after").path("otherOrg").asBoolean()).isTrue();
+        assertThat(left.get(0).path("after").has("clientOrgId")).isFalse();
+        assertThat(left.toString()).doesNotContain(second);
+        assertThat(joined).hasSize(1);
+        assertThat(joined.get(0).path("after").path("clientOrgId").asString()).isEqualTo(second);
+        assertThat(joined.get(0).path("before").path("otherOrg").asBoolean()).isTrue();
+        assertThat(joined.get(0).path("before").path("email").asString()).isEqualTo(email);
+        assertThat(joined.toString()).doesNotContain(first);
+
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("role", "user", "pages",
+                List.of("agents")))).send().expect(200);
+
+        List<JsonNode> unbound = api.get("/api/audit?action=user.permissions_changed").as(secondReader).send()
+                .expect(200).items().stream().filter(e -> id.equals(e.path("targetId").asString())).toList();
+        assertThat(unbound).hasSize(2);
+        JsonNode unboundAfter = unbound.get(0).path("after");
+        assertThat(unboundAfter.path("clientOrgId").isNull() || unboundAfter.path("clientOrgId").isMissingNode())
+                .as(unboundAfter.toString()).isTrue();
+        assertThat(unboundAfter.has("otherOrg")).isFalse();
+        assertThat(unbound.toString()).doesNotContain(first);
+    }
+
     @Test
     void aPasswordChangeEndsTheUsersSessions() {
         String email = newEmail();
