@@ -1,6 +1,7 @@
 package io.tenantry.api;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,8 @@ import org.springframework.web.servlet.HandlerInterceptor;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,8 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class BodyOnlyWhereTaken implements HandlerInterceptor {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final Map<HandlerMethod, Boolean> takesBody = new ConcurrentHashMap<>();
+    /** As strict as the bodies that are read (StrictJson): nothing after the value, no field twice. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** By handler method: whether it reads a body. */
+    private final Map<Method, Boolean> takesBody = new ConcurrentHashMap<>();
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
@@ -40,7 +47,7 @@ class BodyOnlyWhereTaken implements HandlerInterceptor {
         // The OpenAI-compatible routes read their bodies themselves.
         if (!(handler instanceof HandlerMethod method) || !carriesBody(request)
                 || Problems.openAiShaped(request.getRequestURI())
-                || takesBody.computeIfAbsent(method, BodyOnlyWhereTaken::readsBody)) {
+                || takesBody.computeIfAbsent(method.getMethod(), key -> readsBody(method))) {
             return true;
         }
         // RequestSizeLimit has bounded the body already.

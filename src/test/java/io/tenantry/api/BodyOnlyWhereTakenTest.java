@@ -97,6 +97,8 @@ class BodyOnlyWhereTakenTest extends ServerTest {
         HostileInputTest.refused(list, null);
         assertThat(list.text("detail")).isEqualTo("This request takes no body.");
         HostileInputTest.refused(api.post(keys).as(owner).raw("\"\"").send(), null);
+        HostileInputTest.refused(api.post(keys).as(owner).raw("{}   {\"x\":1}").send(), null);
+        HostileInputTest.refused(api.post(keys).as(owner).raw("null").send(), null);
     }
 
     @Test
