@@ -44,14 +44,11 @@ class BodyOnlyWhereTaken implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException {
-        // The OpenAI-compatible routes read their bodies themselves.
         if (!(handler instanceof HandlerMethod method) || !carriesBody(request)
-                || Problems.openAiShaped(request.getRequestURI())
                 || takesBody.computeIfAbsent(method.getMethod(), key -> readsBody(method))) {
             return true;
         }
-        // RequestSizeLimit has bounded the body already.
-        byte[] body = request.getInputStream().readAllBytes();
+        byte[] body = RequestBodies.readAll(request);
         if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return true;
         }
@@ -77,6 +74,9 @@ class BodyOnlyWhereTaken implements HandlerInterceptor {
     }
 
     private static boolean readsBody(HandlerMethod method) {
+        if (method.hasMethodAnnotation(ReadsItsBody.class)) {
+            return true;
+        }
         for (MethodParameter parameter : method.getMethodParameters()) {
             if (parameter.hasParameterAnnotation(RequestBody.class) || parameter.hasParameterAnnotation(RequestPart.class)
                     || parameter.hasParameterAnnotation(JsonObjectBody.class)

@@ -16,6 +16,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.api.ApiTags;
+import io.tenantry.api.ReadsItsBody;
+import io.tenantry.api.RequestBodies;
 import io.tenantry.api.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -68,18 +70,20 @@ class GatewayController {
                     + "the model's provider. Metered as usage of this agent; a paused agent or an inactive "
                     + "organization is refused before any upstream call.")
     @PostMapping("/agent/v1/chat/completions")
+    @ReadsItsBody
     void chat(@AuthenticationPrincipal AgentPrincipal agent, HttpServletRequest request,
             HttpServletResponse response) throws IOException {
-        calls.call(agent, GatewayCalls.CHAT, request.getInputStream().readAllBytes(), response,
+        calls.call(agent, GatewayCalls.CHAT, RequestBodies.readAll(request), response,
                 RequestIds.of(request));
     }
 
     @Operation(operationId = "createEmbedding", summary = "Embeddings (OpenAI-compatible)",
             description = "OpenAI's embeddings, passed through to the model's provider and metered.")
     @PostMapping("/agent/v1/embeddings")
+    @ReadsItsBody
     void embeddings(@AuthenticationPrincipal AgentPrincipal agent, HttpServletRequest request,
             HttpServletResponse response) throws IOException {
-        calls.call(agent, GatewayCalls.EMBEDDINGS, request.getInputStream().readAllBytes(), response,
+        calls.call(agent, GatewayCalls.EMBEDDINGS, RequestBodies.readAll(request), response,
                 RequestIds.of(request));
     }
 }

@@ -1,0 +1,20 @@
+package io.tenantry.api;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/** A request's whole body, read by hand (ReadsItsBody, BodyOnlyWhereTaken): one past the size limit is a 413. */
+public final class RequestBodies {
+
+    private RequestBodies() {
+    }
+
+    public static byte[] readAll(HttpServletRequest request) throws IOException {
+        try {
+            return request.getInputStream().readAllBytes();
+        } catch (RequestSizeLimit.BodyTooLarge tooLarge) {
+            throw ApiException.tooLarge(null, tooLarge.getMessage());
+        }
+    }
+}
