@@ -47,6 +47,9 @@ class GatewayCalls {
     private static final int MAX_LOGGED_CHARS = 64 * 1024;
 
     private static final List<String> OUTPUT_LIMITS = List.of("max_tokens", "max_completion_tokens");
+    /** How long a stream may go without a byte to its client before one of these is written. */
+    private static final long KEEP_ALIVE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** How long a finished stream's upstream may take to end its body, its connection then kept for the next call. */
     private static final java.time.Duration AFTER_DONE = java.time.Duration.ofMillis(500);
 
@@ -375,6 +378,7 @@ class GatewayCalls {
         String ending = null;
         String blocked = null;
         byte[] chunk = answer.firstBytes();
+        long lastWrite = System.nanoTime();
         try {
             while (true) {
                 if (chunk == null) {
@@ -388,8 +392,18 @@ class GatewayCalls {
                     ending = "upstream_invalid";
                     break;
                 }
-                send(call, out, held == null ? events
-                        : held.accept(events, relay.texts().keySet(), relay.characters()));
+                if (send(call, out, held == null ? events
+                        : held.accept(events, relay.texts().keySet(), relay.characters()))) {
+                    lastWrite = System.nanoTime();
+                } else if (System.nanoTime() - lastWrite >= KEEP_ALIVE_NANOS) {
+                    // The upstream is sending what the client gets none of (its own keep-alive
+                    // comments, text held for judging): a comment of ours, which SSE clients skip,
+                    // finds out whether the client is still there, so that a stream it left
+                    // neither runs on upstream nor keeps its place.
+                    out.write(KEEP_ALIVE);
+                    out.flush();
+                    lastWrite = System.nanoTime();
+                }
                 if (relay.upstreamFailed()) {
                     ending = "upstream_error";
                     break;
@@ -452,9 +466,10 @@ class GatewayCalls {
     }
 
     /** Writes events to the client; the first that carries text is the call's first token. */
-    private static void send(Call call, OutputStream out, List<StreamRelay.Event> events) throws IOException {
+    /** Whether anything was written. */
+    private static boolean send(Call call, OutputStream out, List<StreamRelay.Event> events) throws IOException {
         if (events.isEmpty()) {
-            return;
+            return false;
         }
         for (StreamRelay.Event event : events) {
             out.write(event.bytes());
@@ -463,6 +478,7 @@ class GatewayCalls {
             }
         }
         out.flush();
+        return true;
     }
 
     /** The upstream's count of the answer's tokens, when it is one (as metering takes it) and not zero. */

@@ -76,7 +76,10 @@ public final class FakeUpstream implements AutoCloseable {
     public volatile int completionTokens = 7;
     /** How long every answer waits before its headers, so that calls overlap. */
     public volatile long delayMillis;
-    /** When set, what a stream sends: each a chunk's JSON (or any data), before the usage chunk and [DONE]. */
+    /**
+     * When set, what a stream sends: each a chunk's JSON (or any data; one starting with ':' a
+     * comment line), before the usage chunk and [DONE].
+     */
     volatile List<String> streamChunks;
     /** When set, the content of a whole (not streamed) answer in place of {@link #TEXT}; JSON-safe text only. */
     volatile String wholeAnswer;
@@ -207,7 +210,13 @@ public final class FakeUpstream implements AutoCloseable {
         List<String> scripted = streamChunks;
         if (scripted != null) {
             for (String data : scripted) {
-                event(out, data);
+                if (data.startsWith(":")) {
+                    // A comment line, as upstreams send to keep a quiet connection open.
+                    out.write((data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } else {
+                    event(out, data);
+                }
                 scriptedChunksSent++;
                 sleep(streamGapMillis);
             }

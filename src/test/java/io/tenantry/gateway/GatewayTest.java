@@ -359,6 +359,51 @@ class GatewayTest extends GatewayServerTest {
         }
     }
 
+    /**
+     * An upstream that keeps a quiet stream open with comments sends bytes, so its idle
+     * timeout never runs out, and the client gets none of them: a stream the client left
+     * must still end, its upstream stopped and its place given back.
+     */
+    @Test
+    void aClientThatLeavesWhileTheUpstreamSendsOnlyCommentsCancelsTheUpstream() throws Exception {
+        List<String> chunks = new java.util.ArrayList<>();
+        chunks.add("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":"
+                + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null}]}");
+        for (int i = 0; i < 100; i++) {
+            chunks.add(": ping");
+        }
+        fake.streamChunks = chunks;
+        fake.streamGapMillis = 100;
+        byte[] body = Api.JSON.writeValueAsBytes(chat(model, "stream", true));
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line = in.readLine();
+            while (line != null && !line.contains("Hello")) {
+                line = in.readLine();
+            }
+            assertThat(line).as("the first text reached the client").isNotNull();
+        }
+        JsonNode logged = null;
+        for (int i = 0; i < 100 && logged == null; i++) {
+            List<JsonNode> log = requests(org);
+            logged = log.isEmpty() ? null : log.get(0);
+            if (logged == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(logged).as("the abandoned call is logged before the upstream's 10 s of comments end").isNotNull();
+        assertThat(logged.path("status").asString()).isEqualTo("cancelled");
+        assertThat(logged.path("errorCode").asString()).isEqualTo("client_closed");
+        assertThat(fake.scriptedChunksSent).as("the upstream stopped when the client left").isLessThan(80);
+    }
+
     @Test
     void aClientThatLeavesMidStreamCancelsTheUpstreamAndIsBilledForWhatWasGenerated() throws Exception {
         fake.then(FakeUpstream.Mode.SLOW_STREAM);
