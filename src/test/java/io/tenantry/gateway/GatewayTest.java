@@ -364,6 +364,30 @@ class GatewayTest extends GatewayServerTest {
      * timeout never runs out, and the client gets none of them: a stream the client left
      * must still end, its upstream stopped and its place given back.
      */
+    /** Asks for a streamed chat on {@code socket}, a connection of the test's own that it may close at any point. */
+    BufferedReader streamOn(Socket socket) throws java.io.IOException {
+        byte[] body = Api.JSON.writeValueAsBytes(chat(model, "stream", true));
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** The org's newest request log line, waited for up to 10 s (a call is logged once it ends); null if none. */
+    JsonNode newestLoggedCall() throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            List<JsonNode> log = requests(org);
+            if (!log.isEmpty()) {
+                return log.get(0);
+            }
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
     @Test
     void aClientThatLeavesWhileTheUpstreamSendsOnlyCommentsCancelsTheUpstream() throws Exception {
         List<String> chunks = new java.util.ArrayList<>();
@@ -374,30 +398,15 @@ class GatewayTest extends GatewayServerTest {
         }
         fake.streamChunks = chunks;
         fake.streamGapMillis = 100;
-        byte[] body = Api.JSON.writeValueAsBytes(chat(model, "stream", true));
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader in = streamOn(socket);
             String line = in.readLine();
             while (line != null && !line.contains("Hello")) {
                 line = in.readLine();
             }
             assertThat(line).as("the first text reached the client").isNotNull();
         }
-        JsonNode logged = null;
-        for (int i = 0; i < 100 && logged == null; i++) {
-            List<JsonNode> log = requests(org);
-            logged = log.isEmpty() ? null : log.get(0);
-            if (logged == null) {
-                Thread.sleep(100);
-            }
-        }
+        JsonNode logged = newestLoggedCall();
         assertThat(logged).as("the abandoned call is logged before the upstream's 10 s of comments end").isNotNull();
         assertThat(logged.path("status").asString()).isEqualTo("cancelled");
         assertThat(logged.path("errorCode").asString()).isEqualTo("client_closed");
@@ -407,16 +416,8 @@ class GatewayTest extends GatewayServerTest {
     @Test
     void aClientThatLeavesMidStreamCancelsTheUpstreamAndIsBilledForWhatWasGenerated() throws Exception {
         fake.then(FakeUpstream.Mode.SLOW_STREAM);
-        byte[] body = Api.JSON.writeValueAsBytes(chat(model, "stream", true));
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader in = streamOn(socket);
             int words = 0;
             for (String line = in.readLine(); line != null && words < 3; line = in.readLine()) {
                 if (line.contains("word")) {
@@ -425,14 +426,7 @@ class GatewayTest extends GatewayServerTest {
             }
             assertThat(words).isEqualTo(3);
         }
-        JsonNode logged = null;
-        for (int i = 0; i < 100 && logged == null; i++) {
-            List<JsonNode> log = requests(org);
-            logged = log.isEmpty() ? null : log.get(0);
-            if (logged == null) {
-                Thread.sleep(100);
-            }
-        }
+        JsonNode logged = newestLoggedCall();
         assertThat(logged).as("the abandoned call is logged").isNotNull();
         assertThat(logged.path("status").asString()).isEqualTo("cancelled");
         assertThat(logged.path("outputTokens").asLong()).isGreaterThanOrEqualTo(3);
