@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.server.ServletServerHttpRequest;
@@ -18,8 +19,6 @@ import org.springframework.web.servlet.HandlerInterceptor;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,17 +33,19 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class BodyOnlyWhereTaken implements HandlerInterceptor {
 
-    /** As strict as the bodies that are read (StrictJson): nothing after the value, no field twice. */
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** The application's reader of bodies (StrictJson): nothing after the value, no field twice. */
+    private final ObjectProvider<JsonMapper> json;
     /** By handler method: whether it reads a body. */
     private final Map<Method, Boolean> takesBody = new ConcurrentHashMap<>();
+
+    BodyOnlyWhereTaken(ObjectProvider<JsonMapper> json) {
+        this.json = json;
+    }
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException {
-        if (!(handler instanceof HandlerMethod method) || !carriesBody(request)
+        if (!(handler instanceof HandlerMethod method) || !JsonBodiesOnly.carriesBody(request)
                 || takesBody.computeIfAbsent(method.getMethod(), key -> readsBody(method))) {
             return true;
         }
@@ -54,7 +55,7 @@ class BodyOnlyWhereTaken implements HandlerInterceptor {
         }
         JsonNode sent;
         try {
-            sent = JSON.readTree(body);
+            sent = json.getObject().readTree(body);
         } catch (JacksonException malformed) {
             throw new HttpMessageNotReadableException("The request body cannot be read as JSON", malformed,
                     new ServletServerHttpRequest(request));
@@ -67,10 +68,6 @@ class BodyOnlyWhereTaken implements HandlerInterceptor {
             throw ApiException.badRequest(field, field + " is not a field of this request: it takes no body.");
         }
         throw ApiException.badRequest(null, "This request takes no body.");
-    }
-
-    private static boolean carriesBody(HttpServletRequest request) {
-        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
     private static boolean readsBody(HandlerMethod method) {

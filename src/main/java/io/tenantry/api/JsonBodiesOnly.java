@@ -59,7 +59,7 @@ class JsonBodiesOnly extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    private static boolean carriesBody(HttpServletRequest request) {
+    static boolean carriesBody(HttpServletRequest request) {
         return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 

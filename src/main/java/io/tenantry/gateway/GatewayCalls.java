@@ -465,8 +465,10 @@ class GatewayCalls {
         }
     }
 
-    /** Writes events to the client; the first that carries text is the call's first token. */
-    /** Whether anything was written. */
+    /**
+     * Writes events to the client, answering whether there were any; the first that carries
+     * text is the call's first token.
+     */
     private static boolean send(Call call, OutputStream out, List<StreamRelay.Event> events) throws IOException {
         if (events.isEmpty()) {
             return false;
