@@ -51,9 +51,10 @@ class AgentRepository {
             params.put("search", Like.contains(search));
         }
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (a.name > :afterName or (a.name = :afterName and a.id > :afterId))");
-            params.put("afterName", page.afterPart(0));
-            params.put("afterId", page.afterId(1));
+            params.put("afterName", after.text(0));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by a.name, a.id limit :limit");
         params.put("limit", page.limit() + 1);

@@ -112,9 +112,10 @@ class AssignmentHistory {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("agentId", agentId);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (assigned_at < :afterAt or (assigned_at = :afterAt and id < :afterId))");
-            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
-            params.put("afterId", page.afterId(1));
+            params.put("afterAt", Timestamps.of(after.instant(0)));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by assigned_at desc, id desc limit :limit");
         params.put("limit", page.limit() + 1);

@@ -8,7 +8,7 @@ import java.util.List;
  * The {@code limit} and {@code cursor} of a list request. A cursor is opaque to clients:
  * the sort key of the last item seen, so pages stay stable while rows are added.
  */
-public record PageRequest(int limit, List<String> after) {
+public record PageRequest(int limit, List<String> cursorParts) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
@@ -23,7 +23,7 @@ public record PageRequest(int limit, List<String> after) {
     }
 
     public boolean first() {
-        return after == null;
+        return cursorParts == null;
     }
 
     /** The cursor of the page after the one that ended with an item of this sort key. */
@@ -50,39 +50,50 @@ public record PageRequest(int limit, List<String> after) {
         }
     }
 
-    /** The n-th part of the cursor's sort key, checked to be there. */
-    public String afterPart(int n) {
-        if (after.size() <= n) {
+    /**
+     * The sort key the cursor carries, which must have exactly {@code parts} parts: each list's
+     * key has a fixed shape, so a cursor of another shape was not given out by it.
+     */
+    public SortKey after(int parts) {
+        if (cursorParts == null || cursorParts.size() != parts) {
             throw foreignCursor();
         }
-        return after.get(n);
+        return new SortKey(cursorParts);
     }
 
-    public java.util.UUID afterId(int n) {
-        try {
-            return Ids.parse(afterPart(n));
-        } catch (IllegalArgumentException e) {
-            throw foreignCursor();
+    /** A cursor's sort key, its parts read as the list that gave it out wrote them. */
+    public record SortKey(List<String> parts) {
+
+        public String text(int n) {
+            return parts.get(n);
         }
-    }
 
-    public int afterInt(int n) {
-        try {
-            return Numbers.queryWholeNumber(afterPart(n));
-        } catch (IllegalArgumentException e) {
-            throw foreignCursor();
-        }
-    }
-
-    public java.time.Instant afterInstant(int n) {
-        try {
-            java.time.Instant at = java.time.Instant.parse(afterPart(n));
-            if (!PlausibleTime.contains(at)) {
+        public java.util.UUID id(int n) {
+            try {
+                return Ids.parse(parts.get(n));
+            } catch (IllegalArgumentException e) {
                 throw foreignCursor();
             }
-            return at;
-        } catch (java.time.format.DateTimeParseException e) {
-            throw foreignCursor();
+        }
+
+        public int wholeNumber(int n) {
+            try {
+                return Numbers.queryWholeNumber(parts.get(n));
+            } catch (IllegalArgumentException e) {
+                throw foreignCursor();
+            }
+        }
+
+        public java.time.Instant instant(int n) {
+            try {
+                java.time.Instant at = java.time.Instant.parse(parts.get(n));
+                if (!PlausibleTime.contains(at)) {
+                    throw foreignCursor();
+                }
+                return at;
+            } catch (java.time.format.DateTimeParseException e) {
+                throw foreignCursor();
+            }
         }
     }
 

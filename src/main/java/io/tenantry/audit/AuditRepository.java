@@ -124,9 +124,10 @@ class AuditRepository {
             params.put("to", Timestamps.of(filter.to()));
         }
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (e.occurred_at < :afterAt or (e.occurred_at = :afterAt and e.id < :afterId))");
-            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
-            params.put("afterId", page.afterId(1));
+            params.put("afterAt", Timestamps.of(after.instant(0)));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by e.occurred_at desc, e.id desc limit :limit");
         params.put("limit", page.limit() + 1);

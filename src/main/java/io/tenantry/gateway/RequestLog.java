@@ -76,9 +76,10 @@ class RequestLog {
             params.put("to", Timestamps.of(filter.to()));
         }
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (started_at < :afterAt or (started_at = :afterAt and id < :afterId))");
-            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
-            params.put("afterId", page.afterId(1));
+            params.put("afterAt", Timestamps.of(after.instant(0)));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by started_at desc, id desc limit ").append(page.limit() + 1);
         List<GatewayRequest> rows = jdbc.sql(sql.toString()).params(params).query(RequestLog::map).list();

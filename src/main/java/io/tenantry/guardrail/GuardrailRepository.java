@@ -99,9 +99,10 @@ class GuardrailRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.putAll(whereParams);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (name > :afterName or (name = :afterName and id > :afterId))");
-            params.put("afterName", page.afterPart(0));
-            params.put("afterId", page.afterId(1));
+            params.put("afterName", after.text(0));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by name, id limit :limit");
         params.put("limit", page.limit() + 1);
@@ -248,8 +249,9 @@ class GuardrailRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("id", ruleId);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(1);
             sql.append(" and version < :before");
-            params.put("before", page.afterInt(0));
+            params.put("before", after.wholeNumber(0));
         }
         sql.append(" order by version desc limit :limit");
         params.put("limit", page.limit() + 1);

@@ -96,9 +96,10 @@ class InterventionLog {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         narrow(sql, params, filter);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (created_at < :afterAt or (created_at = :afterAt and id < :afterId))");
-            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
-            params.put("afterId", page.afterId(1));
+            params.put("afterAt", Timestamps.of(after.instant(0)));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by created_at desc, id desc limit :limit) i left join agents a on a.id = i.agent_id"
                 + " and a.org_id = i.org_id order by i.created_at desc, i.id desc");

@@ -57,8 +57,9 @@ class UserRepository {
         StringBuilder sql = new StringBuilder("select * from users where ").append(scope.sql("client_org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(1);
             sql.append(" and email > :afterEmail");
-            params.put("afterEmail", page.afterPart(0));
+            params.put("afterEmail", after.text(0));
         }
         sql.append(" order by email limit :limit");
         params.put("limit", page.limit() + 1);

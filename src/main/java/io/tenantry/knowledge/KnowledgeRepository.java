@@ -55,9 +55,10 @@ class KnowledgeRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         narrow(sql, params, sharedOnly, tag);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (d.title > :afterTitle or (d.title = :afterTitle and d.id > :afterId))");
-            params.put("afterTitle", page.afterPart(0));
-            params.put("afterId", page.afterId(1));
+            params.put("afterTitle", after.text(0));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by d.title, d.id limit :limit");
         params.put("limit", page.limit() + 1);
@@ -162,8 +163,9 @@ class KnowledgeRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("doc", documentId);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(1);
             sql.append(" and position > :after");
-            params.put("after", page.afterInt(0));
+            params.put("after", after.wholeNumber(0));
         }
         sql.append(" order by position limit :limit");
         params.put("limit", page.limit() + 1);

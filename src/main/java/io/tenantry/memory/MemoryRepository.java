@@ -65,11 +65,12 @@ class MemoryRepository {
             params.put("w" + i, Like.contains(filter.words().get(i)));
         }
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(3);
             sql.append(" and (m.importance < :afterImportance or (m.importance = :afterImportance and"
                     + " (m.updated_at < :afterAt or (m.updated_at = :afterAt and m.id < :afterId))))");
-            params.put("afterImportance", page.afterInt(0));
-            params.put("afterAt", Timestamps.of(page.afterInstant(1)));
-            params.put("afterId", page.afterId(2));
+            params.put("afterImportance", after.wholeNumber(0));
+            params.put("afterAt", Timestamps.of(after.instant(1)));
+            params.put("afterId", after.id(2));
         }
         sql.append(" order by m.importance desc, m.updated_at desc, m.id desc limit :limit");
         params.put("limit", page.limit() + 1);

@@ -74,9 +74,10 @@ class OrganizationRepository {
             params.put("search", Like.contains(search));
         }
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (name > :afterName or (name = :afterName and id > :afterId))");
-            params.put("afterName", page.afterPart(0));
-            params.put("afterId", page.afterId(1));
+            params.put("afterName", after.text(0));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by name, id limit :limit");
         params.put("limit", page.limit() + 1);

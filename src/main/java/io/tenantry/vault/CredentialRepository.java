@@ -50,9 +50,10 @@ class CredentialRepository {
             params.put("agent", agentId);
         }
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (c.name > :afterName or (c.name = :afterName and c.id > :afterId))");
-            params.put("afterName", page.afterPart(0));
-            params.put("afterId", page.afterId(1));
+            params.put("afterName", after.text(0));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by c.name, c.id limit :limit");
         params.put("limit", page.limit() + 1);
@@ -342,9 +343,10 @@ class CredentialRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("credential", credentialId);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(2);
             sql.append(" and (read_at < :afterAt or (read_at = :afterAt and id < :afterId))");
-            params.put("afterAt", Timestamps.of(page.afterInstant(0)));
-            params.put("afterId", page.afterId(1));
+            params.put("afterAt", Timestamps.of(after.instant(0)));
+            params.put("afterId", after.id(1));
         }
         sql.append(" order by read_at desc, id desc limit :limit");
         params.put("limit", page.limit() + 1);

@@ -70,6 +70,32 @@ class HostileInputTest extends ServerTest {
     }
 
     @Test
+    void aCursorIsTakenOnlyInTheShapeItsListGaveItOut() {
+        platform.createAgent(org, "Second hostile agent");
+        platform.createUser("user", org, List.of("agents"));
+        String agentsCursor = api.get("/api/agents?limit=1").as(owner).org(org).send().expect(200).text("nextCursor");
+        String usersCursor = api.get("/api/users?limit=1").as(owner).send().expect(200).text("nextCursor");
+        assertThat(agentsCursor).isNotNull();
+        assertThat(usersCursor).isNotNull();
+        api.get("/api/agents?limit=1&cursor=" + agentsCursor).as(owner).org(org).send().expect(200);
+
+        String longer = withPart(agentsCursor, "x");
+        refused(api.get("/api/agents?cursor=" + longer).as(owner).org(org).send(), "cursor");
+        refused(api.get("/api/agents?cursor=" + withPart(agentsCursor, "")).as(owner).org(org).send(), "cursor");
+        refused(api.get("/api/agents?cursor=" + usersCursor).as(owner).org(org).send(), "cursor");
+        refused(api.get("/api/users?cursor=" + agentsCursor).as(owner).send(), "cursor");
+        refused(api.get("/api/users?cursor=" + withPart(usersCursor, "x")).as(owner).send(), "cursor");
+        refused(api.get("/api/organizations?cursor=" + longer).as(owner).send(), "cursor");
+    }
+
+    /** {@code cursor} with one more part after its own, as a client decoding it could forge. */
+    static String withPart(String cursor, String part) {
+        String key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((key + "\u001f" + part)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aNumberOrABooleanWhereTextIsExpectedIsRefusedNotTurnedIntoText() {
         String before = newestAudit();
         for (String value : List.of("5", "1.5", "true")) {

@@ -36,8 +36,9 @@ class ModelPriceRepository {
         StringBuilder sql = new StringBuilder("select distinct model from model_prices");
         Map<String, Object> params = new HashMap<>();
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(1);
             sql.append(" where model > :after");
-            params.put("after", page.afterPart(0));
+            params.put("after", after.text(0));
         }
         sql.append(" order by model limit :limit");
         params.put("limit", page.limit() + 1);
@@ -60,8 +61,9 @@ class ModelPriceRepository {
         Map<String, Object> params = new HashMap<>();
         params.put("model", model);
         if (!page.first()) {
+            PageRequest.SortKey after = page.after(1);
             sql.append(" and effective_from < :after");
-            params.put("after", Timestamps.of(page.afterInstant(0)));
+            params.put("after", Timestamps.of(after.instant(0)));
         }
         sql.append(" order by effective_from desc limit :limit");
         params.put("limit", page.limit() + 1);
