@@ -34,6 +34,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.CONTENT_TOO_LARGE, detail, field);
     }
 
+    /** A request body that did not arrive in time (408). */
+    public static ApiException requestTimeout(String detail) {
+        return new ApiException(HttpStatus.REQUEST_TIMEOUT, detail, null);
+    }
+
     public static ApiException unsupportedMediaType(String field, String detail) {
         return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail, field);
     }

@@ -43,7 +43,7 @@ class JsonBodiesOnly extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String type = request.getContentType();
-        if (RequestSizeLimit.UPLOAD_PATH.equals(request.getRequestURI())) {
+        if (RequestBodyLimits.UPLOAD_PATH.equals(request.getRequestURI())) {
             if (type == null || !multipart(type)) {
                 Problems.write(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE,
                         "Send the file as multipart/form-data, in a part named file.");

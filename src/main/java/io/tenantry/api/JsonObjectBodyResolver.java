@@ -96,7 +96,7 @@ class JsonObjectBodyResolver implements HandlerMethodArgumentResolver {
             }
             return read(body, type.getCharset());
         } catch (JacksonException | IOException e) {
-            // A body cut short or over the size limit (RequestSizeLimit) arrives here as well.
+            // A body cut short or over the size limit (RequestBodyLimits) arrives here as well.
             throw new HttpMessageNotReadableException("The request body cannot be read as a JSON object", e,
                     new ServletServerHttpRequest(http));
         }

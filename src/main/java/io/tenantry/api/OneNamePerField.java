@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A field sent under its name and under its alias (the guide's snake_case) at once is
  * refused: Jackson would quietly keep the last of the two, so {@code clientOrgId} and
  * {@code client_org_id} naming different orgs bound a user to whichever came second. Only
- * request records with aliases are looked at; their bodies are small (RequestSizeLimit).
+ * request records with aliases are looked at; their bodies are small (RequestBodyLimits).
  */
 @ControllerAdvice
 class OneNamePerField extends RequestBodyAdviceAdapter {

@@ -59,8 +59,11 @@ public class ProblemDetailsAdvice {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RequestSizeLimit.BodyTooLarge) {
+            if (t instanceof RequestBodyLimits.BodyTooLarge) {
                 return answer(HttpStatus.CONTENT_TOO_LARGE, t.getMessage(), null);
+            }
+            if (t instanceof RequestBodyLimits.BodyTooSlow) {
+                return answer(HttpStatus.REQUEST_TIMEOUT, t.getMessage(), null);
             }
         }
         Throwable cause = e.getMostSpecificCause();

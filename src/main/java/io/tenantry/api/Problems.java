@@ -79,7 +79,16 @@ public final class Problems {
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
-        JSON.writeValue(response.getOutputStream(), body);
+        answer(response, JSON.writeValueAsBytes(body));
+    }
+
+    /**
+     * Written, not closed: closing would send the answer at once and end the reading of the
+     * request, while what the client still sends of a body refused unread is to be read first
+     * (api.RequestBodyLimits), so that the connection can serve its next request.
+     */
+    private static void answer(HttpServletResponse response, byte[] body) throws IOException {
+        response.getOutputStream().write(body);
     }
 
     /**
@@ -118,7 +127,7 @@ public final class Problems {
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
-        JSON.writeValue(response.getOutputStream(), Map.of("error", error));
+        answer(response, JSON.writeValueAsBytes(Map.of("error", error)));
     }
 
     /** What an error says when nothing more specific is known about it than its status. */

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** A request's whole body, read by hand (ReadsItsBody, BodyOnlyWhereTaken): one past the size limit is a 413. */
+/** A request's whole body, read by hand (ReadsItsBody, BodyOnlyWhereTaken): one past the size limit is a 413, one too slow a 408. */
 public final class RequestBodies {
 
     private RequestBodies() {
@@ -13,8 +13,10 @@ public final class RequestBodies {
     public static byte[] readAll(HttpServletRequest request) throws IOException {
         try {
             return request.getInputStream().readAllBytes();
-        } catch (RequestSizeLimit.BodyTooLarge tooLarge) {
+        } catch (RequestBodyLimits.BodyTooLarge tooLarge) {
             throw ApiException.tooLarge(null, tooLarge.getMessage());
+        } catch (RequestBodyLimits.BodyTooSlow tooSlow) {
+            throw ApiException.requestTimeout(tooSlow.getMessage());
         }
     }
 }

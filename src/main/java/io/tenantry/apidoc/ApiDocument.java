@@ -204,6 +204,8 @@ class ApiDocument {
                 + "objects answer the same)."));
         responses.put("Conflict", problem("The request conflicts with the current state (a duplicate, an object "
                 + "in use, an event id reused with other content)."));
+        responses.put("RequestTimeout", problem("The request body did not arrive within the server's body "
+                + "timeout (60 seconds unless the operator set another) of the request's start."));
         responses.put("PayloadTooLarge", problem("The request body is larger than 2 MB."));
         responses.put("UnsupportedMediaType", problem("The body is not application/json."));
         responses.put("TooManyRequests", problem("Too many attempts: wait as long as Retry-After says.")

@@ -21,7 +21,8 @@ final class OpenAiErrorResponses {
     static final String PREFIX = "OpenAi";
 
     /** The statuses of a call (chat completions, embeddings). */
-    static final List<String> CALL = List.of("400", "401", "402", "403", "404", "413", "429", "502", "503", "504");
+    static final List<String> CALL = List.of("400", "401", "402", "403", "404", "408", "413", "429", "502", "503",
+            "504");
     /** The statuses of the model list. */
     static final List<String> MODELS = List.of("400", "401", "403");
 
@@ -47,6 +48,7 @@ final class OpenAiErrorResponses {
         responses.put(name("403"), error("The agent is paused, its organization is inactive, or the organization "
                 + "may not use the model."));
         responses.put(name("404"), error("No such model for this agent's organization (code model_not_found)."));
+        responses.put(name("408"), error("The request body did not arrive within the server's body timeout."));
         responses.put(name("413"), error("The request body is larger than the gateway takes."));
         responses.put(name("429"), retryable(error("A rate limit of the agent or its organization (code "
                 + "rate_limit_exceeded, with the x-ratelimit-* headers), or the provider's (upstream_rate_limited).")));

@@ -44,8 +44,8 @@ final class OperationRules {
             "createUser", List.of("404"), "importUsage", List.of("404"), "getMonthToDate", List.of("404"));
     /** The shared problem response (ApiDocument) of each error status. */
     private static final Map<String, String> ERROR_RESPONSES = Map.of("400", "BadRequest", "401", "Unauthorized",
-            "403", "Forbidden", "404", "NotFound", "409", "Conflict", "413", "PayloadTooLarge",
-            "415", "UnsupportedMediaType", "429", "TooManyRequests");
+            "403", "Forbidden", "404", "NotFound", "408", "RequestTimeout", "409", "Conflict",
+            "413", "PayloadTooLarge", "415", "UnsupportedMediaType", "429", "TooManyRequests");
     /** Where sign-in attempts are throttled. */
     private static final Set<String> THROTTLED = Set.of("/api/setup", "/api/auth/login");
 
@@ -136,7 +136,7 @@ final class OperationRules {
             errors.add("409");
         }
         if (body) {
-            errors.addAll(List.of("413", "415"));
+            errors.addAll(List.of("408", "413", "415"));
         }
         if (THROTTLED.contains(path) && write) {
             errors.add("429");

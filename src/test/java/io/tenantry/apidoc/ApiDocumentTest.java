@@ -103,7 +103,7 @@ class ApiDocumentTest extends ServerTest {
         assertThat(notFound.path("content").has("application/problem+json")).isTrue();
         JsonNode assign = document.path("paths").path("/api/agents/{id}/assign-org").path("post");
         assertThat(assign.path("responses").properties()).extracting(Map.Entry::getKey)
-                .contains("200", "400", "401", "403", "404", "409", "413");
+                .contains("200", "400", "401", "403", "404", "408", "409", "413");
         assertThat(document.path("paths").path("/api/auth/login").path("post").path("responses").has("429")).isTrue();
         assertThat(assign.path("description").asString()).contains("`agents` page");
     }
@@ -119,7 +119,8 @@ class ApiDocumentTest extends ServerTest {
         JsonNode paths = document.path("paths");
         JsonNode chat = paths.path("/agent/v1/chat/completions").path("post").path("responses");
         assertThat(chat.properties()).extracting(Map.Entry::getKey)
-                .containsExactlyInAnyOrder("200", "400", "401", "402", "403", "404", "413", "429", "502", "503", "504");
+                .containsExactlyInAnyOrder("200", "400", "401", "402", "403", "404", "408", "413", "429", "502", "503",
+                        "504");
         assertThat(chat.path("402").path("$ref").asString()).isEqualTo("#/components/responses/OpenAi402");
         assertThat(paths.path("/agent/v1/embeddings").path("post").path("responses").properties())
                 .extracting(Map.Entry::getKey).contains("402", "429", "503").doesNotContain("409");

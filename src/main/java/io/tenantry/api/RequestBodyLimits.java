@@ -1,0 +1,193 @@
+package io.tenantry.api;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * No request body is larger than {@value #MAX_BYTES} bytes, and none takes longer than the
+ * body timeout to arrive, so that no client can make the server hold an arbitrary amount of
+ * memory or hold a request thread for as long as it likes.
+ *
+ * <p>Size: a declared larger body is refused before it is read (413), a chunked one is cut off
+ * when it passes the limit. Time: the container reads a body blocking a thread, and waits up
+ * to its connection timeout for each next byte, however slowly they come; so a read that
+ * returns after the timeout (counted from the request's start) fails the request with 408.
+ * What the application left unread (a request refused before its body was looked at) is read
+ * here, within the same time, before the answer goes: the container would otherwise read it
+ * after the answer, for as long as bytes keep trickling in, with no limit of its own. Whatever
+ * is still unread then is not read at all (server.tomcat.max-swallow-size is 0): the connection
+ * is closed instead.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class RequestBodyLimits extends OncePerRequestFilter {
+
+    static final int MAX_BYTES = 2 * 1024 * 1024;
+    /** A knowledge upload: a file of up to 10 MB and its form fields (multipart, counted by the container). */
+    static final int MAX_UPLOAD_BYTES = 11 * 1024 * 1024;
+    static final String UPLOAD_PATH = "/api/knowledge/documents/upload";
+
+    private final Duration timeout;
+
+    RequestBodyLimits(@Value("${tenantry.request-body-timeout}") Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        boolean upload = UPLOAD_PATH.equals(request.getRequestURI());
+        long declared = request.getContentLengthLong();
+        if (upload && declared > MAX_UPLOAD_BYTES) {
+            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
+            return;
+        }
+        if (!upload && declared > MAX_BYTES) {
+            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, tooLarge());
+            return;
+        }
+        if (!JsonBodiesOnly.carriesBody(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // The container counts a multipart upload itself, as it parses it from its own stream.
+        Timed body = new Timed(request, upload ? Long.MAX_VALUE : MAX_BYTES, deadline, timeout);
+        chain.doFilter(body, response);
+        // With Expect: 100-continue, a read would ask for a body the client has not sent: the
+        // container answers and closes without reading it.
+        if (request.getHeader("Expect") == null && !request.isAsyncStarted()) {
+            body.readRest();
+        }
+    }
+
+    static String tooLarge() {
+        return "The request body is larger than " + MAX_BYTES / (1024 * 1024) + " MB.";
+    }
+
+    /** A body read against its size limit and its deadline. */
+    private static final class Timed extends HttpServletRequestWrapper {
+
+        private final long maxBytes;
+        private final long deadline;
+        private final Duration timeout;
+        private ServletInputStream stream;
+
+        Timed(HttpServletRequest request, long maxBytes, long deadline, Duration timeout) {
+            super(request);
+            this.maxBytes = maxBytes;
+            this.deadline = deadline;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                stream = new TimedStream(super.getInputStream(), maxBytes, deadline, timeout);
+            }
+            return stream;
+        }
+
+        /** Reads and drops what is left of the body until it ends, its deadline passes or it is too large. */
+        void readRest() {
+            try {
+                ServletInputStream in = getInputStream();
+                byte[] dropped = new byte[8192];
+                while (System.nanoTime() - deadline < 0 && in.read(dropped) >= 0) {
+                    // Nothing to keep: the answer is already decided.
+                }
+            } catch (IOException | IllegalStateException gone) {
+                // Gone, too slow, too large, or read as a reader: the container closes the connection.
+            }
+        }
+    }
+
+    private static final class TimedStream extends ServletInputStream {
+
+        private final ServletInputStream in;
+        private final long maxBytes;
+        private final long deadline;
+        private final Duration timeout;
+        private long read;
+
+        TimedStream(ServletInputStream in, long maxBytes, long deadline, Duration timeout) {
+            this.in = in;
+            this.maxBytes = maxBytes;
+            this.deadline = deadline;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                arrived(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = in.read(buffer, offset, length);
+            if (n > 0) {
+                arrived(n);
+            }
+            return n;
+        }
+
+        private void arrived(int n) throws IOException {
+            read += n;
+            if (read > maxBytes) {
+                throw new BodyTooLarge();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new BodyTooSlow(timeout);
+            }
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+            return in.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            in.setReadListener(listener);
+        }
+    }
+
+    /** Thrown while reading a chunked body past the limit; ProblemDetailsAdvice answers 413. */
+    static final class BodyTooLarge extends IOException {
+        BodyTooLarge() {
+            super(tooLarge());
+        }
+    }
+
+    /** Thrown when a body's bytes are still arriving after the timeout; answered 408. */
+    static final class BodyTooSlow extends IOException {
+        BodyTooSlow(Duration timeout) {
+            super("The request body did not arrive within " + timeout.toSeconds() + " seconds of the request's "
+                    + "start: send it whole, without pauses.");
+        }
+    }
+}
