@@ -84,15 +84,16 @@ class AgentRepository {
     /** Ids bound per query: a statement covering every org names thousands of agents. */
     private static final int NAME_CHUNK = 1000;
 
-    java.util.Map<UUID, String> names(OrgScope scope, java.util.Collection<UUID> ids) {
-        java.util.Map<UUID, String> names = new java.util.HashMap<>();
+    java.util.Map<UUID, AgentService.HeldName> names(OrgScope scope, java.util.Collection<UUID> ids) {
+        java.util.Map<UUID, AgentService.HeldName> names = new java.util.HashMap<>();
         List<UUID> all = List.copyOf(ids);
         for (int from = 0; from < all.size(); from += NAME_CHUNK) {
-            jdbc.sql("select id, name from agents a where a.id in (:ids) and " + scope.sql("a.org_id"))
+            jdbc.sql("select id, org_id, name from agents a where a.id in (:ids) and " + scope.sql("a.org_id"))
                     .param("ids", all.subList(from, Math.min(all.size(), from + NAME_CHUNK)))
                     .params(scope.parameters())
                     .query(rs -> {
-                        names.put(rs.getObject("id", UUID.class), rs.getString("name"));
+                        names.put(rs.getObject("id", UUID.class), new AgentService.HeldName(
+                                rs.getObject("org_id", UUID.class), rs.getString("name")));
                     });
         }
         return names;

@@ -124,8 +124,12 @@ public class AgentService {
         }
     }
 
-    /** The names of those of these agents that exist within {@code scope}. */
-    public Map<UUID, String> names(OrgScope scope, java.util.Collection<UUID> ids) {
+    /** The name of an agent and the org that holds it now. */
+    public record HeldName(UUID orgId, String name) {
+    }
+
+    /** The names, and holding orgs, of those of these agents that exist within {@code scope}. */
+    public Map<UUID, HeldName> names(OrgScope scope, java.util.Collection<UUID> ids) {
         return ids.isEmpty() ? Map.of() : agents.names(scope, ids);
     }
 
@@ -138,7 +142,6 @@ public class AgentService {
         return agents.lock(scope, id);
     }
 
-    /** The agent, if it is within {@code scope}. Must run inside a transaction of {@code scope}. */
     /**
      * The monthly budgets of those of {@code ids} that have one and lie within {@code scope},
      * read with the other statements of {@code pipeline}.

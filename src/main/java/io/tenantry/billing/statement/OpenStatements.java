@@ -102,9 +102,17 @@ class OpenStatements {
                 }
             }
         }
-        Map<UUID, String> names = withLines ? agents.names(scope, agentIds) : Map.of();
+        // An org's statement names the agents it holds now; one that has moved on is named by its
+        // id alone, whoever reads or closes the statement: its new org's name for it is not this
+        // org's to see, and a closed statement is read by this org's users.
+        Map<UUID, Map<UUID, String>> namesByOrg = new HashMap<>();
+        if (withLines) {
+            agents.names(scope, agentIds).forEach((agent, held) -> namesByOrg
+                    .computeIfAbsent(held.orgId(), org -> new HashMap<>()).put(agent, held.name()));
+        }
         return pending.stream().map(p -> StatementBuilder.build(p.terms(), p.month(), p.revenue(), p.rows(),
-                fx.rate(p.terms().currency(), p.month()), names, withLines)).toList();
+                fx.rate(p.terms().currency(), p.month()), namesByOrg.getOrDefault(p.terms().orgId(), Map.of()),
+                withLines)).toList();
     }
 
     private static <T> Map<UUID, List<T>> byOrg(List<T> rows, Function<T, UUID> org) {

@@ -129,14 +129,18 @@ class StatementArchive {
 
     private static Statement statement(ResultSet rs, List<Statement.Line> lines) throws SQLException {
         BigDecimal cost = rs.getBigDecimal("cost");
+        BigDecimal costUsd = rs.getBigDecimal("cost_usd");
+        BigDecimal fxRate = rs.getBigDecimal("fx_rate");
         BigDecimal budget = rs.getBigDecimal("monthly_budget");
         String warnings = rs.getString("warnings");
         return new Statement(rs.getObject("org_id", UUID.class), rs.getString("org_name"), month(rs),
                 rs.getString("currency").trim(), rs.getString("proration"), true, rs.getBigDecimal("revenue"), cost,
-                rs.getBigDecimal("cost_usd"), rs.getBigDecimal("fx_rate"), rs.getBigDecimal("margin"),
+                costUsd, fxRate, rs.getBigDecimal("margin"),
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
                 rs.getLong("unpriced_tokens"), rs.getLong("repriced_tokens"), rs.getInt("agents_billed"), budget,
-                StatementBuilder.budgetUsed(cost, budget),
+                // From the exact cost, as when the month was open: the rounded one can read as at or
+                // under a budget the month went past.
+                StatementBuilder.budgetUsed(fxRate == null ? null : costUsd.multiply(fxRate), budget),
                 List.of(), warnings.isEmpty() ? List.of() : Arrays.asList(warnings.split("\n")), lines);
     }
 

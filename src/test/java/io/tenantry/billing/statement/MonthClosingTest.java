@@ -69,6 +69,37 @@ class MonthClosingTest extends ServerTest {
         return api.get("/api/organizations/" + org + "/billing?month=" + month).as(owner).send().expect(200).json();
     }
 
+    /** An org whose agent left for another org, and was renamed there, after last month's usage. */
+    record Left(String org, String agent, String user, String nameElsewhere) {
+    }
+
+    /**
+     * Org "left" spent 10.004 USD of its 10.00 budget last month through an agent that then moved
+     * to another org, which renamed it: a name the first org's users may not see.
+     */
+    Left agentThatLeft() {
+        String from = platform.createOrg(Map.of("name", "Left " + UUID.randomUUID(), "monthlyBudget", "10.00"));
+        String to = platform.createOrg("Joined " + UUID.randomUUID());
+        String leaver = platform.createAgent(from, "Leaver");
+        api.post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 4_001_600, 0, 0,
+                inLastMonth(12)), leaver)).send().expect(201);
+        api.post("/api/agents/" + leaver + "/assign-org").as(owner).json(Map.of("orgId", to)).send().expect(200);
+        String secret = "Project Falcon " + UUID.randomUUID();
+        api.patch("/api/agents/" + leaver).as(owner).json(Map.of("name", secret)).send().expect(200);
+        return new Left(from, leaver, platform.createUser("user", from, List.of("billing")), secret);
+    }
+
+    /** What {@code left}'s user sees of its statement for last month, JSON and CSV, checked for the name. */
+    JsonNode seenBy(Left left) {
+        JsonNode statement = api.get("/api/organizations/" + left.org() + "/billing?month=" + lastMonth)
+                .as(left.user()).send().expect(200).json();
+        String csv = api.get("/api/organizations/" + left.org() + "/billing/" + lastMonth + ".csv").as(left.user())
+                .header("Accept", "text/csv").send().expect(200).body();
+        assertThat(statement.toString() + csv).contains(left.agent().substring(0, 8))
+                .doesNotContain(left.nameElsewhere());
+        return statement;
+    }
+
     @Test
     @Order(1)
     void closingFreezesLastMonthForEveryOrg() {
@@ -79,6 +110,9 @@ class MonthClosingTest extends ServerTest {
         report("gpt-4o", 1_000_000, 0, inLastMonth(10));
         report(lateModel, 1_000, 1_000, inLastMonth(11));
         assertThat(month(lastMonth).path("closed").asBoolean()).isFalse();
+        Left left = agentThatLeft();
+        JsonNode open = seenBy(left);
+        assertThat(open.path("budgetUsed").decimalValue()).isEqualByComparingTo("100.04");
 
         JsonNode result = api.post("/api/billing/close").as(owner).json(Map.of("month", lastMonth.toString())).send()
                 .expect(200).json();
@@ -86,6 +120,13 @@ class MonthClosingTest extends ServerTest {
         assertThat(result.path("closedMonths").toString()).contains(lastMonth.toString());
         frozen = month(lastMonth);
         assertThat(frozen.path("closed").asBoolean()).isTrue();
+        // Closed, the statement is what the org's user saw open: the leaver by its id, the budget passed.
+        JsonNode closed = seenBy(left);
+        assertThat(closed.path("closed").asBoolean()).isTrue();
+        assertThat(closed.path("budgetUsed").decimalValue()).isEqualByComparingTo("100.04");
+        assertThat(closed.path("cost").asString()).isEqualTo(open.path("cost").asString()).isEqualTo("10.00");
+        assertThat(closed.path("lines").get(0).path("agentName").asString())
+                .isEqualTo(open.path("lines").get(0).path("agentName").asString());
         assertThat(frozen.path("cost").asString()).isEqualTo("2.50");
         assertThat(frozen.path("unpricedTokens").asLong()).isEqualTo(2_000);
         assertThat(frozen.path("lines").get(0).path("agentId").asString()).isEqualTo(agent);
