@@ -67,6 +67,15 @@ class AgentRepository {
                 .param("id", id).params(scope.parameters()).query(AgentRepository::map).optional();
     }
 
+    /** Every agent within {@code scope} that has a monthly budget of its own. */
+    List<AgentService.Budgeted> budgeted(OrgScope scope) {
+        return jdbc.sql("select id, org_id, monthly_budget from agents where monthly_budget is not null and "
+                + scope.sql("org_id")).params(scope.parameters())
+                .query((rs, row) -> new AgentService.Budgeted(rs.getObject("id", UUID.class),
+                        rs.getObject("org_id", UUID.class), rs.getBigDecimal("monthly_budget")))
+                .list();
+    }
+
     /** The monthly budgets of those of {@code ids} that have one, within {@code scope}. */
     Pipeline.Result<Map<UUID, BigDecimal>> monthlyBudgets(Pipeline pipeline, OrgScope scope, Collection<UUID> ids) {
         Map<String, Object> params = new HashMap<>(scope.parameters());

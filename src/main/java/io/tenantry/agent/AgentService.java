@@ -3,6 +3,7 @@ package io.tenantry.agent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -122,6 +123,15 @@ public class AgentService {
                         + "organization.");
             }
         }
+    }
+
+    /** An agent with a monthly budget of its own, in the currency of the org that holds it. */
+    public record Budgeted(UUID agentId, UUID orgId, java.math.BigDecimal monthlyBudget) {
+    }
+
+    /** Every agent within {@code scope} that has a monthly budget of its own. */
+    public List<Budgeted> budgeted(OrgScope scope) {
+        return agents.budgeted(scope);
     }
 
     /** The name of an agent and the org that holds it now. */

@@ -143,8 +143,9 @@ class HomePage extends LightElement {
         : html`<ul>${s.recentAlerts.map((a) => html`<li>
           <time datetime=${a.crossedAt}>${new Date(a.crossedAt).toLocaleString('en-US',
             { dateStyle: 'medium', timeStyle: 'short' })}</time>:
-          ${this.orgLink(a.orgId, a.orgName)} passed ${a.threshold} % of its ${money(a.budget, a.currency)} budget
-          for ${monthName(a.month)} (${money(a.cost, a.currency)}).</li>`)}</ul>`}
+          ${a.agentId ? html`${a.agentName} (${this.orgLink(a.orgId, a.orgName)})`
+            : this.orgLink(a.orgId, a.orgName)} passed ${a.threshold} % of its ${money(a.budget, a.currency)}
+          budget for ${monthName(a.month)} (${money(a.cost, a.currency)}).</li>`)}</ul>`}
     </section>`;
   }
 }

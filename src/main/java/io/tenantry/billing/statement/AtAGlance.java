@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.agent.AgentService;
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.billing.usage.RollupRow;
@@ -44,9 +46,11 @@ class AtAGlance {
     private final BudgetAlerts alerts;
     private final BillingCalendar calendar;
     private final ScopedTransactions transactions;
+    private final AgentService agents;
 
     AtAGlance(Statements statements, OrganizationService organizations, UsageTotals usage, BudgetAlerts alerts,
-            BillingCalendar calendar, ScopedTransactions transactions) {
+            BillingCalendar calendar, ScopedTransactions transactions, AgentService agents) {
+        this.agents = agents;
         this.statements = statements;
         this.organizations = organizations;
         this.usage = usage;
@@ -177,12 +181,21 @@ class AtAGlance {
 
     private List<Glance.RecentAlert> recentAlerts(OrgScope reach, YearMonth from, YearMonth to,
             Map<UUID, Organization> orgs) {
-        return alerts.of(reach, from, to).stream()
+        List<BudgetAlerts.Alert> recent = alerts.of(reach, from, to).stream()
                 .filter(a -> orgs.containsKey(a.orgId()))
                 .sorted(Comparator.comparing(BudgetAlerts.Alert::crossedAt).reversed())
                 .limit(RECENT_ALERTS)
-                .map(a -> new Glance.RecentAlert(a.orgId(), orgs.get(a.orgId()).name(), a.month(), a.threshold(),
-                        a.crossedAt(), a.cost(), a.budget(), a.currency()))
                 .toList();
+        Map<UUID, AgentService.HeldName> names = agents.names(reach, recent.stream()
+                .map(BudgetAlerts.Alert::agentId).filter(java.util.Objects::nonNull).collect(Collectors.toSet()));
+        return recent.stream().map(a -> new Glance.RecentAlert(a.orgId(), orgs.get(a.orgId()).name(), a.agentId(),
+                a.agentId() == null ? null : agentName(a, names.get(a.agentId())), a.month(), a.threshold(),
+                a.crossedAt(), a.cost(), a.budget(), a.currency())).toList();
+    }
+
+    /** The agent's name while its org still holds it; after, its id alone, as statements name it. */
+    private static String agentName(BudgetAlerts.Alert alert, AgentService.HeldName held) {
+        return held != null && held.orgId().equals(alert.orgId()) ? held.name()
+                : "Agent " + alert.agentId().toString().substring(0, 8);
     }
 }

@@ -57,7 +57,12 @@ public record Glance(@Always String month, @Always String previousMonth, int cli
     }
 
     /** A budget threshold crossed, newest first. */
-    public record RecentAlert(@Always UUID orgId, @Always String orgName, @Always String month, int threshold,
+    public record RecentAlert(@Always UUID orgId, @Always String orgName,
+            @Always @Schema(description = "The agent whose own budget this is; null for the organization's.",
+                    nullable = true) UUID agentId,
+            @Always @Schema(description = "That agent's name; null for the organization's budget.",
+                    nullable = true) String agentName,
+            @Always String month, int threshold,
             @Always Instant crossedAt, @Always BigDecimal cost, @Always BigDecimal budget, @Always String currency) {
     }
 }

@@ -101,6 +101,9 @@ public class MonthClosing {
                         context.at(), true);
                 // The month's last thresholds, crossed since the budget watch last looked.
                 budgets.recordCrossed(inReach, statements, byId);
+                for (BudgetWatch.AgentMonth agent : budgets.agentsOver(reach, m, m)) {
+                    budgets.recordCrossed(inReach, agent);
+                }
                 archive.save(reach, statements, context.at());
                 calendar.markClosed(m, context.at(), context.actor().label());
                 for (Statement statement : statements) {

@@ -179,6 +179,29 @@ class UsageRollups {
                 });
     }
 
+    /** Ids bound per query. */
+    private static final int AGENT_CHUNK = 1000;
+
+    /** The priced cost of each of these agents' usage billed in [from, to], per org and billed month. */
+    List<UsageTotals.AgentSpend> agentSpend(OrgScope scope, YearMonth from, YearMonth to, Collection<UUID> agentIds) {
+        List<UsageTotals.AgentSpend> spend = new java.util.ArrayList<>();
+        List<UUID> all = List.copyOf(agentIds);
+        for (int start = 0; start < all.size(); start += AGENT_CHUNK) {
+            spend.addAll(jdbc.sql("select org_id, agent_id, billed_month, sum(cost_usd) cost_usd from usage_rollups"
+                    + " where billed_month >= :from and billed_month <= :to and agent_id in (:ids) and "
+                    + scope.sql("org_id") + " group by org_id, agent_id, billed_month")
+                    .param("from", BillingMonth.date(from)).param("to", BillingMonth.date(to))
+                    .param("ids", all.subList(start, Math.min(all.size(), start + AGENT_CHUNK)))
+                    .params(scope.parameters())
+                    .query((rs, row) -> new UsageTotals.AgentSpend(rs.getObject("org_id", UUID.class),
+                            rs.getObject("agent_id", UUID.class),
+                            YearMonth.from(rs.getObject("billed_month", java.time.LocalDate.class)),
+                            rs.getBigDecimal("cost_usd")))
+                    .list());
+        }
+        return spend;
+    }
+
     /** Usage without a price billed in [from, to], per org, model and billed month; only where there is some. */
     List<RollupRow> unpriced(OrgScope scope, YearMonth from, YearMonth to) {
         String sql = "select org_id, billed_month, model, sum(unpriced_tokens) unpriced_tokens from usage_rollups"

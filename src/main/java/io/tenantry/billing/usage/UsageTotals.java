@@ -50,6 +50,15 @@ public class UsageTotals {
         return rollups.spend(pipeline, scope, orgId, agentId, month);
     }
 
+    /** What one agent's priced usage billed to one org in one month cost, in USD, exact. */
+    public record AgentSpend(UUID orgId, UUID agentId, YearMonth month, java.math.BigDecimal costUsd) {
+    }
+
+    /** The cost of each of these agents' usage billed in [from, to], per org and month; none where none. */
+    public List<AgentSpend> agentSpend(OrgScope scope, YearMonth from, YearMonth to, java.util.Collection<UUID> ids) {
+        return ids.isEmpty() ? List.of() : rollups.agentSpend(scope, from, to, ids);
+    }
+
     /** The earliest month any usage of the orgs of {@code scope} happened in. */
     public Optional<YearMonth> firstUsageMonth(OrgScope scope) {
         return rollups.firstUsageMonth(scope);

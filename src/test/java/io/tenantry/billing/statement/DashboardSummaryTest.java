@@ -39,6 +39,7 @@ class DashboardSummaryTest extends ServerTest {
     String acme;
     String euro;
     String naira;
+    String euroBot;
 
     @BeforeAll
     void business() {
@@ -53,7 +54,10 @@ class DashboardSummaryTest extends ServerTest {
         String acmeHelper = platform.createAgent(acme, "Acme helper");
         api.post("/api/agents/" + acmeHelper + "/unassign-org").as(owner).send().expect(200);
         report(platform.createAgent(acme, "Acme writer"), "mistral-large", 500, 0);
-        report(platform.createAgent(euro, "Euro bot"), "gpt-4o", 1_000_000, 0);
+        euroBot = platform.createAgent(euro, "Euro bot");
+        // 2.25 EUR of its own 2.00 budget: each of its org's default thresholds.
+        api.patch("/api/agents/" + euroBot).as(owner).json(Map.of("monthlyBudget", "2.00")).send().expect(200);
+        report(euroBot, "gpt-4o", 1_000_000, 0);
         report(platform.createAgent(naira, "Naira bot"), "gpt-4o", 1_000_000, 0);
         report(platform.createAgent(DefaultOrg.ID.toString(), "Own bot"), "gpt-4o", 1_000_000, 0);
         budgetWatch.check(Instant.now());
@@ -132,11 +136,15 @@ class DashboardSummaryTest extends ServerTest {
         assertThat(summary.path("missingRates").get(0).path("month").asString())
                 .isEqualTo(summary.path("month").asString());
 
-        assertThat(summary.path("recentAlerts")).hasSize(2);
-        assertThat(names(summary.path("recentAlerts"))).containsOnly("Acme");
-        List<Integer> thresholds = new ArrayList<>();
-        summary.path("recentAlerts").forEach(a -> thresholds.add(a.path("threshold").asInt()));
-        assertThat(thresholds).containsExactlyInAnyOrder(50, 100);
+        assertThat(summary.path("recentAlerts")).hasSize(5);
+        List<String> alerts = new ArrayList<>();
+        summary.path("recentAlerts").forEach(a -> alerts.add(a.path("orgName").asString() + " "
+                + (a.path("agentId").isNull() ? "org" : a.path("agentId").asString().equals(euroBot)
+                        && a.path("agentName").asString().startsWith("Euro bot") ? "Euro bot" : "?")
+                + " " + a.path("threshold").asInt() + " " + a.path("cost").asString() + " "
+                + a.path("currency").asString()));
+        assertThat(alerts).containsExactlyInAnyOrder("Acme org 50 12.50 USD", "Acme org 100 12.50 USD",
+                "Euro GmbH Euro bot 50 2.25 EUR", "Euro GmbH Euro bot 80 2.25 EUR", "Euro GmbH Euro bot 100 2.25 EUR");
     }
 
     @Test

@@ -262,6 +262,48 @@ class StatementApiTest extends ServerTest {
     }
 
     /**
+     * An agent's own monthly budget warns as the org's does, by the agent's cost in the org
+     * that holds it, against the org's thresholds: once per threshold, in the alert list (with
+     * the agent's id) and the audit log. The org without a budget of its own alerts nothing.
+     */
+    @Test
+    void anAgentsOwnBudgetWarnsByItsCostInItsOrg() {
+        String org = org(Map.of("budgetAlertThresholds", List.of(50, 100)));
+        String agent = platform.createAgent(org, "Budgeted");
+        String other = platform.createAgent(org, "Unbudgeted");
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("monthlyBudget", "1.00")).send().expect(200);
+        report(agent, "gpt-4o", 0, 60_000, 0, Instant.now()); // 0.60 USD: 60 % of its budget
+        report(other, "gpt-4o", 0, 500_000, 0, Instant.now()); // another agent's 5.00 USD counts nothing
+
+        budgetWatch.check(Instant.now());
+        budgetWatch.check(Instant.now());
+        JsonNode first = api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).json();
+        report(agent, "gpt-4o", 0, 50_000, 0, Instant.now()); // 1.10 USD: over
+        budgetWatch.check(Instant.now());
+        JsonNode alerts = api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).json();
+
+        assertThat(first.path("items")).extracting(a -> a.path("threshold").asInt()).containsExactly(50);
+        assertThat(alerts.path("items")).extracting(a -> a.path("threshold").asInt()).containsExactly(50, 100);
+        assertThat(alerts.path("items")).allSatisfy(a -> {
+            assertThat(a.path("agentId").asString()).isEqualTo(agent);
+            assertThat(a.path("budget").decimalValue()).isEqualByComparingTo("1.00");
+        });
+        assertThat(alerts.path("items").get(1).path("cost").decimalValue()).isEqualByComparingTo("1.10");
+        assertThat(api.get("/api/audit?action=billing.agent_budget_alert").as(owner).org(org).send().expect(200)
+                .items()).extracting(e -> e.path("targetId").asString()).containsExactly(agent, agent);
+        assertThat(month(org, thisMonth()).path("budgetAlerts").toString()).isEqualTo("[]");
+
+        // Moved on, the agent's cost in its new org starts from nothing; its old org keeps its alerts.
+        String next = org(Map.of());
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", next)).send().expect(200);
+        budgetWatch.check(Instant.now());
+        assertThat(api.get("/api/organizations/" + next + "/budget-alerts").as(owner).send().expect(200).items())
+                .isEmpty();
+        assertThat(api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).items())
+                .hasSize(2);
+    }
+
+    /**
      * Usage of a month's last minutes is often checked only after the month has ended: the
      * watch keeps checking the month before until it is closed. A threshold is crossed by the
      * exact cost: 7.9999 of 10.00 is not 80 %, though it shows as 80.00 % rounded up.
