@@ -24,6 +24,7 @@ class UsersPage extends LightElement {
     editing: { state: true },
     draft: { state: true },
     creating: { state: true },
+    newRole: { state: true },
     error: { state: true },
     formError: { state: true },
   };
@@ -115,9 +116,10 @@ class UsersPage extends LightElement {
     const form = new FormData(event.target);
     this.formError = null;
     try {
+      const role = form.get('role');
       const user = await post('/api/users', {
-        name: form.get('name'), email: form.get('email'), password: form.get('password'), role: form.get('role'),
-        pages: [],
+        name: form.get('name'), email: form.get('email'), password: form.get('password'), role,
+        pages: [], clientOrgId: role === 'user' && form.get('clientOrgId') ? form.get('clientOrgId') : null,
       }, { org: null });
       this.list.prepend(user);
       this.creating = false;
@@ -125,6 +127,23 @@ class UsersPage extends LightElement {
     } catch (e) {
       this.formError = inWords(e, USER_LABELS);
     }
+  }
+
+  /**
+   * A new user is bound to the client organization being looked at, unless the form says
+   * otherwise: created in a client's context and left unbound, a user would see every org.
+   */
+  startCreating() {
+    this.creating = !this.creating;
+    this.newRole = 'user';
+    this.formError = null;
+  }
+
+  bindingChoice(selected) {
+    return html`<label>Client Organization <select name="clientOrgId">
+      <option value="" ?selected=${!selected}>None: every organization, by pages</option>
+      ${this.orgs.map((o) => html`<option value=${o.id} ?selected=${selected === o.id}>${o.name}</option>`)}
+    </select><small>A user bound to an organization sees that organization's data and nothing else.</small></label>`;
   }
 
   orgName(id) {
@@ -136,8 +155,7 @@ class UsersPage extends LightElement {
     return html`
       <div class="page-head">
         <h1>Users</h1>
-        ${operator ? html`<button @click=${() => { this.creating = !this.creating; this.formError = null; }}>
-          New User</button>` : ''}
+        ${operator ? html`<button @click=${() => this.startCreating()}>New User</button>` : ''}
       </div>
       ${this.creating ? html`<form class="card form" @submit=${(e) => this.create(e)}>
         <h2>New User</h2>
@@ -145,7 +163,10 @@ class UsersPage extends LightElement {
         <label>E-mail <input name="email" type="email" required></label>
         <label>Password <input name="password" type="password" minlength="10" required autocomplete="new-password">
           <small>At least 10 characters; the user can change it later.</small></label>
-        <label>Role <select name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select></label>
+        <label>Role <select name="role" @change=${(e) => { this.newRole = e.target.value; }}>
+          ${ROLES.map((r) => html`<option ?selected=${this.newRole === r}>${r}</option>`)}</select></label>
+        ${this.newRole === 'user' ? this.bindingChoice(this.orgs.some((o) => o.id === orgContext.selected)
+          ? orgContext.selected : null) : ''}
         ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
         <div class="actions"><button type="submit">Create</button>
           <button type="button" class="secondary" @click=${() => { this.creating = false; }}>Cancel</button></div>
@@ -184,7 +205,7 @@ class UsersPage extends LightElement {
           ${ROLES.map((r) => html`<option ?selected=${d.role === r}>${r}</option>`)}</select></label>
         <label>Client Organization <select name="clientOrgId" ?disabled=${!bindable}
           @change=${(e) => this.setDraft({ clientOrgId: e.target.value })}>
-          <option value="" ?selected=${!d.clientOrgId}>None (every organization)</option>
+          <option value="" ?selected=${!d.clientOrgId}>None: every organization, by pages</option>
           ${this.orgs.map((o) => html`<option value=${o.id} ?selected=${d.clientOrgId === o.id}>${o.name}</option>`)}
         </select>
         ${bindable ? '' : html`<small>Owners and admins see every organization: their role overrides any binding.

@@ -602,12 +602,20 @@ class DashboardBrowserTest {
     @Order(15)
     void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
         browser.go("/#/users");
+        // Created while a client is picked, a user is bound to it unless the form says otherwise:
+        // left unbound, it would see every organization once given pages.
+        pick(orgA);
         browser.clickButton("New User");
+        assertThat(browser.find("form.card select[name=clientOrgId]").getDomProperty("value")).isEqualTo(orgA);
         browser.type("input[name=name]", "Bound User");
         browser.type("input[name=email]", BOUND_EMAIL);
         browser.type("input[name=password]", Platform.PASSWORD);
         browser.clickButton("Create");
         browser.find("form.permissions");
+        assertThat(browser.find("form.permissions select[name=clientOrgId]").getDomProperty("value")).isEqualTo(orgA);
+        assertThat(api.get("/api/users?limit=500").as(owner).send().expect(200).items().stream()
+                .filter(u -> u.path("email").asString().equals(BOUND_EMAIL)).findFirst().orElseThrow()
+                .path("clientOrgId").asString()).isEqualTo(orgA);
         new Select(browser.find("form.permissions select[name=role]"))
                 .selectByVisibleText("admin");
         assertThat(browser.find("form.permissions select[name=clientOrgId]").isEnabled()).isFalse();
@@ -638,6 +646,7 @@ class DashboardBrowserTest {
         assertThat(user.path("pages").toString()).contains("dashboard", "agents", "organizations", "memory", "billing")
                 .doesNotContain("audit");
         browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
+        pick("");
     }
 
     @Test
