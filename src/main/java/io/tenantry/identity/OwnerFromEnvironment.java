@@ -5,9 +5,8 @@ import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.tenancy.Actor;
@@ -16,10 +15,12 @@ import io.tenantry.tenancy.OrgScope;
 
 /**
  * Scripted installs: TENANTRY_OWNER_EMAIL and TENANTRY_OWNER_PASSWORD create the first
- * owner at start-up when no user exists yet; afterwards they are ignored.
+ * owner at start-up when no user exists yet; afterwards they are ignored. Made once the beans
+ * are ready and before the web server starts: in between, a visitor would be offered the
+ * first-owner form (and could take the server).
  */
 @Component
-class OwnerFromEnvironment implements ApplicationRunner {
+class OwnerFromEnvironment implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(OwnerFromEnvironment.class);
 
@@ -35,7 +36,7 @@ class OwnerFromEnvironment implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
+    public void afterSingletonsInstantiated() {
         if (email.isBlank() || users.anyUser()) {
             return;
         }

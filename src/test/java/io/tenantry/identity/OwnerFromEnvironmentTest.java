@@ -2,8 +2,15 @@ package io.tenantry.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.support.Api;
@@ -18,6 +25,34 @@ class OwnerFromEnvironmentTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    AtomicReference<Boolean> ownerWhenServing;
+
+    /** Whether the owner existed when the server began to take requests. */
+    @TestConfiguration
+    static class ServingStarts {
+
+        @Bean
+        AtomicReference<Boolean> ownerWhenServing() {
+            return new AtomicReference<>();
+        }
+
+        @Bean
+        ApplicationListener<WebServerInitializedEvent> serving(UserService users,
+                AtomicReference<Boolean> ownerWhenServing) {
+            return event -> ownerWhenServing.set(users.anyUser());
+        }
+    }
+
+    /**
+     * Else the first visitor in the moment between the two would be offered the first-owner
+     * form, and could make themselves the owner of a server installed to be someone else's.
+     */
+    @Test
+    void theOwnerExistsBeforeTheServerTakesAnyRequest() {
+        assertThat(ownerWhenServing.get()).isTrue();
+    }
 
     @Test
     void theOwnerFromTheEnvironmentCanLogInAndSetupIsClosed() {
