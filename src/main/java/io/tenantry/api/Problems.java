@@ -77,8 +77,9 @@ public final class Problems {
             body.putAll(problem.getProperties());
         }
         response.setStatus(status.value());
+        // JSON is UTF-8 by definition; the type is written as Spring writes it for the problems
+        // the handlers answer, so that a client sees one Content-Type whichever layer refused.
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
         answer(response, JSON.writeValueAsBytes(body));
     }
 

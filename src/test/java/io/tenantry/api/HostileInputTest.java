@@ -95,6 +95,19 @@ class HostileInputTest extends ServerTest {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whichever layer refuses (the security chain, a filter, a handler), the problem's type reads the same. */
+    @Test
+    void aRefusalHasOneContentTypeWhicheverLayerAnswers() {
+        String bound = platform.createUser("user", org, List.of("agents"));
+        List<Api.Response> refusals = List.of(api.get("/api/agents").send(),
+                api.get("/api/agents").as(bound).org(platform.createOrg("Elsewhere")).send(),
+                api.get("/api/agents").as(owner).header("X-Org-Id", "not-an-id").send(),
+                api.get("/api/agents/" + UUID.randomUUID()).as(owner).send(),
+                postRaw("/api/organizations", "{\"name\": 5}"));
+        assertThat(refusals).extracting(Api.Response::status).containsExactly(401, 403, 400, 404, 400);
+        assertThat(refusals).extracting(r -> r.header("Content-Type")).containsOnly("application/problem+json");
+    }
+
     @Test
     void aNumberOrABooleanWhereTextIsExpectedIsRefusedNotTurnedIntoText() {
         String before = newestAudit();
