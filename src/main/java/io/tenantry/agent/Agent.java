@@ -15,6 +15,8 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
         @Schema(allowableValues = {"active", "paused"}) @Always String status,
         @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride,
         @Always BigDecimal effectiveBillingRate,
+        @Always @Schema(description = "The currency of its organization, which its rates and budget are in.")
+        String clientOrgCurrency,
         @Schema(types = {"number", "null"}, description = "The most this agent may spend on models in a month, in "
                 + "its organization's currency; the gateway holds it to that when the organization's "
                 + "budgetEnforcement is block. Null for none.") BigDecimal monthlyBudget,

@@ -75,7 +75,8 @@ class AgentController {
             {"items": [{"id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "name": "Support bot",
               "email": "support-bot@acme.example", "description": null, "model": "gpt-4o", "status": "active",
               "clientOrgId": "3f2b8c1e-5d4a-4e7b-9c0d-1a2b3c4d5e6f", "clientOrgName": "Acme Corp",
-              "billingRateOverride": null, "effectiveBillingRate": 499.00, "effectiveStatus": "active",
+              "billingRateOverride": null, "effectiveBillingRate": 499.00, "clientOrgCurrency": "USD",
+              "effectiveStatus": "active",
               "createdAt": "2026-11-02T09:30:00Z", "updatedAt": "2026-11-02T09:30:00Z"}],
              "nextCursor": "U3VwcG9ydCBib3QfN2M5ZTY2NzktNzQyNS00MGRlLTk0NGItZTA3ZmMxZjkwYWU3"}
             """;

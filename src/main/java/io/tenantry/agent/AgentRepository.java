@@ -30,7 +30,8 @@ import io.tenantry.tenancy.ScopedTransactions;
 class AgentRepository {
 
     private static final String SELECT = """
-            select a.*, o.name as org_name, o.active as org_active, o.billing_rate_per_agent as org_rate
+            select a.*, o.name as org_name, o.active as org_active, o.billing_rate_per_agent as org_rate,
+                   o.currency as org_currency
               from agents a join organizations o on o.id = a.org_id
             """;
 
@@ -173,7 +174,8 @@ class AgentRepository {
         String status = rs.getString("status");
         return new Agent(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("email"),
                 rs.getString("description"), rs.getString("model"), status, rs.getObject("org_id", UUID.class),
-                rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"), rs.getBigDecimal("monthly_budget"),
+                rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"),
+                rs.getString("org_currency").trim(), rs.getBigDecimal("monthly_budget"),
                 Agent.effectiveStatus(status, rs.getBoolean("org_active")),
                 Timestamps.read(rs, "created_at"), Timestamps.read(rs, "updated_at"));
     }

@@ -41,7 +41,7 @@ public class AgentService {
 
     private static Map<String, String> refusals() {
         Map<String, String> refused = new java.util.HashMap<>(PatchBody.readOnly("id", "clientOrgName",
-                "effectiveBillingRate", "effectiveStatus", "createdAt", "updatedAt"));
+                "effectiveBillingRate", "clientOrgCurrency", "effectiveStatus", "createdAt", "updatedAt"));
         refused.put("clientOrgId", "Move an agent with POST /api/agents/{id}/assign-org, not by editing it.");
         refused.put("status", "An agent's status changes through POST /api/agents/{id}/pause, /resume or /stop, with "
                 + "a reason, or by a guardrail rule: never by editing it.");

@@ -53,7 +53,8 @@ class AgentApiTest extends ServerTest {
 
     @Test
     void aBillingRateOverrideIsSetAndClearedWithNull() {
-        String org = platform.createOrg(Map.of("name", Platform.unique("Rated"), "billingRatePerAgent", 50));
+        String org = platform.createOrg(Map.of("name", Platform.unique("Rated"), "billingRatePerAgent", 50,
+                "currency", "EUR"));
         String id = platform.createAgent(org, "Rated agent");
 
         Api.Response overridden = api.patch("/api/agents/" + id).as(owner).json(Map.of("billingRateOverride", "75.5"))
@@ -66,6 +67,11 @@ class AgentApiTest extends ServerTest {
         assertThat(overridden.text("effectiveBillingRate")).isEqualTo("75.50");
         assertThat(cleared.json().path("billingRateOverride").isNull()).isTrue();
         assertThat(cleared.text("effectiveBillingRate")).isEqualTo("50.00");
+        // A rate is in its organization's currency, which the agent carries so that a list of
+        // agents of several organizations shows which.
+        assertThat(cleared.text("clientOrgCurrency")).isEqualTo("EUR");
+        assertThat(api.get("/api/agents").as(owner).org(org).send().expect(200).items().get(0)
+                .path("clientOrgCurrency").asString()).isEqualTo("EUR");
     }
 
     @Test

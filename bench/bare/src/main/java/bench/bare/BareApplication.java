@@ -38,7 +38,7 @@ public class BareApplication {
 
     record Agent(UUID id, String name, String email, String description, String model, String status,
             UUID clientOrgId, String clientOrgName, BigDecimal billingRateOverride, BigDecimal effectiveBillingRate,
-            boolean orgActive, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+            String clientOrgCurrency, boolean orgActive, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
 
     record Page(List<Agent> items, String nextCursor) {
@@ -87,7 +87,8 @@ public class BareApplication {
     @GetMapping("/agents")
     Page agents(@RequestParam UUID org) {
         List<Agent> rows = jdbc.sql("""
-                select a.*, o.name as org_name, o.active as org_active, o.billing_rate_per_agent as org_rate
+                select a.*, o.name as org_name, o.active as org_active, o.billing_rate_per_agent as org_rate,
+                       o.currency as org_currency
                   from agents a join organizations o on o.id = a.org_id
                  where a.org_id in (:org) order by a.name, a.id limit :limit
                 """).param("org", List.of(org)).param("limit", 51)
@@ -96,7 +97,8 @@ public class BareApplication {
                     return new Agent(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("email"),
                             rs.getString("description"), rs.getString("model"), rs.getString("status"),
                             rs.getObject("org_id", UUID.class), rs.getString("org_name"), override,
-                            override != null ? override : rs.getBigDecimal("org_rate"), rs.getBoolean("org_active"),
+                            override != null ? override : rs.getBigDecimal("org_rate"),
+                            rs.getString("org_currency").trim(), rs.getBoolean("org_active"),
                             rs.getObject("created_at", OffsetDateTime.class),
                             rs.getObject("updated_at", OffsetDateTime.class));
                 }).list();
