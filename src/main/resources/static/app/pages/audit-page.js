@@ -60,7 +60,7 @@ class AuditPage extends LightElement {
           <td><span title=${e.actorId ?? ''}>${e.actorLabel}</span> <small>(${e.actorType})</small></td>
           <td>${e.orgId ? html`<span title=${e.orgId}>${e.orgName ?? 'a deleted organization'}</span>` : '—'}</td>
           <td><code>${e.action}</code></td>
-          <td>${e.targetType}${e.targetId ? html` ${e.targetName
+          <td class="text">${e.targetType}${e.targetId ? html` ${e.targetName
             ? html`<span class="target" title=${e.targetId}>${e.targetName}</span>`
             : html`<small>${e.targetId}</small>`}` : ''}</td>
         </tr>`)}</tbody>
