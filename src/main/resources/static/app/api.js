@@ -39,6 +39,7 @@ export async function api(method, path, { body, org } = {}) {
   }
   if (!response.ok) {
     if (response.status === 401) window.dispatchEvent(new CustomEvent('tenantry-signed-out'));
+    if (response.status === 403) window.dispatchEvent(new CustomEvent('tenantry-refused'));
     throw new ApiError(response.status, data);
   }
   return data;
@@ -76,6 +77,7 @@ export function upload(path, form, { org, onProgress } = {}) {
         resolve(data);
       } else {
         if (request.status === 401) window.dispatchEvent(new CustomEvent('tenantry-signed-out'));
+        if (request.status === 403) window.dispatchEvent(new CustomEvent('tenantry-refused'));
         reject(new ApiError(request.status, data));
       }
     });

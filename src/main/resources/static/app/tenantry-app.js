@@ -49,6 +49,26 @@ class TenantryApp extends LightElement {
         this.state = 'login';
       }
     });
+    window.addEventListener('tenantry-refused', () => this.checkStillTheSame());
+  }
+
+  /**
+   * A refusal may mean the user was changed while the dashboard was open (bound to another
+   * organization, another role, pages taken away): then everything shown was made for the
+   * user as they were, and the dashboard starts again as they are now.
+   */
+  async checkStillTheSame() {
+    if (this.state !== 'ready' || this.checking) return;
+    this.checking = true;
+    try {
+      const now = await get('/api/me', { org: null });
+      const shape = (me) => JSON.stringify([me.id, me.role, me.clientOrgId ?? null, [...(me.pages ?? [])].sort()]);
+      if (this.me && shape(now) !== shape(this.me)) location.reload();
+    } catch {
+      // Signed out (handled by its own event) or unreachable: nothing to compare.
+    } finally {
+      this.checking = false;
+    }
   }
 
   /** An organization's page makes it the org context, so the switcher shows the org that is open. */
