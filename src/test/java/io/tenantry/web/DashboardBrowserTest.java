@@ -1277,6 +1277,31 @@ class DashboardBrowserTest {
         assertThat(found).as("serious or critical accessibility violations").isEmpty();
     }
 
+    /**
+     * A user rebound to another organization while signed in: the next refusal shows the
+     * dashboard that it was made for the user as they were, and it starts again as they are.
+     */
+    @Test
+    @Order(33)
+    void aUserReboundWhileSignedInIsShownTheirNewOrganization() throws Exception {
+        String email = "rebound-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        String id = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Rebound User", "password",
+                Platform.PASSWORD, "role", "user", "clientOrgId", orgA, "pages", List.of("agents", "knowledge")))
+                .send().expect(201).text("id");
+        switchTo(email, "Rebound User");
+        browser.go("/#/agents");
+        browser.findWithText("org-switcher", "Acme <b>Bold</b> & Co");
+
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user", "clientOrgId", orgB,
+                "pages", List.of("agents", "knowledge"))).send().expect(200);
+        // Within the open dashboard, not a new load of it: its next call still names Acme.
+        browser.script("location.hash = '#/knowledge'");
+        browser.findWithText("org-switcher", "Beta Corp");
+        browser.findWithText("h1", "Knowledge");
+        assertThat(browser.text("main")).doesNotContain("locked to your own organization");
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
     private void audit(String who, String axe, List<String> more, List<String> found) {
         browser.go("/#/");
         browser.waitUntil(who + " sees the page links", () -> browser.all("nav[aria-label=Pages] a").size() > 1);
