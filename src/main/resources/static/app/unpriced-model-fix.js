@@ -1,7 +1,7 @@
 // Fixing unpriced usage where it is reported: map the reported model name to a priced model
 // (a server-side alias, used by pricing from then on), then rerate what was stored unpriced,
-// and say what that did. Adding a price instead is done in Settings. Owners and admins only:
-// both change platform-wide pricing.
+// and say what that did. Adding a price instead is done in Settings; once the model has one,
+// this offers the rerate alone. Owners and admins only: both change platform-wide pricing.
 import { html } from 'lit';
 import { LightElement } from './light-element.js';
 import { get, post, put } from './api.js';
@@ -20,14 +20,43 @@ class UnpricedModelFix extends LightElement {
     result: { state: true },
   };
 
-  async show() {
-    this.open = true;
-    this.error = null;
+  connectedCallback() {
+    super.connectedCallback();
+    this.loadPriced();
+  }
+
+  async loadPriced() {
     try {
       const page = await get('/api/settings/models?limit=500', { org: null });
       this.priced = page.items.map((m) => m.model);
     } catch (e) {
       this.error = e.message;
+    }
+  }
+
+  show() {
+    this.open = true;
+    this.error = null;
+  }
+
+  /** Prices what was stored unpriced of this model, with whatever prices it now, and says what that did. */
+  async rerate(done) {
+    const rerate = await post('/api/billing/rerate', { model: this.model.model, from: SINCE_EVER,
+      to: new Date(Date.now() + 1000).toISOString() }, { org: null });
+    this.result = `${done}: ${count(rerate.priced)} stored ${rerate.priced === 1 ? 'event was' : 'events were'} `
+      + 'priced.';
+    this.dispatchEvent(new CustomEvent('fixed', { detail: this.result, bubbles: true }));
+  }
+
+  async rerateAtItsPrice() {
+    this.busy = true;
+    this.error = null;
+    try {
+      await this.rerate(`${this.model.model} has a price now`);
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -39,11 +68,7 @@ class UnpricedModelFix extends LightElement {
     this.error = null;
     try {
       await put(`/api/settings/model-aliases/${encodeURIComponent(this.model.model)}`, { model: target }, { org: null });
-      const rerate = await post('/api/billing/rerate', { model: this.model.model, from: SINCE_EVER,
-        to: new Date(Date.now() + 1000).toISOString() }, { org: null });
-      this.result = `${this.model.model} is now priced as ${target}: ${count(rerate.priced)} stored `
-        + `${rerate.priced === 1 ? 'event was' : 'events were'} priced.`;
-      this.dispatchEvent(new CustomEvent('fixed', { detail: this.result, bubbles: true }));
+      await this.rerate(`${this.model.model} is now priced as ${target}`);
     } catch (e) {
       this.error = e.message;
     } finally {
@@ -53,16 +78,23 @@ class UnpricedModelFix extends LightElement {
 
   render() {
     if (this.result) return html`<p class="fixed" role="status">${this.result}</p>`;
+    if ((this.priced ?? []).includes(this.model.model)) {
+      return html`<button type="button" class="link-dark" ?disabled=${this.busy} @click=${() => this.rerateAtItsPrice()}>
+        ${this.busy ? 'Rerating…' : 'It has a price now: rerate its stored usage'}</button>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}`;
+    }
     if (!this.open) {
       return html`<button type="button" class="link-dark" @click=${() => this.show()}>Map it to a priced
         model…</button>`;
     }
-    const suggested = (this.priced ?? []).find((m) => m.startsWith(this.model.model));
+    // A model cannot be an alias of itself: it is never offered as its own target.
+    const targets = (this.priced ?? []).filter((m) => m !== this.model.model);
+    const suggested = targets.find((m) => m.startsWith(this.model.model));
     return html`<form class="inline map-model" @submit=${(e) => this.map(e)}>
       <label>Price <code>${this.model.model}</code> as
         <select name="target" required aria-label="Priced model for ${this.model.model}">
           <option value="">Choose a priced model…</option>
-          ${(this.priced ?? []).map((m) => html`<option ?selected=${m === suggested}>${m}</option>`)}
+          ${targets.map((m) => html`<option ?selected=${m === suggested}>${m}</option>`)}
         </select></label>
       <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Mapping…' : 'Map and rerate'}</button>
       <button type="button" class="secondary" @click=${() => { this.open = false; }}>Cancel</button>

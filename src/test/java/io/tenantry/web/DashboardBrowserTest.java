@@ -470,6 +470,23 @@ class DashboardBrowserTest {
                 .contains("\"model\":\"mistral-large-latest\"");
         assertThat(api.get("/api/dashboard").as(owner).send().json().path("unpriced")).isEmpty();
 
+        // A model priced in Settings after its usage came in: the warning offers the rerate alone,
+        // never the model as an alias of itself.
+        api.post("/api/usage").as(owner).json(Map.of("agentId", agentB, "eventId", "browser-priced-later", "model",
+                "priced-later", "inputTokens", 2_000, "outputTokens", 0, "occurredAt", Instant.now().toString()))
+                .send().expect(201);
+        api.post("/api/settings/models").as(owner).json(Map.of("model", "priced-later", "provider", "Test",
+                "inputPricePerMillion", "1.00", "outputPricePerMillion", "2.00")).send().expect(201);
+        browser.blank();
+        browser.go("/#/dashboard");
+        var pricedLater = browser.findWithText("li[data-warning=unpriced]", "priced-later");
+        browser.waitUntil("the rerate is offered", () -> !pricedLater.findElements(By.xpath(
+                ".//button[starts-with(normalize-space(.), 'It has a price now')]")).isEmpty());
+        assertThat(pricedLater.getText()).doesNotContain("Map it to a priced model");
+        browser.clickButton("It has a price now: rerate its stored usage");
+        browser.findWithText("home-page .notice", "priced-later has a price now: 1 stored event was priced.");
+        browser.waitUntilGone("home-page .attention", "priced-later");
+
         // A client in the list opens its billing.
         browser.findWithText(".top-cost tbody a", "Acme").click();
         browser.findWithText("h1", "Acme <b>Bold</b> & Co");
