@@ -64,17 +64,18 @@ final class StatementBuilder {
         BigDecimal margin = margin(revenueTotal, cost);
         // From the exact cost: a cost that rounds to the budget may still be over it.
         BigDecimal budgetUsed = budgetUsed(fxRate.map(costUsd::multiply).orElse(null), org.monthlyBudget());
+        // Read by everyone who sees the statement, a client's own users too: each says who fixes it.
         List<String> warnings = new ArrayList<>();
         if (fxRate.isEmpty()) {
             warnings.add("No exchange rate from USD to " + org.currency() + " is set for " + month
                     + " or earlier: the cost is shown in USD only (costUsd) and the margin is left empty. "
-                    + "Add one in Settings -> Exchange rates.");
+                    + "An owner or admin adds one in Settings -> Exchange rates.");
         }
         if (unpriced > 0) {
             warnings.add(NumberFormat.getIntegerInstance(Locale.ROOT).format(unpriced) + " tokens of usage ("
                     + String.join(", ", unpricedModels) + ") have no model price and are not in the cost: "
-                    + "add the price in Settings -> Models, then rerate (usage of a closed month is then billed "
-                    + "in the first open month, as an adjustment).");
+                    + "an owner or admin adds the price in Settings -> Models and rerates (usage of a closed month "
+                    + "is then billed in the first open month, as an adjustment).");
         }
         List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, cost, names) : null;
         return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,
