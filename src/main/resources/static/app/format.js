@@ -70,9 +70,11 @@ export function addAmounts(values) {
 }
 
 /** A margin in percent; a loss is coloured and said in words, never by colour alone. */
+/** Two decimals wherever it comes from, and a space that never breaks before the sign. */
 export const margin = (value) => {
   if (value === null || value === undefined) return '—';
-  return Number(value) < 0 ? html`<span class="negative">${value} % (loss)</span>` : `${value} %`;
+  const shown = `${Number(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}\u00a0%`;
+  return Number(value) < 0 ? html`<span class="negative">${shown} (loss)</span>` : shown;
 };
 
 /** A cost in its org's currency, or in USD (from the exact costUsd) where no exchange rate converts it. */

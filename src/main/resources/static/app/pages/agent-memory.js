@@ -8,7 +8,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { afterTyping } from '../typing.js';
-import { localInput, dateTime } from '../format.js';
+import { localInput, dateTime, count } from '../format.js';
 
 export const CATEGORIES = ['fact', 'preference', 'context', 'procedure', 'relationship'];
 const HEADINGS = { fact: 'Facts', preference: 'Preferences', context: 'Context', procedure: 'Procedures',
@@ -24,7 +24,7 @@ export function expiryInWords(iso, now = Date.now()) {
   const hours = (at.getTime() - now) / 3600000;
   const when = dateTime(iso);
   const span = hours < 1 ? 'within the hour' : hours < 48 ? `in ${Math.round(hours)} hours`
-    : `in ${Math.round(hours / 24)} days`;
+    : `in ${count(Math.round(hours / 24))} days`;
   return `forgotten ${span} (${when})`;
 }
 

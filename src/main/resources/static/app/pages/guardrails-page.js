@@ -17,7 +17,8 @@ const TEST_LABELS = { content: 'Text', agentId: 'Agent', direction: 'Direction' 
 /** What a rule looks for, in a few words, for the list. */
 export function ruleSummary(rule) {
   switch (rule.type) {
-    case 'keyword': return `Words: ${(rule.keywords ?? []).join(', ')}`;
+    // Quoted: a phrase may hold a comma, and "banana, apple" must not read as two words.
+    case 'keyword': return `Words: ${(rule.keywords ?? []).map((k) => `“${k}”`).join(', ')}`;
     case 'regex': return `Pattern: ${rule.pattern}`;
     case 'pii': return `Personal data: ${rule.detectors?.length ? rule.detectors.join(', ') : 'every kind'}`;
     case 'prompt_injection': return 'Prompt injection (heuristic)';
