@@ -5,7 +5,7 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
-import { money, count, monthName, change, margin, costOf } from '../format.js';
+import { money, count, monthName, change, margin, costOf, dateTime } from '../format.js';
 import '../money-chart.js';
 import '../unpriced-model-fix.js';
 import { isOperator } from './organizations-page.js';
@@ -141,8 +141,7 @@ class HomePage extends LightElement {
       <h2>Recent budget alerts</h2>
       ${s.recentAlerts.length === 0 ? html`<p class="empty">No budget threshold was crossed this month or last.</p>`
         : html`<ul>${s.recentAlerts.map((a) => html`<li>
-          <time datetime=${a.crossedAt}>${new Date(a.crossedAt).toLocaleString('en-US',
-            { dateStyle: 'medium', timeStyle: 'short' })}</time>:
+          <time datetime=${a.crossedAt}>${dateTime(a.crossedAt)}</time>:
           ${a.agentId ? html`${a.agentName} (${this.orgLink(a.orgId, a.orgName)})`
             : this.orgLink(a.orgId, a.orgName)} passed ${a.threshold} % of its ${money(a.budget, a.currency)}
           budget for ${monthName(a.month)} (${money(a.cost, a.currency)}).</li>`)}</ul>`}
