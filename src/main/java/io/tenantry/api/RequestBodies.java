@@ -4,7 +4,10 @@ import java.io.IOException;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** A request's whole body, read by hand (ReadsItsBody, BodyOnlyWhereTaken): one past the size limit is a 413, one too slow a 408. */
+/**
+ * A request's whole body, read by hand (ReadsItsBody, BodyOnlyWhereTaken): one past the size
+ * limit is a 413, one that takes too long to arrive a 408 (RequestBodyLimits).
+ */
 public final class RequestBodies {
 
     private RequestBodies() {

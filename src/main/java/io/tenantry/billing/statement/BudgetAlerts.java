@@ -35,6 +35,10 @@ class BudgetAlerts {
             @Always BigDecimal budget, @Always String currency) {
     }
 
+    /** The orgs' own crossings, in the shape of the agents' (no agent). */
+    private static final String ORG_ALERTS = "select cast(null as uuid) as agent_id, b.* from budget_alerts b";
+    private static final String ORG_ORDER = "org_id, billing_month, threshold";
+
     private final JdbcClient jdbc;
 
     BudgetAlerts(JdbcClient jdbc) {
@@ -63,8 +67,7 @@ class BudgetAlerts {
 
     /** The org's crossings, then each agent's (by agent id), each by month and threshold. */
     List<Alert> of(OrgScope scope, YearMonth from, YearMonth to) {
-        List<Alert> all = new ArrayList<>(read(scope, from, to, "select cast(null as uuid) as agent_id, b.* from budget_alerts b",
-                "org_id, billing_month, threshold"));
+        List<Alert> all = new ArrayList<>(read(scope, from, to, ORG_ALERTS, ORG_ORDER));
         all.addAll(read(scope, from, to, "select * from agent_budget_alerts",
                 "org_id, agent_id, billing_month, threshold"));
         return all;
@@ -85,8 +88,7 @@ class BudgetAlerts {
     /** The thresholds of the orgs' own budgets crossed, per org and month ("orgId|YYYY-MM"). */
     Map<String, List<Integer>> crossed(OrgScope scope, YearMonth from, YearMonth to) {
         Map<String, List<Integer>> crossed = new HashMap<>();
-        for (Alert alert : read(scope, from, to, "select cast(null as uuid) as agent_id, b.* from budget_alerts b",
-                "org_id, billing_month, threshold")) {
+        for (Alert alert : read(scope, from, to, ORG_ALERTS, ORG_ORDER)) {
             crossed.computeIfAbsent(alert.orgId() + "|" + alert.month(), k -> new ArrayList<>()).add(alert.threshold());
         }
         return crossed;
