@@ -196,6 +196,6 @@ class AtAGlance {
     /** The agent's name while its org still holds it; after, its id alone, as statements name it. */
     private static String agentName(BudgetAlerts.Alert alert, AgentService.HeldName held) {
         return held != null && held.orgId().equals(alert.orgId()) ? held.name()
-                : "Agent " + alert.agentId().toString().substring(0, 8);
+                : StatementBuilder.departed(alert.agentId());
     }
 }

@@ -162,8 +162,7 @@ final class StatementBuilder {
                         row.cachedInputTokens(), row.unpricedTokens(), row.repricedTokens(), row.costUsd(),
                         modelCosts == null ? null : modelCosts.get(i)));
             }
-            String name = names.getOrDefault(agent, "Agent " + agent.toString().substring(0, 8)
-                    + " (no longer in this organization)");
+            String name = names.getOrDefault(agent, departed(agent));
             return new Statement.Line(agent, name, kind, usageMonth, billed == null ? null : billed.rate(),
                     billed == null ? null : billed.daysBilled(),
                     billed == null ? BigDecimal.ZERO.setScale(2) : billed.revenue(), costUsd(), cost,
@@ -173,6 +172,14 @@ final class StatementBuilder {
                     used.stream().mapToLong(RollupRow::unpricedTokens).sum(),
                     used.stream().mapToLong(RollupRow::repricedTokens).sum(), List.copyOf(costByModel));
         }
+    }
+
+    /**
+     * How an org's statements and alerts name an agent it no longer holds: by its id alone,
+     * since a name given to it since is its new org's.
+     */
+    static String departed(UUID agent) {
+        return "Agent " + agent.toString().substring(0, 8) + " (no longer in this organization)";
     }
 
     /** The rounding rule: half up to cents, applied once to each amount shown. */
