@@ -4,7 +4,7 @@
 // this offers the rerate alone. Owners and admins only: both change platform-wide pricing.
 import { html } from 'lit';
 import { LightElement } from './light-element.js';
-import { get, post, put } from './api.js';
+import { post, put } from './api.js';
 import { count } from './format.js';
 
 /** Far enough back to reach any stored usage: a rerate changes only what is still unpriced. */
@@ -14,25 +14,12 @@ class UnpricedModelFix extends LightElement {
   static properties = {
     model: { attribute: false },
     open: { state: true },
-    priced: { state: true },
+    /** The models that have a price, read by the page once for all its fixes. */
+    priced: { attribute: false },
     busy: { state: true },
     error: { state: true },
     result: { state: true },
   };
-
-  connectedCallback() {
-    super.connectedCallback();
-    this.loadPriced();
-  }
-
-  async loadPriced() {
-    try {
-      const page = await get('/api/settings/models?limit=500', { org: null });
-      this.priced = page.items.map((m) => m.model);
-    } catch (e) {
-      this.error = e.message;
-    }
-  }
 
   show() {
     this.open = true;

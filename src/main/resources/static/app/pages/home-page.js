@@ -14,6 +14,7 @@ class HomePage extends LightElement {
   static properties = {
     me: { attribute: false },
     summary: { state: true },
+    priced: { state: true },
     error: { state: true },
     notice: { state: true },
   };
@@ -26,6 +27,10 @@ class HomePage extends LightElement {
   async load() {
     try {
       this.summary = await get('/api/dashboard', { org: null });
+      // Once per load, for every unpriced model's fix: which models have a price now.
+      if (isOperator(this.me) && this.summary.unpriced.length > 0) {
+        this.priced = (await get('/api/settings/models?limit=500', { org: null })).items.map((m) => m.model);
+      }
     } catch (e) {
       this.error = e.message;
     }
@@ -84,7 +89,8 @@ class HomePage extends LightElement {
         <span class="badge warn">Unpriced</span> ${count(u.tokens)} tokens of <code>${u.model}</code>
         (${u.orgs} ${u.orgs === 1 ? 'organization' : 'organizations'}) have no price and are not in any cost.
         ${isOperator(this.me) ? html`<a href="#/settings">Add its price in Settings, then rerate</a>, or
-          <unpriced-model-fix .model=${u} @fixed=${(e) => this.fixed(e.detail)}></unpriced-model-fix>`
+          <unpriced-model-fix .model=${u} .priced=${this.priced}
+            @fixed=${(e) => this.fixed(e.detail)}></unpriced-model-fix>`
           : 'Ask an owner or admin to add its price or map it to a priced model.'}</li>`),
       ...s.missingRates.map((r) => html`<li data-warning="rate">
         <span class="badge warn">No rate</span> No exchange rate from USD to ${r.currency} for
