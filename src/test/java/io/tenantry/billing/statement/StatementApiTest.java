@@ -10,6 +10,8 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -301,6 +303,42 @@ class StatementApiTest extends ServerTest {
                 .isEmpty();
         assertThat(api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).items())
                 .hasSize(2);
+    }
+
+    /**
+     * Checks that run at once (two nodes' watches, or a close beside one) record each
+     * crossing once, the org's and the agent's, in the alert list and in the audit log.
+     */
+    @Test
+    void checksAtOnceRecordEachCrossingOnce() {
+        String org = org(Map.of("monthlyBudget", "1.00", "budgetAlertThresholds", List.of(50, 100)));
+        String agent = platform.createAgent(org, "Raced");
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("monthlyBudget", "1.00")).send().expect(200);
+        report(agent, "gpt-4o", 0, 200_000, 0, Instant.now()); // 2.00 USD: both budgets twice over
+
+        CountDownLatch start = new CountDownLatch(1);
+        Instant now = Instant.now();
+        List<CompletableFuture<Integer>> checks = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            checks.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return budgetWatch.check(now);
+            }));
+        }
+        start.countDown();
+        checks.forEach(CompletableFuture::join);
+
+        assertThat(api.get("/api/organizations/" + org + "/budget-alerts").as(owner).send().expect(200).items())
+                .extracting(a -> (a.path("agentId").isNull() ? "org " : "agent ") + a.path("threshold").asInt())
+                .containsExactlyInAnyOrder("org 50", "org 100", "agent 50", "agent 100");
+        assertThat(api.get("/api/audit?action=billing.budget_alert").as(owner).org(org).send().expect(200).items())
+                .hasSize(2);
+        assertThat(api.get("/api/audit?action=billing.agent_budget_alert").as(owner).org(org).send().expect(200)
+                .items()).hasSize(2);
     }
 
     /**
