@@ -41,6 +41,11 @@ public record UserPrincipal(UUID id, String email, String name, Role role, UUID 
         return operator() || lockedOrg().isPresent() || grantedPages.stream().anyMatch(Page::showsOrgData);
     }
 
+    @Override
+    public boolean seesBilling() {
+        return pages().contains(Page.billing);
+    }
+
     public Set<Page> pages() {
         return operator() ? EnumSet.allOf(Page.class) : grantedPages;
     }

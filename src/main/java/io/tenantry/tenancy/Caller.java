@@ -27,6 +27,14 @@ public interface Caller {
         return true;
     }
 
+    /**
+     * Whether this caller may see money: revenue, token cost, margin, budgets. Not a user
+     * whose pages leave out Billing, whatever other page (Home) would show it.
+     */
+    default boolean seesBilling() {
+        return true;
+    }
+
     /** Every org this caller may ever touch, whatever org context it picks. */
     default OrgScope reach() {
         return lockedOrg().map(OrgScope::of).orElse(OrgScope.allOrgs());

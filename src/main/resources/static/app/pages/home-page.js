@@ -9,6 +9,7 @@ import { money, count, monthName, change, margin, costOf, dateTime } from '../fo
 import '../money-chart.js';
 import '../unpriced-model-fix.js';
 import { isOperator } from './organizations-page.js';
+import { DASHBOARD_PAGES as PAGES } from '../dashboard-pages.js';
 
 class HomePage extends LightElement {
   static properties = {
@@ -61,6 +62,7 @@ class HomePage extends LightElement {
     if (this.error) return html`<h1>Home</h1><p class="error" role="alert">${this.error}</p>`;
     const s = this.summary;
     if (!s) return html`<h1>Home</h1><p class="loading" role="status">Loading…</p>`;
+    if (!s.figures) return this.withoutFigures(s);
     return html`
       <div class="page-head"><h1>Home</h1><span class="hint">${monthName(s.month)}, month to date</span></div>
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : ''}
@@ -76,6 +78,17 @@ class HomePage extends LightElement {
         ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => margin(o.margin))}
       </div>
       ${this.alerts(s)}`;
+  }
+
+  /** Home's figures are billing's: a user without the Billing page is pointed to the pages they have. */
+  withoutFigures(s) {
+    const pages = PAGES.filter((p) => p.page !== 'dashboard' && this.can(p.page));
+    return html`
+      <div class="page-head"><h1>Home</h1><span class="hint">${monthName(s.month)}</span></div>
+      <p class="empty" data-figure="none">Home shows revenue, token cost and margin, which are on the Billing
+        page, and your permissions do not include it. Ask an owner or admin if you need them.</p>
+      ${pages.length === 0 ? '' : html`<p>Your pages: ${pages.map((p, i) => html`${i > 0 ? ', ' : ''}<a
+        href="#/${p.page}">${p.label}</a>`)}.</p>`}`;
   }
 
   /** Warnings, each with the place where it is fixed. */

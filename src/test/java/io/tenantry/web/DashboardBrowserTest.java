@@ -1319,6 +1319,28 @@ class DashboardBrowserTest {
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
+    /** Home's figures are billing's: a user given Home but not Billing sees none, and is pointed to their pages. */
+    @Test
+    @Order(34)
+    void aUserWithoutTheBillingPageSeesNoFiguresAtHome() throws Exception {
+        String email = "no-billing-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Nobill User", "password",
+                Platform.PASSWORD, "role", "user", "clientOrgId", orgA, "pages", List.of("dashboard", "agents")))
+                .send().expect(201);
+        switchTo(email, "Nobill User");
+        // What earlier tests left in the console (the refusals that show a rebound user the change) is theirs.
+        browser.consoleErrors();
+        browser.go("/#/dashboard");
+        browser.findWithText("home-page [data-figure=none]", "do not include it");
+        assertThat(browser.all("home-page [data-figure=revenue]")).isEmpty();
+        assertThat(browser.all("home-page money-chart")).isEmpty();
+        assertThat(browser.find("home-page a[href='#/agents']").getText()).isEqualTo("Agents");
+        assertThat(browser.text("main")).doesNotContain("USD").doesNotContain("Margin");
+        browser.screenshot("34-home-without-billing");
+        assertThat(browser.consoleErrors()).isEmpty();
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
     private void audit(String who, String axe, List<String> more, List<String> found) {
         browser.go("/#/");
         browser.waitUntil(who + " sees the page links", () -> browser.all("nav[aria-label=Pages] a").size() > 1);

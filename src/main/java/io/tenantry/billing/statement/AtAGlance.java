@@ -63,6 +63,9 @@ class AtAGlance {
         OrgScope reach = context.reach();
         YearMonth month = BillingMonth.of(context.at());
         YearMonth previous = month.minusMonths(1);
+        if (!context.caller().seesBilling()) {
+            return Glance.withoutFigures(month.toString(), previous.toString());
+        }
         YearMonth from = month.minusMonths(MONTHS - 1L);
         return transactions.read(reach, () -> {
             List<Organization> reachable = organizations.all(reach);
@@ -74,7 +77,7 @@ class AtAGlance {
             List<Statement> now = inMonth(clients, month);
             YearMonth firstOpen = calendar.closedThrough().map(c -> c.plusMonths(1)).filter(m -> m.isAfter(from))
                     .orElse(from);
-            return new Glance(month.toString(), previous.toString(), now.size(),
+            return new Glance(month.toString(), previous.toString(), true, now.size(),
                     currencies(now, inMonth(clients, previous)), trend(clients), own(inMonth(all, month)),
                     budgets(now, orgs), top(now, Comparator.comparing(Statement::costUsd).reversed()),
                     top(now.stream().filter(s -> s.margin() != null).toList(),

@@ -13,14 +13,24 @@ import io.tenantry.api.Always;
  * The business at a glance, for the dashboard's home page: this month against the last
  * per currency, the months before, what needs attention and who stands out. Client
  * organizations only; the operator's own (default) organization is given apart, as
- * {@code own}. Amounts are those of the statements, in each org's currency.
+ * {@code own}. Amounts are those of the statements, in each org's currency. A caller whose
+ * pages leave out Billing gets the months and nothing else ({@code figures} false).
  */
 @Schema(name = "DashboardSummary")
-public record Glance(@Always String month, @Always String previousMonth, int clientOrgs,
+public record Glance(@Always String month, @Always String previousMonth,
+        @Schema(description = "Whether the figures are given: false for a user whose pages do not include "
+                + "billing, who gets the months alone, every list empty and clientOrgs 0.") boolean figures,
+        int clientOrgs,
         @Always List<CurrencyMonth> currencies, @Always List<MonthTotal> trend, OwnOrg own,
         @Always List<BudgetUse> budgets, @Always List<OrgFigures> topByCost, @Always List<OrgFigures> topByMargin,
         @Always List<UnpricedModel> unpriced, @Always List<MissingRate> missingRates,
         @Always List<RecentAlert> recentAlerts) {
+
+    /** The months alone, for a caller who may not see billing figures. */
+    static Glance withoutFigures(String month, String previousMonth) {
+        return new Glance(month, previousMonth, false, 0, List.of(), List.of(), null, List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of());
+    }
 
     /** One currency's client totals this month, and last month's for the trend. */
     public record CurrencyMonth(@Always String currency, int orgs, @Always BigDecimal revenue, BigDecimal cost,

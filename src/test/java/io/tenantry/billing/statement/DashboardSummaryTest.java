@@ -157,8 +157,9 @@ class DashboardSummaryTest extends ServerTest {
 
     @Test
     void aBoundUserSeesTheirOrganizationOnly() {
-        String bound = platform.createUser("user", euro, List.of("dashboard"));
+        String bound = platform.createUser("user", euro, List.of("dashboard", "billing"));
         JsonNode summary = summary(bound);
+        assertThat(summary.path("figures").asBoolean()).isTrue();
         assertThat(summary.path("clientOrgs").asInt()).isEqualTo(1);
         assertThat(byKey(summary.path("currencies"), "currency")).containsOnlyKeys("EUR");
         assertThat(summary.path("own").isNull()).isTrue();
@@ -199,6 +200,25 @@ class DashboardSummaryTest extends ServerTest {
             assertThat(response.json().path("field").asString()).isEqualTo("orgIds");
         }
         api.get("/api/billing/month-to-date?orgIds=" + euro + ",%20" + acme + "%20").as(owner).send().expect(200);
+    }
+
+    @Test
+    void aUserWithoutTheBillingPageGetsNoFigures() {
+        assertThat(summary(owner).path("figures").asBoolean()).isTrue();
+        for (String withoutBilling : List.of(platform.createUser("user", euro, List.of("dashboard", "agents")),
+                platform.createUser("user", null, List.of("dashboard", "organizations", "audit")))) {
+            JsonNode summary = summary(withoutBilling);
+            assertThat(summary.path("figures").asBoolean()).isFalse();
+            assertThat(summary.path("month").asString()).isEqualTo(YearMonth.now(ZoneOffset.UTC).toString());
+            assertThat(summary.path("clientOrgs").asInt()).isZero();
+            assertThat(summary.path("own").isNull()).isTrue();
+            for (String list : List.of("currencies", "trend", "budgets", "topByCost", "topByMargin", "unpriced",
+                    "missingRates", "recentAlerts")) {
+                assertThat(summary.path(list).isArray()).as(list).isTrue();
+                assertThat(summary.path(list)).as(list).isEmpty();
+            }
+            assertThat(summary.toString()).doesNotContain("Euro GmbH").doesNotContain("gpt-4o");
+        }
     }
 
     @Test
