@@ -63,11 +63,15 @@ class GatewayCalls {
     private final ScopedTransactions transactions;
     private final GatewayCapacity capacity;
     private final int guardrailWindow;
+    /** What one image, audio or file part of a prompt counts as, at most (TokenEstimate.prompt). */
+    private final long mediaInputTokens;
 
     GatewayCalls(CallPlans plans, Upstream upstream,
             ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
             ScopedTransactions transactions, GatewayCapacity capacity,
-            @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow) {
+            @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow,
+            @Value("${tenantry.gateway.media-input-tokens}") long mediaInputTokens) {
+        this.mediaInputTokens = mediaInputTokens;
         this.plans = plans;
         this.upstream = upstream;
         this.keys = keys;
@@ -88,7 +92,7 @@ class GatewayCalls {
     /** One call, answered on {@code response}. */
     void call(AgentPrincipal agent, String endpoint, byte[] bytes, HttpServletResponse response, String requestId)
             throws IOException {
-        Call call = new Call(agent, endpoint, requestId);
+        Call call = new Call(agent, endpoint, requestId, mediaInputTokens);
         try (GatewayCapacity.Slot place = capacity.take()) {
             refuseIfNotOperating(agent);
             ObjectNode body = CallBody.read(bytes);
@@ -105,13 +109,17 @@ class GatewayCalls {
             call.screen = guard.open(new OrgCallContext(agent, OrgScope.of(agent.orgId()), agent.orgId(), requestId,
                     call.startedAt), agent);
             boolean screensInput = call.screen.judges(INPUT);
+            BudgetHolds.Worst counted = null;
             if (plan.settings().limitsRates() || plan.settings().blocksOverBudget() || screensInput) {
                 // Found once: the estimate counts these texts and the input rules judge them.
                 List<List<CallTexts.Slot>> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body)
                         : CallTexts.embeddingInput(body);
-                long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body, texts)
+                long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body, texts, mediaInputTokens)
                         : TokenEstimate.embeddingInput(body.path("input"));
                 BudgetHolds.Worst worst = worst(endpoint, body, input);
+                if (CHAT.equals(endpoint) && plan.settings().countsOutputLimit()) {
+                    counted = worst;
+                }
                 // A call counts what it may use at most against tokens per minute, and what it used once it ends.
                 call.admission = rates.admit(agent, plan.settings(), input + budgets.outputTokens(plan.route(), worst),
                         Instant.now()).orElse(null);
@@ -134,7 +142,7 @@ class GatewayCalls {
             try {
                 answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
                         provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
-                        upstreamBody(body, call.stream), call.stream, call.tries);
+                        upstreamBody(body, call.stream, plan, counted), call.stream, call.tries);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
@@ -240,12 +248,19 @@ class GatewayCalls {
     /**
      * The body for one target: its upstream model, an output limit no larger than the
      * target's (the most a budget hold counted on), and on streams a request for the usage
-     * chunk.
+     * chunk. A call that set no output limit, where one was {@code counted} (against a budget
+     * that blocks, or tokens per minute), is sent with the limit it was counted at, in the
+     * field its provider reads: otherwise the model could answer far more than was held.
      */
-    private static Function<Route.Target, byte[]> upstreamBody(ObjectNode body, boolean stream) {
+    private Function<Route.Target, byte[]> upstreamBody(ObjectNode body, boolean stream, CallPlan plan,
+            BudgetHolds.Worst counted) {
         return target -> {
             ObjectNode copy = body.deepCopy();
             copy.put("model", target.model());
+            if (counted != null && counted.outputLimit() == null) {
+                copy.put(plan.providers().get(target.providerId()).outputLimitField(),
+                        budgets.outputTokens(target, counted) / counted.choices());
+            }
             Integer cap = target.maxOutputTokens();
             for (String field : OUTPUT_LIMITS) {
                 JsonNode limit = copy.get(field);
@@ -544,8 +559,10 @@ class GatewayCalls {
         RateLimits.Admission admission;
         CallScreen screen;
         boolean recorded;
+        private final long mediaInputTokens;
 
-        Call(AgentPrincipal agent, String endpoint, String requestId) {
+        Call(AgentPrincipal agent, String endpoint, String requestId, long mediaInputTokens) {
+            this.mediaInputTokens = mediaInputTokens;
             this.agent = agent;
             this.endpoint = endpoint;
             this.requestId = requestId;
@@ -582,7 +599,7 @@ class GatewayCalls {
                 cached = cachedTokens == null ? 0 : Math.min(cachedTokens, prompt);
                 input = prompt - cached;
             } else {
-                input = CHAT.equals(endpoint) ? TokenEstimate.prompt(request)
+                input = CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
                         : TokenEstimate.embeddingInput(request.path("input"));
                 cached = 0;
             }

@@ -43,6 +43,11 @@ public record GatewaySettings(@Always UUID orgId,
                 || agentTokensPerMinute != null;
     }
 
+    /** Whether calls count their output limit before they run: against a budget that blocks, or tokens per minute. */
+    boolean countsOutputLimit() {
+        return blocksOverBudget() || tokensPerMinute != null || agentTokensPerMinute != null;
+    }
+
     static final String ALERT = "alert";
     static final String BLOCK = "block";
 

@@ -21,9 +21,17 @@ public record Provider(@Always UUID id, @Always String name, @Always String base
         @Always @Schema(description = "Sent with every call. Not secret: keys belong in the vault.")
         Map<String, String> headers,
         @Always int connectTimeoutMs, @Always int firstByteTimeoutMs, @Always int idleTimeoutMs,
+        @Always @Schema(allowableValues = {"max_tokens", "max_completion_tokens"}, description = OUTPUT_LIMIT_FIELD)
+        String outputLimitField,
         @Always Instant createdAt, @Always Instant updatedAt) {
 
     public static final String AUTHORIZATION = "Authorization";
+    static final String MAX_TOKENS = "max_tokens";
+    static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
+    static final String OUTPUT_LIMIT_FIELD = "The field that carries the output limit the gateway adds to a call "
+            + "that set none, where its organization blocks over budget or limits tokens per minute (so that what "
+            + "the call holds bounds what it can cost): max_tokens, which OpenAI-compatible upstreams read, or "
+            + "max_completion_tokens, which OpenAI's and Azure OpenAI's reasoning models require.";
 
     /** The address of one of the provider's operations, such as chat/completions. */
     String address(String operation) {

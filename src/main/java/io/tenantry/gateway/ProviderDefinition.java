@@ -8,7 +8,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 
 /** A provider as an operator describes it, to create or to replace. */
 @Schema(name = "GatewayProviderDefinition", description = "base_url, key_credential, key_header, connect_timeout_ms, "
-        + "first_byte_timeout_ms and idle_timeout_ms are accepted too.")
+        + "first_byte_timeout_ms, idle_timeout_ms and output_limit_field are accepted too.")
 record ProviderDefinition(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = Providers.NAME_PATTERN) String name,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 2000, example = "https://api.openai.com/v1",
@@ -26,5 +26,7 @@ record ProviderDefinition(
         @JsonAlias("first_byte_timeout_ms") Integer firstByteTimeoutMs,
         @Schema(minimum = "100", maximum = "600000", defaultValue = "60000",
                 description = "How long a started answer may pause before it counts as cut.")
-        @JsonAlias("idle_timeout_ms") Integer idleTimeoutMs) {
+        @JsonAlias("idle_timeout_ms") Integer idleTimeoutMs,
+        @Schema(allowableValues = {"max_tokens", "max_completion_tokens"}, defaultValue = Provider.MAX_TOKENS,
+                description = Provider.OUTPUT_LIMIT_FIELD) @JsonAlias("output_limit_field") String outputLimitField) {
 }

@@ -61,9 +61,10 @@ class ProviderRepository {
     void insert(Provider provider) {
         jdbc.sql("""
                 insert into gateway_providers (id, name, base_url, key_credential, key_header, extra_headers,
-                       connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, created_at, updated_at)
-                values (:id, :name, :url, :credential, :keyHeader, :headers, :connect, :firstByte, :idle, :created,
-                        :updated)
+                       connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, output_limit_field, created_at,
+                       updated_at)
+                values (:id, :name, :url, :credential, :keyHeader, :headers, :connect, :firstByte, :idle,
+                        :outputLimitField, :created, :updated)
                 """).params(params(provider)).update();
         config.changed();
     }
@@ -72,7 +73,8 @@ class ProviderRepository {
         jdbc.sql("""
                 update gateway_providers set name = :name, base_url = :url, key_credential = :credential,
                        key_header = :keyHeader, extra_headers = :headers, connect_timeout_ms = :connect,
-                       first_byte_timeout_ms = :firstByte, idle_timeout_ms = :idle, updated_at = :updated
+                       first_byte_timeout_ms = :firstByte, idle_timeout_ms = :idle,
+                       output_limit_field = :outputLimitField, updated_at = :updated
                  where id = :id
                 """).params(params(provider)).update();
         config.changed();
@@ -102,6 +104,7 @@ class ProviderRepository {
         params.put("connect", provider.connectTimeoutMs());
         params.put("firstByte", provider.firstByteTimeoutMs());
         params.put("idle", provider.idleTimeoutMs());
+        params.put("outputLimitField", provider.outputLimitField());
         params.put("created", Timestamps.of(provider.createdAt()));
         params.put("updated", Timestamps.of(provider.updatedAt()));
         return params;
@@ -111,7 +114,8 @@ class ProviderRepository {
         return new Provider(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("base_url"),
                 rs.getString("key_credential"), rs.getString("key_header"),
                 JSON.readValue(rs.getString("extra_headers"), HEADERS), rs.getInt("connect_timeout_ms"),
-                rs.getInt("first_byte_timeout_ms"), rs.getInt("idle_timeout_ms"), Timestamps.read(rs, "created_at"),
+                rs.getInt("first_byte_timeout_ms"), rs.getInt("idle_timeout_ms"), rs.getString("output_limit_field"),
+                Timestamps.read(rs, "created_at"),
                 Timestamps.read(rs, "updated_at"));
     }
 }

@@ -82,7 +82,8 @@ class Providers {
                 Provider checked = checked(definition, id, context);
                 Provider after = new Provider(id, checked.name(), checked.baseUrl(), checked.keyCredential(),
                         checked.keyHeader(), checked.headers(), checked.connectTimeoutMs(),
-                        checked.firstByteTimeoutMs(), checked.idleTimeoutMs(), before.createdAt(), context.at());
+                        checked.firstByteTimeoutMs(), checked.idleTimeoutMs(), checked.outputLimitField(),
+                        before.createdAt(), context.at());
                 providers.update(after);
                 audit.recordPlatform(inReach, "gateway.provider.changed", "gateway_provider", id, before, after);
                 return after;
@@ -135,8 +136,19 @@ class Providers {
                 headers(definition.headers(), keyHeader),
                 within("connectTimeoutMs", definition.connectTimeoutMs(), 5_000, 100, 60_000),
                 within("firstByteTimeoutMs", definition.firstByteTimeoutMs(), 60_000, 100, 600_000),
-                within("idleTimeoutMs", definition.idleTimeoutMs(), 60_000, 100, 600_000), context.at(),
-                context.at());
+                within("idleTimeoutMs", definition.idleTimeoutMs(), 60_000, 100, 600_000),
+                outputLimitField(definition.outputLimitField()), context.at(), context.at());
+    }
+
+    private static String outputLimitField(String value) {
+        if (value == null) {
+            return Provider.MAX_TOKENS;
+        }
+        if (!value.equals(Provider.MAX_TOKENS) && !value.equals(Provider.MAX_COMPLETION_TOKENS)) {
+            throw ApiException.badRequest("outputLimitField", "outputLimitField is max_tokens or "
+                    + "max_completion_tokens (what OpenAI's reasoning models require).");
+        }
+        return value;
     }
 
     static String baseUrl(String value) {

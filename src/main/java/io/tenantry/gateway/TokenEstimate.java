@@ -50,19 +50,40 @@ final class TokenEstimate {
     private static final int WHOLE = 4096;
     private static final int PIECE = 256;
 
-    /** A chat request's prompt: every text the model reads (CallTexts), and each message's framing. */
-    static long prompt(ObjectNode request) {
-        return prompt(request, CallTexts.prompt(request));
+    /**
+     * A chat request's prompt: every text the model reads (CallTexts), each message's framing,
+     * and {@code perMediaPart} for each part of a message's content that is not text (an
+     * image, audio, a file): what such a part costs depends on the model and on data the
+     * gateway cannot measure, so it counts as the most the operator says one may.
+     */
+    static long prompt(ObjectNode request, long perMediaPart) {
+        return prompt(request, CallTexts.prompt(request), perMediaPart);
     }
 
-    /** As {@link #prompt(ObjectNode)}, with the request's texts already found. */
-    static long prompt(ObjectNode request, List<List<CallTexts.Slot>> texts) {
-        long tokens = PER_REPLY + (long) PER_MESSAGE * request.path("messages").size();
+    /** As {@link #prompt(ObjectNode, long)}, with the request's texts already found. */
+    static long prompt(ObjectNode request, List<List<CallTexts.Slot>> texts, long perMediaPart) {
+        JsonNode messages = request.path("messages");
+        long tokens = PER_REPLY + (long) PER_MESSAGE * messages.size();
         for (CallTexts.Slot slot : CallTexts.all(texts)) {
             tokens += text(slot.text());
         }
-        return tokens;
+        return tokens + perMediaPart * mediaParts(messages);
     }
+
+    /** The parts of the messages' contents that are not text: a part whose type is neither text nor refusal. */
+    static long mediaParts(JsonNode messages) {
+        long parts = 0;
+        for (JsonNode message : messages) {
+            for (JsonNode part : message.path("content")) {
+                if (part.isObject() && !TEXT_PARTS.contains(part.path("type").asString(""))) {
+                    parts++;
+                }
+            }
+        }
+        return parts;
+    }
+
+    private static final java.util.Set<String> TEXT_PARTS = java.util.Set.of("text", "refusal");
 
     /** An embeddings request's input: a string or a list of strings (token arrays count as they are). */
     static long embeddingInput(JsonNode input) {

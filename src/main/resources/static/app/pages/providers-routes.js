@@ -8,7 +8,8 @@ import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { DEFAULT_ORG } from '../org-context.js';
 
-const PROVIDER_LABELS = { name: 'Name', baseUrl: 'Base URL', keyCredential: 'Key', keyHeader: 'Key header' };
+const PROVIDER_LABELS = { name: 'Name', baseUrl: 'Base URL', keyCredential: 'Key', keyHeader: 'Key header',
+  outputLimitField: 'Output limit field' };
 const ROUTE_LABELS = { model: 'Model name', 'targets[0].provider': 'Provider', 'targets[0].model': 'Provider\'s model',
   'targets[0].maxOutputTokens': 'Output limit', 'targets[1].provider': 'Fallback provider',
   'targets[1].model': 'Fallback model', targets: 'Providers' };
@@ -51,6 +52,7 @@ class ProvidersRoutes extends LightElement {
       await post('/api/settings/providers', {
         name: String(form.get('providerName')).trim(), baseUrl: String(form.get('baseUrl')).trim(),
         keyCredential: form.get('keyCredential') || null, keyHeader: String(form.get('keyHeader')).trim() || null,
+        outputLimitField: form.get('outputLimitField'),
       }, { org: null });
       event.target.reset();
       await this.load();
@@ -115,7 +117,8 @@ class ProvidersRoutes extends LightElement {
           <thead><tr><th>Name</th><th>Base URL</th><th>Key</th><th></th></tr></thead>
           <tbody>${this.providers.map((p) => html`<tr><td>${p.name}</td><td><code>${p.baseUrl}</code></td>
             <td>${p.keyCredential ? html`<code>${p.keyCredential}</code>` : html`<small>none</small>`}
-              ${p.keyHeader !== 'Authorization' ? html`<br><small>as ${p.keyHeader}</small>` : ''}</td>
+              ${p.keyHeader !== 'Authorization' ? html`<br><small>as ${p.keyHeader}</small>` : ''}
+              ${p.outputLimitField !== 'max_tokens' ? html`<br><small>limits by ${p.outputLimitField}</small>` : ''}</td>
             <td><button class="danger" @click=${() => this.removeProvider(p)}>Remove</button></td></tr>`)}</tbody>
         </table>` : html`<p class="empty">No providers yet.</p>`}
         <form class="card form" @submit=${(e) => this.addProvider(e)}>
@@ -131,6 +134,11 @@ class ProvidersRoutes extends LightElement {
               <small>From the default organization's vault.</small></label>
             <label>Key header <input name="keyHeader" maxlength="64" placeholder="Authorization">
               <small>api-key for Azure OpenAI.</small></label>
+            <label>Output limit field <select name="outputLimitField">
+              <option value="max_tokens">max_tokens</option>
+              <option value="max_completion_tokens">max_completion_tokens</option></select>
+              <small>Sent with calls that set none when a budget blocks or tokens per minute are limited;
+                OpenAI's reasoning models need max_completion_tokens.</small></label>
           </div>
           ${this.providerError ? html`<p class="error" role="alert">${this.providerError}</p>` : ''}
           <div class="actions"><button type="submit">Add provider</button></div>

@@ -221,6 +221,10 @@ class GatewayBudgetTest extends GatewayServerTest {
                 List.of(Map.of("provider", provider, "model", upstreamModel, "maxOutputTokens", 2000)))).send()
                 .expect(200);
         complete(key, chat(model)).expect(200);
+        JsonNode unlimited = fake.received.get(fake.received.size() - 1).body();
+        assertThat(unlimited.path("max_tokens").asLong()).as("sent with the limit its hold counted, or the model "
+                + "could answer more than was held").isEqualTo(2000);
+        assertThat(unlimited.has("max_completion_tokens")).isFalse();
         assertThat(complete(key, chat(model, "max_tokens", 5000)).expect(402).json().path("error").path("budget")
                 .path("needed").decimalValue()).as("the model answers with at most its limit")
                 .isEqualByComparingTo("2.00");
@@ -237,6 +241,64 @@ class GatewayBudgetTest extends GatewayServerTest {
         assertThat(sent.path("max_completion_tokens").asLong()).isEqualTo(2000);
         complete(key, chat(model, "max_tokens", 10)).expect(200);
         assertThat(fake.received.get(fake.received.size() - 1).body().path("max_tokens").asLong()).isEqualTo(10);
+
+        // A provider whose models need max_completion_tokens gets the limit there.
+        JsonNode upstream = api.get("/api/settings/providers").as(owner).send().expect(200).items().stream()
+                .filter(p -> p.path("name").asString().equals(provider)).findFirst().orElseThrow();
+        Map<String, Object> definition = new HashMap<>(Map.of("name", provider, "baseUrl",
+                upstream.path("baseUrl").asString(), "keyCredential", upstream.path("keyCredential").asString(),
+                "outputLimitField", "max_completion_tokens"));
+        api.put("/api/settings/providers/" + upstream.path("id").asString()).as(owner).json(definition).send()
+                .expect(200);
+        complete(key, chat(model, "n", 2)).expect(200);
+        JsonNode completion = fake.received.get(fake.received.size() - 1).body();
+        assertThat(completion.path("max_completion_tokens").asLong()).as("per choice").isEqualTo(2000);
+        assertThat(completion.has("max_tokens")).isFalse();
+
+        // Where nothing counts the output limit, the call goes as the agent sent it.
+        enforce(org, "alert");
+        complete(key, chat(model)).expect(200);
+        JsonNode asSent = fake.received.get(fake.received.size() - 1).body();
+        assertThat(asSent.has("max_tokens")).isFalse();
+        assertThat(asSent.has("max_completion_tokens")).isFalse();
+    }
+
+    /**
+     * An image, audio clip or file in a prompt costs the model hundreds or thousands of tokens
+     * that no text shows: each counts as the most one may (3,000 tokens by default), or a
+     * blocking budget is overspent by calls with pictures.
+     */
+    @Test
+    void everyImageAudioOrFilePartOfAPromptCountsAsTheMostOneMayCost() {
+        String priced = "media-priced-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "test",
+                "inputPricePerMillion", "1000", "outputPricePerMillion", "1000")).send().expect(201);
+        String mediaModel = "media-" + priced;
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", mediaModel, "targets",
+                List.of(Map.of("provider", provider, "model", priced)))).send().expect(201);
+        orgBudget(org, "10.00");
+        enforce(org, "block");
+        Map<String, Object> image = Map.of("type", "image_url", "image_url", Map.of("url",
+                "data:image/png;base64,iVBORw0KGgo=", "detail", "high"));
+        Map<String, Object> audio = Map.of("type", "input_audio", "input_audio", Map.of("data", "UklGRg==",
+                "format", "wav"));
+        fake.completionTokens = 1;
+
+        JsonNode four = complete(key, Map.of("model", mediaModel, "max_tokens", 1, "messages", List.of(Map.of("role",
+                "user", "content", List.of(Map.of("type", "text", "text", "Describe these."), image, image, image,
+                        image))))).expect(402).json().path("error");
+        assertThat(four.path("budget").path("needed").decimalValue()).as("four images of 3,000 tokens at $1 each")
+                .isGreaterThanOrEqualTo(new BigDecimal("12.00")).isLessThan(new BigDecimal("12.05"));
+        JsonNode mixed = complete(key, Map.of("model", mediaModel, "max_tokens", 1, "messages", List.of(
+                Map.of("role", "user", "content", List.of(image, audio)), Map.of("role", "user", "content",
+                        List.of(Map.of("type", "file", "file", Map.of("file_id", "file-abc")), image))))).expect(402)
+                .json().path("error");
+        assertThat(mixed.path("budget").path("needed").decimalValue()).as("an image, audio, a file, an image")
+                .isGreaterThanOrEqualTo(new BigDecimal("12.00"));
+        assertThat(fake.calls()).isZero();
+
+        complete(key, Map.of("model", mediaModel, "max_tokens", 1, "messages", List.of(Map.of("role", "user",
+                "content", List.of(image, image))))).expect(200);
     }
 
     @Test

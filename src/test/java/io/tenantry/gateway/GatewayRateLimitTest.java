@@ -136,6 +136,11 @@ class GatewayRateLimitTest extends GatewayServerTest {
                 .contains("organization's limit of 500 tokens");
         assertThat(complete(key, 100_000).json().path("error").path("message").asString())
                 .as("the output limit counts, not only the prompt").startsWith("Request too large");
+        Map<String, Object> image = Map.of("type", "image_url", "image_url", Map.of("url", "https://example.test/a.png"));
+        assertThat(api.post("/agent/v1/chat/completions").as(key).json(Map.of("model", model, "max_tokens", 1,
+                "messages", List.of(Map.of("role", "user", "content", List.of(image))))).send().expect(429).json()
+                .path("error").path("message").asString()).as("an image counts as the most one may cost")
+                .startsWith("Request too large");
         limit("tokensPerMinute", null);
         Api.Response free = complete(key).expect(200);
         assertThat(free.header("x-ratelimit-limit-requests")).isNull();

@@ -684,12 +684,18 @@ class GatewayTest extends GatewayServerTest {
         bad.add(with(good, "keyHeader", "Host"));
         bad.add(with(good, "keyHeader", "Content-Length"));
         bad.add(with(good, "keyCredential", "../etc/passwd"));
+        bad.add(with(good, "outputLimitField", "max_output_tokens"));
+        bad.add(with(good, "outputLimitField", "MAX_TOKENS"));
+        bad.add(with(good, "outputLimitField", 5));
         for (Map<String, Object> body : bad) {
             Api.Response refused = api.post("/api/settings/providers").as(owner).json(body).send();
             assertThat(refused.status()).as(body.toString()).isEqualTo(400);
             assertThat(refused.header("Content-Type")).contains("application/problem+json");
         }
-        String id = api.post("/api/settings/providers").as(owner).json(good).send().expect(201).id();
+        JsonNode created = api.post("/api/settings/providers").as(owner).json(good).send().expect(201).json();
+        assertThat(created.path("outputLimitField").asString()).as("what every upstream reads")
+                .isEqualTo("max_tokens");
+        String id = created.path("id").asString();
         api.post("/api/settings/providers").as(owner).json(good).send().expect(409);
         api.post("/api/settings/routes").as(owner).json(Map.of("model", "m-" + UUID.randomUUID(), "targets",
                 List.of(Map.of("provider", "no-such-provider", "model", "x")))).send().expect(400);
