@@ -71,7 +71,7 @@ final class CompiledRule {
             }
             case "off_hours" -> offHours(definition, now);
             case "keyword" -> wholeWords(scan.lowerCase());
-            case "regex" -> required == null ? regex(scan.text) : !required.mayMatch(scan) ? List.of() : regex(scan);
+            case "regex" -> timed(scan);
             case "pii" -> detectors.stream()
                     .flatMap(d -> scan.shared(d, () -> d.find(scan.keepingCase())).stream()).toList();
             case "prompt_injection" -> scan.shared(PromptInjection.class,
@@ -252,19 +252,19 @@ final class CompiledRule {
         int[] windows = required.windows(scan);
         if (windows == null) {
             int[] starts = afterOne == null ? null : required.starts(scan);
-            return starts == null ? regex(scan.text) : fromStarts(scan.text, starts);
+            return starts == null ? regex(scan, scan.text) : fromStarts(scan, starts);
         }
         String text = scan.text;
         List<Finding> found = new ArrayList<>();
         Matcher m = pattern.matcher("");
         for (int w = 0; w < windows.length; w += 2) {
             int from = Math.max(0, windows[w] - 1);
-            m.reset(text.substring(from, Math.min(text.length(), windows[w + 1] + 1)));
+            m.reset(scan.timed(text.substring(from, Math.min(text.length(), windows[w + 1] + 1))));
             while (m.find()) {
                 int start = from + m.start();
                 int end = from + m.end();
                 if (start < windows[w] || end > windows[w + 1]) {
-                    return regex(text);
+                    return regex(scan, text);
                 }
                 if (end > start) {
                     found.add(match(start, end));
@@ -279,7 +279,8 @@ final class CompiledRule {
      * ({@link RequiredText#starts}): from each, left to right and never inside the last match,
      * the pattern is tried anchored, and the first match there is the one a search would find.
      */
-    private List<Finding> fromStarts(String text, int[] starts) {
+    private List<Finding> fromStarts(Scan scan, int[] starts) {
+        String text = scan.text;
         List<Finding> found = new ArrayList<>();
         Matcher plain = pattern.matcher("");
         Matcher behind = afterOne.matcher("");
@@ -292,14 +293,14 @@ final class CompiledRule {
                 int start;
                 int end;
                 if (at == 0) {
-                    plain.reset(text);
+                    plain.reset(scan.timed(text));
                     if (!plain.lookingAt()) {
                         continue;
                     }
                     start = plain.start();
                     end = plain.end();
                 } else {
-                    behind.reset(java.nio.CharBuffer.wrap(text, at - 1, text.length()));
+                    behind.reset(scan.timed(java.nio.CharBuffer.wrap(text, at - 1, text.length())));
                     if (!behind.lookingAt()) {
                         continue;
                     }
@@ -316,13 +317,30 @@ final class CompiledRule {
         return found;
     }
 
+    /**
+     * The regex rule's matches, found within the text's time ({@link Scan#REGEX_TIME}); a rule
+     * that runs past it counts as matched (no span: a redaction then blocks), since a text it
+     * could not judge must not pass as one it judged harmless.
+     */
+    private List<Finding> timed(Scan scan) {
+        try {
+            return required == null ? regex(scan, scan.text) : !required.mayMatch(scan) ? List.of() : regex(scan);
+        } catch (TimedText.OutOfTime late) {
+            return List.of(new Finding(0, 0, OUT_OF_TIME, "not judged within " + Scan.REGEX_TIME.toMillis()
+                    + " ms of matching, so counted as a match: simplify the pattern or shorten the text"));
+        }
+    }
+
+    /** The label of a regex rule that ran out of time. */
+    static final String OUT_OF_TIME = "regex_timeout";
+
     private static Finding match(int start, int end) {
         return new Finding(start, end, "regex", "a match of " + (end - start) + " characters at position " + start);
     }
 
-    private List<Finding> regex(String text) {
+    private List<Finding> regex(Scan scan, String text) {
         List<Finding> found = new ArrayList<>();
-        Matcher m = pattern.matcher(text);
+        Matcher m = pattern.matcher(scan.timed(text));
         while (m.find()) {
             if (m.end() == m.start()) {
                 continue;

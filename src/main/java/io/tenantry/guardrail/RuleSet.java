@@ -100,8 +100,12 @@ final class RuleSet {
             matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
                     rule.action(), rule.mode(), rule.baseline(), found.get(0).evidence(), found.size()));
             if ("enforce".equals(rule.mode())) {
-                if (strictest == null || STRICTNESS.get(rule.action()) > STRICTNESS.get(strictest)) {
-                    strictest = rule.action();
+                // A redaction that cannot say what to cut out (a rule out of time) keeps the text back.
+                String action = "redact".equals(rule.action()) && found.stream().noneMatch(Finding::hasSpan)
+                        && found.stream().anyMatch(f -> CompiledRule.OUT_OF_TIME.equals(f.label())) ? "block"
+                        : rule.action();
+                if (strictest == null || STRICTNESS.get(action) > STRICTNESS.get(strictest)) {
+                    strictest = action;
                 }
                 if ("redact".equals(rule.action())) {
                     found.stream().filter(Finding::hasSpan).forEach(toRedact::add);

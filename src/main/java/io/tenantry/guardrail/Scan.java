@@ -23,6 +23,23 @@ final class Scan {
         this.text = text;
     }
 
+    /**
+     * How long the regex rules may read one text, all together: far beyond what a judgement
+     * takes (well under a millisecond for the texts of a day), short of what an org's rule
+     * could otherwise take from every other org sharing the server's cores.
+     */
+    static final java.time.Duration REGEX_TIME = java.time.Duration.ofSeconds(1);
+
+    private long regexDeadline;
+
+    /** {@code part} (of this text) as regex rules read it: until this text's time for them is up. */
+    CharSequence timed(CharSequence part) {
+        if (regexDeadline == 0) {
+            regexDeadline = System.nanoTime() + REGEX_TIME.toNanos();
+        }
+        return new TimedText(part, regexDeadline);
+    }
+
     FoldedText lowerCase() {
         if (lowerCase == null) {
             lowerCase = FoldedText.lowerCase(text);

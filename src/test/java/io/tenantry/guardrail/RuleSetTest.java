@@ -328,4 +328,32 @@ class RuleSetTest {
         assertThat(check("\u202epassword\u202c rest", redacting).content())
                 .as("the override stays closed").isEqualTo("\u202e[REDACTED:keyword]\u202c rest");
     }
+
+    @Test
+    void nestedCountedRepetitionsMultiplyAsRe2CountsThem() {
+        assertThat(RuleDefinition.nestedRepetition("(a{10}){100}")).isEqualTo(1000);
+        assertThat(RuleDefinition.nestedRepetition("a{1000}b{1000}")).isEqualTo(1000);
+        assertThat(RuleDefinition.nestedRepetition("((a{10}){10}){11}")).isEqualTo(1100);
+        assertThat(RuleDefinition.nestedRepetition("(a{2,}){3,5}")).isEqualTo(10);
+        assertThat(RuleDefinition.nestedRepetition("[(]{100}\\({100}\\Q({100}\\E")).as("not groups").isEqualTo(100);
+        assertThat(RuleDefinition.nestedRepetition("(?i)(?:ab|c)*d+")).isEqualTo(1);
+    }
+
+    /**
+     * A pattern RE2 accepts can still take seconds over a long text (a{1000}b runs a thousand
+     * threads over every character): a text's regex rules stop at its time, and one that ran
+     * out counts as a match, so that what it could not judge does not pass as harmless.
+     */
+    @Test
+    void aRegexRuleOutOfTimeCountsAsAMatchAndARedactionThenBlocks() {
+        String text = "a".repeat(2_000_000);
+        for (String action : List.of("flag", "block", "redact")) {
+            Verdict verdict = check(text, rule(action, Map.of("type", "regex", "pattern", "a{1000}b")));
+            assertThat(verdict.matches()).singleElement().satisfies(m -> assertThat(m.evidence())
+                    .startsWith("not judged within 1000 ms"));
+            assertThat(verdict.decision()).isEqualTo(action.equals("flag") ? "allow" : "block");
+        }
+        assertThat(check("a".repeat(2_000) + "b", rule("block", Map.of("type", "regex", "pattern", "a{1000}b")))
+                .matches()).singleElement().satisfies(m -> assertThat(m.evidence()).startsWith("a match of 1001"));
+    }
 }
