@@ -44,6 +44,10 @@ public record PageRequest(int limit, List<String> cursorParts) {
     private static List<String> decode(String cursor) {
         try {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            // The keys given out hold no control character but their separator (names refuse them).
+            if (raw.chars().anyMatch(c -> Character.isISOControl(c) && c != SEPARATOR.charAt(0))) {
+                throw foreignCursor();
+            }
             return List.of(raw.split(SEPARATOR, -1));
         } catch (IllegalArgumentException e) {
             throw foreignCursor();

@@ -18,8 +18,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * other scripts' digits ("١٢"); it reads ids with UUID.fromString, which takes "５" for 5.
  * An editor is used because a converter is not enough: where the conversion service
  * refuses a value, Spring falls back to its default editors, which read it anyway. Here an
- * id is a canonical UUID, a number is ASCII digits with an optional minus sign, and
- * anything else is a 400 naming the parameter.
+ * id is a canonical UUID, a number is ASCII digits with an optional minus sign, a text has
+ * no NUL character, and anything else is a 400 naming the parameter.
  * <p>
  * The editors are registered on every data binder by the handler adapter's binding
  * initializer rather than by an {@code @InitBinder} advice, which Spring looks up, wraps and
@@ -47,6 +47,13 @@ class StrictParameters implements BeanPostProcessor, PropertyEditorRegistrar {
     @Override
     public void registerCustomEditors(PropertyEditorRegistry registry) {
         registry.registerCustomEditor(UUID.class, new Editor(Ids::parse));
+        // No text parameter holds a NUL, and PostgreSQL refuses one in a query with a 500's error.
+        registry.registerCustomEditor(String.class, new Editor(text -> {
+            if (text.indexOf('\u0000') >= 0) {
+                throw new IllegalArgumentException("a NUL character");
+            }
+            return text;
+        }));
         // An empty value (limit=) is no value, as before.
         registry.registerCustomEditor(Integer.class,
                 new Editor(text -> text.isEmpty() ? null : Numbers.queryWholeNumber(text)));

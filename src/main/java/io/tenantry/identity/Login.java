@@ -52,6 +52,10 @@ class Login {
         if (address.isEmpty() || address.length() > 320) {
             throw ApiException.badRequest("email", "email is required.");
         }
+        // Told of any address alike, so it says nothing about accounts; no address holds one.
+        if (address.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("email", "email must not contain control characters.");
+        }
         Instant now = Instant.now();
         SignInThrottle.Ticket ticket = throttle.admit(address, clientAddress, now);
         Optional<UserRepository.Credentials> found = users.credentials(address);

@@ -88,6 +88,24 @@ class HostileInputTest extends ServerTest {
         refused(api.get("/api/organizations?cursor=" + longer).as(owner).send(), "cursor");
     }
 
+    /** PostgreSQL refuses a NUL in any text, with an error the server must never pass on as a 500. */
+    @Test
+    void aNulCharacterAnywhereIsABadRequestNamingWhereItCameIn() {
+        String nul = Base64.getUrlEncoder().withoutPadding().encodeToString("\u0000".getBytes(StandardCharsets.UTF_8));
+        String nulInKey = Base64.getUrlEncoder().withoutPadding().encodeToString(("\u0000\u001f"
+                + java.util.UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        refused(api.get("/api/users?cursor=" + nul).as(owner).send(), "cursor");
+        refused(api.get("/api/agents?cursor=" + nulInKey).as(owner).org(org).send(), "cursor");
+        refused(api.get("/api/audit?action=%00").as(owner).send(), "action");
+        refused(api.get("/api/audit?action=agent.created%00x").as(owner).send(), "action");
+        refused(api.get("/api/knowledge/documents?tag=a%00b").as(owner).org(org).send(), "tag");
+        Api.Response signIn = api.post("/api/auth/login").json(Map.of("email", "a\u0000@x.test", "password",
+                "whatever12345")).send();
+        refused(signIn, "email");
+        refused(api.post("/api/auth/login").json(Map.of("email", "\u0085" + Platform.OWNER_EMAIL, "password",
+                Platform.PASSWORD)).send(), "email");
+    }
+
     /** {@code cursor} with one more part after its own, as a client decoding it could forge. */
     static String withPart(String cursor, String part) {
         String key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
