@@ -150,13 +150,15 @@ class Vault implements AgentDeparture {
             throw ApiException.forbidden("Pick one of your organizations as the org context to add a credential to.");
         }
         Credential stored = transactions.write(scope, () -> {
-            organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+            // The agent before its org, in the order a move takes them (the agent, then its orgs'
+            // counts): the other order deadlocked a credential's creation against the agent's move.
             if (agentScoped) {
                 Agent agent = agents.lockWithin(scope, agentId).orElse(null);
                 if (agent == null || !agent.clientOrgId().equals(orgId)) {
                     throw ApiException.badRequest("agentId", "agentId must be an agent of this organization.");
                 }
             }
+            organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             UUID holder = agentScoped ? agentId : orgId;
             refuseTakenName(scope, orgId, holder, name, null, agentScoped);
             Credential credential = new Credential(UUID.randomUUID(), orgId, agentScoped ? "agent" : "org", agentId,

@@ -328,6 +328,50 @@ class VaultApiTest extends ServerTest {
                 .anySatisfy(e -> assertThat(e.toString()).contains(own));
     }
 
+    /**
+     * Creating an agent's credentials while it moves: each either lands before the move (and
+     * is destroyed by it) or is refused as not of this org; none is left with the agent in
+     * its new org, and no request fails (both once took their locks in opposite orders, and
+     * the database broke the deadlock with a 500).
+     */
+    @Test
+    void anAgentsCredentialsCreatedWhileItMovesAreRefusedOrDestroyedNeverAFailure() throws Exception {
+        String[] orgs = {platform.createOrg("Vault move race one"), platform.createOrg("Vault move race two")};
+        String agent = platform.createAgent(orgs[0], "Racing mover");
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int round = 0; round < 4; round++) {
+                String from = orgs[round % 2];
+                String to = orgs[(round + 1) % 2];
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<Future<Integer>> creates = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    String name = "MOVING_" + round + "_" + i;
+                    String value = secret("moving");
+                    creates.add(pool.submit(() -> {
+                        go.await();
+                        return create(from, owner, credential(name, value, "scope", "agent", "agentId", agent))
+                                .status();
+                    }));
+                }
+                Future<Integer> move = pool.submit(() -> {
+                    go.await();
+                    return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to))
+                            .send().status();
+                });
+                go.countDown();
+                assertThat(move.get()).as("the move, round %d", round).isEqualTo(200);
+                for (Future<Integer> f : creates) {
+                    assertThat(f.get()).as("a create racing the move, round %d", round).isIn(201, 400);
+                }
+                assertThat(api.get("/api/credentials?agentId=" + agent).org(to).as(owner).send().expect(200).items())
+                        .as("nothing of the agent's own followed it").isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void nothingIsStoredInClearAndACiphertextMovedToAnotherRowDoesNotOpen() {
         String a = platform.createOrg("At rest A");
