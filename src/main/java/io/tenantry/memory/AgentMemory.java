@@ -13,6 +13,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.Agent;
+import io.tenantry.agent.AgentKeyChanged;
+import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentMemoryHolder;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.MemoryOnMove;
@@ -79,7 +81,7 @@ class AgentMemory implements AgentMemoryHolder {
                 Tags.optional(tag), words(q));
         OrgScope scope = context.scope();
         return transactions.read(scope, () -> {
-            agent(scope, agentId);
+            agent(context, agentId);
             return memory.list(scope, agentId, filter, context.at(), page);
         });
     }
@@ -87,7 +89,7 @@ class AgentMemory implements AgentMemoryHolder {
     MemoryEntry get(OrgCallContext context, UUID agentId, UUID id) {
         OrgScope scope = context.scope();
         return transactions.read(scope, () -> {
-            agent(scope, agentId);
+            agent(context, agentId);
             return memory.find(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
         });
     }
@@ -105,7 +107,7 @@ class AgentMemory implements AgentMemoryHolder {
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
             // The agent's row, locked, holds the count still and the agent in its org until this commits.
-            Agent agent = agents.lockWithin(scope, agentId).orElseThrow(AgentMemory::agentNotFound);
+            Agent agent = agents.lockWithin(scope, agentId).orElseThrow(() -> agentGone(context, agentId));
             if (memory.countLive(scope, agentId, context.at()) >= maxEntries) {
                 throw ApiException.conflict("The agent '" + agent.name() + "' holds " + maxEntries + " memory "
                         + "entries, the most an agent may hold: delete some, or let them expire, first.");
@@ -125,7 +127,7 @@ class AgentMemory implements AgentMemoryHolder {
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
-            agent(scope, agentId);
+            agent(context, agentId);
             MemoryEntry before = memory.lock(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
             String category = patch.has("category")
                     ? MemoryCategory.required("category", patch.text("category")).name() : before.category();
@@ -151,7 +153,7 @@ class AgentMemory implements AgentMemoryHolder {
     void delete(OrgCallContext context, UUID agentId, UUID id) {
         OrgScope scope = context.scope();
         transactions.write(scope, () -> {
-            agent(scope, agentId);
+            agent(context, agentId);
             MemoryEntry before = memory.lock(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
             memory.delete(scope, agentId, id);
             audit.record(context, before.orgId(), "memory.entry.deleted", "memory_entry", id, before.auditState(),
@@ -179,8 +181,18 @@ class AgentMemory implements AgentMemoryHolder {
         return transactions.write(everywhere, () -> memory.purgeExpired(everywhere, now));
     }
 
-    private Agent agent(OrgScope scope, UUID agentId) {
-        return agents.findWithin(scope, agentId).orElseThrow(AgentMemory::agentNotFound);
+    private Agent agent(OrgCallContext context, UUID agentId) {
+        return agents.findWithin(context.scope(), agentId).orElseThrow(() -> agentGone(context, agentId));
+    }
+
+    /**
+     * An agent not in the caller's scope: not found, unless the agent asks for itself, when it
+     * moved (or was deleted) since its key was read, and its request is decided again as it is
+     * now (RecentAgentKeys.actAs) rather than told that it does not exist.
+     */
+    private static RuntimeException agentGone(OrgCallContext context, UUID agentId) {
+        return context.caller() instanceof AgentPrincipal self && self.agentId().equals(agentId)
+                ? new AgentKeyChanged(self) : agentNotFound();
     }
 
     /** The words of a search, in lower case, each once; none for no search. */

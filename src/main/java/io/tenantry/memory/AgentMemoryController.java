@@ -21,15 +21,18 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
+import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * An agent's own memory, by its key: the agent is the one the key belongs to, in the org
- * that holds it now, so no id in a request can reach another agent's memory.
+ * that holds it now, so no id in a request can reach another agent's memory. A request
+ * that meets the agent's move is decided again in its new org (RecentAgentKeys.actAs).
  */
 @Tag(name = ApiTags.AGENT_API)
 @RestController
@@ -37,9 +40,11 @@ import io.tenantry.tenancy.OrgCallContext;
 class AgentMemoryController {
 
     private final AgentMemory memory;
+    private final RecentAgentKeys recentKeys;
 
-    AgentMemoryController(AgentMemory memory) {
+    AgentMemoryController(AgentMemory memory, RecentAgentKeys recentKeys) {
         this.memory = memory;
+        this.recentKeys = recentKeys;
     }
 
     @Operation(operationId = "listOwnMemory", summary = "List or search this agent's memory",
@@ -49,8 +54,10 @@ class AgentMemoryController {
     CursorPage<MemoryEntry> list(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             @RequestParam(required = false) String q, @RequestParam(required = false) String category,
             @RequestParam(required = false) String tag, @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor) {
-        return memory.list(context, agent.agentId(), category, tag, q, PageRequest.of(limit, cursor));
+            @RequestParam(required = false) String cursor, HttpServletRequest http) {
+        PageRequest page = PageRequest.of(limit, cursor);
+        return recentKeys.actAs(context, agent, http, (acting, self) -> memory.list(acting, self.agentId(), category,
+                tag, q, page));
     }
 
     @Operation(operationId = "createOwnMemory", summary = "Remember something",
@@ -59,16 +66,17 @@ class AgentMemoryController {
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     MemoryEntry create(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
-            @RequestBody(required = false) NewMemoryEntry request) {
-        return memory.create(context, agent.agentId(), request);
+            @RequestBody(required = false) NewMemoryEntry request, HttpServletRequest http) {
+        return recentKeys.actAs(context, agent, http, (acting, self) -> memory.create(acting, self.agentId(),
+                request));
     }
 
     @Operation(operationId = "getOwnMemory", summary = "Get one of this agent's memory entries",
             description = "One unexpired entry; another agent's entry is not found.")
     @GetMapping("/{entryId}")
     MemoryEntry get(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
-            @PathVariable UUID entryId) {
-        return memory.get(context, agent.agentId(), entryId);
+            @PathVariable UUID entryId, HttpServletRequest http) {
+        return recentKeys.actAs(context, agent, http, (acting, self) -> memory.get(acting, self.agentId(), entryId));
     }
 
     @Operation(operationId = "updateOwnMemory", summary = "Change one of this agent's memory entries",
@@ -78,15 +86,21 @@ class AgentMemoryController {
             @PathVariable UUID entryId,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(
                     content = @Content(schema = @Schema(implementation = MemoryController.Changes.class)))
-            @RequestBody(required = false) Map<String, Object> patch) {
-        return memory.update(context, agent.agentId(), entryId, new PatchBody(patch));
+            @RequestBody(required = false) Map<String, Object> patch, HttpServletRequest http) {
+        PatchBody changes = new PatchBody(patch);
+        return recentKeys.actAs(context, agent, http, (acting, self) -> memory.update(acting, self.agentId(), entryId,
+                changes));
     }
 
     @Operation(operationId = "deleteOwnMemory", summary = "Forget one of this agent's memory entries",
             description = "Deletes the entry for good.")
     @DeleteMapping("/{entryId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent, @PathVariable UUID entryId) {
-        memory.delete(context, agent.agentId(), entryId);
+    void delete(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent, @PathVariable UUID entryId,
+            HttpServletRequest http) {
+        recentKeys.actAs(context, agent, http, (acting, self) -> {
+            memory.delete(acting, self.agentId(), entryId);
+            return null;
+        });
     }
 }

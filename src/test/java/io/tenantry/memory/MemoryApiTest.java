@@ -47,6 +47,9 @@ class MemoryApiTest extends ServerTest {
     @Autowired
     MemoryExpiry expiry;
 
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     static Map<String, Object> entry(String category, String title, String content, Object... more) {
         Map<String, Object> body = new HashMap<>();
         body.put("category", category);
@@ -290,6 +293,52 @@ class MemoryApiTest extends ServerTest {
                 .expect(200);
         assertThat(titles(api.get("/agent/v1/memory").as(platform.issueKey(agent)).send()))
                 .containsExactly("Back home");
+    }
+
+    /**
+     * An agent keeps writing while it is moved: a write that meets the move is decided again
+     * in the agent's new org, never answered that the agent does not exist; every entry is
+     * filed under the org that holds the agent.
+     */
+    @Test
+    void anAgentsWritesRacingItsMoveLandInItsOrgAndNoneIsToldItDoesNotExist() throws Exception {
+        String[] orgs = {platform.createOrg("Race memory one"), platform.createOrg("Race memory two")};
+        String agent = platform.createAgent(orgs[0], "Racing writer");
+        String key = platform.issueKey(agent);
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            // Three rounds of six: the agent holds at most twenty entries here.
+            for (int round = 0; round < 3; round++) {
+                String to = orgs[(round + 1) % 2];
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<Future<Api.Response>> writes = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String title = "Round " + round + " note " + i;
+                    writes.add(pool.submit(() -> {
+                        go.await();
+                        return api.post("/agent/v1/memory").as(key).json(entry("fact", title, "x")).send();
+                    }));
+                }
+                Future<Api.Response> move = pool.submit(() -> {
+                    go.await();
+                    return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to))
+                            .send();
+                });
+                go.countDown();
+                move.get().expect(200);
+                for (Future<Api.Response> write : writes) {
+                    Api.Response answer = write.get();
+                    assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
+                }
+                OrgScope all = OrgScope.allOrgs();
+                assertThat(transactions.read(all, () -> jdbc.sql("select count(*) from agent_memory where agent_id = "
+                        + ":agent and org_id <> :org").param("agent", UUID.fromString(agent))
+                        .param("org", UUID.fromString(to)).query(Integer.class).single()))
+                        .as("entries filed under an org that no longer holds the agent").isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
