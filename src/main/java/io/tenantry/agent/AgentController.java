@@ -156,10 +156,13 @@ class AgentController {
     }
 
     @Operation(operationId = "listAgentKeys", summary = "List an agent's keys",
-            description = "The agent's keys, shown by prefix; the key itself is shown once, when issued.")
+            description = "The agent's keys, shown by prefix (the key itself is shown once, when issued): the keys "
+                    + "that work first, at most " + AgentKeyRepository.MAX_KEYS_PER_AGENT + ", then the revoked, "
+                    + "each newest first.")
     @GetMapping("/{id}/keys")
-    CursorPage<AgentKey> keys(OrgCallContext context, @PathVariable UUID id) {
-        return keys.list(context, id);
+    CursorPage<AgentKey> keys(OrgCallContext context, @PathVariable UUID id,
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+        return keys.list(context, id, PageRequest.of(limit, cursor));
     }
 
     @Operation(operationId = "issueAgentKey", summary = "Issue an agent key",

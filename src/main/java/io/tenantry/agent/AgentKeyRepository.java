@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,6 +16,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.DatabaseVendor;
+import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.Pipeline;
@@ -53,10 +57,32 @@ class AgentKeyRepository {
         }
     }
 
-    List<AgentKey> ofAgent(UUID agentId) {
-        return jdbc.sql("select * from agent_keys where agent_id = :agentId order by created_at desc, id limit :limit")
-                .param("agentId", agentId).param("limit", MAX_KEYS_PER_AGENT)
+    /** 0 for a key that works, 1 for a revoked one: the keys that work come first. */
+    private static final String REVOKED_LAST = "case when revoked_at is null then 0 else 1 end";
+
+    /**
+     * A page of the agent's keys: those that work first (at most {@value #MAX_KEYS_PER_AGENT}),
+     * then the revoked, each newest first, so that however many were revoked, no working key
+     * is out of sight of whoever looks for one to revoke.
+     */
+    CursorPage<AgentKey> ofAgent(UUID agentId, PageRequest page) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("agentId", agentId);
+        params.put("limit", page.limit() + 1);
+        String after = "";
+        if (!page.first()) {
+            PageRequest.SortKey key = page.after(3);
+            params.put("rank", key.wholeNumber(0));
+            params.put("at", Timestamps.of(key.instant(1)));
+            params.put("id", key.id(2));
+            after = " and (" + REVOKED_LAST + " > :rank or " + REVOKED_LAST + " = :rank and (created_at < :at"
+                    + " or created_at = :at and id > :id))";
+        }
+        List<AgentKey> rows = jdbc.sql("select * from agent_keys where agent_id = :agentId" + after + " order by "
+                + REVOKED_LAST + ", created_at desc, id limit :limit").params(params)
                 .query(AgentKeyRepository::map).list();
+        return page.page(rows, k -> new String[] {k.revokedAt() == null ? "0" : "1", k.createdAt().toString(),
+                k.id().toString()});
     }
 
     long activeCount(UUID agentId) {

@@ -9,6 +9,7 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
+import io.tenantry.api.PageRequest;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.crypto.SecretToken;
 import io.tenantry.tenancy.OrgCallContext;
@@ -55,11 +56,11 @@ public class AgentKeys {
         });
     }
 
-    public CursorPage<AgentKey> list(OrgCallContext context, UUID agentId) {
+    public CursorPage<AgentKey> list(OrgCallContext context, UUID agentId, PageRequest page) {
         OrgScope scope = context.scope();
         return transactions.read(scope, () -> {
             agents.find(scope, agentId).orElseThrow(AgentService::notFound);
-            return new CursorPage<>(keys.ofAgent(agentId), null);
+            return keys.ofAgent(agentId, page);
         });
     }
 

@@ -27,6 +27,7 @@ class AgentsPage extends LightElement {
     open: { state: true },
     tab: { state: true },
     keys: { state: true },
+    olderKeys: { state: true },
     issued: { state: true },
     orgs: { state: true },
   };
@@ -76,17 +77,24 @@ class AgentsPage extends LightElement {
     if (tab !== 'details' || (!opening && this.keys)) return;
     this.keys = null;
     try {
-      this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
+      await this.loadKeys(agent);
       if (!this.orgs && isOperator(this.me)) this.orgs = (await get('/api/org-context', { org: null })).orgs;
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
   }
 
+  /** The keys that work come first, and an agent has at most 100: one page shows every one. */
+  async loadKeys(agent) {
+    const page = await get(`/api/agents/${agent.id}/keys?limit=100`, { org: null });
+    this.keys = page.items;
+    this.olderKeys = page.nextCursor !== null;
+  }
+
   async issueKey(agent) {
     try {
       this.issued = await post(`/api/agents/${agent.id}/keys`, undefined, { org: null });
-      this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
+      await this.loadKeys(agent);
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
@@ -97,7 +105,7 @@ class AgentsPage extends LightElement {
       ${agent.name} stops working at once. This cannot be undone.`, confirm: 'Revoke key', danger: true })) return;
     try {
       await del(`/api/agents/${agent.id}/keys/${key.id}`, { org: null });
-      this.keys = (await get(`/api/agents/${agent.id}/keys`, { org: null })).items;
+      await this.loadKeys(agent);
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }
@@ -190,7 +198,8 @@ class AgentsPage extends LightElement {
             ${this.keys.map((k) => html`<li><code>${k.prefix}…</code> <small>issued ${k.createdAt.slice(0, 10)}</small>
               ${k.revokedAt ? html`<span class="badge off">revoked</span>` : html`<button class="danger"
                 @click=${() => this.revoke(agent, k)}>Revoke</button>`}</li>`)}
-            ${this.keys.length === 0 ? html`<li class="empty">No keys yet.</li>` : ''}</ul>`}
+            ${this.keys.length === 0 ? html`<li class="empty">No keys yet.</li>` : ''}
+            ${this.olderKeys ? html`<li class="empty">Older revoked keys are not shown.</li>` : ''}</ul>`}
           <button class="secondary" @click=${() => this.issueKey(agent)}>Issue a key</button>
         </section>
         ${this.orgs ? html`<form class="inline" @submit=${(e) => this.move(agent, e)}>

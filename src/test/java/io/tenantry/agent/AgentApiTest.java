@@ -224,6 +224,39 @@ class AgentApiTest extends ServerTest {
                 .asString()).isNotEmpty();
     }
 
+    /**
+     * Keys that work are listed first, however many were revoked since: one that works must
+     * never fall out of sight of whoever looks for it to revoke it. The rest page by cursor.
+     */
+    @Test
+    void aKeyThatWorksIsListedFirstHoweverManyWereRevokedAfterIt() {
+        String id = platform.createAgent(platform.createOrg("Many keys"), "Key churner");
+        String working = api.post("/api/agents/" + id + "/keys").as(owner).send().expect(201).id();
+        for (int i = 0; i < 105; i++) {
+            String revoked = api.post("/api/agents/" + id + "/keys").as(owner).send().expect(201).id();
+            api.delete("/api/agents/" + id + "/keys/" + revoked).as(owner).send().expect(204);
+        }
+        String newest = api.post("/api/agents/" + id + "/keys").as(owner).send().expect(201).id();
+
+        Api.Response first = api.get("/api/agents/" + id + "/keys?limit=100").as(owner).send().expect(200);
+        assertThat(first.items()).hasSize(100);
+        assertThat(first.items().subList(0, 2)).extracting(k -> k.path("id").asString())
+                .as("the keys that work, newest first").containsExactly(newest, working);
+        assertThat(first.items().subList(2, 100)).allSatisfy(k -> assertThat(k.path("revokedAt").isNull()).isFalse());
+
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        first.items().forEach(k -> seen.add(k.path("id").asString()));
+        String cursor = first.text("nextCursor");
+        assertThat(cursor).isNotNull();
+        Api.Response rest = api.get("/api/agents/" + id + "/keys?limit=100&cursor=" + cursor).as(owner).send()
+                .expect(200);
+        rest.items().forEach(k -> seen.add(k.path("id").asString()));
+        assertThat(rest.json().path("nextCursor").isNull()).isTrue();
+        assertThat(seen).as("every key once, across the pages").hasSize(107);
+        api.get("/api/agents/" + id + "/keys?limit=0").as(owner).send().expect(400);
+        api.get("/api/agents/" + id + "/keys?cursor=bm90LWEta2V5").as(owner).send().expect(400);
+    }
+
     @Test
     void pausedAgentsAndAgentsOfInactiveOrgsStopOperatingAndComeBackWithTheirOwnStatus() {
         String org = platform.createOrg("Seasonal");
