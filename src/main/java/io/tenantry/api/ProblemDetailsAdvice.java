@@ -46,8 +46,8 @@ public class ProblemDetailsAdvice {
     private static final Pattern MISSING = Pattern.compile("Missing required creator property '([^']{1,64})'");
 
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<ProblemDetail> api(ApiException e) {
-        ResponseEntity<ProblemDetail> answer = answer(e.status(), e.getMessage(), e.field());
+    ResponseEntity<Object> api(ApiException e) {
+        ResponseEntity<Object> answer = answer(e.status(), e.getMessage(), e.field());
         if (e.retryAfter() == null) {
             return answer;
         }
@@ -57,7 +57,7 @@ public class ProblemDetailsAdvice {
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+    ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestBodyLimits.BodyTooLarge) {
                 return answer(HttpStatus.CONTENT_TOO_LARGE, t.getMessage(), null);
@@ -96,35 +96,35 @@ public class ProblemDetailsAdvice {
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e) {
         return answer(HttpStatus.BAD_REQUEST, e.getName() + " is malformed.", e.getName());
     }
 
     /** A path variable that is blank, or converts to nothing (an id of spaces). */
     @ExceptionHandler(MissingPathVariableException.class)
-    ResponseEntity<ProblemDetail> blankPathVariable(MissingPathVariableException e) {
+    ResponseEntity<Object> blankPathVariable(MissingPathVariableException e) {
         return answer(HttpStatus.BAD_REQUEST, e.getVariableName() + " is missing or malformed.", e.getVariableName());
     }
 
     /** A header the firewall refuses when a controller reads it (filters' reads go to SecurityConfig's handler). */
     @ExceptionHandler(RequestRejectedException.class)
-    ResponseEntity<ProblemDetail> rejected(RequestRejectedException e) {
+    ResponseEntity<Object> rejected(RequestRejectedException e) {
         return answer(HttpStatus.BAD_REQUEST, Problems.REFUSED_CHARACTERS, null);
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
-    ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e) {
+    ResponseEntity<Object> missingParameter(MissingServletRequestParameterException e) {
         return answer(HttpStatus.BAD_REQUEST, e.getParameterName() + " is required.", e.getParameterName());
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
-    ResponseEntity<ProblemDetail> noResource(NoResourceFoundException e) {
+    ResponseEntity<Object> noResource(NoResourceFoundException e) {
         return answer(HttpStatus.NOT_FOUND, "There is nothing at this address.", null);
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
-        ResponseEntity<ProblemDetail> answer = answer(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod()
+    ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e) {
+        ResponseEntity<Object> answer = answer(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod()
                 + " is not supported here.", null);
         if (answer.getStatusCode() != HttpStatus.METHOD_NOT_ALLOWED || e.getSupportedHttpMethods() == null) {
             return answer;
@@ -134,13 +134,13 @@ public class ProblemDetailsAdvice {
     }
 
     @ExceptionHandler({HttpMediaTypeNotSupportedException.class, InvalidMediaTypeException.class})
-    ResponseEntity<ProblemDetail> mediaType(Exception e) {
+    ResponseEntity<Object> mediaType(Exception e) {
         return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.", null);
     }
 
     /** The answer is JSON (or, for a statement, CSV); it is given as JSON whatever the Accept header asked. */
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+    ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e) {
         return answer(HttpStatus.NOT_ACCEPTABLE, "This address answers in application/json; ask for that in Accept.",
                 null);
     }
@@ -153,7 +153,7 @@ public class ProblemDetailsAdvice {
      * "reload and try again" to a cost too large for its column).
      */
     @ExceptionHandler(DataIntegrityViolationException.class)
-    ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e) {
+    ResponseEntity<Object> integrity(DataIntegrityViolationException e) {
         if (SqlState.of(e).orElse("").startsWith("22")) {
             log.error("a value the database cannot hold reached the API edge", e);
             return answer(HttpStatus.INTERNAL_SERVER_ERROR, "A value was too large for the server to store; nothing "
@@ -164,13 +164,13 @@ public class ProblemDetailsAdvice {
     }
 
     @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)
-    ResponseEntity<ProblemDetail> uploadTooLarge(Exception e) {
+    ResponseEntity<Object> uploadTooLarge(Exception e) {
         return answer(HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.", "file");
     }
 
     /** A multipart body the container cannot read (cut short, no boundary). */
     @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
-    ResponseEntity<ProblemDetail> unreadableUpload(Exception e) {
+    ResponseEntity<Object> unreadableUpload(Exception e) {
         return answer(HttpStatus.BAD_REQUEST, "The upload cannot be read as multipart/form-data.", "file");
     }
 
@@ -181,7 +181,7 @@ public class ProblemDetailsAdvice {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    ResponseEntity<Object> unexpected(Exception e) {
         if (e instanceof ErrorResponse framework && framework.getStatusCode().is4xxClientError()) {
             // What Spring MVC refuses for the client's sake (a header it cannot read, say) is no server failure.
             HttpStatus status = HttpStatus.valueOf(framework.getStatusCode().value());
@@ -208,11 +208,16 @@ public class ProblemDetailsAdvice {
         return false;
     }
 
-    private static ResponseEntity<ProblemDetail> answer(HttpStatus status, String detail, String field) {
+    private static ResponseEntity<Object> answer(HttpStatus status, String detail, String field) {
         if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
             Optional<String> instead = KeptPrincipal.instead(attributes.getRequest(), status);
             if (instead.isPresent()) {
                 return answer(HttpStatus.UNAUTHORIZED, instead.get(), null);
+            }
+            // Refusals before the gateway's handler runs (no such operation, a wrong method) too.
+            if (Problems.openAiShaped(attributes.getRequest().getRequestURI())) {
+                return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                        .body(Problems.openAiError(detail, Problems.openAiType(status.value()), null));
             }
         }
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)

@@ -3,6 +3,7 @@ package io.tenantry.api;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -97,9 +98,23 @@ public final class Problems {
      * whichever layer refuses, so that OpenAI's SDKs raise their usual typed errors.
      */
     public static boolean openAiShaped(String path) {
-        return path != null && (path.equals("/agent/v1/chat/completions") || path.equals("/agent/v1/embeddings")
-                || path.equals("/agent/v1/models") || path.startsWith("/agent/v1/models/"));
+        if (path == null || !path.startsWith(OPENAI_BASE)) {
+            return false;
+        }
+        String operation = path.substring(OPENAI_BASE.length());
+        return OPENAI_OPERATIONS.stream().anyMatch(o -> operation.equals(o) || operation.startsWith(o + "/"));
     }
+
+    private static final String OPENAI_BASE = "/agent/v1/";
+
+    /**
+     * OpenAI's operations: those the gateway offers, and those it does not, which an SDK
+     * pointed at the gateway may still call and must be told of in the shape it reads.
+     */
+    private static final List<String> OPENAI_OPERATIONS = List.of("chat/completions", "embeddings", "models",
+            "completions", "responses", "images", "audio", "moderations", "files", "uploads", "batches",
+            "assistants", "threads", "vector_stores", "fine_tuning", "realtime", "containers", "conversations",
+            "evals");
 
     /** OpenAI's error type for a status. */
     public static String openAiType(int status) {
@@ -116,14 +131,24 @@ public final class Problems {
         writeOpenAi(response, status, message, type, code, Map.of());
     }
 
-    /** With {@code details}: more fields of the error object (a budget refusal's amounts). */
-    public static void writeOpenAi(HttpServletResponse response, int status, String message, String type,
-            String code, Map<String, Object> details) throws IOException {
+    /** OpenAI's error object: {"error": {message, type, param, code}}. */
+    public static Map<String, Object> openAiError(String message, String type, String code) {
+        return Map.of("error", openAiErrorObject(message, type, code));
+    }
+
+    private static Map<String, Object> openAiErrorObject(String message, String type, String code) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message);
         error.put("type", type);
         error.put("param", null);
         error.put("code", code);
+        return error;
+    }
+
+    /** With {@code details}: more fields of the error object (a budget refusal's amounts). */
+    public static void writeOpenAi(HttpServletResponse response, int status, String message, String type,
+            String code, Map<String, Object> details) throws IOException {
+        Map<String, Object> error = openAiErrorObject(message, type, code);
         error.putAll(details);
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);

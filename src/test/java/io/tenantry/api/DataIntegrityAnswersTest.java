@@ -15,8 +15,9 @@ class DataIntegrityAnswersTest {
     final ProblemDetailsAdvice advice = new ProblemDetailsAdvice();
 
     ResponseEntity<ProblemDetail> answer(String sqlState) {
-        return advice.integrity(new DataIntegrityViolationException("refused",
+        ResponseEntity<Object> answer = advice.integrity(new DataIntegrityViolationException("refused",
                 new RuntimeException(new SQLException("refused", sqlState))));
+        return ResponseEntity.status(answer.getStatusCode()).body((ProblemDetail) answer.getBody());
     }
 
     @Test

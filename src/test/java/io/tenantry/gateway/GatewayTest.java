@@ -471,6 +471,8 @@ class GatewayTest extends GatewayServerTest {
         api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "test")).send().expect(200);
         Api.Response paused = complete(key, chat(model)).expect(403);
         assertThat(paused.json().path("error").path("code").asString()).isEqualTo("agent_paused");
+        assertThat(api.get("/agent/v1/models").as(key).send().expect(403).json().path("error").path("code")
+                .asString()).as("the same code on every OpenAI route").isEqualTo("agent_paused");
         api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "test")).send().expect(200);
 
         api.patch("/api/organizations/" + org).as(owner).json(Map.of("active", false)).send().expect(200);
@@ -489,6 +491,17 @@ class GatewayTest extends GatewayServerTest {
         Api.Response anonymous = api.post("/agent/v1/chat/completions").as("not-a-key").json(chat(model)).send()
                 .expect(401);
         assertThat(anonymous.json().path("error").path("type").asString()).isEqualTo("authentication_error");
+        // What the gateway does not offer, an OpenAI SDK is told of in the shape it reads.
+        Api.Response wrongMethod = api.get("/agent/v1/chat/completions").as(key).send().expect(405);
+        assertThat(wrongMethod.json().path("error").path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(wrongMethod.header("Content-Type")).startsWith("application/json");
+        for (String operation : List.of("completions", "responses", "images/generations", "models/x/y")) {
+            Api.Response absent = api.post("/agent/v1/" + operation).as(key).json(chat(model)).send();
+            assertThat(absent.status()).as(operation).isIn(404, 405);
+            assertThat(absent.json().path("error").path("message").asString()).as(operation).isNotEmpty();
+        }
+        assertThat(api.get("/agent/v1/nothing-here").as(key).send().expect(404).json().path("detail").asString())
+                .as("the agent API's own addresses answer problem details").isNotEmpty();
 
         api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("allowedModels", List.of("other-model")))
                 .send().expect(200);
