@@ -164,7 +164,7 @@ class ProvidersRoutes extends LightElement {
               ${this.providers.map((p) => html`<option>${p.name}</option>`)}</select></label>
             <label>Provider's model <input name="upstreamModel" required maxlength="200"></label>
             <label>Output limit <input name="maxOutputTokens" inputmode="numeric" placeholder="Gateway default">
-              <small>Tokens; what a call without max_tokens reserves against a budget.</small></label>
+              <small>Tokens; what a call without max_tokens reserves against a budget, and is sent with where a budget blocks or tokens per minute are limited.</small></label>
           </div>
           <div class="row">
             <label>Fallback provider <select name="fallbackProvider"><option value="">None</option>
