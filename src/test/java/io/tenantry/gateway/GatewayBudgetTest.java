@@ -264,20 +264,29 @@ class GatewayBudgetTest extends GatewayServerTest {
     }
 
     /**
+     * A route whose model costs $1 per thousand tokens in and out, for an org blocking at a
+     * budget of 10.00: what a call holds is then its tokens in thousandths of a dollar.
+     */
+    String routeWithPricedInput(String prefix) {
+        String priced = prefix + "-priced-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "test",
+                "inputPricePerMillion", "1000", "outputPricePerMillion", "1000")).send().expect(201);
+        String routed = prefix + "-" + priced;
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", routed, "targets",
+                List.of(Map.of("provider", provider, "model", priced)))).send().expect(201);
+        orgBudget(org, "10.00");
+        enforce(org, "block");
+        return routed;
+    }
+
+    /**
      * An image, audio clip or file in a prompt costs the model hundreds or thousands of tokens
      * that no text shows: each counts as the most one may (3,000 tokens by default), or a
      * blocking budget is overspent by calls with pictures.
      */
     @Test
     void everyImageAudioOrFilePartOfAPromptCountsAsTheMostOneMayCost() {
-        String priced = "media-priced-" + UUID.randomUUID().toString().substring(0, 8);
-        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "test",
-                "inputPricePerMillion", "1000", "outputPricePerMillion", "1000")).send().expect(201);
-        String mediaModel = "media-" + priced;
-        api.post("/api/settings/routes").as(owner).json(Map.of("model", mediaModel, "targets",
-                List.of(Map.of("provider", provider, "model", priced)))).send().expect(201);
-        orgBudget(org, "10.00");
-        enforce(org, "block");
+        String mediaModel = routeWithPricedInput("media");
         Map<String, Object> image = Map.of("type", "image_url", "image_url", Map.of("url",
                 "data:image/png;base64,iVBORw0KGgo=", "detail", "high"));
         Map<String, Object> audio = Map.of("type", "input_audio", "input_audio", Map.of("data", "UklGRg==",
@@ -303,14 +312,7 @@ class GatewayBudgetTest extends GatewayServerTest {
 
     @Test
     void everyTextTheModelReadsCountsAndTheLargerOutputLimitHolds() {
-        String priced = "input-priced-" + UUID.randomUUID().toString().substring(0, 8);
-        api.post("/api/settings/models").as(owner).json(Map.of("model", priced, "provider", "test",
-                "inputPricePerMillion", "1000", "outputPricePerMillion", "1000")).send().expect(201);
-        String inputModel = "input-" + priced;
-        api.post("/api/settings/routes").as(owner).json(Map.of("model", inputModel, "targets",
-                List.of(Map.of("provider", provider, "model", priced)))).send().expect(201);
-        orgBudget(org, "10.00");
-        enforce(org, "block");
+        String inputModel = routeWithPricedInput("input");
 
         JsonNode hidden = complete(key, chat(inputModel, "max_tokens", 1, "functions", List.of(Map.of("name", "f",
                 "description", "word ".repeat(20_000))))).expect(402).json().path("error");
