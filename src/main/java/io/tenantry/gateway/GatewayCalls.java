@@ -158,8 +158,10 @@ class GatewayCalls {
             call.failed(refused.status(), refused.code());
             record(call);
             throw refused;
-        } catch (RuntimeException failed) {
-            if (!response.isCommitted()) {
+        } catch (RuntimeException | Error failed) {
+            // What the upstream already answered is counted (relayWhole counts before it judges;
+            // a stream meters itself): a failure of ours never makes a call free.
+            if (!call.recorded) {
                 call.failed(500, "server_error");
                 record(call);
             }
@@ -248,18 +250,25 @@ class GatewayCalls {
     /**
      * The body for one target: its upstream model, an output limit no larger than the
      * target's (the most a budget hold counted on), and on streams a request for the usage
-     * chunk. A call that set no output limit, where one was {@code counted} (against a budget
-     * that blocks, or tokens per minute), is sent with the limit it was counted at, in the
-     * field its provider reads: otherwise the model could answer far more than was held.
+     * chunk. Where the output limit was {@code counted} (against a budget that blocks, or
+     * tokens per minute), the call is sent with the limit it was counted at in the field its
+     * provider reads, whichever the agent set or none: otherwise the model could answer far
+     * more than was held.
      */
     private Function<Route.Target, byte[]> upstreamBody(ObjectNode body, boolean stream, CallPlan plan,
             BudgetHolds.Worst counted) {
         return target -> {
             ObjectNode copy = body.deepCopy();
             copy.put("model", target.model());
-            if (counted != null && counted.outputLimit() == null) {
-                copy.put(plan.providers().get(target.providerId()).outputLimitField(),
-                        budgets.outputTokens(target, counted) / counted.choices());
+            if (counted != null) {
+                // Whichever field the agent set, the provider's carries the limit counted (an
+                // upstream reading only max_tokens ignores max_completion_tokens, and the reverse).
+                String field = plan.providers().get(target.providerId()).outputLimitField();
+                long limit = budgets.outputTokens(target, counted) / counted.choices();
+                JsonNode given = copy.get(field);
+                if (given == null || !given.isIntegralNumber() || given.longValue() > limit) {
+                    copy.put(field, limit);
+                }
             }
             Integer cap = target.maxOutputTokens();
             for (String field : OUTPUT_LIMITS) {
@@ -452,6 +461,16 @@ class GatewayCalls {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ending = "gateway_stopping";
+        } catch (RuntimeException | Error failed) {
+            // A failure of ours mid-stream: what was streamed is billed, and the client is told.
+            answer.body().cancel();
+            call.status = GatewayRequest.ERROR;
+            call.httpStatus = 500;
+            call.errorCode = "server_error";
+            finishStream(call, relay, held, request);
+            writeQuietly(out, StreamRelay.errorEvent("Something went wrong in the gateway; what was streamed is "
+                    + "billed.", "api_error", "server_error"));
+            throw failed;
         }
         if (blocked != null || ending != null) {
             answer.body().cancel();

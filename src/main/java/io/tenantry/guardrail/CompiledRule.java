@@ -328,6 +328,11 @@ final class CompiledRule {
         } catch (TimedText.OutOfTime late) {
             return List.of(new Finding(0, 0, OUT_OF_TIME, "not judged within " + Scan.REGEX_TIME.toMillis()
                     + " ms of matching, so counted as a match: simplify the pattern or shorten the text"));
+        } catch (StackOverflowError tooDeep) {
+            // RE2/J recurses along a pattern's optional parts; PatternSize keeps patterns well short
+            // of a thread's stack, and a rule that still goes too deep fails closed as one out of time.
+            return List.of(new Finding(0, 0, OUT_OF_TIME, "could not be judged (the pattern is too deep to match), "
+                    + "so counted as a match: simplify the pattern"));
         }
     }
 

@@ -208,88 +208,24 @@ record RuleDefinition(String type, String direction, String action, String sever
                     + error.position() + " (counting from 0): " + error.what() + ". Patterns use RE2 syntax, without "
                     + "backreferences or lookaround.");
         }
-        if (nestedRepetition(text) > MAX_REPEAT) {
+        PatternSize size = PatternSize.of(text);
+        if (size.nestedRepetition() > MAX_REPEAT) {
             throw ApiException.badRequest("pattern", "pattern nests counted repetitions whose counts multiply past "
                     + MAX_REPEAT + " (such as (a{100}){100}): RE2 refuses those, and they make every text slow to "
                     + "judge. Use one repetition, or smaller counts.");
+        }
+        if (size.parts() > MAX_PARTS) {
+            throw ApiException.badRequest("pattern", "pattern is too large once its repetitions are spelled out "
+                    + "(about " + size.parts() + " parts, at most " + MAX_PARTS + "): every text would be slow to "
+                    + "judge. Use smaller counts, or fewer of them.");
         }
         return text;
     }
 
     /** RE2's limit on a counted repetition, and on the product of nested ones. */
     private static final int MAX_REPEAT = 1000;
-
-    /**
-     * The largest product of counted repetitions ({@code {n}}, {@code {n,}}, {@code {n,m}})
-     * nested inside one another, as RE2 computes it to refuse {@code (a{1000}){1000}} (RE2/J
-     * accepts that, and compiles a million instructions that every character is run through).
-     * Reads a pattern RE2/J has compiled, so its groups, classes and escapes are well formed.
-     */
-    static long nestedRepetition(String pattern) {
-        java.util.Deque<long[]> outer = new java.util.ArrayDeque<>();
-        long[] group = {1};
-        long last = 1;
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c == '\\') {
-                if (i + 1 < pattern.length() && pattern.charAt(i + 1) == 'Q') {
-                    int end = pattern.indexOf("\\E", i + 2);
-                    i = end < 0 ? pattern.length() : end + 1;
-                } else {
-                    i++;
-                }
-                last = 1;
-            } else if (c == '[') {
-                i = classEnd(pattern, i);
-                last = 1;
-            } else if (c == '(') {
-                outer.push(group);
-                group = new long[] {1};
-            } else if (c == ')' && !outer.isEmpty()) {
-                last = group[0];
-                group = outer.pop();
-                group[0] = Math.max(group[0], last);
-            } else if (c == '{' && pattern.indexOf('}', i) > i) {
-                java.util.regex.Matcher count = COUNT.matcher(pattern).region(i, pattern.length());
-                if (count.lookingAt()) {
-                    long times = Long.parseLong(count.group(2) != null ? count.group(2) : count.group(1));
-                    last = Math.min(Long.MAX_VALUE / Math.max(1, times), last) * times;
-                    group[0] = Math.max(group[0], last);
-                    i = count.end() - 1;
-                } else {
-                    last = 1;
-                }
-            } else {
-                last = 1;
-            }
-        }
-        return group[0];
-    }
-
-    private static final java.util.regex.Pattern COUNT = java.util.regex.Pattern.compile("\\{(\\d{1,4})(?:,(\\d{1,4})?)?}");
-
-    /** The index of the ']' that closes the class opening at {@code open}. */
-    private static int classEnd(String pattern, int open) {
-        int i = open + 1;
-        if (i < pattern.length() && pattern.charAt(i) == '^') {
-            i++;
-        }
-        if (i < pattern.length() && pattern.charAt(i) == ']') {
-            i++;
-        }
-        for (; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '[' && i + 1 < pattern.length() && pattern.charAt(i + 1) == ':') {
-                int end = pattern.indexOf(":]", i + 2);
-                i = end < 0 ? i : end + 1;
-            } else if (c == ']') {
-                return i;
-            }
-        }
-        return pattern.length();
-    }
+    /** The most parts a pattern spells out (PatternSize): a few long repetitions, not a dozen. */
+    static final int MAX_PARTS = 5000;
 
     /** Where a pattern goes wrong, in words; RE2/J names the offending fragment, not its position. */
     record PatternError(int position, String what) {

@@ -36,6 +36,10 @@ final class Scan {
     CharSequence timed(CharSequence part) {
         if (regexDeadline == 0) {
             regexDeadline = System.nanoTime() + REGEX_TIME.toNanos();
+        } else if (System.nanoTime() - regexDeadline > 0) {
+            // Out of time already: the next rule does not start (every rule reading a little
+            // past the deadline would add up, with many rules, to many times the time).
+            throw new TimedText.OutOfTime();
         }
         return new TimedText(part, regexDeadline);
     }

@@ -254,6 +254,11 @@ class GatewayBudgetTest extends GatewayServerTest {
         JsonNode completion = fake.received.get(fake.received.size() - 1).body();
         assertThat(completion.path("max_completion_tokens").asLong()).as("per choice").isEqualTo(2000);
         assertThat(completion.has("max_tokens")).isFalse();
+        complete(key, chat(model, "max_tokens", 300)).expect(200);
+        JsonNode translated = fake.received.get(fake.received.size() - 1).body();
+        assertThat(translated.path("max_completion_tokens").asLong()).as("the agent's limit, in the provider's field")
+                .isEqualTo(300);
+        assertThat(translated.path("max_tokens").asLong()).isEqualTo(300);
 
         // Where nothing counts the output limit, the call goes as the agent sent it.
         enforce(org, "alert");

@@ -225,6 +225,8 @@ class GuardrailApiTest extends ServerTest {
                         "pattern", "multiply past 1000"),
                 new Bad(Map.of("name", "Deep", "type", "regex", "action", "flag", "pattern",
                         "x((?:a[{]{10}){100}b){20}"), "pattern", "multiply past 1000"),
+                new Bad(Map.of("name", "Long", "type", "regex", "action", "flag", "pattern",
+                        "testing" + "(?:a?){1000}".repeat(12)), "pattern", "too large"),
                 new Bad(foreignAgent, "appliesTo", "not an agent of this organization"),
                 new Bad(wrongSetting, "pattern", "not a setting of keyword rules"),
                 new Bad(Map.of("name", "Type", "type", "sentiment", "action", "block"), "type", "one of"),

@@ -331,12 +331,17 @@ class RuleSetTest {
 
     @Test
     void nestedCountedRepetitionsMultiplyAsRe2CountsThem() {
-        assertThat(RuleDefinition.nestedRepetition("(a{10}){100}")).isEqualTo(1000);
-        assertThat(RuleDefinition.nestedRepetition("a{1000}b{1000}")).isEqualTo(1000);
-        assertThat(RuleDefinition.nestedRepetition("((a{10}){10}){11}")).isEqualTo(1100);
-        assertThat(RuleDefinition.nestedRepetition("(a{2,}){3,5}")).isEqualTo(10);
-        assertThat(RuleDefinition.nestedRepetition("[(]{100}\\({100}\\Q({100}\\E")).as("not groups").isEqualTo(100);
-        assertThat(RuleDefinition.nestedRepetition("(?i)(?:ab|c)*d+")).isEqualTo(1);
+        assertThat(PatternSize.of("(a{10}){100}").nestedRepetition()).isEqualTo(1000);
+        assertThat(PatternSize.of("a{1000}b{1000}").nestedRepetition()).isEqualTo(1000);
+        assertThat(PatternSize.of("((a{10}){10}){11}").nestedRepetition()).isEqualTo(1100);
+        assertThat(PatternSize.of("(a{2,}){3,5}").nestedRepetition()).isEqualTo(10);
+        assertThat(PatternSize.of("[(]{100}\\({100}\\Q({100}\\E").nestedRepetition()).as("not groups")
+                .isEqualTo(100);
+        assertThat(PatternSize.of("(?i)(?:ab|c)*d+").nestedRepetition()).isEqualTo(1);
+        assertThat(PatternSize.of("(?:a?){1000}".repeat(12)).parts()).as("twelve thousand optional a's")
+                .isGreaterThan(RuleDefinition.MAX_PARTS);
+        assertThat(PatternSize.of("\\d{4}[ -]?\\d{4}[ -]?\\d{4}[ -]?\\d{4}").parts()).isLessThan(50);
+        assertThat(PatternSize.of("[a-z]{1,1000}@[a-z]{1,1000}").parts()).isLessThan(RuleDefinition.MAX_PARTS);
     }
 
     /**
@@ -355,5 +360,33 @@ class RuleSetTest {
         }
         assertThat(check("a".repeat(2_000) + "b", rule("block", Map.of("type", "regex", "pattern", "a{1000}b")))
                 .matches()).singleElement().satisfies(m -> assertThat(m.evidence()).startsWith("a match of 1001"));
+    }
+
+    /**
+     * Many rules, each a little past the time of the one before, must not add up: once a text's
+     * time is up no further regex rule starts, and each counts as matched.
+     */
+    @Test
+    void manyHeavyRulesTogetherStopAtTheTextsTime() {
+        GuardrailRule[] heavy = new GuardrailRule[10];
+        for (int i = 0; i < heavy.length; i++) {
+            heavy[i] = rule("flag", Map.of("type", "regex", "pattern", "(?:a?){1000}(?:a?){1000}[bc]{" + (i + 1) + "}"));
+        }
+        Verdict verdict = check("a".repeat(200_000), heavy);
+        assertThat(verdict.matches()).hasSize(10).allSatisfy(m -> assertThat(m.evidence())
+                .startsWith("not judged within 1000 ms"));
+    }
+
+    /** A pattern RE2/J cannot match without overflowing the stack (never accepted on save) fails closed. */
+    @Test
+    void aRuleTooDeepToMatchCountsAsAMatch() {
+        RuleDefinition deep = new RuleDefinition("regex", "both", "block", "high", "enforce", null,
+                "testing" + "(?:a?){1000}".repeat(40), null, null, null, null, null, null);
+        GuardrailRule rule = GuardrailRule.of(UUID.randomUUID(), UUID.randomUUID(), "deep", deep, true,
+                AppliesTo.EVERY_AGENT, 1, Instant.now(), Instant.now());
+        Verdict verdict = check("testing " + "a".repeat(100), rule);
+        assertThat(verdict.decision()).isEqualTo("block");
+        assertThat(verdict.matches()).singleElement().satisfies(m -> assertThat(m.evidence())
+                .startsWith("could not be judged"));
     }
 }
