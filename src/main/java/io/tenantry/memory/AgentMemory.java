@@ -82,7 +82,12 @@ class AgentMemory implements AgentMemoryHolder {
         OrgScope scope = context.scope();
         return transactions.read(scope, () -> {
             agent(context, agentId);
-            return memory.list(scope, agentId, filter, context.at(), page);
+            CursorPage<MemoryEntry> found = memory.list(scope, agentId, filter, context.at(), page);
+            if (found.items().isEmpty()) {
+                // Its entries may have moved with the agent since it was found here.
+                agent(context, agentId);
+            }
+            return found;
         });
     }
 
@@ -90,7 +95,7 @@ class AgentMemory implements AgentMemoryHolder {
         OrgScope scope = context.scope();
         return transactions.read(scope, () -> {
             agent(context, agentId);
-            return memory.find(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
+            return memory.find(scope, agentId, id, context.at()).orElseThrow(() -> entryGone(context, agentId));
         });
     }
 
@@ -128,7 +133,8 @@ class AgentMemory implements AgentMemoryHolder {
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
             agent(context, agentId);
-            MemoryEntry before = memory.lock(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
+            MemoryEntry before = memory.lock(scope, agentId, id, context.at())
+                    .orElseThrow(() -> entryGone(context, agentId));
             String category = patch.has("category")
                     ? MemoryCategory.required("category", patch.text("category")).name() : before.category();
             String title = patch.has("title") ? Fields.required("title", patch.text("title"), 200) : before.title();
@@ -154,7 +160,8 @@ class AgentMemory implements AgentMemoryHolder {
         OrgScope scope = context.scope();
         transactions.write(scope, () -> {
             agent(context, agentId);
-            MemoryEntry before = memory.lock(scope, agentId, id, context.at()).orElseThrow(AgentMemory::notFound);
+            MemoryEntry before = memory.lock(scope, agentId, id, context.at())
+                    .orElseThrow(() -> entryGone(context, agentId));
             memory.delete(scope, agentId, id);
             audit.record(context, before.orgId(), "memory.entry.deleted", "memory_entry", id, before.auditState(),
                     null);
@@ -183,6 +190,14 @@ class AgentMemory implements AgentMemoryHolder {
 
     private Agent agent(OrgCallContext context, UUID agentId) {
         return agents.findWithin(context.scope(), agentId).orElseThrow(() -> agentGone(context, agentId));
+    }
+
+    /**
+     * An entry not found where its agent was: not found, unless the agent left since it was
+     * found here (a move commits between the two reads, taking its entries along).
+     */
+    private RuntimeException entryGone(OrgCallContext context, UUID agentId) {
+        return agents.findWithin(context.scope(), agentId).isPresent() ? notFound() : agentGone(context, agentId);
     }
 
     /**

@@ -336,6 +336,61 @@ class MemoryApiTest extends ServerTest {
                         .param("org", UUID.fromString(to)).query(Integer.class).single()))
                         .as("entries filed under an org that no longer holds the agent").isZero();
             }
+
+            // Reading, changing and deleting its entries while it moves: each finds its entry.
+            List<String> ids = api.get("/agent/v1/memory?limit=100").as(key).send().expect(200).itemIds();
+            assertThat(ids).hasSize(18);
+            for (int round = 0; round < 6; round++) {
+                String to = orgs[round % 2];
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<Future<Api.Response>> calls = new ArrayList<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    String id = ids.get(i);
+                    calls.add(pool.submit(() -> {
+                        go.await();
+                        return api.get("/agent/v1/memory/" + id).as(key).send();
+                    }));
+                    calls.add(pool.submit(() -> {
+                        go.await();
+                        return api.patch("/agent/v1/memory/" + id).as(key).json(Map.of("importance", 4)).send();
+                    }));
+                }
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return api.get("/agent/v1/memory?limit=100").as(key).send();
+                }));
+                Future<Api.Response> move = pool.submit(() -> {
+                    go.await();
+                    return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to))
+                            .send();
+                });
+                go.countDown();
+                move.get().expect(200);
+                for (Future<Api.Response> call : calls) {
+                    Api.Response answer = call.get();
+                    assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+                }
+            }
+            String to = orgs[1];
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<Api.Response>> deletes = new ArrayList<>();
+            for (String id : ids.subList(0, 9)) {
+                deletes.add(pool.submit(() -> {
+                    go.await();
+                    return api.delete("/agent/v1/memory/" + id).as(key).send();
+                }));
+            }
+            Future<Api.Response> move = pool.submit(() -> {
+                go.await();
+                return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to)).send();
+            });
+            go.countDown();
+            move.get().expect(200);
+            for (Future<Api.Response> delete : deletes) {
+                Api.Response answer = delete.get();
+                assertThat(answer.status()).as(answer.toString()).isEqualTo(204);
+            }
+            assertThat(rowsOf(agent)).as("what was answered deleted is gone").isEqualTo(9);
         } finally {
             pool.shutdownNow();
         }
