@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -98,14 +99,17 @@ public final class Problems {
      * whichever layer refuses, so that OpenAI's SDKs raise their usual typed errors.
      */
     public static boolean openAiShaped(String path) {
-        if (path == null || !path.startsWith(OPENAI_BASE)) {
+        // As a client may have mistyped it (chat//completions, Chat/Completions): still an SDK's call.
+        String normal = path == null ? null : DOUBLED_SLASHES.matcher(path).replaceAll("/").toLowerCase(Locale.ROOT);
+        if (normal == null || !normal.startsWith(OPENAI_BASE)) {
             return false;
         }
-        String operation = path.substring(OPENAI_BASE.length());
+        String operation = normal.substring(OPENAI_BASE.length());
         return OPENAI_OPERATIONS.stream().anyMatch(o -> operation.equals(o) || operation.startsWith(o + "/"));
     }
 
     private static final String OPENAI_BASE = "/agent/v1/";
+    private static final java.util.regex.Pattern DOUBLED_SLASHES = java.util.regex.Pattern.compile("/{2,}");
 
     /**
      * OpenAI's operations: those the gateway offers, and those it does not, which an SDK

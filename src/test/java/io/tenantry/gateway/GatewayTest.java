@@ -495,9 +495,10 @@ class GatewayTest extends GatewayServerTest {
         Api.Response wrongMethod = api.get("/agent/v1/chat/completions").as(key).send().expect(405);
         assertThat(wrongMethod.json().path("error").path("type").asString()).isEqualTo("invalid_request_error");
         assertThat(wrongMethod.header("Content-Type")).startsWith("application/json");
-        for (String operation : List.of("completions", "responses", "images/generations", "models/x/y")) {
+        for (String operation : List.of("completions", "responses", "images/generations", "models/x/y",
+                "chat//completions", "Chat/Completions")) {
             Api.Response absent = api.post("/agent/v1/" + operation).as(key).json(chat(model)).send();
-            assertThat(absent.status()).as(operation).isIn(404, 405);
+            assertThat(absent.status()).as(operation).isIn(400, 404, 405);
             assertThat(absent.json().path("error").path("message").asString()).as(operation).isNotEmpty();
         }
         assertThat(api.get("/agent/v1/nothing-here").as(key).send().expect(404).json().path("detail").asString())
