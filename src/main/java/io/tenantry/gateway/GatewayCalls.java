@@ -343,6 +343,10 @@ class GatewayCalls {
         try {
             answerJson = CallBody.JSON.readTree(bytes);
         } catch (Exception e) {
+            // The provider answered, and bills for it: counted by the gateway (the answer's bytes
+            // as text, which errs up) rather than not at all.
+            call.count(tools.jackson.databind.node.MissingNode.getInstance(), request,
+                    new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }

@@ -32,6 +32,8 @@ public final class CallScreen {
     private final Map<String, Map<UUID, Long>> counts = new HashMap<>();
     private final Map<String, Map<UUID, Verdict.Match>> matched = new LinkedHashMap<>();
     private final Map<String, String> decisions = new HashMap<>();
+    /** One for the whole call: its regex rules spend it on every text they judge, chunk by chunk. */
+    private final RegexClock regexClock = new RegexClock();
 
     CallScreen(CallGuard guard, OrgCallContext context, AgentPrincipal agent, RuleSet set, ZoneId zone) {
         this.guard = guard;
@@ -68,7 +70,7 @@ public final class CallScreen {
     private Verdict judge(String direction, String text, Long tokens, Long wholeCharacters) {
         Map<UUID, Long> rateCounts = counts.computeIfAbsent(direction, this::countOnce);
         Verdict verdict = set.evaluate(agent.agentId(), direction, text, tokens, wholeCharacters,
-                new Circumstances(context.at(), zone, rateCounts));
+                new Circumstances(context.at(), zone, rateCounts, regexClock));
         Map<UUID, Verdict.Match> seen = matched.computeIfAbsent(direction, d -> new LinkedHashMap<>());
         // A text's rule keeps its first match (where a stream first showed it); a rule on the
         // whole call keeps its last, so a streamed answer's max_tokens match names its final count.
@@ -170,7 +172,7 @@ public final class CallScreen {
 
     /** The call's circumstances with the rate counts its first judgement of {@code direction} took, if any. */
     private Circumstances counted(String direction) {
-        return new Circumstances(context.at(), zone, counts.getOrDefault(direction, Map.of()));
+        return new Circumstances(context.at(), zone, counts.getOrDefault(direction, Map.of()), regexClock);
     }
 
     private static String stricter(String a, String b) {

@@ -318,16 +318,18 @@ final class CompiledRule {
     }
 
     /**
-     * The regex rule's matches, found within the text's time ({@link Scan#REGEX_TIME}); a rule
-     * that runs past it counts as matched (no span: a redaction then blocks), since a text it
-     * could not judge must not pass as one it judged harmless.
+     * The regex rule's matches, found within the check's or call's time ({@link RegexClock}); a
+     * rule that runs past it counts as matched (no span: a redaction then blocks), since a text
+     * it could not judge must not pass as one it judged harmless.
      */
     private List<Finding> timed(Scan scan) {
         try {
-            return required == null ? regex(scan, scan.text) : !required.mayMatch(scan) ? List.of() : regex(scan);
+            return scan.timedRule(() -> required == null ? regex(scan, scan.text)
+                    : !required.mayMatch(scan) ? List.of() : regex(scan));
         } catch (TimedText.OutOfTime late) {
-            return List.of(new Finding(0, 0, OUT_OF_TIME, "not judged within " + Scan.REGEX_TIME.toMillis()
-                    + " ms of matching, so counted as a match: simplify the pattern or shorten the text"));
+            return List.of(new Finding(0, 0, OUT_OF_TIME, "not judged within the " + RegexClock.BUDGET.toMillis()
+                    + " ms of matching a check or call may spend, so counted as a match: simplify the pattern or "
+                    + "shorten the text"));
         } catch (StackOverflowError tooDeep) {
             // RE2/J recurses along a pattern's optional parts; PatternSize keeps patterns well short
             // of a thread's stack, and a rule that still goes too deep fails closed as one out of time.

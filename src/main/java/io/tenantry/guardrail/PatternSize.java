@@ -67,11 +67,12 @@ record PatternSize(long nestedRepetition, long parts) {
                 group = new Group();
             } else if (c == ')' && !outer.isEmpty()) {
                 lastProduct = group.product;
-                lastParts = group.parts;
+                // An empty group still compiles to an instruction, which a repetition repeats.
+                lastParts = Math.max(1, group.parts);
                 Group inner = group;
                 group = outer.pop();
                 group.product = Math.max(group.product, inner.product);
-                group.parts = plus(group.parts, inner.parts);
+                group.parts = plus(group.parts, lastParts);
             } else if (c == '{' && counted(pattern, i) != null) {
                 Matcher count = counted(pattern, i);
                 long times = Long.parseLong(count.group(2) != null ? count.group(2) : count.group(1));

@@ -79,7 +79,7 @@ final class RuleSet {
      */
     Verdict evaluate(UUID agentId, String direction, String content, Long tokens, Long wholeCharacters,
             Circumstances now) {
-        Scan scan = new Scan(content);
+        Scan scan = new Scan(content, now.regexClock());
         // An agent may count tokens its own way, but never fewer than the text's length suggests.
         long estimated = estimatedTokens(wholeCharacters != null ? wholeCharacters
                 : content.codePointCount(0, content.length()));
@@ -153,7 +153,7 @@ final class RuleSet {
     }
 
     private List<Finding> redactions(UUID agentId, String direction, String content, Circumstances now) {
-        Scan scan = new Scan(content);
+        Scan scan = new Scan(content, now.regexClock());
         long estimated = estimatedTokens(content.codePointCount(0, content.length()));
         List<Finding> found = new ArrayList<>();
         for (CompiledRule compiled : rules) {

@@ -20,28 +20,38 @@ final class Scan {
     private final Map<Object, List<Finding>> shared = new HashMap<>();
 
     Scan(String text) {
+        this(text, new RegexClock());
+    }
+
+    /** What the regex rules of this text's check or call may still spend (RegexClock). */
+    private final RegexClock clock;
+    private long ruleDeadline;
+
+    Scan(String text, RegexClock clock) {
         this.text = text;
+        this.clock = clock;
     }
 
     /**
-     * How long the regex rules may read one text, all together: far beyond what a judgement
-     * takes (well under a millisecond for the texts of a day), short of what an org's rule
-     * could otherwise take from every other org sharing the server's cores.
+     * One rule's regex matching, on the clock: refused at once when the check's time is spent
+     * (so that many rules, each a little past it, do not add up), and stopped once it is.
      */
-    static final java.time.Duration REGEX_TIME = java.time.Duration.ofSeconds(1);
-
-    private long regexDeadline;
-
-    /** {@code part} (of this text) as regex rules read it: until this text's time for them is up. */
-    CharSequence timed(CharSequence part) {
-        if (regexDeadline == 0) {
-            regexDeadline = System.nanoTime() + REGEX_TIME.toNanos();
-        } else if (System.nanoTime() - regexDeadline > 0) {
-            // Out of time already: the next rule does not start (every rule reading a little
-            // past the deadline would add up, with many rules, to many times the time).
+    <T> T timedRule(java.util.function.Supplier<T> matching) {
+        if (clock.outOfTime()) {
             throw new TimedText.OutOfTime();
         }
-        return new TimedText(part, regexDeadline);
+        long started = System.nanoTime();
+        ruleDeadline = clock.deadlineFrom(started);
+        try {
+            return matching.get();
+        } finally {
+            clock.spend(System.nanoTime() - started);
+        }
+    }
+
+    /** {@code part} (of this text) as the running rule's regex reads it: until its deadline. */
+    CharSequence timed(CharSequence part) {
+        return new TimedText(part, ruleDeadline);
     }
 
     FoldedText lowerCase() {

@@ -342,6 +342,19 @@ class GatewayTest extends GatewayServerTest {
                 .hasSize(3).containsOnly(fake.received.get(0).fromPort());
     }
 
+    /** An answer the gateway cannot read (nested past its parser's limit) was still answered, and is billed. */
+    @Test
+    void anAnswerTheGatewayCannotReadIsCountedByTheGateway() {
+        fake.wholeMessage = "{\"role\":\"assistant\",\"content\":\"Hi\",\"x\":" + "[".repeat(5_000)
+                + "]".repeat(5_000) + "}";
+        complete(key, chat(model)).expect(502);
+        JsonNode logged = requests(org).get(0);
+        assertThat(logged.path("status").asString()).isEqualTo("error");
+        assertThat(logged.path("estimated").asBoolean()).isTrue();
+        assertThat(logged.path("inputTokens").asLong()).isPositive();
+        assertThat(logged.path("outputTokens").asLong()).as("its bytes counted as text, which errs up").isPositive();
+    }
+
     @Test
     void aStreamCutByTheUpstreamEndsWithAnErrorAndIsBilledForWhatWasStreamed() throws Exception {
         fake.then(FakeUpstream.Mode.CUT, FakeUpstream.Mode.STALL);

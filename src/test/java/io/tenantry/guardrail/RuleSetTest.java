@@ -27,7 +27,12 @@ class RuleSetTest {
     }
 
     static Verdict check(String content, GuardrailRule... rules) {
-        return new RuleSet(1, List.of(rules)).evaluate(AGENT, "input", content, null, NOW);
+        return new RuleSet(1, List.of(rules)).evaluate(AGENT, "input", content, null, aCheck());
+    }
+
+    /** The circumstances of a check of its own: a fresh regex clock, whatever checks ran before. */
+    static Circumstances aCheck() {
+        return new Circumstances(NOW.at(), NOW.zone(), NOW.rateCounts());
     }
 
     static Verdict pii(String detector, String content) {
@@ -342,6 +347,8 @@ class RuleSetTest {
                 .isGreaterThan(RuleDefinition.MAX_PARTS);
         assertThat(PatternSize.of("\\d{4}[ -]?\\d{4}[ -]?\\d{4}[ -]?\\d{4}").parts()).isLessThan(50);
         assertThat(PatternSize.of("[a-z]{1,1000}@[a-z]{1,1000}").parts()).isLessThan(RuleDefinition.MAX_PARTS);
+        assertThat(PatternSize.of("(?:){1000}".repeat(10)).parts()).as("empty groups compile to instructions too")
+                .isGreaterThan(RuleDefinition.MAX_PARTS);
     }
 
     /**
@@ -355,7 +362,7 @@ class RuleSetTest {
         for (String action : List.of("flag", "block", "redact")) {
             Verdict verdict = check(text, rule(action, Map.of("type", "regex", "pattern", "a{1000}b")));
             assertThat(verdict.matches()).singleElement().satisfies(m -> assertThat(m.evidence())
-                    .startsWith("not judged within 1000 ms"));
+                    .startsWith("not judged within the 2000 ms"));
             assertThat(verdict.decision()).isEqualTo(action.equals("flag") ? "allow" : "block");
         }
         assertThat(check("a".repeat(2_000) + "b", rule("block", Map.of("type", "regex", "pattern", "a{1000}b")))
@@ -374,7 +381,7 @@ class RuleSetTest {
         }
         Verdict verdict = check("a".repeat(200_000), heavy);
         assertThat(verdict.matches()).hasSize(10).allSatisfy(m -> assertThat(m.evidence())
-                .startsWith("not judged within 1000 ms"));
+                .startsWith("not judged within the 2000 ms"));
     }
 
     /** A pattern RE2/J cannot match without overflowing the stack (never accepted on save) fails closed. */
@@ -388,5 +395,23 @@ class RuleSetTest {
         assertThat(verdict.decision()).isEqualTo("block");
         assertThat(verdict.matches()).singleElement().satisfies(m -> assertThat(m.evidence())
                 .startsWith("could not be judged"));
+    }
+
+    /**
+     * A gateway call judges many texts (each stream chunk, each choice): they share one clock,
+     * or a stream of many small judgements could spend the budget many times over.
+     */
+    @Test
+    void theTextsOfOneCallShareItsRegexTime() {
+        RuleSet set = new RuleSet(1, List.of(rule("flag", Map.of("type", "regex", "pattern",
+                "(?:a?){1000}(?:a?){1000}[bc]{2}"))));
+        Circumstances call = new Circumstances(Instant.now(), java.time.ZoneOffset.UTC, Map.of(), new RegexClock());
+        assertThat(set.evaluate(AGENT, "output", "a".repeat(400_000), null, call).matches()).singleElement()
+                .satisfies(m -> assertThat(m.evidence()).startsWith("not judged within"));
+        assertThat(set.evaluate(AGENT, "output", "a".repeat(50), null, call).matches())
+                .as("a short text later in the same call: its time is spent").singleElement()
+                .satisfies(m -> assertThat(m.evidence()).startsWith("not judged within"));
+        assertThat(set.evaluate(AGENT, "output", "a".repeat(50), null, aCheck()).matches())
+                .as("the same text in a check of its own").isEmpty();
     }
 }
