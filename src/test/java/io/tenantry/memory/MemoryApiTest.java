@@ -310,26 +310,13 @@ class MemoryApiTest extends ServerTest {
             // Three rounds of six: the agent holds at most twenty entries here.
             for (int round = 0; round < 3; round++) {
                 String to = orgs[(round + 1) % 2];
-                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                List<Future<Api.Response>> writes = new ArrayList<>();
+                List<java.util.concurrent.Callable<Api.Response>> writes = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
                     String title = "Round " + round + " note " + i;
-                    writes.add(pool.submit(() -> {
-                        go.await();
-                        return api.post("/agent/v1/memory").as(key).json(entry("fact", title, "x")).send();
-                    }));
+                    writes.add(() -> api.post("/agent/v1/memory").as(key).json(entry("fact", title, "x")).send());
                 }
-                Future<Api.Response> move = pool.submit(() -> {
-                    go.await();
-                    return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to))
-                            .send();
-                });
-                go.countDown();
-                move.get().expect(200);
-                for (Future<Api.Response> write : writes) {
-                    Api.Response answer = write.get();
-                    assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
-                }
+                assertThat(racingAMove(pool, agent, to, writes)).allSatisfy(answer -> assertThat(answer.status())
+                        .as(answer.toString()).isEqualTo(201));
                 OrgScope all = OrgScope.allOrgs();
                 assertThat(transactions.read(all, () -> jdbc.sql("select count(*) from agent_memory where agent_id = "
                         + ":agent and org_id <> :org").param("agent", UUID.fromString(agent))
@@ -341,59 +328,49 @@ class MemoryApiTest extends ServerTest {
             List<String> ids = api.get("/agent/v1/memory?limit=100").as(key).send().expect(200).itemIds();
             assertThat(ids).hasSize(18);
             for (int round = 0; round < 6; round++) {
-                String to = orgs[round % 2];
-                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                List<Future<Api.Response>> calls = new ArrayList<>();
-                for (int i = 0; i < ids.size(); i++) {
-                    String id = ids.get(i);
-                    calls.add(pool.submit(() -> {
-                        go.await();
-                        return api.get("/agent/v1/memory/" + id).as(key).send();
-                    }));
-                    calls.add(pool.submit(() -> {
-                        go.await();
-                        return api.patch("/agent/v1/memory/" + id).as(key).json(Map.of("importance", 4)).send();
-                    }));
+                List<java.util.concurrent.Callable<Api.Response>> calls = new ArrayList<>();
+                for (String id : ids) {
+                    calls.add(() -> api.get("/agent/v1/memory/" + id).as(key).send());
+                    calls.add(() -> api.patch("/agent/v1/memory/" + id).as(key).json(Map.of("importance", 4)).send());
                 }
-                calls.add(pool.submit(() -> {
-                    go.await();
-                    return api.get("/agent/v1/memory?limit=100").as(key).send();
-                }));
-                Future<Api.Response> move = pool.submit(() -> {
-                    go.await();
-                    return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to))
-                            .send();
-                });
-                go.countDown();
-                move.get().expect(200);
-                for (Future<Api.Response> call : calls) {
-                    Api.Response answer = call.get();
-                    assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-                }
+                calls.add(() -> api.get("/agent/v1/memory?limit=100").as(key).send());
+                assertThat(racingAMove(pool, agent, orgs[round % 2], calls)).allSatisfy(answer ->
+                        assertThat(answer.status()).as(answer.toString()).isEqualTo(200));
             }
-            String to = orgs[1];
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            List<Future<Api.Response>> deletes = new ArrayList<>();
+            List<java.util.concurrent.Callable<Api.Response>> deletes = new ArrayList<>();
             for (String id : ids.subList(0, 9)) {
-                deletes.add(pool.submit(() -> {
-                    go.await();
-                    return api.delete("/agent/v1/memory/" + id).as(key).send();
-                }));
+                deletes.add(() -> api.delete("/agent/v1/memory/" + id).as(key).send());
             }
-            Future<Api.Response> move = pool.submit(() -> {
-                go.await();
-                return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to)).send();
-            });
-            go.countDown();
-            move.get().expect(200);
-            for (Future<Api.Response> delete : deletes) {
-                Api.Response answer = delete.get();
-                assertThat(answer.status()).as(answer.toString()).isEqualTo(204);
-            }
+            assertThat(racingAMove(pool, agent, orgs[1], deletes)).allSatisfy(answer -> assertThat(answer.status())
+                    .as(answer.toString()).isEqualTo(204));
             assertThat(rowsOf(agent)).as("what was answered deleted is gone").isEqualTo(9);
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** {@code calls} and the agent's move to {@code to}, all let go at once: the calls' answers. */
+    List<Api.Response> racingAMove(ExecutorService pool, String agent, String to,
+            List<java.util.concurrent.Callable<Api.Response>> calls) throws Exception {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Future<Api.Response>> answers = new ArrayList<>();
+        for (java.util.concurrent.Callable<Api.Response> call : calls) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return call.call();
+            }));
+        }
+        Future<Api.Response> move = pool.submit(() -> {
+            go.await();
+            return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to)).send();
+        });
+        go.countDown();
+        move.get().expect(200);
+        List<Api.Response> answered = new ArrayList<>();
+        for (Future<Api.Response> answer : answers) {
+            answered.add(answer.get());
+        }
+        return answered;
     }
 
     @Test
