@@ -18,14 +18,13 @@ final class Scan {
     private String caseless;
     private Boolean caselessAligned;
     private final Map<Object, List<Finding>> shared = new HashMap<>();
+    /** What the regex rules of this text's check or call may still spend (RegexClock). */
+    private final RegexClock clock;
+    private long ruleDeadline;
 
     Scan(String text) {
         this(text, new RegexClock());
     }
-
-    /** What the regex rules of this text's check or call may still spend (RegexClock). */
-    private final RegexClock clock;
-    private long ruleDeadline;
 
     Scan(String text, RegexClock clock) {
         this.text = text;
@@ -36,7 +35,7 @@ final class Scan {
      * One rule's regex matching, on the clock: refused at once when the check's time is spent
      * (so that many rules, each a little past it, do not add up), and stopped once it is.
      */
-    <T> T timedRule(java.util.function.Supplier<T> matching) {
+    <T> T timedRule(Supplier<T> matching) {
         if (clock.outOfTime()) {
             throw new TimedText.OutOfTime();
         }
