@@ -41,9 +41,8 @@ class AgentOperatingGate implements WebMvcConfigurer, HandlerInterceptor {
         Optional<String> refusal = agent.whyNotOperating();
         if (refusal.isPresent()) {
             if (Problems.openAiShaped(request.getRequestURI())) {
-                // The codes the gateway's calls give for the same refusal.
                 Problems.writeOpenAi(response, 403, refusal.get(), Problems.openAiType(403),
-                        agent.orgActive() ? "agent_paused" : "organization_inactive");
+                        agent.notOperatingCode());
             } else {
                 Problems.write(request, response, HttpStatus.FORBIDDEN, refusal.get());
             }

@@ -45,4 +45,9 @@ public record AgentPrincipal(UUID keyId, Instant keyIssuedAt, UUID agentId, Stri
         }
         return Optional.empty();
     }
+
+    /** The code OpenAI-shaped refusals give for {@link #whyNotOperating}: the org's state first, as there. */
+    public String notOperatingCode() {
+        return orgActive ? "agent_paused" : "organization_inactive";
+    }
 }

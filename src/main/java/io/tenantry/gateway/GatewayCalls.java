@@ -239,11 +239,8 @@ class GatewayCalls {
     }
 
     private static void refuseIfNotOperating(AgentPrincipal agent) {
-        if (!agent.orgActive()) {
-            throw GatewayError.forbidden("organization_inactive", agent.whyNotOperating().orElseThrow());
-        }
         agent.whyNotOperating().ifPresent(why -> {
-            throw GatewayError.forbidden("agent_paused", why);
+            throw GatewayError.forbidden(agent.notOperatingCode(), why);
         });
     }
 
