@@ -29,6 +29,7 @@ record PatternSize(long nestedRepetition, long parts) {
         Group group = new Group();
         long lastProduct = 1;
         long lastParts = 0;
+        Matcher count;
         for (int i = 0; i < pattern.length(); i++) {
             char c = pattern.charAt(i);
             if (c == '\\') {
@@ -73,8 +74,7 @@ record PatternSize(long nestedRepetition, long parts) {
                 group = outer.pop();
                 group.product = Math.max(group.product, inner.product);
                 group.parts = plus(group.parts, lastParts);
-            } else if (c == '{' && counted(pattern, i) != null) {
-                Matcher count = counted(pattern, i);
+            } else if (c == '{' && (count = counted(pattern, i)) != null) {
                 long times = Long.parseLong(count.group(2) != null ? count.group(2) : count.group(1));
                 group.parts = plus(group.parts, times(lastParts, Math.max(0, times - 1)) + 1);
                 lastParts = times(lastParts, times);
