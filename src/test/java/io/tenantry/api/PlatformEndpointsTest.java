@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.webmvc.actuate.endpoint.web.AbstractWebMvcEndpointHandlerMapping;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
@@ -28,6 +29,10 @@ class PlatformEndpointsTest extends ServerTest {
     @Autowired
     DispatcherServlet dispatcher;
 
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping controllersMapping;
+
     /**
      * The actuator's mappings are asked after the controllers' (web.ActuatorMappingsLast), so
      * an API call does not pay for their failed lookup; their paths, patterns included, still
@@ -45,7 +50,7 @@ class PlatformEndpointsTest extends ServerTest {
         int controllers = -1;
         int actuator = -1;
         for (int i = 0; i < mappings.size(); i++) {
-            if (mappings.get(i).getClass() == RequestMappingHandlerMapping.class) {
+            if (mappings.get(i) == controllersMapping) {
                 controllers = i;
             } else if (mappings.get(i) instanceof AbstractWebMvcEndpointHandlerMapping) {
                 actuator = i;
