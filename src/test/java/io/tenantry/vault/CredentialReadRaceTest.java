@@ -211,8 +211,8 @@ class CredentialReadRaceTest extends ServerTest {
     }
 
     /**
-     * A read confirmed and waiting to write its record (here on the credential's row, which an
-     * edit holds locked) holds its agent's principal: a revoke, a pause, a move or the org's
+     * A read confirmed and waiting to write its record (here behind an edit that holds the
+     * credential's row, see holdRow) holds its agent's principal: a revoke, a pause, a move or the org's
      * deactivation sent meanwhile waits until the read has committed its record or given way,
      * so when the change is answered, a read that gives the value is already on the record.
      * Without the hold the change was answered at once and the value given afterwards. On
@@ -298,8 +298,9 @@ class CredentialReadRaceTest extends ServerTest {
     /**
      * A credential deleted while its read waits to write the record (a deletion that held its
      * row): the record has nothing left to refer to, and the read looks again, here finding
-     * the org's credential of the same name behind the agent's own. On PostgreSQL this is the
-     * one-statement read's foreign key failing, the one way a deletion can reach it.
+     * the org's credential of the same name behind the agent's own. On PostgreSQL the deletion
+     * waits for the reads its org has in flight (V40) while the read waits for it: the read
+     * gives way, as it does to any change that ends a principal.
      */
     @Test
     void anAgentsOwnCredentialDeletedWhileItsReadWaitsToRecordGivesWayToItsOrgs() throws Exception {
@@ -336,6 +337,76 @@ class CredentialReadRaceTest extends ServerTest {
         assertThat(auditedReads(org)).isEmpty();
     }
 
+    /**
+     * A credential's read history goes with it, whichever way it goes: deleted by an admin,
+     * revoked when its agent moves, with its agent deleted. The audit log keeps the reads.
+     */
+    @Test
+    void aCredentialsReadHistoryGoesWithIt() {
+        String org = platform.createOrg("History goes");
+        String elsewhere = platform.createOrg("History elsewhere");
+        String mover = platform.createAgent(org, "Mover");
+        String deleted = platform.createAgent(org, "Deleted");
+        UUID byAdmin = UUID.fromString(create(org, "TOKEN", VaultApiTest.secret("admin")).id());
+        UUID byMove = UUID.fromString(create(org, "OWN", VaultApiTest.secret("move"), "scope", "agent", "agentId",
+                mover).id());
+        UUID byAgentDeletion = UUID.fromString(create(org, "OWN", VaultApiTest.secret("deleted"), "scope", "agent",
+                "agentId", deleted).id());
+        String moverKey = platform.issueKey(mover);
+        String deletedKey = platform.issueKey(deleted);
+        read(moverKey, "TOKEN").expect(200);
+        read(moverKey, "OWN").expect(200);
+        read(deletedKey, "OWN").expect(200);
+        read(deletedKey, "TOKEN").expect(200);
+        assertThat(List.of(byAdmin, byMove, byAgentDeletion)).allSatisfy(id -> assertThat(recordedReads(id))
+                .isPositive());
+
+        api.delete("/api/credentials/" + byAdmin).org(org).as(owner).send().expect(204);
+        api.post("/api/agents/" + mover + "/assign-org").as(owner).json(Map.of("orgId", elsewhere)).send().expect(200);
+        api.delete("/api/agents/" + deleted).as(owner).send().expect(204);
+
+        assertThat(List.of(byAdmin, byMove, byAgentDeletion)).allSatisfy(id -> assertThat(recordedReads(id))
+                .as("reads of a credential that is gone").isZero());
+        assertThat(auditedReads(org)).hasSize(4);
+    }
+
+    /**
+     * Reads racing a deletion: one that found the credential before the deletion committed
+     * is recorded, and its record goes with the credential; none is left behind.
+     */
+    @Test
+    void readsRacingTheirCredentialsDeletionLeaveNoHistoryBehind() throws Exception {
+        String org = platform.createOrg("History raced");
+        List<String> keys = List.of(platform.issueKey(platform.createAgent(org, "Racer 1")),
+                platform.issueKey(platform.createAgent(org, "Racer 2")),
+                platform.issueKey(platform.createAgent(org, "Racer 3")));
+        ExecutorService pool = Executors.newFixedThreadPool(keys.size());
+        try {
+            for (int round = 0; round < 10; round++) {
+                UUID id = UUID.fromString(create(org, "RACED", VaultApiTest.secret("raced " + round)).id());
+                CountDownLatch started = new CountDownLatch(keys.size());
+                AtomicInteger answered = new AtomicInteger();
+                List<Future<?>> readers = keys.stream().<Future<?>>map(key -> pool.submit(() -> {
+                    started.countDown();
+                    while (read(key, "RACED").status() == 200) {
+                        answered.incrementAndGet();
+                    }
+                })).toList();
+                started.await(30, TimeUnit.SECONDS);
+                while (answered.get() < keys.size()) {
+                    Thread.sleep(1);
+                }
+                api.delete("/api/credentials/" + id).org(org).as(owner).send().expect(204);
+                for (Future<?> reader : readers) {
+                    reader.get(30, TimeUnit.SECONDS);
+                }
+                assertThat(recordedReads(id)).as("round %d: reads left of a deleted credential", round).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A read of TOKEN that waits to record while a transaction holds credential {@code id}'s row, then deletes it. */
     private Api.Response readWhileDeleted(String key, UUID id) throws Exception {
         return readWhileTheRowIsHeld(key, id, () -> jdbc.sql("delete from credentials where id = :id").param("id", id)
@@ -364,13 +435,18 @@ class CredentialReadRaceTest extends ServerTest {
     /**
      * A transaction on {@code pool} that locks the credential's row, as an edit does, waits for
      * {@code release} and then runs {@code beforeCommit}, still holding the row; returned once
-     * the row is locked.
+     * the row is locked. A read does not wait for the credential's row on PostgreSQL (its
+     * history has no foreign key to lock it with, V40), so there the transaction also keeps
+     * reads from writing their history until it ends: a read confirmed meanwhile waits to record.
      */
     private Future<?> holdRow(ExecutorService pool, UUID id, CountDownLatch release, Runnable beforeCommit)
             throws InterruptedException {
         CountDownLatch locked = new CountDownLatch(1);
         Future<?> holder = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
             jdbc.sql("select id from credentials where id = :id for update").param("id", id).query().listOfRows();
+            if (TestDatabase.postgres()) {
+                jdbc.sql("lock table credential_reads in share mode").update();
+            }
             locked.countDown();
             await(release);
             beforeCommit.run();
