@@ -204,7 +204,9 @@ class CredentialRepository {
      * (agent-readable, not expired), its history row for its newest live version and
      * {@code audited}'s event, whose after_state is {@code stateStart}, that version and
      * {@code stateEnd}. A credential that may not be read leaves nothing on the record, and
-     * the caller refuses it on the same answer (the same conditions at the same instant).
+     * the caller refuses it on the same answer (the same conditions at the same instant). The
+     * record holds the credential against its deletion (V40's {@code app_credential_held}),
+     * failing as a foreign key would when it was deleted since the statement began.
      */
     Pipeline.Result<Recorded> resolveAndRecord(Pipeline pipeline, OrgScope scope, UUID orgId,
             AgentRead read, AuditLog.InsertFrom audited) {
@@ -228,7 +230,7 @@ class CredentialRepository {
                   select cast(:readId as uuid), cast(:org as uuid), id, version, cast(:agent as uuid),
                          cast(:agentName as varchar), cast(:now as timestamptz)
                     from chosen
-                   where agent_readable and (expires_at is null or expires_at > :now)
+                   where agent_readable and (expires_at is null or expires_at > :now) and app_credential_held(id)
                   returning cast(credential_id as varchar) as target_id,
                             cast(:stateStart as text) || version || cast(:stateEnd as text) as after_state
                 ),

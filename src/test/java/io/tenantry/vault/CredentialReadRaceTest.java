@@ -2,6 +2,7 @@ package io.tenantry.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doAnswer;
 
@@ -407,6 +408,69 @@ class CredentialReadRaceTest extends ServerTest {
         }
     }
 
+    /**
+     * Deletions of an org's credentials racing each other (an agent leaving deletes its own one
+     * by one while an admin deletes one of them) and the org's own deletion: each holds its
+     * credential's row and then that credential's history lock, and waits for no other's, so
+     * all of them end; an org-wide lock taken after the row deadlocked both races.
+     */
+    @Test
+    void deletionsOfCredentialsRacingEachOtherAndTheirOrgsDeletionAllEnd() throws Exception {
+        assumeTrue(TestDatabase.postgres(), "on H2 writes take turns, so no two deletions interleave");
+        String org = platform.createOrg("Deletions raced");
+        String agent = platform.createAgent(org, "Leaving");
+        UUID first = UUID.fromString(create(org, "FIRST", VaultApiTest.secret("first"), "scope", "agent", "agentId",
+                agent).id());
+        UUID second = UUID.fromString(create(org, "SECOND", VaultApiTest.secret("second"), "scope", "agent",
+                "agentId", agent).id());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch firstDeleted = new CountDownLatch(1);
+            CountDownLatch secondDeleted = new CountDownLatch(1);
+            Future<?> leaving = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+                deleteHeld(first);
+                firstDeleted.countDown();
+                awaitAtMost(secondDeleted, Duration.ofSeconds(5));
+                return deleteHeld(second);
+            }));
+            Future<?> admin = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+                await(firstDeleted);
+                deleteHeld(second);
+                secondDeleted.countDown();
+                pause(Duration.ofMillis(300));
+                return null;
+            }));
+            admin.get(30, TimeUnit.SECONDS);
+            leaving.get(30, TimeUnit.SECONDS);
+
+            String lastOrg = platform.createOrg("Deleted with its credential");
+            UUID last = UUID.fromString(create(lastOrg, "LAST", VaultApiTest.secret("last")).id());
+            CountDownLatch held = new CountDownLatch(1);
+            Future<?> byHand = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+                jdbc.sql("select id from credentials where id = :id for update").param("id", last).query()
+                        .listOfRows();
+                held.countDown();
+                pause(Duration.ofMillis(500));
+                return deleteHeld(last);
+            }));
+            Future<?> withItsOrg = pool.submit(() -> transactions.write(OrgScope.allOrgs(), () -> {
+                await(held);
+                return jdbc.sql("delete from organizations where id = :id").param("id", UUID.fromString(lastOrg))
+                        .update();
+            }));
+            byHand.get(30, TimeUnit.SECONDS);
+            withItsOrg.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(List.of(first, second)).allSatisfy(id -> assertThat(recordedReads(id)).isZero());
+    }
+
+    private int deleteHeld(UUID credential) {
+        jdbc.sql("select id from credentials where id = :id for update").param("id", credential).query().listOfRows();
+        return jdbc.sql("delete from credentials where id = :id").param("id", credential).update();
+    }
+
     /** A read of TOKEN that waits to record while a transaction holds credential {@code id}'s row, then deletes it. */
     private Api.Response readWhileDeleted(String key, UUID id) throws Exception {
         return readWhileTheRowIsHeld(key, id, () -> jdbc.sql("delete from credentials where id = :id").param("id", id)
@@ -499,6 +563,22 @@ class CredentialReadRaceTest extends ServerTest {
         return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
                 "select count(*) from credential_reads where credential_id = :id").param("id", credentialId)
                 .query(Long.class).single());
+    }
+
+    private static void awaitAtMost(CountDownLatch latch, Duration limit) {
+        try {
+            latch.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void await(CountDownLatch latch) {
