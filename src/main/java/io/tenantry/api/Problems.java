@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
@@ -109,7 +110,7 @@ public final class Problems {
     }
 
     private static final String OPENAI_BASE = "/agent/v1/";
-    private static final java.util.regex.Pattern DOUBLED_SLASHES = java.util.regex.Pattern.compile("/{2,}");
+    private static final Pattern DOUBLED_SLASHES = Pattern.compile("/{2,}");
 
     /**
      * OpenAI's operations: those the gateway offers, and those it does not, which an SDK

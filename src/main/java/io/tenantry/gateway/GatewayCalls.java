@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
@@ -24,6 +26,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 import io.tenantry.vault.ServerKeys;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -48,10 +51,10 @@ class GatewayCalls {
 
     private static final List<String> OUTPUT_LIMITS = List.of("max_tokens", "max_completion_tokens");
     /** How long a stream may go without a byte to its client before one of these is written. */
-    private static final long KEEP_ALIVE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final long KEEP_ALIVE_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     /** How long a finished stream's upstream may take to end its body, its connection then kept for the next call. */
-    private static final java.time.Duration AFTER_DONE = java.time.Duration.ofMillis(500);
+    private static final Duration AFTER_DONE = Duration.ofMillis(500);
 
     private final CallPlans plans;
     private final Upstream upstream;
@@ -320,7 +323,7 @@ class GatewayCalls {
                         + (safeParam == null ? "." : "; see its parameter " + safeParam + "."), null);
     }
 
-    private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile(
+    private static final Pattern PLAIN_NAME = Pattern.compile(
             "^[A-Za-z0-9_.\\[\\]-]{1,64}$");
 
     private void relayWhole(Call call, UpstreamCall answer, ObjectNode request, HttpServletResponse response)
@@ -342,8 +345,7 @@ class GatewayCalls {
         } catch (Exception e) {
             // The provider answered, and bills for it: counted by the gateway (the answer's bytes
             // as text, which errs up) rather than not at all.
-            call.count(tools.jackson.databind.node.MissingNode.getInstance(), request,
-                    new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8));
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
@@ -387,7 +389,7 @@ class GatewayCalls {
 
     private void relayStream(Call call, UpstreamCall answer, ObjectNode request, boolean wantsUsage,
             HttpServletResponse response) throws IOException {
-        if (!answer.contentType().toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
+        if (!answer.contentType().toLowerCase(Locale.ROOT).contains("text/event-stream")) {
             answer.body().cancel();
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider did not stream its answer.");
         }
@@ -465,9 +467,7 @@ class GatewayCalls {
         } catch (RuntimeException | Error failed) {
             // A failure of ours mid-stream: what was streamed is billed, and the client is told.
             answer.body().cancel();
-            call.status = GatewayRequest.ERROR;
-            call.httpStatus = 500;
-            call.errorCode = "server_error";
+            call.failed(500, "server_error");
             finishStream(call, relay, held, request);
             writeQuietly(out, StreamRelay.errorEvent("Something went wrong in the gateway; what was streamed is "
                     + "billed.", "api_error", "server_error"));

@@ -3,6 +3,7 @@ package io.tenantry.guardrail;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How large a regex pattern is once RE2/J compiles it, read from its text: the largest
@@ -15,7 +16,7 @@ import java.util.regex.Matcher;
  */
 record PatternSize(long nestedRepetition, long parts) {
 
-    private static final java.util.regex.Pattern COUNT = java.util.regex.Pattern.compile(
+    private static final Pattern COUNT = Pattern.compile(
             "\\{(\\d{1,4})(?:,(\\d{1,4})?)?}");
 
     /** One group being read: the largest nested product and the parts so far. */
