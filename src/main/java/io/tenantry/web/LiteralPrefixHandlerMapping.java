@@ -32,12 +32,12 @@ class LiteralPrefixHandlerMapping extends RequestMappingHandlerMapping {
     private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~-]+");
 
     /** Per mapping, each pattern's leading literal segments; no entry: the mapping is always tried. */
-    private final Map<RequestMappingInfo, List<String>[]> starts = new ConcurrentHashMap<>();
+    private final Map<RequestMappingInfo, List<List<String>>> starts = new ConcurrentHashMap<>();
 
     @Override
     protected void registerHandlerMethod(Object handler, Method method, RequestMappingInfo mapping) {
         super.registerHandlerMethod(handler, method, mapping);
-        List<String>[] literal = literalStarts(mapping);
+        List<List<String>> literal = literalStarts(mapping);
         if (literal != null && getPatternParser() != null && getPatternParser().isCaseSensitive()) {
             starts.put(mapping, literal);
         }
@@ -45,7 +45,7 @@ class LiteralPrefixHandlerMapping extends RequestMappingHandlerMapping {
 
     @Override
     protected RequestMappingInfo getMatchingMapping(RequestMappingInfo info, HttpServletRequest request) {
-        List<String>[] literal = starts.get(info);
+        List<List<String>> literal = starts.get(info);
         if (literal != null && ServletRequestPathUtils.hasParsedRequestPath(request)
                 && !startsWithAny(ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication(),
                         literal)) {
@@ -55,14 +55,12 @@ class LiteralPrefixHandlerMapping extends RequestMappingHandlerMapping {
     }
 
     /** Null when one of the mapping's patterns starts with no literal segment: such a mapping is always tried. */
-    @SuppressWarnings("unchecked")
-    static List<String>[] literalStarts(RequestMappingInfo mapping) {
+    static List<List<String>> literalStarts(RequestMappingInfo mapping) {
         PathPatternsRequestCondition paths = mapping.getPathPatternsCondition();
         if (paths == null || paths.getPatterns().isEmpty()) {
             return null;
         }
-        List<String>[] literal = new List[paths.getPatterns().size()];
-        int i = 0;
+        List<List<String>> literal = new ArrayList<>();
         for (PathPattern pattern : paths.getPatterns()) {
             String text = pattern.getPatternString();
             if (!text.startsWith("/")) {
@@ -78,12 +76,12 @@ class LiteralPrefixHandlerMapping extends RequestMappingHandlerMapping {
             if (segments.isEmpty()) {
                 return null;
             }
-            literal[i++] = List.copyOf(segments);
+            literal.add(List.copyOf(segments));
         }
-        return literal;
+        return List.copyOf(literal);
     }
 
-    private static boolean startsWithAny(PathContainer path, List<String>[] literal) {
+    private static boolean startsWithAny(PathContainer path, List<List<String>> literal) {
         for (List<String> segments : literal) {
             if (startsWith(path, segments)) {
                 return true;
