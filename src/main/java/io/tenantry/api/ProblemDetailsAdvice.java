@@ -34,6 +34,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.tenantry.jdbc.DatabaseGaveWay;
 import io.tenantry.jdbc.SqlState;
 
 /** The one place that turns every failure into an RFC 9457 problem detail. */
@@ -48,12 +49,12 @@ public class ProblemDetailsAdvice {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e) {
         ResponseEntity<Object> answer = answer(e.status(), e.getMessage(), e.field());
-        if (e.retryAfter() == null) {
-            return answer;
-        }
+        return e.retryAfter() == null ? answer : retryAfter(answer, e.retryAfter().toSeconds());
+    }
+
+    private static ResponseEntity<Object> retryAfter(ResponseEntity<Object> answer, long seconds) {
         return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
-                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds())))
-                .body(answer.getBody());
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, seconds))).body(answer.getBody());
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -191,6 +192,12 @@ public class ProblemDetailsAdvice {
             // The client closed the connection before the answer was written: nothing failed here.
             log.debug("the client went away before its answer was written", e);
             return null;
+        }
+        if (DatabaseGaveWay.causes(e)) {
+            // Logged with its stack: a deadlock that recurs names the two code paths to reorder.
+            log.warn("the database gave way; answered 503 for the request to be sent again", e);
+            return retryAfter(answer(HttpStatus.SERVICE_UNAVAILABLE, Problems.DATABASE_GAVE_WAY, null),
+                    Problems.DATABASE_GAVE_WAY_RETRY.toSeconds());
         }
         log.error("unexpected failure", e);
         return answer(HttpStatus.INTERNAL_SERVER_ERROR,

@@ -2,6 +2,7 @@ package io.tenantry.api;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,15 @@ public final class Problems {
         }
         return problem;
     }
+
+    /**
+     * Why a request the database stopped ({@link io.tenantry.jdbc.DatabaseGaveWay}) is answered
+     * 503, with Retry-After {@link #DATABASE_GAVE_WAY_RETRY}.
+     */
+    public static final String DATABASE_GAVE_WAY = "The database stopped this request to let a concurrent change "
+            + "finish first (a deadlock or a wait for a lock), or had no connection free; what the request was "
+            + "changing was rolled back. Send it again.";
+    public static final Duration DATABASE_GAVE_WAY_RETRY = Duration.ofSeconds(1);
 
     /** Why a request the firewall refused was refused (see SecurityConfig's handler and ProblemDetailsAdvice). */
     public static final String REFUSED_CHARACTERS = "The request was refused: its address or a header holds "

@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ProblemDetailsAdvice;
 import io.tenantry.api.Problems;
+import io.tenantry.jdbc.DatabaseGaveWay;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** Errors of the OpenAI-compatible routes, in OpenAI's error object rather than problem details. */
@@ -52,6 +53,15 @@ class OpenAiErrors {
         if (ProblemDetailsAdvice.clientWentAway(error)) {
             // An agent that hangs up mid-request is no server failure, and must not fill the log.
             log.debug("the client went away during a gateway call", error);
+            return;
+        }
+        if (DatabaseGaveWay.causes(error)) {
+            log.warn("The database gave way during a gateway call; answered 503 for it to be sent again", error);
+            if (!response.isCommitted()) {
+                // OpenAI's SDKs send a 503 again by themselves, after the Retry-After given.
+                retryAfter(response, Problems.DATABASE_GAVE_WAY_RETRY);
+                Problems.writeOpenAi(response, 503, Problems.DATABASE_GAVE_WAY, "api_error", "database_busy");
+            }
             return;
         }
         log.error("Gateway call failed", error);
