@@ -15,12 +15,14 @@ for path in sorted(out.glob("round-*.txt")):
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     runs.setdefault(scenario, []).append((rps, p99, int(errors.group(1)) if errors else 0))
 
-print(f"\n{'scenario':<20}{'median req/s':>14}{'median p99 ms':>15}{'runs (req/s)':>30}{'errors':>8}")
+print(f"\n{'scenario':<20}{'median req/s':>14}{'median p99 ms':>15}{'runs (req/s)':>30}{'runs (p99 ms)':>26}"
+      f"{'errors':>8}")
 for scenario, results in runs.items():
     rps = statistics.median(r[0] for r in results)
     p99 = statistics.median(r[1] for r in results)
     each = ", ".join(f"{r[0]:.0f}" for r in results)
-    print(f"{scenario:<20}{rps:>14.0f}{p99:>15.2f}{each:>30}{sum(r[2] for r in results):>8}")
+    each_p99 = ", ".join(f"{r[1]:.2f}" for r in results)
+    print(f"{scenario:<20}{rps:>14.0f}{p99:>15.2f}{each:>30}{each_p99:>26}{sum(r[2] for r in results):>8}")
 def ratio(numerator, denominator, what):
     if numerator in runs and denominator in runs:
         value = (statistics.median(r[0] for r in runs[numerator])
