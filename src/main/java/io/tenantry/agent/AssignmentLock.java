@@ -9,13 +9,15 @@ import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.tenancy.Pipeline;
 
 /**
- * Orders an agent's move against usage being stored. Usage is billed to the org that held
- * the agent when it happened, read from the assignment history by the transaction that
- * stores it. A move that committed after that read but was stamped before the events'
- * times would leave them billed to the org the history says had already let the agent go.
- * So storing usage takes the shared side before it reads the history, and a move takes the
- * exclusive side before it stamps its time: a move waits for the usage being stored, then
- * is stamped after it; usage stored after waits for the move to commit and reads it.
+ * Orders an agent's move, and a model's new price, against usage being stored. Usage is
+ * billed to the org that held the agent when it happened and at the price in force then,
+ * both read by the transaction that stores it. A move or a price that committed after that
+ * read but was stamped before the events' times would leave them billed to the org the
+ * history says had already let the agent go, or at a price the price list says was no
+ * longer in force. So storing usage takes the shared side before it reads the history and
+ * the prices, and a move or a price taking effect now takes the exclusive side before it
+ * stamps its time: it waits for the usage being stored, then is stamped after it; usage
+ * stored after waits for it to commit and reads it.
  * <p>
  * On PostgreSQL a transaction-scoped advisory lock (it holds across app nodes, needs no
  * privilege and writes nothing). On H2 nothing more is needed: its write transactions take
@@ -42,8 +44,8 @@ public class AssignmentLock {
         }
     }
 
-    /** Taken by a move before it stamps its time; waits for, and holds back, usage being stored. */
-    void exclusive() {
+    /** Taken by a move or a price before it stamps its time; waits for, and holds back, usage being stored. */
+    public void exclusive() {
         if (postgres) {
             jdbc.sql("select pg_advisory_xact_lock(:key)").param("key", KEY).query().listOfRows();
         }

@@ -3,6 +3,7 @@ package io.tenantry.billing.pricing;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.agent.AssignmentLock;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
@@ -41,10 +43,12 @@ public class ModelPrices {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
     private final OrganizationService organizations;
+    private final AssignmentLock assignmentLock;
 
     ModelPrices(ModelPriceRepository prices, ModelAliasRepository aliases, ScopedTransactions transactions,
-            AuditLog audit, OrganizationService organizations) {
+            AuditLog audit, OrganizationService organizations, AssignmentLock assignmentLock) {
         this.organizations = organizations;
+        this.assignmentLock = assignmentLock;
         this.prices = prices;
         this.aliases = aliases;
         this.transactions = transactions;
@@ -102,11 +106,18 @@ public class ModelPrices {
         BigDecimal output = TokenPrice.parse("outputPricePerMillion", request.outputPricePerMillion(), true);
         BigDecimal cached = TokenPrice.parse("cachedInputPricePerMillion", request.cachedInputPricePerMillion(), false);
         String source = Fields.optional("source", request.source(), 200);
-        Instant from = effectiveFrom(request.effectiveFrom(), context.at());
+        Instant asked = effectiveFrom(request.effectiveFrom(), context.at());
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             organizations.lockDefault(reach);
+            // Stamped once the usage being stored has committed (AssignmentLock): a price that
+            // takes effect now, or at a time that passed while this waited, takes effect from
+            // then, so no event of its time was priced without it.
+            assignmentLock.exclusive();
+            Instant locked = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant from = asked == null ? later(context.at(), locked)
+                    : asked.isAfter(context.at()) && asked.isBefore(locked) ? locked : asked;
             aliases.find(model).ifPresent(alias -> {
                 throw ApiException.conflict("model", "'" + model + "' is priced as '" + alias.model()
                         + "' (an alias): remove the alias in Settings first, or change the price of '"
@@ -159,10 +170,11 @@ public class ModelPrices {
         return name;
     }
 
+    /** The time asked for, or null for "now": none, or one within the skew before the server's clock. */
     private static Instant effectiveFrom(String value, Instant now) {
         Instant from = Fields.instant("effectiveFrom", value);
         if (from == null) {
-            return now;
+            return null;
         }
         if (from.isBefore(now.minus(SKEW))) {
             throw ApiException.badRequest("effectiveFrom", "A price cannot take effect in the past: that would "
@@ -170,6 +182,10 @@ public class ModelPrices {
         }
         // Within the skew, the client meant "now": taking it literally would reprice usage
         // already stored at the old price.
-        return from.isBefore(now) ? now : from.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        return from.isBefore(now) ? null : from.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static Instant later(Instant one, Instant other) {
+        return one.isAfter(other) ? one : other;
     }
 }
