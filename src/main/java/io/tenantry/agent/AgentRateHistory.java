@@ -21,14 +21,23 @@ class AgentRateHistory {
         this.jdbc = jdbc;
     }
 
+    /**
+     * Adds the agent's override in {@code orgId} from {@code at}, or from just after its latest
+     * row there ({@link Timestamps#after}): the caller holds the agent's row, so the rows' order
+     * is the order its changes committed in (an edit begun before a move but committed after
+     * it comes after the move's row), and the last row is the override the agent shows.
+     */
     void record(OrgScope scope, UUID agentId, UUID orgId, BigDecimal override, Instant at) {
         scope.requireWritable(orgId);
+        Instant latest = jdbc.sql("select max(effective_at) as latest from agent_rate_history"
+                + " where org_id = :orgId and agent_id = :agentId").param("orgId", orgId).param("agentId", agentId)
+                .query((rs, row) -> Timestamps.read(rs, "latest")).optional().orElse(null);
         jdbc.sql("""
                 insert into agent_rate_history (id, org_id, agent_id, rate, effective_at)
                 values (:id, :orgId, :agentId, :rate, :at)
                 """)
                 .param("id", UUID.randomUUID()).param("orgId", orgId).param("agentId", agentId)
-                .param("rate", override).param("at", Timestamps.of(at)).update();
+                .param("rate", override).param("at", Timestamps.of(Timestamps.after(latest, at))).update();
     }
 
     /** Overrides recorded in the orgs of {@code scope} before {@code before}, oldest first. */

@@ -23,14 +23,21 @@ class OrgRateHistory {
         this.jdbc = jdbc;
     }
 
+    /**
+     * Adds the org's rate and currency from {@code at}, or from just after its latest row
+     * ({@link Timestamps#after}): the caller holds the org's row, so the rows' order is the
+     * order its changes committed in, and the last row is the rate the org shows.
+     */
     void record(OrgScope scope, UUID orgId, java.math.BigDecimal rate, BillingCurrency currency, Instant at) {
         scope.requireWritable(orgId);
+        Instant latest = jdbc.sql("select max(effective_at) as latest from org_rate_history where org_id = :orgId")
+                .param("orgId", orgId).query((rs, row) -> Timestamps.read(rs, "latest")).optional().orElse(null);
         jdbc.sql("""
                 insert into org_rate_history (id, org_id, rate, currency, effective_at)
                 values (:id, :orgId, :rate, :currency, :at)
                 """)
                 .param("id", UUID.randomUUID()).param("orgId", orgId).param("rate", rate)
-                .param("currency", currency.name()).param("at", Timestamps.of(at)).update();
+                .param("currency", currency.name()).param("at", Timestamps.of(Timestamps.after(latest, at))).update();
     }
 
     /** The rates of the orgs of {@code scope} that took effect before {@code before}, oldest first. */
