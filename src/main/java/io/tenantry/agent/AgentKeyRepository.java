@@ -158,7 +158,7 @@ class AgentKeyRepository {
                 + " and p.agent_id = :kc_agent and p.agent_name = :kc_agent_name and p.agent_status = :kc_status"
                 + " and p.org_id = :kc_org and p.org_name = :kc_org_name and p.org_active = :kc_org_active"
                 + " and p.held_since is not distinct from :kc_held)", params,
-                postgres ? "select app_hold_agent_principal(:kc_agent, :kc_org)" : null);
+                postgres ? "app_hold_agent_principal(:kc_agent, :kc_org)" : null);
     }
 
     /** An agent key's principal as the definer function answers it (V14), for H2 and for reads in a scope. */

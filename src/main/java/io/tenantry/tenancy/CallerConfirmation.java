@@ -16,10 +16,11 @@ import io.tenantry.jdbc.SqlState;
  * principal as it is now. Statements read or written together can also be handed one
  * explicitly ({@link ScopedTransactions#readTogether}, {@link ScopedTransactions#writeTogether}).
  * Its parameters share one map with the statement sent along, so their names are its own
- * ({@code kept*}, {@code kc_*}). {@code hold}, when not null, is a statement run just before
- * the condition, in its transaction, that takes locks keeping the principal as confirmed until
- * that transaction ends (a change to it waits): for a write whose effect must not outlive the
- * principal, as a credential read's record. {@code scopeFree}: the condition reads only tables
+ * ({@code kept*}, {@code kc_*}). {@code hold}, when not null, is an expression evaluated just
+ * before the condition, in its transaction (in the statement that sets the scope, where there is
+ * one), that takes locks keeping the principal as confirmed until that transaction ends (a
+ * change to it waits): for a write whose effect must not outlive the principal, as a credential
+ * read's record. {@code scopeFree}: the condition reads only tables
  * without row-level security (platform tables), so it does not need the scope set before it
  * and is evaluated in the very statement that sets it, one statement less per request.
  */

@@ -252,16 +252,21 @@ public class ScopedTransactions {
             List<Pipeline.Step> steps) {
         RoundTripText text = new RoundTripText();
         boolean withSettings = scope != null && confirmation.filter(ScopedTransactions::withSettings).isPresent();
+        // A hold takes locks and reads no table, so it is a column of the settings' statement
+        // (one statement less), still evaluated before the condition it holds, the next one.
+        boolean holdAlone = scope == null && confirmation.map(CallerConfirmation::hold).isPresent();
         if (scope != null) {
             text.positional(relaxed ? SET_SCOPE_RELAXED : SET_SCOPE, settings(scope));
+            confirmation.filter(confirm -> confirm.hold() != null)
+                    .ifPresent(confirm -> text.named(", ", confirm.hold(), confirm.params()));
         }
         if (withSettings) {
             CallerConfirmation confirm = confirmation.get();
             text.named(", ", confirm.column(), confirm.params());
         } else {
             confirmation.ifPresent(confirm -> {
-                if (confirm.hold() != null) {
-                    text.named("; ", confirm.hold(), confirm.params());
+                if (holdAlone) {
+                    text.named("; ", "select " + confirm.hold(), confirm.params());
                 }
                 text.named("; ", "select " + confirm.column(), confirm.params());
             });
@@ -276,7 +281,7 @@ public class ScopedTransactions {
                 rows = all.getMoreResults();
             }
             if (confirmation.isPresent()) {
-                if (confirmation.get().hold() != null) {
+                if (holdAlone) {
                     rows = all.getMoreResults();
                 }
                 if (!rows) {
@@ -462,7 +467,7 @@ public class ScopedTransactions {
         if (!rowLevelSecurity) {
             confirmation.ifPresent(confirm -> {
                 if (confirm.hold() != null) {
-                    jdbc.sql(confirm.hold()).params(confirm.params()).query().listOfRows();
+                    jdbc.sql("select " + confirm.hold()).params(confirm.params()).query().listOfRows();
                 }
                 confirmed(jdbc.sql("select " + confirm.column()).params(confirm.params())
                         .query((rows, row) -> rows.getInt(CallerConfirmation.COLUMN)).single() == 1);
