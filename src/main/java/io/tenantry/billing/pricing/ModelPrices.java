@@ -110,11 +110,12 @@ public class ModelPrices {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
-            organizations.lockDefault(reach);
             // Stamped once the usage being stored has committed (AssignmentLock): a price that
             // takes effect now, or at a time that passed while this waited, takes effect from
-            // then, so no event of its time was priced without it.
+            // then, so no event of its time was priced without it. Taken before the default
+            // org's row, in the order a move takes the two (a move into that org updates it).
             assignmentLock.exclusive();
+            organizations.lockDefault(reach);
             Instant locked = Instant.now().truncatedTo(ChronoUnit.MICROS);
             Instant from = asked == null ? later(context.at(), locked)
                     : asked.isAfter(context.at()) && asked.isBefore(locked) ? locked : asked;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,6 +24,7 @@ import io.tenantry.support.Api;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.support.UsageEvents;
+import io.tenantry.tenancy.DefaultOrg;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -101,9 +103,47 @@ class PriceChangeDuringReportsTest extends ServerTest {
         assertThat(mispriced).as("of %s events", receipts.size()).isEmpty();
     }
 
+    /**
+     * A price and a move both wait for usage being stored, and a move into or out of the
+     * default org also updates that org's row, which a price change locks: taken in the same
+     * order, the two never wait for each other in a circle.
+     */
+    @Test
+    void pricesChangingWhileAgentsMoveThroughTheDefaultOrgAllGoThrough() throws Exception {
+        String model = "moved-" + UUID.randomUUID().toString().substring(0, 8);
+        setPrice(model, 1);
+        String org = platform.createOrg("Beside the default");
+        String agent = platform.createAgent(org, "Through the default");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String to = round % 2 == 0 ? DefaultOrg.ID.toString() : org;
+                int price = round + 2;
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Integer> priced = pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return priceAnswer(model, price);
+                });
+                Future<Integer> moved = pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", to))
+                            .send().status();
+                });
+                assertThat(priced.get(60, TimeUnit.SECONDS)).as("round %d: the price", round).isEqualTo(201);
+                assertThat(moved.get(60, TimeUnit.SECONDS)).as("round %d: the move", round).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void setPrice(String model, int inputPerMillion) {
-        api.post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "test",
+        assertThat(priceAnswer(model, inputPerMillion)).isEqualTo(201);
+    }
+
+    private int priceAnswer(String model, int inputPerMillion) {
+        return api.post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "test",
                 "inputPricePerMillion", String.valueOf(inputPerMillion), "outputPricePerMillion", "0")).send()
-                .expect(201);
+                .status();
     }
 }
