@@ -1,6 +1,7 @@
 package io.tenantry.agent;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,6 +32,21 @@ public record OrgTimeline(UUID agentId, List<Entry> entries) {
             holder = entry.orgId();
         }
         return holder;
+    }
+
+    /**
+     * The last microsecond at or before {@code at} at which {@code orgId} held the agent,
+     * if it held it by then.
+     */
+    public Optional<Instant> lastMomentOf(UUID orgId, Instant at) {
+        Instant last = null;
+        for (int i = 0; i < entries.size() && !entries.get(i).since().isAfter(at); i++) {
+            if (entries.get(i).orgId().equals(orgId) && !entries.get(i).removal()) {
+                boolean leftBy = i + 1 < entries.size() && !entries.get(i + 1).since().isAfter(at);
+                last = leftBy ? entries.get(i + 1).since().minus(1, ChronoUnit.MICROS) : at;
+            }
+        }
+        return Optional.ofNullable(last);
     }
 
     /**

@@ -57,7 +57,7 @@ class GatewayMeter {
         if (call.totalTokens() > 0) {
             String model = billedModel(call.model(), call.upstreamModel());
             UsageEvent event = UsageEvent.at(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
-                    call.outputTokens(), call.cachedInputTokens(), call.startedAt());
+                    call.outputTokens(), call.cachedInputTokens(), call.startedAt()).servedBy(call.orgId());
             OrgCallContext metering = OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(),
                     requestId, call.startedAt());
             try {

@@ -527,4 +527,53 @@ class GatewayBudgetTest extends GatewayServerTest {
             pool.shutdownNow();
         }
     }
+    /**
+     * A call reads its agent's org when it starts; a move is stamped before it commits, so a
+     * call starting in between is served on the old org's terms (its budget, its key) while
+     * the history at the call's start already names the new org. Such a call is billed to
+     * the org that served it (ServedUsageTest), never to the new org, whose blocking budget
+     * here admits no call at all.
+     */
+    @Test
+    void callsRacingTheirAgentsMovesAreBilledToTheOrgThatServedThem() throws Exception {
+        String other = platform.createOrg("Admits no call");
+        enforce(org, "block");
+        orgBudget(org, "1000");
+        enforce(other, "block");
+        orgBudget(other, "0.50");
+        java.util.concurrent.atomic.AtomicBoolean moving = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> callers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                callers.add(pool.submit(() -> {
+                    while (moving.get()) {
+                        complete(key, chat(model));
+                    }
+                    return null;
+                }));
+            }
+            for (int move = 0; move < 12; move++) {
+                Thread.sleep(40);
+                api.post("/api/agents/" + agent + "/assign-org").as(owner)
+                        .json(Map.of("orgId", move % 2 == 0 ? other : org)).send().expect(200);
+            }
+            Thread.sleep(40);
+        } finally {
+            moving.set(false);
+            for (Future<?> caller : callers) {
+                caller.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+        }
+
+        List<String> elsewhere = transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("""
+                select cast(r.id as varchar) from gateway_requests r
+                  join usage_events u on u.event_id = 'gateway:' || cast(r.id as varchar)
+                 where r.agent_id = :agent and u.org_id <> r.org_id
+                """).param("agent", UUID.fromString(agent)).query(String.class).list());
+        assertThat(elsewhere).as("calls billed to another org than the one that served them").isEmpty();
+        assertThat(spentUsd(other)).as("the org whose budget admits no call").isZero();
+        assertThat(holds(org) + holds(other)).isZero();
+    }
 }

@@ -13,9 +13,11 @@ import io.tenantry.crypto.Sha256;
  * as the reporter sent it, so a retry with the same event id can be told from a different
  * event reusing the id: a retry arrives later, and is still the same event.
  * {@code idempotencyKey} is the Idempotency-Key its id was made from, if it was.
+ * {@code servedBy}, for usage the server itself served (a gateway call), is the org whose
+ * terms it was served on (its budget, its provider key, its rules); null for reported usage.
  */
 public record UsageEvent(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
-        long cachedInputTokens, Instant occurredAt, Instant given, String idempotencyKey) {
+        long cachedInputTokens, Instant occurredAt, Instant given, String idempotencyKey, UUID servedBy) {
 
     /**
      * How far ahead of the server's clock a given occurredAt may be: reporters' clocks run
@@ -29,19 +31,31 @@ public record UsageEvent(UUID agentId, String eventId, String model, long inputT
     public static UsageEvent at(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
             long cachedInputTokens, Instant occurredAt) {
         return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt,
-                occurredAt, null);
+                occurredAt, null, null);
+    }
+
+    /** This event as served on the terms of {@code orgId}. */
+    public UsageEvent servedBy(UUID orgId) {
+        return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, given,
+                idempotencyKey, orgId);
+    }
+
+    /** This event billed at {@code at} instead. */
+    UsageEvent billedAt(Instant at) {
+        return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, at, given,
+                idempotencyKey, servedBy);
     }
 
     /** This event under another id: the id its Idempotency-Key gave it in a report of another form. */
     UsageEvent withId(String otherId) {
         return new UsageEvent(agentId, otherId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, given,
-                idempotencyKey);
+                idempotencyKey, servedBy);
     }
 
     /** This event as it would have been had it been sent without a time. */
     UsageEvent onArrival() {
         return new UsageEvent(agentId, eventId, model, inputTokens, outputTokens, cachedInputTokens, occurredAt, null,
-                idempotencyKey);
+                idempotencyKey, servedBy);
     }
 
     String fingerprint() {

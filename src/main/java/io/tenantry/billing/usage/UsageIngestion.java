@@ -1,6 +1,8 @@
 package io.tenantry.billing.usage;
 
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,6 +95,12 @@ public class UsageIngestion {
         return ingestTogether(List.of(new Report(context, events, alongside))).get(0);
     }
 
+    /**
+     * How far before its start a call served on an org's terms may be billed, to the last
+     * moment that org held its agent: a move is stamped before it commits, by far less.
+     */
+    static final Duration SERVED_IN_A_MOVE = Duration.ofMinutes(1);
+
     static final Consumer<OrgScope> NOTHING_ALONGSIDE = scope -> {
     };
 
@@ -136,12 +144,13 @@ public class UsageIngestion {
             for (Report report : reports) {
                 List<UsageEvent> events = report.events();
                 for (int i = 0; i < events.size(); i++) {
-                    UsageEvent event = events.get(i);
+                    UsageEvent reported = events.get(i);
                     String which = events.size() == 1 ? "this event" : "events[" + i + "]";
-                    OrgTimeline timeline = timelines.get(event.agentId());
+                    OrgTimeline timeline = timelines.get(reported.agentId());
                     if (timeline == null) {
                         throw ApiException.notFound("The agent of " + which);
                     }
+                    UsageEvent event = servedWhereHeld(reported, timeline);
                     UUID orgId = timeline.orgAt(event.occurredAt());
                     pastHolderOf.add(timeline.currentOrg().filter(orgId::equals).isPresent() ? null : which);
                     Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
@@ -166,6 +175,21 @@ public class UsageIngestion {
             }
             return results;
         });
+    }
+
+    /**
+     * {@code event}, or, for usage served on an org's terms (a gateway call) that the history
+     * gives to another org at its time, the event billed at the last moment that org held the
+     * agent: the call read the agent's org in the moment a move was stamped but not yet
+     * committed, and was budgeted, keyed and judged by that org, which is billed for it.
+     */
+    private static UsageEvent servedWhereHeld(UsageEvent event, OrgTimeline timeline) {
+        Instant served = event.occurredAt();
+        if (event.servedBy() == null || event.servedBy().equals(timeline.orgAt(served))) {
+            return event;
+        }
+        return timeline.lastMomentOf(event.servedBy(), served)
+                .filter(last -> !last.isBefore(served.minus(SERVED_IN_A_MOVE))).map(event::billedAt).orElse(event);
     }
 
     /**
@@ -246,8 +270,10 @@ public class UsageIngestion {
             if (stored[i]) {
                 storedCount++;
                 BigDecimal cost = priced.get(i).costUsd();
+                // The time it was billed at, which for usage served in a move may be earlier than given.
+                Instant billedAt = priced.get(i).event().occurredAt();
                 receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
-                        event.outputTokens(), event.cachedInputTokens(), event.occurredAt(), cost != null, cost));
+                        event.outputTokens(), event.cachedInputTokens(), billedAt, cost != null, cost));
             } else {
                 String at = events.size() == 1 ? "" : "events[" + i + "].";
                 receipts.add(replay(earlier.get(UsageRepository.key(event.agentId(), event.eventId())), event, at));

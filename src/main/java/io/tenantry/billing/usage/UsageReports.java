@@ -190,7 +190,7 @@ final class UsageReports {
         }
         Instant given = occurredAt(time, at, reporter, now);
         UsageEvent event = new UsageEvent(agentId, eventId, model, input, output, cached, billedAt(given, now), given,
-                idempotencyKey);
+                idempotencyKey, null);
         if (given != null && given.isBefore(reporter.earliest())) {
             tooEarly.add(new TooEarly(index, ApiException.badRequest(at + "occurredAt", at + "occurredAt is before "
                     + reporter.earliest() + ": an agent key reports usage only from when it was issued, since its "
