@@ -270,10 +270,10 @@ public class UsageIngestion {
             if (stored[i]) {
                 storedCount++;
                 BigDecimal cost = priced.get(i).costUsd();
-                // The time it was billed at, which for usage served in a move may be earlier than given.
-                Instant billedAt = priced.get(i).event().occurredAt();
-                receipts.add(new UsageReceipt(event.eventId(), event.model(), event.inputTokens(),
-                        event.outputTokens(), event.cachedInputTokens(), billedAt, cost != null, cost));
+                // As stored: usage served in a move is billed earlier than it was given.
+                UsageEvent billed = priced.get(i).event();
+                receipts.add(new UsageReceipt(billed.eventId(), billed.model(), billed.inputTokens(),
+                        billed.outputTokens(), billed.cachedInputTokens(), billed.occurredAt(), cost != null, cost));
             } else {
                 String at = events.size() == 1 ? "" : "events[" + i + "].";
                 receipts.add(replay(earlier.get(UsageRepository.key(event.agentId(), event.eventId())), event, at));
