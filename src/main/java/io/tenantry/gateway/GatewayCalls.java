@@ -13,6 +13,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -38,11 +40,14 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 class GatewayCalls {
 
+    private static final Logger log = LoggerFactory.getLogger(GatewayCalls.class);
 
     static final String CHAT = "chat.completions";
     static final String INPUT = "input";
     static final String OUTPUT = "output";
     static final String CONTENT_BLOCKED = "content_blocked";
+    /** The code a call's log line carries where the gateway stopped a stream at its output limit. */
+    static final String OUTPUT_LIMIT = "output_limit";
     static final String EMBEDDINGS = "embeddings";
     /** The largest upstream answer read whole (a non-streamed one). */
     private static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
@@ -149,6 +154,9 @@ class GatewayCalls {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
+            }
+            if (counted != null) {
+                call.cap = new OutputCap(budgets.outputTokens(call.tries.target, counted));
             }
             if (!answer.ok()) {
                 relayRefusal(answer);
@@ -345,14 +353,14 @@ class GatewayCalls {
         } catch (Exception e) {
             // The provider answered, and bills for it: counted by the gateway (the answer's bytes
             // as text, which errs up) rather than not at all.
-            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8));
+            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), "", true);
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
         // Counted as the same answer streamed would be: reasoning and refusals included, names of fields not.
         ObjectNode whole = answerJson instanceof ObjectNode object ? object : CallBody.JSON.createObjectNode();
         StreamRelay read = StreamRelay.whole(whole);
-        call.count(answerJson.path("usage"), request, read.answer());
+        call.count(request, read, true);
         call.answer = call.logContent ? clip(read.text().toString()) : null;
         if (CHAT.equals(call.endpoint) && call.screen != null && call.screen.judges(OUTPUT)) {
             List<List<CallTexts.Slot>> texts = CallTexts.answer(answerJson);
@@ -404,6 +412,7 @@ class GatewayCalls {
                 guardrailWindow) : null;
         String ending = null;
         String blocked = null;
+        boolean overLimit = false;
         byte[] chunk = answer.firstBytes();
         long lastWrite = System.nanoTime();
         try {
@@ -438,6 +447,10 @@ class GatewayCalls {
                 if (relay.done()) {
                     break;
                 }
+                if (call.cap != null && call.cap.passed(events, relay::answer)) {
+                    overLimit = true;
+                    break;
+                }
                 if (call.hold != null) {
                     budgets.renew(call.hold);
                 }
@@ -449,7 +462,7 @@ class GatewayCalls {
                 }
             }
             if (held != null) {
-                send(call, out, held.finish(ending == null ? completionTokens(relay.usage()) : null,
+                send(call, out, held.finish(ending == null && !overLimit ? completionTokens(relay) : null,
                         relay.texts()));
             }
         } catch (HeldStream.Blocked stopped) {
@@ -459,7 +472,7 @@ class GatewayCalls {
             call.status = GatewayRequest.CANCELLED;
             call.httpStatus = 499;
             call.errorCode = "client_closed";
-            finishStream(call, relay, held, request);
+            finishStream(call, relay, held, request, false);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -468,33 +481,45 @@ class GatewayCalls {
             // A failure of ours mid-stream: what was streamed is billed, and the client is told.
             answer.body().cancel();
             call.failed(500, "server_error");
-            finishStream(call, relay, held, request);
+            finishStream(call, relay, held, request, false);
             writeQuietly(out, StreamRelay.errorEvent("Something went wrong in the gateway; what was streamed is "
                     + "billed.", "api_error", "server_error"));
             throw failed;
         }
-        if (blocked != null || ending != null) {
+        if (blocked != null || ending != null || overLimit) {
             answer.body().cancel();
         }
         if (blocked != null) {
             call.status = GatewayRequest.REFUSED;
             call.httpStatus = 400;
             call.errorCode = CONTENT_BLOCKED;
-            finishStream(call, relay, held, request);
+            finishStream(call, relay, held, request, false);
             writeQuietly(out, relay.contentFilter(call.id, call.model));
             writeQuietly(out, StreamRelay.errorEvent(blockedMessage("answer", blocked), "invalid_request_error",
                     CONTENT_BLOCKED));
+        } else if (overLimit) {
+            log.warn("Provider {} streamed past the output limit the gateway sent it ({} of {}); the stream was "
+                    + "stopped there", call.tries.provider.name(), call.tries.target.model(), call.model);
+            call.status = GatewayRequest.OK;
+            call.httpStatus = 200;
+            call.errorCode = OUTPUT_LIMIT;
+            finishStream(call, relay, held, request, false);
+            byte[] cut = relay.lengthCut(call.id, call.model);
+            if (cut != null) {
+                writeQuietly(out, cut);
+            }
+            writeQuietly(out, StreamRelay.DONE);
         } else if (ending == null) {
             call.status = GatewayRequest.OK;
             call.httpStatus = 200;
-            finishStream(call, relay, held, request);
+            finishStream(call, relay, held, request, true);
             writeQuietly(out, StreamRelay.DONE);
             answer.body().finish(AFTER_DONE);
         } else {
             call.status = GatewayRequest.CUT;
             call.httpStatus = 502;
             call.errorCode = ending;
-            finishStream(call, relay, held, request);
+            finishStream(call, relay, held, request, false);
             writeQuietly(out, StreamRelay.errorEvent("The model's provider broke off its answer; what was streamed "
                     + "is billed.", "api_error", ending));
         }
@@ -518,9 +543,15 @@ class GatewayCalls {
         return true;
     }
 
-    /** The upstream's count of the answer's tokens, when it is one (as metering takes it) and not zero. */
-    private static Long completionTokens(JsonNode usage) {
-        Long completion = Call.tokens(usage.path("completion_tokens"));
+    /**
+     * The upstream's count of the answer's tokens, when it is one (as metering takes it), not
+     * zero, and counts all that was streamed.
+     */
+    private static Long completionTokens(StreamRelay relay) {
+        if (!relay.pastUsage().isEmpty()) {
+            return null;
+        }
+        Long completion = Call.tokens(relay.usage().path("completion_tokens"));
         return completion != null && completion > 0 ? completion : null;
     }
 
@@ -530,8 +561,8 @@ class GatewayCalls {
     }
 
     /** Meters a stream; the log keeps the answer as the client got it (redactions and all). */
-    private void finishStream(Call call, StreamRelay relay, HeldStream held, ObjectNode request) {
-        call.count(relay.usage(), request, relay.answer());
+    private void finishStream(Call call, StreamRelay relay, HeldStream held, ObjectNode request, boolean complete) {
+        call.count(request, relay, complete);
         call.answer = call.logContent ? clip(held != null ? held.delivered() : relay.text().toString()) : null;
         record(call);
     }
@@ -576,6 +607,8 @@ class GatewayCalls {
         String prompt;
         String answer;
         BudgetHolds.Hold hold;
+        /** Where the call was counted at an output limit: what stops an upstream that streams past it. */
+        OutputCap cap;
         RateLimits.Admission admission;
         CallScreen screen;
         boolean recorded;
@@ -600,14 +633,24 @@ class GatewayCalls {
             errorCode = code;
         }
 
+        /** Counts an answer as read, whole or streamed; {@code complete}: read to the end the upstream gave it. */
+        void count(ObjectNode request, StreamRelay read, boolean complete) {
+            count(read.usage(), request, read.answer(), read.pastUsage(), complete);
+        }
+
         /**
          * The upstream's usage when it gave some; otherwise (none, or all zero) the gateway's
          * own count of what was sent and what came back, marked estimated. A count that is
          * not one (negative, fractional, above any output limit, not a number) is counted by the
          * gateway in its place, as is an answer's count of zero for an answer with text: what
-         * came back is never billed as nothing.
+         * came back is never billed as nothing. Text streamed after the upstream's last usage
+         * ({@code pastUsage}: an upstream that sent usage early, or with every chunk and then
+         * broke off) is counted by the gateway on top of it. A count is estimated unless the
+         * upstream's usage covers the whole answer and the answer was read to its end
+         * ({@code complete}): a stream the client left, the guardrails stopped or the upstream
+         * broke off may have cost tokens the gateway never saw.
          */
-        void count(JsonNode usage, ObjectNode request, CharSequence text) {
+        void count(JsonNode usage, ObjectNode request, CharSequence text, CharSequence pastUsage, boolean complete) {
             Long prompt = tokens(usage.path("prompt_tokens"));
             Long completion = tokens(usage.path("completion_tokens"));
             boolean none = (prompt == null || prompt == 0) && (completion == null || completion == 0);
@@ -623,8 +666,10 @@ class GatewayCalls {
                         : TokenEstimate.embeddingInput(request.path("input"));
                 cached = 0;
             }
-            output = !completionCounted ? TokenEstimate.text(text) : completion == null ? 0 : completion;
-            estimated = !promptCounted || !completionCounted;
+            boolean covered = completionCounted && pastUsage.isEmpty();
+            output = !completionCounted ? TokenEstimate.text(text)
+                    : (completion == null ? 0 : completion) + (covered ? 0 : TokenEstimate.text(pastUsage));
+            estimated = !promptCounted || !covered || !complete;
         }
 
         /**

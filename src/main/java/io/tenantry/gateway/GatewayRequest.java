@@ -25,8 +25,15 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
                         + "guardrails stopped (billed, since the model answered); error: the upstream failed or "
                         + "refused; cut: the upstream's stream broke off after it started; cancelled: the client "
                         + "went away.") String status,
-        @Always int httpStatus, String errorCode, @Always long inputTokens, @Always long cachedInputTokens,
-        @Always long outputTokens, @Always boolean estimated,
+        @Always int httpStatus,
+        @Schema(description = "Why a call did not end well; on an ok call, output_limit: the provider streamed past "
+                + "the output limit the gateway sent it, and the gateway ended the stream there as a model at its "
+                + "limit does.") String errorCode,
+        @Always long inputTokens, @Always long cachedInputTokens,
+        @Always long outputTokens,
+        @Always @Schema(description = "Counted by the gateway, at least in part: the provider gave no usage, or "
+                + "usage that did not cover the whole answer, or the answer was not read to its end (the client "
+                + "left, the guardrails or the output limit stopped it, the provider broke off).") boolean estimated,
         @Always @Schema(description = "Whether the organization's own provider key paid.") boolean byok,
         @Always int attempts, @Always int latencyMs,
         @Schema(description = "Until the first streamed token reached the client.") Integer firstTokenMs,

@@ -51,8 +51,16 @@ final class StreamRelay {
     /** The characters (code points) of every text so far: what a max_tokens rule estimates an answer's tokens by. */
     private long characters;
     private JsonNode usage = MissingNode.getInstance();
+    /**
+     * The text streamed since the last chunk that carried usage (that chunk's own text
+     * counts as covered, as upstreams that send usage with every chunk count it): what the
+     * usage cannot have counted.
+     */
+    private final StringBuilder pastUsage = new StringBuilder();
     /** The index of every choice seen, as the upstream wrote it, in order. */
     private final Map<String, JsonNode> choiceIndexes = new java.util.LinkedHashMap<>();
+    /** The choices (as keyed in {@link #choiceIndexes}) that have finished. */
+    private final java.util.Set<String> finishedChoices = new java.util.HashSet<>();
     private boolean finished;
     private boolean done;
     private boolean upstreamFailed;
@@ -207,7 +215,8 @@ final class StreamRelay {
 
     /** Takes a chunk's usage and texts; answers the text it carries. */
     private StringBuilder read(ObjectNode object) {
-        if (object.path("usage").isObject()) {
+        boolean carriesUsage = object.path("usage").isObject();
+        if (carriesUsage) {
             usage = object.get("usage");
         }
         StringBuilder carried = new StringBuilder();
@@ -216,12 +225,14 @@ final class StreamRelay {
             JsonNode index = choice.has("index") ? choice.get("index") : IntNode.valueOf(i);
             // One entry per choice a client tells apart: 0 and 0.0 are one number. Not written out
             // plain: 1e999999999 would be a billion digits.
-            choiceIndexes.putIfAbsent(index.isNumber() ? index.decimalValue().stripTrailingZeros().toString()
-                    : index.toString(), index);
+            String indexKey = index.isNumber() ? index.decimalValue().stripTrailingZeros().toString()
+                    : index.toString();
+            choiceIndexes.putIfAbsent(indexKey, index);
             String key = "choice " + choice.path("index").asInt(i++);
             collect(choice, key, carried);
             if (choice.path("finish_reason").isString()) {
                 finished = true;
+                finishedChoices.add(indexKey);
             }
         }
         for (var field : object.properties()) {
@@ -229,6 +240,9 @@ final class StreamRelay {
                     && !CallTexts.NOT_TEXT.contains(field.getKey())) {
                 collect(field.getValue(), "chunk", carried);
             }
+        }
+        if (carriesUsage) {
+            pastUsage.setLength(0);
         }
         return carried;
     }
@@ -328,6 +342,7 @@ final class StreamRelay {
     private void append(String key, String part) {
         StringBuilder whole = texts.computeIfAbsent(key, k -> new StringBuilder());
         if (!logprobs(key)) {
+            pastUsage.append(part);
             characters += part.codePointCount(0, part.length());
             if (!whole.isEmpty() && !part.isEmpty() && Character.isHighSurrogate(whole.charAt(whole.length() - 1))
                     && Character.isLowSurrogate(part.charAt(0))) {
@@ -380,10 +395,29 @@ final class StreamRelay {
      * finished with {@code content_filter}.
      */
     byte[] contentFilter(java.util.UUID callId, String model) {
-        List<Map<String, Object>> finished = new ArrayList<>();
         Collection<JsonNode> indexes = choiceIndexes.isEmpty() ? List.of(IntNode.valueOf(0)) : choiceIndexes.values();
+        return finishing(callId, model, "content_filter", indexes);
+    }
+
+    /**
+     * The chunk that ends a stream the gateway stopped at its output limit, as a model that
+     * reached its limit ends one: each choice seen that has not finished, finished with
+     * {@code length}; null when every choice had.
+     */
+    byte[] lengthCut(java.util.UUID callId, String model) {
+        List<JsonNode> unfinished = new ArrayList<>();
+        choiceIndexes.forEach((key, index) -> {
+            if (!finishedChoices.contains(key)) {
+                unfinished.add(index);
+            }
+        });
+        return unfinished.isEmpty() ? null : finishing(callId, model, "length", unfinished);
+    }
+
+    private static byte[] finishing(java.util.UUID callId, String model, String reason, Collection<JsonNode> indexes) {
+        List<Map<String, Object>> finished = new ArrayList<>();
         for (JsonNode index : indexes) {
-            finished.add(Map.of("index", index, "delta", Map.of(), "finish_reason", "content_filter"));
+            finished.add(Map.of("index", index, "delta", Map.of(), "finish_reason", reason));
         }
         return frame(CallBody.JSON.writeValueAsString(Map.of("id", "chatcmpl-" + callId, "object",
                 "chat.completion.chunk", "created", java.time.Instant.now().getEpochSecond(), "model", model,
@@ -410,8 +444,17 @@ final class StreamRelay {
         return !upstreamFailed && (done || finished);
     }
 
+    /** The last usage the upstream sent; missing for none. */
     JsonNode usage() {
         return usage;
+    }
+
+    /**
+     * The answer's text the upstream sent after its last usage: empty when that usage came
+     * last (as OpenAI sends it), else what it left uncounted.
+     */
+    CharSequence pastUsage() {
+        return pastUsage;
     }
 
     CharSequence text() {

@@ -154,6 +154,45 @@ class GatewayBudgetTest extends GatewayServerTest {
     }
 
     /**
+     * An upstream that ignores the output limit the gateway sends it would cost what no hold
+     * counted: nine streams against room for five, each held at 100 tokens, once streamed
+     * six times that each. The gateway stops such a stream a quarter past its limit (its own
+     * count may differ from the upstream's), ending it as a model at its limit does, so the
+     * month's spend stays near the budget; the operator is told which provider did it.
+     */
+    @Test
+    void aStreamPastTheOutputLimitItWasHeldAtIsStoppedThere() throws Exception {
+        price(upstreamModel, "1000");
+        orgBudget(org, "0.50");
+        enforce(org, "block");
+        for (int i = 0; i < 9; i++) {
+            fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        }
+
+        List<Api.Response> answers = concurrently(9, () -> api.post("/agent/v1/chat/completions").as(key)
+                .json(chat(model, "max_tokens", 100, "stream", true)).send());
+
+        List<Api.Response> served = answers.stream().filter(a -> a.status() == 200).toList();
+        assertThat(served).hasSize(5).allSatisfy(a -> {
+            List<String> data = java.util.Arrays.stream(a.body().split("\n")).filter(l -> l.startsWith("data: "))
+                    .map(l -> l.substring(6)).toList();
+            assertThat(data).last().isEqualTo("[DONE]");
+            assertThat(data.get(data.size() - 2)).contains("\"finish_reason\":\"length\"");
+            assertThat(data).noneMatch(d -> d.contains("word150"));
+        });
+        assertThat(fake.received).allSatisfy(r -> assertThat(r.body().path("max_tokens").asInt()).isEqualTo(100));
+        assertThat(spentUsd(org)).as("five calls held at $0.10 each, none far past it")
+                .isGreaterThanOrEqualTo(new BigDecimal("0.50")).isLessThanOrEqualTo(new BigDecimal("0.65"));
+        assertThat(holds(org)).isZero();
+        List<JsonNode> log = api.get("/api/gateway/requests?status=ok").org(org).as(owner).send().expect(200).items();
+        assertThat(log).hasSize(5).allSatisfy(r -> {
+            assertThat(r.path("errorCode").asString()).isEqualTo("output_limit");
+            assertThat(r.path("estimated").asBoolean()).isTrue();
+            assertThat(r.path("outputTokens").asLong()).isBetween(100L, 130L);
+        });
+    }
+
+    /**
      * Holds decided together still count each other: two agents calling at once, one with a
      * budget of its own, never get past either budget between them.
      */
