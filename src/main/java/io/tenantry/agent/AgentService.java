@@ -93,6 +93,11 @@ public class AgentService {
                 : history.timelines(pipeline, scope, agentIds);
     }
 
+    /** The agents that left this org after {@code since}. Must run inside a scoped transaction. */
+    public Departures departuresAfter(OrgScope scope, UUID orgId, java.time.Instant since) {
+        return history.departuresAfter(scope, orgId, since);
+    }
+
     /**
      * Which org held which agent when, for the orgs of {@code scope}, up to {@code before}.
      * Must run inside a scoped transaction.

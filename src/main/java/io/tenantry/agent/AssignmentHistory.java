@@ -50,6 +50,15 @@ class AssignmentHistory {
                 .query((rs, n) -> Timestamps.read(rs, 1)).single());
     }
 
+    /** The agents that left this org (moved away, or deleted while in it) after {@code since}. */
+    Departures departuresAfter(OrgScope scope, UUID orgId, java.time.Instant since) {
+        return jdbc.sql("select count(distinct agent_id), max(assigned_at) from agent_assignments where (from_org_id"
+                + " = :org and kind = 'moved' or org_id = :org and kind = 'removed') and assigned_at > :since and ("
+                + scope.sql("org_id") + " or " + scope.sql("from_org_id") + ")").param("org", orgId)
+                .param("since", Timestamps.of(since)).params(scope.parameters())
+                .query((rs, n) -> new Departures(rs.getLong(1), Timestamps.read(rs, 2))).single();
+    }
+
     /** The timelines of these agents; agents without any history are missing from the map. */
     Pipeline.Result<java.util.Map<UUID, OrgTimeline>> timelines(Pipeline pipeline, OrgScope scope,
             java.util.Collection<UUID> agentIds) {

@@ -70,13 +70,14 @@ class GatewayCalls {
     private final CallGuard guard;
     private final ScopedTransactions transactions;
     private final GatewayCapacity capacity;
+    private final LongestCall longest;
     private final int guardrailWindow;
     /** What one image, audio or file part of a prompt counts as, at most (TokenEstimate.prompt). */
     private final long mediaInputTokens;
 
     GatewayCalls(CallPlans plans, Upstream upstream,
             ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
-            ScopedTransactions transactions, GatewayCapacity capacity,
+            ScopedTransactions transactions, GatewayCapacity capacity, LongestCall longest,
             @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow,
             @Value("${tenantry.gateway.media-input-tokens}") long mediaInputTokens) {
         this.mediaInputTokens = mediaInputTokens;
@@ -90,6 +91,7 @@ class GatewayCalls {
         this.guardrailWindow = guardrailWindow;
         this.transactions = transactions;
         this.capacity = capacity;
+        this.longest = longest;
     }
 
     /** The models this agent's org may ask for, each with its route's creation time. */
@@ -100,7 +102,7 @@ class GatewayCalls {
     /** One call, answered on {@code response}. */
     void call(AgentPrincipal agent, String endpoint, byte[] bytes, HttpServletResponse response, String requestId)
             throws IOException {
-        Call call = new Call(agent, endpoint, requestId, mediaInputTokens);
+        Call call = new Call(agent, endpoint, requestId, mediaInputTokens, longest.fromNow());
         try (GatewayCapacity.Slot place = capacity.take()) {
             refuseIfNotOperating(agent);
             ObjectNode body = CallBody.read(bytes);
@@ -150,7 +152,7 @@ class GatewayCalls {
             try {
                 answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
                         provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
-                        upstreamBody(body, call.stream, plan, counted), call.stream, call.tries);
+                        upstreamBody(body, call.stream, plan, counted), call.stream, call.tries, call.deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
@@ -305,7 +307,8 @@ class GatewayCalls {
         String code = null;
         String param = null;
         try {
-            JsonNode error = CallBody.JSON.readTree(answer.readAll(Duration.ofSeconds(5), 1024 * 1024)).path("error");
+            JsonNode error = CallBody.JSON.readTree(answer.readAll(() -> Duration.ofSeconds(5), 1024 * 1024))
+                    .path("error");
             message = error.path("message").isString() ? error.path("message").stringValue() : null;
             code = error.path("code").isString() ? error.path("code").stringValue() : null;
             param = error.path("param").isString() ? error.path("param").stringValue() : null;
@@ -338,9 +341,12 @@ class GatewayCalls {
             throws IOException {
         byte[] bytes;
         try {
-            bytes = answer.readAll(call.idle(), MAX_ANSWER_BYTES);
+            bytes = answer.readAll(call::idle, MAX_ANSWER_BYTES);
         } catch (UpstreamBody.Stalled | IOException e) {
             answer.body().cancel();
+            if (call.deadline.passed()) {
+                throw GatewayError.upstream(504, CallDeadline.CODE, longest.tooLong() + ".");
+            }
             throw GatewayError.upstream(502, "upstream_cut", "The model's provider broke off its answer.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -454,10 +460,14 @@ class GatewayCalls {
                 if (call.hold != null) {
                     budgets.renew(call.hold);
                 }
+                if (call.deadline.passed()) {
+                    ending = CallDeadline.CODE;
+                    break;
+                }
                 try {
                     chunk = answer.body().next(call.idle());
                 } catch (UpstreamBody.Stalled | IOException cut) {
-                    ending = "upstream_stream_cut";
+                    ending = call.deadline.passed() ? CallDeadline.CODE : "upstream_stream_cut";
                     break;
                 }
             }
@@ -517,11 +527,12 @@ class GatewayCalls {
             answer.body().finish(AFTER_DONE);
         } else {
             call.status = GatewayRequest.CUT;
-            call.httpStatus = 502;
+            call.httpStatus = CallDeadline.CODE.equals(ending) ? 504 : 502;
             call.errorCode = ending;
             finishStream(call, relay, held, request, false);
-            writeQuietly(out, StreamRelay.errorEvent("The model's provider broke off its answer; what was streamed "
-                    + "is billed.", "api_error", ending));
+            writeQuietly(out, StreamRelay.errorEvent((CallDeadline.CODE.equals(ending) ? longest.tooLong()
+                    : "The model's provider broke off its answer") + "; what was streamed is billed.", "api_error",
+                    ending));
         }
     }
 
@@ -613,17 +624,19 @@ class GatewayCalls {
         CallScreen screen;
         boolean recorded;
         private final long mediaInputTokens;
+        final CallDeadline deadline;
 
-        Call(AgentPrincipal agent, String endpoint, String requestId, long mediaInputTokens) {
+        Call(AgentPrincipal agent, String endpoint, String requestId, long mediaInputTokens, CallDeadline deadline) {
             this.mediaInputTokens = mediaInputTokens;
+            this.deadline = deadline;
             this.agent = agent;
             this.endpoint = endpoint;
             this.requestId = requestId;
         }
 
-        /** How long the answering upstream may pause mid-answer (its provider's idle timeout). */
+        /** How long the answering upstream may pause mid-answer (its provider's idle timeout), within the call's time. */
         Duration idle() {
-            return Duration.ofMillis(tries.provider.idleTimeoutMs());
+            return deadline.within(Duration.ofMillis(tries.provider.idleTimeoutMs()));
         }
 
         /** The call ended in an error: refused by the gateway itself, or an error once an upstream was tried. */

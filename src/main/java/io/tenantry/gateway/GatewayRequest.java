@@ -23,8 +23,8 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
         @Always @Schema(allowableValues = {"ok", "refused", "error", "cut", "cancelled"},
                 description = "refused: by the gateway, before any upstream call, or an answer the organization's "
                         + "guardrails stopped (billed, since the model answered); error: the upstream failed or "
-                        + "refused; cut: the upstream's stream broke off after it started; cancelled: the client "
-                        + "went away.") String status,
+                        + "refused; cut: the stream ended before the upstream finished it (it broke off, or the "
+                        + "call ran past the gateway's longest call); cancelled: the client went away.") String status,
         @Always int httpStatus,
         @Schema(description = "Why a call did not end well; on an ok call, output_limit: the provider streamed past "
                 + "the output limit the gateway sent it, and the gateway ended the stream there as a model at its "

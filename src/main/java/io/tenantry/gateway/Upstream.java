@@ -65,11 +65,13 @@ class Upstream {
     /**
      * Opens {@code operation} on the first target of {@code route} that answers. {@code bodyFor}
      * gives the request body for a target (its upstream model in it). Throws a GatewayError
-     * when none answers.
+     * when none answers, or none did by the call's {@code deadline}.
      */
     UpstreamCall open(Route route, Map<java.util.UUID, Provider> providers, Keys keys, String operation,
-            Function<Route.Target, byte[]> bodyFor, boolean stream, Tries tries) throws InterruptedException {
+            Function<Route.Target, byte[]> bodyFor, boolean stream, Tries tries, CallDeadline deadline)
+            throws InterruptedException {
         Failure last = null;
+        targets:
         for (Route.Target target : route.targets()) {
             Provider provider = providers.get(target.providerId());
             Optional<ServerKeys.ServerKey> key = Optional.empty();
@@ -91,12 +93,19 @@ class Upstream {
             tries.provider = provider;
             tries.target = target;
             tries.byok = key.map(ServerKeys.ServerKey::orgsOwn).orElse(false);
-            HttpRequest request = request(provider, key, operation, bodyFor.apply(target), stream);
+            byte[] body = bodyFor.apply(target);
             for (int attempt = 0; attempt <= retries; attempt++) {
                 if (attempt > 0) {
-                    Thread.sleep(wait(attempt, last.retryAfter()).toMillis());
+                    Thread.sleep(deadline.within(wait(attempt, last.retryAfter())).toMillis());
+                }
+                if (deadline.passed()) {
+                    last = new Failure(504, CallDeadline.CODE, "No provider answered before the call's time ran "
+                            + "out.", null);
+                    break targets;
                 }
                 tries.attempts++;
+                HttpRequest request = request(provider, key, operation, body, stream,
+                        deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
                 HttpResponse<java.util.concurrent.Flow.Publisher<java.util.List<java.nio.ByteBuffer>>> response;
                 try {
                     response = client(provider).send(request, HttpResponse.BodyHandlers.ofPublisher());
@@ -111,11 +120,11 @@ class Upstream {
                     last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
                     continue;
                 }
-                UpstreamBody body = new UpstreamBody();
-                response.body().subscribe(body);
+                UpstreamBody answer = new UpstreamBody();
+                response.body().subscribe(answer);
                 int status = response.statusCode();
                 if (status == 429 || status >= 500) {
-                    body.cancel();
+                    answer.cancel();
                     last = status == 429
                             ? new Failure(429, "upstream_rate_limited", "The model's provider is rate limiting "
                                     + "calls; try again later.", retryAfter(response))
@@ -125,19 +134,19 @@ class Upstream {
                 }
                 byte[] first;
                 try {
-                    first = body.next(Duration.ofMillis(provider.firstByteTimeoutMs()));
+                    first = answer.next(deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
                 } catch (UpstreamBody.Stalled e) {
-                    body.cancel();
+                    answer.cancel();
                     last = new Failure(504, "upstream_timeout", "The model's provider did not answer in time.", null);
                     continue;
                 } catch (IOException e) {
-                    body.cancel();
+                    answer.cancel();
                     last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
                     continue;
                 }
                 String value = key.map(ServerKeys.ServerKey::value).orElse(null);
                 return new UpstreamCall(status, response.headers().firstValue("Content-Type").orElse(""),
-                        first == null ? new byte[0] : first, body, text -> quotes(text, value));
+                        first == null ? new byte[0] : first, answer, text -> quotes(text, value));
             }
         }
         if (last == null) {
@@ -168,9 +177,9 @@ class Upstream {
     }
 
     private HttpRequest request(Provider provider, Optional<ServerKeys.ServerKey> key, String operation, byte[] body,
-            boolean stream) {
+            boolean stream, Duration timeout) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(provider.address(operation)))
-                .timeout(Duration.ofMillis(provider.firstByteTimeoutMs()))
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", stream ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));

@@ -85,10 +85,11 @@ final class UpstreamBody implements Flow.Subscriber<List<ByteBuffer>> {
         return (byte[]) item;
     }
 
-    /** Reads the rest of the body, up to {@code limit} bytes. */
-    byte[] readAll(Duration wait, int limit) throws Stalled, java.io.IOException, InterruptedException {
+    /** Reads the rest of the body, up to {@code limit} bytes, waiting for each chunk up to {@code wait} (asked anew each time). */
+    byte[] readAll(java.util.function.Supplier<Duration> wait, int limit) throws Stalled, java.io.IOException,
+            InterruptedException {
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        for (byte[] chunk = next(wait); chunk != null; chunk = next(wait)) {
+        for (byte[] chunk = next(wait.get()); chunk != null; chunk = next(wait.get())) {
             if (all.size() + chunk.length > limit) {
                 cancel();
                 throw new java.io.IOException("the upstream's answer is larger than " + limit + " bytes");

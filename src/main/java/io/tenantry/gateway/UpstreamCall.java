@@ -3,6 +3,7 @@ package io.tenantry.gateway;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * An upstream's answer, with its first bytes already read (a call is only committed to an
@@ -18,8 +19,8 @@ record UpstreamCall(int status, String contentType, byte[] firstBytes, UpstreamB
         return status >= 200 && status < 300;
     }
 
-    /** The whole answer, the first bytes included, up to {@code limit} bytes in all. */
-    byte[] readAll(Duration wait, int limit) throws UpstreamBody.Stalled, IOException, InterruptedException {
+    /** The whole answer, the first bytes included, up to {@code limit} bytes in all; {@code wait}: for each chunk. */
+    byte[] readAll(Supplier<Duration> wait, int limit) throws UpstreamBody.Stalled, IOException, InterruptedException {
         byte[] rest = body.readAll(wait, limit - firstBytes.length);
         byte[] all = new byte[firstBytes.length + rest.length];
         System.arraycopy(firstBytes, 0, all, 0, firstBytes.length);

@@ -14,7 +14,7 @@ import io.tenantry.api.Always;
 public record DeletionCheck(boolean deletable, @Always List<Obstacle> obstacles) {
 
     /** One thing in the way: {@code kind} says where it is fixed. */
-    public record Obstacle(@Schema(allowableValues = {"default", "agents", "users", "billing"}) @Always String kind,
+    public record Obstacle(@Schema(allowableValues = {"default", "agents", "calls", "users", "billing"}) @Always String kind,
             long count, @Always String detail) {
     }
 
