@@ -342,7 +342,10 @@ final class StreamRelay {
     private void append(String key, String part) {
         StringBuilder whole = texts.computeIfAbsent(key, k -> new StringBuilder());
         if (!logprobs(key)) {
-            pastUsage.append(part);
+            if (!usage.isMissingNode()) {
+                // Before any usage there is nothing to count on top of: the whole answer is counted.
+                pastUsage.append(part);
+            }
             characters += part.codePointCount(0, part.length());
             if (!whole.isEmpty() && !part.isEmpty() && Character.isHighSurrogate(whole.charAt(whole.length() - 1))
                     && Character.isLowSurrogate(part.charAt(0))) {
