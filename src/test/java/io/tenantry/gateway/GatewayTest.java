@@ -316,16 +316,7 @@ class GatewayTest extends GatewayServerTest {
         assertThat(whole.path("estimated").asBoolean()).isFalse();
 
         fake.streamGapMillis = 50;
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            BufferedReader in = streamOn(socket);
-            int words = 0;
-            for (String line = in.readLine(); line != null && words < 3; line = in.readLine()) {
-                if (line.contains("word")) {
-                    words++;
-                }
-            }
-            assertThat(words).isEqualTo(3);
-        }
+        readThreeWordsAndLeave();
         JsonNode left = null;
         for (int i = 0; i < 100 && left == null; i++) {
             List<JsonNode> log = requests(org);
@@ -466,6 +457,20 @@ class GatewayTest extends GatewayServerTest {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
+    /** Streams a chat on a connection of the test's own, and closes it once three words came. */
+    void readThreeWordsAndLeave() throws java.io.IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            BufferedReader in = streamOn(socket);
+            int words = 0;
+            for (String line = in.readLine(); line != null && words < 3; line = in.readLine()) {
+                if (line.contains("word")) {
+                    words++;
+                }
+            }
+            assertThat(words).isEqualTo(3);
+        }
+    }
+
     /** The org's newest request log line, waited for up to 10 s (a call is logged once it ends); null if none. */
     JsonNode newestLoggedCall() throws InterruptedException {
         for (int i = 0; i < 100; i++) {
@@ -506,16 +511,7 @@ class GatewayTest extends GatewayServerTest {
     @Test
     void aClientThatLeavesMidStreamCancelsTheUpstreamAndIsBilledForWhatWasGenerated() throws Exception {
         fake.then(FakeUpstream.Mode.SLOW_STREAM);
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            BufferedReader in = streamOn(socket);
-            int words = 0;
-            for (String line = in.readLine(); line != null && words < 3; line = in.readLine()) {
-                if (line.contains("word")) {
-                    words++;
-                }
-            }
-            assertThat(words).isEqualTo(3);
-        }
+        readThreeWordsAndLeave();
         JsonNode logged = newestLoggedCall();
         assertThat(logged).as("the abandoned call is logged").isNotNull();
         assertThat(logged.path("status").asString()).isEqualTo("cancelled");
