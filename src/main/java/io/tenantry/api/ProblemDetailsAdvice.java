@@ -31,6 +31,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -68,6 +69,12 @@ public class ProblemDetailsAdvice {
             }
         }
         Throwable cause = e.getMostSpecificCause();
+        if (cause instanceof InputCoercionException coercion) {
+            // A number too large (or small) for its field: read as JSON, refused by its size.
+            String field = path(coercion);
+            return answer(HttpStatus.BAD_REQUEST, (field.isEmpty() ? "A number" : field)
+                    + " is out of range for its field.", field.isEmpty() ? null : field);
+        }
         if (cause instanceof StreamReadException read) {
             Matcher duplicate = DUPLICATE.matcher(String.valueOf(read.getOriginalMessage()));
             return duplicate.find()
@@ -77,9 +84,7 @@ public class ProblemDetailsAdvice {
         if (!(cause instanceof JacksonException jackson)) {
             return answer(HttpStatus.BAD_REQUEST, "The request body is missing or is not valid JSON.", null);
         }
-        String field = jackson.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+        String field = path(jackson);
         if (cause instanceof UnrecognizedPropertyException unknown) {
             return answer(HttpStatus.BAD_REQUEST, field + " is not a field of this request. It takes: "
                     + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
@@ -94,6 +99,13 @@ public class ProblemDetailsAdvice {
             return answer(HttpStatus.BAD_REQUEST, "The request body does not have the expected shape.", null);
         }
         return answer(HttpStatus.BAD_REQUEST, field + " has a value of the wrong type.", field);
+    }
+
+    /** Where in the body a failure was read, as fields are named in answers: {@code targets[0].model}. */
+    private static String path(JacksonException failure) {
+        return failure.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
