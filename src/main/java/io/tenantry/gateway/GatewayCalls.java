@@ -157,8 +157,11 @@ class GatewayCalls {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
             }
-            if (counted != null) {
-                call.cap = new OutputCap(budgets.outputTokens(call.tries.target, counted));
+            if (CHAT.equals(endpoint)) {
+                call.outputLimit = sentOutputLimit(body, counted, call.tries.target);
+                if (counted != null) {
+                    call.cap = new OutputCap(call.outputLimit);
+                }
             }
             if (!answer.ok()) {
                 relayRefusal(answer);
@@ -213,6 +216,23 @@ class GatewayCalls {
             screen.unplaceable(direction);
             throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage(what, "block"));
         }
+    }
+
+    /**
+     * The most output the upstream could give, all choices together: the limit the call was
+     * counted at, else the call's own limit or its model's (the route target's), whichever is
+     * lower; null when neither bounds it.
+     */
+    private Long sentOutputLimit(ObjectNode body, BudgetHolds.Worst counted, Route.Target target) {
+        if (counted != null) {
+            return budgets.outputTokens(target, counted);
+        }
+        Long own = CallBody.outputLimit(body);
+        Integer model = target.maxOutputTokens();
+        if (own == null && model == null) {
+            return null;
+        }
+        return (own == null ? model : model == null ? own : Math.min(own, model)) * CallBody.choices(body);
     }
 
     private static BudgetHolds.Worst worst(String endpoint, ObjectNode body, long input) {
@@ -344,6 +364,9 @@ class GatewayCalls {
             bytes = answer.readAll(call::idle, MAX_ANSWER_BYTES);
         } catch (UpstreamBody.Stalled | IOException e) {
             answer.body().cancel();
+            // The provider read the prompt and began answering, and bills for it: the prompt is
+            // counted (the answer's part that came is not known), marked estimated.
+            call.count(MissingNode.getInstance(), request, "", "", false);
             if (call.deadline.passed()) {
                 throw GatewayError.upstream(504, CallDeadline.CODE, longest.tooLong() + ".");
             }
@@ -620,6 +643,8 @@ class GatewayCalls {
         BudgetHolds.Hold hold;
         /** Where the call was counted at an output limit: what stops an upstream that streams past it. */
         OutputCap cap;
+        /** The most output the upstream could give (sentOutputLimit); null for no bound. */
+        Long outputLimit;
         RateLimits.Admission admission;
         CallScreen screen;
         boolean recorded;
@@ -658,10 +683,17 @@ class GatewayCalls {
          * gateway in its place, as is an answer's count of zero for an answer with text: what
          * came back is never billed as nothing. Text streamed after the upstream's last usage
          * ({@code pastUsage}: an upstream that sent usage early, or with every chunk and then
-         * broke off) is counted by the gateway on top of it. A count is estimated unless the
-         * upstream's usage covers the whole answer and the answer was read to its end
-         * ({@code complete}): a stream the client left, the guardrails stopped or the upstream
-         * broke off may have cost tokens the gateway never saw.
+         * broke off) is counted by the gateway on top of it.
+         *
+         * <p>An upstream's count is not taken beyond what it could be: above the output limit
+         * the upstream was sent (or its model's), it counts as that limit, unless the gateway's
+         * own count of the text is higher; below three quarters of the gateway's own count of
+         * the text (tokenizers differ, but not by that much, and the cheap test first, a token
+         * of eight characters or more on average, spares honest answers the counting), the
+         * gateway's count is taken. A count is estimated unless the upstream's usage, as given,
+         * covers the whole answer and the answer was read to its end ({@code complete}): a
+         * stream the client left, the guardrails stopped or the upstream broke off may have
+         * cost tokens the gateway never saw.
          */
         void count(JsonNode usage, ObjectNode request, CharSequence text, CharSequence pastUsage, boolean complete) {
             Long prompt = tokens(usage.path("prompt_tokens"));
@@ -680,9 +712,25 @@ class GatewayCalls {
                 cached = 0;
             }
             boolean covered = completionCounted && pastUsage.isEmpty();
-            output = !completionCounted ? TokenEstimate.text(text)
-                    : (completion == null ? 0 : completion) + (covered ? 0 : TokenEstimate.text(pastUsage));
-            estimated = !promptCounted || !covered || !complete;
+            if (!completionCounted) {
+                output = TokenEstimate.text(text);
+                estimated = true;
+                return;
+            }
+            long reported = completion == null ? 0 : completion;
+            boolean overstated = outputLimit != null && reported > outputLimit;
+            long total = (overstated ? outputLimit : reported) + (covered ? 0 : TokenEstimate.text(pastUsage));
+            boolean understated = false;
+            if (total * 8 < text.length()) {
+                long own = TokenEstimate.text(text);
+                understated = total * 4 < own * 3;
+                total = understated ? own : total;
+            }
+            if (overstated && !understated) {
+                total = Math.max(total, TokenEstimate.text(text));
+            }
+            output = total;
+            estimated = !promptCounted || !covered || !complete || overstated || understated;
         }
 
         /**

@@ -8,8 +8,10 @@ import java.util.function.Supplier;
  * org blocks over budget, or limits tokens per minute): the gateway sent the upstream that
  * limit, and an upstream that streams on past it is stopped, so that what a call held
  * bounds what it costs. The gateway counts with its own tokenizer, which may count the same
- * text in more tokens than the upstream's: a stream is stopped only a quarter (at least 16
- * tokens) past the limit, which an upstream that honours the limit never reaches.
+ * text in a few more tokens than the upstream's: a stream is stopped an eighth (at least 4
+ * tokens) past the limit, which an upstream that honours the limit does not reach. It is
+ * checked as the upstream's bytes are read: what one read brought (a fast upstream's many
+ * events, or one huge event) leaves and is billed whole, since the upstream generated it.
  *
  * <p>Each event's text is counted as it comes (cheap, and a sum of pieces' counts errs up);
  * only when that sum passes the line is the whole answer counted, and counted again only
@@ -24,7 +26,7 @@ final class OutputCap {
 
     /** {@code limit}: the output, all choices together, the call was counted at. */
     OutputCap(long limit) {
-        this.line = limit + Math.max(16, limit / 4);
+        this.line = limit + Math.max(4, limit / 8);
     }
 
     /** Whether the answer, with these events, has gone past the line. */

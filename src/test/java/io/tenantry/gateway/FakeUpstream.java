@@ -50,7 +50,9 @@ public final class FakeUpstream implements AutoCloseable {
         /** 400 whose message quotes the Authorization header it received. */
         BAD_REQUEST_QUOTING_KEY,
         /** One chunk of text, then an error event quoting the Authorization header it received. */
-        STREAM_ERROR
+        STREAM_ERROR,
+        /** A whole answer's headers and the first half of its body, then the connection ends. */
+        WHOLE_CUT
     }
 
     /** A request the upstream received. */
@@ -198,6 +200,16 @@ public final class FakeUpstream implements AutoCloseable {
                             + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}"
                     : "{\"role\":\"assistant\",\"content\":\"" + (wholeAnswer != null ? wholeAnswer : TEXT) + "\"}";
             String usage = mode == Mode.NO_USAGE ? "" : ",\"usage\":" + usage(mode, 11, completionTokens);
+            if (mode == Mode.WHOLE_CUT) {
+                byte[] answer = ("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                        + "\"message\":" + message + "}]" + usage + "}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer, 0, answer.length / 2);
+                exchange.getResponseBody().flush();
+                exchange.close();
+                return;
+            }
             json(exchange, 200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
                     + body.path("model").asString() + "\",\"choices\":[{\"index\":0,\"message\":" + message
                     + ",\"finish_reason\":\"" + (tools ? "tool_calls" : "stop") + "\"}]" + usage + "}");

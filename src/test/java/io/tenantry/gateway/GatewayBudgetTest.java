@@ -426,7 +426,7 @@ class GatewayBudgetTest extends GatewayServerTest {
         transactions.write(OrgScope.allOrgs(), () -> {
             jdbc.sql("delete from gateway_reservations where id = :id").param("id", live).update();
         });
-        complete(key, chat(model, "max_tokens", 100)).expect(200);
+        complete(key, chat(model, "max_tokens", 1000)).expect(200);
         assertThat(holds(org)).as("the stale hold is swept by the next call that fits").isZero();
         assertThat(spentUsd(org)).isEqualByComparingTo("1");
         List<String> events = new ArrayList<>();
