@@ -579,14 +579,16 @@ class GatewayCalls {
 
     /**
      * The upstream's count of the answer's tokens, when it is one (as metering takes it), not
-     * zero, and counts all that was streamed.
+     * zero, counts all that was streamed and not far less: a max_tokens rule is not told a
+     * lying upstream's count.
      */
     private static Long completionTokens(StreamRelay relay) {
         if (!relay.pastUsage().isEmpty()) {
             return null;
         }
         Long completion = Call.tokens(relay.usage().path("completion_tokens"));
-        return completion != null && completion > 0 ? completion : null;
+        return completion != null && completion > 0
+                && Call.understated(completion, relay.answer()) == completion ? completion : null;
     }
 
     private static String blockedMessage(String what, String decision) {
@@ -720,17 +722,27 @@ class GatewayCalls {
             long reported = completion == null ? 0 : completion;
             boolean overstated = outputLimit != null && reported > outputLimit;
             long total = (overstated ? outputLimit : reported) + (covered ? 0 : TokenEstimate.text(pastUsage));
-            boolean understated = false;
-            if (total * 8 < text.length()) {
-                long own = TokenEstimate.text(text);
-                understated = total * 4 < own * 3;
-                total = understated ? own : total;
-            }
+            long own = understated(total, text);
+            boolean understated = own > total;
+            total = understated ? own : total;
             if (overstated && !understated) {
                 total = Math.max(total, TokenEstimate.text(text));
             }
             output = total;
             estimated = !promptCounted || !covered || !complete || overstated || understated;
+        }
+
+        /**
+         * The gateway's own count of {@code text} where {@code count} is under three quarters
+         * of it, else {@code count}: tested cheaply first (a token of eight characters or more
+         * on average), which spares honest counts the counting.
+         */
+        static long understated(long count, CharSequence text) {
+            if (count * 8 >= text.length()) {
+                return count;
+            }
+            long own = TokenEstimate.text(text);
+            return count * 4 < own * 3 ? own : count;
         }
 
         /**
