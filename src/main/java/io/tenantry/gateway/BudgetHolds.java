@@ -86,7 +86,7 @@ class BudgetHolds implements DisposableBean {
 
     BudgetHolds(BudgetHoldRepository holds, OrganizationService organizations, AgentService agents,
             UsageTotals usage, ModelPrices prices, FxRates rates, ScopedTransactions transactions,
-            @Value("${tenantry.gateway.budget-hold}") Duration holdFor,
+            @Value("${tenantry.gateway.budget-hold}") Duration holdFor, LongestCall longest,
             @Value("${tenantry.gateway.default-output-limit}") long defaultOutputLimit) {
         this.holds = holds;
         this.organizations = organizations;
@@ -95,7 +95,9 @@ class BudgetHolds implements DisposableBean {
         this.prices = prices;
         this.rates = rates;
         this.transactions = transactions;
-        this.holdFor = holdFor;
+        // A whole answer does not renew its hold while it waits: no hold may end before the
+        // longest call has (and its metering committed), or a running call would stop counting.
+        this.holdFor = holdFor.compareTo(longest.billedWithin()) < 0 ? longest.billedWithin() : holdFor;
         this.defaultOutputLimit = defaultOutputLimit;
         this.rounds = new GroupCommit<>("budget-holder", HOLDERS, MAX_ASKS_PER_ROUND, this::decide);
     }
