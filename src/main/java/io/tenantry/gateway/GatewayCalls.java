@@ -366,7 +366,7 @@ class GatewayCalls {
             answer.body().cancel();
             // The provider read the prompt and began answering, and bills for it: the prompt is
             // counted (the answer's part that came is not known), marked estimated.
-            call.count(MissingNode.getInstance(), request, "", "", false);
+            call.count(MissingNode.getInstance(), request, "", false, false);
             if (call.deadline.passed()) {
                 throw GatewayError.upstream(504, CallDeadline.CODE, longest.tooLong() + ".");
             }
@@ -382,7 +382,7 @@ class GatewayCalls {
         } catch (Exception e) {
             // The provider answered, and bills for it: counted by the gateway (the answer's bytes
             // as text, which errs up) rather than not at all.
-            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), "", true);
+            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), false, true);
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
@@ -583,7 +583,7 @@ class GatewayCalls {
      * lying upstream's count.
      */
     private static Long completionTokens(StreamRelay relay) {
-        if (!relay.pastUsage().isEmpty()) {
+        if (relay.textPastUsage()) {
             return null;
         }
         Long completion = Call.tokens(relay.usage().path("completion_tokens"));
@@ -675,7 +675,7 @@ class GatewayCalls {
 
         /** Counts an answer as read, whole or streamed; {@code complete}: read to the end the upstream gave it. */
         void count(ObjectNode request, StreamRelay read, boolean complete) {
-            count(read.usage(), request, read.answer(), read.pastUsage(), complete);
+            count(read.usage(), request, read.answer(), read.textPastUsage(), complete);
         }
 
         /**
@@ -683,9 +683,10 @@ class GatewayCalls {
          * own count of what was sent and what came back, marked estimated. A count that is
          * not one (negative, fractional, above any output limit, not a number) is counted by the
          * gateway in its place, as is an answer's count of zero for an answer with text: what
-         * came back is never billed as nothing. Text streamed after the upstream's last usage
-         * ({@code pastUsage}: an upstream that sent usage early, or with every chunk and then
-         * broke off) is counted by the gateway on top of it.
+         * came back is never billed as nothing. Where text came after the upstream's last usage
+         * ({@code textPastUsage}: an upstream that sent usage early, or with every chunk and
+         * then broke off), that usage may or may not count it: the answer counts as the larger
+         * of the usage and the gateway's own count of the whole text.
          *
          * <p>An upstream's count is not taken beyond what it could be: above the output limit
          * the upstream was sent (or its model's), it counts as that limit, unless the gateway's
@@ -697,7 +698,7 @@ class GatewayCalls {
          * stream the client left, the guardrails stopped or the upstream broke off may have
          * cost tokens the gateway never saw.
          */
-        void count(JsonNode usage, ObjectNode request, CharSequence text, CharSequence pastUsage, boolean complete) {
+        void count(JsonNode usage, ObjectNode request, CharSequence text, boolean textPastUsage, boolean complete) {
             Long prompt = tokens(usage.path("prompt_tokens"));
             Long completion = tokens(usage.path("completion_tokens"));
             boolean none = (prompt == null || prompt == 0) && (completion == null || completion == 0);
@@ -713,7 +714,7 @@ class GatewayCalls {
                         : TokenEstimate.embeddingInput(request.path("input"));
                 cached = 0;
             }
-            boolean covered = completionCounted && pastUsage.isEmpty();
+            boolean covered = completionCounted && !textPastUsage;
             if (!completionCounted) {
                 output = TokenEstimate.text(text);
                 estimated = true;
@@ -721,7 +722,8 @@ class GatewayCalls {
             }
             long reported = completion == null ? 0 : completion;
             boolean overstated = outputLimit != null && reported > outputLimit;
-            long total = (overstated ? outputLimit : reported) + (covered ? 0 : TokenEstimate.text(pastUsage));
+            long total = covered ? (overstated ? outputLimit : reported)
+                    : Math.max(overstated ? outputLimit : reported, TokenEstimate.text(text));
             long own = understated(total, text);
             boolean understated = own > total;
             total = understated ? own : total;

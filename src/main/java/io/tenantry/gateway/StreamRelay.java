@@ -52,11 +52,11 @@ final class StreamRelay {
     private long characters;
     private JsonNode usage = MissingNode.getInstance();
     /**
-     * The text streamed since the last chunk that carried usage (that chunk's own text
-     * counts as covered, as upstreams that send usage with every chunk count it): what the
-     * usage cannot have counted.
+     * Whether text came after the last chunk that carried usage (that chunk's own text counts
+     * as covered, as upstreams that send usage with every chunk count it): text that usage
+     * cannot have counted.
      */
-    private final StringBuilder pastUsage = new StringBuilder();
+    private boolean textPastUsage;
     /** The index of every choice seen, as the upstream wrote it, in order. */
     private final Map<String, JsonNode> choiceIndexes = new java.util.LinkedHashMap<>();
     /** The choices (as keyed in {@link #choiceIndexes}) that have finished. */
@@ -242,7 +242,7 @@ final class StreamRelay {
             }
         }
         if (carriesUsage) {
-            pastUsage.setLength(0);
+            textPastUsage = false;
         }
         return carried;
     }
@@ -342,10 +342,7 @@ final class StreamRelay {
     private void append(String key, String part) {
         StringBuilder whole = texts.computeIfAbsent(key, k -> new StringBuilder());
         if (!logprobs(key)) {
-            if (!usage.isMissingNode()) {
-                // Before any usage there is nothing to count on top of: the whole answer is counted.
-                pastUsage.append(part);
-            }
+            textPastUsage |= !usage.isMissingNode() && !part.isEmpty();
             characters += part.codePointCount(0, part.length());
             if (!whole.isEmpty() && !part.isEmpty() && Character.isHighSurrogate(whole.charAt(whole.length() - 1))
                     && Character.isLowSurrogate(part.charAt(0))) {
@@ -452,12 +449,9 @@ final class StreamRelay {
         return usage;
     }
 
-    /**
-     * The answer's text the upstream sent after its last usage: empty when that usage came
-     * last (as OpenAI sends it), else what it left uncounted.
-     */
-    CharSequence pastUsage() {
-        return pastUsage;
+    /** Whether the upstream sent text after its last usage (OpenAI sends usage last). */
+    boolean textPastUsage() {
+        return textPastUsage;
     }
 
     CharSequence text() {

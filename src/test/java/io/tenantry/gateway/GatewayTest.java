@@ -263,9 +263,10 @@ class GatewayTest extends GatewayServerTest {
     }
 
     /**
-     * An upstream that sends its usage on an early chunk and none at the end counted only
-     * what came before it: the rest of the stream is counted by the gateway on top of it,
-     * never billed as free, and the call is marked estimated.
+     * An upstream that sends its usage on an early chunk and none at the end may have
+     * counted only what came before it, or the whole answer ahead: the call counts as the
+     * larger of its count and the gateway's own count of the whole text, never as free and
+     * never twice, marked estimated.
      */
     @Test
     void textStreamedAfterTheUpstreamsLastUsageIsCountedOnTopOfIt() throws Exception {
@@ -287,11 +288,21 @@ class GatewayTest extends GatewayServerTest {
         JsonNode logged = onlyRequest();
         assertThat(logged.path("status").asString()).isEqualTo("ok");
         assertThat(logged.path("inputTokens").asLong()).as("the upstream's count of the prompt").isEqualTo(20);
-        assertThat(logged.path("outputTokens").asLong()).as("1 counted by the upstream, the 100 words after it by "
-                + "the gateway").isEqualTo(1 + TokenEstimate.text(rest));
+        assertThat(logged.path("outputTokens").asLong()).as("the gateway's count of the whole text, larger than the "
+                + "upstream's early 1").isEqualTo(TokenEstimate.text("One" + rest));
         assertThat(logged.path("estimated").asBoolean()).isTrue();
         assertThat(((Number) usageEvent(logged.path("id").asString()).get("output_tokens")).longValue())
                 .isEqualTo(logged.path("outputTokens").asLong());
+
+        long whole = TokenEstimate.text(rest);
+        chunks.set(0, GatewayGuardrailTest.chunkOf("[]").replaceFirst("}$", ",\"usage\":{\"prompt_tokens\":20,"
+                + "\"completion_tokens\":" + whole + "}}"));
+        fake.then(FakeUpstream.Mode.NO_USAGE);
+        stream(key, chat(model, "stream", true));
+        JsonNode ahead = requests(org).get(0);
+        assertThat(ahead.path("outputTokens").asLong()).as("a count given ahead of the text, not added to it")
+                .isEqualTo(whole);
+        assertThat(ahead.path("estimated").asBoolean()).isTrue();
     }
 
     /**
