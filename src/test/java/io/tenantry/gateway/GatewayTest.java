@@ -269,7 +269,7 @@ class GatewayTest extends GatewayServerTest {
      * never twice, marked estimated.
      */
     @Test
-    void textStreamedAfterTheUpstreamsLastUsageIsCountedOnTopOfIt() throws Exception {
+    void textStreamedAfterTheUpstreamsLastUsageIsNeverFreeNorCountedTwice() throws Exception {
         List<String> chunks = new ArrayList<>();
         chunks.add(GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{\"content\":\"One\"},"
                 + "\"finish_reason\":null}]").replaceFirst("}$", ",\"usage\":{\"prompt_tokens\":20,"
