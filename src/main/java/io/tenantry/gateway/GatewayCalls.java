@@ -224,15 +224,10 @@ class GatewayCalls {
      * lower; null when neither bounds it.
      */
     private Long sentOutputLimit(ObjectNode body, BudgetHolds.Worst counted, Route.Target target) {
-        if (counted != null) {
-            return budgets.outputTokens(target, counted);
-        }
-        Long own = CallBody.outputLimit(body);
-        Integer model = target.maxOutputTokens();
-        if (own == null && model == null) {
+        if (counted == null && CallBody.outputLimit(body) == null && target.maxOutputTokens() == null) {
             return null;
         }
-        return (own == null ? model : model == null ? own : Math.min(own, model)) * CallBody.choices(body);
+        return budgets.outputTokens(target, counted != null ? counted : worst(CHAT, body, 0));
     }
 
     private static BudgetHolds.Worst worst(String endpoint, ObjectNode body, long input) {
@@ -722,15 +717,15 @@ class GatewayCalls {
             }
             long reported = completion == null ? 0 : completion;
             boolean overstated = outputLimit != null && reported > outputLimit;
-            long total = covered ? (overstated ? outputLimit : reported)
-                    : Math.max(overstated ? outputLimit : reported, TokenEstimate.text(text));
-            long own = understated(total, text);
-            boolean understated = own > total;
-            total = understated ? own : total;
-            if (overstated && !understated) {
-                total = Math.max(total, TokenEstimate.text(text));
+            long capped = overstated ? outputLimit : reported;
+            boolean understated = false;
+            if (!covered || overstated) {
+                // The text is counted anyway: the answer is the larger of the two.
+                output = Math.max(capped, TokenEstimate.text(text));
+            } else {
+                output = understated(capped, text);
+                understated = output > capped;
             }
-            output = total;
             estimated = !promptCounted || !covered || !complete || overstated || understated;
         }
 
