@@ -691,7 +691,10 @@ class GatewayCalls {
          * gateway's count is taken. A count is estimated unless the upstream's usage, as given,
          * covers the whole answer and the answer was read to its end ({@code complete}): a
          * stream the client left, the guardrails stopped or the upstream broke off may have
-         * cost tokens the gateway never saw.
+         * cost tokens the gateway never saw. A prompt's count is held to the same floor against
+         * the gateway's count of the prompt's texts alone (what framing and media add is left
+         * out, so an honest count never falls under it); under it, the gateway's whole count of
+         * the prompt is taken, estimated.
          */
         void count(JsonNode usage, ObjectNode request, CharSequence text, boolean textPastUsage, boolean complete) {
             Long prompt = tokens(usage.path("prompt_tokens"));
@@ -700,13 +703,14 @@ class GatewayCalls {
             boolean promptCounted = !none && prompt != null;
             // Nothing came back (an embedding): no count of it is needed.
             boolean completionCounted = !none && (text.isEmpty() || completion != null && completion > 0);
+            boolean promptUnderstated = false;
             if (promptCounted) {
                 Long cachedTokens = tokens(usage.path("prompt_tokens_details").path("cached_tokens"));
                 cached = cachedTokens == null ? 0 : Math.min(cachedTokens, prompt);
-                input = prompt - cached;
+                promptUnderstated = promptUnderstated(prompt, request);
+                input = (promptUnderstated ? ownPromptCount(request) : prompt) - cached;
             } else {
-                input = CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
-                        : TokenEstimate.embeddingInput(request.path("input"));
+                input = ownPromptCount(request);
                 cached = 0;
             }
             boolean covered = completionCounted && !textPastUsage;
@@ -726,7 +730,43 @@ class GatewayCalls {
                 output = understated(capped, text);
                 understated = output > capped;
             }
-            estimated = !promptCounted || !covered || !complete || overstated || understated;
+            estimated = !promptCounted || promptUnderstated || !covered || !complete || overstated || understated;
+        }
+
+        private long ownPromptCount(ObjectNode request) {
+            return CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
+                    : TokenEstimate.embeddingInput(request.path("input"));
+        }
+
+        /**
+         * Whether an upstream's prompt count is under three quarters of the gateway's own count
+         * of the prompt's texts alone: no framing and no media, which only add to a prompt, so
+         * no tokenizer comes in below it by that much. Tested cheaply first, as answers are.
+         */
+        private boolean promptUnderstated(long count, ObjectNode request) {
+            if (CHAT.equals(endpoint)) {
+                List<CallTexts.Slot> texts = CallTexts.all(CallTexts.prompt(request));
+                long length = 0;
+                for (CallTexts.Slot slot : texts) {
+                    length += slot.text().length();
+                }
+                if (count * 8 >= length) {
+                    return false;
+                }
+                long own = 0;
+                for (CallTexts.Slot slot : texts) {
+                    own += TokenEstimate.text(slot.text());
+                }
+                return count * 4 < own * 3;
+            }
+            JsonNode input = request.path("input");
+            long length = 0;
+            for (JsonNode item : input.isArray() ? input : List.of(input)) {
+                // A list of token ids counts as it is: eight characters' worth each for the cheap test.
+                length += item.isString() ? item.stringValue().length() : item.isArray() ? 8L * item.size()
+                        : item.toString().length();
+            }
+            return count * 8 < length && count * 4 < TokenEstimate.embeddingInput(input) * 3;
         }
 
         /**

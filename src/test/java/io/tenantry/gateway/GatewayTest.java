@@ -263,6 +263,48 @@ class GatewayTest extends GatewayServerTest {
     }
 
     /**
+     * A prompt counted far below its own text (three hundred words as one token) is counted by
+     * the gateway, framing included, marked estimated; another tokenizer's honest count stays as
+     * given. The same for an embedding's input.
+     */
+    @Test
+    void anUpstreamsPromptCountFarBelowThePromptsTextIsNotTaken() throws Exception {
+        String words = " hello".repeat(300);
+        assertThat(TokenEstimate.text(words)).isEqualTo(300);
+        Map<String, Object> longPrompt = chat(model, "messages", List.of(Map.of("role", "system", "content",
+                "You are terse."), Map.of("role", "user", "content", words)));
+        long framed = 3 + 4 * 2 + TokenEstimate.text("You are terse.") + 300;
+        fake.usageJson = "{\"prompt_tokens\":1,\"completion_tokens\":7}";
+        complete(key, longPrompt).expect(200);
+        stream(key, chat(model, "stream", true, "messages", longPrompt.get("messages")));
+        fake.usageJson = "{\"prompt_tokens\":260,\"completion_tokens\":7}";
+        complete(key, longPrompt).expect(200);
+        fake.usageJson = "{\"prompt_tokens\":2,\"completion_tokens\":0}";
+        api.post("/agent/v1/embeddings").as(key).json(Map.of("model", model, "input", List.of(words, "more")))
+                .send().expect(200);
+        fake.usageJson = "{\"prompt_tokens\":290,\"completion_tokens\":0}";
+        api.post("/agent/v1/embeddings").as(key).json(Map.of("model", model, "input", words)).send().expect(200);
+
+        List<JsonNode> log = requests(org);
+        assertThat(log).hasSize(5);
+        java.util.function.BiConsumer<JsonNode, Long> billed = (call, tokens) -> {
+            assertThat(call.path("inputTokens").asLong()).isEqualTo(tokens);
+            assertThat(((Number) usageEvent(call.path("id").asString()).get("input_tokens")).longValue())
+                    .isEqualTo(tokens);
+        };
+        for (JsonNode call : log.subList(3, 5)) {
+            billed.accept(call, framed);
+            assertThat(call.path("estimated").asBoolean()).as("1 for a prompt of three hundred words").isTrue();
+        }
+        billed.accept(log.get(2), 260L);
+        assertThat(log.get(2).path("estimated").asBoolean()).as("260: another tokenizer's count").isFalse();
+        billed.accept(log.get(1), 300L + TokenEstimate.text("more"));
+        assertThat(log.get(1).path("estimated").asBoolean()).as("2 for an input of three hundred words").isTrue();
+        billed.accept(log.get(0), 290L);
+        assertThat(log.get(0).path("estimated").asBoolean()).isFalse();
+    }
+
+    /**
      * An upstream that sends its usage on an early chunk and none at the end may have
      * counted only what came before it, or the whole answer ahead: the call counts as the
      * larger of its count and the gateway's own count of the whole text, never as free and
