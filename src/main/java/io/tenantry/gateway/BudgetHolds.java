@@ -109,13 +109,15 @@ class BudgetHolds implements DisposableBean {
     /** A call's ask for a hold, waiting for its org's next round of holds. */
     private static final class CallAsk {
         final CompletableFuture<Hold> answer = new CompletableFuture<>();
+        final UUID callId;
         final AgentPrincipal agent;
         final Route route;
         final Worst worst;
         final YearMonth month;
         BigDecimal amountUsd;
 
-        CallAsk(AgentPrincipal agent, Route route, Worst worst, Instant now) {
+        CallAsk(UUID callId, AgentPrincipal agent, Route route, Worst worst, Instant now) {
+            this.callId = callId;
             this.agent = agent;
             this.route = route;
             this.worst = worst;
@@ -127,8 +129,8 @@ class BudgetHolds implements DisposableBean {
      * Holds the call's worst case when its org blocks over budget and a budget applies;
      * empty when nothing needed holding. Throws the 402 refusal when it does not fit.
      */
-    Optional<Hold> hold(AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
-        CallAsk ask = new CallAsk(agent, plan.route(), worst, now);
+    Optional<Hold> hold(UUID callId, AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
+        CallAsk ask = new CallAsk(callId, agent, plan.route(), worst, now);
         if (!rounds.offer(ask)) {
             decide(List.of(ask));
         }
@@ -254,7 +256,7 @@ class BudgetHolds implements DisposableBean {
                 outcomes.put(ask, over);
                 continue;
             }
-            Hold hold = new Hold(UUID.randomUUID(), orgId);
+            Hold hold = new Hold(ask.callId, orgId);
             holds.insert(granted, scope, hold.id, orgId, agentId, ask.amountUsd, now);
             grantedToOrg = grantedToOrg.add(ask.amountUsd);
             grantedToAgent.put(agentId, toAgent.add(ask.amountUsd));
@@ -298,6 +300,11 @@ class BudgetHolds implements DisposableBean {
     /** Ends the hold, in the transaction ({@code scope}) that stores what replaces it. */
     void release(OrgScope scope, Hold hold) {
         holds.delete(scope, hold.id);
+    }
+
+    /** Ends the hold of a call its node died serving, if it still has one: a hold has its call's id. */
+    void releaseLost(OrgScope scope, UUID callId) {
+        holds.delete(scope, callId);
     }
 
     /** The dearest of the route's targets for this call's worst case; refused when one has no price. */

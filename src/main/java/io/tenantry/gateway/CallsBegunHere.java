@@ -1,5 +1,6 @@
 package io.tenantry.gateway;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -7,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.agent.AgentService;
@@ -18,9 +20,11 @@ import io.tenantry.tenancy.OrgScope;
 /**
  * A gateway call is billed to the org that served it, also when its agent moved away (or
  * was deleted) while it ran; usage for a deleted org's time is refused, so an org deleted
- * before such a call ends would lose its usage and its request log line. Calls in flight are
- * known to no table (a row per call would cost every call a write), but none runs longer
- * than {@link LongestCall}: an org stays undeletable that long after an agent left it.
+ * before such a call ends would lose its usage and its request log line. Short calls in
+ * flight are known to no table (a row per call would cost every call a write), but none runs
+ * longer than {@link LongestCall}: an org stays undeletable that long after an agent left it.
+ * Nor while the journal holds a call of it that a node died serving, until the lost-call
+ * sweep has billed it.
  */
 @Component
 class CallsBegunHere implements OrgDeletionGuard {
@@ -30,14 +34,28 @@ class CallsBegunHere implements OrgDeletionGuard {
 
     private final AgentService agents;
     private final LongestCall longest;
+    private final CallJournal journal;
+    private final Duration sweepInterval;
 
-    CallsBegunHere(AgentService agents, LongestCall longest) {
+    CallsBegunHere(AgentService agents, LongestCall longest, CallJournal journal,
+            @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration sweepInterval) {
         this.agents = agents;
         this.longest = longest;
+        this.journal = journal;
+        this.sweepInterval = sweepInterval;
     }
 
     @Override
     public Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId) {
+        CallJournal.OfOrg lost = journal.ofOrg(scope, orgId);
+        if (lost.calls() > 0) {
+            Instant billed = lost.lastStarted().plus(longest.billedWithin()).plus(sweepInterval)
+                    .truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+            return Optional.of(new DeletionCheck.Obstacle("calls", lost.calls(), (lost.calls() == 1 ? "A gateway call"
+                    : lost.calls() + " gateway calls") + " of this organization were running when the gateway node "
+                    + "serving them stopped; they are billed here by " + MINUTE.format(billed) + ", and it can be "
+                    + "deleted once they are."));
+        }
         Departures left = agents.departuresAfter(scope, orgId, Instant.now().minus(longest.billedWithin()));
         if (left.agents() == 0) {
             return Optional.empty();

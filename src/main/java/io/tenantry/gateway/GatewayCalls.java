@@ -71,13 +71,14 @@ class GatewayCalls {
     private final ScopedTransactions transactions;
     private final GatewayCapacity capacity;
     private final LongestCall longest;
+    private final CallsInFlight inFlight;
     private final int guardrailWindow;
     /** What one image, audio or file part of a prompt counts as, at most (TokenEstimate.prompt). */
     private final long mediaInputTokens;
 
     GatewayCalls(CallPlans plans, Upstream upstream,
             ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
-            ScopedTransactions transactions, GatewayCapacity capacity, LongestCall longest,
+            ScopedTransactions transactions, GatewayCapacity capacity, LongestCall longest, CallsInFlight inFlight,
             @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow,
             @Value("${tenantry.gateway.media-input-tokens}") long mediaInputTokens) {
         this.mediaInputTokens = mediaInputTokens;
@@ -92,6 +93,7 @@ class GatewayCalls {
         this.transactions = transactions;
         this.capacity = capacity;
         this.longest = longest;
+        this.inFlight = inFlight;
     }
 
     /** The models this agent's org may ask for, each with its route's creation time. */
@@ -140,7 +142,7 @@ class GatewayCalls {
                     screenPrompt(call, texts, input);
                 }
                 if (plan.settings().blocksOverBudget()) {
-                    call.hold = budgets.hold(agent, plan, worst, Instant.now()).orElse(null);
+                    call.hold = budgets.hold(call.id, agent, plan, worst, Instant.now()).orElse(null);
                 }
             }
             if (call.logContent) {
@@ -149,6 +151,8 @@ class GatewayCalls {
                         : body.path("input").toString());
             }
             UpstreamCall answer;
+            call.inFlight = inFlight.begin(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
+                    call.startNanos, body);
             try {
                 answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
                         provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
@@ -157,6 +161,7 @@ class GatewayCalls {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
             }
+            call.inFlight.answering(call.tries);
             if (CHAT.equals(endpoint)) {
                 call.outputLimit = sentOutputLimit(body, counted, call.tries.target);
                 if (counted != null) {
@@ -182,6 +187,11 @@ class GatewayCalls {
                 record(call);
             }
             throw failed;
+        } finally {
+            if (call.inFlight != null) {
+                // Metered or not: a call left unmetered keeps its note, if it has one, for the sweep.
+                inFlight.ended(call.inFlight);
+            }
         }
     }
 
@@ -240,8 +250,9 @@ class GatewayCalls {
      * and settling its rate counts in the same transaction, since its real cost now counts
      * in the month's spend; all before the answer's last bytes leave, so the agent's
      * next call never finds this one counted twice. A call whose usage could not be stored
-     * keeps its hold until holds of its age are swept: the budget never counts it as free.
-     * Then the guardrails' interventions are recorded.
+     * keeps its hold until holds of its age are swept: the budget never counts it as free,
+     * and its journal note, if it has one, until the lost-call sweep bills it. Then the
+     * guardrails' interventions are recorded.
      */
     private void record(Call call) {
         if (call.recorded) {
@@ -251,12 +262,19 @@ class GatewayCalls {
         RateLimits.Admission admission = call.admission;
         BudgetHolds.Hold hold = call.hold;
         long tokens = call.input + call.cached + call.output;
+        CallInFlight flight = call.inFlight;
+        if (flight != null) {
+            inFlight.ending(flight);
+        }
         meter.record(call.record(), call.requestId, scope -> {
             if (admission != null) {
                 rates.settle(scope, admission, tokens);
             }
             if (hold != null) {
                 budgets.release(scope, hold);
+            }
+            if (flight != null) {
+                inFlight.forget(scope, flight);
             }
         });
         call.admission = null;
@@ -478,6 +496,7 @@ class GatewayCalls {
                 if (call.hold != null) {
                     budgets.renew(call.hold);
                 }
+                inFlight.streamed(call.inFlight, relay.answer());
                 if (call.deadline.passed()) {
                     ending = CallDeadline.CODE;
                     break;
@@ -645,6 +664,8 @@ class GatewayCalls {
         RateLimits.Admission admission;
         CallScreen screen;
         boolean recorded;
+        /** From when it goes upstream: the journal's view of it (CallsInFlight). */
+        CallInFlight inFlight;
         private final long mediaInputTokens;
         final CallDeadline deadline;
 

@@ -1,0 +1,179 @@
+package io.tenantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+import io.tenantry.jdbc.Timestamps;
+import io.tenantry.support.Api;
+import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The journal of calls in flight: a call running longer than the journal's interval (0.2 s
+ * here) is noted with what it used so far, its note goes in the transaction that meters it,
+ * and a note its node never came back for is billed by the lost-call sweep once its call
+ * must have ended, once. The sweep's own schedule is an hour here: the tests run it.
+ */
+@TenantryTest
+@TestPropertySource(properties = {"tenantry.test.context=gateway-call-journal",
+        "tenantry.gateway.call-journal-interval=PT0.2S", "tenantry.gateway.lost-call-sweep-interval=PT1H"})
+class GatewayCallJournalTest extends GatewayServerTest {
+
+    @Autowired
+    ScopedTransactions transactions;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    LostCallSweep sweep;
+
+    @Autowired
+    LongestCall longest;
+
+    UpstreamRoute route;
+    String model;
+
+    @BeforeEach
+    void route() {
+        freshOrganization("Journal org " + UUID.randomUUID());
+        route = UpstreamRoute.create(api, owner, fake, "journal", null, Map.of());
+        model = route.model();
+    }
+
+    List<Map<String, Object>> notes(String orgId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("select * from gateway_calls_in_flight where"
+                + " org_id = :org").param("org", UUID.fromString(orgId)).query().listOfRows());
+    }
+
+    long usageEvents(String eventId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("select count(*) from usage_events where event_id"
+                + " = :id").param("id", eventId).query(Long.class).single());
+    }
+
+    Map<String, Object> usageEvent(String requestId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("select model, input_tokens, output_tokens from"
+                + " usage_events where event_id = :id").param("id", "gateway:" + requestId).query().singleRow());
+    }
+
+    List<JsonNode> requests(String orgId) {
+        return api.get("/api/gateway/requests").org(orgId).as(owner).send().expect(200).items();
+    }
+
+    /** A note as a node that died mid-call left it. */
+    UUID leftBehind(Instant startedAt, long input, long output) {
+        UUID id = UUID.randomUUID();
+        transactions.write(OrgScope.allOrgs(), () -> jdbc.sql("""
+                insert into gateway_calls_in_flight (id, org_id, agent_id, agent_name, endpoint, model, provider,
+                       upstream_model, stream, byok, input_tokens, output_tokens, started_at, noted_at)
+                values (:id, :org, :agent, 'Journal agent', 'chat.completions', :model, :provider, :upstream,
+                        true, false, :input, :output, :started, :noted)
+                """).param("id", id).param("org", UUID.fromString(org)).param("agent", UUID.fromString(agent))
+                .param("model", model).param("provider", route.provider()).param("upstream", route.upstreamModel()).param("input", input).param("output", output)
+                .param("started", Timestamps.of(startedAt)).param("noted", Timestamps.of(startedAt.plusSeconds(3)))
+                .update());
+        return id;
+    }
+
+    @Test
+    void aLongCallIsNotedAsItRunsAndItsNoteGoesWithItsMetering() throws Exception {
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(
+                "/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", true)).send());
+        long first = 0;
+        for (int i = 0; i < 300 && first == 0; i++) {
+            Thread.sleep(10);
+            first = notes(org).stream().mapToLong(n -> ((Number) n.get("output_tokens")).longValue()).max().orElse(0);
+        }
+        assertThat(first).as("the running stream's note, with what it streamed so far").isPositive();
+        Map<String, Object> note = notes(org).get(0);
+        assertThat(((Number) note.get("input_tokens")).longValue()).as("its prompt, counted").isPositive();
+        assertThat(note.get("upstream_model")).isEqualTo(route.upstreamModel());
+        Thread.sleep(600);
+        assertThat(((Number) notes(org).get(0).get("output_tokens")).longValue()).as("noted again as it streams")
+                .isGreaterThan(first);
+
+        running.get().expect(200);
+        assertThat(notes(org)).as("metered: its note is gone").isEmpty();
+        JsonNode logged = requests(org).get(0);
+        assertThat(logged.path("status").asString()).isEqualTo("ok");
+        assertThat(usageEvents("gateway:" + logged.path("id").asString())).isEqualTo(1);
+        assertThat(sweep.sweep(Instant.now().plus(longest.billedWithin()).plusSeconds(60))).as("nothing left to bill")
+                .isZero();
+    }
+
+    @Test
+    void aCallWhoseNodeDiedIsBilledFromItsLastNoteOnceItMustHaveEnded() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        UUID lost = leftBehind(now.minus(longest.billedWithin()).minusSeconds(5), 120, 340);
+        UUID mayRun = leftBehind(now.minusSeconds(5), 80, 20);
+
+        JsonNode check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200).json();
+        assertThat(check.path("obstacles")).anySatisfy(obstacle -> {
+            assertThat(obstacle.path("kind").asString()).isEqualTo("calls");
+            assertThat(obstacle.path("detail").asString()).contains("2 gateway calls of this organization were running "
+                    + "when the gateway node serving them stopped");
+        });
+
+        assertThat(sweep.sweep(now)).isEqualTo(1);
+
+        JsonNode logged = requests(org).get(0);
+        assertThat(logged.path("id").asString()).isEqualTo(lost.toString());
+        assertThat(logged.path("status").asString()).isEqualTo("cut");
+        assertThat(logged.path("errorCode").asString()).isEqualTo(LostCallSweep.CODE);
+        assertThat(logged.path("estimated").asBoolean()).isTrue();
+        assertThat(logged.path("inputTokens").asLong()).isEqualTo(120);
+        assertThat(logged.path("outputTokens").asLong()).isEqualTo(340);
+        Map<String, Object> usage = usageEvent(lost.toString());
+        assertThat(usage.get("model")).as("billed as the upstream's model").isEqualTo(route.upstreamModel());
+        assertThat(((Number) usage.get("input_tokens")).longValue()).isEqualTo(120);
+        assertThat(((Number) usage.get("output_tokens")).longValue()).isEqualTo(340);
+        assertThat(notes(org)).as("the call that may still run keeps its note").extracting(n -> n.get("id"))
+                .containsExactly(mayRun);
+
+        assertThat(sweep.sweep(now)).as("billed once").isZero();
+        assertThat(usageEvents("gateway:" + lost)).isEqualTo(1);
+        assertThat(requests(org)).hasSize(1);
+        assertThat(sweep.sweep(now.plus(longest.billedWithin()))).isEqualTo(1);
+        assertThat(notes(org)).isEmpty();
+        assertThat(api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200).json()
+                .path("obstacles").toString()).doesNotContain("gateway node");
+    }
+
+    @Test
+    void aNoteLeftBehindByACallThatWasMeteredIsOnlyDeleted() {
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model)).send().expect(200);
+        String id = requests(org).get(0).path("id").asString();
+        Map<String, Object> billed = usageEvent(id);
+        transactions.write(OrgScope.allOrgs(), () -> jdbc.sql("""
+                insert into gateway_calls_in_flight (id, org_id, agent_id, agent_name, endpoint, model, stream, byok,
+                       input_tokens, output_tokens, started_at, noted_at)
+                values (:id, :org, :agent, 'Journal agent', 'chat.completions', :model, false, false, 999, 999,
+                        :started, :started)
+                """).param("id", UUID.fromString(id)).param("org", UUID.fromString(org))
+                .param("agent", UUID.fromString(agent)).param("model", model)
+                .param("started", Timestamps.of(Instant.now().minus(longest.billedWithin()).minus(Duration.ofMinutes(1))))
+                .update());
+
+        assertThat(sweep.sweep(Instant.now())).isZero();
+
+        assertThat(notes(org)).isEmpty();
+        assertThat(usageEvent(id)).isEqualTo(billed);
+        assertThat(requests(org)).hasSize(1);
+    }
+}

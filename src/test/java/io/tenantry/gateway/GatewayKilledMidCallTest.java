@@ -1,0 +1,104 @@
+package io.tenantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.MonthEdge;
+import io.tenantry.support.Platform;
+import io.tenantry.support.ServerProcess;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A gateway call is billed even when the server serving it is killed mid-stream. The real
+ * server runs as a process of its own, streams a slow answer, and is killed with SIGKILL
+ * once the call has run past a few journal intervals; after a restart on the same database
+ * the lost-call sweep bills it from its last note (calls run at most 3 s here, so it may
+ * once 6 s have passed since the call began), as a cut call marked estimated, and the
+ * month's statement shows its tokens. On H2 this is the embedded default's file database.
+ */
+class GatewayKilledMidCallTest {
+
+    private static final String OWNER_EMAIL = "killed@tenantry.test";
+    private static final String OWNER_PASSWORD = "killed owner password";
+
+    private ServerProcess server;
+    private FakeUpstream fake;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (server != null) {
+            server.close();
+        }
+        if (fake != null) {
+            fake.close();
+        }
+    }
+
+    @Test
+    void aCallRunningWhenItsServerIsKilledIsBilledAfterTheRestart() throws Exception {
+        MonthEdge.awayFromMidnight();
+        fake = new FakeUpstream();
+        server = ServerProcess.on(ServerProcess.freshDatabase(), Map.of("TENANTRY_OWNER_EMAIL", OWNER_EMAIL,
+                "TENANTRY_OWNER_PASSWORD", OWNER_PASSWORD, "TENANTRY_GATEWAY_MAX_CALL_DURATION", "PT3S",
+                "TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL", "PT0.25S", "TENANTRY_GATEWAY_LOST_CALL_SWEEP_INTERVAL",
+                "PT1S")).start();
+        Api api = server.api();
+        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        String org = api.post("/api/organizations").as(owner).json(Map.of("name", "Killed")).send().expect(201).id();
+        String agent = api.post("/api/agents").as(owner).org(org).json(Map.of("name", "Killed agent")).send()
+                .expect(201).id();
+        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+        UpstreamRoute route = UpstreamRoute.create(api, owner, fake, "killed", null, Map.of());
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(route.model(),
+                        "stream", true)).send().status();
+            } catch (IllegalStateException connectionLost) {
+                return -1;
+            }
+        });
+        for (int i = 0; i < 500 && fake.slowChunksSent < 75; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(fake.slowChunksSent).as("streamed for a second and a half").isGreaterThanOrEqualTo(75);
+        server.kill();
+        int sentAtKill = fake.slowChunksSent;
+        running.get();
+
+        server.start();
+        owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        List<JsonNode> log = List.of();
+        for (int i = 0; i < 120 && log.isEmpty(); i++) {
+            Thread.sleep(250);
+            log = api.get("/api/gateway/requests").org(org).as(owner).send().expect(200).items();
+        }
+        assertThat(log).as("the lost call, billed by the sweep after the restart").hasSize(1);
+        JsonNode lost = log.get(0);
+        assertThat(lost.path("status").asString()).isEqualTo("cut");
+        assertThat(lost.path("errorCode").asString()).isEqualTo(LostCallSweep.CODE);
+        assertThat(lost.path("estimated").asBoolean()).isTrue();
+        assertThat(lost.path("upstreamModel").asString()).isEqualTo(route.upstreamModel());
+        assertThat(lost.path("inputTokens").asLong()).as("its prompt").isPositive();
+        // Each round of the fake streams "word<i> ", two tokens; the last note is at most an
+        // interval (about 12 rounds) and a scheduling delay older than the kill.
+        assertThat(lost.path("outputTokens").asLong()).as("what it had streamed by its last note")
+                .isBetween(2L * (sentAtKill - 40), 2L * sentAtKill);
+
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        JsonNode statement = api.get("/api/organizations/" + org + "/billing?month=" + month).as(owner).send()
+                .expect(200).json();
+        assertThat(statement.path("inputTokens").asLong()).isEqualTo(lost.path("inputTokens").asLong());
+        assertThat(statement.path("outputTokens").asLong()).isEqualTo(lost.path("outputTokens").asLong());
+    }
+}
