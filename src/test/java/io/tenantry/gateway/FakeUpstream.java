@@ -73,6 +73,12 @@ public final class FakeUpstream implements AutoCloseable {
     final List<Received> received = new CopyOnWriteArrayList<>();
     /** How many chunks of a slow stream went out before the gateway stopped reading. */
     volatile int slowChunksSent;
+    /**
+     * Counts resets: a slow stream begun before the last one stops and no longer counts in
+     * slowChunksSent, which would otherwise mix an earlier test's stream, still being written
+     * to a gateway that left it, into the next test's count.
+     */
+    private volatile int generation;
     volatile boolean slowStreamClosedEarly;
     /** The completion tokens every answer's usage reports. */
     public volatile int completionTokens = 7;
@@ -114,6 +120,8 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     void reset() {
+        generation++;
+        slowChunksSent = 0;
         script.clear();
         received.clear();
         completionTokens = 7;
@@ -254,7 +262,8 @@ public final class FakeUpstream implements AutoCloseable {
         } else if (mode == Mode.SLOW_STREAM) {
             // With n, the choices' chunks interleave: choice 0 says "word<i> ", choice c "c<c>word<i> ".
             int choices = body.path("n").asInt(1);
-            for (int i = 0; i < 200; i++) {
+            int begunIn = generation;
+            for (int i = 0; i < 200 && generation == begunIn; i++) {
                 for (int c = 0; c < choices; c++) {
                     event(out, chunk(model, c, "{\"content\":\"" + (c == 0 ? "" : "c" + c) + "word" + i + " \"}",
                             null));
