@@ -34,8 +34,13 @@ final class CallInFlight {
     /** What the last note said of the answer and its upstream: a call with nothing new is not noted again. */
     private long notedOutput = -1;
     private String notedUpstream;
+    private long notedNanos;
     /** Being metered: the journal notes it no more. */
     volatile boolean ended;
+    /** Its metering committed. */
+    volatile boolean metered;
+    /** Over on this node, metered or not. */
+    volatile boolean over;
     private long input = -1;
 
     CallInFlight(UUID id, AgentPrincipal agent, String endpoint, String model, boolean stream, Instant startedAt,
@@ -60,18 +65,25 @@ final class CallInFlight {
         }
     }
 
-    /** The answer streamed so far: counted again once {@code everyNanos} have passed since the last count. */
+    /**
+     * The answer streamed so far: counted again once half of {@code everyNanos} has passed
+     * since the last count, so that a note is at most that much behind what it could say.
+     */
     void streamed(CharSequence answer, long everyNanos) {
         long now = System.nanoTime();
-        if (now - countedNanos >= everyNanos) {
+        if (now - countedNanos >= everyNanos / 2) {
             countedNanos = now;
             output = TokenEstimate.text(answer);
         }
     }
 
-    /** Whether the journal's last note of it says less than it could now (or there is none). */
-    boolean changedSinceNote() {
-        return notedOutput != output || !Objects.equals(notedUpstream, upstreamModel);
+    /**
+     * Whether the journal should note it now: it has no note, its last note says less than
+     * it could, or that note is {@code refreshNanos} old.
+     */
+    boolean dueForNote(long nowNanos, long refreshNanos) {
+        return notedOutput != output || !Objects.equals(notedUpstream, upstreamModel)
+                || nowNanos - notedNanos >= refreshNanos;
     }
 
     /** The note of it could not be written: the next one writes it whatever changed. */
@@ -79,14 +91,19 @@ final class CallInFlight {
         notedOutput = -1;
     }
 
-    /** The journal's note of the call now; the prompt counted at the first. */
-    CallsInFlight.Note note(long mediaInputTokens, Instant at) {
-        notedOutput = output;
-        notedUpstream = upstreamModel;
+    /** Counts the prompt, the first time. */
+    void countPrompt(long mediaInputTokens) {
         if (input < 0) {
             input = GatewayCalls.CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
                     : TokenEstimate.embeddingInput(request.path("input"));
         }
+    }
+
+    /** The journal's note of the call at {@code at} ({@code nowNanos} on the monotonic clock), its prompt counted. */
+    CallsInFlight.Note note(Instant at, long nowNanos) {
+        notedOutput = output;
+        notedUpstream = upstreamModel;
+        notedNanos = nowNanos;
         return new CallsInFlight.Note(id, agent.orgId(), agent.agentId(), agent.agentName(), endpoint, model,
                 provider, upstreamModel, stream, byok, input, output, startedAt, at);
     }

@@ -63,10 +63,14 @@ class CallJournal {
                 .params(scope.parameters()).update();
     }
 
-    /** Notes of calls begun before {@code before}, oldest first: calls that must have ended by now. */
-    List<CallsInFlight.Note> begunBefore(OrgScope scope, Instant before, int limit) {
-        return jdbc.sql("select * from gateway_calls_in_flight where started_at < :before and " + scope.sql("org_id")
-                + " order by started_at, id fetch first :limit rows only").param("before", Timestamps.of(before))
+    /**
+     * Notes of calls begun before {@code begunBefore} and last noted before {@code notedBefore},
+     * oldest first: calls that must have ended by now, and that no node is noting any more.
+     */
+    List<CallsInFlight.Note> abandoned(OrgScope scope, Instant begunBefore, Instant notedBefore, int limit) {
+        return jdbc.sql("select * from gateway_calls_in_flight where started_at < :begun and noted_at < :noted and "
+                + scope.sql("org_id") + " order by started_at, id fetch first :limit rows only")
+                .param("begun", Timestamps.of(begunBefore)).param("noted", Timestamps.of(notedBefore))
                 .param("limit", limit).params(scope.parameters()).query(CallJournal::note).list();
     }
 

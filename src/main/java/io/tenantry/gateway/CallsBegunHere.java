@@ -23,8 +23,8 @@ import io.tenantry.tenancy.OrgScope;
  * before such a call ends would lose its usage and its request log line. Short calls in
  * flight are known to no table (a row per call would cost every call a write), but none runs
  * longer than {@link LongestCall}: an org stays undeletable that long after an agent left it.
- * Nor while the journal holds a call of it that a node died serving, until the lost-call
- * sweep has billed it.
+ * Nor while the journal holds a call of it (one running a second or more, or one a node
+ * died serving, until the lost-call sweep has billed it).
  */
 @Component
 class CallsBegunHere implements OrgDeletionGuard {
@@ -35,13 +35,15 @@ class CallsBegunHere implements OrgDeletionGuard {
     private final AgentService agents;
     private final LongestCall longest;
     private final CallJournal journal;
+    private final CallsInFlight inFlight;
     private final Duration sweepInterval;
 
-    CallsBegunHere(AgentService agents, LongestCall longest, CallJournal journal,
+    CallsBegunHere(AgentService agents, LongestCall longest, CallJournal journal, CallsInFlight inFlight,
             @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration sweepInterval) {
         this.agents = agents;
         this.longest = longest;
         this.journal = journal;
+        this.inFlight = inFlight;
         this.sweepInterval = sweepInterval;
     }
 
@@ -49,12 +51,13 @@ class CallsBegunHere implements OrgDeletionGuard {
     public Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId) {
         CallJournal.OfOrg lost = journal.ofOrg(scope, orgId);
         if (lost.calls() > 0) {
-            Instant billed = lost.lastStarted().plus(longest.billedWithin()).plus(sweepInterval)
-                    .truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-            return Optional.of(new DeletionCheck.Obstacle("calls", lost.calls(), (lost.calls() == 1 ? "A gateway call"
-                    : lost.calls() + " gateway calls") + " of this organization were running when the gateway node "
-                    + "serving them stopped; they are billed here by " + MINUTE.format(billed) + ", and it can be "
-                    + "deleted once they are."));
+            Instant billed = lost.lastStarted().plus(longest.billedWithin()).plus(inFlight.staleAfter())
+                    .plus(sweepInterval).truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+            return Optional.of(new DeletionCheck.Obstacle("calls", lost.calls(), (lost.calls() == 1
+                    ? "A gateway call of this organization is running, or was when the gateway node serving it stopped"
+                    : lost.calls() + " gateway calls of this organization are running, or were when the gateway node "
+                            + "serving them stopped") + "; they are billed here by " + MINUTE.format(billed)
+                    + " at the latest, and it can be deleted once they are."));
         }
         Departures left = agents.departuresAfter(scope, orgId, Instant.now().minus(longest.billedWithin()));
         if (left.agents() == 0) {

@@ -2,15 +2,19 @@ package io.tenantry.gateway;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.agent.AgentPrincipal;
@@ -21,16 +25,23 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The journal of this node's gateway calls: a call is metered when it ends, so a node killed
  * mid-call would lose what its calls had cost upstream. Every
- * {@code TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL} the calls that have run that long note what
- * they used so far (prompt and answer streamed, as the gateway counts them) in one relaxed
- * transaction; a call's metering deletes its note in its own transaction. A note outliving its
- * call is billed by {@link LostCallSweep}. Calls shorter than the interval are never noted (a
- * write per call would cost every call): a node killed loses at most those.
+ * {@code TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL}, on a thread of its own (the shared
+ * scheduler's sweeps would hold it back), the calls that have run that long note what they
+ * used so far (prompt and answer streamed, as the gateway counts them) in one relaxed
+ * transaction: a new note, one whose call has news, and every {@link #REFRESHES}th interval
+ * each other one, so that a live call's note never looks abandoned ({@link #staleAfter}).
+ * A call's metering deletes its note in its own transaction; a note written while its call
+ * was being metered is deleted once the metering committed. A note outliving its call is
+ * billed by {@link LostCallSweep}. Calls younger than the interval are not noted (a write per
+ * call would cost every call): a node killed loses those, and what its calls used since their
+ * last note.
  */
 @Component
-class CallsInFlight {
+class CallsInFlight implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(CallsInFlight.class);
+    /** A note with no news is written again every this many intervals. */
+    static final int REFRESHES = 10;
 
     /** What a call had used when it was noted. */
     record Note(UUID id, UUID orgId, UUID agentId, String agentName, String endpoint, String model, String provider,
@@ -43,6 +54,13 @@ class CallsInFlight {
     private final ScopedTransactions transactions;
     private final Duration interval;
     private final long mediaInputTokens;
+    /** Calls noted while they were being metered, to look at again once that is decided (the journal's thread only). */
+    private final List<CallInFlight> meteredMeanwhile = new ArrayList<>();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread journalThread = new Thread(r, "gateway-call-journal");
+        journalThread.setDaemon(true);
+        return journalThread;
+    });
 
     CallsInFlight(CallJournal journal, ScopedTransactions transactions,
             @Value("${tenantry.gateway.call-journal-interval}") Duration interval,
@@ -51,6 +69,17 @@ class CallsInFlight {
         this.transactions = transactions;
         this.interval = interval;
         this.mediaInputTokens = mediaInputTokens;
+        // The token counter loads its encoding on first use, which takes a while: not in the first note's time.
+        thread.execute(() -> TokenEstimate.text("warm"));
+        thread.scheduleWithFixedDelay(this::noteNow, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * How long a note goes unwritten before its call counts as abandoned: its node has
+     * refreshed it {@link #REFRESHES} intervals at most after the last, unless it died.
+     */
+    Duration staleAfter() {
+        return interval.multipliedBy(3L * REFRESHES);
     }
 
     /** A call about to go upstream, from where its provider may bill it; {@code request} is no longer changed. */
@@ -78,33 +107,63 @@ class CallsInFlight {
         }
     }
 
+    /** The call's metering committed. */
+    void metered(CallInFlight call) {
+        call.metered = true;
+    }
+
     /** The call is over here, metered or not (a note of one that was not stays for the sweep). */
     void ended(CallInFlight call) {
+        call.over = true;
         calls.remove(call.id);
     }
 
-    @Scheduled(initialDelayString = "${tenantry.gateway.call-journal-interval}",
-            fixedDelayString = "${tenantry.gateway.call-journal-interval}")
     void noteNow() {
-        long now = System.nanoTime();
-        List<CallInFlight> due = calls.values().stream()
-                .filter(call -> !call.ended && now - call.startNanos >= interval.toNanos() && call.changedSinceNote())
-                .toList();
-        if (due.isEmpty()) {
-            return;
-        }
-        Instant at = Instant.now();
-        // Marked first: a call metered while its note is being written deletes the note, or
-        // leaves one that the sweep finds already logged.
-        due.forEach(call -> call.noted = true);
         try {
-            List<Note> notes = due.stream().map(call -> call.note(mediaInputTokens, at)).toList();
-            OrgScope everywhere = OrgScope.allOrgs();
-            transactions.writeRelaxed(everywhere, () -> notes.forEach(note -> journal.note(everywhere, note)));
+            note();
         } catch (RuntimeException e) {
-            due.forEach(CallInFlight::noteLost);
-            log.warn("The journal of {} gateway calls in flight could not be written; a crash now would lose what "
-                    + "they used since their last note", due.size(), e);
+            log.warn("The journal of gateway calls in flight could not be written; a crash now would lose what they "
+                    + "used since their last note", e);
         }
+    }
+
+    private void note() {
+        List<CallInFlight> metered = new ArrayList<>();
+        meteredMeanwhile.removeIf(call -> {
+            if (call.metered) {
+                metered.add(call);
+            }
+            return call.metered || call.over;
+        });
+        long now = System.nanoTime();
+        long refresh = interval.toNanos() * REFRESHES;
+        List<CallInFlight> due = calls.values().stream().filter(call -> !call.ended
+                && now - call.startNanos >= interval.toNanos() && call.dueForNote(now, refresh)).toList();
+        OrgScope everywhere = OrgScope.allOrgs();
+        if (!due.isEmpty()) {
+            // Marked first: a call metered while its note is being written deletes the note, or
+            // is looked at again below.
+            due.forEach(call -> call.noted = true);
+            due.forEach(call -> call.countPrompt(mediaInputTokens));
+            Instant at = Instant.now();
+            List<Note> notes = due.stream().map(call -> call.note(at, now)).toList();
+            try {
+                transactions.writeRelaxed(everywhere, () -> notes.forEach(note -> journal.note(everywhere, note)));
+            } catch (RuntimeException e) {
+                due.forEach(CallInFlight::noteLost);
+                throw e;
+            }
+            // Its metering may have deleted the note before this one committed.
+            due.stream().filter(call -> call.ended).forEach(meteredMeanwhile::add);
+        }
+        metered.removeIf(call -> !call.noted);
+        if (!metered.isEmpty()) {
+            transactions.writeRelaxed(everywhere, () -> metered.forEach(call -> journal.delete(everywhere, call.id)));
+        }
+    }
+
+    @Override
+    public void destroy() {
+        thread.shutdownNow();
     }
 }

@@ -277,6 +277,9 @@ class GatewayCalls {
                 inFlight.forget(scope, flight);
             }
         });
+        if (flight != null) {
+            inFlight.metered(flight);
+        }
         call.admission = null;
         call.hold = null;
         if (call.screen != null) {

@@ -17,8 +17,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Bills the calls a gateway node was serving when it died, from their last note in the
  * journal ({@link CallsInFlight}). A note is swept once its call must have ended
- * ({@link LongestCall#billedWithin()} after it began): before that, its node may still be
- * serving it. Each is metered as the call would have been (usage event
+ * ({@link LongestCall#billedWithin()} after it began) and its node has stopped noting it
+ * ({@link CallsInFlight#staleAfter()}): a call whose client reads slowly can outlive its
+ * deadline while a write to it blocks, and a live call is never billed as lost. Each is metered as the call would have been (usage event
  * {@code gateway:<id>}, request log line, in one transaction that deletes the note and ends
  * the call's budget hold, which would count it a second time until it went stale), cut with
  * {@link #CODE} and marked estimated; a note whose call is in the request log already was
@@ -38,16 +39,18 @@ class LostCallSweep {
     private final ScopedTransactions transactions;
     private final ClusterJobs jobs;
     private final LongestCall longest;
+    private final CallsInFlight inFlight;
     private final Duration interval;
 
     LostCallSweep(CallJournal journal, GatewayMeter meter, BudgetHolds budgets, ScopedTransactions transactions, ClusterJobs jobs,
-            LongestCall longest, @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration interval) {
+            LongestCall longest, CallsInFlight inFlight, @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration interval) {
         this.journal = journal;
         this.meter = meter;
         this.budgets = budgets;
         this.transactions = transactions;
         this.jobs = jobs;
         this.longest = longest;
+        this.inFlight = inFlight;
         this.interval = interval;
     }
 
@@ -63,8 +66,8 @@ class LostCallSweep {
         OrgScope everywhere = OrgScope.allOrgs();
         int billed = 0;
         while (true) {
-            List<CallsInFlight.Note> lost = transactions.read(everywhere,
-                    () -> journal.begunBefore(everywhere, now.minus(longest.billedWithin()), BATCH));
+            List<CallsInFlight.Note> lost = transactions.read(everywhere, () -> journal.abandoned(everywhere,
+                    now.minus(longest.billedWithin()), now.minus(inFlight.staleAfter()), BATCH));
             int settled = 0;
             for (CallsInFlight.Note note : lost) {
                 try {

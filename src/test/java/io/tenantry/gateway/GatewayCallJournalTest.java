@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * The journal of calls in flight: a call running longer than the journal's interval (0.2 s
  * here) is noted with what it used so far, its note goes in the transaction that meters it,
  * and a note its node never came back for is billed by the lost-call sweep once its call
- * must have ended, once. The sweep's own schedule is an hour here: the tests run it.
+ * must have ended and no node notes it any more, once. The sweep's own schedule is an hour here: the tests run it.
  */
 @TenantryTest
 @TestPropertySource(properties = {"tenantry.test.context=gateway-call-journal",
@@ -77,6 +77,11 @@ class GatewayCallJournalTest extends GatewayServerTest {
 
     /** A note as a node that died mid-call left it. */
     UUID leftBehind(Instant startedAt, long input, long output) {
+        return noted(startedAt, startedAt.plusSeconds(3), input, output);
+    }
+
+    /** A note of a call begun at {@code startedAt}, last written at {@code notedAt}. */
+    UUID noted(Instant startedAt, Instant notedAt, long input, long output) {
         UUID id = UUID.randomUUID();
         transactions.write(OrgScope.allOrgs(), () -> jdbc.sql("""
                 insert into gateway_calls_in_flight (id, org_id, agent_id, agent_name, endpoint, model, provider,
@@ -85,7 +90,7 @@ class GatewayCallJournalTest extends GatewayServerTest {
                         true, false, :input, :output, :started, :noted)
                 """).param("id", id).param("org", UUID.fromString(org)).param("agent", UUID.fromString(agent))
                 .param("model", model).param("provider", route.provider()).param("upstream", route.upstreamModel()).param("input", input).param("output", output)
-                .param("started", Timestamps.of(startedAt)).param("noted", Timestamps.of(startedAt.plusSeconds(3)))
+                .param("started", Timestamps.of(startedAt)).param("noted", Timestamps.of(notedAt))
                 .update());
         return id;
     }
@@ -122,12 +127,14 @@ class GatewayCallJournalTest extends GatewayServerTest {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID lost = leftBehind(now.minus(longest.billedWithin()).minusSeconds(5), 120, 340);
         UUID mayRun = leftBehind(now.minusSeconds(5), 80, 20);
+        // Past its deadline (a write to a client that reads slowly blocks) and still noted by its node.
+        UUID stillNoted = noted(now.minus(longest.billedWithin()).minusSeconds(5), now.minusSeconds(1), 90, 30);
 
         JsonNode check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200).json();
         assertThat(check.path("obstacles")).anySatisfy(obstacle -> {
             assertThat(obstacle.path("kind").asString()).isEqualTo("calls");
-            assertThat(obstacle.path("detail").asString()).contains("2 gateway calls of this organization were running "
-                    + "when the gateway node serving them stopped");
+            assertThat(obstacle.path("detail").asString()).contains("3 gateway calls of this organization are running, "
+                    + "or were when the gateway node serving them stopped");
         });
 
         assertThat(sweep.sweep(now)).isEqualTo(1);
@@ -143,13 +150,13 @@ class GatewayCallJournalTest extends GatewayServerTest {
         assertThat(usage.get("model")).as("billed as the upstream's model").isEqualTo(route.upstreamModel());
         assertThat(((Number) usage.get("input_tokens")).longValue()).isEqualTo(120);
         assertThat(((Number) usage.get("output_tokens")).longValue()).isEqualTo(340);
-        assertThat(notes(org)).as("the call that may still run keeps its note").extracting(n -> n.get("id"))
-                .containsExactly(mayRun);
+        assertThat(notes(org)).as("the calls that may still run keep their notes").extracting(n -> n.get("id"))
+                .containsExactlyInAnyOrder(mayRun, stillNoted);
 
         assertThat(sweep.sweep(now)).as("billed once").isZero();
         assertThat(usageEvents("gateway:" + lost)).isEqualTo(1);
         assertThat(requests(org)).hasSize(1);
-        assertThat(sweep.sweep(now.plus(longest.billedWithin()))).isEqualTo(1);
+        assertThat(sweep.sweep(now.plus(longest.billedWithin()))).isEqualTo(2);
         assertThat(notes(org)).isEmpty();
         assertThat(api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200).json()
                 .path("obstacles").toString()).doesNotContain("gateway node");
