@@ -74,14 +74,15 @@ class CallJournal {
                 .param("limit", limit).params(scope.parameters()).query(CallJournal::note).list();
     }
 
-    /** How many calls of the org the journal holds, and when the latest of them began. */
-    record OfOrg(long calls, Instant lastStarted) {
+    /** How many calls of the org the journal holds, when the latest of them began, and when the latest note was written. */
+    record OfOrg(long calls, Instant lastStarted, Instant lastNoted) {
     }
 
     OfOrg ofOrg(OrgScope scope, UUID orgId) {
-        return jdbc.sql("select count(*) as calls, max(started_at) as last_started from gateway_calls_in_flight where"
-                + " org_id = :org and " + scope.sql("org_id")).param("org", orgId).params(scope.parameters())
-                .query((rs, n) -> new OfOrg(rs.getLong("calls"), Timestamps.read(rs, "last_started"))).single();
+        return jdbc.sql("select count(*) as calls, max(started_at) as last_started, max(noted_at) as last_noted from"
+                + " gateway_calls_in_flight where org_id = :org and " + scope.sql("org_id")).param("org", orgId)
+                .params(scope.parameters()).query((rs, n) -> new OfOrg(rs.getLong("calls"),
+                        Timestamps.read(rs, "last_started"), Timestamps.read(rs, "last_noted"))).single();
     }
 
     /** Whether the request log has the call: then it was metered, and its note is one left behind by a race. */

@@ -47,17 +47,26 @@ class CallsBegunHere implements OrgDeletionGuard {
         this.sweepInterval = sweepInterval;
     }
 
+    private static Instant later(Instant one, Instant other) {
+        return one.isAfter(other) ? one : other;
+    }
+
     @Override
     public Optional<DeletionCheck.Obstacle> obstacleToDeletion(OrgScope scope, UUID orgId) {
         CallJournal.OfOrg lost = journal.ofOrg(scope, orgId);
         if (lost.calls() > 0) {
-            Instant billed = lost.lastStarted().plus(longest.billedWithin()).plus(inFlight.staleAfter())
-                    .plus(sweepInterval).truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-            return Optional.of(new DeletionCheck.Obstacle("calls", lost.calls(), (lost.calls() == 1
-                    ? "A gateway call of this organization is running, or was when the gateway node serving it stopped"
+            // The sweep's own condition, as far as the notes so far tell: a call still noted later moves it on.
+            Instant sweepable = later(lost.lastStarted().plus(longest.billedWithin()),
+                    lost.lastNoted().plus(inFlight.staleAfter()));
+            String by = MINUTE.format(sweepable.plus(sweepInterval).truncatedTo(ChronoUnit.MINUTES).plus(1,
+                    ChronoUnit.MINUTES));
+            return Optional.of(new DeletionCheck.Obstacle("calls", lost.calls(), lost.calls() == 1
+                    ? "A gateway call of this organization is running, or was when the gateway node serving it "
+                            + "stopped; it is billed here when it ends, or by " + by + " if its node stopped, and the "
+                            + "organization can be deleted once it is."
                     : lost.calls() + " gateway calls of this organization are running, or were when the gateway node "
-                            + "serving them stopped") + "; they are billed here by " + MINUTE.format(billed)
-                    + " at the latest, and it can be deleted once they are."));
+                            + "serving them stopped; they are billed here when they end, or by " + by + " if their "
+                            + "node stopped, and the organization can be deleted once they are."));
         }
         Departures left = agents.departuresAfter(scope, orgId, Instant.now().minus(longest.billedWithin()));
         if (left.agents() == 0) {

@@ -43,6 +43,52 @@ class GatewayKilledMidCallTest {
         }
     }
 
+    /**
+     * A server stopped as an operator stops one (SIGTERM) lets the calls it is serving end as
+     * they would have, and bills them as they ended, before it exits; on H2 the database stays
+     * open for that (an outside tester found it closed at the signal, the calls' metering failing).
+     */
+    @Test
+    void aCallRunningWhenItsServerIsStoppedEndsAndIsBilledBeforeItExits() throws Exception {
+        MonthEdge.awayFromMidnight();
+        fake = new FakeUpstream();
+        server = ServerProcess.on(ServerProcess.freshDatabase(), Map.of("TENANTRY_OWNER_EMAIL", OWNER_EMAIL,
+                "TENANTRY_OWNER_PASSWORD", OWNER_PASSWORD)).start();
+        Api api = server.api();
+        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        String org = api.post("/api/organizations").as(owner).json(Map.of("name", "Stopped")).send().expect(201).id();
+        String agent = api.post("/api/agents").as(owner).org(org).json(Map.of("name", "Stopped agent")).send()
+                .expect(201).id();
+        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+        UpstreamRoute route = UpstreamRoute.create(api, owner, fake, "stopped", null, Map.of());
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+
+        CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(
+                "/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(route.model(), "stream", true))
+                .send());
+        for (int i = 0; i < 500 && fake.slowChunksSent < 25; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(fake.slowChunksSent).as("streaming").isGreaterThanOrEqualTo(25);
+        server.stop();
+
+        Api.Response answer = running.get().expect(200);
+        assertThat(answer.body()).as("the stream ran to its end").contains("word199 ").contains("data: [DONE]");
+        assertThat(server.log()).as("the database stayed open until the server was done with it")
+                .doesNotContain("Database is already closed").doesNotContain("could not be metered");
+        server.start();
+        owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        List<JsonNode> log = api.get("/api/gateway/requests").org(org).as(owner).send().expect(200).items();
+        assertThat(log).as("billed by the stopping server itself").hasSize(1);
+        assertThat(log.get(0).path("status").asString()).isEqualTo("ok");
+        assertThat(log.get(0).path("outputTokens").asLong()).as("the whole answer, two tokens a round")
+                .isGreaterThanOrEqualTo(400);
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        JsonNode statement = api.get("/api/organizations/" + org + "/billing?month=" + month).as(owner).send()
+                .expect(200).json();
+        assertThat(statement.path("outputTokens").asLong()).isEqualTo(log.get(0).path("outputTokens").asLong());
+    }
+
     @Test
     void aCallRunningWhenItsServerIsKilledIsBilledAfterTheRestart() throws Exception {
         MonthEdge.awayFromMidnight();

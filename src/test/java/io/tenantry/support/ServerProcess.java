@@ -91,6 +91,12 @@ public final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("the server did not start within 120 s; see " + log);
     }
 
+    /** SIGTERM, as an operator's stop sends it; waits until the server has exited. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already durable. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
