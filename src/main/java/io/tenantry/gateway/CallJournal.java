@@ -74,7 +74,7 @@ class CallJournal {
                 .param("limit", limit).params(scope.parameters()).query(CallJournal::note).list();
     }
 
-    /** How many calls of the org the journal holds, when the latest of them began, and when the latest note was written. */
+    /** How many calls of the org the journal holds, when the latest began, and when the latest note was written. */
     record OfOrg(long calls, Instant lastStarted, Instant lastNoted) {
     }
 

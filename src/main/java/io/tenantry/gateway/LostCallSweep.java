@@ -19,8 +19,9 @@ import io.tenantry.tenancy.ScopedTransactions;
  * journal ({@link CallsInFlight}). A note is swept once its call must have ended
  * ({@link LongestCall#billedWithin()} after it began) and its node has stopped noting it
  * ({@link CallsInFlight#staleAfter()}): a call whose client reads slowly can outlive its
- * deadline while a write to it blocks, and a live call is never billed as lost. Each is metered as the call would have been (usage event
- * {@code gateway:<id>}, request log line, in one transaction that deletes the note and ends
+ * deadline while a write to it blocks, and a live call is never billed as lost. Each is
+ * metered as the call would have been (usage event {@code gateway:<id>}, request log line,
+ * in one transaction that deletes the note and ends
  * the call's budget hold, which would count it a second time until it went stale), cut with
  * {@link #CODE} and marked estimated; a note whose call is in the request log already was
  * left by a race with that call's own metering, and is only deleted. Every node ticks; one
@@ -42,8 +43,9 @@ class LostCallSweep {
     private final CallsInFlight inFlight;
     private final Duration interval;
 
-    LostCallSweep(CallJournal journal, GatewayMeter meter, BudgetHolds budgets, ScopedTransactions transactions, ClusterJobs jobs,
-            LongestCall longest, CallsInFlight inFlight, @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration interval) {
+    LostCallSweep(CallJournal journal, GatewayMeter meter, BudgetHolds budgets, ScopedTransactions transactions,
+            ClusterJobs jobs, LongestCall longest, CallsInFlight inFlight,
+            @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration interval) {
         this.journal = journal;
         this.meter = meter;
         this.budgets = budgets;

@@ -89,7 +89,8 @@ class GatewayCallJournalTest extends GatewayServerTest {
                 values (:id, :org, :agent, 'Journal agent', 'chat.completions', :model, :provider, :upstream,
                         true, false, :input, :output, :started, :noted)
                 """).param("id", id).param("org", UUID.fromString(org)).param("agent", UUID.fromString(agent))
-                .param("model", model).param("provider", route.provider()).param("upstream", route.upstreamModel()).param("input", input).param("output", output)
+                .param("model", model).param("provider", route.provider()).param("upstream", route.upstreamModel())
+                .param("input", input).param("output", output)
                 .param("started", Timestamps.of(startedAt)).param("noted", Timestamps.of(notedAt))
                 .update());
         return id;
@@ -174,7 +175,8 @@ class GatewayCallJournalTest extends GatewayServerTest {
                         :started, :started)
                 """).param("id", UUID.fromString(id)).param("org", UUID.fromString(org))
                 .param("agent", UUID.fromString(agent)).param("model", model)
-                .param("started", Timestamps.of(Instant.now().minus(longest.billedWithin()).minus(Duration.ofMinutes(1))))
+                .param("started", Timestamps.of(Instant.now().minus(longest.billedWithin())
+                        .minus(Duration.ofMinutes(1))))
                 .update());
 
         assertThat(sweep.sweep(Instant.now())).isZero();
