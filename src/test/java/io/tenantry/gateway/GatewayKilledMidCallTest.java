@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,33 @@ class GatewayKilledMidCallTest {
         }
     }
 
+    /** An organization's agent on a new server, its key, and a route to the fake upstream. */
+    record Agent(Api api, String org, String key, UpstreamRoute route) {
+    }
+
+    /**
+     * A server with {@code settings} started on a fresh database, an organization named
+     * {@code name} with an agent, and a route to a fake upstream whose next answer is a slow
+     * stream (200 rounds 20 ms apart).
+     */
+    Agent slowStreamingAgentOfANewServer(String name, Map<String, String> settings) throws Exception {
+        MonthEdge.awayFromMidnight();
+        fake = new FakeUpstream();
+        Map<String, String> environment = new HashMap<>(settings);
+        environment.put("TENANTRY_OWNER_EMAIL", OWNER_EMAIL);
+        environment.put("TENANTRY_OWNER_PASSWORD", OWNER_PASSWORD);
+        server = ServerProcess.on(ServerProcess.freshDatabase(), environment).start();
+        Api api = server.api();
+        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        String org = api.post("/api/organizations").as(owner).json(Map.of("name", name)).send().expect(201).id();
+        String agent = api.post("/api/agents").as(owner).org(org).json(Map.of("name", name + " agent")).send()
+                .expect(201).id();
+        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
+        UpstreamRoute route = UpstreamRoute.create(api, owner, fake, name.toLowerCase(), null, Map.of());
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        return new Agent(api, org, key, route);
+    }
+
     /**
      * A server stopped as an operator stops one (SIGTERM) lets the calls it is serving end as
      * they would have, and bills them as they ended, before it exits; on H2 the database stays
@@ -50,18 +78,11 @@ class GatewayKilledMidCallTest {
      */
     @Test
     void aCallRunningWhenItsServerIsStoppedEndsAndIsBilledBeforeItExits() throws Exception {
-        MonthEdge.awayFromMidnight();
-        fake = new FakeUpstream();
-        server = ServerProcess.on(ServerProcess.freshDatabase(), Map.of("TENANTRY_OWNER_EMAIL", OWNER_EMAIL,
-                "TENANTRY_OWNER_PASSWORD", OWNER_PASSWORD)).start();
-        Api api = server.api();
-        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
-        String org = api.post("/api/organizations").as(owner).json(Map.of("name", "Stopped")).send().expect(201).id();
-        String agent = api.post("/api/agents").as(owner).org(org).json(Map.of("name", "Stopped agent")).send()
-                .expect(201).id();
-        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
-        UpstreamRoute route = UpstreamRoute.create(api, owner, fake, "stopped", null, Map.of());
-        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        Agent agent = slowStreamingAgentOfANewServer("Stopped", Map.of());
+        Api api = agent.api();
+        String org = agent.org();
+        String key = agent.key();
+        UpstreamRoute route = agent.route();
 
         CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(
                 "/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(route.model(), "stream", true))
@@ -77,7 +98,7 @@ class GatewayKilledMidCallTest {
         assertThat(server.log()).as("the database stayed open until the server was done with it")
                 .doesNotContain("Database is already closed").doesNotContain("could not be metered");
         server.start();
-        owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
         List<JsonNode> log = api.get("/api/gateway/requests").org(org).as(owner).send().expect(200).items();
         assertThat(log).as("billed by the stopping server itself").hasSize(1);
         assertThat(log.get(0).path("status").asString()).isEqualTo("ok");
@@ -91,20 +112,13 @@ class GatewayKilledMidCallTest {
 
     @Test
     void aCallRunningWhenItsServerIsKilledIsBilledAfterTheRestart() throws Exception {
-        MonthEdge.awayFromMidnight();
-        fake = new FakeUpstream();
-        server = ServerProcess.on(ServerProcess.freshDatabase(), Map.of("TENANTRY_OWNER_EMAIL", OWNER_EMAIL,
-                "TENANTRY_OWNER_PASSWORD", OWNER_PASSWORD, "TENANTRY_GATEWAY_MAX_CALL_DURATION", "PT3S",
+        Agent agent = slowStreamingAgentOfANewServer("Killed", Map.of("TENANTRY_GATEWAY_MAX_CALL_DURATION", "PT3S",
                 "TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL", "PT0.25S", "TENANTRY_GATEWAY_LOST_CALL_SWEEP_INTERVAL",
-                "PT1S")).start();
-        Api api = server.api();
-        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
-        String org = api.post("/api/organizations").as(owner).json(Map.of("name", "Killed")).send().expect(201).id();
-        String agent = api.post("/api/agents").as(owner).org(org).json(Map.of("name", "Killed agent")).send()
-                .expect(201).id();
-        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).text("key");
-        UpstreamRoute route = UpstreamRoute.create(api, owner, fake, "killed", null, Map.of());
-        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+                "PT1S"));
+        Api api = agent.api();
+        String org = agent.org();
+        String key = agent.key();
+        UpstreamRoute route = agent.route();
 
         CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> {
             try {
@@ -123,7 +137,7 @@ class GatewayKilledMidCallTest {
         running.get();
 
         server.start();
-        owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
+        String owner = Platform.login(api, OWNER_EMAIL, OWNER_PASSWORD);
         List<JsonNode> log = List.of();
         for (int i = 0; i < 120 && log.isEmpty(); i++) {
             Thread.sleep(250);
