@@ -94,8 +94,7 @@ final class CallInFlight {
     /** Counts the prompt, the first time. */
     void countPrompt(long mediaInputTokens) {
         if (input < 0) {
-            input = GatewayCalls.CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
-                    : TokenEstimate.embeddingInput(request.path("input"));
+            input = GatewayCalls.promptTokens(endpoint, request, mediaInputTokens);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -238,6 +239,12 @@ class GatewayCalls {
             return null;
         }
         return budgets.outputTokens(target, counted != null ? counted : worst(CHAT, body, 0));
+    }
+
+    /** The gateway's own count of a call's input: a chat's prompt (TokenEstimate.prompt) or an embedding's input. */
+    static long promptTokens(String endpoint, ObjectNode request, long mediaInputTokens) {
+        return CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
+                : TokenEstimate.embeddingInput(request.path("input"));
     }
 
     private static BudgetHolds.Worst worst(String endpoint, ObjectNode body, long input) {
@@ -732,9 +739,9 @@ class GatewayCalls {
                 Long cachedTokens = tokens(usage.path("prompt_tokens_details").path("cached_tokens"));
                 cached = cachedTokens == null ? 0 : Math.min(cachedTokens, prompt);
                 promptUnderstated = promptUnderstated(prompt, request);
-                input = (promptUnderstated ? ownPromptCount(request) : prompt) - cached;
+                input = (promptUnderstated ? promptTokens(endpoint, request, mediaInputTokens) : prompt) - cached;
             } else {
-                input = ownPromptCount(request);
+                input = promptTokens(endpoint, request, mediaInputTokens);
                 cached = 0;
             }
             boolean covered = completionCounted && !textPastUsage;
@@ -757,11 +764,6 @@ class GatewayCalls {
             estimated = !promptCounted || promptUnderstated || !covered || !complete || overstated || understated;
         }
 
-        private long ownPromptCount(ObjectNode request) {
-            return CHAT.equals(endpoint) ? TokenEstimate.prompt(request, mediaInputTokens)
-                    : TokenEstimate.embeddingInput(request.path("input"));
-        }
-
         /**
          * Whether an upstream's prompt count is under three quarters of the gateway's own count
          * of the prompt's texts alone: no framing and no media, which only add to a prompt, so
@@ -774,14 +776,13 @@ class GatewayCalls {
                 for (CallTexts.Slot slot : texts) {
                     length += slot.text().length();
                 }
-                if (count * 8 >= length) {
-                    return false;
-                }
-                long own = 0;
-                for (CallTexts.Slot slot : texts) {
-                    own += TokenEstimate.text(slot.text());
-                }
-                return count * 4 < own * 3;
+                return atLeast(count, length, () -> {
+                    long own = 0;
+                    for (CallTexts.Slot slot : texts) {
+                        own += TokenEstimate.text(slot.text());
+                    }
+                    return own;
+                }) > count;
             }
             JsonNode input = request.path("input");
             long length = 0;
@@ -790,20 +791,25 @@ class GatewayCalls {
                 length += item.isString() ? item.stringValue().length() : item.isArray() ? 8L * item.size()
                         : item.toString().length();
             }
-            return count * 8 < length && count * 4 < TokenEstimate.embeddingInput(input) * 3;
+            return atLeast(count, length, () -> TokenEstimate.embeddingInput(input)) > count;
+        }
+
+        /** The gateway's own count of {@code text} where {@code count} is far below it ({@link #atLeast}). */
+        static long understated(long count, CharSequence text) {
+            return atLeast(count, text.length(), () -> TokenEstimate.text(text));
         }
 
         /**
-         * The gateway's own count of {@code text} where {@code count} is under three quarters
-         * of it, else {@code count}: tested cheaply first (a token of eight characters or more
-         * on average), which spares honest counts the counting.
+         * {@code own}'s count where {@code count} is under three quarters of it, else
+         * {@code count}: tested cheaply first against the {@code length} characters counted (a
+         * token of eight characters or more on average), which spares honest counts the counting.
          */
-        static long understated(long count, CharSequence text) {
-            if (count * 8 >= text.length()) {
+        private static long atLeast(long count, long length, LongSupplier own) {
+            if (count * 8 >= length) {
                 return count;
             }
-            long own = TokenEstimate.text(text);
-            return count * 4 < own * 3 ? own : count;
+            long counted = own.getAsLong();
+            return count * 4 < counted * 3 ? counted : count;
         }
 
         /**
