@@ -85,12 +85,6 @@ class CallJournal {
                         Timestamps.read(rs, "last_started"), Timestamps.read(rs, "last_noted"))).single();
     }
 
-    /** Whether the request log has the call: then it was metered, and its note is one left behind by a race. */
-    boolean logged(OrgScope scope, UUID id) {
-        return jdbc.sql("select count(*) from gateway_requests where id = :id and " + scope.sql("org_id"))
-                .param("id", id).params(scope.parameters()).query(Long.class).single() > 0;
-    }
-
     private static CallsInFlight.Note note(ResultSet rs, int n) throws SQLException {
         return new CallsInFlight.Note(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
                 rs.getObject("agent_id", UUID.class), rs.getString("agent_name"), rs.getString("endpoint"),

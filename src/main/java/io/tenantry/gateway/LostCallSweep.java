@@ -36,6 +36,7 @@ class LostCallSweep {
 
     private final CallJournal journal;
     private final GatewayMeter meter;
+    private final RequestLog requests;
     private final BudgetHolds budgets;
     private final ScopedTransactions transactions;
     private final ClusterJobs jobs;
@@ -43,11 +44,12 @@ class LostCallSweep {
     private final CallsInFlight inFlight;
     private final Duration interval;
 
-    LostCallSweep(CallJournal journal, GatewayMeter meter, BudgetHolds budgets, ScopedTransactions transactions,
-            ClusterJobs jobs, LongestCall longest, CallsInFlight inFlight,
+    LostCallSweep(CallJournal journal, GatewayMeter meter, RequestLog requests, BudgetHolds budgets,
+            ScopedTransactions transactions, ClusterJobs jobs, LongestCall longest, CallsInFlight inFlight,
             @Value("${tenantry.gateway.lost-call-sweep-interval}") Duration interval) {
         this.journal = journal;
         this.meter = meter;
+        this.requests = requests;
         this.budgets = budgets;
         this.transactions = transactions;
         this.jobs = jobs;
@@ -88,7 +90,8 @@ class LostCallSweep {
 
     /** Bills the lost call, or only deletes its note where the call was metered; answers whether it billed. */
     private boolean settle(OrgScope everywhere, CallsInFlight.Note note) {
-        if (transactions.read(everywhere, () -> journal.logged(everywhere, note.id()))) {
+        // A note whose call is logged was left by a race with that call's own metering.
+        if (transactions.read(everywhere, () -> requests.has(everywhere, note.id()))) {
             transactions.write(everywhere, () -> {
                 journal.delete(everywhere, note.id());
                 return null;

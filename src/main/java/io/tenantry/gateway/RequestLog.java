@@ -49,6 +49,12 @@ class RequestLog {
     }
 
     /** What the log may be narrowed to; null fields do not narrow it. */
+    /** Whether the log has the call: it was metered (its line and its usage commit together). */
+    boolean has(OrgScope scope, UUID id) {
+        return jdbc.sql("select count(*) from gateway_requests where id = :id and " + scope.sql("org_id"))
+                .param("id", id).params(scope.parameters()).query(Long.class).single() > 0;
+    }
+
     record Filter(UUID agentId, String model, String status, Instant from, Instant to) {
     }
 
