@@ -128,6 +128,7 @@ class CallsInFlight implements DisposableBean {
     }
 
     private void note() {
+        // Calls noted during their metering, now metered: their notes go; not metered: they stay for the sweep.
         List<CallInFlight> metered = new ArrayList<>();
         meteredMeanwhile.removeIf(call -> {
             if (call.metered) {
@@ -142,7 +143,7 @@ class CallsInFlight implements DisposableBean {
         OrgScope everywhere = OrgScope.allOrgs();
         if (!due.isEmpty()) {
             // Marked first: a call metered while its note is being written deletes the note, or
-            // is looked at again below.
+            // is looked at again at the next tick (meteredMeanwhile).
             due.forEach(call -> call.noted = true);
             due.forEach(call -> call.countPrompt(mediaInputTokens));
             Instant at = Instant.now();
@@ -153,10 +154,10 @@ class CallsInFlight implements DisposableBean {
                 due.forEach(CallInFlight::noteLost);
                 throw e;
             }
-            // Its metering may have deleted the note before this one committed.
+            // Its metering may have deleted the note before this one committed: once it has
+            // committed, the note goes (at the top of the next tick).
             due.stream().filter(call -> call.ended).forEach(meteredMeanwhile::add);
         }
-        metered.removeIf(call -> !call.noted);
         if (!metered.isEmpty()) {
             transactions.writeRelaxed(everywhere, () -> metered.forEach(call -> journal.delete(everywhere, call.id)));
         }
