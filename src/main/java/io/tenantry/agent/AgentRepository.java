@@ -6,9 +6,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -107,6 +109,18 @@ class AgentRepository {
                     });
         }
         return names;
+    }
+
+    /**
+     * Locks those of {@code ids} that {@code orgId} holds, in id order (so that two callers
+     * locking overlapping sets cannot deadlock), and answers which they are. A row a move
+     * changed while this waited is read again as the move left it: gone from {@code orgId}.
+     */
+    Set<UUID> lockOf(OrgScope scope, UUID orgId, Collection<UUID> ids) {
+        return new HashSet<>(jdbc.sql("select id from agents a where a.id in (:ids) and a.org_id = :org and "
+                + scope.sql("a.org_id") + " order by a.id for update")
+                .param("ids", List.copyOf(ids)).param("org", orgId).params(scope.parameters())
+                .query(UUID.class).list());
     }
 
     /** Locks the agent row so concurrent moves and edits apply one after the other. */

@@ -113,15 +113,18 @@ public class AgentService {
 
     /**
      * Refuses an {@code appliesTo} that names an agent {@code orgId} does not hold now (one of
-     * another org, or none): what an org's policies and rules may name. Must run inside a
-     * transaction of {@code scope}.
+     * another org, or none): what an org's policies and rules may name. Locks those it names
+     * to the end of the transaction of {@code scope} it must run in, so that none of them
+     * leaves the org before what names it commits (its departure then finds it, and takes it
+     * out). Must come first in the transaction, before the org or what names the agents is
+     * locked: a move locks its agent before anything else, and the other order deadlocks.
      */
-    public void requireAgentsOf(OrgScope scope, UUID orgId, AppliesTo appliesTo) {
+    public void holdAgentsOf(OrgScope scope, UUID orgId, AppliesTo appliesTo) {
         if (appliesTo.all()) {
             return;
         }
-        java.util.Set<UUID> held = names(scope.narrowedTo(java.util.List.of(orgId)), appliesTo.agentIds()).keySet();
         java.util.List<UUID> named = appliesTo.agentIds();
+        java.util.Set<UUID> held = named.isEmpty() ? java.util.Set.of() : agents.lockOf(scope, orgId, named);
         for (int i = 0; i < named.size(); i++) {
             if (!held.contains(named.get(i))) {
                 throw ApiException.badRequest("appliesTo", "appliesTo[" + i + "] is not an agent of this "

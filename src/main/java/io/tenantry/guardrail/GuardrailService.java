@@ -101,6 +101,7 @@ class GuardrailService implements AgentDeparture {
             checkBaseline(orgId, appliesTo);
         }
         return transactions.write(scope, () -> {
+            agents.holdAgentsOf(scope, orgId, appliesTo);
             organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (rules.countIn(scope, orgId) >= MAX_PER_ORG) {
                 throw ApiException.conflict("This organization has " + MAX_PER_ORG + " guardrail rules, the most it "
@@ -108,7 +109,6 @@ class GuardrailService implements AgentDeparture {
             }
             UUID id = UUID.randomUUID();
             refuseTakenName(scope, orgId, name, id);
-            agents.requireAgentsOf(scope, orgId, appliesTo);
             GuardrailRule created = GuardrailRule.of(id, orgId, name, definition, enabled, appliesTo, baseline, 1,
                     context.at(), context.at());
             rules.insert(scope, created, context.actor().label());
@@ -122,12 +122,18 @@ class GuardrailService implements AgentDeparture {
         Map<String, Object> fields = checkedFields(body);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
+            // The agents it is to name before the rule itself (a rule's org never changes), in
+            // the order an agent's move takes them.
+            UUID orgId = rules.find(scope, id).orElseThrow(GuardrailService::notFound).orgId();
+            AppliesTo named = fields.containsKey("appliesTo") ? AppliesTo.parse(fields.get("appliesTo")) : null;
+            if (named != null) {
+                agents.holdAgentsOf(scope, orgId, named);
+            }
             GuardrailRule before = rules.lock(scope, id).orElseThrow(GuardrailService::notFound);
             String name = fields.containsKey("name") ? Fields.required("name", text(fields, "name"), 200)
                     : before.name();
             RuleDefinition definition = RuleDefinition.read(fields, before.definition());
-            AppliesTo appliesTo = fields.containsKey("appliesTo") ? AppliesTo.parse(fields.get("appliesTo"))
-                    : before.appliesTo();
+            AppliesTo appliesTo = named != null ? named : before.appliesTo();
             boolean enabled = fields.containsKey("enabled") ? Fields.flag("enabled", fields.get("enabled"))
                     : before.enabled();
             boolean baseline = fields.containsKey("baseline") ? Fields.flag("baseline", fields.get("baseline"))
@@ -143,9 +149,6 @@ class GuardrailService implements AgentDeparture {
                         + "give appliesTo agents or \"all\" to switch it on.");
             }
             refuseTakenName(scope, before.orgId(), name, id);
-            if (!appliesTo.equals(before.appliesTo())) {
-                agents.requireAgentsOf(scope, before.orgId(), appliesTo);
-            }
             GuardrailRule same = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo, baseline,
                     before.version(), before.createdAt(), before.updatedAt());
             if (same.equals(before)) {

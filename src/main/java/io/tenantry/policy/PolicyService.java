@@ -96,6 +96,7 @@ class PolicyService implements AgentDeparture {
             throw ApiException.forbidden("Pick one of your organizations as the org context to add a policy to.");
         }
         return transactions.write(scope, () -> {
+            agents.holdAgentsOf(scope, orgId, appliesTo);
             organizations.lock(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (policies.countIn(scope, orgId) >= MAX_PER_ORG) {
                 throw ApiException.conflict("This organization has " + MAX_PER_ORG + " policies, the most it may "
@@ -103,7 +104,6 @@ class PolicyService implements AgentDeparture {
             }
             UUID id = UUID.randomUUID();
             refuseTakenName(scope, orgId, name, id);
-            agents.requireAgentsOf(scope, orgId, appliesTo);
             Policy created = new Policy(id, orgId, name, category, enforcement, content, appliesTo, enabled, 1,
                     context.at(), context.at());
             policies.insert(scope, created, context.actor().label());
@@ -117,6 +117,13 @@ class PolicyService implements AgentDeparture {
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
+            // The agents it is to name before the policy itself (a policy's org never changes),
+            // in the order an agent's move takes them.
+            UUID orgId = policies.find(scope, id).orElseThrow(PolicyService::notFound).orgId();
+            AppliesTo named = patch.has("appliesTo") ? AppliesTo.parse(patch.fields().get("appliesTo")) : null;
+            if (named != null) {
+                agents.holdAgentsOf(scope, orgId, named);
+            }
             Policy before = policies.lock(scope, id).orElseThrow(PolicyService::notFound);
             String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
             String category = patch.has("category") ? oneOf("category", patch.text("category"), Policy.CATEGORIES)
@@ -124,8 +131,7 @@ class PolicyService implements AgentDeparture {
             String enforcement = patch.has("enforcement")
                     ? oneOf("enforcement", patch.text("enforcement"), Policy.ENFORCEMENTS) : before.enforcement();
             String content = patch.has("content") ? content(patch.text("content")) : before.content();
-            AppliesTo appliesTo = patch.has("appliesTo") ? AppliesTo.parse(patch.fields().get("appliesTo"))
-                    : before.appliesTo();
+            AppliesTo appliesTo = named != null ? named : before.appliesTo();
             boolean enabled = patch.has("enabled") ? Fields.flag("enabled", patch.fields().get("enabled"))
                     : before.enabled();
             if (enabled && !appliesTo.all() && appliesTo.agentIds().isEmpty()) {
@@ -133,9 +139,6 @@ class PolicyService implements AgentDeparture {
                         + "give appliesTo agents or \"all\" to switch it on.");
             }
             refuseTakenName(scope, before.orgId(), name, id);
-            if (!appliesTo.equals(before.appliesTo())) {
-                agents.requireAgentsOf(scope, before.orgId(), appliesTo);
-            }
             int version = content.equals(before.content()) ? before.version() : before.version() + 1;
             Policy unchangedTime = new Policy(id, before.orgId(), name, category, enforcement, content, appliesTo,
                     enabled, version, before.createdAt(), before.updatedAt());
