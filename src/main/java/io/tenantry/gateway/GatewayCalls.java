@@ -2,6 +2,7 @@ package io.tenantry.gateway;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -528,7 +529,7 @@ class GatewayCalls {
             answer.body().cancel();
             call.status = GatewayRequest.CANCELLED;
             call.httpStatus = 499;
-            call.errorCode = "client_closed";
+            call.errorCode = stoppedReading(clientGone) ? "client_too_slow" : "client_closed";
             finishStream(call, relay, held, request, false);
             return;
         } catch (InterruptedException e) {
@@ -581,6 +582,20 @@ class GatewayCalls {
                     : "The model's provider broke off its answer") + "; what was streamed is billed.", "api_error",
                     ending));
         }
+    }
+
+    /**
+     * Whether a write to the client failed because the client, still connected, took none of
+     * it for the server's connection timeout (the container gives up on it) rather than
+     * because it left: an operator looking at the log wants to tell the two apart.
+     */
+    private static boolean stoppedReading(IOException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
