@@ -32,6 +32,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -66,6 +67,17 @@ public class ProblemDetailsAdvice {
             }
             if (t instanceof RequestBodyLimits.BodyTooSlow) {
                 return answer(HttpStatus.REQUEST_TIMEOUT, t.getMessage(), null);
+            }
+            if (t instanceof Utf8Check.NotUtf8) {
+                return answer(HttpStatus.BAD_REQUEST, t.getMessage(), null);
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // The reader's own limits, met before any field has the value (so none is named).
+            if (t instanceof StreamConstraintsException limit) {
+                return answer(HttpStatus.BAD_REQUEST, String.valueOf(limit.getOriginalMessage()).startsWith("Number")
+                        ? "A number in the request body has more than 1,000 digits: no field takes one that long."
+                        : "The request body holds a value longer, or nests deeper, than the server reads.", null);
             }
         }
         Throwable cause = e.getMostSpecificCause();

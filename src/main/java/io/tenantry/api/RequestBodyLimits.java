@@ -66,14 +66,22 @@ class RequestBodyLimits extends OncePerRequestFilter {
             return;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        // The container counts a multipart upload itself, as it parses it from its own stream.
-        Timed body = new Timed(request, upload ? Long.MAX_VALUE : MAX_BYTES, deadline, timeout);
+        // The container counts a multipart upload itself, as it parses it from its own stream,
+        // and its parts are files: every other body is JSON, in UTF-8 unless it says otherwise.
+        Timed body = new Timed(request, upload ? Long.MAX_VALUE : MAX_BYTES, deadline, timeout,
+                !upload && unicode(request));
         chain.doFilter(body, response);
         // With Expect: 100-continue, a read would ask for a body the client has not sent: the
         // container answers and closes without reading it.
         if (request.getHeader("Expect") == null && !request.isAsyncStarted()) {
             body.readRest();
         }
+    }
+
+    /** Whether the body declares no charset or a Unicode one (the JSON reader then tells which from its bytes). */
+    private static boolean unicode(HttpServletRequest request) {
+        String charset = request.getCharacterEncoding();
+        return charset == null || charset.toUpperCase(java.util.Locale.ROOT).startsWith("UTF");
     }
 
     static String tooLarge() {
@@ -86,19 +94,22 @@ class RequestBodyLimits extends OncePerRequestFilter {
         private final long maxBytes;
         private final long deadline;
         private final Duration timeout;
+        private final boolean utf8;
         private ServletInputStream stream;
 
-        Timed(HttpServletRequest request, long maxBytes, long deadline, Duration timeout) {
+        Timed(HttpServletRequest request, long maxBytes, long deadline, Duration timeout, boolean utf8) {
             super(request);
             this.maxBytes = maxBytes;
             this.deadline = deadline;
             this.timeout = timeout;
+            this.utf8 = utf8;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new TimedStream(super.getInputStream(), maxBytes, deadline, timeout);
+                stream = new TimedStream(super.getInputStream(), maxBytes, deadline, timeout,
+                        utf8 ? new Utf8Check() : null);
             }
             return stream;
         }
@@ -123,13 +134,15 @@ class RequestBodyLimits extends OncePerRequestFilter {
         private final long maxBytes;
         private final long deadline;
         private final Duration timeout;
+        private final Utf8Check utf8;
         private long read;
 
-        TimedStream(ServletInputStream in, long maxBytes, long deadline, Duration timeout) {
+        TimedStream(ServletInputStream in, long maxBytes, long deadline, Duration timeout, Utf8Check utf8) {
             this.in = in;
             this.maxBytes = maxBytes;
             this.deadline = deadline;
             this.timeout = timeout;
+            this.utf8 = utf8;
         }
 
         @Override
@@ -137,6 +150,11 @@ class RequestBodyLimits extends OncePerRequestFilter {
             int b = in.read();
             if (b >= 0) {
                 arrived(1);
+                if (utf8 != null) {
+                    utf8.accept(b);
+                }
+            } else if (utf8 != null) {
+                utf8.end();
             }
             return b;
         }
@@ -146,6 +164,11 @@ class RequestBodyLimits extends OncePerRequestFilter {
             int n = in.read(buffer, offset, length);
             if (n > 0) {
                 arrived(n);
+                if (utf8 != null) {
+                    utf8.accept(buffer, offset, n);
+                }
+            } else if (n < 0 && utf8 != null) {
+                utf8.end();
             }
             return n;
         }

@@ -139,6 +139,73 @@ class HostileInputTest extends ServerTest {
     }
 
     @Test
+    void aNumberOrATextWhereAFlagIsExpectedIsRefusedNotTurnedIntoAFlag() {
+        String before = newestAudit();
+        for (String value : List.of("1", "0", "100000000000000000000", "1.0", "\"true\"", "\"false\"")) {
+            refused(api.post("/api/knowledge/documents").org(org).as(owner).raw("{\"title\": \"Flag\", \"content\": "
+                    + "\"x\", \"shared\": " + value + "}").send(), "shared");
+            refused(api.post("/api/policies").org(org).as(owner).raw("{\"name\": \"Flag\", \"category\": \"custom\", "
+                    + "\"content\": \"x\", \"enforcement\": \"informational\", \"enabled\": " + value + "}").send(),
+                    "enabled");
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    @Test
+    void aNumberWithMoreDigitsThanTheServerReadsIsRefusedSayingSo() {
+        String before = newestAudit();
+        Api.Response refused = postRaw("/api/organizations", "{\"name\": \"Digits\", \"billingRatePerAgent\": 1"
+                + "0".repeat(1000) + "}");
+        refused(refused, null);
+        assertThat(refused.text("detail")).contains("more than 1,000 digits");
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    /**
+     * The JSON reader decodes some malformed UTF-8 without complaint (an overlong C0 BC as
+     * '<'): a body is refused whole unless its bytes are UTF-8, however it reaches a handler.
+     */
+    @Test
+    void aBodyThatIsNotWellFormedUtf8IsRefusedHoweverItIsRead() throws Exception {
+        String before = newestAudit();
+        java.util.function.Function<String, byte[]> bytes = hex -> java.util.HexFormat.of().parseHex(hex);
+        // Overlong '<' and '/', a surrogate, past U+10FFFF, a stray continuation, a cut-off sequence.
+        for (String bad : List.of("c0bc", "e080af", "eda080", "f4908080", "80", "e282")) {
+            byte[] name = bytes.apply("61" + bad + "62");
+            Api.Response created = api.post("/api/organizations").as(owner).raw(concat(
+                    "{\"name\": \"".getBytes(StandardCharsets.UTF_8), name, "\"}".getBytes(StandardCharsets.UTF_8)),
+                    "application/json").send();
+            refused(created, null);
+            assertThat(created.text("detail")).as(bad).contains("not valid UTF-8");
+            Api.Response patched = api.patch("/api/agents/" + agent).as(owner).raw(concat(
+                    "{\"description\": \"".getBytes(StandardCharsets.UTF_8), name,
+                    "\"}".getBytes(StandardCharsets.UTF_8)), "application/json").send();
+            refused(patched, null);
+            assertThat(patched.text("detail")).as(bad).contains("not valid UTF-8");
+        }
+        Api.Response call = api.post("/agent/v1/chat/completions").as(agentKey).raw(concat(
+                "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"".getBytes(
+                        StandardCharsets.UTF_8), bytes.apply("c0bc"), "\"}]}".getBytes(StandardCharsets.UTF_8)),
+                "application/json").send();
+        assertThat(call.status()).as(call.toString()).isEqualTo(400);
+        assertThat(call.json().path("error").path("message").asString()).contains("not valid UTF-8");
+        assertThat(newestAudit()).isEqualTo(before);
+        // Well-formed text of every length, and a body in UTF-16, still read as before.
+        api.post("/api/organizations").as(owner).raw("{\"name\": \"Caf\u00e9 \u20ac \ud83d\ude00\"}"
+                .getBytes(StandardCharsets.UTF_8), "application/json").send().expect(201);
+        api.post("/api/organizations").as(owner).raw("{\"name\": \"Wide \u00e9\"}"
+                .getBytes(StandardCharsets.UTF_16), "application/json").send().expect(201);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
+    }
+
+    @Test
     void aFieldTheServerDoesNotKnowIsAnErrorNamingIt() {
         String before = newestAudit();
         String email = "typo-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
