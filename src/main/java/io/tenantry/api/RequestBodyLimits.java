@@ -2,6 +2,7 @@ package io.tenantry.api;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
@@ -19,7 +20,8 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * No request body is larger than {@value #MAX_BYTES} bytes, and none takes longer than the
+ * No request body is larger than {@value #MAX_BYTES} bytes (a few that carry a long text
+ * {@value #MAX_TEXT_BYTES}), and none takes longer than the
  * body timeout to arrive, so that no client can make the server hold an arbitrary amount of
  * memory or hold a request thread for as long as it likes.
  *
@@ -38,6 +40,15 @@ import jakarta.servlet.http.HttpServletResponse;
 class RequestBodyLimits extends OncePerRequestFilter {
 
     static final int MAX_BYTES = 2 * 1024 * 1024;
+    /**
+     * A body whose text field may hold 1 MB (a knowledge document, a text for the guardrails):
+     * that much text escaped as JSON encoders do (Python escapes every non-ASCII character, six
+     * bytes for an accented letter's two and twelve for an emoji's four; Go escapes {@code <} in
+     * six) takes up to six times as many bytes, and the 1 MB is checked once it is read.
+     */
+    static final int MAX_TEXT_BYTES = 7 * 1024 * 1024;
+    private static final Set<String> TEXT_PATHS = Set.of("/api/knowledge/documents",
+            "/api/guardrails/test", "/agent/v1/guardrails/check");
     /** A knowledge upload: a file of up to 10 MB and its form fields (multipart, counted by the container). */
     static final int MAX_UPLOAD_BYTES = 11 * 1024 * 1024;
     static final String UPLOAD_PATH = "/api/knowledge/documents/upload";
@@ -57,8 +68,9 @@ class RequestBodyLimits extends OncePerRequestFilter {
             Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
             return;
         }
-        if (!upload && declared > MAX_BYTES) {
-            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, tooLarge());
+        int maxBytes = maxBytes(request.getRequestURI());
+        if (!upload && declared > maxBytes) {
+            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, tooLarge(maxBytes));
             return;
         }
         if (!JsonBodiesOnly.carriesBody(request)) {
@@ -68,7 +80,7 @@ class RequestBodyLimits extends OncePerRequestFilter {
         long deadline = System.nanoTime() + timeout.toNanos();
         // The container counts a multipart upload itself, as it parses it from its own stream,
         // and its parts are files: every other body is JSON, in UTF-8 unless it says otherwise.
-        Timed body = new Timed(request, upload ? Long.MAX_VALUE : MAX_BYTES, deadline, timeout,
+        Timed body = new Timed(request, upload ? Long.MAX_VALUE : maxBytes, deadline, timeout,
                 !upload && unicode(request));
         chain.doFilter(body, response);
         // With Expect: 100-continue, a read would ask for a body the client has not sent: the
@@ -84,8 +96,13 @@ class RequestBodyLimits extends OncePerRequestFilter {
         return charset == null || charset.toUpperCase(java.util.Locale.ROOT).startsWith("UTF");
     }
 
-    static String tooLarge() {
-        return "The request body is larger than " + MAX_BYTES / (1024 * 1024) + " MB.";
+    /** The most a body to {@code path} may hold: a document's, or a text's for the guardrails, more. */
+    static int maxBytes(String path) {
+        return TEXT_PATHS.contains(path) || path.startsWith("/api/knowledge/documents/") ? MAX_TEXT_BYTES : MAX_BYTES;
+    }
+
+    static String tooLarge(long maxBytes) {
+        return "The request body is larger than " + maxBytes / (1024 * 1024) + " MB.";
     }
 
     /** A body read against its size limit and its deadline. */
@@ -176,7 +193,7 @@ class RequestBodyLimits extends OncePerRequestFilter {
         private void arrived(int n) throws IOException {
             read += n;
             if (read > maxBytes) {
-                throw new BodyTooLarge();
+                throw new BodyTooLarge(maxBytes);
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new BodyTooSlow(timeout);
@@ -201,8 +218,8 @@ class RequestBodyLimits extends OncePerRequestFilter {
 
     /** Thrown while reading a chunked body past the limit; ProblemDetailsAdvice answers 413. */
     static final class BodyTooLarge extends IOException {
-        BodyTooLarge() {
-            super(tooLarge());
+        BodyTooLarge(long maxBytes) {
+            super(tooLarge(maxBytes));
         }
     }
 
