@@ -136,12 +136,19 @@ public final class Fields {
         return ApiException.badRequest(field, field + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.");
     }
 
-    /** An optional e-mail address, lower-cased. */
+    /** An optional e-mail address, in the one form addresses are kept and compared in ({@link EmailAddress}). */
     public static String email(String field, String value) {
         String trimmed = optional(field, value, 320);
-        if (trimmed != null && !EMAIL.matcher(trimmed).matches()) {
+        if (trimmed == null) {
+            return null;
+        }
+        if (!EMAIL.matcher(trimmed).matches()) {
             throw ApiException.badRequest(field, field + " is not a valid e-mail address.");
         }
-        return trimmed == null ? null : trimmed.toLowerCase(java.util.Locale.ROOT);
+        // "a@b.example." names the same mailbox as "a@b.example": one spelling is taken, not two.
+        if (trimmed.endsWith(".")) {
+            throw ApiException.badRequest(field, field + " ends with a dot: give the address without it.");
+        }
+        return EmailAddress.canonical(trimmed);
     }
 }

@@ -1,7 +1,6 @@
 package io.tenantry.identity;
 
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -9,6 +8,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.api.EmailAddress;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.crypto.SecretToken;
 import io.tenantry.tenancy.Actor;
@@ -48,7 +48,7 @@ class Login {
     }
 
     Result login(String email, String password, String clientAddress, String requestId) {
-        String address = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+        String address = email == null ? "" : EmailAddress.canonical(email);
         if (address.isEmpty() || address.length() > 320) {
             throw ApiException.badRequest("email", "email is required.");
         }

@@ -27,6 +27,29 @@ class IdentityApiTest extends ServerTest {
                 .expect(201).id();
     }
 
+    /**
+     * One address written two ways is one account: composed or decomposed accents, a domain in
+     * Unicode or in its ASCII form, a dot at the end of the domain (refused, not a second spelling).
+     */
+    @Test
+    void oneAddressWrittenTwoWaysIsOneAccount() {
+        String local = Platform.unique("twice").replace(" ", "-");
+        String composed = local + "@t\u00e9st.example";
+        String id = createUser(owner, composed, "user");
+        for (String other : List.of(local + "@te\u0301st.example", local + "@xn--tst-bma.example",
+                local.toUpperCase(java.util.Locale.ROOT) + "@T\u00c9ST.EXAMPLE")) {
+            Api.Response again = api.post("/api/users").as(owner).json(Map.of("email", other, "name", "Twice",
+                    "password", Platform.PASSWORD, "role", "user")).send();
+            assertThat(again.status()).as(other + ": " + again).isEqualTo(409);
+            assertThat(Platform.login(api, other, Platform.PASSWORD)).as(other).isNotBlank();
+        }
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).text("email")).isEqualTo(composed);
+        Api.Response dotted = api.post("/api/users").as(owner).json(Map.of("email", newEmail() + ".", "name",
+                "Dotted", "password", Platform.PASSWORD, "role", "user")).send();
+        assertThat(dotted.status()).as(dotted.toString()).isEqualTo(400);
+        assertThat(dotted.text("field")).isEqualTo("email");
+    }
+
     @Test
     void setupAnswers409OnceAUserExists() {
         assertThat(api.get("/api/setup").send().expect(200).json().path("setupRequired").asBoolean()).isFalse();
