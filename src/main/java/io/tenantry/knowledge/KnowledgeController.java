@@ -1,6 +1,11 @@
 package io.tenantry.knowledge;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 
@@ -32,6 +37,8 @@ import io.tenantry.api.Fields;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.tenancy.OrgCallContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Part;
 
 @Tag(name = ApiTags.KNOWLEDGE)
 @RestController
@@ -102,8 +109,9 @@ class KnowledgeController {
     KnowledgeDocument upload(OrgCallContext context, @RequestPart(name = "file", required = false) MultipartFile file,
             @RequestParam(required = false) String title, @RequestParam(required = false) String tags,
             @RequestParam(required = false) String source, @RequestParam(required = false) Boolean shared,
-            MultipartHttpServletRequest form) throws IOException {
+            MultipartHttpServletRequest form) throws IOException, ServletException {
         refuseWhatTheFormShouldNotHold(form);
+        refuseTextThatIsNotUtf8(form);
         if (file == null) {
             throw ApiException.badRequest("file", "file is required: the document to upload.");
         }
@@ -121,6 +129,10 @@ class KnowledgeController {
      */
     private static void refuseWhatTheFormShouldNotHold(MultipartHttpServletRequest form) {
         for (Map.Entry<String, String[]> field : form.getParameterMap().entrySet()) {
+            if ("file".equals(field.getKey())) {
+                throw ApiException.badRequest("file", "file came as a text field: send the document as a file part "
+                        + "(with a filename in its Content-Disposition).");
+            }
             if (!UPLOAD_FIELDS.contains(field.getKey())) {
                 String name = Fields.shownName(field.getKey());
                 throw ApiException.badRequest(name, name + " is not a field of an upload; it takes file, title, tags, "
@@ -137,6 +149,31 @@ class KnowledgeController {
             }
             if (files.getValue().size() > 1) {
                 throw ApiException.badRequest("file", "Upload one file at a time.");
+            }
+        }
+    }
+
+    /**
+     * The container decodes a form's fields and its file's name replacing what is not UTF-8
+     * with U+FFFD, and that would be stored as given: a field is read again from its bytes,
+     * strictly, and a file name holding U+FFFD (which no one names a file with) is refused.
+     */
+    private static void refuseTextThatIsNotUtf8(MultipartHttpServletRequest form) throws IOException,
+            ServletException {
+        for (Part part : form.getParts()) {
+            String name = part.getSubmittedFileName();
+            if (name != null) {
+                if (name.indexOf('\uFFFD') >= 0) {
+                    throw ApiException.badRequest("file", "The file's name is not valid UTF-8.");
+                }
+                continue;
+            }
+            try (InputStream bytes = part.getInputStream()) {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.readAllBytes()));
+            } catch (CharacterCodingException notUtf8) {
+                String field = Fields.shownName(part.getName());
+                throw ApiException.badRequest(field, field + " is not valid UTF-8.");
             }
         }
     }

@@ -59,6 +59,50 @@ class KnowledgeUploadTest extends ServerTest {
     }
 
     @Test
+    void aFilePartWithoutAFileNameIsToldSo() {
+        Api.Response refused = api.post("/api/knowledge/documents/upload").org(platform.createOrg("No file name"))
+                .as(owner).raw(utf8("--x\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nhello\r\n--x--\r\n"),
+                        "multipart/form-data; boundary=x").send();
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.text("field")).isEqualTo("file");
+        assertThat(refused.text("detail")).contains("as a file part");
+    }
+
+    /**
+     * The container would read a field or a file name that is not UTF-8 with U+FFFD in place of
+     * its bad bytes, and store that: refused, naming the part, and nothing stored.
+     */
+    @Test
+    void aFieldOrAFileNameThatIsNotUtf8IsRefusedNotAltered() {
+        String org = platform.createOrg("Bad bytes");
+        java.util.function.BiFunction<String, String, byte[]> form = (titleHex, fileNameHex) -> {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            body.writeBytes(utf8("--x\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBad"));
+            body.writeBytes(hex.parseHex(titleHex));
+            body.writeBytes(utf8("Title\r\n--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b"));
+            body.writeBytes(hex.parseHex(fileNameHex));
+            body.writeBytes(utf8("ad.txt\"\r\n\r\nhello\r\n--x--\r\n"));
+            return body.toByteArray();
+        };
+        // 0xFF, an overlong '<', a surrogate; in the title, then in the file's name.
+        for (String bad : List.of("ff", "c0bc", "eda080")) {
+            Api.Response title = api.post("/api/knowledge/documents/upload").org(org).as(owner)
+                    .raw(form.apply(bad, ""), "multipart/form-data; boundary=x").send();
+            assertThat(title.status()).as(bad + ": " + title).isEqualTo(400);
+            assertThat(title.text("field")).isEqualTo("title");
+            Api.Response name = api.post("/api/knowledge/documents/upload").org(org).as(owner)
+                    .raw(form.apply("", bad), "multipart/form-data; boundary=x").send();
+            assertThat(name.status()).as(bad + ": " + name).isEqualTo(400);
+            assertThat(name.text("field")).isEqualTo("file");
+        }
+        assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).items()).isEmpty();
+        assertThat(api.post("/api/knowledge/documents/upload").org(org).as(owner)
+                .raw(form.apply("c3a9", "c3a9"), "multipart/form-data; boundary=x").send().expect(201)
+                .text("title")).isEqualTo("Bad\u00e9Title");
+    }
+
+    @Test
     void markdownHtmlAndPdfAreReadForTheirText() throws IOException {
         String org = platform.createOrg("Uploads");
         Api.Response markdown = upload(org, "guide.md", utf8("# Returns\n\nItems come back via gnuparcel.\n"),
