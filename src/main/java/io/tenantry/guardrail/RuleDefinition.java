@@ -123,8 +123,9 @@ record RuleDefinition(String type, String direction, String action, String sever
         }
         if (length == null || length.getNano() != 0 || length.compareTo(java.time.Duration.ofSeconds(1)) < 0
                 || length.compareTo(LONGEST_WINDOW) > 0) {
-            throw ApiException.badRequest("window", "window is required for a rate rule: an ISO-8601 duration of "
-                    + "whole seconds from PT1S to P31D, such as PT1M or PT1H.");
+            throw ApiException.badRequest("window", (value == null ? "window is required for a rate rule: "
+                    : "window is not a duration a rate rule takes: ") + "an ISO-8601 duration of whole seconds from "
+                    + "PT1S to P31D, such as PT1M or PT1H.");
         }
         return length.toString();
     }
@@ -132,9 +133,11 @@ record RuleDefinition(String type, String direction, String action, String sever
     private static String hours(Object value) {
         if (!(value instanceof String text) || !HOURS.matcher(text).matches()
                 || text.substring(0, 5).equals(text.substring(6))) {
-            throw ApiException.badRequest("allowedHours", "allowedHours is required for an off_hours rule: the "
-                    + "hours agents may work, as HH:MM-HH:MM in the organization's time zone (22:00-06:00 spans "
-                    + "midnight; 24:00 ends a day).");
+            throw ApiException.badRequest("allowedHours", (value == null
+                    ? "allowedHours is required for an off_hours rule: "
+                    : "allowedHours is not in the form an off_hours rule takes: ") + "the hours agents may work, as "
+                    + "HH:MM-HH:MM in the organization's time zone, two different times (22:00-06:00 spans midnight; "
+                    + "24:00 ends a day).");
         }
         return text;
     }

@@ -483,5 +483,12 @@ class GuardrailApiTest extends ServerTest {
                 Map.of("name", "Redact rate", "type", "rate", "action", "redact", "limit", 5, "window", "PT1M"))) {
             assertThat(addRule(org, bad).status()).as(bad.toString()).isEqualTo(400);
         }
+        // A value given in the wrong form is said to be so, not to be missing.
+        assertThat(addRule(org, Map.of("name", "Hours", "type", "off_hours", "action", "block", "allowedHours",
+                "8:00-18:00")).expect(400).text("detail")).startsWith("allowedHours is not in the form");
+        assertThat(addRule(org, Map.of("name", "Hours", "type", "off_hours", "action", "block")).expect(400)
+                .text("detail")).startsWith("allowedHours is required");
+        assertThat(addRule(org, Map.of("name", "Year", "type", "rate", "action", "block", "limit", 5, "window",
+                "P1Y")).expect(400).text("detail")).startsWith("window is not a duration");
     }
 }
