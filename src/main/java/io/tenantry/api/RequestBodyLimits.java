@@ -2,6 +2,7 @@ package io.tenantry.api;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -20,10 +21,10 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * No request body is larger than {@value #MAX_BYTES} bytes (a few that carry a long text
- * {@value #MAX_TEXT_BYTES}), and none takes longer than the
- * body timeout to arrive, so that no client can make the server hold an arbitrary amount of
- * memory or hold a request thread for as long as it likes.
+ * No request body is larger than {@value #MAX_BYTES} bytes (those that carry a long text,
+ * {@value #MAX_TEXT_BYTES}), and none takes longer than the body timeout to arrive, so that
+ * no client can make the server hold an arbitrary amount of memory or hold a request thread
+ * for as long as it likes.
  *
  * <p>Size: a declared larger body is refused before it is read (413), a chunked one is cut off
  * when it passes the limit. Time: the container reads a body blocking a thread, and waits up
@@ -93,7 +94,7 @@ class RequestBodyLimits extends OncePerRequestFilter {
     /** Whether the body declares no charset or a Unicode one (the JSON reader then tells which from its bytes). */
     private static boolean unicode(HttpServletRequest request) {
         String charset = request.getCharacterEncoding();
-        return charset == null || charset.toUpperCase(java.util.Locale.ROOT).startsWith("UTF");
+        return charset == null || charset.toUpperCase(Locale.ROOT).startsWith("UTF");
     }
 
     /** The most a body to {@code path} may hold: a document's, or a text's for the guardrails, more. */
