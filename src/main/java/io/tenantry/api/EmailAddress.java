@@ -1,34 +1,76 @@
 package io.tenantry.api;
 
-import java.net.IDN;
 import java.text.Normalizer;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * The one form an e-mail address is stored, compared and signed in with, so that two ways of
- * writing one address are one account: Unicode composed (NFC: an {@code é} typed as one
- * character or as {@code e} and an accent), lower case, and the domain in Unicode whether it
- * came so or in its ASCII form ({@code xn--tst-bma.example} is {@code tést.example}).
+ * writing one address are one account: Unicode composed with compatibility forms folded
+ * (NFKC: an {@code é} typed as one character or as {@code e} and an accent, full-width
+ * letters and dots as plain ones) and lower case, as IDNA maps a domain before looking it
+ * up; the domain in Unicode whether it came so or in its ASCII form ({@code xn--tst-bma.example}
+ * is {@code tést.example}), without the root's dot at its end.
  */
 public final class EmailAddress {
+
+    private static final String ACE_PREFIX = "xn--";
 
     private EmailAddress() {
     }
 
     /** {@code address} (stripped of surrounding spaces) in its one form; any text, checked or not. */
     public static String canonical(String address) {
-        String composed = Normalizer.normalize(address.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        String composed = Normalizer.normalize(address.strip(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         int at = composed.lastIndexOf('@');
-        if (at < 0) {
-            return composed;
+        return at < 0 ? composed : composed.substring(0, at + 1) + domain(composed.substring(at + 1));
+    }
+
+    /** Whether the address's domain, as IDNA maps it, ends with the root's dot ({@code a@b.example.}). */
+    public static boolean endsWithRootDot(String address) {
+        return mappedDomain(address).endsWith(".");
+    }
+
+    /**
+     * Whether the address's domain, as IDNA maps it, is made of labels a domain can have: none
+     * empty or longer than 63 characters, none beginning or ending with a hyphen, and each
+     * {@code xn--} label valid Punycode.
+     */
+    public static boolean wellFormedDomain(String address) {
+        String domain = mappedDomain(address);
+        for (String label : withoutRootDot(domain).split("\\.", -1)) {
+            boolean undecodable = label.startsWith(ACE_PREFIX)
+                    && Punycode.decode(label.substring(ACE_PREFIX.length())).isEmpty();
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-") || undecodable) {
+                return false;
+            }
         }
-        String domain;
-        try {
-            domain = IDN.toUnicode(composed.substring(at + 1), IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException notADomain) {
-            return composed;
+        return true;
+    }
+
+    private static String mappedDomain(String address) {
+        String composed = address.strip();
+        return mapped(composed.substring(composed.lastIndexOf('@') + 1));
+    }
+
+    /** The labels of {@code domain} in their Unicode form, each mapped as IDNA maps them. */
+    private static String domain(String domain) {
+        StringJoiner labels = new StringJoiner(".");
+        for (String label : withoutRootDot(mapped(domain)).split("\\.", -1)) {
+            Optional<String> decoded = label.startsWith(ACE_PREFIX)
+                    ? Punycode.decode(label.substring(ACE_PREFIX.length())) : Optional.empty();
+            labels.add(decoded.map(EmailAddress::mapped).orElse(label));
         }
-        return composed.substring(0, at + 1)
-                + Normalizer.normalize(domain, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        return labels.toString();
+    }
+
+    private static String withoutRootDot(String domain) {
+        return domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+    }
+
+    /** NFKC and lower case, and the ideographic full stop (what NFKC makes of the other dots but '.') as '.'. */
+    private static String mapped(String text) {
+        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).replace('\u3002', '.');
     }
 }

@@ -20,6 +20,14 @@ public final class Fields {
      */
     private static final Pattern INVISIBLE = Pattern.compile(
             "[\\u202A-\\u202E\\u2066-\\u2069\\u200B\\u2060-\\u2064\\uFEFF\\x{E0000}-\\x{E007F}]");
+    /**
+     * Characters that show as nothing in a single line, so two names can look alike: the soft
+     * hyphen, the combining grapheme joiner, the Hangul fillers and the Mongolian vowel
+     * separator. A long text keeps them (a soft hyphen is how word processors mark where a
+     * word may break).
+     */
+    private static final Pattern INVISIBLE_IN_A_LINE = Pattern.compile(
+            "[\\u00AD\\u034F\\u115F\\u1160\\u180E\\u3164\\uFFA0]");
 
     private Fields() {
     }
@@ -74,14 +82,22 @@ public final class Fields {
                     ? " must not contain control characters, tabs or line breaks."
                     : " must not contain control characters other than tabs and line breaks."));
         }
-        if (INVISIBLE.matcher(trimmed).find()) {
+        if (INVISIBLE.matcher(trimmed).find() || singleLine && INVISIBLE_IN_A_LINE.matcher(trimmed).find()) {
             throw ApiException.badRequest(field, field + " must not contain invisible formatting characters "
-                    + "(direction overrides, zero-width spaces, byte-order marks).");
+                    + "(direction overrides, zero-width spaces, byte-order marks, and in a name soft hyphens and fillers).");
         }
-        if (trimmed.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+        return wholeCharacters(field, trimmed);
+    }
+
+    /**
+     * {@code text}, refused when it holds a lone surrogate (half of a character in UTF-16), which
+     * no valid UTF-8 carries and a strict JSON reader refuses in an answer.
+     */
+    public static String wholeCharacters(String field, String text) {
+        if (text.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
             throw ApiException.badRequest(field, field + " is not valid Unicode (it has a lone surrogate).");
         }
-        return trimmed;
+        return text;
     }
 
     /** Only white space, counting the spaces String.isBlank does not (no-break spaces and the like). */
@@ -142,13 +158,23 @@ public final class Fields {
         if (trimmed == null) {
             return null;
         }
-        if (!EMAIL.matcher(trimmed).matches()) {
-            throw ApiException.badRequest(field, field + " is not a valid e-mail address.");
+        // No address needs a character that shows as nothing (joiners, direction marks), and
+        // with one an address can look like another's.
+        if (trimmed.codePoints().anyMatch(cp -> Character.getType(cp) == Character.FORMAT)) {
+            throw ApiException.badRequest(field, field + " must not contain invisible characters.");
         }
-        // "a@b.example." names the same mailbox as "a@b.example": one spelling is taken, not two.
-        if (trimmed.endsWith(".")) {
+        // "a@b.example." names the same mailbox as "a@b.example": one spelling is kept, not two.
+        if (trimmed.indexOf('@') > 0 && EmailAddress.endsWithRootDot(trimmed)) {
             throw ApiException.badRequest(field, field + " ends with a dot: give the address without it.");
         }
-        return EmailAddress.canonical(trimmed);
+        String canonical = EmailAddress.canonical(trimmed);
+        if (!EMAIL.matcher(canonical).matches()) {
+            throw ApiException.badRequest(field, field + " is not a valid e-mail address.");
+        }
+        if (!EmailAddress.wellFormedDomain(trimmed)) {
+            throw ApiException.badRequest(field, field + " is not a valid e-mail address: its domain has an empty, "
+                    + "overlong or malformed part.");
+        }
+        return canonical;
     }
 }

@@ -37,17 +37,31 @@ class IdentityApiTest extends ServerTest {
         String composed = local + "@t\u00e9st.example";
         String id = createUser(owner, composed, "user");
         for (String other : List.of(local + "@te\u0301st.example", local + "@xn--tst-bma.example",
-                local.toUpperCase(java.util.Locale.ROOT) + "@T\u00c9ST.EXAMPLE")) {
+                local.toUpperCase(java.util.Locale.ROOT) + "@T\u00c9ST.EXAMPLE", local + "@\uff54\u00e9st.example",
+                local + "@t\u00e9st\uff0eexample")) {
             Api.Response again = api.post("/api/users").as(owner).json(Map.of("email", other, "name", "Twice",
                     "password", Platform.PASSWORD, "role", "user")).send();
             assertThat(again.status()).as(other + ": " + again).isEqualTo(409);
             assertThat(Platform.login(api, other, Platform.PASSWORD)).as(other).isNotBlank();
         }
+        assertThat(Platform.login(api, composed + ".", Platform.PASSWORD)).as("signed in with the root's dot")
+                .isNotBlank();
         assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).text("email")).isEqualTo(composed);
-        Api.Response dotted = api.post("/api/users").as(owner).json(Map.of("email", newEmail() + ".", "name",
-                "Dotted", "password", Platform.PASSWORD, "role", "user")).send();
-        assertThat(dotted.status()).as(dotted.toString()).isEqualTo(400);
-        assertThat(dotted.text("field")).isEqualTo("email");
+        // IDNA 2008's faß, which the JDK's IDN would leave as xn--fa-hia.
+        String sharpS = local + "@fa\u00df.example";
+        createUser(owner, sharpS, "user");
+        api.post("/api/users").as(owner).json(Map.of("email", local + "@xn--fa-hia.example", "name", "Twice",
+                "password", Platform.PASSWORD, "role", "user")).send().expect(409);
+        assertThat(Platform.login(api, local + "@xn--fa-hia.example", Platform.PASSWORD)).isNotBlank();
+        // A dot at the end (written plain or full-width), a character that shows as nothing, a malformed domain.
+        String fresh = newEmail();
+        for (String refused : List.of(fresh + ".", fresh + "\uff0e", "f\u200dw-" + fresh, "f\u00adw-" + fresh,
+                fresh.replace("@", "@ex.."), fresh.replace("@", "@xn--."))) {
+            Api.Response answer = api.post("/api/users").as(owner).json(Map.of("email", refused, "name", "Refused",
+                    "password", Platform.PASSWORD, "role", "user")).send();
+            assertThat(answer.status()).as(refused + ": " + answer).isEqualTo(400);
+            assertThat(answer.text("field")).isEqualTo("email");
+        }
     }
 
     @Test
