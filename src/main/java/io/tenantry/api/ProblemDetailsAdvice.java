@@ -68,7 +68,7 @@ public class ProblemDetailsAdvice {
             if (t instanceof RequestBodyLimits.BodyTooSlow) {
                 return answer(HttpStatus.REQUEST_TIMEOUT, t.getMessage(), null);
             }
-            if (t instanceof Utf8Check.NotUtf8) {
+            if (t instanceof UndecodableBody) {
                 return answer(HttpStatus.BAD_REQUEST, t.getMessage(), null);
             }
         }

@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 /**
  * A request's whole body, read by hand (ReadsItsBody, BodyOnlyWhereTaken): one past the size
  * limit is a 413, one that takes too long to arrive a 408 (RequestBodyLimits), one that is
- * not UTF-8 a 400 (Utf8Check).
+ * not text in its charset a 400 (UndecodableBody).
  */
 public final class RequestBodies {
 
@@ -21,8 +21,8 @@ public final class RequestBodies {
             throw ApiException.tooLarge(null, tooLarge.getMessage());
         } catch (RequestBodyLimits.BodyTooSlow tooSlow) {
             throw ApiException.requestTimeout(tooSlow.getMessage());
-        } catch (Utf8Check.NotUtf8 notUtf8) {
-            throw ApiException.badRequest(null, notUtf8.getMessage());
+        } catch (UndecodableBody undecodable) {
+            throw ApiException.badRequest(null, undecodable.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.tenantry.api;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -82,7 +83,7 @@ class RequestBodyLimits extends OncePerRequestFilter {
         // The container counts a multipart upload itself, as it parses it from its own stream,
         // and its parts are files: every other body is JSON, in UTF-8 unless it says otherwise.
         Timed body = new Timed(request, upload ? Long.MAX_VALUE : maxBytes, deadline, timeout,
-                !upload && unicode(request));
+                upload ? null : textCheck(request.getCharacterEncoding()));
         chain.doFilter(body, response);
         // With Expect: 100-continue, a read would ask for a body the client has not sent: the
         // container answers and closes without reading it.
@@ -91,10 +92,21 @@ class RequestBodyLimits extends OncePerRequestFilter {
         }
     }
 
-    /** Whether the body declares no charset or a Unicode one (the JSON reader then tells which from its bytes). */
-    private static boolean unicode(HttpServletRequest request) {
-        String charset = request.getCharacterEncoding();
-        return charset == null || charset.toUpperCase(Locale.ROOT).startsWith("UTF");
+    /**
+     * How a JSON body's bytes are checked as text: as UTF-8 when it declares no charset or a
+     * Unicode one (the JSON reader then tells UTF-16 and UTF-32 from its bytes, which the
+     * check leaves to it), else by the charset it declares; one the server does not know is
+     * refused further on (415).
+     */
+    private static BodyTextCheck textCheck(String charset) {
+        if (charset == null || charset.toUpperCase(Locale.ROOT).startsWith("UTF")) {
+            return new Utf8Check();
+        }
+        try {
+            return new DeclaredCharsetCheck(Charset.forName(charset));
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
     }
 
     /** The most a body to {@code path} may hold: a document's, or a text's for the guardrails, more. */
@@ -112,22 +124,21 @@ class RequestBodyLimits extends OncePerRequestFilter {
         private final long maxBytes;
         private final long deadline;
         private final Duration timeout;
-        private final boolean utf8;
+        private final BodyTextCheck text;
         private ServletInputStream stream;
 
-        Timed(HttpServletRequest request, long maxBytes, long deadline, Duration timeout, boolean utf8) {
+        Timed(HttpServletRequest request, long maxBytes, long deadline, Duration timeout, BodyTextCheck text) {
             super(request);
             this.maxBytes = maxBytes;
             this.deadline = deadline;
             this.timeout = timeout;
-            this.utf8 = utf8;
+            this.text = text;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new TimedStream(super.getInputStream(), maxBytes, deadline, timeout,
-                        utf8 ? new Utf8Check() : null);
+                stream = new TimedStream(super.getInputStream(), maxBytes, deadline, timeout, text);
             }
             return stream;
         }
@@ -152,15 +163,15 @@ class RequestBodyLimits extends OncePerRequestFilter {
         private final long maxBytes;
         private final long deadline;
         private final Duration timeout;
-        private final Utf8Check utf8;
+        private final BodyTextCheck text;
         private long read;
 
-        TimedStream(ServletInputStream in, long maxBytes, long deadline, Duration timeout, Utf8Check utf8) {
+        TimedStream(ServletInputStream in, long maxBytes, long deadline, Duration timeout, BodyTextCheck text) {
             this.in = in;
             this.maxBytes = maxBytes;
             this.deadline = deadline;
             this.timeout = timeout;
-            this.utf8 = utf8;
+            this.text = text;
         }
 
         @Override
@@ -168,11 +179,11 @@ class RequestBodyLimits extends OncePerRequestFilter {
             int b = in.read();
             if (b >= 0) {
                 arrived(1);
-                if (utf8 != null) {
-                    utf8.accept(b);
+                if (text != null) {
+                    text.accept(b);
                 }
-            } else if (utf8 != null) {
-                utf8.end();
+            } else if (text != null) {
+                text.end();
             }
             return b;
         }
@@ -182,11 +193,11 @@ class RequestBodyLimits extends OncePerRequestFilter {
             int n = in.read(buffer, offset, length);
             if (n > 0) {
                 arrived(n);
-                if (utf8 != null) {
-                    utf8.accept(buffer, offset, n);
+                if (text != null) {
+                    text.accept(buffer, offset, n);
                 }
-            } else if (n < 0 && utf8 != null) {
-                utf8.end();
+            } else if (n < 0 && text != null) {
+                text.end();
             }
             return n;
         }

@@ -1,7 +1,5 @@
 package io.tenantry.api;
 
-import java.io.IOException;
-
 /**
  * Checks a request body as it streams past: well-formed UTF-8 (RFC 3629) and nothing else. The
  * JSON reader decodes some malformed forms without complaint, an overlong {@code C0 BC} as
@@ -10,10 +8,10 @@ import java.io.IOException;
  * whole: overlong forms, surrogates, code points past U+10FFFF, stray or missing
  * continuation bytes, a sequence cut off by the body's end. A body in UTF-16 or UTF-32, which
  * the JSON reader tells from its first bytes (a byte-order mark, or zero bytes, which UTF-8
- * JSON never starts with), is left to it; so is a body declared in another charset, which is
- * not given to this check at all.
+ * JSON never starts with), is left to it; a body declared in another charset is checked by
+ * that charset instead ({@link DeclaredCharsetCheck}).
  */
-final class Utf8Check {
+final class Utf8Check implements BodyTextCheck {
 
     /** How many of the first bytes tell UTF-8 from UTF-16 and UTF-32, as the JSON reader tells them. */
     private static final int SNIFFED = 4;
@@ -29,13 +27,14 @@ final class Utf8Check {
     private int high = 0xBF;
     private long offset;
 
-    void accept(byte[] bytes, int from, int length) throws NotUtf8 {
+    @Override
+    public void accept(byte[] bytes, int from, int length) throws UndecodableBody {
         for (int i = from; i < from + length && !Boolean.FALSE.equals(utf8); i++) {
-            accept(bytes[i] & 0xFF);
+            next(bytes[i] & 0xFF);
         }
     }
 
-    void accept(int b) throws NotUtf8 {
+    private void next(int b) throws UndecodableBody {
         if (utf8 == null) {
             first[sniffed++] = (byte) b;
             if (sniffed == SNIFFED) {
@@ -47,7 +46,7 @@ final class Utf8Check {
     }
 
     /** UTF-16 and UTF-32 start with a byte-order mark or hold a zero byte among the first four. */
-    private void decide() throws NotUtf8 {
+    private void decide() throws UndecodableBody {
         boolean wide = sniffed >= 2 && ((first[0] & 0xFF) == 0xFE && (first[1] & 0xFF) == 0xFF
                 || (first[0] & 0xFF) == 0xFF && (first[1] & 0xFF) == 0xFE);
         for (int i = 0; i < sniffed; i++) {
@@ -61,10 +60,10 @@ final class Utf8Check {
         }
     }
 
-    private void check(int b) throws NotUtf8 {
+    private void check(int b) throws UndecodableBody {
         if (owed > 0) {
             if (b < low || b > high) {
-                throw new NotUtf8(offset);
+                throw notUtf8();
             }
             owed--;
             low = 0x80;
@@ -75,7 +74,7 @@ final class Utf8Check {
         offset++;
     }
 
-    private void lead(int b) throws NotUtf8 {
+    private void lead(int b) throws UndecodableBody {
         if (b >= 0xC2 && b <= 0xDF) {
             owed = 1;
         } else if (b >= 0xE0 && b <= 0xEF) {
@@ -89,25 +88,23 @@ final class Utf8Check {
             low = b == 0xF0 ? 0x90 : 0x80;
             high = b == 0xF4 ? 0x8F : 0xBF;
         } else {
-            throw new NotUtf8(offset);
+            throw notUtf8();
         }
     }
 
     /** The body ended: a sequence still owed bytes is cut off. */
-    void end() throws NotUtf8 {
+    @Override
+    public void end() throws UndecodableBody {
         if (utf8 == null) {
             decide();
         }
         if (Boolean.TRUE.equals(utf8) && owed > 0) {
-            throw new NotUtf8(offset);
+            throw notUtf8();
         }
     }
 
-    /** A body that is not UTF-8; answered 400 (ProblemDetailsAdvice, RequestBodies). */
-    static final class NotUtf8 extends IOException {
-        NotUtf8(long offset) {
-            super("The request body is not valid UTF-8 (at byte " + offset + "): send JSON encoded as UTF-8, "
-                    + "each character in its shortest form.");
-        }
+    private UndecodableBody notUtf8() {
+        return new UndecodableBody("The request body is not valid UTF-8 (at byte " + offset + "): send JSON "
+                + "encoded as UTF-8, each character in its shortest form.");
     }
 }

@@ -197,6 +197,25 @@ class HostileInputTest extends ServerTest {
                 .getBytes(StandardCharsets.UTF_16), "application/json").send().expect(201);
     }
 
+    /** A charset's decoder turns bytes it does not define into U+FFFD: a body declared in it is refused instead. */
+    @Test
+    void aBodyInTheCharsetItDeclaresIsReadStrictlyInIt() {
+        String before = newestAudit();
+        for (String charset : List.of("windows-1252", "Shift_JIS")) {
+            Api.Response refused = api.post("/api/organizations").as(owner).raw(concat(
+                    "{\"name\": \"inv ".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0x81},
+                    " x\"}".getBytes(StandardCharsets.US_ASCII)), "application/json; charset=" + charset).send();
+            refused(refused, null);
+            assertThat(refused.text("detail")).as(charset).contains("not valid " + charset);
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+        Api.Response latin = api.post("/api/organizations").as(owner).raw("{\"name\": \"Caf\u00e9 \u20ac\"}"
+                .getBytes(java.nio.charset.Charset.forName("windows-1252")), "application/json; charset=windows-1252")
+                .send();
+        assertThat(latin.status()).as(latin.toString()).isEqualTo(201);
+        assertThat(latin.text("name")).isEqualTo("Caf\u00e9 \u20ac");
+    }
+
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         for (byte[] part : parts) {
