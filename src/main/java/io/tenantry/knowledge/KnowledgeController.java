@@ -26,6 +26,7 @@ import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -108,7 +109,8 @@ class KnowledgeController {
     @ResponseStatus(HttpStatus.CREATED)
     KnowledgeDocument upload(OrgCallContext context, @RequestPart(name = "file", required = false) MultipartFile file,
             @RequestParam(required = false) String title, @RequestParam(required = false) String tags,
-            @RequestParam(required = false) String source, @RequestParam(required = false) Boolean shared,
+            @RequestParam(required = false) String source,
+            @Parameter(schema = @Schema(type = "boolean")) @RequestParam(required = false) String shared,
             MultipartHttpServletRequest form) throws IOException, ServletException {
         refuseWhatTheFormShouldNotHold(form);
         refuseTextThatIsNotUtf8(form);
@@ -116,7 +118,22 @@ class KnowledgeController {
             throw ApiException.badRequest("file", "file is required: the document to upload.");
         }
         return documents.upload(context, file.getOriginalFilename(), file.getBytes(), title, tags, source,
-                Boolean.TRUE.equals(shared));
+                flag(shared));
+    }
+
+    /**
+     * {@code shared} as a form gives it, text: {@code true} or {@code false} only, as in JSON
+     * bodies (the container's conversion would take "on", "yes" and "1", and share a document
+     * with every organization by a typo).
+     */
+    private static boolean flag(String shared) {
+        if (shared == null || "false".equals(shared)) {
+            return false;
+        }
+        if ("true".equals(shared)) {
+            return true;
+        }
+        throw ApiException.badRequest("shared", "shared must be true or false.");
     }
 
     private static final java.util.Set<String> UPLOAD_FIELDS = java.util.Set.of("title", "tags", "source", "shared",

@@ -59,6 +59,20 @@ class KnowledgeUploadTest extends ServerTest {
     }
 
     @Test
+    void sharedIsTrueOrFalseAndNothingElse() {
+        String org = platform.createOrg("Loose flags");
+        for (String loose : List.of("on", "yes", "1", "TRUE", "")) {
+            Api.Response refused = api.post("/api/knowledge/documents/upload?shared=" + loose).org(org).as(owner)
+                    .file("f.txt", utf8("hello"), Map.of()).send();
+            assertThat(refused.status()).as(loose + ": " + refused).isEqualTo(400);
+            assertThat(refused.text("field")).isEqualTo("shared");
+        }
+        assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).items()).isEmpty();
+        assertThat(upload(org, "f.txt", utf8("hello"), Map.of("shared", "false")).expect(201).json().path("shared")
+                .asBoolean()).isFalse();
+    }
+
+    @Test
     void aFilePartWithoutAFileNameIsToldSo() {
         Api.Response refused = api.post("/api/knowledge/documents/upload").org(platform.createOrg("No file name"))
                 .as(owner).raw(utf8("--x\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nhello\r\n--x--\r\n"),
