@@ -15,6 +15,7 @@ import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.api.ApiException;
+import io.tenantry.api.Fields;
 import io.tenantry.api.Numbers;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.DefaultOrg;
@@ -177,7 +178,7 @@ class GuardrailChecks {
             throw ApiException.tooLarge("content", "content is larger than 1 MB (1,048,576 bytes in UTF-8): check "
                     + "it in parts.");
         }
-        return content;
+        return Fields.wholeCharacters("content", content);
     }
 
     private static Long tokens(Object value) {

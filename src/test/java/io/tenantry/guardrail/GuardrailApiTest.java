@@ -483,6 +483,11 @@ class GuardrailApiTest extends ServerTest {
                 Map.of("name", "Redact rate", "type", "rate", "action", "redact", "limit", 5, "window", "PT1M"))) {
             assertThat(addRule(org, bad).status()).as(bad.toString()).isEqualTo(400);
         }
+        // A text to check that is not whole characters is refused, not judged and echoed back broken.
+        Api.Response broken = api.post("/api/guardrails/test").org(org).as(owner)
+                .raw("{\"direction\": \"input\", \"content\": \"brk \\ud800 x\"}").send();
+        assertThat(broken.status()).as(broken.toString()).isEqualTo(400);
+        assertThat(broken.text("field")).isEqualTo("content");
         // A value given in the wrong form is said to be so, not to be missing.
         assertThat(addRule(org, Map.of("name", "Hours", "type", "off_hours", "action", "block", "allowedHours",
                 "8:00-18:00")).expect(400).text("detail")).startsWith("allowedHours is not in the form");
