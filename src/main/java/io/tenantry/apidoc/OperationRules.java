@@ -149,8 +149,8 @@ final class OperationRules {
             }
         }
         operation.setResponses(responses);
-        ApiPages.pageOf(path.replaceAll("\\{[^}]+}", "x")).ifPresent(page -> operation.setDescription(
+        ApiPages.guardOf(path.replaceAll("\\{[^}]+}", "x")).ifPresent(guard -> operation.setDescription(
                 (operation.getDescription() == null ? "" : operation.getDescription() + "\n\n")
-                        + "Needs the `" + page.name() + "` page (owners and admins have every page)."));
+                        + "Needs the " + guard.named() + " page (owners and admins have every page)."));
     }
 }

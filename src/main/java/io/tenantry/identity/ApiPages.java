@@ -1,7 +1,10 @@
 package io.tenantry.identity;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
@@ -14,9 +17,22 @@ import org.springframework.web.util.pattern.PathPatternParser;
  */
 public final class ApiPages {
 
-    public record Guarded(String pattern, Page page) {
+    /** {@code pattern}'s paths, open with {@code page} or any of {@code orAlso}. */
+    public record Guarded(String pattern, Page page, Page... orAlso) {
 
         private static final PathPatternParser PARSER = new PathPatternParser();
+
+        /** The authorities of every page that opens the paths. */
+        public String[] authorities() {
+            return Stream.concat(Stream.of(page), Arrays.stream(orAlso))
+                    .map(Page::authority).toArray(String[]::new);
+        }
+
+        /** The pages that open the paths, as the API document and refusals name them. */
+        public String named() {
+            return Stream.concat(Stream.of(page), Arrays.stream(orAlso))
+                    .map(p -> "`" + p.name() + "`").collect(Collectors.joining(" or "));
+        }
 
         public boolean covers(String path) {
             PathPattern parsed = PARSER.parse(pattern);
@@ -29,6 +45,9 @@ public final class ApiPages {
             new Guarded("/api/organizations/*/billing", Page.billing),
             new Guarded("/api/organizations/*/billing/**", Page.billing),
             new Guarded("/api/organizations/*/budget-alerts", Page.billing),
+            // One organization's own record, which its Billing tab shows (its terms and budget):
+            // a client user with the billing page reads their own (a bound user reaches no other).
+            new Guarded("/api/organizations/*", Page.organizations, Page.billing),
             new Guarded("/api/organizations/**", Page.organizations),
             new Guarded("/api/agents/*/pause", Page.interventions),
             new Guarded("/api/agents/*/resume", Page.interventions),
@@ -55,6 +74,10 @@ public final class ApiPages {
     }
 
     public static Optional<Page> pageOf(String path) {
-        return ALL.stream().filter(g -> g.covers(path)).map(Guarded::page).findFirst();
+        return guardOf(path).map(Guarded::page);
+    }
+
+    public static Optional<Guarded> guardOf(String path) {
+        return ALL.stream().filter(g -> g.covers(path)).findFirst();
     }
 }

@@ -42,6 +42,11 @@ public record UserPrincipal(UUID id, String email, String name, Role role, UUID 
     }
 
     @Override
+    public boolean seesOrganizationPages() {
+        return pages().contains(Page.organizations);
+    }
+
+    @Override
     public boolean seesBilling() {
         return pages().contains(Page.billing);
     }

@@ -87,7 +87,9 @@ class OrganizationController {
     }
 
     @Operation(operationId = "getOrganization", summary = "Get an organization",
-            description = "One organization, if the caller may reach it, with its first agents.")
+            description = "One organization, if the caller may reach it, with its first agents (for callers "
+                    + "with the organizations page; a user with the billing page alone reads their organization's "
+                    + "terms without them).")
     @GetMapping("/{id}")
     Organization detail(OrgCallContext context, @PathVariable UUID id) {
         return organizations.detail(context, id);

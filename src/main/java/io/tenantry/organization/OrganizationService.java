@@ -157,7 +157,9 @@ public class OrganizationService {
         OrgScope reach = context.reach();
         return transactions.read(reach, () -> {
             Organization org = repository.find(reach, id).orElseThrow(() -> notFound());
-            return org.withAgents(members.agentsOf(reach, id, DETAIL_AGENT_LIMIT));
+            // Its agents are the organizations page's to show, not the billing page's.
+            return context.caller().seesOrganizationPages()
+                    ? org.withAgents(members.agentsOf(reach, id, DETAIL_AGENT_LIMIT)) : org;
         });
     }
 

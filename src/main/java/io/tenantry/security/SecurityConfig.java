@@ -139,7 +139,7 @@ class SecurityConfig {
                             .hasAnyAuthority(TokenAuthenticationFilter.USER, TokenAuthenticationFilter.AGENT);
                     a.requestMatchers(path.matcher("/agent/**")).hasAuthority(TokenAuthenticationFilter.AGENT);
                     for (ApiPages.Guarded guarded : ApiPages.ALL) {
-                        a.requestMatchers(path.matcher(guarded.pattern())).hasAuthority(guarded.page().authority());
+                        a.requestMatchers(path.matcher(guarded.pattern())).hasAnyAuthority(guarded.authorities());
                     }
                     a.requestMatchers(path.matcher("/api/**")).hasAuthority(TokenAuthenticationFilter.USER);
                     a.anyRequest().permitAll();

@@ -35,6 +35,14 @@ public interface Caller {
         return true;
     }
 
+    /**
+     * Whether this caller sees an organization's page, its agents among it: not a user who
+     * reads an organization's record for its Billing tab alone.
+     */
+    default boolean seesOrganizationPages() {
+        return true;
+    }
+
     /** Every org this caller may ever touch, whatever org context it picks. */
     default OrgScope reach() {
         return lockedOrg().map(OrgScope::of).orElse(OrgScope.allOrgs());

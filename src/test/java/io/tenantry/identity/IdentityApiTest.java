@@ -64,6 +64,33 @@ class IdentityApiTest extends ServerTest {
         }
     }
 
+    /**
+     * A client user with the billing page reads their organization's record (its Billing tab
+     * shows its terms), without its agents (the organizations page's) and nothing more: not the
+     * list, not another org's, no change.
+     */
+    @Test
+    void aUserWithTheBillingPageReadsTheirOrganizationsTermsAndNoMore() {
+        String own = platform.createOrg("Billing reader's");
+        String other = platform.createOrg("Not the billing reader's");
+        platform.createAgent(own, "Listed elsewhere");
+        String reader = platform.createUser("user", own, List.of("billing"));
+
+        JsonNode record = api.get("/api/organizations/" + own).as(reader).send().expect(200).json();
+        assertThat(record.path("currency").asString()).isEqualTo("USD");
+        assertThat(record.has("agents")).as("the agents are the organizations page's").isFalse();
+        assertThat(api.get("/api/organizations/" + own).as(owner).send().expect(200).json().path("agents").size())
+                .isEqualTo(1);
+        assertThat(api.get("/api/organizations/" + other).as(reader).send().status()).isIn(403, 404);
+        api.get("/api/organizations").as(reader).send().expect(403);
+        api.patch("/api/organizations/" + own).as(reader).json(Map.of("name", "Renamed")).send().expect(403);
+        api.get("/api/organizations/" + own + "/deletion-check").as(reader).send().expect(403);
+        assertThat(api.get("/api/organizations/" + own).as(owner).send().text("name")).isEqualTo(
+                record.path("name").asString());
+        api.get("/api/organizations/" + own).as(platform.createUser("user", own, List.of("agents"))).send()
+                .expect(403);
+    }
+
     @Test
     void setupAnswers409OnceAUserExists() {
         assertThat(api.get("/api/setup").send().expect(200).json().path("setupRequired").asBoolean()).isFalse();
