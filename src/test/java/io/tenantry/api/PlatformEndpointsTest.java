@@ -111,6 +111,13 @@ class PlatformEndpointsTest extends ServerTest {
         assertThat(api.get("/app/tenantry-app.js").send().expect(200).header("Cache-Control")).contains("no-cache");
     }
 
+    /** The page names its icon, so browsers do not ask for a /favicon.ico that is not there (a 404 on every page). */
+    @Test
+    void theDashboardHasAnIcon() {
+        assertThat(api.get("/").send().expect(200).body()).contains("<link rel=\"icon\" href=\"/favicon.svg\"");
+        assertThat(api.get("/favicon.svg").send().expect(200).header("Content-Type")).startsWith("image/svg+xml");
+    }
+
     @Test
     void oversizedBodiesAreRefusedWithoutBeingRead() {
         String name = Platform.unique("Huge");
