@@ -56,10 +56,13 @@ class MoneyChart extends ChartElement {
         formatter: (v) => Number(v).toLocaleString('en-US', { notation: 'compact' }) },
       splitLine: { show: position === 'left' },
     });
+    // On one axis a month's token cost is often a few hundredths of its revenue, which would
+    // draw it at no height at all: any amount above zero is drawn at least a few pixels high
+    // (its tooltip says how much), and zero not at all.
     const bars = (name, key, color, currency, yAxisIndex) => ({
-      name, type: 'bar', yAxisIndex, barMaxWidth: 28,
+      name, type: 'bar', yAxisIndex, barMaxWidth: 28, barMinHeight: 3,
       data: months.map((m) => ({ value: m[key] === null ? null : Number(m[key]),
-        itemStyle: { color, opacity: faded(m) } })),
+        itemStyle: { color, opacity: Number(m[key]) === 0 ? 0 : faded(m) } })),
       tooltip: { valueFormatter: (v) => money(v, currency) },
     });
     return {

@@ -449,6 +449,9 @@ class DashboardBrowserTest {
         assertThat(String.valueOf(browser.script("return document.querySelector('[data-currency=USD] money-chart')"
                 + ".chart.getOption().xAxis[0].data.join(',')"))).contains(thisMonth);
         assertThat(chartLabelSizes(browser)).isNotEmpty().allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(11));
+        // A cost of a few hundredths of the revenue on the same axis is still drawn, a few pixels high.
+        assertThat(String.valueOf(browser.script("return document.querySelector('[data-currency=USD] money-chart')"
+                + ".chart.getOption().series.map(s => s.barMinHeight).join(',')"))).isEqualTo("3,3");
         assertThat(browser.find("[data-currency=USD] .plot").getDomAttribute("aria-label")).contains(thisMonth)
                 .contains("revenue");
         browser.screenshot("09-home");
