@@ -40,8 +40,7 @@ public final class EmailAddress {
     public static boolean wellFormedDomain(String address) {
         String domain = mappedDomain(address);
         for (String label : withoutRootDot(domain).split("\\.", -1)) {
-            boolean undecodable = label.startsWith(ACE_PREFIX)
-                    && Punycode.decode(label.substring(ACE_PREFIX.length())).isEmpty();
+            boolean undecodable = label.startsWith(ACE_PREFIX) && decodedAce(label).isEmpty();
             if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-") || undecodable) {
                 return false;
             }
@@ -58,11 +57,14 @@ public final class EmailAddress {
     private static String domain(String domain) {
         StringJoiner labels = new StringJoiner(".");
         for (String label : withoutRootDot(mapped(domain)).split("\\.", -1)) {
-            Optional<String> decoded = label.startsWith(ACE_PREFIX)
-                    ? Punycode.decode(label.substring(ACE_PREFIX.length())) : Optional.empty();
-            labels.add(decoded.map(EmailAddress::mapped).orElse(label));
+            labels.add(decodedAce(label).map(EmailAddress::mapped).orElse(label));
         }
         return labels.toString();
+    }
+
+    /** What an {@code xn--} label spells; empty for any other label, or one that is not valid Punycode. */
+    private static Optional<String> decodedAce(String label) {
+        return label.startsWith(ACE_PREFIX) ? Punycode.decode(label.substring(ACE_PREFIX.length())) : Optional.empty();
     }
 
     private static String withoutRootDot(String domain) {

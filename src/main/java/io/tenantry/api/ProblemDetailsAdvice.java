@@ -71,8 +71,6 @@ public class ProblemDetailsAdvice {
             if (t instanceof UndecodableBody) {
                 return answer(HttpStatus.BAD_REQUEST, t.getMessage(), null);
             }
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
             // The reader's own limits, met before any field has the value (so none is named).
             if (t instanceof StreamConstraintsException limit) {
                 return answer(HttpStatus.BAD_REQUEST, String.valueOf(limit.getOriginalMessage()).startsWith("Number")
