@@ -2,10 +2,7 @@ package io.tenantry.knowledge;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 
@@ -186,8 +183,7 @@ class KnowledgeController {
                 continue;
             }
             try (InputStream bytes = part.getInputStream()) {
-                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.readAllBytes()));
+                UploadedText.strictUtf8(bytes.readAllBytes());
             } catch (CharacterCodingException notUtf8) {
                 String field = Fields.shownName(part.getName());
                 throw ApiException.badRequest(field, field + " is not valid UTF-8.");

@@ -107,6 +107,12 @@ final class UploadedText {
      * JSON API does for written documents, control characters other than tabs, line breaks
      * and page breaks, rather than changing them quietly.
      */
+    /** {@code bytes} as UTF-8, refused (not replaced with U+FFFD) where they are not. */
+    static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
     private static String utf8(byte[] bytes) {
         for (byte b : bytes) {
             if (b == 0) {
@@ -115,8 +121,7 @@ final class UploadedText {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            text = strictUtf8(bytes);
         } catch (CharacterCodingException e) {
             throw ApiException.badRequest("file", "The file is not UTF-8 text; save it as UTF-8 and upload it again.");
         }
