@@ -3,7 +3,6 @@ package io.tenantry.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -66,12 +65,7 @@ class GatewaySlowClientTest extends GatewayServerTest {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4096);
             socket.connect(new InetSocketAddress("127.0.0.1", port));
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(json);
-            out.flush();
+            sendChat(socket, json);
             InputStream in = socket.getInputStream();
             byte[] first = new byte[1024];
             int read = in.read(first);

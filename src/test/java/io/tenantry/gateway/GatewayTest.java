@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -567,13 +566,7 @@ class GatewayTest extends GatewayServerTest {
 
     /** Asks for a streamed chat on {@code socket}, a connection of the test's own that it may close at any point. */
     BufferedReader streamOn(Socket socket) throws java.io.IOException {
-        byte[] body = Api.JSON.writeValueAsBytes(chat(model, "stream", true));
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /agent/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
+        sendChat(socket, Api.JSON.writeValueAsBytes(chat(model, "stream", true)));
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
