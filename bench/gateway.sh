@@ -33,6 +33,8 @@ UPSTREAM=$!
 PORTKEY=$!
 # A stream holds a gateway call's place (and its thread) for its whole length: room for the 1,000-stream row.
 export TENANTRY_GATEWAY_MAX_CALLS=${GATEWAY_MAX_CALLS:-1100}
+# Every call of the bench is one organization's: its share of the node is all of it.
+export TENANTRY_GATEWAY_MAX_CALLS_PER_ORG=$TENANTRY_GATEWAY_MAX_CALLS
 bench_start_server
 trap 'kill $SERVER $UPSTREAM $PORTKEY 2>/dev/null || true' EXIT
 bench_login

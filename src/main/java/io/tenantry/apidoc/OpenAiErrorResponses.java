@@ -51,7 +51,9 @@ final class OpenAiErrorResponses {
         responses.put(name("408"), error("The request body did not arrive within the server's body timeout."));
         responses.put(name("413"), error("The request body is larger than the gateway takes."));
         responses.put(name("429"), retryable(error("A rate limit of the agent or its organization (code "
-                + "rate_limit_exceeded, with the x-ratelimit-* headers), or the provider's (upstream_rate_limited).")));
+                + "rate_limit_exceeded, with the x-ratelimit-* headers), the organization's share of this node's "
+                + "calls at once in use (too_many_calls_in_progress), or the provider's rate limit "
+                + "(upstream_rate_limited).")));
         responses.put(name("502"), error("The model's provider failed, refused the gateway's key or model, cannot "
                 + "be reached, or broke off its answer (codes upstream_*, provider_key_*)."));
         responses.put(name("503"), retryable(error("This node is serving its most gateway calls at once (code "

@@ -107,7 +107,7 @@ class GatewayCalls {
     void call(AgentPrincipal agent, String endpoint, byte[] bytes, HttpServletResponse response, String requestId)
             throws IOException {
         Call call = new Call(agent, endpoint, requestId, mediaInputTokens, longest.fromNow());
-        try (GatewayCapacity.Slot place = capacity.take()) {
+        try (GatewayCapacity.Slot place = capacity.take(agent.orgId())) {
             refuseIfNotOperating(agent);
             ObjectNode body = CallBody.read(bytes);
             call.model = CallBody.model(body);

@@ -1,6 +1,8 @@
 package io.tenantry.gateway;
 
 import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 import org.apache.coyote.AbstractProtocol;
@@ -18,6 +20,12 @@ import org.springframework.stereotype.Component;
  * which stay for everything else), and a call past that many is refused at once with 503 and
  * Retry-After, which OpenAI's SDKs retry, rather than queued behind calls that may take
  * minutes.
+ *
+ * <p>One organization takes at most {@code tenantry.gateway.max-calls-per-org} of those places
+ * (half of them unless set): an org whose agents open streams by the thousand is refused
+ * with 429 past its share, and the other orgs' agents still find places on the node. A share
+ * is this node's: it divides a node's threads, as the most at once does, and an org's calls
+ * across nodes are bounded by its rate limits.
  */
 @Component
 class GatewayCapacity implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -26,27 +34,63 @@ class GatewayCapacity implements WebServerFactoryCustomizer<TomcatServletWebServ
     static final int MOST_CALLS = 20_000;
 
     private final int maxCalls;
+    private final int maxCallsPerOrg;
     private final int otherThreads;
     private final Semaphore slots;
+    /** Each org's calls in progress here; an org with none has no entry. */
+    private final ConcurrentHashMap<UUID, Integer> byOrg = new ConcurrentHashMap<>();
 
     GatewayCapacity(@Value("${tenantry.gateway.max-calls}") int maxCalls,
+            @Value("${tenantry.gateway.max-calls-per-org:}") Integer maxCallsPerOrg,
             @Value("${server.tomcat.threads.max:200}") int otherThreads) {
         if (maxCalls < 1 || maxCalls > MOST_CALLS) {
             throw new IllegalStateException("TENANTRY_GATEWAY_MAX_CALLS must be between 1 and " + MOST_CALLS
                     + " (gateway calls in flight on this node); it is " + maxCalls + ".");
         }
+        if (maxCallsPerOrg != null && (maxCallsPerOrg < 1 || maxCallsPerOrg > maxCalls)) {
+            throw new IllegalStateException("TENANTRY_GATEWAY_MAX_CALLS_PER_ORG must be between 1 and "
+                    + "TENANTRY_GATEWAY_MAX_CALLS (" + maxCalls + "): the most gateway calls one organization may "
+                    + "have in flight on this node; it is " + maxCallsPerOrg + ".");
+        }
         this.maxCalls = maxCalls;
+        this.maxCallsPerOrg = maxCallsPerOrg != null ? maxCallsPerOrg : Math.max(1, maxCalls / 2);
         this.otherThreads = otherThreads;
         this.slots = new Semaphore(maxCalls);
     }
 
-    /** A place for one call, released when the call ends; refused when every place is taken. */
-    Slot take() {
+    /**
+     * A place for one call of {@code orgId}'s, released when the call ends; refused when the
+     * org has its share of places, or every place is taken.
+     */
+    Slot take(UUID orgId) {
+        boolean[] counted = {false};
+        byOrg.compute(orgId, (org, calls) -> {
+            int now = calls == null ? 0 : calls;
+            if (now >= maxCallsPerOrg) {
+                return calls;
+            }
+            counted[0] = true;
+            return now + 1;
+        });
+        if (!counted[0]) {
+            throw new GatewayError(429, "rate_limit_error", "too_many_calls_in_progress", "This organization has "
+                    + maxCallsPerOrg + " gateway calls in progress on this node, the most one organization may have "
+                    + "at once; send the call again when one has ended.", Duration.ofSeconds(1));
+        }
         if (!slots.tryAcquire()) {
+            leave(orgId);
             throw new GatewayError(503, "api_error", "server_overloaded", "This gateway is serving its most calls "
                     + "at once (" + maxCalls + "); send the call again in a moment.", Duration.ofSeconds(1));
         }
-        return slots::release;
+        return () -> {
+            slots.release();
+            leave(orgId);
+        };
+    }
+
+    /** The org's count of calls here, one less; its entry gone at none, so that orgs come and go without a trace. */
+    private void leave(UUID orgId) {
+        byOrg.computeIfPresent(orgId, (org, calls) -> calls == 1 ? null : calls - 1);
     }
 
     /** A call's place, given back when the call ends. */

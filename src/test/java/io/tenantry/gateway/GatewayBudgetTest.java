@@ -550,15 +550,15 @@ class GatewayBudgetTest extends GatewayServerTest {
         assertThat(response.text("field")).as(response.toString()).isEqualTo(field);
     }
 
-    static List<Api.Response> concurrently(int n, Callable<Api.Response> call) throws Exception {
+    static <T> List<T> concurrently(int n, Callable<T> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
-            List<Future<Api.Response>> futures = new ArrayList<>();
+            List<Future<T>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 futures.add(pool.submit(call));
             }
-            List<Api.Response> answers = new ArrayList<>();
-            for (Future<Api.Response> future : futures) {
+            List<T> answers = new ArrayList<>();
+            for (Future<T> future : futures) {
                 answers.add(future.get());
             }
             return answers;
