@@ -25,24 +25,57 @@ const decimalSeparator = (locale) => new Intl.NumberFormat(locale).formatToParts
   .find((p) => p.type === 'decimal').value;
 
 /**
- * An amount as typed, in the API's form ("1234.50"): "1.234,50" in a German browser,
- * "1,234.50" in an American one. Spaces group digits in either. A lone comma followed by
- * one or two digits is a decimal comma whatever the locale ("12,5"), since no one groups
- * digits in twos. What is not a number is returned as typed, for the server to refuse in
- * words.
+ * An amount as typed, in the API's form ("1234.50"). The browser's language decides only
+ * what nothing else can: one separator followed by exactly three digits after a whole part
+ * that is not zero ("1.500" is 1500 in a German browser, 1.5 in an American one). Everywhere
+ * else the form decides, so that an amount the dashboard itself wrote ("99.00") reads back
+ * as itself in every language: both separators (the last one is the decimal one); one
+ * separator written more than once (groups); one separator followed by other than three
+ * digits, or after a zero ("12,5", "1.50", "0,150": decimals). Spaces and apostrophes group
+ * digits too. Groups are of three digits (or India's lakhs and crores). What is not such a
+ * number is returned as typed, for the server to refuse in words.
  */
 export function decimalInput(text, locale = navigator.language) {
   const typed = String(text ?? '').trim();
   const compact = typed.replace(/[\s\u00a0\u202f']/g, '');
-  let decimal = decimalSeparator(locale);
-  if (compact.includes('.') && compact.includes(',')) {
-    decimal = compact.lastIndexOf(',') > compact.lastIndexOf('.') ? ',' : '.';
-  } else if (/^-?\d+,\d{1,2}$/.test(compact)) {
-    decimal = ',';
+  const number = /^(-?)([\d.,]+)$/.exec(compact);
+  if (!number) return typed;
+  const [, sign, digits] = number;
+  const dots = digits.split('.').length - 1;
+  const commas = digits.split(',').length - 1;
+  let decimal = null;
+  if (dots && commas) {
+    decimal = digits.lastIndexOf(',') > digits.lastIndexOf('.') ? ',' : '.';
+  } else if (dots + commas === 1) {
+    const separator = dots ? '.' : ',';
+    const [whole, fraction] = digits.split(separator);
+    const plainlyDecimal = fraction.length !== 3 || /^0*$/.test(whole);
+    decimal = plainlyDecimal || separator === decimalSeparator(locale) ? separator : null;
   }
-  const group = decimal === ',' ? '.' : ',';
-  const normal = compact.split(group).join('').replace(decimal, '.');
-  return /^-?\d+(\.\d+)?$/.test(normal) ? normal : typed;
+  const cut = decimal ? digits.lastIndexOf(decimal) : digits.length;
+  const whole = digits.slice(0, cut);
+  const fraction = decimal ? digits.slice(cut + 1) : '';
+  const group = decimal === ',' ? '.' : decimal === '.' ? ',' : dots ? '.' : ',';
+  // Thousands ("1,234,567"), or lakhs and crores as India writes them ("12,34,567").
+  const grouped = new RegExp(`^(\\d{1,3}(\\${group}\\d{3})+|\\d{1,2}(\\${group}\\d{2})*\\${group}\\d{3})$`);
+  if ((whole !== '' && !/^\d+$/.test(whole) && !grouped.test(whole)) || (decimal && !/^\d+$/.test(fraction))) {
+    return typed;
+  }
+  const wholeDigits = whole.split(group).join('') || '0';
+  return `${sign}${wholeDigits}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * How {@link decimalInput} reads what was typed, written back in the browser's own way with
+ * at least two decimals ("1.500" in a German browser: "1.500,00"), so that whoever meant
+ * another amount sees it before saving; null for nothing typed or what is not a number.
+ */
+export function readAs(text, locale = navigator.language) {
+  const amount = decimalInput(text, locale);
+  if (!/^-?\d+(\.\d+)?$/.test(amount)) return null;
+  const decimals = Math.min(20, Math.max(2, (amount.split('.')[1] ?? '').length));
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: decimals, maximumFractionDigits: decimals })
+    .format(amount);
 }
 
 /** A model price in USD per million tokens: "$3.00 / 1M tokens". */

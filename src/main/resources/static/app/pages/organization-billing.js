@@ -6,6 +6,7 @@ import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
 import { money, count, monthName, addAmounts, decimalInput, margin, costOf } from '../format.js';
+import '../decimal-echo.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
 import { budgetBar } from '../budget-bar.js';
@@ -158,7 +159,8 @@ class OrganizationBilling extends LightElement {
         ? html`<input class="rate" inputmode="decimal" aria-label="Rate of ${l.agentName}"
             placeholder="${this.org.billingRatePerAgent} (org default)" .value=${this.overrides[l.agentId] ?? ''}
             @blur=${(e) => this.saveRate(l.agentId, e.target)}
-            @keydown=${(e) => { if (e.key === 'Enter') e.target.blur(); }}>
+            @keydown=${(e) => { if (e.key === 'Enter') e.target.blur(); }}><decimal-echo
+              currency=${s.currency}></decimal-echo>
             ${this.rateErrors[l.agentId] ? html`<span class="error" role="alert">${this.rateErrors[l.agentId]}</span>`
               : ''}`
         : l.rate === null ? '—' : money(l.rate, s.currency)}${l.daysBilled ? html` <small>(${l.daysBilled} days)</small>`

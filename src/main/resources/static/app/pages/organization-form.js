@@ -8,6 +8,7 @@ import { post, patch } from '../api.js';
 import { slugFromName } from '../slug.js';
 import { inWords } from '../messages.js';
 import { decimalInput } from '../format.js';
+import '../decimal-echo.js';
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'NGN', 'CAD', 'AUD'];
 
@@ -100,7 +101,8 @@ class OrganizationForm extends LightElement {
           aria-invalid=${this.invalid('description')} .value=${org?.description ?? ''}></textarea></label>
         <div class="row">
           <label>Rate per agent per month <input name="billingRatePerAgent" inputmode="decimal"
-            .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'} aria-invalid=${this.invalid('billingRatePerAgent')}></label>
+            .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'}
+            aria-invalid=${this.invalid('billingRatePerAgent')}><decimal-echo></decimal-echo></label>
           <label>Currency <select name="currency" aria-invalid=${this.invalid('currency')}>
             ${CURRENCIES.map((c) => html`<option ?selected=${(org?.currency ?? 'USD') === c}>${c}</option>`)}
           </select></label>
@@ -117,7 +119,7 @@ class OrganizationForm extends LightElement {
           <div class="row">
             <label>Monthly budget <input name="monthlyBudget" inputmode="decimal" placeholder="No budget"
               .value=${org?.monthlyBudget ? Number(org.monthlyBudget).toFixed(2) : ''}
-              aria-invalid=${this.invalid('monthlyBudget')} aria-describedby="budget-note">
+              aria-invalid=${this.invalid('monthlyBudget')} aria-describedby="budget-note"><decimal-echo></decimal-echo>
               <small id="budget-note">Token cost per month, in the organization's currency. Empty for none.</small>
             </label>
             <label>Alert thresholds (% of the budget) <input name="budgetAlertThresholds"

@@ -9,6 +9,7 @@ import { get, post, put, del } from '../api.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { isOperator } from './organizations-page.js';
 import './providers-routes.js';
+import '../decimal-echo.js';
 
 /** The forms' labels for the API's field names, for error messages. */
 const PRICE_LABELS = { model: 'Model', provider: 'Provider', inputPricePerMillion: 'Input price',
@@ -174,9 +175,10 @@ class SettingsPage extends LightElement {
             <label>Provider <input name="provider" maxlength="50" placeholder="for a new model"></label>
           </div>
           <div class="row">
-            <label>Input <input name="input" required inputmode="decimal"></label>
-            <label>Cached input <input name="cached" inputmode="decimal" placeholder="= input"></label>
-            <label>Output <input name="output" required inputmode="decimal"></label>
+            <label>Input <input name="input" required inputmode="decimal"><decimal-echo currency="USD"></decimal-echo></label>
+            <label>Cached input <input name="cached" inputmode="decimal" placeholder="= input"><decimal-echo
+              currency="USD"></decimal-echo></label>
+            <label>Output <input name="output" required inputmode="decimal"><decimal-echo currency="USD"></decimal-echo></label>
           </div>
           <small>USD per million tokens, e.g. 2.50; a decimal comma (2,50) is understood too.</small>
           <label>In force from <input name="effectiveFrom" type="datetime-local">
@@ -218,7 +220,8 @@ class SettingsPage extends LightElement {
           <label>Currency <select name="currency">${['EUR', 'GBP', 'NGN', 'CAD', 'AUD'].map((c) =>
             html`<option>${c}</option>`)}</select></label>
           <label>From month <input name="month" type="month" required></label>
-          <label>1 USD = <input name="rate" required inputmode="decimal" aria-describedby="rate-note"></label>
+          <label>1 USD = <input name="rate" required inputmode="decimal"
+            aria-describedby="rate-note"><decimal-echo></decimal-echo></label>
           <small id="rate-note">In the chosen currency, e.g. 0.92 or 1,234.50; a decimal comma (0,92 or 1.234,50)
             is understood too.</small>
           <button type="submit">Set rate</button>

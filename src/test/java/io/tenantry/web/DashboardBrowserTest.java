@@ -568,8 +568,9 @@ class DashboardBrowserTest {
         // The error uses the form's label, not the API's field name.
         assertThat(browser.findWithText("section .error", "Input price").getText())
                 .doesNotContain("inputPricePerMillion");
-        // A decimal comma is understood.
+        // A decimal comma is understood, and said back before the price is added.
         browser.type("input[name=input]", "1,5");
+        assertThat(browser.find("input[name=input] + decimal-echo .read-as").getText()).isEqualTo("Read as 1.50 USD");
         browser.clickButton("Add price");
         var added = browser.findWithText("table.models tbody tr", "browser-model");
         assertThat(added.getText()).contains("$1.50 / 1M tokens").contains("$2.00 / 1M tokens");
@@ -592,7 +593,11 @@ class DashboardBrowserTest {
         browser.go("/#/organizations");
         browser.findWithText("li.org", "beta-corp").findElement(By.xpath(".//button[normalize-space(.)='Edit']"))
                 .click();
+        assertThat(browser.script("return document.querySelector('organization-form input[name=monthlyBudget]"
+                + " + decimal-echo').textContent.trim()")).as("nothing to say before anything is typed").isEqualTo("");
         browser.type("organization-form input[name=monthlyBudget]", "1.234,50");
+        assertThat(browser.find("organization-form input[name=monthlyBudget] + decimal-echo .read-as").getText())
+                .as("how the amount typed is read, in the browser's way").isEqualTo("Read as 1,234.50");
         browser.type("organization-form input[name=budgetAlertThresholds]", "50, lots");
         browser.clickButton("Save");
         // Refused in words, on the field at fault, and nothing is saved.
@@ -611,11 +616,25 @@ class DashboardBrowserTest {
         assertThat(beta.path("monthlyBudget").decimalValue()).isEqualByComparingTo("1234.50");
         assertThat(beta.path("budgetAlertThresholds").toString()).isEqualTo("[50,90]");
         assertThat(beta.path("proration").asString()).isEqualTo("daily");
-        // The decimal separator of the browser's language is read, whatever the form.
-        assertThat(browser.script("return import('/app/format.js').then(f => [f.decimalInput('1.234,50', 'de-DE'),"
-                + " f.decimalInput('1,234.50', 'en-US'), f.decimalInput('1.234', 'de-DE'), f.decimalInput('12,5',"
-                + " 'en-US'), f.decimalInput('1e400', 'en-US')].join(' '))"))
-                .isEqualTo("1234.50 1234.50 1234 12.5 1e400");
+        // The browser's language decides only where the form cannot: one separator, three digits after it.
+        assertThat(decimalInputs("'1.234,50', 'de-DE'", "'1,234.50', 'en-US'", "'1.234', 'de-DE'", "'1.234', 'en-US'",
+                "'1,500', 'en-US'", "'1,500', 'de-DE'", "'12,5', 'en-US'", "'0,150', 'en-US'", "'1e400', 'en-US'",
+                "'1,2,3', 'en-US'", "'12,34,567.5', 'en-IN'"))
+                .isEqualTo("1234.50 1234.50 1234 1.234 1500 1.500 12.5 0.150 1e400 1,2,3 1234567.5");
+        // What the dashboard writes into its fields reads back as itself in every language: a German
+        // browser read the rate 99.00 as 9900 when an organization was saved unchanged.
+        assertThat(decimalInputs("'99.00', 'de-DE'", "'1500.00', 'fr-FR'", "'0.15', 'de-DE'", "'1.5', 'fr-FR'",
+                "'120.00', 'en-US'")).isEqualTo("99.00 1500.00 0.15 1.5 120.00");
+        assertThat(browser.script("return import('/app/format.js').then(f => [f.readAs('1.500', 'de-DE'),"
+                + " f.readAs('1,500', 'en-US'), f.readAs('0,150', 'en-US'), f.readAs('lots', 'en-US')].join(' | '))"))
+                .isEqualTo("1.500,00 | 1,500.00 | 0.150 | ");
+    }
+
+    /** format.js's decimalInput of each of {@code calls} (its arguments), separated by spaces. */
+    String decimalInputs(String... calls) {
+        return String.valueOf(browser.script("return import('/app/format.js').then(f => ["
+                + java.util.Arrays.stream(calls).map(c -> "f.decimalInput(" + c + ")")
+                        .collect(java.util.stream.Collectors.joining(", ")) + "].join(' '))"));
     }
 
     @Test
