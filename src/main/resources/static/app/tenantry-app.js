@@ -98,10 +98,18 @@ class TenantryApp extends LightElement {
    */
   async start() {
     this.error = null;
+    // The server's readable mark that this browser holds a session: without it, asking who is
+    // signed in could only be refused.
+    if (!document.cookie.split('; ').some((c) => c.startsWith('TENANTRY_SIGNED_IN='))) {
+      await this.signInOrSetUp();
+      return;
+    }
     try {
       this.signedIn(await get('/api/me', { org: null }));
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
+        // A session that ended on the server (expired, or signed out elsewhere): the mark goes with it.
+        document.cookie = 'TENANTRY_SIGNED_IN=; Max-Age=0; Path=/; SameSite=Lax';
         await this.signInOrSetUp();
       } else {
         this.failed(e);

@@ -112,6 +112,9 @@ class IdentityApiTest extends ServerTest {
         assertThat(login.text("token")).isNotBlank();
         assertThat(login.json().path("user").path("role").asString()).isEqualTo("owner");
         assertThat(cookie).startsWith(SessionCookie.NAME + "=").contains("HttpOnly").contains("SameSite=Lax");
+        // Beside it, a mark the dashboard's script reads, holding nothing of the session.
+        assertThat(login.cookie(SessionCookie.HELD)).startsWith(SessionCookie.HELD + "=1;").doesNotContain("HttpOnly")
+                .contains("SameSite=Lax").contains("Max-Age=" + cookie.replaceAll(".*Max-Age=(\\d+).*", "$1"));
 
         String session = cookie.substring(0, cookie.indexOf(';'));
         Api.Response me = api.get("/api/me").header("Cookie", session).send().expect(200);
@@ -150,6 +153,7 @@ class IdentityApiTest extends ServerTest {
         Api.Response out = api.post("/api/auth/logout").as(token).send().expect(204);
 
         assertThat(out.cookie(SessionCookie.NAME)).contains("Max-Age=0");
+        assertThat(out.cookie(SessionCookie.HELD)).startsWith(SessionCookie.HELD + "=;").contains("Max-Age=0");
         api.get("/api/me").as(token).send().expect(401);
     }
 

@@ -62,6 +62,7 @@ class ForwardedHeadersTest extends ServerTest {
                 .json(Map.of("email", Platform.OWNER_EMAIL, "password", Platform.PASSWORD)).send().expect(200);
 
         assertThat(tls.cookie("TENANTRY_SESSION")).contains("Secure");
+        assertThat(tls.cookie("TENANTRY_SIGNED_IN")).contains("Secure");
         assertThat(tls.header("Strict-Transport-Security")).contains("max-age=");
         assertThat(plain.cookie("TENANTRY_SESSION")).doesNotContain("Secure");
         assertThat(plain.header("Strict-Transport-Security")).isNull();

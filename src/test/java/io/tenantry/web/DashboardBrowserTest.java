@@ -124,6 +124,7 @@ class DashboardBrowserTest {
     void theFirstVisitCreatesTheOwner() throws Exception {
         browser.go("/");
         browser.findWithText("h1", "Create the owner account");
+        assertThat(browser.consoleErrors()).as("a first visit asks the server nothing it refuses").isEmpty();
         browser.screenshot("01-setup");
         browser.type("input[name=name]", "Olive Owner");
         browser.type("input[name=email]", Platform.OWNER_EMAIL);
@@ -133,6 +134,17 @@ class DashboardBrowserTest {
         browser.findWithText(".who", "Olive Owner");
         assertThat(browser.all(".top nav a").stream().map(a -> a.getText().trim()).toList())
                 .contains("Agents", "Organizations");
+        // Signed out, the page opened afresh is the sign-in, without a refusal on the console;
+        // signed in, the page opened afresh is the user's.
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        browser.reload();
+        browser.findWithText("h1", "Sign in to Tenantry");
+        assertThat(browser.consoleErrors()).as("the sign-in asks the server nothing it refuses").isEmpty();
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
+        browser.reload();
+        browser.findWithText(".who", "Olive Owner");
         owner = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
         // No client organization yet: no switcher.
         browser.go("/#/agents");
