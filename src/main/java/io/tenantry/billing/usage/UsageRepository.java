@@ -118,14 +118,17 @@ class UsageRepository {
 
     /**
      * Prices the still unpriced events of {@code model} that happened in [from, to) with
-     * {@code price}, by the same rule as {@link UsageCost}; answers how many it priced.
+     * {@code price}, by the same rule as {@link UsageCost}; answers how many it priced. The
+     * prices are cast to their columns' type: H2 gives a parameter the type of the column it
+     * meets, and read 2.123456 times a token count as 2 times it.
      */
     int priceUnpriced(OrgScope scope, String model, Instant from, Instant to, ModelPrice price) {
         return jdbc.sql("""
                 update usage_events
                    set price_id = :priceId,
-                       cost_usd = (input_tokens * :input + cached_input_tokens * :cached + output_tokens * :output)
-                                  * 0.000001
+                       cost_usd = (input_tokens * cast(:input as numeric(18, 6))
+                                   + cached_input_tokens * cast(:cached as numeric(18, 6))
+                                   + output_tokens * cast(:output as numeric(18, 6))) * 0.000001
                  where model = :model and cost_usd is null and occurred_at >= :from and occurred_at < :to and """
                 + " " + OF_EXISTING_ORG + " and " + scope.sql("org_id"))
                 .param("priceId", price.id()).param("input", price.inputPricePerMillion()).param("cached", price.chargedCachedInputPrice())

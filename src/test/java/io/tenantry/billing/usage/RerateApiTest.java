@@ -43,7 +43,8 @@ class RerateApiTest extends ServerTest {
     @Test
     void unpricedUsageIsPricedOnceAPriceExistsExactlyAndOnlyOnce() {
         String model = "late-priced-" + UUID.randomUUID().toString().substring(0, 6);
-        String key = platform.issueKey(platform.createAgent(platform.createOrg("Rerated"), "Early adopter"));
+        String org = platform.createOrg("Rerated");
+        String key = platform.issueKey(platform.createAgent(org, "Early adopter"));
         Map<String, Object> big = UsageEvents.event(model, 1_000_000, 500_000, 0, Instant.now());
         Map<String, Object> odd = UsageEvents.event(model, 123_457, 77, 1_001, Instant.now());
         api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(big, odd))).send().expect(201);
@@ -52,18 +53,24 @@ class RerateApiTest extends ServerTest {
 
         assertThat(api.post("/api/billing/rerate").as(owner).json(request).send().expect(409).text("detail"))
                 .contains("no price yet");
+        // Prices with decimals: H2 once took a bound price for a whole number, as the token count it multiplies.
         api.post("/api/settings/models").as(owner).json(Map.of("model", model, "provider", "Late",
-                "inputPricePerMillion", 2, "outputPricePerMillion", 4)).send().expect(201);
+                "inputPricePerMillion", "2.123456", "outputPricePerMillion", "4.5", "cachedInputPricePerMillion",
+                "0.654321")).send().expect(201);
         Api.Response first = api.post("/api/billing/rerate").as(owner).json(request).send().expect(200);
         Api.Response second = api.post("/api/billing/rerate").as(owner).json(request).send().expect(200);
 
         assertThat(first.json().path("priced").asInt()).isEqualTo(2);
         assertThat(second.json().path("priced").asInt()).isZero();
-        // (1,000,000 x 2 + 500,000 x 4) / 1,000,000 and (123,457 x 2 + 1,001 x 2 + 77 x 4) / 1,000,000
-        assertThat(costOf((String) big.get("eventId"))).isEqualTo("4.000000000000");
-        assertThat(costOf((String) odd.get("eventId"))).isEqualTo("0.249224000000");
+        // (1,000,000 x 2.123456 + 500,000 x 4.5) / 1,000,000 and
+        // (123,457 x 2.123456 + 1,001 x 0.654321 + 77 x 4.5) / 1,000,000
+        assertThat(costOf((String) big.get("eventId"))).isEqualTo("4.373456000000");
+        assertThat(costOf((String) odd.get("eventId"))).isEqualTo("0.263156982713");
         Api.Response replay = api.post("/agent/v1/usage").as(key).json(odd).send().expect(201);
-        assertThat(replay.text("costUsd")).isEqualTo("0.249224000000");
+        assertThat(replay.text("costUsd")).isEqualTo("0.263156982713");
+        assertThat(api.get("/api/organizations/" + org + "/billing").as(owner).send().expect(200).json()
+                .path("costUsd").decimalValue()).as("the statement bills what the events' receipts say")
+                .isEqualByComparingTo("4.636612982713");
         assertThat(api.get("/api/audit?action=usage.rerated&limit=500").as(owner).org(DefaultOrg.ID).send().body())
                 .contains(model);
     }
