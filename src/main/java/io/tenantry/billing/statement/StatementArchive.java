@@ -52,8 +52,8 @@ class StatementArchive {
         for (Statement s : statements) {
             scope.requireWritable(s.orgId());
             heads.add(new MapSqlParameterSource().addValue("orgId", s.orgId())
-                    .addValue("month", BillingMonth.date(YearMonth.parse(s.month()))).addValue("currency", s.currency())
-                    .addValue("proration", s.proration()).addValue("fxRate", s.fxRate())
+                    .addValue("month", BillingMonth.date(YearMonth.parse(s.month()))).addValue("orgName", s.orgName())
+                    .addValue("currency", s.currency()).addValue("proration", s.proration()).addValue("fxRate", s.fxRate())
                     .addValue("revenue", s.revenue()).addValue("costUsd", s.costUsd()).addValue("cost", s.cost())
                     .addValue("margin", s.margin()).addValue("input", s.inputTokens())
                     .addValue("output", s.outputTokens()).addValue("cached", s.cachedInputTokens())
@@ -76,11 +76,11 @@ class StatementArchive {
             }
         }
         batch.batchUpdate("""
-                insert into billing_statements (org_id, billing_month, currency, proration, fx_rate, revenue, cost_usd, cost,
-                    margin, input_tokens, output_tokens, cached_input_tokens, unpriced_tokens, repriced_tokens,
-                    monthly_budget, warnings, closed_at)
-                values (:orgId, :month, :currency, :proration, :fxRate, :revenue, :costUsd, :cost, :margin, :input,
-                    :output, :cached, :unpriced, :repriced, :budget, :warnings, :closedAt)
+                insert into billing_statements (org_id, billing_month, org_name, currency, proration, fx_rate, revenue,
+                    cost_usd, cost, margin, input_tokens, output_tokens, cached_input_tokens, unpriced_tokens,
+                    repriced_tokens, monthly_budget, warnings, closed_at)
+                values (:orgId, :month, :orgName, :currency, :proration, :fxRate, :revenue, :costUsd, :cost, :margin,
+                    :input, :output, :cached, :unpriced, :repriced, :budget, :warnings, :closedAt)
                 """, heads.toArray(SqlParameterSource[]::new));
         batch.batchUpdate("""
                 insert into billing_statement_lines (org_id, billing_month, line_no, agent_id, agent_name, usage_month, rate,
@@ -93,7 +93,7 @@ class StatementArchive {
 
     /**
      * The frozen statements of the orgs of {@code scope} for months in [from, to], newest
-     * first; the org's name is its name today (kept after the org is deleted).
+     * first; the org's name is its name when the month closed.
      */
     List<Statement> of(OrgScope scope, YearMonth from, YearMonth to, boolean withLines) {
         String where = " where s.billing_month >= :from and s.billing_month <= :to and " + scope.sql("s.org_id");
@@ -106,10 +106,11 @@ class StatementArchive {
                                 k -> new ArrayList<>()).add(line(rs));
                     });
         }
-        return jdbc.sql("select s.*, coalesce(o.name, '(deleted organization)') org_name, (select count(*) from billing_statement_lines l"
+        return jdbc.sql("select s.*, coalesce(s.org_name, o.name, '(deleted organization)') shown_name,"
+                + " (select count(*) from billing_statement_lines l"
                 + " where l.org_id = s.org_id and l.billing_month = s.billing_month and l.rate is not null) agents_billed"
                 + " from billing_statements s left join organizations o on o.id = s.org_id" + where
-                + " order by org_name, s.org_id, s.billing_month desc")
+                + " order by shown_name, s.org_id, s.billing_month desc")
                 .params(params(scope, from, to))
                 .query((rs, row) -> statement(rs, withLines ? lines.getOrDefault(rs.getObject("org_id", UUID.class)
                         + "|" + month(rs), List.of()) : null))
@@ -133,7 +134,7 @@ class StatementArchive {
         BigDecimal fxRate = rs.getBigDecimal("fx_rate");
         BigDecimal budget = rs.getBigDecimal("monthly_budget");
         String warnings = rs.getString("warnings");
-        return new Statement(rs.getObject("org_id", UUID.class), rs.getString("org_name"), month(rs),
+        return new Statement(rs.getObject("org_id", UUID.class), rs.getString("shown_name"), month(rs),
                 rs.getString("currency").trim(), rs.getString("proration"), true, rs.getBigDecimal("revenue"), cost,
                 costUsd, fxRate, rs.getBigDecimal("margin"),
                 rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),

@@ -133,6 +133,15 @@ class MonthClosingTest extends ServerTest {
         JsonNode overview = api.get("/api/billing/overview?month=" + lastMonth).as(owner).send().expect(200).json();
         assertThat(overview.path("closed").asBoolean()).isTrue();
         assertThat(overview.path("items").toString()).contains(org);
+        // Renamed afterwards, the org keeps its name on the month closed, as its agents do.
+        String closedAs = frozen.path("orgName").asString();
+        String renamed = "Renamed " + UUID.randomUUID();
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("name", renamed)).send().expect(200);
+        assertThat(month(lastMonth).path("orgName").asString()).isEqualTo(closedAs);
+        assertThat(api.get("/api/organizations/" + org + "/billing/" + lastMonth + ".csv").as(owner).send().expect(200)
+                .body()).contains(closedAs).doesNotContain(renamed);
+        assertThat(month(lastMonth.plusMonths(1)).path("orgName").asString()).as("an open month shows it as it is")
+                .isEqualTo(renamed);
         assertThat(api.get("/api/audit?action=billing.month_closed").as(owner).org(org).send().expect(200).items())
                 .hasSize(1);
         // 2.50 of a 2.00 budget: the close records the month's alerts, whether or not the watch saw them.
