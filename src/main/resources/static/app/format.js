@@ -21,7 +21,7 @@ export const change = (now, before) => {
 };
 
 /** The decimal separator of a locale: "," for de-DE, "." for en-US. */
-const decimalSeparator = (locale) => new Intl.NumberFormat(locale).formatToParts(1.5)
+export const decimalSeparator = (locale) => new Intl.NumberFormat(locale).formatToParts(1.5)
   .find((p) => p.type === 'decimal').value;
 
 /**
@@ -66,21 +66,36 @@ export function decimalInput(text, locale = navigator.language) {
 }
 
 /**
- * How {@link decimalInput} reads what was typed, written back in the browser's own way with
- * at least two decimals ("1.500" in a German browser: "1.500,00"), so that whoever meant
+ * A decimal ("1234.5", 0.0000001) as the dashboard writes amounts everywhere
+ * (1,234.50): grouped in threes, at least `min` decimals and no trailing zero past them. One
+ * separator followed by exactly three digits would read as a thousands group to many people
+ * ("1.234"), so such a number gets a fourth decimal ("1.2340"): every amount shown reads one
+ * way only.
+ */
+export function plainDecimal(value, min = 2) {
+  // JSON numbers arrive as doubles: written out in full (0.0000001, not 1e-7), to 12 places.
+  const text = typeof value === 'number' ? value.toFixed(12) : String(value);
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return text;
+  const [whole, fraction = ''] = text.replace('-', '').split('.');
+  let decimals = fraction.replace(/0+$/, '');
+  if (decimals.length < min) decimals = decimals.padEnd(min, '0');
+  const grouped = whole.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  if (decimals.length === 3 && !grouped.includes(',')) decimals += '0';
+  return `${text.startsWith('-') ? '-' : ''}${grouped}${decimals ? `.${decimals}` : ''}`;
+}
+
+/**
+ * How {@link decimalInput} reads what was typed, written as the dashboard writes amounts
+ * ("1.500" in a German browser: 1,500.00; in an American one: 1.50), so that whoever meant
  * another amount sees it before saving; null for nothing typed or what is not a number.
  */
 export function readAs(text, locale = navigator.language) {
   const amount = decimalInput(text, locale);
-  if (!/^-?\d+(\.\d+)?$/.test(amount)) return null;
-  const decimals = Math.min(20, Math.max(2, (amount.split('.')[1] ?? '').length));
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: decimals, maximumFractionDigits: decimals })
-    .format(amount);
+  return /^-?\d+(\.\d+)?$/.test(amount) ? plainDecimal(amount) : null;
 }
 
 /** A model price in USD per million tokens: "$3.00 / 1M tokens". */
-export const perMillion = (value) => `$${Number(value).toLocaleString('en-US', { minimumFractionDigits: 2,
-  maximumFractionDigits: 6 })} / 1M tokens`;
+export const perMillion = (value) => `$${plainDecimal(value)} / 1M tokens`;
 
 /**
  * The exact sum of decimal amounts (up to 12 decimals, as the API sends them), rounded half

@@ -131,7 +131,7 @@ class HomePage extends LightElement {
         <div><dt>Revenue</dt><dd data-figure="revenue">${money(c.revenue, c.currency)}</dd>
           <dd>${vsLast(c.revenue, c.previousRevenue)}</dd></div>
         <div><dt>Token cost</dt><dd data-figure="cost">${costOf(c)}</dd>
-          <dd>${c.previousCost === null ? html`<small>last month: no rate</small>`
+          <dd>${c.previousCost === null ? html`<small>last month: no exchange rate</small>`
             : vsLast(c.cost, c.previousCost)}</dd></div>
         <div><dt>Margin</dt><dd data-figure="margin">${margin(c.margin)}</dd>
           <dd><small>last month ${c.previousMargin === null ? '—' : `${c.previousMargin} %`}</small></dd></div>

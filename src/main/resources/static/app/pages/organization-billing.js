@@ -5,7 +5,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName, addAmounts, decimalInput, margin, costOf } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal } from '../format.js';
 import '../decimal-echo.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
@@ -58,10 +58,19 @@ class OrganizationBilling extends LightElement {
     }
   }
 
+  /**
+   * Saves an agent's rate typed in its field, once it is left: only when something was typed
+   * there, so that passing through a field never writes back what it showed over a rate
+   * another operator set since, and only when the amount differs.
+   */
   async saveRate(agentId, input) {
+    if (input.dataset.edited !== 'true') return;
+    delete input.dataset.edited;
     const value = decimalInput(input.value);
-    const before = this.overrides?.[agentId] ?? '';
-    if (value === (before ?? '')) return;
+    const before = this.overrides?.[agentId] ?? null;
+    const unchanged = value === '' ? before === null
+      : before !== null && /^-?\d+(\.\d+)?$/.test(value) && Number(value) === Number(before);
+    if (unchanged) return;
     this.rateErrors = { ...this.rateErrors, [agentId]: null };
     try {
       const agent = await patch(`/api/agents/${agentId}`, { billingRateOverride: value === '' ? null : value },
@@ -157,7 +166,9 @@ class OrganizationBilling extends LightElement {
         ${monthName(l.usageMonth)}</span>` : ''}</td>
       <td class="num">${editable
         ? html`<input class="rate" inputmode="decimal" aria-label="Rate of ${l.agentName}"
-            placeholder="${this.org.billingRatePerAgent} (org default)" .value=${this.overrides[l.agentId] ?? ''}
+            placeholder="${plainDecimal(this.org.billingRatePerAgent)} (org)"
+            .value=${this.overrides[l.agentId] == null ? '' : Number(this.overrides[l.agentId]).toFixed(2)}
+            @input=${(e) => { e.target.dataset.edited = 'true'; }}
             @blur=${(e) => this.saveRate(l.agentId, e.target)}
             @keydown=${(e) => { if (e.key === 'Enter') e.target.blur(); }}><decimal-echo
               currency=${s.currency}></decimal-echo>

@@ -7,7 +7,7 @@ import { LightElement } from '../light-element.js';
 import { post, patch } from '../api.js';
 import { slugFromName } from '../slug.js';
 import { inWords } from '../messages.js';
-import { decimalInput } from '../format.js';
+import { decimalInput, decimalSeparator } from '../format.js';
 import '../decimal-echo.js';
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'NGN', 'CAD', 'AUD'];
@@ -19,9 +19,14 @@ const LABELS = {
   proration: 'Proration', monthlyBudget: 'Monthly budget', budgetAlertThresholds: 'Alert thresholds',
 };
 
-/** "50, 80 100" as [50, 80, 100]; anything that is not a whole number is sent as typed, for the server to refuse. */
-function thresholds(text) {
-  return text.split(/[\s,;]+/).filter(Boolean).map((t) => (/^\d+$/.test(t) ? Number(t) : t));
+/**
+ * "50, 80 100" as [50, 80, 100]; anything that is not a whole number is sent as typed, for
+ * the server to refuse. Where the browser's language writes decimals with a comma, a comma
+ * between two digits is one ("87,5"), not a separator: read as one, it made 87 and 5.
+ */
+export function thresholds(text, locale = navigator.language) {
+  const separators = decimalSeparator(locale) === ',' ? /[\s;]+|,(?!\d)|(?<!\d),/ : /[\s,;]+/;
+  return text.split(separators).filter(Boolean).map((t) => (/^\d+$/.test(t) ? Number(t) : t));
 }
 
 class OrganizationForm extends LightElement {
@@ -34,10 +39,16 @@ class OrganizationForm extends LightElement {
     busy: { state: true },
   };
 
+  constructor() {
+    super();
+    this.touched = new Set();
+  }
+
   willUpdate(changed) {
     if (changed.has('org')) {
       this.slug = this.org?.slug ?? '';
       this.slugEdited = false;
+      this.touched = new Set();
     }
   }
 
@@ -53,7 +64,7 @@ class OrganizationForm extends LightElement {
       contactName: form.get('contactName') || null,
       contactEmail: form.get('contactEmail') || null,
       description: form.get('description') || null,
-      billingRatePerAgent: decimalInput(form.get('billingRatePerAgent')) || '0',
+      billingRatePerAgent: decimalInput(form.get('billingRatePerAgent')),
       currency: form.get('currency'),
       proration: form.get('proration'),
       monthlyBudget: decimalInput(form.get('monthlyBudget')) || null,
@@ -63,9 +74,13 @@ class OrganizationForm extends LightElement {
     this.error = null;
     this.field = null;
     try {
-      const saved = this.org
-        ? await patch(`/api/organizations/${this.org.id}`, body, { org: null })
-        : await post('/api/organizations', { ...body, slug: this.slug }, { org: null });
+      // An edit sends only what was changed in the form, so that saving one field does not
+      // write back, over what another operator saved since, what the others showed.
+      const changes = this.org ? Object.fromEntries(Object.entries(body).filter(([name]) => this.touched.has(name)))
+        : null;
+      const saved = !this.org ? await post('/api/organizations', { ...body, slug: this.slug }, { org: null })
+        : Object.keys(changes).length ? await patch(`/api/organizations/${this.org.id}`, changes, { org: null })
+          : this.org;
       this.dispatchEvent(new CustomEvent('saved', { detail: saved, bubbles: true }));
     } catch (e) {
       this.error = inWords(e, LABELS);
@@ -82,7 +97,8 @@ class OrganizationForm extends LightElement {
   render() {
     const org = this.org;
     return html`
-      <form class="card form" @submit=${(e) => this.submit(e)} aria-busy=${this.busy ? 'true' : 'false'}>
+      <form class="card form" @submit=${(e) => this.submit(e)} aria-busy=${this.busy ? 'true' : 'false'}
+        @input=${(e) => this.touched.add(e.target.name)} @change=${(e) => this.touched.add(e.target.name)}>
         <h2>${org ? `Edit ${org.name}` : 'New Organization'}</h2>
         <label>Name <input name="name" required maxlength="200" .value=${org?.name ?? ''}
           @input=${(e) => this.nameTyped(e)} aria-invalid=${this.invalid('name')}></label>
@@ -100,7 +116,7 @@ class OrganizationForm extends LightElement {
         <label>Description <textarea name="description" maxlength="2000" rows="3"
           aria-invalid=${this.invalid('description')} .value=${org?.description ?? ''}></textarea></label>
         <div class="row">
-          <label>Rate per agent per month <input name="billingRatePerAgent" inputmode="decimal"
+          <label>Rate per agent per month <input name="billingRatePerAgent" inputmode="decimal" required
             .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'}
             aria-invalid=${this.invalid('billingRatePerAgent')}><decimal-echo></decimal-echo></label>
           <label>Currency <select name="currency" aria-invalid=${this.invalid('currency')}>

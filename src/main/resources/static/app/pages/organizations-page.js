@@ -172,7 +172,7 @@ class OrganizationsPage extends LightElement {
       <dt>Revenue</dt><dd class="num" data-figure="revenue">${money(s.revenue, s.currency)}</dd>
       <dt>Token cost</dt><dd class="num" data-figure="cost">${costOf(s)}</dd>
       <dt>Margin</dt><dd class="num" data-figure="margin">${margin(s.margin)}</dd>
-      ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no rate'
+      ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no exchange rate'
         : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${s.budgetUsed} %`}</dd>` : ''}
     </dl>`;
   }

@@ -4,7 +4,7 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
-import { decimalInput, perMillion } from '../format.js';
+import { decimalInput, perMillion, plainDecimal } from '../format.js';
 import { get, post, put, del } from '../api.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { isOperator } from './organizations-page.js';
@@ -210,9 +210,9 @@ class SettingsPage extends LightElement {
         <p class="hint">USD to each billing currency, from a month on. Statements convert a month's cost with the
           rate in force for it; without one they show the cost in USD and no margin.</p>
         ${this.rates ? html`<table class="list rates">
-          <thead><tr><th>Currency</th><th>From month</th><th>1 USD =</th>${operator ? html`<th>Set by</th>` : ''}</tr></thead>
+          <thead><tr><th>Currency</th><th>From month</th><th class="num">1 USD =</th>${operator ? html`<th>Set by</th>` : ''}</tr></thead>
           <tbody>${this.rates.entries.map((r) => html`<tr><td>${r.currency}</td><td>${r.effectiveFrom}</td>
-            <td>${r.rate}</td>${operator ? html`<td><small>${r.updatedBy}</small></td>` : ''}</tr>`)}</tbody>
+            <td class="num">${plainDecimal(r.rate)}</td>${operator ? html`<td><small>${r.updatedBy}</small></td>` : ''}</tr>`)}</tbody>
         </table>` : ''}
         ${this.rates && this.rates.entries.length === 0 ? html`<p class="empty">No exchange rates yet: organizations
           billing in other currencies than USD show their cost in USD until one is set.</p>` : ''}

@@ -348,6 +348,17 @@ class DashboardBrowserTest {
         // The statement ends with its totals.
         assertThat(browser.text("[data-figure=total-revenue]")).isEqualTo("150.00 USD");
         assertThat(browser.text("[data-figure=total-cost]")).isEqualTo("5.00 USD");
+
+        // Passing through the field writes nothing, not even over a rate another operator set since.
+        browser.waitUntil("the saved rate is shown", () -> "150.00".equals(browser.find("input.rate")
+                .getDomProperty("value")));
+        api.patch("/api/agents/" + agentA).as(owner).json(Map.of("billingRateOverride", "160.00")).send().expect(200);
+        browser.find("input.rate").click();
+        browser.find("organization-billing h2, organization-billing caption, main h1").click();
+        Thread.sleep(300);
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
+                .isEqualTo("160.00");
+        api.patch("/api/agents/" + agentA).as(owner).json(Map.of("billingRateOverride", "150.00")).send().expect(200);
     }
 
     @Test
@@ -637,9 +648,29 @@ class DashboardBrowserTest {
         // browser read the rate 99.00 as 9900 when an organization was saved unchanged.
         assertThat(decimalInputs("'99.00', 'de-DE'", "'1500.00', 'fr-FR'", "'0.15', 'de-DE'", "'1.5', 'fr-FR'",
                 "'120.00', 'en-US'")).isEqualTo("99.00 1500.00 0.15 1.5 120.00");
+        // Said back as the dashboard writes amounts, one way only: never as typed when typed ambiguously.
         assertThat(browser.script("return import('/app/format.js').then(f => [f.readAs('1.500', 'de-DE'),"
-                + " f.readAs('1,500', 'en-US'), f.readAs('0,150', 'en-US'), f.readAs('lots', 'en-US')].join(' | '))"))
-                .isEqualTo("1.500,00 | 1,500.00 | 0.150 | ");
+                + " f.readAs('1.500', 'en-US'), f.readAs('1,500', 'de-DE'), f.readAs('0,150', 'en-US'),"
+                + " f.readAs('1.234', 'en-US'), f.readAs('lots', 'en-US'), f.plainDecimal(0.0000001)].join(' | '))"))
+                .isEqualTo("1,500.00 | 1.50 | 1.50 | 0.15 | 1.2340 |  | 0.0000001");
+        // Alert thresholds: where decimals take a comma, "87,5" is a decimal (refused), not 87 and 5.
+        assertThat(browser.script("return import('/app/pages/organization-form.js').then(f => JSON.stringify(["
+                + "f.thresholds('50; 87,5; 100', 'de-DE'), f.thresholds('50, 80, 100', 'de-DE'),"
+                + " f.thresholds('50,80;100', 'en-US')]))"))
+                .isEqualTo("[[50,\"87,5\",100],[50,80,100],[50,80,100]]");
+
+        // An edit sends what was changed in the form, and leaves alone what another operator saved since.
+        browser.findWithText("li.org", "beta-corp").findElement(By.xpath(".//button[normalize-space(.)='Edit']"))
+                .click();
+        api.patch("/api/organizations/" + orgB).as(owner).json(Map.of("billingRatePerAgent", "77.00",
+                "monthlyBudget", "999.00")).send().expect(200);
+        browser.type("organization-form input[name=contactName]", "Bea Contact");
+        browser.clickButton("Save");
+        browser.waitUntilGone("organizations-page", "Budget and proration");
+        JsonNode edited = api.get("/api/organizations/" + orgB).as(owner).send().expect(200).json();
+        assertThat(edited.path("contactName").asString()).isEqualTo("Bea Contact");
+        assertThat(edited.path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("77.00");
+        assertThat(edited.path("monthlyBudget").decimalValue()).isEqualByComparingTo("999.00");
     }
 
     /** format.js's decimalInput of each of {@code calls} (its arguments), separated by spaces. */
