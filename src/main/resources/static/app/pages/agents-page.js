@@ -13,6 +13,7 @@ import './agent-memory.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
+import { changedFrom } from '../changes.js';
 
 /** The forms' labels for the API's field names, for error messages. */
 const AGENT_LABELS = { name: 'Name', email: 'E-mail', model: 'Model', description: 'Description',
@@ -128,10 +129,13 @@ class AgentsPage extends LightElement {
     const form = new FormData(event.target);
     this.rowErrors = { ...this.rowErrors, [agent.id]: null };
     try {
-      this.list.replace(await patch(`/api/agents/${agent.id}`, {
+      const changes = changedFrom(agent, {
         name: form.get('name'), email: form.get('email') || null, model: form.get('model') || null,
         description: form.get('description') || null,
-      }, { org: null }));
+      });
+      if (Object.keys(changes).length) {
+        this.list.replace(await patch(`/api/agents/${agent.id}`, changes, { org: null }));
+      }
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }

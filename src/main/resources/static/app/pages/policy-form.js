@@ -5,6 +5,7 @@ import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { post, patch } from '../api.js';
 import { appliesToFields, appliesToValue } from '../applies-to.js';
+import { changedFrom } from '../changes.js';
 
 const CATEGORIES = ['code_of_conduct', 'communication', 'data_handling', 'brand_voice', 'security', 'escalation',
   'custom'];
@@ -39,9 +40,10 @@ class PolicyForm extends LightElement {
     this.error = null;
     this.errorField = null;
     try {
-      const saved = this.policy
-        ? await patch(`/api/policies/${this.policy.id}`, body, { org: null })
-        : await post('/api/policies', body, { org: this.org });
+      const changes = this.policy ? changedFrom(this.policy, body) : null;
+      const saved = !this.policy ? await post('/api/policies', body, { org: this.org })
+        : Object.keys(changes).length ? await patch(`/api/policies/${this.policy.id}`, changes, { org: null })
+          : this.policy;
       this.dispatchEvent(new CustomEvent('saved', { detail: saved }));
     } catch (e) {
       this.error = inWords(e, LABELS);

@@ -6,6 +6,7 @@ import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { post, patch } from '../api.js';
 import { appliesToFields, appliesToValue } from '../applies-to.js';
+import { changedFrom } from '../changes.js';
 
 const TYPES = [['keyword', 'Keywords'], ['regex', 'Pattern (regular expression)'], ['pii', 'Personal data'],
   ['prompt_injection', 'Prompt injection'], ['max_tokens', 'Maximum tokens'], ['rate', 'Rate limit'],
@@ -101,9 +102,10 @@ class RuleForm extends LightElement {
     this.errorField = null;
     this.sentPattern = body.pattern;
     try {
-      const saved = this.rule
-        ? await patch(`/api/guardrails/rules/${this.rule.id}`, body, { org: null })
-        : await post('/api/guardrails/rules', { ...body, type: this.type }, { org: this.org });
+      const changes = this.rule ? changedFrom(this.rule, body) : null;
+      const saved = !this.rule ? await post('/api/guardrails/rules', { ...body, type: this.type }, { org: this.org })
+        : Object.keys(changes).length ? await patch(`/api/guardrails/rules/${this.rule.id}`, changes, { org: null })
+          : this.rule;
       this.dispatchEvent(new CustomEvent('saved', { detail: saved }));
     } catch (e) {
       this.error = inWords(e, RULE_LABELS);

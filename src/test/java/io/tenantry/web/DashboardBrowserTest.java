@@ -867,6 +867,25 @@ class DashboardBrowserTest {
         new Select(browser.find("rule-form select[name=mode]")).selectByValue("shadow");
         browser.clickButton("Add rule");
         assertThat(browser.findWithText("table.rules tbody tr", "Competitors").getText()).contains("Shadow");
+        // An edit sends what was changed in the form: a mode another operator set since stays.
+        String competitors = api.get("/api/guardrails/rules?limit=500").org(orgA).as(owner).send().expect(200)
+                .items().stream().filter(r -> r.path("name").asString().equals("Competitors")).findFirst()
+                .orElseThrow().path("id").asString();
+        browser.findWithText("table.rules tbody tr", "Competitors")
+                .findElement(By.xpath(".//button[normalize-space(.)='Edit']")).click();
+        api.patch("/api/guardrails/rules/" + competitors).org(orgA).as(owner).json(Map.of("mode", "enforce")).send()
+                .expect(200);
+        browser.type("rule-form input[name=name]", "Competitors named");
+        browser.clickButton("Save rule");
+        browser.findWithText("table.rules tbody tr", "Competitors named");
+        JsonNode competitorsRule = api.get("/api/guardrails/rules/" + competitors).org(orgA).as(owner).send()
+                .expect(200).json();
+        assertThat(competitorsRule.path("name").asString()).isEqualTo("Competitors named");
+        assertThat(competitorsRule.path("mode").asString()).isEqualTo("enforce");
+        api.patch("/api/guardrails/rules/" + competitors).org(orgA).as(owner).json(Map.of("mode", "shadow", "name",
+                "Competitors")).send().expect(200);
+        browser.reload();
+        browser.findWithText("table.rules tbody tr", "Shadow");
 
         // A baseline rule is the owner's, in the default organization, and every client sees it read-only.
         pick(DEFAULT_ORG);
