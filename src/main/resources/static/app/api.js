@@ -12,7 +12,8 @@ export class ApiError extends Error {
   }
 }
 
-function cookie(name) {
+/** A cookie's value, or null when the browser holds none of that name. */
+export function cookie(name) {
   const found = document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
   return found ? decodeURIComponent(found.slice(name.length + 1)) : null;
 }

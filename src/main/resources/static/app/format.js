@@ -20,6 +20,9 @@ export const change = (now, before) => {
   return `${percent >= 0 ? '+' : '−'}${Math.abs(percent).toFixed(1)} %`;
 };
 
+/** Whether `text` is a decimal in the API's form: "-1234.5". */
+export const isDecimal = (text) => /^-?\d+(\.\d+)?$/.test(text);
+
 /** The decimal separator of a locale: "," for de-DE, "." for en-US. */
 export const decimalSeparator = (locale) => new Intl.NumberFormat(locale).formatToParts(1.5)
   .find((p) => p.type === 'decimal').value;
@@ -75,7 +78,7 @@ export function decimalInput(text, locale = navigator.language) {
 export function plainDecimal(value, min = 2) {
   // JSON numbers arrive as doubles: written out in full (0.0000001, not 1e-7), to 12 places.
   const text = typeof value === 'number' ? value.toFixed(12) : String(value);
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return text;
+  if (!isDecimal(text)) return text;
   const [whole, fraction = ''] = text.replace('-', '').split('.');
   let decimals = fraction.replace(/0+$/, '');
   if (decimals.length < min) decimals = decimals.padEnd(min, '0');
@@ -91,7 +94,7 @@ export function plainDecimal(value, min = 2) {
  */
 export function readAs(text, locale = navigator.language) {
   const amount = decimalInput(text, locale);
-  return /^-?\d+(\.\d+)?$/.test(amount) ? plainDecimal(amount) : null;
+  return isDecimal(amount) ? plainDecimal(amount) : null;
 }
 
 /** A model price in USD per million tokens: "$3.00 / 1M tokens". */

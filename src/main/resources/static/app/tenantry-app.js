@@ -3,7 +3,7 @@
 // so a reload or the back button keeps the user where they were.
 import { html } from 'lit';
 import { LightElement } from './light-element.js';
-import { get, post, ApiError } from './api.js';
+import { get, post, ApiError, cookie } from './api.js';
 import { orgContext } from './org-context.js';
 import './org-switcher.js';
 import './pages/sign-in.js';
@@ -100,7 +100,7 @@ class TenantryApp extends LightElement {
     this.error = null;
     // The server's readable mark that this browser holds a session: without it, asking who is
     // signed in could only be refused.
-    if (!document.cookie.split('; ').some((c) => c.startsWith('TENANTRY_SIGNED_IN='))) {
+    if (cookie('TENANTRY_SIGNED_IN') === null) {
       await this.signInOrSetUp();
       return;
     }

@@ -6,14 +6,14 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { askToConfirm, askForReason } from '../confirm-dialog.js';
-import { get, post, patch, del } from '../api.js';
+import { get, post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { moveAgent } from '../move-agent.js';
 import './agent-memory.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money } from '../format.js';
-import { changedFrom } from '../changes.js';
+import { changedFrom, patchChanges } from '../changes.js';
 
 /** The forms' labels for the API's field names, for error messages. */
 const AGENT_LABELS = { name: 'Name', email: 'E-mail', model: 'Model', description: 'Description',
@@ -129,13 +129,10 @@ class AgentsPage extends LightElement {
     const form = new FormData(event.target);
     this.rowErrors = { ...this.rowErrors, [agent.id]: null };
     try {
-      const changes = changedFrom(agent, {
+      this.list.replace(await patchChanges(`/api/agents/${agent.id}`, agent, changedFrom(agent, {
         name: form.get('name'), email: form.get('email') || null, model: form.get('model') || null,
         description: form.get('description') || null,
-      });
-      if (Object.keys(changes).length) {
-        this.list.replace(await patch(`/api/agents/${agent.id}`, changes, { org: null }));
-      }
+      })));
     } catch (e) {
       this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
     }

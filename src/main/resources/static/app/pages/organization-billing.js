@@ -5,7 +5,8 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal,
+  isDecimal } from '../format.js';
 import '../decimal-echo.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
@@ -69,7 +70,7 @@ class OrganizationBilling extends LightElement {
     const value = decimalInput(input.value);
     const before = this.overrides?.[agentId] ?? null;
     const unchanged = value === '' ? before === null
-      : before !== null && /^-?\d+(\.\d+)?$/.test(value) && Number(value) === Number(before);
+      : before !== null && isDecimal(value) && Number(value) === Number(before);
     if (unchanged) return;
     this.rateErrors = { ...this.rateErrors, [agentId]: null };
     try {

@@ -4,7 +4,8 @@
 // edited here too.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
-import { post, patch } from '../api.js';
+import { post } from '../api.js';
+import { patchChanges } from '../changes.js';
 import { slugFromName } from '../slug.js';
 import { inWords } from '../messages.js';
 import { decimalInput, decimalSeparator } from '../format.js';
@@ -76,11 +77,12 @@ class OrganizationForm extends LightElement {
     try {
       // An edit sends only what was changed in the form, so that saving one field does not
       // write back, over what another operator saved since, what the others showed.
-      const changes = this.org ? Object.fromEntries(Object.entries(body).filter(([name]) => this.touched.has(name)))
-        : null;
-      const saved = !this.org ? await post('/api/organizations', { ...body, slug: this.slug }, { org: null })
-        : Object.keys(changes).length ? await patch(`/api/organizations/${this.org.id}`, changes, { org: null })
-          : this.org;
+      // Amounts are shown otherwise than the API writes them ("80.00" for 80): what was typed in
+      // tells a change, not a comparison with the organization.
+      const saved = this.org
+        ? await patchChanges(`/api/organizations/${this.org.id}`, this.org,
+          Object.fromEntries(Object.entries(body).filter(([name]) => this.touched.has(name))))
+        : await post('/api/organizations', { ...body, slug: this.slug }, { org: null });
       this.dispatchEvent(new CustomEvent('saved', { detail: saved, bubbles: true }));
     } catch (e) {
       this.error = inWords(e, LABELS);

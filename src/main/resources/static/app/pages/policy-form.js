@@ -3,9 +3,9 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
-import { post, patch } from '../api.js';
+import { post } from '../api.js';
 import { appliesToFields, appliesToValue } from '../applies-to.js';
-import { changedFrom } from '../changes.js';
+import { changedFrom, patchChanges } from '../changes.js';
 
 const CATEGORIES = ['code_of_conduct', 'communication', 'data_handling', 'brand_voice', 'security', 'escalation',
   'custom'];
@@ -40,10 +40,9 @@ class PolicyForm extends LightElement {
     this.error = null;
     this.errorField = null;
     try {
-      const changes = this.policy ? changedFrom(this.policy, body) : null;
-      const saved = !this.policy ? await post('/api/policies', body, { org: this.org })
-        : Object.keys(changes).length ? await patch(`/api/policies/${this.policy.id}`, changes, { org: null })
-          : this.policy;
+      const saved = this.policy
+        ? await patchChanges(`/api/policies/${this.policy.id}`, this.policy, changedFrom(this.policy, body))
+        : await post('/api/policies', body, { org: this.org });
       this.dispatchEvent(new CustomEvent('saved', { detail: saved }));
     } catch (e) {
       this.error = inWords(e, LABELS);

@@ -4,9 +4,9 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
-import { post, patch } from '../api.js';
+import { post } from '../api.js';
 import { appliesToFields, appliesToValue } from '../applies-to.js';
-import { changedFrom } from '../changes.js';
+import { changedFrom, patchChanges } from '../changes.js';
 
 const TYPES = [['keyword', 'Keywords'], ['regex', 'Pattern (regular expression)'], ['pii', 'Personal data'],
   ['prompt_injection', 'Prompt injection'], ['max_tokens', 'Maximum tokens'], ['rate', 'Rate limit'],
@@ -102,10 +102,9 @@ class RuleForm extends LightElement {
     this.errorField = null;
     this.sentPattern = body.pattern;
     try {
-      const changes = this.rule ? changedFrom(this.rule, body) : null;
-      const saved = !this.rule ? await post('/api/guardrails/rules', { ...body, type: this.type }, { org: this.org })
-        : Object.keys(changes).length ? await patch(`/api/guardrails/rules/${this.rule.id}`, changes, { org: null })
-          : this.rule;
+      const saved = this.rule
+        ? await patchChanges(`/api/guardrails/rules/${this.rule.id}`, this.rule, changedFrom(this.rule, body))
+        : await post('/api/guardrails/rules', { ...body, type: this.type }, { org: this.org });
       this.dispatchEvent(new CustomEvent('saved', { detail: saved }));
     } catch (e) {
       this.error = inWords(e, RULE_LABELS);
