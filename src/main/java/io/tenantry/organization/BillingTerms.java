@@ -26,7 +26,7 @@ final class BillingTerms {
                 + "agent at the end of the month) or 'daily' (billed for the days held).");
     }
 
-    /** Whole percentages from 1 to 1000, at most ten, kept sorted and without repeats. */
+    /** Whole percentages from 1 to 1000, at most ten, each once; kept sorted. */
     static List<Integer> thresholds(Object value) {
         if (!(value instanceof List<?> list) || list.isEmpty() || list.size() > MAX_THRESHOLDS) {
             throw ApiException.badRequest("budgetAlertThresholds", "budgetAlertThresholds must be a list of 1 to "
@@ -38,7 +38,12 @@ final class BillingTerms {
                 throw ApiException.badRequest("budgetAlertThresholds",
                         "Each budget alert threshold must be a whole percentage from 1 to 1000.");
             }
-            sorted.add((int) Numbers.wholeNumber("budgetAlertThresholds[" + i + "]", number, 1, 1000));
+            int percent = (int) Numbers.wholeNumber("budgetAlertThresholds[" + i + "]", number, 1, 1000);
+            if (!sorted.add(percent)) {
+                // A repeat is most likely another threshold mistyped: say so rather than drop it.
+                throw ApiException.badRequest("budgetAlertThresholds[" + i + "]", "budgetAlertThresholds gives "
+                        + percent + " % twice: give each threshold once.");
+            }
         }
         return new ArrayList<>(sorted);
     }

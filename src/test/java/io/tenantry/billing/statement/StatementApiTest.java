@@ -158,6 +158,8 @@ class StatementApiTest extends ServerTest {
                 .send().expect(400);
         api.patch("/api/organizations/" + org).as(owner).json(Map.of("budgetAlertThresholds", List.of()))
                 .send().expect(400);
+        assertThat(api.patch("/api/organizations/" + org).as(owner).json(Map.of("budgetAlertThresholds",
+                List.of(50, 80, 50))).send().expect(400).json().path("detail").asString()).contains("50 % twice");
         JsonNode unchanged = api.get("/api/organizations/" + org).as(owner).send().expect(200).json();
         assertThat(unchanged.path("monthlyBudget").isNull()).isTrue();
         assertThat(unchanged.path("budgetAlertThresholds").toString()).isEqualTo("[50,80,100]");
