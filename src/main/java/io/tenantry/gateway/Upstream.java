@@ -1,22 +1,21 @@
 package io.tenantry.gateway;
 
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+
+import jakarta.annotation.PreDestroy;
 
 import io.tenantry.vault.ServerKeys;
 
@@ -33,7 +32,7 @@ class Upstream {
     private record Failure(int status, String code, String message, Duration retryAfter) {
     }
 
-    private final Map<Integer, HttpClient> clients = new ConcurrentHashMap<>();
+    private final UpstreamHttp http = new UpstreamHttp((SSLSocketFactory) SSLSocketFactory.getDefault());
     private final int retries;
     private final Duration backoff;
     private final Duration maxRetryWait;
@@ -75,6 +74,7 @@ class Upstream {
         for (Route.Target target : route.targets()) {
             Provider provider = providers.get(target.providerId());
             Optional<ServerKeys.ServerKey> key = Optional.empty();
+            String keyValue = null;
             if (provider.keyCredential() != null) {
                 try {
                     key = keys.of(provider);
@@ -87,6 +87,14 @@ class Upstream {
                 if (key.isEmpty()) {
                     last = new Failure(502, "provider_key_missing", "The gateway has no key for the provider of "
                             + "this model; an operator must store it in the vault.", null);
+                    continue;
+                }
+                // A key pasted with a line break after it is still the key; one inside it would end the
+                // header and write the rest into the request.
+                keyValue = key.get().value().strip();
+                if (keyValue.isEmpty() || !UpstreamHttp.sendable(keyValue)) {
+                    last = new Failure(502, "provider_key_unusable", "The key stored for the provider of this "
+                            + "model holds characters a header cannot carry; an operator must store it again.", null);
                     continue;
                 }
             }
@@ -104,25 +112,23 @@ class Upstream {
                     break targets;
                 }
                 tries.attempts++;
-                HttpRequest request = request(provider, key, operation, body, stream,
-                        deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
-                HttpResponse<java.util.concurrent.Flow.Publisher<java.util.List<java.nio.ByteBuffer>>> response;
+                UpstreamHttp.Answer response;
                 try {
-                    response = client(provider).send(request, HttpResponse.BodyHandlers.ofPublisher());
-                } catch (HttpConnectTimeoutException | ConnectException e) {
+                    response = http.post(URI.create(provider.address(operation)), headers(provider, keyValue, stream), body,
+                            provider.connectTimeoutMs(), deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
+                } catch (UpstreamHttp.Unreachable e) {
                     last = new Failure(502, "upstream_unreachable", "The model's provider could not be reached.",
                             null);
                     continue;
-                } catch (HttpTimeoutException e) {
+                } catch (SocketTimeoutException e) {
                     last = new Failure(504, "upstream_timeout", "The model's provider did not answer in time.", null);
                     continue;
                 } catch (IOException e) {
                     last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
                     continue;
                 }
-                UpstreamBody answer = new UpstreamBody();
-                response.body().subscribe(answer);
-                int status = response.statusCode();
+                UpstreamBody answer = response.body();
+                int status = response.status();
                 if (status == 429 || status >= 500) {
                     answer.cancel();
                     last = status == 429
@@ -136,16 +142,15 @@ class Upstream {
                 try {
                     first = answer.next(deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
                 } catch (UpstreamBody.Stalled e) {
-                    answer.cancel();
                     last = new Failure(504, "upstream_timeout", "The model's provider did not answer in time.", null);
                     continue;
                 } catch (IOException e) {
-                    answer.cancel();
                     last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
                     continue;
                 }
-                String value = key.map(ServerKeys.ServerKey::value).orElse(null);
-                return new UpstreamCall(status, response.headers().firstValue("Content-Type").orElse(""),
+                String value = keyValue;
+                String type = response.header("Content-Type");
+                return new UpstreamCall(status, type == null ? "" : type,
                         first == null ? new byte[0] : first, answer, text -> quotes(text, value));
             }
         }
@@ -176,23 +181,21 @@ class Upstream {
                 || text.contains(key.substring(key.length() - 4)));
     }
 
-    private HttpRequest request(Provider provider, Optional<ServerKeys.ServerKey> key, String operation, byte[] body,
-            boolean stream, Duration timeout) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(provider.address(operation)))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", stream ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        provider.headers().forEach(builder::header);
-        key.ifPresent(k -> builder.header(provider.keyHeader(), Provider.AUTHORIZATION.equals(provider.keyHeader())
-                ? "Bearer " + k.value() : k.value()));
-        return builder.build();
+    private static Map<String, String> headers(Provider provider, String key, boolean stream) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Accept", stream ? "text/event-stream" : "application/json");
+        headers.putAll(provider.headers());
+        if (key != null) {
+            headers.put(provider.keyHeader(), Provider.AUTHORIZATION.equals(provider.keyHeader()) ? "Bearer " + key
+                    : key);
+        }
+        return headers;
     }
 
-    private HttpClient client(Provider provider) {
-        return clients.computeIfAbsent(provider.connectTimeoutMs(), timeout -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(timeout))
-                .followRedirects(HttpClient.Redirect.NEVER).build());
+    @PreDestroy
+    void closeConnections() {
+        http.closeIdle();
     }
 
     /** Exponential backoff with jitter (between half and all of it), or the upstream's own Retry-After when it gave one (capped). */
@@ -204,13 +207,13 @@ class Upstream {
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
     }
 
-    private static Duration retryAfter(HttpResponse<?> response) {
-        Optional<String> value = response.headers().firstValue("Retry-After");
-        if (value.isEmpty() || value.get().length() > 6) {
+    private static Duration retryAfter(UpstreamHttp.Answer response) {
+        String value = response.header("Retry-After");
+        if (value == null || value.length() > 6) {
             return null;
         }
         try {
-            long seconds = Long.parseLong(value.get().trim());
+            long seconds = Long.parseLong(value.trim());
             return seconds < 0 ? null : Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
             return null;

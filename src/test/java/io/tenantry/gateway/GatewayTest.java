@@ -780,6 +780,26 @@ class GatewayTest extends GatewayServerTest {
     }
 
     @Test
+    void aKeyWithALineBreakInsideIsNeverSentAndOneAfterItIsSentWithout() {
+        String other = platform.createOrg("Gateway pasted key");
+        String otherKey = platform.issueKey(platform.createAgent(other, "Pasted key agent"));
+        String own = "sk-own-" + UUID.randomUUID();
+        String ownId = api.post("/api/credentials").org(other).as(owner).json(Map.of("name", keyName, "kind",
+                "api_key", "value", own + "\r\nX-Injected: yes", "agentReadable", false)).send().expect(201).id();
+
+        JsonNode refused = complete(otherKey, chat(model)).expect(502).json().path("error");
+        assertThat(refused.path("code").asString()).isEqualTo("provider_key_unusable");
+        assertThat(refused.path("message").asString()).doesNotContain(own);
+        assertThat(fake.received).as("no request, so no header written from the key's second line").isEmpty();
+
+        api.post("/api/credentials/" + ownId + "/rotate").org(other).as(owner).json(Map.of("value", own + "\n"))
+                .send().expect(200);
+        complete(otherKey, chat(model)).expect(200);
+        assertThat(fake.received.get(0).header("Authorization")).isEqualTo("Bearer " + own);
+        assertThat(fake.received.get(0).header("X-Injected")).isNull();
+    }
+
+    @Test
     void toolCallsAndEmbeddingsPassThroughAndAreMetered() throws Exception {
         Map<String, Object> tools = Map.of("type", "function", "function", Map.of("name", "get_weather",
                 "parameters", Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string")))));

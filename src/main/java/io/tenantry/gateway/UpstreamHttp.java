@@ -1,0 +1,384 @@
+package io.tenantry.gateway;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The gateway's HTTP/1.1 client for its upstreams: a call is written and its answer read on
+ * the calling thread, over connections kept per upstream for the next call. The JDK's client
+ * handed every answer between its selector thread and the caller, which cost a call more than
+ * the upstream's own answer (docs/PERFORMANCE.md, the gateway). Only what OpenAI-compatible
+ * upstreams need: a POST with its length; answers framed by their length, by chunks or by the
+ * connection's end; no redirects, no proxy, no compression. Each read waits at most the time
+ * its caller gives, so a call's first-byte and idle limits are the socket's own.
+ */
+final class UpstreamHttp {
+
+    /** The upstream could not be connected to (refused, unknown host, no answer to the connect in time). */
+    static final class Unreachable extends IOException {
+        Unreachable(IOException cause) {
+            super("the upstream could not be reached", cause);
+        }
+    }
+
+    /** An answer's status and headers (names in lower case, the first value of each); its body to read. */
+    record Answer(int status, Map<String, String> headers, UpstreamBody body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Where connections go: one pool per scheme, host and port. */
+    record Endpoint(boolean tls, String host, int port) {
+        static Endpoint of(URI uri) {
+            boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+            String host = uri.getHost();
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new Endpoint(tls, host, uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80);
+        }
+    }
+
+    /** One connection to an upstream, used by one call at a time. */
+    static final class Connection {
+        final Endpoint endpoint;
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+        long idleSince;
+        long keepNanos;
+        boolean reused;
+
+        Connection(Endpoint endpoint, Socket socket) throws IOException {
+            this.endpoint = endpoint;
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            this.out = socket.getOutputStream();
+        }
+
+        void waitAtMost(Duration wait) throws SocketException {
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, wait.toMillis())));
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Closing is all that is left to do with it.
+            }
+        }
+    }
+
+    /** A kept connection the upstream had closed while it was idle: the call goes once more, on a new one. */
+    private static final class Stale extends IOException {
+        Stale() {
+            super("the kept connection was closed by the upstream", null);
+        }
+    }
+
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_HEADERS = 200;
+    private static final int MAX_INTERIM_ANSWERS = 10;
+    private static final int MAX_IDLE_PER_UPSTREAM = 64;
+    /**
+     * How long an idle connection is kept when the upstream does not say (Keep-Alive: timeout):
+     * shorter than common servers' own idle limits (Node's 5 s), so that the upstream rarely
+     * closes one just as a call takes it.
+     */
+    private static final long DEFAULT_KEEP_NANOS = Duration.ofSeconds(4).toNanos();
+    private static final long MAX_KEEP_NANOS = Duration.ofSeconds(60).toNanos();
+
+    private final SSLSocketFactory tls;
+    private final Map<Endpoint, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
+
+    UpstreamHttp(SSLSocketFactory tls) {
+        this.tls = tls;
+    }
+
+    /**
+     * POSTs {@code body} to {@code uri} with {@code headers} (besides Host, Content-Length and
+     * User-Agent, which this sets) and reads the answer's status line and headers, waiting at
+     * most {@code firstByte} for them. A connection kept from an earlier call that turns out
+     * closed by the upstream is replaced by a new one once, before anything of an answer came.
+     */
+    Answer post(URI uri, Map<String, String> headers, byte[] body, int connectTimeoutMs, Duration firstByte)
+            throws IOException {
+        Endpoint endpoint = Endpoint.of(uri);
+        byte[] head = head(uri, endpoint, headers, body.length);
+        Connection kept = take(endpoint);
+        if (kept != null) {
+            try {
+                return exchange(kept, head, body, firstByte);
+            } catch (Stale stale) {
+                kept.close();
+            }
+        }
+        return exchange(open(endpoint, connectTimeoutMs), head, body, firstByte);
+    }
+
+    private Answer exchange(Connection connection, byte[] head, byte[] body, Duration firstByte) throws IOException {
+        try {
+            connection.waitAtMost(firstByte);
+            try {
+                connection.out.write(head);
+                connection.out.write(body);
+                connection.out.flush();
+            } catch (SocketException written) {
+                throw connection.reused ? new Stale() : written;
+            }
+            // The whole head within the first-byte time, not each read of it: an upstream sending a
+            // byte now and then must not hold the call past it.
+            long headBy = System.nanoTime() + firstByte.toNanos();
+            for (int interim = 0;; interim++) {
+                String statusLine = statusLine(connection);
+                int status = status(statusLine);
+                Map<String, String> headers = new HashMap<>();
+                UpstreamBody.Framing framing = headers(connection, headBy, headers);
+                if (status >= 100 && status < 200) {
+                    if (interim >= MAX_INTERIM_ANSWERS) {
+                        throw new IOException("the upstream sends interim answers and no answer");
+                    }
+                    continue;
+                }
+                boolean keep = !statusLine.startsWith("HTTP/1.0") && !"close".equalsIgnoreCase(
+                        headers.getOrDefault("connection", "").strip());
+                connection.keepNanos = keep ? keepNanos(headers.get("keep-alive")) : 0;
+                if (status == 204 || status == 304) {
+                    framing = UpstreamBody.Framing.empty();
+                }
+                return new Answer(status, headers, new UpstreamBody(this, connection, framing));
+            }
+        } catch (IOException | RuntimeException failed) {
+            connection.close();
+            throw failed;
+        }
+    }
+
+    /** The answer's status line; a kept connection that ends or is reset before its first byte was stale. */
+    private static String statusLine(Connection connection) throws IOException {
+        int first;
+        try {
+            first = connection.in.read();
+        } catch (SocketException reset) {
+            throw connection.reused ? new Stale() : reset;
+        }
+        if (first < 0) {
+            throw connection.reused ? new Stale() : new EOFException("the upstream closed the connection unanswered");
+        }
+        return (char) first + line(connection.in, MAX_HEADER_BYTES);
+    }
+
+    private static int status(String line) throws IOException {
+        if (line.length() < 12 || !line.startsWith("HTTP/1.") || line.charAt(8) != ' ') {
+            throw new IOException("not an HTTP/1.1 answer");
+        }
+        try {
+            int status = Integer.parseInt(line.substring(9, 12));
+            if (status < 100 || status > 599 || line.length() > 12 && line.charAt(12) != ' ') {
+                throw new IOException("not an HTTP status: " + line.substring(9, 12));
+            }
+            return status;
+        } catch (NumberFormatException e) {
+            throw new IOException("not an HTTP status");
+        }
+    }
+
+    /** Reads the headers into {@code into} and says how the body that follows is framed. */
+    private static UpstreamBody.Framing headers(Connection connection, long by, Map<String, String> into)
+            throws IOException {
+        int bytes = 0;
+        long length = -1;
+        String transferEncoding = null;
+        for (int count = 0;; count++) {
+            long left = by - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("the upstream's headers did not arrive in time");
+            }
+            connection.waitAtMost(Duration.ofNanos(left));
+            String line = line(connection.in, MAX_HEADER_BYTES - bytes);
+            bytes += line.length() + 2;
+            if (line.isEmpty()) {
+                break;
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0 || count >= MAX_HEADERS || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                throw new IOException("the upstream's answer has a malformed or too many headers");
+            }
+            String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).strip();
+            if (name.equals("content-length")) {
+                long given = contentLength(value);
+                if (length >= 0 && length != given) {
+                    throw new IOException("the upstream's answer gives two lengths");
+                }
+                length = given;
+            } else if (name.equals("transfer-encoding")) {
+                transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
+            }
+            into.putIfAbsent(name, value);
+        }
+        if (transferEncoding != null) {
+            String[] codings = transferEncoding.split(",");
+            return "chunked".equalsIgnoreCase(codings[codings.length - 1].strip()) ? UpstreamBody.Framing.inChunks()
+                    : UpstreamBody.Framing.untilClosed();
+        }
+        return length >= 0 ? UpstreamBody.Framing.ofLength(length) : UpstreamBody.Framing.untilClosed();
+    }
+
+    private static long contentLength(String value) throws IOException {
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IOException("the upstream's answer has a malformed length");
+        }
+        return Long.parseLong(value);
+    }
+
+    /** A line ending in CRLF (or a bare LF), without it; at most {@code limit} bytes. */
+    static String line(InputStream in, int limit) throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                throw new EOFException("the upstream's answer ended inside its framing");
+            }
+            if (c == '\n') {
+                int end = line.length();
+                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+            }
+            if (line.length() >= limit) {
+                throw new IOException("the upstream's answer has a line longer than " + limit + " bytes");
+            }
+            line.append((char) c);
+        }
+    }
+
+    /** How long to keep the connection idle: the upstream's Keep-Alive timeout less a second, else a default. */
+    private static long keepNanos(String keepAlive) {
+        if (keepAlive != null) {
+            for (String parameter : keepAlive.split(",")) {
+                String[] pair = parameter.strip().split("=", 2);
+                if (pair.length == 2 && pair[0].strip().equalsIgnoreCase("timeout")) {
+                    String seconds = pair[1].strip();
+                    if (!seconds.isEmpty() && seconds.length() <= 4 && seconds.chars().allMatch(Character::isDigit)) {
+                        return Math.min(MAX_KEEP_NANOS, Math.max(0, Duration.ofSeconds(Long.parseLong(seconds) - 1)
+                                .toNanos()));
+                    }
+                }
+            }
+        }
+        return DEFAULT_KEEP_NANOS;
+    }
+
+    private static byte[] head(URI uri, Endpoint endpoint, Map<String, String> headers, int length) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        boolean defaultPort = endpoint.port() == (endpoint.tls() ? 443 : 80);
+        String host = endpoint.host().indexOf(':') >= 0 ? "[" + endpoint.host() + "]" : endpoint.host();
+        StringBuilder head = new StringBuilder(256).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
+                .append(host).append(defaultPort ? "" : ":" + endpoint.port()).append("\r\nContent-Length: ")
+                .append(length).append("\r\n");
+        boolean agent = false;
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+            agent |= header.getKey().equalsIgnoreCase("User-Agent");
+        }
+        if (!agent) {
+            head.append("User-Agent: Tenantry\r\n");
+        }
+        return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether a header's value can be sent as it is: printable ASCII and tabs, nothing that ends a line. */
+    static boolean sendable(String value) {
+        return value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f);
+    }
+
+    private Connection open(Endpoint endpoint, int connectTimeoutMs) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            try {
+                socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), connectTimeoutMs);
+            } catch (IOException refused) {
+                throw new Unreachable(refused);
+            }
+            if (!endpoint.tls()) {
+                return new Connection(endpoint, socket);
+            }
+            SSLSocket secured = (SSLSocket) tls.createSocket(socket, endpoint.host(), endpoint.port(), true);
+            SSLParameters parameters = secured.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            secured.setSSLParameters(parameters);
+            secured.setSoTimeout(connectTimeoutMs);
+            secured.startHandshake();
+            return new Connection(endpoint, secured);
+        } catch (IOException | RuntimeException failed) {
+            socket.close();
+            throw failed;
+        }
+    }
+
+    /** The most recently used live kept connection to {@code endpoint}, closing those kept too long. */
+    private Connection take(Endpoint endpoint) {
+        ConcurrentLinkedDeque<Connection> kept = idle.get(endpoint);
+        if (kept == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        for (Connection connection = kept.pollFirst(); connection != null; connection = kept.pollFirst()) {
+            if (now - connection.idleSince < connection.keepNanos) {
+                connection.reused = true;
+                return connection;
+            }
+            connection.close();
+        }
+        return null;
+    }
+
+    /** Takes back a connection whose answer was read to its end, for the next call to the same upstream. */
+    void release(Connection connection) {
+        if (connection.keepNanos <= 0) {
+            connection.close();
+            return;
+        }
+        connection.idleSince = System.nanoTime();
+        ConcurrentLinkedDeque<Connection> kept = idle.computeIfAbsent(connection.endpoint,
+                e -> new ConcurrentLinkedDeque<>());
+        kept.offerFirst(connection);
+        while (kept.size() > MAX_IDLE_PER_UPSTREAM) {
+            Connection oldest = kept.pollLast();
+            if (oldest == null) {
+                break;
+            }
+            oldest.close();
+        }
+    }
+
+    /** Closes every kept connection (at shutdown, and for tests). */
+    void closeIdle() {
+        idle.values().forEach(kept -> {
+            for (Connection connection = kept.pollFirst(); connection != null; connection = kept.pollFirst()) {
+                connection.close();
+            }
+        });
+    }
+
+}
