@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -55,9 +54,9 @@ import io.tenantry.tenancy.ScopedTransactions;
  * that cannot be checked (no rate, a model without a price) refuses rather than spends.
  */
 @Service
-class BudgetHolds implements DisposableBean {
+class BudgetHolds {
 
-    /** Threads that decide holds: enough to keep several orgs' rounds going at once. */
+    /** Rounds of holds decided at once: enough to keep several orgs' rounds going. */
     private static final int HOLDERS = 4;
     private static final int MAX_ASKS_PER_ROUND = 200;
 
@@ -99,7 +98,7 @@ class BudgetHolds implements DisposableBean {
         // longest call has (and its metering committed), or a running call would stop counting.
         this.holdFor = holdFor.compareTo(longest.billedWithin()) < 0 ? longest.billedWithin() : holdFor;
         this.defaultOutputLimit = defaultOutputLimit;
-        this.rounds = new GroupCommit<>("budget-holder", HOLDERS, MAX_ASKS_PER_ROUND, this::decide);
+        this.rounds = new GroupCommit<>(HOLDERS, MAX_ASKS_PER_ROUND, ask -> ask.answer, this::decide);
     }
 
     /** What a call may use at most: its input estimate, and its output limit (null when it set none) times n. */
@@ -131,10 +130,7 @@ class BudgetHolds implements DisposableBean {
      */
     Optional<Hold> hold(UUID callId, AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
         CallAsk ask = new CallAsk(callId, agent, plan.route(), worst, now);
-        if (!rounds.offer(ask)) {
-            decide(List.of(ask));
-        }
-        return Optional.ofNullable(GroupCommit.await(ask.answer));
+        return Optional.ofNullable(rounds.run(ask, ask.answer));
     }
 
     /** A round of asks: each org's in a transaction of its own; a failure answers that org's asks with it. */
@@ -292,10 +288,6 @@ class BudgetHolds implements DisposableBean {
         transactions.writeRelaxed(scope, () -> holds.renew(scope, hold.id, Instant.now()));
     }
 
-    @Override
-    public void destroy() throws InterruptedException {
-        rounds.stop();
-    }
 
     /** Ends the hold, in the transaction ({@code scope}) that stores what replaces it. */
     void release(OrgScope scope, Hold hold) {

@@ -6,37 +6,104 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Work that arrives together, done together: a few threads take what is waiting, up to a
- * round's worth, and hand it to {@code round}, which does it in as few transactions as it
- * can and answers each item (through a future of the item's own). Callers wait for their
- * answer, so what they were told is what committed. When the queue is full or stopping,
- * {@link #offer} refuses and the caller does its work alone.
+ * Work that arrives together, done together: what is waiting, up to a round's worth, is handed
+ * to {@code round}, which does it in as few transactions as it can and answers each item
+ * through a future of the item's own. Callers wait for their answer, so what they were told is
+ * what committed. The callers themselves do the rounds (leader and followers): a caller whose
+ * item is still waiting leads the next round when fewer than {@code leaders} rounds are
+ * running, else waits for one to end. A caller alone does its own round on its own thread,
+ * without the two hand-offs to a writer thread and back that cost a call more than its
+ * statements at one connection (docs/PERFORMANCE.md, the gateway); under load, items still
+ * gather into rounds while the running ones commit.
  */
 public final class GroupCommit<T> {
 
+    /** A follower's longest sleep between looks, should a wake-up be missed: a safety net, not a pace. */
+    private static final long LOOK_AGAIN_MS = 20;
+
     private final BlockingQueue<T> queue = new ArrayBlockingQueue<>(10_000);
     private final Consumer<List<T>> round;
+    private final Function<T, CompletableFuture<?>> answerOf;
     private final int maxPerRound;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running = true;
+    private final Semaphore leading;
+    private final Object roundEnded = new Object();
 
-    public GroupCommit(String name, int threadCount, int maxPerRound, Consumer<List<T>> round) {
+    /**
+     * {@code round} must answer every item it is given; {@code answerOf} gives an item's
+     * answer, which is failed for any item a round left unanswered (a round that threw).
+     */
+    public GroupCommit(int leaders, int maxPerRound, Function<T, CompletableFuture<?>> answerOf,
+            Consumer<List<T>> round) {
         this.round = round;
+        this.answerOf = answerOf;
         this.maxPerRound = maxPerRound;
-        for (int i = 0; i < threadCount; i++) {
-            Thread thread = new Thread(this::work, name + "-" + i);
-            thread.setDaemon(true);
-            thread.start();
-            threads.add(thread);
-        }
+        this.leading = new Semaphore(leaders);
     }
 
-    /** Queues the item for a round; false when it was not queued. */
-    public boolean offer(T item) {
-        return running && queue.offer(item);
+    /**
+     * Does {@code item} in a round, with others waiting at the time, and returns its answer
+     * once given. A caller inside a transaction of its own does its item alone, in that
+     * transaction as before: a round led from there would put other callers' items in it.
+     */
+    public <R> R run(T item, CompletableFuture<R> answer) {
+        if (TransactionSynchronizationManager.isSynchronizationActive() || !queue.offer(item)) {
+            lead(List.of(item));
+            return await(answer);
+        }
+        boolean interrupted = false;
+        while (!answer.isDone()) {
+            if (leading.tryAcquire()) {
+                try {
+                    List<T> items = new ArrayList<>();
+                    queue.drainTo(items, maxPerRound);
+                    if (!items.isEmpty()) {
+                        lead(items);
+                    }
+                } finally {
+                    leading.release();
+                    synchronized (roundEnded) {
+                        roundEnded.notifyAll();
+                    }
+                }
+            } else {
+                synchronized (roundEnded) {
+                    if (!answer.isDone() && leading.availablePermits() == 0) {
+                        try {
+                            roundEnded.wait(LOOK_AGAIN_MS);
+                        } catch (InterruptedException e) {
+                            // The item is queued, and someone must see it done: keep waiting, and say so after.
+                            interrupted = true;
+                        }
+                    }
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return await(answer);
+    }
+
+    private void lead(List<T> items) {
+        // Each item's answer carries what became of it: the leader's own may not even be among these.
+        try {
+            round.accept(items);
+        } catch (RuntimeException failed) {
+            items.forEach(item -> answerOf.apply(item).completeExceptionally(failed));
+        } catch (Error failed) {
+            items.forEach(item -> answerOf.apply(item).completeExceptionally(failed));
+            throw failed;
+        } finally {
+            items.forEach(item -> answerOf.apply(item).completeExceptionally(
+                    new IllegalStateException("a round left an item unanswered")));
+        }
     }
 
     /** The answer of a future a round completes, with the round's own exception when it failed. */
@@ -48,31 +115,6 @@ public final class GroupCommit<T> {
                 throw cause;
             }
             throw e;
-        }
-    }
-
-    private void work() {
-        while (running || !queue.isEmpty()) {
-            List<T> items = new ArrayList<>();
-            try {
-                items.add(queue.take());
-            } catch (InterruptedException e) {
-                if (!running) {
-                    break;
-                }
-                continue;
-            }
-            queue.drainTo(items, maxPerRound - 1);
-            round.accept(items);
-        }
-    }
-
-    /** Stops taking new items; what is queued is still done. */
-    public void stop() throws InterruptedException {
-        running = false;
-        for (Thread thread : threads) {
-            thread.interrupt();
-            thread.join(5_000);
         }
     }
 }

@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -17,14 +16,14 @@ import io.tenantry.tenancy.OrgScope;
 /**
  * Group commit for small usage reports. Agents report one event at a time, thousands per
  * second; a transaction each would spend the database on commits. Reports that arrive
- * together are stored in one transaction by a few writer threads, and each caller is
- * answered only after that transaction has committed, so an acknowledged event is as
+ * together are stored in one transaction (a {@link GroupCommit} led by one of their callers),
+ * and each caller is answered only after that transaction has committed, so an acknowledged event is as
  * durable as before. If the shared transaction fails (one report's event id reused with
  * other content, say), each report of it is retried alone, so one report's error is never
  * another's.
  */
 @Component
-public class ReportCoalescer implements DisposableBean {
+public class ReportCoalescer {
 
     private static final Logger log = LoggerFactory.getLogger(ReportCoalescer.class);
     /** Reports of at most this many events are coalesced; bigger ones are a batch already. */
@@ -39,7 +38,7 @@ public class ReportCoalescer implements DisposableBean {
 
     ReportCoalescer(UsageIngestion ingestion, @Value("${tenantry.usage.writers}") int writerCount) {
         this.ingestion = ingestion;
-        this.rounds = new GroupCommit<>("usage-writer", writerCount, MAX_REPORTS_PER_TRANSACTION, this::store);
+        this.rounds = new GroupCommit<>(writerCount, MAX_REPORTS_PER_TRANSACTION, Pending::done, this::store);
     }
 
     /** Stores the report, together with others arriving at the same time; returns once committed. */
@@ -52,10 +51,10 @@ public class ReportCoalescer implements DisposableBean {
             Consumer<OrgScope> alongside) {
         Pending pending = new Pending(new UsageIngestion.Report(context, events, alongside),
                 new CompletableFuture<>());
-        if (events.size() > SMALL_REPORT || !rounds.offer(pending)) {
+        if (events.size() > SMALL_REPORT) {
             return ingestion.ingest(context, events, alongside);
         }
-        return GroupCommit.await(pending.done());
+        return rounds.run(pending, pending.done());
     }
 
     private void store(List<Pending> batch) {
@@ -81,8 +80,4 @@ public class ReportCoalescer implements DisposableBean {
         }
     }
 
-    @Override
-    public void destroy() throws InterruptedException {
-        rounds.stop();
-    }
 }
