@@ -518,6 +518,14 @@ class GatewayCalls {
                     ending = call.deadline.passed() ? CallDeadline.CODE : "upstream_stream_cut";
                     break;
                 }
+                if (chunk != null && call.deadline.passed()) {
+                    // Read once the call's time had run out (its node stalled, say, with the upstream's
+                    // text waiting): billed as generated, never sent, since by now the lost-call sweep
+                    // may be billing the call as its node's last note had it.
+                    countOnly(relay, chunk);
+                    ending = CallDeadline.CODE;
+                    break;
+                }
             }
             if (held != null) {
                 send(call, out, held.finish(ending == null && !overLimit ? completionTokens(relay) : null,
@@ -539,14 +547,31 @@ class GatewayCalls {
             // A failure of ours mid-stream: what was streamed is billed, and the client is told.
             answer.body().cancel();
             call.failed(500, "server_error");
-            finishStream(call, relay, held, request, false);
-            writeQuietly(out, StreamRelay.errorEvent("Something went wrong in the gateway; what was streamed is "
-                    + "billed.", "api_error", "server_error"));
+            try {
+                finishStream(call, relay, held, request, false);
+            } finally {
+                writeQuietly(out, StreamRelay.errorEvent("Something went wrong in the gateway; what was streamed is "
+                        + "billed.", "api_error", "server_error"));
+            }
             throw failed;
         }
         if (blocked != null || ending != null || overLimit) {
             answer.body().cancel();
         }
+        try {
+            end(call, relay, held, request, out, answer, blocked, overLimit, ending);
+        } catch (RuntimeException | Error failed) {
+            // The metering failed (GatewayMeter logged what the call used): the client still learns
+            // that its stream did not end well, rather than seeing it stop.
+            writeQuietly(out, StreamRelay.errorEvent("Something went wrong in the gateway as the answer ended.",
+                    "api_error", "server_error"));
+            throw failed;
+        }
+    }
+
+    /** Meters a stream that ended without the client leaving, and tells the client how it ended. */
+    private void end(Call call, StreamRelay relay, HeldStream held, ObjectNode request, OutputStream out,
+            UpstreamCall answer, String blocked, boolean overLimit, String ending) {
         if (blocked != null) {
             call.status = GatewayRequest.REFUSED;
             call.httpStatus = 400;
@@ -581,6 +606,15 @@ class GatewayCalls {
             writeQuietly(out, StreamRelay.errorEvent((CallDeadline.CODE.equals(ending) ? longest.tooLong()
                     : "The model's provider broke off its answer") + "; what was streamed is billed.", "api_error",
                     ending));
+        }
+    }
+
+    /** Counts what the upstream sent without sending it on; text the relay cannot read is not counted. */
+    private static void countOnly(StreamRelay relay, byte[] chunk) {
+        try {
+            relay.accept(chunk);
+        } catch (IllegalStateException unreadable) {
+            // Nothing readable to count.
         }
     }
 

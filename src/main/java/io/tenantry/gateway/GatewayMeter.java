@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -67,6 +68,9 @@ class GatewayMeter {
                 });
                 return;
             } catch (RuntimeException e) {
+                if (afterTheSweep(call, model, metering, alongside)) {
+                    return;
+                }
                 // The tokens were spent upstream: whoever reads the log must be able to bill them by hand.
                 log.error("Gateway call {} of agent {} (org {}) could not be metered: model {}, input {}, cached {}, "
                         + "output {} tokens at {}", call.id(), call.agentId(), call.orgId(), model,
@@ -79,5 +83,56 @@ class GatewayMeter {
             requests.insert(org, call);
             alongside.accept(org);
         });
+    }
+
+    /**
+     * Meters a call the lost-call sweep billed already, from the last note its node left:
+     * the node stalled (a long pause, a suspended machine) rather than died, and came back to
+     * finish it. What the call used beyond what the sweep billed is billed now, as a second
+     * usage event ({@code gateway:<id>:after-sweep}), and the call's own line replaces the
+     * sweep's, with the tokens billed in all. Answers false when the sweep did not bill the call.
+     */
+    private boolean afterTheSweep(GatewayRequest call, String model, OrgCallContext metering,
+            Consumer<OrgScope> alongside) {
+        OrgScope org = OrgScope.of(call.orgId());
+        Optional<GatewayRequest> swept = transactions.read(org, () -> requests.sweptLine(org, call.id()));
+        if (swept.isEmpty()) {
+            return false;
+        }
+        GatewayRequest billed = swept.get();
+        // The sweep counts a prompt as uncached input: what the prompt used beyond it is billed as
+        // cached as far as the call's own count of cached tokens goes beyond the sweep's.
+        long callPrompt = call.inputTokens() + call.cachedInputTokens();
+        long billedPrompt = billed.inputTokens() + billed.cachedInputTokens();
+        long prompt = Math.max(0, callPrompt - billedPrompt);
+        long cached = Math.min(prompt, Math.max(0, call.cachedInputTokens() - billed.cachedInputTokens()));
+        long input = prompt - cached;
+        long output = Math.max(0, call.outputTokens() - billed.outputTokens());
+        // Billed in all: the sweep's, and what is billed now. Where the sweep's estimate was the
+        // larger, it stands (a bill is not taken back), and the line says it was estimated.
+        GatewayRequest line = new GatewayRequest(call.id(), call.orgId(), call.agentId(), call.agentName(),
+                call.endpoint(), call.model(), call.provider(), call.upstreamModel(), call.stream(), call.status(),
+                call.httpStatus(), call.errorCode(), billed.inputTokens() + input,
+                billed.cachedInputTokens() + cached, billed.outputTokens() + output,
+                call.estimated() || billedPrompt > callPrompt || billed.outputTokens() > call.outputTokens(),
+                call.byok(), call.attempts(), call.latencyMs(), call.firstTokenMs(), call.startedAt(),
+                call.inputDecision(), call.outputDecision(), call.prompt(), call.answer());
+        log.warn("Gateway call {} of agent {} (org {}) was billed as lost while its node still served it (the node "
+                + "stalled); billing the rest now: input {}, cached {}, output {} tokens", call.id(), call.agentId(),
+                call.orgId(), input, cached, output);
+        if (input + cached + output == 0) {
+            transactions.write(org, () -> {
+                requests.replaceSwept(org, line);
+                alongside.accept(org);
+            });
+            return true;
+        }
+        UsageEvent rest = UsageEvent.at(call.agentId(), "gateway:" + call.id() + ":after-sweep", model, input,
+                output, cached, call.startedAt()).servedBy(call.orgId());
+        ingestion.ingest(metering, List.of(rest), scope -> {
+            requests.replaceSwept(scope, line);
+            alongside.accept(scope);
+        });
+        return true;
     }
 }

@@ -29,7 +29,8 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
         @Schema(description = "Why a call did not end well; on an ok call, output_limit: the provider streamed past "
                 + "the output limit the gateway sent it, and the gateway ended the stream there as a model at its "
                 + "limit does. On a cut call, node_lost: the gateway node serving it stopped (a crash) before it "
-                + "ended; it was billed, estimated, from what the node last noted it had used. On a cancelled "
+                + "ended; it was billed, estimated, from what the node last noted it had used (a node that only stalled "
+                + "and finished the call replaces this line with its own). On a cancelled "
                 + "call, client_closed: the client went away; client_too_slow: the client, still connected, took "
                 + "none of the stream for the server's connection timeout, and the gateway gave up on it.")
         String errorCode,

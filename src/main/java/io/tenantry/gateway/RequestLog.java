@@ -48,13 +48,40 @@ class RequestLog {
                 .param("answer", r.answer()).update();
     }
 
-    /** What the log may be narrowed to; null fields do not narrow it. */
     /** Whether the log has the call: it was metered (its line and its usage commit together). */
     boolean has(OrgScope scope, UUID id) {
         return jdbc.sql("select count(*) from gateway_requests where id = :id and " + scope.sql("org_id"))
                 .param("id", id).params(scope.parameters()).query(Long.class).single() > 0;
     }
 
+    /** The call's line, if the lost-call sweep wrote it (the call's node stopped noting it, {@link LostCallSweep}). */
+    java.util.Optional<GatewayRequest> sweptLine(OrgScope scope, UUID id) {
+        return jdbc.sql("select * from gateway_requests where id = :id and error_code = :lost and " + scope.sql("org_id"))
+                .param("id", id).param("lost", LostCallSweep.CODE).params(scope.parameters()).query(RequestLog::map)
+                .optional();
+    }
+
+    /** Puts the call's own line in place of the one the lost-call sweep wrote for it. */
+    void replaceSwept(OrgScope scope, GatewayRequest r) {
+        jdbc.sql("""
+                update gateway_requests set provider = :provider, upstream_model = :upstreamModel, status = :status,
+                       http_status = :httpStatus, error_code = :errorCode, input_tokens = :input,
+                       cached_input_tokens = :cached, output_tokens = :output, estimated = :estimated, byok = :byok,
+                       attempts = :attempts, latency_ms = :latency, first_token_ms = :firstToken,
+                       input_decision = :inputDecision, output_decision = :outputDecision, prompt = :prompt,
+                       answer = :answer
+                 where id = :id and error_code = :lost and\s""" + scope.sql("org_id"))
+                .param("id", r.id()).param("lost", LostCallSweep.CODE).param("provider", r.provider())
+                .param("upstreamModel", r.upstreamModel()).param("status", r.status())
+                .param("httpStatus", r.httpStatus()).param("errorCode", r.errorCode())
+                .param("input", r.inputTokens()).param("cached", r.cachedInputTokens())
+                .param("output", r.outputTokens()).param("estimated", r.estimated()).param("byok", r.byok())
+                .param("attempts", r.attempts()).param("latency", r.latencyMs()).param("firstToken", r.firstTokenMs())
+                .param("inputDecision", r.inputDecision()).param("outputDecision", r.outputDecision())
+                .param("prompt", r.prompt()).param("answer", r.answer()).params(scope.parameters()).update();
+    }
+
+    /** What the log may be narrowed to; null fields do not narrow it. */
     record Filter(UUID agentId, String model, String status, Instant from, Instant to) {
     }
 

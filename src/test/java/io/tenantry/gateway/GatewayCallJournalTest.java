@@ -124,6 +124,51 @@ class GatewayCallJournalTest extends GatewayServerTest {
     }
 
     @Test
+    void aCallBilledAsLostWhileItsNodeStillServedItIsBilledInFullAndLoggedOnce() throws Exception {
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", true)).send()
+                .expect(200);
+        JsonNode whole = requests(org).get(0);
+
+        // The same call again; while it runs, a sweep that believes its node gone (as after a long stall) bills it.
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(
+                "/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", true)).send());
+        long noted = 0;
+        for (int i = 0; i < 300 && noted == 0; i++) {
+            Thread.sleep(10);
+            noted = notes(org).stream().mapToLong(n -> ((Number) n.get("output_tokens")).longValue()).max().orElse(0);
+        }
+        assertThat(noted).as("noted while it streams").isPositive();
+        assertThat(sweep.sweep(Instant.now().plus(longest.billedWithin()).plus(Duration.ofHours(1)))).isEqualTo(1);
+        String id = requests(org).get(0).path("id").asString();
+        assertThat(requests(org).get(0).path("errorCode").asString()).isEqualTo(LostCallSweep.CODE);
+        long swept = ((Number) usageEvent(id).get("output_tokens")).longValue();
+        assertThat(swept).as("billed from its note, mid-stream").isLessThan(whole.path("outputTokens").asLong());
+
+        assertThat(running.get().expect(200).body()).as("the client's stream ends as it would have")
+                .contains("data: [DONE]");
+        JsonNode logged = requests(org).get(0);
+        assertThat(requests(org)).as("one line for the call").hasSize(2);
+        assertThat(logged.path("id").asString()).isEqualTo(id);
+        assertThat(logged.path("status").asString()).as("the node's own account of the call").isEqualTo("ok");
+        assertThat(logged.path("outputTokens").asLong()).isEqualTo(whole.path("outputTokens").asLong());
+        // The sweep counted the prompt itself; where that came out above the upstream's count, its bill stands.
+        long sweptInput = ((Number) usageEvent(id).get("input_tokens")).longValue();
+        assertThat(logged.path("inputTokens").asLong()).isEqualTo(Math.max(sweptInput,
+                whole.path("inputTokens").asLong()));
+        assertThat(logged.path("estimated").asBoolean()).isEqualTo(sweptInput > whole.path("inputTokens").asLong());
+        Map<String, Object> rest = transactions.read(OrgScope.allOrgs(), () -> jdbc.sql("select input_tokens,"
+                + " output_tokens from usage_events where event_id = :id").param("id", "gateway:" + id + ":after-sweep")
+                .query().singleRow());
+        assertThat(swept + ((Number) rest.get("output_tokens")).longValue()).as("billed in all: what it used, once")
+                .isEqualTo(whole.path("outputTokens").asLong());
+        assertThat(sweptInput + ((Number) rest.get("input_tokens")).longValue())
+                .isEqualTo(logged.path("inputTokens").asLong());
+        assertThat(notes(org)).isEmpty();
+    }
+
+    @Test
     void aCallWhoseNodeDiedIsBilledFromItsLastNoteOnceItMustHaveEnded() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID lost = leftBehind(now.minus(longest.billedWithin()).minusSeconds(5), 120, 340);
