@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -26,14 +27,17 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public final class GroupCommit<T> {
 
     /** A follower's longest sleep between looks, should a wake-up be missed: a safety net, not a pace. */
-    private static final long LOOK_AGAIN_MS = 20;
+    private static final long LOOK_AGAIN_NANOS = 20_000_000;
 
-    private final BlockingQueue<T> queue = new ArrayBlockingQueue<>(10_000);
+    /** A queued item and the caller waiting for it, whom the round's leader wakes once it is answered. */
+    private record Waiting<T>(T item, Thread caller) {
+    }
+
+    private final BlockingQueue<Waiting<T>> queue = new ArrayBlockingQueue<>(10_000);
     private final Consumer<List<T>> round;
     private final Function<T, CompletableFuture<?>> answerOf;
     private final int maxPerRound;
     private final Semaphore leading;
-    private final Object roundEnded = new Object();
 
     /**
      * {@code round} must answer every item it is given; {@code answerOf} gives an item's
@@ -51,38 +55,39 @@ public final class GroupCommit<T> {
      * Does {@code item} in a round, with others waiting at the time, and returns its answer
      * once given. A caller inside a transaction of its own does its item alone, in that
      * transaction as before: a round led from there would put other callers' items in it.
+     * Each waiting caller is woken once, when its item is answered or when it may lead the next
+     * round: waking every waiter at each round's end cost more CPU than the rounds saved.
      */
     public <R> R run(T item, CompletableFuture<R> answer) {
-        if (TransactionSynchronizationManager.isSynchronizationActive() || !queue.offer(item)) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()
+                || !queue.offer(new Waiting<>(item, Thread.currentThread()))) {
             lead(List.of(item));
             return await(answer);
         }
         boolean interrupted = false;
         while (!answer.isDone()) {
             if (leading.tryAcquire()) {
+                List<Waiting<T>> taken = new ArrayList<>();
                 try {
-                    List<T> items = new ArrayList<>();
-                    queue.drainTo(items, maxPerRound);
-                    if (!items.isEmpty()) {
-                        lead(items);
+                    queue.drainTo(taken, maxPerRound);
+                    if (!taken.isEmpty()) {
+                        lead(taken.stream().map(Waiting::item).toList());
                     }
                 } finally {
                     leading.release();
-                    synchronized (roundEnded) {
-                        roundEnded.notifyAll();
-                    }
+                }
+                for (Waiting<T> waiting : taken) {
+                    LockSupport.unpark(waiting.caller());
+                }
+                // What arrived during the round is led by the first of its callers.
+                Waiting<T> next = queue.peek();
+                if (next != null) {
+                    LockSupport.unpark(next.caller());
                 }
             } else {
-                synchronized (roundEnded) {
-                    if (!answer.isDone() && leading.availablePermits() == 0) {
-                        try {
-                            roundEnded.wait(LOOK_AGAIN_MS);
-                        } catch (InterruptedException e) {
-                            // The item is queued, and someone must see it done: keep waiting, and say so after.
-                            interrupted = true;
-                        }
-                    }
-                }
+                // An unpark that came before this park makes it return at once: no wake-up is lost.
+                LockSupport.parkNanos(this, LOOK_AGAIN_NANOS);
+                interrupted |= Thread.interrupted();
             }
         }
         if (interrupted) {
