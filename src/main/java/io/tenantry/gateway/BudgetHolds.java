@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -54,9 +55,9 @@ import io.tenantry.tenancy.ScopedTransactions;
  * that cannot be checked (no rate, a model without a price) refuses rather than spends.
  */
 @Service
-class BudgetHolds {
+class BudgetHolds implements DisposableBean {
 
-    /** Rounds of holds decided at once: enough to keep several orgs' rounds going. */
+    /** Threads that decide holds: enough to keep several orgs' rounds going at once. */
     private static final int HOLDERS = 4;
     private static final int MAX_ASKS_PER_ROUND = 200;
 
@@ -98,7 +99,8 @@ class BudgetHolds {
         // longest call has (and its metering committed), or a running call would stop counting.
         this.holdFor = holdFor.compareTo(longest.billedWithin()) < 0 ? longest.billedWithin() : holdFor;
         this.defaultOutputLimit = defaultOutputLimit;
-        this.rounds = new GroupCommit<>(HOLDERS, MAX_ASKS_PER_ROUND, ask -> ask.answer, this::decide);
+        this.rounds = new GroupCommit<>("budget-holder", HOLDERS, MAX_ASKS_PER_ROUND, ask -> ask.answer,
+                this::decide);
     }
 
     /** What a call may use at most: its input estimate, and its output limit (null when it set none) times n. */
@@ -361,5 +363,10 @@ class BudgetHolds {
 
     private static GatewayError unverifiable(String message) {
         return new GatewayError(402, "insufficient_quota", "budget_unverifiable", message, null, null);
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        rounds.stop();
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -17,83 +16,83 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Work that arrives together, done together: what is waiting, up to a round's worth, is handed
  * to {@code round}, which does it in as few transactions as it can and answers each item
  * through a future of the item's own. Callers wait for their answer, so what they were told is
- * what committed. The callers themselves do the rounds (leader and followers): a caller whose
- * item is still waiting leads the next round when fewer than {@code leaders} rounds are
- * running, else waits for one to end. A caller alone does its own round on its own thread,
- * without the two hand-offs to a writer thread and back that cost a call more than its
- * statements at one connection (docs/PERFORMANCE.md, the gateway); under load, items still
- * gather into rounds while the running ones commit.
+ * what committed. A caller that finds nothing waiting and a round free does its item itself,
+ * on its own thread, without the two hand-offs to a writer thread and back that cost a call
+ * more than its statements at one connection (docs/PERFORMANCE.md, the gateway); otherwise
+ * its item waits for one of the writer threads, which gather what waits into rounds. The
+ * writers run at the normal priority, above the request threads (web.RequestThreadPriority):
+ * a round led by a request thread among a thousand others (open streams) waited for the
+ * cores long enough to hold up every caller behind it.
  */
 public final class GroupCommit<T> {
 
-    /** A follower's longest sleep between looks, should a wake-up be missed: a safety net, not a pace. */
-    private static final long LOOK_AGAIN_NANOS = 20_000_000;
-
-    /** A queued item and the caller waiting for it, whom the round's leader wakes once it is answered. */
-    private record Waiting<T>(T item, Thread caller) {
-    }
-
-    private final BlockingQueue<Waiting<T>> queue = new ArrayBlockingQueue<>(10_000);
+    private final BlockingQueue<T> queue = new ArrayBlockingQueue<>(10_000);
     private final Consumer<List<T>> round;
     private final Function<T, CompletableFuture<?>> answerOf;
     private final int maxPerRound;
-    private final Semaphore leading;
+    /** Rounds running at once, the writers' and the callers' own: each needs a database connection. */
+    private final Semaphore rounds;
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean running = true;
 
     /**
      * {@code round} must answer every item it is given; {@code answerOf} gives an item's
      * answer, which is failed for any item a round left unanswered (a round that threw).
      */
-    public GroupCommit(int leaders, int maxPerRound, Function<T, CompletableFuture<?>> answerOf,
+    public GroupCommit(String name, int writers, int maxPerRound, Function<T, CompletableFuture<?>> answerOf,
             Consumer<List<T>> round) {
         this.round = round;
         this.answerOf = answerOf;
         this.maxPerRound = maxPerRound;
-        this.leading = new Semaphore(leaders);
+        this.rounds = new Semaphore(writers);
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::write, name + "-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            this.writers.add(thread);
+        }
     }
 
     /**
-     * Does {@code item} in a round, with others waiting at the time, and returns its answer
-     * once given. A caller inside a transaction of its own does its item alone, in that
-     * transaction as before: a round led from there would put other callers' items in it.
-     * Each waiting caller is woken once, when its item is answered or when it may lead the next
-     * round: waking every waiter at each round's end cost more CPU than the rounds saved.
+     * Does {@code item} in a round and returns its answer once given. A caller inside a
+     * transaction of its own does its item alone, in that transaction as before: a round led
+     * from there would put other callers' items in it.
      */
     public <R> R run(T item, CompletableFuture<R> answer) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()
-                || !queue.offer(new Waiting<>(item, Thread.currentThread()))) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
             lead(List.of(item));
-            return await(answer);
-        }
-        boolean interrupted = false;
-        while (!answer.isDone()) {
-            if (leading.tryAcquire()) {
-                List<Waiting<T>> taken = new ArrayList<>();
-                try {
-                    queue.drainTo(taken, maxPerRound);
-                    if (!taken.isEmpty()) {
-                        lead(taken.stream().map(Waiting::item).toList());
-                    }
-                } finally {
-                    leading.release();
-                }
-                for (Waiting<T> waiting : taken) {
-                    LockSupport.unpark(waiting.caller());
-                }
-                // What arrived during the round is led by the first of its callers.
-                Waiting<T> next = queue.peek();
-                if (next != null) {
-                    LockSupport.unpark(next.caller());
-                }
-            } else {
-                // An unpark that came before this park makes it return at once: no wake-up is lost.
-                LockSupport.parkNanos(this, LOOK_AGAIN_NANOS);
-                interrupted |= Thread.interrupted();
+        } else if (queue.isEmpty() && rounds.tryAcquire()) {
+            try {
+                lead(List.of(item));
+            } finally {
+                rounds.release();
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        } else if (!running || !queue.offer(item)) {
+            lead(List.of(item));
         }
         return await(answer);
+    }
+
+    private void write() {
+        while (true) {
+            List<T> items = new ArrayList<>();
+            try {
+                T first = running ? queue.take() : queue.poll();
+                if (first == null) {
+                    return;
+                }
+                items.add(first);
+            } catch (InterruptedException stopping) {
+                continue;
+            }
+            rounds.acquireUninterruptibly();
+            try {
+                queue.drainTo(items, maxPerRound - 1);
+                lead(items);
+            } finally {
+                rounds.release();
+            }
+        }
     }
 
     private void lead(List<T> items) {
@@ -108,6 +107,15 @@ public final class GroupCommit<T> {
         } finally {
             items.forEach(item -> answerOf.apply(item).completeExceptionally(
                     new IllegalStateException("a round left an item unanswered")));
+        }
+    }
+
+    /** Stops queueing: what is queued is still done, and from now on each caller does its own item. */
+    public void stop() throws InterruptedException {
+        running = false;
+        for (Thread writer : writers) {
+            writer.interrupt();
+            writer.join(5_000);
         }
     }
 

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Rounds led by their callers: every item answered once with its own answer, rounds at most
- * as many at once as allowed, a lone caller served on its own thread, a failing round failing
- * only its own items, and a caller inside a transaction kept out of other callers' rounds.
+ * Rounds: every item answered once with its own answer, rounds at most as many at once as
+ * allowed (the writers' and the callers' own), a lone caller served on its own thread, a
+ * failing round failing only its own items, and a caller inside a transaction kept out of
+ * other callers' rounds.
  */
 class GroupCommitTest {
 
@@ -33,7 +34,7 @@ class GroupCommitTest {
     }
 
     static GroupCommit<Item> rounds(int leaders, Consumer<List<Item>> round) {
-        return new GroupCommit<>(leaders, 50, Item::answer, round);
+        return new GroupCommit<>("test-writer", leaders, 50, Item::answer, round);
     }
 
     @Test

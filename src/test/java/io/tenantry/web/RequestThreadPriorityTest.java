@@ -10,8 +10,8 @@ import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 
 /**
- * The threads that serve requests yield to the JIT compiler on a busy machine
- * (RequestThreadPriority): they run at the lowest Java priority.
+ * The threads that serve requests yield to the JIT compiler and the background writers on a
+ * busy machine (RequestThreadPriority): they run at the lowest Java priority.
  */
 @TenantryTest
 class RequestThreadPriorityTest extends ServerTest {
@@ -26,5 +26,9 @@ class RequestThreadPriorityTest extends ServerTest {
                 .toList();
         assertThat(requestThreads).as("the request threads").isNotEmpty()
                 .allSatisfy(thread -> assertThat(thread.getPriority()).isEqualTo(Thread.MIN_PRIORITY));
+        List<Thread> usageWriters = Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("usage-writer-")).toList();
+        assertThat(usageWriters).as("the usage writers, which serve every request, keep the normal priority")
+                .isNotEmpty().allSatisfy(thread -> assertThat(thread.getPriority()).isEqualTo(Thread.NORM_PRIORITY));
     }
 }

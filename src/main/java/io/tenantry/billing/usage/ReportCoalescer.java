@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -16,14 +17,15 @@ import io.tenantry.tenancy.OrgScope;
 /**
  * Group commit for small usage reports. Agents report one event at a time, thousands per
  * second; a transaction each would spend the database on commits. Reports that arrive
- * together are stored in one transaction (a {@link GroupCommit} led by one of their callers),
- * and each caller is answered only after that transaction has committed, so an acknowledged event is as
+ * together are stored in one transaction by a few writer threads (a report that finds none
+ * waiting is stored by its caller), and each caller is answered only after that transaction
+ * has committed, so an acknowledged event is as
  * durable as before. If the shared transaction fails (one report's event id reused with
  * other content, say), each report of it is retried alone, so one report's error is never
  * another's.
  */
 @Component
-public class ReportCoalescer {
+public class ReportCoalescer implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ReportCoalescer.class);
     /** Reports of at most this many events are coalesced; bigger ones are a batch already. */
@@ -38,7 +40,8 @@ public class ReportCoalescer {
 
     ReportCoalescer(UsageIngestion ingestion, @Value("${tenantry.usage.writers}") int writerCount) {
         this.ingestion = ingestion;
-        this.rounds = new GroupCommit<>(writerCount, MAX_REPORTS_PER_TRANSACTION, Pending::done, this::store);
+        this.rounds = new GroupCommit<>("usage-writer", writerCount, MAX_REPORTS_PER_TRANSACTION, Pending::done,
+                this::store);
     }
 
     /** Stores the report, together with others arriving at the same time; returns once committed. */
@@ -80,4 +83,9 @@ public class ReportCoalescer {
         }
     }
 
+
+    @Override
+    public void destroy() throws InterruptedException {
+        rounds.stop();
+    }
 }
