@@ -75,6 +75,23 @@ class GatewayCallJournalTest extends GatewayServerTest {
         return api.get("/api/gateway/requests").org(orgId).as(owner).send().expect(200).items();
     }
 
+    /** A stream of 200 chunks, 20 ms apart, running in the background. */
+    CompletableFuture<Api.Response> slowStream() {
+        fake.then(FakeUpstream.Mode.SLOW_STREAM);
+        return CompletableFuture.supplyAsync(() -> api.post("/agent/v1/chat/completions").as(key)
+                .json(GatewayLongestCallTest.chat(model, "stream", true)).send());
+    }
+
+    /** The output the org's first note with any records, waiting up to 3 s for it; 0 if none came. */
+    long firstNotedOutput() throws InterruptedException {
+        long noted = 0;
+        for (int i = 0; i < 300 && noted == 0; i++) {
+            Thread.sleep(10);
+            noted = notes(org).stream().mapToLong(n -> ((Number) n.get("output_tokens")).longValue()).max().orElse(0);
+        }
+        return noted;
+    }
+
     /** A note as a node that died mid-call left it. */
     UUID leftBehind(Instant startedAt, long input, long output) {
         return noted(startedAt, startedAt.plusSeconds(3), input, output);
@@ -98,14 +115,8 @@ class GatewayCallJournalTest extends GatewayServerTest {
 
     @Test
     void aLongCallIsNotedAsItRunsAndItsNoteGoesWithItsMetering() throws Exception {
-        fake.then(FakeUpstream.Mode.SLOW_STREAM);
-        CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(
-                "/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", true)).send());
-        long first = 0;
-        for (int i = 0; i < 300 && first == 0; i++) {
-            Thread.sleep(10);
-            first = notes(org).stream().mapToLong(n -> ((Number) n.get("output_tokens")).longValue()).max().orElse(0);
-        }
+        CompletableFuture<Api.Response> running = slowStream();
+        long first = firstNotedOutput();
         assertThat(first).as("the running stream's note, with what it streamed so far").isPositive();
         Map<String, Object> note = notes(org).get(0);
         assertThat(((Number) note.get("input_tokens")).longValue()).as("its prompt, counted").isPositive();
@@ -131,14 +142,8 @@ class GatewayCallJournalTest extends GatewayServerTest {
         JsonNode whole = requests(org).get(0);
 
         // The same call again; while it runs, a sweep that believes its node gone (as after a long stall) bills it.
-        fake.then(FakeUpstream.Mode.SLOW_STREAM);
-        CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(
-                "/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", true)).send());
-        long noted = 0;
-        for (int i = 0; i < 300 && noted == 0; i++) {
-            Thread.sleep(10);
-            noted = notes(org).stream().mapToLong(n -> ((Number) n.get("output_tokens")).longValue()).max().orElse(0);
-        }
+        CompletableFuture<Api.Response> running = slowStream();
+        long noted = firstNotedOutput();
         assertThat(noted).as("noted while it streams").isPositive();
         assertThat(sweep.sweep(Instant.now().plus(longest.billedWithin()).plus(Duration.ofHours(1)))).isEqualTo(1);
         String id = requests(org).get(0).path("id").asString();
