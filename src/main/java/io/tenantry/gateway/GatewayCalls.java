@@ -170,12 +170,18 @@ class GatewayCalls {
                     call.cap = new OutputCap(call.outputLimit);
                 }
             }
-            if (!answer.ok()) {
-                relayRefusal(answer);
-            } else if (call.stream) {
-                relayStream(call, answer, body, wantsUsage, response);
-            } else {
-                relayWhole(call, answer, body, response);
+            try {
+                if (!answer.ok()) {
+                    relayRefusal(answer);
+                } else if (call.stream) {
+                    relayStream(call, answer, body, wantsUsage, response);
+                } else {
+                    relayWhole(call, answer, body, response);
+                }
+            } catch (RuntimeException | IOException | Error failed) {
+                // Whatever went wrong, the upstream's connection is not left open (a body read to its end is kept).
+                answer.body().cancel();
+                throw failed;
             }
         } catch (GatewayError refused) {
             call.failed(refused.status(), refused.code());

@@ -59,8 +59,7 @@ class GatewayMeter {
             String model = billedModel(call.model(), call.upstreamModel());
             UsageEvent event = UsageEvent.at(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
                     call.outputTokens(), call.cachedInputTokens(), call.startedAt()).servedBy(call.orgId());
-            OrgCallContext metering = OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(),
-                    requestId, call.startedAt());
+            OrgCallContext metering = metering(call, requestId);
             try {
                 ingestion.ingest(metering, List.of(event), scope -> {
                     requests.insert(scope, call);
@@ -68,8 +67,12 @@ class GatewayMeter {
                 });
                 return;
             } catch (RuntimeException e) {
-                if (afterTheSweep(call, model, metering, alongside)) {
-                    return;
+                try {
+                    if (afterTheSweep(call, model, metering, alongside)) {
+                        return;
+                    }
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
                 }
                 // The tokens were spent upstream: whoever reads the log must be able to bill them by hand.
                 log.error("Gateway call {} of agent {} (org {}) could not be metered: model {}, input {}, cached {}, "
@@ -79,10 +82,23 @@ class GatewayMeter {
             }
         }
         OrgScope org = OrgScope.of(call.orgId());
-        transactions.writeRelaxed(org, () -> {
-            requests.insert(org, call);
-            alongside.accept(org);
-        });
+        try {
+            transactions.writeRelaxed(org, () -> {
+                requests.insert(org, call);
+                alongside.accept(org);
+            });
+        } catch (RuntimeException e) {
+            // A call that used nothing (its node stalled before the upstream answered) the sweep may have billed.
+            if (!afterTheSweep(call, billedModel(call.model(), call.upstreamModel()), metering(call, requestId),
+                    alongside)) {
+                throw e;
+            }
+        }
+    }
+
+    private static OrgCallContext metering(GatewayRequest call, String requestId) {
+        return OrgCallContext.unattended(Actor.system("gateway"), false, OrgScope.allOrgs(), requestId,
+                call.startedAt());
     }
 
     /**

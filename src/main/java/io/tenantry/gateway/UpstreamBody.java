@@ -24,22 +24,25 @@ final class UpstreamBody {
         }
     }
 
-    /** How the body's end is known: its length, its last chunk, or the connection's end. */
-    record Framing(long length, boolean chunked) {
+    /**
+     * How the body's end is known: its length, its last chunk, or the connection's end;
+     * {@code doubtful}: the answer framed itself two ways, and its connection is not kept.
+     */
+    record Framing(long length, boolean chunked, boolean doubtful) {
         static Framing empty() {
-            return new Framing(0, false);
+            return new Framing(0, false, false);
         }
 
         static Framing ofLength(long length) {
-            return new Framing(length, false);
+            return new Framing(length, false, false);
         }
 
-        static Framing inChunks() {
-            return new Framing(-1, true);
+        static Framing inChunks(boolean doubtful) {
+            return new Framing(-1, true, doubtful);
         }
 
         static Framing untilClosed() {
-            return new Framing(-1, false);
+            return new Framing(-1, false, false);
         }
     }
 
@@ -133,7 +136,8 @@ final class UpstreamBody {
     private static long chunkSize(String line) throws IOException {
         int end = line.indexOf(';');
         String size = (end < 0 ? line : line.substring(0, end)).strip();
-        if (size.isEmpty() || size.length() > 15) {
+        if (size.isEmpty() || size.length() > 15 || !size.chars().allMatch(c -> c >= '0' && c <= '9'
+                || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
             throw new IOException("the upstream's answer has a malformed chunk size");
         }
         try {
@@ -169,9 +173,10 @@ final class UpstreamBody {
      * within {@code wait}, or goes on sending, is cancelled.
      */
     void finish(Duration wait) {
+        long by = System.nanoTime() + wait.toNanos();
         try {
             int left = LEFT_AFTER_DONE;
-            for (byte[] chunk = next(wait); chunk != null; chunk = next(wait)) {
+            for (byte[] chunk = next(wait); chunk != null; chunk = next(Duration.ofNanos(by - System.nanoTime()))) {
                 left -= chunk.length;
                 if (left < 0) {
                     break;

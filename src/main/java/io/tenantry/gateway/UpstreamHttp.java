@@ -59,7 +59,11 @@ final class UpstreamHttp {
         }
     }
 
-    /** One connection to an upstream, used by one call at a time. */
+    /**
+     * One connection to an upstream, used by one call at a time. Every read from its socket
+     * waits at most until the connection's deadline, however the bytes trickle in: an upstream
+     * sending a byte now and then cannot stretch a wait past it.
+     */
     static final class Connection {
         final Endpoint endpoint;
         final Socket socket;
@@ -68,16 +72,27 @@ final class UpstreamHttp {
         long idleSince;
         long keepNanos;
         boolean reused;
+        private long deadline;
 
         Connection(Endpoint endpoint, Socket socket) throws IOException {
             this.endpoint = endpoint;
             this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            this.in = new BufferedInputStream(new ByDeadline(this, socket.getInputStream()), 16 * 1024);
             this.out = socket.getOutputStream();
         }
 
-        void waitAtMost(Duration wait) throws SocketException {
-            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, wait.toMillis())));
+        /** Sets the deadline of the reads to come: {@code wait} from now. */
+        void waitAtMost(Duration wait) {
+            deadline = System.nanoTime() + Math.max(1_000_000, wait.toNanos());
+        }
+
+        /** Whether bytes that belong to no answer read so far have arrived: the connection cannot be kept. */
+        boolean hasUnreadBytes() {
+            try {
+                return in.available() > 0;
+            } catch (IOException e) {
+                return true;
+            }
         }
 
         void close() {
@@ -86,6 +101,36 @@ final class UpstreamHttp {
             } catch (IOException ignored) {
                 // Closing is all that is left to do with it.
             }
+        }
+    }
+
+    /** The socket's input, each read of it bounded by its connection's deadline. */
+    private static final class ByDeadline extends java.io.FilterInputStream {
+        private final Connection connection;
+
+        ByDeadline(Connection connection, InputStream in) {
+            super(in);
+            this.connection = connection;
+        }
+
+        @Override
+        public int read() throws IOException {
+            bound();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            bound();
+            return super.read(bytes, offset, length);
+        }
+
+        private void bound() throws IOException {
+            long left = connection.deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("the upstream's answer did not arrive in time");
+            }
+            connection.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
         }
     }
 
@@ -99,6 +144,8 @@ final class UpstreamHttp {
     static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_HEADERS = 200;
     private static final int MAX_INTERIM_ANSWERS = 10;
+    /** How soon after its request a kept connection's end means the upstream had closed it while idle. */
+    private static final long STALE_WITHIN_NANOS = Duration.ofMillis(500).toNanos();
     private static final int MAX_IDLE_PER_UPSTREAM = 64;
     /**
      * How long an idle connection is kept when the upstream does not say (Keep-Alive: timeout):
@@ -125,46 +172,51 @@ final class UpstreamHttp {
             throws IOException {
         Endpoint endpoint = Endpoint.of(uri);
         byte[] head = head(uri, endpoint, headers, body.length);
+        long headBy = System.nanoTime() + firstByte.toNanos();
         Connection kept = take(endpoint);
         if (kept != null) {
             try {
-                return exchange(kept, head, body, firstByte);
+                return exchange(kept, head, body, headBy);
             } catch (Stale stale) {
                 kept.close();
             }
         }
-        return exchange(open(endpoint, connectTimeoutMs), head, body, firstByte);
+        long left = headBy - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("the upstream's answer did not arrive in time");
+        }
+        return exchange(open(endpoint, (int) Math.min(connectTimeoutMs, Math.max(1, left / 1_000_000))), head, body,
+                headBy);
     }
 
-    private Answer exchange(Connection connection, byte[] head, byte[] body, Duration firstByte) throws IOException {
+    private Answer exchange(Connection connection, byte[] head, byte[] body, long headBy) throws IOException {
         try {
-            connection.waitAtMost(firstByte);
-            try {
-                connection.out.write(head);
-                connection.out.write(body);
-                connection.out.flush();
-            } catch (SocketException written) {
-                throw connection.reused ? new Stale() : written;
-            }
-            // The whole head within the first-byte time, not each read of it: an upstream sending a
-            // byte now and then must not hold the call past it.
-            long headBy = System.nanoTime() + firstByte.toNanos();
+            // The whole head within the first-byte time, not each read of it.
+            connection.waitAtMost(Duration.ofNanos(headBy - System.nanoTime()));
+            long sent = System.nanoTime();
+            write(connection, head, body, headBy);
+            boolean answering = false;
             for (int interim = 0;; interim++) {
-                String statusLine = statusLine(connection);
+                String statusLine = statusLine(connection, !answering && connection.reused
+                        && System.nanoTime() - sent < STALE_WITHIN_NANOS);
+                answering = true;
                 int status = status(statusLine);
                 Map<String, String> headers = new HashMap<>();
-                UpstreamBody.Framing framing = headers(connection, headBy, headers);
+                UpstreamBody.Framing framing = headers(connection.in, headers);
                 if (status >= 100 && status < 200) {
                     if (interim >= MAX_INTERIM_ANSWERS) {
                         throw new IOException("the upstream sends interim answers and no answer");
                     }
                     continue;
                 }
-                boolean keep = !statusLine.startsWith("HTTP/1.0") && !"close".equalsIgnoreCase(
-                        headers.getOrDefault("connection", "").strip());
+                boolean keep = !statusLine.startsWith("HTTP/1.0") && !framing.doubtful()
+                        && !tokens(headers.get("connection")).contains("close");
                 connection.keepNanos = keep ? keepNanos(headers.get("keep-alive")) : 0;
                 if (status == 204 || status == 304) {
+                    // No body, whatever the upstream says: nothing it sends after is read, so the
+                    // connection is not kept for another call (perhaps another org's) to read it.
                     framing = UpstreamBody.Framing.empty();
+                    connection.keepNanos = 0;
                 }
                 return new Answer(status, headers, new UpstreamBody(this, connection, framing));
             }
@@ -174,16 +226,67 @@ final class UpstreamHttp {
         }
     }
 
-    /** The answer's status line; a kept connection that ends or is reset before its first byte was stale. */
-    private static String statusLine(Connection connection) throws IOException {
+    /**
+     * Writes the request. A write blocks only when the upstream stops reading with more than
+     * the socket's buffer unsent, and a socket's timeout does not bound a write: a request
+     * larger than the buffer is written under a watchdog that closes the connection at the
+     * deadline. A kept connection whose write fails at once was closed by the upstream while idle.
+     */
+    private static void write(Connection connection, byte[] head, byte[] body, long by) throws IOException {
+        java.util.concurrent.ScheduledFuture<?> watchdog = null;
+        if (head.length + body.length > connection.socket.getSendBufferSize()) {
+            watchdog = WATCHDOG.schedule(connection::close, Math.max(1, by - System.nanoTime()),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        try {
+            connection.out.write(head);
+            connection.out.write(body);
+            connection.out.flush();
+        } catch (SocketException written) {
+            if (System.nanoTime() - by >= 0) {
+                throw new SocketTimeoutException("the upstream did not take the request in time");
+            }
+            throw connection.reused ? new Stale() : written;
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+        }
+    }
+
+    /** Closes the connections whose request writes outlived their deadline. */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "upstream-write-watchdog");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    /** A header's comma-separated values, trimmed and in lower case. */
+    private static java.util.Set<String> tokens(String value) {
+        java.util.Set<String> tokens = new java.util.HashSet<>();
+        if (value != null) {
+            for (String token : value.split(",")) {
+                tokens.add(token.strip().toLowerCase(Locale.ROOT));
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * The answer's status line. A kept connection that ends or is reset before the first byte of
+     * any answer, at once after the request was written ({@code mayBeStale}), was closed by the
+     * upstream while idle; later, the upstream may have begun the call, which is not sent again here.
+     */
+    private static String statusLine(Connection connection, boolean mayBeStale) throws IOException {
         int first;
         try {
             first = connection.in.read();
         } catch (SocketException reset) {
-            throw connection.reused ? new Stale() : reset;
+            throw mayBeStale ? new Stale() : reset;
         }
         if (first < 0) {
-            throw connection.reused ? new Stale() : new EOFException("the upstream closed the connection unanswered");
+            throw mayBeStale ? new Stale() : new EOFException("the upstream closed the connection unanswered");
         }
         return (char) first + line(connection.in, MAX_HEADER_BYTES);
     }
@@ -204,18 +307,12 @@ final class UpstreamHttp {
     }
 
     /** Reads the headers into {@code into} and says how the body that follows is framed. */
-    private static UpstreamBody.Framing headers(Connection connection, long by, Map<String, String> into)
-            throws IOException {
+    private static UpstreamBody.Framing headers(InputStream in, Map<String, String> into) throws IOException {
         int bytes = 0;
         long length = -1;
         String transferEncoding = null;
         for (int count = 0;; count++) {
-            long left = by - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("the upstream's headers did not arrive in time");
-            }
-            connection.waitAtMost(Duration.ofNanos(left));
-            String line = line(connection.in, MAX_HEADER_BYTES - bytes);
+            String line = line(in, MAX_HEADER_BYTES - bytes);
             bytes += line.length() + 2;
             if (line.isEmpty()) {
                 break;
@@ -235,12 +332,18 @@ final class UpstreamHttp {
             } else if (name.equals("transfer-encoding")) {
                 transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
             }
-            into.putIfAbsent(name, value);
+            if (name.equals("connection")) {
+                into.merge(name, value, (a, b) -> a + "," + b);
+            } else {
+                into.putIfAbsent(name, value);
+            }
         }
         if (transferEncoding != null) {
             String[] codings = transferEncoding.split(",");
-            return "chunked".equalsIgnoreCase(codings[codings.length - 1].strip()) ? UpstreamBody.Framing.inChunks()
-                    : UpstreamBody.Framing.untilClosed();
+            boolean chunked = "chunked".equalsIgnoreCase(codings[codings.length - 1].strip());
+            // Both a length and chunks: read by the chunks, as HTTP says, but not kept, since the
+            // upstream's own idea of where the answer ends is in doubt.
+            return chunked ? UpstreamBody.Framing.inChunks(length >= 0) : UpstreamBody.Framing.untilClosed();
         }
         return length >= 0 ? UpstreamBody.Framing.ofLength(length) : UpstreamBody.Framing.untilClosed();
     }
@@ -355,7 +458,7 @@ final class UpstreamHttp {
 
     /** Takes back a connection whose answer was read to its end, for the next call to the same upstream. */
     void release(Connection connection) {
-        if (connection.keepNanos <= 0) {
+        if (connection.keepNanos <= 0 || connection.hasUnreadBytes()) {
             connection.close();
             return;
         }

@@ -69,6 +69,9 @@ public final class GroupCommit<T> {
             }
         } else if (!running || !queue.offer(item)) {
             lead(List.of(item));
+        } else if (!running && queue.remove(item)) {
+            // Stopped as it was queued: the writers may be gone, so its caller does it.
+            lead(List.of(item));
         }
         return await(answer);
     }
@@ -89,6 +92,8 @@ public final class GroupCommit<T> {
             try {
                 queue.drainTo(items, maxPerRound - 1);
                 lead(items);
+            } catch (Error failed) {
+                // The round's items carry it; the writer goes on, or the callers queued after would wait forever.
             } finally {
                 rounds.release();
             }
@@ -96,7 +101,7 @@ public final class GroupCommit<T> {
     }
 
     private void lead(List<T> items) {
-        // Each item's answer carries what became of it: the leader's own may not even be among these.
+        // Each item's answer carries what became of it, whoever did the round.
         try {
             round.accept(items);
         } catch (RuntimeException failed) {

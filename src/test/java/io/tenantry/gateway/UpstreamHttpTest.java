@@ -272,6 +272,62 @@ class UpstreamHttpTest {
     }
 
     @Test
+    void anAnswerTrickledAByteAtATimeMustStillArriveWithinItsTime() throws Exception {
+        Answer trickle = (socket, out) -> {
+            for (byte b : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII)) {
+                Thread.sleep(100);
+                out.write(b);
+                out.flush();
+            }
+        };
+        try (Scripted upstream = new Scripted(trickle)) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> http.post(upstream.uri(), Map.of(), new byte[0], 1000, Duration.ofMillis(400)))
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void aRequestTheUpstreamStopsReadingIsGivenUpAtTheFirstByteTime() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        try (ServerSocket deaf = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try (Socket socket = deaf.accept()) {
+                    done.await(10, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // The test is over.
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> http.post(URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/v1"), Map.of(),
+                    new byte[64 * 1024 * 1024], 1000, Duration.ofMillis(500))).isInstanceOf(IOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            done.countDown();
+        }
+    }
+
+    @Test
+    void aConnectionWhoseAnswerSaidMoreThanItsFramingIsNotKept() throws Exception {
+        List<String> answers = List.of(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
+                "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: Close\r\nContent-Length: 2\r\n\r\nok");
+        for (String answer : answers) {
+            try (Scripted upstream = new Scripted((socket, out) -> write(out, answer))) {
+                UpstreamHttp.Answer first = post(upstream.uri());
+                first.body().readAll(() -> WAIT, 1024);
+                Thread.sleep(50);
+                assertThat(post(upstream.uri()).status()).isIn(200, 204);
+                assertThat(upstream.connections.get()).as(answer.substring(0, 30)).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void aBodyThatStallsIsStalledAndOneCutShortOfItsLengthIsAnError() throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         Answer stalls = (socket, out) -> {
@@ -316,7 +372,7 @@ class UpstreamHttpTest {
                         .isInstanceOf(IOException.class);
             }
         }
-        for (String chunkSize : List.of("zz", "ffffffffffffffffff", "")) {
+        for (String chunkSize : List.of("zz", "ffffffffffffffffff", "", "-1", "+a")) {
             Answer badChunk = (socket, out) -> write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + chunkSize + "\r\nabc\r\n0\r\n\r\n");
             try (Scripted upstream = new Scripted(badChunk)) {
