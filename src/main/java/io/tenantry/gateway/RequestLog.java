@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,16 +37,38 @@ class RequestLog {
                 values (:id, :org, :agent, :agentName, :endpoint, :model, :provider, :upstreamModel, :stream, :status,
                         :httpStatus, :errorCode, :input, :cached, :output, :estimated, :byok, :attempts, :latency,
                         :firstToken, :started, :inputDecision, :outputDecision, :prompt, :answer)
-                """).param("id", r.id()).param("org", r.orgId()).param("agent", r.agentId())
-                .param("agentName", r.agentName()).param("endpoint", r.endpoint()).param("model", r.model())
-                .param("provider", r.provider()).param("upstreamModel", r.upstreamModel()).param("stream", r.stream())
-                .param("status", r.status()).param("httpStatus", r.httpStatus()).param("errorCode", r.errorCode())
-                .param("input", r.inputTokens()).param("cached", r.cachedInputTokens())
-                .param("output", r.outputTokens()).param("estimated", r.estimated()).param("byok", r.byok())
-                .param("attempts", r.attempts()).param("latency", r.latencyMs()).param("firstToken", r.firstTokenMs())
-                .param("started", Timestamps.of(r.startedAt())).param("inputDecision", r.inputDecision())
-                .param("outputDecision", r.outputDecision()).param("prompt", r.prompt())
-                .param("answer", r.answer()).update();
+                """).params(columns(r)).update();
+    }
+
+    /** A line's values, by the names both the insert and the sweep's replacement bind them with. */
+    private static Map<String, Object> columns(GatewayRequest r) {
+        Map<String, Object> columns = new HashMap<>();
+        columns.put("id", r.id());
+        columns.put("org", r.orgId());
+        columns.put("agent", r.agentId());
+        columns.put("agentName", r.agentName());
+        columns.put("endpoint", r.endpoint());
+        columns.put("model", r.model());
+        columns.put("provider", r.provider());
+        columns.put("upstreamModel", r.upstreamModel());
+        columns.put("stream", r.stream());
+        columns.put("status", r.status());
+        columns.put("httpStatus", r.httpStatus());
+        columns.put("errorCode", r.errorCode());
+        columns.put("input", r.inputTokens());
+        columns.put("cached", r.cachedInputTokens());
+        columns.put("output", r.outputTokens());
+        columns.put("estimated", r.estimated());
+        columns.put("byok", r.byok());
+        columns.put("attempts", r.attempts());
+        columns.put("latency", r.latencyMs());
+        columns.put("firstToken", r.firstTokenMs());
+        columns.put("started", Timestamps.of(r.startedAt()));
+        columns.put("inputDecision", r.inputDecision());
+        columns.put("outputDecision", r.outputDecision());
+        columns.put("prompt", r.prompt());
+        columns.put("answer", r.answer());
+        return columns;
     }
 
     /** Whether the log has the call: it was metered (its line and its usage commit together). */
@@ -55,7 +78,7 @@ class RequestLog {
     }
 
     /** The call's line, if the lost-call sweep wrote it (the call's node stopped noting it, {@link LostCallSweep}). */
-    java.util.Optional<GatewayRequest> sweptLine(OrgScope scope, UUID id) {
+    Optional<GatewayRequest> sweptLine(OrgScope scope, UUID id) {
         return jdbc.sql("select * from gateway_requests where id = :id and error_code = :lost and " + scope.sql("org_id"))
                 .param("id", id).param("lost", LostCallSweep.CODE).params(scope.parameters()).query(RequestLog::map)
                 .optional();
@@ -71,14 +94,7 @@ class RequestLog {
                        input_decision = :inputDecision, output_decision = :outputDecision, prompt = :prompt,
                        answer = :answer
                  where id = :id and error_code = :lost and\s""" + scope.sql("org_id"))
-                .param("id", r.id()).param("lost", LostCallSweep.CODE).param("provider", r.provider())
-                .param("upstreamModel", r.upstreamModel()).param("status", r.status())
-                .param("httpStatus", r.httpStatus()).param("errorCode", r.errorCode())
-                .param("input", r.inputTokens()).param("cached", r.cachedInputTokens())
-                .param("output", r.outputTokens()).param("estimated", r.estimated()).param("byok", r.byok())
-                .param("attempts", r.attempts()).param("latency", r.latencyMs()).param("firstToken", r.firstTokenMs())
-                .param("inputDecision", r.inputDecision()).param("outputDecision", r.outputDecision())
-                .param("prompt", r.prompt()).param("answer", r.answer()).params(scope.parameters()).update();
+                .params(columns(r)).param("lost", LostCallSweep.CODE).params(scope.parameters()).update();
     }
 
     /** What the log may be narrowed to; null fields do not narrow it. */

@@ -159,6 +159,14 @@ class UpstreamHttpTest {
         return http.post(uri, headers, "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8), 1000, WAIT);
     }
 
+    /** Asserts that a call to the upstream given {@code firstByte} gives up with a timeout, well within {@code within}. */
+    void timesOut(Scripted upstream, Duration firstByte, Duration within) {
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> http.post(upstream.uri(), Map.of(), new byte[0], 1000, firstByte))
+                .isInstanceOf(SocketTimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(within);
+    }
+
     static String text(UpstreamBody body) throws Exception {
         return new String(body.readAll(() -> WAIT, 1024 * 1024), StandardCharsets.UTF_8);
     }
@@ -238,10 +246,7 @@ class UpstreamHttpTest {
     void anUpstreamSilentPastTheFirstByteTimeIsATimeoutNotAWaitWithoutEnd() throws Exception {
         Answer silent = (socket, out) -> Thread.sleep(10_000);
         try (Scripted upstream = new Scripted(silent)) {
-            long started = System.nanoTime();
-            assertThatThrownBy(() -> http.post(upstream.uri(), Map.of(), new byte[0], 1000, Duration.ofMillis(300)))
-                    .isInstanceOf(SocketTimeoutException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            timesOut(upstream, Duration.ofMillis(300), Duration.ofSeconds(3));
         }
     }
 
@@ -260,10 +265,7 @@ class UpstreamHttpTest {
             }
         };
         try (Scripted upstream = new Scripted(trickle)) {
-            long started = System.nanoTime();
-            assertThatThrownBy(() -> http.post(upstream.uri(), Map.of(), new byte[0], 1000, Duration.ofMillis(400)))
-                    .isInstanceOf(SocketTimeoutException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            timesOut(upstream, Duration.ofMillis(400), Duration.ofSeconds(2));
         }
         try (Scripted upstream = new Scripted(interimForever)) {
             assertThatThrownBy(() -> post(upstream.uri())).isInstanceOf(IOException.class)
@@ -281,10 +283,7 @@ class UpstreamHttpTest {
             }
         };
         try (Scripted upstream = new Scripted(trickle)) {
-            long started = System.nanoTime();
-            assertThatThrownBy(() -> http.post(upstream.uri(), Map.of(), new byte[0], 1000, Duration.ofMillis(400)))
-                    .isInstanceOf(SocketTimeoutException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            timesOut(upstream, Duration.ofMillis(400), Duration.ofSeconds(2));
         }
     }
 
