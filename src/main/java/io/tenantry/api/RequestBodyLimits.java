@@ -36,6 +36,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * after the answer, for as long as bytes keep trickling in, with no limit of its own. Whatever
  * is still unread then is not read at all (server.tomcat.max-swallow-size is 0): the connection
  * is closed instead.
+ *
+ * <p>A body refused for its size is read and dropped too, up to {@value #MAX_DROPPED} bytes in
+ * all, after its answer has been sent: many clients (Java's, Python's) read an answer only once
+ * they have sent the whole body, and a connection closed on a body still arriving is reset, so
+ * that they would see a broken connection instead of the 413 that says what to fix.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -54,6 +59,8 @@ class RequestBodyLimits extends OncePerRequestFilter {
     /** A knowledge upload: a file of up to 10 MB and its form fields (multipart, counted by the container). */
     static final int MAX_UPLOAD_BYTES = 11 * 1024 * 1024;
     static final String UPLOAD_PATH = "/api/knowledge/documents/upload";
+    /** The most of a body refused for its size that is read (and dropped) so that its client gets the answer. */
+    static final long MAX_DROPPED = 32L * 1024 * 1024;
 
     private final Duration timeout;
 
@@ -64,22 +71,22 @@ class RequestBodyLimits extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         boolean upload = UPLOAD_PATH.equals(request.getRequestURI());
         long declared = request.getContentLengthLong();
         if (upload && declared > MAX_UPLOAD_BYTES) {
-            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "A file may be at most 10 MB.");
+            refuseUnread(request, response, "A file may be at most 10 MB.", deadline);
             return;
         }
         int maxBytes = maxBytes(request.getRequestURI());
         if (!upload && declared > maxBytes) {
-            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, tooLarge(maxBytes));
+            refuseUnread(request, response, tooLarge(maxBytes), deadline);
             return;
         }
         if (!JsonBodiesOnly.carriesBody(request)) {
             chain.doFilter(request, response);
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
         // The container counts a multipart upload itself, as it parses it from its own stream,
         // and its parts are files: every other body is JSON, in UTF-8 unless it says otherwise.
         Timed body = new Timed(request, upload ? Long.MAX_VALUE : maxBytes, deadline, timeout,
@@ -89,6 +96,30 @@ class RequestBodyLimits extends OncePerRequestFilter {
         // container answers and closes without reading it.
         if (request.getHeader("Expect") == null && !request.isAsyncStarted()) {
             body.readRest();
+        }
+    }
+
+    /** Answers 413 to a body declared too large, then drops what the client goes on sending (no more than {@link #MAX_DROPPED}). */
+    private void refuseUnread(HttpServletRequest request, HttpServletResponse response, String detail, long deadline)
+            throws IOException {
+        Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, detail);
+        if (request.getHeader("Expect") == null && request.getContentLengthLong() <= MAX_DROPPED) {
+            response.flushBuffer();
+            try {
+                drop(request.getInputStream(), deadline, MAX_DROPPED);
+            } catch (IOException gone) {
+                // The client stopped sending, as it may once it has the answer: nothing to keep.
+            }
+        }
+    }
+
+    /** Reads and drops bytes until the stream ends, the deadline passes or {@code most} bytes were read. */
+    private static void drop(java.io.InputStream in, long deadline, long most) throws IOException {
+        byte[] dropped = new byte[8192];
+        long read = 0;
+        int n;
+        while (read < most && System.nanoTime() - deadline < 0 && (n = in.read(dropped)) >= 0) {
+            read += n;
         }
     }
 
@@ -143,16 +174,16 @@ class RequestBodyLimits extends OncePerRequestFilter {
             return stream;
         }
 
-        /** Reads and drops what is left of the body until it ends, its deadline passes or it is too large. */
+        /**
+         * Reads and drops what is left of the body until it ends or its deadline passes, and,
+         * of a body refused for its size, until {@link #MAX_DROPPED} bytes have come in all.
+         */
         void readRest() {
             try {
-                ServletInputStream in = getInputStream();
-                byte[] dropped = new byte[8192];
-                while (System.nanoTime() - deadline < 0 && in.read(dropped) >= 0) {
-                    // Nothing to keep: the answer is already decided.
-                }
+                TimedStream in = (TimedStream) getInputStream();
+                drop(in.in, deadline, MAX_DROPPED - in.read);
             } catch (IOException | IllegalStateException gone) {
-                // Gone, too slow, too large, or read as a reader: the container closes the connection.
+                // Gone, too slow, or read as a reader: the container closes the connection.
             }
         }
     }

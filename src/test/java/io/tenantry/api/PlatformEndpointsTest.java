@@ -132,6 +132,45 @@ class PlatformEndpointsTest extends ServerTest {
     }
 
     /**
+     * Java's and Python's clients read an answer only once they have sent the whole body: a
+     * body refused for its size (declared, or found so as it arrives) is read and dropped, so
+     * they get the 413 rather than a connection reset under them, which one did now and then.
+     */
+    @Test
+    void aClientThatReadsOnlyAfterSendingTheWholeBodyGetsThe413() throws java.io.IOException {
+        byte[] declared = ("{\"name\":\"" + "x".repeat(30 * 1024 * 1024) + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        String answer = sentWhole("Content-Length: " + declared.length, declared);
+
+        assertThat(answer).startsWith("HTTP/1.1 413 ").contains("larger than 2 MB");
+        byte[] chunk = " ".repeat(64 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream chunked = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 160; i++) {
+            chunked.writeBytes((Integer.toHexString(chunk.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            chunked.writeBytes(chunk);
+            chunked.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        chunked.writeBytes("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(sentWhole("Transfer-Encoding: chunked", chunked.toByteArray())).startsWith("HTTP/1.1 413 ")
+                .contains("larger than 2 MB");
+    }
+
+    /** The answer to a new organization's body, read only after every byte of it was written. */
+    String sentWhole(String framing, byte[] body) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/organizations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + owner
+                    + "\r\nContent-Type: application/json\r\n" + framing + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
      * A document of up to 1 MB is taken however its client escapes it: Python's default JSON
      * sends 800 KB of emoji as 2.4 MB of escapes. Past what 1 MB can take escaped, the body is
      * refused unread, and past 1 MB once read, the text.
