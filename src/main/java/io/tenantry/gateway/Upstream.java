@@ -13,6 +13,7 @@ import java.util.function.Function;
 import javax.net.ssl.SSLSocketFactory;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import jakarta.annotation.PreDestroy;
@@ -191,6 +192,11 @@ class Upstream {
                     : key);
         }
         return headers;
+    }
+
+    @Scheduled(fixedDelay = 1000)
+    void closeExpiredConnections() {
+        http.closeExpired(System.nanoTime());
     }
 
     @PreDestroy

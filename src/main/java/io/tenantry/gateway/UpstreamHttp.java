@@ -475,6 +475,23 @@ final class UpstreamHttp {
         }
     }
 
+    /**
+     * Closes the kept connections whose keep time had passed at {@code now} ({@link System#nanoTime}).
+     * Calls take the most recently kept first, so after a burst the older ones would wait for
+     * the next burst, or forever if no call goes to that upstream again, each holding a socket
+     * the upstream has long closed (CLOSE_WAIT).
+     */
+    void closeExpired(long now) {
+        idle.values().forEach(kept -> {
+            for (Connection connection : kept) {
+                // Closed only if this removed it: a call may have just taken it.
+                if (now - connection.idleSince >= connection.keepNanos && kept.remove(connection)) {
+                    connection.close();
+                }
+            }
+        });
+    }
+
     /** Closes every kept connection (at shutdown, and for tests). */
     void closeIdle() {
         idle.values().forEach(kept -> {

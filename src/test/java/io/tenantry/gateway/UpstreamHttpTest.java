@@ -52,6 +52,8 @@ class UpstreamHttpTest {
         final ServerSocket server;
         final List<String> requests = new CopyOnWriteArrayList<>();
         final AtomicInteger connections = new AtomicInteger();
+        /** Connections that ended, by either side. */
+        final AtomicInteger ended = new AtomicInteger();
         private final List<Answer> script = new CopyOnWriteArrayList<>();
 
         Scripted(ServerSocket server, Answer... answers) {
@@ -102,8 +104,10 @@ class UpstreamHttpTest {
                     answer.write(socket, out);
                     out.flush();
                 }
-            } catch (Exception ended) {
+            } catch (Exception gone) {
                 // The client went, or the answer closed the connection on purpose.
+            } finally {
+                ended.incrementAndGet();
             }
         }
 
@@ -186,6 +190,31 @@ class UpstreamHttpTest {
                     .contains("Host: 127.0.0.1:" + upstream.server.getLocalPort() + "\n", "Content-Length: 13\n",
                             "Authorization: Bearer sk-test\n", "User-Agent: Tenantry\n")
                     .endsWith("\n\n{\"model\":\"m\"}");
+        }
+    }
+
+    /** Calls take the most recent kept connection: older ones are closed when their time is up, not left to the upstream. */
+    @Test
+    void keptConnectionsPastTheirKeepTimeAreClosedWithoutWaitingForACall() throws Exception {
+        try (Scripted upstream = new Scripted(whole("{}", "Keep-Alive: timeout=3\r\n"))) {
+            UpstreamHttp.Answer first = post(upstream.uri());
+            UpstreamHttp.Answer second = post(upstream.uri());
+            text(first.body());
+            text(second.body());
+
+            http.closeExpired(System.nanoTime());
+            assertThat(text(post(upstream.uri()).body())).isEqualTo("{}");
+            assertThat(upstream.connections.get()).as("both kept within the upstream's time less a second").isEqualTo(2);
+            assertThat(upstream.ended.get()).isZero();
+
+            http.closeExpired(System.nanoTime() + Duration.ofSeconds(2).toNanos());
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (upstream.ended.get() < 2 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(upstream.ended.get()).as("both closed two seconds on").isEqualTo(2);
+            assertThat(text(post(upstream.uri()).body())).isEqualTo("{}");
+            assertThat(upstream.connections.get()).as("a new connection for the next call").isEqualTo(3);
         }
     }
 
