@@ -156,7 +156,7 @@ class GatewayCalls {
             call.inFlight = inFlight.begin(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
                     call.startNanos, body);
             try {
-                answer = upstream.open(plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
+                answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
                         provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
                         upstreamBody(body, call.stream, plan, counted), call.stream, call.tries, call.deadline);
             } catch (InterruptedException e) {

@@ -63,13 +63,14 @@ class Upstream {
     }
 
     /**
-     * Opens {@code operation} on the first target of {@code route} that answers. {@code bodyFor}
-     * gives the request body for a target (its upstream model in it). Throws a GatewayError
-     * when none answers, or none did by the call's {@code deadline}.
+     * Opens {@code operation} for an agent of {@code orgId} on the first target of {@code route}
+     * that answers, over connections no other organization's calls use. {@code bodyFor} gives
+     * the request body for a target (its upstream model in it). Throws a GatewayError when none
+     * answers, or none did by the call's {@code deadline}.
      */
-    UpstreamCall open(Route route, Map<java.util.UUID, Provider> providers, Keys keys, String operation,
-            Function<Route.Target, byte[]> bodyFor, boolean stream, Tries tries, CallDeadline deadline)
-            throws InterruptedException {
+    UpstreamCall open(java.util.UUID orgId, Route route, Map<java.util.UUID, Provider> providers, Keys keys,
+            String operation, Function<Route.Target, byte[]> bodyFor, boolean stream, Tries tries,
+            CallDeadline deadline) throws InterruptedException {
         Failure last = null;
         targets:
         for (Route.Target target : route.targets()) {
@@ -115,7 +116,7 @@ class Upstream {
                 tries.attempts++;
                 UpstreamHttp.Answer response;
                 try {
-                    response = http.post(URI.create(provider.address(operation)), headers(provider, keyValue, stream), body,
+                    response = http.post(URI.create(provider.address(operation)), orgId, headers(provider, keyValue, stream), body,
                             provider.connectTimeoutMs(), deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
                 } catch (UpstreamHttp.Unreachable e) {
                     last = new Failure(502, "upstream_unreachable", "The model's provider could not be reached.",

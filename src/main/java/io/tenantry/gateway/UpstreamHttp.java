@@ -24,7 +24,7 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The gateway's HTTP/1.1 client for its upstreams: a call is written and its answer read on
- * the calling thread, over connections kept per upstream for the next call. The JDK's client
+ * the calling thread, over connections kept per upstream and owner for the next call. The JDK's client
  * handed every answer between its selector thread and the caller, which cost a call more than
  * the upstream's own answer (docs/PERFORMANCE.md, the gateway). Only what OpenAI-compatible
  * upstreams need: a POST with its length; answers framed by their length, by chunks or by the
@@ -47,7 +47,7 @@ final class UpstreamHttp {
         }
     }
 
-    /** Where connections go: one pool per scheme, host and port. */
+    /** Where connections go: scheme, host and port. */
     record Endpoint(boolean tls, String host, int port) {
         static Endpoint of(URI uri) {
             boolean tls = "https".equalsIgnoreCase(uri.getScheme());
@@ -60,13 +60,24 @@ final class UpstreamHttp {
     }
 
     /**
+     * The connections that calls may share: to one endpoint, on behalf of one owner (the
+     * gateway's: an organization). A connection never carries two owners' calls, so what an
+     * upstream leaves on one (a late answer, bytes past an answer's end) could reach no
+     * other owner's call even if it slipped past the checks that discard such a connection.
+     */
+    record Pool(Endpoint endpoint, Object owner) {
+    }
+
+    /**
      * One connection to an upstream, used by one call at a time. Every read from its socket
      * waits at most until the connection's deadline, however the bytes trickle in: an upstream
      * sending a byte now and then cannot stretch a wait past it.
      */
     static final class Connection {
-        final Endpoint endpoint;
+        final Pool pool;
         final Socket socket;
+        /** The TCP socket under a TLS one (the socket itself otherwise): where bytes not yet decrypted wait. */
+        private final Socket tcp;
         final InputStream in;
         final OutputStream out;
         long idleSince;
@@ -74,9 +85,10 @@ final class UpstreamHttp {
         boolean reused;
         private long deadline;
 
-        Connection(Endpoint endpoint, Socket socket) throws IOException {
-            this.endpoint = endpoint;
+        Connection(Pool pool, Socket socket, Socket tcp) throws IOException {
+            this.pool = pool;
             this.socket = socket;
+            this.tcp = tcp;
             this.in = new BufferedInputStream(new ByDeadline(this, socket.getInputStream()), 16 * 1024);
             this.out = socket.getOutputStream();
         }
@@ -86,10 +98,13 @@ final class UpstreamHttp {
             deadline = System.nanoTime() + Math.max(1_000_000, wait.toNanos());
         }
 
-        /** Whether bytes that belong to no answer read so far have arrived: the connection cannot be kept. */
+        /**
+         * Whether bytes that belong to no answer read so far have arrived, read or not, decrypted
+         * or not: the connection cannot be kept, nor taken for a call (its next answer would be them).
+         */
         boolean hasUnreadBytes() {
             try {
-                return in.available() > 0;
+                return in.available() > 0 || tcp != socket && tcp.getInputStream().available() > 0;
             } catch (IOException e) {
                 return true;
             }
@@ -156,24 +171,26 @@ final class UpstreamHttp {
     private static final long MAX_KEEP_NANOS = Duration.ofSeconds(60).toNanos();
 
     private final SSLSocketFactory tls;
-    private final Map<Endpoint, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
+    private final Map<Pool, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
 
     UpstreamHttp(SSLSocketFactory tls) {
         this.tls = tls;
     }
 
     /**
-     * POSTs {@code body} to {@code uri} with {@code headers} (besides Host, Content-Length and
-     * User-Agent, which this sets) and reads the answer's status line and headers, waiting at
-     * most {@code firstByte} for them. A connection kept from an earlier call that turns out
-     * closed by the upstream is replaced by a new one once, before anything of an answer came.
+     * POSTs {@code body} to {@code uri} on behalf of {@code owner} with {@code headers} (besides
+     * Host, Content-Length and User-Agent, which this sets) and reads the answer's status line
+     * and headers, waiting at most {@code firstByte} for them. Only connections kept from the
+     * same owner's calls are used. A kept connection that turns out closed by the upstream is
+     * replaced by a new one once, before anything of an answer came.
      */
-    Answer post(URI uri, Map<String, String> headers, byte[] body, int connectTimeoutMs, Duration firstByte)
-            throws IOException {
+    Answer post(URI uri, Object owner, Map<String, String> headers, byte[] body, int connectTimeoutMs,
+            Duration firstByte) throws IOException {
         Endpoint endpoint = Endpoint.of(uri);
+        Pool pool = new Pool(endpoint, owner);
         byte[] head = head(uri, endpoint, headers, body.length);
         long headBy = System.nanoTime() + firstByte.toNanos();
-        Connection kept = take(endpoint);
+        Connection kept = take(pool);
         if (kept != null) {
             try {
                 return exchange(kept, head, body, headBy);
@@ -185,7 +202,7 @@ final class UpstreamHttp {
         if (left <= 0) {
             throw new SocketTimeoutException("the upstream's answer did not arrive in time");
         }
-        return exchange(open(endpoint, (int) Math.min(connectTimeoutMs, Math.max(1, left / 1_000_000))), head, body,
+        return exchange(open(pool, (int) Math.min(connectTimeoutMs, Math.max(1, left / 1_000_000))), head, body,
                 headBy);
     }
 
@@ -414,7 +431,8 @@ final class UpstreamHttp {
         return value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f);
     }
 
-    private Connection open(Endpoint endpoint, int connectTimeoutMs) throws IOException {
+    private Connection open(Pool pool, int connectTimeoutMs) throws IOException {
+        Endpoint endpoint = pool.endpoint();
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -424,7 +442,7 @@ final class UpstreamHttp {
                 throw new Unreachable(refused);
             }
             if (!endpoint.tls()) {
-                return new Connection(endpoint, socket);
+                return new Connection(pool, socket, socket);
             }
             SSLSocket secured = (SSLSocket) tls.createSocket(socket, endpoint.host(), endpoint.port(), true);
             SSLParameters parameters = secured.getSSLParameters();
@@ -432,22 +450,26 @@ final class UpstreamHttp {
             secured.setSSLParameters(parameters);
             secured.setSoTimeout(connectTimeoutMs);
             secured.startHandshake();
-            return new Connection(endpoint, secured);
+            return new Connection(pool, secured, socket);
         } catch (IOException | RuntimeException failed) {
             socket.close();
             throw failed;
         }
     }
 
-    /** The most recently used live kept connection to {@code endpoint}, closing those kept too long. */
-    private Connection take(Endpoint endpoint) {
-        ConcurrentLinkedDeque<Connection> kept = idle.get(endpoint);
+    /**
+     * The most recently used live kept connection of {@code pool}, closing those kept too long
+     * and those on which the upstream sent something while they were idle: an upstream that
+     * answers what it was not asked (a late second answer, say) would give that to the call.
+     */
+    private Connection take(Pool pool) {
+        ConcurrentLinkedDeque<Connection> kept = idle.get(pool);
         if (kept == null) {
             return null;
         }
         long now = System.nanoTime();
         for (Connection connection = kept.pollFirst(); connection != null; connection = kept.pollFirst()) {
-            if (now - connection.idleSince < connection.keepNanos) {
+            if (now - connection.idleSince < connection.keepNanos && !connection.hasUnreadBytes()) {
                 connection.reused = true;
                 return connection;
             }
@@ -463,7 +485,7 @@ final class UpstreamHttp {
             return;
         }
         connection.idleSince = System.nanoTime();
-        ConcurrentLinkedDeque<Connection> kept = idle.computeIfAbsent(connection.endpoint,
+        ConcurrentLinkedDeque<Connection> kept = idle.computeIfAbsent(connection.pool,
                 e -> new ConcurrentLinkedDeque<>());
         kept.offerFirst(connection);
         while (kept.size() > MAX_IDLE_PER_UPSTREAM) {

@@ -125,6 +125,49 @@ class GatewayTest extends GatewayServerTest {
                 """).param("id", "gateway:" + requestId).query().singleRow());
     }
 
+    static String chatAnswer(String content) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
+                + "{\"role\":\"assistant\",\"content\":\"" + content + "\"},\"finish_reason\":\"stop\"}],\"usage\":"
+                + "{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}";
+    }
+
+    /**
+     * An upstream that answers one call twice, the second a moment late on the idle connection,
+     * gives no later call that answer: not another organization's (their calls never share a
+     * connection), nor the same organization's (a connection with bytes waiting is not taken).
+     */
+    @Test
+    void aLateSecondAnswerToOneCallReachesNoOtherCall() throws Exception {
+        java.util.concurrent.CountDownLatch late = new java.util.concurrent.CountDownLatch(1);
+        try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(
+                UpstreamHttpTest.thenLate(chatAnswer("first"), chatAnswer("LEAKED"), late),
+                UpstreamHttpTest.whole(chatAnswer("next")))) {
+            String unique = UUID.randomUUID().toString().substring(0, 8);
+            api.post("/api/settings/providers").as(owner).json(Map.of("name", "scripted-" + unique, "baseUrl",
+                    "http://127.0.0.1:" + upstream.server.getLocalPort() + "/v1", "keyCredential", keyName)).send()
+                    .expect(201);
+            String scripted = "scripted-model-" + unique;
+            api.post("/api/settings/routes").as(owner).json(Map.of("model", scripted, "targets",
+                    List.of(Map.of("provider", "scripted-" + unique, "model", "upstream-scripted")))).send()
+                    .expect(201);
+            String otherKey = platform.issueKey(platform.createAgent(platform.createOrg("Late answer org"),
+                    "Late answer agent"));
+
+            assertThat(content(complete(key, chat(scripted)).expect(200))).isEqualTo("first");
+            assertThat(late.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(50);
+
+            assertThat(content(complete(otherKey, chat(scripted)).expect(200))).isEqualTo("next");
+            assertThat(content(complete(key, chat(scripted)).expect(200))).isEqualTo("next");
+            assertThat(upstream.connections.get()).as("one for the other org; a new one for the first org's next")
+                    .isEqualTo(3);
+        }
+    }
+
+    static String content(Api.Response answer) {
+        return answer.json().path("choices").get(0).path("message").path("content").asString();
+    }
+
     @Test
     void theStatsSumTheOrgsCallsPerBucket() throws Exception {
         complete(key, chat(model)).expect(200);

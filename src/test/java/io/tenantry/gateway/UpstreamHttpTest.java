@@ -149,6 +149,8 @@ class UpstreamHttpTest {
     }
 
     final UpstreamHttp http = new UpstreamHttp((SSLSocketFactory) SSLSocketFactory.getDefault());
+    static final String ORG_A = "org A";
+    static final String ORG_B = "org B";
     static final Duration WAIT = Duration.ofSeconds(5);
 
     @AfterEach
@@ -157,16 +159,20 @@ class UpstreamHttpTest {
     }
 
     UpstreamHttp.Answer post(URI uri) throws IOException {
+        return post(uri, ORG_A);
+    }
+
+    UpstreamHttp.Answer post(URI uri, String owner) throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("Authorization", "Bearer sk-test");
-        return http.post(uri, headers, "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8), 1000, WAIT);
+        return http.post(uri, owner, headers, "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8), 1000, WAIT);
     }
 
     /** Asserts that a call to the upstream given {@code firstByte} gives up with a timeout, well within {@code within}. */
     void timesOut(Scripted upstream, Duration firstByte, Duration within) {
         long started = System.nanoTime();
-        assertThatThrownBy(() -> http.post(upstream.uri(), Map.of(), new byte[0], 1000, firstByte))
+        assertThatThrownBy(() -> http.post(upstream.uri(), ORG_A, Map.of(), new byte[0], 1000, firstByte))
                 .isInstanceOf(SocketTimeoutException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(within);
     }
@@ -330,7 +336,7 @@ class UpstreamHttpTest {
             acceptor.setDaemon(true);
             acceptor.start();
             long started = System.nanoTime();
-            assertThatThrownBy(() -> http.post(URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/v1"), Map.of(),
+            assertThatThrownBy(() -> http.post(URI.create("http://127.0.0.1:" + deaf.getLocalPort() + "/v1"), ORG_A, Map.of(),
                     new byte[64 * 1024 * 1024], 1000, Duration.ofMillis(500))).isInstanceOf(IOException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
             done.countDown();
@@ -461,16 +467,72 @@ class UpstreamHttpTest {
         ServerSocket server = serverSide.getServerSocketFactory().createServerSocket(0, 50,
                 InetAddress.getLoopbackAddress());
         try (Scripted upstream = new Scripted(server, whole("secret answer"))) {
-            UpstreamHttp.Answer answer = secure.post(upstream.uri("https", "localhost"), Map.of(), new byte[0], 2000,
+            UpstreamHttp.Answer answer = secure.post(upstream.uri("https", "localhost"), ORG_A, Map.of(), new byte[0], 2000,
                     WAIT);
             assertThat(text(answer.body())).isEqualTo("secret answer");
             assertThat(upstream.requests.get(0)).contains("Host: localhost:" + server.getLocalPort() + "\n");
-            assertThatThrownBy(() -> secure.post(upstream.uri("https", "127.0.0.1"), Map.of(), new byte[0], 2000,
+            assertThatThrownBy(() -> secure.post(upstream.uri("https", "127.0.0.1"), ORG_A, Map.of(), new byte[0], 2000,
                     WAIT)).as("the certificate names localhost, not the address")
                     .isInstanceOf(SSLHandshakeException.class);
-            assertThatThrownBy(() -> http.post(upstream.uri("https", "localhost"), Map.of(), new byte[0], 2000, WAIT))
+            assertThatThrownBy(() -> http.post(upstream.uri("https", "localhost"), ORG_A, Map.of(), new byte[0], 2000, WAIT))
                     .as("a certificate nobody trusts").isInstanceOf(SSLHandshakeException.class);
             secure.closeIdle();
+        }
+        ServerSocket lateServer = serverSide.getServerSocketFactory().createServerSocket(0, 50,
+                InetAddress.getLoopbackAddress());
+        CountDownLatch late = new CountDownLatch(1);
+        try (Scripted upstream = new Scripted(lateServer, thenLate("{\"n\":1}", "{\"leaked\":\"elsewhere\"}", late), whole("{\"n\":2}"))) {
+            lateAnswerReachesNoCall(secure, upstream, upstream.uri("https", "localhost"), late);
+            secure.closeIdle();
+        }
+    }
+
+    /** An answer, then {@code late} unasked, a moment later on the idle connection ({@code sent} counted down then). */
+    static Answer thenLate(String body, String late, CountDownLatch sent) {
+        return (socket, out) -> {
+            whole(body).write(socket, out);
+            out.flush();
+            Thread.sleep(100);
+            whole(late).write(socket, out);
+            out.flush();
+            sent.countDown();
+        };
+    }
+
+    /**
+     * An upstream that answers twice to one call (its second answer a moment late, on the idle
+     * connection) gets no call's answer from it: the connection is not taken again, whoever calls next.
+     */
+    void lateAnswerReachesNoCall(UpstreamHttp client, Scripted upstream, URI uri, CountDownLatch late)
+            throws Exception {
+        assertThat(text(client.post(uri, ORG_A, Map.of(), new byte[0], 2000, WAIT).body())).isEqualTo("{\"n\":1}");
+        assertThat(late.await(5, TimeUnit.SECONDS)).isTrue();
+        // Written: a moment more and it waits, unread, on the idle connection.
+        Thread.sleep(50);
+
+        assertThat(text(client.post(uri, ORG_A, Map.of(), new byte[0], 2000, WAIT).body())).isEqualTo("{\"n\":2}");
+        assertThat(upstream.connections.get()).as("a new connection for the second call").isEqualTo(2);
+    }
+
+    @Test
+    void aLateSecondAnswerOnAnIdleConnectionReachesNoCall() throws Exception {
+        CountDownLatch late = new CountDownLatch(1);
+        try (Scripted upstream = new Scripted(thenLate("{\"n\":1}", "{\"leaked\":\"elsewhere\"}", late), whole("{\"n\":2}"))) {
+            lateAnswerReachesNoCall(http, upstream, upstream.uri(), late);
+        }
+    }
+
+    /** Connections are kept per owner: what one organization's calls leave on one can reach only its own. */
+    @Test
+    void noConnectionCarriesTwoOwnersCalls() throws Exception {
+        try (Scripted upstream = new Scripted(whole("{}"))) {
+            text(post(upstream.uri(), ORG_A).body());
+            text(post(upstream.uri(), ORG_B).body());
+            text(post(upstream.uri(), ORG_A).body());
+            text(post(upstream.uri(), ORG_B).body());
+
+            assertThat(upstream.connections.get()).as("one kept for each organization").isEqualTo(2);
+            assertThat(upstream.requests).hasSize(4);
         }
     }
 
