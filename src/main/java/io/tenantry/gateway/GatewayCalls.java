@@ -410,14 +410,19 @@ class GatewayCalls {
         try {
             answerJson = CallBody.JSON.readTree(bytes);
         } catch (Exception e) {
-            // The provider answered, and bills for it: counted by the gateway (the answer's bytes
-            // as text, which errs up) rather than not at all.
-            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), false, true);
+            countUnanswered(call, request, bytes);
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
+        String holds = CHAT.equals(call.endpoint) ? "choices" : "data";
+        if (answerJson == null || !answerJson.path(holds).isArray()) {
+            // Nothing, {} or a list: a clean answer to give would be a lie about what the call got.
+            countUnanswered(call, request, bytes);
+            throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered without the "
+                    + holds + " of an answer.");
+        }
         // Counted as the same answer streamed would be: reasoning and refusals included, names of fields not.
-        ObjectNode whole = answerJson instanceof ObjectNode object ? object : CallBody.JSON.createObjectNode();
+        ObjectNode whole = (ObjectNode) answerJson;
         StreamRelay read = StreamRelay.whole(whole);
         call.count(request, read, true);
         call.answer = call.logContent ? clip(read.text().toString()) : null;
@@ -446,12 +451,33 @@ class GatewayCalls {
         }
         call.status = GatewayRequest.OK;
         call.httpStatus = 200;
+        if (call.outputLimit != null && OutputCap.past(call.outputLimit, call.output)) {
+            // Generated already, so billed as it came (the operator's provider charges for it); a
+            // stream would have been stopped near the limit. Said, so that the operator can see it.
+            log.warn("Provider {} answered past the output limit the gateway sent it ({} of {}: {} tokens for a "
+                    + "limit of {})", call.tries.provider.name(), call.tries.target.model(), call.model, call.output,
+                    call.outputLimit);
+            call.errorCode = OUTPUT_LIMIT;
+        }
         // Recorded before the answer leaves: an answered call is always a metered one.
         record(call);
         response.setStatus(200);
         response.setContentType("application/json");
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /**
+     * A whole answer that is not one. The provider read the prompt and may bill what it sent:
+     * counted by the gateway, the bytes as text (which errs up, framing and all), but never
+     * past the output limit it was sent, since a provider that honours the limit generated no
+     * more (3,000 events sent to a call that asked for no stream counted 175,756 tokens).
+     */
+    private static void countUnanswered(Call call, ObjectNode request, byte[] bytes) {
+        call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), false, true);
+        if (call.outputLimit != null && call.output > call.outputLimit) {
+            call.output = call.outputLimit;
+        }
     }
 
     private void relayStream(Call call, UpstreamCall answer, ObjectNode request, boolean wantsUsage,

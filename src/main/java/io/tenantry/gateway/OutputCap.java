@@ -29,6 +29,11 @@ final class OutputCap {
         this.line = limit + Math.max(4, limit / 8);
     }
 
+    /** Whether a whole answer of {@code tokens} went past the line of {@code limit}, as a stream is stopped at it. */
+    static boolean past(long limit, long tokens) {
+        return tokens > new OutputCap(limit).line;
+    }
+
     /** Whether the answer, with these events, has gone past the line. */
     boolean passed(List<StreamRelay.Event> events, Supplier<CharSequence> answer) {
         for (StreamRelay.Event event : events) {

@@ -142,14 +142,7 @@ class GatewayTest extends GatewayServerTest {
         try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(
                 UpstreamHttpTest.thenLate(chatAnswer("first"), chatAnswer("LEAKED"), late),
                 UpstreamHttpTest.whole(chatAnswer("next")))) {
-            String unique = UUID.randomUUID().toString().substring(0, 8);
-            api.post("/api/settings/providers").as(owner).json(Map.of("name", "scripted-" + unique, "baseUrl",
-                    "http://127.0.0.1:" + upstream.server.getLocalPort() + "/v1", "keyCredential", keyName)).send()
-                    .expect(201);
-            String scripted = "scripted-model-" + unique;
-            api.post("/api/settings/routes").as(owner).json(Map.of("model", scripted, "targets",
-                    List.of(Map.of("provider", "scripted-" + unique, "model", "upstream-scripted")))).send()
-                    .expect(201);
+            String scripted = routeTo(upstream);
             String otherKey = platform.issueKey(platform.createAgent(platform.createOrg("Late answer org"),
                     "Late answer agent"));
 
@@ -161,6 +154,75 @@ class GatewayTest extends GatewayServerTest {
             assertThat(content(complete(key, chat(scripted)).expect(200))).isEqualTo("next");
             assertThat(upstream.connections.get()).as("one for the other org; a new one for the first org's next")
                     .isEqualTo(3);
+        }
+    }
+
+    /** A route to a scripted upstream (one provider, no fallback): the model name agents ask for. */
+    String routeTo(UpstreamHttpTest.Scripted upstream) {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", "scripted-" + unique, "baseUrl",
+                "http://127.0.0.1:" + upstream.server.getLocalPort() + "/v1", "keyCredential", keyName)).send()
+                .expect(201);
+        String scripted = "scripted-model-" + unique;
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", scripted, "targets",
+                List.of(Map.of("provider", "scripted-" + unique, "model", "upstream-scripted")))).send().expect(201);
+        return scripted;
+    }
+
+    /** A 200 that holds no answer is the provider's failure, not an empty answer to pass on as one. */
+    @Test
+    void aWholeAnswerWithoutChoicesIsAFailureNotAnEmptyAnswer() throws Exception {
+        for (UpstreamHttpTest.Answer empty : List.of(UpstreamHttpTest.whole(""), UpstreamHttpTest.whole("{}"),
+                UpstreamHttpTest.whole("[1,2]"), UpstreamHttpTest.whole("{\"error\":{\"message\":\"no\"}}"),
+                (UpstreamHttpTest.Answer) (socket, out) -> UpstreamHttpTest.write(out,
+                        "HTTP/1.1 204 No Content\r\n\r\n"))) {
+            freshOrganization("Empty answers org");
+            try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(empty)) {
+                Api.Response answer = complete(key, chat(routeTo(upstream)));
+
+                assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
+                assertThat(answer.json().path("error").path("code").asString()).isEqualTo("upstream_invalid");
+                JsonNode logged = onlyRequest();
+                assertThat(logged.path("status").asString()).isEqualTo("error");
+                assertThat(logged.path("outputTokens").asLong()).as("its bytes as text").isLessThan(10);
+                assertThat(logged.path("inputTokens").asLong()).as("the prompt went upstream").isPositive();
+            }
+        }
+    }
+
+    /** Events sent to a call that asked for a whole answer: counted as text, but not past the limit the provider was sent. */
+    @Test
+    void anUnreadableAnswerIsNotBilledPastTheOutputLimitItWasSent() throws Exception {
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            events.append("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word number ").append(i)
+                    .append(" \"}}]}\n\n");
+        }
+        try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(UpstreamHttpTest.whole(
+                events.toString(), "Content-Type: text/event-stream\r\n"))) {
+            Api.Response answer = complete(key, chat(routeTo(upstream), "max_tokens", 50));
+
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
+            JsonNode logged = onlyRequest();
+            assertThat(logged.path("outputTokens").asLong()).isEqualTo(50);
+            assertThat(logged.path("estimated").asBoolean()).isTrue();
+            assertThat(usageEvent(logged.path("id").asString())).containsEntry("output_tokens", 50L);
+        }
+    }
+
+    /** A provider that ignores the limit on a whole answer: billed as it answered (it charged for it), and marked. */
+    @Test
+    void aWholeAnswerPastItsOutputLimitIsBilledAsItCameAndMarked() throws Exception {
+        String words = "word ".repeat(2_000);
+        try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(UpstreamHttpTest.whole(
+                chatAnswer(words).replace("\"completion_tokens\":2", "\"completion_tokens\":2000")))) {
+            Api.Response answer = complete(key, chat(routeTo(upstream), "max_tokens", 50)).expect(200);
+
+            assertThat(content(answer)).isEqualTo(words);
+            JsonNode logged = onlyRequest();
+            assertThat(logged.path("status").asString()).isEqualTo("ok");
+            assertThat(logged.path("errorCode").asString()).isEqualTo("output_limit");
+            assertThat(logged.path("outputTokens").asLong()).isGreaterThanOrEqualTo(2_000);
         }
     }
 
