@@ -144,11 +144,13 @@ class Upstream {
                 try {
                     first = answer.next(deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
                 } catch (UpstreamBody.Stalled e) {
-                    last = new Failure(504, "upstream_timeout", "The model's provider did not answer in time.", null);
-                    continue;
+                    // Its answer had begun (the head came): the call is this upstream's, sent nowhere again.
+                    answer.cancel();
+                    throw GatewayError.upstream(504, "upstream_timeout", "The model's provider began its answer but "
+                            + "sent nothing of it in time.");
                 } catch (IOException e) {
-                    last = new Failure(502, "upstream_error", "The connection to the model's provider failed.", null);
-                    continue;
+                    answer.cancel();
+                    throw GatewayError.upstream(502, "upstream_cut", "The model's provider broke off its answer.");
                 }
                 String value = keyValue;
                 String type = response.header("Content-Type");

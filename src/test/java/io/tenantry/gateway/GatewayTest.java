@@ -226,6 +226,21 @@ class GatewayTest extends GatewayServerTest {
         }
     }
 
+    /** A head came, then an unreadable body: the upstream had begun, so the call is not sent again. */
+    @Test
+    void anAnswerThatBreaksAfterItsHeadIsNotSentAgain() throws Exception {
+        try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted((socket, out) -> UpstreamHttpTest.write(
+                out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "zz\r\n" + chatAnswer("garbled") + "\r\n0\r\n\r\n"))) {
+            Api.Response answer = complete(key, chat(routeTo(upstream)));
+
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
+            assertThat(answer.json().path("error").path("code").asString()).isEqualTo("upstream_cut");
+            assertThat(upstream.requests).as("sent once").hasSize(1);
+            assertThat(onlyRequest().path("attempts").asInt()).isEqualTo(1);
+        }
+    }
+
     static String content(Api.Response answer) {
         return answer.json().path("choices").get(0).path("message").path("content").asString();
     }
