@@ -42,6 +42,14 @@ final class StreamRelay {
 
     private final boolean clientWantsUsage;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    /**
+     * The data of an event whose lines are not each whole JSON, to the blank line that ends
+     * it: server-sent events join an event's data lines with line breaks, and a client reads
+     * the event as one. Null when none is pending.
+     */
+    private StringBuilder pending;
+    /** Whether the last byte read was a CR: an LF after it ends no second line (an empty one would end the event). */
+    private boolean afterCr;
     private final StringBuilder text = new StringBuilder();
     private final Map<String, StringBuilder> texts = new java.util.LinkedHashMap<>();
     /** The text the last string read belongs to. */
@@ -78,6 +86,11 @@ final class StreamRelay {
             }
             // A line ends at LF, CR or CRLF (server-sent events allow all three, and clients
             // honour a lone CR): an event the gateway did not see apart would pass unjudged.
+            boolean lfOfCrLf = b == '\n' && afterCr;
+            afterCr = b == '\r';
+            if (lfOfCrLf) {
+                continue;
+            }
             if (b != '\n' && b != '\r') {
                 if (line.size() >= MAX_LINE) {
                     throw new IllegalStateException("an upstream event is larger than " + MAX_LINE + " bytes");
@@ -92,31 +105,75 @@ final class StreamRelay {
         return events;
     }
 
-    /** Adds the client's events for one line of the upstream's stream to {@code events}. */
+    /**
+     * Adds the client's events for one line of the upstream's stream to {@code events}. A data
+     * line that is whole JSON (or [DONE]) is an event at once, so that an upstream that sends
+     * no blank lines between its events is read event by event; other data lines wait, joined,
+     * for the blank line that ends their event.
+     */
     private void events(String text, List<Event> events) {
+        if (text.isEmpty()) {
+            eventOfPending(events);
+            return;
+        }
         if (!text.startsWith("data:")) {
-            // Blank separators, comments, event names and ids: the gateway writes its own framing.
+            // Comments, event names and ids: the gateway writes its own framing.
             return;
         }
         String data = text.substring(5).trim();
-        if (data.equals("[DONE]")) {
+        boolean doneLine = data.equals("[DONE]");
+        JsonNode chunk = doneLine ? null : json(data);
+        if (!doneLine && !(chunk instanceof ObjectNode)) {
+            if (pending == null) {
+                pending = new StringBuilder(data);
+            } else if (pending.length() + data.length() >= MAX_LINE) {
+                throw new IllegalStateException("an upstream event is larger than " + MAX_LINE + " bytes");
+            } else {
+                pending.append('\n').append(data);
+            }
+            return;
+        }
+        eventOfPending(events);
+        if (doneLine) {
             done = true;
             return;
         }
-        JsonNode chunk;
-        try {
-            chunk = CallBody.JSON.readTree(data);
-        } catch (Exception notJson) {
-            if (isJsonWithRepeatedFields(data)) {
-                // Which of a repeated field's values counts is the reader's choice: the gateway
-                // would judge one and its client might read the other.
-                throw new IllegalStateException("an upstream event repeats a field");
-            }
-            events.add(opaque(data));
+        event((ObjectNode) chunk, data, events);
+    }
+
+    /** The event of the data lines waiting for their blank line, if any. */
+    private void eventOfPending(List<Event> events) {
+        if (pending == null) {
             return;
         }
-        if (!(chunk instanceof ObjectNode object)) {
-            events.add(opaque(data));
+        String data = pending.toString();
+        pending = null;
+        JsonNode chunk = json(data);
+        if (chunk instanceof ObjectNode object) {
+            // Written on one line anew: the client reads it as the event the gateway judged.
+            event(object, data.indexOf('\n') < 0 ? data : null, events);
+            return;
+        }
+        if (chunk == null && isJsonWithRepeatedFields(data)) {
+            // Which of a repeated field's values counts is the reader's choice: the gateway
+            // would judge one and its client might read the other.
+            throw new IllegalStateException("an upstream event repeats a field");
+        }
+        events.add(opaque(data));
+    }
+
+    /** The data as JSON; null when it is not JSON. */
+    private static JsonNode json(String data) {
+        try {
+            return CallBody.JSON.readTree(data);
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
+    /** Adds the client's events for one chunk ({@code data}: its text as the upstream wrote it, null to write it anew). */
+    private void event(ObjectNode object, String data, List<Event> events) {
+        if (done) {
             return;
         }
         if (object.has("error")) {
@@ -385,8 +442,9 @@ final class StreamRelay {
         return frame(chunk.toString());
     }
 
+    /** One event: a data line for each line of {@code data}, as server-sent events carry line breaks. */
     private static byte[] frame(String data) {
-        return ("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return ("data: " + data.replace("\n", "\ndata: ") + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /**

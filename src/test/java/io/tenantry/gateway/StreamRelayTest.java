@@ -73,6 +73,29 @@ class StreamRelayTest {
     }
 
     /**
+     * An event whose data is on several lines is one event, its lines joined by line breaks,
+     * as clients read it (it went out line by line as events of their own, none of them JSON,
+     * and the client lost the text); it goes out on one line. Lines of each whole JSON are
+     * still events of their own without blank lines between them, and CRLF ends one line.
+     */
+    @Test
+    void anEventOnSeveralDataLinesIsOneEvent() {
+        StreamRelay relay = new StreamRelay(false);
+        List<StreamRelay.Event> events = relay.accept(("data: {\r\ndata: \"choices\": [{\"index\": 0,\r\n"
+                + "data: \"delta\": {\"content\": \"Hello multi line\"}}]\r\ndata: }\r\n\r\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" one\"}}]}\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" two\"}}]}\n\n"
+                + "data: not\ndata: json\n\n").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(events).extracting(StreamRelay.Event::text).containsExactly("Hello multi line", " one", " two",
+                "not\njson");
+        assertThat(new String(events.get(0).bytes(), StandardCharsets.UTF_8))
+                .isEqualTo("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello multi line\"}}]}\n\n");
+        assertThat(new String(events.get(3).bytes(), StandardCharsets.UTF_8)).isEqualTo("data: not\ndata: json\n\n");
+        assertThat(relay.texts().get("choice 0 content").toString()).isEqualTo("Hello multi line one two");
+    }
+
+    /**
      * JSON that repeats a field is refused, not passed on as data that is not JSON: which value
      * counts is the reader's choice, so the client might read what the gateway did not judge.
      */
