@@ -122,7 +122,8 @@ final class StreamRelay {
         }
         String data = text.substring(5).trim();
         boolean doneLine = data.equals("[DONE]");
-        JsonNode chunk = doneLine ? null : json(data);
+        // Only what could be an object is parsed: a line of a longer event would cost a failed parse each.
+        JsonNode chunk = doneLine || !data.startsWith("{") || !data.endsWith("}") ? null : json(data);
         if (!doneLine && !(chunk instanceof ObjectNode)) {
             if (pending == null) {
                 pending = new StringBuilder(data);

@@ -116,8 +116,9 @@ class Upstream {
                 tries.attempts++;
                 UpstreamHttp.Answer response;
                 try {
-                    response = http.post(URI.create(provider.address(operation)), orgId, headers(provider, keyValue, stream), body,
-                            provider.connectTimeoutMs(), deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
+                    response = http.post(URI.create(provider.address(operation)), orgId,
+                            headers(provider, keyValue, stream), body, provider.connectTimeoutMs(),
+                            deadline.within(Duration.ofMillis(provider.firstByteTimeoutMs())));
                 } catch (UpstreamHttp.Unreachable e) {
                     last = new Failure(502, "upstream_unreachable", "The model's provider could not be reached.",
                             null);
