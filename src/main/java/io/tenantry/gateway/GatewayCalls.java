@@ -414,12 +414,11 @@ class GatewayCalls {
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
-        String holds = CHAT.equals(call.endpoint) ? "choices" : "data";
-        if (answerJson == null || !answerJson.path(holds).isArray()) {
-            // Nothing, {} or a list: a clean answer to give would be a lie about what the call got.
+        if (answerJson == null || !answers(call.endpoint, answerJson)) {
+            // Nothing, {} or no choice: a clean answer to give would be a lie about what the call got.
             countUnanswered(call, request, bytes);
-            throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered without the "
-                    + holds + " of an answer.");
+            throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered without an answer "
+                    + (CHAT.equals(call.endpoint) ? "(choices, each with its message)." : "(data)."));
         }
         // Counted as the same answer streamed would be: reasoning and refusals included, names of fields not.
         ObjectNode whole = (ObjectNode) answerJson;
@@ -467,6 +466,23 @@ class GatewayCalls {
         response.getOutputStream().write(bytes);
     }
 
+    /** Whether a whole answer holds what its endpoint answers: choices, each with its message; for embeddings, data. */
+    private static boolean answers(String endpoint, JsonNode answer) {
+        if (!CHAT.equals(endpoint)) {
+            return answer.path("data").isArray();
+        }
+        JsonNode choices = answer.path("choices");
+        if (!choices.isArray() || choices.isEmpty()) {
+            return false;
+        }
+        for (JsonNode choice : choices) {
+            if (!choice.path("message").isObject()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * A whole answer that is not one. The provider read the prompt and may bill what it sent:
      * counted by the gateway, the bytes as text (which errs up, framing and all), but never
@@ -484,6 +500,8 @@ class GatewayCalls {
             HttpServletResponse response) throws IOException {
         if (!answer.contentType().toLowerCase(Locale.ROOT).contains("text/event-stream")) {
             answer.body().cancel();
+            // The provider read the prompt: counted, as for a whole answer that broke off.
+            call.count(MissingNode.getInstance(), request, "", false, false);
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider did not stream its answer.");
         }
         response.setStatus(200);
@@ -492,9 +510,9 @@ class GatewayCalls {
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
         OutputStream out = response.getOutputStream();
-        StreamRelay relay = new StreamRelay(wantsUsage);
         HeldStream held = call.screen != null && call.screen.judges(OUTPUT) ? new HeldStream(call.screen,
                 guardrailWindow) : null;
+        StreamRelay relay = new StreamRelay(wantsUsage, held != null);
         String ending = null;
         String blocked = null;
         boolean overLimit = false;

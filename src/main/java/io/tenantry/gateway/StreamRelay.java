@@ -41,6 +41,7 @@ final class StreamRelay {
             .without(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private final boolean clientWantsUsage;
+    private final boolean judged;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     /**
      * The data of an event whose lines are not each whole JSON, to the blank line that ends
@@ -74,7 +75,17 @@ final class StreamRelay {
     private boolean upstreamFailed;
 
     StreamRelay(boolean clientWantsUsage) {
+        this(clientWantsUsage, false);
+    }
+
+    /**
+     * {@code judged}: output rules judge the stream, so an event that is not JSON is refused
+     * rather than passed on. Its text is judged as written, and clients that read it leniently
+     * (Python's JSON reads NaN, and then decodes escapes) would read what was not judged.
+     */
+    StreamRelay(boolean clientWantsUsage, boolean judged) {
         this.clientWantsUsage = clientWantsUsage;
+        this.judged = judged;
     }
 
     /** The events to send the client for these bytes of the upstream's stream. */
@@ -159,6 +170,10 @@ final class StreamRelay {
             // Which of a repeated field's values counts is the reader's choice: the gateway
             // would judge one and its client might read the other.
             throw new IllegalStateException("an upstream event repeats a field");
+        }
+        if (judged) {
+            throw new IllegalStateException("an upstream event is not JSON, which the guardrails cannot judge as its "
+                    + "reader would read it");
         }
         events.add(opaque(data));
     }

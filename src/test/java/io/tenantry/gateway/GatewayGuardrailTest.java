@@ -471,8 +471,13 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]"));
         assertCutWithContentFilter(stream(chat("Think.", "stream", true)), "zebracorn");
 
+        // Not JSON: not judged as written and passed on for a lenient reader to read otherwise, but refused.
         fake.streamChunks = List.of("not json zebracorn");
-        assertCutWithContentFilter(stream(chat("Odd.", "stream", true)), "zebracorn");
+        List<String> odd = stream(chat("Odd.", "stream", true));
+        assertThat(odd).doesNotContain("[DONE]");
+        assertThat(String.join("", odd)).doesNotContain("zebracorn");
+        assertThat(Api.JSON.readTree(odd.get(odd.size() - 1)).path("error").path("code").asString())
+                .isEqualTo("upstream_invalid");
     }
 
     /**

@@ -174,6 +174,8 @@ class GatewayTest extends GatewayServerTest {
     void aWholeAnswerWithoutChoicesIsAFailureNotAnEmptyAnswer() throws Exception {
         for (UpstreamHttpTest.Answer empty : List.of(UpstreamHttpTest.whole(""), UpstreamHttpTest.whole("{}"),
                 UpstreamHttpTest.whole("[1,2]"), UpstreamHttpTest.whole("{\"error\":{\"message\":\"no\"}}"),
+                UpstreamHttpTest.whole("{\"object\":\"chat.completion\",\"choices\":[]}"),
+                UpstreamHttpTest.whole("{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\"}]}"),
                 (UpstreamHttpTest.Answer) (socket, out) -> UpstreamHttpTest.write(out,
                         "HTTP/1.1 204 No Content\r\n\r\n"))) {
             freshOrganization("Empty answers org");
@@ -184,7 +186,7 @@ class GatewayTest extends GatewayServerTest {
                 assertThat(answer.json().path("error").path("code").asString()).isEqualTo("upstream_invalid");
                 JsonNode logged = onlyRequest();
                 assertThat(logged.path("status").asString()).isEqualTo("error");
-                assertThat(logged.path("outputTokens").asLong()).as("its bytes as text").isLessThan(10);
+                assertThat(logged.path("outputTokens").asLong()).as("its bytes as text").isLessThan(20);
                 assertThat(logged.path("inputTokens").asLong()).as("the prompt went upstream").isPositive();
             }
         }
@@ -223,6 +225,28 @@ class GatewayTest extends GatewayServerTest {
             assertThat(logged.path("status").asString()).isEqualTo("ok");
             assertThat(logged.path("errorCode").asString()).isEqualTo("output_limit");
             assertThat(logged.path("outputTokens").asLong()).isGreaterThanOrEqualTo(2_000);
+        }
+    }
+
+    /**
+     * With output rules, a streamed event that is not JSON is not passed on: its text was judged
+     * as written, and a lenient reader (Python's, which takes NaN) decodes escapes the rules
+     * never saw ("forbidden\\u0077ord").
+     */
+    @Test
+    void anEventTheGuardrailsCannotReadAsItsClientWouldIsNotPassedOn() throws Exception {
+        api.post("/api/guardrails/rules").org(org).as(owner).json(Map.of("name", "No forbidden word", "type",
+                "keyword", "keywords", List.of("forbiddenword"), "direction", "output", "action", "block")).send()
+                .expect(201);
+        String event = "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"x\":NaN,\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"Here is the forbidden\\u0077ord\"},\"finish_reason\":null}]}\n\n";
+        try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(UpstreamHttpTest.whole(
+                event + "data: [DONE]\n\n", "Content-Type: text/event-stream\r\n"))) {
+            List<String> received = stream(key, chat(routeTo(upstream), "stream", true));
+
+            assertThat(received).noneMatch(line -> line.contains("forbidden"));
+            assertThat(received.get(received.size() - 1)).contains("upstream_invalid");
+            assertThat(onlyRequest().path("status").asString()).isNotEqualTo("ok");
         }
     }
 
