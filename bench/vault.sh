@@ -8,7 +8,9 @@
 # one query, nothing around it) at the same pace: the latency floor of this machine at that
 # rate, measured in the same run.
 # Targets: at least 2,000 reads/s; p99 under 5 ms. Only 127.0.0.1 is
-# targeted and every wrk run is bounded in time. Usage: bench/vault.sh [DURATION] [CONNECTIONS]
+# targeted and every wrk run is bounded in time. Usage: bench/vault.sh [DURATION] [CONNECTIONS];
+# SETUP_ONLY=1 sets up the database, the credentials and the keys and stops there (for
+# bench/vault-ab.sh and for profiling), leaving the server running, its pid in $OUT/dev.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +49,12 @@ psql_owner -c "select distinct on (org_id) org_id || ' ' || id from agents
 done | grep . > "$OUT/keys.txt"
 export KEYS_FILE="$OUT/keys.txt"
 echo "$(wc -l < "$OUT/keys.txt") keys; $(psql_owner -c 'select count(*) from credentials') credentials"
+if [ -n "${SETUP_ONLY:-}" ]; then
+  trap - EXIT
+  echo "SERVER=$SERVER" > "$OUT/dev.env"
+  echo "set up; the server (pid $SERVER) runs on port $PORT"
+  exit 0
+fi
 
 echo "warming up ($WARMUP)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/vault-read.lua "http://127.0.0.1:$PORT" >/dev/null
