@@ -577,6 +577,10 @@ class GatewayCalls {
                     break;
                 }
             }
+            if (ending == null && !overLimit && !relay.answered()) {
+                // [DONE] and nothing before it (or usage alone): a clean end would say the model answered.
+                ending = "upstream_invalid";
+            }
             if (held != null) {
                 send(call, out, held.finish(ending == null && !overLimit ? completionTokens(relay) : null,
                         relay.texts()));

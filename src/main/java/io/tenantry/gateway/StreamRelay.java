@@ -514,6 +514,11 @@ final class StreamRelay {
     }
 
     /** The stream may end: [DONE] came, or every choice had finished. */
+    /** Whether any chunk brought a choice: a stream of none answered nothing. */
+    boolean answered() {
+        return !choiceIndexes.isEmpty();
+    }
+
     boolean finished() {
         return !upstreamFailed && (done || finished);
     }

@@ -250,6 +250,22 @@ class GatewayTest extends GatewayServerTest {
         }
     }
 
+    /** A stream that ends before any choice came answered nothing: it does not end as if the model had. */
+    @Test
+    void aStreamWithoutAnyChoiceDoesNotEndClean() throws Exception {
+        try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(UpstreamHttpTest.whole(
+                "data: {\"id\":\"x\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":0}}\n\n"
+                        + "data: [DONE]\n\n", "Content-Type: text/event-stream\r\n"))) {
+            List<String> received = stream(key, chat(routeTo(upstream), "stream", true));
+
+            assertThat(received).doesNotContain("[DONE]");
+            assertThat(received.get(received.size() - 1)).contains("upstream_invalid");
+            JsonNode logged = onlyRequest();
+            assertThat(logged.path("status").asString()).isEqualTo("cut");
+            assertThat(logged.path("errorCode").asString()).isEqualTo("upstream_invalid");
+        }
+    }
+
     /** A head came, then an unreadable body: the upstream had begun, so the call is not sent again. */
     @Test
     void anAnswerThatBreaksAfterItsHeadIsNotSentAgain() throws Exception {
