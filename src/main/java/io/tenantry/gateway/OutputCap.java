@@ -26,12 +26,17 @@ final class OutputCap {
 
     /** {@code limit}: the output, all choices together, the call was counted at. */
     OutputCap(long limit) {
-        this.line = limit + Math.max(4, limit / 8);
+        this.line = line(limit);
     }
 
     /** Whether a whole answer of {@code tokens} went past the line of {@code limit}, as a stream is stopped at it. */
     static boolean past(long limit, long tokens) {
-        return tokens > new OutputCap(limit).line;
+        return tokens > line(limit);
+    }
+
+    /** An eighth past the limit, at least 4 tokens: tokenizers differ. */
+    private static long line(long limit) {
+        return limit + Math.max(4, limit / 8);
     }
 
     /** Whether the answer, with these events, has gone past the line. */

@@ -13,10 +13,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -24,9 +30,9 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The gateway's HTTP/1.1 client for its upstreams: a call is written and its answer read on
- * the calling thread, over connections kept per upstream and owner for the next call. The JDK's client
- * handed every answer between its selector thread and the caller, which cost a call more than
- * the upstream's own answer (docs/PERFORMANCE.md, the gateway). Only what OpenAI-compatible
+ * the calling thread, over connections kept per upstream and owner for the next call. The
+ * JDK's client handed every answer between its selector thread and the caller, which cost a
+ * call more than the upstream's own answer (docs/PERFORMANCE.md, the gateway). Only what OpenAI-compatible
  * upstreams need: a POST with its length; answers framed by their length, by chunks or by the
  * connection's end; no redirects, no proxy, no compression. Each read waits at most the time
  * its caller gives, so a call's first-byte and idle limits are the socket's own.
@@ -161,7 +167,8 @@ final class UpstreamHttp {
     private static final int MAX_INTERIM_ANSWERS = 10;
     /** How soon after its request a kept connection's end means the upstream had closed it while idle. */
     private static final long STALE_WITHIN_NANOS = Duration.ofMillis(500).toNanos();
-    private static final int MAX_IDLE_PER_UPSTREAM = 64;
+    /** Connections kept idle per pool (upstream and organization) at most; the most recently used stay. */
+    private static final int MAX_IDLE_PER_POOL = 64;
     /**
      * How long an idle connection is kept when the upstream does not say (Keep-Alive: timeout):
      * shorter than common servers' own idle limits (Node's 5 s), so that the upstream rarely
@@ -250,10 +257,10 @@ final class UpstreamHttp {
      * deadline. A kept connection whose write fails at once was closed by the upstream while idle.
      */
     private static void write(Connection connection, byte[] head, byte[] body, long by) throws IOException {
-        java.util.concurrent.ScheduledFuture<?> watchdog = null;
+        ScheduledFuture<?> watchdog = null;
         if (head.length + body.length > connection.socket.getSendBufferSize()) {
             watchdog = WATCHDOG.schedule(connection::close, Math.max(1, by - System.nanoTime()),
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
+                    TimeUnit.NANOSECONDS);
         }
         try {
             connection.out.write(head);
@@ -272,16 +279,16 @@ final class UpstreamHttp {
     }
 
     /** Closes the connections whose request writes outlived their deadline. */
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "upstream-write-watchdog");
                 thread.setDaemon(true);
                 return thread;
             });
 
     /** A header's comma-separated values, trimmed and in lower case. */
-    private static java.util.Set<String> tokens(String value) {
-        java.util.Set<String> tokens = new java.util.HashSet<>();
+    private static Set<String> tokens(String value) {
+        Set<String> tokens = new HashSet<>();
         if (value != null) {
             for (String token : value.split(",")) {
                 tokens.add(token.strip().toLowerCase(Locale.ROOT));
@@ -488,7 +495,7 @@ final class UpstreamHttp {
         ConcurrentLinkedDeque<Connection> kept = idle.computeIfAbsent(connection.pool,
                 e -> new ConcurrentLinkedDeque<>());
         kept.offerFirst(connection);
-        while (kept.size() > MAX_IDLE_PER_UPSTREAM) {
+        while (kept.size() > MAX_IDLE_PER_POOL) {
             Connection oldest = kept.pollLast();
             if (oldest == null) {
                 break;

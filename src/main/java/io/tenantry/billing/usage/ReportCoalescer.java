@@ -19,10 +19,9 @@ import io.tenantry.tenancy.OrgScope;
  * second; a transaction each would spend the database on commits. Reports that arrive
  * together are stored in one transaction by a few writer threads (a report that finds none
  * waiting is stored by its caller), and each caller is answered only after that transaction
- * has committed, so an acknowledged event is as
- * durable as before. If the shared transaction fails (one report's event id reused with
- * other content, say), each report of it is retried alone, so one report's error is never
- * another's.
+ * has committed, so an acknowledged event is as durable as before. If the shared transaction
+ * fails (one report's event id reused with other content, say), each report of it is retried
+ * alone, so one report's error is never another's.
  */
 @Component
 public class ReportCoalescer implements DisposableBean {
@@ -82,7 +81,6 @@ public class ReportCoalescer implements DisposableBean {
             }
         }
     }
-
 
     @Override
     public void destroy() throws InterruptedException {
