@@ -388,7 +388,7 @@ class GatewayBudgetTest extends GatewayServerTest {
         assertThat(fake.calls()).isZero();
 
         api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "AUD", "rate", "2", "effectiveFrom",
-                YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString())).send().expect(200);
+                YearMonth.now(ZoneOffset.UTC).toString())).send().expect(200);
         complete(key, chat(model, "max_tokens", 1000)).expect(200);
         complete(key, chat(model, "max_tokens", 1000)).expect(200);
         JsonNode over = complete(key, chat(model, "max_tokens", 1000)).expect(402).json().path("error");

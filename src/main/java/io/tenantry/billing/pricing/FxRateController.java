@@ -53,7 +53,8 @@ class FxRateController {
 
     @Operation(operationId = "setFxRate", summary = "Set an exchange rate",
             description = "Sets how many units of a currency one USD buys, from a month on; setting it again for that "
-                    + "month replaces it. Owners and admins only.")
+                    + "month replaces it. A month already closed (and so every month before it) is refused with 409: its "
+                    + "statements keep the rates they were closed with. Owners and admins only.")
     @PutMapping
     FxRate set(OrgCallContext context,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(

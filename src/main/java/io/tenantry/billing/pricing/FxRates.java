@@ -13,11 +13,14 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.api.ApiException;
-import io.tenantry.billing.BillingMonth;
 import io.tenantry.api.Numbers;
 import io.tenantry.audit.AuditLog;
+import io.tenantry.billing.BillingCalendar;
+import io.tenantry.billing.BillingMonth;
+import io.tenantry.billing.RollupLock;
 import io.tenantry.organization.BillingCurrency;
 import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -32,11 +35,16 @@ public class FxRates {
     private static final BigDecimal MAX = new BigDecimal("1000000");
 
     private final FxRateRepository rates;
+    private final BillingCalendar calendar;
+    private final RollupLock rollupLock;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    FxRates(FxRateRepository rates, ScopedTransactions transactions, AuditLog audit) {
+    FxRates(FxRateRepository rates, BillingCalendar calendar, RollupLock rollupLock, ScopedTransactions transactions,
+            AuditLog audit) {
         this.rates = rates;
+        this.calendar = calendar;
+        this.rollupLock = rollupLock;
         this.transactions = transactions;
         this.audit = audit;
     }
@@ -61,7 +69,13 @@ public class FxRates {
         return new FxLookup(rates.all());
     }
 
-    /** Sets the rate of one currency from one month on; setting it again for that month replaces it. */
+    /**
+     * Sets the rate of one currency from one month on; setting it again for that month replaces
+     * it. A closed month's statements keep the rate they were closed with, so a rate from a
+     * closed month on would be listed for it and change nothing there, yet apply to the open
+     * months after it: refused. The rollup lock's shared side makes a close wait for the rate
+     * (and convert with it) rather than freeze the month under it.
+     */
     public FxRate set(OrgCallContext context, String currency, Object rate, String month) {
         context.requireOperator("set exchange rates");
         String code = currency(currency);
@@ -69,7 +83,15 @@ public class FxRates {
         YearMonth from = month(month);
         FxRate entry = new FxRate(code, from, value, context.at(), context.actor().label());
         OrgCallContext inReach = context.within(context.reach());
-        return transactions.write(inReach.scope(), () -> {
+        Pipeline opening = new Pipeline();
+        rollupLock.shared(opening);
+        Pipeline.Result<Optional<YearMonth>> closedThrough = calendar.closedThrough(opening);
+        return transactions.write(inReach.scope(), opening, () -> {
+            closedThrough.get().filter(closed -> !from.isAfter(closed)).ifPresent(closed -> {
+                throw ApiException.conflict("effectiveFrom", "Months up to " + closed + " are closed: their "
+                        + "statements keep the exchange rates they were closed with. Set the rate from "
+                        + closed.plusMonths(1) + " on.");
+            });
             Optional<FxRate> before = rates.find(code, from);
             rates.save(entry, before.isPresent());
             audit.recordPlatform(inReach, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),
