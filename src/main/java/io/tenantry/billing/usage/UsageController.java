@@ -76,7 +76,8 @@ class UsageController {
             + "answered as the first time. Required unless the Idempotency-Key header is sent, which names one "
             + "request: an event alone, or a batch of just that event, takes the key as its id; the events of a "
             + "larger batch take key#0, key#1 and so on. A key names one request, per agent: sent again with other "
-            + "events, or in the other form, it is refused (409). It may not contain #.")
+            + "events, alone or in a batch, it is refused (409); the event alone and a batch of just that event are one "
+            + "request. It may not contain #.")
             String eventId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
