@@ -44,6 +44,7 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
@@ -348,6 +349,7 @@ class KnowledgeIndex implements DisposableBean {
             words.add(new BoostQuery(new TermQuery(new Term("title", term)), 2f), BooleanClause.Occur.SHOULD);
         }
         BooleanQuery.Builder query = new BooleanQuery.Builder().add(words.build(), BooleanClause.Occur.MUST);
+        Query visible = null;
         if (orgs != null) {
             BooleanQuery.Builder whose = new BooleanQuery.Builder()
                     .add(new TermInSetQuery("org", orgs.stream().map(o -> new BytesRef(o.toString())).toList()),
@@ -355,7 +357,8 @@ class KnowledgeIndex implements DisposableBean {
             if (withShared) {
                 whose.add(new TermQuery(new Term("shared", "1")), BooleanClause.Occur.SHOULD);
             }
-            query.add(whose.build(), BooleanClause.Occur.FILTER);
+            visible = whose.build();
+            query.add(visible, BooleanClause.Occur.FILTER);
         }
         if (tag != null) {
             query.add(new TermQuery(new Term("tag", tag)), BooleanClause.Occur.FILTER);
@@ -363,7 +366,10 @@ class KnowledgeIndex implements DisposableBean {
         try {
             IndexSearcher searcher = searchers.acquire();
             try {
-                return candidates(searcher.getIndexReader().leaves(), searcher.search(query.build(), count).scoreDocs,
+                // Ranked by the figures of what the caller may see, never by other orgs' (VisibleCorpusSearcher).
+                IndexSearcher ranking = visible == null ? searcher
+                        : new VisibleCorpusSearcher(searcher.getIndexReader(), visible);
+                return candidates(searcher.getIndexReader().leaves(), ranking.search(query.build(), count).scoreDocs,
                         terms);
             } finally {
                 searchers.release(searcher);

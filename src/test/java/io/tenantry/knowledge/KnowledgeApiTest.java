@@ -140,6 +140,40 @@ class KnowledgeApiTest extends ServerTest {
                 .isEqualTo("A's secret");
     }
 
+    /** The scores of a search are the searcher's org's own: they do not tell what another org's documents say. */
+    @Test
+    void anotherOrgsDocumentsDoNotMoveAnOrgsScores() {
+        String a = platform.createOrg("Scores A");
+        String b = platform.createOrg("Scores B");
+        String userB = platform.createUser("user", b, List.of("knowledge"));
+        String agentA = platform.issueKey(platform.createAgent(a, "Agent A"));
+        String suffix = Long.toString(System.nanoTime(), 36);
+        String target = "acquisition" + suffix;
+        String unused = "neverused" + suffix;
+        create(a, owner, document("probe one", "probe " + target)).expect(201);
+        create(a, owner, document("probe two", "probe " + unused)).expect(201);
+        double targetBefore = score(agentA, target);
+        assertThat(score(agentA, unused)).isEqualTo(targetBefore);
+
+        for (int i = 0; i < 5; i++) {
+            create(b, userB, document("board minutes " + i, "Board minutes: " + target + " is confidential. "
+                    + "Filler text. ".repeat(20 * i))).expect(201);
+        }
+        // B's search makes the index show B's documents to every search from then on.
+        assertThat(search(userB, b, target)).hasSize(5);
+
+        assertThat(score(agentA, target)).isEqualTo(targetBefore);
+        assertThat(score(agentA, unused)).isEqualTo(targetBefore);
+        assertThat(search(owner, a, target)).singleElement()
+                .satisfies(hit -> assertThat(hit.path("score").asDouble()).isEqualTo(targetBefore));
+    }
+
+    double score(String agentKey, String word) {
+        List<JsonNode> hits = api.get("/agent/v1/knowledge/search?q=" + word).as(agentKey).send().expect(200).items();
+        assertThat(hits).hasSize(1);
+        return hits.get(0).path("score").asDouble();
+    }
+
     @Test
     void aChunkMisfiledInTheIndexNeverReachesAnAnswer() {
         String a = platform.createOrg("Misfiled A");

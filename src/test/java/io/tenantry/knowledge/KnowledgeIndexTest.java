@@ -75,6 +75,47 @@ class KnowledgeIndexTest {
         assertThat(found("pangolin", UUID.randomUUID(), true)).containsExactly(shared.chunkId());
     }
 
+    float score(String word, UUID org, boolean withShared) {
+        return index.search(List.of(word), List.of(org), withShared, null, 10).stream()
+                .map(KnowledgeIndex.Candidate::score).findFirst().orElseThrow();
+    }
+
+    void write(UUID org, boolean shared, String... contents) {
+        for (String content : contents) {
+            UUID document = UUID.randomUUID();
+            index.replace(org, document, List.of(chunk(document, org, shared, content)));
+        }
+    }
+
+    /**
+     * Ranking figures taken over the whole index told one org what another's documents say:
+     * a word another org used scored lower, and scores moved with how much others wrote.
+     */
+    @Test
+    void anOrgsScoresAreTheSameWhateverOtherOrgsWrite() {
+        UUID org = UUID.randomUUID();
+        write(org, false, "probe acquisitiontarget", "probe neverusedword", "probe some more words here");
+        float used = score("acquisitiontarget", org, true);
+        float unused = score("neverusedword", org, true);
+        assertThat(used).isEqualTo(unused);
+
+        UUID other = UUID.randomUUID();
+        for (int i = 0; i < 5; i++) {
+            write(other, false, "board minutes acquisitiontarget is confidential " + "filler ".repeat(40 * i));
+        }
+        // The default org's own documents are another org's too; only its shared ones are anyone's.
+        write(DefaultOrg.ID, false, "acquisitiontarget acquisitiontarget", "neverusedword");
+
+        assertThat(score("acquisitiontarget", org, true)).isEqualTo(used);
+        assertThat(score("neverusedword", org, true)).isEqualTo(unused);
+        assertThat(score("acquisitiontarget", org, false)).isEqualTo(used);
+
+        // Shared knowledge is part of what the org searches, and so of its figures.
+        write(DefaultOrg.ID, true, "acquisitiontarget shared guide");
+        assertThat(score("acquisitiontarget", org, true)).isLessThan(used);
+        assertThat(score("acquisitiontarget", org, false)).isEqualTo(used);
+    }
+
     @Test
     void aSearchAcrossAllOrgsSeesEveryOrgsWrites() {
         UUID org = UUID.randomUUID();
