@@ -12,10 +12,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
+import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
@@ -46,6 +48,9 @@ class MemoryApiTest extends ServerTest {
 
     @Autowired
     MemoryExpiry expiry;
+
+    @Autowired
+    DatabaseVendor vendor;
 
     @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
@@ -134,6 +139,43 @@ class MemoryApiTest extends ServerTest {
         assertThat(actions).containsExactlyInAnyOrder("memory.entry.created", "memory.entry.created",
                 "memory.entry.created", "memory.entry.updated", "memory.entry.deleted");
         assertThat(trail.toString()).as("the audit keeps no memory text").doesNotContain("Aisle", "Window seat");
+    }
+
+    /**
+     * Words chosen against the matcher (aaab in a run of a's) once took a full memory's search
+     * 15 s of the database's CPU. Such a search is cut off after its time and refused; the
+     * entries here are larger than the API takes, so that the search outlasts the limit on any
+     * day, and are written past the API.
+     */
+    @Test
+    void aSearchThatWouldRunTooLongIsRefusedAndTheNextOneAnswers() {
+        Assumptions.assumeTrue(vendor == DatabaseVendor.POSTGRESQL, "PostgreSQL only: H2 looks for words with Java's "
+                + "substring search, which no input slows past the limit reliably, and checks a statement's time only "
+                + "between rows");
+        String org = platform.createOrg("Memory search cut off");
+        String agent = platform.createAgent(org, "Hoarder");
+        String content = "a".repeat(1_000_000) + "ab";
+        Instant now = Instant.now();
+        transactions.write(OrgScope.of(UUID.fromString(org)), () -> {
+            for (int i = 0; i < 100; i++) {
+                repository.insert(OrgScope.of(UUID.fromString(org)), new MemoryEntry(UUID.randomUUID(),
+                        UUID.fromString(agent), UUID.fromString(org), "fact", "Run " + i, content, 3, List.of(), null,
+                        "test", "test", now, now), 16_384);
+            }
+        });
+        String words = java.util.stream.IntStream.rangeClosed(1, 32).mapToObj(n -> "a".repeat(n) + "b")
+                .collect(java.util.stream.Collectors.joining("%20"));
+
+        long started = System.nanoTime();
+        Api.Response refused = api.get(memoryOf(agent) + "?q=" + words).as(owner).send();
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.text("field")).isEqualTo("q");
+        assertThat(refused.text("detail")).contains("took longer than " + MemoryRepository.SEARCH_SECONDS + " s");
+        assertThat(tookMs).as("cut off near its limit, not run to its end").isLessThan(8_000);
+        assertThat(titles(api.get(memoryOf(agent) + "?q=run%2017&limit=5").as(owner).send()))
+                .containsExactly("Run 17");
     }
 
     @Test
