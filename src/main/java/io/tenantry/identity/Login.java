@@ -73,7 +73,13 @@ class Login {
         UserPrincipal principal = new UserPrincipal(user.id(), user.email(), user.name(), user.role(),
                 user.clientOrgId(), user.pages());
         OrgCallContext context = inOrg(org, principal, requestId, now);
+        String checked = found.get().passwordHash();
         return transactions.write(context.scope(), () -> {
+            // A password changed since it was checked ended every session: this sign-in gets
+            // none either. The lock makes a change still to come wait, and then end this one.
+            if (!users.lockedPasswordHash(user.id()).filter(checked::equals).isPresent()) {
+                throw ApiException.unauthorized("The e-mail address or the password is wrong.");
+            }
             throttle.succeeded(ticket);
             SecretToken token = sessions.open(user.id(), now);
             auditAccount(audit, context, user, "auth.login", null, Map.of("clientAddress", clientAddress));

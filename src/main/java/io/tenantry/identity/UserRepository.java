@@ -43,6 +43,15 @@ class UserRepository {
                 .optional();
     }
 
+    /**
+     * The user's password hash as it is now, the row locked until the transaction ends: a
+     * password change waits for the transaction, and one already made is what is read.
+     */
+    Optional<String> lockedPasswordHash(UUID id) {
+        return jdbc.sql("select password_hash from users where id = :id for update").param("id", id)
+                .query(String.class).optional();
+    }
+
     Optional<User> find(OrgScope scope, UUID id) {
         return jdbc.sql("select * from users where id = :id and " + scope.sql("client_org_id"))
                 .param("id", id).params(scope.parameters()).query(UserRepository::map).optional();

@@ -2,8 +2,13 @@ package io.tenantry.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -399,6 +404,56 @@ class IdentityApiTest extends ServerTest {
 
         api.get("/api/me").as(token).send().expect(401);
         Platform.login(api, email, "another long password");
+    }
+
+    /**
+     * A sign-in that checked the old password while it was being changed got a session after
+     * the change had ended the others, and it kept working (an outside tester: 3 of 17).
+     */
+    @Test
+    void noSignInThatCheckedTheOldPasswordKeepsASessionPastTheChange() throws Exception {
+        String email = newEmail();
+        String id = createUser(owner, email, "user");
+        String password = Platform.PASSWORD;
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 6; round++) {
+                String old = password;
+                // Each round from addresses of its own: the failed sign-ins after a change count against them.
+                AtomicBoolean changed = new AtomicBoolean();
+                List<Future<List<String>>> signIns = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    Api client = api.from("198.51.100." + (10 * round + t + 1));
+                    signIns.add(pool.submit(() -> {
+                        List<String> tokens = new ArrayList<>();
+                        boolean last = false;
+                        while (!last) {
+                            last = changed.get();
+                            Api.Response login = client.post("/api/auth/login")
+                                    .json(Map.of("email", email, "password", old)).send();
+                            if (login.status() == 200) {
+                                tokens.add(login.json().path("token").asString());
+                            }
+                        }
+                        return tokens;
+                    }));
+                }
+                Thread.sleep(150 + 40 * round);
+                password = "changed password " + round;
+                api.patch("/api/users/" + id).as(owner).json(Map.of("password", password)).send().expect(200);
+                changed.set(true);
+                List<String> issued = new ArrayList<>();
+                for (Future<List<String>> signIn : signIns) {
+                    issued.addAll(signIn.get());
+                }
+                assertThat(issued).as("round %d signed in", round).isNotEmpty();
+                for (String token : issued) {
+                    assertThat(api.get("/api/me").as(token).send().status()).as("round %d", round).isEqualTo(401);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
