@@ -49,12 +49,18 @@ class Login {
 
     Result login(String email, String password, String clientAddress, String requestId) {
         String address = email == null ? "" : EmailAddress.canonical(email);
-        if (address.isEmpty() || address.length() > 320) {
+        if (address.isEmpty()) {
             throw ApiException.badRequest("email", "email is required.");
         }
-        // Told of any address alike, so it says nothing about accounts; no address holds one.
-        if (address.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("email", "email must not contain control characters.");
+        // Each told of any address alike, so it says nothing about accounts: no account's address is one.
+        if (address.length() > 320) {
+            throw ApiException.badRequest("email", "email must be at most 320 characters.");
+        }
+        if (address.codePoints().anyMatch(cp -> Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT)) {
+            throw ApiException.badRequest("email", "email must not contain control or invisible characters.");
+        }
+        if (password == null || password.isEmpty()) {
+            throw ApiException.badRequest("password", "password is required.");
         }
         Instant now = Instant.now();
         SignInThrottle.Ticket ticket = throttle.admit(address, clientAddress, now);

@@ -30,15 +30,36 @@ class Passwords {
             throw ApiException.badRequest(field, field + " must be at most " + MAX_BYTES + " bytes in UTF-8: "
                     + MAX_BYTES + " plain letters, digits or spaces, fewer with accents or other scripts.");
         }
+        // Encoded for hashing, half a surrogate pair becomes '?': another password would then sign in too.
+        if (!wellFormed(password)) {
+            throw ApiException.badRequest(field, field + " must be text: it holds half of a character (a lone "
+                    + "surrogate).");
+        }
+        if (password.isBlank()) {
+            throw ApiException.badRequest(field, field + " must not be only spaces.");
+        }
         return encoder.encode(password);
     }
 
     boolean matches(String password, String hash) {
-        if (password == null || password.length() > MAX_LENGTH || utf8Bytes(password) > MAX_BYTES) {
+        if (password == null || password.length() > MAX_LENGTH || utf8Bytes(password) > MAX_BYTES
+                || !wellFormed(password)) {
             encoder.matches("", decoy);
             return false;
         }
         return encoder.matches(password, hash == null ? decoy : hash) && hash != null;
+    }
+
+    private static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int utf8Bytes(String text) {

@@ -104,6 +104,37 @@ class HostileInputTest extends ServerTest {
         refused(signIn, "email");
         refused(api.post("/api/auth/login").json(Map.of("email", "\u0085" + Platform.OWNER_EMAIL, "password",
                 Platform.PASSWORD)).send(), "email");
+        refused(api.post("/api/auth/login").json(Map.of("email", "\u202egnp.exe@x.test", "password",
+                Platform.PASSWORD)).send(), "email");
+        Api.Response tooLong = api.post("/api/auth/login").json(Map.of("email", "a".repeat(330) + "@x.test",
+                "password", Platform.PASSWORD)).send();
+        refused(tooLong, "email");
+        assertThat(tooLong.text("detail")).contains("at most 320");
+        refused(api.post("/api/auth/login").json(Map.of("email", Platform.OWNER_EMAIL)).send(), "password");
+        Map<String, Object> nullPassword = new HashMap<>();
+        nullPassword.put("email", Platform.OWNER_EMAIL);
+        nullPassword.put("password", null);
+        refused(api.post("/api/auth/login").json(nullPassword).send(), "password");
+    }
+
+    /**
+     * Half a surrogate pair was stored as a question mark, so a password holding one let in the
+     * same password with a question mark in its place; and a password of spaces only was taken.
+     */
+    @Test
+    void passwordsThatAreNotWholeTextOrOnlySpacesAreRefused() {
+        String email = Platform.unique("halves").replace(" ", "-") + "@tenantry.test";
+        for (String password : List.of("pass\\ud800word long", "\\udc00 long enough pass", "          ")) {
+            refused(api.post("/api/users").as(owner).raw("{\"email\": \"" + email + "\", \"name\": \"Halves\", "
+                    + "\"password\": \"" + password + "\"}").send(), "password");
+        }
+        String id = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Halves", "password",
+                Platform.PASSWORD)).send().expect(201).id();
+        refused(api.patch("/api/users/" + id).as(owner).raw("{\"password\": \"pass\\ud800word long\"}").send(),
+                "password");
+        api.post("/api/auth/login").raw("{\"email\": \"" + email + "\", \"password\": \"pass\\ud800word long\"}")
+                .send().expect(401);
+        Platform.login(api, email, Platform.PASSWORD);
     }
 
     /** {@code cursor} with one more part after its own, as a client decoding it could forge. */
