@@ -19,6 +19,13 @@ public record PresentedToken(String value, boolean fromHeader) {
     public static Optional<PresentedToken> of(HttpServletRequest request) {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null) {
+            // Two credentials name no one: taking the first (or the last) lets a proxy that adds
+            // its own header, or a client that repeats one, speak as someone else.
+            java.util.Enumeration<String> all = request.getHeaders(HttpHeaders.AUTHORIZATION);
+            all.nextElement();
+            if (all.hasMoreElements()) {
+                return Optional.empty();
+            }
             String trimmed = header.strip();
             int space = trimmed.indexOf(' ');
             if (space != SCHEME.length() || !trimmed.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {

@@ -456,6 +456,25 @@ class IdentityApiTest extends ServerTest {
         }
     }
 
+    /** The first of two Authorization headers was taken: whoever added one more chose who the request was. */
+    @Test
+    void aRequestWithTwoAuthorizationHeadersIsNobodys() throws Exception {
+        String email = newEmail();
+        createUser(owner, email, "user");
+        String other = Platform.login(api, email, Platform.PASSWORD);
+        String agentKey = platform.issueKey(platform.createAgent(platform.createOrg("Two keys"), "Twice"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String[] call : List.of(new String[] {"/api/me", owner, other}, new String[] {"/agent/v1/me", agentKey,
+                agentKey})) {
+            java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + call[0]))
+                    .header("Authorization", "Bearer " + call[1]).header("Authorization", "Bearer " + call[2]).GET()
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(call[0] + " " + answer.body()).isEqualTo(401);
+        }
+        api.get("/api/me").as(owner).send().expect(200);
+    }
+
     @Test
     void badUserInputIsRefusedAndChangesNothing() {
         String email = newEmail();
