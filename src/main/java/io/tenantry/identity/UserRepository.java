@@ -83,7 +83,8 @@ class UserRepository {
 
     /** Locks every owner row: the last-owner rule is checked against a count no one else can change. */
     long lockOwners() {
-        return jdbc.sql("select id from users where role = 'owner' for update").query(UUID.class).list().size();
+        return jdbc.sql("select id from users where role = 'owner' order by id for update").query(UUID.class).list()
+                .size();
     }
 
     long boundTo(UUID orgId) {
