@@ -109,11 +109,12 @@ class AuthController {
 
     @Operation(operationId = "signOut", summary = "Sign out",
             description = "Ends the session of the token or cookie sent, if any, and clears the cookie; answers 204 "
-                    + "also without a session. With the session cookie it needs the XSRF token like any write.")
+                    + "also without a session. With the session cookie it needs the XSRF token like any write. The "
+                    + "session's end is audited (auth.logout).")
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {
-        PresentedToken.of(request).ifPresent(token -> login.end(token.value()));
+        PresentedToken.of(request).ifPresent(token -> login.end(token.value(), RequestIds.of(request)));
         SessionCookie.clear(request, response);
     }
 

@@ -93,9 +93,23 @@ class Login {
         });
     }
 
-    /** Signing out: the session of this token ends, if it has not already. */
-    void end(String token) {
-        transactions.write(OrgScope.none(), () -> sessions.close(token));
+    /** Signing out: the session of this token ends, if it has not already, and its end is audited as sign-ins are. */
+    void end(String token, String requestId) {
+        Instant now = Instant.now();
+        Optional<Sessions.Live> live = sessions.find(token, now);
+        if (live.isEmpty()) {
+            transactions.write(OrgScope.none(), () -> sessions.close(token));
+            return;
+        }
+        UserPrincipal user = live.get().user();
+        UUID clientOrg = user.role() == Role.user ? user.clientOrgId() : null;
+        OrgCallContext context = inOrg(clientOrg == null ? DefaultOrg.ID : clientOrg, user, requestId, now);
+        transactions.write(context.scope(), () -> {
+            // Of two sign-outs at once, the one that ended the session says so.
+            if (sessions.close(token) > 0) {
+                auditAccount(audit, context, user.id(), clientOrg, "auth.logout", null, null);
+            }
+        });
     }
 
     /** The org a user's sign-ins and account changes are audited in. */
@@ -116,10 +130,17 @@ class Login {
      */
     static void auditAccount(AuditLog audit, OrgCallContext context, User user, String action, Object before,
             Object after) {
-        if (user != null && clientAccount(user)) {
-            audit.record(context, user.clientOrgId(), action, "user", user.id(), before, after);
+        auditAccount(audit, context, user == null ? null : user.id(),
+                user != null && clientAccount(user) ? user.clientOrgId() : null, action, before, after);
+    }
+
+    /** The same, for the account {@code userId}: a client user's of {@code clientOrg}, or (null) anyone else's. */
+    private static void auditAccount(AuditLog audit, OrgCallContext context, UUID userId, UUID clientOrg,
+            String action, Object before, Object after) {
+        if (clientOrg != null) {
+            audit.record(context, clientOrg, action, "user", userId, before, after);
         } else {
-            audit.recordPlatform(context, action, "user", user == null ? null : user.id(), before, after);
+            audit.recordPlatform(context, action, "user", userId, before, after);
         }
     }
 

@@ -42,8 +42,10 @@ class Sessions {
         return token;
     }
 
-    void close(String token) {
-        jdbc.sql("delete from sessions where token_hash = :hash").param("hash", SecretToken.hash(token)).update();
+    /** Ends the session of {@code token}; answers how many ended (0: none was live). */
+    int close(String token) {
+        return jdbc.sql("delete from sessions where token_hash = :hash").param("hash", SecretToken.hash(token))
+                .update();
     }
 
     /** Deletes sessions past their end; answers how many. */

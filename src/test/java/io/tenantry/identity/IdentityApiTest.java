@@ -507,6 +507,24 @@ class IdentityApiTest extends ServerTest {
         api.get("/api/me").as(owner).send().expect(200);
     }
 
+    /** Signing in was audited and signing out was not: a session's end is on the record too, once. */
+    @Test
+    void signingOutIsAuditedInTheAccountsOrgOnce() {
+        String org = platform.createOrg("Signs out");
+        String email = newEmail();
+        String id = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Leaver", "password",
+                Platform.PASSWORD, "clientOrgId", org)).send().expect(201).id();
+        String token = Platform.login(api, email, Platform.PASSWORD);
+
+        api.post("/api/auth/logout").as(token).send().expect(204);
+        api.post("/api/auth/logout").as(token).send().expect(204);
+
+        List<JsonNode> ended = api.get("/api/audit?action=auth.logout&limit=500").org(org).as(owner).send()
+                .expect(200).items().stream().filter(e -> id.equals(e.path("targetId").asString())).toList();
+        assertThat(ended).singleElement().satisfies(e -> assertThat(e.path("actorLabel").asString()).contains(email));
+        api.get("/api/me").as(token).send().expect(401);
+    }
+
     @Test
     void badUserInputIsRefusedAndChangesNothing() {
         String email = newEmail();
