@@ -122,13 +122,18 @@ class CredentialRepository {
 
     /**
      * A new current version: the one before it retires at {@code retiresAt} (served beside the
-     * new one until then), and versions already retired by {@code now} are destroyed.
+     * new one until then). Versions replaced before it are destroyed now, in their grace period
+     * or not: only the value just replaced is kept for running agents to roll over, and a value
+     * rotated away twice (a leak rotated out in a hurry) is not left readable for a day. Answers
+     * the versions destroyed.
      */
-    void rotate(OrgScope scope, Credential after, byte[] sealed, Instant retiresAt, Instant now) {
+    List<Integer> rotate(OrgScope scope, Credential after, byte[] sealed, Instant retiresAt) {
         scope.requireWritable(after.orgId());
-        jdbc.sql("delete from credential_versions where credential_id = :id and retires_at <= :now and "
-                + scope.sql("org_id")).param("id", after.id()).param("now", Timestamps.of(now))
-                .params(scope.parameters()).update();
+        List<Integer> superseded = jdbc.sql("select version from credential_versions where credential_id = :id and"
+                + " retires_at is not null and " + scope.sql("org_id") + " order by version").param("id", after.id())
+                .params(scope.parameters()).query(Integer.class).list();
+        jdbc.sql("delete from credential_versions where credential_id = :id and retires_at is not null and "
+                + scope.sql("org_id")).param("id", after.id()).params(scope.parameters()).update();
         jdbc.sql("update credential_versions set retires_at = :retires where credential_id = :id and"
                 + " retires_at is null and " + scope.sql("org_id")).param("id", after.id())
                 .param("retires", Timestamps.of(retiresAt)).params(scope.parameters()).update();
@@ -137,6 +142,7 @@ class CredentialRepository {
                 + " updated_at = :at where id = :id and " + scope.sql("org_id")).param("id", after.id())
                 .param("version", after.version()).param("hint", after.lastFour()).param("by", after.updatedBy())
                 .param("at", Timestamps.of(after.valueChangedAt())).params(scope.parameters()).update();
+        return superseded;
     }
 
     void delete(OrgScope scope, UUID id) {

@@ -218,8 +218,12 @@ class Vault implements AgentDeparture {
         Credential rotated = transactions.write(scope, () -> {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
             Credential after = before.rotated(hint(before.kind(), value), context.actor().label(), context.at());
-            credentials.rotate(scope, after, seal(scope, after, value, context.at()), context.at().plus(grace),
-                    context.at());
+            List<Integer> destroyed = credentials.rotate(scope, after, seal(scope, after, value, context.at()),
+                    context.at().plus(grace));
+            for (int version : destroyed) {
+                audit.record(context, before.orgId(), "credential.version.destroyed", "credential", id,
+                        Map.of("version", version), null);
+            }
             audit.record(context, before.orgId(), "credential.rotated", "credential", id,
                     Map.of("version", before.version()), Map.of("version", after.version(), "previousVersionUntil",
                             context.at().plus(grace)));

@@ -300,6 +300,28 @@ class VaultApiTest extends ServerTest {
                 .items()).anySatisfy(e -> assertThat(e.toString()).contains(id));
     }
 
+    /** Forty rotations in a row kept forty-one values, each readable for a day. */
+    @Test
+    void aRotationKeepsOnlyTheValueItReplacedAndDestroysTheOnesBefore() {
+        String org = platform.createOrg("Vault rotated thrice");
+        String key = platform.issueKey(platform.createAgent(org, "Roller"));
+        String id = create(org, owner, credential("HOOK", secret("v1"), "kind", "webhook_secret")).expect(201).id();
+        String third = secret("v3");
+        String fourth = secret("v4");
+        for (String value : List.of(secret("v2"), third, fourth)) {
+            api.post("/api/credentials/" + id + "/rotate").as(owner).json(Map.of("value", value)).send().expect(200);
+        }
+
+        assertThat(versionsOf(UUID.fromString(id))).containsExactly(3, 4);
+        JsonNode read = read(key, "HOOK").expect(200).json();
+        assertThat(read.path("value").asString()).isEqualTo(fourth);
+        assertThat(read.path("previous").path("value").asString()).isEqualTo(third);
+        List<JsonNode> destroyed = api.get("/api/audit?action=credential.version.destroyed&limit=500").org(org)
+                .as(owner).send().expect(200).items().stream().filter(e -> id.equals(e.path("targetId").asString()))
+                .toList();
+        assertThat(destroyed).extracting(e -> e.path("before").path("version").asInt()).containsExactlyInAnyOrder(1, 2);
+    }
+
     List<Integer> versionsOf(UUID id) {
         OrgScope all = OrgScope.allOrgs();
         return transactions.read(all, () -> jdbc.sql("select version from credential_versions where credential_id = :id"
