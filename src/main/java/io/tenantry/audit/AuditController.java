@@ -43,7 +43,9 @@ class AuditController {
         if (action != null && action.length() > 64) {
             throw ApiException.badRequest("action", "action must be at most 64 characters.");
         }
-        return auditLog.list(context, new AuditLog.AuditFilter(action, Fields.instant("from", from),
+        // An empty filter filters nothing, as an empty from or to does (a form's blank field).
+        String wanted = action == null || action.isBlank() ? null : action;
+        return auditLog.list(context, new AuditLog.AuditFilter(wanted, Fields.instant("from", from),
                 Fields.instant("to", to)), PageRequest.of(limit, cursor));
     }
 }
