@@ -95,14 +95,19 @@ class OrganizationRepository {
                 .params(scope.parameters()).query(Long.class).single();
     }
 
-    void insert(OrgScope scope, Organization org) {
+    /**
+     * Inserts {@code org} unless its slug is taken, also by an organization being created
+     * at this moment (which is waited for): answers whether it was inserted.
+     */
+    boolean insertUnlessSlugTaken(OrgScope scope, Organization org) {
         scope.requireWritable(org.id());
-        jdbc.sql("""
+        return jdbc.sql("""
                 insert into organizations (id, name, slug, contact_name, contact_email, description,
                     billing_rate_per_agent, currency, active, is_default, proration, monthly_budget, budget_thresholds,
                     time_zone, created_at, updated_at)
                 values (:id, :name, :slug, :contactName, :contactEmail, :description,
                     :rate, :currency, :active, false, :proration, :budget, :thresholds, :zone, :at, :at)
+                on conflict do nothing
                 """)
                 .param("proration", org.proration()).param("budget", org.monthlyBudget()).param("zone", org.timeZone())
                 .param("thresholds", BillingTerms.stored(org.budgetAlertThresholds()))
@@ -111,7 +116,7 @@ class OrganizationRepository {
                 .param("description", org.description()).param("rate", org.billingRatePerAgent())
                 .param("currency", org.currency().name()).param("active", org.active())
                 .param("at", Timestamps.of(org.createdAt()))
-                .update();
+                .update() == 1;
     }
 
     void update(OrgScope scope, Organization org) {

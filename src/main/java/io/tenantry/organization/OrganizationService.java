@@ -42,6 +42,9 @@ public class OrganizationService {
             "contactEmail", "billing_rate_per_agent", "billingRatePerAgent", "monthly_budget", "monthlyBudget",
             "budget_alert_thresholds", "budgetAlertThresholds", "time_zone", "timeZone");
 
+    /** How many slugs a creation tries when others take them first. */
+    private static final int SLUG_ATTEMPTS = 50;
+
     private final OrganizationRepository repository;
     private final OrgRateHistory rateHistory;
     private final ScopedTransactions transactions;
@@ -184,14 +187,24 @@ public class OrganizationService {
         OrgCallContext platform = context.within(OrgScope.allOrgs());
         OrgScope all = platform.scope();
         return transactions.write(all, () -> {
-            Slug slug = requestedSlug != null ? requestedSlug : freeSlug(Slug.fromName(name));
-            if (requestedSlug != null && repository.slugTaken(slug.value())) {
-                throw ApiException.conflict("slug", "The slug '" + slug.value() + "' is already taken.");
+            UUID id = UUID.randomUUID();
+            Organization org = null;
+            // A slug made from the name that another creation takes meanwhile is made again: of
+            // organizations of one name created at once, each gets the next free one (a 409 before).
+            for (int attempt = 0; org == null && attempt < SLUG_ATTEMPTS; attempt++) {
+                Slug slug = requestedSlug != null ? requestedSlug : freeSlug(Slug.fromName(name));
+                Organization candidate = new Organization(id, name, slug.value(), contactName, contactEmail,
+                        description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false,
+                        proration, budget, thresholds, timeZone, 0, context.at(), context.at(), null);
+                if (repository.insertUnlessSlugTaken(all, candidate)) {
+                    org = candidate;
+                } else if (requestedSlug != null) {
+                    throw ApiException.conflict("slug", "The slug '" + slug.value() + "' is already taken.");
+                }
             }
-            Organization org = new Organization(UUID.randomUUID(), name, slug.value(), contactName, contactEmail,
-                    description, rate == null ? BigDecimal.ZERO.setScale(2) : rate, currency, true, false,
-                    proration, budget, thresholds, timeZone, 0, context.at(), context.at(), null);
-            repository.insert(all, org);
+            if (org == null) {
+                throw ApiException.conflict("slug", "No free slug was found for '" + name + "': send one.");
+            }
             rateHistory.record(all, org.id(), org.billingRatePerAgent(), currency, context.at());
             audit.record(platform, org.id(), "organization.created", "organization", org.id(), null,
                     org.auditState());

@@ -76,6 +76,26 @@ class OrganizationApiTest extends ServerTest {
         assertThat(second).isEqualTo(first + "-2");
     }
 
+    /** Of 30 organizations of one name created at once, 14 got a 409: each took the slug it had found free. */
+    @Test
+    void organizationsOfOneNameCreatedAtOnceEachGetTheirOwnSlug() throws Exception {
+        String name = Platform.unique("Crowd Co");
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<Api.Response>> creations = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                creations.add(pool.submit(() -> create(Map.of("name", name))));
+            }
+            List<String> slugs = new ArrayList<>();
+            for (Future<Api.Response> creation : creations) {
+                slugs.add(creation.get().expect(201).text("slug"));
+            }
+            assertThat(slugs).doesNotHaveDuplicates().hasSize(20);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void slugsArePermanent() {
         Api.Response org = create(Map.of("name", Platform.unique("Fixed"))).expect(201);
