@@ -43,7 +43,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * that they would see a broken connection instead of the 413 that says what to fix.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// Right after RequestIdFilter: a refusal here names its request too.
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class RequestBodyLimits extends OncePerRequestFilter {
 
     static final int MAX_BYTES = 2 * 1024 * 1024;

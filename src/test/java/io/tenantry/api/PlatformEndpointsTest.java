@@ -127,6 +127,8 @@ class PlatformEndpointsTest extends ServerTest {
 
         assertThat(response.status()).isEqualTo(413);
         assertThat(response.text("detail")).contains("larger than 2 MB");
+        assertThat(response.text("requestId")).as("the refusal names its request, as every problem does")
+                .isNotBlank().isEqualTo(response.header("X-Request-Id"));
         assertThat(api.get("/api/organizations?q=" + name.replace(" ", "%20")).as(platform.owner()).send().items())
                 .isEmpty();
     }
