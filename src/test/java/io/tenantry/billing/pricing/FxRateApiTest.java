@@ -2,7 +2,6 @@ package io.tenantry.billing.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import io.tenantry.support.Api;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
-import io.tenantry.support.UsageEvents;
 import io.tenantry.tenancy.DefaultOrg;
 
 import tools.jackson.databind.JsonNode;
@@ -93,29 +91,6 @@ class FxRateApiTest extends ServerTest {
         }
         api.put("/api/settings/fx-rates").as(owner).raw("{\"rate\":").send().expect(400);
         assertThat(entries("GBP", month)).isEmpty();
-    }
-
-    @Test
-    void aRateFromAClosedMonthOnIsRefusedAndChangesNothing() {
-        YearMonth lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
-        Instant inLastMonth = lastMonth.atDay(12).atTime(9, 0).toInstant(ZoneOffset.UTC);
-        String agent = platform.createAgent(platform.createOrg("Closed FX month"), "Early");
-        api.post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1_000, 10, 0,
-                inLastMonth), agent)).send().expect(201);
-        Api.Response close = api.post("/api/billing/close").as(owner).json(Map.of("month", lastMonth.toString()))
-                .send();
-        assertThat(close.status()).as(close.toString()).isIn(200, 409);
-        List<JsonNode> before = entries("CAD", lastMonth.toString());
-
-        Api.Response refused = put(owner, "CAD", "18.25", lastMonth.toString());
-
-        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
-        assertThat(refused.text("field")).isEqualTo("effectiveFrom");
-        assertThat(refused.text("detail")).contains("closed", YearMonth.now(ZoneOffset.UTC).toString());
-        assertThat(put(owner, "CAD", "18.25", "2020-01").status()).isEqualTo(409);
-        assertThat(entries("CAD", lastMonth.toString())).isEqualTo(before);
-        assertThat(entries("CAD", "2020-01")).isEmpty();
-        put(owner, "CAD", "18.25", YearMonth.now(ZoneOffset.UTC).toString()).expect(200);
     }
 
     @Test

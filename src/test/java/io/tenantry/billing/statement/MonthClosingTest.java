@@ -19,6 +19,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import io.tenantry.billing.BillingCalendar;
 import io.tenantry.jobs.ClusterJobs;
+import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
@@ -164,6 +165,24 @@ class MonthClosingTest extends ServerTest {
         String billingUser = platform.createUser("user", null, List.of("billing"));
         api.post("/api/billing/close").as(billingUser).json(Map.of("month", lastMonth.toString())).send()
                 .expect(403);
+    }
+
+    /**
+     * A rate set from a closed month on was listed against the frozen statements, changed
+     * nothing there, and became the rate of the open months after it.
+     */
+    @Test
+    @Order(2)
+    void anExchangeRateFromAClosedMonthOnIsRefusedAndChangesNothing() {
+        String table = api.get("/api/settings/fx-rates").as(owner).send().expect(200).body();
+        for (String month : List.of(lastMonth.toString(), "2020-01")) {
+            Api.Response refused = api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "CAD", "rate",
+                    "1.37", "effectiveFrom", month)).send();
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+            assertThat(refused.text("field")).isEqualTo("effectiveFrom");
+            assertThat(refused.text("detail")).contains("closed", "from " + thisMonth + " on");
+        }
+        assertThat(api.get("/api/settings/fx-rates").as(owner).send().expect(200).body()).isEqualTo(table);
     }
 
     @Test
