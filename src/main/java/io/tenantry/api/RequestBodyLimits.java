@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -43,8 +44,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * that they would see a broken connection instead of the 413 that says what to fix.
  */
 @Component
-// Right after RequestIdFilter: a refusal here names its request too.
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestBodyLimits extends OncePerRequestFilter {
 
     static final int MAX_BYTES = 2 * 1024 * 1024;
@@ -103,7 +103,16 @@ class RequestBodyLimits extends OncePerRequestFilter {
     /** Answers 413 to a body declared too large, then drops what the client goes on sending (no more than {@link #MAX_DROPPED}). */
     private void refuseUnread(HttpServletRequest request, HttpServletResponse response, String detail, long deadline)
             throws IOException {
-        Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, detail);
+        // Before Spring's encoding filter (which would hide the declared charset), and so maybe
+        // before RequestIdFilter: the refusal names its request itself.
+        String requestId = RequestIds.of(request);
+        response.setHeader(RequestIds.HEADER, requestId);
+        MDC.put(RequestIds.MDC_KEY, requestId);
+        try {
+            Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, detail);
+        } finally {
+            MDC.remove(RequestIds.MDC_KEY);
+        }
         if (request.getHeader("Expect") == null && request.getContentLengthLong() <= MAX_DROPPED) {
             response.flushBuffer();
             try {
