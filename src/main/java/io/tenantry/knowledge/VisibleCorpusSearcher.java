@@ -1,7 +1,9 @@
 package io.tenantry.knowledge;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
@@ -35,14 +37,18 @@ import org.apache.lucene.util.SmallFloat;
  */
 final class VisibleCorpusSearcher extends IndexSearcher {
 
-    /** Per segment, the live chunks the search may see. */
+    /** Per segment, the live chunks the search may see, and how many they are. */
     private final FixedBitSet[] visible;
+    private final int[] counts;
+    /** Per field: asked for by every word's weight, the same for each. */
+    private final Map<String, CollectionStatistics> fields = new HashMap<>();
 
     VisibleCorpusSearcher(IndexReader reader, Query visibleChunks) throws IOException {
         super(reader);
         setQueryCache(null);
         List<LeafReaderContext> leaves = reader.leaves();
         visible = new FixedBitSet[leaves.size()];
+        counts = new int[leaves.size()];
         Weight weight = createWeight(rewrite(visibleChunks), ScoreMode.COMPLETE_NO_SCORES, 1f);
         for (LeafReaderContext leaf : leaves) {
             FixedBitSet bits = new FixedBitSet(Math.max(1, leaf.reader().maxDoc()));
@@ -57,17 +63,27 @@ final class VisibleCorpusSearcher extends IndexSearcher {
                 }
             }
             visible[leaf.ord] = bits;
+            counts[leaf.ord] = bits.cardinality();
         }
     }
 
     @Override
     public CollectionStatistics collectionStatistics(String field) throws IOException {
+        CollectionStatistics known = fields.get(field);
+        if (known == null) {
+            known = counted(field);
+            fields.put(field, known);
+        }
+        return known;
+    }
+
+    private CollectionStatistics counted(String field) throws IOException {
         long chunks = 0;
         long withField = 0;
         long length = 0;
         for (LeafReaderContext leaf : getIndexReader().leaves()) {
             FixedBitSet bits = visible[leaf.ord];
-            int count = bits.cardinality();
+            int count = counts[leaf.ord];
             chunks += count;
             NumericDocValues norms = leaf.reader().getNormValues(field);
             if (norms == null || count == 0) {
@@ -95,7 +111,7 @@ final class VisibleCorpusSearcher extends IndexSearcher {
         long occurrences = 0;
         for (LeafReaderContext leaf : getIndexReader().leaves()) {
             FixedBitSet bits = visible[leaf.ord];
-            int count = bits.cardinality();
+            int count = counts[leaf.ord];
             LeafReader reader = leaf.reader();
             Terms terms = reader.terms(term.field());
             if (count == 0 || terms == null) {
