@@ -102,7 +102,7 @@ class Login {
             return;
         }
         UserPrincipal user = live.get().user();
-        UUID clientOrg = user.role() == Role.user ? user.clientOrgId() : null;
+        UUID clientOrg = clientOrg(user.role(), user.clientOrgId());
         OrgCallContext context = inOrg(clientOrg == null ? DefaultOrg.ID : clientOrg, user, requestId, now);
         transactions.write(context.scope(), () -> {
             // Of two sign-outs at once, the one that ended the session says so.
@@ -114,12 +114,16 @@ class Login {
 
     /** The org a user's sign-ins and account changes are audited in. */
     static UUID auditOrg(User user) {
-        return clientAccount(user) ? user.clientOrgId() : DefaultOrg.ID;
+        UUID clientOrg = clientOrg(user.role(), user.clientOrgId());
+        return clientOrg != null ? clientOrg : DefaultOrg.ID;
     }
 
-    /** A client user, bound to one org; everyone else's account is the installation's business. */
-    private static boolean clientAccount(User user) {
-        return user.role() == Role.user && user.clientOrgId() != null;
+    /**
+     * The org of a client user, bound to one org (a binding counts for role user only); null
+     * for everyone else, whose account is the installation's business.
+     */
+    private static UUID clientOrg(Role role, UUID clientOrgId) {
+        return role == Role.user ? clientOrgId : null;
     }
 
     /**
@@ -131,7 +135,7 @@ class Login {
     static void auditAccount(AuditLog audit, OrgCallContext context, User user, String action, Object before,
             Object after) {
         auditAccount(audit, context, user == null ? null : user.id(),
-                user != null && clientAccount(user) ? user.clientOrgId() : null, action, before, after);
+                user == null ? null : clientOrg(user.role(), user.clientOrgId()), action, before, after);
     }
 
     /** The same, for the account {@code userId}: a client user's of {@code clientOrg}, or (null) anyone else's. */
