@@ -105,9 +105,7 @@ class RequestBodyLimits extends OncePerRequestFilter {
             throws IOException {
         // Before Spring's encoding filter (which would hide the declared charset), and so maybe
         // before RequestIdFilter: the refusal names its request itself.
-        String requestId = RequestIds.of(request);
-        response.setHeader(RequestIds.HEADER, requestId);
-        MDC.put(RequestIds.MDC_KEY, requestId);
+        RequestIds.give(request, response);
         try {
             Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, detail);
         } finally {

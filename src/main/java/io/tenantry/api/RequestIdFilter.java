@@ -25,9 +25,7 @@ class RequestIdFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String requestId = RequestIds.of(request);
-        MDC.put(RequestIds.MDC_KEY, requestId);
-        response.setHeader(RequestIds.HEADER, requestId);
+        RequestIds.give(request, response);
         try {
             chain.doFilter(request, response);
         } finally {

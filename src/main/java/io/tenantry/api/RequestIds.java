@@ -3,7 +3,10 @@ package io.tenantry.api;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
+import org.slf4j.MDC;
+
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Every request carries an id: the caller's X-Request-Id when it is sane, else a new one.
@@ -27,6 +30,16 @@ public final class RequestIds {
         String id = accept(request.getHeader(HEADER));
         request.setAttribute(ATTRIBUTE, id);
         return id;
+    }
+
+    /**
+     * Gives the request its id where it shows: the answer's header and the log context (whose
+     * entry the caller removes when the request is done with).
+     */
+    static void give(HttpServletRequest request, HttpServletResponse response) {
+        String requestId = of(request);
+        MDC.put(MDC_KEY, requestId);
+        response.setHeader(HEADER, requestId);
     }
 
     static String accept(String offered) {
