@@ -57,8 +57,9 @@ class GatewayMeter {
     void record(GatewayRequest call, String requestId, Consumer<OrgScope> alongside) {
         if (call.totalTokens() > 0) {
             String model = billedModel(call.model(), call.upstreamModel());
-            UsageEvent event = UsageEvent.at(call.agentId(), "gateway:" + call.id(), model, call.inputTokens(),
-                    call.outputTokens(), call.cachedInputTokens(), call.startedAt()).servedBy(call.orgId());
+            UsageEvent event = UsageEvent.at(call.agentId(), UsageEvent.SERVED_ID_PREFIX + call.id(), model,
+                    call.inputTokens(), call.outputTokens(), call.cachedInputTokens(), call.startedAt())
+                    .servedBy(call.orgId());
             OrgCallContext metering = metering(call, requestId);
             try {
                 ingestion.ingest(metering, List.of(event), scope -> {
@@ -143,8 +144,8 @@ class GatewayMeter {
             });
             return true;
         }
-        UsageEvent rest = UsageEvent.at(call.agentId(), "gateway:" + call.id() + ":after-sweep", model, input,
-                output, cached, call.startedAt()).servedBy(call.orgId());
+        UsageEvent rest = UsageEvent.at(call.agentId(), UsageEvent.SERVED_ID_PREFIX + call.id() + ":after-sweep",
+                model, input, output, cached, call.startedAt()).servedBy(call.orgId());
         ingestion.ingest(metering, List.of(rest), scope -> {
             requests.replaceSwept(scope, line);
             alongside.accept(scope);

@@ -27,6 +27,13 @@ public record UsageEvent(UUID agentId, String eventId, String model, long inputT
      */
     public static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
 
+    /**
+     * How the ids of usage the server served itself begin (a gateway call's, its sweep's
+     * remainder): reports may not use it, so that no report can take a call's id before the
+     * call is billed, or be taken for one.
+     */
+    public static final String SERVED_ID_PREFIX = "gateway:";
+
     /** An event billed at the time it was given. */
     public static UsageEvent at(UUID agentId, String eventId, String model, long inputTokens, long outputTokens,
             long cachedInputTokens, Instant occurredAt) {

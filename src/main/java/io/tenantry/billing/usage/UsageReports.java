@@ -102,6 +102,10 @@ final class UsageReports {
             throw ApiException.badRequest("Idempotency-Key", "The Idempotency-Key header must be 1 to 200 visible "
                     + "characters other than #, or not be sent.");
         }
+        if (idempotencyKey != null && idempotencyKey.startsWith(UsageEvent.SERVED_ID_PREFIX)) {
+            throw ApiException.badRequest("Idempotency-Key", "Keys beginning '" + UsageEvent.SERVED_ID_PREFIX
+                    + "' name the gateway's own calls; choose another.");
+        }
         if (!body.containsKey("events")) {
             String eventId = text(body, "eventId", "");
             if (eventId != null && idempotencyKey != null && !eventId.equals(idempotencyKey)) {
@@ -170,6 +174,10 @@ final class UsageReports {
         }
         if (!EVENT_ID.matcher(eventId).matches()) {
             throw ApiException.badRequest(at + "eventId", at + "eventId must be 1 to 200 visible characters.");
+        }
+        if (eventId.startsWith(UsageEvent.SERVED_ID_PREFIX)) {
+            throw ApiException.badRequest(at + "eventId", at + "eventId may not begin '" + UsageEvent.SERVED_ID_PREFIX
+                    + "': such ids name the gateway's own calls.");
         }
         String model = text(fields, "model", at);
         if (model == null) {

@@ -486,6 +486,32 @@ class UsageApiTest extends ServerTest {
         }
     }
 
+    /** A report under a gateway call's id could take the call's usage before it is billed, or pass for it. */
+    @Test
+    void reportsMayNotUseTheIdsOfTheGatewaysOwnCalls() {
+        String org = platform.createOrg("Gateway ids");
+        String agent = platform.createAgent(org, "Reporter");
+        String key = platform.issueKey(agent);
+        String callId = "gateway:" + UUID.randomUUID();
+        Map<String, Object> reported = UsageEvents.event("gpt-4o", 0, 0, 0, Instant.now());
+        reported.put("eventId", callId);
+
+        assertThat(api.post("/agent/v1/usage").as(key).json(reported).send().expect(400).text("field"))
+                .isEqualTo("eventId");
+        assertThat(api.post("/api/usage").as(owner).json(UsageEvents.withAgent(reported, agent)).send().expect(400)
+                .text("field")).isEqualTo("eventId");
+        assertThat(api.post("/agent/v1/usage").as(key).json(Map.of("events", List.of(reported))).send().expect(400)
+                .text("field")).isEqualTo("events[0].eventId");
+        reported.remove("eventId");
+        assertThat(api.post("/agent/v1/usage").as(key).header("Idempotency-Key", callId + ":after-sweep")
+                .json(reported).send().expect(400).text("field")).isEqualTo("Idempotency-Key");
+        assertThat(storedOrgs(callId)).isEmpty();
+        assertThat(storedOrgs(callId + ":after-sweep")).isEmpty();
+
+        reported.put("eventId", "Gateway:" + UUID.randomUUID());
+        api.post("/agent/v1/usage").as(key).json(reported).send().expect(201);
+    }
+
     @Test
     void anAgentKeyReportsUsageOnlyFromWhenItWasIssuedAndItsAgentJoinedItsOrg() throws InterruptedException {
         String orgB = platform.createOrg("Key origin");
