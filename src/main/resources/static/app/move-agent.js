@@ -3,9 +3,11 @@
 // information, or the operator's own notes): whenever it remembers anything, the user
 // chooses whether that goes along or is cleared, on every way of moving it (the choice is
 // on both orgs' audit logs). Without memory, a move out of a client org asks for a plain
-// confirmation.
+// confirmation. An agent's own rate and budget are in its org's currency: when the server
+// refuses to carry them into an org that bills in another one, the user may move the agent
+// without them, to set them again in the new currency.
 import { askToChoose, askToConfirm } from './confirm-dialog.js';
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { DEFAULT_ORG } from './org-context.js';
 
 /** How many entries the agent remembers, up to `most` (more shows as `most`). */
@@ -41,5 +43,14 @@ export async function moveAgent(agent, to) {
     message: `${agent.name} is assigned to ${agent.clientOrgName}. ${billing}`, confirm: `Move to ${to.name}` })) {
     return null;
   }
-  return post(`/api/agents/${agent.id}/assign-org`, { orgId: to.id, memory }, { org: null });
+  const path = `/api/agents/${agent.id}/assign-org`;
+  try {
+    return await post(path, { orgId: to.id, memory }, { org: null });
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 409 || e.field !== 'billingRateOverride') throw e;
+    if (!await askToConfirm({ title: `Move ${agent.name} without its own rate and budget?`,
+      message: `${e.message} Moved without them, ${agent.name} is billed at ${to.name}'s rate and has no budget
+        of its own until you set them again.`, confirm: 'Move without them' })) return null;
+    return post(path, { orgId: to.id, memory, billingRateOverride: null, monthlyBudget: null }, { org: null });
+  }
 }

@@ -16,8 +16,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
-
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -44,14 +42,29 @@ class AgentController {
         this.keys = keys;
     }
 
+    /** The body of assign-org, for the API document: AgentMove reads it. */
     record AssignRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid",
             description = "The organization to move the agent to; org_id and clientOrgId are accepted too.")
-            @JsonAlias({"org_id", "clientOrgId"}) UUID orgId,
-            @Schema(allowableValues = {"keep", "clear"}, description = MEMORY) String memory) {
+            UUID orgId,
+            @Schema(allowableValues = {"keep", "clear"}, description = MEMORY) String memory,
+            @Schema(types = {"number", "string", "null"}, minimum = "0", maximum = "999999999999.99",
+                    description = AMOUNTS) BigDecimal billingRateOverride,
+            @Schema(types = {"number", "string", "null"}, minimum = "0.01", maximum = "999999999999.99",
+                    description = AMOUNTS) BigDecimal monthlyBudget) {
     }
 
-    record UnassignRequest(@Schema(allowableValues = {"keep", "clear"}, description = MEMORY) String memory) {
+    /** The body of unassign-org, for the API document: AgentMove reads it. */
+    record UnassignRequest(@Schema(allowableValues = {"keep", "clear"}, description = MEMORY) String memory,
+            @Schema(types = {"number", "string", "null"}, minimum = "0", maximum = "999999999999.99",
+                    description = AMOUNTS) BigDecimal billingRateOverride,
+            @Schema(types = {"number", "string", "null"}, minimum = "0.01", maximum = "999999999999.99",
+                    description = AMOUNTS) BigDecimal monthlyBudget) {
     }
+
+    private static final String AMOUNTS = "The agent's billing rate override and monthly budget from the move on, "
+            + "in the new organization's currency (null for none): send both or neither. Neither keeps the agent's "
+            + "own, which is refused (409) when they are set and the new organization bills in another currency. "
+            + "billing_rate_override and monthly_budget are accepted too.";
 
     private static final String MEMORY = "What becomes of the agent's memory: `keep` (the default) moves it with "
             + "the agent, `clear` deletes it, for when it may hold the previous client's information. The choice "
@@ -130,12 +143,15 @@ class AgentController {
 
     @Operation(operationId = "assignAgentToOrg", summary = "Move an agent to an organization",
             description = "Assigns the agent to another organization from now on; usage before the move stays billed "
-                    + "to the earlier one, and its memory moves with it or is cleared, as `memory` says. Owners and "
-                    + "admins only.")
+                    + "to the earlier one, and its memory moves with it or is cleared, as `memory` says. Its own "
+                    + "billing rate override and monthly budget go with it, or are restated with the move: they must "
+                    + "be when the new organization bills in another currency. Owners and admins only.")
     @PostMapping("/{id}/assign-org")
-    Agent assign(OrgCallContext context, @PathVariable UUID id, @RequestBody(required = false) AssignRequest request) {
-        return agents.assign(context, id, request == null ? null : request.orgId(),
-                request == null ? null : request.memory());
+    Agent assign(OrgCallContext context, @PathVariable UUID id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = AssignRequest.class)))
+            @RequestBody(required = false) Map<String, Object> request) {
+        return agents.assign(context, id, AgentMove.assignment(request));
     }
 
     @Operation(operationId = "unassignAgentFromOrg", summary = "Return an agent to the default organization",
@@ -143,8 +159,10 @@ class AgentController {
                     + "body says `{\"memory\": \"clear\"}`. Owners and admins only.")
     @PostMapping("/{id}/unassign-org")
     Agent unassign(OrgCallContext context, @PathVariable UUID id,
-            @RequestBody(required = false) UnassignRequest request) {
-        return agents.unassign(context, id, request == null ? null : request.memory());
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = UnassignRequest.class)))
+            @RequestBody(required = false) Map<String, Object> request) {
+        return agents.assign(context, id, AgentMove.unassignment(request));
     }
 
     @Operation(operationId = "listAgentAssignments", summary = "An agent's assignment history",

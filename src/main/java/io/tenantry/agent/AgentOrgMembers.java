@@ -11,7 +11,7 @@ import io.tenantry.organization.OrgDeletionGuard;
 import io.tenantry.organization.OrgMembers;
 import io.tenantry.tenancy.OrgScope;
 
-/** What the organization feature may know of agents: the assigned list, and delete blocking. */
+/** What the organization feature may know of agents: the assigned list, their own amounts, and delete blocking. */
 @Component
 class AgentOrgMembers implements OrgMembers, OrgDeletionGuard {
 
@@ -27,6 +27,11 @@ class AgentOrgMembers implements OrgMembers, OrgDeletionGuard {
                 .map(a -> new AssignedAgent(a.id(), a.name(), a.email(), a.status(), a.effectiveStatus(),
                         a.effectiveBillingRate()))
                 .toList();
+    }
+
+    @Override
+    public List<String> withOwnAmounts(OrgScope scope, UUID orgId, int limit) {
+        return agents.namesWithOwnAmounts(scope, orgId, limit);
     }
 
     @Override

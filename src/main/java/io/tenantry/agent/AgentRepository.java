@@ -176,6 +176,13 @@ class AgentRepository {
                 .param("orgId", orgId).params(scope.parameters()).query(Long.class).single();
     }
 
+    /** The names of an org's agents with a billing rate override or a monthly budget of their own, at most {@code limit}. */
+    List<String> namesWithOwnAmounts(OrgScope scope, UUID orgId, int limit) {
+        return jdbc.sql("select name from agents where org_id = :orgId and (billing_rate_override is not null or "
+                + "monthly_budget is not null) and " + scope.sql("org_id") + " order by name, id limit :limit")
+                .param("orgId", orgId).param("limit", limit).params(scope.parameters()).query(String.class).list();
+    }
+
     List<Agent> inOrg(OrgScope scope, UUID orgId, int limit) {
         return jdbc.sql(SELECT + " where a.org_id = :orgId and " + scope.sql("a.org_id")
                 + " order by a.name, a.id limit :limit")

@@ -19,6 +19,7 @@ import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.organization.BillingRate;
 import io.tenantry.organization.MonthlyBudget;
+import io.tenantry.organization.Organization;
 import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgCallContext;
@@ -289,12 +290,12 @@ public class AgentService {
     }
 
     /**
-     * Moves the agent to {@code orgId}, its memory kept or cleared as {@code memoryChoice}
-     * says (keep when null). Idempotent: an agent already there stays, memory and all, and no
-     * history row is added. The agent is found in the caller's reach, whatever the context.
+     * Moves the agent as {@code move} says, its memory kept or cleared as it says (keep when
+     * null). Idempotent: an agent already there stays, memory and all, and no history row is
+     * added. The agent is found in the caller's reach, whatever the context.
      */
-    public Agent assign(OrgCallContext context, UUID id, UUID orgId, String memoryChoice) {
-        return move(context, id, orgId, memoryChoice, true);
+    public Agent assign(OrgCallContext context, UUID id, AgentMove move) {
+        return move(context, id, move, true);
     }
 
     /**
@@ -302,15 +303,16 @@ public class AgentService {
      * replaying a history of moves (StatementExactnessTest plays years of them).
      */
     public Agent assignAsOf(OrgCallContext context, UUID id, UUID orgId, String memoryChoice) {
-        return move(context, id, orgId, memoryChoice, false);
+        return move(context, id, AgentMove.to(orgId, memoryChoice), false);
     }
 
-    private Agent move(OrgCallContext context, UUID id, UUID orgId, String memoryChoice, boolean now) {
+    private Agent move(OrgCallContext context, UUID id, AgentMove move, boolean now) {
         context.requireOperator("assign agents to organizations");
+        UUID orgId = move.orgId();
         if (orgId == null) {
             throw ApiException.badRequest("orgId", "orgId is required.");
         }
-        MemoryOnMove choice = MemoryOnMove.of(memoryChoice);
+        MemoryOnMove choice = MemoryOnMove.of(move.memory());
         OrgScope reach = context.reach();
         return transactions.write(reach, () -> {
             // A move happening now is stamped once usage being stored has committed
@@ -324,14 +326,25 @@ public class AgentService {
                     throw ApiException.conflict("memory", "The agent is already in this organization, so nothing "
                             + "moves and its memory stays: delete entries from its memory to forget them.");
                 }
+                if (move.restated() != null && !move.restated().sameAs(AgentMove.Amounts.of(before))) {
+                    throw ApiException.conflict("billingRateOverride", "The agent is already in this organization, "
+                            + "so nothing moves: change its amounts with PATCH /api/agents/" + id + ".");
+                }
                 return before;
             }
+            // Both orgs' rows, locked (in id order) before their currencies are read: a change of
+            // currency waits for the move, or the move for it, and then sees it.
+            organizations.agentMoved(reach, before.clientOrgId(), orgId);
+            AgentMove.Amounts amounts = amountsAfterMove(reach, before, orgId, move.restated());
             OrgCallContext call = afterItsLastAssignment(context.within(reach).notBefore(stamped), id);
             agents.moveTo(reach, id, orgId, call.at());
-            organizations.agentMoved(reach, before.clientOrgId(), orgId);
+            if (move.restated() != null) {
+                agents.update(reach, id, before.name(), before.email(), before.description(), before.model(),
+                        before.status(), amounts.billingRateOverride(), amounts.monthlyBudget(), call.at());
+            }
             history.record(reach, Assignment.moved(id, before.clientOrgId(), orgId, call.at(), context.actor().id(),
                     context.actor().label()));
-            rates.record(reach, id, orgId, before.billingRateOverride(), call.at());
+            rates.record(reach, id, orgId, amounts.billingRateOverride(), call.at());
             departures.orderedStream().forEach(d -> d.agentLeft(call, id, before.clientOrgId()));
             int entries = memory.stream().mapToInt(m -> m.agentMoved(reach, before, orgId, choice, call.at())).sum();
             Agent after = agents.find(reach, id).orElseThrow();
@@ -346,6 +359,37 @@ public class AgentService {
     }
 
     /**
+     * The agent's amounts in its new organization: those restated with the move, else its
+     * own, which are in its organization's currency and so may only go where that currency is
+     * billed.
+     */
+    private AgentMove.Amounts amountsAfterMove(OrgScope reach, Agent before, UUID orgId,
+            AgentMove.Amounts restated) {
+        if (restated != null) {
+            return restated;
+        }
+        AgentMove.Amounts own = AgentMove.Amounts.of(before);
+        if (!own.any()) {
+            return own;
+        }
+        Organization from = organizations.find(reach, before.clientOrgId()).orElseThrow();
+        Organization to = organizations.find(reach, orgId).orElseThrow();
+        if (from.currency() == to.currency()) {
+            return own;
+        }
+        List<String> held = new java.util.ArrayList<>(2);
+        if (own.billingRateOverride() != null) {
+            held.add("a billing rate override of " + own.billingRateOverride().toPlainString() + " " + from.currency());
+        }
+        if (own.monthlyBudget() != null) {
+            held.add("a monthly budget of " + own.monthlyBudget().toPlainString() + " " + from.currency());
+        }
+        throw ApiException.conflict("billingRateOverride", before.name() + " has " + String.join(" and ", held)
+                + ", and " + to.name() + " bills in " + to.currency() + ". Send billingRateOverride and monthlyBudget "
+                + "with the move, in " + to.currency() + " (null for none).");
+    }
+
+    /**
      * The call, timed after the agent's last recorded assignment: changes of one agent queue
      * on its row lock, and one that waited is recorded after the one it waited for, whenever
      * it was asked for, or billing would read the agent's orgs in the wrong order.
@@ -353,10 +397,6 @@ public class AgentService {
     private OrgCallContext afterItsLastAssignment(OrgCallContext context, UUID id) {
         return history.latestAt(context.scope(), id).map(last -> context.notBefore(last.plus(1, ChronoUnit.MICROS)))
                 .orElse(context);
-    }
-
-    public Agent unassign(OrgCallContext context, UUID id, String memoryChoice) {
-        return assign(context, id, DefaultOrg.ID, memoryChoice);
     }
 
     public CursorPage<Assignment> assignments(OrgCallContext context, UUID id, PageRequest page) {

@@ -25,11 +25,19 @@ public record PatchBody(Map<String, Object> fields) {
         for (Map.Entry<String, Object> field : fields.entrySet()) {
             String name = aliasToCanonical.getOrDefault(field.getKey(), field.getKey());
             if (canonical.containsKey(name)) {
-                throw ApiException.badRequest(name, name + " is given twice, under two names.");
+                String other = name.equals(field.getKey()) ? aliasOf(aliasToCanonical, name) : field.getKey();
+                throw ApiException.badRequest(name, name + " is sent under two names (" + name + ", " + other
+                        + "): send it once.");
             }
             canonical.put(name, field.getValue());
         }
         return new PatchBody(canonical);
+    }
+
+    private String aliasOf(Map<String, String> aliasToCanonical, String canonical) {
+        return aliasToCanonical.entrySet().stream()
+                .filter(alias -> alias.getValue().equals(canonical) && fields.containsKey(alias.getKey()))
+                .map(Map.Entry::getKey).findFirst().orElse(canonical);
     }
 
     public boolean has(String field) {

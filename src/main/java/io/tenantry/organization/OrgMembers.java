@@ -20,4 +20,10 @@ public interface OrgMembers {
 
     /** The agents of one org, by name, at most {@code limit} of them. */
     List<AssignedAgent> agentsOf(OrgScope scope, UUID orgId, int limit);
+
+    /**
+     * The names of the org's agents that have amounts of their own (a billing rate override,
+     * a monthly budget), which are in the org's currency; at most {@code limit} of them.
+     */
+    List<String> withOwnAmounts(OrgScope scope, UUID orgId, int limit);
 }

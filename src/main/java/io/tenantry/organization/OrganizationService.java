@@ -240,6 +240,9 @@ public class OrganizationService {
             }
             BillingCurrency currency = patch.has("currency") ? BillingCurrency.parse(required(patch, "currency"))
                     : before.currency();
+            if (currency != before.currency()) {
+                requireAmountsRestated(reach, before, patch, currency);
+            }
             String proration = patch.has("proration") ? BillingTerms.proration(patch.fields().get("proration"))
                     : before.proration();
             BigDecimal budget = patch.has("monthlyBudget") ? MonthlyBudget.parse("monthlyBudget", patch.number("monthlyBudget"))
@@ -264,6 +267,34 @@ public class OrganizationService {
                     after.auditState());
             return after;
         });
+    }
+
+    /**
+     * An org's amounts are in its currency, so a change of currency must not turn 100 EUR into
+     * 100 NGN unnoticed: its own rate and budget must be sent with the change, and its agents
+     * may have none of their own (a move into the org waits for this change on the org's row
+     * lock, and then sees the new currency).
+     */
+    private void requireAmountsRestated(OrgScope reach, Organization before, PatchBody patch,
+            BillingCurrency currency) {
+        String change = "The organization bills in " + before.currency() + ": ";
+        if (!patch.has("billingRatePerAgent")) {
+            throw ApiException.badRequest("billingRatePerAgent", change + "send billingRatePerAgent with the new "
+                    + "currency, in " + currency + ".");
+        }
+        if (before.monthlyBudget() != null && !patch.has("monthlyBudget")) {
+            throw ApiException.badRequest("monthlyBudget", change + "send monthlyBudget with the new currency, in "
+                    + currency + " (null for none).");
+        }
+        List<String> agents = members.withOwnAmounts(reach, before.id(), 4);
+        if (!agents.isEmpty()) {
+            String named = String.join(", ", agents.subList(0, Math.min(3, agents.size())))
+                    + (agents.size() > 3 ? " and more" : "");
+            throw ApiException.conflict("currency", change + (agents.size() == 1 ? "its agent " + named + " has"
+                    : "its agents " + named + " have") + " a billing rate override or a monthly budget of their own in "
+                    + before.currency() + ". Clear them, change the currency, then set them again in " + currency
+                    + ".");
+        }
     }
 
     /** Flips active/inactive. Agents of an inactive org stop operating; their own status is kept. */

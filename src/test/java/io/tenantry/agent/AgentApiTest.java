@@ -74,6 +74,123 @@ class AgentApiTest extends ServerTest {
                 .path("clientOrgCurrency").asString()).isEqualTo("EUR");
     }
 
+    /** An agent's amounts are in its org's currency: 50 EUR must not become 50 NGN by a move. */
+    @Test
+    void aMoveToAnOrgBillingInAnotherCurrencyRestatesTheAgentsAmountsOrIsRefused() {
+        String euros = platform.createOrg(Map.of("name", Platform.unique("Euros"), "currency", "EUR"));
+        String moreEuros = platform.createOrg(Map.of("name", Platform.unique("More euros"), "currency", "EUR"));
+        String naira = platform.createOrg(Map.of("name", Platform.unique("Naira"), "currency", "NGN"));
+        String id = platform.createAgent(euros, "Priced agent");
+        api.patch("/api/agents/" + id).as(owner).json(Map.of("billingRateOverride", "50.00", "monthlyBudget", "20.00"))
+                .send().expect(200);
+        String plain = platform.createAgent(euros, "Plain agent");
+
+        Api.Response refused = api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", naira))
+                .send().expect(409);
+        Api.Response home = api.post("/api/agents/" + id + "/unassign-org").as(owner).send().expect(409);
+        Api.Response half = api.post("/api/agents/" + id + "/assign-org").as(owner)
+                .json(Map.of("orgId", naira, "billingRateOverride", "30000")).send().expect(400);
+
+        assertThat(refused.text("field")).isEqualTo("billingRateOverride");
+        assertThat(refused.text("detail")).contains("50.00 EUR", "20.00 EUR", "NGN");
+        assertThat(home.text("detail")).contains("USD");
+        assertThat(half.text("field")).isEqualTo("monthlyBudget");
+        assertThat(agent(id).text("clientOrgId")).as("a refused move moves nothing").isEqualTo(euros);
+        assertThat(api.get("/api/agents/" + id + "/assignments").as(owner).send().expect(200).items()).hasSize(1);
+        assertThat(api.get("/api/organizations/" + euros).as(owner).send().expect(200).json().path("agents").size())
+                .isEqualTo(2);
+
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", moreEuros)).send().expect(200);
+        assertThat(agent(id).text("billingRateOverride")).as("the same currency keeps them").isEqualTo("50.00");
+        api.post("/api/agents/" + plain + "/assign-org").as(owner).json(Map.of("orgId", naira)).send().expect(200);
+
+        Map<String, Object> restated = new HashMap<>(Map.of("orgId", naira, "billing_rate_override", "30000"));
+        restated.put("monthlyBudget", null);
+        Api.Response moved = api.post("/api/agents/" + id + "/assign-org").as(owner).json(restated).send()
+                .expect(200);
+        assertThat(moved.text("clientOrgId")).isEqualTo(naira);
+        assertThat(moved.text("clientOrgCurrency")).isEqualTo("NGN");
+        assertThat(moved.text("billingRateOverride")).isEqualTo("30000.00");
+        assertThat(moved.json().path("monthlyBudget").isNull()).isTrue();
+        JsonNode line = api.get("/api/organizations/" + naira + "/billing").as(owner).send().expect(200).json()
+                .path("lines").valueStream().filter(a -> a.path("agentId").asString().equals(id)).findFirst()
+                .orElseThrow();
+        assertThat(line.path("rate").decimalValue()).isEqualByComparingTo("30000");
+        assertThat(api.post("/api/agents/" + id + "/assign-org").as(owner).json(restated).send().expect(200)
+                .text("billingRateOverride")).as("a retry of the move is answered as the move").isEqualTo("30000.00");
+        restated.put("monthlyBudget", "5");
+        api.post("/api/agents/" + id + "/assign-org").as(owner).json(restated).send().expect(409);
+    }
+
+    /** Changing an org's currency restates its amounts, never leaves its agents' in the old one. */
+    @Test
+    void anOrgsCurrencyChangesOnlyWithItsAmountsRestatedAndNoneOfItsAgentsOwn() {
+        String org = platform.createOrg(Map.of("name", Platform.unique("Switching"), "currency", "EUR",
+                "billingRatePerAgent", "100.00", "monthlyBudget", "500.00"));
+        String id = platform.createAgent(org, "Overridden");
+        api.patch("/api/agents/" + id).as(owner).json(Map.of("billingRateOverride", "50.00")).send().expect(200);
+        String path = "/api/organizations/" + org;
+
+        Api.Response noRate = api.patch(path).as(owner).json(Map.of("currency", "NGN")).send().expect(400);
+        Api.Response noBudget = api.patch(path).as(owner).json(Map.of("currency", "NGN", "billingRatePerAgent",
+                "150000")).send().expect(400);
+        Api.Response agentsHold = api.patch(path).as(owner).json(Map.of("currency", "NGN", "billingRatePerAgent",
+                "150000", "monthlyBudget", "750000")).send().expect(409);
+
+        assertThat(noRate.text("field")).isEqualTo("billingRatePerAgent");
+        assertThat(noBudget.text("field")).isEqualTo("monthlyBudget");
+        assertThat(agentsHold.text("field")).isEqualTo("currency");
+        assertThat(agentsHold.text("detail")).contains("Overridden", "EUR");
+        JsonNode unchanged = api.get(path).as(owner).send().expect(200).json();
+        assertThat(unchanged.path("currency").asString()).isEqualTo("EUR");
+        assertThat(unchanged.path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("100");
+
+        Map<String, Object> clear = new HashMap<>();
+        clear.put("billingRateOverride", null);
+        api.patch("/api/agents/" + id).as(owner).json(clear).send().expect(200);
+        JsonNode changed = api.patch(path).as(owner).json(Map.of("currency", "NGN", "billingRatePerAgent", "150000",
+                "monthlyBudget", "750000")).send().expect(200).json();
+        assertThat(changed.path("currency").asString()).isEqualTo("NGN");
+        assertThat(api.patch(path).as(owner).json(Map.of("name", "Renamed", "currency", "NGN")).send().expect(200)
+                .text("name")).as("the same currency sent again restates nothing").isEqualTo("Renamed");
+    }
+
+    /**
+     * A move into an org and a change of its currency, at once: whichever comes second sees the
+     * first, so an agent never holds amounts in a currency its org no longer bills in.
+     */
+    @Test
+    void aMoveAndAChangeOfCurrencyAtOnceNeverLeaveAnAgentsAmountsInTheOldCurrency() throws Exception {
+        String from = platform.createOrg(Map.of("name", Platform.unique("Source"), "currency", "EUR"));
+        for (int round = 0; round < 8; round++) {
+            String to = platform.createOrg(Map.of("name", Platform.unique("Target"), "currency", "EUR"));
+            String id = platform.createAgent(from, "Racing " + round);
+            api.patch("/api/agents/" + id).as(owner).json(Map.of("monthlyBudget", "20.00")).send().expect(200);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<Api.Response> move = pool.submit(() -> {
+                start.await();
+                return api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", to)).send();
+            });
+            java.util.concurrent.Future<Api.Response> change = pool.submit(() -> {
+                start.await();
+                return api.patch("/api/organizations/" + to).as(owner).json(Map.of("currency", "NGN",
+                        "billingRatePerAgent", "1000")).send();
+            });
+            start.countDown();
+            int moved = move.get().status();
+            int changed = change.get().status();
+            pool.shutdown();
+
+            assertThat(List.of(moved, changed)).as("one of the two, whichever came second refused")
+                    .containsExactlyInAnyOrder(200, 409);
+            JsonNode after = agent(id).json();
+            if (after.path("clientOrgId").asString().equals(to)) {
+                assertThat(after.path("clientOrgCurrency").asString()).isEqualTo("EUR");
+            }
+        }
+    }
+
     @Test
     void assignmentMovesTheAgentIdempotentlyAndKeepsAHistory() {
         String a = platform.createOrg("From");

@@ -379,8 +379,8 @@ class GatewayBudgetTest extends GatewayServerTest {
 
     @Test
     void aBudgetThatCannotBeCheckedRefusesRatherThanSpends() {
-        api.patch("/api/organizations/" + org).as(owner).json(Map.of("currency", "AUD", "monthlyBudget", "5.00"))
-                .send().expect(200);
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("currency", "AUD", "monthlyBudget", "5.00",
+                "billingRatePerAgent", "0")).send().expect(200);
         enforce(org, "block");
         JsonNode noRate = complete(key, chat(model, "max_tokens", 1000)).expect(402).json().path("error");
         assertThat(noRate.path("code").asString()).isEqualTo("budget_unverifiable");

@@ -1113,7 +1113,9 @@ class DashboardBrowserTest {
                 .stream().map(e -> e.path("title").asString()).toList();
         assertThat(titles).containsExactly("Seat choice", "Head office (moved)");
 
-        // Moving the agent to another client: the user is asked, and clearing clears.
+        // Moving the agent to another client: the user is asked, and clearing clears. Its own rate
+        // is in dollars and Beta Corp bills in euros: the user is asked about that too.
+        api.patch("/api/agents/" + agentA).as(owner).json(Map.of("billingRateOverride", "120.00")).send().expect(200);
         row = browser.findWithText("table.list tbody tr", "Ada Assistant");
         row.findElement(By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
         new Select(browser.find("tr.editor select[name=org]")).selectByValue(orgB);
@@ -1121,8 +1123,14 @@ class DashboardBrowserTest {
         browser.findWithText("dialog[open]", "remembers 2 entries from its time in Acme <b>Bold</b> & Co");
         browser.screenshot("25-move-asks-about-memory");
         browser.choose("Move and clear its memory");
+        browser.findWithText("dialog[open]", "a billing rate override of 120.00 USD");
+        browser.screenshot("25-move-asks-about-its-rate");
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")).isEqualTo(orgA);
+        browser.acceptConfirmation();
         browser.waitUntil("the agent is in Beta Corp",
                 () -> orgB.equals(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")));
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().json().path("billingRateOverride").isNull())
+                .as("moved without its dollar rate").isTrue();
         assertThat(api.get("/api/agents/" + agentA + "/memory").as(owner).send().expect(200).items()).isEmpty();
         JsonNode assigned = api.get("/api/audit?action=agent.assigned&limit=500").org(orgB).as(owner).send()
                 .expect(200).items().get(0);
