@@ -220,6 +220,7 @@ public class AgentService {
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
             Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
+            OrgCallContext call = context.after(before.updatedAt());
             String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
             String email = patch.has("email") ? Fields.email("email", patch.text("email")) : before.email();
             if (email != null && !email.equals(before.email()) && agents.emailTaken(email, id)) {
@@ -234,12 +235,12 @@ public class AgentService {
             BigDecimal budget = patch.has("monthlyBudget")
                     ? MonthlyBudget.parse("monthlyBudget", patch.number("monthlyBudget")) : before.monthlyBudget();
             agents.update(scope, id, name, email, description, model, before.status(), override, budget,
-                    context.at());
+                    call.at());
             if (!java.util.Objects.equals(override, before.billingRateOverride())) {
-                rates.record(scope, id, before.clientOrgId(), override, context.at());
+                rates.record(scope, id, before.clientOrgId(), override, call.at());
             }
             Agent after = agents.find(scope, id).orElseThrow();
-            audit.record(context, before.clientOrgId(), "agent.updated", "agent", id, before.auditState(),
+            audit.record(call, before.clientOrgId(), "agent.updated", "agent", id, before.auditState(),
                     after.auditState());
             return after;
         });
@@ -275,15 +276,16 @@ public class AgentService {
             String reason) {
         OrgScope scope = context.scope();
         Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
+        OrgCallContext call = context.after(before.updatedAt());
         String status = change == StatusChange.resume ? Agent.ACTIVE : Agent.PAUSED;
-        int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, context.at()) : 0;
+        int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, call.at()) : 0;
         if (status.equals(before.status()) && revoked == 0) {
             return java.util.Optional.empty();
         }
         agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), status,
-                before.billingRateOverride(), before.monthlyBudget(), context.at());
+                before.billingRateOverride(), before.monthlyBudget(), call.at());
         Agent after = agents.find(scope, id).orElseThrow();
-        audit.record(context, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
+        audit.record(call, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
                 : change == StatusChange.resume ? "agent.resumed" : "agent.stopped", "agent", id,
                 before.auditState(), Map.of("state", after.auditState(), "reason", reason, "keysRevoked", revoked));
         return java.util.Optional.of(after);

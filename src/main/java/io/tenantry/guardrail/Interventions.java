@@ -61,7 +61,7 @@ class Interventions {
                     }));
             log.append(scope, List.of(Intervention.of(UUID.randomUUID(), after.clientOrgId(), agentId, null,
                     null, null, null, change.name(), "manual", null, null, change.name(), why, null,
-                    context.actor().label(), context.at())));
+                    context.actor().label(), after.updatedAt())));
             return after;
         });
     }

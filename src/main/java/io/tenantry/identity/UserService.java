@@ -100,6 +100,7 @@ public class UserService {
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;
         return transactions.write(reach, () -> {
             User before = lockTarget(reach, id);
+            OrgCallContext call = inReach.after(before.updatedAt());
             requireMayManage(context, before);
             Role role = patch.has("role") ? Role.parse(patch.text("role")) : before.role();
             requireMayChangeRole(context, before, role);
@@ -112,14 +113,14 @@ public class UserService {
             }
             String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
             User after = new User(id, email, name, role, before.clientOrgId(), before.pages(), before.createdAt(),
-                    context.at());
+                    call.at());
             users.update(reach, after);
             if (newHash != null) {
                 users.setPassword(reach, id, newHash);
                 sessions.closeAllOf(id);
                 throttle.forgetAccount(after.email());
             }
-            Login.auditAccount(audit, inReach, after, newHash == null ? "user.updated" : "user.password_changed",
+            Login.auditAccount(audit, call, after, newHash == null ? "user.updated" : "user.password_changed",
                     before.auditState(), after.auditState());
             return after;
         });
@@ -141,27 +142,28 @@ public class UserService {
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             User before = lockTarget(reach, id);
+            OrgCallContext call = inReach.after(before.updatedAt());
             requireMayManage(context, before);
             Role role = newRole == null ? before.role() : newRole;
             requireMayChangeRole(context, before, role);
             requireBindingFits(role, clientOrgId);
             requireOrg(reach, clientOrgId);
             User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
-                    before.createdAt(), context.at());
+                    before.createdAt(), call.at());
             users.update(reach, after);
             UUID from = before.clientOrgId();
             UUID to = after.clientOrgId();
             if (from != null && !from.equals(to)) {
                 // The org the user leaves sees it leave, the org it joins sees it come, each log
                 // naming only its own org, as an agent's move does.
-                audit.record(inReach, from, PERMISSIONS_CHANGED, "user", id, before.auditState(),
+                audit.record(call, from, PERMISSIONS_CHANGED, "user", id, before.auditState(),
                         after.auditStateIn(from));
                 if (to != null) {
-                    audit.record(inReach, to, PERMISSIONS_CHANGED, "user", id, before.auditStateIn(to),
+                    audit.record(call, to, PERMISSIONS_CHANGED, "user", id, before.auditStateIn(to),
                             after.auditState());
                 }
             } else {
-                Login.auditAccount(audit, inReach, after, PERMISSIONS_CHANGED, before.auditState(),
+                Login.auditAccount(audit, call, after, PERMISSIONS_CHANGED, before.auditState(),
                         after.auditState());
             }
             return after;

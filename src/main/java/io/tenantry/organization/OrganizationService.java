@@ -220,6 +220,7 @@ public class OrganizationService {
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
+            OrgCallContext call = inReach.after(before.updatedAt());
             if (patch.has("slug") && !before.slug().equals(patch.fields().get("slug"))) {
                 throw ApiException.badRequest("slug", "Slugs are permanent: an organization's slug cannot be changed.");
             }
@@ -258,12 +259,12 @@ public class OrganizationService {
             }
             Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,
                     description, rate, currency, active, before.isDefault(), proration, budget, thresholds, timeZone,
-                    before.agentCount(), before.createdAt(), context.at(), null);
+                    before.agentCount(), before.createdAt(), call.at(), null);
             repository.update(reach, after);
             if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
-                rateHistory.record(reach, id, rate, currency, context.at());
+                rateHistory.record(reach, id, rate, currency, call.at());
             }
-            audit.record(inReach, id, "organization.updated", "organization", id, before.auditState(),
+            audit.record(call, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
             return after;
         });
@@ -304,14 +305,15 @@ public class OrganizationService {
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
+            OrgCallContext call = inReach.after(before.updatedAt());
             refuseDeactivatingDefault(before, !before.active());
             Organization after = new Organization(before.id(), before.name(), before.slug(), before.contactName(),
                     before.contactEmail(), before.description(), before.billingRatePerAgent(), before.currency(),
                     !before.active(), before.isDefault(), before.proration(), before.monthlyBudget(),
                     before.budgetAlertThresholds(), before.timeZone(), before.agentCount(), before.createdAt(),
-                    context.at(), null);
+                    call.at(), null);
             repository.update(reach, after);
-            audit.record(inReach, id, after.active() ? "organization.activated" : "organization.deactivated",
+            audit.record(call, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());
             return after;
         });

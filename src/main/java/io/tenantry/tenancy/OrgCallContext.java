@@ -49,6 +49,17 @@ public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, St
     }
 
     /**
+     * The same call timed after {@code lastChange}, the last change of the row it changes,
+     * read under that row's lock: changes of one row queue on its lock, and one that waited
+     * is recorded (in the row, the audit log, the intervention log) after the one it waited
+     * for, whenever each was asked for, so that the logs read in the order the changes took
+     * effect and the newest entry is the row as it is.
+     */
+    public OrgCallContext after(Instant lastChange) {
+        return notBefore(lastChange.plus(1, ChronoUnit.MICROS));
+    }
+
+    /**
      * The same call by {@code caller} read anew (an agent whose key changed while its report
      * waited): as the org context filter would have made it, a caller locked to an org acts
      * in that org.

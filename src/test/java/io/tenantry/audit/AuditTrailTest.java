@@ -88,6 +88,64 @@ class AuditTrailTest extends ServerTest {
         assertThat(trail).allSatisfy(e -> assertThat(e.path("orgId").asString()).isEqualTo(org));
     }
 
+    /**
+     * Changes of one agent, or one org, sent at once queue on its row: the logs list them in
+     * the order they took effect, each starting where the one before it ended, the newest
+     * entry the state it is in, whenever each was asked for.
+     */
+    @Test
+    void changesOfOneThingAtOnceAreLoggedInTheOrderTheyTookEffect() throws Exception {
+        String org = platform.createOrg("Ordered");
+        String agent = platform.createAgent(org, "Flapping");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Api.Response>> changes = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                String change = i % 2 == 0 ? "pause" : "resume";
+                int n = i;
+                changes.add(pool.submit(() -> api.post("/api/agents/" + agent + "/" + change).as(owner)
+                        .json(Map.of("reason", "r" + n)).send()));
+                changes.add(pool.submit(() -> api.post("/api/organizations/" + org + "/toggle").as(owner).send()));
+            }
+            for (java.util.concurrent.Future<Api.Response> change : changes) {
+                assertThat(change.get().status()).isIn(200, 409);
+            }
+        } finally {
+            pool.shutdown();
+        }
+
+        List<JsonNode> trail = new java.util.ArrayList<>(trailOf(org));
+        java.util.Collections.reverse(trail);
+        List<String> agentChanges = trail.stream().filter(e -> agent.equals(e.path("targetId").asString()))
+                .map(e -> e.path("action").asString()).filter(a -> a.equals("agent.paused")
+                        || a.equals("agent.resumed")).toList();
+        List<String> orgChanges = trail.stream().map(e -> e.path("action").asString())
+                .filter(a -> a.equals("organization.activated") || a.equals("organization.deactivated")).toList();
+        List<String> interventions = new java.util.ArrayList<>(api.get("/api/interventions?limit=500&agentId="
+                + agent).as(owner).org(org).send().expect(200).items().stream().map(i -> i.path("action").asString())
+                .toList());
+        java.util.Collections.reverse(interventions);
+        String status = api.get("/api/agents/" + agent).as(owner).send().expect(200).text("status");
+        boolean active = api.get("/api/organizations/" + org).as(owner).send().expect(200).json().path("active")
+                .asBoolean();
+
+        assertThat(agentChanges).isNotEmpty();
+        for (int i = 0; i < agentChanges.size(); i++) {
+            assertThat(agentChanges.get(i)).as("agent change %d of %s", i, agentChanges)
+                    .isEqualTo(i % 2 == 0 ? "agent.paused" : "agent.resumed");
+            assertThat(interventions.get(i)).as("intervention %d of %s", i, interventions)
+                    .isEqualTo(i % 2 == 0 ? "pause" : "resume");
+        }
+        assertThat(interventions).hasSameSizeAs(agentChanges);
+        assertThat(status).isEqualTo(agentChanges.size() % 2 == 1 ? "paused" : "active");
+        assertThat(orgChanges).hasSize(30);
+        for (int i = 0; i < orgChanges.size(); i++) {
+            assertThat(orgChanges.get(i)).as("org change %d of %s", i, orgChanges)
+                    .isEqualTo(i % 2 == 0 ? "organization.deactivated" : "organization.activated");
+        }
+        assertThat(active).isTrue();
+    }
+
     @Test
     void aMoveIsRecordedInBothOrgs() {
         String from = platform.createOrg("Audit from");
