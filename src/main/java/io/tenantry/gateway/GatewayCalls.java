@@ -424,6 +424,11 @@ class GatewayCalls {
         ObjectNode whole = (ObjectNode) answerJson;
         StreamRelay read = StreamRelay.whole(whole);
         call.count(request, read, true);
+        if (answer.echoesKey().test(new String(bytes, StandardCharsets.UTF_8))
+                || answer.echoesKey().test(read.text().toString())) {
+            // Generated, so billed (counted above); but never given, nor logged: it holds the operator's key.
+            throw keyEchoed();
+        }
         call.answer = call.logContent ? clip(read.text().toString()) : null;
         if (CHAT.equals(call.endpoint) && call.screen != null && call.screen.judges(OUTPUT)) {
             List<List<CallTexts.Slot>> texts = CallTexts.answer(answerJson);
@@ -464,6 +469,27 @@ class GatewayCalls {
         response.setContentType("application/json");
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /**
+     * An upstream that echoes the key it was sent (an echo server, a proxy's page quoting the
+     * request) would hand a client org the provider key no agent may read: its answer goes no
+     * further. An upstream that splits the key across events on purpose is not caught here; it
+     * holds the key already, and could give it to anyone by other means.
+     */
+    private static GatewayError keyEchoed() {
+        return GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with the provider key "
+                + "the gateway sent it; the answer is not passed on.");
+    }
+
+    private static boolean echoes(UpstreamCall answer, List<StreamRelay.Event> events) {
+        for (StreamRelay.Event event : events) {
+            if (answer.echoesKey().test(event.text())
+                    || answer.echoesKey().test(new String(event.bytes(), StandardCharsets.UTF_8))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a whole answer holds what its endpoint answers: choices, each with its message; for embeddings, data. */
@@ -528,6 +554,11 @@ class GatewayCalls {
                 try {
                     events = relay.accept(chunk);
                 } catch (IllegalStateException unreadable) {
+                    ending = "upstream_invalid";
+                    break;
+                }
+                if (echoes(answer, events)) {
+                    call.keyEchoed = true;
                     ending = "upstream_invalid";
                     break;
                 }
@@ -726,7 +757,8 @@ class GatewayCalls {
     /** Meters a stream; the log keeps the answer as the client got it (redactions and all). */
     private void finishStream(Call call, StreamRelay relay, HeldStream held, ObjectNode request, boolean complete) {
         call.count(request, relay, complete);
-        call.answer = call.logContent ? clip(held != null ? held.delivered() : relay.text().toString()) : null;
+        call.answer = call.logContent && !call.keyEchoed ? clip(held != null ? held.delivered()
+                : relay.text().toString()) : null;
         record(call);
     }
 
@@ -769,6 +801,8 @@ class GatewayCalls {
         Integer firstTokenMs;
         String prompt;
         String answer;
+        /** The upstream's stream held the provider key: it was cut there, and its text is not logged. */
+        boolean keyEchoed;
         BudgetHolds.Hold hold;
         /** Where the call was counted at an output limit: what stops an upstream that streams past it. */
         OutputCap cap;

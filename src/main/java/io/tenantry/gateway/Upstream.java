@@ -156,7 +156,8 @@ class Upstream {
                 String value = keyValue;
                 String type = response.header("Content-Type");
                 return new UpstreamCall(status, type == null ? "" : type,
-                        first == null ? new byte[0] : first, answer, text -> quotes(text, value));
+                        first == null ? new byte[0] : first, answer, text -> quotes(text, value),
+                        text -> value != null && !value.isEmpty() && text.contains(value));
             }
         }
         if (last == null) {

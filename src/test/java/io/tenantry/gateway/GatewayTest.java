@@ -903,6 +903,41 @@ class GatewayTest extends GatewayServerTest {
         assertThat(requests(org).get(0).path("status").asString()).isEqualTo("cut");
     }
 
+    /**
+     * An upstream that answers with the key it was sent (an echo server, a proxy quoting the
+     * request) hands a client's agent nothing of it, nor its request log: the answer stops
+     * there, billed for what was generated.
+     */
+    @Test
+    void anAnswerHoldingTheProviderKeyGoesNoFurtherAndIsBilled() throws Exception {
+        api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("contentLogging", true)).send()
+                .expect(200);
+        try {
+            fake.wholeAnswer = "You sent: Bearer " + PLATFORM_KEY;
+            Api.Response whole = complete(key, chat(model)).expect(502);
+            fake.wholeAnswer = null;
+            fake.streamChunks = List.of(GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{\"content\":"
+                    + "\"Hello\"},\"finish_reason\":null}]"), GatewayGuardrailTest.chunkOf("[{\"index\":0,"
+                    + "\"delta\":{\"content\":\" you sent Bearer " + PLATFORM_KEY + "\"},\"finish_reason\":null}]"));
+            List<String> events = stream(key, chat(model, "stream", true));
+
+            assertThat(whole.body()).doesNotContain(PLATFORM_KEY);
+            assertThat(whole.json().path("error").path("code").asString()).isEqualTo("upstream_invalid");
+            assertThat(String.join("\n", events)).doesNotContain(PLATFORM_KEY).doesNotContain("[DONE]")
+                    .contains("Hello");
+            assertThat(events.get(events.size() - 1)).contains("upstream_invalid");
+            List<JsonNode> logged = requests(org).subList(0, 2);
+            assertThat(logged.toString()).doesNotContain(PLATFORM_KEY);
+            assertThat(logged).allSatisfy(call -> {
+                assertThat(call.path("errorCode").asString()).isEqualTo("upstream_invalid");
+                assertThat(call.path("outputTokens").asLong()).as("generated, so billed").isPositive();
+            });
+        } finally {
+            api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("contentLogging", false)).send()
+                    .expect(200);
+        }
+    }
+
     @Test
     void anOrgsOwnKeyPaysForItsCallsAndNoOtherOrgsKeyIsEverUsed() {
         String other = platform.createOrg("Gateway BYOK");
