@@ -839,6 +839,17 @@ class GatewayCalls {
         /** Counts an answer as read, whole or streamed; {@code complete}: read to the end the upstream gave it. */
         void count(ObjectNode request, StreamRelay read, boolean complete) {
             count(read.usage(), request, read.answer(), read.textPastUsage(), complete);
+            if (read.unreadableBytes() > 0) {
+                // An event too large to read was generated all the same: billed as text would be
+                // at a token per TokenEstimate.BYTES_PER_TOKEN bytes (counting megabytes of it
+                // would cost seconds), within the output limit the upstream was sent.
+                long counted = output;
+                output += TokenEstimate.bytes(read.unreadableBytes());
+                if (outputLimit != null && output > outputLimit) {
+                    output = Math.max(counted, outputLimit);
+                }
+                estimated = true;
+            }
         }
 
         /**

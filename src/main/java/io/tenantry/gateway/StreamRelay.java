@@ -59,6 +59,11 @@ final class StreamRelay {
     private final Map<String, String> lastKeyOf = new java.util.HashMap<>();
     /** The characters (code points) of every text so far: what a max_tokens rule estimates an answer's tokens by. */
     private long characters;
+    /**
+     * The bytes of an event too large to read, read before it was refused: generated all the
+     * same, and billed as text ({@link #unreadableBytes}).
+     */
+    private long unreadable;
     private JsonNode usage = MissingNode.getInstance();
     /**
      * Whether text came after the last chunk that carried usage (that chunk's own text counts
@@ -104,6 +109,7 @@ final class StreamRelay {
             }
             if (b != '\n' && b != '\r') {
                 if (line.size() >= MAX_LINE) {
+                    unreadable = line.size() + (pending == null ? 0 : pending.length());
                     throw new IllegalStateException("an upstream event is larger than " + MAX_LINE + " bytes");
                 }
                 line.write(b);
@@ -139,6 +145,7 @@ final class StreamRelay {
             if (pending == null) {
                 pending = new StringBuilder(data);
             } else if (pending.length() + data.length() >= MAX_LINE) {
+                unreadable = pending.length() + data.length();
                 throw new IllegalStateException("an upstream event is larger than " + MAX_LINE + " bytes");
             } else {
                 pending.append('\n').append(data);
@@ -435,6 +442,11 @@ final class StreamRelay {
      */
     long characters() {
         return characters;
+    }
+
+    /** How many bytes of an event too large to read were read before it was refused; 0 when none was. */
+    long unreadableBytes() {
+        return unreadable;
     }
 
     /** The answer's texts without log probabilities, one after another: what a local count of its tokens counts. */

@@ -22,7 +22,15 @@ final class TokenEstimate {
     private static final int PER_MESSAGE = 4;
     private static final int PER_REPLY = 3;
 
+    /** English text runs about four bytes a token in OpenAI's encodings: the rule for bytes not read as text. */
+    static final int BYTES_PER_TOKEN = 4;
+
     private TokenEstimate() {
+    }
+
+    /** Tokens for {@code bytes} of text that were not read as text, a token per {@link #BYTES_PER_TOKEN}, rounded up. */
+    static long bytes(long bytes) {
+        return (bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
     }
 
     /**

@@ -507,6 +507,30 @@ class GatewayTest extends GatewayServerTest {
     }
 
     /**
+     * An event too large to read (past 8 MB) ends the stream as the upstream's fault, and what
+     * was read of it is billed as text at a token per four bytes: it was generated all the
+     * same, and a call is never billed at nothing for what it streamed.
+     */
+    @Test
+    void anEventTooLargeToReadIsBilledForWhatWasReadOfIt() throws Exception {
+        String huge = "x".repeat(9 * 1024 * 1024);
+        fake.then(FakeUpstream.Mode.NO_USAGE);
+        fake.streamChunks = List.of(GatewayGuardrailTest.chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + huge
+                + "\"},\"finish_reason\":null}]"));
+        List<String> events = stream(key, chat(model, "stream", true));
+
+        assertThat(events).isNotEmpty().doesNotContain("[DONE]");
+        assertThat(events.get(events.size() - 1)).contains("upstream_invalid");
+        JsonNode logged = onlyRequest();
+        assertThat(logged.path("errorCode").asString()).isEqualTo("upstream_invalid");
+        assertThat(logged.path("outputTokens").asLong()).as("8 MB read, at four bytes a token")
+                .isGreaterThanOrEqualTo(8L * 1024 * 1024 / 4);
+        assertThat(logged.path("estimated").asBoolean()).isTrue();
+        assertThat(((Number) usageEvent(logged.path("id").asString()).get("output_tokens")).longValue())
+                .isEqualTo(logged.path("outputTokens").asLong());
+    }
+
+    /**
      * An upstream's count is not taken past what it could be: far below the text it sent
      * (a hundred words counted as one token), the gateway counts the text; above the output
      * limit it was sent, it counts as that limit. Both are marked estimated; an honest count
