@@ -1122,7 +1122,8 @@ class DashboardBrowserTest {
         browser.clickButton("Move");
         browser.findWithText("dialog[open]", "remembers 2 entries from its time in Acme <b>Bold</b> & Co");
         browser.screenshot("25-move-asks-about-memory");
-        browser.choose("Move and clear its memory");
+        // Not choose(): the next question opens as this one closes.
+        browser.clickButton("Move and clear its memory");
         browser.findWithText("dialog[open]", "a billing rate override of 120.00 USD");
         browser.screenshot("25-move-asks-about-its-rate");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("clientOrgId")).isEqualTo(orgA);
@@ -1431,6 +1432,35 @@ class DashboardBrowserTest {
         browser.screenshot("34-home-without-billing");
         assertThat(browser.consoleErrors()).isEmpty();
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
+    /**
+     * Picking two organizations in quick succession while the first one's answers are slow:
+     * the switcher and the page end on the second, and no late answer about the first lands on
+     * them (the switcher showing one org while the page showed, and wrote to, another).
+     */
+    @Test
+    @Order(36)
+    void lateAnswersAboutAnOrganizationPickedBeforeDoNotLandOnThePage() throws Exception {
+        browser.go("/#/agents");
+        pick(orgB);
+        browser.findWithText("table.list tbody", "Bea Bot");
+        browser.consoleErrors();
+        browser.script("window.__fetch = window.fetch; window.fetch = (url, init) => { const answer = "
+                + "window.__fetch(url, init); return init?.headers?.['X-Org-Id'] === arguments[0] ? answer.then("
+                + "(r) => new Promise((done) => setTimeout(() => done(r), 1500))) : answer; };"
+                .replace("arguments[0]", "'" + orgA + "'"));
+        try {
+            pick(orgA);
+            pick(orgB);
+            Thread.sleep(2500);
+            assertThat(browser.find("org-switcher select").getDomProperty("value")).isEqualTo(orgB);
+            assertThat(browser.text("table.list tbody")).contains("Bea Bot").doesNotContain("Ada Assistant");
+        } finally {
+            browser.script("window.fetch = window.__fetch;");
+        }
+        browser.screenshot("36-late-answers-dropped");
+        assertThat(browser.consoleErrors()).isEmpty();
     }
 
     private void audit(String who, String axe, List<String> more, List<String> found) {
