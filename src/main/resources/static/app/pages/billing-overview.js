@@ -1,7 +1,8 @@
 // The Billing page. Owners and admins get the overview: one row per organization for a
 // chosen month, sortable, with totals per currency, from GET /api/billing/overview; with an
 // organization picked in the switcher, that organization's Billing & Costs (its statement).
-// A user bound to an organization gets that organization's Billing & Costs.
+// A user bound to an organization gets that organization's Billing & Costs; an unbound user
+// with the Billing page, the Billing & Costs of the organization picked in the switcher.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
@@ -39,8 +40,8 @@ class BillingOverview extends LightElement {
   connectedCallback() {
     super.connectedCallback();
     this.unsubscribe = orgContext.subscribe(() => this.follow());
-    if (isOperator(this.me)) this.follow();
-    else if (this.me?.clientOrgId) this.loadOwnOrg();
+    if (this.me?.clientOrgId && !isOperator(this.me)) this.loadOwnOrg();
+    else this.follow();
   }
 
   /** Shows what the switcher says: the picked organization's statement, or every organization. */
@@ -49,7 +50,7 @@ class BillingOverview extends LightElement {
     this.error = null;
     if (!picked) {
       this.pickedOrg = null;
-      if (!this.overview) await this.load();
+      if (isOperator(this.me) && !this.overview) await this.load();
       return;
     }
     if (this.pickedOrg?.id === picked) return;
@@ -109,12 +110,11 @@ class BillingOverview extends LightElement {
 
   render() {
     if (this.me?.clientOrgId && !isOperator(this.me)) return this.renderOwnOrg();
+    if (orgContext.selected) return this.renderPickedOrg();
     if (!isOperator(this.me)) {
       return html`<h1>Billing</h1><p class="empty">The overview of every organization is for owners and admins.
-        ${this.me?.pages?.includes('organizations') ? html`Open an organization's Billing &amp; Costs tab from
-          <a href="#/organizations">Organizations</a>.` : 'Ask an owner or admin for the billing you need.'}</p>`;
+        Pick an organization in the switcher above for its Billing &amp; Costs.</p>`;
     }
-    if (orgContext.selected) return this.renderPickedOrg();
     return html`
       <div class="page-head">
         <h1>Billing overview</h1>
@@ -137,7 +137,8 @@ class BillingOverview extends LightElement {
   renderPickedOrg() {
     const head = html`<div class="page-head"><h1>Billing &amp; Costs</h1>
       <span>${this.pickedOrg?.name ?? ''}</span></div>
-      <p class="hint">Pick <em>All organizations</em> in the switcher for the overview of every client.</p>`;
+      ${isOperator(this.me) ? html`<p class="hint">Pick <em>All organizations</em> in the switcher for the overview
+        of every client.</p>` : ''}`;
     if (this.error) return html`${head}<p class="error" role="alert">${this.error}</p>`;
     if (!this.pickedOrg) return html`${head}<p class="loading" role="status">Loading billing…</p>`;
     return html`${head}<organization-billing .org=${this.pickedOrg} .me=${this.me} .month=${this.month}>

@@ -1434,6 +1434,32 @@ class DashboardBrowserTest {
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
+    /** A user bound to no organization, given Billing: the organization they pick is the one whose billing they see. */
+    @Test
+    @Order(35)
+    void anUnboundUserWithTheBillingPageSeesThePickedOrganizationsBilling() throws Exception {
+        String email = "free-billing-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        Map<String, Object> user = new java.util.HashMap<>(Map.of("email", email, "name", "Fran Free", "password",
+                Platform.PASSWORD, "role", "user", "pages", List.of("dashboard", "billing")));
+        user.put("clientOrgId", null);
+        api.post("/api/users").as(owner).json(user).send().expect(201);
+        switchTo(email, "Fran Free");
+        browser.consoleErrors();
+        browser.go("/#/billing");
+        browser.findWithText("billing-overview .empty", "Pick an organization in the switcher");
+        pick(orgB);
+        browser.findWithText("billing-overview .page-head", "Beta Corp");
+        browser.find("billing-overview [data-figure=revenue]");
+        String bound = Platform.login(api, email, Platform.PASSWORD);
+        JsonNode statement = api.get("/api/organizations/" + orgB + "/billing?month="
+                + YearMonth.now(ZoneOffset.UTC)).as(bound).send().expect(200).json();
+        assertThat(browser.text("[data-figure=revenue]")).isEqualTo(statement.path("revenue").asString() + " EUR");
+        assertThat(browser.text("main")).doesNotContain("Pick All organizations");
+        browser.screenshot("35-unbound-user-billing");
+        assertThat(browser.consoleErrors()).isEmpty();
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
     /**
      * Picking two organizations in quick succession while the first one's answers are slow:
      * the switcher and the page end on the second, and no late answer about the first lands on
