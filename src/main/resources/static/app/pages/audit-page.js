@@ -58,7 +58,7 @@ class AuditPage extends LightElement {
         <tbody>${this.list.items.map((e) => html`<tr>
           <td>${e.occurredAt.replace('T', ' ').slice(0, 19)}</td>
           <td><span title=${e.actorId ?? ''}>${e.actorLabel}</span> <small>(${e.actorType})</small></td>
-          <td>${e.orgId ? html`<span title=${e.orgId}>${e.orgName ?? 'a deleted organization'}</span>` : '—'}</td>
+          <td class="text">${e.orgId ? html`<span title=${e.orgId}>${e.orgName ?? 'a deleted organization'}</span>` : '—'}</td>
           <td><code>${e.action}</code></td>
           <td class="text">${e.targetType}${e.targetId ? html` ${e.targetName
             ? html`<span class="target" title=${e.targetId}>${e.targetName}</span>`

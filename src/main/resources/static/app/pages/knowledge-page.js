@@ -190,6 +190,8 @@ class KnowledgePage extends LightElement {
       await del(`/api/knowledge/documents/${document.id}`, { org: null });
       this.documents.remove(document.id);
       this.shared.remove(document.id);
+      // "No search finds it any more": nor do the results already on the page.
+      if (this.results) this.results = this.results.filter((r) => r.documentId !== document.id);
     } catch (e) {
       this.rowError = e.message;
     }

@@ -181,7 +181,7 @@ class UsersPage extends LightElement {
           <td><span class="badge">${u.role}</span></td>
           <td>${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
             : u.clientOrgId ? this.orgName(u.clientOrgId) : html`<small>none: every org, by pages</small>`}</td>
-          <td><small>${u.role === 'user' ? u.pages.join(', ') : 'all'}</small></td>
+          <td><small>${u.role !== 'user' ? 'all' : u.pages.length ? u.pages.join(', ') : 'none yet'}</small></td>
           ${operator ? html`<td><button class="secondary" @click=${() => this.edit(u)}>Edit</button></td>` : ''}
         </tr>${this.editing === u.id ? html`<tr class="editor"><td colspan="5">${this.editor(u)}</td></tr>` : ''}`)}
         </tbody>
