@@ -34,10 +34,6 @@ export async function api(method, path, { body, org } = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  // The org context changed while this read was on its way: the page has asked again for the
-  // new one, and an answer (or an error) about the old one must not land on it, whichever
-  // comes back first. It is left unanswered.
-  if (method === 'GET' && org === undefined && orgContext.selected !== context) return new Promise(() => {});
   let data = null;
   if (text) {
     try { data = JSON.parse(text); } catch { data = { detail: text }; }

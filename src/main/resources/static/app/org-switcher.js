@@ -5,6 +5,7 @@ import { LightElement } from './light-element.js';
 import { get } from './api.js';
 import { orgContext } from './org-context.js';
 import { afterTyping } from './typing.js';
+import { LatestAsk } from './latest-ask.js';
 
 class OrgSwitcher extends LightElement {
   static properties = {
@@ -25,10 +26,16 @@ class OrgSwitcher extends LightElement {
     this.unsubscribe?.();
   }
 
+  asks = new LatestAsk();
+
+  /** Only the latest load's answer shows (LatestAsk): never an org picked before over the one picked since. */
   async load() {
+    const current = this.asks.ask();
     try {
-      this.view = await get('/api/org-context');
+      const view = await get('/api/org-context');
+      if (current()) this.view = view;
     } catch (e) {
+      if (!current()) return;
       // An org kept from an earlier visit may be gone or out of reach: fall back to all,
       // which reloads through the subscription.
       if ((e.status === 403 || e.status === 404) && orgContext.selected) {

@@ -8,6 +8,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del, ApiError } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext, DEFAULT_ORG } from '../org-context.js';
+import { LatestAsk } from '../latest-ask.js';
 import './rule-form.js';
 import './policy-form.js';
 
@@ -80,10 +81,17 @@ class GuardrailsPage extends LightElement {
     this.loadOrgNames();
   }
 
+  baselineAsks = new LatestAsk();
+
+  agentAsks = new LatestAsk();
+
   async loadBaseline() {
+    const current = this.baselineAsks.ask();
     try {
-      this.baseline = (await get('/api/guardrails/baseline?limit=200')).items;
+      const baseline = (await get('/api/guardrails/baseline?limit=200')).items;
+      if (current()) this.baseline = baseline;
     } catch (e) {
+      if (!current()) return;
       this.baseline = [];
       this.rowError = e.message;
     }
@@ -91,9 +99,12 @@ class GuardrailsPage extends LightElement {
 
   /** The agents rules may name; null when this user may not list agents (rules then apply to all). */
   async loadAgents() {
+    const current = this.agentAsks.ask();
     try {
-      this.agents = (await get('/api/agents?limit=500')).items;
+      const agents = (await get('/api/agents?limit=500')).items;
+      if (current()) this.agents = agents;
     } catch (e) {
+      if (!current()) return;
       if (!(e instanceof ApiError && e.status === 403)) this.rowError = e.message;
       this.agents = null;
     }

@@ -8,6 +8,7 @@ import { askForReason } from '../confirm-dialog.js';
 import { get, post, ApiError } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
+import { LatestAsk } from '../latest-ask.js';
 import '../hit-sparkline.js';
 
 const ACTIONS = [['block', 'Block'], ['redact', 'Redact'], ['flag', 'Flag'], ['pause_agent', 'Pause agent (rule)'],
@@ -65,20 +66,29 @@ class InterventionsPage extends LightElement {
     return this.list.load({ more, params: this.apiFilter() });
   }
 
+  summaryAsks = new LatestAsk();
+
+  agentAsks = new LatestAsk();
+
   async loadSummary() {
     this.summaryError = null;
+    const current = this.summaryAsks.ask();
     try {
-      this.summary = await get('/api/interventions/summary?days=7');
+      const summary = await get('/api/interventions/summary?days=7');
+      if (current()) this.summary = summary;
     } catch (e) {
-      this.summaryError = e.message;
+      if (current()) this.summaryError = e.message;
     }
   }
 
   /** The agents to filter by; without the Agents page, the filter offers those the log names. */
   async loadAgents() {
+    const current = this.agentAsks.ask();
     try {
-      this.agents = (await get('/api/agents?limit=500')).items;
+      const agents = (await get('/api/agents?limit=500')).items;
+      if (current()) this.agents = agents;
     } catch (e) {
+      if (!current()) return;
       if (!(e instanceof ApiError && e.status === 403)) this.summaryError = e.message;
       this.agents = null;
     }

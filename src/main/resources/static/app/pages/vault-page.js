@@ -9,6 +9,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext, DEFAULT_ORG } from '../org-context.js';
+import { LatestAsk } from '../latest-ask.js';
 import { localInput, dateTime } from '../format.js';
 
 export const KINDS = { api_key: 'API key', oauth_token: 'OAuth token', password: 'Password', smtp: 'SMTP login',
@@ -69,6 +70,7 @@ class VaultPage extends LightElement {
     this.adding = false;
     this.scope = 'org';
     this.agents = null;
+    this.agentAsks = new LatestAsk();
   }
 
   connectedCallback() {
@@ -115,10 +117,12 @@ class VaultPage extends LightElement {
       this.agents = null;
       return;
     }
+    const current = this.agentAsks.ask();
     try {
-      this.agents = (await get('/api/agents?limit=500')).items;
+      const agents = (await get('/api/agents?limit=500')).items;
+      if (current()) this.agents = agents;
     } catch {
-      this.agents = null;
+      if (current()) this.agents = null;
     }
   }
 
