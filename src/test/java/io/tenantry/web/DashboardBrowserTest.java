@@ -1141,6 +1141,7 @@ class DashboardBrowserTest {
         api.post("/api/agents/" + agentA + "/memory").as(owner).json(Map.of("category", "fact", "title",
                 "Beta detail", "content", "Learned at Beta.")).send().expect(201);
         browser.go("/#/organizations/" + orgB + "/agents");
+        browser.findWithText("h1", "Beta Corp");
         browser.findWithText("table.list tbody tr", "Ada Assistant").findElement(
                 By.xpath(".//button[normalize-space(.)='Unassign']")).click();
         browser.findWithText("dialog[open]", "remembers 1 entry from its time in Beta Corp");
@@ -1487,6 +1488,36 @@ class DashboardBrowserTest {
         }
         browser.screenshot("36-late-answers-dropped");
         assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    /** Names run to 200 characters without a space: they wrap in their cards, the audit log and search results. */
+    @Test
+    @Order(37)
+    void longUnbrokenNamesWrapRatherThanWidenThePage() throws Exception {
+        String longName = "L".repeat(200);
+        api.post("/api/organizations").as(owner).json(Map.of("name", longName)).send().expect(201);
+        api.post("/api/knowledge/documents").org(DEFAULT_ORG).as(owner).json(Map.of("title", "T".repeat(200),
+                "content", "wrenfeather " + "Q".repeat(4000))).send().expect(201);
+        browser.go("/#/organizations");
+        browser.type("input[placeholder='Search by name or slug']", longName.substring(0, 30));
+        browser.findWithText("li.org", longName.substring(0, 20));
+        assertThat(sidewaysOverflow()).as("the organizations page").isLessThanOrEqualTo(0L);
+        browser.go("/#/audit");
+        pick("");
+        browser.findWithText("table.list tbody", longName.substring(0, 20));
+        assertThat(sidewaysOverflow()).as("the audit log of every organization").isLessThanOrEqualTo(0L);
+        browser.go("/#/knowledge");
+        pick(DEFAULT_ORG);
+        browser.type("knowledge-page input[name=q]", "wrenfeather");
+        browser.clickButton("Search");
+        browser.find("ol.results li");
+        assertThat(sidewaysOverflow()).as("knowledge search results").isLessThanOrEqualTo(0L);
+        browser.screenshot("37-long-names-wrap");
+        pick("");
+    }
+
+    private long sidewaysOverflow() {
+        return ((Number) browser.script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
     }
 
     private void audit(String who, String axe, List<String> more, List<String> found) {
