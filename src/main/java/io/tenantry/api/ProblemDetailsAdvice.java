@@ -183,7 +183,15 @@ public class ProblemDetailsAdvice {
                     + "was changed. This is the server's fault and is logged for its operators.", null);
         }
         log.warn("constraint violation reached the API edge", e);
-        return answer(HttpStatus.CONFLICT, "The change conflicts with the current data; reload and try again.", null);
+        String state = SqlState.of(e).orElse("");
+        return answer(HttpStatus.CONFLICT, switch (state) {
+            case "23503" -> "Something this change refers to (an organization, an agent) was deleted or changed "
+                    + "meanwhile, or something still refers to what it removes; nothing was changed. Reload and try "
+                    + "again.";
+            case "23505" -> "Something of the same name or address was saved meanwhile; nothing was changed. Reload "
+                    + "and try again.";
+            default -> "The change conflicts with the current data; nothing was changed. Reload and try again.";
+        }, null);
     }
 
     @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)

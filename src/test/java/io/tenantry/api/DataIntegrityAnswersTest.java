@@ -20,10 +20,16 @@ class DataIntegrityAnswersTest {
         return ResponseEntity.status(answer.getStatusCode()).body((ProblemDetail) answer.getBody());
     }
 
+    /** Each says what kind of race it lost, so that a client knows what to reload. */
     @Test
     void aUniqueOrForeignKeyViolationIsAConflictToRetry() {
         assertThat(answer("23505").getStatusCode().value()).isEqualTo(409);
-        assertThat(answer("23503").getBody().getDetail()).contains("reload and try again");
+        assertThat(answer("23505").getBody().getDetail()).contains("same name or address")
+                .contains("nothing was changed").contains("Reload and try again");
+        assertThat(answer("23503").getStatusCode().value()).isEqualTo(409);
+        assertThat(answer("23503").getBody().getDetail()).contains("was deleted or changed meanwhile")
+                .contains("Reload and try again");
+        assertThat(answer("23514").getBody().getDetail()).contains("conflicts with the current data");
     }
 
     @Test
