@@ -1,5 +1,5 @@
 // The Agents page: the agents of the current org context (every org, for "All
-// organizations"), paged from the server; operators create, pause, resume and move them.
+// organizations"), paged from the server; operators create, pause, resume, move and delete them.
 // An agent's view opens below its row, with tabs: details and keys (operators) and its
 // memory (those with the memory page).
 import { html } from 'lit';
@@ -138,6 +138,23 @@ class AgentsPage extends LightElement {
     }
   }
 
+  /**
+   * Deleting is for good: its keys stop at once; its usage and history stay on its
+   * organizations' records. (Not named remove: the shell calls the element's own.)
+   */
+  async deleteAgent(agent) {
+    if (!await askToConfirm({ title: `Delete ${agent.name}?`, message: `Its keys stop working at once; its usage
+      and history stay on its organizations' records. This cannot be undone.`, confirm: 'Delete agent',
+    danger: true })) return;
+    try {
+      await del(`/api/agents/${agent.id}`, { org: null });
+      this.open = null;
+      this.list.remove(agent.id);
+    } catch (e) {
+      this.rowErrors = { ...this.rowErrors, [agent.id]: inWords(e, AGENT_LABELS) };
+    }
+  }
+
   copy(text) {
     navigator.clipboard?.writeText(text).catch(() => {});
     this.querySelector('input.new-key')?.select();
@@ -186,7 +203,8 @@ class AgentsPage extends LightElement {
         </div>
         <label>Description <textarea name="description" rows="2" maxlength="2000"
           .value=${agent.description ?? ''}></textarea></label>
-        <div class="actions"><button type="submit">Save details</button></div>
+        <div class="actions"><button type="submit">Save details</button>
+          <button type="button" class="danger" @click=${() => this.deleteAgent(agent)}>Delete agent</button></div>
       </form>
       <div class="row">
         <section aria-label="Keys of ${agent.name}">

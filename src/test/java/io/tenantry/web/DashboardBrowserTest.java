@@ -1516,6 +1516,26 @@ class DashboardBrowserTest {
         pick("");
     }
 
+    @Test
+    @Order(38)
+    void anOperatorDeletesAnAgentFromItsDetails() throws Exception {
+        Platform platform = new Platform(api);
+        String doomed = platform.createAgent(orgA, "Doomed Drone");
+        String key = platform.issueKey(doomed);
+        browser.go("/#/agents");
+        pick(orgA);
+        browser.findWithText("table.list tbody tr", "Doomed Drone").findElement(
+                By.xpath(".//button[normalize-space(.)='Details & keys']")).click();
+        browser.clickButton("Delete agent");
+        browser.findWithText("dialog[open]", "This cannot be undone");
+        browser.screenshot("38-delete-agent");
+        browser.acceptConfirmation();
+        browser.waitUntilGone("table.list tbody", "Doomed Drone");
+        api.get("/api/agents/" + doomed).as(owner).send().expect(404);
+        api.get("/agent/v1/policies").as(key).send().expect(401);
+        pick("");
+    }
+
     private long sidewaysOverflow() {
         return ((Number) browser.script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
     }
