@@ -424,8 +424,8 @@ class GatewayCalls {
         ObjectNode whole = (ObjectNode) answerJson;
         StreamRelay read = StreamRelay.whole(whole);
         call.count(request, read, true);
-        if (answer.echoesKey().test(new String(bytes, StandardCharsets.UTF_8))
-                || answer.echoesKey().test(read.text().toString())) {
+        KeyEchoWatch keyWatch = answer.keyWatch().get();
+        if (keyWatch.holds(new String(bytes, StandardCharsets.UTF_8)) || keyWatch.holds(read.text().toString())) {
             // Generated, so billed (counted above); but never given, nor logged: it holds the operator's key.
             throw keyEchoed();
         }
@@ -471,25 +471,10 @@ class GatewayCalls {
         response.getOutputStream().write(bytes);
     }
 
-    /**
-     * An upstream that echoes the key it was sent (an echo server, a proxy's page quoting the
-     * request) would hand a client org the provider key no agent may read: its answer goes no
-     * further. An upstream that splits the key across events on purpose is not caught here; it
-     * holds the key already, and could give it to anyone by other means.
-     */
+    /** An answer holding the provider key goes no further (KeyEchoWatch). */
     private static GatewayError keyEchoed() {
         return GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with the provider key "
                 + "the gateway sent it; the answer is not passed on.");
-    }
-
-    private static boolean echoes(UpstreamCall answer, List<StreamRelay.Event> events) {
-        for (StreamRelay.Event event : events) {
-            if (answer.echoesKey().test(event.text())
-                    || answer.echoesKey().test(new String(event.bytes(), StandardCharsets.UTF_8))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether a whole answer holds what its endpoint answers: choices, each with its message; for embeddings, data. */
@@ -539,6 +524,7 @@ class GatewayCalls {
         HeldStream held = call.screen != null && call.screen.judges(OUTPUT) ? new HeldStream(call.screen,
                 guardrailWindow) : null;
         StreamRelay relay = new StreamRelay(wantsUsage, held != null);
+        KeyEchoWatch keyWatch = answer.keyWatch().get();
         String ending = null;
         String blocked = null;
         boolean overLimit = false;
@@ -557,13 +543,16 @@ class GatewayCalls {
                     ending = "upstream_invalid";
                     break;
                 }
-                if (echoes(answer, events)) {
+                List<StreamRelay.Event> passed;
+                try {
+                    passed = keyWatch.accept(events);
+                } catch (KeyEchoWatch.Echoed echoed) {
                     call.keyEchoed = true;
                     ending = "upstream_invalid";
                     break;
                 }
-                if (send(call, out, held == null ? events
-                        : held.accept(events, relay.texts().keySet(), relay.characters()))) {
+                if (send(call, out, held == null ? passed
+                        : held.accept(passed, relay.texts().keySet(), relay.characters()))) {
                     lastWrite = System.nanoTime();
                 } else if (System.nanoTime() - lastWrite >= KEEP_ALIVE_NANOS) {
                     // The upstream is sending what the client gets none of (its own keep-alive
@@ -606,6 +595,14 @@ class GatewayCalls {
                     countOnly(relay, chunk);
                     ending = CallDeadline.CODE;
                     break;
+                }
+            }
+            if (ending == null && !overLimit) {
+                try {
+                    keyWatch.finish();
+                } catch (KeyEchoWatch.Echoed echoed) {
+                    call.keyEchoed = true;
+                    ending = "upstream_invalid";
                 }
             }
             if (ending == null && !overLimit && !relay.answered()) {

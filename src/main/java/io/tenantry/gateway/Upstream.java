@@ -157,7 +157,7 @@ class Upstream {
                 String type = response.header("Content-Type");
                 return new UpstreamCall(status, type == null ? "" : type,
                         first == null ? new byte[0] : first, answer, text -> quotes(text, value),
-                        text -> value != null && !value.isEmpty() && text.contains(value));
+                        () -> new KeyEchoWatch(value));
             }
         }
         if (last == null) {

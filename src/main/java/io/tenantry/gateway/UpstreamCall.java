@@ -10,11 +10,11 @@ import java.util.function.Supplier;
  * upstream once it has started answering); which target gave it and after how many attempts
  * is in the call's {@link Upstream.Tries}. {@code quotesKey} tells whether a text (an
  * upstream's error message) quotes the key the call was made with, or part of it, or talks of
- * keys; {@code echoesKey} whether a text (its answer) holds the whole key: both without the
- * key itself being part of this record.
+ * keys; {@code keyWatch} watches its answer for the key: both without the key itself being
+ * part of this record.
  */
 record UpstreamCall(int status, String contentType, byte[] firstBytes, UpstreamBody body,
-        Predicate<String> quotesKey, Predicate<String> echoesKey) {
+        Predicate<String> quotesKey, Supplier<KeyEchoWatch> keyWatch) {
 
     boolean ok() {
         return status >= 200 && status < 300;

@@ -950,7 +950,33 @@ class GatewayTest extends GatewayServerTest {
             assertThat(String.join("\n", events)).doesNotContain(PLATFORM_KEY).doesNotContain("[DONE]")
                     .contains("Hello");
             assertThat(events.get(events.size() - 1)).contains("upstream_invalid");
-            List<JsonNode> logged = requests(org).subList(0, 2);
+            // Split over events, three characters at a time, or between two choices: held back
+            // from its first few characters on, and stopped once whole.
+            List<String> pieces = new ArrayList<>();
+            for (int at = 0; at < PLATFORM_KEY.length(); at += 3) {
+                pieces.add(PLATFORM_KEY.substring(at, Math.min(PLATFORM_KEY.length(), at + 3)));
+            }
+            List<String> split = new ArrayList<>(List.of(contentChunk(0, "Key: ")));
+            pieces.forEach(piece -> split.add(contentChunk(0, piece)));
+            fake.streamChunks = split;
+            List<String> piecewise = stream(key, chat(model, "stream", true));
+            int half = PLATFORM_KEY.length() / 2;
+            fake.streamChunks = List.of(contentChunk(0, "A: " + PLATFORM_KEY.substring(0, half)),
+                    contentChunk(1, PLATFORM_KEY.substring(half)));
+            List<String> twoChoices = stream(key, chat(model, "stream", true));
+
+            for (List<String> cut : List.of(piecewise, twoChoices)) {
+                StringBuilder sent = new StringBuilder();
+                for (String event : cut) {
+                    Api.JSON.readTree(event).path("choices").forEach(c -> sent.append(c.path("delta").path("content")
+                            .asString("")));
+                }
+                assertThat(sent.toString()).as("at most the key's first characters")
+                        .doesNotContain(PLATFORM_KEY.substring(0, KeyEchoWatch.SHORTEST_HELD));
+                assertThat(cut).doesNotContain("[DONE]");
+                assertThat(cut.get(cut.size() - 1)).contains("upstream_invalid");
+            }
+            List<JsonNode> logged = requests(org).subList(0, 4);
             assertThat(logged.toString()).doesNotContain(PLATFORM_KEY);
             assertThat(logged).allSatisfy(call -> {
                 assertThat(call.path("errorCode").asString()).isEqualTo("upstream_invalid");
@@ -960,6 +986,11 @@ class GatewayTest extends GatewayServerTest {
             api.patch("/api/gateway/settings").org(org).as(owner).json(Map.of("contentLogging", false)).send()
                     .expect(200);
         }
+    }
+
+    static String contentChunk(int choice, String content) {
+        return GatewayGuardrailTest.chunkOf("[{\"index\":" + choice + ",\"delta\":{\"content\":\"" + content
+                + "\"},\"finish_reason\":null}]");
     }
 
     @Test

@@ -1,0 +1,71 @@
+package io.tenantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** What of a stream reaches the client while the text could be, or is, the provider key. */
+class KeyEchoWatchTest {
+
+    static final String KEY = "sk-live-0123456789abcdef";
+
+    static StreamRelay.Event text(int choice, String text) {
+        return new StreamRelay.Event(("data: {\"x\":" + choice + "}\n\n").getBytes(StandardCharsets.UTF_8), text,
+                null, choice, false);
+    }
+
+    @Test
+    void textThatOnlyLooksLikeTheKeysStartIsHeldUntilItTurnsAway() throws Exception {
+        KeyEchoWatch watch = new KeyEchoWatch(KEY);
+        StreamRelay.Event plain = text(0, "Use sk-");
+        StreamRelay.Event start = text(0, "live-01");
+        StreamRelay.Event away = text(0, " and nothing more");
+
+        assertThat(watch.accept(List.of(plain))).as("three characters tell nothing").containsExactly(plain);
+        assertThat(watch.accept(List.of(start))).as("the key's start is held").isEmpty();
+        assertThat(watch.accept(List.of(away))).containsExactly(start, away);
+        watch.finish();
+    }
+
+    @Test
+    void theKeyWholeOverEventsChoicesOrLinesStopsTheStream() throws Exception {
+        KeyEchoWatch pieces = new KeyEchoWatch(KEY);
+        pieces.accept(List.of(text(0, "sk-")));
+        for (int at = 3; at < KEY.length() - 3; at += 3) {
+            assertThat(pieces.accept(List.of(text(0, KEY.substring(at, at + 3))))).isEmpty();
+        }
+        assertThatThrownBy(() -> pieces.accept(List.of(text(0, KEY.substring(KEY.length() - 3)))))
+                .isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        KeyEchoWatch choices = new KeyEchoWatch(KEY);
+        assertThat(choices.accept(List.of(text(0, KEY.substring(0, 10))))).isEmpty();
+        assertThatThrownBy(() -> choices.accept(List.of(text(1, KEY.substring(10)))))
+                .isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        assertThatThrownBy(() -> new KeyEchoWatch(KEY).accept(List.of(text(0, KEY.substring(0, 9) + "\n"
+                + KEY.substring(9))))).isInstanceOf(KeyEchoWatch.Echoed.class);
+        assertThatThrownBy(() -> new KeyEchoWatch(KEY).accept(List.of(new StreamRelay.Event(("data: {\"id\":\""
+                + KEY + "\"}\n\n").getBytes(StandardCharsets.UTF_8), "", null, -1, false))))
+                .as("in a field that is not text").isInstanceOf(KeyEchoWatch.Echoed.class);
+    }
+
+    @Test
+    void aStreamEndingOnTheKeysStartIsStoppedThere() throws Exception {
+        KeyEchoWatch watch = new KeyEchoWatch(KEY);
+        assertThat(watch.accept(List.of(text(0, "Your key: " + KEY.substring(0, 20))))).isEmpty();
+        assertThatThrownBy(watch::finish).isInstanceOf(KeyEchoWatch.Echoed.class);
+    }
+
+    @Test
+    void withoutAKeyEverythingPasses() throws Exception {
+        KeyEchoWatch watch = new KeyEchoWatch(null);
+        StreamRelay.Event event = text(0, KEY);
+        assertThat(watch.accept(List.of(event))).containsExactly(event);
+        assertThat(watch.holds(KEY)).isFalse();
+        assertThat(new KeyEchoWatch(KEY).holds("a\n" + KEY.substring(0, 5) + "\r\n" + KEY.substring(5))).isTrue();
+    }
+}
