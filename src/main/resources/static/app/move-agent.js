@@ -3,12 +3,13 @@
 // information, or the operator's own notes): whenever it remembers anything, the user
 // chooses whether that goes along or is cleared, on every way of moving it (the choice is
 // on both orgs' audit logs). Without memory, a move out of a client org asks for a plain
-// confirmation. An agent's own rate and budget are in its org's currency: when the server
-// refuses to carry them into an org that bills in another one, the user may move the agent
-// without them, to set them again in the new currency.
+// confirmation. An agent's own rate and budget are in its org's currency: moving it to an org
+// that bills in another one, the user is asked first whether to move it without them (to set
+// them again in the new currency); the server refuses to carry them there.
 import { askToChoose, askToConfirm } from './confirm-dialog.js';
 import { ApiError, get, post } from './api.js';
 import { DEFAULT_ORG } from './org-context.js';
+import { money } from './format.js';
 
 /** How many entries the agent remembers, up to `most` (more shows as `most`). */
 async function remembered(agent, most) {
@@ -25,6 +26,15 @@ export async function moveAgent(agent, to) {
   const from = agent.clientOrgId === DEFAULT_ORG ? 'the default organization' : agent.clientOrgName;
   const billing = to.id === DEFAULT_ORG ? `Its billing to ${agent.clientOrgName} ends with the move.`
     : `It is billed to ${to.name} from the move on.`;
+  let amounts = {};
+  if (agent.billingRateOverride != null || agent.monthlyBudget != null) {
+    const currency = to.currency ?? (await get(`/api/organizations/${to.id}`, { org: null })).currency;
+    if (currency !== agent.clientOrgCurrency) {
+      if (!await askToConfirm({ title: `Move ${agent.name} without its own rate and budget?`,
+        message: withoutAmounts(agent, to, currency), confirm: 'Move without them' })) return null;
+      amounts = { billingRateOverride: null, monthlyBudget: null };
+    }
+  }
   const most = 100;
   const entries = await remembered(agent, most);
   let memory = 'keep';
@@ -39,18 +49,29 @@ export async function moveAgent(agent, to) {
         { value: 'clear', label: 'Move and clear its memory', danger: true }],
     });
     if (!memory) return null;
-  } else if (agent.clientOrgId !== DEFAULT_ORG && !await askToConfirm({ title: `Move ${agent.name}?`,
-    message: `${agent.name} is assigned to ${agent.clientOrgName}. ${billing}`, confirm: `Move to ${to.name}` })) {
+  } else if (agent.clientOrgId !== DEFAULT_ORG && !('monthlyBudget' in amounts) && !await askToConfirm({
+    title: `Move ${agent.name}?`, message: `${agent.name} is assigned to ${agent.clientOrgName}. ${billing}`,
+    confirm: `Move to ${to.name}` })) {
     return null;
   }
   const path = `/api/agents/${agent.id}/assign-org`;
   try {
-    return await post(path, { orgId: to.id, memory }, { org: null });
+    return await post(path, { orgId: to.id, memory, ...amounts }, { org: null });
   } catch (e) {
+    // The organization's currency changed since it was read: asked again, in the same words.
     if (!(e instanceof ApiError) || e.status !== 409 || e.field !== 'billingRateOverride') throw e;
     if (!await askToConfirm({ title: `Move ${agent.name} without its own rate and budget?`,
-      message: `${e.message} Moved without them, ${agent.name} is billed at ${to.name}'s rate and has no budget
-        of its own until you set them again.`, confirm: 'Move without them' })) return null;
+      message: withoutAmounts(agent, to, null), confirm: 'Move without them' })) return null;
     return post(path, { orgId: to.id, memory, billingRateOverride: null, monthlyBudget: null }, { org: null });
   }
+}
+
+/** The question for an agent whose own amounts are in a currency the new organization does not bill in. */
+function withoutAmounts(agent, to, currency) {
+  const own = [agent.billingRateOverride != null ? `a rate of ${money(agent.billingRateOverride,
+    agent.clientOrgCurrency)}` : null, agent.monthlyBudget != null ? `a monthly budget of ${money(agent.monthlyBudget,
+    agent.clientOrgCurrency)}` : null].filter(Boolean).join(' and ');
+  return `${agent.name} has ${own || 'a rate or budget'} of its own, and ${to.name} bills in ${currency
+    ?? 'another currency'}. Moved, it is billed at ${to.name}'s rate and has no budget of its own until you set them
+    again${currency ? ` in ${currency}` : ''}.`;
 }
