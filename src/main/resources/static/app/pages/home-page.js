@@ -5,6 +5,7 @@
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
+import { orgContext } from '../org-context.js';
 import { money, count, monthName, change, margin, costOf, dateTime } from '../format.js';
 import '../money-chart.js';
 import '../unpriced-model-fix.js';
@@ -47,7 +48,7 @@ class HomePage extends LightElement {
     return this.me?.pages?.includes(page);
   }
 
-  /** Where an org's figures are looked at: its billing tab, or the bound user's Billing page. */
+  /** Where an org's figures are looked at: its billing tab, or the Billing page. */
   billingOf(orgId) {
     if (this.can('organizations')) return `#/organizations/${orgId}/billing`;
     return this.can('billing') ? '#/billing' : null;
@@ -55,7 +56,11 @@ class HomePage extends LightElement {
 
   orgLink(orgId, name) {
     const href = this.billingOf(orgId);
-    return href ? html`<a href=${href}>${name}</a>` : name;
+    if (!href) return name;
+    // The Billing page shows the organization picked in the switcher: the link picks this one
+    // on its way there (a bound user's stays their own).
+    return href === '#/billing' ? html`<a href=${href} @click=${() => orgContext.select(orgId)}>${name}</a>`
+      : html`<a href=${href}>${name}</a>`;
   }
 
   render() {
@@ -149,7 +154,7 @@ class HomePage extends LightElement {
       ${orgs.length === 0 ? html`<p class="empty">Nothing this month yet.</p>` : html`<table class="list">
         <thead><tr><th>Organization</th><th class="num">${key === 'top-cost' ? 'Token cost' : 'Margin'}</th>
           <th class="num">Revenue</th></tr></thead>
-        <tbody>${orgs.map((o) => html`<tr data-org-id=${o.orgId}><td>${this.orgLink(o.orgId, o.orgName)}</td>
+        <tbody>${orgs.map((o) => html`<tr data-org-id=${o.orgId}><td class="text">${this.orgLink(o.orgId, o.orgName)}</td>
           <td class="num">${figure(o)}</td><td class="num">${money(o.revenue, o.currency)}</td></tr>`)}</tbody>
       </table>`}
     </section>`;
