@@ -254,7 +254,7 @@ class AgentsPage extends LightElement {
         </tr></thead>
         <tbody>${this.list.items.map((a) => html`<tr data-agent-id=${a.id}>
           <td>${a.name}${a.email ? html`<br><small>${a.email}</small>` : ''}</td>
-          <td>${a.clientOrgName}</td>
+          <td class="text">${a.clientOrgName}</td>
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
           <td class="num">${money(a.effectiveBillingRate, a.clientOrgCurrency)}</td>
           ${actions ? html`<td><div class="actions">

@@ -190,7 +190,7 @@ class GuardrailsPage extends LightElement {
         ${r.mode === 'shadow' ? html` <span class="badge" title="Recorded, never decides">Shadow</span>` : ''}
         ${r.enabled ? '' : html` <span class="badge off">Off</span>`}
         <br><small>${ruleSummary(r)}</small></td>
-      ${showOrg ? html`<td>${this.orgNames[r.orgId] ?? ''}</td>` : ''}
+      ${showOrg ? html`<td class="text">${this.orgNames[r.orgId] ?? ''}</td>` : ''}
       <td>${r.action.replace('_', ' ')}</td>
       <td>${r.severity}</td>
       <td>${r.direction}</td>
@@ -272,7 +272,7 @@ class GuardrailsPage extends LightElement {
             <th>Applies to</th><th class="num">Version</th><th></th></tr></thead>
           <tbody>${this.policies.items.map((p) => html`<tr data-policy-id=${p.id}>
             <td>${p.name}${p.enabled ? '' : html` <span class="badge off">Off</span>`}</td>
-            ${showOrg ? html`<td>${this.orgNames[p.orgId] ?? ''}</td>` : ''}
+            ${showOrg ? html`<td class="text">${this.orgNames[p.orgId] ?? ''}</td>` : ''}
             <td>${p.category.replaceAll('_', ' ')}</td><td>${p.enforcement}</td>
             <td>${p.appliesTo === 'all' ? 'All agents' : `${p.appliesTo.length} agent${p.appliesTo.length === 1 ? ''
               : 's'}`}</td>

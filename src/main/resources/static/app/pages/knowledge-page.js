@@ -258,7 +258,7 @@ class KnowledgePage extends LightElement {
 
   documentRows(items) {
     return items.map((d) => html`<tr data-document-id=${d.id}>
-      <td>${d.title}${d.shared ? html` <span class="badge" title="Searchable by every organization's agents">Shared
+      <td class="text">${d.title}${d.shared ? html` <span class="badge" title="Searchable by every organization's agents">Shared
         </span>` : ''}<br><small>${d.tags.join(', ')}</small></td>
       <td>${KINDS[d.contentType] ?? d.contentType}</td>
       <td class="num">${d.chunkCount}</td>

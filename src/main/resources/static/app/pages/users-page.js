@@ -179,7 +179,7 @@ class UsersPage extends LightElement {
         <tbody>${this.list.items.map((u) => html`<tr data-user-id=${u.id}>
           <td>${u.name}<br><small>${u.email}</small></td>
           <td><span class="badge">${u.role}</span></td>
-          <td>${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
+          <td class="text">${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
             : u.clientOrgId ? this.orgName(u.clientOrgId) : html`<small>none: every org, by pages</small>`}</td>
           <td><small>${u.role !== 'user' ? 'all' : u.pages.length ? u.pages.join(', ') : 'none yet'}</small></td>
           ${operator ? html`<td><button class="secondary" @click=${() => this.edit(u)}>Edit</button></td>` : ''}

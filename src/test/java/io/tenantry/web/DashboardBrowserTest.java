@@ -1495,7 +1495,8 @@ class DashboardBrowserTest {
     @Order(37)
     void longUnbrokenNamesWrapRatherThanWidenThePage() throws Exception {
         String longName = "L".repeat(200);
-        api.post("/api/organizations").as(owner).json(Map.of("name", longName)).send().expect(201);
+        String org = api.post("/api/organizations").as(owner).json(Map.of("name", longName)).send().expect(201).id();
+        api.post("/api/agents").as(owner).org(org).json(Map.of("name", "A".repeat(200))).send().expect(201);
         api.post("/api/knowledge/documents").org(DEFAULT_ORG).as(owner).json(Map.of("title", "T".repeat(200),
                 "content", "wrenfeather " + "Q".repeat(4000))).send().expect(201);
         browser.go("/#/organizations");
@@ -1513,6 +1514,13 @@ class DashboardBrowserTest {
         browser.find("ol.results li");
         assertThat(sidewaysOverflow()).as("knowledge search results").isLessThanOrEqualTo(0L);
         browser.screenshot("37-long-names-wrap");
+        pick("");
+        browser.go("/#/agents");
+        browser.findWithText("table.list tbody", "A".repeat(20));
+        assertThat(sidewaysOverflow()).as("the agents of every organization").isLessThanOrEqualTo(0L);
+        browser.go("/#/organizations/" + org + "/billing");
+        browser.find("[data-figure=revenue]");
+        assertThat(sidewaysOverflow()).as("the organization's billing").isLessThanOrEqualTo(0L);
         pick("");
     }
 
