@@ -45,11 +45,6 @@ public record AgentMove(UUID orgId, String memory, Amounts restated) {
     private static final Map<String, String> ALIASES = Map.of("org_id", "orgId", "clientOrgId", "orgId",
             "billing_rate_override", "billingRateOverride", "monthly_budget", "monthlyBudget");
 
-    /** A move with nothing restated (replays of history, callers inside the server). */
-    public static AgentMove to(UUID orgId, String memory) {
-        return new AgentMove(orgId, memory, null);
-    }
-
     /** The body of POST /api/agents/{id}/assign-org. */
     static AgentMove assignment(Map<String, Object> body) {
         PatchBody fields = fields(body, Set.of("orgId", "memory", "billingRateOverride", "monthlyBudget"));

@@ -304,8 +304,8 @@ public class AgentService {
      * As {@link #assign}, recorded at the context's own time rather than when it runs: for
      * replaying a history of moves (StatementExactnessTest plays years of them).
      */
-    public Agent assignAsOf(OrgCallContext context, UUID id, UUID orgId, String memoryChoice) {
-        return move(context, id, AgentMove.to(orgId, memoryChoice), false);
+    public Agent assignAsOf(OrgCallContext context, UUID id, AgentMove move) {
+        return move(context, id, move, false);
     }
 
     private Agent move(OrgCallContext context, UUID id, AgentMove move, boolean now) {

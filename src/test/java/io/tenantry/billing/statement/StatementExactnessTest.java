@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
+import io.tenantry.agent.AgentMove;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.NewAgent;
 import io.tenantry.api.PatchBody;
@@ -307,7 +308,10 @@ class StatementExactnessTest {
             } else if (change instanceof Move m) {
                 live(m.agent()).ifPresent(agent -> {
                     UUID org = orgIds.get(m.org() % orgIds.size());
-                    agentService.assignAsOf(context(at), agent, org, null);
+                    // The override goes along as it is, restated (orgs here may bill in other currencies).
+                    List<Timed<BigDecimal>> overrides = expected.overrides.get(agent);
+                    agentService.assignAsOf(context(at), agent, new AgentMove(org, null,
+                            new AgentMove.Amounts(overrides.get(overrides.size() - 1).value(), null)));
                     if (!org.equals(expected.holderAt(agent, at))) {
                         expected.holders.get(agent).add(new Timed<>(at, org));
                     }
