@@ -424,12 +424,13 @@ class GatewayCalls {
         ObjectNode whole = (ObjectNode) answerJson;
         StreamRelay read = StreamRelay.whole(whole);
         call.count(request, read, true);
+        String text = read.text().toString();
         KeyEchoWatch keyWatch = answer.keyWatch().get();
-        if (keyWatch.holds(new String(bytes, StandardCharsets.UTF_8)) || keyWatch.holds(read.text().toString())) {
+        if (keyWatch.holds(new String(bytes, StandardCharsets.UTF_8)) || keyWatch.holds(text)) {
             // Generated, so billed (counted above); but never given, nor logged: it holds the operator's key.
             throw keyEchoed();
         }
-        call.answer = call.logContent ? clip(read.text().toString()) : null;
+        call.answer = call.logContent ? clip(text) : null;
         if (CHAT.equals(call.endpoint) && call.screen != null && call.screen.judges(OUTPUT)) {
             List<List<CallTexts.Slot>> texts = CallTexts.answer(answerJson);
             Verdict verdict = call.screen.judgePart(OUTPUT, CallTexts.joined(texts),
