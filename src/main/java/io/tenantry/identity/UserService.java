@@ -104,6 +104,11 @@ public class UserService {
             requireMayManage(context, before);
             Role role = patch.has("role") ? Role.parse(patch.text("role")) : before.role();
             requireMayChangeRole(context, before, role);
+            if (role != before.role() && role != Role.user && before.clientOrgId() != null) {
+                throw ApiException.badRequest("role", "This user is bound to an organization, and only users of role "
+                        + "user are: change role and binding together with PUT /api/users/{id}/permissions "
+                        + "(clientOrgId null).");
+            }
             String email = patch.has("email") ? Fields.email("email", patch.text("email")) : before.email();
             if (email == null) {
                 throw ApiException.badRequest("email", "email cannot be empty.");

@@ -289,13 +289,34 @@ class IdentityApiTest extends ServerTest {
         api.get("/api/agents").as(token).org(orgB).send().expect(403);
         assertThat(api.get("/api/org-context").as(token).send().json().path("locked").asBoolean()).isTrue();
 
-        api.patch("/api/users/" + id).as(owner).json(Map.of("role", "admin")).send().expect(200);
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Platform.unbound(Map.of("role", "admin",
+                "pages", List.of()))).send().expect(200);
         api.get("/api/agents").as(token).org(orgB).send().expect(200);
         assertThat(api.get("/api/org-context").as(token).send().json().path("locked").asBoolean())
-                .as("binding is ignored for admins").isFalse();
+                .as("admins are never locked").isFalse();
 
-        api.patch("/api/users/" + id).as(owner).json(Map.of("role", "user")).send().expect(200);
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user", "pages",
+                List.of("agents"), "clientOrgId", orgA)).send().expect(200);
         api.get("/api/agents").as(token).org(orgB).send().expect(403);
+    }
+
+    /** Only role user is bound: promoting a bound user with PATCH kept a binding that then meant nothing. */
+    @Test
+    void aBoundUserIsNotPromotedByPatch() {
+        String org = platform.createOrg("Bound and promoted");
+        String id = api.post("/api/users").as(owner).json(Map.of("email", newEmail(), "name", "Promoted",
+                "password", Platform.PASSWORD, "role", "user", "clientOrgId", org)).send().expect(201).id();
+
+        Api.Response promoted = api.patch("/api/users/" + id).as(owner).json(Map.of("role", "admin")).send();
+
+        assertThat(promoted.status()).as(promoted.toString()).isEqualTo(400);
+        assertThat(promoted.text("field")).isEqualTo("role");
+        JsonNode user = api.get("/api/users/" + id).as(owner).send().expect(200).json();
+        assertThat(user.path("role").asString()).isEqualTo("user");
+        assertThat(user.path("clientOrgId").asString()).isEqualTo(org);
+        api.put("/api/users/" + id + "/permissions").as(owner)
+                .json(Platform.unbound(Map.of("role", "admin", "pages", List.of()))).send().expect(200);
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).text("role")).isEqualTo("admin");
     }
 
     /**
