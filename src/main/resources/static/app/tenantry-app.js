@@ -6,6 +6,7 @@ import { LightElement } from './light-element.js';
 import { get, post, ApiError, cookie } from './api.js';
 import { orgContext } from './org-context.js';
 import './org-switcher.js';
+import './password-dialog.js';
 import './pages/sign-in.js';
 import './pages/home-page.js';
 import './pages/organizations-page.js';
@@ -182,6 +183,7 @@ class TenantryApp extends LightElement {
             ${p.label}</a>`)}
         </nav>
         <span class="who">${this.me.name} <span class="badge">${this.me.role}</span></span>
+        <password-dialog></password-dialog>
         <button class="link" @click=${() => this.signOut()}>Sign out</button>
       </header>
       ${current?.orgAware || (current?.page === 'organizations' && this.route.id)

@@ -35,15 +35,23 @@ class AuthController {
 
     private final Login login;
     private final UserService users;
+    private final OwnPassword ownPassword;
 
-    AuthController(Login login, UserService users) {
+    AuthController(Login login, UserService users, OwnPassword ownPassword) {
         this.login = login;
         this.users = users;
+        this.ownPassword = ownPassword;
     }
 
     @Schema(example = "{\"email\": \"owner@agency.example\", \"password\": \"a long passphrase\"}")
     record Credentials(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = 320) String email,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password") String password) {
+    }
+
+    @Schema(example = "{\"currentPassword\": \"the one I have\", \"newPassword\": \"a new long passphrase\"}")
+    record PasswordChange(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password") String currentPassword,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
+                    description = "At least 10 characters, at most 72 bytes in UTF-8.") String newPassword) {
     }
 
     record Setup(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = 320) String email,
@@ -123,6 +131,24 @@ class AuthController {
     @GetMapping("/api/me")
     Me me(@AuthenticationPrincipal UserPrincipal user) {
         return Me.of(user);
+    }
+
+    @Operation(operationId = "changeOwnPassword", summary = "Change your own password",
+            description = "Any signed-in user, with their current password. Ends every other session of the account; "
+                    + "this one goes on. A wrong current password is 400 (field `currentPassword`) and counts as a "
+                    + "failed sign-in: repeated ones are slowed down with 429 and Retry-After. Audited as "
+                    + "user.password_changed, or user.password_change_failed.")
+    @PostMapping("/api/me/password")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void changeOwnPassword(@AuthenticationPrincipal UserPrincipal user,
+            @RequestBody(required = false) PasswordChange change, HttpServletRequest request) {
+        if (change == null) {
+            throw ApiException.badRequest(null, "Send {currentPassword, newPassword}.");
+        }
+        String session = PresentedToken.of(request).map(PresentedToken::value)
+                .orElseThrow(() -> ApiException.unauthorized("Sign in first."));
+        ownPassword.change(user, session, change.currentPassword(), change.newPassword(), request.getRemoteAddr(),
+                RequestIds.of(request));
     }
 
     private LoggedIn logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {

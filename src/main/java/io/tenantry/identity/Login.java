@@ -139,7 +139,7 @@ class Login {
     }
 
     /** The same, for the account {@code userId}: a client user's of {@code clientOrg}, or (null) anyone else's. */
-    private static void auditAccount(AuditLog audit, OrgCallContext context, UUID userId, UUID clientOrg,
+    static void auditAccount(AuditLog audit, OrgCallContext context, UUID userId, UUID clientOrg,
             String action, Object before, Object after) {
         if (clientOrg != null) {
             audit.record(context, clientOrg, action, "user", userId, before, after);

@@ -43,6 +43,11 @@ class UserRepository {
                 .optional();
     }
 
+    Optional<String> passwordHash(UUID id) {
+        return jdbc.sql("select password_hash from users where id = :id").param("id", id).query(String.class)
+                .optional();
+    }
+
     /**
      * The user's password hash as it is now, the row locked until the transaction ends: a
      * password change waits for the transaction, and one already made is what is read.

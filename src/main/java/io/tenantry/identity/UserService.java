@@ -95,6 +95,10 @@ public class UserService {
                     "Set pages and the client organization with PUT /api/users/{id}/permissions.");
         }
         patch.allowOnly(PATCHABLE, READ_ONLY);
+        if (patch.has("password") && id.equals(context.actor().id())) {
+            throw ApiException.badRequest("password", "Change your own password with POST /api/me/password, which "
+                    + "asks for the current one.");
+        }
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;

@@ -415,6 +415,19 @@ class CrossTenantMatrixTest {
                 }));
         rows.add(row("GET /api/me", Expect.everyUser(200), who -> api.get("/api/me").as(token(who)).send(),
                 (who, r) -> assertThat(r.id()).isEqualTo(userIds.get(who))));
+        // A wrong current password: each user is refused on their own account and keeps it (a right
+        // one would end the matrix's own sessions; OwnPasswordTest changes passwords).
+        rows.add(row("POST /api/me/password", Expect.everyUser(400), who -> {
+            Api.Response response = api.from("192.0.2." + (150 + who.ordinal())).post("/api/me/password")
+                    .as(token(who)).json(Map.of("currentPassword", "not the password", "newPassword",
+                            "a new long passphrase")).send();
+            if (emails.containsKey(who)) {
+                assertThat(response.text("field")).isEqualTo("currentPassword");
+                assertThat(Platform.login(api, emails.get(who), Platform.PASSWORD)).isNotBlank();
+                assertThat(api.get("/api/me").as(token(who)).send().status()).isEqualTo(200);
+            }
+            return response;
+        }));
         rows.add(row("GET /api/setup", Expect.of(200, 200, 200, 200, 200, 200, 200),
                 who -> api.get("/api/setup").as(token(who)).send(),
                 (who, r) -> assertThat(r.json().path("setupRequired").asBoolean()).isFalse()));

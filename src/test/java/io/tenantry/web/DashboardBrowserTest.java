@@ -1544,6 +1544,53 @@ class DashboardBrowserTest {
         pick("");
     }
 
+    /**
+     * A client user changes their own password from the header: a wrong current password and a
+     * mistyped repetition are told in words and change nothing; the change keeps this session
+     * and ends the account's others.
+     */
+    @Test
+    @Order(39)
+    void aUserChangesTheirOwnPasswordFromTheHeader() throws Exception {
+        String email = "own-password-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Pat Password", "password",
+                Platform.PASSWORD, "role", "user", "pages", List.of("agents"), "clientOrgId", orgA)).send()
+                .expect(201);
+        String elsewhere = Platform.login(api, email, Platform.PASSWORD);
+        switchTo(email, "Pat Password");
+        browser.consoleErrors();
+        browser.clickButton("Password");
+        browser.findWithText("dialog[open] h2", "Change your password");
+        browser.type("dialog[open] input[name=currentPassword]", "not my password");
+        browser.type("dialog[open] input[name=newPassword]", "a new long passphrase");
+        browser.type("dialog[open] input[name=repeated]", "a new long passphrase");
+        browser.click("dialog[open] button[type=submit]");
+        browser.findWithText("dialog[open] .error", "Current password is not your password");
+        browser.screenshot("39-own-password-refused");
+        assertThat(browser.consoleErrors()).as("the refusal, and nothing else").singleElement()
+                .satisfies(e -> assertThat(e).contains("/api/me/password").contains("400"));
+        api.get("/api/me").as(elsewhere).send().expect(200);
+        browser.find("dialog[open] input[name=currentPassword]").clear();
+        browser.type("dialog[open] input[name=currentPassword]", Platform.PASSWORD);
+        browser.find("dialog[open] input[name=repeated]").clear();
+        browser.type("dialog[open] input[name=repeated]", "a new long passphrasf");
+        browser.click("dialog[open] button[type=submit]");
+        browser.findWithText("dialog[open] .error", "type it the same way twice");
+        browser.find("dialog[open] input[name=repeated]").clear();
+        browser.type("dialog[open] input[name=repeated]", "a new long passphrase");
+        browser.click("dialog[open] button[type=submit]");
+        browser.findWithText("dialog[open] [role=status]", "Your password is changed");
+        browser.screenshot("39-own-password-changed");
+        browser.click("dialog[open] button.cancel");
+        api.get("/api/me").as(elsewhere).send().expect(401);
+        Platform.login(api, email, "a new long passphrase");
+        browser.go("/#/agents");
+        browser.findWithText("main h1", "Agents");
+        assertThat(browser.text(".who")).contains("Pat Password");
+        assertThat(browser.consoleErrors()).isEmpty();
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
     private long sidewaysOverflow() {
         return ((Number) browser.script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
     }

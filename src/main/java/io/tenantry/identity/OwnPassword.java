@@ -1,0 +1,77 @@
+package io.tenantry.identity;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import io.tenantry.api.ApiException;
+import io.tenantry.audit.AuditLog;
+import io.tenantry.crypto.SecretToken;
+import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.ScopedTransactions;
+
+/**
+ * A signed-in user changing their own password. The current password is asked for, so a
+ * session left open on someone else's screen cannot take the account over, and its guesses
+ * are throttled as sign-ins are (they count in the same buckets). The change ends every other
+ * session of the account; the one it was made in goes on.
+ */
+@Service
+class OwnPassword {
+
+    private final UserRepository users;
+    private final Sessions sessions;
+    private final Passwords passwords;
+    private final SignInThrottle throttle;
+    private final ScopedTransactions transactions;
+    private final AuditLog audit;
+
+    OwnPassword(UserRepository users, Sessions sessions, Passwords passwords, SignInThrottle throttle,
+            ScopedTransactions transactions, AuditLog audit) {
+        this.users = users;
+        this.sessions = sessions;
+        this.passwords = passwords;
+        this.throttle = throttle;
+        this.transactions = transactions;
+        this.audit = audit;
+    }
+
+    void change(UserPrincipal user, String sessionToken, String currentPassword, String newPassword,
+            String clientAddress, String requestId) {
+        if (currentPassword == null || currentPassword.isEmpty()) {
+            throw ApiException.badRequest("currentPassword", "currentPassword is required.");
+        }
+        String newHash = passwords.hash("newPassword", newPassword);
+        Instant now = Instant.now();
+        UUID clientOrg = user.lockedOrg().orElse(null);
+        OrgCallContext context = new OrgCallContext(user, OrgScope.of(clientOrg == null ? DefaultOrg.ID : clientOrg),
+                null, requestId, now);
+        SignInThrottle.Ticket ticket = throttle.admit(user.email(), clientAddress, now);
+        String checked = users.passwordHash(user.id()).orElse(null);
+        if (!passwords.matches(currentPassword, checked)) {
+            transactions.write(context.scope(), () -> Login.auditAccount(audit, context, user.id(), clientOrg,
+                    "user.password_change_failed", null, Map.of("clientAddress", clientAddress)));
+            throw ApiException.badRequest("currentPassword", "currentPassword is not your password.");
+        }
+        if (passwords.matches(newPassword, checked)) {
+            throw ApiException.badRequest("newPassword", "newPassword is the password you have now: choose another.");
+        }
+        OrgScope own = clientOrg == null ? OrgScope.allOrgs() : OrgScope.of(clientOrg);
+        transactions.write(context.scope(), () -> {
+            // Checked against the hash read above: of two changes at once, the second finds it gone.
+            if (!users.lockedPasswordHash(user.id()).filter(checked::equals).isPresent()) {
+                throw ApiException.conflict("Your password was changed meanwhile: sign in with the new one.");
+            }
+            users.setPassword(own, user.id(), newHash);
+            sessions.closeAllOfExcept(user.id(), SecretToken.hash(sessionToken));
+            throttle.succeeded(ticket);
+            throttle.forgetAccount(user.email());
+            Login.auditAccount(audit, context, user.id(), clientOrg, "user.password_changed", null,
+                    Map.of("by", "self", "clientAddress", clientAddress));
+        });
+    }
+}

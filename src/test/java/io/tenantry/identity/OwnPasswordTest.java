@@ -1,0 +1,238 @@
+package io.tenantry.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+import io.tenantry.support.Api;
+import io.tenantry.support.Platform;
+import io.tenantry.support.ServerTest;
+import io.tenantry.support.TenantryTest;
+
+/**
+ * Every user changes their own password, with the one they have now: the other sessions of
+ * the account end, this one goes on; a wrong current password changes nothing and is
+ * throttled as a sign-in is. Operators set other users' passwords, never their own without it.
+ */
+@TenantryTest
+class OwnPasswordTest extends ServerTest {
+
+    static final String NEW_PASSWORD = "a new long passphrase";
+
+    String newEmail() {
+        return Platform.unique("own").replace(" ", "-") + "@tenantry.test";
+    }
+
+    String createUser(String email, String role, String clientOrgId) {
+        Map<String, Object> body = new HashMap<>(Map.of("email", email, "name", "Own Password", "password",
+                Platform.PASSWORD, "role", role));
+        body.put("clientOrgId", clientOrgId);
+        return api.post("/api/users").as(owner).json(body).send().expect(201).id();
+    }
+
+    Api.Response change(Api client, String session, String current, String next) {
+        return client.post("/api/me/password").as(session)
+                .json(Map.of("currentPassword", current, "newPassword", next)).send();
+    }
+
+    List<JsonNode> audited(String org, String action, String userId) {
+        return api.get("/api/audit?action=" + action + "&limit=500").org(org).as(owner).send().expect(200).items()
+                .stream().filter(e -> userId.equals(e.path("targetId").asString())).toList();
+    }
+
+    @Test
+    void aClientUserChangesTheirPasswordAndTheirOtherSessionsEnd() {
+        String org = platform.createOrg("Own password");
+        String email = newEmail();
+        String id = createUser(email, "user", org);
+        String here = Platform.login(api, email, Platform.PASSWORD);
+        String elsewhere = Platform.login(api, email, Platform.PASSWORD);
+
+        change(api.from("192.0.2.31"), here, Platform.PASSWORD, NEW_PASSWORD).expect(204);
+
+        api.get("/api/me").as(here).send().expect(200);
+        api.get("/api/me").as(elsewhere).send().expect(401);
+        assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD)).send()
+                .status()).as("the old password").isEqualTo(401);
+        Platform.login(api, email, NEW_PASSWORD);
+        assertThat(audited(org, "user.password_changed", id)).singleElement().satisfies(e -> {
+            assertThat(e.path("actorLabel").asString()).isEqualTo(email);
+            assertThat(e.path("orgId").asString()).as("on the client's own record").isEqualTo(org);
+            assertThat(e.toString()).contains("192.0.2.31").doesNotContain(NEW_PASSWORD)
+                    .doesNotContain(Platform.PASSWORD);
+        });
+    }
+
+    @Test
+    void anAdminChangesTheirOwnPasswordThereAndNotWithPatch() {
+        String email = newEmail();
+        // An admin, not a second owner: IdentityApiTest demotes the platform owner when it is the only one left.
+        String id = createUser(email, "admin", null);
+        String session = Platform.login(api, email, Platform.PASSWORD);
+
+        Api.Response patched = api.patch("/api/users/" + id).as(session).json(Map.of("password", NEW_PASSWORD))
+                .send();
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(400);
+        assertThat(patched.text("field")).isEqualTo("password");
+        assertThat(patched.text("detail")).contains("/api/me/password");
+        api.get("/api/me").as(session).send().expect(200);
+
+        change(api, session, Platform.PASSWORD, NEW_PASSWORD).expect(204);
+        Platform.login(api, email, NEW_PASSWORD);
+        api.get("/api/me").as(session).send().expect(200);
+        // Another user's password an operator still sets, without theirs.
+        String other = newEmail();
+        String otherId = createUser(other, "user", null);
+        api.patch("/api/users/" + otherId).as(session).json(Map.of("password", NEW_PASSWORD)).send().expect(200);
+        Platform.login(api, other, NEW_PASSWORD);
+    }
+
+    @Test
+    void aWrongCurrentPasswordChangesNothingAndIsOnTheRecord() {
+        String email = newEmail();
+        String id = createUser(email, "user", null);
+        String here = Platform.login(api, email, Platform.PASSWORD);
+        String elsewhere = Platform.login(api, email, Platform.PASSWORD);
+
+        Api.Response wrong = change(api.from("192.0.2.32"), here, "not my password", NEW_PASSWORD);
+
+        assertThat(wrong.status()).as(wrong.toString()).isEqualTo(400);
+        assertThat(wrong.text("field")).isEqualTo("currentPassword");
+        api.get("/api/me").as(here).send().expect(200);
+        api.get("/api/me").as(elsewhere).send().expect(200);
+        Platform.login(api, email, Platform.PASSWORD);
+        assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", NEW_PASSWORD)).send()
+                .status()).isEqualTo(401);
+        assertThat(audited(io.tenantry.tenancy.DefaultOrg.ID.toString(), "user.password_change_failed", id))
+                .singleElement().satisfies(e -> assertThat(e.toString()).contains("192.0.2.32")
+                        .doesNotContain("not my password"));
+        assertThat(audited(io.tenantry.tenancy.DefaultOrg.ID.toString(), "user.password_changed", id)).isEmpty();
+    }
+
+    /** A stolen session guessing at the password it needs is slowed as a sign-in is, counted one by one. */
+    @Test
+    void twelveGuessesAtOnceStopAtTheSignInAllowance() throws Exception {
+        String email = newEmail();
+        createUser(email, "user", null);
+        String session = Platform.login(api, email, Platform.PASSWORD);
+        Api thief = api.from("192.0.2.33");
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Api.Response>> guesses = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String guess = "wrong guess number " + i;
+            guesses.add(pool.submit(() -> {
+                start.await();
+                return change(thief, session, guess, NEW_PASSWORD);
+            }));
+        }
+        start.countDown();
+        List<Api.Response> answers = new ArrayList<>();
+        for (Future<Api.Response> guess : guesses) {
+            answers.add(guess.get());
+        }
+        pool.shutdown();
+
+        int free = SignInThrottle.PER_ACCOUNT_AND_ADDRESS.free();
+        assertThat(answers).filteredOn(r -> r.status() == 400).as("guesses checked").hasSize(free);
+        assertThat(answers).filteredOn(r -> r.status() == 429).hasSize(12 - free)
+                .allSatisfy(r -> assertThat(Integer.parseInt(r.header("Retry-After"))).isPositive());
+        assertThat(change(thief, session, Platform.PASSWORD, NEW_PASSWORD).status())
+                .as("the right one from there, straight after").isEqualTo(429);
+        assertThat(api.from("198.51.100.33").post("/api/auth/login")
+                .json(Map.of("email", email, "password", Platform.PASSWORD)).send().status())
+                .as("the holder signing in from elsewhere").isEqualTo(200);
+    }
+
+    /** Of two changes made at once from one session, one wins; the other finds the password gone. */
+    @Test
+    void twoChangesAtOnceLeaveOnePasswordThatSignsIn() throws Exception {
+        String email = newEmail();
+        createUser(email, "user", null);
+        String session = Platform.login(api, email, Platform.PASSWORD);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Api.Response>> changes = new ArrayList<>();
+        for (String next : List.of("first new password", "second new password")) {
+            changes.add(pool.submit(() -> {
+                start.await();
+                return change(api, session, Platform.PASSWORD, next);
+            }));
+        }
+        start.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Api.Response> c : changes) {
+            statuses.add(c.get().status());
+        }
+        pool.shutdown();
+
+        assertThat(statuses).as("one change, one refusal").containsExactlyInAnyOrder(204, 409);
+        String won = changes.get(0).get().status() == 204 ? "first new password" : "second new password";
+        String lost = won.startsWith("first") ? "second new password" : "first new password";
+        Platform.login(api, email, won);
+        assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", lost)).send().status())
+                .isEqualTo(401);
+        api.get("/api/me").as(session).send().expect(200);
+    }
+
+    @Test
+    void badRequestsChangeNothing() {
+        String email = newEmail();
+        createUser(email, "user", null);
+        String session = Platform.login(api, email, Platform.PASSWORD);
+        String other = Platform.login(api, email, Platform.PASSWORD);
+        String huge = "x".repeat(1_000_000);
+        Map<String, Object> unknownField = new HashMap<>(Map.of("currentPassword", Platform.PASSWORD, "newPassword",
+                NEW_PASSWORD, "password", NEW_PASSWORD));
+        List<Object[]> cases = List.of(
+                new Object[] {Map.of(), "currentPassword"},
+                new Object[] {Map.of("newPassword", NEW_PASSWORD), "currentPassword"},
+                new Object[] {Map.of("currentPassword", Platform.PASSWORD), "newPassword"},
+                new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", "short"), "newPassword"},
+                new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", " ".repeat(12)),
+                    "newPassword"},
+                new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", "é".repeat(40)),
+                    "newPassword"},
+                new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", Platform.PASSWORD),
+                    "newPassword"},
+                new Object[] {Map.of("currentPassword", huge, "newPassword", NEW_PASSWORD), "currentPassword"},
+                new Object[] {Map.of("currentPassword", 12345, "newPassword", NEW_PASSWORD), "currentPassword"},
+                new Object[] {unknownField, "password"});
+        Api client = api.from("192.0.2.34");
+        for (Object[] c : cases) {
+            Api.Response answer = client.post("/api/me/password").as(session).json(c[0]).send();
+            assertThat(answer.status()).as(answer.toString()).isIn(400, 413);
+            if (answer.status() == 400) {
+                assertThat(answer.text("field")).as(answer.toString()).isEqualTo(c[1]);
+            }
+        }
+        Api.Response surrogate = client.post("/api/me/password").as(session).raw("{\"currentPassword\": \""
+                + Platform.PASSWORD + "\", \"newPassword\": \"pass\\ud800word long\"}").send();
+        assertThat(surrogate.status()).as(surrogate.toString()).isEqualTo(400);
+        assertThat(surrogate.text("field")).isEqualTo("newPassword");
+        Api.Response notJson = client.post("/api/me/password").as(session).raw("{\"currentPassword\": ").send();
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(client.post("/api/me/password").as(session).send().status()).isEqualTo(400);
+
+        api.get("/api/me").as(other).send().expect(200);
+        Platform.login(api, email, Platform.PASSWORD);
+    }
+
+    @Test
+    void onlyASignedInUserChangesAPassword() {
+        String key = platform.issueKey(platform.createAgent(platform.createOrg("Own password agent"), "Keyholder"));
+        assertThat(change(api, key, Platform.PASSWORD, NEW_PASSWORD).status()).as("an agent key").isIn(401, 403);
+        assertThat(change(api, null, Platform.PASSWORD, NEW_PASSWORD).status()).as("nobody").isEqualTo(401);
+    }
+}
