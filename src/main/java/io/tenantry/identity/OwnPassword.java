@@ -55,7 +55,7 @@ class OwnPassword {
         if (!passwords.matches(currentPassword, checked)) {
             transactions.write(context.scope(), () -> Login.auditAccount(audit, context, user.id(), clientOrg,
                     "user.password_change_failed", null, Map.of("clientAddress", clientAddress)));
-            throw ApiException.badRequest("currentPassword", "currentPassword is not your password.");
+            throw ApiException.badRequest("currentPassword", "currentPassword is wrong.");
         }
         if (passwords.matches(newPassword, checked)) {
             throw ApiException.badRequest("newPassword", "newPassword is the password you have now: choose another.");

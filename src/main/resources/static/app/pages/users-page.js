@@ -52,7 +52,7 @@ class UsersPage extends LightElement {
     this.editing = user.id;
     this.formError = null;
     this.draft = { role: user.role, clientOrgId: user.clientOrgId ?? '', pages: new Set(user.pages),
-      name: user.name, email: user.email };
+      name: user.name, email: user.email, password: '' };
   }
 
   setDraft(changes) {
@@ -82,8 +82,9 @@ class UsersPage extends LightElement {
     this.formError = null;
     const bindable = this.draft.role === 'user';
     try {
-      if (this.draft.name !== user.name || this.draft.email !== user.email) {
-        await patch(`/api/users/${user.id}`, { name: this.draft.name, email: this.draft.email }, { org: null });
+      if (this.draft.name !== user.name || this.draft.email !== user.email || this.draft.password) {
+        await patch(`/api/users/${user.id}`, { name: this.draft.name, email: this.draft.email,
+          ...(this.draft.password ? { password: this.draft.password } : {}) }, { org: null });
       }
       const saved = await put(`/api/users/${user.id}/permissions`, {
         role: this.draft.role, pages: [...this.draft.pages],
@@ -199,6 +200,11 @@ class UsersPage extends LightElement {
         <label>Name <input .value=${d.name} @input=${(e) => this.setDraft({ name: e.target.value })}></label>
         <label>E-mail <input type="email" .value=${d.email} @input=${(e) => this.setDraft({ email: e.target.value })}>
         </label>
+        ${user.id === this.me?.id ? html`<p class="hint">Your own password you change with Password at the top,
+          with the one you have now.</p>` : html`<label>New password <input name="password" type="password"
+          minlength="10" autocomplete="new-password" .value=${d.password}
+          @input=${(e) => this.setDraft({ password: e.target.value })}><small>Leave empty to keep theirs. A new one
+          signs them out everywhere.</small></label>`}
       </div>
       <div class="row">
         <label>Role <select name="role" @change=${(e) => this.setDraft({ role: e.target.value })}>

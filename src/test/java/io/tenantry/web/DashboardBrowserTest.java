@@ -1565,7 +1565,7 @@ class DashboardBrowserTest {
         browser.type("dialog[open] input[name=newPassword]", "a new long passphrase");
         browser.type("dialog[open] input[name=repeated]", "a new long passphrase");
         browser.click("dialog[open] button[type=submit]");
-        browser.findWithText("dialog[open] .error", "Current password is not your password");
+        browser.findWithText("dialog[open] .error", "Current password is wrong");
         browser.screenshot("39-own-password-refused");
         assertThat(browser.consoleErrors()).as("the refusal, and nothing else").singleElement()
                 .satisfies(e -> assertThat(e).contains("/api/me/password").contains("400"));
@@ -1589,6 +1589,39 @@ class DashboardBrowserTest {
         assertThat(browser.text(".who")).contains("Pat Password");
         assertThat(browser.consoleErrors()).isEmpty();
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
+    /**
+     * An operator sets a user's forgotten password in the user's editor, which signs that user
+     * out everywhere; their own row sends them to Password at the top instead.
+     */
+    @Test
+    @Order(40)
+    void anOperatorSetsAUsersNewPasswordInTheEditor() throws Exception {
+        String email = "forgot-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        String id = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Forgetful Fay",
+                "password", Platform.PASSWORD, "role", "user", "pages", List.of("agents"), "clientOrgId", orgA))
+                .send().expect(201).id();
+        String session = Platform.login(api, email, Platform.PASSWORD);
+        browser.go("/#/users");
+        browser.findWithText("main h1", "Users");
+        browser.consoleErrors();
+        browser.find("tr[data-user-id='" + platformUserId(owner) + "'] button").click();
+        browser.findWithText("form.permissions .hint", "Password at the top");
+        assertThat(browser.all("form.permissions input[name=password]")).isEmpty();
+        browser.clickButton("Cancel");
+        browser.find("tr[data-user-id='" + id + "'] button").click();
+        browser.type("form.permissions input[name=password]", "a password set for Fay");
+        browser.screenshot("40-operator-sets-password");
+        browser.clickButton("Save");
+        browser.waitUntil("the editor closes", () -> browser.all("form.permissions").isEmpty());
+        api.get("/api/me").as(session).send().expect(401);
+        Platform.login(api, email, "a password set for Fay");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    private String platformUserId(String token) {
+        return api.get("/api/me").as(token).send().expect(200).id();
     }
 
     private long sidewaysOverflow() {
