@@ -103,7 +103,7 @@ public class UserService {
         OrgScope reach = inReach.scope();
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;
         return transactions.write(reach, () -> {
-            User before = lockTarget(reach, id);
+            User before = lockTarget(context, id);
             OrgCallContext call = inReach.after(before.updatedAt());
             requireMayManage(context, before);
             Role role = patch.has("role") ? Role.parse(patch.text("role")) : before.role();
@@ -150,7 +150,7 @@ public class UserService {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
-            User before = lockTarget(reach, id);
+            User before = lockTarget(context, id);
             OrgCallContext call = inReach.after(before.updatedAt());
             requireMayManage(context, before);
             Role role = newRole == null ? before.role() : newRole;
@@ -197,7 +197,7 @@ public class UserService {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         transactions.write(reach, () -> {
-            User before = lockTarget(reach, id);
+            User before = lockTarget(context, id);
             requireMayManage(context, before);
             if (before.role() == Role.owner) {
                 requireAnotherOwner();
@@ -267,9 +267,10 @@ public class UserService {
      * target first (two owners demoting each other) waited for each other's (a deadlock,
      * answered 503). Taken in one order by every change of a user, the locks only queue.
      */
-    private User lockTarget(OrgScope reach, UUID id) {
+    private User lockTarget(OrgCallContext context, UUID id) {
         users.lockOwners();
-        return users.lock(reach, id).orElseThrow(() -> notFound());
+        // Found as a read finds it: under one org's context, a user bound to another is not there.
+        return users.lock(context.scope(), id).orElseThrow(() -> notFound());
     }
 
     private void requireAnotherOwner() {

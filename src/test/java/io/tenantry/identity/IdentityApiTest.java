@@ -300,6 +300,30 @@ class IdentityApiTest extends ServerTest {
         api.get("/api/agents").as(token).org(orgB).send().expect(403);
     }
 
+    /** Writes found users in the org context as reads do: under org A, B's users and unbound ones are not there. */
+    @Test
+    void userWritesFollowTheOrgContextAsReadsDo() {
+        String orgA = platform.createOrg("Context A");
+        String orgB = platform.createOrg("Context B");
+        String inB = api.post("/api/users").as(owner).json(Map.of("email", newEmail(), "name", "In B", "password",
+                Platform.PASSWORD, "role", "user", "clientOrgId", orgB)).send().expect(201).id();
+        String unbound = createUser(owner, newEmail(), "user");
+        for (String id : List.of(inB, unbound)) {
+            api.get("/api/users/" + id).as(owner).org(orgA).send().expect(404);
+            api.patch("/api/users/" + id).as(owner).org(orgA).json(Map.of("name", "Renamed under A")).send()
+                    .expect(404);
+            api.put("/api/users/" + id + "/permissions").as(owner).org(orgA).json(Map.of("pages", List.of("agents"),
+                    "clientOrgId", orgA)).send().expect(404);
+            api.delete("/api/users/" + id).as(owner).org(orgA).send().expect(404);
+            JsonNode user = api.get("/api/users/" + id).as(owner).send().expect(200).json();
+            assertThat(user.path("name").asString()).isNotEqualTo("Renamed under A");
+            assertThat(user.path("pages").toString()).isEqualTo("[\"dashboard\"]");
+        }
+        api.patch("/api/users/" + inB).as(owner).org(orgB).json(Map.of("name", "Renamed under B")).send().expect(200);
+        api.patch("/api/users/" + unbound).as(owner).json(Map.of("name", "Renamed with no context")).send()
+                .expect(200);
+    }
+
     /** Only role user is bound: promoting a bound user with PATCH kept a binding that then meant nothing. */
     @Test
     void aBoundUserIsNotPromotedByPatch() {
