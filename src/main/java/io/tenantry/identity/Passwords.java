@@ -23,7 +23,8 @@ class Passwords {
     private final String decoy = encoder.encode("decoy password that matches nothing");
 
     String hash(String field, String password) {
-        if (password == null || password.length() < MIN_LENGTH) {
+        // Counted in characters as a person counts them, not in UTF-16 units (an emoji is two of those).
+        if (password == null || password.codePointCount(0, password.length()) < MIN_LENGTH) {
             throw ApiException.badRequest(field, field + " must be at least " + MIN_LENGTH + " characters.");
         }
         if (password.length() > MAX_LENGTH || utf8Bytes(password) > MAX_BYTES) {
@@ -35,7 +36,7 @@ class Passwords {
             throw ApiException.badRequest(field, field + " must be text: it holds half of a character (a lone "
                     + "surrogate).");
         }
-        if (password.isBlank()) {
+        if (password.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp))) {
             throw ApiException.badRequest(field, field + " must not be only spaces.");
         }
         return encoder.encode(password);
