@@ -51,7 +51,8 @@ class OwnPassword {
         OrgCallContext context = new OrgCallContext(user, OrgScope.of(clientOrg == null ? DefaultOrg.ID : clientOrg),
                 null, requestId, now);
         SignInThrottle.Ticket ticket = throttle.admit(user.email(), clientAddress, now);
-        String checked = users.passwordHash(user.id()).orElse(null);
+        // An account deleted since this request was let in: no guess was made at its password.
+        String checked = users.passwordHash(user.id()).orElseThrow(OwnPassword::accountGone);
         if (!passwords.matches(currentPassword, checked)) {
             transactions.write(context.scope(), () -> Login.auditAccount(audit, context, user.id(), clientOrg,
                     "user.password_change_failed", null, Map.of("clientAddress", clientAddress)));
@@ -63,7 +64,8 @@ class OwnPassword {
         OrgScope own = clientOrg == null ? OrgScope.allOrgs() : OrgScope.of(clientOrg);
         transactions.write(context.scope(), () -> {
             // Checked against the hash read above: of two changes at once, the second finds it gone.
-            if (!users.lockedPasswordHash(user.id()).filter(checked::equals).isPresent()) {
+            String stored = users.lockedPasswordHash(user.id()).orElseThrow(OwnPassword::accountGone);
+            if (!stored.equals(checked)) {
                 throw ApiException.conflict("Your password was changed meanwhile: sign in with the new one.");
             }
             users.setPassword(own, user.id(), newHash);
@@ -73,5 +75,9 @@ class OwnPassword {
             Login.auditAccount(audit, context, user.id(), clientOrg, "user.password_changed", null,
                     Map.of("by", "self", "clientAddress", clientAddress));
         });
+    }
+
+    private static ApiException accountGone() {
+        return ApiException.unauthorized("This account has been deleted.");
     }
 }

@@ -186,6 +186,41 @@ class OwnPasswordTest extends ServerTest {
         api.get("/api/me").as(session).send().expect(200);
     }
 
+    /**
+     * A change racing the account's deletion was answered "currentPassword is wrong" and put a
+     * failed guess on the record of an account no one guessed at (an outside tester: 9 of 12).
+     */
+    @Test
+    void aChangeRacingTheAccountsDeletionIsNoWrongGuess() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<String> ids = new ArrayList<>();
+        try {
+            for (int round = 0; round < 8; round++) {
+                String email = newEmail();
+                String id = createUser(email, "user", null);
+                ids.add(id);
+                String session = Platform.login(api, email, Platform.PASSWORD);
+                CountDownLatch start = new CountDownLatch(1);
+                Future<Api.Response> change = pool.submit(() -> {
+                    start.await();
+                    return change(api.from("192.0.2.35"), session, Platform.PASSWORD, NEW_PASSWORD);
+                });
+                Future<Api.Response> delete = pool.submit(() -> {
+                    start.await();
+                    return api.delete("/api/users/" + id).as(owner).send();
+                });
+                start.countDown();
+                assertThat(delete.get().status()).isEqualTo(204);
+                Api.Response changed = change.get();
+                assertThat(changed.status()).as("round %d: %s", round, changed).isIn(204, 401);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(api.get("/api/audit?action=user.password_change_failed&limit=500").as(owner).send().expect(200)
+                .items()).noneMatch(e -> ids.contains(e.path("targetId").asString()));
+    }
+
     @Test
     void badRequestsChangeNothing() {
         String email = newEmail();
