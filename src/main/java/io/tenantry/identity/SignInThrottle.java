@@ -82,7 +82,7 @@ class SignInThrottle {
             });
         } catch (Waiting waiting) {
             long seconds = Math.max(1, (waiting.untilMs - nowMs + 999) / 1000);
-            throw ApiException.tooManyRequests("Too many failed sign-ins from your address: wait " + seconds
+            throw ApiException.tooManyRequests("Too many sign-in attempts from your address (failed ones, or ones sent at once): wait " + seconds
                     + (seconds == 1 ? " second" : " seconds") + " before trying again.", Duration.ofSeconds(seconds));
         }
         return ticket;
