@@ -1,6 +1,7 @@
 // "Password" beside "Sign out": every user changes their own password here, with the one
 // they have now (the server asks for it, so a session left open elsewhere cannot take the
-// account over). The change signs the account out everywhere else; this tab stays signed in.
+// account over). The change signs the account out everywhere else; this tab goes on with the
+// new session the server set in its cookie.
 import { html } from 'lit';
 import { LightElement } from './light-element.js';
 import { post } from './api.js';

@@ -22,6 +22,7 @@ import io.tenantry.api.Always;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.RequestIds;
+import io.tenantry.crypto.SecretToken;
 import io.tenantry.tenancy.Actor;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
@@ -134,30 +135,38 @@ class AuthController {
     }
 
     @Operation(operationId = "changeOwnPassword", summary = "Change your own password",
-            description = "Any signed-in user, with their current password. Ends every other session of the account; "
-                    + "this one goes on. A wrong current password is 400 (field `currentPassword`) and counts as a "
-                    + "failed sign-in: repeated ones are slowed down with 429 and Retry-After. Audited as "
-                    + "user.password_changed, or user.password_change_failed.")
+            description = "Any signed-in user, with their current password. Ends every session of the account, this "
+                    + "one too, and answers a new session for the caller (its token, and the session cookie when "
+                    + "the request came with the cookie). A wrong current password is 400 (field "
+                    + "`currentPassword`) and counts as a failed sign-in: repeated ones are slowed down with 429 and "
+                    + "Retry-After. Audited as user.password_changed, or user.password_change_failed.")
     @PostMapping("/api/me/password")
-    @ResponseStatus(HttpStatus.NO_CONTENT)
-    void changeOwnPassword(@AuthenticationPrincipal UserPrincipal user,
-            @RequestBody(required = false) PasswordChange change, HttpServletRequest request) {
+    LoggedIn changeOwnPassword(@AuthenticationPrincipal UserPrincipal user,
+            @RequestBody(required = false) PasswordChange change, HttpServletRequest request,
+            HttpServletResponse response) {
         if (change == null) {
             throw ApiException.badRequest(null, "Send {currentPassword, newPassword}.");
         }
-        String session = PresentedToken.of(request).map(PresentedToken::value)
-                .orElseThrow(() -> ApiException.unauthorized("Sign in first."));
-        ownPassword.change(user, session, change.currentPassword(), change.newPassword(), request.getRemoteAddr(),
-                RequestIds.of(request));
+        boolean byCookie = PresentedToken.of(request).map(token -> !token.fromHeader()).orElse(false);
+        SecretToken token = ownPassword.change(user, change.currentPassword(), change.newPassword(),
+                request.getRemoteAddr(), RequestIds.of(request));
+        if (byCookie) {
+            startSession(request, response, token);
+        }
+        return new LoggedIn(token.value(), Me.of(user));
     }
 
     private LoggedIn logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {
         Login.Result result = login.login(email, password, request.getRemoteAddr(),
                 RequestIds.of(request));
-        SessionCookie.set(request, response, result.token());
+        startSession(request, response, result.token());
+        return new LoggedIn(result.token().value(), Me.of(result.user()));
+    }
+
+    private static void startSession(HttpServletRequest request, HttpServletResponse response, SecretToken token) {
+        SessionCookie.set(request, response, token);
         // A new session gets a new CSRF token: the next request is issued a fresh cookie.
         response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("XSRF-TOKEN", "").path("/")
                 .maxAge(Duration.ZERO).build().toString());
-        return new LoggedIn(result.token().value(), Me.of(result.user()));
     }
 }

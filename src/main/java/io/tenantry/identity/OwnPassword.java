@@ -17,8 +17,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * A signed-in user changing their own password. The current password is asked for, so a
  * session left open on someone else's screen cannot take the account over, and its guesses
- * are throttled as sign-ins are (they count in the same buckets). The change ends every other
- * session of the account; the one it was made in goes on.
+ * are throttled as sign-ins are (they count in the same buckets). The change ends every
+ * session of the account, the one it was made in too, and opens a new one for the caller: a
+ * token someone else had taken does not outlive the change, whichever session it was.
  */
 @Service
 class OwnPassword {
@@ -40,8 +41,9 @@ class OwnPassword {
         this.audit = audit;
     }
 
-    void change(UserPrincipal user, String sessionToken, String currentPassword, String newPassword,
-            String clientAddress, String requestId) {
+    /** Answers the caller's new session. */
+    SecretToken change(UserPrincipal user, String currentPassword, String newPassword, String clientAddress,
+            String requestId) {
         if (currentPassword == null || currentPassword.isEmpty()) {
             throw ApiException.badRequest("currentPassword", "currentPassword is required.");
         }
@@ -62,18 +64,19 @@ class OwnPassword {
             throw ApiException.badRequest("newPassword", "newPassword is the password you have now: choose another.");
         }
         OrgScope own = clientOrg == null ? OrgScope.allOrgs() : OrgScope.of(clientOrg);
-        transactions.write(context.scope(), () -> {
+        return transactions.write(context.scope(), () -> {
             // Checked against the hash read above: of two changes at once, the second finds it gone.
             String stored = users.lockedPasswordHash(user.id()).orElseThrow(OwnPassword::accountGone);
             if (!stored.equals(checked)) {
                 throw ApiException.conflict("Your password was changed meanwhile: sign in with the new one.");
             }
             users.setPassword(own, user.id(), newHash);
-            sessions.closeAllOfExcept(user.id(), SecretToken.hash(sessionToken));
+            sessions.closeAllOf(user.id());
             throttle.succeeded(ticket);
             throttle.forgetAccount(user.email());
             Login.auditAccount(audit, context, user.id(), clientOrg, "user.password_changed", null,
                     Map.of("by", "self", "clientAddress", clientAddress));
+            return sessions.open(user.id(), now);
         });
     }
 

@@ -58,12 +58,6 @@ class Sessions {
         jdbc.sql("delete from sessions where user_id = :userId").param("userId", userId).update();
     }
 
-    /** Ends every session of {@code userId} but the one of {@code keptHash}. */
-    void closeAllOfExcept(UUID userId, String keptHash) {
-        jdbc.sql("delete from sessions where user_id = :userId and token_hash <> :kept").param("userId", userId)
-                .param("kept", keptHash).update();
-    }
-
     /** A live session as the hot path reads it; {@code pages} as the user's row holds them. */
     record Live(String tokenHash, UserPrincipal user, String pages, Instant created, Instant lastSeen) {
 

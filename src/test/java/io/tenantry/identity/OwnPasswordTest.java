@@ -21,8 +21,8 @@ import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 
 /**
- * Every user changes their own password, with the one they have now: the other sessions of
- * the account end, this one goes on; a wrong current password changes nothing and is
+ * Every user changes their own password, with the one they have now: every session of the
+ * account ends and the caller gets a new one; a wrong current password changes nothing and is
  * throttled as a sign-in is. Operators set other users' passwords, never their own without it.
  */
 @TenantryTest
@@ -52,16 +52,20 @@ class OwnPasswordTest extends ServerTest {
     }
 
     @Test
-    void aClientUserChangesTheirPasswordAndTheirOtherSessionsEnd() {
+    void aClientUserChangesTheirPasswordAndEverySessionButTheNewOneEnds() {
         String org = platform.createOrg("Own password");
         String email = newEmail();
         String id = createUser(email, "user", org);
         String here = Platform.login(api, email, Platform.PASSWORD);
         String elsewhere = Platform.login(api, email, Platform.PASSWORD);
 
-        change(api.from("192.0.2.31"), here, Platform.PASSWORD, NEW_PASSWORD).expect(204);
+        Api.Response changed = change(api.from("192.0.2.31"), here, Platform.PASSWORD, NEW_PASSWORD).expect(200);
 
-        api.get("/api/me").as(here).send().expect(200);
+        String renewed = changed.json().path("token").asString();
+        assertThat(renewed).isNotBlank().isNotEqualTo(here);
+        assertThat(changed.json().path("user").path("id").asString()).isEqualTo(id);
+        assertThat(api.get("/api/me").as(renewed).send().expect(200).id()).isEqualTo(id);
+        api.get("/api/me").as(here).send().expect(401);
         api.get("/api/me").as(elsewhere).send().expect(401);
         assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD)).send()
                 .status()).as("the old password").isEqualTo(401);
@@ -72,6 +76,29 @@ class OwnPasswordTest extends ServerTest {
             assertThat(e.toString()).contains("192.0.2.31").doesNotContain(NEW_PASSWORD)
                     .doesNotContain(Platform.PASSWORD);
         });
+    }
+
+    /** The dashboard's way: with the session cookie, the answer sets the new session's cookie and a fresh CSRF token. */
+    @Test
+    void aChangeMadeWithTheSessionCookieSetsTheNewSessionsCookie() {
+        String email = newEmail();
+        createUser(email, "user", null);
+        Api.Response login = api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD))
+                .send().expect(200);
+        String cookie = login.cookie(SessionCookie.NAME).split(";")[0];
+        String xsrf = api.get("/api/me").header("Cookie", cookie).send().cookie("XSRF-TOKEN");
+        String csrf = xsrf.substring("XSRF-TOKEN=".length(), xsrf.indexOf(';'));
+
+        Api.Response changed = api.post("/api/me/password").header("Cookie", cookie + "; XSRF-TOKEN=" + csrf)
+                .header("X-XSRF-TOKEN", csrf).json(Map.of("currentPassword", Platform.PASSWORD, "newPassword",
+                        NEW_PASSWORD)).send().expect(200);
+
+        String renewed = changed.cookie(SessionCookie.NAME).split(";")[0];
+        assertThat(renewed).isEqualTo(SessionCookie.NAME + "=" + changed.text("token")).isNotEqualTo(cookie);
+        assertThat(changed.cookie("XSRF-TOKEN")).as("the CSRF token is rotated").startsWith("XSRF-TOKEN=;");
+        api.get("/api/me").header("Cookie", renewed).send().expect(200);
+        api.get("/api/me").header("Cookie", cookie).send().expect(401);
+        assertThat(change(api, login.text("token"), NEW_PASSWORD, "yet another password").status()).isEqualTo(401);
     }
 
     @Test
@@ -88,7 +115,7 @@ class OwnPasswordTest extends ServerTest {
         assertThat(patched.text("detail")).contains("/api/me/password");
         api.get("/api/me").as(session).send().expect(200);
 
-        change(api, session, Platform.PASSWORD, NEW_PASSWORD).expect(204);
+        session = change(api, session, Platform.PASSWORD, NEW_PASSWORD).expect(200).json().path("token").asString();
         Platform.login(api, email, NEW_PASSWORD);
         api.get("/api/me").as(session).send().expect(200);
         // Another user's password an operator still sets, without theirs.
@@ -177,13 +204,15 @@ class OwnPasswordTest extends ServerTest {
         }
         pool.shutdown();
 
-        assertThat(statuses).as("one change, one refusal").containsExactlyInAnyOrder(204, 409);
-        String won = changes.get(0).get().status() == 204 ? "first new password" : "second new password";
+        assertThat(statuses).as("one change, one refusal").containsExactlyInAnyOrder(200, 409);
+        Api.Response winner = changes.get(0).get().status() == 200 ? changes.get(0).get() : changes.get(1).get();
+        String won = winner == changes.get(0).get() ? "first new password" : "second new password";
         String lost = won.startsWith("first") ? "second new password" : "first new password";
         Platform.login(api, email, won);
         assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", lost)).send().status())
                 .isEqualTo(401);
-        api.get("/api/me").as(session).send().expect(200);
+        api.get("/api/me").as(session).send().expect(401);
+        api.get("/api/me").as(winner.json().path("token").asString()).send().expect(200);
     }
 
     /**
@@ -212,7 +241,7 @@ class OwnPasswordTest extends ServerTest {
                 start.countDown();
                 assertThat(delete.get().status()).isEqualTo(204);
                 Api.Response changed = change.get();
-                assertThat(changed.status()).as("round %d: %s", round, changed).isIn(204, 401);
+                assertThat(changed.status()).as("round %d: %s", round, changed).isIn(200, 401);
             }
         } finally {
             pool.shutdownNow();

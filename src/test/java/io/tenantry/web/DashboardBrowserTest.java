@@ -1586,6 +1586,7 @@ class DashboardBrowserTest {
         Platform.login(api, email, "a new long passphrase");
         browser.go("/#/agents");
         browser.findWithText("main h1", "Agents");
+        browser.findWithText("table.list tbody", "Ada Assistant");
         assertThat(browser.text(".who")).contains("Pat Password");
         assertThat(browser.consoleErrors()).isEmpty();
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
