@@ -82,8 +82,9 @@ class SignInThrottle {
             });
         } catch (Waiting waiting) {
             long seconds = Math.max(1, (waiting.untilMs - nowMs + 999) / 1000);
-            throw ApiException.tooManyRequests("Too many sign-in attempts from your address (failed ones, or ones sent at once): wait " + seconds
-                    + (seconds == 1 ? " second" : " seconds") + " before trying again.", Duration.ofSeconds(seconds));
+            throw ApiException.tooManyRequests("Too many sign-in attempts from your address (failed ones, or ones "
+                    + "sent at once): wait " + seconds + (seconds == 1 ? " second" : " seconds")
+                    + " before trying again.", Duration.ofSeconds(seconds));
         }
         return ticket;
     }
