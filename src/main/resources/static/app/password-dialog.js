@@ -63,7 +63,9 @@ class PasswordDialog extends LightElement {
     return html`<h2 id="password-title">Change your password</h2>
         ${this.done ? html`<p role="status">Your password is changed. Every other session of your account is signed
             out; this one goes on.</p>
-          <div class="actions"><button type="button" class="secondary cancel" @click=${() => this.close()}>Close</button></div>`
+          <div class="actions">
+            <button type="button" class="secondary cancel" @click=${() => this.close()}>Close</button>
+          </div>`
         : html`<form class="form" @submit=${(e) => this.save(e)}>
           <label>Current password <input name="currentPassword" type="password" required
             autocomplete="current-password"></label>

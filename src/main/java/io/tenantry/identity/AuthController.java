@@ -50,7 +50,8 @@ class AuthController {
     }
 
     @Schema(example = "{\"currentPassword\": \"the one I have\", \"newPassword\": \"a new long passphrase\"}")
-    record PasswordChange(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password") String currentPassword,
+    record PasswordChange(
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password") String currentPassword,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
                     description = "At least 10 characters, at most 72 bytes in UTF-8.") String newPassword) {
     }

@@ -78,7 +78,7 @@ class OwnPasswordTest extends ServerTest {
         });
     }
 
-    /** The dashboard's way: with the session cookie, the answer sets the new session's cookie and a fresh CSRF token. */
+    /** The dashboard's way: with the session cookie, the answer sets the new session's cookie and a new CSRF token. */
     @Test
     void aChangeMadeWithTheSessionCookieSetsTheNewSessionsCookie() {
         String email = newEmail();
