@@ -47,9 +47,11 @@ class KnowledgeService {
     private final ScopedTransactions transactions;
     private final AuditLog audit;
     private final IndexFollower follower;
+    private final DocumentsInProgress inProgress;
 
     KnowledgeService(KnowledgeRepository knowledge, OrganizationService organizations,
-            ScopedTransactions transactions, AuditLog audit, IndexFollower follower) {
+            ScopedTransactions transactions, AuditLog audit, IndexFollower follower, DocumentsInProgress inProgress) {
+        this.inProgress = inProgress;
         this.knowledge = knowledge;
         this.organizations = organizations;
         this.transactions = transactions;
@@ -117,23 +119,27 @@ class KnowledgeService {
                     + "HTML and PDF files as files.");
         }
         String content = content(request.content());
-        return add(context, new Draft(Fields.required("title", request.title(), 300), content, type, null,
-                content.getBytes(StandardCharsets.UTF_8).length, Tags.of(request.tags(), "A document"),
-                Fields.optional("source", request.source(), 2000), Boolean.TRUE.equals(request.shared())));
+        try (DocumentsInProgress.Turn turn = inProgress.take(addedTo(context))) {
+            return add(context, new Draft(Fields.required("title", request.title(), 300), content, type, null,
+                    content.getBytes(StandardCharsets.UTF_8).length, Tags.of(request.tags(), "A document"),
+                    Fields.optional("source", request.source(), 2000), Boolean.TRUE.equals(request.shared())));
+        }
     }
 
     /** An uploaded file as a document: its text extracted (UploadedText), the rest as for a written one. */
     KnowledgeDocument upload(OrgCallContext context, String fileName, byte[] bytes, String title, String tags,
             String source, boolean shared) {
         String name = Fields.optional("file", fileName, 255);
-        UploadedText.Extracted extracted = UploadedText.of(name, bytes);
-        String titled = title == null || title.isBlank() ? Fields.required("title", name, 300)
-                : Fields.required("title", title, 300);
-        List<String> tagList = tags == null || tags.isBlank() ? List.of()
-                : Tags.of(java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty())
-                        .map(t -> (Object) t).toList(), "A document");
-        return add(context, new Draft(titled, extracted.text(), extracted.contentType(), name, bytes.length, tagList,
-                Fields.optional("source", source, 2000), shared));
+        try (DocumentsInProgress.Turn turn = inProgress.take(addedTo(context))) {
+            UploadedText.Extracted extracted = UploadedText.of(name, bytes);
+            String titled = title == null || title.isBlank() ? Fields.required("title", name, 300)
+                    : Fields.required("title", title, 300);
+            List<String> tagList = tags == null || tags.isBlank() ? List.of()
+                    : Tags.of(java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty())
+                            .map(t -> (Object) t).toList(), "A document");
+            return add(context, new Draft(titled, extracted.text(), extracted.contentType(), name, bytes.length,
+                    tagList, Fields.optional("source", source, 2000), shared));
+        }
     }
 
     /** A document about to be added: what the request or the upload gave, checked. */
@@ -141,12 +147,18 @@ class KnowledgeService {
             List<String> tags, String source, boolean shared) {
     }
 
-    KnowledgeDocument add(OrgCallContext context, Draft draft) {
+    /** The organization a new document goes to: the org context's, or the default organization. */
+    private static UUID addedTo(OrgCallContext context) {
         UUID orgId = context.selected().orElse(DefaultOrg.ID);
-        OrgScope scope = context.scope();
-        if (!scope.includes(orgId)) {
+        if (!context.scope().includes(orgId)) {
             throw ApiException.forbidden("Pick one of your organizations as the org context to add a document to.");
         }
+        return orgId;
+    }
+
+    KnowledgeDocument add(OrgCallContext context, Draft draft) {
+        UUID orgId = addedTo(context);
+        OrgScope scope = context.scope();
         if (draft.shared()) {
             requireSharable(context, orgId);
         }

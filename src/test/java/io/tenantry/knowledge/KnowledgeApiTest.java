@@ -37,6 +37,9 @@ class KnowledgeApiTest extends ServerTest {
     @Autowired
     io.tenantry.tenancy.ScopedTransactions transactions;
 
+    @Autowired
+    DocumentsInProgress inProgress;
+
     static Map<String, Object> document(String title, String content, Object... more) {
         Map<String, Object> body = new HashMap<>();
         body.put("title", title);
@@ -45,6 +48,67 @@ class KnowledgeApiTest extends ServerTest {
             body.put((String) more[i], more[i + 1]);
         }
         return body;
+    }
+
+    /**
+     * An organization adds at most two documents at once on a node (a large upload costs seconds
+     * of CPU): a third, written or uploaded, is 429 with Retry-After and stores nothing, while
+     * another organization adds its own; a turn given back lets the next one in.
+     */
+    @Test
+    void anOrganizationAddsTwoDocumentsAtOnceAndAnotherOrganizationIsNotKeptWaiting() {
+        String busy = platform.createOrg("Busy uploader");
+        String other = platform.createOrg("Not kept waiting");
+        DocumentsInProgress.Turn first = inProgress.take(java.util.UUID.fromString(busy));
+        DocumentsInProgress.Turn second = inProgress.take(java.util.UUID.fromString(busy));
+        try {
+            Api.Response written = create(busy, owner, document("Third", "waits its turn"));
+            assertThat(written.status()).as(written.toString()).isEqualTo(429);
+            assertThat(Integer.parseInt(written.header("Retry-After"))).isPositive();
+            assertThat(written.text("detail")).contains("2 documents");
+            Api.Response uploaded = api.post("/api/knowledge/documents/upload").org(busy).as(owner)
+                    .file("third.txt", "waits its turn".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of())
+                    .send();
+            assertThat(uploaded.status()).as(uploaded.toString()).isEqualTo(429);
+            assertThat(api.get("/api/knowledge/documents").org(busy).as(owner).send().expect(200).items()).isEmpty();
+            create(other, owner, document("Elsewhere", "another organization adds its own")).expect(201);
+        } finally {
+            second.close();
+        }
+        create(busy, owner, document("Third", "its turn came")).expect(201);
+        first.close();
+        create(busy, owner, document("Fourth", "and the next")).expect(201);
+        create(busy, owner, document("Fifth", "one at a time takes no turn from the next")).expect(201);
+    }
+
+    /** Turns taken at once are counted one by one: of twenty, two get one. */
+    @Test
+    void twentyTurnsTakenAtOnceGiveTwo() throws Exception {
+        java.util.UUID org = java.util.UUID.randomUUID();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<DocumentsInProgress.Turn>> tries = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tries.add(pool.submit(() -> {
+                start.await();
+                try {
+                    return inProgress.take(org);
+                } catch (io.tenantry.api.ApiException refused) {
+                    return null;
+                }
+            }));
+        }
+        start.countDown();
+        List<DocumentsInProgress.Turn> taken = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<DocumentsInProgress.Turn> t : tries) {
+            if (t.get() != null) {
+                taken.add(t.get());
+            }
+        }
+        pool.shutdown();
+        assertThat(taken).hasSize(DocumentsInProgress.PER_ORG);
+        taken.forEach(DocumentsInProgress.Turn::close);
+        inProgress.take(org).close();
     }
 
     Api.Response create(String org, String token, Map<String, Object> body) {

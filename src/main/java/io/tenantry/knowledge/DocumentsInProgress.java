@@ -1,0 +1,51 @@
+package io.tenantry.knowledge;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.stereotype.Component;
+
+import io.tenantry.api.ApiException;
+
+/**
+ * How many documents each organization is adding at once on this node. Extracting, cutting
+ * and indexing a large upload costs seconds of CPU (a 10 MB text file about seven here):
+ * without a cap, one organization sending them by the dozen would take every core from the
+ * others. Counted per node, because the CPU it guards is the node's.
+ */
+@Component
+class DocumentsInProgress {
+
+    static final int PER_ORG = 2;
+
+    private final Map<UUID, Integer> byOrg = new ConcurrentHashMap<>();
+
+    /** A turn for one document of {@code orgId}'s, given back when it is added or refused; 429 past the cap. */
+    Turn take(UUID orgId) {
+        boolean[] counted = {false};
+        byOrg.compute(orgId, (org, adding) -> {
+            int now = adding == null ? 0 : adding;
+            if (now >= PER_ORG) {
+                return adding;
+            }
+            counted[0] = true;
+            return now + 1;
+        });
+        if (!counted[0]) {
+            throw ApiException.tooManyRequests("This organization is adding " + PER_ORG + " documents on this "
+                    + "server already, the most one organization may add at once: send this one again when one of "
+                    + "them is done.", Duration.ofSeconds(5));
+        }
+        // The entry goes at none, so that orgs come and go without a trace.
+        return () -> byOrg.computeIfPresent(orgId, (org, adding) -> adding == 1 ? null : adding - 1);
+    }
+
+    /** One document's turn. */
+    @FunctionalInterface
+    interface Turn extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
