@@ -71,6 +71,12 @@ public class UserService {
         Role role = request.role() == null ? Role.user : Role.parse(request.role());
         requireOwnerFor(context, role);
         requireBindingFits(role, request.clientOrgId());
+        // Created where reads and changes would not find it, a user would be made in one org's
+        // context and then be nowhere in it.
+        if (!context.scope().isAllOrgs() && !context.scope().includes(request.clientOrgId())) {
+            throw ApiException.badRequest("clientOrgId", "In an organization's context (X-Org-Id), a new user is "
+                    + "bound to it: send its id as clientOrgId, or leave the context out.");
+        }
         Set<Page> pages = request.pages() == null ? EnumSet.of(Page.dashboard) : Page.parse(request.pages());
         String hash = passwords.hash("password", request.password());
         OrgCallContext inReach = context.within(context.reach());

@@ -320,6 +320,20 @@ class IdentityApiTest extends ServerTest {
             assertThat(user.path("pages").toString()).isEqualTo("[\"dashboard\"]");
         }
         api.patch("/api/users/" + inB).as(owner).org(orgB).json(Map.of("name", "Renamed under B")).send().expect(200);
+        // Nor is a user created under A where A would not find it.
+        for (String binding : java.util.Arrays.asList(orgB, null)) {
+            String email = newEmail();
+            Map<String, Object> body = new java.util.HashMap<>(Map.of("email", email, "name", "Elsewhere",
+                    "password", Platform.PASSWORD, "role", "user"));
+            body.put("clientOrgId", binding);
+            Api.Response created = api.post("/api/users").as(owner).org(orgA).json(body).send();
+            assertThat(created.status()).as(created.toString()).isEqualTo(400);
+            assertThat(created.text("field")).isEqualTo("clientOrgId");
+            assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD)).send()
+                    .status()).as("no such user was made").isEqualTo(401);
+        }
+        api.post("/api/users").as(owner).org(orgA).json(Map.of("email", newEmail(), "name", "In A", "password",
+                Platform.PASSWORD, "role", "user", "clientOrgId", orgA)).send().expect(201);
         api.patch("/api/users/" + unbound).as(owner).json(Map.of("name", "Renamed with no context")).send()
                 .expect(200);
     }
