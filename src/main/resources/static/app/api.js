@@ -25,8 +25,8 @@ export function cookie(name) {
 export async function api(method, path, { body, org } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const xsrf = cookie('XSRF-TOKEN');
-  if (xsrf && method !== 'GET') headers['X-XSRF-TOKEN'] = xsrf;
+  const xsrf = method === 'GET' ? null : await csrfToken();
+  if (xsrf) headers['X-XSRF-TOKEN'] = xsrf;
   const context = org === undefined ? orgContext.selected : org;
   if (context) headers['X-Org-Id'] = context;
   const response = await fetch(path, {
@@ -46,6 +46,18 @@ export async function api(method, path, { body, org } = {}) {
   return data;
 }
 
+/**
+ * The CSRF token a write sends back. A new session (a password change renews it) comes without
+ * one, and the server hands one out with the next read: a write that would otherwise go first,
+ * and be refused, asks for it.
+ */
+async function csrfToken() {
+  if (cookie('XSRF-TOKEN') === null && cookie('TENANTRY_SIGNED_IN') !== null) {
+    await fetch('/api/me', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  }
+  return cookie('XSRF-TOKEN');
+}
+
 export const get = (path, options) => api('GET', path, options);
 export const post = (path, body, options) => api('POST', path, { ...options, body });
 export const patch = (path, body, options) => api('PATCH', path, { ...options, body });
@@ -56,13 +68,13 @@ export const del = (path, options) => api('DELETE', path, options);
  * Sends a file as multipart/form-data, reporting the upload's progress (fetch cannot), with
  * the same credentials, CSRF header and org context as every other call.
  */
-export function upload(path, form, { org, onProgress } = {}) {
+export async function upload(path, form, { org, onProgress } = {}) {
+  const xsrf = await csrfToken();
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('POST', path);
     request.withCredentials = true;
     request.setRequestHeader('Accept', 'application/json');
-    const xsrf = cookie('XSRF-TOKEN');
     if (xsrf) request.setRequestHeader('X-XSRF-TOKEN', xsrf);
     const context = org === undefined ? orgContext.selected : org;
     if (context) request.setRequestHeader('X-Org-Id', context);

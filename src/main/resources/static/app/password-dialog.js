@@ -66,7 +66,7 @@ class PasswordDialog extends LightElement {
           <div class="actions">
             <button type="button" class="secondary cancel" @click=${() => this.close()}>Close</button>
           </div>`
-        : html`<form class="form" @submit=${(e) => this.save(e)}>
+        : html`<form class="form" @submit=${(e) => this.save(e)} @input=${() => { this.error = null; }}>
           <label>Current password <input name="currentPassword" type="password" required
             autocomplete="current-password"></label>
           <label>New password <input name="newPassword" type="password" minlength="10" required

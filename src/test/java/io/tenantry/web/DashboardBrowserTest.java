@@ -1584,12 +1584,30 @@ class DashboardBrowserTest {
         browser.click("dialog[open] button.cancel");
         api.get("/api/me").as(elsewhere).send().expect(401);
         Platform.login(api, email, "a new long passphrase");
+        // The renewed session's first write (another change, straight away) carries a CSRF token.
+        browser.clickButton("Password");
+        browser.type("dialog[open] input[name=currentPassword]", "a new long passphrase");
+        browser.type("dialog[open] input[name=newPassword]", "a third long passphrase");
+        browser.type("dialog[open] input[name=repeated]", "a third long passphrase");
+        browser.click("dialog[open] button[type=submit]");
+        browser.findWithText("dialog[open] [role=status]", "Your password is changed");
+        browser.click("dialog[open] button.cancel");
+        Platform.login(api, email, "a third long passphrase");
         browser.go("/#/agents");
         browser.findWithText("main h1", "Agents");
         browser.findWithText("table.list tbody", "Ada Assistant");
         assertThat(browser.text(".who")).contains("Pat Password");
         assertThat(browser.consoleErrors()).isEmpty();
-        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+        // Signing out right after ends the renewed session on the server too.
+        browser.clickButton("Sign out");
+        browser.findWithText("h1", "Sign in to Tenantry");
+        assertThat(browser.script("return fetch('/api/me', { credentials: 'same-origin' }).then((r) => r.status)"))
+                .isEqualTo(401L);
+        browser.reload();
+        browser.findWithText("h1", "Sign in to Tenantry");
+        browser.consoleErrors();
+        signInByKeyboard(browser, Platform.OWNER_EMAIL);
+        browser.findWithText(".who", "Olive Owner");
     }
 
     /**
