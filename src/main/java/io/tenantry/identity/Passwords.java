@@ -23,8 +23,11 @@ class Passwords {
     private final String decoy = encoder.encode("decoy password that matches nothing");
 
     String hash(String field, String password) {
+        if (password == null) {
+            throw ApiException.badRequest(field, field + " is required.");
+        }
         // Counted in characters as a person counts them, not in UTF-16 units (an emoji is two of those).
-        if (password == null || password.codePointCount(0, password.length()) < MIN_LENGTH) {
+        if (password.codePointCount(0, password.length()) < MIN_LENGTH) {
             throw ApiException.badRequest(field, field + " must be at least " + MIN_LENGTH + " characters.");
         }
         if (password.length() > MAX_LENGTH || utf8Bytes(password) > MAX_BYTES) {
@@ -36,7 +39,9 @@ class Passwords {
             throw ApiException.badRequest(field, field + " must be text: it holds half of a character (a lone "
                     + "surrogate).");
         }
-        if (password.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp))) {
+        // Unicode's White_Space: Java's two tests together, and the next-line control (U+0085) neither names.
+        if (password.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                || cp == 0x85)) {
             throw ApiException.badRequest(field, field + " must not be only spaces.");
         }
         return encoder.encode(password);

@@ -270,6 +270,8 @@ class OwnPasswordTest extends ServerTest {
                     "newPassword"},
                 new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", "\u00a0".repeat(12)),
                     "newPassword"},
+                new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", "\u0085".repeat(12)),
+                    "newPassword"},
                 new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", "é".repeat(40)),
                     "newPassword"},
                 new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", Platform.PASSWORD),
@@ -285,6 +287,9 @@ class OwnPasswordTest extends ServerTest {
                 assertThat(answer.text("field")).as(answer.toString()).isEqualTo(c[1]);
             }
         }
+        Api.Response missing = client.post("/api/me/password").as(session)
+                .json(Map.of("currentPassword", Platform.PASSWORD)).send();
+        assertThat(missing.text("detail")).isEqualTo("newPassword is required.");
         Api.Response surrogate = client.post("/api/me/password").as(session).raw("{\"currentPassword\": \""
                 + Platform.PASSWORD + "\", \"newPassword\": \"pass\\ud800word long\"}").send();
         assertThat(surrogate.status()).as(surrogate.toString()).isEqualTo(400);
