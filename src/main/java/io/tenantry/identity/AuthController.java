@@ -148,10 +148,11 @@ class AuthController {
         if (change == null) {
             throw ApiException.badRequest(null, "Send {currentPassword, newPassword}.");
         }
-        boolean byCookie = PresentedToken.of(request).map(token -> !token.fromHeader()).orElse(false);
-        SecretToken token = ownPassword.change(user, change.currentPassword(), change.newPassword(),
-                request.getRemoteAddr(), RequestIds.of(request));
-        if (byCookie) {
+        PresentedToken session = PresentedToken.of(request)
+                .orElseThrow(() -> ApiException.unauthorized("Sign in first."));
+        SecretToken token = ownPassword.change(user, session.value(), change.currentPassword(),
+                change.newPassword(), request.getRemoteAddr(), RequestIds.of(request));
+        if (!session.fromHeader()) {
             startSession(request, response, token);
         }
         return new LoggedIn(token.value(), Me.of(user));

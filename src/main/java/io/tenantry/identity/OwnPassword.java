@@ -42,8 +42,8 @@ class OwnPassword {
     }
 
     /** Answers the caller's new session. */
-    SecretToken change(UserPrincipal user, String currentPassword, String newPassword, String clientAddress,
-            String requestId) {
+    SecretToken change(UserPrincipal user, String sessionToken, String currentPassword, String newPassword,
+            String clientAddress, String requestId) {
         if (currentPassword == null || currentPassword.isEmpty()) {
             throw ApiException.badRequest("currentPassword", "currentPassword is required.");
         }
@@ -56,6 +56,11 @@ class OwnPassword {
         // An account deleted since this request was let in: no guess was made at its password.
         String checked = users.passwordHash(user.id()).orElseThrow(OwnPassword::accountGone);
         if (!passwords.matches(currentPassword, checked)) {
+            // A password an operator set meanwhile ended this session with the one it replaced:
+            // the caller may well have typed the right one, and no guess is on the record.
+            if (!sessions.isOpen(sessionToken)) {
+                throw ApiException.unauthorized("Your session has ended: your password was changed meanwhile.");
+            }
             transactions.write(context.scope(), () -> Login.auditAccount(audit, context, user.id(), clientOrg,
                     "user.password_change_failed", null, Map.of("clientAddress", clientAddress)));
             throw ApiException.badRequest("currentPassword", "currentPassword is wrong.");

@@ -54,6 +54,12 @@ class Sessions {
                 .param("now", Timestamps.of(now)).param("oldest", Timestamps.of(now.minus(ABSOLUTE))).update();
     }
 
+    /** Whether the session of {@code token} is still there (not ended by a sign-out, a password change, a deletion). */
+    boolean isOpen(String token) {
+        return jdbc.sql("select count(*) from sessions where token_hash = :hash")
+                .param("hash", SecretToken.hash(token)).query(Long.class).single() > 0;
+    }
+
     void closeAllOf(UUID userId) {
         jdbc.sql("delete from sessions where user_id = :userId").param("userId", userId).update();
     }
