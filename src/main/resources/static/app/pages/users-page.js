@@ -147,6 +147,11 @@ class UsersPage extends LightElement {
     </select><small>A user bound to an organization sees that organization's data and nothing else.</small></label>`;
   }
 
+  /** Owners edit everyone; an admin edits users of role user, and their own account. */
+  mayEdit(user) {
+    return this.me?.role === 'owner' || user.role === 'user' || user.id === this.me?.id;
+  }
+
   orgName(id) {
     return this.orgs.find((o) => o.id === id)?.name ?? id;
   }
@@ -183,7 +188,8 @@ class UsersPage extends LightElement {
           <td class="text">${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
             : u.clientOrgId ? this.orgName(u.clientOrgId) : html`<small>none: every org, by pages</small>`}</td>
           <td><small>${u.role !== 'user' ? 'all' : u.pages.length ? u.pages.join(', ') : 'none yet'}</small></td>
-          ${operator ? html`<td><button class="secondary" @click=${() => this.edit(u)}>Edit</button></td>` : ''}
+          ${operator ? html`<td>${this.mayEdit(u) ? html`<button class="secondary" @click=${() => this.edit(u)}>Edit
+            </button>` : ''}</td>` : ''}
         </tr>${this.editing === u.id ? html`<tr class="editor"><td colspan="5">${this.editor(u)}</td></tr>` : ''}`)}
         </tbody>
       </table>

@@ -1639,6 +1639,29 @@ class DashboardBrowserTest {
         assertThat(browser.consoleErrors()).isEmpty();
     }
 
+    /** An admin is offered Edit only where an admin may change something: users, and their own account. */
+    @Test
+    @Order(41)
+    void anAdminIsOfferedEditOnlyWhereAnAdminMayEdit() throws Exception {
+        String email = "adam-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        Map<String, Object> admin = new java.util.HashMap<>(Map.of("email", email, "name", "Adam Admin", "password",
+                Platform.PASSWORD, "role", "admin"));
+        admin.put("clientOrgId", null);
+        String adminId = api.post("/api/users").as(owner).json(admin).send().expect(201).id();
+        String ownerId = platformUserId(owner);
+        switchTo(email, "Adam Admin");
+        browser.consoleErrors();
+        browser.go("/#/users");
+        browser.findWithText("main h1", "Users");
+        browser.find("tr[data-user-id='" + ownerId + "']");
+        assertThat(browser.all("tr[data-user-id='" + ownerId + "'] button")).as("the owner's row").isEmpty();
+        assertThat(browser.all("tr[data-user-id='" + adminId + "'] button")).as("their own row").hasSize(1);
+        browser.findWithText("table.users tbody tr", "Bound User").findElement(By.tagName("button"));
+        browser.screenshot("41-admin-users-page");
+        assertThat(browser.consoleErrors()).isEmpty();
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
     private String platformUserId(String token) {
         return api.get("/api/me").as(token).send().expect(200).id();
     }
