@@ -39,10 +39,11 @@ class Passwords {
             throw ApiException.badRequest(field, field + " must be text: it holds half of a character (a lone "
                     + "surrogate).");
         }
-        // Unicode's White_Space: Java's two tests together, and the next-line control (U+0085) neither names.
+        // Nothing anyone could see or type back: Unicode's white space (Java's two tests together, and
+        // U+0085, which neither names), controls and invisible formatting (zero-width spaces, joiners).
         if (password.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp)
-                || cp == 0x85)) {
-            throw ApiException.badRequest(field, field + " must not be only spaces.");
+                || Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT)) {
+            throw ApiException.badRequest(field, field + " must hold more than spaces and invisible characters.");
         }
         return encoder.encode(password);
     }
