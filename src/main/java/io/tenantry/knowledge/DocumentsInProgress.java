@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 import io.tenantry.api.ApiException;
 
 /**
- * How many documents each organization is adding at once on this node. Extracting, cutting
- * and indexing a large upload costs seconds of CPU (a 10 MB text file about seven here):
+ * How many documents each organization is adding, or giving new content, at once on this
+ * node. Extracting, cutting and indexing a large upload costs seconds of CPU (a 10 MB text file about seven here):
  * without a cap, one organization sending them by the dozen would take every core from the
  * others. Counted per node, because the CPU it guards is the node's.
  */
@@ -19,6 +19,8 @@ import io.tenantry.api.ApiException;
 class DocumentsInProgress {
 
     static final int PER_ORG = 2;
+    /** Where no document's text is cut and indexed (an edit of its title or tags), nothing to give back. */
+    static final Turn NO_TURN = () -> { };
 
     private final Map<UUID, Integer> byOrg = new ConcurrentHashMap<>();
 

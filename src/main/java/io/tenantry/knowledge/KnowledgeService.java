@@ -191,7 +191,10 @@ class KnowledgeService {
         patch.allowOnly(PATCHABLE, REFUSED);
         OrgScope scope = context.scope();
         Changed after;
-        try {
+        // New content is cut and indexed again, which costs what adding it does: it takes a turn.
+        UUID orgId = patch.has("content") ? transactions.read(scope, () -> knowledge.find(scope, id))
+                .map(KnowledgeDocument::orgId).orElse(null) : null;
+        try (DocumentsInProgress.Turn turn = orgId == null ? DocumentsInProgress.NO_TURN : inProgress.take(orgId)) {
             after = transactions.write(scope, () -> updated(context, id, patch));
         } catch (ApiException refused) {
             throw readOnlyIfShared(context, id, refused, "change");

@@ -59,6 +59,7 @@ class KnowledgeApiTest extends ServerTest {
     void anOrganizationAddsTwoDocumentsAtOnceAndAnotherOrganizationIsNotKeptWaiting() {
         String busy = platform.createOrg("Busy uploader");
         String other = platform.createOrg("Not kept waiting");
+        String existing = create(busy, owner, document("Existing", "its first content")).expect(201).id();
         DocumentsInProgress.Turn first = inProgress.take(java.util.UUID.fromString(busy));
         DocumentsInProgress.Turn second = inProgress.take(java.util.UUID.fromString(busy));
         try {
@@ -70,7 +71,16 @@ class KnowledgeApiTest extends ServerTest {
                     .file("third.txt", "waits its turn".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of())
                     .send();
             assertThat(uploaded.status()).as(uploaded.toString()).isEqualTo(429);
-            assertThat(api.get("/api/knowledge/documents").org(busy).as(owner).send().expect(200).items()).isEmpty();
+            // New content is cut and indexed again: it waits too; a new title does not.
+            Api.Response rewritten = api.patch("/api/knowledge/documents/" + existing).org(busy).as(owner)
+                    .json(Map.of("content", "its second content")).send();
+            assertThat(rewritten.status()).as(rewritten.toString()).isEqualTo(429);
+            api.patch("/api/knowledge/documents/" + existing).org(busy).as(owner).json(Map.of("title", "Renamed"))
+                    .send().expect(200);
+            assertThat(api.get("/api/knowledge/documents/" + existing + "/chunks").org(busy).as(owner).send()
+                    .expect(200).body()).contains("its first content").doesNotContain("its second content");
+            assertThat(api.get("/api/knowledge/documents").org(busy).as(owner).send().expect(200).items())
+                    .extracting(d -> d.path("id").asString()).containsExactly(existing);
             create(other, owner, document("Elsewhere", "another organization adds its own")).expect(201);
         } finally {
             second.close();
