@@ -11,9 +11,9 @@ import io.tenantry.api.ApiException;
 
 /**
  * How many documents each organization is adding, or giving new content, at once on this
- * node. Extracting, cutting and indexing a large upload costs seconds of CPU (a 10 MB text file about seven here):
- * without a cap, one organization sending them by the dozen would take every core from the
- * others. Counted per node, because the CPU it guards is the node's.
+ * node. Extracting, cutting and indexing a large upload costs seconds of CPU (a 10 MB text
+ * file about seven here): without a cap, one organization sending them by the dozen would
+ * take every core from the others. Counted per node, because the CPU it guards is the node's.
  */
 @Component
 class DocumentsInProgress {
@@ -36,9 +36,9 @@ class DocumentsInProgress {
             return now + 1;
         });
         if (!counted[0]) {
-            throw ApiException.tooManyRequests("This organization is adding " + PER_ORG + " documents on this "
-                    + "server already, the most one organization may add at once: send this one again when one of "
-                    + "them is done.", Duration.ofSeconds(5));
+            throw ApiException.tooManyRequests("This organization is adding or rewriting " + PER_ORG + " documents "
+                    + "on this server already, the most one organization may at once: send this one again when one "
+                    + "of them is done.", Duration.ofSeconds(5));
         }
         // The entry goes at none, so that orgs come and go without a trace.
         return () -> byOrg.computeIfPresent(orgId, (org, adding) -> adding == 1 ? null : adding - 1);
