@@ -2,7 +2,6 @@ package io.tenantry.gateway;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 import org.apache.coyote.AbstractProtocol;
@@ -10,6 +9,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
+
+import io.tenantry.tenancy.OrgShares;
 
 /**
  * How many gateway calls this node serves at once. A call holds its request thread while its
@@ -34,11 +35,10 @@ class GatewayCapacity implements WebServerFactoryCustomizer<TomcatServletWebServ
     static final int MOST_CALLS = 20_000;
 
     private final int maxCalls;
-    private final int maxCallsPerOrg;
     private final int otherThreads;
     private final Semaphore slots;
-    /** Each org's calls in progress here; an org with none has no entry. */
-    private final ConcurrentHashMap<UUID, Integer> byOrg = new ConcurrentHashMap<>();
+    /** Each org's calls in progress here. */
+    private final OrgShares byOrg;
 
     GatewayCapacity(@Value("${tenantry.gateway.max-calls}") int maxCalls,
             @Value("${tenantry.gateway.max-calls-per-org:}") Integer maxCallsPerOrg,
@@ -53,7 +53,7 @@ class GatewayCapacity implements WebServerFactoryCustomizer<TomcatServletWebServ
                     + "have in flight on this node; it is " + maxCallsPerOrg + ".");
         }
         this.maxCalls = maxCalls;
-        this.maxCallsPerOrg = maxCallsPerOrg != null ? maxCallsPerOrg : Math.max(1, maxCalls / 2);
+        this.byOrg = new OrgShares(maxCallsPerOrg != null ? maxCallsPerOrg : Math.max(1, maxCalls / 2));
         this.otherThreads = otherThreads;
         this.slots = new Semaphore(maxCalls);
     }
@@ -63,34 +63,20 @@ class GatewayCapacity implements WebServerFactoryCustomizer<TomcatServletWebServ
      * org has its share of places, or every place is taken.
      */
     Slot take(UUID orgId) {
-        boolean[] counted = {false};
-        byOrg.compute(orgId, (org, calls) -> {
-            int now = calls == null ? 0 : calls;
-            if (now >= maxCallsPerOrg) {
-                return calls;
-            }
-            counted[0] = true;
-            return now + 1;
-        });
-        if (!counted[0]) {
+        if (!byOrg.take(orgId)) {
             throw new GatewayError(429, "rate_limit_error", "too_many_calls_in_progress", "This organization has "
-                    + maxCallsPerOrg + " gateway calls in progress on this node, the most one organization may have "
+                    + byOrg.most() + " gateway calls in progress on this node, the most one organization may have "
                     + "at once; send the call again when one has ended.", Duration.ofSeconds(1));
         }
         if (!slots.tryAcquire()) {
-            leave(orgId);
+            byOrg.giveBack(orgId);
             throw new GatewayError(503, "api_error", "server_overloaded", "This gateway is serving its most calls "
                     + "at once (" + maxCalls + "); send the call again in a moment.", Duration.ofSeconds(1));
         }
         return () -> {
             slots.release();
-            leave(orgId);
+            byOrg.giveBack(orgId);
         };
-    }
-
-    /** The org's count of calls here, one less; its entry gone at none, so that orgs come and go without a trace. */
-    private void leave(UUID orgId) {
-        byOrg.computeIfPresent(orgId, (org, calls) -> calls == 1 ? null : calls - 1);
     }
 
     /** A call's place, given back when the call ends. */

@@ -1,13 +1,12 @@
 package io.tenantry.knowledge;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
 import io.tenantry.api.ApiException;
+import io.tenantry.tenancy.OrgShares;
 
 /**
  * How many documents each organization is adding, or giving new content, at once on this
@@ -22,26 +21,16 @@ class DocumentsInProgress {
     /** Where no document's text is cut and indexed (an edit of its title or tags), nothing to give back. */
     static final Turn NO_TURN = () -> { };
 
-    private final Map<UUID, Integer> byOrg = new ConcurrentHashMap<>();
+    private final OrgShares byOrg = new OrgShares(PER_ORG);
 
     /** A turn for one document of {@code orgId}'s, given back when it is added or refused; 429 past the cap. */
     Turn take(UUID orgId) {
-        boolean[] counted = {false};
-        byOrg.compute(orgId, (org, adding) -> {
-            int now = adding == null ? 0 : adding;
-            if (now >= PER_ORG) {
-                return adding;
-            }
-            counted[0] = true;
-            return now + 1;
-        });
-        if (!counted[0]) {
+        if (!byOrg.take(orgId)) {
             throw ApiException.tooManyRequests("This organization is adding or rewriting " + PER_ORG + " documents "
                     + "on this server already, the most one organization may at once: send this one again when one "
                     + "of them is done.", Duration.ofSeconds(5));
         }
-        // The entry goes at none, so that orgs come and go without a trace.
-        return () -> byOrg.computeIfPresent(orgId, (org, adding) -> adding == 1 ? null : adding - 1);
+        return () -> byOrg.giveBack(orgId);
     }
 
     /** One document's turn. */
