@@ -1561,24 +1561,15 @@ class DashboardBrowserTest {
         browser.consoleErrors();
         browser.clickButton("Password");
         browser.findWithText("dialog[open] h2", "Change your password");
-        browser.type("dialog[open] input[name=currentPassword]", "not my password");
-        browser.type("dialog[open] input[name=newPassword]", "a new long passphrase");
-        browser.type("dialog[open] input[name=repeated]", "a new long passphrase");
-        browser.click("dialog[open] button[type=submit]");
+        fillPasswordDialog("not my password", "a new long passphrase", "a new long passphrase");
         browser.findWithText("dialog[open] .error", "Current password is wrong");
         browser.screenshot("39-own-password-refused");
         assertThat(browser.consoleErrors()).as("the refusal, and nothing else").singleElement()
                 .satisfies(e -> assertThat(e).contains("/api/me/password").contains("400"));
         api.get("/api/me").as(elsewhere).send().expect(200);
-        browser.find("dialog[open] input[name=currentPassword]").clear();
-        browser.type("dialog[open] input[name=currentPassword]", Platform.PASSWORD);
-        browser.find("dialog[open] input[name=repeated]").clear();
-        browser.type("dialog[open] input[name=repeated]", "a new long passphrasf");
-        browser.click("dialog[open] button[type=submit]");
+        fillPasswordDialog(Platform.PASSWORD, "a new long passphrase", "a new long passphrasf");
         browser.findWithText("dialog[open] .error", "type it the same way twice");
-        browser.find("dialog[open] input[name=repeated]").clear();
-        browser.type("dialog[open] input[name=repeated]", "a new long passphrase");
-        browser.click("dialog[open] button[type=submit]");
+        fillPasswordDialog(Platform.PASSWORD, "a new long passphrase", "a new long passphrase");
         browser.findWithText("dialog[open] [role=status]", "Your password is changed");
         browser.screenshot("39-own-password-changed");
         browser.click("dialog[open] button.cancel");
@@ -1586,10 +1577,7 @@ class DashboardBrowserTest {
         Platform.login(api, email, "a new long passphrase");
         // The renewed session's first write (another change, straight away) carries a CSRF token.
         browser.clickButton("Password");
-        browser.type("dialog[open] input[name=currentPassword]", "a new long passphrase");
-        browser.type("dialog[open] input[name=newPassword]", "a third long passphrase");
-        browser.type("dialog[open] input[name=repeated]", "a third long passphrase");
-        browser.click("dialog[open] button[type=submit]");
+        fillPasswordDialog("a new long passphrase", "a third long passphrase", "a third long passphrase");
         browser.findWithText("dialog[open] [role=status]", "Your password is changed");
         browser.click("dialog[open] button.cancel");
         Platform.login(api, email, "a third long passphrase");
@@ -1608,6 +1596,16 @@ class DashboardBrowserTest {
         browser.consoleErrors();
         signInByKeyboard(browser, Platform.OWNER_EMAIL);
         browser.findWithText(".who", "Olive Owner");
+    }
+
+    /** Types the three passwords into the open password dialog, each field cleared first, and submits it. */
+    private void fillPasswordDialog(String current, String next, String repeated) {
+        for (Map.Entry<String, String> field : List.of(Map.entry("currentPassword", current),
+                Map.entry("newPassword", next), Map.entry("repeated", repeated))) {
+            browser.find("dialog[open] input[name=" + field.getKey() + "]").clear();
+            browser.type("dialog[open] input[name=" + field.getKey() + "]", field.getValue());
+        }
+        browser.click("dialog[open] button[type=submit]");
     }
 
     /**
