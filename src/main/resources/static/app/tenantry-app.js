@@ -33,6 +33,7 @@ class TenantryApp extends LightElement {
     me: { state: true },
     route: { state: true },
     error: { state: true },
+    signOutError: { state: true },
   };
 
   constructor() {
@@ -134,6 +135,7 @@ class TenantryApp extends LightElement {
 
   signedIn(me) {
     this.me = me;
+    this.signOutError = null;
     orgContext.restore(me);
     this.state = 'ready';
     const allowed = this.pages();
@@ -147,13 +149,24 @@ class TenantryApp extends LightElement {
     return PAGES.filter((p) => this.me?.pages?.includes(p.page));
   }
 
+  /**
+   * Shows the sign-in only once the server has ended the session (or says there was none):
+   * a sign-out that did not reach it leaves the session alive, and a page that showed the
+   * sign-in anyway would have the user walk away from a dashboard a reload brings back.
+   */
   async signOut() {
+    this.signOutError = null;
     try {
       await post('/api/auth/logout', undefined, { org: null });
-    } finally {
-      this.me = null;
-      this.state = 'login';
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) {
+        const reason = e instanceof ApiError ? e.message : 'the server could not be reached';
+        this.signOutError = `You are still signed in: signing out failed (${reason}). Try again.`;
+        return;
+      }
     }
+    this.me = null;
+    this.state = 'login';
   }
 
   render() {
@@ -186,6 +199,7 @@ class TenantryApp extends LightElement {
         <password-dialog></password-dialog>
         <button class="link" @click=${() => this.signOut()}>Sign out</button>
       </header>
+      ${this.signOutError ? html`<p class="error sign-out-failed" role="alert">${this.signOutError}</p>` : ''}
       ${current?.orgAware || (current?.page === 'organizations' && this.route.id)
         ? html`<org-switcher @org-picked=${(e) => this.openPickedOrg(e.detail)}></org-switcher>` : ''}
       <main>${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;

@@ -1547,7 +1547,7 @@ class DashboardBrowserTest {
     /**
      * A client user changes their own password from the header: a wrong current password and a
      * mistyped repetition are told in words and change nothing; the change keeps this session
-     * and ends the account's others.
+     * and ends the account's others. A sign-out that cannot reach the server says so.
      */
     @Test
     @Order(39)
@@ -1596,6 +1596,18 @@ class DashboardBrowserTest {
         browser.consoleErrors();
         signInByKeyboard(browser, Platform.OWNER_EMAIL);
         browser.findWithText(".who", "Olive Owner");
+        // A sign-out that cannot reach the server says so and keeps the dashboard: the session lives on.
+        browser.script("const real = window.fetch; window.fetch = (url, options) => String(url).includes("
+                + "'/api/auth/logout') ? Promise.reject(new TypeError('Failed to fetch')) : real(url, options);"
+                + " window.restoreFetch = () => { window.fetch = real; };");
+        browser.clickButton("Sign out");
+        browser.findWithText(".sign-out-failed", "You are still signed in");
+        browser.screenshot("39-sign-out-failed");
+        assertThat(browser.text(".who")).contains("Olive Owner");
+        assertThat(browser.script("return fetch('/api/me', { credentials: 'same-origin' }).then((r) => r.status)"))
+                .isEqualTo(200L);
+        browser.script("window.restoreFetch()");
+        assertThat(browser.consoleErrors()).isEmpty();
     }
 
     /** Types the three passwords into the open password dialog, each field cleared first, and submits it. */
