@@ -81,13 +81,99 @@ final class CallTexts {
         return groups;
     }
 
-    /** A whole answer's texts: each choice's content as one group, every other text apart. */
+    /**
+     * A whole answer's texts: every string its reader gets but names, ids and enums. Each
+     * choice's message is read as a prompt's message is (its content one group), the tokens a
+     * choice's log probabilities chose as one group (they spell its answer again), and every
+     * other string apart, wherever an upstream put it (an {@code output_text} beside the
+     * choices reaches the client as surely as the content does).
+     */
     static List<List<Slot>> answer(JsonNode answer) {
         List<List<Slot>> groups = new ArrayList<>();
-        for (JsonNode choice : answer.path("choices")) {
-            message(choice.path("message"), groups);
+        if (!(answer instanceof ObjectNode whole)) {
+            return groups;
+        }
+        for (Map.Entry<String, JsonNode> field : whole.properties()) {
+            if (field.getKey().equals("choices") && field.getValue() instanceof ArrayNode choices) {
+                for (int i = 0; i < choices.size(); i++) {
+                    choice(choices, i, groups);
+                }
+            } else if (!NOT_TEXT.contains(field.getKey())) {
+                values(whole, field.getKey(), groups);
+            }
         }
         return groups;
+    }
+
+    /**
+     * Takes the log probabilities out of every choice of {@code answer}: once a guardrail has
+     * rewritten an answer, its tokens and their bytes would spell what was cut.
+     */
+    static void withoutLogprobs(JsonNode answer) {
+        for (JsonNode choice : answer.path("choices")) {
+            if (choice instanceof ObjectNode object && object.has("logprobs")) {
+                object.putNull("logprobs");
+            }
+        }
+    }
+
+    private static void choice(ArrayNode choices, int index, List<List<Slot>> groups) {
+        if (!(choices.get(index) instanceof ObjectNode object)) {
+            values(choices, index, groups);
+            return;
+        }
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            if (field.getKey().equals("message") && field.getValue() instanceof ObjectNode) {
+                message(field.getValue(), groups);
+            } else if (field.getKey().equals("logprobs") && field.getValue() instanceof ObjectNode logprobs) {
+                logprobs(logprobs, groups);
+            } else if (!NOT_TEXT.contains(field.getKey())) {
+                values(object, field.getKey(), groups);
+            }
+        }
+    }
+
+    /**
+     * A choice's log probabilities: the tokens chosen for its content (and for its refusal),
+     * in order, as one group; their alternatives and any other string apart.
+     */
+    private static void logprobs(ObjectNode logprobs, List<List<Slot>> groups) {
+        for (Map.Entry<String, JsonNode> field : logprobs.properties()) {
+            if (!(field.getValue() instanceof ArrayNode entries)) {
+                values(logprobs, field.getKey(), groups);
+                continue;
+            }
+            List<Slot> chosen = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                if (!(entries.get(i) instanceof ObjectNode token)) {
+                    values(entries, i, groups);
+                    continue;
+                }
+                for (Map.Entry<String, JsonNode> part : token.properties()) {
+                    if (part.getKey().equals("token") && part.getValue().isString()) {
+                        chosen.add(new Slot(token, "token", null, 0, false));
+                    } else if (!NOT_TEXT.contains(part.getKey())) {
+                        values(token, part.getKey(), groups);
+                    }
+                }
+            }
+            if (!chosen.isEmpty()) {
+                groups.add(chosen);
+            }
+        }
+    }
+
+    /** Each string under the field, a group of its own; names of fields are not read (the reader gets values). */
+    private static void values(ObjectNode parent, String field, List<List<Slot>> groups) {
+        List<Slot> slots = new ArrayList<>();
+        collect(parent, field, slots, false);
+        slots.forEach(slot -> groups.add(List.of(slot)));
+    }
+
+    private static void values(ArrayNode list, int index, List<List<Slot>> groups) {
+        List<Slot> slots = new ArrayList<>();
+        collect(list, index, slots, false);
+        slots.forEach(slot -> groups.add(List.of(slot)));
     }
 
     private static void message(JsonNode message, List<List<Slot>> groups) {

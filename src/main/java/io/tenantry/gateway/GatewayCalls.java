@@ -438,7 +438,8 @@ class GatewayCalls {
             String decision = verdict.decision();
             if ("redact".equals(decision)) {
                 try {
-                    redact(call.screen, OUTPUT, texts, "answer");
+                    CallTexts.withoutLogprobs(answerJson);
+                    redact(call.screen, OUTPUT, CallTexts.answer(answerJson), "answer");
                     bytes = CallBody.JSON.writeValueAsBytes(answerJson);
                     call.answer = call.logContent ? clip(StreamRelay.whole(whole).text().toString()) : null;
                 } catch (GatewayError unplaced) {

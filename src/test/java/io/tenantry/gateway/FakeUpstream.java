@@ -93,6 +93,10 @@ public final class FakeUpstream implements AutoCloseable {
     volatile String wholeAnswer;
     /** When set, a whole answer's message object (JSON), in place of the usual one. */
     volatile String wholeMessage;
+    /** When set, fields (JSON, each with its leading comma) a whole answer's choice carries after its message. */
+    volatile String wholeChoiceFields;
+    /** When set, fields (JSON, each with its leading comma) a whole answer carries beside its choices. */
+    volatile String wholeAnswerFields;
     /** The pause between scripted chunks, so that the gateway reads them one at a time. */
     volatile long streamGapMillis;
     /** How many scripted chunks went out so far. */
@@ -129,6 +133,8 @@ public final class FakeUpstream implements AutoCloseable {
         streamChunks = null;
         wholeAnswer = null;
         wholeMessage = null;
+        wholeChoiceFields = null;
+        wholeAnswerFields = null;
         streamGapMillis = 0;
         scriptedChunksSent = 0;
         usageJson = null;
@@ -220,7 +226,9 @@ public final class FakeUpstream implements AutoCloseable {
             }
             json(exchange, 200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
                     + body.path("model").asString() + "\",\"choices\":[{\"index\":0,\"message\":" + message
-                    + ",\"finish_reason\":\"" + (tools ? "tool_calls" : "stop") + "\"}]" + usage + "}");
+                    + (wholeChoiceFields != null ? wholeChoiceFields : "") + ",\"finish_reason\":\""
+                    + (tools ? "tool_calls" : "stop") + "\"}]" + (wholeAnswerFields != null ? wholeAnswerFields : "")
+                    + usage + "}");
             return;
         }
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");

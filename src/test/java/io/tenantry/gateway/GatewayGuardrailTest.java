@@ -695,6 +695,64 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .isEqualTo("[REDACTED:email] ".repeat(30));
     }
 
+    /**
+     * What a whole answer carries besides its message reaches the client as surely: the log
+     * probabilities of a redacted answer (its tokens again, and their bytes) are taken out,
+     * and text an upstream puts beside the choices or in the tokens is judged as content is.
+     */
+    @Test
+    void aWholeAnswersLogprobsAndFieldsBesideItsChoicesAreJudged() {
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        String block = rule("type", "keyword", "keywords", List.of("pineapple"), "direction", "output", "action",
+                "block");
+        fake.wholeAnswer = "write to john.doe@example.com today";
+        fake.wholeChoiceFields = logprobs("write to joh", "n.do", "e@ex", "ampl", "e.co", "m today");
+
+        JsonNode redacted = complete(chat("Mail.", "logprobs", true)).expect(200).json();
+
+        JsonNode choice = redacted.path("choices").get(0);
+        assertThat(choice.path("message").path("content").asString()).isEqualTo("write to [REDACTED:email] today");
+        assertThat(choice.has("logprobs")).isTrue();
+        assertThat(choice.path("logprobs").isNull()).as("the tokens would spell the address").isTrue();
+        assertThat(redacted.toString()).doesNotContain("john").doesNotContain("n.do");
+
+        fake.wholeAnswer = "nothing to hide";
+        fake.wholeChoiceFields = logprobs("nothing", " to hide");
+        JsonNode clean = complete(chat("Hide.", "logprobs", true)).expect(200).json();
+        assertThat(clean.path("choices").get(0).path("logprobs").path("content")).as("kept when nothing is cut")
+                .hasSize(2);
+
+        fake.wholeAnswer = "a fruit";
+        fake.wholeChoiceFields = logprobs("pine", "apple");
+        assertThat(complete(chat("Fruit.", "logprobs", true)).expect(400).json().path("error").path("code")
+                .asString()).as("a keyword in the tokens alone").isEqualTo("content_blocked");
+
+        fake.wholeChoiceFields = null;
+        fake.wholeAnswerFields = ",\"output_text\":\"contact john.doe@example.com or pineapple\"";
+        assertThat(complete(chat("Fruit.")).expect(400).json().path("error").path("code").asString())
+                .as("a keyword beside the choices").isEqualTo("content_blocked");
+        assertThat(interventions()).filteredOn(i -> i.path("ruleId").asString().equals(block)).hasSize(2);
+
+        fake.wholeAnswerFields = ",\"output_text\":\"contact john.doe@example.com\"";
+        JsonNode beside = complete(chat("Contact.")).expect(200).json();
+        assertThat(beside.path("output_text").asString()).isEqualTo("contact [REDACTED:email]");
+        assertThat(beside.path("choices").get(0).path("message").path("content").asString()).isEqualTo("a fruit");
+    }
+
+    /** A choice's log probabilities field for these tokens, as OpenAI writes it (each token's UTF-8 bytes too). */
+    private static String logprobs(String... tokens) {
+        List<String> entries = new ArrayList<>();
+        for (String token : tokens) {
+            List<String> bytes = new ArrayList<>();
+            for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                bytes.add(Integer.toString(b & 0xff));
+            }
+            entries.add("{\"token\":\"" + token + "\",\"logprob\":-0.01,\"bytes\":[" + String.join(",", bytes)
+                    + "],\"top_logprobs\":[]}");
+        }
+        return ",\"logprobs\":{\"content\":[" + String.join(",", entries) + "],\"refusal\":null}";
+    }
+
     /** Content, then a tool call named "f", each 480 characters, and no usage from the upstream. */
     @Test
     void aMaxTokensRuleCountsEveryTextOfAStreamedAnswerTogether() {
