@@ -85,6 +85,16 @@ class RowLevelSecurityTest {
         assertThat(owned).isEmpty();
     }
 
+    /** The start-up check reads the roles the suite runs with as they are, and finds nothing wrong. */
+    @Test
+    void theStartUpCheckReadsTheRolesFromTheCatalog(@Autowired RowLevelSecurityRoles roles) {
+        RowLevelSecurityRoles.Facts facts = roles.read();
+
+        assertThat(facts).isEqualTo(new RowLevelSecurityRoles.Facts(io.tenantry.support.TestDatabase.APP_ROLE, false,
+                false, io.tenantry.support.TestDatabase.OWNER_ROLE, true));
+        assertThat(RowLevelSecurityRoles.problems(facts)).isEmpty();
+    }
+
     /** Read from the catalog, so a table added tomorrow without its policy fails the build. */
     @Test
     void everyTableWithAnOrgIdIsForcedUnderRowLevelSecurityWithAPolicy() {
