@@ -630,7 +630,7 @@ class UsageApiTest extends ServerTest {
     }
 
     @Test
-    void pausedAgentsStillReportUsageThatHappened() {
+    void pausedAgentsAndInactiveOrgsStillReportUsageThatHappened() {
         String org = platform.createOrg("Paused usage");
         String agent = platform.createAgent(org, "Resting");
         String key = platform.issueKey(agent);
@@ -638,6 +638,13 @@ class UsageApiTest extends ServerTest {
 
         api.get("/agent/v1/me").as(key).send().expect(403);
         api.post("/agent/v1/usage").as(key).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send().expect(201);
+
+        String inactive = platform.createOrg("Inactive usage");
+        String working = platform.issueKey(platform.createAgent(inactive, "Working late"));
+        api.patch("/api/organizations/" + inactive).as(owner).json(Map.of("active", false)).send().expect(200);
+        api.get("/agent/v1/me").as(working).send().expect(403);
+        api.post("/agent/v1/usage").as(working).json(UsageEvents.event("gpt-4o", 1, 1, 0, Instant.now())).send()
+                .expect(201);
     }
 
     @Test
