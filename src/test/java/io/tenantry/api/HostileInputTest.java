@@ -495,8 +495,8 @@ class HostileInputTest extends ServerTest {
                     "months");
         }
         assertThat(api.get("/api/agents?limit=1").as(owner).org(org).send().expect(200).items()).hasSize(1);
-        assertThat(api.get("/api/organizations/" + org + "/billing-summary?months=2").as(owner).send().expect(200)
-                .items()).hasSize(2);
+        assertThat(api.get("/api/organizations/" + org + "/billing-summary?months=1").as(owner).send().expect(200)
+                .items()).hasSize(1);
 
         assertThat(org).containsPattern("[0-9]");
         refused(api.get("/api/organizations/" + inUrl(fullWidth(org))).as(owner).send(), "id");

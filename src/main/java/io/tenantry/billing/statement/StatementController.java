@@ -52,7 +52,8 @@ class StatementController {
 
     @Operation(operationId = "getBillingSummary", summary = "An organization's billing by month",
             description = "Revenue, token cost and margin of an organization the caller may reach, for its last "
-                    + "months (`months`, default 12), newest first.")
+                    + "months (`months`, default 12), newest first: those since it was created, and an earlier one "
+                    + "only where usage was billed in it.")
     @GetMapping("/api/organizations/{id}/billing-summary")
     Items<Statement> summary(OrgCallContext context, @PathVariable UUID id,
             @Parameter(description = "How many months, newest first.", schema = @Schema(type = "integer",

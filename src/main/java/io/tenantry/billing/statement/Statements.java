@@ -71,7 +71,12 @@ public class Statements {
         this.transactions = transactions;
     }
 
-    /** The last {@code months} months of the org, newest first, whatever happened in them. */
+    /**
+     * The last {@code months} months of the org, newest first, whatever happened in them since
+     * it was created; a month before that only where usage was billed in it (imported, or a
+     * clock behind). A closed month the org did not exist in has no frozen statement, and one
+     * computed for it would follow the org's settings of today while it says closed.
+     */
     public List<Statement> summary(OrgCallContext context, UUID orgId, String months) {
         int count = months(months);
         YearMonth to = BillingMonth.of(context.at());
@@ -79,7 +84,9 @@ public class Statements {
         OrgScope reach = context.reach();
         return transactions.read(reach, () -> {
             Organization org = org(reach, orgId);
-            return statements(reach, org, from, to, context.at(), false);
+            YearMonth created = BillingMonth.of(org.createdAt());
+            return statements(reach, org, from, to, context.at(), false).stream()
+                    .filter(s -> !YearMonth.parse(s.month()).isBefore(created) || s.billsAnything()).toList();
         });
     }
 
@@ -178,7 +185,8 @@ public class Statements {
 
     public List<BudgetAlerts.Alert> alerts(OrgCallContext context, UUID orgId, String month) {
         OrgScope reach = context.reach();
-        YearMonth to = month == null ? BillingMonth.of(context.at()) : BillingMonth.parse("month", month);
+        YearMonth to = month == null ? BillingMonth.of(context.at())
+                : pastOrCurrent(BillingMonth.parse("month", month), context.at());
         YearMonth from = month == null ? to.minusMonths(MAX_MONTHS - 1L) : to;
         return transactions.read(reach, () -> {
             org(reach, orgId);

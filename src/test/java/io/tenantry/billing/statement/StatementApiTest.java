@@ -87,14 +87,33 @@ class StatementApiTest extends ServerTest {
 
         JsonNode summary = api.get("/api/organizations/" + org + "/billing-summary?months=3").as(owner).send()
                 .expect(200).json();
-        assertThat(summary.path("items")).hasSize(3);
-        assertThat(summary.path("items").get(0).path("month").asString()).isEqualTo(thisMonth().toString());
-        assertThat(summary.path("items").get(0).path("revenue").asString()).isEqualTo("250.00");
+        assertThat(summary.path("items")).singleElement().satisfies(first -> {
+            assertThat(first.path("month").asString()).isEqualTo(thisMonth().toString());
+            assertThat(first.path("revenue").asString()).isEqualTo("250.00");
+        });
         // No agent was held last month: no revenue, so no margin either; never 0 % or an error.
-        JsonNode last = summary.path("items").get(1);
-        assertThat(last.path("month").asString()).isEqualTo(thisMonth().minusMonths(1).toString());
+        JsonNode last = month(org, thisMonth().minusMonths(1));
         assertThat(last.path("revenue").asString()).isEqualTo("0.00");
         assertThat(last.path("margin").isNull()).isTrue();
+    }
+
+    /**
+     * An org's months begin when it was created: earlier ones, which no close froze for it,
+     * would follow its settings of today. A month before, where usage was billed (imported
+     * after the fact), is a month of its bill all the same.
+     */
+    @Test
+    void theSummaryBeginsWithTheOrgUnlessUsageWasBilledBefore() {
+        String org = org(Map.of("currency", "EUR"));
+        String agent = platform.createAgent(org, "Newcomer");
+        String summary = "/api/organizations/" + org + "/billing-summary?months=4";
+
+        assertThat(api.get(summary).as(owner).send().expect(200).items()).singleElement()
+                .satisfies(only -> assertThat(only.path("month").asString()).isEqualTo(thisMonth().toString()));
+
+        report(agent, "gpt-4o", 1_000_000, 0, 0, inMonth(thisMonth().minusMonths(2), 10));
+        assertThat(api.get(summary).as(owner).send().expect(200).items()).extracting(s -> s.path("month").asString())
+                .containsExactly(thisMonth().toString(), thisMonth().minusMonths(2).toString());
     }
 
     @Test
@@ -445,8 +464,10 @@ class StatementApiTest extends ServerTest {
             assertThat(api.get(base + "/billing?month=" + month).as(owner).send().expect(400).text("detail"))
                     .contains("month");
         }
-        assertThat(api.get(base + "/billing?month=" + thisMonth().plusMonths(1)).as(owner).send().expect(400)
-                .text("detail")).contains("has not begun");
+        for (String future : List.of("/billing?month=", "/budget-alerts?month=", "/billing/")) {
+            String path = base + future + thisMonth().plusMonths(1) + (future.endsWith("/") ? ".csv" : "");
+            assertThat(api.get(path).as(owner).send().expect(400).text("detail")).as(path).contains("has not begun");
+        }
         api.get("/api/billing/overview?month=2026-99").as(owner).send().expect(400);
         api.get("/api/organizations/00000000-0000-0000-0000-00000000abcd/billing").as(owner).send().expect(404);
         api.get("/api/organizations/not-a-uuid/billing").as(owner).send().expect(400);
