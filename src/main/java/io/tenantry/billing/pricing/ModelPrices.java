@@ -142,20 +142,20 @@ public class ModelPrices {
         });
     }
 
+    /**
+     * The version shown ({@code versions} in order of taking effect): the one in force, or
+     * the first to come; and when the price changes after it.
+     */
     private static ModelPrice.Current current(List<ModelPrice> versions, Instant now) {
-        ModelPrice inForce = null;
-        ModelPrice next = null;
-        for (ModelPrice version : versions) {
-            if (!version.effectiveFrom().isAfter(now)) {
-                inForce = version;
-            } else if (next == null) {
-                next = version;
-            }
+        int shownAt = 0;
+        while (shownAt + 1 < versions.size() && !versions.get(shownAt + 1).effectiveFrom().isAfter(now)) {
+            shownAt++;
         }
-        ModelPrice shown = inForce != null ? inForce : next;
+        ModelPrice shown = versions.get(shownAt);
+        ModelPrice next = shownAt + 1 < versions.size() ? versions.get(shownAt + 1) : null;
         return new ModelPrice.Current(shown.model(), shown.provider(), shown.inputPricePerMillion(),
                 shown.outputPricePerMillion(), shown.cachedInputPricePerMillion(), shown.currency(),
-                shown.effectiveFrom(), inForce != null, inForce != null && next != null ? next.effectiveFrom() : null,
+                shown.effectiveFrom(), !shown.effectiveFrom().isAfter(now), next != null ? next.effectiveFrom() : null,
                 versions.size());
     }
 

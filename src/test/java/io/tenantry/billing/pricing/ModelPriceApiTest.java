@@ -86,6 +86,26 @@ class ModelPriceApiTest extends ServerTest {
                 .isEqualTo("effectiveFrom");
     }
 
+    /** A model whose first price is still to come says when the one after it takes over. */
+    @Test
+    void aModelPricedOnlyInTheFutureNamesItsNextChange() {
+        String model = newModel();
+        Instant first = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        Instant second = first.plus(1, ChronoUnit.DAYS);
+        for (Instant from : List.of(first, second)) {
+            Map<String, Object> body = price(model, from.equals(first) ? "1" : "2", 4);
+            body.put("effectiveFrom", from.toString());
+            api.post("/api/settings/models").as(owner).json(body).send().expect(201);
+        }
+
+        JsonNode listed = listed(model);
+
+        assertThat(listed.path("inForce").asBoolean()).isFalse();
+        assertThat(listed.path("inputPricePerMillion").asString()).isEqualTo("1.000000");
+        assertThat(listed.path("effectiveFrom").asString()).isEqualTo(first.toString());
+        assertThat(listed.path("nextChange").asString()).isEqualTo(second.toString());
+    }
+
     @Test
     void aPriceCannotTakeEffectInThePast() {
         String model = newModel();
