@@ -185,14 +185,12 @@ class OrganizationBilling extends LightElement {
   }
 
   /**
-   * The months as a chart, oldest first, leaving out those before the org existed (unless
-   * usage was billed in them). Cost is in the org's currency when every month's cost could
-   * be converted, else in USD on an axis of its own.
+   * The months as a chart, oldest first (the summary begins with the org, unless usage was
+   * billed before it). Cost is in the org's currency when every month's cost could be
+   * converted, else in USD on an axis of its own.
    */
   chart() {
-    const created = this.org.createdAt.slice(0, 7);
-    const months = [...this.months].reverse().filter((m) => m.month >= created || Number(m.revenue) !== 0
-      || Number(m.costUsd) !== 0);
+    const months = [...this.months].reverse();
     const converted = months.every((m) => m.cost !== null);
     return html`<money-chart .months=${months.map((m) => ({ month: m.month, revenue: m.revenue,
         cost: converted ? m.cost : m.costUsd }))} .revenueCurrency=${this.org.currency}
