@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
+import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.DatabaseVendor;
 
@@ -17,7 +17,7 @@ import io.tenantry.jdbc.DatabaseVendor;
  * one served every org's rows to whatever SQL forgot its filter, the other refused every
  * agent key as if it were wrong, with nothing in the log.
  */
-@Component
+@Repository
 class RowLevelSecurityRoles implements SmartInitializingSingleton {
 
     /** What the catalog says of the two roles. */
