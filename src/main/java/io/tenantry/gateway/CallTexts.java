@@ -28,6 +28,19 @@ final class CallTexts {
             "logit_bias", "metadata", "store", "seed", "prompt_cache_key", "safety_identifier",
             "system_fingerprint", "obfuscation", "content_filter_results", "prompt_filter_results");
 
+    /** The objects whose {@code data} is encoded audio, not text: an answer's audio, a prompt's input audio. */
+    private static final Set<String> AUDIO = Set.of("audio", "input_audio");
+
+    /**
+     * Whether the strings of {@code field}, a field of an object that is the value of
+     * {@code owner} (null at the top of a body), are not text a reader gets. {@code data} is
+     * encoded audio only in an audio object; elsewhere (an upstream's own {@code data} beside
+     * its choices) it reaches the client as any text does.
+     */
+    static boolean notText(String field, String owner) {
+        return NOT_TEXT.contains(field) && (!field.equals("data") || owner != null && AUDIO.contains(owner));
+    }
+
     /**
      * One text in a JSON body: a field's value, an item of a list, or the name of a field
      * (a tool's parameter, a schema's property: the model reads those too, but a name cannot
@@ -67,7 +80,7 @@ final class CallTexts {
                 for (JsonNode message : field.getValue()) {
                     message(message, groups);
                 }
-            } else if (!NOT_TEXT.contains(field.getKey())) {
+            } else if (!notText(field.getKey(), null)) {
                 apart(body, field.getKey(), groups);
             }
         }
@@ -98,7 +111,7 @@ final class CallTexts {
                 for (int i = 0; i < choices.size(); i++) {
                     choice(choices, i, groups);
                 }
-            } else if (!NOT_TEXT.contains(field.getKey())) {
+            } else if (!notText(field.getKey(), null)) {
                 values(whole, field.getKey(), groups);
             }
         }
@@ -119,7 +132,7 @@ final class CallTexts {
 
     private static void choice(ArrayNode choices, int index, List<List<Slot>> groups) {
         if (!(choices.get(index) instanceof ObjectNode object)) {
-            values(choices, index, groups);
+            values(choices, index, "choices", groups);
             return;
         }
         for (Map.Entry<String, JsonNode> field : object.properties()) {
@@ -127,7 +140,7 @@ final class CallTexts {
                 message(field.getValue(), groups);
             } else if (field.getKey().equals("logprobs") && field.getValue() instanceof ObjectNode logprobs) {
                 logprobs(logprobs, groups);
-            } else if (!NOT_TEXT.contains(field.getKey())) {
+            } else if (!notText(field.getKey(), "choices")) {
                 values(object, field.getKey(), groups);
             }
         }
@@ -146,13 +159,13 @@ final class CallTexts {
             List<Slot> chosen = new ArrayList<>();
             for (int i = 0; i < entries.size(); i++) {
                 if (!(entries.get(i) instanceof ObjectNode token)) {
-                    values(entries, i, groups);
+                    values(entries, i, field.getKey(), groups);
                     continue;
                 }
                 for (Map.Entry<String, JsonNode> part : token.properties()) {
                     if (part.getKey().equals("token") && part.getValue().isString()) {
                         chosen.add(new Slot(token, "token", null, 0, false));
-                    } else if (!NOT_TEXT.contains(part.getKey())) {
+                    } else if (!notText(part.getKey(), field.getKey())) {
                         values(token, part.getKey(), groups);
                     }
                 }
@@ -170,9 +183,9 @@ final class CallTexts {
         slots.forEach(slot -> groups.add(List.of(slot)));
     }
 
-    private static void values(ArrayNode list, int index, List<List<Slot>> groups) {
+    private static void values(ArrayNode list, int index, String owner, List<List<Slot>> groups) {
         List<Slot> slots = new ArrayList<>();
-        collect(list, index, slots, false);
+        collect(list, index, owner, slots, false);
         slots.forEach(slot -> groups.add(List.of(slot)));
     }
 
@@ -187,7 +200,7 @@ final class CallTexts {
                 if (!content.isEmpty()) {
                     groups.add(content);
                 }
-            } else if (!NOT_TEXT.contains(field.getKey())) {
+            } else if (!notText(field.getKey(), "message")) {
                 apart(object, field.getKey(), groups);
             }
         }
@@ -218,23 +231,25 @@ final class CallTexts {
         if (value.isString()) {
             slots.add(new Slot(parent, field, null, 0, false));
         } else {
-            descend(value, slots, names);
+            descend(value, field, slots, names);
         }
     }
 
-    private static void collect(ArrayNode parent, int index, List<Slot> slots, boolean names) {
+    /** The text at {@code index} of a list that is the value of the field {@code owner}. */
+    private static void collect(ArrayNode parent, int index, String owner, List<Slot> slots, boolean names) {
         JsonNode value = parent.get(index);
         if (value.isString()) {
             slots.add(new Slot(null, null, parent, index, false));
         } else {
-            descend(value, slots, names);
+            descend(value, owner, slots, names);
         }
     }
 
-    private static void descend(JsonNode value, List<Slot> slots, boolean names) {
+    /** The texts in {@code value}, the value of the field {@code owner} (a list's items are its too). */
+    private static void descend(JsonNode value, String owner, List<Slot> slots, boolean names) {
         if (value instanceof ObjectNode object) {
             for (Map.Entry<String, JsonNode> field : object.properties()) {
-                if (!NOT_TEXT.contains(field.getKey())) {
+                if (!notText(field.getKey(), owner)) {
                     if (names) {
                         slots.add(new Slot(object, field.getKey(), null, 0, true));
                     }
@@ -243,7 +258,7 @@ final class CallTexts {
             }
         } else if (value instanceof ArrayNode list) {
             for (int i = 0; i < list.size(); i++) {
-                collect(list, i, slots, names);
+                collect(list, i, owner, slots, names);
             }
         }
     }

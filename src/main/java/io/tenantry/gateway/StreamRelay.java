@@ -29,8 +29,8 @@ final class StreamRelay {
      * An event for the client: its bytes, the text it carries (content, reasoning, refusals,
      * tool and function calls, audio transcripts; empty for none), where that text is one
      * choice's plain content alone the chunk itself (which guardrails may rewrite, else
-     * null), the index of its one choice (-1 for none or several), and whether it finishes a
-     * choice (carries a finish_reason).
+     * null), the index of its one choice (-1 for none, for several, and where text outside
+     * the choices comes with it), and whether it finishes a choice (carries a finish_reason).
      */
     record Event(byte[] bytes, String text, ObjectNode contentChunk, int choice, boolean finishes) {
     }
@@ -76,6 +76,11 @@ final class StreamRelay {
     /** The choices (as keyed in {@link #choiceIndexes}) that have finished. */
     private final java.util.Set<String> finishedChoices = new java.util.HashSet<>();
     private boolean finished;
+    /**
+     * The chunk read last carried text outside its choices: its event then belongs to no one
+     * choice, whose lane alone would judge it (and let it out as that choice's text).
+     */
+    private boolean outsideChoices;
     private boolean done;
     private boolean upstreamFailed;
 
@@ -231,7 +236,7 @@ final class StreamRelay {
             }
         }
         for (var field : object.properties()) {
-            boolean textFree = CallTexts.NOT_TEXT.contains(field.getKey())
+            boolean textFree = CallTexts.notText(field.getKey(), null)
                     || field.getValue().isValueNode() && !field.getValue().isString();
             if (!field.getKey().equals("choices") && !field.getKey().equals("usage") && !textFree) {
                 return List.of();
@@ -254,7 +259,8 @@ final class StreamRelay {
         boolean hasUsage = object.path("usage").isObject();
         StringBuilder carried = read(object);
         int choices = object.path("choices").size();
-        int choiceIndex = choices == 1 ? object.path("choices").get(0).path("index").asInt(0) : -1;
+        int choiceIndex = choices == 1 && !outsideChoices ? object.path("choices").get(0).path("index").asInt(0)
+                : -1;
         String content = choices == 1 ? object.path("choices").get(0).path("delta").path("content").asString("")
                 : "";
         boolean plainContent = choices == 1 && !content.isEmpty() && carried.toString().equals(content);
@@ -295,6 +301,7 @@ final class StreamRelay {
 
     /** Takes a chunk's usage and texts; answers the text it carries. */
     private StringBuilder read(ObjectNode object) {
+        outsideChoices = false;
         boolean carriesUsage = object.path("usage").isObject();
         if (carriesUsage) {
             usage = object.get("usage");
@@ -309,7 +316,7 @@ final class StreamRelay {
                     : index.toString();
             choiceIndexes.putIfAbsent(indexKey, index);
             String key = "choice " + choice.path("index").asInt(i++);
-            collect(choice, key, carried);
+            collect(choice, key, "choices", carried);
             if (choice.path("finish_reason").isString()) {
                 finished = true;
                 finishedChoices.add(indexKey);
@@ -317,8 +324,10 @@ final class StreamRelay {
         }
         for (var field : object.properties()) {
             if (!field.getKey().equals("choices") && !field.getKey().equals("usage")
-                    && !CallTexts.NOT_TEXT.contains(field.getKey())) {
-                collect(field.getValue(), "chunk", carried);
+                    && !CallTexts.notText(field.getKey(), null)) {
+                int before = carried.length();
+                collect(field.getValue(), "chunk", field.getKey(), carried);
+                outsideChoices |= !carried.substring(before).isBlank();
             }
         }
         if (carriesUsage) {
@@ -341,7 +350,7 @@ final class StreamRelay {
      * together; where the stream moves from one to another, a line break keeps their words
      * apart in the text judged as it goes.
      */
-    private void collect(JsonNode node, String key, StringBuilder carried) {
+    private void collect(JsonNode node, String key, String owner, StringBuilder carried) {
         if (node.isString()) {
             appendText(key, node.stringValue(), carried);
         } else if (node instanceof ObjectNode object) {
@@ -349,15 +358,15 @@ final class StreamRelay {
                 if (field.getKey().equals("tool_calls") && field.getValue().isArray()) {
                     int j = 0;
                     for (JsonNode call : field.getValue()) {
-                        collect(call, key + " tool " + call.path("index").asInt(j++), carried);
+                        collect(call, key + " tool " + call.path("index").asInt(j++), "tool_calls", carried);
                     }
-                } else if (!CallTexts.NOT_TEXT.contains(field.getKey())) {
-                    collect(field.getValue(), textKey(key, field.getKey()), carried);
+                } else if (!CallTexts.notText(field.getKey(), owner)) {
+                    collect(field.getValue(), textKey(key, field.getKey()), field.getKey(), carried);
                 }
             }
         } else if (node.isArray()) {
             for (JsonNode item : node) {
-                collect(item, key, carried);
+                collect(item, key, owner, carried);
             }
         }
     }

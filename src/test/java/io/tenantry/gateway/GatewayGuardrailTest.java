@@ -739,6 +739,46 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(beside.path("choices").get(0).path("message").path("content").asString()).isEqualTo("a fruit");
     }
 
+    /**
+     * An upstream's own {@code data} reaches the client as any text does (only an audio
+     * object's data is encoded sound, not text), whole and streamed; and text beside a
+     * stream's choices holds the rest of the answer, so that none of a match leaves first.
+     */
+    @Test
+    void textBesideTheChoicesIsJudgedBeforeAnyOfItLeaves() {
+        rule("type", "keyword", "keywords", List.of("pineapple"), "direction", "output", "action", "block");
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        fake.wholeAnswer = "a fruit";
+        fake.wholeAnswerFields = ",\"data\":{\"items\":[{\"x\":[1,{\"text\":\"I like pineapple\"}]}]}";
+        assertThat(complete(chat("Data.")).expect(400).json().path("error").path("code").asString())
+                .isEqualTo("content_blocked");
+
+        fake.wholeAnswerFields = ",\"data\":\"write to john.doe@example.com\"";
+        assertThat(complete(chat("Data.")).expect(200).json().path("data").asString())
+                .isEqualTo("write to [REDACTED:email]");
+
+        fake.wholeAnswerFields = null;
+        fake.wholeMessage = "{\"role\":\"assistant\",\"content\":null,\"audio\":{\"id\":\"a1\",\"data\":"
+                + "\"cGluZWFwcGxl+pineapple\",\"transcript\":\"A sound.\"}}";
+        assertThat(complete(chat("Speak.")).expect(200).json().path("choices").get(0).path("message").path("audio")
+                .path("data").asString()).as("audio data is not text").isEqualTo("cGluZWFwcGxl+pineapple");
+
+        fake.wholeMessage = null;
+        List<String> pieces = List.of("I li", "ke p", "inea", "pple");
+        List<String> chunks = new ArrayList<>();
+        for (String piece : pieces) {
+            chunks.add("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok \"}}],\"output_text\":\"" + piece
+                    + "\"}");
+        }
+        fake.streamChunks = chunks;
+        assertCutWithContentFilter(stream(chat("Beside.", "stream", true)), "I li");
+
+        fake.streamChunks = pieces.stream().map(piece -> "{\"object\":\"chat.completion.chunk\",\"choices\":[],"
+                + "\"data\":\"" + piece + "\"}").toList();
+        assertCutWithContentFilter(stream(chat("Data.", "stream", true)), "I li");
+    }
+
     /** A choice's log probabilities field for these tokens, as OpenAI writes it (each token's UTF-8 bytes too). */
     private static String logprobs(String... tokens) {
         List<String> entries = new ArrayList<>();
