@@ -90,13 +90,22 @@ public class Statements {
         });
     }
 
-    /** One month of the org, with a line per agent. */
+    /**
+     * One month of the org, with a line per agent; a month before the org was created only
+     * where usage was billed in it, as in {@link #summary}.
+     */
     public Statement month(OrgCallContext context, UUID orgId, String month) {
         YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
         OrgScope reach = context.reach();
         return transactions.read(reach, () -> {
             Organization org = org(reach, orgId);
-            return statements(reach, org, wanted, wanted, context.at(), true).get(0);
+            Statement statement = statements(reach, org, wanted, wanted, context.at(), true).get(0);
+            YearMonth created = BillingMonth.of(org.createdAt());
+            if (wanted.isBefore(created) && !statement.billsAnything()) {
+                throw ApiException.badRequest("month", wanted + " is before the organization was created (" + created
+                        + "): it has no statement for that month.");
+            }
+            return statement;
         });
     }
 

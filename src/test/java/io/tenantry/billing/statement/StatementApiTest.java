@@ -91,10 +91,10 @@ class StatementApiTest extends ServerTest {
             assertThat(first.path("month").asString()).isEqualTo(thisMonth().toString());
             assertThat(first.path("revenue").asString()).isEqualTo("250.00");
         });
-        // No agent was held last month: no revenue, so no margin either; never 0 % or an error.
-        JsonNode last = month(org, thisMonth().minusMonths(1));
-        assertThat(last.path("revenue").asString()).isEqualTo("0.00");
-        assertThat(last.path("margin").isNull()).isTrue();
+        // An org holding no agent: no revenue, so no margin either; never 0 % or an error.
+        JsonNode empty = month(org(Map.of()), thisMonth());
+        assertThat(empty.path("revenue").asString()).isEqualTo("0.00");
+        assertThat(empty.path("margin").isNull()).isTrue();
     }
 
     /**
@@ -110,10 +110,16 @@ class StatementApiTest extends ServerTest {
 
         assertThat(api.get(summary).as(owner).send().expect(200).items()).singleElement()
                 .satisfies(only -> assertThat(only.path("month").asString()).isEqualTo(thisMonth().toString()));
+        YearMonth before = thisMonth().minusMonths(2);
+        for (String path : List.of("/billing?month=" + before, "/billing/" + before + ".csv")) {
+            assertThat(api.get("/api/organizations/" + org + path).as(owner).send().expect(400).text("detail"))
+                    .as(path).contains("before the organization was created");
+        }
 
-        report(agent, "gpt-4o", 1_000_000, 0, 0, inMonth(thisMonth().minusMonths(2), 10));
+        report(agent, "gpt-4o", 1_000_000, 0, 0, inMonth(before, 10));
         assertThat(api.get(summary).as(owner).send().expect(200).items()).extracting(s -> s.path("month").asString())
-                .containsExactly(thisMonth().toString(), thisMonth().minusMonths(2).toString());
+                .containsExactly(thisMonth().toString(), before.toString());
+        assertThat(month(org, before).path("inputTokens").asLong()).isEqualTo(1_000_000);
     }
 
     @Test
