@@ -103,6 +103,21 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
                 "TENANTRY_DB_MIGRATION_USER", OWNER_ROLE, "TENANTRY_DB_MIGRATION_PASSWORD", OWNER_ROLE);
     }
 
+    /** Runs {@code statement} as the PostgreSQL superuser (a role a test makes and drops). */
+    public static void asAdministrator(String statement) {
+        asAdministrator(adminUrl(), statement);
+    }
+
+    /** The same, in the database at {@code url}. */
+    public static void asAdministrator(String url, String statement) {
+        try (Connection admin = DriverManager.getConnection(url, adminUser(), adminPassword());
+                Statement sql = admin.createStatement()) {
+            sql.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run as the PostgreSQL superuser: " + statement, e);
+        }
+    }
+
     private static synchronized void createPostgresDatabase(String name) {
         try (Connection admin = DriverManager.getConnection(adminUrl(), adminUser(), adminPassword());
                 Statement sql = admin.createStatement()) {

@@ -91,7 +91,7 @@ class RowLevelSecurityTest {
         RowLevelSecurityRoles.Facts facts = roles.read();
 
         assertThat(facts).isEqualTo(new RowLevelSecurityRoles.Facts(io.tenantry.support.TestDatabase.APP_ROLE, false,
-                false, io.tenantry.support.TestDatabase.OWNER_ROLE, true));
+                false, null, io.tenantry.support.TestDatabase.OWNER_ROLE, true));
         assertThat(RowLevelSecurityRoles.problems(facts)).isEmpty();
     }
 
