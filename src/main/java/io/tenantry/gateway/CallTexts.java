@@ -1,5 +1,6 @@
 package io.tenantry.gateway;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,11 @@ final class CallTexts {
      * be redacted in place).
      */
     record Slot(ObjectNode object, String field, ArrayNode list, int index, boolean name) {
+
+        /** A text read from the body rather than written in it (a token's bytes as UTF-8): judged, never rewritten. */
+        static Slot derived(String text) {
+            return new Slot(null, text, null, 0, true);
+        }
 
         String text() {
             return name ? field : object != null ? object.get(field).asString() : list.get(index).asString();
@@ -148,7 +154,8 @@ final class CallTexts {
 
     /**
      * A choice's log probabilities: the tokens chosen for its content (and for its refusal),
-     * in order, as one group; their alternatives and any other string apart.
+     * in order, as one group, and their bytes read as UTF-8 as another (a client may well
+     * print those); their alternatives and any other string apart.
      */
     private static void logprobs(ObjectNode logprobs, List<List<Slot>> groups) {
         for (Map.Entry<String, JsonNode> field : logprobs.properties()) {
@@ -157,14 +164,20 @@ final class CallTexts {
                 continue;
             }
             List<Slot> chosen = new ArrayList<>();
+            java.io.ByteArrayOutputStream chosenBytes = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < entries.size(); i++) {
                 if (!(entries.get(i) instanceof ObjectNode token)) {
                     values(entries, i, field.getKey(), groups);
                     continue;
                 }
                 for (Map.Entry<String, JsonNode> part : token.properties()) {
+                    byte[] bytes = part.getKey().equals("bytes") ? bytes(part.getValue()) : null;
                     if (part.getKey().equals("token") && part.getValue().isString()) {
                         chosen.add(new Slot(token, "token", null, 0, false));
+                    } else if (bytes != null) {
+                        chosenBytes.writeBytes(bytes);
+                    } else if (part.getKey().equals("top_logprobs") && part.getValue().isArray()) {
+                        alternatives(part.getValue(), groups);
                     } else if (!notText(part.getKey(), field.getKey())) {
                         values(token, part.getKey(), groups);
                     }
@@ -173,7 +186,45 @@ final class CallTexts {
             if (!chosen.isEmpty()) {
                 groups.add(chosen);
             }
+            if (chosenBytes.size() > 0) {
+                groups.add(List.of(Slot.derived(chosenBytes.toString(StandardCharsets.UTF_8))));
+            }
         }
+    }
+
+    /** The alternatives of a chosen token: each one's token and bytes apart. */
+    private static void alternatives(JsonNode alternatives, List<List<Slot>> groups) {
+        ArrayNode list = (ArrayNode) alternatives;
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof ObjectNode alternative) {
+                for (Map.Entry<String, JsonNode> part : alternative.properties()) {
+                    byte[] bytes = part.getKey().equals("bytes") ? bytes(part.getValue()) : null;
+                    if (bytes != null) {
+                        groups.add(List.of(Slot.derived(new String(bytes, StandardCharsets.UTF_8))));
+                    } else if (!notText(part.getKey(), "top_logprobs")) {
+                        values(alternative, part.getKey(), groups);
+                    }
+                }
+            } else {
+                values(list, i, "top_logprobs", groups);
+            }
+        }
+    }
+
+    /** A token's bytes as OpenAI writes them (a list of numbers 0 to 255); null for anything else. */
+    static byte[] bytes(JsonNode value) {
+        if (!(value instanceof ArrayNode list)) {
+            return null;
+        }
+        byte[] bytes = new byte[list.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            JsonNode one = list.get(i);
+            if (!one.isIntegralNumber() || !one.canConvertToInt() || one.intValue() < 0 || one.intValue() > 255) {
+                return null;
+            }
+            bytes[i] = (byte) one.intValue();
+        }
+        return bytes;
     }
 
     /** Each string under the field, a group of its own; names of fields are not read (the reader gets values). */

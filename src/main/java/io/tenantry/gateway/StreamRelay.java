@@ -360,6 +360,11 @@ final class StreamRelay {
                     for (JsonNode call : field.getValue()) {
                         collect(call, key + " tool " + call.path("index").asInt(j++), "tool_calls", carried);
                     }
+                } else if (field.getKey().equals("bytes") && logprobs(key)
+                        && CallTexts.bytes(field.getValue()) != null) {
+                    // A log probability's token as bytes: a client may print them as the token.
+                    appendText(textKey(key, "bytes"), new String(CallTexts.bytes(field.getValue()),
+                            StandardCharsets.UTF_8), carried);
                 } else if (!CallTexts.notText(field.getKey(), owner)) {
                     collect(field.getValue(), textKey(key, field.getKey()), field.getKey(), carried);
                 }

@@ -727,11 +727,20 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertThat(complete(chat("Fruit.", "logprobs", true)).expect(400).json().path("error").path("code")
                 .asString()).as("a keyword in the tokens alone").isEqualTo("content_blocked");
 
+        fake.wholeChoiceFields = ",\"logprobs\":{\"content\":[{\"token\":\"?\",\"logprob\":-1,\"bytes\":"
+                + utf8("pineapple") + ",\"top_logprobs\":[]}]}";
+        assertThat(complete(chat("Fruit.", "logprobs", true)).expect(400).json().path("error").path("code")
+                .asString()).as("a keyword in the tokens' bytes alone").isEqualTo("content_blocked");
+        fake.wholeChoiceFields = ",\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-1,\"bytes\":[97],"
+                + "\"top_logprobs\":[{\"token\":\"?\",\"logprob\":-2,\"bytes\":" + utf8("pineapple") + "}]}]}";
+        assertThat(complete(chat("Fruit.", "logprobs", true)).expect(400).json().path("error").path("code")
+                .asString()).as("a keyword in an alternative's bytes").isEqualTo("content_blocked");
+
         fake.wholeChoiceFields = null;
         fake.wholeAnswerFields = ",\"output_text\":\"contact john.doe@example.com or pineapple\"";
         assertThat(complete(chat("Fruit.")).expect(400).json().path("error").path("code").asString())
                 .as("a keyword beside the choices").isEqualTo("content_blocked");
-        assertThat(interventions()).filteredOn(i -> i.path("ruleId").asString().equals(block)).hasSize(2);
+        assertThat(interventions()).filteredOn(i -> i.path("ruleId").asString().equals(block)).hasSize(4);
 
         fake.wholeAnswerFields = ",\"output_text\":\"contact john.doe@example.com\"";
         JsonNode beside = complete(chat("Contact.")).expect(200).json();
@@ -777,18 +786,29 @@ class GatewayGuardrailTest extends GatewayServerTest {
         fake.streamChunks = pieces.stream().map(piece -> "{\"object\":\"chat.completion.chunk\",\"choices\":[],"
                 + "\"data\":\"" + piece + "\"}").toList();
         assertCutWithContentFilter(stream(chat("Data.", "stream", true)), "I li");
+
+        fake.streamChunks = pieces.stream().map(piece -> chunkOf("[{\"index\":0,\"delta\":{\"content\":\"? \"},"
+                + "\"logprobs\":{\"content\":[{\"token\":\"?\",\"logprob\":-1,\"bytes\":" + utf8(piece)
+                + ",\"top_logprobs\":[]}]}}]")).toList();
+        assertThat(String.join("", stream(chat("Bytes.", "stream", true)))).as("the tokens' bytes, streamed")
+                .contains("content_filter").doesNotContain("[DONE]").doesNotContain(utf8("inea"));
+    }
+
+    /** {@code text}'s UTF-8 bytes as a JSON list of numbers, as OpenAI writes a token's bytes. */
+    private static String utf8(String text) {
+        List<String> bytes = new ArrayList<>();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            bytes.add(Integer.toString(b & 0xff));
+        }
+        return "[" + String.join(",", bytes) + "]";
     }
 
     /** A choice's log probabilities field for these tokens, as OpenAI writes it (each token's UTF-8 bytes too). */
     private static String logprobs(String... tokens) {
         List<String> entries = new ArrayList<>();
         for (String token : tokens) {
-            List<String> bytes = new ArrayList<>();
-            for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-                bytes.add(Integer.toString(b & 0xff));
-            }
-            entries.add("{\"token\":\"" + token + "\",\"logprob\":-0.01,\"bytes\":[" + String.join(",", bytes)
-                    + "],\"top_logprobs\":[]}");
+            entries.add("{\"token\":\"" + token + "\",\"logprob\":-0.01,\"bytes\":" + utf8(token)
+                    + ",\"top_logprobs\":[]}");
         }
         return ",\"logprobs\":{\"content\":[" + String.join(",", entries) + "],\"refusal\":null}";
     }
