@@ -87,10 +87,9 @@ class AtAGlance {
         });
     }
 
-    /** Months before an org was created are left out, unless usage was billed in them (a clock behind). */
+    /** Months before an org was created are left out, unless usage was billed in them ({@link Statement#ofTheBill}). */
     private static boolean existed(Organization org, Statement s) {
-        return org == null || !YearMonth.parse(s.month()).isBefore(BillingMonth.of(org.createdAt()))
-                || s.billsAnything();
+        return org == null || s.ofTheBill(BillingMonth.of(org.createdAt()));
     }
 
     private static List<Statement> inMonth(List<Statement> statements, YearMonth month) {

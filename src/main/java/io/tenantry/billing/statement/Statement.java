@@ -1,6 +1,7 @@
 package io.tenantry.billing.statement;
 
 import java.math.BigDecimal;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.UUID;
 
@@ -42,6 +43,16 @@ public record Statement(@Always UUID orgId, @Always String orgName, @Always Stri
 
     public record ModelCost(@Always String model, long inputTokens, long outputTokens, long cachedInputTokens,
             long unpricedTokens, long repricedTokens, @Always BigDecimal costUsd, BigDecimal cost) {
+    }
+
+    /**
+     * Whether this is a month of the org's bill: one since the org was created (in month
+     * {@code created}), or an earlier one where usage was billed (imported, or a clock
+     * behind). An earlier month without any was frozen by no close, and a statement computed
+     * for it would follow the org's settings of today.
+     */
+    boolean ofTheBill(YearMonth created) {
+        return !YearMonth.parse(month).isBefore(created) || billsAnything();
     }
 
     /** Whether the month bills anything: revenue, a cost or tokens (a late pricing's only repriced ones). */

@@ -71,12 +71,7 @@ public class Statements {
         this.transactions = transactions;
     }
 
-    /**
-     * The last {@code months} months of the org, newest first, whatever happened in them since
-     * it was created; a month before that only where usage was billed in it (imported, or a
-     * clock behind). A closed month the org did not exist in has no frozen statement, and one
-     * computed for it would follow the org's settings of today while it says closed.
-     */
+    /** The last {@code months} months of the org's bill ({@link Statement#ofTheBill}), newest first. */
     public List<Statement> summary(OrgCallContext context, UUID orgId, String months) {
         int count = months(months);
         YearMonth to = BillingMonth.of(context.at());
@@ -85,15 +80,12 @@ public class Statements {
         return transactions.read(reach, () -> {
             Organization org = org(reach, orgId);
             YearMonth created = BillingMonth.of(org.createdAt());
-            return statements(reach, org, from, to, context.at(), false).stream()
-                    .filter(s -> !YearMonth.parse(s.month()).isBefore(created) || s.billsAnything()).toList();
+            return statements(reach, org, from, to, context.at(), false).stream().filter(s -> s.ofTheBill(created))
+                    .toList();
         });
     }
 
-    /**
-     * One month of the org, with a line per agent; a month before the org was created only
-     * where usage was billed in it, as in {@link #summary}.
-     */
+    /** One month of the org's bill ({@link Statement#ofTheBill}), with a line per agent. */
     public Statement month(OrgCallContext context, UUID orgId, String month) {
         YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
         OrgScope reach = context.reach();
@@ -101,7 +93,7 @@ public class Statements {
             Organization org = org(reach, orgId);
             Statement statement = statements(reach, org, wanted, wanted, context.at(), true).get(0);
             YearMonth created = BillingMonth.of(org.createdAt());
-            if (wanted.isBefore(created) && !statement.billsAnything()) {
+            if (!statement.ofTheBill(created)) {
                 throw ApiException.badRequest("month", wanted + " is before the organization was created (" + created
                         + "): it has no statement for that month.");
             }
