@@ -355,16 +355,16 @@ final class StreamRelay {
             appendText(key, node.stringValue(), carried);
         } else if (node instanceof ObjectNode object) {
             for (var field : object.properties()) {
+                // A log probability's token as bytes: a client may print them as the token.
+                byte[] tokenBytes = field.getKey().equals("bytes") && logprobs(key) ? CallTexts.bytes(field.getValue())
+                        : null;
                 if (field.getKey().equals("tool_calls") && field.getValue().isArray()) {
                     int j = 0;
                     for (JsonNode call : field.getValue()) {
                         collect(call, key + " tool " + call.path("index").asInt(j++), "tool_calls", carried);
                     }
-                } else if (field.getKey().equals("bytes") && logprobs(key)
-                        && CallTexts.bytes(field.getValue()) != null) {
-                    // A log probability's token as bytes: a client may print them as the token.
-                    appendText(textKey(key, "bytes"), new String(CallTexts.bytes(field.getValue()),
-                            StandardCharsets.UTF_8), carried);
+                } else if (tokenBytes != null) {
+                    appendText(textKey(key, "bytes"), new String(tokenBytes, StandardCharsets.UTF_8), carried);
                 } else if (!CallTexts.notText(field.getKey(), owner)) {
                     collect(field.getValue(), textKey(key, field.getKey()), field.getKey(), carried);
                 }
