@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 import io.tenantry.api.Always;
+import io.tenantry.tenancy.Caller;
 
 /**
  * An agent as the API shows it. {@code effectiveStatus} is what the agent may do now:
@@ -14,7 +15,9 @@ import io.tenantry.api.Always;
 public record Agent(@Always UUID id, @Always String name, String email, String description, String model,
         @Schema(allowableValues = {"active", "paused"}) @Always String status,
         @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride,
-        @Always BigDecimal effectiveBillingRate,
+        @Always @Schema(types = {"number", "null"}, description = "Its rate per month: its own, else its "
+                + "organization's. Null, as the other amounts, for a user without the billing page.")
+        BigDecimal effectiveBillingRate,
         @Always @Schema(description = "The currency of its organization, which its rates and budget are in.")
         String clientOrgCurrency,
         @Schema(types = {"number", "null"}, description = "The most this agent may spend on models in a month, in "
@@ -24,6 +27,16 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
         @Always Instant createdAt, @Always Instant updatedAt) {
 
     static final String ACTIVE = "active";
+
+    /**
+     * The agent as {@code caller} may see it: its rates and budget are the Billing page's to
+     * show, so a user without that page gets them as null (a page permission holds wherever
+     * its data would show).
+     */
+    public Agent asSeenBy(Caller caller) {
+        return caller.seesBilling() ? this : new Agent(id, name, email, description, model, status, clientOrgId,
+                clientOrgName, null, null, clientOrgCurrency, null, effectiveStatus, createdAt, updatedAt);
+    }
     static final String PAUSED = "paused";
     static final String ORG_INACTIVE = "org_inactive";
 

@@ -80,7 +80,9 @@ public class AgentService {
 
     public CursorPage<Agent> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
-        return agents.list(context.scope(), term, page);
+        CursorPage<Agent> found = agents.list(context.scope(), term, page);
+        return context.caller().seesBilling() ? found : new CursorPage<>(
+                found.items().stream().map(agent -> agent.asSeenBy(context.caller())).toList(), found.nextCursor());
     }
 
     /**
@@ -175,7 +177,8 @@ public class AgentService {
     }
 
     public Agent get(OrgCallContext context, UUID id) {
-        return transactions.read(context.scope(), () -> agents.find(context.scope(), id).orElseThrow(() -> notFound()));
+        return transactions.read(context.scope(), () -> agents.find(context.scope(), id).orElseThrow(() -> notFound()))
+                .asSeenBy(context.caller());
     }
 
     public Agent create(OrgCallContext context, NewAgent request) {

@@ -63,7 +63,7 @@ class Interventions {
                     null, null, null, change.name(), "manual", null, null, change.name(), why, null,
                     context.actor().label(), after.updatedAt())));
             return after;
-        });
+        }).asSeenBy(context.caller());
     }
 
     CursorPage<Intervention> list(OrgCallContext context, InterventionLog.Filter filter, PageRequest page) {

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import io.tenantry.api.Always;
 import io.tenantry.tenancy.OrgScope;
 
@@ -15,7 +17,12 @@ public interface OrgMembers {
 
     record AssignedAgent(@Always UUID id, @Always String name, String email, @Always String status,
             @Always String effectiveStatus,
-            @Always BigDecimal effectiveBillingRate) {
+            @Always @Schema(types = {"number", "null"}, description = "Null for a user without the billing page.")
+            BigDecimal effectiveBillingRate) {
+
+        AssignedAgent withoutRate() {
+            return new AssignedAgent(id, name, email, status, effectiveStatus, null);
+        }
     }
 
     /** The agents of one org, by name, at most {@code limit} of them. */

@@ -11,10 +11,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 import io.tenantry.api.Always;
+import io.tenantry.tenancy.Caller;
 
 /** An organization as the API shows it. {@code agents} is filled on the detail view only. */
 public record Organization(@Always UUID id, @Always String name, @Always String slug, String contactName,
-        String contactEmail, String description, @Always BigDecimal billingRatePerAgent,
+        String contactEmail, String description,
+        @Always @Schema(types = {"number", "null"}, description = "The rate per agent and month. Null, as "
+                + "monthlyBudget, for a user without the billing page.") BigDecimal billingRatePerAgent,
         @Always BillingCurrency currency, boolean active, @JsonProperty("isDefault") boolean isDefault,
         @Schema(allowableValues = {"month_end", "daily"}) @Always String proration, BigDecimal monthlyBudget,
         @Always List<Integer> budgetAlertThresholds,
@@ -28,6 +31,17 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
     public static final String MONTH_END = "month_end";
     /** Billed for the days held: rate x days held / days in the month. */
     public static final String DAILY = "daily";
+
+    /**
+     * The organization as {@code caller} may see it: its rate and budget, and its agents' rates,
+     * are the Billing page's to show, so a user without that page gets them as null.
+     */
+    Organization asSeenBy(Caller caller) {
+        return caller.seesBilling() ? this : new Organization(id, name, slug, contactName, contactEmail,
+                description, null, currency, active, isDefault, proration, null, budgetAlertThresholds, timeZone,
+                agentCount, createdAt, updatedAt, agents == null ? null
+                        : agents.stream().map(OrgMembers.AssignedAgent::withoutRate).toList());
+    }
 
     Organization withAgents(List<OrgMembers.AssignedAgent> members) {
         return new Organization(id, name, slug, contactName, contactEmail, description, billingRatePerAgent,

@@ -127,7 +127,9 @@ public class OrganizationService {
     public CursorPage<Organization> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
         OrgScope reach = context.reach();
-        return repository.list(reach, term, page);
+        CursorPage<Organization> found = repository.list(reach, term, page);
+        return context.caller().seesBilling() ? found : new CursorPage<>(
+                found.items().stream().map(org -> org.asSeenBy(context.caller())).toList(), found.nextCursor());
     }
 
     /** Organizations by name without their agent counts: what a picker needs, at the cost of one query. */
@@ -163,7 +165,7 @@ public class OrganizationService {
             // Its agents are the organizations page's to show, not the billing page's.
             return context.caller().seesOrganizationPages()
                     ? org.withAgents(members.agentsOf(reach, id, DETAIL_AGENT_LIMIT)) : org;
-        });
+        }).asSeenBy(context.caller());
     }
 
     public Organization create(OrgCallContext context, NewOrganization request) {

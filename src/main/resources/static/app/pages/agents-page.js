@@ -232,6 +232,8 @@ class AgentsPage extends LightElement {
   render() {
     const operator = isOperator(this.me);
     const actions = operator || this.mayKeepMemory();
+    // Rates are the billing page's: the server sends them as null to anyone without it.
+    const rates = Boolean(this.me?.pages?.includes('billing'));
     return html`
       <div class="page-head">
         <h1>Agents</h1>
@@ -250,13 +252,13 @@ class AgentsPage extends LightElement {
       ${!this.list.loading && !this.list.error && this.list.items.length === 0 ? html`<p class="empty">No agents in this
         context yet.${operator ? ' Create one with New Agent.' : ''}</p>` : ''}
       <table class="list" aria-busy=${this.list.loading ? 'true' : 'false'}>
-        <thead><tr><th>Name</th><th>Organization</th><th>Status</th><th class="num">Rate</th>${actions ? html`<th></th>` : ''}
+        <thead><tr><th>Name</th><th>Organization</th><th>Status</th>${rates ? html`<th class="num">Rate</th>` : ''}${actions ? html`<th></th>` : ''}
         </tr></thead>
         <tbody>${this.list.items.map((a) => html`<tr data-agent-id=${a.id}>
           <td>${a.name}${a.email ? html`<br><small>${a.email}</small>` : ''}</td>
           <td class="text">${a.clientOrgName}</td>
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
-          <td class="num">${money(a.effectiveBillingRate, a.clientOrgCurrency)}</td>
+          ${rates ? html`<td class="num">${money(a.effectiveBillingRate, a.clientOrgCurrency)}</td>` : ''}
           ${actions ? html`<td><div class="actions">
             ${operator ? html`<button class="secondary"
               @click=${() => this.setStatus(a, a.status === 'active' ? 'pause' : 'resume')}>

@@ -110,17 +110,19 @@ class OrganizationDetail extends LightElement {
 
   agents(org) {
     const operator = isOperator(this.me);
+    // Rates are the billing page's: the server sends them as null to anyone without it.
+    const rates = this.me.pages.includes('billing');
     return html`
       <section aria-label="Agents of ${org.name}">
         ${org.agents.length === 0 ? html`<p class="empty">No agents are assigned to ${org.name} yet.
           ${operator ? 'Pick one below to assign it.' : ''}</p>` : ''}
         <table class="list">
-          <thead><tr><th>Name</th><th>E-mail</th><th>Status</th><th>Rate</th>${operator ? html`<th></th>` : ''}</tr></thead>
+          <thead><tr><th>Name</th><th>E-mail</th><th>Status</th>${rates ? html`<th>Rate</th>` : ''}${operator ? html`<th></th>` : ''}</tr></thead>
           <tbody>
             ${org.agents.map((a) => html`<tr data-agent-id=${a.id}>
               <td>${a.name}</td><td>${a.email ?? '—'}</td>
               <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
-              <td>${money(a.effectiveBillingRate, org.currency)}</td>
+              ${rates ? html`<td>${money(a.effectiveBillingRate, org.currency)}</td>` : ''}
               ${operator ? html`<td><button class="secondary" ?disabled=${this.busy || org.isDefault}
                 @click=${() => this.unassign(a)}>Unassign</button></td>` : ''}
             </tr>`)}

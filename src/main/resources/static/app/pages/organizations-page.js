@@ -149,7 +149,8 @@ class OrganizationsPage extends LightElement {
         ${org.description ? html`<p>${org.description}</p>` : ''}
         <dl>
           <dt>Agents</dt><dd class="agent-count">${org.agentCount}</dd>
-          <dt>Rate</dt><dd>${money(org.billingRatePerAgent, org.currency)} per agent / month</dd>
+          ${org.billingRatePerAgent === null ? '' : html`<dt>Rate</dt>
+            <dd>${money(org.billingRatePerAgent, org.currency)} per agent / month</dd>`}
           ${org.contactEmail ? html`<dt>Contact</dt><dd>${org.contactName ? `${org.contactName}, ` : ''}
             ${org.contactEmail}</dd>` : ''}
         </dl>

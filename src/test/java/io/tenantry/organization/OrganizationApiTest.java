@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.JsonNode;
+
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
@@ -384,5 +386,72 @@ class OrganizationApiTest extends ServerTest {
                 .mapToLong(o -> o.path("agentCount").asLong()).sum()).as("agents left in A and B").isEqualTo(
                         api.get("/api/agents?limit=500").org(a).as(owner).send().items().size()
                                 + api.get("/api/agents?limit=500").org(b).as(owner).send().items().size());
+    }
+
+    /**
+     * A client user given Organizations, Agents and Interventions but not Billing read the org's
+     * rate and budget and its agents' rates and budgets on those pages' answers.
+     */
+    @Test
+    void ratesAndBudgetsShowOnlyToThoseWithTheBillingPage() {
+        String name = Platform.unique("Priced");
+        String org = platform.createOrg(Map.of("name", name, "billingRatePerAgent", "75.00",
+                "currency", "EUR", "monthlyBudget", "500.00"));
+        String agent = platform.createAgent(org, "Priced agent");
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("billingRateOverride", "90.00",
+                "monthlyBudget", "20.00")).send().expect(200);
+        List<String> pages = List.of("organizations", "agents", "interventions");
+        String withoutBilling = platform.createUser("user", org, pages);
+        String unboundWithoutBilling = platform.createUser("user", null, pages);
+        String withBilling = platform.createUser("user", org, List.of("organizations", "agents", "interventions",
+                "billing"));
+
+        for (String reader : List.of(withoutBilling, unboundWithoutBilling)) {
+            Api.Response detail = api.get("/api/organizations/" + org).as(reader).send().expect(200);
+            assertThat(detail.json().path("billingRatePerAgent").isNull()).isTrue();
+            assertThat(detail.json().path("monthlyBudget").isNull()).isTrue();
+            assertThat(detail.text("currency")).isEqualTo("EUR");
+            assertThat(detail.json().path("agents").get(0).path("name").asText()).startsWith("Priced agent");
+            assertThat(detail.json().path("agents").get(0).path("effectiveBillingRate").isNull()).isTrue();
+            JsonNode listed = only(api.get("/api/organizations?q=" + name.replace(' ', '+')).as(reader).send(), org);
+            assertThat(listed.path("billingRatePerAgent").isNull()).isTrue();
+            assertThat(listed.path("monthlyBudget").isNull()).isTrue();
+            assertThat(listed.path("agentCount").asLong()).isEqualTo(1);
+
+            List<JsonNode> agents = new ArrayList<>(api.get("/api/agents").org(org).as(reader).send().items());
+            agents.add(api.get("/api/agents/" + agent).org(org).as(reader).send().expect(200).json());
+            agents.add(api.post("/api/agents/" + agent + "/pause").org(org).as(reader)
+                    .json(Map.of("reason", "checking")).send().expect(200).json());
+            agents.add(api.post("/api/agents/" + agent + "/resume").org(org).as(reader)
+                    .json(Map.of("reason", "checked")).send().expect(200).json());
+            for (JsonNode seen : agents) {
+                assertThat(seen.path("name").asText()).startsWith("Priced agent");
+                for (String amount : List.of("billingRateOverride", "effectiveBillingRate", "monthlyBudget")) {
+                    assertThat(seen.path(amount).isNull()).as(amount).isTrue();
+                }
+            }
+        }
+
+        for (String reader : List.of(withBilling, owner)) {
+            Api.Response detail = api.get("/api/organizations/" + org).as(reader).send().expect(200);
+            assertThat(detail.json().path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("75");
+            assertThat(detail.json().path("monthlyBudget").decimalValue()).isEqualByComparingTo("500");
+            assertThat(detail.json().path("agents").get(0).path("effectiveBillingRate").decimalValue())
+                    .isEqualByComparingTo("90");
+            assertThat(only(api.get("/api/organizations?q=" + name.replace(' ', '+')).as(reader).send(), org)
+                    .path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("75");
+            JsonNode seen = api.get("/api/agents/" + agent).org(org).as(reader).send().expect(200).json();
+            assertThat(seen.path("billingRateOverride").decimalValue()).isEqualByComparingTo("90");
+            assertThat(seen.path("effectiveBillingRate").decimalValue()).isEqualByComparingTo("90");
+            assertThat(seen.path("monthlyBudget").decimalValue()).isEqualByComparingTo("20");
+        }
+        JsonNode stored = api.get("/api/agents/" + agent).as(owner).send().expect(200).json();
+        assertThat(stored.path("monthlyBudget").decimalValue()).as("the nulls are answers, not writes")
+                .isEqualByComparingTo("20");
+    }
+
+    private static JsonNode only(Api.Response page, String id) {
+        return page.expect(200).items().stream().filter(o -> o.path("id").asText().equals(id)).findFirst()
+                .orElseThrow();
     }
 }

@@ -1431,6 +1431,14 @@ class DashboardBrowserTest {
         assertThat(browser.find("home-page a[href='#/agents']").getText()).isEqualTo("Agents");
         assertThat(browser.text("main")).doesNotContain("USD").doesNotContain("Margin");
         browser.screenshot("34-home-without-billing");
+        // Nor the rates on the Agents page: the server sends them as null, and the column is not there.
+        String agent = "Unpriced view " + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/agents").as(owner).org(orgA).json(Map.of("name", agent)).send().expect(201);
+        browser.go("/#/agents");
+        browser.findWithText("agents-page tbody tr", agent);
+        assertThat(browser.text("agents-page thead")).contains("Status").doesNotContain("Rate");
+        assertThat(browser.text("agents-page tbody")).doesNotContainPattern("\\d\\.\\d\\d").doesNotContain("—");
+        browser.screenshot("34-agents-without-billing");
         assertThat(browser.consoleErrors()).isEmpty();
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
