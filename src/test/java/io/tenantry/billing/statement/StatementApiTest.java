@@ -98,6 +98,26 @@ class StatementApiTest extends ServerTest {
     }
 
     /**
+     * Deactivating an org, or pausing an agent, stops the agent working, not the contract:
+     * the agents it holds are billed as before. Unassigning or deleting them is what stops it.
+     */
+    @Test
+    void anInactiveOrgAndAPausedAgentAreStillBilledForTheAgentsHeld() {
+        String org = org(Map.of());
+        String paused = platform.createAgent(org, "Paused");
+        platform.createAgent(org, "Idle");
+        api.post("/api/agents/" + paused + "/pause").as(owner).json(Map.of("reason", "holiday")).send().expect(200);
+        api.post("/api/organizations/" + org + "/toggle").as(owner).send().expect(200);
+        assertThat(api.get("/api/organizations/" + org).as(owner).send().expect(200).json().path("active")
+                .asBoolean()).isFalse();
+
+        JsonNode now = month(org, thisMonth());
+
+        assertThat(now.path("agentsBilled").asInt()).isEqualTo(2);
+        assertThat(now.path("revenue").asString()).isEqualTo("200.00");
+    }
+
+    /**
      * An org's months begin when it was created: earlier ones, which no close froze for it,
      * would follow its settings of today. A month before, where usage was billed (imported
      * after the fact), is a month of its bill all the same.
