@@ -234,7 +234,7 @@ class TenantryApp extends LightElement {
       return html`<vault-page .me=${this.me}></vault-page>`;
     }
     if (page === 'interventions') {
-      return html`<interventions-page></interventions-page>`;
+      return html`<interventions-page .me=${this.me}></interventions-page>`;
     }
     if (page === 'organizations') {
       return this.route.id

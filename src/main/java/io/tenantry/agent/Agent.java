@@ -14,6 +14,9 @@ import io.tenantry.tenancy.Caller;
  */
 public record Agent(@Always UUID id, @Always String name, String email, String description, String model,
         @Schema(allowableValues = {"active", "paused"}) @Always String status,
+        @Schema(description = "Who paused it, which decides who may resume it: `organization` (its "
+                + "organization's users or rules: anyone who may pause it), `operator` or `platform_rule` (a "
+                + "baseline rule): owners and admins only. Null while active.") PausedBy pausedBy,
         @Always UUID clientOrgId, @Always String clientOrgName, BigDecimal billingRateOverride,
         @Always @Schema(types = {"number", "null"}, description = "Its rate per month: its own, else its "
                 + "organization's. Null, as the other amounts, for a user without the billing page.")
@@ -34,7 +37,7 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
      * its data would show).
      */
     public Agent asSeenBy(Caller caller) {
-        return caller.seesBilling() ? this : new Agent(id, name, email, description, model, status, clientOrgId,
+        return caller.seesBilling() ? this : new Agent(id, name, email, description, model, status, pausedBy, clientOrgId,
                 clientOrgName, null, null, clientOrgCurrency, null, effectiveStatus, createdAt, updatedAt);
     }
     static final String PAUSED = "paused";

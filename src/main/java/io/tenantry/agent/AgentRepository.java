@@ -139,12 +139,15 @@ class AgentRepository {
             String status, BigDecimal rateOverride, BigDecimal budget, Instant at) {
         scope.requireWritable(orgId);
         jdbc.sql("""
-                insert into agents (id, org_id, name, email, description, model, status, billing_rate_override,
-                                    monthly_budget, created_at, updated_at)
-                values (:id, :orgId, :name, :email, :description, :model, :status, :rate, :budget, :at, :at)
+                insert into agents (id, org_id, name, email, description, model, status, paused_by,
+                                    billing_rate_override, monthly_budget, created_at, updated_at)
+                values (:id, :orgId, :name, :email, :description, :model, :status, :pausedBy, :rate, :budget, :at,
+                        :at)
                 """)
                 .param("id", id).param("orgId", orgId).param("name", name).param("email", email)
                 .param("description", description).param("model", model).param("status", status)
+                // Only operators create agents, so one created paused is the operator's to resume.
+                .param("pausedBy", Agent.PAUSED.equals(status) ? PausedBy.operator.name() : null)
                 .param("rate", rateOverride).param("budget", budget).param("at", Timestamps.of(at)).update();
     }
 
@@ -158,6 +161,14 @@ class AgentRepository {
                 .param("model", model).param("status", status).param("rate", rateOverride).param("budget", budget)
                 .param("at", Timestamps.of(at))
                 .params(scope.parameters()).update();
+    }
+
+    /** Sets the agent's status and who holds it there (null when active). */
+    void setStatus(OrgScope scope, UUID id, String status, PausedBy pausedBy, Instant at) {
+        jdbc.sql("update agents set status = :status, paused_by = :pausedBy, updated_at = :at where id = :id and "
+                + scope.sql("org_id"))
+                .param("id", id).param("status", status).param("pausedBy", pausedBy == null ? null : pausedBy.name())
+                .param("at", Timestamps.of(at)).params(scope.parameters()).update();
     }
 
     void moveTo(OrgScope scope, UUID id, UUID orgId, Instant at) {
@@ -194,7 +205,8 @@ class AgentRepository {
         BigDecimal override = rs.getBigDecimal("billing_rate_override");
         String status = rs.getString("status");
         return new Agent(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("email"),
-                rs.getString("description"), rs.getString("model"), status, rs.getObject("org_id", UUID.class),
+                rs.getString("description"), rs.getString("model"), status,
+                PausedBy.read(rs.getString("paused_by")), rs.getObject("org_id", UUID.class),
                 rs.getString("org_name"), override, override != null ? override : rs.getBigDecimal("org_rate"),
                 rs.getString("org_currency").trim(), rs.getBigDecimal("monthly_budget"),
                 Agent.effectiveStatus(status, rs.getBoolean("org_active")),

@@ -272,21 +272,31 @@ public class AgentService {
     /**
      * Pauses, resumes or stops (pauses and revokes every key of) the agent, for {@code reason},
      * inside the caller's transaction (the one that records the intervention): the only ways
-     * an agent's status changes after its creation. Answers the agent as it is after, or empty
-     * when there was nothing to change (already in that status; for stop, also no open key).
+     * an agent's status changes after its creation. {@code by} is who acts: a pause the
+     * operator or a baseline rule holds is not the organization's to lift (403), and the
+     * operator's pause of an agent the organization paused becomes the operator's. Answers the
+     * agent as it is after, or empty when there was nothing to change (already in that status;
+     * for stop, also no open key).
      */
     public java.util.Optional<Agent> changeStatus(OrgCallContext context, UUID id, StatusChange change,
-            String reason) {
+            PausedBy by, String reason) {
         OrgScope scope = context.scope();
         Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
         OrgCallContext call = context.after(before.updatedAt());
+        PausedBy held = before.pausedBy();
+        if (change == StatusChange.resume && held != null && held.holdsAgainstTheOrganization()
+                && !by.holdsAgainstTheOrganization()) {
+            throw ApiException.forbidden("The agent was paused by " + (held == PausedBy.operator
+                    ? "the operator" : "a platform guardrail rule") + ": only an owner or admin can resume it.");
+        }
         String status = change == StatusChange.resume ? Agent.ACTIVE : Agent.PAUSED;
+        PausedBy pausedBy = change == StatusChange.resume ? null
+                : held != null && held.holdsAgainstTheOrganization() ? held : by;
         int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, call.at()) : 0;
-        if (status.equals(before.status()) && revoked == 0) {
+        if (status.equals(before.status()) && pausedBy == held && revoked == 0) {
             return java.util.Optional.empty();
         }
-        agents.update(scope, id, before.name(), before.email(), before.description(), before.model(), status,
-                before.billingRateOverride(), before.monthlyBudget(), call.at());
+        agents.setStatus(scope, id, status, pausedBy, call.at());
         Agent after = agents.find(scope, id).orElseThrow();
         audit.record(call, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
                 : change == StatusChange.resume ? "agent.resumed" : "agent.stopped", "agent", id,

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
+import io.tenantry.agent.PausedBy;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 
@@ -147,7 +148,7 @@ public final class CallScreen {
             guard.interventions.append(scope, records);
             if (pause != null) {
                 guard.agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause,
-                        "guardrail rule '" + pause.ruleName() + "' (" + pause.ruleId() + ", version "
+                        pause.baseline() ? PausedBy.platform_rule : PausedBy.organization, "guardrail rule '" + pause.ruleName() + "' (" + pause.ruleId() + ", version "
                                 + pause.ruleVersion() + ") on a gateway call");
             }
         });

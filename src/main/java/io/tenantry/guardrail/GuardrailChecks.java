@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 import io.tenantry.agent.AgentKeys;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
+import io.tenantry.agent.PausedBy;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
 import io.tenantry.api.Numbers;
@@ -114,7 +115,8 @@ class GuardrailChecks {
             Verdict.Match pausing = verdict.matches().stream()
                     .filter(m -> "pause_agent".equals(m.action()) && "enforce".equals(m.mode())).findFirst()
                     .orElseThrow();
-            agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause, "guardrail rule '"
+            agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause,
+                    pausing.baseline() ? PausedBy.platform_rule : PausedBy.organization, "guardrail rule '"
                     + pausing.ruleName() + "' (" + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
         }
         return null;

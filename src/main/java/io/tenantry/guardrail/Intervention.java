@@ -23,13 +23,16 @@ public record Intervention(@Always UUID id, @Always UUID orgId, @Always UUID age
         @Schema(description = "The agent's name while it is still an agent of this organization; absent once it has "
                 + "moved or been deleted.") String agentName,
         @Schema(allowableValues = {"active", "paused"}, description = "The agent's status now, while it is still an "
-                + "agent of this organization.") String agentStatus) {
+                + "agent of this organization.") String agentStatus,
+        @Schema(allowableValues = {"organization", "operator", "platform_rule"}, description = "Who paused the agent, "
+                + "while it is paused and still of this organization: only owners and admins resume an agent the "
+                + "operator or a platform rule paused.") String agentPausedBy) {
 
     /** A new entry: what the agent is called and how it is now are read with the log, not stored in it. */
     static Intervention of(UUID id, UUID orgId, UUID agentId, UUID ruleId, Integer ruleVersion, String ruleName,
             String ruleType, String action, String mode, String severity, String direction, String decision,
             String evidence, Integer occurrences, String actor, Instant createdAt) {
         return new Intervention(id, orgId, agentId, ruleId, ruleVersion, ruleName, ruleType, action, mode, severity,
-                direction, decision, evidence, occurrences, actor, createdAt, null, null);
+                direction, decision, evidence, occurrences, actor, createdAt, null, null, null);
     }
 }

@@ -91,8 +91,9 @@ class InterventionLog {
      * org the entry belongs to (a moved agent's new org is none of this log's business).
      */
     CursorPage<Intervention> list(OrgScope scope, Filter filter, PageRequest page) {
-        StringBuilder sql = new StringBuilder("select i.*, a.name as agent_name, a.status as agent_status from ("
-                + "select * from interventions where ").append(scope.sql("org_id"));
+        StringBuilder sql = new StringBuilder("select i.*, a.name as agent_name, a.status as agent_status,"
+                + " a.paused_by as agent_paused_by from (select * from interventions where ")
+                .append(scope.sql("org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
         narrow(sql, params, filter);
         if (!page.first()) {
@@ -110,7 +111,8 @@ class InterventionLog {
                 (Integer) rs.getObject("rule_version"), rs.getString("rule_name"), rs.getString("rule_type"),
                 rs.getString("action"), rs.getString("mode"), rs.getString("severity"), rs.getString("direction"),
                 rs.getString("decision"), rs.getString("evidence"), (Integer) rs.getObject("occurrences"),
-                rs.getString("actor"), Timestamps.read(rs, "created_at"), rs.getString("agent_name"), rs.getString("agent_status")))
+                rs.getString("actor"), Timestamps.read(rs, "created_at"), rs.getString("agent_name"), rs.getString("agent_status"),
+                rs.getString("agent_paused_by")))
                 .list();
         return page.page(rows, i -> new String[] {i.createdAt().toString(), i.id().toString()});
     }

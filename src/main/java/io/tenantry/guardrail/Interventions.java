@@ -16,6 +16,7 @@ import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.Agent;
 import io.tenantry.agent.AgentService;
+import io.tenantry.agent.PausedBy;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Csv;
 import io.tenantry.api.CursorPage;
@@ -53,7 +54,8 @@ class Interventions {
         String why = Fields.required("reason", reason, 500);
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
-            Agent after = agents.changeStatus(context, agentId, change, why).orElseThrow(() -> ApiException.conflict(
+            PausedBy by = context.caller().operator() ? PausedBy.operator : PausedBy.organization;
+            Agent after = agents.changeStatus(context, agentId, change, by, why).orElseThrow(() -> ApiException.conflict(
                     "The agent is already " + switch (change) {
                         case pause -> "paused.";
                         case resume -> "active.";

@@ -318,6 +318,59 @@ class GuardrailApiTest extends ServerTest {
                 .contains("Leaked its key");
     }
 
+    /**
+     * A client user with the Interventions page lifted any pause, the operator's too: who paused
+     * an agent now decides who may resume it. The org's own pauses stay the org's to lift.
+     */
+    @Test
+    void aPauseTheOperatorHoldsIsNotTheOrganizationsToLift() {
+        String org = platform.createOrg("Held");
+        String agent = platform.createAgent(org, "Held agent");
+        String key = platform.issueKey(agent);
+        String supervisor = platform.createUser("user", org, List.of("interventions"));
+        String unbound = platform.createUser("user", null, List.of("interventions"));
+
+        Api.Response paused = api.post("/api/agents/" + agent + "/pause").as(owner)
+                .json(Map.of("reason", "Invoice unpaid")).send().expect(200);
+        assertThat(paused.text("pausedBy")).isEqualTo("operator");
+        for (String user : List.of(supervisor, unbound)) {
+            Api.Response refused = api.post("/api/agents/" + agent + "/resume").org(org).as(user)
+                    .json(Map.of("reason", "We need it")).send().expect(403);
+            assertThat(refused.text("detail")).contains("paused by the operator").contains("owner or admin");
+        }
+        assertThat(api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", "Mine now"))
+                .send().expect(409).text("detail")).contains("already paused");
+        assertThat(api.post("/api/agents/" + agent + "/stop").as(supervisor).json(Map.of("reason", "And stop"))
+                .send().expect(200).text("pausedBy")).as("a stop keeps the operator's hold").isEqualTo("operator");
+        api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Now?")).send()
+                .expect(403);
+        JsonNode row = interventions(org, "&agentId=" + agent).get(0);
+        assertThat(row.path("agentStatus").asString()).isEqualTo("paused");
+        assertThat(row.path("agentPausedBy").asString()).isEqualTo("operator");
+        assertThat(interventions(org, "&agentId=" + agent)).extracting(i -> i.path("action").asString())
+                .as("refusals leave no entry").containsExactly("stop", "pause");
+
+        Api.Response resumed = api.post("/api/agents/" + agent + "/resume").as(owner)
+                .json(Map.of("reason", "Paid")).send().expect(200);
+        assertThat(resumed.text("status")).isEqualTo("active");
+        assertThat(resumed.json().path("pausedBy").isNull()).isTrue();
+
+        // The org's own pause is the org's to lift; the operator's pause on top of it becomes the operator's.
+        key = platform.issueKey(agent);
+        assertThat(api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", "Odd"))
+                .send().expect(200).text("pausedBy")).isEqualTo("organization");
+        api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Fine")).send()
+                .expect(200);
+        api.post("/api/agents/" + agent + "/pause").as(supervisor).json(Map.of("reason", "Odd again")).send()
+                .expect(200);
+        assertThat(api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "We hold it"))
+                .send().expect(200).text("pausedBy")).isEqualTo("operator");
+        api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Fine?")).send()
+                .expect(403);
+        assertThat(api.get("/agent/v1/me").as(key).send().status()).isEqualTo(403);
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().text("status")).isEqualTo("paused");
+    }
+
     @Test
     void theSummaryCountsEachRulesHitsPerDayWithShadowHitsApart() {
         String org = platform.createOrg("Summarized");

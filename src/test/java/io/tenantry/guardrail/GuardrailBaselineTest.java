@@ -84,6 +84,33 @@ class GuardrailBaselineTest extends ServerTest {
         assertThat(dryRun.text("decision")).as("a dry run in a client org includes the baseline").isEqualTo("block");
     }
 
+    /** A baseline rule's pause is the platform's: the client org's users may not lift it, its own rule's they may. */
+    @Test
+    void anAgentABaselineRulePausedIsResumedByOperatorsOnly() {
+        String org = platform.createOrg("Baseline paused");
+        String agent = platform.createAgent(org, "Paused by the platform");
+        String key = platform.issueKey(agent);
+        String supervisor = platform.createUser("user", org, List.of("interventions"));
+        addBaseline("pause_agent");
+
+        assertThat(check(key).path("decision").asString()).isEqualTo("pause");
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().text("pausedBy")).isEqualTo("platform_rule");
+        assertThat(api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Ours"))
+                .send().expect(403).text("detail")).contains("platform guardrail rule");
+        api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "Reviewed")).send()
+                .expect(200);
+
+        String own = api.post("/api/guardrails/rules").org(org).as(owner).json(Map.of("name",
+                Platform.unique("Own pause"), "type", "keyword", "action", "pause_agent", "keywords",
+                List.of("ownpausezyx"), "severity", "high")).send().expect(201).id();
+        assertThat(api.post("/agent/v1/guardrails/check").as(key).json(Map.of("direction", "input", "content",
+                "ownpausezyx")).send().expect(200).text("decision")).isEqualTo("pause");
+        assertThat(api.get("/api/agents/" + agent).as(owner).send().text("pausedBy")).isEqualTo("organization");
+        api.post("/api/agents/" + agent + "/resume").as(supervisor).json(Map.of("reason", "Ours")).send()
+                .expect(200);
+        api.delete("/api/guardrails/rules/" + own).as(owner).send().expect(204);
+    }
+
     @Test
     void aClientOrgSeesTheBaselineReadOnlyAndCannotSwitchItOff() {
         String org = platform.createOrg("Baseline client");

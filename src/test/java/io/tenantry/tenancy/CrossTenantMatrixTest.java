@@ -351,6 +351,13 @@ class CrossTenantMatrixTest {
         return tokens.get(who);
     }
 
+    private final Map<String, String> supervisors = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A user of {@code org} with the Interventions page: whose pauses the org's own users may lift. */
+    String orgSupervisor(String org) {
+        return supervisors.computeIfAbsent(org, o -> platform.createUser("user", o, List.of("interventions")));
+    }
+
     /** For a bound user, the org a list must be confined to; null for those who see all. */
     String homeOf(Who who) {
         return switch (who) {
@@ -1002,7 +1009,8 @@ class CrossTenantMatrixTest {
             }));
             rows.add(row("POST /api/agents/{" + where + "}/resume", Expect.readIn(where), who -> {
                 String agent = platform.createAgent(org, "Resume me");
-                api.post("/api/agents/" + agent + "/pause").as(platform.owner()).json(Map.of("reason", "Matrix"))
+                // Paused by the org's own user: a pause the operator holds is the operator's alone to lift.
+                api.post("/api/agents/" + agent + "/pause").as(orgSupervisor(org)).json(Map.of("reason", "Matrix"))
                         .send().expect(200);
                 Api.Response response = api.post("/api/agents/" + agent + "/resume").as(token(who))
                         .json(Map.of("reason", "Matrix")).send();
