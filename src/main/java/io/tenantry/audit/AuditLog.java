@@ -1,6 +1,7 @@
 package io.tenantry.audit;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -9,6 +10,7 @@ import org.springframework.stereotype.Service;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.Caller;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -85,8 +87,13 @@ public class AuditLog {
     }
 
     public CursorPage<AuditEvent> list(OrgCallContext context, AuditFilter filter, PageRequest page) {
-        boolean withPlatform = context.caller().operator();
-        return transactions.read(context.scope(), () -> repository.list(context.scope(), withPlatform, filter, page));
+        Caller caller = context.caller();
+        boolean withPlatform = caller.operator();
+        List<String> families = withPlatform ? null : AuditReader.familiesShownTo(caller);
+        CursorPage<AuditEvent> found = transactions.read(context.scope(),
+                () -> repository.list(context.scope(), withPlatform, families, filter, page));
+        return caller.seesBilling() ? found : new CursorPage<>(
+                found.items().stream().map(AuditReader::withoutAmounts).toList(), found.nextCursor());
     }
 
     private void insert(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,

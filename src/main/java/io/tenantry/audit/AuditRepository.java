@@ -91,7 +91,9 @@ class AuditRepository {
     }
 
     /** {@code withPlatform}: whether the installation's own events are included (owners and admins only). */
-    CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, AuditLog.AuditFilter filter, PageRequest page) {
+    /** {@code families}: the families of actions to show (null for all of them). */
+    CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, List<String> families,
+            AuditLog.AuditFilter filter, PageRequest page) {
         // Names of orgs, agents, rules and policies are read in the same scope as the events
         // (and under row-level security on PostgreSQL): an agent now in an org out of scope, or
         // anything deleted, reads as null. Users are platform identities, outside both, so a
@@ -110,6 +112,14 @@ class AuditRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         if (!withPlatform) {
             sql.append(" and not e.platform");
+        }
+        if (families != null) {
+            StringBuilder any = new StringBuilder();
+            for (int i = 0; i < families.size(); i++) {
+                any.append(i == 0 ? "" : " or ").append("e.action like :family").append(i).append(" escape '\\'");
+                params.put("family" + i, families.get(i).replace("_", "\\_") + ".%");
+            }
+            sql.append(families.isEmpty() ? " and 1 = 0" : " and (" + any + ")");
         }
         if (filter.action() != null) {
             sql.append(" and e.action = :action");

@@ -47,6 +47,11 @@ public record UserPrincipal(UUID id, String email, String name, Role role, UUID 
     }
 
     @Override
+    public boolean hasPage(String page) {
+        return pages().stream().anyMatch(granted -> granted.name().equals(page));
+    }
+
+    @Override
     public boolean seesBilling() {
         return pages().contains(Page.billing);
     }

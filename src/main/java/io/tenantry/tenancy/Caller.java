@@ -43,6 +43,14 @@ public interface Caller {
         return true;
     }
 
+    /**
+     * Whether this caller was given the dashboard page of this name ({@code vault},
+     * {@code memory}, ...): for answers that gather the data of many pages, as the audit log.
+     */
+    default boolean hasPage(String page) {
+        return true;
+    }
+
     /** Every org this caller may ever touch, whatever org context it picks. */
     default OrgScope reach() {
         return lockedOrg().map(OrgScope::of).orElse(OrgScope.allOrgs());

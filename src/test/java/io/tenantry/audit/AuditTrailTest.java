@@ -30,7 +30,7 @@ class AuditTrailTest extends ServerTest {
 
     @Test
     void aClientOfTheDefaultOrgNeverSeesTheInstallationsOwnEvents() {
-        String clientToken = platform.createUser("user", DefaultOrg.ID.toString(), List.of("audit"));
+        String clientToken = platform.createUser("user", DefaultOrg.ID.toString(), List.of("audit", "agents"));
         String adminEmail = "platform-admin-" + Platform.unique("a").replace(" ", "") + "@tenantry.test";
         api.post("/api/users").as(owner).json(Map.of("email", adminEmail, "name", "Staff", "password",
                 Platform.PASSWORD, "role", "admin")).send().expect(201);
@@ -169,7 +169,7 @@ class AuditTrailTest extends ServerTest {
         assertThat(assigned.path("orgName").asString()).startsWith("Named to");
         assertThat(assigned.path("targetName").asString()).startsWith("Named mover");
         // Read by a user of the org the agent left: the agent is another org's now, so it is not named.
-        String leftBehind = platform.createUser("user", from, List.of("audit"));
+        String leftBehind = platform.createUser("user", from, List.of("audit", "agents"));
         JsonNode unassigned = null;
         for (JsonNode e : api.get("/api/audit?limit=500").as(leftBehind).send().expect(200).items()) {
             if (e.path("action").asString().equals("agent.unassigned")) {
@@ -180,6 +180,51 @@ class AuditTrailTest extends ServerTest {
         assertThat(unassigned.path("targetId").asString()).isEqualTo(agent);
         assertThat(unassigned.path("targetName").isNull()).isTrue();
         assertThat(unassigned.toString()).doesNotContain("Named to");
+    }
+
+    /**
+     * The log gathers every page's changes: a user given Audit read credentials, rules, users
+     * and rates whatever their other pages. Each event shows only with the page its data
+     * belongs to, and amounts only with Billing.
+     */
+    @Test
+    void aReaderSeesTheEventsOfTheirPagesAndAmountsOnlyWithBilling() {
+        String org = platform.createOrg(Map.of("name", Platform.unique("Read by pages")));
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("billingRatePerAgent", "111.11",
+                "monthlyBudget", "5555.55")).send().expect(200);
+        String agent = platform.createAgent(org, "Paged");
+        api.patch("/api/agents/" + agent).as(owner).json(Map.of("billingRateOverride", "333.33",
+                "monthlyBudget", "999.99")).send().expect(200);
+        api.post("/api/credentials").org(org).as(owner).json(Map.of("name", "PAGED_KEY", "kind", "api_key",
+                "value", "sk-paged-value-1234")).send().expect(201);
+        api.post("/api/guardrails/rules").org(org).as(owner).json(Map.of("name", "Paged rule", "type", "keyword",
+                "action", "block", "keywords", List.of("pagedword"))).send().expect(201);
+        String auditOnly = platform.createUser("user", org, List.of("audit"));
+        String agentsAndOrgs = platform.createUser("user", org, List.of("audit", "agents", "organizations"));
+        String withBilling = platform.createUser("user", org, List.of("audit", "agents", "organizations",
+                "billing"));
+
+        assertThat(api.get("/api/audit?limit=500").as(auditOnly).send().expect(200).items()).isEmpty();
+
+        Api.Response seen = api.get("/api/audit?limit=500").as(agentsAndOrgs).send().expect(200);
+        assertThat(seen.items()).extracting(e -> e.path("action").asString().split("\\.")[0]).isNotEmpty()
+                .allMatch(family -> family.equals("agent") || family.equals("organization"));
+        assertThat(seen.body()).doesNotContain("PAGED_KEY").doesNotContain("pagedword").doesNotContain("111.11")
+                .doesNotContain("5555.55").doesNotContain("333.33").doesNotContain("999.99");
+        JsonNode orgChange = event(seen.items(), "organization.updated");
+        assertThat(orgChange.path("after").has("billingRatePerAgent")).isTrue();
+        assertThat(orgChange.path("after").path("billingRatePerAgent").isNull()).isTrue();
+        assertThat(event(seen.items(), "agent.updated").path("after").path("monthlyBudget").isNull()).isTrue();
+        assertThat(api.get("/api/audit?limit=500&action=credential.created").as(agentsAndOrgs).send().expect(200)
+                .items()).as("an action filter does not widen the pages").isEmpty();
+
+        List<JsonNode> billed = api.get("/api/audit?limit=500").as(withBilling).send().expect(200).items();
+        assertThat(event(billed, "organization.updated").path("after").path("billingRatePerAgent").decimalValue())
+                .isEqualByComparingTo("111.11");
+        assertThat(event(billed, "agent.updated").path("after").path("billingRateOverride").decimalValue())
+                .isEqualByComparingTo("333.33");
+        assertThat(trailOf(org)).extracting(e -> e.path("action").asString()).as("operators read it all")
+                .contains("credential.created", "guardrail_rule.created", "user.created");
     }
 
     @Test

@@ -449,8 +449,8 @@ class IdentityApiTest extends ServerTest {
         String second = platform.createOrg("Moved to");
         String email = newEmail();
         String id = createUser(owner, email, "user");
-        String firstReader = platform.createUser("user", first, List.of("audit"));
-        String secondReader = platform.createUser("user", second, List.of("audit"));
+        String firstReader = platform.createUser("user", first, List.of("audit", "users"));
+        String secondReader = platform.createUser("user", second, List.of("audit", "users"));
         api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user", "pages",
                 List.of("agents"), "clientOrgId", first)).send().expect(200);
 
