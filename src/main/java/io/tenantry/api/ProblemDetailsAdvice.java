@@ -60,7 +60,7 @@ public class ProblemDetailsAdvice {
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
+    public ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestBodyLimits.BodyTooLarge) {
                 return answer(HttpStatus.CONTENT_TOO_LARGE, t.getMessage(), null);

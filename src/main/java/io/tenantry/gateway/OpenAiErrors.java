@@ -6,6 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
@@ -21,6 +24,18 @@ import jakarta.servlet.http.HttpServletResponse;
 class OpenAiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiErrors.class);
+
+    private final ProblemDetailsAdvice problems;
+
+    OpenAiErrors(ProblemDetailsAdvice problems) {
+        this.problems = problems;
+    }
+
+    /** A body that cannot be read (one sent to a route that takes none, too): said as every route says it. */
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Object> unreadable(HttpMessageNotReadableException error) {
+        return problems.unreadable(error);
+    }
 
     @ExceptionHandler(GatewayError.class)
     void refused(GatewayError error, HttpServletResponse response) throws IOException {
@@ -61,6 +76,15 @@ class OpenAiErrors {
                 // OpenAI's SDKs send a 503 again by themselves, after the Retry-After given.
                 retryAfter(response, Problems.DATABASE_GAVE_WAY_RETRY);
                 Problems.writeOpenAi(response, 503, Problems.DATABASE_GAVE_WAY, "api_error", "database_busy");
+            }
+            return;
+        }
+        if (error instanceof ErrorResponse refusal && refusal.getStatusCode().is4xxClientError()) {
+            // Spring's own refusals of a request (a parameter missing or malformed): the client's to mend.
+            if (!response.isCommitted()) {
+                int status = refusal.getStatusCode().value();
+                Problems.writeOpenAi(response, status, String.valueOf(refusal.getBody().getDetail()),
+                        Problems.openAiType(status), null);
             }
             return;
         }

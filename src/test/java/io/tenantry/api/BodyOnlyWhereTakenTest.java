@@ -101,6 +101,22 @@ class BodyOnlyWhereTakenTest extends ServerTest {
         HostileInputTest.refused(api.post(keys).as(owner).raw("null").send(), null);
     }
 
+    /** The gateway's routes answered a malformed body sent to a route that takes none with a 500. */
+    @Test
+    void aGatewayRouteRefusesAMalformedBodyInOpenAisErrorShape() {
+        String agentKey = platform.issueKey(agent);
+
+        for (String path : List.of("/agent/v1/models", "/agent/v1/models/gpt-4o")) {
+            for (String body : List.of("{\"a\":", "{}x", "[1]")) {
+                Api.Response refused = api.get(path).as(agentKey).raw(body).send().expect(400);
+                assertThat(refused.header("Content-Type")).as(path + " " + body).startsWith("application/json");
+                assertThat(refused.json().path("error").path("type").asString()).isEqualTo("invalid_request_error");
+                assertThat(refused.json().path("error").path("message").asString()).isNotBlank();
+            }
+        }
+        api.get("/agent/v1/models").as(agentKey).raw("{}").send().expect(200);
+    }
+
     @Test
     void nothingBlanksAndAnEmptyObjectAskForNothingAndPass() {
         String keys = "/api/agents/" + agent + "/keys";

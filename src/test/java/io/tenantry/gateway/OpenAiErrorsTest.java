@@ -22,7 +22,7 @@ class OpenAiErrorsTest {
     void aCallThatLostADeadlockIsAServiceUnavailableTheSdksRetry() throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
 
-        new OpenAiErrors().failed(new SQLErrorCodeSQLExceptionTranslator("PostgreSQL").translate("hold",
+        new OpenAiErrors(new io.tenantry.api.ProblemDetailsAdvice()).failed(new SQLErrorCodeSQLExceptionTranslator("PostgreSQL").translate("hold",
                 "select ... for update", new SQLException("deadlock detected", "40P01")), response);
 
         assertThat(response.getStatus()).isEqualTo(503);
@@ -37,7 +37,7 @@ class OpenAiErrorsTest {
     void anyOtherFailureStaysAServerError() throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
 
-        new OpenAiErrors().failed(new IllegalStateException("a bug"), response);
+        new OpenAiErrors(new io.tenantry.api.ProblemDetailsAdvice()).failed(new IllegalStateException("a bug"), response);
 
         assertThat(response.getStatus()).isEqualTo(500);
         assertThat(response.getHeader("Retry-After")).isNull();
