@@ -39,6 +39,12 @@ class Passwords {
             throw ApiException.badRequest(field, field + " must be text: it holds half of a character (a lone "
                     + "surrogate).");
         }
+        // A NUL ends the password for bcrypt implementations in C (the rest would not count wherever
+        // the hashes went), and no control character can be typed back into a sign-in form.
+        if (password.codePoints().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest(field, field + " must not contain control characters (such as NUL, tabs "
+                    + "or line breaks).");
+        }
         // Nothing anyone could see or type back: Unicode's white space (Java's two tests together, and
         // U+0085, which neither names), controls and invisible formatting (zero-width spaces, joiners).
         if (password.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp)

@@ -120,6 +120,13 @@ public class OrgContextFilter extends OncePerRequestFilter {
                     "The org context (X-Org-Id or orgId) is given more than once: give one organization.", givenTwice);
             return Optional.empty();
         }
+        if (header != null && header.isBlank()) {
+            // Sent empty, it is a client's unset variable, not a choice: read as no context, a
+            // write meant for a client organization would land in the default one.
+            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The X-Org-Id header is empty: give an "
+                    + "organization's id, or leave the header out to act in no one organization.", HEADER);
+            return Optional.empty();
+        }
         UUID fromHeader;
         UUID fromParameter;
         String parsing = HEADER;

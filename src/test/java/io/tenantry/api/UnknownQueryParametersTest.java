@@ -68,6 +68,25 @@ class UnknownQueryParametersTest extends ServerTest {
         assertThat(me.text("detail")).endsWith(": it takes none.");
     }
 
+    /** An empty X-Org-Id (a client's unset variable) wrote into the default organization. */
+    @Test
+    void anEmptyOrgContextHeaderIsRefusedAndWritesNothing() {
+        int before = api.get("/api/agents?limit=500").as(owner).org(io.tenantry.tenancy.DefaultOrg.ID).send()
+                .expect(200).items().size();
+
+        for (String blank : java.util.List.of("", "  ")) {
+            Api.Response refused = api.post("/api/agents").as(owner).header("X-Org-Id", blank)
+                    .json(java.util.Map.of("name", "Meant for a client")).send();
+            HostileInputTest.refused(refused, "X-Org-Id");
+            assertThat(refused.text("detail")).contains("X-Org-Id header is empty");
+            HostileInputTest.refused(api.get("/api/agents").as(owner).header("X-Org-Id", blank).send(), "X-Org-Id");
+        }
+
+        assertThat(api.get("/api/agents?limit=500").as(owner).org(io.tenantry.tenancy.DefaultOrg.ID).send()
+                .expect(200).items()).hasSize(before);
+        api.get("/api/agents?orgId=").as(owner).send().expect(200);
+    }
+
     @Test
     void aParameterGivenTwiceIsRefusedRatherThanJoined() {
         Api.Response twice = api.get("/api/knowledge/search?q=alpha&q=beta").as(owner).org(org).send();

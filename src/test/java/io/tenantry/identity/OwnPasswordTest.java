@@ -288,10 +288,11 @@ class OwnPasswordTest extends ServerTest {
                 new Object[] {Map.of("currentPassword", huge, "newPassword", NEW_PASSWORD), "currentPassword"},
                 new Object[] {Map.of("currentPassword", 12345, "newPassword", NEW_PASSWORD), "currentPassword"},
                 new Object[] {unknownField, "password"}));
-        // Too short (five emoji are ten UTF-16 units), blank or invisible, over 72 bytes, the current one.
+        // Too short (five emoji are ten UTF-16 units), blank or invisible, with a control character (a NUL
+        // ends a password in C's bcrypt), over 72 bytes, the current one.
         for (String refused : List.of("short", " ".repeat(12), "\ud83d\ude00".repeat(5), "\u00a0".repeat(12),
                 "\u0085".repeat(12), "\u200b".repeat(12), "\u3000\u200b".repeat(6), "\u0000".repeat(12),
-                "é".repeat(40), Platform.PASSWORD)) {
+                "Fuzz-pass-\u00001234", "line\nbreak-pass", "tab\tpassword1", "é".repeat(40), Platform.PASSWORD)) {
             cases.add(new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", refused),
                 "newPassword"});
         }
