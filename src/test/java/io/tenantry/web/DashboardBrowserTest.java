@@ -995,6 +995,17 @@ class DashboardBrowserTest {
         browser.find("table.hits hit-sparkline svg");
         assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("Bea Bot");
         browser.screenshot("20-bound-user-interventions");
+        // A pause the operator holds is not the client's to lift: the row says so instead of offering Resume.
+        String agent = firstAgentOf(orgA);
+        api.post("/api/agents/" + agent + "/pause").as(owner).json(Map.of("reason", "Held by the agency")).send()
+                .expect(200);
+        browser.reload();
+        WebElement held = browser.findWithText("table.interventions tbody tr", "Held by the agency");
+        assertThat(held.getText()).contains("Paused by the operator");
+        assertThat(held.findElements(By.xpath(".//button[normalize-space(.)='Resume']"))).isEmpty();
+        browser.screenshot("20-bound-user-operator-pause");
+        api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "Released")).send()
+                .expect(200);
 
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
