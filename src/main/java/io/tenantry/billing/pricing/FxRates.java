@@ -19,6 +19,7 @@ import io.tenantry.billing.BillingCalendar;
 import io.tenantry.billing.BillingMonth;
 import io.tenantry.billing.RollupLock;
 import io.tenantry.organization.BillingCurrency;
+import io.tenantry.organization.OrganizationService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
@@ -39,9 +40,11 @@ public class FxRates {
     private final RollupLock rollupLock;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
+    private final OrganizationService organizations;
 
     FxRates(FxRateRepository rates, BillingCalendar calendar, RollupLock rollupLock, ScopedTransactions transactions,
-            AuditLog audit) {
+            AuditLog audit, OrganizationService organizations) {
+        this.organizations = organizations;
         this.rates = rates;
         this.calendar = calendar;
         this.rollupLock = rollupLock;
@@ -92,6 +95,9 @@ public class FxRates {
                         + "statements keep the exchange rates they were closed with. Set the rate from "
                         + closed.plusMonths(1) + " on.");
             });
+            // Two sets of one month at once both found it absent and one failed on the insert: the
+            // platform's mutex makes the second find the first's and change it.
+            organizations.lockDefault(inReach.scope());
             Optional<FxRate> before = rates.find(code, from);
             rates.save(entry, before.isPresent());
             audit.recordPlatform(inReach, "fx_rate.set", "fx_rate", code + "@" + from, before.orElse(null),

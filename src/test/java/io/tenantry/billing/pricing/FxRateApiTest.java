@@ -74,6 +74,32 @@ class FxRateApiTest extends ServerTest {
         assertThat(event.path("after").path("rate").asString()).isEqualTo("0.93000000");
     }
 
+    /** Ten sets of one new month at once: each found it absent, and all but one failed on the insert (409). */
+    @Test
+    void setsOfOneMonthAtOnceAllSucceedAndTheLogChainsThem() throws Exception {
+        String month = futureMonth();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Api.Response>> sets = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String rate = "0.9" + i;
+                sets.add(pool.submit(() -> put(owner, "GBP", rate, month)));
+            }
+            for (java.util.concurrent.Future<Api.Response> set : sets) {
+                set.get().expect(200);
+            }
+        } finally {
+            pool.shutdown();
+        }
+
+        assertThat(entries("GBP", month)).hasSize(1);
+        List<JsonNode> events = api.get("/api/audit?action=fx_rate.set&limit=500").as(owner).org(DefaultOrg.ID)
+                .send().expect(200).items().stream().filter(e -> e.path("targetId").asString().equals("GBP@" + month))
+                .toList();
+        assertThat(events).hasSize(10);
+        assertThat(events).filteredOn(e -> e.path("before").isNull()).as("one set made it").hasSize(1);
+    }
+
     @Test
     void badRatesAreRefusedWithAProblemNamingTheField() {
         String month = futureMonth();
