@@ -353,6 +353,11 @@ public class AgentService {
             AgentMove.Amounts amounts = amountsAfterMove(reach, before, orgId, move.restated());
             OrgCallContext call = afterItsLastAssignment(context.within(reach).notBefore(stamped), id);
             agents.moveTo(reach, id, orgId, call.at());
+            if (before.pausedBy() == PausedBy.organization) {
+                // Its first organization's pause is not the next one's to lift: the operator who
+                // moved it while paused holds it now.
+                agents.setStatus(reach, id, Agent.PAUSED, PausedBy.operator, call.at());
+            }
             if (move.restated() != null) {
                 agents.update(reach, id, before.name(), before.email(), before.description(), before.model(),
                         before.status(), amounts.billingRateOverride(), amounts.monthlyBudget(), call.at());

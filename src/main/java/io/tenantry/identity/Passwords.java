@@ -41,7 +41,9 @@ class Passwords {
         }
         // A NUL ends the password for bcrypt implementations in C (the rest would not count wherever
         // the hashes went), and no control character can be typed back into a sign-in form.
-        if (password.codePoints().anyMatch(Character::isISOControl)) {
+        if (password.codePoints().anyMatch(cp -> Character.isISOControl(cp)
+                || Character.getType(cp) == Character.LINE_SEPARATOR
+                || Character.getType(cp) == Character.PARAGRAPH_SEPARATOR)) {
             throw ApiException.badRequest(field, field + " must not contain control characters (such as NUL, tabs "
                     + "or line breaks).");
         }

@@ -371,6 +371,28 @@ class GuardrailApiTest extends ServerTest {
         assertThat(api.get("/api/agents/" + agent).as(owner).send().text("status")).isEqualTo("paused");
     }
 
+    /** An org's own pause moved with its agent, and the next org's users could lift what the first one held. */
+    @Test
+    void anAgentMovedWhilePausedByItsOrganizationArrivesHeldByTheOperator() {
+        String first = platform.createOrg("Paused here");
+        String next = platform.createOrg("Moved there");
+        String agent = platform.createAgent(first, "Moved while paused");
+        String firstSupervisor = platform.createUser("user", first, List.of("interventions"));
+        String nextSupervisor = platform.createUser("user", next, List.of("interventions"));
+        api.post("/api/agents/" + agent + "/pause").as(firstSupervisor).json(Map.of("reason", "Ours to check"))
+                .send().expect(200);
+
+        Api.Response moved = api.post("/api/agents/" + agent + "/assign-org").as(owner)
+                .json(Map.of("orgId", next)).send().expect(200);
+
+        assertThat(moved.text("status")).isEqualTo("paused");
+        assertThat(moved.text("pausedBy")).isEqualTo("operator");
+        api.post("/api/agents/" + agent + "/resume").as(nextSupervisor).json(Map.of("reason", "Not ours"))
+                .send().expect(403);
+        api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "Checked")).send()
+                .expect(200);
+    }
+
     @Test
     void theSummaryCountsEachRulesHitsPerDayWithShadowHitsApart() {
         String org = platform.createOrg("Summarized");

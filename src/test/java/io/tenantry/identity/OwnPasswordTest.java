@@ -292,7 +292,7 @@ class OwnPasswordTest extends ServerTest {
         // ends a password in C's bcrypt), over 72 bytes, the current one.
         for (String refused : List.of("short", " ".repeat(12), "\ud83d\ude00".repeat(5), "\u00a0".repeat(12),
                 "\u0085".repeat(12), "\u200b".repeat(12), "\u3000\u200b".repeat(6), "\u0000".repeat(12),
-                "Fuzz-pass-\u00001234", "line\nbreak-pass", "tab\tpassword1", "é".repeat(40), Platform.PASSWORD)) {
+                "Fuzz-pass-\u00001234", "line\nbreak-pass", "line\u2028separated", "tab\tpassword1", "é".repeat(40), Platform.PASSWORD)) {
             cases.add(new Object[] {Map.of("currentPassword", Platform.PASSWORD, "newPassword", refused),
                 "newPassword"});
         }
