@@ -30,6 +30,8 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
         @Always Instant createdAt, @Always Instant updatedAt) {
 
     static final String ACTIVE = "active";
+    static final String PAUSED = "paused";
+    static final String ORG_INACTIVE = "org_inactive";
 
     /**
      * The agent as {@code caller} may see it: its rates and budget are the Billing page's to
@@ -37,11 +39,10 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
      * its data would show).
      */
     public Agent asSeenBy(Caller caller) {
-        return caller.seesBilling() ? this : new Agent(id, name, email, description, model, status, pausedBy, clientOrgId,
-                clientOrgName, null, null, clientOrgCurrency, null, effectiveStatus, createdAt, updatedAt);
+        return caller.seesBilling() ? this : new Agent(id, name, email, description, model, status, pausedBy,
+                clientOrgId, clientOrgName, null, null, clientOrgCurrency, null, effectiveStatus, createdAt,
+                updatedAt);
     }
-    static final String PAUSED = "paused";
-    static final String ORG_INACTIVE = "org_inactive";
 
     static String effectiveStatus(String status, boolean orgActive) {
         return orgActive ? status : ORG_INACTIVE;

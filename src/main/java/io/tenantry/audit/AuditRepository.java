@@ -90,8 +90,10 @@ class AuditRepository {
         return params;
     }
 
-    /** {@code withPlatform}: whether the installation's own events are included (owners and admins only). */
-    /** {@code families}: the families of actions to show (null for all of them). */
+    /**
+     * {@code withPlatform}: whether the installation's own events are included (owners and
+     * admins only); {@code families}: the families of actions to show (null for all of them).
+     */
     CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, List<String> families,
             AuditLog.AuditFilter filter, PageRequest page) {
         // Names of orgs, agents, rules and policies are read in the same scope as the events

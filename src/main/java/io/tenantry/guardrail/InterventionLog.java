@@ -111,8 +111,8 @@ class InterventionLog {
                 (Integer) rs.getObject("rule_version"), rs.getString("rule_name"), rs.getString("rule_type"),
                 rs.getString("action"), rs.getString("mode"), rs.getString("severity"), rs.getString("direction"),
                 rs.getString("decision"), rs.getString("evidence"), (Integer) rs.getObject("occurrences"),
-                rs.getString("actor"), Timestamps.read(rs, "created_at"), rs.getString("agent_name"), rs.getString("agent_status"),
-                rs.getString("agent_paused_by")))
+                rs.getString("actor"), Timestamps.read(rs, "created_at"), rs.getString("agent_name"),
+                rs.getString("agent_status"), rs.getString("agent_paused_by")))
                 .list();
         return page.page(rows, i -> new String[] {i.createdAt().toString(), i.id().toString()});
     }

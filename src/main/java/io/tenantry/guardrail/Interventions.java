@@ -55,8 +55,8 @@ class Interventions {
         OrgScope scope = context.scope();
         return transactions.write(scope, () -> {
             PausedBy by = context.caller().operator() ? PausedBy.operator : PausedBy.organization;
-            Agent after = agents.changeStatus(context, agentId, change, by, why).orElseThrow(() -> ApiException.conflict(
-                    "The agent is already " + switch (change) {
+            Agent after = agents.changeStatus(context, agentId, change, by, why).orElseThrow(
+                    () -> ApiException.conflict("The agent is already " + switch (change) {
                         case pause -> "paused.";
                         case resume -> "active.";
                         case stop -> "stopped: paused, with no key left to revoke.";
