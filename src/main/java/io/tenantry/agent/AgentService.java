@@ -205,8 +205,10 @@ public class AgentService {
             if (email != null && agents.emailTaken(email, id)) {
                 throw ApiException.conflict("email", "Another agent already uses the e-mail address " + email + ".");
             }
-            agents.insert(scope, id, orgId, name, email, description, model, status, override, budget, context.at());
+            // Counted first: the count's update waits for a deletion of the org and then finds it
+            // gone (404) rather than the insert failing on its foreign key.
             organizations.agentsChanged(scope, orgId, 1);
+            agents.insert(scope, id, orgId, name, email, description, model, status, override, budget, context.at());
             history.record(scope, Assignment.created(id, orgId, context.at(), context.actor().id(),
                     context.actor().label()));
             rates.record(scope, id, orgId, override, context.at());

@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 
 import io.tenantry.jdbc.Like;
 import io.tenantry.jdbc.Timestamps;
+import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgScope;
@@ -144,7 +145,9 @@ class OrganizationRepository {
         int rows = jdbc.sql("update organizations set agent_count = agent_count + :delta where id = :id and "
                 + scope.sql("id")).param("delta", delta).param("id", id).params(scope.parameters()).update();
         if (rows != 1) {
-            throw new IllegalStateException("organization " + id + " is not in " + scope);
+            // Found a moment earlier in the same scope, so deleted meanwhile: an agent moved or
+            // created into an organization whose deletion committed first.
+            throw ApiException.notFound("The organization");
         }
     }
 

@@ -389,6 +389,52 @@ class OrganizationApiTest extends ServerTest {
     }
 
     /**
+     * Moves and creates into an organization whose deletion committed between their check and
+     * their count answered 500 (a move) and a bare foreign-key 409 (a create); both are 404 now,
+     * and no agent is ever left in a deleted organization.
+     */
+    @Test
+    void movesAndCreatesRacingAnOrganizationsDeletionAreRefusedCleanly() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 8; round++) {
+                String doomed = platform.createOrg("Doomed");
+                List<String> movers = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    movers.add(platform.createAgent(DefaultOrg.ID.toString(), "Mover"));
+                }
+                List<Future<Api.Response>> calls = new ArrayList<>();
+                calls.add(pool.submit(() -> api.delete("/api/organizations/" + doomed).as(owner).send()));
+                for (String mover : movers) {
+                    calls.add(pool.submit(() -> api.post("/api/agents/" + mover + "/assign-org").as(owner)
+                            .json(Map.of("orgId", doomed)).send()));
+                    calls.add(pool.submit(() -> api.post("/api/agents").as(owner).org(doomed)
+                            .json(Map.of("name", "Born late")).send()));
+                }
+                for (Future<Api.Response> call : calls) {
+                    Api.Response answer = call.get();
+                    assertThat(answer.status()).as(answer.toString()).isIn(200, 201, 204, 404, 409);
+                    if (answer.status() == 409) {
+                        assertThat(answer.text("detail")).as(answer.toString()).doesNotContain("current data");
+                    }
+                }
+                Api.Response left = api.get("/api/organizations/" + doomed).as(owner).send();
+                if (left.status() == 404) {
+                    for (String mover : movers) {
+                        assertThat(api.get("/api/agents/" + mover).as(owner).send().expect(200).text("clientOrgId"))
+                                .isEqualTo(DefaultOrg.ID.toString());
+                    }
+                } else {
+                    assertThat(left.json().path("agentCount").asLong()).isEqualTo(api.get("/api/agents?limit=500")
+                            .org(doomed).as(owner).send().expect(200).items().size());
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
      * A client user given Organizations, Agents and Interventions but not Billing read the org's
      * rate and budget and its agents' rates and budgets on those pages' answers.
      */
