@@ -32,7 +32,7 @@ class RateLimits {
     record Admission(UUID orgId, Instant minute, List<UUID> subjects, long tokens, Map<String, String> headers) {
     }
 
-    private record Limit(String whose, UUID subject, long requests, long tokens) {
+    record Limit(String whose, UUID subject, long requests, long tokens) {
     }
 
     private final RateWindowRepository windows;
@@ -89,8 +89,10 @@ class RateLimits {
         }
     }
 
-    private static GatewayError refusal(Limit limit, RateWindowRepository.Used used, long tokens, Duration reset) {
-        boolean requests = used.requests() >= limit.requests();
+    static GatewayError refusal(Limit limit, RateWindowRepository.Used used, long tokens, Duration reset) {
+        // A limit without tokens can only have run out of requests, whatever a read after the
+        // refusal found (a minute's first calls racing at its start read it before they commit).
+        boolean requests = limit.tokens() == Long.MAX_VALUE || used.requests() >= limit.requests();
         String what = requests ? limit.requests() + " requests" : limit.tokens() + " tokens";
         String message = tokens > limit.tokens()
                 ? "Request too large: this call may use " + tokens + " tokens (its prompt and its output limit), "
