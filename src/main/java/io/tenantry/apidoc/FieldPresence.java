@@ -89,6 +89,12 @@ class FieldPresence implements PropertyCustomizer {
         if (property.getTypes() != null && !property.getTypes().isEmpty()) {
             property.addType("null");
         }
+        if (property.getEnum() != null && !property.getEnum().contains(null)) {
+            // A value outside its enum fails validation whatever its type says: null joins the list.
+            List<Object> values = new java.util.ArrayList<>(property.getEnum());
+            values.add(null);
+            property.setEnum(values);
+        }
         return property;
     }
 

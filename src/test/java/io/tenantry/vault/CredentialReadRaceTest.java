@@ -289,7 +289,8 @@ class CredentialReadRaceTest extends ServerTest {
         read(key, "TOKEN").expect(200);
 
         Api.Response answer = readWhileTheRowIsHeld(key, id, () -> jdbc.sql(
-                "update agents set status = 'paused' where id = :id").param("id", UUID.fromString(agent)).update());
+                "update agents set status = 'paused', paused_by = 'operator' where id = :id")
+                .param("id", UUID.fromString(agent)).update());
 
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.body()).doesNotContain(value);
