@@ -8,6 +8,11 @@ package io.tenantry.agent;
 public enum PausedBy {
     organization, operator, platform_rule;
 
+    /** Who a guardrail rule's pause is: a baseline rule's is the platform's, an org's own rule's the org's. */
+    public static PausedBy rule(boolean baseline) {
+        return baseline ? platform_rule : organization;
+    }
+
     /** Whether a pause of this kind holds against the organization's own users. */
     boolean holdsAgainstTheOrganization() {
         return this != organization;

@@ -148,7 +148,7 @@ public final class CallScreen {
             guard.interventions.append(scope, records);
             if (pause != null) {
                 guard.agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause,
-                        pause.baseline() ? PausedBy.platform_rule : PausedBy.organization,
+                        PausedBy.rule(pause.baseline()),
                         "guardrail rule '" + pause.ruleName() + "' (" + pause.ruleId() + ", version "
                                 + pause.ruleVersion() + ") on a gateway call");
             }

@@ -116,7 +116,7 @@ class GuardrailChecks {
                     .filter(m -> "pause_agent".equals(m.action()) && "enforce".equals(m.mode())).findFirst()
                     .orElseThrow();
             agents.changeStatus(context, agent.agentId(), AgentService.StatusChange.pause,
-                    pausing.baseline() ? PausedBy.platform_rule : PausedBy.organization, "guardrail rule '"
+                    PausedBy.rule(pausing.baseline()), "guardrail rule '"
                     + pausing.ruleName() + "' (" + pausing.ruleId() + ", version " + pausing.ruleVersion() + ")");
         }
         return null;
