@@ -81,8 +81,7 @@ public class AgentService {
     public CursorPage<Agent> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
         CursorPage<Agent> found = agents.list(context.scope(), term, page);
-        return context.caller().seesBilling() ? found : new CursorPage<>(
-                found.items().stream().map(agent -> agent.asSeenBy(context.caller())).toList(), found.nextCursor());
+        return context.caller().seesBilling() ? found : found.map(agent -> agent.asSeenBy(context.caller()));
     }
 
     /**
@@ -286,14 +285,13 @@ public class AgentService {
         Agent before = agents.lock(scope, id).orElseThrow(() -> notFound());
         OrgCallContext call = context.after(before.updatedAt());
         PausedBy held = before.pausedBy();
-        if (change == StatusChange.resume && held != null && held.holdsAgainstTheOrganization()
-                && !by.holdsAgainstTheOrganization()) {
+        boolean heldAgainstTheOrganization = held != null && held.holdsAgainstTheOrganization();
+        if (change == StatusChange.resume && heldAgainstTheOrganization && !by.holdsAgainstTheOrganization()) {
             throw ApiException.forbidden("The agent was paused by " + (held == PausedBy.operator
                     ? "the operator" : "a platform guardrail rule") + ": only an owner or admin can resume it.");
         }
         String status = change == StatusChange.resume ? Agent.ACTIVE : Agent.PAUSED;
-        PausedBy pausedBy = change == StatusChange.resume ? null
-                : held != null && held.holdsAgainstTheOrganization() ? held : by;
+        PausedBy pausedBy = change == StatusChange.resume ? null : heldAgainstTheOrganization ? held : by;
         int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, call.at()) : 0;
         if (status.equals(before.status()) && pausedBy == held && revoked == 0) {
             return java.util.Optional.empty();

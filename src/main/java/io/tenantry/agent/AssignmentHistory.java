@@ -130,7 +130,7 @@ class AssignmentHistory {
         params.put("limit", page.limit() + 1);
         List<Assignment> rows = jdbc.sql(sql.toString()).params(params).query(AssignmentHistory::map).list();
         CursorPage<Assignment> found = page.page(rows, a -> new String[] {a.assignedAt().toString(), a.id().toString()});
-        return new CursorPage<>(found.items().stream().map(a -> a.seenFrom(scope)).toList(), found.nextCursor());
+        return found.map(a -> a.seenFrom(scope));
     }
 
     private static Assignment map(ResultSet rs, int row) throws SQLException {

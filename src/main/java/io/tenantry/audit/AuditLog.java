@@ -92,8 +92,7 @@ public class AuditLog {
         List<String> families = withPlatform ? null : AuditReader.familiesShownTo(caller);
         CursorPage<AuditEvent> found = transactions.read(context.scope(),
                 () -> repository.list(context.scope(), withPlatform, families, filter, page));
-        return caller.seesBilling() ? found : new CursorPage<>(
-                found.items().stream().map(AuditReader::withoutAmounts).toList(), found.nextCursor());
+        return caller.seesBilling() ? found : found.map(AuditReader::withoutAmounts);
     }
 
     private void insert(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,

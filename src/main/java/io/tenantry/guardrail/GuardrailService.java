@@ -67,7 +67,7 @@ class GuardrailService implements AgentDeparture {
     CursorPage<BaselineRule> baseline(PageRequest page) {
         OrgScope platform = OrgScope.of(DefaultOrg.ID);
         CursorPage<GuardrailRule> rules = transactions.read(platform, () -> this.rules.baselinePage(platform, page));
-        return new CursorPage<>(rules.items().stream().map(BaselineRule::of).toList(), rules.nextCursor());
+        return rules.map(BaselineRule::of);
     }
 
     GuardrailRule get(OrgCallContext context, UUID id) {

@@ -63,7 +63,7 @@ class KnowledgeService {
         String wanted = Tags.optional(tag);
         CursorPage<KnowledgeDocument> found = transactions.read(context.scope(),
                 () -> knowledge.list(context.scope(), false, wanted, page));
-        return new CursorPage<>(found.items().stream().map(d -> seenBy(context, d)).toList(), found.nextCursor());
+        return found.map(d -> seenBy(context, d));
     }
 
     /** The documents the default organization shares, read in its scope: what every org may read. */
@@ -71,7 +71,7 @@ class KnowledgeService {
         OrgScope defaultOrg = OrgScope.of(DefaultOrg.ID);
         CursorPage<KnowledgeDocument> found = transactions.read(defaultOrg,
                 () -> knowledge.list(defaultOrg, true, null, page));
-        return new CursorPage<>(found.items().stream().map(d -> seenBy(context, d)).toList(), found.nextCursor());
+        return found.map(d -> seenBy(context, d));
     }
 
     private static KnowledgeDocument seenBy(OrgCallContext context, KnowledgeDocument document) {

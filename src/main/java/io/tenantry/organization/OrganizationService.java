@@ -128,8 +128,7 @@ public class OrganizationService {
         String term = Fields.optional("q", search, 200);
         OrgScope reach = context.reach();
         CursorPage<Organization> found = repository.list(reach, term, page);
-        return context.caller().seesBilling() ? found : new CursorPage<>(
-                found.items().stream().map(org -> org.asSeenBy(context.caller())).toList(), found.nextCursor());
+        return context.caller().seesBilling() ? found : found.map(org -> org.asSeenBy(context.caller()));
     }
 
     /** Organizations by name without their agent counts: what a picker needs, at the cost of one query. */

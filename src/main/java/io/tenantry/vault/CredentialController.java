@@ -109,7 +109,7 @@ class CredentialController {
     CursorPage<Read> reads(OrgCallContext context, @PathVariable UUID id,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         CursorPage<CredentialRepository.Read> page = vault.reads(context, id, PageRequest.of(limit, cursor));
-        return new CursorPage<>(page.items().stream().map(Read::of).toList(), page.nextCursor());
+        return page.map(Read::of);
     }
 
     @Operation(operationId = "deleteCredential", summary = "Delete a credential",

@@ -89,9 +89,7 @@ public class ModelPrices {
             if (versions.items().isEmpty() && page.first()) {
                 throw ApiException.notFound("The model '" + name + "'");
             }
-            return context.caller().operator() ? versions
-                    : new CursorPage<>(versions.items().stream().map(ModelPrice::withoutAuthor).toList(),
-                            versions.nextCursor());
+            return context.caller().operator() ? versions : versions.map(ModelPrice::withoutAuthor);
         });
     }
 
