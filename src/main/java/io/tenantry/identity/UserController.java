@@ -59,11 +59,16 @@ class UserController {
     }
 
     /** The body of PATCH /{id}, for the API document: the service reads the fields present (PatchBody). */
-    @Schema(name = "UserChanges", description = "The fields to change; those not given stay. Pages and the "
-            + "bound organization change through PUT /api/users/{id}/permissions.")
+    @Schema(name = "UserChanges", description = "The fields to change; those not given stay. All of them change "
+            + "together or, when one is refused, none.")
     record Changes(@Schema(maxLength = 200) String name, @Schema(format = "email", maxLength = 320) String email,
             @Schema(format = "password", minLength = 10) String password,
-            @Schema(allowableValues = {"owner", "admin", "user"}) String role) {
+            @Schema(allowableValues = {"owner", "admin", "user"}) String role,
+            @ArraySchema(arraySchema = @Schema(description = "The pages a user of role user may open."),
+                    schema = @Schema(implementation = Page.class)) List<String> pages,
+            @Schema(types = {"string", "null"}, format = "uuid", description = "The organization the user is bound "
+                    + "to, or null for none (only users of role user are bound). client_org_id is accepted too.")
+            UUID clientOrgId) {
     }
 
     @Operation(operationId = "listUsers", summary = "List users",
@@ -93,8 +98,8 @@ class UserController {
     }
 
     @Operation(operationId = "updateUser", summary = "Change a user",
-            description = "Changes the fields given (name, email, password, role); fields not given stay. A new "
-                    + "password ends the user's sessions. Owners and admins only.")
+            description = "Changes the fields given (name, email, password, role, pages, clientOrgId), all or none; "
+                    + "fields not given stay. A new password ends the user's sessions. Owners and admins only.")
     @PatchMapping("/{id}")
     User update(OrgCallContext context, @PathVariable UUID id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(

@@ -12,6 +12,7 @@ import org.springframework.stereotype.Service;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
+import io.tenantry.api.Ids;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
@@ -28,7 +29,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 @Service
 public class UserService {
 
-    private static final Set<String> PATCHABLE = Set.of("name", "email", "password", "role");
+    private static final Set<String> PATCHABLE = Set.of("name", "email", "password", "role", "pages", "clientOrgId");
     private static final Map<String, String> READ_ONLY = PatchBody.readOnly("id", "createdAt", "updatedAt");
 
     private final UserRepository users;
@@ -94,95 +95,145 @@ public class UserService {
         });
     }
 
-    public User update(OrgCallContext context, UUID id, PatchBody patch) {
+    /**
+     * Changes the fields given, all of them or, when one is refused, none: name, email,
+     * password, and the permissions (role, pages, the bound organization) that
+     * {@link #setPermissions} sets, so that the dashboard's user editor saves in one request.
+     */
+    public User update(OrgCallContext context, UUID id, PatchBody body) {
         context.requireOperator("edit users");
-        if (patch.has("pages") || patch.has("clientOrgId")) {
-            throw ApiException.badRequest(patch.has("pages") ? "pages" : "clientOrgId",
-                    "Set pages and the client organization with PUT /api/users/{id}/permissions.");
-        }
+        PatchBody patch = body.aliased(Map.of("client_org_id", "clientOrgId"));
         patch.allowOnly(PATCHABLE, READ_ONLY);
         if (patch.has("password") && id.equals(context.actor().id())) {
             throw ApiException.badRequest("password", "Change your own password with POST /api/me/password, which "
                     + "asks for the current one.");
         }
-        OrgCallContext inReach = context.within(context.reach());
-        OrgScope reach = inReach.scope();
+        Set<Page> pages = patch.has("pages") ? Page.parse(list(patch.fields().get("pages"))) : null;
+        Binding binding = patch.has("clientOrgId") ? new Binding(orgId(patch.fields().get("clientOrgId"))) : null;
+        Role role = patch.has("role") ? Role.parse(patch.text("role")) : null;
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;
-        return transactions.write(reach, () -> {
-            User before = lockTarget(context, id);
-            OrgCallContext call = inReach.after(before.updatedAt());
-            requireMayManage(context, before);
-            Role role = patch.has("role") ? Role.parse(patch.text("role")) : before.role();
-            requireMayChangeRole(context, before, role);
-            if (role != before.role() && role != Role.user && before.clientOrgId() != null) {
-                throw ApiException.badRequest("role", "This user is bound to an organization, and only users of role "
-                        + "user are: change role and binding together with PUT /api/users/{id}/permissions "
-                        + "(clientOrgId null).");
-            }
-            String email = patch.has("email") ? Fields.email("email", patch.text("email")) : before.email();
-            if (email == null) {
-                throw ApiException.badRequest("email", "email cannot be empty.");
-            }
-            if (!email.equals(before.email()) && users.emailTaken(email, id)) {
-                throw ApiException.conflict("email", "A user with the e-mail address " + email + " already exists.");
-            }
-            String name = patch.has("name") ? Fields.required("name", patch.text("name"), 200) : before.name();
-            User after = new User(id, email, name, role, before.clientOrgId(), before.pages(), before.createdAt(),
-                    call.at());
-            users.update(reach, after);
-            if (newHash != null) {
-                users.setPassword(reach, id, newHash);
-                sessions.closeAllOf(id);
-                throttle.forgetAccount(after.email());
-            }
-            Login.auditAccount(audit, call, after, newHash == null ? "user.updated" : "user.password_changed",
-                    before.auditState(), after.auditState());
-            return after;
-        });
+        return change(context, id, new Change(patch.has("name") ? Fields.required("name", patch.text("name"), 200)
+                : null, patch.has("email") ? requiredEmail(patch.text("email")) : null, newHash, role, pages,
+                binding));
     }
 
     private static final String PERMISSIONS_CHANGED = "user.permissions_changed";
 
     /**
-     * Sets role (unless null), pages and binding in one change, as the dashboard's
-     * permission editor saves them: all of it or, when one part is refused, none. Binding to
-     * an org of which nothing is known answers 404.
+     * Sets role (unless null), pages and binding in one change: all of it or, when one part
+     * is refused, none. Binding to an org of which nothing is known answers 404.
      */
     public User setPermissions(OrgCallContext context, UUID id, String roleName, List<String> pageNames,
             UUID clientOrgId) {
         context.requireOperator("change permissions");
         Set<Page> pages = Page.parse(pageNames);
-        Role newRole = roleName == null ? null : Role.parse(roleName);
+        Role role = roleName == null ? null : Role.parse(roleName);
+        return change(context, id, new Change(null, null, null, role, pages, new Binding(clientOrgId)));
+    }
+
+    /** The organization a user is to be bound to (null: none), when a change sets it. */
+    private record Binding(UUID orgId) {
+    }
+
+    /** What one change sets; a null field stays as it is. */
+    private record Change(String name, String email, String passwordHash, Role role, Set<Page> pages,
+            Binding binding) {
+
+        boolean ofAccount() {
+            return name != null || email != null || passwordHash != null;
+        }
+
+        boolean ofPermissions() {
+            return role != null || pages != null || binding != null;
+        }
+    }
+
+    private User change(OrgCallContext context, UUID id, Change change) {
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
             User before = lockTarget(context, id);
             OrgCallContext call = inReach.after(before.updatedAt());
             requireMayManage(context, before);
-            Role role = newRole == null ? before.role() : newRole;
+            Role role = change.role() != null ? change.role() : before.role();
             requireMayChangeRole(context, before, role);
-            requireBindingFits(role, clientOrgId);
-            requireOrg(reach, clientOrgId);
-            User after = new User(id, before.email(), before.name(), role, clientOrgId, pages,
-                    before.createdAt(), call.at());
+            UUID clientOrgId = change.binding() != null ? change.binding().orgId() : before.clientOrgId();
+            if (change.binding() == null && role != Role.user && clientOrgId != null) {
+                throw ApiException.badRequest("role", "This user is bound to an organization, and only users of role "
+                        + "user are: change role and binding together (clientOrgId null).");
+            }
+            if (change.binding() != null) {
+                requireBindingFits(role, clientOrgId);
+                requireOrg(reach, clientOrgId);
+            }
+            String email = change.email() != null ? change.email() : before.email();
+            if (!email.equals(before.email()) && users.emailTaken(email, id)) {
+                throw ApiException.conflict("email", "A user with the e-mail address " + email + " already exists.");
+            }
+            User account = new User(id, email, change.name() != null ? change.name() : before.name(), before.role(),
+                    before.clientOrgId(), before.pages(), before.createdAt(), call.at());
+            User after = new User(id, email, account.name(), role, clientOrgId,
+                    change.pages() != null ? change.pages() : before.pages(), before.createdAt(), call.at());
             users.update(reach, after);
-            UUID from = before.clientOrgId();
-            UUID to = after.clientOrgId();
-            if (from != null && !from.equals(to)) {
-                // The org the user leaves sees it leave, the org it joins sees it come, each log
-                // naming only its own org, as an agent's move does.
-                audit.record(call, from, PERMISSIONS_CHANGED, "user", id, before.auditState(),
-                        after.auditStateIn(from));
-                if (to != null) {
-                    audit.record(call, to, PERMISSIONS_CHANGED, "user", id, before.auditStateIn(to),
-                            after.auditState());
-                }
-            } else {
-                Login.auditAccount(audit, call, after, PERMISSIONS_CHANGED, before.auditState(),
-                        after.auditState());
+            if (change.passwordHash() != null) {
+                users.setPassword(reach, id, change.passwordHash());
+                sessions.closeAllOf(id);
+                throttle.forgetAccount(after.email());
+            }
+            // Each part of a change is its own event, the account's then the permissions', so the
+            // log's filter by action finds a permission change whatever was saved with it.
+            if (change.ofAccount() || !change.ofPermissions()) {
+                Login.auditAccount(audit, call, account, change.passwordHash() == null ? "user.updated"
+                        : "user.password_changed", before.auditState(), account.auditState());
+            }
+            if (change.ofPermissions()) {
+                auditPermissions(call, account, after);
             }
             return after;
         });
+    }
+
+    private void auditPermissions(OrgCallContext call, User before, User after) {
+        UUID from = before.clientOrgId();
+        UUID to = after.clientOrgId();
+        if (from != null && !from.equals(to)) {
+            // The org the user leaves sees it leave, the org it joins sees it come, each log
+            // naming only its own org, as an agent's move does.
+            audit.record(call, from, PERMISSIONS_CHANGED, "user", after.id(), before.auditState(),
+                    after.auditStateIn(from));
+            if (to != null) {
+                audit.record(call, to, PERMISSIONS_CHANGED, "user", after.id(), before.auditStateIn(to),
+                        after.auditState());
+            }
+        } else {
+            Login.auditAccount(audit, call, after, PERMISSIONS_CHANGED, before.auditState(), after.auditState());
+        }
+    }
+
+    private static String requiredEmail(String text) {
+        String email = Fields.email("email", text);
+        if (email == null) {
+            throw ApiException.badRequest("email", "email cannot be empty.");
+        }
+        return email;
+    }
+
+    private static List<?> list(Object pages) {
+        if (pages != null && !(pages instanceof List<?>)) {
+            throw ApiException.badRequest("pages", "pages must be a list such as [\"dashboard\", \"agents\"].");
+        }
+        return (List<?>) pages;
+    }
+
+    private static UUID orgId(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Ids.parse(value instanceof String text ? text : null);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("clientOrgId", "clientOrgId must be an organization's id, or null for none.");
+        }
     }
 
     /**

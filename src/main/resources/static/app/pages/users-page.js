@@ -4,7 +4,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
-import { get, post, patch, put, del } from '../api.js';
+import { get, post, patch, del } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { PagedList } from '../paged-list.js';
@@ -82,11 +82,12 @@ class UsersPage extends LightElement {
     this.formError = null;
     const bindable = this.draft.role === 'user';
     try {
-      if (this.draft.name !== user.name || this.draft.email !== user.email || this.draft.password) {
-        await patch(`/api/users/${user.id}`, { name: this.draft.name, email: this.draft.email,
-          ...(this.draft.password ? { password: this.draft.password } : {}) }, { org: null });
-      }
-      const saved = await put(`/api/users/${user.id}/permissions`, {
+      // One request, so that a refused part (a taken e-mail address, a role the caller may
+      // not give) leaves the user exactly as they were.
+      const saved = await patch(`/api/users/${user.id}`, {
+        ...(this.draft.name !== user.name ? { name: this.draft.name } : {}),
+        ...(this.draft.email !== user.email ? { email: this.draft.email } : {}),
+        ...(this.draft.password ? { password: this.draft.password } : {}),
         role: this.draft.role, pages: [...this.draft.pages],
         clientOrgId: bindable && this.draft.clientOrgId ? this.draft.clientOrgId : null,
       }, { org: null });

@@ -338,6 +338,54 @@ class IdentityApiTest extends ServerTest {
                 .expect(200);
     }
 
+    /**
+     * The dashboard's user editor saved name and e-mail with PATCH, then permissions with PUT:
+     * a refused second request left the first applied. One PATCH now carries it all, and a
+     * refusal of any part changes nothing.
+     */
+    @Test
+    void aPatchChangesAccountAndPermissionsTogetherOrNotAtAll() {
+        String org = platform.createOrg("Edited together");
+        String taken = newEmail();
+        createUser(owner, taken, "user");
+        String email = newEmail();
+        String id = createUser(owner, email, "user");
+
+        Api.Response refused = api.patch("/api/users/" + id).as(owner).json(Map.of("name", "Renamed", "email", taken,
+                "pages", List.of("agents"), "clientOrgId", org)).send();
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.text("field")).isEqualTo("email");
+        JsonNode unchanged = api.get("/api/users/" + id).as(owner).send().expect(200).json();
+        assertThat(unchanged.path("name").asString()).isNotEqualTo("Renamed");
+        assertThat(unchanged.path("pages").toString()).isEqualTo("[\"dashboard\"]");
+        assertThat(unchanged.path("clientOrgId").isNull()).isTrue();
+
+        JsonNode saved = api.patch("/api/users/" + id).as(owner).json(Map.of("name", "Renamed", "role", "user",
+                "pages", List.of("agents"), "client_org_id", org)).send().expect(200).json();
+        assertThat(saved.path("name").asString()).isEqualTo("Renamed");
+        assertThat(saved.path("pages").toString()).isEqualTo("[\"agents\"]");
+        assertThat(saved.path("clientOrgId").asString()).isEqualTo(org);
+        String token = Platform.login(api, email, Platform.PASSWORD);
+        assertThat(api.get("/api/org-context").as(token).send().json().path("locked").asBoolean()).isTrue();
+        for (String action : List.of("user.updated", "user.permissions_changed")) {
+            List<String> about = new java.util.ArrayList<>();
+            api.get("/api/audit?action=" + action).as(owner).send().expect(200).json().path("items")
+                    .forEach(event -> about.add(event.path("targetId").asString()));
+            assertThat(about).as(action + ": the account's change and the permissions' are each an event")
+                    .contains(id);
+        }
+
+        Api.Response promotedBound = api.patch("/api/users/" + id).as(owner).json(Map.of("role", "admin",
+                "clientOrgId", org)).send();
+        assertThat(promotedBound.status()).as(promotedBound.toString()).isEqualTo(400);
+        assertThat(promotedBound.text("field")).isEqualTo("clientOrgId");
+        Map<String, Object> unbind = new java.util.HashMap<>(Map.of("role", "admin"));
+        unbind.put("clientOrgId", null);
+        assertThat(api.patch("/api/users/" + id).as(owner).json(unbind).send().expect(200).text("role"))
+                .isEqualTo("admin");
+    }
+
     /** Only role user is bound: promoting a bound user with PATCH kept a binding that then meant nothing. */
     @Test
     void aBoundUserIsNotPromotedByPatch() {
@@ -611,7 +659,13 @@ class IdentityApiTest extends ServerTest {
         api.put("/api/users/" + id + "/permissions").as(owner)
                 .json(Map.of("pages", List.of("agents"), "clientOrgId", java.util.UUID.randomUUID())).send()
                 .expect(404);
-        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"))).send().expect(400);
+        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", "agents")).send().expect(400);
+        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"), "clientOrgId", "A-1"))
+                .send().expect(400);
+        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"), "clientOrgId", 7))
+                .send().expect(400);
+        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"),
+                "clientOrgId", java.util.UUID.randomUUID())).send().expect(404);
 
         Api.Response now = api.get("/api/users/" + id).as(owner).send().expect(200);
         assertThat(now.json().path("pages").toString()).isEqualTo("[\"dashboard\"]");

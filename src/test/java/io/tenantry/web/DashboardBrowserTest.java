@@ -1691,6 +1691,48 @@ class DashboardBrowserTest {
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
+    /**
+     * The editor saved the name and e-mail, then the pages: a taken address was refused after
+     * the first part had not been, or the other way round. It saves in one request now.
+     */
+    @Test
+    @Order(42)
+    void theUserEditorSavesEverythingOrNothing() throws Exception {
+        String taken = "taken-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", taken, "name", "Taken Address", "password",
+                Platform.PASSWORD, "role", "user", "pages", List.of("agents"), "clientOrgId", orgA)).send()
+                .expect(201);
+        String email = "edited-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        String id = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Eddie Edited",
+                "password", Platform.PASSWORD, "role", "user", "pages", List.of("agents"), "clientOrgId", orgA))
+                .send().expect(201).id();
+        browser.go("/#/users");
+        // The list may be showing already, from before these users were made.
+        browser.reload();
+        browser.findWithText("main h1", "Users");
+        browser.consoleErrors();
+        browser.find("tr[data-user-id='" + id + "'] button").click();
+        browser.find("form.permissions");
+        browser.type("form.permissions input[type=email]", taken);
+        browser.find("form.permissions input[value=billing]").click();
+        browser.clickButton("Save");
+        browser.findWithText("form.permissions .error", taken);
+        browser.screenshot("42-user-editor-refused");
+        assertThat(browser.consoleErrors()).as("the refusal, and nothing else").singleElement()
+                .satisfies(e -> assertThat(e).contains("/api/users/" + id).contains("409"));
+        JsonNode unchanged = api.get("/api/users/" + id).as(owner).send().expect(200).json();
+        assertThat(unchanged.path("email").asString()).isEqualTo(email);
+        assertThat(unchanged.path("pages").toString()).as("the pages saved with the refused address")
+                .isEqualTo("[\"agents\"]");
+
+        browser.type("form.permissions input[type=email]", email);
+        browser.clickButton("Save");
+        browser.waitUntil("the editor closes", () -> browser.all("form.permissions").isEmpty());
+        assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).json().path("pages").toString())
+                .isEqualTo("[\"agents\",\"billing\"]");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
     private String platformUserId(String token) {
         return api.get("/api/me").as(token).send().expect(200).id();
     }
