@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 import io.tenantry.billing.usage.RollupRow;
+import io.tenantry.tenancy.DefaultOrg;
 
 /**
  * Puts an open month's statement together from the revenue lines and the usage rollups.
@@ -76,6 +77,15 @@ final class StatementBuilder {
                     + String.join(", ", unpricedModels) + ") have no model price and are not in the cost: "
                     + "an owner or admin adds the price in Settings -> Models and rerates (usage of a closed month "
                     + "is then billed in the first open month, as an adjustment).");
+        }
+        // The guide's first question when a bill shows $0: is a rate set? The operator's own
+        // organization bills nobody, so a rate of 0 is no news there.
+        long unrated = revenue.stream().filter(r -> r.rate() != null && r.rate().signum() == 0).count();
+        if (unrated > 0 && !DefaultOrg.ID.equals(org.orgId())) {
+            warnings.add(unrated + (unrated == 1 ? " agent is" : " agents are") + " billed at a rate of 0 (the "
+                    + "organization has no billingRatePerAgent and " + (unrated == 1 ? "the agent has" : "they have")
+                    + " no override): " + (unrated == 1 ? "its" : "their") + " revenue is 0. If that is not intended, "
+                    + "an owner or admin sets the organization's rate (it applies from then on, not to the past).");
         }
         List<Statement.Line> lines = withLines ? lines(revenue, rows, fxRate, cost, names) : null;
         return new Statement(org.orgId(), org.name(), month.toString(), org.currency(), org.proration(), false,

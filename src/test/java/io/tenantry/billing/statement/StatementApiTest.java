@@ -21,6 +21,7 @@ import io.tenantry.support.Api;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
 import io.tenantry.support.UsageEvents;
+import io.tenantry.tenancy.DefaultOrg;
 
 import tools.jackson.databind.JsonNode;
 
@@ -57,6 +58,32 @@ class StatementApiTest extends ServerTest {
 
     JsonNode month(String orgId, YearMonth month) {
         return api.get("/api/organizations/" + orgId + "/billing?month=" + month).as(owner).send().expect(200).json();
+    }
+
+    /**
+     * The guide's troubleshooting: "Billing shows $0 revenue: check that the org has a billing
+     * rate set". An org created without one billed its agents at 0 and said nothing.
+     */
+    @Test
+    void agentsBilledAtARateOfZeroAreAWarningUntilARateIsSet() {
+        String org = org(Map.of("billingRatePerAgent", "0"));
+        platform.createAgent(org, "Unrated one");
+        String second = platform.createAgent(org, "Unrated two");
+
+        JsonNode unrated = month(org, thisMonth());
+
+        assertThat(unrated.path("revenue").asString()).isEqualTo("0.00");
+        assertThat(unrated.path("warnings").toString()).contains("2 agents are billed at a rate of 0");
+        api.patch("/api/agents/" + second).as(owner).json(Map.of("billingRateOverride", "40.00")).send().expect(200);
+        assertThat(month(org, thisMonth()).path("warnings").toString()).contains("1 agent is billed at a rate of 0");
+        api.patch("/api/organizations/" + org).as(owner).json(Map.of("billingRatePerAgent", "25.00")).send()
+                .expect(200);
+        JsonNode rated = month(org, thisMonth());
+        assertThat(rated.path("revenue").asString()).isEqualTo("65.00");
+        assertThat(rated.path("warnings").isEmpty()).isTrue();
+        assertThat(api.get("/api/organizations/" + DefaultOrg.ID + "/billing?month=" + thisMonth()).as(owner).send()
+                .expect(200).json().path("warnings").toString()).as("the operator's own agents bill nobody")
+                .doesNotContain("rate of 0");
     }
 
     @Test
