@@ -12,7 +12,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -69,8 +68,9 @@ class GatewayRequestController {
     @Schema(name = "GatewaySettingsChanges", description = "The fields to change; their snake_case names "
             + "(allowed_models, content_logging, budget_enforcement, requests_per_minute, ...) are accepted too. "
             + "A limit set to null is no limit.")
-    record Changes(@ArraySchema(maxItems = OrgGatewaySettings.MAX_MODELS, arraySchema = @Schema(types = {"array",
-            "null"})) java.util.List<String> allowedModels, Boolean contentLogging,
+    record Changes(@Schema(types = {"array", "null"}, description = "The models this organization's agents may ask "
+            + "for, at most " + OrgGatewaySettings.MAX_MODELS + "; null lifts the restriction (every routed model), "
+            + "an empty list allows none.") java.util.List<String> allowedModels, Boolean contentLogging,
             @Schema(allowableValues = {"alert", "block"}) String budgetEnforcement,
             @Schema(types = {"integer", "null"}, minimum = "1", maximum = "1000000000") Integer requestsPerMinute,
             @Schema(types = {"integer", "null"}, minimum = "1", maximum = "1000000000000") Long tokensPerMinute,

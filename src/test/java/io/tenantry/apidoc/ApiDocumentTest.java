@@ -160,6 +160,15 @@ class ApiDocumentTest extends ServerTest {
                 .isEqualTo(1000);
         assertThat(schemas.has("AgentChanges")).isTrue();
         assertThat(schemas.path("Permissions").path("required").toString()).contains("clientOrgId");
+        // Null is how a client lifts an org's model list: a client generated from the document
+        // could not send it (outside tester).
+        JsonNode gateway = schemas.path("GatewaySettingsChanges").path("properties");
+        for (String field : List.of("allowedModels", "requestsPerMinute", "tokensPerMinute")) {
+            assertThat(gateway.path(field).path("type").toString()).as(field).contains("null");
+        }
+        JsonNode user = schemas.path("UserChanges").path("properties");
+        assertThat(user.path("clientOrgId").path("type").toString()).as("unbinding a user").contains("null");
+        assertThat(user.path("pages").path("items").path("enum").toString()).contains("billing", "vault");
     }
 
     @Test
