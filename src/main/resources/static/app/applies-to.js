@@ -18,3 +18,14 @@ export function appliesToFields(form, agents, current) {
 
 /** The API's appliesTo from the submitted form data. */
 export const appliesToValue = (data) => (data.get('appliesTo') === 'some' ? data.getAll('agent') : 'all');
+
+/**
+ * What an item applies to, in a table's cell. An empty list is never saved by a person: the
+ * server leaves it when every agent the item named left the organization, and switches the
+ * item off, so the cell says why it is off.
+ */
+export function appliesToText(appliesTo) {
+  if (appliesTo === 'all') return 'All agents';
+  if (appliesTo.length === 0) return html`<span class="hint">None: the agents it named left the organization</span>`;
+  return `${appliesTo.length} agent${appliesTo.length === 1 ? '' : 's'}`;
+}

@@ -7,6 +7,7 @@ import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, patch, del, ApiError } from '../api.js';
 import { PagedList } from '../paged-list.js';
+import { appliesToText } from '../applies-to.js';
 import { orgContext, DEFAULT_ORG } from '../org-context.js';
 import { LatestAsk } from '../latest-ask.js';
 import './rule-form.js';
@@ -194,8 +195,7 @@ class GuardrailsPage extends LightElement {
       <td>${r.action.replace('_', ' ')}</td>
       <td>${r.severity}</td>
       <td>${r.direction}</td>
-      <td>${r.appliesTo === 'all' ? 'All agents' : `${r.appliesTo.length} agent${r.appliesTo.length === 1 ? '' : 's'}`}
-      </td>
+      <td>${appliesToText(r.appliesTo)}</td>
       <td class="num">${r.version}</td>
       <td>${this.editable(r) ? html`<div class="actions">
         <button class="secondary" aria-expanded=${this.editing === r.id ? 'true' : 'false'}
@@ -274,8 +274,7 @@ class GuardrailsPage extends LightElement {
             <td>${p.name}${p.enabled ? '' : html` <span class="badge off">Off</span>`}</td>
             ${showOrg ? html`<td class="text">${this.orgNames[p.orgId] ?? ''}</td>` : ''}
             <td>${p.category.replaceAll('_', ' ')}</td><td>${p.enforcement}</td>
-            <td>${p.appliesTo === 'all' ? 'All agents' : `${p.appliesTo.length} agent${p.appliesTo.length === 1 ? ''
-              : 's'}`}</td>
+            <td>${appliesToText(p.appliesTo)}</td>
             <td class="num">${p.version}</td>
             <td><div class="actions"><button class="secondary" aria-expanded=${this.editingPolicy === p.id ? 'true'
               : 'false'} @click=${() => { this.editingPolicy = this.editingPolicy === p.id ? null : p.id; }}>Edit

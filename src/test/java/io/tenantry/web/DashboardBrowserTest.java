@@ -989,6 +989,17 @@ class DashboardBrowserTest {
         browser.screenshot("20-bound-user-guardrails");
         assertThat(api.get("/api/guardrails/rules?limit=500").org(orgA).as(owner).send().expect(200).items())
                 .anySatisfy(r -> assertThat(r.path("name").asString()).isEqualTo("Refund talk"));
+        // A rule whose only agent left is switched off by the server: the row says why, rather than "0 agents".
+        String departing = api.post("/api/agents").as(owner).org(orgA).json(Map.of("name", "Departing Dan")).send()
+                .expect(201).id();
+        String orphan = api.post("/api/guardrails/rules").org(orgA).as(owner).json(Map.of("name", "Dan's words",
+                "type", "keyword", "keywords", List.of("secret plan"), "action", "flag", "appliesTo",
+                List.of(departing))).send().expect(201).id();
+        api.delete("/api/agents/" + departing).as(owner).send().expect(204);
+        browser.reload();
+        WebElement switchedOff = browser.find("table.rules tbody tr[data-rule-id='" + orphan + "']");
+        assertThat(switchedOff.getText()).contains("Off").contains("the agents it named left the organization");
+        browser.screenshot("20-rule-whose-agents-left");
 
         browser.go("/#/interventions");
         browser.findWithText("table.interventions tbody", "Too many order numbers");
