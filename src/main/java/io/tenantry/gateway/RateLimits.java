@@ -122,7 +122,7 @@ class RateLimits {
         boolean requests = limit.tokens() == Long.MAX_VALUE
                 || !never && (fits(state.tokens(), limit.tokenCost(tokens), at)
                         || !fits(state.requests(), limit.requestCost(), at));
-        String what = requests ? limit.requests() + " requests" : limit.tokens() + " tokens";
+        String what = requests ? count(limit.requests(), "request") : count(limit.tokens(), "token");
         Duration wait = Duration.ofNanos(Math.max(1_000_000_000L, requests
                 ? waitFor(state.requests(), limit.requestCost(), at)
                 : waitFor(state.tokens(), limit.tokenCost(tokens), at)));
@@ -166,12 +166,21 @@ class RateLimits {
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
     }
 
+    private static String count(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
+
     private static long orUnlimited(Number limit) {
         return limit == null ? Long.MAX_VALUE : limit.longValue();
     }
 
     private static String seconds(Duration wait) {
         return Math.max(1, (wait.toMillis() + 999) / 1000) + "s";
+    }
+
+    /** When an allowance is whole again, in whole seconds rounded up: "0s" when it is whole now. */
+    private static String wholeIn(Duration reset) {
+        return (reset.toMillis() + 999) / 1000 + "s";
     }
 
     /** OpenAI's rate limit headers, each for the limit with the least left; a reset is when that allowance is whole. */
@@ -219,12 +228,12 @@ class RateLimits {
             if (requestLimit >= 0) {
                 values.put("x-ratelimit-limit-requests", Long.toString(requestLimit));
                 values.put("x-ratelimit-remaining-requests", Long.toString(requestsLeft));
-                values.put("x-ratelimit-reset-requests", seconds(requestsReset));
+                values.put("x-ratelimit-reset-requests", wholeIn(requestsReset));
             }
             if (tokenLimit >= 0) {
                 values.put("x-ratelimit-limit-tokens", Long.toString(tokenLimit));
                 values.put("x-ratelimit-remaining-tokens", Long.toString(tokensLeft));
-                values.put("x-ratelimit-reset-tokens", seconds(tokensReset));
+                values.put("x-ratelimit-reset-tokens", wholeIn(tokensReset));
             }
             return values;
         }

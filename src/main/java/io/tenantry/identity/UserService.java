@@ -138,14 +138,6 @@ public class UserService {
     /** What one change sets; a null field stays as it is. */
     private record Change(String name, String email, String passwordHash, Role role, Set<Page> pages,
             Binding binding) {
-
-        boolean ofAccount() {
-            return name != null || email != null || passwordHash != null;
-        }
-
-        boolean ofPermissions() {
-            return role != null || pages != null || binding != null;
-        }
     }
 
     private User change(OrgCallContext context, UUID id, Change change) {
@@ -174,19 +166,25 @@ public class UserService {
                     before.clientOrgId(), before.pages(), before.createdAt(), call.at());
             User after = new User(id, email, account.name(), role, clientOrgId,
                     change.pages() != null ? change.pages() : before.pages(), before.createdAt(), call.at());
+            boolean accountChanged = !account.auditState().equals(before.auditState());
+            boolean permissionsChanged = !after.auditState().equals(account.auditState());
+            // A change that changes nothing is no event (and no new updatedAt): the log holds changes.
+            if (!accountChanged && !permissionsChanged && change.passwordHash() == null) {
+                return before;
+            }
             users.update(reach, after);
             if (change.passwordHash() != null) {
                 users.setPassword(reach, id, change.passwordHash());
                 sessions.closeAllOf(id);
                 throttle.forgetAccount(after.email());
             }
-            // Each part of a change is its own event, the account's then the permissions', so the
+            // Each part that changed is its own event, the account's then the permissions', so the
             // log's filter by action finds a permission change whatever was saved with it.
-            if (change.ofAccount() || !change.ofPermissions()) {
+            if (accountChanged || change.passwordHash() != null) {
                 Login.auditAccount(audit, call, account, change.passwordHash() == null ? "user.updated"
                         : "user.password_changed", before.auditState(), account.auditState());
             }
-            if (change.ofPermissions()) {
+            if (permissionsChanged) {
                 auditPermissions(call, account, after);
             }
             return after;

@@ -181,6 +181,11 @@ class GatewayRateLimitTest extends GatewayServerTest {
 
         GatewayError nextMinute = refusedAt(agent, sixPerMinute, 10, lastSecond.plusSeconds(1));
         assertThat(nextMinute.getMessage()).contains("agent's limit of 6 requests per minute is used up");
+        AgentPrincipal single = principal();
+        GatewaySettings onePerMinute = new GatewaySettings(java.util.UUID.fromString(org), null, false, "alert", null,
+                null, 1, null, null);
+        rates.admit(single, onePerMinute, 10, lastSecond).orElseThrow();
+        assertThat(refusedAt(single, onePerMinute, 10, lastSecond).getMessage()).contains("limit of 1 request per");
         assertThat(nextMinute.retryAfter()).isEqualTo(Duration.ofSeconds(9));
         assertThat(nextMinute.headers()).containsEntry("x-ratelimit-remaining-requests", "0");
 
@@ -217,6 +222,8 @@ class GatewayRateLimitTest extends GatewayServerTest {
         GatewayError tooLarge = refusedAt(principal(), tokens, 1_201, start);
         assertThat(tooLarge.getMessage()).startsWith("Request too large");
         assertThat(tooLarge.retryAfter()).isNull();
+        assertThat(tooLarge.headers()).as("a whole allowance resets in no time")
+                .containsEntry("x-ratelimit-remaining-tokens", "1200").containsEntry("x-ratelimit-reset-tokens", "0s");
     }
 
     private AgentPrincipal principal() {

@@ -376,6 +376,19 @@ class IdentityApiTest extends ServerTest {
                     .contains(id);
         }
 
+        String since = "/api/audit?limit=500&from=" + saved.path("updatedAt").asString();
+        long events = api.get(since).as(owner).send().expect(200).items().stream()
+                .filter(e -> e.path("targetId").asString().equals(id) && e.path("action").asString()
+                        .matches("user\\.(updated|permissions_changed)")).count();
+        assertThat(events).as("the save's two events").isEqualTo(2);
+        JsonNode again = api.patch("/api/users/" + id).as(owner).json(Map.of("name", "Renamed", "role", "user",
+                "pages", List.of("agents"), "clientOrgId", org)).send().expect(200).json();
+        assertThat(again.path("updatedAt").asString()).as("a change that changes nothing")
+                .isEqualTo(saved.path("updatedAt").asString());
+        assertThat(api.get(since).as(owner).send().expect(200).items()).as("is no event")
+                .filteredOn(e -> e.path("targetId").asString().equals(id) && e.path("action").asString()
+                        .matches("user\\.(updated|permissions_changed)")).hasSize(2);
+
         Api.Response promotedBound = api.patch("/api/users/" + id).as(owner).json(Map.of("role", "admin",
                 "clientOrgId", org)).send();
         assertThat(promotedBound.status()).as(promotedBound.toString()).isEqualTo(400);
