@@ -73,10 +73,9 @@ class RateAllowanceRepository {
                     + " values (:org, :subject, 0, 0) on conflict do nothing").param("org", orgId)
                     .param("subject", subject).update();
         }
-        return jdbc.sql(upsert ? ADMIT_UPSERT : ADMIT_UPDATE).param("org", orgId).param("subject", subject).param("now", now)
-                .param("requestCost", requestCost).param("tokenCost", tokenCost)
-                .param("period", MINUTE)
-                .query((rs, n) -> new WholeAt(rs.getLong(1), rs.getLong(2))).optional();
+        return jdbc.sql(upsert ? ADMIT_UPSERT : ADMIT_UPDATE).param("org", orgId).param("subject", subject)
+                .param("now", now).param("requestCost", requestCost).param("tokenCost", tokenCost)
+                .param("period", MINUTE).query((rs, n) -> new WholeAt(rs.getLong(1), rs.getLong(2))).optional();
     }
 
     WholeAt wholeAt(OrgScope scope, UUID orgId, UUID subject) {
