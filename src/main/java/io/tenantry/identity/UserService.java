@@ -156,6 +156,13 @@ public class UserService {
             }
             if (change.binding() != null) {
                 requireBindingFits(role, clientOrgId);
+                // Found in one org's context, a user stays in it: a move elsewhere is made without
+                // a context, as a user is created elsewhere (an org's page must not send its people away).
+                if (!context.scope().isAllOrgs() && !context.scope().includes(clientOrgId)) {
+                    throw ApiException.badRequest("clientOrgId", "In an organization's context (X-Org-Id), a user "
+                            + "stays bound to it: leave the context out to bind them to another organization or to "
+                            + "none.");
+                }
                 requireOrg(reach, clientOrgId);
             }
             String email = change.email() != null ? change.email() : before.email();

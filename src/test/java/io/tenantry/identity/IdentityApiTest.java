@@ -332,10 +332,29 @@ class IdentityApiTest extends ServerTest {
             assertThat(api.post("/api/auth/login").json(Map.of("email", email, "password", Platform.PASSWORD)).send()
                     .status()).as("no such user was made").isEqualTo(401);
         }
-        api.post("/api/users").as(owner).org(orgA).json(Map.of("email", newEmail(), "name", "In A", "password",
-                Platform.PASSWORD, "role", "user", "clientOrgId", orgA)).send().expect(201);
+        String inA = api.post("/api/users").as(owner).org(orgA).json(Map.of("email", newEmail(), "name", "In A",
+                "password", Platform.PASSWORD, "role", "user", "clientOrgId", orgA)).send().expect(201).id();
         api.patch("/api/users/" + unbound).as(owner).json(Map.of("name", "Renamed with no context")).send()
                 .expect(200);
+        // Nor is a user of A moved out of it by a change made in A's context (outside tester):
+        // moving someone between organizations is done without one, as creating them elsewhere is.
+        for (String binding : java.util.Arrays.asList(orgB, null)) {
+            Map<String, Object> move = new java.util.HashMap<>(Map.of("name", "Moved under A"));
+            move.put("clientOrgId", binding);
+            Api.Response moved = api.patch("/api/users/" + inA).as(owner).org(orgA).json(move).send();
+            assertThat(moved.status()).as(moved.toString()).isEqualTo(400);
+            assertThat(moved.text("field")).isEqualTo("clientOrgId");
+            Map<String, Object> permissions = new java.util.HashMap<>(Map.of("pages", List.of("agents")));
+            permissions.put("clientOrgId", binding);
+            api.put("/api/users/" + inA + "/permissions").as(owner).org(orgA).json(permissions).send().expect(400);
+        }
+        JsonNode stayed = api.get("/api/users/" + inA).as(owner).send().expect(200).json();
+        assertThat(stayed.path("clientOrgId").asString()).isEqualTo(orgA);
+        assertThat(stayed.path("name").asString()).isEqualTo("In A");
+        api.patch("/api/users/" + inA).as(owner).org(orgA).json(Map.of("clientOrgId", orgA, "pages",
+                List.of("agents"))).send().expect(200);
+        assertThat(api.patch("/api/users/" + inA).as(owner).json(Map.of("clientOrgId", orgB)).send().expect(200)
+                .text("clientOrgId")).as("without a context, an operator moves them").isEqualTo(orgB);
     }
 
     /**
