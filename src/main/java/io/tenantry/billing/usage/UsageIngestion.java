@@ -361,7 +361,13 @@ public class UsageIngestion {
     private static UsageReceipt replay(UsageRepository.Stored earlier, UsageEvent event, String at) {
         if (!isRetryOf(earlier, event)) {
             if (event.idempotencyKey() != null) {
-                throw UsageKeyClaims.refused(event.idempotencyKey());
+                // The stored event may come from this key's first request, or from a report that
+                // named the same id itself (key#0 is a valid id too): say both.
+                throw ApiException.conflict("Idempotency-Key", "The Idempotency-Key '" + event.idempotencyKey()
+                        + "' gives " + (at.isEmpty() ? "this event" : at.substring(0, at.length() - 1)) + " the id '"
+                        + event.eventId() + "', which an earlier event of this agent has, with other content: the key "
+                        + "was first sent with other usage events, or an event was reported under that id itself. A "
+                        + "key names one request: retry that request as it was sent, or send this one with a new key.");
             }
             throw ApiException.conflict(at + "eventId", at + "eventId '" + event.eventId()
                     + "' was already reported with different content.");

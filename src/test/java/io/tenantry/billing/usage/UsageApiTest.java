@@ -176,6 +176,30 @@ class UsageApiTest extends ServerTest {
         assertThat(storedUnderKey(idempotencyKey)).containsExactly(idempotencyKey);
     }
 
+    /**
+     * A batch under key K names its events K#0, K#1..., which a report may also have used as
+     * an id of its own. The refusal said K "was first sent with other usage events" though K
+     * never had been (outside tester): it names the id and both causes now, and stores nothing.
+     */
+    @Test
+    void aKeyWhoseEventIdAnEventAlreadyHasIsRefusedNamingThatId() {
+        String key = agentKey(platform.createOrg("Key meets an id"));
+        String idempotencyKey = "k-" + UUID.randomUUID();
+        Map<String, Object> named = UsageEvents.event("gpt-4o", 999, 0, 0, Instant.now());
+        named.put("eventId", idempotencyKey + "#0");
+        api.post("/agent/v1/usage").as(key).json(named).send().expect(201);
+
+        Api.Response batch = api.post("/agent/v1/usage").as(key).header("Idempotency-Key", idempotencyKey)
+                .json(Map.of("events", List.of(withoutId(UsageEvents.event("gpt-4o", 100, 10, 0, Instant.now())),
+                        withoutId(UsageEvents.event("gpt-4o", 200, 20, 0, Instant.now()))))).send();
+
+        assertThat(batch.status()).as(batch.toString()).isEqualTo(409);
+        assertThat(batch.text("field")).isEqualTo("Idempotency-Key");
+        assertThat(batch.text("detail")).contains("gives events[0] the id '" + idempotencyKey + "#0'")
+                .contains("an event was reported under that id itself");
+        assertThat(storedUnderKey(idempotencyKey)).as("the batch stored nothing").containsExactly(idempotencyKey + "#0");
+    }
+
     @Test
     void anIdempotencyKeyFirstSentWithABatchIsRefusedForOtherUsageSentAloneAndTheOtherWayRound() {
         String key = agentKey(platform.createOrg("Key reuse"));
