@@ -22,7 +22,7 @@ export const appliesToValue = (data) => (data.get('appliesTo') === 'some' ? data
 /**
  * What an item applies to, in a table's cell. An empty list is never saved by a person: the
  * server leaves it when every agent the item named left the organization, and switches the
- * item off, so the cell says why it is off.
+ * item off (and on again if one comes back), so the cell says why it is off.
  */
 export function appliesToText(appliesTo) {
   if (appliesTo === 'all') return 'All agents';

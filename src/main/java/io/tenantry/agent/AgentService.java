@@ -60,14 +60,16 @@ public class AgentService {
 
     /** Looked up when asked: the features that hold something about an agent depend on this service. */
     private final ObjectProvider<AgentDeparture> departures;
+    private final ObjectProvider<AgentArrival> arrivals;
     private final ObjectProvider<AgentMemoryHolder> memory;
 
     AgentService(AgentRepository agents, AgentKeyRepository keys, AssignmentHistory history, AgentRateHistory rates,
             OrganizationService organizations, ScopedTransactions transactions, AuditLog audit,
             AssignmentLock assignmentLock, ObjectProvider<AgentDeparture> departures,
-            ObjectProvider<AgentMemoryHolder> memory) {
+            ObjectProvider<AgentArrival> arrivals, ObjectProvider<AgentMemoryHolder> memory) {
         this.assignmentLock = assignmentLock;
         this.departures = departures;
+        this.arrivals = arrivals;
         this.memory = memory;
         this.agents = agents;
         this.keys = keys;
@@ -366,6 +368,7 @@ public class AgentService {
                     context.actor().label()));
             rates.record(reach, id, orgId, amounts.billingRateOverride(), call.at());
             departures.orderedStream().forEach(d -> d.agentLeft(call, id, before.clientOrgId()));
+            arrivals.orderedStream().forEach(a -> a.agentArrived(call, id, orgId));
             int entries = memory.stream().mapToInt(m -> m.agentMoved(reach, before, orgId, choice, call.at())).sum();
             Agent after = agents.find(reach, id).orElseThrow();
             // One event in each org, each naming only its own org: neither learns the other's id. Both

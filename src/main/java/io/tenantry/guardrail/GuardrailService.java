@@ -7,9 +7,11 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import io.tenantry.agent.AgentArrival;
 import io.tenantry.agent.AgentDeparture;
 import io.tenantry.agent.AgentService;
 import io.tenantry.agent.AppliesTo;
+import io.tenantry.agent.DepartedAgents;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
@@ -29,7 +31,7 @@ import io.tenantry.tenancy.ScopedTransactions;
  * applying to every organization's agents, which only owners change and every org sees.
  */
 @Service
-class GuardrailService implements AgentDeparture {
+class GuardrailService implements AgentDeparture, AgentArrival {
 
     static final int MAX_PER_ORG = 200;
 
@@ -41,15 +43,21 @@ class GuardrailService implements AgentDeparture {
     private static final Map<String, String> ALIASES = Map.of("applies_to", "appliesTo", "max_tokens", "maxTokens",
             "allowed_hours", "allowedHours", "allowed_days", "allowedDays");
 
+    /** Whom rules named before they left (V45). */
+    private static final DepartedAgents.Table DEPARTED = new DepartedAgents.Table("guardrail_rule_departures",
+            "rule_id");
+
     private final GuardrailRepository rules;
+    private final DepartedAgents departed;
     private final OrganizationService organizations;
     private final AgentService agents;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    GuardrailService(GuardrailRepository rules, OrganizationService organizations, AgentService agents,
-            ScopedTransactions transactions, AuditLog audit) {
+    GuardrailService(GuardrailRepository rules, DepartedAgents departed, OrganizationService organizations,
+            AgentService agents, ScopedTransactions transactions, AuditLog audit) {
         this.rules = rules;
+        this.departed = departed;
         this.organizations = organizations;
         this.agents = agents;
         this.transactions = transactions;
@@ -157,6 +165,11 @@ class GuardrailService implements AgentDeparture {
             GuardrailRule after = GuardrailRule.of(id, before.orgId(), name, definition, enabled, appliesTo, baseline,
                     before.version() + 1, before.createdAt(), context.at());
             rules.update(scope, before, after, context.actor().label());
+            if (!after.appliesTo().equals(before.appliesTo()) || after.enabled() != before.enabled()) {
+                // Whom it applies to, and whether it is on, are a person's choice now: an agent's
+                // return no longer changes them.
+                departed.forget(DEPARTED, scope, id, null);
+            }
             changed(scope, before, after);
             audit.record(context, before.orgId(), "guardrail_rule.updated", "guardrail_rule", id,
                     before.auditState(), after.auditState());
@@ -182,7 +195,8 @@ class GuardrailService implements AgentDeparture {
     /**
      * A rule of the org an agent left (moved or deleted) no longer names it: a new version,
      * on the audit trail. A rule that named no other agent is switched off, rather than kept
-     * enabled while it applies to nobody.
+     * enabled while it applies to nobody. The rule remembers whom it named (and whether that
+     * switched it off), for the agent's return; a deleted agent's memory goes with it.
      */
     @Override
     public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
@@ -194,9 +208,40 @@ class GuardrailService implements AgentDeparture {
                     before.enabled() && !left.isEmpty(), new AppliesTo(false, left), false, before.version() + 1,
                     before.createdAt(), context.at());
             rules.update(scope, before, after, context.actor().label());
+            departed.departed(DEPARTED, scope, fromOrg, id, agentId, before.enabled() && !after.enabled());
             changed(scope, before, after);
             audit.record(context, fromOrg, "guardrail_rule.updated", "guardrail_rule", id, before.auditState(),
                     Map.of("state", after.auditState(), "reason", AgentDeparture.reason(agentId, left.isEmpty())));
+        }
+    }
+
+    /**
+     * An agent back in an org whose rules named it when it left: each names it again, and one
+     * its agents' leaving had switched off is switched on again, as the organization had set
+     * it. A new version, on the audit trail. Rules a person has changed since are left alone.
+     */
+    @Override
+    public void agentArrived(OrgCallContext context, UUID agentId, UUID toOrg) {
+        OrgScope scope = context.scope();
+        for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
+            GuardrailRule before = rules.lock(scope, departure.itemId()).orElseThrow();
+            List<UUID> named = new java.util.ArrayList<>(before.appliesTo().agentIds());
+            if (!named.contains(agentId)) {
+                named.add(agentId);
+            }
+            boolean switchOn = !before.enabled() && departed.switchedOff(DEPARTED, scope, before.id());
+            GuardrailRule after = GuardrailRule.of(before.id(), toOrg, before.name(), before.definition(),
+                    before.enabled() || switchOn, new AppliesTo(false, named), false, before.version() + 1,
+                    before.createdAt(), context.at());
+            rules.update(scope, before, after, context.actor().label());
+            departed.forget(DEPARTED, scope, before.id(), agentId);
+            if (switchOn) {
+                departed.switchedOn(DEPARTED, scope, before.id());
+            }
+            changed(scope, before, after);
+            audit.record(context, toOrg, "guardrail_rule.updated", "guardrail_rule", before.id(),
+                    before.auditState(), Map.of("state", after.auditState(), "reason",
+                            AgentArrival.reason(agentId, switchOn)));
         }
     }
 

@@ -8,8 +8,10 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
-import io.tenantry.agent.AppliesTo;
+import io.tenantry.agent.AgentArrival;
 import io.tenantry.agent.AgentDeparture;
+import io.tenantry.agent.AppliesTo;
+import io.tenantry.agent.DepartedAgents;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.api.ApiException;
@@ -30,7 +32,7 @@ import io.tenantry.tenancy.ScopedTransactions;
  * and an agent reads only the enabled policies of the org holding it now.
  */
 @Service
-class PolicyService implements AgentDeparture {
+class PolicyService implements AgentDeparture, AgentArrival {
 
     /** Enough for any real rulebook, and it bounds what an agent downloads at once. */
     static final int MAX_PER_ORG = 100;
@@ -42,15 +44,20 @@ class PolicyService implements AgentDeparture {
     private static final Map<String, String> REFUSED = PatchBody.readOnly("id", "orgId", "version", "createdAt",
             "updatedAt");
 
+    /** Whom policies named before they left (V45). */
+    private static final DepartedAgents.Table DEPARTED = new DepartedAgents.Table("policy_departures", "policy_id");
+
     private final PolicyRepository policies;
+    private final DepartedAgents departed;
     private final OrganizationService organizations;
     private final AgentService agents;
     private final ScopedTransactions transactions;
     private final AuditLog audit;
 
-    PolicyService(PolicyRepository policies, OrganizationService organizations, AgentService agents,
-            ScopedTransactions transactions, AuditLog audit) {
+    PolicyService(PolicyRepository policies, DepartedAgents departed, OrganizationService organizations,
+            AgentService agents, ScopedTransactions transactions, AuditLog audit) {
         this.policies = policies;
+        this.departed = departed;
         this.organizations = organizations;
         this.agents = agents;
         this.transactions = transactions;
@@ -147,6 +154,11 @@ class PolicyService implements AgentDeparture {
             }
             Policy after = unchangedTime.changedAt(context.at());
             policies.update(scope, before, after, context.actor().label());
+            if (!after.appliesTo().equals(before.appliesTo()) || after.enabled() != before.enabled()) {
+                // Whom it applies to, and whether it is on, are a person's choice now: an agent's
+                // return no longer changes them.
+                departed.forget(DEPARTED, scope, id, null);
+            }
             audit.record(context, before.orgId(), "policy.updated", "policy", id, before.auditState(),
                     after.auditState());
             return after;
@@ -166,6 +178,7 @@ class PolicyService implements AgentDeparture {
     /**
      * A policy of the org an agent left (moved or deleted) no longer names it, on the audit
      * trail; one that named no other agent is switched off rather than applying to nobody.
+     * It remembers whom it named (and whether that switched it off), for the agent's return.
      */
     @Override
     public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
@@ -177,8 +190,37 @@ class PolicyService implements AgentDeparture {
                     before.content(), new AppliesTo(false, left), before.enabled() && !left.isEmpty(),
                     before.version(), before.createdAt(), context.at());
             policies.update(scope, before, after, context.actor().label());
+            departed.departed(DEPARTED, scope, fromOrg, id, agentId, before.enabled() && !after.enabled());
             audit.record(context, fromOrg, "policy.updated", "policy", id, before.auditState(),
                     Map.of("state", after.auditState(), "reason", AgentDeparture.reason(agentId, left.isEmpty())));
+        }
+    }
+
+    /**
+     * An agent back in an org whose policies named it when it left: each names it again, and
+     * one its agents' leaving had switched off is switched on again. On the audit trail;
+     * policies a person has changed since are left alone.
+     */
+    @Override
+    public void agentArrived(OrgCallContext context, UUID agentId, UUID toOrg) {
+        OrgScope scope = context.scope();
+        for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
+            Policy before = policies.lock(scope, departure.itemId()).orElseThrow();
+            List<UUID> named = new java.util.ArrayList<>(before.appliesTo().agentIds());
+            if (!named.contains(agentId)) {
+                named.add(agentId);
+            }
+            boolean switchOn = !before.enabled() && departed.switchedOff(DEPARTED, scope, before.id());
+            Policy after = new Policy(before.id(), toOrg, before.name(), before.category(), before.enforcement(),
+                    before.content(), new AppliesTo(false, named), before.enabled() || switchOn, before.version(),
+                    before.createdAt(), context.at());
+            policies.update(scope, before, after, context.actor().label());
+            departed.forget(DEPARTED, scope, before.id(), agentId);
+            if (switchOn) {
+                departed.switchedOn(DEPARTED, scope, before.id());
+            }
+            audit.record(context, toOrg, "policy.updated", "policy", before.id(), before.auditState(),
+                    Map.of("state", after.auditState(), "reason", AgentArrival.reason(agentId, switchOn)));
         }
     }
 

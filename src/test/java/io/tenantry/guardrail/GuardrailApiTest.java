@@ -152,6 +152,42 @@ class GuardrailApiTest extends ServerTest {
                 .contains("left the organization").contains("switched off");
         assertThat(api.patch("/api/guardrails/rules/" + rule).as(owner).json(Map.of("enabled", true)).send()
                 .expect(400).text("field")).as("not switched on to apply to nobody").isEqualTo("appliesTo");
+        assertThat(check(namedKey, "alpha").json().path("decision").asString()).isEqualTo("allow");
+
+        // Back in its org, the agent is named again and the rule its leaving switched off is on
+        // again (an operator moving an agent out and back left a client's rule off: outside tester).
+        api.post("/api/agents/" + named + "/assign-org").as(owner).json(Map.of("orgId", org)).send().expect(200);
+        JsonNode back = api.get("/api/guardrails/rules/" + rule).as(owner).send().json();
+        assertThat(back.path("appliesTo").toString()).isEqualTo("[\"" + named + "\"]");
+        assertThat(back.path("enabled").asBoolean()).isTrue();
+        assertThat(back.path("version").asInt()).isEqualTo(3);
+        assertThat(check(namedKey, "alpha").json().path("decision").asString()).isEqualTo("block");
+        assertThat(check(otherKey, "alpha").json().path("decision").asString()).isEqualTo("allow");
+        assertThat(api.get("/api/audit?action=guardrail_rule.updated&limit=500").org(org).as(owner).send().body())
+                .contains("returned to the organization").contains("switched on again");
+    }
+
+    /** What a person set while the agent was away stands: its return changes nothing they chose. */
+    @Test
+    void aRuleChangedWhileItsAgentWasAwayKeepsThatChangeWhenTheAgentReturns() {
+        String org = platform.createOrg("Changed meanwhile");
+        String away = platform.createAgent(org, "Away");
+        String other = platform.createAgent(org, "Stayed");
+        Map<String, Object> body = keywordRule("Meanwhile", "block", "alpha");
+        body.put("appliesTo", List.of(away));
+        String rule = addRule(org, body).expect(201).id();
+        String elsewhere = platform.createOrg("Meanwhile elsewhere");
+        api.post("/api/agents/" + away + "/assign-org").as(owner).json(Map.of("orgId", elsewhere)).send().expect(200);
+        api.patch("/api/guardrails/rules/" + rule).as(owner).json(Map.of("appliesTo", List.of(other), "enabled",
+                true)).send().expect(200);
+
+        api.post("/api/agents/" + away + "/assign-org").as(owner).json(Map.of("orgId", org)).send().expect(200);
+
+        JsonNode after = api.get("/api/guardrails/rules/" + rule).as(owner).send().json();
+        assertThat(after.path("appliesTo").toString()).isEqualTo("[\"" + other + "\"]");
+        assertThat(after.path("version").asInt()).as("left, changed; nothing on return").isEqualTo(3);
+        String otherKey = platform.issueKey(other);
+        assertThat(check(otherKey, "alpha").json().path("decision").asString()).isEqualTo("block");
     }
 
     @Test

@@ -109,9 +109,13 @@ class PolicyApiTest extends ServerTest {
         assertThat(changed.items().get(0).path("content").asString()).isEqualTo("Changed.");
     }
 
-    /** A policy names agents of its own org; one that leaves is no longer named, even if it comes back. */
+    /**
+     * A policy names agents of its own org; one that leaves is no longer named while it is away,
+     * and is named again when it comes back, as its org had set it. A policy its leaving
+     * switched off is switched on again.
+     */
     @Test
-    void anAgentThatMovesAwayIsNoLongerNamedByItsOldOrgsPolicies() {
+    void anAgentThatMovesAwayIsNoLongerNamedByItsOldOrgsPoliciesUntilItReturns() {
         String org = platform.createOrg("Left behind");
         String elsewhere = platform.createOrg("New home");
         String agent = platform.createAgent(org, "Mover");
@@ -127,9 +131,21 @@ class PolicyApiTest extends ServerTest {
                 .isEqualTo("[\"" + stays + "\"]");
         assertThat(agentPolicies(key)).containsExactly("New rules");
         api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", org)).send().expect(200);
-        assertThat(agentPolicies(key)).isEmpty();
+        assertThat(agentPolicies(key)).containsExactly("Named");
+        String alone = create(org, policy("Only the mover", List.of(agent))).expect(201).id();
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", elsewhere)).send()
+                .expect(200);
+        assertThat(api.get("/api/policies/" + alone).as(owner).send().json().path("enabled").asBoolean())
+                .as("named no one else: switched off").isFalse();
+
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", org)).send().expect(200);
+
+        assertThat(agentPolicies(key)).containsExactly("Named", "Only the mover");
+        assertThat(api.get("/api/policies/" + id).as(owner).send().json().path("appliesTo").toString())
+                .contains(agent).contains(stays);
+        assertThat(api.get("/api/policies/" + alone).as(owner).send().json().path("enabled").asBoolean()).isTrue();
         assertThat(api.get("/api/audit?action=policy.updated&limit=500").org(org).as(owner).send().body())
-                .contains(id).contains("left the organization");
+                .contains(id).contains("left the organization").contains("returned to the organization");
     }
 
     @Test
