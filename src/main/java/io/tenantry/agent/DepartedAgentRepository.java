@@ -36,6 +36,12 @@ class DepartedAgentRepository {
                 .list();
     }
 
+    boolean remembers(Table table, OrgScope scope, UUID itemId, UUID agentId) {
+        return jdbc.sql("select count(*) from " + table.name() + " where " + table.itemColumn() + " = :item and "
+                + "agent_id = :agent and " + scope.sql("org_id")).param("item", itemId).param("agent", agentId)
+                .params(scope.parameters()).query(Long.class).single() > 0;
+    }
+
     /** Whether some agent's leaving switched the item off, and nothing has switched it on since. */
     boolean switchedOff(Table table, OrgScope scope, UUID itemId) {
         return jdbc.sql("select count(*) from " + table.name() + " where " + table.itemColumn() + " = :item and "

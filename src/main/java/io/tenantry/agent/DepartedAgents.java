@@ -40,6 +40,11 @@ public class DepartedAgents {
         return departures.of(table, scope, orgId, agentId);
     }
 
+    /** Whether the item still remembers naming {@code agentId}, read as it is now (under the item's lock). */
+    public boolean remembers(Table table, OrgScope scope, UUID itemId, UUID agentId) {
+        return departures.remembers(table, scope, itemId, agentId);
+    }
+
     /** Whether some agent's leaving switched the item off, and nothing has switched it on since. */
     public boolean switchedOff(Table table, OrgScope scope, UUID itemId) {
         return departures.switchedOff(table, scope, itemId);

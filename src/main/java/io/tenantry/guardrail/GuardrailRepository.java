@@ -214,7 +214,7 @@ class GuardrailRepository {
                 .param("all", rule.appliesTo().all()).param("baseline", rule.baseline()).param("settings", settings(rule))
                 .param("version", rule.version()).param("at", Timestamps.of(rule.createdAt())).update();
         addVersion(rule, actor);
-        setTargets(rule);
+        name(rule, rule.appliesTo().agentIds());
     }
 
     void update(OrgScope scope, GuardrailRule before, GuardrailRule after, String actor) {
@@ -230,11 +230,18 @@ class GuardrailRepository {
                 .param("baseline", after.baseline()).param("settings", settings(after)).param("version", after.version())
                 .param("at", Timestamps.of(after.updatedAt())).params(scope.parameters()).update();
         addVersion(after, actor);
-        if (!after.appliesTo().equals(before.appliesTo())) {
-            jdbc.sql("delete from guardrail_rule_agents where rule_id = :id and " + scope.sql("org_id"))
-                    .param("id", after.id()).params(scope.parameters()).update();
-            setTargets(after);
+        // Only the agents it no longer names, and those it names anew: rewriting the others would
+        // lock their agents' rows again (a key share, for the foreign key), and deadlock a move
+        // of one against the deletion of another.
+        List<UUID> dropped = before.appliesTo().agentIds().stream()
+                .filter(agent -> !after.appliesTo().agentIds().contains(agent)).toList();
+        if (!dropped.isEmpty()) {
+            jdbc.sql("delete from guardrail_rule_agents where rule_id = :id and agent_id in (:agents) and "
+                    + scope.sql("org_id")).param("id", after.id()).param("agents", dropped)
+                    .params(scope.parameters()).update();
         }
+        name(after, after.appliesTo().agentIds().stream()
+                .filter(agent -> !before.appliesTo().agentIds().contains(agent)).toList());
     }
 
     void delete(OrgScope scope, UUID id) {
@@ -277,8 +284,8 @@ class GuardrailRepository {
                 .param("at", Timestamps.of(rule.updatedAt())).param("by", actor).update();
     }
 
-    private void setTargets(GuardrailRule rule) {
-        for (UUID agent : rule.appliesTo().agentIds()) {
+    private void name(GuardrailRule rule, List<UUID> agents) {
+        for (UUID agent : agents) {
             jdbc.sql("insert into guardrail_rule_agents (org_id, rule_id, agent_id) values (:org, :id, :agent)")
                     .param("org", rule.orgId()).param("id", rule.id()).param("agent", agent).update();
         }

@@ -203,6 +203,11 @@ class GuardrailService implements AgentDeparture, AgentArrival {
         OrgScope scope = context.scope();
         for (UUID id : rules.naming(scope, fromOrg, agentId)) {
             GuardrailRule before = rules.lock(scope, id).orElseThrow();
+            if (!before.appliesTo().agentIds().contains(agentId)) {
+                // A change that committed while the lock was awaited no longer names it ("all",
+                // other agents, the baseline): that change stands.
+                continue;
+            }
             List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
             GuardrailRule after = GuardrailRule.of(id, fromOrg, before.name(), before.definition(),
                     before.enabled() && !left.isEmpty(), new AppliesTo(false, left), false, before.version() + 1,
@@ -225,6 +230,11 @@ class GuardrailService implements AgentDeparture, AgentArrival {
         OrgScope scope = context.scope();
         for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
             GuardrailRule before = rules.lock(scope, departure.itemId()).orElseThrow();
+            if (before.appliesTo().all() || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
+                // A person changed it while the lock was awaited, and forgot its departures: their change stands.
+                departed.forget(DEPARTED, scope, before.id(), agentId);
+                continue;
+            }
             List<UUID> named = new java.util.ArrayList<>(before.appliesTo().agentIds());
             if (!named.contains(agentId)) {
                 named.add(agentId);

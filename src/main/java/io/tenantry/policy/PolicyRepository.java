@@ -91,7 +91,7 @@ class PolicyRepository {
                 .param("version", policy.version()).param("content", policy.content())
                 .param("at", Timestamps.of(policy.createdAt())).update();
         addVersion(scope, policy, actor);
-        setTargets(scope, policy);
+        name(policy, policy.appliesTo().agentIds());
     }
 
     /** Writes the policy's fields; a new version of its content when its version went up. */
@@ -109,11 +109,18 @@ class PolicyRepository {
         if (after.version() != before.version()) {
             addVersion(scope, after, actor);
         }
-        if (!after.appliesTo().equals(before.appliesTo())) {
-            jdbc.sql("delete from policy_agents where policy_id = :id and " + scope.sql("org_id"))
-                    .param("id", after.id()).params(scope.parameters()).update();
-            setTargets(scope, after);
+        // Only the agents it no longer names, and those it names anew: rewriting the others would
+        // lock their agents' rows again (a key share, for the foreign key), and deadlock a move
+        // of one against the deletion of another.
+        List<UUID> dropped = before.appliesTo().agentIds().stream()
+                .filter(agent -> !after.appliesTo().agentIds().contains(agent)).toList();
+        if (!dropped.isEmpty()) {
+            jdbc.sql("delete from policy_agents where policy_id = :id and agent_id in (:agents) and "
+                    + scope.sql("org_id")).param("id", after.id()).param("agents", dropped)
+                    .params(scope.parameters()).update();
         }
+        name(after, after.appliesTo().agentIds().stream()
+                .filter(agent -> !before.appliesTo().agentIds().contains(agent)).toList());
     }
 
     void delete(OrgScope scope, UUID id) {
@@ -155,8 +162,8 @@ class PolicyRepository {
                 .param("by", actor).update();
     }
 
-    private void setTargets(OrgScope scope, Policy policy) {
-        for (UUID agent : policy.appliesTo().agentIds()) {
+    private void name(Policy policy, List<UUID> agents) {
+        for (UUID agent : agents) {
             jdbc.sql("insert into policy_agents (org_id, policy_id, agent_id) values (:org, :id, :agent)")
                     .param("org", policy.orgId()).param("id", policy.id()).param("agent", agent).update();
         }

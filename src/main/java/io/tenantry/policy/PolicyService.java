@@ -185,6 +185,10 @@ class PolicyService implements AgentDeparture, AgentArrival {
         OrgScope scope = context.scope();
         for (UUID id : policies.naming(scope, fromOrg, agentId)) {
             Policy before = policies.lock(scope, id).orElseThrow();
+            if (!before.appliesTo().agentIds().contains(agentId)) {
+                // A change that committed while the lock was awaited no longer names it: that change stands.
+                continue;
+            }
             List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
             Policy after = new Policy(id, fromOrg, before.name(), before.category(), before.enforcement(),
                     before.content(), new AppliesTo(false, left), before.enabled() && !left.isEmpty(),
@@ -206,6 +210,11 @@ class PolicyService implements AgentDeparture, AgentArrival {
         OrgScope scope = context.scope();
         for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
             Policy before = policies.lock(scope, departure.itemId()).orElseThrow();
+            if (before.appliesTo().all() || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
+                // A person changed it while the lock was awaited, and forgot its departures: their change stands.
+                departed.forget(DEPARTED, scope, before.id(), agentId);
+                continue;
+            }
             List<UUID> named = new java.util.ArrayList<>(before.appliesTo().agentIds());
             if (!named.contains(agentId)) {
                 named.add(agentId);
