@@ -47,6 +47,16 @@ public record AppliesTo(boolean all, List<UUID> agentIds) {
         return all || agentIds.contains(agentId);
     }
 
+    /** These agents and {@code agentId} (a returning agent named again), last; as it is when it covers it. */
+    public AppliesTo with(UUID agentId) {
+        if (covers(agentId)) {
+            return this;
+        }
+        List<UUID> named = new java.util.ArrayList<>(agentIds);
+        named.add(agentId);
+        return new AppliesTo(false, named);
+    }
+
     /** From a request: "all", or a non-empty list of distinct agent ids. */
     public static AppliesTo parse(Object value) {
         if (ALL.equals(value)) {

@@ -202,10 +202,10 @@ class GuardrailService implements AgentDeparture, AgentArrival {
     public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
         OrgScope scope = context.scope();
         for (UUID id : rules.naming(scope, fromOrg, agentId)) {
-            GuardrailRule before = rules.lock(scope, id).orElseThrow();
-            if (!before.appliesTo().agentIds().contains(agentId)) {
-                // A change that committed while the lock was awaited no longer names it ("all",
-                // other agents, the baseline): that change stands.
+            GuardrailRule before = rules.lock(scope, id).orElse(null);
+            if (before == null || !before.appliesTo().agentIds().contains(agentId)) {
+                // Deleted, or changed while the lock was awaited so that it no longer names it
+                // ("all", other agents, the baseline): that change stands.
                 continue;
             }
             List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
@@ -229,19 +229,16 @@ class GuardrailService implements AgentDeparture, AgentArrival {
     public void agentArrived(OrgCallContext context, UUID agentId, UUID toOrg) {
         OrgScope scope = context.scope();
         for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
-            GuardrailRule before = rules.lock(scope, departure.itemId()).orElseThrow();
-            if (before.appliesTo().all() || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
-                // A person changed it while the lock was awaited, and forgot its departures: their change stands.
-                departed.forget(DEPARTED, scope, before.id(), agentId);
+            GuardrailRule before = rules.lock(scope, departure.itemId()).orElse(null);
+            if (before == null || before.appliesTo().all()
+                    || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
+                // Deleted, or changed by a person, while the lock was awaited: their change stands.
+                departed.forget(DEPARTED, scope, departure.itemId(), agentId);
                 continue;
-            }
-            List<UUID> named = new java.util.ArrayList<>(before.appliesTo().agentIds());
-            if (!named.contains(agentId)) {
-                named.add(agentId);
             }
             boolean switchOn = !before.enabled() && departed.switchedOff(DEPARTED, scope, before.id());
             GuardrailRule after = GuardrailRule.of(before.id(), toOrg, before.name(), before.definition(),
-                    before.enabled() || switchOn, new AppliesTo(false, named), false, before.version() + 1,
+                    before.enabled() || switchOn, before.appliesTo().with(agentId), false, before.version() + 1,
                     before.createdAt(), context.at());
             rules.update(scope, before, after, context.actor().label());
             departed.forget(DEPARTED, scope, before.id(), agentId);

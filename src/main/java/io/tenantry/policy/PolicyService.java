@@ -184,9 +184,9 @@ class PolicyService implements AgentDeparture, AgentArrival {
     public void agentLeft(OrgCallContext context, UUID agentId, UUID fromOrg) {
         OrgScope scope = context.scope();
         for (UUID id : policies.naming(scope, fromOrg, agentId)) {
-            Policy before = policies.lock(scope, id).orElseThrow();
-            if (!before.appliesTo().agentIds().contains(agentId)) {
-                // A change that committed while the lock was awaited no longer names it: that change stands.
+            Policy before = policies.lock(scope, id).orElse(null);
+            if (before == null || !before.appliesTo().agentIds().contains(agentId)) {
+                // Deleted, or changed while the lock was awaited so that it no longer names it: that stands.
                 continue;
             }
             List<UUID> left = before.appliesTo().agentIds().stream().filter(a -> !a.equals(agentId)).toList();
@@ -209,19 +209,16 @@ class PolicyService implements AgentDeparture, AgentArrival {
     public void agentArrived(OrgCallContext context, UUID agentId, UUID toOrg) {
         OrgScope scope = context.scope();
         for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
-            Policy before = policies.lock(scope, departure.itemId()).orElseThrow();
-            if (before.appliesTo().all() || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
-                // A person changed it while the lock was awaited, and forgot its departures: their change stands.
-                departed.forget(DEPARTED, scope, before.id(), agentId);
+            Policy before = policies.lock(scope, departure.itemId()).orElse(null);
+            if (before == null || before.appliesTo().all()
+                    || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
+                // Deleted, or changed by a person, while the lock was awaited: their change stands.
+                departed.forget(DEPARTED, scope, departure.itemId(), agentId);
                 continue;
-            }
-            List<UUID> named = new java.util.ArrayList<>(before.appliesTo().agentIds());
-            if (!named.contains(agentId)) {
-                named.add(agentId);
             }
             boolean switchOn = !before.enabled() && departed.switchedOff(DEPARTED, scope, before.id());
             Policy after = new Policy(before.id(), toOrg, before.name(), before.category(), before.enforcement(),
-                    before.content(), new AppliesTo(false, named), before.enabled() || switchOn, before.version(),
+                    before.content(), before.appliesTo().with(agentId), before.enabled() || switchOn, before.version(),
                     before.createdAt(), context.at());
             policies.update(scope, before, after, context.actor().label());
             departed.forget(DEPARTED, scope, before.id(), agentId);
