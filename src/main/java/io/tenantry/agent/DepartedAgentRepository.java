@@ -25,6 +25,12 @@ class DepartedAgentRepository {
         jdbc.sql("insert into " + table.name() + " (org_id, " + table.itemColumn() + ", agent_id, switched_off)"
                 + " values (:org, :item, :agent, :off) on conflict do nothing").param("org", orgId)
                 .param("item", itemId).param("agent", agentId).param("off", switchedOff).update();
+        if (switchedOff) {
+            // Off is the item's state, not one agent's: every departure keeps it, so that it
+            // outlives the row of an agent deleted (its rows go with it) while others are away.
+            jdbc.sql("update " + table.name() + " set switched_off = true where " + table.itemColumn() + " = :item"
+                    + " and " + scope.sql("org_id")).param("item", itemId).params(scope.parameters()).update();
+        }
     }
 
     /** The items of {@code orgId} that named {@code agentId} when it left, in id order (the order of their locks). */

@@ -167,6 +167,30 @@ class GuardrailApiTest extends ServerTest {
                 .contains("returned to the organization").contains("switched on again");
     }
 
+    /**
+     * Moved-then-moved came back on, moved-then-deleted stayed off: the deleted agent's
+     * memory of having switched the rule off went with it (outside tester).
+     */
+    @Test
+    void aRuleSwitchedOffByADeletionComesBackOnWithTheAgentThatWasAway() {
+        String org = platform.createOrg("Deleted meanwhile");
+        String away = platform.createAgent(org, "Away meanwhile");
+        String deleted = platform.createAgent(org, "Deleted meanwhile");
+        Map<String, Object> body = keywordRule("Both of them", "block", "alpha");
+        body.put("appliesTo", List.of(away, deleted));
+        String rule = addRule(org, body).expect(201).id();
+        api.post("/api/agents/" + away + "/unassign-org").as(owner).send().expect(200);
+        api.delete("/api/agents/" + deleted).as(owner).send().expect(204);
+        assertThat(api.get("/api/guardrails/rules/" + rule).as(owner).send().json().path("enabled").asBoolean())
+                .isFalse();
+
+        api.post("/api/agents/" + away + "/assign-org").as(owner).json(Map.of("orgId", org)).send().expect(200);
+
+        JsonNode back = api.get("/api/guardrails/rules/" + rule).as(owner).send().json();
+        assertThat(back.path("appliesTo").toString()).isEqualTo("[\"" + away + "\"]");
+        assertThat(back.path("enabled").asBoolean()).isTrue();
+    }
+
     /** What a person set while the agent was away stands: its return changes nothing they chose. */
     @Test
     void aRuleChangedWhileItsAgentWasAwayKeepsThatChangeWhenTheAgentReturns() {
