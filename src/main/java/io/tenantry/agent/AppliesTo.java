@@ -57,6 +57,11 @@ public record AppliesTo(boolean all, List<UUID> agentIds) {
         return new AppliesTo(false, named);
     }
 
+    /** The agents this names and {@code other} does not ("all" names none), in this one's order. */
+    public List<UUID> namedBeyond(AppliesTo other) {
+        return agentIds.stream().filter(agent -> !other.agentIds.contains(agent)).toList();
+    }
+
     /** From a request: "all", or a non-empty list of distinct agent ids. */
     public static AppliesTo parse(Object value) {
         if (ALL.equals(value)) {

@@ -6,7 +6,6 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import io.tenantry.agent.DepartedAgents.Departure;
 import io.tenantry.agent.DepartedAgents.Table;
 import io.tenantry.tenancy.OrgScope;
 
@@ -34,12 +33,10 @@ class DepartedAgentRepository {
     }
 
     /** The items of {@code orgId} that named {@code agentId} when it left, in id order (the order of their locks). */
-    List<Departure> of(Table table, OrgScope scope, UUID orgId, UUID agentId) {
-        return jdbc.sql("select " + table.itemColumn() + " as item, switched_off from " + table.name()
-                + " where agent_id = :agent and org_id = :org and " + scope.sql("org_id") + " order by item")
-                .param("agent", agentId).param("org", orgId).params(scope.parameters())
-                .query((rs, n) -> new Departure(rs.getObject("item", UUID.class), rs.getBoolean("switched_off")))
-                .list();
+    List<UUID> of(Table table, OrgScope scope, UUID orgId, UUID agentId) {
+        return jdbc.sql("select " + table.itemColumn() + " from " + table.name()
+                + " where agent_id = :agent and org_id = :org and " + scope.sql("org_id") + " order by 1")
+                .param("agent", agentId).param("org", orgId).params(scope.parameters()).query(UUID.class).list();
     }
 
     boolean remembers(Table table, OrgScope scope, UUID itemId, UUID agentId) {

@@ -21,10 +21,6 @@ public class DepartedAgents {
     public record Table(String name, String itemColumn) {
     }
 
-    /** The item named the agent when it left; {@code switchedOff}: its leaving switched the item off. */
-    public record Departure(UUID itemId, boolean switchedOff) {
-    }
-
     private final DepartedAgentRepository departures;
 
     DepartedAgents(DepartedAgentRepository departures) {
@@ -36,7 +32,7 @@ public class DepartedAgents {
     }
 
     /** The items of {@code orgId} that named {@code agentId} when it left, in id order (the order of their locks). */
-    public List<Departure> of(Table table, OrgScope scope, UUID orgId, UUID agentId) {
+    public List<UUID> of(Table table, OrgScope scope, UUID orgId, UUID agentId) {
         return departures.of(table, scope, orgId, agentId);
     }
 

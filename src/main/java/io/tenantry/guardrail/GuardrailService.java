@@ -228,12 +228,12 @@ class GuardrailService implements AgentDeparture, AgentArrival {
     @Override
     public void agentArrived(OrgCallContext context, UUID agentId, UUID toOrg) {
         OrgScope scope = context.scope();
-        for (DepartedAgents.Departure departure : departed.of(DEPARTED, scope, toOrg, agentId)) {
-            GuardrailRule before = rules.lock(scope, departure.itemId()).orElse(null);
+        for (UUID id : departed.of(DEPARTED, scope, toOrg, agentId)) {
+            GuardrailRule before = rules.lock(scope, id).orElse(null);
             if (before == null || before.appliesTo().all()
                     || !departed.remembers(DEPARTED, scope, before.id(), agentId)) {
                 // Deleted, or changed by a person, while the lock was awaited: their change stands.
-                departed.forget(DEPARTED, scope, departure.itemId(), agentId);
+                departed.forget(DEPARTED, scope, id, agentId);
                 continue;
             }
             boolean switchOn = !before.enabled() && departed.switchedOff(DEPARTED, scope, before.id());

@@ -112,15 +112,13 @@ class PolicyRepository {
         // Only the agents it no longer names, and those it names anew: rewriting the others would
         // lock their agents' rows again (a key share, for the foreign key), and deadlock a move
         // of one against the deletion of another.
-        List<UUID> dropped = before.appliesTo().agentIds().stream()
-                .filter(agent -> !after.appliesTo().agentIds().contains(agent)).toList();
+        List<UUID> dropped = before.appliesTo().namedBeyond(after.appliesTo());
         if (!dropped.isEmpty()) {
             jdbc.sql("delete from policy_agents where policy_id = :id and agent_id in (:agents) and "
                     + scope.sql("org_id")).param("id", after.id()).param("agents", dropped)
                     .params(scope.parameters()).update();
         }
-        name(after, after.appliesTo().agentIds().stream()
-                .filter(agent -> !before.appliesTo().agentIds().contains(agent)).toList());
+        name(after, after.appliesTo().namedBeyond(before.appliesTo()));
     }
 
     void delete(OrgScope scope, UUID id) {
