@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.tenantry.api.ApiException;
-import io.tenantry.api.Ids;
 import io.tenantry.api.PatchBody;
 import io.tenantry.organization.BillingRate;
 import io.tenantry.organization.MonthlyBudget;
@@ -51,13 +50,8 @@ public record AgentMove(UUID orgId, String memory, Amounts restated) {
         if (!fields.has("orgId") || fields.fields().get("orgId") == null) {
             throw ApiException.badRequest("orgId", "orgId is required.");
         }
-        UUID orgId;
-        try {
-            orgId = Ids.parse(fields.text("orgId"));
-        } catch (IllegalArgumentException notAnId) {
-            throw ApiException.badRequest("orgId", "orgId must be an organization's id.");
-        }
-        return new AgentMove(orgId, fields.text("memory"), restated(fields));
+        return new AgentMove(fields.id("orgId", "orgId must be an organization's id."), fields.text("memory"),
+                restated(fields));
     }
 
     /** The body of POST /api/agents/{id}/unassign-org: a move to the default organization. */

@@ -77,6 +77,19 @@ public record PatchBody(Map<String, Object> fields) {
         throw ApiException.badRequest(field, field + " must be a string.");
     }
 
+    /** The id the field holds, null when sent as null; {@code refusal} is the 400's message for anything else. */
+    public java.util.UUID id(String field, String refusal) {
+        Object value = fields.get(field);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Ids.parse(value instanceof String text ? text : null);
+        } catch (IllegalArgumentException notAnId) {
+            throw ApiException.badRequest(field, refusal);
+        }
+    }
+
     /** The field as it was sent (a JSON number or text), for {@link Numbers} to check by size; null stays null. */
     public Object number(String field) {
         return fields.get(field);

@@ -12,7 +12,6 @@ import org.springframework.stereotype.Service;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
-import io.tenantry.api.Ids;
 import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
@@ -64,10 +63,7 @@ public class UserService {
         if (request == null) {
             throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
         }
-        String email = Fields.email("email", request.email());
-        if (email == null) {
-            throw ApiException.badRequest("email", "email is required.");
-        }
+        String email = requiredEmail(request.email());
         String name = Fields.required("name", request.name(), 200);
         Role role = request.role() == null ? Role.user : Role.parse(request.role());
         requireOwnerFor(context, role);
@@ -109,7 +105,8 @@ public class UserService {
                     + "asks for the current one.");
         }
         Set<Page> pages = patch.has("pages") ? Page.parse(list(patch.fields().get("pages"))) : null;
-        Binding binding = patch.has("clientOrgId") ? new Binding(orgId(patch.fields().get("clientOrgId"))) : null;
+        Binding binding = patch.has("clientOrgId") ? new Binding(patch.id("clientOrgId",
+                "clientOrgId must be an organization's id, or null for none.")) : null;
         Role role = patch.has("role") ? Role.parse(patch.text("role")) : null;
         String newHash = patch.has("password") ? passwords.hash("password", patch.text("password")) : null;
         return change(context, id, new Change(patch.has("name") ? Fields.required("name", patch.text("name"), 200)
@@ -218,7 +215,7 @@ public class UserService {
     private static String requiredEmail(String text) {
         String email = Fields.email("email", text);
         if (email == null) {
-            throw ApiException.badRequest("email", "email cannot be empty.");
+            throw ApiException.badRequest("email", "email is required.");
         }
         return email;
     }
@@ -228,17 +225,6 @@ public class UserService {
             throw ApiException.badRequest("pages", "pages must be a list such as [\"dashboard\", \"agents\"].");
         }
         return (List<?>) pages;
-    }
-
-    private static UUID orgId(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Ids.parse(value instanceof String text ? text : null);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("clientOrgId", "clientOrgId must be an organization's id, or null for none.");
-        }
     }
 
     /**
@@ -271,10 +257,7 @@ public class UserService {
 
     /** Creates the first owner, in a context of every org (an owner is bound to none); refuses once any user exists. */
     User createFirstOwner(OrgCallContext context, String email, String name, String password) {
-        String address = Fields.email("email", email);
-        if (address == null) {
-            throw ApiException.badRequest("email", "email is required.");
-        }
+        String address = requiredEmail(email);
         String displayName = Fields.required("name", name, 200);
         String hash = passwords.hash("password", password);
         return transactions.write(context.scope(), () -> {

@@ -280,6 +280,10 @@ class AgentApiTest extends ServerTest {
                 .expect(404);
         api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of()).send().expect(400);
         api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", "nope")).send().expect(400);
+        Api.Response number = api.post("/api/agents/" + id + "/assign-org").as(owner).json(Map.of("orgId", 12))
+                .send().expect(400);
+        assertThat(number.text("field")).isEqualTo("orgId");
+        assertThat(number.text("detail")).isEqualTo("orgId must be an organization's id.");
         api.post("/api/agents/" + UUID.randomUUID() + "/assign-org").as(owner)
                 .json(Map.of("orgId", DefaultOrg.ID)).send().expect(404);
 

@@ -379,6 +379,15 @@ class IdentityApiTest extends ServerTest {
         assertThat(unchanged.path("name").asString()).isNotEqualTo("Renamed");
         assertThat(unchanged.path("pages").toString()).isEqualTo("[\"dashboard\"]");
         assertThat(unchanged.path("clientOrgId").isNull()).isTrue();
+        Api.Response notAnId = api.patch("/api/users/" + id).as(owner).json(Map.of("name", "Renamed",
+                "clientOrgId", 7)).send();
+        assertThat(notAnId.status()).as(notAnId.toString()).isEqualTo(400);
+        assertThat(notAnId.text("detail")).isEqualTo("clientOrgId must be an organization's id, or null for none.");
+        Api.Response noEmail = api.patch("/api/users/" + id).as(owner).json(Map.of("name", "Renamed", "email", " "))
+                .send();
+        assertThat(noEmail.status()).as(noEmail.toString()).isEqualTo(400);
+        assertThat(noEmail.text("detail")).isEqualTo("email is required.");
+        assertThat(api.get("/api/users/" + id).as(owner).send().text("name")).isNotEqualTo("Renamed");
 
         JsonNode saved = api.patch("/api/users/" + id).as(owner).json(Map.of("name", "Renamed", "role", "user",
                 "pages", List.of("agents"), "client_org_id", org)).send().expect(200).json();
