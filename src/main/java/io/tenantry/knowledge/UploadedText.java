@@ -272,8 +272,20 @@ final class UploadedText {
         }
     }
 
+    /**
+     * More elements than any document's page holds (the longest encyclopedia articles hold
+     * tens of thousands). Parsing costs microseconds an element, so ten megabytes of bare
+     * {@code <div>}s took a core for half a minute to find no text.
+     */
+    static final int MAX_HTML_ELEMENTS = 100_000;
+
     /** HTML's text: scripts and styles dropped, headings as Markdown headings, blocks as paragraphs. */
     static String html(String html) {
+        if (elements(html) > MAX_HTML_ELEMENTS) {
+            throw ApiException.tooLarge("file", "The HTML file holds more than " + String.format("%,d",
+                    MAX_HTML_ELEMENTS) + " elements, more than a document's page does: save its text as .txt or .md "
+                    + "and upload that.");
+        }
         Element body = Jsoup.parse(html).body();
         body.select("script, style, noscript, template, svg, iframe, object").remove();
         StringBuilder out = new StringBuilder();
@@ -302,5 +314,17 @@ final class UploadedText {
         });
         return out.toString().replaceAll("[ \\t\\x0B\\f]+", " ").replaceAll(" *\\n *", "\n")
                 .replaceAll("\\n{3,}", "\n\n");
+    }
+
+    /** How many elements {@code html} opens, counted (over, never under) without parsing it. */
+    private static int elements(String html) {
+        int elements = 0;
+        for (int at = html.indexOf('<'); at >= 0 && at + 1 < html.length(); at = html.indexOf('<', at + 1)) {
+            char next = html.charAt(at + 1);
+            if (next >= 'a' && next <= 'z' || next >= 'A' && next <= 'Z') {
+                elements++;
+            }
+        }
+        return elements;
     }
 }

@@ -179,6 +179,23 @@ class KnowledgeUploadTest extends ServerTest {
         assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
     }
 
+    /**
+     * Ten megabytes of bare tags took a core for a minute to parse into no text (outside
+     * tester): an HTML file of more elements than a page holds is refused before it is parsed.
+     */
+    @Test
+    void anHtmlFileOfMoreElementsThanAPageHoldsIsRefused() {
+        String org = platform.createOrg("Markup bombs");
+        Api.Response refused = upload(org, "divs.html", utf8("<div>".repeat(2_000_000)), Map.of()).expect(413);
+        assertThat(refused.text("detail")).contains("more than 100,000 elements");
+        upload(org, "nested.html", utf8("<div>".repeat(100_001) + "text"), Map.of()).expect(413);
+        assertThat(api.get("/api/knowledge/documents").org(org).as(owner).send().expect(200).itemIds()).isEmpty();
+
+        String id = upload(org, "long.html", utf8("<ul>" + "<li>item</li>".repeat(99_000) + "</ul><p>ocelotpage</p>"),
+                Map.of()).expect(201).id();
+        assertThat(found(org, "ocelotpage")).containsExactly(id);
+    }
+
     /** Tabs, line breaks of every platform and page breaks are what text files hold: kept (a page break as a space). */
     @Test
     void tabsLineBreaksAndPageBreaksOfTextFilesAreKept() {
