@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.tenantry.tenancy.DefaultOrg;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
 import org.apache.lucene.document.Document;
@@ -67,8 +66,11 @@ import org.springframework.stereotype.Component;
 @Component
 class KnowledgeIndex implements DisposableBean {
 
-    /** Bumped when what is indexed changes shape: an index of another format is rebuilt. */
-    static final String FORMAT = "3";
+    /**
+     * Bumped when what is indexed changes shape: an index of another format is rebuilt. 4:
+     * words folded ({@link FoldingEnglishAnalyzer}).
+     */
+    static final String FORMAT = "4";
     private static final String CHUNK_HIGH = "chunkHigh";
     private static final String CHUNK_LOW = "chunkLow";
     /**
@@ -82,7 +84,7 @@ class KnowledgeIndex implements DisposableBean {
     static final int MOST_TERMS = 32;
 
     private final Path path;
-    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final Analyzer analyzer = new FoldingEnglishAnalyzer();
     private FSDirectory directory;
     private IndexWriter writer;
     private SearcherManager searchers;

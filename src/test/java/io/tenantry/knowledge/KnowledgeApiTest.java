@@ -176,6 +176,32 @@ class KnowledgeApiTest extends ServerTest {
                 .isEmpty();
     }
 
+    /**
+     * Words are matched as they read, however they were encoded (outside tester): an accent
+     * precomposed or combining, a PDF's ligature, full-width letters; highlights mark the
+     * words as the document writes them.
+     */
+    @Test
+    void wordsAreFoundWhateverFormTheirLettersTake() {
+        String org = platform.createOrg("Folded words");
+        String text = "Notes: cafe\u0301wombat, \uFB01nancewombat and \uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full.";
+        String id = create(org, owner, document("Forms of letters", text)).expect(201).id();
+
+        Map<String, String> asWritten = Map.of("caf\u00e9wombat", "cafe\u0301wombat", "cafewombat", "cafe\u0301wombat",
+                "CAFE\u0301WOMBAT", "cafe\u0301wombat", "financewombat", "\uFB01nancewombat",
+                "wombatfull", "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full",
+                "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full", "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full");
+        asWritten.forEach((query, word) -> {
+            List<JsonNode> hits = search(owner, org, java.net.URLEncoder.encode(query,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(documentIds(hits)).as(query).containsExactly(id);
+            String snippet = hits.get(0).path("snippet").asString();
+            JsonNode mark = hits.get(0).path("highlights").get(0);
+            assertThat(snippet.substring(mark.path("start").asInt(), mark.path("end").asInt())).as(query)
+                    .isEqualTo(word);
+        });
+    }
+
     @Test
     void anEditedOrDeletedDocumentIsNeverFoundInItsOldForm() {
         String org = platform.createOrg("Knowledge edits");
