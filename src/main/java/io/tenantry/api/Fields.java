@@ -67,8 +67,20 @@ public final class Fields {
         return text.substring(start, end);
     }
 
-    /** Like {@link #required} but absent or blank gives null. */
+    /**
+     * Like {@link #required} but absent or blank gives null. Up to 320 characters a value is a
+     * line (a name); longer, a text that may hold tabs and line breaks (a description).
+     */
     public static String optional(String field, String value, int max) {
+        return optional(field, value, max, max <= 320);
+    }
+
+    /** Like {@link #optional}, a single line however long it may be (a link, a citation). */
+    public static String optionalLine(String field, String value, int max) {
+        return optional(field, value, max, true);
+    }
+
+    private static String optional(String field, String value, int max, boolean singleLine) {
         if (value == null || blank(value)) {
             return null;
         }
@@ -76,7 +88,6 @@ public final class Fields {
         if (trimmed.length() > max) {
             throw ApiException.badRequest(field, field + " must be at most " + max + " characters.");
         }
-        boolean singleLine = max <= 320;
         if (CONTROL.matcher(trimmed).find() || (singleLine && LINE_BREAK.matcher(trimmed).find())) {
             throw ApiException.badRequest(field, field + (singleLine
                     ? " must not contain control characters, tabs or line breaks."

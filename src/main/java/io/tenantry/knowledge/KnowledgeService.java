@@ -122,7 +122,7 @@ class KnowledgeService {
         try (DocumentsInProgress.Turn turn = inProgress.take(addedTo(context))) {
             return add(context, new Draft(Fields.required("title", request.title(), 300), content, type, null,
                     content.getBytes(StandardCharsets.UTF_8).length, Tags.of(request.tags(), "A document"),
-                    Fields.optional("source", request.source(), 2000), Boolean.TRUE.equals(request.shared())));
+                    Fields.optionalLine("source", request.source(), 2000), Boolean.TRUE.equals(request.shared())));
         }
     }
 
@@ -138,7 +138,7 @@ class KnowledgeService {
                     : Tags.of(java.util.Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty())
                             .map(t -> (Object) t).toList(), "A document");
             return add(context, new Draft(titled, extracted.text(), extracted.contentType(), name, bytes.length,
-                    tagList, Fields.optional("source", source, 2000), shared));
+                    tagList, Fields.optionalLine("source", source, 2000), shared));
         }
     }
 
@@ -238,7 +238,7 @@ class KnowledgeService {
         }
         List<String> tags = patch.has("tags") ? Tags.of(patch.fields().get("tags"), "A document")
                 : before.tags();
-        String source = patch.has("source") ? Fields.optional("source", patch.text("source"), 2000)
+        String source = patch.has("source") ? Fields.optionalLine("source", patch.text("source"), 2000)
                 : before.source();
         boolean shared = before.shared();
         if (patch.has("shared")) {

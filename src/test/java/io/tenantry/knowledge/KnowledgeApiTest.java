@@ -377,9 +377,15 @@ class KnowledgeApiTest extends ServerTest {
         assertThat(api.get("/agent/v1/knowledge/search?q=%ED%A0%80").as(agentKey).send().expect(400).text("detail"))
                 .as("a lone surrogate, percent-encoded").contains("parameters cannot be read");
         create(org, owner, document("Unknown", "text", "orgId", org)).expect(400);
-        String kept = create(org, owner, document("Kept", "text")).expect(201).id();
+        for (String source : List.of("a\nb", "a\tb", "\u00ad", "\u3164")) {
+            assertThat(create(org, owner, document("Source", "text", "source", source)).expect(400).text("field"))
+                    .as("a source is a line: " + source).isEqualTo("source");
+        }
+        String kept = create(org, owner, document("Kept", "text", "source", "https://example.test/" + "p".repeat(1000)))
+                .expect(201).id();
         api.patch("/api/knowledge/documents/" + kept).as(owner).json(java.util.Collections.singletonMap("contentType",
                 null)).send().expect(400);
+        api.patch("/api/knowledge/documents/" + kept).as(owner).json(Map.of("source", "line\nbreak")).send().expect(400);
         assertThat(api.patch("/api/knowledge/documents/" + kept).as(owner).json(Map.of()).send().expect(200).json()
                 .path("editable").asBoolean()).as("a change that changes nothing still says who may edit").isTrue();
         api.delete("/api/knowledge/documents/" + kept).as(owner).send().expect(204);
