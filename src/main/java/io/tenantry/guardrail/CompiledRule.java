@@ -71,7 +71,7 @@ final class CompiledRule {
             }
             case "off_hours" -> offHours(definition, now);
             case "keyword" -> wholeWords(scan.lowerCase());
-            case "regex" -> timed(scan);
+            case "regex" -> inOriginal(scan, scan.visible(), timed(scan.visible()));
             case "pii" -> detectors.stream()
                     .flatMap(d -> scan.shared(d, () -> d.find(scan.keepingCase())).stream()).toList();
             case "prompt_injection" -> scan.shared(PromptInjection.class,
@@ -104,8 +104,11 @@ final class CompiledRule {
         RuleDefinition definition = rule.definition();
         return switch (definition.type()) {
             case "keyword" -> openKeyword(scan.lowerCase());
-            case "regex" -> Math.max(shape == null ? 0 : shape.openFrom(scan.text),
-                    required == null ? 0 : required.openFrom(scan));
+            case "regex" -> {
+                Scan visible = scan.visible();
+                yield visible.originalStart(Math.max(shape == null ? 0 : shape.openFrom(visible.text),
+                        required == null ? 0 : required.openFrom(visible)));
+            }
             case "pii" -> detectors.stream().mapToInt(d -> d.openFrom(scan.keepingCase())).min().orElse(length);
             case "rate", "off_hours", "max_tokens" -> length;
             default -> 0;
@@ -336,6 +339,15 @@ final class CompiledRule {
             return List.of(new Finding(0, 0, OUT_OF_TIME, "could not be judged (the pattern is too deep to match), "
                     + "so counted as a match: simplify the pattern"));
         }
+    }
+
+    /** A regex rule's matches in {@code visible} as spans of {@code scan}'s text, which it was made from. */
+    private static List<Finding> inOriginal(Scan scan, Scan visible, List<Finding> found) {
+        if (visible == scan || found.isEmpty()) {
+            return found;
+        }
+        return found.stream().map(f -> f.hasSpan() ? match(visible.originalStart(f.start()),
+                visible.originalEnd(f.end())) : f).toList();
     }
 
     /** The label of a regex rule that ran out of time. */

@@ -71,6 +71,49 @@ final class FoldedText {
     }
 
     /**
+     * {@code original} without the characters that show nothing, and otherwise as it is (its
+     * case, its forms, its marks): what a regex rule reads, so that a zero-width space inside
+     * a number hides it from no pattern. Null when {@code original} holds none of them. A lone
+     * surrogate stays: no text that reaches a rule holds one (readers refuse them), and a
+     * pattern's match is then found where a search of the whole text finds it.
+     */
+    static FoldedText visible(String original) {
+        int i = 0;
+        while (i < original.length()) {
+            int cp = original.codePointAt(i);
+            if (hidden(cp)) {
+                break;
+            }
+            i += Character.charCount(cp);
+        }
+        if (i == original.length()) {
+            return null;
+        }
+        StringBuilder kept = new StringBuilder(original.length());
+        int[] origin = new int[original.length()];
+        kept.append(original, 0, i);
+        for (int k = 0; k < i; k++) {
+            origin[k] = k;
+        }
+        while (i < original.length()) {
+            int cp = original.codePointAt(i);
+            int width = Character.charCount(cp);
+            if (!hidden(cp)) {
+                for (int k = 0; k < width; k++) {
+                    origin[kept.length()] = i + k;
+                    kept.append(original.charAt(i + k));
+                }
+            }
+            i += width;
+        }
+        return new FoldedText(kept.toString(), Arrays.copyOf(origin, kept.length()), original);
+    }
+
+    private static boolean hidden(int cp) {
+        return !shows(cp) && Character.getType(cp) != Character.SURROGATE;
+    }
+
+    /**
      * Whether the character shows anything. These do not: format characters, controls (but
      * tab and line breaks), unassigned and private-use code points, and the letters and
      * symbols that render blank (Hangul fillers, the Braille blank, the object placeholder).

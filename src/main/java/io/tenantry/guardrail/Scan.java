@@ -21,14 +21,22 @@ final class Scan {
     /** What the regex rules of this text's check or call may still spend (RegexClock). */
     private final RegexClock clock;
     private long ruleDeadline;
+    /** The map back to the text this scan was made from by dropping what shows nothing; null for that text itself. */
+    private final FoldedText hiddenDropped;
+    private Scan visible;
 
     Scan(String text) {
         this(text, new RegexClock());
     }
 
     Scan(String text, RegexClock clock) {
+        this(text, clock, null);
+    }
+
+    private Scan(String text, RegexClock clock, FoldedText hiddenDropped) {
         this.text = text;
         this.clock = clock;
+        this.hiddenDropped = hiddenDropped;
     }
 
     /**
@@ -51,6 +59,28 @@ final class Scan {
     /** {@code part} (of this text) as the running rule's regex reads it: until its deadline. */
     CharSequence timed(CharSequence part) {
         return new TimedText(part, ruleDeadline);
+    }
+
+    /**
+     * This text without the characters that show nothing, as a scan of its own on the same
+     * clock, for regex rules ({@link FoldedText#visible}); this scan when it holds none.
+     */
+    Scan visible() {
+        if (visible == null) {
+            FoldedText dropped = FoldedText.visible(text);
+            visible = dropped == null ? this : new Scan(dropped.folded, clock, dropped);
+        }
+        return visible;
+    }
+
+    /** Where position {@code at} of this scan stands in the text it was made from ({@link #visible}). */
+    int originalStart(int at) {
+        return hiddenDropped == null ? at : hiddenDropped.originalStart(at);
+    }
+
+    /** Where a span of this scan ending (exclusive) at {@code end} ends in the text it was made from. */
+    int originalEnd(int end) {
+        return hiddenDropped == null ? end : hiddenDropped.originalEnd(end);
     }
 
     FoldedText lowerCase() {

@@ -260,6 +260,15 @@ class RuleSetTest {
                     .isEqualTo("block");
             assertThat(pii("email", "bob" + hidden + "@example.com").content()).isEqualTo("[REDACTED:email]");
             assertThat(pii("secret", "AKIAIOSFODNN7EXAMPL" + hidden + "E").content()).isEqualTo("[REDACTED:secret]");
+            // Nor a pattern (outside tester): regex rules read the text without them, and
+            // redact the span as written, what hid inside it included.
+            String project = "see proj-12" + hidden + "34 now";
+            assertThat(check(project, rule("block", Map.of("type", "regex", "pattern", "proj-[0-9]{4}"))).decision())
+                    .as("U+%04X", (int) hidden.charAt(0)).isEqualTo("block");
+            assertThat(check(project, rule("redact", Map.of("type", "regex", "pattern", "proj-[0-9]{4}"))).content())
+                    .isEqualTo("see [REDACTED:regex] now");
+            assertThat(check("a" + hidden + "b proj-1234 " + hidden, rule("redact", Map.of("type", "regex", "pattern",
+                    "proj-[0-9]{4}\\b"))).content()).isEqualTo("a" + hidden + "b [REDACTED:regex] " + hidden);
         }
         GuardrailRule redacting = rule("redact", Map.of("type", "keyword", "keywords", List.of("beta")));
         assertThat(check("a b\u0332e\u0332t\u0332a\u0332 c", redacting).content())
