@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -80,6 +81,7 @@ final class CallTexts {
      * model reads them as one text); every other text is a group of its own.
      */
     static List<List<Slot>> prompt(ObjectNode body) {
+        decodeArguments(body);
         List<List<Slot>> groups = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             if (field.getKey().equals("messages") && field.getValue().isArray()) {
@@ -112,6 +114,7 @@ final class CallTexts {
         if (!(answer instanceof ObjectNode whole)) {
             return groups;
         }
+        decodeArguments(whole);
         for (Map.Entry<String, JsonNode> field : whole.properties()) {
             if (field.getKey().equals("choices") && field.getValue() instanceof ArrayNode choices) {
                 for (int i = 0; i < choices.size(); i++) {
@@ -262,6 +265,51 @@ final class CallTexts {
         List<Slot> slots = new ArrayList<>();
         collect(parent, field, slots, true);
         slots.forEach(slot -> groups.add(List.of(slot)));
+    }
+
+    /**
+     * Writes every tool call's {@code arguments} (a string of JSON) in place as the same JSON
+     * with nothing escaped that need not be: {@code "\\u0062omb"} is {@code "bomb"} to the tool
+     * that parses it, and so to the rules that judge it. Arguments that are not JSON stay as
+     * they are.
+     */
+    static void decodeArguments(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                if (!field.getKey().equals("arguments") || !field.getValue().isString()) {
+                    decodeArguments(field.getValue());
+                }
+            }
+            JsonNode arguments = object.get("arguments");
+            String decoded = arguments != null && arguments.isString() ? decodedJson(arguments.asString()) : null;
+            if (decoded != null) {
+                object.put("arguments", decoded);
+            }
+        } else if (node instanceof ArrayNode list) {
+            for (JsonNode item : list) {
+                decodeArguments(item);
+            }
+        }
+    }
+
+    /**
+     * {@code text} as the JSON object or list it holds, written with only the escapes JSON
+     * requires; null when it holds none, or is so written already.
+     */
+    static String decodedJson(String text) {
+        if (text.indexOf('\\') < 0) {
+            return null;
+        }
+        try {
+            JsonNode parsed = CallBody.JSON.readTree(text);
+            if (!parsed.isObject() && !parsed.isArray()) {
+                return null;
+            }
+            String decoded = CallBody.JSON.writeValueAsString(parsed);
+            return decoded.equals(text) ? null : decoded;
+        } catch (JacksonException notJson) {
+            return null;
+        }
     }
 
     /** The texts as the rules judge them: a group's texts run together, groups apart. */

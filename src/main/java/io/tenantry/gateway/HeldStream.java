@@ -125,6 +125,18 @@ final class HeldStream {
             if (decision.equals("block") || decision.equals("pause") || unplaceable) {
                 throw new Blocked(decision.equals("pause") ? "pause" : "block");
             }
+            // A tool call's arguments as the tool will read them (CallTexts.decodeArguments):
+            // a match only its escapes hid cannot be redacted in what streamed.
+            String decoded = StreamRelay.isArguments(text.getKey()) ? CallTexts.decodedJson(whole) : null;
+            if (decoded != null) {
+                String asRead = screen.judgePart("output", decoded, outputTokens, answerCharacters).decision();
+                if (asRead.equals("redact")) {
+                    screen.unplaceable("output");
+                }
+                if (!asRead.equals("allow") && !asRead.equals("flag")) {
+                    throw new Blocked(asRead.equals("pause") ? "pause" : "block");
+                }
+            }
         }
         if (!heldWhole) {
             for (Lane lane : lanes.values()) {

@@ -423,6 +423,11 @@ final class StreamRelay {
         }
     }
 
+    /** Whether the text {@code key} names is a tool call's arguments ({@link #textKey}). */
+    static boolean isArguments(String key) {
+        return key.contains(" tool ") && !key.endsWith(" name");
+    }
+
     private static String owner(String key) {
         int choice = choiceOf(key);
         return choice < 0 ? "" : "choice " + choice;

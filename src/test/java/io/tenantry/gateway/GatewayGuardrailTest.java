@@ -480,6 +480,42 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .isEqualTo("upstream_invalid");
     }
 
+    /** A whole answer's message calling one tool, {@code arguments} as written inside its JSON string. */
+    static String toolCallMessage(String arguments) {
+        return "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"" + arguments + "\"}}]}";
+    }
+
+    /**
+     * A tool call's arguments are a string of JSON, read by the tool decoded (outside tester):
+     * escapes in them hide nothing from the rules, in a prompt, a whole answer or a stream.
+     */
+    @Test
+    void escapesInToolCallArgumentsHideNothing() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "both", "action", "block");
+        rule("type", "pii", "detectors", List.of("email"), "direction", "output", "action", "redact");
+        Map<String, Object> body = chat("Go on.");
+        body.put("messages", List.of(Map.of("role", "user", "content", "Call it."),
+                Map.of("role", "assistant", "content", "", "tool_calls", List.of(Map.of("id", "call_1", "type",
+                        "function", "function", Map.of("name", "f", "arguments", "{\"a\":\"\\u007aebracorn\"}")))),
+                Map.of("role", "tool", "tool_call_id", "call_1", "content", "done")));
+        assertThat(complete(body).expect(400).json().path("error").path("code").asString())
+                .isEqualTo("content_blocked");
+        assertThat(fake.calls()).isZero();
+
+        fake.wholeMessage = toolCallMessage("{\\\"a\\\":\\\"\\\\u007aebracorn\\\"}");
+        assertThat(complete(chat("Answer.")).expect(400).json().path("error").path("code").asString())
+                .isEqualTo("content_blocked");
+        fake.wholeMessage = toolCallMessage("{\\\"to\\\":\\\"bob\\\\u0040example.com\\\"}");
+        JsonNode redacted = complete(chat("Answer.")).expect(200).json();
+        assertThat(redacted.path("choices").get(0).path("message").path("tool_calls").get(0).path("function")
+                .path("arguments").asString()).isEqualTo("{\"to\":\"[REDACTED:email]\"}");
+
+        fake.streamChunks = List.of(toolCallOpening(0, "a", "f", "{\\\"a\\\":\\\"\\\\u007aebra"),
+                toolCallArguments(0, "corn\\\"}", "tool_calls"));
+        assertCutWithContentFilter(stream(chat("Stream.", "stream", true)), "corn");
+    }
+
     /**
      * Two tool calls whose chunks interleave, an address cut between them: no text the stream
      * judged holds the address whole, so only the whole texts show it, when the answer ends;
