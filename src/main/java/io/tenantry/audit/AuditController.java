@@ -22,6 +22,8 @@ import io.tenantry.tenancy.OrgCallContext;
 @RequestMapping("/api/audit")
 class AuditController {
 
+    private static final java.util.regex.Pattern ACTION_NAME = java.util.regex.Pattern.compile("[a-z_]+(\\.[a-z_]+)*");
+
     private final AuditLog auditLog;
 
     AuditController(AuditLog auditLog) {
@@ -43,8 +45,13 @@ class AuditController {
         if (action != null && action.length() > 64) {
             throw ApiException.badRequest("action", "action must be at most 64 characters.");
         }
-        // An empty filter filters nothing, as an empty from or to does (a form's blank field).
-        String wanted = action == null || action.isBlank() ? null : action;
+        // An empty filter filters nothing, as an empty from or to does (a form's blank field);
+        // anything else is an action's name, and what no action is named is refused, not taken
+        // for no filter (outside tester: a space listed every event).
+        String wanted = action == null || action.isEmpty() ? null : action;
+        if (wanted != null && !ACTION_NAME.matcher(wanted).matches()) {
+            throw ApiException.badRequest("action", "action must be an action's name, such as agent.created.");
+        }
         return auditLog.list(context, new AuditLog.AuditFilter(wanted, Fields.instant("from", from),
                 Fields.instant("to", to)), PageRequest.of(limit, cursor));
     }
