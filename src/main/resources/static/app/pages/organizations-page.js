@@ -63,6 +63,10 @@ class OrganizationsPage extends LightElement {
     this.cardErrors = { ...this.cardErrors, [org.id]: null };
     try {
       if (action === 'toggle') {
+        if (org.active && !await askToConfirm({ title: `Deactivate ${org.name}?`, message: `Every agent of
+          ${org.name} stops working: its calls and its gateway requests are refused until the organization is
+          activated again. Its agents are still billed, and nothing is deleted.`, confirm: 'Deactivate',
+        danger: true })) return;
         this.list.replace(await post(`/api/organizations/${org.id}/toggle`, undefined, { org: null }));
       } else if (action === 'delete') {
         if (!await this.confirmDeletion(org)) return;

@@ -91,7 +91,9 @@ class UsersPage extends LightElement {
         role: this.draft.role, pages: [...this.draft.pages],
         clientOrgId: bindable && this.draft.clientOrgId ? this.draft.clientOrgId : null,
       }, { org: null });
-      this.list.replace(saved);
+      // Moved out of the organization being looked at, the user is no longer one of its users.
+      const client = this.clientContext();
+      if (client && saved.clientOrgId !== client) this.list.remove(saved.id); else this.list.replace(saved);
       this.editing = null;
     } catch (e) {
       this.formError = inWords(e, USER_LABELS);
@@ -118,11 +120,15 @@ class UsersPage extends LightElement {
     const form = new FormData(event.target);
     this.formError = null;
     try {
-      const role = form.get('role');
+      // In a client organization's context the user is made there, in that context, so that
+      // the server holds the form to it; elsewhere, bound as the form says.
+      const client = this.clientContext();
+      const role = client ? 'user' : form.get('role');
+      const clientOrgId = client ?? (role === 'user' && form.get('clientOrgId') ? form.get('clientOrgId') : null);
       const user = await post('/api/users', {
         name: form.get('name'), email: form.get('email'), password: form.get('password'), role,
-        pages: [], clientOrgId: role === 'user' && form.get('clientOrgId') ? form.get('clientOrgId') : null,
-      }, { org: null });
+        pages: [], clientOrgId,
+      }, client ? {} : { org: null });
       this.list.prepend(user);
       this.creating = false;
       this.edit(user);
@@ -131,9 +137,14 @@ class UsersPage extends LightElement {
     }
   }
 
+  /** The client organization being looked at, if one is. */
+  clientContext() {
+    return this.orgs.some((o) => o.id === orgContext.selected) ? orgContext.selected : null;
+  }
+
   /**
-   * A new user is bound to the client organization being looked at, unless the form says
-   * otherwise: created in a client's context and left unbound, a user would see every org.
+   * A new user is bound to the client organization being looked at: created in a client's
+   * context and left unbound, or bound to another, a user would not be one of its users.
    */
   startCreating() {
     this.creating = !this.creating;
@@ -141,10 +152,10 @@ class UsersPage extends LightElement {
     this.formError = null;
   }
 
-  bindingChoice(selected) {
+  bindingChoice() {
     return html`<label>Client Organization <select name="clientOrgId">
-      <option value="" ?selected=${!selected}>None: every organization, by pages</option>
-      ${this.orgs.map((o) => html`<option value=${o.id} ?selected=${selected === o.id}>${o.name}</option>`)}
+      <option value="" selected>None: every organization, by pages</option>
+      ${this.orgs.map((o) => html`<option value=${o.id}>${o.name}</option>`)}
     </select><small>A user bound to an organization sees that organization's data and nothing else.</small></label>`;
   }
 
@@ -170,10 +181,12 @@ class UsersPage extends LightElement {
         <label>E-mail <input name="email" type="email" required></label>
         <label>Password <input name="password" type="password" minlength="10" required autocomplete="new-password">
           <small>At least 10 characters; the user can change it later.</small></label>
-        <label>Role <select name="role" @change=${(e) => { this.newRole = e.target.value; }}>
+        ${this.clientContext() ? html`<p class="hint new-user-binding">A user of
+          <strong>${this.orgName(this.clientContext())}</strong>, who sees its data and nothing else. To
+          make an owner, an admin or another organization's user, look at all organizations first.</p>`
+        : html`<label>Role <select name="role" @change=${(e) => { this.newRole = e.target.value; }}>
           ${ROLES.map((r) => html`<option ?selected=${this.newRole === r}>${r}</option>`)}</select></label>
-        ${this.newRole === 'user' ? this.bindingChoice(this.orgs.some((o) => o.id === orgContext.selected)
-          ? orgContext.selected : null) : ''}
+        ${this.newRole === 'user' ? this.bindingChoice() : ''}`}
         ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
         <div class="actions"><button type="submit">Create</button>
           <button type="button" class="secondary" @click=${() => { this.creating = false; }}>Cancel</button></div>

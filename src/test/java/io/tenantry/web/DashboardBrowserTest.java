@@ -684,11 +684,14 @@ class DashboardBrowserTest {
     @Order(15)
     void aUserIsBoundToAnOrganizationInThePermissionEditor() throws Exception {
         browser.go("/#/users");
-        // Created while a client is picked, a user is bound to it unless the form says otherwise:
-        // left unbound, it would see every organization once given pages.
+        // Created while a client is picked, a user is that client's: left unbound, it would see
+        // every organization once given pages; bound to another (outside tester), it showed in
+        // this client's list. The form offers no other organization and no other role.
         pick(orgA);
         browser.clickButton("New User");
-        assertThat(browser.find("form.card select[name=clientOrgId]").getDomProperty("value")).isEqualTo(orgA);
+        browser.findWithText("form.card p.new-user-binding", "Acme <b>Bold</b> & Co");
+        assertThat(browser.all("form.card select[name=clientOrgId]")).isEmpty();
+        assertThat(browser.all("form.card select[name=role]")).isEmpty();
         browser.type("input[name=name]", "Bound User");
         browser.type("input[name=email]", BOUND_EMAIL);
         browser.type("input[name=password]", Platform.PASSWORD);
@@ -1742,6 +1745,47 @@ class DashboardBrowserTest {
         assertThat(api.get("/api/users/" + id).as(owner).send().expect(200).json().path("pages").toString())
                 .isEqualTo("[\"agents\",\"billing\"]");
         assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    /**
+     * Outside tester: Deactivate stopped every agent of a client at one click, where Delete,
+     * Pause and Stop ask first; and a page a user was not given, or that does not exist, said
+     * only "Pick a page above".
+     */
+    @Test
+    @Order(43)
+    void deactivatingAsksFirstAndAMissingPageSaysWhy() throws Exception {
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+        browser.consoleErrors();
+        browser.go("/#/organizations");
+        var card = browser.find("li.org[data-org-id='" + orgB + "']");
+        card.findElement(By.xpath(".//button[normalize-space(.)='Deactivate']")).click();
+        browser.findWithText("dialog[open]", "stops working");
+        browser.screenshot("43-deactivate-asks");
+        browser.find("dialog[open]").sendKeys(Keys.ESCAPE);
+        browser.waitUntil("Escape closes the dialog", () -> browser.all("dialog[open]").isEmpty());
+        assertThat(api.get("/api/organizations/" + orgB).as(owner).send().json().path("active").asBoolean())
+                .as("a cancelled deactivation changes nothing").isTrue();
+        card.findElement(By.xpath(".//button[normalize-space(.)='Deactivate']")).click();
+        browser.findWithText("dialog[open]", "stops working");
+        browser.acceptConfirmation();
+        browser.waitUntil("the card offers Activate", () -> !browser.find("li.org[data-org-id='" + orgB + "']")
+                .findElements(By.xpath(".//button[normalize-space(.)='Activate']")).isEmpty());
+        assertThat(api.get("/api/organizations/" + orgB).as(owner).send().json().path("active").asBoolean()).isFalse();
+        browser.find("li.org[data-org-id='" + orgB + "']")
+                .findElement(By.xpath(".//button[normalize-space(.)='Activate']")).click();
+        browser.waitUntil("activated without asking", () -> api.get("/api/organizations/" + orgB).as(owner).send()
+                .json().path("active").asBoolean());
+        assertThat(browser.all("dialog[open]")).isEmpty();
+
+        switchTo(BOUND_EMAIL, "Bound User");
+        browser.go("/#/users");
+        browser.findWithText("main p.no-page", "not given the Users page");
+        browser.go("/#/nowhere");
+        browser.findWithText("main p.no-page", "no page “nowhere”");
+        browser.screenshot("43-no-such-page");
+        assertThat(browser.consoleErrors()).isEmpty();
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
     private String platformUserId(String token) {
