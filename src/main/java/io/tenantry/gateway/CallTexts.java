@@ -30,6 +30,42 @@ final class CallTexts {
             "logit_bias", "metadata", "store", "seed", "prompt_cache_key", "safety_identifier",
             "system_fingerprint", "obfuscation", "content_filter_results", "prompt_filter_results");
 
+    /** Fields that may hold a file inline, as a data URL: a file part's data, an image part's address. */
+    private static final Set<String> INLINE_FILES = Set.of("file_data", "url");
+
+    /** Media types of data URLs whose bytes a model reads as text. */
+    private static final java.util.regex.Pattern TEXT_MEDIA = java.util.regex.Pattern.compile(
+            "(?i)text/[a-z0-9.+-]+|application/(json|xml|x-yaml|yaml|csv|x-ndjson|javascript|x-sh|x-python)");
+
+    /**
+     * The text of a file given inline ({@code data:text/plain;base64,...}), which the model
+     * reads as surely as a message (outside tester: a text file's words passed every rule);
+     * null for anything else (an address, an image, a PDF), which rules do not read.
+     */
+    static String inlineText(String value) {
+        if (!value.regionMatches(true, 0, "data:", 0, 5)) {
+            return null;
+        }
+        int comma = value.indexOf(',');
+        if (comma < 0) {
+            return null;
+        }
+        String[] header = value.substring(5, comma).split(";");
+        if (!TEXT_MEDIA.matcher(header[0].strip()).matches()) {
+            return null;
+        }
+        boolean base64 = java.util.Arrays.stream(header).anyMatch(p -> p.strip().equalsIgnoreCase("base64"));
+        try {
+            byte[] bytes = base64 ? java.util.Base64.getMimeDecoder().decode(value.substring(comma + 1))
+                    : java.net.URLDecoder.decode(value.substring(comma + 1).replace("+", "%2B"), StandardCharsets.UTF_8)
+                            .getBytes(StandardCharsets.UTF_8);
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            // Not decodable, so not readable as text by the model either.
+            return null;
+        }
+    }
+
     /** The objects whose {@code data} is encoded audio, not text: an answer's audio, a prompt's input audio. */
     private static final Set<String> AUDIO = Set.of("audio", "input_audio");
 
@@ -348,6 +384,12 @@ final class CallTexts {
     private static void descend(JsonNode value, String owner, List<Slot> slots, boolean names) {
         if (value instanceof ObjectNode object) {
             for (Map.Entry<String, JsonNode> field : object.properties()) {
+                if (INLINE_FILES.contains(field.getKey()) && field.getValue().isString()) {
+                    String inline = inlineText(field.getValue().asString());
+                    if (inline != null) {
+                        slots.add(Slot.derived(inline));
+                    }
+                }
                 if (!notText(field.getKey(), owner)) {
                     if (names) {
                         slots.add(new Slot(object, field.getKey(), null, 0, true));

@@ -480,6 +480,37 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 .isEqualTo("upstream_invalid");
     }
 
+    /**
+     * A text file given inline (a data URL in a file part, or in an image part's address) is
+     * read by the model as a message is, so the rules read it too (outside tester: its words
+     * passed every rule); a redaction cannot be written into encoded bytes, so it blocks.
+     */
+    @Test
+    void textFilesGivenInlineAreJudged() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "input", "action", "block");
+        rule("type", "pii", "detectors", List.of("email"), "direction", "input", "action", "redact");
+        java.util.function.Function<String, String> base64 = text -> java.util.Base64.getEncoder()
+                .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, Object> file = Map.of("type", "file", "file", Map.of("filename", "notes.txt", "file_data",
+                "data:text/plain;base64," + base64.apply("a zebracorn here")));
+        Map<String, Object> asImage = Map.of("type", "image_url", "image_url", Map.of("url",
+                "data:text/plain;charset=utf-8;base64," + base64.apply("a zebracorn here")));
+        Map<String, Object> address = Map.of("type", "file", "file", Map.of("filename", "to.md", "file_data",
+                "data:text/markdown;base64," + base64.apply("write to ada@example.com")));
+        Map<String, Object> plain = Map.of("type", "image_url", "image_url", Map.of("url",
+                "data:text/plain,a%20zebracorn%20too"));
+        for (Map<String, Object> part : List.of(file, asImage, address, plain)) {
+            Api.Response refused = complete(chat(List.of(Map.of("type", "text", "text", "Read this."), part)));
+            assertThat(refused.status()).as(part.toString()).isEqualTo(400);
+            assertThat(refused.json().path("error").path("code").asString()).isEqualTo("content_blocked");
+        }
+        assertThat(fake.calls()).isZero();
+
+        Map<String, Object> harmless = Map.of("type", "file", "file", Map.of("filename", "ok.txt", "file_data",
+                "data:text/plain;base64," + base64.apply("nothing to see")));
+        complete(chat(List.of(Map.of("type", "text", "text", "Read this."), harmless))).expect(200);
+    }
+
     /** A whole answer's message calling one tool, {@code arguments} as written inside its JSON string. */
     static String toolCallMessage(String arguments) {
         return "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
