@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tenantry.api.Fields;
+
 /**
  * One org's enabled rules and the platform baseline's, compiled: the evaluator. It does no
  * I/O, so one text is judged by the rules alone. The strictest action of the enforced rules
@@ -98,7 +100,7 @@ final class RuleSet {
                 continue;
             }
             matches.add(new Verdict.Match(rule.id(), rule.version(), rule.name(), rule.type(), rule.severity(),
-                    rule.action(), rule.mode(), rule.baseline(), found.get(0).evidence(), found.size()));
+                    rule.action(), rule.mode(), rule.baseline(), evidence(found), found.size()));
             if ("enforce".equals(rule.mode())) {
                 // A redaction that cannot say what to cut out (a rule out of time) keeps the text back.
                 String action = "redact".equals(rule.action()) && found.stream().noneMatch(Finding::hasSpan)
@@ -203,5 +205,27 @@ final class RuleSet {
             at = Math.max(at, span.end());
         }
         return out.append(content.substring(at)).toString();
+    }
+
+    /** How many of a rule's different findings its match names; the rest are counted. */
+    private static final int EVIDENCE_NAMED = 3;
+
+    /**
+     * What a rule found, each different finding once: a keyword rule that matched two of its
+     * words names both (outside tester: the second word went unnamed), at most
+     * {@value #EVIDENCE_NAMED} of them and how many more.
+     */
+    static String evidence(List<Finding> found) {
+        java.util.LinkedHashSet<String> distinct = new java.util.LinkedHashSet<>();
+        for (Finding finding : found) {
+            distinct.add(finding.evidence());
+        }
+        if (distinct.size() == 1) {
+            return found.get(0).evidence();
+        }
+        String named = distinct.stream().limit(EVIDENCE_NAMED).map(e -> Fields.shown(e, 120))
+                .collect(java.util.stream.Collectors.joining("; "));
+        int more = distinct.size() - EVIDENCE_NAMED;
+        return more > 0 ? named + "; and " + String.format("%,d", more) + " more" : named;
     }
 }

@@ -296,7 +296,19 @@ class RuleSetTest {
         Verdict verdict = check("beta ".repeat(5_000), rule);
 
         assertThat(verdict.matches()).singleElement().satisfies(m -> assertThat(m.occurrences()).isEqualTo(5_000));
+        assertThat(verdict.matches().get(0).evidence()).isEqualTo("keyword 'beta'");
         assertThat(verdict.content()).doesNotContain("beta");
+    }
+
+    /** Outside tester: a rule that matched two of its words named only the first. */
+    @Test
+    void aMatchNamesWhatItsRuleFoundEachOnce() {
+        GuardrailRule words = rule("flag", Map.of("type", "keyword", "keywords", List.of("acmesecret", "password",
+                "alpha", "omega")));
+        assertThat(check("acmesecret and password, acmesecret again", words).matches().get(0).evidence())
+                .isEqualTo("keyword 'acmesecret'; keyword 'password'");
+        assertThat(check("omega alpha password acmesecret", words).matches().get(0).evidence())
+                .isEqualTo("keyword 'omega'; keyword 'alpha'; keyword 'password'; and 1 more");
     }
 
     @Test
