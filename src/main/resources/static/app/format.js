@@ -120,11 +120,17 @@ export function addAmounts(values) {
   return `${units < 0n ? '-' : ''}${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 }
 
+/**
+ * A percentage with two decimals wherever it comes from (a budget's 12 and 10.8 read alike,
+ * 12.00 % and 10.80 %), and a space that never breaks before the sign.
+ */
+export const percent = (value) => `${Number(value).toLocaleString('en-US',
+  { minimumFractionDigits: 2, maximumFractionDigits: 2 })}\u00a0%`;
+
 /** A margin in percent; a loss is coloured and said in words, never by colour alone. */
-/** Two decimals wherever it comes from, and a space that never breaks before the sign. */
 export const margin = (value) => {
   if (value === null || value === undefined) return '—';
-  const shown = `${Number(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}\u00a0%`;
+  const shown = percent(value);
   return Number(value) < 0 ? html`<span class="negative">${shown} (loss)</span>` : shown;
 };
 

@@ -134,6 +134,13 @@ public final class Fields {
         }
     }
 
+    /** Refuses a range of time whose end ({@code to}, exclusive) is not after its start; either may be open (null). */
+    public static void requireOrdered(Instant from, Instant to) {
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw ApiException.badRequest("to", "to must be after from.");
+        }
+    }
+
     /**
      * An optional expiry: an ISO-8601 instant after {@code now} (to the microsecond, as
      * stored), or null for never; blank is refused, and one not after {@code now} is refused

@@ -1,5 +1,6 @@
 package io.tenantry.audit;
 
+import java.time.Instant;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -52,7 +53,9 @@ class AuditController {
         if (wanted != null && !ACTION_NAME.matcher(wanted).matches()) {
             throw ApiException.badRequest("action", "action must be an action's name, such as agent.created.");
         }
-        return auditLog.list(context, new AuditLog.AuditFilter(wanted, Fields.instant("from", from),
-                Fields.instant("to", to)), PageRequest.of(limit, cursor));
+        Instant since = Fields.instant("from", from);
+        Instant until = Fields.instant("to", to);
+        Fields.requireOrdered(since, until);
+        return auditLog.list(context, new AuditLog.AuditFilter(wanted, since, until), PageRequest.of(limit, cursor));
     }
 }

@@ -44,9 +44,7 @@ class GatewayRequests {
         }
         Instant since = Fields.instant("from", from);
         Instant until = Fields.instant("to", to);
-        if (since != null && until != null && !since.isBefore(until)) {
-            throw ApiException.badRequest("to", "to must be after from.");
-        }
+        Fields.requireOrdered(since, until);
         OrgScope scope = context.scope();
         return transactions.read(scope, () -> log.list(scope, new RequestLog.Filter(agentId, model, status, since,
                 until), page));

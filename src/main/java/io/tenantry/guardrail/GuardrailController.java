@@ -1,6 +1,7 @@
 package io.tenantry.guardrail;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -209,7 +210,9 @@ class GuardrailController {
         if (action != null) {
             RuleDefinition.oneOf("action", action, LOGGED_ACTIONS);
         }
-        return new InterventionLog.Filter(agentId, ruleId, action, Fields.instant("from", from),
-                Fields.instant("to", to));
+        Instant since = Fields.instant("from", from);
+        Instant until = Fields.instant("to", to);
+        Fields.requireOrdered(since, until);
+        return new InterventionLog.Filter(agentId, ruleId, action, since, until);
     }
 }

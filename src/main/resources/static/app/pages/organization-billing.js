@@ -5,8 +5,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal,
-  isDecimal } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal, isDecimal, percent } from '../format.js';
 import '../decimal-echo.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
@@ -112,7 +111,7 @@ class OrganizationBilling extends LightElement {
       <div><dt>Total Tokens</dt><dd data-figure="tokens">${count(s.inputTokens + s.outputTokens
         + s.cachedInputTokens)}</dd></div>
       ${s.monthlyBudget ? html`<div class="budget"><dt>Budget used</dt><dd data-figure="budget">${s.budgetUsed === null
-        ? '—' : html`${budgetBar(s.budgetUsed, this.org.budgetAlertThresholds)} ${s.budgetUsed} % of
+        ? '—' : html`${budgetBar(s.budgetUsed, this.org.budgetAlertThresholds)} ${percent(s.budgetUsed)} of
           ${money(s.monthlyBudget, s.currency)}`}</dd>
         ${s.budgetAlerts.length ? html`<dd class="alerts" data-figure="budget-alerts">Alerts sent at
           ${s.budgetAlerts.map((t) => `${t} %`).join(', ')}</dd>` : ''}</div>` : ''}

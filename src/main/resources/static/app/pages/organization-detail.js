@@ -84,13 +84,13 @@ class OrganizationDetail extends LightElement {
 
   render() {
     if (this.error) {
-      return html`<p class="error" role="alert">${this.error}</p><a href="#/organizations">All organizations</a>`;
+      return html`<p class="error" role="alert">${this.error}</p><a href="#/organizations">Organizations</a>`;
     }
     if (!this.org) return html`<p class="loading" role="status">Loading…</p>`;
     const org = this.org;
     const base = `#/organizations/${org.id}`;
     return html`
-      <a href="#/organizations">← All organizations</a>
+      <a href="#/organizations">← Organizations</a>
       <div class="page-head">
         <h1>${org.name}</h1>
         <span class="slug">${org.slug}</span>

@@ -9,7 +9,7 @@ import { askToConfirm } from '../confirm-dialog.js';
 import { get, post, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import './organization-form.js';
-import { money, margin, costOf } from '../format.js';
+import { money, margin, costOf, percent } from '../format.js';
 import { budgetBar } from '../budget-bar.js';
 import { afterTyping } from '../typing.js';
 
@@ -178,7 +178,7 @@ class OrganizationsPage extends LightElement {
       <dt>Token cost</dt><dd class="num" data-figure="cost">${costOf(s)}</dd>
       <dt>Margin</dt><dd class="num" data-figure="margin">${margin(s.margin)}</dd>
       ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no exchange rate'
-        : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${s.budgetUsed} %`}</dd>` : ''}
+        : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${percent(s.budgetUsed)}`}</dd>` : ''}
     </dl>`;
   }
 }

@@ -259,6 +259,9 @@ class AuditTrailTest extends ServerTest {
                 .as("blank filters filter nothing").hasSizeGreaterThanOrEqualTo(2);
         assertThat(api.get("/api/audit?from=yesterday").as(owner).send().expect(400).text("field")).isEqualTo("from");
         api.get("/api/audit?action=" + "a".repeat(65)).as(owner).send().expect(400);
+        assertThat(api.get("/api/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").as(owner).send()
+                .expect(400).text("detail")).as("a range the wrong way round").isEqualTo("to must be after from.");
+        api.get("/api/interventions?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").as(owner).send().expect(400);
         for (String notAnAction : List.of("%20", "%0a", "agent.created%20", "Agent.Created", "agent..created")) {
             assertThat(api.get("/api/audit?action=" + notAnAction).as(owner).send().expect(400).text("field"))
                     .as(notAnAction).isEqualTo("action");

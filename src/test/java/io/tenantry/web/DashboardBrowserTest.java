@@ -1759,6 +1759,11 @@ class DashboardBrowserTest {
         browser.consoleErrors();
         browser.go("/#/organizations");
         var card = browser.find("li.org[data-org-id='" + orgB + "']");
+        // Its budget's share is written as every percentage is, with two decimals (it read "12 %"
+        // beside another card's "10.8 %").
+        browser.waitUntil("Beta's figures", () -> !card.findElements(By.cssSelector("[data-figure=budget]")).isEmpty());
+        assertThat(card.findElement(By.cssSelector("[data-figure=budget]")).getText())
+                .matches("(?s).*\\d\\.\\d{2}[\\s\u00a0]%");
         card.findElement(By.xpath(".//button[normalize-space(.)='Deactivate']")).click();
         browser.findWithText("dialog[open]", "stops working");
         browser.screenshot("43-deactivate-asks");
