@@ -6,7 +6,7 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
-import { money, count, monthName, change, margin, costOf, dateTime } from '../format.js';
+import { money, count, monthName, change, margin, costOf, dateTime, percent } from '../format.js';
 import '../money-chart.js';
 import '../unpriced-model-fix.js';
 import { isOperator } from './organizations-page.js';
@@ -139,7 +139,7 @@ class HomePage extends LightElement {
           <dd>${c.previousCost === null ? html`<small>last month: no exchange rate</small>`
             : vsLast(c.cost, c.previousCost)}</dd></div>
         <div><dt>Margin</dt><dd data-figure="margin">${margin(c.margin)}</dd>
-          <dd><small>last month ${c.previousMargin === null ? '—' : `${c.previousMargin} %`}</small></dd></div>
+          <dd><small>last month ${c.previousMargin === null ? '—' : percent(c.previousMargin)}</small></dd></div>
       </dl>
       <money-chart .months=${points.map((t) => ({ month: t.month, revenue: t.revenue,
           cost: converted ? t.cost : t.costUsd }))}
