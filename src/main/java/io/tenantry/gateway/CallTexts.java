@@ -35,14 +35,16 @@ final class CallTexts {
 
     /** Media types of data URLs whose bytes a model reads as text. */
     private static final java.util.regex.Pattern TEXT_MEDIA = java.util.regex.Pattern.compile(
-            "(?i)text/[a-z0-9.+-]+|application/(json|xml|x-yaml|yaml|csv|x-ndjson|javascript|x-sh|x-python)");
+            "(?i)|text/[a-z0-9.+-]+|application/(json|xml|x-yaml|yaml|csv|x-ndjson|javascript|x-sh|x-python"
+                    + "|x-markdown|markdown|[a-z0-9.-]+\\+(json|xml|yaml))|image/svg\\+xml");
 
     /**
      * The text of a file given inline ({@code data:text/plain;base64,...}), which the model
      * reads as surely as a message (outside tester: a text file's words passed every rule);
      * null for anything else (an address, an image, a PDF), which rules do not read.
      */
-    static String inlineText(String value) {
+    static String inlineText(String given) {
+        String value = given.strip();
         if (!value.regionMatches(true, 0, "data:", 0, 5)) {
             return null;
         }
@@ -50,13 +52,16 @@ final class CallTexts {
         if (comma < 0) {
             return null;
         }
-        String[] header = value.substring(5, comma).split(";");
+        // RFC 2397: no media type is text/plain.
+        String[] header = value.substring(5, comma).split(";", -1);
         if (!TEXT_MEDIA.matcher(header[0].strip()).matches()) {
             return null;
         }
         boolean base64 = java.util.Arrays.stream(header).anyMatch(p -> p.strip().equalsIgnoreCase("base64"));
         try {
-            byte[] bytes = base64 ? java.util.Base64.getMimeDecoder().decode(value.substring(comma + 1))
+            // Either base64 alphabet: a reader that takes the URL-safe one reads the same text.
+            byte[] bytes = base64 ? java.util.Base64.getMimeDecoder().decode(value.substring(comma + 1)
+                    .replace('-', '+').replace('_', '/'))
                     : java.net.URLDecoder.decode(value.substring(comma + 1).replace("+", "%2B"), StandardCharsets.UTF_8)
                             .getBytes(StandardCharsets.UTF_8);
             return new String(bytes, StandardCharsets.UTF_8);
@@ -91,22 +96,124 @@ final class CallTexts {
             return new Slot(null, text, null, 0, true);
         }
 
+        /**
+         * The decoded values of {@code owner}'s {@code arguments} as they are now ({@link
+         * #argumentsAsRead}): judged, never rewritten, and read again after a redaction of the
+         * arguments themselves, which must leave nothing here to redact.
+         */
+        static Slot argumentValues(ObjectNode owner) {
+            return new Slot(owner, "arguments", null, -1, true);
+        }
+
+        private boolean readsArguments() {
+            return name && index == -1;
+        }
+
         String text() {
+            if (readsArguments()) {
+                JsonNode arguments = object.get(field);
+                return arguments != null && arguments.isString() ? argumentsAsRead(arguments.asString()) : "";
+            }
             return name ? field : object != null ? object.get(field).asString() : list.get(index).asString();
         }
 
-        /** Writes the text back; false for a name, which stays as it is. */
+        /**
+         * Writes the text back; false for a name, which stays as it is, and for tool-call
+         * arguments that were JSON and would no longer be (a redaction across an escape).
+         */
         boolean set(String text) {
             if (name) {
-                return text.equals(field);
+                return text.equals(text());
             }
             if (object != null) {
+                if (field.equals("arguments") && !text.equals(object.get(field).asString())
+                        && isJson(object.get(field).asString()) && !isJson(text)) {
+                    return false;
+                }
                 object.put(field, text);
             } else {
                 list.set(index, text);
             }
             return true;
         }
+    }
+
+    private static boolean isJson(String text) {
+        try {
+            CallBody.JSON.readTree(text);
+            return true;
+        } catch (JacksonException notJson) {
+            return false;
+        }
+    }
+
+    /**
+     * What a tool reads in {@code arguments} that their text does not show: where they hold
+     * escapes, each key and string value of the JSON decoded, one a line (a value "\\nbomb"
+     * is a line break and "bomb"); where they are not JSON this reader takes (a repeated key,
+     * NaN, nesting too deep), the text with its escapes decoded, as a lenient reader would.
+     * Empty where there is no escape: the text is then what the tool reads.
+     */
+    static String argumentsAsRead(String arguments) {
+        if (arguments.indexOf('\\') < 0) {
+            return "";
+        }
+        JsonNode parsed;
+        try {
+            parsed = CallBody.JSON.readTree(arguments);
+        } catch (JacksonException notStrictJson) {
+            return unescaped(arguments);
+        }
+        StringBuilder values = new StringBuilder();
+        valuesOf(parsed, values);
+        return values.toString();
+    }
+
+    private static void valuesOf(JsonNode node, StringBuilder values) {
+        if (node.isString()) {
+            values.append(node.asString()).append('\n');
+        } else if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                values.append(field.getKey()).append('\n');
+                valuesOf(field.getValue(), values);
+            }
+        } else if (node instanceof ArrayNode list) {
+            for (JsonNode item : list) {
+                valuesOf(item, values);
+            }
+        }
+    }
+
+    /** {@code text} with JSON's escapes decoded wherever they stand; one that is malformed stays as written. */
+    private static String unescaped(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\\' || i + 1 == text.length()) {
+                out.append(c);
+                continue;
+            }
+            char next = text.charAt(i + 1);
+            String shortForm = switch (next) {
+                case 'n' -> "\n";
+                case 't' -> "\t";
+                case 'r' -> "\r";
+                case 'b' -> "\b";
+                case 'f' -> "\f";
+                case '"', '\\', '/' -> String.valueOf(next);
+                default -> null;
+            };
+            if (shortForm != null) {
+                out.append(shortForm);
+                i++;
+            } else if (next == 'u' && i + 6 <= text.length() && text.substring(i + 2, i + 6).matches("[0-9a-fA-F]{4}")) {
+                out.append((char) Integer.parseInt(text, i + 2, i + 6, 16));
+                i += 5;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private CallTexts() {
@@ -342,15 +449,27 @@ final class CallTexts {
                 return null;
             }
             String decoded = CallBody.JSON.writeValueAsString(parsed);
-            return decoded.equals(text) ? null : decoded;
+            // An escaped half of a surrogate pair stays escaped: written out, no UTF-8 could carry it.
+            boolean lone = false;
+            for (int i = 0; i < decoded.length() && !lone; i++) {
+                char c = decoded.charAt(i);
+                lone = Character.isHighSurrogate(c) ? i + 1 == decoded.length()
+                        || !Character.isLowSurrogate(decoded.charAt(++i)) : Character.isLowSurrogate(c);
+            }
+            return lone || decoded.equals(text) ? null : decoded;
         } catch (JacksonException notJson) {
             return null;
         }
     }
 
-    /** The texts as the rules judge them: a group's texts run together, groups apart. */
+    /**
+     * The texts as the rules judge them: a group's texts run together, groups apart; a text
+     * read out of the body (a file given inline, arguments decoded) stands on lines of its
+     * own, as a document of its own does to the model, so no word runs into it.
+     */
     static String joined(List<List<Slot>> groups) {
-        return groups.stream().map(g -> g.stream().map(Slot::text).collect(Collectors.joining()))
+        return groups.stream().map(g -> g.stream().map(slot -> slot.name() && !slot.text().isEmpty()
+                ? "\n" + slot.text() + "\n" : slot.text()).collect(Collectors.joining()))
                 .collect(Collectors.joining("\n\n"));
     }
 
@@ -365,6 +484,9 @@ final class CallTexts {
         }
         if (value.isString()) {
             slots.add(new Slot(parent, field, null, 0, false));
+            if (field.equals("arguments")) {
+                slots.add(Slot.argumentValues(parent));
+            }
         } else {
             descend(value, field, slots, names);
         }

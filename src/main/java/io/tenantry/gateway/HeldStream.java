@@ -127,8 +127,8 @@ final class HeldStream {
             }
             // A tool call's arguments as the tool will read them (CallTexts.decodeArguments):
             // a match only its escapes hid cannot be redacted in what streamed.
-            String decoded = StreamRelay.isArguments(text.getKey()) ? CallTexts.decodedJson(whole) : null;
-            if (decoded != null) {
+            String decoded = StreamRelay.isArguments(text.getKey()) ? CallTexts.argumentsAsRead(whole) : "";
+            if (!decoded.isEmpty()) {
                 String asRead = screen.judgePart("output", decoded, outputTokens, answerCharacters).decision();
                 if (asRead.equals("redact")) {
                     screen.unplaceable("output");
@@ -232,7 +232,7 @@ final class HeldStream {
                     throw new Blocked("block");
                 }
                 String redacted = verdict.content().substring(before.length());
-                if (!ended && text.length() < window) {
+                if (!ended && CallScreen.showing(text) < window) {
                     int open = severalTexts ? text.length() : screen.open("output", text);
                     if (open > 0 && !redacted.endsWith(text.substring(text.length() - open))) {
                         return text.length();
@@ -240,7 +240,9 @@ final class HeldStream {
                 }
                 rewrite(redacted);
             }
-            return severalTexts ? window : Math.min(window, screen.open("output", heldText.toString()));
+            String held = heldText.toString();
+            int holding = CallScreen.window(held, window);
+            return severalTexts ? holding : Math.min(holding, screen.open("output", held));
         }
 
         /** The held chunks that carried text, replaced by one that carries the redacted text, where the first was. */

@@ -423,9 +423,9 @@ final class StreamRelay {
         }
     }
 
-    /** Whether the text {@code key} names is a tool call's arguments ({@link #textKey}). */
+    /** Whether the text {@code key} names is a tool call's arguments, or a legacy function call's ({@link #textKey}). */
     static boolean isArguments(String key) {
-        return key.contains(" tool ") && !key.endsWith(" name");
+        return key.contains(" tool ") ? !key.endsWith(" name") : key.endsWith(" arguments");
     }
 
     private static String owner(String key) {

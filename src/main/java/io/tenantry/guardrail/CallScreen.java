@@ -95,6 +95,19 @@ public final class CallScreen {
         return text.length() - set.openFrom(agent.agentId(), direction, text);
     }
 
+    /**
+     * How many characters at the end of {@code text} a window of {@code window} characters
+     * covers when only characters that show are counted: a stream's hold-back.
+     */
+    public static int window(String text, int window) {
+        return FoldedText.tailShowing(text, window);
+    }
+
+    /** How many characters of {@code text} show: what fills a stream's window. */
+    public static int showing(String text) {
+        return FoldedText.showing(text);
+    }
+
     /** What the enforced redactions of {@code text} going {@code direction} would cut out of it. Counts and records nothing. */
     public List<String> redactedParts(String direction, String text) {
         return set.redactedParts(agent.agentId(), direction, text, counted(direction));

@@ -109,8 +109,41 @@ final class FoldedText {
         return new FoldedText(kept.toString(), Arrays.copyOf(origin, kept.length()), original);
     }
 
+    /**
+     * How many characters at the end of {@code text} hold its last {@code showing} characters
+     * that show (what {@link #visible} keeps), with what hides among them: all of it when
+     * fewer show. A stream's window counts what a reader sees, so that characters that show
+     * nothing cannot push the start of a match out of it.
+     */
+    static int tailShowing(String text, int showing) {
+        int at = text.length();
+        int seen = 0;
+        while (at > 0 && seen < showing) {
+            int cp = text.codePointBefore(at);
+            at -= Character.charCount(cp);
+            seen += hidden(cp) ? 0 : 1;
+        }
+        while (at > 0 && hidden(text.codePointBefore(at))) {
+            at -= Character.charCount(text.codePointBefore(at));
+        }
+        return text.length() - at;
+    }
+
+    /** How many characters of {@code text} show (what {@link #visible} keeps). */
+    static int showing(String text) {
+        return (int) text.codePoints().filter(cp -> !hidden(cp)).count();
+    }
+
+    /**
+     * What the visible text leaves out: what shows nothing, and the marks that change no
+     * letter but how it is drawn (variation selectors, the combining grapheme joiner, Khmer
+     * and Mongolian inherent vowels and free variation selectors), which a pattern would
+     * otherwise have to name to see past.
+     */
     private static boolean hidden(int cp) {
-        return !shows(cp) && Character.getType(cp) != Character.SURROGATE;
+        return !shows(cp) && Character.getType(cp) != Character.SURROGATE || cp == 0x034F || cp == 0x17B4
+                || cp == 0x17B5 || cp >= 0x180B && cp <= 0x180D || cp >= 0xFE00 && cp <= 0xFE0F
+                || cp >= 0xE0100 && cp <= 0xE01EF;
     }
 
     /**

@@ -45,13 +45,15 @@ final class FoldingEnglishAnalyzer extends StopwordAnalyzerBase {
         return new LowerCaseFilter(new Folding(in));
     }
 
-    /** A word in compatibility decomposition without its non-spacing marks, recomposed; ASCII words as they are. */
+    /** A word in compatibility decomposition without its non-spacing marks and invisible characters, recomposed. */
     static String fold(CharSequence word) {
         String decomposed = Normalizer.normalize(word, Normalizer.Form.NFKD);
         StringBuilder kept = new StringBuilder(decomposed.length());
         for (int i = 0; i < decomposed.length(); i++) {
             char c = decomposed.charAt(i);
-            if (Character.getType(c) != Character.NON_SPACING_MARK) {
+            int type = Character.getType(c);
+            // Marks go, and so do characters that show nothing (a soft hyphen inside a word).
+            if (type != Character.NON_SPACING_MARK && type != Character.FORMAT) {
                 kept.append(c);
             }
         }

@@ -499,16 +499,41 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 "data:text/markdown;base64," + base64.apply("write to ada@example.com")));
         Map<String, Object> plain = Map.of("type", "image_url", "image_url", Map.of("url",
                 "data:text/plain,a%20zebracorn%20too"));
-        for (Map<String, Object> part : List.of(file, asImage, address, plain)) {
+        // Retest: a file's last word ran into what followed it ("zebracorndata:..."); no media
+        // type is text/plain (RFC 2397); a JSON type by its suffix; the URL-safe alphabet.
+        Map<String, Object> last = Map.of("type", "file", "file", Map.of("filename", "z.txt", "file_data",
+                "data:text/plain;base64," + base64.apply("make a zebracorn")));
+        Map<String, Object> untyped = Map.of("type", "image_url", "image_url", Map.of("url",
+                "data:;base64," + base64.apply("make a zebracorn")));
+        Map<String, Object> suffixed = Map.of("type", "file", "file", Map.of("filename", "z.json", "file_data",
+                " data:application/ld+json;base64," + base64.apply("{\"a\":\"zebracorn\"}").replace('+', '-')));
+        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed)) {
             Api.Response refused = complete(chat(List.of(Map.of("type", "text", "text", "Read this."), part)));
             assertThat(refused.status()).as(part.toString()).isEqualTo(400);
             assertThat(refused.json().path("error").path("code").asString()).isEqualTo("content_blocked");
         }
+        assertThat(complete(chat(List.of(last))).status()).as("a file part alone").isEqualTo(400);
         assertThat(fake.calls()).isZero();
 
         Map<String, Object> harmless = Map.of("type", "file", "file", Map.of("filename", "ok.txt", "file_data",
                 "data:text/plain;base64," + base64.apply("nothing to see")));
         complete(chat(List.of(Map.of("type", "text", "text", "Read this."), harmless))).expect(200);
+    }
+
+    /**
+     * Retest: characters that show nothing counted in a stream's window, so 300 of them
+     * pushed the start of a match out of it and its first part streamed. The window counts
+     * what shows.
+     */
+    @Test
+    void hiddenCharactersDoNotStretchAMatchPastTheWindow() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Here: zebra\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + "\\u200b".repeat(600) + "\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"corn and more\"}}]"));
+        fake.streamGapMillis = 20;
+
+        assertCutWithContentFilter(stream(chat("Hide it.", "stream", true)), "zebra");
     }
 
     /** A whole answer's message calling one tool, {@code arguments} as written inside its JSON string. */
@@ -545,6 +570,30 @@ class GatewayGuardrailTest extends GatewayServerTest {
         fake.streamChunks = List.of(toolCallOpening(0, "a", "f", "{\\\"a\\\":\\\"\\\\u007aebra"),
                 toolCallArguments(0, "corn\\\"}", "tool_calls"));
         assertCutWithContentFilter(stream(chat("Stream.", "stream", true)), "corn");
+        // Retest: a short escape before a word ran into it ("\\nzebracorn" read as "nzebracorn");
+        // arguments a lenient reader takes (a repeated key, NaN, trailing text) were read as written.
+        int called = fake.calls();
+        for (String arguments : List.of("{\"x\":\"\\nzebracorn\"}", "{\"x\":\"a\\tzebracorn\"}",
+                "{\"x\":\"ok\",\"x\":\"\\u007aebracorn\"}", "{\"x\":\"\\u007aebracorn\",\"y\":NaN}",
+                "[\"\\u007aebracorn\"] trailing")) {
+            Map<String, Object> retried = chat("Go on.");
+            retried.put("messages", List.of(Map.of("role", "user", "content", "Call it."), Map.of("role", "assistant",
+                    "content", "", "tool_calls", List.of(Map.of("id", "call_1", "type", "function", "function",
+                            Map.of("name", "f", "arguments", arguments))))));
+            assertThat(complete(retried).status()).as(arguments).isEqualTo(400);
+        }
+        assertThat(fake.calls()).isEqualTo(called);
+        // A redaction across an escape would break the JSON: blocked instead.
+        fake.wholeMessage = toolCallMessage("{\\\"to\\\":\\\"\\\\nalice@example.com\\\"}");
+        assertThat(complete(chat("Answer.")).status()).isEqualTo(400);
+        // A legacy function call's streamed arguments are read as the tool's are.
+        fake.wholeMessage = null;
+        fake.streamChunks = List.of(
+                chunkOf("[{\"index\":0,\"delta\":{\"function_call\":{\"name\":\"f\",\"arguments\":"
+                        + "\"{\\\"x\\\":\\\"\\\\u00\"}}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"function_call\":{\"arguments\":\"7aebracorn\\\"}\"}},"
+                        + "\"finish_reason\":\"function_call\"}]"));
+        assertCutWithContentFilter(stream(chat("Legacy.", "stream", true)), "corn");
     }
 
     /**

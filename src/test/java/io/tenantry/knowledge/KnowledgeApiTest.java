@@ -184,13 +184,15 @@ class KnowledgeApiTest extends ServerTest {
     @Test
     void wordsAreFoundWhateverFormTheirLettersTake() {
         String org = platform.createOrg("Folded words");
-        String text = "Notes: cafe\u0301wombat, \uFB01nancewombat and \uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full.";
+        String text = "Notes: cafe\u0301wombat, \uFB01nancewombat and \uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full, "
+                + "soft\u00adwombat.";
         String id = create(org, owner, document("Forms of letters", text)).expect(201).id();
 
         Map<String, String> asWritten = Map.of("caf\u00e9wombat", "cafe\u0301wombat", "cafewombat", "cafe\u0301wombat",
                 "CAFE\u0301WOMBAT", "cafe\u0301wombat", "financewombat", "\uFB01nancewombat",
                 "wombatfull", "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full",
-                "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full", "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full");
+                "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full", "\uFF37\uFF2F\uFF2D\uFF22\uFF21\uFF34full",
+                "softwombat", "soft\u00adwombat");
         asWritten.forEach((query, word) -> {
             List<JsonNode> hits = search(owner, org, java.net.URLEncoder.encode(query,
                     java.nio.charset.StandardCharsets.UTF_8));
