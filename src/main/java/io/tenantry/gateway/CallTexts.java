@@ -184,7 +184,11 @@ final class CallTexts {
         }
     }
 
-    /** {@code text} with JSON's escapes decoded wherever they stand; one that is malformed stays as written. */
+    /**
+     * {@code text} with its escapes decoded wherever they stand, as the most lenient reader
+     * takes them (JSON5's too: {@code \\x62}, {@code \\v}, {@code \\0}, a backslash before a
+     * line break continuing the line, one before any other character standing for it).
+     */
     private static String unescaped(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
@@ -209,8 +213,14 @@ final class CallTexts {
             } else if (next == 'u' && i + 6 <= text.length() && text.substring(i + 2, i + 6).matches("[0-9a-fA-F]{4}")) {
                 out.append((char) Integer.parseInt(text, i + 2, i + 6, 16));
                 i += 5;
+            } else if (next == 'x' && i + 4 <= text.length() && text.substring(i + 2, i + 4).matches("[0-9a-fA-F]{2}")) {
+                out.append((char) Integer.parseInt(text, i + 2, i + 4, 16));
+                i += 3;
+            } else if (next == '\r' || next == '\n' || next == '\u2028' || next == '\u2029') {
+                i += next == '\r' && i + 2 < text.length() && text.charAt(i + 2) == '\n' ? 2 : 1;
             } else {
-                out.append(c);
+                out.append(next == 'v' ? '\u000b' : next == '0' ? '\u0000' : next);
+                i++;
             }
         }
         return out.toString();

@@ -221,9 +221,14 @@ final class HeldStream {
             // and an IBAN's start are judged by as in the whole answer.
             String before = delivered.isEmpty() ? ""
                     : delivered.substring(delivered.offsetByCodePoints(delivered.length(), -1));
+            // A word the held text ends in may go on in the next chunk ("bomb" then "ed"): it is
+            // judged, and so stays held, once it has ended (outside tester: a keyword blocked the
+            // stream of a longer word split after it, which the whole answer does not).
+            int going = ended ? 0 : unfinishedWord(text);
             // A max_tokens rule counts the whole answer so far as the upstream sent it: every
             // choice, not the line breaks put between its texts, nor redactions' placeholders.
-            Verdict verdict = screen.judgePart("output", before + text, tokens, answerCharacters);
+            Verdict verdict = screen.judgePart("output", before + text.substring(0, text.length() - going), tokens,
+                    answerCharacters);
             stopIfBlocked(verdict.decision());
             if (verdict.decision().equals("redact")) {
                 if (!verdict.content().startsWith(before)) {
@@ -231,7 +236,7 @@ final class HeldStream {
                     screen.unplaceable("output");
                     throw new Blocked("block");
                 }
-                String redacted = verdict.content().substring(before.length());
+                String redacted = verdict.content().substring(before.length()) + text.substring(text.length() - going);
                 if (!ended && CallScreen.showing(text) < window) {
                     int open = severalTexts ? text.length() : screen.open("output", text);
                     if (open > 0 && !redacted.endsWith(text.substring(text.length() - open))) {
@@ -242,7 +247,27 @@ final class HeldStream {
             }
             String held = heldText.toString();
             int holding = CallScreen.window(held, window);
-            return severalTexts ? holding : Math.min(holding, screen.open("output", held));
+            return Math.max(going, severalTexts ? holding : Math.min(holding, screen.open("output", held)));
+        }
+
+        /**
+         * How many characters at the end of {@code text} are a word that more text could still
+         * make longer (letters, digits and marks); 0 for none, and for one longer than the
+         * window, which is judged as it stands rather than held without end.
+         */
+        private int unfinishedWord(String text) {
+            int at = text.length();
+            while (at > 0) {
+                int cp = text.codePointBefore(at);
+                int type = Character.getType(cp);
+                if (!Character.isLetterOrDigit(cp) && type != Character.NON_SPACING_MARK
+                        && type != Character.COMBINING_SPACING_MARK && type != Character.ENCLOSING_MARK) {
+                    break;
+                }
+                at -= Character.charCount(cp);
+            }
+            int word = text.length() - at;
+            return CallScreen.showing(text.substring(at)) <= window ? word : 0;
         }
 
         /** The held chunks that carried text, replaced by one that carries the redacted text, where the first was. */

@@ -536,6 +536,32 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertCutWithContentFilter(stream(chat("Hide it.", "stream", true)), "zebra");
     }
 
+    /**
+     * Retest: a chunk that ended right after a keyword ("bomb", then "astic") blocked a stream
+     * whose whole answer holds no such word; models stream words in pieces like these.
+     */
+    @Test
+    void aWordSplitAfterAKeywordIsJudgedWhole() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
+        rule("type", "regex", "pattern", "omega$", "direction", "output", "action", "block");
+        for (List<String> pieces : List.of(List.of("x zebracorn", "astic words"), List.of("zebracorn", "s"),
+                List.of("the zebracorn", "ed ", "city"), List.of("here omega", "s and more"))) {
+            List<String> chunks = new ArrayList<>();
+            for (String piece : pieces) {
+                chunks.add(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"" + piece + "\"}}]"));
+            }
+            fake.streamChunks = chunks;
+            fake.streamGapMillis = 20;
+            List<String> events = stream(chat("Split.", "stream", true));
+            assertThat(events).as(pieces.toString()).last().isEqualTo("[DONE]");
+        }
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"a zebracorn\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\" walks\"}}]"));
+        assertCutWithContentFilter(stream(chat("Whole word.", "stream", true)), "zebracorn");
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"the end: zebracorn\"}}]"));
+        assertCutWithContentFilter(stream(chat("At the end.", "stream", true)), "zebracorn");
+    }
+
     /** A whole answer's message calling one tool, {@code arguments} as written inside its JSON string. */
     static String toolCallMessage(String arguments) {
         return "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
@@ -575,7 +601,8 @@ class GatewayGuardrailTest extends GatewayServerTest {
         int called = fake.calls();
         for (String arguments : List.of("{\"x\":\"\\nzebracorn\"}", "{\"x\":\"a\\tzebracorn\"}",
                 "{\"x\":\"ok\",\"x\":\"\\u007aebracorn\"}", "{\"x\":\"\\u007aebracorn\",\"y\":NaN}",
-                "[\"\\u007aebracorn\"] trailing")) {
+                "[\"\\u007aebracorn\"] trailing", "{\"x\":\"\\x7aebracorn\"}", "{\"x\":\"\\vzebracorn\"}",
+                "{\"x\":\"zebra\\corn\"}", "{\"x\":\"zebra\\\ncorn\"}")) {
             Map<String, Object> retried = chat("Go on.");
             retried.put("messages", List.of(Map.of("role", "user", "content", "Call it."), Map.of("role", "assistant",
                     "content", "", "tool_calls", List.of(Map.of("id", "call_1", "type", "function", "function",
