@@ -105,10 +105,15 @@ public final class Fields {
      * no valid UTF-8 carries and a strict JSON reader refuses in an answer.
      */
     public static String wholeCharacters(String field, String text) {
-        if (text.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+        if (holdsLoneSurrogate(text)) {
             throw ApiException.badRequest(field, field + " is not valid Unicode (it has a lone surrogate).");
         }
         return text;
+    }
+
+    /** Whether {@code text} holds half of a character in UTF-16 without its other half. */
+    public static boolean holdsLoneSurrogate(String text) {
+        return text.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
     }
 
     /** Only white space, counting the spaces String.isBlank does not (no-break spaces and the like). */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.tenantry.api.Fields;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -460,13 +461,7 @@ final class CallTexts {
             }
             String decoded = CallBody.JSON.writeValueAsString(parsed);
             // An escaped half of a surrogate pair stays escaped: written out, no UTF-8 could carry it.
-            boolean lone = false;
-            for (int i = 0; i < decoded.length() && !lone; i++) {
-                char c = decoded.charAt(i);
-                lone = Character.isHighSurrogate(c) ? i + 1 == decoded.length()
-                        || !Character.isLowSurrogate(decoded.charAt(++i)) : Character.isLowSurrogate(c);
-            }
-            return lone || decoded.equals(text) ? null : decoded;
+            return Fields.holdsLoneSurrogate(decoded) || decoded.equals(text) ? null : decoded;
         } catch (JacksonException notJson) {
             return null;
         }
@@ -478,9 +473,10 @@ final class CallTexts {
      * own, as a document of its own does to the model, so no word runs into it.
      */
     static String joined(List<List<Slot>> groups) {
-        return groups.stream().map(g -> g.stream().map(slot -> slot.name() && !slot.text().isEmpty()
-                ? "\n" + slot.text() + "\n" : slot.text()).collect(Collectors.joining()))
-                .collect(Collectors.joining("\n\n"));
+        return groups.stream().map(g -> g.stream().map(slot -> {
+            String text = slot.text();
+            return slot.name() && !text.isEmpty() ? "\n" + text + "\n" : text;
+        }).collect(Collectors.joining())).collect(Collectors.joining("\n\n"));
     }
 
     static List<Slot> all(List<List<Slot>> groups) {
