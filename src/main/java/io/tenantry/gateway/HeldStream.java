@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * taking back what left). A block (or pause) ends the stream before the held text goes
  * out; a redaction rewrites a lane's held text, which goes out as one chunk in place of the
  * chunks that carried it (only where those carried plain content; otherwise it cannot be
- * placed and blocks). A chunk whose text belongs to no one choice (text outside the choices,
+ * placed and blocks). A choice that begins a tool call's arguments holds everything from
+ * there to the end ({@link Lane#judgeNewest}). A chunk whose text belongs to no one choice (text outside the choices,
  * several choices in one chunk that the relay could not send apart, data that is not JSON)
  * cannot be judged by lane: from
  * there the rest of the answer is held and each text judged whole at the end, where a
@@ -89,7 +90,7 @@ final class HeldStream {
             return List.of();
         }
         for (Lane lane : grew) {
-            lane.keep = lane.judgeHeld(null, false, lane.textsIn(texts) > 1);
+            lane.keep = lane.callsATool(texts) ? lane.judgeNewest() : lane.judgeHeld(null, false, lane.textsIn(texts) > 1);
         }
         List<StreamRelay.Event> out = new ArrayList<>();
         for (Lane lane : lanes.values()) {
@@ -184,6 +185,8 @@ final class HeldStream {
         private final StringBuilder streamed = new StringBuilder();
         /** How many characters at the end of the held text stay held: what could still begin a match, at most the window. */
         private int keep = window;
+        /** How much of the held text {@link #judgeNewest} has judged: nothing of it leaves before the end. */
+        private int judged;
 
         Lane(int choice) {
             this.choice = choice;
@@ -193,6 +196,44 @@ final class HeldStream {
             held.add(event);
             heldText.append(event.text());
             streamed.append(event.text());
+        }
+
+        /** Whether this choice has begun a tool call's (or a legacy function call's) arguments. */
+        boolean callsATool(Set<String> texts) {
+            for (String text : texts) {
+                if (StreamRelay.choiceOf(text) == choice && StreamRelay.isArguments(text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * A choice calling a tool holds all it streams from then on to the end, where its
+         * arguments are judged whole and as the tool reads them (escapes decoded): escapes can
+         * make a match longer than any window, and a tool cannot run on part of its arguments,
+         * so holding them costs its client nothing (outside tester: the escaped form of a
+         * blocked word longer than the window left before the end found it). Meanwhile each
+         * chunk's new text, with the window before it, is judged for a block or a pause, which
+         * stop the stream at once. Answers how much stays held: everything.
+         */
+        int judgeNewest() throws Blocked {
+            String text = heldText.toString();
+            int end = text.length() - unfinishedWord(text);
+            if (end > judged) {
+                int from = judged - CallScreen.window(text.substring(0, judged), window);
+                // From the start of the word the window's edge cuts, so that a keyword's edge is judged as in the whole.
+                for (int limit = Math.max(0, from - window); from > limit
+                        && Character.isLetterOrDigit(text.codePointBefore(from)); ) {
+                    from -= Character.charCount(text.codePointBefore(from));
+                }
+                String before = from > 0 ? text.substring(text.offsetByCodePoints(from, -1), from)
+                        : delivered.isEmpty() ? "" : delivered.substring(delivered.offsetByCodePoints(delivered.length(), -1));
+                stopIfBlocked(screen.judgePart("output", before + text.substring(from, end), null, answerCharacters)
+                        .decision());
+                judged = end;
+            }
+            return Integer.MAX_VALUE;
         }
 
         /** How many of the answer's texts are this choice's. */

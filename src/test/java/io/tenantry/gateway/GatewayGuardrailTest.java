@@ -624,6 +624,43 @@ class GatewayGuardrailTest extends GatewayServerTest {
     }
 
     /**
+     * A tool call's arguments leave only once judged whole (outside tester: an escaped match
+     * followed by more than the window's worth of arguments left before the end found it).
+     */
+    @Test
+    void aToolCallsArgumentsLeaveOnlyOnceJudgedWhole() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
+        String padding = "y".repeat(100);
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"Calling.\"}}]"),
+                toolCallOpening(0, "a", "f", "{\\\"a\\\":\\\"\\\\u007aebracorn\\\",\\\"b\\\":\\\""),
+                toolCallArguments(0, padding, null), toolCallArguments(0, padding, null),
+                toolCallArguments(0, padding, null), toolCallArguments(0, "\\\"}", "tool_calls"));
+        List<String> cut = stream(chat("Escaped.", "stream", true));
+        assertCutWithContentFilter(cut, "u007aebracorn");
+        assertThat(String.join("", cut)).doesNotContain(padding);
+
+        // Arguments that pass leave whole at the end, as the upstream streamed them.
+        fake.streamChunks = List.of(toolCallOpening(0, "a", "f", "{\\\"b\\\":\\\""),
+                toolCallArguments(0, padding, null), toolCallArguments(0, padding, null),
+                toolCallArguments(0, padding + "\\\"}", "tool_calls"));
+        StringBuilder arguments = new StringBuilder();
+        List<String> passed = stream(chat("Plain.", "stream", true));
+        for (String event : passed) {
+            if (!event.equals("[DONE]")) {
+                Api.JSON.readTree(event).path("choices").forEach(choice -> choice.path("delta").path("tool_calls")
+                        .forEach(call -> arguments.append(call.path("function").path("arguments").asString(""))));
+            }
+        }
+        assertThat(passed).contains("[DONE]");
+        assertThat(arguments.toString()).isEqualTo("{\"b\":\"" + padding.repeat(3) + "\"}");
+
+        // A block found in what came stops the stream before the rest leaves.
+        fake.streamChunks = List.of(toolCallOpening(0, "a", "f", "{\\\"b\\\":\\\"" + padding),
+                toolCallArguments(0, " zebracorn " + padding, null), toolCallArguments(0, padding + "\\\"}", "tool_calls"));
+        assertCutWithContentFilter(stream(chat("Plain block.", "stream", true)), padding);
+    }
+
+    /**
      * Two tool calls whose chunks interleave, an address cut between them: no text the stream
      * judged holds the address whole, so only the whole texts show it, when the answer ends;
      * the redaction cannot be placed in what the client puts together, so the stream is cut.
