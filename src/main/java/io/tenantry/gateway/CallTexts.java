@@ -516,6 +516,11 @@ final class CallTexts {
                     String inline = inlineText(field.getValue().asString());
                     if (inline != null) {
                         slots.add(Slot.derived(inline));
+                        // A JSON file's escapes hide nothing from a model that reads JSON (outside tester).
+                        String decoded = argumentsAsRead(inline);
+                        if (!decoded.isEmpty()) {
+                            slots.add(Slot.derived(decoded));
+                        }
                     }
                 }
                 if (!notText(field.getKey(), owner)) {

@@ -507,7 +507,10 @@ class GatewayGuardrailTest extends GatewayServerTest {
                 "data:;base64," + base64.apply("make a zebracorn")));
         Map<String, Object> suffixed = Map.of("type", "file", "file", Map.of("filename", "z.json", "file_data",
                 " data:application/ld+json;base64," + base64.apply("{\"a\":\"zebracorn\"}").replace('+', '-')));
-        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed)) {
+        // Retest: a JSON file's escapes hid a word its reader decodes.
+        Map<String, Object> escaped = Map.of("type", "file", "file", Map.of("filename", "e.json", "file_data",
+                "data:application/json;base64," + base64.apply("{\"a\":\"\\u007aebracorn\"}")));
+        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed, escaped)) {
             Api.Response refused = complete(chat(List.of(Map.of("type", "text", "text", "Read this."), part)));
             assertThat(refused.status()).as(part.toString()).isEqualTo(400);
             assertThat(refused.json().path("error").path("code").asString()).isEqualTo("content_blocked");
