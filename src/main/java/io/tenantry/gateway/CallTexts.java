@@ -159,16 +159,26 @@ final class CallTexts {
         if (arguments.indexOf('\\') < 0) {
             return "";
         }
-        JsonNode parsed;
+        String read;
         try {
-            parsed = CallBody.JSON.readTree(arguments);
+            StringBuilder values = new StringBuilder();
+            valuesOf(CallBody.JSON.readTree(arguments), values);
+            read = values.toString();
         } catch (JacksonException notStrictJson) {
-            return unescaped(arguments);
+            read = unescaped(arguments);
         }
-        StringBuilder values = new StringBuilder();
-        valuesOf(parsed, values);
-        return values.toString();
+        // JSON inside a string (arguments encoded twice) is read again by a tool that parses
+        // it (outside tester): each layer of escapes decoded, a few deep.
+        StringBuilder layers = new StringBuilder(read);
+        for (int layer = 1; layer < ESCAPE_LAYERS && read.indexOf('\\') >= 0; layer++) {
+            read = unescaped(read);
+            layers.append('\n').append(read);
+        }
+        return layers.toString();
     }
+
+    /** How many layers of escapes {@link #argumentsAsRead} decodes. */
+    private static final int ESCAPE_LAYERS = 4;
 
     private static void valuesOf(JsonNode node, StringBuilder values) {
         if (node.isString()) {

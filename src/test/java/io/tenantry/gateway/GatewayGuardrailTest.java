@@ -605,7 +605,9 @@ class GatewayGuardrailTest extends GatewayServerTest {
         for (String arguments : List.of("{\"x\":\"\\nzebracorn\"}", "{\"x\":\"a\\tzebracorn\"}",
                 "{\"x\":\"ok\",\"x\":\"\\u007aebracorn\"}", "{\"x\":\"\\u007aebracorn\",\"y\":NaN}",
                 "[\"\\u007aebracorn\"] trailing", "{\"x\":\"\\x7aebracorn\"}", "{\"x\":\"\\vzebracorn\"}",
-                "{\"x\":\"zebra\\corn\"}", "{\"x\":\"zebra\\\ncorn\"}")) {
+                "{\"x\":\"zebra\\corn\"}", "{\"x\":\"zebra\\\ncorn\"}",
+                // Retest: arguments encoded twice, JSON inside a string.
+                "{\"x\":\"{\\\"y\\\":\\\"\\\\u007aebracorn\\\"}\"}")) {
             Map<String, Object> retried = chat("Go on.");
             retried.put("messages", List.of(Map.of("role", "user", "content", "Call it."), Map.of("role", "assistant",
                     "content", "", "tool_calls", List.of(Map.of("id", "call_1", "type", "function", "function",
