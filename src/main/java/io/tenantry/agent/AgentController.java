@@ -145,7 +145,8 @@ class AgentController {
             description = "Assigns the agent to another organization from now on; usage before the move stays billed "
                     + "to the earlier one, and its memory moves with it or is cleared, as `memory` says. Its own "
                     + "billing rate override and monthly budget go with it, or are restated with the move: they must "
-                    + "be when the new organization bills in another currency. Owners and admins only.")
+                    + "be when the new organization bills in another currency. The agent must be in the org context, if "
+                    + "one is given. Owners and admins only.")
     @PostMapping("/{id}/assign-org")
     Agent assign(OrgCallContext context, @PathVariable UUID id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(
@@ -156,7 +157,8 @@ class AgentController {
 
     @Operation(operationId = "unassignAgentFromOrg", summary = "Return an agent to the default organization",
             description = "Moves the agent back to the operator's default organization, its memory kept unless the "
-                    + "body says `{\"memory\": \"clear\"}`. Owners and admins only.")
+                    + "body says `{\"memory\": \"clear\"}`. The agent must be in the org context, if one is given. Owners "
+                    + "and admins only.")
     @PostMapping("/{id}/unassign-org")
     Agent unassign(OrgCallContext context, @PathVariable UUID id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(

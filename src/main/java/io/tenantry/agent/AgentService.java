@@ -309,7 +309,9 @@ public class AgentService {
     /**
      * Moves the agent as {@code move} says, its memory kept or cleared as it says (keep when
      * null). Idempotent: an agent already there stays, memory and all, and no history row is
-     * added. The agent is found in the caller's reach, whatever the context.
+     * added. The agent is found in the org context, as on every other agent endpoint (outside
+     * tester: in org A's context, B's agent and its memory could be pulled into A); the
+     * organization it goes to, in the caller's reach.
      */
     public Agent assign(OrgCallContext context, UUID id, AgentMove move) {
         return move(context, id, move, true);
@@ -336,7 +338,8 @@ public class AgentService {
             // (AssignmentLock), not when it was asked for.
             assignmentLock.exclusive();
             Instant stamped = now ? Instant.now() : context.at();
-            Agent before = agents.lock(reach, id).orElseThrow(() -> notFound());
+            Agent before = agents.lock(reach, id).filter(a -> context.scope().includes(a.clientOrgId()))
+                    .orElseThrow(() -> notFound());
             organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
             if (before.clientOrgId().equals(orgId)) {
                 if (choice == MemoryOnMove.clear) {

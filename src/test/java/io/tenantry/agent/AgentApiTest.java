@@ -51,6 +51,32 @@ class AgentApiTest extends ServerTest {
         assertThat(noContext.text("clientOrgId")).isEqualTo(DefaultOrg.ID.toString());
     }
 
+    /**
+     * A move finds the agent in the org context, as every other agent endpoint does (outside
+     * tester: in org A's context an admin moved B's agent into A, and A's users read its memory).
+     */
+    @Test
+    void aMoveFindsTheAgentInTheOrgContext() {
+        String a = platform.createOrg("Context A");
+        String b = platform.createOrg("Context B");
+        String agent = platform.createAgent(b, "B's agent");
+
+        for (Api.Response refused : List.of(
+                api.post("/api/agents/" + agent + "/assign-org").as(owner).org(a).json(Map.of("orgId", a)).send(),
+                api.post("/api/agents/" + agent + "/unassign-org").as(owner).org(a).send())) {
+            assertThat(refused.status()).isEqualTo(404);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(agent(agent).text("clientOrgId")).isEqualTo(b);
+        assertThat(api.get("/api/agents/" + agent + "/assignments").as(owner).send().expect(200).items()).hasSize(1);
+
+        // In its own org's context, or in none, it moves, wherever to.
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).org(b).json(Map.of("orgId", a)).send().expect(200);
+        assertThat(agent(agent).text("clientOrgId")).isEqualTo(a);
+        api.post("/api/agents/" + agent + "/unassign-org").as(owner).send().expect(200);
+        assertThat(agent(agent).text("clientOrgId")).isEqualTo(DefaultOrg.ID.toString());
+    }
+
     @Test
     void aBillingRateOverrideIsSetAndClearedWithNull() {
         String org = platform.createOrg(Map.of("name", Platform.unique("Rated"), "billingRatePerAgent", 50,
