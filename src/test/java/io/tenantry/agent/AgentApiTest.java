@@ -217,6 +217,42 @@ class AgentApiTest extends ServerTest {
         }
     }
 
+    /**
+     * An agent's own amount set while its org changes currency (outside tester: both were
+     * accepted, and 10.00 answered as EUR was billed as 10.00 USD): whichever comes second sees
+     * the first, so the currency an amount was answered in is the one it is billed in.
+     */
+    @Test
+    void anAgentsAmountAndAChangeOfItsOrgsCurrencyAtOnceAgreeOnTheCurrency() throws Exception {
+        for (int round = 0; round < 8; round++) {
+            String org = platform.createOrg(Map.of("name", Platform.unique("Switching"), "currency", "EUR"));
+            String id = platform.createAgent(org, "Racing " + round);
+            String field = round % 2 == 0 ? "billingRateOverride" : "monthlyBudget";
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<Api.Response> amount = pool.submit(() -> {
+                start.await();
+                return api.patch("/api/agents/" + id).as(owner).json(Map.of(field, "10.00")).send();
+            });
+            java.util.concurrent.Future<Api.Response> change = pool.submit(() -> {
+                start.await();
+                return api.patch("/api/organizations/" + org).as(owner).json(Map.of("currency", "USD",
+                        "billingRatePerAgent", "33.33")).send();
+            });
+            start.countDown();
+            Api.Response set = amount.get();
+            int changed = change.get().status();
+            pool.shutdown();
+
+            assertThat(set.status()).isEqualTo(200);
+            assertThat(changed).isIn(200, 409);
+            String billedIn = api.get("/api/organizations/" + org).as(owner).send().expect(200).text("currency");
+            assertThat(billedIn).isEqualTo(changed == 200 ? "USD" : "EUR");
+            assertThat(set.text("clientOrgCurrency")).as("round " + round).isEqualTo(billedIn);
+            assertThat(agent(id).text(field)).isEqualTo("10.00");
+        }
+    }
+
     @Test
     void assignmentMovesTheAgentIdempotentlyAndKeepsAHistory() {
         String a = platform.createOrg("From");
