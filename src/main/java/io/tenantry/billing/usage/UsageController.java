@@ -67,6 +67,10 @@ class UsageController {
     private static final String EVENT_ID = "^[\\x21-\\x7e]{1,200}$";
     private static final String MODEL = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$";
     private static final String TOKENS = "1000000000000";
+    private static final String INPUT = "Input tokens not read from a prompt cache, billed at the input price.";
+    private static final String CACHED = "Input tokens read from a prompt cache, billed at the cached-input price "
+            + "(the input price where the model has none); not counted in inputTokens. OpenAI's usage counts "
+            + "prompt_tokens_details.cached_tokens inside prompt_tokens: send prompt_tokens minus them as inputTokens.";
 
     /** A reported event, for the API document: reports are read field by field (UsageReports). */
     @Schema(name = "UsageEvent", description = "One model call's tokens.",
@@ -80,9 +84,10 @@ class UsageController {
             + "request. It may not contain #.")
             String eventId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS, description = INPUT)
+            long inputTokens,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
-            @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
+            @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0", description = CACHED) Long cachedInputTokens,
             @Schema(format = "date-time", description = "When the call happened; now when not given. At most 5 "
                     + "minutes ahead of the server's clock (a time still ahead of it is billed as the arrival time: "
                     + "the org holding the agent and the price in force then are not known yet), within the "
@@ -105,9 +110,10 @@ class UsageController {
             @Schema(pattern = EVENT_ID, description = "Unique per agent; required unless the Idempotency-Key header "
                     + "is sent, which names one request as for agents' reports.") String eventId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = MODEL) String model,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long inputTokens,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS, description = INPUT)
+            long inputTokens,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = TOKENS) long outputTokens,
-            @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0") Long cachedInputTokens,
+            @Schema(minimum = "0", maximum = TOKENS, defaultValue = "0", description = CACHED) Long cachedInputTokens,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "date-time",
                     description = "When the call happened; at most 5 minutes ahead of the server's clock, and "
                             + "billed as the arrival time while still ahead of it. Kept to the microsecond: finer "
