@@ -4,25 +4,37 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Watches what an upstream answers for the provider key the gateway sent it: an upstream that
  * echoes it (an echo server, a proxy's page quoting the request) would hand a client org the
- * key no agent may read. A stream's events are held back from the client while the text sent
- * so far ends with the start of the key, and the stream is stopped when the key is whole, so
- * that a key split over events, three characters at a time, reaches the client no further
- * than its first few characters. Texts are watched per choice and all together (a key split
- * between two choices is read by joining them), without line breaks (an event's data lines
- * are joined by them). One per call; it never shows the key (toString is Object's).
+ * key no agent may read. What is watched for is any run of {@link #fragment} characters of
+ * the key (half of it, at least {@link #SHORTEST_FRAGMENT}), in the answer's texts and in its
+ * fields' values read one after another (an id, then a model name: outside tester), without
+ * line breaks, spaces or case. A stream's events are held back from the client while what was
+ * sent so far ends with a run of the key, and the stream is stopped when a fragment is whole,
+ * so that a key split over events, three characters at a time, reaches the client no further
+ * than a few characters. Texts are watched per choice and all together (a key split between
+ * two choices is read by joining them). A key shorter than {@link #SHORTEST_WATCHED} (a local
+ * server's placeholder such as "EMPTY") is no secret and is not watched: ordinary answers hold
+ * such words. An upstream that encodes the key on purpose (base64, reversed) is beyond any
+ * watch: it was sent the key. One per call; it never shows the key (toString is Object's).
  */
 final class KeyEchoWatch {
 
     /**
-     * A start of the key shorter than this is let through: "sk-" tells nothing, and holding
+     * A run of the key shorter than this is let through: "sk-" tells nothing, and holding
      * back every text that ends in "s" would hold back most streams.
      */
     static final int SHORTEST_HELD = 4;
+
+    /** Keys shorter than this (spaces and case aside) are not watched. */
+    static final int SHORTEST_WATCHED = 16;
+
+    /** The shortest run of a key that counts as the key. */
+    static final int SHORTEST_FRAGMENT = 16;
 
     /** The key came: the answer goes no further. */
     static final class Echoed extends Exception {
@@ -33,39 +45,56 @@ final class KeyEchoWatch {
         }
     }
 
+    /** The key as watched for: no spaces, lower case; null when not watched. */
     private final String key;
+    /** How many characters of the key in a row count as the key. */
+    private final int fragment;
+    /** Each run of {@link #fragment} characters of the key. */
+    private final List<String> fragments = new ArrayList<>();
     private final Map<Integer, StringBuilder> tails = new HashMap<>();
     private final StringBuilder allTail = new StringBuilder();
+    private final StringBuilder valuesTail = new StringBuilder();
     private final List<StreamRelay.Event> held = new ArrayList<>();
 
     /** {@code key}: the key the call was sent with; null or empty where it was sent none. */
     KeyEchoWatch(String key) {
-        this.key = key == null || key.isEmpty() ? null : key;
-    }
-
-    /** Whether a whole answer's text (or its bytes) holds the key. */
-    boolean holds(String text) {
-        return key != null && withoutLineBreaks(text).contains(key);
+        String watched = key == null ? "" : seen(key);
+        this.key = watched.length() < SHORTEST_WATCHED ? null : watched;
+        this.fragment = Math.max(SHORTEST_FRAGMENT, (watched.length() + 1) / 2);
+        for (int from = 0; this.key != null && from + fragment <= watched.length(); from++) {
+            fragments.add(this.key.substring(from, from + fragment));
+        }
     }
 
     /**
-     * The events that may go to the client now, in order: none while the text ends with the
-     * key's start (they are held), those held before with these once it no longer does.
+     * Whether a whole answer holds the key: {@code text} read as it stands, and as the values
+     * of the JSON in it read one after another.
+     */
+    boolean holds(String text) {
+        return key != null && (holdsFragment(seen(text)) || holdsFragment(seen(values(text))));
+    }
+
+    /**
+     * The events that may go to the client now, in order: none while what was sent ends with a
+     * run of the key (they are held), those held before with these once it no longer does.
      */
     List<StreamRelay.Event> accept(List<StreamRelay.Event> events) throws Echoed {
         if (key == null || events.isEmpty() && held.isEmpty()) {
             return events;
         }
         for (StreamRelay.Event event : events) {
-            if (holds(new String(event.bytes(), StandardCharsets.UTF_8))) {
+            String frame = new String(event.bytes(), StandardCharsets.UTF_8);
+            if (holds(frame)) {
                 throw new Echoed();
             }
-            String text = withoutLineBreaks(event.text());
+            String text = seen(event.text());
             watch(tails.computeIfAbsent(event.choice(), choice -> new StringBuilder()), text);
             watch(allTail, text);
+            watch(valuesTail, seen(values(frame)));
             held.add(event);
         }
-        if (endsWithKeyStart(allTail) || tails.values().stream().anyMatch(this::endsWithKeyStart)) {
+        if (endsWithRunOfKey(allTail) || endsWithRunOfKey(valuesTail)
+                || tails.values().stream().anyMatch(this::endsWithRunOfKey)) {
             return List.of();
         }
         List<StreamRelay.Event> released = new ArrayList<>(held);
@@ -74,8 +103,8 @@ final class KeyEchoWatch {
     }
 
     /**
-     * The stream ended: one that ends on the key's start (its events still held) would give
-     * the client most of the key, so it is stopped there instead.
+     * The stream ended: one that ends on a run of the key (its events still held) would give
+     * the client part of the key, so it is stopped there instead.
      */
     void finish() throws Echoed {
         if (!held.isEmpty()) {
@@ -85,26 +114,90 @@ final class KeyEchoWatch {
 
     private void watch(StringBuilder tail, String text) throws Echoed {
         tail.append(text);
-        if (tail.indexOf(key) >= 0) {
+        if (holdsFragment(tail)) {
             throw new Echoed();
         }
-        if (tail.length() >= key.length()) {
-            tail.delete(0, tail.length() - key.length() + 1);
+        if (tail.length() >= fragment) {
+            tail.delete(0, tail.length() - fragment + 1);
         }
     }
 
-    private boolean endsWithKeyStart(StringBuilder tail) {
-        for (int length = Math.min(tail.length(), key.length() - 1); length >= SHORTEST_HELD; length--) {
-            int from = tail.length() - length;
-            if (tail.charAt(from) == key.charAt(0) && tail.substring(from).equals(key.substring(0, length))) {
+    private boolean holdsFragment(CharSequence text) {
+        if (text.length() < fragment) {
+            return false;
+        }
+        String within = text.toString();
+        return fragments.stream().anyMatch(run -> within.contains(run));
+    }
+
+    private boolean endsWithRunOfKey(StringBuilder tail) {
+        for (int length = Math.min(tail.length(), fragment - 1); length >= SHORTEST_HELD; length--) {
+            if (key.contains(tail.substring(tail.length() - length))) {
                 return true;
             }
         }
         return false;
     }
 
-    private static String withoutLineBreaks(String text) {
-        return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : text.replace("\r", "").replace("\n", "")
-                .replace("data: ", "").replace("data:", "");
+    /**
+     * {@code text} as the watch reads it: without line breaks, an event's "data:" prefixes,
+     * spaces and characters that show nothing, in lower case.
+     */
+    private static String seen(String text) {
+        String joined = text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text
+                : text.replace("\r", "").replace("\n", "").replace("data: ", "").replace("data:", "");
+        StringBuilder seen = new StringBuilder(joined.length());
+        joined.codePoints().filter(cp -> !Character.isWhitespace(cp) && !Character.isSpaceChar(cp)
+                && Character.getType(cp) != Character.FORMAT).forEach(seen::appendCodePoint);
+        return seen.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The string values of the JSON in {@code text}, escapes decoded, one after another (the
+     * names of fields left out, since they stand between values): what a client reads in a
+     * key split over two fields. Text that is not JSON gives what its quotes enclose.
+     */
+    static String values(String text) {
+        StringBuilder values = new StringBuilder();
+        StringBuilder current = new StringBuilder();
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!inString) {
+                inString = c == '"';
+                continue;
+            }
+            if (c == '\\' && i + 1 < text.length()) {
+                char next = text.charAt(++i);
+                if (next == 'u' && i + 4 < text.length()) {
+                    try {
+                        current.append((char) Integer.parseInt(text, i + 1, i + 5, 16));
+                        i += 4;
+                    } catch (NumberFormatException notHex) {
+                        current.append(next);
+                    }
+                } else {
+                    current.append(switch (next) {
+                        case 'n' -> '\n';
+                        case 't' -> '\t';
+                        case 'r' -> '\r';
+                        default -> next;
+                    });
+                }
+            } else if (c == '"') {
+                inString = false;
+                int after = i + 1;
+                while (after < text.length() && Character.isWhitespace(text.charAt(after))) {
+                    after++;
+                }
+                if (after >= text.length() || text.charAt(after) != ':') {
+                    values.append(current);
+                }
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        return values.toString();
     }
 }

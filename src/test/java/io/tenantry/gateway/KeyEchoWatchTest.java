@@ -35,10 +35,12 @@ class KeyEchoWatchTest {
     void theKeyWholeOverEventsChoicesOrLinesStopsTheStream() throws Exception {
         KeyEchoWatch pieces = new KeyEchoWatch(KEY);
         pieces.accept(List.of(text(0, "sk-")));
-        for (int at = 3; at < KEY.length() - 3; at += 3) {
+        // Stopped once sixteen characters of the key stand in a row (half of it, at least sixteen).
+        for (int at = 3; at + 3 < KeyEchoWatch.SHORTEST_FRAGMENT; at += 3) {
             assertThat(pieces.accept(List.of(text(0, KEY.substring(at, at + 3))))).isEmpty();
         }
-        assertThatThrownBy(() -> pieces.accept(List.of(text(0, KEY.substring(KEY.length() - 3)))))
+        int last = KeyEchoWatch.SHORTEST_FRAGMENT / 3 * 3;
+        assertThatThrownBy(() -> pieces.accept(List.of(text(0, KEY.substring(last, last + 3)))))
                 .isInstanceOf(KeyEchoWatch.Echoed.class);
 
         KeyEchoWatch choices = new KeyEchoWatch(KEY);
@@ -56,8 +58,41 @@ class KeyEchoWatchTest {
     @Test
     void aStreamEndingOnTheKeysStartIsStoppedThere() throws Exception {
         KeyEchoWatch watch = new KeyEchoWatch(KEY);
-        assertThat(watch.accept(List.of(text(0, "Your key: " + KEY.substring(0, 20))))).isEmpty();
+        assertThat(watch.accept(List.of(text(0, "Your key: " + KEY.substring(0, 12))))).isEmpty();
         assertThatThrownBy(watch::finish).isInstanceOf(KeyEchoWatch.Echoed.class);
+    }
+
+    /**
+     * Outside tester: the key split over an id and a model name, spaced out, upper-cased or
+     * less its last character passed; a placeholder key ("EMPTY") failed ordinary answers.
+     */
+    @Test
+    void theKeyAcrossFieldsInAnyCaseOrSpacingOrMostOfItIsTheKey() throws Exception {
+        KeyEchoWatch watch = new KeyEchoWatch(KEY);
+        assertThat(watch.holds("{\"id\":\"c-" + KEY.substring(0, 10) + "\", \"model\" : \"" + KEY.substring(10)
+                + "\",\"choices\":[]}")).as("split over two fields").isTrue();
+        assertThat(watch.holds("{\"id\":\"" + KEY.substring(0, 10) + "\\u00" + Integer.toHexString(KEY.charAt(10))
+                + KEY.substring(11) + "\"}")).as("escaped").isTrue();
+        assertThat(watch.holds(KEY.toUpperCase(java.util.Locale.ROOT))).as("upper case").isTrue();
+        assertThat(watch.holds(String.join(" ", KEY.split("")))).as("spaced out").isTrue();
+        assertThat(watch.holds("key: " + KEY.substring(0, KEY.length() - 1))).as("less its last").isTrue();
+        assertThat(watch.holds("key: " + KEY.substring(KEY.length() - KeyEchoWatch.SHORTEST_FRAGMENT)))
+                .as("its last sixteen").isTrue();
+        assertThat(watch.holds("{\"id\":\"" + KEY.substring(0, 10) + "\",\"model\":\"m\"}")).isFalse();
+        assertThat(watch.holds("The sk-live- prefix and 0123 digits")).isFalse();
+
+        KeyEchoWatch streamed = new KeyEchoWatch(KEY);
+        StreamRelay.Event idPart = new StreamRelay.Event(("data: {\"id\":\"c-" + KEY.substring(0, 10) + "\"}\n\n")
+                .getBytes(StandardCharsets.UTF_8), "", null, 0, false);
+        StreamRelay.Event modelPart = new StreamRelay.Event(("data: {\"model\":\"" + KEY.substring(10) + "\"}\n\n")
+                .getBytes(StandardCharsets.UTF_8), "", null, 0, false);
+        assertThat(streamed.accept(List.of(idPart))).as("a run of the key is held").isEmpty();
+        assertThatThrownBy(() -> streamed.accept(List.of(modelPart))).isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        KeyEchoWatch placeholder = new KeyEchoWatch("EMPTY");
+        StreamRelay.Event word = text(0, "The list is EMPTY right now.");
+        assertThat(placeholder.holds("The list is EMPTY right now.")).isFalse();
+        assertThat(placeholder.accept(List.of(word))).containsExactly(word);
     }
 
     @Test

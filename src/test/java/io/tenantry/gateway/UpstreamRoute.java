@@ -23,7 +23,7 @@ record UpstreamRoute(String provider, String model, String upstreamModel, String
         String unique = UUID.randomUUID().toString().substring(0, 8);
         String keyName = prefix.toUpperCase().replace('-', '_') + "_UPSTREAM_" + unique;
         api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", keyName, "kind",
-                "api_key", "value", "sk-" + prefix + "-" + unique, "agentReadable", false)).send().expect(201);
+                "api_key", "value", "sk-" + UUID.randomUUID(), "agentReadable", false)).send().expect(201);
         String provider = prefix + "-" + unique;
         Map<String, Object> definition = new HashMap<>(providerSettings);
         definition.putAll(Map.of("name", provider, "baseUrl", fake.baseUrl(), "keyCredential", keyName));
