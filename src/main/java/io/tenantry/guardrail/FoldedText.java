@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import io.tenantry.api.Invisible;
+
 /**
  * Text as rules compare it, with a map back to the original so that a match found here
  * redacts the right span there. Compatibility forms are unfolded ("ｆｕｌｌ" is "full", a
@@ -141,9 +143,7 @@ final class FoldedText {
      * otherwise have to name to see past.
      */
     private static boolean hidden(int cp) {
-        return !shows(cp) && Character.getType(cp) != Character.SURROGATE || cp == 0x034F || cp == 0x17B4
-                || cp == 0x17B5 || cp >= 0x180B && cp <= 0x180D || cp >= 0xFE00 && cp <= 0xFE0F
-                || cp >= 0xE0100 && cp <= 0xE01EF;
+        return !shows(cp) && Character.getType(cp) != Character.SURROGATE || Invisible.silentMark(cp);
     }
 
     /**
@@ -157,8 +157,7 @@ final class FoldedText {
             return cp == '\t' || cp == '\n' || cp == '\r';
         }
         return type != Character.FORMAT && type != Character.UNASSIGNED && type != Character.PRIVATE_USE
-                && type != Character.SURROGATE && cp != 0x115F && cp != 0x1160 && cp != 0x3164 && cp != 0xFFA0
-                && cp != 0x2800 && cp != 0xFFFC;
+                && type != Character.SURROGATE && !Invisible.blankLetter(cp);
     }
 
     /** Every kind of space and line or paragraph separator, compared as a plain space. */

@@ -590,6 +590,34 @@ class HostileInputTest extends ServerTest {
                 + "\"}").send().expect(201);
     }
 
+    /**
+     * Outside tester: characters that show as nothing were let into names (U+17B4, the Braille
+     * blank, a musical format character) and addresses (U+17B4, a variation selector), where
+     * "own\u17b4er@..." signed in looking like the owner. Joiners, direction marks and emoji's
+     * variation selectors stay allowed in names; nothing invisible in addresses.
+     */
+    @Test
+    void namesAndAddressesRefuseCharactersThatShowNothing() {
+        String before = newestAudit();
+        for (String name : List.of("Khmer\\u17b4vowel", "Braille\\u2800blank", "Music\\ud834\\udd73format",
+                "Annotation\\ufff9x", "Object\\ufffcx", "Number\\u0600sign")) {
+            refused(postRaw("/api/organizations", "{\"name\": \"" + name + "\"}"), "name");
+            refused(postRaw("/api/agents", "{\"name\": \"" + name + "\"}"), "name");
+        }
+        for (String address : List.of("own\\u17b4er@x.test", "a\\ufe0f@x.test", "ua@x\\u2800.test",
+                "l\\u200eft@x.test", "m\\u034fark@x.test")) {
+            refused(postRaw("/api/users", "{\"email\": \"" + address + "\", \"name\": \"Look-alike\", "
+                    + "\"password\": \"long enough password\", \"role\": \"admin\"}"), "email");
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+        for (String name : List.of("\\u0641\\u0627\\u0631\\u0633\\u06cc\\u200c\\u0627 ZWNJ",
+                "Family \\ud83d\\udc68\\u200d\\ud83d\\udc69 ZWJ", "Heart \\u2764\\ufe0f",
+                "Mixed \\u05e9\\u05dc\\u05d5\\u05dd\\u200e 42")) {
+            api.post("/api/organizations").as(owner).raw("{\"name\": \"" + Platform.unique(name) + "\"}").send()
+                    .expect(201);
+        }
+    }
+
     @Test
     void aHeaderTheFirewallRefusesIsABadRequestNotAServerError() throws java.io.IOException {
         String agentKey = platform.issueKey(platform.createAgent(org, "Tabbed reporter"));
