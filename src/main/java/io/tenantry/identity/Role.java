@@ -1,7 +1,5 @@
 package io.tenantry.identity;
 
-import java.util.Locale;
-
 import io.tenantry.api.ApiException;
 
 public enum Role {
@@ -15,10 +13,13 @@ public enum Role {
         if (value == null) {
             throw ApiException.badRequest("role", "role is required: owner, admin or user.");
         }
-        try {
-            return valueOf(value.strip().toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("role", "role must be owner, admin or user.");
+        // Written exactly as the API document gives it: a role is who may do what, and a value
+        // read leniently ("Owner", " owner") is one a client's own check may not have recognised.
+        for (Role role : values()) {
+            if (role.name().equals(value)) {
+                return role;
+            }
         }
+        throw ApiException.badRequest("role", "role must be owner, admin or user (in lower case).");
     }
 }

@@ -1,7 +1,6 @@
 package io.tenantry.organization;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 import io.tenantry.api.ApiException;
@@ -14,11 +13,13 @@ public enum BillingCurrency {
         if (value == null || value.isBlank()) {
             return USD;
         }
-        try {
-            return valueOf(value.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("currency", "currency must be one of "
-                    + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")) + ".");
+        // Its ISO 4217 code as written there, as every other value of a fixed list is read.
+        for (BillingCurrency currency : values()) {
+            if (currency.name().equals(value)) {
+                return currency;
+            }
         }
+        throw ApiException.badRequest("currency", "currency must be one of "
+                + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")) + " (in capitals).");
     }
 }

@@ -618,6 +618,23 @@ class HostileInputTest extends ServerTest {
         }
     }
 
+    /** Outside tester: "Owner", " owner" and "eur" were read as owner and EUR, against the API document's values. */
+    @Test
+    void valuesOfAFixedListAreTakenAsWritten() {
+        String before = newestAudit();
+        for (String role : List.of("Owner", "OWNER", " owner", "owner ", "USER")) {
+            refused(api.post("/api/users").as(owner).json(Map.of("email", Platform.unique("cased").replace(" ", "")
+                    + "@x.test", "name", "Cased", "password", "long enough password", "role", role)).send(), "role");
+        }
+        for (String currency : List.of("eur", " EUR", "Gbp")) {
+            refused(api.post("/api/organizations").as(owner).json(Map.of("name", Platform.unique("Cased"),
+                    "currency", currency)).send(), "currency");
+            refused(api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", currency, "rate", "0.9",
+                    "effectiveFrom", "2099-01")).send(), "currency");
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
     @Test
     void aHeaderTheFirewallRefusesIsABadRequestNotAServerError() throws java.io.IOException {
         String agentKey = platform.issueKey(platform.createAgent(org, "Tabbed reporter"));

@@ -35,7 +35,7 @@ class OrganizationApiTest extends ServerTest {
     void createsWithAGeneratedSlugAndTheGuidesSnakeCaseNames() {
         String suffix = Platform.unique("").strip();
         Api.Response created = create(Map.of("name", "TechStart Inc " + suffix, "contact_name", "Tess",
-                "contact_email", "Tess@TechStart.io", "billing_rate_per_agent", 75, "currency", "eur",
+                "contact_email", "Tess@TechStart.io", "billing_rate_per_agent", 75, "currency", "EUR",
                 "description", "A client")).expect(201);
 
         assertThat(created.text("slug")).isEqualTo("techstart-inc-" + suffix);

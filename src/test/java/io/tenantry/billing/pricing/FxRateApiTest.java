@@ -63,7 +63,7 @@ class FxRateApiTest extends ServerTest {
     void settingAMonthAgainReplacesItAndIsAuditedWithBeforeAndAfter() {
         String month = futureMonth();
         put(owner, "EUR", "0.92", month).expect(200);
-        put(owner, "eur", "0.93", month).expect(200);
+        put(owner, "EUR", "0.93", month).expect(200);
 
         assertThat(entries("EUR", month)).singleElement()
                 .satisfies(e -> assertThat(e.path("rate").asString()).isEqualTo("0.93000000"));
