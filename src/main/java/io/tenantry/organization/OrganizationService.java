@@ -26,7 +26,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * The rules of organizations: permanent unique slugs, the default org that always
  * exists, delete only when nothing is in the way. Organizations are platform objects, so
- * they are read and written in the caller's reach, not narrowed by the org context.
+ * they are read and written in the caller's scope, not narrowed by the org context.
  */
 @Service
 public class OrganizationService {
@@ -126,8 +126,8 @@ public class OrganizationService {
 
     public CursorPage<Organization> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
-        OrgScope reach = context.reach();
-        CursorPage<Organization> found = repository.list(reach, term, page);
+        OrgScope scope = context.scope();
+        CursorPage<Organization> found = repository.list(scope, term, page);
         return context.caller().seesBilling() ? found : found.map(org -> org.asSeenBy(context.caller()));
     }
 
@@ -158,12 +158,12 @@ public class OrganizationService {
 
     /** The organization with its agents (the first {@value #DETAIL_AGENT_LIMIT} by name). */
     public Organization detail(OrgCallContext context, UUID id) {
-        OrgScope reach = context.reach();
-        return transactions.read(reach, () -> {
-            Organization org = repository.find(reach, id).orElseThrow(() -> notFound());
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            Organization org = repository.find(scope, id).orElseThrow(() -> notFound());
             // Its agents are the organizations page's to show, not the billing page's.
             return context.caller().seesOrganizationPages()
-                    ? org.withAgents(members.agentsOf(reach, id, DETAIL_AGENT_LIMIT)) : org;
+                    ? org.withAgents(members.agentsOf(scope, id, DETAIL_AGENT_LIMIT)) : org;
         }).asSeenBy(context.caller());
     }
 
@@ -217,11 +217,10 @@ public class OrganizationService {
         context.requireOperator("edit organizations");
         PatchBody patch = body.aliased(ALIASES);
         patch.allowOnly(PATCHABLE, READ_ONLY);
-        OrgCallContext inReach = context.within(context.reach());
-        OrgScope reach = inReach.scope();
-        return transactions.write(reach, () -> {
-            Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
-            OrgCallContext call = inReach.after(before.updatedAt());
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            Organization before = repository.lock(scope, id).orElseThrow(() -> notFound());
+            OrgCallContext call = context.after(before.updatedAt());
             if (patch.has("slug") && !before.slug().equals(patch.fields().get("slug"))) {
                 throw ApiException.badRequest("slug", "Slugs are permanent: an organization's slug cannot be changed.");
             }
@@ -243,7 +242,7 @@ public class OrganizationService {
             BillingCurrency currency = patch.has("currency") ? BillingCurrency.parse(required(patch, "currency"))
                     : before.currency();
             if (currency != before.currency()) {
-                requireAmountsRestated(reach, before, patch, currency);
+                requireAmountsRestated(scope, before, patch, currency);
             }
             String proration = patch.has("proration") ? BillingTerms.proration(patch.fields().get("proration"))
                     : before.proration();
@@ -261,9 +260,9 @@ public class OrganizationService {
             Organization after = new Organization(before.id(), name, before.slug(), contactName, contactEmail,
                     description, rate, currency, active, before.isDefault(), proration, budget, thresholds, timeZone,
                     before.agentCount(), before.createdAt(), call.at(), null);
-            repository.update(reach, after);
+            repository.update(scope, after);
             if (rate.compareTo(before.billingRatePerAgent()) != 0 || currency != before.currency()) {
-                rateHistory.record(reach, id, rate, currency, call.at());
+                rateHistory.record(scope, id, rate, currency, call.at());
             }
             audit.record(call, id, "organization.updated", "organization", id, before.auditState(),
                     after.auditState());
@@ -277,7 +276,7 @@ public class OrganizationService {
      * may have none of their own (a move into the org waits for this change on the org's row
      * lock, and then sees the new currency).
      */
-    private void requireAmountsRestated(OrgScope reach, Organization before, PatchBody patch,
+    private void requireAmountsRestated(OrgScope scope, Organization before, PatchBody patch,
             BillingCurrency currency) {
         String change = "The organization bills in " + before.currency() + ": ";
         if (!patch.has("billingRatePerAgent")) {
@@ -288,7 +287,7 @@ public class OrganizationService {
             throw ApiException.badRequest("monthlyBudget", change + "send monthlyBudget with the new currency, in "
                     + currency + " (null for none).");
         }
-        List<String> agents = members.withOwnAmounts(reach, before.id(), 4);
+        List<String> agents = members.withOwnAmounts(scope, before.id(), 4);
         if (!agents.isEmpty()) {
             String named = String.join(", ", agents.subList(0, Math.min(3, agents.size())))
                     + (agents.size() > 3 ? " and more" : "");
@@ -302,18 +301,17 @@ public class OrganizationService {
     /** Flips active/inactive. Agents of an inactive org stop operating; their own status is kept. */
     public Organization toggle(OrgCallContext context, UUID id) {
         context.requireOperator("activate or deactivate organizations");
-        OrgCallContext inReach = context.within(context.reach());
-        OrgScope reach = inReach.scope();
-        return transactions.write(reach, () -> {
-            Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
-            OrgCallContext call = inReach.after(before.updatedAt());
+        OrgScope scope = context.scope();
+        return transactions.write(scope, () -> {
+            Organization before = repository.lock(scope, id).orElseThrow(() -> notFound());
+            OrgCallContext call = context.after(before.updatedAt());
             refuseDeactivatingDefault(before, !before.active());
             Organization after = new Organization(before.id(), before.name(), before.slug(), before.contactName(),
                     before.contactEmail(), before.description(), before.billingRatePerAgent(), before.currency(),
                     !before.active(), before.isDefault(), before.proration(), before.monthlyBudget(),
                     before.budgetAlertThresholds(), before.timeZone(), before.agentCount(), before.createdAt(),
                     call.at(), null);
-            repository.update(reach, after);
+            repository.update(scope, after);
             audit.record(call, id, after.active() ? "organization.activated" : "organization.deactivated",
                     "organization", id, before.auditState(), after.auditState());
             return after;
@@ -323,36 +321,35 @@ public class OrganizationService {
     /** What stands in the way of deleting the org now; the delete itself checks again, under a lock. */
     public DeletionCheck deletionCheck(OrgCallContext context, UUID id) {
         context.requireOperator("delete organizations");
-        OrgScope reach = context.reach();
-        return transactions.read(reach, () -> {
-            Organization org = repository.find(reach, id).orElseThrow(() -> notFound());
-            return check(reach, org);
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            Organization org = repository.find(scope, id).orElseThrow(() -> notFound());
+            return check(scope, org);
         });
     }
 
-    private DeletionCheck check(OrgScope reach, Organization org) {
+    private DeletionCheck check(OrgScope scope, Organization org) {
         if (org.isDefault()) {
             return new DeletionCheck(false, List.of(new DeletionCheck.Obstacle("default", 0,
                     "The default organization cannot be deleted.")));
         }
         List<DeletionCheck.Obstacle> obstacles = deletionGuards.orderedStream()
-                .map(guard -> guard.obstacleToDeletion(reach, org.id())).flatMap(Optional::stream).toList();
+                .map(guard -> guard.obstacleToDeletion(scope, org.id())).flatMap(Optional::stream).toList();
         return new DeletionCheck(obstacles.isEmpty(), obstacles);
     }
 
     public void delete(OrgCallContext context, UUID id) {
         context.requireOperator("delete organizations");
-        OrgCallContext inReach = context.within(context.reach());
-        OrgScope reach = inReach.scope();
-        transactions.write(reach, () -> {
+        OrgScope scope = context.scope();
+        transactions.write(scope, () -> {
             deletionGuards.orderedStream().forEach(OrgDeletionGuard::holdStillForDeletion);
-            Organization before = repository.lock(reach, id).orElseThrow(() -> notFound());
-            DeletionCheck check = check(reach, before);
+            Organization before = repository.lock(scope, id).orElseThrow(() -> notFound());
+            DeletionCheck check = check(scope, before);
             if (!check.deletable()) {
                 throw ApiException.conflict(check.reasons());
             }
-            repository.delete(reach, id);
-            audit.record(inReach, id, "organization.deleted", "organization", id, before.auditState(), null);
+            repository.delete(scope, id);
+            audit.record(context, id, "organization.deleted", "organization", id, before.auditState(), null);
         });
     }
 

@@ -31,6 +31,40 @@ class OrganizationApiTest extends ServerTest {
         return api.post("/api/organizations").as(owner).json(body).send();
     }
 
+    /**
+     * Outside tester: in org A's context an admin listed, read, changed, deactivated and could
+     * delete org B, and read its bill, while every other endpoint answers 404 there. In a
+     * context, organizations and their bills are found in it.
+     */
+    @Test
+    void inAnOrgsContextOtherOrganizationsAreNotFound() {
+        String a = create(Map.of("name", Platform.unique("Context A"))).expect(201).id();
+        String b = create(Map.of("name", Platform.unique("Context B"))).expect(201).id();
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+
+        assertThat(api.get("/api/organizations?limit=500").as(owner).org(a).send().expect(200).itemIds())
+                .containsExactly(a);
+        for (Api.Response refused : List.of(api.get("/api/organizations/" + b).as(owner).org(a).send(),
+                api.patch("/api/organizations/" + b).as(owner).org(a).json(Map.of("name", "Taken over")).send(),
+                api.post("/api/organizations/" + b + "/toggle").as(owner).org(a).send(),
+                api.get("/api/organizations/" + b + "/deletion-check").as(owner).org(a).send(),
+                api.delete("/api/organizations/" + b).as(owner).org(a).send(),
+                api.get("/api/organizations/" + b + "/billing-summary").as(owner).org(a).send(),
+                api.get("/api/organizations/" + b + "/billing?month=" + month).as(owner).org(a).send(),
+                api.get("/api/billing/month-to-date?orgIds=" + b).as(owner).org(a).send())) {
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(404);
+        }
+        JsonNode untouched = api.get("/api/organizations/" + b).as(owner).send().expect(200).json();
+        assertThat(untouched.path("active").asBoolean()).isTrue();
+        assertThat(untouched.path("name").asString()).startsWith("Context B");
+        assertThat(api.get("/api/billing/overview?month=" + month).as(owner).org(a).send().expect(200).json()
+                .path("items")).extracting(item -> item.path("orgId").asString()).containsExactly(a);
+
+        api.patch("/api/organizations/" + b).as(owner).org(b).json(Map.of("description", "Its own")).send()
+                .expect(200);
+        api.get("/api/organizations/" + b + "/billing?month=" + month).as(owner).org(b).send().expect(200);
+    }
+
     @Test
     void createsWithAGeneratedSlugAndTheGuidesSnakeCaseNames() {
         String suffix = Platform.unique("").strip();

@@ -30,7 +30,7 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Billing as the API shows it: an org's months, one month in detail, and the overview of
  * every org. Closed months come frozen from the archive; open months are computed. An org's
- * billing belongs to its detail view, so it is read in the caller's reach: a user bound to
+ * billing belongs to its detail view, so it is read in the caller's scope: a user bound to
  * an org reaches that org only.
  */
 @Service
@@ -76,11 +76,11 @@ public class Statements {
         int count = months(months);
         YearMonth to = BillingMonth.of(context.at());
         YearMonth from = to.minusMonths(count - 1L);
-        OrgScope reach = context.reach();
-        return transactions.read(reach, () -> {
-            Organization org = org(reach, orgId);
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            Organization org = org(scope, orgId);
             YearMonth created = BillingMonth.of(org.createdAt());
-            return statements(reach, org, from, to, context.at(), false).stream().filter(s -> s.ofTheBill(created))
+            return statements(scope, org, from, to, context.at(), false).stream().filter(s -> s.ofTheBill(created))
                     .toList();
         });
     }
@@ -88,10 +88,10 @@ public class Statements {
     /** One month of the org's bill ({@link Statement#ofTheBill}), with a line per agent. */
     public Statement month(OrgCallContext context, UUID orgId, String month) {
         YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
-        OrgScope reach = context.reach();
-        return transactions.read(reach, () -> {
-            Organization org = org(reach, orgId);
-            Statement statement = statements(reach, org, wanted, wanted, context.at(), true).get(0);
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
+            Organization org = org(scope, orgId);
+            Statement statement = statements(scope, org, wanted, wanted, context.at(), true).get(0);
             YearMonth created = BillingMonth.of(org.createdAt());
             if (!statement.ofTheBill(created)) {
                 throw ApiException.badRequest("month", wanted + " is before the organization was created (" + created
@@ -105,10 +105,10 @@ public class Statements {
     public Overview overview(OrgCallContext context, String month) {
         context.requireOperator("see the billing overview of all organizations");
         YearMonth wanted = pastOrCurrent(BillingMonth.parse("month", month), context.at());
-        OrgScope reach = context.reach();
-        return transactions.read(reach, () -> {
+        OrgScope scope = context.scope();
+        return transactions.read(scope, () -> {
             boolean closed = calendar.isClosed(wanted);
-            List<Statement> items = everyOrg(reach, organizations.all(reach), wanted, wanted, context.at());
+            List<Statement> items = everyOrg(scope, organizations.all(scope), wanted, wanted, context.at());
             List<Statement> clients = items.stream().filter(st -> !DefaultOrg.ID.equals(st.orgId())).toList();
             Statement own = items.stream().filter(st -> DefaultOrg.ID.equals(st.orgId())).findFirst().orElse(null);
             return new Overview(wanted.toString(), closed, clients, totals(clients), own);
@@ -120,13 +120,13 @@ public class Statements {
     /**
      * This month so far for each of the orgs named (comma-separated ids, at most
      * {@value #MAX_ORGS_AT_ONCE}), in the order first named (an id named twice is answered
-     * once): what the organization cards show. An id the caller may not reach is answered as
+     * once): what the organization cards show. An id the caller may not scope is answered as
      * not found, like the org itself.
      */
     public List<Statement> monthToDate(OrgCallContext context, String orgIds) {
         List<UUID> ids = orgIds(orgIds);
-        OrgScope reach = context.reach();
-        OrgScope named = reach.narrowedTo(ids);
+        OrgScope scope = context.scope();
+        OrgScope named = scope.narrowedTo(ids);
         YearMonth month = BillingMonth.of(context.at());
         return transactions.read(named, () -> {
             List<Organization> orgs = organizations.all(named);
@@ -166,43 +166,43 @@ public class Statements {
     /**
      * Every org's statement (without lines) for each month in [from, to]: closed months from
      * the archive, open ones computed for the orgs that existed by the end of {@code to}.
-     * {@code all} are all the orgs of {@code reach}. Must run inside a transaction of {@code reach}.
+     * {@code all} are all the orgs of {@code scope}. Must run inside a transaction of {@code scope}.
      */
-    List<Statement> everyOrg(OrgScope reach, List<Organization> all, YearMonth from, YearMonth to, Instant now) {
+    List<Statement> everyOrg(OrgScope scope, List<Organization> all, YearMonth from, YearMonth to, Instant now) {
         List<Statement> items = new ArrayList<>();
         YearMonth firstOpen = from;
         Optional<YearMonth> closedThrough = calendar.closedThrough();
         if (closedThrough.isPresent() && !closedThrough.get().isBefore(from)) {
             YearMonth lastClosed = closedThrough.get().isBefore(to) ? closedThrough.get() : to;
-            items.addAll(archive.of(reach, from, lastClosed, false));
+            items.addAll(archive.of(scope, from, lastClosed, false));
             firstOpen = lastClosed.plusMonths(1);
         }
         if (!firstOpen.isAfter(to)) {
-            List<Organization> orgs = open.billable(reach, all, to);
-            items.addAll(open.compute(reach, orgs, orgs.size() == all.size(), firstOpen, to, now, false));
+            List<Organization> orgs = open.billable(scope, all, to);
+            items.addAll(open.compute(scope, orgs, orgs.size() == all.size(), firstOpen, to, now, false));
         }
-        return withAlerts(reach, items, from, to);
+        return withAlerts(scope, items, from, to);
     }
 
     public List<BudgetAlerts.Alert> alerts(OrgCallContext context, UUID orgId, String month) {
-        OrgScope reach = context.reach();
+        OrgScope scope = context.scope();
         YearMonth to = month == null ? BillingMonth.of(context.at())
                 : pastOrCurrent(BillingMonth.parse("month", month), context.at());
         YearMonth from = month == null ? to.minusMonths(MAX_MONTHS - 1L) : to;
-        return transactions.read(reach, () -> {
-            org(reach, orgId);
-            return alerts.of(reach.narrowedTo(List.of(orgId)), from, to);
+        return transactions.read(scope, () -> {
+            org(scope, orgId);
+            return alerts.of(scope.narrowedTo(List.of(orgId)), from, to);
         });
     }
 
-    private List<Statement> statements(OrgScope reach, Organization org, YearMonth from, YearMonth to, Instant now,
+    private List<Statement> statements(OrgScope scope, Organization org, YearMonth from, YearMonth to, Instant now,
             boolean withLines) {
         Optional<YearMonth> closedThrough = calendar.closedThrough();
         Map<YearMonth, Statement> byMonth = new TreeMap<>();
         YearMonth firstOpen = from;
         if (closedThrough.isPresent() && !closedThrough.get().isBefore(from)) {
             YearMonth lastClosed = closedThrough.get().isBefore(to) ? closedThrough.get() : to;
-            for (Statement frozen : archive.of(reach.narrowedTo(List.of(org.id())), from, lastClosed, withLines)) {
+            for (Statement frozen : archive.of(scope.narrowedTo(List.of(org.id())), from, lastClosed, withLines)) {
                 byMonth.put(YearMonth.parse(frozen.month()), frozen);
             }
             // A closed month without a frozen statement of the org: the org did not exist yet.
@@ -213,7 +213,7 @@ public class Statements {
                 }
             }
             if (!missing.isEmpty()) {
-                for (Statement statement : open.compute(reach, List.of(org), false, missing.get(0),
+                for (Statement statement : open.compute(scope, List.of(org), false, missing.get(0),
                         missing.get(missing.size() - 1), now, withLines)) {
                     byMonth.putIfAbsent(YearMonth.parse(statement.month()), statement.asClosed());
                 }
@@ -221,13 +221,13 @@ public class Statements {
             firstOpen = lastClosed.plusMonths(1);
         }
         if (!firstOpen.isAfter(to)) {
-            for (Statement computed : open.compute(reach, List.of(org), false, firstOpen, to, now, withLines)) {
+            for (Statement computed : open.compute(scope, List.of(org), false, firstOpen, to, now, withLines)) {
                 byMonth.put(YearMonth.parse(computed.month()), computed);
             }
         }
         List<Statement> newestFirst = new ArrayList<>(byMonth.values());
         Collections.reverse(newestFirst);
-        return withAlerts(reach.narrowedTo(List.of(org.id())), newestFirst, from, to);
+        return withAlerts(scope.narrowedTo(List.of(org.id())), newestFirst, from, to);
     }
 
     /** The statements with the budget thresholds crossed, read for the orgs of {@code scope}. */
@@ -256,8 +256,8 @@ public class Statements {
         return totals;
     }
 
-    private Organization org(OrgScope reach, UUID orgId) {
-        return organizations.find(reach, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
+    private Organization org(OrgScope scope, UUID orgId) {
+        return organizations.find(scope, orgId).orElseThrow(() -> ApiException.notFound("The organization"));
     }
 
     private static int months(String value) {
