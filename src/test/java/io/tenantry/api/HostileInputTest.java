@@ -466,6 +466,11 @@ class HostileInputTest extends ServerTest {
             refused(api.get("/api/audit?cursor=" + forged).as(owner).send(), "cursor");
             refused(api.get("/api/agents/" + agent + "/assignments?cursor=" + forged).as(owner).send(), "cursor");
         }
+        // Times no clock shows are not read as others (outside tester: 24:00 was the next day).
+        for (String at : List.of("2026-12-06T24:00:00Z", "2026-12-06T23:59:60Z", "2026-12-06t24:00:00.000Z")) {
+            refused(postRaw("/api/usage", usage("occurredAt", "\"" + at + "\"")), "occurredAt");
+            refused(api.get("/api/audit?from=" + at).as(owner).send(), "from");
+        }
         refused(api.post("/api/billing/close").as(owner).json(Map.of("month", "0000-01")).send(), "month");
         refused(api.post("/api/billing/close").as(owner).json(Map.of("month", "2200-01")).send(), "month");
         refused(api.put("/api/settings/fx-rates").as(owner).json(Map.of("currency", "EUR", "rate", "0.9",
