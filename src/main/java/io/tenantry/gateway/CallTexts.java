@@ -72,6 +72,28 @@ final class CallTexts {
         }
     }
 
+    /**
+     * The text of a file part's data given as bare base64 (no {@code data:} prefix), which some
+     * providers take (outside tester: a text file sent so passed every rule): its bytes when
+     * they are text (well-formed UTF-8 without NULs), null otherwise (an image, a PDF).
+     */
+    static String bareBase64Text(String given) {
+        String value = given.strip();
+        if (value.regionMatches(true, 0, "data:", 0, 5)) {
+            return null;
+        }
+        try {
+            byte[] bytes = java.util.Base64.getMimeDecoder().decode(value.replace('-', '+').replace('_', '/'));
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return text.isEmpty() || text.indexOf('\0') >= 0 ? null : text;
+        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException notText) {
+            return null;
+        }
+    }
+
     /** The objects whose {@code data} is encoded audio, not text: an answer's audio, a prompt's input audio. */
     private static final Set<String> AUDIO = Set.of("audio", "input_audio");
 
@@ -523,7 +545,11 @@ final class CallTexts {
         if (value instanceof ObjectNode object) {
             for (Map.Entry<String, JsonNode> field : object.properties()) {
                 if (INLINE_FILES.contains(field.getKey()) && field.getValue().isString()) {
-                    String inline = inlineText(field.getValue().asString());
+                    String given = field.getValue().asString();
+                    String inline = inlineText(given);
+                    if (inline == null && field.getKey().equals("file_data")) {
+                        inline = bareBase64Text(given);
+                    }
                     if (inline != null) {
                         slots.add(Slot.derived(inline));
                         // A JSON file's escapes hide nothing from a model that reads JSON (outside tester).

@@ -510,7 +510,10 @@ class GatewayGuardrailTest extends GatewayServerTest {
         // Retest: a JSON file's escapes hid a word its reader decodes.
         Map<String, Object> escaped = Map.of("type", "file", "file", Map.of("filename", "e.json", "file_data",
                 "data:application/json;base64," + base64.apply("{\"a\":\"\\u007aebracorn\"}")));
-        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed, escaped)) {
+        // Retest: bare base64, without the data: prefix, which some providers take.
+        Map<String, Object> bare = Map.of("type", "file", "file", Map.of("filename", "b.txt", "file_data",
+                base64.apply("a bare zebracorn")));
+        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed, escaped, bare)) {
             Api.Response refused = complete(chat(List.of(Map.of("type", "text", "text", "Read this."), part)));
             assertThat(refused.status()).as(part.toString()).isEqualTo(400);
             assertThat(refused.json().path("error").path("code").asString()).isEqualTo("content_blocked");
@@ -521,6 +524,11 @@ class GatewayGuardrailTest extends GatewayServerTest {
         Map<String, Object> harmless = Map.of("type", "file", "file", Map.of("filename", "ok.txt", "file_data",
                 "data:text/plain;base64," + base64.apply("nothing to see")));
         complete(chat(List.of(Map.of("type", "text", "text", "Read this."), harmless))).expect(200);
+        // Bytes that are not text (a PDF's, an image's) are not read, whatever they hold.
+        byte[] binary = {(byte) 0x89, 'P', 'N', 'G', 0, 'z', 'e', 'b', 'r', 'a', 'c', 'o', 'r', 'n', (byte) 0xff};
+        Map<String, Object> image = Map.of("type", "file", "file", Map.of("filename", "x.png", "file_data",
+                java.util.Base64.getEncoder().encodeToString(binary)));
+        complete(chat(List.of(Map.of("type", "text", "text", "Look."), image))).expect(200);
     }
 
     /**
