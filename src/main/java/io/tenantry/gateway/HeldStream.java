@@ -109,10 +109,17 @@ final class HeldStream {
     List<StreamRelay.Event> finish(Long outputTokens, Map<String, StringBuilder> texts) throws Blocked {
         if (!heldWhole) {
             for (Lane lane : lanes.values()) {
-                lane.judgeHeld(outputTokens, true, false);
+                if (!lane.redactedWhole(outputTokens, texts.keySet())) {
+                    lane.judgeHeld(outputTokens, true, false);
+                }
             }
         }
         for (Map.Entry<String, StringBuilder> text : texts.entrySet()) {
+            Lane owner = lanes.get(StreamRelay.choiceOf(text.getKey()));
+            if (!heldWhole && owner != null && owner.merged) {
+                // Judged, and redacted, whole as the client will put its message together.
+                continue;
+            }
             String whole = text.getValue().toString();
             String decision = screen.judgePart("output", whole, outputTokens, answerCharacters).decision();
             // A match that stands whole in no text judged as the stream went (cut by another
@@ -187,6 +194,8 @@ final class HeldStream {
         private int keep = window;
         /** How much of the held text {@link #judgeNewest} has judged: nothing of it leaves before the end. */
         private int judged;
+        /** Its held chunks were put together into one and redacted as a whole message ({@link #redactedWhole}). */
+        private boolean merged;
 
         Lane(int choice) {
             this.choice = choice;
@@ -234,6 +243,49 @@ final class HeldStream {
                 judged = end;
             }
             return Integer.MAX_VALUE;
+        }
+
+        /**
+         * A choice that called a tool, whose held text needs a redaction (an address in a tool's
+         * arguments): its held chunks are put together into one, as its client would put the
+         * message together, judged and redacted as a whole answer's message is (the arguments
+         * as the tool reads them, left parseable), and sent as that one chunk. Answers whether
+         * it did; false where no redaction is needed, or the chunks hold what cannot be put
+         * together plainly (log probabilities, other fields), which the end's judgement blocks
+         * as before (outside tester: every streamed tool call carrying an address was blocked).
+         */
+        boolean redactedWhole(Long tokens, Set<String> texts) throws Blocked {
+            if (!callsATool(texts)) {
+                return false;
+            }
+            MergedChoice together = MergedChoice.of(held, choice);
+            if (together == null) {
+                return false;
+            }
+            ObjectNode answer = together.asAnswer();
+            List<List<CallTexts.Slot>> slots = CallTexts.answer(answer);
+            String decision = screen.judgePart("output", CallTexts.joined(slots), tokens, answerCharacters).decision();
+            stopIfBlocked(decision);
+            if (!decision.equals("redact")) {
+                return false;
+            }
+            boolean placed = true;
+            for (CallTexts.Slot slot : CallTexts.all(slots)) {
+                placed &= slot.set(screen.redacted("output", slot.text()));
+            }
+            String text = CallTexts.joined(slots);
+            if (!placed || !screen.redacted("output", text).equals(text)) {
+                screen.unplaceable("output");
+                throw new Blocked("block");
+            }
+            ObjectNode chunk = together.chunkOf(answer);
+            held.clear();
+            held.add(new StreamRelay.Event(StreamRelay.frame(chunk), text, null, choice, together.finishes()));
+            held.addAll(together.aside());
+            heldText.setLength(0);
+            heldText.append(text);
+            merged = true;
+            return true;
         }
 
         /** How many of the answer's texts are this choice's. */
