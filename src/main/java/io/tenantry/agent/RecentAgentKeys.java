@@ -104,13 +104,21 @@ public class RecentAgentKeys {
                 if (refusal.isPresent()) {
                     throw ApiException.forbidden(refusal.get());
                 }
-                if (OrgContextFilter.namesAnotherOrg(request, actor.orgId())) {
-                    throw ApiException.forbidden("You are locked to your own organization and cannot act in another "
-                            + "one.");
-                }
+                requireItsOrg(request, actor);
                 // Decided again now, and recorded at the time it is: after the change it met.
                 acting = context.by(actor).notBefore(Instant.now());
             }
+        }
+    }
+
+    /**
+     * Refuses (403) a request whose org context names an org other than the one {@code actor}
+     * is in now: decided on a principal kept from before a move, the context was checked
+     * against its old org (outside tester: a usage report named the org its agent had left).
+     */
+    public static void requireItsOrg(HttpServletRequest request, AgentPrincipal actor) {
+        if (OrgContextFilter.namesAnotherOrg(request, actor.orgId())) {
+            throw ApiException.forbidden("You are locked to your own organization and cannot act in another one.");
         }
     }
 

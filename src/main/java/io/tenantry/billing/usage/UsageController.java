@@ -177,6 +177,7 @@ class UsageController {
                     throw ApiException.conflict("This agent changed while its report was stored; send it again.");
                 }
                 reporter = recentKeys.reread(request);
+                RecentAgentKeys.requireItsOrg(request, reporter);
                 reporting = context.by(reporter);
             }
         }

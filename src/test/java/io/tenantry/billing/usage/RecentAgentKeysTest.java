@@ -134,6 +134,11 @@ class RecentAgentKeysTest extends ServerTest {
 
         Map<String, Object> lateForB = UsageEvents.event("gpt-4o", 8, 8, 0, inB.plusMillis(1));
         Map<String, Object> forA = UsageEvents.event("gpt-4o", 9, 9, 0, Instant.now());
+        // Outside tester: B named as the context was still accepted from the remembered principal.
+        Map<String, Object> inBsContext = UsageEvents.event("gpt-4o", 7, 7, 0, Instant.now());
+        Api.Response locked = api.post("/agent/v1/usage").as(key).org(orgB).json(inBsContext).send();
+        assertThat(locked.status()).as(locked.toString()).isEqualTo(403);
+        assertThat(storedOrgs((String) inBsContext.get("eventId"))).isEmpty();
         Api.Response refused = api.post("/agent/v1/usage").as(key).json(lateForB).send();
         Api.Response stored = api.post("/agent/v1/usage").as(key).json(forA).send();
 
