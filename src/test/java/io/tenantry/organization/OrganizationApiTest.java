@@ -59,6 +59,21 @@ class OrganizationApiTest extends ServerTest {
         assertThat(untouched.path("name").asString()).startsWith("Context B");
         assertThat(api.get("/api/billing/overview?month=" + month).as(owner).org(a).send().expect(200).json()
                 .path("items")).extracting(item -> item.path("orgId").asString()).containsExactly(a);
+        // Retest: what acts on every organization at once is refused in one's context, changing nothing.
+        Api.Response close = api.post("/api/billing/close").as(owner).org(a).json(Map.of("month",
+                YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString())).send();
+        Api.Response rerate = api.post("/api/billing/rerate").as(owner).org(a).json(Map.of("model", "gpt-4o",
+                "from", "2001-01-01T00:00:00Z", "to", "2002-01-01T00:00:00Z")).send();
+        for (Api.Response refused : List.of(close, rerate)) {
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.text("field")).isEqualTo("orgId");
+        }
+        // Retest: the home page's figures covered every organization in A's context.
+        JsonNode glance = api.get("/api/dashboard").as(owner).org(a).send().expect(200).json();
+        assertThat(glance.path("clientOrgs").asInt()).isEqualTo(1);
+        assertThat(glance.path("topByCost")).extracting(org -> org.path("orgId").asString()).containsOnly(a);
+        assertThat(api.get("/api/dashboard").as(owner).send().expect(200).json().path("clientOrgs").asInt())
+                .isGreaterThan(1);
 
         api.patch("/api/organizations/" + b).as(owner).org(b).json(Map.of("description", "Its own")).send()
                 .expect(200);

@@ -27,9 +27,10 @@ import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
- * Builds the home page's {@link Glance} in one read of the caller's reach: the statements of
- * the last {@value #MONTHS} months, the usage of the open months for unpriced models, and
- * the budget alerts of this month and the last. A user bound to an org sees that org only.
+ * Builds the home page's {@link Glance} in one read of the request's scope (the caller's
+ * reach, narrowed by an org context): the statements of the last {@value #MONTHS} months, the
+ * usage of the open months for unpriced models, and the budget alerts of this month and the
+ * last. A user bound to an org, or an operator in its context, sees that org only.
  */
 @Service
 class AtAGlance {
@@ -60,18 +61,18 @@ class AtAGlance {
     }
 
     Glance of(OrgCallContext context) {
-        OrgScope reach = context.reach();
+        OrgScope scope = context.scope();
         YearMonth month = BillingMonth.of(context.at());
         YearMonth previous = month.minusMonths(1);
         if (!context.caller().seesBilling()) {
             return Glance.withoutFigures(month.toString(), previous.toString());
         }
         YearMonth from = month.minusMonths(MONTHS - 1L);
-        return transactions.read(reach, () -> {
-            List<Organization> reachable = organizations.all(reach);
+        return transactions.read(scope, () -> {
+            List<Organization> reachable = organizations.all(scope);
             Map<UUID, Organization> orgs = new HashMap<>();
             reachable.forEach(org -> orgs.put(org.id(), org));
-            List<Statement> all = statements.everyOrg(reach, reachable, from, month, context.at()).stream()
+            List<Statement> all = statements.everyOrg(scope, reachable, from, month, context.at()).stream()
                     .filter(s -> existed(orgs.get(s.orgId()), s)).toList();
             List<Statement> clients = all.stream().filter(s -> !DefaultOrg.ID.equals(s.orgId())).toList();
             List<Statement> now = inMonth(clients, month);
@@ -82,8 +83,8 @@ class AtAGlance {
                     budgets(now, orgs), top(now, Comparator.comparing(Statement::costUsd).reversed()),
                     top(now.stream().filter(s -> s.margin() != null).toList(),
                             Comparator.comparing(Statement::margin).reversed()),
-                    unpriced(reach, firstOpen, month), missingRates(all, firstOpen),
-                    recentAlerts(reach, previous, month, orgs));
+                    unpriced(scope, firstOpen, month), missingRates(all, firstOpen),
+                    recentAlerts(scope, previous, month, orgs));
         });
     }
 
@@ -149,11 +150,11 @@ class AtAGlance {
     }
 
     /** Models with unpriced usage billed in an open month, the most tokens first. */
-    private List<Glance.UnpricedModel> unpriced(OrgScope reach, YearMonth firstOpen, YearMonth month) {
+    private List<Glance.UnpricedModel> unpriced(OrgScope scope, YearMonth firstOpen, YearMonth month) {
         record Seen(long[] tokens, java.util.Set<UUID> orgs, TreeSet<String> months) {
         }
         Map<String, Seen> byModel = new TreeMap<>();
-        for (RollupRow row : usage.unpriced(reach, firstOpen, month)) {
+        for (RollupRow row : usage.unpriced(scope, firstOpen, month)) {
             if (row.unpricedTokens() > 0) {
                 Seen seen = byModel.computeIfAbsent(row.model(),
                         m -> new Seen(new long[1], new java.util.HashSet<>(), new TreeSet<>()));
@@ -181,14 +182,14 @@ class AtAGlance {
                 e.getKey().substring(0, 7), e.getValue())).toList();
     }
 
-    private List<Glance.RecentAlert> recentAlerts(OrgScope reach, YearMonth from, YearMonth to,
+    private List<Glance.RecentAlert> recentAlerts(OrgScope scope, YearMonth from, YearMonth to,
             Map<UUID, Organization> orgs) {
-        List<BudgetAlerts.Alert> recent = alerts.of(reach, from, to).stream()
+        List<BudgetAlerts.Alert> recent = alerts.of(scope, from, to).stream()
                 .filter(a -> orgs.containsKey(a.orgId()))
                 .sorted(Comparator.comparing(BudgetAlerts.Alert::crossedAt).reversed())
                 .limit(RECENT_ALERTS)
                 .toList();
-        Map<UUID, AgentService.HeldName> names = agents.names(reach, recent.stream()
+        Map<UUID, AgentService.HeldName> names = agents.names(scope, recent.stream()
                 .map(BudgetAlerts.Alert::agentId).filter(java.util.Objects::nonNull).collect(Collectors.toSet()));
         return recent.stream().map(a -> new Glance.RecentAlert(a.orgId(), orgs.get(a.orgId()).name(), a.agentId(),
                 a.agentId() == null ? null : agentName(a, names.get(a.agentId())), a.month(), a.threshold(),
