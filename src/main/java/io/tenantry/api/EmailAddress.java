@@ -41,11 +41,22 @@ public final class EmailAddress {
         String domain = mappedDomain(address);
         for (String label : withoutRootDot(domain).split("\\.", -1)) {
             boolean undecodable = label.startsWith(ACE_PREFIX) && decodedAce(label).isEmpty();
-            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-") || undecodable) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-") || undecodable
+                    || startsWithMark(decodedAce(label).orElse(label))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** IDNA refuses a label that begins with a combining mark: it would join the dot before it. */
+    private static boolean startsWithMark(String label) {
+        if (label.isEmpty()) {
+            return false;
+        }
+        int type = Character.getType(label.codePointAt(0));
+        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+                || type == Character.ENCLOSING_MARK;
     }
 
     private static String mappedDomain(String address) {

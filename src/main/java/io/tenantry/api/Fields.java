@@ -118,8 +118,23 @@ public final class Fields {
      * processors mark where a word may break).
      */
     private static boolean invisibleInALine(int cp) {
-        return Character.getType(cp) == Character.FORMAT && !Invisible.neededInNames(cp) || Invisible.blankLetter(cp)
-                || cp == 0x034F || cp == 0x17B4 || cp == 0x17B5;
+        boolean shapeless = Character.getType(cp) == Character.FORMAT || Invisible.defaultIgnorable(cp)
+                && !Invisible.variationSelector(cp);
+        return shapeless && !Invisible.neededInNames(cp) || Invisible.blankLetter(cp);
+    }
+
+    /**
+     * Whether a character has no place in an e-mail address: one that shows as nothing
+     * (format characters, default-ignorable code points, variation selectors, blank letters),
+     * spaces of any kind, and what no mail system can be relied on to carry (unassigned and
+     * private-use code points, noncharacters, the replacement character).
+     */
+    private static boolean outOfPlaceInAnAddress(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.FORMAT || Invisible.defaultIgnorable(cp) || Invisible.blankLetter(cp)
+                || Invisible.silentMark(cp) || Character.isSpaceChar(cp) || Character.isWhitespace(cp)
+                || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || cp == 0xFFFD
+                || cp >= 0xFDD0 && cp <= 0xFDEF || (cp & 0xFFFE) == 0xFFFE;
     }
 
     /** Whether {@code text} holds half of a character in UTF-16 without its other half. */
@@ -194,9 +209,13 @@ public final class Fields {
         }
         // No address needs a character that shows as nothing (joiners, direction marks, variation
         // selectors, blank letters), and with one an address can look like another's.
-        if (trimmed.codePoints().anyMatch(cp -> Character.getType(cp) == Character.FORMAT || Invisible.blankLetter(cp)
-                || Invisible.silentMark(cp))) {
-            throw ApiException.badRequest(field, field + " must not contain invisible characters.");
+        if (trimmed.codePoints().anyMatch(Fields::outOfPlaceInAnAddress)) {
+            throw ApiException.badRequest(field, field + " must not contain invisible characters, spaces, or "
+                    + "characters mail cannot carry (unassigned, private-use, the replacement character).");
+        }
+        // "ua"@x and ua@x name one mailbox; no account here needs the quoted form.
+        if (trimmed.indexOf('"') >= 0) {
+            throw ApiException.badRequest(field, field + " must not be quoted: give the address without quotes.");
         }
         // "a@b.example." names the same mailbox as "a@b.example": one spelling is kept, not two.
         if (trimmed.indexOf('@') > 0 && EmailAddress.endsWithRootDot(trimmed)) {
