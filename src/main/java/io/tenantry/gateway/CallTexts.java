@@ -199,6 +199,19 @@ final class CallTexts {
         return layers.toString();
     }
 
+    /**
+     * {@code text} with its escapes decoded as the most lenient reader would, layer after
+     * layer ({@value #ESCAPE_LAYERS} at most): what a reader may make of a text that is not
+     * whole JSON (a part of a stream).
+     */
+    static String unescapedLayers(String text) {
+        String read = text;
+        for (int layer = 0; layer < ESCAPE_LAYERS && read.indexOf('\\') >= 0; layer++) {
+            read = unescaped(read);
+        }
+        return read;
+    }
+
     /** How many layers of escapes {@link #argumentsAsRead} decodes. */
     private static final int ESCAPE_LAYERS = 4;
 

@@ -172,7 +172,7 @@ class GatewayCalls {
             }
             try {
                 if (!answer.ok()) {
-                    relayRefusal(answer);
+                    relayRefusal(call, answer);
                 } else if (call.stream) {
                     relayStream(call, answer, body, wantsUsage, response);
                 } else {
@@ -350,9 +350,11 @@ class GatewayCalls {
      * An upstream refused the call itself (4xx other than 429). A refusal of the request
      * (400, 413, 422) is the agent's to fix and keeps the upstream's words; a refusal of the
      * gateway's key or of the route's model is the operator's, and the upstream's words,
-     * which may quote part of a key, are not passed on.
+     * which may quote part of a key, are not passed on. Words the org's output rules would
+     * stop are not passed on either (outside tester: an upstream's error message carried what
+     * an answer could not).
      */
-    private void relayRefusal(UpstreamCall answer) {
+    private void relayRefusal(Call call, UpstreamCall answer) {
         String message = null;
         String code = null;
         String param = null;
@@ -375,13 +377,23 @@ class GatewayCalls {
         }
         // The upstream's words reach the agent only where they are about the request: never a
         // word about keys, and only codes and parameters that are plain names.
-        boolean plain = message != null && !answer.quotesKey().test(message);
+        boolean plain = message != null && !answer.quotesKey().test(message) && passesOutputRules(call, message);
         String safeCode = code != null && PLAIN_NAME.matcher(code).matches() && !answer.quotesKey().test(code) ? code
                 : null;
-        String safeParam = param != null && PLAIN_NAME.matcher(param).matches() ? param : null;
+        // Outside tester: a parameter quoting the key was written into the gateway's own words.
+        String safeParam = param != null && PLAIN_NAME.matcher(param).matches() && !answer.quotesKey().test(param)
+                ? param : null;
         throw new GatewayError(status, "invalid_request_error", safeCode, plain ? clip(message, 2000)
                 : "The model's provider refused the request (" + status + ")"
                         + (safeParam == null ? "." : "; see its parameter " + safeParam + "."), null);
+    }
+
+    private static boolean passesOutputRules(Call call, String text) {
+        if (call.screen == null || !call.screen.judges(OUTPUT)) {
+            return true;
+        }
+        String decision = call.screen.judgePart(OUTPUT, text, null, text.length()).decision();
+        return decision.equals("allow") || decision.equals("flag");
     }
 
     private static final Pattern PLAIN_NAME = Pattern.compile(
@@ -601,7 +613,9 @@ class GatewayCalls {
             }
             if (ending == null && !overLimit) {
                 try {
-                    keyWatch.finish();
+                    List<StreamRelay.Event> last = keyWatch.finish(relay.texts());
+                    send(call, out, held == null ? last : held.accept(last, relay.texts().keySet(),
+                            relay.characters()));
                 } catch (KeyEchoWatch.Echoed echoed) {
                     call.keyEchoed = true;
                     ending = "upstream_invalid";

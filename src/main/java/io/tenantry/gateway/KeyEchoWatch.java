@@ -1,23 +1,30 @@
 package io.tenantry.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
 /**
  * Watches what an upstream answers for the provider key the gateway sent it: an upstream that
  * echoes it (an echo server, a proxy's page quoting the request) would hand a client org the
  * key no agent may read. What is watched for is any run of {@link #fragment} characters of
- * the key (half of it, at least {@link #SHORTEST_FRAGMENT}), in the answer's texts and in its
- * fields' values read one after another (an id, then a model name: outside tester), without
- * line breaks, spaces or case. A stream's events are held back from the client while what was
- * sent so far ends with a run of the key, and the stream is stopped when a fragment is whole,
- * so that a key split over events, three characters at a time, reaches the client no further
- * than a few characters. Texts are watched per choice and all together (a key split between
- * two choices is read by joining them). A key shorter than {@link #SHORTEST_WATCHED} (a local
+ * the key (half of it, at least {@link #SHORTEST_FRAGMENT}), in the answer's texts, in its
+ * fields' values read one after another (an id, then a model name), and in each field read
+ * across a stream's events as a client accumulates it (a tool call's id four characters a
+ * chunk, each chunk's id, a log probability's bytes), with escapes decoded, without line
+ * breaks, spaces, marks, compatibility forms or case (outside testers). A stream's events are
+ * held back from the client while what was sent so far ends with a run of the key, and the
+ * stream is stopped when a fragment is whole, so that a key split over events reaches the
+ * client no further than a run shorter than a fragment; a stream that ends so is let go.
+ * Texts are watched per choice and all together (a key split between two choices is read by
+ * joining them). A key shorter than {@link #SHORTEST_WATCHED} (a local
  * server's placeholder such as "EMPTY") is no secret and is not watched: ordinary answers hold
  * such words. An upstream that encodes the key on purpose (base64, reversed) is beyond any
  * watch: it was sent the key. One per call; it never shows the key (toString is Object's).
@@ -54,6 +61,8 @@ final class KeyEchoWatch {
     private final Map<Integer, StringBuilder> tails = new HashMap<>();
     private final StringBuilder allTail = new StringBuilder();
     private final StringBuilder valuesTail = new StringBuilder();
+    /** Each field of a stream's events (its path, array items by their index), read across events. */
+    private final Map<String, StringBuilder> fieldTails = new HashMap<>();
     private final List<StreamRelay.Event> held = new ArrayList<>();
 
     /** {@code key}: the key the call was sent with; null or empty where it was sent none. */
@@ -71,7 +80,8 @@ final class KeyEchoWatch {
      * of the JSON in it read one after another.
      */
     boolean holds(String text) {
-        return key != null && (holdsFragment(seen(text)) || holdsFragment(seen(values(text))));
+        return key != null && (holdsFragment(seen(text)) || holdsFragment(seen(values(text)))
+                || text.indexOf('\\') >= 0 && holdsFragment(seen(CallTexts.unescapedLayers(values(text)))));
     }
 
     /**
@@ -91,10 +101,15 @@ final class KeyEchoWatch {
             watch(tails.computeIfAbsent(event.choice(), choice -> new StringBuilder()), text);
             watch(allTail, text);
             watch(valuesTail, seen(values(frame)));
+            JsonNode chunk = chunk(frame);
+            if (chunk != null) {
+                watchFields(chunk, "");
+            }
             held.add(event);
         }
         if (endsWithRunOfKey(allTail) || endsWithRunOfKey(valuesTail)
-                || tails.values().stream().anyMatch(this::endsWithRunOfKey)) {
+                || tails.values().stream().anyMatch(this::endsWithRunOfKey)
+                || fieldTails.values().stream().anyMatch(this::endsWithRunOfKey)) {
             return List.of();
         }
         List<StreamRelay.Event> released = new ArrayList<>(held);
@@ -103,12 +118,75 @@ final class KeyEchoWatch {
     }
 
     /**
-     * The stream ended: one that ends on a run of the key (its events still held) would give
-     * the client part of the key, so it is stopped there instead.
+     * The stream ended: what was held while it ended on a run of the key goes out, since no
+     * whole fragment came (outside tester: "The code is abcd" was cut, its letters being four of
+     * the key's). {@code texts}: the answer's texts; a tool call's arguments are read once more
+     * as the tool reads them.
      */
-    void finish() throws Echoed {
-        if (!held.isEmpty()) {
+    List<StreamRelay.Event> finish(Map<String, StringBuilder> texts) throws Echoed {
+        if (key == null) {
+            return List.of();
+        }
+        for (Map.Entry<String, StringBuilder> text : texts.entrySet()) {
+            if (StreamRelay.isArguments(text.getKey()) && holds(CallTexts.argumentsAsRead(text.getValue().toString()))) {
+                throw new Echoed();
+            }
+        }
+        List<StreamRelay.Event> released = new ArrayList<>(held);
+        held.clear();
+        return released;
+    }
+
+    /** Each string in {@code node} (and each list of bytes, as the text it spells) added to its field's tail. */
+    private void watchFields(JsonNode node, String path) throws Echoed {
+        if (node.isString()) {
+            watchField(path, node.asString());
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                watchFields(field.getValue(), path + "." + field.getKey());
+            }
+        } else if (node.isArray()) {
+            if (!node.isEmpty() && node.get(0).isInt()) {
+                byte[] bytes = new byte[node.size()];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) node.get(i).asInt();
+                }
+                watchField(path, new String(bytes, StandardCharsets.UTF_8));
+                return;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode item = node.get(i);
+                // Items with an index (choices, tool calls) are put together by it, as clients do.
+                watchFields(item, path + "[" + (item.path("index").isInt() ? item.get("index").asInt() : i) + "]");
+            }
+        }
+    }
+
+    private void watchField(String path, String value) throws Echoed {
+        StringBuilder tail = fieldTails.computeIfAbsent(path, p -> new StringBuilder());
+        tail.append(seen(value));
+        if (holdsFragment(tail) || tail.indexOf("\\") >= 0 && holdsFragment(seen(CallTexts.unescapedLayers(
+                tail.toString())))) {
             throw new Echoed();
+        }
+        // Long enough for a fragment written as escapes (six characters each, a few layers deep).
+        int keep = fragment * ESCAPED_WIDTH;
+        if (tail.length() > keep) {
+            tail.delete(0, tail.length() - keep);
+        }
+    }
+
+    /** How many characters one character of the key may take in a field's text, as escapes. */
+    private static final int ESCAPED_WIDTH = 12;
+
+    /** The JSON of an event's data lines; null for anything else. */
+    private static JsonNode chunk(String frame) {
+        String data = frame.replace("\r", "").replace("\ndata: ", "\n").replace("\ndata:", "\n").strip();
+        data = data.startsWith("data: ") ? data.substring(6) : data.startsWith("data:") ? data.substring(5) : data;
+        try {
+            return CallBody.JSON.readTree(data);
+        } catch (JacksonException notJson) {
+            return null;
         }
     }
 
@@ -146,10 +224,24 @@ final class KeyEchoWatch {
     private static String seen(String text) {
         String joined = text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text
                 : text.replace("\r", "").replace("\n", "").replace("data: ", "").replace("data:", "");
-        StringBuilder seen = new StringBuilder(joined.length());
-        joined.codePoints().filter(cp -> !Character.isWhitespace(cp) && !Character.isSpaceChar(cp)
-                && Character.getType(cp) != Character.FORMAT).forEach(seen::appendCodePoint);
+        // Compatibility forms folded (full-width letters) and marks dropped ("s\u0301k"), as a reader reads past them.
+        String folded = isAscii(joined) ? joined : Normalizer.normalize(joined, Normalizer.Form.NFKD);
+        StringBuilder seen = new StringBuilder(folded.length());
+        folded.codePoints().filter(cp -> {
+            int type = Character.getType(cp);
+            return !Character.isWhitespace(cp) && !Character.isSpaceChar(cp) && type != Character.FORMAT
+                    && type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK;
+        }).forEach(seen::appendCodePoint);
         return seen.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

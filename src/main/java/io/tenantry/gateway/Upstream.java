@@ -184,7 +184,7 @@ class Upstream {
             return false;
         }
         return text.contains(key) || key.length() >= 12 && (text.contains(key.substring(0, 8))
-                || text.contains(key.substring(key.length() - 4)));
+                || text.contains(key.substring(key.length() - 4))) || new KeyEchoWatch(key).holds(text);
     }
 
     private static Map<String, String> headers(Provider provider, String key, boolean stream) {

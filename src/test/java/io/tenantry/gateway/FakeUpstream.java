@@ -49,6 +49,8 @@ public final class FakeUpstream implements AutoCloseable {
         SLOW_STREAM,
         /** 400 whose message quotes the Authorization header it received. */
         BAD_REQUEST_QUOTING_KEY,
+        /** A 400 whose body is {@link #refusalBody}, each "KEY" in it the key the gateway sent. */
+        BAD_REQUEST_SCRIPTED,
         /** One chunk of text, then an error event quoting the Authorization header it received. */
         STREAM_ERROR,
         /** A whole answer's headers and the first half of its body, then the connection ends. */
@@ -103,6 +105,8 @@ public final class FakeUpstream implements AutoCloseable {
     volatile int scriptedChunksSent;
     /** When set, the usage object every answer reports, as given (JSON). */
     volatile String usageJson;
+    /** The body of a {@link Mode#BAD_REQUEST_SCRIPTED} refusal. */
+    volatile String refusalBody;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The most calls the upstream was answering at one time since the last reset. */
     final AtomicInteger mostAtOnce = new AtomicInteger();
@@ -188,6 +192,8 @@ public final class FakeUpstream implements AutoCloseable {
                 case BAD_REQUEST_QUOTING_KEY -> json(exchange, 400, "{\"error\":{\"message\":\"Malformed header: "
                         + exchange.getRequestHeaders().getFirst("Authorization") + "\",\"type\":\"invalid_request_error\","
                         + "\"code\":\"invalid_api_key\"}}");
+                case BAD_REQUEST_SCRIPTED -> json(exchange, 400, refusalBody.replace("KEY", String.valueOf(
+                        exchange.getRequestHeaders().getFirst("Authorization")).replaceFirst("^Bearer ", "")));
                 case BAD_KEY -> json(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided: "
                         + "sk-abc***wxyz\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
                 default -> answer(exchange, body, mode);

@@ -636,6 +636,22 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertCutWithContentFilter(stream(chat("Legacy.", "stream", true)), "corn");
     }
 
+    /** Outside tester: an upstream's refusal carried, in its message, what an answer could not. */
+    @Test
+    void anUpstreamsRefusalPassesOnOnlyWordsTheOutputRulesAllow() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
+        fake.refusalBody = "{\"error\":{\"message\":\"Here is how: zebracorn\",\"param\":\"messages\"}}";
+        fake.then(FakeUpstream.Mode.BAD_REQUEST_SCRIPTED);
+        Api.Response refused = complete(chat("Refuse me.")).expect(400);
+        assertThat(refused.body()).doesNotContain("zebracorn");
+        assertThat(refused.json().path("error").path("message").asString())
+                .isEqualTo("The model's provider refused the request (400); see its parameter messages.");
+        fake.refusalBody = "{\"error\":{\"message\":\"temperature must be at most 2\"}}";
+        fake.then(FakeUpstream.Mode.BAD_REQUEST_SCRIPTED);
+        assertThat(complete(chat("Refuse me.")).expect(400).json().path("error").path("message").asString())
+                .isEqualTo("temperature must be at most 2");
+    }
+
     /**
      * A tool call's arguments leave only once judged whole (outside tester: an escaped match
      * followed by more than the window's worth of arguments left before the end found it).

@@ -920,6 +920,16 @@ class GatewayTest extends GatewayServerTest {
         Api.Response quoting = complete(key, chat(model)).expect(400);
         assertThat(quoting.body()).doesNotContain(PLATFORM_KEY).doesNotContain(PLATFORM_KEY.substring(0, 8))
                 .doesNotContain("invalid_api_key");
+        // Retest: a parameter quoting the key was written into the gateway's own words; a message
+        // spacing the key out passed.
+        fake.refusalBody = "{\"error\":{\"message\":\"auth was Bearer KEY\",\"param\":\"KEY\"}}";
+        fake.then(FakeUpstream.Mode.BAD_REQUEST_SCRIPTED);
+        Api.Response param = complete(key, chat(model)).expect(400);
+        assertThat(param.body()).doesNotContain(PLATFORM_KEY.substring(0, 16)).contains("refused the request");
+        fake.refusalBody = "{\"error\":{\"message\":\"" + String.join(" ", PLATFORM_KEY.split("")) + "\"}}";
+        fake.then(FakeUpstream.Mode.BAD_REQUEST_SCRIPTED);
+        assertThat(complete(key, chat(model)).expect(400).json().path("error").path("message").asString())
+                .startsWith("The model's provider refused the request (400)");
         fake.then(FakeUpstream.Mode.STREAM_ERROR);
         List<String> events = stream(key, chat(model, "stream", true));
         assertThat(String.join("\n", events)).doesNotContain(PLATFORM_KEY).doesNotContain("[DONE]");

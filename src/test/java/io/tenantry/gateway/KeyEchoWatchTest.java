@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class KeyEchoWatchTest {
         assertThat(watch.accept(List.of(plain))).as("three characters tell nothing").containsExactly(plain);
         assertThat(watch.accept(List.of(start))).as("the key's start is held").isEmpty();
         assertThat(watch.accept(List.of(away))).containsExactly(start, away);
-        watch.finish();
+        watch.finish(Map.of());
     }
 
     @Test
@@ -55,11 +56,76 @@ class KeyEchoWatchTest {
                 .as("in a field that is not text").isInstanceOf(KeyEchoWatch.Echoed.class);
     }
 
+    /** Outside tester: "The code is abcd" was cut for ending in four of the key's characters. */
     @Test
-    void aStreamEndingOnTheKeysStartIsStoppedThere() throws Exception {
+    void aStreamEndingOnARunOfTheKeyShorterThanAFragmentIsLetGo() throws Exception {
         KeyEchoWatch watch = new KeyEchoWatch(KEY);
-        assertThat(watch.accept(List.of(text(0, "Your key: " + KEY.substring(0, 12))))).isEmpty();
-        assertThatThrownBy(watch::finish).isInstanceOf(KeyEchoWatch.Echoed.class);
+        StreamRelay.Event ending = text(0, "The code is " + KEY.substring(KEY.length() - 4));
+        assertThat(watch.accept(List.of(ending))).as("held while the key could go on").isEmpty();
+        assertThat(watch.finish(Map.of())).containsExactly(ending);
+    }
+
+    static StreamRelay.Event data(String json) {
+        return new StreamRelay.Event(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8), "", null, 0, false);
+    }
+
+    /**
+     * Outside tester: the key four characters at a time in a tool call's id, in each chunk's
+     * id, and in a log probability's bytes, which a client accumulates field by field; the key
+     * in streamed arguments written as escapes; with a combining mark after each character,
+     * or in full-width letters.
+     */
+    @Test
+    void eachFieldIsReadAcrossTheStreamAsAClientAccumulatesIt() throws Exception {
+        KeyEchoWatch toolIds = new KeyEchoWatch(KEY);
+        assertThatThrownBy(() -> {
+            for (int at = 0; at < KEY.length(); at += 4) {
+                toolIds.accept(List.of(data("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":"
+                        + "[{\"index\":0,\"id\":\"" + KEY.substring(at, Math.min(KEY.length(), at + 4)) + "\"}]}}]}")));
+            }
+        }).isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        KeyEchoWatch chunkIds = new KeyEchoWatch(KEY);
+        assertThatThrownBy(() -> {
+            for (int at = 0; at < KEY.length(); at += 5) {
+                chunkIds.accept(List.of(data("{\"id\":\"" + KEY.substring(at, Math.min(KEY.length(), at + 5))
+                        + "\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok \"}}]}")));
+            }
+        }).isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        KeyEchoWatch bytes = new KeyEchoWatch(KEY);
+        assertThatThrownBy(() -> {
+            for (int at = 0; at < KEY.length(); at += 3) {
+                StringBuilder list = new StringBuilder();
+                for (char c : KEY.substring(at, Math.min(KEY.length(), at + 3)).toCharArray()) {
+                    list.append(list.isEmpty() ? "" : ",").append((int) c);
+                }
+                bytes.accept(List.of(data("{\"choices\":[{\"index\":0,\"logprobs\":{\"content\":[{\"token\":\"x\","
+                        + "\"bytes\":[" + list + "]}]}}]}")));
+            }
+        }).isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        StringBuilder escaped = new StringBuilder("{\\\"k\\\":\\\"");
+        for (char c : KEY.toCharArray()) {
+            escaped.append(String.format("\\\\u%04x", (int) c));
+        }
+        KeyEchoWatch arguments = new KeyEchoWatch(KEY);
+        assertThatThrownBy(() -> {
+            for (int at = 0; at < escaped.length(); at += 7) {
+                arguments.accept(List.of(data("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                        + "\"function\":{\"arguments\":\"" + escaped.substring(at, Math.min(escaped.length(), at + 7))
+                        + "\"}}]}}]}")));
+            }
+        }).isInstanceOf(KeyEchoWatch.Echoed.class);
+
+        StringBuilder marked = new StringBuilder();
+        StringBuilder wide = new StringBuilder();
+        for (char c : KEY.toCharArray()) {
+            marked.append(c).append('\u0301');
+            wide.append(c >= '!' && c <= '~' ? (char) (c - '!' + '\uff01') : c);
+        }
+        assertThat(new KeyEchoWatch(KEY).holds(marked.toString())).as("marked").isTrue();
+        assertThat(new KeyEchoWatch(KEY).holds(wide.toString())).as("full-width").isTrue();
     }
 
     /**
