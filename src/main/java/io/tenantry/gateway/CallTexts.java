@@ -60,8 +60,11 @@ final class CallTexts {
         }
         boolean base64 = java.util.Arrays.stream(header).anyMatch(p -> p.strip().equalsIgnoreCase("base64"));
         try {
-            // Either base64 alphabet: a reader that takes the URL-safe one reads the same text.
-            byte[] bytes = base64 ? java.util.Base64.getMimeDecoder().decode(value.substring(comma + 1)
+            // Either base64 alphabet: a reader that takes the URL-safe one reads the same text; and
+            // RFC 2397 lets the data be percent-encoded too (outside tester: %2B hid a file's words).
+            String data = value.substring(comma + 1);
+            byte[] bytes = base64 ? java.util.Base64.getMimeDecoder().decode((data.indexOf('%') >= 0
+                    ? java.net.URLDecoder.decode(data.replace("+", "%2B"), StandardCharsets.UTF_8) : data)
                     .replace('-', '+').replace('_', '/'))
                     : java.net.URLDecoder.decode(value.substring(comma + 1).replace("+", "%2B"), StandardCharsets.UTF_8)
                             .getBytes(StandardCharsets.UTF_8);
@@ -70,6 +73,41 @@ final class CallTexts {
             // Not decodable, so not readable as text by the model either.
             return null;
         }
+    }
+
+    private static final java.util.regex.Pattern CHARACTER_REFERENCE = java.util.regex.Pattern.compile(
+            "&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?|&(lt|gt|amp|quot|apos|nbsp);");
+
+    /**
+     * {@code text} with the character references of XML and HTML ({@code &#111;}, {@code &#x6f;},
+     * the few named ones) read as the characters they stand for, as a model reading markup reads them.
+     */
+    static String withCharacterReferences(String text) {
+        if (text.indexOf('&') < 0) {
+            return text;
+        }
+        java.util.regex.Matcher reference = CHARACTER_REFERENCE.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        while (reference.find()) {
+            String replacement;
+            if (reference.group(3) != null) {
+                replacement = switch (reference.group(3)) {
+                    case "lt" -> "<";
+                    case "gt" -> ">";
+                    case "amp" -> "&";
+                    case "quot" -> "\"";
+                    case "apos" -> "'";
+                    default -> " ";
+                };
+            } else {
+                int cp = reference.group(1) != null ? Integer.parseInt(reference.group(1), 16)
+                        : Integer.parseInt(reference.group(2));
+                replacement = Character.isValidCodePoint(cp) ? Character.toString(cp) : reference.group();
+            }
+            reference.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+        }
+        reference.appendTail(out);
+        return out.toString();
     }
 
     /**
@@ -565,10 +603,15 @@ final class CallTexts {
                     }
                     if (inline != null) {
                         slots.add(Slot.derived(inline));
-                        // A JSON file's escapes hide nothing from a model that reads JSON (outside tester).
+                        // A JSON file's escapes, or a markup file's character references, hide
+                        // nothing from a model that reads them (outside testers).
                         String decoded = argumentsAsRead(inline);
                         if (!decoded.isEmpty()) {
                             slots.add(Slot.derived(decoded));
+                        }
+                        String referenced = withCharacterReferences(inline);
+                        if (!referenced.equals(inline)) {
+                            slots.add(Slot.derived(referenced));
                         }
                     }
                 }

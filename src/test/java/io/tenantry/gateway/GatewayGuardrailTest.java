@@ -513,7 +513,14 @@ class GatewayGuardrailTest extends GatewayServerTest {
         // Retest: bare base64, without the data: prefix, which some providers take.
         Map<String, Object> bare = Map.of("type", "file", "file", Map.of("filename", "b.txt", "file_data",
                 base64.apply("a bare zebracorn")));
-        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed, escaped, bare)) {
+        // Retest: percent-encoded base64 (RFC 2397 allows it); markup's character references.
+        String encoded = base64.apply("?>?zebracorn ok").replace("+", "%2B").replace("/", "%2F");
+        Map<String, Object> percent = Map.of("type", "file", "file", Map.of("filename", "p.txt", "file_data",
+                "data:text/plain;base64," + encoded));
+        Map<String, Object> markup = Map.of("type", "file", "file", Map.of("filename", "m.svg", "file_data",
+                "data:image/svg+xml;base64," + base64.apply("<svg><text>zebrac&#111;rn &#x7a;ebracorn</text></svg>")));
+        for (Map<String, Object> part : List.of(file, asImage, address, plain, untyped, suffixed, escaped, bare,
+                percent, markup)) {
             Api.Response refused = complete(chat(List.of(Map.of("type", "text", "text", "Read this."), part)));
             assertThat(refused.status()).as(part.toString()).isEqualTo(400);
             assertThat(refused.json().path("error").path("code").asString()).isEqualTo("content_blocked");
