@@ -56,8 +56,12 @@ final class KeyEchoWatch {
     private final String key;
     /** How many characters of the key in a row count as the key. */
     private final int fragment;
-    /** Each run of {@link #fragment} characters of the key. */
-    private final List<String> fragments = new ArrayList<>();
+    /**
+     * Where in the key each run of {@link #GRAM} characters stands: a fragment is looked for only
+     * where the text holds its first characters, so a text is read once however long the key.
+     */
+    private final Map<String, List<Integer>> grams = new HashMap<>();
+    private static final int GRAM = 4;
     private final Map<Integer, StringBuilder> tails = new HashMap<>();
     private final StringBuilder allTail = new StringBuilder();
     private final StringBuilder valuesTail = new StringBuilder();
@@ -71,7 +75,7 @@ final class KeyEchoWatch {
         this.key = watched.length() < SHORTEST_WATCHED ? null : watched;
         this.fragment = Math.max(SHORTEST_FRAGMENT, (watched.length() + 1) / 2);
         for (int from = 0; this.key != null && from + fragment <= watched.length(); from++) {
-            fragments.add(this.key.substring(from, from + fragment));
+            grams.computeIfAbsent(this.key.substring(from, from + GRAM), g -> new ArrayList<>()).add(from);
         }
     }
 
@@ -164,13 +168,17 @@ final class KeyEchoWatch {
 
     private void watchField(String path, String value) throws Echoed {
         StringBuilder tail = fieldTails.computeIfAbsent(path, p -> new StringBuilder());
-        tail.append(seen(value));
-        if (holdsFragment(tail) || tail.indexOf("\\") >= 0 && holdsFragment(seen(CallTexts.unescapedLayers(
-                tail.toString())))) {
+        String added = seen(value);
+        tail.append(added);
+        boolean escaped = tail.indexOf("\\") >= 0;
+        // A fragment not found before ends in what was added: only that and what came just before is read again.
+        int from = Math.max(0, tail.length() - added.length() - fragment + 1);
+        if (holdsFragment(tail.subSequence(from, tail.length())) || escaped
+                && holdsFragment(seen(CallTexts.unescapedLayers(tail.toString())))) {
             throw new Echoed();
         }
         // Long enough for a fragment written as escapes (six characters each, a few layers deep).
-        int keep = fragment * ESCAPED_WIDTH;
+        int keep = escaped ? fragment * ESCAPED_WIDTH : fragment - 1;
         if (tail.length() > keep) {
             tail.delete(0, tail.length() - keep);
         }
@@ -201,11 +209,18 @@ final class KeyEchoWatch {
     }
 
     private boolean holdsFragment(CharSequence text) {
-        if (text.length() < fragment) {
-            return false;
-        }
         String within = text.toString();
-        return fragments.stream().anyMatch(run -> within.contains(run));
+        for (int at = 0; at + fragment <= within.length(); at++) {
+            List<Integer> starts = grams.get(within.substring(at, at + GRAM));
+            if (starts != null) {
+                for (int start : starts) {
+                    if (within.regionMatches(at, key, start, fragment)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private boolean endsWithRunOfKey(StringBuilder tail) {
