@@ -613,9 +613,7 @@ class GatewayCalls {
             }
             if (ending == null && !overLimit) {
                 try {
-                    List<StreamRelay.Event> last = keyWatch.finish(relay.texts());
-                    send(call, out, held == null ? last : held.accept(last, relay.texts().keySet(),
-                            relay.characters()));
+                    keyWatch.finish(relay.texts());
                 } catch (KeyEchoWatch.Echoed echoed) {
                     call.keyEchoed = true;
                     ending = "upstream_invalid";

@@ -93,8 +93,14 @@ final class HeldStream {
             lane.keep = lane.callsATool(texts) ? lane.judgeNewest() : lane.judgeHeld(null, false, lane.textsIn(texts) > 1);
         }
         List<StreamRelay.Event> out = new ArrayList<>();
+        // A choice goes out only after every choice before it has begun to: clients put choices
+        // together in the order they first come (outside tester: choice 1 sent while choice 0
+        // was held crashed the SDK's stream helper).
         for (Lane lane : lanes.values()) {
             lane.release(lane.keep, false, out);
+            if (!lane.begun) {
+                break;
+            }
         }
         return out;
     }
@@ -196,6 +202,8 @@ final class HeldStream {
         private int judged;
         /** Its held chunks were put together into one and redacted as a whole message ({@link #redactedWhole}). */
         private boolean merged;
+        /** Something of this choice has gone out. */
+        private boolean begun;
 
         Lane(int choice) {
             this.choice = choice;
@@ -423,6 +431,7 @@ final class HeldStream {
                 heldText.delete(0, front.text().length());
                 delivered.append(front.text());
                 out.add(front);
+                begun = true;
             }
         }
 
@@ -448,13 +457,18 @@ final class HeldStream {
                 firstChoice.putNull("finish_reason");
             }
             ObjectNode rest = front.contentChunk().deepCopy();
-            ((ObjectNode) rest.path("choices").get(0).path("delta")).put("content", text.substring(leaving));
+            ObjectNode restDelta = (ObjectNode) rest.path("choices").get(0).path("delta");
+            restDelta.put("content", text.substring(leaving));
+            // The role goes with the first part only: a client appends what it is sent twice
+            // (outside tester: the SDK put the message together as "assistantassistant").
+            restDelta.remove("role");
             held.pollFirst();
             held.addFirst(new StreamRelay.Event(StreamRelay.frame(rest), text.substring(leaving), rest, choice,
                     front.finishes()));
             heldText.delete(0, leaving);
             delivered.append(text, 0, leaving);
             out.add(new StreamRelay.Event(StreamRelay.frame(first), text.substring(0, leaving), first, choice, false));
+            begun = true;
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.tenantry.api.Invisible;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -15,27 +16,22 @@ import tools.jackson.databind.JsonNode;
  * Watches what an upstream answers for the provider key the gateway sent it: an upstream that
  * echoes it (an echo server, a proxy's page quoting the request) would hand a client org the
  * key no agent may read. What is watched for is any run of {@link #fragment} characters of
- * the key (half of it, at least {@link #SHORTEST_FRAGMENT}), in the answer's texts, in its
- * fields' values read one after another (an id, then a model name), and in each field read
- * across a stream's events as a client accumulates it (a tool call's id four characters a
- * chunk, each chunk's id, a log probability's bytes), with escapes decoded, without line
- * breaks, spaces, marks, compatibility forms or case (outside testers). A stream's events are
- * held back from the client while what was sent so far ends with a run of the key, and the
- * stream is stopped when a fragment is whole, so that a key split over events reaches the
- * client no further than a run shorter than a fragment; a stream that ends so is let go.
- * Texts are watched per choice and all together (a key split between two choices is read by
- * joining them). A key shorter than {@link #SHORTEST_WATCHED} (a local
- * server's placeholder such as "EMPTY") is no secret and is not watched: ordinary answers hold
- * such words. An upstream that encodes the key on purpose (base64, reversed) is beyond any
- * watch: it was sent the key. One per call; it never shows the key (toString is Object's).
+ * the key (half of it, at least {@link #SHORTEST_FRAGMENT} of a long one), in the answer's
+ * texts, in its fields' values read one after another (an id, then a model name), and in each
+ * field read across a stream's events as a client accumulates it (a tool call's id four
+ * characters a chunk, each chunk's id, a log probability's bytes), with escapes decoded,
+ * without line breaks, spaces, marks, blank letters, compatibility forms or case (outside
+ * testers). The stream is stopped when a fragment is whole, so less than half the key ever
+ * reaches the client. Nothing is held back on the key's account: holding what ends with a
+ * few of its characters told an agent, by when its text arrived, whether those characters
+ * were the key's (outside tester: the key read out a character at a time). Texts are watched
+ * per choice and all together (a key split between two choices is read by joining them). A
+ * key shorter than {@link #SHORTEST_WATCHED} (a local server's placeholder such as "EMPTY")
+ * is no secret and is not watched: ordinary answers hold such words. An upstream that encodes
+ * the key on purpose (base64, reversed) is beyond any watch: it was sent the key. One per
+ * call; it never shows the key (toString is Object's).
  */
 final class KeyEchoWatch {
-
-    /**
-     * A run of the key shorter than this is let through: "sk-" tells nothing, and holding
-     * back every text that ends in "s" would hold back most streams.
-     */
-    static final int SHORTEST_HELD = 4;
 
     /** Keys shorter than this (spaces and case aside) are not watched. */
     static final int SHORTEST_WATCHED = 16;
@@ -67,13 +63,13 @@ final class KeyEchoWatch {
     private final StringBuilder valuesTail = new StringBuilder();
     /** Each field of a stream's events (its path, array items by their index), read across events. */
     private final Map<String, StringBuilder> fieldTails = new HashMap<>();
-    private final List<StreamRelay.Event> held = new ArrayList<>();
 
     /** {@code key}: the key the call was sent with; null or empty where it was sent none. */
     KeyEchoWatch(String key) {
         String watched = key == null ? "" : seen(key);
         this.key = watched.length() < SHORTEST_WATCHED ? null : watched;
-        this.fragment = Math.max(SHORTEST_FRAGMENT, (watched.length() + 1) / 2);
+        this.fragment = this.key != null && this.key.length() < 2 * SHORTEST_FRAGMENT
+                ? (this.key.length() + 1) / 2 : Math.max(SHORTEST_FRAGMENT, (watched.length() + 1) / 2);
         for (int from = 0; this.key != null && from + fragment <= watched.length(); from++) {
             grams.computeIfAbsent(this.key.substring(from, from + GRAM), g -> new ArrayList<>()).add(from);
         }
@@ -88,12 +84,9 @@ final class KeyEchoWatch {
                 || text.indexOf('\\') >= 0 && holdsFragment(seen(CallTexts.unescapedLayers(values(text)))));
     }
 
-    /**
-     * The events that may go to the client now, in order: none while what was sent ends with a
-     * run of the key (they are held), those held before with these once it no longer does.
-     */
+    /** Checks the events of a stream as they come; they may all go to the client unless the key is whole in them. */
     List<StreamRelay.Event> accept(List<StreamRelay.Event> events) throws Echoed {
-        if (key == null || events.isEmpty() && held.isEmpty()) {
+        if (key == null) {
             return events;
         }
         for (StreamRelay.Event event : events) {
@@ -109,36 +102,23 @@ final class KeyEchoWatch {
             if (chunk != null) {
                 watchFields(chunk, "");
             }
-            held.add(event);
         }
-        if (endsWithRunOfKey(allTail) || endsWithRunOfKey(valuesTail)
-                || tails.values().stream().anyMatch(this::endsWithRunOfKey)
-                || fieldTails.values().stream().anyMatch(this::endsWithRunOfKey)) {
-            return List.of();
-        }
-        List<StreamRelay.Event> released = new ArrayList<>(held);
-        held.clear();
-        return released;
+        return events;
     }
 
     /**
-     * The stream ended: what was held while it ended on a run of the key goes out, since no
-     * whole fragment came (outside tester: "The code is abcd" was cut, its letters being four of
-     * the key's). {@code texts}: the answer's texts; a tool call's arguments are read once more
-     * as the tool reads them.
+     * The stream ended: a tool call's arguments, read once more as the tool reads them
+     * ({@code texts}: the answer's texts), must not hold the key either.
      */
-    List<StreamRelay.Event> finish(Map<String, StringBuilder> texts) throws Echoed {
+    void finish(Map<String, StringBuilder> texts) throws Echoed {
         if (key == null) {
-            return List.of();
+            return;
         }
         for (Map.Entry<String, StringBuilder> text : texts.entrySet()) {
             if (StreamRelay.isArguments(text.getKey()) && holds(CallTexts.argumentsAsRead(text.getValue().toString()))) {
                 throw new Echoed();
             }
         }
-        List<StreamRelay.Event> released = new ArrayList<>(held);
-        held.clear();
-        return released;
     }
 
     /** Each string in {@code node} (and each list of bytes, as the text it spells) added to its field's tail. */
@@ -223,15 +203,6 @@ final class KeyEchoWatch {
         return false;
     }
 
-    private boolean endsWithRunOfKey(StringBuilder tail) {
-        for (int length = Math.min(tail.length(), fragment - 1); length >= SHORTEST_HELD; length--) {
-            if (key.contains(tail.substring(tail.length() - length))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * {@code text} as the watch reads it: without line breaks, an event's "data:" prefixes,
      * spaces and characters that show nothing, in lower case.
@@ -245,7 +216,8 @@ final class KeyEchoWatch {
         folded.codePoints().filter(cp -> {
             int type = Character.getType(cp);
             return !Character.isWhitespace(cp) && !Character.isSpaceChar(cp) && type != Character.FORMAT
-                    && type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK;
+                    && type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK
+                    && !Invisible.blankLetter(cp) && !Invisible.defaultIgnorable(cp);
         }).forEach(seen::appendCodePoint);
         return seen.toString().toLowerCase(Locale.ROOT);
     }

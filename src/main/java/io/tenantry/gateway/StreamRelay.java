@@ -4,8 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -316,6 +319,7 @@ final class StreamRelay {
                     : index.toString();
             choiceIndexes.putIfAbsent(indexKey, index);
             String key = "choice " + choice.path("index").asInt(i++);
+            checkToolCallIndexes(key, choice.path("delta").path("tool_calls"));
             collect(choice, key, "choices", carried);
             if (choice.path("finish_reason").isString()) {
                 finished = true;
@@ -334,6 +338,29 @@ final class StreamRelay {
             textPastUsage = false;
         }
         return carried;
+    }
+
+    /** The tool calls' indexes each choice has begun. */
+    private final Map<String, Set<Integer>> toolCallIndexes = new HashMap<>();
+
+    /**
+     * A choice's tool calls are numbered from 0, each new one the next (as OpenAI streams
+     * them): clients put them together by index, and an SDK that reads -1 as the last, or a
+     * gap as its own, puts together what the gateway read apart (outside tester: the key in
+     * three tool calls, 1, -1 and 1, came out whole in one). Anything else is refused.
+     */
+    private void checkToolCallIndexes(String choice, JsonNode calls) {
+        if (!calls.isArray()) {
+            return;
+        }
+        Set<Integer> begun = toolCallIndexes.computeIfAbsent(choice, c -> new HashSet<>());
+        for (JsonNode call : calls) {
+            JsonNode index = call.path("index");
+            if (!index.isInt() || index.asInt() < 0 || index.asInt() > begun.size()) {
+                throw new IllegalStateException("a tool call's index is not the next one");
+            }
+            begun.add(index.asInt());
+        }
     }
 
     /** Data that is not a JSON object: passed on as it is, and all of it text. */

@@ -643,6 +643,43 @@ class GatewayGuardrailTest extends GatewayServerTest {
         assertCutWithContentFilter(stream(chat("Legacy.", "stream", true)), "corn");
     }
 
+    /**
+     * What a stream sends keeps the shape clients put together (outside tester): a tool call's
+     * index that is not the next one (-1, which an SDK reads as the last) is refused; a split
+     * chunk's role goes with its first part only; a choice does not go out before the one
+     * before it has begun.
+     */
+    @Test
+    void aStreamKeepsTheShapeClientsPutTogether() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "output", "action", "block");
+        fake.streamChunks = List.of(toolCallOpening(0, "a", "f", "{\\\"x\\\":\\\"1"),
+                toolCallArguments(-1, "2", null), toolCallArguments(0, "\\\"}", "tool_calls"));
+        List<String> minusOne = stream(chat("Minus one.", "stream", true));
+        assertThat(Api.JSON.readTree(minusOne.get(minusOne.size() - 1)).path("error").path("code").asString())
+                .isEqualTo("upstream_invalid");
+
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"the zebr\"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"a is fine\"},\"finish_reason\":\"stop\"}]"));
+        List<String> split = stream(chat("Role.", "stream", true));
+        assertThat(split).contains("[DONE]");
+        assertThat(split.stream().filter(e -> !e.equals("[DONE]")).filter(e -> Api.JSON.readTree(e).path("choices")
+                .path(0).path("delta").has("role")).count()).isEqualTo(1);
+        assertThat(content(split)).isEqualTo("the zebra is fine");
+
+        fake.streamChunks = List.of(chunkOf("[{\"index\":0,\"delta\":{\"content\":\"zebr\"}}]"),
+                chunkOf("[{\"index\":1,\"delta\":{\"content\":\"Fine. \"}}]"),
+                chunkOf("[{\"index\":0,\"delta\":{\"content\":\"a too\"},\"finish_reason\":\"stop\"}]"),
+                chunkOf("[{\"index\":1,\"delta\":{\"content\":\"Done\"},\"finish_reason\":\"stop\"}]"));
+        List<Integer> order = new java.util.ArrayList<>();
+        for (String event : stream(chat("Two.", "stream", true, "n", 2))) {
+            if (!event.equals("[DONE]")) {
+                Api.JSON.readTree(event).path("choices").forEach(c -> order.add(c.path("index").asInt()));
+            }
+        }
+        assertThat(order).isNotEmpty();
+        assertThat(order.get(0)).as("choice 0 begins first: " + order).isZero();
+    }
+
     /** Outside tester: an upstream's refusal carried, in its message, what an answer could not. */
     @Test
     void anUpstreamsRefusalPassesOnOnlyWordsTheOutputRulesAllow() {
