@@ -16,13 +16,13 @@ import tools.jackson.databind.JsonNode;
  * Watches what an upstream answers for the provider key the gateway sent it: an upstream that
  * echoes it (an echo server, a proxy's page quoting the request) would hand a client org the
  * key no agent may read. What is watched for is any run of {@link #fragment} characters of
- * the key (half of it, at least {@link #SHORTEST_FRAGMENT} of a long one), in the answer's
+ * the key (half of a key of 32 characters or more; a shorter one whole), in the answer's
  * texts, in its fields' values read one after another (an id, then a model name), and in each
  * field read across a stream's events as a client accumulates it (a tool call's id four
  * characters a chunk, each chunk's id, a log probability's bytes), with escapes decoded,
  * without line breaks, spaces, marks, blank letters, compatibility forms or case (outside
- * testers). The stream is stopped when a fragment is whole, so less than half the key ever
- * reaches the client. Nothing is held back on the key's account: holding what ends with a
+ * testers). The stream is stopped when a fragment is whole, so less than half a long key
+ * ever reaches the client. Nothing is held back on the key's account: holding what ends with a
  * few of its characters told an agent, by when its text arrived, whether those characters
  * were the key's (outside tester: the key read out a character at a time). Texts are watched
  * per choice and all together (a key split between two choices is read by joining them). A
@@ -68,8 +68,11 @@ final class KeyEchoWatch {
     KeyEchoWatch(String key) {
         String watched = key == null ? "" : seen(key);
         this.key = watched.length() < SHORTEST_WATCHED ? null : watched;
-        this.fragment = this.key != null && this.key.length() < 2 * SHORTEST_FRAGMENT
-                ? (this.key.length() + 1) / 2 : Math.max(SHORTEST_FRAGMENT, (watched.length() + 1) / 2);
+        // A key shorter than twice the shortest fragment (a test or placeholder key: providers'
+        // keys are 32 characters and more) counts only whole: half of "sk-bench-upstream" is in
+        // the model name "bench-upstream", and every answer naming it was cut.
+        this.fragment = this.key != null && this.key.length() < 2 * SHORTEST_FRAGMENT ? this.key.length()
+                : Math.max(SHORTEST_FRAGMENT, (watched.length() + 1) / 2);
         for (int from = 0; this.key != null && from + fragment <= watched.length(); from++) {
             grams.computeIfAbsent(this.key.substring(from, from + GRAM), g -> new ArrayList<>()).add(from);
         }
