@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.tenantry.api.Invisible;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -83,8 +82,13 @@ final class KeyEchoWatch {
      * of the JSON in it read one after another.
      */
     boolean holds(String text) {
-        return key != null && (holdsFragment(seen(text)) || holdsFragment(seen(values(text)))
-                || text.indexOf('\\') >= 0 && holdsFragment(seen(CallTexts.unescapedLayers(values(text)))));
+        return key != null && holds(text, values(text));
+    }
+
+    /** As {@link #holds(String)}, with {@code values}: the values of the JSON in {@code text}, read once by the caller. */
+    private boolean holds(String text, String values) {
+        return holdsFragment(seen(text)) || holdsFragment(seen(values))
+                || text.indexOf('\\') >= 0 && holdsFragment(seen(CallTexts.unescapedLayers(values)));
     }
 
     /** Checks the events of a stream as they come; they may all go to the client unless the key is whole in them. */
@@ -94,14 +98,15 @@ final class KeyEchoWatch {
         }
         for (StreamRelay.Event event : events) {
             String frame = new String(event.bytes(), StandardCharsets.UTF_8);
-            if (holds(frame)) {
+            String values = values(frame);
+            if (holds(frame, values)) {
                 throw new Echoed();
             }
             String text = seen(event.text());
             watch(tails.computeIfAbsent(event.choice(), choice -> new StringBuilder()), text);
             watch(allTail, text);
-            watch(valuesTail, seen(values(frame)));
-            JsonNode chunk = chunk(frame);
+            watch(valuesTail, seen(values));
+            JsonNode chunk = StreamRelay.chunkIn(frame);
             if (chunk != null) {
                 watchFields(chunk, "");
             }
@@ -169,17 +174,6 @@ final class KeyEchoWatch {
 
     /** How many characters one character of the key may take in a field's text, as escapes. */
     private static final int ESCAPED_WIDTH = 12;
-
-    /** The JSON of an event's data lines; null for anything else. */
-    private static JsonNode chunk(String frame) {
-        String data = frame.replace("\r", "").replace("\ndata: ", "\n").replace("\ndata:", "\n").strip();
-        data = data.startsWith("data: ") ? data.substring(6) : data.startsWith("data:") ? data.substring(5) : data;
-        try {
-            return CallBody.JSON.readTree(data);
-        } catch (JacksonException notJson) {
-            return null;
-        }
-    }
 
     private void watch(StringBuilder tail, String text) throws Echoed {
         tail.append(text);

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -55,7 +54,7 @@ final class MergedChoice {
     static MergedChoice of(Collection<StreamRelay.Event> held, int choice) {
         MergedChoice merged = new MergedChoice(choice);
         for (StreamRelay.Event event : held) {
-            ObjectNode chunk = chunk(event.bytes());
+            ObjectNode chunk = StreamRelay.chunkIn(new String(event.bytes(), StandardCharsets.UTF_8));
             if (chunk == null || !chunk.path("choices").isArray()) {
                 return null;
             }
@@ -156,26 +155,6 @@ final class MergedChoice {
 
     private static boolean fieldsWithin(ObjectNode object, Set<String> allowed) {
         return object.propertyNames().stream().allMatch(allowed::contains);
-    }
-
-    /** The JSON object an event's data lines carry; null for anything else. */
-    private static ObjectNode chunk(byte[] bytes) {
-        StringBuilder data = new StringBuilder();
-        for (String line : new String(bytes, StandardCharsets.UTF_8).replace("\r", "").split("\n")) {
-            if (line.isEmpty()) {
-                continue;
-            }
-            if (!line.startsWith("data:")) {
-                return null;
-            }
-            data.append(data.isEmpty() ? "" : "\n").append(line.startsWith("data: ") ? line.substring(6)
-                    : line.substring(5));
-        }
-        try {
-            return CallBody.JSON.readTree(data.toString()) instanceof ObjectNode object ? object : null;
-        } catch (JacksonException notJson) {
-            return null;
-        }
     }
 
     /** The message as a whole answer holds it, for its texts to be judged and redacted in place. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
@@ -519,6 +520,29 @@ final class StreamRelay {
     /** One event: a data line for each line of {@code data}, as server-sent events carry line breaks. */
     private static byte[] frame(String data) {
         return ("data: " + data.replace("\n", "\ndata: ") + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The JSON object an event's data lines carry ({@code frame}: the event as {@link #frame}
+     * writes it); null for anything else, an event with lines of another kind included.
+     */
+    static ObjectNode chunkIn(String frame) {
+        StringBuilder data = new StringBuilder();
+        for (String line : frame.replace("\r", "").split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (!line.startsWith("data:")) {
+                return null;
+            }
+            data.append(data.isEmpty() ? "" : "\n").append(line.startsWith("data: ") ? line.substring(6)
+                    : line.substring(5));
+        }
+        try {
+            return CallBody.JSON.readTree(data.toString()) instanceof ObjectNode object ? object : null;
+        } catch (JacksonException notJson) {
+            return null;
+        }
     }
 
     /**
