@@ -132,7 +132,7 @@ public final class Fields {
     private static boolean outOfPlaceInAnAddress(int cp) {
         int type = Character.getType(cp);
         return type == Character.FORMAT || Invisible.defaultIgnorable(cp) || Invisible.blankLetter(cp)
-                || Invisible.silentMark(cp) || Character.isSpaceChar(cp) || Character.isWhitespace(cp)
+                || Character.isSpaceChar(cp) || Character.isWhitespace(cp)
                 || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || cp == 0xFFFD
                 || cp >= 0xFDD0 && cp <= 0xFDEF || (cp & 0xFFFE) == 0xFFFE;
     }

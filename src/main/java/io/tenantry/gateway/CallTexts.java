@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.tenantry.api.Fields;
+import io.tenantry.guardrail.CallScreen;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -560,6 +561,26 @@ final class CallTexts {
             String text = slot.text();
             return slot.name() && !text.isEmpty() ? "\n" + text + "\n" : text;
         }).collect(Collectors.joining())).collect(Collectors.joining("\n\n"));
+    }
+
+    /**
+     * Redacts each text on its own, as the rules going {@code direction} would; a match that
+     * runs across texts (a word split over two parts of a message) is found in none of them,
+     * and one in the name of a field, or one that would leave a tool's arguments unparseable,
+     * cannot be rewritten. False, and the screen told, where a redaction could not be placed:
+     * the caller blocks rather than lets it through.
+     */
+    static boolean redactInPlace(CallScreen screen, String direction, List<List<Slot>> texts) {
+        boolean placed = true;
+        for (Slot text : all(texts)) {
+            placed &= text.set(screen.redacted(direction, text.text()));
+        }
+        String after = joined(texts);
+        if (placed && screen.redacted(direction, after).equals(after)) {
+            return true;
+        }
+        screen.unplaceable(direction);
+        return false;
     }
 
     static List<Slot> all(List<List<Slot>> groups) {

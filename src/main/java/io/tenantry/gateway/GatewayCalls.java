@@ -219,19 +219,9 @@ class GatewayCalls {
         }
     }
 
-    /**
-     * Redacts each text on its own; a match that runs across texts (a word split over two
-     * parts of a message) is found in none of them, and one in the name of a field cannot be
-     * rewritten: a redaction that cannot be placed blocks rather than lets it through.
-     */
+    /** Redacts the texts in place ({@link CallTexts#redactInPlace}); one that cannot be placed blocks. */
     private static void redact(CallScreen screen, String direction, List<List<CallTexts.Slot>> texts, String what) {
-        boolean placed = true;
-        for (CallTexts.Slot text : CallTexts.all(texts)) {
-            placed &= text.set(screen.redacted(direction, text.text()));
-        }
-        String after = CallTexts.joined(texts);
-        if (!placed || !screen.redacted(direction, after).equals(after)) {
-            screen.unplaceable(direction);
+        if (!CallTexts.redactInPlace(screen, direction, texts)) {
             throw GatewayError.invalid(CONTENT_BLOCKED, blockedMessage(what, "block"));
         }
     }

@@ -277,15 +277,10 @@ final class HeldStream {
             if (!decision.equals("redact")) {
                 return false;
             }
-            boolean placed = true;
-            for (CallTexts.Slot slot : CallTexts.all(slots)) {
-                placed &= slot.set(screen.redacted("output", slot.text()));
-            }
-            String text = CallTexts.joined(slots);
-            if (!placed || !screen.redacted("output", text).equals(text)) {
-                screen.unplaceable("output");
+            if (!CallTexts.redactInPlace(screen, "output", slots)) {
                 throw new Blocked("block");
             }
+            String text = CallTexts.joined(slots);
             ObjectNode chunk = together.chunkOf(answer);
             held.clear();
             held.add(new StreamRelay.Event(StreamRelay.frame(chunk), text, null, choice, together.finishes()));
