@@ -70,6 +70,17 @@ public record OrgCallContext(Caller caller, OrgScope scope, UUID selectedOrg, St
                 : locked, requestId, at);
     }
 
+    /**
+     * Refuses (400 on orgId, with {@code refusal}) a call made in an org context for work that
+     * acts on every organization the caller reaches at once (closing a month, a rerate): asked
+     * in one org's context, it would change the others' bills (outside tester).
+     */
+    public void requireNoNarrowing(String refusal) {
+        if (!scope.equals(reach())) {
+            throw ApiException.badRequest("orgId", refusal);
+        }
+    }
+
     /** Refuses anyone but an owner or admin: running the platform stays with them. */
     public void requireOperator(String what) {
         if (!caller.operator()) {

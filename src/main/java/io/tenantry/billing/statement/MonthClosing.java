@@ -78,11 +78,8 @@ public class MonthClosing {
             throw ApiException.forbidden("Closing a month freezes every organization's billing: it needs a "
                     + "caller who reaches all organizations.");
         }
-        if (!context.scope().isAllOrgs()) {
-            // Outside tester: asked in one org's context, it closed every org's month.
-            throw ApiException.badRequest("orgId", "Closing a month freezes every organization's billing at once: "
-                    + "send it without an org context.");
-        }
+        context.requireNoNarrowing("Closing a month freezes every organization's billing at once: send it without "
+                + "an org context.");
         return transactions.write(reach, () -> {
             rollupLock.exclusive();
             Optional<YearMonth> latest = calendar.closedThrough();

@@ -77,11 +77,8 @@ public class Rerating {
         if (!start.isBefore(end)) {
             throw ApiException.badRequest("to", "to must be after from.");
         }
-        if (!context.scope().equals(context.reach())) {
-            // Outside tester: asked in one org's context, it priced another org's usage.
-            throw ApiException.badRequest("orgId", "A rerate prices the model's usage in every organization you "
-                    + "reach: send it without an org context.");
-        }
+        context.requireNoNarrowing("A rerate prices the model's usage in every organization you reach: send it "
+                + "without an org context.");
         OrgCallContext inReach = context.within(context.reach());
         OrgScope reach = inReach.scope();
         return transactions.write(reach, () -> {
