@@ -240,8 +240,8 @@ public class AgentService {
                     : before.billingRateOverride();
             BigDecimal budget = patch.has("monthlyBudget")
                     ? MonthlyBudget.parse("monthlyBudget", patch.number("monthlyBudget")) : before.monthlyBudget();
-            if (!java.util.Objects.equals(override, before.billingRateOverride())
-                    || !java.util.Objects.equals(budget, before.monthlyBudget())) {
+            boolean rateChanged = !java.util.Objects.equals(override, before.billingRateOverride());
+            if (rateChanged || !java.util.Objects.equals(budget, before.monthlyBudget())) {
                 // Amounts are in the org's currency: a change of currency (which refuses while an
                 // agent has amounts of its own) waits for this one on the org's row, or this for it,
                 // and the answer then names the currency they are billed in (outside tester: set
@@ -250,7 +250,7 @@ public class AgentService {
             }
             agents.update(scope, id, name, email, description, model, before.status(), override, budget,
                     call.at());
-            if (!java.util.Objects.equals(override, before.billingRateOverride())) {
+            if (rateChanged) {
                 rates.record(scope, id, before.clientOrgId(), override, call.at());
             }
             Agent after = agents.find(scope, id).orElseThrow();

@@ -118,7 +118,7 @@ public class RecentAgentKeys {
      */
     public static void requireItsOrg(HttpServletRequest request, AgentPrincipal actor) {
         if (OrgContextFilter.namesAnotherOrg(request, actor.orgId())) {
-            throw ApiException.forbidden("You are locked to your own organization and cannot act in another one.");
+            throw ApiException.forbidden(OrgContextFilter.LOCKED);
         }
     }
 

@@ -148,8 +148,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
         Optional<UUID> locked = caller.lockedOrg();
         if (locked.isPresent()) {
             if (requested != null && !requested.equals(locked.get())) {
-                Problems.write(request, response, HttpStatus.FORBIDDEN,
-                        "You are locked to your own organization and cannot act in another one.");
+                Problems.write(request, response, HttpStatus.FORBIDDEN, LOCKED);
                 return Optional.empty();
             }
             return Optional.of(new OrgCallContext(caller, OrgScope.of(locked.get()), locked.get(), requestId,
@@ -158,6 +157,9 @@ public class OrgContextFilter extends OncePerRequestFilter {
         OrgScope scope = requested == null ? OrgScope.allOrgs() : OrgScope.of(requested);
         return Optional.of(new OrgCallContext(caller, scope, requested, requestId, Instant.now()));
     }
+
+    /** What a caller locked to one organization is told when its request names another. */
+    public static final String LOCKED = "You are locked to your own organization and cannot act in another one.";
 
     /**
      * Whether the request's org context (header or parameter) names another org than
