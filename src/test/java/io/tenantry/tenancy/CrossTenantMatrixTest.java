@@ -835,6 +835,18 @@ class CrossTenantMatrixTest {
                 return response;
             }));
         }
+        // In org A's context an import for org B's agent would change B's bill.
+        rows.add(row("POST /api/usage for agent B with X-Org-Id A", Expect.of(404, 404, 403, 403, 403, 403, 401),
+                who -> {
+                    Map<String, Object> event = Map.of("agentId", agents.get(Where.B), "eventId",
+                            "matrix-" + java.util.UUID.randomUUID(), "model", "gpt-4o", "inputTokens", 10,
+                            "outputTokens", 5, "occurredAt", java.time.Instant.now().toString());
+                    Api.Response response = api.post("/api/usage").org(orgs.get(Where.A)).as(token(who)).json(event)
+                            .send();
+                    Api.Response byOwner = api.post("/api/usage").as(platform.owner()).json(event).send().expect(201);
+                    assertThat(byOwner.header("Idempotent-Replayed")).as("stored by %s before", who).isNull();
+                    return response;
+                }));
         rows.add(row("POST /api/billing/rerate", Expect.operators(200), who -> {
             String model = "matrix-rerate-" + java.util.UUID.randomUUID().toString().substring(0, 6);
             api.post("/agent/v1/usage").as(token(Who.AGENT_A)).json(Map.of("eventId", "rerate-" + model, "model",

@@ -185,7 +185,7 @@ class UsageController {
 
     @Operation(operationId = "importUsage", summary = "Import usage",
             description = "Operators import usage naming each event's agent, one event or `{events: [...]}` of up to "
-                    + "1,000. Owners and admins only.")
+                    + "1,000. Owners and admins only. In an org context (X-Org-Id), only usage that org is billed for.")
     @ApiResponse(responseCode = "201", description = "Stored, or answered as the first time for a retry.",
             content = @Content(schema = @Schema(implementation = Answer.class)), headers = @Header(
                     name = "Idempotent-Replayed", description = "true when the report only repeated earlier events.",

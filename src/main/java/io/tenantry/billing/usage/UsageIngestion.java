@@ -152,6 +152,7 @@ public class UsageIngestion {
                     }
                     UsageEvent event = servedWhereHeld(reported, timeline);
                     UUID orgId = timeline.orgAt(event.occurredAt());
+                    requireBilledInContext(report.context(), timeline, orgId, which);
                     pastHolderOf.add(timeline.currentOrg().filter(orgId::equals).isPresent() ? null : which);
                     Optional<ModelPrice> price = book.at(event.model(), event.occurredAt());
                     YearMonth usageMonth = BillingMonth.of(event.occurredAt());
@@ -175,6 +176,24 @@ public class UsageIngestion {
             }
             return results;
         });
+    }
+
+    /**
+     * An operator's import sent in an org's context (X-Org-Id) changes that org's bill only,
+     * as moves, closes and rerates in a context do (outside tester): an agent outside the
+     * context is not found, and an event its agent's earlier org is billed for is refused.
+     * Agents' own reports are billed where their history says, whatever their org is now.
+     */
+    private static void requireBilledInContext(OrgCallContext context, OrgTimeline timeline, UUID billedTo,
+            String which) {
+        if (!context.caller().operator() || context.scope().includes(billedTo)) {
+            return;
+        }
+        if (timeline.currentOrg().filter(context.scope()::includes).isEmpty()) {
+            throw ApiException.notFound("The agent of " + which);
+        }
+        throw ApiException.badRequest("occurredAt", "At the occurredAt of " + which + ", its agent was held by "
+                + "another organization, which is billed for it: import it without an org context (X-Org-Id).");
     }
 
     /**

@@ -428,6 +428,37 @@ class UsageApiTest extends ServerTest {
     }
 
     @Test
+    void anImportInAnOrgsContextChangesOnlyThatOrgsBill() throws InterruptedException {
+        String a = platform.createOrg("Import context A");
+        String b = platform.createOrg("Import context B");
+        String movedFromB = platform.createAgent(b, "Moved from B");
+        String stayedInB = platform.createAgent(b, "Stayed in B");
+        Instant whileInB = Instant.now();
+        Thread.sleep(20);
+        api.post("/api/agents/" + movedFromB + "/assign-org").as(owner).json(Map.of("orgId", a)).send().expect(200);
+        Map<String, Object> billedToB = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 10, 10, 0, whileInB),
+                movedFromB);
+        Map<String, Object> billedToA = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 10, 10, 0, Instant.now()),
+                movedFromB);
+        Map<String, Object> ofAnAgentInB = UsageEvents.withAgent(UsageEvents.event("gpt-4o", 10, 10, 0,
+                Instant.now()), stayedInB);
+
+        Api.Response earlier = api.post("/api/usage").as(owner).org(a).json(Map.of("events", List.of(billedToA,
+                billedToB))).send().expect(400);
+        Api.Response elsewhere = api.post("/api/usage").as(owner).org(a).json(ofAnAgentInB).send().expect(404);
+
+        assertThat(earlier.text("detail")).contains("events[1]").contains("without an org context");
+        assertThat(elsewhere.text("detail")).contains("agent");
+        assertThat(storedOrgs((String) billedToA.get("eventId"))).as("nothing of a refused batch is stored").isEmpty();
+        assertThat(storedOrgs((String) ofAnAgentInB.get("eventId"))).isEmpty();
+        api.post("/api/usage").as(owner).org(a).json(billedToA).send().expect(201);
+        api.post("/api/usage").as(owner).json(Map.of("events", List.of(billedToB, ofAnAgentInB))).send().expect(201);
+        assertThat(storedOrgs((String) billedToA.get("eventId"))).containsExactly(a);
+        assertThat(storedOrgs((String) billedToB.get("eventId"))).containsExactly(b);
+        assertThat(storedOrgs((String) ofAnAgentInB.get("eventId"))).containsExactly(b);
+    }
+
+    @Test
     void aBatchIsStoredWholeOrNotAtAll() {
         String key = agentKey(platform.createOrg("Batched"));
         List<Map<String, Object>> events = new ArrayList<>();
