@@ -165,6 +165,18 @@ public final class Fields {
         }
     }
 
+    /**
+     * Like {@link #instant}, for a body's field: absent (null) gives null, but text given blank
+     * is refused, since no time is written as nothing (an empty {@code effectiveFrom} read as
+     * absent put a price in force at once).
+     */
+    public static Instant givenInstant(String field, String value) {
+        if (value != null && value.isBlank()) {
+            throw notAnInstant(field);
+        }
+        return instant(field, value);
+    }
+
     /** Refuses a range of time whose end ({@code to}, exclusive) is not after its start; either may be open (null). */
     public static void requireOrdered(Instant from, Instant to) {
         if (from != null && to != null && !from.isBefore(to)) {

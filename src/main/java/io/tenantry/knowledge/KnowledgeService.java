@@ -129,7 +129,7 @@ class KnowledgeService {
     /** An uploaded file as a document: its text extracted (UploadedText), the rest as for a written one. */
     KnowledgeDocument upload(OrgCallContext context, String fileName, byte[] bytes, String title, String tags,
             String source, boolean shared) {
-        String name = Fields.optional("file", fileName, 255);
+        String name = Fields.optional("file", baseName(fileName), 255);
         try (DocumentsInProgress.Turn turn = inProgress.take(addedTo(context))) {
             UploadedText.Extracted extracted = UploadedText.of(name, bytes);
             String titled = title == null || title.isBlank() ? Fields.required("title", name, 300)
@@ -140,6 +140,18 @@ class KnowledgeService {
             return add(context, new Draft(titled, extracted.text(), extracted.contentType(), name, bytes.length,
                     tagList, Fields.optionalLine("source", source, 2000), shared));
         }
+    }
+
+    /**
+     * A file's name without the folders a client may send with it ({@code C:\docs\a.pdf},
+     * {@code ../a.txt}): it names a document, and must never read as a place to anyone who
+     * saves the file by it (outside tester).
+     */
+    static String baseName(String fileName) {
+        if (fileName == null) {
+            return null;
+        }
+        return fileName.substring(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
     }
 
     /** A document about to be added: what the request or the upload gave, checked. */

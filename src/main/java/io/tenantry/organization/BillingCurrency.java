@@ -9,8 +9,9 @@ import io.tenantry.api.ApiException;
 public enum BillingCurrency {
     USD, EUR, GBP, NGN, CAD, AUD;
 
+    /** The currency {@code value} names, USD when it is absent (null); blank names none and is refused. */
     public static BillingCurrency parse(String value) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return USD;
         }
         // Its ISO 4217 code as written there, as every other value of a fixed list is read.

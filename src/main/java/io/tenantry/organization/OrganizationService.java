@@ -173,7 +173,7 @@ public class OrganizationService {
             throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
         }
         String name = Fields.required("name", request.name(), 200);
-        Slug requestedSlug = request.slug() == null || request.slug().isBlank() ? null : new Slug(request.slug());
+        Slug requestedSlug = request.slug() == null ? null : new Slug(request.slug());
         String contactName = Fields.optional("contactName", request.contactName(), 200);
         String contactEmail = Fields.email("contactEmail", request.contactEmail());
         String description = Fields.optional("description", request.description(), 2000);

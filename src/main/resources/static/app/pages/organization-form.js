@@ -82,7 +82,7 @@ class OrganizationForm extends LightElement {
       const saved = this.org
         ? await patchChanges(`/api/organizations/${this.org.id}`, this.org,
           Object.fromEntries(Object.entries(body).filter(([name]) => this.touched.has(name))))
-        : await post('/api/organizations', { ...body, slug: this.slug }, { org: null });
+        : await post('/api/organizations', { ...body, slug: this.slug || null }, { org: null });
       this.dispatchEvent(new CustomEvent('saved', { detail: saved, bubbles: true }));
     } catch (e) {
       this.error = inWords(e, LABELS);

@@ -632,6 +632,29 @@ class HostileInputTest extends ServerTest {
 
     /** Outside tester: "Owner", " owner" and "eur" were read as owner and EUR, against the API document's values. */
     @Test
+    void anEmptyTextIsNoCurrencySlugOrTimeAndIsRefusedNotReadAsAbsent() {
+        String before = newestAudit();
+        refused(api.post("/api/organizations").as(owner).json(Map.of("name", Platform.unique("Blank currency"),
+                "currency", "")).send(), "currency");
+        refused(api.post("/api/organizations").as(owner).json(Map.of("name", Platform.unique("Blank slug"),
+                "slug", "")).send(), "slug");
+        refused(api.patch("/api/organizations/" + org).as(owner).json(Map.of("currency", "")).send(), "currency");
+        for (String blank : List.of("", " ")) {
+            refused(api.post("/api/settings/models").as(owner).json(Map.of("model", Platform.unique("blank-from")
+                    .replace(" ", "-").toLowerCase(java.util.Locale.ROOT), "provider", "P", "inputPricePerMillion", 1,
+                    "outputPricePerMillion", 1, "effectiveFrom", blank)).send(), "effectiveFrom");
+            refused(api.post("/agent/v1/usage").as(agentKey).json(Map.of("eventId", Platform.unique("blank-time")
+                    .replace(" ", "-"), "model", "gpt-4o", "inputTokens", 1, "outputTokens", 1, "occurredAt", blank))
+                    .send(), "occurredAt");
+        }
+        assertThat(newestAudit()).isEqualTo(before);
+        Map<String, Object> sentWithoutSlug = new java.util.HashMap<>(Map.of("name", Platform.unique("Slug made")));
+        sentWithoutSlug.put("slug", null);
+        assertThat(api.post("/api/organizations").as(owner).json(sentWithoutSlug).send().expect(201).text("slug"))
+                .as("a null slug is made from the name").startsWith("slug-made");
+    }
+
+    @Test
     void valuesOfAFixedListAreTakenAsWritten() {
         String before = newestAudit();
         for (String role : List.of("Owner", "OWNER", " owner", "owner ", "USER")) {

@@ -117,6 +117,17 @@ class KnowledgeUploadTest extends ServerTest {
     }
 
     @Test
+    void anUploadedFileIsNamedWithoutTheFoldersSentWithItsName() {
+        String org = platform.createOrg("Uploaded names");
+        for (String sent : List.of("../../etc/notes.txt", "C:\\Users\\me\\notes.txt", "/notes.txt")) {
+            Api.Response uploaded = upload(org, sent, utf8("notes"), Map.of()).expect(201);
+            assertThat(uploaded.text("fileName")).as(sent).isEqualTo("notes.txt");
+            assertThat(uploaded.text("title")).as(sent).isEqualTo("notes.txt");
+        }
+        upload(org, "folder/", utf8("notes"), Map.of()).expect(415);
+    }
+
+    @Test
     void markdownHtmlAndPdfAreReadForTheirText() throws IOException {
         String org = platform.createOrg("Uploads");
         Api.Response markdown = upload(org, "guide.md", utf8("# Returns\n\nItems come back via gnuparcel.\n"),

@@ -171,7 +171,7 @@ public class ModelPrices {
 
     /** The time asked for, or null for "now": none, or one within the skew before the server's clock. */
     private static Instant effectiveFrom(String value, Instant now) {
-        Instant from = Fields.instant("effectiveFrom", value);
+        Instant from = Fields.givenInstant("effectiveFrom", value);
         if (from == null) {
             return null;
         }

@@ -269,7 +269,7 @@ final class UsageReports {
             }
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is required: when the usage happened.");
         }
-        Instant when = Fields.instant(at + "occurredAt", value);
+        Instant when = Fields.givenInstant(at + "occurredAt", value);
         if (when.isAfter(now.plus(UsageEvent.FUTURE_SKEW))) {
             throw ApiException.badRequest(at + "occurredAt", at + "occurredAt is in the future.");
         }
