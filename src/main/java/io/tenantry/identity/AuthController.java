@@ -2,6 +2,7 @@ package io.tenantry.identity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -118,13 +119,21 @@ class AuthController {
     }
 
     @Operation(operationId = "signOut", summary = "Sign out",
-            description = "Ends the session of the token or cookie sent, if any, and clears the cookie; answers 204 "
+            description = "Ends the session of the token and of the cookie sent, if any, and clears the cookie; answers 204 "
                     + "also without a session. With the session cookie it needs the XSRF token like any write. The "
                     + "session's end is audited (auth.logout).")
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(HttpServletRequest request, HttpServletResponse response) {
-        PresentedToken.of(request).ifPresent(token -> login.end(token.value(), RequestIds.of(request)));
+        Optional<PresentedToken> presented = PresentedToken.of(request);
+        presented.ifPresent(token -> login.end(token.value(), RequestIds.of(request)));
+        // The cookie is cleared whatever else was sent, so its session ends with it: a cleared
+        // cookie whose session still worked would be a sign-out in appearance only.
+        String cookie = SessionCookie.read(request);
+        if (cookie != null && !cookie.isEmpty()
+                && presented.filter(token -> token.value().equals(cookie)).isEmpty()) {
+            login.end(cookie, RequestIds.of(request));
+        }
         SessionCookie.clear(request, response);
     }
 

@@ -163,6 +163,24 @@ class IdentityApiTest extends ServerTest {
     }
 
     @Test
+    void aLogoutThatClearsTheCookieEndsItsSessionWhateverElseItCarries() {
+        for (String authorization : List.of("Basic b3duZXI6cGFzcw==", "Bearer other")) {
+            String cookieToken = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
+            String bearer = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
+            String sent = authorization.equals("Bearer other") ? "Bearer " + bearer : authorization;
+
+            Api.Response out = api.post("/api/auth/logout").header("Authorization", sent)
+                    .header("Cookie", SessionCookie.NAME + "=" + cookieToken).send().expect(204);
+
+            assertThat(out.cookie(SessionCookie.NAME)).contains("Max-Age=0");
+            assertThat(api.get("/api/me").header("Cookie", SessionCookie.NAME + "=" + cookieToken).send().status())
+                    .as("the cleared cookie's session, logged out with %s", authorization).isEqualTo(401);
+            assertThat(api.get("/api/me").as(bearer).send().status()).as("the bearer token, logged out with %s",
+                    authorization).isEqualTo(sent.startsWith("Bearer") ? 401 : 200);
+        }
+    }
+
+    @Test
     void logoutReadsTheBearerSchemeInAnyCase() {
         for (String scheme : List.of("bearer", "BEARER", "Bearer")) {
             String token = Platform.login(api, Platform.OWNER_EMAIL, Platform.PASSWORD);
