@@ -9,9 +9,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A gateway call this node is serving, as its journal ({@link CallsInFlight}) notes it: the
- * request thread sets what the call used so far, the journal's thread reads it. The prompt
- * is counted by the journal's thread, once, and only for a call that runs long enough to be
- * noted: the body is no longer changed once the call goes upstream.
+ * request thread notes it first and sets what the call used so far, the journal's thread
+ * reads it after. The prompt is counted once, for the first note: the body is no longer
+ * changed once the call goes upstream.
  */
 final class CallInFlight {
 
@@ -93,8 +93,13 @@ final class CallInFlight {
 
     /** Counts the prompt, the first time. */
     void countPrompt(long mediaInputTokens) {
+        countPrompt(-1, mediaInputTokens);
+    }
+
+    /** Takes {@code counted} as the prompt's count, or, when it is -1, counts the prompt; the first time only. */
+    void countPrompt(long counted, long mediaInputTokens) {
         if (input < 0) {
-            input = GatewayCalls.promptTokens(endpoint, request, mediaInputTokens);
+            input = counted >= 0 ? counted : GatewayCalls.promptTokens(endpoint, request, mediaInputTokens);
         }
     }
 

@@ -14,8 +14,9 @@ import org.springframework.stereotype.Repository;
 import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 
-/** gateway_calls_in_flight: what each call running a second or more has used so far (V41). */
+/** gateway_calls_in_flight: what each call under way has used so far, as last noted (V41). */
 @Repository
 class CallJournal {
 
@@ -40,6 +41,16 @@ class CallJournal {
 
     void note(OrgScope scope, CallsInFlight.Note note) {
         scope.requireWritable(note.orgId());
+        jdbc.sql(upsert).params(params(note)).update();
+    }
+
+    /** The note written by {@code statements}, in {@code scope}. */
+    void note(Pipeline statements, OrgScope scope, CallsInFlight.Note note) {
+        scope.requireWritable(note.orgId());
+        statements.statement(upsert, params(note));
+    }
+
+    private static Map<String, Object> params(CallsInFlight.Note note) {
         Map<String, Object> params = new HashMap<>();
         params.put("id", note.id());
         params.put("org", note.orgId());
@@ -55,7 +66,7 @@ class CallJournal {
         params.put("output", note.outputTokens());
         params.put("started", Timestamps.of(note.startedAt()));
         params.put("noted", Timestamps.of(note.notedAt()));
-        jdbc.sql(upsert).params(params).update();
+        return params;
     }
 
     void delete(OrgScope scope, UUID id) {

@@ -20,11 +20,12 @@ import io.tenantry.tenancy.OrgScope;
 /**
  * A gateway call is billed to the org that served it, also when its agent moved away (or
  * was deleted) while it ran; usage for a deleted org's time is refused, so an org deleted
- * before such a call ends would lose its usage and its request log line. Short calls in
- * flight are known to no table (a row per call would cost every call a write), but none runs
- * longer than {@link LongestCall}: an org stays undeletable that long after an agent left it.
- * Nor while the journal holds a call of it (one running a second or more, or one a node
- * died serving, until the lost-call sweep has billed it).
+ * before such a call ends would lose its usage and its request log line. The journal holds
+ * every call from just before it goes upstream until it is metered (or, one a node died
+ * serving, until the lost-call sweep has billed it): the org is undeletable while it holds
+ * one of the org's. A call that read its agent's org but is not noted yet is known to no
+ * table, and none runs longer than {@link LongestCall}: an org also stays undeletable that
+ * long after an agent left it.
  */
 @Component
 class CallsBegunHere implements OrgDeletionGuard {

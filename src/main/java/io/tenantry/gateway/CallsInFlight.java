@@ -19,22 +19,22 @@ import org.springframework.stereotype.Component;
 
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The journal of this node's gateway calls: a call is metered when it ends, so a node killed
- * mid-call would lose what its calls had cost upstream. Every
+ * mid-call would lose what its calls had cost upstream. Each call is noted before it goes
+ * upstream (its prompt, as the gateway counts it). Then every
  * {@code TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL}, on a thread of its own (the shared
  * scheduler's sweeps would hold it back), the calls that have run that long note what they
- * used so far (prompt and answer streamed, as the gateway counts them) in one relaxed
- * transaction: a new note, one whose call has news, and every {@link #REFRESHES}th interval
- * each other one, so that a live call's note never looks abandoned ({@link #staleAfter}).
- * A call's metering deletes its note in its own transaction; a note written while its call
- * was being metered is deleted once the metering committed. A note outliving its call is
- * billed by {@link LostCallSweep}. Calls younger than the interval are not noted (a write per
- * call would cost every call): a node killed loses those, and what its calls used since their
- * last note.
+ * used so far (the answer streamed, the upstream answering) in one relaxed transaction: one
+ * whose call has news, and every {@link #REFRESHES}th interval each other one, so that a live
+ * call's note never looks abandoned ({@link #staleAfter}). A call's metering deletes its note
+ * in its own transaction; a note written while its call was being metered is deleted once
+ * the metering committed. A note outliving its call is billed by {@link LostCallSweep}. A
+ * node killed loses what its calls used since their last note.
  */
 @Component
 class CallsInFlight implements DisposableBean {
@@ -82,10 +82,23 @@ class CallsInFlight implements DisposableBean {
         return interval.multipliedBy(3L * REFRESHES);
     }
 
-    /** A call about to go upstream, from where its provider may bill it; {@code request} is no longer changed. */
+    /**
+     * A call about to go upstream, from where its provider may bill it; {@code request} is no
+     * longer changed. It is noted before it goes (one round trip, not waiting for the disk), so
+     * that this node's death at any moment after leaves it to the sweep: calls killed younger
+     * than the interval were lost before (outside tester). {@code promptTokens}: the prompt
+     * as counted already, or -1 to count it here.
+     */
     CallInFlight begin(UUID id, AgentPrincipal agent, String endpoint, String model, boolean stream, Instant startedAt,
-            long startNanos, ObjectNode request) {
+            long startNanos, ObjectNode request, long promptTokens) {
         CallInFlight call = new CallInFlight(id, agent, endpoint, model, stream, startedAt, startNanos, request);
+        call.countPrompt(promptTokens, mediaInputTokens);
+        OrgScope scope = OrgScope.of(agent.orgId());
+        Pipeline note = new Pipeline();
+        journal.note(note, scope, call.note(Instant.now(), System.nanoTime()));
+        call.noted = true;
+        transactions.writeTogetherRelaxed(scope, note);
+        // Published to the journal's thread only now, noted: it reads the call's note fields after this.
         calls.put(id, call);
         return call;
     }

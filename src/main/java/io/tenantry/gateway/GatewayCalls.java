@@ -124,12 +124,14 @@ class GatewayCalls {
                     call.startedAt), agent);
             boolean screensInput = call.screen.judges(INPUT);
             BudgetHolds.Worst counted = null;
+            long promptTokens = -1;
             if (plan.settings().limitsRates() || plan.settings().blocksOverBudget() || screensInput) {
                 // Found once: the estimate counts these texts and the input rules judge them.
                 List<List<CallTexts.Slot>> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body)
                         : CallTexts.embeddingInput(body);
                 long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body, texts, mediaInputTokens)
                         : TokenEstimate.embeddingInput(body.path("input"));
+                promptTokens = input;
                 BudgetHolds.Worst worst = worst(endpoint, body, input);
                 if (CHAT.equals(endpoint) && plan.settings().countsOutputLimit()) {
                     counted = worst;
@@ -154,7 +156,7 @@ class GatewayCalls {
             }
             UpstreamCall answer;
             call.inFlight = inFlight.begin(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
-                    call.startNanos, body);
+                    call.startNanos, body, promptTokens);
             try {
                 answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
                         provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),

@@ -184,6 +184,23 @@ public class ScopedTransactions {
     }
 
     /**
+     * Writes {@code statements} in {@code scope}, all or none, without waiting for the log to
+     * reach the disk: on PostgreSQL the scope and the statements go in one round trip as one
+     * implicit transaction; elsewhere in a relaxed write transaction. What it writes outlives
+     * this process once it returns (the database has it), though not a crash of the database
+     * itself within a fraction of a second: for a note that must survive this server's death
+     * and costs a call no wait for the disk.
+     */
+    public void writeTogetherRelaxed(OrgScope scope, Pipeline statements) {
+        requireOwnTransaction(statements);
+        if (!rowLevelSecurity) {
+            write(scope, () -> null, true, Optional.empty(), statements);
+            return;
+        }
+        run(statements, scope, true, Optional.empty());
+    }
+
+    /**
      * Statements that make a transaction of their own cannot join an open one, and work done
      * here between them would split the round trip, and with it the implicit transaction.
      */

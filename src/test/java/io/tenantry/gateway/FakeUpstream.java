@@ -105,6 +105,8 @@ public final class FakeUpstream implements AutoCloseable {
     volatile int scriptedChunksSent;
     /** When set, the usage object every answer reports, as given (JSON). */
     volatile String usageJson;
+    /** When set, run as each call arrives, before it is answered: a look at the gateway's state at that moment. */
+    volatile Runnable onReceived;
     /** The body of a {@link Mode#BAD_REQUEST_SCRIPTED} refusal. */
     volatile String refusalBody;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -134,6 +136,7 @@ public final class FakeUpstream implements AutoCloseable {
         received.clear();
         completionTokens = 7;
         delayMillis = 0;
+        onReceived = null;
         streamChunks = null;
         wholeAnswer = null;
         wholeMessage = null;
@@ -171,6 +174,10 @@ public final class FakeUpstream implements AutoCloseable {
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
                     body, exchange.getRemoteAddress().getPort()));
+            Runnable look = onReceived;
+            if (look != null) {
+                look.run();
+            }
             Mode mode = script.poll();
             mode = mode == null ? Mode.OK : mode;
             if (delayMillis > 0) {

@@ -114,6 +114,23 @@ class GatewayCallJournalTest extends GatewayServerTest {
     }
 
     @Test
+    void everyCallIsNotedBeforeItsUpstreamHearsOfIt() {
+        List<List<Map<String, Object>>> atUpstream = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.onReceived = () -> atUpstream.add(notes(org));
+
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", false))
+                .send().expect(200);
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(model, "stream", true))
+                .send().expect(200);
+
+        assertThat(atUpstream).hasSize(2).allSatisfy(notes -> {
+            assertThat(notes).as("a call killed the moment it went upstream is in the journal").hasSize(1);
+            assertThat(((Number) notes.get(0).get("input_tokens")).longValue()).as("its prompt, counted").isPositive();
+        });
+        assertThat(notes(org)).as("metered: the notes are gone").isEmpty();
+    }
+
+    @Test
     void aLongCallIsNotedAsItRunsAndItsNoteGoesWithItsMetering() throws Exception {
         CompletableFuture<Api.Response> running = slowStream();
         long first = firstNotedOutput();

@@ -126,8 +126,8 @@ class GatewayLongestCallTest extends GatewayServerTest {
         JsonNode check = api.get("/api/organizations/" + org + "/deletion-check").as(owner).send().expect(200).json();
         assertThat(check.path("deletable").asBoolean()).isFalse();
         assertThat(check.path("obstacles").get(0).path("kind").asString()).isEqualTo("calls");
-        assertThat(check.path("obstacles").get(0).path("detail").asString())
-                .contains("An agent left this organization at").contains("It can be deleted from");
+        assertThat(check.path("obstacles").get(0).path("detail").asString()).as("the call, noted as it went upstream")
+                .contains("A gateway call of this organization is running").contains("billed here when it ends");
         api.delete("/api/organizations/" + org).as(owner).send().expect(409);
 
         running.get();
