@@ -5,13 +5,11 @@ import java.util.Objects;
 import java.util.UUID;
 
 import io.tenantry.agent.AgentPrincipal;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A gateway call this node is serving, as its journal ({@link CallsInFlight}) notes it: the
  * request thread notes it first and sets what the call used so far, the journal's thread
- * reads it after. The prompt is counted once, for the first note: the body is no longer
- * changed once the call goes upstream.
+ * reads it after. Its prompt is counted once, before the first note.
  */
 final class CallInFlight {
 
@@ -22,15 +20,14 @@ final class CallInFlight {
     final boolean stream;
     final Instant startedAt;
     final long startNanos;
-    private final ObjectNode request;
+    /** Its prompt, as the gateway counts it. */
+    private final long input;
     private volatile String provider;
     private volatile String upstreamModel;
     private volatile boolean byok;
     /** The gateway's count of the answer streamed so far, taken at most once per journal interval. */
     private volatile long output;
     private long countedNanos;
-    /** The journal may hold a row for it: its metering deletes that row. */
-    volatile boolean noted;
     /** What the last note said of the answer and its upstream: a call with nothing new is not noted again. */
     private long notedOutput = -1;
     private String notedUpstream;
@@ -41,10 +38,9 @@ final class CallInFlight {
     volatile boolean metered;
     /** Over on this node, metered or not. */
     volatile boolean over;
-    private long input = -1;
 
     CallInFlight(UUID id, AgentPrincipal agent, String endpoint, String model, boolean stream, Instant startedAt,
-            long startNanos, ObjectNode request) {
+            long startNanos, long input) {
         this.id = id;
         this.agent = agent;
         this.endpoint = endpoint;
@@ -52,7 +48,7 @@ final class CallInFlight {
         this.stream = stream;
         this.startedAt = startedAt;
         this.startNanos = startNanos;
-        this.request = request;
+        this.input = input;
         this.countedNanos = startNanos;
     }
 
@@ -89,18 +85,6 @@ final class CallInFlight {
     /** The note of it could not be written: the next one writes it whatever changed. */
     void noteLost() {
         notedOutput = -1;
-    }
-
-    /** Counts the prompt, the first time. */
-    void countPrompt(long mediaInputTokens) {
-        countPrompt(-1, mediaInputTokens);
-    }
-
-    /** Takes {@code counted} as the prompt's count, or, when it is -1, counts the prompt; the first time only. */
-    void countPrompt(long counted, long mediaInputTokens) {
-        if (input < 0) {
-            input = counted >= 0 ? counted : GatewayCalls.promptTokens(endpoint, request, mediaInputTokens);
-        }
     }
 
     /** The journal's note of the call at {@code at} ({@code nowNanos} on the monotonic clock), its prompt counted. */

@@ -91,12 +91,11 @@ class CallsInFlight implements DisposableBean {
      */
     CallInFlight begin(UUID id, AgentPrincipal agent, String endpoint, String model, boolean stream, Instant startedAt,
             long startNanos, ObjectNode request, long promptTokens) {
-        CallInFlight call = new CallInFlight(id, agent, endpoint, model, stream, startedAt, startNanos, request);
-        call.countPrompt(promptTokens, mediaInputTokens);
+        CallInFlight call = new CallInFlight(id, agent, endpoint, model, stream, startedAt, startNanos,
+                promptTokens >= 0 ? promptTokens : GatewayCalls.promptTokens(endpoint, request, mediaInputTokens));
         OrgScope scope = OrgScope.of(agent.orgId());
         Pipeline note = new Pipeline();
         journal.note(note, scope, call.note(Instant.now(), System.nanoTime()));
-        call.noted = true;
         transactions.writeTogetherRelaxed(scope, note);
         // Published to the journal's thread only now, noted: it reads the call's note fields after this.
         calls.put(id, call);
@@ -113,11 +112,9 @@ class CallsInFlight implements DisposableBean {
         call.ended = true;
     }
 
-    /** In the call's metering transaction: its note goes with it. */
+    /** In the call's metering transaction: its note goes with it (every call has one, from {@link #begin}). */
     void forget(OrgScope scope, CallInFlight call) {
-        if (call.noted) {
-            journal.delete(scope, call.id);
-        }
+        journal.delete(scope, call.id);
     }
 
     /** The call's metering committed. */
@@ -155,10 +152,6 @@ class CallsInFlight implements DisposableBean {
                 && now - call.startNanos >= interval.toNanos() && call.dueForNote(now, refresh)).toList();
         OrgScope everywhere = OrgScope.allOrgs();
         if (!due.isEmpty()) {
-            // Marked first: a call metered while its note is being written deletes the note, or
-            // is looked at again at the next tick (meteredMeanwhile).
-            due.forEach(call -> call.noted = true);
-            due.forEach(call -> call.countPrompt(mediaInputTokens));
             Instant at = Instant.now();
             List<Note> notes = due.stream().map(call -> call.note(at, now)).toList();
             try {
