@@ -5,19 +5,21 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
  * What a call needs of the gateway's settings, kept between calls on this node: the providers
  * and routes (platform settings, one catalog for every org) and each org's own settings. A
- * call reads their counts of changes in one statement, one round trip, and reads again only
- * what moved; a change made on any node therefore applies from the next call on every node,
+ * call reads their counts of changes in one statement, sent with its other questions
+ * ({@link CallQuestions}), and reads again only what moved; a change made on any node therefore applies from the next call on every node,
  * as the guardrails' rule sets do.
  */
 @Component
@@ -49,10 +51,21 @@ class CallPlans {
         this.transactions = transactions;
     }
 
-    /** The route, its providers and the org's settings for a call of an agent of {@code orgId} to {@code model}. */
-    CallPlan plan(UUID orgId, String model) {
+    /**
+     * The counts of changes a plan for an agent of {@code orgId} is checked against, asked
+     * with {@code statements}, which run in {@code asked} (a scope that includes the org):
+     * one round trip with the call's other questions.
+     */
+    Pipeline.Result<GatewayConfig.Versions> ask(Pipeline statements, OrgScope asked, UUID orgId) {
+        return config.versions(statements, asked, orgId);
+    }
+
+    /**
+     * The route, its providers and the org's settings for a call of an agent of {@code orgId}
+     * to {@code model}, as of the counts {@code now} (what moved is read again, in the org's scope).
+     */
+    CallPlan plan(UUID orgId, String model, GatewayConfig.Versions now) {
         OrgScope scope = OrgScope.of(orgId);
-        GatewayConfig.Versions now = config.versions(scope, orgId);
         GatewaySettings own = settings(scope, orgId, now.settings());
         Catalog current = catalog(scope, now.config());
         Route route = own.allows(model) ? current.routes().get(model) : null;
@@ -64,6 +77,21 @@ class CallPlans {
             used.put(target.providerId(), current.providers().get(target.providerId()));
         }
         return new CallPlan(route, used, own);
+    }
+
+    /**
+     * The vault credential the first provider of {@code model}'s route takes its key from, as
+     * this node last read the catalog: a guess, asked together with the counts that tell
+     * whether the catalog is still so.
+     */
+    Optional<String> firstKeyName(String model) {
+        Catalog kept = catalog;
+        Route route = kept.routes().get(model);
+        if (route == null || route.targets().isEmpty()) {
+            return Optional.empty();
+        }
+        Provider provider = kept.providers().get(route.targets().get(0).providerId());
+        return provider == null ? Optional.empty() : Optional.ofNullable(provider.keyCredential());
     }
 
     /** The models agents of {@code orgId} may ask for, each with its route's creation time, by name. */

@@ -21,13 +21,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 import io.tenantry.agent.AgentPrincipal;
-import io.tenantry.guardrail.CallGuard;
 import io.tenantry.guardrail.CallScreen;
 import io.tenantry.guardrail.Verdict;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
-import io.tenantry.tenancy.ScopedTransactions;
-import io.tenantry.vault.ServerKeys;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.MissingNode;
@@ -65,12 +62,10 @@ class GatewayCalls {
 
     private final CallPlans plans;
     private final Upstream upstream;
-    private final ServerKeys keys;
     private final GatewayMeter meter;
     private final BudgetHolds budgets;
     private final RateLimits rates;
-    private final CallGuard guard;
-    private final ScopedTransactions transactions;
+    private final CallQuestions questions;
     private final GatewayCapacity capacity;
     private final LongestCall longest;
     private final CallsInFlight inFlight;
@@ -78,21 +73,18 @@ class GatewayCalls {
     /** What one image, audio or file part of a prompt counts as, at most (TokenEstimate.prompt). */
     private final long mediaInputTokens;
 
-    GatewayCalls(CallPlans plans, Upstream upstream,
-            ServerKeys keys, GatewayMeter meter, BudgetHolds budgets, RateLimits rates, CallGuard guard,
-            ScopedTransactions transactions, GatewayCapacity capacity, LongestCall longest, CallsInFlight inFlight,
+    GatewayCalls(CallPlans plans, CallQuestions questions, Upstream upstream, GatewayMeter meter,
+            BudgetHolds budgets, RateLimits rates, GatewayCapacity capacity, LongestCall longest, CallsInFlight inFlight,
             @Value("${tenantry.gateway.guardrail-window}") int guardrailWindow,
             @Value("${tenantry.gateway.media-input-tokens}") long mediaInputTokens) {
         this.mediaInputTokens = mediaInputTokens;
         this.plans = plans;
         this.upstream = upstream;
-        this.keys = keys;
         this.meter = meter;
         this.budgets = budgets;
         this.rates = rates;
-        this.guard = guard;
+        this.questions = questions;
         this.guardrailWindow = guardrailWindow;
-        this.transactions = transactions;
         this.capacity = capacity;
         this.longest = longest;
         this.inFlight = inFlight;
@@ -118,10 +110,11 @@ class GatewayCalls {
                 CallBody.checkEmbeddings(body);
             }
             boolean wantsUsage = call.stream && CallBody.wantsStreamUsage(body);
-            CallPlan plan = plans.plan(agent.orgId(), call.model);
+            CallQuestions.Answers answers = questions.ask(agent, call.model);
+            CallPlan plan = answers.plan();
             call.logContent = plan.settings().contentLogging();
-            call.screen = guard.open(new OrgCallContext(agent, OrgScope.of(agent.orgId()), agent.orgId(), requestId,
-                    call.startedAt), agent);
+            call.screen = answers.screen().open(new OrgCallContext(agent, OrgScope.of(agent.orgId()), agent.orgId(),
+                    requestId, call.startedAt));
             boolean screensInput = call.screen.judges(INPUT);
             BudgetHolds.Worst counted = null;
             long promptTokens = -1;
@@ -158,8 +151,8 @@ class GatewayCalls {
             call.inFlight = inFlight.begin(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
                     call.startNanos, body, promptTokens);
             try {
-                answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), provider -> keys.of(agent.orgId(),
-                        provider.keyCredential(), Instant.now()), endpoint.replace('.', '/'),
+                answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), answers.keys(),
+                        endpoint.replace('.', '/'),
                         upstreamBody(body, call.stream, plan, counted), call.stream, call.tries, call.deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,13 +1,17 @@
 package io.tenantry.gateway;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -42,10 +46,28 @@ class GatewayConfig {
 
     /** Both counts in one statement, one round trip, outside any transaction; the org's is 0 while it has no row. */
     Versions versions(OrgScope scope, UUID orgId) {
+        return transactions.readOne(scope, versionsSql(scope), params(scope, orgId), GatewayConfig::versionsRow)
+                .get(0);
+    }
+
+    /** The same statement, sent with {@code statements} (which run in {@code scope}, a scope that includes the org). */
+    Pipeline.Result<Versions> versions(Pipeline statements, OrgScope scope, UUID orgId) {
+        return statements.query(versionsSql(scope), params(scope, orgId),
+                new RowMapperResultSetExtractor<>(GatewayConfig::versionsRow)).map(rows -> rows.get(0));
+    }
+
+    private static String versionsSql(OrgScope scope) {
+        return "select (" + VERSION + ") as config, coalesce((select version from gateway_org_settings where"
+                + " org_id = :org and " + scope.sql("org_id") + "), 0) as settings";
+    }
+
+    private static Map<String, Object> params(OrgScope scope, UUID orgId) {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("org", orgId);
-        return transactions.readOne(scope, "select (" + VERSION + ") as config, coalesce((select version from"
-                + " gateway_org_settings where org_id = :org and " + scope.sql("org_id") + "), 0) as settings",
-                params, (rs, n) -> new Versions(rs.getLong("config"), rs.getLong("settings"))).get(0);
+        return params;
+    }
+
+    private static Versions versionsRow(ResultSet rs, int n) throws SQLException {
+        return new Versions(rs.getLong("config"), rs.getLong("settings"));
     }
 }

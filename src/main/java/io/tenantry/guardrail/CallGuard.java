@@ -6,6 +6,7 @@ import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.agent.AgentService;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -31,9 +32,31 @@ public class CallGuard {
         this.transactions = transactions;
     }
 
-    /** The rules of the agent's org (and the baseline) for one call, made in {@code context}. */
-    public CallScreen open(OrgCallContext context, AgentPrincipal agent) {
-        OrgRules.Loaded loaded = orgRules.load(OrgScope.of(agent.orgId()), agent.orgId());
-        return new CallScreen(this, context, agent, loaded.set(), loaded.zone());
+    /**
+     * Opening a call's screen: the counts of changes of the rules of the agent's org (and of
+     * the baseline) are asked with {@code statements}, which run in {@code asked}, a scope
+     * that includes the org: one round trip with the call's other questions. What more is
+     * read, if they moved, is read in the org's own scope.
+     */
+    public Opening opening(Pipeline statements, OrgScope asked, AgentPrincipal agent) {
+        return new Opening(agent, rules.setVersions(statements, asked, agent.orgId()));
+    }
+
+    /** A screen whose counts of changes are asked; {@link #open} once they are answered. */
+    public final class Opening {
+
+        private final AgentPrincipal agent;
+        private final Pipeline.Result<GuardrailRepository.SetVersions> counted;
+
+        private Opening(AgentPrincipal agent, Pipeline.Result<GuardrailRepository.SetVersions> counted) {
+            this.agent = agent;
+            this.counted = counted;
+        }
+
+        /** The rules of the agent's org (and the baseline) for one call, made in {@code context}. */
+        public CallScreen open(OrgCallContext context) {
+            OrgRules.Loaded loaded = orgRules.load(OrgScope.of(agent.orgId()), agent.orgId(), counted.get());
+            return new CallScreen(CallGuard.this, context, agent, loaded.set(), loaded.zone());
+        }
     }
 }

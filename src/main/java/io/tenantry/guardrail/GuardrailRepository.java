@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -21,6 +22,7 @@ import io.tenantry.jdbc.DatabaseVendor;
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -161,13 +163,28 @@ class GuardrailRepository {
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("org", orgId);
         confirmation.ifPresent(c -> params.putAll(c.parameters()));
-        SetVersions versions = transactions.readOne(scope, "select coalesce((select version from guardrail_rule_sets"
-                + " where org_id = :org and " + scope.sql("org_id") + "), 0) as own, (select version from"
-                + " guardrail_baseline) as baseline, " + confirmation.map(KeyConfirmation::expression).orElse("true")
-                + " as confirmed", params, (rs, n) -> new SetVersions(rs.getLong("own"), rs.getLong("baseline"),
-                        rs.getBoolean("confirmed"))).get(0);
+        SetVersions versions = transactions.readOne(scope, versionsSql(scope, confirmation), params,
+                GuardrailRepository::versionsRow).get(0);
         confirmation.ifPresent(c -> c.verify(versions.confirmed()));
         return versions;
+    }
+
+    /** The same counts, without a principal to confirm, asked with {@code statements} (which run in {@code scope}). */
+    Pipeline.Result<SetVersions> setVersions(Pipeline statements, OrgScope scope, UUID orgId) {
+        Map<String, Object> params = new HashMap<>(scope.parameters());
+        params.put("org", orgId);
+        return statements.query(versionsSql(scope, Optional.empty()), params,
+                new RowMapperResultSetExtractor<>(GuardrailRepository::versionsRow)).map(rows -> rows.get(0));
+    }
+
+    private static String versionsSql(OrgScope scope, Optional<KeyConfirmation> confirmation) {
+        return "select coalesce((select version from guardrail_rule_sets where org_id = :org and "
+                + scope.sql("org_id") + "), 0) as own, (select version from guardrail_baseline) as baseline, "
+                + confirmation.map(KeyConfirmation::expression).orElse("true") + " as confirmed";
+    }
+
+    private static SetVersions versionsRow(ResultSet rs, int n) throws SQLException {
+        return new SetVersions(rs.getLong("own"), rs.getLong("baseline"), rs.getBoolean("confirmed"));
     }
 
     /** How many times the baseline has changed. */

@@ -40,7 +40,15 @@ class OrgRules {
 
     /** The same, confirming a kept agent principal on the way ({@link RuleSets#of}). */
     Loaded load(OrgScope scope, UUID orgId, Optional<KeyConfirmation> confirmation) {
-        RuleSet set = ruleSets.of(scope, orgId, confirmation);
+        return loaded(scope, orgId, ruleSets.of(scope, orgId, confirmation));
+    }
+
+    /** The same, its rule set's counts of changes read already (with a call's other questions). */
+    Loaded load(OrgScope scope, UUID orgId, GuardrailRepository.SetVersions counted) {
+        return loaded(scope, orgId, ruleSets.of(scope, orgId, counted));
+    }
+
+    private Loaded loaded(OrgScope scope, UUID orgId, RuleSet set) {
         if (!set.keepsHours()) {
             return new Loaded(set, ZoneOffset.UTC);
         }

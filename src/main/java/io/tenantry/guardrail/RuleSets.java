@@ -45,10 +45,24 @@ class RuleSets {
      * {@code confirmation} rides on the counts' statement ({@link AgentKeyChanged} when it fails).
      */
     RuleSet of(OrgScope scope, UUID orgId, Optional<KeyConfirmation> confirmation) {
+        return of(scope, orgId, confirmation, null);
+    }
+
+    /**
+     * The same, its counts of changes read already ({@code counted}, with no principal to
+     * confirm): they are read again only when the baseline has to be.
+     */
+    RuleSet of(OrgScope scope, UUID orgId, GuardrailRepository.SetVersions counted) {
+        return of(scope, orgId, Optional.empty(), counted);
+    }
+
+    private RuleSet of(OrgScope scope, UUID orgId, Optional<KeyConfirmation> confirmation,
+            GuardrailRepository.SetVersions counted) {
         boolean holdsBaseline = DefaultOrg.ID.equals(orgId);
         for (int read = 0; ; read++) {
             RuleSet.Baseline known = holdsBaseline ? RuleSet.Baseline.NONE : baseline;
-            GuardrailRepository.SetVersions versions = rules.setVersions(scope, orgId, confirmation);
+            GuardrailRepository.SetVersions versions = read == 0 && counted != null ? counted
+                    : rules.setVersions(scope, orgId, confirmation);
             if (!holdsBaseline && known.version() != versions.baseline() && read < BASELINE_READS) {
                 baseline = readBaseline();
                 continue;

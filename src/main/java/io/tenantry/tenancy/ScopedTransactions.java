@@ -159,6 +159,22 @@ public class ScopedTransactions {
     }
 
     /**
+     * Reads {@code statements} in {@code scope} without a transaction around them, as
+     * {@link #readOne} reads one: on PostgreSQL the scope's settings, the request's pending
+     * confirmation, if any, and the statements in one round trip, one implicit transaction;
+     * elsewhere in a read transaction. For reads of several features that a request makes
+     * before it decides anything (a gateway call's counts of changes).
+     */
+    public void readTogether(OrgScope scope, Pipeline statements) {
+        requireOwnTransaction(statements);
+        if (!rowLevelSecurity) {
+            run(reads, scope, () -> null, false, Optional.empty(), statements);
+            return;
+        }
+        run(statements, scope, false, CallerConfirmation.take());
+    }
+
+    /**
      * Writes {@code statements} in {@code scope} once {@code confirmation} holds, all or none,
      * durable when this returns. On PostgreSQL the scope, the confirmation and the statements
      * go in one round trip and commit together as one implicit transaction (the commit waits

@@ -9,11 +9,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.stereotype.Component;
 
 import io.tenantry.jdbc.Timestamps;
 import io.tenantry.tenancy.DefaultOrg;
 import io.tenantry.tenancy.OrgScope;
+import io.tenantry.tenancy.Pipeline;
 import io.tenantry.tenancy.ScopedTransactions;
 
 /**
@@ -70,19 +72,76 @@ public class ServerKeys {
     }
 
     public Optional<ServerKey> of(UUID orgId, String name, Instant at) {
-        if (name == null || name.length() > Vault.MAX_NAME || !NAME.matcher(name).matches()) {
+        if (!usableName(name)) {
             return Optional.empty();
         }
-        OrgScope scope = OrgScope.of(orgId.equals(DefaultOrg.ID) ? List.of(orgId) : List.of(orgId, DefaultOrg.ID));
-        String keptAs = orgId + "/" + name;
+        Pipeline ask = new Pipeline();
+        Lookup lookup = lookup(ask, orgId, name, at);
+        transactions.readTogether(scope(orgId), ask);
+        return lookup.key();
+    }
+
+    /**
+     * The scope a lookup of {@code orgId}'s keys runs in: the org's and the platform's (the
+     * default organization's) credentials. Statements sent along with {@link #lookup} run in it.
+     */
+    public static OrgScope scope(UUID orgId) {
+        return OrgScope.of(orgId.equals(DefaultOrg.ID) ? List.of(orgId) : List.of(orgId, DefaultOrg.ID));
+    }
+
+    /**
+     * The same lookup, its question (which credential and version is current) sent with
+     * {@code statements}, which run in {@link #scope}: for a caller that has other counts to
+     * read before it goes on, all in one round trip. {@link Lookup#key} once they have run.
+     */
+    public Lookup lookup(Pipeline statements, UUID orgId, String name, Instant at) {
+        if (!usableName(name)) {
+            return new Lookup(orgId, name, at, Pipeline.Result.of(List.of()));
+        }
+        OrgScope scope = scope(orgId);
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("org", orgId);
         params.put("platform", DefaultOrg.ID);
         params.put("name", name);
         params.put("now", Timestamps.of(at));
-        List<CredentialRepository.Current> current = transactions.readOne(scope,
-                CredentialRepository.serverKeyCurrent(scope), params, (rs, n) -> new CredentialRepository.Current(
-                        rs.getObject("id", UUID.class), rs.getInt("version"), Timestamps.read(rs, "expires_at")));
+        return new Lookup(orgId, name, at, statements.query(CredentialRepository.serverKeyCurrent(scope), params,
+                new RowMapperResultSetExtractor<>((rs, n) -> new CredentialRepository.Current(
+                        rs.getObject("id", UUID.class), rs.getInt("version"), Timestamps.read(rs, "expires_at")))));
+    }
+
+    private static boolean usableName(String name) {
+        return name != null && name.length() <= Vault.MAX_NAME && NAME.matcher(name).matches();
+    }
+
+    /** A lookup whose question is asked; its key, read and decrypted only if it changed, once answered. */
+    public final class Lookup {
+
+        private final UUID orgId;
+        private final String name;
+        private final Instant at;
+        private final Pipeline.Result<List<CredentialRepository.Current>> current;
+
+        private Lookup(UUID orgId, String name, Instant at, Pipeline.Result<List<CredentialRepository.Current>> current) {
+            this.orgId = orgId;
+            this.name = name;
+            this.at = at;
+            this.current = current;
+        }
+
+        /** The name looked up. */
+        public String name() {
+            return name;
+        }
+
+        /** The key as the answer found it; {@link OrgKeyExpired} when the org's own has expired. */
+        public Optional<ServerKey> key() {
+            return ServerKeys.this.key(orgId, name, at, current.get());
+        }
+    }
+
+    private Optional<ServerKey> key(UUID orgId, String name, Instant at, List<CredentialRepository.Current> current) {
+        OrgScope scope = scope(orgId);
+        String keptAs = orgId + "/" + name;
         if (current.isEmpty()) {
             kept.remove(keptAs);
             return Optional.empty();

@@ -1040,6 +1040,43 @@ class GatewayTest extends GatewayServerTest {
                 .isEqualTo("Bearer " + PLATFORM_KEY);
     }
 
+    /**
+     * A call asks which version of its provider key is current together with its other
+     * questions, guessing the provider from the routes as this node last read them: when the
+     * route changed since, the call still sends the key of the provider the route names now,
+     * and a fallback its own provider's key.
+     */
+    @Test
+    void aCallSendsTheKeyOfTheProviderItsRouteNamesNowAndAFallbackItsOwn() {
+        String otherKeyName = "UPSTREAM_" + UUID.randomUUID().toString().substring(0, 8);
+        String otherKey = "sk-other-" + UUID.randomUUID();
+        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", otherKeyName,
+                "kind", "api_key", "value", otherKey, "agentReadable", false)).send().expect(201);
+        String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", other, "baseUrl", fake.baseUrl(),
+                "keyCredential", otherKeyName, "firstByteTimeoutMs", 1000, "idleTimeoutMs", 1000)).send()
+                .expect(201);
+        String moved = "gpt-moved-" + UUID.randomUUID().toString().substring(0, 8);
+        String routeId = api.post("/api/settings/routes").as(owner).json(Map.of("model", moved, "targets",
+                List.of(Map.of("provider", primary, "model", "upstream-primary")))).send().expect(201).id();
+        complete(key, chat(moved)).expect(200);
+        assertThat(fake.received.get(0).header("Authorization")).isEqualTo("Bearer " + PLATFORM_KEY);
+
+        api.put("/api/settings/routes/" + routeId).as(owner).json(Map.of("model", moved, "targets", List.of(
+                Map.of("provider", other, "model", "upstream-other"),
+                Map.of("provider", primary, "model", "upstream-primary")))).send().expect(200);
+        complete(key, chat(moved)).expect(200);
+        assertThat(fake.received.get(1).header("Authorization")).as("the key of the provider the route names now")
+                .isEqualTo("Bearer " + otherKey);
+
+        fake.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
+        complete(key, chat(moved)).expect(200);
+        assertThat(fake.received.subList(2, 6)).extracting(r -> r.body().path("model").asString() + " "
+                + r.header("Authorization")).containsExactly("upstream-other Bearer " + otherKey,
+                        "upstream-other Bearer " + otherKey, "upstream-other Bearer " + otherKey,
+                        "upstream-primary Bearer " + PLATFORM_KEY);
+    }
+
     @Test
     void aKeyWithALineBreakInsideIsNeverSentAndOneAfterItIsSentWithout() {
         String other = platform.createOrg("Gateway pasted key");

@@ -206,6 +206,24 @@ class PipelineTest extends ServerTest {
         transactions.readTogether(OrgScope.none(), holds, confirmed);
         assertThat(read.get()).isEqualTo(2);
 
+        // Without a confirmation of their own, reads sent together take the request's pending one, as one read does.
+        CallerConfirmation.expect(changed);
+        Pipeline unconfirmed = new Pipeline();
+        Pipeline.Result<Long> notCounted = counted(unconfirmed, first, second);
+        assertThatThrownBy(() -> transactions.readTogether(OrgScope.none(), unconfirmed))
+                .isInstanceOf(KeptPrincipalChanged.class);
+        assertThatThrownBy(notCounted::get).hasMessageContaining("has not run");
+        CallerConfirmation.expect(holds);
+        Pipeline pending = new Pipeline();
+        Pipeline.Result<Long> counted = counted(pending, first, second);
+        transactions.readTogether(OrgScope.none(), pending);
+        assertThat(counted.get()).isEqualTo(2);
+        assertThat(CallerConfirmation.take()).as("the pending confirmation is taken").isEmpty();
+        Pipeline none = new Pipeline();
+        Pipeline.Result<Long> countedAlone = counted(none, first, second);
+        transactions.readTogether(OrgScope.none(), none);
+        assertThat(countedAlone.get()).isEqualTo(2);
+
         Pipeline withWorkHere = new Pipeline();
         withWorkHere.here(() -> { });
         assertThatThrownBy(() -> transactions.writeTogether(OrgScope.none(), holds, withWorkHere))
@@ -222,6 +240,11 @@ class PipelineTest extends ServerTest {
         Map<String, Object> params = Map.of("keptOne", kept);
         return onPlatformTables ? CallerConfirmation.onPlatformTables("1 = :keptOne", params)
                 : new CallerConfirmation("1 = :keptOne", params);
+    }
+
+    private static Pipeline.Result<Long> counted(Pipeline pipeline, String first, String second) {
+        return pipeline.query("select count(*) from sign_in_throttles where throttle_key in (:keys)",
+                Map.of("keys", List.of(first, second)), rs -> rs.next() ? rs.getLong(1) : -1);
     }
 
     private static Pipeline both(String first, String second) {
