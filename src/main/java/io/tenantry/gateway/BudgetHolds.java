@@ -74,6 +74,7 @@ class BudgetHolds implements DisposableBean {
     }
 
     private final BudgetHoldRepository holds;
+    private final CallJournal journal;
     private final OrganizationService organizations;
     private final AgentService agents;
     private final UsageTotals usage;
@@ -84,11 +85,12 @@ class BudgetHolds implements DisposableBean {
     private final long defaultOutputLimit;
     private final GroupCommit<CallAsk> rounds;
 
-    BudgetHolds(BudgetHoldRepository holds, OrganizationService organizations, AgentService agents,
+    BudgetHolds(BudgetHoldRepository holds, CallJournal journal, OrganizationService organizations, AgentService agents,
             UsageTotals usage, ModelPrices prices, FxRates rates, ScopedTransactions transactions,
             @Value("${tenantry.gateway.budget-hold}") Duration holdFor, LongestCall longest,
             @Value("${tenantry.gateway.default-output-limit}") long defaultOutputLimit) {
         this.holds = holds;
+        this.journal = journal;
         this.organizations = organizations;
         this.agents = agents;
         this.usage = usage;
@@ -115,10 +117,12 @@ class BudgetHolds implements DisposableBean {
         final Route route;
         final Worst worst;
         final YearMonth month;
+        final CallsInFlight.Note note;
         BigDecimal amountUsd;
 
-        CallAsk(UUID callId, AgentPrincipal agent, Route route, Worst worst, Instant now) {
+        CallAsk(UUID callId, AgentPrincipal agent, Route route, Worst worst, Instant now, CallsInFlight.Note note) {
             this.callId = callId;
+            this.note = note;
             this.agent = agent;
             this.route = route;
             this.worst = worst;
@@ -127,11 +131,14 @@ class BudgetHolds implements DisposableBean {
     }
 
     /**
-     * Holds the call's worst case when its org blocks over budget and a budget applies;
-     * empty when nothing needed holding. Throws the 402 refusal when it does not fit.
+     * Holds the call's worst case when its org blocks over budget and a budget applies, and
+     * writes the call's first {@code note} in the journal of calls in flight in the same
+     * transaction (a round trip the call would pay otherwise); empty when nothing needed
+     * holding, and nothing is noted. Throws the 402 refusal when it does not fit.
      */
-    Optional<Hold> hold(UUID callId, AgentPrincipal agent, CallPlan plan, Worst worst, Instant now) {
-        CallAsk ask = new CallAsk(callId, agent, plan.route(), worst, now);
+    Optional<Hold> hold(UUID callId, AgentPrincipal agent, CallPlan plan, Worst worst, Instant now,
+            CallsInFlight.Note note) {
+        CallAsk ask = new CallAsk(callId, agent, plan.route(), worst, now, note);
         return Optional.ofNullable(rounds.run(ask, ask.answer));
     }
 
@@ -256,6 +263,7 @@ class BudgetHolds implements DisposableBean {
             }
             Hold hold = new Hold(ask.callId, orgId);
             holds.insert(granted, scope, hold.id, orgId, agentId, ask.amountUsd, now);
+            journal.note(granted, scope, ask.note);
             grantedToOrg = grantedToOrg.add(ask.amountUsd);
             grantedToAgent.put(agentId, toAgent.add(ask.amountUsd));
             outcomes.put(ask, hold);

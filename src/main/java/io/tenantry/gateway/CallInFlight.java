@@ -8,8 +8,8 @@ import io.tenantry.agent.AgentPrincipal;
 
 /**
  * A gateway call this node is serving, as its journal ({@link CallsInFlight}) notes it: the
- * request thread notes it first and sets what the call used so far, the journal's thread
- * reads it after. Its prompt is counted once, before the first note.
+ * request thread notes it first (with its budget hold, or alone) and sets what the call used
+ * so far, the journal's thread reads it after. Its prompt is counted once, before the first note.
  */
 final class CallInFlight {
 
@@ -32,6 +32,8 @@ final class CallInFlight {
     private long notedOutput = -1;
     private String notedUpstream;
     private long notedNanos;
+    /** Its note is written (with its budget hold or by {@link CallsInFlight#begin}); set before it goes upstream. */
+    boolean noted;
     /** Being metered: the journal notes it no more. */
     volatile boolean ended;
     /** Its metering committed. */

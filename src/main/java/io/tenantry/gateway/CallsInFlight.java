@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The journal of this node's gateway calls: a call is metered when it ends, so a node killed
  * mid-call would lose what its calls had cost upstream. Each call is noted before it goes
- * upstream (its prompt, as the gateway counts it). Then every
+ * upstream (its prompt, as the gateway counts it), in its budget hold's transaction where it
+ * holds one ({@link BudgetHolds}), else in a round trip of its own. Then every
  * {@code TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL}, on a thread of its own (the shared
  * scheduler's sweeps would hold it back), the calls that have run that long note what they
  * used so far (the answer streamed, the upstream answering) in one relaxed transaction: one
@@ -83,23 +84,37 @@ class CallsInFlight implements DisposableBean {
     }
 
     /**
-     * A call about to go upstream, from where its provider may bill it; {@code request} is no
-     * longer changed. It is noted before it goes (one round trip, not waiting for the disk), so
-     * that this node's death at any moment after leaves it to the sweep: calls killed younger
-     * than the interval were lost before (outside tester). {@code promptTokens}: the prompt
-     * as counted already, or -1 to count it here.
+     * A call that will go upstream unless refused first, not noted yet: {@link #begin} notes it,
+     * unless its budget hold did ({@link #firstNote}). {@code request} is no longer changed.
+     * {@code promptTokens}: the prompt as counted already, or -1 to count it here.
      */
-    CallInFlight begin(UUID id, AgentPrincipal agent, String endpoint, String model, boolean stream, Instant startedAt,
+    CallInFlight open(UUID id, AgentPrincipal agent, String endpoint, String model, boolean stream, Instant startedAt,
             long startNanos, ObjectNode request, long promptTokens) {
-        CallInFlight call = new CallInFlight(id, agent, endpoint, model, stream, startedAt, startNanos,
+        return new CallInFlight(id, agent, endpoint, model, stream, startedAt, startNanos,
                 promptTokens >= 0 ? promptTokens : GatewayCalls.promptTokens(endpoint, request, mediaInputTokens));
-        OrgScope scope = OrgScope.of(agent.orgId());
-        Pipeline note = new Pipeline();
-        journal.note(note, scope, call.note(Instant.now(), System.nanoTime()));
-        transactions.writeTogetherRelaxed(scope, note);
+    }
+
+    /** The call's first note, for its budget hold to write with the hold ({@link BudgetHolds#hold}). */
+    Note firstNote(CallInFlight call) {
+        return call.note(Instant.now(), System.nanoTime());
+    }
+
+    /**
+     * The call is about to go upstream, from where its provider may bill it. It is noted
+     * before it goes (by its budget hold, {@code notedWithHold}, or here in one round trip
+     * that does not wait for the disk), so that this node's death at any moment after leaves
+     * it to the sweep: calls killed younger than the interval were lost before (outside tester).
+     */
+    void begin(CallInFlight call, boolean notedWithHold) {
+        if (!notedWithHold) {
+            OrgScope scope = OrgScope.of(call.agent.orgId());
+            Pipeline note = new Pipeline();
+            journal.note(note, scope, firstNote(call));
+            transactions.writeTogetherRelaxed(scope, note);
+        }
+        call.noted = true;
         // Published to the journal's thread only now, noted: it reads the call's note fields after this.
-        calls.put(id, call);
-        return call;
+        calls.put(call.id, call);
     }
 
     /** The answer streamed so far, counted for the journal at most once an interval. */
@@ -112,9 +127,11 @@ class CallsInFlight implements DisposableBean {
         call.ended = true;
     }
 
-    /** In the call's metering transaction: its note goes with it (every call has one, from {@link #begin}). */
+    /** In the call's metering transaction: its note goes with it, if it was noted (refused before, it was not). */
     void forget(OrgScope scope, CallInFlight call) {
-        journal.delete(scope, call.id);
+        if (call.noted) {
+            journal.delete(scope, call.id);
+        }
     }
 
     /** The call's metering committed. */

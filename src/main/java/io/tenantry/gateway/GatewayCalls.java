@@ -139,7 +139,10 @@ class GatewayCalls {
                     screenPrompt(call, texts, input);
                 }
                 if (plan.settings().blocksOverBudget()) {
-                    call.hold = budgets.hold(call.id, agent, plan, worst, Instant.now()).orElse(null);
+                    call.inFlight = inFlight.open(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
+                            call.startNanos, body, input);
+                    call.hold = budgets.hold(call.id, agent, plan, worst, Instant.now(),
+                            inFlight.firstNote(call.inFlight)).orElse(null);
                 }
             }
             if (call.logContent) {
@@ -148,8 +151,12 @@ class GatewayCalls {
                         : body.path("input").toString());
             }
             UpstreamCall answer;
-            call.inFlight = inFlight.begin(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
-                    call.startNanos, body, promptTokens);
+            if (call.inFlight == null) {
+                call.inFlight = inFlight.open(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
+                        call.startNanos, body, promptTokens);
+            }
+            // A call that holds a budget was noted with its hold.
+            inFlight.begin(call.inFlight, call.hold != null);
             try {
                 answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), answers.keys(),
                         endpoint.replace('.', '/'),

@@ -153,6 +153,34 @@ class GatewayBudgetTest extends GatewayServerTest {
         complete(key, chat(model, "max_tokens", 1)).expect(402);
     }
 
+    long notes(String orgId) {
+        return transactions.read(OrgScope.allOrgs(), () -> jdbc.sql(
+                "select count(*) from gateway_calls_in_flight where org_id = :org").param("org", UUID.fromString(orgId))
+                .query(Long.class).single());
+    }
+
+    /**
+     * A call that holds its budget is in the journal of calls in flight (written with its
+     * hold) before its upstream hears of it, so a crash from then on leaves it to be billed;
+     * a call refused for its budget never goes upstream and is never noted.
+     */
+    @Test
+    void aCallIsNotedWithItsHoldBeforeItGoesUpstreamAndOneRefusedIsNeverNoted() {
+        orgBudget(org, "1.50");
+        enforce(org, "block");
+        List<List<Long>> atUpstream = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.onReceived = () -> atUpstream.add(List.of(holds(org), notes(org)));
+
+        complete(key, chat(model, "max_tokens", 1000)).expect(200);
+        assertThat(atUpstream).as("holds and notes as the upstream received the call")
+                .containsExactly(List.of(1L, 1L));
+        assertThat(List.of(holds(org), notes(org))).as("metered: both gone").containsExactly(0L, 0L);
+
+        complete(key, chat(model, "max_tokens", 1000)).expect(402);
+        assertThat(fake.calls()).isEqualTo(1);
+        assertThat(List.of(holds(org), notes(org))).as("refused: neither held nor noted").containsExactly(0L, 0L);
+    }
+
     /**
      * An upstream that ignores the output limit the gateway sends it would cost what no hold
      * counted: nine streams against room for five, each held at 100 tokens, once streamed
