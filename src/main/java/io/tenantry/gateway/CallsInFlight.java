@@ -101,12 +101,12 @@ class CallsInFlight implements DisposableBean {
 
     /**
      * The call is about to go upstream, from where its provider may bill it. It is noted
-     * before it goes (by its budget hold, {@code notedWithHold}, or here in one round trip
-     * that does not wait for the disk), so that this node's death at any moment after leaves
-     * it to the sweep: calls killed younger than the interval were lost before (outside tester).
+     * before it goes (with its budget hold, or here in one round trip that does not wait for
+     * the disk), so that this node's death at any moment after leaves it to the sweep: calls
+     * killed younger than the interval were lost before (outside tester).
      */
-    void begin(CallInFlight call, boolean notedWithHold) {
-        if (!notedWithHold) {
+    void begin(CallInFlight call) {
+        if (!call.noted) {
             OrgScope scope = OrgScope.of(call.agent.orgId());
             Pipeline note = new Pipeline();
             journal.note(note, scope, firstNote(call));

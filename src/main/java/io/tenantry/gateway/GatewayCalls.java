@@ -143,6 +143,8 @@ class GatewayCalls {
                             call.startNanos, body, input);
                     call.hold = budgets.hold(call.id, agent, plan, worst, Instant.now(),
                             inFlight.firstNote(call.inFlight)).orElse(null);
+                    // Granted, the hold was written with the call's note: from here a failure deletes it.
+                    call.inFlight.noted = call.hold != null;
                 }
             }
             if (call.logContent) {
@@ -155,8 +157,7 @@ class GatewayCalls {
                 call.inFlight = inFlight.open(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
                         call.startNanos, body, promptTokens);
             }
-            // A call that holds a budget was noted with its hold.
-            inFlight.begin(call.inFlight, call.hold != null);
+            inFlight.begin(call.inFlight);
             try {
                 answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), answers.keys(),
                         endpoint.replace('.', '/'),
