@@ -42,38 +42,73 @@ final class CallTexts {
 
     /**
      * The text of a file given inline ({@code data:text/plain;base64,...}), which the model
-     * reads as surely as a message (outside tester: a text file's words passed every rule);
-     * null for anything else (an address, an image, a PDF), which rules do not read.
+     * reads as surely as a message (outside tester: a text file's words passed every rule),
+     * read in the charset it declares (UTF-8 where it declares none, or one this server does
+     * not know) and, where it declares another, as UTF-8 too: a reader may take either. Empty
+     * for anything else (an address, an image, a PDF), which rules do not read.
      */
-    static String inlineText(String given) {
+    static List<String> inlineTexts(String given) {
         String value = given.strip();
         if (!value.regionMatches(true, 0, "data:", 0, 5)) {
-            return null;
+            return List.of();
         }
         int comma = value.indexOf(',');
         if (comma < 0) {
-            return null;
+            return List.of();
         }
         // RFC 2397: no media type is text/plain.
         String[] header = value.substring(5, comma).split(";", -1);
         if (!TEXT_MEDIA.matcher(header[0].strip()).matches()) {
-            return null;
+            return List.of();
         }
         boolean base64 = java.util.Arrays.stream(header).anyMatch(p -> p.strip().equalsIgnoreCase("base64"));
+        java.util.function.Function<byte[], String> declared = declaredReading(header);
+        // A data URL's text is ASCII; its escapes stand for bytes, which a declared charset reads.
+        java.nio.charset.Charset transport = declared == null ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+        byte[] bytes;
         try {
             // Either base64 alphabet: a reader that takes the URL-safe one reads the same text; and
             // RFC 2397 lets the data be percent-encoded too (outside tester: %2B hid a file's words).
             String data = value.substring(comma + 1);
-            byte[] bytes = base64 ? java.util.Base64.getMimeDecoder().decode((data.indexOf('%') >= 0
+            bytes = base64 ? java.util.Base64.getMimeDecoder().decode((data.indexOf('%') >= 0
                     ? java.net.URLDecoder.decode(data.replace("+", "%2B"), StandardCharsets.UTF_8) : data)
                     .replace('-', '+').replace('_', '/'))
-                    : java.net.URLDecoder.decode(value.substring(comma + 1).replace("+", "%2B"), StandardCharsets.UTF_8)
-                            .getBytes(StandardCharsets.UTF_8);
-            return new String(bytes, StandardCharsets.UTF_8);
+                    : java.net.URLDecoder.decode(data.replace("+", "%2B"), transport).getBytes(transport);
         } catch (IllegalArgumentException malformed) {
             // Not decodable, so not readable as text by the model either.
-            return null;
+            return List.of();
         }
+        String asUtf8 = new String(bytes, StandardCharsets.UTF_8);
+        if (declared == null) {
+            return List.of(asUtf8);
+        }
+        String asDeclared = declared.apply(bytes);
+        return asDeclared.equals(asUtf8) ? List.of(asUtf8) : List.of(asDeclared, asUtf8);
+    }
+
+    /**
+     * How to read the bytes in the charset a data URL's header declares, if it is one other
+     * than UTF-8 that this server reads (outside tester: a file in UTF-7 passed every rule);
+     * null otherwise.
+     */
+    private static java.util.function.Function<byte[], String> declaredReading(String[] header) {
+        for (String parameter : header) {
+            String[] pair = parameter.strip().split("=", 2);
+            if (pair.length != 2 || !pair[0].strip().equalsIgnoreCase("charset")) {
+                continue;
+            }
+            String name = pair[1].strip().replace("\"", "");
+            if (Utf7.names(name)) {
+                return Utf7::decode;
+            }
+            try {
+                java.nio.charset.Charset charset = java.nio.charset.Charset.forName(name);
+                return charset.equals(StandardCharsets.UTF_8) ? null : bytes -> new String(bytes, charset);
+            } catch (IllegalArgumentException unknown) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static final java.util.regex.Pattern CHARACTER_REFERENCE = java.util.regex.Pattern.compile(
@@ -337,6 +372,16 @@ final class CallTexts {
     static List<List<Slot>> embeddingInput(ObjectNode body) {
         List<List<Slot>> groups = new ArrayList<>();
         apart(body, "input", groups);
+        return groups;
+    }
+
+    /**
+     * The same, with the text of each token list as a derived text ({@link EmbeddingTokens}),
+     * for the input rules; {@link IllegalArgumentException} for a list that is not tokens.
+     */
+    static List<List<Slot>> embeddingInputRead(ObjectNode body) {
+        List<List<Slot>> groups = embeddingInput(body);
+        EmbeddingTokens.texts(body.path("input")).forEach(text -> groups.add(List.of(Slot.derived(text))));
         return groups;
     }
 
@@ -618,11 +663,12 @@ final class CallTexts {
             for (Map.Entry<String, JsonNode> field : object.properties()) {
                 if (INLINE_FILES.contains(field.getKey()) && field.getValue().isString()) {
                     String given = field.getValue().asString();
-                    String inline = inlineText(given);
-                    if (inline == null && field.getKey().equals("file_data")) {
-                        inline = bareBase64Text(given);
+                    List<String> inlines = inlineTexts(given);
+                    if (inlines.isEmpty() && field.getKey().equals("file_data")) {
+                        String bare = bareBase64Text(given);
+                        inlines = bare == null ? List.of() : List.of(bare);
                     }
-                    if (inline != null) {
+                    for (String inline : inlines) {
                         slots.add(Slot.derived(inline));
                         // A JSON file's escapes, or a markup file's character references, hide
                         // nothing from a model that reads them (outside testers).

@@ -121,7 +121,7 @@ class GatewayCalls {
             if (plan.settings().limitsRates() || plan.settings().blocksOverBudget() || screensInput) {
                 // Found once: the estimate counts these texts and the input rules judge them.
                 List<List<CallTexts.Slot>> texts = CHAT.equals(endpoint) ? CallTexts.prompt(body)
-                        : CallTexts.embeddingInput(body);
+                        : embeddingTexts(body, screensInput);
                 long input = CHAT.equals(endpoint) ? TokenEstimate.prompt(body, texts, mediaInputTokens)
                         : TokenEstimate.embeddingInput(body.path("input"));
                 promptTokens = input;
@@ -203,6 +203,23 @@ class GatewayCalls {
                 // Metered or not: a call left unmetered keeps its note, if it has one, for the sweep.
                 inFlight.ended(call.inFlight);
             }
+        }
+    }
+
+    /**
+     * An embeddings request's texts; for input rules to judge, with what its token lists
+     * spell, and refused when a list is not tokens the rules could read.
+     */
+    private static List<List<CallTexts.Slot>> embeddingTexts(ObjectNode body, boolean judged) {
+        if (!judged) {
+            return CallTexts.embeddingInput(body);
+        }
+        try {
+            return CallTexts.embeddingInputRead(body);
+        } catch (IllegalArgumentException notTokens) {
+            throw GatewayError.invalid(CONTENT_BLOCKED, "The input holds a list that is not cl100k_base tokens (the "
+                    + "encoding of OpenAI's embedding models), so the organization's input rules cannot read it: "
+                    + "send the input as text.");
         }
     }
 

@@ -539,6 +539,54 @@ class GatewayGuardrailTest extends GatewayServerTest {
     }
 
     /**
+     * Retest: an embeddings input given as token lists, and a text file declared in a charset
+     * other than UTF-8 (UTF-7, EBCDIC), passed every input rule. Each is judged as the text it
+     * spells; while input rules apply, a list that is not tokens they could read is refused.
+     */
+    @Test
+    void tokenListsAndFilesInOtherCharsetsAreJudgedAsTheTextTheySpell() {
+        rule("type", "keyword", "keywords", List.of("zebracorn"), "direction", "input", "action", "block");
+        com.knuddels.jtokkit.api.Encoding cl100k = com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry()
+                .getEncoding(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE);
+        java.util.function.Function<String, List<Integer>> tokens = text -> {
+            com.knuddels.jtokkit.api.IntArrayList ids = cl100k.encode(text);
+            List<Integer> list = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                list.add(ids.get(i));
+            }
+            return list;
+        };
+        java.util.function.Function<Object, Api.Response> embed = input -> api.post("/agent/v1/embeddings").as(key)
+                .json(Map.of("model", model, "input", input)).send();
+        java.util.function.BiFunction<byte[], String, Map<String, Object>> file = (bytes, charset) -> Map.of("type",
+                "file", "file", Map.of("filename", "f.txt", "file_data", "data:text/plain;charset=" + charset
+                        + ";base64," + java.util.Base64.getEncoder().encodeToString(bytes)));
+
+        for (Object input : List.of(tokens.apply("a zebracorn here"),
+                List.of(tokens.apply("nothing here"), tokens.apply("one zebracorn")))) {
+            JsonNode error = embed.apply(input).expect(400).json().path("error");
+            assertThat(error.path("code").asString()).as(input.toString()).isEqualTo("content_blocked");
+        }
+        JsonNode notTokens = embed.apply(List.of(12, 999_999_999)).expect(400).json().path("error");
+        assertThat(notTokens.path("code").asString()).isEqualTo("content_blocked");
+        assertThat(notTokens.path("message").asString()).contains("not cl100k_base tokens");
+        for (Map<String, Object> part : List.of(
+                file.apply("a +AHo-ebracorn here".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "utf-7"),
+                file.apply("a zebracorn here".getBytes(java.nio.charset.Charset.forName("IBM037")), "cp037"),
+                file.apply("a zebracorn here".getBytes(java.nio.charset.StandardCharsets.UTF_16LE), "\"utf-16le\""))) {
+            Api.Response refused = complete(chat(List.of(Map.of("type", "text", "text", "Read this."), part)));
+            assertThat(refused.status()).as(part.toString()).isEqualTo(400);
+            assertThat(refused.json().path("error").path("code").asString()).isEqualTo("content_blocked");
+        }
+        assertThat(fake.calls()).isZero();
+
+        embed.apply(tokens.apply("nothing to see")).expect(200);
+        complete(chat(List.of(file.apply("nothing +- to see".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "utf-7")))).expect(200);
+        assertThat(fake.calls()).isEqualTo(2);
+    }
+
+    /**
      * Retest: characters that show nothing counted in a stream's window, so 300 of them
      * pushed the start of a match out of it and its first part streamed. The window counts
      * what shows.
