@@ -30,7 +30,9 @@ final class CallInFlight {
     private long countedNanos;
     /** What the last note said of the answer and its upstream: a call with nothing new is not noted again. */
     private long notedOutput = -1;
+    private String notedProvider;
     private String notedUpstream;
+    private boolean notedByok;
     private long notedNanos;
     /** Its note is written (with its budget hold or by {@link CallsInFlight#begin}); set before it goes upstream. */
     boolean noted;
@@ -54,13 +56,29 @@ final class CallInFlight {
         this.countedNanos = startNanos;
     }
 
-    /** The upstream now answering it. */
-    void answering(Upstream.Tries tries) {
-        if (tries.provider != null) {
-            provider = tries.provider.name();
-            upstreamModel = tries.target.model();
-            byok = tries.byok;
-        }
+    /**
+     * The upstream it goes to: first the route's first target (the one a note names when the
+     * call is killed before it moved on), then each target as it is tried.
+     */
+    void goingTo(String providerName, String model, boolean orgsOwnKey) {
+        provider = providerName;
+        upstreamModel = model;
+        byok = orgsOwnKey;
+    }
+
+    /** The target being tried now. */
+    void goingTo(Upstream.Tries tries) {
+        goingTo(tries.provider.name(), tries.target.model(), tries.byok);
+    }
+
+    /**
+     * Whether it goes to another upstream than its last note names (it fell back, or its
+     * first target was skipped): noted at the journal's next tick however young, so that a
+     * call killed there is priced as the upstream that served it.
+     */
+    boolean movedOn() {
+        return !Objects.equals(notedProvider, provider) || !Objects.equals(notedUpstream, upstreamModel)
+                || notedByok != byok;
     }
 
     /**
@@ -80,8 +98,7 @@ final class CallInFlight {
      * it could, or that note is {@code refreshNanos} old.
      */
     boolean dueForNote(long nowNanos, long refreshNanos) {
-        return notedOutput != output || !Objects.equals(notedUpstream, upstreamModel)
-                || nowNanos - notedNanos >= refreshNanos;
+        return notedOutput != output || movedOn() || nowNanos - notedNanos >= refreshNanos;
     }
 
     /** The note of it could not be written: the next one writes it whatever changed. */
@@ -92,7 +109,9 @@ final class CallInFlight {
     /** The journal's note of the call at {@code at} ({@code nowNanos} on the monotonic clock), its prompt counted. */
     CallsInFlight.Note note(Instant at, long nowNanos) {
         notedOutput = output;
+        notedProvider = provider;
         notedUpstream = upstreamModel;
+        notedByok = byok;
         notedNanos = nowNanos;
         return new CallsInFlight.Note(id, agent.orgId(), agent.agentId(), agent.agentName(), endpoint, model,
                 provider, upstreamModel, stream, byok, input, output, startedAt, at);

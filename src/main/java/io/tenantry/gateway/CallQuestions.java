@@ -26,7 +26,7 @@ import io.tenantry.vault.ServerKeys;
 class CallQuestions {
 
     /** The answers: the call's plan, its screen to open, and its provider keys. */
-    record Answers(CallPlan plan, CallGuard.Opening screen, Upstream.Keys keys) {
+    record Answers(CallPlan plan, CallGuard.Opening screen, AnsweredKeys keys) {
     }
 
     private final CallPlans plans;
@@ -58,7 +58,7 @@ class CallQuestions {
      * The key asked for with the questions serves the call's first provider that takes it,
      * once; any other (a fallback's, or one the route's change brought) is looked up when needed.
      */
-    private final class AnsweredKeys implements Upstream.Keys {
+    final class AnsweredKeys implements Upstream.Keys {
 
         private final UUID orgId;
         private Optional<ServerKeys.Lookup> answered;
@@ -66,6 +66,19 @@ class CallQuestions {
         AnsweredKeys(UUID orgId, Optional<ServerKeys.Lookup> answered) {
             this.orgId = orgId;
             this.answered = answered;
+        }
+
+        /**
+         * Whether the org's own key would pay for a call to {@code provider}, before any key
+         * is read: as the questions answered it, or (when they asked about another provider's,
+         * the route having changed since this node read it) asked now, and then kept for the
+         * call's first try of that provider.
+         */
+        boolean orgsOwn(Provider provider) {
+            if (answered.filter(asked -> asked.name().equals(provider.keyCredential())).isEmpty()) {
+                answered = Optional.of(keys.asked(orgId, provider.keyCredential(), Instant.now()));
+            }
+            return answered.get().orgsOwn();
         }
 
         @Override

@@ -29,8 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * upstream (its prompt, as the gateway counts it), in its budget hold's transaction where it
  * holds one ({@link BudgetHolds}), else in a round trip of its own. Then every
  * {@code TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL}, on a thread of its own (the shared
- * scheduler's sweeps would hold it back), the calls that have run that long note what they
- * used so far (the answer streamed, the upstream answering) in one relaxed transaction: one
+ * scheduler's sweeps would hold it back), the calls that have run that long, or moved on to
+ * another upstream, note what they used so far (the answer streamed, the upstream they went
+ * to) in one relaxed transaction: one
  * whose call has news, and every {@link #REFRESHES}th interval each other one, so that a live
  * call's note never looks abandoned ({@link #staleAfter}). A call's metering deletes its note
  * in its own transaction; a note written while its call was being metered is deleted once
@@ -166,7 +167,8 @@ class CallsInFlight implements DisposableBean {
         long now = System.nanoTime();
         long refresh = interval.toNanos() * REFRESHES;
         List<CallInFlight> due = calls.values().stream().filter(call -> !call.ended
-                && now - call.startNanos >= interval.toNanos() && call.dueForNote(now, refresh)).toList();
+                && (now - call.startNanos >= interval.toNanos() || call.movedOn()) && call.dueForNote(now, refresh))
+                .toList();
         OrgScope everywhere = OrgScope.allOrgs();
         if (!due.isEmpty()) {
             Instant at = Instant.now();

@@ -139,8 +139,7 @@ class GatewayCalls {
                     screenPrompt(call, texts, input);
                 }
                 if (plan.settings().blocksOverBudget()) {
-                    call.inFlight = inFlight.open(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
-                            call.startNanos, body, input);
+                    call.inFlight = flight(call, endpoint, body, input, answers);
                     call.hold = budgets.hold(call.id, agent, plan, worst, Instant.now(),
                             inFlight.firstNote(call.inFlight)).orElse(null);
                     // Granted, the hold was written with the call's note: from here a failure deletes it.
@@ -154,10 +153,10 @@ class GatewayCalls {
             }
             UpstreamCall answer;
             if (call.inFlight == null) {
-                call.inFlight = inFlight.open(call.id, agent, endpoint, call.model, call.stream, call.startedAt,
-                        call.startNanos, body, promptTokens);
+                call.inFlight = flight(call, endpoint, body, promptTokens, answers);
             }
             inFlight.begin(call.inFlight);
+            call.tries.onTarget = () -> call.inFlight.goingTo(call.tries);
             try {
                 answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), answers.keys(),
                         endpoint.replace('.', '/'),
@@ -166,7 +165,6 @@ class GatewayCalls {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
             }
-            call.inFlight.answering(call.tries);
             if (CHAT.equals(endpoint)) {
                 call.outputLimit = sentOutputLimit(body, counted, call.tries.target);
                 if (counted != null) {
@@ -204,6 +202,23 @@ class GatewayCalls {
                 inFlight.ended(call.inFlight);
             }
         }
+    }
+
+    /**
+     * The call for the journal of calls in flight, not noted yet, going to its route's first
+     * target (with the key the questions found for it): what its first note names, so that a
+     * call killed before it moved on is logged and priced as that upstream (outside tester:
+     * such calls were billed under the route's name, unpriced).
+     */
+    private CallInFlight flight(Call call, String endpoint, ObjectNode body, long promptTokens,
+            CallQuestions.Answers answers) {
+        CallInFlight flight = inFlight.open(call.id, call.agent, endpoint, call.model, call.stream, call.startedAt,
+                call.startNanos, body, promptTokens);
+        Route.Target first = answers.plan().route().targets().get(0);
+        Provider provider = answers.plan().providers().get(first.providerId());
+        flight.goingTo(provider.name(), first.model(), provider.keyCredential() != null
+                && answers.keys().orgsOwn(provider));
+        return flight;
     }
 
     /**

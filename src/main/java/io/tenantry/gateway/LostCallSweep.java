@@ -111,6 +111,7 @@ class LostCallSweep {
     /** The call's request log line: cut when its node died, its client answered by nobody. */
     private static GatewayRequest request(CallsInFlight.Note note) {
         int latency = (int) Math.min(Integer.MAX_VALUE, Duration.between(note.startedAt(), note.notedAt()).toMillis());
+        // Every note names the upstream its call went to; one from a server before that did not.
         boolean answered = note.provider() != null;
         return new GatewayRequest(note.id(), note.orgId(), note.agentId(), note.agentName(), note.endpoint(),
                 note.model(), note.provider(), note.upstreamModel(), note.stream(), GatewayRequest.CUT, 502, CODE,

@@ -55,6 +55,14 @@ class Upstream {
         Provider provider;
         Route.Target target;
         boolean byok;
+        /** Told as each target is about to be tried, its provider, target and key's owner set. */
+        Runnable onTarget = () -> { };
+    }
+
+    private static Failure ownKeyExpired() {
+        return new Failure(502, "provider_key_expired", "The organization's own key for the provider of this model "
+                + "has expired: an admin of the organization must rotate it, or remove it to use the platform's key.",
+                null);
     }
 
     /** The key a target needs for an org; empty when the provider takes none. */
@@ -81,9 +89,7 @@ class Upstream {
                 try {
                     key = keys.of(provider);
                 } catch (ServerKeys.OrgKeyExpired expired) {
-                    last = new Failure(502, "provider_key_expired", "The organization's own key for the provider of "
-                            + "this model has expired: an admin of the organization must rotate it, or remove it "
-                            + "to use the platform's key.", null);
+                    last = ownKeyExpired();
                     continue;
                 }
                 if (key.isEmpty()) {
@@ -103,6 +109,7 @@ class Upstream {
             tries.provider = provider;
             tries.target = target;
             tries.byok = key.map(ServerKeys.ServerKey::orgsOwn).orElse(false);
+            tries.onTarget.run();
             byte[] body = bodyFor.apply(target);
             for (int attempt = 0; attempt <= retries; attempt++) {
                 if (attempt > 0) {

@@ -318,13 +318,13 @@ class CredentialRepository {
     }
 
     /** Which credential and version {@link #serverKey} answers with now, for a key kept since it was read. */
-    record Current(UUID id, int version, Instant expiresAt) {
+    record Current(UUID id, UUID orgId, int version, Instant expiresAt) {
     }
 
     /** The statement that tells {@link Current} in one round trip, and its parameters. */
     static String serverKeyCurrent(OrgScope scope) {
         return """
-                select c.id, c.version, c.expires_at from credentials c
+                select c.id, c.org_id, c.version, c.expires_at from credentials c
                  where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
                    and (c.org_id = :org or c.expires_at is null or c.expires_at > :now) and\s""" + scope.sql("c.org_id") + """
 

@@ -72,13 +72,17 @@ public class ServerKeys {
     }
 
     public Optional<ServerKey> of(UUID orgId, String name, Instant at) {
-        if (!usableName(name)) {
-            return Optional.empty();
-        }
+        return asked(orgId, name, at).key();
+    }
+
+    /** A {@link #lookup} asked alone, in a round trip of its own: answered when this returns. */
+    public Lookup asked(UUID orgId, String name, Instant at) {
         Pipeline ask = new Pipeline();
         Lookup lookup = lookup(ask, orgId, name, at);
-        transactions.readTogether(scope(orgId), ask);
-        return lookup.key();
+        if (usableName(name)) {
+            transactions.readTogether(scope(orgId), ask);
+        }
+        return lookup;
     }
 
     /**
@@ -106,7 +110,8 @@ public class ServerKeys {
         params.put("now", Timestamps.of(at));
         return new Lookup(orgId, name, at, statements.query(CredentialRepository.serverKeyCurrent(scope), params,
                 new RowMapperResultSetExtractor<>((rs, n) -> new CredentialRepository.Current(
-                        rs.getObject("id", UUID.class), rs.getInt("version"), Timestamps.read(rs, "expires_at")))));
+                        rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getInt("version"),
+                        Timestamps.read(rs, "expires_at")))));
     }
 
     private static boolean usableName(String name) {
@@ -131,6 +136,14 @@ public class ServerKeys {
         /** The name looked up. */
         public String name() {
             return name;
+        }
+
+        /**
+         * Whether the key the answer found is the org's own (it brings its own key), before any
+         * key is read or decrypted; false where none was found.
+         */
+        public boolean orgsOwn() {
+            return !current.get().isEmpty() && !current.get().get(0).orgId().equals(DefaultOrg.ID);
         }
 
         /** The key as the answer found it; {@link OrgKeyExpired} when the org's own has expired. */
@@ -161,7 +174,7 @@ public class ServerKeys {
                     if (found.expiresAt() != null && !found.expiresAt().isAfter(at)) {
                         throw new OrgKeyExpired(name);
                     }
-                    return new Kept(new CredentialRepository.Current(found.id(), version.version(),
+                    return new Kept(new CredentialRepository.Current(found.id(), found.orgId(), version.version(),
                             found.expiresAt()),
                             new ServerKey(Vault.open(key, found.orgId(), found.id(), version),
                                     !found.orgId().equals(DefaultOrg.ID)));

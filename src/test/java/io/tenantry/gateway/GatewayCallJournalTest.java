@@ -130,6 +130,69 @@ class GatewayCallJournalTest extends GatewayServerTest {
         assertThat(notes(org)).as("metered: the notes are gone").isEmpty();
     }
 
+    /**
+     * Outside tester: a call killed before its answer began was noted with no upstream, so the
+     * sweep logged no provider and billed it under the route's name, which has no price. A
+     * call's first note names the route's first target and whose key pays for it; one that
+     * moves on to another target is noted again at the journal's next tick, however young.
+     */
+    @Test
+    void aCallIsNotedWithTheUpstreamItGoesToAndWhoseKeyPays() throws Exception {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        String ownKey = "OWN_" + unique;
+        String platformKey = "PLATFORM_" + unique;
+        api.post("/api/credentials").org(io.tenantry.tenancy.DefaultOrg.ID.toString()).as(owner).json(Map.of("name",
+                platformKey, "kind", "api_key", "value", "sk-platform-" + unique, "agentReadable", false)).send()
+                .expect(201);
+        api.post("/api/credentials").org(io.tenantry.tenancy.DefaultOrg.ID.toString()).as(owner).json(Map.of("name",
+                ownKey, "kind", "api_key", "value", "sk-platform-own-" + unique, "agentReadable", false)).send()
+                .expect(201);
+        api.post("/api/credentials").org(org).as(owner).json(Map.of("name", ownKey, "kind", "api_key", "value",
+                "sk-org-" + unique, "agentReadable", false)).send().expect(201);
+        for (String[] provider : List.of(new String[] {"first-" + unique, ownKey},
+                new String[] {"second-" + unique, platformKey})) {
+            api.post("/api/settings/providers").as(owner).json(Map.of("name", provider[0], "baseUrl", fake.baseUrl(),
+                    "keyCredential", provider[1], "firstByteTimeoutMs", 10_000)).send().expect(201);
+        }
+        String twoTargets = "two-targets-" + unique;
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", twoTargets, "targets", List.of(
+                Map.of("provider", "first-" + unique, "model", "upstream-first-" + unique),
+                Map.of("provider", "second-" + unique, "model", "upstream-second-" + unique)))).send().expect(201);
+        List<Map<String, Object>> atUpstream = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.onReceived = () -> atUpstream.addAll(notes(org));
+
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(twoTargets, "stream", false))
+                .send().expect(200);
+        assertThat(atUpstream).singleElement().satisfies(note -> {
+            assertThat(note.get("provider")).isEqualTo("first-" + unique);
+            assertThat(note.get("upstream_model")).isEqualTo("upstream-first-" + unique);
+            assertThat(note.get("byok")).as("the org's own key pays").isEqualTo(true);
+        });
+
+        // The first target fails until the call moves on; the second answers after four seconds.
+        atUpstream.clear();
+        fake.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
+        fake.onReceived = () -> {
+            if (fake.received.size() == 5) {
+                fake.delayMillis = 4000;
+            }
+        };
+        CompletableFuture<Api.Response> fallingBack = CompletableFuture.supplyAsync(() -> api
+                .post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(twoTargets, "stream",
+                        false)).send());
+        Map<String, Object> movedOn = null;
+        for (int i = 0; i < 300 && movedOn == null; i++) {
+            Thread.sleep(10);
+            movedOn = notes(org).stream().filter(n -> ("second-" + unique).equals(n.get("provider"))).findFirst()
+                    .orElse(null);
+        }
+        assertThat(movedOn).as("noted again once it went on to the second target").isNotNull();
+        assertThat(movedOn.get("upstream_model")).isEqualTo("upstream-second-" + unique);
+        assertThat(movedOn.get("byok")).as("the platform's key pays the second").isEqualTo(false);
+        assertThat(fallingBack.get().status()).isEqualTo(200);
+        assertThat(notes(org)).as("metered: the note is gone").isEmpty();
+    }
+
     @Test
     void aLongCallIsNotedAsItRunsAndItsNoteGoesWithItsMetering() throws Exception {
         CompletableFuture<Api.Response> running = slowStream();
