@@ -80,6 +80,9 @@ class Upstream {
             String operation, Function<Route.Target, byte[]> bodyFor, boolean stream, Tries tries,
             CallDeadline deadline) throws InterruptedException {
         Failure last = null;
+        // Once the org's own key for a target has expired, the platform's keys pay for none of
+        // its later targets: an expiry must not move the bill to the platform unseen (outside tester).
+        boolean ownKeyExpired = false;
         targets:
         for (Route.Target target : route.targets()) {
             Provider provider = providers.get(target.providerId());
@@ -89,7 +92,11 @@ class Upstream {
                 try {
                     key = keys.of(provider);
                 } catch (ServerKeys.OrgKeyExpired expired) {
+                    ownKeyExpired = true;
                     last = ownKeyExpired();
+                    continue;
+                }
+                if (ownKeyExpired && key.isPresent() && !key.get().orgsOwn()) {
                     continue;
                 }
                 if (key.isEmpty()) {

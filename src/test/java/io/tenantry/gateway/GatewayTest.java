@@ -1077,6 +1077,48 @@ class GatewayTest extends GatewayServerTest {
                         "upstream-primary Bearer " + PLATFORM_KEY);
     }
 
+    /**
+     * Outside tester: an org whose own key for a route's first provider had expired was served
+     * by the route's next provider on the platform's key, with nothing to say so. An expired
+     * key of the org's own is never replaced by the platform's, on a fallback either.
+     */
+    @Test
+    void anOrgsExpiredKeyIsNeverReplacedByThePlatformsOnAFallback() {
+        String other = platform.createOrg("Gateway expired key");
+        String otherKey = platform.issueKey(platform.createAgent(other, "Expired key agent"));
+        String platformOnly = "UPSTREAM_" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name", platformOnly,
+                "kind", "api_key", "value", "sk-platform-only-" + UUID.randomUUID(), "agentReadable", false)).send()
+                .expect(201);
+        String platformPaid = "platform-paid-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", platformPaid, "baseUrl", fake.baseUrl(),
+                "keyCredential", platformOnly, "firstByteTimeoutMs", 1000)).send().expect(201);
+        String fallingBack = "gpt-fallback-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", fallingBack, "targets", List.of(
+                Map.of("provider", primary, "model", "upstream-primary"),
+                Map.of("provider", platformPaid, "model", "upstream-platform")))).send().expect(201);
+        String own = "sk-own-" + UUID.randomUUID();
+        String ownId = api.post("/api/credentials").org(other).as(owner).json(Map.of("name", keyName, "kind",
+                "api_key", "value", own, "agentReadable", false)).send().expect(201).id();
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("update credentials set expires_at = :past where id = :id").param("id", UUID.fromString(ownId))
+                    .param("past", java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1))).update();
+        });
+
+        JsonNode expired = complete(otherKey, chat(fallingBack)).expect(502).json().path("error");
+        assertThat(expired.path("code").asString()).isEqualTo("provider_key_expired");
+        assertThat(fake.received).as("neither the expired key nor the platform's on the next provider").isEmpty();
+
+        complete(key, chat(fallingBack)).expect(200);
+        assertThat(fake.received).singleElement().satisfies(r -> assertThat(r.header("Authorization"))
+                .as("an org without a key of its own is served as before").isEqualTo("Bearer " + PLATFORM_KEY));
+        api.delete("/api/credentials/" + ownId).org(other).as(owner).send().expect(204);
+        fake.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
+        complete(otherKey, chat(fallingBack)).expect(200);
+        assertThat(fake.received.get(fake.received.size() - 1).body().path("model").asString())
+                .as("without a key of its own, the org falls back as any").isEqualTo("upstream-platform");
+    }
+
     @Test
     void aKeyWithALineBreakInsideIsNeverSentAndOneAfterItIsSentWithout() {
         String other = platform.createOrg("Gateway pasted key");
