@@ -66,15 +66,21 @@ final class CallInFlight {
         byok = orgsOwnKey;
     }
 
-    /** The target being tried now. */
-    void goingTo(Upstream.Tries tries) {
-        goingTo(tries.provider.name(), tries.target.model(), tries.byok);
+    /** The target being tried now; whether that is another upstream than it went to before. */
+    boolean goingTo(Upstream.Tries tries) {
+        String name = tries.provider.name();
+        String model = tries.target.model();
+        if (name.equals(provider) && model.equals(upstreamModel) && tries.byok == byok) {
+            return false;
+        }
+        goingTo(name, model, tries.byok);
+        return true;
     }
 
     /**
      * Whether it goes to another upstream than its last note names (it fell back, or its
-     * first target was skipped): noted at the journal's next tick however young, so that a
-     * call killed there is priced as the upstream that served it.
+     * first target was skipped): noted again before it goes ({@link CallsInFlight#goingTo}),
+     * so that a call killed there is priced as the upstream that served it.
      */
     boolean movedOn() {
         return !Objects.equals(notedProvider, provider) || !Objects.equals(notedUpstream, upstreamModel)

@@ -29,9 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * upstream (its prompt, as the gateway counts it), in its budget hold's transaction where it
  * holds one ({@link BudgetHolds}), else in a round trip of its own. Then every
  * {@code TENANTRY_GATEWAY_CALL_JOURNAL_INTERVAL}, on a thread of its own (the shared
- * scheduler's sweeps would hold it back), the calls that have run that long, or moved on to
- * another upstream, note what they used so far (the answer streamed, the upstream they went
- * to) in one relaxed transaction: one
+ * scheduler's sweeps would hold it back), the calls that have run that long note what they
+ * used so far (the answer streamed, the upstream they went to) in one relaxed transaction,
+ * as do, at once, calls moving on to another upstream ({@link #goingTo}): one
  * whose call has news, and every {@link #REFRESHES}th interval each other one, so that a live
  * call's note never looks abandoned ({@link #staleAfter}). A call's metering deletes its note
  * in its own transaction; a note written while its call was being metered is deleted once
@@ -116,6 +116,25 @@ class CallsInFlight implements DisposableBean {
         call.noted = true;
         // Published to the journal's thread only now, noted: it reads the call's note fields after this.
         calls.put(call.id, call);
+    }
+
+    /**
+     * The call is about to try {@code tries}'s target. Where that is another upstream than
+     * its note names (its first target was skipped, or it fell back), it is noted again before
+     * it goes, by the journal's thread, the only one that writes a running call's note, while
+     * this one waits (retest: calls killed in that moment were priced as the target before).
+     */
+    void goingTo(CallInFlight call, Upstream.Tries tries) {
+        if (!call.goingTo(tries)) {
+            return;
+        }
+        try {
+            thread.submit(this::noteNow).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            // noteNow reports its own failures; a stopping journal notes nothing more.
+        }
     }
 
     /** The answer streamed so far, counted for the journal at most once an interval. */

@@ -156,7 +156,7 @@ class GatewayCalls {
                 call.inFlight = flight(call, endpoint, body, promptTokens, answers);
             }
             inFlight.begin(call.inFlight);
-            call.tries.onTarget = () -> call.inFlight.goingTo(call.tries);
+            call.tries.onTarget = () -> inFlight.goingTo(call.inFlight, call.tries);
             try {
                 answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), answers.keys(),
                         endpoint.replace('.', '/'),

@@ -134,7 +134,8 @@ class GatewayCallJournalTest extends GatewayServerTest {
      * Outside tester: a call killed before its answer began was noted with no upstream, so the
      * sweep logged no provider and billed it under the route's name, which has no price. A
      * call's first note names the route's first target and whose key pays for it; one that
-     * moves on to another target is noted again at the journal's next tick, however young.
+     * moves on to another target (a retry elsewhere, a target skipped) is noted again before
+     * that target hears of it.
      */
     @Test
     void aCallIsNotedWithTheUpstreamItGoesToAndWhoseKeyPays() throws Exception {
@@ -169,28 +170,33 @@ class GatewayCallJournalTest extends GatewayServerTest {
             assertThat(note.get("byok")).as("the org's own key pays").isEqualTo(true);
         });
 
-        // The first target fails until the call moves on; the second answers after four seconds.
+        // The first target fails until the call moves on: the note names the second before it hears of the call.
         atUpstream.clear();
+        List<List<Map<String, Object>>> asReceived = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.onReceived = () -> asReceived.add(notes(org));
         fake.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
-        fake.onReceived = () -> {
-            if (fake.received.size() == 5) {
-                fake.delayMillis = 4000;
-            }
-        };
-        CompletableFuture<Api.Response> fallingBack = CompletableFuture.supplyAsync(() -> api
-                .post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(twoTargets, "stream",
-                        false)).send());
-        Map<String, Object> movedOn = null;
-        for (int i = 0; i < 300 && movedOn == null; i++) {
-            Thread.sleep(10);
-            movedOn = notes(org).stream().filter(n -> ("second-" + unique).equals(n.get("provider"))).findFirst()
-                    .orElse(null);
-        }
-        assertThat(movedOn).as("noted again once it went on to the second target").isNotNull();
-        assertThat(movedOn.get("upstream_model")).isEqualTo("upstream-second-" + unique);
-        assertThat(movedOn.get("byok")).as("the platform's key pays the second").isEqualTo(false);
-        assertThat(fallingBack.get().status()).isEqualTo(200);
-        assertThat(notes(org)).as("metered: the note is gone").isEmpty();
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(twoTargets, "stream", false))
+                .send().expect(200);
+        assertThat(asReceived).hasSize(4);
+        assertThat(asReceived.get(3)).as("as the second target received the call").singleElement().satisfies(note -> {
+            assertThat(note.get("provider")).isEqualTo("second-" + unique);
+            assertThat(note.get("upstream_model")).isEqualTo("upstream-second-" + unique);
+            assertThat(note.get("byok")).as("the platform's key pays the second").isEqualTo(false);
+        });
+
+        // Retest: a first target skipped for its missing key, without a try, was still the one noted.
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", "keyless-" + unique, "baseUrl",
+                fake.baseUrl(), "keyCredential", "MISSING_" + unique)).send().expect(201);
+        String skipping = "skipping-" + unique;
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", skipping, "targets", List.of(
+                Map.of("provider", "keyless-" + unique, "model", "upstream-keyless-" + unique),
+                Map.of("provider", "second-" + unique, "model", "upstream-second-" + unique)))).send().expect(201);
+        asReceived.clear();
+        api.post("/agent/v1/chat/completions").as(key).json(GatewayLongestCallTest.chat(skipping, "stream", false))
+                .send().expect(200);
+        assertThat(asReceived).singleElement().satisfies(notes -> assertThat(notes).singleElement()
+                .satisfies(note -> assertThat(note.get("provider")).isEqualTo("second-" + unique)));
+        assertThat(notes(org)).as("metered: the notes are gone").isEmpty();
     }
 
     @Test
