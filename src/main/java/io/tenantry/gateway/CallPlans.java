@@ -19,8 +19,8 @@ import io.tenantry.tenancy.ScopedTransactions;
  * What a call needs of the gateway's settings, kept between calls on this node: the providers
  * and routes (platform settings, one catalog for every org) and each org's own settings. A
  * call reads their counts of changes in one statement, sent with its other questions
- * ({@link CallQuestions}), and reads again only what moved; a change made on any node therefore applies from the next call on every node,
- * as the guardrails' rule sets do.
+ * ({@link CallQuestions}), and reads again only what moved; a change made on any node
+ * therefore applies from the next call on every node, as the guardrails' rule sets do.
  */
 @Component
 class CallPlans {

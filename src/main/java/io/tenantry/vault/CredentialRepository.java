@@ -319,6 +319,11 @@ class CredentialRepository {
 
     /** Which credential and version {@link #serverKey} answers with now, for a key kept since it was read. */
     record Current(UUID id, UUID orgId, int version, Instant expiresAt) {
+
+        /** Whether it is the org's own credential (the org brings its own key), not the platform's. */
+        boolean orgsOwn() {
+            return !orgId.equals(DefaultOrg.ID);
+        }
     }
 
     /** The statement that tells {@link Current} in one round trip, and its parameters. */

@@ -143,7 +143,7 @@ public class ServerKeys {
          * key is read or decrypted; false where none was found.
          */
         public boolean orgsOwn() {
-            return !current.get().isEmpty() && !current.get().get(0).orgId().equals(DefaultOrg.ID);
+            return !current.get().isEmpty() && current.get().get(0).orgsOwn();
         }
 
         /** The key as the answer found it; {@link OrgKeyExpired} when the org's own has expired. */
@@ -174,10 +174,10 @@ public class ServerKeys {
                     if (found.expiresAt() != null && !found.expiresAt().isAfter(at)) {
                         throw new OrgKeyExpired(name);
                     }
-                    return new Kept(new CredentialRepository.Current(found.id(), found.orgId(), version.version(),
-                            found.expiresAt()),
-                            new ServerKey(Vault.open(key, found.orgId(), found.id(), version),
-                                    !found.orgId().equals(DefaultOrg.ID)));
+                    CredentialRepository.Current fresh = new CredentialRepository.Current(found.id(), found.orgId(),
+                            version.version(), found.expiresAt());
+                    return new Kept(fresh, new ServerKey(Vault.open(key, found.orgId(), found.id(), version),
+                            fresh.orgsOwn()));
                 }));
         if (kept.size() >= MAX_KEPT) {
             kept.clear();
