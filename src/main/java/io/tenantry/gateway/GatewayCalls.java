@@ -1011,8 +1011,9 @@ class GatewayCalls {
             return new GatewayRequest(id, agent.orgId(), agent.agentId(), agent.agentName(), endpoint, model,
                     tried ? tries.provider.name() : null, tried ? tries.target.model() : null, stream, status,
                     httpStatus, errorCode, input, cached, output, estimated, tried && tries.byok, tries.attempts,
-                    latency, firstTokenMs, startedAt, screen == null ? null : screen.decision(INPUT),
-                    screen == null ? null : screen.decision(OUTPUT), prompt, answer);
+                    tries.route.isEmpty() ? null : List.copyOf(tries.route), latency, firstTokenMs, startedAt,
+                    screen == null ? null : screen.decision(INPUT), screen == null ? null : screen.decision(OUTPUT),
+                    prompt, answer);
         }
     }
 }

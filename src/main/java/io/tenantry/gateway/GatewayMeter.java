@@ -132,7 +132,7 @@ class GatewayMeter {
                 call.httpStatus(), call.errorCode(), billed.inputTokens() + input,
                 billed.cachedInputTokens() + cached, billed.outputTokens() + output,
                 call.estimated() || billedPrompt > callPrompt || billed.outputTokens() > call.outputTokens(),
-                call.byok(), call.attempts(), call.latencyMs(), call.firstTokenMs(), call.startedAt(),
+                call.byok(), call.attempts(), call.route(), call.latencyMs(), call.firstTokenMs(), call.startedAt(),
                 call.inputDecision(), call.outputDecision(), call.prompt(), call.answer());
         log.warn("Gateway call {} of agent {} (org {}) was billed as lost while its node still served it (the node "
                 + "stalled); billing the rest now: input {}, cached {}, output {} tokens", call.id(), call.agentId(),

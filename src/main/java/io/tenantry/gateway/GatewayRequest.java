@@ -1,6 +1,7 @@
 package io.tenantry.gateway;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -40,7 +41,12 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
                 + "usage that did not cover the whole answer, or the answer was not read to its end (the client "
                 + "left, the guardrails or the output limit stopped it, the provider broke off).") boolean estimated,
         @Always @Schema(description = "Whether the organization's own provider key paid.") boolean byok,
-        @Always int attempts, @Always int latencyMs,
+        @Always int attempts,
+        @Schema(description = "The route's targets in the order the call went through them, up to the one that "
+                + "answered: those skipped (no usable key) and those that failed, each with why, so that a "
+                + "fallback is visible. Absent for a call refused before any target, and for one a crashed node "
+                + "left (node_lost).") List<RouteStep> route,
+        @Always int latencyMs,
         @Schema(description = "Until the first streamed token reached the client.") Integer firstTokenMs,
         @Always Instant startedAt,
         @Schema(allowableValues = {"allow", "redact", "block", "pause"}, description = "What the organization's "
@@ -48,6 +54,21 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
         @Schema(allowableValues = {"allow", "redact", "block", "pause"}, description = "What they decided about the "
                 + "answer; absent when no rule judged it.") String outputDecision,
         String prompt, String answer) {
+
+    /** One target of a call's route, as the call met it. */
+    @Schema(name = "GatewayRouteStep")
+    public record RouteStep(@Always String provider, @Always String upstreamModel,
+            @Always @Schema(description = "Calls sent to this target: 0 when it was skipped.") int attempts,
+            @Always @Schema(description = "answered: this target answered the call (what became of the answer is "
+                    + "the call's status). Skipped without a call: provider_key_missing, provider_key_unusable, "
+                    + "provider_key_expired (the organization's own key), platform_key_withheld (the organization's "
+                    + "own key for an earlier target had expired, and the platform's key does not stand in for it). "
+                    + "Failed: upstream_rate_limited, upstream_error, upstream_unreachable, upstream_timeout, "
+                    + "upstream_cut, call_too_long (the call's time ran out).") String outcome) {
+
+        /** The outcome of the target that answered the call. */
+        public static final String ANSWERED = "answered";
+    }
 
     public static final String OK = "ok";
     public static final String REFUSED = "refused";

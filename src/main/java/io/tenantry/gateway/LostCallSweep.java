@@ -115,7 +115,7 @@ class LostCallSweep {
         boolean answered = note.provider() != null;
         return new GatewayRequest(note.id(), note.orgId(), note.agentId(), note.agentName(), note.endpoint(),
                 note.model(), note.provider(), note.upstreamModel(), note.stream(), GatewayRequest.CUT, 502, CODE,
-                note.inputTokens(), 0, note.outputTokens(), true, answered && note.byok(), answered ? 1 : 0, latency,
-                null, note.startedAt(), null, null, null, null);
+                note.inputTokens(), 0, note.outputTokens(), true, answered && note.byok(), answered ? 1 : 0, null,
+                latency, null, note.startedAt(), null, null, null, null);
     }
 }

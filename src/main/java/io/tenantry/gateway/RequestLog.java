@@ -13,6 +13,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import tools.jackson.core.type.TypeReference;
+
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.PageRequest;
 import io.tenantry.jdbc.Timestamps;
@@ -21,6 +23,8 @@ import io.tenantry.tenancy.OrgScope;
 /** gateway_requests: each org's request log, read and written in the caller's scope. */
 @Repository
 class RequestLog {
+
+    private static final TypeReference<List<GatewayRequest.RouteStep>> ROUTE = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
 
@@ -32,11 +36,11 @@ class RequestLog {
         jdbc.sql("""
                 insert into gateway_requests (id, org_id, agent_id, agent_name, endpoint, model, provider,
                        upstream_model, stream, status, http_status, error_code, input_tokens, cached_input_tokens,
-                       output_tokens, estimated, byok, attempts, latency_ms, first_token_ms, started_at, input_decision,
-                       output_decision, prompt, answer)
+                       output_tokens, estimated, byok, attempts, route, latency_ms, first_token_ms, started_at,
+                       input_decision, output_decision, prompt, answer)
                 values (:id, :org, :agent, :agentName, :endpoint, :model, :provider, :upstreamModel, :stream, :status,
-                        :httpStatus, :errorCode, :input, :cached, :output, :estimated, :byok, :attempts, :latency,
-                        :firstToken, :started, :inputDecision, :outputDecision, :prompt, :answer)
+                        :httpStatus, :errorCode, :input, :cached, :output, :estimated, :byok, :attempts, :route,
+                        :latency, :firstToken, :started, :inputDecision, :outputDecision, :prompt, :answer)
                 """).params(columns(r)).update();
     }
 
@@ -61,6 +65,7 @@ class RequestLog {
         columns.put("estimated", r.estimated());
         columns.put("byok", r.byok());
         columns.put("attempts", r.attempts());
+        columns.put("route", r.route() == null ? null : CallBody.JSON.writeValueAsString(r.route()));
         columns.put("latency", r.latencyMs());
         columns.put("firstToken", r.firstTokenMs());
         columns.put("started", Timestamps.of(r.startedAt()));
@@ -90,7 +95,7 @@ class RequestLog {
                 update gateway_requests set provider = :provider, upstream_model = :upstreamModel, status = :status,
                        http_status = :httpStatus, error_code = :errorCode, input_tokens = :input,
                        cached_input_tokens = :cached, output_tokens = :output, estimated = :estimated, byok = :byok,
-                       attempts = :attempts, latency_ms = :latency, first_token_ms = :firstToken,
+                       attempts = :attempts, route = :route, latency_ms = :latency, first_token_ms = :firstToken,
                        input_decision = :inputDecision, output_decision = :outputDecision, prompt = :prompt,
                        answer = :answer
                  where id = :id and error_code = :lost and\s""" + scope.sql("org_id"))
@@ -168,13 +173,18 @@ class RequestLog {
                 .param("before", Timestamps.of(before)).params(scope.parameters()).update();
     }
 
+    private static List<GatewayRequest.RouteStep> route(String stored) {
+        return stored == null ? null : CallBody.JSON.readValue(stored, ROUTE);
+    }
+
     private static GatewayRequest map(ResultSet rs, int n) throws SQLException {
         return new GatewayRequest(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
                 rs.getObject("agent_id", UUID.class), rs.getString("agent_name"), rs.getString("endpoint"),
                 rs.getString("model"), rs.getString("provider"), rs.getString("upstream_model"),
                 rs.getBoolean("stream"), rs.getString("status"), rs.getInt("http_status"), rs.getString("error_code"),
                 rs.getLong("input_tokens"), rs.getLong("cached_input_tokens"), rs.getLong("output_tokens"),
-                rs.getBoolean("estimated"), rs.getBoolean("byok"), rs.getInt("attempts"), rs.getInt("latency_ms"),
+                rs.getBoolean("estimated"), rs.getBoolean("byok"), rs.getInt("attempts"), route(rs.getString("route")),
+                rs.getInt("latency_ms"),
                 rs.getObject("first_token_ms", Integer.class), Timestamps.read(rs, "started_at"),
                 rs.getString("input_decision"), rs.getString("output_decision"), rs.getString("prompt"),
                 rs.getString("answer"));

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,6 +59,12 @@ class Upstream {
         boolean byok;
         /** Told as each target is about to be tried, its provider, target and key's owner set. */
         Runnable onTarget = () -> { };
+        /** The targets met so far, each with what became of it. */
+        final List<GatewayRequest.RouteStep> route = new ArrayList<>(2);
+
+        private void met(Provider provider, Route.Target target, int attempts, String outcome) {
+            route.add(new GatewayRequest.RouteStep(provider.name(), target.model(), attempts, outcome));
+        }
     }
 
     private static Failure ownKeyExpired() {
@@ -94,14 +102,17 @@ class Upstream {
                 } catch (ServerKeys.OrgKeyExpired expired) {
                     ownKeyExpired = true;
                     last = ownKeyExpired();
+                    tries.met(provider, target, 0, last.code());
                     continue;
                 }
                 if (ownKeyExpired && key.isPresent() && !key.get().orgsOwn()) {
+                    tries.met(provider, target, 0, "platform_key_withheld");
                     continue;
                 }
                 if (key.isEmpty()) {
                     last = new Failure(502, "provider_key_missing", "The gateway has no key for the provider of "
                             + "this model; an operator must store it in the vault.", null);
+                    tries.met(provider, target, 0, last.code());
                     continue;
                 }
                 // A key pasted with a line break after it is still the key; one inside it would end the
@@ -110,6 +121,7 @@ class Upstream {
                 if (keyValue.isEmpty() || !UpstreamHttp.sendable(keyValue)) {
                     last = new Failure(502, "provider_key_unusable", "The key stored for the provider of this "
                             + "model holds characters a header cannot carry; an operator must store it again.", null);
+                    tries.met(provider, target, 0, last.code());
                     continue;
                 }
             }
@@ -118,13 +130,15 @@ class Upstream {
             tries.byok = key.map(ServerKeys.ServerKey::orgsOwn).orElse(false);
             tries.onTarget.run();
             byte[] body = bodyFor.apply(target);
-            for (int attempt = 0; attempt <= retries; attempt++) {
+            int attempt = 0;
+            for (; attempt <= retries; attempt++) {
                 if (attempt > 0) {
                     Thread.sleep(deadline.within(wait(attempt, last.retryAfter())).toMillis());
                 }
                 if (deadline.passed()) {
                     last = new Failure(504, CallDeadline.CODE, "No provider answered before the call's time ran "
                             + "out.", null);
+                    tries.met(provider, target, attempt, last.code());
                     break targets;
                 }
                 tries.attempts++;
@@ -161,18 +175,22 @@ class Upstream {
                 } catch (UpstreamBody.Stalled e) {
                     // Its answer had begun (the head came): the call is this upstream's, sent nowhere again.
                     answer.cancel();
+                    tries.met(provider, target, attempt + 1, "upstream_timeout");
                     throw GatewayError.upstream(504, "upstream_timeout", "The model's provider began its answer but "
                             + "sent nothing of it in time.");
                 } catch (IOException e) {
                     answer.cancel();
+                    tries.met(provider, target, attempt + 1, "upstream_cut");
                     throw GatewayError.upstream(502, "upstream_cut", "The model's provider broke off its answer.");
                 }
+                tries.met(provider, target, attempt + 1, GatewayRequest.RouteStep.ANSWERED);
                 String value = keyValue;
                 String type = response.header("Content-Type");
                 return new UpstreamCall(status, type == null ? "" : type,
                         first == null ? new byte[0] : first, answer, text -> quotes(text, value),
                         () -> new KeyEchoWatch(value));
             }
+            tries.met(provider, target, attempt, last.code());
         }
         if (last == null) {
             throw GatewayError.upstream(502, "upstream_error", "No provider serves this model.");

@@ -33,6 +33,15 @@ const LATENCY_SERIES = [
 ];
 
 const DECISIONS = { allow: 'ok', redact: 'warn', block: 'danger', pause: 'danger' };
+// What became of a route's target that did not answer the call (GatewayRouteStep.outcome).
+const PASSED_OVER = {
+  provider_key_missing: 'skipped: no key', provider_key_unusable: 'skipped: key unusable',
+  provider_key_expired: 'skipped: own key expired', platform_key_withheld: "skipped: own key expired before",
+  upstream_rate_limited: 'rate limited', upstream_error: 'failed', upstream_unreachable: 'unreachable',
+  upstream_timeout: 'timed out', upstream_cut: 'broke off', call_too_long: "call's time ran out",
+};
+// Whether the call's provider answered it (lines kept before routes were logged have no route).
+const answeredBy = (r) => !r.route || r.route[r.route.length - 1].outcome === 'answered';
 
 class OrganizationGateway extends LightElement {
   static properties = {
@@ -141,7 +150,8 @@ class OrganizationGateway extends LightElement {
         <th class="num">Latency</th><th>Guardrails</th></tr></thead>
       <tbody>${this.requests.map((r) => html`<tr data-request-id=${r.id}>
         <td>${dateTime(r.startedAt)}</td><td>${r.agentName}</td>
-        <td>${r.model}${r.provider ? html`<br><small>${r.provider}${r.byok ? ', own key' : ''}</small>` : ''}</td>
+        <td>${r.model}${r.provider && answeredBy(r) ? html`<br><small>${r.provider}${r.byok ? ', own key' : ''}</small>`
+          : ''}${this.passedOver(r)}</td>
         <td><span class="badge ${r.status === 'ok' ? 'ok' : r.status === 'refused' ? 'warn' : 'danger'}">${r.status}</span>
           ${r.errorCode ? html`<br><small>${r.errorCode}</small>` : ''}</td>
         <td class="num">${count(r.inputTokens + r.cachedInputTokens)} / ${count(r.outputTokens)}${r.estimated
@@ -151,6 +161,15 @@ class OrganizationGateway extends LightElement {
         <td>${this.decision('in', r.inputDecision)} ${this.decision('out', r.outputDecision)}</td>
       </tr>`)}</tbody>
     </table>`;
+  }
+
+  /** The route's targets the call went past before its answer (or its failure), if any. */
+  passedOver(r) {
+    const steps = (r.route ?? []).filter((s) => s.outcome !== 'answered');
+    if (!steps.length) return '';
+    return html`<br><small class="route" title="Targets of the route this call went past">${steps.map((s, i) => html`${
+      i ? ' · ' : ''}<span title=${s.upstreamModel}>${s.provider}: ${PASSED_OVER[s.outcome] ?? s.outcome}${
+      s.attempts > 1 ? ` (${s.attempts} tries)` : ''}</span>`)}</small>`;
   }
 
   decision(which, decision) {

@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class FakeUpstream implements AutoCloseable {
 
-    enum Mode {
+    public enum Mode {
         /** A normal answer; a stream ends with the usage chunk when asked for it, then [DONE]. */
         OK,
         /** A stream without the usage chunk; a whole answer without usage. */
@@ -125,7 +125,7 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /** The next answers, in order; after them, OK. */
-    void then(Mode... modes) {
+    public void then(Mode... modes) {
         script.addAll(List.of(modes));
     }
 

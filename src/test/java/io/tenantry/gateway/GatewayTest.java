@@ -829,6 +829,8 @@ class GatewayTest extends GatewayServerTest {
         fake.then(FakeUpstream.Mode.RATE_LIMITED);
         complete(key, chat(model)).expect(200);
         assertThat(requests(org).get(0).path("attempts").asInt()).isEqualTo(2);
+        assertThat(route(requests(org).get(0))).as("the route taken, target by target")
+                .containsExactly(primary + " upstream-primary 2 answered");
 
         fake.reset();
         fake.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
@@ -838,6 +840,9 @@ class GatewayTest extends GatewayServerTest {
         JsonNode fellBack = requests(org).get(0);
         assertThat(fellBack.path("provider").asString()).isEqualTo(backup);
         assertThat(fellBack.path("attempts").asInt()).isEqualTo(4);
+        assertThat(route(fellBack)).as("the fallback is visible: the first target's failures, then the answer")
+                .containsExactly(primary + " upstream-primary 3 upstream_error",
+                        backup + " upstream-backup 1 answered");
 
         fake.then(FakeUpstream.Mode.SLOW_FIRST_BYTE);
         complete(key, chat(model)).expect(200);
@@ -851,6 +856,8 @@ class GatewayTest extends GatewayServerTest {
         JsonNode failed = requests(org).get(0);
         assertThat(failed.path("status").asString()).isEqualTo("error");
         assertThat(failed.path("attempts").asInt()).isEqualTo(6);
+        assertThat(route(failed)).containsExactly(primary + " upstream-primary 3 upstream_rate_limited",
+                backup + " upstream-backup 3 upstream_rate_limited");
         assertThat(failed.path("provider").asString()).isEqualTo(backup);
     }
 
@@ -1108,6 +1115,11 @@ class GatewayTest extends GatewayServerTest {
         JsonNode expired = complete(otherKey, chat(fallingBack)).expect(502).json().path("error");
         assertThat(expired.path("code").asString()).isEqualTo("provider_key_expired");
         assertThat(fake.received).as("neither the expired key nor the platform's on the next provider").isEmpty();
+        JsonNode refusedLine = requests(other).get(0);
+        assertThat(refusedLine.path("provider").isMissingNode()).as("no target served the call").isTrue();
+        assertThat(route(refusedLine)).as("the log says which targets were skipped, and why")
+                .containsExactly(primary + " upstream-primary 0 provider_key_expired",
+                        platformPaid + " upstream-platform 0 platform_key_withheld");
 
         complete(key, chat(fallingBack)).expect(200);
         assertThat(fake.received).singleElement().satisfies(r -> assertThat(r.header("Authorization"))
@@ -1117,6 +1129,15 @@ class GatewayTest extends GatewayServerTest {
         complete(otherKey, chat(fallingBack)).expect(200);
         assertThat(fake.received.get(fake.received.size() - 1).body().path("model").asString())
                 .as("without a key of its own, the org falls back as any").isEqualTo("upstream-platform");
+    }
+
+    /** A request log line's route, a step a string: provider, upstream model, attempts, outcome. */
+    private static List<String> route(JsonNode line) {
+        List<String> steps = new java.util.ArrayList<>();
+        line.path("route").forEach(step -> steps.add(step.path("provider").asString() + " "
+                + step.path("upstreamModel").asString() + " " + step.path("attempts").asInt() + " "
+                + step.path("outcome").asString()));
+        return steps;
     }
 
     @Test
@@ -1131,6 +1152,9 @@ class GatewayTest extends GatewayServerTest {
         assertThat(refused.path("code").asString()).isEqualTo("provider_key_unusable");
         assertThat(refused.path("message").asString()).doesNotContain(own);
         assertThat(fake.received).as("no request, so no header written from the key's second line").isEmpty();
+        assertThat(route(requests(other).get(0))).as("each target skipped for the key")
+                .containsExactly(primary + " upstream-primary 0 provider_key_unusable",
+                        backup + " upstream-backup 0 provider_key_unusable");
 
         api.post("/api/credentials/" + ownId + "/rotate").org(other).as(owner).json(Map.of("value", own + "\n"))
                 .send().expect(200);

@@ -1353,6 +1353,9 @@ class DashboardBrowserTest {
                     .expect(200);
             api.post("/agent/v1/chat/completions").as(key).json(Map.of("model", "browser-nothing", "messages",
                     List.of(Map.of("role", "user", "content", "Hi")))).send().expect(404);
+            upstream.then(FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING, FakeUpstream.Mode.FAILING);
+            api.post("/agent/v1/chat/completions").as(key).json(Map.of("model", "browser-gpt", "messages",
+                    List.of(Map.of("role", "user", "content", "Fail")))).send().expect(502);
 
             browser.go("/#/organizations/" + orgA + "/gateway");
             browser.findWithText("[role=tab][aria-selected=true]", "Gateway");
@@ -1362,6 +1365,8 @@ class DashboardBrowserTest {
             assertThat(browser.findWithText("table.gateway-requests tbody tr", "in: redact").getText())
                     .contains("browser-gpt").contains("first token");
             browser.findWithText("table.gateway-requests tbody tr", "model_not_found");
+            assertThat(browser.findWithText("table.gateway-requests tbody tr", "upstream_error").getText())
+                    .as("the route's target that failed, and how often").contains("browser-upstream: failed (3 tries)");
             browser.screenshot("29-gateway");
 
             browser.type("form.gateway-settings input[name=requestsPerMinute]", "0");
