@@ -447,13 +447,13 @@ class GatewayCalls {
         try {
             answerJson = CallBody.JSON.readTree(bytes);
         } catch (Exception e) {
-            countUnanswered(call, request, bytes);
+            countUnanswered(call, request, bytes, answer.contentType());
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered with something that "
                     + "is not JSON.");
         }
         if (answerJson == null || !answers(call.endpoint, answerJson)) {
             // Nothing, {} or no choice: a clean answer to give would be a lie about what the call got.
-            countUnanswered(call, request, bytes);
+            countUnanswered(call, request, bytes, answer.contentType());
             throw GatewayError.upstream(502, "upstream_invalid", "The model's provider answered without an answer "
                     + (CHAT.equals(call.endpoint) ? "(choices, each with its message)." : "(data)."));
         }
@@ -535,15 +535,42 @@ class GatewayCalls {
 
     /**
      * A whole answer that is not one. The provider read the prompt and may bill what it sent:
-     * counted by the gateway, the bytes as text (which errs up, framing and all), but never
-     * past the output limit it was sent, since a provider that honours the limit generated no
-     * more (3,000 events sent to a call that asked for no stream counted 175,756 tokens).
+     * a stream sent to a call that asked for none is counted as a stream is (its usage where
+     * it gave one, else its text without the events' framing); anything else is counted by
+     * the gateway, the bytes as text (which errs up, framing and all). Never past the output
+     * limit the provider was sent, since a provider that honours the limit generated no more
+     * (3,000 events sent to a call that asked for no stream counted 175,756 tokens).
      */
-    private static void countUnanswered(Call call, ObjectNode request, byte[] bytes) {
-        call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), false, true);
+    private static void countUnanswered(Call call, ObjectNode request, byte[] bytes, String contentType) {
+        StreamRelay stream = streamIn(bytes, contentType);
+        if (stream != null) {
+            call.count(request, stream, stream.finished());
+        } else {
+            call.count(MissingNode.getInstance(), request, new String(bytes, StandardCharsets.UTF_8), false, true);
+        }
         if (call.outputLimit != null && call.output > call.outputLimit) {
             call.output = call.outputLimit;
         }
+    }
+
+    /**
+     * {@code bytes} read as the events of a stream, when the provider said they are one and
+     * they read as one; else null. The events' own usage then bills the call, where a count
+     * of the bytes as text would bill their framing: about eight times the text of a chunk.
+     */
+    private static StreamRelay streamIn(byte[] bytes, String contentType) {
+        if (!contentType.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+            return null;
+        }
+        StreamRelay stream = new StreamRelay(false);
+        try {
+            stream.accept(bytes);
+            // Ends an event the provider left without its blank line.
+            stream.accept(new byte[] {'\n', '\n'});
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+        return stream.answered() || stream.usage().isObject() ? stream : null;
     }
 
     private void relayStream(Call call, UpstreamCall answer, ObjectNode request, boolean wantsUsage,

@@ -595,12 +595,12 @@ final class StreamRelay {
         return upstreamFailed;
     }
 
-    /** The stream may end: [DONE] came, or every choice had finished. */
     /** Whether any chunk brought a choice: a stream of none answered nothing. */
     boolean answered() {
         return !choiceIndexes.isEmpty();
     }
 
+    /** The stream may end: [DONE] came, or every choice had finished. */
     boolean finished() {
         return !upstreamFailed && (done || finished);
     }

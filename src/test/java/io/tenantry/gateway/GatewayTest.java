@@ -212,6 +212,41 @@ class GatewayTest extends GatewayServerTest {
         }
     }
 
+    /**
+     * Outside tester: a stream sent to a call that asked for a whole answer was billed by its
+     * bytes as text, every event's framing included. It is billed as a stream is: by its usage,
+     * else by its text.
+     */
+    @Test
+    void aStreamSentToACallThatAskedForAWholeAnswerIsBilledAsAStream() throws Exception {
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            events.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",")
+                    .append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi \"}}]}\n\n");
+        }
+        String usage = "data: {\"id\":\"chatcmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,"
+                + "\"completion_tokens\":23,\"total_tokens\":32}}\n\n";
+        for (String stream : List.of(events + usage + "data: [DONE]\n\n", events.toString())) {
+            freshOrganization("Streamed whole answers org");
+            try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(UpstreamHttpTest.whole(stream,
+                    "Content-Type: text/event-stream\r\n"))) {
+                Api.Response answer = complete(key, chat(routeTo(upstream)));
+
+                assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
+                assertThat(answer.json().path("error").path("code").asString()).isEqualTo("upstream_invalid");
+                JsonNode logged = onlyRequest();
+                long output = logged.path("outputTokens").asLong();
+                if (stream.contains("usage")) {
+                    assertThat(output).as("the stream's own usage").isEqualTo(23);
+                } else {
+                    assertThat(output).as("its text, 20 words, not its %d bytes", stream.length()).isBetween(15L, 25L);
+                    assertThat(logged.path("estimated").asBoolean()).isTrue();
+                }
+                assertThat(usageEvent(logged.path("id").asString())).containsEntry("output_tokens", output);
+            }
+        }
+    }
+
     /** A provider that ignores the limit on a whole answer: billed as it answered (it charged for it), and marked. */
     @Test
     void aWholeAnswerPastItsOutputLimitIsBilledAsItCameAndMarked() throws Exception {
