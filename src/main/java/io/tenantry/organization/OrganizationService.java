@@ -18,6 +18,7 @@ import io.tenantry.api.PageRequest;
 import io.tenantry.api.PatchBody;
 import io.tenantry.audit.AuditLog;
 import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.KnownOrgs;
 import io.tenantry.tenancy.OrgCallContext;
 import io.tenantry.tenancy.OrgScope;
 import io.tenantry.tenancy.Pipeline;
@@ -52,16 +53,18 @@ public class OrganizationService {
     /** Looked up when asked: billing's guard reads statements, which need this service. */
     private final ObjectProvider<OrgDeletionGuard> deletionGuards;
     private final AuditLog audit;
+    private final KnownOrgs knownOrgs;
 
     OrganizationService(OrganizationRepository repository, OrgRateHistory rateHistory,
             ScopedTransactions transactions, OrgMembers members, ObjectProvider<OrgDeletionGuard> deletionGuards,
-            AuditLog audit) {
+            AuditLog audit, KnownOrgs knownOrgs) {
         this.repository = repository;
         this.rateHistory = rateHistory;
         this.transactions = transactions;
         this.members = members;
         this.deletionGuards = deletionGuards;
         this.audit = audit;
+        this.knownOrgs = knownOrgs;
     }
 
     /** An organization within {@code scope}; empty when it does not exist or lies outside. */
@@ -351,6 +354,7 @@ public class OrganizationService {
             repository.delete(scope, id);
             audit.record(context, id, "organization.deleted", "organization", id, before.auditState(), null);
         });
+        knownOrgs.forget(id);
     }
 
     private Slug freeSlug(Slug wanted) {

@@ -39,13 +39,15 @@ class KeptSessionRedecision extends OncePerRequestFilter {
     private final AuthorizationManager<HttpServletRequest> rules;
     private final ProblemResponses problems;
     private final DispatcherServlet servlet;
+    private final OrgContextFilter orgContexts;
 
     KeptSessionRedecision(SessionAuthenticator sessions, AuthorizationManager<HttpServletRequest> rules,
-            ProblemResponses problems, DispatcherServlet servlet) {
+            ProblemResponses problems, DispatcherServlet servlet, OrgContextFilter orgContexts) {
         this.sessions = sessions;
         this.rules = rules;
         this.problems = problems;
         this.servlet = servlet;
+        this.orgContexts = orgContexts;
     }
 
     @Override
@@ -85,6 +87,6 @@ class KeptSessionRedecision extends OncePerRequestFilter {
             problems.handle(request, response, new AccessDeniedException("Access Denied"));
             return false;
         }
-        return OrgContextFilter.establish(user.get(), request, response);
+        return orgContexts.establish(user.get(), request, response);
     }
 }

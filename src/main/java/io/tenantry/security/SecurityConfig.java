@@ -30,6 +30,7 @@ import io.tenantry.agent.RecentAgentKeys;
 import io.tenantry.api.Problems;
 import io.tenantry.identity.ApiPages;
 import io.tenantry.identity.SessionAuthenticator;
+import io.tenantry.tenancy.KnownOrgs;
 import io.tenantry.tenancy.OrgContextFilter;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -93,7 +94,7 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, SessionAuthenticator sessions, AgentKeys agentKeys,
-            RecentAgentKeys recentAgentKeys)
+            RecentAgentKeys recentAgentKeys, KnownOrgs knownOrgs)
             throws Exception {
         ProblemResponses problems = new ProblemResponses();
         TokenAuthenticationFilter authentication = new TokenAuthenticationFilter(sessions, agentKeys, recentAgentKeys);
@@ -126,7 +127,7 @@ class SecurityConfig {
                                 new ContentSecurityPolicyHeaderWriter(PAGE_POLICY))))
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .addFilterBefore(authentication, AnonymousAuthenticationFilter.class)
-                .addFilterAfter(new OrgContextFilter(), AuthorizationFilter.class)
+                .addFilterAfter(new OrgContextFilter(knownOrgs), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> {
                     a.requestMatchers(path.matcher("/api/setup"), path.matcher("/api/auth/login"),
                             path.matcher("/api/auth/logout")).permitAll();
@@ -152,9 +153,10 @@ class SecurityConfig {
     /** Decides dashboard reads again whose kept session changed under them: the last filter before the servlet. */
     @Bean
     FilterRegistrationBean<KeptSessionRedecision> keptSessionRedecision(SecurityFilterChain chain,
-            SessionAuthenticator sessions, DispatcherServlet servlet) {
+            SessionAuthenticator sessions, DispatcherServlet servlet, KnownOrgs knownOrgs) {
         FilterRegistrationBean<KeptSessionRedecision> registration = new FilterRegistrationBean<>(
-                new KeptSessionRedecision(sessions, rulesOf(chain), new ProblemResponses(), servlet));
+                new KeptSessionRedecision(sessions, rulesOf(chain), new ProblemResponses(), servlet,
+                        new OrgContextFilter(knownOrgs)));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.LOWEST_PRECEDENCE);
         return registration;

@@ -31,6 +31,12 @@ public class OrgContextFilter extends OncePerRequestFilter {
     public static final String PARAMETER = "orgId";
     static final String ATTRIBUTE = OrgCallContext.class.getName();
 
+    private final KnownOrgs knownOrgs;
+
+    public OrgContextFilter(KnownOrgs knownOrgs) {
+        this.knownOrgs = knownOrgs;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -51,7 +57,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
      * when it cannot be resolved, writes the refusal and answers false. Also for a request
      * decided again after this filter passed it (its caller changed meanwhile).
      */
-    public static boolean establish(Caller caller, HttpServletRequest request, HttpServletResponse response)
+    public boolean establish(Caller caller, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         Optional<OrgCallContext> context = resolve(caller, request, response, RequestIds.of(request));
         if (context.isEmpty()) {
@@ -86,7 +92,7 @@ public class OrgContextFilter extends OncePerRequestFilter {
         return false;
     }
 
-    private static Optional<OrgCallContext> resolve(Caller caller, HttpServletRequest request, HttpServletResponse response,
+    private Optional<OrgCallContext> resolve(Caller caller, HttpServletRequest request, HttpServletResponse response,
             String requestId) throws IOException {
         String header = request.getHeader(HEADER);
         String parameter;
@@ -153,6 +159,11 @@ public class OrgContextFilter extends OncePerRequestFilter {
             }
             return Optional.of(new OrgCallContext(caller, OrgScope.of(locked.get()), locked.get(), requestId,
                     Instant.now()));
+        }
+        if (requested != null && !knownOrgs.exists(requested)) {
+            Problems.write(request, response, HttpStatus.NOT_FOUND, "No organization has the id the org context "
+                    + "(X-Org-Id or orgId) gives.", fromHeader != null ? HEADER : PARAMETER);
+            return Optional.empty();
         }
         OrgScope scope = requested == null ? OrgScope.allOrgs() : OrgScope.of(requested);
         return Optional.of(new OrgCallContext(caller, scope, requested, requestId, Instant.now()));

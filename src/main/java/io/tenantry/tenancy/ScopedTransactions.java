@@ -463,6 +463,21 @@ public class ScopedTransactions {
         return run(reads, scope, work, false, Optional.empty(), null);
     }
 
+    /**
+     * As {@link #read}, for a lookup the security chain makes before the request's own work
+     * (whether the org context names an organization): the request's pending confirmation is
+     * left to that work, since a confirmation that fails here would fail before the filter
+     * that decides such a request again.
+     */
+    public <T> T readAside(OrgScope scope, Supplier<T> work) {
+        Optional<CallerConfirmation> pending = CallerConfirmation.take();
+        try {
+            return read(scope, work);
+        } finally {
+            pending.ifPresent(CallerConfirmation::expect);
+        }
+    }
+
     /** {@code first}: a confirmation to evaluate first, else the request's pending one, if any. */
     private <T> T run(TransactionTemplate template, OrgScope scope, Supplier<T> work, boolean relaxed,
             Optional<CallerConfirmation> first, Pipeline opening) {

@@ -402,6 +402,35 @@ class HostileInputTest extends ServerTest {
         refused(malformed, "orgId");
     }
 
+    /**
+     * An org context naming no organization (a mistyped id, one deleted) was answered as an
+     * organization without data: lists empty with a 200. It is not found, and nothing is written.
+     */
+    @Test
+    void anOrgContextNamingNoOrganizationIsNotFoundAndWritesNothing() {
+        String none = UUID.randomUUID().toString();
+        notFound(api.get("/api/agents").as(owner).header("X-Org-Id", none).send(), "X-Org-Id");
+        notFound(api.get("/api/agents?orgId=" + none).as(owner).send(), "orgId");
+        notFound(api.get("/api/credentials").as(owner).org(none).send(), "X-Org-Id");
+        long agents = api.get("/api/agents?limit=200").as(owner).send().expect(200).json().path("items").size();
+        notFound(api.post("/api/agents").as(owner).org(none).json(Map.of("name", Platform.unique("Nowhere")))
+                .send(), "X-Org-Id");
+        assertThat(api.get("/api/agents?limit=200").as(owner).send().expect(200).json().path("items").size())
+                .as("no agent created anywhere").isEqualTo(agents);
+
+        String deleted = platform.createOrg("Deleted soon");
+        api.get("/api/agents").as(owner).org(deleted).send().expect(200);
+        api.delete("/api/organizations/" + deleted).as(owner).send().expect(204);
+        notFound(api.get("/api/agents").as(owner).org(deleted).send(), "X-Org-Id");
+    }
+
+    private static void notFound(Api.Response response, String field) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(404);
+        assertThat(response.header("Content-Type")).as(response.toString()).startsWith("application/problem+json");
+        assertThat(response.text("field")).as(response.toString()).isEqualTo(field);
+        assertThat(response.text("detail")).as(response.toString()).contains("No organization");
+    }
+
     @Test
     void anAgentCannotNameAnAgentInItsReport() {
         String other = platform.createAgent(platform.createOrg("Elsewhere"), "Not yours");
