@@ -98,8 +98,9 @@ class AuditRepository {
             AuditLog.AuditFilter filter, PageRequest page) {
         // Names of orgs, agents, rules and policies are read in the same scope as the events
         // (and under row-level security on PostgreSQL): an agent now in an org out of scope, or
-        // anything deleted, reads as null. Users are platform identities, outside both, so a
-        // user target keeps its id.
+        // anything deleted, reads as null. Users are platform identities, outside both: a user
+        // is named as the users list would show it, to owners and admins (withPlatform) or
+        // where it is bound to an org of the scope now.
         StringBuilder sql = new StringBuilder("select e.*, o.name org_name, case e.target_type"
                 + " when 'agent' then (select a.name from agents a where a.id = cast(e.target_id as uuid) and "
                 + scope.sql("a.org_id") + ")"
@@ -109,6 +110,8 @@ class AuditRepository {
                 + " uuid) and " + scope.sql("r.org_id") + ")"
                 + " when 'policy' then (select p.name from policies p where p.id = cast(e.target_id as uuid) and "
                 + scope.sql("p.org_id") + ")"
+                + " when 'user' then (select u.name from users u where u.id = cast(e.target_id as uuid) and "
+                + (withPlatform ? "1 = 1" : scope.sql("u.client_org_id")) + ")"
                 + " end target_name from audit_events e left join organizations o on o.id = e.org_id where ")
                 .append(scope.sql("e.org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());

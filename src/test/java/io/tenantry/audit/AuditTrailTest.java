@@ -185,6 +185,37 @@ class AuditTrailTest extends ServerTest {
     }
 
     /**
+     * A change to a user named the user by id alone. It is named where its reader may list
+     * that user: in the org the user is bound to now (and for owners and admins, everywhere).
+     */
+    @Test
+    void aUserTargetIsNamedWhereItsReaderMayListThatUser() {
+        String org = platform.createOrg("Users named");
+        String elsewhere = platform.createOrg("Users named elsewhere");
+        String id = api.post("/api/users").as(owner).json(Map.of("email", "named-" + java.util.UUID.randomUUID() + "@tenantry.test",
+                "name", "Named Person", "password", Platform.PASSWORD, "role", "user", "pages", List.of("agents"),
+                "clientOrgId", org)).send().expect(201).id();
+        String reader = platform.createUser("user", org, List.of("audit", "users"));
+
+        assertThat(userCreated(trailOf(org), id).path("targetName").asString()).isEqualTo("Named Person");
+        assertThat(userCreated(api.get("/api/audit?limit=500").as(reader).send().expect(200).items(), id)
+                .path("targetName").asString()).as("a user of the same org lists that user").isEqualTo("Named Person");
+
+        api.put("/api/users/" + id + "/permissions").as(owner).json(Map.of("role", "user", "pages", List.of("agents"),
+                "clientOrgId", elsewhere)).send().expect(200);
+        assertThat(userCreated(api.get("/api/audit?limit=500").as(reader).send().expect(200).items(), id)
+                .path("targetName").isNull()).as("bound to another org now, so not named here").isTrue();
+        assertThat(userCreated(trailOf(org), id).path("targetName").asString()).as("owners see every user")
+                .isEqualTo("Named Person");
+    }
+
+    private JsonNode userCreated(List<JsonNode> trail, String userId) {
+        return trail.stream().filter(e -> e.path("action").asString().equals("user.created")
+                && e.path("targetId").asString().equals(userId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no user.created of " + userId + " in " + trail));
+    }
+
+    /**
      * The log gathers every page's changes: a user given Audit read credentials, rules, users
      * and rates whatever their other pages. Each event shows only with the page its data
      * belongs to, and amounts only with Billing.
