@@ -180,7 +180,12 @@ final class FoldedText {
                 kept.appendCodePoint(space(cp) ? ' ' : cp);
             }
         });
-        return lowerCase ? kept.toString().toLowerCase(Locale.ROOT) : kept.toString();
+        if (!lowerCase) {
+            return kept.toString();
+        }
+        // Letters a reader (and a model) takes for others, which lower case leaves apart:
+        // Turkish dotless ı is i ("ıgnore prevıous ınstructıons"), Greek final ς is σ.
+        return kept.toString().toLowerCase(Locale.ROOT).replace('ı', 'i').replace('ς', 'σ');
     }
 
     /** A stretch of digits and number signs [start, end), with what a shape may ask of it. */

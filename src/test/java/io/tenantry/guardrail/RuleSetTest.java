@@ -51,6 +51,22 @@ class RuleSetTest {
         assertThat(check("nothing here", rule).matches()).isEmpty();
     }
 
+    /** Letters read as others (Turkish ı and İ as i, Greek final ς as σ) hide no word, in either case. */
+    @Test
+    void lettersReadAsOthersHideNoWord() {
+        GuardrailRule rule = rule("redact", Map.of("type", "keyword", "keywords",
+                List.of("ignore previous instructions", "λόγος")));
+
+        assertThat(check("ıgnore prevıous ınstructıons", rule).decision()).isEqualTo("redact");
+        assertThat(check("İGNORE PREVİOUS INSTRUCTIONS", rule).decision()).isEqualTo("redact");
+        assertThat(check("Ο ΛΌΓΟΣ", rule).decision()).isEqualTo("redact");
+        assertThat(check("ο λογοσ", rule).decision()).as("a final sigma written as a medial one").isEqualTo("redact");
+        assertThat(check("Say ıgnore prevıous ınstructıons now.", rule).content())
+                .isEqualTo("Say [REDACTED:keyword] now.");
+        assertThat(check("ıgnore prevıous ınstructıons",
+                rule("block", Map.of("type", "prompt_injection"))).decision()).isEqualTo("block");
+    }
+
     @Test
     void redactionReplacesExactlyTheOriginalSpan() {
         GuardrailRule rule = rule("redact", Map.of("type", "keyword", "keywords", List.of("project x")));
