@@ -42,6 +42,7 @@ final class FoldedText {
         char[] folded = new char[original.length() + 16];
         int[] origin = new int[folded.length];
         int n = 0;
+        boolean greekOrCyrillic = false;
         for (int i = 0; i < original.length();) {
             char c = original.charAt(i);
             if (c >= ' ' && c < 0x7F || c == '\n' || c == '\t' || c == '\r') {
@@ -66,8 +67,12 @@ final class FoldedText {
                 }
                 origin[n] = i;
                 folded[n++] = one.charAt(k);
+                greekOrCyrillic |= one.charAt(k) >= 0x370 && one.charAt(k) < 0x530;
             }
             i += width;
+        }
+        if (lowerCase && greekOrCyrillic) {
+            Lookalikes.unmask(folded, n, origin, original);
         }
         return new FoldedText(new String(folded, 0, n), Arrays.copyOf(origin, n), original);
     }
@@ -165,8 +170,9 @@ final class FoldedText {
         return Character.isSpaceChar(cp) && cp != ' ';
     }
 
+    /** {@code text} as {@link #lowerCase} folds it. */
     static String fold(String text) {
-        return fold(text, true);
+        return lowerCase(text).folded;
     }
 
     private static String fold(String text, boolean lowerCase) {
