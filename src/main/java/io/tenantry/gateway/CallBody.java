@@ -95,15 +95,16 @@ final class CallBody {
     }
 
     /**
-     * The most output tokens a chat call may get per choice: the larger of its two limits,
-     * since upstreams differ in which one they obey; null when it gives neither.
+     * The most output tokens a chat call may get per choice: the lesser of its two limits (the
+     * gateway sends that in both, and in the field its provider reads, since upstreams differ
+     * in which one they obey); null when it gives neither.
      */
     static Long outputLimit(ObjectNode body) {
         Long limit = null;
         for (String field : new String[] {"max_tokens", "max_completion_tokens"}) {
             JsonNode value = body.get(field);
             if (value != null && !value.isNull()) {
-                limit = limit == null ? value.longValue() : Math.max(limit, value.longValue());
+                limit = limit == null ? value.longValue() : Math.min(limit, value.longValue());
             }
         }
         return limit;

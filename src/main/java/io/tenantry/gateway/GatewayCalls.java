@@ -266,6 +266,16 @@ class GatewayCalls {
      * counted at, else the call's own limit or its model's (the route target's), whichever is
      * lower; null when neither bounds it.
      */
+    /**
+     * The output limit per choice a call is sent without a budget counting it: the least of
+     * the agent's limits and the most its target's model answers with; null when none bounds it.
+     */
+    private static Long sentPerChoice(ObjectNode body, Route.Target target) {
+        Long given = CallBody.outputLimit(body);
+        Integer model = target.maxOutputTokens();
+        return model == null ? given : given == null ? Long.valueOf(model) : Long.valueOf(Math.min(given, model));
+    }
+
     private Long sentOutputLimit(ObjectNode body, BudgetHolds.Worst counted, Route.Target target) {
         if (counted == null && CallBody.outputLimit(body) == null && target.maxOutputTokens() == null) {
             return null;
@@ -345,21 +355,20 @@ class GatewayCalls {
         return target -> {
             ObjectNode copy = body.deepCopy();
             copy.put("model", target.model());
-            if (counted != null) {
-                // Whichever field the agent set, the provider's carries the limit counted (an
-                // upstream reading only max_tokens ignores max_completion_tokens, and the reverse).
+            Long limit = counted != null ? Long.valueOf(budgets.outputTokens(target, counted) / counted.choices())
+                    : sentPerChoice(body, target);
+            if (limit != null) {
+                // Whichever field the agent set, the provider's carries the limit (an upstream
+                // reading only max_tokens ignores max_completion_tokens, and the reverse), and
+                // neither says more: what the provider may generate is what was counted and billed.
                 String field = plan.providers().get(target.providerId()).outputLimitField();
-                long limit = budgets.outputTokens(target, counted) / counted.choices();
-                JsonNode given = copy.get(field);
-                if (given == null || !given.isIntegralNumber() || given.longValue() > limit) {
-                    copy.put(field, limit);
-                }
-            }
-            Integer cap = target.maxOutputTokens();
-            for (String field : OUTPUT_LIMITS) {
-                JsonNode limit = copy.get(field);
-                if (cap != null && limit != null && limit.isIntegralNumber() && limit.longValue() > cap) {
-                    copy.put(field, cap);
+                for (String each : OUTPUT_LIMITS) {
+                    JsonNode given = copy.get(each);
+                    boolean set = given != null && !given.isNull();
+                    boolean over = set && (!given.isIntegralNumber() || given.longValue() > limit);
+                    if (each.equals(field) && !set || over) {
+                        copy.put(each, limit);
+                    }
                 }
             }
             if (stream) {

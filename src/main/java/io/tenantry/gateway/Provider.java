@@ -28,10 +28,12 @@ public record Provider(@Always UUID id, @Always String name, @Always String base
     public static final String AUTHORIZATION = "Authorization";
     static final String MAX_TOKENS = "max_tokens";
     static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
-    static final String OUTPUT_LIMIT_FIELD = "The field that carries the output limit the gateway adds to a call "
-            + "that set none, where its organization blocks over budget or limits tokens per minute (so that what "
-            + "the call holds bounds what it can cost): max_tokens, which OpenAI-compatible upstreams read, or "
-            + "max_completion_tokens, which OpenAI's and Azure OpenAI's reasoning models require.";
+    static final String OUTPUT_LIMIT_FIELD = "The field that carries a call's output limit to the provider, "
+            + "whichever field the call set it in, and the limit the gateway adds to a call that set none where "
+            + "its organization blocks over budget or limits tokens per minute, or its route's target says the most "
+            + "its model answers with (so that what the call holds and is billed bounds what it can cost): "
+            + "max_tokens, which OpenAI-compatible upstreams read, or max_completion_tokens, which OpenAI's and "
+            + "Azure OpenAI's reasoning models require.";
 
     /** The address of one of the provider's operations, such as chat/completions. */
     String address(String operation) {

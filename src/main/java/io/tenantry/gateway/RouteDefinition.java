@@ -24,6 +24,7 @@ record RouteDefinition(
                     description = "The model as the provider names it.") String model,
             @Schema(minimum = "1", maximum = "10000000", description = "The most this model answers with, in "
                     + "tokens: what a call without max_tokens reserves against a blocking budget (the gateway's "
-                    + "default output limit when absent).") @JsonAlias("max_output_tokens") Integer maxOutputTokens) {
+                    + "default output limit when absent), and the limit the model is sent for a call that sets none "
+                    + "or a higher one.") @JsonAlias("max_output_tokens") Integer maxOutputTokens) {
     }
 }

@@ -327,11 +327,22 @@ class GatewayBudgetTest extends GatewayServerTest {
                 .isEqualTo(300);
         assertThat(translated.path("max_tokens").asLong()).isEqualTo(300);
 
-        // Where nothing counts the output limit, the call goes as the agent sent it.
+        // Where no budget counts it, a call is sent the most its model answers with (outside
+        // tester: the call went unbounded, and a count above it was billed as that limit).
         enforce(org, "alert");
         complete(key, chat(model)).expect(200);
+        JsonNode modelsLimit = fake.received.get(fake.received.size() - 1).body();
+        assertThat(modelsLimit.path("max_completion_tokens").asLong()).isEqualTo(2000);
+        assertThat(modelsLimit.has("max_tokens")).isFalse();
+        complete(key, chat(model, "max_tokens", 50_000)).expect(200);
+        JsonNode lowered = fake.received.get(fake.received.size() - 1).body();
+        assertThat(lowered.path("max_tokens").asLong()).isEqualTo(2000);
+        assertThat(lowered.path("max_completion_tokens").asLong()).isEqualTo(2000);
+        api.put("/api/settings/routes/" + routeId).as(owner).json(Map.of("model", model, "targets",
+                List.of(Map.of("provider", provider, "model", upstreamModel)))).send().expect(200);
+        complete(key, chat(model)).expect(200);
         JsonNode asSent = fake.received.get(fake.received.size() - 1).body();
-        assertThat(asSent.has("max_tokens")).isFalse();
+        assertThat(asSent.has("max_tokens")).as("nothing bounds it: sent as the agent sent it").isFalse();
         assertThat(asSent.has("max_completion_tokens")).isFalse();
     }
 
@@ -383,7 +394,7 @@ class GatewayBudgetTest extends GatewayServerTest {
     }
 
     @Test
-    void everyTextTheModelReadsCountsAndTheLargerOutputLimitHolds() {
+    void everyTextTheModelReadsCountsAndTheLesserOutputLimitHolds() {
         String inputModel = routeWithPricedInput("input");
 
         JsonNode hidden = complete(key, chat(inputModel, "max_tokens", 1, "functions", List.of(Map.of("name", "f",
@@ -399,10 +410,14 @@ class GatewayBudgetTest extends GatewayServerTest {
                 .expect(402).json().path("error");
         assertThat(named.path("budget").path("needed").decimalValue()).as("the names of 400 long parameters")
                 .isGreaterThan(new BigDecimal("10"));
-        JsonNode both = complete(key, chat(model, "max_tokens", 10, "max_completion_tokens", 50_000)).expect(402)
-                .json().path("error");
-        assertThat(both.path("budget").path("needed").decimalValue()).isEqualByComparingTo("50.00");
         assertThat(fake.calls()).isZero();
+
+        // Two limits that differ: the lesser holds, and the model is sent it in both fields, so that
+        // an upstream reading either answers no more than was held (and is billed).
+        complete(key, chat(model, "max_tokens", 10, "max_completion_tokens", 50_000)).expect(200);
+        JsonNode both = fake.received.get(fake.received.size() - 1).body();
+        assertThat(both.path("max_tokens").asLong()).isEqualTo(10);
+        assertThat(both.path("max_completion_tokens").asLong()).isEqualTo(10);
     }
 
     @Test
