@@ -104,6 +104,11 @@ class Upstream {
                     last = ownKeyExpired();
                     tries.met(provider, target, 0, last.code());
                     continue;
+                } catch (ServerKeys.PlatformKeyExpired expired) {
+                    last = new Failure(502, "provider_key_expired", "The platform's key for the provider of this "
+                            + "model has expired; an operator must rotate it in the vault.", null);
+                    tries.met(provider, target, 0, last.code());
+                    continue;
                 }
                 if (ownKeyExpired && key.isPresent() && !key.get().orgsOwn()) {
                     tries.met(provider, target, 0, "platform_key_withheld");

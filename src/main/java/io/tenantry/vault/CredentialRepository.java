@@ -293,23 +293,21 @@ class CredentialRepository {
 
     /**
      * The org-wide credential {@code name} of {@code orgId}, else of the default org, with its
-     * current version only. The org's own credential answers even when it has expired (the
-     * caller refuses it rather than quietly spend the platform's key in its place); the
-     * platform's answers only while it has not.
+     * current version only, expired or not: the caller refuses an expired key, saying so (and
+     * never spends the platform's key in place of the org's own).
      */
-    Optional<Resolved> serverKey(OrgScope scope, UUID orgId, String name, Instant now) {
+    Optional<Resolved> serverKey(OrgScope scope, UUID orgId, String name) {
         return jdbc.sql("""
                 select c.id, c.org_id, c.name, c.kind, c.expires_at, v.version, v.ciphertext, v.retires_at
                   from credentials c
                   join credential_versions v on v.credential_id = c.id and v.org_id = c.org_id
                                             and v.version = c.version
                  where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
-                   and (c.org_id = :org or c.expires_at is null or c.expires_at > :now)
                    and """ + " " + scope.sql("c.org_id") + """
 
                  order by case when c.org_id = :org then 0 else 1 end
                 """).param("org", orgId).param("platform", DefaultOrg.ID).param("name", name)
-                .param("now", Timestamps.of(now)).params(scope.parameters())
+                .params(scope.parameters())
                 .query((rs, n) -> new Resolved(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
                         rs.getString("name"), rs.getString("kind"), false, false, Timestamps.read(rs, "expires_at"),
                         List.of(new SealedVersion(rs.getInt("version"), rs.getBytes("ciphertext"),
@@ -331,7 +329,7 @@ class CredentialRepository {
         return """
                 select c.id, c.org_id, c.version, c.expires_at from credentials c
                  where c.org_id in (:org, :platform) and c.holder = c.org_id and c.name = :name
-                   and (c.org_id = :org or c.expires_at is null or c.expires_at > :now) and\s""" + scope.sql("c.org_id") + """
+                   and\s""" + scope.sql("c.org_id") + """
 
                  order by case when c.org_id = :org then 0 else 1 end
                 """;

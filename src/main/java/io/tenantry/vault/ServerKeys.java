@@ -21,8 +21,9 @@ import io.tenantry.tenancy.ScopedTransactions;
 /**
  * Keys the server itself uses on an organization's behalf (the agent gateway's provider
  * keys): the org's own org-wide credential of the name if it has one (it brings its own
- * key), else the default organization's (the platform's). Expired credentials are not used:
- * an org's own that has expired is refused ({@link OrgKeyExpired}), not replaced.
+ * key), else the default organization's (the platform's). Expired credentials are not used
+ * but refused, saying whose expired: an org's own ({@link OrgKeyExpired}, never replaced by
+ * the platform's), the platform's ({@link PlatformKeyExpired}).
  * The server's use is not an agent's read: the value never leaves the server, so
  * agentReadable does not matter and uses are not recorded one by one. A key is kept between
  * uses, decrypted: each use asks the database, in one statement, which credential and
@@ -51,6 +52,13 @@ public class ServerKeys {
     public static final class OrgKeyExpired extends RuntimeException {
         OrgKeyExpired(String name) {
             super("the organization's own credential " + name + " has expired", null, false, false);
+        }
+    }
+
+    /** The platform's credential of the name, which pays where the org has none of its own, has expired. */
+    public static final class PlatformKeyExpired extends RuntimeException {
+        PlatformKeyExpired(String name) {
+            super("the platform's credential " + name + " has expired", null, false, false);
         }
     }
 
@@ -107,7 +115,6 @@ public class ServerKeys {
         params.put("org", orgId);
         params.put("platform", DefaultOrg.ID);
         params.put("name", name);
-        params.put("now", Timestamps.of(at));
         return new Lookup(orgId, name, at, statements.query(CredentialRepository.serverKeyCurrent(scope), params,
                 new RowMapperResultSetExtractor<>((rs, n) -> new CredentialRepository.Current(
                         rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getInt("version"),
@@ -152,6 +159,10 @@ public class ServerKeys {
         }
     }
 
+    private static RuntimeException expired(boolean orgsOwn, String name) {
+        return orgsOwn ? new OrgKeyExpired(name) : new PlatformKeyExpired(name);
+    }
+
     private Optional<ServerKey> key(UUID orgId, String name, Instant at, List<CredentialRepository.Current> current) {
         OrgScope scope = scope(orgId);
         String keptAs = orgId + "/" + name;
@@ -161,21 +172,21 @@ public class ServerKeys {
         }
         if (current.get(0).expiresAt() != null && !current.get(0).expiresAt().isAfter(at)) {
             kept.remove(keptAs);
-            throw new OrgKeyExpired(name);
+            throw expired(current.get(0).orgsOwn(), name);
         }
         Kept known = kept.get(keptAs);
         if (known != null && known.current().equals(current.get(0))) {
             return Optional.of(known.key());
         }
-        Optional<Kept> read = transactions.read(scope, () -> credentials.serverKey(scope, orgId, name, at)
+        Optional<Kept> read = transactions.read(scope, () -> credentials.serverKey(scope, orgId, name)
                 .map(found -> {
                     CredentialRepository.SealedVersion version = found.versions().get(0);
                     byte[] key = dataKeys.of(scope, found.orgId(), at);
-                    if (found.expiresAt() != null && !found.expiresAt().isAfter(at)) {
-                        throw new OrgKeyExpired(name);
-                    }
                     CredentialRepository.Current fresh = new CredentialRepository.Current(found.id(), found.orgId(),
                             version.version(), found.expiresAt());
+                    if (found.expiresAt() != null && !found.expiresAt().isAfter(at)) {
+                        throw expired(fresh.orgsOwn(), name);
+                    }
                     return new Kept(fresh, new ServerKey(Vault.open(key, found.orgId(), found.id(), version),
                             fresh.orgsOwn()));
                 }));

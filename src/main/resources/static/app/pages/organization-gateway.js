@@ -36,7 +36,7 @@ const DECISIONS = { allow: 'ok', redact: 'warn', block: 'danger', pause: 'danger
 // What became of a route's target that did not answer the call (GatewayRouteStep.outcome).
 const PASSED_OVER = {
   provider_key_missing: 'skipped: no key', provider_key_unusable: 'skipped: key unusable',
-  provider_key_expired: 'skipped: own key expired', platform_key_withheld: "skipped: own key expired before",
+  provider_key_expired: 'skipped: key expired', platform_key_withheld: "skipped: own key expired before",
   upstream_rate_limited: 'rate limited', upstream_error: 'failed', upstream_unreachable: 'unreachable',
   upstream_timeout: 'timed out', upstream_cut: 'broke off', call_too_long: "call's time ran out",
 };

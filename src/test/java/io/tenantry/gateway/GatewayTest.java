@@ -1166,6 +1166,45 @@ class GatewayTest extends GatewayServerTest {
                 .as("without a key of its own, the org falls back as any").isEqualTo("upstream-platform");
     }
 
+    /**
+     * Outside tester: an expired platform key was answered as a missing one ("an operator must
+     * store it in the vault"). It is said to have expired, and the route goes on to its next target.
+     */
+    @Test
+    void anExpiredPlatformKeyIsSaidToHaveExpiredAndTheRouteGoesOn() {
+        String expiring = "UPSTREAM_" + UUID.randomUUID().toString().substring(0, 8);
+        String credential = api.post("/api/credentials").org(DefaultOrg.ID.toString()).as(owner).json(Map.of("name",
+                expiring, "kind", "api_key", "value", "sk-expiring-" + UUID.randomUUID(), "agentReadable", false))
+                .send().expect(201).id();
+        String expiredProvider = "expired-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", expiredProvider, "baseUrl", fake.baseUrl(),
+                "keyCredential", expiring, "firstByteTimeoutMs", 1000)).send().expect(201);
+        String alone = "gpt-expired-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", alone, "targets", List.of(
+                Map.of("provider", expiredProvider, "model", "upstream-expired")))).send().expect(201);
+        String fallingBack = "gpt-expired-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", fallingBack, "targets", List.of(
+                Map.of("provider", expiredProvider, "model", "upstream-expired"),
+                Map.of("provider", primary, "model", "upstream-primary")))).send().expect(201);
+        complete(key, chat(alone)).expect(200);
+        transactions.write(OrgScope.allOrgs(), () -> {
+            jdbc.sql("update credentials set expires_at = :past where id = :id")
+                    .param("id", UUID.fromString(credential))
+                    .param("past", java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1))).update();
+        });
+        fake.reset();
+
+        JsonNode refused = complete(key, chat(alone)).expect(502).json().path("error");
+        assertThat(refused.path("code").asString()).isEqualTo("provider_key_expired");
+        assertThat(refused.path("message").asString()).contains("platform's key").contains("expired");
+        assertThat(fake.received).as("a key kept from before its expiry is not sent either").isEmpty();
+        String skipped = expiredProvider + " upstream-expired 0 provider_key_expired";
+        assertThat(route(requests(org).get(0))).containsExactly(skipped);
+
+        complete(key, chat(fallingBack)).expect(200);
+        assertThat(route(requests(org).get(0))).containsExactly(skipped, primary + " upstream-primary 1 answered");
+    }
+
     /** A request log line's route, a step a string: provider, upstream model, attempts, outcome. */
     private static List<String> route(JsonNode line) {
         List<String> steps = new java.util.ArrayList<>();
