@@ -550,6 +550,16 @@ class GatewayCalls {
      * limit the provider was sent, since a provider that honours the limit generated no more
      * (3,000 events sent to a call that asked for no stream counted 175,756 tokens).
      */
+    /** Whether {@code bytes}, past any blank lines, begin with a line of server-sent events: a data or event field. */
+    private static boolean beginsAsEvents(byte[] bytes) {
+        int at = 0;
+        while (at < bytes.length && (bytes[at] == '\n' || bytes[at] == '\r' || bytes[at] == ' ')) {
+            at++;
+        }
+        String start = new String(bytes, at, Math.min(6, bytes.length - at), StandardCharsets.US_ASCII);
+        return start.startsWith("data:") || start.startsWith("event:");
+    }
+
     private static void countUnanswered(Call call, ObjectNode request, byte[] bytes, String contentType) {
         StreamRelay stream = streamIn(bytes, contentType);
         if (stream != null) {
@@ -563,12 +573,13 @@ class GatewayCalls {
     }
 
     /**
-     * {@code bytes} read as the events of a stream, when the provider said they are one and
-     * they read as one; else null. The events' own usage then bills the call, where a count
-     * of the bytes as text would bill their framing: about eight times the text of a chunk.
+     * {@code bytes} read as the events of a stream, when the provider said they are one (or
+     * they begin as one, whatever it called them) and they read as one; else null. The
+     * events' own usage then bills the call, where a count of the bytes as text would bill
+     * their framing: about eight times the text of a chunk.
      */
     private static StreamRelay streamIn(byte[] bytes, String contentType) {
-        if (!contentType.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+        if (!contentType.toLowerCase(Locale.ROOT).contains("text/event-stream") && !beginsAsEvents(bytes)) {
             return null;
         }
         StreamRelay stream = new StreamRelay(false);

@@ -215,7 +215,7 @@ class GatewayTest extends GatewayServerTest {
     /**
      * Outside tester: a stream sent to a call that asked for a whole answer was billed by its
      * bytes as text, every event's framing included. It is billed as a stream is: by its usage,
-     * else by its text.
+     * else by its text; so is one its provider calls JSON.
      */
     @Test
     void aStreamSentToACallThatAskedForAWholeAnswerIsBilledAsAStream() throws Exception {
@@ -226,10 +226,15 @@ class GatewayTest extends GatewayServerTest {
         }
         String usage = "data: {\"id\":\"chatcmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,"
                 + "\"completion_tokens\":23,\"total_tokens\":32}}\n\n";
-        for (String stream : List.of(events + usage + "data: [DONE]\n\n", events.toString())) {
+        record Sent(String stream, String type) {
+        }
+        for (Sent sent : List.of(new Sent(events + usage + "data: [DONE]\n\n", "text/event-stream"),
+                new Sent(events.toString(), "text/event-stream"),
+                new Sent(events + usage + "data: [DONE]\n\n", "application/json"))) {
+            String stream = sent.stream();
             freshOrganization("Streamed whole answers org");
             try (UpstreamHttpTest.Scripted upstream = new UpstreamHttpTest.Scripted(UpstreamHttpTest.whole(stream,
-                    "Content-Type: text/event-stream\r\n"))) {
+                    "Content-Type: " + sent.type() + "\r\n"))) {
                 Api.Response answer = complete(key, chat(routeTo(upstream)));
 
                 assertThat(answer.status()).as(answer.toString()).isEqualTo(502);
