@@ -133,6 +133,12 @@ public class OrgContextFilter extends OncePerRequestFilter {
                     + "organization's id, or leave the header out to act in no one organization.", HEADER);
             return Optional.empty();
         }
+        if (parameter != null && !parameter.isEmpty() && parameter.isBlank()) {
+            // Empty, as a form sends a field left empty, it is none; blank, it is a mistake.
+            Problems.write(request, response, HttpStatus.BAD_REQUEST, "The orgId parameter is blank: give an "
+                    + "organization's id, or leave it empty or out to act in no one organization.", PARAMETER);
+            return Optional.empty();
+        }
         UUID fromHeader;
         UUID fromParameter;
         String parsing = HEADER;

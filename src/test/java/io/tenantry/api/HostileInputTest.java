@@ -395,11 +395,16 @@ class HostileInputTest extends ServerTest {
 
         Api.Response disagreeing = api.get("/api/agents?orgId=" + other).as(owner).org(org).send();
         Api.Response malformed = api.get("/api/agents?orgId=not-an-id").as(owner).send();
+        Api.Response blank = api.patch("/api/gateway/settings?orgId=%20").as(owner)
+                .json(Map.of("requestsPerMinute", 999)).send();
 
         refused(headers, "X-Org-Id");
         refused(parameters, "orgId");
         refused(disagreeing, "orgId");
         refused(malformed, "orgId");
+        refused(blank, "orgId");
+        assertThat(api.get("/api/gateway/settings").as(owner).send().expect(200).json().path("requestsPerMinute")
+                .asInt()).as("nothing written to the default organization").isNotEqualTo(999);
     }
 
     /**
