@@ -185,7 +185,8 @@ class GatewayCalls {
                 throw failed;
             }
         } catch (GatewayError refused) {
-            call.failed(refused.status(), refused.code());
+            // Only an upstream's refusal goes without a code (it gave none): the log still says what ended the call.
+            call.failed(refused.status(), refused.code() != null ? refused.code() : "upstream_refused_request");
             record(call);
             throw refused;
         } catch (RuntimeException | Error failed) {

@@ -27,7 +27,8 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
                         + "refused; cut: the stream ended before the upstream finished it (it broke off, or the "
                         + "call ran past the gateway's longest call); cancelled: the client went away.") String status,
         @Always int httpStatus,
-        @Schema(description = "Why a call did not end well; on an ok call, output_limit: the provider went past "
+        @Schema(description = "Why a call did not end well (an upstream's refusal of the request: its own code, "
+                + "else upstream_refused_request); on an ok call, output_limit: the provider went past "
                 + "the output limit the gateway sent it: a stream the gateway ended there as a model at its limit "
                 + "does; a whole answer, which came generated already, billed as it came. On a cut call, "
                 + "node_lost: the gateway node serving it stopped (a crash) before it ended; it was billed, estimated, from what the node last noted it had used (a node that only stalled "
