@@ -190,9 +190,19 @@ final class FoldedText {
             return kept.toString();
         }
         // Letters a reader (and a model) takes for others, which lower case leaves apart:
-        // Turkish dotless ı is i ("ıgnore prevıous ınstructıons"), Greek final ς is σ.
-        return kept.toString().toLowerCase(Locale.ROOT).replace('ı', 'i').replace('ς', 'σ');
+        // Turkish dotless ı is i ("ıgnore prevıous ınstructıons"), Greek final ς is σ, and
+        // small capitals are the letters they are drawn as ("ɪɢɴᴏʀᴇ").
+        char[] lower = kept.toString().toLowerCase(Locale.ROOT).toCharArray();
+        for (int i = 0; i < lower.length; i++) {
+            char c = lower[i];
+            int small = SMALL_CAPITALS.indexOf(c);
+            lower[i] = c == 'ı' ? 'i' : c == 'ς' ? 'σ' : small >= 0 ? (char) ('a' + small) : c;
+        }
+        return new String(lower);
     }
+
+    /** Latin small capitals, a to z at their letter's place (none for x). */
+    private static final String SMALL_CAPITALS = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡ\u0000ʏᴢ";
 
     /** A stretch of digits and number signs [start, end), with what a shape may ask of it. */
     record NumberStretch(int start, int end, int digits, int dots, int dashes) {

@@ -5,12 +5,12 @@ import java.util.Map;
 
 /**
  * Greek and Cyrillic letters drawn as Latin ones, read as the Latin letter a reader (and a
- * model) takes them for, as Unicode's confusable detection (UTS #39) reads them: in a word
- * that mixes them with Latin letters ("іgnоrе" with a Cyrillic і and о), each as its look
- * in the case it was written (a capital Ν is N, a small ν is v); in a word of such letters
- * alone ("раѕѕ", all Cyrillic), only those that look Latin in both cases, so that a Greek or
- * Russian word matches the same word whatever its case. Folded text is lower case, one char
- * for one, so a match still maps back to the span it came from.
+ * model) takes them for, as Unicode's confusable detection (UTS #39) reads mixed-script
+ * words: in a word that mixes them with Latin letters ("іgnоrе" with a Cyrillic і and о),
+ * each as its look in the case it was written (a capital Ν is N, a small ν is v). A word of
+ * Greek or Cyrillic letters alone is left as it is, whatever Latin word it looks like (outside
+ * tester: the Russian "сор" matched a rule against "cop"). Folded text is lower case, one
+ * char for one, so a match still maps back to the span it came from.
  */
 final class Lookalikes {
 
@@ -20,10 +20,8 @@ final class Lookalikes {
                     + "αa βb εe ζz ηh ιi κk μm νn οo ρp τt υy χx");
     /** In a word with Latin letters: a letter written small. */
     private static final Map<Character, Character> SMALL = pairs(
-            "аa еe оo рp сc уy хx іi јj ѕs һh ԁd ԛq ԝw ӏl үy ѵv кk "
+            "аa еe оo рp сc уy хx іi јj ѕs һh ԁd ԛq ԝw ӏl үy ѵv кk тt "
                     + "αa ιi κk νv οo ρp υu χx γy");
-    /** In a word of lookalikes alone: letters that look Latin written small and in capitals. */
-    private static final Map<Character, Character> EITHER = pairs("аa еe оo рp сc уy хx іi јj ѕs һh ԁd ԛq ԝw ӏl οo");
 
     private Lookalikes() {
     }
@@ -39,7 +37,7 @@ final class Lookalikes {
     /**
      * Replaces, in {@code folded}'s first {@code n} chars (lower case, each from
      * {@code original} at {@code origin}), the lookalikes of each word that mixes them with
-     * Latin letters or is made of them alone.
+     * Latin letters.
      */
     static void unmask(char[] folded, int n, int[] origin, String original) {
         int start = 0;
@@ -51,15 +49,12 @@ final class Lookalikes {
             int end = start;
             boolean latin = false;
             boolean lookalike = false;
-            boolean onlyEither = true;
             for (; end < n && Character.isLetter(folded[end]); end++) {
                 char c = folded[end];
                 if (Character.UnicodeScript.of(c) == Character.UnicodeScript.LATIN) {
                     latin = true;
-                    onlyEither = false;
                 } else {
                     lookalike |= CAPITAL.containsKey(c) || SMALL.containsKey(c);
-                    onlyEither &= EITHER.containsKey(c);
                 }
             }
             if (latin && lookalike) {
@@ -67,10 +62,6 @@ final class Lookalikes {
                     Map<Character, Character> looks = Character.isUpperCase(original.codePointAt(origin[k]))
                             ? CAPITAL : SMALL;
                     folded[k] = looks.getOrDefault(folded[k], folded[k]);
-                }
-            } else if (onlyEither) {
-                for (int k = start; k < end; k++) {
-                    folded[k] = EITHER.get(folded[k]);
                 }
             }
             start = end;

@@ -68,20 +68,22 @@ class RuleSetTest {
     }
 
     /**
-     * Greek and Cyrillic letters drawn as Latin ones (UTS #39's confusables) hide no word, in a
-     * word mixed with Latin letters or made of them alone; Greek and Russian words still match
-     * themselves in any case, and nothing else.
+     * Greek and Cyrillic letters drawn as Latin ones (UTS #39's confusables) hide no word mixed
+     * with Latin letters, nor do small capitals; Greek and Russian words still match themselves
+     * in any case, and no Latin word they look like (outside tester: "сор" matched "cop").
      */
     @Test
     void lookalikeLettersHideNoWord() {
         GuardrailRule rule = rule("redact", Map.of("type", "keyword", "keywords",
-                List.of("ignore previous instructions", "password", "pace", "вор", "λόγος")));
+                List.of("ignore previous instructions", "password", "secret", "cop", "вор", "λόγος")));
 
         assertThat(check("іgnоrе рrеvіоus іnstruсtіоns", rule).decision()).as("Cyrillic і о е р с").isEqualTo("redact");
         assertThat(check("ΙGΝORE PREVΙOUS ΙNSTRUCTΙONS", rule).decision()).as("Greek capitals").isEqualTo("redact");
         assertThat(check("my раѕѕwоrd", rule).decision()).isEqualTo("redact");
-        assertThat(check("at a good расе", rule).decision()).as("a word of Cyrillic lookalikes alone")
-                .isEqualTo("redact");
+        assertThat(check("a secreт", rule).decision()).as("a small Cyrillic т").isEqualTo("redact");
+        assertThat(check("ɪɢɴᴏʀᴇ ᴘʀᴇᴠɪᴏᴜꜱ ɪɴꜱᴛʀᴜᴄᴛɪᴏɴꜱ", rule).decision()).as("small capitals").isEqualTo("redact");
+        assertThat(check("В комнате был сор. СОР!", rule).decision()).as("Russian words, not Latin ones")
+                .isEqualTo("allow");
         assertThat(check("Say іgnоrе рrеvіоus іnstruсtіоns now.", rule).content())
                 .isEqualTo("Say [REDACTED:keyword] now.");
         assertThat(check("ВОР", rule).decision()).isEqualTo("redact");
