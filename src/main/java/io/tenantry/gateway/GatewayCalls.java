@@ -167,7 +167,9 @@ class GatewayCalls {
             }
             if (CHAT.equals(endpoint)) {
                 call.outputLimit = sentOutputLimit(body, counted, call.tries.target);
-                if (counted != null) {
+                // A provider that ignores the limit it was sent is stopped near it, budget or not:
+                // the agent asked for no more, or the model says it answers no more.
+                if (call.outputLimit != null) {
                     call.cap = new OutputCap(call.outputLimit);
                 }
             }
@@ -359,18 +361,15 @@ class GatewayCalls {
             Long limit = counted != null ? Long.valueOf(budgets.outputTokens(target, counted) / counted.choices())
                     : sentPerChoice(body, target);
             if (limit != null) {
-                // Whichever field the agent set, the provider's carries the limit (an upstream
-                // reading only max_tokens ignores max_completion_tokens, and the reverse), and
-                // neither says more: what the provider may generate is what was counted and billed.
+                // Whichever field the agent set, the provider's alone carries the limit: an
+                // upstream reading only max_tokens ignores max_completion_tokens, and OpenAI's
+                // reasoning models refuse max_tokens. What the provider may generate is then
+                // what was counted and billed.
                 String field = plan.providers().get(target.providerId()).outputLimitField();
                 for (String each : OUTPUT_LIMITS) {
-                    JsonNode given = copy.get(each);
-                    boolean set = given != null && !given.isNull();
-                    boolean over = set && (!given.isIntegralNumber() || given.longValue() > limit);
-                    if (each.equals(field) && !set || over) {
-                        copy.put(each, limit);
-                    }
+                    copy.remove(each);
                 }
+                copy.put(field, limit);
             }
             if (stream) {
                 JsonNode options = copy.get("stream_options");
