@@ -69,8 +69,8 @@ class Upstream {
 
     private static Failure ownKeyExpired() {
         return new Failure(502, "provider_key_expired", "The organization's own key for the provider of this model "
-                + "has expired: an admin of the organization must rotate it, or remove it to use the platform's key.",
-                null);
+                + "has expired: an admin of the organization must give it a new expiry (rotating its value if the "
+                + "provider no longer takes it), or remove it to use the platform's key.", null);
     }
 
     /** The key a target needs for an org; empty when the provider takes none. */
@@ -106,7 +106,8 @@ class Upstream {
                     continue;
                 } catch (ServerKeys.PlatformKeyExpired expired) {
                     last = new Failure(502, "provider_key_expired", "The platform's key for the provider of this "
-                            + "model has expired; an operator must rotate it in the vault.", null);
+                            + "model has expired: an operator must give it a new expiry in the vault (rotating its "
+                            + "value if the provider no longer takes it).", null);
                     tries.met(provider, target, 0, last.code());
                     continue;
                 }
