@@ -84,7 +84,10 @@ class UnknownQueryParametersTest extends ServerTest {
 
         assertThat(api.get("/api/agents?limit=500").as(owner).org(io.tenantry.tenancy.DefaultOrg.ID).send()
                 .expect(200).items()).hasSize(before);
-        api.get("/api/agents?orgId=").as(owner).send().expect(200);
+        HostileInputTest.refused(api.post("/api/agents?orgId=").as(owner).json(Map.of("name", "Nowhere")).send(),
+                "orgId");
+        assertThat(api.get("/api/agents?limit=500").as(owner).org(io.tenantry.tenancy.DefaultOrg.ID).send()
+                .expect(200).items()).as("an empty orgId is refused like an empty header").hasSize(before);
     }
 
     @Test
