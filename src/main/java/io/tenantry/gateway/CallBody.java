@@ -95,9 +95,9 @@ final class CallBody {
     }
 
     /**
-     * The most output tokens a chat call may get per choice: the lesser of its two limits (the
-     * gateway sends that in both, and in the field its provider reads, since upstreams differ
-     * in which one they obey); null when it gives neither.
+     * The most output tokens a chat call may get per choice: the lesser of its two limits,
+     * which the gateway sends in the one field its provider reads (upstreams differ in which
+     * one they obey); null when it gives neither.
      */
     static Long outputLimit(ObjectNode body) {
         Long limit = null;

@@ -265,11 +265,6 @@ class GatewayCalls {
     }
 
     /**
-     * The most output the upstream could give, all choices together: the limit the call was
-     * counted at, else the call's own limit or its model's (the route target's), whichever is
-     * lower; null when neither bounds it.
-     */
-    /**
      * The output limit per choice a call is sent without a budget counting it: the least of
      * the agent's limits and the most its target's model answers with; null when none bounds it.
      */
@@ -279,6 +274,11 @@ class GatewayCalls {
         return model == null ? given : given == null ? Long.valueOf(model) : Long.valueOf(Math.min(given, model));
     }
 
+    /**
+     * The most output the upstream could give, all choices together: the limit the call was
+     * counted at, else the call's own limit or its model's (the route target's), whichever is
+     * lower; null when neither bounds it.
+     */
     private Long sentOutputLimit(ObjectNode body, BudgetHolds.Worst counted, Route.Target target) {
         if (counted == null && CallBody.outputLimit(body) == null && target.maxOutputTokens() == null) {
             return null;
@@ -542,14 +542,6 @@ class GatewayCalls {
         return true;
     }
 
-    /**
-     * A whole answer that is not one. The provider read the prompt and may bill what it sent:
-     * a stream sent to a call that asked for none is counted as a stream is (its usage where
-     * it gave one, else its text without the events' framing); anything else is counted by
-     * the gateway, the bytes as text (which errs up, framing and all). Never past the output
-     * limit the provider was sent, since a provider that honours the limit generated no more
-     * (3,000 events sent to a call that asked for no stream counted 175,756 tokens).
-     */
     /** Whether {@code bytes}, past any blank lines, begin with a line of server-sent events: a data or event field. */
     private static boolean beginsAsEvents(byte[] bytes) {
         int at = 0;
@@ -560,6 +552,14 @@ class GatewayCalls {
         return start.startsWith("data:") || start.startsWith("event:");
     }
 
+    /**
+     * A whole answer that is not one. The provider read the prompt and may bill what it sent:
+     * a stream sent to a call that asked for none is counted as a stream is (its usage where
+     * it gave one, else its text without the events' framing); anything else is counted by
+     * the gateway, the bytes as text (which errs up, framing and all). Never past the output
+     * limit the provider was sent, since a provider that honours the limit generated no more
+     * (3,000 events sent to a call that asked for no stream counted 175,756 tokens).
+     */
     private static void countUnanswered(Call call, ObjectNode request, byte[] bytes, String contentType) {
         StreamRelay stream = streamIn(bytes, contentType);
         if (stream != null) {

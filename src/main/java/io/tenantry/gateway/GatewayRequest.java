@@ -63,8 +63,8 @@ public record GatewayRequest(@Always UUID id, @Always UUID orgId, @Always UUID a
             @Always @Schema(description = "answered: this target answered the call (what became of the answer is "
                     + "the call's status). Skipped without a call: provider_key_missing, provider_key_unusable, "
                     + "provider_key_expired (the key that would pay: the organization's own, or the platform's), "
-                    + "platform_key_withheld (the organization's "
-                    + "own key for an earlier target had expired, and the platform's key does not stand in for it). "
+                    + "platform_key_withheld (the organization's own key for an earlier target had expired, and the "
+                    + "platform's key does not stand in for it). "
                     + "Failed: upstream_rate_limited, upstream_error, upstream_unreachable, upstream_timeout, "
                     + "upstream_cut, call_too_long (the call's time ran out).") String outcome) {
 
