@@ -192,9 +192,10 @@ class AuditTrailTest extends ServerTest {
     void aUserTargetIsNamedWhereItsReaderMayListThatUser() {
         String org = platform.createOrg("Users named");
         String elsewhere = platform.createOrg("Users named elsewhere");
-        String id = api.post("/api/users").as(owner).json(Map.of("email", "named-" + java.util.UUID.randomUUID() + "@tenantry.test",
-                "name", "Named Person", "password", Platform.PASSWORD, "role", "user", "pages", List.of("agents"),
-                "clientOrgId", org)).send().expect(201).id();
+        String email = "named-" + java.util.UUID.randomUUID() + "@tenantry.test";
+        String id = api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Named Person", "password",
+                Platform.PASSWORD, "role", "user", "pages", List.of("agents"), "clientOrgId", org)).send().expect(201)
+                .id();
         String reader = platform.createUser("user", org, List.of("audit", "users"));
 
         assertThat(userCreated(trailOf(org), id).path("targetName").asString()).isEqualTo("Named Person");

@@ -967,7 +967,8 @@ class GatewayTest extends GatewayServerTest {
         Api.Response quoting = complete(key, chat(model)).expect(400);
         assertThat(quoting.body()).doesNotContain(PLATFORM_KEY).doesNotContain(PLATFORM_KEY.substring(0, 8))
                 .doesNotContain("invalid_api_key");
-        assertThat(quoting.json().path("error").path("code").isNull()).as("the upstream's code quoted the key").isTrue();
+        assertThat(quoting.json().path("error").path("code").isNull()).as("the upstream's code quoted the key")
+                .isTrue();
         assertThat(requests(org).get(0).path("errorCode").asString()).as("the log says what ended the call")
                 .isEqualTo("upstream_refused_request");
         // Retest: a parameter quoting the key was written into the gateway's own words; a message
