@@ -160,7 +160,8 @@ class GatewayCalls {
             try {
                 answer = upstream.open(agent.orgId(), plan.route(), plan.providers(), answers.keys(),
                         endpoint.replace('.', '/'),
-                        upstreamBody(body, call.stream, plan, counted), call.stream, call.tries, call.deadline);
+                        upstreamBody(endpoint, body, call.stream, plan, counted), call.stream, call.tries,
+                        call.deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw GatewayError.upstream(503, "gateway_stopping", "The gateway is stopping; send the call again.");
@@ -264,14 +265,10 @@ class GatewayCalls {
         }
     }
 
-    /**
-     * The output limit per choice a call is sent without a budget counting it: the least of
-     * the agent's limits and the most its target's model answers with; null when none bounds it.
-     */
-    private static Long sentPerChoice(ObjectNode body, Route.Target target) {
-        Long given = CallBody.outputLimit(body);
-        Integer model = target.maxOutputTokens();
-        return model == null ? given : given == null ? Long.valueOf(model) : Long.valueOf(Math.min(given, model));
+    /** {@link #sentOutputLimit} per choice, as the provider is sent it; null for an embedding (no text to limit). */
+    private Long sentPerChoice(String endpoint, ObjectNode body, BudgetHolds.Worst counted, Route.Target target) {
+        Long all = CHAT.equals(endpoint) ? sentOutputLimit(body, counted, target) : null;
+        return all == null ? null : all / CallBody.choices(body);
     }
 
     /**
@@ -353,13 +350,12 @@ class GatewayCalls {
      * provider reads, whichever the agent set or none: otherwise the model could answer far
      * more than was held.
      */
-    private Function<Route.Target, byte[]> upstreamBody(ObjectNode body, boolean stream, CallPlan plan,
-            BudgetHolds.Worst counted) {
+    private Function<Route.Target, byte[]> upstreamBody(String endpoint, ObjectNode body, boolean stream,
+            CallPlan plan, BudgetHolds.Worst counted) {
         return target -> {
             ObjectNode copy = body.deepCopy();
             copy.put("model", target.model());
-            Long limit = counted != null ? Long.valueOf(budgets.outputTokens(target, counted) / counted.choices())
-                    : sentPerChoice(body, target);
+            Long limit = sentPerChoice(endpoint, body, counted, target);
             if (limit != null) {
                 // Whichever field the agent set, the provider's alone carries the limit: an
                 // upstream reading only max_tokens ignores max_completion_tokens, and OpenAI's

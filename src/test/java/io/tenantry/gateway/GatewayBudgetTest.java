@@ -342,6 +342,10 @@ class GatewayBudgetTest extends GatewayServerTest {
         JsonNode nulled = fake.received.get(fake.received.size() - 1).body();
         assertThat(nulled.path("max_completion_tokens").asLong()).isEqualTo(2000);
         assertThat(nulled.has("max_tokens")).as("a null limit is no limit, and not passed on").isFalse();
+        api.post("/agent/v1/embeddings").as(key).json(Map.of("model", model, "input", "Count")).send().expect(200);
+        JsonNode embedded = fake.received.get(fake.received.size() - 1).body();
+        assertThat(embedded.has("max_completion_tokens") || embedded.has("max_tokens"))
+                .as("an embedding answers no text to limit").isFalse();
         api.put("/api/settings/routes/" + routeId).as(owner).json(Map.of("model", model, "targets",
                 List.of(Map.of("provider", provider, "model", upstreamModel)))).send().expect(200);
         complete(key, chat(model)).expect(200);
