@@ -49,10 +49,13 @@ record Credential(@Always UUID id, @Always UUID orgId,
                 expiry(expiresAt, at), version, lastFour, createdBy, by, createdAt, at, valueChangedAt, lastReadAt);
     }
 
-    /** The same credential with its next version of the value (whose hint is {@code lastFour}), set by {@code by}. */
-    Credential rotated(String lastFour, String by, Instant at) {
-        return new Credential(id, orgId, scope, agentId, name, kind, description, agentReadable, expiresAt, expiry,
-                version + 1, lastFour, createdBy, by, createdAt, at, at, lastReadAt);
+    /**
+     * The same credential with its next version of the value (whose hint is {@code lastFour}) and
+     * the expiry that goes with it, set by {@code by}.
+     */
+    Credential rotated(String lastFour, Instant expiresAt, String by, Instant at) {
+        return new Credential(id, orgId, scope, agentId, name, kind, description, agentReadable, expiresAt,
+                expiry(expiresAt, at), version + 1, lastFour, createdBy, by, createdAt, at, at, lastReadAt);
     }
 
     boolean agentScoped() {

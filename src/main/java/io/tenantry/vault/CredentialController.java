@@ -95,11 +95,14 @@ class CredentialController {
     @Operation(operationId = "rotateCredential", summary = "Rotate a credential's value",
             description = "Stores a new value as a new version. Agents get the new value at once, and the earlier "
                     + "one beside it for the grace period (24 hours unless the operator set another); then the "
-                    + "earlier one is destroyed.")
+                    + "earlier one is destroyed. With expiresAt, the credential takes a new expiry with the new "
+                    + "value.")
     @PostMapping("/{id}/rotate")
     Credential rotate(OrgCallContext context, @PathVariable UUID id,
-            @RequestBody(required = false) RotateRequest request) {
-        return vault.rotate(context, id, request);
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(schema = @Schema(implementation = RotateRequest.class)))
+            @RequestBody(required = false) Map<String, Object> body) {
+        return vault.rotate(context, id, RotateRequest.of(body));
     }
 
     @Operation(operationId = "listCredentialReads", summary = "A credential's read history",

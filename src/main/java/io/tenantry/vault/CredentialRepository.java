@@ -138,9 +138,11 @@ class CredentialRepository {
                 + " retires_at is null and " + scope.sql("org_id")).param("id", after.id())
                 .param("retires", Timestamps.of(retiresAt)).params(scope.parameters()).update();
         insertVersion(after, sealed);
-        jdbc.sql("update credentials set version = :version, hint = :hint, value_changed_at = :at, updated_by = :by,"
-                + " updated_at = :at where id = :id and " + scope.sql("org_id")).param("id", after.id())
-                .param("version", after.version()).param("hint", after.lastFour()).param("by", after.updatedBy())
+        jdbc.sql("update credentials set version = :version, hint = :hint, expires_at = :expires,"
+                + " value_changed_at = :at, updated_by = :by, updated_at = :at where id = :id and "
+                + scope.sql("org_id")).param("id", after.id())
+                .param("version", after.version()).param("hint", after.lastFour())
+                .param("expires", Timestamps.of(after.expiresAt())).param("by", after.updatedBy())
                 .param("at", Timestamps.of(after.valueChangedAt())).params(scope.parameters()).update();
         return superseded;
     }

@@ -206,18 +206,20 @@ class Vault implements AgentDeparture {
         });
     }
 
-    /** A new value, as a new version; the one before stays readable by agents for the grace period. */
+    /**
+     * A new value, as a new version, with a new expiry when the request brings one; the value
+     * before stays readable by agents for the grace period.
+     */
     Credential rotate(OrgCallContext context, UUID id, RotateRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest(null, "The request body is missing or is not valid JSON.");
-        }
+        Instant newExpiry = request.newExpiry() ? expiresAt(context, request.expiresAt()) : null;
         byte[] value = value(request.value());
         OrgScope scope = context.scope();
         // The answer is the version this request made, built under the row lock: read after the
         // commit, it could be a rotation that came right after.
         Credential rotated = transactions.write(scope, () -> {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
-            Credential after = before.rotated(hint(before.kind(), value), context.actor().label(), context.at());
+            Credential after = before.rotated(hint(before.kind(), value), request.newExpiry() ? newExpiry
+                    : before.expiresAt(), context.actor().label(), context.at());
             List<Integer> destroyed = credentials.rotate(scope, after, seal(scope, after, value, context.at()),
                     context.at().plus(grace));
             for (int version : destroyed) {
@@ -225,12 +227,25 @@ class Vault implements AgentDeparture {
                         Map.of("version", version), null);
             }
             audit.record(context, before.orgId(), "credential.rotated", "credential", id,
-                    Map.of("version", before.version()), Map.of("version", after.version(), "previousVersionUntil",
-                            context.at().plus(grace)));
+                    rotationState(before), rotationState(after, context.at().plus(grace)));
             return after;
         });
         java.util.Arrays.fill(value, (byte) 0);
         return rotated;
+    }
+
+    /** What the audit log keeps of a rotation: the versions and the expiry, which may change with it. */
+    private static Map<String, Object> rotationState(Credential credential) {
+        Map<String, Object> state = new java.util.LinkedHashMap<>();
+        state.put("version", credential.version());
+        state.put("expiresAt", credential.expiresAt());
+        return state;
+    }
+
+    private static Map<String, Object> rotationState(Credential rotated, Instant previousVersionUntil) {
+        Map<String, Object> state = rotationState(rotated);
+        state.put("previousVersionUntil", previousVersionUntil);
+        return state;
     }
 
     void delete(OrgCallContext context, UUID id) {

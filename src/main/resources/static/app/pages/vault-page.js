@@ -35,6 +35,11 @@ export function expiryNow(credential, now = Date.now()) {
   return credential.expiry;
 }
 
+/** The expiry a rotation's form starts from: the current one, or none once it has passed. */
+function rotationExpiry(credential) {
+  return expiryNow(credential) === 'expired' ? '' : localInput(credential.expiresAt);
+}
+
 /** A credential's expiry as a badge: expired, expiring within 14 days, or nothing. */
 export function expiryBadge(credential, now = Date.now()) {
   const expiry = expiryNow(credential, now);
@@ -202,9 +207,12 @@ class VaultPage extends LightElement {
     event.preventDefault();
     const form = new FormData(event.target);
     this.formError = null;
+    const expires = form.get('expiresAt');
+    const body = { value: form.get('value') };
+    // The field shows the expiry to the minute: left as shown, the expiry stays exactly as it was.
+    if (expires !== rotationExpiry(credential)) body.expiresAt = expires ? new Date(expires).toISOString() : null;
     try {
-      const rotated = await post(`/api/credentials/${credential.id}/rotate`, { value: form.get('value') },
-        { org: null });
+      const rotated = await post(`/api/credentials/${credential.id}/rotate`, body, { org: null });
       event.target.reset();
       this.rotating = null;
       this.reveal = false;
@@ -320,7 +328,10 @@ class VaultPage extends LightElement {
     ${this.rotating === c.id ? html`<tr class="editor"><td colspan="7">
       <form class="form" autocomplete="off" @submit=${(e) => this.rotate(e, c)}>
         ${this.renderValue(`New value for ${c.name}`)}
-        <p class="hint">Agents get the new value at once, and the current one beside it for a grace period.</p>
+        <label>Expires on <input name="expiresAt" type="datetime-local" .value=${rotationExpiry(c)}></label>
+        <p class="hint">Agents get the new value at once, and the current one beside it for a grace period.
+          ${expiryNow(c) === 'expired' ? html`The current value expired ${when(c.expiresAt)}: give the new one
+          an expiry, or leave it empty for none.` : 'Leave the expiry empty for none.'}</p>
         ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}
         <div class="actions"><button type="submit">Rotate value</button>
           <button type="button" class="secondary" @click=${() => { this.rotating = null; }}>Cancel</button></div>

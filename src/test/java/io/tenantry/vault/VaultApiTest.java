@@ -302,6 +302,42 @@ class VaultApiTest extends ServerTest {
 
     /** Forty rotations in a row kept forty-one values, each readable for a day. */
     @Test
+    void anExpiredCredentialIsRotatedWithANewExpiryInOneStepAndWithoutOneKeepsItsExpiry() throws Exception {
+        String org = platform.createOrg("Vault renewal");
+        String key = platform.issueKey(platform.createAgent(org, "Renewer"));
+        String id = create(org, owner, credential("RENEWED", secret("old"), "expiresAt",
+                Instant.now().plusSeconds(2).toString())).expect(201).id();
+        Thread.sleep(2_100);
+        read(key, "RENEWED").expect(410);
+
+        String renewed = secret("renewed");
+        Instant until = Instant.now().plus(Duration.ofDays(90)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        JsonNode rotated = api.post("/api/credentials/" + id + "/rotate").as(owner)
+                .json(Map.of("value", renewed, "expiresAt", until.toString())).send().expect(200).json();
+        assertThat(rotated.path("expiry").asString()).isEqualTo("valid");
+        assertThat(Instant.parse(rotated.path("expiresAt").asString())).isEqualTo(until);
+        assertThat(read(key, "RENEWED").expect(200).json().path("value").asString()).isEqualTo(renewed);
+        JsonNode audited = api.get("/api/audit?action=credential.rotated").org(org).as(owner).send().expect(200)
+                .items().get(0);
+        assertThat(Instant.parse(audited.path("after").path("expiresAt").asString())).isEqualTo(until);
+        assertThat(Instant.parse(audited.path("before").path("expiresAt").asString())).isBefore(Instant.now());
+        assertThat(audited.toString()).doesNotContain(renewed);
+
+        // Without expiresAt the expiry stays; with null there is none from now on.
+        String third = secret("third");
+        assertThat(Instant.parse(api.post("/api/credentials/" + id + "/rotate").as(owner)
+                .json(Map.of("value", third)).send().expect(200).text("expiresAt"))).isEqualTo(until);
+        Map<String, Object> noExpiry = new HashMap<>();
+        noExpiry.put("value", secret("fourth"));
+        noExpiry.put("expires_at", null);
+        JsonNode unbounded = api.post("/api/credentials/" + id + "/rotate").as(owner).json(noExpiry).send()
+                .expect(200).json();
+        assertThat(unbounded.path("expiresAt").isMissingNode() || unbounded.path("expiresAt").isNull()).isTrue();
+        assertThat(unbounded.path("expiry").asString()).isEqualTo("none");
+        assertThat(api.get("/api/credentials/" + id).as(owner).send().expect(200).text("expiry")).isEqualTo("none");
+    }
+
+    @Test
     void aRotationKeepsOnlyTheValueItReplacedAndDestroysTheOnesBefore() {
         String org = platform.createOrg("Vault rotated thrice");
         String key = platform.issueKey(platform.createAgent(org, "Roller"));
@@ -534,6 +570,12 @@ class VaultApiTest extends ServerTest {
         api.post("/api/credentials/" + id + "/rotate").as(owner).json(Map.of("value", "")).send().expect(400);
         api.post("/api/credentials/" + id + "/rotate").as(owner).json(Map.of("value", value, "extra", 1)).send()
                 .expect(400);
+        for (Object expiry : List.of("2001-01-01T00:00:00Z", "+1000000000-01-01T00:00:00Z", "soon", 5, "")) {
+            api.post("/api/credentials/" + id + "/rotate").as(owner).json(Map.of("value", value, "expiresAt", expiry))
+                    .send().expect(400);
+        }
+        api.post("/api/credentials/" + id + "/rotate").as(owner).json(Map.of("value", value, "expiresAt",
+                "2099-01-01T00:00:00Z", "expires_at", "2099-01-01T00:00:00Z")).send().expect(400);
         assertThat(api.get("/api/credentials/" + id).as(owner).send().expect(200).json().path("version").asInt())
                 .isEqualTo(1);
         api.get("/api/credentials/%20").as(owner).send().expect(400);

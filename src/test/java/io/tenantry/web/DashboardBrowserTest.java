@@ -1239,6 +1239,9 @@ class DashboardBrowserTest {
         assertThat(browser.findWithText("table.credentials tbody tr", "ADA_ONLY").getText())
                 .contains("Agent: Ada Assistant");
 
+        String expiresAt = api.get("/api/credentials").org(orgA).as(owner).send().expect(200).items().stream()
+                .filter(c -> c.path("name").asString().equals("OPENAI_API_KEY")).findFirst().orElseThrow()
+                .path("expiresAt").asString();
         row = browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY");
         row.findElement(By.xpath(".//button[normalize-space(.)='Rotate']")).click();
         browser.type("vault-page tr.editor input[name=value]", second);
@@ -1248,7 +1251,11 @@ class DashboardBrowserTest {
         browser.clickButton("Rotate value");
         browser.waitUntilGone("vault-page", "New value for");
         assertThat(browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY").getText())
-                .contains(second.substring(second.length() - 4));
+                .contains(second.substring(second.length() - 4)).contains("Expires in 4 days");
+        // The expiry the form showed to the minute and was left alone stays to the second.
+        assertThat(api.get("/api/credentials").org(orgA).as(owner).send().expect(200).items().stream()
+                .filter(c -> c.path("name").asString().equals("OPENAI_API_KEY")).findFirst().orElseThrow()
+                .path("expiresAt").asString()).isEqualTo(expiresAt);
 
         String key = new Platform(api).issueKey(agentA);
         assertThat(api.get("/agent/v1/credentials/OPENAI_API_KEY").as(key).send().expect(200).text("value"))
@@ -1300,6 +1307,24 @@ class DashboardBrowserTest {
         browser.clickButton("Store credential");
         browser.findWithText("table.credentials tbody tr", "CRM_TOKEN");
         browser.screenshot("28-bound-user-vault");
+
+        // The expired one renewed in one step: a new value with a new expiry.
+        browser.findWithText("table.credentials tbody tr", "OLD_SMTP").findElement(
+                By.xpath(".//button[normalize-space(.)='Rotate']")).click();
+        browser.findWithText("vault-page tr.editor", "The current value expired");
+        assertThat(browser.find("vault-page tr.editor input[name=expiresAt]").getDomProperty("value")).isEmpty();
+        browser.script("const input = document.querySelector('vault-page tr.editor input[name=expiresAt]');"
+                + "input.value = new Date(Date.now() + 30 * 86400000 - new Date().getTimezoneOffset() * 60000)"
+                + ".toISOString().slice(0, 16); input.dispatchEvent(new Event('input'));");
+        browser.type("vault-page tr.editor input[name=value]", "new-smtp-password");
+        browser.screenshot("28-bound-user-vault-renew");
+        browser.clickButton("Rotate value");
+        browser.waitUntilGone("vault-page", "New value for");
+        browser.waitUntilGone("vault-page", "1 expired");
+        assertThat(browser.findWithText("table.credentials tbody tr", "OLD_SMTP").getText()).doesNotContain("Expired");
+        assertThat(api.get("/api/credentials").org(orgA).as(owner).send().expect(200).items().stream()
+                .filter(c -> c.path("name").asString().equals("OLD_SMTP")).findFirst().orElseThrow()
+                .path("expiry").asString()).isEqualTo("valid");
         assertThat(browser.text("main")).doesNotContain("BETA_ONLY").doesNotContain("Master key")
                 .doesNotContain("crm-token-value");
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
