@@ -122,11 +122,11 @@ final class CompiledRule {
     private int openKeyword(FoldedText text) {
         String folded = text.folded;
         for (int start = 0; start < folded.length(); start++) {
-            if (joins(folded, start - 1, start)) {
+            if (joins(text, start - 1, start)) {
                 continue;
             }
             for (String[] words : keywords) {
-                if (endsInside(folded, start, words)) {
+                if (endsInside(text, start, words)) {
                     return text.originalStart(start);
                 }
             }
@@ -135,7 +135,8 @@ final class CompiledRule {
     }
 
     /** Whether {@code folded} from {@code start} is the phrase's beginning, ending before the phrase does or with it. */
-    private static boolean endsInside(String folded, int start, String[] words) {
+    private static boolean endsInside(FoldedText text, int start, String[] words) {
+        String folded = text.folded;
         int at = start;
         for (int w = 0; w < words.length; w++) {
             if (w > 0) {
@@ -146,7 +147,7 @@ final class CompiledRule {
                 if (gap == folded.length()) {
                     return true;
                 }
-                if (gap == at) {
+                if (gap == at && !text.breakBefore(at)) {
                     return false;
                 }
                 at = gap;
@@ -195,8 +196,9 @@ final class CompiledRule {
 
     /**
      * A keyword counts where it stands as a word of its own (no letter or digit touches it),
-     * its words apart by any run of white space. Found with plain string search: keywords are
-     * literal, and this is many times faster than a pattern.
+     * its words apart by any run of white space; where characters that show nothing were
+     * dropped, a word may end and begin. Found with plain string search: keywords are literal,
+     * and this is many times faster than a pattern.
      */
     private List<Finding> wholeWords(FoldedText text) {
         String folded = text.folded;
@@ -214,9 +216,10 @@ final class CompiledRule {
                     while (gap < folded.length() && Character.isWhitespace(folded.charAt(gap))) {
                         gap++;
                     }
-                    end = gap > end && folded.startsWith(words[w], gap) ? gap + words[w].length() : -1;
+                    end = (gap > end || text.breakBefore(end)) && folded.startsWith(words[w], gap)
+                            ? gap + words[w].length() : -1;
                 }
-                if (end >= 0 && !joins(folded, start - 1, start) && !joins(folded, end, end - 1)) {
+                if (end >= 0 && !joins(text, start - 1, start) && !joins(text, end, end - 1)) {
                     found.add(new Finding(text.originalStart(start), text.originalEnd(end), "keyword",
                             "keyword '" + folded.substring(start, end) + "'"));
                     from = end;
@@ -233,9 +236,12 @@ final class CompiledRule {
      * Whether the character at {@code at} runs on from the keyword's edge at {@code edge}, so
      * that the keyword is part of a longer word: a letter or digit of the same script. Text in
      * scripts written without spaces ("我的password是") has its keywords found all the same.
+     * Nothing joins across characters that show nothing: one may stand between two words.
      */
-    private static boolean joins(String text, int at, int edge) {
-        if (at < 0 || at >= text.length() || !Character.isLetterOrDigit(text.charAt(at))) {
+    private static boolean joins(FoldedText folded, int at, int edge) {
+        String text = folded.folded;
+        if (at < 0 || at >= text.length() || !Character.isLetterOrDigit(text.charAt(at))
+                || folded.breakBefore(Math.max(at, edge))) {
             return false;
         }
         Character.UnicodeScript neighbour = Character.UnicodeScript.of(text.charAt(at));

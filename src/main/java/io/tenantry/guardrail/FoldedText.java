@@ -11,10 +11,14 @@ import io.tenantry.api.Invisible;
 /**
  * Text as rules compare it, with a map back to the original so that a match found here
  * redacts the right span there. Compatibility forms are unfolded ("ｆｕｌｌ" is "full", a
- * no-break space is a space), accents and other combining marks removed, and characters
- * that show nothing are dropped (zero-width spaces and joiners, soft hyphens, byte-order
- * marks, control characters other than tab and line breaks), so none of them can hide a word,
- * an address or a number. {@link #lowerCase} is also in lower case, for words and phrases;
+ * no-break space is a space), digits of every script read as 0 to 9 and dashes as "-",
+ * accents and other combining marks removed, the control
+ * characters that separate (vertical tab, form feed, the next-line and the file to unit
+ * separators) read as spaces, and characters that show nothing are dropped (zero-width spaces
+ * and joiners, soft hyphens, byte-order marks, other control characters), so none of them
+ * can hide a word, an address or a number. Where one was dropped, a word may end or begin
+ * ({@link #breakBefore}): "my\u200Bpassword" holds the word "password" as much as
+ * "pass\u200Bword" does. {@link #lowerCase} is also in lower case, for words and phrases;
  * {@link #keepingCase} is not, for data whose case matters (keys, IBANs).
  */
 final class FoldedText {
@@ -22,12 +26,19 @@ final class FoldedText {
     final String folded;
     private final int[] origin;
     private final String original;
+    /** The folded positions before which characters that show nothing were dropped; null for none. */
+    private final java.util.BitSet breaks;
     private List<NumberStretch> numberStretches;
 
     private FoldedText(String folded, int[] origin, String original) {
+        this(folded, origin, original, null);
+    }
+
+    private FoldedText(String folded, int[] origin, String original, java.util.BitSet breaks) {
         this.folded = folded;
         this.origin = origin;
         this.original = original;
+        this.breaks = breaks;
     }
 
     static FoldedText lowerCase(String original) {
@@ -43,6 +54,7 @@ final class FoldedText {
         int[] origin = new int[folded.length];
         int n = 0;
         boolean greekOrCyrillic = false;
+        java.util.BitSet breaks = null;
         for (int i = 0; i < original.length();) {
             char c = original.charAt(i);
             if (c >= ' ' && c < 0x7F || c == '\n' || c == '\t' || c == '\r') {
@@ -58,7 +70,13 @@ final class FoldedText {
             }
             int cp = original.codePointAt(i);
             int width = Character.charCount(cp);
-            String one = !shows(cp) ? "" : space(cp) ? " " : cp < 0x80 ? String.valueOf((char) cp)
+            if (!shows(cp)) {
+                breaks = breaks == null ? new java.util.BitSet() : breaks;
+                breaks.set(n);
+                i += width;
+                continue;
+            }
+            String one = space(cp) ? " " : cp < 0x80 ? String.valueOf((char) cp)
                     : fold(original.substring(i, i + width), lowerCase);
             for (int k = 0; k < one.length(); k++) {
                 if (n == folded.length) {
@@ -74,7 +92,39 @@ final class FoldedText {
         if (lowerCase && greekOrCyrillic) {
             Lookalikes.unmask(folded, n, origin, original);
         }
-        return new FoldedText(new String(folded, 0, n), Arrays.copyOf(origin, n), original);
+        return new FoldedText(new String(folded, 0, n), Arrays.copyOf(origin, n), original, breaks);
+    }
+
+    /**
+     * Whether characters that show nothing were dropped right before folded position
+     * {@code at} ({@code folded.length()} for the end): a word's edge may lie there.
+     */
+    boolean breakBefore(int at) {
+        return breaks != null && breaks.get(at);
+    }
+
+    /**
+     * The same text with a space where characters that show nothing were dropped, for phrases
+     * whose words must stand apart ("ignore\u0001all previous instructions"); this text itself
+     * when none were.
+     */
+    FoldedText spacedAtBreaks() {
+        if (breaks == null) {
+            return this;
+        }
+        StringBuilder spaced = new StringBuilder(folded.length() + breaks.cardinality());
+        int[] spacedOrigin = new int[folded.length() + breaks.cardinality()];
+        for (int i = 0; i <= folded.length(); i++) {
+            if (breaks.get(i) && i > 0 && i < folded.length()) {
+                spacedOrigin[spaced.length()] = origin[i];
+                spaced.append(' ');
+            }
+            if (i < folded.length()) {
+                spacedOrigin[spaced.length()] = origin[i];
+                spaced.append(folded.charAt(i));
+            }
+        }
+        return new FoldedText(spaced.toString(), Arrays.copyOf(spacedOrigin, spaced.length()), original);
     }
 
     /**
@@ -159,7 +209,7 @@ final class FoldedText {
     private static boolean shows(int cp) {
         int type = Character.getType(cp);
         if (type == Character.CONTROL) {
-            return cp == '\t' || cp == '\n' || cp == '\r';
+            return separates(cp);
         }
         return type != Character.FORMAT && type != Character.UNASSIGNED && type != Character.PRIVATE_USE
                 && type != Character.SURROGATE && !Invisible.blankLetter(cp);
@@ -167,7 +217,16 @@ final class FoldedText {
 
     /** Every kind of space and line or paragraph separator, compared as a plain space. */
     private static boolean space(int cp) {
-        return Character.isSpaceChar(cp) && cp != ' ';
+        return Character.isSpaceChar(cp) && cp != ' ' || separates(cp) && cp != '\t' && cp != '\n' && cp != '\r';
+    }
+
+    /**
+     * The control characters that stand between words or lines as a space or a line break
+     * does: tab, line feed, vertical tab, form feed, carriage return, the file, group, record
+     * and unit separators, and next line.
+     */
+    private static boolean separates(int cp) {
+        return cp >= '\t' && cp <= '\r' || cp >= 0x1C && cp <= 0x1F || cp == 0x85;
     }
 
     /** {@code text} as {@link #lowerCase} folds it. */
@@ -183,7 +242,8 @@ final class FoldedText {
         decomposed.codePoints().forEach(cp -> {
             int type = Character.getType(cp);
             if (type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK && shows(cp)) {
-                kept.appendCodePoint(space(cp) ? ' ' : cp);
+                kept.appendCodePoint(space(cp) ? ' ' : type == Character.DECIMAL_DIGIT_NUMBER && cp >= 0x80
+                        ? '0' + Character.digit(cp, 10) : dash(cp, type) ? '-' : cp);
             }
         });
         if (!lowerCase) {
@@ -199,6 +259,14 @@ final class FoldedText {
             lower[i] = c == 'ı' ? 'i' : c == 'ς' ? 'σ' : small >= 0 ? (char) ('a' + small) : c;
         }
         return new String(lower);
+    }
+
+    /**
+     * Dashes and the minus sign, which a reader takes for a hyphen-minus in a number
+     * ("4111–1111–1111–1111", "123−45−6789") as in a word.
+     */
+    private static boolean dash(int cp, int type) {
+        return type == Character.DASH_PUNCTUATION || cp == 0x2212;
     }
 
     /** Latin small capitals, a to z at their letter's place (none for x). */

@@ -61,6 +61,17 @@ final class PromptInjection {
         List<Finding> found = new ArrayList<>();
         if (NEEDED.stream().anyMatch(text.folded::contains)) {
             phrases(text, found);
+            // Characters that show nothing may join a word's halves or stand between two words: both are read.
+            FoldedText spaced = text.spacedAtBreaks();
+            if (spaced != text) {
+                List<Finding> apart = new ArrayList<>();
+                phrases(spaced, apart);
+                for (Finding finding : apart) {
+                    if (found.stream().noneMatch(f -> f.start() == finding.start() && f.end() == finding.end())) {
+                        found.add(finding);
+                    }
+                }
+            }
         }
         base64(plain, found);
         return found;
