@@ -10,7 +10,7 @@ import io.tenantry.api.Always;
  * {@code platform}: an event of the installation, not of the org it is filed in (the
  * default org); only owners and admins see those. {@code orgName} and {@code targetName}
  * are read when the log is listed, so they are today's names; null when the org or target
- * (an agent or an organization) is gone or out of the reader's reach.
+ * is gone or out of the reader's reach (and for targets no name is read of: statements).
  */
 public record AuditEvent(@Always UUID id, UUID orgId, String orgName, @Always Instant occurredAt,
         @Always String actorType, UUID actorId, String actorLabel, @Always String action, @Always String targetType,

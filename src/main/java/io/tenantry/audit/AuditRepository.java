@@ -96,7 +96,8 @@ class AuditRepository {
      */
     CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, List<String> families,
             AuditLog.AuditFilter filter, PageRequest page) {
-        // Names of orgs, agents, rules and policies are read in the same scope as the events
+        // Names of orgs, agents, agent keys, rules, policies, credentials, documents and memory
+        // entries are read in the same scope as the events
         // (and under row-level security on PostgreSQL): an agent now in an org out of scope, or
         // anything deleted, reads as null. Users are platform identities, outside both: a user
         // is named as the users list would show it, to owners and admins (withPlatform) or
@@ -110,6 +111,15 @@ class AuditRepository {
                 + " uuid) and " + scope.sql("r.org_id") + ")"
                 + " when 'policy' then (select p.name from policies p where p.id = cast(e.target_id as uuid) and "
                 + scope.sql("p.org_id") + ")"
+                + " when 'credential' then (select c.name from credentials c where c.id = cast(e.target_id as uuid)"
+                + " and " + scope.sql("c.org_id") + ")"
+                + " when 'knowledge_document' then (select d.title from knowledge_documents d where d.id ="
+                + " cast(e.target_id as uuid) and " + scope.sql("d.org_id") + ")"
+                + " when 'memory_entry' then (select m.title from agent_memory m where m.id = cast(e.target_id as"
+                + " uuid) and " + scope.sql("m.org_id") + ")"
+                + " when 'agent_key' then (select ka.name || ' (' || k.key_prefix || '…)' from agent_keys k join"
+                + " agents ka on ka.id = k.agent_id where k.id = cast(e.target_id as uuid) and "
+                + scope.sql("ka.org_id") + ")"
                 + " when 'user' then (select u.name from users u where u.id = cast(e.target_id as uuid) and "
                 + (withPlatform ? "1 = 1" : scope.sql("u.client_org_id")) + ")"
                 + " end target_name from audit_events e left join organizations o on o.id = e.org_id where ")

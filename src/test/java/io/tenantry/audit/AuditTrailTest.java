@@ -210,6 +210,49 @@ class AuditTrailTest extends ServerTest {
                 .isEqualTo("Named Person");
     }
 
+    /**
+     * Outside tester: events of credentials, documents, memory entries and agent keys named
+     * their target by id alone. They are named while the target is in the reader's scope.
+     */
+    @Test
+    void credentialsDocumentsMemoryEntriesAndKeysAreNamedWhileTheyAreInScope() {
+        String org = platform.createOrg("Targets named");
+        String other = platform.createOrg("Targets named other");
+        String agent = platform.createAgent(org, "Named keeper");
+        String credential = api.post("/api/credentials").org(org).as(owner).json(Map.of("name", "NAMED_SECRET",
+                "kind", "api_key", "value", "named-secret-value-1234")).send().expect(201).id();
+        String document = api.post("/api/knowledge/documents").org(org).as(owner).json(Map.of("title",
+                "Named handbook", "content", "How we work.")).send().expect(201).id();
+        String entry = api.post("/api/agents/" + agent + "/memory").as(owner).json(Map.of("title", "Named memory",
+                "content", "Likes tea.", "category", "preference")).send().expect(201).id();
+        String key = api.post("/api/agents/" + agent + "/keys").as(owner).send().expect(201).id();
+
+        List<JsonNode> trail = trailOf(org);
+        assertThat(event(trail, "credential.created").path("targetName").asString()).isEqualTo("NAMED_SECRET");
+        assertThat(event(trail, "knowledge.document.created").path("targetName").asString())
+                .isEqualTo("Named handbook");
+        assertThat(event(trail, "memory.entry.created").path("targetName").asString()).isEqualTo("Named memory");
+        JsonNode issued = event(trail, "agent_key.issued");
+        assertThat(issued.path("targetId").asString()).isEqualTo(key);
+        assertThat(issued.path("targetName").asString()).startsWith("Named keeper").contains(" (tnt_ak_")
+                .endsWith("…)");
+        String reader = platform.createUser("user", org, List.of("audit", "vault", "knowledge", "memory", "agents"));
+        assertThat(api.get("/api/audit?limit=500").as(reader).send().expect(200).items()).filteredOn(e -> List.of(
+                credential, document, entry, key).contains(e.path("targetId").asString()))
+                .hasSize(4).allSatisfy(e -> assertThat(e.path("targetName").isNull()).isFalse());
+
+        // Moved with its agent (and the agent's memory kept), the key and the entry are another org's:
+        // the events left behind no longer name them.
+        api.post("/api/agents/" + agent + "/assign-org").as(owner).json(Map.of("orgId", other, "memory", "keep"))
+                .send().expect(200);
+        trail = trailOf(org);
+        assertThat(event(trail, "agent_key.issued").path("targetName").isNull()).isTrue();
+        assertThat(event(trail, "memory.entry.created").path("targetName").isNull()).isTrue();
+        assertThat(trail.toString()).doesNotContain("(tnt_ak_");
+        api.delete("/api/credentials/" + credential).as(owner).send().expect(204);
+        assertThat(event(trailOf(org), "credential.created").path("targetName").isNull()).isTrue();
+    }
+
     private JsonNode userCreated(List<JsonNode> trail, String userId) {
         return trail.stream().filter(e -> e.path("action").asString().equals("user.created")
                 && e.path("targetId").asString().equals(userId)).findFirst()
