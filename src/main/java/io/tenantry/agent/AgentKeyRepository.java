@@ -5,9 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -101,11 +99,17 @@ class AgentKeyRepository {
                 .params(scope.parameters()).param("id", keyId).param("at", Timestamps.of(at)).update();
     }
 
-    /** Revokes every key of the agent still open; answers how many. */
-    int revokeAll(OrgScope scope, UUID agentId, Instant at) {
-        return jdbc.sql("update agent_keys set revoked_at = :at where agent_id = :agentId and revoked_at is null"
-                + " and agent_id in (select a.id from agents a where " + scope.sql("a.org_id") + ")")
-                .params(scope.parameters()).param("agentId", agentId).param("at", Timestamps.of(at)).update();
+    /** Revokes every key of the agent still open; answers them as they were before. */
+    List<AgentKey> revokeAll(OrgScope scope, UUID agentId, Instant at) {
+        List<AgentKey> open = jdbc.sql("select * from agent_keys where agent_id = :agentId and revoked_at is null"
+                + " and agent_id in (select a.id from agents a where " + scope.sql("a.org_id") + ") order by"
+                + " created_at, id").params(scope.parameters()).param("agentId", agentId)
+                .query(AgentKeyRepository::map).list();
+        if (!open.isEmpty()) {
+            jdbc.sql("update agent_keys set revoked_at = :at where id in (:ids) and revoked_at is null")
+                    .param("ids", open.stream().map(AgentKey::id).toList()).param("at", Timestamps.of(at)).update();
+        }
+        return open;
     }
 
     Optional<AgentPrincipal> principal(String keyHash) {

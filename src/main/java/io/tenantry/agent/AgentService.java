@@ -302,15 +302,21 @@ public class AgentService {
         }
         String status = change == StatusChange.resume ? Agent.ACTIVE : Agent.PAUSED;
         PausedBy pausedBy = change == StatusChange.resume ? null : heldAgainstTheOrganization ? held : by;
-        int revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, call.at()) : 0;
-        if (status.equals(before.status()) && pausedBy == held && revoked == 0) {
+        List<AgentKey> revoked = change == StatusChange.stop ? keys.revokeAll(scope, id, call.at()) : List.of();
+        if (status.equals(before.status()) && pausedBy == held && revoked.isEmpty()) {
             return java.util.Optional.empty();
         }
         agents.setStatus(scope, id, status, pausedBy, call.at());
         Agent after = agents.find(scope, id).orElseThrow();
         audit.record(call, before.clientOrgId(), change == StatusChange.pause ? "agent.paused"
                 : change == StatusChange.resume ? "agent.resumed" : "agent.stopped", "agent", id,
-                before.auditState(), Map.of("state", after.auditState(), "reason", reason, "keysRevoked", revoked));
+                before.auditState(), Map.of("state", after.auditState(), "reason", reason, "keysRevoked",
+                        revoked.size()));
+        // Each key the stop revoked is on the record as one revoked by hand is.
+        for (AgentKey key : revoked) {
+            audit.record(call, before.clientOrgId(), "agent_key.revoked", "agent_key", key.id(), key,
+                    new AgentKey(key.id(), key.agentId(), key.prefix(), key.createdAt(), call.at()));
+        }
         return java.util.Optional.of(after);
     }
 

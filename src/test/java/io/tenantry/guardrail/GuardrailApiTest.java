@@ -376,6 +376,15 @@ class GuardrailApiTest extends ServerTest {
         assertThat(log.get(2).path("actor").asString()).startsWith("u-");
         assertThat(api.get("/api/audit?action=agent.stopped&limit=500").org(org).as(owner).send().body())
                 .contains("Leaked its key");
+        // Each key the stop revoked is on the record as one revoked by hand is.
+        List<String> keyIds = api.get("/api/agents/" + agent + "/keys").as(owner).send().expect(200).itemIds();
+        List<JsonNode> revoked = api.get("/api/audit?action=agent_key.revoked&limit=500").org(org).as(owner).send()
+                .expect(200).items();
+        assertThat(revoked).extracting(e -> e.path("targetId").asString()).containsExactlyInAnyOrderElementsOf(keyIds);
+        assertThat(revoked).allSatisfy(e -> {
+            assertThat(e.path("before").path("revokedAt").isString()).isFalse();
+            assertThat(e.path("after").path("revokedAt").asString()).isNotBlank();
+        });
     }
 
     /**
