@@ -17,7 +17,8 @@ import io.tenantry.tenancy.OrgScope;
  * Scripted installs: TENANTRY_OWNER_EMAIL and TENANTRY_OWNER_PASSWORD create the first
  * owner at start-up when no user exists yet; afterwards they are ignored. Made once the beans
  * are ready and before the web server starts: in between, a visitor would be offered the
- * first-owner form (and could take the server).
+ * first-owner form (and could take the server). Nodes started together each try: the one
+ * that finds an owner made by another meanwhile starts all the same.
  */
 @Component
 class OwnerFromEnvironment implements SmartInitializingSingleton {
@@ -42,7 +43,11 @@ class OwnerFromEnvironment implements SmartInitializingSingleton {
         }
         OrgCallContext context = OrgCallContext.unattended(Actor.system("TENANTRY_OWNER_EMAIL"), true,
                 OrgScope.allOrgs(), UUID.randomUUID().toString(), Instant.now());
-        users.createFirstOwner(context, email, email.substring(0, Math.max(1, email.indexOf('@'))), password);
-        log.info("created the first owner {} from the environment", email);
+        if (users.createFirstOwnerUnlessSetUp(context, email, email.substring(0, Math.max(1, email.indexOf('@'))),
+                password).isPresent()) {
+            log.info("created the first owner {} from the environment", email);
+        } else {
+            log.info("another node created the first owner meanwhile; TENANTRY_OWNER_EMAIL is ignored");
+        }
     }
 }

@@ -257,20 +257,30 @@ public class UserService {
 
     /** Creates the first owner, in a context of every org (an owner is bound to none); refuses once any user exists. */
     User createFirstOwner(OrgCallContext context, String email, String name, String password) {
+        return createFirstOwnerUnlessSetUp(context, email, name, password)
+                .orElseThrow(() -> ApiException.conflict("Tenantry is already set up: log in instead."));
+    }
+
+    /**
+     * As {@link #createFirstOwner}, empty when a user exists: nodes started together from one
+     * environment each try, and the ones that find the owner made are not at fault.
+     */
+    java.util.Optional<User> createFirstOwnerUnlessSetUp(OrgCallContext context, String email, String name,
+            String password) {
         String address = requiredEmail(email);
         String displayName = Fields.required("name", name, 200);
         String hash = passwords.hash("password", password);
         return transactions.write(context.scope(), () -> {
             organizations.lockDefault(context.scope());
             if (users.any()) {
-                throw ApiException.conflict("Tenantry is already set up: log in instead.");
+                return java.util.Optional.<User>empty();
             }
             Instant now = context.at();
             User owner = new User(UUID.randomUUID(), address, displayName, Role.owner, null, EnumSet.allOf(Page.class),
                     now, now);
             users.insert(context.scope(), owner, hash);
             Login.auditAccount(audit, context, owner, "user.created", null, owner.auditState());
-            return owner;
+            return java.util.Optional.of(owner);
         });
     }
 

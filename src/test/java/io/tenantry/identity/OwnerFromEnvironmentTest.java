@@ -2,6 +2,8 @@ package io.tenantry.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,9 @@ import org.springframework.test.context.TestPropertySource;
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.Actor;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
 
 /** Scripted installs: TENANTRY_OWNER_EMAIL and TENANTRY_OWNER_PASSWORD create the owner at start-up. */
 @TenantryTest
@@ -28,6 +33,9 @@ class OwnerFromEnvironmentTest {
 
     @Autowired
     AtomicReference<Boolean> ownerWhenServing;
+
+    @Autowired
+    UserService users;
 
     /** Whether the owner existed when the server began to take requests. */
     @TestConfiguration
@@ -52,6 +60,25 @@ class OwnerFromEnvironmentTest {
     @Test
     void theOwnerExistsBeforeTheServerTakesAnyRequest() {
         assertThat(ownerWhenServing.get()).isTrue();
+    }
+
+    /**
+     * Two-node tester: nodes started together on a new database both found no user, and the
+     * one whose owner came second stopped ("already set up"). It starts, and makes no owner.
+     */
+    @Test
+    void aNodeThatFindsTheOwnerMadeByAnotherMeanwhileMakesNoneAndStarts() {
+        OrgCallContext context = OrgCallContext.unattended(Actor.system("TENANTRY_OWNER_EMAIL"), true,
+                OrgScope.allOrgs(), UUID.randomUUID().toString(), Instant.now());
+
+        assertThat(users.createFirstOwnerUnlessSetUp(context, "second-node@tenantry.test", "second-node",
+                "scripted owner password")).isEmpty();
+        Api api = new Api(port);
+        api.post("/api/setup").json(java.util.Map.of("email", "late@tenantry.test", "name", "Late",
+                "password", "a late owner password")).send().expect(409);
+        Platform.login(api, "scripted@tenantry.test", "scripted owner password");
+        assertThat(api.post("/api/auth/login").json(java.util.Map.of("email", "second-node@tenantry.test",
+                "password", "scripted owner password")).send().status()).isEqualTo(401);
     }
 
     @Test
