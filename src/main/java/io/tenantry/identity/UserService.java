@@ -288,8 +288,12 @@ public class UserService {
         return users.any();
     }
 
+    /**
+     * The organization a user is bound to, locked: found first and deleted before the binding
+     * committed, it would leave the binding to a foreign key's refusal (two-node tester).
+     */
     private void requireOrg(OrgScope reach, UUID orgId) {
-        if (orgId != null && organizations.find(reach, orgId).isEmpty()) {
+        if (orgId != null && organizations.lock(reach, orgId).isEmpty()) {
             throw ApiException.notFound("The client organization");
         }
     }

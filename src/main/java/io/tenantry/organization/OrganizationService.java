@@ -110,8 +110,9 @@ public class OrganizationService {
 
     /**
      * Locks an organization's row until the transaction ends, so that a feature counting
-     * what the org holds (against a limit) counts it one change at a time, on every node.
-     * Empty when the org does not exist within {@code scope}. Must run inside a transaction.
+     * what the org holds (against a limit) counts it one change at a time, on every node, and
+     * no deletion passes its checks meanwhile. Empty when the org does not exist within
+     * {@code scope}. Must run inside a transaction.
      */
     public Optional<Organization> lock(OrgScope scope, UUID id) {
         return repository.lock(scope, id);

@@ -279,6 +279,55 @@ class IdentityApiTest extends ServerTest {
         }
     }
 
+    /**
+     * Two-node tester: a user bound to an organization deleted at the same moment got past
+     * the check that it exists, and the foreign key's refusal answered a bare 409 (logged with
+     * its stack). The binding and the deletion are answered in turn: one of them says why.
+     */
+    @Test
+    void aBindingAndTheDeletionOfItsOrganizationAtOnceAreAnsweredInTurn() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 12; round++) {
+                String org = platform.createOrg("Deleted while bound " + round);
+                String moved = createUser(owner, newEmail(), "user");
+                String email = newEmail();
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                Future<Api.Response> delete = pool.submit(() -> {
+                    start.await();
+                    return api.delete("/api/organizations/" + org).as(owner).send();
+                });
+                Future<Api.Response> bind = pool.submit(() -> {
+                    start.await();
+                    return api.put("/api/users/" + moved + "/permissions").as(owner).json(Map.of("role", "user",
+                            "pages", List.of("users"), "clientOrgId", org)).send();
+                });
+                Future<Api.Response> create = pool.submit(() -> {
+                    start.await();
+                    return api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Bound late",
+                            "password", Platform.PASSWORD, "role", "user", "pages", List.of("agents"),
+                            "clientOrgId", org)).send();
+                });
+                start.countDown();
+                Api.Response deleted = delete.get();
+                for (Api.Response binding : List.of(bind.get(), create.get())) {
+                    if (deleted.status() == 204) {
+                        assertThat(binding.status()).as("round %d: %s", round, binding).isEqualTo(404);
+                        assertThat(binding.text("detail")).contains("client organization");
+                    } else {
+                        assertThat(binding.status()).as("round %d: %s", round, binding).isIn(200, 201);
+                    }
+                }
+                if (deleted.status() != 204) {
+                    assertThat(deleted.status()).as("round %d: %s", round, deleted).isEqualTo(409);
+                    assertThat(deleted.text("detail")).contains("bound to this organization");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void pagePermissionsAreEnforcedByTheApi() {
         String user = platform.createUser("user", null, List.of("agents"));
