@@ -43,7 +43,8 @@ class ProviderController {
     }
 
     @Operation(operationId = "addGatewayProvider", summary = "Add a provider",
-            description = "An upstream that speaks OpenAI's protocol. Its key is a vault credential, named here.")
+            description = "An upstream that speaks OpenAI's protocol. Its key is a vault credential, named here. "
+                    + "Owners and admins only.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Provider create(OrgCallContext context, @RequestBody(required = false) ProviderDefinition definition) {
@@ -57,7 +58,8 @@ class ProviderController {
     }
 
     @Operation(operationId = "replaceGatewayProvider", summary = "Change a provider",
-            description = "Replaces the provider's definition; what is left out takes its default.")
+            description = "Replaces the provider's definition; what is left out takes its default. Owners and admins "
+                    + "only.")
     @PutMapping("/{id}")
     Provider replace(OrgCallContext context, @PathVariable UUID id,
             @RequestBody(required = false) ProviderDefinition definition) {
@@ -65,7 +67,7 @@ class ProviderController {
     }
 
     @Operation(operationId = "removeGatewayProvider", summary = "Remove a provider",
-            description = "Refused while a route tries it.")
+            description = "Refused while a route tries it. Owners and admins only.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {

@@ -68,7 +68,7 @@ class RouteController {
     }
 
     @Operation(operationId = "removeGatewayRoute", summary = "Remove a route",
-            description = "Agents asking for its model are answered 404 from then on.")
+            description = "Agents asking for its model are answered 404 from then on. Owners and admins only.")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(OrgCallContext context, @PathVariable UUID id) {
