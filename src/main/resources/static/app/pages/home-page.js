@@ -125,10 +125,13 @@ class HomePage extends LightElement {
     const points = s.trend.filter((t) => t.currency === c.currency);
     // One cost axis only when every month's cost is in the revenue's currency.
     const converted = points.every((t) => t.cost !== null);
-    const vsLast = (now, before) => {
+    const vsLast = (now, before, currency = c.currency) => {
       const delta = change(now, before);
-      return html`<small>last month ${money(before, c.currency)}${delta ? ` (${delta})` : ''}</small>`;
+      return html`<small>last month ${money(before, currency)}${delta ? ` (${delta})` : ''}</small>`;
     };
+    // A cost shown in USD (no exchange rate this month) is compared with last month's in USD.
+    const costVsLast = c.cost === null ? vsLast(c.costUsd, c.previousCostUsd, 'USD')
+      : c.previousCost === null ? html`<small>last month: no exchange rate</small>` : vsLast(c.cost, c.previousCost);
     return html`<section class="currency" data-currency=${c.currency}
         aria-label="${c.currency}: ${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}">
       <h2>${c.currency} <small>${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}</small></h2>
@@ -136,8 +139,7 @@ class HomePage extends LightElement {
         <div><dt>Revenue</dt><dd data-figure="revenue">${money(c.revenue, c.currency)}</dd>
           <dd>${vsLast(c.revenue, c.previousRevenue)}</dd></div>
         <div><dt>Token cost</dt><dd data-figure="cost">${costOf(c)}</dd>
-          <dd>${c.previousCost === null ? html`<small>last month: no exchange rate</small>`
-            : vsLast(c.cost, c.previousCost)}</dd></div>
+          <dd>${costVsLast}</dd></div>
         <div><dt>Margin</dt><dd data-figure="margin">${margin(c.margin)}</dd>
           <dd><small>last month ${c.previousMargin === null ? '—' : percent(c.previousMargin)}</small></dd></div>
       </dl>

@@ -106,7 +106,8 @@ class AtAGlance {
             Statements.CurrencyTotal p = last.get(t.currency());
             result.add(new Glance.CurrencyMonth(t.currency(), t.orgs(), t.revenue(), t.cost(), t.costUsd(), t.margin(),
                     p == null ? BigDecimal.ZERO.setScale(2) : p.revenue(), p == null ? BigDecimal.ZERO.setScale(2)
-                            : p.cost(), p == null ? null : p.margin()));
+                            : p.cost(), p == null ? BigDecimal.ZERO.setScale(2) : p.costUsd(),
+                    p == null ? null : p.margin()));
         }
         return result;
     }

@@ -32,10 +32,13 @@ public record Glance(@Always String month, @Always String previousMonth,
                 List.of(), List.of(), List.of(), List.of());
     }
 
-    /** One currency's client totals this month, and last month's for the trend. */
+    /**
+     * One currency's client totals this month, and last month's for the trend. A cost is null
+     * when an exchange rate was missing: its USD figure is then the one to compare.
+     */
     public record CurrencyMonth(@Always String currency, int orgs, @Always BigDecimal revenue, BigDecimal cost,
             @Always BigDecimal costUsd, BigDecimal margin, @Always BigDecimal previousRevenue, BigDecimal previousCost,
-            BigDecimal previousMargin) {
+            @Always BigDecimal previousCostUsd, BigDecimal previousMargin) {
     }
 
     /** One currency's client totals in one month; {@code cost} is null when a rate was missing. */

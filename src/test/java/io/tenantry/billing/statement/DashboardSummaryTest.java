@@ -101,6 +101,10 @@ class DashboardSummaryTest extends ServerTest {
         assertThat(currencies.get("NGN").path("cost").isNull()).isTrue();
         assertThat(currencies.get("NGN").path("costUsd").decimalValue()).isEqualByComparingTo("2.50");
         assertThat(currencies.get("NGN").path("margin").isNull()).isTrue();
+        // Browser tester: last month's cost showed as "0.00 NGN" beside this month's in USD. It is
+        // given in USD too, to compare a cost shown in USD with.
+        assertThat(currencies.get("NGN").path("previousCostUsd").asString()).isEqualTo("0.00");
+        assertThat(currencies.get("USD").path("previousCostUsd").asString()).isEqualTo("0.00");
 
         JsonNode own = summary.path("own");
         assertThat(own.path("orgId").asString()).isEqualTo(DefaultOrg.ID.toString());
