@@ -118,16 +118,16 @@ class InterventionLog {
     }
 
     /** A rule's hits in one mode on each of a run of days. */
-    record RuleHits(UUID ruleId, String ruleName, String ruleType, String mode, long[] daily) {
+    record RuleHits(UUID ruleId, UUID orgId, String ruleName, String ruleType, String mode, long[] daily) {
     }
 
     /**
-     * The rules' hits per mode on each day of {@code days} (each [start, next start)), the
-     * busiest first, at most {@code atMost} rows. A person's actions name no rule and are not
-     * counted. One pass over the range, whatever the number of days.
+     * The rules' hits per organization and mode on each day of {@code days} (each [start, next
+     * start)), the busiest first, at most {@code atMost} rows. A person's actions name no rule
+     * and are not counted. One pass over the range, whatever the number of days.
      */
     List<RuleHits> hitsByDay(OrgScope scope, List<Instant> days, Instant end, int atMost) {
-        StringBuilder sql = new StringBuilder("select rule_id, max(rule_name) as rule_name, max(rule_type) as "
+        StringBuilder sql = new StringBuilder("select rule_id, org_id, max(rule_name) as rule_name, max(rule_type) as "
                 + "rule_type, mode");
         Map<String, Object> params = new HashMap<>(scope.parameters());
         for (int d = 0; d < days.size(); d++) {
@@ -139,14 +139,15 @@ class InterventionLog {
         params.put("end", Timestamps.of(end));
         sql.append(", count(*) as total from interventions where ").append(scope.sql("org_id"))
                 .append(" and rule_id is not null and created_at >= :d0 and created_at < :end")
-                .append(" group by rule_id, mode order by total desc, rule_id limit :cap");
+                .append(" group by rule_id, org_id, mode order by total desc, rule_id, org_id limit :cap");
         params.put("cap", atMost);
         return jdbc.sql(sql.toString()).params(params).query((rs, n) -> {
             long[] daily = new long[days.size()];
             for (int d = 0; d < daily.length; d++) {
                 daily[d] = rs.getLong("day" + d);
             }
-            return new RuleHits(rs.getObject("rule_id", UUID.class), rs.getString("rule_name"),
+            return new RuleHits(rs.getObject("rule_id", UUID.class), rs.getObject("org_id", UUID.class),
+                    rs.getString("rule_name"),
                     rs.getString("rule_type"), rs.getString("mode"), daily);
         }).list();
     }

@@ -86,24 +86,26 @@ class Interventions {
         List<Instant> starts = dates.stream().map(d -> d.atStartOfDay(ZoneOffset.UTC).toInstant()).toList();
         Instant end = today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         // A rule has a row per mode it fired in: twice the rules listed is enough to list them whole.
+        // A baseline rule's hits are each client organization's, and counted as such.
         List<InterventionLog.RuleHits> rows = transactions.read(context.scope(),
                 () -> log.hitsByDay(context.scope(), starts, end, 2 * MAX_SUMMARIZED + 1));
-        Map<UUID, long[][]> byRule = new LinkedHashMap<>();
-        Map<UUID, InterventionLog.RuleHits> named = new HashMap<>();
+        Map<List<UUID>, long[][]> byRule = new LinkedHashMap<>();
+        Map<List<UUID>, InterventionLog.RuleHits> named = new HashMap<>();
         for (InterventionLog.RuleHits row : rows) {
-            long[][] modes = byRule.computeIfAbsent(row.ruleId(), k -> new long[2][count]);
+            List<UUID> ruleInOrg = List.of(row.ruleId(), row.orgId());
+            long[][] modes = byRule.computeIfAbsent(ruleInOrg, k -> new long[2][count]);
             long[] into = modes["shadow".equals(row.mode()) ? 1 : 0];
             for (int d = 0; d < count; d++) {
                 into[d] += row.daily()[d];
             }
-            named.putIfAbsent(row.ruleId(), row);
+            named.putIfAbsent(ruleInOrg, row);
         }
         List<RuleHitSummary.Rule> rules = new ArrayList<>();
-        byRule.forEach((id, modes) -> rules.add(new RuleHitSummary.Rule(id, named.get(id).ruleName(),
-                named.get(id).ruleType(), boxed(modes[0]), boxed(modes[1]),
+        byRule.forEach((ruleInOrg, modes) -> rules.add(new RuleHitSummary.Rule(ruleInOrg.get(0), ruleInOrg.get(1),
+                named.get(ruleInOrg).ruleName(), named.get(ruleInOrg).ruleType(), boxed(modes[0]), boxed(modes[1]),
                 LongStream.of(modes[0]).sum() + LongStream.of(modes[1]).sum())));
         rules.sort(Comparator.comparingLong(RuleHitSummary.Rule::total).reversed()
-                .thenComparing(r -> r.ruleId().toString()));
+                .thenComparing(r -> r.ruleId().toString()).thenComparing(r -> r.orgId().toString()));
         boolean truncated = rows.size() > 2 * MAX_SUMMARIZED || rules.size() > MAX_SUMMARIZED;
         return new RuleHitSummary(dates, List.copyOf(rules.subList(0, Math.min(rules.size(), MAX_SUMMARIZED))),
                 truncated);

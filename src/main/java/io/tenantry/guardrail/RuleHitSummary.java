@@ -21,7 +21,10 @@ public record RuleHitSummary(
                 + " rules are listed).") @Always boolean truncated) {
 
     @Schema(name = "RuleHits")
-    public record Rule(@Always UUID ruleId, @Always String ruleName, String ruleType,
+    public record Rule(@Always UUID ruleId,
+            @Schema(description = "The organization whose hits these are: a baseline rule's are counted per "
+                    + "organization.") @Always UUID orgId,
+            @Always String ruleName, String ruleType,
             @Schema(description = "Hits that decided, one count per day of days.") @Always List<Long> enforced,
             @Schema(description = "Hits of the rule in shadow mode, which decided nothing, per day.")
             @Always List<Long> shadow,

@@ -28,6 +28,7 @@ class InterventionsPage extends LightElement {
     summaryError: { state: true },
     agents: { state: true },
     rowErrors: { state: true },
+    orgNames: { state: true },
   };
 
   constructor() {
@@ -35,6 +36,7 @@ class InterventionsPage extends LightElement {
     this.list = new PagedList(this, { url: '/api/interventions' });
     this.filter = { agentId: '', ruleId: '', action: '', from: '', to: '' };
     this.rowErrors = {};
+    this.orgNames = {};
   }
 
   connectedCallback() {
@@ -54,6 +56,21 @@ class InterventionsPage extends LightElement {
     this.load();
     this.loadSummary();
     this.loadAgents();
+    if (!orgContext.selected) this.loadOrgNames();
+  }
+
+  /** Names for the organization column of the all-organizations view, where one rule name may be several orgs'. */
+  async loadOrgNames() {
+    try {
+      const view = await get('/api/org-context', { org: null });
+      this.orgNames = Object.fromEntries(view.orgs.map((o) => [o.id, o.name]));
+    } catch {
+      this.orgNames = {};
+    }
+  }
+
+  orgName(id) {
+    return this.orgNames[id] ?? '';
   }
 
   /** The filter as the API takes it. Dates are days in UTC: from the start of "from" to the end of "to". */
@@ -132,6 +149,7 @@ class InterventionsPage extends LightElement {
 
   renderSummary() {
     const s = this.summary;
+    const showOrg = !orgContext.selected;
     return html`<section aria-labelledby="hits-title">
       <h2 id="hits-title">Hits per rule, last 7 days</h2>
       ${this.summaryError ? html`<p class="error" role="alert">${this.summaryError}</p>` : ''}
@@ -140,17 +158,18 @@ class InterventionsPage extends LightElement {
         <p class="hint"><span class="key enforced-key"></span> enforced <span class="key shadow-key"></span> shadow
           (recorded only, decided nothing). Days in UTC, ${s.days[0]} to ${s.days[s.days.length - 1]}.</p>
         <table class="list hits">
-          <thead><tr><th>Rule</th><th>Per day</th><th class="num">Enforced</th><th class="num">Shadow</th><th></th>
-          </tr></thead>
+          <thead><tr><th>Rule</th>${showOrg ? html`<th>Organization</th>` : ''}<th>Per day</th>
+            <th class="num">Enforced</th><th class="num">Shadow</th><th></th></tr></thead>
           <tbody>${s.rules.map((r) => {
             const enforced = r.enforced.reduce((a, b) => a + b, 0);
             const shadow = r.shadow.reduce((a, b) => a + b, 0);
             return html`<tr data-rule-id=${r.ruleId}><td>${r.ruleName}${shadow > 0 && enforced === 0 ? html` <span
-              class="badge">Shadow</span>` : ''}</td>
+              class="badge">Shadow</span>` : ''}</td>${showOrg ? html`<td>${this.orgName(r.orgId)}</td>` : ''}
               <td><hit-sparkline .days=${s.days} .enforced=${r.enforced} .shadow=${r.shadow} .label=${r.ruleName}>
                 </hit-sparkline></td>
               <td class="num">${enforced}</td><td class="num">${shadow}</td>
-              <td><button class="link" @click=${() => this.showRule(r.ruleId)}>Show entries</button></td></tr>`;
+              <td><button class="link-dark" aria-label=${`Show entries of ${r.ruleName}`}
+                @click=${() => this.showRule(r.ruleId)}>Show entries</button></td></tr>`;
           })}</tbody>
         </table>
         ${s.truncated ? html`<p class="hint">Only the busiest rules are shown.</p>` : ''}`}
@@ -159,17 +178,23 @@ class InterventionsPage extends LightElement {
 
   renderFilter() {
     const f = this.filter;
-    const rules = this.summary?.rules ?? [];
+    // One option a rule: a baseline rule's hits are listed once for each organization.
+    const rules = [...new Map((this.summary?.rules ?? []).map((r) => [r.ruleId, r])).values()];
+    const orgsOf = (ruleId) => [...new Set(this.summary.rules.filter((r) => r.ruleId === ruleId)
+      .map((r) => this.orgName(r.orgId)))].join(', ');
+    // Options are chosen by property: the filter reset on another org's view shows as reset, a
+    // choice made by hand before notwithstanding.
     return html`<form class="inline" aria-label="Filter" @submit=${(e) => this.apply(e)}>
-      <label>Agent <select name="agentId"><option value="">Any agent</option>
-        ${this.agentOptions().map(([id, name]) => html`<option value=${id} ?selected=${id === f.agentId}>${name}
+      <label>Agent <select name="agentId"><option value="" .selected=${!f.agentId}>Any agent</option>
+        ${this.agentOptions().map(([id, name]) => html`<option value=${id} .selected=${id === f.agentId}>${name}
         </option>`)}</select></label>
-      <label>Rule <select name="ruleId"><option value="">Any rule</option>
-        ${rules.map((r) => html`<option value=${r.ruleId} ?selected=${r.ruleId === f.ruleId}>${r.ruleName}</option>`)}
+      <label>Rule <select name="ruleId"><option value="" .selected=${!f.ruleId}>Any rule</option>
+        ${rules.map((r) => html`<option value=${r.ruleId} .selected=${r.ruleId === f.ruleId}>${r.ruleName}${
+          orgContext.selected ? '' : ` (${orgsOf(r.ruleId)})`}</option>`)}
         ${f.ruleId && !rules.some((r) => r.ruleId === f.ruleId) ? html`<option value=${f.ruleId} selected>The chosen
           rule</option>` : ''}</select></label>
-      <label>Action <select name="action"><option value="">Any action</option>
-        ${ACTIONS.map(([v, l]) => html`<option value=${v} ?selected=${v === f.action}>${l}</option>`)}</select></label>
+      <label>Action <select name="action"><option value="" .selected=${!f.action}>Any action</option>
+        ${ACTIONS.map(([v, l]) => html`<option value=${v} .selected=${v === f.action}>${l}</option>`)}</select></label>
       <label>From <input name="from" type="date" .value=${f.from}></label>
       <label>To <input name="to" type="date" .value=${f.to}></label>
       <button type="submit">Filter</button>
@@ -194,6 +219,7 @@ class InterventionsPage extends LightElement {
     // A download sends no header: the org context goes as the orgId parameter.
     const csv = new URLSearchParams(Object.entries({ ...this.apiFilter(), orgId: orgContext.selected })
       .filter(([, v]) => v));
+    const showOrg = !orgContext.selected;
     return html`
       <div class="page-head"><h1>Interventions</h1>
         <a class="button secondary" href=${`/api/interventions.csv?${csv}`} download>Export CSV</a></div>
@@ -206,10 +232,11 @@ class InterventionsPage extends LightElement {
           interventions match.</p>` : ''}
         ${this.list.items.length ? html`<table class="list interventions"
           aria-busy=${this.list.loading ? 'true' : 'false'}>
-          <thead><tr><th>When (UTC)</th><th>Agent</th><th>Rule or person</th><th>Action</th><th>Evidence or reason</th>
-            <th>Agent now</th></tr></thead>
+          <thead><tr><th>When (UTC)</th>${showOrg ? html`<th>Organization</th>` : ''}<th>Agent</th>
+            <th>Rule or person</th><th>Action</th><th>Evidence or reason</th><th>Agent now</th></tr></thead>
           <tbody>${this.list.items.map((i) => html`<tr data-intervention-id=${i.id}>
-            <td>${i.createdAt.replace('T', ' ').slice(0, 19)}</td>
+            <td>${i.createdAt.replace('T', ' ').slice(0, 19)}</td>${showOrg ? html`<td>${this.orgName(i.orgId)}</td>`
+              : ''}
             <td>${i.agentName ?? html`<small title=${i.agentId}>a moved or deleted agent</small>`}</td>
             <td>${i.ruleId ? html`${i.ruleName} <small>v${i.ruleVersion}</small>` : html`${i.actor}`}
               ${i.mode === 'shadow' ? html` <span class="badge">Shadow</span>` : ''}</td>

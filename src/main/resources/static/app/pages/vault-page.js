@@ -67,6 +67,7 @@ class VaultPage extends LightElement {
     scope: { state: true },
     reveal: { state: true },
     masterKey: { state: true },
+    orgNames: { state: true },
   };
 
   constructor() {
@@ -113,6 +114,24 @@ class VaultPage extends LightElement {
     this.list.load();
     this.loadAgents();
     if (this.owner) this.loadMasterKey();
+    if (!orgContext.selected) this.loadOrgNames();
+  }
+
+  /** In the all-organizations view, whose each credential is: one name may be several organizations'. */
+  async loadOrgNames() {
+    try {
+      const view = await get('/api/org-context', { org: null });
+      this.orgNames = Object.fromEntries(view.orgs.map((o) => [o.id, o.name]));
+    } catch {
+      this.orgNames = {};
+    }
+  }
+
+  /** Whom the credential is for: its agent, or its organization (named in the all-organizations view). */
+  holder(c) {
+    const org = orgContext.selected ? null : this.orgNames?.[c.orgId];
+    if (c.scope === 'agent') return `Agent: ${this.agentName(c.agentId)}${org ? ` (${org})` : ''}`;
+    return org ?? 'Organization';
   }
 
   /** The context's agents, for agent-scoped credentials; null when this user may not list them. */
@@ -311,7 +330,7 @@ class VaultPage extends LightElement {
         : html` <span class="badge off" title="Agents may not read it">Server only</span>`}
         ${c.description ? html`<br><small>${c.description}</small>` : ''}</td>
       <td>${KINDS[c.kind] ?? c.kind}</td>
-      <td>${c.scope === 'agent' ? html`Agent: ${this.agentName(c.agentId)}` : 'Organization'}</td>
+      <td>${this.holder(c)}</td>
       <td>${c.lastFour ? html`<code>…${c.lastFour}</code>` : html`<small>hidden</small>`}</td>
       <td class="num">${c.version}</td>
       <td><small>Changed ${when(c.valueChangedAt)}<br>Read ${when(c.lastReadAt)}</small></td>

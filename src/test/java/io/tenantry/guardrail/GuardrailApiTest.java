@@ -487,6 +487,7 @@ class GuardrailApiTest extends ServerTest {
                 .containsExactlyInAnyOrder(enforced, shadow);
         JsonNode trial = first.path("ruleId").asString().equals(shadow) ? first : second;
         assertThat(trial.path("ruleName").asString()).isEqualTo("Trial");
+        assertThat(trial.path("orgId").asString()).isEqualTo(org);
         assertThat(trial.path("shadow").get(6).asLong()).isEqualTo(2);
         assertThat(trial.path("enforced").get(6).asLong()).isZero();
         assertThat(trial.path("total").asLong()).isEqualTo(2);

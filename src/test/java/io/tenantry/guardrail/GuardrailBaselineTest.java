@@ -2,17 +2,23 @@ package io.tenantry.guardrail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import io.tenantry.support.Api;
 import io.tenantry.support.Platform;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.tenancy.Actor;
 import io.tenantry.tenancy.DefaultOrg;
+import io.tenantry.tenancy.OrgCallContext;
+import io.tenantry.tenancy.OrgScope;
 
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +35,9 @@ class GuardrailBaselineTest extends ServerTest {
     static final String WORD = "baselinezyx";
 
     private final List<String> added = new java.util.ArrayList<>();
+
+    @Autowired
+    Interventions interventionSummary;
 
     @AfterEach
     void removeBaselineRules() {
@@ -82,6 +91,15 @@ class GuardrailBaselineTest extends ServerTest {
         Api.Response dryRun = api.post("/api/guardrails/test").org(orgA).as(owner)
                 .json(Map.of("content", WORD)).send().expect(200);
         assertThat(dryRun.text("decision")).as("a dry run in a client org includes the baseline").isEqualTo("block");
+        // Read across several orgs, the rule's hits are counted for each org they are the record of
+        // (asked of these three alone: across every org of the test database, busier rules may
+        // fill the summary).
+        RuleHitSummary summary = interventionSummary.summary(OrgCallContext.unattended(Actor.system("test"), true,
+                OrgScope.of(List.of(UUID.fromString(orgA), UUID.fromString(orgB), DefaultOrg.ID)), "summary",
+                Instant.now()), 1);
+        assertThat(summary.rules()).filteredOn(r -> r.ruleId().toString().equals(rule))
+                .extracting(r -> r.orgId() + " " + r.total())
+                .containsExactlyInAnyOrder(orgA + " 1", orgB + " 1", DEFAULT + " 1");
     }
 
     /** A baseline rule's pause is the platform's: the client org's users may not lift it, its own rule's they may. */

@@ -972,6 +972,20 @@ class DashboardBrowserTest {
         browser.waitUntil("the agent is active again",
                 () -> "active".equals(api.get("/api/agents/" + agent).as(owner).send().text("status")));
         pick("");
+        // In the all-organizations view, whose hits and entries these are is shown (browser
+        // tester: one rule name in three orgs read as three identical rows), and the button
+        // that filters by a rule is drawn in the link colour, not white on white.
+        assertThat(browser.findWithText("table.hits tbody tr", "Order numbers").getText())
+                .contains("Acme <b>Bold</b> & Co");
+        assertThat(browser.findWithText("table.interventions tbody tr", "Order numbers").getText())
+                .contains("Acme <b>Bold</b> & Co");
+        WebElement showEntries = browser.findWithText("table.hits tbody tr", "Order numbers").findElement(
+                By.xpath(".//button[normalize-space(.)='Show entries']"));
+        assertThat(showEntries.getCssValue("color")).isNotIn("rgba(255, 255, 255, 1)", "rgb(255, 255, 255)");
+        assertThat(showEntries.getDomAttribute("aria-label")).isEqualTo("Show entries of Order numbers");
+        assertThat(new Select(browser.find("interventions-page select[name=action]")).getFirstSelectedOption()
+                .getText()).as("the filter reset with the view shows as reset").isEqualTo("Any action");
+        browser.screenshot("19-interventions-all-orgs");
     }
 
     @Test
@@ -1282,6 +1296,14 @@ class DashboardBrowserTest {
         browser.screenshot("27-vault-master-key");
         assertThat(api.get("/agent/v1/credentials/OPENAI_API_KEY").as(key).send().expect(200).text("value"))
                 .isEqualTo(second);
+        // In the all-organizations view each credential says whose it is (browser tester: one
+        // name in three orgs read as three identical rows).
+        pick("");
+        assertThat(browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY").getText())
+                .contains("Acme <b>Bold</b> & Co");
+        pick(orgA);
+        browser.waitUntil("the vault lists the organization's credentials again", () -> !browser.findWithText(
+                "table.credentials tbody tr", "OPENAI_API_KEY").getText().contains("Acme <b>Bold</b> & Co"));
     }
 
     @Test
