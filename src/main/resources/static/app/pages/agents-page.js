@@ -189,6 +189,23 @@ class AgentsPage extends LightElement {
       ${this.tab === 'memory' ? html`<agent-memory .agent=${agent}></agent-memory>` : this.details(agent)}`;
   }
 
+  /** Pausing and resuming is the Interventions page's right: a user given it acts here too, as the server allows. */
+  mayControl() {
+    return isOperator(this.me) || Boolean(this.me?.pages?.includes('interventions'));
+  }
+
+  /** The pause or resume an agent's row offers; a pause the operator or a platform rule holds, only to operators. */
+  statusControl(a) {
+    const held = a.pausedBy === 'operator' || a.pausedBy === 'platform_rule';
+    if (a.status !== 'active' && held && !isOperator(this.me)) {
+      return html`<small class="held">Paused by ${a.pausedBy === 'operator' ? 'the operator' : 'a platform rule'}
+        </small>`;
+    }
+    const change = a.status === 'active' ? 'pause' : 'resume';
+    return html`<button class="secondary" aria-label=${`${change === 'pause' ? 'Pause' : 'Resume'} ${a.name}`}
+      @click=${() => this.setStatus(a, change)}>${change === 'pause' ? 'Pause' : 'Resume'}</button>`;
+  }
+
   mayKeepMemory() {
     return Boolean(this.me?.pages?.includes('memory'));
   }
@@ -231,7 +248,7 @@ class AgentsPage extends LightElement {
 
   render() {
     const operator = isOperator(this.me);
-    const actions = operator || this.mayKeepMemory();
+    const actions = this.mayControl() || this.mayKeepMemory();
     // Rates are the billing page's: the server sends them as null to anyone without it.
     const rates = Boolean(this.me?.pages?.includes('billing'));
     return html`
@@ -260,10 +277,9 @@ class AgentsPage extends LightElement {
           <td><span class="badge ${a.effectiveStatus === 'active' ? 'ok' : 'off'}">${a.effectiveStatus}</span></td>
           ${rates ? html`<td class="num">${money(a.effectiveBillingRate, a.clientOrgCurrency)}</td>` : ''}
           ${actions ? html`<td><div class="actions">
+            ${this.mayControl() ? this.statusControl(a) : ''}
             ${operator ? html`<button class="secondary"
-              @click=${() => this.setStatus(a, a.status === 'active' ? 'pause' : 'resume')}>
-              ${a.status === 'active' ? 'Pause' : 'Resume'}</button>
-            <button class="secondary" aria-expanded=${this.open === a.id && this.tab === 'details' ? 'true' : 'false'}
+              aria-expanded=${this.open === a.id && this.tab === 'details' ? 'true' : 'false'}
               @click=${() => this.toggle(a, 'details')}>Details &amp; keys</button>` : ''}
             ${this.mayKeepMemory() ? html`<button class="secondary"
               aria-expanded=${this.open === a.id && this.tab === 'memory' ? 'true' : 'false'}

@@ -1032,8 +1032,28 @@ class DashboardBrowserTest {
         assertThat(held.getText()).contains("Paused by the operator");
         assertThat(held.findElements(By.xpath(".//button[normalize-space(.)='Resume']"))).isEmpty();
         browser.screenshot("20-bound-user-operator-pause");
+        // The Agents page offers what the Interventions page does (browser tester: the user could
+        // pause from one and not the other).
+        browser.go("/#/agents");
+        browser.waitUntil("the agent's row says who holds its pause", () -> browser.find("tr[data-agent-id='"
+                + agent + "']").getText().contains("Paused by the operator"));
+        assertThat(browser.find("tr[data-agent-id='" + agent + "']").findElements(
+                By.xpath(".//button[normalize-space(.)='Resume']"))).isEmpty();
         api.post("/api/agents/" + agent + "/resume").as(owner).json(Map.of("reason", "Released")).send()
                 .expect(200);
+        browser.reload();
+        browser.find("tr[data-agent-id='" + agent + "']").findElement(
+                By.xpath(".//button[normalize-space(.)='Pause']")).click();
+        browser.type("dialog.confirm textarea.reason", "Paused by its own organization");
+        browser.click("dialog.confirm button.confirm");
+        browser.waitUntil("the agent is paused by its organization",
+                () -> "paused".equals(api.get("/api/agents/" + agent).as(owner).send().text("status")));
+        browser.find("tr[data-agent-id='" + agent + "']").findElement(
+                By.xpath(".//button[normalize-space(.)='Resume']")).click();
+        browser.type("dialog.confirm textarea.reason", "Resumed by its own organization");
+        browser.click("dialog.confirm button.confirm");
+        browser.waitUntil("the agent is active again",
+                () -> "active".equals(api.get("/api/agents/" + agent).as(owner).send().text("status")));
 
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
