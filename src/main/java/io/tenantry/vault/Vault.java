@@ -220,18 +220,32 @@ class Vault implements AgentDeparture {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
             Credential after = before.rotated(hint(before.kind(), value), request.newExpiry() ? newExpiry
                     : before.expiresAt(), context.actor().label(), context.at());
+            Instant previousUntil = previousVersionUntil(before, context.at());
             List<Integer> destroyed = credentials.rotate(scope, after, seal(scope, after, value, context.at()),
-                    context.at().plus(grace));
+                    previousUntil);
             for (int version : destroyed) {
                 audit.record(context, before.orgId(), "credential.version.destroyed", "credential", id,
                         Map.of("version", version), null);
             }
             audit.record(context, before.orgId(), "credential.rotated", "credential", id,
-                    rotationState(before), rotationState(after, context.at().plus(grace)));
+                    rotationState(before), rotationState(after, previousUntil));
             return after;
         });
         java.util.Arrays.fill(value, (byte) 0);
         return rotated;
+    }
+
+    /**
+     * Until when the value a rotation replaces is served beside the new one: the grace period,
+     * but never past the expiry it had (retest: an expired, perhaps leaked, value renewed by a
+     * rotation was served again for a day). One already expired is retired at once.
+     */
+    private Instant previousVersionUntil(Credential before, Instant at) {
+        Instant graceEnds = at.plus(grace);
+        if (before.expiresAt() == null || !before.expiresAt().isBefore(graceEnds)) {
+            return graceEnds;
+        }
+        return before.expiresAt().isAfter(at) ? before.expiresAt() : at;
     }
 
     /** What the audit log keeps of a rotation: the versions and the expiry, which may change with it. */

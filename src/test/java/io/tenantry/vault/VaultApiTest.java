@@ -316,17 +316,32 @@ class VaultApiTest extends ServerTest {
                 .json(Map.of("value", renewed, "expiresAt", until.toString())).send().expect(200).json();
         assertThat(rotated.path("expiry").asString()).isEqualTo("valid");
         assertThat(Instant.parse(rotated.path("expiresAt").asString())).isEqualTo(until);
-        assertThat(read(key, "RENEWED").expect(200).json().path("value").asString()).isEqualTo(renewed);
+        JsonNode served = read(key, "RENEWED").expect(200).json();
+        assertThat(served.path("value").asString()).isEqualTo(renewed);
+        // The expired value is not served beside it for the grace period (retest: it came back for a day).
+        assertThat(served.path("previous").isObject()).isFalse();
+        assertThat(served.toString()).doesNotContain("old-");
         JsonNode audited = api.get("/api/audit?action=credential.rotated").org(org).as(owner).send().expect(200)
                 .items().get(0);
         assertThat(Instant.parse(audited.path("after").path("expiresAt").asString())).isEqualTo(until);
         assertThat(Instant.parse(audited.path("before").path("expiresAt").asString())).isBefore(Instant.now());
         assertThat(audited.toString()).doesNotContain(renewed);
 
-        // Without expiresAt the expiry stays; with null there is none from now on.
+        // Without expiresAt the expiry stays; with null there is none from now on. A value
+        // replaced before its expiry is served beside the new one until then at the latest.
         String third = secret("third");
         assertThat(Instant.parse(api.post("/api/credentials/" + id + "/rotate").as(owner)
                 .json(Map.of("value", third)).send().expect(200).text("expiresAt"))).isEqualTo(until);
+        assertThat(read(key, "RENEWED").expect(200).json().path("previous").path("value").asString())
+                .isEqualTo(renewed);
+        String soon = create(org, owner, credential("SOON", secret("soon"), "expiresAt",
+                Instant.now().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .toString())).expect(201).id();
+        String soonUntil = api.get("/api/credentials/" + soon).as(owner).send().expect(200).text("expiresAt");
+        api.post("/api/credentials/" + soon + "/rotate").as(owner).json(Map.of("value", secret("later"), "expiresAt",
+                until.toString())).send().expect(200);
+        assertThat(Instant.parse(read(key, "SOON").expect(200).json().path("previous").path("retiresAt").asString()))
+                .isEqualTo(Instant.parse(soonUntil));
         Map<String, Object> noExpiry = new HashMap<>();
         noExpiry.put("value", secret("fourth"));
         noExpiry.put("expires_at", null);
