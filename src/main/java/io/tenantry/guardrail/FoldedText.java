@@ -16,9 +16,9 @@ import io.tenantry.api.Invisible;
  * characters that separate (vertical tab, form feed, the next-line and the file to unit
  * separators) read as spaces, and characters that show nothing are dropped (zero-width spaces
  * and joiners, soft hyphens, byte-order marks, other control characters), so none of them
- * can hide a word, an address or a number. Where one was dropped, a word may end or begin
- * ({@link #breakBefore}): "my\u200Bpassword" holds the word "password" as much as
- * "pass\u200Bword" does. {@link #lowerCase} is also in lower case, for words and phrases;
+ * can hide a word, an address or a number. Where one that may part words was dropped, a word
+ * may end or begin ({@link #breakBefore}): "my\u200Bpassword" holds the word "password" as
+ * much as "pass\u200Bword" does. {@link #lowerCase} is also in lower case, for words and phrases;
  * {@link #keepingCase} is not, for data whose case matters (keys, IBANs).
  */
 final class FoldedText {
@@ -71,8 +71,10 @@ final class FoldedText {
             int cp = original.codePointAt(i);
             int width = Character.charCount(cp);
             if (!shows(cp)) {
-                breaks = breaks == null ? new java.util.BitSet() : breaks;
-                breaks.set(n);
+                if (parts(cp)) {
+                    breaks = breaks == null ? new java.util.BitSet() : breaks;
+                    breaks.set(n);
+                }
                 i += width;
                 continue;
             }
@@ -215,6 +217,17 @@ final class FoldedText {
                 && type != Character.SURROGATE && !Invisible.blankLetter(cp);
     }
 
+    /**
+     * Whether a character that shows nothing may stand between two words: a control character,
+     * the zero-width space, the invisible separator and the Mongolian vowel separator, and the
+     * letters that render blank. A soft hyphen, a joiner or a mark is inside a word
+     * ("bomb\u00ADastic" holds no word "bomb").
+     */
+    private static boolean parts(int cp) {
+        return Character.getType(cp) == Character.CONTROL || cp == 0x200B || cp == 0x2063 || cp == 0x180E
+                || Invisible.blankLetter(cp);
+    }
+
     /** Every kind of space and line or paragraph separator, compared as a plain space. */
     private static boolean space(int cp) {
         return Character.isSpaceChar(cp) && cp != ' ' || separates(cp) && cp != '\t' && cp != '\n' && cp != '\r';
@@ -262,11 +275,12 @@ final class FoldedText {
     }
 
     /**
-     * Dashes and the minus sign, which a reader takes for a hyphen-minus in a number
+     * Dashes, the minus signs, the hyphen bullet and the modifier letter minus, which a reader
+     * takes for a hyphen-minus in a number
      * ("4111–1111–1111–1111", "123−45−6789") as in a word.
      */
     private static boolean dash(int cp, int type) {
-        return type == Character.DASH_PUNCTUATION || cp == 0x2212;
+        return type == Character.DASH_PUNCTUATION || cp == 0x2212 || cp == 0x2796 || cp == 0x2043 || cp == 0x02D7;
     }
 
     /** Latin small capitals, a to z at their letter's place (none for x). */
