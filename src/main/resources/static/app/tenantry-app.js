@@ -190,6 +190,7 @@ class TenantryApp extends LightElement {
     const current = pages.find((p) => p.page === this.route.page);
     return html`
       <header class="top">
+        <a class="skip" href="#/${this.route.page}" @click=${(e) => this.skipToContent(e)}>Skip to content</a>
         <a class="brand" href="#/">Tenantry</a>
         <nav aria-label="Pages">
           ${pages.map((p) => html`<a href="#/${p.page}" aria-current=${p.page === this.route.page ? 'page' : 'false'}>
@@ -202,7 +203,13 @@ class TenantryApp extends LightElement {
       ${this.signOutError ? html`<p class="error sign-out-failed" role="alert">${this.signOutError}</p>` : ''}
       ${current?.orgAware || (current?.page === 'organizations' && this.route.id)
         ? html`<org-switcher @org-picked=${(e) => this.openPickedOrg(e.detail)}></org-switcher>` : ''}
-      <main>${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;
+      <main tabindex="-1">${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;
+  }
+
+  /** Past the header's links to the page itself: the address stays (routes live in the hash). */
+  skipToContent(event) {
+    event.preventDefault();
+    this.querySelector('main')?.focus();
   }
 
   renderPage(page) {

@@ -151,6 +151,14 @@ class DashboardBrowserTest {
         browser.findWithText("main h1", "Agents");
         browser.findWithText(".empty", "No agents");
         assertThat(browser.all("org-switcher select")).isEmpty();
+        // The first Tab reaches a link past the header's many links to the page (browser tester).
+        browser.reload();
+        browser.findWithText("main h1", "Agents");
+        browser.find("body").sendKeys(Keys.TAB);
+        assertThat(browser.script("return document.activeElement.textContent")).isEqualTo("Skip to content");
+        browser.find("a.skip").sendKeys(Keys.ENTER);
+        assertThat(browser.script("return document.activeElement.tagName")).isEqualTo("MAIN");
+        assertThat(browser.script("return location.hash")).isEqualTo("#/agents");
     }
 
     @Test
@@ -975,10 +983,10 @@ class DashboardBrowserTest {
         // In the all-organizations view, whose hits and entries these are is shown (browser
         // tester: one rule name in three orgs read as three identical rows), and the button
         // that filters by a rule is drawn in the link colour, not white on white.
-        assertThat(browser.findWithText("table.hits tbody tr", "Order numbers").getText())
-                .contains("Acme <b>Bold</b> & Co");
-        assertThat(browser.findWithText("table.interventions tbody tr", "Order numbers").getText())
-                .contains("Acme <b>Bold</b> & Co");
+        browser.waitUntil("the rule's hits name their organization", () -> browser.findWithText(
+                "table.hits tbody tr", "Order numbers").getText().contains("Acme <b>Bold</b> & Co"));
+        browser.waitUntil("the log's entries name their organization", () -> browser.findWithText(
+                "table.interventions tbody tr", "Order numbers").getText().contains("Acme <b>Bold</b> & Co"));
         WebElement showEntries = browser.findWithText("table.hits tbody tr", "Order numbers").findElement(
                 By.xpath(".//button[normalize-space(.)='Show entries']"));
         assertThat(showEntries.getCssValue("color")).isNotIn("rgba(255, 255, 255, 1)", "rgb(255, 255, 255)");
@@ -1319,8 +1327,8 @@ class DashboardBrowserTest {
         // In the all-organizations view each credential says whose it is (browser tester: one
         // name in three orgs read as three identical rows).
         pick("");
-        assertThat(browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY").getText())
-                .contains("Acme <b>Bold</b> & Co");
+        browser.waitUntil("the credential's row names its organization", () -> browser.findWithText(
+                "table.credentials tbody tr", "OPENAI_API_KEY").getText().contains("Acme <b>Bold</b> & Co"));
         pick(orgA);
         browser.waitUntil("the vault lists the organization's credentials again", () -> !browser.findWithText(
                 "table.credentials tbody tr", "OPENAI_API_KEY").getText().contains("Acme <b>Bold</b> & Co"));
