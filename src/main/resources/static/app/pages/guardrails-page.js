@@ -10,6 +10,7 @@ import { PagedList } from '../paged-list.js';
 import { appliesToText } from '../applies-to.js';
 import { orgContext, DEFAULT_ORG } from '../org-context.js';
 import { LatestAsk } from '../latest-ask.js';
+import { orgNames } from '../org-names.js';
 import './rule-form.js';
 import './policy-form.js';
 
@@ -112,12 +113,7 @@ class GuardrailsPage extends LightElement {
   }
 
   async loadOrgNames() {
-    try {
-      const view = await get('/api/org-context', { org: null });
-      this.orgNames = Object.fromEntries(view.orgs.map((o) => [o.id, o.name]));
-    } catch {
-      this.orgNames = {};
-    }
+    this.orgNames = await orgNames();
   }
 
   agentsOf(orgId) {

@@ -9,6 +9,7 @@ import { get, post, ApiError } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 import { LatestAsk } from '../latest-ask.js';
+import { orgNames } from '../org-names.js';
 import { isOperator } from './organizations-page.js';
 import '../hit-sparkline.js';
 
@@ -61,12 +62,7 @@ class InterventionsPage extends LightElement {
 
   /** Names for the organization column of the all-organizations view, where one rule name may be several orgs'. */
   async loadOrgNames() {
-    try {
-      const view = await get('/api/org-context', { org: null });
-      this.orgNames = Object.fromEntries(view.orgs.map((o) => [o.id, o.name]));
-    } catch {
-      this.orgNames = {};
-    }
+    this.orgNames = await orgNames();
   }
 
   orgName(id) {

@@ -10,6 +10,7 @@ import { get, post, patch, del } from '../api.js';
 import { PagedList } from '../paged-list.js';
 import { orgContext, DEFAULT_ORG } from '../org-context.js';
 import { LatestAsk } from '../latest-ask.js';
+import { orgNames } from '../org-names.js';
 import { localInput, dateTime } from '../format.js';
 
 export const KINDS = { api_key: 'API key', oauth_token: 'OAuth token', password: 'Password', smtp: 'SMTP login',
@@ -119,12 +120,7 @@ class VaultPage extends LightElement {
 
   /** In the all-organizations view, whose each credential is: one name may be several organizations'. */
   async loadOrgNames() {
-    try {
-      const view = await get('/api/org-context', { org: null });
-      this.orgNames = Object.fromEntries(view.orgs.map((o) => [o.id, o.name]));
-    } catch {
-      this.orgNames = {};
-    }
+    this.orgNames = await orgNames();
   }
 
   /** Whom the credential is for: its agent, or its organization (named in the all-organizations view). */
