@@ -12,6 +12,7 @@ import { moveAgent } from '../move-agent.js';
 import './agent-memory.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
+import { heldPauseNote } from '../pause-hold.js';
 import { money } from '../format.js';
 import { changedFrom, patchChanges } from '../changes.js';
 
@@ -196,11 +197,8 @@ class AgentsPage extends LightElement {
 
   /** The pause or resume an agent's row offers; a pause the operator or a platform rule holds, only to operators. */
   statusControl(a) {
-    const held = a.pausedBy === 'operator' || a.pausedBy === 'platform_rule';
-    if (a.status !== 'active' && held && !isOperator(this.me)) {
-      return html`<small class="held">Paused by ${a.pausedBy === 'operator' ? 'the operator' : 'a platform rule'}
-        </small>`;
-    }
+    const held = a.status === 'active' ? null : heldPauseNote(a.pausedBy, this.me);
+    if (held) return held;
     const change = a.status === 'active' ? 'pause' : 'resume';
     return html`<button class="secondary" aria-label=${`${change === 'pause' ? 'Pause' : 'Resume'} ${a.name}`}
       @click=${() => this.setStatus(a, change)}>${change === 'pause' ? 'Pause' : 'Resume'}</button>`;

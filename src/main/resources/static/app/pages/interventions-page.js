@@ -10,7 +10,7 @@ import { PagedList } from '../paged-list.js';
 import { orgContext } from '../org-context.js';
 import { LatestAsk } from '../latest-ask.js';
 import { orgNames } from '../org-names.js';
-import { isOperator } from './organizations-page.js';
+import { heldPauseNote } from '../pause-hold.js';
 import '../hit-sparkline.js';
 
 const ACTIONS = [['block', 'Block'], ['redact', 'Redact'], ['flag', 'Flag'], ['pause_agent', 'Pause agent (rule)'],
@@ -199,14 +199,11 @@ class InterventionsPage extends LightElement {
 
   rowActions(i) {
     if (!i.agentStatus) return html`<small>Not in this organization any more</small>`;
-    // A pause the operator or a platform rule holds is lifted by owners and admins only (the server says 403).
-    const held = i.agentPausedBy === 'operator' || i.agentPausedBy === 'platform_rule';
     return html`<div class="actions">
       ${i.agentStatus === 'active'
         ? html`<button class="secondary" @click=${() => this.control(i, 'pause')}>Pause</button>`
-        : held && !isOperator(this.me) ? html`<small class="held">Paused by ${i.agentPausedBy === 'operator'
-          ? 'the operator' : 'a platform rule'}</small>`
-          : html`<button class="secondary" @click=${() => this.control(i, 'resume')}>Resume</button>`}
+        : heldPauseNote(i.agentPausedBy, this.me)
+          ?? html`<button class="secondary" @click=${() => this.control(i, 'resume')}>Resume</button>`}
       <button class="danger" @click=${() => this.control(i, 'stop')}>Stop</button></div>
       ${this.rowErrors[i.id] ? html`<p class="error" role="alert">${this.rowErrors[i.id]}</p>` : ''}`;
   }
