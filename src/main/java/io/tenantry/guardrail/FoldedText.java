@@ -3,6 +3,7 @@ package io.tenantry.guardrail;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,14 +28,14 @@ final class FoldedText {
     private final int[] origin;
     private final String original;
     /** The folded positions before which characters that show nothing were dropped; null for none. */
-    private final java.util.BitSet breaks;
+    private final BitSet breaks;
     private List<NumberStretch> numberStretches;
 
     private FoldedText(String folded, int[] origin, String original) {
         this(folded, origin, original, null);
     }
 
-    private FoldedText(String folded, int[] origin, String original, java.util.BitSet breaks) {
+    private FoldedText(String folded, int[] origin, String original, BitSet breaks) {
         this.folded = folded;
         this.origin = origin;
         this.original = original;
@@ -54,7 +55,7 @@ final class FoldedText {
         int[] origin = new int[folded.length];
         int n = 0;
         boolean greekOrCyrillic = false;
-        java.util.BitSet breaks = null;
+        BitSet breaks = null;
         for (int i = 0; i < original.length();) {
             char c = original.charAt(i);
             if (c >= ' ' && c < 0x7F || c == '\n' || c == '\t' || c == '\r') {
@@ -72,7 +73,7 @@ final class FoldedText {
             int width = Character.charCount(cp);
             if (!shows(cp)) {
                 if (parts(cp)) {
-                    breaks = breaks == null ? new java.util.BitSet() : breaks;
+                    breaks = breaks == null ? new BitSet() : breaks;
                     breaks.set(n);
                 }
                 i += width;

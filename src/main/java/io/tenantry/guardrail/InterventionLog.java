@@ -147,8 +147,7 @@ class InterventionLog {
                 daily[d] = rs.getLong("day" + d);
             }
             return new RuleHits(rs.getObject("rule_id", UUID.class), rs.getObject("org_id", UUID.class),
-                    rs.getString("rule_name"),
-                    rs.getString("rule_type"), rs.getString("mode"), daily);
+                    rs.getString("rule_name"), rs.getString("rule_type"), rs.getString("mode"), daily);
         }).list();
     }
 }

@@ -15,7 +15,7 @@ import io.tenantry.api.PatchBody;
 @Schema(name = "CredentialRotation")
 record RotateRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, writeOnly = true,
         description = "The new secret, up to 16 KB in UTF-8. Never shown again.") String value,
-        @Schema(hidden = true) boolean newExpiry,
+        @Schema(hidden = true) boolean expiryGiven,
         @Schema(types = {"string", "null"}, format = "date-time", description = "The new value's expiry, in the "
                 + "future; null for none. Absent, the credential keeps the expiry it has. expires_at is accepted too.")
         String expiresAt) {
@@ -30,6 +30,6 @@ record RotateRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, writeO
 
     @Override
     public String toString() {
-        return "RotateRequest[value hidden, newExpiry=" + newExpiry + ", expiresAt=" + expiresAt + "]";
+        return "RotateRequest[value hidden, expiryGiven=" + expiryGiven + ", expiresAt=" + expiresAt + "]";
     }
 }

@@ -211,14 +211,14 @@ class Vault implements AgentDeparture {
      * before stays readable by agents for the grace period.
      */
     Credential rotate(OrgCallContext context, UUID id, RotateRequest request) {
-        Instant newExpiry = request.newExpiry() ? expiresAt(context, request.expiresAt()) : null;
+        Instant newExpiry = request.expiryGiven() ? expiresAt(context, request.expiresAt()) : null;
         byte[] value = value(request.value());
         OrgScope scope = context.scope();
         // The answer is the version this request made, built under the row lock: read after the
         // commit, it could be a rotation that came right after.
         Credential rotated = transactions.write(scope, () -> {
             Credential before = credentials.lock(scope, id, context.at()).orElseThrow(Vault::notFound);
-            Credential after = before.rotated(hint(before.kind(), value), request.newExpiry() ? newExpiry
+            Credential after = before.rotated(hint(before.kind(), value), request.expiryGiven() ? newExpiry
                     : before.expiresAt(), context.actor().label(), context.at());
             Instant previousUntil = previousVersionUntil(before, context.at());
             List<Integer> destroyed = credentials.rotate(scope, after, seal(scope, after, value, context.at()),
