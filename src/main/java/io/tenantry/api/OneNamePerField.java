@@ -3,11 +3,16 @@ package io.tenantry.api;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.core.MethodParameter;
@@ -26,14 +31,16 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A field sent under its name and under its alias (the guide's snake_case) at once is
  * refused: Jackson would quietly keep the last of the two, so {@code clientOrgId} and
- * {@code client_org_id} naming different orgs bound a user to whichever came second. Only
- * request records with aliases are looked at; their bodies are small (RequestBodyLimits).
+ * {@code client_org_id} naming different orgs bound a user to whichever came second. So are
+ * the fields of records inside the body, alone or in a list (a route's targets: a second
+ * {@code max_output_tokens} of null lifted a target's output limit). Only request records
+ * with aliases somewhere in them are looked at; their bodies are small (RequestBodyLimits).
  */
 @ControllerAdvice
 class OneNamePerField extends RequestBodyAdviceAdapter {
 
     private final JsonMapper json;
-    private final Map<Class<?>, List<List<String>>> namesByType = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Shape> shapes = new ConcurrentHashMap<>();
 
     OneNamePerField(JsonMapper json) {
         this.json = json;
@@ -42,7 +49,7 @@ class OneNamePerField extends RequestBodyAdviceAdapter {
     @Override
     public boolean supports(MethodParameter parameter, Type targetType,
             Class<? extends HttpMessageConverter<?>> converterType) {
-        return targetType instanceof Class<?> type && !names(type).isEmpty();
+        return targetType instanceof Class<?> type && !shape(type).isEmpty();
     }
 
     @Override
@@ -55,13 +62,8 @@ class OneNamePerField extends RequestBodyAdviceAdapter {
         } catch (JacksonException malformed) {
             tree = null; // the converter reports it, as for any body
         }
-        if (tree != null && tree.isObject()) {
-            for (List<String> names : names((Class<?>) targetType)) {
-                if (names.stream().filter(tree::has).count() > 1) {
-                    throw ApiException.badRequest(names.get(0), names.get(0) + " is sent under two names ("
-                            + String.join(", ", names) + "): send it once.");
-                }
-            }
+        if (tree != null) {
+            check(tree, shape((Class<?>) targetType), "");
         }
         return new HttpInputMessage() {
             @Override
@@ -76,23 +78,83 @@ class OneNamePerField extends RequestBodyAdviceAdapter {
         };
     }
 
-    /** Each aliased component's names, its own first. */
-    private List<List<String>> names(Class<?> type) {
-        return namesByType.computeIfAbsent(type, t -> {
-            List<List<String>> names = new ArrayList<>();
-            if (t.isRecord()) {
-                for (RecordComponent component : t.getRecordComponents()) {
-                    // @JsonAlias does not target record components: Java keeps it on the field.
-                    JsonAlias alias = aliasOf(t, component);
-                    if (alias != null) {
-                        List<String> all = new ArrayList<>(List.of(component.getName()));
-                        all.addAll(List.of(alias.value()));
-                        names.add(List.copyOf(all));
-                    }
-                }
+    /** Refuses a field of {@code node}, or of a record inside it, sent under two of its names. */
+    private static void check(JsonNode node, Shape shape, String at) {
+        if (!node.isObject()) {
+            return;
+        }
+        for (List<String> names : shape.aliased()) {
+            if (names.stream().filter(node::has).count() > 1) {
+                String field = at + names.get(0);
+                throw ApiException.badRequest(field, field + " is sent under two names (" + String.join(", ", names)
+                        + "): send it once.");
             }
-            return List.copyOf(names);
-        });
+        }
+        shape.nested().forEach((names, inner) -> names.stream().filter(node::has).findFirst().ifPresent(name -> {
+            JsonNode value = node.get(name);
+            if (value.isArray()) {
+                for (int i = 0; i < value.size(); i++) {
+                    check(value.get(i), inner, at + name + "[" + i + "].");
+                }
+            } else {
+                check(value, inner, at + name + ".");
+            }
+        }));
+    }
+
+    /**
+     * Where a request record's aliased fields are: its own components' names (its own first),
+     * and the records inside it, alone or as a list's elements, that hold any.
+     */
+    record Shape(List<List<String>> aliased, Map<List<String>, Shape> nested) {
+        boolean isEmpty() {
+            return aliased.isEmpty() && nested.isEmpty();
+        }
+    }
+
+    private Shape shape(Class<?> type) {
+        Shape known = shapes.get(type);
+        if (known != null) {
+            return known;
+        }
+        Shape made = shapeOf(type, new HashSet<>());
+        shapes.putIfAbsent(type, made);
+        return made;
+    }
+
+    private static Shape shapeOf(Class<?> type, Set<Class<?>> within) {
+        if (!type.isRecord() || !within.add(type)) {
+            return new Shape(List.of(), Map.of());
+        }
+        List<List<String>> aliased = new ArrayList<>();
+        Map<List<String>, Shape> nested = new LinkedHashMap<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            List<String> names = new ArrayList<>(List.of(component.getName()));
+            // @JsonAlias does not target record components: Java keeps it on the field.
+            JsonAlias alias = aliasOf(type, component);
+            if (alias != null) {
+                names.addAll(List.of(alias.value()));
+                aliased.add(List.copyOf(names));
+            }
+            Shape inner = shapeOf(recordWithin(component.getGenericType()), within);
+            if (!inner.isEmpty()) {
+                nested.put(List.copyOf(names), inner);
+            }
+        }
+        within.remove(type);
+        return new Shape(List.copyOf(aliased), Map.copyOf(nested));
+    }
+
+    /** The class of a component, or of its list's or array's elements. */
+    private static Class<?> recordWithin(Type type) {
+        if (type instanceof ParameterizedType list && list.getRawType() instanceof Class<?> raw
+                && Collection.class.isAssignableFrom(raw) && list.getActualTypeArguments()[0] instanceof Class<?> e) {
+            return e;
+        }
+        if (type instanceof Class<?> plain) {
+            return plain.isArray() ? plain.getComponentType() : plain;
+        }
+        return Object.class;
     }
 
     private static JsonAlias aliasOf(Class<?> record, RecordComponent component) {

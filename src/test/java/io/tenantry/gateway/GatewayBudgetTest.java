@@ -577,6 +577,18 @@ class GatewayBudgetTest extends GatewayServerTest {
                 "provider", provider, "model", upstreamModel, "maxOutputTokens", 1e12)))).send().expect(400);
         assertThat(api.get("/api/settings/routes/" + routeId).as(owner).send().expect(200).json().path("targets")
                 .get(0).path("maxOutputTokens").isNull()).isTrue();
+        // A target's limit under its name and its alias at once is refused, not decided by the order
+        // (a second one of null lifted the limit).
+        api.put("/api/settings/routes/" + routeId).as(owner).json(Map.of("model", model, "targets", List.of(Map.of(
+                "provider", provider, "model", upstreamModel, "maxOutputTokens", 100)))).send().expect(200);
+        for (String body : List.of("\"maxOutputTokens\":7,\"max_output_tokens\":null",
+                "\"max_output_tokens\":7,\"maxOutputTokens\":9")) {
+            refusedOn("targets[0].maxOutputTokens", api.put("/api/settings/routes/" + routeId).as(owner)
+                    .raw("{\"model\":\"" + model + "\",\"targets\":[{\"provider\":\"" + provider + "\",\"model\":\""
+                            + upstreamModel + "\"," + body + "}]}").send());
+        }
+        assertThat(api.get("/api/settings/routes/" + routeId).as(owner).send().expect(200).json().path("targets")
+                .get(0).path("maxOutputTokens").asInt()).isEqualTo(100);
 
         for (Object n : List.of(0, 129, 1.5, "two")) {
             assertThat(complete(key, chat(model, "n", n)).expect(400).json().path("error").path("code").asString())
