@@ -220,7 +220,7 @@ class TenantryApp extends LightElement {
       return html`<agents-page .me=${this.me}></agents-page>`;
     }
     if (page === 'billing') {
-      return html`<billing-overview .me=${this.me}></billing-overview>`;
+      return html`<billing-overview .me=${this.me} .routeMonth=${this.route.id}></billing-overview>`;
     }
     if (page === 'settings') {
       return html`<settings-page .me=${this.me}></settings-page>`;

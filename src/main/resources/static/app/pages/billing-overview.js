@@ -8,7 +8,7 @@ import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, margin, costOf } from '../format.js';
+import { money, count, margin, costOf, monthName } from '../format.js';
 import './organization-billing.js';
 
 const COLUMNS = [
@@ -19,9 +19,16 @@ const COLUMNS = [
   { key: 'currency', label: 'Currency', text: true },
 ];
 
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function currentMonth() {
+  return new Date().toISOString().slice(0, 7);
+}
+
 class BillingOverview extends LightElement {
   static properties = {
     me: { attribute: false },
+    routeMonth: { attribute: false },
     month: { state: true },
     overview: { state: true },
     sort: { state: true },
@@ -33,12 +40,24 @@ class BillingOverview extends LightElement {
 
   constructor() {
     super();
-    this.month = new Date().toISOString().slice(0, 7);
+    this.month = currentMonth();
     this.sort = { key: 'orgName', descending: false };
+  }
+
+  /** The month the address names, else this month. */
+  addressedMonth() {
+    return MONTH.test(this.routeMonth ?? '') ? this.routeMonth : currentMonth();
+  }
+
+  willUpdate(changed) {
+    if (!changed.has('routeMonth') || this.addressedMonth() === this.month) return;
+    this.month = this.addressedMonth();
+    if (this.overview || this.loading) this.load();
   }
 
   connectedCallback() {
     super.connectedCallback();
+    this.month = this.addressedMonth();
     this.unsubscribe = orgContext.subscribe(() => this.follow());
     if (this.me?.clientOrgId && !isOperator(this.me)) this.loadOwnOrg();
     else this.follow();
@@ -77,14 +96,17 @@ class BillingOverview extends LightElement {
   }
 
   async load() {
+    const month = this.month;
     this.loading = true;
     this.error = null;
     try {
-      this.overview = await get(`/api/billing/overview?month=${encodeURIComponent(this.month)}`, { org: null });
+      const overview = await get(`/api/billing/overview?month=${encodeURIComponent(month)}`, { org: null });
+      // A month picked while this one was loading wins.
+      if (month === this.month) this.overview = overview;
     } catch (e) {
-      this.error = e.message;
+      if (month === this.month) this.error = e.message;
     } finally {
-      this.loading = false;
+      if (month === this.month) this.loading = false;
     }
   }
 
@@ -119,12 +141,12 @@ class BillingOverview extends LightElement {
       <div class="page-head">
         <h1>Billing overview</h1>
         <label>Month <input type="month" .value=${this.month} aria-label="Month"
-          @change=${(e) => { if (e.target.value) { this.month = e.target.value; this.load(); } }}></label>
+          @change=${(e) => { if (e.target.value) location.hash = `#/billing/${e.target.value}`; }}></label>
         ${this.overview?.closed ? html`<span class="badge">Closed</span>` : ''}
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
-      ${this.overview ? this.table() : ''}`;
+      ${this.overview ? html`${this.table()}${this.own()}` : ''}`;
   }
 
   renderOwnOrg() {
@@ -146,6 +168,11 @@ class BillingOverview extends LightElement {
   }
 
   table() {
+    if (this.overview.items.length === 0) {
+      return html`<p class="empty">No client organization was billed for ${monthName(this.overview.month)}.
+        ${this.overview.month === currentMonth() ? html`Create one on the <a href="#/organizations">Organizations</a>
+          page.` : ''}</p>`;
+    }
     const arrow = (key) => (this.sort.key === key ? (this.sort.descending ? ' ▼' : ' ▲') : '');
     return html`
       <table class="list overview">
@@ -169,11 +196,14 @@ class BillingOverview extends LightElement {
           <td class="num">${money(t.revenue, t.currency)}</td>
           <td class="num">${costOf(t)}</td>
           <td class="num">${margin(t.margin)}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
-      </table>
-      ${this.overview.own ? html`<p class="own" data-figure="own">Your own organization
-        (${this.overview.own.orgName}), not billed to a client: token cost ${costOf(this.overview.own)}
-        in ${this.overview.month}, ${count(this.overview.own.inputTokens + this.overview.own.outputTokens
-          + this.overview.own.cachedInputTokens)} tokens.</p>` : ''}`;
+      </table>`;
+  }
+
+  own() {
+    const own = this.overview.own;
+    return own ? html`<p class="own" data-figure="own">Your own organization (${own.orgName}), not billed to a
+      client: token cost ${costOf(own)} in ${this.overview.month}, ${count(own.inputTokens + own.outputTokens
+        + own.cachedInputTokens)} tokens.</p>` : '';
   }
 }
 

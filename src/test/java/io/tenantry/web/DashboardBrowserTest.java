@@ -425,6 +425,30 @@ class DashboardBrowserTest {
         assertThat(browser.text("table.overview")).doesNotContain("Default organization");
         browser.findWithText("billing-overview .own", "Default organization");
 
+        // The month is in the address: a month picked can be linked to, and Back returns to the one before.
+        // Last month is closed, and Acme, created this month, has no statement in it.
+        String thisMonth = YearMonth.now(ZoneOffset.UTC).toString();
+        String lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString();
+        browser.script("const input = document.querySelector('billing-overview input[type=month]');"
+                + "input.value = arguments[0]; input.dispatchEvent(new Event('change'));", lastMonth);
+        browser.waitUntilGone("table.overview tbody", "Acme");
+        browser.findWithText("billing-overview .page-head .badge", "Closed");
+        assertThat(browser.url()).endsWith("#/billing/" + lastMonth);
+        browser.back();
+        browser.findWithText("table.overview tbody", "Acme");
+        assertThat(browser.script("return document.querySelector('billing-overview input[type=month]').value"))
+                .isEqualTo(thisMonth);
+        browser.blank();
+        browser.go("/#/billing/" + lastMonth);
+        browser.findWithText("billing-overview .page-head .badge", "Closed");
+        assertThat(browser.text("table.overview tbody")).contains("Beta Corp").doesNotContain("Acme");
+        assertThat(browser.script("return document.querySelector('billing-overview input[type=month]').value"))
+                .isEqualTo(lastMonth);
+        // A month before any client organization has no table, and says so.
+        browser.go("/#/billing/2001-01");
+        browser.findWithText("billing-overview p.empty", "No client organization was billed for Jan 2001.");
+        assertThat(browser.all("table.overview")).isEmpty();
+
         // Each organization's card shows the month so far; the own organization sits apart from the clients.
         browser.go("/#/organizations");
         var acme = browser.findWithText("ul.clients li.org", "acme-b-bold-b-co");
