@@ -2,6 +2,7 @@
 // user may open, the org switcher, and a hash route per page and per open organization,
 // so a reload or the back button keeps the user where they were.
 import { html } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { LightElement } from './light-element.js';
 import { get, post, ApiError, cookie } from './api.js';
 import { orgContext } from './org-context.js';
@@ -32,6 +33,7 @@ class TenantryApp extends LightElement {
     state: { state: true },
     me: { state: true },
     route: { state: true },
+    visit: { state: true },
     error: { state: true },
     signOutError: { state: true },
   };
@@ -40,6 +42,7 @@ class TenantryApp extends LightElement {
     super();
     this.state = 'loading';
     this.route = parseRoute(location.hash);
+    this.visit = 0;
     window.addEventListener('hashchange', () => {
       this.route = parseRoute(location.hash);
       this.followOpenOrg();
@@ -193,8 +196,8 @@ class TenantryApp extends LightElement {
         <a class="skip" href="#/${this.route.page}" @click=${(e) => this.skipToContent(e)}>Skip to content</a>
         <a class="brand" href="#/">Tenantry</a>
         <nav aria-label="Pages">
-          ${pages.map((p) => html`<a href="#/${p.page}" aria-current=${p.page === this.route.page ? 'page' : 'false'}>
-            ${p.label}</a>`)}
+          ${pages.map((p) => html`<a href="#/${p.page}" aria-current=${p.page === this.route.page ? 'page' : 'false'}
+            @click=${() => this.revisit(p.page)}>${p.label}</a>`)}
         </nav>
         <span class="who">${this.me.name} <span class="badge">${this.me.role}</span></span>
         <password-dialog></password-dialog>
@@ -203,7 +206,17 @@ class TenantryApp extends LightElement {
       ${this.signOutError ? html`<p class="error sign-out-failed" role="alert">${this.signOutError}</p>` : ''}
       ${current?.orgAware || (current?.page === 'organizations' && this.route.id)
         ? html`<org-switcher @org-picked=${(e) => this.openPickedOrg(e.detail)}></org-switcher>` : ''}
-      <main tabindex="-1">${current ? this.renderPage(current.page) : this.renderNoPage(pages)}</main>`;
+      <main tabindex="-1">${keyed(this.visit, current ? this.renderPage(current.page) : this.renderNoPage(pages))}
+      </main>`;
+  }
+
+  /**
+   * A page's link followed while on that very address changes no hash, so nothing would load
+   * again: the page is made afresh instead, and reads everything anew, as a person clicking
+   * it expects.
+   */
+  revisit(page) {
+    if (location.hash === `#/${page}`) this.visit += 1;
   }
 
   /** Past the header's links to the page itself: the address stays (routes live in the hash). */

@@ -283,6 +283,15 @@ class DashboardBrowserTest {
         browser.screenshot("06-agents-in-context");
         pick("");
         browser.findWithText("table.list tbody", "Bea Bot");
+
+        // The page's own link, followed on the page, reads the page again: an agent added meanwhile shows.
+        String added = api.post("/api/agents").as(owner).org(orgA).json(Map.of("name", "Dora Dispatch")).send()
+                .expect(201).id();
+        assertThat(browser.text("table.list tbody")).doesNotContain("Dora Dispatch");
+        browser.findWithText(".top nav a", "Agents").click();
+        browser.findWithText("table.list tbody", "Dora Dispatch");
+        assertThat(browser.url()).endsWith("#/agents");
+        api.delete("/api/agents/" + added).as(owner).send().expect(204);
     }
 
     @Test
