@@ -12,6 +12,11 @@ import '../unpriced-model-fix.js';
 import { isOperator } from './organizations-page.js';
 import { DASHBOARD_PAGES as PAGES } from '../dashboard-pages.js';
 
+const NOTHING_YET = 'Nothing this month yet.';
+// A client has a margin only with revenue, and with its token cost in the revenue's currency.
+const NO_MARGIN = 'No client has a margin this month: a margin needs revenue (agents at a rate), and an exchange '
+  + 'rate where token cost and revenue are in different currencies.';
+
 class HomePage extends LightElement {
   static properties = {
     me: { attribute: false },
@@ -80,7 +85,8 @@ class HomePage extends LightElement {
         this month.</p>` : ''}
       <div class="columns">
         ${this.topList('Top clients by cost', 'top-cost', s.topByCost, costOf)}
-        ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => margin(o.margin))}
+        ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => margin(o.margin),
+          s.topByCost.length === 0 ? NOTHING_YET : NO_MARGIN)}
       </div>
       ${this.alerts(s)}`;
   }
@@ -150,10 +156,10 @@ class HomePage extends LightElement {
     </section>`;
   }
 
-  topList(title, key, orgs, figure) {
+  topList(title, key, orgs, figure, empty = NOTHING_YET) {
     return html`<section class=${key} aria-label=${title}>
       <h2>${title}</h2>
-      ${orgs.length === 0 ? html`<p class="empty">Nothing this month yet.</p>` : html`<table class="list">
+      ${orgs.length === 0 ? html`<p class="empty">${empty}</p>` : html`<table class="list">
         <thead><tr><th>Organization</th><th class="num">${key === 'top-cost' ? 'Token cost' : 'Margin'}</th>
           <th class="num">Revenue</th></tr></thead>
         <tbody>${orgs.map((o) => html`<tr data-org-id=${o.orgId}><td class="text">${this.orgLink(o.orgId, o.orgName)}</td>

@@ -13,6 +13,11 @@ import { ALL_PAGES, PAGE_PARTS, opensAPage } from '../dashboard-pages.js';
 
 const ROLES = ['user', 'admin', 'owner'];
 
+/** An address that may wrap only before its @ and after its dots, never mid-word. */
+function breakableEmail(email) {
+  return email.split(/(?=@)|(?<=\.)/).map((part, i) => (i === 0 ? part : html`<wbr>${part}`));
+}
+
 /** The forms' labels for the API's field names, for error messages. */
 const USER_LABELS = { name: 'Name', email: 'E-mail', password: 'Password', role: 'Role',
   clientOrgId: 'Client Organization', pages: 'Pages' };
@@ -197,7 +202,7 @@ class UsersPage extends LightElement {
         <thead><tr><th>Name</th><th>Role</th><th>Client organization</th><th>Pages</th>
           ${operator ? html`<th></th>` : ''}</tr></thead>
         <tbody>${this.list.items.map((u) => html`<tr data-user-id=${u.id}>
-          <td>${u.name}<br><small>${u.email}</small></td>
+          <td>${u.name}<br><small class="email">${breakableEmail(u.email)}</small></td>
           <td><span class="badge">${u.role}</span></td>
           <td class="text">${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
             : u.clientOrgId ? this.orgName(u.clientOrgId) : html`<small>none: every org, by pages</small>`}</td>

@@ -22,12 +22,18 @@ function when(iso) {
   return iso ? dateTime(iso) : 'never';
 }
 
-/** A span of milliseconds in its largest whole unit, rounded down: "3 days", "5 hours", "40 minutes". */
+/**
+ * A span of milliseconds in its two largest units, rounded down: "4 days, 23 hours", "5 hours,
+ * 2 minutes", "40 minutes". One unit alone read 4 days for a credential with nearly five left.
+ */
 function timeLeft(ms) {
   const minutes = Math.max(1, Math.floor(ms / 60000));
-  const [n, unit] = minutes >= 1440 ? [Math.floor(minutes / 1440), 'day'] : minutes >= 60
-    ? [Math.floor(minutes / 60), 'hour'] : [minutes, 'minute'];
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const units = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const [big, bigUnit, small, smallUnit] = minutes >= 1440
+    ? [Math.floor(minutes / 1440), 'day', Math.floor((minutes % 1440) / 60), 'hour']
+    : [Math.floor(minutes / 60), 'hour', minutes % 60, 'minute'];
+  if (big === 0) return units(small, smallUnit);
+  return small === 0 ? units(big, bigUnit) : `${units(big, bigUnit)}, ${units(small, smallUnit)}`;
 }
 
 /** Where a credential's expiry stands now: the server's word, or expired since it said so. */

@@ -1302,8 +1302,8 @@ class DashboardBrowserTest {
         assertThat(browser.find("vault-page input[name=value]").getDomAttribute("type")).isEqualTo("password");
         browser.clickButton("Store credential");
         WebElement row = browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY");
-        // Five days less the moment it took: 4 whole days left.
-        assertThat(row.getText()).contains("Expires in 4 days").contains(first.substring(first.length() - 4));
+        // Five days less the moment it took: 4 whole days and 23 whole hours left.
+        assertThat(row.getText()).contains("Expires in 4 days, 23 hours").contains(first.substring(first.length() - 4));
 
         browser.clickButton("Add a credential");
         browser.type("vault-page input[name=name]", "ADA_ONLY");
@@ -1326,7 +1326,7 @@ class DashboardBrowserTest {
         browser.clickButton("Rotate value");
         browser.waitUntilGone("vault-page", "New value for");
         assertThat(browser.findWithText("table.credentials tbody tr", "OPENAI_API_KEY").getText())
-                .contains(second.substring(second.length() - 4)).contains("Expires in 4 days");
+                .contains(second.substring(second.length() - 4)).contains("Expires in 4 days, 23 hours");
         // The expiry the form showed to the minute and was left alone stays to the second.
         assertThat(api.get("/api/credentials").org(orgA).as(owner).send().expect(200).items().stream()
                 .filter(c -> c.path("name").asString().equals("OPENAI_API_KEY")).findFirst().orElseThrow()
