@@ -26,6 +26,7 @@ class UsersPage extends LightElement {
   static properties = {
     me: { attribute: false },
     orgs: { state: true },
+    ownOrg: { state: true },
     editing: { state: true },
     draft: { state: true },
     creating: { state: true },
@@ -44,7 +45,10 @@ class UsersPage extends LightElement {
     super.connectedCallback();
     this.unsubscribe = orgContext.subscribe(() => this.list.load());
     this.list.load();
-    get('/api/org-context', { org: null }).then((view) => { this.orgs = view.orgs.filter((o) => !o.isDefault); })
+    get('/api/org-context', { org: null }).then((view) => {
+      this.orgs = view.orgs.filter((o) => !o.isDefault);
+      this.ownOrg = view.orgs.find((o) => o.isDefault) ?? null;
+    })
       .catch((e) => { this.error = e.message; });
   }
 
@@ -160,7 +164,7 @@ class UsersPage extends LightElement {
   bindingChoice() {
     return html`<label>Client Organization <select name="clientOrgId">
       <option value="" selected>None: every organization, by pages</option>
-      ${this.orgs.map((o) => html`<option value=${o.id}>${o.name}</option>`)}
+      ${this.bindingOptions(null)}
     </select><small>A user bound to an organization sees that organization's data and nothing else.</small></label>`;
   }
 
@@ -169,7 +173,18 @@ class UsersPage extends LightElement {
     return this.me?.role === 'owner' || user.role === 'user' || user.id === this.me?.id;
   }
 
+  /**
+   * The organizations a user may be bound to: the clients, then the operator's own (for staff
+   * who keep to the operator's own agents), named as such so a binding to it is shown as one.
+   */
+  bindingOptions(selected) {
+    const own = this.ownOrg;
+    return html`${this.orgs.map((o) => html`<option value=${o.id} ?selected=${selected === o.id}>${o.name}</option>`)}
+      ${own ? html`<option value=${own.id} ?selected=${selected === own.id}>${this.orgName(own.id)}</option>` : ''}`;
+  }
+
   orgName(id) {
+    if (this.ownOrg?.id === id) return `${this.ownOrg.name} (your own)`;
     return this.orgs.find((o) => o.id === id)?.name ?? id;
   }
 
@@ -237,7 +252,7 @@ class UsersPage extends LightElement {
         <label>Client Organization <select name="clientOrgId" ?disabled=${!bindable}
           @change=${(e) => this.setDraft({ clientOrgId: e.target.value })}>
           <option value="" ?selected=${!d.clientOrgId}>None: every organization, by pages</option>
-          ${this.orgs.map((o) => html`<option value=${o.id} ?selected=${d.clientOrgId === o.id}>${o.name}</option>`)}
+          ${this.bindingOptions(d.clientOrgId)}
         </select>
         ${bindable ? '' : html`<small>Owners and admins see every organization: their role overrides any binding.
           </small>`}</label>

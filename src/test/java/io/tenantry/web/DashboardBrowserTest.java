@@ -773,6 +773,19 @@ class DashboardBrowserTest {
                 .doesNotContain("audit");
         browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
         pick("");
+
+        // A user bound to the operator's own organization is shown bound to it, and the editor says so.
+        String staff = api.post("/api/users").as(owner).json(Map.of("email", "staff-" + UUID.randomUUID() + "@t.test",
+                "name", "Staff Sam", "password", Platform.PASSWORD, "role", "user", "clientOrgId", DEFAULT_ORG))
+                .send().expect(201).id();
+        browser.blank();
+        browser.go("/#/users");
+        WebElement row = browser.findWithText("table.users tbody tr", "Staff Sam");
+        assertThat(row.getText()).contains("Default organization (your own)").doesNotContain(DEFAULT_ORG);
+        row.findElement(By.xpath(".//button[normalize-space(.)='Edit']")).click();
+        assertThat(new Select(browser.find("form.permissions select[name=clientOrgId]")).getFirstSelectedOption()
+                .getText()).isEqualTo("Default organization (your own)");
+        api.delete("/api/users/" + staff).as(owner).send().expect(204);
     }
 
     @Test
