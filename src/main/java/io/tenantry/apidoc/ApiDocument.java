@@ -157,6 +157,14 @@ class ApiDocument {
 
     static final String OPENAI_ERROR = "OpenAiError";
 
+    /** A string or null, as OpenAPI 3.1 says it (its {@code nullable} of 3.0 is not written in a 3.1 document). */
+    private static Schema<Object> stringOrNull() {
+        Schema<Object> schema = new Schema<>();
+        schema.addType("string");
+        schema.addType("null");
+        return schema;
+    }
+
     /** The error object of OpenAI's API, which the gateway's routes answer so that SDKs raise their typed errors. */
     private static Schema<?> openAiErrorSchema() {
         return new ObjectSchema()
@@ -167,10 +175,10 @@ class ApiDocument {
                         .addProperty("type", new StringSchema().example("invalid_request_error")
                                 .description("invalid_request_error, authentication_error, permission_error, "
                                         + "insufficient_quota, rate_limit_error or api_error."))
-                        .addProperty("code", new StringSchema().nullable(true).example("model_not_found")
+                        .addProperty("code", stringOrNull().example("model_not_found")
                                 .description("What went wrong, for programs: content_blocked, budget_exceeded, "
                                         + "rate_limit_exceeded, server_overloaded, upstream_timeout and others."))
-                        .addProperty("param", new StringSchema().nullable(true)
+                        .addProperty("param", stringOrNull()
                                 .description("The request parameter at fault, where there is one."))
                         .required(List.of("message", "type")))
                 .required(List.of("error"));

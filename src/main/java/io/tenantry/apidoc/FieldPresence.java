@@ -1,5 +1,6 @@
 package io.tenantry.apidoc;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Arrays;
@@ -16,13 +17,14 @@ import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.Schema;
 import io.tenantry.api.Always;
+import io.tenantry.api.MayBeNull;
 
 /**
  * Says of every field what the JSON really holds, which springdoc cannot know: a Java
  * primitive, or a field marked {@link Always}, is always written, so it is required; any
  * other single value that is not required may be written as null (the server writes absent
  * values as null), so null is one of its types. Collections are never null, nor are their
- * items. Fields are marked while springdoc reads the classes and settled in the finished
+ * items, unless marked {@link MayBeNull}. Fields are marked while springdoc reads the classes and settled in the finished
  * document ({@link #settle}), where each field's object and its required list are known.
  */
 @Component
@@ -38,13 +40,18 @@ class FieldPresence implements PropertyCustomizer {
         if (raw == null || type.getPropertyName() == null) {
             return property;
         }
-        if (raw.isPrimitive() || (type.getCtxAnnotations() != null
-                && Arrays.stream(type.getCtxAnnotations()).anyMatch(Always.class::isInstance))) {
+        if (raw.isPrimitive() || annotated(type, Always.class)) {
             property.addExtension(ALWAYS, true);
-        } else if (!Collection.class.isAssignableFrom(raw) && !Map.class.isAssignableFrom(raw) && !raw.isArray()) {
+        } else if (annotated(type, MayBeNull.class)
+                || (!Collection.class.isAssignableFrom(raw) && !Map.class.isAssignableFrom(raw) && !raw.isArray())) {
             property.addExtension(MAY_BE_NULL, true);
         }
         return property;
+    }
+
+    private static boolean annotated(AnnotatedType type, Class<? extends Annotation> annotation) {
+        return type.getCtxAnnotations() != null
+                && Arrays.stream(type.getCtxAnnotations()).anyMatch(annotation::isInstance);
     }
 
     /** Turns the marks into required fields and null types, and removes them. */

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.Always;
 import io.tenantry.api.ApiTags;
@@ -32,6 +33,7 @@ class ProviderController {
         this.providers = providers;
     }
 
+    @Schema(name = "ItemsGatewayProvider")
     record Items(@Always List<Provider> items) {
     }
 

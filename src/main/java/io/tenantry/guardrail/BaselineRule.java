@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.api.Always;
+import io.tenantry.api.MayBeNull;
 
 /**
  * A rule of the platform baseline as every organization sees it: what it checks and does,
@@ -15,9 +16,9 @@ import io.tenantry.api.Always;
 @Schema(name = "BaselineRule", description = "A rule the platform applies to every organization's agents; it can "
         + "only be changed by the platform's owners.")
 public record BaselineRule(@Always UUID id, @Always String name, @Always String type, @Always String direction,
-        @Always String action, @Always String severity, @Always String mode, List<String> keywords, String pattern,
-        List<String> detectors, Long maxTokens, Long limit, String window, String allowedHours,
-        List<String> allowedDays, @Always int version, @Always Instant updatedAt) {
+        @Always String action, @Always String severity, @Always String mode, @MayBeNull List<String> keywords,
+        String pattern, @MayBeNull List<String> detectors, Long maxTokens, Long limit, String window,
+        String allowedHours, @MayBeNull List<String> allowedDays, @Always int version, @Always Instant updatedAt) {
 
     static BaselineRule of(GuardrailRule rule) {
         return new BaselineRule(rule.id(), rule.name(), rule.type(), rule.direction(), rule.action(), rule.severity(),

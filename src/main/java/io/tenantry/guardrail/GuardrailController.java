@@ -30,6 +30,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.api.ApiTags;
 import io.tenantry.api.CursorPage;
 import io.tenantry.api.Fields;
+import io.tenantry.api.MayBeNull;
 import io.tenantry.api.PageRequest;
 import io.tenantry.tenancy.OrgCallContext;
 
@@ -68,14 +69,15 @@ class GuardrailController {
             @Schema(types = {"string", "array"}, description = "\"all\" (the default) or up to 500 ids of the "
                     + "organization's agents.") Object appliesTo,
             @ArraySchema(maxItems = 200) List<String> keywords, @Schema(maxLength = 2000) String pattern,
-            List<String> detectors, @Schema(minimum = "1", maximum = "10000000") Long maxTokens,
+            @Schema(description = "null (as absent) means every kind.") @MayBeNull List<String> detectors,
+            @Schema(minimum = "1", maximum = "10000000") Long maxTokens,
             @Schema(minimum = "1", maximum = "1000000") Long limit,
             @Schema(description = "An ISO-8601 duration of whole seconds, PT1S to P31D.", example = "PT1M")
             String window,
             @Schema(description = "HH:MM-HH:MM in the organization's time zone; 22:00-06:00 spans midnight.",
                     example = "08:00-18:00") String allowedHours,
             @ArraySchema(schema = @Schema(allowableValues = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}))
-            List<String> allowedDays,
+            @MayBeNull List<String> allowedDays,
             @Schema(description = "Owners only, on rules of the default organization that apply to all agents: "
                     + "true makes the rule apply to every organization's agents (the platform baseline).")
             Boolean baseline) {

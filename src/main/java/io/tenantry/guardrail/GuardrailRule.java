@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.tenantry.agent.AppliesTo;
 import io.tenantry.api.Always;
+import io.tenantry.api.MayBeNull;
 
 /**
  * A guardrail rule of one org at its current version. Only the settings of its type are
@@ -29,15 +30,15 @@ public record GuardrailRule(@Always UUID id, @Always UUID orgId, @Always String 
                 + "applies to.", example = "all") @Always AppliesTo appliesTo,
         @Schema(description = "A rule of the default organization that applies to every organization's agents "
                 + "(the platform baseline); only owners mark, change or delete one.") @Always boolean baseline,
-        List<String> keywords, String pattern,
-        @Schema(description = "email, phone, card, iban, us_ssn, ipv4, ipv6, secret; absent means all.")
-        List<String> detectors, Long maxTokens,
+        @MayBeNull List<String> keywords, String pattern,
+        @Schema(description = "email, phone, card, iban, us_ssn, ipv4, ipv6, secret; null means all.")
+        @MayBeNull List<String> detectors, Long maxTokens,
         @Schema(description = "rate: how many checks one agent may make in a window.") Long limit,
         @Schema(description = "rate: the window, an ISO-8601 duration such as PT1M.", example = "PT1M") String window,
         @Schema(description = "off_hours: when agents may work, HH:MM-HH:MM in the organization's time zone.",
                 example = "08:00-18:00") String allowedHours,
-        @Schema(description = "off_hours: the days agents may work (mon ... sun); absent means every day.")
-        List<String> allowedDays,
+        @Schema(description = "off_hours: the days agents may work (mon ... sun); null means every day.")
+        @MayBeNull List<String> allowedDays,
         @Schema(description = "Goes up by one with every change.") @Always int version,
         @Always Instant createdAt, @Always Instant updatedAt) {
 

@@ -10,6 +10,7 @@ import com.google.re2j.PatternSyntaxException;
 
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
+import io.tenantry.api.MayBeNull;
 import io.tenantry.api.Numbers;
 
 /**
@@ -18,8 +19,8 @@ import io.tenantry.api.Numbers;
  * whether it may change a decision (mode). A setting of another type is refused, not kept.
  */
 record RuleDefinition(String type, String direction, String action, String severity, String mode,
-        List<String> keywords, String pattern, List<String> detectors, Long maxTokens, Long limit, String window,
-        String allowedHours, List<String> allowedDays) {
+        @MayBeNull List<String> keywords, String pattern, @MayBeNull List<String> detectors, Long maxTokens,
+        Long limit, String window, String allowedHours, @MayBeNull List<String> allowedDays) {
 
     static final List<String> TYPES = List.of("keyword", "regex", "pii", "prompt_injection", "max_tokens", "rate",
             "off_hours");

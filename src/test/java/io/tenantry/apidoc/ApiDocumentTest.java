@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.tenantry.support.Api;
 import io.tenantry.support.NodeTools;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
@@ -188,6 +190,68 @@ class ApiDocumentTest extends ServerTest {
                 .as("a field a request must send is not null").isEqualTo("\"string\"");
         assertThat(schemas.path("UsageReceipt").path("required").toString())
                 .as("a receipt is told from a batch's result").contains("eventId", "inputTokens");
+    }
+
+    /**
+     * Real answers match the schemas a client is generated from: every list and read that takes
+     * no id, over data of every kind, the error objects of both kinds, a rule's version history
+     * (three lists once shared one schema, of routes; a keyword rule's detectors came as null
+     * where the document said a list always came).
+     */
+    @Test
+    void realAnswersMatchTheirSchemas() {
+        String org = platform.createOrg("Schema org");
+        String agent = platform.createAgent(org, "Schema agent");
+        String agentKey = platform.issueKey(agent);
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        String rule = api.post("/api/guardrails/rules").org(org).as(owner).json(Map.of("name", "No bombs " + unique,
+                "type", "keyword", "action", "block", "keywords", List.of("bomb"))).send().expect(201).id();
+        api.post("/api/guardrails/rules").org(org).as(owner).json(Map.of("name", "Every kind " + unique, "type", "pii",
+                "action", "redact")).send().expect(201);
+        api.patch("/api/guardrails/rules/" + rule).org(org).as(owner).json(Map.of("keywords", List.of("bomb", "gun")))
+                .send().expect(200);
+        api.put("/api/settings/model-aliases/schema-" + unique).as(owner).json(Map.of("model", "gpt-4o")).send()
+                .expect(200);
+        api.post("/api/settings/providers").as(owner).json(Map.of("name", "schema-" + unique, "baseUrl",
+                "http://127.0.0.1:9/v1", "keyCredential", "SCHEMA_KEY")).send().expect(201);
+        api.post("/api/settings/routes").as(owner).json(Map.of("model", "schema-" + unique, "targets",
+                List.of(Map.of("provider", "schema-" + unique, "model", "up")))).send().expect(201);
+
+        JsonNode document = document();
+        SchemaCheck check = new SchemaCheck(document);
+        List<String> problems = new ArrayList<>();
+        Set<String> checked = new HashSet<>();
+        document.path("paths").properties().forEach(path -> {
+            if (path.getKey().contains("{") || !path.getValue().has("get") || path.getKey().startsWith("/agent/")) {
+                return;
+            }
+            Api.Response answer = api.get(path.getKey()).as(owner).send();
+            if (answer.status() == 200 && answer.header("Content-Type").startsWith("application/json")) {
+                checked.add(path.getKey());
+                check.problems(check.answerSchema(path.getKey(), "get", "200"), answer.json())
+                        .forEach(problem -> problems.add("GET " + path.getKey() + " " + problem));
+            }
+        });
+        record Probe(String path, String status, Api.Response answer) {
+        }
+        for (Probe probe : List.of(
+                new Probe("/api/guardrails/rules/{id}/versions", "200",
+                        api.get("/api/guardrails/rules/" + rule + "/versions").org(org).as(owner).send().expect(200)),
+                new Probe("/api/guardrails/rules/{id}", "200",
+                        api.get("/api/guardrails/rules/" + rule).org(org).as(owner).send().expect(200)),
+                new Probe("/api/agents/{id}", "404", api.get("/api/agents/" + UUID.randomUUID()).as(owner).send()
+                        .expect(404)),
+                new Probe("/agent/v1/models", "200", api.get("/agent/v1/models").as(agentKey).send().expect(200)),
+                new Probe("/agent/v1/models", "401", api.get("/agent/v1/models").send().expect(401)),
+                new Probe("/agent/v1/models/{model}", "404",
+                        api.get("/agent/v1/models/no-such-model").as(agentKey).send().expect(404)))) {
+            check.problems(check.answerSchema(probe.path(), "get", probe.status()), probe.answer().json())
+                    .forEach(problem -> problems.add("GET " + probe.path() + " " + probe.status() + " " + problem));
+        }
+        assertThat(checked).as("answers checked").hasSizeGreaterThan(20).contains("/api/settings/providers",
+                "/api/settings/model-aliases", "/api/settings/routes", "/api/guardrails/rules", "/api/agents",
+                "/api/organizations", "/api/users", "/api/dashboard");
+        assertThat(problems).isEmpty();
     }
 
     @Test

@@ -32,6 +32,7 @@ class ModelAliasController {
         this.aliases = aliases;
     }
 
+    @Schema(name = "ItemsModelAlias")
     record Items(@Always List<ModelAlias> items) {
     }
 
