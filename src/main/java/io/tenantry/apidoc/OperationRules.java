@@ -42,6 +42,11 @@ final class OperationRules {
     private static final Map<String, List<String>> MORE_ERRORS = Map.of("signIn", List.of("401"),
             "setUpFirstOwner", List.of("409"), "signOut", List.of("403"), "createAgent", List.of("404"),
             "createUser", List.of("404"), "importUsage", List.of("404"), "getMonthToDate", List.of("404"));
+    /**
+     * Operations whose body may be left out. Every other body is required: the handlers take it
+     * as optional only to answer its absence with a problem detail of their own.
+     */
+    private static final Set<String> BODY_OPTIONAL = Set.of("unassignAgentFromOrg");
     /** The shared problem response (ApiDocument) of each error status. */
     private static final Map<String, String> ERROR_RESPONSES = Map.of("400", "BadRequest", "401", "Unauthorized",
             "403", "Forbidden", "404", "NotFound", "408", "RequestTimeout", "409", "Conflict",
@@ -88,6 +93,11 @@ final class OperationRules {
         }
     }
 
+    private static boolean actsInAnOrgContext(Operation operation) {
+        return operation.getParameters() != null && operation.getParameters().stream()
+                .anyMatch(p -> ("#/components/parameters/" + ORG_ID_HEADER).equals(p.get$ref()));
+    }
+
     private static Parameter reference(String name) {
         return new Parameter().$ref("#/components/parameters/" + name);
     }
@@ -116,6 +126,9 @@ final class OperationRules {
         } else {
             operation.setSecurity(List.of(token, cookie));
         }
+        if (operation.getRequestBody() != null) {
+            operation.getRequestBody().setRequired(!BODY_OPTIONAL.contains(operation.getOperationId()));
+        }
         ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
         if (Problems.openAiShaped(path)) {
             openAiErrors(path, write, responses);
@@ -129,7 +142,8 @@ final class OperationRules {
         if (!open) {
             errors.addAll(List.of("401", "403"));
         }
-        if (path.contains("{")) {
+        // An org context naming no organization is answered as not found, whatever the path.
+        if (path.contains("{") || actsInAnOrgContext(operation)) {
             errors.add("404");
         }
         if (write && !open) {

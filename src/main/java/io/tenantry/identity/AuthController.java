@@ -54,13 +54,15 @@ class AuthController {
     record PasswordChange(
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password") String currentPassword,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
-                    description = "At least 10 characters, at most 72 bytes in UTF-8.") String newPassword) {
+                    maxLength = 72, description = "At least 10 characters, at most 72 bytes in UTF-8.")
+            String newPassword) {
     }
 
     record Setup(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = 320) String email,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 200) String name,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
-                    description = "At least 10 characters, at most 72 bytes in UTF-8.") String password) {
+                    maxLength = 72, description = "At least 10 characters, at most 72 bytes in UTF-8.")
+            String password) {
     }
 
     @Schema(name = "CurrentUser")

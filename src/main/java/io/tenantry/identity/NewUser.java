@@ -16,7 +16,7 @@ import io.swagger.v3.oas.annotations.media.ArraySchema;
 record NewUser(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = 320) String email,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 200) String name,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "password", minLength = 10, maxLength = 72,
                 description = "At least 10 characters, at most 72 bytes in UTF-8.") String password,
         @Schema(allowableValues = {"owner", "admin", "user"}, defaultValue = "user") String role,
         @Schema(format = "uuid", description = "For role user: the organization they are bound to and see alone.")

@@ -62,7 +62,8 @@ class UserController {
     @Schema(name = "UserChanges", description = "The fields to change; those not given stay. All of them change "
             + "together or, when one is refused, none.")
     record Changes(@Schema(maxLength = 200) String name, @Schema(format = "email", maxLength = 320) String email,
-            @Schema(format = "password", minLength = 10) String password,
+            @Schema(format = "password", minLength = 10, maxLength = 72,
+                    description = "At least 10 characters, at most 72 bytes in UTF-8.") String password,
             @Schema(allowableValues = {"owner", "admin", "user"}) String role,
             @ArraySchema(arraySchema = @Schema(description = "The pages a user of role user may open."),
                     schema = @Schema(implementation = Page.class)) List<String> pages,

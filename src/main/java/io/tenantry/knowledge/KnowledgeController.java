@@ -54,7 +54,8 @@ class KnowledgeController {
     /** The body of PATCH /documents/{id}, for the API document: the service reads the fields present (PatchBody). */
     @Schema(name = "KnowledgeDocumentChanges", description = "The fields to change; those not given stay. A new "
             + "content makes a new version, cut into new chunks. content_type is accepted too.")
-    record Changes(@Schema(maxLength = 300) String title, @Schema(description = "Up to 1 MB in UTF-8.") String content,
+    record Changes(@Schema(maxLength = 300) String title,
+            @Schema(maxLength = 1048576, description = "Up to 1 MB in UTF-8.") String content,
             @Schema(allowableValues = {"text/markdown", "text/plain"}) String contentType, java.util.List<String> tags,
             @Schema(maxLength = 2000) String source, Boolean shared) {
     }

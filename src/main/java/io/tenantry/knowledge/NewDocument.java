@@ -9,7 +9,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 /** A document written in the request (uploads are multipart, see KnowledgeController). */
 @Schema(name = "NewKnowledgeDocument")
 record NewDocument(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 300) String title,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 1048576,
                 description = "The text: Markdown or plain text, up to 1 MB in UTF-8.") String content,
         @Schema(allowableValues = {"text/markdown", "text/plain"}, description = "text/markdown when not given.")
         @JsonAlias("content_type") String contentType,

@@ -43,7 +43,7 @@ class MemoryController {
             + "keeps the entry for good. expires_at is accepted too.")
     record Changes(@Schema(allowableValues = {"fact", "preference", "context", "procedure", "relationship"})
             String category, @Schema(maxLength = 200) String title,
-            @Schema(description = "Up to 16 KB in UTF-8.") String content,
+            @Schema(maxLength = 16384, description = "Up to 16 KB in UTF-8.") String content,
             @Schema(types = {"integer", "string"}, minimum = "1", maximum = "5") Object importance,
             java.util.List<String> tags, @Schema(types = {"string", "null"}, format = "date-time") String expiresAt) {
     }

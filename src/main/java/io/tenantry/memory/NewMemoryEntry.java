@@ -12,7 +12,7 @@ record NewMemoryEntry(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
                 allowableValues = {"fact", "preference", "context", "procedure", "relationship"}) String category,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 200) String title,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 16384,
                 description = "What to remember: up to 16 KB (16,384 bytes in UTF-8).") String content,
         @Schema(types = {"integer", "string"}, minimum = "1", maximum = "5",
                 description = "1 (trivia) to 5 (vital); 3 when not given.") Object importance,

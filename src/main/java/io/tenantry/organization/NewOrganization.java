@@ -27,7 +27,7 @@ public record NewOrganization(
         @Schema(allowableValues = {"month_end", "daily"}, defaultValue = "month_end",
                 description = "month_end: an agent is billed to the org holding it at the end of the month; "
                         + "daily: to each org for the days it held it.") String proration,
-        @Schema(types = {"number", "string"}, exclusiveMinimumValue = 0, maximum = "999999999999.99",
+        @Schema(types = {"number", "string"}, minimum = "0.01", maximum = "999999999999.99",
                 description = "The monthly budget in the org's currency; null for none.")
         @JsonAlias("monthly_budget") BigDecimal monthlyBudget,
         @ArraySchema(arraySchema = @Schema(types = "array", description = "Whole percentages of the budget at "

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -51,8 +52,10 @@ class OrganizationController {
             @Schema(types = {"number", "string"}, minimum = "0", maximum = "999999999999.99") BigDecimal billingRatePerAgent,
             @Schema(allowableValues = {"USD", "EUR", "GBP", "NGN", "CAD", "AUD"}) String currency, Boolean active,
             @Schema(allowableValues = {"month_end", "daily"}) String proration,
-            @Schema(types = {"number", "string", "null"}, maximum = "999999999999.99") BigDecimal monthlyBudget,
-            List<Integer> budgetAlertThresholds, @Schema(example = "Europe/Paris") String timeZone) {
+            @Schema(types = {"number", "string", "null"}, minimum = "0.01", maximum = "999999999999.99")
+            BigDecimal monthlyBudget,
+            @ArraySchema(schema = @Schema(types = "integer", minimum = "1", maximum = "1000"), minItems = 1,
+                    maxItems = 10) List<Integer> budgetAlertThresholds, @Schema(example = "Europe/Paris") String timeZone) {
     }
 
     private static final String LIST_EXAMPLE = """

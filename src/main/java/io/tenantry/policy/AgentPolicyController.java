@@ -12,7 +12,12 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.api.Always;
@@ -43,6 +48,13 @@ class AgentPolicyController {
     @Operation(operationId = "getAgentPolicies", summary = "The policies this agent is to follow",
             description = "The enabled policies of the agent's organization that apply to it, by name, with an ETag: "
                     + "send it back as If-None-Match and an unchanged set answers 304 without a body.")
+    @Parameter(in = ParameterIn.HEADER, name = "If-None-Match", description = "The ETag of the set the agent holds, "
+            + "or *.", schema = @Schema(type = "string"))
+    @ApiResponse(responseCode = "200", description = "The set, with its ETag.", headers = @Header(name = "ETag",
+            description = "The set's version.", schema = @Schema(type = "string")),
+            content = @Content(schema = @Schema(implementation = AgentPolicies.class)))
+    @ApiResponse(responseCode = "304", description = "The set is the one If-None-Match names: no body.",
+            headers = @Header(name = "ETag", description = "The set's version.", schema = @Schema(type = "string")))
     @GetMapping("/agent/v1/policies")
     ResponseEntity<AgentPolicies> policies(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             WebRequest request) {

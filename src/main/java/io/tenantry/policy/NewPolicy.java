@@ -11,8 +11,8 @@ record NewPolicy(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength 
                 "data_handling", "brand_voice", "security", "escalation", "custom"}) String category,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
                 allowableValues = {"mandatory", "recommended", "informational"}) String enforcement,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "Markdown, up to 64 KB in UTF-8.")
-        String content,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 65536,
+                description = "Markdown, up to 64 KB in UTF-8.") String content,
         @Schema(types = {"string", "array"}, description = "\"all\" (the default) or a list of up to 500 ids of "
                 + "the organization's agents; applies_to is accepted too.", example = "all")
         @JsonAlias("applies_to") Object appliesTo,

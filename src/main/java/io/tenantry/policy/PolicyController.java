@@ -43,7 +43,7 @@ class PolicyController {
             @Schema(allowableValues = {"code_of_conduct", "communication", "data_handling", "brand_voice", "security",
                     "escalation", "custom"}) String category,
             @Schema(allowableValues = {"mandatory", "recommended", "informational"}) String enforcement,
-            @Schema(description = "Markdown, up to 64 KB in UTF-8.") String content,
+            @Schema(maxLength = 65536, description = "Markdown, up to 64 KB in UTF-8.") String content,
             @Schema(types = {"string", "array"}, description = "\"all\" or a list of agent ids.") Object appliesTo,
             Boolean enabled) {
     }

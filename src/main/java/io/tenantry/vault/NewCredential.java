@@ -14,7 +14,8 @@ record NewCredential(
                 allowableValues = {"api_key", "oauth_token", "password", "smtp", "webhook_secret", "other"})
         String kind,
         @Schema(allowableValues = {"org", "agent"}, description = "org when not given.") String scope,
-        @Schema(description = "With scope agent: an agent of the same organization.") @JsonAlias("agent_id")
+        @Schema(format = "uuid", description = "With scope agent: an agent of the same organization.")
+        @JsonAlias("agent_id")
         String agentId,
         @Schema(maxLength = 1000) String description,
         @Schema(format = "date-time", description = "When the value stops being served to agents (in the future, "

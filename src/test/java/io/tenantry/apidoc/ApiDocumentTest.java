@@ -254,6 +254,29 @@ class ApiDocumentTest extends ServerTest {
         assertThat(problems).isEmpty();
     }
 
+    /** Every operation in an org context may answer 404: a context naming no organization is not found. */
+    @Test
+    void anOrgContextNamingNoOrganizationIsANotFoundTheDocumentStates() {
+        JsonNode document = document();
+        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> {
+            boolean inContext = false;
+            for (JsonNode parameter : operation.getValue().path("parameters")) {
+                inContext |= parameter.path("$ref").asString().endsWith("/" + "OrgIdHeader");
+            }
+            if (inContext) {
+                assertThat(operation.getValue().path("responses").has("404"))
+                        .as(operation.getKey() + " " + path.getKey()).isTrue();
+            }
+        }));
+        assertThat(api.get("/api/agents").org(UUID.randomUUID().toString()).as(owner).send().status()).isEqualTo(404);
+        assertThat(api.get("/api/credentials").org(UUID.randomUUID().toString()).as(owner).send().status())
+                .isEqualTo(404);
+        JsonNode body = document.path("paths").path("/api/agents").path("post").path("requestBody");
+        assertThat(body.path("required").asBoolean()).as("a body the server cannot do without is required").isTrue();
+        assertThat(document.path("paths").path("/api/agents/{id}/unassign-org").path("post").path("requestBody")
+                .path("required").asBoolean()).as("unassigning takes no body").isFalse();
+    }
+
     @Test
     void theCommittedCopyIsTheServedDocument() throws Exception {
         String served = canonical(document());

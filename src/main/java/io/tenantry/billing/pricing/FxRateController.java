@@ -36,7 +36,7 @@ class FxRateController {
     record Entry(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"EUR", "GBP", "NGN", "CAD",
             "AUD"}) String currency,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, types = {"number", "string"},
-                    exclusiveMinimumValue = 0, maximum = "1000000",
+                    minimum = "0.00000001", maximum = "1000000",
                     description = "Units of the currency per US dollar, at most 1,000,000 and 8 decimals.")
             BigDecimal rate,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, pattern = "^\\d{4}-\\d{2}$", example = "2026-11",
