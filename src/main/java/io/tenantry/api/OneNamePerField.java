@@ -8,8 +8,8 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,7 +106,7 @@ class OneNamePerField extends RequestBodyAdviceAdapter {
      * Where a request record's aliased fields are: its own components' names (its own first),
      * and the records inside it, alone or as a list's elements, that hold any.
      */
-    record Shape(List<List<String>> aliased, Map<List<String>, Shape> nested) {
+    private record Shape(List<List<String>> aliased, Map<List<String>, Shape> nested) {
         boolean isEmpty() {
             return aliased.isEmpty() && nested.isEmpty();
         }
@@ -127,7 +127,7 @@ class OneNamePerField extends RequestBodyAdviceAdapter {
             return new Shape(List.of(), Map.of());
         }
         List<List<String>> aliased = new ArrayList<>();
-        Map<List<String>, Shape> nested = new LinkedHashMap<>();
+        Map<List<String>, Shape> nested = new HashMap<>();
         for (RecordComponent component : type.getRecordComponents()) {
             List<String> names = new ArrayList<>(List.of(component.getName()));
             // @JsonAlias does not target record components: Java keeps it on the field.

@@ -24,8 +24,9 @@ import io.tenantry.api.MayBeNull;
  * primitive, or a field marked {@link Always}, is always written, so it is required; any
  * other single value that is not required may be written as null (the server writes absent
  * values as null), so null is one of its types. Collections are never null, nor are their
- * items, unless marked {@link MayBeNull}. Fields are marked while springdoc reads the classes and settled in the finished
- * document ({@link #settle}), where each field's object and its required list are known.
+ * items, unless marked {@link MayBeNull}. Fields are marked while springdoc reads the classes
+ * and settled in the finished document ({@link #settle}), where each field's object and its
+ * required list are known.
  */
 @Component
 class FieldPresence implements PropertyCustomizer {

@@ -55,7 +55,8 @@ class OrganizationController {
             @Schema(types = {"number", "string", "null"}, minimum = "0.01", maximum = "999999999999.99")
             BigDecimal monthlyBudget,
             @ArraySchema(schema = @Schema(types = "integer", minimum = "1", maximum = "1000"), minItems = 1,
-                    maxItems = 10) List<Integer> budgetAlertThresholds, @Schema(example = "Europe/Paris") String timeZone) {
+                    maxItems = 10) List<Integer> budgetAlertThresholds,
+            @Schema(example = "Europe/Paris") String timeZone) {
     }
 
     private static final String LIST_EXAMPLE = """
