@@ -45,6 +45,12 @@ class SecurityConfig {
     static final String PAGE_POLICY = PagePolicy.forIndex("static/index.html");
     /** For JSON answers, which never render as a page: nothing at all may load. */
     static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+    /**
+     * The dashboard's policy, but with inline styles, which Swagger UI sets as it draws (its
+     * every page logged a refusal); its scripts stay the server's own files.
+     */
+    static final String API_EXPLORER_POLICY = PAGE_POLICY.replace("style-src 'self'",
+            "style-src 'self' 'unsafe-inline'");
 
     /**
      * Spring Security would observe every filter of every request; on two cores that cost
@@ -123,8 +129,11 @@ class SecurityConfig {
                         .referrerPolicy(r -> r.policy(ReferrerPolicy.SAME_ORIGIN))
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(SecurityConfig::answersJson,
                                 new ContentSecurityPolicyHeaderWriter(API_POLICY)))
-                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(r -> !answersJson(r),
-                                new ContentSecurityPolicyHeaderWriter(PAGE_POLICY))))
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(SecurityConfig::apiExplorer,
+                                new ContentSecurityPolicyHeaderWriter(API_EXPLORER_POLICY)))
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                                r -> !answersJson(r) && !apiExplorer(r), new ContentSecurityPolicyHeaderWriter(
+                                        PAGE_POLICY))))
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .addFilterBefore(authentication, AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new OrgContextFilter(knownOrgs), AuthorizationFilter.class)
@@ -167,6 +176,12 @@ class SecurityConfig {
         return chain.getFilters().stream().filter(AuthorizationFilter.class::isInstance)
                 .map(filter -> ((AuthorizationFilter) filter).getAuthorizationManager()).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the security chain has no authorization filter"));
+    }
+
+    /** Swagger UI, the API's explorer for signed-in users: not the dashboard, and not ours to change. */
+    private static boolean apiExplorer(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return path.startsWith("/swagger-ui/") || path.equals("/swagger-ui.html");
     }
 
     private static boolean answersJson(HttpServletRequest request) {

@@ -1919,6 +1919,19 @@ class DashboardBrowserTest {
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
+    /** The API's explorer opens for a signed-in user and draws the document without a refusal in the console. */
+    @Test
+    @Order(44)
+    void theApiExplorerDrawsTheDocumentWithoutConsoleErrors() throws Exception {
+        browser.consoleErrors();
+        browser.go("/swagger-ui.html");
+        browser.findWithText(".swagger-ui .info .title", "Tenantry API");
+        browser.findWithText(".swagger-ui .opblock-tag", "Organizations");
+        browser.screenshot("44-api-explorer");
+        assertThat(browser.consoleErrors()).isEmpty();
+        browser.go("/#/dashboard");
+    }
+
     private String platformUserId(String token) {
         return api.get("/api/me").as(token).send().expect(200).id();
     }
