@@ -196,7 +196,15 @@ class BillingOverview extends LightElement {
           <td class="num">${money(t.revenue, t.currency)}</td>
           <td class="num">${costOf(t)}</td>
           <td class="num">${margin(t.margin)}</td><td>${t.currency}</td><td></td></tr>`)}</tfoot>
-      </table>`;
+      </table>
+      ${this.warnings()}`;
+  }
+
+  /** Each warning of a row in words under the table, not only in its badge's tooltip. */
+  warnings() {
+    const warned = this.rows().filter((s) => s.warnings.length);
+    return warned.length === 0 ? '' : html`<ul class="warnings" aria-label="Warnings">${warned.flatMap((s) =>
+      s.warnings.map((w) => html`<li><a href="#/organizations/${s.orgId}/billing">${s.orgName}</a>: ${w}</li>`))}</ul>`;
   }
 
   own() {

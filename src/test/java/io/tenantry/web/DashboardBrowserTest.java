@@ -417,6 +417,9 @@ class DashboardBrowserTest {
         pick("");
         browser.findWithText("table.overview tfoot", "Total USD");
         assertThat(browser.text("table.overview tfoot")).contains("Total EUR");
+        // A row's warning is in words under the table, not only in its badge's tooltip.
+        assertThat(browser.findWithText("billing-overview ul.warnings li", "Beta Corp").getText())
+                .contains("No exchange rate from USD to EUR");
         browser.clickButton("Revenue");
         browser.findWithText("table.overview thead", "Revenue ▼");
         // Sorted within each currency: EUR (Beta Corp, two agents at 80.00), then USD (Acme first, 150.00).

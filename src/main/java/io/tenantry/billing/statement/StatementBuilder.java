@@ -69,7 +69,7 @@ final class StatementBuilder {
         List<String> warnings = new ArrayList<>();
         if (fxRate.isEmpty()) {
             warnings.add("No exchange rate from USD to " + org.currency() + " is set for " + month
-                    + " or earlier: the cost is shown in USD only (costUsd) and the margin is left empty. "
+                    + " or earlier: the token cost is shown in USD only and the margin is left empty. "
                     + "An owner or admin adds one in Settings -> Exchange rates.");
         }
         if (unpriced > 0) {
