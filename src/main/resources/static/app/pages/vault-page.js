@@ -203,6 +203,8 @@ class VaultPage extends LightElement {
       this.adding = false;
       this.reveal = false;
       this.list.prepend(created);
+      // An organization's first credential makes its data key: the master key's count changes.
+      if (this.masterKey) this.loadMasterKey();
     } catch (e) {
       this.formError = inWords(e, LABELS);
     }
