@@ -32,7 +32,8 @@ class CredentialRepository {
     private static final String COLUMNS = "c.id, c.org_id, c.agent_id, c.name, c.kind, c.description,"
             + " c.agent_readable, c.expires_at, c.version, c.hint, c.created_by, c.updated_by, c.created_at,"
             + " c.updated_at, c.value_changed_at,"
-            + " (select max(r.read_at) from credential_reads r where r.credential_id = c.id) as last_read_at";
+            + " coalesce((select max(r.read_at) from credential_reads r where r.credential_id = c.id),"
+            + " c.forgotten_read_at) as last_read_at";
 
     private final JdbcClient jdbc;
 
@@ -386,8 +387,17 @@ class CredentialRepository {
         return retired;
     }
 
-    /** Forgets reads older than {@code before} (the audit log keeps them); answers how many. */
+    /**
+     * Forgets reads older than {@code before} (the audit log keeps them), noting on each
+     * credential the newest read forgotten, so that its last read is still known; answers how
+     * many. The reads kept are all newer than those forgotten before, so the newest forgotten
+     * now is the credential's newest forgotten ever.
+     */
     int forgetReads(OrgScope scope, Instant before) {
+        jdbc.sql("update credentials c set forgotten_read_at = (select max(r.read_at) from credential_reads r"
+                + " where r.credential_id = c.id and r.read_at < :before) where exists (select 1 from"
+                + " credential_reads r where r.credential_id = c.id and r.read_at < :before) and "
+                + scope.sql("c.org_id")).param("before", Timestamps.of(before)).params(scope.parameters()).update();
         return jdbc.sql("delete from credential_reads where read_at < :before and " + scope.sql("org_id"))
                 .param("before", Timestamps.of(before)).params(scope.parameters()).update();
     }

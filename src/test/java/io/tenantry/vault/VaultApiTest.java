@@ -300,6 +300,38 @@ class VaultApiTest extends ServerTest {
                 .items()).anySatisfy(e -> assertThat(e.toString()).contains(id));
     }
 
+    /**
+     * Reads past the read history are forgotten, but not when the credential was last read: a
+     * key unused for that long must not show as never read (outside tester).
+     */
+    @Test
+    void aReadForgottenByTheHistoryStillSaysWhenTheCredentialWasLastRead() {
+        String org = platform.createOrg("Vault history");
+        String key = platform.issueKey(platform.createAgent(org, "Historian"));
+        String read = create(org, owner, credential("READ_ONCE", secret("read"))).expect(201).id();
+        String unread = create(org, owner, credential("NEVER_READ", secret("unread"))).expect(201).id();
+        read(key, "READ_ONCE").expect(200);
+        String lastRead = api.get("/api/credentials/" + read).as(owner).send().expect(200).text("lastReadAt");
+        assertThat(Instant.parse(lastRead)).isBefore(Instant.now().plusSeconds(1));
+
+        // Ninety days and a day later, the upkeep forgets the read.
+        upkeep.upkeep(Instant.now().plus(Duration.ofDays(91)));
+        assertThat(api.get("/api/credentials/" + read + "/reads").as(owner).send().expect(200).items()).isEmpty();
+        assertThat(api.get("/api/credentials/" + read).as(owner).send().expect(200).text("lastReadAt"))
+                .isEqualTo(lastRead);
+        assertThat(api.get("/api/credentials").org(org).as(owner).send().expect(200).items()).anySatisfy(c -> {
+            assertThat(c.path("name").asString()).isEqualTo("READ_ONCE");
+            assertThat(c.path("lastReadAt").asString()).isEqualTo(lastRead);
+        });
+        assertThat(api.get("/api/credentials/" + unread).as(owner).send().expect(200).json().path("lastReadAt")
+                .isNull()).isTrue();
+
+        // A read after it is the last read again.
+        read(key, "READ_ONCE").expect(200);
+        assertThat(Instant.parse(api.get("/api/credentials/" + read).as(owner).send().expect(200).text("lastReadAt")))
+                .isAfter(Instant.parse(lastRead));
+    }
+
     /** Forty rotations in a row kept forty-one values, each readable for a day. */
     @Test
     void anExpiredCredentialIsRotatedWithANewExpiryInOneStepAndWithoutOneKeepsItsExpiry() throws Exception {
