@@ -20,9 +20,16 @@ const COLUMNS = [
 ];
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+// The first month the server bills; a month after this one has not begun.
+const FIRST_MONTH = '2000-01';
 
 function currentMonth() {
   return new Date().toISOString().slice(0, 7);
+}
+
+/** Whether {@code month} is one the overview can show: well formed, from 2000-01 to this month. */
+function billable(month) {
+  return MONTH.test(month) && month >= FIRST_MONTH && month <= currentMonth();
 }
 
 class BillingOverview extends LightElement {
@@ -30,6 +37,7 @@ class BillingOverview extends LightElement {
     me: { attribute: false },
     routeMonth: { attribute: false },
     month: { state: true },
+    refusedMonth: { state: true },
     overview: { state: true },
     sort: { state: true },
     error: { state: true },
@@ -44,20 +52,29 @@ class BillingOverview extends LightElement {
     this.sort = { key: 'orgName', descending: false };
   }
 
-  /** The month the address names, else this month. */
-  addressedMonth() {
-    return MONTH.test(this.routeMonth ?? '') ? this.routeMonth : currentMonth();
+  /**
+   * Takes the month the address names (this month when it names none). One the overview
+   * cannot show is said so, and nothing is asked of the server for it: no other month's
+   * figures stay on screen under its name.
+   */
+  followAddress() {
+    const wanted = this.routeMonth ?? currentMonth();
+    this.refusedMonth = billable(wanted) ? null : wanted;
+    if (this.refusedMonth) this.overview = null;
+    else this.month = wanted;
   }
 
   willUpdate(changed) {
-    if (!changed.has('routeMonth') || this.addressedMonth() === this.month) return;
-    this.month = this.addressedMonth();
-    if (this.overview || this.loading) this.load();
+    if (!changed.has('routeMonth')) return;
+    const before = this.month;
+    this.followAddress();
+    if (this.refusedMonth || !isOperator(this.me) || orgContext.selected) return;
+    if (this.month !== before || (!this.overview && !this.loading)) this.load();
   }
 
   connectedCallback() {
     super.connectedCallback();
-    this.month = this.addressedMonth();
+    this.followAddress();
     this.unsubscribe = orgContext.subscribe(() => this.follow());
     if (this.me?.clientOrgId && !isOperator(this.me)) this.loadOwnOrg();
     else this.follow();
@@ -69,7 +86,7 @@ class BillingOverview extends LightElement {
     this.error = null;
     if (!picked) {
       this.pickedOrg = null;
-      if (isOperator(this.me) && !this.overview) await this.load();
+      if (isOperator(this.me) && !this.overview && !this.refusedMonth) await this.load();
       return;
     }
     if (this.pickedOrg?.id === picked) return;
@@ -104,7 +121,10 @@ class BillingOverview extends LightElement {
       // A month picked while this one was loading wins.
       if (month === this.month) this.overview = overview;
     } catch (e) {
-      if (month === this.month) this.error = e.message;
+      if (month === this.month) {
+        this.error = e.message;
+        this.overview = null;
+      }
     } finally {
       if (month === this.month) this.loading = false;
     }
@@ -140,11 +160,14 @@ class BillingOverview extends LightElement {
     return html`
       <div class="page-head">
         <h1>Billing overview</h1>
-        <label>Month <input type="month" .value=${this.month} aria-label="Month"
+        <label>Month <input type="month" .value=${this.refusedMonth ? '' : this.month} aria-label="Month"
+          min=${FIRST_MONTH} max=${currentMonth()}
           @change=${(e) => { if (e.target.value) location.hash = `#/billing/${e.target.value}`; }}></label>
         ${this.overview?.closed ? html`<span class="badge">Closed</span>` : ''}
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this.refusedMonth ? html`<p class="error" role="alert">The address names no month with a bill
+        (“${this.refusedMonth}”): pick a month from January 2000 to this month.</p>` : ''}
       ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
       ${this.overview ? html`${this.table()}${this.own()}` : ''}`;
   }

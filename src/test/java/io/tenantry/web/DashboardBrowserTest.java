@@ -460,6 +460,20 @@ class DashboardBrowserTest {
         browser.go("/#/billing/2001-01");
         browser.findWithText("billing-overview p.empty", "No client organization was billed for Jan 2001.");
         assertThat(browser.all("table.overview")).isEmpty();
+        // A month the address names that has no bill (malformed, before 2000, not begun) is said so,
+        // asked of no one, and leaves no other month's figures under its name.
+        browser.go("/#/billing/" + thisMonth);
+        browser.findWithText("table.overview tbody", "Acme");
+        browser.consoleErrors();
+        for (String month : List.of("2199-12", "abc", "1999-12", "2026-13")) {
+            browser.go("/#/billing/" + month);
+            browser.findWithText("billing-overview p.error", "(“" + month + "”)");
+            assertThat(browser.all("table.overview")).as(month).isEmpty();
+        }
+        assertThat(browser.consoleErrors()).isEmpty();
+        browser.go("/#/billing/" + thisMonth);
+        browser.findWithText("table.overview tbody", "Acme");
+        assertThat(browser.all("billing-overview p.error")).isEmpty();
 
         // Each organization's card shows the month so far; the own organization sits apart from the clients.
         browser.go("/#/organizations");
