@@ -87,8 +87,9 @@ public class ProblemDetailsAdvice {
         }
         if (cause instanceof StreamReadException read) {
             Matcher duplicate = DUPLICATE.matcher(String.valueOf(read.getOriginalMessage()));
-            return duplicate.find()
-                    ? answer(HttpStatus.BAD_REQUEST, duplicate.group(1) + " is given twice.", duplicate.group(1))
+            String field = duplicate.find() ? duplicatePath(read, duplicate.group(1)) : null;
+            return field != null
+                    ? answer(HttpStatus.BAD_REQUEST, field + " is given twice.", field)
                     : answer(HttpStatus.BAD_REQUEST, "The request body is missing or is not valid JSON.", null);
         }
         if (!(cause instanceof JacksonException jackson)) {
@@ -112,6 +113,29 @@ public class ProblemDetailsAdvice {
     }
 
     /** Where in the body a failure was read, as fields are named in answers: {@code targets[0].model}. */
+    /**
+     * Where the field {@code name} given twice stands in the body, as its other errors name
+     * fields ({@code targets[0].model}): the parser's place when it found the second, else the
+     * name alone.
+     */
+    private static String duplicatePath(StreamReadException read, String name) {
+        if (read.processor() == null) {
+            return name;
+        }
+        StringBuilder path = new StringBuilder();
+        String[] steps = read.processor().streamReadContext().pathAsPointer().toString().split("/");
+        for (int i = 1; i < steps.length; i++) {
+            String step = steps[i].replace("~1", "/").replace("~0", "~");
+            if (step.chars().allMatch(Character::isDigit) && !step.isEmpty()) {
+                path.append('[').append(step).append(']');
+            } else {
+                path.append(path.isEmpty() ? "" : ".").append(step);
+            }
+        }
+        String found = path.toString();
+        return found.equals(name) || found.endsWith("." + name) ? found : name;
+    }
+
     private static String path(JacksonException failure) {
         return failure.getPath().stream()
                 .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")

@@ -366,6 +366,28 @@ class HostileInputTest extends ServerTest {
         assertThat(newestAudit()).isEqualTo(before);
     }
 
+    /** A field given twice is named where it stands, at the top or inside a list, as other errors name fields. */
+    @Test
+    void aFieldGivenTwiceIsRefusedNamingWhereItStands() {
+        String before = newestAudit();
+        Api.Response top = api.post("/api/organizations").as(owner).raw("{\"name\":\"Twice A\",\"name\":\"Twice B\"}")
+                .send();
+        refusedTwice(top, "name");
+        refusedTwice(api.post("/api/settings/routes").as(owner).raw("{\"model\":\"twice-route\",\"targets\":"
+                + "[{\"provider\":\"p\",\"model\":\"a\"},"
+                + "{\"provider\":\"p\",\"model\":\"a\",\"model\":\"b\"}]}").send(), "targets[1].model");
+        refusedTwice(api.post("/api/usage").as(owner).raw("{\"events\":[{\"agentId\":\"" + agent + "\",\"eventId\":"
+                + "\"twice\",\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":1,\"outputTokens\":2}]}").send(),
+                "events[0].outputTokens");
+        assertThat(newestAudit()).isEqualTo(before);
+    }
+
+    private static void refusedTwice(Api.Response response, String field) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        assertThat(response.text("field")).as(response.toString()).isEqualTo(field);
+        assertThat(response.text("detail")).as(response.toString()).isEqualTo(field + " is given twice.");
+    }
+
     @Test
     void aPasswordLongerThanBcryptReadsIsABadRequest() {
         for (String password : List.of("a".repeat(73), "€".repeat(30))) {
