@@ -142,8 +142,9 @@ final class OperationRules {
         if (!open) {
             errors.addAll(List.of("401", "403"));
         }
-        // An org context naming no organization is answered as not found, whatever the path.
-        if (path.contains("{") || actsInAnOrgContext(operation)) {
+        // An org context naming no organization is answered as not found, whatever the path; an
+        // agent's, which may name its own organization only, as forbidden.
+        if (path.contains("{") || (actsInAnOrgContext(operation) && !agent)) {
             errors.add("404");
         }
         if (write && !open) {

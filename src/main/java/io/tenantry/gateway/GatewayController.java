@@ -13,6 +13,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tenantry.agent.AgentPrincipal;
 import io.tenantry.api.ApiTags;
@@ -65,10 +69,36 @@ class GatewayController {
         return new Model(model, "model", created.getEpochSecond(), "tenantry");
     }
 
+    /** For the API document: the fields of a chat request the gateway reads; OpenAI's others are passed on. */
+    @Schema(name = "ChatCompletionRequest", additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+    record ChatRequest(
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "A model a route maps, or one "
+                    + "GET /agent/v1/models lists.") String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "OpenAI's messages.")
+            List<Map<String, Object>> messages,
+            @Schema(description = "true for the answer as server-sent events.") Boolean stream) {
+    }
+
+    /** For the API document: the fields of an embeddings request the gateway reads; OpenAI's others are passed on. */
+    @Schema(name = "EmbeddingsRequest", additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+    record EmbeddingsRequest(
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "A model a route maps.") String model,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, types = {"string", "array"},
+                    description = "A text, texts, or token arrays.") Object input) {
+    }
+
     @Operation(operationId = "createChatCompletion", summary = "Chat completion (OpenAI-compatible)",
             description = "OpenAI's chat completions, streamed or not, with tools and JSON mode passed through to "
                     + "the model's provider. Metered as usage of this agent; a paused agent or an inactive "
-                    + "organization is refused before any upstream call.")
+                    + "organization is refused before any upstream call.",
+            requestBody = @RequestBody(required = true, description = "OpenAI's chat completion request (model, "
+                    + "messages, and any of its other fields), passed on as it is but for the output limit.",
+                    content = @Content(mediaType = "application/json",
+                            schema = @Schema(implementation = ChatRequest.class))),
+            responses = @ApiResponse(responseCode = "200", description = "OpenAI's chat completion, or with stream: "
+                    + "true its chunks as server-sent events.", content = {
+                            @Content(mediaType = "application/json", schema = @Schema(type = "object")),
+                            @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"))}))
     @PostMapping("/agent/v1/chat/completions")
     @ReadsItsBody
     void chat(@AuthenticationPrincipal AgentPrincipal agent, HttpServletRequest request,
@@ -78,7 +108,13 @@ class GatewayController {
     }
 
     @Operation(operationId = "createEmbedding", summary = "Embeddings (OpenAI-compatible)",
-            description = "OpenAI's embeddings, passed through to the model's provider and metered.")
+            description = "OpenAI's embeddings, passed through to the model's provider and metered.",
+            requestBody = @RequestBody(required = true, description = "OpenAI's embeddings request (model, input, "
+                    + "and any of its other fields), passed on as it is.", content = @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = EmbeddingsRequest.class))),
+            responses = @ApiResponse(responseCode = "200", description = "OpenAI's embeddings list.",
+                    content = @Content(mediaType = "application/json", schema = @Schema(type = "object"))))
     @PostMapping("/agent/v1/embeddings")
     @ReadsItsBody
     void embeddings(@AuthenticationPrincipal AgentPrincipal agent, HttpServletRequest request,

@@ -54,7 +54,8 @@ class AgentPolicyController {
             description = "The set's version.", schema = @Schema(type = "string")),
             content = @Content(schema = @Schema(implementation = AgentPolicies.class)))
     @ApiResponse(responseCode = "304", description = "The set is the one If-None-Match names: no body.",
-            headers = @Header(name = "ETag", description = "The set's version.", schema = @Schema(type = "string")))
+            headers = @Header(name = "ETag", description = "The set's version.", schema = @Schema(type = "string")),
+            content = @Content)
     @GetMapping("/agent/v1/policies")
     ResponseEntity<AgentPolicies> policies(OrgCallContext context, @AuthenticationPrincipal AgentPrincipal agent,
             WebRequest request) {
