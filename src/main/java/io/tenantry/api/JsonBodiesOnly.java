@@ -45,8 +45,7 @@ class JsonBodiesOnly extends OncePerRequestFilter {
         String type = request.getContentType();
         if (RequestBodyLimits.UPLOAD_PATH.equals(request.getRequestURI())) {
             if (type == null || !multipart(type)) {
-                Problems.write(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                        "Send the file as multipart/form-data, in a part named file.");
+                Problems.write(request, response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, Problems.SEND_A_FILE);
                 return;
             }
             chain.doFilter(request, response);

@@ -180,9 +180,13 @@ public class ProblemDetailsAdvice {
                 .allow(e.getSupportedHttpMethods().toArray(HttpMethod[]::new)).body(answer.getBody());
     }
 
+    /** What the operation takes: JSON, or for an upload a file in multipart/form-data (sent empty, it came here). */
     @ExceptionHandler({HttpMediaTypeNotSupportedException.class, InvalidMediaTypeException.class})
     ResponseEntity<Object> mediaType(Exception e) {
-        return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request body as application/json.", null);
+        boolean upload = e instanceof HttpMediaTypeNotSupportedException unsupported
+                && unsupported.getSupportedMediaTypes().stream().anyMatch(MediaType.MULTIPART_FORM_DATA::includes);
+        return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, upload ? Problems.SEND_A_FILE
+                : "Send the request body as application/json.", null);
     }
 
     /** The answer is JSON (or, for a statement, CSV); it is given as JSON whatever the Accept header asked. */

@@ -54,6 +54,9 @@ public final class Problems {
     public static final String REFUSED_CHARACTERS = "The request was refused: its address or a header holds "
             + "characters the server does not accept (control characters, tabs among them, or unassigned ones).";
 
+    /** What a knowledge upload sent in any other form (or empty) is told. */
+    public static final String SEND_A_FILE = "Send the file as multipart/form-data, in a part named file.";
+
     /**
      * For filters that answer before any controller runs, in the shape Spring MVC gives the
      * problems controllers answer (with the address asked for as {@code instance}), so that a

@@ -170,8 +170,15 @@ class KnowledgeUploadTest extends ServerTest {
         upload(org, "shared.txt", utf8("text"), Map.of("shared", "true")).expect(400);
         api.post("/api/knowledge/documents/upload").org(org).as(owner).file(null, null, Map.of("title", "no file"))
                 .send().expect(400);
-        api.post("/api/knowledge/documents/upload").org(org).as(owner)
-                .json(Map.of("title", "json", "content", "text")).send().expect(415);
+        assertThat(api.post("/api/knowledge/documents/upload").org(org).as(owner)
+                .json(Map.of("title", "json", "content", "text")).send().expect(415).text("detail"))
+                .isEqualTo("Send the file as multipart/form-data, in a part named file.");
+        // Sent empty, it is told the same: not to send JSON, which it takes none of.
+        for (Api.Response empty : List.of(api.post("/api/knowledge/documents/upload").org(org).as(owner).send(),
+                api.post("/api/knowledge/documents/upload").org(org).as(owner).raw("").send())) {
+            assertThat(empty.expect(415).text("detail"))
+                    .isEqualTo("Send the file as multipart/form-data, in a part named file.");
+        }
         upload(org, "unknown.txt", utf8("text"), Map.of("contentType", "text/html")).expect(400);
         api.post("/api/knowledge/documents/upload?title=one").org(org).as(owner).file("twice.txt", utf8("text"),
                 Map.of("title", "two")).send().expect(400);
