@@ -3,13 +3,14 @@
 // the routes from a model name agents ask for to providers, tried in order.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
-import { get, post, del } from '../api.js';
+import { get, post, put, del } from '../api.js';
 import { inWords } from '../messages.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { DEFAULT_ORG } from '../org-context.js';
 
 const PROVIDER_LABELS = { name: 'Name', baseUrl: 'Base URL', keyCredential: 'Key', keyHeader: 'Key header',
-  outputLimitField: 'Output limit field' };
+  outputLimitField: 'Output limit field', connectTimeoutMs: 'Connect timeout',
+  firstByteTimeoutMs: 'First byte timeout', idleTimeoutMs: 'Idle timeout' };
 const ROUTE_LABELS = { model: 'Model name', 'targets[0].provider': 'Provider', 'targets[0].model': 'Provider\'s model',
   'targets[0].maxOutputTokens': 'Output limit', 'targets[1].provider': 'Fallback provider',
   'targets[1].model': 'Fallback model', targets: 'Providers' };
@@ -21,6 +22,8 @@ class ProvidersRoutes extends LightElement {
     keys: { state: true },
     error: { state: true },
     providerError: { state: true },
+    editingProvider: { state: true },
+    editError: { state: true },
     routeError: { state: true },
   };
 
@@ -59,6 +62,67 @@ class ProvidersRoutes extends LightElement {
     } catch (e) {
       this.providerError = inWords(e, PROVIDER_LABELS);
     }
+  }
+
+  /**
+   * A provider changed in place (a provider that routes use cannot be removed and added
+   * again). The definition is replaced whole, so what the form does not show (extra headers)
+   * is sent back as it was.
+   */
+  async saveProvider(event, provider) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const millis = (name) => (String(form.get(name)).trim() === '' ? null : Number(form.get(name)));
+    this.editError = null;
+    try {
+      await put(`/api/settings/providers/${provider.id}`, {
+        name: String(form.get('name')).trim(), baseUrl: String(form.get('baseUrl')).trim(),
+        keyCredential: form.get('keyCredential') || null, keyHeader: String(form.get('keyHeader')).trim() || null,
+        headers: provider.headers, outputLimitField: form.get('outputLimitField'),
+        connectTimeoutMs: millis('connectTimeoutMs'), firstByteTimeoutMs: millis('firstByteTimeoutMs'),
+        idleTimeoutMs: millis('idleTimeoutMs'),
+      }, { org: null });
+      this.editingProvider = null;
+      await this.load();
+    } catch (e) {
+      this.editError = inWords(e, PROVIDER_LABELS);
+    }
+  }
+
+  providerEditor(p) {
+    const keys = this.keys ?? [];
+    return html`<form class="provider-editor" aria-label="Change ${p.name}" @submit=${(e) => this.saveProvider(e, p)}>
+      <div class="row">
+        <label>Name <input name="name" required maxlength="64" .value=${p.name}></label>
+        <label>Base URL <input name="baseUrl" required maxlength="2000" type="url" .value=${p.baseUrl}></label>
+      </div>
+      <div class="row">
+        <label>Key <select name="keyCredential"><option value="" ?selected=${!p.keyCredential}>No key</option>
+          ${[...new Set([...keys, ...(p.keyCredential ? [p.keyCredential] : [])])].map((k) => html`<option
+            ?selected=${k === p.keyCredential}>${k}</option>`)}</select></label>
+        <label>Key header <input name="keyHeader" maxlength="64" .value=${p.keyHeader}></label>
+        <label>Output limit field <select name="outputLimitField">
+          ${['max_tokens', 'max_completion_tokens'].map((f) => html`<option ?selected=${f === p.outputLimitField}>
+            ${f}</option>`)}</select></label>
+      </div>
+      <div class="row">
+        <label>Connect timeout (ms) <input name="connectTimeoutMs" inputmode="numeric" .value=${String(
+          p.connectTimeoutMs)}></label>
+        <label>First byte timeout (ms) <input name="firstByteTimeoutMs" inputmode="numeric" .value=${String(
+          p.firstByteTimeoutMs)}></label>
+        <label>Idle timeout (ms) <input name="idleTimeoutMs" inputmode="numeric" .value=${String(
+          p.idleTimeoutMs)}></label>
+      </div>
+      ${this.editError ? html`<p class="error" role="alert">${this.editError}</p>` : ''}
+      <div class="actions"><button type="submit">Save provider</button>
+        <button type="button" class="secondary" @click=${() => { this.editingProvider = null; }}>Cancel</button>
+      </div>
+    </form>`;
+  }
+
+  edit(provider) {
+    this.editingProvider = this.editingProvider === provider.id ? null : provider.id;
+    this.editError = null;
   }
 
   async removeProvider(provider) {
@@ -119,7 +183,11 @@ class ProvidersRoutes extends LightElement {
             <td>${p.keyCredential ? html`<code>${p.keyCredential}</code>` : html`<small>none</small>`}
               ${p.keyHeader !== 'Authorization' ? html`<br><small>as ${p.keyHeader}</small>` : ''}
               ${p.outputLimitField !== 'max_tokens' ? html`<br><small>limits by ${p.outputLimitField}</small>` : ''}</td>
-            <td><button class="danger" @click=${() => this.removeProvider(p)}>Remove</button></td></tr>`)}</tbody>
+            <td><button class="secondary" aria-expanded=${this.editingProvider === p.id}
+              @click=${() => this.edit(p)}>Edit</button>
+              <button class="danger" @click=${() => this.removeProvider(p)}>Remove</button></td></tr>
+            ${this.editingProvider === p.id ? html`<tr class="editor"><td colspan="4">${this.providerEditor(p)}</td>
+              </tr>` : ''}`)}</tbody>
         </table>` : html`<p class="empty">No providers yet.</p>`}
         <form class="card form" @submit=${(e) => this.addProvider(e)}>
           <h3>Add a provider</h3>

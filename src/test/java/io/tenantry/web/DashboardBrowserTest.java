@@ -1478,6 +1478,27 @@ class DashboardBrowserTest {
             assertThat(String.valueOf(browser.script("return document.documentElement.outerHTML")))
                     .doesNotContain("sk-browser-upstream-secret");
 
+            // A provider a route uses is changed in place: the form starts from it, refuses what the
+            // server refuses, and keeps what it does not show.
+            browser.findWithText("table.providers tbody tr", "browser-upstream")
+                    .findElement(By.xpath(".//button[normalize-space(.)='Edit']")).click();
+            assertThat(browser.find("form.provider-editor input[name=baseUrl]").getDomProperty("value"))
+                    .isEqualTo(upstream.baseUrl());
+            assertThat(new Select(browser.find("form.provider-editor select[name=keyCredential]"))
+                    .getFirstSelectedOption().getText()).isEqualTo("BROWSER_UPSTREAM_KEY");
+            browser.type("form.provider-editor input[name=firstByteTimeoutMs]", "50");
+            browser.clickButton("Save provider");
+            browser.findWithText("form.provider-editor .error", "First byte timeout");
+            browser.type("form.provider-editor input[name=firstByteTimeoutMs]", "30000");
+            browser.screenshot("29-provider-edit");
+            browser.clickButton("Save provider");
+            browser.waitUntilGone("providers-routes", "Save provider");
+            JsonNode changed = api.get("/api/settings/providers").as(owner).send().expect(200).items().stream()
+                    .filter(p -> p.path("name").asString().equals("browser-upstream")).findFirst().orElseThrow();
+            assertThat(changed.path("firstByteTimeoutMs").asInt()).isEqualTo(30000);
+            assertThat(changed.path("keyCredential").asString()).isEqualTo("BROWSER_UPSTREAM_KEY");
+            assertThat(changed.path("baseUrl").asString()).isEqualTo(upstream.baseUrl());
+
             api.post("/api/guardrails/rules").org(orgA).as(owner).json(Map.of("name", "No e-mail upstream", "type",
                     "pii", "detectors", List.of("email"), "direction", "input", "action", "redact")).send()
                     .expect(201);
