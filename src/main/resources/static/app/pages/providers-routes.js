@@ -15,6 +15,15 @@ const ROUTE_LABELS = { model: 'Model name', 'targets[0].provider': 'Provider', '
   'targets[0].maxOutputTokens': 'Output limit', 'targets[1].provider': 'Fallback provider',
   'targets[1].model': 'Fallback model', targets: 'Providers' };
 
+const OUTPUT_LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens'];
+
+/** What the add and the edit forms both say of a provider; the add form's name field is named apart. */
+function providerFields(form, nameField) {
+  return { name: String(form.get(nameField)).trim(), baseUrl: String(form.get('baseUrl')).trim(),
+    keyCredential: form.get('keyCredential') || null, keyHeader: String(form.get('keyHeader')).trim() || null,
+    outputLimitField: form.get('outputLimitField') };
+}
+
 class ProvidersRoutes extends LightElement {
   static properties = {
     providers: { state: true },
@@ -52,11 +61,7 @@ class ProvidersRoutes extends LightElement {
     const form = new FormData(event.target);
     this.providerError = null;
     try {
-      await post('/api/settings/providers', {
-        name: String(form.get('providerName')).trim(), baseUrl: String(form.get('baseUrl')).trim(),
-        keyCredential: form.get('keyCredential') || null, keyHeader: String(form.get('keyHeader')).trim() || null,
-        outputLimitField: form.get('outputLimitField'),
-      }, { org: null });
+      await post('/api/settings/providers', providerFields(form, 'providerName'), { org: null });
       event.target.reset();
       await this.load();
     } catch (e) {
@@ -76,11 +81,8 @@ class ProvidersRoutes extends LightElement {
     this.editError = null;
     try {
       await put(`/api/settings/providers/${provider.id}`, {
-        name: String(form.get('name')).trim(), baseUrl: String(form.get('baseUrl')).trim(),
-        keyCredential: form.get('keyCredential') || null, keyHeader: String(form.get('keyHeader')).trim() || null,
-        headers: provider.headers, outputLimitField: form.get('outputLimitField'),
-        connectTimeoutMs: millis('connectTimeoutMs'), firstByteTimeoutMs: millis('firstByteTimeoutMs'),
-        idleTimeoutMs: millis('idleTimeoutMs'),
+        ...providerFields(form, 'name'), headers: provider.headers, connectTimeoutMs: millis('connectTimeoutMs'),
+        firstByteTimeoutMs: millis('firstByteTimeoutMs'), idleTimeoutMs: millis('idleTimeoutMs'),
       }, { org: null });
       this.editingProvider = null;
       await this.load();
@@ -102,7 +104,7 @@ class ProvidersRoutes extends LightElement {
             ?selected=${k === p.keyCredential}>${k}</option>`)}</select></label>
         <label>Key header <input name="keyHeader" maxlength="64" .value=${p.keyHeader}></label>
         <label>Output limit field <select name="outputLimitField">
-          ${['max_tokens', 'max_completion_tokens'].map((f) => html`<option ?selected=${f === p.outputLimitField}>
+          ${OUTPUT_LIMIT_FIELDS.map((f) => html`<option ?selected=${f === p.outputLimitField}>
             ${f}</option>`)}</select></label>
       </div>
       <div class="row">
@@ -203,8 +205,7 @@ class ProvidersRoutes extends LightElement {
             <label>Key header <input name="keyHeader" maxlength="64" placeholder="Authorization">
               <small>api-key for Azure OpenAI.</small></label>
             <label>Output limit field <select name="outputLimitField">
-              <option value="max_tokens">max_tokens</option>
-              <option value="max_completion_tokens">max_completion_tokens</option></select>
+              ${OUTPUT_LIMIT_FIELDS.map((f) => html`<option>${f}</option>`)}</select>
               <small>Sent with calls that set none when a budget blocks or tokens per minute are limited;
                 OpenAI's reasoning models need max_completion_tokens.</small></label>
           </div>
