@@ -184,13 +184,28 @@ public class ScopedTransactions {
      * written nothing, when the confirmation does not hold.
      */
     public void writeTogether(OrgScope scope, CallerConfirmation confirmation, Pipeline statements) {
+        writeTogether(scope, confirmation, statements, false);
+    }
+
+    /**
+     * As {@link #writeTogether(OrgScope, CallerConfirmation, Pipeline)}, committed when this
+     * returns (visible to every node, and outliving this process) without waiting for the log
+     * to reach the disk: a crash of the database itself within a fraction of a second of the
+     * commit can lose what it wrote, all of it, never part.
+     */
+    public void writeTogetherRelaxed(OrgScope scope, CallerConfirmation confirmation, Pipeline statements) {
+        writeTogether(scope, confirmation, statements, true);
+    }
+
+    private void writeTogether(OrgScope scope, CallerConfirmation confirmation, Pipeline statements,
+            boolean relaxed) {
         requireOwnTransaction(statements);
         if (!rowLevelSecurity) {
-            write(scope, () -> null, false, Optional.of(confirmation), statements);
+            write(scope, () -> null, relaxed, Optional.of(confirmation), statements);
             return;
         }
         try {
-            run(statements, scope, false, Optional.of(confirmation.enforced()));
+            run(statements, scope, relaxed, Optional.of(confirmation.enforced()));
         } catch (DataAccessException failure) {
             if (CallerConfirmation.refused(failure)) {
                 throw new KeptPrincipalChanged();

@@ -2,6 +2,7 @@ package io.tenantry.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import io.tenantry.api.KeptPrincipalChanged;
 import io.tenantry.support.ServerTest;
 import io.tenantry.support.TenantryTest;
+import io.tenantry.support.TestDatabase;
 
 /**
  * A transaction's opening statements (on PostgreSQL sent with the scope in one round trip):
@@ -234,6 +236,54 @@ class PipelineTest extends ServerTest {
         })).hasMessageContaining("a transaction of their own");
         transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key in (:keys)")
                 .param("keys", List.of(first, second)).update());
+    }
+
+    /** A relaxed write sent together is confirmed as a durable one is, and written all or none. */
+    @Test
+    void aRelaxedWriteSentTogetherWritesOnlyWhenConfirmed() {
+        String first = "pipeline-" + UUID.randomUUID();
+        String second = "pipeline-" + UUID.randomUUID();
+        assertThatThrownBy(() -> transactions.writeTogetherRelaxed(OrgScope.none(), confirmation(false, 2),
+                both(first, second))).isInstanceOf(KeptPrincipalChanged.class);
+        assertThat(count(first) + count(second)).as("nothing written once the confirmation failed").isZero();
+        Pipeline broken = both(first, second);
+        broken.statement("insert into sign_in_throttles (throttle_key, empty_at_ms, next_allowed_ms) values (:k, 1, 2)",
+                Map.of("k", first));
+        assertThatThrownBy(() -> transactions.writeTogetherRelaxed(OrgScope.none(), confirmation(false, 1), broken))
+                .isInstanceOf(DataAccessException.class);
+        assertThat(count(first) + count(second)).as("the first two inserts, with the third refused").isZero();
+
+        transactions.writeTogetherRelaxed(OrgScope.none(), confirmation(true, 1), both(first, second));
+        assertThat(count(first) + count(second)).isEqualTo(2);
+        transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key in (:keys)")
+                .param("keys", List.of(first, second)).update());
+    }
+
+    /**
+     * On PostgreSQL a relaxed write's commit does not wait for the log to reach the disk, and
+     * only its own: the setting is off in it, on again in the next write and in a durable one.
+     */
+    @ParameterizedTest(name = "confirmation on platform tables alone: {0}")
+    @ValueSource(booleans = {false, true})
+    void onlyARelaxedWriteCommitsWithoutWaitingForTheDisk(boolean onPlatformTables) {
+        assumeTrue(TestDatabase.postgres(), "H2 has no synchronous_commit: each commit is written as it comes");
+        CallerConfirmation holds = confirmation(onPlatformTables, 1);
+        Pipeline relaxed = new Pipeline();
+        Pipeline.Result<String> inRelaxed = synchronousCommit(relaxed);
+        transactions.writeTogetherRelaxed(OrgScope.allOrgs(), holds, relaxed);
+        Pipeline durable = new Pipeline();
+        Pipeline.Result<String> inDurable = synchronousCommit(durable);
+        transactions.writeTogether(OrgScope.allOrgs(), holds, durable);
+
+        assertThat(inRelaxed.get()).isEqualTo("off");
+        assertThat(inDurable.get()).isEqualTo("on");
+        assertThat(transactions.write(OrgScope.allOrgs(), () -> jdbc.sql("select current_setting('synchronous_commit')")
+                .query(String.class).single())).as("a write after the relaxed one, on any connection").isEqualTo("on");
+    }
+
+    private static Pipeline.Result<String> synchronousCommit(Pipeline pipeline) {
+        return pipeline.query("select current_setting('synchronous_commit')", Map.of(),
+                rs -> rs.next() ? rs.getString(1) : null);
     }
 
     private static CallerConfirmation confirmation(boolean onPlatformTables, int kept) {
