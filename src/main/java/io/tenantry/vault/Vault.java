@@ -91,11 +91,19 @@ class Vault implements AgentDeparture {
     private final Duration grace;
     /** PostgreSQL looks up and records a read in one statement; H2, without data-modifying WITH, in two steps. */
     private final boolean readsInOneStatement;
+    /**
+     * Whether a read's record waits for the database's log to reach the disk before the value
+     * is given. Either way it is committed first, so no crash of this server loses it; without
+     * the wait, a crash of the database's own host within a fraction of a second can.
+     */
+    private final boolean readsFlushed;
 
     Vault(CredentialRepository credentials, DataKeys dataKeys, OrganizationService organizations, AgentService agents,
             AgentKeys agentKeys, ScopedTransactions transactions, AuditLog audit,
-            @Value("${tenantry.vault.rotation-grace}") Duration grace, DatabaseVendor vendor) {
+            @Value("${tenantry.vault.rotation-grace}") Duration grace,
+            @Value("${tenantry.vault.flush-reads}") boolean readsFlushed, DatabaseVendor vendor) {
         this.readsInOneStatement = vendor == DatabaseVendor.POSTGRESQL;
+        this.readsFlushed = readsFlushed;
         this.credentials = credentials;
         this.dataKeys = dataKeys;
         this.organizations = organizations;
@@ -274,10 +282,10 @@ class Vault implements AgentDeparture {
     /**
      * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
      * else its org's, when agents may read it and it has not expired, the read on the record
-     * (its history row and its audit event, committed together and durable) before the value
-     * is given, so that no value leaves unrecorded. On PostgreSQL one round trip: the lookup
-     * and the record are one statement ({@link #readRecorded}); on H2 the lookup, then the
-     * record. The agent's principal may be a minute old ({@code RecentAgentKeys}): the record's
+     * (its history row and its audit event, committed together; flushed to disk too with
+     * {@code tenantry.vault.flush-reads}) before the value is given, so that no value leaves
+     * unrecorded. On PostgreSQL one round trip: the lookup and the record are one statement
+     * ({@link #readRecorded}); on H2 the lookup, then the record. The agent's principal may be a minute old ({@code RecentAgentKeys}): the record's
      * round trip confirms it and holds it to its commit ({@link KeyConfirmation#held}; H2's
      * lookup confirms it first too), so a key revoked or an agent moved or paused, on any node,
      * either waits for a read confirmed before it or stops it: the read then gives nothing and
@@ -366,7 +374,7 @@ class Vault implements AgentDeparture {
 
     /**
      * On PostgreSQL, the lookup and the read's record in one statement (one snapshot) sent
-     * with the held confirmation: one round trip, the record durable when this returns what
+     * with the held confirmation: one round trip, the record committed when this returns what
      * was recorded, for the caller to open and give. A value that then fails to open stays on
      * the record as read: the record errs towards a read that may not have reached the agent,
      * never the other way.
@@ -381,7 +389,7 @@ class Vault implements AgentDeparture {
                         ",\"agentId\":\"" + agent.agentId() + "\"}"),
                 audit.recordFrom(context, agent.orgId(), "credential.read", "credential", "recorded"));
         try {
-            transactions.writeTogether(scope, confirmation, reading);
+            record(scope, confirmation, reading);
         } catch (KeptPrincipalChanged changed) {
             throw new AgentKeyChanged(agent);
         }
@@ -405,7 +413,7 @@ class Vault implements AgentDeparture {
     /**
      * H2's record of a read looked up before: opens {@code found}'s live versions, then records
      * the read, the key confirmed again first and held to the record's commit; the values only
-     * once the record is durable. Fails with a data integrity violation when the credential was
+     * once the record is committed. Fails with a data integrity violation when the credential was
      * deleted since it was found.
      */
     private AgentCredential read(OrgCallContext context, AgentPrincipal agent, CredentialRepository.Resolved found,
@@ -420,11 +428,19 @@ class Vault implements AgentDeparture {
         audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null,
                 Map.of("name", found.name(), "version", version, "agentId", agent.agentId()));
         try {
-            transactions.writeTogether(scope, confirmation, record);
+            record(scope, confirmation, record);
         } catch (KeptPrincipalChanged changed) {
             throw new AgentKeyChanged(agent);
         }
         return opened;
+    }
+
+    private void record(OrgScope scope, CallerConfirmation confirmation, Pipeline read) {
+        if (readsFlushed) {
+            transactions.writeTogether(scope, confirmation, read);
+        } else {
+            transactions.writeTogetherRelaxed(scope, confirmation, read);
+        }
     }
 
     /** {@code found}'s newest live version in clear, and the one before it while in its grace period. */
