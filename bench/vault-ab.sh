@@ -9,6 +9,9 @@
 #   SETUP_ONLY=1 bench/vault.sh          # the database, 1,000 orgs' credentials and agent keys
 #   bench/vault-ab.sh 4 before=/tmp/before.jar after=target/tenantry-0.1.0-SNAPSHOT.jar
 #
+# A build may be one jar under settings of its own, after commas, e.g.
+#   flushed=target/tenantry-0.1.0-SNAPSHOT.jar,TENANTRY_VAULT_FLUSH_READS=true
+#
 # Per round and build: SECS (20) of reads at 20 connections (reads/s, p99, server CPU per read
 # from /proc), then SECS paced as bench/vault.sh paces them (10 connections, each pausing 3 ms:
 # reads/s, p50, p90, p99); then the bare app paced the same way. Medians at the end.
@@ -27,13 +30,15 @@ port=${BENCH_PORT:-18094}
 names=()
 trap 'for n in "${names[@]}"; do kill "${PID[$n]}" 2>/dev/null || true; done; kill "${BARE:-}" 2>/dev/null || true' EXIT
 for spec in "$@"; do
-  name=${spec%%=*}; jar=${spec#*=}; names+=("$name")
+  name=${spec%%=*}; build=${spec#*=}; names+=("$name")
+  jar=${build%%,*}; settings=()
+  [ "$jar" = "$build" ] || IFS=, read -r -a settings <<< "${build#*,}"
   rm -rf "$OUT/data-$name"; cp -r target/bench-vault/data "$OUT/data-$name"
   TENANTRY_PORT=$port TENANTRY_DATA_DIR="$OUT/data-$name" \
   TENANTRY_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
   TENANTRY_DB_USER=tenantry_app TENANTRY_DB_PASSWORD=tenantry_app \
   TENANTRY_DB_MIGRATION_USER=tenantry_owner TENANTRY_DB_MIGRATION_PASSWORD=tenantry_owner \
-    java $LAUNCH_OPTS -jar "$jar" > "$OUT/server-$name.log" 2>&1 &
+    env "${settings[@]}" java $LAUNCH_OPTS -jar "$jar" > "$OUT/server-$name.log" 2>&1 &
   PID[$name]=$!; PORT_OF[$name]=$port
   for _ in $(seq 1 90); do curl -fs "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1 && break; sleep 1; done
   port=$((port + 1))
