@@ -78,36 +78,45 @@ final class RevenueRule {
         if (Organization.DAILY.equals(proration)) {
             int days = 0;
             BigDecimal sum = BigDecimal.ZERO;
-            BigDecimal lastRate = null;
+            Rate lastRate = null;
             for (int day = 1; day <= month.lengthOfMonth(); day++) {
                 Instant point = min(BillingMonth.start(month).plusSeconds(86_400L * day).minusNanos(1), now);
                 if (heldAt(held, point)) {
                     days++;
                     lastRate = rateAt(agent, point);
-                    sum = sum.add(lastRate);
+                    sum = sum.add(lastRate.value());
                 }
             }
             if (days == 0) {
                 return Optional.empty();
             }
             BigDecimal revenue = sum.divide(BigDecimal.valueOf(month.lengthOfMonth()), 2, RoundingMode.HALF_UP);
-            return Optional.of(new AgentRevenue(agent, lastRate, days, revenue));
+            return Optional.of(new AgentRevenue(agent, lastRate.value(), lastRate.set(), days, revenue));
         }
         Instant point = endPoint(month, now);
         if (!heldAt(held, point)) {
             return Optional.empty();
         }
-        BigDecimal rate = rateAt(agent, point);
-        return Optional.of(new AgentRevenue(agent, rate, null, rate.setScale(2, RoundingMode.HALF_UP)));
+        Rate rate = rateAt(agent, point);
+        return Optional.of(new AgentRevenue(agent, rate.value(), rate.set(), null,
+                rate.value().setScale(2, RoundingMode.HALF_UP)));
     }
 
-    private BigDecimal rateAt(UUID agent, Instant point) {
+    /**
+     * A rate in force, and whether anyone chose it: an agent's override is chosen whatever it
+     * is, 0 too; an org's rate of 0 is an org that has none yet (it is never null).
+     */
+    private record Rate(BigDecimal value, boolean set) {
+    }
+
+    private Rate rateAt(UUID agent, Instant point) {
         Optional<BigDecimal> override = latestAt(agentRates.getOrDefault(agent, List.of()), AgentRate::effectiveAt,
                 point).map(AgentRate::override);
         if (override.isPresent()) {
-            return override.get();
+            return new Rate(override.get(), true);
         }
-        return orgRateAt(point).map(OrgRate::rate).orElse(BigDecimal.ZERO.setScale(2));
+        return orgRateAt(point).map(OrgRate::rate).map(rate -> new Rate(rate, rate.signum() != 0))
+                .orElse(new Rate(BigDecimal.ZERO.setScale(2), false));
     }
 
     private Optional<OrgRate> orgRateAt(Instant point) {

@@ -78,12 +78,12 @@ final class StatementBuilder {
                     + "an owner or admin adds the price in Settings -> Models and rerates (usage of a closed month "
                     + "is then billed in the first open month, as an adjustment).");
         }
-        // The guide's first question when a bill shows $0: is a rate set? The operator's own
-        // organization bills nobody, so a rate of 0 is no news there.
-        long unrated = revenue.stream().filter(r -> r.rate() != null && r.rate().signum() == 0).count();
+        // The guide's first question when a bill shows $0: is a rate set? An agent's override of
+        // 0 is meant, and the operator's own organization bills nobody, so neither is news.
+        long unrated = revenue.stream().filter(r -> !r.rateSet()).count();
         if (unrated > 0 && !DefaultOrg.ID.equals(org.orgId())) {
             warnings.add(unrated + (unrated == 1 ? " agent is" : " agents are") + " billed at a rate of 0 (the "
-                    + "organization has no billingRatePerAgent and " + (unrated == 1 ? "the agent has" : "they have")
+                    + "organization's billingRatePerAgent is 0 and " + (unrated == 1 ? "the agent has" : "they have")
                     + " no override): " + (unrated == 1 ? "its" : "their") + " revenue is 0. If that is not intended, "
                     + "an owner or admin sets the organization's rate (it applies from then on, not to the past).");
         }

@@ -76,11 +76,14 @@ class StatementApiTest extends ServerTest {
         assertThat(unrated.path("warnings").toString()).contains("2 agents are billed at a rate of 0");
         api.patch("/api/agents/" + second).as(owner).json(Map.of("billingRateOverride", "40.00")).send().expect(200);
         assertThat(month(org, thisMonth()).path("warnings").toString()).contains("1 agent is billed at a rate of 0");
+        api.patch("/api/agents/" + second).as(owner).json(Map.of("billingRateOverride", "0.00")).send().expect(200);
+        assertThat(month(org, thisMonth()).path("warnings").toString()).as("an override of 0 is chosen, not missing")
+                .contains("1 agent is billed at a rate of 0");
         api.patch("/api/organizations/" + org).as(owner).json(Map.of("billingRatePerAgent", "25.00")).send()
                 .expect(200);
         JsonNode rated = month(org, thisMonth());
-        assertThat(rated.path("revenue").asString()).isEqualTo("65.00");
-        assertThat(rated.path("warnings").isEmpty()).isTrue();
+        assertThat(rated.path("revenue").asString()).isEqualTo("25.00");
+        assertThat(rated.path("warnings").isEmpty()).as("the other agent's rate of 0 is its own override").isTrue();
         assertThat(api.get("/api/organizations/" + DefaultOrg.ID + "/billing?month=" + thisMonth()).as(owner).send()
                 .expect(200).json().path("warnings").toString()).as("the operator's own agents bill nobody")
                 .doesNotContain("rate of 0");
