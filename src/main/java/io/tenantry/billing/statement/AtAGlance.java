@@ -5,6 +5,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -98,17 +99,23 @@ class AtAGlance {
         return statements.stream().filter(s -> s.month().equals(wanted)).toList();
     }
 
+    /**
+     * This month against the last, per currency: a currency billed last month and by no one
+     * this month (its clients gone, or billing in another currency now) still shows, at 0.
+     */
     private static List<Glance.CurrencyMonth> currencies(List<Statement> now, List<Statement> before) {
-        Map<String, Statements.CurrencyTotal> last = new HashMap<>();
+        Map<String, Statements.CurrencyTotal> last = new LinkedHashMap<>();
         Statements.totals(before).forEach(t -> last.put(t.currency(), t));
         List<Glance.CurrencyMonth> result = new ArrayList<>();
+        BigDecimal zero = BigDecimal.ZERO.setScale(2);
         for (Statements.CurrencyTotal t : Statements.totals(now)) {
-            Statements.CurrencyTotal p = last.get(t.currency());
+            Statements.CurrencyTotal p = last.remove(t.currency());
             result.add(new Glance.CurrencyMonth(t.currency(), t.orgs(), t.revenue(), t.cost(), t.costUsd(), t.margin(),
-                    p == null ? BigDecimal.ZERO.setScale(2) : p.revenue(), p == null ? BigDecimal.ZERO.setScale(2)
-                            : p.cost(), p == null ? BigDecimal.ZERO.setScale(2) : p.costUsd(),
+                    p == null ? zero : p.revenue(), p == null ? zero : p.cost(), p == null ? zero : p.costUsd(),
                     p == null ? null : p.margin()));
         }
+        last.values().forEach(p -> result.add(new Glance.CurrencyMonth(p.currency(), 0, zero, zero, zero, null,
+                p.revenue(), p.cost(), p.costUsd(), p.margin())));
         return result;
     }
 

@@ -56,6 +56,8 @@ class MonthClosingTest extends ServerTest {
     String org;
     String agent;
     JsonNode frozen;
+    /** The only client billed in GBP last month; it bills in EUR from this month on. */
+    String sterling;
 
     Instant inLastMonth(int day) {
         return lastMonth.atDay(day).atTime(10, 0).toInstant(ZoneOffset.UTC);
@@ -111,6 +113,9 @@ class MonthClosingTest extends ServerTest {
         report("gpt-4o", 1_000_000, 0, inLastMonth(10));
         report(lateModel, 1_000, 1_000, inLastMonth(11));
         assertThat(month(lastMonth).path("closed").asBoolean()).isFalse();
+        sterling = platform.createOrg(Map.of("name", "Sterling " + UUID.randomUUID(), "currency", "GBP"));
+        api.post("/api/usage").as(owner).json(UsageEvents.withAgent(UsageEvents.event("gpt-4o", 1_000_000, 0, 0,
+                inLastMonth(14)), platform.createAgent(sterling, "Sterling bot"))).send().expect(201);
         Left left = agentThatLeft();
         JsonNode open = seenBy(left);
         assertThat(open.path("budgetUsed").decimalValue()).isEqualByComparingTo("100.04");
@@ -165,6 +170,28 @@ class MonthClosingTest extends ServerTest {
         String billingUser = platform.createUser("user", null, List.of("billing"));
         api.post("/api/billing/close").as(billingUser).json(Map.of("month", lastMonth.toString())).send()
                 .expect(403);
+    }
+
+    /**
+     * The home page compares this month with the last per currency: a currency billed last
+     * month and by no client this month (its only client bills in another one now) still
+     * shows, at 0 against last month's figures, rather than vanishing with them.
+     */
+    @Test
+    @Order(2)
+    void aCurrencyBilledLastMonthOnlyStillShowsAgainstThisMonth() {
+        api.patch("/api/organizations/" + sterling).as(owner).json(Map.of("currency", "EUR", "billingRatePerAgent",
+                "10.00")).send().expect(200);
+
+        Map<String, JsonNode> currencies = DashboardSummaryTest.byKey(api.get("/api/dashboard").as(owner).send()
+                .expect(200).json().path("currencies"), "currency");
+
+        JsonNode pound = currencies.get("GBP");
+        assertThat(pound).as("GBP, billed last month: " + currencies.keySet()).isNotNull();
+        assertThat(pound.path("orgs").asInt()).isZero();
+        assertThat(pound.path("revenue").asString()).isEqualTo("0.00");
+        assertThat(pound.path("previousCostUsd").decimalValue()).isEqualByComparingTo("2.50");
+        assertThat(currencies.get("EUR").path("orgs").asInt()).isEqualTo(1);
     }
 
     /**
