@@ -2,7 +2,7 @@
 // until the organization is created; afterwards it is permanent and shown read-only. The
 // billing terms (rate, currency, proration, monthly budget and its alert thresholds) are
 // edited here too.
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { LightElement } from '../light-element.js';
 import { post } from '../api.js';
 import { patchChanges } from '../changes.js';
@@ -38,6 +38,7 @@ class OrganizationForm extends LightElement {
     error: { state: true },
     field: { state: true },
     busy: { state: true },
+    currency: { state: true },
   };
 
   constructor() {
@@ -50,7 +51,13 @@ class OrganizationForm extends LightElement {
       this.slug = this.org?.slug ?? '';
       this.slugEdited = false;
       this.touched = new Set();
+      this.currency = this.org?.currency ?? 'USD';
     }
+  }
+
+  /** Whether this edit moves the organization to another currency. */
+  get currencyChanged() {
+    return Boolean(this.org) && this.currency !== this.org.currency;
   }
 
   nameTyped(event) {
@@ -78,10 +85,12 @@ class OrganizationForm extends LightElement {
       // An edit sends only what was changed in the form, so that saving one field does not
       // write back, over what another operator saved since, what the others showed.
       // Amounts are shown otherwise than the API writes them ("80.00" for 80): what was typed in
-      // tells a change, not a comparison with the organization.
+      // tells a change, not a comparison with the organization. A new currency goes with the
+      // rate and the budget as the form shows them, which the server requires in its terms.
+      const amounts = this.currencyChanged ? ['billingRatePerAgent', 'monthlyBudget'] : [];
       const saved = this.org
-        ? await patchChanges(`/api/organizations/${this.org.id}`, this.org,
-          Object.fromEntries(Object.entries(body).filter(([name]) => this.touched.has(name))))
+        ? await patchChanges(`/api/organizations/${this.org.id}`, this.org, Object.fromEntries(
+          Object.entries(body).filter(([name]) => this.touched.has(name) || amounts.includes(name))))
         : await post('/api/organizations', { ...body, slug: this.slug || null }, { org: null });
       this.dispatchEvent(new CustomEvent('saved', { detail: saved, bubbles: true }));
     } catch (e) {
@@ -121,10 +130,14 @@ class OrganizationForm extends LightElement {
           <label>Rate per agent per month <input name="billingRatePerAgent" inputmode="decimal" required
             .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'}
             aria-invalid=${this.invalid('billingRatePerAgent')}><decimal-echo></decimal-echo></label>
-          <label>Currency <select name="currency" aria-invalid=${this.invalid('currency')}>
+          <label>Currency <select name="currency" aria-invalid=${this.invalid('currency')}
+            aria-describedby=${this.currencyChanged ? 'currency-note' : nothing} @change=${(e) => { this.currency = e.target.value; }}>
             ${CURRENCIES.map((c) => html`<option ?selected=${(org?.currency ?? 'USD') === c}>${c}</option>`)}
           </select></label>
         </div>
+        ${this.currencyChanged ? html`<p class="notice" id="currency-note" role="status">From ${org.currency} to
+          ${this.currency}: the rate per agent and the monthly budget are saved as shown, in ${this.currency}, and
+          the open month is billed in ${this.currency}. Check them before saving.</p>` : ''}
         <fieldset class="terms">
           <legend>Budget and proration</legend>
           <label>Proration <select name="proration" aria-invalid=${this.invalid('proration')}

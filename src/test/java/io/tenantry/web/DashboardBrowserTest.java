@@ -729,6 +729,25 @@ class DashboardBrowserTest {
         assertThat(edited.path("contactName").asString()).isEqualTo("Bea Contact");
         assertThat(edited.path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("77.00");
         assertThat(edited.path("monthlyBudget").decimalValue()).isEqualByComparingTo("999.00");
+
+        // A new currency is saved with the rate and the budget as the form shows them, which the
+        // server requires in the new currency's terms: changing the currency alone was refused.
+        String gamma = api.post("/api/organizations").as(owner).json(Map.of("name", "Gamma Ltd", "currency", "GBP",
+                "billingRatePerAgent", "10.00", "monthlyBudget", "50.00")).send().expect(201).id();
+        browser.go("/#/");
+        browser.go("/#/organizations");
+        browser.findWithText("li.org", "gamma-ltd").findElement(By.xpath(".//button[normalize-space(.)='Edit']"))
+                .click();
+        new Select(browser.find("organization-form select[name=currency]")).selectByVisibleText("CAD");
+        assertThat(browser.find("organization-form #currency-note").getText()).contains("From GBP to CAD");
+        browser.screenshot("16b-organization-currency");
+        browser.clickButton("Save");
+        browser.waitUntilGone("organizations-page", "Budget and proration");
+        JsonNode moved = api.get("/api/organizations/" + gamma).as(owner).send().expect(200).json();
+        assertThat(moved.path("currency").asString()).isEqualTo("CAD");
+        assertThat(moved.path("billingRatePerAgent").decimalValue()).isEqualByComparingTo("10.00");
+        assertThat(moved.path("monthlyBudget").decimalValue()).isEqualByComparingTo("50.00");
+        api.delete("/api/organizations/" + gamma).as(owner).send().expect(204);
     }
 
     /** format.js's decimalInput of each of {@code calls} (its arguments), separated by spaces. */
