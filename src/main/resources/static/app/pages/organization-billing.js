@@ -21,6 +21,7 @@ class OrganizationBilling extends LightElement {
     overrides: { state: true },
     error: { state: true },
     rateErrors: { state: true },
+    rateSaved: { state: true },
     showAdjustments: { state: true },
   };
 
@@ -72,13 +73,32 @@ class OrganizationBilling extends LightElement {
       : before !== null && isDecimal(value) && Number(value) === Number(before);
     if (unchanged) return;
     this.rateErrors = { ...this.rateErrors, [agentId]: null };
+    this.rateSaved = null;
     try {
       const agent = await patch(`/api/agents/${agentId}`, { billingRateOverride: value === '' ? null : value },
         { org: null });
       this.overrides = { ...this.overrides, [agentId]: agent.billingRateOverride };
+      // Saved as the field is left, so say so: a rate typed in passing changes a client's bill.
+      this.rateSaved = agent.billingRateOverride === null
+        ? `${agent.name} is billed at the organization's rate again, from now on.`
+        : `${agent.name}'s rate is now ${money(agent.billingRateOverride, this.org.currency)}, from now on.`;
       await this.load();
     } catch (e) {
       this.rateErrors = { ...this.rateErrors, [agentId]: inWords(e, { billingRateOverride: 'Rate' }) };
+    }
+  }
+
+  /** Enter saves the rate typed; Escape puts back the one saved, saving nothing. */
+  rateKey(event, agentId) {
+    const input = event.target;
+    if (event.key === 'Escape') {
+      const saved = this.overrides?.[agentId];
+      input.value = saved == null ? '' : Number(saved).toFixed(2);
+      input.dispatchEvent(new Event('input')); // for its decimal-echo; it marks the field edited, so:
+      delete input.dataset.edited;
+      input.blur();
+    } else if (event.key === 'Enter') {
+      input.blur();
     }
   }
 
@@ -131,7 +151,8 @@ class OrganizationBilling extends LightElement {
     }
     const agents = s.lines.filter((l) => l.kind !== 'adjustment');
     const late = s.lines.filter((l) => l.kind === 'adjustment');
-    return html`<table class="list statement">
+    return html`${this.rateSaved ? html`<p class="notice" role="status">${this.rateSaved}</p>` : ''}
+      <table class="list statement">
       <thead><tr><th>Agent</th><th class="num">Rate</th><th class="num">Revenue</th><th class="num">Tokens</th>
         <th class="num">Unpriced</th><th class="num">Cost</th></tr></thead>
       <tbody>${agents.map((l) => this.line(s, l))}</tbody>
@@ -170,7 +191,7 @@ class OrganizationBilling extends LightElement {
             .value=${this.overrides[l.agentId] == null ? '' : Number(this.overrides[l.agentId]).toFixed(2)}
             @input=${(e) => { e.target.dataset.edited = 'true'; }}
             @blur=${(e) => this.saveRate(l.agentId, e.target)}
-            @keydown=${(e) => { if (e.key === 'Enter') e.target.blur(); }}><decimal-echo
+            @keydown=${(e) => this.rateKey(e, l.agentId)}><decimal-echo
               currency=${s.currency}></decimal-echo>
             ${this.rateErrors[l.agentId] ? html`<span class="error" role="alert">${this.rateErrors[l.agentId]}</span>`
               : ''}`

@@ -362,6 +362,17 @@ class DashboardBrowserTest {
         browser.findWithText("[data-figure=revenue]", "150.00 USD");
         assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
                 .isEqualTo("150.00");
+        // Saved as the field is left, it says so.
+        assertThat(browser.text("organization-billing p.notice")).contains("rate is now 150.00 USD");
+        // Escape puts back the rate saved, and saves nothing.
+        browser.waitUntil("the saved rate is shown", () -> "150.00".equals(browser.find("input.rate")
+                .getDomProperty("value")));
+        browser.find("input.rate").sendKeys(Keys.END, "9");
+        browser.find("input.rate").sendKeys(Keys.ESCAPE);
+        assertThat(browser.find("input.rate").getDomProperty("value")).isEqualTo("150.00");
+        Thread.sleep(300);
+        assertThat(api.get("/api/agents/" + agentA).as(owner).send().text("billingRateOverride"))
+                .isEqualTo("150.00");
         // The statement ends with its totals.
         assertThat(browser.text("[data-figure=total-revenue]")).isEqualTo("150.00 USD");
         assertThat(browser.text("[data-figure=total-cost]")).isEqualTo("5.00 USD");
