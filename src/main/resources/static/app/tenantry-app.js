@@ -268,14 +268,14 @@ class TenantryApp extends LightElement {
   /** Says why nothing shows: no page granted, a page not granted, or no such page (a link followed, say). */
   renderNoPage(pages) {
     if (pages.length === 0) {
-      return html`<p class="empty">Your account may not open any page of the dashboard yet. Ask an owner or admin
-        to grant you pages in Users.</p>`;
+      return html`<p class="empty">Your account may not open any page of the dashboard yet. Ask whoever runs the
+        dashboard for you (an owner or admin) to give you pages.</p>`;
     }
     const wanted = this.route.page;
     const known = PAGES.find((p) => p.page === wanted);
     if (known) {
-      return html`<p class="empty no-page">Your account is not given the ${known.label} page. Ask an owner or admin
-        for it in Users, or pick a page above.</p>`;
+      return html`<p class="empty no-page">Your account is not given the ${known.label} page. Ask whoever runs the
+        dashboard for you (an owner or admin) for it, or pick a page above.</p>`;
     }
     return wanted
       ? html`<p class="empty no-page">The dashboard has no page “${wanted}”. Pick a page above.</p>`

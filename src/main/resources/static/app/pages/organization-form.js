@@ -55,6 +55,15 @@ class OrganizationForm extends LightElement {
     }
   }
 
+  /** Opened, or opened on another organization: the first field takes the typing. */
+  updated(changed) {
+    if (changed.has('org')) this.querySelector('input[name=name]')?.focus();
+  }
+
+  cancel() {
+    this.dispatchEvent(new CustomEvent('cancel', { bubbles: true }));
+  }
+
   /** Whether this edit moves the organization to another currency. */
   get currencyChanged() {
     return Boolean(this.org) && this.currency !== this.org.currency;
@@ -163,7 +172,7 @@ class OrganizationForm extends LightElement {
         <div class="actions">
           <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : org ? 'Save' : 'Create'}</button>
           <button type="button" class="secondary"
-            @click=${() => this.dispatchEvent(new CustomEvent('cancel', { bubbles: true }))}>Cancel</button>
+            @click=${() => this.cancel()}>Cancel</button>
         </div>
       </form>`;
   }

@@ -124,6 +124,8 @@ class OrganizationsPage extends LightElement {
         <p class="hint">Agents not assigned to a client are here; it is not billed to anyone.</p>
         <ul class="cards">${this.list.items.filter((o) => o.isDefault).map((org) => this.card(org, operator))}</ul>
       </section>` : ''}
+      ${this.list.items.some((o) => o.isDefault) && this.list.items.some((o) => !o.isDefault)
+        ? html`<h2 class="clients-head">Client organizations</h2>` : ''}
       <ul class="cards clients" aria-label="Clients" aria-busy=${this.list.loading ? 'true' : 'false'}>
         ${this.list.items.filter((o) => !o.isDefault).map((org) => this.card(org, operator))}
       </ul>
@@ -138,7 +140,8 @@ class OrganizationsPage extends LightElement {
     if (this.query && items.length === 0) return html`<p class="empty">No organization matches this search.</p>`;
     if (!this.query && !next && items.every((o) => o.isDefault)) {
       return html`<p class="empty">No client organizations yet. Create one for each client you run agents for;
-        the org switcher appears when at least one client organization exists.</p>`;
+        then the pages of an organization's data (Agents, Knowledge, Guardrails and the others) show an org
+        switcher.</p>`;
     }
     return '';
   }

@@ -227,6 +227,8 @@ class UsersPage extends LightElement {
         </tr>${this.editing === u.id ? html`<tr class="editor"><td colspan="5">${this.editor(u)}</td></tr>` : ''}`)}
         </tbody>
       </table>
+      ${!this.list.loading && !this.list.error && this.list.items.length === 0 ? html`<p class="empty">No user
+        ${this.clientContext() ? html`of ${this.orgName(this.clientContext())}` : 'here'} yet.</p>` : ''}
       ${this.list.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
       ${this.list.next && !this.list.loading ? html`<button class="secondary"
         @click=${() => this.list.load({ more: true })}>Show more</button>` : ''}`;

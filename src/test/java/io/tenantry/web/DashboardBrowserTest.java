@@ -165,8 +165,10 @@ class DashboardBrowserTest {
     @Order(2)
     void anOrganizationIsCreatedWithTheSlugGeneratedAsTheNameIsTyped() throws Exception {
         browser.go("/#/organizations");
-        browser.findWithText(".empty", "org switcher appears when at least one client organization exists");
+        browser.findWithText(".empty", "show an org");
         browser.clickButton("New Organization");
+        assertThat(browser.script("return document.activeElement.name")).as("the form takes the typing at once")
+                .isEqualTo("name");
         browser.type("organization-form input[name=name]", "Acme <b>Bold</b> & Co");
         assertThat(browser.find("organization-form input[name=slug]").getDomProperty("value"))
                 .isEqualTo("acme-b-bold-b-co");
@@ -175,6 +177,7 @@ class DashboardBrowserTest {
         browser.clickButton("Create");
 
         var card = browser.findWithText("li.org", "acme-b-bold-b-co");
+        assertThat(browser.text("organizations-page .clients-head")).isEqualTo("Client organizations");
         // The name is shown as text, never as markup.
         assertThat(card.getText()).contains("Acme <b>Bold</b> & Co");
         assertThat(browser.all("li.org b")).isEmpty();
