@@ -280,20 +280,20 @@ class Vault implements AgentDeparture {
     }
 
     /**
-     * The credential {@code name} in clear, for the agent asking: its own agent-scoped one,
-     * else its org's, when agents may read it and it has not expired, the read on the record
-     * (its history row and its audit event, committed together; flushed to disk too with
-     * {@code tenantry.vault.flush-reads}) before the value is given, so that no value leaves
-     * unrecorded. On PostgreSQL one round trip: the lookup and the record are one statement
-     * ({@link #readRecorded}); on H2 the lookup, then the record. The agent's principal may be a minute old ({@code RecentAgentKeys}): the record's
-     * round trip confirms it and holds it to its commit ({@link KeyConfirmation#held}; H2's
-     * lookup confirms it first too), so a key revoked or an agent moved or paused, on any node,
-     * either waits for a read confirmed before it or stops it: the read then gives nothing and
-     * leaves nothing on the record ({@link AgentKeyChanged}, for the caller to decide again).
-     * The record waits for no lock long (V36), so a change that holds what it waits for while
-     * needing the agent wins, and the read is decided again. A credential deleted before its
-     * record commits (the record then has nothing to refer to) is looked up again: the org's of
-     * the same name may stand behind an agent's own.
+     * The credential {@code name} in clear, for the agent asking: its own agent-scoped one, else
+     * its org's, when agents may read it and it has not expired, the read on the record (its
+     * history row and its audit event, committed together; flushed to disk too with {@code
+     * tenantry.vault.flush-reads}) before the value is given, so that no value leaves unrecorded.
+     * On PostgreSQL one round trip: the lookup and the record are one statement ({@link
+     * #readRecorded}); on H2 the lookup, then the record. The agent's principal may be a minute
+     * old ({@code RecentAgentKeys}): the record's round trip confirms it and holds it to its
+     * commit ({@link KeyConfirmation#held}; H2's lookup confirms it first too), so a key revoked
+     * or an agent moved or paused, on any node, either waits for a read confirmed before it or
+     * stops it: the read then gives nothing and leaves nothing on the record ({@link
+     * AgentKeyChanged}, for the caller to decide again). The record waits for no lock long (V36),
+     * so a change that holds what it waits for while needing the agent wins, and the read is
+     * decided again. A credential deleted before its record commits (the record then has nothing
+     * to refer to) is looked up again: the org's of the same name may stand behind an agent's own.
      */
     AgentCredential resolve(OrgCallContext context, AgentPrincipal agent, String requested) {
         String name = requested == null ? "" : requested;

@@ -60,10 +60,6 @@ class OrganizationForm extends LightElement {
     if (changed.has('org')) this.querySelector('input[name=name]')?.focus();
   }
 
-  cancel() {
-    this.dispatchEvent(new CustomEvent('cancel', { bubbles: true }));
-  }
-
   /** Whether this edit moves the organization to another currency. */
   get currencyChanged() {
     return Boolean(this.org) && this.currency !== this.org.currency;
@@ -140,7 +136,8 @@ class OrganizationForm extends LightElement {
             .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'}
             aria-invalid=${this.invalid('billingRatePerAgent')}><decimal-echo></decimal-echo></label>
           <label>Currency <select name="currency" aria-invalid=${this.invalid('currency')}
-            aria-describedby=${this.currencyChanged ? 'currency-note' : nothing} @change=${(e) => { this.currency = e.target.value; }}>
+            aria-describedby=${this.currencyChanged ? 'currency-note' : nothing}
+            @change=${(e) => { this.currency = e.target.value; }}>
             ${CURRENCIES.map((c) => html`<option ?selected=${(org?.currency ?? 'USD') === c}>${c}</option>`)}
           </select></label>
         </div>
@@ -172,7 +169,7 @@ class OrganizationForm extends LightElement {
         <div class="actions">
           <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : org ? 'Save' : 'Create'}</button>
           <button type="button" class="secondary"
-            @click=${() => this.cancel()}>Cancel</button>
+            @click=${() => this.dispatchEvent(new CustomEvent('cancel', { bubbles: true }))}>Cancel</button>
         </div>
       </form>`;
   }

@@ -255,8 +255,9 @@ class PipelineTest extends ServerTest {
 
         transactions.writeTogetherRelaxed(OrgScope.none(), confirmation(true, 1), both(first, second));
         assertThat(count(first) + count(second)).isEqualTo(2);
-        transactions.write(OrgScope.none(), () -> jdbc.sql("delete from sign_in_throttles where throttle_key in (:keys)")
-                .param("keys", List.of(first, second)).update());
+        transactions.write(OrgScope.none(), () -> jdbc.sql(
+                "delete from sign_in_throttles where throttle_key in (:keys)").param("keys", List.of(first, second))
+                .update());
     }
 
     /**
