@@ -50,11 +50,14 @@ class CredentialController {
 
     @Schema(name = "CredentialRead", description = "One read of a credential's value by an agent.")
     record Read(@io.tenantry.api.Always UUID id, @io.tenantry.api.Always int version,
+            @Schema(description = "The earlier version whose value the read was given too, during a rotation's "
+                    + "grace period; null when only one value was given.") Integer previousVersion,
             @io.tenantry.api.Always UUID agentId, @io.tenantry.api.Always String agentName,
             @io.tenantry.api.Always java.time.Instant at) {
 
         static Read of(CredentialRepository.Read read) {
-            return new Read(read.id(), read.version(), read.agentId(), read.agentName(), read.at());
+            return new Read(read.id(), read.version(), read.previousVersion(), read.agentId(), read.agentName(),
+                    read.at());
         }
     }
 

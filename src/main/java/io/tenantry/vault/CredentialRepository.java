@@ -232,16 +232,23 @@ class CredentialRepository {
 
                 ),
                 chosen as (
-                  select id, version, agent_readable, expires_at from found order by holder_rank, version desc limit 1
+                  select c.id, c.version, c.agent_readable, c.expires_at,
+                         (select max(f.version) from found f where f.id = c.id and f.version < c.version)
+                           as previous_version
+                    from (select id, version, agent_readable, expires_at from found
+                           order by holder_rank, version desc limit 1) c
                 ),
                 recorded as (
-                  insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name, read_at)
-                  select cast(:readId as uuid), cast(:org as uuid), id, version, cast(:agent as uuid),
-                         cast(:agentName as varchar), cast(:now as timestamptz)
+                  insert into credential_reads (id, org_id, credential_id, version, previous_version, agent_id,
+                                                agent_name, read_at)
+                  select cast(:readId as uuid), cast(:org as uuid), id, version, previous_version,
+                         cast(:agent as uuid), cast(:agentName as varchar), cast(:now as timestamptz)
                     from chosen
                    where agent_readable and (expires_at is null or expires_at > :now) and app_credential_held(id)
                   returning cast(credential_id as varchar) as target_id,
-                            cast(:stateStart as text) || version || cast(:stateEnd as text) as after_state
+                            cast(:stateStart as text) || version
+                              || coalesce(',"previousVersion":' || previous_version, '')
+                              || cast(:stateEnd as text) as after_state
                 ),
                 audited as (
                 """ + audited.sql() + """
@@ -339,21 +346,32 @@ class CredentialRepository {
     }
 
     /** One read of a credential by an agent, for its history. */
-    record Read(UUID id, UUID credentialId, int version, UUID agentId, String agentName, Instant at) {
+    /** A read of a credential: the version given, and the earlier one given with it (null for none). */
+    record Read(UUID id, UUID credentialId, int version, Integer previousVersion, UUID agentId, String agentName,
+            Instant at) {
     }
 
     void recordRead(Pipeline pipeline, OrgScope scope, UUID orgId, Read read) {
         scope.requireWritable(orgId);
-        pipeline.statement("insert into credential_reads (id, org_id, credential_id, version, agent_id, agent_name,"
-                + " read_at) values (:id, :org, :credential, :version, :agent, :agentName, :at)", Map.of(
-                        "id", read.id(), "org", orgId, "credential", read.credentialId(), "version", read.version(),
-                        "agent", read.agentId(), "agentName", read.agentName(), "at", Timestamps.of(read.at())));
+        Map<String, Object> params = new HashMap<>();
+        params.put("id", read.id());
+        params.put("org", orgId);
+        params.put("credential", read.credentialId());
+        params.put("version", read.version());
+        params.put("previous", read.previousVersion());
+        params.put("agent", read.agentId());
+        params.put("agentName", read.agentName());
+        params.put("at", Timestamps.of(read.at()));
+        pipeline.statement("insert into credential_reads (id, org_id, credential_id, version, previous_version,"
+                + " agent_id, agent_name, read_at) values (:id, :org, :credential, :version,"
+                + " cast(:previous as integer), :agent, :agentName, :at)", params);
     }
 
     /** The credential's reads, newest first. */
     CursorPage<Read> reads(OrgScope scope, UUID credentialId, PageRequest page) {
-        StringBuilder sql = new StringBuilder("select id, credential_id, version, agent_id, agent_name, read_at from"
-                + " credential_reads where credential_id = :credential and ").append(scope.sql("org_id"));
+        StringBuilder sql = new StringBuilder("select id, credential_id, version, previous_version, agent_id,"
+                + " agent_name, read_at from credential_reads where credential_id = :credential and ")
+                .append(scope.sql("org_id"));
         Map<String, Object> params = new HashMap<>(scope.parameters());
         params.put("credential", credentialId);
         if (!page.first()) {
@@ -366,8 +384,8 @@ class CredentialRepository {
         params.put("limit", page.limit() + 1);
         List<Read> rows = jdbc.sql(sql.toString()).params(params).query((rs, n) -> new Read(rs.getObject("id",
                 UUID.class), rs.getObject("credential_id", UUID.class), rs.getInt("version"),
-                rs.getObject("agent_id", UUID.class), rs.getString("agent_name"), Timestamps.read(rs, "read_at")))
-                .list();
+                rs.getObject("previous_version", Integer.class), rs.getObject("agent_id", UUID.class),
+                rs.getString("agent_name"), Timestamps.read(rs, "read_at"))).list();
         return page.page(rows, r -> new String[] {r.at().toString(), r.id().toString()});
     }
 

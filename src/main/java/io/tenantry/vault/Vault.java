@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -422,11 +423,18 @@ class Vault implements AgentDeparture {
         int version = found.versions().get(0).version();
         // Opened before the record, so that a value that cannot be opened is not on it.
         AgentCredential opened = opened(context, found);
+        Integer previous = opened.previous() == null ? null : opened.previous().version();
         Pipeline record = new Pipeline();
         credentials.recordRead(record, scope, found.orgId(), new CredentialRepository.Read(UUID.randomUUID(),
-                found.id(), version, agent.agentId(), agent.agentName(), context.at()));
-        audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null,
-                Map.of("name", found.name(), "version", version, "agentId", agent.agentId()));
+                found.id(), version, previous, agent.agentId(), agent.agentName(), context.at()));
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("name", found.name());
+        state.put("version", version);
+        if (previous != null) {
+            state.put("previousVersion", previous);
+        }
+        state.put("agentId", agent.agentId());
+        audit.record(record, context, found.orgId(), "credential.read", "credential", found.id(), null, state);
         try {
             record(scope, confirmation, record);
         } catch (KeptPrincipalChanged changed) {

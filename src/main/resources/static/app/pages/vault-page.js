@@ -376,7 +376,8 @@ class VaultPage extends LightElement {
         : html`<table class="list reads"><caption>Reads of ${c.name}, newest first</caption>
           <thead><tr><th>When</th><th>Agent</th><th class="num">Version</th></tr></thead>
           <tbody>${this.reads.map((r) => html`<tr><td>${when(r.at)}</td><td>${r.agentName}</td>
-            <td class="num">${r.version}</td></tr>`)}</tbody></table>`}
+            <td class="num">${r.version}${r.previousVersion ? html` <small>and ${r.previousVersion}, in its grace
+              period</small>` : ''}</td></tr>`)}</tbody></table>`}
     </td></tr>` : ''}`;
   }
 

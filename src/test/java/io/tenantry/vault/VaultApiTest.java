@@ -291,11 +291,21 @@ class VaultApiTest extends ServerTest {
         assertThat(now.path("previous").path("version").asInt()).isEqualTo(1);
         Instant retires = Instant.parse(now.path("previous").path("retiresAt").asString());
         assertThat(retires).isBetween(Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(25)));
+        // Both values went out, and the record says so (outside tester: it named version 2 alone).
+        JsonNode recorded = api.get("/api/credentials/" + id + "/reads").as(owner).send().expect(200).items().get(0);
+        assertThat(recorded.path("version").asInt()).isEqualTo(2);
+        assertThat(recorded.path("previousVersion").asInt()).isEqualTo(1);
+        JsonNode audited = api.get("/api/audit?action=credential.read").org(org).as(owner).send().expect(200)
+                .items().get(0);
+        assertThat(audited.path("after").path("version").asInt()).isEqualTo(2);
+        assertThat(audited.path("after").path("previousVersion").asInt()).isEqualTo(1);
 
         // A day later, the upkeep destroys version 1: its ciphertext is gone from the database.
         assertThat(upkeep.upkeep(Instant.now().plus(Duration.ofHours(25)))).isGreaterThanOrEqualTo(1);
         assertThat(versionsOf(UUID.fromString(id))).containsExactly(2);
         assertThat(read(key, "WEBHOOK_SECRET").expect(200).json().path("previous").isNull()).isTrue();
+        JsonNode alone = api.get("/api/credentials/" + id + "/reads").as(owner).send().expect(200).items().get(0);
+        assertThat(alone.path("previousVersion").isNull()).as("one value given: " + alone).isTrue();
         assertThat(api.get("/api/audit?action=credential.version.destroyed").org(org).as(owner).send().expect(200)
                 .items()).anySatisfy(e -> assertThat(e.toString()).contains(id));
     }
