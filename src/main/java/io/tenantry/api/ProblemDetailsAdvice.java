@@ -1,9 +1,11 @@
 package io.tenantry.api;
 
+import java.util.LinkedList;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
@@ -112,7 +115,6 @@ public class ProblemDetailsAdvice {
         return answer(HttpStatus.BAD_REQUEST, field + " has a value of the wrong type.", field);
     }
 
-    /** Where in the body a failure was read, as fields are named in answers: {@code targets[0].model}. */
     /**
      * Where the field {@code name} given twice stands in the body, as its other errors name
      * fields ({@code targets[0].model}): the parser's place when it found the second, else the
@@ -122,24 +124,28 @@ public class ProblemDetailsAdvice {
         if (read.processor() == null) {
             return name;
         }
-        StringBuilder path = new StringBuilder();
-        String[] steps = read.processor().streamReadContext().pathAsPointer().toString().split("/");
-        for (int i = 1; i < steps.length; i++) {
-            String step = steps[i].replace("~1", "/").replace("~0", "~");
-            if (step.chars().allMatch(Character::isDigit) && !step.isEmpty()) {
-                path.append('[').append(step).append(']');
-            } else {
-                path.append(path.isEmpty() ? "" : ".").append(step);
+        LinkedList<String> steps = new LinkedList<>();
+        for (TokenStreamContext at = read.processor().streamReadContext(); at != null && !at.inRoot();
+                at = at.getParent()) {
+            if (at.inArray()) {
+                steps.addFirst("[" + at.getCurrentIndex() + "]");
+            } else if (at.currentName() != null) {
+                steps.addFirst(at.currentName());
             }
         }
-        String found = path.toString();
+        String found = fieldPath(steps.stream());
         return found.equals(name) || found.endsWith("." + name) ? found : name;
     }
 
+    /** Where in the body a failure was read, as fields are named in answers: {@code targets[0].model}. */
     private static String path(JacksonException failure) {
-        return failure.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+        return fieldPath(failure.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]"));
+    }
+
+    /** Names and [index] steps as one field's path: {@code targets[0].model}. */
+    private static String fieldPath(Stream<String> steps) {
+        return steps.collect(Collectors.joining(".")).replace(".[", "[");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
