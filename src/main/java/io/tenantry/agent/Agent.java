@@ -25,7 +25,7 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
         String clientOrgCurrency,
         @Schema(types = {"number", "null"}, description = "The most this agent may spend on models in a month, in "
                 + "its organization's currency; the gateway holds it to that when the organization's "
-                + "budgetEnforcement is block. Null for none.") BigDecimal monthlyBudget,
+                + "budgetEnforcement is block. Null for none, and for a user without the costs permission.") BigDecimal monthlyBudget,
         @Schema(allowableValues = {"active", "paused", "org_inactive"}) @Always String effectiveStatus,
         @Always Instant createdAt, @Always Instant updatedAt) {
 
@@ -34,14 +34,18 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
     static final String ORG_INACTIVE = "org_inactive";
 
     /**
-     * The agent as {@code caller} may see it: its rates and budget are the Billing page's to
-     * show, so a user without that page gets them as null (a page permission holds wherever
-     * its data would show).
+     * The agent as {@code caller} may see it: its rates are the Billing page's to show, and its
+     * budget (a ceiling on its token cost) the costs permission's, so a user without them gets
+     * them as null (a page permission holds wherever its data would show).
      */
     public Agent asSeenBy(Caller caller) {
-        return caller.seesBilling() ? this : new Agent(id, name, email, description, model, status, pausedBy,
-                clientOrgId, clientOrgName, null, null, clientOrgCurrency, null, effectiveStatus, createdAt,
-                updatedAt);
+        if (caller.seesCosts()) {
+            return this;
+        }
+        boolean rates = caller.seesBilling();
+        return new Agent(id, name, email, description, model, status, pausedBy, clientOrgId, clientOrgName,
+                rates ? billingRateOverride : null, rates ? effectiveBillingRate : null, clientOrgCurrency, null,
+                effectiveStatus, createdAt, updatedAt);
     }
 
     static String effectiveStatus(String status, boolean orgActive) {

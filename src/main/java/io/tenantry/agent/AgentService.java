@@ -83,7 +83,7 @@ public class AgentService {
     public CursorPage<Agent> list(OrgCallContext context, String search, PageRequest page) {
         String term = Fields.optional("q", search, 200);
         CursorPage<Agent> found = agents.list(context.scope(), term, page);
-        return context.caller().seesBilling() ? found : found.map(agent -> agent.asSeenBy(context.caller()));
+        return context.caller().seesCosts() ? found : found.map(agent -> agent.asSeenBy(context.caller()));
     }
 
     /**

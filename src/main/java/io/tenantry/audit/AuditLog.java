@@ -3,6 +3,7 @@ package io.tenantry.audit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
@@ -92,7 +93,8 @@ public class AuditLog {
         List<String> families = withPlatform ? null : AuditReader.familiesShownTo(caller);
         CursorPage<AuditEvent> found = transactions.read(context.scope(),
                 () -> repository.list(context.scope(), withPlatform, families, filter, page));
-        return caller.seesBilling() ? found : found.map(AuditReader::withoutAmounts);
+        Set<String> hidden = AuditReader.amountsHiddenFrom(caller);
+        return hidden.isEmpty() ? found : found.map(event -> AuditReader.without(event, hidden));
     }
 
     private void insert(OrgCallContext context, UUID orgId, boolean platform, String action, String targetType,

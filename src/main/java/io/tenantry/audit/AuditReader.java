@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.tenantry.tenancy.Caller;
 
@@ -11,8 +13,8 @@ import io.tenantry.tenancy.Caller;
  * What of the audit log a user who is not an operator may read. The log gathers every
  * page's changes, and a page permission holds wherever its data would show: an event is
  * shown only to a user given the page its data belongs to (by the family of its action, the
- * part before the first dot), and the amounts in an event (rates, budgets) only to a user
- * given Billing. A family not listed here is shown to operators alone, so a new kind of
+ * part before the first dot), and the amounts in an event only to a user given their page:
+ * rates to Billing, the agency's side (token cost, margin, budgets) to costs. A family not listed here is shown to operators alone, so a new kind of
  * event stays hidden from client users until someone decides which page it belongs to.
  */
 final class AuditReader {
@@ -26,7 +28,11 @@ final class AuditReader {
             Map.entry("billing", "billing"), Map.entry("usage", "billing"));
 
     /** The fields of agents' and organizations' states that are Billing's to show. */
-    private static final Set<String> AMOUNTS = Set.of("billingRatePerAgent", "billingRateOverride", "monthlyBudget");
+    private static final Set<String> RATES = Set.of("billingRatePerAgent", "billingRateOverride");
+
+    /** The fields that tell what the agency pays, in any event's state: the costs permission's to show. */
+    private static final Set<String> COSTS = Set.of("cost", "costUsd", "margin", "fxRate", "monthlyBudget", "budget",
+            "budgetUsed");
 
     private AuditReader() {
     }
@@ -37,22 +43,30 @@ final class AuditReader {
                 .map(Map.Entry::getKey).sorted().toList();
     }
 
-    /** The event with every amount in its states (at any depth) read as null. */
-    static AuditEvent withoutAmounts(AuditEvent event) {
+    /** The fields of events' states that {@code caller} may not read: none for a caller who sees costs. */
+    static Set<String> amountsHiddenFrom(Caller caller) {
+        if (caller.seesCosts()) {
+            return Set.of();
+        }
+        return caller.seesBilling() ? COSTS : Stream.concat(RATES.stream(), COSTS.stream()).collect(Collectors.toSet());
+    }
+
+    /** The event with every field named {@code hidden} in its states (at any depth) read as null. */
+    static AuditEvent without(AuditEvent event, Set<String> hidden) {
         return new AuditEvent(event.id(), event.orgId(), event.orgName(), event.occurredAt(), event.actorType(),
                 event.actorId(), event.actorLabel(), event.action(), event.targetType(), event.targetId(),
-                event.targetName(), withoutAmounts(event.before()), withoutAmounts(event.after()),
+                event.targetName(), without(event.before(), hidden), without(event.after(), hidden),
                 event.requestId(), event.platform());
     }
 
-    private static Object withoutAmounts(Object state) {
+    private static Object without(Object state, Set<String> hidden) {
         if (state instanceof Map<?, ?> fields) {
             Map<Object, Object> kept = new LinkedHashMap<>();
-            fields.forEach((name, value) -> kept.put(name, AMOUNTS.contains(name) ? null : withoutAmounts(value)));
+            fields.forEach((name, value) -> kept.put(name, hidden.contains(name) ? null : without(value, hidden)));
             return kept;
         }
         if (state instanceof List<?> items) {
-            return items.stream().map(AuditReader::withoutAmounts).toList();
+            return items.stream().map(item -> without(item, hidden)).toList();
         }
         return state;
     }

@@ -44,7 +44,7 @@ public final class ApiPages {
             new Guarded("/api/organizations/*/billing-summary", Page.billing),
             new Guarded("/api/organizations/*/billing", Page.billing),
             new Guarded("/api/organizations/*/billing/**", Page.billing),
-            new Guarded("/api/organizations/*/budget-alerts", Page.billing),
+            new Guarded("/api/organizations/*/budget-alerts", Page.costs),
             // One organization's own record, which its Billing tab shows (its terms and budget):
             // a client user with the billing page reads their own (a bound user reaches no other).
             new Guarded("/api/organizations/*", Page.organizations, Page.billing),

@@ -9,10 +9,15 @@ import java.util.stream.Collectors;
 import io.tenantry.api.ApiException;
 import io.tenantry.api.Fields;
 
-/** The dashboard pages a user may be given; the API enforces each one on its endpoints. */
+/**
+ * The dashboard pages a user may be given; the API enforces each one on its endpoints.
+ * {@code costs} is no page of its own: it adds the agency's side of the money (token cost,
+ * margin, cost budgets) to what Billing and Home show, so that a client's user given Billing
+ * reads their bill without learning what their agents cost the agency. It needs billing.
+ */
 public enum Page {
-    dashboard, agents, organizations, users, knowledge, guardrails, interventions, memory, vault, billing, settings,
-    audit;
+    dashboard, agents, organizations, users, knowledge, guardrails, interventions, memory, vault, billing, costs,
+    settings, audit;
 
     public String authority() {
         return "PAGE_" + name();
@@ -36,6 +41,10 @@ public enum Page {
                         + "' is not a page. Pages are: " + Arrays.stream(values()).map(Enum::name)
                                 .collect(Collectors.joining(", ")) + ".");
             }
+        }
+        if (pages.contains(costs) && !pages.contains(billing)) {
+            throw ApiException.badRequest("pages", "costs adds token cost and margin to what the billing page "
+                    + "shows: give billing too, or leave costs out.");
         }
         return pages;
     }

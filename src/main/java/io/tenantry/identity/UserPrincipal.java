@@ -56,6 +56,11 @@ public record UserPrincipal(UUID id, String email, String name, Role role, UUID 
         return pages().contains(Page.billing);
     }
 
+    @Override
+    public boolean seesCosts() {
+        return seesBilling() && pages().contains(Page.costs);
+    }
+
     public Set<Page> pages() {
         return operator() ? EnumSet.allOf(Page.class) : grantedPages;
     }

@@ -17,7 +17,7 @@ import io.tenantry.tenancy.Caller;
 public record Organization(@Always UUID id, @Always String name, @Always String slug, String contactName,
         String contactEmail, String description,
         @Always @Schema(types = {"number", "null"}, description = "The rate per agent and month. Null, as "
-                + "monthlyBudget, for a user without the billing page.") BigDecimal billingRatePerAgent,
+                + "monthlyBudget, for a user without the billing page; monthlyBudget also for one without costs.") BigDecimal billingRatePerAgent,
         @Always BillingCurrency currency, boolean active, @JsonProperty("isDefault") boolean isDefault,
         @Schema(allowableValues = {"month_end", "daily"}) @Always String proration, BigDecimal monthlyBudget,
         @Always List<Integer> budgetAlertThresholds,
@@ -33,13 +33,18 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
     public static final String DAILY = "daily";
 
     /**
-     * The organization as {@code caller} may see it: its rate and budget, and its agents' rates,
-     * are the Billing page's to show, so a user without that page gets them as null.
+     * The organization as {@code caller} may see it: its rate and its agents' rates are the
+     * Billing page's to show, and its budget (a ceiling on its token cost) the costs
+     * permission's, so a user without them gets them as null.
      */
     Organization asSeenBy(Caller caller) {
-        return caller.seesBilling() ? this : new Organization(id, name, slug, contactName, contactEmail,
-                description, null, currency, active, isDefault, proration, null, budgetAlertThresholds, timeZone,
-                agentCount, createdAt, updatedAt, agents == null ? null
+        if (caller.seesCosts()) {
+            return this;
+        }
+        boolean rates = caller.seesBilling();
+        return new Organization(id, name, slug, contactName, contactEmail, description,
+                rates ? billingRatePerAgent : null, currency, active, isDefault, proration, null,
+                budgetAlertThresholds, timeZone, agentCount, createdAt, updatedAt, agents == null || rates ? agents
                         : agents.stream().map(OrgMembers.AssignedAgent::withoutRate).toList());
     }
 

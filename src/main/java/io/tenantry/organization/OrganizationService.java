@@ -132,7 +132,7 @@ public class OrganizationService {
         String term = Fields.optional("q", search, 200);
         OrgScope scope = context.scope();
         CursorPage<Organization> found = repository.list(scope, term, page);
-        return context.caller().seesBilling() ? found : found.map(org -> org.asSeenBy(context.caller()));
+        return context.caller().seesCosts() ? found : found.map(org -> org.asSeenBy(context.caller()));
     }
 
     /** Organizations by name without their agent counts: what a picker needs, at the cost of one query. */

@@ -36,6 +36,15 @@ public interface Caller {
     }
 
     /**
+     * Whether this caller may see the agency's side of the money: token cost, margin, cost
+     * budgets and their alerts. Not a user given Billing without costs (a client's user reading
+     * their bill), and never one who does not see billing.
+     */
+    default boolean seesCosts() {
+        return seesBilling();
+    }
+
+    /**
      * Whether this caller sees an organization's page, its agents among it: not a user who
      * reads an organization's record for its Billing tab alone.
      */

@@ -499,7 +499,7 @@ class OrganizationApiTest extends ServerTest {
         String withoutBilling = platform.createUser("user", org, pages);
         String unboundWithoutBilling = platform.createUser("user", null, pages);
         String withBilling = platform.createUser("user", org, List.of("organizations", "agents", "interventions",
-                "billing"));
+                "billing", "costs"));
 
         for (String reader : List.of(withoutBilling, unboundWithoutBilling)) {
             Api.Response detail = api.get("/api/organizations/" + org).as(reader).send().expect(200);

@@ -13,7 +13,7 @@ public final class Platform {
     public static final String OWNER_EMAIL = "owner@tenantry.test";
     public static final String PASSWORD = "a long test password";
     public static final List<String> ALL_PAGES = List.of("dashboard", "agents", "organizations", "users",
-            "knowledge", "guardrails", "interventions", "memory", "vault", "billing", "settings", "audit");
+            "knowledge", "guardrails", "interventions", "memory", "vault", "billing", "costs", "settings", "audit");
 
     private final Api api;
     private final String ownerToken;

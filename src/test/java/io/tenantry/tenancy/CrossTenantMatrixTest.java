@@ -56,7 +56,12 @@ class CrossTenantMatrixTest {
     static final Set<String> OUTSIDE_THE_MATRIX = Set.of("/error", "/v3/api-docs", "/v3/api-docs.yaml",
             "/v3/api-docs/{group}", "/v3/api-docs/swagger-config", "/swagger-ui.html", "/v3/api-docs/**");
 
-    enum Who { OWNER, ADMIN, UNBOUND, USER_A, USER_B, AGENT_A, NOBODY }
+    /**
+     * The principals. CLIENT_A is a user of org A given every page but costs (a client reading
+     * their bill): it is answered as USER_A is, unless a row says otherwise, and no answer it
+     * gets may carry a token cost, margin or budget.
+     */
+    enum Who { OWNER, ADMIN, UNBOUND, USER_A, USER_B, CLIENT_A, AGENT_A, NOBODY }
 
     enum Where { A, B, DEFAULT }
 
@@ -113,13 +118,15 @@ class CrossTenantMatrixTest {
         tokens.put(Who.UNBOUND, platform.createUser("user", null, Platform.ALL_PAGES));
         tokens.put(Who.USER_A, platform.createUser("user", orgs.get(Where.A), Platform.ALL_PAGES));
         tokens.put(Who.USER_B, platform.createUser("user", orgs.get(Where.B), Platform.ALL_PAGES));
+        tokens.put(Who.CLIENT_A, platform.createUser("user", orgs.get(Where.A), Platform.ALL_PAGES.stream()
+                .filter(page -> !page.equals("costs")).toList()));
         tokens.put(Who.AGENT_A, platform.issueKey(agents.get(Where.A)));
         tokens.put(Who.NOBODY, null);
         users.put(Where.A, platform.userId(tokens.get(Who.USER_A)));
         users.put(Where.B, platform.userId(tokens.get(Who.USER_B)));
         users.put(Where.DEFAULT, platform.userId(platform.createUser("user", orgs.get(Where.DEFAULT),
                 List.of("agents"))));
-        for (Who who : List.of(Who.OWNER, Who.ADMIN, Who.UNBOUND, Who.USER_A, Who.USER_B)) {
+        for (Who who : List.of(Who.OWNER, Who.ADMIN, Who.UNBOUND, Who.USER_A, Who.USER_B, Who.CLIENT_A)) {
             Api.Response me = api.get("/api/me").as(tokens.get(who)).send().expect(200);
             emails.put(who, me.text("email"));
             userIds.put(who, me.id());
@@ -203,6 +210,43 @@ class CrossTenantMatrixTest {
                 Platform.unique("KEY").replace(' ', '_'), "kind", "other", "value", "matrix-value-" + where)).send();
     }
 
+    /** Fields that tell what the agency pays: a user without the costs permission gets none of them. */
+    static final Set<String> COST_FIELDS = Set.of("cost", "costUsd", "margin", "fxRate", "monthlyBudget", "budget",
+            "budgetUsed", "costByModel", "previousCost", "previousCostUsd", "previousMargin");
+
+    /** No field of {@link #COST_FIELDS} holds a value, at any depth, and a CSV has no cost column. */
+    static void holdsNoCost(Api.Response response) {
+        if (response.body().isEmpty()) {
+            return;
+        }
+        if (response.request().contains(".csv")) {
+            assertThat(response.body().lines().findFirst().orElse("")).doesNotContain("cost");
+            return;
+        }
+        if (!response.body().startsWith("{") && !response.body().startsWith("[")) {
+            return;
+        }
+        List<String> found = new ArrayList<>();
+        costsIn(response.json(), "", found);
+        assertThat(found).as("%s gives a user without costs: %s", response.request(), found).isEmpty();
+    }
+
+    private static void costsIn(tools.jackson.databind.JsonNode node, String path, List<String> found) {
+        if (node.isObject()) {
+            for (var field : node.properties()) {
+                String at = path + "/" + field.getKey();
+                if (COST_FIELDS.contains(field.getKey()) && !field.getValue().isNull()) {
+                    found.add(at + "=" + field.getValue());
+                }
+                costsIn(field.getValue(), at, found);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                costsIn(node.get(i), path + "/" + i, found);
+            }
+        }
+    }
+
     /** No answer but an agent's own read holds a credential's value. */
     void holdsNoSecret(Api.Response response) {
         for (String secret : secrets.values()) {
@@ -274,8 +318,16 @@ class CrossTenantMatrixTest {
             map.put(Who.UNBOUND, unbound);
             map.put(Who.USER_A, userA);
             map.put(Who.USER_B, userB);
+            map.put(Who.CLIENT_A, userA);
             map.put(Who.AGENT_A, agentA);
             map.put(Who.NOBODY, nobody);
+            return new Expect(map);
+        }
+
+        /** The same, but {@code status} for {@code who}. */
+        Expect but(Who who, int status) {
+            Map<Who, Integer> map = new EnumMap<>(status());
+            map.put(who, status);
             return new Expect(map);
         }
 
@@ -305,7 +357,7 @@ class CrossTenantMatrixTest {
      */
     Set<String> foreignTo(Who who) {
         return switch (who) {
-            case USER_A, AGENT_A -> Set.of(orgs.get(Where.B), orgs.get(Where.DEFAULT), agents.get(Where.B),
+            case USER_A, CLIENT_A, AGENT_A -> Set.of(orgs.get(Where.B), orgs.get(Where.DEFAULT), agents.get(Where.B),
                     agents.get(Where.DEFAULT), users.get(Where.B));
             case USER_B -> Set.of(orgs.get(Where.A), orgs.get(Where.DEFAULT), agents.get(Where.A),
                     agents.get(Where.DEFAULT), users.get(Where.A));
@@ -327,6 +379,9 @@ class CrossTenantMatrixTest {
                 assertThat(at).as("%s leaks another org's id %s to %s: ...%s...", response.request(), foreign, who,
                         at < 0 ? "" : answer.substring(Math.max(0, at - 200), Math.min(answer.length(), at + 60)))
                         .isNegative();
+            }
+            if (who == Who.CLIENT_A && expected < 300) {
+                holdsNoCost(response);
             }
             if (expected < 300 && thenCheck != null) {
                 thenCheck.accept(response);
@@ -361,7 +416,7 @@ class CrossTenantMatrixTest {
     /** For a bound user, the org a list must be confined to; null for those who see all. */
     String homeOf(Who who) {
         return switch (who) {
-            case USER_A -> orgs.get(Where.A);
+            case USER_A, CLIENT_A -> orgs.get(Where.A);
             case USER_B -> orgs.get(Where.B);
             default -> null;
         };
@@ -498,11 +553,21 @@ class CrossTenantMatrixTest {
                     })));
             rows.add(row("GET /api/organizations/{" + where + "}/billing", Expect.readIn(where),
                     who -> api.get("/api/organizations/" + org + "/billing?month=" + month).as(token(who)).send(),
-                    (who, r) -> assertThat(r.json().path("lines").toString()).contains(agents.get(where))));
+                    (who, r) -> {
+                        assertThat(r.json().path("lines").toString()).contains(agents.get(where));
+                        assertThat(r.json().path("revenue").isNull()).isFalse();
+                        // Every org was given usage: its cost is there for all who may see costs.
+                        assertThat(r.json().path("costUsd").isNull()).isEqualTo(who == Who.CLIENT_A);
+                    }));
             rows.add(row("GET /api/organizations/{" + where + "}/billing/{month}.csv", Expect.readIn(where),
                     who -> api.get("/api/organizations/" + org + "/billing/" + month + ".csv").as(token(who)).send(),
-                    (who, r) -> assertThat(r.body()).contains(agents.get(where))));
-            rows.add(row("GET /api/organizations/{" + where + "}/budget-alerts", Expect.readIn(where),
+                    (who, r) -> {
+                        assertThat(r.body()).contains(agents.get(where));
+                        assertThat(r.body().lines().findFirst().orElseThrow().endsWith(",cost_usd,cost"))
+                                .isEqualTo(who != Who.CLIENT_A);
+                    }));
+            rows.add(row("GET /api/organizations/{" + where + "}/budget-alerts",
+                    Expect.readIn(where).but(Who.CLIENT_A, 403),
                     who -> api.get("/api/organizations/" + org + "/budget-alerts").as(token(who)).send(),
                     (who, r) -> assertThat(r.items()).isNotEmpty()
                             .allSatisfy(a -> assertThat(a.path("orgId").asString()).isEqualTo(org))));
@@ -531,7 +596,12 @@ class CrossTenantMatrixTest {
                 (who, r) -> {
                     List<String> clients = new ArrayList<>();
                     r.json().path("topByCost").forEach(o -> clients.add(o.path("orgId").asString()));
-                    if (homeOf(who) != null) {
+                    assertThat(r.json().path("costs").asBoolean()).isEqualTo(who != Who.CLIENT_A);
+                    if (who == Who.CLIENT_A) {
+                        assertThat(clients).as("a ranking by cost is the costs'").isEmpty();
+                        assertThat(r.json().path("clientOrgs").asInt()).isEqualTo(1);
+                        assertThat(r.json().path("currencies").get(0).path("revenue").isNull()).isFalse();
+                    } else if (homeOf(who) != null) {
                         assertThat(clients).containsExactly(homeOf(who));
                         assertThat(r.json().path("clientOrgs").asInt()).isEqualTo(1);
                         assertThat(r.json().path("own").isNull()).as("the operator's own org").isTrue();
@@ -632,7 +702,7 @@ class CrossTenantMatrixTest {
                 who -> api.get("/api/knowledge/search?q=matrixknowledge&limit=50").as(token(who)).send(),
                 (who, r) -> {
                     if (homeOf(who) != null) {
-                        Where home = who == Who.USER_A ? Where.A : Where.B;
+                        Where home = homeOf(who).equals(orgs.get(Where.A)) ? Where.A : Where.B;
                         assertThat(documentsFound(r)).containsExactlyInAnyOrder(documents.get(home), sharedDocument);
                     } else {
                         assertThat(documentsFound(r)).contains(documents.get(Where.A), documents.get(Where.B),

@@ -79,13 +79,14 @@ class AtAGlance {
             List<Statement> now = inMonth(clients, month);
             YearMonth firstOpen = calendar.closedThrough().map(c -> c.plusMonths(1)).filter(m -> m.isAfter(from))
                     .orElse(from);
-            return new Glance(month.toString(), previous.toString(), true, now.size(),
+            Glance glance = new Glance(month.toString(), previous.toString(), true, true, now.size(),
                     currencies(now, inMonth(clients, previous)), trend(clients), own(inMonth(all, month)),
                     budgets(now, orgs), top(now, Comparator.comparing(Statement::costUsd).reversed()),
                     top(now.stream().filter(s -> s.margin() != null).toList(),
                             Comparator.comparing(Statement::margin).reversed()),
                     unpriced(scope, firstOpen, month), missingRates(all, firstOpen),
                     recentAlerts(scope, previous, month, orgs));
+            return context.caller().seesCosts() ? glance : glance.withoutCosts();
         });
     }
 

@@ -31,7 +31,19 @@ final class StatementBuilder {
     record OrgTerms(UUID orgId, String name, String currency, String proration, BigDecimal monthlyBudget) {
     }
 
+    /** Marks the one warning about revenue: the others are about cost, and closed months keep their text. */
+    private static final String RATE_OF_ZERO = " billed at a rate of 0";
+
     private StatementBuilder() {
+    }
+
+    /**
+     * Whether a statement's warning is about its revenue, and so for whoever reads the bill; the
+     * others (a missing exchange rate or model price) are about the cost. Unknown text counts as
+     * about the cost, so that a warning added later stays with the costs until someone decides.
+     */
+    static boolean aboutRevenue(String warning) {
+        return warning.contains(RATE_OF_ZERO + " (the organization's billingRatePerAgent is 0");
     }
 
     /**
@@ -82,7 +94,7 @@ final class StatementBuilder {
         // 0 is meant, and the operator's own organization bills nobody, so neither is news.
         long unrated = revenue.stream().filter(r -> !r.rateSet()).count();
         if (unrated > 0 && !DefaultOrg.ID.equals(org.orgId())) {
-            warnings.add(unrated + (unrated == 1 ? " agent is" : " agents are") + " billed at a rate of 0 (the "
+            warnings.add(unrated + (unrated == 1 ? " agent is" : " agents are") + RATE_OF_ZERO + " (the "
                     + "organization's billingRatePerAgent is 0 and " + (unrated == 1 ? "the agent has" : "they have")
                     + " no override): " + (unrated == 1 ? "its" : "their") + " revenue is 0. If that is not intended, "
                     + "an owner or admin sets the organization's rate (it applies from then on, not to the past).");

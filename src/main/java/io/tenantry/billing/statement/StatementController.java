@@ -73,7 +73,8 @@ class StatementController {
     }
 
     @Operation(operationId = "getStatementCsv", summary = "An organization's statement as CSV",
-            description = "The month's statement as a CSV file, for accounting.")
+            description = "The month's statement as a CSV file, for accounting; without the cost columns "
+                    + "(cost_usd, cost) for a user without the costs permission.")
     @ApiResponse(responseCode = "200", description = "The statement as a download: a row per line (each agent, and "
             + "each adjustment for an earlier month), then the totals.",
             content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
@@ -87,12 +88,12 @@ class StatementController {
                 .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION,
                         ContentDisposition.attachment().filename(filename).build().toString())
-                .body(StatementCsv.of(statement).getBytes(StandardCharsets.UTF_8));
+                .body(StatementCsv.of(statement, context.caller().seesCosts()).getBytes(StandardCharsets.UTF_8));
     }
 
     @Operation(operationId = "listBudgetAlerts", summary = "An organization's budget alerts",
             description = "The budget thresholds the organization crossed: in the month given, or in the last 120 "
-                    + "months.")
+                    + "months. A budget caps token cost: this needs the costs permission, as well as billing.")
     @GetMapping("/api/organizations/{id}/budget-alerts")
     Items<BudgetAlerts.Alert> alerts(OrgCallContext context, @PathVariable UUID id,
             @Parameter(description = MONTH, schema = @Schema(type = "string", pattern = MONTH_PATTERN))

@@ -81,7 +81,7 @@ public class Statements {
             Organization org = org(scope, orgId);
             YearMonth created = BillingMonth.of(org.createdAt());
             return statements(scope, org, from, to, context.at(), false).stream().filter(s -> s.ofTheBill(created))
-                    .toList();
+                    .map(s -> s.asSeenBy(context.caller())).toList();
         });
     }
 
@@ -97,7 +97,7 @@ public class Statements {
                 throw ApiException.badRequest("month", wanted + " is before the organization was created (" + created
                         + "): it has no statement for that month.");
             }
-            return statement;
+            return statement.asSeenBy(context.caller());
         });
     }
 
@@ -138,7 +138,7 @@ public class Statements {
                     false), month, month)) {
                 byOrg.put(statement.orgId(), statement);
             }
-            return ids.stream().map(byOrg::get).toList();
+            return ids.stream().map(byOrg::get).map(s -> s.asSeenBy(context.caller())).toList();
         });
     }
 

@@ -161,7 +161,7 @@ class DashboardSummaryTest extends ServerTest {
 
     @Test
     void aBoundUserSeesTheirOrganizationOnly() {
-        String bound = platform.createUser("user", euro, List.of("dashboard", "billing"));
+        String bound = platform.createUser("user", euro, List.of("dashboard", "billing", "costs"));
         JsonNode summary = summary(bound);
         assertThat(summary.path("figures").asBoolean()).isTrue();
         assertThat(summary.path("clientOrgs").asInt()).isEqualTo(1);

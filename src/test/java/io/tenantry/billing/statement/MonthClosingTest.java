@@ -89,7 +89,7 @@ class MonthClosingTest extends ServerTest {
         api.post("/api/agents/" + leaver + "/assign-org").as(owner).json(Map.of("orgId", to)).send().expect(200);
         String secret = "Project Falcon " + UUID.randomUUID();
         api.patch("/api/agents/" + leaver).as(owner).json(Map.of("name", secret)).send().expect(200);
-        return new Left(from, leaver, platform.createUser("user", from, List.of("billing")), secret);
+        return new Left(from, leaver, platform.createUser("user", from, List.of("billing", "costs")), secret);
     }
 
     /** What {@code left}'s user sees of its statement for last month, JSON and CSV, checked for the name. */
