@@ -19,11 +19,17 @@ export const DASHBOARD_PAGES = [
 
 /** Every page permission the server knows, in its order. */
 export const ALL_PAGES = ['dashboard', 'agents', 'organizations', 'users', 'knowledge', 'guardrails',
-  'interventions', 'memory', 'vault', 'billing', 'settings', 'audit'];
+  'interventions', 'memory', 'vault', 'billing', 'costs', 'settings', 'audit'];
 
 /** Permissions that open a part of another page rather than a page of their own. */
-export const PAGE_PARTS = [{ page: 'memory', label: 'Memory (a tab of an agent on the Agents page)' }];
+export const PAGE_PARTS = [{ page: 'memory', label: 'Memory (a tab of an agent on the Agents page)' },
+  { page: 'costs', label: 'Costs: token cost, margin and budgets on Home and Billing (needs billing)' }];
 
 export function opensAPage(page) {
   return DASHBOARD_PAGES.some((p) => p.page === page) || PAGE_PARTS.some((p) => p.page === page);
+}
+
+/** What Billing is called for {@code me}: with costs it shows the agency's costs too; without, the bill alone. */
+export function billingTitle(me) {
+  return me?.pages?.includes('costs') ? 'Billing & Costs' : 'Billing';
 }

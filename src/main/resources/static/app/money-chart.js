@@ -1,6 +1,7 @@
 // Revenue against token cost per month (ECharts, see chart-element.js). Revenue and cost
 // share one value axis only when they are in one currency; otherwise cost gets its own axis
-// on the right, labelled with its currency. Clicking a month picks it ("month-picked"); the picked month is the one
+// on the right, labelled with its currency. Without a costCurrency (a user who may not see
+// token cost) the chart is revenue alone. Clicking a month picks it ("month-picked"); the picked month is the one
 // drawn at full strength.
 import { html } from 'lit';
 import { ChartElement } from './chart-element.js';
@@ -20,21 +21,25 @@ class MoneyChart extends ChartElement {
     label: { attribute: false },
   };
 
+  get withCost() {
+    return this.costCurrency != null;
+  }
+
   render() {
-    const split = this.costCurrency !== this.revenueCurrency;
+    const split = this.withCost && this.costCurrency !== this.revenueCurrency;
     return html`<figure class="chart">
       <div class="plot" role="img" aria-label=${this.describe()}></div>
       <figcaption><span class="key revenue"></span> Revenue (${this.revenueCurrency})
-        <span class="key cost"></span> Token cost (${this.costCurrency})${split ? html`, on the right-hand axis:
-          no exchange rate converts it to ${this.revenueCurrency}` : ''}</figcaption>
+        ${this.withCost ? html`<span class="key cost"></span> Token cost (${this.costCurrency})` : ''}${split
+          ? html`, on the right-hand axis: no exchange rate converts it to ${this.revenueCurrency}` : ''}</figcaption>
     </figure>`;
   }
 
   /** What the chart shows, in words, for screen readers. */
   describe() {
     const parts = (this.months ?? []).map((m) => `${monthName(m.month)}: revenue ${money(m.revenue,
-      this.revenueCurrency)}, cost ${money(m.cost, this.costCurrency)}`);
-    return `${this.label ?? 'Revenue against token cost'}. ${parts.join('; ')}`;
+      this.revenueCurrency)}${this.withCost ? `, cost ${money(m.cost, this.costCurrency)}` : ''}`);
+    return `${this.label ?? (this.withCost ? 'Revenue against token cost' : 'Revenue')}. ${parts.join('; ')}`;
   }
 
   updated() {
@@ -49,7 +54,7 @@ class MoneyChart extends ChartElement {
 
   option() {
     const months = this.months ?? [];
-    const split = this.costCurrency !== this.revenueCurrency;
+    const split = this.withCost && this.costCurrency !== this.revenueCurrency;
     const faded = (m) => (this.selected && m.month !== this.selected ? 0.45 : 1);
     const axis = (currency, position) => ({
       type: 'value', position, name: currency, nameTextStyle: LABEL, axisLabel: { ...LABEL,
@@ -75,7 +80,7 @@ class MoneyChart extends ChartElement {
       yAxis: split ? [axis(this.revenueCurrency, 'left'), axis(this.costCurrency, 'right')]
         : [axis(this.revenueCurrency, 'left')],
       series: [bars('Revenue', 'revenue', REVENUE, this.revenueCurrency, 0),
-        bars('Token cost', 'cost', COST, this.costCurrency, split ? 1 : 0)],
+        ...(this.withCost ? [bars('Token cost', 'cost', COST, this.costCurrency, split ? 1 : 0)] : [])],
     };
   }
 }

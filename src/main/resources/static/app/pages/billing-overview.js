@@ -9,6 +9,7 @@ import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { money, count, margin, costOf, monthName } from '../format.js';
+import { billingTitle } from '../dashboard-pages.js';
 import './organization-billing.js';
 
 const COLUMNS = [
@@ -155,7 +156,7 @@ class BillingOverview extends LightElement {
     if (orgContext.selected) return this.renderPickedOrg();
     if (!isOperator(this.me)) {
       return html`<h1>Billing</h1><p class="empty">The overview of every organization is for owners and admins.
-        Pick an organization in the switcher above for its Billing &amp; Costs.</p>`;
+        Pick an organization in the switcher above for its ${billingTitle(this.me)}.</p>`;
     }
     return html`
       <div class="page-head">
@@ -175,12 +176,12 @@ class BillingOverview extends LightElement {
   renderOwnOrg() {
     if (this.error) return html`<h1>Billing</h1><p class="error" role="alert">${this.error}</p>`;
     if (!this.ownOrg) return html`<h1>Billing</h1><p class="loading" role="status">Loading billing…</p>`;
-    return html`<div class="page-head"><h1>Billing &amp; Costs</h1><span>${this.ownOrg.name}</span></div>
+    return html`<div class="page-head"><h1>${billingTitle(this.me)}</h1><span>${this.ownOrg.name}</span></div>
       <organization-billing .org=${this.ownOrg} .me=${this.me}></organization-billing>`;
   }
 
   renderPickedOrg() {
-    const head = html`<div class="page-head"><h1>Billing &amp; Costs</h1>
+    const head = html`<div class="page-head"><h1>${billingTitle(this.me)}</h1>
       <span>${this.pickedOrg?.name ?? ''}</span></div>
       ${isOperator(this.me) ? html`<p class="hint">Pick <em>All organizations</em> in the switcher for the overview
         of every client.</p>` : ''}`;

@@ -83,12 +83,12 @@ class HomePage extends LightElement {
       ${s.own ? html`<p class="own" data-figure="own">Your own organization (${s.own.orgName}), not billed to a
         client: token cost ${costOf(s.own)}
         this month.</p>` : ''}
-      <div class="columns">
+      ${s.costs ? html`<div class="columns">
         ${this.topList('Top clients by cost', 'top-cost', s.topByCost, costOf)}
         ${this.topList('Top clients by margin', 'top-margin', s.topByMargin, (o) => margin(o.margin),
           s.topByCost.length === 0 ? NOTHING_YET : NO_MARGIN)}
       </div>
-      ${this.alerts(s)}`;
+      ${this.alerts(s)}` : ''}`;
   }
 
   /** Home's figures are billing's: a user without the Billing page is pointed to the pages they have. */
@@ -138,21 +138,24 @@ class HomePage extends LightElement {
     // A cost shown in USD (no exchange rate this month) is compared with last month's in USD.
     const costVsLast = c.cost === null ? vsLast(c.costUsd, c.previousCostUsd, 'USD')
       : c.previousCost === null ? html`<small>last month: no exchange rate</small>` : vsLast(c.cost, c.previousCost);
-    return html`<section class="currency" data-currency=${c.currency}
-        aria-label="${c.currency}: ${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}">
-      <h2>${c.currency} <small>${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}</small></h2>
+    // A user who may not see costs gets revenue alone, and the organizations they reach are theirs, not clients.
+    const orgs = s.costs ? `${c.orgs} ${c.orgs === 1 ? 'client' : 'clients'}`
+      : `${c.orgs} ${c.orgs === 1 ? 'organization' : 'organizations'}`;
+    return html`<section class="currency" data-currency=${c.currency} aria-label="${c.currency}: ${orgs}">
+      <h2>${c.currency} <small>${orgs}</small></h2>
       <dl class="totals">
         <div><dt>Revenue</dt><dd data-figure="revenue">${money(c.revenue, c.currency)}</dd>
           <dd>${vsLast(c.revenue, c.previousRevenue)}</dd></div>
-        <div><dt>Token cost</dt><dd data-figure="cost">${costOf(c)}</dd>
+        ${s.costs ? html`<div><dt>Token cost</dt><dd data-figure="cost">${costOf(c)}</dd>
           <dd>${costVsLast}</dd></div>
         <div><dt>Margin</dt><dd data-figure="margin">${margin(c.margin)}</dd>
-          <dd><small>last month ${c.previousMargin === null ? '—' : percent(c.previousMargin)}</small></dd></div>
+          <dd><small>last month ${c.previousMargin === null ? '—' : percent(c.previousMargin)}</small></dd></div>`
+          : ''}
       </dl>
       <money-chart .months=${points.map((t) => ({ month: t.month, revenue: t.revenue,
           cost: converted ? t.cost : t.costUsd }))}
-        .revenueCurrency=${c.currency} .costCurrency=${converted ? c.currency : 'USD'} .selected=${s.month}
-        .label=${`${c.currency} clients, last ${points.length} months`}></money-chart>
+        .revenueCurrency=${c.currency} .costCurrency=${!s.costs ? null : converted ? c.currency : 'USD'}
+        .selected=${s.month} .label=${`${c.currency}: ${orgs}, last ${points.length} months`}></money-chart>
     </section>`;
   }
 

@@ -1,6 +1,8 @@
 // The Billing & Costs tab: monthly revenue against token cost for the last twelve months,
 // the chosen month's totals and per-agent breakdown, per-agent rates (saved on blur or
-// Enter), the CSV, and every warning the statement carries.
+// Enter), the CSV, and every warning the statement carries. A user without the costs
+// permission gets the bill alone from the server (every cost null): the tab then shows revenue
+// and tokens, and no cost, margin or budget.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
@@ -126,8 +128,8 @@ class OrganizationBilling extends LightElement {
   totals(s) {
     return html`<dl class="totals">
       <div><dt>Total Revenue</dt><dd data-figure="revenue">${money(s.revenue, s.currency)}</dd></div>
-      <div><dt>Token Cost</dt><dd data-figure="cost">${costOf(s)}</dd></div>
-      <div><dt>Margin</dt><dd data-figure="margin">${margin(s.margin)}</dd></div>
+      ${withCosts(s) ? html`<div><dt>Token Cost</dt><dd data-figure="cost">${costOf(s)}</dd></div>
+      <div><dt>Margin</dt><dd data-figure="margin">${margin(s.margin)}</dd></div>` : ''}
       <div><dt>Total Tokens</dt><dd data-figure="tokens">${count(s.inputTokens + s.outputTokens
         + s.cachedInputTokens)}</dd></div>
       ${s.monthlyBudget ? html`<div class="budget"><dt>Budget used</dt><dd data-figure="budget">${s.budgetUsed === null
@@ -151,30 +153,32 @@ class OrganizationBilling extends LightElement {
     }
     const agents = s.lines.filter((l) => l.kind !== 'adjustment');
     const late = s.lines.filter((l) => l.kind === 'adjustment');
+    const costs = withCosts(s);
     return html`${this.rateSaved ? html`<p class="notice" role="status">${this.rateSaved}</p>` : ''}
       <table class="list statement">
       <thead><tr><th>Agent</th><th class="num">Rate</th><th class="num">Revenue</th><th class="num">Tokens</th>
-        <th class="num">Unpriced</th><th class="num">Cost</th></tr></thead>
+        ${costs ? html`<th class="num">Unpriced</th><th class="num">Cost</th>` : ''}</tr></thead>
       <tbody>${agents.map((l) => this.line(s, l))}</tbody>
       ${late.length ? this.adjustments(s, late) : ''}
       <tfoot><tr class="total"><th scope="row">Total ${monthName(s.month)}</th><td></td>
         <td class="num" data-figure="total-revenue">${money(s.revenue, s.currency)}</td>
-        <td class="num">${tokens(s)}</td>
-        <td class="num">${s.unpricedTokens ? count(s.unpricedTokens) : '—'}</td>
-        <td class="num" data-figure="total-cost">${costOf(s)}</td></tr></tfoot>
+        <td class="num">${tokens(s, costs)}</td>
+        ${costs ? html`<td class="num">${s.unpricedTokens ? count(s.unpricedTokens) : '—'}</td>
+        <td class="num" data-figure="total-cost">${costOf(s)}</td>` : ''}</tr></tfoot>
     </table>`;
   }
 
   /** Usage of closed months that arrived, or was priced, late, under one heading that opens, with its subtotal. */
   adjustments(s, late) {
-    const subtotal = late.every((l) => l.cost !== null)
+    const costs = withCosts(s);
+    const subtotal = !costs ? '' : late.every((l) => l.cost !== null)
       ? money(addAmounts(late.map((l) => l.cost)), s.currency) : money(addAmounts(late.map((l) => l.costUsd)), 'USD');
     return html`<tbody class="adjustments">
-      <tr class="group"><th scope="rowgroup" colspan="5">
+      <tr class="group"><th scope="rowgroup" colspan=${costs ? 5 : 4}>
         <button class="disclosure" aria-expanded=${this.showAdjustments ? 'true' : 'false'}
           @click=${() => { this.showAdjustments = !this.showAdjustments; }}>
           ${this.showAdjustments ? '▾' : '▸'} Adjustments for earlier months (${late.length})</button></th>
-        <td class="num" data-figure="adjustments">${subtotal}</td></tr>
+        ${costs ? html`<td class="num" data-figure="adjustments">${subtotal}</td>` : ''}</tr>
       ${this.showAdjustments ? late.map((l) => this.line(s, l)) : ''}
     </tbody>`;
   }
@@ -198,9 +202,9 @@ class OrganizationBilling extends LightElement {
         : l.rate === null ? '—' : money(l.rate, s.currency)}${l.daysBilled ? html` <small>(${l.daysBilled} days)</small>`
         : ''}</td>
       <td class="num">${money(l.revenue, s.currency)}</td>
-      <td class="num">${tokens(l)}</td>
-      <td class="num">${l.unpricedTokens ? count(l.unpricedTokens) : '—'}</td>
-      <td class="num">${costOf(l, s.currency)}</td>
+      <td class="num">${tokens(l, withCosts(s))}</td>
+      ${withCosts(s) ? html`<td class="num">${l.unpricedTokens ? count(l.unpricedTokens) : '—'}</td>
+      <td class="num">${costOf(l, s.currency)}</td>` : ''}
     </tr>`;
   }
 
@@ -212,10 +216,11 @@ class OrganizationBilling extends LightElement {
   chart() {
     const months = [...this.months].reverse();
     const converted = months.every((m) => m.cost !== null);
+    const costs = months.every(withCosts);
     return html`<money-chart .months=${months.map((m) => ({ month: m.month, revenue: m.revenue,
         cost: converted ? m.cost : m.costUsd }))} .revenueCurrency=${this.org.currency}
-      .costCurrency=${converted ? this.org.currency : 'USD'} .selected=${this.month}
-      .label=${`Monthly revenue against token cost of ${this.org.name}`}
+      .costCurrency=${!costs ? null : converted ? this.org.currency : 'USD'} .selected=${this.month}
+      .label=${costs ? `Monthly revenue against token cost of ${this.org.name}` : `Monthly revenue of ${this.org.name}`}
       @month-picked=${(e) => this.pick(e.detail)}></money-chart>`;
   }
 }
@@ -224,13 +229,19 @@ class OrganizationBilling extends LightElement {
 const REPRICED = 'Tokens of a closed month that were unpriced when it closed and were priced since: counted '
   + 'there, their cost is billed here, on top of the tokens above.';
 
+/** Whether the server gave a statement's costs: not to a user without the costs permission. */
+function withCosts(statement) {
+  return statement.costUsd !== null;
+}
+
 /**
  * The tokens of a line or a month, and under them those of closed months priced late: their
  * closed statement counted them (as unpriced), so they are named apart, not added again.
+ * Pricing is the costs' side: without it, the tokens alone.
  */
-function tokens(figures) {
+function tokens(figures, costs) {
   const used = count(figures.inputTokens + figures.outputTokens + figures.cachedInputTokens);
-  return figures.repricedTokens ? html`${used}<br><small class="repriced" title=${REPRICED}>+
+  return costs && figures.repricedTokens ? html`${used}<br><small class="repriced" title=${REPRICED}>+
     ${count(figures.repricedTokens)} priced late</small>` : used;
 }
 

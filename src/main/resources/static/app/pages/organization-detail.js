@@ -10,6 +10,7 @@ import { isOperator } from './organizations-page.js';
 import './organization-billing.js';
 import './organization-gateway.js';
 import { money } from '../format.js';
+import { billingTitle } from '../dashboard-pages.js';
 import { afterTyping } from '../typing.js';
 
 class OrganizationDetail extends LightElement {
@@ -100,7 +101,7 @@ class OrganizationDetail extends LightElement {
         <a role="tab" href="${base}/agents" aria-selected=${this.tab !== 'billing' && this.tab !== 'gateway'
           ? 'true' : 'false'}>Agents</a>
         ${this.me.pages.includes('billing') ? html`<a role="tab" href="${base}/billing"
-          aria-selected=${this.tab === 'billing' ? 'true' : 'false'}>Billing &amp; Costs</a>` : ''}
+          aria-selected=${this.tab === 'billing' ? 'true' : 'false'}>${billingTitle(this.me)}</a>` : ''}
         <a role="tab" href="${base}/gateway" aria-selected=${this.tab === 'gateway' ? 'true' : 'false'}>Gateway</a>
       </div>
       ${this.tab === 'billing' ? html`<organization-billing .org=${org} .me=${this.me}></organization-billing>`

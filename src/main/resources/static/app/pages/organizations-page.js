@@ -1,7 +1,7 @@
 // The Organizations page: one card per organization, paged from the server (50 at a
 // time) and searchable, so a thousand organizations load no slower than ten. With the
-// billing page, each card shows the month so far (revenue, cost, margin, budget use), read
-// for the cards on screen in one call. The default organization is the operator's own and
+// billing page, each card shows the month so far (revenue; with costs too, cost, margin and
+// budget use), read for the cards on screen in one call. The default organization is the operator's own and
 // is shown apart from the clients.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
@@ -178,8 +178,8 @@ class OrganizationsPage extends LightElement {
     if (!s) return '';
     return html`<dl class="month" aria-label="This month so far">
       <dt>Revenue</dt><dd class="num" data-figure="revenue">${money(s.revenue, s.currency)}</dd>
-      <dt>Token cost</dt><dd class="num" data-figure="cost">${costOf(s)}</dd>
-      <dt>Margin</dt><dd class="num" data-figure="margin">${margin(s.margin)}</dd>
+      ${s.costUsd === null ? '' : html`<dt>Token cost</dt><dd class="num" data-figure="cost">${costOf(s)}</dd>
+      <dt>Margin</dt><dd class="num" data-figure="margin">${margin(s.margin)}</dd>`}
       ${s.monthlyBudget ? html`<dt>Budget</dt><dd data-figure="budget">${s.budgetUsed === null ? 'no exchange rate'
         : html`${budgetBar(s.budgetUsed, org.budgetAlertThresholds)} ${percent(s.budgetUsed)}`}</dd>` : ''}
     </dl>`;

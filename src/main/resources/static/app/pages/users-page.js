@@ -81,9 +81,12 @@ class UsersPage extends LightElement {
     this.setDraft({ pages: new Set([...pages, ...[...this.draft.pages].filter((p) => !opensAPage(p))]) });
   }
 
+  /** Costs add to what Billing shows: giving costs gives billing, and taking billing takes costs. */
   togglePage(page, on) {
     const pages = new Set(this.draft.pages);
     if (on) pages.add(page); else pages.delete(page);
+    if (on && page === 'costs') pages.add('billing');
+    if (!on && page === 'billing') pages.delete('costs');
     this.setDraft({ pages });
   }
 

@@ -809,6 +809,16 @@ class DashboardBrowserTest {
                 "memory", "vault", "billing")) {
             browser.click("form.permissions input[value=" + page + "]");
         }
+        // Costs add to Billing: taking Billing takes them, giving them gives Billing. The bound user ends
+        // with Billing and without costs, a client reading their bill.
+        browser.click("form.permissions input[value=costs]");
+        assertThat(browser.find("form.permissions input[value=costs]").isSelected()).isTrue();
+        browser.click("form.permissions input[value=billing]");
+        assertThat(browser.find("form.permissions input[value=costs]").isSelected()).isFalse();
+        browser.click("form.permissions input[value=costs]");
+        assertThat(browser.find("form.permissions input[value=billing]").isSelected()).isTrue();
+        browser.click("form.permissions input[value=costs]");
+        assertThat(browser.find("form.permissions input[value=billing]").isSelected()).isTrue();
         browser.screenshot("12-permission-editor");
         browser.clickButton("Save");
         browser.waitUntilGone("table.users", "Select all");
@@ -820,7 +830,7 @@ class DashboardBrowserTest {
         }
         assertThat(user.path("clientOrgId").asString()).isEqualTo(orgA);
         assertThat(user.path("pages").toString()).contains("dashboard", "agents", "organizations", "memory", "billing")
-                .doesNotContain("audit");
+                .doesNotContain("audit").doesNotContain("costs");
         browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
         pick("");
 
@@ -861,18 +871,23 @@ class DashboardBrowserTest {
         browser.screenshot("14-bound-user-forged-org");
     }
 
+    /** The bound user was given Billing without costs: their bill, and nothing of what it costs the agency. */
     @Test
     @Order(17)
-    void aBoundUserWithTheBillingPageSeesTheirOrganizationsBilling() throws Exception {
+    void aBoundUserWithTheBillingPageSeesTheirOrganizationsBill() throws Exception {
         String bound = Platform.login(api, BOUND_EMAIL, Platform.PASSWORD);
         JsonNode statement = api.get("/api/organizations/" + orgA + "/billing?month="
                 + YearMonth.now(ZoneOffset.UTC)).as(bound).send().expect(200).json();
         browser.go("/#/billing");
-        browser.findWithText("billing-overview h1", "Billing & Costs");
         browser.find("[data-figure=revenue]");
+        assertThat(browser.text("billing-overview h1")).isEqualTo("Billing");
         assertThat(browser.text("billing-overview .page-head")).contains("Acme <b>Bold</b> & Co");
         assertThat(browser.text("[data-figure=revenue]")).isEqualTo(statement.path("revenue").asString() + " USD");
-        assertThat(browser.text("[data-figure=cost]")).isEqualTo(statement.path("cost").asString() + " USD");
+        browser.find("table.statement tbody tr");
+        assertThat(browser.all("[data-figure=cost], [data-figure=margin], [data-figure=total-cost]")).isEmpty();
+        assertThat(browser.text("table.statement thead")).contains("Revenue").doesNotContain("Cost")
+                .doesNotContain("Unpriced");
+        assertThat(browser.text("billing-overview figcaption")).contains("Revenue").doesNotContain("cost");
         assertThat(browser.find("a[download]").getDomAttribute("href"))
                 .isEqualTo("/api/organizations/" + orgA + "/billing/" + YearMonth.now(ZoneOffset.UTC) + ".csv");
         browser.find(".chart");
@@ -881,10 +896,13 @@ class DashboardBrowserTest {
         assertThat(browser.text("main")).doesNotContain("Beta Corp").doesNotContain("owners and admins");
         browser.screenshot("14-bound-user-billing");
 
-        // Home, for their organization only.
+        // Home, for their organization only, and its revenue alone.
         browser.go("/#/dashboard");
         browser.find("home-page [data-currency=USD] [data-figure=revenue]");
         assertThat(browser.all("home-page section.currency")).hasSize(1);
+        assertThat(browser.all("home-page [data-figure=cost], home-page [data-figure=margin]")).isEmpty();
+        assertThat(browser.text("home-page")).doesNotContain("Token cost").doesNotContain("Margin")
+                .doesNotContain("budget").contains("1 organization");
         assertThat(browser.text("home-page")).doesNotContain("Beta Corp").doesNotContain("EUR")
                 .doesNotContain("mistral-large").doesNotContain("Your own organization");
         browser.screenshot("14-bound-user-home");
@@ -1665,13 +1683,16 @@ class DashboardBrowserTest {
         switchTo(Platform.OWNER_EMAIL, "Olive Owner");
     }
 
-    /** A user bound to no organization, given Billing: the organization they pick is the one whose billing they see. */
+    /**
+     * A user bound to no organization, given Billing and costs: the organization they pick is the
+     * one whose billing, and costs, they see.
+     */
     @Test
     @Order(35)
-    void anUnboundUserWithTheBillingPageSeesThePickedOrganizationsBilling() throws Exception {
+    void anUnboundUserWithBillingAndCostsSeesThePickedOrganizationsBilling() throws Exception {
         String email = "free-billing-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
         Map<String, Object> user = new java.util.HashMap<>(Map.of("email", email, "name", "Fran Free", "password",
-                Platform.PASSWORD, "role", "user", "pages", List.of("dashboard", "billing")));
+                Platform.PASSWORD, "role", "user", "pages", List.of("dashboard", "billing", "costs")));
         user.put("clientOrgId", null);
         api.post("/api/users").as(owner).json(user).send().expect(201);
         switchTo(email, "Fran Free");
@@ -1685,6 +1706,10 @@ class DashboardBrowserTest {
         JsonNode statement = api.get("/api/organizations/" + orgB + "/billing?month="
                 + YearMonth.now(ZoneOffset.UTC)).as(bound).send().expect(200).json();
         assertThat(browser.text("[data-figure=revenue]")).isEqualTo(statement.path("revenue").asString() + " EUR");
+        // Given costs as well: the agency's side of the bill too.
+        assertThat(browser.text("billing-overview h1")).isEqualTo("Billing & Costs");
+        browser.find("billing-overview [data-figure=cost]");
+        assertThat(browser.text("table.statement thead")).contains("Cost");
         assertThat(browser.text("main")).doesNotContain("Pick All organizations");
         browser.screenshot("35-unbound-user-billing");
         assertThat(browser.consoleErrors()).isEmpty();
