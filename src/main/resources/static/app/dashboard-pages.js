@@ -22,8 +22,15 @@ export const ALL_PAGES = ['dashboard', 'agents', 'organizations', 'users', 'know
   'interventions', 'memory', 'vault', 'billing', 'costs', 'settings', 'audit'];
 
 /** Permissions that open a part of another page rather than a page of their own. */
-export const PAGE_PARTS = [{ page: 'memory', label: 'Memory (a tab of an agent on the Agents page)' },
-  { page: 'costs', label: 'Costs: token cost, margin and budgets on Home and Billing (needs billing)' }];
+export const PAGE_PARTS = [
+  { page: 'memory', label: 'Memory', about: 'A tab of an agent on the Agents page' },
+  { page: 'costs', label: 'Costs', about: 'Token cost, margin and budgets on Home and Billing (with Billing)' },
+];
+
+/** A page permission as people read it ("Home" for dashboard); its API name when the dashboard has no such page. */
+export function pageLabel(page) {
+  return [...DASHBOARD_PAGES, ...PAGE_PARTS].find((p) => p.page === page)?.label ?? page;
+}
 
 export function opensAPage(page) {
   return DASHBOARD_PAGES.some((p) => p.page === page) || PAGE_PARTS.some((p) => p.page === page);

@@ -9,7 +9,7 @@ import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
 import { PagedList } from '../paged-list.js';
 
-import { ALL_PAGES, PAGE_PARTS, opensAPage } from '../dashboard-pages.js';
+import { ALL_PAGES, PAGE_PARTS, opensAPage, pageLabel } from '../dashboard-pages.js';
 
 const ROLES = ['user', 'admin', 'owner'];
 
@@ -224,7 +224,8 @@ class UsersPage extends LightElement {
           <td><span class="badge">${u.role}</span></td>
           <td class="text">${u.role !== 'user' ? html`<small>not bindable (${u.role}s see every org)</small>`
             : u.clientOrgId ? this.orgName(u.clientOrgId) : html`<small>none: every org, by pages</small>`}</td>
-          <td><small>${u.role !== 'user' ? 'all' : u.pages.length ? u.pages.join(', ') : 'none yet'}</small></td>
+          <td><small>${u.role !== 'user' ? 'all' : u.pages.length ? u.pages.map(pageLabel).join(', ')
+            : 'none yet'}</small></td>
           ${operator ? html`<td>${this.mayEdit(u) ? html`<button class="secondary" @click=${() => this.edit(u)}>Edit
             </button>` : ''}</td>` : ''}
         </tr>${this.editing === u.id ? html`<tr class="editor"><td colspan="5">${this.editor(u)}</td></tr>` : ''}`)}
@@ -269,9 +270,9 @@ class UsersPage extends LightElement {
           <button type="button" class="link-dark" @click=${() => this.selectPages([])}>Select none
           </button></legend>
         <div class="checks">${ALL_PAGES.filter(opensAPage).map((p) => html`<label class="check"
-          title=${PAGE_PARTS.find((part) => part.page === p)?.label ?? ''}><input
+          title=${PAGE_PARTS.find((part) => part.page === p)?.about ?? ''}><input
           type="checkbox" name="page" value=${p} .checked=${d.pages.has(p)}
-          @change=${(e) => this.togglePage(p, e.target.checked)}> ${p}</label>`)}</div>
+          @change=${(e) => this.togglePage(p, e.target.checked)}> ${pageLabel(p)}</label>`)}</div>
         ${this.renderComing(d)}
       </fieldset>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : ''}

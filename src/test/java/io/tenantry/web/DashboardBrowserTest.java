@@ -433,7 +433,15 @@ class DashboardBrowserTest {
         assertThat(browser.text("table.overview tfoot")).contains("Total EUR");
         // A row's warning is in words under the table, not only in its badge's tooltip.
         assertThat(browser.findWithText("billing-overview ul.warnings li", "Beta Corp").getText())
-                .contains("No exchange rate from USD to EUR");
+                .contains("No exchange rate from USD to EUR").contains("Settings → Exchange rates")
+                .doesNotContain("->");
+        // A chart per currency of the clients billed, each described in words.
+        browser.find("org-money-chart canvas");
+        assertThat(browser.all("org-money-chart")).extracting(chart -> chart.findElement(By.cssSelector(".plot"))
+                .getDomAttribute("aria-label")).anySatisfy(label -> assertThat(label).startsWith("USD clients")
+                        .contains("Acme <b>Bold</b> & Co: revenue 150.00 USD"))
+                .anySatisfy(label -> assertThat(label).startsWith("EUR clients")
+                        .contains("Beta Corp: revenue 160.00 EUR, cost not converted"));
         browser.clickButton("Revenue");
         browser.findWithText("table.overview thead", "Revenue ▼");
         // Sorted within each currency: EUR (Beta Corp, two agents at 80.00), then USD (Acme first, 150.00).
