@@ -150,3 +150,9 @@ export function dateTime(iso) {
   return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit',
     minute: '2-digit' });
 }
+
+/**
+ * A server's sentence as a page shows it: the API writes menu paths in ASCII ("Settings ->
+ * Models"), which would wrap between its "-" and ">"; here the arrow is one character.
+ */
+export const sentence = (text) => text.replaceAll(' -> ', ' → ');

@@ -1,5 +1,6 @@
-// The Billing page. Owners and admins get the overview: one row per organization for a
-// chosen month, sortable, with totals per currency, from GET /api/billing/overview; with an
+// The Billing page. Owners and admins get the overview: for a chosen month, each currency's
+// clients as a chart (revenue against cost), then one row per organization, sortable, with
+// totals per currency, from GET /api/billing/overview; with an
 // organization picked in the switcher, that organization's Billing & Costs (its statement).
 // A user bound to an organization gets that organization's Billing & Costs; an unbound user
 // with the Billing page, the Billing & Costs of the organization picked in the switcher.
@@ -8,9 +9,10 @@ import { LightElement } from '../light-element.js';
 import { get } from '../api.js';
 import { orgContext } from '../org-context.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, margin, costOf, monthName } from '../format.js';
+import { money, count, margin, costOf, monthName, sentence } from '../format.js';
 import { billingTitle } from '../dashboard-pages.js';
 import './organization-billing.js';
+import '../org-money-chart.js';
 
 const COLUMNS = [
   { key: 'orgName', label: 'Organization', text: true },
@@ -170,7 +172,7 @@ class BillingOverview extends LightElement {
       ${this.refusedMonth ? html`<p class="error" role="alert">The address names no month with a bill
         (“${this.refusedMonth}”): pick a month from January 2000 to this month.</p>` : ''}
       ${this.loading ? html`<p class="loading" role="status">Loading…</p>` : ''}
-      ${this.overview ? html`${this.table()}${this.own()}` : ''}`;
+      ${this.overview ? html`${this.charts()}${this.table()}${this.own()}` : ''}`;
   }
 
   renderOwnOrg() {
@@ -206,7 +208,8 @@ class BillingOverview extends LightElement {
           <th class="num">Tokens</th></tr></thead>
         <tbody>${this.rows().map((s) => html`<tr data-org-id=${s.orgId}>
           <td><a href="#/organizations/${s.orgId}/billing">${s.orgName}</a>
-            ${s.warnings.length ? html` <span class="badge warn" title=${s.warnings.join(' ')}>warning</span>` : ''}
+            ${s.warnings.length ? html` <span class="badge warn"
+              title=${s.warnings.map(sentence).join(' ')}>warning</span>` : ''}
             ${s.budgetUsed !== null && Number(s.budgetUsed) > 100 ? html` <span class="badge danger">Over budget</span>`
               : ''}</td>
           <td class="num">${money(s.revenue, s.currency)}</td>
@@ -224,11 +227,24 @@ class BillingOverview extends LightElement {
       ${this.warnings()}`;
   }
 
+  /** Each currency's billed clients as a chart, where the table would have to be read row by row. */
+  charts() {
+    const byCurrency = new Map();
+    for (const s of this.overview.items) {
+      if (Number(s.revenue) > 0 || Number(s.costUsd) > 0) {
+        byCurrency.set(s.currency, [...(byCurrency.get(s.currency) ?? []), s]);
+      }
+    }
+    return html`<div class="overview-charts">${[...byCurrency].map(([currency, statements]) => html`
+      <org-money-chart .currency=${currency} .statements=${statements}></org-money-chart>`)}</div>`;
+  }
+
   /** Each warning of a row in words under the table, not only in its badge's tooltip. */
   warnings() {
     const warned = this.rows().filter((s) => s.warnings.length);
     return warned.length === 0 ? '' : html`<ul class="warnings" aria-label="Warnings">${warned.flatMap((s) =>
-      s.warnings.map((w) => html`<li><a href="#/organizations/${s.orgId}/billing">${s.orgName}</a>: ${w}</li>`))}</ul>`;
+      s.warnings.map((w) => html`<li><a href="#/organizations/${s.orgId}/billing">${s.orgName}</a>:
+        ${sentence(w)}</li>`))}</ul>`;
   }
 
   own() {

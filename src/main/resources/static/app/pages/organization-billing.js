@@ -7,7 +7,8 @@ import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { get, patch } from '../api.js';
 import { isOperator } from './organizations-page.js';
-import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal, isDecimal, percent } from '../format.js';
+import { money, count, monthName, addAmounts, decimalInput, margin, costOf, plainDecimal, isDecimal, percent,
+  sentence } from '../format.js';
 import '../decimal-echo.js';
 import { inWords } from '../messages.js';
 import '../money-chart.js';
@@ -143,7 +144,7 @@ class OrganizationBilling extends LightElement {
   warnings(s) {
     // The list is wrapped: a role on the <ul> itself would hide that it is a list.
     return s.warnings.length === 0 ? '' : html`<div role="status"><ul class="warnings">
-      ${s.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
+      ${s.warnings.map((w) => html`<li>${sentence(w)}</li>`)}</ul></div>`;
   }
 
   lines(s) {

@@ -840,6 +840,9 @@ class DashboardBrowserTest {
         assertThat(user.path("pages").toString()).contains("dashboard", "agents", "organizations", "memory", "billing")
                 .doesNotContain("audit").doesNotContain("costs");
         browser.findWithText("table.users tbody", "Acme <b>Bold</b> & Co");
+        // The pages as the menu names them, not as the API does.
+        assertThat(browser.findWithText("table.users tbody tr", "Bound User").getText())
+                .contains("Home, Agents, Organizations, Knowledge").contains("Memory").doesNotContain("dashboard");
         pick("");
 
         // A user bound to the operator's own organization is shown bound to it, and the editor says so.
