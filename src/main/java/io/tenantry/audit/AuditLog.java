@@ -92,7 +92,8 @@ public class AuditLog {
         boolean withPlatform = caller.operator();
         List<String> families = withPlatform ? null : AuditReader.familiesShownTo(caller);
         CursorPage<AuditEvent> found = transactions.read(context.scope(),
-                () -> repository.list(context.scope(), withPlatform, families, filter, page));
+                () -> repository.list(context.scope(), withPlatform, families, AuditReader.actionsHiddenFrom(caller),
+                        filter, page));
         Set<String> hidden = AuditReader.amountsHiddenFrom(caller);
         return hidden.isEmpty() ? found : found.map(event -> AuditReader.without(event, hidden));
     }

@@ -14,7 +14,8 @@ import io.tenantry.tenancy.Caller;
  * page's changes, and a page permission holds wherever its data would show: an event is
  * shown only to a user given the page its data belongs to (by the family of its action, the
  * part before the first dot), and the amounts in an event only to a user given their page:
- * rates to Billing, the agency's side (token cost, margin, budgets) to costs. A family not listed here is shown to operators alone, so a new kind of
+ * rates to Billing, the agency's side (token cost, margin, budgets) to costs, whose are
+ * also the events of budgets crossed. A family not listed here is shown to operators alone, so a new kind of
  * event stays hidden from client users until someone decides which page it belongs to.
  */
 final class AuditReader {
@@ -32,7 +33,10 @@ final class AuditReader {
 
     /** The fields that tell what the agency pays, in any event's state: the costs permission's to show. */
     private static final Set<String> COSTS = Set.of("cost", "costUsd", "margin", "fxRate", "monthlyBudget", "budget",
-            "budgetUsed");
+            "budgetUsed", "budgetAlertThresholds");
+
+    /** Billing's events that are about costs alone: a budget crossed says what was spent against what. */
+    private static final List<String> COST_ACTIONS = List.of("billing.budget_alert", "billing.agent_budget_alert");
 
     private AuditReader() {
     }
@@ -41,6 +45,11 @@ final class AuditReader {
     static List<String> familiesShownTo(Caller caller) {
         return PAGE_OF_FAMILY.entrySet().stream().filter(family -> caller.hasPage(family.getValue()))
                 .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** The actions whose events {@code caller} may not read, though their family is shown to it. */
+    static List<String> actionsHiddenFrom(Caller caller) {
+        return caller.seesCosts() ? List.of() : COST_ACTIONS;
     }
 
     /** The fields of events' states that {@code caller} may not read: none for a caller who sees costs. */

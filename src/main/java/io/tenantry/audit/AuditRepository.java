@@ -92,10 +92,11 @@ class AuditRepository {
 
     /**
      * {@code withPlatform}: whether the installation's own events are included (owners and
-     * admins only); {@code families}: the families of actions to show (null for all of them).
+     * admins only); {@code families}: the families of actions to show (null for all of them);
+     * {@code hiddenActions}: actions of those families not to show.
      */
     CursorPage<AuditEvent> list(OrgScope scope, boolean withPlatform, List<String> families,
-            AuditLog.AuditFilter filter, PageRequest page) {
+            List<String> hiddenActions, AuditLog.AuditFilter filter, PageRequest page) {
         // Names of orgs, agents, agent keys, rules, policies, credentials, documents and memory
         // entries are read in the same scope as the events
         // (and under row-level security on PostgreSQL): an agent now in an org out of scope, or
@@ -135,6 +136,10 @@ class AuditRepository {
                 params.put("family" + i, families.get(i).replace("_", "\\_") + ".%");
             }
             sql.append(families.isEmpty() ? " and 1 = 0" : " and (" + any + ")");
+        }
+        if (!hiddenActions.isEmpty()) {
+            sql.append(" and e.action not in (:hiddenActions)");
+            params.put("hiddenActions", hiddenActions);
         }
         if (filter.action() != null) {
             sql.append(" and e.action = :action");

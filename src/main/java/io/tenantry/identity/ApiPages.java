@@ -57,6 +57,10 @@ public final class ApiPages {
             new Guarded("/api/agents/**", Page.agents),
             new Guarded("/api/users/**", Page.users),
             new Guarded("/api/audit/**", Page.audit),
+            // Model prices and exchange rates are what the agency pays, wherever they show.
+            new Guarded("/api/settings/models", Page.costs),
+            new Guarded("/api/settings/models/**", Page.costs),
+            new Guarded("/api/settings/fx-rates", Page.costs),
             new Guarded("/api/settings/**", Page.settings),
             new Guarded("/api/usage/**", Page.billing),
             new Guarded("/api/billing/**", Page.billing),

@@ -20,7 +20,8 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
                 + "monthlyBudget, for a user without the billing page; monthlyBudget also for one without costs.") BigDecimal billingRatePerAgent,
         @Always BillingCurrency currency, boolean active, @JsonProperty("isDefault") boolean isDefault,
         @Schema(allowableValues = {"month_end", "daily"}) @Always String proration, BigDecimal monthlyBudget,
-        @Always List<Integer> budgetAlertThresholds,
+        @Always @Schema(description = "The percentages of monthlyBudget at which an alert is raised; none for a "
+                + "user without the costs permission.") List<Integer> budgetAlertThresholds,
         @Schema(description = "The organization's IANA time zone, for off_hours guardrail rules.",
                 example = "Europe/Paris") @Always String timeZone,
         long agentCount, @Always Instant createdAt,
@@ -34,8 +35,9 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
 
     /**
      * The organization as {@code caller} may see it: its rate and its agents' rates are the
-     * Billing page's to show, and its budget (a ceiling on its token cost) the costs
-     * permission's, so a user without them gets them as null.
+     * Billing page's to show, and its budget (a ceiling on its token cost) and the thresholds
+     * alerted on it the costs permission's, so a user without them gets them as null (the
+     * thresholds as none).
      */
     Organization asSeenBy(Caller caller) {
         if (caller.seesCosts()) {
@@ -43,8 +45,8 @@ public record Organization(@Always UUID id, @Always String name, @Always String 
         }
         boolean rates = caller.seesBilling();
         return new Organization(id, name, slug, contactName, contactEmail, description,
-                rates ? billingRatePerAgent : null, currency, active, isDefault, proration, null,
-                budgetAlertThresholds, timeZone, agentCount, createdAt, updatedAt, agents == null || rates ? agents
+                rates ? billingRatePerAgent : null, currency, active, isDefault, proration, null, List.of(), timeZone,
+                agentCount, createdAt, updatedAt, agents == null || rates ? agents
                         : agents.stream().map(OrgMembers.AssignedAgent::withoutRate).toList());
     }
 

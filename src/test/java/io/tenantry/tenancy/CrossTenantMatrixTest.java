@@ -212,7 +212,8 @@ class CrossTenantMatrixTest {
 
     /** Fields that tell what the agency pays: a user without the costs permission gets none of them. */
     static final Set<String> COST_FIELDS = Set.of("cost", "costUsd", "margin", "fxRate", "monthlyBudget", "budget",
-            "budgetUsed", "costByModel", "previousCost", "previousCostUsd", "previousMargin");
+            "budgetUsed", "costByModel", "previousCost", "previousCostUsd", "previousMargin", "inputPricePerMillion",
+            "outputPricePerMillion", "cachedInputPricePerMillion");
 
     /** No field of {@link #COST_FIELDS} holds a value, at any depth, and a CSV has no cost column. */
     static void holdsNoCost(Api.Response response) {
@@ -493,19 +494,19 @@ class CrossTenantMatrixTest {
         rows.add(row("GET /api/setup", Expect.of(200, 200, 200, 200, 200, 200, 200),
                 who -> api.get("/api/setup").as(token(who)).send(),
                 (who, r) -> assertThat(r.json().path("setupRequired").asBoolean()).isFalse()));
-        rows.add(row("GET /api/settings/models", Expect.everyUser(200),
+        rows.add(row("GET /api/settings/models", Expect.everyUser(200).but(Who.CLIENT_A, 403),
                 who -> api.get("/api/settings/models").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty()));
         rows.add(row("GET /api/settings/model-aliases", Expect.everyUser(200),
                 who -> api.get("/api/settings/model-aliases").as(token(who)).send()));
-        rows.add(row("GET /api/settings/fx-rates", Expect.everyUser(200),
+        rows.add(row("GET /api/settings/fx-rates", Expect.everyUser(200).but(Who.CLIENT_A, 403),
                 who -> api.get("/api/settings/fx-rates").as(token(who)).send(),
                 (who, r) -> {
                     assertThat(r.text("base")).isEqualTo("USD");
                     assertThat(r.json().path("entries")).isNotEmpty().allSatisfy(e -> assertThat(e.has("updatedBy"))
                             .as("an operator's name, shown to operators only").isEqualTo(operator(who)));
                 }));
-        rows.add(row("GET /api/settings/models/{model}/history", Expect.everyUser(200),
+        rows.add(row("GET /api/settings/models/{model}/history", Expect.everyUser(200).but(Who.CLIENT_A, 403),
                 who -> api.get("/api/settings/models/gpt-4o/history").as(token(who)).send(),
                 (who, r) -> assertThat(r.items()).isNotEmpty().allSatisfy(v -> assertThat(v.has("createdBy"))
                         .as("an operator's name, shown to operators only").isEqualTo(operator(who)))));

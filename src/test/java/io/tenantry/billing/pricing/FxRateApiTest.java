@@ -119,12 +119,16 @@ class FxRateApiTest extends ServerTest {
         assertThat(entries("GBP", month)).isEmpty();
     }
 
+    /** A rate converts what the agency pays: reading one needs costs, whatever page would show it. */
     @Test
-    void readingNeedsTheSettingsPageAndSettingNeedsAnOperator() {
-        String reader = platform.createUser("user", null, List.of("settings"));
+    void readingNeedsCostsAndSettingNeedsAnOperator() {
+        String reader = platform.createUser("user", null, List.of("billing", "costs"));
+        String settingsAlone = platform.createUser("user", null, List.of("settings", "billing"));
         String month = futureMonth();
 
         api.get("/api/settings/fx-rates").as(reader).send().expect(200);
+        assertThat(api.get("/api/settings/fx-rates").as(settingsAlone).send().expect(403).text("detail"))
+                .contains("costs");
         put(reader, "AUD", "1.5", month).expect(403);
 
         assertThat(entries("AUD", month)).isEmpty();

@@ -159,15 +159,21 @@ class ModelPriceApiTest extends ServerTest {
         api.get("/api/settings/models/" + model + "/history").as(owner).send().expect(404);
     }
 
+    /** A price is what the agency pays per token: reading one needs costs, the Settings page or not. */
     @Test
-    void readingNeedsTheSettingsPageAndChangingNeedsAnOperator() {
-        String withSettings = platform.createUser("user", null, List.of("settings"));
-        String without = platform.createUser("user", null, List.of("agents", "billing"));
+    void readingNeedsCostsAndChangingNeedsAnOperator() {
+        String withCosts = platform.createUser("user", null, List.of("settings", "billing", "costs"));
+        String settingsAlone = platform.createUser("user", null, List.of("settings"));
+        String billingAlone = platform.createUser("user", null, List.of("agents", "billing"));
 
-        api.get("/api/settings/models").as(withSettings).send().expect(200);
-        assertThat(api.get("/api/settings/models").as(without).send().expect(403).text("detail"))
-                .contains("settings");
-        api.post("/api/settings/models").as(withSettings).json(price(newModel(), 1, 1)).send().expect(403);
+        api.get("/api/settings/models").as(withCosts).send().expect(200);
+        api.get("/api/settings/models/gpt-4o/history").as(withCosts).send().expect(200);
+        for (String without : List.of(settingsAlone, billingAlone)) {
+            assertThat(api.get("/api/settings/models").as(without).send().expect(403).text("detail"))
+                    .contains("costs");
+            api.get("/api/settings/models/gpt-4o/history").as(without).send().expect(403);
+        }
+        api.post("/api/settings/models").as(withCosts).json(price(newModel(), 1, 1)).send().expect(403);
     }
 
     @Test
