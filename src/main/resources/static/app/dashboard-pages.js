@@ -36,7 +36,12 @@ export function opensAPage(page) {
   return DASHBOARD_PAGES.some((p) => p.page === page) || PAGE_PARTS.some((p) => p.page === page);
 }
 
+/** Whether {@code me} sees what the agency pays (owners and admins hold every page, costs too). */
+export function seesCosts(me) {
+  return Boolean(me?.pages?.includes('costs'));
+}
+
 /** What Billing is called for {@code me}: with costs it shows the agency's costs too; without, the bill alone. */
 export function billingTitle(me) {
-  return me?.pages?.includes('costs') ? 'Billing & Costs' : 'Billing';
+  return seesCosts(me) ? 'Billing & Costs' : 'Billing';
 }

@@ -1,6 +1,7 @@
 // Settings: model prices (the price in force, each model's history, adding a price
 // version), model aliases (a reported name priced as a priced model), USD exchange rates
-// per month and, for owners and admins, the gateway's providers and routes.
+// per month and, for owners and admins, the gateway's providers and routes. Prices and
+// rates are what the agency pays: only a user who sees costs gets them.
 import { html } from 'lit';
 import { LightElement } from '../light-element.js';
 import { inWords } from '../messages.js';
@@ -8,6 +9,7 @@ import { decimalInput, perMillion, plainDecimal } from '../format.js';
 import { get, post, put, del } from '../api.js';
 import { askToConfirm } from '../confirm-dialog.js';
 import { isOperator } from './organizations-page.js';
+import { seesCosts } from '../dashboard-pages.js';
 import './providers-routes.js';
 import '../decimal-echo.js';
 
@@ -38,8 +40,11 @@ class SettingsPage extends LightElement {
 
   connectedCallback() {
     super.connectedCallback();
-    this.loadModels();
-    this.loadRates();
+    // Prices and rates are the costs' (the server refuses them to anyone else).
+    if (seesCosts(this.me)) {
+      this.loadModels();
+      this.loadRates();
+    }
     this.loadAliases();
   }
 
@@ -141,10 +146,11 @@ class SettingsPage extends LightElement {
 
   render() {
     const operator = isOperator(this.me);
+    const costs = seesCosts(this.me);
     return html`
       <div class="page-head"><h1>Settings</h1></div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-      <section aria-labelledby="models-title">
+      ${costs ? html`<section aria-labelledby="models-title">
         <h2 id="models-title">Models</h2>
         <p class="hint">Prices in USD per million tokens. Usage is priced with the version in force when it
           happened; a new version never changes the past.</p>
@@ -186,7 +192,8 @@ class SettingsPage extends LightElement {
           ${this.priceError ? html`<p class="error" role="alert">${this.priceError}</p>` : ''}
           <div class="actions"><button type="submit">Add price</button></div>
         </form>` : ''}
-      </section>
+      </section>` : html`<p class="empty" data-note="costs">Model prices and exchange
+        rates are what the agency pays, and your permissions do not include costs.</p>`}
       <section aria-labelledby="aliases-title">
         <h2 id="aliases-title">Model aliases</h2>
         <p class="hint">A model name your agents report that has no price of its own, priced as a priced model
@@ -205,7 +212,7 @@ class SettingsPage extends LightElement {
         </form>` : ''}
         ${this.aliasError ? html`<p class="error" role="alert">${this.aliasError}</p>` : ''}
       </section>
-      <section aria-labelledby="fx-title">
+      ${costs ? html`<section aria-labelledby="fx-title">
         <h2 id="fx-title">Exchange rates</h2>
         <p class="hint">USD to each billing currency, from a month on. Statements convert a month's cost with the
           rate in force for it; without one they show the cost in USD and no margin.</p>
@@ -227,7 +234,7 @@ class SettingsPage extends LightElement {
           <button type="submit">Set rate</button>
         </form>` : ''}
         ${this.rateError ? html`<p class="error" role="alert">${this.rateError}</p>` : ''}
-      </section>
+      </section>` : ''}
       ${operator ? html`<providers-routes></providers-routes>` : ''}`;
   }
 }

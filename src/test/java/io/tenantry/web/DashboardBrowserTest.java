@@ -1621,6 +1621,28 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A user given Settings without costs: the page opens with the model aliases and says why
+     * it shows no prices or rates (the server refuses them), with no error in the console.
+     */
+    @Test
+    @Order(31)
+    void settingsWithoutCostsShowNoPricesOrRates() throws Exception {
+        String email = "settings-" + UUID.randomUUID().toString().substring(0, 8) + "@tenantry.test";
+        api.post("/api/users").as(owner).json(Map.of("email", email, "name", "Sol Settings", "password",
+                Platform.PASSWORD, "role", "user", "pages", List.of("dashboard", "settings"))).send().expect(201);
+        switchTo(email, "Sol Settings");
+        browser.consoleErrors();
+        browser.go("/#/settings");
+        browser.findWithText("settings-page [data-note=costs]", "do not include costs");
+        browser.find("settings-page section[aria-labelledby=aliases-title]");
+        assertThat(browser.all("settings-page table.models, settings-page table.rates")).isEmpty();
+        assertThat(browser.all("settings-page .error")).isEmpty();
+        browser.screenshot("31-settings-without-costs");
+        assertThat(browser.consoleErrors()).isEmpty();
+        switchTo(Platform.OWNER_EMAIL, "Olive Owner");
+    }
+
+    /**
      * An automated accessibility audit (axe-core, WCAG 2.1 A and AA rules) of every page and
      * both tabs of an organization, for a bound user and for the owner: no serious or
      * critical violation.
