@@ -30,7 +30,8 @@ public enum Page {
 
     static Set<Page> parse(Collection<?> names) {
         if (names == null) {
-            throw ApiException.badRequest("pages", "pages is required: a list such as [\"dashboard\", \"agents\"].");
+            throw ApiException.badRequest("pages", "pages must be a list such as [\"dashboard\", \"agents\"] ([] for "
+                    + "none).");
         }
         Set<Page> pages = EnumSet.noneOf(Page.class);
         for (Object name : names) {

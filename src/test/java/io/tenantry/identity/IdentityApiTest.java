@@ -768,6 +768,12 @@ class IdentityApiTest extends ServerTest {
                 .json(Map.of("pages", List.of("agents"), "clientOrgId", java.util.UUID.randomUUID())).send()
                 .expect(404);
         api.patch("/api/users/" + id).as(owner).json(Map.of("pages", "agents")).send().expect(400);
+        Map<String, Object> nullPages = new java.util.HashMap<>();
+        nullPages.put("pages", null);
+        assertThat(api.patch("/api/users/" + id).as(owner).json(nullPages).send().expect(400).text("detail"))
+                .contains("must be a list").contains("[] for none");
+        api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("dashboard", "costs"))).send()
+                .expect(400);
         api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"), "clientOrgId", "A-1"))
                 .send().expect(400);
         api.patch("/api/users/" + id).as(owner).json(Map.of("pages", List.of("agents"), "clientOrgId", 7))
