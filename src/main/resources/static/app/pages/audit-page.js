@@ -59,7 +59,7 @@ class AuditPage extends LightElement {
           <td>${e.occurredAt.replace('T', ' ').slice(0, 19)}</td>
           <td><span title=${e.actorId ?? ''}>${e.actorLabel}</span> <small>(${e.actorType})</small></td>
           <td class="text">${e.orgId ? html`<span title=${e.orgId}>${e.orgName ?? 'a deleted organization'}</span>` : '—'}</td>
-          <td><code>${e.action}</code></td>
+          <td>${inWords(e.action)} <small><code>${e.action}</code></small></td>
           <td class="text">${e.targetType}${e.targetId ? html` ${e.targetName
             ? html`<span class="target" title=${e.targetId}>${e.targetName}</span>`
             : html`<small>${e.targetId}</small>`}` : ''}</td>
@@ -69,6 +69,12 @@ class AuditPage extends LightElement {
       ${this.list.next && !this.list.loading ? html`<button class="secondary" @click=${() => this.load(true)}>
         Show more</button>` : ''}`;
   }
+}
+
+/** "agent_key.revoked" read as "Agent key revoked"; its code stays beside it, for the filter. */
+function inWords(action) {
+  const words = action.replaceAll('.', ' ').replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 customElements.define('audit-page', AuditPage);

@@ -617,6 +617,8 @@ class DashboardBrowserTest {
         browser.clickButton("Filter");
         browser.waitUntilGone("table.list tbody", "organization.created");
         browser.findWithText("table.list tbody", "agent.created");
+        // The action in words, its code beside it for the filter.
+        assertThat(browser.text("table.list tbody tr")).contains("Agent created agent.created");
         // Names, not ids: the agent and the organization are named, with the id on hover.
         var target = browser.findWithText("table.list tbody span.target", "Bea Bot");
         assertThat(target.getDomAttribute("title")).isEqualTo(agentB);
