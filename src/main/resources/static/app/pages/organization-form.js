@@ -18,7 +18,11 @@ const LABELS = {
   name: 'Name', slug: 'Slug', contactName: 'Contact name', contactEmail: 'Contact e-mail',
   description: 'Description', billingRatePerAgent: 'Rate per agent', currency: 'Currency',
   proration: 'Proration', monthlyBudget: 'Monthly budget', budgetAlertThresholds: 'Alert thresholds',
+  timeZone: 'Time zone',
 };
+
+/** The IANA zones this browser knows, offered as the time zone is typed (the server checks it either way). */
+const TIME_ZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
 
 /**
  * "50, 80 100" as [50, 80, 100]; anything that is not a whole number is sent as typed, for
@@ -82,6 +86,7 @@ class OrganizationForm extends LightElement {
       proration: form.get('proration'),
       monthlyBudget: decimalInput(form.get('monthlyBudget')) || null,
       budgetAlertThresholds: thresholds(form.get('budgetAlertThresholds')),
+      timeZone: String(form.get('timeZone')).trim() || 'UTC',
     };
     this.busy = true;
     this.error = null;
@@ -131,6 +136,11 @@ class OrganizationForm extends LightElement {
           aria-invalid=${this.invalid('contactEmail')}></label>
         <label>Description <textarea name="description" maxlength="2000" rows="3"
           aria-invalid=${this.invalid('description')} .value=${org?.description ?? ''}></textarea></label>
+        <label>Time zone <input name="timeZone" list="time-zones" autocomplete="off" maxlength="64"
+          .value=${org?.timeZone ?? 'UTC'} aria-invalid=${this.invalid('timeZone')} aria-describedby="time-zone-note">
+          <datalist id="time-zones">${TIME_ZONES.map((zone) => html`<option value=${zone}></option>`)}</datalist>
+          <small id="time-zone-note">Where the organization works, e.g. Europe/Paris: its guardrails' off-hours
+            rules read the clock there.</small></label>
         <div class="row">
           <label>Rate per agent per month <input name="billingRatePerAgent" inputmode="decimal" required
             .value=${org ? Number(org.billingRatePerAgent).toFixed(2) : '0.00'}

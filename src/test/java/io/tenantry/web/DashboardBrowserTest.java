@@ -714,6 +714,8 @@ class DashboardBrowserTest {
                 .isTrue();
         browser.type("organization-form input[name=budgetAlertThresholds]", "50, 90");
         new Select(browser.find("organization-form select[name=proration]")).selectByValue("daily");
+        assertThat(browser.find("organization-form input[name=timeZone]").getDomProperty("value")).isEqualTo("UTC");
+        browser.type("organization-form input[name=timeZone]", "Europe/Paris");
         browser.screenshot("16-organization-terms");
         browser.clickButton("Save");
         browser.waitUntilGone("organizations-page", "Budget and proration");
@@ -721,6 +723,7 @@ class DashboardBrowserTest {
         assertThat(beta.path("monthlyBudget").decimalValue()).isEqualByComparingTo("1234.50");
         assertThat(beta.path("budgetAlertThresholds").toString()).isEqualTo("[50,90]");
         assertThat(beta.path("proration").asString()).isEqualTo("daily");
+        assertThat(beta.path("timeZone").asString()).isEqualTo("Europe/Paris");
         // The browser's language decides only where the form cannot: one separator, three digits after it.
         assertThat(decimalInputs("'1.234,50', 'de-DE'", "'1,234.50', 'en-US'", "'1.234', 'de-DE'", "'1.234', 'en-US'",
                 "'1,500', 'en-US'", "'1,500', 'de-DE'", "'12,5', 'en-US'", "'0,150', 'en-US'", "'1e400', 'en-US'",
