@@ -226,7 +226,8 @@ class SettingsPage extends LightElement {
         ${operator ? html`<form class="inline" @submit=${(e) => this.setRate(e)}>
           <label>Currency <select name="currency">${['EUR', 'GBP', 'NGN', 'CAD', 'AUD'].map((c) =>
             html`<option>${c}</option>`)}</select></label>
-          <label>From month <input name="month" type="month" required></label>
+          <label>From month <input name="month" type="month" required
+            value=${new Date().toISOString().slice(0, 7)}></label>
           <label>1 USD = <input name="rate" required inputmode="decimal"
             aria-describedby="rate-note"><decimal-echo></decimal-echo></label>
           <small id="rate-note">In the chosen currency, e.g. 0.92 or 1,234.50; a decimal comma (0,92 or 1.234,50)

@@ -682,8 +682,9 @@ class DashboardBrowserTest {
 
         new Select(browser.find("form.inline select[name=currency]"))
                 .selectByVisibleText("EUR");
-        browser.script("arguments[0].value = arguments[1]", browser.find("input[name=month]"),
-                YearMonth.now(ZoneOffset.UTC).toString());
+        // The month a rate is most often set for is offered: this one.
+        assertThat(browser.find("input[name=month]").getDomProperty("value"))
+                .isEqualTo(YearMonth.now(ZoneOffset.UTC).toString());
         browser.type("input[name=rate]", "0,92");
         browser.clickButton("Set rate");
         browser.findWithText("table.rates tbody", "0.92");
