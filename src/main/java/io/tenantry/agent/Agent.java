@@ -25,7 +25,8 @@ public record Agent(@Always UUID id, @Always String name, String email, String d
         String clientOrgCurrency,
         @Schema(types = {"number", "null"}, description = "The most this agent may spend on models in a month, in "
                 + "its organization's currency; the gateway holds it to that when the organization's "
-                + "budgetEnforcement is block. Null for none, and for a user without the costs permission.") BigDecimal monthlyBudget,
+                + "budgetEnforcement is block. Null for none, and for a user without the costs permission.")
+        BigDecimal monthlyBudget,
         @Schema(allowableValues = {"active", "paused", "org_inactive"}) @Always String effectiveStatus,
         @Always Instant createdAt, @Always Instant updatedAt) {
 

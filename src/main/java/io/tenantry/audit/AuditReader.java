@@ -15,8 +15,9 @@ import io.tenantry.tenancy.Caller;
  * shown only to a user given the page its data belongs to (by the family of its action, the
  * part before the first dot), and the amounts in an event only to a user given their page:
  * rates to Billing, the agency's side (token cost, margin, budgets) to costs, whose are
- * also the events of budgets crossed. A family not listed here is shown to operators alone, so a new kind of
- * event stays hidden from client users until someone decides which page it belongs to.
+ * also the events of budgets crossed. A family not listed here is shown to operators alone,
+ * so a new kind of event stays hidden from client users until someone decides which page it
+ * belongs to.
  */
 final class AuditReader {
 

@@ -17,7 +17,8 @@ import io.tenantry.tenancy.Caller;
 public record Organization(@Always UUID id, @Always String name, @Always String slug, String contactName,
         String contactEmail, String description,
         @Always @Schema(types = {"number", "null"}, description = "The rate per agent and month. Null, as "
-                + "monthlyBudget, for a user without the billing page; monthlyBudget also for one without costs.") BigDecimal billingRatePerAgent,
+                + "monthlyBudget, for a user without the billing page; monthlyBudget also for one without costs.")
+        BigDecimal billingRatePerAgent,
         @Always BillingCurrency currency, boolean active, @JsonProperty("isDefault") boolean isDefault,
         @Schema(allowableValues = {"month_end", "daily"}) @Always String proration, BigDecimal monthlyBudget,
         @Always @Schema(description = "The percentages of monthlyBudget at which an alert is raised; none for a "
