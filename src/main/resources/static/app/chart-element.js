@@ -4,6 +4,12 @@
 // window and disposed of when the element leaves the page.
 import { LightElement } from './light-element.js';
 
+/** The colours of revenue and token cost, as the legends' keys in styles.css draw them. */
+export const REVENUE = '#2b59c3';
+export const COST = '#c26a12';
+/** The text of axis labels and names. */
+export const LABEL = { fontSize: 12, color: '#4a5366' };
+
 let echarts;
 const loadECharts = () => (echarts ??= import('echarts'));
 

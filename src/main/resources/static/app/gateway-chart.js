@@ -1,9 +1,7 @@
 // One measure of the gateway over time (requests, tokens or latency). Bars stack; lines do
 // not. The figure says in words what it shows, for screen readers.
 import { html } from 'lit';
-import { ChartElement } from './chart-element.js';
-
-const LABEL = { fontSize: 12, color: '#4a5366' };
+import { ChartElement, LABEL } from './chart-element.js';
 
 /** A bucket's start as the axis shows it: the hour for a day's range, else the date (and hour). */
 function tick(start, bucketSeconds) {

@@ -4,12 +4,8 @@
 // token cost) the chart is revenue alone. Clicking a month picks it ("month-picked"); the picked month is the one
 // drawn at full strength.
 import { html } from 'lit';
-import { ChartElement } from './chart-element.js';
+import { ChartElement, REVENUE, COST, LABEL } from './chart-element.js';
 import { money, monthName } from './format.js';
-
-const REVENUE = '#2b59c3';
-const COST = '#c26a12';
-const LABEL = { fontSize: 12, color: '#4a5366' };
 
 class MoneyChart extends ChartElement {
   static properties = {

@@ -3,14 +3,11 @@
 // cost no exchange rate converts has no cost bar (its tooltip says why) rather than a USD
 // amount on a scale of another currency. Clicking a client opens its billing.
 import { html } from 'lit';
-import { ChartElement } from './chart-element.js';
+import { ChartElement, REVENUE, COST, LABEL } from './chart-element.js';
 import { money } from './format.js';
 
-const REVENUE = '#2b59c3';
-const COST = '#c26a12';
-const LABEL = { fontSize: 12, color: '#4a5366' };
 /** The clients drawn; the table under the chart lists them all. */
-export const SHOWN = 10;
+const SHOWN = 10;
 
 class OrgMoneyChart extends ChartElement {
   static properties = {
@@ -19,8 +16,14 @@ class OrgMoneyChart extends ChartElement {
     currency: { attribute: false },
   };
 
+  /** The largest clients by revenue, largest first. */
   get shown() {
     return [...(this.statements ?? [])].sort((a, b) => Number(b.revenue) - Number(a.revenue)).slice(0, SHOWN);
+  }
+
+  /** The same, in the order of ECharts' category axis (bottom to top), so that the largest is on top. */
+  get rows() {
+    return this.shown.reverse();
   }
 
   render() {
@@ -44,14 +47,13 @@ class OrgMoneyChart extends ChartElement {
 
   async draw() {
     const chart = await this.plotChart((made) => made.on('click', (e) => {
-      location.hash = `#/organizations/${this.shown.slice().reverse()[e.dataIndex].orgId}/billing`;
+      location.hash = `#/organizations/${this.rows[e.dataIndex].orgId}/billing`;
     }));
     chart?.setOption(this.option(), true);
   }
 
   option() {
-    // Bottom to top in ECharts' category axis: reversed, so that the largest is on top.
-    const rows = this.shown.slice().reverse();
+    const { rows } = this;
     const bars = (name, key, color) => ({
       name, type: 'bar', barMaxWidth: 14, barMinHeight: 2,
       data: rows.map((s) => ({ value: s[key] === null ? null : Number(s[key]),
